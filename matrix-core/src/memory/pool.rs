@@ -1,0 +1,396 @@
+//! The fixed-block pool behind feature `peersec-memory-management` (see the parent module).
+
+use crate::Error;
+
+/// The most size classes one pool holds.
+pub const MAX_CLASSES: usize = 8;
+
+/// Every block starts at an address that is a multiple of this, and every block size is
+/// rounded up to a multiple of it.
+pub const BLOCK_ALIGN: usize = 16;
+
+/// Marks the end of a free list.
+const NONE: u32 = u32::MAX;
+
+/// One size class of a pool: `count` blocks of `block_size` bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolClass {
+    /// Bytes per block (rounded up to a multiple of [`BLOCK_ALIGN`]).
+    pub block_size: usize,
+    /// Number of blocks.
+    pub count: usize,
+}
+
+/// What one size class has done since the pool was made.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ClassStats {
+    /// Bytes per block.
+    pub block_size: usize,
+    /// Blocks in the class.
+    pub count: usize,
+    /// Blocks handed out now.
+    pub in_use: usize,
+    /// The most blocks ever handed out at once.
+    pub high_water: usize,
+    /// Blocks handed out in all.
+    pub allocations: u64,
+    /// Requests for which this was the best-fitting class and no block of this or any larger
+    /// class was free.
+    pub refusals: u64,
+}
+
+/// A block handed out by a [`BlockPool`]. It is not `Clone`: [`BlockPool::free`] consumes
+/// it, so safe code cannot free a block twice.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Block {
+    class: u8,
+    index: u32,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Class {
+    stats: ClassStats,
+    base: usize,
+    free_head: u32,
+}
+
+/// A deterministic allocator of fixed-size blocks over a caller-provided region.
+#[derive(Debug)]
+pub struct BlockPool<'r> {
+    region: &'r mut [u8],
+    classes: [Class; MAX_CLASSES],
+    n_classes: usize,
+}
+
+impl<'r> BlockPool<'r> {
+    /// Carves `region` into the given classes (in any order; they are sorted by size).
+    ///
+    /// Fails with [`Error::ArgFail`] for no class, more than [`MAX_CLASSES`], a class of no
+    /// blocks or of more than `u32::MAX - 1` blocks, and with [`Error::LimitFail`] when the
+    /// region is too small for them all (see [`BlockPool::region_size`]).
+    pub fn new(region: &'r mut [u8], classes: &[PoolClass]) -> Result<Self, Error> {
+        if classes.is_empty() || classes.len() > MAX_CLASSES {
+            return Err(Error::ArgFail);
+        }
+        let mut sorted = [PoolClass {
+            block_size: 0,
+            count: 0,
+        }; MAX_CLASSES];
+        sorted[..classes.len()].copy_from_slice(classes);
+        let sorted = &mut sorted[..classes.len()];
+        sorted.sort_by_key(|c| c.block_size);
+
+        // Blocks are aligned by address, so start at the first aligned byte of the region.
+        let mut offset = (region.as_ptr() as usize).wrapping_neg() % BLOCK_ALIGN;
+        let mut pool_classes = [Class::default(); MAX_CLASSES];
+        for (slot, c) in pool_classes.iter_mut().zip(sorted.iter()) {
+            if c.count == 0 || c.count >= NONE as usize {
+                return Err(Error::ArgFail);
+            }
+            let size = round_up(c.block_size.max(1)).ok_or(Error::LimitFail)?;
+            let bytes = size.checked_mul(c.count).ok_or(Error::LimitFail)?;
+            *slot = Class {
+                stats: ClassStats {
+                    block_size: size,
+                    count: c.count,
+                    ..ClassStats::default()
+                },
+                base: offset,
+                free_head: 0,
+            };
+            offset = offset.checked_add(bytes).ok_or(Error::LimitFail)?;
+        }
+        if offset > region.len() {
+            return Err(Error::LimitFail);
+        }
+        let mut pool = BlockPool {
+            region,
+            classes: pool_classes,
+            n_classes: classes.len(),
+        };
+        for c in 0..pool.n_classes {
+            let count = pool.classes[c].stats.count as u32;
+            for i in 0..count {
+                let next = if i + 1 == count { NONE } else { i + 1 };
+                pool.write_link(c, i, next);
+            }
+        }
+        Ok(pool)
+    }
+
+    /// The region size that always fits `classes`, whatever the region's alignment.
+    pub fn region_size(classes: &[PoolClass]) -> Option<usize> {
+        classes.iter().try_fold(BLOCK_ALIGN - 1, |acc, c| {
+            round_up(c.block_size.max(1))?
+                .checked_mul(c.count)?
+                .checked_add(acc)
+        })
+    }
+
+    /// Hands out a block of at least `size` bytes aligned to `align`: from the smallest
+    /// class that fits, or the next larger class with a free block. Fails with
+    /// [`Error::MemFail`] when none is free and [`Error::ArgFail`] when `size` is larger than
+    /// every class or `align` is over [`BLOCK_ALIGN`].
+    pub fn alloc(&mut self, size: usize, align: usize) -> Result<Block, Error> {
+        if align > BLOCK_ALIGN {
+            return Err(Error::ArgFail);
+        }
+        let best = self.classes[..self.n_classes]
+            .iter()
+            .position(|c| c.stats.block_size >= size)
+            .ok_or(Error::ArgFail)?;
+        let Some(class) = (best..self.n_classes).find(|&c| self.classes[c].free_head != NONE)
+        else {
+            self.classes[best].stats.refusals += 1;
+            return Err(Error::MemFail);
+        };
+        let index = self.classes[class].free_head;
+        let next = self.read_link(class, index);
+        let c = &mut self.classes[class];
+        c.free_head = next;
+        c.stats.in_use += 1;
+        c.stats.high_water = c.stats.high_water.max(c.stats.in_use);
+        c.stats.allocations += 1;
+        Ok(Block {
+            class: class as u8,
+            index,
+        })
+    }
+
+    /// Returns a block to its class's free list (constant time).
+    pub fn free(&mut self, block: Block) {
+        let class = usize::from(block.class);
+        let head = self.classes[class].free_head;
+        self.write_link(class, block.index, head);
+        let c = &mut self.classes[class];
+        c.free_head = block.index;
+        c.stats.in_use -= 1;
+    }
+
+    /// The block's bytes.
+    pub fn bytes(&self, block: &Block) -> &[u8] {
+        let (start, len) = self.span(usize::from(block.class), block.index);
+        &self.region[start..start + len]
+    }
+
+    /// The block's bytes, writable.
+    pub fn bytes_mut(&mut self, block: &Block) -> &mut [u8] {
+        let (start, len) = self.span(usize::from(block.class), block.index);
+        &mut self.region[start..start + len]
+    }
+
+    /// The block's offset in the region (for an allocator adapter that hands out pointers).
+    pub fn offset(&self, block: &Block) -> usize {
+        self.span(usize::from(block.class), block.index).0
+    }
+
+    /// The block that starts at `offset`, for an allocator adapter's `dealloc`. The caller
+    /// vouches that the block is allocated: handing back a free one would put it on its free
+    /// list twice. `None` when no block starts there.
+    pub fn block_at(&self, offset: usize) -> Option<Block> {
+        self.classes[..self.n_classes]
+            .iter()
+            .enumerate()
+            .find_map(|(i, c)| {
+                let rel = offset.checked_sub(c.base)?;
+                let size = c.stats.block_size;
+                let index = rel / size;
+                (rel % size == 0 && index < c.stats.count).then(|| Block {
+                    class: i as u8,
+                    index: index as u32,
+                })
+            })
+    }
+
+    /// Statistics per size class, smallest class first.
+    pub fn stats(&self) -> impl Iterator<Item = ClassStats> + '_ {
+        self.classes[..self.n_classes].iter().map(|c| c.stats)
+    }
+
+    /// Bytes of blocks handed out now.
+    pub fn bytes_in_use(&self) -> usize {
+        self.stats().map(|s| s.in_use * s.block_size).sum()
+    }
+
+    fn span(&self, class: usize, index: u32) -> (usize, usize) {
+        let c = &self.classes[class];
+        let size = c.stats.block_size;
+        (c.base + index as usize * size, size)
+    }
+
+    fn read_link(&self, class: usize, index: u32) -> u32 {
+        let (start, _) = self.span(class, index);
+        let mut b = [0u8; 4];
+        b.copy_from_slice(&self.region[start..start + 4]);
+        u32::from_le_bytes(b)
+    }
+
+    fn write_link(&mut self, class: usize, index: u32, next: u32) {
+        let (start, _) = self.span(class, index);
+        self.region[start..start + 4].copy_from_slice(&next.to_le_bytes());
+    }
+}
+
+fn round_up(n: usize) -> Option<usize> {
+    n.checked_add(BLOCK_ALIGN - 1).map(|n| n / BLOCK_ALIGN * BLOCK_ALIGN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+    use alloc::vec::Vec;
+
+    const CLASSES: [PoolClass; 3] = [
+        PoolClass {
+            block_size: 1024,
+            count: 2,
+        },
+        PoolClass {
+            block_size: 20,
+            count: 4,
+        },
+        PoolClass {
+            block_size: 256,
+            count: 3,
+        },
+    ];
+
+    fn region() -> Vec<u8> {
+        vec![0u8; BlockPool::region_size(&CLASSES).unwrap()]
+    }
+
+    #[test]
+    fn classes_are_sorted_and_rounded() {
+        let mut r = region();
+        let p = BlockPool::new(&mut r, &CLASSES).unwrap();
+        let sizes: Vec<_> = p.stats().map(|s| (s.block_size, s.count)).collect();
+        assert_eq!(sizes, [(32, 4), (256, 3), (1024, 2)]);
+    }
+
+    #[test]
+    fn blocks_are_aligned_disjoint_and_keep_their_data() {
+        let mut r = region();
+        let base = r.as_ptr() as usize;
+        let mut p = BlockPool::new(&mut r, &CLASSES).unwrap();
+        let blocks: Vec<Block> = (0..4).map(|_| p.alloc(20, 8).unwrap()).collect();
+        for (i, b) in blocks.iter().enumerate() {
+            assert_eq!((base + p.offset(b)) % BLOCK_ALIGN, 0);
+            p.bytes_mut(b).fill(i as u8 + 1);
+        }
+        for (i, b) in blocks.iter().enumerate() {
+            assert!(p.bytes(b).iter().all(|&x| x == i as u8 + 1), "block {i} overwritten");
+        }
+    }
+
+    #[test]
+    fn exhaustion_falls_back_to_larger_classes_then_refuses() {
+        let mut r = region();
+        let mut p = BlockPool::new(&mut r, &CLASSES).unwrap();
+        let mut held = Vec::new();
+        for _ in 0..9 {
+            held.push(p.alloc(10, 1).unwrap());
+        }
+        assert_eq!(p.alloc(10, 1), Err(Error::MemFail));
+        assert_eq!(p.alloc(1000, 1), Err(Error::MemFail));
+        let stats: Vec<_> = p.stats().collect();
+        assert_eq!(stats[0].refusals, 1);
+        assert_eq!(stats[2].refusals, 1);
+        assert_eq!(p.alloc(1025, 1), Err(Error::ArgFail), "larger than every class");
+        assert_eq!(p.alloc(8, 32), Err(Error::ArgFail), "over-aligned");
+        assert_eq!(p.bytes_in_use(), 4 * 32 + 3 * 256 + 2 * 1024);
+        for b in held {
+            p.free(b);
+        }
+        assert_eq!(p.bytes_in_use(), 0);
+    }
+
+    #[test]
+    fn freed_blocks_are_reused_and_statistics_follow() {
+        let mut r = region();
+        let mut p = BlockPool::new(&mut r, &CLASSES).unwrap();
+        let a = p.alloc(200, 4).unwrap();
+        let off = p.offset(&a);
+        let b = p.alloc(200, 4).unwrap();
+        p.free(a);
+        let c = p.alloc(100, 4).unwrap();
+        assert_eq!(p.offset(&c), off, "the last freed block is handed out first");
+        let s = p.stats().nth(1).unwrap();
+        assert_eq!((s.in_use, s.high_water, s.allocations), (2, 2, 3));
+        p.free(b);
+        p.free(c);
+        let s = p.stats().nth(1).unwrap();
+        assert_eq!((s.in_use, s.high_water), (0, 2));
+    }
+
+    #[test]
+    fn no_fragmentation_after_any_pattern() {
+        let mut r = region();
+        let mut p = BlockPool::new(&mut r, &CLASSES).unwrap();
+        // A fixed pseudo-random pattern of allocations and frees.
+        let mut x = 0x2545_f491_u32;
+        let mut held: Vec<Block> = Vec::new();
+        for _ in 0..2_000 {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            if x % 3 == 0 && !held.is_empty() {
+                let i = (x as usize / 3) % held.len();
+                p.free(held.swap_remove(i));
+            } else if let Ok(b) = p.alloc((x % 1024) as usize + 1, 8) {
+                held.push(b);
+            }
+        }
+        for b in held.drain(..) {
+            p.free(b);
+        }
+        // Every block of every class is available again.
+        for _ in 0..4 {
+            held.push(p.alloc(32, 16).unwrap());
+        }
+        for _ in 0..3 {
+            held.push(p.alloc(256, 16).unwrap());
+        }
+        for _ in 0..2 {
+            held.push(p.alloc(1024, 16).unwrap());
+        }
+        assert_eq!(p.alloc(1, 1), Err(Error::MemFail));
+    }
+
+    #[test]
+    fn block_at_finds_block_starts_only() {
+        let mut r = region();
+        let mut p = BlockPool::new(&mut r, &CLASSES).unwrap();
+        let a = p.alloc(500, 1).unwrap();
+        let off = p.offset(&a);
+        assert_eq!(p.block_at(off), Some(Block { ..a }));
+        assert_eq!(p.block_at(off + 1), None);
+        assert_eq!(p.block_at(usize::MAX), None);
+        p.free(a);
+    }
+
+    #[test]
+    fn construction_checks_its_arguments() {
+        let mut small = vec![0u8; 64];
+        assert_eq!(
+            BlockPool::new(&mut small, &CLASSES).err(),
+            Some(Error::LimitFail)
+        );
+        assert_eq!(BlockPool::new(&mut small, &[]).err(), Some(Error::ArgFail));
+        let zero = [PoolClass {
+            block_size: 16,
+            count: 0,
+        }];
+        assert_eq!(BlockPool::new(&mut small, &zero).err(), Some(Error::ArgFail));
+        let many = [PoolClass {
+            block_size: 1,
+            count: 1,
+        }; MAX_CLASSES + 1];
+        assert_eq!(BlockPool::new(&mut small, &many).err(), Some(Error::ArgFail));
+        let huge = [PoolClass {
+            block_size: usize::MAX,
+            count: 2,
+        }];
+        assert_eq!(BlockPool::region_size(&huge), None);
+    }
+}

@@ -1,0 +1,149 @@
+//! The platform layer MatrixSSL calls `osdep`: where randomness and time come from, and what
+//! happens when a debug build wants to stop at the first error.
+//!
+//! With `std`, [`OsEntropy`] reads the operating system's generator (getrandom) and
+//! [`SystemClock`] the wall clock. Without it, a firmware supplies its own [`Entropy`] and
+//! [`Clock`]: nothing in matrix reads hardware behind the user's back.
+
+use crate::Error;
+
+/// A source of true randomness (`psGetEntropy`), used to seed matrix-crypto's DRBG.
+pub trait Entropy {
+    /// Fills `buf` entirely, or fails with [`Error::PlatformFail`].
+    fn get_entropy(&mut self, buf: &mut [u8]) -> Result<(), Error>;
+}
+
+/// A millisecond clock: session-cache expiry and certificate validity dates.
+pub trait Clock {
+    /// Milliseconds since the Unix epoch (1970-01-01T00:00:00Z).
+    fn now_ms(&self) -> u64;
+}
+
+/// The operating system's random generator.
+#[cfg(feature = "std")]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct OsEntropy;
+
+#[cfg(feature = "std")]
+impl Entropy for OsEntropy {
+    fn get_entropy(&mut self, buf: &mut [u8]) -> Result<(), Error> {
+        getrandom::fill(buf).map_err(|e| {
+            crate::trace::traced_error(Error::PlatformFail, format_args!("getrandom: {e}"))
+        })
+    }
+}
+
+/// The system's wall clock.
+#[cfg(feature = "std")]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+#[cfg(feature = "std")]
+impl Clock for SystemClock {
+    fn now_ms(&self) -> u64 {
+        // A clock set before 1970 reads as the epoch rather than failing: every caller
+        // compares times, and "very old" is the conservative answer for expiry.
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+            .unwrap_or(0)
+    }
+}
+
+/// A clock that only moves when told to: for tests, simulations and devices that learn the
+/// time from elsewhere.
+#[derive(Debug, Default)]
+pub struct ManualClock {
+    now: core::sync::atomic::AtomicU64,
+}
+
+impl ManualClock {
+    /// A clock reading `now_ms`.
+    pub const fn new(now_ms: u64) -> Self {
+        ManualClock {
+            now: core::sync::atomic::AtomicU64::new(now_ms),
+        }
+    }
+
+    /// Sets the time.
+    pub fn set(&self, now_ms: u64) {
+        self.now.store(now_ms, core::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Moves the time forward by `ms`, saturating.
+    pub fn advance(&self, ms: u64) {
+        let _ = self.now.fetch_update(
+            core::sync::atomic::Ordering::Relaxed,
+            core::sync::atomic::Ordering::Relaxed,
+            |t| Some(t.saturating_add(ms)),
+        );
+    }
+}
+
+impl Clock for ManualClock {
+    fn now_ms(&self) -> u64 {
+        self.now.load(core::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl<C: Clock + ?Sized> Clock for &C {
+    fn now_ms(&self) -> u64 {
+        (**self).now_ms()
+    }
+}
+
+/// `osdepBreak`: stop here, for a debugger or a crash dump.
+///
+/// Feature `halt-on-ps-error` makes every traced error ([`crate::ps_error!`]) call it. Under
+/// `std` it aborts the process (a debugger stops on the SIGABRT; a core dump holds the
+/// stack); without `std` it panics, which a firmware's panic handler turns into a halt.
+/// Never enable that feature in production: it turns a peer's malformed record into a halt.
+#[cfg(feature = "std")]
+#[cold]
+pub fn osdep_break(err: Error) -> ! {
+    std::eprintln!("osdep_break: {err}");
+    std::process::abort()
+}
+
+/// `osdepBreak`: stop here (without `std`: a panic, which the firmware's panic handler turns
+/// into a halt). See the `std` build's documentation.
+#[cfg(not(feature = "std"))]
+#[cold]
+pub fn osdep_break(err: Error) -> ! {
+    panic!("osdep_break: {}", err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manual_clock_moves_only_when_told() {
+        let c = ManualClock::new(1_000);
+        assert_eq!(c.now_ms(), 1_000);
+        c.advance(500);
+        assert_eq!(c.now_ms(), 1_500);
+        c.advance(u64::MAX);
+        assert_eq!(c.now_ms(), u64::MAX);
+        c.set(7);
+        assert_eq!((&c).now_ms(), 7);
+    }
+
+    #[cfg(feature = "std")]
+    #[test]
+    fn os_entropy_fills_and_differs() {
+        let mut a = [0u8; 32];
+        let mut b = [0u8; 32];
+        OsEntropy.get_entropy(&mut a).unwrap();
+        OsEntropy.get_entropy(&mut b).unwrap();
+        assert_ne!(a, b);
+        assert_ne!(a, [0u8; 32]);
+    }
+
+    #[cfg(feature = "std")]
+    #[test]
+    fn system_clock_is_after_2024() {
+        // 2024-01-01T00:00:00Z
+        assert!(SystemClock.now_ms() > 1_704_067_200_000);
+    }
+}

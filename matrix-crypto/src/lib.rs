@@ -1,0 +1,24 @@
+//! matrix-crypto: every algorithm MatrixSSL 3.2 needs, behind small traits of our own.
+//!
+//! The protocol crates name only this crate's types, never a dependency's, so an algorithm
+//! can be swapped for a faster or smaller one without touching the TLS code. Each algorithm
+//! sits behind the Cargo feature of its MatrixSSL define (see `FEATURES.md`).
+//!
+//! - [`alg`]: identifiers shared by every module (hash algorithms);
+//! - [`random`]: the [`random::SecureRandom`] trait every consumer of randomness takes;
+//! - `hash`, `mac`, `prf`, `kdf`, `drbg`: digests, HMAC and the SSLv3 MAC, the SSLv3 and
+//!   TLS 1.0/1.1 key derivations and Finished hashes, PBKDF1/PBKDF2/PKCS#12 KDF, HMAC-DRBG;
+//! - `cipher`: AES, 3DES/DES, SEED in CBC mode with caller-managed IV, and RC4;
+//! - `bignum`, `rsa`, `dh`: constant-time Montgomery arithmetic, RSA PKCS#1 v1.5 and
+//!   Diffie-Hellman.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+extern crate alloc;
+
+pub mod alg;
+pub mod random;
+
+pub use matrix_core::{Error, Result};

@@ -1,0 +1,57 @@
+//! The numeric defines of MatrixSSL's configuration headers, as fields of [`Config`] with the
+//! C defaults, so that a program sets them at `open()` instead of recompiling.
+
+use core::time::Duration;
+
+/// Run-time configuration of a matrix context (`matrixSslOpen`).
+///
+/// Every field is a numeric define of MatrixSSL 3.2, with its default.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Config {
+    /// `SSL_SESSION_TABLE_SIZE`: how many sessions the server caches for resumption.
+    pub session_table_size: usize,
+    /// `SSL_SESSION_ENTRY_LIFE`: how long a cached session may be resumed.
+    pub session_entry_life: Duration,
+    /// `SSL_MAX_DISABLED_CIPHERS`: how many suites one session may disable
+    /// (`set_cipher_suite_enabled_status` fails with `PS_LIMIT_FAIL` beyond it).
+    pub max_disabled_ciphers: usize,
+    /// `DTLS_PMTU`: the largest datagram DTLS sessions produce, in bytes.
+    pub dtls_pmtu: usize,
+}
+
+impl Config {
+    /// `SSL_SESSION_TABLE_SIZE`'s C default.
+    pub const SSL_SESSION_TABLE_SIZE: usize = 32;
+    /// `SSL_SESSION_ENTRY_LIFE`'s C default: one day (86 400 000 ms).
+    pub const SSL_SESSION_ENTRY_LIFE: Duration = Duration::from_secs(86_400);
+    /// `SSL_MAX_DISABLED_CIPHERS`'s C default.
+    pub const SSL_MAX_DISABLED_CIPHERS: usize = 8;
+    /// `DTLS_PMTU`'s C default.
+    pub const DTLS_PMTU: usize = 1500;
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            session_table_size: Self::SSL_SESSION_TABLE_SIZE,
+            session_entry_life: Self::SSL_SESSION_ENTRY_LIFE,
+            max_disabled_ciphers: Self::SSL_MAX_DISABLED_CIPHERS,
+            dtls_pmtu: Self::DTLS_PMTU,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_matrixssls() {
+        let c = Config::default();
+        assert_eq!(c.session_table_size, 32);
+        assert_eq!(c.session_entry_life, Duration::from_secs(24 * 60 * 60));
+        assert_eq!(c.max_disabled_ciphers, 8);
+        assert_eq!(c.dtls_pmtu, 1500);
+    }
+}
