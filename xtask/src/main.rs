@@ -1,1 +1,62 @@
-fn main() {}
+//! `cargo xtask`: matrix's task runner.
+//!
+//! - `cargo xtask ci`: everything CI runs (see [`ci`]);
+//! - `cargo xtask features [--no-build]`: FEATURES.md against the Cargo.toml files, then
+//!   builds of every library crate with no default features, defaults and all features;
+//! - `cargo xtask peers`: installs or checks the independent TLS peers the interop tests use.
+
+#![forbid(unsafe_code)]
+
+mod ci;
+mod cmd;
+mod features;
+mod peers;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  ci                     fmt, clippy, tests (default and all features), the feature table,
+                         minimal feature combinations, peers and interop tests
+  features [--no-build]  check FEATURES.md against the Cargo.toml files, then build every
+                         library crate with no default features, defaults and all features
+  peers                  install (or check) OpenSSL, GnuTLS, tlslite-ng, nassl and sslyze
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = workspace_root();
+    let result = match args.first().map(String::as_str) {
+        Some("ci") => ci::run(&root),
+        Some("features") => {
+            let build = !args.iter().any(|a| a == "--no-build");
+            features::run(&root, build)
+        }
+        Some("peers") => peers::ensure(&root).map(|p| {
+            println!("peers ready: {}", p.summary());
+        }),
+        Some("-h" | "--help" | "help") => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        _ => {
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root: xtask's manifest directory's parent.
+fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
