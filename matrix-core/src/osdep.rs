@@ -127,7 +127,10 @@ mod tests {
         c.advance(u64::MAX);
         assert_eq!(c.now_ms(), u64::MAX);
         c.set(7);
-        assert_eq!((&c).now_ms(), 7);
+        fn via_ref(c: impl Clock) -> u64 {
+            c.now_ms()
+        }
+        assert_eq!(via_ref(&c), 7);
     }
 
     #[cfg(feature = "std")]

@@ -15,7 +15,7 @@ pub fn run_env(
     args: &[&str],
     env: &[(&str, &str)],
 ) -> Result<(), String> {
-    let shown = format!("{program} {}", args.join(" "));
+    let shown = show(program, args);
     println!("\n==> {shown}");
     let status = Command::new(program)
         .args(args)
@@ -28,6 +28,21 @@ pub fn run_env(
     } else {
         Err(format!("`{shown}` failed ({status})"))
     }
+}
+
+/// The command as printed: a long argument (the all-features list) is abbreviated.
+fn show(program: &str, args: &[&str]) -> String {
+    let args: Vec<String> = args
+        .iter()
+        .map(|a| {
+            if a.len() > 100 {
+                format!("<{} comma-separated items>", a.split(',').count())
+            } else {
+                (*a).to_string()
+            }
+        })
+        .collect();
+    format!("{program} {}", args.join(" "))
 }
 
 /// Runs a command quietly and returns its stdout, or `None` if it cannot start or fails.

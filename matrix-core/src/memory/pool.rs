@@ -195,7 +195,7 @@ impl<'r> BlockPool<'r> {
                 let rel = offset.checked_sub(c.base)?;
                 let size = c.stats.block_size;
                 let index = rel / size;
-                (rel % size == 0 && index < c.stats.count).then_some(Block {
+                (rel.is_multiple_of(size) && index < c.stats.count).then_some(Block {
                     class: i as u8,
                     index: index as u32,
                 })
@@ -276,7 +276,7 @@ mod tests {
         let mut p = BlockPool::new(&mut r, &CLASSES).unwrap();
         let blocks: Vec<Block> = (0..4).map(|_| p.alloc(20, 8).unwrap()).collect();
         for (i, b) in blocks.iter().enumerate() {
-            assert_eq!((base + p.offset(b)) % BLOCK_ALIGN, 0);
+            assert!((base + p.offset(b)).is_multiple_of(BLOCK_ALIGN));
             p.bytes_mut(b).fill(i as u8 + 1);
         }
         for (i, b) in blocks.iter().enumerate() {
@@ -346,7 +346,7 @@ mod tests {
             x ^= x << 13;
             x ^= x >> 17;
             x ^= x << 5;
-            if x % 3 == 0 && !held.is_empty() {
+            if x.is_multiple_of(3) && !held.is_empty() {
                 let i = (x as usize / 3) % held.len();
                 p.free(held.swap_remove(i));
             } else if let Ok(b) = p.alloc((x % 1024) as usize + 1, 8) {
