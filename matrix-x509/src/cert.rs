@@ -1,0 +1,378 @@
+//! X.509 certificates (`psX509Cert_t`; RFC 5280 section 4.1), parsed into the fields
+//! MatrixSSL's certificate callback sees, with the unparsed DER kept for the signature
+//! check and for sending.
+
+use alloc::vec::Vec;
+use core::ops::Range;
+
+use matrix_core::Error;
+use matrix_crypto::alg::HashAlgorithm;
+
+use crate::der::{Der, tag};
+use crate::extensions::Extensions;
+use crate::name::DistinguishedName;
+use crate::oid;
+use crate::time::CertTime;
+
+/// The largest certificate matrix parses: a bound on what a peer can make us hold.
+pub const MAX_CERT_SIZE: usize = 64 * 1024;
+
+/// A certificate's signature algorithm (`certAlgorithm` / `sigAlgorithm`).
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignatureAlgorithm {
+    /// md2WithRSAEncryption: recognised, never accepted (MD2 is broken and not built).
+    Md2WithRsa,
+    /// md5WithRSAEncryption.
+    Md5WithRsa,
+    /// sha1WithRSAEncryption.
+    Sha1WithRsa,
+    /// sha256WithRSAEncryption.
+    Sha256WithRsa,
+    /// sha384WithRSAEncryption.
+    Sha384WithRsa,
+    /// sha512WithRSAEncryption.
+    Sha512WithRsa,
+    /// Any other algorithm, by OID content bytes.
+    Unknown(Vec<u8>),
+}
+
+impl SignatureAlgorithm {
+    fn from_oid(o: &[u8]) -> Self {
+        match o {
+            oid::MD2_WITH_RSA => SignatureAlgorithm::Md2WithRsa,
+            oid::MD5_WITH_RSA => SignatureAlgorithm::Md5WithRsa,
+            oid::SHA1_WITH_RSA => SignatureAlgorithm::Sha1WithRsa,
+            oid::SHA256_WITH_RSA => SignatureAlgorithm::Sha256WithRsa,
+            oid::SHA384_WITH_RSA => SignatureAlgorithm::Sha384WithRsa,
+            oid::SHA512_WITH_RSA => SignatureAlgorithm::Sha512WithRsa,
+            other => SignatureAlgorithm::Unknown(other.to_vec()),
+        }
+    }
+
+    /// The hash of an RSA PKCS#1 v1.5 signature algorithm matrix can verify.
+    pub fn hash(&self) -> Option<HashAlgorithm> {
+        match self {
+            SignatureAlgorithm::Md5WithRsa => Some(HashAlgorithm::Md5),
+            SignatureAlgorithm::Sha1WithRsa => Some(HashAlgorithm::Sha1),
+            SignatureAlgorithm::Sha256WithRsa => Some(HashAlgorithm::Sha256),
+            SignatureAlgorithm::Sha384WithRsa => Some(HashAlgorithm::Sha384),
+            SignatureAlgorithm::Sha512WithRsa => Some(HashAlgorithm::Sha512),
+            _ => None,
+        }
+    }
+}
+
+/// A certificate's public key (`publicKey`, `pubKeyAlgorithm`).
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PublicKey {
+    /// An RSA key: modulus and public exponent, big-endian without leading zeros.
+    Rsa {
+        /// The modulus n.
+        n: Vec<u8>,
+        /// The public exponent e.
+        e: Vec<u8>,
+    },
+    /// A key of another algorithm: parsed, and `PS_UNSUPPORTED_FAIL` when used.
+    Unsupported {
+        /// The algorithm's OID content bytes.
+        algorithm: Vec<u8>,
+    },
+}
+
+impl PublicKey {
+    /// The RSA modulus size in bits, if RSA.
+    pub fn rsa_bits(&self) -> Option<usize> {
+        match self {
+            PublicKey::Rsa { n, .. } => {
+                n.first().map(|&b| n.len() * 8 - b.leading_zeros() as usize)
+            }
+            PublicKey::Unsupported { .. } => None,
+        }
+    }
+}
+
+/// `authStatus`: what chain authentication found for this certificate.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AuthStatus {
+    /// `PS_FALSE`: untested (authentication stopped at an earlier certificate, or was never
+    /// run).
+    #[default]
+    Untested,
+    /// `PS_CERT_AUTH_PASS`: its issuer is a CA, the DNs match and the signature verifies.
+    Pass,
+    /// `PS_CERT_AUTH_FAIL_BC`: the issuing certificate has no CA permission (basicConstraints
+    /// missing or false, or its pathLenConstraint is exceeded).
+    FailBc,
+    /// `PS_CERT_AUTH_FAIL_DN`: the issuer DN does not match the issuing certificate's subject.
+    FailDn,
+    /// `PS_CERT_AUTH_FAIL_SIG`: the signature does not verify (or uses an algorithm matrix
+    /// cannot verify).
+    FailSig,
+}
+
+impl AuthStatus {
+    /// The C value: `PS_FALSE` 0, `PS_CERT_AUTH_PASS` 1 (`PS_TRUE`), and the failure codes.
+    pub const fn code(self) -> i32 {
+        match self {
+            AuthStatus::Untested => 0,
+            AuthStatus::Pass => 1,
+            AuthStatus::FailBc => Error::CertAuthFailBc.code(),
+            AuthStatus::FailDn => Error::CertAuthFailDn.code(),
+            AuthStatus::FailSig => Error::CertAuthFailSig.code(),
+        }
+    }
+}
+
+/// A parsed X.509 certificate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct X509Cert {
+    /// 0 = v1, 1 = v2, 2 = v3.
+    pub version: u8,
+    /// The serial number's INTEGER content bytes as encoded (some CAs put non-integers here).
+    pub serial_number: Vec<u8>,
+    /// The issuer's DN.
+    pub issuer: DistinguishedName,
+    /// The subject's DN.
+    pub subject: DistinguishedName,
+    /// notBefore (its `time_type` is MatrixSSL's `timeType`).
+    pub not_before: CertTime,
+    /// notAfter.
+    pub not_after: CertTime,
+    /// The subject's public key.
+    pub public_key: PublicKey,
+    /// The signature algorithm named inside the signed part (`certAlgorithm`).
+    pub cert_algorithm: SignatureAlgorithm,
+    /// The signature algorithm named outside it (`sigAlgorithm`); parsing fails unless the
+    /// two match.
+    pub sig_algorithm: SignatureAlgorithm,
+    /// The signature bytes.
+    pub signature: Vec<u8>,
+    /// issuerUniqueID bits (`uniqueIssuerId`).
+    pub unique_issuer_id: Option<Vec<u8>>,
+    /// subjectUniqueID bits (`uniqueSubjectId`).
+    pub unique_subject_id: Option<Vec<u8>>,
+    /// The v3 extensions.
+    pub extensions: Extensions,
+    /// Set by chain authentication.
+    pub auth_status: AuthStatus,
+    /// The whole certificate as DER (`unparsedBin`).
+    pub der: Vec<u8>,
+    tbs: Range<usize>,
+}
+
+impl X509Cert {
+    /// Parses one DER certificate; the input must hold exactly one.
+    pub fn from_der(der: &[u8]) -> Result<Self, Error> {
+        if der.len() > MAX_CERT_SIZE {
+            return Err(Error::LimitFail);
+        }
+        let mut top = Der::new(der);
+        let body = top.read(tag::SEQUENCE)?;
+        top.finish()?;
+        // The signed part starts right after the outer SEQUENCE's header.
+        let tbs_start = der.len() - body.len();
+        let mut cert = Der::new(body);
+        let tbs_tlv = cert.read_tlv(tag::SEQUENCE)?;
+        let sig_algorithm = algorithm_identifier(&mut cert)?;
+        let (unused, signature) = cert.bit_string()?;
+        cert.finish()?;
+        if unused != 0 {
+            return Err(Error::ParseFail);
+        }
+
+        let mut tbs = Der::new(tbs_tlv.value);
+        let version = match tbs.read_optional(tag::context(0))? {
+            Some(v) => {
+                let mut d = Der::new(v);
+                let n = d.small_uint()?;
+                d.finish()?;
+                u8::try_from(n)
+                    .ok()
+                    .filter(|&n| n <= 2)
+                    .ok_or(Error::ParseFail)?
+            }
+            None => 0,
+        };
+        let serial_number = tbs.read(tag::INTEGER)?.to_vec();
+        if serial_number.is_empty() {
+            return Err(Error::ParseFail);
+        }
+        let cert_algorithm = algorithm_identifier(&mut tbs)?;
+        if cert_algorithm != sig_algorithm {
+            return Err(Error::SignatureMismatch);
+        }
+        let issuer = DistinguishedName::parse(tbs.read_tlv(tag::SEQUENCE)?.raw)?;
+        let mut validity = tbs.sequence()?;
+        let nb = validity.read_any()?;
+        let na = validity.read_any()?;
+        validity.finish()?;
+        let not_before = CertTime::parse(nb.tag, nb.value)?;
+        let not_after = CertTime::parse(na.tag, na.value)?;
+        let subject = DistinguishedName::parse(tbs.read_tlv(tag::SEQUENCE)?.raw)?;
+        let public_key = subject_public_key(&mut tbs)?;
+        let unique_issuer_id = tbs
+            .read_optional(tag::context_primitive(1))?
+            .map(<[u8]>::to_vec);
+        let unique_subject_id = tbs
+            .read_optional(tag::context_primitive(2))?
+            .map(<[u8]>::to_vec);
+        let extensions = match tbs.read_optional(tag::context(3))? {
+            Some(e) if version == 2 => Extensions::parse(e)?,
+            Some(_) => return Err(Error::ParseFail),
+            None => Extensions::default(),
+        };
+        tbs.finish()?;
+
+        Ok(X509Cert {
+            version,
+            serial_number,
+            issuer,
+            subject,
+            not_before,
+            not_after,
+            public_key,
+            cert_algorithm,
+            sig_algorithm,
+            signature: signature.to_vec(),
+            unique_issuer_id,
+            unique_subject_id,
+            extensions,
+            auth_status: AuthStatus::Untested,
+            der: der.to_vec(),
+            tbs: tbs_start..tbs_start + tbs_tlv.raw.len(),
+        })
+    }
+
+    /// The signed part (tbsCertificate) as it was encoded: what the signature covers.
+    pub fn tbs_der(&self) -> &[u8] {
+        &self.der[self.tbs.clone()]
+    }
+
+    /// Whether basicConstraints makes this certificate a CA.
+    pub fn is_ca(&self) -> bool {
+        self.extensions.basic_constraints.is_some_and(|bc| bc.ca)
+    }
+
+    /// Whether `now_ms` (milliseconds since the Unix epoch, e.g. from a
+    /// `matrix_core::osdep::Clock`) lies within notBefore..=notAfter.
+    pub fn is_valid_at(&self, now_ms: u64) -> bool {
+        let now = i64::try_from(now_ms).unwrap_or(i64::MAX);
+        self.not_before.unix_ms <= now && now <= self.not_after.unix_ms
+    }
+
+    /// Whether the certificate names `host`: a subjectAltName DNS entry, with a leftmost
+    /// `*` label matching exactly one label (RFC 6125 6.4.3), or an iPAddress entry when
+    /// `host` is a literal IPv4 address; the subject's commonName is consulted only when the
+    /// certificate has no DNS entry at all. ASCII case-insensitive.
+    pub fn matches_host(&self, host: &str) -> bool {
+        let sans = &self.extensions.subject_alt_names;
+        if let Some(ip) = parse_ipv4(host) {
+            return sans.iter().any(|s| s.id == 7 && s.data == ip);
+        }
+        let mut dns = sans.iter().filter(|s| s.id == 2).peekable();
+        if dns.peek().is_some() {
+            return dns.any(|s| {
+                core::str::from_utf8(&s.data).is_ok_and(|pattern| dns_matches(pattern, host))
+            });
+        }
+        self.subject
+            .common_name
+            .as_ref()
+            .is_some_and(|cn| dns_matches(&cn.to_text(), host))
+    }
+}
+
+fn algorithm_identifier(d: &mut Der<'_>) -> Result<SignatureAlgorithm, Error> {
+    let mut alg = d.sequence()?;
+    let o = alg.oid()?;
+    // Parameters: NULL for the RSA algorithms, or absent.
+    let _ = alg.read_optional(tag::NULL)?;
+    alg.finish()?;
+    Ok(SignatureAlgorithm::from_oid(o))
+}
+
+fn subject_public_key(d: &mut Der<'_>) -> Result<PublicKey, Error> {
+    let mut spki = d.sequence()?;
+    let mut alg = spki.sequence()?;
+    let algorithm = alg.oid()?;
+    let (unused, key) = spki.bit_string()?;
+    spki.finish()?;
+    if algorithm != oid::RSA_ENCRYPTION {
+        return Ok(PublicKey::Unsupported {
+            algorithm: algorithm.to_vec(),
+        });
+    }
+    let _ = alg.read_optional(tag::NULL)?;
+    alg.finish()?;
+    if unused != 0 {
+        return Err(Error::ParseFail);
+    }
+    let mut outer = Der::new(key);
+    let mut rsa = outer.sequence()?;
+    outer.finish()?;
+    let n = rsa.unsigned_integer()?.to_vec();
+    let e = rsa.unsigned_integer()?.to_vec();
+    rsa.finish()?;
+    if n.is_empty() || e.is_empty() {
+        return Err(Error::ParseFail);
+    }
+    Ok(PublicKey::Rsa { n, e })
+}
+
+fn parse_ipv4(host: &str) -> Option<[u8; 4]> {
+    let mut out = [0u8; 4];
+    let mut parts = host.split('.');
+    for b in &mut out {
+        let p = parts.next()?;
+        if p.is_empty() || p.len() > 3 || !p.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        *b = p.parse().ok()?;
+    }
+    parts.next().is_none().then_some(out)
+}
+
+fn dns_matches(pattern: &str, host: &str) -> bool {
+    let pattern = pattern.trim_end_matches('.');
+    let host = host.trim_end_matches('.');
+    if host.is_empty() || pattern.is_empty() {
+        return false;
+    }
+    match pattern.strip_prefix("*.") {
+        // The wildcard stands for exactly one whole label, never a partial one, and a
+        // pattern must keep at least two labels after it (no `*.com`).
+        Some(suffix) if suffix.contains('.') => host
+            .split_once('.')
+            .is_some_and(|(first, rest)| !first.is_empty() && rest.eq_ignore_ascii_case(suffix)),
+        Some(_) => false,
+        None => pattern.eq_ignore_ascii_case(host),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dns_wildcards() {
+        assert!(dns_matches("localhost", "LOCALHOST"));
+        assert!(dns_matches("*.matrix.test", "a.matrix.test"));
+        assert!(!dns_matches("*.matrix.test", "matrix.test"));
+        assert!(!dns_matches("*.matrix.test", "a.b.matrix.test"));
+        assert!(!dns_matches("*.test", "matrix.test"));
+        assert!(!dns_matches("a*.matrix.test", "ab.matrix.test"));
+        assert!(!dns_matches("", ""));
+    }
+
+    #[test]
+    fn ipv4_literals() {
+        assert_eq!(parse_ipv4("127.0.0.1"), Some([127, 0, 0, 1]));
+        assert_eq!(parse_ipv4("256.0.0.1"), None);
+        assert_eq!(parse_ipv4("1.2.3"), None);
+        assert_eq!(parse_ipv4("1.2.3.4.5"), None);
+        assert_eq!(parse_ipv4("localhost"), None);
+    }
+}

@@ -1,0 +1,238 @@
+//! Certificate extensions (`x509v3extensions_t`, RFC 5280 4.2): basicConstraints,
+//! subjectAltName (with MatrixSSL's 0-8 id mapping), keyUsage, extendedKeyUsage and the key
+//! identifiers. Unknown extensions are kept by OID with their criticality.
+
+use alloc::vec::Vec;
+
+use matrix_core::Error;
+
+use crate::der::{Der, tag};
+use crate::oid;
+
+/// basicConstraints (`x509extBasicConstraints_t`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BasicConstraints {
+    /// Whether the subject is a CA.
+    pub ca: bool,
+    /// How many CA certificates may follow this one in a path, if limited.
+    pub path_len_constraint: Option<u32>,
+}
+
+/// One subjectAltName entry (`x509SubjectAltName_t`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubjectAltName {
+    /// The GeneralName choice: 0 other, 1 email, 2 DNS, 3 x400Address, 4 directoryName,
+    /// 5 ediPartyName, 6 URI, 7 iPAddress, 8 registeredID.
+    pub id: u8,
+    /// The value's bytes (text for email/DNS/URI, 4 or 16 bytes for an IP address, DER for
+    /// the structured choices).
+    pub data: Vec<u8>,
+}
+
+impl SubjectAltName {
+    /// MatrixSSL's name for the id: `"other"`, `"email"`, `"DNS"`, … or `"unknown"`.
+    pub const fn name(&self) -> &'static str {
+        match self.id {
+            0 => "other",
+            1 => "email",
+            2 => "DNS",
+            3 => "x400Address",
+            4 => "directoryName",
+            5 => "ediPartyName",
+            6 => "URI",
+            7 => "iPAddress",
+            8 => "registeredID",
+            _ => "unknown",
+        }
+    }
+}
+
+/// keyUsage bits (RFC 5280 4.2.1.3), as `KeyUsage::DIGITAL_SIGNATURE` etc.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyUsage(pub u16);
+
+impl KeyUsage {
+    /// digitalSignature (bit 0).
+    pub const DIGITAL_SIGNATURE: u16 = 1 << 0;
+    /// nonRepudiation / contentCommitment (bit 1).
+    pub const NON_REPUDIATION: u16 = 1 << 1;
+    /// keyEncipherment (bit 2).
+    pub const KEY_ENCIPHERMENT: u16 = 1 << 2;
+    /// dataEncipherment (bit 3).
+    pub const DATA_ENCIPHERMENT: u16 = 1 << 3;
+    /// keyAgreement (bit 4).
+    pub const KEY_AGREEMENT: u16 = 1 << 4;
+    /// keyCertSign (bit 5).
+    pub const KEY_CERT_SIGN: u16 = 1 << 5;
+    /// cRLSign (bit 6).
+    pub const CRL_SIGN: u16 = 1 << 6;
+    /// encipherOnly (bit 7).
+    pub const ENCIPHER_ONLY: u16 = 1 << 7;
+    /// decipherOnly (bit 8).
+    pub const DECIPHER_ONLY: u16 = 1 << 8;
+
+    /// Whether every bit of `bits` is set.
+    pub const fn allows(self, bits: u16) -> bool {
+        self.0 & bits == bits
+    }
+}
+
+/// An extension matrix does not interpret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownExtension {
+    /// Its OID's content bytes.
+    pub oid: Vec<u8>,
+    /// Whether it was marked critical.
+    pub critical: bool,
+}
+
+/// The extensions of a certificate.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Extensions {
+    /// basicConstraints (`bc`).
+    pub basic_constraints: Option<BasicConstraints>,
+    /// subjectAltName entries (`san`), in order.
+    pub subject_alt_names: Vec<SubjectAltName>,
+    /// keyUsage.
+    pub key_usage: Option<KeyUsage>,
+    /// extendedKeyUsage purposes, as OID content bytes.
+    pub ext_key_usage: Vec<Vec<u8>>,
+    /// subjectKeyIdentifier.
+    pub subject_key_id: Option<Vec<u8>>,
+    /// authorityKeyIdentifier's keyIdentifier.
+    pub authority_key_id: Option<Vec<u8>>,
+    /// Everything else.
+    pub unknown: Vec<UnknownExtension>,
+}
+
+impl Extensions {
+    /// Parses the contents of the `[3] EXPLICIT Extensions` SEQUENCE. An extension that
+    /// appears twice is `PS_PARSE_FAIL` (RFC 5280 4.2).
+    pub fn parse(der: &[u8]) -> Result<Self, Error> {
+        let mut outer = Der::new(der);
+        let mut list = outer.sequence()?;
+        outer.finish()?;
+        let mut ext = Extensions::default();
+        let mut seen: Vec<&[u8]> = Vec::new();
+        while !list.is_empty() {
+            let mut e = list.sequence()?;
+            let id = e.oid()?;
+            let critical = if e.peek_tag() == Some(tag::BOOLEAN) {
+                e.boolean()?
+            } else {
+                false
+            };
+            let value = e.read(tag::OCTET_STRING)?;
+            e.finish()?;
+            if seen.contains(&id) {
+                return Err(Error::ParseFail);
+            }
+            seen.push(id);
+            match id {
+                oid::CE_BASIC_CONSTRAINTS => {
+                    ext.basic_constraints = Some(parse_basic_constraints(value)?)
+                }
+                oid::CE_SUBJECT_ALT_NAME => ext.subject_alt_names = parse_general_names(value)?,
+                oid::CE_KEY_USAGE => ext.key_usage = Some(parse_key_usage(value)?),
+                oid::CE_EXT_KEY_USAGE => {
+                    let mut outer = Der::new(value);
+                    let mut seq = outer.sequence()?;
+                    outer.finish()?;
+                    while !seq.is_empty() {
+                        ext.ext_key_usage.push(seq.oid()?.to_vec());
+                    }
+                }
+                oid::CE_SUBJECT_KEY_ID => {
+                    let mut d = Der::new(value);
+                    ext.subject_key_id = Some(d.read(tag::OCTET_STRING)?.to_vec());
+                    d.finish()?;
+                }
+                oid::CE_AUTHORITY_KEY_ID => {
+                    let mut outer = Der::new(value);
+                    let mut seq = outer.sequence()?;
+                    outer.finish()?;
+                    ext.authority_key_id = seq
+                        .read_optional(tag::context_primitive(0))?
+                        .map(<[u8]>::to_vec);
+                }
+                _ => ext.unknown.push(UnknownExtension {
+                    oid: id.to_vec(),
+                    critical,
+                }),
+            }
+        }
+        Ok(ext)
+    }
+
+    /// Whether extendedKeyUsage, when present, allows `purpose` (or anyExtendedKeyUsage).
+    pub fn allows_purpose(&self, purpose: &[u8]) -> bool {
+        self.ext_key_usage.is_empty()
+            || self
+                .ext_key_usage
+                .iter()
+                .any(|p| p == purpose || p == oid::KP_ANY)
+    }
+}
+
+fn parse_basic_constraints(value: &[u8]) -> Result<BasicConstraints, Error> {
+    let mut outer = Der::new(value);
+    let mut seq = outer.sequence()?;
+    outer.finish()?;
+    let ca = if seq.peek_tag() == Some(tag::BOOLEAN) {
+        seq.boolean()?
+    } else {
+        false
+    };
+    let path_len_constraint = if seq.peek_tag() == Some(tag::INTEGER) {
+        Some(u32::try_from(seq.small_uint()?).map_err(|_| Error::ParseFail)?)
+    } else {
+        None
+    };
+    seq.finish()?;
+    Ok(BasicConstraints {
+        ca,
+        path_len_constraint,
+    })
+}
+
+fn parse_key_usage(value: &[u8]) -> Result<KeyUsage, Error> {
+    let mut d = Der::new(value);
+    let (_, bits) = d.bit_string()?;
+    d.finish()?;
+    let b0 = u16::from(bits.first().copied().unwrap_or(0));
+    let b1 = u16::from(bits.get(1).copied().unwrap_or(0));
+    // Bit 0 of the ASN.1 BIT STRING is the most significant bit of the first byte.
+    let mut out = 0u16;
+    for i in 0..8 {
+        if b0 & (0x80 >> i) != 0 {
+            out |= 1 << i;
+        }
+    }
+    if b1 & 0x80 != 0 {
+        out |= KeyUsage::DECIPHER_ONLY;
+    }
+    Ok(KeyUsage(out))
+}
+
+/// Parses a GeneralNames SEQUENCE into MatrixSSL's (id, data) entries.
+pub(crate) fn parse_general_names(value: &[u8]) -> Result<Vec<SubjectAltName>, Error> {
+    let mut outer = Der::new(value);
+    let mut seq = outer.sequence()?;
+    outer.finish()?;
+    let mut names = Vec::new();
+    while !seq.is_empty() {
+        let t = seq.read_any()?;
+        if t.tag & 0x80 == 0 {
+            return Err(Error::ParseFail);
+        }
+        let id = t.tag & 0x1F;
+        if id > 8 {
+            return Err(Error::ParseFail);
+        }
+        names.push(SubjectAltName {
+            id,
+            data: t.value.to_vec(),
+        });
+    }
+    Ok(names)
+}

@@ -1,0 +1,149 @@
+//! Certificate validity times (RFC 5280 4.1.2.5): UTCTime and GeneralizedTime, kept as
+//! written (MatrixSSL's `notBefore`/`notAfter` strings with their `timeType`) and as
+//! milliseconds since the Unix epoch for checks against matrix-core's `Clock`.
+
+use alloc::string::String;
+
+use matrix_core::Error;
+
+use crate::der::tag;
+
+/// How a validity time was encoded (`timeType`).
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeType {
+    /// UTCTime, `YYMMDDHHMMSSZ` (years 1950-2049).
+    UtcTime,
+    /// GeneralizedTime, `YYYYMMDDHHMMSSZ`.
+    GeneralizedTime,
+}
+
+impl TimeType {
+    /// The ASN.1 tag, which is the C value (`ASN_UTCTIME` 23, `ASN_GENERALIZEDTIME` 24).
+    pub const fn tag(self) -> u8 {
+        match self {
+            TimeType::UtcTime => tag::UTC_TIME,
+            TimeType::GeneralizedTime => tag::GENERALIZED_TIME,
+        }
+    }
+}
+
+/// A validity time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertTime {
+    /// The encoding.
+    pub time_type: TimeType,
+    /// The string as written in the certificate.
+    pub text: String,
+    /// Milliseconds since 1970-01-01T00:00:00Z (negative before 1970).
+    pub unix_ms: i64,
+}
+
+impl CertTime {
+    /// Parses a time given its tag and content bytes. Only the forms RFC 5280 allows
+    /// (seconds present, `Z` suffix) are accepted.
+    pub fn parse(t: u8, value: &[u8]) -> Result<Self, Error> {
+        let (time_type, year, rest) = match (t, value.len()) {
+            (tag::UTC_TIME, 13) => {
+                let yy = digits(&value[..2])?;
+                let year = if yy >= 50 { 1900 + yy } else { 2000 + yy };
+                (TimeType::UtcTime, year, &value[2..])
+            }
+            (tag::GENERALIZED_TIME, 15) => {
+                (TimeType::GeneralizedTime, digits(&value[..4])?, &value[4..])
+            }
+            _ => return Err(Error::ParseFail),
+        };
+        if rest.last() != Some(&b'Z') {
+            return Err(Error::ParseFail);
+        }
+        let month = digits(&rest[0..2])?;
+        let day = digits(&rest[2..4])?;
+        let hour = digits(&rest[4..6])?;
+        let minute = digits(&rest[6..8])?;
+        let second = digits(&rest[8..10])?;
+        if !(1..=12).contains(&month)
+            || day < 1
+            || day > days_in_month(year, month)
+            || hour > 23
+            || minute > 59
+            || second > 60
+        {
+            return Err(Error::ParseFail);
+        }
+        let days = days_from_civil(year, month, day);
+        let secs = days * 86_400 + hour * 3_600 + minute * 60 + second;
+        Ok(CertTime {
+            time_type,
+            text: String::from_utf8_lossy(value).into_owned(),
+            unix_ms: secs * 1_000,
+        })
+    }
+}
+
+fn digits(b: &[u8]) -> Result<i64, Error> {
+    b.iter().try_fold(0i64, |acc, &c| {
+        if c.is_ascii_digit() {
+            Ok(acc * 10 + i64::from(c - b'0'))
+        } else {
+            Err(Error::ParseFail)
+        }
+    })
+}
+
+fn is_leap(y: i64) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if is_leap(y) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_and_generalized() {
+        let t = CertTime::parse(tag::UTC_TIME, b"240101000000Z").unwrap();
+        assert_eq!(t.unix_ms, 1_704_067_200_000);
+        assert_eq!(t.time_type, TimeType::UtcTime);
+        let t = CertTime::parse(tag::UTC_TIME, b"500101000000Z").unwrap();
+        assert_eq!(t.unix_ms, -631_152_000_000);
+        let t = CertTime::parse(tag::GENERALIZED_TIME, b"21240101000000Z").unwrap();
+        assert_eq!(t.unix_ms, 4_859_740_800_000);
+        let t = CertTime::parse(tag::GENERALIZED_TIME, b"20000229235960Z").unwrap();
+        assert_eq!(t.unix_ms, 951_868_800_000);
+    }
+
+    #[test]
+    fn malformed_times_fail() {
+        for (t, v) in [
+            (tag::UTC_TIME, &b"2401010000Z"[..]),
+            (tag::UTC_TIME, b"240101000000+"),
+            (tag::UTC_TIME, b"241301000000Z"),
+            (tag::UTC_TIME, b"230229000000Z"),
+            (tag::UTC_TIME, b"24010100000aZ"),
+            (tag::GENERALIZED_TIME, b"240101000000Z"),
+            (tag::OCTET_STRING, b"240101000000Z"),
+        ] {
+            assert_eq!(CertTime::parse(t, v), Err(Error::ParseFail), "{v:?}");
+        }
+    }
+}
