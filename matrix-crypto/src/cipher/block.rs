@@ -16,6 +16,13 @@ use core::fmt;
 use matrix_core::{Error, Result};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+/// Three-key 3DES: the `des` crate, or the table-driven in-tree code when the feature
+/// `3des-improve-perf-increase-codesize` asks for speed over size.
+#[cfg(all(feature = "3des", not(feature = "3des-improve-perf-increase-codesize")))]
+type TripleDes = des::TdesEde3;
+#[cfg(all(feature = "3des", feature = "3des-improve-perf-increase-codesize"))]
+type TripleDes = super::des_tables::TdesEde3;
+
 /// The expanded key of one block cipher (boxed so that it stays in one place until dropped;
 /// each type zeroizes itself on drop).
 enum Schedule {
@@ -26,7 +33,7 @@ enum Schedule {
     #[cfg(feature = "aes")]
     Aes256(Box<aes::Aes256>),
     #[cfg(feature = "3des")]
-    TripleDes(Box<des::TdesEde3>),
+    TripleDes(Box<TripleDes>),
     #[cfg(feature = "3des")]
     Des(Box<des::Des>),
     #[cfg(feature = "seed")]
@@ -43,7 +50,7 @@ const _: () = {
 };
 #[cfg(feature = "3des")]
 const _: () = {
-    assert_zeroize_on_drop::<des::TdesEde3>();
+    assert_zeroize_on_drop::<TripleDes>();
     assert_zeroize_on_drop::<des::Des>();
 };
 #[cfg(feature = "seed")]

@@ -18,6 +18,8 @@
 
 #[cfg(any(feature = "aes", feature = "3des", feature = "seed"))]
 mod block;
+#[cfg(all(feature = "3des", feature = "3des-improve-perf-increase-codesize"))]
+mod des_tables;
 mod padding;
 #[cfg(feature = "seed")]
 mod seed;
