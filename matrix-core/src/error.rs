@@ -153,7 +153,13 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({}): {}", self.name(), self.code(), self.description())
+        write!(
+            f,
+            "{} ({}): {}",
+            self.name(),
+            self.code(),
+            self.description()
+        )
     }
 }
 

@@ -103,7 +103,7 @@ impl Default for SessionBudget {
 #[cfg(feature = "peersec-memory-management")]
 mod pool;
 #[cfg(feature = "peersec-memory-management")]
-pub use pool::{Block, BlockPool, ClassStats, PoolClass, MAX_CLASSES, BLOCK_ALIGN};
+pub use pool::{BLOCK_ALIGN, Block, BlockPool, ClassStats, MAX_CLASSES, PoolClass};
 
 #[cfg(test)]
 mod tests {

@@ -67,7 +67,8 @@ impl ManualClock {
 
     /// Sets the time.
     pub fn set(&self, now_ms: u64) {
-        self.now.store(now_ms, core::sync::atomic::Ordering::Relaxed);
+        self.now
+            .store(now_ms, core::sync::atomic::Ordering::Relaxed);
     }
 
     /// Moves the time forward by `ms`, saturating.

@@ -28,12 +28,16 @@ mod imp {
         /// the data it guards (caches, tables) stays usable, and matrix never panics while
         /// holding it.
         pub fn lock(&self) -> LockGuard<'_, T> {
-            self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+            self.0
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
         }
 
         /// The value, consuming the lock.
         pub fn into_inner(self) -> T {
-            self.0.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner())
+            self.0
+                .into_inner()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
         }
     }
 }
@@ -105,7 +109,10 @@ mod tests {
     fn lock_is_sync_exactly_with_multithreading() {
         fn send<T: Send>() {}
         send::<Lock<u32>>();
-        assert_eq!(Probe::<Lock<u32>>(core::marker::PhantomData).is_sync(), MULTITHREADING);
+        assert_eq!(
+            Probe::<Lock<u32>>(core::marker::PhantomData).is_sync(),
+            MULTITHREADING
+        );
     }
 
     #[cfg(feature = "multithreading")]

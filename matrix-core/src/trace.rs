@@ -179,6 +179,9 @@ mod tests {
             evaluated = true;
             1
         });
-        assert_eq!(evaluated, CORE_TRACE && log::log_enabled!(log::Level::Debug));
+        assert_eq!(
+            evaluated,
+            CORE_TRACE && log::log_enabled!(log::Level::Debug)
+        );
     }
 }

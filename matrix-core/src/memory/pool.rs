@@ -232,7 +232,8 @@ impl<'r> BlockPool<'r> {
 }
 
 fn round_up(n: usize) -> Option<usize> {
-    n.checked_add(BLOCK_ALIGN - 1).map(|n| n / BLOCK_ALIGN * BLOCK_ALIGN)
+    n.checked_add(BLOCK_ALIGN - 1)
+        .map(|n| n / BLOCK_ALIGN * BLOCK_ALIGN)
 }
 
 #[cfg(test)]
@@ -279,7 +280,10 @@ mod tests {
             p.bytes_mut(b).fill(i as u8 + 1);
         }
         for (i, b) in blocks.iter().enumerate() {
-            assert!(p.bytes(b).iter().all(|&x| x == i as u8 + 1), "block {i} overwritten");
+            assert!(
+                p.bytes(b).iter().all(|&x| x == i as u8 + 1),
+                "block {i} overwritten"
+            );
         }
     }
 
@@ -296,7 +300,11 @@ mod tests {
         let stats: Vec<_> = p.stats().collect();
         assert_eq!(stats[0].refusals, 1);
         assert_eq!(stats[2].refusals, 1);
-        assert_eq!(p.alloc(1025, 1), Err(Error::ArgFail), "larger than every class");
+        assert_eq!(
+            p.alloc(1025, 1),
+            Err(Error::ArgFail),
+            "larger than every class"
+        );
         assert_eq!(p.alloc(8, 32), Err(Error::ArgFail), "over-aligned");
         assert_eq!(p.bytes_in_use(), 4 * 32 + 3 * 256 + 2 * 1024);
         for b in held {
@@ -314,7 +322,11 @@ mod tests {
         let b = p.alloc(200, 4).unwrap();
         p.free(a);
         let c = p.alloc(100, 4).unwrap();
-        assert_eq!(p.offset(&c), off, "the last freed block is handed out first");
+        assert_eq!(
+            p.offset(&c),
+            off,
+            "the last freed block is handed out first"
+        );
         let s = p.stats().nth(1).unwrap();
         assert_eq!((s.in_use, s.high_water, s.allocations), (2, 2, 3));
         p.free(b);
@@ -381,12 +393,18 @@ mod tests {
             block_size: 16,
             count: 0,
         }];
-        assert_eq!(BlockPool::new(&mut small, &zero).err(), Some(Error::ArgFail));
+        assert_eq!(
+            BlockPool::new(&mut small, &zero).err(),
+            Some(Error::ArgFail)
+        );
         let many = [PoolClass {
             block_size: 1,
             count: 1,
         }; MAX_CLASSES + 1];
-        assert_eq!(BlockPool::new(&mut small, &many).err(), Some(Error::ArgFail));
+        assert_eq!(
+            BlockPool::new(&mut small, &many).err(),
+            Some(Error::ArgFail)
+        );
         let huge = [PoolClass {
             block_size: usize::MAX,
             count: 2,

@@ -4,8 +4,9 @@
 //!
 //! Algorithms: AES (FIPS-197) from the `aes` crate (AES-NI/ARMv8 detected at run time, else a
 //! constant-time bitsliced implementation), DES and 3DES-EDE (FIPS 46-3, SP 800-67) from the
-//! `des` crate, SEED (RFC 4269) in-tree, RC4 from the `rc4` crate; CBC (SP 800-38A) from
-//! the `cbc` crate. None of those crates' types appear in this module's API.
+//! `des` crate (3DES from in-tree tables with `3des-improve-perf-increase-codesize`), SEED
+//! (RFC 4269) in-tree, RC4 from the `rc4` crate; CBC (SP 800-38A) from the `cbc` crate. None
+//! of those crates' types appear in this module's API.
 //!
 //! The CBC functions encrypt and decrypt whole blocks in place and leave the last ciphertext
 //! block in the caller's IV buffer. SSL 3.0 and TLS 1.0 (implicit IV) pass the same IV
@@ -13,8 +14,8 @@
 //! TLS records is the record layer's business (it must be checked in constant time with the
 //! MAC); [`pkcs7_pad`] and [`pkcs7_unpad`] are for encrypted private keys.
 //!
-//! Key schedules are boxed once by the constructors, never copied afterwards, and zeroized when
-//! dropped. The per-record calls do not allocate.
+//! Key schedules are boxed by the constructors (so they are not copied when a cipher value
+//! moves) and zeroized when dropped. The per-record calls do not allocate.
 
 #[cfg(any(feature = "aes", feature = "3des", feature = "seed"))]
 mod block;
