@@ -8,7 +8,7 @@
 //! - [`random`]: the [`random::SecureRandom`] trait every consumer of randomness takes;
 //! - `hash`, `mac`, `prf`, `kdf`, `drbg`: digests, HMAC and the SSLv3 MAC, the SSLv3 and
 //!   TLS 1.0/1.1 key derivations and Finished hashes, PBKDF1/PBKDF2/PKCS#12 KDF, HMAC-DRBG;
-//! - `cipher`: AES, 3DES/DES, SEED in CBC mode with caller-managed IV, and RC4;
+//! - [`cipher`]: AES, 3DES/DES, SEED in CBC mode with caller-managed IV, RC4, PKCS#7 padding;
 //! - `bignum`, `rsa`, `dh`: constant-time Montgomery arithmetic, RSA PKCS#1 v1.5 and
 //!   Diffie-Hellman.
 
@@ -19,6 +19,7 @@
 extern crate alloc;
 
 pub mod alg;
+pub mod cipher;
 pub mod random;
 
 pub use matrix_core::{Error, Result};

@@ -1,0 +1,93 @@
+//! Symmetric ciphers: AES, 3DES/DES and SEED in CBC mode with a caller-managed IV, the RC4
+//! stream cipher, and PKCS#7 padding (MatrixSSL's `symmetric.h`: `psAesInit`,
+//! `psDes3Init`, `psSeedInit`, `psArc4Init` and their `Encrypt`/`Decrypt` functions).
+//!
+//! Algorithms: AES (FIPS-197) from the `aes` crate (AES-NI/ARMv8 detected at run time, else a
+//! constant-time bitsliced implementation), DES and 3DES-EDE (FIPS 46-3, SP 800-67) from the
+//! `des` crate (3DES from in-tree tables with `3des-improve-perf-increase-codesize`), SEED
+//! (RFC 4269) in-tree, RC4 from the `rc4` crate; CBC (SP 800-38A) from the `cbc` crate. None
+//! of those crates' types appear in this module's API.
+//!
+//! The CBC functions encrypt and decrypt whole blocks in place and leave the last ciphertext
+//! block in the caller's IV buffer. SSL 3.0 and TLS 1.0 (implicit IV) pass the same IV
+//! buffer record after record; TLS 1.1 and DTLS pass a fresh explicit IV each time. Padding of
+//! TLS records is the record layer's business (it must be checked in constant time with the
+//! MAC); [`pkcs7_pad`] and [`pkcs7_unpad`] are for encrypted private keys.
+//!
+//! Key schedules are boxed by the constructors (so they are not copied when a cipher value
+//! moves) and zeroized when dropped. The per-record calls do not allocate.
+
+#[cfg(any(feature = "aes", feature = "3des", feature = "seed"))]
+mod block;
+#[cfg(all(feature = "3des", feature = "3des-improve-perf-increase-codesize"))]
+mod des_tables;
+mod padding;
+#[cfg(feature = "seed")]
+mod seed;
+#[cfg(feature = "arc4")]
+mod stream;
+
+#[cfg(any(feature = "aes", feature = "3des", feature = "seed"))]
+pub use block::CbcCipher;
+pub use padding::{pkcs7_pad, pkcs7_unpad};
+#[cfg(feature = "arc4")]
+pub use stream::Rc4;
+
+/// A block cipher usable in CBC mode.
+///
+/// Each variant exists only when its Cargo feature is on (`aes`, `3des`, `seed`).
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BlockAlgorithm {
+    /// AES with a 128-bit key (FIPS-197).
+    #[cfg(feature = "aes")]
+    Aes128,
+    /// AES with a 192-bit key (FIPS-197; encrypted PEM keys only, no TLS suite uses it).
+    #[cfg(feature = "aes")]
+    Aes192,
+    /// AES with a 256-bit key (FIPS-197).
+    #[cfg(feature = "aes")]
+    Aes256,
+    /// Three-key triple DES, EDE (SP 800-67), 24-byte key (parity bits ignored).
+    #[cfg(feature = "3des")]
+    TripleDes,
+    /// Single DES (FIPS 46-3), 8-byte key (parity bits ignored): only for old encrypted PEM
+    /// private keys (`DES-CBC`), never for TLS.
+    #[cfg(feature = "3des")]
+    Des,
+    /// SEED (RFC 4269), 128-bit key.
+    #[cfg(feature = "seed")]
+    Seed,
+}
+
+impl BlockAlgorithm {
+    /// The key length in bytes.
+    pub const fn key_len(self) -> usize {
+        match self {
+            #[cfg(feature = "aes")]
+            BlockAlgorithm::Aes128 => 16,
+            #[cfg(feature = "aes")]
+            BlockAlgorithm::Aes192 => 24,
+            #[cfg(feature = "aes")]
+            BlockAlgorithm::Aes256 => 32,
+            #[cfg(feature = "3des")]
+            BlockAlgorithm::TripleDes => 24,
+            #[cfg(feature = "3des")]
+            BlockAlgorithm::Des => 8,
+            #[cfg(feature = "seed")]
+            BlockAlgorithm::Seed => 16,
+        }
+    }
+
+    /// The block length in bytes (also the IV length in CBC mode).
+    pub const fn block_len(self) -> usize {
+        match self {
+            #[cfg(feature = "aes")]
+            BlockAlgorithm::Aes128 | BlockAlgorithm::Aes192 | BlockAlgorithm::Aes256 => 16,
+            #[cfg(feature = "3des")]
+            BlockAlgorithm::TripleDes | BlockAlgorithm::Des => 8,
+            #[cfg(feature = "seed")]
+            BlockAlgorithm::Seed => 16,
+        }
+    }
+}
