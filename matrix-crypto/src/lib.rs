@@ -20,6 +20,12 @@ extern crate alloc;
 
 pub mod alg;
 pub mod cipher;
+pub mod drbg;
+pub mod hash;
+pub mod kdf;
+pub mod mac;
+#[cfg(all(feature = "md5", feature = "sha1"))]
+pub mod prf;
 pub mod random;
 
 pub use matrix_core::{Error, Result};

@@ -1,0 +1,219 @@
+//! The library's random generator: HMAC_DRBG with HMAC-SHA-256 (NIST SP 800-90A Rev. 1,
+//! section 10.1.2), without prediction resistance.
+//!
+//! This module owns instantiation (10.1.2.3), reseeding (10.1.2.4), generation (10.1.2.5)
+//! and the update function (10.1.2.2). A generator made by [`HmacDrbg::new`] keeps its
+//! entropy source and reseeds itself from it every [`DEFAULT_RESEED_INTERVAL`] requests; one
+//! made by [`HmacDrbg::from_seed`] (known-answer tests, simulations) has no source and fails
+//! once a reseed is due until it is reseeded by hand. The state `(K, V)` is wiped on drop.
+
+use alloc::boxed::Box;
+use core::fmt;
+
+use matrix_core::osdep::Entropy;
+use matrix_core::{Error, Result};
+use zeroize::Zeroize;
+
+use crate::hash::Sha256;
+use crate::mac::Hmac;
+use crate::random::SecureRandom;
+
+/// The most bytes one generate request may return (2^19 bits, SP 800-90A table 2).
+/// [`SecureRandom::fill_bytes`] splits longer requests.
+pub const MAX_REQUEST_LEN: usize = 1 << 16;
+
+/// Requests between automatic reseeds of a generator that owns its entropy source.
+pub const DEFAULT_RESEED_INTERVAL: u64 = 1 << 20;
+
+/// The largest reseed interval SP 800-90A allows (2^48 requests, table 2).
+pub const MAX_RESEED_INTERVAL: u64 = 1 << 48;
+
+/// Entropy input read from the source at instantiation and reseed: the security strength,
+/// 256 bits.
+const ENTROPY_LEN: usize = 32;
+
+/// The nonce read from the source at instantiation: half the security strength (SP 800-90A
+/// section 8.6.7).
+const NONCE_LEN: usize = 16;
+
+const OUT_LEN: usize = 32;
+
+/// HMAC_DRBG (SP 800-90A) with HMAC-SHA-256, 256-bit security strength.
+pub struct HmacDrbg {
+    key: [u8; OUT_LEN],
+    v: [u8; OUT_LEN],
+    reseed_counter: u64,
+    reseed_interval: u64,
+    source: Option<Box<dyn Entropy + Send>>,
+}
+
+impl HmacDrbg {
+    /// A generator seeded from `source` (48 bytes: entropy input and nonce) and
+    /// `personalization`, which keeps `source` to reseed itself every
+    /// [`DEFAULT_RESEED_INTERVAL`] requests. Fails with the source's error.
+    pub fn new(mut source: Box<dyn Entropy + Send>, personalization: &[u8]) -> Result<Self> {
+        let mut seed = [0u8; ENTROPY_LEN + NONCE_LEN];
+        let got = source.get_entropy(&mut seed);
+        if let Err(e) = got {
+            seed.zeroize();
+            return Err(e);
+        }
+        let (entropy, nonce) = seed.split_at(ENTROPY_LEN);
+        let mut drbg = HmacDrbg::from_seed(entropy, nonce, personalization);
+        seed.zeroize();
+        drbg.source = Some(source);
+        drbg.reseed_interval = DEFAULT_RESEED_INTERVAL;
+        Ok(drbg)
+    }
+
+    /// A generator seeded from the operating system ([`matrix_core::osdep::OsEntropy`]).
+    #[cfg(feature = "std")]
+    pub fn from_os_entropy(personalization: &[u8]) -> Result<Self> {
+        HmacDrbg::new(Box::new(matrix_core::osdep::OsEntropy), personalization)
+    }
+
+    /// A generator instantiated from the given inputs (SP 800-90A section 10.1.2.3), with no
+    /// entropy source: deterministic, for known-answer tests. Its reseed interval is
+    /// [`MAX_RESEED_INTERVAL`]; when a reseed is due, generation fails with `PlatformFail`
+    /// until [`HmacDrbg::reseed_with`] is called.
+    pub fn from_seed(entropy_input: &[u8], nonce: &[u8], personalization: &[u8]) -> Self {
+        let mut drbg = HmacDrbg {
+            key: [0x00; OUT_LEN],
+            v: [0x01; OUT_LEN],
+            reseed_counter: 1,
+            reseed_interval: MAX_RESEED_INTERVAL,
+            source: None,
+        };
+        drbg.update(&[entropy_input, nonce, personalization]);
+        drbg
+    }
+
+    /// Sets the number of generate requests allowed between reseeds: `ArgFail` unless it is
+    /// between 1 and [`MAX_RESEED_INTERVAL`].
+    pub fn set_reseed_interval(&mut self, requests: u64) -> Result<()> {
+        if requests == 0 || requests > MAX_RESEED_INTERVAL {
+            return Err(Error::ArgFail);
+        }
+        self.reseed_interval = requests;
+        Ok(())
+    }
+
+    /// Reseeds from the generator's own entropy source, mixing in `additional_input`;
+    /// `PlatformFail` if it has none (or the source's error).
+    pub fn reseed(&mut self, additional_input: &[u8]) -> Result<()> {
+        let source = self.source.as_mut().ok_or(Error::PlatformFail)?;
+        Self::reseed_via(&mut self.key, &mut self.v, source.as_mut(), additional_input)?;
+        self.reseed_counter = 1;
+        Ok(())
+    }
+
+    /// Reseeds from `entropy` (32 bytes), mixing in `additional_input`.
+    pub fn reseed_from(&mut self, entropy: &mut dyn Entropy, additional_input: &[u8]) -> Result<()> {
+        Self::reseed_via(&mut self.key, &mut self.v, entropy, additional_input)?;
+        self.reseed_counter = 1;
+        Ok(())
+    }
+
+    fn reseed_via(
+        key: &mut [u8; OUT_LEN],
+        v: &mut [u8; OUT_LEN],
+        entropy: &mut dyn Entropy,
+        additional_input: &[u8],
+    ) -> Result<()> {
+        let mut e = [0u8; ENTROPY_LEN];
+        let got = entropy.get_entropy(&mut e);
+        if got.is_ok() {
+            hmac_drbg_update(key, v, &[&e, additional_input]);
+        }
+        e.zeroize();
+        got
+    }
+
+    /// Reseeds with the given entropy input and additional input (SP 800-90A section
+    /// 10.1.2.4), for known-answer tests and callers that gather entropy themselves.
+    pub fn reseed_with(&mut self, entropy_input: &[u8], additional_input: &[u8]) {
+        self.update(&[entropy_input, additional_input]);
+        self.reseed_counter = 1;
+    }
+
+    /// Fills `out` (at most [`MAX_REQUEST_LEN`] bytes, else `ArgFail`) with one generate
+    /// request (SP 800-90A section 10.1.2.5), mixing in `additional_input`. Reseeds first
+    /// when due, or fails with `PlatformFail` if the generator has no source.
+    pub fn generate(&mut self, out: &mut [u8], additional_input: &[u8]) -> Result<()> {
+        if out.len() > MAX_REQUEST_LEN {
+            return Err(Error::ArgFail);
+        }
+        if self.reseed_counter > self.reseed_interval {
+            if self.source.is_none() {
+                return Err(matrix_core::ps_error!(
+                    Error::PlatformFail,
+                    "HMAC_DRBG: reseed required and no entropy source"
+                ));
+            }
+            self.reseed(additional_input)?;
+            // SP 800-90A 9.3.1: the additional input went into the reseed.
+            return self.generate_unchecked(out, &[]);
+        }
+        self.generate_unchecked(out, additional_input)
+    }
+
+    fn generate_unchecked(&mut self, out: &mut [u8], additional_input: &[u8]) -> Result<()> {
+        if !additional_input.is_empty() {
+            self.update(&[additional_input]);
+        }
+        for chunk in out.chunks_mut(OUT_LEN) {
+            self.v = Hmac::<Sha256>::mac(&self.key, &self.v);
+            chunk.copy_from_slice(&self.v[..chunk.len()]);
+        }
+        self.update(&[additional_input]);
+        self.reseed_counter += 1;
+        Ok(())
+    }
+
+    fn update(&mut self, provided: &[&[u8]]) {
+        hmac_drbg_update(&mut self.key, &mut self.v, provided);
+    }
+}
+
+/// HMAC_DRBG_Update (SP 800-90A section 10.1.2.2); `provided` is the provided data in parts,
+/// so callers need not concatenate secrets into a buffer.
+fn hmac_drbg_update(key: &mut [u8; OUT_LEN], v: &mut [u8; OUT_LEN], provided: &[&[u8]]) {
+    let has_data = provided.iter().any(|p| !p.is_empty());
+    for round in [0x00u8, 0x01] {
+        if round == 0x01 && !has_data {
+            break;
+        }
+        let mut m = Hmac::<Sha256>::new(key);
+        m.update(v);
+        m.update(&[round]);
+        provided.iter().for_each(|p| m.update(p));
+        *key = m.finalize();
+        *v = Hmac::<Sha256>::mac(key, v);
+    }
+}
+
+impl SecureRandom for HmacDrbg {
+    fn fill_bytes(&mut self, dest: &mut [u8]) -> Result<()> {
+        dest.chunks_mut(MAX_REQUEST_LEN)
+            .try_for_each(|chunk| self.generate(chunk, &[]))
+    }
+}
+
+impl Drop for HmacDrbg {
+    fn drop(&mut self) {
+        self.key.zeroize();
+        self.v.zeroize();
+    }
+}
+
+impl zeroize::ZeroizeOnDrop for HmacDrbg {}
+
+impl fmt::Debug for HmacDrbg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HmacDrbg")
+            .field("reseed_counter", &self.reseed_counter)
+            .field("reseed_interval", &self.reseed_interval)
+            .field("has_source", &self.source.is_some())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,439 @@
+//! Message digests: MD5 (RFC 1321), SHA-1, SHA-256, SHA-384 and SHA-512 (FIPS 180-4).
+//!
+//! This module owns matrix's [`Hash`] trait and the digest types every other module and
+//! crate use; the implementations underneath are RustCrypto's, but no signature here or
+//! elsewhere in matrix names them, so they can be replaced (by hardware, or by smaller code)
+//! without touching the protocol crates. [`Hash`] values are `Clone`: the handshake forks its
+//! running hashes to compute Finished and CertificateVerify while continuing to hash.
+//! [`HashContext`] picks the algorithm at run time, for certificate signatures.
+//!
+//! SHA-256 is always compiled (the DRBG is built on it); MD5, SHA-1 and SHA-384/512 follow
+//! the `md5`, `sha1` and `sha512` features.
+
+use alloc::vec;
+use alloc::vec::Vec;
+use core::fmt;
+
+use digest::Digest as _;
+use matrix_core::{Error, Result};
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use crate::alg::HashAlgorithm;
+
+/// The largest [`Hash::BLOCK_LEN`] of any matrix hash (SHA-384/512), so that HMAC and the
+/// PKCS#12 KDF can work in fixed stack buffers.
+pub const MAX_BLOCK_LEN: usize = 128;
+
+/// The largest [`Hash::OUTPUT_LEN`] of any matrix hash (SHA-512).
+pub const MAX_OUTPUT_LEN: usize = 64;
+
+/// An incremental message digest.
+///
+/// Implementations must wipe their state when dropped ([`ZeroizeOnDrop`]): keyed HMAC states
+/// and the running handshake hashes are secrets.
+pub trait Hash: Clone + ZeroizeOnDrop {
+    /// The algorithm this type computes.
+    const ALGORITHM: HashAlgorithm;
+    /// The digest length in bytes.
+    const OUTPUT_LEN: usize;
+    /// The compression function's block length in bytes (HMAC pads keys to it).
+    const BLOCK_LEN: usize;
+    /// The digest: a byte array of [`Hash::OUTPUT_LEN`] bytes.
+    type Output: Copy
+        + Eq
+        + AsRef<[u8]>
+        + AsMut<[u8]>
+        + fmt::Debug
+        + Zeroize
+        + Send
+        + Sync
+        + 'static;
+
+    /// A fresh hash of the empty message.
+    fn new() -> Self;
+
+    /// Absorbs `data`.
+    fn update(&mut self, data: &[u8]);
+
+    /// The digest of everything absorbed; clone first to keep hashing.
+    fn finalize(self) -> Self::Output;
+
+    /// The digest of `data` in one call.
+    fn digest(data: &[u8]) -> Self::Output {
+        let mut h = Self::new();
+        h.update(data);
+        h.finalize()
+    }
+}
+
+/// Wraps a RustCrypto digest in a matrix type whose `Debug` does not print the state.
+macro_rules! wrap_hash {
+    ($(#[$meta:meta])* $name:ident, $inner:ty, $alg:expr, $out:literal, $block:literal) => {
+        $(#[$meta])*
+        #[derive(Clone, Default)]
+        pub struct $name($inner);
+
+        impl Hash for $name {
+            const ALGORITHM: HashAlgorithm = $alg;
+            const OUTPUT_LEN: usize = $out;
+            const BLOCK_LEN: usize = $block;
+            type Output = [u8; $out];
+
+            fn new() -> Self {
+                $name(<$inner>::new())
+            }
+
+            fn update(&mut self, data: &[u8]) {
+                self.0.update(data);
+            }
+
+            fn finalize(self) -> [u8; $out] {
+                self.0.finalize().into()
+            }
+        }
+
+        // The wrapped state is itself `ZeroizeOnDrop` (the `zeroize` feature of the digest
+        // crates is always enabled in Cargo.toml).
+        impl ZeroizeOnDrop for $name {}
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(concat!(stringify!($name), " { .. }"))
+            }
+        }
+    };
+}
+
+#[cfg(feature = "md5")]
+wrap_hash!(
+    /// MD5 (RFC 1321): 16-byte digest, 64-byte blocks. Broken for collisions; kept for the
+    /// SSL 3.0/TLS 1.0 key derivations, the SSLv3 MAC and old certificates.
+    Md5,
+    md5::Md5,
+    HashAlgorithm::Md5,
+    16,
+    64
+);
+
+#[cfg(feature = "sha1")]
+wrap_hash!(
+    /// SHA-1 (FIPS 180-4): 20-byte digest, 64-byte blocks.
+    Sha1,
+    sha1::Sha1,
+    HashAlgorithm::Sha1,
+    20,
+    64
+);
+
+wrap_hash!(
+    /// SHA-256 (FIPS 180-4): 32-byte digest, 64-byte blocks.
+    Sha256,
+    sha2::Sha256,
+    HashAlgorithm::Sha256,
+    32,
+    64
+);
+
+#[cfg(feature = "sha512")]
+wrap_hash!(
+    /// SHA-384 (FIPS 180-4): 48-byte digest, 128-byte blocks.
+    Sha384,
+    sha2::Sha384,
+    HashAlgorithm::Sha384,
+    48,
+    128
+);
+
+#[cfg(feature = "sha512")]
+wrap_hash!(
+    /// SHA-512 (FIPS 180-4): 64-byte digest, 128-byte blocks.
+    Sha512,
+    sha2::Sha512,
+    HashAlgorithm::Sha512,
+    64,
+    128
+);
+
+/// MD5 and SHA-1 of the same message, run side by side: the handshake hash of SSL 3.0 and
+/// TLS 1.0/1.1 and the `MD5 || SHA-1` digest those versions sign without a DigestInfo.
+///
+/// The digest is the 36 bytes `MD5(m) || SHA-1(m)`. [`Hash::BLOCK_LEN`] is 64, but HMAC
+/// over this pair has no meaning in any protocol.
+#[cfg(all(feature = "md5", feature = "sha1"))]
+#[derive(Clone, Default)]
+pub struct Md5Sha1 {
+    md5: Md5,
+    sha1: Sha1,
+}
+
+#[cfg(all(feature = "md5", feature = "sha1"))]
+impl Md5Sha1 {
+    /// The running MD5 half.
+    pub fn md5(&self) -> &Md5 {
+        &self.md5
+    }
+
+    /// The running SHA-1 half.
+    pub fn sha1(&self) -> &Sha1 {
+        &self.sha1
+    }
+}
+
+#[cfg(all(feature = "md5", feature = "sha1"))]
+impl Hash for Md5Sha1 {
+    const ALGORITHM: HashAlgorithm = HashAlgorithm::Md5Sha1;
+    const OUTPUT_LEN: usize = 36;
+    const BLOCK_LEN: usize = 64;
+    type Output = [u8; 36];
+
+    fn new() -> Self {
+        Md5Sha1::default()
+    }
+
+    fn update(&mut self, data: &[u8]) {
+        self.md5.update(data);
+        self.sha1.update(data);
+    }
+
+    fn finalize(self) -> [u8; 36] {
+        let mut out = [0u8; 36];
+        out[..16].copy_from_slice(&self.md5.finalize());
+        out[16..].copy_from_slice(&self.sha1.finalize());
+        out
+    }
+}
+
+#[cfg(all(feature = "md5", feature = "sha1"))]
+impl ZeroizeOnDrop for Md5Sha1 {}
+
+#[cfg(all(feature = "md5", feature = "sha1"))]
+impl fmt::Debug for Md5Sha1 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Md5Sha1 { .. }")
+    }
+}
+
+// Run-time dispatch without `cfg` in function bodies: every algorithm has a slot type, which
+// is the hash when compiled in and the uninhabited `Absent` otherwise. Matches then stay
+// exhaustive in every build, and an absent algorithm fails where its value would be made.
+
+/// The type standing in for an algorithm that is not compiled in: it has no values.
+#[cfg(not(all(feature = "md5", feature = "sha1", feature = "sha512")))]
+#[derive(Clone, Debug)]
+pub(crate) enum Absent {}
+
+#[cfg(feature = "md5")]
+type Md5Slot = Md5;
+#[cfg(not(feature = "md5"))]
+type Md5Slot = Absent;
+#[cfg(feature = "sha1")]
+type Sha1Slot = Sha1;
+#[cfg(not(feature = "sha1"))]
+type Sha1Slot = Absent;
+#[cfg(feature = "sha512")]
+type Sha384Slot = Sha384;
+#[cfg(not(feature = "sha512"))]
+type Sha384Slot = Absent;
+#[cfg(feature = "sha512")]
+type Sha512Slot = Sha512;
+#[cfg(not(feature = "sha512"))]
+type Sha512Slot = Absent;
+#[cfg(all(feature = "md5", feature = "sha1"))]
+type Md5Sha1Slot = Md5Sha1;
+#[cfg(not(all(feature = "md5", feature = "sha1")))]
+type Md5Sha1Slot = Absent;
+
+/// Work to do with a hash type chosen at run time (see [`dispatch`]).
+pub(crate) trait HashJob {
+    /// What the job produces.
+    type Out;
+    /// Runs the job with `H`.
+    fn run<H: Hash>(self) -> Self::Out;
+}
+
+/// What a slot type can do: be made, hash, finish, or run a job with its hash type.
+pub(crate) trait Slot: Sized {
+    fn make() -> Result<Self>;
+    fn absorb(&mut self, data: &[u8]);
+    fn finish_into(self, out: &mut [u8]);
+    fn job<J: HashJob>(job: J) -> Result<J::Out>;
+}
+
+impl<H: Hash> Slot for H {
+    fn make() -> Result<Self> {
+        Ok(H::new())
+    }
+
+    fn absorb(&mut self, data: &[u8]) {
+        self.update(data);
+    }
+
+    fn finish_into(self, out: &mut [u8]) {
+        out.copy_from_slice(self.finalize().as_ref());
+    }
+
+    fn job<J: HashJob>(job: J) -> Result<J::Out> {
+        Ok(job.run::<H>())
+    }
+}
+
+#[cfg(not(all(feature = "md5", feature = "sha1", feature = "sha512")))]
+impl Slot for Absent {
+    fn make() -> Result<Self> {
+        Err(Error::UnsupportedFail)
+    }
+
+    fn absorb(&mut self, _data: &[u8]) {
+        match *self {}
+    }
+
+    fn finish_into(self, _out: &mut [u8]) {
+        match self {}
+    }
+
+    fn job<J: HashJob>(_job: J) -> Result<J::Out> {
+        Err(Error::UnsupportedFail)
+    }
+}
+
+/// Runs `job` with the hash type of `alg`, or fails with `UnsupportedFail` when that
+/// algorithm is not compiled in.
+pub(crate) fn dispatch<J: HashJob>(alg: HashAlgorithm, job: J) -> Result<J::Out> {
+    match alg {
+        HashAlgorithm::Md5 => Md5Slot::job(job),
+        HashAlgorithm::Sha1 => Sha1Slot::job(job),
+        HashAlgorithm::Sha256 => Sha256::job(job),
+        HashAlgorithm::Sha384 => Sha384Slot::job(job),
+        HashAlgorithm::Sha512 => Sha512Slot::job(job),
+        HashAlgorithm::Md5Sha1 => Md5Sha1Slot::job(job),
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Ctx {
+    Md5(Md5Slot),
+    Sha1(Sha1Slot),
+    Sha256(Sha256),
+    Sha384(Sha384Slot),
+    Sha512(Sha512Slot),
+    Md5Sha1(Md5Sha1Slot),
+}
+
+/// A hash whose algorithm is chosen at run time (`psDigestContext_t`): for certificate and
+/// ServerKeyExchange signatures, whose algorithm comes from the peer.
+///
+/// ```
+/// use matrix_crypto::{alg::HashAlgorithm, hash::HashContext};
+/// let mut h = HashContext::new(HashAlgorithm::Sha256)?;
+/// h.update(b"abc");
+/// assert_eq!(h.finalize()[..4], [0xba, 0x78, 0x16, 0xbf]);
+/// # Ok::<(), matrix_crypto::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct HashContext(Ctx);
+
+impl HashContext {
+    /// A fresh context for `alg`; `UnsupportedFail` if `alg` is not compiled in.
+    pub fn new(alg: HashAlgorithm) -> Result<Self> {
+        let ctx = match alg {
+            HashAlgorithm::Md5 => Ctx::Md5(Slot::make()?),
+            HashAlgorithm::Sha1 => Ctx::Sha1(Slot::make()?),
+            HashAlgorithm::Sha256 => Ctx::Sha256(Slot::make()?),
+            HashAlgorithm::Sha384 => Ctx::Sha384(Slot::make()?),
+            HashAlgorithm::Sha512 => Ctx::Sha512(Slot::make()?),
+            HashAlgorithm::Md5Sha1 => Ctx::Md5Sha1(Slot::make()?),
+        };
+        Ok(HashContext(ctx))
+    }
+
+    /// Whether `alg` is compiled into this build.
+    pub fn is_supported(alg: HashAlgorithm) -> bool {
+        HashContext::new(alg).is_ok()
+    }
+
+    /// The algorithm of this context.
+    pub fn algorithm(&self) -> HashAlgorithm {
+        match self.0 {
+            Ctx::Md5(_) => HashAlgorithm::Md5,
+            Ctx::Sha1(_) => HashAlgorithm::Sha1,
+            Ctx::Sha256(_) => HashAlgorithm::Sha256,
+            Ctx::Sha384(_) => HashAlgorithm::Sha384,
+            Ctx::Sha512(_) => HashAlgorithm::Sha512,
+            Ctx::Md5Sha1(_) => HashAlgorithm::Md5Sha1,
+        }
+    }
+
+    /// The digest length in bytes.
+    pub fn output_len(&self) -> usize {
+        self.algorithm().output_len()
+    }
+
+    /// Absorbs `data`.
+    pub fn update(&mut self, data: &[u8]) {
+        match &mut self.0 {
+            Ctx::Md5(h) => h.absorb(data),
+            Ctx::Sha1(h) => h.absorb(data),
+            Ctx::Sha256(h) => h.absorb(data),
+            Ctx::Sha384(h) => h.absorb(data),
+            Ctx::Sha512(h) => h.absorb(data),
+            Ctx::Md5Sha1(h) => h.absorb(data),
+        }
+    }
+
+    /// Writes the digest to the start of `out` and returns its length; `ArgFail` if `out`
+    /// is shorter than [`HashContext::output_len`].
+    pub fn finalize_into(self, out: &mut [u8]) -> Result<usize> {
+        let n = self.output_len();
+        let dst = out.get_mut(..n).ok_or(Error::ArgFail)?;
+        match self.0 {
+            Ctx::Md5(h) => h.finish_into(dst),
+            Ctx::Sha1(h) => h.finish_into(dst),
+            Ctx::Sha256(h) => h.finish_into(dst),
+            Ctx::Sha384(h) => h.finish_into(dst),
+            Ctx::Sha512(h) => h.finish_into(dst),
+            Ctx::Md5Sha1(h) => h.finish_into(dst),
+        }
+        Ok(n)
+    }
+
+    /// The digest, as a vector of [`HashContext::output_len`] bytes.
+    pub fn finalize(self) -> Vec<u8> {
+        let mut out = vec![0u8; self.output_len()];
+        // Cannot fail: `out` has exactly the output length.
+        let _ = self.finalize_into(&mut out);
+        out
+    }
+
+    /// The digest of `data` under `alg` in one call.
+    pub fn digest(alg: HashAlgorithm, data: &[u8]) -> Result<Vec<u8>> {
+        let mut h = HashContext::new(alg)?;
+        h.update(data);
+        Ok(h.finalize())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn context_matches_typed_hash() {
+        let mut c = HashContext::new(HashAlgorithm::Sha256).unwrap();
+        c.update(b"ab");
+        c.update(b"c");
+        assert_eq!(c.algorithm(), HashAlgorithm::Sha256);
+        assert_eq!(c.finalize(), Sha256::digest(b"abc").to_vec());
+        let mut short = [0u8; 31];
+        let c = HashContext::new(HashAlgorithm::Sha256).unwrap();
+        assert_eq!(c.finalize_into(&mut short), Err(Error::ArgFail));
+    }
+
+    #[cfg(not(feature = "md5"))]
+    #[test]
+    fn absent_algorithm_is_unsupported() {
+        assert_eq!(
+            HashContext::new(HashAlgorithm::Md5).err(),
+            Some(Error::UnsupportedFail)
+        );
+    }
+}
