@@ -19,6 +19,12 @@
 extern crate alloc;
 
 pub mod alg;
+#[cfg(any(feature = "rsa", feature = "dh"))]
+pub mod bignum;
+#[cfg(feature = "dh")]
+pub mod dh;
 pub mod random;
+#[cfg(feature = "rsa")]
+pub mod rsa;
 
 pub use matrix_core::{Error, Result};
