@@ -19,7 +19,11 @@
 extern crate alloc;
 
 pub mod alg;
+#[cfg(any(feature = "rsa", feature = "dh"))]
+pub mod bignum;
 pub mod cipher;
+#[cfg(feature = "dh")]
+pub mod dh;
 pub mod drbg;
 pub mod hash;
 pub mod kdf;
@@ -27,5 +31,7 @@ pub mod mac;
 #[cfg(all(feature = "md5", feature = "sha1"))]
 pub mod prf;
 pub mod random;
+#[cfg(feature = "rsa")]
+pub mod rsa;
 
 pub use matrix_core::{Error, Result};

@@ -1,0 +1,170 @@
+//! Constant-time multi-precision arithmetic for RSA and Diffie-Hellman.
+//!
+//! This module owns the big-number arithmetic under [`crate::rsa`] and [`crate::dh`]:
+//! fixed-width numbers of 64-bit limbs (least significant first), Montgomery multiplication
+//! (CIOS, u128 products) and squaring, modular exponentiation with a fixed window whose
+//! table entry is selected by scanning the whole table under masks, and the conversions
+//! to and from big-endian octet strings (RFC 8017 section 4, I2OSP / OS2IP).
+//!
+//! Every operation on secret values runs the same instructions and touches the same memory
+//! whatever those values are: lengths (of moduli, exponents, inputs) are public and may
+//! steer loops; limb values never steer a branch or an index. The bit length of a modulus
+//! is treated as public (it is, for RSA primes and DH groups alike).
+//!
+//! [`Modulus`] is the small public face of this arithmetic, for tests and for callers that
+//! need a modular exponentiation of their own; RSA and DH use the crate-internal `MontCtx`.
+//!
+//! Window size: with `pubkey-optimize-for-faster-speed` the secret-exponent window is 5
+//! bits (6 for exponents of 1536 bits and more), a table of 32 or 64 residues; otherwise
+//! (`pubkey-optimize-for-smaller-ram`, the default, or neither feature) it is 4 bits, a
+//! table of 16 residues. When both features are on, faster-speed wins.
+
+mod mont;
+
+pub(crate) use mont::{MontCtx, add_assign_plain, ct_eq_limbs, ct_lt_limbs, mul_plain};
+
+use alloc::vec::Vec;
+use matrix_core::{Error, Result};
+use zeroize::Zeroizing;
+
+/// Converts a big-endian octet string into `nlimbs` little-endian limbs, or fails with
+/// `ArgFail` when the value does not fit. Leading zero octets are allowed.
+///
+/// Branches only on the length of `be` (public), never on its octets' values, except
+/// that an overlong input is rejected by looking at its extra leading octets.
+pub(crate) fn limbs_from_be(be: &[u8], nlimbs: usize) -> Result<Vec<u64>> {
+    let mut out = alloc::vec![0u64; nlimbs];
+    let cap = nlimbs * 8;
+    let (extra, body) = if be.len() > cap {
+        be.split_at(be.len() - cap)
+    } else {
+        (&[][..], be)
+    };
+    if extra.iter().fold(0u8, |acc, b| acc | b) != 0 {
+        return Err(Error::ArgFail);
+    }
+    for (i, byte) in body.iter().rev().enumerate() {
+        out[i / 8] |= u64::from(*byte) << (8 * (i % 8));
+    }
+    Ok(out)
+}
+
+/// Writes `limbs` as a big-endian octet string of exactly `out.len()` octets. Limbs beyond
+/// the output are ignored (callers pass values known to fit).
+pub(crate) fn limbs_to_be(limbs: &[u64], out: &mut [u8]) {
+    for (i, o) in out.iter_mut().rev().enumerate() {
+        let limb = limbs.get(i / 8).copied().unwrap_or(0);
+        *o = (limb >> (8 * (i % 8))) as u8;
+    }
+}
+
+/// The number of significant bits of a limb vector (variable time: for public values and
+/// for lengths that are public).
+pub(crate) fn bit_len_vartime(limbs: &[u64]) -> usize {
+    for i in (0..limbs.len()).rev() {
+        if limbs[i] != 0 {
+            return 64 * i + 64 - limbs[i].leading_zeros() as usize;
+        }
+    }
+    0
+}
+
+/// Strips leading zero octets (for public values only).
+pub(crate) fn strip_be(be: &[u8]) -> &[u8] {
+    let first = be.iter().position(|&b| b != 0).unwrap_or(be.len());
+    &be[first..]
+}
+
+/// An odd modulus prepared for Montgomery arithmetic, with byte-level operations.
+///
+/// This is the public face of the arithmetic RSA and DH use, for tests and for callers
+/// with a modular exponentiation of their own. All inputs and outputs are big-endian
+/// octet strings; outputs have the modulus' byte length, leading zeros kept.
+pub struct Modulus {
+    ctx: MontCtx,
+    len: usize,
+}
+
+impl Modulus {
+    /// Prepares the odd modulus `m` (big-endian, leading zeros allowed), which must be
+    /// greater than 1 and at most 16384 bits; `ArgFail` otherwise.
+    pub fn from_be_bytes(m: &[u8]) -> Result<Self> {
+        let m = strip_be(m);
+        if m.is_empty() || m.len() > 2048 {
+            return Err(Error::ArgFail);
+        }
+        let nlimbs = m.len().div_ceil(8);
+        let limbs = limbs_from_be(m, nlimbs)?;
+        let ctx = MontCtx::new(limbs)?;
+        Ok(Modulus { ctx, len: m.len() })
+    }
+
+    /// The bit length of the modulus.
+    pub fn bits(&self) -> usize {
+        self.ctx.bits()
+    }
+
+    /// The byte length of the modulus (the length of every output).
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Always false: a modulus has at least one byte. (Here for clippy's `len` rule.)
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn residue(&self, x: &[u8]) -> Result<Zeroizing<Vec<u64>>> {
+        let v = Zeroizing::new(limbs_from_be(x, self.ctx.nlimbs())?);
+        if !self.ctx.is_reduced_vartime(&v) {
+            return Err(Error::ArgFail);
+        }
+        Ok(v)
+    }
+
+    fn output(&self, limbs: &[u64]) -> Zeroizing<Vec<u8>> {
+        let mut out = Zeroizing::new(alloc::vec![0u8; self.len]);
+        limbs_to_be(limbs, &mut out);
+        out
+    }
+
+    /// `a * b mod m`; `a` and `b` must be less than the modulus (`ArgFail` otherwise).
+    pub fn mul_mod(&self, a: &[u8], b: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        let a = self.residue(a)?;
+        let b = self.residue(b)?;
+        let am = self.ctx.to_mont(&a);
+        let r = self.ctx.mul(&am, &b);
+        Ok(self.output(&r))
+    }
+
+    /// `base ^ exp mod m` in time independent of the value of `exp` (its length is public)
+    /// and of `base`; `base` must be less than the modulus.
+    pub fn pow_mod(&self, base: &[u8], exp: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        let base = self.residue(base)?;
+        let exp_limbs = Zeroizing::new(limbs_from_be(exp, exp.len().div_ceil(8))?);
+        let bm = self.ctx.to_mont(&base);
+        let rm = self.ctx.pow_ct(&bm, &exp_limbs, exp.len() * 8);
+        let r = self.ctx.from_mont(&rm);
+        Ok(self.output(&r))
+    }
+
+    /// `base ^ exp mod m` with a running time that depends on `exp` (for public exponents);
+    /// constant-time in `base`.
+    pub fn pow_mod_public(&self, base: &[u8], exp: &[u8]) -> Result<Vec<u8>> {
+        let base = self.residue(base)?;
+        let exp = strip_be(exp);
+        let exp_limbs = limbs_from_be(exp, exp.len().div_ceil(8))?;
+        let bm = self.ctx.to_mont(&base);
+        let rm = self.ctx.pow_vartime_exp(&bm, &exp_limbs);
+        let r = self.ctx.from_mont(&rm);
+        Ok(self.output(&r).to_vec())
+    }
+}
+
+impl core::fmt::Debug for Modulus {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Modulus")
+            .field("bits", &self.bits())
+            .finish_non_exhaustive()
+    }
+}

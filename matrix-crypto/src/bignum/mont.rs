@@ -1,0 +1,475 @@
+//! Montgomery arithmetic modulo an odd number of `s` 64-bit limbs (R = 2^(64 s)).
+//!
+//! Multiplication is CIOS (coarsely integrated operand scanning) with the product and the
+//! reduction merged in one inner loop; squaring computes the half-product, doubles it,
+//! adds the diagonal and then reduces (separated operand scanning), a quarter fewer limb
+//! products. Both end with one masked conditional subtraction, so that the result is fully
+//! reduced without a branch on its value.
+
+use alloc::vec;
+use alloc::vec::Vec;
+use matrix_core::{Error, Result};
+use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+/// `a + b * c + carry` as (low, high) limbs; cannot overflow u128.
+#[inline(always)]
+fn mac(a: u64, b: u64, c: u64, carry: u64) -> (u64, u64) {
+    let t = u128::from(a) + u128::from(b) * u128::from(c) + u128::from(carry);
+    (t as u64, (t >> 64) as u64)
+}
+
+/// An all-ones mask when `bit` (0 or 1) is 1, zero otherwise, through subtle's optimization
+/// barrier so that the compiler does not turn it back into a branch.
+#[inline(always)]
+fn mask_from_bit(bit: u64) -> u64 {
+    let c = Choice::from((bit & 1) as u8);
+    u64::conditional_select(&0, &u64::MAX, c)
+}
+
+/// `x -= m` when `hi` is 1 or `x >= m`, in constant time. `x` and `m` have the same length;
+/// the value is `hi * R + x` with `hi` 0 or 1 and is less than `2m`.
+#[inline(always)]
+fn cond_sub(x: &mut [u64], m: &[u64], hi: u64) {
+    let s = m.len();
+    let x = &mut x[..s];
+    let mut borrow = 0u64;
+    for j in 0..s {
+        let (d, b1) = x[j].overflowing_sub(m[j]);
+        let (_, b2) = d.overflowing_sub(borrow);
+        borrow = u64::from(b1 | b2);
+    }
+    // Subtract when the s-limb subtraction did not borrow, or when there is a top limb.
+    let mask = mask_from_bit(hi | (borrow ^ 1));
+    let mut borrow = 0u64;
+    for j in 0..s {
+        let mj = m[j] & mask;
+        let (d, b1) = x[j].overflowing_sub(mj);
+        let (d, b2) = d.overflowing_sub(borrow);
+        x[j] = d;
+        borrow = u64::from(b1 | b2);
+    }
+}
+
+/// Window size for a secret exponent of `exp_bits` bits (see the module documentation).
+#[cfg(feature = "pubkey-optimize-for-faster-speed")]
+pub(crate) fn window_for(exp_bits: usize) -> usize {
+    if exp_bits >= 1536 {
+        6
+    } else if exp_bits >= 256 {
+        5
+    } else {
+        4
+    }
+}
+
+/// Window size for a secret exponent of `exp_bits` bits (see the module documentation).
+#[cfg(not(feature = "pubkey-optimize-for-faster-speed"))]
+pub(crate) fn window_for(exp_bits: usize) -> usize {
+    if exp_bits >= 64 { 4 } else { 2 }
+}
+
+/// An odd modulus with its Montgomery constants. Zeroized on drop: for RSA the modulus is a
+/// secret prime.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub(crate) struct MontCtx {
+    /// The modulus, `s` limbs, top limb nonzero.
+    m: Vec<u64>,
+    /// `-m^-1 mod 2^64`.
+    m0inv: u64,
+    /// `R mod m` (the Montgomery form of 1).
+    one: Vec<u64>,
+    /// `R^2 mod m`.
+    rr: Vec<u64>,
+    /// Bit length of `m`.
+    bits: usize,
+}
+
+impl MontCtx {
+    /// Prepares an odd modulus greater than 1 given as limbs (the top limb must be nonzero).
+    /// Constant-time in the modulus' value apart from its bit length.
+    pub(crate) fn new(m: Vec<u64>) -> Result<Self> {
+        let s = m.len();
+        if s == 0 || m[s - 1] == 0 || m[0] & 1 == 0 || (s == 1 && m[0] == 1) {
+            return Err(Error::ArgFail);
+        }
+        let bits = 64 * s - m[s - 1].leading_zeros() as usize;
+        // Newton iteration for m0^-1 mod 2^64: each step doubles the correct low bits.
+        let m0 = m[0];
+        let mut inv: u64 = 1;
+        for _ in 0..6 {
+            inv = inv.wrapping_mul(2u64.wrapping_sub(m0.wrapping_mul(inv)));
+        }
+        let m0inv = inv.wrapping_neg();
+        let mut ctx = MontCtx {
+            m,
+            m0inv,
+            one: vec![0; s],
+            rr: vec![0; s],
+            bits,
+        };
+        // one = 2^(64 s) mod m: start from 2^(bits-1) < m and double.
+        let mut x = vec![0u64; s];
+        x[(bits - 1) / 64] = 1u64 << ((bits - 1) % 64);
+        for _ in 0..(64 * s - bits + 1) {
+            ctx.double_mod(&mut x);
+        }
+        ctx.one.copy_from_slice(&x);
+        // rr = Montgomery form of 2^(64 s): square-and-double over the bits of 64 s, in the
+        // Montgomery domain (doubling a Montgomery form doubles the value it stands for).
+        let e = 64 * s;
+        let top = 63 - (e as u64).leading_zeros() as usize;
+        let mut acc = ctx.one.clone();
+        let mut tmp = vec![0u64; s];
+        let mut scratch = vec![0u64; 2 * s];
+        for i in (0..=top).rev() {
+            ctx.sqr_into(&mut tmp, &acc, &mut scratch);
+            core::mem::swap(&mut acc, &mut tmp);
+            if (e >> i) & 1 == 1 {
+                ctx.double_mod(&mut acc);
+            }
+        }
+        ctx.rr.copy_from_slice(&acc);
+        x.zeroize();
+        acc.zeroize();
+        scratch.zeroize();
+        Ok(ctx)
+    }
+
+    /// Number of limbs.
+    pub(crate) fn nlimbs(&self) -> usize {
+        self.m.len()
+    }
+
+    /// Bit length of the modulus.
+    pub(crate) fn bits(&self) -> usize {
+        self.bits
+    }
+
+    /// The modulus' limbs.
+    pub(crate) fn modulus(&self) -> &[u64] {
+        &self.m
+    }
+
+    /// Whether `x` (`s` limbs) is less than the modulus; variable time (public values).
+    pub(crate) fn is_reduced_vartime(&self, x: &[u64]) -> bool {
+        if x.len() != self.m.len() {
+            return false;
+        }
+        for i in (0..x.len()).rev() {
+            if x[i] != self.m[i] {
+                return x[i] < self.m[i];
+            }
+        }
+        false
+    }
+
+    /// `x = 2x mod m` for `x < m`, constant time.
+    fn double_mod(&self, x: &mut [u64]) {
+        let mut carry = 0u64;
+        for limb in x.iter_mut() {
+            let nc = *limb >> 63;
+            *limb = (*limb << 1) | carry;
+            carry = nc;
+        }
+        cond_sub(x, &self.m, carry);
+    }
+
+    /// `a = a + b mod m` for `a, b < m`, constant time.
+    pub(crate) fn add_assign_mod(&self, a: &mut [u64], b: &[u64]) {
+        let mut carry = 0u64;
+        for (x, y) in a.iter_mut().zip(b) {
+            let t = u128::from(*x) + u128::from(*y) + u128::from(carry);
+            *x = t as u64;
+            carry = (t >> 64) as u64;
+        }
+        cond_sub(a, &self.m, carry);
+    }
+
+    /// `a = a - b mod m` for `a, b < m`, constant time.
+    pub(crate) fn sub_assign_mod(&self, a: &mut [u64], b: &[u64]) {
+        let mut borrow = 0u64;
+        for (x, y) in a.iter_mut().zip(b) {
+            let (d, b1) = x.overflowing_sub(*y);
+            let (d, b2) = d.overflowing_sub(borrow);
+            *x = d;
+            borrow = u64::from(b1 | b2);
+        }
+        let mask = mask_from_bit(borrow);
+        let mut carry = 0u64;
+        for (x, mj) in a.iter_mut().zip(&self.m) {
+            let t = u128::from(*x) + u128::from(mj & mask) + u128::from(carry);
+            *x = t as u64;
+            carry = (t >> 64) as u64;
+        }
+    }
+
+    /// `out = a * b * R^-1 mod m` (CIOS). Needs `a < R` and `b < m`; `out`, `a`, `b` have
+    /// `s` limbs. The result is fully reduced.
+    pub(crate) fn mul_into(&self, out: &mut [u64], a: &[u64], b: &[u64]) {
+        let s = self.m.len();
+        let m = &self.m[..s];
+        let a = &a[..s];
+        let b = &b[..s];
+        let out = &mut out[..s];
+        out.fill(0);
+        let mut hi = 0u64;
+        for &ai in a {
+            let (t0, mut c1) = mac(out[0], ai, b[0], 0);
+            let q = t0.wrapping_mul(self.m0inv);
+            let (_, mut c2) = mac(t0, q, m[0], 0);
+            for j in 1..s {
+                let (x, c) = mac(out[j], ai, b[j], c1);
+                c1 = c;
+                let (y, c) = mac(x, q, m[j], c2);
+                c2 = c;
+                out[j - 1] = y;
+            }
+            let sum = u128::from(hi) + u128::from(c1) + u128::from(c2);
+            out[s - 1] = sum as u64;
+            hi = (sum >> 64) as u64;
+        }
+        cond_sub(out, m, hi);
+    }
+
+    /// `out = a^2 * R^-1 mod m` for `a < m`; `scratch` has `2 s` limbs.
+    pub(crate) fn sqr_into(&self, out: &mut [u64], a: &[u64], scratch: &mut [u64]) {
+        let s = self.m.len();
+        let m = &self.m[..s];
+        let a = &a[..s];
+        let t = &mut scratch[..2 * s];
+        t.fill(0);
+        // Off-diagonal products a[i] * a[j], i < j.
+        for i in 0..s {
+            let ai = a[i];
+            let mut carry = 0u64;
+            for j in (i + 1)..s {
+                let (lo, hi) = mac(t[i + j], ai, a[j], carry);
+                t[i + j] = lo;
+                carry = hi;
+            }
+            t[i + s] = carry;
+        }
+        // Double them (the sum is below R^2 / 2: no bit leaves the top).
+        for i in (1..2 * s).rev() {
+            t[i] = (t[i] << 1) | (t[i - 1] >> 63);
+        }
+        t[0] <<= 1;
+        // Add the diagonal squares.
+        let mut carry = 0u64;
+        for i in 0..s {
+            let p = u128::from(a[i]) * u128::from(a[i]);
+            let x = u128::from(t[2 * i]) + u128::from(p as u64) + u128::from(carry);
+            t[2 * i] = x as u64;
+            let y = u128::from(t[2 * i + 1]) + (p >> 64) + (x >> 64);
+            t[2 * i + 1] = y as u64;
+            carry = (y >> 64) as u64;
+        }
+        // Montgomery reduction of the 2s-limb square.
+        let mut hi = 0u64;
+        for i in 0..s {
+            let q = t[i].wrapping_mul(self.m0inv);
+            let mut c = 0u64;
+            for j in 0..s {
+                let (lo, h) = mac(t[i + j], q, m[j], c);
+                t[i + j] = lo;
+                c = h;
+            }
+            let sum = u128::from(t[i + s]) + u128::from(c) + u128::from(hi);
+            t[i + s] = sum as u64;
+            hi = (sum >> 64) as u64;
+        }
+        let out = &mut out[..s];
+        out.copy_from_slice(&t[s..2 * s]);
+        cond_sub(out, m, hi);
+    }
+
+    /// `a * b * R^-1 mod m` into a new (zeroizing) vector.
+    pub(crate) fn mul(&self, a: &[u64], b: &[u64]) -> Zeroizing<Vec<u64>> {
+        let mut out = Zeroizing::new(vec![0u64; self.m.len()]);
+        self.mul_into(&mut out, a, b);
+        out
+    }
+
+    /// The Montgomery form `x R mod m` of any `x < R` (`s` limbs; need not be reduced).
+    pub(crate) fn to_mont(&self, x: &[u64]) -> Zeroizing<Vec<u64>> {
+        self.mul(x, &self.rr)
+    }
+
+    /// The ordinary value of a Montgomery form.
+    pub(crate) fn from_mont(&self, x: &[u64]) -> Zeroizing<Vec<u64>> {
+        let mut unit = vec![0u64; self.m.len()];
+        unit[0] = 1;
+        self.mul(x, &unit)
+    }
+
+    /// The Montgomery form of `x mod m` for `x` of any number of limbs, in time that
+    /// depends only on the lengths (Horner's rule over `s`-limb chunks).
+    pub(crate) fn reduce_to_mont(&self, x: &[u64]) -> Zeroizing<Vec<u64>> {
+        let s = self.m.len();
+        let nchunks = x.len().div_ceil(s).max(1);
+        let mut chunk = Zeroizing::new(vec![0u64; s]);
+        let mut acc = Zeroizing::new(vec![0u64; s]);
+        let mut tmp = Zeroizing::new(vec![0u64; s]);
+        for c in (0..nchunks).rev() {
+            chunk.fill(0);
+            let start = c * s;
+            let end = (start + s).min(x.len());
+            if start < end {
+                chunk[..end - start].copy_from_slice(&x[start..end]);
+            }
+            // chunk R mod m (chunk < R, rr < m).
+            self.mul_into(&mut tmp, &chunk, &self.rr);
+            if c == nchunks - 1 {
+                acc.copy_from_slice(&tmp);
+            } else {
+                // acc <- acc * R (Montgomery form of value * R) + chunk.
+                let mut shifted = self.mul(&acc, &self.rr);
+                self.add_assign_mod(&mut shifted, &tmp);
+                acc.copy_from_slice(&shifted);
+            }
+        }
+        acc
+    }
+
+    /// `base^exp` in the Montgomery domain (`base_m` a Montgomery form), constant-time in
+    /// `exp` and `base_m`: a fixed window over `exp_bits` bits (a public length; bits of
+    /// `exp` above it must be zero), each table entry chosen by a masked scan of the whole
+    /// table.
+    pub(crate) fn pow_ct(
+        &self,
+        base_m: &[u64],
+        exp: &[u64],
+        exp_bits: usize,
+    ) -> Zeroizing<Vec<u64>> {
+        let s = self.m.len();
+        let w = window_for(exp_bits);
+        let entries = 1usize << w;
+        let mut table = Zeroizing::new(vec![0u64; entries * s]);
+        table[..s].copy_from_slice(&self.one);
+        table[s..2 * s].copy_from_slice(&base_m[..s]);
+        for k in 2..entries {
+            let (done, rest) = table.split_at_mut(k * s);
+            let prev = &done[(k - 1) * s..];
+            self.mul_into(&mut rest[..s], prev, &base_m[..s]);
+        }
+        let mut acc = Zeroizing::new(self.one.clone());
+        let mut tmp = Zeroizing::new(vec![0u64; s]);
+        let mut sel = Zeroizing::new(vec![0u64; s]);
+        let mut scratch = Zeroizing::new(vec![0u64; 2 * s]);
+        let nwin = exp_bits.div_ceil(w);
+        for win in (0..nwin).rev() {
+            let idx = window_bits(exp, win * w, w);
+            select_entry(&mut sel, &table, s, idx);
+            if win == nwin - 1 {
+                acc.copy_from_slice(&sel);
+                continue;
+            }
+            for _ in 0..w {
+                self.sqr_into(&mut tmp, &acc, &mut scratch);
+                core::mem::swap(&mut *acc, &mut *tmp);
+            }
+            self.mul_into(&mut tmp, &acc, &sel);
+            core::mem::swap(&mut *acc, &mut *tmp);
+        }
+        acc
+    }
+
+    /// `base^exp` in the Montgomery domain by left-to-right square-and-multiply. The
+    /// sequence of operations depends on `exp` (use for public exponents only); the
+    /// arithmetic itself is constant-time in `base_m`.
+    pub(crate) fn pow_vartime_exp(&self, base_m: &[u64], exp: &[u64]) -> Zeroizing<Vec<u64>> {
+        let s = self.m.len();
+        let bits = super::bit_len_vartime(exp);
+        if bits == 0 {
+            return Zeroizing::new(self.one.clone());
+        }
+        let mut acc = Zeroizing::new(base_m[..s].to_vec());
+        let mut tmp = Zeroizing::new(vec![0u64; s]);
+        let mut scratch = Zeroizing::new(vec![0u64; 2 * s]);
+        for i in (0..bits - 1).rev() {
+            self.sqr_into(&mut tmp, &acc, &mut scratch);
+            core::mem::swap(&mut *acc, &mut *tmp);
+            if (exp[i / 64] >> (i % 64)) & 1 == 1 {
+                self.mul_into(&mut tmp, &acc, base_m);
+                core::mem::swap(&mut *acc, &mut *tmp);
+            }
+        }
+        acc
+    }
+}
+
+/// The `w` bits of `exp` starting at bit `pos` (a public position); bits past the end of
+/// `exp` read as zero.
+#[inline(always)]
+fn window_bits(exp: &[u64], pos: usize, w: usize) -> u64 {
+    let limb = pos / 64;
+    let off = pos % 64;
+    let mut v = exp.get(limb).copied().unwrap_or(0) >> off;
+    if off + w > 64 {
+        v |= exp.get(limb + 1).copied().unwrap_or(0) << (64 - off);
+    }
+    v & ((1u64 << w) - 1)
+}
+
+/// `out = table[idx]`, reading every entry and keeping the wanted one under a mask.
+#[inline(always)]
+fn select_entry(out: &mut [u64], table: &[u64], s: usize, idx: u64) {
+    out.fill(0);
+    for (k, entry) in table.chunks_exact(s).enumerate() {
+        let mask = u64::conditional_select(&0, &u64::MAX, (k as u64).ct_eq(&idx));
+        for (o, e) in out.iter_mut().zip(entry) {
+            *o |= e & mask;
+        }
+    }
+}
+
+/// The schoolbook product of `a` and `b` (`a.len() + b.len()` limbs), constant time.
+pub(crate) fn mul_plain(a: &[u64], b: &[u64]) -> Zeroizing<Vec<u64>> {
+    let mut out = Zeroizing::new(vec![0u64; a.len() + b.len()]);
+    for (i, &ai) in a.iter().enumerate() {
+        let mut carry = 0u64;
+        for (j, &bj) in b.iter().enumerate() {
+            let (lo, hi) = mac(out[i + j], ai, bj, carry);
+            out[i + j] = lo;
+            carry = hi;
+        }
+        out[i + b.len()] = carry;
+    }
+    out
+}
+
+/// `a += b` over `a.len()` limbs (`b` no longer than `a`), returning the carry out.
+pub(crate) fn add_assign_plain(a: &mut [u64], b: &[u64]) -> u64 {
+    let mut carry = 0u64;
+    for (i, x) in a.iter_mut().enumerate() {
+        let y = b.get(i).copied().unwrap_or(0);
+        let t = u128::from(*x) + u128::from(y) + u128::from(carry);
+        *x = t as u64;
+        carry = (t >> 64) as u64;
+    }
+    carry
+}
+
+/// Constant-time equality of two limb vectors of the same (public) length.
+pub(crate) fn ct_eq_limbs(a: &[u64], b: &[u64]) -> Choice {
+    let mut acc = 0u64;
+    for (x, y) in a.iter().zip(b) {
+        acc |= x ^ y;
+    }
+    acc.ct_eq(&0) & Choice::from(u8::from(a.len() == b.len()))
+}
+
+/// Constant-time `a < b` for limb vectors (the shorter one read as zero-extended).
+pub(crate) fn ct_lt_limbs(a: &[u64], b: &[u64]) -> Choice {
+    let len = a.len().max(b.len());
+    let mut borrow = 0u64;
+    for i in 0..len {
+        let x = a.get(i).copied().unwrap_or(0);
+        let y = b.get(i).copied().unwrap_or(0);
+        let (d, b1) = x.overflowing_sub(y);
+        let (_, b2) = d.overflowing_sub(borrow);
+        borrow = u64::from(b1 | b2);
+    }
+    Choice::from(borrow as u8)
+}

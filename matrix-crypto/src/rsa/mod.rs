@@ -1,0 +1,351 @@
+//! RSA keys and PKCS#1 v1.5 encryption and signatures (RFC 8017).
+//!
+//! This module owns RSA for matrix: public keys (`n`, `e`) and private keys in the CRT form
+//! of a PKCS#1 `RSAPrivateKey` (RFC 8017 appendix A.1.2), the RSA primitives RSAEP/RSAVP1
+//! and RSADP/RSASP1 (RFC 8017 sections 5.1 and 5.2), and the PKCS#1 v1.5 schemes on top
+//! of them in [`pkcs1`] (re-exported here): RSAES-PKCS1-v1_5 (section 7.2), the TLS
+//! premaster decryption that never reveals a padding failure (RFC 2246 / RFC 5246 section
+//! 7.4.7.1), and RSASSA-PKCS1-v1_5 with EMSA-PKCS1-v1_5 (sections 8.2 and 9.2), including
+//! the raw MD5 || SHA-1 signatures of SSL 3.0 and TLS 1.0/1.1.
+//!
+//! The private operation uses the CRT with two fixed-window, constant-time exponentiations
+//! (see [`crate::bignum`]), blinds its input with a fresh random `r` (`c * r^e`, result times
+//! `r^-1`), and checks its result against the public key before releasing it (a faulty
+//! computation would otherwise leak a prime factor); on mismatch it fails with
+//! `Error::Failure`. Secret values are zeroized when dropped.
+//!
+//! Supported modulus sizes: 512 to 4096 bits.
+
+mod pkcs1;
+
+pub use pkcs1::{
+    decrypt_pkcs1_v15, decrypt_pkcs1_v15_tls, encrypt_pkcs1_v15, sign_pkcs1_v15, verify_pkcs1_v15,
+};
+
+use crate::bignum::{
+    MontCtx, add_assign_plain, bit_len_vartime, ct_eq_limbs, ct_lt_limbs, limbs_from_be,
+    limbs_to_be, mul_plain, strip_be,
+};
+use crate::random::SecureRandom;
+use alloc::vec;
+use alloc::vec::Vec;
+use matrix_core::{Error, Result};
+use subtle::ConstantTimeEq;
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+/// Smallest supported modulus, in bits.
+pub const MIN_MODULUS_BITS: usize = 512;
+/// Largest supported modulus, in bits.
+pub const MAX_MODULUS_BITS: usize = 4096;
+
+/// An RSA public key (`n`, `e`).
+#[derive(Clone)]
+pub struct RsaPublicKey {
+    n: MontCtx,
+    n_be: Vec<u8>,
+    e: Vec<u64>,
+    e_be: Vec<u8>,
+    size: usize,
+}
+
+impl RsaPublicKey {
+    /// A public key from the big-endian modulus and public exponent (leading zero octets
+    /// allowed). Fails with `ArgFail` unless `n` is odd with 512 to 4096 bits and
+    /// `1 < e < n`.
+    pub fn new(n_be: &[u8], e_be: &[u8]) -> Result<Self> {
+        let n_be = strip_be(n_be);
+        let e_be = strip_be(e_be);
+        if n_be.is_empty() || n_be.len() > MAX_MODULUS_BITS / 8 {
+            return Err(Error::ArgFail);
+        }
+        let s = n_be.len().div_ceil(8);
+        let n = limbs_from_be(n_be, s)?;
+        let bits = bit_len_vartime(&n);
+        if !(MIN_MODULUS_BITS..=MAX_MODULUS_BITS).contains(&bits) || n[0] & 1 == 0 {
+            return Err(Error::ArgFail);
+        }
+        if e_be.is_empty() || e_be.len() > n_be.len() {
+            return Err(Error::ArgFail);
+        }
+        let e = limbs_from_be(e_be, s)?;
+        let ctx = MontCtx::new(n)?;
+        // 1 < e < n.
+        if bit_len_vartime(&e) < 2 || !ctx.is_reduced_vartime(&e) {
+            return Err(Error::ArgFail);
+        }
+        let elen = e.iter().rposition(|&l| l != 0).map_or(1, |i| i + 1);
+        Ok(RsaPublicKey {
+            n: ctx,
+            n_be: n_be.to_vec(),
+            e: e[..elen].to_vec(),
+            e_be: e_be.to_vec(),
+            size: n_be.len(),
+        })
+    }
+
+    /// The modulus length in octets (`k` of RFC 8017): the length of every ciphertext and
+    /// signature.
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    /// The modulus length in bits.
+    pub fn bits(&self) -> usize {
+        self.n.bits()
+    }
+
+    /// The modulus, big-endian, without leading zeros.
+    pub fn n(&self) -> &[u8] {
+        &self.n_be
+    }
+
+    /// The public exponent, big-endian, without leading zeros.
+    pub fn e(&self) -> &[u8] {
+        &self.e_be
+    }
+
+    /// Parses a `k`-octet big-endian integer that must be less than `n` (public check).
+    fn parse_input(&self, x: &[u8]) -> Result<Vec<u64>> {
+        if x.len() != self.size {
+            return Err(Error::ArgFail);
+        }
+        let v = limbs_from_be(x, self.n.nlimbs())?;
+        if !self.n.is_reduced_vartime(&v) {
+            return Err(Error::ArgFail);
+        }
+        Ok(v)
+    }
+
+    /// RSAEP / RSAVP1: `x^e mod n` for `x < n`.
+    fn raw_public(&self, x: &[u64]) -> Zeroizing<Vec<u64>> {
+        let xm = self.n.to_mont(x);
+        let ym = self.n.pow_vartime_exp(&xm, &self.e);
+        self.n.from_mont(&ym)
+    }
+
+    /// `x` as `k` big-endian octets.
+    fn to_octets(&self, x: &[u64]) -> Zeroizing<Vec<u8>> {
+        let mut out = Zeroizing::new(vec![0u8; self.size]);
+        limbs_to_be(x, &mut out);
+        out
+    }
+}
+
+impl core::fmt::Debug for RsaPublicKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("RsaPublicKey")
+            .field("bits", &self.bits())
+            .field("e", &self.e_be)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An RSA private key in CRT form. Every secret field is zeroized on drop.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct RsaPrivateKey {
+    #[zeroize(skip)]
+    public: RsaPublicKey,
+    p: MontCtx,
+    q: MontCtx,
+    /// `d mod (p-1)`, `p`'s limb count.
+    dp: Vec<u64>,
+    /// `d mod (q-1)`, `q`'s limb count.
+    dq: Vec<u64>,
+    /// `q^-1 mod p`, `p`'s limb count.
+    qinv: Vec<u64>,
+}
+
+impl RsaPrivateKey {
+    /// A private key from the components of a PKCS#1 `RSAPrivateKey` (big-endian, leading
+    /// zeros allowed): modulus, public and private exponents, the primes `p` and `q`,
+    /// `dp = d mod (p-1)`, `dq = d mod (q-1)` and `qinv = q^-1 mod p`.
+    ///
+    /// Checks, failing with `ArgFail`: the public key is valid ([`RsaPublicKey::new`]),
+    /// `p` and `q` are odd and greater than 1, `p * q == n`, `dp < p`, `dq < q`, `qinv < p`
+    /// and `q * qinv == 1 mod p`. `d` itself is not used by the CRT computation (only its
+    /// length is checked); wrong `dp` or `dq` are caught by the result check of every
+    /// private operation.
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_components(
+        n: &[u8],
+        e: &[u8],
+        d: &[u8],
+        p: &[u8],
+        q: &[u8],
+        dp: &[u8],
+        dq: &[u8],
+        qinv: &[u8],
+    ) -> Result<Self> {
+        let public = RsaPublicKey::new(n, e)?;
+        if strip_be(d).len() > public.size {
+            return Err(Error::ArgFail);
+        }
+        let p_be = strip_be(p);
+        let q_be = strip_be(q);
+        if p_be.is_empty() || q_be.is_empty() || p_be.len() + q_be.len() > public.size + 1 {
+            return Err(Error::ArgFail);
+        }
+        let sp = p_be.len().div_ceil(8);
+        let sq = q_be.len().div_ceil(8);
+        let pctx = MontCtx::new(limbs_from_be(p_be, sp)?)?;
+        let qctx = MontCtx::new(limbs_from_be(q_be, sq)?)?;
+        let dp = Zeroizing::new(limbs_from_be(dp, sp)?);
+        let dq = Zeroizing::new(limbs_from_be(dq, sq)?);
+        let qinv = Zeroizing::new(limbs_from_be(qinv, sp)?);
+
+        // p * q == n, compared in constant time over n's limbs.
+        let pq = mul_plain(pctx.modulus(), qctx.modulus());
+        let s = public.n.nlimbs();
+        let mut ok = ct_eq_limbs(
+            &pq[..s.min(pq.len())],
+            &public.n.modulus()[..s.min(pq.len())],
+        );
+        for &limb in pq.iter().skip(s) {
+            ok &= limb.ct_eq(&0);
+        }
+        ok &= ct_lt_limbs(&dp, pctx.modulus());
+        ok &= ct_lt_limbs(&dq, qctx.modulus());
+        ok &= ct_lt_limbs(&qinv, pctx.modulus());
+        if !bool::from(ok) {
+            return Err(Error::ArgFail);
+        }
+        // q * qinv == 1 mod p: (q R mod p) * qinv * R^-1 == 1.
+        let q_m = pctx.reduce_to_mont(qctx.modulus());
+        let prod = pctx.mul(&q_m, &qinv);
+        let mut unit = vec![0u64; sp];
+        unit[0] = 1;
+        if !bool::from(ct_eq_limbs(&prod, &unit)) {
+            return Err(Error::ArgFail);
+        }
+        Ok(RsaPrivateKey {
+            public,
+            p: pctx,
+            q: qctx,
+            dp: dp.to_vec(),
+            dq: dq.to_vec(),
+            qinv: qinv.to_vec(),
+        })
+    }
+
+    /// The public half of this key.
+    pub fn public_key(&self) -> &RsaPublicKey {
+        &self.public
+    }
+
+    /// The modulus length in octets.
+    pub fn size(&self) -> usize {
+        self.public.size
+    }
+
+    /// RSADP / RSASP1 with CRT, base blinding and a check of the result: `x^d mod n` for
+    /// `x < n` (`n`'s limb count).
+    fn raw_private(&self, rng: &mut dyn SecureRandom, x: &[u64]) -> Result<Zeroizing<Vec<u64>>> {
+        let n = &self.public.n;
+        let s = n.nlimbs();
+
+        // Blinding: r in [1, 2^(bits-1)), and a mask t for the inversion of r.
+        let r = random_below(rng, n)?;
+        let t = random_below(rng, n)?;
+        let r_m = n.to_mont(&r);
+        let re_m = n.pow_vartime_exp(&r_m, &self.public.e); // Montgomery form of r^e
+        let xb = n.mul(x, &re_m); // x * r^e mod n
+
+        // CRT: m1 = xb^dp mod p, m2 = xb^dq mod q, h = qinv (m1 - m2) mod p, m = m2 + h q.
+        let m1_m = self
+            .p
+            .pow_ct(&self.p.reduce_to_mont(&xb), &self.dp, self.p.bits());
+        let m2_m = self
+            .q
+            .pow_ct(&self.q.reduce_to_mont(&xb), &self.dq, self.q.bits());
+        let m2 = self.q.from_mont(&m2_m);
+        let m2_p = self.p.reduce_to_mont(&m2);
+        let mut diff = m1_m;
+        self.p.sub_assign_mod(&mut diff, &m2_p);
+        let h = self.p.mul(&diff, &self.qinv);
+        let mut mb = mul_plain(&h, self.q.modulus());
+        add_assign_plain(&mut mb, &m2);
+        // mb < n, so the limbs above n's are zero.
+        let mut mbs = Zeroizing::new(vec![0u64; s]);
+        let keep = s.min(mb.len());
+        mbs[..keep].copy_from_slice(&mb[..keep]);
+
+        // Unblind: r^-1 = t * (r t)^-1. The product r t is uniformly random whatever r is,
+        // so it may be inverted by a variable-time algorithm.
+        let u = n.mul(&r_m, &t); // r t mod n
+        let u_inv = Zeroizing::new(invert_vartime(&u, n.modulus()).ok_or(Error::Failure)?);
+        let t_mm = n.to_mont(&n.to_mont(&t)); // t R^2
+        let rinv_m = n.mul(&u_inv, &t_mm); // r^-1 R
+        let m = n.mul(&mbs, &rinv_m); // mb r^-1 = x^d mod n
+
+        // Check against the public key before releasing the result.
+        let check = self.public.raw_public(&m);
+        if !bool::from(ct_eq_limbs(&check, x)) {
+            return Err(Error::Failure);
+        }
+        Ok(m)
+    }
+}
+
+impl core::fmt::Debug for RsaPrivateKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("RsaPrivateKey")
+            .field("public", &self.public)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A random number below `2^(bits(n) - 1)`, so less than `n`, with `n`'s limb count.
+fn random_below(rng: &mut dyn SecureRandom, n: &MontCtx) -> Result<Zeroizing<Vec<u64>>> {
+    let s = n.nlimbs();
+    let mut bytes = Zeroizing::new(vec![0u8; s * 8]);
+    rng.fill_bytes(&mut bytes)?;
+    let mut v = Zeroizing::new(limbs_from_be(&bytes, s)?);
+    let keep = n.bits() - 1;
+    for (i, limb) in v.iter_mut().enumerate() {
+        let lo = 64 * i;
+        if lo >= keep {
+            *limb = 0;
+        } else if keep - lo < 64 {
+            *limb &= (1u64 << (keep - lo)) - 1;
+        }
+    }
+    Ok(v)
+}
+
+/// `x^-1 mod n` (variable time in `x`; call only on blinded values), `n.len()` limbs, or
+/// `None` when `x` is not invertible. Uses crypto-bigint's safegcd at the next fixed size.
+fn invert_vartime(x: &[u64], n: &[u64]) -> Option<Vec<u64>> {
+    use crypto_bigint::{U512, U1024, U2048, U4096};
+    match n.len() {
+        0..=8 => invert_fixed::<{ U512::LIMBS }>(x, n),
+        9..=16 => invert_fixed::<{ U1024::LIMBS }>(x, n),
+        17..=32 => invert_fixed::<{ U2048::LIMBS }>(x, n),
+        33..=64 => invert_fixed::<{ U4096::LIMBS }>(x, n),
+        _ => None,
+    }
+}
+
+fn invert_fixed<const L: usize>(x: &[u64], n: &[u64]) -> Option<Vec<u64>> {
+    use crypto_bigint::{Odd, Uint};
+    let bytes = L * (crypto_bigint::Word::BITS as usize / 8);
+    let mut xb = Zeroizing::new(vec![0u8; bytes]);
+    let mut nb = vec![0u8; bytes];
+    for (i, (&xl, &nl)) in x.iter().zip(n).enumerate() {
+        xb[8 * i..8 * i + 8].copy_from_slice(&xl.to_le_bytes());
+        nb[8 * i..8 * i + 8].copy_from_slice(&nl.to_le_bytes());
+    }
+    let xu = Uint::<L>::from_le_slice(&xb);
+    let nu = Odd::new(Uint::<L>::from_le_slice(&nb)).into_option()?;
+    let inv = xu.invert_odd_mod_vartime(&nu).into_option()?;
+    let mut out_bytes = Zeroizing::new(Vec::with_capacity(bytes));
+    for limb in inv.as_limbs() {
+        out_bytes.extend_from_slice(&limb.0.to_le_bytes());
+    }
+    let mut out = vec![0u64; n.len()];
+    for (i, o) in out.iter_mut().enumerate() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&out_bytes[8 * i..8 * i + 8]);
+        *o = u64::from_le_bytes(w);
+    }
+    Some(out)
+}
