@@ -832,3 +832,139 @@ pub fn encode_handshake(
     msg_type.encode(out);
     encode_with_prefix(out, LengthPrefix::U24, body);
 }
+
+/// What a message body's layout depends on: the negotiated version (for RSA
+/// ClientKeyExchange and Finished) and the key exchange (for both key-exchange messages),
+/// which is unknown until the ServerHello has been processed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DecodeContext {
+    /// The version in use (the record version before a ServerHello).
+    pub version: ProtocolVersion,
+    /// The negotiated suite's key exchange, once known.
+    pub key_exchange: Option<KeyExchangeKind>,
+}
+
+/// Any handshake message body, decoded by its type.
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HandshakePayload {
+    /// hello_request.
+    HelloRequest(HelloRequest),
+    /// client_hello.
+    ClientHello(ClientHello),
+    /// server_hello.
+    ServerHello(ServerHello),
+    /// hello_verify_request (DTLS).
+    HelloVerifyRequest(HelloVerifyRequest),
+    /// certificate.
+    Certificate(Certificate),
+    /// server_key_exchange.
+    ServerKeyExchange(ServerKeyExchange),
+    /// certificate_request.
+    CertificateRequest(CertificateRequest),
+    /// server_hello_done.
+    ServerHelloDone(ServerHelloDone),
+    /// certificate_verify.
+    CertificateVerify(CertificateVerify),
+    /// client_key_exchange.
+    ClientKeyExchange(ClientKeyExchange),
+    /// finished.
+    Finished(Finished),
+    /// A type matrix does not implement (NewSessionTicket, TLS 1.2's messages...), kept so
+    /// that the state machine can answer unexpected_message.
+    Unknown {
+        /// The message type.
+        msg_type: u8,
+        /// The body.
+        body: Vec<u8>,
+    },
+}
+
+impl HandshakePayload {
+    /// Decodes the whole `body` of a message of type `msg_type`. A key-exchange message
+    /// before the key exchange is known fails with [`DecodeError::InvalidValue`].
+    pub fn read(
+        msg_type: HandshakeType,
+        body: &[u8],
+        ctx: &DecodeContext,
+    ) -> Result<Self, DecodeError> {
+        let r = &mut Reader::new(body);
+        let kex = || {
+            ctx.key_exchange
+                .ok_or(DecodeError::InvalidValue("key exchange not negotiated"))
+        };
+        let p = match msg_type {
+            HandshakeType::HelloRequest => HandshakePayload::HelloRequest(HelloRequest::read(r)?),
+            HandshakeType::ClientHello => HandshakePayload::ClientHello(ClientHello::read(r)?),
+            HandshakeType::ServerHello => HandshakePayload::ServerHello(ServerHello::read(r)?),
+            HandshakeType::HelloVerifyRequest => {
+                HandshakePayload::HelloVerifyRequest(HelloVerifyRequest::read(r)?)
+            }
+            HandshakeType::Certificate => HandshakePayload::Certificate(Certificate::read(r)?),
+            HandshakeType::ServerKeyExchange => {
+                HandshakePayload::ServerKeyExchange(ServerKeyExchange::read(r, kex()?)?)
+            }
+            HandshakeType::CertificateRequest => {
+                HandshakePayload::CertificateRequest(CertificateRequest::read(r)?)
+            }
+            HandshakeType::ServerHelloDone => {
+                HandshakePayload::ServerHelloDone(ServerHelloDone::read(r)?)
+            }
+            HandshakeType::CertificateVerify => {
+                HandshakePayload::CertificateVerify(CertificateVerify::read(r)?)
+            }
+            HandshakeType::ClientKeyExchange => HandshakePayload::ClientKeyExchange(
+                ClientKeyExchange::read(r, kex()?, ctx.version)?,
+            ),
+            HandshakeType::Finished => HandshakePayload::Finished(Finished::read(r, ctx.version)?),
+            other => HandshakePayload::Unknown {
+                msg_type: other.get(),
+                body: r.rest().to_vec(),
+            },
+        };
+        r.expect_empty()?;
+        Ok(p)
+    }
+
+    /// The message type.
+    pub fn msg_type(&self) -> HandshakeType {
+        match self {
+            HandshakePayload::HelloRequest(_) => HandshakeType::HelloRequest,
+            HandshakePayload::ClientHello(_) => HandshakeType::ClientHello,
+            HandshakePayload::ServerHello(_) => HandshakeType::ServerHello,
+            HandshakePayload::HelloVerifyRequest(_) => HandshakeType::HelloVerifyRequest,
+            HandshakePayload::Certificate(_) => HandshakeType::Certificate,
+            HandshakePayload::ServerKeyExchange(_) => HandshakeType::ServerKeyExchange,
+            HandshakePayload::CertificateRequest(_) => HandshakeType::CertificateRequest,
+            HandshakePayload::ServerHelloDone(_) => HandshakeType::ServerHelloDone,
+            HandshakePayload::CertificateVerify(_) => HandshakeType::CertificateVerify,
+            HandshakePayload::ClientKeyExchange(_) => HandshakeType::ClientKeyExchange,
+            HandshakePayload::Finished(_) => HandshakeType::Finished,
+            HandshakePayload::Unknown { msg_type, .. } => HandshakeType::from(*msg_type),
+        }
+    }
+
+    /// Appends the body in `version`'s framing.
+    pub fn encode_body(&self, out: &mut Vec<u8>, version: ProtocolVersion) {
+        match self {
+            HandshakePayload::HelloRequest(m) => m.encode(out),
+            HandshakePayload::ClientHello(m) => m.encode(out),
+            HandshakePayload::ServerHello(m) => m.encode(out),
+            HandshakePayload::HelloVerifyRequest(m) => m.encode(out),
+            HandshakePayload::Certificate(m) => m.encode(out),
+            HandshakePayload::ServerKeyExchange(m) => m.encode(out),
+            HandshakePayload::CertificateRequest(m) => m.encode(out),
+            HandshakePayload::ServerHelloDone(m) => m.encode(out),
+            HandshakePayload::CertificateVerify(m) => m.encode(out),
+            HandshakePayload::ClientKeyExchange(m) => m.encode(out, version),
+            HandshakePayload::Finished(m) => m.encode(out),
+            HandshakePayload::Unknown { body, .. } => out.extend_from_slice(body),
+        }
+    }
+
+    /// Appends the whole TLS message: the 4-byte header and the body. (DTLS adds its
+    /// 12-byte header and fragments in matrix-dtls.)
+    pub fn encode_message(&self, out: &mut Vec<u8>, version: ProtocolVersion) {
+        encode_handshake(out, self.msg_type(), |o| self.encode_body(o, version));
+    }
+}
