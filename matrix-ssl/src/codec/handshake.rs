@@ -368,7 +368,7 @@ impl Codec<'_> for ClientHello {
             None
         };
         let mut suites = read_prefixed(r, LengthPrefix::U16, 2, 0xfffe)?;
-        if suites.remaining() % 2 != 0 {
+        if !suites.remaining().is_multiple_of(2) {
             return Err(DecodeError::LengthOverLimit);
         }
         let mut cipher_suites = Vec::with_capacity(suites.remaining() / 2);

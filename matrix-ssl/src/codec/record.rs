@@ -225,7 +225,7 @@ pub fn read_sslv2_client_hello(record: &[u8]) -> Result<Sslv2ClientHello<'_>, De
     let cipher_spec_length = usize::from(m.u16()?);
     let session_id_length = usize::from(m.u16()?);
     let challenge_length = usize::from(m.u16()?);
-    if cipher_spec_length == 0 || cipher_spec_length % 3 != 0 {
+    if cipher_spec_length == 0 || !cipher_spec_length.is_multiple_of(3) {
         return Err(DecodeError::LengthOverLimit);
     }
     // RFC 2246 says 0 or 16; SSL 2.0 allowed any session id up to 16 bytes, and a TLS
