@@ -105,7 +105,7 @@ impl HandshakeFramer {
             Ok(h) => h,
             Err(DecodeError::Truncated) => {
                 return Ok(Framed::NeedMore {
-                    needed: HandshakeHeader::LEN - buf.len(),
+                    needed: HandshakeHeader::LEN.saturating_sub(buf.len()),
                 });
             }
             Err(e) => return Err(e),
@@ -116,7 +116,7 @@ impl HandshakeFramer {
         }
         if r.remaining() < len {
             return Ok(Framed::NeedMore {
-                needed: len - r.remaining(),
+                needed: len.saturating_sub(r.remaining()),
             });
         }
         let body = r.take(len)?;

@@ -770,9 +770,9 @@ impl ClientKeyExchange {
 }
 
 /// CertificateVerify (RFC 2246 section 7.4.8, RFC 6101 section 5.6.8): an RSA signature
-/// over MD5 || SHA-1 of the handshake messages, as `<0..2^16-1>` in every version (RFC 6101
-/// section 4.7 encodes digitally-signed elements with a 2-byte length too, and OpenSSL
-/// and MatrixSSL send it so in SSL 3.0).
+/// over MD5 || SHA-1 of the handshake messages, as `<0..2^16-1>` in every version: unlike
+/// the RSA premaster secret, SSL 3.0 implementations (OpenSSL's, MatrixSSL's) prefix the
+/// signature with its length, as they do the ServerKeyExchange signature.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CertificateVerify {
     /// The signature.

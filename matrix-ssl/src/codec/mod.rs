@@ -120,7 +120,7 @@ pub fn encode_with_prefix(
     let start = out.len();
     out.extend(core::iter::repeat_n(0u8, prefix.size()));
     body(out);
-    let len = out.len() - start - prefix.size();
+    let len = out.len().saturating_sub(start + prefix.size());
     debug_assert!(
         len <= prefix.max(),
         "vector body too long for its length prefix"

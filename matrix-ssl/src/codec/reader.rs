@@ -70,8 +70,7 @@ impl fmt::Display for DecodeError {
     }
 }
 
-#[cfg(feature = "std")]
-impl std::error::Error for DecodeError {}
+impl core::error::Error for DecodeError {}
 
 impl From<DecodeError> for matrix_core::Error {
     /// MatrixSSL reports both malformed messages and oversized ones as parse/limit failures.
