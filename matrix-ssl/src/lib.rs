@@ -7,12 +7,19 @@
 //! `get_readbuf` / `received_data` / `processed_data` / `get_outdata` / `sent_data` buffer
 //! API of `matrixSsl*`.
 //!
-//! Today it holds [`Config`], the numeric defines of `matrixsslConfig.h` as run-time values.
+//! Today it holds [`Config`], the numeric defines of `matrixsslConfig.h` as run-time values,
+//! and:
+//!
+//! - [`codec`]: the wire codec (layer 1 of `DESIGN.md`): record and handshake headers, every
+//!   handshake message, alerts, code points, and the handshake-message framing.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+extern crate alloc;
+
+pub mod codec;
 mod config;
 
 pub use config::Config;

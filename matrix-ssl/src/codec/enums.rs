@@ -1,0 +1,325 @@
+//! Code points of the record and handshake protocols (RFC 6101 section 5, RFC 2246 and
+//! RFC 4346 sections 6, 7 and appendix A, RFC 4347 section 4, RFC 4279, RFC 4162, RFC 5746,
+//! RFC 7507 and RFC 6066 for the suites, SCSVs and extensions).
+//!
+//! Each enum keeps values it does not know in an `Unknown` arm, so that decoding a peer's
+//! list never fails on a code point this build does not implement and re-encoding gives the
+//! peer's bytes back.
+
+use alloc::vec::Vec;
+
+use super::{Codec, DecodeError, Reader};
+
+/// Defines a wire enum over `$repr` with named code points and an `Unknown` arm.
+macro_rules! wire_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident : $repr:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $value:expr, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[non_exhaustive]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )*
+            /// A code point this build has no name for, kept as received.
+            Unknown($repr),
+        }
+
+        impl From<$repr> for $name {
+            fn from(v: $repr) -> Self {
+                match v {
+                    $( $value => $name::$variant, )*
+                    other => $name::Unknown(other),
+                }
+            }
+        }
+
+        impl From<$name> for $repr {
+            fn from(v: $name) -> Self {
+                match v {
+                    $( $name::$variant => $value, )*
+                    $name::Unknown(other) => other,
+                }
+            }
+        }
+
+        impl $name {
+            /// The wire value.
+            pub fn get(self) -> $repr {
+                <$repr>::from(self)
+            }
+        }
+
+        impl Codec<'_> for $name {
+            fn encode(&self, out: &mut Vec<u8>) {
+                <$repr>::from(*self).encode(out);
+            }
+            fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+                Ok(<$repr>::read(r)?.into())
+            }
+        }
+    };
+}
+
+wire_enum! {
+    /// The record layer's `ContentType` (RFC 2246 section 6.2.1).
+    ContentType: u8 {
+        /// change_cipher_spec(20).
+        ChangeCipherSpec = 20,
+        /// alert(21).
+        Alert = 21,
+        /// handshake(22).
+        Handshake = 22,
+        /// application_data(23).
+        ApplicationData = 23,
+    }
+}
+
+wire_enum! {
+    /// `HandshakeType` (RFC 2246 section 7.4, RFC 4347 section 4.2.2 for
+    /// hello_verify_request).
+    HandshakeType: u8 {
+        /// hello_request(0).
+        HelloRequest = 0,
+        /// client_hello(1).
+        ClientHello = 1,
+        /// server_hello(2).
+        ServerHello = 2,
+        /// hello_verify_request(3), DTLS only.
+        HelloVerifyRequest = 3,
+        /// certificate(11).
+        Certificate = 11,
+        /// server_key_exchange(12).
+        ServerKeyExchange = 12,
+        /// certificate_request(13).
+        CertificateRequest = 13,
+        /// server_hello_done(14).
+        ServerHelloDone = 14,
+        /// certificate_verify(15).
+        CertificateVerify = 15,
+        /// client_key_exchange(16).
+        ClientKeyExchange = 16,
+        /// finished(20).
+        Finished = 20,
+    }
+}
+
+wire_enum! {
+    /// `AlertLevel` (RFC 2246 section 7.2).
+    AlertLevel: u8 {
+        /// warning(1).
+        Warning = 1,
+        /// fatal(2).
+        Fatal = 2,
+    }
+}
+
+wire_enum! {
+    /// `AlertDescription`: RFC 2246 and RFC 4346 section 7.2, no_certificate of SSL 3.0
+    /// (RFC 6101 section 5.4.2), RFC 4366/6066 and RFC 4279 additions, no_renegotiation,
+    /// and inappropriate_fallback of RFC 7507.
+    AlertDescription: u8 {
+        /// close_notify(0).
+        CloseNotify = 0,
+        /// unexpected_message(10).
+        UnexpectedMessage = 10,
+        /// bad_record_mac(20).
+        BadRecordMac = 20,
+        /// decryption_failed(21), TLS 1.0 only (TLS 1.1 sends bad_record_mac instead).
+        DecryptionFailed = 21,
+        /// record_overflow(22).
+        RecordOverflow = 22,
+        /// decompression_failure(30).
+        DecompressionFailure = 30,
+        /// handshake_failure(40).
+        HandshakeFailure = 40,
+        /// no_certificate(41), SSL 3.0 only.
+        NoCertificate = 41,
+        /// bad_certificate(42).
+        BadCertificate = 42,
+        /// unsupported_certificate(43).
+        UnsupportedCertificate = 43,
+        /// certificate_revoked(44).
+        CertificateRevoked = 44,
+        /// certificate_expired(45).
+        CertificateExpired = 45,
+        /// certificate_unknown(46).
+        CertificateUnknown = 46,
+        /// illegal_parameter(47).
+        IllegalParameter = 47,
+        /// unknown_ca(48).
+        UnknownCa = 48,
+        /// access_denied(49).
+        AccessDenied = 49,
+        /// decode_error(50).
+        DecodeError = 50,
+        /// decrypt_error(51).
+        DecryptError = 51,
+        /// export_restriction(60), TLS 1.0 only.
+        ExportRestriction = 60,
+        /// protocol_version(70).
+        ProtocolVersion = 70,
+        /// insufficient_security(71).
+        InsufficientSecurity = 71,
+        /// internal_error(80).
+        InternalError = 80,
+        /// inappropriate_fallback(86) (RFC 7507).
+        InappropriateFallback = 86,
+        /// user_canceled(90).
+        UserCanceled = 90,
+        /// no_renegotiation(100).
+        NoRenegotiation = 100,
+        /// unsupported_extension(110).
+        UnsupportedExtension = 110,
+        /// unrecognized_name(112) (RFC 6066).
+        UnrecognizedName = 112,
+        /// unknown_psk_identity(115) (RFC 4279).
+        UnknownPskIdentity = 115,
+    }
+}
+
+wire_enum! {
+    /// `ProtocolVersion` (RFC 2246 section 6.2.1, RFC 4347 section 4.1).
+    ///
+    /// TLS 1.2 is named so that a hello offering it can be recognised and answered with
+    /// the best version this build has; matrix never speaks it.
+    ProtocolVersion: u16 {
+        /// SSL 3.0 (0x0300).
+        SSLv3 = 0x0300,
+        /// TLS 1.0 (0x0301).
+        TLSv1_0 = 0x0301,
+        /// TLS 1.1 (0x0302).
+        TLSv1_1 = 0x0302,
+        /// TLS 1.2 (0x0303), recognised only.
+        TLSv1_2 = 0x0303,
+        /// DTLS 1.0 (0xFEFF, the one's complement of 1.0).
+        DTLSv1_0 = 0xfeff,
+    }
+}
+
+impl ProtocolVersion {
+    /// Whether this is a DTLS version: DTLS versions are one's complements, so their major
+    /// byte is 0xFE (0xFEFF is 1.0, 0xFEFD is 1.2).
+    pub fn is_dtls(self) -> bool {
+        self.get() >> 8 == 0xfe
+    }
+
+    /// Whether this is SSL 3.0, whose messages differ (no decode_error alert, unprefixed RSA
+    /// key exchange, 36-byte Finished).
+    pub fn is_ssl3(self) -> bool {
+        self == ProtocolVersion::SSLv3
+    }
+
+    /// The TLS version whose record and handshake rules this version follows: DTLS 1.0 is
+    /// TLS 1.1 over datagrams (RFC 4347 section 1), DTLS 1.2 is TLS 1.2; a TLS or SSL version
+    /// is itself. `None` for values that are neither.
+    pub fn tls_equivalent(self) -> Option<ProtocolVersion> {
+        match self.get() {
+            0xfeff => Some(ProtocolVersion::TLSv1_1),
+            0xfefd => Some(ProtocolVersion::TLSv1_2),
+            v @ 0x0300..=0x03ff => Some(ProtocolVersion::from(v)),
+            _ => None,
+        }
+    }
+
+    /// Compares two versions by their TLS equivalents, so that DTLS versions (which count
+    /// down) order with TLS ones; `None` when either is neither SSL, TLS nor DTLS.
+    pub fn cmp_tls(self, other: ProtocolVersion) -> Option<core::cmp::Ordering> {
+        let a = self.tls_equivalent()?.get();
+        let b = other.tls_equivalent()?.get();
+        Some(a.cmp(&b))
+    }
+
+    /// Whether this version is `other` or newer (by TLS equivalent); false for unknown
+    /// families.
+    pub fn is_at_least(self, other: ProtocolVersion) -> bool {
+        self.cmp_tls(other).is_some_and(|o| o.is_ge())
+    }
+}
+
+wire_enum! {
+    /// `CipherSuite`: every suite of MatrixSSL 3.2 (RFC 2246, RFC 4346, RFC 3268 for AES,
+    /// RFC 4162 for SEED, RFC 4279 for PSK), the renegotiation SCSV of RFC 5746 and the
+    /// fallback SCSV of RFC 7507.
+    #[allow(non_camel_case_types)]
+    CipherSuite: u16 {
+        /// TLS_NULL_WITH_NULL_NULL (0x0000), the initial state; never negotiated.
+        TLS_NULL_WITH_NULL_NULL = 0x0000,
+        /// SSL_RSA_WITH_RC4_128_MD5 (0x0004).
+        SSL_RSA_WITH_RC4_128_MD5 = 0x0004,
+        /// SSL_RSA_WITH_RC4_128_SHA (0x0005).
+        SSL_RSA_WITH_RC4_128_SHA = 0x0005,
+        /// SSL_RSA_WITH_3DES_EDE_CBC_SHA (0x000A).
+        SSL_RSA_WITH_3DES_EDE_CBC_SHA = 0x000a,
+        /// SSL_DHE_RSA_WITH_3DES_EDE_CBC_SHA (0x0016).
+        SSL_DHE_RSA_WITH_3DES_EDE_CBC_SHA = 0x0016,
+        /// SSL_DH_anon_WITH_RC4_128_MD5 (0x0018).
+        SSL_DH_anon_WITH_RC4_128_MD5 = 0x0018,
+        /// TLS_RSA_WITH_AES_128_CBC_SHA (0x002F).
+        TLS_RSA_WITH_AES_128_CBC_SHA = 0x002f,
+        /// TLS_DHE_RSA_WITH_AES_128_CBC_SHA (0x0033).
+        TLS_DHE_RSA_WITH_AES_128_CBC_SHA = 0x0033,
+        /// TLS_RSA_WITH_AES_256_CBC_SHA (0x0035).
+        TLS_RSA_WITH_AES_256_CBC_SHA = 0x0035,
+        /// TLS_DHE_RSA_WITH_AES_256_CBC_SHA (0x0039).
+        TLS_DHE_RSA_WITH_AES_256_CBC_SHA = 0x0039,
+        /// TLS_PSK_WITH_AES_128_CBC_SHA (0x008C).
+        TLS_PSK_WITH_AES_128_CBC_SHA = 0x008c,
+        /// TLS_PSK_WITH_AES_256_CBC_SHA (0x008D).
+        TLS_PSK_WITH_AES_256_CBC_SHA = 0x008d,
+        /// TLS_DHE_PSK_WITH_AES_128_CBC_SHA (0x0090).
+        TLS_DHE_PSK_WITH_AES_128_CBC_SHA = 0x0090,
+        /// TLS_DHE_PSK_WITH_AES_256_CBC_SHA (0x0091).
+        TLS_DHE_PSK_WITH_AES_256_CBC_SHA = 0x0091,
+        /// TLS_RSA_WITH_SEED_CBC_SHA (0x0096).
+        TLS_RSA_WITH_SEED_CBC_SHA = 0x0096,
+        /// TLS_EMPTY_RENEGOTIATION_INFO_SCSV (0x00FF, RFC 5746): not a suite, a signal.
+        TLS_EMPTY_RENEGOTIATION_INFO_SCSV = 0x00ff,
+        /// TLS_FALLBACK_SCSV (0x5600, RFC 7507): not a suite, a signal.
+        TLS_FALLBACK_SCSV = 0x5600,
+    }
+}
+
+impl CipherSuite {
+    /// Whether this value is a signalling value rather than a suite (RFC 5746, RFC 7507).
+    pub fn is_scsv(self) -> bool {
+        matches!(
+            self,
+            CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV | CipherSuite::TLS_FALLBACK_SCSV
+        )
+    }
+}
+
+wire_enum! {
+    /// `CompressionMethod` (RFC 2246 section 6.1); matrix only ever uses null.
+    CompressionMethod: u8 {
+        /// null(0).
+        Null = 0,
+    }
+}
+
+wire_enum! {
+    /// `ExtensionType` (RFC 4366 / RFC 6066, RFC 5746).
+    ExtensionType: u16 {
+        /// server_name(0) (RFC 6066 section 3).
+        ServerName = 0,
+        /// renegotiation_info(0xFF01) (RFC 5746 section 3.2).
+        RenegotiationInfo = 0xff01,
+    }
+}
+
+wire_enum! {
+    /// `ClientCertificateType` of CertificateRequest (RFC 2246 section 7.4.4).
+    ClientCertificateType: u8 {
+        /// rsa_sign(1).
+        RsaSign = 1,
+        /// dss_sign(2).
+        DssSign = 2,
+        /// rsa_fixed_dh(3).
+        RsaFixedDh = 3,
+        /// dss_fixed_dh(4).
+        DssFixedDh = 4,
+    }
+}

@@ -1,0 +1,970 @@
+//! Handshake messages: the headers of RFC 2246/4346 section 7.4 and RFC 4347 section 4.2.2,
+//! and the bodies of every message SSL 3.0 (RFC 6101 section 5.6), TLS 1.0/1.1 and DTLS 1.0
+//! exchange, with the hello extensions matrix understands (server_name of RFC 6066
+//! section 3, renegotiation_info of RFC 5746 section 3.2) and the PSK key exchanges of
+//! RFC 4279.
+//!
+//! A body's `read` takes a reader over that body alone (the framing in
+//! [`super::framing`] hands out exactly that) and fails unless it uses every byte.
+//! Hellos end with optional extensions that are present only if bytes remain, so they
+//! must see the end of the body to decode.
+
+use alloc::vec::Vec;
+
+use super::{
+    CipherSuite, ClientCertificateType, Codec, CompressionMethod, DecodeError, ExtensionType,
+    HandshakeType, LengthPrefix, ProtocolVersion, Reader, encode_opaque, encode_vec_u8,
+    encode_vec_u16, encode_with_prefix, put_u24, read_opaque, read_prefixed, read_vec_u8,
+    read_vec_u16,
+};
+
+/// The bytes of a Finished verify_data in TLS 1.0/1.1 and DTLS (RFC 2246 section 7.4.9).
+pub const TLS_FINISHED_LEN: usize = 12;
+/// The bytes of an SSL 3.0 Finished: an MD5 and a SHA-1 hash (RFC 6101 section 5.6.9).
+pub const SSL3_FINISHED_LEN: usize = 36;
+/// The largest session id (RFC 2246 section 7.4.1.2).
+pub const MAX_SESSION_ID_LEN: usize = 32;
+/// The largest DTLS cookie (RFC 4347 section 4.2.1).
+pub const MAX_COOKIE_LEN: usize = 32;
+
+/// The header of a TLS handshake message (RFC 2246 section 7.4): type and body length.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HandshakeHeader {
+    /// The message type.
+    pub msg_type: HandshakeType,
+    /// The body's length (24 bits).
+    pub length: u32,
+}
+
+impl HandshakeHeader {
+    /// The header's size on the wire.
+    pub const LEN: usize = 4;
+}
+
+impl Codec<'_> for HandshakeHeader {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.msg_type.encode(out);
+        put_u24(out, self.length);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(HandshakeHeader {
+            msg_type: HandshakeType::read(r)?,
+            length: r.u24()?,
+        })
+    }
+}
+
+/// The header of a DTLS handshake message or fragment (RFC 4347 section 4.2.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DtlsHandshakeHeader {
+    /// The message type.
+    pub msg_type: HandshakeType,
+    /// The whole message body's length.
+    pub length: u32,
+    /// The message's sequence number in this handshake.
+    pub message_seq: u16,
+    /// Where this fragment starts in the body.
+    pub fragment_offset: u32,
+    /// How many body bytes this fragment carries.
+    pub fragment_length: u32,
+}
+
+impl DtlsHandshakeHeader {
+    /// The header's size on the wire.
+    pub const LEN: usize = 12;
+
+    /// Whether the fragment lies within the message (offset + length <= length): the
+    /// reassembler must check this before copying, which the decoder leaves to it because
+    /// a fragment is not wrong on its own.
+    pub fn fragment_in_bounds(&self) -> bool {
+        self.fragment_offset
+            .checked_add(self.fragment_length)
+            .is_some_and(|end| end <= self.length)
+    }
+}
+
+impl Codec<'_> for DtlsHandshakeHeader {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.msg_type.encode(out);
+        put_u24(out, self.length);
+        self.message_seq.encode(out);
+        put_u24(out, self.fragment_offset);
+        put_u24(out, self.fragment_length);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(DtlsHandshakeHeader {
+            msg_type: HandshakeType::read(r)?,
+            length: r.u24()?,
+            message_seq: r.u16()?,
+            fragment_offset: r.u24()?,
+            fragment_length: r.u24()?,
+        })
+    }
+}
+
+/// HelloRequest: an empty body (RFC 2246 section 7.4.1.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct HelloRequest;
+
+impl Codec<'_> for HelloRequest {
+    fn encode(&self, _out: &mut Vec<u8>) {}
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        r.expect_empty()?;
+        Ok(HelloRequest)
+    }
+}
+
+/// ServerHelloDone: an empty body (RFC 2246 section 7.4.5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct ServerHelloDone;
+
+impl Codec<'_> for ServerHelloDone {
+    fn encode(&self, _out: &mut Vec<u8>) {}
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        r.expect_empty()?;
+        Ok(ServerHelloDone)
+    }
+}
+
+/// One entry of a server_name list (RFC 6066 section 3).
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ServerName {
+    /// host_name(0): an ASCII DNS name without a trailing dot, `<1..2^16-1>`.
+    HostName(Vec<u8>),
+    /// Another name type, assumed to carry a 2-byte-length-prefixed name as host_name
+    /// does (every name type ever proposed did).
+    Unknown {
+        /// The NameType.
+        name_type: u8,
+        /// The name's bytes.
+        name: Vec<u8>,
+    },
+}
+
+impl Codec<'_> for ServerName {
+    fn encode(&self, out: &mut Vec<u8>) {
+        match self {
+            ServerName::HostName(name) => {
+                out.push(0);
+                encode_opaque(out, LengthPrefix::U16, name);
+            }
+            ServerName::Unknown { name_type, name } => {
+                out.push(*name_type);
+                encode_opaque(out, LengthPrefix::U16, name);
+            }
+        }
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        match r.u8()? {
+            0 => Ok(ServerName::HostName(
+                read_opaque(r, LengthPrefix::U16, 1, 0xffff)?.to_vec(),
+            )),
+            name_type => Ok(ServerName::Unknown {
+                name_type,
+                name: read_opaque(r, LengthPrefix::U16, 0, 0xffff)?.to_vec(),
+            }),
+        }
+    }
+}
+
+/// A hello extension (RFC 4366 section 2.3 / RFC 6066 section 2).
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Extension {
+    /// server_name: the client's list, or (empty) the server's acknowledgement, which has
+    /// empty extension_data.
+    ServerName(Vec<ServerName>),
+    /// renegotiation_info: renegotiated_connection `<0..255>` (RFC 5746 section 3.2); empty
+    /// on an initial handshake, the Finished verify_data (client's, then server's) after.
+    RenegotiationInfo(Vec<u8>),
+    /// Any other extension, kept as received.
+    Unknown {
+        /// The extension type (never one of the named ones above).
+        ext_type: u16,
+        /// The extension_data.
+        data: Vec<u8>,
+    },
+}
+
+impl Extension {
+    /// The extension's type.
+    pub fn ext_type(&self) -> ExtensionType {
+        match self {
+            Extension::ServerName(_) => ExtensionType::ServerName,
+            Extension::RenegotiationInfo(_) => ExtensionType::RenegotiationInfo,
+            Extension::Unknown { ext_type, .. } => ExtensionType::from(*ext_type),
+        }
+    }
+}
+
+impl Codec<'_> for Extension {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.ext_type().encode(out);
+        encode_with_prefix(out, LengthPrefix::U16, |o| match self {
+            // The server's acknowledgement is an empty extension_data, not an empty list.
+            Extension::ServerName(names) if names.is_empty() => {}
+            Extension::ServerName(names) => encode_vec_u16(o, names),
+            Extension::RenegotiationInfo(rc) => encode_opaque(o, LengthPrefix::U8, rc),
+            Extension::Unknown { data, .. } => o.extend_from_slice(data),
+        });
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let ext_type = ExtensionType::read(r)?;
+        let mut data = read_prefixed(r, LengthPrefix::U16, 0, 0xffff)?;
+        let ext = match ext_type {
+            ExtensionType::ServerName if data.is_empty() => Extension::ServerName(Vec::new()),
+            ExtensionType::ServerName => {
+                let names: Vec<ServerName> = read_vec_u16(&mut data, 1, 0xffff)?;
+                // RFC 6066: at most one name of each type.
+                let host_names = names
+                    .iter()
+                    .filter(|n| matches!(n, ServerName::HostName(_)))
+                    .count();
+                if host_names > 1 {
+                    return Err(DecodeError::InvalidValue(
+                        "server_name: two host_name entries",
+                    ));
+                }
+                Extension::ServerName(names)
+            }
+            ExtensionType::RenegotiationInfo => Extension::RenegotiationInfo(
+                read_opaque(&mut data, LengthPrefix::U8, 0, 0xff)?.to_vec(),
+            ),
+            other => Extension::Unknown {
+                ext_type: other.get(),
+                data: data.rest().to_vec(),
+            },
+        };
+        data.expect_empty()?;
+        Ok(ext)
+    }
+}
+
+/// Reads the optional extensions block that ends a hello: absent when the body ends here
+/// (SSL 3.0 and pre-RFC 4366 hellos), else `Extension extensions<0..2^16-1>`, which must
+/// end the body and may not repeat a type.
+fn read_extensions(r: &mut Reader<'_>) -> Result<Option<Vec<Extension>>, DecodeError> {
+    if r.is_empty() {
+        return Ok(None);
+    }
+    let exts: Vec<Extension> = read_vec_u16(r, 0, 0xffff)?;
+    r.expect_empty()?;
+    // Sorting the types keeps the check linear-logarithmic however many empty extensions a
+    // peer packs into 64 KiB.
+    let mut types: Vec<u16> = exts.iter().map(|e| e.ext_type().get()).collect();
+    types.sort_unstable();
+    if let Some(w) = types.windows(2).find(|w| w.first() == w.get(1)) {
+        return Err(DecodeError::DuplicateExtension(
+            w.first().copied().unwrap_or(0),
+        ));
+    }
+    Ok(Some(exts))
+}
+
+fn encode_extensions(out: &mut Vec<u8>, exts: &Option<Vec<Extension>>) {
+    if let Some(exts) = exts {
+        encode_vec_u16(out, exts);
+    }
+}
+
+fn find_extension(exts: &Option<Vec<Extension>>, t: ExtensionType) -> Option<&Extension> {
+    exts.as_deref()?.iter().find(|e| e.ext_type() == t)
+}
+
+fn read_session_id(r: &mut Reader<'_>) -> Result<Vec<u8>, DecodeError> {
+    Ok(read_opaque(r, LengthPrefix::U8, 0, MAX_SESSION_ID_LEN)?.to_vec())
+}
+
+/// ClientHello (RFC 2246 section 7.4.1.2, RFC 4347 section 4.2.1 for DTLS's cookie).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientHello {
+    /// The highest version the client supports.
+    pub client_version: ProtocolVersion,
+    /// gmt_unix_time and 28 random bytes.
+    pub random: [u8; 32],
+    /// The session to resume, `<0..32>`.
+    pub session_id: Vec<u8>,
+    /// DTLS only: the cookie `<0..32>`. Decoding sets it exactly when `client_version` is a
+    /// DTLS version; encoding writes it (empty if `None`) exactly then.
+    pub cookie: Option<Vec<u8>>,
+    /// The suites and signalling values offered, in the client's order, `<2..2^16-2>`.
+    pub cipher_suites: Vec<CipherSuite>,
+    /// The compression methods offered, `<1..2^8-1>`.
+    pub compression_methods: Vec<CompressionMethod>,
+    /// `None` when the hello ends after the compression methods (SSL 3.0 clients and
+    /// TLS clients that send no extensions); `Some` (possibly empty) otherwise.
+    pub extensions: Option<Vec<Extension>>,
+}
+
+impl ClientHello {
+    /// Whether TLS_EMPTY_RENEGOTIATION_INFO_SCSV is offered (RFC 5746 section 3.3).
+    pub fn has_scsv(&self) -> bool {
+        self.cipher_suites
+            .contains(&CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV)
+    }
+
+    /// Whether TLS_FALLBACK_SCSV is offered (RFC 7507 section 3).
+    pub fn has_fallback_scsv(&self) -> bool {
+        self.cipher_suites.contains(&CipherSuite::TLS_FALLBACK_SCSV)
+    }
+
+    /// The renegotiated_connection of a renegotiation_info extension, if one was sent.
+    pub fn renegotiation_info(&self) -> Option<&[u8]> {
+        match find_extension(&self.extensions, ExtensionType::RenegotiationInfo)? {
+            Extension::RenegotiationInfo(rc) => Some(rc),
+            _ => None,
+        }
+    }
+
+    /// The host_name of a server_name extension, if one was sent.
+    pub fn server_name(&self) -> Option<&[u8]> {
+        match find_extension(&self.extensions, ExtensionType::ServerName)? {
+            Extension::ServerName(names) => names.iter().find_map(|n| match n {
+                ServerName::HostName(h) => Some(h.as_slice()),
+                ServerName::Unknown { .. } => None,
+            }),
+            _ => None,
+        }
+    }
+
+    /// The extension of type `t`, if present.
+    pub fn extension(&self, t: ExtensionType) -> Option<&Extension> {
+        find_extension(&self.extensions, t)
+    }
+}
+
+impl Codec<'_> for ClientHello {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.client_version.encode(out);
+        out.extend_from_slice(&self.random);
+        encode_opaque(out, LengthPrefix::U8, &self.session_id);
+        if self.client_version.is_dtls() {
+            encode_opaque(
+                out,
+                LengthPrefix::U8,
+                self.cookie.as_deref().unwrap_or_default(),
+            );
+        }
+        encode_vec_u16(out, &self.cipher_suites);
+        encode_vec_u8(out, &self.compression_methods);
+        encode_extensions(out, &self.extensions);
+    }
+
+    /// Reads a whole ClientHello body; the cookie is read when the version is DTLS's.
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let client_version = ProtocolVersion::read(r)?;
+        let random = r.take_array::<32>()?;
+        let session_id = read_session_id(r)?;
+        let cookie = if client_version.is_dtls() {
+            Some(read_opaque(r, LengthPrefix::U8, 0, MAX_COOKIE_LEN)?.to_vec())
+        } else {
+            None
+        };
+        let mut suites = read_prefixed(r, LengthPrefix::U16, 2, 0xfffe)?;
+        if !suites.remaining().is_multiple_of(2) {
+            return Err(DecodeError::LengthOverLimit);
+        }
+        let mut cipher_suites = Vec::with_capacity(suites.remaining() / 2);
+        while !suites.is_empty() {
+            cipher_suites.push(CipherSuite::read(&mut suites)?);
+        }
+        let compression_methods = read_vec_u8(r, 1, 0xff)?;
+        let extensions = read_extensions(r)?;
+        Ok(ClientHello {
+            client_version,
+            random,
+            session_id,
+            cookie,
+            cipher_suites,
+            compression_methods,
+            extensions,
+        })
+    }
+}
+
+/// ServerHello (RFC 2246 section 7.4.1.3; the same in DTLS).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerHello {
+    /// The version chosen.
+    pub server_version: ProtocolVersion,
+    /// gmt_unix_time and 28 random bytes.
+    pub random: [u8; 32],
+    /// The session's id, `<0..32>` (empty: not resumable).
+    pub session_id: Vec<u8>,
+    /// The suite chosen.
+    pub cipher_suite: CipherSuite,
+    /// The compression method chosen.
+    pub compression_method: CompressionMethod,
+    /// `None` when the hello ends after the compression method.
+    pub extensions: Option<Vec<Extension>>,
+}
+
+impl ServerHello {
+    /// The renegotiated_connection of a renegotiation_info extension, if one was sent.
+    pub fn renegotiation_info(&self) -> Option<&[u8]> {
+        match find_extension(&self.extensions, ExtensionType::RenegotiationInfo)? {
+            Extension::RenegotiationInfo(rc) => Some(rc),
+            _ => None,
+        }
+    }
+
+    /// The extension of type `t`, if present.
+    pub fn extension(&self, t: ExtensionType) -> Option<&Extension> {
+        find_extension(&self.extensions, t)
+    }
+}
+
+impl Codec<'_> for ServerHello {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.server_version.encode(out);
+        out.extend_from_slice(&self.random);
+        encode_opaque(out, LengthPrefix::U8, &self.session_id);
+        self.cipher_suite.encode(out);
+        self.compression_method.encode(out);
+        encode_extensions(out, &self.extensions);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(ServerHello {
+            server_version: ProtocolVersion::read(r)?,
+            random: r.take_array::<32>()?,
+            session_id: read_session_id(r)?,
+            cipher_suite: CipherSuite::read(r)?,
+            compression_method: CompressionMethod::read(r)?,
+            extensions: read_extensions(r)?,
+        })
+    }
+}
+
+/// HelloVerifyRequest (DTLS only, RFC 4347 section 4.2.1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HelloVerifyRequest {
+    /// The server's version (0xFEFF for DTLS 1.0).
+    pub server_version: ProtocolVersion,
+    /// The cookie the client must echo, `<0..32>`.
+    pub cookie: Vec<u8>,
+}
+
+impl Codec<'_> for HelloVerifyRequest {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.server_version.encode(out);
+        encode_opaque(out, LengthPrefix::U8, &self.cookie);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let server_version = ProtocolVersion::read(r)?;
+        let cookie = read_opaque(r, LengthPrefix::U8, 0, MAX_COOKIE_LEN)?.to_vec();
+        r.expect_empty()?;
+        Ok(HelloVerifyRequest {
+            server_version,
+            cookie,
+        })
+    }
+}
+
+/// Certificate (RFC 2246 section 7.4.2): DER certificates, sender's first, not parsed here.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Certificate {
+    /// `ASN.1Cert certificate_list<0..2^24-1>`, each `<1..2^24-1>`; empty when a client
+    /// has no certificate to send (TLS; an SSL 3.0 client sends a no_certificate alert).
+    pub certificate_list: Vec<Vec<u8>>,
+}
+
+impl Codec<'_> for Certificate {
+    fn encode(&self, out: &mut Vec<u8>) {
+        encode_with_prefix(out, LengthPrefix::U24, |o| {
+            for cert in &self.certificate_list {
+                encode_opaque(o, LengthPrefix::U24, cert);
+            }
+        });
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut list = read_prefixed(r, LengthPrefix::U24, 0, 0xff_ffff)?;
+        let mut certificate_list = Vec::new();
+        while !list.is_empty() {
+            certificate_list
+                .push(read_opaque(&mut list, LengthPrefix::U24, 1, 0xff_ffff)?.to_vec());
+        }
+        r.expect_empty()?;
+        Ok(Certificate { certificate_list })
+    }
+}
+
+/// The key exchange a suite uses, which decides the layout of ServerKeyExchange and
+/// ClientKeyExchange (RFC 2246 sections 7.4.3 and 7.4.7, RFC 4279 sections 2 and 3).
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KeyExchangeKind {
+    /// RSA: no ServerKeyExchange; the client sends an encrypted premaster secret.
+    Rsa,
+    /// Ephemeral Diffie-Hellman signed with the server's RSA key.
+    DheRsa,
+    /// Anonymous Diffie-Hellman: parameters without signature.
+    DhAnon,
+    /// Plain pre-shared key.
+    Psk,
+    /// Ephemeral Diffie-Hellman with a pre-shared key.
+    DhePsk,
+}
+
+/// ServerDHParams: p, g and the server's public value Ys, each `<1..2^16-1>` big-endian.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerDhParams {
+    /// The prime modulus.
+    pub dh_p: Vec<u8>,
+    /// The generator.
+    pub dh_g: Vec<u8>,
+    /// The server's public value g^X mod p.
+    pub dh_ys: Vec<u8>,
+}
+
+impl Codec<'_> for ServerDhParams {
+    /// The encoding is also what a DHE_RSA signature covers after the two randoms.
+    fn encode(&self, out: &mut Vec<u8>) {
+        encode_opaque(out, LengthPrefix::U16, &self.dh_p);
+        encode_opaque(out, LengthPrefix::U16, &self.dh_g);
+        encode_opaque(out, LengthPrefix::U16, &self.dh_ys);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(ServerDhParams {
+            dh_p: read_opaque(r, LengthPrefix::U16, 1, 0xffff)?.to_vec(),
+            dh_g: read_opaque(r, LengthPrefix::U16, 1, 0xffff)?.to_vec(),
+            dh_ys: read_opaque(r, LengthPrefix::U16, 1, 0xffff)?.to_vec(),
+        })
+    }
+}
+
+/// ServerKeyExchange (RFC 2246 section 7.4.3, RFC 6101 section 5.6.3, RFC 4279).
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ServerKeyExchange {
+    /// DHE_RSA: parameters and an RSA signature over MD5(randoms + params) ||
+    /// SHA1(randoms + params), as a `<0..2^16-1>` vector in SSL 3.0 and TLS 1.0/1.1 alike.
+    DheRsa {
+        /// The DH parameters.
+        params: ServerDhParams,
+        /// The signature.
+        signature: Vec<u8>,
+    },
+    /// DH_anon: parameters only.
+    DhAnon {
+        /// The DH parameters.
+        params: ServerDhParams,
+    },
+    /// PSK: `opaque psk_identity_hint<0..2^16-1>`.
+    Psk {
+        /// The hint.
+        identity_hint: Vec<u8>,
+    },
+    /// DHE_PSK: the hint, then the parameters (RFC 4279 section 3).
+    DhePsk {
+        /// The hint.
+        identity_hint: Vec<u8>,
+        /// The DH parameters.
+        params: ServerDhParams,
+    },
+}
+
+impl ServerKeyExchange {
+    /// Reads a whole ServerKeyExchange body for the negotiated key exchange; RSA suites have
+    /// no ServerKeyExchange in matrix (no export suites), so `Rsa` always fails.
+    pub fn read(r: &mut Reader<'_>, kind: KeyExchangeKind) -> Result<Self, DecodeError> {
+        let ske = match kind {
+            KeyExchangeKind::Rsa => {
+                return Err(DecodeError::InvalidValue("ServerKeyExchange for RSA"));
+            }
+            KeyExchangeKind::DheRsa => ServerKeyExchange::DheRsa {
+                params: ServerDhParams::read(r)?,
+                signature: read_opaque(r, LengthPrefix::U16, 0, 0xffff)?.to_vec(),
+            },
+            KeyExchangeKind::DhAnon => ServerKeyExchange::DhAnon {
+                params: ServerDhParams::read(r)?,
+            },
+            KeyExchangeKind::Psk => ServerKeyExchange::Psk {
+                identity_hint: read_opaque(r, LengthPrefix::U16, 0, 0xffff)?.to_vec(),
+            },
+            KeyExchangeKind::DhePsk => ServerKeyExchange::DhePsk {
+                identity_hint: read_opaque(r, LengthPrefix::U16, 0, 0xffff)?.to_vec(),
+                params: ServerDhParams::read(r)?,
+            },
+        };
+        r.expect_empty()?;
+        Ok(ske)
+    }
+
+    /// Appends the body.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        match self {
+            ServerKeyExchange::DheRsa { params, signature } => {
+                params.encode(out);
+                encode_opaque(out, LengthPrefix::U16, signature);
+            }
+            ServerKeyExchange::DhAnon { params } => params.encode(out),
+            ServerKeyExchange::Psk { identity_hint } => {
+                encode_opaque(out, LengthPrefix::U16, identity_hint);
+            }
+            ServerKeyExchange::DhePsk {
+                identity_hint,
+                params,
+            } => {
+                encode_opaque(out, LengthPrefix::U16, identity_hint);
+                params.encode(out);
+            }
+        }
+    }
+
+    /// The key exchange this message belongs to.
+    pub fn kind(&self) -> KeyExchangeKind {
+        match self {
+            ServerKeyExchange::DheRsa { .. } => KeyExchangeKind::DheRsa,
+            ServerKeyExchange::DhAnon { .. } => KeyExchangeKind::DhAnon,
+            ServerKeyExchange::Psk { .. } => KeyExchangeKind::Psk,
+            ServerKeyExchange::DhePsk { .. } => KeyExchangeKind::DhePsk,
+        }
+    }
+
+    /// The DH parameters, if this exchange has them.
+    pub fn dh_params(&self) -> Option<&ServerDhParams> {
+        match self {
+            ServerKeyExchange::DheRsa { params, .. }
+            | ServerKeyExchange::DhAnon { params }
+            | ServerKeyExchange::DhePsk { params, .. } => Some(params),
+            ServerKeyExchange::Psk { .. } => None,
+        }
+    }
+}
+
+/// CertificateRequest (RFC 2246 section 7.4.4).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertificateRequest {
+    /// `certificate_types<1..2^8-1>`.
+    pub certificate_types: Vec<ClientCertificateType>,
+    /// `DistinguishedName certificate_authorities<0..2^16-1>`, each DER `<1..2^16-1>`.
+    /// RFC 6101 asks for at least one name in SSL 3.0, but an empty list is accepted in
+    /// every version (MatrixSSL's SERVER_CAN_SEND_EMPTY_CERT_REQUEST sends one).
+    pub certificate_authorities: Vec<Vec<u8>>,
+}
+
+impl Codec<'_> for CertificateRequest {
+    fn encode(&self, out: &mut Vec<u8>) {
+        encode_vec_u8(out, &self.certificate_types);
+        encode_with_prefix(out, LengthPrefix::U16, |o| {
+            for dn in &self.certificate_authorities {
+                encode_opaque(o, LengthPrefix::U16, dn);
+            }
+        });
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let certificate_types = read_vec_u8(r, 1, 0xff)?;
+        let mut list = read_prefixed(r, LengthPrefix::U16, 0, 0xffff)?;
+        let mut certificate_authorities = Vec::new();
+        while !list.is_empty() {
+            certificate_authorities
+                .push(read_opaque(&mut list, LengthPrefix::U16, 1, 0xffff)?.to_vec());
+        }
+        r.expect_empty()?;
+        Ok(CertificateRequest {
+            certificate_types,
+            certificate_authorities,
+        })
+    }
+}
+
+/// ClientKeyExchange (RFC 2246 section 7.4.7, RFC 6101 section 5.6.7, RFC 4279).
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClientKeyExchange {
+    /// RSA: the PKCS#1-encrypted premaster secret. TLS prefixes it with a 2-byte length;
+    /// SSL 3.0 implementations (Netscape's, OpenSSL's, MatrixSSL's) send it bare, filling
+    /// the body.
+    Rsa {
+        /// The encrypted premaster secret.
+        encrypted_pre_master_secret: Vec<u8>,
+    },
+    /// DHE_RSA and DH_anon: the client's explicit public value Yc `<1..2^16-1>`.
+    Dh {
+        /// g^Xc mod p.
+        dh_yc: Vec<u8>,
+    },
+    /// PSK: `opaque psk_identity<0..2^16-1>`.
+    Psk {
+        /// The identity.
+        identity: Vec<u8>,
+    },
+    /// DHE_PSK: the identity, then Yc.
+    DhePsk {
+        /// The identity.
+        identity: Vec<u8>,
+        /// g^Xc mod p.
+        dh_yc: Vec<u8>,
+    },
+}
+
+impl ClientKeyExchange {
+    /// Reads a whole ClientKeyExchange body for the negotiated key exchange and version
+    /// (only RSA's framing depends on the version).
+    pub fn read(
+        r: &mut Reader<'_>,
+        kind: KeyExchangeKind,
+        version: ProtocolVersion,
+    ) -> Result<Self, DecodeError> {
+        let cke = match kind {
+            KeyExchangeKind::Rsa if version.is_ssl3() => {
+                let secret = r.rest();
+                if secret.is_empty() {
+                    return Err(DecodeError::Truncated);
+                }
+                ClientKeyExchange::Rsa {
+                    encrypted_pre_master_secret: secret.to_vec(),
+                }
+            }
+            KeyExchangeKind::Rsa => ClientKeyExchange::Rsa {
+                encrypted_pre_master_secret: read_opaque(r, LengthPrefix::U16, 0, 0xffff)?.to_vec(),
+            },
+            KeyExchangeKind::DheRsa | KeyExchangeKind::DhAnon => ClientKeyExchange::Dh {
+                dh_yc: read_opaque(r, LengthPrefix::U16, 1, 0xffff)?.to_vec(),
+            },
+            KeyExchangeKind::Psk => ClientKeyExchange::Psk {
+                identity: read_opaque(r, LengthPrefix::U16, 0, 0xffff)?.to_vec(),
+            },
+            KeyExchangeKind::DhePsk => ClientKeyExchange::DhePsk {
+                identity: read_opaque(r, LengthPrefix::U16, 0, 0xffff)?.to_vec(),
+                dh_yc: read_opaque(r, LengthPrefix::U16, 1, 0xffff)?.to_vec(),
+            },
+        };
+        r.expect_empty()?;
+        Ok(cke)
+    }
+
+    /// Appends the body in `version`'s framing.
+    pub fn encode(&self, out: &mut Vec<u8>, version: ProtocolVersion) {
+        match self {
+            ClientKeyExchange::Rsa {
+                encrypted_pre_master_secret,
+            } if version.is_ssl3() => {
+                out.extend_from_slice(encrypted_pre_master_secret);
+            }
+            ClientKeyExchange::Rsa {
+                encrypted_pre_master_secret,
+            } => {
+                encode_opaque(out, LengthPrefix::U16, encrypted_pre_master_secret);
+            }
+            ClientKeyExchange::Dh { dh_yc } => encode_opaque(out, LengthPrefix::U16, dh_yc),
+            ClientKeyExchange::Psk { identity } => encode_opaque(out, LengthPrefix::U16, identity),
+            ClientKeyExchange::DhePsk { identity, dh_yc } => {
+                encode_opaque(out, LengthPrefix::U16, identity);
+                encode_opaque(out, LengthPrefix::U16, dh_yc);
+            }
+        }
+    }
+}
+
+/// CertificateVerify (RFC 2246 section 7.4.8, RFC 6101 section 5.6.8): an RSA signature
+/// over MD5 || SHA-1 of the handshake messages, as `<0..2^16-1>` in every version: unlike
+/// the RSA premaster secret, SSL 3.0 implementations (OpenSSL's, MatrixSSL's) prefix the
+/// signature with its length, as they do the ServerKeyExchange signature.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertificateVerify {
+    /// The signature.
+    pub signature: Vec<u8>,
+}
+
+impl Codec<'_> for CertificateVerify {
+    fn encode(&self, out: &mut Vec<u8>) {
+        encode_opaque(out, LengthPrefix::U16, &self.signature);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let signature = read_opaque(r, LengthPrefix::U16, 0, 0xffff)?.to_vec();
+        r.expect_empty()?;
+        Ok(CertificateVerify { signature })
+    }
+}
+
+/// Finished (RFC 2246 section 7.4.9, RFC 6101 section 5.6.9): the verify data fills the
+/// body, 12 bytes in TLS and DTLS, 36 in SSL 3.0.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finished {
+    /// The verify data (compare it in constant time).
+    pub verify_data: Vec<u8>,
+}
+
+impl Finished {
+    /// The verify data's length in `version`.
+    pub fn len_for(version: ProtocolVersion) -> usize {
+        if version.is_ssl3() {
+            SSL3_FINISHED_LEN
+        } else {
+            TLS_FINISHED_LEN
+        }
+    }
+
+    /// Reads a whole Finished body of `version`'s length.
+    pub fn read(r: &mut Reader<'_>, version: ProtocolVersion) -> Result<Self, DecodeError> {
+        let verify_data = r.take(Self::len_for(version))?.to_vec();
+        r.expect_empty()?;
+        Ok(Finished { verify_data })
+    }
+
+    /// Appends the body.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.verify_data);
+    }
+}
+
+/// Appends a whole handshake message: the 4-byte header, then what `body` appends, with
+/// the length patched in afterwards.
+pub fn encode_handshake(
+    out: &mut Vec<u8>,
+    msg_type: HandshakeType,
+    body: impl FnOnce(&mut Vec<u8>),
+) {
+    msg_type.encode(out);
+    encode_with_prefix(out, LengthPrefix::U24, body);
+}
+
+/// What a message body's layout depends on: the negotiated version (for RSA
+/// ClientKeyExchange and Finished) and the key exchange (for both key-exchange messages),
+/// which is unknown until the ServerHello has been processed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DecodeContext {
+    /// The version in use (the record version before a ServerHello).
+    pub version: ProtocolVersion,
+    /// The negotiated suite's key exchange, once known.
+    pub key_exchange: Option<KeyExchangeKind>,
+}
+
+/// Any handshake message body, decoded by its type.
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HandshakePayload {
+    /// hello_request.
+    HelloRequest(HelloRequest),
+    /// client_hello.
+    ClientHello(ClientHello),
+    /// server_hello.
+    ServerHello(ServerHello),
+    /// hello_verify_request (DTLS).
+    HelloVerifyRequest(HelloVerifyRequest),
+    /// certificate.
+    Certificate(Certificate),
+    /// server_key_exchange.
+    ServerKeyExchange(ServerKeyExchange),
+    /// certificate_request.
+    CertificateRequest(CertificateRequest),
+    /// server_hello_done.
+    ServerHelloDone(ServerHelloDone),
+    /// certificate_verify.
+    CertificateVerify(CertificateVerify),
+    /// client_key_exchange.
+    ClientKeyExchange(ClientKeyExchange),
+    /// finished.
+    Finished(Finished),
+    /// A type matrix does not implement (NewSessionTicket, TLS 1.2's messages...), kept so
+    /// that the state machine can answer unexpected_message.
+    Unknown {
+        /// The message type.
+        msg_type: u8,
+        /// The body.
+        body: Vec<u8>,
+    },
+}
+
+impl HandshakePayload {
+    /// Decodes the whole `body` of a message of type `msg_type`. A key-exchange message
+    /// before the key exchange is known fails with [`DecodeError::InvalidValue`].
+    pub fn read(
+        msg_type: HandshakeType,
+        body: &[u8],
+        ctx: &DecodeContext,
+    ) -> Result<Self, DecodeError> {
+        let r = &mut Reader::new(body);
+        let kex = || {
+            ctx.key_exchange
+                .ok_or(DecodeError::InvalidValue("key exchange not negotiated"))
+        };
+        let p = match msg_type {
+            HandshakeType::HelloRequest => HandshakePayload::HelloRequest(HelloRequest::read(r)?),
+            HandshakeType::ClientHello => HandshakePayload::ClientHello(ClientHello::read(r)?),
+            HandshakeType::ServerHello => HandshakePayload::ServerHello(ServerHello::read(r)?),
+            HandshakeType::HelloVerifyRequest => {
+                HandshakePayload::HelloVerifyRequest(HelloVerifyRequest::read(r)?)
+            }
+            HandshakeType::Certificate => HandshakePayload::Certificate(Certificate::read(r)?),
+            HandshakeType::ServerKeyExchange => {
+                HandshakePayload::ServerKeyExchange(ServerKeyExchange::read(r, kex()?)?)
+            }
+            HandshakeType::CertificateRequest => {
+                HandshakePayload::CertificateRequest(CertificateRequest::read(r)?)
+            }
+            HandshakeType::ServerHelloDone => {
+                HandshakePayload::ServerHelloDone(ServerHelloDone::read(r)?)
+            }
+            HandshakeType::CertificateVerify => {
+                HandshakePayload::CertificateVerify(CertificateVerify::read(r)?)
+            }
+            HandshakeType::ClientKeyExchange => HandshakePayload::ClientKeyExchange(
+                ClientKeyExchange::read(r, kex()?, ctx.version)?,
+            ),
+            HandshakeType::Finished => HandshakePayload::Finished(Finished::read(r, ctx.version)?),
+            other => HandshakePayload::Unknown {
+                msg_type: other.get(),
+                body: r.rest().to_vec(),
+            },
+        };
+        r.expect_empty()?;
+        Ok(p)
+    }
+
+    /// The message type.
+    pub fn msg_type(&self) -> HandshakeType {
+        match self {
+            HandshakePayload::HelloRequest(_) => HandshakeType::HelloRequest,
+            HandshakePayload::ClientHello(_) => HandshakeType::ClientHello,
+            HandshakePayload::ServerHello(_) => HandshakeType::ServerHello,
+            HandshakePayload::HelloVerifyRequest(_) => HandshakeType::HelloVerifyRequest,
+            HandshakePayload::Certificate(_) => HandshakeType::Certificate,
+            HandshakePayload::ServerKeyExchange(_) => HandshakeType::ServerKeyExchange,
+            HandshakePayload::CertificateRequest(_) => HandshakeType::CertificateRequest,
+            HandshakePayload::ServerHelloDone(_) => HandshakeType::ServerHelloDone,
+            HandshakePayload::CertificateVerify(_) => HandshakeType::CertificateVerify,
+            HandshakePayload::ClientKeyExchange(_) => HandshakeType::ClientKeyExchange,
+            HandshakePayload::Finished(_) => HandshakeType::Finished,
+            HandshakePayload::Unknown { msg_type, .. } => HandshakeType::from(*msg_type),
+        }
+    }
+
+    /// Appends the body in `version`'s framing.
+    pub fn encode_body(&self, out: &mut Vec<u8>, version: ProtocolVersion) {
+        match self {
+            HandshakePayload::HelloRequest(m) => m.encode(out),
+            HandshakePayload::ClientHello(m) => m.encode(out),
+            HandshakePayload::ServerHello(m) => m.encode(out),
+            HandshakePayload::HelloVerifyRequest(m) => m.encode(out),
+            HandshakePayload::Certificate(m) => m.encode(out),
+            HandshakePayload::ServerKeyExchange(m) => m.encode(out),
+            HandshakePayload::CertificateRequest(m) => m.encode(out),
+            HandshakePayload::ServerHelloDone(m) => m.encode(out),
+            HandshakePayload::CertificateVerify(m) => m.encode(out),
+            HandshakePayload::ClientKeyExchange(m) => m.encode(out, version),
+            HandshakePayload::Finished(m) => m.encode(out),
+            HandshakePayload::Unknown { body, .. } => out.extend_from_slice(body),
+        }
+    }
+
+    /// Appends the whole TLS message: the 4-byte header and the body. (DTLS adds its
+    /// 12-byte header and fragments in matrix-dtls.)
+    pub fn encode_message(&self, out: &mut Vec<u8>, version: ProtocolVersion) {
+        encode_handshake(out, self.msg_type(), |o| self.encode_body(o, version));
+    }
+}
