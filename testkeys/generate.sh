@@ -122,7 +122,11 @@ openssl pkcs8 -topk8 -nocrypt -in $k -out rsa2048/server-pkcs8.pem
 openssl pkcs8 -topk8 -nocrypt -in $k -outform DER -out rsa2048/server-pkcs8.der
 for c in des-ede3-cbc:des3 des-cbc:des aes-128-cbc:aes128 aes-256-cbc:aes256; do
   name=${c#*:}
-  openssl rsa -in $k -traditional -${name} -passout pass:$PW -out rsa2048/server-enc-${c%%:*}.pem 2>/dev/null
+  # Single DES lives in OpenSSL 3's legacy provider; without it `-des` silently writes the
+  # key unencrypted.
+  openssl rsa -in $k -traditional -${name} -passout pass:$PW -provider legacy -provider default \
+    -out rsa2048/server-enc-${c%%:*}.pem 2>/dev/null
+  grep -q 'Proc-Type: 4,ENCRYPTED' rsa2048/server-enc-${c%%:*}.pem
 done
 openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256 -passout pass:$PW -in $k -out rsa2048/server-pkcs8-aes256.pem
 openssl pkcs8 -topk8 -v2 aes-128-cbc -v2prf hmacWithSHA1 -passout pass:$PW -in $k -out rsa2048/server-pkcs8-aes128.pem

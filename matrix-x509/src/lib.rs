@@ -6,11 +6,12 @@
 //!   subject [`DistinguishedName`]s, validity [`CertTime`]s, [`PublicKey`], signature
 //!   algorithms, unique ids, [`Extensions`], [`AuthStatus`], the unparsed DER), plus the
 //!   date and host-name checks MatrixSSL left to its users' callbacks;
-//! - [`CertChain`]: chains from PEM, concatenated DER or `;`-separated file lists.
-//!
-//! Still to come in the X.509 issue: chain authentication (`authStatus`), private keys
-//! (PKCS#1, PKCS#8, encrypted PEM, PKCS#12) and DH parameters, which need matrix-crypto's
-//! RSA, hashes, ciphers and KDFs.
+//! - [`CertChain`]: chains from PEM, concatenated DER or `;`-separated file lists, and
+//!   [`authenticate`], which sets each certificate's `authStatus` against trusted CAs and
+//!   gives the alert MatrixSSL passes to the certificate callback;
+//! - [`key`]: RSA private keys from PKCS#1, PKCS#8 (plain and encrypted) and encrypted
+//!   traditional PEM; [`pkcs12`]: PKCS#12 files; [`pbe`]: the password-based schemes;
+//! - [`DhParams`]: Diffie-Hellman parameters.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
@@ -19,23 +20,35 @@
 extern crate alloc;
 
 #[cfg(feature = "cert-parse")]
+mod auth;
+#[cfg(feature = "cert-parse")]
 mod cert;
 #[cfg(feature = "cert-parse")]
 mod chain;
 pub mod der;
+mod dhparams;
 #[cfg(feature = "cert-parse")]
 mod extensions;
+#[cfg(feature = "private-key-parsing")]
+pub mod key;
 #[cfg(feature = "cert-parse")]
 mod name;
 pub mod oid;
+#[cfg(any(feature = "pkcs5", feature = "pkcs8"))]
+pub mod pbe;
 pub mod pem;
+#[cfg(feature = "pkcs12")]
+pub mod pkcs12;
 #[cfg(feature = "cert-parse")]
 mod time;
 
 #[cfg(feature = "cert-parse")]
+pub use auth::{ChainAlert, authenticate, verify_signature};
+#[cfg(feature = "cert-parse")]
 pub use cert::{AuthStatus, MAX_CERT_SIZE, PublicKey, SignatureAlgorithm, X509Cert};
 #[cfg(feature = "cert-parse")]
 pub use chain::CertChain;
+pub use dhparams::DhParams;
 #[cfg(feature = "cert-parse")]
 pub use extensions::{BasicConstraints, Extensions, KeyUsage, SubjectAltName, UnknownExtension};
 #[cfg(feature = "cert-parse")]

@@ -79,6 +79,51 @@ impl BlockAlgorithm {
         }
     }
 
+    /// Every block algorithm this build has.
+    pub const ALL: &'static [BlockAlgorithm] = &[
+        #[cfg(feature = "aes")]
+        BlockAlgorithm::Aes128,
+        #[cfg(feature = "aes")]
+        BlockAlgorithm::Aes192,
+        #[cfg(feature = "aes")]
+        BlockAlgorithm::Aes256,
+        #[cfg(feature = "3des")]
+        BlockAlgorithm::TripleDes,
+        #[cfg(feature = "3des")]
+        BlockAlgorithm::Des,
+        #[cfg(feature = "seed")]
+        BlockAlgorithm::Seed,
+    ];
+
+    /// OpenSSL's name for the algorithm in CBC mode, as encrypted PEM keys write it in
+    /// `DEK-Info` (`AES-128-CBC`, `DES-EDE3-CBC`, `DES-CBC`, `SEED-CBC`, …).
+    pub const fn cbc_name(self) -> &'static str {
+        match self {
+            #[cfg(feature = "aes")]
+            BlockAlgorithm::Aes128 => "AES-128-CBC",
+            #[cfg(feature = "aes")]
+            BlockAlgorithm::Aes192 => "AES-192-CBC",
+            #[cfg(feature = "aes")]
+            BlockAlgorithm::Aes256 => "AES-256-CBC",
+            #[cfg(feature = "3des")]
+            BlockAlgorithm::TripleDes => "DES-EDE3-CBC",
+            #[cfg(feature = "3des")]
+            BlockAlgorithm::Des => "DES-CBC",
+            #[cfg(feature = "seed")]
+            BlockAlgorithm::Seed => "SEED-CBC",
+        }
+    }
+
+    /// The algorithm whose [`cbc_name`](Self::cbc_name) is `name` (ASCII case-insensitive),
+    /// if this build has it: lets key loaders name algorithms without knowing which cipher
+    /// features are on.
+    pub fn by_cbc_name(name: &str) -> Option<Self> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|a| a.cbc_name().eq_ignore_ascii_case(name))
+    }
+
     /// The block length in bytes (also the IV length in CBC mode).
     pub const fn block_len(self) -> usize {
         match self {
