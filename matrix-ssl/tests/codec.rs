@@ -14,8 +14,7 @@ use matrix_ssl::codec::handshake::{
     HelloVerifyRequest, KeyExchangeKind, ServerHello, ServerKeyExchange, ServerName,
 };
 use matrix_ssl::codec::record::{
-    Alert, ChangeCipherSpec, DtlsRecordHeader, MAX_CIPHERTEXT_LEN, RecordHeader, Sslv2Detect,
-    detect_sslv2_client_hello, read_sslv2_client_hello,
+    Alert, ChangeCipherSpec, DtlsRecordHeader, MAX_CIPHERTEXT_LEN, RecordHeader,
 };
 use matrix_ssl::codec::{
     AlertDescription, AlertLevel, CipherSuite, ClientCertificateType, Codec, CompressionMethod,
@@ -783,8 +782,12 @@ fn alert_and_change_cipher_spec() {
     );
 }
 
+#[cfg(feature = "server-side-ssl")]
 #[test]
 fn sslv2_client_hello() {
+    use matrix_ssl::codec::sslv2::{
+        Sslv2Detect, detect_sslv2_client_hello, read_sslv2_client_hello,
+    };
     let rec = hex(SSLV2_CLIENT_HELLO);
     assert_eq!(
         detect_sslv2_client_hello(&rec),

@@ -7,9 +7,7 @@ use matrix_ssl::codec::handshake::{
     HelloRequest, HelloVerifyRequest, KeyExchangeKind, ServerDhParams, ServerHello,
     ServerHelloDone, ServerKeyExchange, ServerName,
 };
-use matrix_ssl::codec::record::{
-    Alert, DtlsRecordHeader, MAX_CIPHERTEXT_LEN, RecordHeader, read_sslv2_client_hello,
-};
+use matrix_ssl::codec::record::{Alert, DtlsRecordHeader, MAX_CIPHERTEXT_LEN, RecordHeader};
 use matrix_ssl::codec::{
     AlertDescription, AlertLevel, CipherSuite, ClientCertificateType, Codec, CompressionMethod,
     ContentType, HandshakeType, ProtocolVersion, Reader,
@@ -293,10 +291,19 @@ proptest! {
         let _ = DtlsRecordHeader::read_bytes(&data);
         let _ = DtlsHandshakeHeader::read_bytes(&data);
         let _ = Extension::read_bytes(&data);
-        let _ = read_sslv2_client_hello(&data);
         for m in HandshakeFramer::default().messages(&data) {
             let _ = m;
         }
+    }
+
+    /// Arbitrary bytes after an SSLv2 record header never panic the SSLv2 hello parser.
+    #[cfg(feature = "server-side-ssl")]
+    #[test]
+    fn sslv2_hello_never_panics(data in bytes(0, 120), hi in 0x80..=0xffu8) {
+        let mut rec = vec![hi, data.len() as u8, 1];
+        rec.extend_from_slice(&data);
+        let _ = matrix_ssl::codec::sslv2::read_sslv2_client_hello(&rec);
+        let _ = matrix_ssl::codec::sslv2::read_sslv2_client_hello(&data);
     }
 
     /// Mutating one byte of a valid hello never panics.

@@ -17,6 +17,8 @@ pub mod framing;
 pub mod handshake;
 pub mod reader;
 pub mod record;
+#[cfg(feature = "server-side-ssl")]
+pub mod sslv2;
 
 pub use enums::{
     AlertDescription, AlertLevel, CipherSuite, ClientCertificateType, CompressionMethod,
