@@ -64,8 +64,10 @@ pub fn peers_python() -> String {
 
 /// A free TCP port on 127.0.0.1 (the OS picks it; a tiny race with other processes remains).
 pub fn free_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    l.local_addr().expect("local address").port()
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("no free port on 127.0.0.1: {e}"))
 }
 
 /// One running peer process.
