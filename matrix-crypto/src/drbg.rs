@@ -102,13 +102,22 @@ impl HmacDrbg {
     /// `PlatformFail` if it has none (or the source's error).
     pub fn reseed(&mut self, additional_input: &[u8]) -> Result<()> {
         let source = self.source.as_mut().ok_or(Error::PlatformFail)?;
-        Self::reseed_via(&mut self.key, &mut self.v, source.as_mut(), additional_input)?;
+        Self::reseed_via(
+            &mut self.key,
+            &mut self.v,
+            source.as_mut(),
+            additional_input,
+        )?;
         self.reseed_counter = 1;
         Ok(())
     }
 
     /// Reseeds from `entropy` (32 bytes), mixing in `additional_input`.
-    pub fn reseed_from(&mut self, entropy: &mut dyn Entropy, additional_input: &[u8]) -> Result<()> {
+    pub fn reseed_from(
+        &mut self,
+        entropy: &mut dyn Entropy,
+        additional_input: &[u8],
+    ) -> Result<()> {
         Self::reseed_via(&mut self.key, &mut self.v, entropy, additional_input)?;
         self.reseed_counter = 1;
         Ok(())

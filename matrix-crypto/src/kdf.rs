@@ -61,17 +61,18 @@ pub fn pbkdf2(
 ) -> Result<()> {
     match alg {
         HashAlgorithm::Md5 | HashAlgorithm::Md5Sha1 => Err(Error::UnsupportedFail),
-        HashAlgorithm::Sha1 | HashAlgorithm::Sha256 | HashAlgorithm::Sha384 | HashAlgorithm::Sha512 => {
-            dispatch(
-                alg,
-                Pbkdf2Job {
-                    password,
-                    salt,
-                    iterations,
-                    out,
-                },
-            )?
-        }
+        HashAlgorithm::Sha1
+        | HashAlgorithm::Sha256
+        | HashAlgorithm::Sha384
+        | HashAlgorithm::Sha512 => dispatch(
+            alg,
+            Pbkdf2Job {
+                password,
+                salt,
+                iterations,
+                out,
+            },
+        )?,
     }
 }
 

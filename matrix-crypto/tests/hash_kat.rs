@@ -5,7 +5,7 @@ use matrix_crypto::alg::HashAlgorithm;
 use matrix_crypto::hash::{Hash, HashContext, Sha256};
 
 fn hex(s: &str) -> Vec<u8> {
-    assert!(s.len() % 2 == 0, "odd hex length");
+    assert!(s.len().is_multiple_of(2), "odd hex length");
     (0..s.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex digit"))
@@ -31,7 +31,12 @@ fn million_a<H: Hash>() -> H::Output {
 }
 
 fn check<H: Hash>(msg: &[u8], expected: &str) {
-    assert_eq!(H::digest(msg).as_ref(), &hex(expected)[..], "{:?} of {msg:?}", H::ALGORITHM);
+    assert_eq!(
+        H::digest(msg).as_ref(),
+        &hex(expected)[..],
+        "{:?} of {msg:?}",
+        H::ALGORITHM
+    );
     assert_eq!(H::OUTPUT_LEN, expected.len() / 2);
     assert_eq!(H::ALGORITHM.output_len(), H::OUTPUT_LEN);
     let mut ctx = HashContext::new(H::ALGORITHM).unwrap();
@@ -48,7 +53,10 @@ fn md5_rfc1321_suite() {
         (b"a", "0cc175b9c0f1b6a831c399e269772661"),
         (b"abc", "900150983cd24fb0d6963f7d28e17f72"),
         (b"message digest", "f96b697d7cb7938d525a2f31aaf161d0"),
-        (b"abcdefghijklmnopqrstuvwxyz", "c3fcd3d76192e4007dfb496cca67e13b"),
+        (
+            b"abcdefghijklmnopqrstuvwxyz",
+            "c3fcd3d76192e4007dfb496cca67e13b",
+        ),
         (
             b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
             "d174ab98d277d9f5a5611c2c9f419d9f",
@@ -61,7 +69,10 @@ fn md5_rfc1321_suite() {
     for (msg, md) in suite {
         check::<Md5>(msg, md);
     }
-    assert_eq!(million_a::<Md5>().as_ref(), &hex("7707d6ae4e027c70eea2a935c2296f21")[..]);
+    assert_eq!(
+        million_a::<Md5>().as_ref(),
+        &hex("7707d6ae4e027c70eea2a935c2296f21")[..]
+    );
     assert_eq!(Md5::BLOCK_LEN, 64);
 }
 
@@ -81,10 +92,22 @@ fn sha1_fips180_examples() {
 
 #[test]
 fn sha256_fips180_examples() {
-    check::<Sha256>(b"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    check::<Sha256>(MSG_448, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-    check::<Sha256>(MSG_896, "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
-    check::<Sha256>(b"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    check::<Sha256>(
+        b"abc",
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+    );
+    check::<Sha256>(
+        MSG_448,
+        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
+    );
+    check::<Sha256>(
+        MSG_896,
+        "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1",
+    );
+    check::<Sha256>(
+        b"",
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    );
     assert_eq!(
         million_a::<Sha256>().as_ref(),
         &hex("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")[..]
@@ -109,7 +132,9 @@ fn sha384_fips180_examples() {
     );
     assert_eq!(
         million_a::<Sha384>().as_ref(),
-        &hex("9d0e1809716474cb086e834e310a4a1ced149e9c00f248527972cec5704c2a5b07b8b3dc38ecc4ebae97ddd87f3d8985")[..]
+        &hex(
+            "9d0e1809716474cb086e834e310a4a1ced149e9c00f248527972cec5704c2a5b07b8b3dc38ecc4ebae97ddd87f3d8985"
+        )[..]
     );
     assert_eq!(Sha384::BLOCK_LEN, 128);
 }
@@ -132,7 +157,9 @@ fn sha512_fips180_examples() {
     );
     assert_eq!(
         million_a::<Sha512>().as_ref(),
-        &hex("e718483d0ce769644e2e42c7bc15b4638e1f98b13b2044285632a803afa973ebde0ff244877ea60a4cb0432ce577c31beb009c5c2c49aa2e4eadb217ad8cc09b")[..]
+        &hex(
+            "e718483d0ce769644e2e42c7bc15b4638e1f98b13b2044285632a803afa973ebde0ff244877ea60a4cb0432ce577c31beb009c5c2c49aa2e4eadb217ad8cc09b"
+        )[..]
     );
 }
 

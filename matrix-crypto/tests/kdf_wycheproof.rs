@@ -7,7 +7,7 @@ use matrix_crypto::kdf;
 use serde_json::Value;
 
 fn hex(s: &str) -> Vec<u8> {
-    assert!(s.len() % 2 == 0, "odd hex length");
+    assert!(s.len().is_multiple_of(2), "odd hex length");
     (0..s.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex digit"))
@@ -15,7 +15,10 @@ fn hex(s: &str) -> Vec<u8> {
 }
 
 fn run(file: &str, alg: HashAlgorithm) {
-    let path = format!("{}/../vectors/wycheproof/{file}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../vectors/wycheproof/{file}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let doc: Value = serde_json::from_str(&text).expect("valid JSON");
     let mut count = 0;

@@ -6,7 +6,7 @@ use matrix_crypto::mac::Hmac;
 use serde_json::Value;
 
 fn hex(s: &str) -> Vec<u8> {
-    assert!(s.len() % 2 == 0, "odd hex length");
+    assert!(s.len().is_multiple_of(2), "odd hex length");
     (0..s.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex digit"))
@@ -14,7 +14,10 @@ fn hex(s: &str) -> Vec<u8> {
 }
 
 fn load(name: &str) -> Value {
-    let path = format!("{}/../vectors/wycheproof/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../vectors/wycheproof/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     serde_json::from_str(&text).expect("valid JSON")
 }
@@ -43,7 +46,11 @@ fn run<H: Hash>(file: &str) {
             };
             assert_eq!(ok, valid, "{file} tcId {id}: {}", t["comment"]);
             if valid {
-                assert_eq!(&m.finalize().as_ref()[..tag_bytes], &tag[..], "{file} tcId {id}");
+                assert_eq!(
+                    &m.finalize().as_ref()[..tag_bytes],
+                    &tag[..],
+                    "{file} tcId {id}"
+                );
             }
             count += 1;
         }

@@ -13,7 +13,7 @@ use std::process::Command;
 
 fn hex(s: &str) -> Vec<u8> {
     let s: String = s.chars().filter(|c| c.is_ascii_hexdigit()).collect();
-    assert!(s.len() % 2 == 0, "odd hex length");
+    assert!(s.len().is_multiple_of(2), "odd hex length");
     (0..s.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex digit"))
@@ -27,7 +27,13 @@ fn to_hex(b: &[u8]) -> String {
 /// `openssl kdf` TLS1-PRF (MD5-SHA1) with the seed given in parts (label first).
 fn openssl_tls1_prf(secret: &[u8], seed: &[&[u8]], len: usize) -> Vec<u8> {
     let mut cmd = Command::new("openssl");
-    cmd.args(["kdf", "-keylen", &len.to_string(), "-kdfopt", "digest:MD5-SHA1"]);
+    cmd.args([
+        "kdf",
+        "-keylen",
+        &len.to_string(),
+        "-kdfopt",
+        "digest:MD5-SHA1",
+    ]);
     cmd.args(["-kdfopt", &format!("hexsecret:{}", to_hex(secret))]);
     for part in seed {
         cmd.args(["-kdfopt", &format!("hexseed:{}", to_hex(part))]);
@@ -47,7 +53,9 @@ fn openssl_tls1_prf(secret: &[u8], seed: &[&[u8]], len: usize) -> Vec<u8> {
 }
 
 fn pattern(len: usize, mul: u8) -> Vec<u8> {
-    (0..len).map(|i| (i as u8).wrapping_mul(mul).wrapping_add(1)).collect()
+    (0..len)
+        .map(|i| (i as u8).wrapping_mul(mul).wrapping_add(1))
+        .collect()
 }
 
 #[cfg(feature = "hmac")]
@@ -171,11 +179,26 @@ fn tls_derivations_match_openssl() {
 
     let mut hs = Md5Sha1::new();
     hs.update(b"ClientHello...ServerHello...Certificate...ServerHelloDone...ClientKeyExchange");
-    let digest = [Md5::digest(b"ClientHello...ServerHello...Certificate...ServerHelloDone...ClientKeyExchange").to_vec(),
-        Sha1::digest(b"ClientHello...ServerHello...Certificate...ServerHelloDone...ClientKeyExchange").to_vec()].concat();
-    for (sender, label) in [(Sender::Client, &b"client finished"[..]), (Sender::Server, b"server finished")] {
+    let digest = [
+        Md5::digest(
+            b"ClientHello...ServerHello...Certificate...ServerHelloDone...ClientKeyExchange",
+        )
+        .to_vec(),
+        Sha1::digest(
+            b"ClientHello...ServerHello...Certificate...ServerHelloDone...ClientKeyExchange",
+        )
+        .to_vec(),
+    ]
+    .concat();
+    for (sender, label) in [
+        (Sender::Client, &b"client finished"[..]),
+        (Sender::Server, b"server finished"),
+    ] {
         let fin = prf::tls_finished(&ms, sender, &hs);
-        assert_eq!(fin.to_vec(), openssl_tls1_prf(&ms[..], &[label, &digest], 12));
+        assert_eq!(
+            fin.to_vec(),
+            openssl_tls1_prf(&ms[..], &[label, &digest], 12)
+        );
     }
     // The running hash is not consumed: hashing can go on after a Finished computation.
     assert_eq!(prf::tls_certificate_verify_hash(&hs).to_vec(), digest);
@@ -243,8 +266,14 @@ fn ssl3_derivations_match_rfc6101_formulas() {
 
 #[test]
 fn sender_constants() {
-    assert_eq!(u32::from_be_bytes(*Sender::Client.ssl3_sender()), 0x434C_4E54);
-    assert_eq!(u32::from_be_bytes(*Sender::Server.ssl3_sender()), 0x5352_5652);
+    assert_eq!(
+        u32::from_be_bytes(*Sender::Client.ssl3_sender()),
+        0x434C_4E54
+    );
+    assert_eq!(
+        u32::from_be_bytes(*Sender::Server.ssl3_sender()),
+        0x5352_5652
+    );
     assert_eq!(Sender::Client.tls_label(), b"client finished");
     assert_eq!(Sender::Server.tls_label(), b"server finished");
 }
