@@ -238,3 +238,27 @@ fn os_seeded_generators_differ() {
     let r: &mut dyn SecureRandom = &mut a;
     r.fill_bytes(&mut x).unwrap();
 }
+
+#[test]
+fn borrowed_source_seeds_once() {
+    assert_eq!(
+        HmacDrbg::from_entropy(&mut Failing, &[]).err(),
+        Some(Error::PlatformFail)
+    );
+    let calls = Arc::new(AtomicUsize::new(0));
+    let mut source = Counting {
+        calls: calls.clone(),
+    };
+    let mut d = HmacDrbg::from_entropy(&mut source, b"p").unwrap();
+    let seed: Vec<u8> = (0..48).map(|i| i as u8).collect();
+    let mut r = Reference::new(&[&seed[..], b"p"].concat());
+    let mut out = [0u8; 64];
+    d.fill_bytes(&mut out).unwrap();
+    assert_eq!(out.to_vec(), r.generate(64, b""));
+    d.set_reseed_interval(1).unwrap();
+    // No owned source: a due reseed is an error until the caller reseeds.
+    assert_eq!(d.fill_bytes(&mut out), Err(Error::PlatformFail));
+    d.reseed_from(&mut source, b"").unwrap();
+    d.fill_bytes(&mut out).unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}
