@@ -1,0 +1,28 @@
+#!/bin/sh
+# Regenerates record_data/openssl.rs: OpenSSL s_server and s_client (TLS 1.0 and 1.1, no
+# encrypt-then-MAC) talk through proxy.py, which records both directions; gen.py turns the
+# recordings and the key logs into Rust constants. Run from this directory.
+set -e
+# No extended master secret (RFC 7627): the master secret must be the plain RFC 2246 one.
+export OPENSSL_CONF=$PWD/noems.cnf
+K=${K:-../../../testkeys/rsa2048}
+cap() {
+    ver=$1; cipher=$2; name=$3; sp=$4; pp=$5
+    rm -f $name.keys $name.json
+    (sleep 1.2; printf 'hello from openssl s_server (%s)\n' "$name"; sleep 2) |
+        openssl s_server -accept 127.0.0.1:$sp -$ver -no_etm -cipher "$cipher:@SECLEVEL=0" \
+            -key $K/server.key -cert $K/server.pem -no_ticket -quiet > /dev/null 2>&1 &
+    srv=$!
+    python3 proxy.py $pp $sp $name.json &
+    prx=$!
+    sleep 0.7
+    (printf 'GET / HTTP/1.0\r\nmatrix record test: %s\r\n\r\n' "$name"; sleep 2) |
+        openssl s_client -connect 127.0.0.1:$pp -$ver -no_etm -cipher "$cipher:@SECLEVEL=0" \
+            -keylogfile $name.keys -no_ticket -ign_eof > /dev/null 2>&1
+    wait $prx
+    kill $srv 2>/dev/null || true
+}
+cap tls1 AES128-SHA t10aes 45011 45012
+cap tls1_1 AES128-SHA t11aes 45013 45014
+cap tls1 AES256-SHA t10aes256 45015 45016
+python3 gen.py
