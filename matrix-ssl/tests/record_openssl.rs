@@ -1,6 +1,6 @@
-//! The record layer against an independent implementation: TLS 1.0 and TLS 1.1 sessions
-//! between OpenSSL 3.0's `s_client` and `s_server` (AES-128-CBC-SHA and AES-256-CBC-SHA,
-//! encrypt-then-MAC off), captured through a recording proxy together with OpenSSL's key
+//! The record layer against an independent implementation: TLS 1.0, TLS 1.1 and DTLS 1.0
+//! sessions between OpenSSL 3.0's `s_client` and `s_server` (AES-128-CBC-SHA and
+//! AES-256-CBC-SHA, encrypt-then-MAC and extended master secret off), captured through a recording proxy together with OpenSSL's key
 //! log, and committed as constants (`record_data/openssl.rs`; `record_data/capture.sh`
 //! regenerates them). From the premaster secret we derive OpenSSL's master secret, decrypt
 //! every protected record of both directions (Finished, OpenSSL's 1/n-1 split application
@@ -49,8 +49,7 @@ fn openssl_sessions_decrypt_and_reencrypt_byte_for_byte() {
             };
             let (mut enc, _) = cipher_states(version, suite, &kb, sender).unwrap();
             let mut data = Vec::new();
-            for (seq, &(ct, frag_hex)) in records.iter().enumerate() {
-                let seq = seq as u64;
+            for &(ct, seq, frag_hex) in records {
                 let ct = ContentType::from(ct);
                 let wire = hex(frag_hex);
                 let mut frag = wire.clone();
@@ -59,6 +58,12 @@ fn openssl_sessions_decrypt_and_reencrypt_byte_for_byte() {
                     .unwrap_or_else(|e| panic!("{} {side:?} record {seq}: {e}", cap.name));
                 let plain = frag[range].to_vec();
                 match ct {
+                    ContentType::Handshake if version.is_dtls() => {
+                        // Finished: type 20, length 12, message_seq, offset 0, length 12.
+                        assert_eq!(&plain[..4], &[20, 0, 0, 12], "{}", cap.name);
+                        assert_eq!(&plain[6..12], &[0, 0, 0, 0, 0, 12]);
+                        assert_eq!(plain.len(), 24);
+                    }
                     ContentType::Handshake => {
                         // Finished: type 20, 12 bytes of verify_data.
                         assert_eq!(&plain[..4], &[20, 0, 0, 12], "{}", cap.name);
@@ -70,7 +75,7 @@ fn openssl_sessions_decrypt_and_reencrypt_byte_for_byte() {
                 }
                 // Re-encrypt: the implicit IV chains the same way, and an explicit IV is
                 // replayed from the wire, so the bytes must be OpenSSL's.
-                let iv = if version == ProtocolVersion::TLSv1_1 {
+                let iv = if version != ProtocolVersion::TLSv1_0 {
                     wire[..suite.block_len()].to_vec()
                 } else {
                     Vec::new()
@@ -93,7 +98,8 @@ fn openssl_sessions_decrypt_and_reencrypt_byte_for_byte() {
             );
         }
     }
-    // The default build has TLS 1.0, TLS 1.1 and both AES suites: every record is checked.
+    // The default build has TLS 1.0, TLS 1.1 (and so DTLS 1.0) and both AES suites: every
+    // record is checked.
     if cfg!(all(
         feature = "tls-1-1",
         feature = "tls-rsa-with-aes-128-cbc-sha",

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Regenerates record_data/openssl.rs: OpenSSL s_server and s_client (TLS 1.0 and 1.1, no
+# Regenerates record_data/openssl.rs: OpenSSL s_server and s_client (TLS 1.0, 1.1, DTLS 1.0; no
 # encrypt-then-MAC) talk through proxy.py, which records both directions; gen.py turns the
 # recordings and the key logs into Rust constants. Run from this directory.
 set -e
@@ -22,7 +22,25 @@ cap() {
     wait $prx
     kill $srv 2>/dev/null || true
 }
+# DTLS 1.0 through udpproxy.py.
+dtls() {
+    name=$1; sp=$2; pp=$3
+    rm -f $name.keys $name.json
+    (sleep 1.5; printf 'hello from openssl s_server (%s)\n' "$name"; sleep 3) |
+        openssl s_server -dtls1 -accept 127.0.0.1:$sp -no_etm -cipher "AES128-SHA:@SECLEVEL=0" \
+            -key $K/server.key -cert $K/server.pem -quiet > /dev/null 2>&1 &
+    srv=$!
+    python3 udpproxy.py $pp $sp $name.json &
+    prx=$!
+    sleep 0.7
+    (printf 'GET / HTTP/1.0\r\nmatrix record test: %s\r\n\r\n' "$name"; sleep 3) |
+        timeout 10 openssl s_client -dtls1 -connect 127.0.0.1:$pp -no_etm \
+            -cipher "AES128-SHA:@SECLEVEL=0" -keylogfile $name.keys -ign_eof > /dev/null 2>&1
+    wait $prx
+    kill $srv 2>/dev/null || true
+}
 cap tls1 AES128-SHA t10aes 45011 45012
 cap tls1_1 AES128-SHA t11aes 45013 45014
 cap tls1 AES256-SHA t10aes256 45015 45016
+dtls dtls10aes 45021 45022
 python3 gen.py
