@@ -1,10 +1,13 @@
-//! The record layer against an independent implementation: TLS 1.0, TLS 1.1 and DTLS 1.0
+//! The record layer against independent implementations: TLS 1.0, TLS 1.1 and DTLS 1.0
 //! sessions between OpenSSL 3.0's `s_client` and `s_server` (AES-128-CBC-SHA and
-//! AES-256-CBC-SHA, encrypt-then-MAC and extended master secret off), captured through a recording proxy together with OpenSSL's key
-//! log, and committed as constants (`record_data/openssl.rs`; `record_data/capture.sh`
-//! regenerates them). From the premaster secret we derive OpenSSL's master secret, decrypt
-//! every protected record of both directions (Finished, OpenSSL's 1/n-1 split application
-//! data, close_notify), and re-encrypt each one byte for byte.
+//! AES-256-CBC-SHA, encrypt-then-MAC and extended master secret off), captured through a
+//! recording proxy together with OpenSSL's key log; and SSL 3.0, TLS 1.0 and TLS 1.1 sessions
+//! of tlslite-ng with itself (3DES-EDE-CBC-SHA, RC4-128-MD5, RC4-128-SHA, AES-128-CBC-SHA),
+//! with its master secret. All are committed as constants (`record_data/openssl.rs`;
+//! `record_data/capture.sh` regenerates them). From OpenSSL's premaster secrets we derive
+//! its master secrets; with every master secret we derive the key block, decrypt every
+//! protected record of both directions (Finished, 1/n-1 split application data,
+//! close_notify), and re-encrypt each one byte for byte.
 
 #[path = "record_data/openssl.rs"]
 mod captures;
@@ -32,9 +35,12 @@ fn openssl_sessions_decrypt_and_reencrypt_byte_for_byte() {
         }
         let cr = arr32(cap.client_random);
         let sr = arr32(cap.server_random);
-        let ms = master_secret(version, &hex(cap.premaster), &cr, &sr);
-        assert_eq!(&ms[..], &hex(cap.master)[..], "{}: master secret", cap.name);
-        let kb = key_block(version, suite, &ms, &cr, &sr);
+        let master: [u8; 48] = hex(cap.master).try_into().unwrap();
+        if !cap.premaster.is_empty() {
+            let ms = master_secret(version, &hex(cap.premaster), &cr, &sr);
+            assert_eq!(&ms[..], &master[..], "{}: master secret", cap.name);
+        }
+        let kb = key_block(version, suite, &zeroize::Zeroizing::new(master), &cr, &sr);
 
         for (side, records, expect_data) in [
             (Side::Server, cap.c2s, cap.c2s_data),
@@ -63,6 +69,11 @@ fn openssl_sessions_decrypt_and_reencrypt_byte_for_byte() {
                         assert_eq!(&plain[..4], &[20, 0, 0, 12], "{}", cap.name);
                         assert_eq!(&plain[6..12], &[0, 0, 0, 0, 0, 12]);
                         assert_eq!(plain.len(), 24);
+                    }
+                    ContentType::Handshake if version.is_ssl3() => {
+                        // SSL 3.0 Finished: type 20, md5_hash || sha_hash (36 bytes).
+                        assert_eq!(&plain[..4], &[20, 0, 0, 36], "{}", cap.name);
+                        assert_eq!(plain.len(), 40);
                     }
                     ContentType::Handshake => {
                         // Finished: type 20, 12 bytes of verify_data.

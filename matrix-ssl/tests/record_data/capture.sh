@@ -1,7 +1,8 @@
 #!/bin/sh
 # Regenerates record_data/openssl.rs: OpenSSL s_server and s_client (TLS 1.0, 1.1, DTLS 1.0; no
-# encrypt-then-MAC) talk through proxy.py, which records both directions; gen.py turns the
-# recordings and the key logs into Rust constants. Run from this directory.
+# encrypt-then-MAC) talk through proxy.py / udpproxy.py, which record both directions, and
+# tl_capture.py records tlslite-ng talking to itself; gen.py turns the recordings and the key
+# logs into Rust constants. Run from this directory (it leaves *.json and *.keys here).
 set -e
 # No extended master secret (RFC 7627): the master secret must be the plain RFC 2246 one.
 export OPENSSL_CONF=$PWD/noems.cnf
@@ -43,4 +44,11 @@ cap tls1 AES128-SHA t10aes 45011 45012
 cap tls1_1 AES128-SHA t11aes 45013 45014
 cap tls1 AES256-SHA t10aes256 45015 45016
 dtls dtls10aes 45021 45022
+# tlslite-ng on both ends (SSL 3.0, 3DES, RC4): PY is a Python with tlslite-ng 0.8.2.
+PY=${PY:-python3}
+for c in "s3des ssl3 3des sha" "s3rc4md5 ssl3 rc4 md5" "s3rc4sha ssl3 rc4 sha" \
+    "s3aes ssl3 aes128 sha" "t10rc4md5 tls1.0 rc4 md5" "t10des3 tls1.0 3des sha" \
+    "t11des3 tls1.1 3des sha"; do
+    $PY tl_capture.py $c $K/server.pem $K/server.key
+done
 python3 gen.py

@@ -1,10 +1,12 @@
 """Turns the recordings (*.json) and key logs (*.keys) of capture.sh into openssl.rs."""
 import json
 
-out = ['//! Captured from OpenSSL 3.0 `s_client`/`s_server` over 127.0.0.1 (with `-no_etm`, so the',
-       '//! records are MAC-then-encrypt, and without the extended master secret), through a',
-       '//! recording proxy; the premaster and master secrets are from `-keylogfile` (the `RSA`',
-       '//! and `CLIENT_RANDOM` lines). `capture.sh` in this directory regenerates this file.', '',
+out = ['//! Sessions of independent implementations, recorded: OpenSSL 3.0 `s_client`/`s_server`',
+       '//! over 127.0.0.1 (TLS 1.0, 1.1, DTLS 1.0; `-no_etm`, so MAC-then-encrypt, and no extended',
+       '//! master secret) through a recording proxy, the premaster and master secrets from',
+       '//! `-keylogfile`; and tlslite-ng client and server (SSL 3.0, TLS 1.0/1.1 with 3DES, RC4,',
+       '//! AES) over a recorded socket pair, the master secret from the connection (no premaster).',
+       '//! `capture.sh` in this directory regenerates this file.', '',
        '/// One captured session.', 'pub struct Capture {',
        '    pub name: &\'static str,', '    pub version: u16,', '    pub suite: u16,',
        '    pub premaster: &\'static str,', '    pub master: &\'static str,',
@@ -33,11 +35,19 @@ def dtls_records(datagrams):
             yield t, seq, b[i+13:i+13+l]
             i += 13 + l
 
-for name, ver, suite in (('t10aes', 0x0301, 0x002f), ('t11aes', 0x0302, 0x002f),
-                         ('t10aes256', 0x0301, 0x0035), ('dtls10aes', 0xfeff, 0x002f)):
+OPENSSL = 'openssl s_server'
+TLSLITE = 'tlslite-ng'
+for name, ver, suite, peer in (
+        ('t10aes', 0x0301, 0x002f, OPENSSL), ('t11aes', 0x0302, 0x002f, OPENSSL),
+        ('t10aes256', 0x0301, 0x0035, OPENSSL), ('dtls10aes', 0xfeff, 0x002f, OPENSSL),
+        ('s3des', 0x0300, 0x000a, TLSLITE), ('s3rc4md5', 0x0300, 0x0004, TLSLITE),
+        ('s3rc4sha', 0x0300, 0x0005, TLSLITE), ('s3aes', 0x0300, 0x002f, TLSLITE),
+        ('t10rc4md5', 0x0301, 0x0004, TLSLITE), ('t10des3', 0x0301, 0x000a, TLSLITE),
+        ('t11des3', 0x0302, 0x000a, TLSLITE)):
     d = json.load(open(name + '.json'))
     keys = open(name + '.keys').read().split('\n')
-    pms = [l.split()[2] for l in keys if l.startswith('RSA ')][0]
+    # tlslite-ng does not log the premaster secret.
+    pms = ([l.split()[2] for l in keys if l.startswith('RSA ')] or [''])[0]
     cr, ms = [l.split()[1:3] for l in keys if l.startswith('CLIENT_RANDOM')][0]
     dtls = ver == 0xfeff
     recs, sr = {}, None
@@ -65,7 +75,7 @@ for name, ver, suite in (('t10aes', 0x0301, 0x002f), ('t11aes', 0x0302, 0x002f),
             out.append(f'            ({t}, 0x{s:x}, "{h}"),')
         out.append('        ],')
     out.append(f'        c2s_data: "GET / HTTP/1.0\\r\\nmatrix record test: {name}\\r\\n\\r\\n",')
-    out.append(f'        s2c_data: "hello from openssl s_server ({name})\\n",')
+    out.append(f'        s2c_data: "hello from {peer} ({name})\\n",')
     out.append('    },')
 out.append('];')
 open('openssl.rs', 'w').write('\n'.join(out) + '\n')
