@@ -109,12 +109,15 @@ fn openssl_sessions_decrypt_and_reencrypt_byte_for_byte() {
             );
         }
     }
-    // The default build has TLS 1.0, TLS 1.1 (and so DTLS 1.0) and both AES suites: every
-    // record is checked.
+    // The default build has every version and suite of the captures: every record is checked.
     if cfg!(all(
+        feature = "ssl3",
         feature = "tls-1-1",
         feature = "tls-rsa-with-aes-128-cbc-sha",
-        feature = "tls-rsa-with-aes-256-cbc-sha"
+        feature = "tls-rsa-with-aes-256-cbc-sha",
+        feature = "ssl-rsa-with-3des-ede-cbc-sha",
+        feature = "ssl-rsa-with-rc4-128-sha",
+        feature = "ssl-rsa-with-rc4-128-md5",
     )) {
         let total: usize = CAPTURES.iter().map(|c| c.c2s.len() + c.s2c.len()).sum();
         assert_eq!(checked, total);
