@@ -128,6 +128,7 @@ impl<M: RecordMac> RecordEncrypter for Cbc<M> {
         let tag = tag.get_mut(..mac_len).ok_or(Error::ArgFail)?;
         self.mac.compute(seq, content_type, version, plaintext, tag);
         out.extend_from_slice(tag);
+        tag.zeroize();
         // The fewest padding bytes that make data || MAC || padding || padding_length a
         // whole number of blocks; each holds the padding length (TLS; SSL 3.0 allows any
         // content, and this one is as good as any).
@@ -282,6 +283,8 @@ fn check_padding_and_mac<M: RecordMac>(
     mac.compute_ct(seq, content_type, version, &body[..max_len], len, expected);
     copy_mac(body, len, max_len, received);
     let mac_ok = 0u32.wrapping_sub(u32::from(expected.ct_eq(received).unwrap_u8()));
+    // The expected tag authenticates whatever the peer sent; leave no copy of it.
+    expected.zeroize();
     (good & mac_ok, len)
 }
 
