@@ -326,3 +326,41 @@ fn copy_mac(body: &[u8], start: usize, max_start: usize, out: &mut [u8]) {
         *o = v as u8;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    #[test]
+    fn masks() {
+        for a in [0u32, 1, 2, 15, 16, 255, 256, 1 << 16, (1 << 17) + 5] {
+            for b in [0u32, 1, 2, 15, 16, 255, 256, 1 << 16, (1 << 17) + 5] {
+                assert_eq!(ct_lt(a, b), if a < b { u32::MAX } else { 0 });
+                assert_eq!(ct_le(a, b), if a <= b { u32::MAX } else { 0 });
+                assert_eq!(ct_eq(a, b), if a == b { u32::MAX } else { 0 });
+            }
+        }
+    }
+
+    #[test]
+    fn copy_mac_finds_the_mac_wherever_it_starts() {
+        let body: Vec<u8> = (0..600u32).map(|i| (i * 7 + 1) as u8).collect();
+        for mac_len in [16usize, 20] {
+            let max_start = body.len() - 1 - mac_len;
+            for start in max_start - 255..=max_start {
+                let mut out = vec![0u8; mac_len];
+                copy_mac(&body, start, max_start, &mut out);
+                assert_eq!(out, &body[start..start + mac_len], "{mac_len} {start}");
+            }
+        }
+        // A body shorter than the scan window.
+        let short = &body[..40];
+        let max_start = short.len() - 1 - 20;
+        for start in 0..=max_start {
+            let mut out = [0u8; 20];
+            copy_mac(short, start, max_start, &mut out);
+            assert_eq!(&out[..], &short[start..start + 20]);
+        }
+    }
+}
