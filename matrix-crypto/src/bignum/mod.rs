@@ -21,7 +21,9 @@
 
 mod mont;
 
-pub(crate) use mont::{MontCtx, add_assign_plain, ct_eq_limbs, ct_lt_limbs, mul_plain};
+pub(crate) use mont::MontCtx;
+#[cfg(feature = "rsa")]
+pub(crate) use mont::{add_assign_plain, ct_eq_limbs, ct_lt_limbs, mul_plain};
 
 use alloc::vec::Vec;
 use matrix_core::{Error, Result};
@@ -144,7 +146,7 @@ impl Modulus {
         let exp_limbs = Zeroizing::new(limbs_from_be(exp, exp.len().div_ceil(8))?);
         let bm = self.ctx.to_mont(&base);
         let rm = self.ctx.pow_ct(&bm, &exp_limbs, exp.len() * 8);
-        let r = self.ctx.from_mont(&rm);
+        let r = self.ctx.mont_to_plain(&rm);
         Ok(self.output(&r))
     }
 
@@ -156,7 +158,7 @@ impl Modulus {
         let exp_limbs = limbs_from_be(exp, exp.len().div_ceil(8))?;
         let bm = self.ctx.to_mont(&base);
         let rm = self.ctx.pow_vartime_exp(&bm, &exp_limbs);
-        let r = self.ctx.from_mont(&rm);
+        let r = self.ctx.mont_to_plain(&rm);
         Ok(self.output(&r).to_vec())
     }
 }

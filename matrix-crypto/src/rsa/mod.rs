@@ -120,7 +120,7 @@ impl RsaPublicKey {
     fn raw_public(&self, x: &[u64]) -> Zeroizing<Vec<u64>> {
         let xm = self.n.to_mont(x);
         let ym = self.n.pow_vartime_exp(&xm, &self.e);
-        self.n.from_mont(&ym)
+        self.n.mont_to_plain(&ym)
     }
 
     /// `x` as `k` big-endian octets.
@@ -257,7 +257,7 @@ impl RsaPrivateKey {
         let m2_m = self
             .q
             .pow_ct(&self.q.reduce_to_mont(&xb), &self.dq, self.q.bits());
-        let m2 = self.q.from_mont(&m2_m);
+        let m2 = self.q.mont_to_plain(&m2_m);
         let m2_p = self.p.reduce_to_mont(&m2);
         let mut diff = m1_m;
         self.p.sub_assign_mod(&mut diff, &m2_p);
