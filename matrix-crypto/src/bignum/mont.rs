@@ -60,6 +60,10 @@ const FIXED_8_LIMBS: bool = true;
 #[cfg(not(feature = "1024-key-speed-optimizations"))]
 const FIXED_8_LIMBS: bool = false;
 
+/// Up to this many limbs (4096 bits), multiplications of sizes without a fixed-size kernel
+/// use product scanning with the reduction multipliers on the stack; larger ones use CIOS.
+const GENERIC_COMBA_MAX: usize = 64;
+
 /// Calls the fixed-size instance of a kernel when the limb count has one, and returns.
 /// Fixed sizes let the compiler unroll the inner loops and drop the bounds checks.
 macro_rules! fixed_dispatch {
@@ -266,20 +270,20 @@ impl MontCtx {
     pub(crate) fn mul_into(&self, out: &mut [u64], a: &[u64], b: &[u64]) {
         let s = self.m.len();
         fixed_dispatch!(s, mul_n, (out, a, b, &self.m, self.m0inv));
-        mul_n(&mut out[..s], &a[..s], &b[..s], &self.m, self.m0inv);
+        if s <= GENERIC_COMBA_MAX {
+            let mut q = [0u64; GENERIC_COMBA_MAX];
+            mul_comba(out, a, b, &self.m, self.m0inv, &mut q[..s]);
+            q.zeroize();
+        } else {
+            mul_n(out, a, b, &self.m, self.m0inv);
+        }
     }
 
     /// `out = a^2 * R^-1 mod m` for `a < m`; `scratch` has `2 s` limbs.
     pub(crate) fn sqr_into(&self, out: &mut [u64], a: &[u64], scratch: &mut [u64]) {
         let s = self.m.len();
         fixed_dispatch!(s, sqr_n, (out, a, &self.m, self.m0inv, scratch));
-        sqr_n(
-            &mut out[..s],
-            &a[..s],
-            &self.m,
-            self.m0inv,
-            &mut scratch[..2 * s],
-        );
+        sqr_comba(out, a, &self.m, self.m0inv, &mut scratch[..s]);
     }
 
     /// `a * b * R^-1 mod m` into a new (zeroizing) vector.
@@ -502,57 +506,6 @@ fn mul_n(out: &mut [u64], a: &[u64], b: &[u64], m: &[u64], m0inv: u64) {
     cond_sub(out, m, hi);
 }
 
-/// Montgomery squaring on slices of one length, `t` of twice that length (see
-/// [`MontCtx::sqr_into`]).
-#[inline(always)]
-fn sqr_n(out: &mut [u64], a: &[u64], m: &[u64], m0inv: u64, t: &mut [u64]) {
-    let s = m.len();
-    let (a, out, t) = (&a[..s], &mut out[..s], &mut t[..2 * s]);
-    t.fill(0);
-    // Off-diagonal products a[i] * a[j], i < j.
-    for i in 0..s {
-        let ai = a[i];
-        let mut carry = 0u64;
-        for j in (i + 1)..s {
-            let (lo, hi) = mac(t[i + j], ai, a[j], carry);
-            t[i + j] = lo;
-            carry = hi;
-        }
-        t[i + s] = carry;
-    }
-    // Double them (the sum is below R^2 / 2: no bit leaves the top).
-    for i in (1..2 * s).rev() {
-        t[i] = (t[i] << 1) | (t[i - 1] >> 63);
-    }
-    t[0] <<= 1;
-    // Add the diagonal squares.
-    let mut carry = 0u64;
-    for i in 0..s {
-        let p = u128::from(a[i]) * u128::from(a[i]);
-        let x = u128::from(t[2 * i]) + u128::from(p as u64) + u128::from(carry);
-        t[2 * i] = x as u64;
-        let y = u128::from(t[2 * i + 1]) + (p >> 64) + (x >> 64);
-        t[2 * i + 1] = y as u64;
-        carry = (y >> 64) as u64;
-    }
-    // Montgomery reduction of the 2s-limb square.
-    let mut hi = 0u64;
-    for i in 0..s {
-        let q = t[i].wrapping_mul(m0inv);
-        let mut c = 0u64;
-        for j in 0..s {
-            let (lo, h) = mac(t[i + j], q, m[j], c);
-            t[i + j] = lo;
-            c = h;
-        }
-        let sum = u128::from(t[i + s]) + u128::from(c) + u128::from(hi);
-        t[i + s] = sum as u64;
-        hi = (sum >> 64) as u64;
-    }
-    out.copy_from_slice(&t[s..2 * s]);
-    cond_sub(out, m, hi);
-}
-
 /// [`mul_n`] at a fixed size.
 fn mul_fixed<const N: usize>(
     out: &mut [u64; N],
@@ -561,7 +514,9 @@ fn mul_fixed<const N: usize>(
     m: &[u64; N],
     m0inv: u64,
 ) {
-    mul_n(out, a, b, m, m0inv);
+    let mut q = [0u64; N];
+    mul_comba(out, a, b, m, m0inv, &mut q);
+    q.zeroize();
 }
 
 /// [`sqr_n`] at a fixed size.
@@ -572,5 +527,104 @@ fn sqr_fixed<const N: usize>(
     m0inv: u64,
     scratch: &mut [u64],
 ) {
-    sqr_n(out, a, m, m0inv, &mut scratch[..2 * N]);
+    sqr_comba(out, a, m, m0inv, &mut scratch[..N]);
+}
+
+/// `(lo, hi) += x * y` on a three-limb column accumulator.
+#[inline(always)]
+fn acc_mac(lo: &mut u128, hi: &mut u64, x: u64, y: u64) {
+    let (s, c) = lo.overflowing_add(u128::from(x) * u128::from(y));
+    *lo = s;
+    *hi += u64::from(c);
+}
+
+/// Shifts the accumulator down one limb.
+#[inline(always)]
+fn acc_shift(lo: &mut u128, hi: &mut u64) {
+    *lo = (*lo >> 64) | (u128::from(*hi) << 64);
+    *hi = 0;
+}
+
+/// Adds the accumulator `(xlo, xhi)` into `(lo, hi)`.
+#[inline(always)]
+fn acc_add(lo: &mut u128, hi: &mut u64, xlo: u128, xhi: u64) {
+    let (sum, c) = lo.overflowing_add(xlo);
+    *lo = sum;
+    *hi += xhi + u64::from(c);
+}
+
+/// Montgomery multiplication by product scanning (FIPS: the product and the reduction
+/// interleaved column by column, in three-limb accumulators: one for the product terms and
+/// one for the reduction terms, two independent carry chains). `q` holds `s` limbs of
+/// scratch (the reduction multipliers).
+#[inline(always)]
+fn mul_comba(out: &mut [u64], a: &[u64], b: &[u64], m: &[u64], m0inv: u64, q: &mut [u64]) {
+    let s = m.len();
+    let (a, b, out, q) = (&a[..s], &b[..s], &mut out[..s], &mut q[..s]);
+    let (mut lo, mut hi) = (0u128, 0u64);
+    for i in 0..s {
+        let (mut rlo, mut rhi) = (0u128, 0u64);
+        for j in 0..i {
+            acc_mac(&mut lo, &mut hi, a[j], b[i - j]);
+            acc_mac(&mut rlo, &mut rhi, q[j], m[i - j]);
+        }
+        acc_mac(&mut lo, &mut hi, a[i], b[0]);
+        acc_add(&mut lo, &mut hi, rlo, rhi);
+        let qi = (lo as u64).wrapping_mul(m0inv);
+        q[i] = qi;
+        acc_mac(&mut lo, &mut hi, qi, m[0]);
+        acc_shift(&mut lo, &mut hi);
+    }
+    for i in s..2 * s {
+        let (mut rlo, mut rhi) = (0u128, 0u64);
+        for j in (i - s + 1)..s {
+            acc_mac(&mut lo, &mut hi, a[j], b[i - j]);
+            acc_mac(&mut rlo, &mut rhi, q[j], m[i - j]);
+        }
+        acc_add(&mut lo, &mut hi, rlo, rhi);
+        out[i - s] = lo as u64;
+        acc_shift(&mut lo, &mut hi);
+    }
+    cond_sub(out, m, lo as u64);
+}
+
+/// Montgomery squaring by product scanning: each column's off-diagonal products once,
+/// doubled, plus the diagonal square, plus the reduction terms.
+#[inline(always)]
+fn sqr_comba(out: &mut [u64], a: &[u64], m: &[u64], m0inv: u64, q: &mut [u64]) {
+    let s = m.len();
+    let (a, out, q) = (&a[..s], &mut out[..s], &mut q[..s]);
+    let (mut lo, mut hi) = (0u128, 0u64);
+    for k in 0..2 * s - 1 {
+        // Off-diagonal pairs a[i] a[k-i] with i < k - i, doubled.
+        let (mut dlo, mut dhi) = (0u128, 0u64);
+        let mut i = k.saturating_sub(s - 1);
+        while 2 * i < k {
+            acc_mac(&mut dlo, &mut dhi, a[i], a[k - i]);
+            i += 1;
+        }
+        dhi = (dhi << 1) | (dlo >> 127) as u64;
+        dlo <<= 1;
+        acc_add(&mut lo, &mut hi, dlo, dhi);
+        if k % 2 == 0 {
+            acc_mac(&mut lo, &mut hi, a[k / 2], a[k / 2]);
+        }
+        if k < s {
+            for j in 0..k {
+                acc_mac(&mut lo, &mut hi, q[j], m[k - j]);
+            }
+            let qk = (lo as u64).wrapping_mul(m0inv);
+            q[k] = qk;
+            acc_mac(&mut lo, &mut hi, qk, m[0]);
+        } else {
+            for j in (k - s + 1)..s {
+                acc_mac(&mut lo, &mut hi, q[j], m[k - j]);
+            }
+            out[k - s] = lo as u64;
+        }
+        acc_shift(&mut lo, &mut hi);
+    }
+    out[s - 1] = lo as u64;
+    acc_shift(&mut lo, &mut hi);
+    cond_sub(out, m, lo as u64);
 }
