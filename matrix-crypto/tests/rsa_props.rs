@@ -176,6 +176,14 @@ fn private_key_validation() {
     let mut bad = parts.clone();
     *bad[7].last_mut().unwrap() ^= 1;
     assert!(build(&bad).is_err());
+    // Tiny or empty primes.
+    let mut tiny = parts.clone();
+    tiny[3] = vec![3];
+    tiny[4] = vec![5];
+    assert!(build(&tiny).is_err());
+    let mut empty = parts.clone();
+    empty[3] = vec![];
+    assert!(build(&empty).is_err());
     // A wrong CRT exponent loads, but the result check refuses to release the output.
     let mut bad = parts.clone();
     *bad[5].last_mut().unwrap() ^= 2;

@@ -191,6 +191,7 @@ impl MontCtx {
         ctx.rr.copy_from_slice(&acc);
         x.zeroize();
         acc.zeroize();
+        tmp.zeroize();
         scratch.zeroize();
         Ok(ctx)
     }

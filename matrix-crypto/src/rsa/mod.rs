@@ -30,7 +30,7 @@ use crate::random::SecureRandom;
 use alloc::vec;
 use alloc::vec::Vec;
 use matrix_core::{Error, Result};
-use subtle::ConstantTimeEq;
+use subtle::{Choice, ConstantTimeEq};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 /// Smallest supported modulus, in bits.
@@ -195,13 +195,12 @@ impl RsaPrivateKey {
 
         // p * q == n, compared in constant time over n's limbs.
         let pq = mul_plain(pctx.modulus(), qctx.modulus());
-        let s = public.n.nlimbs();
-        let mut ok = ct_eq_limbs(
-            &pq[..s.min(pq.len())],
-            &public.n.modulus()[..s.min(pq.len())],
-        );
-        for &limb in pq.iter().skip(s) {
-            ok &= limb.ct_eq(&0);
+        let n_limbs = public.n.modulus();
+        let mut ok = Choice::from(1);
+        for i in 0..pq.len().max(n_limbs.len()) {
+            let x = pq.get(i).copied().unwrap_or(0);
+            let y = n_limbs.get(i).copied().unwrap_or(0);
+            ok &= x.ct_eq(&y);
         }
         ok &= ct_lt_limbs(&dp, pctx.modulus());
         ok &= ct_lt_limbs(&dq, qctx.modulus());
@@ -334,13 +333,16 @@ fn invert_fixed<const L: usize>(x: &[u64], n: &[u64]) -> Option<Vec<u64>> {
         xb[8 * i..8 * i + 8].copy_from_slice(&xl.to_le_bytes());
         nb[8 * i..8 * i + 8].copy_from_slice(&nl.to_le_bytes());
     }
-    let xu = Uint::<L>::from_le_slice(&xb);
+    let mut xu = Uint::<L>::from_le_slice(&xb);
     let nu = Odd::new(Uint::<L>::from_le_slice(&nb)).into_option()?;
-    let inv = xu.invert_odd_mod_vartime(&nu).into_option()?;
+    let inv = xu.invert_odd_mod_vartime(&nu).into_option();
+    xu.zeroize();
+    let mut inv = inv?;
     let mut out_bytes = Zeroizing::new(Vec::with_capacity(bytes));
     for limb in inv.as_limbs() {
         out_bytes.extend_from_slice(&limb.0.to_le_bytes());
     }
+    inv.zeroize();
     let mut out = vec![0u64; n.len()];
     for (i, o) in out.iter_mut().enumerate() {
         let mut w = [0u8; 8];
