@@ -199,3 +199,67 @@ fn openssl_rsa_2048() {
 fn openssl_rsa_4096() {
     cross_check(4096);
 }
+
+/// Sizes without a fixed-size kernel (generic loops), the smallest supported size, and a
+/// modulus whose bit length is not a multiple of 64: encryption both ways and signatures.
+#[test]
+fn openssl_rsa_other_sizes() {
+    for bits in [512usize, 1000, 1536, 3072] {
+        let dir = scratch_dir(&format!("rsa{bits}"));
+        let key = openssl_key(&dir, bits);
+        let mut rng = TestRng(bits as u64 + 1);
+        let msg: Vec<u8> = (0..20u8).collect();
+        let msg_path = dir.join("msg.bin");
+        std::fs::write(&msg_path, &msg).unwrap();
+        let ct = openssl(
+            &[
+                "pkeyutl",
+                "-encrypt",
+                "-pubin",
+                "-inkey",
+                p(&dir.join("pub.pem")),
+                "-pkeyopt",
+                "rsa_padding_mode:pkcs1",
+                "-in",
+                p(&msg_path),
+            ],
+            None,
+        );
+        assert_eq!(
+            decrypt_pkcs1_v15(&key, &mut rng, &ct).unwrap(),
+            msg,
+            "{bits}"
+        );
+        let ours = encrypt_pkcs1_v15(key.public_key(), &mut rng, &msg).unwrap();
+        let ct_path = dir.join("ct.bin");
+        std::fs::write(&ct_path, &ours).unwrap();
+        let back = openssl(
+            &[
+                "pkeyutl",
+                "-decrypt",
+                "-inkey",
+                p(&dir.join("key.pem")),
+                "-pkeyopt",
+                "rsa_padding_mode:pkcs1",
+                "-in",
+                p(&ct_path),
+            ],
+            None,
+        );
+        assert_eq!(back, msg, "{bits}");
+        let theirs = openssl(
+            &[
+                "dgst",
+                "-sha1",
+                "-sign",
+                p(&dir.join("key.pem")),
+                p(&msg_path),
+            ],
+            None,
+        );
+        let digest = sha1::Sha1::digest(&msg).to_vec();
+        let sig = sign_pkcs1_v15(&key, &mut rng, HashAlgorithm::Sha1, &digest).unwrap();
+        assert_eq!(to_hex(&sig), to_hex(&theirs), "{bits}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
