@@ -1,8 +1,9 @@
 //! Constant-time multi-precision arithmetic for RSA and Diffie-Hellman.
 //!
-//! This module owns the big-number arithmetic under [`crate::rsa`] and [`crate::dh`]:
+//! This module owns the big-number arithmetic under `crate::rsa` and `crate::dh`:
 //! fixed-width numbers of 64-bit limbs (least significant first), Montgomery multiplication
-//! (CIOS, u128 products) and squaring, modular exponentiation with a fixed window whose
+//! and squaring (product scanning with u128 products), modular exponentiation with a fixed
+//! window whose
 //! table entry is selected by scanning the whole table under masks, and the conversions
 //! to and from big-endian octet strings (RFC 8017 section 4, I2OSP / OS2IP).
 //!

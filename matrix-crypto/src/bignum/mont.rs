@@ -1,10 +1,11 @@
 //! Montgomery arithmetic modulo an odd number of `s` 64-bit limbs (R = 2^(64 s)).
 //!
-//! Multiplication is CIOS (coarsely integrated operand scanning) with the product and the
-//! reduction merged in one inner loop; squaring computes the half-product, doubles it,
-//! adds the diagonal and then reduces (separated operand scanning), a quarter fewer limb
-//! products. Both end with one masked conditional subtraction, so that the result is fully
-//! reduced without a branch on its value.
+//! Multiplication and squaring scan products column by column (FIPS: finely integrated
+//! product scanning), the Montgomery reduction interleaved, in three-limb accumulators;
+//! squaring computes each column's off-diagonal products once and doubles them, about a
+//! quarter fewer limb products. Moduli above 64 limbs multiply by CIOS (coarsely integrated
+//! operand scanning) instead, which needs no scratch. All end with one masked conditional
+//! subtraction, so that the result is fully reduced without a branch on its value.
 
 use alloc::vec;
 use alloc::vec::Vec;

@@ -3,7 +3,7 @@
 //! This module owns RSA for matrix: public keys (`n`, `e`) and private keys in the CRT form
 //! of a PKCS#1 `RSAPrivateKey` (RFC 8017 appendix A.1.2), the RSA primitives RSAEP/RSAVP1
 //! and RSADP/RSASP1 (RFC 8017 sections 5.1 and 5.2), and the PKCS#1 v1.5 schemes on top
-//! of them in [`pkcs1`] (re-exported here): RSAES-PKCS1-v1_5 (section 7.2), the TLS
+//! of them in the `pkcs1` submodule (re-exported here): RSAES-PKCS1-v1_5 (section 7.2), the TLS
 //! premaster decryption that never reveals a padding failure (RFC 2246 / RFC 5246 section
 //! 7.4.7.1), and RSASSA-PKCS1-v1_5 with EMSA-PKCS1-v1_5 (sections 8.2 and 9.2), including
 //! the raw MD5 || SHA-1 signatures of SSL 3.0 and TLS 1.0/1.1.
