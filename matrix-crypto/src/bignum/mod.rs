@@ -31,9 +31,9 @@
 
 mod mont;
 
-pub(crate) use mont::MontCtx;
+pub(crate) use mont::{MontCtx, ct_lt_limbs};
 #[cfg(feature = "rsa")]
-pub(crate) use mont::{add_assign_plain, ct_eq_limbs, ct_lt_limbs, mul_plain};
+pub(crate) use mont::{add_assign_plain, ct_eq_limbs, mul_plain};
 
 use alloc::vec::Vec;
 use matrix_core::{Error, Result};
@@ -128,7 +128,8 @@ impl Modulus {
 
     fn residue(&self, x: &[u8]) -> Result<Zeroizing<Vec<u64>>> {
         let v = Zeroizing::new(limbs_from_be(x, self.ctx.nlimbs())?);
-        if !self.ctx.is_reduced_vartime(&v) {
+        // Constant-time range check: the operand may be secret.
+        if !bool::from(ct_lt_limbs(&v, self.ctx.modulus())) {
             return Err(Error::ArgFail);
         }
         Ok(v)

@@ -212,6 +212,7 @@ impl MontCtx {
         &self.m
     }
 
+    #[cfg(feature = "rsa")]
     /// Whether `x` (`s` limbs) is less than the modulus; variable time (public values).
     pub(crate) fn is_reduced_vartime(&self, x: &[u64]) -> bool {
         if x.len() != self.m.len() {
@@ -468,7 +469,6 @@ pub(crate) fn ct_eq_limbs(a: &[u64], b: &[u64]) -> Choice {
     acc.ct_eq(&0) & Choice::from(u8::from(a.len() == b.len()))
 }
 
-#[cfg(feature = "rsa")]
 /// Constant-time `a < b` for limb vectors (the shorter one read as zero-extended).
 pub(crate) fn ct_lt_limbs(a: &[u64], b: &[u64]) -> Choice {
     let len = a.len().max(b.len());
