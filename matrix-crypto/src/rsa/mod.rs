@@ -216,6 +216,21 @@ impl RsaPrivateKey {
         if !bool::from(ct_eq_limbs(&prod, &unit)) {
             return Err(Error::ArgFail);
         }
+        // dp and dq must invert e modulo p-1 and q-1. A wrong one would make every private
+        // operation fail its result check; refuse the key now instead, by checking that
+        // (2^e)^dp = 2 mod p and (2^e)^dq = 2 mod q. 2 is public, and the exponentiations
+        // are the constant-time ones of the private operation.
+        let mut two = vec![0u64; public.n.nlimbs()];
+        two[0] = 2;
+        let two_e = public.raw_public(&two);
+        for (ctx, d) in [(&pctx, &dp), (&qctx, &dq)] {
+            let r = ctx.mont_to_plain(&ctx.pow_ct(&ctx.reduce_to_mont(&two_e), d, ctx.bits()));
+            let mut want = vec![0u64; ctx.nlimbs()];
+            want[0] = 2;
+            if !bool::from(ct_eq_limbs(&r, &want)) {
+                return Err(Error::ArgFail);
+            }
+        }
         Ok(RsaPrivateKey {
             public,
             p: pctx,
