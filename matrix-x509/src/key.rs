@@ -7,11 +7,8 @@
 //! A wrong password is `PS_AUTH_FAIL`, never a garbage key: after decryption the padding,
 //! the DER structure and the key's own consistency (p·q = n, CRT values) are all checked.
 
-use alloc::vec::Vec;
-
 use matrix_core::{Error, ps_error};
 use matrix_crypto::rsa::RsaPrivateKey;
-use zeroize::Zeroizing;
 
 use crate::der::{Der, tag};
 #[cfg(feature = "pkcs8")]
@@ -81,7 +78,7 @@ pub fn rsa_private_key_from_encrypted_pkcs8(
 pub fn decrypt_traditional_pem(
     block: &PemBlock,
     password: &[u8],
-) -> Result<Zeroizing<Vec<u8>>, Error> {
+) -> Result<zeroize::Zeroizing<alloc::vec::Vec<u8>>, Error> {
     use matrix_crypto::cipher::BlockAlgorithm;
     let info = block.header("DEK-Info").ok_or(Error::ParseFail)?;
     let (name, iv_hex) = info.split_once(',').ok_or(Error::ParseFail)?;
@@ -95,7 +92,7 @@ pub fn decrypt_traditional_pem(
     if iv.len() != cipher.block_len() || iv.len() < 8 {
         return Err(Error::ParseFail);
     }
-    let mut key = Zeroizing::new(alloc::vec![0u8; cipher.key_len()]);
+    let mut key = zeroize::Zeroizing::new(alloc::vec![0u8; cipher.key_len()]);
     matrix_crypto::kdf::pbkdf1_md5(password, &iv[..8], &mut key);
     crate::pbe::cbc_decrypt(cipher, &key, &iv, &block.der)
 }
@@ -121,7 +118,7 @@ pub fn load_rsa_private_key_file(
     path: &str,
     password: Option<&[u8]>,
 ) -> Result<RsaPrivateKey, Error> {
-    let data = Zeroizing::new(
+    let data = zeroize::Zeroizing::new(
         std::fs::read(path)
             .map_err(|e| ps_error!(Error::PlatformFail, "cannot read {path}: {e}"))?,
     );
@@ -218,8 +215,9 @@ fn pkcs8_encrypted(_: &[u8], _: Option<&[u8]>) -> Result<RsaPrivateKey, Error> {
 }
 
 /// Decodes hex (either case), as in `DEK-Info`.
-pub(crate) fn hex_decode(s: &str) -> Result<Vec<u8>, Error> {
-    if s.len() % 2 != 0 {
+#[cfg(feature = "pkcs5")]
+pub(crate) fn hex_decode(s: &str) -> Result<alloc::vec::Vec<u8>, Error> {
+    if !s.len().is_multiple_of(2) {
         return Err(Error::ParseFail);
     }
     s.as_bytes()

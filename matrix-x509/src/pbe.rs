@@ -175,7 +175,10 @@ pub fn cbc_decrypt(
     data: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
     let c = CbcCipher::new(cipher, key)?;
-    if iv.len() != cipher.block_len() || data.is_empty() || data.len() % cipher.block_len() != 0 {
+    if iv.len() != cipher.block_len()
+        || data.is_empty()
+        || !data.len().is_multiple_of(cipher.block_len())
+    {
         return Err(Error::ParseFail);
     }
     let mut iv = Zeroizing::new(iv.to_vec());
