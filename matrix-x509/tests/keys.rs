@@ -5,7 +5,6 @@
 
 use std::path::{Path, PathBuf};
 
-use matrix_core::Error;
 use matrix_crypto::alg::HashAlgorithm;
 use matrix_crypto::hash::HashContext;
 use matrix_crypto::random::SecureRandom;
@@ -69,12 +68,12 @@ fn encrypted_traditional_pem() {
         assert_is_server_key(&k, &rel);
         assert_eq!(
             load_rsa_private_key(&data, Some(b"wrong")).err(),
-            Some(Error::AuthFail),
+            Some(matrix_core::Error::AuthFail),
             "{rel}"
         );
         assert_eq!(
             load_rsa_private_key(&data, None).err(),
-            Some(Error::ArgFail),
+            Some(matrix_core::Error::ArgFail),
             "{rel}"
         );
     }
@@ -98,12 +97,12 @@ fn pkcs8_plain_and_encrypted() {
         assert_is_server_key(&k, rel);
         assert_eq!(
             load_rsa_private_key(&data, Some(b"matrix2")).err(),
-            Some(Error::AuthFail),
+            Some(matrix_core::Error::AuthFail),
             "{rel}"
         );
         assert_eq!(
             load_rsa_private_key(&data, None).err(),
-            Some(Error::ArgFail),
+            Some(matrix_core::Error::ArgFail),
             "{rel}"
         );
     }
@@ -126,7 +125,7 @@ fn pkcs12_modern_and_legacy() {
         assert_is_server_key(p.key.as_ref().expect("a key"), rel);
         assert_eq!(
             Pkcs12::from_der(&data, "wrong").err(),
-            Some(Error::AuthFail),
+            Some(matrix_core::Error::AuthFail),
             "{rel}"
         );
         for cut in (0..data.len()).step_by(37) {
