@@ -21,5 +21,7 @@ extern crate alloc;
 
 pub mod codec;
 mod config;
+pub mod record;
+pub mod suites;
 
 pub use config::Config;

@@ -1,0 +1,320 @@
+//! `GenericBlockCipher` (RFC 6101 section 5.2.3.2, RFC 2246 and RFC 4346 section 6.2.3.2):
+//! MAC-then-pad-then-encrypt in CBC mode, with the implicit chained IV of SSL 3.0 and TLS 1.0
+//! or the explicit per-record IV of TLS 1.1 and DTLS 1.0, and the constant-time padding and
+//! MAC check described in the parent module's documentation.
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::hint::black_box;
+use core::ops::Range;
+
+use matrix_crypto::cipher::{BlockAlgorithm, CbcCipher};
+use matrix_crypto::random::SecureRandom;
+use subtle::ConstantTimeEq;
+use zeroize::Zeroize;
+
+use super::mac::{MAX_MAC_LEN, RecordMac};
+use super::{CipherStates, RecordDecrypter, RecordEncrypter, RecordError};
+use crate::codec::record::{MAX_CIPHERTEXT_LEN, MAX_PLAINTEXT_LEN};
+use crate::codec::{ContentType, ProtocolVersion};
+use crate::suites::{SuiteInfo, implicit_iv};
+use matrix_core::Error;
+
+/// The longest block of any suite's cipher (AES, SEED).
+const MAX_BLOCK_LEN: usize = 16;
+
+/// The most padding a TLS record can have (the padding length is one byte).
+const MAX_PADDING: usize = 255;
+
+/// One direction's key, IV and MAC for CBC.
+struct Cbc<M: RecordMac> {
+    cipher: CbcCipher,
+    mac: M,
+    /// The chained IV of SSL 3.0 and TLS 1.0: the key block's, then the last ciphertext block
+    /// of the previous record. Unused with explicit IVs.
+    iv: [u8; MAX_BLOCK_LEN],
+    block_len: usize,
+    explicit_iv: bool,
+    /// SSL 3.0: padding bytes are arbitrary and shorter than a block; only that is checked.
+    ssl3: bool,
+}
+
+impl<M: RecordMac> Drop for Cbc<M> {
+    fn drop(&mut self) {
+        // The cipher and MAC wipe themselves; the IV is ours.
+        self.iv.zeroize();
+    }
+}
+
+impl<M: RecordMac> Cbc<M> {
+    fn new(
+        version: ProtocolVersion,
+        suite: &SuiteInfo,
+        mac_secret: &[u8],
+        key: &[u8],
+        iv: &[u8],
+    ) -> Result<Self, Error> {
+        let alg = suite
+            .bulk
+            .cbc_name()
+            .and_then(BlockAlgorithm::by_cbc_name)
+            .ok_or(Error::UnsupportedFail)?;
+        let block_len = alg.block_len();
+        if block_len > MAX_BLOCK_LEN || block_len != suite.block_len() {
+            return Err(Error::UnsupportedFail);
+        }
+        let explicit_iv = !implicit_iv(version);
+        let mut chained = [0u8; MAX_BLOCK_LEN];
+        if !explicit_iv {
+            chained
+                .get_mut(..block_len)
+                .filter(|d| d.len() == iv.len())
+                .ok_or(Error::ArgFail)?
+                .copy_from_slice(iv);
+        }
+        Ok(Cbc {
+            cipher: CbcCipher::new(alg, key)?,
+            mac: M::new(mac_secret),
+            iv: chained,
+            block_len,
+            explicit_iv,
+            ssl3: version.is_ssl3(),
+        })
+    }
+}
+
+/// Builds the CBC write state and read state (`M` is the record MAC type).
+pub(crate) fn states<M: RecordMac>(
+    version: ProtocolVersion,
+    suite: &SuiteInfo,
+    write: (&[u8], &[u8], &[u8]),
+    read: (&[u8], &[u8], &[u8]),
+) -> Result<CipherStates, Error> {
+    let enc = Cbc::<M>::new(version, suite, write.0, write.1, write.2)?;
+    let dec = Cbc::<M>::new(version, suite, read.0, read.1, read.2)?;
+    Ok((Box::new(enc), Box::new(dec)))
+}
+
+impl<M: RecordMac> RecordEncrypter for Cbc<M> {
+    fn encrypt(
+        &mut self,
+        seq: u64,
+        content_type: ContentType,
+        version: ProtocolVersion,
+        plaintext: &[u8],
+        rng: &mut dyn SecureRandom,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        if plaintext.len() > MAX_PLAINTEXT_LEN {
+            return Err(Error::LimitFail);
+        }
+        let bs = self.block_len;
+        let mac_len = self.mac.mac_len();
+        let start = out.len();
+        // One allocation, before any plaintext is written, so no copy of it is left behind
+        // in a freed buffer.
+        out.reserve(self.encrypted_len(plaintext.len()));
+
+        let mut explicit = [0u8; MAX_BLOCK_LEN];
+        if self.explicit_iv {
+            // TLS 1.1 section 6.2.3.2: a fresh unpredictable IV, sent in clear.
+            let iv = explicit.get_mut(..bs).ok_or(Error::ArgFail)?;
+            rng.fill_bytes(iv)?;
+            out.extend_from_slice(iv);
+        }
+        let body_start = out.len();
+        out.extend_from_slice(plaintext);
+        let mut tag = [0u8; MAX_MAC_LEN];
+        let tag = tag.get_mut(..mac_len).ok_or(Error::ArgFail)?;
+        self.mac.compute(seq, content_type, version, plaintext, tag);
+        out.extend_from_slice(tag);
+        // The fewest padding bytes that make data || MAC || padding || padding_length a
+        // whole number of blocks; each holds the padding length (TLS; SSL 3.0 allows any
+        // content, and this one is as good as any).
+        let pad = bs - 1 - (plaintext.len() + mac_len) % bs;
+        // `pad` < `bs` <= 16.
+        out.resize(out.len() + pad + 1, pad as u8);
+
+        let iv = if self.explicit_iv {
+            explicit.get_mut(..bs)
+        } else {
+            self.iv.get_mut(..bs)
+        };
+        let result = match (iv, out.get_mut(body_start..)) {
+            (Some(iv), Some(body)) => self.cipher.encrypt(iv, body),
+            _ => Err(Error::ArgFail),
+        };
+        if let Err(e) = result {
+            // Leave no plaintext behind.
+            if let Some(written) = out.get_mut(start..) {
+                written.zeroize();
+            }
+            out.truncate(start);
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    fn encrypted_len(&self, len: usize) -> usize {
+        let iv = if self.explicit_iv { self.block_len } else { 0 };
+        iv + (len + self.mac.mac_len() + 1).next_multiple_of(self.block_len)
+    }
+
+    fn wants_record_splitting(&self) -> bool {
+        !self.explicit_iv
+    }
+}
+
+impl<M: RecordMac> RecordDecrypter for Cbc<M> {
+    fn decrypt(
+        &mut self,
+        seq: u64,
+        content_type: ContentType,
+        version: ProtocolVersion,
+        fragment: &mut [u8],
+    ) -> Result<Range<usize>, RecordError> {
+        if fragment.len() > MAX_CIPHERTEXT_LEN {
+            return Err(RecordError::RecordOverflow);
+        }
+        let bs = self.block_len;
+        let mac_len = self.mac.mac_len();
+        let iv_len = if self.explicit_iv { bs } else { 0 };
+        // Checks on public lengths only: whole blocks after the IV, room for the MAC and the
+        // padding length byte. A failure here is the same error as every other.
+        let body_len = fragment
+            .len()
+            .checked_sub(iv_len)
+            .ok_or(RecordError::BadRecordMac)?;
+        if body_len == 0 || !body_len.is_multiple_of(bs) || body_len < mac_len + 1 {
+            return Err(RecordError::BadRecordMac);
+        }
+        let (head, body) = fragment.split_at_mut(iv_len);
+        let mut explicit = [0u8; MAX_BLOCK_LEN];
+        let iv = if self.explicit_iv {
+            let iv = explicit.get_mut(..bs).ok_or(RecordError::DecryptError)?;
+            iv.copy_from_slice(head);
+            iv
+        } else {
+            self.iv.get_mut(..bs).ok_or(RecordError::DecryptError)?
+        };
+        self.cipher
+            .decrypt(iv, body)
+            .map_err(|_| RecordError::DecryptError)?;
+
+        let (good, len) =
+            check_padding_and_mac(&self.mac, self.ssl3, bs, (seq, content_type, version), body);
+        // The one branch on the verdict, after all the work.
+        if black_box(good) == 0 {
+            return Err(RecordError::BadRecordMac);
+        }
+        if len > MAX_PLAINTEXT_LEN {
+            return Err(RecordError::RecordOverflow);
+        }
+        Ok(iv_len..iv_len + len)
+    }
+}
+
+// Constant-time helpers on 32-bit masks (all ones for true, zero for false). Every value
+// compared here is below 2^17 (record lengths), so the top bit of a difference is its sign.
+
+/// `a < b` as a mask, for `a`, `b` < 2^31.
+fn ct_lt(a: u32, b: u32) -> u32 {
+    0u32.wrapping_sub(a.wrapping_sub(b) >> 31)
+}
+
+/// `a <= b` as a mask, for `a`, `b` < 2^31.
+fn ct_le(a: u32, b: u32) -> u32 {
+    !ct_lt(b, a)
+}
+
+/// `a == b` as a mask.
+fn ct_eq(a: u32, b: u32) -> u32 {
+    let x = a ^ b;
+    // x | -x has its top bit set exactly when x is not zero.
+    0u32.wrapping_sub(((x | x.wrapping_neg()) >> 31) ^ 1)
+}
+
+/// A record length as a `u32` (they are all below 2^17, so this never saturates).
+fn len32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Checks the padding and the MAC of a decrypted `body` (whole blocks, at least MAC + 1 bytes
+/// long) in constant time; returns the verdict as a mask (all ones when both are good) and
+/// the data length the padding implies (meaningful only when good).
+fn check_padding_and_mac<M: RecordMac>(
+    mac: &M,
+    ssl3: bool,
+    block_len: usize,
+    (seq, content_type, version): (u64, ContentType, ProtocolVersion),
+    body: &[u8],
+) -> (u32, usize) {
+    let n = body.len();
+    let mac_len = mac.mac_len();
+    // The data length with no padding at all: the longest the data can be.
+    let max_len = n.saturating_sub(mac_len + 1);
+    let pad = black_box(u32::from(body.last().copied().unwrap_or(0)));
+
+    // The padding and its length byte fit in front of the MAC.
+    let mut good = ct_le(pad, len32(max_len));
+    if ssl3 {
+        // RFC 6101 section 5.2.3.2: shorter than a block; the content is arbitrary.
+        good &= ct_lt(pad, len32(block_len));
+    } else {
+        // Every byte that the padding length says is padding must equal it: look at the
+        // last 256 bytes (or the whole body) whatever the padding length.
+        let scan = n.min(MAX_PADDING + 1);
+        let mut diff = 0u32;
+        for (i, &b) in (0u32..).zip(body[n - scan..].iter().rev()) {
+            diff |= ct_le(i, pad) & (u32::from(b) ^ pad);
+        }
+        good &= ct_eq(diff, 0);
+    }
+    // Bad padding: go on as if there were none, at the same cost.
+    let len = max_len - (good & pad) as usize;
+
+    let mut expected = [0u8; MAX_MAC_LEN];
+    let mut received = [0u8; MAX_MAC_LEN];
+    let (expected, received) = (&mut expected[..mac_len], &mut received[..mac_len]);
+    mac.compute_ct(seq, content_type, version, &body[..max_len], len, expected);
+    copy_mac(body, len, max_len, received);
+    let mac_ok = 0u32.wrapping_sub(u32::from(expected.ct_eq(received).unwrap_u8()));
+    (good & mac_ok, len)
+}
+
+/// Copies the MAC that starts at the secret offset `start` of `body` into `out` without a
+/// memory access that depends on `start`: every byte where a MAC can start (`start` is at
+/// most 255 before `max_start`, its place with no padding) is read, masked into a rotating
+/// buffer, and the buffer is then rotated into place with masks (as OpenSSL's
+/// `ssl3_cbc_copy_mac`).
+fn copy_mac(body: &[u8], start: usize, max_start: usize, out: &mut [u8]) {
+    let mac_len = out.len();
+    let scan_start = max_start.saturating_sub(MAX_PADDING);
+    let scan_end = (max_start + mac_len).min(body.len());
+    let (start32, end32) = (len32(start), len32(start + mac_len));
+    let mut rotated = [0u8; MAX_MAC_LEN];
+    let rotated = &mut rotated[..mac_len];
+    let mut offset = 0u32;
+    let mut j = 0usize;
+    for (i, &b) in (len32(scan_start)..).zip(&body[scan_start..scan_end]) {
+        let in_mac = !ct_lt(i, start32) & ct_lt(i, end32);
+        // `j` < `mac_len`: it wraps below.
+        rotated[j] |= (u32::from(b) & in_mac) as u8;
+        offset |= len32(j) & ct_eq(i, start32);
+        j += 1;
+        if j == mac_len {
+            j = 0;
+        }
+    }
+    // The MAC's byte k is at rotated[(offset + k) % mac_len].
+    let m32 = len32(mac_len);
+    for (k, o) in (0u32..).zip(out.iter_mut()) {
+        let mut idx = offset + k;
+        idx -= m32 & !ct_lt(idx, m32);
+        let mut v = 0u32;
+        for (m, &r) in (0u32..).zip(rotated.iter()) {
+            v |= u32::from(r) & ct_eq(m, idx);
+        }
+        *o = v as u8;
+    }
+}

@@ -1,0 +1,159 @@
+//! Key derivation for the record layer: the master secret from the premaster secret, and
+//! the key block cut into MAC secrets, keys and IVs.
+//!
+//! SSL 3.0: RFC 6101 section 6.1 (master secret) and 6.2.2 (key block); TLS 1.0: RFC 2246
+//! sections 8.1 and 6.3; TLS 1.1: RFC 4346 section 6.3, whose key block has no IVs (each
+//! record carries its own, section 6.2.3.2); DTLS 1.0 derives as TLS 1.1 (RFC 4347 section
+//! 4.1.2). The PRFs are matrix-crypto's.
+
+use alloc::vec::Vec;
+use core::fmt;
+use core::ops::Range;
+
+use zeroize::Zeroizing;
+
+use crate::codec::ProtocolVersion;
+use crate::suites::SuiteInfo;
+use matrix_crypto::prf::{self, MasterSecret, RANDOM_LEN};
+
+/// The master secret for `premaster` (RFC 6101 section 6.1 in SSL 3.0, the TLS PRF with
+/// "master secret" (RFC 2246 section 8.1) in every other version).
+pub fn master_secret(
+    version: ProtocolVersion,
+    premaster: &[u8],
+    client_random: &[u8; RANDOM_LEN],
+    server_random: &[u8; RANDOM_LEN],
+) -> MasterSecret {
+    if version.is_ssl3() {
+        prf::ssl3_master_secret(premaster, client_random, server_random)
+    } else {
+        prf::tls_master_secret(premaster, client_random, server_random)
+    }
+}
+
+/// The key block of a connection, cut into its six parts, in the order of RFC 2246 section
+/// 6.3: `client_write_MAC_secret`, `server_write_MAC_secret`, `client_write_key`,
+/// `server_write_key`, `client_write_IV`, `server_write_IV` (the IVs empty in TLS 1.1,
+/// DTLS 1.0 and for RC4). Wiped on drop; `Debug` shows only the lengths.
+pub struct KeyBlock {
+    bytes: Zeroizing<Vec<u8>>,
+    mac_len: usize,
+    key_len: usize,
+    iv_len: usize,
+}
+
+impl KeyBlock {
+    /// A key block over `bytes` (the PRF output), cut for `mac_len`, `key_len` and `iv_len`
+    /// per direction; `None` if `bytes` has not exactly `2 * (mac_len + key_len + iv_len)`.
+    pub fn from_bytes(
+        bytes: Zeroizing<Vec<u8>>,
+        mac_len: usize,
+        key_len: usize,
+        iv_len: usize,
+    ) -> Option<KeyBlock> {
+        let half = mac_len.checked_add(key_len)?.checked_add(iv_len)?;
+        if bytes.len() != half.checked_mul(2)? {
+            return None;
+        }
+        Some(KeyBlock {
+            bytes,
+            mac_len,
+            key_len,
+            iv_len,
+        })
+    }
+
+    /// The `n`th part of the key block (0 to 5, in the RFC's order).
+    fn part(&self, n: usize) -> &[u8] {
+        let (m, k, i) = (self.mac_len, self.key_len, self.iv_len);
+        let r: Range<usize> = match n {
+            0 => 0..m,
+            1 => m..2 * m,
+            2 => 2 * m..2 * m + k,
+            3 => 2 * m + k..2 * (m + k),
+            4 => 2 * (m + k)..2 * (m + k) + i,
+            _ => 2 * (m + k) + i..2 * (m + k + i),
+        };
+        // Cannot fail: `from_bytes` checked that the block has exactly these six parts.
+        self.bytes.get(r).unwrap_or(&[])
+    }
+
+    /// client_write_MAC_secret.
+    pub fn client_write_mac(&self) -> &[u8] {
+        self.part(0)
+    }
+
+    /// server_write_MAC_secret.
+    pub fn server_write_mac(&self) -> &[u8] {
+        self.part(1)
+    }
+
+    /// client_write_key.
+    pub fn client_write_key(&self) -> &[u8] {
+        self.part(2)
+    }
+
+    /// server_write_key.
+    pub fn server_write_key(&self) -> &[u8] {
+        self.part(3)
+    }
+
+    /// client_write_IV (empty when the version or cipher derives none).
+    pub fn client_write_iv(&self) -> &[u8] {
+        self.part(4)
+    }
+
+    /// server_write_IV (empty when the version or cipher derives none).
+    pub fn server_write_iv(&self) -> &[u8] {
+        self.part(5)
+    }
+
+    /// The whole key block.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+impl fmt::Debug for KeyBlock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyBlock")
+            .field("mac_len", &self.mac_len)
+            .field("key_len", &self.key_len)
+            .field("iv_len", &self.iv_len)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The key block for `suite` in `version`: RFC 6101 section 6.2.2's expansion in SSL 3.0,
+/// `PRF(master, "key expansion", server_random || client_random)` otherwise, of
+/// [`SuiteInfo::key_block_len`] bytes.
+pub fn key_block(
+    version: ProtocolVersion,
+    suite: &SuiteInfo,
+    master: &MasterSecret,
+    client_random: &[u8; RANDOM_LEN],
+    server_random: &[u8; RANDOM_LEN],
+) -> KeyBlock {
+    let (mac_len, key_len, iv_len) = (
+        suite.mac_len(),
+        suite.key_len(),
+        suite.fixed_iv_len(version),
+    );
+    let len = suite.key_block_len(version);
+    let bytes = if version.is_ssl3() {
+        // Cannot fail: the longest key block of the table (AES-256 with SHA-1 and IVs) is
+        // 136 bytes, within the 416 bytes SSL 3.0's expansion can give.
+        prf::ssl3_key_block(master, client_random, server_random, len)
+            .unwrap_or_else(|_| Zeroizing::new(Vec::new()))
+    } else {
+        prf::tls_key_block(master, client_random, server_random, len)
+    };
+    KeyBlock::from_bytes(bytes, mac_len, key_len, iv_len).unwrap_or(KeyBlock {
+        // Cannot happen (the length was computed from the same three numbers); an empty
+        // block makes `cipher_states` fail rather than run with short keys.
+        bytes: Zeroizing::new(Vec::new()),
+        mac_len: 0,
+        key_len: 0,
+        iv_len: 0,
+    })
+}

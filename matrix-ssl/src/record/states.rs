@@ -1,0 +1,154 @@
+//! Building the connection states of a negotiated suite from its key block (RFC 2246
+//! section 6.1: the write state of one side is the read state of the other).
+
+use crate::codec::ProtocolVersion;
+use crate::suites::SuiteInfo;
+use matrix_core::Error;
+
+use super::mac::{MacJob, RecordMac, with_mac};
+use super::{CipherStates, KeyBlock, Side};
+
+/// Whether this build has the record protection rules of `version`: SSL 3.0 with `ssl3`,
+/// TLS 1.0 with `tls`, TLS 1.1 and DTLS 1.0 (which follows it) with `tls-1-1`.
+fn version_compiled(version: ProtocolVersion) -> bool {
+    (version == ProtocolVersion::SSLv3 && cfg!(feature = "ssl3"))
+        || (version == ProtocolVersion::TLSv1_0 && cfg!(feature = "tls"))
+        || (matches!(
+            version,
+            ProtocolVersion::TLSv1_1 | ProtocolVersion::DTLSv1_0
+        ) && cfg!(feature = "tls-1-1"))
+}
+
+/// The write state for `side` and the read state for the peer's direction, for `suite` in
+/// `version`, keyed from `keys` (made by [`super::key_block`] for the same version and
+/// suite).
+///
+/// `UnsupportedFail` when this build lacks the version or the suite's cipher, or the suite
+/// is not allowed in the version ([`SuiteInfo::allowed_in`]); `ArgFail` when the key block
+/// does not have the suite's lengths.
+pub fn cipher_states(
+    version: ProtocolVersion,
+    suite: &SuiteInfo,
+    keys: &KeyBlock,
+    side: Side,
+) -> Result<CipherStates, Error> {
+    if !version_compiled(version) || !suite.allowed_in(version) {
+        return Err(Error::UnsupportedFail);
+    }
+    let client = (
+        keys.client_write_mac(),
+        keys.client_write_key(),
+        keys.client_write_iv(),
+    );
+    let server = (
+        keys.server_write_mac(),
+        keys.server_write_key(),
+        keys.server_write_iv(),
+    );
+    let lengths = (
+        suite.mac_len(),
+        suite.key_len(),
+        suite.fixed_iv_len(version),
+    );
+    for (mac, key, iv) in [client, server] {
+        if (mac.len(), key.len(), iv.len()) != lengths {
+            return Err(Error::ArgFail);
+        }
+    }
+    let (write, read) = match side {
+        Side::Client => (client, server),
+        Side::Server => (server, client),
+    };
+    with_mac(
+        version,
+        suite.mac,
+        Build {
+            version,
+            suite,
+            write,
+            read,
+        },
+    )
+}
+
+/// The MAC secret, key and IV of one direction.
+type Direction<'a> = (&'a [u8], &'a [u8], &'a [u8]);
+
+/// Builds the states once the MAC type is known.
+struct Build<'a> {
+    version: ProtocolVersion,
+    suite: &'a SuiteInfo,
+    write: Direction<'a>,
+    read: Direction<'a>,
+}
+
+impl MacJob for Build<'_> {
+    type Out = Result<CipherStates, Error>;
+
+    fn run<M: RecordMac>(self) -> Self::Out {
+        if self.suite.is_cbc() {
+            cbc_states::<M>(self.version, self.suite, self.write, self.read)
+        } else {
+            let (w, r) = (self.write, self.read);
+            stream_states::<M>((w.0, w.1), (r.0, r.1))
+        }
+    }
+}
+
+#[cfg(any(
+    feature = "tls-rsa-with-aes-128-cbc-sha",
+    feature = "tls-rsa-with-aes-256-cbc-sha",
+    feature = "ssl-rsa-with-3des-ede-cbc-sha",
+    feature = "tls-rsa-with-seed-cbc-sha",
+    feature = "tls-dhe-rsa-with-aes-128-cbc-sha",
+    feature = "tls-dhe-rsa-with-aes-256-cbc-sha",
+    feature = "ssl-dhe-rsa-with-3des-ede-cbc-sha",
+    feature = "tls-psk-with-aes-128-cbc-sha",
+    feature = "tls-psk-with-aes-256-cbc-sha",
+    feature = "tls-dhe-psk-with-aes-128-cbc-sha",
+    feature = "tls-dhe-psk-with-aes-256-cbc-sha",
+))]
+use super::cbc::states as cbc_states;
+
+/// No CBC suite is compiled in, so no block cipher is either.
+#[cfg(not(any(
+    feature = "tls-rsa-with-aes-128-cbc-sha",
+    feature = "tls-rsa-with-aes-256-cbc-sha",
+    feature = "ssl-rsa-with-3des-ede-cbc-sha",
+    feature = "tls-rsa-with-seed-cbc-sha",
+    feature = "tls-dhe-rsa-with-aes-128-cbc-sha",
+    feature = "tls-dhe-rsa-with-aes-256-cbc-sha",
+    feature = "ssl-dhe-rsa-with-3des-ede-cbc-sha",
+    feature = "tls-psk-with-aes-128-cbc-sha",
+    feature = "tls-psk-with-aes-256-cbc-sha",
+    feature = "tls-dhe-psk-with-aes-128-cbc-sha",
+    feature = "tls-dhe-psk-with-aes-256-cbc-sha",
+)))]
+fn cbc_states<M: RecordMac>(
+    _version: ProtocolVersion,
+    _suite: &SuiteInfo,
+    _write: Direction<'_>,
+    _read: Direction<'_>,
+) -> Result<CipherStates, Error> {
+    Err(Error::UnsupportedFail)
+}
+
+#[cfg(any(
+    feature = "ssl-rsa-with-rc4-128-sha",
+    feature = "ssl-rsa-with-rc4-128-md5",
+    feature = "ssl-dh-anon-with-rc4-128-md5",
+))]
+use super::stream::states as stream_states;
+
+/// No RC4 suite is compiled in, so RC4 is not either.
+#[cfg(not(any(
+    feature = "ssl-rsa-with-rc4-128-sha",
+    feature = "ssl-rsa-with-rc4-128-md5",
+    feature = "ssl-dh-anon-with-rc4-128-md5",
+)))]
+fn stream_states<M: RecordMac>(
+    _write: (&[u8], &[u8]),
+    _read: (&[u8], &[u8]),
+) -> Result<CipherStates, Error> {
+    Err(Error::UnsupportedFail)
+}

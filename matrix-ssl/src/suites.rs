@@ -1,0 +1,322 @@
+//! The cipher-suite table: layer 3 of matrix-ssl (`DESIGN.md`, "Inside matrix-ssl").
+//!
+//! One [`SuiteInfo`] per cipher suite MatrixSSL 3.2 implements, each behind the Cargo feature
+//! of its `USE_<suite>` define, in [`SUITES`] in preference order (strongest first). The
+//! table says what the record layer needs (bulk cipher, MAC, key, block and IV sizes) and
+//! what the handshake needs (key exchange, and in which protocol versions a suite may be
+//! negotiated).
+//!
+//! Sources: RFC 2246 appendix A.5 and RFC 4346 appendix A.5 (the RSA, DHE_RSA and DH_anon
+//! suites), RFC 3268 (AES), RFC 4162 (SEED), RFC 4279 (PSK and DHE_PSK), RFC 6101 appendix
+//! A.6 (the SSL 3.0 names); names are those of the IANA registry.
+
+use crate::codec::{CipherSuite, ProtocolVersion};
+
+/// How the premaster secret is agreed and the server authenticated.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KeyExchange {
+    /// RSA key transport, the server authenticated by its RSA certificate.
+    Rsa,
+    /// Ephemeral Diffie-Hellman signed with the server's RSA key.
+    DheRsa,
+    /// Anonymous Diffie-Hellman: no authentication at all.
+    DhAnon,
+    /// A pre-shared key (RFC 4279 section 2).
+    Psk,
+    /// Ephemeral Diffie-Hellman authenticated by a pre-shared key (RFC 4279 section 3).
+    DhePsk,
+}
+
+/// The bulk encryption algorithm of a suite.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BulkCipher {
+    /// AES with a 128-bit key in CBC mode (RFC 3268).
+    Aes128Cbc,
+    /// AES with a 256-bit key in CBC mode (RFC 3268).
+    Aes256Cbc,
+    /// Three-key 3DES-EDE in CBC mode.
+    TripleDesCbc,
+    /// SEED in CBC mode (RFC 4162).
+    SeedCbc,
+    /// RC4 with a 128-bit key, a stream cipher.
+    Rc4_128,
+}
+
+impl BulkCipher {
+    /// The key length in bytes.
+    pub const fn key_len(self) -> usize {
+        match self {
+            BulkCipher::Aes128Cbc | BulkCipher::SeedCbc | BulkCipher::Rc4_128 => 16,
+            BulkCipher::Aes256Cbc => 32,
+            BulkCipher::TripleDesCbc => 24,
+        }
+    }
+
+    /// The block length in bytes; 0 for the stream cipher.
+    pub const fn block_len(self) -> usize {
+        match self {
+            BulkCipher::Aes128Cbc | BulkCipher::Aes256Cbc | BulkCipher::SeedCbc => 16,
+            BulkCipher::TripleDesCbc => 8,
+            BulkCipher::Rc4_128 => 0,
+        }
+    }
+
+    /// Whether this is a block cipher in CBC mode.
+    pub const fn is_cbc(self) -> bool {
+        !matches!(self, BulkCipher::Rc4_128)
+    }
+
+    /// OpenSSL's name of the block cipher in CBC mode (matrix-crypto's
+    /// `BlockAlgorithm::cbc_name`), `None` for RC4: lets the record layer find the cipher
+    /// without knowing which algorithm features this build has.
+    pub const fn cbc_name(self) -> Option<&'static str> {
+        match self {
+            BulkCipher::Aes128Cbc => Some("AES-128-CBC"),
+            BulkCipher::Aes256Cbc => Some("AES-256-CBC"),
+            BulkCipher::TripleDesCbc => Some("DES-EDE3-CBC"),
+            BulkCipher::SeedCbc => Some("SEED-CBC"),
+            BulkCipher::Rc4_128 => None,
+        }
+    }
+}
+
+/// The record MAC hash of a suite: the SSLv3 MAC in SSL 3.0, HMAC in TLS.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MacAlgorithm {
+    /// MD5 (16-byte tags).
+    Md5,
+    /// SHA-1 (20-byte tags).
+    Sha1,
+}
+
+impl MacAlgorithm {
+    /// The tag length, which is also the MAC secret's length.
+    pub const fn mac_len(self) -> usize {
+        match self {
+            MacAlgorithm::Md5 => 16,
+            MacAlgorithm::Sha1 => 20,
+        }
+    }
+}
+
+/// The description of one cipher suite.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SuiteInfo {
+    /// The suite's code point.
+    pub suite: CipherSuite,
+    /// The IANA name, e.g. `"TLS_RSA_WITH_AES_128_CBC_SHA"`.
+    pub name: &'static str,
+    /// The key exchange (and authentication).
+    pub kx: KeyExchange,
+    /// The bulk cipher.
+    pub bulk: BulkCipher,
+    /// The record MAC's hash.
+    pub mac: MacAlgorithm,
+}
+
+impl SuiteInfo {
+    /// The bulk cipher key length in bytes.
+    pub const fn key_len(&self) -> usize {
+        self.bulk.key_len()
+    }
+
+    /// The cipher block length in bytes; 0 for RC4.
+    pub const fn block_len(&self) -> usize {
+        self.bulk.block_len()
+    }
+
+    /// The MAC tag (and MAC secret) length in bytes.
+    pub const fn mac_len(&self) -> usize {
+        self.mac.mac_len()
+    }
+
+    /// Whether the bulk cipher is a block cipher in CBC mode.
+    pub const fn is_cbc(&self) -> bool {
+        self.bulk.is_cbc()
+    }
+
+    /// The IV bytes the key block holds per direction in `version`: the block length in
+    /// SSL 3.0 (RFC 6101 section 6.2.2) and TLS 1.0 (RFC 2246 section 6.3), where the first
+    /// record's CBC IV comes from the key block; 0 in TLS 1.1 (RFC 4346 section 6.3 derives
+    /// no IVs: every record carries its own) and DTLS 1.0, which follows TLS 1.1; 0 for RC4.
+    pub fn fixed_iv_len(&self, version: ProtocolVersion) -> usize {
+        if implicit_iv(version) {
+            self.block_len()
+        } else {
+            0
+        }
+    }
+
+    /// The key block length in `version`: two MAC secrets, two keys and two fixed IVs.
+    pub fn key_block_len(&self, version: ProtocolVersion) -> usize {
+        2 * (self.mac_len() + self.key_len() + self.fixed_iv_len(version))
+    }
+
+    /// Whether this suite may be negotiated in `version`: every suite of the table works in
+    /// SSL 3.0, TLS 1.0, TLS 1.1 and DTLS 1.0, except that PSK and DHE_PSK (RFC 4279) and
+    /// SEED (RFC 4162) are defined for TLS only, and RC4 is not allowed in DTLS (RFC 4347
+    /// section 4.1.2.2: a stream cipher cannot survive lost records). No other version (TLS
+    /// 1.2, which matrix never speaks, or an unknown one) allows any suite.
+    pub fn allowed_in(&self, version: ProtocolVersion) -> bool {
+        match version {
+            ProtocolVersion::SSLv3 => {
+                !matches!(self.kx, KeyExchange::Psk | KeyExchange::DhePsk)
+                    && self.bulk != BulkCipher::SeedCbc
+            }
+            ProtocolVersion::TLSv1_0 | ProtocolVersion::TLSv1_1 => true,
+            ProtocolVersion::DTLSv1_0 => self.bulk != BulkCipher::Rc4_128,
+            _ => false,
+        }
+    }
+}
+
+/// Whether `version` takes its CBC IVs from the key block and chains them across records
+/// (SSL 3.0 and TLS 1.0) rather than sending one with every record (TLS 1.1, DTLS 1.0).
+pub(crate) fn implicit_iv(version: ProtocolVersion) -> bool {
+    matches!(version, ProtocolVersion::SSLv3 | ProtocolVersion::TLSv1_0)
+}
+
+/// Every cipher suite this build has, most preferred first (the server picks the first of
+/// these the client offers, and a client offers them in this order).
+///
+/// The order, strongest first: ephemeral DH with AES-256, then RSA with AES-256, the same
+/// two with AES-128 (forward secrecy before key transport at each strength), 3DES, SEED, the
+/// RC4 suites (SHA-1 before MD5); then the suites a peer must be configured for rather than
+/// merely offered: PSK (DHE_PSK before PSK, AES-256 before AES-128) and, last, anonymous DH,
+/// which authenticates nobody.
+pub static SUITES: &[SuiteInfo] = &[
+    // 0x0039: forward secrecy, AES-256.
+    #[cfg(feature = "tls-dhe-rsa-with-aes-256-cbc-sha")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_DHE_RSA_WITH_AES_256_CBC_SHA,
+        name: "TLS_DHE_RSA_WITH_AES_256_CBC_SHA",
+        kx: KeyExchange::DheRsa,
+        bulk: BulkCipher::Aes256Cbc,
+        mac: MacAlgorithm::Sha1,
+    },
+    // 0x0035: RSA key transport, AES-256.
+    #[cfg(feature = "tls-rsa-with-aes-256-cbc-sha")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA,
+        name: "TLS_RSA_WITH_AES_256_CBC_SHA",
+        kx: KeyExchange::Rsa,
+        bulk: BulkCipher::Aes256Cbc,
+        mac: MacAlgorithm::Sha1,
+    },
+    // 0x0033: forward secrecy, AES-128.
+    #[cfg(feature = "tls-dhe-rsa-with-aes-128-cbc-sha")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA,
+        name: "TLS_DHE_RSA_WITH_AES_128_CBC_SHA",
+        kx: KeyExchange::DheRsa,
+        bulk: BulkCipher::Aes128Cbc,
+        mac: MacAlgorithm::Sha1,
+    },
+    // 0x002F: RSA key transport, AES-128 (the suite every TLS 1.x peer has).
+    #[cfg(feature = "tls-rsa-with-aes-128-cbc-sha")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA,
+        name: "TLS_RSA_WITH_AES_128_CBC_SHA",
+        kx: KeyExchange::Rsa,
+        bulk: BulkCipher::Aes128Cbc,
+        mac: MacAlgorithm::Sha1,
+    },
+    // 0x0016: forward secrecy, 3DES (112-bit strength, 64-bit blocks).
+    #[cfg(feature = "ssl-dhe-rsa-with-3des-ede-cbc-sha")]
+    SuiteInfo {
+        suite: CipherSuite::SSL_DHE_RSA_WITH_3DES_EDE_CBC_SHA,
+        name: "TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA",
+        kx: KeyExchange::DheRsa,
+        bulk: BulkCipher::TripleDesCbc,
+        mac: MacAlgorithm::Sha1,
+    },
+    // 0x000A: RSA, 3DES (the suite every SSL 3.0 peer has).
+    #[cfg(feature = "ssl-rsa-with-3des-ede-cbc-sha")]
+    SuiteInfo {
+        suite: CipherSuite::SSL_RSA_WITH_3DES_EDE_CBC_SHA,
+        name: "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+        kx: KeyExchange::Rsa,
+        bulk: BulkCipher::TripleDesCbc,
+        mac: MacAlgorithm::Sha1,
+    },
+    // 0x0096: RSA, SEED (128-bit, less scrutinised than AES).
+    #[cfg(feature = "tls-rsa-with-seed-cbc-sha")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_RSA_WITH_SEED_CBC_SHA,
+        name: "TLS_RSA_WITH_SEED_CBC_SHA",
+        kx: KeyExchange::Rsa,
+        bulk: BulkCipher::SeedCbc,
+        mac: MacAlgorithm::Sha1,
+    },
+    // 0x0005: RC4 (keystream biases; kept for legacy peers), SHA-1.
+    #[cfg(feature = "ssl-rsa-with-rc4-128-sha")]
+    SuiteInfo {
+        suite: CipherSuite::SSL_RSA_WITH_RC4_128_SHA,
+        name: "TLS_RSA_WITH_RC4_128_SHA",
+        kx: KeyExchange::Rsa,
+        bulk: BulkCipher::Rc4_128,
+        mac: MacAlgorithm::Sha1,
+    },
+    // 0x0004: RC4 with an MD5 MAC, the weakest authenticated suite.
+    #[cfg(feature = "ssl-rsa-with-rc4-128-md5")]
+    SuiteInfo {
+        suite: CipherSuite::SSL_RSA_WITH_RC4_128_MD5,
+        name: "TLS_RSA_WITH_RC4_128_MD5",
+        kx: KeyExchange::Rsa,
+        bulk: BulkCipher::Rc4_128,
+        mac: MacAlgorithm::Md5,
+    },
+    // 0x0091: PSK with forward secrecy, AES-256.
+    #[cfg(feature = "tls-dhe-psk-with-aes-256-cbc-sha")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_DHE_PSK_WITH_AES_256_CBC_SHA,
+        name: "TLS_DHE_PSK_WITH_AES_256_CBC_SHA",
+        kx: KeyExchange::DhePsk,
+        bulk: BulkCipher::Aes256Cbc,
+        mac: MacAlgorithm::Sha1,
+    },
+    // 0x0090: PSK with forward secrecy, AES-128.
+    #[cfg(feature = "tls-dhe-psk-with-aes-128-cbc-sha")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_DHE_PSK_WITH_AES_128_CBC_SHA,
+        name: "TLS_DHE_PSK_WITH_AES_128_CBC_SHA",
+        kx: KeyExchange::DhePsk,
+        bulk: BulkCipher::Aes128Cbc,
+        mac: MacAlgorithm::Sha1,
+    },
+    // 0x008D: plain PSK, AES-256.
+    #[cfg(feature = "tls-psk-with-aes-256-cbc-sha")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_PSK_WITH_AES_256_CBC_SHA,
+        name: "TLS_PSK_WITH_AES_256_CBC_SHA",
+        kx: KeyExchange::Psk,
+        bulk: BulkCipher::Aes256Cbc,
+        mac: MacAlgorithm::Sha1,
+    },
+    // 0x008C: plain PSK, AES-128.
+    #[cfg(feature = "tls-psk-with-aes-128-cbc-sha")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_PSK_WITH_AES_128_CBC_SHA,
+        name: "TLS_PSK_WITH_AES_128_CBC_SHA",
+        kx: KeyExchange::Psk,
+        bulk: BulkCipher::Aes128Cbc,
+        mac: MacAlgorithm::Sha1,
+    },
+    // 0x0018: anonymous DH, RC4-MD5: no authentication, last resort.
+    #[cfg(feature = "ssl-dh-anon-with-rc4-128-md5")]
+    SuiteInfo {
+        suite: CipherSuite::SSL_DH_anon_WITH_RC4_128_MD5,
+        name: "TLS_DH_anon_WITH_RC4_128_MD5",
+        kx: KeyExchange::DhAnon,
+        bulk: BulkCipher::Rc4_128,
+        mac: MacAlgorithm::Md5,
+    },
+];
+
+/// The description of `suite`, if this build has it.
+pub fn lookup(suite: CipherSuite) -> Option<&'static SuiteInfo> {
+    SUITES.iter().find(|s| s.suite == suite)
+}
