@@ -1,0 +1,136 @@
+//! Smoke checks against OpenSSL over 127.0.0.1: our client through `Stream` against
+//! `openssl s_server`, and `openssl s_client` against our server. A missing `openssl` is a
+//! failure, never a skip. Every child is killed at the end; every wait is bounded.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use matrix_ssl::{ProtocolVersion, Stream};
+use support::*;
+
+/// Kills the child when dropped, so a failing assertion leaves no process behind.
+struct Reaper(Child);
+
+impl Drop for Reaper {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn connect_retry(port: u16) -> TcpStream {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match TcpStream::connect(("127.0.0.1", port)) {
+            Ok(s) => return s,
+            Err(e) if Instant::now() < deadline => {
+                let _ = e;
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err(e) => panic!("cannot connect to openssl s_server: {e}"),
+        }
+    }
+}
+
+#[test]
+fn our_client_against_openssl_s_server() {
+    for (flag, version) in [
+        ("-tls1_1", ProtocolVersion::TLSv1_1),
+        ("-tls1", ProtocolVersion::TLSv1_0),
+    ] {
+        let port = free_port();
+        let child = Command::new("openssl")
+            .args(["s_server", "-accept", &format!("127.0.0.1:{port}"), flag])
+            .args(["-cipher", "AES128-SHA:@SECLEVEL=0", "-www", "-quiet"])
+            .args(["-key", &testkeys("rsa2048/server.key")])
+            .args(["-cert", &testkeys("rsa2048/server.pem")])
+            .args(["-cert_chain", &testkeys("rsa2048/intermediate.pem")])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("openssl must be installed for this test");
+        let _reaper = Reaper(child);
+        let tcp = connect_retry(port);
+        tcp.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        tcp.set_write_timeout(Some(Duration::from_secs(20))).unwrap();
+        let ctx = ctx();
+        let sess = ctx
+            .new_client_session(client_keys(), None, 0x002f, None, None)
+            .unwrap();
+        let mut st = Stream::new(sess, tcp);
+        st.handshake().expect("handshake with openssl s_server");
+        assert_eq!(st.session().protocol_version(), version);
+        st.write_all(b"GET / HTTP/1.0\r\n\r\n").unwrap();
+        let mut page = Vec::new();
+        let _ = st.read_to_end(&mut page);
+        let text = String::from_utf8_lossy(&page);
+        assert!(text.starts_with("HTTP/1.0 200 ok"), "{text}");
+        assert!(text.contains("AES128-SHA"), "{text}");
+    }
+}
+
+#[test]
+fn openssl_s_client_against_our_server() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = mpsc::channel();
+    let server = std::thread::spawn(move || {
+        let (tcp, _) = listener.accept().unwrap();
+        tcp.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        let ctx = ctx();
+        let sess = ctx.new_server_session(server_keys(), None).unwrap();
+        let mut st = Stream::new(sess, tcp);
+        let r = st.handshake();
+        let version = st.session().protocol_version();
+        let mut line = Vec::new();
+        let mut b = [0u8; 1];
+        while r.is_ok() && st.read(&mut b).unwrap_or(0) == 1 {
+            line.push(b[0]);
+            if b[0] == b'\n' {
+                break;
+            }
+        }
+        let _ = st.write_all(b"pong\n");
+        let _ = st.shutdown();
+        tx.send((r.map_err(|e| e.to_string()), version, line)).unwrap();
+    });
+    let mut child = Command::new("openssl")
+        .args(["s_client", "-connect", &format!("127.0.0.1:{port}"), "-tls1"])
+        .args(["-cipher", "AES128-SHA:@SECLEVEL=0", "-quiet", "-ign_eof"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("openssl must be installed for this test");
+    let mut stdin = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let reaper = Reaper(child);
+    stdin.write_all(b"ping\n").unwrap();
+    stdin.flush().unwrap();
+    let (r, version, line) = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("our server did not finish in time");
+    r.expect("our server's handshake with s_client");
+    assert_eq!(version, ProtocolVersion::TLSv1_0);
+    assert_eq!(line, b"ping\n");
+    let mut reply = String::new();
+    BufReader::new(stdout).read_line(&mut reply).unwrap();
+    assert_eq!(reply, "pong\n");
+    drop(stdin);
+    drop(reaper);
+    server.join().unwrap();
+}
