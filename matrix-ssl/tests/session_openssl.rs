@@ -66,7 +66,8 @@ fn our_client_against_openssl_s_server() {
         let _reaper = Reaper(child);
         let tcp = connect_retry(port);
         tcp.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-        tcp.set_write_timeout(Some(Duration::from_secs(20))).unwrap();
+        tcp.set_write_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
         let ctx = ctx();
         let sess = ctx
             .new_client_session(client_keys(), None, 0x002f, None, None)
@@ -106,10 +107,16 @@ fn openssl_s_client_against_our_server() {
         }
         let _ = st.write_all(b"pong\n");
         let _ = st.shutdown();
-        tx.send((r.map_err(|e| e.to_string()), version, line)).unwrap();
+        tx.send((r.map_err(|e| e.to_string()), version, line))
+            .unwrap();
     });
     let mut child = Command::new("openssl")
-        .args(["s_client", "-connect", &format!("127.0.0.1:{port}"), "-tls1"])
+        .args([
+            "s_client",
+            "-connect",
+            &format!("127.0.0.1:{port}"),
+            "-tls1",
+        ])
         .args(["-cipher", "AES128-SHA:@SECLEVEL=0", "-quiet", "-ign_eof"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
