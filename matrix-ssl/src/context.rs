@@ -16,6 +16,7 @@ use matrix_core::Error;
 use matrix_core::osdep::{Clock, Entropy};
 use matrix_core::sync::Lock;
 use matrix_crypto::drbg::HmacDrbg;
+#[cfg(feature = "server-side-ssl")]
 use matrix_crypto::prf::MasterSecret;
 use matrix_crypto::random::SecureRandom;
 
@@ -51,6 +52,7 @@ pub(crate) struct ContextInner {
     pub(crate) config: Config,
     /// The versions both compiled in and within the configured range, oldest first.
     pub(crate) versions: Vec<ProtocolVersion>,
+    #[cfg(feature = "server-side-ssl")]
     pub(crate) cache: Lock<SessionCache>,
     pub(crate) disabled: Lock<Vec<CipherSuite>>,
     rng: Lock<HmacDrbg>,
@@ -87,12 +89,16 @@ pub fn open_with(
         return Err(Error::ArgFail);
     }
     let rng = HmacDrbg::new(entropy, b"matrix-ssl context")?;
-    let cache = SessionCache::new(config.session_table_size);
+    // Without matrix-core's `multithreading` the lock is a `RefCell` and this `Arc` is only
+    // a reference count within one thread (the context is then neither `Send` nor `Sync`,
+    // as intended); with it, the lock is a mutex and the context is shared across threads.
+    #[allow(clippy::arc_with_non_send_sync)]
     Ok(Context {
         inner: Arc::new(ContextInner {
+            #[cfg(feature = "server-side-ssl")]
+            cache: Lock::new(SessionCache::new(config.session_table_size)),
             config,
             versions,
-            cache: Lock::new(cache),
             disabled: Lock::new(Vec::new()),
             rng: Lock::new(rng),
             clock,
@@ -129,6 +135,7 @@ impl Context {
         Ok(())
     }
 
+    #[cfg(feature = "server-side-ssl")]
     /// How many sessions the server cache holds now (expired ones included until they are
     /// looked up or replaced).
     pub fn cached_sessions(&self) -> usize {
@@ -162,11 +169,13 @@ impl ContextInner {
             .unwrap_or(ProtocolVersion::TLSv1_0)
     }
 
+    #[cfg(feature = "client-side-ssl")]
     pub(crate) fn speaks(&self, v: ProtocolVersion) -> bool {
         self.versions.contains(&v)
     }
 }
 
+#[cfg(feature = "server-side-ssl")]
 /// One resumable session on the server side.
 pub(crate) struct CacheEntry {
     pub id: Vec<u8>,
@@ -177,6 +186,7 @@ pub(crate) struct CacheEntry {
     last_used_ms: u64,
 }
 
+#[cfg(feature = "server-side-ssl")]
 /// The server session cache: a small table, scanned linearly as MatrixSSL's is (32
 /// entries by default); constant-size entries, no allocation per lookup.
 pub(crate) struct SessionCache {
@@ -184,6 +194,7 @@ pub(crate) struct SessionCache {
     entries: Vec<CacheEntry>,
 }
 
+#[cfg(feature = "server-side-ssl")]
 /// What a cache lookup hands the handshake: a copy of the entry.
 pub(crate) struct CachedSession {
     pub master: MasterSecret,
@@ -191,6 +202,7 @@ pub(crate) struct CachedSession {
     pub version: ProtocolVersion,
 }
 
+#[cfg(feature = "server-side-ssl")]
 impl SessionCache {
     fn new(capacity: usize) -> Self {
         SessionCache {

@@ -144,6 +144,7 @@ impl Keys {
         self.chain.is_some() && self.private_key.is_some()
     }
 
+    #[cfg(feature = "server-side-ssl")]
     pub(crate) fn private_key(&self) -> Option<&RsaPrivateKey> {
         self.private_key.as_ref()
     }

@@ -81,6 +81,8 @@ impl ClientHandshake {
     /// Builds the ClientHello (queued in `out`) with the reference's rules: a nominated
     /// suite must be compiled in and enabled (`PS_UNSUPPORTED_FAIL`), and a cached session
     /// is offered unless a different suite was nominated.
+    // The arguments of `matrixSslNewClientSession`, plus the generator and the output.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn start(
         ctx: Arc<ContextInner>,
         keys: Arc<Keys>,
@@ -261,11 +263,13 @@ impl ClientHandshake {
                 return Err(Fatal::new(AlertDescription::UnsupportedExtension));
             }
         }
-        // RFC 5746 section 3.4: on an initial handshake the extension must be empty.
+        // RFC 5746 section 3.4: on an initial handshake the extension must be empty. An
+        // SSL 3.0 ServerHello to a client that sent no extensions carries none (our servers
+        // never send one there), so REQUIRE_SECURE_REHANDSHAKES cannot apply to SSL 3.0.
         match sh.renegotiation_info() {
             Some([]) => self.shared.secure_renegotiation = true,
             Some(_) => return Err(Fatal::new(AlertDescription::HandshakeFailure)),
-            None if cfg!(feature = "require-secure-rehandshakes") => {
+            None if cfg!(feature = "require-secure-rehandshakes") && !sv.is_ssl3() => {
                 return Err(Fatal::new(AlertDescription::HandshakeFailure));
             }
             None => {}

@@ -24,7 +24,9 @@ use matrix_x509::CertChain;
 use subtle::ConstantTimeEq;
 
 use crate::alert::Fatal;
-use crate::codec::handshake::{KeyExchangeKind, encode_handshake};
+#[cfg(feature = "server-side-ssl")]
+use crate::codec::handshake::KeyExchangeKind;
+use crate::codec::handshake::encode_handshake;
 use crate::codec::{AlertDescription, CipherSuite, HandshakeType, ProtocolVersion};
 use crate::context::ContextInner;
 use crate::keys::Keys;
@@ -58,11 +60,12 @@ pub(crate) enum Output {
 pub enum Verdict {
     /// 0: accept the certificate; an alert from the internal authentication is ignored.
     Continue,
-    /// > 0: fail the handshake with this fatal alert (pass the incoming one through, or
-    /// bad_certificate, unsupported_certificate, certificate_revoked, certificate_expired,
-    /// certificate_unknown, unknown_ca, access_denied).
+    /// A positive value: fail the handshake with this fatal alert (pass the incoming one
+    /// through, or bad_certificate, unsupported_certificate, certificate_revoked,
+    /// certificate_expired, certificate_unknown, unknown_ca, access_denied).
     Alert(AlertDescription),
-    /// < 0: the callback itself failed; the handshake ends with internal_error.
+    /// A negative value: the callback itself failed; the handshake ends with
+    /// internal_error.
     InternalError,
     /// `SSL_ALLOW_ANON_CONNECTION`: continue although the certificate did not
     /// authenticate; the session's `anon_status()` is then true.
@@ -156,6 +159,7 @@ impl HelloExtensions {
 }
 
 /// The codec's layout selector for a suite's key exchange.
+#[cfg(feature = "server-side-ssl")]
 pub(crate) fn kx_kind(kx: KeyExchange) -> KeyExchangeKind {
     match kx {
         KeyExchange::Rsa => KeyExchangeKind::Rsa,
@@ -395,6 +399,16 @@ impl Handshake {
             Handshake::Client(c) => c.handle_ccs(),
             #[cfg(feature = "server-side-ssl")]
             Handshake::Server(s) => s.handle_ccs(),
+        }
+    }
+
+    /// Whether this is a server's machine.
+    pub(crate) fn is_server(&self) -> bool {
+        match self {
+            #[cfg(feature = "client-side-ssl")]
+            Handshake::Client(_) => false,
+            #[cfg(feature = "server-side-ssl")]
+            Handshake::Server(_) => true,
         }
     }
 

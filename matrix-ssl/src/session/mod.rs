@@ -117,6 +117,8 @@ impl Sent {
 #[derive(Clone)]
 pub struct SessionId {
     pub(crate) id: Vec<u8>,
+    // Read by the client's handshake only.
+    #[cfg_attr(not(feature = "client-side-ssl"), allow(dead_code))]
     pub(crate) master: MasterSecret,
     pub(crate) suite: CipherSuite,
     pub(crate) version: ProtocolVersion,
@@ -392,8 +394,7 @@ impl Session {
     /// suite not compiled in, `PS_LIMIT_FAIL` past `Config::max_disabled_ciphers`,
     /// `PS_UNSUPPORTED_FAIL` on a client session (a client nominates its suite instead).
     pub fn set_cipher_suite_enabled_status(&mut self, id: u16, enabled: bool) -> Result<(), Error> {
-        #[cfg(feature = "server-side-ssl")]
-        if let Handshake::Server(_) = &self.hs {
+        if self.hs.is_server() {
             let suite = CipherSuite::from(id);
             if crate::suites::lookup(suite).is_none() {
                 return Err(Error::Failure);
@@ -410,7 +411,6 @@ impl Session {
             self.disabled_count = list.len();
             return Ok(());
         }
-        let _ = (id, enabled);
         Err(Error::UnsupportedFail)
     }
 

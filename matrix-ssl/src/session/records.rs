@@ -311,20 +311,17 @@ impl Session {
         self.forget_cached_session();
     }
 
+    #[cfg(feature = "server-side-ssl")]
     fn forget_cached_session(&self) {
         let id = &self.hs.shared().session_id;
-        if !id.is_empty() && matches!(self.role_is_server(), true) {
+        if !id.is_empty() && self.hs.is_server() {
             self.ctx.cache.lock().remove(id);
         }
     }
 
-    fn role_is_server(&self) -> bool {
-        #[cfg(feature = "server-side-ssl")]
-        if let crate::handshake::Handshake::Server(_) = self.hs {
-            return true;
-        }
-        false
-    }
+    /// Clients keep no cache: the application drops its `SessionId` instead.
+    #[cfg(not(feature = "server-side-ssl"))]
+    fn forget_cached_session(&self) {}
 
     /// Processes records until one needs the application or the buffer runs out.
     fn process(&mut self) -> Outcome {

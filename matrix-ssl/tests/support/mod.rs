@@ -145,7 +145,12 @@ pub fn handshake(c: &mut Session, s: &mut Session, chunk: usize) -> (Vec<Ev>, Ve
             return (ce, se);
         }
     }
-    panic!("handshake did not complete: client {ce:?} server {se:?}");
+    let tail = |v: &[Ev]| v[v.len().saturating_sub(4)..].to_vec();
+    panic!(
+        "handshake did not complete: client ..{:?} server ..{:?}",
+        tail(&ce),
+        tail(&se)
+    );
 }
 
 pub fn new_pair(
