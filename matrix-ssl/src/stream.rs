@@ -98,11 +98,8 @@ impl<S: Read + Write> Stream<S> {
             }
             match self.session.sent_data(n).map_err(err)? {
                 Sent::RequestSend => {}
-                Sent::RequestClose if !self.session.peer_closed() => {
+                Sent::RequestClose if self.session.sent_fatal => {
                     self.io.flush()?;
-                    if self.session.is_handshake_complete() && self.alert_was_close_notify() {
-                        return Ok(());
-                    }
                     return Err(io::Error::new(
                         io::ErrorKind::ConnectionAborted,
                         "the session ended with a fatal alert",
@@ -114,11 +111,6 @@ impl<S: Read + Write> Stream<S> {
                 }
             }
         }
-    }
-
-    /// Whether the session is closing cleanly (we sent close_notify) rather than failing.
-    fn alert_was_close_notify(&self) -> bool {
-        !self.session.failed
     }
 
     /// Reads once from the transport and processes what came.

@@ -348,6 +348,31 @@ impl RawClient {
         )
     }
 
+    /// An SSL 2.0-format ClientHello offering `version` (RFC 2246 appendix E.1).
+    fn sslv2_hello(version: ProtocolVersion, suites: &[u16]) -> (Self, Vec<u8>) {
+        let (mut raw, _) = RawClient::hello(version, vec![]);
+        let challenge = [0x42u8; 32];
+        let mut msg = vec![1];
+        msg.extend_from_slice(&version.get().to_be_bytes());
+        msg.extend_from_slice(&((suites.len() * 3) as u16).to_be_bytes());
+        msg.extend_from_slice(&0u16.to_be_bytes());
+        msg.extend_from_slice(&32u16.to_be_bytes());
+        // An SSL 2.0 kind first (RC4_128_WITH_MD5), skipped by the server.
+        msg.extend_from_slice(&[0x01, 0x00, 0x80]);
+        for s in &suites[1..] {
+            msg.push(0);
+            msg.extend_from_slice(&s.to_be_bytes());
+        }
+        msg.extend_from_slice(&challenge);
+        let mut transcript = Md5Sha1::new();
+        transcript.update(&msg);
+        raw.transcript = transcript;
+        raw.client_random = challenge;
+        let mut rec = vec![0x80 | (msg.len() >> 8) as u8, msg.len() as u8];
+        rec.extend_from_slice(&msg);
+        (raw, rec)
+    }
+
     fn read_server_flight(&mut self, flight: &[u8]) {
         for m in messages(flight) {
             self.transcript.update(&m);
@@ -631,4 +656,33 @@ fn garbage_never_panics() {
         }
         assert!(s.get_outdata().len() < 20_000);
     }
+}
+
+#[test]
+fn sslv2_client_hello() {
+    for v in ctx().versions().to_vec() {
+        let mut s = server();
+        let (mut raw, hello) = RawClient::sslv2_hello(v, &[0x0080, 0x002f, 0x00ff]);
+        let mut evs = Vec::new();
+        // Byte at a time, to exercise the detection on partial input.
+        feed(&mut s, &hello, 1, &mut evs);
+        assert_eq!(evs.last(), Some(&Ev::RequestSend), "{v:?}");
+        let flight = take_out(&mut s, usize::MAX, &mut evs);
+        raw.read_server_flight(&flight);
+        let second = raw.second_flight(Some(v.get()), true);
+        let mut evs = Vec::new();
+        feed(&mut s, &second, usize::MAX, &mut evs);
+        let out = take_out(&mut s, usize::MAX, &mut evs);
+        assert_eq!(
+            out[0], 20,
+            "{v:?}: the Finished over the SSLv2 hello verified"
+        );
+        assert!(s.is_handshake_complete());
+    }
+    // Garbage in SSLv2 framing.
+    expect_plain_alert(
+        &mut server(),
+        &[0x80, 0x05, 1, 0, 2, 0, 0],
+        AlertDescription::IllegalParameter,
+    );
 }

@@ -47,9 +47,11 @@ fn connect_retry(port: u16) -> TcpStream {
 
 #[test]
 fn our_client_against_openssl_s_server() {
-    for (flag, version) in [
-        ("-tls1_1", ProtocolVersion::TLSv1_1),
-        ("-tls1", ProtocolVersion::TLSv1_0),
+    // The last run asks for a client certificate (`-verify`): we answer with none.
+    for (flag, version, extra) in [
+        ("-tls1_1", ProtocolVersion::TLSv1_1, &[][..]),
+        ("-tls1", ProtocolVersion::TLSv1_0, &[][..]),
+        ("-tls1_1", ProtocolVersion::TLSv1_1, &["-verify", "1"][..]),
     ] {
         let port = free_port();
         let child = Command::new("openssl")
@@ -58,6 +60,7 @@ fn our_client_against_openssl_s_server() {
             .args(["-key", &testkeys("rsa2048/server.key")])
             .args(["-cert", &testkeys("rsa2048/server.pem")])
             .args(["-cert_chain", &testkeys("rsa2048/intermediate.pem")])
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -18,7 +18,8 @@ use zeroize::Zeroizing;
 use super::{CertValidator, HelloExtensions, HsShared, Output, Verdict, kx_supported};
 use crate::alert::Fatal;
 use crate::codec::handshake::{
-    Certificate, ClientHello, ClientKeyExchange, Extension, ServerHello, ServerHelloDone,
+    Certificate, CertificateRequest, ClientHello, ClientKeyExchange, Extension, ServerHello,
+    ServerHelloDone,
 };
 use crate::codec::{
     AlertDescription, CipherSuite, Codec, CompressionMethod, ExtensionType, HandshakeType,
@@ -43,10 +44,13 @@ struct ExpectCertificate {
     offered_version: ProtocolVersion,
 }
 
-/// Waiting for ServerHelloDone, with the server's authenticated RSA key.
+/// Waiting for ServerHelloDone (or a CertificateRequest first), with the server's
+/// authenticated RSA key.
 struct ExpectServerHelloDone {
     offered_version: ProtocolVersion,
     server_key: RsaPublicKey,
+    /// The server asked for a certificate (we have none to send in this build).
+    cert_requested: bool,
 }
 
 /// Waiting for the server's ChangeCipherSpec.
@@ -205,6 +209,18 @@ impl ClientHandshake {
                 self.shared.transcript_update(raw);
                 self.certificate(st, &cert)?
             }
+            // Client authentication is not in this build: remember the request and answer
+            // it with no certificate (RFC 2246 section 7.4.6, RFC 6101 section 5.6.6).
+            (State::ServerHelloDone(st), HandshakeType::CertificateRequest)
+                if !st.cert_requested =>
+            {
+                CertificateRequest::read_bytes(body).map_err(decode)?;
+                self.shared.transcript_update(raw);
+                State::ServerHelloDone(ExpectServerHelloDone {
+                    cert_requested: true,
+                    ..st
+                })
+            }
             (State::ServerHelloDone(st), HandshakeType::ServerHelloDone) => {
                 ServerHelloDone::read_bytes(body).map_err(decode)?;
                 self.shared.transcript_update(raw);
@@ -332,6 +348,7 @@ impl ClientHandshake {
         Ok(State::ServerHelloDone(ExpectServerHelloDone {
             offered_version: st.offered_version,
             server_key,
+            cert_requested: false,
         }))
     }
 
@@ -341,7 +358,16 @@ impl ClientHandshake {
         rng: &mut dyn SecureRandom,
         out: &mut Vec<Output>,
     ) -> Result<State, Fatal> {
-        let suite = self.shared.suite.ok_or(Fatal::internal(Error::Failure))?;
+        if st.cert_requested {
+            // TLS: an empty Certificate; SSL 3.0: a no_certificate warning instead.
+            if self.shared.version.is_ssl3() {
+                out.push(Output::WarningAlert(AlertDescription::NoCertificate));
+            } else {
+                let empty = Certificate::default();
+                self.shared
+                    .emit(out, HandshakeType::Certificate, |o| empty.encode(o));
+            }
+        }
         // RFC 2246 section 7.4.7.1: the premaster secret starts with the version we
         // offered (not the negotiated one), which is what defeats version rollback.
         let mut pms = Zeroizing::new([0u8; 48]);
@@ -352,7 +378,6 @@ impl ClientHandshake {
             encrypted_pre_master_secret: encrypted,
         };
         let version = self.shared.version;
-        let _ = suite;
         self.shared
             .emit(out, HandshakeType::ClientKeyExchange, |o| {
                 cke.encode(o, version)

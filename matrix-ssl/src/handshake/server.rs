@@ -136,6 +136,25 @@ impl ServerHandshake {
         Ok(())
     }
 
+    /// Handles an SSL 2.0-format ClientHello (RFC 2246 appendix E.1), already converted;
+    /// `hash_bytes` is what the transcript covers in its place.
+    pub(crate) fn handle_sslv2_hello(
+        &mut self,
+        hello: &ClientHello,
+        hash_bytes: &[u8],
+        rng: &mut dyn SecureRandom,
+        out: &mut Vec<Output>,
+    ) -> Result<(), Fatal> {
+        match core::mem::replace(&mut self.state, State::Failed) {
+            State::ClientHello(_) => {
+                self.shared.transcript_update(hash_bytes);
+                self.state = self.client_hello(hello, rng, out)?;
+                Ok(())
+            }
+            _ => Err(Fatal::unexpected()),
+        }
+    }
+
     pub(crate) fn handle_ccs(&mut self) -> Result<Box<dyn RecordDecrypter>, Fatal> {
         match core::mem::replace(&mut self.state, State::Failed) {
             State::Ccs(ExpectCcs { resumed }) => {

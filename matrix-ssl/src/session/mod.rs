@@ -208,6 +208,8 @@ pub struct Session {
     pub(crate) failed: bool,
     /// The peer sent close_notify.
     pub(crate) peer_closed: bool,
+    /// We queued a fatal alert.
+    pub(crate) sent_fatal: bool,
     /// Suites this session disabled.
     pub(crate) disabled_count: usize,
     #[cfg(feature = "server-side-ssl")]
@@ -320,6 +322,7 @@ impl Session {
             closing: false,
             failed: false,
             peer_closed: false,
+            sent_fatal: false,
             disabled_count: 0,
             #[cfg(feature = "server-side-ssl")]
             server_validator: None,

@@ -57,9 +57,13 @@ impl Session {
             self.in_start = 0;
         }
         let want = self.record_need().max(self.in_end) + READ_CHUNK;
+        // What must fit at the least: the rest of the current record, or one more byte.
+        let least = self.record_need().max(self.in_end + 1);
         if self.inbuf.len() < want {
             if self.reserve(want - self.inbuf.len()).is_ok() {
                 self.inbuf.resize(want, 0);
+            } else if self.inbuf.len() < least && self.reserve(least - self.inbuf.len()).is_ok() {
+                self.inbuf.resize(least, 0);
             }
         } else if self.in_end == 0 && self.inbuf.len() > SMALL_BUF {
             // Shrink back after a large record.
@@ -228,7 +232,7 @@ impl Session {
             let need = TLS_HEADER_LEN + self.enc.encrypted_len(chunk.len());
             if self.outbuf.capacity() - self.outbuf.len() < need {
                 self.reserve(need)?;
-                self.outbuf.reserve(need);
+                self.outbuf.reserve_exact(need);
             }
             let start = self.outbuf.len();
             RecordHeader {
@@ -307,6 +311,7 @@ impl Session {
             .is_ok()
         {
             self.closing = true;
+            self.sent_fatal = true;
         }
         self.forget_cached_session();
     }
@@ -375,8 +380,62 @@ impl Session {
         }
     }
 
+    /// A server's first record may be an SSL 2.0-format ClientHello (RFC 2246 appendix
+    /// E.1): `Some` when it was one (handled, or incomplete), `None` to read a normal
+    /// record.
+    #[cfg(feature = "server-side-ssl")]
+    fn sslv2_hello(&mut self) -> Option<Result<Option<Step>, Fatal>> {
+        use crate::codec::sslv2::{
+            MAX_SSLV2_HELLO_LEN, Sslv2Detect, detect_sslv2_client_hello, read_sslv2_client_hello,
+        };
+        let crate::handshake::Handshake::Server(server) = &mut self.hs else {
+            return None;
+        };
+        if server.version_negotiated() || self.read_seq != 0 {
+            return None;
+        }
+        let avail = self
+            .inbuf
+            .get(self.in_start..self.in_end)
+            .unwrap_or_default();
+        let record_len = match detect_sslv2_client_hello(avail) {
+            Sslv2Detect::NotSslv2 => return None,
+            Sslv2Detect::ClientHello { record_len } => record_len,
+            _ => return Some(Ok(None)),
+        };
+        if record_len > MAX_SSLV2_HELLO_LEN + 2 {
+            return Some(Err(Fatal::new(AlertDescription::IllegalParameter)));
+        }
+        if avail.len() < record_len {
+            return Some(Ok(None));
+        }
+        let record = avail.get(..record_len).unwrap_or_default();
+        let v2 = match read_sslv2_client_hello(record) {
+            Ok(v2) => v2,
+            Err(e) => return Some(Err(Fatal::decode(e, self.version))),
+        };
+        let mut out = Vec::new();
+        if let Err(f) = server.handle_sslv2_hello(&v2.hello, v2.hash_bytes, &mut self.rng, &mut out)
+        {
+            return Some(Err(f));
+        }
+        self.in_start += record_len;
+        // Counts the hello as the first record, so a second one is never taken for SSLv2.
+        self.read_seq = 1;
+        self.version = self.hs.shared().version;
+        Some(self.apply_outputs(out).map(|()| Some(Step::Continue)))
+    }
+
+    #[cfg(not(feature = "server-side-ssl"))]
+    fn sslv2_hello(&mut self) -> Option<Result<Option<Step>, Fatal>> {
+        None
+    }
+
     /// Reads, decrypts and routes one whole record, if one is buffered.
     fn next_record(&mut self) -> Result<Option<Step>, Fatal> {
+        if let Some(r) = self.sslv2_hello() {
+            return r;
+        }
         let avail = self
             .inbuf
             .get(self.in_start..self.in_end)
@@ -390,6 +449,12 @@ impl Session {
             e => Fatal::decode(e, version),
         })?;
         self.check_record_header(&header)?;
+        if !self.hs.version_negotiated() && self.hs.is_server() {
+            // Until we choose, alerts go out in the client's record version (clamped to
+            // ours), which it reads whatever it offered.
+            let v = header.version.get().min(self.ctx.highest_version().get());
+            self.version = crate::codec::ProtocolVersion::from(v.max(0x0300));
+        }
         let total = TLS_HEADER_LEN + usize::from(header.length);
         if avail.len() < total {
             // Make sure the whole record will fit, within the budget.
