@@ -84,7 +84,69 @@ fn our_client_against_openssl_s_server() {
         let text = String::from_utf8_lossy(&page);
         assert!(text.starts_with("HTTP/1.0 200 ok"), "{text}");
         assert!(text.contains("AES128-SHA"), "{text}");
+        // Resume the session on a new connection, after closing this one properly.
+        let sid = st
+            .session()
+            .session_id()
+            .expect("s_server gave a session id");
+        let _ = st.shutdown();
+        drop(st);
+        let tcp = connect_retry(port);
+        tcp.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        let sess = ctx
+            .new_client_session(client_keys(), Some(&sid), 0, None, None)
+            .unwrap();
+        let mut st = Stream::new(sess, tcp);
+        st.handshake()
+            .expect("resumed handshake with openssl s_server");
+        assert!(st.session().is_resumed(), "{flag}: s_server did not resume");
+        st.write_all(b"GET / HTTP/1.0\r\n\r\n").unwrap();
+        let mut page = Vec::new();
+        let _ = st.read_to_end(&mut page);
+        assert!(String::from_utf8_lossy(&page).contains("Reused"));
     }
+}
+
+#[test]
+fn openssl_s_client_resumes_with_our_server() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = mpsc::channel();
+    let server = std::thread::spawn(move || {
+        let ctx = ctx();
+        let keys = server_keys();
+        let mut resumed = 0;
+        for _ in 0..6 {
+            let Ok((tcp, _)) = listener.accept() else {
+                break;
+            };
+            tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            let sess = ctx.new_server_session(keys.clone(), None).unwrap();
+            let mut st = Stream::new(sess, tcp);
+            if st.handshake().is_ok() && st.session().is_resumed() {
+                resumed += 1;
+            }
+            let mut sink = Vec::new();
+            let _ = st.read_to_end(&mut sink);
+        }
+        tx.send(resumed).unwrap();
+    });
+    for (flag, cipher) in [("-tls1_1", "AES256-SHA:@SECLEVEL=0")] {
+        let child = Command::new("openssl")
+            .args(["s_client", "-connect", &format!("127.0.0.1:{port}"), flag])
+            .args(["-cipher", cipher, "-reconnect"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("openssl must be installed for this test");
+        let _reaper = Reaper(child);
+        let resumed = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("our server did not finish in time");
+        assert_eq!(resumed, 5, "s_client -reconnect resumes five times");
+    }
+    server.join().unwrap();
 }
 
 #[test]
