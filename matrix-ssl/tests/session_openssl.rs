@@ -115,23 +115,28 @@ fn openssl_s_client_resumes_with_our_server() {
     let server = std::thread::spawn(move || {
         let ctx = ctx();
         let keys = server_keys();
-        let mut resumed = 0;
-        for _ in 0..6 {
-            let Ok((tcp, _)) = listener.accept() else {
-                break;
-            };
-            tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-            let sess = ctx.new_server_session(keys.clone(), None).unwrap();
-            let mut st = Stream::new(sess, tcp);
-            if st.handshake().is_ok() && st.session().is_resumed() {
-                resumed += 1;
+        for _client in 0..2 {
+            let mut resumed = 0;
+            for _ in 0..6 {
+                let Ok((tcp, _)) = listener.accept() else {
+                    break;
+                };
+                tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+                let sess = ctx.new_server_session(keys.clone(), None).unwrap();
+                let mut st = Stream::new(sess, tcp);
+                if st.handshake().is_ok() && st.session().is_resumed() {
+                    resumed += 1;
+                }
+                let mut sink = Vec::new();
+                let _ = st.read_to_end(&mut sink);
             }
-            let mut sink = Vec::new();
-            let _ = st.read_to_end(&mut sink);
+            tx.send(resumed).unwrap();
         }
-        tx.send(resumed).unwrap();
     });
-    for (flag, cipher) in [("-tls1_1", "AES256-SHA:@SECLEVEL=0")] {
+    for (flag, cipher) in [
+        ("-tls1_1", "AES256-SHA:@SECLEVEL=0"),
+        ("-tls1", "AES128-SHA:@SECLEVEL=0"),
+    ] {
         let child = Command::new("openssl")
             .args(["s_client", "-connect", &format!("127.0.0.1:{port}"), flag])
             .args(["-cipher", cipher, "-reconnect"])
