@@ -265,6 +265,7 @@ fn check_padding_and_mac<M: RecordMac>(
         // last 256 bytes (or the whole body) whatever the padding length.
         let scan = n.min(MAX_PADDING + 1);
         let mut diff = 0u32;
+        // `scan` <= `n`: the slice is in bounds.
         for (i, &b) in (0u32..).zip(body[n - scan..].iter().rev()) {
             diff |= ct_le(i, pad) & (u32::from(b) ^ pad);
         }
@@ -273,6 +274,8 @@ fn check_padding_and_mac<M: RecordMac>(
     // Bad padding: go on as if there were none, at the same cost.
     let len = max_len - (good & pad) as usize;
 
+    // In bounds: `mac_len` <= MAX_MAC_LEN (checked at compile time in `mac`), and
+    // `max_len` < `n`.
     let mut expected = [0u8; MAX_MAC_LEN];
     let mut received = [0u8; MAX_MAC_LEN];
     let (expected, received) = (&mut expected[..mac_len], &mut received[..mac_len]);
@@ -292,6 +295,8 @@ fn copy_mac(body: &[u8], start: usize, max_start: usize, out: &mut [u8]) {
     let scan_start = max_start.saturating_sub(MAX_PADDING);
     let scan_end = (max_start + mac_len).min(body.len());
     let (start32, end32) = (len32(start), len32(start + mac_len));
+    // In bounds: `mac_len` <= MAX_MAC_LEN, and `scan_start` <= `max_start` <= `scan_end`
+    // <= `body.len()` since `max_start + mac_len` = `body.len() - 1`.
     let mut rotated = [0u8; MAX_MAC_LEN];
     let rotated = &mut rotated[..mac_len];
     let mut offset = 0u32;

@@ -102,6 +102,7 @@ impl<H: Ssl3Hash + Send + 'static> RecordMac for Ssl3<H> {
     const HEADER_LEN: usize = 11;
 
     fn new(secret: &[u8]) -> Self {
+        const { assert!(H::OUTPUT_LEN <= MAX_MAC_LEN) };
         Ssl3(Ssl3Mac::new(secret))
     }
 
@@ -133,6 +134,7 @@ impl<H: Hash + Send + 'static> RecordMac for Tls<H> {
     const HEADER_LEN: usize = 13;
 
     fn new(secret: &[u8]) -> Self {
+        const { assert!(H::OUTPUT_LEN <= MAX_MAC_LEN) };
         Tls(Hmac::new(secret))
     }
 
@@ -144,6 +146,7 @@ impl<H: Hash + Send + 'static> RecordMac for Tls<H> {
         data: &[u8],
         out: &mut [u8],
     ) {
+        // Constant ranges into a 13-byte array.
         let mut header = [0u8; 13];
         header[..8].copy_from_slice(&seq.to_be_bytes());
         header[8] = content_type.get();
@@ -181,5 +184,52 @@ pub(crate) fn with_mac<J: MacJob>(version: ProtocolVersion, alg: MacAlgorithm, j
         (true, MacAlgorithm::Sha1) => job.run::<Ssl3<Sha1>>(),
         (false, MacAlgorithm::Md5) => job.run::<Tls<Md5>>(),
         (false, MacAlgorithm::Sha1) => job.run::<Tls<Sha1>>(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec::Vec;
+
+    /// The throwaway hash never needs more blocks than `DUMMY_BLOCKS` holds, for any data
+    /// length and any padding (at most 255 bytes shorter).
+    fn dummy_fits<M: RecordMac>() {
+        let fixed = M::PREFIX_LEN + M::HEADER_LEN;
+        let bl = <M::H as Hash>::BLOCK_LEN;
+        let blocks = |n: usize| (fixed + n + 8) / bl;
+        for max in 0usize..600 {
+            for len in max.saturating_sub(255)..=max {
+                assert!((blocks(max) - blocks(len)) * bl <= DUMMY_BLOCKS.len());
+            }
+        }
+    }
+
+    #[test]
+    fn dummy_blocks_suffice() {
+        dummy_fits::<Ssl3<Md5>>();
+        dummy_fits::<Ssl3<Sha1>>();
+        dummy_fits::<Tls<Md5>>();
+        dummy_fits::<Tls<Sha1>>();
+    }
+
+    /// The constant-compression MAC is the MAC of the shorter data.
+    #[test]
+    fn compute_ct_is_the_mac_of_the_prefix() {
+        let data: Vec<u8> = (0..400u32).map(|i| i as u8).collect();
+        let m = Tls::<Sha1>::new(b"secret");
+        let s = Ssl3::<Md5>::new(&[7; 16]);
+        for len in 100..=355 {
+            let v = ProtocolVersion::TLSv1_0;
+            let ct = ContentType::ApplicationData;
+            let (mut a, mut b) = ([0u8; 20], [0u8; 20]);
+            m.compute_ct(9, ct, v, &data[..355], len, &mut a);
+            m.compute(9, ct, v, &data[..len], &mut b);
+            assert_eq!(a, b);
+            let (mut a, mut b) = ([0u8; 16], [0u8; 16]);
+            s.compute_ct(9, ct, v, &data[..355], len, &mut a);
+            s.compute(9, ct, v, &data[..len], &mut b);
+            assert_eq!(a, b);
+        }
     }
 }

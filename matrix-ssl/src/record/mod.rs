@@ -65,6 +65,7 @@
 //! and RC4 states have moved on and are of no further use.
 
 use alloc::boxed::Box;
+use alloc::vec::Vec;
 use core::ops::Range;
 
 use crate::codec::{AlertDescription, ContentType, ProtocolVersion};
@@ -209,8 +210,6 @@ pub trait RecordDecrypter: Send {
         fragment: &mut [u8],
     ) -> Result<Range<usize>, RecordError>;
 }
-
-use alloc::vec::Vec;
 
 /// The boxed pair [`cipher_states`] returns.
 pub type CipherStates = (Box<dyn RecordEncrypter>, Box<dyn RecordDecrypter>);
