@@ -228,3 +228,25 @@ fn memory_cap() {
     assert!(s2.memory_usage().1 <= 12 * 1024);
     let _ = Config::default();
 }
+
+#[test]
+fn hello_extensions_both_ways() {
+    use matrix_ssl::HelloExtensions;
+    let ctx = ctx();
+    let mut exts = HelloExtensions::new();
+    // server_name for "localhost".
+    let sni = [
+        0, 12, 0, 0, 9, b'l', b'o', b'c', b'a', b'l', b'h', b'o', b's', b't',
+    ];
+    exts.load(0, &sni).unwrap();
+    assert_eq!(exts.load(0, &sni), Err(Error::ArgFail));
+    assert_eq!(exts.load(0xff01, &[0]), Err(Error::ArgFail));
+    let mut c = ctx
+        .new_client_session(client_keys(), None, 0, None, Some(&exts))
+        .unwrap();
+    let mut s = ctx.new_server_session(server_keys(), None).unwrap();
+    handshake(&mut c, &mut s, usize::MAX);
+    assert_eq!(s.peer_hello_extensions(), &[(0u16, sni.to_vec())]);
+    // The server answered the SCSV with an empty renegotiation_info.
+    assert_eq!(c.peer_hello_extensions(), &[(0xff01u16, vec![0])]);
+}

@@ -290,6 +290,7 @@ impl ClientHandshake {
             }
             None => {}
         }
+        self.shared.keep_extensions(sh.extensions.as_deref());
         self.shared.server_random = sh.random;
         self.shared.suite = Some(suite);
         self.shared.session_id = sh.session_id.clone();

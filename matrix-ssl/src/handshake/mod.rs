@@ -203,6 +203,8 @@ pub(crate) struct HsShared {
     pub pending_read: Option<Box<dyn RecordDecrypter>>,
     /// The write state that takes over at our ChangeCipherSpec.
     pub pending_write: Option<Box<dyn RecordEncrypter>>,
+    /// The extensions of the peer's hello, as (type, extension_data), in order.
+    pub peer_extensions: Vec<(u16, Vec<u8>)>,
     /// Our and the peer's Finished verify_data (RFC 5746 keeps them).
     pub client_verify_data: Vec<u8>,
     pub server_verify_data: Vec<u8>,
@@ -228,9 +230,27 @@ impl HsShared {
             session_disabled: Vec::new(),
             pending_read: None,
             pending_write: None,
+            peer_extensions: Vec::new(),
             client_verify_data: Vec::new(),
             server_verify_data: Vec::new(),
         }
+    }
+
+    /// Keeps the peer's hello extensions for the application, re-encoded.
+    pub(crate) fn keep_extensions(&mut self, exts: Option<&[crate::codec::handshake::Extension]>) {
+        use crate::codec::Codec;
+        self.peer_extensions = exts
+            .unwrap_or_default()
+            .iter()
+            .map(|e| {
+                // The extension's encoding minus its 4-byte type and length header.
+                let bytes = e.get_encoding();
+                (
+                    e.ext_type().get(),
+                    bytes.get(4..).unwrap_or_default().to_vec(),
+                )
+            })
+            .collect();
     }
 
     /// Adds a received message to the transcript.

@@ -221,6 +221,7 @@ impl ServerHandshake {
         if cfg!(feature = "require-secure-rehandshakes") && !self.shared.secure_renegotiation {
             return Err(Fatal::new(AlertDescription::HandshakeFailure));
         }
+        self.shared.keep_extensions(ch.extensions.as_deref());
         self.shared.client_random = ch.random;
         self.shared.server_random = self.shared.new_random(rng)?;
 

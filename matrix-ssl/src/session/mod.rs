@@ -361,6 +361,13 @@ impl Session {
         self.hs.shared().secure_renegotiation
     }
 
+    /// The extensions of the peer's hello (ServerHello for a client, ClientHello for a
+    /// server) as (extension type, extension_data), in the order received: what
+    /// MatrixSSL's extension callback and `ssl->helloExtIn` exposed.
+    pub fn peer_hello_extensions(&self) -> &[(u16, Vec<u8>)] {
+        &self.hs.shared().peer_extensions
+    }
+
     /// The peer's certificate chain as received, with each certificate's `auth_status`.
     pub fn peer_certificates(&self) -> Option<&CertChain> {
         self.hs.shared().peer_certs.as_ref()
