@@ -210,8 +210,6 @@ pub struct Session {
     pub(crate) peer_closed: bool,
     /// We queued a fatal alert.
     pub(crate) sent_fatal: bool,
-    /// Suites this session disabled.
-    pub(crate) disabled_count: usize,
     #[cfg(feature = "server-side-ssl")]
     #[allow(dead_code)]
     pub(crate) server_validator: Option<CertValidator>,
@@ -323,7 +321,6 @@ impl Session {
             failed: false,
             peer_closed: false,
             sent_fatal: false,
-            disabled_count: 0,
             #[cfg(feature = "server-side-ssl")]
             server_validator: None,
         }
@@ -418,7 +415,6 @@ impl Session {
                 }
                 list.push(suite);
             }
-            self.disabled_count = list.len();
             return Ok(());
         }
         Err(Error::UnsupportedFail)
