@@ -84,7 +84,7 @@ pub use context::open;
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
 pub use context::{Context, open_with};
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
-pub use handshake::{CertValidator, HelloExtensions, Verdict};
+pub use handshake::{CertValidator, HandshakeInfo, HelloExtensions, Verdict};
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
 pub use keys::Keys;
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]

@@ -371,7 +371,13 @@ fn cert_callback_verdicts() {
     let seen2 = seen.clone();
     let (_, se) = run(
         no_ca.clone(),
-        Some(Box::new(move |chain, alert| {
+        Some(Box::new(move |info, chain, alert| {
+            assert_eq!(info.cipher_suite().map(|s| s.get()), Some(0x0035));
+            assert!(
+                info.peer_hello_extensions()
+                    .iter()
+                    .any(|(t, _)| *t == 0xff01)
+            );
             *seen2.lock().unwrap() = Some((chain.len(), alert));
             Verdict::from_code(alert.map_or(0, |a| i32::from(a.get())))
         })),
@@ -388,7 +394,7 @@ fn cert_callback_verdicts() {
         ]
     );
     // 0: continue despite the alert; not anonymous.
-    let (c, _) = run(no_ca.clone(), Some(Box::new(|_, _| Verdict::Continue)));
+    let (c, _) = run(no_ca.clone(), Some(Box::new(|_, _, _| Verdict::Continue)));
     assert!(!c.anon_status());
     assert!(c.peer_certificates().is_some());
     // SSL_ALLOW_ANON_CONNECTION: continue, anonymous.
@@ -397,7 +403,7 @@ fn cert_callback_verdicts() {
             no_ca.clone(),
             None,
             0,
-            Some(Box::new(|_, _| Verdict::from_code(254))),
+            Some(Box::new(|_, _, _| Verdict::from_code(254))),
             None,
         )
         .unwrap(),
@@ -406,7 +412,10 @@ fn cert_callback_verdicts() {
     handshake(&mut c, &mut s, usize::MAX);
     assert!(c.anon_status());
     // < 0: internal_error.
-    let (_, se) = run(no_ca.clone(), Some(Box::new(|_, _| Verdict::from_code(-1))));
+    let (_, se) = run(
+        no_ca.clone(),
+        Some(Box::new(|_, _, _| Verdict::from_code(-1))),
+    );
     assert_eq!(
         se,
         vec![
@@ -417,7 +426,7 @@ fn cert_callback_verdicts() {
     // > 0: that alert, even when authentication passed.
     let (_, se) = run(
         client_keys(),
-        Some(Box::new(|_, alert| {
+        Some(Box::new(|_, _, alert| {
             assert_eq!(alert, None);
             Verdict::Alert(AlertDescription::CertificateExpired)
         })),

@@ -258,7 +258,7 @@ impl ClientHandshake {
     ) -> Result<State, Fatal> {
         let sv = sh.server_version;
         // A version we did not offer, or do not speak.
-        if sv.get() > st.offered_version.get() || !self.shared.ctx.speaks(sv) {
+        if !st.offered_version.is_at_least(sv) || !self.shared.ctx.speaks(sv) {
             return Err(Fatal::new(AlertDescription::ProtocolVersion));
         }
         self.shared.version = sv;
@@ -331,7 +331,7 @@ impl ClientHandshake {
         let found = matrix_x509::authenticate(&mut chain, self.shared.keys.trusted_cas())
             .map(|a| AlertDescription::from(a.alert()));
         let verdict = match self.validator.as_mut() {
-            Some(cb) => cb(&chain, found),
+            Some(cb) => cb(&super::HandshakeInfo::new(&self.shared), &chain, found),
             None => found.map_or(Verdict::Continue, Verdict::Alert),
         };
         match verdict {

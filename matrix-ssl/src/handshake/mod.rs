@@ -110,11 +110,48 @@ impl Verdict {
 /// authenticate itself) or `Some(UnknownCa)` (no trusted CA issued it). The callback may
 /// also check dates (`X509Cert::is_valid_at`) and host names (`X509Cert::matches_host`).
 ///
-/// Unlike the C callback it does not get the session (which is busy handshaking); capture
-/// what you need in the closure. Without a callback, any authentication failure ends the
-/// handshake with its alert.
-pub type CertValidator =
-    Box<dyn FnMut(&CertChain, Option<AlertDescription>) -> Verdict + Send + 'static>;
+/// The first argument stands for the C callback's read-only `ssl_t`: the negotiated
+/// version and suite and the peer's hello extensions (`ssl->helloExtIn`, where the
+/// reference tells clients to look for the server's extension data). Without a callback,
+/// any authentication failure ends the handshake with its alert.
+pub type CertValidator = Box<
+    dyn FnMut(&HandshakeInfo<'_>, &CertChain, Option<AlertDescription>) -> Verdict + Send + 'static,
+>;
+
+/// What the certificate callback can see of the session being negotiated.
+pub struct HandshakeInfo<'a> {
+    shared: &'a HsShared,
+}
+
+impl core::fmt::Debug for HandshakeInfo<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("HandshakeInfo")
+            .field("version", &self.protocol_version())
+            .field("cipher_suite", &self.cipher_suite())
+            .finish_non_exhaustive()
+    }
+}
+
+impl HandshakeInfo<'_> {
+    pub(crate) fn new(shared: &HsShared) -> HandshakeInfo<'_> {
+        HandshakeInfo { shared }
+    }
+
+    /// The negotiated protocol version.
+    pub fn protocol_version(&self) -> ProtocolVersion {
+        self.shared.version
+    }
+
+    /// The negotiated cipher suite.
+    pub fn cipher_suite(&self) -> Option<CipherSuite> {
+        self.shared.suite.map(|s| s.suite)
+    }
+
+    /// The peer's hello extensions as (type, extension_data).
+    pub fn peer_hello_extensions(&self) -> &[(u16, Vec<u8>)] {
+        &self.shared.peer_extensions
+    }
+}
 
 /// ClientHello extensions a client adds (`tlsExtension_t`, `matrixSslNewHelloExtension` /
 /// `matrixSslLoadHelloExtension`): each an extension type and its fully encoded

@@ -166,9 +166,10 @@ impl ServerHandshake {
         }
     }
 
-    /// The highest version we speak that is not above the client's.
+    /// The highest version we speak that is not above the client's (compared as TLS
+    /// versions, so that DTLS's descending numbers order too).
     fn choose_version(&self, client: ProtocolVersion) -> Result<ProtocolVersion, Fatal> {
-        if client.get() >> 8 != 3 {
+        if client.tls_equivalent().is_none() || client.is_dtls() != self.shared.version.is_dtls() {
             return Err(Fatal::new(AlertDescription::ProtocolVersion));
         }
         self.shared
@@ -177,7 +178,7 @@ impl ServerHandshake {
             .iter()
             .rev()
             .copied()
-            .find(|v| v.get() <= client.get())
+            .find(|v| client.is_at_least(*v))
             .ok_or(Fatal::new(AlertDescription::ProtocolVersion))
     }
 
@@ -204,7 +205,9 @@ impl ServerHandshake {
         self.shared.version = version;
         // RFC 7507 section 3: a fallback hello below our best is an attack or a bug.
         if ch.has_fallback_scsv()
-            && ch.client_version.get() < self.shared.ctx.highest_version().get()
+            && !ch
+                .client_version
+                .is_at_least(self.shared.ctx.highest_version())
         {
             return Err(Fatal::new(AlertDescription::InappropriateFallback));
         }

@@ -360,7 +360,8 @@ impl Session {
 
     /// The extensions of the peer's hello (ServerHello for a client, ClientHello for a
     /// server) as (extension type, extension_data), in the order received: what
-    /// MatrixSSL's extension callback and `ssl->helloExtIn` exposed.
+    /// MatrixSSL's extension callback and `ssl->helloExtIn` exposed (the certificate
+    /// callback sees them through [`crate::HandshakeInfo`]).
     pub fn peer_hello_extensions(&self) -> &[(u16, Vec<u8>)] {
         &self.hs.shared().peer_extensions
     }
