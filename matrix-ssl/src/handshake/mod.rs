@@ -133,6 +133,7 @@ impl core::fmt::Debug for HandshakeInfo<'_> {
 }
 
 impl HandshakeInfo<'_> {
+    #[cfg(feature = "client-side-ssl")]
     pub(crate) fn new(shared: &HsShared) -> HandshakeInfo<'_> {
         HandshakeInfo { shared }
     }
@@ -456,6 +457,16 @@ impl Handshake {
             Handshake::Client(c) => c.handle_ccs(),
             #[cfg(feature = "server-side-ssl")]
             Handshake::Server(s) => s.handle_ccs(),
+        }
+    }
+
+    /// The server's machine, if this is one.
+    #[cfg(feature = "server-side-ssl")]
+    pub(crate) fn as_server_mut(&mut self) -> Option<&mut ServerHandshake> {
+        match self {
+            #[cfg(feature = "client-side-ssl")]
+            Handshake::Client(_) => None,
+            Handshake::Server(s) => Some(s),
         }
     }
 

@@ -388,9 +388,7 @@ impl Session {
         use crate::codec::sslv2::{
             MAX_SSLV2_HELLO_LEN, Sslv2Detect, detect_sslv2_client_hello, read_sslv2_client_hello,
         };
-        let crate::handshake::Handshake::Server(server) = &mut self.hs else {
-            return None;
-        };
+        let server = self.hs.as_server_mut()?;
         if server.version_negotiated() || self.read_seq != 0 {
             return None;
         }
