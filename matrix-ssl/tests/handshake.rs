@@ -439,3 +439,26 @@ fn cert_callback_verdicts() {
         ]
     );
 }
+
+#[test]
+fn per_session_disable_limit() {
+    let ctx = ctx_with(|c| c.max_disabled_ciphers = 2);
+    let mut s = ctx.new_server_session(server_keys(), None).unwrap();
+    let ids: Vec<u16> = SUITES.iter().map(|s| s.suite.get()).collect();
+    if ids.len() < 3 {
+        return;
+    }
+    s.set_cipher_suite_enabled_status(ids[0], false).unwrap();
+    s.set_cipher_suite_enabled_status(ids[1], false).unwrap();
+    assert_eq!(
+        s.set_cipher_suite_enabled_status(ids[2], false),
+        Err(matrix_ssl::Error::LimitFail)
+    );
+    // Re-enabling frees a slot.
+    s.set_cipher_suite_enabled_status(ids[0], true).unwrap();
+    s.set_cipher_suite_enabled_status(ids[2], false).unwrap();
+    assert_eq!(
+        s.set_cipher_suite_enabled_status(0x1234, false),
+        Err(matrix_ssl::Error::Failure)
+    );
+}

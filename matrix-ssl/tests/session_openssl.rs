@@ -204,8 +204,16 @@ fn openssl_s_client_against_our_server() {
     r.expect("our server's handshake with s_client");
     assert_eq!(version, ProtocolVersion::TLSv1_0);
     assert_eq!(line, b"ping\n");
-    let mut reply = String::new();
-    BufReader::new(stdout).read_line(&mut reply).unwrap();
+    // Read s_client's output on a thread, so a silent s_client cannot hang the test.
+    let (ltx, lrx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut reply = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut reply);
+        let _ = ltx.send(reply);
+    });
+    let reply = lrx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("s_client printed nothing");
     assert_eq!(reply, "pong\n");
     drop(stdin);
     drop(reaper);
