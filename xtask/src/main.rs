@@ -3,10 +3,12 @@
 //! - `cargo xtask ci`: everything CI runs (see [`ci`]);
 //! - `cargo xtask features [--no-build]`: FEATURES.md against the Cargo.toml files, then
 //!   builds of every library crate with no default features, defaults and all features;
-//! - `cargo xtask peers`: installs or checks the independent TLS peers the interop tests use.
+//! - `cargo xtask peers`: installs or checks the independent TLS peers the interop tests use;
+//! - `cargo xtask bench [crypto]`: the crypto benchmarks next to `openssl speed`, as ratios.
 
 #![forbid(unsafe_code)]
 
+mod bench;
 mod ci;
 mod cmd;
 mod features;
@@ -23,6 +25,7 @@ commands:
   features [--no-build]  check FEATURES.md against the Cargo.toml files, then build every
                          library crate with no default features, defaults and all features
   peers                  install (or check) OpenSSL, GnuTLS, tlslite-ng, nassl and sslyze
+  bench [crypto]         run the crypto benchmarks and print them next to `openssl speed`
 ";
 
 fn main() -> ExitCode {
@@ -37,6 +40,10 @@ fn main() -> ExitCode {
         Some("peers") => peers::ensure(&root).map(|p| {
             println!("peers ready: {}", p.summary());
         }),
+        Some("bench") => match args.get(1).map(String::as_str) {
+            None | Some("crypto") => bench::run(&root),
+            Some(other) => Err(format!("unknown bench set `{other}` (known: crypto)")),
+        },
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())

@@ -128,6 +128,7 @@ impl<M: RecordMac> RecordEncrypter for Cbc<M> {
         let tag = tag.get_mut(..mac_len).ok_or(Error::ArgFail)?;
         self.mac.compute(seq, content_type, version, plaintext, tag);
         out.extend_from_slice(tag);
+        tag.zeroize();
         // The fewest padding bytes that make data || MAC || padding || padding_length a
         // whole number of blocks; each holds the padding length (TLS; SSL 3.0 allows any
         // content, and this one is as good as any).
@@ -282,6 +283,8 @@ fn check_padding_and_mac<M: RecordMac>(
     mac.compute_ct(seq, content_type, version, &body[..max_len], len, expected);
     copy_mac(body, len, max_len, received);
     let mac_ok = 0u32.wrapping_sub(u32::from(expected.ct_eq(received).unwrap_u8()));
+    // The expected tag authenticates whatever the peer sent; leave no copy of it.
+    expected.zeroize();
     (good & mac_ok, len)
 }
 
@@ -321,5 +324,43 @@ fn copy_mac(body: &[u8], start: usize, max_start: usize, out: &mut [u8]) {
             v |= u32::from(r) & ct_eq(m, idx);
         }
         *o = v as u8;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    #[test]
+    fn masks() {
+        for a in [0u32, 1, 2, 15, 16, 255, 256, 1 << 16, (1 << 17) + 5] {
+            for b in [0u32, 1, 2, 15, 16, 255, 256, 1 << 16, (1 << 17) + 5] {
+                assert_eq!(ct_lt(a, b), if a < b { u32::MAX } else { 0 });
+                assert_eq!(ct_le(a, b), if a <= b { u32::MAX } else { 0 });
+                assert_eq!(ct_eq(a, b), if a == b { u32::MAX } else { 0 });
+            }
+        }
+    }
+
+    #[test]
+    fn copy_mac_finds_the_mac_wherever_it_starts() {
+        let body: Vec<u8> = (0..600u32).map(|i| (i * 7 + 1) as u8).collect();
+        for mac_len in [16usize, 20] {
+            let max_start = body.len() - 1 - mac_len;
+            for start in max_start - 255..=max_start {
+                let mut out = vec![0u8; mac_len];
+                copy_mac(&body, start, max_start, &mut out);
+                assert_eq!(out, &body[start..start + mac_len], "{mac_len} {start}");
+            }
+        }
+        // A body shorter than the scan window.
+        let short = &body[..40];
+        let max_start = short.len() - 1 - 20;
+        for start in 0..=max_start {
+            let mut out = [0u8; 20];
+            copy_mac(short, start, max_start, &mut out);
+            assert_eq!(&out[..], &short[start..start + 20]);
+        }
     }
 }

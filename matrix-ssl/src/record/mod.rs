@@ -48,8 +48,9 @@
 //!    number of compressions (MD5 and SHA-1 process 64-byte blocks and append at least 9
 //!    bytes, so `n` hashed bytes take `(n + 8) / 64 + 1` compressions);
 //! 4. copies the received MAC out of its secret position with a scan of every position it
-//!    could start at followed by a masked rotation (as OpenSSL's and BearSSL's
-//!    `ssl_rec_cbc.c` do), never indexing memory by a secret;
+//!    could start at followed by a masked rotation (the technique of OpenSSL's
+//!    `ssl3_cbc_copy_mac`; BearSSL's `ssl_rec_cbc.c` rotates likewise), never indexing
+//!    memory by a secret;
 //! 5. compares the MACs with `subtle`, folds the padding verdict in, and branches once, at
 //!    the end, on the combined verdict: every failure is the same
 //!    [`RecordError::BadRecordMac`], so padding and MAC failures are indistinguishable in

@@ -100,7 +100,9 @@ impl<M: RecordMac> RecordDecrypter for Stream<M> {
             .get_mut(..mac_len)
             .ok_or(RecordError::DecryptError)?;
         self.mac.compute(seq, content_type, version, data, expected);
-        if !bool::from(expected.ct_eq(received)) {
+        let ok = bool::from(expected.ct_eq(received));
+        expected.zeroize();
+        if !ok {
             return Err(RecordError::BadRecordMac);
         }
         if len > MAX_PLAINTEXT_LEN {
