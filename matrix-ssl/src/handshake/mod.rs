@@ -11,6 +11,15 @@
 //! It knows nothing of records, buffers or I/O, so `Session` drives it over TLS records
 //! and matrix-dtls can drive it over datagrams. Every failure is a [`Fatal`] carrying the
 //! alert to send; `crate::alert` is the one place where failures become alerts.
+//!
+//! What DTLS 1.0 (RFC 4347) will need here, and where: the transcript of DTLS hashes each
+//! message with its 12-byte header as if sent unfragmented (section 4.2.6), so
+//! `HsShared::emit` must frame with `message_seq` (received messages already come with the
+//! `raw` bytes the driver chooses); the client must answer HelloVerifyRequest in its
+//! `ExpectServerHello` state by resending the ClientHello with the cookie and restarting
+//! the transcript (neither the first ClientHello nor the HelloVerifyRequest is hashed);
+//! the context's version list must hold DTLS versions (comparisons already go by TLS
+//! equivalent). ChangeCipherSpec as an [`Output`] is where the epoch changes.
 
 use alloc::boxed::Box;
 use alloc::sync::Arc;

@@ -173,6 +173,11 @@ impl SessionId {
 }
 
 /// One SSL/TLS connection (`ssl_t`).
+///
+/// A session shares its [`Context`] (session cache, disabled suites); with matrix-core's
+/// `multithreading` feature the context's state is behind a mutex and sessions are `Send`,
+/// so each connection may live on its own thread. Without it they stay on the thread of
+/// their context.
 pub struct Session {
     pub(crate) ctx: Arc<ContextInner>,
     pub(crate) hs: Handshake,
