@@ -14,8 +14,11 @@
 //! 2048 / 3072 / 4096-bit groups (RFC 7919 section 5.2 gives these lengths); the OpenSSL
 //! 3.0.19 on our build machine produced keys of 222 to 225 bits for `ffdhe2048` and
 //! `modp_2048`. For any other group without a subgroup order `q` - every group that a
-//! `DH PARAMETERS` file or a TLS ServerKeyExchange gives us - its `dh_key.c` draws
-//! `bits(p) - 1` bits with the top bit set (`BN_priv_rand_ex(l, BN_RAND_TOP_ONE)`).
+//! `DH PARAMETERS` file or a TLS ServerKeyExchange gives us - its `dh_key.c` draws a
+//! full-length exponent, `l = bits(p) - 1` bits with the top bit set
+//! (`BN_priv_rand_ex(l, BN_RAND_TOP_ONE)`). (The OpenSSL 3.0.19 on our build machine gave
+//! exponents of exactly 1022 bits for a 1024-bit group from `openssl genpkey -genparam`, in
+//! 12 of 12 tries: one bit shorter than that reading of the code, the same order.)
 //!
 //! We do the same: [`DhGroup::new`] recognizes the six named groups above by their exact
 //! prime (and `g = 2`) and then uses uniform private keys in `[1, 2^N)`; for every other
@@ -44,6 +47,63 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 pub const MIN_PRIME_BITS: usize = 1024;
 /// Largest supported prime, in bits.
 pub const MAX_PRIME_BITS: usize = 4096;
+
+/// The named safe-prime groups this module knows (all with generator 2).
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NamedGroup {
+    /// RFC 7919 `ffdhe2048`.
+    Ffdhe2048,
+    /// RFC 7919 `ffdhe3072`.
+    Ffdhe3072,
+    /// RFC 7919 `ffdhe4096`.
+    Ffdhe4096,
+    /// RFC 3526 2048-bit MODP group (group 14).
+    Modp2048,
+    /// RFC 3526 3072-bit MODP group (group 15).
+    Modp3072,
+    /// RFC 3526 4096-bit MODP group (group 16).
+    Modp4096,
+}
+
+impl NamedGroup {
+    /// The group's prime as lowercase hex, and its short-exponent length in bits.
+    fn prime_hex_and_exponent_bits(self) -> (&'static str, usize) {
+        match self {
+            NamedGroup::Ffdhe2048 => (FFDHE2048_HEX, 225),
+            NamedGroup::Ffdhe3072 => (FFDHE3072_HEX, 275),
+            NamedGroup::Ffdhe4096 => (FFDHE4096_HEX, 325),
+            NamedGroup::Modp2048 => (MODP2048_HEX, 225),
+            NamedGroup::Modp3072 => (MODP3072_HEX, 275),
+            NamedGroup::Modp4096 => (MODP4096_HEX, 325),
+        }
+    }
+
+    const ALL: [NamedGroup; 6] = [
+        NamedGroup::Ffdhe2048,
+        NamedGroup::Ffdhe3072,
+        NamedGroup::Ffdhe4096,
+        NamedGroup::Modp2048,
+        NamedGroup::Modp3072,
+        NamedGroup::Modp4096,
+    ];
+
+    /// The group's prime, big-endian.
+    pub fn prime(self) -> Vec<u8> {
+        let hex = self.prime_hex_and_exponent_bits().0.as_bytes();
+        hex.chunks_exact(2)
+            .map(|pair| (hex_digit(pair[0]) << 4) | hex_digit(pair[1]))
+            .collect()
+    }
+}
+
+/// The value of a lowercase hex digit (constants only).
+fn hex_digit(c: u8) -> u8 {
+    match c {
+        b'0'..=b'9' => c - b'0',
+        _ => c.wrapping_sub(b'a').wrapping_add(10) & 15,
+    }
+}
 
 /// A Diffie-Hellman group: a prime `p` and a generator `g`.
 #[derive(Clone)]
@@ -97,6 +157,11 @@ impl DhGroup {
         })
     }
 
+    /// One of the named groups (generator 2).
+    pub fn named(group: NamedGroup) -> Result<Self> {
+        DhGroup::new(&group.prime(), &[2])
+    }
+
     /// The prime, big-endian, without leading zeros.
     pub fn p(&self) -> &[u8] {
         &self.p_be
@@ -140,7 +205,7 @@ impl DhGroup {
             }
         };
         let y_m = self.p.pow_ct(&self.g_m, &x, bits);
-        let y = self.p.from_mont(&y_m);
+        let y = self.p.mont_to_plain(&y_m);
         let mut public = vec![0u8; self.size()];
         limbs_to_be(&y, &mut public);
         Ok(DhKeyPair {
@@ -199,7 +264,7 @@ impl DhKeyPair {
         }
         let y_m = p.to_mont(&y);
         let z_m = p.pow_ct(&y_m, &self.x, self.group.priv_bits);
-        let z = p.from_mont(&z_m);
+        let z = p.mont_to_plain(&z_m);
         let mut out = Zeroizing::new(vec![0u8; self.group.size()]);
         limbs_to_be(&z, &mut out);
         Ok(out)
@@ -246,18 +311,11 @@ fn named_group_exponent_bits(p_be: &[u8], g_be: &[u8]) -> Option<usize> {
     if g_be != [2] {
         return None;
     }
-    let groups: [(&str, usize); 6] = [
-        (FFDHE2048_HEX, 225),
-        (FFDHE3072_HEX, 275),
-        (FFDHE4096_HEX, 325),
-        (MODP2048_HEX, 225),
-        (MODP3072_HEX, 275),
-        (MODP4096_HEX, 325),
-    ];
-    groups
+    NamedGroup::ALL
         .iter()
+        .map(|g| g.prime_hex_and_exponent_bits())
         .find(|(hex, _)| hex_eq(hex, p_be))
-        .map(|&(_, n)| n)
+        .map(|(_, n)| n)
 }
 
 /// Whether the lowercase hex string `hex` spells `bytes` (public values).

@@ -34,8 +34,23 @@ fn pad(v: &BigUint, len: usize) -> Vec<u8> {
     out
 }
 
-fn arb_case() -> impl Strategy<Value = (usize, Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>)> {
-    (64usize..=4096).prop_flat_map(|bits| {
+type Case = (usize, Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>);
+
+fn arb_case() -> impl Strategy<Value = Case> {
+    case_of_bits(64usize..=4096)
+}
+
+/// Moduli of exactly 8, 16 or 32 limbs: the sizes with fixed-size kernels.
+fn arb_fixed_case() -> impl Strategy<Value = Case> {
+    case_of_bits(prop_oneof![
+        449usize..=512,
+        961usize..=1024,
+        1985usize..=2048
+    ])
+}
+
+fn case_of_bits(bits: impl Strategy<Value = usize>) -> impl Strategy<Value = Case> {
+    bits.prop_flat_map(|bits| {
         let len = bits.div_ceil(8);
         (
             Just(bits),
@@ -52,11 +67,28 @@ proptest! {
 
     #[test]
     fn mul_and_pow_match_num_bigint((bits, mraw, araw, braw, exp) in arb_case()) {
-        let m_be = modulus(bits, &mraw);
+        check_mul_and_pow(bits, &mraw, &araw, &braw, &exp)?;
+    }
+
+    #[test]
+    fn fixed_size_kernels_match_num_bigint((bits, mraw, araw, braw, exp) in arb_fixed_case()) {
+        check_mul_and_pow(bits, &mraw, &araw, &braw, &exp)?;
+    }
+}
+
+fn check_mul_and_pow(
+    bits: usize,
+    mraw: &[u8],
+    araw: &[u8],
+    braw: &[u8],
+    exp: &[u8],
+) -> Result<(), TestCaseError> {
+    {
+        let m_be = modulus(bits, mraw);
         let m = BigUint::from_bytes_be(&m_be);
         let len = m_be.len();
-        let a = below(&m, len, &araw);
-        let b = below(&m, len, &braw);
+        let a = below(&m, len, araw);
+        let b = below(&m, len, braw);
         let modulus = Modulus::from_be_bytes(&m_be).unwrap();
         prop_assert_eq!(modulus.bits(), bits);
         prop_assert_eq!(modulus.len(), len);
@@ -65,12 +97,13 @@ proptest! {
         let expect = BigUint::from_bytes_be(&a) * BigUint::from_bytes_be(&b) % &m;
         prop_assert_eq!(ab.to_vec(), pad(&expect, len));
 
-        let expect = BigUint::from_bytes_be(&a).modpow(&BigUint::from_bytes_be(&exp), &m);
-        let ct = modulus.pow_mod(&a, &exp).unwrap();
+        let expect = BigUint::from_bytes_be(&a).modpow(&BigUint::from_bytes_be(exp), &m);
+        let ct = modulus.pow_mod(&a, exp).unwrap();
         prop_assert_eq!(ct.to_vec(), pad(&expect, len));
-        let vt = modulus.pow_mod_public(&a, &exp).unwrap();
+        let vt = modulus.pow_mod_public(&a, exp).unwrap();
         prop_assert_eq!(vt, pad(&expect, len));
     }
+    Ok(())
 }
 
 proptest! {

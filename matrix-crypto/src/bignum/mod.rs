@@ -1,8 +1,9 @@
 //! Constant-time multi-precision arithmetic for RSA and Diffie-Hellman.
 //!
-//! This module owns the big-number arithmetic under [`crate::rsa`] and [`crate::dh`]:
+//! This module owns the big-number arithmetic under `crate::rsa` and `crate::dh`:
 //! fixed-width numbers of 64-bit limbs (least significant first), Montgomery multiplication
-//! (CIOS, u128 products) and squaring, modular exponentiation with a fixed window whose
+//! and squaring (product scanning with u128 products), modular exponentiation with a fixed
+//! window whose
 //! table entry is selected by scanning the whole table under masks, and the conversions
 //! to and from big-endian octet strings (RFC 8017 section 4, I2OSP / OS2IP).
 //!
@@ -17,11 +18,22 @@
 //! Window size: with `pubkey-optimize-for-faster-speed` the secret-exponent window is 5
 //! bits (6 for exponents of 1536 bits and more), a table of 32 or 64 residues; otherwise
 //! (`pubkey-optimize-for-smaller-ram`, the default, or neither feature) it is 4 bits, a
-//! table of 16 residues. When both features are on, faster-speed wins.
+//! table of 16 residues. When both features are on, faster-speed wins. (The table is the
+//! exponentiation's only large buffer: 2 KiB for the CRT halves of an RSA-2048 key with a
+//! 4-bit window, 16 KiB for an RSA-4096 half with a 6-bit window.)
+//!
+//! Kernels: multiplication and squaring are product-scanning loops; moduli of 16 and 32
+//! limbs (the CRT halves of 2048 and 4096-bit RSA keys, 1024 and 2048-bit DH groups) run
+//! instances compiled for that fixed size, which the compiler optimizes better. The
+//! `1024-key-speed-optimizations` feature adds the 8-limb instance, used by the 512-bit CRT
+//! halves of 1024-bit RSA keys (about 10% faster private operations with such keys);
+//! without it they run the generic loops.
 
 mod mont;
 
-pub(crate) use mont::{MontCtx, add_assign_plain, ct_eq_limbs, ct_lt_limbs, mul_plain};
+pub(crate) use mont::{MontCtx, ct_lt_limbs};
+#[cfg(feature = "rsa")]
+pub(crate) use mont::{add_assign_plain, ct_eq_limbs, mul_plain};
 
 use alloc::vec::Vec;
 use matrix_core::{Error, Result};
@@ -116,7 +128,8 @@ impl Modulus {
 
     fn residue(&self, x: &[u8]) -> Result<Zeroizing<Vec<u64>>> {
         let v = Zeroizing::new(limbs_from_be(x, self.ctx.nlimbs())?);
-        if !self.ctx.is_reduced_vartime(&v) {
+        // Constant-time range check: the operand may be secret.
+        if !bool::from(ct_lt_limbs(&v, self.ctx.modulus())) {
             return Err(Error::ArgFail);
         }
         Ok(v)
@@ -144,7 +157,7 @@ impl Modulus {
         let exp_limbs = Zeroizing::new(limbs_from_be(exp, exp.len().div_ceil(8))?);
         let bm = self.ctx.to_mont(&base);
         let rm = self.ctx.pow_ct(&bm, &exp_limbs, exp.len() * 8);
-        let r = self.ctx.from_mont(&rm);
+        let r = self.ctx.mont_to_plain(&rm);
         Ok(self.output(&r))
     }
 
@@ -156,7 +169,7 @@ impl Modulus {
         let exp_limbs = limbs_from_be(exp, exp.len().div_ceil(8))?;
         let bm = self.ctx.to_mont(&base);
         let rm = self.ctx.pow_vartime_exp(&bm, &exp_limbs);
-        let r = self.ctx.from_mont(&rm);
+        let r = self.ctx.mont_to_plain(&rm);
         Ok(self.output(&r).to_vec())
     }
 }

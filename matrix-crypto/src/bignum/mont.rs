@@ -1,10 +1,11 @@
 //! Montgomery arithmetic modulo an odd number of `s` 64-bit limbs (R = 2^(64 s)).
 //!
-//! Multiplication is CIOS (coarsely integrated operand scanning) with the product and the
-//! reduction merged in one inner loop; squaring computes the half-product, doubles it,
-//! adds the diagonal and then reduces (separated operand scanning), a quarter fewer limb
-//! products. Both end with one masked conditional subtraction, so that the result is fully
-//! reduced without a branch on its value.
+//! Multiplication and squaring scan products column by column (FIPS: finely integrated
+//! product scanning), the Montgomery reduction interleaved, in three-limb accumulators;
+//! squaring computes each column's off-diagonal products once and doubles them, about a
+//! quarter fewer limb products. Moduli above 64 limbs multiply by CIOS (coarsely integrated
+//! operand scanning) instead, which needs no scratch. All end with one masked conditional
+//! subtraction, so that the result is fully reduced without a branch on its value.
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -49,6 +50,65 @@ fn cond_sub(x: &mut [u64], m: &[u64], hi: u64) {
         x[j] = d;
         borrow = u64::from(b1 | b2);
     }
+}
+
+/// Whether 8-limb (512-bit) numbers, the CRT halves of 1024-bit RSA keys, get their own
+/// fixed-size kernels (`1024-key-speed-optimizations`); 16 and 32 limbs (2048 and 4096-bit
+/// keys' halves, DH-2048) always do, other sizes use the generic loops.
+#[cfg(feature = "1024-key-speed-optimizations")]
+const FIXED_8_LIMBS: bool = true;
+/// Whether 8-limb (512-bit) numbers get their own fixed-size kernels (see above).
+#[cfg(not(feature = "1024-key-speed-optimizations"))]
+const FIXED_8_LIMBS: bool = false;
+
+/// Up to this many limbs (4096 bits), multiplications of sizes without a fixed-size kernel
+/// use product scanning with the reduction multipliers on the stack; larger ones use CIOS.
+const GENERIC_COMBA_MAX: usize = 64;
+
+/// Calls the fixed-size instance of a kernel when the limb count has one, and returns.
+/// Fixed sizes let the compiler unroll the inner loops and drop the bounds checks.
+macro_rules! fixed_dispatch {
+    ($s:expr, mul_n, ($out:expr, $a:expr, $b:expr, $m:expr, $m0:expr)) => {
+        macro_rules! go {
+            ($n:literal) => {
+                if let (Ok(o), Ok(x), Ok(y), Ok(mm)) = (
+                    <&mut [u64; $n]>::try_from(&mut $out[..$n]),
+                    <&[u64; $n]>::try_from(&$a[..$n]),
+                    <&[u64; $n]>::try_from(&$b[..$n]),
+                    <&[u64; $n]>::try_from(&$m[..$n]),
+                ) {
+                    mul_fixed::<$n>(o, x, y, mm, $m0);
+                    return;
+                }
+            };
+        }
+        match $s {
+            8 if FIXED_8_LIMBS => go!(8),
+            16 => go!(16),
+            32 => go!(32),
+            _ => {}
+        }
+    };
+    ($s:expr, sqr_n, ($out:expr, $a:expr, $m:expr, $m0:expr, $scratch:expr)) => {
+        macro_rules! go {
+            ($n:literal) => {
+                if let (Ok(o), Ok(x), Ok(mm)) = (
+                    <&mut [u64; $n]>::try_from(&mut $out[..$n]),
+                    <&[u64; $n]>::try_from(&$a[..$n]),
+                    <&[u64; $n]>::try_from(&$m[..$n]),
+                ) {
+                    sqr_fixed::<$n>(o, x, mm, $m0, $scratch);
+                    return;
+                }
+            };
+        }
+        match $s {
+            8 if FIXED_8_LIMBS => go!(8),
+            16 => go!(16),
+            32 => go!(32),
+            _ => {}
+        }
+    };
 }
 
 /// Window size for a secret exponent of `exp_bits` bits (see the module documentation).
@@ -132,6 +192,7 @@ impl MontCtx {
         ctx.rr.copy_from_slice(&acc);
         x.zeroize();
         acc.zeroize();
+        tmp.zeroize();
         scratch.zeroize();
         Ok(ctx)
     }
@@ -151,6 +212,7 @@ impl MontCtx {
         &self.m
     }
 
+    #[cfg(feature = "rsa")]
     /// Whether `x` (`s` limbs) is less than the modulus; variable time (public values).
     pub(crate) fn is_reduced_vartime(&self, x: &[u64]) -> bool {
         if x.len() != self.m.len() {
@@ -175,6 +237,7 @@ impl MontCtx {
         cond_sub(x, &self.m, carry);
     }
 
+    #[cfg(feature = "rsa")]
     /// `a = a + b mod m` for `a, b < m`, constant time.
     pub(crate) fn add_assign_mod(&self, a: &mut [u64], b: &[u64]) {
         let mut carry = 0u64;
@@ -186,6 +249,7 @@ impl MontCtx {
         cond_sub(a, &self.m, carry);
     }
 
+    #[cfg(feature = "rsa")]
     /// `a = a - b mod m` for `a, b < m`, constant time.
     pub(crate) fn sub_assign_mod(&self, a: &mut [u64], b: &[u64]) {
         let mut borrow = 0u64;
@@ -208,80 +272,21 @@ impl MontCtx {
     /// `s` limbs. The result is fully reduced.
     pub(crate) fn mul_into(&self, out: &mut [u64], a: &[u64], b: &[u64]) {
         let s = self.m.len();
-        let m = &self.m[..s];
-        let a = &a[..s];
-        let b = &b[..s];
-        let out = &mut out[..s];
-        out.fill(0);
-        let mut hi = 0u64;
-        for &ai in a {
-            let (t0, mut c1) = mac(out[0], ai, b[0], 0);
-            let q = t0.wrapping_mul(self.m0inv);
-            let (_, mut c2) = mac(t0, q, m[0], 0);
-            for j in 1..s {
-                let (x, c) = mac(out[j], ai, b[j], c1);
-                c1 = c;
-                let (y, c) = mac(x, q, m[j], c2);
-                c2 = c;
-                out[j - 1] = y;
-            }
-            let sum = u128::from(hi) + u128::from(c1) + u128::from(c2);
-            out[s - 1] = sum as u64;
-            hi = (sum >> 64) as u64;
+        fixed_dispatch!(s, mul_n, (out, a, b, &self.m, self.m0inv));
+        if s <= GENERIC_COMBA_MAX {
+            let mut q = [0u64; GENERIC_COMBA_MAX];
+            mul_comba(out, a, b, &self.m, self.m0inv, &mut q[..s]);
+            q.zeroize();
+        } else {
+            mul_n(out, a, b, &self.m, self.m0inv);
         }
-        cond_sub(out, m, hi);
     }
 
     /// `out = a^2 * R^-1 mod m` for `a < m`; `scratch` has `2 s` limbs.
     pub(crate) fn sqr_into(&self, out: &mut [u64], a: &[u64], scratch: &mut [u64]) {
         let s = self.m.len();
-        let m = &self.m[..s];
-        let a = &a[..s];
-        let t = &mut scratch[..2 * s];
-        t.fill(0);
-        // Off-diagonal products a[i] * a[j], i < j.
-        for i in 0..s {
-            let ai = a[i];
-            let mut carry = 0u64;
-            for j in (i + 1)..s {
-                let (lo, hi) = mac(t[i + j], ai, a[j], carry);
-                t[i + j] = lo;
-                carry = hi;
-            }
-            t[i + s] = carry;
-        }
-        // Double them (the sum is below R^2 / 2: no bit leaves the top).
-        for i in (1..2 * s).rev() {
-            t[i] = (t[i] << 1) | (t[i - 1] >> 63);
-        }
-        t[0] <<= 1;
-        // Add the diagonal squares.
-        let mut carry = 0u64;
-        for i in 0..s {
-            let p = u128::from(a[i]) * u128::from(a[i]);
-            let x = u128::from(t[2 * i]) + u128::from(p as u64) + u128::from(carry);
-            t[2 * i] = x as u64;
-            let y = u128::from(t[2 * i + 1]) + (p >> 64) + (x >> 64);
-            t[2 * i + 1] = y as u64;
-            carry = (y >> 64) as u64;
-        }
-        // Montgomery reduction of the 2s-limb square.
-        let mut hi = 0u64;
-        for i in 0..s {
-            let q = t[i].wrapping_mul(self.m0inv);
-            let mut c = 0u64;
-            for j in 0..s {
-                let (lo, h) = mac(t[i + j], q, m[j], c);
-                t[i + j] = lo;
-                c = h;
-            }
-            let sum = u128::from(t[i + s]) + u128::from(c) + u128::from(hi);
-            t[i + s] = sum as u64;
-            hi = (sum >> 64) as u64;
-        }
-        let out = &mut out[..s];
-        out.copy_from_slice(&t[s..2 * s]);
-        cond_sub(out, m, hi);
+        fixed_dispatch!(s, sqr_n, (out, a, &self.m, self.m0inv, scratch));
+        sqr_comba(out, a, &self.m, self.m0inv, &mut scratch[..s]);
     }
 
     /// `a * b * R^-1 mod m` into a new (zeroizing) vector.
@@ -297,12 +302,13 @@ impl MontCtx {
     }
 
     /// The ordinary value of a Montgomery form.
-    pub(crate) fn from_mont(&self, x: &[u64]) -> Zeroizing<Vec<u64>> {
+    pub(crate) fn mont_to_plain(&self, x: &[u64]) -> Zeroizing<Vec<u64>> {
         let mut unit = vec![0u64; self.m.len()];
         unit[0] = 1;
         self.mul(x, &unit)
     }
 
+    #[cfg(feature = "rsa")]
     /// The Montgomery form of `x mod m` for `x` of any number of limbs, in time that
     /// depends only on the lengths (Horner's rule over `s`-limb chunks).
     pub(crate) fn reduce_to_mont(&self, x: &[u64]) -> Zeroizing<Vec<u64>> {
@@ -424,6 +430,7 @@ fn select_entry(out: &mut [u64], table: &[u64], s: usize, idx: u64) {
     }
 }
 
+#[cfg(feature = "rsa")]
 /// The schoolbook product of `a` and `b` (`a.len() + b.len()` limbs), constant time.
 pub(crate) fn mul_plain(a: &[u64], b: &[u64]) -> Zeroizing<Vec<u64>> {
     let mut out = Zeroizing::new(vec![0u64; a.len() + b.len()]);
@@ -439,6 +446,7 @@ pub(crate) fn mul_plain(a: &[u64], b: &[u64]) -> Zeroizing<Vec<u64>> {
     out
 }
 
+#[cfg(feature = "rsa")]
 /// `a += b` over `a.len()` limbs (`b` no longer than `a`), returning the carry out.
 pub(crate) fn add_assign_plain(a: &mut [u64], b: &[u64]) -> u64 {
     let mut carry = 0u64;
@@ -451,6 +459,7 @@ pub(crate) fn add_assign_plain(a: &mut [u64], b: &[u64]) -> u64 {
     carry
 }
 
+#[cfg(feature = "rsa")]
 /// Constant-time equality of two limb vectors of the same (public) length.
 pub(crate) fn ct_eq_limbs(a: &[u64], b: &[u64]) -> Choice {
     let mut acc = 0u64;
@@ -472,4 +481,152 @@ pub(crate) fn ct_lt_limbs(a: &[u64], b: &[u64]) -> Choice {
         borrow = u64::from(b1 | b2);
     }
     Choice::from(borrow as u8)
+}
+
+/// CIOS Montgomery multiplication on slices of one length (see [`MontCtx::mul_into`]).
+#[inline(always)]
+fn mul_n(out: &mut [u64], a: &[u64], b: &[u64], m: &[u64], m0inv: u64) {
+    let s = m.len();
+    let (a, b, out) = (&a[..s], &b[..s], &mut out[..s]);
+    out.fill(0);
+    let mut hi = 0u64;
+    for &ai in a {
+        let (t0, mut c1) = mac(out[0], ai, b[0], 0);
+        let q = t0.wrapping_mul(m0inv);
+        let (_, mut c2) = mac(t0, q, m[0], 0);
+        for j in 1..s {
+            let (x, c) = mac(out[j], ai, b[j], c1);
+            c1 = c;
+            let (y, c) = mac(x, q, m[j], c2);
+            c2 = c;
+            out[j - 1] = y;
+        }
+        let sum = u128::from(hi) + u128::from(c1) + u128::from(c2);
+        out[s - 1] = sum as u64;
+        hi = (sum >> 64) as u64;
+    }
+    cond_sub(out, m, hi);
+}
+
+/// [`mul_n`] at a fixed size.
+fn mul_fixed<const N: usize>(
+    out: &mut [u64; N],
+    a: &[u64; N],
+    b: &[u64; N],
+    m: &[u64; N],
+    m0inv: u64,
+) {
+    let mut q = [0u64; N];
+    mul_comba(out, a, b, m, m0inv, &mut q);
+    q.zeroize();
+}
+
+/// [`sqr_n`] at a fixed size.
+fn sqr_fixed<const N: usize>(
+    out: &mut [u64; N],
+    a: &[u64; N],
+    m: &[u64; N],
+    m0inv: u64,
+    scratch: &mut [u64],
+) {
+    sqr_comba(out, a, m, m0inv, &mut scratch[..N]);
+}
+
+/// `(lo, hi) += x * y` on a three-limb column accumulator.
+#[inline(always)]
+fn acc_mac(lo: &mut u128, hi: &mut u64, x: u64, y: u64) {
+    let (s, c) = lo.overflowing_add(u128::from(x) * u128::from(y));
+    *lo = s;
+    *hi += u64::from(c);
+}
+
+/// Shifts the accumulator down one limb.
+#[inline(always)]
+fn acc_shift(lo: &mut u128, hi: &mut u64) {
+    *lo = (*lo >> 64) | (u128::from(*hi) << 64);
+    *hi = 0;
+}
+
+/// Adds the accumulator `(xlo, xhi)` into `(lo, hi)`.
+#[inline(always)]
+fn acc_add(lo: &mut u128, hi: &mut u64, xlo: u128, xhi: u64) {
+    let (sum, c) = lo.overflowing_add(xlo);
+    *lo = sum;
+    *hi += xhi + u64::from(c);
+}
+
+/// Montgomery multiplication by product scanning (FIPS: the product and the reduction
+/// interleaved column by column, in three-limb accumulators: one for the product terms and
+/// one for the reduction terms, two independent carry chains). `q` holds `s` limbs of
+/// scratch (the reduction multipliers).
+#[inline(always)]
+fn mul_comba(out: &mut [u64], a: &[u64], b: &[u64], m: &[u64], m0inv: u64, q: &mut [u64]) {
+    let s = m.len();
+    let (a, b, out, q) = (&a[..s], &b[..s], &mut out[..s], &mut q[..s]);
+    let (mut lo, mut hi) = (0u128, 0u64);
+    for i in 0..s {
+        let (mut rlo, mut rhi) = (0u128, 0u64);
+        for j in 0..i {
+            acc_mac(&mut lo, &mut hi, a[j], b[i - j]);
+            acc_mac(&mut rlo, &mut rhi, q[j], m[i - j]);
+        }
+        acc_mac(&mut lo, &mut hi, a[i], b[0]);
+        acc_add(&mut lo, &mut hi, rlo, rhi);
+        let qi = (lo as u64).wrapping_mul(m0inv);
+        q[i] = qi;
+        acc_mac(&mut lo, &mut hi, qi, m[0]);
+        acc_shift(&mut lo, &mut hi);
+    }
+    for i in s..2 * s {
+        let (mut rlo, mut rhi) = (0u128, 0u64);
+        for j in (i - s + 1)..s {
+            acc_mac(&mut lo, &mut hi, a[j], b[i - j]);
+            acc_mac(&mut rlo, &mut rhi, q[j], m[i - j]);
+        }
+        acc_add(&mut lo, &mut hi, rlo, rhi);
+        out[i - s] = lo as u64;
+        acc_shift(&mut lo, &mut hi);
+    }
+    cond_sub(out, m, lo as u64);
+}
+
+/// Montgomery squaring by product scanning: each column's off-diagonal products once,
+/// doubled, plus the diagonal square, plus the reduction terms.
+#[inline(always)]
+fn sqr_comba(out: &mut [u64], a: &[u64], m: &[u64], m0inv: u64, q: &mut [u64]) {
+    let s = m.len();
+    let (a, out, q) = (&a[..s], &mut out[..s], &mut q[..s]);
+    let (mut lo, mut hi) = (0u128, 0u64);
+    for k in 0..2 * s - 1 {
+        // Off-diagonal pairs a[i] a[k-i] with i < k - i, doubled.
+        let (mut dlo, mut dhi) = (0u128, 0u64);
+        let mut i = k.saturating_sub(s - 1);
+        while 2 * i < k {
+            acc_mac(&mut dlo, &mut dhi, a[i], a[k - i]);
+            i += 1;
+        }
+        dhi = (dhi << 1) | (dlo >> 127) as u64;
+        dlo <<= 1;
+        acc_add(&mut lo, &mut hi, dlo, dhi);
+        if k % 2 == 0 {
+            acc_mac(&mut lo, &mut hi, a[k / 2], a[k / 2]);
+        }
+        if k < s {
+            for j in 0..k {
+                acc_mac(&mut lo, &mut hi, q[j], m[k - j]);
+            }
+            let qk = (lo as u64).wrapping_mul(m0inv);
+            q[k] = qk;
+            acc_mac(&mut lo, &mut hi, qk, m[0]);
+        } else {
+            for j in (k - s + 1)..s {
+                acc_mac(&mut lo, &mut hi, q[j], m[k - j]);
+            }
+            out[k - s] = lo as u64;
+        }
+        acc_shift(&mut lo, &mut hi);
+    }
+    out[s - 1] = lo as u64;
+    acc_shift(&mut lo, &mut hi);
+    cond_sub(out, m, lo as u64);
 }

@@ -3,7 +3,7 @@
 //! This module owns RSA for matrix: public keys (`n`, `e`) and private keys in the CRT form
 //! of a PKCS#1 `RSAPrivateKey` (RFC 8017 appendix A.1.2), the RSA primitives RSAEP/RSAVP1
 //! and RSADP/RSASP1 (RFC 8017 sections 5.1 and 5.2), and the PKCS#1 v1.5 schemes on top
-//! of them in [`pkcs1`] (re-exported here): RSAES-PKCS1-v1_5 (section 7.2), the TLS
+//! of them in the `pkcs1` submodule (re-exported here): RSAES-PKCS1-v1_5 (section 7.2), the TLS
 //! premaster decryption that never reveals a padding failure (RFC 2246 / RFC 5246 section
 //! 7.4.7.1), and RSASSA-PKCS1-v1_5 with EMSA-PKCS1-v1_5 (sections 8.2 and 9.2), including
 //! the raw MD5 || SHA-1 signatures of SSL 3.0 and TLS 1.0/1.1.
@@ -30,7 +30,7 @@ use crate::random::SecureRandom;
 use alloc::vec;
 use alloc::vec::Vec;
 use matrix_core::{Error, Result};
-use subtle::ConstantTimeEq;
+use subtle::{Choice, ConstantTimeEq};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 /// Smallest supported modulus, in bits.
@@ -120,7 +120,7 @@ impl RsaPublicKey {
     fn raw_public(&self, x: &[u64]) -> Zeroizing<Vec<u64>> {
         let xm = self.n.to_mont(x);
         let ym = self.n.pow_vartime_exp(&xm, &self.e);
-        self.n.from_mont(&ym)
+        self.n.mont_to_plain(&ym)
     }
 
     /// `x` as `k` big-endian octets.
@@ -195,13 +195,12 @@ impl RsaPrivateKey {
 
         // p * q == n, compared in constant time over n's limbs.
         let pq = mul_plain(pctx.modulus(), qctx.modulus());
-        let s = public.n.nlimbs();
-        let mut ok = ct_eq_limbs(
-            &pq[..s.min(pq.len())],
-            &public.n.modulus()[..s.min(pq.len())],
-        );
-        for &limb in pq.iter().skip(s) {
-            ok &= limb.ct_eq(&0);
+        let n_limbs = public.n.modulus();
+        let mut ok = Choice::from(1);
+        for i in 0..pq.len().max(n_limbs.len()) {
+            let x = pq.get(i).copied().unwrap_or(0);
+            let y = n_limbs.get(i).copied().unwrap_or(0);
+            ok &= x.ct_eq(&y);
         }
         ok &= ct_lt_limbs(&dp, pctx.modulus());
         ok &= ct_lt_limbs(&dq, qctx.modulus());
@@ -216,6 +215,21 @@ impl RsaPrivateKey {
         unit[0] = 1;
         if !bool::from(ct_eq_limbs(&prod, &unit)) {
             return Err(Error::ArgFail);
+        }
+        // dp and dq must invert e modulo p-1 and q-1. A wrong one would make every private
+        // operation fail its result check; refuse the key now instead, by checking that
+        // (2^e)^dp = 2 mod p and (2^e)^dq = 2 mod q. 2 is public, and the exponentiations
+        // are the constant-time ones of the private operation.
+        let mut two = vec![0u64; public.n.nlimbs()];
+        two[0] = 2;
+        let two_e = public.raw_public(&two);
+        for (ctx, d) in [(&pctx, &dp), (&qctx, &dq)] {
+            let r = ctx.mont_to_plain(&ctx.pow_ct(&ctx.reduce_to_mont(&two_e), d, ctx.bits()));
+            let mut want = vec![0u64; ctx.nlimbs()];
+            want[0] = 2;
+            if !bool::from(ct_eq_limbs(&r, &want)) {
+                return Err(Error::ArgFail);
+            }
         }
         Ok(RsaPrivateKey {
             public,
@@ -248,34 +262,23 @@ impl RsaPrivateKey {
         let t = random_below(rng, n)?;
         let r_m = n.to_mont(&r);
         let re_m = n.pow_vartime_exp(&r_m, &self.public.e); // Montgomery form of r^e
-        let xb = n.mul(x, &re_m); // x * r^e mod n
+        let xb = n.mul(x, &re_m); // x r^e mod n, and xb^d = x^d r mod n
 
-        // CRT: m1 = xb^dp mod p, m2 = xb^dq mod q, h = qinv (m1 - m2) mod p, m = m2 + h q.
-        let m1_m = self
-            .p
-            .pow_ct(&self.p.reduce_to_mont(&xb), &self.dp, self.p.bits());
-        let m2_m = self
-            .q
-            .pow_ct(&self.q.reduce_to_mont(&xb), &self.dq, self.q.bits());
-        let m2 = self.q.from_mont(&m2_m);
+        // CRT, each half unblinded by r^-1 modulo its prime:
+        // m1 = xb^dp r^-1 mod p, m2 = xb^dq r^-1 mod q, h = qinv (m1 - m2) mod p, m = m2 + h q.
+        let m1_m = crt_half(&self.p, &self.dp, &xb, &r, &t)?;
+        let m2_m = crt_half(&self.q, &self.dq, &xb, &r, &t)?;
+        let m2 = self.q.mont_to_plain(&m2_m);
         let m2_p = self.p.reduce_to_mont(&m2);
         let mut diff = m1_m;
         self.p.sub_assign_mod(&mut diff, &m2_p);
         let h = self.p.mul(&diff, &self.qinv);
-        let mut mb = mul_plain(&h, self.q.modulus());
-        add_assign_plain(&mut mb, &m2);
-        // mb < n, so the limbs above n's are zero.
-        let mut mbs = Zeroizing::new(vec![0u64; s]);
-        let keep = s.min(mb.len());
-        mbs[..keep].copy_from_slice(&mb[..keep]);
-
-        // Unblind: r^-1 = t * (r t)^-1. The product r t is uniformly random whatever r is,
-        // so it may be inverted by a variable-time algorithm.
-        let u = n.mul(&r_m, &t); // r t mod n
-        let u_inv = Zeroizing::new(invert_vartime(&u, n.modulus()).ok_or(Error::Failure)?);
-        let t_mm = n.to_mont(&n.to_mont(&t)); // t R^2
-        let rinv_m = n.mul(&u_inv, &t_mm); // r^-1 R
-        let m = n.mul(&mbs, &rinv_m); // mb r^-1 = x^d mod n
+        let mut mm = mul_plain(&h, self.q.modulus());
+        add_assign_plain(&mut mm, &m2);
+        // m < n, so the limbs above n's are zero.
+        let mut m = Zeroizing::new(vec![0u64; s]);
+        let keep = s.min(mm.len());
+        m[..keep].copy_from_slice(&mm[..keep]);
 
         // Check against the public key before releasing the result.
         let check = self.public.raw_public(&m);
@@ -284,6 +287,30 @@ impl RsaPrivateKey {
         }
         Ok(m)
     }
+}
+
+/// One CRT half of the blinded private operation: the Montgomery form (modulo the prime
+/// `pr`) of `xb^d_pr * r^-1`, where `xb = x r^e`.
+///
+/// `r^-1 mod pr` is `t (r t)^-1`: the product `r t` is uniformly random whatever `r` is, so
+/// it may be inverted by a variable-time algorithm (crypto-bigint's safegcd) without
+/// revealing anything about `r`. Inverting modulo the two primes costs about half of one
+/// inversion modulo `n`.
+fn crt_half(
+    pr: &MontCtx,
+    d_pr: &[u64],
+    xb: &[u64],
+    r: &[u64],
+    t: &[u64],
+) -> Result<Zeroizing<Vec<u64>>> {
+    let y_m = pr.pow_ct(&pr.reduce_to_mont(xb), d_pr, pr.bits());
+    let r_m = pr.reduce_to_mont(r);
+    let t_m = pr.reduce_to_mont(t);
+    let u = pr.mont_to_plain(&pr.mul(&r_m, &t_m)); // r t mod pr
+    let u_inv = Zeroizing::new(invert_vartime(&u, pr.modulus()).ok_or(Error::Failure)?);
+    let t_mm = pr.to_mont(&t_m); // t R^2
+    let rinv_m = pr.mul(&u_inv, &t_mm); // r^-1 R
+    Ok(pr.mul(&y_m, &rinv_m))
 }
 
 impl core::fmt::Debug for RsaPrivateKey {
@@ -334,13 +361,16 @@ fn invert_fixed<const L: usize>(x: &[u64], n: &[u64]) -> Option<Vec<u64>> {
         xb[8 * i..8 * i + 8].copy_from_slice(&xl.to_le_bytes());
         nb[8 * i..8 * i + 8].copy_from_slice(&nl.to_le_bytes());
     }
-    let xu = Uint::<L>::from_le_slice(&xb);
+    let mut xu = Uint::<L>::from_le_slice(&xb);
     let nu = Odd::new(Uint::<L>::from_le_slice(&nb)).into_option()?;
-    let inv = xu.invert_odd_mod_vartime(&nu).into_option()?;
+    let inv = xu.invert_odd_mod_vartime(&nu).into_option();
+    xu.zeroize();
+    let mut inv = inv?;
     let mut out_bytes = Zeroizing::new(Vec::with_capacity(bytes));
     for limb in inv.as_limbs() {
         out_bytes.extend_from_slice(&limb.0.to_le_bytes());
     }
+    inv.zeroize();
     let mut out = vec![0u64; n.len()];
     for (i, o) in out.iter_mut().enumerate() {
         let mut w = [0u8; 8];
