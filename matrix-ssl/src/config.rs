@@ -3,6 +3,8 @@
 
 use core::time::Duration;
 
+use crate::codec::ProtocolVersion;
+
 /// Run-time configuration of a matrix context (`matrixSslOpen`).
 ///
 /// Every field is a numeric define of MatrixSSL 3.2, with its default.
@@ -18,6 +20,19 @@ pub struct Config {
     pub max_disabled_ciphers: usize,
     /// `DTLS_PMTU`: the largest datagram DTLS sessions produce, in bytes.
     pub dtls_pmtu: usize,
+    /// The oldest protocol version sessions of this context accept (matrix; MatrixSSL
+    /// decided at compile time). Versions not compiled in are skipped.
+    pub min_version: ProtocolVersion,
+    /// The newest protocol version sessions of this context offer or accept.
+    pub max_version: ProtocolVersion,
+    /// The most bytes one session's buffers may hold (matrix; charged to a
+    /// `matrix_core::memory::SessionBudget`): a peer that makes a session need more gets
+    /// an internal_error alert and the API `PS_MEM_FAIL`.
+    pub session_memory_cap: usize,
+    /// Whether application data sent under an SSL 3.0 or TLS 1.0 CBC suite is split 1/n-1
+    /// (the first byte in a record of its own), which keeps the implicit IV of the next
+    /// record unpredictable to an attacker choosing plaintext (BEAST, CVE-2011-3389).
+    pub record_splitting: bool,
 }
 
 impl Config {
@@ -29,6 +44,8 @@ impl Config {
     pub const SSL_MAX_DISABLED_CIPHERS: usize = 8;
     /// `DTLS_PMTU`'s C default.
     pub const DTLS_PMTU: usize = 1500;
+    /// The default of [`Config::session_memory_cap`]: 256 KiB.
+    pub const SESSION_MEMORY_CAP: usize = 256 * 1024;
 }
 
 impl Default for Config {
@@ -38,6 +55,10 @@ impl Default for Config {
             session_entry_life: Self::SSL_SESSION_ENTRY_LIFE,
             max_disabled_ciphers: Self::SSL_MAX_DISABLED_CIPHERS,
             dtls_pmtu: Self::DTLS_PMTU,
+            min_version: ProtocolVersion::SSLv3,
+            max_version: ProtocolVersion::TLSv1_1,
+            session_memory_cap: Self::SESSION_MEMORY_CAP,
+            record_splitting: true,
         }
     }
 }

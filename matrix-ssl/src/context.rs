@@ -1,0 +1,285 @@
+//! [`Context`]: what MatrixSSL kept in globals (`matrixSslOpen` / `matrixSslClose`), held
+//! in a value shared by its sessions: the server's session cache for resumption
+//! (`SSL_SESSION_TABLE_SIZE` entries living `SSL_SESSION_ENTRY_LIFE`, least recently used
+//! replaced first; RFC 2246 section 7.3 and F.1.4), the globally disabled cipher suites
+//! (`matrixSslSetCipherSuiteEnabledStatus(NULL, ...)`), the random generator sessions are
+//! seeded from, and the clock the cache expires by.
+//!
+//! A `Context` is an `Arc` inside: clone it freely. With matrix-core's `multithreading`
+//! its shared state sits behind a mutex and the context is `Send + Sync`.
+
+use alloc::boxed::Box;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use matrix_core::Error;
+use matrix_core::osdep::{Clock, Entropy};
+use matrix_core::sync::Lock;
+use matrix_crypto::drbg::HmacDrbg;
+#[cfg(feature = "server-side-ssl")]
+use matrix_crypto::prf::MasterSecret;
+use matrix_crypto::random::SecureRandom;
+
+use crate::codec::{CipherSuite, ProtocolVersion};
+use crate::config::Config;
+
+/// The versions this build compiles in, oldest first.
+pub(crate) const COMPILED_VERSIONS: &[ProtocolVersion] = &[
+    #[cfg(feature = "ssl3")]
+    ProtocolVersion::SSLv3,
+    #[cfg(feature = "tls")]
+    ProtocolVersion::TLSv1_0,
+    #[cfg(feature = "tls-1-1")]
+    ProtocolVersion::TLSv1_1,
+];
+
+/// A library context: `matrixSslOpen`'s result; dropping the last clone is
+/// `matrixSslClose`.
+#[derive(Clone)]
+pub struct Context {
+    pub(crate) inner: Arc<ContextInner>,
+}
+
+impl core::fmt::Debug for Context {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Context")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) struct ContextInner {
+    pub(crate) config: Config,
+    /// The versions both compiled in and within the configured range, oldest first.
+    pub(crate) versions: Vec<ProtocolVersion>,
+    #[cfg(feature = "server-side-ssl")]
+    pub(crate) cache: Lock<SessionCache>,
+    pub(crate) disabled: Lock<Vec<CipherSuite>>,
+    rng: Lock<HmacDrbg>,
+    clock: Arc<dyn Clock + Send + Sync>,
+}
+
+/// `matrixSslOpen` with the operating system's entropy and clock.
+#[cfg(feature = "std")]
+pub fn open(config: Config) -> Result<Context, Error> {
+    open_with(
+        config,
+        Box::new(matrix_core::osdep::OsEntropy),
+        Arc::new(matrix_core::osdep::SystemClock),
+    )
+}
+
+/// `matrixSslOpen` with an explicit entropy source (seeding the context's HMAC-DRBG, from
+/// which every session's generator is seeded) and clock (for session-cache expiry). This is
+/// how a `no_std` firmware opens a context, and how tests move time.
+///
+/// Fails with `PS_ARG_FAIL` when the configuration leaves no protocol version this build
+/// has, and with the entropy source's error.
+pub fn open_with(
+    config: Config,
+    entropy: Box<dyn Entropy + Send>,
+    clock: Arc<dyn Clock + Send + Sync>,
+) -> Result<Context, Error> {
+    let versions: Vec<ProtocolVersion> = COMPILED_VERSIONS
+        .iter()
+        .copied()
+        .filter(|v| v.get() >= config.min_version.get() && v.get() <= config.max_version.get())
+        .collect();
+    if versions.is_empty() {
+        return Err(Error::ArgFail);
+    }
+    let rng = HmacDrbg::new(entropy, b"matrix-ssl context")?;
+    // Without matrix-core's `multithreading` the lock is a `RefCell` and this `Arc` is only
+    // a reference count within one thread (the context is then neither `Send` nor `Sync`,
+    // as intended); with it, the lock is a mutex and the context is shared across threads.
+    #[allow(clippy::arc_with_non_send_sync)]
+    Ok(Context {
+        inner: Arc::new(ContextInner {
+            #[cfg(feature = "server-side-ssl")]
+            cache: Lock::new(SessionCache::new(config.session_table_size)),
+            config,
+            versions,
+            disabled: Lock::new(Vec::new()),
+            rng: Lock::new(rng),
+            clock,
+        }),
+    })
+}
+
+impl Context {
+    /// The configuration this context was opened with.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The protocol versions this context speaks (compiled in and within
+    /// `Config::min_version..=Config::max_version`), oldest first.
+    pub fn versions(&self) -> &[ProtocolVersion] {
+        &self.inner.versions
+    }
+
+    /// `matrixSslSetCipherSuiteEnabledStatus(NULL, id, status)`: disables (`enabled ==
+    /// false`) or re-enables a compiled-in suite for every session of this context. Fails
+    /// with `PS_FAILURE` (`MATRIXSSL_ERROR`) for a suite this build does not have. There is
+    /// no limit on globally disabled suites.
+    pub fn set_cipher_suite_enabled_status(&self, id: u16, enabled: bool) -> Result<(), Error> {
+        let suite = CipherSuite::from(id);
+        if crate::suites::lookup(suite).is_none() {
+            return Err(Error::Failure);
+        }
+        let mut d = self.inner.disabled.lock();
+        d.retain(|s| *s != suite);
+        if !enabled {
+            d.push(suite);
+        }
+        Ok(())
+    }
+
+    #[cfg(feature = "server-side-ssl")]
+    /// How many sessions the server cache holds now (expired ones included until they are
+    /// looked up or replaced).
+    pub fn cached_sessions(&self) -> usize {
+        self.inner.cache.lock().entries.len()
+    }
+}
+
+impl ContextInner {
+    pub(crate) fn now_ms(&self) -> u64 {
+        self.clock.now_ms()
+    }
+
+    pub(crate) fn is_disabled(&self, suite: CipherSuite) -> bool {
+        self.disabled.lock().contains(&suite)
+    }
+
+    /// A new generator for one session, seeded from the context's: sessions then draw
+    /// randoms without taking the lock.
+    pub(crate) fn session_rng(&self) -> Result<HmacDrbg, Error> {
+        let mut seed = zeroize::Zeroizing::new([0u8; 48]);
+        self.rng.lock().fill_bytes(&mut seed[..])?;
+        let (entropy, nonce) = seed.split_at(32);
+        Ok(HmacDrbg::from_seed(entropy, nonce, b"matrix-ssl session"))
+    }
+
+    pub(crate) fn highest_version(&self) -> ProtocolVersion {
+        // `open_with` refuses an empty list.
+        self.versions
+            .last()
+            .copied()
+            .unwrap_or(ProtocolVersion::TLSv1_0)
+    }
+
+    #[cfg(feature = "client-side-ssl")]
+    pub(crate) fn speaks(&self, v: ProtocolVersion) -> bool {
+        self.versions.contains(&v)
+    }
+}
+
+#[cfg(feature = "server-side-ssl")]
+/// One resumable session on the server side.
+pub(crate) struct CacheEntry {
+    pub id: Vec<u8>,
+    pub master: MasterSecret,
+    pub suite: CipherSuite,
+    pub version: ProtocolVersion,
+    created_ms: u64,
+    last_used_ms: u64,
+}
+
+#[cfg(feature = "server-side-ssl")]
+/// The server session cache: a small table, scanned linearly as MatrixSSL's is (32
+/// entries by default); constant-size entries, no allocation per lookup.
+pub(crate) struct SessionCache {
+    capacity: usize,
+    entries: Vec<CacheEntry>,
+}
+
+#[cfg(feature = "server-side-ssl")]
+/// What a cache lookup hands the handshake: a copy of the entry.
+pub(crate) struct CachedSession {
+    pub master: MasterSecret,
+    pub suite: CipherSuite,
+    pub version: ProtocolVersion,
+}
+
+#[cfg(feature = "server-side-ssl")]
+impl SessionCache {
+    fn new(capacity: usize) -> Self {
+        SessionCache {
+            capacity,
+            entries: Vec::new(),
+        }
+    }
+
+    /// The live entry for `id`, refreshing its LRU time; an expired entry is removed.
+    pub(crate) fn lookup(&mut self, id: &[u8], now: u64, life_ms: u64) -> Option<CachedSession> {
+        let i = self.entries.iter().position(|e| e.id == id)?;
+        let expired = self
+            .entries
+            .get(i)
+            .is_none_or(|e| now.saturating_sub(e.created_ms) >= life_ms || now < e.created_ms);
+        if expired {
+            self.entries.swap_remove(i);
+            return None;
+        }
+        let e = self.entries.get_mut(i)?;
+        e.last_used_ms = now;
+        Some(CachedSession {
+            master: e.master.clone(),
+            suite: e.suite,
+            version: e.version,
+        })
+    }
+
+    /// Stores a session, replacing first an entry with the same id, then an expired one,
+    /// then the least recently used.
+    pub(crate) fn insert(
+        &mut self,
+        id: &[u8],
+        master: &MasterSecret,
+        suite: CipherSuite,
+        version: ProtocolVersion,
+        now: u64,
+        life_ms: u64,
+    ) {
+        if self.capacity == 0 || id.is_empty() {
+            return;
+        }
+        let entry = CacheEntry {
+            id: id.to_vec(),
+            master: master.clone(),
+            suite,
+            version,
+            created_ms: now,
+            last_used_ms: now,
+        };
+        let slot = self
+            .entries
+            .iter()
+            .position(|e| e.id == id)
+            .or_else(|| {
+                self.entries
+                    .iter()
+                    .position(|e| now.saturating_sub(e.created_ms) >= life_ms)
+            })
+            .or_else(|| {
+                (self.entries.len() >= self.capacity).then(|| {
+                    self.entries
+                        .iter()
+                        .enumerate()
+                        .min_by_key(|(_, e)| e.last_used_ms)
+                        .map_or(0, |(i, _)| i)
+                })
+            });
+        match slot.and_then(|i| self.entries.get_mut(i)) {
+            Some(e) => *e = entry,
+            None => self.entries.push(entry),
+        }
+    }
+
+    /// Forgets `id` (a session that ended with a fatal alert may not be resumed, RFC 2246
+    /// section 7.2.2).
+    pub(crate) fn remove(&mut self, id: &[u8]) {
+        self.entries.retain(|e| e.id != id);
+    }
+}

@@ -1,0 +1,396 @@
+//! The client's machine (RFC 2246 section 7.3, figure 1 and 2): ClientHello, then either
+//! the full handshake (ServerHello, Certificate, ServerHelloDone; our ClientKeyExchange,
+//! ChangeCipherSpec and Finished; the server's ChangeCipherSpec and Finished) or, when the
+//! server resumes the session we offered, the abbreviated one (ServerHello, the server's
+//! ChangeCipherSpec and Finished, then ours).
+
+use alloc::boxed::Box;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use matrix_core::Error;
+use matrix_crypto::prf::Sender;
+use matrix_crypto::random::SecureRandom;
+use matrix_crypto::rsa::{RsaPublicKey, encrypt_pkcs1_v15};
+use matrix_x509::{CertChain, PublicKey, X509Cert};
+use zeroize::Zeroizing;
+
+use super::{CertValidator, HelloExtensions, HsShared, Output, Verdict, kx_supported};
+use crate::alert::Fatal;
+use crate::codec::handshake::{
+    Certificate, CertificateRequest, ClientHello, ClientKeyExchange, Extension, ServerHello,
+    ServerHelloDone,
+};
+use crate::codec::{
+    AlertDescription, CipherSuite, Codec, CompressionMethod, ExtensionType, HandshakeType,
+    ProtocolVersion,
+};
+use crate::context::ContextInner;
+use crate::keys::Keys;
+use crate::record::{RecordDecrypter, Side};
+use crate::session::SessionId;
+use crate::suites::KeyExchange;
+
+/// Waiting for the ServerHello.
+struct ExpectServerHello {
+    offered_suites: Vec<CipherSuite>,
+    offered_version: ProtocolVersion,
+    resume: Option<SessionId>,
+    sent_extensions: Vec<u16>,
+}
+
+/// Waiting for the server's Certificate (RSA key exchange).
+struct ExpectCertificate {
+    offered_version: ProtocolVersion,
+}
+
+/// Waiting for ServerHelloDone (or a CertificateRequest first), with the server's
+/// authenticated RSA key.
+struct ExpectServerHelloDone {
+    offered_version: ProtocolVersion,
+    server_key: RsaPublicKey,
+    /// The server asked for a certificate (we have none to send in this build).
+    cert_requested: bool,
+}
+
+/// Waiting for the server's ChangeCipherSpec.
+struct ExpectCcs {
+    resumed: bool,
+}
+
+/// Waiting for the server's Finished (read keys already switched).
+struct ExpectFinished {
+    resumed: bool,
+}
+
+enum State {
+    ServerHello(ExpectServerHello),
+    Certificate(ExpectCertificate),
+    ServerHelloDone(ExpectServerHelloDone),
+    Ccs(ExpectCcs),
+    Finished(ExpectFinished),
+    Complete,
+    /// After a fatal error: nothing more is accepted.
+    Failed,
+}
+
+/// A client handshake.
+pub(crate) struct ClientHandshake {
+    pub(crate) shared: HsShared,
+    state: State,
+    validator: Option<CertValidator>,
+}
+
+impl ClientHandshake {
+    /// Builds the ClientHello (queued in `out`) with the reference's rules: a nominated
+    /// suite must be compiled in and enabled (`PS_UNSUPPORTED_FAIL`), and a cached session
+    /// is offered unless a different suite was nominated.
+    // The arguments of `matrixSslNewClientSession`, plus the generator and the output.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn start(
+        ctx: Arc<ContextInner>,
+        keys: Arc<Keys>,
+        session_id: Option<&SessionId>,
+        cipher_suite: u16,
+        validator: Option<CertValidator>,
+        extensions: Option<&HelloExtensions>,
+        rng: &mut dyn SecureRandom,
+        out: &mut Vec<Output>,
+    ) -> Result<Self, Error> {
+        let mut shared = HsShared::new(ctx, keys);
+        let offered_version = shared.version;
+        let usable = |s: &HsShared, suite: CipherSuite| {
+            s.ctx
+                .versions
+                .iter()
+                .any(|v| s.suite_usable(suite, *v).is_some())
+                && crate::suites::lookup(suite).is_some_and(|i| kx_supported(i.kx, &s.keys, false))
+        };
+        let mut suites: Vec<CipherSuite> = if cipher_suite != 0 {
+            let nominated = CipherSuite::from(cipher_suite);
+            if !usable(&shared, nominated) {
+                return Err(Error::UnsupportedFail);
+            }
+            alloc::vec![nominated]
+        } else {
+            crate::suites::SUITES
+                .iter()
+                .map(|s| s.suite)
+                .filter(|s| usable(&shared, *s))
+                .collect()
+        };
+        if suites.is_empty() {
+            return Err(Error::UnsupportedFail);
+        }
+        // A cached session is offered when its suite is still offered and its version
+        // still spoken; an explicit different suite clears it (API reference).
+        let resume = session_id
+            .filter(|sid| !sid.is_empty())
+            .filter(|sid| suites.contains(&sid.suite) && shared.ctx.speaks(sid.version))
+            .cloned();
+        // RFC 5746 section 3.4: every initial ClientHello carries the SCSV.
+        suites.push(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+        shared.client_random = shared.new_random(rng).map_err(|f| f.error)?;
+        let sent_extensions: Vec<u16> = extensions
+            .map(|e| e.iter().map(|(t, _)| t).collect())
+            .unwrap_or_default();
+        let hello = ClientHello {
+            client_version: offered_version,
+            random: shared.client_random,
+            session_id: resume.as_ref().map(|s| s.id.clone()).unwrap_or_default(),
+            cookie: None,
+            cipher_suites: suites.clone(),
+            compression_methods: alloc::vec![CompressionMethod::Null],
+            extensions: extensions.filter(|e| !e.is_empty()).map(|e| {
+                e.iter()
+                    .map(|(t, d)| Extension::Unknown {
+                        ext_type: t,
+                        data: d.to_vec(),
+                    })
+                    .collect()
+            }),
+        };
+        shared.emit(out, HandshakeType::ClientHello, |o| hello.encode(o));
+        matrix_core::ps_trace_hs_msg!("client: sent ClientHello {:?}", offered_version);
+        Ok(ClientHandshake {
+            shared,
+            state: State::ServerHello(ExpectServerHello {
+                offered_suites: suites,
+                offered_version,
+                resume,
+                sent_extensions,
+            }),
+            validator,
+        })
+    }
+
+    pub(crate) fn is_complete(&self) -> bool {
+        matches!(self.state, State::Complete)
+    }
+
+    pub(crate) fn version_negotiated(&self) -> bool {
+        !matches!(self.state, State::ServerHello(_))
+    }
+
+    pub(crate) fn handle_message(
+        &mut self,
+        msg_type: HandshakeType,
+        body: &[u8],
+        raw: &[u8],
+        rng: &mut dyn SecureRandom,
+        out: &mut Vec<Output>,
+    ) -> Result<(), Fatal> {
+        let state = core::mem::replace(&mut self.state, State::Failed);
+        // RFC 2246 section 7.4.1.1: a HelloRequest during a handshake is ignored (and
+        // never hashed); after it, renegotiation is refused for now.
+        if msg_type == HandshakeType::HelloRequest && !matches!(state, State::Failed) {
+            if !body.is_empty() {
+                return Err(Fatal::decode(
+                    crate::codec::DecodeError::TrailingBytes,
+                    self.shared.version,
+                ));
+            }
+            if matches!(state, State::Complete) && !self.shared.version.is_ssl3() {
+                out.push(Output::WarningAlert(AlertDescription::NoRenegotiation));
+            }
+            self.state = state;
+            return Ok(());
+        }
+        let version = self.shared.version;
+        let decode = |e| Fatal::decode(e, version);
+        self.state = match (state, msg_type) {
+            (State::ServerHello(st), HandshakeType::ServerHello) => {
+                let sh = ServerHello::read_bytes(body).map_err(decode)?;
+                self.shared.transcript_update(raw);
+                self.server_hello(st, &sh, out)?
+            }
+            (State::Certificate(st), HandshakeType::Certificate) => {
+                let cert = Certificate::read_bytes(body).map_err(decode)?;
+                self.shared.transcript_update(raw);
+                self.certificate(st, &cert)?
+            }
+            // Client authentication is not in this build: remember the request and answer
+            // it with no certificate (RFC 2246 section 7.4.6, RFC 6101 section 5.6.6).
+            (State::ServerHelloDone(st), HandshakeType::CertificateRequest)
+                if !st.cert_requested =>
+            {
+                CertificateRequest::read_bytes(body).map_err(decode)?;
+                self.shared.transcript_update(raw);
+                State::ServerHelloDone(ExpectServerHelloDone {
+                    cert_requested: true,
+                    ..st
+                })
+            }
+            (State::ServerHelloDone(st), HandshakeType::ServerHelloDone) => {
+                ServerHelloDone::read_bytes(body).map_err(decode)?;
+                self.shared.transcript_update(raw);
+                self.server_hello_done(st, rng, out)?
+            }
+            (State::Finished(st), HandshakeType::Finished) => {
+                self.shared.verify_finished(Sender::Server, body, raw)?;
+                if st.resumed {
+                    self.shared.emit_ccs_finished(out, Sender::Client)?;
+                }
+                matrix_core::ps_trace_hs_msg!("client: handshake complete");
+                State::Complete
+            }
+            _ => return Err(Fatal::unexpected()),
+        };
+        Ok(())
+    }
+
+    pub(crate) fn handle_ccs(&mut self) -> Result<Box<dyn RecordDecrypter>, Fatal> {
+        match core::mem::replace(&mut self.state, State::Failed) {
+            State::Ccs(ExpectCcs { resumed }) => {
+                let dec = self.shared.take_pending_read()?;
+                self.state = State::Finished(ExpectFinished { resumed });
+                Ok(dec)
+            }
+            _ => Err(Fatal::unexpected()),
+        }
+    }
+
+    fn server_hello(
+        &mut self,
+        st: ExpectServerHello,
+        sh: &ServerHello,
+        _out: &mut [Output],
+    ) -> Result<State, Fatal> {
+        let sv = sh.server_version;
+        // A version we did not offer, or do not speak.
+        if !st.offered_version.is_at_least(sv) || !self.shared.ctx.speaks(sv) {
+            return Err(Fatal::new(AlertDescription::ProtocolVersion));
+        }
+        self.shared.version = sv;
+        if sh.compression_method != CompressionMethod::Null
+            || sh.cipher_suite.is_scsv()
+            || !st.offered_suites.contains(&sh.cipher_suite)
+        {
+            return Err(Fatal::new(AlertDescription::IllegalParameter));
+        }
+        let suite = self
+            .shared
+            .suite_usable(sh.cipher_suite, sv)
+            .ok_or(Fatal::new(AlertDescription::IllegalParameter))?;
+        // Only extensions we asked for, and renegotiation_info (we sent the SCSV).
+        for ext in sh.extensions.iter().flatten() {
+            let t = ext.ext_type();
+            if t != ExtensionType::RenegotiationInfo && !st.sent_extensions.contains(&t.get()) {
+                return Err(Fatal::new(AlertDescription::UnsupportedExtension));
+            }
+        }
+        // RFC 5746 section 3.4: on an initial handshake the extension must be empty. An
+        // SSL 3.0 ServerHello to a client that sent no extensions carries none (our servers
+        // never send one there), so REQUIRE_SECURE_REHANDSHAKES cannot apply to SSL 3.0.
+        match sh.renegotiation_info() {
+            Some([]) => self.shared.secure_renegotiation = true,
+            Some(_) => return Err(Fatal::new(AlertDescription::HandshakeFailure)),
+            None if cfg!(feature = "require-secure-rehandshakes") && !sv.is_ssl3() => {
+                return Err(Fatal::new(AlertDescription::HandshakeFailure));
+            }
+            None => {}
+        }
+        self.shared.keep_extensions(sh.extensions.as_deref());
+        self.shared.server_random = sh.random;
+        self.shared.suite = Some(suite);
+        self.shared.session_id = sh.session_id.clone();
+        if let Some(sid) = st
+            .resume
+            .filter(|s| !sh.session_id.is_empty() && s.id == sh.session_id)
+        {
+            // The server resumes: the same version and suite, or it is lying.
+            if sid.version != sv || sid.suite != sh.cipher_suite {
+                return Err(Fatal::new(AlertDescription::IllegalParameter));
+            }
+            self.shared.master = Some(sid.master.clone());
+            self.shared.resumed = true;
+            self.shared.derive_keys(Side::Client)?;
+            matrix_core::ps_trace_hs_msg!("client: server resumes the session");
+            return Ok(State::Ccs(ExpectCcs { resumed: true }));
+        }
+        match suite.kx {
+            KeyExchange::Rsa => Ok(State::Certificate(ExpectCertificate {
+                offered_version: st.offered_version,
+            })),
+            // The advanced work adds DHE, PSK and DH_anon here.
+            _ => Err(Fatal::new(AlertDescription::HandshakeFailure)),
+        }
+    }
+
+    fn certificate(&mut self, st: ExpectCertificate, cert: &Certificate) -> Result<State, Fatal> {
+        if cert.certificate_list.is_empty() {
+            return Err(Fatal::new(AlertDescription::BadCertificate));
+        }
+        let certs = cert
+            .certificate_list
+            .iter()
+            .map(|der| X509Cert::from_der(der))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| Fatal::new(AlertDescription::BadCertificate))?;
+        let mut chain = CertChain::new(certs);
+        let found = matrix_x509::authenticate(&mut chain, self.shared.keys.trusted_cas())
+            .map(|a| AlertDescription::from(a.alert()));
+        let verdict = match self.validator.as_mut() {
+            Some(cb) => cb(&super::HandshakeInfo::new(&self.shared), &chain, found),
+            None => found.map_or(Verdict::Continue, Verdict::Alert),
+        };
+        match verdict {
+            Verdict::Continue => {}
+            Verdict::AllowAnon => self.shared.anon = true,
+            Verdict::Alert(a) => return Err(Fatal::new(a)),
+            Verdict::InternalError => return Err(Fatal::new(AlertDescription::InternalError)),
+        }
+        let server_key = match chain.leaf().map(|c| &c.public_key) {
+            Some(PublicKey::Rsa { n, e }) => RsaPublicKey::new(n, e)
+                .map_err(|_| Fatal::new(AlertDescription::UnsupportedCertificate))?,
+            _ => return Err(Fatal::new(AlertDescription::UnsupportedCertificate)),
+        };
+        self.shared.peer_certs = Some(chain);
+        Ok(State::ServerHelloDone(ExpectServerHelloDone {
+            offered_version: st.offered_version,
+            server_key,
+            cert_requested: false,
+        }))
+    }
+
+    fn server_hello_done(
+        &mut self,
+        st: ExpectServerHelloDone,
+        rng: &mut dyn SecureRandom,
+        out: &mut Vec<Output>,
+    ) -> Result<State, Fatal> {
+        if st.cert_requested {
+            // TLS: an empty Certificate; SSL 3.0: a no_certificate warning instead.
+            if self.shared.version.is_ssl3() {
+                out.push(Output::WarningAlert(AlertDescription::NoCertificate));
+            } else {
+                let empty = Certificate::default();
+                self.shared
+                    .emit(out, HandshakeType::Certificate, |o| empty.encode(o));
+            }
+        }
+        // RFC 2246 section 7.4.7.1: the premaster secret starts with the version we
+        // offered (not the negotiated one), which is what defeats version rollback.
+        let mut pms = Zeroizing::new([0u8; 48]);
+        rng.fill_bytes(&mut pms[2..])?;
+        pms[..2].copy_from_slice(&st.offered_version.get().to_be_bytes());
+        let encrypted = encrypt_pkcs1_v15(&st.server_key, rng, &pms[..])?;
+        let cke = ClientKeyExchange::Rsa {
+            encrypted_pre_master_secret: encrypted,
+        };
+        let version = self.shared.version;
+        self.shared
+            .emit(out, HandshakeType::ClientKeyExchange, |o| {
+                cke.encode(o, version)
+            });
+        self.shared.master = Some(crate::record::master_secret(
+            version,
+            &pms[..],
+            &self.shared.client_random,
+            &self.shared.server_random,
+        ));
+        self.shared.derive_keys(Side::Client)?;
+        self.shared.emit_ccs_finished(out, Sender::Client)?;
+        Ok(State::Ccs(ExpectCcs { resumed: false }))
+    }
+}

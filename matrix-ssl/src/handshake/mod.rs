@@ -1,0 +1,530 @@
+//! The client and server handshake state machines: layer 4 of `DESIGN.md`, the handshake
+//! protocol of RFC 6101 section 5.6 (SSL 3.0), RFC 2246 section 7.4 (TLS 1.0) and
+//! RFC 4346 section 7.4 (TLS 1.1), full and abbreviated (resumed) handshakes with RSA key
+//! exchange (section 7.4.7.1), RFC 5746 renegotiation signalling and RFC 7507 fallback
+//! signalling.
+//!
+//! Each machine is a closed enum of states, one struct per message it expects next;
+//! ChangeCipherSpec is a state of its own. A machine consumes whole handshake messages
+//! (with their raw bytes for the transcript) and ChangeCipherSpec events, and produces
+//! [`Output`]s: handshake messages to send, the switch to new write keys, warning alerts.
+//! It knows nothing of records, buffers or I/O, so `Session` drives it over TLS records
+//! and matrix-dtls can drive it over datagrams. Every failure is a [`Fatal`] carrying the
+//! alert to send; `crate::alert` is the one place where failures become alerts.
+//!
+//! What DTLS 1.0 (RFC 4347) will need here, and where: the transcript of DTLS hashes each
+//! message with its 12-byte header as if sent unfragmented (section 4.2.6), so
+//! `HsShared::emit` must frame with `message_seq` (received messages already come with the
+//! `raw` bytes the driver chooses); the client must answer HelloVerifyRequest in its
+//! `ExpectServerHello` state by resending the ClientHello with the cookie and restarting
+//! the transcript (neither the first ClientHello nor the HelloVerifyRequest is hashed);
+//! the context's version list must hold DTLS versions (comparisons already go by TLS
+//! equivalent). ChangeCipherSpec as an [`Output`] is where the epoch changes.
+
+use alloc::boxed::Box;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use matrix_core::Error;
+use matrix_crypto::hash::{Hash, Md5Sha1};
+use matrix_crypto::prf::{self, MasterSecret, Sender};
+use matrix_crypto::random::SecureRandom;
+use matrix_x509::CertChain;
+use subtle::ConstantTimeEq;
+
+use crate::alert::Fatal;
+#[cfg(feature = "server-side-ssl")]
+use crate::codec::handshake::KeyExchangeKind;
+use crate::codec::handshake::encode_handshake;
+use crate::codec::{AlertDescription, CipherSuite, HandshakeType, ProtocolVersion};
+use crate::context::ContextInner;
+use crate::keys::Keys;
+use crate::record::{self, RecordDecrypter, RecordEncrypter, Side};
+use crate::suites::{self, KeyExchange, SuiteInfo};
+
+#[cfg(feature = "client-side-ssl")]
+mod client;
+#[cfg(feature = "server-side-ssl")]
+mod server;
+
+#[cfg(feature = "client-side-ssl")]
+pub(crate) use client::ClientHandshake;
+#[cfg(feature = "server-side-ssl")]
+pub(crate) use server::ServerHandshake;
+
+/// What a machine asks its driver to send, in order.
+pub(crate) enum Output {
+    /// A whole handshake message (4-byte header and body), already in the transcript.
+    Message(Vec<u8>),
+    /// Send ChangeCipherSpec under the current write state, then protect everything after
+    /// it with this encrypter (sequence numbers restart at 0).
+    ChangeCipherSpec(Box<dyn RecordEncrypter>),
+    /// A warning alert (no_renegotiation).
+    WarningAlert(AlertDescription),
+}
+
+/// What the certificate validation callback decides (its C return value).
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// 0: accept the certificate; an alert from the internal authentication is ignored.
+    Continue,
+    /// A positive value: fail the handshake with this fatal alert (pass the incoming one
+    /// through, or bad_certificate, unsupported_certificate, certificate_revoked,
+    /// certificate_expired, certificate_unknown, unknown_ca, access_denied).
+    Alert(AlertDescription),
+    /// A negative value: the callback itself failed; the handshake ends with
+    /// internal_error.
+    InternalError,
+    /// `SSL_ALLOW_ANON_CONNECTION`: continue although the certificate did not
+    /// authenticate; the session's `anon_status()` is then true.
+    AllowAnon,
+}
+
+impl Verdict {
+    /// `SSL_ALLOW_ANON_CONNECTION`'s C value.
+    pub const SSL_ALLOW_ANON_CONNECTION: i32 = 254;
+
+    /// The verdict of a C-style callback's return value: 0 continue, 254
+    /// (`SSL_ALLOW_ANON_CONNECTION`) anonymous, another positive value that alert (values
+    /// over 255 are an internal error), a negative value internal_error.
+    pub fn from_code(code: i32) -> Verdict {
+        match code {
+            0 => Verdict::Continue,
+            Self::SSL_ALLOW_ANON_CONNECTION => Verdict::AllowAnon,
+            c if c < 0 => Verdict::InternalError,
+            c => u8::try_from(c).map_or(Verdict::InternalError, |d| {
+                Verdict::Alert(AlertDescription::from(d))
+            }),
+        }
+    }
+
+    /// The C return value of this verdict.
+    pub fn code(self) -> i32 {
+        match self {
+            Verdict::Continue => 0,
+            Verdict::Alert(d) => i32::from(d.get()),
+            Verdict::InternalError => -1,
+            Verdict::AllowAnon => Self::SSL_ALLOW_ANON_CONNECTION,
+        }
+    }
+}
+
+/// The certificate validation callback (`certValidator` of `matrixSslNewClientSession`).
+///
+/// Called once per handshake after the peer's Certificate message has been parsed and
+/// authenticated against the trusted CAs of [`Keys`] (each certificate's `auth_status` is
+/// set, as `psX509Cert_t.authStatus` is). The second argument is the alert the internal
+/// authentication found: `None` (success), `Some(BadCertificate)` (the chain did not
+/// authenticate itself) or `Some(UnknownCa)` (no trusted CA issued it). The callback may
+/// also check dates (`X509Cert::is_valid_at`) and host names (`X509Cert::matches_host`).
+///
+/// The first argument stands for the C callback's read-only `ssl_t`: the negotiated
+/// version and suite and the peer's hello extensions (`ssl->helloExtIn`, where the
+/// reference tells clients to look for the server's extension data). Without a callback,
+/// any authentication failure ends the handshake with its alert.
+pub type CertValidator = Box<
+    dyn FnMut(&HandshakeInfo<'_>, &CertChain, Option<AlertDescription>) -> Verdict + Send + 'static,
+>;
+
+/// What the certificate callback can see of the session being negotiated.
+pub struct HandshakeInfo<'a> {
+    shared: &'a HsShared,
+}
+
+impl core::fmt::Debug for HandshakeInfo<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("HandshakeInfo")
+            .field("version", &self.protocol_version())
+            .field("cipher_suite", &self.cipher_suite())
+            .finish_non_exhaustive()
+    }
+}
+
+impl HandshakeInfo<'_> {
+    #[cfg(feature = "client-side-ssl")]
+    pub(crate) fn new(shared: &HsShared) -> HandshakeInfo<'_> {
+        HandshakeInfo { shared }
+    }
+
+    /// The negotiated protocol version.
+    pub fn protocol_version(&self) -> ProtocolVersion {
+        self.shared.version
+    }
+
+    /// The negotiated cipher suite.
+    pub fn cipher_suite(&self) -> Option<CipherSuite> {
+        self.shared.suite.map(|s| s.suite)
+    }
+
+    /// The peer's hello extensions as (type, extension_data).
+    pub fn peer_hello_extensions(&self) -> &[(u16, Vec<u8>)] {
+        &self.shared.peer_extensions
+    }
+}
+
+/// ClientHello extensions a client adds (`tlsExtension_t`, `matrixSslNewHelloExtension` /
+/// `matrixSslLoadHelloExtension`): each an extension type and its fully encoded
+/// extension_data. The library adds no extension itself (it signals RFC 5746 with the
+/// SCSV), and refuses a ServerHello extension of a type not sent here (other than
+/// renegotiation_info).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HelloExtensions {
+    list: Vec<(u16, Vec<u8>)>,
+}
+
+impl HelloExtensions {
+    /// An empty list (`matrixSslNewHelloExtension`).
+    pub fn new() -> Self {
+        HelloExtensions::default()
+    }
+
+    /// Adds one extension (`matrixSslLoadHelloExtension`): `data` is the extension_data
+    /// as RFC 4366/6066 defines it for `ext_type`. `PS_ARG_FAIL` for data over 65535
+    /// bytes, for a type already loaded, or for renegotiation_info (the library signals
+    /// RFC 5746 itself).
+    pub fn load(&mut self, ext_type: u16, data: &[u8]) -> Result<(), Error> {
+        if data.len() > 0xffff
+            || ext_type == 0xff01
+            || self.list.iter().any(|(t, _)| *t == ext_type)
+        {
+            return Err(Error::ArgFail);
+        }
+        self.list.push((ext_type, data.to_vec()));
+        Ok(())
+    }
+
+    /// The extensions loaded, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (u16, &[u8])> {
+        self.list.iter().map(|(t, d)| (*t, d.as_slice()))
+    }
+
+    /// Whether none are loaded.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+}
+
+/// The codec's layout selector for a suite's key exchange.
+#[cfg(feature = "server-side-ssl")]
+pub(crate) fn kx_kind(kx: KeyExchange) -> KeyExchangeKind {
+    match kx {
+        KeyExchange::Rsa => KeyExchangeKind::Rsa,
+        KeyExchange::DheRsa => KeyExchangeKind::DheRsa,
+        KeyExchange::DhAnon => KeyExchangeKind::DhAnon,
+        KeyExchange::Psk => KeyExchangeKind::Psk,
+        KeyExchange::DhePsk => KeyExchangeKind::DhePsk,
+    }
+}
+
+/// Whether this build can run a key exchange with these keys (RSA only in this round; the
+/// DHE, PSK and anonymous exchanges are added by the advanced work).
+pub(crate) fn kx_supported(kx: KeyExchange, keys: &Keys, server: bool) -> bool {
+    match kx {
+        KeyExchange::Rsa => !server || keys.has_rsa_identity(),
+        _ => false,
+    }
+}
+
+/// State both machines share: the negotiated parameters, the transcript and the secrets.
+pub(crate) struct HsShared {
+    pub ctx: Arc<ContextInner>,
+    pub keys: Arc<Keys>,
+    /// MD5 and SHA-1 of every handshake message so far (HelloRequest excluded).
+    pub transcript: Md5Sha1,
+    pub client_random: [u8; 32],
+    pub server_random: [u8; 32],
+    /// The negotiated version (the offered one until the ServerHello).
+    pub version: ProtocolVersion,
+    pub suite: Option<&'static SuiteInfo>,
+    pub session_id: Vec<u8>,
+    pub master: Option<MasterSecret>,
+    pub resumed: bool,
+    pub peer_certs: Option<CertChain>,
+    pub anon: bool,
+    /// The peer signalled RFC 5746.
+    pub secure_renegotiation: bool,
+    /// Suites this session disabled (`matrixSslSetCipherSuiteEnabledStatus(ssl, ...)`).
+    pub session_disabled: Vec<CipherSuite>,
+    /// The read state that takes over at the peer's ChangeCipherSpec.
+    pub pending_read: Option<Box<dyn RecordDecrypter>>,
+    /// The write state that takes over at our ChangeCipherSpec.
+    pub pending_write: Option<Box<dyn RecordEncrypter>>,
+    /// The extensions of the peer's hello, as (type, extension_data), in order.
+    pub peer_extensions: Vec<(u16, Vec<u8>)>,
+    /// Our and the peer's Finished verify_data (RFC 5746 keeps them).
+    pub client_verify_data: Vec<u8>,
+    pub server_verify_data: Vec<u8>,
+}
+
+impl HsShared {
+    pub(crate) fn new(ctx: Arc<ContextInner>, keys: Arc<Keys>) -> Self {
+        let version = ctx.highest_version();
+        HsShared {
+            ctx,
+            keys,
+            transcript: Md5Sha1::new(),
+            client_random: [0; 32],
+            server_random: [0; 32],
+            version,
+            suite: None,
+            session_id: Vec::new(),
+            master: None,
+            resumed: false,
+            peer_certs: None,
+            anon: false,
+            secure_renegotiation: false,
+            session_disabled: Vec::new(),
+            pending_read: None,
+            pending_write: None,
+            peer_extensions: Vec::new(),
+            client_verify_data: Vec::new(),
+            server_verify_data: Vec::new(),
+        }
+    }
+
+    /// Keeps the peer's hello extensions for the application, re-encoded.
+    pub(crate) fn keep_extensions(&mut self, exts: Option<&[crate::codec::handshake::Extension]>) {
+        use crate::codec::Codec;
+        self.peer_extensions = exts
+            .unwrap_or_default()
+            .iter()
+            .map(|e| {
+                // The extension's encoding minus its 4-byte type and length header.
+                let bytes = e.get_encoding();
+                (
+                    e.ext_type().get(),
+                    bytes.get(4..).unwrap_or_default().to_vec(),
+                )
+            })
+            .collect();
+    }
+
+    /// Adds a received message to the transcript.
+    pub(crate) fn transcript_update(&mut self, raw: &[u8]) {
+        self.transcript.update(raw);
+    }
+
+    /// A hello random: gmt_unix_time then 28 random bytes (RFC 2246 section 7.4.1.2).
+    pub(crate) fn new_random(&self, rng: &mut dyn SecureRandom) -> Result<[u8; 32], Fatal> {
+        let mut r = [0u8; 32];
+        rng.fill_bytes(&mut r)?;
+        let secs = u32::try_from(self.ctx.now_ms() / 1000).unwrap_or(u32::MAX);
+        if let Some(t) = r.get_mut(..4) {
+            t.copy_from_slice(&secs.to_be_bytes());
+        }
+        Ok(r)
+    }
+
+    /// Whether `suite` is compiled in, enabled for this context and session, and usable
+    /// in `version`.
+    pub(crate) fn suite_usable(
+        &self,
+        suite: CipherSuite,
+        version: ProtocolVersion,
+    ) -> Option<&'static SuiteInfo> {
+        suites::lookup(suite).filter(|s| {
+            s.allowed_in(version)
+                && !self.ctx.is_disabled(suite)
+                && !self.session_disabled.contains(&suite)
+        })
+    }
+
+    /// Encodes a handshake message, adds it to the transcript and queues it.
+    pub(crate) fn emit(
+        &mut self,
+        out: &mut Vec<Output>,
+        msg_type: HandshakeType,
+        body: impl FnOnce(&mut Vec<u8>),
+    ) {
+        let mut msg = Vec::new();
+        encode_handshake(&mut msg, msg_type, body);
+        self.transcript.update(&msg);
+        out.push(Output::Message(msg));
+    }
+
+    /// Computes the key block and both cipher states for `side`, keeping the read state
+    /// for the peer's ChangeCipherSpec and the write state for ours.
+    pub(crate) fn derive_keys(&mut self, side: Side) -> Result<(), Fatal> {
+        let (Some(master), Some(suite)) = (self.master.as_ref(), self.suite) else {
+            return Err(Fatal::internal(Error::Failure));
+        };
+        let kb = record::key_block(
+            self.version,
+            suite,
+            master,
+            &self.client_random,
+            &self.server_random,
+        );
+        let (enc, dec) = record::cipher_states(self.version, suite, &kb, side)?;
+        self.pending_read = Some(dec);
+        self.pending_write = Some(enc);
+        Ok(())
+    }
+
+    /// The verify_data `sender` sends over the transcript so far (RFC 2246 section 7.4.9,
+    /// RFC 6101 section 5.6.9).
+    pub(crate) fn finished_data(&self, sender: Sender) -> Result<Vec<u8>, Fatal> {
+        let master = self
+            .master
+            .as_ref()
+            .ok_or(Fatal::internal(Error::Failure))?;
+        Ok(if self.version.is_ssl3() {
+            prf::ssl3_finished(master, sender, &self.transcript).to_vec()
+        } else {
+            prf::tls_finished(master, sender, &self.transcript).to_vec()
+        })
+    }
+
+    /// Checks the peer's Finished (body `body`, whole message `raw`) in constant time and
+    /// adds it to the transcript: decrypt_error in TLS, handshake_failure in SSL 3.0.
+    pub(crate) fn verify_finished(
+        &mut self,
+        sender: Sender,
+        body: &[u8],
+        raw: &[u8],
+    ) -> Result<(), Fatal> {
+        let fin = crate::codec::handshake::Finished::read(
+            &mut crate::codec::Reader::new(body),
+            self.version,
+        )
+        .map_err(|e| Fatal::decode(e, self.version))?;
+        let expected = self.finished_data(sender)?;
+        if !bool::from(expected.as_slice().ct_eq(fin.verify_data.as_slice())) {
+            return Err(Fatal::new(if self.version.is_ssl3() {
+                AlertDescription::HandshakeFailure
+            } else {
+                AlertDescription::DecryptError
+            }));
+        }
+        match sender {
+            Sender::Client => self.client_verify_data = expected,
+            Sender::Server => self.server_verify_data = expected,
+        }
+        self.transcript.update(raw);
+        Ok(())
+    }
+
+    /// Emits ChangeCipherSpec (switching to the pending write state) and our Finished.
+    pub(crate) fn emit_ccs_finished(
+        &mut self,
+        out: &mut Vec<Output>,
+        sender: Sender,
+    ) -> Result<(), Fatal> {
+        let enc = self
+            .pending_write
+            .take()
+            .ok_or(Fatal::internal(Error::Failure))?;
+        out.push(Output::ChangeCipherSpec(enc));
+        let vd = self.finished_data(sender)?;
+        self.emit(out, HandshakeType::Finished, |o| o.extend_from_slice(&vd));
+        match sender {
+            Sender::Client => self.client_verify_data = vd,
+            Sender::Server => self.server_verify_data = vd,
+        }
+        Ok(())
+    }
+
+    /// The read state to install at the peer's ChangeCipherSpec.
+    pub(crate) fn take_pending_read(&mut self) -> Result<Box<dyn RecordDecrypter>, Fatal> {
+        self.pending_read.take().ok_or(Fatal::unexpected())
+    }
+}
+
+/// One side's machine, as the session drives it.
+pub(crate) enum Handshake {
+    /// A client.
+    #[cfg(feature = "client-side-ssl")]
+    Client(Box<ClientHandshake>),
+    /// A server.
+    #[cfg(feature = "server-side-ssl")]
+    Server(Box<ServerHandshake>),
+}
+
+impl Handshake {
+    /// Handles one whole handshake message.
+    pub(crate) fn handle_message(
+        &mut self,
+        msg_type: HandshakeType,
+        body: &[u8],
+        raw: &[u8],
+        rng: &mut dyn SecureRandom,
+        out: &mut Vec<Output>,
+    ) -> Result<(), Fatal> {
+        match self {
+            #[cfg(feature = "client-side-ssl")]
+            Handshake::Client(c) => c.handle_message(msg_type, body, raw, rng, out),
+            #[cfg(feature = "server-side-ssl")]
+            Handshake::Server(s) => s.handle_message(msg_type, body, raw, rng, out),
+        }
+    }
+
+    /// Handles the peer's ChangeCipherSpec: the read state to switch to.
+    pub(crate) fn handle_ccs(&mut self) -> Result<Box<dyn RecordDecrypter>, Fatal> {
+        match self {
+            #[cfg(feature = "client-side-ssl")]
+            Handshake::Client(c) => c.handle_ccs(),
+            #[cfg(feature = "server-side-ssl")]
+            Handshake::Server(s) => s.handle_ccs(),
+        }
+    }
+
+    /// The server's machine, if this is one.
+    #[cfg(feature = "server-side-ssl")]
+    pub(crate) fn as_server_mut(&mut self) -> Option<&mut ServerHandshake> {
+        match self {
+            #[cfg(feature = "client-side-ssl")]
+            Handshake::Client(_) => None,
+            Handshake::Server(s) => Some(s),
+        }
+    }
+
+    /// Whether this is a server's machine.
+    pub(crate) fn is_server(&self) -> bool {
+        match self {
+            #[cfg(feature = "client-side-ssl")]
+            Handshake::Client(_) => false,
+            #[cfg(feature = "server-side-ssl")]
+            Handshake::Server(_) => true,
+        }
+    }
+
+    /// Whether the handshake has completed.
+    pub(crate) fn is_complete(&self) -> bool {
+        match self {
+            #[cfg(feature = "client-side-ssl")]
+            Handshake::Client(c) => c.is_complete(),
+            #[cfg(feature = "server-side-ssl")]
+            Handshake::Server(s) => s.is_complete(),
+        }
+    }
+
+    /// Whether the peer may still send a message in the clear version-wise: until the
+    /// version is negotiated, records of any 3.x version are accepted.
+    pub(crate) fn version_negotiated(&self) -> bool {
+        match self {
+            #[cfg(feature = "client-side-ssl")]
+            Handshake::Client(c) => c.version_negotiated(),
+            #[cfg(feature = "server-side-ssl")]
+            Handshake::Server(s) => s.version_negotiated(),
+        }
+    }
+
+    pub(crate) fn shared(&self) -> &HsShared {
+        match self {
+            #[cfg(feature = "client-side-ssl")]
+            Handshake::Client(c) => &c.shared,
+            #[cfg(feature = "server-side-ssl")]
+            Handshake::Server(s) => &s.shared,
+        }
+    }
+
+    pub(crate) fn shared_mut(&mut self) -> &mut HsShared {
+        match self {
+            #[cfg(feature = "client-side-ssl")]
+            Handshake::Client(c) => &mut c.shared,
+            #[cfg(feature = "server-side-ssl")]
+            Handshake::Server(s) => &mut s.shared,
+        }
+    }
+}

@@ -1,0 +1,393 @@
+//! The server's machine (RFC 2246 section 7.3): ClientHello, then either the full
+//! handshake (our ServerHello, Certificate and ServerHelloDone; the client's
+//! ClientKeyExchange, ChangeCipherSpec and Finished; our ChangeCipherSpec and Finished) or,
+//! on a session-cache hit, the abbreviated one (our ServerHello, ChangeCipherSpec and
+//! Finished; then the client's).
+//!
+//! Version negotiation picks the highest version both sides speak (RFC 2246 appendix E.1);
+//! TLS_FALLBACK_SCSV from a client offering less than our best is refused with
+//! inappropriate_fallback (RFC 7507 section 3). The RSA premaster secret is decrypted and
+//! its version checked in constant time, a failure of either replaced by a random secret
+//! so that it shows only as a Finished that does not verify (RFC 5246 section 7.4.7.1).
+
+use alloc::boxed::Box;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use matrix_core::Error;
+use matrix_crypto::prf::Sender;
+use matrix_crypto::random::SecureRandom;
+use matrix_crypto::rsa::decrypt_pkcs1_v15_tls;
+use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
+use zeroize::Zeroizing;
+
+use super::{HsShared, Output, kx_kind, kx_supported};
+use crate::alert::Fatal;
+use crate::codec::handshake::{
+    Certificate, ClientHello, ClientKeyExchange, Extension, ServerHello, ServerHelloDone,
+};
+use crate::codec::{
+    AlertDescription, CipherSuite, Codec, CompressionMethod, HandshakeType, ProtocolVersion, Reader,
+};
+use crate::context::ContextInner;
+use crate::keys::Keys;
+use crate::record::{RecordDecrypter, Side};
+use crate::suites::{KeyExchange, SUITES, SuiteInfo};
+
+/// Waiting for the ClientHello.
+struct ExpectClientHello;
+
+/// Waiting for the ClientKeyExchange, remembering the version the client offered (which
+/// its premaster secret must carry).
+struct ExpectClientKeyExchange {
+    client_version: ProtocolVersion,
+}
+
+/// Waiting for the client's ChangeCipherSpec.
+struct ExpectCcs {
+    resumed: bool,
+}
+
+/// Waiting for the client's Finished.
+struct ExpectFinished {
+    resumed: bool,
+}
+
+enum State {
+    ClientHello(ExpectClientHello),
+    ClientKeyExchange(ExpectClientKeyExchange),
+    Ccs(ExpectCcs),
+    Finished(ExpectFinished),
+    Complete,
+    Failed,
+}
+
+/// A server handshake.
+pub(crate) struct ServerHandshake {
+    pub(crate) shared: HsShared,
+    state: State,
+}
+
+impl ServerHandshake {
+    pub(crate) fn new(ctx: Arc<ContextInner>, keys: Arc<Keys>) -> Self {
+        ServerHandshake {
+            shared: HsShared::new(ctx, keys),
+            state: State::ClientHello(ExpectClientHello),
+        }
+    }
+
+    pub(crate) fn is_complete(&self) -> bool {
+        matches!(self.state, State::Complete)
+    }
+
+    pub(crate) fn version_negotiated(&self) -> bool {
+        !matches!(self.state, State::ClientHello(_))
+    }
+
+    pub(crate) fn handle_message(
+        &mut self,
+        msg_type: HandshakeType,
+        body: &[u8],
+        raw: &[u8],
+        rng: &mut dyn SecureRandom,
+        out: &mut Vec<Output>,
+    ) -> Result<(), Fatal> {
+        let state = core::mem::replace(&mut self.state, State::Failed);
+        let version = self.shared.version;
+        let decode = |e| Fatal::decode(e, version);
+        self.state = match (state, msg_type) {
+            (State::ClientHello(_), HandshakeType::ClientHello) => {
+                let ch = ClientHello::read_bytes(body).map_err(decode)?;
+                self.shared.transcript_update(raw);
+                self.client_hello(&ch, rng, out)?
+            }
+            (State::ClientKeyExchange(st), HandshakeType::ClientKeyExchange) => {
+                let suite = self.shared.suite.ok_or(Fatal::internal(Error::Failure))?;
+                let cke = ClientKeyExchange::read(
+                    &mut Reader::new(body),
+                    kx_kind(suite.kx),
+                    self.shared.version,
+                )
+                .map_err(decode)?;
+                self.shared.transcript_update(raw);
+                self.client_key_exchange(st, &cke, rng)?
+            }
+            (State::Finished(st), HandshakeType::Finished) => {
+                self.shared.verify_finished(Sender::Client, body, raw)?;
+                if !st.resumed {
+                    self.shared.emit_ccs_finished(out, Sender::Server)?;
+                    self.cache_session();
+                }
+                matrix_core::ps_trace_hs_msg!("server: handshake complete");
+                State::Complete
+            }
+            // RFC 5746 / the reference: renegotiation is refused for now with a warning
+            // (SSL 3.0 has no no_renegotiation alert: a fatal handshake_failure).
+            (State::Complete, HandshakeType::ClientHello) => {
+                ClientHello::read_bytes(body).map_err(decode)?;
+                if self.shared.version.is_ssl3() {
+                    return Err(Fatal::new(AlertDescription::HandshakeFailure));
+                }
+                out.push(Output::WarningAlert(AlertDescription::NoRenegotiation));
+                State::Complete
+            }
+            _ => return Err(Fatal::unexpected()),
+        };
+        Ok(())
+    }
+
+    /// Handles an SSL 2.0-format ClientHello (RFC 2246 appendix E.1), already converted;
+    /// `hash_bytes` is what the transcript covers in its place.
+    pub(crate) fn handle_sslv2_hello(
+        &mut self,
+        hello: &ClientHello,
+        hash_bytes: &[u8],
+        rng: &mut dyn SecureRandom,
+        out: &mut Vec<Output>,
+    ) -> Result<(), Fatal> {
+        match core::mem::replace(&mut self.state, State::Failed) {
+            State::ClientHello(_) => {
+                self.shared.transcript_update(hash_bytes);
+                self.state = self.client_hello(hello, rng, out)?;
+                Ok(())
+            }
+            _ => Err(Fatal::unexpected()),
+        }
+    }
+
+    pub(crate) fn handle_ccs(&mut self) -> Result<Box<dyn RecordDecrypter>, Fatal> {
+        match core::mem::replace(&mut self.state, State::Failed) {
+            State::Ccs(ExpectCcs { resumed }) => {
+                let dec = self.shared.take_pending_read()?;
+                self.state = State::Finished(ExpectFinished { resumed });
+                Ok(dec)
+            }
+            _ => Err(Fatal::unexpected()),
+        }
+    }
+
+    /// The highest version we speak that is not above the client's (compared as TLS
+    /// versions, so that DTLS's descending numbers order too).
+    fn choose_version(&self, client: ProtocolVersion) -> Result<ProtocolVersion, Fatal> {
+        if client.tls_equivalent().is_none() || client.is_dtls() != self.shared.version.is_dtls() {
+            return Err(Fatal::new(AlertDescription::ProtocolVersion));
+        }
+        self.shared
+            .ctx
+            .versions
+            .iter()
+            .rev()
+            .copied()
+            .find(|v| client.is_at_least(*v))
+            .ok_or(Fatal::new(AlertDescription::ProtocolVersion))
+    }
+
+    /// Our most preferred suite the client offered and we can run.
+    fn choose_suite(
+        &self,
+        ch: &ClientHello,
+        version: ProtocolVersion,
+    ) -> Option<&'static SuiteInfo> {
+        SUITES.iter().find(|s| {
+            ch.cipher_suites.contains(&s.suite)
+                && self.shared.suite_usable(s.suite, version).is_some()
+                && kx_supported(s.kx, &self.shared.keys, true)
+        })
+    }
+
+    fn client_hello(
+        &mut self,
+        ch: &ClientHello,
+        rng: &mut dyn SecureRandom,
+        out: &mut Vec<Output>,
+    ) -> Result<State, Fatal> {
+        let version = self.choose_version(ch.client_version)?;
+        self.shared.version = version;
+        // RFC 7507 section 3: a fallback hello below our best is an attack or a bug.
+        if ch.has_fallback_scsv()
+            && !ch
+                .client_version
+                .is_at_least(self.shared.ctx.highest_version())
+        {
+            return Err(Fatal::new(AlertDescription::InappropriateFallback));
+        }
+        if !ch.compression_methods.contains(&CompressionMethod::Null) {
+            return Err(Fatal::new(AlertDescription::IllegalParameter));
+        }
+        // RFC 5746 section 3.6: the SCSV or an empty extension; anything else on an
+        // initial handshake is a handshake_failure.
+        match ch.renegotiation_info() {
+            Some([]) => self.shared.secure_renegotiation = true,
+            Some(_) => return Err(Fatal::new(AlertDescription::HandshakeFailure)),
+            None => self.shared.secure_renegotiation = ch.has_scsv(),
+        }
+        if cfg!(feature = "require-secure-rehandshakes") && !self.shared.secure_renegotiation {
+            return Err(Fatal::new(AlertDescription::HandshakeFailure));
+        }
+        self.shared.keep_extensions(ch.extensions.as_deref());
+        self.shared.client_random = ch.random;
+        self.shared.server_random = self.shared.new_random(rng)?;
+
+        if let Some(state) = self.try_resume(ch, version, out)? {
+            return Ok(state);
+        }
+
+        let suite = self
+            .choose_suite(ch, version)
+            .ok_or(Fatal::new(AlertDescription::HandshakeFailure))?;
+        self.shared.suite = Some(suite);
+        let mut id = [0u8; 32];
+        rng.fill_bytes(&mut id)?;
+        self.shared.session_id = id.to_vec();
+        self.emit_server_hello(ch, out);
+        match suite.kx {
+            KeyExchange::Rsa => {
+                let chain = self
+                    .shared
+                    .keys
+                    .certificate_chain()
+                    .ok_or(Fatal::new(AlertDescription::HandshakeFailure))?;
+                let cert = Certificate {
+                    certificate_list: chain.certs().iter().map(|c| c.der.clone()).collect(),
+                };
+                self.shared
+                    .emit(out, HandshakeType::Certificate, |o| cert.encode(o));
+            }
+            // DHE, PSK and DH_anon come with the advanced work.
+            _ => return Err(Fatal::new(AlertDescription::HandshakeFailure)),
+        }
+        self.shared.emit(out, HandshakeType::ServerHelloDone, |o| {
+            ServerHelloDone.encode(o)
+        });
+        matrix_core::ps_trace_hs_msg!("server: full handshake, {:?} {:?}", version, suite.suite);
+        Ok(State::ClientKeyExchange(ExpectClientKeyExchange {
+            client_version: ch.client_version,
+        }))
+    }
+
+    /// A cache hit on the offered session id, for the same version and a suite still
+    /// offered and enabled, resumes it: ServerHello, ChangeCipherSpec and Finished.
+    fn try_resume(
+        &mut self,
+        ch: &ClientHello,
+        version: ProtocolVersion,
+        out: &mut Vec<Output>,
+    ) -> Result<Option<State>, Fatal> {
+        if ch.session_id.is_empty() {
+            return Ok(None);
+        }
+        let ctx = Arc::clone(&self.shared.ctx);
+        let life = u64::try_from(ctx.config.session_entry_life.as_millis()).unwrap_or(u64::MAX);
+        let Some(hit) = ctx.cache.lock().lookup(&ch.session_id, ctx.now_ms(), life) else {
+            return Ok(None);
+        };
+        let suite = match self.shared.suite_usable(hit.suite, version) {
+            Some(s) if hit.version == version && ch.cipher_suites.contains(&hit.suite) => s,
+            _ => return Ok(None),
+        };
+        self.shared.suite = Some(suite);
+        self.shared.session_id = ch.session_id.clone();
+        self.shared.master = Some(hit.master);
+        self.shared.resumed = true;
+        self.emit_server_hello(ch, out);
+        self.shared.derive_keys(Side::Server)?;
+        self.shared.emit_ccs_finished(out, Sender::Server)?;
+        matrix_core::ps_trace_hs_msg!("server: resuming a cached session");
+        Ok(Some(State::Ccs(ExpectCcs { resumed: true })))
+    }
+
+    fn emit_server_hello(&mut self, ch: &ClientHello, out: &mut Vec<Output>) {
+        let version = self.shared.version;
+        // RFC 5746: answer the signal with an empty renegotiation_info, but never put
+        // extensions in an SSL 3.0 ServerHello to a client that sent none.
+        let extensions = (self.shared.secure_renegotiation
+            && !(version.is_ssl3() && ch.extensions.is_none()))
+        .then(|| alloc::vec![Extension::RenegotiationInfo(Vec::new())]);
+        let sh = ServerHello {
+            server_version: version,
+            random: self.shared.server_random,
+            session_id: self.shared.session_id.clone(),
+            cipher_suite: self
+                .shared
+                .suite
+                .map_or(CipherSuite::TLS_NULL_WITH_NULL_NULL, |s| s.suite),
+            compression_method: CompressionMethod::Null,
+            extensions,
+        };
+        self.shared
+            .emit(out, HandshakeType::ServerHello, |o| sh.encode(o));
+    }
+
+    fn client_key_exchange(
+        &mut self,
+        st: ExpectClientKeyExchange,
+        cke: &ClientKeyExchange,
+        rng: &mut dyn SecureRandom,
+    ) -> Result<State, Fatal> {
+        let ClientKeyExchange::Rsa {
+            encrypted_pre_master_secret,
+        } = cke
+        else {
+            return Err(Fatal::new(AlertDescription::HandshakeFailure));
+        };
+        let key = self
+            .shared
+            .keys
+            .private_key()
+            .ok_or(Fatal::internal(Error::Failure))?;
+        let pms = rsa_premaster(key, encrypted_pre_master_secret, st.client_version, rng)?;
+        self.shared.master = Some(crate::record::master_secret(
+            self.shared.version,
+            &pms[..],
+            &self.shared.client_random,
+            &self.shared.server_random,
+        ));
+        self.shared.derive_keys(Side::Server)?;
+        Ok(State::Ccs(ExpectCcs { resumed: false }))
+    }
+
+    fn cache_session(&self) {
+        let (Some(master), Some(suite)) = (self.shared.master.as_ref(), self.shared.suite) else {
+            return;
+        };
+        let ctx = &self.shared.ctx;
+        let life = u64::try_from(ctx.config.session_entry_life.as_millis()).unwrap_or(u64::MAX);
+        ctx.cache.lock().insert(
+            &self.shared.session_id,
+            master,
+            suite.suite,
+            self.shared.version,
+            ctx.now_ms(),
+            life,
+        );
+    }
+}
+
+/// RFC 5246 section 7.4.7.1: decrypts the premaster secret and checks that it carries
+/// `client_version`, both in constant time; on any failure (bad padding, wrong length,
+/// wrong version, a ciphertext of the wrong size) the result is a random secret, so the
+/// handshake fails at Finished exactly as it does for a wrong key, and the client learns
+/// nothing about which check failed (no Bleichenbacher oracle).
+fn rsa_premaster(
+    key: &matrix_crypto::rsa::RsaPrivateKey,
+    ciphertext: &[u8],
+    client_version: ProtocolVersion,
+    rng: &mut dyn SecureRandom,
+) -> Result<Zeroizing<[u8; 48]>, Fatal> {
+    let mut random = Zeroizing::new([0u8; 48]);
+    rng.fill_bytes(&mut random[..])?;
+    let mut pms = Zeroizing::new([0u8; 48]);
+    let decrypted = match decrypt_pkcs1_v15_tls(key, rng, ciphertext, &mut pms[..]) {
+        Ok(()) => Choice::from(1),
+        // The ciphertext's size or range: public facts, handled like bad padding anyway.
+        Err(Error::ArgFail) => Choice::from(0),
+        // A failing generator or a fault in the private operation.
+        Err(e) => return Err(Fatal::internal(e)),
+    };
+    let [major, minor] = client_version.get().to_be_bytes();
+    let good = decrypted & pms[0].ct_eq(&major) & pms[1].ct_eq(&minor);
+    for (p, r) in pms.iter_mut().zip(random.iter()) {
+        *p = u8::conditional_select(r, p, good);
+    }
+    Ok(pms)
+}

@@ -1,0 +1,461 @@
+//! [`Session`]: MatrixSSL's `ssl_t` and its buffer API (layer 5 of `DESIGN.md`).
+//!
+//! The application moves bytes; the session never does I/O. Incoming bytes are read into
+//! [`Session::get_readbuf`] and announced with [`Session::received_data`]; the answer says
+//! what to do next ([`Received`]). Outgoing bytes wait in [`Session::get_outdata`] until
+//! [`Session::sent_data`] says how many went out ([`Sent`]). Application data goes out
+//! through [`Session::get_writebuf`] + [`Session::encode_writebuf`] or
+//! [`Session::encode_to_outdata`]. Dropping a session is `matrixSslDeleteSession`.
+//!
+//! The record layer's framing (RFC 2246 section 6.2) lives in `records`: whole records are
+//! decrypted in place in the read buffer, handshake bytes are collected across records
+//! and cut into messages for the handshake machine, and every failure ends in the one
+//! place that sends the fatal alert ([`crate::alert`]).
+
+use alloc::boxed::Box;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use matrix_core::Error;
+use matrix_core::memory::SessionBudget;
+use matrix_crypto::drbg::HmacDrbg;
+use matrix_crypto::prf::MasterSecret;
+use matrix_x509::CertChain;
+
+use crate::codec::{AlertDescription, AlertLevel, CipherSuite, ProtocolVersion};
+use crate::context::{Context, ContextInner};
+#[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
+use crate::handshake::CertValidator;
+#[cfg(feature = "client-side-ssl")]
+use crate::handshake::HelloExtensions;
+use crate::handshake::{Handshake, Output};
+use crate::keys::Keys;
+use crate::record::{self, RecordDecrypter, RecordEncrypter};
+
+mod records;
+
+/// What [`Session::received_data`] and [`Session::processed_data`] found (the positive
+/// `MATRIXSSL_*` return codes).
+#[non_exhaustive]
+#[derive(Debug, PartialEq, Eq)]
+pub enum Received<'a> {
+    /// `MATRIXSSL_REQUEST_SEND` (1): handshake messages or an alert wait in
+    /// [`Session::get_outdata`]; send them. After a fatal alert, `sent_data` then says
+    /// `RequestClose`.
+    RequestSend,
+    /// `MATRIXSSL_REQUEST_RECV` (2): read more bytes into [`Session::get_readbuf`].
+    RequestRecv,
+    /// `MATRIXSSL_HANDSHAKE_COMPLETE` (5): the handshake finished with this data; no other
+    /// complete record is buffered.
+    HandshakeComplete,
+    /// `MATRIXSSL_RECEIVED_ALERT` (6): the peer sent an alert. A fatal alert (or
+    /// close_notify) ends the session. Call [`Session::processed_data`] next.
+    Alert {
+        /// warning or fatal.
+        level: AlertLevel,
+        /// What the peer reports.
+        description: AlertDescription,
+    },
+    /// `MATRIXSSL_APP_DATA` (4): one record of application data, decrypted in place. Call
+    /// [`Session::processed_data`] when done with it. Also implies a completed handshake
+    /// when the data came with the peer's Finished.
+    AppData(&'a [u8]),
+    /// `PS_SUCCESS` (0), from `processed_data` only: no more records are buffered.
+    Success,
+}
+
+impl Received<'_> {
+    /// The C return value.
+    pub fn code(&self) -> i32 {
+        match self {
+            Received::Success => 0,
+            Received::RequestSend => 1,
+            Received::RequestRecv => 2,
+            Received::AppData(_) => 4,
+            Received::HandshakeComplete => 5,
+            Received::Alert { .. } => 6,
+        }
+    }
+}
+
+/// What [`Session::sent_data`] says next (`matrixSslSentData`'s return codes).
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sent {
+    /// `MATRIXSSL_REQUEST_SEND` (1): bytes remain in `get_outdata`.
+    RequestSend,
+    /// `MATRIXSSL_SUCCESS` (0): everything was sent.
+    Success,
+    /// `MATRIXSSL_REQUEST_CLOSE` (3): the last bytes carried a fatal alert or
+    /// close_notify; close the connection.
+    RequestClose,
+    /// `MATRIXSSL_HANDSHAKE_COMPLETE` (5): our Finished was the last flight of the
+    /// handshake (a server's full handshake, a client's resumed one).
+    HandshakeComplete,
+}
+
+impl Sent {
+    /// The C return value.
+    pub fn code(self) -> i32 {
+        match self {
+            Sent::Success => 0,
+            Sent::RequestSend => 1,
+            Sent::RequestClose => 3,
+            Sent::HandshakeComplete => 5,
+        }
+    }
+}
+
+/// A client's resumable session (`sslSessionId_t`): the server's session id, the master
+/// secret (zeroized on drop), the suite and the version.
+///
+/// The C API passes one `sslSessionId_t*` that the library fills during the handshake and
+/// reads at the next `matrixSslNewClientSession`. Here the session hands out a copy when
+/// the handshake is complete ([`Session::session_id`]) and the next
+/// `new_client_session(.., Some(&id), ..)` offers it. `SessionId::new()` is
+/// `matrixSslInitSessionId`: an empty id that asks for a full handshake.
+#[derive(Clone)]
+pub struct SessionId {
+    pub(crate) id: Vec<u8>,
+    // Read by the client's handshake only.
+    #[cfg_attr(not(feature = "client-side-ssl"), allow(dead_code))]
+    pub(crate) master: MasterSecret,
+    pub(crate) suite: CipherSuite,
+    pub(crate) version: ProtocolVersion,
+}
+
+impl Default for SessionId {
+    fn default() -> Self {
+        SessionId {
+            id: Vec::new(),
+            master: MasterSecret::new([0; 48]),
+            suite: CipherSuite::TLS_NULL_WITH_NULL_NULL,
+            version: ProtocolVersion::TLSv1_0,
+        }
+    }
+}
+
+impl core::fmt::Debug for SessionId {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SessionId")
+            .field("id", &self.id)
+            .field("suite", &self.suite)
+            .field("version", &self.version)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SessionId {
+    /// An empty id (`matrixSslInitSessionId`): offering it means a full handshake.
+    pub fn new() -> Self {
+        SessionId::default()
+    }
+
+    /// Whether there is nothing to resume.
+    pub fn is_empty(&self) -> bool {
+        self.id.is_empty()
+    }
+
+    /// The server's session id bytes.
+    pub fn id(&self) -> &[u8] {
+        &self.id
+    }
+
+    /// The suite of the session.
+    pub fn cipher_suite(&self) -> CipherSuite {
+        self.suite
+    }
+
+    /// The version of the session.
+    pub fn protocol_version(&self) -> ProtocolVersion {
+        self.version
+    }
+}
+
+/// One SSL/TLS connection (`ssl_t`).
+///
+/// A session shares its [`Context`] (session cache, disabled suites); with matrix-core's
+/// `multithreading` feature the context's state is behind a mutex and sessions are `Send`,
+/// so each connection may live on its own thread. Without it they stay on the thread of
+/// their context.
+pub struct Session {
+    pub(crate) ctx: Arc<ContextInner>,
+    pub(crate) hs: Handshake,
+    pub(crate) rng: HmacDrbg,
+    /// The record version we write (and, once negotiated, require).
+    pub(crate) version: ProtocolVersion,
+    pub(crate) enc: Box<dyn RecordEncrypter>,
+    pub(crate) dec: Box<dyn RecordDecrypter>,
+    pub(crate) write_seq: u64,
+    pub(crate) read_seq: u64,
+    /// Received bytes: `inbuf[in_start..in_end]` is unprocessed.
+    pub(crate) inbuf: Vec<u8>,
+    pub(crate) in_start: usize,
+    pub(crate) in_end: usize,
+    /// Encoded bytes to send: `outbuf[out_start..]`.
+    pub(crate) outbuf: Vec<u8>,
+    pub(crate) out_start: usize,
+    /// Handshake bytes received but not yet a whole message.
+    pub(crate) hsbuf: Vec<u8>,
+    /// The plaintext staging buffer of `get_writebuf`.
+    pub(crate) wbuf: Vec<u8>,
+    pub(crate) budget: SessionBudget,
+    pub(crate) charged: usize,
+    /// Handshake output was queued and not yet announced with `RequestSend`.
+    pub(crate) flight_pending: bool,
+    /// `sent_data` reports `HandshakeComplete` once the queued bytes are out.
+    pub(crate) complete_on_send: bool,
+    /// The completion was reported (or implied by application data).
+    pub(crate) reported_complete: bool,
+    /// A fatal alert or close_notify is queued: `sent_data` ends with `RequestClose`.
+    pub(crate) closing: bool,
+    /// The session failed or received a fatal alert: nothing more is processed.
+    pub(crate) failed: bool,
+    /// The peer sent close_notify.
+    pub(crate) peer_closed: bool,
+    /// We queued a fatal alert.
+    pub(crate) sent_fatal: bool,
+    #[cfg(feature = "server-side-ssl")]
+    #[allow(dead_code)]
+    pub(crate) server_validator: Option<CertValidator>,
+}
+
+impl core::fmt::Debug for Session {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Session")
+            .field("version", &self.version)
+            .field("cipher_suite", &self.cipher_suite())
+            .field("complete", &self.is_handshake_complete())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Context {
+    /// `matrixSslNewClientSession`: a client session whose ClientHello is already in
+    /// [`Session::get_outdata`].
+    ///
+    /// `cipher_suite` 0 offers every compiled-in, enabled suite; another value offers only
+    /// that suite, which must be compiled in and enabled (`PS_UNSUPPORTED_FAIL`
+    /// otherwise). A non-empty `session_id` is offered for resumption unless
+    /// `cipher_suite` names a different suite (the nominated suite takes precedence, as in
+    /// the reference). `cert_validator` sees the server's chain (see [`CertValidator`]);
+    /// `extensions` are added to the ClientHello. `PS_PLATFORM_FAIL` if the random
+    /// generator fails.
+    #[cfg(feature = "client-side-ssl")]
+    pub fn new_client_session(
+        &self,
+        keys: Arc<Keys>,
+        session_id: Option<&SessionId>,
+        cipher_suite: u16,
+        cert_validator: Option<CertValidator>,
+        extensions: Option<&HelloExtensions>,
+    ) -> Result<Session, Error> {
+        let ctx = Arc::clone(&self.inner);
+        let mut rng = ctx.session_rng()?;
+        let mut out = Vec::new();
+        let hs = crate::handshake::ClientHandshake::start(
+            Arc::clone(&ctx),
+            keys,
+            session_id,
+            cipher_suite,
+            cert_validator,
+            extensions,
+            &mut rng,
+            &mut out,
+        )?;
+        // The ClientHello's record says TLS 1.0 whenever we speak TLS: servers that never
+        // heard of a newer version still read it (RFC 5246 appendix E.1).
+        let record_version = ctx
+            .versions
+            .iter()
+            .copied()
+            .find(|v| !v.is_ssl3())
+            .unwrap_or(ProtocolVersion::SSLv3);
+        let mut s = Session::new(ctx, Handshake::Client(Box::new(hs)), rng, record_version);
+        s.apply_outputs(out).map_err(|f| f.error)?;
+        // The hello is announced by `get_outdata`, not by a `RequestSend`.
+        s.flight_pending = false;
+        Ok(s)
+    }
+
+    /// `matrixSslNewServerSession`: a server session waiting for a ClientHello.
+    ///
+    /// `cert_validator` is for client authentication, which this build does not do yet:
+    /// it is kept and not called.
+    #[cfg(feature = "server-side-ssl")]
+    pub fn new_server_session(
+        &self,
+        keys: Arc<Keys>,
+        cert_validator: Option<CertValidator>,
+    ) -> Result<Session, Error> {
+        let ctx = Arc::clone(&self.inner);
+        let rng = ctx.session_rng()?;
+        let hs = crate::handshake::ServerHandshake::new(Arc::clone(&ctx), keys);
+        let v = ctx.highest_version();
+        let mut s = Session::new(ctx, Handshake::Server(Box::new(hs)), rng, v);
+        s.server_validator = cert_validator;
+        Ok(s)
+    }
+}
+
+impl Session {
+    fn new(ctx: Arc<ContextInner>, hs: Handshake, rng: HmacDrbg, version: ProtocolVersion) -> Self {
+        let budget = SessionBudget::new(ctx.config.session_memory_cap);
+        Session {
+            ctx,
+            hs,
+            rng,
+            version,
+            enc: record::null_encrypter(),
+            dec: record::null_decrypter(),
+            write_seq: 0,
+            read_seq: 0,
+            inbuf: Vec::new(),
+            in_start: 0,
+            in_end: 0,
+            outbuf: Vec::new(),
+            out_start: 0,
+            hsbuf: Vec::new(),
+            wbuf: Vec::new(),
+            budget,
+            charged: 0,
+            flight_pending: false,
+            complete_on_send: false,
+            reported_complete: false,
+            closing: false,
+            failed: false,
+            peer_closed: false,
+            sent_fatal: false,
+            #[cfg(feature = "server-side-ssl")]
+            server_validator: None,
+        }
+    }
+
+    /// The negotiated protocol version (before the ServerHello: the version offered or
+    /// expected).
+    pub fn protocol_version(&self) -> ProtocolVersion {
+        self.hs.shared().version
+    }
+
+    /// The negotiated cipher suite, once chosen.
+    pub fn cipher_suite(&self) -> Option<CipherSuite> {
+        self.hs.shared().suite.map(|s| s.suite)
+    }
+
+    /// Whether this handshake resumed a cached session.
+    pub fn is_resumed(&self) -> bool {
+        self.hs.shared().resumed
+    }
+
+    /// `matrixSslGetAnonStatus`: whether the certificate callback allowed the connection
+    /// without authentication (`SSL_ALLOW_ANON_CONNECTION`).
+    pub fn anon_status(&self) -> bool {
+        self.hs.shared().anon
+    }
+
+    /// Whether the handshake has completed.
+    pub fn is_handshake_complete(&self) -> bool {
+        self.hs.is_complete()
+    }
+
+    /// Whether the peer signalled RFC 5746 secure renegotiation.
+    pub fn secure_renegotiation(&self) -> bool {
+        self.hs.shared().secure_renegotiation
+    }
+
+    /// The extensions of the peer's hello (ServerHello for a client, ClientHello for a
+    /// server) as (extension type, extension_data), in the order received: what
+    /// MatrixSSL's extension callback and `ssl->helloExtIn` exposed (the certificate
+    /// callback sees them through [`crate::HandshakeInfo`]).
+    pub fn peer_hello_extensions(&self) -> &[(u16, Vec<u8>)] {
+        &self.hs.shared().peer_extensions
+    }
+
+    /// The peer's certificate chain as received, with each certificate's `auth_status`.
+    pub fn peer_certificates(&self) -> Option<&CertChain> {
+        self.hs.shared().peer_certs.as_ref()
+    }
+
+    /// The resumable session after a completed handshake (clients keep it for the next
+    /// `new_client_session`), or `None` when the server gave no session id.
+    pub fn session_id(&self) -> Option<SessionId> {
+        let s = self.hs.shared();
+        let (true, Some(master), Some(suite)) = (self.hs.is_complete(), &s.master, s.suite) else {
+            return None;
+        };
+        (!s.session_id.is_empty()).then(|| SessionId {
+            id: s.session_id.clone(),
+            master: master.clone(),
+            suite: suite.suite,
+            version: s.version,
+        })
+    }
+
+    /// Whether the peer sent close_notify.
+    pub fn peer_closed(&self) -> bool {
+        self.peer_closed
+    }
+
+    /// Bytes this session's buffers hold now, and the most they ever held (charged to the
+    /// `Config::session_memory_cap` budget).
+    pub fn memory_usage(&self) -> (usize, usize) {
+        (self.budget.used(), self.budget.high_water())
+    }
+
+    /// `matrixSslSetCipherSuiteEnabledStatus(ssl, id, status)`: disables or re-enables a
+    /// suite for this server session, before its handshake starts. `PS_FAILURE` for a
+    /// suite not compiled in, `PS_LIMIT_FAIL` past `Config::max_disabled_ciphers`,
+    /// `PS_UNSUPPORTED_FAIL` on a client session (a client nominates its suite instead).
+    pub fn set_cipher_suite_enabled_status(&mut self, id: u16, enabled: bool) -> Result<(), Error> {
+        if self.hs.is_server() {
+            let suite = CipherSuite::from(id);
+            if crate::suites::lookup(suite).is_none() {
+                return Err(Error::Failure);
+            }
+            let max = self.ctx.config.max_disabled_ciphers;
+            let list = &mut self.hs.shared_mut().session_disabled;
+            list.retain(|s| *s != suite);
+            if !enabled {
+                if list.len() >= max {
+                    return Err(Error::LimitFail);
+                }
+                list.push(suite);
+            }
+            return Ok(());
+        }
+        Err(Error::UnsupportedFail)
+    }
+
+    /// Queues what the handshake machine produced, in order, as records.
+    pub(crate) fn apply_outputs(
+        &mut self,
+        outputs: Vec<Output>,
+    ) -> Result<(), crate::alert::Fatal> {
+        let mut hs_bytes: Vec<u8> = Vec::new();
+        for o in outputs {
+            match o {
+                Output::Message(m) => hs_bytes.extend_from_slice(&m),
+                Output::ChangeCipherSpec(enc) => {
+                    self.flush_handshake(&mut hs_bytes)?;
+                    self.write_records(crate::codec::ContentType::ChangeCipherSpec, &[1])?;
+                    self.enc = enc;
+                    self.write_seq = 0;
+                }
+                Output::WarningAlert(d) => {
+                    self.flush_handshake(&mut hs_bytes)?;
+                    self.write_records(crate::codec::ContentType::Alert, &[1, d.get()])?;
+                }
+            }
+            self.flight_pending = true;
+        }
+        self.flush_handshake(&mut hs_bytes)
+    }
+
+    fn flush_handshake(&mut self, bytes: &mut Vec<u8>) -> Result<(), crate::alert::Fatal> {
+        if !bytes.is_empty() {
+            self.write_records(crate::codec::ContentType::Handshake, bytes)?;
+            bytes.clear();
+        }
+        Ok(())
+    }
+}

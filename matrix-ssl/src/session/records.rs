@@ -1,0 +1,613 @@
+//! The buffer API's record handling (RFC 2246 section 6.2, RFC 6101 section 5.2): framing
+//! received bytes into records, decrypting them in place, routing their contents to the
+//! handshake machine, the alert protocol or the application, and encoding outgoing
+//! records. Every failure ends in [`Session::fail`], which queues the fatal alert.
+
+use alloc::vec::Vec;
+use core::ops::Range;
+
+use matrix_core::Error;
+
+use super::{Received, Sent, Session};
+use crate::alert::Fatal;
+use crate::codec::framing::{Framed, HandshakeFramer};
+use crate::codec::record::{MAX_CIPHERTEXT_LEN, MAX_PLAINTEXT_LEN, RecordHeader, TLS_HEADER_LEN};
+use crate::codec::{AlertDescription, AlertLevel, Codec, ContentType, DecodeError, Reader};
+use crate::handshake::Output;
+
+/// The free space `get_readbuf` offers beyond the record being read: a whole small record
+/// or the start of the next one fits, so a reader rarely needs two reads per record.
+const READ_CHUNK: usize = 4096;
+/// The size buffers shrink back to after a large record.
+const SMALL_BUF: usize = 2 * READ_CHUNK;
+/// The most handshake bytes buffered: the largest message the framer accepts
+/// (Certificate, 64 KiB) plus a record's worth that may follow it.
+const MAX_HS_BUFFER: usize = 64 * 1024 + 4 + MAX_PLAINTEXT_LEN;
+
+/// What one record turned out to be.
+enum Step {
+    /// Handled inside (handshake, ChangeCipherSpec, an empty record): go on.
+    Continue,
+    /// Application data at this range of the read buffer.
+    AppData(Range<usize>),
+    /// An alert for the application.
+    Alert(AlertLevel, AlertDescription),
+}
+
+/// The result of processing as far as the buffered bytes go.
+enum Outcome {
+    AppData(Range<usize>),
+    Alert(AlertLevel, AlertDescription),
+    RequestSend,
+    HandshakeComplete,
+    /// Nothing complete is left; `partial` says whether part of a record is.
+    Drained {
+        partial: bool,
+    },
+}
+
+impl Session {
+    /// `matrixSslGetReadbuf`: where to put received bytes. The slice is never empty unless
+    /// the session's memory budget is exhausted; it is at least as long as the rest of the
+    /// record being read, plus room for the start of the next.
+    pub fn get_readbuf(&mut self) -> &mut [u8] {
+        if self.in_start > 0 {
+            self.inbuf.copy_within(self.in_start..self.in_end, 0);
+            self.in_end -= self.in_start;
+            self.in_start = 0;
+        }
+        let want = self.record_need().max(self.in_end) + READ_CHUNK;
+        // What must fit at the least: the rest of the current record, or one more byte.
+        let least = self.record_need().max(self.in_end + 1);
+        if self.inbuf.len() < want {
+            if self.reserve(want - self.inbuf.len()).is_ok() {
+                self.inbuf.resize(want, 0);
+            } else if self.inbuf.len() < least && self.reserve(least - self.inbuf.len()).is_ok() {
+                self.inbuf.resize(least, 0);
+            }
+        } else if self.in_end == 0 && self.inbuf.len() > SMALL_BUF {
+            // Shrink back after a large record.
+            self.inbuf.truncate(want);
+            self.inbuf.shrink_to_fit();
+        }
+        self.recharge();
+        let end = self.in_end;
+        self.inbuf.get_mut(end..).unwrap_or_default()
+    }
+
+    /// `matrixSslReceivedData`: `n` bytes were written at the start of the last
+    /// `get_readbuf` slice. Processes every complete record and says what to do next.
+    ///
+    /// A protocol failure queues a fatal alert and returns `RequestSend` (then
+    /// `sent_data` says `RequestClose`); calls after that fail with `PS_PROTOCOL_FAIL`.
+    /// `PS_ARG_FAIL` when `n` is 0 or more than the slice held.
+    pub fn received_data(&mut self, n: usize) -> Result<Received<'_>, Error> {
+        if n == 0 || n > self.inbuf.len().saturating_sub(self.in_end) {
+            return Err(Error::ArgFail);
+        }
+        if self.failed {
+            return Err(Error::ProtocolFail);
+        }
+        self.in_end += n;
+        let outcome = self.process();
+        Ok(self.outcome(outcome, false))
+    }
+
+    /// `matrixSslProcessedData`: the application is done with the data or alert the last
+    /// call returned; processes the next buffered record, if any. `Success` when nothing
+    /// is left, `RequestRecv` when part of a record is.
+    pub fn processed_data(&mut self) -> Result<Received<'_>, Error> {
+        if self.failed && !self.has_outdata() {
+            // After a fatal alert both ways there is nothing left to process.
+            return Ok(Received::Success);
+        }
+        let outcome = self.process();
+        Ok(self.outcome(outcome, true))
+    }
+
+    /// `matrixSslGetOutdata`: the bytes waiting to be sent (empty when none).
+    pub fn get_outdata(&self) -> &[u8] {
+        self.outbuf.get(self.out_start..).unwrap_or_default()
+    }
+
+    /// `matrixSslSentData`: `n` bytes of `get_outdata` went out. `PS_ARG_FAIL` for more
+    /// than were waiting.
+    pub fn sent_data(&mut self, n: usize) -> Result<Sent, Error> {
+        let pending = self.outbuf.len() - self.out_start;
+        if n > pending {
+            return Err(Error::ArgFail);
+        }
+        self.out_start += n;
+        if self.out_start < self.outbuf.len() {
+            return Ok(Sent::RequestSend);
+        }
+        self.outbuf.clear();
+        self.out_start = 0;
+        if self.outbuf.capacity() > SMALL_BUF {
+            self.outbuf.shrink_to(SMALL_BUF);
+        }
+        self.recharge();
+        if self.closing {
+            return Ok(Sent::RequestClose);
+        }
+        if self.complete_on_send {
+            self.complete_on_send = false;
+            self.reported_complete = true;
+            return Ok(Sent::HandshakeComplete);
+        }
+        Ok(Sent::Success)
+    }
+
+    /// `matrixSslGetWritebuf`: a buffer for up to `len` bytes of plaintext, at most 16 KiB
+    /// (one record); write into it and call [`Session::encode_writebuf`].
+    /// `PS_PROTOCOL_FAIL` before the handshake completes or after the session closed,
+    /// `PS_ARG_FAIL` for 0, `PS_MEM_FAIL` past the memory budget.
+    pub fn get_writebuf(&mut self, len: usize) -> Result<&mut [u8], Error> {
+        self.check_can_write()?;
+        if len == 0 {
+            return Err(Error::ArgFail);
+        }
+        let n = len.min(MAX_PLAINTEXT_LEN);
+        if self.wbuf.len() < n {
+            self.reserve(n - self.wbuf.len()).map_err(|f| f.error)?;
+        }
+        self.wbuf.resize(n, 0);
+        self.recharge();
+        Ok(self.wbuf.as_mut_slice())
+    }
+
+    /// `matrixSslEncodeWritebuf`: encrypts the first `len` bytes of the `get_writebuf`
+    /// buffer into the outgoing data; returns how many bytes that added.
+    pub fn encode_writebuf(&mut self, len: usize) -> Result<usize, Error> {
+        self.check_can_write()?;
+        if len == 0 || len > self.wbuf.len() {
+            return Err(Error::ArgFail);
+        }
+        let data = core::mem::take(&mut self.wbuf);
+        let r = self.write_app_data(data.get(..len).unwrap_or_default());
+        self.wbuf = data;
+        r
+    }
+
+    /// `matrixSslEncodeToOutdata`: encrypts `data` (at most 16 KiB, else `PS_LIMIT_FAIL`)
+    /// into the outgoing data, leaving it untouched; returns how many bytes that added.
+    pub fn encode_to_outdata(&mut self, data: &[u8]) -> Result<usize, Error> {
+        self.check_can_write()?;
+        if data.is_empty() {
+            return Err(Error::ArgFail);
+        }
+        if data.len() > MAX_PLAINTEXT_LEN {
+            return Err(Error::LimitFail);
+        }
+        self.write_app_data(data)
+    }
+
+    /// `matrixSslEncodeClosureAlert`: queues a close_notify warning; after it is sent,
+    /// `sent_data` says `RequestClose`. `PS_PROTOCOL_FAIL` when a fatal alert or close_notify was queued already.
+    pub fn encode_closure_alert(&mut self) -> Result<(), Error> {
+        if self.closing {
+            return Err(Error::ProtocolFail);
+        }
+        self.write_records(
+            ContentType::Alert,
+            &[
+                AlertLevel::Warning.get(),
+                AlertDescription::CloseNotify.get(),
+            ],
+        )
+        .map_err(|f| f.error)?;
+        self.closing = true;
+        Ok(())
+    }
+
+    fn check_can_write(&self) -> Result<(), Error> {
+        if self.failed || self.closing || !self.hs.is_complete() {
+            return Err(Error::ProtocolFail);
+        }
+        Ok(())
+    }
+
+    fn has_outdata(&self) -> bool {
+        self.out_start < self.outbuf.len()
+    }
+
+    /// Application data, split 1/n-1 under SSL 3.0/TLS 1.0 CBC suites (BEAST).
+    fn write_app_data(&mut self, data: &[u8]) -> Result<usize, Error> {
+        let before = self.outbuf.len();
+        let split =
+            self.ctx.config.record_splitting && self.enc.wants_record_splitting() && data.len() > 1;
+        let r = match data.split_first() {
+            Some((first, rest)) if split => self
+                .write_records(ContentType::ApplicationData, core::slice::from_ref(first))
+                .and_then(|()| self.write_records(ContentType::ApplicationData, rest)),
+            _ => self.write_records(ContentType::ApplicationData, data),
+        };
+        r.map_err(|f| f.error)?;
+        Ok(self.outbuf.len() - before)
+    }
+
+    /// Encodes `data` as records of at most 2^14 bytes under the current write state.
+    pub(crate) fn write_records(&mut self, ct: ContentType, data: &[u8]) -> Result<(), Fatal> {
+        for chunk in data.chunks(MAX_PLAINTEXT_LEN) {
+            let need = TLS_HEADER_LEN + self.enc.encrypted_len(chunk.len());
+            if self.outbuf.capacity() - self.outbuf.len() < need {
+                self.reserve(need)?;
+                self.outbuf.reserve_exact(need);
+            }
+            let start = self.outbuf.len();
+            RecordHeader {
+                content_type: ct,
+                version: self.version,
+                length: 0,
+            }
+            .encode(&mut self.outbuf);
+            self.enc.encrypt(
+                self.write_seq,
+                ct,
+                self.version,
+                chunk,
+                &mut self.rng,
+                &mut self.outbuf,
+            )?;
+            self.write_seq = self.write_seq.wrapping_add(1);
+            let len = self.outbuf.len() - start - TLS_HEADER_LEN;
+            let len = u16::try_from(len).map_err(|_| Fatal::internal(Error::Failure))?;
+            if let Some(l) = self.outbuf.get_mut(start + 3..start + 5) {
+                l.copy_from_slice(&len.to_be_bytes());
+            }
+        }
+        self.recharge();
+        Ok(())
+    }
+
+    /// Refuses to grow past the session's budget.
+    fn reserve(&mut self, extra: usize) -> Result<(), Fatal> {
+        if extra > self.budget.available() {
+            return Err(Fatal::internal(Error::MemFail));
+        }
+        Ok(())
+    }
+
+    /// Charges the buffers' current sizes to the budget.
+    fn recharge(&mut self) {
+        let now = self.inbuf.capacity()
+            + self.outbuf.capacity()
+            + self.hsbuf.capacity()
+            + self.wbuf.capacity();
+        if self.budget.resize(self.charged, now).is_err() {
+            // A growth `reserve` allowed cannot be refused here except by allocator
+            // rounding; charge what the cap allows so the accounting stays monotone.
+            let _ = self.budget.resize(self.charged, self.budget.cap());
+            self.charged = self.budget.used();
+            return;
+        }
+        self.charged = now;
+    }
+
+    /// The whole size of the record whose start is buffered (0 when no header is).
+    fn record_need(&self) -> usize {
+        let head = self
+            .inbuf
+            .get(self.in_start..self.in_end)
+            .unwrap_or_default();
+        match head.get(3..5) {
+            Some([a, b]) => {
+                TLS_HEADER_LEN + (usize::from(*a) << 8 | usize::from(*b)).min(MAX_CIPHERTEXT_LEN)
+            }
+            _ => 0,
+        }
+    }
+
+    /// Ends the session with `fatal`: queues the alert, forgets the input, and forbids a
+    /// resumption of the session (RFC 2246 section 7.2.2).
+    pub(crate) fn fail(&mut self, fatal: Fatal) {
+        matrix_core::ps_trace_info!("session failed: {:?}", fatal);
+        self.failed = true;
+        self.in_start = self.in_end;
+        self.hsbuf.clear();
+        let alert = fatal.wire_alert(self.version);
+        if self
+            .write_records(ContentType::Alert, &[AlertLevel::Fatal.get(), alert.get()])
+            .is_ok()
+        {
+            self.closing = true;
+            self.sent_fatal = true;
+        }
+        self.forget_cached_session();
+    }
+
+    #[cfg(feature = "server-side-ssl")]
+    fn forget_cached_session(&self) {
+        let id = &self.hs.shared().session_id;
+        if !id.is_empty() && self.hs.is_server() {
+            self.ctx.cache.lock().remove(id);
+        }
+    }
+
+    /// Clients keep no cache: the application drops its `SessionId` instead.
+    #[cfg(not(feature = "server-side-ssl"))]
+    fn forget_cached_session(&self) {}
+
+    /// Processes records until one needs the application or the buffer runs out.
+    fn process(&mut self) -> Outcome {
+        if self.failed {
+            return self.drained_or_send();
+        }
+        loop {
+            match self.next_record() {
+                Ok(Some(Step::Continue)) => {}
+                Ok(Some(Step::AppData(r))) => {
+                    self.reported_complete = true;
+                    return Outcome::AppData(r);
+                }
+                Ok(Some(Step::Alert(l, d))) => return Outcome::Alert(l, d),
+                Ok(None) => break,
+                Err(f) => {
+                    self.fail(f);
+                    self.flight_pending = false;
+                    return Outcome::RequestSend;
+                }
+            }
+        }
+        if self.flight_pending {
+            self.flight_pending = false;
+            if self.hs.is_complete() && !self.reported_complete {
+                self.complete_on_send = true;
+            }
+            return Outcome::RequestSend;
+        }
+        if self.hs.is_complete() && !self.reported_complete && !self.complete_on_send {
+            self.reported_complete = true;
+            return Outcome::HandshakeComplete;
+        }
+        self.drained_or_send()
+    }
+
+    fn drained_or_send(&self) -> Outcome {
+        Outcome::Drained {
+            partial: self.in_end > self.in_start,
+        }
+    }
+
+    fn outcome(&self, o: Outcome, processed: bool) -> Received<'_> {
+        match o {
+            Outcome::AppData(r) => Received::AppData(self.inbuf.get(r).unwrap_or_default()),
+            Outcome::Alert(level, description) => Received::Alert { level, description },
+            Outcome::RequestSend => Received::RequestSend,
+            Outcome::HandshakeComplete => Received::HandshakeComplete,
+            Outcome::Drained { partial: false } if processed => Received::Success,
+            Outcome::Drained { .. } => Received::RequestRecv,
+        }
+    }
+
+    /// A server's first record may be an SSL 2.0-format ClientHello (RFC 2246 appendix
+    /// E.1): `Some` when it was one (handled, or incomplete), `None` to read a normal
+    /// record.
+    #[cfg(feature = "server-side-ssl")]
+    fn sslv2_hello(&mut self) -> Option<Result<Option<Step>, Fatal>> {
+        use crate::codec::sslv2::{
+            MAX_SSLV2_HELLO_LEN, Sslv2Detect, detect_sslv2_client_hello, read_sslv2_client_hello,
+        };
+        let server = self.hs.as_server_mut()?;
+        if server.version_negotiated() || self.read_seq != 0 {
+            return None;
+        }
+        let avail = self
+            .inbuf
+            .get(self.in_start..self.in_end)
+            .unwrap_or_default();
+        let record_len = match detect_sslv2_client_hello(avail) {
+            Sslv2Detect::NotSslv2 => return None,
+            Sslv2Detect::ClientHello { record_len } => record_len,
+            _ => return Some(Ok(None)),
+        };
+        if record_len > MAX_SSLV2_HELLO_LEN + 2 {
+            return Some(Err(Fatal::new(AlertDescription::IllegalParameter)));
+        }
+        if avail.len() < record_len {
+            return Some(Ok(None));
+        }
+        let record = avail.get(..record_len).unwrap_or_default();
+        let v2 = match read_sslv2_client_hello(record) {
+            Ok(v2) => v2,
+            Err(e) => return Some(Err(Fatal::decode(e, self.version))),
+        };
+        let mut out = Vec::new();
+        if let Err(f) = server.handle_sslv2_hello(&v2.hello, v2.hash_bytes, &mut self.rng, &mut out)
+        {
+            return Some(Err(f));
+        }
+        self.in_start += record_len;
+        // Counts the hello as the first record, so a second one is never taken for SSLv2.
+        self.read_seq = 1;
+        self.version = self.hs.shared().version;
+        Some(self.apply_outputs(out).map(|()| Some(Step::Continue)))
+    }
+
+    #[cfg(not(feature = "server-side-ssl"))]
+    fn sslv2_hello(&mut self) -> Option<Result<Option<Step>, Fatal>> {
+        None
+    }
+
+    /// Reads, decrypts and routes one whole record, if one is buffered.
+    fn next_record(&mut self) -> Result<Option<Step>, Fatal> {
+        if let Some(r) = self.sslv2_hello() {
+            return r;
+        }
+        let avail = self
+            .inbuf
+            .get(self.in_start..self.in_end)
+            .unwrap_or_default();
+        if avail.len() < TLS_HEADER_LEN {
+            return Ok(None);
+        }
+        let version = self.version;
+        let header = RecordHeader::read(&mut Reader::new(avail)).map_err(|e| match e {
+            DecodeError::RecordOverflow => Fatal::new(AlertDescription::RecordOverflow),
+            e => Fatal::decode(e, version),
+        })?;
+        self.check_record_header(&header)?;
+        if !self.hs.version_negotiated() && self.hs.is_server() {
+            // Until we choose, alerts go out in the client's record version (clamped to
+            // ours), which it reads whatever it offered.
+            let v = header.version.get().min(self.ctx.highest_version().get());
+            self.version = crate::codec::ProtocolVersion::from(v.max(0x0300));
+        }
+        let total = TLS_HEADER_LEN + usize::from(header.length);
+        if avail.len() < total {
+            // Make sure the whole record will fit, within the budget.
+            let need = self.in_start + total;
+            if self.inbuf.len() < need {
+                self.reserve(need - self.inbuf.len())?;
+            }
+            return Ok(None);
+        }
+        let frag_start = self.in_start + TLS_HEADER_LEN;
+        let frag = self
+            .inbuf
+            .get_mut(frag_start..self.in_start + total)
+            .ok_or(Fatal::internal(Error::Failure))?;
+        let plain = self
+            .dec
+            .decrypt(self.read_seq, header.content_type, header.version, frag)
+            .map_err(|e| Fatal::new(e.alert(version)))?;
+        self.read_seq = self.read_seq.wrapping_add(1);
+        self.in_start += total;
+        if plain.len() > MAX_PLAINTEXT_LEN || plain.end > total - TLS_HEADER_LEN {
+            return Err(Fatal::new(AlertDescription::RecordOverflow));
+        }
+        let range = frag_start + plain.start..frag_start + plain.end;
+        self.route(header.content_type, range)
+    }
+
+    /// Record-level checks before any byte of the fragment is used.
+    fn check_record_header(&self, h: &RecordHeader) -> Result<(), Fatal> {
+        match h.content_type {
+            ContentType::ChangeCipherSpec
+            | ContentType::Alert
+            | ContentType::Handshake
+            | ContentType::ApplicationData => {}
+            _ => return Err(Fatal::unexpected()),
+        }
+        // Until the version is agreed any SSL 3.x record is read; after, only that one.
+        let ok = if self.hs.version_negotiated() {
+            h.version == self.version
+        } else {
+            h.version.get() >> 8 == 3
+        };
+        if !ok {
+            return Err(Fatal::new(AlertDescription::ProtocolVersion));
+        }
+        Ok(())
+    }
+
+    fn route(&mut self, ct: ContentType, range: Range<usize>) -> Result<Option<Step>, Fatal> {
+        let version = self.version;
+        match ct {
+            ContentType::Handshake => {
+                if range.is_empty() {
+                    return Err(Fatal::unexpected());
+                }
+                if self.hsbuf.len() + range.len() > MAX_HS_BUFFER {
+                    return Err(Fatal::new(AlertDescription::IllegalParameter));
+                }
+                self.reserve(range.len())?;
+                let bytes = self.inbuf.get(range).unwrap_or_default();
+                self.hsbuf.extend_from_slice(bytes);
+                self.recharge();
+                self.run_handshake()?;
+                Ok(Some(Step::Continue))
+            }
+            ContentType::ChangeCipherSpec => {
+                let body = self.inbuf.get(range).unwrap_or_default();
+                if body != [1] {
+                    return Err(Fatal::decode(
+                        DecodeError::InvalidValue("change_cipher_spec"),
+                        version,
+                    ));
+                }
+                // A CCS may not split a handshake message (RFC 2246 section 7.1).
+                if !self.hsbuf.is_empty() {
+                    return Err(Fatal::unexpected());
+                }
+                self.dec = self.hs.handle_ccs()?;
+                self.read_seq = 0;
+                Ok(Some(Step::Continue))
+            }
+            ContentType::Alert => {
+                let body = self.inbuf.get(range).unwrap_or_default();
+                let [level, desc] = body else {
+                    return Err(Fatal::decode(DecodeError::Truncated, version));
+                };
+                let level = AlertLevel::from(*level);
+                let desc = AlertDescription::from(*desc);
+                match level {
+                    AlertLevel::Fatal => {
+                        self.failed = true;
+                        self.forget_cached_session();
+                    }
+                    AlertLevel::Warning if desc == AlertDescription::CloseNotify => {
+                        self.peer_closed = true;
+                        self.failed = true;
+                    }
+                    AlertLevel::Warning => {}
+                    _ => return Err(Fatal::new(AlertDescription::IllegalParameter)),
+                }
+                Ok(Some(Step::Alert(level, desc)))
+            }
+            ContentType::ApplicationData => {
+                if !self.hs.is_complete() || !self.hsbuf.is_empty() {
+                    return Err(Fatal::unexpected());
+                }
+                if range.is_empty() {
+                    return Ok(Some(Step::Continue));
+                }
+                Ok(Some(Step::AppData(range)))
+            }
+            _ => Err(Fatal::unexpected()),
+        }
+    }
+
+    /// Hands every whole buffered handshake message to the machine, in order.
+    fn run_handshake(&mut self) -> Result<(), Fatal> {
+        let framer = HandshakeFramer::default();
+        let buf = core::mem::take(&mut self.hsbuf);
+        let mut used = 0;
+        let result = loop {
+            let rest = buf.get(used..).unwrap_or_default();
+            if rest.is_empty() {
+                break Ok(());
+            }
+            let frame = match framer.frame(rest) {
+                Ok(Framed::Message(f)) => f,
+                Ok(_) => break Ok(()),
+                Err(e) => break Err(Fatal::decode(e, self.version)),
+            };
+            let mut out: Vec<Output> = Vec::new();
+            if let Err(f) = self.hs.handle_message(
+                frame.msg_type,
+                frame.body,
+                frame.raw,
+                &mut self.rng,
+                &mut out,
+            ) {
+                break Err(f);
+            }
+            used += frame.raw.len();
+            if self.hs.version_negotiated() {
+                self.version = self.hs.shared().version;
+            }
+            if let Err(f) = self.apply_outputs(out) {
+                break Err(f);
+            }
+        };
+        let mut buf = buf;
+        buf.drain(..used.min(buf.len()));
+        if buf.capacity() > SMALL_BUF && buf.len() < SMALL_BUF {
+            buf.shrink_to(SMALL_BUF);
+        }
+        self.hsbuf = buf;
+        self.recharge();
+        result
+    }
+}

@@ -1,0 +1,194 @@
+//! [`Stream`]: a blocking `Read + Write` over a [`Session`] and any `Read + Write`
+//! transport (a `TcpStream`), for programs that want sockets rather than the buffer API.
+//! It drives exactly the buffer API flow of the developer's guide: send what
+//! `get_outdata` holds, read into `get_readbuf`, act on `received_data`.
+
+use std::io::{self, Read, Write};
+
+use crate::codec::{AlertDescription, AlertLevel};
+use crate::session::{Received, Sent, Session};
+
+/// A session over a blocking transport.
+#[derive(Debug)]
+pub struct Stream<S: Read + Write> {
+    session: Session,
+    io: S,
+    /// Decrypted application data not yet read.
+    plain: Vec<u8>,
+    plain_pos: usize,
+    /// The peer sent close_notify (or closed the transport).
+    eof: bool,
+}
+
+fn err(e: crate::Error) -> io::Error {
+    io::Error::other(e)
+}
+
+impl<S: Read + Write> Stream<S> {
+    /// Wraps a new session (client or server) and its transport.
+    pub fn new(session: Session, io: S) -> Self {
+        Stream {
+            session,
+            io,
+            plain: Vec::new(),
+            plain_pos: 0,
+            eof: false,
+        }
+    }
+
+    /// The session.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// The session, writable.
+    pub fn session_mut(&mut self) -> &mut Session {
+        &mut self.session
+    }
+
+    /// The transport.
+    pub fn get_ref(&self) -> &S {
+        &self.io
+    }
+
+    /// The session and the transport.
+    pub fn into_inner(self) -> (Session, S) {
+        (self.session, self.io)
+    }
+
+    /// Runs the handshake to completion (a no-op once complete). Fails with
+    /// `ConnectionAborted` when either side sent a fatal alert, `UnexpectedEof` when the
+    /// transport closed first.
+    pub fn handshake(&mut self) -> io::Result<()> {
+        loop {
+            self.flush_out()?;
+            if self.session.is_handshake_complete() {
+                return Ok(());
+            }
+            if self.eof {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "connection closed during the handshake",
+                ));
+            }
+            self.read_more()?;
+        }
+    }
+
+    /// Sends close_notify (`encode_closure_alert`) and flushes it; the transport stays
+    /// open for the caller to close.
+    pub fn shutdown(&mut self) -> io::Result<()> {
+        if self.session.encode_closure_alert().is_ok() {
+            self.flush_out()?;
+        }
+        self.io.flush()
+    }
+
+    /// Writes everything `get_outdata` holds. A fatal alert going out ends in
+    /// `ConnectionAborted` once it is sent.
+    fn flush_out(&mut self) -> io::Result<()> {
+        loop {
+            let out = self.session.get_outdata();
+            if out.is_empty() {
+                return Ok(());
+            }
+            let n = self.io.write(out)?;
+            if n == 0 {
+                return Err(io::ErrorKind::WriteZero.into());
+            }
+            match self.session.sent_data(n).map_err(err)? {
+                Sent::RequestSend => {}
+                Sent::RequestClose if self.session.sent_fatal => {
+                    self.io.flush()?;
+                    return Err(io::Error::new(
+                        io::ErrorKind::ConnectionAborted,
+                        "the session ended with a fatal alert",
+                    ));
+                }
+                _ => {
+                    self.io.flush()?;
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    /// Reads once from the transport and processes what came.
+    fn read_more(&mut self) -> io::Result<()> {
+        let buf = self.session.get_readbuf();
+        if buf.is_empty() {
+            return Err(err(crate::Error::MemFail));
+        }
+        let n = self.io.read(buf)?;
+        if n == 0 {
+            self.eof = true;
+            return Ok(());
+        }
+        let mut r = self.session.received_data(n).map_err(err)?;
+        loop {
+            match r {
+                Received::RequestSend => {
+                    self.flush_out()?;
+                    return Ok(());
+                }
+                Received::RequestRecv | Received::HandshakeComplete | Received::Success => {
+                    return Ok(());
+                }
+                Received::AppData(d) => {
+                    if self.plain_pos == self.plain.len() {
+                        self.plain.clear();
+                        self.plain_pos = 0;
+                    }
+                    self.plain.extend_from_slice(d);
+                }
+                Received::Alert { level, description } => {
+                    if description == AlertDescription::CloseNotify {
+                        self.eof = true;
+                    } else if level == AlertLevel::Fatal {
+                        return Err(io::Error::new(
+                            io::ErrorKind::ConnectionAborted,
+                            format!("peer sent a fatal alert: {description:?}"),
+                        ));
+                    }
+                }
+            }
+            r = self.session.processed_data().map_err(err)?;
+        }
+    }
+}
+
+impl<S: Read + Write> Read for Stream<S> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.handshake()?;
+        while self.plain_pos == self.plain.len() && !self.eof {
+            self.read_more()?;
+        }
+        let avail = self.plain.get(self.plain_pos..).unwrap_or_default();
+        let n = avail.len().min(buf.len());
+        if let (Some(dst), Some(src)) = (buf.get_mut(..n), avail.get(..n)) {
+            dst.copy_from_slice(src);
+        }
+        self.plain_pos += n;
+        Ok(n)
+    }
+}
+
+impl<S: Read + Write> Write for Stream<S> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.handshake()?;
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let n = buf.len().min(crate::codec::record::MAX_PLAINTEXT_LEN);
+        self.session
+            .encode_to_outdata(buf.get(..n).unwrap_or_default())
+            .map_err(err)?;
+        self.flush_out()?;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.flush_out()?;
+        self.io.flush()
+    }
+}

@@ -1,0 +1,252 @@
+//! Keys loading, buffer management, record splitting, memory caps and handshake messages
+//! spread over records.
+
+mod support;
+
+use matrix_ssl::{Config, Error, Keys, ProtocolVersion, Received, Sent};
+use support::*;
+
+#[test]
+fn load_rsa_keys_codes() {
+    let f = testkeys;
+    // Files, `;`-lists, an encrypted key with its password.
+    let mut k = Keys::new();
+    k.load_rsa_keys(
+        Some(&format!(
+            "{};{}",
+            f("rsa2048/server.pem"),
+            f("rsa2048/intermediate.pem")
+        )),
+        Some(&f("rsa2048/server-enc-aes-256-cbc.pem")),
+        Some("matrix"),
+        Some(&f("rsa2048/ca.pem")),
+    )
+    .unwrap();
+    assert!(k.has_rsa_identity());
+    assert_eq!(k.certificate_chain().unwrap().len(), 2);
+    assert_eq!(k.trusted_cas().len(), 1);
+    // Only once per Keys.
+    assert_eq!(
+        k.load_rsa_keys(None, None, None, Some(&f("rsa2048/ca.pem"))),
+        Err(Error::ArgFail)
+    );
+    // A missing file.
+    let mut k = Keys::new();
+    assert_eq!(
+        k.load_rsa_keys(None, None, None, Some("/nonexistent/ca.pem")),
+        Err(Error::PlatformFail)
+    );
+    // Not a certificate.
+    let mut k = Keys::new();
+    assert_eq!(
+        k.load_rsa_keys(None, None, None, Some(&f("README.md"))),
+        Err(Error::ParseFail)
+    );
+    // A key that does not belong to the certificate.
+    let mut k = Keys::new();
+    assert_eq!(
+        k.load_rsa_keys(
+            Some(&f("rsa2048/server.pem")),
+            Some(&f("rsa1024/server.key")),
+            None,
+            None
+        ),
+        Err(Error::CertAuthFail)
+    );
+    // A chain in the wrong order does not authenticate itself.
+    let mut k = Keys::new();
+    assert_eq!(
+        k.load_rsa_keys(
+            Some(&format!(
+                "{};{}",
+                f("rsa2048/server.pem"),
+                f("rsa2048/ca.pem")
+            )),
+            Some(&f("rsa2048/server.key")),
+            None,
+            None
+        ),
+        Err(Error::CertAuthFail)
+    );
+    // Certificate without key.
+    let mut k = Keys::new();
+    assert_eq!(
+        k.load_rsa_keys(Some(&f("rsa2048/server.pem")), None, None, None),
+        Err(Error::ArgFail)
+    );
+    // In memory: DER certificate and PKCS#1 DER key.
+    let mut k = Keys::new();
+    k.load_rsa_keys_mem(
+        Some(&read("rsa2048/server.der")),
+        Some(&read("rsa2048/server-pkcs1.der")),
+        Some(&read("rsa2048/ca.der")),
+    )
+    .unwrap();
+    let mut k = Keys::new();
+    assert_eq!(
+        k.load_rsa_keys_mem(None, None, Some(b"not der")),
+        Err(Error::ParseFail)
+    );
+}
+
+/// Counts the records in a buffer of whole records.
+fn records(mut b: &[u8]) -> Vec<(u8, usize)> {
+    let mut out = Vec::new();
+    while b.len() >= 5 {
+        let len = u16::from_be_bytes([b[3], b[4]]) as usize;
+        out.push((b[0], len));
+        b = &b[5 + len..];
+    }
+    assert!(b.is_empty());
+    out
+}
+
+#[test]
+fn record_splitting_one_n_minus_one() {
+    for (v, split_expected) in [
+        (ProtocolVersion::TLSv1_0, true),
+        (ProtocolVersion::TLSv1_1, false),
+    ] {
+        if !ctx().versions().contains(&v) {
+            continue;
+        }
+        for enabled in [true, false] {
+            let cctx = ctx_with(|c| {
+                c.max_version = v;
+                c.record_splitting = enabled;
+            });
+            let (mut c, mut s) = new_pair(&cctx, &cctx, 0x002f, None, None);
+            handshake(&mut c, &mut s, usize::MAX);
+            c.encode_to_outdata(&pattern(1000)).unwrap();
+            let n = records(c.get_outdata()).len();
+            assert_eq!(n, if split_expected && enabled { 2 } else { 1 }, "{v:?}");
+            let (_, evs) = pump(&mut c, &mut s, usize::MAX);
+            let got: Vec<u8> = evs
+                .into_iter()
+                .flat_map(|e| match e {
+                    Ev::AppData(d) => d,
+                    _ => vec![],
+                })
+                .collect();
+            assert_eq!(got, pattern(1000));
+        }
+        // RC4 is never split.
+        let cctx = ctx_with(|c| c.max_version = v);
+        let (mut c, mut s) = new_pair(&cctx, &cctx, 0x0005, None, None);
+        handshake(&mut c, &mut s, usize::MAX);
+        c.encode_to_outdata(&pattern(1000)).unwrap();
+        assert_eq!(records(c.get_outdata()).len(), 1);
+    }
+}
+
+#[test]
+fn handshake_messages_split_across_records() {
+    let ctx = ctx();
+    let (mut c, mut s) = new_pair(&ctx, &ctx, 0, None, None);
+    pump(&mut c, &mut s, usize::MAX);
+    // The server's flight is one record; re-frame its body into 7-byte records.
+    let flight = take_out(&mut s, usize::MAX, &mut Vec::new());
+    let body = &flight[5..];
+    let mut reframed = Vec::new();
+    for piece in body.chunks(7) {
+        reframed.extend_from_slice(&flight[..3]);
+        reframed.extend_from_slice(&(piece.len() as u16).to_be_bytes());
+        reframed.extend_from_slice(piece);
+    }
+    let mut evs = Vec::new();
+    feed(&mut c, &reframed, usize::MAX, &mut evs);
+    assert_eq!(evs, vec![Ev::RequestSend]);
+    let (_, se) = pump(&mut c, &mut s, usize::MAX);
+    assert_eq!(se, vec![Ev::RequestSend]);
+    let (_, ce) = pump(&mut s, &mut c, usize::MAX);
+    assert_eq!(ce, vec![Ev::Complete]);
+}
+
+#[test]
+fn api_misuse() {
+    let ctx = ctx();
+    let (mut c, mut s) = new_pair(&ctx, &ctx, 0, None, None);
+    // Before the handshake no application data can be encoded.
+    assert_eq!(c.encode_to_outdata(b"x"), Err(Error::ProtocolFail));
+    assert_eq!(c.get_writebuf(10).unwrap_err(), Error::ProtocolFail);
+    // Sent more than was waiting; received more than the buffer held, or nothing.
+    let n = c.get_outdata().len();
+    assert_eq!(c.sent_data(n + 1), Err(Error::ArgFail));
+    let room = s.get_readbuf().len();
+    assert_eq!(s.received_data(room + 1).unwrap_err(), Error::ArgFail);
+    assert_eq!(s.received_data(0).unwrap_err(), Error::ArgFail);
+    // Partial sends.
+    assert_eq!(c.sent_data(1), Ok(Sent::RequestSend));
+    assert_eq!(c.sent_data(n - 1), Ok(Sent::Success));
+    assert!(c.get_outdata().is_empty());
+    assert_eq!(s.processed_data(), Ok(Received::Success));
+}
+
+#[test]
+fn memory_cap() {
+    // A tiny cap: a big record cannot be buffered, and the session says so with
+    // internal_error rather than growing.
+    let small = ctx_with(|c| c.session_memory_cap = 40 * 1024);
+    let big = ctx();
+    let (mut c, mut s) = {
+        let c = big
+            .new_client_session(client_keys(), None, 0, None, None)
+            .unwrap();
+        let s = small.new_server_session(server_keys(), None).unwrap();
+        (c, s)
+    };
+    handshake(&mut c, &mut s, usize::MAX);
+    // 16 KiB records fit the cap.
+    send_all(&mut c, &mut s, &pattern(100_000), usize::MAX);
+    // Queuing output without sending it eventually hits the cap.
+    let mut queued = 0;
+    let err = loop {
+        match s.encode_to_outdata(&pattern(16384)) {
+            Ok(_) => queued += 1,
+            Err(e) => break e,
+        }
+        assert!(queued < 10);
+    };
+    assert_eq!(err, Error::MemFail);
+    assert!(s.memory_usage().1 <= 40 * 1024);
+    // A session with a cap too small for one record: internal_error, no growth.
+    let tiny = ctx_with(|c| c.session_memory_cap = 12 * 1024);
+    let mut c2 = big
+        .new_client_session(client_keys(), None, 0, None, None)
+        .unwrap();
+    let mut s2 = tiny.new_server_session(server_keys(), None).unwrap();
+    let hello = take_out(&mut c2, usize::MAX, &mut Vec::new());
+    let mut evs = Vec::new();
+    feed(&mut s2, &hello, usize::MAX, &mut evs);
+    let _ = take_out(&mut s2, usize::MAX, &mut evs);
+    // A 16 KiB record announced to the tiny server.
+    let mut rec = vec![23, 3, 2, 0x40, 0];
+    rec.extend(vec![0u8; 100]);
+    let mut evs = Vec::new();
+    feed(&mut s2, &rec, usize::MAX, &mut evs);
+    assert_eq!(evs.last(), Some(&Ev::RequestSend));
+    assert!(s2.memory_usage().1 <= 12 * 1024);
+    let _ = Config::default();
+}
+
+#[test]
+fn hello_extensions_both_ways() {
+    use matrix_ssl::HelloExtensions;
+    let ctx = ctx();
+    let mut exts = HelloExtensions::new();
+    // server_name for "localhost".
+    let sni = [
+        0, 12, 0, 0, 9, b'l', b'o', b'c', b'a', b'l', b'h', b'o', b's', b't',
+    ];
+    exts.load(0, &sni).unwrap();
+    assert_eq!(exts.load(0, &sni), Err(Error::ArgFail));
+    assert_eq!(exts.load(0xff01, &[0]), Err(Error::ArgFail));
+    let mut c = ctx
+        .new_client_session(client_keys(), None, 0, None, Some(&exts))
+        .unwrap();
+    let mut s = ctx.new_server_session(server_keys(), None).unwrap();
+    handshake(&mut c, &mut s, usize::MAX);
+    assert_eq!(s.peer_hello_extensions(), &[(0u16, sni.to_vec())]);
+    // The server answered the SCSV with an empty renegotiation_info.
+    assert_eq!(c.peer_hello_extensions(), &[(0xff01u16, vec![0])]);
+}
