@@ -13,9 +13,9 @@
 //!   high-water mark and refusals per class, which is how a firmware sizes its classes.
 //!
 //! The pool works in offsets and slices, so it is safe code. Installing it as the process's
-//! `#[global_allocator]` takes an `unsafe impl GlobalAlloc` of a few lines that converts
-//! offsets to pointers; that adapter belongs in the binary (or a future C-ABI crate), since
-//! every matrix library crate forbids unsafe code.
+//! `#[global_allocator]` takes an implementation of the (unsafe) `GlobalAlloc` trait, a few
+//! lines that convert offsets to pointers; that adapter belongs in the firmware binary (or a
+//! future C-ABI crate), since every matrix library crate forbids unsafe code.
 
 use crate::Error;
 

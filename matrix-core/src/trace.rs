@@ -115,8 +115,10 @@ macro_rules! ps_error {
     };
 }
 
-#[cfg(all(test, feature = "std"))]
+#[cfg(test)]
 mod tests {
+    // The capturing logger needs std's Mutex.
+    #![cfg(feature = "std")]
     use super::*;
     use std::string::String;
     use std::sync::Mutex;

@@ -2,10 +2,11 @@
 //! section 10.1.2), without prediction resistance.
 //!
 //! This module owns instantiation (10.1.2.3), reseeding (10.1.2.4), generation (10.1.2.5)
-//! and the update function (10.1.2.2). A generator made by [`HmacDrbg::new`] keeps its
-//! entropy source and reseeds itself from it every [`DEFAULT_RESEED_INTERVAL`] requests; one
-//! made by [`HmacDrbg::from_seed`] (known-answer tests, simulations) has no source and fails
-//! once a reseed is due until it is reseeded by hand. The state `(K, V)` is wiped on drop.
+//! and the update function (10.1.2.2). A generator made by [`HmacDrbg::new`] (or, with
+//! `std`, `HmacDrbg::from_os_entropy`) keeps its entropy source and reseeds itself from it
+//! every [`DEFAULT_RESEED_INTERVAL`] requests; one made by [`HmacDrbg::from_entropy`] or
+//! [`HmacDrbg::from_seed`] (known-answer tests, simulations) keeps no source and fails once a
+//! reseed is due until it is reseeded by hand. The state `(K, V)` is wiped on drop.
 
 use alloc::boxed::Box;
 use core::fmt;
@@ -52,17 +53,26 @@ impl HmacDrbg {
     /// `personalization`, which keeps `source` to reseed itself every
     /// [`DEFAULT_RESEED_INTERVAL`] requests. Fails with the source's error.
     pub fn new(mut source: Box<dyn Entropy + Send>, personalization: &[u8]) -> Result<Self> {
+        let mut drbg = HmacDrbg::from_entropy(source.as_mut(), personalization)?;
+        drbg.source = Some(source);
+        drbg.reseed_interval = DEFAULT_RESEED_INTERVAL;
+        Ok(drbg)
+    }
+
+    /// A generator seeded once from a borrowed `entropy` source (48 bytes) and
+    /// `personalization`, for sources that cannot be handed over (not `Send`, not
+    /// `'static`). It keeps no source: like [`HmacDrbg::from_seed`], its reseed interval is
+    /// [`MAX_RESEED_INTERVAL`] and it must be reseeded by hand ([`HmacDrbg::reseed_from`]).
+    pub fn from_entropy(entropy: &mut dyn Entropy, personalization: &[u8]) -> Result<Self> {
         let mut seed = [0u8; ENTROPY_LEN + NONCE_LEN];
-        let got = source.get_entropy(&mut seed);
+        let got = entropy.get_entropy(&mut seed);
         if let Err(e) = got {
             seed.zeroize();
             return Err(e);
         }
-        let (entropy, nonce) = seed.split_at(ENTROPY_LEN);
-        let mut drbg = HmacDrbg::from_seed(entropy, nonce, personalization);
+        let (entropy_input, nonce) = seed.split_at(ENTROPY_LEN);
+        let drbg = HmacDrbg::from_seed(entropy_input, nonce, personalization);
         seed.zeroize();
-        drbg.source = Some(source);
-        drbg.reseed_interval = DEFAULT_RESEED_INTERVAL;
         Ok(drbg)
     }
 
