@@ -14,6 +14,7 @@ use matrix_crypto::rsa::RsaPrivateKey;
 use zeroize::Zeroizing;
 
 use crate::der::{Der, tag};
+#[cfg(feature = "pkcs8")]
 use crate::oid;
 use crate::pem::{self, PemBlock};
 
