@@ -214,3 +214,5 @@ pub fn connect(port: u16, timeout: Duration) -> std::net::TcpStream {
         }
     }
 }
+
+pub mod tls;

@@ -1,0 +1,178 @@
+//! matrix's side of an interop test: a client that connects, sends a line and reads the
+//! reply, and a server that accepts connections and echoes one line each, both through the
+//! public API (`Context`, `Keys`, `Session` via the blocking `Stream`), reporting what was
+//! negotiated so the test can compare it with what the peer printed.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, channel};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use matrix_ssl::{CipherSuite, Config, Context, Keys, ProtocolVersion, SessionId, Stream};
+
+use crate::{connect, testkeys};
+
+/// What one connection negotiated and carried.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// The negotiated protocol version.
+    pub version: ProtocolVersion,
+    /// The negotiated suite.
+    pub suite: Option<CipherSuite>,
+    /// Whether the handshake resumed a cached session.
+    pub resumed: bool,
+    /// The application bytes received.
+    pub received: Vec<u8>,
+}
+
+/// A context limited to `min..=max`.
+pub fn context(min: ProtocolVersion, max: ProtocolVersion) -> Context {
+    let mut c = Config::default();
+    c.min_version = min;
+    c.max_version = max;
+    matrix_ssl::open(c).unwrap_or_else(|e| panic!("open: {e}"))
+}
+
+/// The rsa2048 server identity: leaf + intermediate and key.
+pub fn server_keys() -> Arc<Keys> {
+    let mut k = Keys::new();
+    let chain = format!(
+        "{};{}",
+        testkeys("rsa2048/server.pem"),
+        testkeys("rsa2048/intermediate.pem")
+    );
+    k.load_rsa_keys(
+        Some(&chain),
+        Some(&testkeys("rsa2048/server.key")),
+        None,
+        None,
+    )
+    .unwrap_or_else(|e| panic!("server keys: {e}"));
+    Arc::new(k)
+}
+
+/// A client trusting the rsa2048 root.
+pub fn client_keys() -> Arc<Keys> {
+    let mut k = Keys::new();
+    k.load_rsa_keys(None, None, None, Some(&testkeys("rsa2048/ca.pem")))
+        .unwrap_or_else(|e| panic!("client keys: {e}"));
+    Arc::new(k)
+}
+
+/// Our client: connects to 127.0.0.1:`port` offering `suite` (0 = all), optionally resuming
+/// `session`, sends `request`, reads until the peer closes or `until` appears, and closes
+/// with close_notify. Returns what was negotiated and the session to resume later.
+pub fn run_client(
+    ctx: &Context,
+    port: u16,
+    suite: u16,
+    session: Option<&SessionId>,
+    request: &[u8],
+    until: Option<&[u8]>,
+) -> Result<(Outcome, Option<SessionId>), String> {
+    let tcp = connect(port, Duration::from_secs(10));
+    let sess = ctx
+        .new_client_session(client_keys(), session, suite, None, None)
+        .map_err(|e| format!("new_client_session: {e}"))?;
+    let mut st = Stream::new(sess, tcp);
+    st.handshake().map_err(|e| format!("handshake: {e}"))?;
+    st.write_all(request).map_err(|e| format!("write: {e}"))?;
+    st.flush().map_err(|e| format!("flush: {e}"))?;
+    let mut received = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        if until.is_some_and(|u| received.windows(u.len()).any(|w| w == u)) {
+            break;
+        }
+        match st.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => received.extend_from_slice(&buf[..n]),
+            Err(e) if received.is_empty() => return Err(format!("read: {e}")),
+            Err(_) => break,
+        }
+    }
+    let s = st.session();
+    let outcome = Outcome {
+        version: s.protocol_version(),
+        suite: s.cipher_suite(),
+        resumed: s.is_resumed(),
+        received,
+    };
+    let id = s.session_id();
+    let _ = st.shutdown();
+    Ok((outcome, id))
+}
+
+/// Our server: accepts `count` connections on an ephemeral port, one at a time; each
+/// handshakes, reads one line, answers `ECHO:` + the line and closes with close_notify.
+pub struct EchoServer {
+    /// The port it listens on.
+    pub port: u16,
+    results: Receiver<Result<Outcome, String>>,
+    _thread: JoinHandle<()>,
+}
+
+impl EchoServer {
+    /// Starts the server with its own context.
+    pub fn start(ctx: Context, count: usize) -> EchoServer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
+        let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+        let (tx, rx) = channel();
+        let keys = server_keys();
+        let thread = std::thread::spawn(move || {
+            for _ in 0..count {
+                let Ok((tcp, _)) = listener.accept() else {
+                    return;
+                };
+                let r = serve_one(&ctx, &keys, tcp);
+                if tx.send(r).is_err() {
+                    return;
+                }
+            }
+        });
+        EchoServer {
+            port,
+            results: rx,
+            _thread: thread,
+        }
+    }
+
+    /// The outcome of the next connection, waiting up to 30 s.
+    pub fn next(&self) -> Result<Outcome, String> {
+        self.results
+            .recv_timeout(Duration::from_secs(30))
+            .map_err(|e| format!("our server reported nothing: {e}"))?
+    }
+}
+
+fn serve_one(ctx: &Context, keys: &Arc<Keys>, tcp: TcpStream) -> Result<Outcome, String> {
+    let _ = tcp.set_read_timeout(Some(Duration::from_secs(15)));
+    let _ = tcp.set_write_timeout(Some(Duration::from_secs(15)));
+    let sess = ctx
+        .new_server_session(Arc::clone(keys), None)
+        .map_err(|e| format!("new_server_session: {e}"))?;
+    let mut st = Stream::new(sess, tcp);
+    st.handshake().map_err(|e| format!("handshake: {e}"))?;
+    let mut line = Vec::new();
+    let mut b = [0u8; 1];
+    while !line.ends_with(b"\n") {
+        match st.read(&mut b) {
+            Ok(1) => line.push(b[0]),
+            _ => break,
+        }
+    }
+    let mut reply = b"ECHO:".to_vec();
+    reply.extend_from_slice(&line);
+    st.write_all(&reply).map_err(|e| format!("write: {e}"))?;
+    let _ = st.flush();
+    let _ = st.shutdown();
+    let s = st.session();
+    Ok(Outcome {
+        version: s.protocol_version(),
+        suite: s.cipher_suite(),
+        resumed: s.is_resumed(),
+        received: line,
+    })
+}
