@@ -118,72 +118,74 @@ macro_rules! ps_error {
 #[cfg(test)]
 mod tests {
     // The capturing logger needs std's Mutex.
-    #![cfg(feature = "std")]
-    use super::*;
-    use std::string::String;
-    use std::sync::Mutex;
-    use std::vec::Vec;
+    #[cfg(feature = "std")]
+    mod with_std {
+        use super::super::*;
+        use std::string::String;
+        use std::sync::Mutex;
+        use std::vec::Vec;
 
-    /// A logger that keeps every record, so the tests can see what was traced.
-    struct Capture(Mutex<Vec<(String, String)>>);
+        /// A logger that keeps every record, so the tests can see what was traced.
+        struct Capture(Mutex<Vec<(String, String)>>);
 
-    impl log::Log for Capture {
-        fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-            true
+        impl log::Log for Capture {
+            fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+                true
+            }
+            fn log(&self, r: &log::Record<'_>) {
+                self.0
+                    .lock()
+                    .unwrap()
+                    .push((r.target().into(), std::format!("{}", r.args())));
+            }
+            fn flush(&self) {}
         }
-        fn log(&self, r: &log::Record<'_>) {
-            self.0
-                .lock()
-                .unwrap()
-                .push((r.target().into(), std::format!("{}", r.args())));
+
+        static CAPTURE: Capture = Capture(Mutex::new(Vec::new()));
+
+        fn captured() -> Vec<(String, String)> {
+            // One logger per process: install it once; tests filter by their own message.
+            let _ = log::set_logger(&CAPTURE);
+            log::set_max_level(log::LevelFilter::Trace);
+            CAPTURE.0.lock().unwrap().clone()
         }
-        fn flush(&self) {}
-    }
 
-    static CAPTURE: Capture = Capture(Mutex::new(Vec::new()));
-
-    fn captured() -> Vec<(String, String)> {
-        // One logger per process: install it once; tests filter by their own message.
-        let _ = log::set_logger(&CAPTURE);
-        log::set_max_level(log::LevelFilter::Trace);
-        CAPTURE.0.lock().unwrap().clone()
-    }
-
-    #[test]
-    fn core_trace_follows_the_feature() {
-        let _ = captured();
-        ps_trace_core!("core trace line {}", 42);
-        let seen = captured()
-            .iter()
-            .any(|(t, m)| t == "matrix::core" && m == "core trace line 42");
-        assert_eq!(seen, CORE_TRACE, "traced iff core-trace is on");
-    }
-
-    #[test]
-    fn errors_are_logged_and_returned() {
-        let _ = captured();
-        if HALT_ON_PS_ERROR {
-            // A traced error would abort this test process.
-            return;
+        #[test]
+        fn core_trace_follows_the_feature() {
+            let _ = captured();
+            ps_trace_core!("core trace line {}", 42);
+            let seen = captured()
+                .iter()
+                .any(|(t, m)| t == "matrix::core" && m == "core trace line 42");
+            assert_eq!(seen, CORE_TRACE, "traced iff core-trace is on");
         }
-        let e = crate::ps_error!(Error::ParseFail, "bad byte at {}", 7);
-        assert_eq!(e, Error::ParseFail);
-        assert!(captured().iter().any(|(t, m)| t == "matrix::error"
-            && m.contains("PS_PARSE_FAIL")
-            && m.ends_with("bad byte at 7")));
-    }
 
-    #[test]
-    fn trace_arguments_are_not_evaluated_when_off() {
-        // The branch is constant-false without the feature: side effects do not run.
-        let mut evaluated = false;
-        ps_trace_core!("{}", {
-            evaluated = true;
-            1
-        });
-        assert_eq!(
-            evaluated,
-            CORE_TRACE && log::log_enabled!(log::Level::Debug)
-        );
+        #[test]
+        fn errors_are_logged_and_returned() {
+            let _ = captured();
+            if HALT_ON_PS_ERROR {
+                // A traced error would abort this test process.
+                return;
+            }
+            let e = crate::ps_error!(Error::ParseFail, "bad byte at {}", 7);
+            assert_eq!(e, Error::ParseFail);
+            assert!(captured().iter().any(|(t, m)| t == "matrix::error"
+                && m.contains("PS_PARSE_FAIL")
+                && m.ends_with("bad byte at 7")));
+        }
+
+        #[test]
+        fn trace_arguments_are_not_evaluated_when_off() {
+            // The branch is constant-false without the feature: side effects do not run.
+            let mut evaluated = false;
+            ps_trace_core!("{}", {
+                evaluated = true;
+                1
+            });
+            assert_eq!(
+                evaluated,
+                CORE_TRACE && log::log_enabled!(log::Level::Debug)
+            );
+        }
     }
 }
