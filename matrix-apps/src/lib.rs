@@ -11,4 +11,5 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "apps")]
 pub mod demo;
