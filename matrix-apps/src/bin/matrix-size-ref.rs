@@ -78,7 +78,10 @@ mod pair {
             loop {
                 match r {
                     Received::AppData(d) => app.extend_from_slice(d),
-                    Received::Alert { level, .. } if level == AlertLevel::Fatal => {
+                    Received::Alert {
+                        level: AlertLevel::Fatal,
+                        ..
+                    } => {
                         return Err(Error::ProtocolFail);
                     }
                     Received::Alert { .. } => {}
