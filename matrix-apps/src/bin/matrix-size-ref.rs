@@ -25,9 +25,13 @@ use std::process::ExitCode;
 #[cfg(any(feature = "client", feature = "server"))]
 mod keys {
     //! The built-in test identity.
+    #[cfg(feature = "server")]
     pub const SERVER_CERT: &[u8] = include_bytes!("../../../testkeys/rsa2048/server.der");
+    #[cfg(feature = "server")]
     pub const INTERMEDIATE: &[u8] = include_bytes!("../../../testkeys/rsa2048/intermediate.der");
+    #[cfg(feature = "server")]
     pub const SERVER_KEY: &[u8] = include_bytes!("../../../testkeys/rsa2048/server-pkcs1.der");
+    #[cfg(feature = "client")]
     pub const ROOT_CA: &[u8] = include_bytes!("../../../testkeys/rsa2048/ca.der");
 }
 
