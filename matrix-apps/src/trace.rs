@@ -167,3 +167,28 @@ impl<S: Write> Write for Traced<S> {
         self.inner.flush()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_split_anywhere_are_parsed_whole() {
+        // A ServerHello record (TLS 1.1, AES-128-CBC-SHA, empty session id), then a CCS,
+        // fed one byte at a time.
+        let mut hello = vec![22, 3, 2, 0, 42, 2, 0, 0, 38, 3, 2];
+        hello.extend_from_slice(&[0u8; 32]);
+        hello.extend_from_slice(&[0, 0x00, 0x2F, 0]);
+        hello.extend_from_slice(&[20, 3, 2, 0, 1, 1]);
+        let mut d = Direction::new("<-");
+        for b in &hello {
+            d.feed(&[*b]);
+        }
+        assert!(d.encrypted, "the ChangeCipherSpec was seen");
+        assert!(d.buf.is_empty());
+        assert_eq!(
+            hello_detail(2, &hello[9..47]),
+            " (TLS 1.1, TLS_RSA_WITH_AES_128_CBC_SHA, session id 0 bytes)"
+        );
+    }
+}

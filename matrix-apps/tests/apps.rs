@@ -254,6 +254,8 @@ fn tlslite_ssl3_client_against_server() {
         "ssl3",
         "--max-version",
         "ssl3",
+        "--cipher",
+        "TLS_RSA_WITH_AES_128_CBC_SHA",
     ]);
     let port_s = port.to_string();
     let mut c = Peer::spawn(
@@ -357,4 +359,37 @@ fn bad_flags_say_what_is_wrong() {
     let (code, err) = fails(CLIENT, &["--connect", &format!("127.0.0.1:{port}")]);
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("cannot connect"), "{err}");
+}
+
+#[test]
+fn curl_against_server() {
+    // curl's OpenSSL 3 speaks TLS 1.0 and 1.1 only at security level 0.
+    for (flag, max, version) in [
+        ("--tlsv1.0", "1.0", "TLS 1.0"),
+        ("--tlsv1.1", "1.1", "TLS 1.1"),
+    ] {
+        let (_server, port) = our_server(&["--count", "1"]);
+        let url = format!("https://127.0.0.1:{port}/");
+        let ca = testkeys("rsa2048/ca.pem");
+        let mut c = Peer::spawn(
+            "curl",
+            &[
+                "-sS",
+                "--max-time",
+                "20",
+                "--cacert",
+                &ca,
+                flag,
+                "--tls-max",
+                max,
+                "--ciphers",
+                "AES128-SHA:@SECLEVEL=0",
+                &url,
+            ],
+        );
+        assert!(c.wait_exit(T).unwrap(), "{}", c.output().join("\n"));
+        let out = c.output().join("\n");
+        assert!(out.contains(&format!("protocol: {version}")), "{out}");
+        assert!(out.contains("TLS_RSA_WITH_AES_128_CBC_SHA"), "{out}");
+    }
 }
