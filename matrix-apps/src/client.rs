@@ -6,7 +6,7 @@
 
 use std::io::Write;
 use std::net::TcpStream;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use clap::Parser;
 use matrix_ssl::{CertValidator, Context, HelloExtensions, Keys, SessionId, Verdict};
@@ -83,16 +83,32 @@ fn once(
         [one] => *one,
         _ => 0,
     };
-    let validator: Option<CertValidator> = if args.insecure {
-        Some(Box::new(|_, _, _| Verdict::AllowAnon))
-    } else {
-        None
-    };
+    // The validator remembers why the chain failed, so that the error can say it (the
+    // handshake itself only reports that we sent a fatal alert).
+    let rejected: Arc<Mutex<Option<String>>> = Arc::default();
+    let seen = Arc::clone(&rejected);
+    let insecure = args.insecure;
+    let validator: CertValidator = Box::new(move |_, _, alert| match alert {
+        None => Verdict::Continue,
+        Some(_) if insecure => Verdict::AllowAnon,
+        Some(a) => {
+            if let Ok(mut s) = seen.lock() {
+                *s = Some(format!("{a:?}"));
+            }
+            Verdict::Alert(a)
+        }
+    });
     let session = ctx
-        .new_client_session(Arc::clone(keys), resume, suite, validator, ext)
+        .new_client_session(Arc::clone(keys), resume, suite, Some(validator), ext)
         .map_err(|e| AppError::usage(format!("new session: {}", words(e))))?;
     let mut st = Conn::new(session, io);
-    conn::handshake(&mut st)?;
+    conn::handshake(&mut st).map_err(|e| match rejected.lock().ok().and_then(|r| r.clone()) {
+        Some(why) => AppError::protocol(format!(
+            "handshake failed: the server's certificate does not verify against the \
+                 trusted CAs ({why}); name its CA with --ca, or use --insecure in a test setup"
+        )),
+        None => e,
+    })?;
     if !args.common.quiet {
         eprintln!(
             "matrix-client: {}: {}",

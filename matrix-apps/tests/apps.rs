@@ -393,3 +393,19 @@ fn curl_against_server() {
         assert!(out.contains("TLS_RSA_WITH_AES_128_CBC_SHA"), "{out}");
     }
 }
+
+#[test]
+fn an_untrusted_server_fails_the_handshake_with_exit_1() {
+    let (_server, port) = our_server(&["--count", "2"]);
+    let connect = format!("127.0.0.1:{port}");
+    let other_ca = testkeys("rsa1024/ca.pem");
+    let (code, err) = fails(CLIENT, &["--connect", &connect, "--ca", &other_ca]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("does not verify") && err.contains("UnknownCa"),
+        "{err}"
+    );
+    // --insecure accepts it.
+    let out = our_client(port, &["--ca", &other_ca, "--insecure"]);
+    assert!(out.join("\n").contains("HTTP/1.0 200 OK"));
+}
