@@ -24,16 +24,18 @@ pub fn markdown(rows: &[Row], baseline: Size, quick: bool) -> String {
          panic=abort, stripped), KiB. \"lib text\" is text minus the baseline binary with no \
          role compiled in ({} KiB text). Speed: the same program in release mode, in memory, \
          both roles; bulk is client-to-server application data with the suite shown; \
-         session bytes are what an established session's buffers hold.\n",
+         session bytes are what an established session's buffers hold (`Session::memory_usage`: \
+         now, and the most they held during the handshake; buffers only, not every heap \
+         allocation).\n",
         kib(baseline.text)
     );
     let _ = writeln!(
         out,
-        "| profile | status | text | data | bss | lib text | full hs/s | resumed hs/s | bulk MB/s | suite | session bytes | note |"
+        "| profile | status | text | data | bss | lib text | full hs/s | resumed hs/s | bulk MB/s | suite | session bytes | session peak | note |"
     );
     let _ = writeln!(
         out,
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|"
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|"
     );
     for r in rows {
         let (t, d, b) = r
@@ -43,7 +45,7 @@ pub fn markdown(rows: &[Row], baseline: Size, quick: bool) -> String {
         let lib = r.library_text.map(kib).unwrap_or_else(|| "-".into());
         let _ = writeln!(
             out,
-            "| {} | {} | {t} | {d} | {b} | {lib} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {t} | {d} | {b} | {lib} | {} | {} | {} | {} | {} | {} | {} |",
             r.name,
             r.status,
             r.speed_text("full_hs_per_s"),
@@ -51,6 +53,7 @@ pub fn markdown(rows: &[Row], baseline: Size, quick: bool) -> String {
             r.speed_text("bulk_mb_per_s"),
             r.speed_text("suite"),
             r.speed_text("session_idle_bytes"),
+            r.speed_text("session_peak_bytes"),
             r.note.replace('|', "/").replace('\n', " ")
         );
     }
@@ -65,7 +68,7 @@ pub fn markdown(rows: &[Row], baseline: Size, quick: bool) -> String {
 /// The CSV report (sizes in bytes).
 pub fn csv(rows: &[Row]) -> String {
     let mut out = String::from(
-        "profile,status,text,data,bss,library_text,full_hs_per_s,resumed_hs_per_s,bulk_mb_per_s,bulk_suite,session_idle_bytes,note\n",
+        "profile,status,text,data,bss,library_text,full_hs_per_s,resumed_hs_per_s,bulk_mb_per_s,bulk_suite,session_idle_bytes,session_peak_bytes,note\n",
     );
     for r in rows {
         let num = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_default();
@@ -78,7 +81,7 @@ pub fn csv(rows: &[Row]) -> String {
         };
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{},{},{},\"{}\"",
+            "{},{},{},{},{},{},{},{},{},{},{},{},\"{}\"",
             r.name,
             r.status,
             num(r.size.map(|s| s.text)),
@@ -90,6 +93,7 @@ pub fn csv(rows: &[Row]) -> String {
             sp("bulk_mb_per_s"),
             sp("suite"),
             sp("session_idle_bytes"),
+            sp("session_peak_bytes"),
             r.note.replace('"', "'").replace('\n', " ")
         );
     }
