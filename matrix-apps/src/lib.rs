@@ -8,6 +8,16 @@
 //! - `matrix-size-ref`: the reference binary `cargo xtask matrix` measures; with the
 //!   `apps` feature off it is the only program built, with exactly a profile's features.
 //!
+//! ```text
+//! matrix-server --port 4433 [--cert 'server.pem;intermediate.pem' --key server.key]
+//!               [--mode http|echo|raw] [--count N] [--cipher 0x002F ...] [--trace]
+//! matrix-client --connect 127.0.0.1:4433 [--ca ca.pem] [--server-name NAME]
+//!               [--reconnect N] [--min-version ssl3 --max-version tls1.1] [--mode ...]
+//! ```
+//!
+//! Without key files both use the built-in rsa2048 test identity (`testkeys/`) and say so
+//! on stderr. Exit codes: 0 ok, 1 handshake or protocol failure, 2 usage or file error.
+//!
 //! Still to come: `matrix-dtls-server` / `matrix-dtls-client` over UDP, with the DTLS
 //! issue. Sockets live here, never in the library crates.
 
