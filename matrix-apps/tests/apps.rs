@@ -409,3 +409,14 @@ fn an_untrusted_server_fails_the_handshake_with_exit_1() {
     let out = our_client(port, &["--ca", &other_ca, "--insecure"]);
     assert!(out.join("\n").contains("HTTP/1.0 200 OK"));
 }
+
+#[test]
+fn raw_mode_carries_stdin_both_ways() {
+    let (mut server, port) = our_server(&["--mode", "raw", "--quiet"]);
+    let connect = format!("127.0.0.1:{port}");
+    let mut client = Peer::spawn(CLIENT, &["--connect", &connect, "--mode", "raw", "--quiet"]);
+    client.send_stdin("from the client\n");
+    server.wait_for("from the client", T).unwrap();
+    server.send_stdin("from the server\n");
+    client.wait_for("from the server", T).unwrap();
+}
