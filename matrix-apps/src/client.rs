@@ -101,7 +101,7 @@ fn once(
     let session = ctx
         .new_client_session(Arc::clone(keys), resume, suite, Some(validator), ext)
         .map_err(|e| AppError::usage(format!("new session: {}", words(e))))?;
-    let mut st = Conn::new(session, io);
+    let mut st = Conn::new(session, io, args.common.trace);
     conn::handshake(&mut st).map_err(|e| match rejected.lock().ok().and_then(|r| r.clone()) {
         Some(why) => AppError::protocol(format!(
             "handshake failed: the server's certificate does not verify against the \

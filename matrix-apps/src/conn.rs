@@ -1,12 +1,12 @@
 //! One connection after the handshake: the summary line and the three modes (HTTP-like,
-//! echo, raw), over a `Stream` on a TCP socket, traced or not.
+//! echo, raw), over a [`Conn`] on a TCP socket, traced or not.
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::sync::mpsc::{TryRecvError, channel};
 use std::time::Duration;
 
-use matrix_ssl::{Session, Stream};
+use matrix_ssl::Session;
 
 use crate::errors::{AppError, io_words};
 use crate::names::{suite_name, version_name};
@@ -30,8 +30,7 @@ pub fn transport(tcp: TcpStream, trace: bool) -> io::Result<Box<dyn ReadWrite>> 
 pub trait ReadWrite: Read + Write + Send {}
 impl<T: Read + Write + Send> ReadWrite for T {}
 
-/// A session over a (boxed) transport.
-pub type Conn = Stream<Box<dyn ReadWrite>>;
+pub use crate::driver::Conn;
 
 /// One line describing the negotiated session.
 pub fn summary(s: &Session) -> String {

@@ -31,6 +31,8 @@ pub mod conn;
 #[cfg(feature = "apps")]
 pub mod demo;
 #[cfg(feature = "apps")]
+pub mod driver;
+#[cfg(feature = "apps")]
 pub mod errors;
 #[cfg(feature = "apps")]
 pub mod keyfiles;

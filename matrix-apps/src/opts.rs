@@ -52,7 +52,8 @@ pub struct Common {
     /// Print only the data (no connection summaries, no announcements).
     #[arg(long, short)]
     pub quiet: bool,
-    /// Print every record of the handshake (messages, versions, suites, alerts) on stderr.
+    /// Print every record (messages, versions, suites, alerts) and every state the session
+    /// reports (`received_data`, `processed_data`, `sent_data` results) on stderr.
     #[arg(long)]
     pub trace: bool,
 }

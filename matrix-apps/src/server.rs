@@ -114,7 +114,7 @@ pub fn run(args: &ServerArgs) -> Result<u8, AppError> {
             let session = ctx
                 .new_server_session(Arc::clone(&keys), None)
                 .map_err(|e| AppError::protocol(format!("new session: {e}")))?;
-            let mut st = Conn::new(session, io);
+            let mut st = Conn::new(session, io, args.common.trace);
             serve(&mut st, &handle, args, &peer)
         })();
         if let Err(e) = result {

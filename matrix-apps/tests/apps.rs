@@ -97,7 +97,7 @@ fn client_and_server_every_version_echo_and_cipher_names() {
             "{text}"
         );
         assert!(text.contains("ping 42"), "{text}");
-        // The trace names the messages of the handshake.
+        // The trace names the messages of the handshake and the states the session reports.
         for msg in [
             "ClientHello",
             "ServerHello",
