@@ -3,12 +3,44 @@
 //! - [`demo`]: `matrix-demo`, the README's main job: a server and a client on 127.0.0.1
 //!   with built-in test keys, through every compiled-in protocol version and suite, full
 //!   and resumed handshakes, with a table of results.
+//! - [`server`] and [`client`]: `matrix-server` and `matrix-client` over TCP, in the spirit
+//!   of MatrixSSL's apps and `openssl s_server` / `s_client`; exit codes in [`errors`].
+//! - `matrix-size-ref`: the reference binary `cargo xtask matrix` measures; with the
+//!   `apps` feature off it is the only program built, with exactly a profile's features.
 //!
-//! Still to come in the apps issue: `matrix-server` and `matrix-client` over TCP and
-//! `matrix-dtls-server` / `matrix-dtls-client` over UDP. Sockets live here, never in the
-//! library crates.
+//! ```text
+//! matrix-server --port 4433 [--cert 'server.pem;intermediate.pem' --key server.key]
+//!               [--mode http|echo|raw] [--count N] [--cipher 0x002F ...] [--trace]
+//! matrix-client --connect 127.0.0.1:4433 [--ca ca.pem] [--server-name NAME]
+//!               [--reconnect N] [--min-version ssl3 --max-version tls1.1] [--mode ...]
+//! ```
+//!
+//! Without key files both use the built-in rsa2048 test identity (`testkeys/`) and say so
+//! on stderr. Exit codes: 0 ok, 1 handshake or protocol failure, 2 usage or file error.
+//!
+//! Still to come: `matrix-dtls-server` / `matrix-dtls-client` over UDP, with the DTLS
+//! issue. Sockets live here, never in the library crates.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "apps")]
+pub mod client;
+#[cfg(feature = "apps")]
+pub mod conn;
+#[cfg(feature = "apps")]
 pub mod demo;
+#[cfg(feature = "apps")]
+pub mod driver;
+#[cfg(feature = "apps")]
+pub mod errors;
+#[cfg(feature = "apps")]
+pub mod keyfiles;
+#[cfg(feature = "apps")]
+pub mod names;
+#[cfg(feature = "apps")]
+pub mod opts;
+#[cfg(feature = "apps")]
+pub mod server;
+#[cfg(feature = "apps")]
+pub mod trace;

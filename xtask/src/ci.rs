@@ -5,8 +5,10 @@
 //! 3. `cargo test --workspace`, with default and all features
 //! 4. `cargo xtask features` (the table, then each library crate's builds)
 //! 5. minimal feature combinations (the smallest builds users ask for)
-//! 6. `cargo tree -d`: no duplicated RustCrypto crate
-//! 7. the peers (installed or checked) and the interop tests against them (`matrix-interop`)
+//! 6. `cargo xtask matrix --quick`: the quick feature profiles build (min-size and
+//!    release) and are measured; a profile that does not build fails CI
+//! 7. `cargo tree -d`: no duplicated RustCrypto crate
+//! 8. the peers (installed or checked) and the interop tests against them (`matrix-interop`)
 //!
 //! "All features" means every feature of every library crate except `halt-on-ps-error`,
 //! which aborts on the first traced error and so cannot run a test suite that feeds bad
@@ -15,7 +17,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use crate::{cmd, features, peers};
+use crate::{cmd, features, matrix, peers};
 
 /// Small builds that must keep compiling cleanly: (name, package, features).
 const MINIMAL_COMBOS: &[(&str, &str, &str)] = &[
@@ -172,6 +174,9 @@ pub fn run(root: &Path) -> Result<(), String> {
             cmd::run(root, "cargo", &args)?;
         }
         Ok(())
+    })?;
+    step("feature profiles (cargo xtask matrix --quick)", &mut || {
+        matrix::run(root, true)
     })?;
     step("no duplicated RustCrypto crates", &mut || {
         let out = cmd::output(

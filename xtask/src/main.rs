@@ -4,7 +4,9 @@
 //! - `cargo xtask features [--no-build]`: FEATURES.md against the Cargo.toml files, then
 //!   builds of every library crate with no default features, defaults and all features;
 //! - `cargo xtask peers`: installs or checks the independent TLS peers the interop tests use;
-//! - `cargo xtask bench [crypto]`: the crypto benchmarks next to `openssl speed`, as ratios.
+//! - `cargo xtask bench [crypto]`: the crypto benchmarks next to `openssl speed`, as ratios;
+//! - `cargo xtask matrix [--quick]`: size and speed of the feature profiles of
+//!   `profiles.toml` (see [`matrix`]).
 
 #![forbid(unsafe_code)]
 
@@ -12,6 +14,7 @@ mod bench;
 mod ci;
 mod cmd;
 mod features;
+mod matrix;
 mod peers;
 
 use std::path::PathBuf;
@@ -26,6 +29,8 @@ commands:
                          library crate with no default features, defaults and all features
   peers                  install (or check) OpenSSL, GnuTLS, tlslite-ng, nassl and sslyze
   bench [crypto]         run the crypto benchmarks and print them next to `openssl speed`
+  matrix [--quick]       size and speed of the feature profiles (xtask/src/profiles.toml),
+                         reports in target/matrix/; --quick: the CI subset
 ";
 
 fn main() -> ExitCode {
@@ -44,6 +49,15 @@ fn main() -> ExitCode {
             None | Some("crypto") => bench::run(&root),
             Some(other) => Err(format!("unknown bench set `{other}` (known: crypto)")),
         },
+        Some("matrix") => {
+            let quick = args.iter().skip(1).any(|a| a == "--quick");
+            match args.iter().skip(1).find(|a| *a != "--quick") {
+                Some(other) => Err(format!(
+                    "matrix: unknown argument `{other}` (known: --quick)"
+                )),
+                None => matrix::run(&root, quick),
+            }
+        }
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())

@@ -1,0 +1,326 @@
+//! matrix-size-ref: the reference binary of `cargo xtask matrix`.
+//!
+//! It is built once per feature profile (`--no-default-features --features client,...`):
+//! with the `min-size` profile its text/data/bss are the profile's size, and in release
+//! mode it measures the profile's speed. What it does depends on the roles compiled in:
+//!
+//! - both roles: `matrix-size-ref` runs one in-memory handshake and one message between a
+//!   client and a server session (the buffer API, no sockets); `matrix-size-ref speed MS
+//!   SUITE` measures full and resumed handshakes per second and bulk MB/s for `SUITE` (hex
+//!   id, `0` for the client's choice), each for about `MS` milliseconds, and prints one
+//!   `key=value` line;
+//! - one role: the session talks to standard input/output (what a device's firmware does
+//!   with its only connection), so the role's whole code stays in the binary; it cannot
+//!   measure speed without a peer, so `cargo xtask matrix` measures with both roles;
+//! - no role: prints that nothing is compiled in (the baseline the library's share is
+//!   measured against).
+//!
+//! The keys are the rsa2048 test identity (`testkeys/`, public test material) in DER, so
+//! that no PEM decoder is needed. Exit codes: 0 ok, 1 a handshake failed, 2 bad arguments.
+
+#![forbid(unsafe_code)]
+
+use std::process::ExitCode;
+
+#[cfg(any(feature = "client", feature = "server"))]
+mod keys {
+    //! The built-in test identity.
+    #[cfg(feature = "server")]
+    pub const SERVER_CERT: &[u8] = include_bytes!("../../../testkeys/rsa2048/server.der");
+    #[cfg(feature = "server")]
+    pub const INTERMEDIATE: &[u8] = include_bytes!("../../../testkeys/rsa2048/intermediate.der");
+    #[cfg(feature = "server")]
+    pub const SERVER_KEY: &[u8] = include_bytes!("../../../testkeys/rsa2048/server-pkcs1.der");
+    #[cfg(feature = "client")]
+    pub const ROOT_CA: &[u8] = include_bytes!("../../../testkeys/rsa2048/ca.der");
+}
+
+#[cfg(feature = "server")]
+fn server_keys() -> Result<std::sync::Arc<matrix_ssl::Keys>, matrix_ssl::Error> {
+    let mut chain = keys::SERVER_CERT.to_vec();
+    chain.extend_from_slice(keys::INTERMEDIATE);
+    let mut k = matrix_ssl::Keys::new();
+    k.load_rsa_keys_mem(Some(&chain), Some(keys::SERVER_KEY), None)?;
+    Ok(std::sync::Arc::new(k))
+}
+
+#[cfg(feature = "client")]
+fn client_keys() -> Result<std::sync::Arc<matrix_ssl::Keys>, matrix_ssl::Error> {
+    let mut k = matrix_ssl::Keys::new();
+    k.load_rsa_keys_mem(None, None, Some(keys::ROOT_CA))?;
+    Ok(std::sync::Arc::new(k))
+}
+
+/// Both roles: two sessions joined by the buffer API.
+#[cfg(all(feature = "client", feature = "server"))]
+mod pair {
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use matrix_ssl::{AlertLevel, Config, Context, Error, Keys, Received, Session, SessionId};
+
+    /// A client context, a server context (its cache makes resumption possible) and keys.
+    pub struct Pair {
+        client: Context,
+        server: Context,
+        ckeys: Arc<Keys>,
+        skeys: Arc<Keys>,
+    }
+
+    /// Hands `data` to `s`, collecting application data into `app`.
+    fn feed(s: &mut Session, mut data: &[u8], app: &mut Vec<u8>) -> Result<(), Error> {
+        while !data.is_empty() {
+            let buf = s.get_readbuf();
+            let n = buf.len().min(data.len());
+            let (now, later) = data.split_at(n);
+            match buf.get_mut(..n) {
+                Some(dst) if n > 0 => dst.copy_from_slice(now),
+                _ => return Err(Error::MemFail),
+            }
+            data = later;
+            let mut r = s.received_data(n)?;
+            loop {
+                match r {
+                    Received::AppData(d) => app.extend_from_slice(d),
+                    Received::Alert {
+                        level: AlertLevel::Fatal,
+                        ..
+                    } => {
+                        return Err(Error::ProtocolFail);
+                    }
+                    Received::Alert { .. } => {}
+                    _ => break,
+                }
+                r = s.processed_data()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Moves everything `from` has to send into `to`; returns whether anything moved.
+    fn pump(from: &mut Session, to: &mut Session, app: &mut Vec<u8>) -> Result<bool, Error> {
+        let mut moved = false;
+        loop {
+            let out = from.get_outdata().to_vec();
+            if out.is_empty() {
+                return Ok(moved);
+            }
+            from.sent_data(out.len())?;
+            feed(to, &out, app)?;
+            moved = true;
+        }
+    }
+
+    impl Pair {
+        /// Opens both contexts and loads the keys.
+        pub fn new() -> Result<Pair, Error> {
+            Ok(Pair {
+                client: matrix_ssl::open(Config::default())?,
+                server: matrix_ssl::open(Config::default())?,
+                ckeys: super::client_keys()?,
+                skeys: super::server_keys()?,
+            })
+        }
+
+        /// One handshake (resuming `resume` if given) with `suite` (0: any); returns both
+        /// sessions.
+        pub fn handshake(
+            &self,
+            suite: u16,
+            resume: Option<&SessionId>,
+        ) -> Result<(Session, Session), Error> {
+            let mut c = self.client.new_client_session(
+                Arc::clone(&self.ckeys),
+                resume,
+                suite,
+                None,
+                None,
+            )?;
+            let mut s = self
+                .server
+                .new_server_session(Arc::clone(&self.skeys), None)?;
+            let mut app = Vec::new();
+            // A handshake is at most a few flights each way; more means it is stuck.
+            for _ in 0..16 {
+                let a = pump(&mut c, &mut s, &mut app)?;
+                let b = pump(&mut s, &mut c, &mut app)?;
+                if c.is_handshake_complete() && s.is_handshake_complete() {
+                    return Ok((c, s));
+                }
+                if !a && !b {
+                    break;
+                }
+            }
+            Err(Error::ProtocolFail)
+        }
+
+        /// Sends `data` from `c` to `s` and returns what `s` received.
+        pub fn send(c: &mut Session, s: &mut Session, data: &[u8]) -> Result<Vec<u8>, Error> {
+            let mut app = Vec::new();
+            // One record at a time: the session's buffers are capped
+            // (`Config::session_memory_cap`), as a device's would be.
+            for chunk in data.chunks(16 * 1024) {
+                c.encode_to_outdata(chunk)?;
+                pump(c, s, &mut app)?;
+            }
+            Ok(app)
+        }
+    }
+
+    /// Runs `f` repeatedly for about `budget`; returns runs per second.
+    fn rate(budget: Duration, mut f: impl FnMut() -> Result<(), Error>) -> Result<f64, Error> {
+        let start = Instant::now();
+        let mut n = 0u32;
+        while n == 0 || start.elapsed() < budget {
+            f()?;
+            n += 1;
+        }
+        Ok(f64::from(n) / start.elapsed().as_secs_f64())
+    }
+
+    /// The `speed` measurements as one `key=value` line.
+    pub fn speed(budget: Duration, suite: u16) -> Result<String, Error> {
+        let p = Pair::new()?;
+        let (c, s) = p.handshake(suite, None)?;
+        let negotiated = c.cipher_suite().map(|cs| cs.get()).unwrap_or_default();
+        let version = c.protocol_version().get();
+        // What a session holds once established and idle, and the most it held.
+        let (idle, peak) = s.memory_usage().max(c.memory_usage());
+        let full = rate(budget, || p.handshake(suite, None).map(drop))?;
+        // A fresh session to resume: the full handshakes above pushed older ones out of
+        // the server's cache (SSL_SESSION_TABLE_SIZE entries).
+        let (c, _) = p.handshake(suite, None)?;
+        let id = c.session_id().ok_or(Error::ProtocolFail)?;
+        let resumed = rate(budget, || {
+            let (c, _) = p.handshake(suite, Some(&id))?;
+            if c.is_resumed() {
+                Ok(())
+            } else {
+                Err(Error::ProtocolFail)
+            }
+        })?;
+        let (mut c, mut s) = p.handshake(suite, None)?;
+        let block = vec![0x5au8; 1024 * 1024];
+        let start = Instant::now();
+        let mut bytes = 0usize;
+        while bytes == 0 || start.elapsed() < budget {
+            let got = Pair::send(&mut c, &mut s, &block)?;
+            if got.len() != block.len() {
+                return Err(Error::ProtocolFail);
+            }
+            bytes += got.len();
+        }
+        let mbs = bytes as f64 / 1e6 / start.elapsed().as_secs_f64();
+        Ok(format!(
+            "suite=0x{negotiated:04X} version=0x{version:04X} full_hs_per_s={full:.1} \
+             resumed_hs_per_s={resumed:.1} bulk_mb_per_s={mbs:.1} \
+             session_idle_bytes={idle} session_peak_bytes={peak}"
+        ))
+    }
+
+    /// One handshake and one message: what the size build does.
+    pub fn once() -> Result<(), Error> {
+        let p = Pair::new()?;
+        let (mut c, mut s) = p.handshake(0, None)?;
+        let got = Pair::send(&mut c, &mut s, b"ping")?;
+        if got == b"ping" {
+            Ok(())
+        } else {
+            Err(Error::ProtocolFail)
+        }
+    }
+}
+
+#[cfg(all(feature = "client", feature = "server"))]
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        None => pair::once().map(|()| println!("ok")),
+        Some("speed") => {
+            let ms = args.get(1).and_then(|a| a.parse::<u64>().ok());
+            let suite = args.get(2).and_then(|a| {
+                u16::from_str_radix(a.trim_start_matches("0x").trim_start_matches("0X"), 16).ok()
+            });
+            let (Some(ms), Some(suite)) = (ms, suite) else {
+                eprintln!("usage: matrix-size-ref [speed MILLISECONDS SUITE_HEX]");
+                return ExitCode::from(2);
+            };
+            pair::speed(std::time::Duration::from_millis(ms), suite).map(|l| println!("{l}"))
+        }
+        Some(_) => {
+            eprintln!("usage: matrix-size-ref [speed MILLISECONDS SUITE_HEX]");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("matrix-size-ref: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Standard input and output as one transport.
+#[cfg(not(all(feature = "client", feature = "server")))]
+#[cfg(any(feature = "client", feature = "server"))]
+struct StdIo;
+
+#[cfg(not(all(feature = "client", feature = "server")))]
+#[cfg(any(feature = "client", feature = "server"))]
+impl std::io::Read for StdIo {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        std::io::stdin().read(buf)
+    }
+}
+
+#[cfg(not(all(feature = "client", feature = "server")))]
+#[cfg(any(feature = "client", feature = "server"))]
+impl std::io::Write for StdIo {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        std::io::stdout().write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stdout().flush()
+    }
+}
+
+/// One role: handshake and one message exchange over standard input/output.
+#[cfg(not(all(feature = "client", feature = "server")))]
+#[cfg(any(feature = "client", feature = "server"))]
+fn main() -> ExitCode {
+    use std::io::{Read, Write};
+    let run = || -> Result<(), String> {
+        let ctx = matrix_ssl::open(matrix_ssl::Config::default()).map_err(|e| e.to_string())?;
+        #[cfg(feature = "client")]
+        let session = ctx.new_client_session(
+            client_keys().map_err(|e| e.to_string())?,
+            None,
+            0,
+            None,
+            None,
+        );
+        #[cfg(feature = "server")]
+        let session = ctx.new_server_session(server_keys().map_err(|e| e.to_string())?, None);
+        let mut st = matrix_ssl::Stream::new(session.map_err(|e| e.to_string())?, StdIo);
+        st.handshake().map_err(|e| e.to_string())?;
+        st.write_all(b"ping").map_err(|e| e.to_string())?;
+        let mut got = [0u8; 4];
+        st.read_exact(&mut got).map_err(|e| e.to_string())?;
+        st.shutdown().map_err(|e| e.to_string())
+    };
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("matrix-size-ref: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// No role: the baseline binary (the standard library and an empty matrix).
+#[cfg(not(any(feature = "client", feature = "server")))]
+fn main() -> ExitCode {
+    println!("matrix-size-ref: no role compiled in (baseline)");
+    ExitCode::SUCCESS
+}

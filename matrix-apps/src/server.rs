@@ -1,0 +1,130 @@
+//! `matrix-server`: a TLS server on a TCP port, in the spirit of MatrixSSL's server app
+//! and `openssl s_server`. It serves connections one after another: the handshake (full
+//! or resumed from its session cache), then the mode (an HTTP-like page naming the
+//! negotiated version and suite, an echo, or raw standard input/output).
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use clap::Parser;
+
+use crate::conn::{self, Conn};
+use crate::errors::{AppError, EXIT_CODES_HELP, EXIT_OK, EXIT_PROTOCOL};
+use crate::keyfiles;
+use crate::opts::{Common, Mode};
+
+/// The command line of `matrix-server`.
+#[derive(Parser, Debug)]
+#[command(
+    name = "matrix-server",
+    version,
+    about = "A matrix SSL 3.0 / TLS 1.0 / TLS 1.1 server on 127.0.0.1 (like openssl s_server).",
+    after_help = EXIT_CODES_HELP
+)]
+pub struct ServerArgs {
+    /// The TCP port to listen on (0: any free port; the port is printed).
+    #[arg(long, default_value_t = 4433)]
+    pub port: u16,
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    /// Serve this many connections, then exit (0: serve forever; raw mode serves one).
+    #[arg(long, default_value_t = 0)]
+    pub count: usize,
+    /// The flags both programs share.
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// Serves one accepted connection.
+fn serve(
+    st: &mut Conn,
+    tcp: &std::net::TcpStream,
+    args: &ServerArgs,
+    peer: &str,
+) -> Result<(), AppError> {
+    conn::handshake(st)?;
+    let sni = st
+        .session()
+        .peer_hello_extensions()
+        .iter()
+        .find(|(t, _)| *t == 0)
+        .and_then(|(_, d)| d.get(5..))
+        .map(|n| format!(", server name {}", String::from_utf8_lossy(n)))
+        .unwrap_or_default();
+    if !args.common.quiet {
+        eprintln!(
+            "matrix-server: {peer}: {}{sni}",
+            conn::summary(st.session())
+        );
+    }
+    match args.common.mode {
+        Mode::Http => {
+            // The request ends with an empty line (or the client stops sending).
+            conn::read_until(st, 16 * 1024, |d| {
+                d.windows(4).any(|w| w == b"\r\n\r\n") || d.windows(2).any(|w| w == b"\n\n")
+            })?;
+            let page = conn::page(st.session());
+            std::io::Write::write_all(st, page.as_bytes())
+                .map_err(|e| AppError::protocol(format!("writing the page: {e}")))?;
+        }
+        Mode::Echo => conn::echo_back(st)?,
+        Mode::Raw => conn::raw(st, tcp)?,
+    }
+    let _ = st.shutdown();
+    Ok(())
+}
+
+/// Runs the server; returns the exit code.
+pub fn run(args: &ServerArgs) -> Result<u8, AppError> {
+    let keys = keyfiles::server_keys(&args.common.key_args(), args.common.quiet)?;
+    let ctx = args.common.context()?;
+    let listener = TcpListener::bind((args.bind.as_str(), args.port)).map_err(|e| {
+        AppError::usage(format!("cannot listen on {}:{}: {e}", args.bind, args.port))
+    })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| AppError::usage(format!("listening socket: {e}")))?;
+    eprintln!("matrix-server: listening on {addr}");
+    let count = if args.common.mode == Mode::Raw {
+        1
+    } else {
+        args.count
+    };
+    let mut failed = false;
+    let mut served = 0usize;
+    for tcp in listener.incoming() {
+        let tcp = match tcp {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("matrix-server: accept: {e}");
+                continue;
+            }
+        };
+        let peer = tcp
+            .peer_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_else(|_| "?".into());
+        let result = (|| {
+            let handle = tcp
+                .try_clone()
+                .map_err(|e| AppError::protocol(format!("socket: {e}")))?;
+            let io = conn::transport(tcp, args.common.trace)
+                .map_err(|e| AppError::protocol(format!("socket: {e}")))?;
+            let session = ctx
+                .new_server_session(Arc::clone(&keys), None)
+                .map_err(|e| AppError::protocol(format!("new session: {e}")))?;
+            let mut st = Conn::new(session, io, args.common.trace);
+            serve(&mut st, &handle, args, &peer)
+        })();
+        if let Err(e) = result {
+            failed = true;
+            eprintln!("matrix-server: {peer}: {e}");
+        }
+        served += 1;
+        if count != 0 && served >= count {
+            break;
+        }
+    }
+    Ok(if failed { EXIT_PROTOCOL } else { EXIT_OK })
+}

@@ -1,0 +1,422 @@
+//! matrix-server and matrix-client as users run them: against each other, against
+//! OpenSSL's s_server / s_client (TLS 1.0 and 1.1, AES) and tlslite-ng (SSL 3.0), all on
+//! 127.0.0.1; resumption with `--reconnect`; the messages for a missing file and bad flags.
+//!
+//! Every process is a `matrix_interop::Peer`: its output is collected, every wait is
+//! bounded, and it is killed when the test ends. A missing peer (openssl, the tlslite-ng
+//! virtual environment of `cargo xtask peers`) fails the test, never skips it.
+
+use std::process::Command;
+use std::time::Duration;
+
+use matrix_interop::{Peer, free_port, peer_script, peers_python, testkeys};
+
+const T: Duration = Duration::from_secs(30);
+const SERVER: &str = env!("CARGO_BIN_EXE_matrix-server");
+const CLIENT: &str = env!("CARGO_BIN_EXE_matrix-client");
+
+/// Starts matrix-server on a free port with `args`; returns it and the port.
+fn our_server(args: &[&str]) -> (Peer, u16) {
+    let mut all = vec!["--port", "0"];
+    all.extend_from_slice(args);
+    let mut p = Peer::spawn(SERVER, &all);
+    let line = p.wait_for("listening on", T).unwrap();
+    let port = line
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no port in {line:?}"));
+    (p, port)
+}
+
+/// Runs matrix-client to completion; returns its output lines.
+fn our_client(port: u16, args: &[&str]) -> Vec<String> {
+    let connect = format!("127.0.0.1:{port}");
+    let mut all = vec!["--connect", connect.as_str()];
+    all.extend_from_slice(args);
+    let mut c = Peer::spawn(CLIENT, &all);
+    let ok = c.wait_exit(T).unwrap();
+    let out = c.output();
+    assert!(ok, "matrix-client {args:?} failed:\n{}", out.join("\n"));
+    out
+}
+
+fn count(lines: &[String], needle: &str) -> usize {
+    lines.iter().filter(|l| l.contains(needle)).count()
+}
+
+#[test]
+fn client_and_server_http_page_and_resumption() {
+    let (mut server, port) = our_server(&["--count", "3"]);
+    let out = our_client(
+        port,
+        &["--reconnect", "2", "--server-name", "device.example"],
+    );
+    let text = out.join("\n");
+    assert_eq!(count(&out, "(full handshake)"), 1, "{text}");
+    assert_eq!(count(&out, "(resumed)"), 2, "{text}");
+    assert!(text.contains("HTTP/1.0 200 OK"), "{text}");
+    assert!(text.contains("protocol: TLS 1.1"), "{text}");
+    assert!(text.contains("session: resumed"), "{text}");
+    assert!(
+        server.wait_exit(T).unwrap(),
+        "the server reported a failure"
+    );
+    let log = server.output().join("\n");
+    assert_eq!(count(&server.output(), "(resumed)"), 2, "{log}");
+    assert!(log.contains("server name device.example"), "{log}");
+}
+
+#[test]
+fn client_and_server_every_version_echo_and_cipher_names() {
+    for (version, cipher, name) in [
+        ("ssl3", "TLS_RSA_WITH_AES_128_CBC_SHA", "SSL 3.0"),
+        ("tls1.0", "0x0035", "TLS 1.0"),
+        ("tls1.1", "0x002F", "TLS 1.1"),
+    ] {
+        let (_server, port) = our_server(&["--count", "1", "--mode", "echo", "--trace"]);
+        let out = our_client(
+            port,
+            &[
+                "--min-version",
+                version,
+                "--max-version",
+                version,
+                "--cipher",
+                cipher,
+                "--mode",
+                "echo",
+                "--message",
+                "ping 42",
+                "--trace",
+            ],
+        );
+        let text = out.join("\n");
+        assert!(
+            text.contains(&format!("{name} TLS_RSA_WITH_AES_")),
+            "{text}"
+        );
+        assert!(text.contains("ping 42"), "{text}");
+        // The trace names the messages of the handshake and the states the session reports.
+        for msg in [
+            "ClientHello",
+            "ServerHello",
+            "Certificate",
+            "ChangeCipherSpec",
+        ] {
+            assert!(text.contains(msg), "{msg} not traced:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn client_against_openssl_s_server() {
+    for (flag, version, cipher, ours) in [
+        ("-tls1", "TLS 1.0", "AES128-SHA", "0x002F"),
+        ("-tls1_1", "TLS 1.1", "AES256-SHA", "0x0035"),
+    ] {
+        let port = free_port();
+        let accept = format!("127.0.0.1:{port}");
+        let cipher = format!("{cipher}:@SECLEVEL=0");
+        let (key, cert, chain) = (
+            testkeys("rsa2048/server.key"),
+            testkeys("rsa2048/server.pem"),
+            testkeys("rsa2048/intermediate.pem"),
+        );
+        let mut s = Peer::spawn(
+            "openssl",
+            &[
+                "s_server",
+                "-accept",
+                &accept,
+                flag,
+                "-cipher",
+                &cipher,
+                "-www",
+                "-key",
+                &key,
+                "-cert",
+                &cert,
+                "-cert_chain",
+                &chain,
+            ],
+        );
+        s.wait_for("ACCEPT", T).unwrap();
+        let ca = testkeys("rsa2048/ca.pem");
+        let out = our_client(port, &["--ca", &ca, "--cipher", ours, "--reconnect", "1"]);
+        let text = out.join("\n");
+        assert!(
+            text.contains(&format!("{version} TLS_RSA_WITH_AES_")),
+            "{text}"
+        );
+        assert!(
+            text.contains("(resumed)"),
+            "s_server did not resume:\n{text}"
+        );
+        // s_server -www answers with a page describing the session.
+        assert!(text.contains("HTTP/1.0 200 ok"), "{text}");
+    }
+}
+
+#[test]
+fn openssl_s_client_against_server() {
+    for (flag, version, cipher) in [
+        ("-tls1", "TLSv1", "AES128-SHA"),
+        ("-tls1_1", "TLSv1.1", "AES256-SHA"),
+    ] {
+        let (_server, port) = our_server(&["--count", "2", "--mode", "echo"]);
+        let connect = format!("127.0.0.1:{port}");
+        let cipher = format!("{cipher}:@SECLEVEL=0");
+        let sess = std::env::temp_dir().join(format!("matrix-apps-sess-{port}"));
+        let sess = sess.to_string_lossy().into_owned();
+        for (i, sflag) in ["-sess_out", "-sess_in"].into_iter().enumerate() {
+            let mut c = Peer::spawn(
+                "openssl",
+                &[
+                    "s_client", "-connect", &connect, flag, "-cipher", &cipher, sflag, &sess,
+                    "-ign_eof",
+                ],
+            );
+            c.send_stdin("ping from s_client\n");
+            c.wait_for("ping from s_client", T).unwrap();
+            c.wait_for(&format!("Protocol  : {version}"), T).unwrap();
+            c.wait_for(if i == 0 { "New," } else { "Reused," }, T)
+                .unwrap();
+        }
+        let _ = std::fs::remove_file(&sess);
+    }
+}
+
+#[test]
+fn client_against_tlslite_ssl3() {
+    let port = free_port();
+    let port_s = port.to_string();
+    let (cert, key) = (
+        testkeys("rsa2048/server-chain.pem"),
+        testkeys("rsa2048/server.key"),
+    );
+    let mut s = Peer::spawn(
+        &peers_python(),
+        &[
+            &peer_script("tl_peer.py"),
+            "server",
+            "--port",
+            &port_s,
+            "--min",
+            "ssl3",
+            "--max",
+            "ssl3",
+            "--cipher",
+            "aes128",
+            "--cert",
+            &cert,
+            "--key",
+            &key,
+            "--count",
+            "2",
+        ],
+    );
+    s.wait_for("LISTENING", T).unwrap();
+    let out = our_client(
+        port,
+        &[
+            "--max-version",
+            "ssl3",
+            "--mode",
+            "echo",
+            "--message",
+            "hi tlslite",
+            "--reconnect",
+            "1",
+        ],
+    );
+    let text = out.join("\n");
+    assert!(
+        text.contains("SSL 3.0 TLS_RSA_WITH_AES_128_CBC_SHA (full handshake)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("(resumed)"),
+        "tlslite-ng did not resume:\n{text}"
+    );
+    assert!(text.contains("ECHO:hi tlslite"), "{text}");
+    s.wait_for("RESULT server version=ssl3", T).unwrap();
+}
+
+#[test]
+fn tlslite_ssl3_client_against_server() {
+    let (mut server, port) = our_server(&[
+        "--count",
+        "2",
+        "--mode",
+        "echo",
+        "--min-version",
+        "ssl3",
+        "--max-version",
+        "ssl3",
+        "--cipher",
+        "TLS_RSA_WITH_AES_128_CBC_SHA",
+    ]);
+    let port_s = port.to_string();
+    let mut c = Peer::spawn(
+        &peers_python(),
+        &[
+            &peer_script("tl_peer.py"),
+            "client",
+            "--port",
+            &port_s,
+            "--min",
+            "ssl3",
+            "--max",
+            "ssl3",
+            "--cipher",
+            "aes128",
+            "--resume",
+        ],
+    );
+    assert!(c.wait_exit(T).unwrap(), "{}", c.output().join("\n"));
+    let out = c.output().join("\n");
+    assert!(out.contains("version=ssl3"), "{out}");
+    assert!(out.contains("resumed=True"), "{out}");
+    assert!(out.contains("hello from tlslite"), "{out}");
+    assert!(server.wait_exit(T).unwrap());
+    assert_eq!(
+        count(
+            &server.output(),
+            "SSL 3.0 TLS_RSA_WITH_AES_128_CBC_SHA (resumed)"
+        ),
+        1
+    );
+}
+
+/// Runs a program that must fail at once; returns (exit code, stderr).
+fn fails(program: &str, args: &[&str]) -> (Option<i32>, String) {
+    let out = Command::new(program).args(args).output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn missing_and_bad_files_are_named() {
+    let (code, err) = fails(
+        SERVER,
+        &[
+            "--port",
+            "0",
+            "--cert",
+            "/nonexistent/server.pem",
+            "--key",
+            "/nonexistent/k",
+        ],
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("cannot read certificate file `/nonexistent/server.pem`"),
+        "{err}"
+    );
+    // A certificate where the key should be.
+    let cert = testkeys("rsa2048/server.pem");
+    let (code, err) = fails(SERVER, &["--port", "0", "--cert", &cert, "--key", &cert]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains(&format!("`{cert}`")), "{err}");
+    let (code, err) = fails(CLIENT, &["--ca", "/nonexistent/ca.pem"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("cannot read CA file `/nonexistent/ca.pem`"),
+        "{err}"
+    );
+    // An encrypted key without its password.
+    let enc = testkeys("rsa2048/server-enc-aes-128-cbc.pem");
+    let (code, err) = fails(SERVER, &["--port", "0", "--cert", &cert, "--key", &enc]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains(&enc), "{err}");
+}
+
+#[test]
+fn bad_flags_say_what_is_wrong() {
+    let (code, err) = fails(CLIENT, &["--max-version", "tls9"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("unknown protocol version `tls9`"), "{err}");
+    let (code, err) = fails(CLIENT, &["--cipher", "TLS_NOT_A_SUITE"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("TLS_NOT_A_SUITE") && err.contains("not compiled"),
+        "{err}"
+    );
+    let (code, err) = fails(SERVER, &["--no-such-flag"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--no-such-flag"), "{err}");
+    let (code, err) = fails(
+        CLIENT,
+        &["--min-version", "tls1.1", "--max-version", "ssl3"],
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--min-version"), "{err}");
+    // Nothing listens on a fresh port: a connection failure is exit 1.
+    let port = free_port().to_string();
+    let (code, err) = fails(CLIENT, &["--connect", &format!("127.0.0.1:{port}")]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("cannot connect"), "{err}");
+}
+
+#[test]
+fn curl_against_server() {
+    // curl's OpenSSL 3 speaks TLS 1.0 and 1.1 only at security level 0.
+    for (flag, max, version) in [
+        ("--tlsv1.0", "1.0", "TLS 1.0"),
+        ("--tlsv1.1", "1.1", "TLS 1.1"),
+    ] {
+        let (_server, port) = our_server(&["--count", "1"]);
+        let url = format!("https://127.0.0.1:{port}/");
+        let ca = testkeys("rsa2048/ca.pem");
+        let mut c = Peer::spawn(
+            "curl",
+            &[
+                "-sS",
+                "--max-time",
+                "20",
+                "--cacert",
+                &ca,
+                flag,
+                "--tls-max",
+                max,
+                "--ciphers",
+                "AES128-SHA:@SECLEVEL=0",
+                &url,
+            ],
+        );
+        assert!(c.wait_exit(T).unwrap(), "{}", c.output().join("\n"));
+        let out = c.output().join("\n");
+        assert!(out.contains(&format!("protocol: {version}")), "{out}");
+        assert!(out.contains("TLS_RSA_WITH_AES_128_CBC_SHA"), "{out}");
+    }
+}
+
+#[test]
+fn an_untrusted_server_fails_the_handshake_with_exit_1() {
+    let (_server, port) = our_server(&["--count", "2"]);
+    let connect = format!("127.0.0.1:{port}");
+    let other_ca = testkeys("rsa1024/ca.pem");
+    let (code, err) = fails(CLIENT, &["--connect", &connect, "--ca", &other_ca]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("does not verify") && err.contains("UnknownCa"),
+        "{err}"
+    );
+    // --insecure accepts it.
+    let out = our_client(port, &["--ca", &other_ca, "--insecure"]);
+    assert!(out.join("\n").contains("HTTP/1.0 200 OK"));
+}
+
+#[test]
+fn raw_mode_carries_stdin_both_ways() {
+    let (mut server, port) = our_server(&["--mode", "raw", "--quiet"]);
+    let connect = format!("127.0.0.1:{port}");
+    let mut client = Peer::spawn(CLIENT, &["--connect", &connect, "--mode", "raw", "--quiet"]);
+    client.send_stdin("from the client\n");
+    server.wait_for("from the client", T).unwrap();
+    server.send_stdin("from the server\n");
+    client.wait_for("from the server", T).unwrap();
+}

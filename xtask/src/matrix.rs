@@ -1,0 +1,385 @@
+//! `cargo xtask matrix [--quick]`: size and speed of the feature profiles of
+//! `profiles.toml`.
+//!
+//! For each profile, `matrix-apps`' reference binary `matrix-size-ref` is built twice:
+//!
+//! - with the `min-size` profile (opt-level "z", LTO, panic=abort, stripped) and exactly
+//!   the profile's features: its text/data/bss (binutils' `size`) are the profile's size,
+//!   and the same binary built with no role at all is the baseline, so text minus the
+//!   baseline's text is the library's own share;
+//! - in release mode with both roles added (speed needs a peer in memory): `speed` prints
+//!   full and resumed handshakes per second, bulk MB/s for the profile's suite and the
+//!   bytes an established session holds.
+//!
+//! A profile that does not build fails the command (CI runs `--quick`); a profile that
+//! builds but cannot complete a handshake (a key exchange still in progress elsewhere) is
+//! reported as "not supported yet" with the reason; a profile needing a crate that has no
+//! content yet (`needs`) is reported as missing. The results go to `target/matrix/`:
+//! `report.md`, `report.csv` and `report.svg`.
+
+use std::fmt::Write as _;
+use std::io::{IsTerminal, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+mod report;
+
+/// The profiles, compiled into xtask so the file and the command never disagree.
+const PROFILES: &str = include_str!("profiles.toml");
+
+/// One profile of `profiles.toml`.
+#[derive(Debug)]
+pub struct Profile {
+    /// The row's name.
+    pub name: String,
+    /// What the configuration is for.
+    pub about: String,
+    /// matrix-apps features for `--features`.
+    pub features: Vec<String>,
+    /// The suite of the bulk figure.
+    pub suite: String,
+    /// Part of `--quick`.
+    pub quick: bool,
+    /// A crate that must have content first.
+    pub needs: Option<String>,
+}
+
+/// Text, data and bss of a binary, in bytes.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Size {
+    /// Code and read-only data.
+    pub text: u64,
+    /// Initialised data.
+    pub data: u64,
+    /// Zeroed data.
+    pub bss: u64,
+}
+
+/// What one profile measured.
+#[derive(Debug, Default)]
+pub struct Row {
+    /// The profile's name.
+    pub name: String,
+    /// The profile's description.
+    pub about: String,
+    /// "ok", "not supported yet", "missing".
+    pub status: String,
+    /// The size build's sections.
+    pub size: Option<Size>,
+    /// Text minus the baseline's text.
+    pub library_text: Option<u64>,
+    /// The `speed` line's values by key.
+    pub speed: Vec<(String, String)>,
+    /// Why speed or size is absent.
+    pub note: String,
+}
+
+impl Row {
+    /// A `speed` value as a number.
+    pub fn speed_value(&self, key: &str) -> Option<f64> {
+        self.speed
+            .iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, v)| v.parse().ok())
+    }
+
+    /// A `speed` value as printed.
+    pub fn speed_text(&self, key: &str) -> String {
+        self.speed
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| "-".into())
+    }
+}
+
+/// Parses `profiles.toml`.
+pub fn profiles() -> Result<Vec<Profile>, String> {
+    let doc: toml::Table = toml::from_str(PROFILES).map_err(|e| format!("profiles.toml: {e}"))?;
+    let list = doc
+        .get("profile")
+        .and_then(toml::Value::as_array)
+        .ok_or("profiles.toml: no [[profile]] tables")?;
+    list.iter()
+        .map(|p| {
+            let s = |k: &str| p.get(k).and_then(toml::Value::as_str).map(str::to_string);
+            let name = s("name").ok_or("profiles.toml: a profile without a name")?;
+            let features = p
+                .get("features")
+                .and_then(toml::Value::as_array)
+                .ok_or(format!("profiles.toml: `{name}` has no features"))?
+                .iter()
+                .map(|f| f.as_str().map(str::to_string))
+                .collect::<Option<Vec<_>>>()
+                .ok_or(format!("profiles.toml: `{name}`: features must be strings"))?;
+            Ok(Profile {
+                about: s("about").unwrap_or_default(),
+                suite: s("suite").unwrap_or_else(|| "0".into()),
+                quick: p
+                    .get("quick")
+                    .and_then(toml::Value::as_bool)
+                    .unwrap_or(false),
+                needs: s("needs"),
+                features,
+                name,
+            })
+        })
+        .collect()
+}
+
+/// A progress line on standard error when it is a terminal, plain lines otherwise.
+struct Progress {
+    tty: bool,
+    total: usize,
+}
+
+impl Progress {
+    fn show(&self, done: usize, what: &str) {
+        if self.tty {
+            let width = 24;
+            let filled = done * width / self.total.max(1);
+            eprint!(
+                "\r\x1b[2K[{}{}] {done}/{} {what}",
+                "#".repeat(filled),
+                ".".repeat(width - filled),
+                self.total
+            );
+            let _ = std::io::stderr().flush();
+        } else {
+            eprintln!("matrix: {what}");
+        }
+    }
+
+    fn finish(&self) {
+        if self.tty {
+            eprintln!();
+        }
+    }
+}
+
+/// Builds `matrix-size-ref` with `features` in `profile`; returns the binary's path. The
+/// build's output is shown only when it fails.
+fn build(root: &Path, profile: &str, features: &[String]) -> Result<PathBuf, String> {
+    let joined = features.join(",");
+    let mut args = vec![
+        "build",
+        "--quiet",
+        "-p",
+        "matrix-apps",
+        "--bin",
+        "matrix-size-ref",
+        "--profile",
+        profile,
+        "--no-default-features",
+    ];
+    if !joined.is_empty() {
+        args.extend(["--features", &joined]);
+    }
+    let out = Command::new("cargo")
+        .args(&args)
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("cannot start cargo: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "`cargo {}` failed:\n{}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    // `release` builds land in target/release, other profiles in target/<profile>.
+    let bin = root.join("target").join(profile).join("matrix-size-ref");
+    // Keep a copy per build: the next profile's build overwrites the uplifted binary.
+    let keep = root
+        .join("target/matrix/bin")
+        .join(format!("{profile}-{}", short_hash(&joined)));
+    std::fs::create_dir_all(root.join("target/matrix/bin"))
+        .and_then(|()| std::fs::copy(&bin, &keep))
+        .map_err(|e| format!("copying {}: {e}", bin.display()))?;
+    Ok(keep)
+}
+
+/// A short stable name for a feature list (FNV-1a), for the kept binaries' file names.
+fn short_hash(s: &str) -> String {
+    let h = s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{:08x}", h & 0xffff_ffff)
+}
+
+/// text/data/bss of `bin` by binutils' `size` (Berkeley format).
+fn size_of(bin: &Path) -> Result<Size, String> {
+    let out = Command::new("size")
+        .arg(bin)
+        .output()
+        .map_err(|e| format!("cannot run `size` (binutils): {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let nums: Vec<u64> = text
+        .lines()
+        .nth(1)
+        .unwrap_or_default()
+        .split_whitespace()
+        .take(3)
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    match nums.as_slice() {
+        [text, data, bss] => Ok(Size {
+            text: *text,
+            data: *data,
+            bss: *bss,
+        }),
+        _ => Err(format!("cannot read `size {}`: {text}", bin.display())),
+    }
+}
+
+/// Runs `bin speed MS SUITE`; `Err` carries the binary's complaint.
+fn speed_of(bin: &Path, millis: u64, suite: &str) -> Result<Vec<(String, String)>, String> {
+    let out = Command::new(bin)
+        .args(["speed", &millis.to_string(), suite])
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", bin.display()))?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect())
+}
+
+/// Whether a crate has content yet (more than declared features): a public item in its
+/// `src/lib.rs`.
+fn has_content(root: &Path, krate: &str) -> bool {
+    std::fs::read_to_string(root.join(krate).join("src/lib.rs"))
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("pub ") || l.starts_with("pub("))
+        })
+        .unwrap_or(false)
+}
+
+/// The speed build's features: the profile's plus both roles.
+fn speed_features(p: &Profile) -> Vec<String> {
+    let mut f = p.features.clone();
+    for role in ["client", "server"] {
+        if !f.iter().any(|x| x == role) {
+            f.push(role.to_string());
+        }
+    }
+    f
+}
+
+/// Measures one profile; `Err` only when a build fails.
+fn measure(root: &Path, p: &Profile, baseline: Size, millis: u64) -> Result<Row, String> {
+    let mut row = Row {
+        name: p.name.clone(),
+        about: p.about.clone(),
+        status: "ok".into(),
+        ..Row::default()
+    };
+    if let Some(krate) = p.needs.as_deref().filter(|k| !has_content(root, k)) {
+        row.status = "missing".into();
+        row.note = format!("{krate} has no content yet (its issue is open)");
+        return Ok(row);
+    }
+    let small = build(root, "min-size", &p.features)
+        .map_err(|e| format!("profile `{}` does not build: {e}", p.name))?;
+    let size = size_of(&small)?;
+    row.library_text = Some(size.text.saturating_sub(baseline.text));
+    row.size = Some(size);
+    let fast = build(root, "release", &speed_features(p))
+        .map_err(|e| format!("profile `{}` (speed build) does not build: {e}", p.name))?;
+    match speed_of(&fast, millis, &p.suite) {
+        Ok(kv) => row.speed = kv,
+        Err(why) => {
+            row.status = "not supported yet".into();
+            row.note = format!("no in-memory handshake with suite {}: {why}", p.suite);
+        }
+    }
+    Ok(row)
+}
+
+/// Runs the profiles (all, or the `quick` subset) and writes the reports.
+pub fn run(root: &Path, quick: bool) -> Result<(), String> {
+    let start = Instant::now();
+    let chosen: Vec<Profile> = profiles()?
+        .into_iter()
+        .filter(|p| !quick || p.quick)
+        .collect();
+    let millis = if quick { 200 } else { 1000 };
+    let progress = Progress {
+        tty: std::io::stderr().is_terminal(),
+        total: chosen.len() + 1,
+    };
+    progress.show(0, "baseline (no role)");
+    let baseline = size_of(&build(root, "min-size", &[])?)?;
+    let mut rows = Vec::new();
+    let mut failures = Vec::new();
+    for (i, p) in chosen.iter().enumerate() {
+        progress.show(i + 1, &p.name);
+        match measure(root, p, baseline, millis) {
+            Ok(r) => rows.push(r),
+            Err(e) => {
+                failures.push(e);
+                rows.push(Row {
+                    name: p.name.clone(),
+                    about: p.about.clone(),
+                    status: "BUILD FAILED".into(),
+                    ..Row::default()
+                });
+            }
+        }
+    }
+    progress.show(chosen.len() + 1, "done");
+    progress.finish();
+
+    let dir = root.join("target/matrix");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let md = report::markdown(&rows, baseline, quick);
+    for (file, text) in [
+        ("report.md", md.clone()),
+        ("report.csv", report::csv(&rows)),
+        ("report.svg", report::svg(&rows)),
+    ] {
+        let path = dir.join(file);
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    print!("{md}");
+    let mut tail = String::new();
+    let _ = write!(
+        tail,
+        "cargo xtask matrix: {} profiles in {:.1} s; reports in {}",
+        rows.len(),
+        start.elapsed().as_secs_f64(),
+        dir.display()
+    );
+    println!("{tail}");
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("\n"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_profiles_parse_and_name_the_required_ones() {
+        let ps = profiles().expect("profiles.toml parses");
+        for name in [
+            "minimal-client",
+            "minimal-server",
+            "psk-only",
+            "dtls-client",
+            "default",
+            "full",
+        ] {
+            assert!(ps.iter().any(|p| p.name == name), "{name} missing");
+        }
+        assert!(ps.iter().any(|p| p.quick));
+    }
+}

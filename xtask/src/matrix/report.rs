@@ -1,0 +1,207 @@
+//! The reports of `cargo xtask matrix`: a Markdown table, CSV, and an SVG bar plot drawn
+//! by hand (three panels: size, handshakes per second, bulk MB/s), so that no plotting
+//! crate enters the build.
+
+use std::fmt::Write as _;
+
+use super::{Row, Size};
+
+fn kib(b: u64) -> String {
+    format!("{:.1}", b as f64 / 1024.0)
+}
+
+/// The Markdown report.
+pub fn markdown(rows: &[Row], baseline: Size, quick: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# matrix feature profiles{}\n",
+        if quick { " (--quick)" } else { "" }
+    );
+    let _ = writeln!(
+        out,
+        "Size: `matrix-size-ref` built with the `min-size` profile (opt-level z, LTO, \
+         panic=abort, stripped), KiB. \"lib text\" is text minus the baseline binary with no \
+         role compiled in ({} KiB text). Speed: the same program in release mode, in memory, \
+         both roles; bulk is client-to-server application data with the suite shown; \
+         session bytes are what an established session's buffers hold (`Session::memory_usage`: \
+         now, and the most they held during the handshake; buffers only, not every heap \
+         allocation).\n",
+        kib(baseline.text)
+    );
+    let _ = writeln!(
+        out,
+        "| profile | status | text | data | bss | lib text | full hs/s | resumed hs/s | bulk MB/s | suite | session bytes | session peak | note |"
+    );
+    let _ = writeln!(
+        out,
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|"
+    );
+    for r in rows {
+        let (t, d, b) = r
+            .size
+            .map(|s| (kib(s.text), kib(s.data), kib(s.bss)))
+            .unwrap_or_else(|| ("-".into(), "-".into(), "-".into()));
+        let lib = r.library_text.map(kib).unwrap_or_else(|| "-".into());
+        let _ = writeln!(
+            out,
+            "| {} | {} | {t} | {d} | {b} | {lib} | {} | {} | {} | {} | {} | {} | {} |",
+            r.name,
+            r.status,
+            r.speed_text("full_hs_per_s"),
+            r.speed_text("resumed_hs_per_s"),
+            r.speed_text("bulk_mb_per_s"),
+            r.speed_text("suite"),
+            r.speed_text("session_idle_bytes"),
+            r.speed_text("session_peak_bytes"),
+            r.note.replace('|', "/").replace('\n', " ")
+        );
+    }
+    let _ = writeln!(out);
+    for r in rows {
+        let _ = writeln!(out, "- **{}**: {}", r.name, r.about);
+    }
+    let _ = writeln!(out);
+    out
+}
+
+/// The CSV report (sizes in bytes).
+pub fn csv(rows: &[Row]) -> String {
+    let mut out = String::from(
+        "profile,status,text,data,bss,library_text,full_hs_per_s,resumed_hs_per_s,bulk_mb_per_s,bulk_suite,session_idle_bytes,session_peak_bytes,note\n",
+    );
+    for r in rows {
+        let num = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_default();
+        let sp = |k: &str| {
+            r.speed
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{},{},{},{},\"{}\"",
+            r.name,
+            r.status,
+            num(r.size.map(|s| s.text)),
+            num(r.size.map(|s| s.data)),
+            num(r.size.map(|s| s.bss)),
+            num(r.library_text),
+            sp("full_hs_per_s"),
+            sp("resumed_hs_per_s"),
+            sp("bulk_mb_per_s"),
+            sp("suite"),
+            sp("session_idle_bytes"),
+            sp("session_peak_bytes"),
+            r.note.replace('"', "'").replace('\n', " ")
+        );
+    }
+    out
+}
+
+/// Escapes text for SVG.
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// One panel: a title and a horizontal bar per row (`None`: no value, the status is
+/// written instead).
+fn panel(out: &mut String, y0: f64, title: &str, rows: &[Row], values: &[Option<f64>]) -> f64 {
+    const LABEL: f64 = 140.0;
+    const WIDTH: f64 = 420.0;
+    const BAR: f64 = 18.0;
+    let max = values.iter().flatten().fold(0.0f64, |m, v| m.max(*v));
+    let _ = writeln!(
+        out,
+        r#"<text x="10" y="{:.0}" font-weight="bold">{}</text>"#,
+        y0 + 16.0,
+        esc(title)
+    );
+    let mut y = y0 + 26.0;
+    for (r, v) in rows.iter().zip(values) {
+        let _ = writeln!(
+            out,
+            r#"<text x="{:.0}" y="{:.0}" text-anchor="end">{}</text>"#,
+            LABEL - 6.0,
+            y + 13.0,
+            esc(&r.name)
+        );
+        match v {
+            Some(v) => {
+                let w = if max > 0.0 { v / max * WIDTH } else { 0.0 };
+                let _ = writeln!(
+                    out,
+                    r##"<rect x="{LABEL:.0}" y="{y:.0}" width="{w:.1}" height="{BAR:.0}" fill="#4a7ebb"/>"##
+                );
+                let _ = writeln!(
+                    out,
+                    r#"<text x="{:.1}" y="{:.0}">{v:.1}</text>"#,
+                    LABEL + w + 4.0,
+                    y + 13.0
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    r##"<text x="{LABEL:.0}" y="{:.0}" fill="#888">{}</text>"##,
+                    y + 13.0,
+                    esc(&r.status)
+                );
+            }
+        }
+        y += BAR + 4.0;
+    }
+    y + 10.0
+}
+
+/// The SVG plot: size (text+data KiB), full handshakes/s and bulk MB/s per profile.
+pub fn svg(rows: &[Row]) -> String {
+    let mut body = String::new();
+    let sizes: Vec<Option<f64>> = rows
+        .iter()
+        .map(|r| r.size.map(|s| (s.text + s.data) as f64 / 1024.0))
+        .collect();
+    let full: Vec<Option<f64>> = rows
+        .iter()
+        .map(|r| r.speed_value("full_hs_per_s"))
+        .collect();
+    let resumed: Vec<Option<f64>> = rows
+        .iter()
+        .map(|r| r.speed_value("resumed_hs_per_s"))
+        .collect();
+    let bulk: Vec<Option<f64>> = rows
+        .iter()
+        .map(|r| r.speed_value("bulk_mb_per_s"))
+        .collect();
+    let mut y = 0.0;
+    y = panel(
+        &mut body,
+        y,
+        "size: text + data (KiB, min-size build)",
+        rows,
+        &sizes,
+    );
+    y = panel(
+        &mut body,
+        y,
+        "full handshakes per second (in memory)",
+        rows,
+        &full,
+    );
+    y = panel(
+        &mut body,
+        y,
+        "resumed handshakes per second (in memory)",
+        rows,
+        &resumed,
+    );
+    y = panel(&mut body, y, "bulk MB/s (the profile's suite)", rows, &bulk);
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"{y:.0}\" \
+         font-family=\"sans-serif\" font-size=\"12\">\n\
+         <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n{body}</svg>\n"
+    )
+}
