@@ -2,13 +2,14 @@
 //!
 //! 1. `cargo fmt --all --check`
 //! 2. `cargo clippy --workspace --all-targets -- -D warnings`, with default and all features
-//! 3. `cargo test --workspace`, with default and all features
+//! 3. the independent peers installed or checked (`cargo xtask peers`), then
+//!    `cargo test --workspace`, with default and all features
 //! 4. `cargo xtask features` (the table, then each library crate's builds)
 //! 5. minimal feature combinations (the smallest builds users ask for)
 //! 6. `cargo xtask matrix --quick`: the quick feature profiles build (min-size and
 //!    release) and are measured; a profile that does not build fails CI
 //! 7. `cargo tree -d`: no duplicated RustCrypto crate
-//! 8. the peers (installed or checked) and the interop tests against them (`matrix-interop`)
+//! 8. the interop tests against the peers (`matrix-interop`, release mode)
 //!
 //! "All features" means every feature of every library crate except `halt-on-ps-error`,
 //! which aborts on the first traced error and so cannot run a test suite that feeds bad
@@ -141,15 +142,25 @@ pub fn run(root: &Path) -> Result<(), String> {
             ],
         )
     })?;
+    // The peers come first: the apps' tests and the interop tests both talk to them.
+    let mut python = String::new();
+    step("peers (installed or checked)", &mut || {
+        let p = peers::ensure(root)?;
+        println!("peers ready: {}", p.summary());
+        python = p.python.to_string_lossy().into_owned();
+        Ok(())
+    })?;
+    let peers_env = [("MATRIX_PEERS_PYTHON", python.as_str())];
     step("tests (default features)", &mut || {
-        cmd::run(
+        cmd::run_env(
             root,
             "cargo",
             &["test", "--workspace", "--exclude", INTEROP_PACKAGE],
+            &peers_env,
         )
     })?;
     step("tests (all features)", &mut || {
-        cmd::run(
+        cmd::run_env(
             root,
             "cargo",
             &[
@@ -160,6 +171,7 @@ pub fn run(root: &Path) -> Result<(), String> {
                 "--features",
                 &all,
             ],
+            &peers_env,
         )
     })?;
     step("feature table", &mut || features::run(root, true))?;
@@ -210,17 +222,13 @@ pub fn run(root: &Path) -> Result<(), String> {
             Err(format!("duplicated RustCrypto crates: {}", dups.join(", ")))
         }
     })?;
-    step("peers and interop", &mut || {
-        let p = peers::ensure(root)?;
-        println!("peers ready: {}", p.summary());
-        let python = p.python.to_string_lossy().into_owned();
+    step("interop against independent peers", &mut || {
         cmd::run_env(
             root,
             "cargo",
             &["test", "--release", "-p", INTEROP_PACKAGE],
-            &[("MATRIX_PEERS_PYTHON", &python)],
-        )?;
-        Ok(())
+            &peers_env,
+        )
     })?;
 
     println!("\n######## summary");
