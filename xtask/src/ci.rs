@@ -7,6 +7,8 @@
 //! 5. minimal feature combinations (the smallest builds users ask for)
 //! 6. `cargo tree -d`: no duplicated RustCrypto crate
 //! 7. the peers (installed or checked) and the interop tests against them (`matrix-interop`)
+//! 8. a short fuzz pass: every target 5 s on the stable runner (`cargo xtask fuzz`), which
+//!    needs no nightly build of the sanitised dependencies
 //!
 //! "All features" means every feature of every library crate except `halt-on-ps-error`,
 //! which aborts on the first traced error and so cannot run a test suite that feeds bad
@@ -15,7 +17,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use crate::{cmd, features, peers};
+use crate::{cmd, features, fuzz, peers};
 
 /// Small builds that must keep compiling cleanly: (name, package, features).
 const MINIMAL_COMBOS: &[(&str, &str, &str)] = &[
@@ -51,6 +53,9 @@ const MINIMAL_COMBOS: &[(&str, &str, &str)] = &[
 /// installed, in release mode (RSA in debug builds is slow), and excluded from the plain
 /// test steps.
 const INTEROP_PACKAGE: &str = "matrix-interop";
+
+/// Seconds per fuzz target in CI: 13 targets, about a minute in all.
+const FUZZ_SECONDS: u64 = 5;
 
 /// RustCrypto crates that must appear in one version only.
 const RUSTCRYPTO: &[&str] = &[
@@ -216,6 +221,16 @@ pub fn run(root: &Path) -> Result<(), String> {
             &[("MATRIX_PEERS_PYTHON", &python)],
         )?;
         Ok(())
+    })?;
+    step("short fuzz pass (stable runner)", &mut || {
+        fuzz::run(
+            root,
+            &fuzz::Options {
+                seconds: FUZZ_SECONDS,
+                stable: true,
+                targets: Vec::new(),
+            },
+        )
     })?;
 
     println!("\n######## summary");

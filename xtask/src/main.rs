@@ -4,7 +4,9 @@
 //! - `cargo xtask features [--no-build]`: FEATURES.md against the Cargo.toml files, then
 //!   builds of every library crate with no default features, defaults and all features;
 //! - `cargo xtask peers`: installs or checks the independent TLS peers the interop tests use;
-//! - `cargo xtask bench [crypto]`: the crypto benchmarks next to `openssl speed`, as ratios.
+//! - `cargo xtask bench [crypto]`: the crypto benchmarks next to `openssl speed`, as ratios;
+//! - `cargo xtask fuzz [--seconds N] [--stable] [TARGET...]`: every fuzz target for N seconds
+//!   (see [`fuzz`]).
 
 #![forbid(unsafe_code)]
 
@@ -12,6 +14,7 @@ mod bench;
 mod ci;
 mod cmd;
 mod features;
+mod fuzz;
 mod peers;
 
 use std::path::PathBuf;
@@ -26,6 +29,9 @@ commands:
                          library crate with no default features, defaults and all features
   peers                  install (or check) OpenSSL, GnuTLS, tlslite-ng, nassl and sslyze
   bench [crypto]         run the crypto benchmarks and print them next to `openssl speed`
+  fuzz [--seconds N] [--stable] [TARGET...]
+                         run every fuzz target N seconds (default 60): cargo-fuzz on nightly
+                         when installed, else (or with --stable) the stable runner
 ";
 
 fn main() -> ExitCode {
@@ -44,6 +50,7 @@ fn main() -> ExitCode {
             None | Some("crypto") => bench::run(&root),
             Some(other) => Err(format!("unknown bench set `{other}` (known: crypto)")),
         },
+        Some("fuzz") => fuzz::Options::parse(&args[1..]).and_then(|o| fuzz::run(&root, &o)),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())
