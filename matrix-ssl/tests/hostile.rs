@@ -490,10 +490,11 @@ fn interleaved_alerts_during_the_handshake() {
 }
 
 /// CCS injection (CVE-2014-0224): a ChangeCipherSpec before the key exchange would make
-/// the keys derive from an empty or known master secret. Our server refuses it after the
-/// ClientHello, our client after the ServerHello and after the whole first server flight
-/// (before it has sent its key exchange... which it sends at once, so: before the server's
-/// Finished is due, a second CCS); all with unexpected_message.
+/// the record keys derive from a master secret the attacker knows. Our server refuses a CCS
+/// right after the ClientHello (in the same buffer, or after its answer), our client one
+/// right after the ServerHello and one between Certificate and ServerHelloDone: all with
+/// unexpected_message. A second CCS after a proper key exchange is read under the new keys,
+/// so a plaintext one fails the MAC check (bad_record_mac).
 #[test]
 fn ccs_injection() {
     let hello = client_hello_message();
@@ -568,8 +569,10 @@ fn ccs_injection() {
     assert_eq!(err, None);
     assert_eq!(evs.last(), Some(&Ev::RequestSend), "{evs:?}");
     let mut sent = Vec::new();
-    take_out(&mut s, usize::MAX, &mut sent);
+    let out = take_out(&mut s, usize::MAX, &mut sent);
     assert_eq!(sent.last(), Some(&Ev::SentClose));
+    // The server has not sent its own CCS yet: its alert is plaintext.
+    assert_eq!(plain_alert(&out), (2, AlertDescription::BadRecordMac.get()));
 }
 
 /// The client side of "Finished before ChangeCipherSpec": after its key exchange our
