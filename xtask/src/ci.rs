@@ -10,6 +10,8 @@
 //!    release) and are measured; a profile that does not build fails CI
 //! 7. `cargo tree -d`: no duplicated RustCrypto crate
 //! 8. the interop tests against the peers (`matrix-interop`, release mode)
+//! 9. a short fuzz pass: every target 5 s on the stable runner (`cargo xtask fuzz`), which
+//!    needs no nightly build of the sanitised dependencies
 //!
 //! "All features" means every feature of every library crate except `halt-on-ps-error`,
 //! which aborts on the first traced error and so cannot run a test suite that feeds bad
@@ -18,7 +20,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use crate::{cmd, features, matrix, peers};
+use crate::{cmd, features, fuzz, matrix, peers};
 
 /// Small builds that must keep compiling cleanly: (name, package, features).
 const MINIMAL_COMBOS: &[(&str, &str, &str)] = &[
@@ -54,6 +56,9 @@ const MINIMAL_COMBOS: &[(&str, &str, &str)] = &[
 /// installed, in release mode (RSA in debug builds is slow), and excluded from the plain
 /// test steps.
 const INTEROP_PACKAGE: &str = "matrix-interop";
+
+/// Seconds per fuzz target in CI: 13 targets, about a minute in all.
+const FUZZ_SECONDS: u64 = 5;
 
 /// RustCrypto crates that must appear in one version only.
 const RUSTCRYPTO: &[&str] = &[
@@ -228,6 +233,16 @@ pub fn run(root: &Path) -> Result<(), String> {
             "cargo",
             &["test", "--release", "-p", INTEROP_PACKAGE],
             &peers_env,
+        )
+    })?;
+    step("short fuzz pass (stable runner)", &mut || {
+        fuzz::run(
+            root,
+            &fuzz::Options {
+                seconds: FUZZ_SECONDS,
+                stable: true,
+                targets: Vec::new(),
+            },
         )
     })?;
 

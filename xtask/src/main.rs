@@ -7,6 +7,8 @@
 //! - `cargo xtask bench [crypto]`: the crypto benchmarks next to `openssl speed`, as ratios;
 //! - `cargo xtask matrix [--quick]`: size and speed of the feature profiles of
 //!   `profiles.toml` (see [`matrix`]).
+//! - `cargo xtask fuzz [--seconds N] [--stable] [TARGET...]`: every fuzz target for N seconds
+//!   (see [`fuzz`]).
 
 #![forbid(unsafe_code)]
 
@@ -14,6 +16,7 @@ mod bench;
 mod ci;
 mod cmd;
 mod features;
+mod fuzz;
 mod matrix;
 mod peers;
 
@@ -31,6 +34,9 @@ commands:
   bench [crypto]         run the crypto benchmarks and print them next to `openssl speed`
   matrix [--quick]       size and speed of the feature profiles (xtask/src/profiles.toml),
                          reports in target/matrix/; --quick: the CI subset
+  fuzz [--seconds N] [--stable] [TARGET...]
+                         run every fuzz target N seconds (default 60): cargo-fuzz on nightly
+                         when installed, else (or with --stable) the stable runner
 ";
 
 fn main() -> ExitCode {
@@ -58,6 +64,7 @@ fn main() -> ExitCode {
                 None => matrix::run(&root, quick),
             }
         }
+        Some("fuzz") => fuzz::Options::parse(&args[1..]).and_then(|o| fuzz::run(&root, &o)),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())
