@@ -206,6 +206,9 @@ pub fn run(root: &Path) -> Result<(), String> {
                 &all,
                 "-e",
                 "normal",
+                // Only the duplicated packages themselves, not the trees that use them.
+                "--depth",
+                "0",
                 "--prefix",
                 "none",
                 "--format",
