@@ -262,8 +262,8 @@ fn server_hello_the_client_must_refuse() {
         (Twist::Version(0x0303), AlertDescription::ProtocolVersion),
         // SSL 2.0.
         (Twist::Version(0x0002), AlertDescription::ProtocolVersion),
-        // A suite we did not offer.
-        (Twist::Suite(0x0033), AlertDescription::IllegalParameter),
+        // A suite we did not offer (DHE_DSS: never compiled).
+        (Twist::Suite(0x0013), AlertDescription::IllegalParameter),
         // The SCSV is no suite.
         (Twist::Suite(0x00ff), AlertDescription::IllegalParameter),
         // A non-empty renegotiation_info on an initial handshake.

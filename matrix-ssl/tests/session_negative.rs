@@ -241,8 +241,9 @@ fn messages(flight: &[u8]) -> Vec<Vec<u8>> {
 #[test]
 fn unexpected_messages_client() {
     let ctx = ctx();
+    // An RSA suite: its server flight is ServerHello, Certificate, ServerHelloDone.
     let new_client = || {
-        ctx.new_client_session(client_keys(), None, 0, None, None)
+        ctx.new_client_session(client_keys(), None, 0x0035, None, None)
             .unwrap()
     };
     // ServerHelloDone instead of ServerHello.

@@ -9,21 +9,26 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use matrix_core::Error;
+use matrix_crypto::alg::HashAlgorithm;
+use matrix_crypto::dh::DhGroup;
 use matrix_crypto::prf::Sender;
 use matrix_crypto::random::SecureRandom;
-use matrix_crypto::rsa::{RsaPublicKey, encrypt_pkcs1_v15};
+use matrix_crypto::rsa::{RsaPublicKey, encrypt_pkcs1_v15, verify_pkcs1_v15};
 use matrix_x509::{CertChain, PublicKey, X509Cert};
 use zeroize::Zeroizing;
 
-use super::{CertValidator, HelloExtensions, HsShared, Output, Verdict, kx_supported};
+use super::{
+    CertValidator, HelloExtensions, HsShared, Output, Verdict, dh_params_digest, kx_kind,
+    kx_supported, psk_premaster,
+};
 use crate::alert::Fatal;
 use crate::codec::handshake::{
-    Certificate, CertificateRequest, ClientHello, ClientKeyExchange, Extension, ServerHello,
-    ServerHelloDone,
+    Certificate, CertificateRequest, ClientHello, ClientKeyExchange, Extension, ServerDhParams,
+    ServerHello, ServerHelloDone, ServerKeyExchange,
 };
 use crate::codec::{
     AlertDescription, CipherSuite, Codec, CompressionMethod, ExtensionType, HandshakeType,
-    ProtocolVersion,
+    ProtocolVersion, Reader,
 };
 use crate::context::ContextInner;
 use crate::keys::Keys;
@@ -39,16 +44,45 @@ struct ExpectServerHello {
     sent_extensions: Vec<u16>,
 }
 
-/// Waiting for the server's Certificate (RSA key exchange).
+/// Waiting for the server's Certificate (RSA and DHE_RSA key exchanges).
 struct ExpectCertificate {
     offered_version: ProtocolVersion,
+    kx: KeyExchange,
 }
 
-/// Waiting for ServerHelloDone (or a CertificateRequest first), with the server's
-/// authenticated RSA key.
+/// Waiting for the ServerKeyExchange (DHE_RSA, with the server's authenticated RSA key;
+/// DH_anon; DHE_PSK; PSK, where the server may skip it and send ServerHelloDone).
+struct ExpectServerKeyExchange {
+    offered_version: ProtocolVersion,
+    kx: KeyExchange,
+    server_key: Option<RsaPublicKey>,
+}
+
+/// What the client's side of the key exchange needs once ServerHelloDone arrives.
+enum ClientKx {
+    /// RSA: the server's authenticated key, to encrypt the premaster secret to.
+    Rsa(RsaPublicKey),
+    /// DHE_RSA and DH_anon: our public value and the agreed secret (leading zeros
+    /// stripped).
+    Dh {
+        public: Vec<u8>,
+        z: Zeroizing<Vec<u8>>,
+    },
+    /// PSK: the server's identity hint (empty if it sent none).
+    Psk { hint: Vec<u8> },
+    /// DHE_PSK: the hint, our public value and the agreed secret.
+    DhePsk {
+        hint: Vec<u8>,
+        public: Vec<u8>,
+        z: Zeroizing<Vec<u8>>,
+    },
+}
+
+/// Waiting for ServerHelloDone (or a CertificateRequest first), with what our
+/// ClientKeyExchange needs.
 struct ExpectServerHelloDone {
     offered_version: ProtocolVersion,
-    server_key: RsaPublicKey,
+    kx: ClientKx,
     /// The server asked for a certificate (we have none to send in this build).
     cert_requested: bool,
 }
@@ -66,6 +100,7 @@ struct ExpectFinished {
 enum State {
     ServerHello(ExpectServerHello),
     Certificate(ExpectCertificate),
+    ServerKeyExchange(ExpectServerKeyExchange),
     ServerHelloDone(ExpectServerHelloDone),
     Ccs(ExpectCcs),
     Finished(ExpectFinished),
@@ -209,11 +244,38 @@ impl ClientHandshake {
                 self.shared.transcript_update(raw);
                 self.certificate(st, &cert)?
             }
+            (State::ServerKeyExchange(st), HandshakeType::ServerKeyExchange) => {
+                let ske = ServerKeyExchange::read(&mut Reader::new(body), kx_kind(st.kx))
+                    .map_err(decode)?;
+                self.shared.transcript_update(raw);
+                self.server_key_exchange(st, &ske, rng)?
+            }
+            // RFC 4279 section 2: a PSK server without an identity hint may skip the
+            // ServerKeyExchange.
+            (State::ServerKeyExchange(st), HandshakeType::ServerHelloDone)
+                if st.kx == KeyExchange::Psk =>
+            {
+                ServerHelloDone::read_bytes(body).map_err(decode)?;
+                self.shared.transcript_update(raw);
+                let st = ExpectServerHelloDone {
+                    offered_version: st.offered_version,
+                    kx: ClientKx::Psk { hint: Vec::new() },
+                    cert_requested: false,
+                };
+                self.server_hello_done(st, rng, out)?
+            }
             // Client authentication is not in this build: remember the request and answer
-            // it with no certificate (RFC 2246 section 7.4.6, RFC 6101 section 5.6.6).
+            // it with no certificate (RFC 2246 section 7.4.6, RFC 6101 section 5.6.6). Only
+            // a server that authenticated itself with a certificate may ask (RFC 2246
+            // section 7.4.4: an anonymous server asking is a handshake_failure).
             (State::ServerHelloDone(st), HandshakeType::CertificateRequest)
                 if !st.cert_requested =>
             {
+                if !matches!(st.kx, ClientKx::Rsa(_))
+                    && self.shared.suite.map(|s| s.kx) != Some(KeyExchange::DheRsa)
+                {
+                    return Err(Fatal::new(AlertDescription::HandshakeFailure));
+                }
                 CertificateRequest::read_bytes(body).map_err(decode)?;
                 self.shared.transcript_update(raw);
                 State::ServerHelloDone(ExpectServerHelloDone {
@@ -309,12 +371,79 @@ impl ClientHandshake {
             return Ok(State::Ccs(ExpectCcs { resumed: true }));
         }
         match suite.kx {
-            KeyExchange::Rsa => Ok(State::Certificate(ExpectCertificate {
+            KeyExchange::Rsa | KeyExchange::DheRsa => Ok(State::Certificate(ExpectCertificate {
                 offered_version: st.offered_version,
+                kx: suite.kx,
             })),
-            // The advanced work adds DHE, PSK and DH_anon here.
-            _ => Err(Fatal::new(AlertDescription::HandshakeFailure)),
+            KeyExchange::DhAnon | KeyExchange::Psk | KeyExchange::DhePsk => {
+                // Nobody authenticates the server of DH_anon.
+                self.shared.anon = suite.kx == KeyExchange::DhAnon;
+                Ok(State::ServerKeyExchange(ExpectServerKeyExchange {
+                    offered_version: st.offered_version,
+                    kx: suite.kx,
+                    server_key: None,
+                }))
+            }
         }
+    }
+
+    /// Checks the ServerKeyExchange: the DHE_RSA signature (MD5+SHA-1 over both randoms
+    /// and the parameters, with the certificate's key: decrypt_error when it does not
+    /// verify), the group (1024 to 4096 bits: insufficient_security otherwise), the
+    /// server's public value (1 < Ys < p - 1: illegal_parameter otherwise), then agrees on
+    /// the shared secret with a fresh key pair of ours.
+    fn server_key_exchange(
+        &mut self,
+        st: ExpectServerKeyExchange,
+        ske: &ServerKeyExchange,
+        rng: &mut dyn SecureRandom,
+    ) -> Result<State, Fatal> {
+        if let ServerKeyExchange::DheRsa { params, signature } = ske {
+            let key = st
+                .server_key
+                .as_ref()
+                .ok_or(Fatal::internal(Error::Failure))?;
+            let digest = dh_params_digest(
+                &self.shared.client_random,
+                &self.shared.server_random,
+                params,
+            );
+            verify_pkcs1_v15(key, HashAlgorithm::Md5Sha1, &digest, signature)
+                .map_err(|_| Fatal::new(AlertDescription::DecryptError))?;
+        }
+        let agree = |params: &ServerDhParams, rng: &mut dyn SecureRandom| {
+            let group = dh_group(params)?;
+            let pair = group.generate_key(rng)?;
+            let z = pair
+                .agree_tls(&params.dh_ys)
+                .map_err(|_| Fatal::new(AlertDescription::IllegalParameter))?;
+            Ok::<_, Fatal>((pair.public_bytes().to_vec(), z))
+        };
+        let kx = match ske {
+            ServerKeyExchange::DheRsa { params, .. } | ServerKeyExchange::DhAnon { params } => {
+                let (public, z) = agree(params, rng)?;
+                ClientKx::Dh { public, z }
+            }
+            ServerKeyExchange::Psk { identity_hint } => ClientKx::Psk {
+                hint: identity_hint.clone(),
+            },
+            ServerKeyExchange::DhePsk {
+                identity_hint,
+                params,
+            } => {
+                let (public, z) = agree(params, rng)?;
+                ClientKx::DhePsk {
+                    hint: identity_hint.clone(),
+                    public,
+                    z,
+                }
+            }
+        };
+        Ok(State::ServerHelloDone(ExpectServerHelloDone {
+            offered_version: st.offered_version,
+            kx,
+            cert_requested: false,
+        }))
     }
 
     fn certificate(&mut self, st: ExpectCertificate, cert: &Certificate) -> Result<State, Fatal> {
@@ -346,9 +475,16 @@ impl ClientHandshake {
             _ => return Err(Fatal::new(AlertDescription::UnsupportedCertificate)),
         };
         self.shared.peer_certs = Some(chain);
+        if st.kx == KeyExchange::DheRsa {
+            return Ok(State::ServerKeyExchange(ExpectServerKeyExchange {
+                offered_version: st.offered_version,
+                kx: st.kx,
+                server_key: Some(server_key),
+            }));
+        }
         Ok(State::ServerHelloDone(ExpectServerHelloDone {
             offered_version: st.offered_version,
-            server_key,
+            kx: ClientKx::Rsa(server_key),
             cert_requested: false,
         }))
     }
@@ -369,14 +505,41 @@ impl ClientHandshake {
                     .emit(out, HandshakeType::Certificate, |o| empty.encode(o));
             }
         }
-        // RFC 2246 section 7.4.7.1: the premaster secret starts with the version we
-        // offered (not the negotiated one), which is what defeats version rollback.
-        let mut pms = Zeroizing::new([0u8; 48]);
-        rng.fill_bytes(&mut pms[2..])?;
-        pms[..2].copy_from_slice(&st.offered_version.get().to_be_bytes());
-        let encrypted = encrypt_pkcs1_v15(&st.server_key, rng, &pms[..])?;
-        let cke = ClientKeyExchange::Rsa {
-            encrypted_pre_master_secret: encrypted,
+        let keys = Arc::clone(&self.shared.keys);
+        let psk = |hint: &[u8]| {
+            keys.psk_choice(hint)
+                .ok_or(Fatal::new(AlertDescription::HandshakeFailure))
+        };
+        let (cke, pms): (ClientKeyExchange, Zeroizing<Vec<u8>>) = match st.kx {
+            ClientKx::Rsa(server_key) => {
+                // RFC 2246 section 7.4.7.1: the premaster secret starts with the version
+                // we offered (not the negotiated one), which defeats version rollback.
+                let mut pms = Zeroizing::new(alloc::vec![0u8; 48]);
+                rng.fill_bytes(&mut pms[2..])?;
+                pms[..2].copy_from_slice(&st.offered_version.get().to_be_bytes());
+                let encrypted = encrypt_pkcs1_v15(&server_key, rng, &pms[..])?;
+                let cke = ClientKeyExchange::Rsa {
+                    encrypted_pre_master_secret: encrypted,
+                };
+                (cke, pms)
+            }
+            ClientKx::Dh { public, z } => (ClientKeyExchange::Dh { dh_yc: public }, z),
+            ClientKx::Psk { hint } => {
+                let (identity, key) = psk(&hint)?;
+                let zeros = Zeroizing::new(alloc::vec![0u8; key.len()]);
+                let cke = ClientKeyExchange::Psk {
+                    identity: identity.to_vec(),
+                };
+                (cke, psk_premaster(&zeros, key)?)
+            }
+            ClientKx::DhePsk { hint, public, z } => {
+                let (identity, key) = psk(&hint)?;
+                let cke = ClientKeyExchange::DhePsk {
+                    identity: identity.to_vec(),
+                    dh_yc: public,
+                };
+                (cke, psk_premaster(&z, key)?)
+            }
         };
         let version = self.shared.version;
         self.shared
@@ -393,4 +556,19 @@ impl ClientHandshake {
         self.shared.emit_ccs_finished(out, Sender::Client)?;
         Ok(State::Ccs(ExpectCcs { resumed: false }))
     }
+}
+
+/// The group of a ServerKeyExchange: insufficient_security for a prime outside 1024 to 4096
+/// bits, illegal_parameter for a group that is otherwise unusable (an even prime, a
+/// generator outside 1 < g < p - 1).
+fn dh_group(params: &ServerDhParams) -> Result<DhGroup, Fatal> {
+    let p = &params.dh_p;
+    let start = p.iter().position(|&b| b != 0).unwrap_or(p.len());
+    let bits = p.get(start).map_or(0, |&top| {
+        (p.len() - start) * 8 - usize::try_from(top.leading_zeros()).unwrap_or(0)
+    });
+    if !(matrix_crypto::dh::MIN_PRIME_BITS..=matrix_crypto::dh::MAX_PRIME_BITS).contains(&bits) {
+        return Err(Fatal::new(AlertDescription::InsufficientSecurity));
+    }
+    DhGroup::new(p, &params.dh_g).map_err(|_| Fatal::new(AlertDescription::IllegalParameter))
 }

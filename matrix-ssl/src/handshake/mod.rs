@@ -31,11 +31,11 @@ use matrix_crypto::prf::{self, MasterSecret, Sender};
 use matrix_crypto::random::SecureRandom;
 use matrix_x509::CertChain;
 use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
 
 use crate::alert::Fatal;
-#[cfg(feature = "server-side-ssl")]
 use crate::codec::handshake::KeyExchangeKind;
-use crate::codec::handshake::encode_handshake;
+use crate::codec::handshake::{ServerDhParams, encode_handshake};
 use crate::codec::{AlertDescription, CipherSuite, HandshakeType, ProtocolVersion};
 use crate::context::ContextInner;
 use crate::keys::Keys;
@@ -206,7 +206,6 @@ impl HelloExtensions {
 }
 
 /// The codec's layout selector for a suite's key exchange.
-#[cfg(feature = "server-side-ssl")]
 pub(crate) fn kx_kind(kx: KeyExchange) -> KeyExchangeKind {
     match kx {
         KeyExchange::Rsa => KeyExchangeKind::Rsa,
@@ -217,13 +216,44 @@ pub(crate) fn kx_kind(kx: KeyExchange) -> KeyExchangeKind {
     }
 }
 
-/// Whether this build can run a key exchange with these keys (RSA only in this round; the
-/// DHE, PSK and anonymous exchanges are added by the advanced work).
+/// Whether a session with these keys can run a key exchange: a server needs its RSA
+/// certificate and key for RSA and DHE_RSA; either side needs a pre-shared key for PSK and
+/// DHE_PSK; DH_anon needs nothing (a server uses the loaded DH group or the default one).
+/// Whether the suite is compiled in and enabled is the suite table's business.
 pub(crate) fn kx_supported(kx: KeyExchange, keys: &Keys, server: bool) -> bool {
     match kx {
-        KeyExchange::Rsa => !server || keys.has_rsa_identity(),
-        _ => false,
+        KeyExchange::Rsa | KeyExchange::DheRsa => !server || keys.has_rsa_identity(),
+        KeyExchange::DhAnon => true,
+        KeyExchange::Psk | KeyExchange::DhePsk => keys.has_psk(),
     }
+}
+
+/// What the DHE_RSA ServerKeyExchange signature covers (RFC 2246 section 7.4.3, RFC 6101
+/// section 5.6.3): MD5 || SHA-1 of client_random + server_random + ServerDHParams.
+pub(crate) fn dh_params_digest(
+    client_random: &[u8; 32],
+    server_random: &[u8; 32],
+    params: &ServerDhParams,
+) -> [u8; 36] {
+    use crate::codec::Codec;
+    let mut h = Md5Sha1::new();
+    h.update(client_random);
+    h.update(server_random);
+    h.update(&params.get_encoding());
+    h.finalize()
+}
+
+/// The premaster secret of the PSK suites (RFC 4279 sections 2 and 3): `other_secret`
+/// (N zero octets for PSK, the DH shared secret for DHE_PSK) and the key, each with a
+/// 2-byte length.
+pub(crate) fn psk_premaster(other_secret: &[u8], psk: &[u8]) -> Result<Zeroizing<Vec<u8>>, Fatal> {
+    let len = |b: &[u8]| u16::try_from(b.len()).map_err(|_| Fatal::internal(Error::LimitFail));
+    let mut pms = Zeroizing::new(Vec::with_capacity(4 + other_secret.len() + psk.len()));
+    pms.extend_from_slice(&len(other_secret)?.to_be_bytes());
+    pms.extend_from_slice(other_secret);
+    pms.extend_from_slice(&len(psk)?.to_be_bytes());
+    pms.extend_from_slice(psk);
+    Ok(pms)
 }
 
 /// State both machines share: the negotiated parameters, the transcript and the secrets.

@@ -15,16 +15,19 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use matrix_core::Error;
+use matrix_crypto::alg::HashAlgorithm;
+use matrix_crypto::dh::DhKeyPair;
 use matrix_crypto::prf::Sender;
 use matrix_crypto::random::SecureRandom;
-use matrix_crypto::rsa::decrypt_pkcs1_v15_tls;
+use matrix_crypto::rsa::{decrypt_pkcs1_v15_tls, sign_pkcs1_v15};
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use zeroize::Zeroizing;
 
-use super::{HsShared, Output, kx_kind, kx_supported};
+use super::{HsShared, Output, dh_params_digest, kx_kind, kx_supported, psk_premaster};
 use crate::alert::Fatal;
 use crate::codec::handshake::{
-    Certificate, ClientHello, ClientKeyExchange, Extension, ServerHello, ServerHelloDone,
+    Certificate, ClientHello, ClientKeyExchange, Extension, ServerDhParams, ServerHello,
+    ServerHelloDone, ServerKeyExchange,
 };
 use crate::codec::{
     AlertDescription, CipherSuite, Codec, CompressionMethod, HandshakeType, ProtocolVersion, Reader,
@@ -38,9 +41,11 @@ use crate::suites::{KeyExchange, SUITES, SuiteInfo};
 struct ExpectClientHello;
 
 /// Waiting for the ClientKeyExchange, remembering the version the client offered (which
-/// its premaster secret must carry).
+/// an RSA premaster secret must carry) and, for the DHE and DH_anon exchanges, our
+/// ephemeral key pair (its private exponent is wiped on drop).
 struct ExpectClientKeyExchange {
     client_version: ProtocolVersion,
+    dh: Option<Box<DhKeyPair>>,
 }
 
 /// Waiting for the client's ChangeCipherSpec.
@@ -240,29 +245,80 @@ impl ServerHandshake {
         rng.fill_bytes(&mut id)?;
         self.shared.session_id = id.to_vec();
         self.emit_server_hello(ch, out);
-        match suite.kx {
-            KeyExchange::Rsa => {
-                let chain = self
-                    .shared
-                    .keys
-                    .certificate_chain()
-                    .ok_or(Fatal::new(AlertDescription::HandshakeFailure))?;
-                let cert = Certificate {
-                    certificate_list: chain.certs().iter().map(|c| c.der.clone()).collect(),
-                };
-                self.shared
-                    .emit(out, HandshakeType::Certificate, |o| cert.encode(o));
-            }
-            // DHE, PSK and DH_anon come with the advanced work.
-            _ => return Err(Fatal::new(AlertDescription::HandshakeFailure)),
+        if matches!(suite.kx, KeyExchange::Rsa | KeyExchange::DheRsa) {
+            self.emit_certificate(out)?;
         }
+        let dh = self.emit_server_key_exchange(suite.kx, rng, out)?;
         self.shared.emit(out, HandshakeType::ServerHelloDone, |o| {
             ServerHelloDone.encode(o)
         });
         matrix_core::ps_trace_hs_msg!("server: full handshake, {:?} {:?}", version, suite.suite);
         Ok(State::ClientKeyExchange(ExpectClientKeyExchange {
             client_version: ch.client_version,
+            dh,
         }))
+    }
+
+    /// Our Certificate: the loaded chain, child first.
+    fn emit_certificate(&mut self, out: &mut Vec<Output>) -> Result<(), Fatal> {
+        let chain = self
+            .shared
+            .keys
+            .certificate_chain()
+            .ok_or(Fatal::new(AlertDescription::HandshakeFailure))?;
+        let cert = Certificate {
+            certificate_list: chain.certs().iter().map(|c| c.der.clone()).collect(),
+        };
+        self.shared
+            .emit(out, HandshakeType::Certificate, |o| cert.encode(o));
+        Ok(())
+    }
+
+    /// The ServerKeyExchange of `kx`, if it has one (RFC 2246 section 7.4.3, RFC 4279):
+    /// DHE_RSA signs fresh parameters with MD5+SHA-1 over both randoms; DH_anon sends them
+    /// bare; DHE_PSK sends an empty identity hint and the parameters; PSK has no hint to
+    /// send, so no ServerKeyExchange (RFC 4279 section 2 lets the server omit it). Returns
+    /// the ephemeral key pair of the DH exchanges.
+    fn emit_server_key_exchange(
+        &mut self,
+        kx: KeyExchange,
+        rng: &mut dyn SecureRandom,
+        out: &mut Vec<Output>,
+    ) -> Result<Option<Box<DhKeyPair>>, Fatal> {
+        if matches!(kx, KeyExchange::Rsa | KeyExchange::Psk) {
+            return Ok(None);
+        }
+        let group = self.shared.keys.dh_group()?;
+        let pair = group.generate_key(rng)?;
+        let params = ServerDhParams {
+            dh_p: group.p().to_vec(),
+            dh_g: group.g().to_vec(),
+            dh_ys: pair.public_bytes().to_vec(),
+        };
+        let ske = match kx {
+            KeyExchange::DheRsa => {
+                let key = self
+                    .shared
+                    .keys
+                    .private_key()
+                    .ok_or(Fatal::new(AlertDescription::HandshakeFailure))?;
+                let digest = dh_params_digest(
+                    &self.shared.client_random,
+                    &self.shared.server_random,
+                    &params,
+                );
+                let signature = sign_pkcs1_v15(key, rng, HashAlgorithm::Md5Sha1, &digest)?;
+                ServerKeyExchange::DheRsa { params, signature }
+            }
+            KeyExchange::DhePsk => ServerKeyExchange::DhePsk {
+                identity_hint: Vec::new(),
+                params,
+            },
+            _ => ServerKeyExchange::DhAnon { params },
+        };
+        self.shared
+            .emit(out, HandshakeType::ServerKeyExchange, |o| ske.encode(o));
+        Ok(Some(Box::new(pair)))
     }
 
     /// A cache hit on the offered session id, for the same version and a suite still
@@ -324,18 +380,40 @@ impl ServerHandshake {
         cke: &ClientKeyExchange,
         rng: &mut dyn SecureRandom,
     ) -> Result<State, Fatal> {
-        let ClientKeyExchange::Rsa {
-            encrypted_pre_master_secret,
-        } = cke
-        else {
-            return Err(Fatal::new(AlertDescription::HandshakeFailure));
+        let keys = Arc::clone(&self.shared.keys);
+        // RFC 4279 section 2: an identity we do not know is unknown_psk_identity.
+        let psk = |identity: &[u8]| {
+            keys.psk_for(identity)
+                .ok_or(Fatal::new(AlertDescription::UnknownPskIdentity))
         };
-        let key = self
-            .shared
-            .keys
-            .private_key()
-            .ok_or(Fatal::internal(Error::Failure))?;
-        let pms = rsa_premaster(key, encrypted_pre_master_secret, st.client_version, rng)?;
+        // The peer's DH public value must satisfy 1 < Yc < p - 1: illegal_parameter.
+        let agree = |yc: &[u8]| {
+            st.dh
+                .as_ref()
+                .ok_or(Fatal::internal(Error::Failure))?
+                .agree_tls(yc)
+                .map_err(|_| Fatal::new(AlertDescription::IllegalParameter))
+        };
+        let pms: Zeroizing<Vec<u8>> = match cke {
+            ClientKeyExchange::Rsa {
+                encrypted_pre_master_secret,
+            } => {
+                let key = keys.private_key().ok_or(Fatal::internal(Error::Failure))?;
+                let pms = rsa_premaster(key, encrypted_pre_master_secret, st.client_version, rng)?;
+                Zeroizing::new(pms.to_vec())
+            }
+            ClientKeyExchange::Dh { dh_yc } => agree(dh_yc)?,
+            ClientKeyExchange::Psk { identity } => {
+                let key = psk(identity)?;
+                let zeros = Zeroizing::new(alloc::vec![0u8; key.len()]);
+                psk_premaster(&zeros, key)?
+            }
+            ClientKeyExchange::DhePsk { identity, dh_yc } => {
+                let key = psk(identity)?;
+                let z = agree(dh_yc)?;
+                psk_premaster(&z, key)?
+            }
+        };
         self.shared.master = Some(crate::record::master_secret(
             self.shared.version,
             &pms[..],
