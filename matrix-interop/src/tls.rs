@@ -27,8 +27,21 @@ pub struct Outcome {
     pub received: Vec<u8>,
 }
 
-/// A context limited to `min..=max`.
+/// A context limited to `min..=max`, with only the RSA key-exchange suites enabled (the
+/// suites of `interop_tls.rs`, whose peers would otherwise be offered, and pick, DHE).
 pub fn context(min: ProtocolVersion, max: ProtocolVersion) -> Context {
+    let ctx = context_all_suites(min, max);
+    for s in matrix_ssl::suites::SUITES {
+        if s.kx != matrix_ssl::suites::KeyExchange::Rsa {
+            ctx.set_cipher_suite_enabled_status(s.suite.get(), false)
+                .unwrap_or_else(|e| panic!("disable {}: {e}", s.name));
+        }
+    }
+    ctx
+}
+
+/// A context limited to `min..=max` with every compiled suite enabled (DHE, PSK, DH_anon).
+pub fn context_all_suites(min: ProtocolVersion, max: ProtocolVersion) -> Context {
     let mut c = Config::default();
     c.min_version = min;
     c.max_version = max;
@@ -72,9 +85,22 @@ pub fn run_client(
     request: &[u8],
     until: Option<&[u8]>,
 ) -> Result<(Outcome, Option<SessionId>), String> {
+    run_client_with_keys(ctx, client_keys(), port, suite, session, request, until)
+}
+
+/// [`run_client`] with the client's own `keys` (PSKs, say).
+pub fn run_client_with_keys(
+    ctx: &Context,
+    keys: Arc<Keys>,
+    port: u16,
+    suite: u16,
+    session: Option<&SessionId>,
+    request: &[u8],
+    until: Option<&[u8]>,
+) -> Result<(Outcome, Option<SessionId>), String> {
     let tcp = connect(port, Duration::from_secs(10));
     let sess = ctx
-        .new_client_session(client_keys(), session, suite, None, None)
+        .new_client_session(keys, session, suite, None, None)
         .map_err(|e| format!("new_client_session: {e}"))?;
     let mut st = Stream::new(sess, tcp);
     st.handshake().map_err(|e| format!("handshake: {e}"))?;
@@ -117,10 +143,14 @@ pub struct EchoServer {
 impl EchoServer {
     /// Starts the server with its own context.
     pub fn start(ctx: Context, count: usize) -> EchoServer {
+        EchoServer::start_with_keys(ctx, server_keys(), count)
+    }
+
+    /// Starts the server with its own context and `keys` (DH parameters, PSKs).
+    pub fn start_with_keys(ctx: Context, keys: Arc<Keys>, count: usize) -> EchoServer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
         let (tx, rx) = channel();
-        let keys = server_keys();
         let thread = std::thread::spawn(move || {
             for _ in 0..count {
                 let Ok((tcp, _)) = listener.accept() else {

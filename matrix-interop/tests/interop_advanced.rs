@@ -1,0 +1,422 @@
+//! matrix's DHE_RSA, DH_anon, PSK and DHE_PSK key exchanges against independent peers over
+//! 127.0.0.1:
+//!
+//! | suites | our client vs | our server vs |
+//! |---|---|---|
+//! | 0x0033, 0x0039 DHE_RSA AES | OpenSSL s_server (TLS 1.0, 1.1, resumption) | OpenSSL s_client |
+//! | 0x0016 DHE_RSA 3DES, 0x0033 | tlslite-ng (SSL 3.0, TLS 1.0, 1.1) | tlslite-ng |
+//! | 0x008C, 0x008D PSK AES | OpenSSL s_server `-psk` | OpenSSL s_client `-psk`, gnutls-cli `--pskkey` |
+//! | 0x0090, 0x0091 DHE_PSK AES | gnutls-serv `--pskpasswd` | OpenSSL s_client `-psk` |
+//! | 0x0018 DH_anon RC4-MD5 | gnutls-serv, tlslite-ng `--anon` (SSL 3.0 too) | gnutls-cli, tlslite-ng `--anon` |
+//!
+//! Each test checks the version and suite both sides report and the bytes exchanged.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use matrix_interop::tls::{EchoServer, context_all_suites, run_client, run_client_with_keys};
+use matrix_interop::{Peer, free_port, peer_script, peers_python, testkeys};
+use matrix_ssl::{CipherSuite, Keys, ProtocolVersion};
+
+const T: Duration = Duration::from_secs(20);
+const SSL3: ProtocolVersion = ProtocolVersion::SSLv3;
+const TLS10: ProtocolVersion = ProtocolVersion::TLSv1_0;
+const TLS11: ProtocolVersion = ProtocolVersion::TLSv1_1;
+
+/// OpenSSL's s_server accepts only this identity (its default `psk_identity`).
+const PSK_ID: &str = "Client_identity";
+const PSK_HEX: &str = "0123456789abcdef00112233445566778899aabbccddeeff";
+
+fn psk_bytes() -> Vec<u8> {
+    (0..PSK_HEX.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&PSK_HEX[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+fn openssl_flag(v: ProtocolVersion) -> &'static str {
+    if v == TLS11 { "-tls1_1" } else { "-tls1" }
+}
+
+fn gnutls_version(v: ProtocolVersion) -> &'static str {
+    if v == TLS11 {
+        "VERS-TLS1.1"
+    } else {
+        "VERS-TLS1.0"
+    }
+}
+
+fn tl_version(v: ProtocolVersion) -> &'static str {
+    match v {
+        SSL3 => "ssl3",
+        TLS10 => "tls1.0",
+        _ => "tls1.1",
+    }
+}
+
+/// A client trusting the rsa2048 root, with the PSK.
+fn client_keys_psk() -> Arc<Keys> {
+    let mut k = Keys::new();
+    k.load_rsa_keys(None, None, None, Some(&testkeys("rsa2048/ca.pem")))
+        .unwrap();
+    k.load_psk(PSK_ID.as_bytes(), &psk_bytes()).unwrap();
+    Arc::new(k)
+}
+
+/// Our server identity with the 2048-bit DH parameters and the PSK.
+fn server_keys_advanced() -> Arc<Keys> {
+    let mut k = Keys::new();
+    let chain = format!(
+        "{};{}",
+        testkeys("rsa2048/server.pem"),
+        testkeys("rsa2048/intermediate.pem")
+    );
+    k.load_rsa_keys(
+        Some(&chain),
+        Some(&testkeys("rsa2048/server.key")),
+        None,
+        None,
+    )
+    .unwrap();
+    k.load_dh_params(&testkeys("dh/dh2048.pem")).unwrap();
+    k.load_psk(PSK_ID.as_bytes(), &psk_bytes()).unwrap();
+    Arc::new(k)
+}
+
+/// `openssl s_server -www` for `version`, OpenSSL cipher `cipher`, and `extra` arguments.
+fn s_server(version: ProtocolVersion, cipher: &str, extra: &[&str]) -> (Peer, u16) {
+    let port = free_port();
+    let accept = format!("127.0.0.1:{port}");
+    let cipher = format!("{cipher}:@SECLEVEL=0");
+    let key = testkeys("rsa2048/server.key");
+    let cert = testkeys("rsa2048/server.pem");
+    let chain = testkeys("rsa2048/intermediate.pem");
+    let dh = testkeys("dh/dh2048.pem");
+    let mut args = vec![
+        "s_server",
+        "-accept",
+        &accept,
+        openssl_flag(version),
+        "-cipher",
+        &cipher,
+        "-www",
+        "-key",
+        &key,
+        "-cert",
+        &cert,
+        "-cert_chain",
+        &chain,
+        "-dhparam",
+        &dh,
+    ];
+    args.extend_from_slice(extra);
+    let mut p = Peer::spawn("openssl", &args);
+    p.wait_for("ACCEPT", T).unwrap();
+    (p, port)
+}
+
+#[test]
+fn our_client_against_openssl_s_server_dhe_rsa_with_resumption() {
+    for version in [TLS10, TLS11] {
+        for (suite, name) in [
+            (0x0033, "DHE-RSA-AES128-SHA"),
+            (0x0039, "DHE-RSA-AES256-SHA"),
+        ] {
+            let (_server, port) = s_server(version, name, &[]);
+            let ctx = context_all_suites(SSL3, TLS11);
+            let get = b"GET / HTTP/1.0\r\n\r\n";
+            let (first, sid) = run_client(&ctx, port, suite, None, get, None).unwrap();
+            assert_eq!(first.version, version);
+            assert_eq!(first.suite, Some(CipherSuite::from(suite)));
+            let page = String::from_utf8_lossy(&first.received);
+            assert!(
+                page.starts_with("HTTP/1.0 200 ok") && page.contains(name),
+                "{page}"
+            );
+            let sid = sid.expect("a session id to resume");
+            let (second, _) = run_client(&ctx, port, suite, Some(&sid), get, None).unwrap();
+            assert!(second.resumed, "{version:?} {name}: not resumed");
+        }
+    }
+}
+
+#[test]
+fn our_client_against_openssl_s_server_psk() {
+    for version in [TLS10, TLS11] {
+        for (suite, name) in [
+            (0x008C, "PSK-AES128-CBC-SHA"),
+            (0x008D, "PSK-AES256-CBC-SHA"),
+        ] {
+            let (_server, port) = s_server(version, name, &["-psk", PSK_HEX]);
+            let ctx = context_all_suites(SSL3, TLS11);
+            let get = b"GET / HTTP/1.0\r\n\r\n";
+            let (o, _) =
+                run_client_with_keys(&ctx, client_keys_psk(), port, suite, None, get, None)
+                    .unwrap();
+            assert_eq!(
+                (o.version, o.suite),
+                (version, Some(CipherSuite::from(suite)))
+            );
+            let page = String::from_utf8_lossy(&o.received);
+            assert!(
+                page.starts_with("HTTP/1.0 200 ok") && page.contains(name),
+                "{page}"
+            );
+        }
+    }
+}
+
+#[test]
+fn openssl_s_client_against_our_server_dhe_rsa_psk_and_dhe_psk() {
+    let cases = [
+        (0x0033, "DHE-RSA-AES128-SHA", false),
+        (0x0039, "DHE-RSA-AES256-SHA", false),
+        (0x008C, "PSK-AES128-CBC-SHA", true),
+        (0x008D, "PSK-AES256-CBC-SHA", true),
+        (0x0090, "DHE-PSK-AES128-CBC-SHA", true),
+        (0x0091, "DHE-PSK-AES256-CBC-SHA", true),
+    ];
+    for version in [TLS10, TLS11] {
+        for (suite, name, psk) in cases {
+            let server = EchoServer::start_with_keys(
+                context_all_suites(SSL3, TLS11),
+                server_keys_advanced(),
+                1,
+            );
+            let connect = format!("127.0.0.1:{}", server.port);
+            let cipher = format!("{name}:@SECLEVEL=0");
+            let mut args = vec![
+                "s_client",
+                "-connect",
+                &connect,
+                openssl_flag(version),
+                "-cipher",
+                &cipher,
+                "-ign_eof",
+            ];
+            if psk {
+                args.extend_from_slice(&["-psk", PSK_HEX, "-psk_identity", PSK_ID]);
+            }
+            let mut c = Peer::spawn("openssl", &args);
+            c.send_stdin("ping\n");
+            c.wait_for("ECHO:ping", T)
+                .unwrap_or_else(|e| panic!("{version:?} {name}: {e}"));
+            let o = server.next().unwrap();
+            assert_eq!(
+                (o.version, o.suite),
+                (version, Some(CipherSuite::from(suite)))
+            );
+            assert_eq!(o.received, b"ping\n");
+        }
+    }
+}
+
+/// gnutls-serv with the PSK file and the DH parameters, for `kx` (GnuTLS's name).
+fn gnutls_serv(version: ProtocolVersion, kx: &str, cipher: &str, mac: &str) -> (Peer, u16) {
+    let port = free_port();
+    let port_s = port.to_string();
+    let pskfile = std::env::temp_dir().join(format!("matrix-psk-{port}"));
+    std::fs::write(&pskfile, format!("{PSK_ID}:{PSK_HEX}\n")).unwrap();
+    let pskfile = pskfile.to_string_lossy().into_owned();
+    let prio = format!(
+        "NONE:+{}:+{kx}:+{cipher}:+{mac}:+COMP-NULL:+SIGN-ALL:+GROUP-ALL",
+        gnutls_version(version)
+    );
+    let p = Peer::spawn(
+        "gnutls-serv",
+        &[
+            "-p",
+            &port_s,
+            "--echo",
+            "--disable-client-cert",
+            "--x509certfile",
+            &testkeys("rsa2048/server-chain.pem"),
+            "--x509keyfile",
+            &testkeys("rsa2048/server.key"),
+            "--dhparams",
+            &testkeys("dh/dh2048.pem"),
+            "--pskpasswd",
+            &pskfile,
+            "--priority",
+            &prio,
+        ],
+    );
+    (p, port)
+}
+
+#[test]
+fn our_client_against_gnutls_serv_dhe_psk_and_dh_anon() {
+    let cases = [
+        (0x0090, "DHE-PSK", "AES-128-CBC", "SHA1"),
+        (0x0091, "DHE-PSK", "AES-256-CBC", "SHA1"),
+        (0x008C, "PSK", "AES-128-CBC", "SHA1"),
+        (0x0018, "ANON-DH", "ARCFOUR-128", "MD5"),
+    ];
+    for version in [TLS10, TLS11] {
+        for (suite, kx, cipher, mac) in cases {
+            let (_server, port) = gnutls_serv(version, kx, cipher, mac);
+            let ctx = context_all_suites(SSL3, TLS11);
+            let (o, _) = run_client_with_keys(
+                &ctx,
+                client_keys_psk(),
+                port,
+                suite,
+                None,
+                b"hello gnutls\n",
+                Some(b"hello gnutls\n"),
+            )
+            .unwrap_or_else(|e| panic!("{version:?} 0x{suite:04X}: {e}"));
+            assert_eq!(
+                (o.version, o.suite),
+                (version, Some(CipherSuite::from(suite)))
+            );
+            assert_eq!(o.received, b"hello gnutls\n");
+        }
+    }
+}
+
+#[test]
+fn gnutls_cli_against_our_server_psk_and_dh_anon() {
+    let cases = [
+        (0x008C, "PSK", "AES-128-CBC", "SHA1"),
+        (0x008D, "PSK", "AES-256-CBC", "SHA1"),
+        (0x0018, "ANON-DH", "ARCFOUR-128", "MD5"),
+    ];
+    for version in [TLS10, TLS11] {
+        for (suite, kx, cipher, mac) in cases {
+            let server = EchoServer::start_with_keys(
+                context_all_suites(SSL3, TLS11),
+                server_keys_advanced(),
+                1,
+            );
+            let port = server.port.to_string();
+            let prio = format!(
+                "NONE:+{}:+{kx}:+{cipher}:+{mac}:+COMP-NULL:+SIGN-ALL:+GROUP-ALL",
+                gnutls_version(version)
+            );
+            let mut args = vec!["127.0.0.1", "-p", &port, "--insecure", "--priority", &prio];
+            if kx == "PSK" {
+                args.extend_from_slice(&["--pskusername", PSK_ID, "--pskkey", PSK_HEX]);
+            }
+            let mut c = Peer::spawn("gnutls-cli", &args);
+            c.wait_for("Handshake was completed", T)
+                .unwrap_or_else(|e| panic!("{version:?} 0x{suite:04X}: {e}"));
+            c.send_stdin("ping\n");
+            c.wait_for("ECHO:ping", T).unwrap();
+            let o = server.next().unwrap();
+            assert_eq!(
+                (o.version, o.suite),
+                (version, Some(CipherSuite::from(suite)))
+            );
+            assert_eq!(o.received, b"ping\n");
+        }
+    }
+}
+
+/// tlslite-ng arguments: (suite, --cipher, --mac, --kex or --anon).
+const TLSLITE_CASES: [(u16, &str, &str, &str); 3] = [
+    (0x0033, "aes128", "sha", "dhe_rsa"),
+    (0x0016, "3des", "sha", "dhe_rsa"),
+    (0x0018, "rc4", "md5", "anon"),
+];
+
+fn tl_kx_args(kx: &'static str) -> Vec<&'static str> {
+    if kx == "anon" {
+        vec!["--anon"]
+    } else {
+        vec!["--kex", kx]
+    }
+}
+
+#[test]
+fn our_client_against_tlslite_server_dhe_and_anon() {
+    let python = peers_python();
+    for version in [SSL3, TLS10, TLS11] {
+        for (suite, cipher, mac, kx) in TLSLITE_CASES {
+            let port = free_port();
+            let port_s = port.to_string();
+            let v = tl_version(version);
+            let cert = testkeys("rsa2048/server-chain.pem");
+            let key = testkeys("rsa2048/server.key");
+            let script = peer_script("tl_peer.py");
+            let mut args = vec![
+                script.as_str(),
+                "server",
+                "--port",
+                &port_s,
+                "--min",
+                v,
+                "--max",
+                v,
+                "--cipher",
+                cipher,
+                "--mac",
+                mac,
+                "--cert",
+                &cert,
+                "--key",
+                &key,
+            ];
+            args.extend(tl_kx_args(kx));
+            let mut server = Peer::spawn(&python, &args);
+            server.wait_for("LISTENING", T).unwrap();
+            let ctx = context_all_suites(SSL3, TLS11);
+            let (o, _) = run_client(&ctx, port, suite, None, b"hello tlslite\n", None)
+                .unwrap_or_else(|e| panic!("{v} 0x{suite:04X}: {e}\n{:?}", server.output()));
+            assert_eq!(
+                (o.version, o.suite),
+                (version, Some(CipherSuite::from(suite)))
+            );
+            assert_eq!(o.received, b"ECHO:hello tlslite\n");
+            let r = server.wait_for("RESULT", T).unwrap();
+            assert!(
+                r.contains(&format!("version={v}")) && r.contains(&format!("0x{suite:04X}")),
+                "{r}"
+            );
+        }
+    }
+}
+
+#[test]
+fn tlslite_client_against_our_server_dhe_and_anon() {
+    let python = peers_python();
+    for version in [SSL3, TLS10, TLS11] {
+        for (suite, cipher, mac, kx) in TLSLITE_CASES {
+            let server = EchoServer::start_with_keys(
+                context_all_suites(SSL3, TLS11),
+                server_keys_advanced(),
+                1,
+            );
+            let port = server.port.to_string();
+            let v = tl_version(version);
+            let script = peer_script("tl_peer.py");
+            let mut args = vec![
+                script.as_str(),
+                "client",
+                "--port",
+                &port,
+                "--min",
+                v,
+                "--max",
+                v,
+                "--cipher",
+                cipher,
+                "--mac",
+                mac,
+            ];
+            args.extend(tl_kx_args(kx));
+            let mut c = Peer::spawn(&python, &args);
+            let o = server
+                .next()
+                .unwrap_or_else(|e| panic!("{v} 0x{suite:04X}: {e}\n{:?}", c.output()));
+            assert_eq!(
+                (o.version, o.suite),
+                (version, Some(CipherSuite::from(suite)))
+            );
+            assert_eq!(o.received, b"hello from tlslite\n");
+            let r = c.wait_for("RESULT", T).unwrap();
+            assert!(r.contains(&format!("0x{suite:04X}")), "{r}");
+            c.wait_for("READ", T).unwrap();
+        }
+    }
+}
