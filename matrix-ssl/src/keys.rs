@@ -163,7 +163,7 @@ impl Keys {
         self.chain.is_some() && self.private_key.is_some()
     }
 
-    #[cfg(feature = "server-side-ssl")]
+    /// The leaf's private key (servers; clients doing client authentication).
     pub(crate) fn private_key(&self) -> Option<&RsaPrivateKey> {
         self.private_key.as_ref()
     }

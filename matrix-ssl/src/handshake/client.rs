@@ -13,18 +13,17 @@ use matrix_crypto::alg::HashAlgorithm;
 use matrix_crypto::dh::DhGroup;
 use matrix_crypto::prf::Sender;
 use matrix_crypto::random::SecureRandom;
-use matrix_crypto::rsa::{RsaPublicKey, encrypt_pkcs1_v15, verify_pkcs1_v15};
-use matrix_x509::{CertChain, PublicKey, X509Cert};
+use matrix_crypto::rsa::{RsaPublicKey, encrypt_pkcs1_v15, sign_pkcs1_v15, verify_pkcs1_v15};
 use zeroize::Zeroizing;
 
 use super::{
-    CertValidator, HelloExtensions, HsShared, Output, Verdict, dh_params_digest, kx_kind,
-    kx_supported, psk_premaster,
+    CertValidator, HelloExtensions, HsShared, Output, dh_params_digest, kx_kind, kx_supported,
+    psk_premaster,
 };
 use crate::alert::Fatal;
 use crate::codec::handshake::{
-    Certificate, CertificateRequest, ClientHello, ClientKeyExchange, Extension, ServerDhParams,
-    ServerHello, ServerHelloDone, ServerKeyExchange,
+    Certificate, CertificateRequest, CertificateVerify, ClientHello, ClientKeyExchange, Extension,
+    ServerDhParams, ServerHello, ServerHelloDone, ServerKeyExchange,
 };
 use crate::codec::{
     AlertDescription, CipherSuite, Codec, CompressionMethod, ExtensionType, HandshakeType,
@@ -83,7 +82,7 @@ enum ClientKx {
 struct ExpectServerHelloDone {
     offered_version: ProtocolVersion,
     kx: ClientKx,
-    /// The server asked for a certificate (we have none to send in this build).
+    /// The server asked for a certificate.
     cert_requested: bool,
 }
 
@@ -264,9 +263,9 @@ impl ClientHandshake {
                 };
                 self.server_hello_done(st, rng, out)?
             }
-            // Client authentication is not in this build: remember the request and answer
-            // it with no certificate (RFC 2246 section 7.4.6, RFC 6101 section 5.6.6). Only
-            // a server that authenticated itself with a certificate may ask (RFC 2246
+            // Remember the request: we answer it at ServerHelloDone with our chain (feature
+            // `client-auth`, with a certificate and key loaded), or with no certificate
+            // (RFC 2246 section 7.4.6, RFC 6101 section 5.6.6). Only a server that authenticated itself with a certificate may ask (RFC 2246
             // section 7.4.4: an anonymous server asking is a handshake_failure).
             (State::ServerHelloDone(st), HandshakeType::CertificateRequest)
                 if !st.cert_requested =>
@@ -450,31 +449,9 @@ impl ClientHandshake {
         if cert.certificate_list.is_empty() {
             return Err(Fatal::new(AlertDescription::BadCertificate));
         }
-        let certs = cert
-            .certificate_list
-            .iter()
-            .map(|der| X509Cert::from_der(der))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|_| Fatal::new(AlertDescription::BadCertificate))?;
-        let mut chain = CertChain::new(certs);
-        let found = matrix_x509::authenticate(&mut chain, self.shared.keys.trusted_cas())
-            .map(|a| AlertDescription::from(a.alert()));
-        let verdict = match self.validator.as_mut() {
-            Some(cb) => cb(&super::HandshakeInfo::new(&self.shared), &chain, found),
-            None => found.map_or(Verdict::Continue, Verdict::Alert),
-        };
-        match verdict {
-            Verdict::Continue => {}
-            Verdict::AllowAnon => self.shared.anon = true,
-            Verdict::Alert(a) => return Err(Fatal::new(a)),
-            Verdict::InternalError => return Err(Fatal::new(AlertDescription::InternalError)),
-        }
-        let server_key = match chain.leaf().map(|c| &c.public_key) {
-            Some(PublicKey::Rsa { n, e }) => RsaPublicKey::new(n, e)
-                .map_err(|_| Fatal::new(AlertDescription::UnsupportedCertificate))?,
-            _ => return Err(Fatal::new(AlertDescription::UnsupportedCertificate)),
-        };
-        self.shared.peer_certs = Some(chain);
+        let server_key = self
+            .shared
+            .authenticate_peer(self.validator.as_mut(), cert)?;
         if st.kx == KeyExchange::DheRsa {
             return Ok(State::ServerKeyExchange(ExpectServerKeyExchange {
                 offered_version: st.offered_version,
@@ -495,7 +472,26 @@ impl ClientHandshake {
         rng: &mut dyn SecureRandom,
         out: &mut Vec<Output>,
     ) -> Result<State, Fatal> {
-        if st.cert_requested {
+        let keys = Arc::clone(&self.shared.keys);
+        // Client authentication: our chain now, a CertificateVerify after the
+        // ClientKeyExchange. The chain is sent whatever CAs the server named (the server
+        // decides, as MatrixSSL's client does).
+        let signer = match (
+            st.cert_requested,
+            keys.certificate_chain(),
+            keys.private_key(),
+        ) {
+            (true, Some(chain), Some(key)) if cfg!(feature = "client-auth") => {
+                let cert = Certificate {
+                    certificate_list: chain.certs().iter().map(|c| c.der.clone()).collect(),
+                };
+                self.shared
+                    .emit(out, HandshakeType::Certificate, |o| cert.encode(o));
+                Some(key)
+            }
+            _ => None,
+        };
+        if st.cert_requested && signer.is_none() {
             // TLS: an empty Certificate; SSL 3.0: a no_certificate warning instead.
             if self.shared.version.is_ssl3() {
                 out.push(Output::WarningAlert(AlertDescription::NoCertificate));
@@ -505,7 +501,6 @@ impl ClientHandshake {
                     .emit(out, HandshakeType::Certificate, |o| empty.encode(o));
             }
         }
-        let keys = Arc::clone(&self.shared.keys);
         let psk = |hint: &[u8]| {
             keys.psk_choice(hint)
                 .ok_or(Fatal::new(AlertDescription::HandshakeFailure))
@@ -552,6 +547,15 @@ impl ClientHandshake {
             &self.shared.client_random,
             &self.shared.server_random,
         ));
+        if let Some(key) = signer {
+            // RFC 2246 section 7.4.8: MD5 || SHA-1 of every message so far, signed.
+            let hash = self.shared.certificate_verify_hash()?;
+            let cv = CertificateVerify {
+                signature: sign_pkcs1_v15(key, rng, HashAlgorithm::Md5Sha1, &hash)?,
+            };
+            self.shared
+                .emit(out, HandshakeType::CertificateVerify, |o| cv.encode(o));
+        }
         self.shared.derive_keys(Side::Client)?;
         self.shared.emit_ccs_finished(out, Sender::Client)?;
         Ok(State::Ccs(ExpectCcs { resumed: false }))

@@ -29,7 +29,8 @@ use matrix_core::Error;
 use matrix_crypto::hash::{Hash, Md5Sha1};
 use matrix_crypto::prf::{self, MasterSecret, Sender};
 use matrix_crypto::random::SecureRandom;
-use matrix_x509::CertChain;
+use matrix_crypto::rsa::RsaPublicKey;
+use matrix_x509::{CertChain, PublicKey, X509Cert};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
@@ -142,7 +143,6 @@ impl core::fmt::Debug for HandshakeInfo<'_> {
 }
 
 impl HandshakeInfo<'_> {
-    #[cfg(feature = "client-side-ssl")]
     pub(crate) fn new(shared: &HsShared) -> HandshakeInfo<'_> {
         HandshakeInfo { shared }
     }
@@ -328,6 +328,59 @@ impl HsShared {
                 )
             })
             .collect();
+    }
+
+    /// Authenticates the peer's Certificate message (RFC 2246 section 7.4.2 / 7.4.6): parses
+    /// the chain (bad_certificate), authenticates it against our trusted CAs, lets the
+    /// certificate callback decide (without one, any authentication failure is fatal with
+    /// its alert), keeps the chain for the application and returns the leaf's RSA key
+    /// (unsupported_certificate for another key type).
+    pub(crate) fn authenticate_peer(
+        &mut self,
+        validator: Option<&mut CertValidator>,
+        cert: &crate::codec::handshake::Certificate,
+    ) -> Result<RsaPublicKey, Fatal> {
+        let certs = cert
+            .certificate_list
+            .iter()
+            .map(|der| X509Cert::from_der(der))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| Fatal::new(AlertDescription::BadCertificate))?;
+        let mut chain = CertChain::new(certs);
+        let found = matrix_x509::authenticate(&mut chain, self.keys.trusted_cas())
+            .map(|a| AlertDescription::from(a.alert()));
+        let verdict = match validator {
+            Some(cb) => cb(&HandshakeInfo::new(self), &chain, found),
+            None => found.map_or(Verdict::Continue, Verdict::Alert),
+        };
+        match verdict {
+            Verdict::Continue => {}
+            Verdict::AllowAnon => self.anon = true,
+            Verdict::Alert(a) => return Err(Fatal::new(a)),
+            Verdict::InternalError => return Err(Fatal::new(AlertDescription::InternalError)),
+        }
+        let key = match chain.leaf().map(|c| &c.public_key) {
+            Some(PublicKey::Rsa { n, e }) => RsaPublicKey::new(n, e)
+                .map_err(|_| Fatal::new(AlertDescription::UnsupportedCertificate))?,
+            _ => return Err(Fatal::new(AlertDescription::UnsupportedCertificate)),
+        };
+        self.peer_certs = Some(chain);
+        Ok(key)
+    }
+
+    /// The 36 bytes a CertificateVerify signs over the transcript so far (RFC 2246 section
+    /// 7.4.8: MD5 || SHA-1 of the messages; RFC 6101 section 5.6.8: SSL 3.0's construction
+    /// with the master secret and pads).
+    pub(crate) fn certificate_verify_hash(&self) -> Result<[u8; 36], Fatal> {
+        if self.version.is_ssl3() {
+            let master = self
+                .master
+                .as_ref()
+                .ok_or(Fatal::internal(Error::Failure))?;
+            Ok(prf::ssl3_certificate_verify_hash(master, &self.transcript))
+        } else {
+            Ok(prf::tls_certificate_verify_hash(&self.transcript))
+        }
     }
 
     /// Adds a received message to the transcript.

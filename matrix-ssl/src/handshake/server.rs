@@ -19,18 +19,21 @@ use matrix_crypto::alg::HashAlgorithm;
 use matrix_crypto::dh::DhKeyPair;
 use matrix_crypto::prf::Sender;
 use matrix_crypto::random::SecureRandom;
-use matrix_crypto::rsa::{decrypt_pkcs1_v15_tls, sign_pkcs1_v15};
+use matrix_crypto::rsa::{RsaPublicKey, decrypt_pkcs1_v15_tls, sign_pkcs1_v15, verify_pkcs1_v15};
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use zeroize::Zeroizing;
 
-use super::{HsShared, Output, dh_params_digest, kx_kind, kx_supported, psk_premaster};
+use super::{
+    CertValidator, HsShared, Output, dh_params_digest, kx_kind, kx_supported, psk_premaster,
+};
 use crate::alert::Fatal;
 use crate::codec::handshake::{
-    Certificate, ClientHello, ClientKeyExchange, Extension, ServerDhParams, ServerHello,
-    ServerHelloDone, ServerKeyExchange,
+    Certificate, CertificateRequest, CertificateVerify, ClientHello, ClientKeyExchange, Extension,
+    ServerDhParams, ServerHello, ServerHelloDone, ServerKeyExchange,
 };
 use crate::codec::{
-    AlertDescription, CipherSuite, Codec, CompressionMethod, HandshakeType, ProtocolVersion, Reader,
+    AlertDescription, CipherSuite, ClientCertificateType, Codec, CompressionMethod, HandshakeType,
+    ProtocolVersion, Reader,
 };
 use crate::context::ContextInner;
 use crate::keys::Keys;
@@ -46,6 +49,20 @@ struct ExpectClientHello;
 struct ExpectClientKeyExchange {
     client_version: ProtocolVersion,
     dh: Option<Box<DhKeyPair>>,
+    /// The key of the client's authenticated certificate: a CertificateVerify follows
+    /// the ClientKeyExchange.
+    client_key: Option<Box<RsaPublicKey>>,
+}
+
+/// Waiting for the client's Certificate (we sent a CertificateRequest); what the
+/// ClientKeyExchange after it needs.
+struct ExpectClientCertificate {
+    next: ExpectClientKeyExchange,
+}
+
+/// Waiting for the client's CertificateVerify, with its certificate's key.
+struct ExpectCertificateVerify {
+    client_key: Box<RsaPublicKey>,
 }
 
 /// Waiting for the client's ChangeCipherSpec.
@@ -60,7 +77,9 @@ struct ExpectFinished {
 
 enum State {
     ClientHello(ExpectClientHello),
+    ClientCertificate(ExpectClientCertificate),
     ClientKeyExchange(ExpectClientKeyExchange),
+    CertificateVerify(ExpectCertificateVerify),
     Ccs(ExpectCcs),
     Finished(ExpectFinished),
     Complete,
@@ -71,14 +90,34 @@ enum State {
 pub(crate) struct ServerHandshake {
     pub(crate) shared: HsShared,
     state: State,
+    /// The certificate callback of `new_server_session`: client authentication.
+    validator: Option<CertValidator>,
+    /// Whether full handshakes request a client certificate.
+    client_auth: bool,
 }
 
 impl ServerHandshake {
-    pub(crate) fn new(ctx: Arc<ContextInner>, keys: Arc<Keys>) -> Self {
+    pub(crate) fn new(
+        ctx: Arc<ContextInner>,
+        keys: Arc<Keys>,
+        validator: Option<CertValidator>,
+    ) -> Self {
         ServerHandshake {
             shared: HsShared::new(ctx, keys),
             state: State::ClientHello(ExpectClientHello),
+            client_auth: cfg!(feature = "client-auth") && validator.is_some(),
+            validator,
         }
+    }
+
+    /// `SSL_OPTION_ENABLE_CLIENT_AUTH` / `SSL_OPTION_DISABLE_CLIENT_AUTH`: `ArgFail`
+    /// without the `client-auth` feature, or to enable it without a certificate callback.
+    pub(crate) fn set_client_auth(&mut self, on: bool) -> Result<(), Error> {
+        if !cfg!(feature = "client-auth") || (on && self.validator.is_none()) {
+            return Err(Error::ArgFail);
+        }
+        self.client_auth = on;
+        Ok(())
     }
 
     pub(crate) fn is_complete(&self) -> bool {
@@ -106,16 +145,30 @@ impl ServerHandshake {
                 self.shared.transcript_update(raw);
                 self.client_hello(&ch, rng, out)?
             }
-            (State::ClientKeyExchange(st), HandshakeType::ClientKeyExchange) => {
-                let suite = self.shared.suite.ok_or(Fatal::internal(Error::Failure))?;
-                let cke = ClientKeyExchange::read(
-                    &mut Reader::new(body),
-                    kx_kind(suite.kx),
-                    self.shared.version,
-                )
-                .map_err(decode)?;
+            (State::ClientCertificate(st), HandshakeType::Certificate) => {
+                let cert = Certificate::read_bytes(body).map_err(decode)?;
                 self.shared.transcript_update(raw);
-                self.client_key_exchange(st, &cke, rng)?
+                self.client_certificate(st, &cert)?
+            }
+            // SSL 3.0 (RFC 6101 section 5.6.6): a client without a certificate sends a
+            // no_certificate warning instead of the message.
+            (State::ClientCertificate(st), HandshakeType::ClientKeyExchange)
+                if self.shared.version.is_ssl3() =>
+            {
+                self.no_client_certificate()?;
+                self.read_client_key_exchange(st.next, body, raw, rng)?
+            }
+            (State::ClientKeyExchange(st), HandshakeType::ClientKeyExchange) => {
+                self.read_client_key_exchange(st, body, raw, rng)?
+            }
+            (State::CertificateVerify(st), HandshakeType::CertificateVerify) => {
+                let cv = CertificateVerify::read_bytes(body).map_err(decode)?;
+                // The signature covers every message before this one.
+                let hash = self.shared.certificate_verify_hash()?;
+                verify_pkcs1_v15(&st.client_key, HashAlgorithm::Md5Sha1, &hash, &cv.signature)
+                    .map_err(|_| Fatal::new(AlertDescription::DecryptError))?;
+                self.shared.transcript_update(raw);
+                State::Ccs(ExpectCcs { resumed: false })
             }
             (State::Finished(st), HandshakeType::Finished) => {
                 self.shared.verify_finished(Sender::Client, body, raw)?;
@@ -138,6 +191,80 @@ impl ServerHandshake {
             }
             _ => return Err(Fatal::unexpected()),
         };
+        Ok(())
+    }
+
+    fn read_client_key_exchange(
+        &mut self,
+        st: ExpectClientKeyExchange,
+        body: &[u8],
+        raw: &[u8],
+        rng: &mut dyn SecureRandom,
+    ) -> Result<State, Fatal> {
+        let suite = self.shared.suite.ok_or(Fatal::internal(Error::Failure))?;
+        let cke = ClientKeyExchange::read(
+            &mut Reader::new(body),
+            kx_kind(suite.kx),
+            self.shared.version,
+        )
+        .map_err(|e| Fatal::decode(e, self.shared.version))?;
+        self.shared.transcript_update(raw);
+        self.client_key_exchange(st, &cke, rng)
+    }
+
+    /// The client's Certificate: an empty one is [`Self::no_client_certificate`]; otherwise
+    /// the chain is authenticated (trusted CAs, then the certificate callback) and its key
+    /// awaits the CertificateVerify.
+    fn client_certificate(
+        &mut self,
+        st: ExpectClientCertificate,
+        cert: &Certificate,
+    ) -> Result<State, Fatal> {
+        let mut next = st.next;
+        if cert.certificate_list.is_empty() {
+            self.no_client_certificate()?;
+        } else {
+            let key = self
+                .shared
+                .authenticate_peer(self.validator.as_mut(), cert)?;
+            next.client_key = Some(Box::new(key));
+        }
+        Ok(State::ClientKeyExchange(next))
+    }
+
+    /// A client that has no certificate: with `server-will-accept-empty-client-cert-msg`
+    /// the handshake goes on with the client unauthenticated; otherwise it fails with
+    /// handshake_failure (RFC 2246 section 7.4.6, RFC 6101 section 5.6.6).
+    fn no_client_certificate(&mut self) -> Result<(), Fatal> {
+        if cfg!(feature = "server-will-accept-empty-client-cert-msg") {
+            matrix_core::ps_trace_hs_msg!("server: client sent no certificate; downgraded");
+            Ok(())
+        } else {
+            Err(Fatal::new(AlertDescription::HandshakeFailure))
+        }
+    }
+
+    /// CertificateRequest (RFC 2246 section 7.4.4): rsa_sign, and the subject names of our
+    /// trusted CAs. With none loaded, an empty list needs
+    /// `server-can-send-empty-cert-request`; without it the handshake fails with
+    /// internal_error (`PS_ARG_FAIL`: nothing could authenticate the client).
+    fn emit_certificate_request(&mut self, out: &mut Vec<Output>) -> Result<(), Fatal> {
+        let names: Vec<Vec<u8>> = self
+            .shared
+            .keys
+            .trusted_cas()
+            .iter()
+            .map(|c| c.subject.der.clone())
+            .collect();
+        if names.is_empty() && !cfg!(feature = "server-can-send-empty-cert-request") {
+            return Err(Fatal::internal(Error::ArgFail));
+        }
+        let req = CertificateRequest {
+            certificate_types: alloc::vec![ClientCertificateType::RsaSign],
+            certificate_authorities: names,
+        };
+        self.shared
+            .emit(out, HandshakeType::CertificateRequest, |o| req.encode(o));
         Ok(())
     }
 
@@ -249,14 +376,27 @@ impl ServerHandshake {
             self.emit_certificate(out)?;
         }
         let dh = self.emit_server_key_exchange(suite.kx, rng, out)?;
+        // Only a server that authenticates itself with a certificate may ask for one
+        // (RFC 2246 section 7.4.4; RFC 4279 section 2 for the PSK suites).
+        let request =
+            self.client_auth && matches!(suite.kx, KeyExchange::Rsa | KeyExchange::DheRsa);
+        if request {
+            self.emit_certificate_request(out)?;
+        }
         self.shared.emit(out, HandshakeType::ServerHelloDone, |o| {
             ServerHelloDone.encode(o)
         });
         matrix_core::ps_trace_hs_msg!("server: full handshake, {:?} {:?}", version, suite.suite);
-        Ok(State::ClientKeyExchange(ExpectClientKeyExchange {
+        let next = ExpectClientKeyExchange {
             client_version: ch.client_version,
             dh,
-        }))
+            client_key: None,
+        };
+        Ok(if request {
+            State::ClientCertificate(ExpectClientCertificate { next })
+        } else {
+            State::ClientKeyExchange(next)
+        })
     }
 
     /// Our Certificate: the loaded chain, child first.
@@ -421,7 +561,10 @@ impl ServerHandshake {
             &self.shared.server_random,
         ));
         self.shared.derive_keys(Side::Server)?;
-        Ok(State::Ccs(ExpectCcs { resumed: false }))
+        Ok(match st.client_key {
+            Some(client_key) => State::CertificateVerify(ExpectCertificateVerify { client_key }),
+            None => State::Ccs(ExpectCcs { resumed: false }),
+        })
     }
 
     fn cache_session(&self) {

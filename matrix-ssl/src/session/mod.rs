@@ -215,9 +215,6 @@ pub struct Session {
     pub(crate) peer_closed: bool,
     /// We queued a fatal alert.
     pub(crate) sent_fatal: bool,
-    #[cfg(feature = "server-side-ssl")]
-    #[allow(dead_code)]
-    pub(crate) server_validator: Option<CertValidator>,
 }
 
 impl core::fmt::Debug for Session {
@@ -280,8 +277,12 @@ impl Context {
 
     /// `matrixSslNewServerSession`: a server session waiting for a ClientHello.
     ///
-    /// `cert_validator` is for client authentication, which this build does not do yet:
-    /// it is kept and not called.
+    /// `cert_validator` asks for client authentication (feature `client-auth`; without
+    /// it the callback is kept and never called): the server sends a CertificateRequest
+    /// in every full handshake with a certificate-based key exchange (RSA, DHE_RSA),
+    /// authenticates the client's chain against the trusted CAs of `keys` and calls the
+    /// callback as a client does for the server's chain. See
+    /// [`Session::set_session_option`] to request it later instead.
     #[cfg(feature = "server-side-ssl")]
     pub fn new_server_session(
         &self,
@@ -290,11 +291,9 @@ impl Context {
     ) -> Result<Session, Error> {
         let ctx = Arc::clone(&self.inner);
         let rng = ctx.session_rng()?;
-        let hs = crate::handshake::ServerHandshake::new(Arc::clone(&ctx), keys);
+        let hs = crate::handshake::ServerHandshake::new(Arc::clone(&ctx), keys, cert_validator);
         let v = ctx.highest_version();
-        let mut s = Session::new(ctx, Handshake::Server(Box::new(hs)), rng, v);
-        s.server_validator = cert_validator;
-        Ok(s)
+        Ok(Session::new(ctx, Handshake::Server(Box::new(hs)), rng, v))
     }
 }
 
@@ -326,8 +325,6 @@ impl Session {
             failed: false,
             peer_closed: false,
             sent_fatal: false,
-            #[cfg(feature = "server-side-ssl")]
-            server_validator: None,
         }
     }
 
@@ -457,5 +454,55 @@ impl Session {
             bytes.clear();
         }
         Ok(())
+    }
+}
+
+/// The options of `matrixSslSetSessionOption`.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SessionOption {
+    /// `SSL_OPTION_DISABLE_CLIENT_AUTH`: a server session created with a certificate
+    /// callback does not request client certificates (call it right after
+    /// `new_server_session` to enable client authentication only later).
+    DisableClientAuth,
+    /// `SSL_OPTION_ENABLE_CLIENT_AUTH`: a server session requests a client certificate in
+    /// its next full handshake; needs the certificate callback given to
+    /// `new_server_session`.
+    EnableClientAuth,
+}
+
+impl Session {
+    /// `matrixSslSetSessionOption`. `PS_ARG_FAIL` for a client session, for
+    /// [`SessionOption::EnableClientAuth`] on a session without a certificate callback,
+    /// and, in a build without the `client-auth` feature, for both client-auth options.
+    /// The option applies to the next full handshake the server starts (the one waiting
+    /// for its ClientHello, if it has not arrived yet).
+    pub fn set_session_option(&mut self, option: SessionOption) -> Result<(), Error> {
+        match (option, self.server_handshake_mut()) {
+            (SessionOption::DisableClientAuth, Some(s)) => s.set_client_auth(false),
+            (SessionOption::EnableClientAuth, Some(s)) => s.set_client_auth(true),
+            (_, None) => Err(Error::ArgFail),
+        }
+    }
+
+    #[cfg(feature = "server-side-ssl")]
+    fn server_handshake_mut(&mut self) -> Option<&mut crate::handshake::ServerHandshake> {
+        self.hs.as_server_mut()
+    }
+
+    #[cfg(not(feature = "server-side-ssl"))]
+    fn server_handshake_mut(&mut self) -> Option<&mut NoServer> {
+        None
+    }
+}
+
+/// Stands for the server machine in a client-only build.
+#[cfg(not(feature = "server-side-ssl"))]
+struct NoServer;
+
+#[cfg(not(feature = "server-side-ssl"))]
+impl NoServer {
+    fn set_client_auth(&mut self, _on: bool) -> Result<(), Error> {
+        Err(Error::ArgFail)
     }
 }
