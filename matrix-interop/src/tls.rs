@@ -10,7 +10,9 @@ use std::sync::mpsc::{Receiver, channel};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use matrix_ssl::{CipherSuite, Config, Context, Keys, ProtocolVersion, SessionId, Stream};
+use matrix_ssl::{
+    CertValidator, CipherSuite, Config, Context, Keys, ProtocolVersion, SessionId, Stream,
+};
 
 use crate::{connect, testkeys};
 
@@ -25,7 +27,12 @@ pub struct Outcome {
     pub resumed: bool,
     /// The application bytes received.
     pub received: Vec<u8>,
+    /// How many certificates the peer presented (0: none, or not asked).
+    pub peer_certificates: usize,
 }
+
+/// Makes the certificate callback of each server session (client authentication).
+pub type ValidatorFactory = Arc<dyn Fn() -> Option<CertValidator> + Send + Sync>;
 
 /// A context limited to `min..=max`, with only the RSA key-exchange suites enabled (the
 /// suites of `interop_tls.rs`, whose peers would otherwise be offered, and pick, DHE).
@@ -125,6 +132,7 @@ pub fn run_client_with_keys(
         suite: s.cipher_suite(),
         resumed: s.is_resumed(),
         received,
+        peer_certificates: s.peer_certificates().map_or(0, |c| c.len()),
     };
     let id = s.session_id();
     let _ = st.shutdown();
@@ -148,6 +156,17 @@ impl EchoServer {
 
     /// Starts the server with its own context and `keys` (DH parameters, PSKs).
     pub fn start_with_keys(ctx: Context, keys: Arc<Keys>, count: usize) -> EchoServer {
+        EchoServer::start_with_validator(ctx, keys, Arc::new(|| None), count)
+    }
+
+    /// Starts the server with `keys` and a certificate callback from `validator` for each
+    /// session (which requests client authentication).
+    pub fn start_with_validator(
+        ctx: Context,
+        keys: Arc<Keys>,
+        validator: ValidatorFactory,
+        count: usize,
+    ) -> EchoServer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
         let (tx, rx) = channel();
@@ -156,7 +175,7 @@ impl EchoServer {
                 let Ok((tcp, _)) = listener.accept() else {
                     return;
                 };
-                let r = serve_one(&ctx, &keys, tcp);
+                let r = serve_one(&ctx, &keys, validator(), tcp);
                 if tx.send(r).is_err() {
                     return;
                 }
@@ -177,11 +196,16 @@ impl EchoServer {
     }
 }
 
-fn serve_one(ctx: &Context, keys: &Arc<Keys>, tcp: TcpStream) -> Result<Outcome, String> {
+fn serve_one(
+    ctx: &Context,
+    keys: &Arc<Keys>,
+    validator: Option<CertValidator>,
+    tcp: TcpStream,
+) -> Result<Outcome, String> {
     let _ = tcp.set_read_timeout(Some(Duration::from_secs(15)));
     let _ = tcp.set_write_timeout(Some(Duration::from_secs(15)));
     let sess = ctx
-        .new_server_session(Arc::clone(keys), None)
+        .new_server_session(Arc::clone(keys), validator)
         .map_err(|e| format!("new_server_session: {e}"))?;
     let mut st = Stream::new(sess, tcp);
     st.handshake().map_err(|e| format!("handshake: {e}"))?;
@@ -204,5 +228,6 @@ fn serve_one(ctx: &Context, keys: &Arc<Keys>, tcp: TcpStream) -> Result<Outcome,
         suite: s.cipher_suite(),
         resumed: s.is_resumed(),
         received: line,
+        peer_certificates: s.peer_certificates().map_or(0, |c| c.len()),
     })
 }

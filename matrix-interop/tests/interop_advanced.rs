@@ -8,15 +8,18 @@
 //! | 0x008C, 0x008D PSK AES | OpenSSL s_server `-psk` | OpenSSL s_client `-psk`, gnutls-cli `--pskkey` |
 //! | 0x0090, 0x0091 DHE_PSK AES | gnutls-serv `--pskpasswd` | OpenSSL s_client `-psk` |
 //! | 0x0018 DH_anon RC4-MD5 | gnutls-serv, tlslite-ng `--anon` (SSL 3.0 too) | gnutls-cli, tlslite-ng `--anon` |
+//! | client authentication | s_server `-Verify 1`, tlslite-ng `--reqcert` (SSL 3.0 too) | s_client `-cert`, tlslite-ng `--cert` (SSL 3.0 too) |
 //!
 //! Each test checks the version and suite both sides report and the bytes exchanged.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use matrix_interop::tls::{EchoServer, context_all_suites, run_client, run_client_with_keys};
+use matrix_interop::tls::{
+    EchoServer, ValidatorFactory, context, context_all_suites, run_client, run_client_with_keys,
+};
 use matrix_interop::{Peer, free_port, peer_script, peers_python, testkeys};
-use matrix_ssl::{CipherSuite, Keys, ProtocolVersion};
+use matrix_ssl::{CipherSuite, Keys, ProtocolVersion, Verdict};
 
 const T: Duration = Duration::from_secs(20);
 const SSL3: ProtocolVersion = ProtocolVersion::SSLv3;
@@ -418,5 +421,203 @@ fn tlslite_client_against_our_server_dhe_and_anon() {
             assert!(r.contains(&format!("0x{suite:04X}")), "{r}");
             c.wait_for("READ", T).unwrap();
         }
+    }
+}
+
+/// A client with its certificate (issued by the intermediate CA) and key.
+fn client_keys_cert() -> Arc<Keys> {
+    let mut k = Keys::new();
+    k.load_rsa_keys(
+        Some(&testkeys("rsa2048/client-chain.pem")),
+        Some(&testkeys("rsa2048/client.key")),
+        None,
+        Some(&testkeys("rsa2048/ca.pem")),
+    )
+    .unwrap();
+    Arc::new(k)
+}
+
+/// Our server identity trusting the rsa2048 root for client certificates.
+fn server_keys_client_auth() -> Arc<Keys> {
+    let mut k = Keys::new();
+    let chain = format!(
+        "{};{}",
+        testkeys("rsa2048/server.pem"),
+        testkeys("rsa2048/intermediate.pem")
+    );
+    k.load_rsa_keys(
+        Some(&chain),
+        Some(&testkeys("rsa2048/server.key")),
+        None,
+        Some(&testkeys("rsa2048/ca.pem")),
+    )
+    .unwrap();
+    Arc::new(k)
+}
+
+/// A callback that fails the handshake with the internal authentication's alert, if any.
+fn strict_validator() -> ValidatorFactory {
+    Arc::new(|| {
+        Some(Box::new(|_, _, alert| {
+            alert.map_or(Verdict::Continue, Verdict::Alert)
+        }))
+    })
+}
+
+#[test]
+fn our_client_certificate_against_openssl_s_server_verify() {
+    let ca = testkeys("rsa2048/ca.pem");
+    for version in [TLS10, TLS11] {
+        for (suite, name) in [(0x002F, "AES128-SHA"), (0x0033, "DHE-RSA-AES128-SHA")] {
+            let (_server, port) = s_server(version, name, &["-Verify", "1", "-CAfile", &ca]);
+            let ctx = context_all_suites(SSL3, TLS11);
+            let get = b"GET / HTTP/1.0\r\n\r\n";
+            let (o, _) =
+                run_client_with_keys(&ctx, client_keys_cert(), port, suite, None, get, None)
+                    .unwrap_or_else(|e| panic!("{version:?} {name}: {e}"));
+            assert_eq!(
+                (o.version, o.suite),
+                (version, Some(CipherSuite::from(suite)))
+            );
+            let page = String::from_utf8_lossy(&o.received);
+            assert!(page.starts_with("HTTP/1.0 200 ok"), "{page}");
+            // s_server -www prints the client's certificate when it verified one.
+            assert!(page.contains("matrix test client"), "{page}");
+        }
+        // Without a certificate, s_server -Verify refuses.
+        let (_server, port) = s_server(version, "AES128-SHA", &["-Verify", "1", "-CAfile", &ca]);
+        let ctx = context(SSL3, TLS11);
+        let r = run_client(&ctx, port, 0x002F, None, b"GET / HTTP/1.0\r\n\r\n", None);
+        assert!(
+            r.is_err() || !String::from_utf8_lossy(&r.unwrap().0.received).contains("200 ok"),
+            "s_server -Verify accepted a client without certificate"
+        );
+    }
+}
+
+#[test]
+fn openssl_s_client_certificate_against_our_server() {
+    for version in [TLS10, TLS11] {
+        for (suite, name) in [(0x0035, "AES256-SHA"), (0x0039, "DHE-RSA-AES256-SHA")] {
+            let server = EchoServer::start_with_validator(
+                context_all_suites(SSL3, TLS11),
+                server_keys_client_auth(),
+                strict_validator(),
+                1,
+            );
+            let connect = format!("127.0.0.1:{}", server.port);
+            let cipher = format!("{name}:@SECLEVEL=0");
+            let cert = testkeys("rsa2048/client.pem");
+            let key = testkeys("rsa2048/client.key");
+            let chain = testkeys("rsa2048/intermediate.pem");
+            let mut c = Peer::spawn(
+                "openssl",
+                &[
+                    "s_client",
+                    "-connect",
+                    &connect,
+                    openssl_flag(version),
+                    "-cipher",
+                    &cipher,
+                    "-cert",
+                    &cert,
+                    "-key",
+                    &key,
+                    "-cert_chain",
+                    &chain,
+                    "-ign_eof",
+                ],
+            );
+            c.send_stdin("ping\n");
+            c.wait_for("ECHO:ping", T)
+                .unwrap_or_else(|e| panic!("{version:?} {name}: {e}"));
+            let o = server.next().unwrap();
+            assert_eq!(
+                (o.version, o.suite),
+                (version, Some(CipherSuite::from(suite)))
+            );
+            assert_eq!(o.peer_certificates, 2, "{version:?} {name}");
+        }
+    }
+}
+
+#[test]
+fn our_client_certificate_against_tlslite_reqcert() {
+    let python = peers_python();
+    for version in [SSL3, TLS10, TLS11] {
+        let port = free_port();
+        let port_s = port.to_string();
+        let v = tl_version(version);
+        let cert = testkeys("rsa2048/server-chain.pem");
+        let key = testkeys("rsa2048/server.key");
+        let script = peer_script("tl_peer.py");
+        let mut server = Peer::spawn(
+            &python,
+            &[
+                &script,
+                "server",
+                "--port",
+                &port_s,
+                "--min",
+                v,
+                "--max",
+                v,
+                "--cipher",
+                "aes128",
+                "--cert",
+                &cert,
+                "--key",
+                &key,
+                "--reqcert",
+            ],
+        );
+        server.wait_for("LISTENING", T).unwrap();
+        let ctx = context(SSL3, TLS11);
+        let (o, _) = run_client_with_keys(
+            &ctx,
+            client_keys_cert(),
+            port,
+            0x002F,
+            None,
+            b"hello tlslite\n",
+            None,
+        )
+        .unwrap_or_else(|e| panic!("{v}: {e}\n{:?}", server.output()));
+        assert_eq!(o.version, version);
+        assert_eq!(o.received, b"ECHO:hello tlslite\n");
+        let r = server.wait_for("RESULT", T).unwrap();
+        assert!(r.contains("client_cert=True"), "{r}");
+    }
+}
+
+#[test]
+fn tlslite_client_certificate_against_our_server() {
+    let python = peers_python();
+    for version in [SSL3, TLS10, TLS11] {
+        let server = EchoServer::start_with_validator(
+            context(SSL3, TLS11),
+            server_keys_client_auth(),
+            strict_validator(),
+            1,
+        );
+        let port = server.port.to_string();
+        let v = tl_version(version);
+        let script = peer_script("tl_peer.py");
+        let cert = testkeys("rsa2048/client-chain.pem");
+        let key = testkeys("rsa2048/client.key");
+        let mut c = Peer::spawn(
+            &python,
+            &[
+                &script, "client", "--port", &port, "--min", v, "--max", v, "--cipher", "aes128",
+                "--cert", &cert, "--key", &key,
+            ],
+        );
+        let o = server
+            .next()
+            .unwrap_or_else(|e| panic!("{v}: {e}\n{:?}", c.output()));
+        assert_eq!(o.version, version);
+        assert_eq!(o.peer_certificates, 2, "{v}");
+        assert_eq!(o.received, b"hello from tlslite\n");
+        c.wait_for("READ", T).unwrap();
     }
 }
