@@ -1,5 +1,6 @@
 //! Our client against a hand-made server, to send what our server never would: a
-//! HelloRequest after the handshake (refused with a no_renegotiation warning), a
+//! HelloRequest after the handshake (answered with a renegotiating ClientHello with
+//! `secure-rehandshakes`, refused with a no_renegotiation warning without), a
 //! ServerHello with a version or suite the client did not offer, a non-empty
 //! renegotiation_info, and a Finished that does not verify.
 
@@ -233,7 +234,22 @@ fn hello_request_after_the_handshake_is_refused() {
         let hr = raw.protect(1, ContentType::Handshake, &[0, 0, 0, 0]);
         let mut evs = Vec::new();
         feed(&mut c, &hr, usize::MAX, &mut evs);
-        if v.is_ssl3() {
+        if cfg!(feature = "secure-rehandshakes") {
+            // The raw server signalled RFC 5746: the client renegotiates, its ClientHello
+            // protected under the current keys (write seq 1), with renegotiation_info
+            // (type 0xff01) holding its 12- or 36-byte Finished verify_data.
+            assert_eq!(evs, vec![Ev::RequestSend], "{v:?}");
+            let out = take_out(&mut c, usize::MAX, &mut evs);
+            let (ct, body) = raw.unprotect(1, &out);
+            assert_eq!((ct, body[0]), (22, 1), "{v:?}");
+            let vd_len = if v.is_ssl3() { 36 } else { 12 };
+            let mut ext = vec![0xff, 0x01, 0, vd_len as u8 + 1, vd_len as u8];
+            ext.truncate(5);
+            assert!(
+                body.windows(5).any(|w| w == ext.as_slice()),
+                "{v:?}: no renegotiation_info with the verify_data"
+            );
+        } else if v.is_ssl3() {
             // SSL 3.0 has no no_renegotiation: the request is ignored.
             assert_eq!(evs, vec![Ev::RequestRecv]);
             assert!(c.get_outdata().is_empty());

@@ -17,8 +17,8 @@ use matrix_crypto::rsa::{RsaPublicKey, encrypt_pkcs1_v15, sign_pkcs1_v15, verify
 use zeroize::Zeroizing;
 
 use super::{
-    CertValidator, HelloExtensions, HsShared, Output, dh_params_digest, kx_kind, kx_supported,
-    psk_premaster,
+    CertValidator, HelloExtensions, HsShared, Output, Reneg, dh_params_digest, kx_kind,
+    kx_supported, psk_premaster,
 };
 use crate::alert::Fatal;
 use crate::codec::handshake::{
@@ -130,6 +130,7 @@ impl ClientHandshake {
         extensions: Option<&HelloExtensions>,
         rng: &mut dyn SecureRandom,
         out: &mut Vec<Output>,
+        reneg: Option<Reneg>,
     ) -> Result<Self, Error> {
         let mut shared = HsShared::new(ctx, keys);
         let offered_version = shared.version;
@@ -162,8 +163,27 @@ impl ClientHandshake {
             .filter(|sid| !sid.is_empty())
             .filter(|sid| suites.contains(&sid.suite) && shared.ctx.speaks(sid.version))
             .cloned();
-        // RFC 5746 section 3.4: every initial ClientHello carries the SCSV.
-        suites.push(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+        // RFC 5746 section 3.4: every initial ClientHello carries the SCSV; section 3.5: a
+        // secure renegotiation carries renegotiation_info with our previous verify_data
+        // instead, a legacy one neither.
+        let mut hello_exts: Vec<Extension> = extensions
+            .map(|e| {
+                e.iter()
+                    .map(|(t, d)| Extension::Unknown {
+                        ext_type: t,
+                        data: d.to_vec(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        match &reneg {
+            None => suites.push(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV),
+            Some(r) if r.secure => {
+                hello_exts.push(Extension::RenegotiationInfo(r.client_verify_data.to_vec()))
+            }
+            Some(_) => {}
+        }
+        shared.reneg = reneg;
         shared.client_random = shared.new_random(rng).map_err(|f| f.error)?;
         let sent_extensions: Vec<u16> = extensions
             .map(|e| e.iter().map(|(t, _)| t).collect())
@@ -175,14 +195,7 @@ impl ClientHandshake {
             cookie: None,
             cipher_suites: suites.clone(),
             compression_methods: alloc::vec![CompressionMethod::Null],
-            extensions: extensions.filter(|e| !e.is_empty()).map(|e| {
-                e.iter()
-                    .map(|(t, d)| Extension::Unknown {
-                        ext_type: t,
-                        data: d.to_vec(),
-                    })
-                    .collect()
-            }),
+            extensions: (!hello_exts.is_empty()).then_some(hello_exts),
         };
         shared.emit(out, HandshakeType::ClientHello, |o| hello.encode(o));
         matrix_core::ps_trace_hs_msg!("client: sent ClientHello {:?}", offered_version);
@@ -202,6 +215,61 @@ impl ClientHandshake {
         matches!(self.state, State::Complete)
     }
 
+    pub(crate) fn awaiting_finished(&self) -> bool {
+        matches!(self.state, State::Finished(_))
+    }
+
+    /// Starts a re-handshake of the completed connection (`matrixSslEncodeRehandshake`,
+    /// or the answer to a HelloRequest): a new ClientHello, encrypted under the current
+    /// keys by the driver, offering the current session for resumption unless `full`, a
+    /// different suite is nominated or other keys are given. `keys` and `validator`
+    /// replace the current ones when given. Refused (`Ok(false)`) when this build does not
+    /// renegotiate such a connection (see `Reneg::allowed`).
+    pub(crate) fn renegotiate(
+        &mut self,
+        keys: Option<Arc<Keys>>,
+        validator: Option<CertValidator>,
+        full: bool,
+        cipher_suite: u16,
+        rng: &mut dyn SecureRandom,
+        out: &mut Vec<Output>,
+    ) -> Result<bool, Fatal> {
+        if !self.is_complete() {
+            return Err(Fatal::unexpected());
+        }
+        let reneg = self.shared.reneg_info();
+        if !reneg.allowed() {
+            return Ok(false);
+        }
+        let resume = match (&self.shared.master, self.shared.suite) {
+            (Some(master), Some(suite)) if !full && keys.is_none() => {
+                Some(crate::session::SessionId {
+                    id: self.shared.session_id.clone(),
+                    master: master.clone(),
+                    suite: suite.suite,
+                    version: self.shared.version,
+                })
+            }
+            _ => None,
+        };
+        let keys = keys.unwrap_or_else(|| Arc::clone(&self.shared.keys));
+        let validator = validator.or_else(|| self.validator.take());
+        let next = ClientHandshake::start(
+            Arc::clone(&self.shared.ctx),
+            keys,
+            resume.as_ref(),
+            cipher_suite,
+            validator,
+            None,
+            rng,
+            out,
+            Some(reneg),
+        )
+        .map_err(Fatal::internal)?;
+        *self = next;
+        Ok(true)
+    }
+
     pub(crate) fn version_negotiated(&self) -> bool {
         !matches!(self.state, State::ServerHello(_))
     }
@@ -216,7 +284,9 @@ impl ClientHandshake {
     ) -> Result<(), Fatal> {
         let state = core::mem::replace(&mut self.state, State::Failed);
         // RFC 2246 section 7.4.1.1: a HelloRequest during a handshake is ignored (and
-        // never hashed); after it, renegotiation is refused for now.
+        // never hashed); after one, we renegotiate if this build and the connection allow
+        // it (RFC 5746), else refuse with no_renegotiation (SSL 3.0 has no such alert:
+        // the request is ignored).
         if msg_type == HandshakeType::HelloRequest && !matches!(state, State::Failed) {
             if !body.is_empty() {
                 return Err(Fatal::decode(
@@ -224,10 +294,14 @@ impl ClientHandshake {
                     self.shared.version,
                 ));
             }
-            if matches!(state, State::Complete) && !self.shared.version.is_ssl3() {
+            let complete = matches!(state, State::Complete);
+            self.state = state;
+            if complete
+                && !self.renegotiate(None, None, false, 0, rng, out)?
+                && !self.shared.version.is_ssl3()
+            {
                 out.push(Output::WarningAlert(AlertDescription::NoRenegotiation));
             }
-            self.state = state;
             return Ok(());
         }
         let version = self.shared.version;
@@ -340,9 +414,33 @@ impl ClientHandshake {
                 return Err(Fatal::new(AlertDescription::UnsupportedExtension));
             }
         }
-        // RFC 5746 section 3.4: on an initial handshake the extension must be empty. An
-        // SSL 3.0 ServerHello to a client that sent no extensions carries none (our servers
-        // never send one there), so REQUIRE_SECURE_REHANDSHAKES cannot apply to SSL 3.0.
+        // RFC 5746 section 3.5: a renegotiation keeps the version; a secure one must echo
+        // both verify_data, a legacy one may not carry the extension.
+        if let Some(r) = &self.shared.reneg {
+            if sv != r.version {
+                return Err(Fatal::new(AlertDescription::HandshakeFailure));
+            }
+            if r.secure {
+                self.shared
+                    .check_reneg_info(sh.renegotiation_info(), &r.server_info())?;
+                self.shared.secure_renegotiation = true;
+            } else if sh.renegotiation_info().is_some() {
+                return Err(Fatal::new(AlertDescription::HandshakeFailure));
+            }
+        } else {
+            self.check_initial_reneg_info(sh, sv)?;
+        }
+        self.server_hello_rest(st, sh, suite)
+    }
+
+    /// RFC 5746 section 3.4: on an initial handshake the extension must be empty. An SSL
+    /// 3.0 ServerHello to a client that sent no extensions carries none (our servers never
+    /// send one there), so REQUIRE_SECURE_REHANDSHAKES cannot apply to SSL 3.0.
+    fn check_initial_reneg_info(
+        &mut self,
+        sh: &ServerHello,
+        sv: ProtocolVersion,
+    ) -> Result<(), Fatal> {
         match sh.renegotiation_info() {
             Some([]) => self.shared.secure_renegotiation = true,
             Some(_) => return Err(Fatal::new(AlertDescription::HandshakeFailure)),
@@ -351,6 +449,16 @@ impl ClientHandshake {
             }
             None => {}
         }
+        Ok(())
+    }
+
+    fn server_hello_rest(
+        &mut self,
+        st: ExpectServerHello,
+        sh: &ServerHello,
+        suite: &'static crate::suites::SuiteInfo,
+    ) -> Result<State, Fatal> {
+        let sv = sh.server_version;
         self.shared.keep_extensions(sh.extensions.as_deref());
         self.shared.server_random = sh.random;
         self.shared.suite = Some(suite);

@@ -256,6 +256,39 @@ pub(crate) fn psk_premaster(other_secret: &[u8], psk: &[u8]) -> Result<Zeroizing
     Ok(pms)
 }
 
+/// What a re-handshake inherits from the handshake it renegotiates (RFC 5746 section 3):
+/// whether that one was secure, and both of its Finished verify_data.
+#[derive(Clone)]
+pub(crate) struct Reneg {
+    /// Both sides signalled RFC 5746 in the previous handshake.
+    pub secure: bool,
+    pub client_verify_data: Zeroizing<Vec<u8>>,
+    pub server_verify_data: Zeroizing<Vec<u8>>,
+    /// The version of the connection, which a re-handshake may not change.
+    pub version: ProtocolVersion,
+}
+
+impl Reneg {
+    /// Whether this build renegotiates such a connection: secure renegotiation with
+    /// `secure-rehandshakes`, legacy renegotiation only with `insecure-rehandshakes`
+    /// (and never with `require-secure-rehandshakes`).
+    pub(crate) fn allowed(&self) -> bool {
+        if self.secure {
+            cfg!(feature = "secure-rehandshakes")
+        } else {
+            cfg!(feature = "insecure-rehandshakes")
+                && !cfg!(feature = "require-secure-rehandshakes")
+        }
+    }
+
+    /// The renegotiation_info a server sends: client_verify_data || server_verify_data.
+    pub(crate) fn server_info(&self) -> Vec<u8> {
+        let mut v = self.client_verify_data.to_vec();
+        v.extend_from_slice(&self.server_verify_data);
+        v
+    }
+}
+
 /// State both machines share: the negotiated parameters, the transcript and the secrets.
 pub(crate) struct HsShared {
     pub ctx: Arc<ContextInner>,
@@ -285,6 +318,8 @@ pub(crate) struct HsShared {
     /// Our and the peer's Finished verify_data (RFC 5746 keeps them).
     pub client_verify_data: Vec<u8>,
     pub server_verify_data: Vec<u8>,
+    /// Set when this handshake renegotiates an established connection.
+    pub reneg: Option<Reneg>,
 }
 
 impl HsShared {
@@ -310,6 +345,30 @@ impl HsShared {
             peer_extensions: Vec::new(),
             client_verify_data: Vec::new(),
             server_verify_data: Vec::new(),
+            reneg: None,
+        }
+    }
+
+    /// What a re-handshake of this completed handshake inherits.
+    pub(crate) fn reneg_info(&self) -> Reneg {
+        Reneg {
+            secure: self.secure_renegotiation,
+            client_verify_data: Zeroizing::new(self.client_verify_data.clone()),
+            server_verify_data: Zeroizing::new(self.server_verify_data.clone()),
+            version: self.version,
+        }
+    }
+
+    /// Checks a renegotiation_info against what RFC 5746 expects (`expected`), in constant
+    /// time: handshake_failure when it differs or is missing.
+    pub(crate) fn check_reneg_info(
+        &self,
+        got: Option<&[u8]>,
+        expected: &[u8],
+    ) -> Result<(), Fatal> {
+        match got {
+            Some(g) if bool::from(g.ct_eq(expected)) => Ok(()),
+            _ => Err(Fatal::new(AlertDescription::HandshakeFailure)),
         }
     }
 
@@ -569,6 +628,40 @@ impl Handshake {
             Handshake::Client(_) => false,
             #[cfg(feature = "server-side-ssl")]
             Handshake::Server(_) => true,
+        }
+    }
+
+    /// Starts a re-handshake of a completed handshake (see
+    /// `ClientHandshake::renegotiate` and `ServerHandshake::request_renegotiation`):
+    /// `Ok(false)` when this build does not renegotiate this connection.
+    pub(crate) fn renegotiate(
+        &mut self,
+        keys: Option<Arc<Keys>>,
+        validator: Option<CertValidator>,
+        full: bool,
+        cipher_suite: u16,
+        rng: &mut dyn SecureRandom,
+        out: &mut Vec<Output>,
+    ) -> Result<bool, Fatal> {
+        match self {
+            #[cfg(feature = "client-side-ssl")]
+            Handshake::Client(c) => c.renegotiate(keys, validator, full, cipher_suite, rng, out),
+            #[cfg(feature = "server-side-ssl")]
+            Handshake::Server(s) => {
+                let _ = cipher_suite;
+                s.request_renegotiation(keys, validator, full, out)
+            }
+        }
+    }
+
+    /// Whether the peer's ChangeCipherSpec came and its Finished has not: application
+    /// data may not arrive in between (RFC 2246 section 7.4.9).
+    pub(crate) fn awaiting_finished(&self) -> bool {
+        match self {
+            #[cfg(feature = "client-side-ssl")]
+            Handshake::Client(c) => c.awaiting_finished(),
+            #[cfg(feature = "server-side-ssl")]
+            Handshake::Server(s) => s.awaiting_finished(),
         }
     }
 

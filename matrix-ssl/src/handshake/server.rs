@@ -94,6 +94,8 @@ pub(crate) struct ServerHandshake {
     validator: Option<CertValidator>,
     /// Whether full handshakes request a client certificate.
     client_auth: bool,
+    /// The next re-handshake may not resume (`SSL_OPTION_FULL_HANDSHAKE`).
+    no_resume: bool,
 }
 
 impl ServerHandshake {
@@ -107,7 +109,71 @@ impl ServerHandshake {
             state: State::ClientHello(ExpectClientHello),
             client_auth: cfg!(feature = "client-auth") && validator.is_some(),
             validator,
+            no_resume: false,
         }
+    }
+
+    pub(crate) fn awaiting_finished(&self) -> bool {
+        matches!(self.state, State::Finished(_))
+    }
+
+    /// `matrixSslEncodeRehandshake` on a server: queues a HelloRequest (never part of a
+    /// transcript) after which the client's ClientHello starts the re-handshake. `keys`
+    /// and `validator` replace the current ones (a validator requests client
+    /// authentication); `full` forbids resuming. `Ok(false)` when this build does not
+    /// renegotiate this connection (see `Reneg::allowed`).
+    pub(crate) fn request_renegotiation(
+        &mut self,
+        keys: Option<Arc<Keys>>,
+        validator: Option<CertValidator>,
+        full: bool,
+        out: &mut Vec<Output>,
+    ) -> Result<bool, Fatal> {
+        if !self.is_complete() {
+            return Err(Fatal::unexpected());
+        }
+        if !self.shared.reneg_info().allowed() {
+            return Ok(false);
+        }
+        if let Some(k) = keys {
+            self.shared.keys = k;
+            self.no_resume = true;
+        }
+        if let Some(v) = validator {
+            self.validator = Some(v);
+            self.client_auth = cfg!(feature = "client-auth");
+            self.no_resume = true;
+        }
+        self.no_resume |= full;
+        let mut msg = Vec::new();
+        crate::codec::handshake::encode_handshake(&mut msg, HandshakeType::HelloRequest, |_| {});
+        out.push(Output::Message(msg));
+        Ok(true)
+    }
+
+    /// A ClientHello on an established connection: a new machine takes over, inheriting
+    /// the keys, callback, client-auth setting and disabled suites, and the RFC 5746 state.
+    fn renegotiation(
+        &mut self,
+        ch: &ClientHello,
+        raw: &[u8],
+        rng: &mut dyn SecureRandom,
+        out: &mut Vec<Output>,
+    ) -> Result<(), Fatal> {
+        let mut next = ServerHandshake::new(
+            Arc::clone(&self.shared.ctx),
+            Arc::clone(&self.shared.keys),
+            self.validator.take(),
+        );
+        next.client_auth = self.client_auth;
+        next.no_resume = self.no_resume;
+        next.shared.session_disabled = self.shared.session_disabled.clone();
+        next.shared.reneg = Some(self.shared.reneg_info());
+        next.shared.transcript_update(raw);
+        next.state = next.client_hello(ch, rng, out)?;
+        next.no_resume = false;
+        *self = next;
+        Ok(())
     }
 
     /// `SSL_OPTION_ENABLE_CLIENT_AUTH` / `SSL_OPTION_DISABLE_CLIENT_AUTH`: `ArgFail`
@@ -182,7 +248,11 @@ impl ServerHandshake {
             // RFC 5746 / the reference: renegotiation is refused for now with a warning
             // (SSL 3.0 has no no_renegotiation alert: a fatal handshake_failure).
             (State::Complete, HandshakeType::ClientHello) => {
-                ClientHello::read_bytes(body).map_err(decode)?;
+                let ch = ClientHello::read_bytes(body).map_err(decode)?;
+                if self.shared.reneg_info().allowed() {
+                    self.state = State::Complete;
+                    return self.renegotiation(&ch, raw, rng, out);
+                }
                 if self.shared.version.is_ssl3() {
                     return Err(Fatal::new(AlertDescription::HandshakeFailure));
                 }
@@ -346,21 +416,38 @@ impl ServerHandshake {
         if !ch.compression_methods.contains(&CompressionMethod::Null) {
             return Err(Fatal::new(AlertDescription::IllegalParameter));
         }
-        // RFC 5746 section 3.6: the SCSV or an empty extension; anything else on an
-        // initial handshake is a handshake_failure.
-        match ch.renegotiation_info() {
-            Some([]) => self.shared.secure_renegotiation = true,
-            Some(_) => return Err(Fatal::new(AlertDescription::HandshakeFailure)),
-            None => self.shared.secure_renegotiation = ch.has_scsv(),
-        }
-        if cfg!(feature = "require-secure-rehandshakes") && !self.shared.secure_renegotiation {
-            return Err(Fatal::new(AlertDescription::HandshakeFailure));
+        if let Some(r) = &self.shared.reneg {
+            // RFC 5746 section 3.7: a renegotiation keeps the version; a secure one carries
+            // our previous client_verify_data and no SCSV, a legacy one neither.
+            if version != r.version || ch.has_scsv() {
+                return Err(Fatal::new(AlertDescription::HandshakeFailure));
+            }
+            if r.secure {
+                self.shared
+                    .check_reneg_info(ch.renegotiation_info(), &r.client_verify_data)?;
+                self.shared.secure_renegotiation = true;
+            } else if ch.renegotiation_info().is_some() {
+                return Err(Fatal::new(AlertDescription::HandshakeFailure));
+            }
+        } else {
+            // RFC 5746 section 3.6: the SCSV or an empty extension; anything else on an
+            // initial handshake is a handshake_failure.
+            match ch.renegotiation_info() {
+                Some([]) => self.shared.secure_renegotiation = true,
+                Some(_) => return Err(Fatal::new(AlertDescription::HandshakeFailure)),
+                None => self.shared.secure_renegotiation = ch.has_scsv(),
+            }
+            if cfg!(feature = "require-secure-rehandshakes") && !self.shared.secure_renegotiation {
+                return Err(Fatal::new(AlertDescription::HandshakeFailure));
+            }
         }
         self.shared.keep_extensions(ch.extensions.as_deref());
         self.shared.client_random = ch.random;
         self.shared.server_random = self.shared.new_random(rng)?;
 
-        if let Some(state) = self.try_resume(ch, version, out)? {
+        if !self.no_resume
+            && let Some(state) = self.try_resume(ch, version, out)?
+        {
             return Ok(state);
         }
 
@@ -496,9 +583,13 @@ impl ServerHandshake {
         let version = self.shared.version;
         // RFC 5746: answer the signal with an empty renegotiation_info, but never put
         // extensions in an SSL 3.0 ServerHello to a client that sent none.
+        let info = match &self.shared.reneg {
+            Some(r) => r.server_info(),
+            None => Vec::new(),
+        };
         let extensions = (self.shared.secure_renegotiation
             && !(version.is_ssl3() && ch.extensions.is_none()))
-        .then(|| alloc::vec![Extension::RenegotiationInfo(Vec::new())]);
+        .then(|| alloc::vec![Extension::RenegotiationInfo(info)]);
         let sh = ServerHello {
             server_version: version,
             random: self.shared.server_random,

@@ -215,6 +215,8 @@ pub struct Session {
     pub(crate) peer_closed: bool,
     /// We queued a fatal alert.
     pub(crate) sent_fatal: bool,
+    /// The first handshake completed: application data flows, also during re-handshakes.
+    pub(crate) established: bool,
 }
 
 impl core::fmt::Debug for Session {
@@ -259,6 +261,7 @@ impl Context {
             extensions,
             &mut rng,
             &mut out,
+            None,
         )?;
         // The ClientHello's record says TLS 1.0 whenever we speak TLS: servers that never
         // heard of a newer version still read it (RFC 5246 appendix E.1).
@@ -325,6 +328,7 @@ impl Session {
             failed: false,
             peer_closed: false,
             sent_fatal: false,
+            established: false,
         }
     }
 
@@ -469,6 +473,9 @@ pub enum SessionOption {
     /// its next full handshake; needs the certificate callback given to
     /// `new_server_session`.
     EnableClientAuth,
+    /// `SSL_OPTION_FULL_HANDSHAKE`: for [`Session::encode_rehandshake`], a full
+    /// re-handshake instead of a resumed one. (`set_session_option` refuses it.)
+    FullHandshake,
 }
 
 impl Session {
@@ -481,8 +488,61 @@ impl Session {
         match (option, self.server_handshake_mut()) {
             (SessionOption::DisableClientAuth, Some(s)) => s.set_client_auth(false),
             (SessionOption::EnableClientAuth, Some(s)) => s.set_client_auth(true),
-            (_, None) => Err(Error::ArgFail),
+            _ => Err(Error::ArgFail),
         }
+    }
+
+    /// `matrixSslEncodeRehandshake`: starts a re-handshake of the established connection
+    /// (features `secure-rehandshakes` for RFC 5746 peers, `insecure-rehandshakes` for
+    /// legacy ones). A server queues a HelloRequest; a client queues a new ClientHello,
+    /// both encrypted under the current keys: send [`Session::get_outdata`]. Application
+    /// data keeps flowing both ways while it runs; `received_data` reports
+    /// `HandshakeComplete` again when it ends.
+    ///
+    /// The re-handshake resumes the current session unless `option` is
+    /// [`SessionOption::FullHandshake`], `keys` are given (they replace the current ones),
+    /// a server gives a `cert_validator` (which requests client authentication), or a
+    /// client nominates another `cipher_suite` (0: every enabled suite, as
+    /// `new_client_session`; ignored by servers). `PS_PROTOCOL_FAIL` before the first
+    /// handshake completes, during a re-handshake or after a fatal alert,
+    /// `PS_UNSUPPORTED_FAIL` when this build does not renegotiate this connection (e.g.
+    /// the peer did not signal RFC 5746 and `insecure-rehandshakes` is off),
+    /// `PS_ARG_FAIL` for another option.
+    pub fn encode_rehandshake(
+        &mut self,
+        keys: Option<Arc<Keys>>,
+        cert_validator: Option<CertValidator>,
+        option: Option<SessionOption>,
+        cipher_suite: u16,
+    ) -> Result<(), Error> {
+        let full = match option {
+            None => false,
+            Some(SessionOption::FullHandshake) => true,
+            Some(_) => return Err(Error::ArgFail),
+        };
+        if self.failed || self.closing || !self.established || !self.hs.is_complete() {
+            return Err(Error::ProtocolFail);
+        }
+        let mut out = Vec::new();
+        let started = self
+            .hs
+            .renegotiate(
+                keys,
+                cert_validator,
+                full,
+                cipher_suite,
+                &mut self.rng,
+                &mut out,
+            )
+            .map_err(|f| f.error)?;
+        if !started {
+            return Err(Error::UnsupportedFail);
+        }
+        self.apply_outputs(out).map_err(|f| f.error)?;
+        // The message is announced by `get_outdata`, not by a `RequestSend`.
+        self.flight_pending = false;
+        self.reported_complete = false;
+        Ok(())
     }
 
     #[cfg(feature = "server-side-ssl")]
