@@ -621,3 +621,197 @@ fn tlslite_client_certificate_against_our_server() {
         c.wait_for("READ", T).unwrap();
     }
 }
+
+/// `openssl s_server` in its interactive mode (stdin lines go to the client, received
+/// data is printed; `R` renegotiates), with `-state` so that handshakes can be counted.
+fn s_server_interactive(version: ProtocolVersion, extra: &[&str]) -> (Peer, u16) {
+    let port = free_port();
+    let accept = format!("127.0.0.1:{port}");
+    let key = testkeys("rsa2048/server.key");
+    let cert = testkeys("rsa2048/server.pem");
+    let chain = testkeys("rsa2048/intermediate.pem");
+    let mut args = vec![
+        "s_server",
+        "-accept",
+        &accept,
+        openssl_flag(version),
+        "-cipher",
+        "AES128-SHA:@SECLEVEL=0",
+        "-key",
+        &key,
+        "-cert",
+        &cert,
+        "-cert_chain",
+        &chain,
+        "-state",
+    ];
+    args.extend_from_slice(extra);
+    let mut p = Peer::spawn("openssl", &args);
+    p.wait_for("ACCEPT", T).unwrap();
+    (p, port)
+}
+
+/// How many handshakes s_server's `-state` output shows as finished.
+fn finished_handshakes(p: &mut Peer) -> usize {
+    p.output()
+        .iter()
+        .filter(|l| l.contains("SSL_accept:SSLv3/TLS write finished"))
+        .count()
+}
+
+fn wait_handshakes(p: &mut Peer, n: usize) {
+    let end = std::time::Instant::now() + T;
+    while finished_handshakes(p) < n {
+        assert!(
+            std::time::Instant::now() < end,
+            "s_server did not finish {n} handshakes:\n{}",
+            p.output().join("\n")
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Reads from `st` until `want` has arrived.
+fn read_until<S: std::io::Read + std::io::Write>(st: &mut matrix_ssl::Stream<S>, want: &[u8]) {
+    use std::io::Read;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !got.windows(want.len()).any(|w| w == want) {
+        let n = st.read(&mut buf).expect("read");
+        assert!(n > 0, "closed before {want:?}; got {got:?}");
+        got.extend_from_slice(&buf[..n]);
+    }
+}
+
+#[test]
+fn openssl_s_server_renegotiates_our_client() {
+    use std::io::Write;
+    for version in [TLS10, TLS11] {
+        let (mut server, port) = s_server_interactive(version, &[]);
+        let ctx = context(SSL3, TLS11);
+        let sess = ctx
+            .new_client_session(matrix_interop::tls::client_keys(), None, 0, None, None)
+            .unwrap();
+        let mut st = matrix_ssl::Stream::new(sess, matrix_interop::connect(port, T));
+        st.handshake().unwrap();
+        assert!(st.session().secure_renegotiation());
+        st.write_all(b"before\n").unwrap();
+        server.wait_for("before", T).unwrap();
+        wait_handshakes(&mut server, 1);
+        // R: a HelloRequest; our client answers with a renegotiating ClientHello.
+        server.send_stdin("R\n");
+        // Our client answers the HelloRequest while it reads; s_server takes one stdin
+        // line per read, so "after" goes once the re-handshake is done.
+        std::thread::scope(|scope| {
+            let reader = scope.spawn(|| read_until(&mut st, b"after\n"));
+            wait_handshakes(&mut server, 2);
+            server.send_stdin("after\n");
+            reader.join().unwrap();
+        });
+        st.write_all(b"again\n").unwrap();
+        server.wait_for("again", T).unwrap();
+        assert!(st.session().is_handshake_complete());
+        assert!(st.session().is_resumed(), "{version:?}: not resumed");
+        let _ = st.shutdown();
+    }
+}
+
+#[test]
+fn our_client_renegotiates_with_openssl_s_server() {
+    use std::io::Write;
+    for version in [TLS10, TLS11] {
+        for full in [false, true] {
+            let (mut server, port) = s_server_interactive(version, &["-client_renegotiation"]);
+            let ctx = context(SSL3, TLS11);
+            let sess = ctx
+                .new_client_session(matrix_interop::tls::client_keys(), None, 0, None, None)
+                .unwrap();
+            let mut st = matrix_ssl::Stream::new(sess, matrix_interop::connect(port, T));
+            st.handshake().unwrap();
+            st.write_all(b"one\n").unwrap();
+            server.wait_for("one", T).unwrap();
+            let opt = full.then_some(matrix_ssl::SessionOption::FullHandshake);
+            st.session_mut()
+                .encode_rehandshake(None, None, opt, 0)
+                .unwrap();
+            st.flush().unwrap();
+            // The write waits for the re-handshake to complete.
+            st.write_all(b"two\n").unwrap();
+            server.wait_for("two", T).unwrap();
+            wait_handshakes(&mut server, 2);
+            assert_eq!(st.session().is_resumed(), !full, "{version:?}");
+            server.send_stdin("three\n");
+            read_until(&mut st, b"three\n");
+            let _ = st.shutdown();
+        }
+    }
+}
+
+#[test]
+fn openssl_s_client_renegotiates_with_our_server() {
+    for version in [TLS10, TLS11] {
+        let server = EchoServer::start(context(SSL3, TLS11), 1);
+        let connect = format!("127.0.0.1:{}", server.port);
+        let mut c = Peer::spawn(
+            "openssl",
+            &[
+                "s_client",
+                "-connect",
+                &connect,
+                openssl_flag(version),
+                "-cipher",
+                "AES128-SHA:@SECLEVEL=0",
+            ],
+        );
+        c.wait_for("Secure Renegotiation IS supported", T).unwrap();
+        c.send_stdin("R\n");
+        c.wait_for("RENEGOTIATING", T).unwrap();
+        c.send_stdin("ping\n");
+        c.wait_for("ECHO:ping", T)
+            .unwrap_or_else(|e| panic!("{version:?}: {e}"));
+        let o = server.next().unwrap();
+        assert_eq!(o.received, b"ping\n");
+        assert_eq!(o.version, version);
+    }
+}
+
+/// tlslite-ng refuses renegotiation with a no_renegotiation warning: our client goes on
+/// with the established connection.
+#[test]
+fn tlslite_refuses_our_renegotiation() {
+    use std::io::Write;
+    let python = peers_python();
+    for version in [TLS10, TLS11] {
+        let port = free_port();
+        let port_s = port.to_string();
+        let v = tl_version(version);
+        let cert = testkeys("rsa2048/server-chain.pem");
+        let key = testkeys("rsa2048/server.key");
+        let script = peer_script("tl_peer.py");
+        let mut server = Peer::spawn(
+            &python,
+            &[
+                &script, "server", "--port", &port_s, "--min", v, "--max", v, "--cipher", "aes128",
+                "--cert", &cert, "--key", &key,
+            ],
+        );
+        server.wait_for("LISTENING", T).unwrap();
+        let ctx = context(SSL3, TLS11);
+        let sess = ctx
+            .new_client_session(matrix_interop::tls::client_keys(), None, 0, None, None)
+            .unwrap();
+        let mut st = matrix_ssl::Stream::new(sess, matrix_interop::connect(port, T));
+        st.handshake().unwrap();
+        st.session_mut()
+            .encode_rehandshake(None, None, None, 0)
+            .unwrap();
+        st.flush().unwrap();
+        // The write waits for the answer: the refusal puts the session back.
+        st.write_all(b"hello tlslite\n")
+            .unwrap_or_else(|e| panic!("{v}: {e}\n{:?}", server.output()));
+        read_until(&mut st, b"ECHO:hello tlslite\n");
+        assert!(st.session().is_handshake_complete());
+        let r = server.wait_for("RESULT", T).unwrap();
+        assert!(r.contains(&format!("version={v}")), "{r}");
+    }
+}

@@ -113,6 +113,9 @@ pub(crate) struct ClientHandshake {
     pub(crate) shared: HsShared,
     state: State,
     validator: Option<CertValidator>,
+    /// During a re-handshake, until the ServerHello: the established handshake's state,
+    /// restored if the server refuses with no_renegotiation.
+    prev: Option<Box<HsShared>>,
 }
 
 impl ClientHandshake {
@@ -208,6 +211,7 @@ impl ClientHandshake {
                 sent_extensions,
             }),
             validator,
+            prev: None,
         })
     }
 
@@ -266,8 +270,20 @@ impl ClientHandshake {
             Some(reneg),
         )
         .map_err(Fatal::internal)?;
-        *self = next;
+        let old = core::mem::replace(self, next);
+        self.prev = Some(Box::new(old.shared));
         Ok(true)
+    }
+
+    /// The server answered our renegotiating ClientHello with no_renegotiation (RFC 2246
+    /// section 7.2.2): the connection goes on as it was.
+    pub(crate) fn abandon_renegotiation(&mut self) {
+        if matches!(self.state, State::ServerHello(_))
+            && let Some(prev) = self.prev.take()
+        {
+            self.shared = *prev;
+            self.state = State::Complete;
+        }
     }
 
     pub(crate) fn version_negotiated(&self) -> bool {
@@ -308,6 +324,7 @@ impl ClientHandshake {
         let decode = |e| Fatal::decode(e, version);
         self.state = match (state, msg_type) {
             (State::ServerHello(st), HandshakeType::ServerHello) => {
+                self.prev = None;
                 let sh = ServerHello::read_bytes(body).map_err(decode)?;
                 self.shared.transcript_update(raw);
                 self.server_hello(st, &sh, out)?

@@ -654,6 +654,17 @@ impl Handshake {
         }
     }
 
+    /// The peer refused our re-handshake with no_renegotiation: a client waiting for the
+    /// ServerHello of its re-handshake goes back to the established state.
+    pub(crate) fn abandon_renegotiation(&mut self) {
+        match self {
+            #[cfg(feature = "client-side-ssl")]
+            Handshake::Client(c) => c.abandon_renegotiation(),
+            #[cfg(feature = "server-side-ssl")]
+            Handshake::Server(_) => {}
+        }
+    }
+
     /// Whether the peer's ChangeCipherSpec came and its Finished has not: application
     /// data may not arrive in between (RFC 2246 section 7.4.9).
     pub(crate) fn awaiting_finished(&self) -> bool {

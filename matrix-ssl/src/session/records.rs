@@ -552,6 +552,12 @@ impl Session {
                         self.peer_closed = true;
                         self.failed = true;
                     }
+                    AlertLevel::Warning if desc == AlertDescription::NoRenegotiation => {
+                        self.hs.abandon_renegotiation();
+                        if self.hs.is_complete() {
+                            self.reported_complete = true;
+                        }
+                    }
                     AlertLevel::Warning => {}
                     _ => return Err(Fatal::new(AlertDescription::IllegalParameter)),
                 }
