@@ -326,3 +326,34 @@ fn bad_certificate_verify() {
         assert_eq!(&out[5..7], &[2, want.get()], "{v:?}");
     }
 }
+
+/// A server upgrades a connection to client authentication by a re-handshake with a
+/// certificate callback (`encode_rehandshake(None, Some(cb), None, 0)`).
+#[cfg(feature = "secure-rehandshakes")]
+#[test]
+fn upgrade_to_client_auth_by_rehandshake() {
+    for v in ctx().versions().iter().copied().filter(|v| !v.is_ssl3()) {
+        let (mut c, mut s) = pair_with(
+            v,
+            0,
+            client_keys_cert(),
+            server_keys_ca(Some("rsa2048/ca.pem")),
+            None,
+        );
+        handshake(&mut c, &mut s, usize::MAX);
+        assert!(s.peer_certificates().is_none());
+        let (cb, seen) = recorder(None);
+        s.encode_rehandshake(None, Some(cb), None, 0).unwrap();
+        for _ in 0..6 {
+            pump(&mut s, &mut c, usize::MAX);
+            pump(&mut c, &mut s, usize::MAX);
+        }
+        assert!(c.is_handshake_complete() && s.is_handshake_complete());
+        assert!(!s.is_resumed(), "a new callback means a full handshake");
+        assert_eq!(*seen.lock().unwrap(), vec![(2, None)], "{v:?}");
+        assert_eq!(s.peer_certificates().map(|c| c.len()), Some(2));
+        let data = pattern(1000);
+        send_all(&mut c, &mut s, &data, usize::MAX);
+        send_all(&mut s, &mut c, &data, usize::MAX);
+    }
+}

@@ -221,7 +221,7 @@ fn alert_out(c: &mut Session) -> Vec<u8> {
 }
 
 #[test]
-fn hello_request_after_the_handshake_is_refused() {
+fn hello_request_after_the_handshake() {
     for v in ctx().versions().to_vec() {
         let (mut c, mut raw, evs) = first(v, Twist::None);
         assert_eq!(evs, vec![Ev::RequestSend]);
@@ -312,5 +312,48 @@ fn bad_server_finished() {
             AlertDescription::DecryptError
         };
         assert_eq!(body, vec![2, want.get()], "{v:?}");
+    }
+}
+
+/// A renegotiating ServerHello whose renegotiation_info is not client_verify_data ||
+/// server_verify_data (RFC 5746 section 3.5), or is missing: handshake_failure.
+#[cfg(feature = "secure-rehandshakes")]
+#[test]
+fn bad_renegotiation_info_in_a_renegotiation() {
+    for v in ctx().versions().to_vec() {
+        for info in [Some(vec![0u8; 24]), Some(vec![]), None] {
+            let (mut c, mut raw, _) = first(v, Twist::None);
+            let flight = take_out(&mut c, usize::MAX, &mut Vec::new());
+            let answer = raw.second_flight(&flight, Twist::None);
+            let mut evs = Vec::new();
+            feed(&mut c, &answer, usize::MAX, &mut evs);
+            let hr = raw.protect(1, ContentType::Handshake, &[0, 0, 0, 0]);
+            feed(&mut c, &hr, usize::MAX, &mut evs);
+            let hello = take_out(&mut c, usize::MAX, &mut evs);
+            let (ct, _) = raw.unprotect(1, &hello);
+            assert_eq!(ct, 22);
+            let sh = ServerHello {
+                server_version: v,
+                random: [3; 32],
+                session_id: vec![2; 32],
+                cipher_suite: CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA,
+                compression_method: CompressionMethod::Null,
+                extensions: info.clone().map(|i| vec![Extension::RenegotiationInfo(i)]),
+            };
+            let mut msg = Vec::new();
+            encode_handshake(&mut msg, HandshakeType::ServerHello, |o| sh.encode(o));
+            let rec = raw.protect(2, ContentType::Handshake, &msg);
+            let mut evs = Vec::new();
+            feed(&mut c, &rec, usize::MAX, &mut evs);
+            assert_eq!(evs.last(), Some(&Ev::RequestSend), "{v:?} {info:?}");
+            let out = alert_out(&mut c);
+            let (ct, body) = raw.unprotect(2, &out);
+            assert_eq!(ct, 21);
+            assert_eq!(
+                body,
+                vec![2, AlertDescription::HandshakeFailure.get()],
+                "{v:?} {info:?}"
+            );
+        }
     }
 }

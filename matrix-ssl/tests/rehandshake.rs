@@ -179,3 +179,39 @@ fn rehandshake_api_misuse() {
         Err(Error::ArgFail)
     );
 }
+
+/// The renegotiation attack (CVE-2009-3555) seen from the server: an attacker splices a
+/// victim's renegotiating ClientHello, which carries the victim's previous verify_data,
+/// in as the first hello of its own connection. A non-empty renegotiation_info on an
+/// initial handshake is a handshake_failure (RFC 5746 section 3.6).
+#[test]
+fn renegotiation_prefix_attack_is_detected() {
+    use matrix_ssl::codec::handshake::{ClientHello, Extension, encode_handshake};
+    use matrix_ssl::codec::{CipherSuite, Codec, CompressionMethod, HandshakeType};
+    for v in ctx().versions().to_vec() {
+        let ch = ClientHello {
+            client_version: v,
+            random: [7; 32],
+            session_id: vec![],
+            cookie: None,
+            cipher_suites: vec![CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA],
+            compression_methods: vec![CompressionMethod::Null],
+            extensions: Some(vec![Extension::RenegotiationInfo(vec![0x5a; 12])]),
+        };
+        let mut msg = Vec::new();
+        encode_handshake(&mut msg, HandshakeType::ClientHello, |o| ch.encode(o));
+        let mut rec = vec![22, 3, 1];
+        rec.extend_from_slice(&(msg.len() as u16).to_be_bytes());
+        rec.extend_from_slice(&msg);
+        let mut s = ctx().new_server_session(server_keys(), None).unwrap();
+        let mut evs = Vec::new();
+        feed(&mut s, &rec, usize::MAX, &mut evs);
+        let out = take_out(&mut s, usize::MAX, &mut evs);
+        assert_eq!(out[0], 21, "{v:?}");
+        assert_eq!(
+            &out[5..7],
+            &[2, matrix_ssl::AlertDescription::HandshakeFailure.get()]
+        );
+        assert_eq!(evs.last(), Some(&Ev::SentClose));
+    }
+}

@@ -648,7 +648,7 @@ impl Handshake {
             Handshake::Client(c) => c.renegotiate(keys, validator, full, cipher_suite, rng, out),
             #[cfg(feature = "server-side-ssl")]
             Handshake::Server(s) => {
-                let _ = cipher_suite;
+                let _ = (cipher_suite, rng);
                 s.request_renegotiation(keys, validator, full, out)
             }
         }
