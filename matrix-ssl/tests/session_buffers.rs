@@ -246,8 +246,20 @@ fn hello_extensions_both_ways() {
         .new_client_session(client_keys(), None, 0, None, Some(&exts))
         .unwrap();
     let mut s = ctx.new_server_session(server_keys(), None).unwrap();
+    assert_eq!(exts.load(23, &[]), Err(Error::ArgFail));
     handshake(&mut c, &mut s, usize::MAX);
-    assert_eq!(s.peer_hello_extensions(), &[(0u16, sni.to_vec())]);
+    // The library adds extended_master_secret (23) itself (feature
+    // `extended-master-secret`).
+    let ems: Vec<(u16, Vec<u8>)> = if cfg!(feature = "extended-master-secret") {
+        vec![(23, vec![])]
+    } else {
+        vec![]
+    };
+    let mut want = vec![(0u16, sni.to_vec())];
+    want.extend(ems.clone());
+    assert_eq!(s.peer_hello_extensions(), want.as_slice());
     // The server answered the SCSV with an empty renegotiation_info.
-    assert_eq!(c.peer_hello_extensions(), &[(0xff01u16, vec![0])]);
+    let mut want = vec![(0xff01u16, vec![0])];
+    want.extend(ems);
+    assert_eq!(c.peer_hello_extensions(), want.as_slice());
 }

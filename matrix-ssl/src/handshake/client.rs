@@ -179,6 +179,17 @@ impl ClientHandshake {
                     .collect()
             })
             .unwrap_or_default();
+        // RFC 7627: offered whenever we speak TLS.
+        let mut sent_extensions = sent_extensions_of(extensions);
+        if cfg!(feature = "extended-master-secret")
+            && shared.ctx.versions.iter().any(|v| !v.is_ssl3())
+        {
+            hello_exts.push(Extension::Unknown {
+                ext_type: super::EXT_EXTENDED_MASTER_SECRET,
+                data: Vec::new(),
+            });
+            sent_extensions.push(super::EXT_EXTENDED_MASTER_SECRET);
+        }
         match &reneg {
             None => suites.push(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV),
             Some(r) if r.secure => {
@@ -188,9 +199,6 @@ impl ClientHandshake {
         }
         shared.reneg = reneg;
         shared.client_random = shared.new_random(rng).map_err(|f| f.error)?;
-        let sent_extensions: Vec<u16> = extensions
-            .map(|e| e.iter().map(|(t, _)| t).collect())
-            .unwrap_or_default();
         let hello = ClientHello {
             client_version: offered_version,
             random: shared.client_random,
@@ -252,6 +260,7 @@ impl ClientHandshake {
                     master: master.clone(),
                     suite: suite.suite,
                     version: self.shared.version,
+                    ems: self.shared.ems,
                 })
             }
             _ => None,
@@ -477,6 +486,10 @@ impl ClientHandshake {
     ) -> Result<State, Fatal> {
         let sv = sh.server_version;
         self.shared.keep_extensions(sh.extensions.as_deref());
+        self.shared.ems = !sv.is_ssl3()
+            && sh
+                .extension(super::EXT_EXTENDED_MASTER_SECRET.into())
+                .is_some();
         self.shared.server_random = sh.random;
         self.shared.suite = Some(suite);
         self.shared.session_id = sh.session_id.clone();
@@ -487,6 +500,10 @@ impl ClientHandshake {
             // The server resumes: the same version and suite, or it is lying.
             if sid.version != sv || sid.suite != sh.cipher_suite {
                 return Err(Fatal::new(AlertDescription::IllegalParameter));
+            }
+            // RFC 7627 section 5.3: and the same EMS state.
+            if sid.ems != self.shared.ems {
+                return Err(Fatal::new(AlertDescription::HandshakeFailure));
             }
             self.shared.master = Some(sid.master.clone());
             self.shared.resumed = true;
@@ -666,12 +683,7 @@ impl ClientHandshake {
             .emit(out, HandshakeType::ClientKeyExchange, |o| {
                 cke.encode(o, version)
             });
-        self.shared.master = Some(crate::record::master_secret(
-            version,
-            &pms[..],
-            &self.shared.client_random,
-            &self.shared.server_random,
-        ));
+        self.shared.master = Some(self.shared.compute_master(&pms[..]));
         if let Some(key) = signer {
             // RFC 2246 section 7.4.8: MD5 || SHA-1 of every message so far, signed.
             let hash = self.shared.certificate_verify_hash()?;
@@ -700,4 +712,11 @@ fn dh_group(params: &ServerDhParams) -> Result<DhGroup, Fatal> {
         return Err(Fatal::new(AlertDescription::InsufficientSecurity));
     }
     DhGroup::new(p, &params.dh_g).map_err(|_| Fatal::new(AlertDescription::IllegalParameter))
+}
+
+/// The extension types of the application's hello extensions.
+fn sent_extensions_of(extensions: Option<&HelloExtensions>) -> Vec<u16> {
+    extensions
+        .map(|e| e.iter().map(|(t, _)| t).collect())
+        .unwrap_or_default()
 }

@@ -165,9 +165,9 @@ impl HandshakeInfo<'_> {
 
 /// ClientHello extensions a client adds (`tlsExtension_t`, `matrixSslNewHelloExtension` /
 /// `matrixSslLoadHelloExtension`): each an extension type and its fully encoded
-/// extension_data. The library adds no extension itself (it signals RFC 5746 with the
-/// SCSV), and refuses a ServerHello extension of a type not sent here (other than
-/// renegotiation_info).
+/// extension_data. The library adds only renegotiation_info (in re-handshakes; initial
+/// hellos signal RFC 5746 with the SCSV) and, with `extended-master-secret`,
+/// extended_master_secret; it refuses a ServerHello extension of a type not sent.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HelloExtensions {
     list: Vec<(u16, Vec<u8>)>,
@@ -181,11 +181,12 @@ impl HelloExtensions {
 
     /// Adds one extension (`matrixSslLoadHelloExtension`): `data` is the extension_data
     /// as RFC 4366/6066 defines it for `ext_type`. `PS_ARG_FAIL` for data over 65535
-    /// bytes, for a type already loaded, or for renegotiation_info (the library signals
-    /// RFC 5746 itself).
+    /// bytes, for a type already loaded, or for renegotiation_info and
+    /// extended_master_secret (the library sends those itself).
     pub fn load(&mut self, ext_type: u16, data: &[u8]) -> Result<(), Error> {
         if data.len() > 0xffff
             || ext_type == 0xff01
+            || ext_type == EXT_EXTENDED_MASTER_SECRET
             || self.list.iter().any(|(t, _)| *t == ext_type)
         {
             return Err(Error::ArgFail);
@@ -256,6 +257,9 @@ pub(crate) fn psk_premaster(other_secret: &[u8], psk: &[u8]) -> Result<Zeroizing
     Ok(pms)
 }
 
+/// The extended_master_secret extension type (RFC 7627 section 5.1).
+pub(crate) const EXT_EXTENDED_MASTER_SECRET: u16 = 23;
+
 /// What a re-handshake inherits from the handshake it renegotiates (RFC 5746 section 3):
 /// whether that one was secure, and both of its Finished verify_data.
 #[derive(Clone)]
@@ -320,6 +324,8 @@ pub(crate) struct HsShared {
     pub server_verify_data: Vec<u8>,
     /// Set when this handshake renegotiates an established connection.
     pub reneg: Option<Reneg>,
+    /// Both sides negotiated the RFC 7627 extended master secret.
+    pub ems: bool,
 }
 
 impl HsShared {
@@ -346,6 +352,21 @@ impl HsShared {
             client_verify_data: Vec::new(),
             server_verify_data: Vec::new(),
             reneg: None,
+            ems: false,
+        }
+    }
+
+    /// The master secret of a full handshake from `pms`: RFC 7627's extended one over the
+    /// session hash (MD5 || SHA-1 of the transcript up to the ClientKeyExchange, in TLS
+    /// 1.0/1.1) when negotiated, the classic one otherwise.
+    pub(crate) fn compute_master(&self, pms: &[u8]) -> MasterSecret {
+        if self.ems {
+            let session_hash = self.transcript.clone().finalize();
+            let mut ms = MasterSecret::new([0; prf::MASTER_SECRET_LEN]);
+            prf::tls_prf(pms, b"extended master secret", &session_hash, &mut ms[..]);
+            ms
+        } else {
+            record::master_secret(self.version, pms, &self.client_random, &self.server_random)
         }
     }
 

@@ -442,6 +442,12 @@ impl ServerHandshake {
             }
         }
         self.shared.keep_extensions(ch.extensions.as_deref());
+        // RFC 7627: echoed in TLS when the client offers it.
+        self.shared.ems = cfg!(feature = "extended-master-secret")
+            && !version.is_ssl3()
+            && ch
+                .extension(super::EXT_EXTENDED_MASTER_SECRET.into())
+                .is_some();
         self.shared.client_random = ch.random;
         self.shared.server_random = self.shared.new_random(rng)?;
 
@@ -564,8 +570,16 @@ impl ServerHandshake {
         let Some(hit) = ctx.cache.lock().lookup(&ch.session_id, ctx.now_ms(), life) else {
             return Ok(None);
         };
+        // RFC 7627 section 5.3: a session is resumed only with the same EMS state (a
+        // mismatch falls back to a full handshake).
         let suite = match self.shared.suite_usable(hit.suite, version) {
-            Some(s) if hit.version == version && ch.cipher_suites.contains(&hit.suite) => s,
+            Some(s)
+                if hit.version == version
+                    && ch.cipher_suites.contains(&hit.suite)
+                    && hit.ems == self.shared.ems =>
+            {
+                s
+            }
             _ => return Ok(None),
         };
         self.shared.suite = Some(suite);
@@ -587,9 +601,17 @@ impl ServerHandshake {
             Some(r) => r.server_info(),
             None => Vec::new(),
         };
-        let extensions = (self.shared.secure_renegotiation
-            && !(version.is_ssl3() && ch.extensions.is_none()))
-        .then(|| alloc::vec![Extension::RenegotiationInfo(info)]);
+        let mut exts = Vec::new();
+        if self.shared.secure_renegotiation && !(version.is_ssl3() && ch.extensions.is_none()) {
+            exts.push(Extension::RenegotiationInfo(info));
+        }
+        if self.shared.ems {
+            exts.push(Extension::Unknown {
+                ext_type: super::EXT_EXTENDED_MASTER_SECRET,
+                data: Vec::new(),
+            });
+        }
+        let extensions = (!exts.is_empty()).then_some(exts);
         let sh = ServerHello {
             server_version: version,
             random: self.shared.server_random,
@@ -645,12 +667,7 @@ impl ServerHandshake {
                 psk_premaster(&z, key)?
             }
         };
-        self.shared.master = Some(crate::record::master_secret(
-            self.shared.version,
-            &pms[..],
-            &self.shared.client_random,
-            &self.shared.server_random,
-        ));
+        self.shared.master = Some(self.shared.compute_master(&pms[..]));
         self.shared.derive_keys(Side::Server)?;
         Ok(match st.client_key {
             Some(client_key) => State::CertificateVerify(ExpectCertificateVerify { client_key }),
@@ -669,6 +686,7 @@ impl ServerHandshake {
             master,
             suite.suite,
             self.shared.version,
+            self.shared.ems,
             ctx.now_ms(),
             life,
         );

@@ -122,6 +122,8 @@ pub struct SessionId {
     pub(crate) master: MasterSecret,
     pub(crate) suite: CipherSuite,
     pub(crate) version: ProtocolVersion,
+    /// The master secret is an RFC 7627 extended one.
+    pub(crate) ems: bool,
 }
 
 impl Default for SessionId {
@@ -131,6 +133,7 @@ impl Default for SessionId {
             master: MasterSecret::new([0; 48]),
             suite: CipherSuite::TLS_NULL_WITH_NULL_NULL,
             version: ProtocolVersion::TLSv1_0,
+            ems: false,
         }
     }
 }
@@ -389,6 +392,7 @@ impl Session {
             master: master.clone(),
             suite: suite.suite,
             version: s.version,
+            ems: s.ems,
         })
     }
 
