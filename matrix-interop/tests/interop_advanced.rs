@@ -824,7 +824,8 @@ fn tlslite_refuses_our_renegotiation() {
 }
 
 /// RFC 7627 with OpenSSL both ways: s_client reports the extended master secret on a
-/// full and a resumed handshake with our server; s_server echoes it to our client.
+/// full and a resumed handshake with our server; s_server echoes it, and RFC 7366
+/// encrypt-then-MAC, to our client (and every exchange of these tests runs under both).
 #[test]
 fn extended_master_secret_with_openssl() {
     for version in [TLS10, TLS11] {
@@ -870,6 +871,14 @@ fn extended_master_secret_with_openssl() {
                 .iter()
                 .any(|(t, _)| *t == 23),
             "{version:?}: s_server did not echo extended_master_secret"
+        );
+        // The suite is CBC: OpenSSL also accepts RFC 7366 encrypt-then-MAC.
+        assert!(
+            st.session()
+                .peer_hello_extensions()
+                .iter()
+                .any(|(t, _)| *t == 22),
+            "{version:?}: s_server did not accept encrypt_then_mac"
         );
         use std::io::Write;
         st.write_all(b"GET / HTTP/1.0\r\n\r\n").unwrap();

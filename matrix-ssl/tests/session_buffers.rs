@@ -247,14 +247,17 @@ fn hello_extensions_both_ways() {
         .unwrap();
     let mut s = ctx.new_server_session(server_keys(), None).unwrap();
     assert_eq!(exts.load(23, &[]), Err(Error::ArgFail));
+    assert_eq!(exts.load(22, &[]), Err(Error::ArgFail));
     handshake(&mut c, &mut s, usize::MAX);
-    // The library adds extended_master_secret (23) itself (feature
-    // `extended-master-secret`).
-    let ems: Vec<(u16, Vec<u8>)> = if cfg!(feature = "extended-master-secret") {
-        vec![(23, vec![])]
-    } else {
-        vec![]
-    };
+    // The library adds extended_master_secret (23) and encrypt_then_mac (22) itself
+    // (features `extended-master-secret`, `encrypt-then-mac`; the suite is CBC).
+    let mut ems: Vec<(u16, Vec<u8>)> = Vec::new();
+    if cfg!(feature = "extended-master-secret") {
+        ems.push((23, vec![]));
+    }
+    if cfg!(feature = "encrypt-then-mac") {
+        ems.push((22, vec![]));
+    }
     let mut want = vec![(0u16, sni.to_vec())];
     want.extend(ems.clone());
     assert_eq!(s.peer_hello_extensions(), want.as_slice());

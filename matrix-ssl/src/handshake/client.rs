@@ -190,6 +190,19 @@ impl ClientHandshake {
             });
             sent_extensions.push(super::EXT_EXTENDED_MASTER_SECRET);
         }
+        // RFC 7366: offered whenever we speak TLS and offer a CBC suite.
+        if cfg!(feature = "encrypt-then-mac")
+            && shared.ctx.versions.iter().any(|v| !v.is_ssl3())
+            && suites
+                .iter()
+                .any(|s| crate::suites::lookup(*s).is_some_and(|i| i.is_cbc()))
+        {
+            hello_exts.push(Extension::Unknown {
+                ext_type: super::EXT_ENCRYPT_THEN_MAC,
+                data: Vec::new(),
+            });
+            sent_extensions.push(super::EXT_ENCRYPT_THEN_MAC);
+        }
         match &reneg {
             None => suites.push(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV),
             Some(r) if r.secure => {
@@ -490,6 +503,12 @@ impl ClientHandshake {
             && sh
                 .extension(super::EXT_EXTENDED_MASTER_SECRET.into())
                 .is_some();
+        // RFC 7366 section 3: only for a CBC suite in TLS.
+        let etm = sh.extension(super::EXT_ENCRYPT_THEN_MAC.into()).is_some();
+        if etm && (sv.is_ssl3() || !suite.is_cbc()) {
+            return Err(Fatal::new(AlertDescription::IllegalParameter));
+        }
+        self.shared.etm = etm;
         self.shared.server_random = sh.random;
         self.shared.suite = Some(suite);
         self.shared.session_id = sh.session_id.clone();

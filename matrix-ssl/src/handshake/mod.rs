@@ -166,8 +166,8 @@ impl HandshakeInfo<'_> {
 /// ClientHello extensions a client adds (`tlsExtension_t`, `matrixSslNewHelloExtension` /
 /// `matrixSslLoadHelloExtension`): each an extension type and its fully encoded
 /// extension_data. The library adds only renegotiation_info (in re-handshakes; initial
-/// hellos signal RFC 5746 with the SCSV) and, with `extended-master-secret`,
-/// extended_master_secret; it refuses a ServerHello extension of a type not sent.
+/// hellos signal RFC 5746 with the SCSV), extended_master_secret and encrypt_then_mac
+/// (with their features); it refuses a ServerHello extension of a type not sent.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HelloExtensions {
     list: Vec<(u16, Vec<u8>)>,
@@ -187,6 +187,7 @@ impl HelloExtensions {
         if data.len() > 0xffff
             || ext_type == 0xff01
             || ext_type == EXT_EXTENDED_MASTER_SECRET
+            || ext_type == EXT_ENCRYPT_THEN_MAC
             || self.list.iter().any(|(t, _)| *t == ext_type)
         {
             return Err(Error::ArgFail);
@@ -259,6 +260,8 @@ pub(crate) fn psk_premaster(other_secret: &[u8], psk: &[u8]) -> Result<Zeroizing
 
 /// The extended_master_secret extension type (RFC 7627 section 5.1).
 pub(crate) const EXT_EXTENDED_MASTER_SECRET: u16 = 23;
+/// The encrypt_then_mac extension type (RFC 7366 section 2).
+pub(crate) const EXT_ENCRYPT_THEN_MAC: u16 = 22;
 
 /// What a re-handshake inherits from the handshake it renegotiates (RFC 5746 section 3):
 /// whether that one was secure, and both of its Finished verify_data.
@@ -326,6 +329,8 @@ pub(crate) struct HsShared {
     pub reneg: Option<Reneg>,
     /// Both sides negotiated the RFC 7627 extended master secret.
     pub ems: bool,
+    /// Both sides negotiated RFC 7366 encrypt-then-MAC (for the next key change).
+    pub etm: bool,
 }
 
 impl HsShared {
@@ -353,6 +358,7 @@ impl HsShared {
             server_verify_data: Vec::new(),
             reneg: None,
             ems: false,
+            etm: false,
         }
     }
 
@@ -519,7 +525,7 @@ impl HsShared {
             &self.client_random,
             &self.server_random,
         );
-        let (enc, dec) = record::cipher_states(self.version, suite, &kb, side)?;
+        let (enc, dec) = record::cipher_states_etm(self.version, suite, &kb, side, self.etm)?;
         self.pending_read = Some(dec);
         self.pending_write = Some(enc);
         Ok(())

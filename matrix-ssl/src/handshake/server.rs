@@ -611,6 +611,17 @@ impl ServerHandshake {
                 data: Vec::new(),
             });
         }
+        // RFC 7366: accepted for a CBC suite in TLS.
+        self.shared.etm = cfg!(feature = "encrypt-then-mac")
+            && !version.is_ssl3()
+            && self.shared.suite.is_some_and(|s| s.is_cbc())
+            && ch.extension(super::EXT_ENCRYPT_THEN_MAC.into()).is_some();
+        if self.shared.etm {
+            exts.push(Extension::Unknown {
+                ext_type: super::EXT_ENCRYPT_THEN_MAC,
+                data: Vec::new(),
+            });
+        }
         let extensions = (!exts.is_empty()).then_some(exts);
         let sh = ServerHello {
             server_version: version,
