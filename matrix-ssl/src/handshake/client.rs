@@ -116,6 +116,8 @@ pub(crate) struct ClientHandshake {
     /// During a re-handshake, until the ServerHello: the established handshake's state,
     /// restored if the server refuses with no_renegotiation.
     prev: Option<Box<HsShared>>,
+    /// The application's view of every ServerHello extension.
+    pub(crate) extension_cb: Option<super::ExtensionCallback>,
 }
 
 impl ClientHandshake {
@@ -233,6 +235,7 @@ impl ClientHandshake {
             }),
             validator,
             prev: None,
+            extension_cb: None,
         })
     }
 
@@ -292,7 +295,8 @@ impl ClientHandshake {
             Some(reneg),
         )
         .map_err(Fatal::internal)?;
-        let old = core::mem::replace(self, next);
+        let mut old = core::mem::replace(self, next);
+        self.extension_cb = old.extension_cb.take();
         self.prev = Some(Box::new(old.shared));
         Ok(true)
     }
@@ -446,6 +450,14 @@ impl ClientHandshake {
             .shared
             .suite_usable(sh.cipher_suite, sv)
             .ok_or(Fatal::new(AlertDescription::IllegalParameter))?;
+        if let Some(cb) = self.extension_cb.as_mut() {
+            for ext in sh.extensions.iter().flatten() {
+                let bytes = ext.get_encoding();
+                if cb(ext.ext_type().get(), bytes.get(4..).unwrap_or_default()) < 0 {
+                    return Err(Fatal::new(AlertDescription::HandshakeFailure));
+                }
+            }
+        }
         // Only extensions we asked for, and renegotiation_info (we sent the SCSV).
         for ext in sh.extensions.iter().flatten() {
             let t = ext.ext_type();

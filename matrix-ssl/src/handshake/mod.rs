@@ -128,6 +128,11 @@ pub type CertValidator = Box<
     dyn FnMut(&HandshakeInfo<'_>, &CertChain, Option<AlertDescription>) -> Verdict + Send + 'static,
 >;
 
+/// The hello extension callback (`extensionCback` of `matrixSslNewClientSession`): called
+/// once per extension of the server's ServerHello (type, extension_data), in order, before
+/// the library acts on them. A negative return ends the handshake (handshake_failure).
+pub type ExtensionCallback = Box<dyn FnMut(u16, &[u8]) -> i32 + Send + 'static>;
+
 /// What the certificate callback can see of the session being negotiated.
 pub struct HandshakeInfo<'a> {
     shared: &'a HsShared,

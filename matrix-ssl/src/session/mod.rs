@@ -27,6 +27,8 @@ use crate::context::{Context, ContextInner};
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
 use crate::handshake::CertValidator;
 #[cfg(feature = "client-side-ssl")]
+use crate::handshake::ExtensionCallback;
+#[cfg(feature = "client-side-ssl")]
 use crate::handshake::HelloExtensions;
 use crate::handshake::{Handshake, Output};
 use crate::keys::Keys;
@@ -493,6 +495,23 @@ impl Session {
             (SessionOption::DisableClientAuth, Some(s)) => s.set_client_auth(false),
             (SessionOption::EnableClientAuth, Some(s)) => s.set_client_auth(true),
             _ => Err(Error::ArgFail),
+        }
+    }
+
+    /// Registers the hello extension callback (`extensionCback` of
+    /// `matrixSslNewClientSession`; set it right after `new_client_session`, before the
+    /// ServerHello arrives): it sees every ServerHello extension, in this handshake and in
+    /// re-handshakes, and ends the handshake with a negative return. `PS_ARG_FAIL` on a
+    /// server session.
+    #[cfg(feature = "client-side-ssl")]
+    pub fn set_extension_callback(&mut self, cb: ExtensionCallback) -> Result<(), Error> {
+        match &mut self.hs {
+            Handshake::Client(c) => {
+                c.extension_cb = Some(cb);
+                Ok(())
+            }
+            #[cfg(feature = "server-side-ssl")]
+            Handshake::Server(_) => Err(Error::ArgFail),
         }
     }
 
