@@ -8,7 +8,9 @@
 //! | 0x008C, 0x008D PSK AES | OpenSSL s_server `-psk` | OpenSSL s_client `-psk`, gnutls-cli `--pskkey` |
 //! | 0x0090, 0x0091 DHE_PSK AES | gnutls-serv `--pskpasswd` | OpenSSL s_client `-psk` |
 //! | 0x0018 DH_anon RC4-MD5 | gnutls-serv, tlslite-ng `--anon` (SSL 3.0 too) | gnutls-cli, tlslite-ng `--anon` |
-//! | client authentication | s_server `-Verify 1`, tlslite-ng `--reqcert` (SSL 3.0 too) | s_client `-cert`, tlslite-ng `--cert` (SSL 3.0 too) |
+//! | client authentication | s_server `-Verify 1`, tlslite-ng `--reqcert` (SSL 3.0 too) | s_client `-cert`, tlslite-ng `--cert`, nassl legacy (SSL 3.0 too) |
+//! | RFC 5746 re-handshakes | s_server `R` (HelloRequest), ours against `-client_renegotiation` (resumed, full), tlslite-ng refusing, a GnuTLS server without RFC 5746 | s_client `R`, nassl legacy `--reneg` |
+//! | RFC 7627 EMS, RFC 7366 ETM | s_server echoes both | s_client reports EMS (full and resumed) |
 //!
 //! Each test checks the version and suite both sides report and the bytes exchanged.
 
@@ -883,5 +885,124 @@ fn extended_master_secret_with_openssl() {
         use std::io::Write;
         st.write_all(b"GET / HTTP/1.0\r\n\r\n").unwrap();
         read_until(&mut st, b"200 ok");
+    }
+}
+
+/// nassl's legacy client (OpenSSL 1.0.2): SSL 3.0, TLS 1.0 and 1.1 client authentication
+/// (its SSL 3.0 CertificateVerify checks our SSL 3.0 pad construction) against our server.
+#[test]
+fn nassl_legacy_client_certificate_against_our_server() {
+    let python = peers_python();
+    for ver in ["ssl3", "tls1.0", "tls1.1"] {
+        let server = EchoServer::start_with_validator(
+            context(SSL3, TLS11),
+            server_keys_client_auth(),
+            strict_validator(),
+            1,
+        );
+        let port = server.port.to_string();
+        let script = peer_script("nassl_client.py");
+        let cert = testkeys("rsa2048/client-chain.pem");
+        let key = testkeys("rsa2048/client.key");
+        let mut c = Peer::spawn(
+            &python,
+            &[
+                &script,
+                "--port",
+                &port,
+                "--ver",
+                ver,
+                "--cipher",
+                "AES128-SHA",
+                "--cert",
+                &cert,
+                "--key",
+                &key,
+            ],
+        );
+        let o = server
+            .next()
+            .unwrap_or_else(|e| panic!("{ver}: {e}\n{:?}", c.output()));
+        assert_eq!(o.peer_certificates, 2, "{ver}");
+        assert_eq!(o.received, b"hello from nassl\n");
+        c.wait_for("READ", T).unwrap();
+    }
+}
+
+/// nassl's legacy client renegotiates (client-initiated, RFC 5746) with our server right
+/// after the handshake, then exchanges data.
+#[test]
+fn nassl_legacy_client_renegotiates_with_our_server() {
+    let python = peers_python();
+    for ver in ["tls1.0", "tls1.1"] {
+        let server = EchoServer::start(context(SSL3, TLS11), 1);
+        let port = server.port.to_string();
+        let script = peer_script("nassl_client.py");
+        let mut c = Peer::spawn(
+            &python,
+            &[
+                &script,
+                "--port",
+                &port,
+                "--ver",
+                ver,
+                "--cipher",
+                "AES128-SHA",
+                "--reneg",
+            ],
+        );
+        c.wait_for("RENEGOTIATED", T)
+            .unwrap_or_else(|e| panic!("{ver}: {e}"));
+        let o = server
+            .next()
+            .unwrap_or_else(|e| panic!("{ver}: {e}\n{:?}", c.output()));
+        assert_eq!(o.received, b"hello from nassl\n");
+        let r = c.wait_for("READ", T).unwrap();
+        assert!(r.contains("ECHO:hello from nassl"), "{r}");
+        let res = c.wait_for("RESULT", T).unwrap();
+        assert!(res.contains("secure_reneg=True"), "{res}");
+    }
+}
+
+/// A GnuTLS server without RFC 5746 (`%DISABLE_SAFE_RENEGOTIATION`): our client does not
+/// renegotiate with it (no `insecure-rehandshakes`), and the connection goes on.
+#[test]
+fn no_renegotiation_with_a_legacy_gnutls_server() {
+    use std::io::Write;
+    for version in [TLS10, TLS11] {
+        let port = free_port();
+        let port_s = port.to_string();
+        let prio = format!(
+            "NONE:+{}:+RSA:+AES-128-CBC:+SHA1:+COMP-NULL:+SIGN-ALL:+GROUP-ALL:%DISABLE_SAFE_RENEGOTIATION",
+            gnutls_version(version)
+        );
+        let _server = Peer::spawn(
+            "gnutls-serv",
+            &[
+                "-p",
+                &port_s,
+                "--echo",
+                "--disable-client-cert",
+                "--x509certfile",
+                &testkeys("rsa2048/server-chain.pem"),
+                "--x509keyfile",
+                &testkeys("rsa2048/server.key"),
+                "--priority",
+                &prio,
+            ],
+        );
+        let ctx = context(SSL3, TLS11);
+        let sess = ctx
+            .new_client_session(matrix_interop::tls::client_keys(), None, 0x002F, None, None)
+            .unwrap();
+        let mut st = matrix_ssl::Stream::new(sess, matrix_interop::connect(port, T));
+        st.handshake().unwrap();
+        assert!(!st.session().secure_renegotiation(), "{version:?}");
+        assert_eq!(
+            st.session_mut().encode_rehandshake(None, None, None, 0),
+            Err(matrix_ssl::Error::UnsupportedFail)
+        );
+        st.write_all(b"still here\n").unwrap();
+        read_until(&mut st, b"still here\n");
     }
 }
