@@ -261,6 +261,8 @@ fn hello_extensions_both_ways() {
     let mut want = vec![(0u16, sni.to_vec())];
     want.extend(ems.clone());
     assert_eq!(s.peer_hello_extensions(), want.as_slice());
+    assert_eq!(s.server_name(), Some(&b"localhost"[..]));
+    assert_eq!(c.server_name(), None);
     // The server answered the SCSV with an empty renegotiation_info.
     let mut want = vec![(0xff01u16, vec![0])];
     want.extend(ems);

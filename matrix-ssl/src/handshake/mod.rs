@@ -166,6 +166,11 @@ impl HandshakeInfo<'_> {
     pub fn peer_hello_extensions(&self) -> &[(u16, Vec<u8>)] {
         &self.shared.peer_extensions
     }
+
+    /// On a server: the host_name the client asked for (RFC 6066 server_name), if any.
+    pub fn server_name(&self) -> Option<&[u8]> {
+        self.shared.server_name.as_deref()
+    }
 }
 
 /// ClientHello extensions a client adds (`tlsExtension_t`, `matrixSslNewHelloExtension` /
@@ -336,6 +341,8 @@ pub(crate) struct HsShared {
     pub ems: bool,
     /// Both sides negotiated RFC 7366 encrypt-then-MAC (for the next key change).
     pub etm: bool,
+    /// The host_name of the client's server_name extension (servers).
+    pub server_name: Option<Vec<u8>>,
 }
 
 impl HsShared {
@@ -364,6 +371,7 @@ impl HsShared {
             reneg: None,
             ems: false,
             etm: false,
+            server_name: None,
         }
     }
 

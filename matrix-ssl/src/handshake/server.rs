@@ -442,6 +442,7 @@ impl ServerHandshake {
             }
         }
         self.shared.keep_extensions(ch.extensions.as_deref());
+        self.shared.server_name = ch.server_name().map(<[u8]>::to_vec);
         // RFC 7627: echoed in TLS when the client offers it.
         self.shared.ems = cfg!(feature = "extended-master-secret")
             && !version.is_ssl3()
