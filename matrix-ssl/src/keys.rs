@@ -5,7 +5,10 @@
 //! A server loads its certificate chain (child first) and the RSA private key of the leaf;
 //! a client loads the CA certificates it trusts. Loading checks what MatrixSSL checks: the
 //! chain authenticates itself link by link and the private key belongs to the leaf
-//! (`PS_CERT_AUTH_FAIL` otherwise). Sessions hold the keys as `Arc<Keys>`.
+//! (`PS_CERT_AUTH_FAIL` otherwise). A client doing client authentication loads its own
+//! chain and key too; a server doing it loads the CAs it trusts for client certificates.
+//! Diffie-Hellman parameters (`matrixSslLoadDhParams`) and pre-shared keys
+//! (`matrixSslLoadPsk`) are loaded the same way. Sessions hold the keys as `Arc<Keys>`.
 
 use alloc::vec::Vec;
 

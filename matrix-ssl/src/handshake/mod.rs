@@ -1,8 +1,11 @@
 //! The client and server handshake state machines: layer 4 of `DESIGN.md`, the handshake
 //! protocol of RFC 6101 section 5.6 (SSL 3.0), RFC 2246 section 7.4 (TLS 1.0) and
-//! RFC 4346 section 7.4 (TLS 1.1), full and abbreviated (resumed) handshakes with RSA key
-//! exchange (section 7.4.7.1), RFC 5746 renegotiation signalling and RFC 7507 fallback
-//! signalling.
+//! RFC 4346 section 7.4 (TLS 1.1), full and abbreviated (resumed) handshakes with the RSA,
+//! DHE_RSA and DH_anon key exchanges (sections 7.4.3 and 7.4.7) and RFC 4279's PSK and
+//! DHE_PSK, client authentication (CertificateRequest, Certificate, CertificateVerify),
+//! RFC 5746 secure renegotiation (a completed machine answers HelloRequest / ClientHello
+//! by handing over to a fresh machine that inherits the verify_data), RFC 7507 fallback
+//! signalling, RFC 7627 extended master secret and RFC 7366 encrypt-then-MAC negotiation.
 //!
 //! Each machine is a closed enum of states, one struct per message it expects next;
 //! ChangeCipherSpec is a state of its own. A machine consumes whole handshake messages
