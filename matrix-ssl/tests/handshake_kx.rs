@@ -92,8 +92,10 @@ fn full_then_resumed(v: ProtocolVersion, suite: u16, kx: KeyExchange, dh: Option
     send_all(&mut s, &mut c, &data, usize::MAX);
 
     let sid = c.session_id().expect("a resumable session");
+    // Suite 0 offers everything but DH_anon, which must be nominated (also to resume).
+    let offer = if kx == KeyExchange::DhAnon { suite } else { 0 };
     let mut c2 = cctx
-        .new_client_session(ckeys, Some(&sid), 0, None, None)
+        .new_client_session(ckeys, Some(&sid), offer, None, None)
         .unwrap();
     let mut s2 = sctx.new_server_session(skeys, None).unwrap();
     handshake(&mut c2, &mut s2, 7);
@@ -167,6 +169,29 @@ fn load_dh_params_and_psk_arguments() {
     k.load_psk(b"id", &[1; 64]).unwrap();
     assert!(k.load_psk(b"id", b"other").is_err());
     assert!(k.has_psk());
+}
+
+/// DH_anon is offered only when nominated.
+#[test]
+fn dh_anon_only_when_nominated() {
+    let Some(anon) = SUITES.iter().find(|s| s.kx == KeyExchange::DhAnon) else {
+        return;
+    };
+    let v = ProtocolVersion::TLSv1_0;
+    let ctx = one_version(v);
+    // Suite 0 against a server that could do DH_anon: never anonymous.
+    let mut c = ctx
+        .new_client_session(client_keys_kx(PSK_ID, PSK), None, 0, None, None)
+        .unwrap();
+    let mut s = ctx.new_server_session(server_keys_kx(None), None).unwrap();
+    handshake(&mut c, &mut s, usize::MAX);
+    assert_ne!(c.cipher_suite(), Some(anon.suite));
+    assert!(!c.anon_status());
+    // Nominated: anonymous, and said so.
+    let (mut c, mut s) = pair(v, anon.suite.get(), None);
+    handshake(&mut c, &mut s, usize::MAX);
+    assert_eq!(c.cipher_suite(), Some(anon.suite));
+    assert!(c.anon_status());
 }
 
 /// A PSK suite is not offered without a PSK, nor negotiated by a server without one.

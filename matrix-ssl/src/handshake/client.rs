@@ -153,8 +153,12 @@ impl ClientHandshake {
             }
             alloc::vec![nominated]
         } else {
+            // DH_anon authenticates nobody: offered only when nominated, so that a client
+            // built with it cannot be talked into an anonymous connection by whoever
+            // answers its hello.
             crate::suites::SUITES
                 .iter()
+                .filter(|s| s.kx != KeyExchange::DhAnon)
                 .map(|s| s.suite)
                 .filter(|s| usable(&shared, *s))
                 .collect()

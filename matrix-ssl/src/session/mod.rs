@@ -238,8 +238,8 @@ impl Context {
     /// `matrixSslNewClientSession`: a client session whose ClientHello is already in
     /// [`Session::get_outdata`].
     ///
-    /// `cipher_suite` 0 offers every compiled-in, enabled suite; another value offers only
-    /// that suite, which must be compiled in and enabled (`PS_UNSUPPORTED_FAIL`
+    /// `cipher_suite` 0 offers every compiled-in, enabled suite except DH_anon (anonymous:
+    /// offered only when nominated); another value offers only that suite, which must be compiled in and enabled (`PS_UNSUPPORTED_FAIL`
     /// otherwise). A non-empty `session_id` is offered for resumption unless
     /// `cipher_suite` names a different suite (the nominated suite takes precedence, as in
     /// the reference). `cert_validator` sees the server's chain (see [`CertValidator`]);
