@@ -10,7 +10,9 @@ use std::sync::mpsc::{Receiver, channel};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use matrix_ssl::{CipherSuite, Config, Context, Keys, ProtocolVersion, SessionId, Stream};
+use matrix_ssl::{
+    CertValidator, CipherSuite, Config, Context, Keys, ProtocolVersion, SessionId, Stream,
+};
 
 use crate::{connect, testkeys};
 
@@ -25,10 +27,28 @@ pub struct Outcome {
     pub resumed: bool,
     /// The application bytes received.
     pub received: Vec<u8>,
+    /// How many certificates the peer presented (0: none, or not asked).
+    pub peer_certificates: usize,
 }
 
-/// A context limited to `min..=max`.
+/// Makes the certificate callback of each server session (client authentication).
+pub type ValidatorFactory = Arc<dyn Fn() -> Option<CertValidator> + Send + Sync>;
+
+/// A context limited to `min..=max`, with only the RSA key-exchange suites enabled (the
+/// suites of `interop_tls.rs`, whose peers would otherwise be offered, and pick, DHE).
 pub fn context(min: ProtocolVersion, max: ProtocolVersion) -> Context {
+    let ctx = context_all_suites(min, max);
+    for s in matrix_ssl::suites::SUITES {
+        if s.kx != matrix_ssl::suites::KeyExchange::Rsa {
+            ctx.set_cipher_suite_enabled_status(s.suite.get(), false)
+                .unwrap_or_else(|e| panic!("disable {}: {e}", s.name));
+        }
+    }
+    ctx
+}
+
+/// A context limited to `min..=max` with every compiled suite enabled (DHE, PSK, DH_anon).
+pub fn context_all_suites(min: ProtocolVersion, max: ProtocolVersion) -> Context {
     let mut c = Config::default();
     c.min_version = min;
     c.max_version = max;
@@ -72,9 +92,22 @@ pub fn run_client(
     request: &[u8],
     until: Option<&[u8]>,
 ) -> Result<(Outcome, Option<SessionId>), String> {
+    run_client_with_keys(ctx, client_keys(), port, suite, session, request, until)
+}
+
+/// [`run_client`] with the client's own `keys` (PSKs, say).
+pub fn run_client_with_keys(
+    ctx: &Context,
+    keys: Arc<Keys>,
+    port: u16,
+    suite: u16,
+    session: Option<&SessionId>,
+    request: &[u8],
+    until: Option<&[u8]>,
+) -> Result<(Outcome, Option<SessionId>), String> {
     let tcp = connect(port, Duration::from_secs(10));
     let sess = ctx
-        .new_client_session(client_keys(), session, suite, None, None)
+        .new_client_session(keys, session, suite, None, None)
         .map_err(|e| format!("new_client_session: {e}"))?;
     let mut st = Stream::new(sess, tcp);
     st.handshake().map_err(|e| format!("handshake: {e}"))?;
@@ -99,6 +132,7 @@ pub fn run_client(
         suite: s.cipher_suite(),
         resumed: s.is_resumed(),
         received,
+        peer_certificates: s.peer_certificates().map_or(0, |c| c.len()),
     };
     let id = s.session_id();
     let _ = st.shutdown();
@@ -117,16 +151,31 @@ pub struct EchoServer {
 impl EchoServer {
     /// Starts the server with its own context.
     pub fn start(ctx: Context, count: usize) -> EchoServer {
+        EchoServer::start_with_keys(ctx, server_keys(), count)
+    }
+
+    /// Starts the server with its own context and `keys` (DH parameters, PSKs).
+    pub fn start_with_keys(ctx: Context, keys: Arc<Keys>, count: usize) -> EchoServer {
+        EchoServer::start_with_validator(ctx, keys, Arc::new(|| None), count)
+    }
+
+    /// Starts the server with `keys` and a certificate callback from `validator` for each
+    /// session (which requests client authentication).
+    pub fn start_with_validator(
+        ctx: Context,
+        keys: Arc<Keys>,
+        validator: ValidatorFactory,
+        count: usize,
+    ) -> EchoServer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
         let (tx, rx) = channel();
-        let keys = server_keys();
         let thread = std::thread::spawn(move || {
             for _ in 0..count {
                 let Ok((tcp, _)) = listener.accept() else {
                     return;
                 };
-                let r = serve_one(&ctx, &keys, tcp);
+                let r = serve_one(&ctx, &keys, validator(), tcp);
                 if tx.send(r).is_err() {
                     return;
                 }
@@ -147,11 +196,16 @@ impl EchoServer {
     }
 }
 
-fn serve_one(ctx: &Context, keys: &Arc<Keys>, tcp: TcpStream) -> Result<Outcome, String> {
+fn serve_one(
+    ctx: &Context,
+    keys: &Arc<Keys>,
+    validator: Option<CertValidator>,
+    tcp: TcpStream,
+) -> Result<Outcome, String> {
     let _ = tcp.set_read_timeout(Some(Duration::from_secs(15)));
     let _ = tcp.set_write_timeout(Some(Duration::from_secs(15)));
     let sess = ctx
-        .new_server_session(Arc::clone(keys), None)
+        .new_server_session(Arc::clone(keys), validator)
         .map_err(|e| format!("new_server_session: {e}"))?;
     let mut st = Stream::new(sess, tcp);
     st.handshake().map_err(|e| format!("handshake: {e}"))?;
@@ -174,5 +228,6 @@ fn serve_one(ctx: &Context, keys: &Arc<Keys>, tcp: TcpStream) -> Result<Outcome,
         suite: s.cipher_suite(),
         resumed: s.is_resumed(),
         received: line,
+        peer_certificates: s.peer_certificates().map_or(0, |c| c.len()),
     })
 }

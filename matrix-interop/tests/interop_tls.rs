@@ -259,7 +259,10 @@ fn our_client_against_tlslite_server_ssl3_every_suite() {
             ],
         );
         server.wait_for("LISTENING", T).unwrap();
-        let ctx = context(SSL3, TLS11);
+        // SSL 3.0 only: tlslite-ng 0.8.2 as an SSL 3.0 server fails an assertion when the
+        // ClientHello offers encrypt_then_mac or extended_master_secret (RFC 7366 and RFC
+        // 7627 do not cover SSL 3.0), which a client that also speaks TLS does.
+        let ctx = context(SSL3, SSL3);
         let (o, _) = run_client(&ctx, port, suite, None, b"hello tlslite\n", None)
             .unwrap_or_else(|e| panic!("0x{suite:04X}: {e}"));
         assert_eq!((o.version, o.suite), (SSL3, Some(CipherSuite::from(suite))));

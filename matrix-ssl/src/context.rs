@@ -182,6 +182,8 @@ pub(crate) struct CacheEntry {
     pub master: MasterSecret,
     pub suite: CipherSuite,
     pub version: ProtocolVersion,
+    /// The session's master secret is an RFC 7627 extended one.
+    pub ems: bool,
     created_ms: u64,
     last_used_ms: u64,
 }
@@ -200,6 +202,7 @@ pub(crate) struct CachedSession {
     pub master: MasterSecret,
     pub suite: CipherSuite,
     pub version: ProtocolVersion,
+    pub ems: bool,
 }
 
 #[cfg(feature = "server-side-ssl")]
@@ -228,17 +231,20 @@ impl SessionCache {
             master: e.master.clone(),
             suite: e.suite,
             version: e.version,
+            ems: e.ems,
         })
     }
 
     /// Stores a session, replacing first an entry with the same id, then an expired one,
     /// then the least recently used.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn insert(
         &mut self,
         id: &[u8],
         master: &MasterSecret,
         suite: CipherSuite,
         version: ProtocolVersion,
+        ems: bool,
         now: u64,
         life_ms: u64,
     ) {
@@ -250,6 +256,7 @@ impl SessionCache {
             master: master.clone(),
             suite,
             version,
+            ems,
             created_ms: now,
             last_used_ms: now,
         };

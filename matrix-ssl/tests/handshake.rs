@@ -372,7 +372,7 @@ fn cert_callback_verdicts() {
     let (_, se) = run(
         no_ca.clone(),
         Some(Box::new(move |info, chain, alert| {
-            assert_eq!(info.cipher_suite().map(|s| s.get()), Some(0x0035));
+            assert_eq!(info.cipher_suite(), Some(SUITES[0].suite));
             assert!(
                 info.peer_hello_extensions()
                     .iter()

@@ -1,5 +1,6 @@
 //! Our client against a hand-made server, to send what our server never would: a
-//! HelloRequest after the handshake (refused with a no_renegotiation warning), a
+//! HelloRequest after the handshake (answered with a renegotiating ClientHello with
+//! `secure-rehandshakes`, refused with a no_renegotiation warning without), a
 //! ServerHello with a version or suite the client did not offer, a non-empty
 //! renegotiation_info, and a Finished that does not verify.
 
@@ -220,7 +221,7 @@ fn alert_out(c: &mut Session) -> Vec<u8> {
 }
 
 #[test]
-fn hello_request_after_the_handshake_is_refused() {
+fn hello_request_after_the_handshake() {
     for v in ctx().versions().to_vec() {
         let (mut c, mut raw, evs) = first(v, Twist::None);
         assert_eq!(evs, vec![Ev::RequestSend]);
@@ -233,7 +234,22 @@ fn hello_request_after_the_handshake_is_refused() {
         let hr = raw.protect(1, ContentType::Handshake, &[0, 0, 0, 0]);
         let mut evs = Vec::new();
         feed(&mut c, &hr, usize::MAX, &mut evs);
-        if v.is_ssl3() {
+        if cfg!(feature = "secure-rehandshakes") {
+            // The raw server signalled RFC 5746: the client renegotiates, its ClientHello
+            // protected under the current keys (write seq 1), with renegotiation_info
+            // (type 0xff01) holding its 12- or 36-byte Finished verify_data.
+            assert_eq!(evs, vec![Ev::RequestSend], "{v:?}");
+            let out = take_out(&mut c, usize::MAX, &mut evs);
+            let (ct, body) = raw.unprotect(1, &out);
+            assert_eq!((ct, body[0]), (22, 1), "{v:?}");
+            let vd_len = if v.is_ssl3() { 36 } else { 12 };
+            let mut ext = vec![0xff, 0x01, 0, vd_len as u8 + 1, vd_len as u8];
+            ext.truncate(5);
+            assert!(
+                body.windows(5).any(|w| w == ext.as_slice()),
+                "{v:?}: no renegotiation_info with the verify_data"
+            );
+        } else if v.is_ssl3() {
             // SSL 3.0 has no no_renegotiation: the request is ignored.
             assert_eq!(evs, vec![Ev::RequestRecv]);
             assert!(c.get_outdata().is_empty());
@@ -262,8 +278,8 @@ fn server_hello_the_client_must_refuse() {
         (Twist::Version(0x0303), AlertDescription::ProtocolVersion),
         // SSL 2.0.
         (Twist::Version(0x0002), AlertDescription::ProtocolVersion),
-        // A suite we did not offer.
-        (Twist::Suite(0x0033), AlertDescription::IllegalParameter),
+        // A suite we did not offer (DHE_DSS: never compiled).
+        (Twist::Suite(0x0013), AlertDescription::IllegalParameter),
         // The SCSV is no suite.
         (Twist::Suite(0x00ff), AlertDescription::IllegalParameter),
         // A non-empty renegotiation_info on an initial handshake.
@@ -296,5 +312,48 @@ fn bad_server_finished() {
             AlertDescription::DecryptError
         };
         assert_eq!(body, vec![2, want.get()], "{v:?}");
+    }
+}
+
+/// A renegotiating ServerHello whose renegotiation_info is not client_verify_data ||
+/// server_verify_data (RFC 5746 section 3.5), or is missing: handshake_failure.
+#[cfg(feature = "secure-rehandshakes")]
+#[test]
+fn bad_renegotiation_info_in_a_renegotiation() {
+    for v in ctx().versions().to_vec() {
+        for info in [Some(vec![0u8; 24]), Some(vec![]), None] {
+            let (mut c, mut raw, _) = first(v, Twist::None);
+            let flight = take_out(&mut c, usize::MAX, &mut Vec::new());
+            let answer = raw.second_flight(&flight, Twist::None);
+            let mut evs = Vec::new();
+            feed(&mut c, &answer, usize::MAX, &mut evs);
+            let hr = raw.protect(1, ContentType::Handshake, &[0, 0, 0, 0]);
+            feed(&mut c, &hr, usize::MAX, &mut evs);
+            let hello = take_out(&mut c, usize::MAX, &mut evs);
+            let (ct, _) = raw.unprotect(1, &hello);
+            assert_eq!(ct, 22);
+            let sh = ServerHello {
+                server_version: v,
+                random: [3; 32],
+                session_id: vec![2; 32],
+                cipher_suite: CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA,
+                compression_method: CompressionMethod::Null,
+                extensions: info.clone().map(|i| vec![Extension::RenegotiationInfo(i)]),
+            };
+            let mut msg = Vec::new();
+            encode_handshake(&mut msg, HandshakeType::ServerHello, |o| sh.encode(o));
+            let rec = raw.protect(2, ContentType::Handshake, &msg);
+            let mut evs = Vec::new();
+            feed(&mut c, &rec, usize::MAX, &mut evs);
+            assert_eq!(evs.last(), Some(&Ev::RequestSend), "{v:?} {info:?}");
+            let out = alert_out(&mut c);
+            let (ct, body) = raw.unprotect(2, &out);
+            assert_eq!(ct, 21);
+            assert_eq!(
+                body,
+                vec![2, AlertDescription::HandshakeFailure.get()],
+                "{v:?} {info:?}"
+            );
+        }
     }
 }

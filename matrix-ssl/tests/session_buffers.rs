@@ -142,7 +142,8 @@ fn record_splitting_one_n_minus_one() {
 #[test]
 fn handshake_messages_split_across_records() {
     let ctx = ctx();
-    let (mut c, mut s) = new_pair(&ctx, &ctx, 0, None, None);
+    // An RSA suite: a DHE flight re-framed this way outgrows one read buffer.
+    let (mut c, mut s) = new_pair(&ctx, &ctx, 0x0035, None, None);
     pump(&mut c, &mut s, usize::MAX);
     // The server's flight is one record; re-frame its body into 7-byte records.
     let flight = take_out(&mut s, usize::MAX, &mut Vec::new());
@@ -245,8 +246,25 @@ fn hello_extensions_both_ways() {
         .new_client_session(client_keys(), None, 0, None, Some(&exts))
         .unwrap();
     let mut s = ctx.new_server_session(server_keys(), None).unwrap();
+    assert_eq!(exts.load(23, &[]), Err(Error::ArgFail));
+    assert_eq!(exts.load(22, &[]), Err(Error::ArgFail));
     handshake(&mut c, &mut s, usize::MAX);
-    assert_eq!(s.peer_hello_extensions(), &[(0u16, sni.to_vec())]);
+    // The library adds extended_master_secret (23) and encrypt_then_mac (22) itself
+    // (features `extended-master-secret`, `encrypt-then-mac`; the suite is CBC).
+    let mut ems: Vec<(u16, Vec<u8>)> = Vec::new();
+    if cfg!(feature = "extended-master-secret") {
+        ems.push((23, vec![]));
+    }
+    if cfg!(feature = "encrypt-then-mac") {
+        ems.push((22, vec![]));
+    }
+    let mut want = vec![(0u16, sni.to_vec())];
+    want.extend(ems.clone());
+    assert_eq!(s.peer_hello_extensions(), want.as_slice());
+    assert_eq!(s.server_name(), Some(&b"localhost"[..]));
+    assert_eq!(c.server_name(), None);
     // The server answered the SCSV with an empty renegotiation_info.
-    assert_eq!(c.peer_hello_extensions(), &[(0xff01u16, vec![0])]);
+    let mut want = vec![(0xff01u16, vec![0])];
+    want.extend(ems);
+    assert_eq!(c.peer_hello_extensions(), want.as_slice());
 }

@@ -241,8 +241,9 @@ fn messages(flight: &[u8]) -> Vec<Vec<u8>> {
 #[test]
 fn unexpected_messages_client() {
     let ctx = ctx();
+    // An RSA suite: its server flight is ServerHello, Certificate, ServerHelloDone.
     let new_client = || {
-        ctx.new_client_session(client_keys(), None, 0, None, None)
+        ctx.new_client_session(client_keys(), None, 0x0035, None, None)
             .unwrap()
     };
     // ServerHelloDone instead of ServerHello.
@@ -506,6 +507,20 @@ fn renegotiation_is_refused_with_a_warning() {
         feed(&mut s, &record(22, v.get(), &frag), usize::MAX, &mut evs);
         assert_eq!(evs, vec![Ev::RequestSend], "{v:?}");
         let mut out = take_out(&mut s, usize::MAX, &mut evs);
+        if cfg!(feature = "secure-rehandshakes") {
+            // The first handshake was secure (SCSV): a renegotiating ClientHello without
+            // renegotiation_info (and with the SCSV) is a fatal handshake_failure
+            // (RFC 5746 section 3.7), the renegotiation attack's signature.
+            assert_eq!(evs.last(), Some(&Ev::SentClose), "{v:?}");
+            let r = raw
+                .dec
+                .as_mut()
+                .unwrap()
+                .decrypt(1, ContentType::Alert, v, &mut out[5..])
+                .unwrap();
+            assert_eq!(&out[5..][r], &[2, AlertDescription::HandshakeFailure.get()]);
+            continue;
+        }
         if v.is_ssl3() {
             // SSL 3.0 has no no_renegotiation: a fatal handshake_failure.
             assert_eq!(evs.last(), Some(&Ev::SentClose));

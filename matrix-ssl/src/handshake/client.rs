@@ -9,21 +9,25 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use matrix_core::Error;
+use matrix_crypto::alg::HashAlgorithm;
+use matrix_crypto::dh::DhGroup;
 use matrix_crypto::prf::Sender;
 use matrix_crypto::random::SecureRandom;
-use matrix_crypto::rsa::{RsaPublicKey, encrypt_pkcs1_v15};
-use matrix_x509::{CertChain, PublicKey, X509Cert};
+use matrix_crypto::rsa::{RsaPublicKey, encrypt_pkcs1_v15, sign_pkcs1_v15, verify_pkcs1_v15};
 use zeroize::Zeroizing;
 
-use super::{CertValidator, HelloExtensions, HsShared, Output, Verdict, kx_supported};
+use super::{
+    CertValidator, HelloExtensions, HsShared, Output, Reneg, dh_params_digest, kx_kind,
+    kx_supported, psk_premaster,
+};
 use crate::alert::Fatal;
 use crate::codec::handshake::{
-    Certificate, CertificateRequest, ClientHello, ClientKeyExchange, Extension, ServerHello,
-    ServerHelloDone,
+    Certificate, CertificateRequest, CertificateVerify, ClientHello, ClientKeyExchange, Extension,
+    ServerDhParams, ServerHello, ServerHelloDone, ServerKeyExchange,
 };
 use crate::codec::{
     AlertDescription, CipherSuite, Codec, CompressionMethod, ExtensionType, HandshakeType,
-    ProtocolVersion,
+    ProtocolVersion, Reader,
 };
 use crate::context::ContextInner;
 use crate::keys::Keys;
@@ -39,17 +43,46 @@ struct ExpectServerHello {
     sent_extensions: Vec<u16>,
 }
 
-/// Waiting for the server's Certificate (RSA key exchange).
+/// Waiting for the server's Certificate (RSA and DHE_RSA key exchanges).
 struct ExpectCertificate {
     offered_version: ProtocolVersion,
+    kx: KeyExchange,
 }
 
-/// Waiting for ServerHelloDone (or a CertificateRequest first), with the server's
-/// authenticated RSA key.
+/// Waiting for the ServerKeyExchange (DHE_RSA, with the server's authenticated RSA key;
+/// DH_anon; DHE_PSK; PSK, where the server may skip it and send ServerHelloDone).
+struct ExpectServerKeyExchange {
+    offered_version: ProtocolVersion,
+    kx: KeyExchange,
+    server_key: Option<RsaPublicKey>,
+}
+
+/// What the client's side of the key exchange needs once ServerHelloDone arrives.
+enum ClientKx {
+    /// RSA: the server's authenticated key, to encrypt the premaster secret to.
+    Rsa(RsaPublicKey),
+    /// DHE_RSA and DH_anon: our public value and the agreed secret (leading zeros
+    /// stripped).
+    Dh {
+        public: Vec<u8>,
+        z: Zeroizing<Vec<u8>>,
+    },
+    /// PSK: the server's identity hint (empty if it sent none).
+    Psk { hint: Vec<u8> },
+    /// DHE_PSK: the hint, our public value and the agreed secret.
+    DhePsk {
+        hint: Vec<u8>,
+        public: Vec<u8>,
+        z: Zeroizing<Vec<u8>>,
+    },
+}
+
+/// Waiting for ServerHelloDone (or a CertificateRequest first), with what our
+/// ClientKeyExchange needs.
 struct ExpectServerHelloDone {
     offered_version: ProtocolVersion,
-    server_key: RsaPublicKey,
-    /// The server asked for a certificate (we have none to send in this build).
+    kx: ClientKx,
+    /// The server asked for a certificate.
     cert_requested: bool,
 }
 
@@ -66,6 +99,7 @@ struct ExpectFinished {
 enum State {
     ServerHello(ExpectServerHello),
     Certificate(ExpectCertificate),
+    ServerKeyExchange(ExpectServerKeyExchange),
     ServerHelloDone(ExpectServerHelloDone),
     Ccs(ExpectCcs),
     Finished(ExpectFinished),
@@ -79,6 +113,11 @@ pub(crate) struct ClientHandshake {
     pub(crate) shared: HsShared,
     state: State,
     validator: Option<CertValidator>,
+    /// During a re-handshake, until the ServerHello: the established handshake's state,
+    /// restored if the server refuses with no_renegotiation.
+    prev: Option<Box<HsShared>>,
+    /// The application's view of every ServerHello extension.
+    pub(crate) extension_cb: Option<super::ExtensionCallback>,
 }
 
 impl ClientHandshake {
@@ -96,6 +135,7 @@ impl ClientHandshake {
         extensions: Option<&HelloExtensions>,
         rng: &mut dyn SecureRandom,
         out: &mut Vec<Output>,
+        reneg: Option<Reneg>,
     ) -> Result<Self, Error> {
         let mut shared = HsShared::new(ctx, keys);
         let offered_version = shared.version;
@@ -113,8 +153,12 @@ impl ClientHandshake {
             }
             alloc::vec![nominated]
         } else {
+            // DH_anon authenticates nobody: offered only when nominated, so that a client
+            // built with it cannot be talked into an anonymous connection by whoever
+            // answers its hello.
             crate::suites::SUITES
                 .iter()
+                .filter(|s| s.kx != KeyExchange::DhAnon)
                 .map(|s| s.suite)
                 .filter(|s| usable(&shared, *s))
                 .collect()
@@ -128,12 +172,52 @@ impl ClientHandshake {
             .filter(|sid| !sid.is_empty())
             .filter(|sid| suites.contains(&sid.suite) && shared.ctx.speaks(sid.version))
             .cloned();
-        // RFC 5746 section 3.4: every initial ClientHello carries the SCSV.
-        suites.push(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
-        shared.client_random = shared.new_random(rng).map_err(|f| f.error)?;
-        let sent_extensions: Vec<u16> = extensions
-            .map(|e| e.iter().map(|(t, _)| t).collect())
+        // RFC 5746 section 3.4: every initial ClientHello carries the SCSV; section 3.5: a
+        // secure renegotiation carries renegotiation_info with our previous verify_data
+        // instead, a legacy one neither.
+        let mut hello_exts: Vec<Extension> = extensions
+            .map(|e| {
+                e.iter()
+                    .map(|(t, d)| Extension::Unknown {
+                        ext_type: t,
+                        data: d.to_vec(),
+                    })
+                    .collect()
+            })
             .unwrap_or_default();
+        // RFC 7627: offered whenever we speak TLS.
+        let mut sent_extensions = sent_extensions_of(extensions);
+        if cfg!(feature = "extended-master-secret")
+            && shared.ctx.versions.iter().any(|v| !v.is_ssl3())
+        {
+            hello_exts.push(Extension::Unknown {
+                ext_type: super::EXT_EXTENDED_MASTER_SECRET,
+                data: Vec::new(),
+            });
+            sent_extensions.push(super::EXT_EXTENDED_MASTER_SECRET);
+        }
+        // RFC 7366: offered whenever we speak TLS and offer a CBC suite.
+        if cfg!(feature = "encrypt-then-mac")
+            && shared.ctx.versions.iter().any(|v| !v.is_ssl3())
+            && suites
+                .iter()
+                .any(|s| crate::suites::lookup(*s).is_some_and(|i| i.is_cbc()))
+        {
+            hello_exts.push(Extension::Unknown {
+                ext_type: super::EXT_ENCRYPT_THEN_MAC,
+                data: Vec::new(),
+            });
+            sent_extensions.push(super::EXT_ENCRYPT_THEN_MAC);
+        }
+        match &reneg {
+            None => suites.push(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV),
+            Some(r) if r.secure => {
+                hello_exts.push(Extension::RenegotiationInfo(r.client_verify_data.to_vec()))
+            }
+            Some(_) => {}
+        }
+        shared.reneg = reneg;
+        shared.client_random = shared.new_random(rng).map_err(|f| f.error)?;
         let hello = ClientHello {
             client_version: offered_version,
             random: shared.client_random,
@@ -141,14 +225,7 @@ impl ClientHandshake {
             cookie: None,
             cipher_suites: suites.clone(),
             compression_methods: alloc::vec![CompressionMethod::Null],
-            extensions: extensions.filter(|e| !e.is_empty()).map(|e| {
-                e.iter()
-                    .map(|(t, d)| Extension::Unknown {
-                        ext_type: t,
-                        data: d.to_vec(),
-                    })
-                    .collect()
-            }),
+            extensions: (!hello_exts.is_empty()).then_some(hello_exts),
         };
         shared.emit(out, HandshakeType::ClientHello, |o| hello.encode(o));
         matrix_core::ps_trace_hs_msg!("client: sent ClientHello {:?}", offered_version);
@@ -161,11 +238,82 @@ impl ClientHandshake {
                 sent_extensions,
             }),
             validator,
+            prev: None,
+            extension_cb: None,
         })
     }
 
     pub(crate) fn is_complete(&self) -> bool {
         matches!(self.state, State::Complete)
+    }
+
+    pub(crate) fn awaiting_finished(&self) -> bool {
+        matches!(self.state, State::Finished(_))
+    }
+
+    /// Starts a re-handshake of the completed connection (`matrixSslEncodeRehandshake`,
+    /// or the answer to a HelloRequest): a new ClientHello, encrypted under the current
+    /// keys by the driver, offering the current session for resumption unless `full`, a
+    /// different suite is nominated or other keys are given. `keys` and `validator`
+    /// replace the current ones when given. Refused (`Ok(false)`) when this build does not
+    /// renegotiate such a connection (see `Reneg::allowed`).
+    pub(crate) fn renegotiate(
+        &mut self,
+        keys: Option<Arc<Keys>>,
+        validator: Option<CertValidator>,
+        full: bool,
+        cipher_suite: u16,
+        rng: &mut dyn SecureRandom,
+        out: &mut Vec<Output>,
+    ) -> Result<bool, Fatal> {
+        if !self.is_complete() {
+            return Err(Fatal::unexpected());
+        }
+        let reneg = self.shared.reneg_info();
+        if !reneg.allowed() {
+            return Ok(false);
+        }
+        let resume = match (&self.shared.master, self.shared.suite) {
+            (Some(master), Some(suite)) if !full && keys.is_none() => {
+                Some(crate::session::SessionId {
+                    id: self.shared.session_id.clone(),
+                    master: master.clone(),
+                    suite: suite.suite,
+                    version: self.shared.version,
+                    ems: self.shared.ems,
+                })
+            }
+            _ => None,
+        };
+        let keys = keys.unwrap_or_else(|| Arc::clone(&self.shared.keys));
+        let validator = validator.or_else(|| self.validator.take());
+        let next = ClientHandshake::start(
+            Arc::clone(&self.shared.ctx),
+            keys,
+            resume.as_ref(),
+            cipher_suite,
+            validator,
+            None,
+            rng,
+            out,
+            Some(reneg),
+        )
+        .map_err(Fatal::internal)?;
+        let mut old = core::mem::replace(self, next);
+        self.extension_cb = old.extension_cb.take();
+        self.prev = Some(Box::new(old.shared));
+        Ok(true)
+    }
+
+    /// The server answered our renegotiating ClientHello with no_renegotiation (RFC 2246
+    /// section 7.2.2): the connection goes on as it was.
+    pub(crate) fn abandon_renegotiation(&mut self) {
+        if matches!(self.state, State::ServerHello(_))
+            && let Some(prev) = self.prev.take()
+        {
+            self.shared = *prev;
+            self.state = State::Complete;
+        }
     }
 
     pub(crate) fn version_negotiated(&self) -> bool {
@@ -182,7 +330,9 @@ impl ClientHandshake {
     ) -> Result<(), Fatal> {
         let state = core::mem::replace(&mut self.state, State::Failed);
         // RFC 2246 section 7.4.1.1: a HelloRequest during a handshake is ignored (and
-        // never hashed); after it, renegotiation is refused for now.
+        // never hashed); after one, we renegotiate if this build and the connection allow
+        // it (RFC 5746), else refuse with no_renegotiation (SSL 3.0 has no such alert:
+        // the request is ignored).
         if msg_type == HandshakeType::HelloRequest && !matches!(state, State::Failed) {
             if !body.is_empty() {
                 return Err(Fatal::decode(
@@ -190,16 +340,21 @@ impl ClientHandshake {
                     self.shared.version,
                 ));
             }
-            if matches!(state, State::Complete) && !self.shared.version.is_ssl3() {
+            let complete = matches!(state, State::Complete);
+            self.state = state;
+            if complete
+                && !self.renegotiate(None, None, false, 0, rng, out)?
+                && !self.shared.version.is_ssl3()
+            {
                 out.push(Output::WarningAlert(AlertDescription::NoRenegotiation));
             }
-            self.state = state;
             return Ok(());
         }
         let version = self.shared.version;
         let decode = |e| Fatal::decode(e, version);
         self.state = match (state, msg_type) {
             (State::ServerHello(st), HandshakeType::ServerHello) => {
+                self.prev = None;
                 let sh = ServerHello::read_bytes(body).map_err(decode)?;
                 self.shared.transcript_update(raw);
                 self.server_hello(st, &sh, out)?
@@ -209,11 +364,38 @@ impl ClientHandshake {
                 self.shared.transcript_update(raw);
                 self.certificate(st, &cert)?
             }
-            // Client authentication is not in this build: remember the request and answer
-            // it with no certificate (RFC 2246 section 7.4.6, RFC 6101 section 5.6.6).
+            (State::ServerKeyExchange(st), HandshakeType::ServerKeyExchange) => {
+                let ske = ServerKeyExchange::read(&mut Reader::new(body), kx_kind(st.kx))
+                    .map_err(decode)?;
+                self.shared.transcript_update(raw);
+                self.server_key_exchange(st, &ske, rng)?
+            }
+            // RFC 4279 section 2: a PSK server without an identity hint may skip the
+            // ServerKeyExchange.
+            (State::ServerKeyExchange(st), HandshakeType::ServerHelloDone)
+                if st.kx == KeyExchange::Psk =>
+            {
+                ServerHelloDone::read_bytes(body).map_err(decode)?;
+                self.shared.transcript_update(raw);
+                let st = ExpectServerHelloDone {
+                    offered_version: st.offered_version,
+                    kx: ClientKx::Psk { hint: Vec::new() },
+                    cert_requested: false,
+                };
+                self.server_hello_done(st, rng, out)?
+            }
+            // Remember the request: we answer it at ServerHelloDone with our chain (feature
+            // `client-auth`, with a certificate and key loaded), or with no certificate
+            // (RFC 2246 section 7.4.6, RFC 6101 section 5.6.6). Only a server that authenticated itself with a certificate may ask (RFC 2246
+            // section 7.4.4: an anonymous server asking is a handshake_failure).
             (State::ServerHelloDone(st), HandshakeType::CertificateRequest)
                 if !st.cert_requested =>
             {
+                if !matches!(st.kx, ClientKx::Rsa(_))
+                    && self.shared.suite.map(|s| s.kx) != Some(KeyExchange::DheRsa)
+                {
+                    return Err(Fatal::new(AlertDescription::HandshakeFailure));
+                }
                 CertificateRequest::read_bytes(body).map_err(decode)?;
                 self.shared.transcript_update(raw);
                 State::ServerHelloDone(ExpectServerHelloDone {
@@ -272,6 +454,14 @@ impl ClientHandshake {
             .shared
             .suite_usable(sh.cipher_suite, sv)
             .ok_or(Fatal::new(AlertDescription::IllegalParameter))?;
+        if let Some(cb) = self.extension_cb.as_mut() {
+            for ext in sh.extensions.iter().flatten() {
+                let bytes = ext.get_encoding();
+                if cb(ext.ext_type().get(), bytes.get(4..).unwrap_or_default()) < 0 {
+                    return Err(Fatal::new(AlertDescription::HandshakeFailure));
+                }
+            }
+        }
         // Only extensions we asked for, and renegotiation_info (we sent the SCSV).
         for ext in sh.extensions.iter().flatten() {
             let t = ext.ext_type();
@@ -279,9 +469,33 @@ impl ClientHandshake {
                 return Err(Fatal::new(AlertDescription::UnsupportedExtension));
             }
         }
-        // RFC 5746 section 3.4: on an initial handshake the extension must be empty. An
-        // SSL 3.0 ServerHello to a client that sent no extensions carries none (our servers
-        // never send one there), so REQUIRE_SECURE_REHANDSHAKES cannot apply to SSL 3.0.
+        // RFC 5746 section 3.5: a renegotiation keeps the version; a secure one must echo
+        // both verify_data, a legacy one may not carry the extension.
+        if let Some(r) = &self.shared.reneg {
+            if sv != r.version {
+                return Err(Fatal::new(AlertDescription::HandshakeFailure));
+            }
+            if r.secure {
+                self.shared
+                    .check_reneg_info(sh.renegotiation_info(), &r.server_info())?;
+                self.shared.secure_renegotiation = true;
+            } else if sh.renegotiation_info().is_some() {
+                return Err(Fatal::new(AlertDescription::HandshakeFailure));
+            }
+        } else {
+            self.check_initial_reneg_info(sh, sv)?;
+        }
+        self.server_hello_rest(st, sh, suite)
+    }
+
+    /// RFC 5746 section 3.4: on an initial handshake the extension must be empty. An SSL
+    /// 3.0 ServerHello to a client that sent no extensions carries none (our servers never
+    /// send one there), so REQUIRE_SECURE_REHANDSHAKES cannot apply to SSL 3.0.
+    fn check_initial_reneg_info(
+        &mut self,
+        sh: &ServerHello,
+        sv: ProtocolVersion,
+    ) -> Result<(), Fatal> {
         match sh.renegotiation_info() {
             Some([]) => self.shared.secure_renegotiation = true,
             Some(_) => return Err(Fatal::new(AlertDescription::HandshakeFailure)),
@@ -290,7 +504,27 @@ impl ClientHandshake {
             }
             None => {}
         }
+        Ok(())
+    }
+
+    fn server_hello_rest(
+        &mut self,
+        st: ExpectServerHello,
+        sh: &ServerHello,
+        suite: &'static crate::suites::SuiteInfo,
+    ) -> Result<State, Fatal> {
+        let sv = sh.server_version;
         self.shared.keep_extensions(sh.extensions.as_deref());
+        self.shared.ems = !sv.is_ssl3()
+            && sh
+                .extension(super::EXT_EXTENDED_MASTER_SECRET.into())
+                .is_some();
+        // RFC 7366 section 3: only for a CBC suite in TLS.
+        let etm = sh.extension(super::EXT_ENCRYPT_THEN_MAC.into()).is_some();
+        if etm && (sv.is_ssl3() || !suite.is_cbc()) {
+            return Err(Fatal::new(AlertDescription::IllegalParameter));
+        }
+        self.shared.etm = etm;
         self.shared.server_random = sh.random;
         self.shared.suite = Some(suite);
         self.shared.session_id = sh.session_id.clone();
@@ -302,6 +536,10 @@ impl ClientHandshake {
             if sid.version != sv || sid.suite != sh.cipher_suite {
                 return Err(Fatal::new(AlertDescription::IllegalParameter));
             }
+            // RFC 7627 section 5.3: and the same EMS state.
+            if sid.ems != self.shared.ems {
+                return Err(Fatal::new(AlertDescription::HandshakeFailure));
+            }
             self.shared.master = Some(sid.master.clone());
             self.shared.resumed = true;
             self.shared.derive_keys(Side::Client)?;
@@ -309,46 +547,98 @@ impl ClientHandshake {
             return Ok(State::Ccs(ExpectCcs { resumed: true }));
         }
         match suite.kx {
-            KeyExchange::Rsa => Ok(State::Certificate(ExpectCertificate {
+            KeyExchange::Rsa | KeyExchange::DheRsa => Ok(State::Certificate(ExpectCertificate {
                 offered_version: st.offered_version,
+                kx: suite.kx,
             })),
-            // The advanced work adds DHE, PSK and DH_anon here.
-            _ => Err(Fatal::new(AlertDescription::HandshakeFailure)),
+            KeyExchange::DhAnon | KeyExchange::Psk | KeyExchange::DhePsk => {
+                // Nobody authenticates the server of DH_anon.
+                self.shared.anon = suite.kx == KeyExchange::DhAnon;
+                Ok(State::ServerKeyExchange(ExpectServerKeyExchange {
+                    offered_version: st.offered_version,
+                    kx: suite.kx,
+                    server_key: None,
+                }))
+            }
         }
+    }
+
+    /// Checks the ServerKeyExchange: the DHE_RSA signature (MD5+SHA-1 over both randoms
+    /// and the parameters, with the certificate's key: decrypt_error when it does not
+    /// verify), the group (1024 to 4096 bits: insufficient_security otherwise), the
+    /// server's public value (1 < Ys < p - 1: illegal_parameter otherwise), then agrees on
+    /// the shared secret with a fresh key pair of ours.
+    fn server_key_exchange(
+        &mut self,
+        st: ExpectServerKeyExchange,
+        ske: &ServerKeyExchange,
+        rng: &mut dyn SecureRandom,
+    ) -> Result<State, Fatal> {
+        if let ServerKeyExchange::DheRsa { params, signature } = ske {
+            let key = st
+                .server_key
+                .as_ref()
+                .ok_or(Fatal::internal(Error::Failure))?;
+            let digest = dh_params_digest(
+                &self.shared.client_random,
+                &self.shared.server_random,
+                params,
+            );
+            verify_pkcs1_v15(key, HashAlgorithm::Md5Sha1, &digest, signature)
+                .map_err(|_| Fatal::new(AlertDescription::DecryptError))?;
+        }
+        let agree = |params: &ServerDhParams, rng: &mut dyn SecureRandom| {
+            let group = dh_group(params)?;
+            let pair = group.generate_key(rng)?;
+            let z = pair
+                .agree_tls(&params.dh_ys)
+                .map_err(|_| Fatal::new(AlertDescription::IllegalParameter))?;
+            Ok::<_, Fatal>((pair.public_bytes().to_vec(), z))
+        };
+        let kx = match ske {
+            ServerKeyExchange::DheRsa { params, .. } | ServerKeyExchange::DhAnon { params } => {
+                let (public, z) = agree(params, rng)?;
+                ClientKx::Dh { public, z }
+            }
+            ServerKeyExchange::Psk { identity_hint } => ClientKx::Psk {
+                hint: identity_hint.clone(),
+            },
+            ServerKeyExchange::DhePsk {
+                identity_hint,
+                params,
+            } => {
+                let (public, z) = agree(params, rng)?;
+                ClientKx::DhePsk {
+                    hint: identity_hint.clone(),
+                    public,
+                    z,
+                }
+            }
+        };
+        Ok(State::ServerHelloDone(ExpectServerHelloDone {
+            offered_version: st.offered_version,
+            kx,
+            cert_requested: false,
+        }))
     }
 
     fn certificate(&mut self, st: ExpectCertificate, cert: &Certificate) -> Result<State, Fatal> {
         if cert.certificate_list.is_empty() {
             return Err(Fatal::new(AlertDescription::BadCertificate));
         }
-        let certs = cert
-            .certificate_list
-            .iter()
-            .map(|der| X509Cert::from_der(der))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|_| Fatal::new(AlertDescription::BadCertificate))?;
-        let mut chain = CertChain::new(certs);
-        let found = matrix_x509::authenticate(&mut chain, self.shared.keys.trusted_cas())
-            .map(|a| AlertDescription::from(a.alert()));
-        let verdict = match self.validator.as_mut() {
-            Some(cb) => cb(&super::HandshakeInfo::new(&self.shared), &chain, found),
-            None => found.map_or(Verdict::Continue, Verdict::Alert),
-        };
-        match verdict {
-            Verdict::Continue => {}
-            Verdict::AllowAnon => self.shared.anon = true,
-            Verdict::Alert(a) => return Err(Fatal::new(a)),
-            Verdict::InternalError => return Err(Fatal::new(AlertDescription::InternalError)),
+        let server_key = self
+            .shared
+            .authenticate_peer(self.validator.as_mut(), cert)?;
+        if st.kx == KeyExchange::DheRsa {
+            return Ok(State::ServerKeyExchange(ExpectServerKeyExchange {
+                offered_version: st.offered_version,
+                kx: st.kx,
+                server_key: Some(server_key),
+            }));
         }
-        let server_key = match chain.leaf().map(|c| &c.public_key) {
-            Some(PublicKey::Rsa { n, e }) => RsaPublicKey::new(n, e)
-                .map_err(|_| Fatal::new(AlertDescription::UnsupportedCertificate))?,
-            _ => return Err(Fatal::new(AlertDescription::UnsupportedCertificate)),
-        };
-        self.shared.peer_certs = Some(chain);
         Ok(State::ServerHelloDone(ExpectServerHelloDone {
             offered_version: st.offered_version,
-            server_key,
+            kx: ClientKx::Rsa(server_key),
             cert_requested: false,
         }))
     }
@@ -359,7 +649,26 @@ impl ClientHandshake {
         rng: &mut dyn SecureRandom,
         out: &mut Vec<Output>,
     ) -> Result<State, Fatal> {
-        if st.cert_requested {
+        let keys = Arc::clone(&self.shared.keys);
+        // Client authentication: our chain now, a CertificateVerify after the
+        // ClientKeyExchange. The chain is sent whatever CAs the server named (the server
+        // decides, as MatrixSSL's client does).
+        let signer = match (
+            st.cert_requested,
+            keys.certificate_chain(),
+            keys.private_key(),
+        ) {
+            (true, Some(chain), Some(key)) if cfg!(feature = "client-auth") => {
+                let cert = Certificate {
+                    certificate_list: chain.certs().iter().map(|c| c.der.clone()).collect(),
+                };
+                self.shared
+                    .emit(out, HandshakeType::Certificate, |o| cert.encode(o));
+                Some(key)
+            }
+            _ => None,
+        };
+        if st.cert_requested && signer.is_none() {
             // TLS: an empty Certificate; SSL 3.0: a no_certificate warning instead.
             if self.shared.version.is_ssl3() {
                 out.push(Output::WarningAlert(AlertDescription::NoCertificate));
@@ -369,28 +678,80 @@ impl ClientHandshake {
                     .emit(out, HandshakeType::Certificate, |o| empty.encode(o));
             }
         }
-        // RFC 2246 section 7.4.7.1: the premaster secret starts with the version we
-        // offered (not the negotiated one), which is what defeats version rollback.
-        let mut pms = Zeroizing::new([0u8; 48]);
-        rng.fill_bytes(&mut pms[2..])?;
-        pms[..2].copy_from_slice(&st.offered_version.get().to_be_bytes());
-        let encrypted = encrypt_pkcs1_v15(&st.server_key, rng, &pms[..])?;
-        let cke = ClientKeyExchange::Rsa {
-            encrypted_pre_master_secret: encrypted,
+        let psk = |hint: &[u8]| {
+            keys.psk_choice(hint)
+                .ok_or(Fatal::new(AlertDescription::HandshakeFailure))
+        };
+        let (cke, pms): (ClientKeyExchange, Zeroizing<Vec<u8>>) = match st.kx {
+            ClientKx::Rsa(server_key) => {
+                // RFC 2246 section 7.4.7.1: the premaster secret starts with the version
+                // we offered (not the negotiated one), which defeats version rollback.
+                let mut pms = Zeroizing::new(alloc::vec![0u8; 48]);
+                rng.fill_bytes(&mut pms[2..])?;
+                pms[..2].copy_from_slice(&st.offered_version.get().to_be_bytes());
+                let encrypted = encrypt_pkcs1_v15(&server_key, rng, &pms[..])?;
+                let cke = ClientKeyExchange::Rsa {
+                    encrypted_pre_master_secret: encrypted,
+                };
+                (cke, pms)
+            }
+            ClientKx::Dh { public, z } => (ClientKeyExchange::Dh { dh_yc: public }, z),
+            ClientKx::Psk { hint } => {
+                let (identity, key) = psk(&hint)?;
+                let zeros = Zeroizing::new(alloc::vec![0u8; key.len()]);
+                let cke = ClientKeyExchange::Psk {
+                    identity: identity.to_vec(),
+                };
+                (cke, psk_premaster(&zeros, key)?)
+            }
+            ClientKx::DhePsk { hint, public, z } => {
+                let (identity, key) = psk(&hint)?;
+                let cke = ClientKeyExchange::DhePsk {
+                    identity: identity.to_vec(),
+                    dh_yc: public,
+                };
+                (cke, psk_premaster(&z, key)?)
+            }
         };
         let version = self.shared.version;
         self.shared
             .emit(out, HandshakeType::ClientKeyExchange, |o| {
                 cke.encode(o, version)
             });
-        self.shared.master = Some(crate::record::master_secret(
-            version,
-            &pms[..],
-            &self.shared.client_random,
-            &self.shared.server_random,
-        ));
+        self.shared.master = Some(self.shared.compute_master(&pms[..]));
+        if let Some(key) = signer {
+            // RFC 2246 section 7.4.8: MD5 || SHA-1 of every message so far, signed.
+            let hash = self.shared.certificate_verify_hash()?;
+            let cv = CertificateVerify {
+                signature: sign_pkcs1_v15(key, rng, HashAlgorithm::Md5Sha1, &hash)?,
+            };
+            self.shared
+                .emit(out, HandshakeType::CertificateVerify, |o| cv.encode(o));
+        }
         self.shared.derive_keys(Side::Client)?;
         self.shared.emit_ccs_finished(out, Sender::Client)?;
         Ok(State::Ccs(ExpectCcs { resumed: false }))
     }
+}
+
+/// The group of a ServerKeyExchange: insufficient_security for a prime outside 1024 to 4096
+/// bits, illegal_parameter for a group that is otherwise unusable (an even prime, a
+/// generator outside 1 < g < p - 1).
+fn dh_group(params: &ServerDhParams) -> Result<DhGroup, Fatal> {
+    let p = &params.dh_p;
+    let start = p.iter().position(|&b| b != 0).unwrap_or(p.len());
+    let bits = p.get(start).map_or(0, |&top| {
+        (p.len() - start) * 8 - usize::try_from(top.leading_zeros()).unwrap_or(0)
+    });
+    if !(matrix_crypto::dh::MIN_PRIME_BITS..=matrix_crypto::dh::MAX_PRIME_BITS).contains(&bits) {
+        return Err(Fatal::new(AlertDescription::InsufficientSecurity));
+    }
+    DhGroup::new(p, &params.dh_g).map_err(|_| Fatal::new(AlertDescription::IllegalParameter))
+}
+
+/// The extension types of the application's hello extensions.
+fn sent_extensions_of(extensions: Option<&HelloExtensions>) -> Vec<u16> {
+    extensions
+        .map(|e| e.iter().map(|(t, _)| t).collect())
+        .unwrap_or_default()
 }

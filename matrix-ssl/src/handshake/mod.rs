@@ -1,8 +1,11 @@
 //! The client and server handshake state machines: layer 4 of `DESIGN.md`, the handshake
 //! protocol of RFC 6101 section 5.6 (SSL 3.0), RFC 2246 section 7.4 (TLS 1.0) and
-//! RFC 4346 section 7.4 (TLS 1.1), full and abbreviated (resumed) handshakes with RSA key
-//! exchange (section 7.4.7.1), RFC 5746 renegotiation signalling and RFC 7507 fallback
-//! signalling.
+//! RFC 4346 section 7.4 (TLS 1.1), full and abbreviated (resumed) handshakes with the RSA,
+//! DHE_RSA and DH_anon key exchanges (sections 7.4.3 and 7.4.7) and RFC 4279's PSK and
+//! DHE_PSK, client authentication (CertificateRequest, Certificate, CertificateVerify),
+//! RFC 5746 secure renegotiation (a completed machine answers HelloRequest / ClientHello
+//! by handing over to a fresh machine that inherits the verify_data), RFC 7507 fallback
+//! signalling, RFC 7627 extended master secret and RFC 7366 encrypt-then-MAC negotiation.
 //!
 //! Each machine is a closed enum of states, one struct per message it expects next;
 //! ChangeCipherSpec is a state of its own. A machine consumes whole handshake messages
@@ -29,13 +32,14 @@ use matrix_core::Error;
 use matrix_crypto::hash::{Hash, Md5Sha1};
 use matrix_crypto::prf::{self, MasterSecret, Sender};
 use matrix_crypto::random::SecureRandom;
-use matrix_x509::CertChain;
+use matrix_crypto::rsa::RsaPublicKey;
+use matrix_x509::{CertChain, PublicKey, X509Cert};
 use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
 
 use crate::alert::Fatal;
-#[cfg(feature = "server-side-ssl")]
 use crate::codec::handshake::KeyExchangeKind;
-use crate::codec::handshake::encode_handshake;
+use crate::codec::handshake::{ServerDhParams, encode_handshake};
 use crate::codec::{AlertDescription, CipherSuite, HandshakeType, ProtocolVersion};
 use crate::context::ContextInner;
 use crate::keys::Keys;
@@ -127,6 +131,11 @@ pub type CertValidator = Box<
     dyn FnMut(&HandshakeInfo<'_>, &CertChain, Option<AlertDescription>) -> Verdict + Send + 'static,
 >;
 
+/// The hello extension callback (`extensionCback` of `matrixSslNewClientSession`): called
+/// once per extension of the server's ServerHello (type, extension_data), in order, before
+/// the library acts on them. A negative return ends the handshake (handshake_failure).
+pub type ExtensionCallback = Box<dyn FnMut(u16, &[u8]) -> i32 + Send + 'static>;
+
 /// What the certificate callback can see of the session being negotiated.
 pub struct HandshakeInfo<'a> {
     shared: &'a HsShared,
@@ -142,7 +151,6 @@ impl core::fmt::Debug for HandshakeInfo<'_> {
 }
 
 impl HandshakeInfo<'_> {
-    #[cfg(feature = "client-side-ssl")]
     pub(crate) fn new(shared: &HsShared) -> HandshakeInfo<'_> {
         HandshakeInfo { shared }
     }
@@ -161,13 +169,18 @@ impl HandshakeInfo<'_> {
     pub fn peer_hello_extensions(&self) -> &[(u16, Vec<u8>)] {
         &self.shared.peer_extensions
     }
+
+    /// On a server: the host_name the client asked for (RFC 6066 server_name), if any.
+    pub fn server_name(&self) -> Option<&[u8]> {
+        self.shared.server_name.as_deref()
+    }
 }
 
 /// ClientHello extensions a client adds (`tlsExtension_t`, `matrixSslNewHelloExtension` /
 /// `matrixSslLoadHelloExtension`): each an extension type and its fully encoded
-/// extension_data. The library adds no extension itself (it signals RFC 5746 with the
-/// SCSV), and refuses a ServerHello extension of a type not sent here (other than
-/// renegotiation_info).
+/// extension_data. The library adds only renegotiation_info (in re-handshakes; initial
+/// hellos signal RFC 5746 with the SCSV), extended_master_secret and encrypt_then_mac
+/// (with their features); it refuses a ServerHello extension of a type not sent.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HelloExtensions {
     list: Vec<(u16, Vec<u8>)>,
@@ -181,11 +194,13 @@ impl HelloExtensions {
 
     /// Adds one extension (`matrixSslLoadHelloExtension`): `data` is the extension_data
     /// as RFC 4366/6066 defines it for `ext_type`. `PS_ARG_FAIL` for data over 65535
-    /// bytes, for a type already loaded, or for renegotiation_info (the library signals
-    /// RFC 5746 itself).
+    /// bytes, for a type already loaded, or for renegotiation_info and
+    /// extended_master_secret (the library sends those itself).
     pub fn load(&mut self, ext_type: u16, data: &[u8]) -> Result<(), Error> {
         if data.len() > 0xffff
             || ext_type == 0xff01
+            || ext_type == EXT_EXTENDED_MASTER_SECRET
+            || ext_type == EXT_ENCRYPT_THEN_MAC
             || self.list.iter().any(|(t, _)| *t == ext_type)
         {
             return Err(Error::ArgFail);
@@ -206,7 +221,6 @@ impl HelloExtensions {
 }
 
 /// The codec's layout selector for a suite's key exchange.
-#[cfg(feature = "server-side-ssl")]
 pub(crate) fn kx_kind(kx: KeyExchange) -> KeyExchangeKind {
     match kx {
         KeyExchange::Rsa => KeyExchangeKind::Rsa,
@@ -217,12 +231,81 @@ pub(crate) fn kx_kind(kx: KeyExchange) -> KeyExchangeKind {
     }
 }
 
-/// Whether this build can run a key exchange with these keys (RSA only in this round; the
-/// DHE, PSK and anonymous exchanges are added by the advanced work).
+/// Whether a session with these keys can run a key exchange: a server needs its RSA
+/// certificate and key for RSA and DHE_RSA; either side needs a pre-shared key for PSK and
+/// DHE_PSK; DH_anon needs nothing (a server uses the loaded DH group or the default one).
+/// Whether the suite is compiled in and enabled is the suite table's business.
 pub(crate) fn kx_supported(kx: KeyExchange, keys: &Keys, server: bool) -> bool {
     match kx {
-        KeyExchange::Rsa => !server || keys.has_rsa_identity(),
-        _ => false,
+        KeyExchange::Rsa | KeyExchange::DheRsa => !server || keys.has_rsa_identity(),
+        KeyExchange::DhAnon => true,
+        KeyExchange::Psk | KeyExchange::DhePsk => keys.has_psk(),
+    }
+}
+
+/// What the DHE_RSA ServerKeyExchange signature covers (RFC 2246 section 7.4.3, RFC 6101
+/// section 5.6.3): MD5 || SHA-1 of client_random + server_random + ServerDHParams.
+pub(crate) fn dh_params_digest(
+    client_random: &[u8; 32],
+    server_random: &[u8; 32],
+    params: &ServerDhParams,
+) -> [u8; 36] {
+    use crate::codec::Codec;
+    let mut h = Md5Sha1::new();
+    h.update(client_random);
+    h.update(server_random);
+    h.update(&params.get_encoding());
+    h.finalize()
+}
+
+/// The premaster secret of the PSK suites (RFC 4279 sections 2 and 3): `other_secret`
+/// (N zero octets for PSK, the DH shared secret for DHE_PSK) and the key, each with a
+/// 2-byte length.
+pub(crate) fn psk_premaster(other_secret: &[u8], psk: &[u8]) -> Result<Zeroizing<Vec<u8>>, Fatal> {
+    let len = |b: &[u8]| u16::try_from(b.len()).map_err(|_| Fatal::internal(Error::LimitFail));
+    let mut pms = Zeroizing::new(Vec::with_capacity(4 + other_secret.len() + psk.len()));
+    pms.extend_from_slice(&len(other_secret)?.to_be_bytes());
+    pms.extend_from_slice(other_secret);
+    pms.extend_from_slice(&len(psk)?.to_be_bytes());
+    pms.extend_from_slice(psk);
+    Ok(pms)
+}
+
+/// The extended_master_secret extension type (RFC 7627 section 5.1).
+pub(crate) const EXT_EXTENDED_MASTER_SECRET: u16 = 23;
+/// The encrypt_then_mac extension type (RFC 7366 section 2).
+pub(crate) const EXT_ENCRYPT_THEN_MAC: u16 = 22;
+
+/// What a re-handshake inherits from the handshake it renegotiates (RFC 5746 section 3):
+/// whether that one was secure, and both of its Finished verify_data.
+#[derive(Clone)]
+pub(crate) struct Reneg {
+    /// Both sides signalled RFC 5746 in the previous handshake.
+    pub secure: bool,
+    pub client_verify_data: Zeroizing<Vec<u8>>,
+    pub server_verify_data: Zeroizing<Vec<u8>>,
+    /// The version of the connection, which a re-handshake may not change.
+    pub version: ProtocolVersion,
+}
+
+impl Reneg {
+    /// Whether this build renegotiates such a connection: secure renegotiation with
+    /// `secure-rehandshakes`, legacy renegotiation only with `insecure-rehandshakes`
+    /// (and never with `require-secure-rehandshakes`).
+    pub(crate) fn allowed(&self) -> bool {
+        if self.secure {
+            cfg!(feature = "secure-rehandshakes")
+        } else {
+            cfg!(feature = "insecure-rehandshakes")
+                && !cfg!(feature = "require-secure-rehandshakes")
+        }
+    }
+
+    /// The renegotiation_info a server sends: client_verify_data || server_verify_data.
+    pub(crate) fn server_info(&self) -> Vec<u8> {
+        let mut v = self.client_verify_data.to_vec();
+        v.extend_from_slice(&self.server_verify_data);
+        v
     }
 }
 
@@ -255,6 +338,14 @@ pub(crate) struct HsShared {
     /// Our and the peer's Finished verify_data (RFC 5746 keeps them).
     pub client_verify_data: Vec<u8>,
     pub server_verify_data: Vec<u8>,
+    /// Set when this handshake renegotiates an established connection.
+    pub reneg: Option<Reneg>,
+    /// Both sides negotiated the RFC 7627 extended master secret.
+    pub ems: bool,
+    /// Both sides negotiated RFC 7366 encrypt-then-MAC (for the next key change).
+    pub etm: bool,
+    /// The host_name of the client's server_name extension (servers).
+    pub server_name: Option<Vec<u8>>,
 }
 
 impl HsShared {
@@ -280,6 +371,47 @@ impl HsShared {
             peer_extensions: Vec::new(),
             client_verify_data: Vec::new(),
             server_verify_data: Vec::new(),
+            reneg: None,
+            ems: false,
+            etm: false,
+            server_name: None,
+        }
+    }
+
+    /// The master secret of a full handshake from `pms`: RFC 7627's extended one over the
+    /// session hash (MD5 || SHA-1 of the transcript up to the ClientKeyExchange, in TLS
+    /// 1.0/1.1) when negotiated, the classic one otherwise.
+    pub(crate) fn compute_master(&self, pms: &[u8]) -> MasterSecret {
+        if self.ems {
+            let session_hash = self.transcript.clone().finalize();
+            let mut ms = MasterSecret::new([0; prf::MASTER_SECRET_LEN]);
+            prf::tls_prf(pms, b"extended master secret", &session_hash, &mut ms[..]);
+            ms
+        } else {
+            record::master_secret(self.version, pms, &self.client_random, &self.server_random)
+        }
+    }
+
+    /// What a re-handshake of this completed handshake inherits.
+    pub(crate) fn reneg_info(&self) -> Reneg {
+        Reneg {
+            secure: self.secure_renegotiation,
+            client_verify_data: Zeroizing::new(self.client_verify_data.clone()),
+            server_verify_data: Zeroizing::new(self.server_verify_data.clone()),
+            version: self.version,
+        }
+    }
+
+    /// Checks a renegotiation_info against what RFC 5746 expects (`expected`), in constant
+    /// time: handshake_failure when it differs or is missing.
+    pub(crate) fn check_reneg_info(
+        &self,
+        got: Option<&[u8]>,
+        expected: &[u8],
+    ) -> Result<(), Fatal> {
+        match got {
+            Some(g) if bool::from(g.ct_eq(expected)) => Ok(()),
+            _ => Err(Fatal::new(AlertDescription::HandshakeFailure)),
         }
     }
 
@@ -298,6 +430,59 @@ impl HsShared {
                 )
             })
             .collect();
+    }
+
+    /// Authenticates the peer's Certificate message (RFC 2246 section 7.4.2 / 7.4.6): parses
+    /// the chain (bad_certificate), authenticates it against our trusted CAs, lets the
+    /// certificate callback decide (without one, any authentication failure is fatal with
+    /// its alert), keeps the chain for the application and returns the leaf's RSA key
+    /// (unsupported_certificate for another key type).
+    pub(crate) fn authenticate_peer(
+        &mut self,
+        validator: Option<&mut CertValidator>,
+        cert: &crate::codec::handshake::Certificate,
+    ) -> Result<RsaPublicKey, Fatal> {
+        let certs = cert
+            .certificate_list
+            .iter()
+            .map(|der| X509Cert::from_der(der))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| Fatal::new(AlertDescription::BadCertificate))?;
+        let mut chain = CertChain::new(certs);
+        let found = matrix_x509::authenticate(&mut chain, self.keys.trusted_cas())
+            .map(|a| AlertDescription::from(a.alert()));
+        let verdict = match validator {
+            Some(cb) => cb(&HandshakeInfo::new(self), &chain, found),
+            None => found.map_or(Verdict::Continue, Verdict::Alert),
+        };
+        match verdict {
+            Verdict::Continue => {}
+            Verdict::AllowAnon => self.anon = true,
+            Verdict::Alert(a) => return Err(Fatal::new(a)),
+            Verdict::InternalError => return Err(Fatal::new(AlertDescription::InternalError)),
+        }
+        let key = match chain.leaf().map(|c| &c.public_key) {
+            Some(PublicKey::Rsa { n, e }) => RsaPublicKey::new(n, e)
+                .map_err(|_| Fatal::new(AlertDescription::UnsupportedCertificate))?,
+            _ => return Err(Fatal::new(AlertDescription::UnsupportedCertificate)),
+        };
+        self.peer_certs = Some(chain);
+        Ok(key)
+    }
+
+    /// The 36 bytes a CertificateVerify signs over the transcript so far (RFC 2246 section
+    /// 7.4.8: MD5 || SHA-1 of the messages; RFC 6101 section 5.6.8: SSL 3.0's construction
+    /// with the master secret and pads).
+    pub(crate) fn certificate_verify_hash(&self) -> Result<[u8; 36], Fatal> {
+        if self.version.is_ssl3() {
+            let master = self
+                .master
+                .as_ref()
+                .ok_or(Fatal::internal(Error::Failure))?;
+            Ok(prf::ssl3_certificate_verify_hash(master, &self.transcript))
+        } else {
+            Ok(prf::tls_certificate_verify_hash(&self.transcript))
+        }
     }
 
     /// Adds a received message to the transcript.
@@ -356,7 +541,7 @@ impl HsShared {
             &self.client_random,
             &self.server_random,
         );
-        let (enc, dec) = record::cipher_states(self.version, suite, &kb, side)?;
+        let (enc, dec) = record::cipher_states_etm(self.version, suite, &kb, side, self.etm)?;
         self.pending_read = Some(dec);
         self.pending_write = Some(enc);
         Ok(())
@@ -486,6 +671,51 @@ impl Handshake {
             Handshake::Client(_) => false,
             #[cfg(feature = "server-side-ssl")]
             Handshake::Server(_) => true,
+        }
+    }
+
+    /// Starts a re-handshake of a completed handshake (see
+    /// `ClientHandshake::renegotiate` and `ServerHandshake::request_renegotiation`):
+    /// `Ok(false)` when this build does not renegotiate this connection.
+    pub(crate) fn renegotiate(
+        &mut self,
+        keys: Option<Arc<Keys>>,
+        validator: Option<CertValidator>,
+        full: bool,
+        cipher_suite: u16,
+        rng: &mut dyn SecureRandom,
+        out: &mut Vec<Output>,
+    ) -> Result<bool, Fatal> {
+        match self {
+            #[cfg(feature = "client-side-ssl")]
+            Handshake::Client(c) => c.renegotiate(keys, validator, full, cipher_suite, rng, out),
+            #[cfg(feature = "server-side-ssl")]
+            Handshake::Server(s) => {
+                let _ = (cipher_suite, rng);
+                s.request_renegotiation(keys, validator, full, out)
+            }
+        }
+    }
+
+    /// The peer refused our re-handshake with no_renegotiation: a client waiting for the
+    /// ServerHello of its re-handshake goes back to the established state.
+    pub(crate) fn abandon_renegotiation(&mut self) {
+        match self {
+            #[cfg(feature = "client-side-ssl")]
+            Handshake::Client(c) => c.abandon_renegotiation(),
+            #[cfg(feature = "server-side-ssl")]
+            Handshake::Server(_) => {}
+        }
+    }
+
+    /// Whether the peer's ChangeCipherSpec came and its Finished has not: application
+    /// data may not arrive in between (RFC 2246 section 7.4.9).
+    pub(crate) fn awaiting_finished(&self) -> bool {
+        match self {
+            #[cfg(feature = "client-side-ssl")]
+            Handshake::Client(c) => c.awaiting_finished(),
+            #[cfg(feature = "server-side-ssl")]
+            Handshake::Server(s) => s.awaiting_finished(),
         }
     }
 

@@ -15,19 +15,25 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use matrix_core::Error;
+use matrix_crypto::alg::HashAlgorithm;
+use matrix_crypto::dh::DhKeyPair;
 use matrix_crypto::prf::Sender;
 use matrix_crypto::random::SecureRandom;
-use matrix_crypto::rsa::decrypt_pkcs1_v15_tls;
+use matrix_crypto::rsa::{RsaPublicKey, decrypt_pkcs1_v15_tls, sign_pkcs1_v15, verify_pkcs1_v15};
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use zeroize::Zeroizing;
 
-use super::{HsShared, Output, kx_kind, kx_supported};
+use super::{
+    CertValidator, HsShared, Output, dh_params_digest, kx_kind, kx_supported, psk_premaster,
+};
 use crate::alert::Fatal;
 use crate::codec::handshake::{
-    Certificate, ClientHello, ClientKeyExchange, Extension, ServerHello, ServerHelloDone,
+    Certificate, CertificateRequest, CertificateVerify, ClientHello, ClientKeyExchange, Extension,
+    ServerDhParams, ServerHello, ServerHelloDone, ServerKeyExchange,
 };
 use crate::codec::{
-    AlertDescription, CipherSuite, Codec, CompressionMethod, HandshakeType, ProtocolVersion, Reader,
+    AlertDescription, CipherSuite, ClientCertificateType, Codec, CompressionMethod, HandshakeType,
+    ProtocolVersion, Reader,
 };
 use crate::context::ContextInner;
 use crate::keys::Keys;
@@ -38,9 +44,25 @@ use crate::suites::{KeyExchange, SUITES, SuiteInfo};
 struct ExpectClientHello;
 
 /// Waiting for the ClientKeyExchange, remembering the version the client offered (which
-/// its premaster secret must carry).
+/// an RSA premaster secret must carry) and, for the DHE and DH_anon exchanges, our
+/// ephemeral key pair (its private exponent is wiped on drop).
 struct ExpectClientKeyExchange {
     client_version: ProtocolVersion,
+    dh: Option<Box<DhKeyPair>>,
+    /// The key of the client's authenticated certificate: a CertificateVerify follows
+    /// the ClientKeyExchange.
+    client_key: Option<Box<RsaPublicKey>>,
+}
+
+/// Waiting for the client's Certificate (we sent a CertificateRequest); what the
+/// ClientKeyExchange after it needs.
+struct ExpectClientCertificate {
+    next: ExpectClientKeyExchange,
+}
+
+/// Waiting for the client's CertificateVerify, with its certificate's key.
+struct ExpectCertificateVerify {
+    client_key: Box<RsaPublicKey>,
 }
 
 /// Waiting for the client's ChangeCipherSpec.
@@ -55,7 +77,9 @@ struct ExpectFinished {
 
 enum State {
     ClientHello(ExpectClientHello),
+    ClientCertificate(ExpectClientCertificate),
     ClientKeyExchange(ExpectClientKeyExchange),
+    CertificateVerify(ExpectCertificateVerify),
     Ccs(ExpectCcs),
     Finished(ExpectFinished),
     Complete,
@@ -66,14 +90,100 @@ enum State {
 pub(crate) struct ServerHandshake {
     pub(crate) shared: HsShared,
     state: State,
+    /// The certificate callback of `new_server_session`: client authentication.
+    validator: Option<CertValidator>,
+    /// Whether full handshakes request a client certificate.
+    client_auth: bool,
+    /// The next re-handshake may not resume (`SSL_OPTION_FULL_HANDSHAKE`).
+    no_resume: bool,
 }
 
 impl ServerHandshake {
-    pub(crate) fn new(ctx: Arc<ContextInner>, keys: Arc<Keys>) -> Self {
+    pub(crate) fn new(
+        ctx: Arc<ContextInner>,
+        keys: Arc<Keys>,
+        validator: Option<CertValidator>,
+    ) -> Self {
         ServerHandshake {
             shared: HsShared::new(ctx, keys),
             state: State::ClientHello(ExpectClientHello),
+            client_auth: cfg!(feature = "client-auth") && validator.is_some(),
+            validator,
+            no_resume: false,
         }
+    }
+
+    pub(crate) fn awaiting_finished(&self) -> bool {
+        matches!(self.state, State::Finished(_))
+    }
+
+    /// `matrixSslEncodeRehandshake` on a server: queues a HelloRequest (never part of a
+    /// transcript) after which the client's ClientHello starts the re-handshake. `keys`
+    /// and `validator` replace the current ones (a validator requests client
+    /// authentication); `full` forbids resuming. `Ok(false)` when this build does not
+    /// renegotiate this connection (see `Reneg::allowed`).
+    pub(crate) fn request_renegotiation(
+        &mut self,
+        keys: Option<Arc<Keys>>,
+        validator: Option<CertValidator>,
+        full: bool,
+        out: &mut Vec<Output>,
+    ) -> Result<bool, Fatal> {
+        if !self.is_complete() {
+            return Err(Fatal::unexpected());
+        }
+        if !self.shared.reneg_info().allowed() {
+            return Ok(false);
+        }
+        if let Some(k) = keys {
+            self.shared.keys = k;
+            self.no_resume = true;
+        }
+        if let Some(v) = validator {
+            self.validator = Some(v);
+            self.client_auth = cfg!(feature = "client-auth");
+            self.no_resume = true;
+        }
+        self.no_resume |= full;
+        let mut msg = Vec::new();
+        crate::codec::handshake::encode_handshake(&mut msg, HandshakeType::HelloRequest, |_| {});
+        out.push(Output::Message(msg));
+        Ok(true)
+    }
+
+    /// A ClientHello on an established connection: a new machine takes over, inheriting
+    /// the keys, callback, client-auth setting and disabled suites, and the RFC 5746 state.
+    fn renegotiation(
+        &mut self,
+        ch: &ClientHello,
+        raw: &[u8],
+        rng: &mut dyn SecureRandom,
+        out: &mut Vec<Output>,
+    ) -> Result<(), Fatal> {
+        let mut next = ServerHandshake::new(
+            Arc::clone(&self.shared.ctx),
+            Arc::clone(&self.shared.keys),
+            self.validator.take(),
+        );
+        next.client_auth = self.client_auth;
+        next.no_resume = self.no_resume;
+        next.shared.session_disabled = self.shared.session_disabled.clone();
+        next.shared.reneg = Some(self.shared.reneg_info());
+        next.shared.transcript_update(raw);
+        next.state = next.client_hello(ch, rng, out)?;
+        next.no_resume = false;
+        *self = next;
+        Ok(())
+    }
+
+    /// `SSL_OPTION_ENABLE_CLIENT_AUTH` / `SSL_OPTION_DISABLE_CLIENT_AUTH`: `ArgFail`
+    /// without the `client-auth` feature, or to enable it without a certificate callback.
+    pub(crate) fn set_client_auth(&mut self, on: bool) -> Result<(), Error> {
+        if !cfg!(feature = "client-auth") || (on && self.validator.is_none()) {
+            return Err(Error::ArgFail);
+        }
+        self.client_auth = on;
+        Ok(())
     }
 
     pub(crate) fn is_complete(&self) -> bool {
@@ -101,16 +211,30 @@ impl ServerHandshake {
                 self.shared.transcript_update(raw);
                 self.client_hello(&ch, rng, out)?
             }
-            (State::ClientKeyExchange(st), HandshakeType::ClientKeyExchange) => {
-                let suite = self.shared.suite.ok_or(Fatal::internal(Error::Failure))?;
-                let cke = ClientKeyExchange::read(
-                    &mut Reader::new(body),
-                    kx_kind(suite.kx),
-                    self.shared.version,
-                )
-                .map_err(decode)?;
+            (State::ClientCertificate(st), HandshakeType::Certificate) => {
+                let cert = Certificate::read_bytes(body).map_err(decode)?;
                 self.shared.transcript_update(raw);
-                self.client_key_exchange(st, &cke, rng)?
+                self.client_certificate(st, &cert)?
+            }
+            // SSL 3.0 (RFC 6101 section 5.6.6): a client without a certificate sends a
+            // no_certificate warning instead of the message.
+            (State::ClientCertificate(st), HandshakeType::ClientKeyExchange)
+                if self.shared.version.is_ssl3() =>
+            {
+                self.no_client_certificate()?;
+                self.read_client_key_exchange(st.next, body, raw, rng)?
+            }
+            (State::ClientKeyExchange(st), HandshakeType::ClientKeyExchange) => {
+                self.read_client_key_exchange(st, body, raw, rng)?
+            }
+            (State::CertificateVerify(st), HandshakeType::CertificateVerify) => {
+                let cv = CertificateVerify::read_bytes(body).map_err(decode)?;
+                // The signature covers every message before this one.
+                let hash = self.shared.certificate_verify_hash()?;
+                verify_pkcs1_v15(&st.client_key, HashAlgorithm::Md5Sha1, &hash, &cv.signature)
+                    .map_err(|_| Fatal::new(AlertDescription::DecryptError))?;
+                self.shared.transcript_update(raw);
+                State::Ccs(ExpectCcs { resumed: false })
             }
             (State::Finished(st), HandshakeType::Finished) => {
                 self.shared.verify_finished(Sender::Client, body, raw)?;
@@ -124,7 +248,11 @@ impl ServerHandshake {
             // RFC 5746 / the reference: renegotiation is refused for now with a warning
             // (SSL 3.0 has no no_renegotiation alert: a fatal handshake_failure).
             (State::Complete, HandshakeType::ClientHello) => {
-                ClientHello::read_bytes(body).map_err(decode)?;
+                let ch = ClientHello::read_bytes(body).map_err(decode)?;
+                if self.shared.reneg_info().allowed() {
+                    self.state = State::Complete;
+                    return self.renegotiation(&ch, raw, rng, out);
+                }
                 if self.shared.version.is_ssl3() {
                     return Err(Fatal::new(AlertDescription::HandshakeFailure));
                 }
@@ -133,6 +261,80 @@ impl ServerHandshake {
             }
             _ => return Err(Fatal::unexpected()),
         };
+        Ok(())
+    }
+
+    fn read_client_key_exchange(
+        &mut self,
+        st: ExpectClientKeyExchange,
+        body: &[u8],
+        raw: &[u8],
+        rng: &mut dyn SecureRandom,
+    ) -> Result<State, Fatal> {
+        let suite = self.shared.suite.ok_or(Fatal::internal(Error::Failure))?;
+        let cke = ClientKeyExchange::read(
+            &mut Reader::new(body),
+            kx_kind(suite.kx),
+            self.shared.version,
+        )
+        .map_err(|e| Fatal::decode(e, self.shared.version))?;
+        self.shared.transcript_update(raw);
+        self.client_key_exchange(st, &cke, rng)
+    }
+
+    /// The client's Certificate: an empty one is [`Self::no_client_certificate`]; otherwise
+    /// the chain is authenticated (trusted CAs, then the certificate callback) and its key
+    /// awaits the CertificateVerify.
+    fn client_certificate(
+        &mut self,
+        st: ExpectClientCertificate,
+        cert: &Certificate,
+    ) -> Result<State, Fatal> {
+        let mut next = st.next;
+        if cert.certificate_list.is_empty() {
+            self.no_client_certificate()?;
+        } else {
+            let key = self
+                .shared
+                .authenticate_peer(self.validator.as_mut(), cert)?;
+            next.client_key = Some(Box::new(key));
+        }
+        Ok(State::ClientKeyExchange(next))
+    }
+
+    /// A client that has no certificate: with `server-will-accept-empty-client-cert-msg`
+    /// the handshake goes on with the client unauthenticated; otherwise it fails with
+    /// handshake_failure (RFC 2246 section 7.4.6, RFC 6101 section 5.6.6).
+    fn no_client_certificate(&mut self) -> Result<(), Fatal> {
+        if cfg!(feature = "server-will-accept-empty-client-cert-msg") {
+            matrix_core::ps_trace_hs_msg!("server: client sent no certificate; downgraded");
+            Ok(())
+        } else {
+            Err(Fatal::new(AlertDescription::HandshakeFailure))
+        }
+    }
+
+    /// CertificateRequest (RFC 2246 section 7.4.4): rsa_sign, and the subject names of our
+    /// trusted CAs. With none loaded, an empty list needs
+    /// `server-can-send-empty-cert-request`; without it the handshake fails with
+    /// internal_error (`PS_ARG_FAIL`: nothing could authenticate the client).
+    fn emit_certificate_request(&mut self, out: &mut Vec<Output>) -> Result<(), Fatal> {
+        let names: Vec<Vec<u8>> = self
+            .shared
+            .keys
+            .trusted_cas()
+            .iter()
+            .map(|c| c.subject.der.clone())
+            .collect();
+        if names.is_empty() && !cfg!(feature = "server-can-send-empty-cert-request") {
+            return Err(Fatal::internal(Error::ArgFail));
+        }
+        let req = CertificateRequest {
+            certificate_types: alloc::vec![ClientCertificateType::RsaSign],
+            certificate_authorities: names,
+        };
+        self.shared
+            .emit(out, HandshakeType::CertificateRequest, |o| req.encode(o));
         Ok(())
     }
 
@@ -214,21 +416,45 @@ impl ServerHandshake {
         if !ch.compression_methods.contains(&CompressionMethod::Null) {
             return Err(Fatal::new(AlertDescription::IllegalParameter));
         }
-        // RFC 5746 section 3.6: the SCSV or an empty extension; anything else on an
-        // initial handshake is a handshake_failure.
-        match ch.renegotiation_info() {
-            Some([]) => self.shared.secure_renegotiation = true,
-            Some(_) => return Err(Fatal::new(AlertDescription::HandshakeFailure)),
-            None => self.shared.secure_renegotiation = ch.has_scsv(),
-        }
-        if cfg!(feature = "require-secure-rehandshakes") && !self.shared.secure_renegotiation {
-            return Err(Fatal::new(AlertDescription::HandshakeFailure));
+        if let Some(r) = &self.shared.reneg {
+            // RFC 5746 section 3.7: a renegotiation keeps the version; a secure one carries
+            // our previous client_verify_data and no SCSV, a legacy one neither.
+            if version != r.version || ch.has_scsv() {
+                return Err(Fatal::new(AlertDescription::HandshakeFailure));
+            }
+            if r.secure {
+                self.shared
+                    .check_reneg_info(ch.renegotiation_info(), &r.client_verify_data)?;
+                self.shared.secure_renegotiation = true;
+            } else if ch.renegotiation_info().is_some() {
+                return Err(Fatal::new(AlertDescription::HandshakeFailure));
+            }
+        } else {
+            // RFC 5746 section 3.6: the SCSV or an empty extension; anything else on an
+            // initial handshake is a handshake_failure.
+            match ch.renegotiation_info() {
+                Some([]) => self.shared.secure_renegotiation = true,
+                Some(_) => return Err(Fatal::new(AlertDescription::HandshakeFailure)),
+                None => self.shared.secure_renegotiation = ch.has_scsv(),
+            }
+            if cfg!(feature = "require-secure-rehandshakes") && !self.shared.secure_renegotiation {
+                return Err(Fatal::new(AlertDescription::HandshakeFailure));
+            }
         }
         self.shared.keep_extensions(ch.extensions.as_deref());
+        self.shared.server_name = ch.server_name().map(<[u8]>::to_vec);
+        // RFC 7627: echoed in TLS when the client offers it.
+        self.shared.ems = cfg!(feature = "extended-master-secret")
+            && !version.is_ssl3()
+            && ch
+                .extension(super::EXT_EXTENDED_MASTER_SECRET.into())
+                .is_some();
         self.shared.client_random = ch.random;
         self.shared.server_random = self.shared.new_random(rng)?;
 
-        if let Some(state) = self.try_resume(ch, version, out)? {
+        if !self.no_resume
+            && let Some(state) = self.try_resume(ch, version, out)?
+        {
             return Ok(state);
         }
 
@@ -240,29 +466,93 @@ impl ServerHandshake {
         rng.fill_bytes(&mut id)?;
         self.shared.session_id = id.to_vec();
         self.emit_server_hello(ch, out);
-        match suite.kx {
-            KeyExchange::Rsa => {
-                let chain = self
-                    .shared
-                    .keys
-                    .certificate_chain()
-                    .ok_or(Fatal::new(AlertDescription::HandshakeFailure))?;
-                let cert = Certificate {
-                    certificate_list: chain.certs().iter().map(|c| c.der.clone()).collect(),
-                };
-                self.shared
-                    .emit(out, HandshakeType::Certificate, |o| cert.encode(o));
-            }
-            // DHE, PSK and DH_anon come with the advanced work.
-            _ => return Err(Fatal::new(AlertDescription::HandshakeFailure)),
+        if matches!(suite.kx, KeyExchange::Rsa | KeyExchange::DheRsa) {
+            self.emit_certificate(out)?;
+        }
+        let dh = self.emit_server_key_exchange(suite.kx, rng, out)?;
+        // Only a server that authenticates itself with a certificate may ask for one
+        // (RFC 2246 section 7.4.4; RFC 4279 section 2 for the PSK suites).
+        let request =
+            self.client_auth && matches!(suite.kx, KeyExchange::Rsa | KeyExchange::DheRsa);
+        if request {
+            self.emit_certificate_request(out)?;
         }
         self.shared.emit(out, HandshakeType::ServerHelloDone, |o| {
             ServerHelloDone.encode(o)
         });
         matrix_core::ps_trace_hs_msg!("server: full handshake, {:?} {:?}", version, suite.suite);
-        Ok(State::ClientKeyExchange(ExpectClientKeyExchange {
+        let next = ExpectClientKeyExchange {
             client_version: ch.client_version,
-        }))
+            dh,
+            client_key: None,
+        };
+        Ok(if request {
+            State::ClientCertificate(ExpectClientCertificate { next })
+        } else {
+            State::ClientKeyExchange(next)
+        })
+    }
+
+    /// Our Certificate: the loaded chain, child first.
+    fn emit_certificate(&mut self, out: &mut Vec<Output>) -> Result<(), Fatal> {
+        let chain = self
+            .shared
+            .keys
+            .certificate_chain()
+            .ok_or(Fatal::new(AlertDescription::HandshakeFailure))?;
+        let cert = Certificate {
+            certificate_list: chain.certs().iter().map(|c| c.der.clone()).collect(),
+        };
+        self.shared
+            .emit(out, HandshakeType::Certificate, |o| cert.encode(o));
+        Ok(())
+    }
+
+    /// The ServerKeyExchange of `kx`, if it has one (RFC 2246 section 7.4.3, RFC 4279):
+    /// DHE_RSA signs fresh parameters with MD5+SHA-1 over both randoms; DH_anon sends them
+    /// bare; DHE_PSK sends an empty identity hint and the parameters; PSK has no hint to
+    /// send, so no ServerKeyExchange (RFC 4279 section 2 lets the server omit it). Returns
+    /// the ephemeral key pair of the DH exchanges.
+    fn emit_server_key_exchange(
+        &mut self,
+        kx: KeyExchange,
+        rng: &mut dyn SecureRandom,
+        out: &mut Vec<Output>,
+    ) -> Result<Option<Box<DhKeyPair>>, Fatal> {
+        if matches!(kx, KeyExchange::Rsa | KeyExchange::Psk) {
+            return Ok(None);
+        }
+        let group = self.shared.keys.dh_group()?;
+        let pair = group.generate_key(rng)?;
+        let params = ServerDhParams {
+            dh_p: group.p().to_vec(),
+            dh_g: group.g().to_vec(),
+            dh_ys: pair.public_bytes().to_vec(),
+        };
+        let ske = match kx {
+            KeyExchange::DheRsa => {
+                let key = self
+                    .shared
+                    .keys
+                    .private_key()
+                    .ok_or(Fatal::new(AlertDescription::HandshakeFailure))?;
+                let digest = dh_params_digest(
+                    &self.shared.client_random,
+                    &self.shared.server_random,
+                    &params,
+                );
+                let signature = sign_pkcs1_v15(key, rng, HashAlgorithm::Md5Sha1, &digest)?;
+                ServerKeyExchange::DheRsa { params, signature }
+            }
+            KeyExchange::DhePsk => ServerKeyExchange::DhePsk {
+                identity_hint: Vec::new(),
+                params,
+            },
+            _ => ServerKeyExchange::DhAnon { params },
+        };
+        self.shared
+            .emit(out, HandshakeType::ServerKeyExchange, |o| ske.encode(o));
+        Ok(Some(Box::new(pair)))
     }
 
     /// A cache hit on the offered session id, for the same version and a suite still
@@ -281,8 +571,16 @@ impl ServerHandshake {
         let Some(hit) = ctx.cache.lock().lookup(&ch.session_id, ctx.now_ms(), life) else {
             return Ok(None);
         };
+        // RFC 7627 section 5.3: a session is resumed only with the same EMS state (a
+        // mismatch falls back to a full handshake).
         let suite = match self.shared.suite_usable(hit.suite, version) {
-            Some(s) if hit.version == version && ch.cipher_suites.contains(&hit.suite) => s,
+            Some(s)
+                if hit.version == version
+                    && ch.cipher_suites.contains(&hit.suite)
+                    && hit.ems == self.shared.ems =>
+            {
+                s
+            }
             _ => return Ok(None),
         };
         self.shared.suite = Some(suite);
@@ -300,9 +598,32 @@ impl ServerHandshake {
         let version = self.shared.version;
         // RFC 5746: answer the signal with an empty renegotiation_info, but never put
         // extensions in an SSL 3.0 ServerHello to a client that sent none.
-        let extensions = (self.shared.secure_renegotiation
-            && !(version.is_ssl3() && ch.extensions.is_none()))
-        .then(|| alloc::vec![Extension::RenegotiationInfo(Vec::new())]);
+        let info = match &self.shared.reneg {
+            Some(r) => r.server_info(),
+            None => Vec::new(),
+        };
+        let mut exts = Vec::new();
+        if self.shared.secure_renegotiation && !(version.is_ssl3() && ch.extensions.is_none()) {
+            exts.push(Extension::RenegotiationInfo(info));
+        }
+        if self.shared.ems {
+            exts.push(Extension::Unknown {
+                ext_type: super::EXT_EXTENDED_MASTER_SECRET,
+                data: Vec::new(),
+            });
+        }
+        // RFC 7366: accepted for a CBC suite in TLS.
+        self.shared.etm = cfg!(feature = "encrypt-then-mac")
+            && !version.is_ssl3()
+            && self.shared.suite.is_some_and(|s| s.is_cbc())
+            && ch.extension(super::EXT_ENCRYPT_THEN_MAC.into()).is_some();
+        if self.shared.etm {
+            exts.push(Extension::Unknown {
+                ext_type: super::EXT_ENCRYPT_THEN_MAC,
+                data: Vec::new(),
+            });
+        }
+        let extensions = (!exts.is_empty()).then_some(exts);
         let sh = ServerHello {
             server_version: version,
             random: self.shared.server_random,
@@ -324,26 +645,46 @@ impl ServerHandshake {
         cke: &ClientKeyExchange,
         rng: &mut dyn SecureRandom,
     ) -> Result<State, Fatal> {
-        let ClientKeyExchange::Rsa {
-            encrypted_pre_master_secret,
-        } = cke
-        else {
-            return Err(Fatal::new(AlertDescription::HandshakeFailure));
+        let keys = Arc::clone(&self.shared.keys);
+        // RFC 4279 section 2: an identity we do not know is unknown_psk_identity.
+        let psk = |identity: &[u8]| {
+            keys.psk_for(identity)
+                .ok_or(Fatal::new(AlertDescription::UnknownPskIdentity))
         };
-        let key = self
-            .shared
-            .keys
-            .private_key()
-            .ok_or(Fatal::internal(Error::Failure))?;
-        let pms = rsa_premaster(key, encrypted_pre_master_secret, st.client_version, rng)?;
-        self.shared.master = Some(crate::record::master_secret(
-            self.shared.version,
-            &pms[..],
-            &self.shared.client_random,
-            &self.shared.server_random,
-        ));
+        // The peer's DH public value must satisfy 1 < Yc < p - 1: illegal_parameter.
+        let agree = |yc: &[u8]| {
+            st.dh
+                .as_ref()
+                .ok_or(Fatal::internal(Error::Failure))?
+                .agree_tls(yc)
+                .map_err(|_| Fatal::new(AlertDescription::IllegalParameter))
+        };
+        let pms: Zeroizing<Vec<u8>> = match cke {
+            ClientKeyExchange::Rsa {
+                encrypted_pre_master_secret,
+            } => {
+                let key = keys.private_key().ok_or(Fatal::internal(Error::Failure))?;
+                let pms = rsa_premaster(key, encrypted_pre_master_secret, st.client_version, rng)?;
+                Zeroizing::new(pms.to_vec())
+            }
+            ClientKeyExchange::Dh { dh_yc } => agree(dh_yc)?,
+            ClientKeyExchange::Psk { identity } => {
+                let key = psk(identity)?;
+                let zeros = Zeroizing::new(alloc::vec![0u8; key.len()]);
+                psk_premaster(&zeros, key)?
+            }
+            ClientKeyExchange::DhePsk { identity, dh_yc } => {
+                let key = psk(identity)?;
+                let z = agree(dh_yc)?;
+                psk_premaster(&z, key)?
+            }
+        };
+        self.shared.master = Some(self.shared.compute_master(&pms[..]));
         self.shared.derive_keys(Side::Server)?;
-        Ok(State::Ccs(ExpectCcs { resumed: false }))
+        Ok(match st.client_key {
+            Some(client_key) => State::CertificateVerify(ExpectCertificateVerify { client_key }),
+            None => State::Ccs(ExpectCcs { resumed: false }),
+        })
     }
 
     fn cache_session(&self) {
@@ -357,6 +698,7 @@ impl ServerHandshake {
             master,
             suite.suite,
             self.shared.version,
+            self.shared.ems,
             ctx.now_ms(),
             life,
         );

@@ -37,6 +37,8 @@ struct Cbc<M: RecordMac> {
     explicit_iv: bool,
     /// SSL 3.0: padding bytes are arbitrary and shorter than a block; only that is checked.
     ssl3: bool,
+    /// RFC 7366 encrypt-then-MAC: pad, encrypt, then MAC the IV and ciphertext.
+    etm: bool,
 }
 
 impl<M: RecordMac> Drop for Cbc<M> {
@@ -53,6 +55,7 @@ impl<M: RecordMac> Cbc<M> {
         mac_secret: &[u8],
         key: &[u8],
         iv: &[u8],
+        etm: bool,
     ) -> Result<Self, Error> {
         let alg = suite
             .bulk
@@ -79,6 +82,7 @@ impl<M: RecordMac> Cbc<M> {
             block_len,
             explicit_iv,
             ssl3: version.is_ssl3(),
+            etm: etm && !version.is_ssl3(),
         })
     }
 }
@@ -89,9 +93,10 @@ pub(crate) fn states<M: RecordMac>(
     suite: &SuiteInfo,
     write: (&[u8], &[u8], &[u8]),
     read: (&[u8], &[u8], &[u8]),
+    etm: bool,
 ) -> Result<CipherStates, Error> {
-    let enc = Cbc::<M>::new(version, suite, write.0, write.1, write.2)?;
-    let dec = Cbc::<M>::new(version, suite, read.0, read.1, read.2)?;
+    let enc = Cbc::<M>::new(version, suite, write.0, write.1, write.2, etm)?;
+    let dec = Cbc::<M>::new(version, suite, read.0, read.1, read.2, etm)?;
     Ok((Box::new(enc), Box::new(dec)))
 }
 
@@ -124,6 +129,9 @@ impl<M: RecordMac> RecordEncrypter for Cbc<M> {
         }
         let body_start = out.len();
         out.extend_from_slice(plaintext);
+        if self.etm {
+            return self.encrypt_etm(seq, content_type, version, start, body_start, out, explicit);
+        }
         let mut tag = [0u8; MAX_MAC_LEN];
         let tag = tag.get_mut(..mac_len).ok_or(Error::ArgFail)?;
         self.mac.compute(seq, content_type, version, plaintext, tag);
@@ -158,6 +166,9 @@ impl<M: RecordMac> RecordEncrypter for Cbc<M> {
 
     fn encrypted_len(&self, len: usize) -> usize {
         let iv = if self.explicit_iv { self.block_len } else { 0 };
+        if self.etm {
+            return iv + (len + 1).next_multiple_of(self.block_len) + self.mac.mac_len();
+        }
         iv + (len + self.mac.mac_len() + 1).next_multiple_of(self.block_len)
     }
 
@@ -176,6 +187,9 @@ impl<M: RecordMac> RecordDecrypter for Cbc<M> {
     ) -> Result<Range<usize>, RecordError> {
         if fragment.len() > MAX_CIPHERTEXT_LEN {
             return Err(RecordError::RecordOverflow);
+        }
+        if self.etm {
+            return self.decrypt_etm(seq, content_type, version, fragment);
         }
         let bs = self.block_len;
         let mac_len = self.mac.mac_len();
@@ -206,6 +220,114 @@ impl<M: RecordMac> RecordDecrypter for Cbc<M> {
             check_padding_and_mac(&self.mac, self.ssl3, bs, (seq, content_type, version), body);
         // The one branch on the verdict, after all the work.
         if black_box(good) == 0 {
+            return Err(RecordError::BadRecordMac);
+        }
+        if len > MAX_PLAINTEXT_LEN {
+            return Err(RecordError::RecordOverflow);
+        }
+        Ok(iv_len..iv_len + len)
+    }
+}
+
+impl<M: RecordMac> Cbc<M> {
+    /// RFC 7366 section 3: the plaintext (already at `body_start`) is padded and encrypted,
+    /// then the MAC covers the IV and ciphertext, with their length in the MAC header.
+    #[allow(clippy::too_many_arguments)]
+    fn encrypt_etm(
+        &mut self,
+        seq: u64,
+        content_type: ContentType,
+        version: ProtocolVersion,
+        start: usize,
+        body_start: usize,
+        out: &mut Vec<u8>,
+        mut explicit: [u8; MAX_BLOCK_LEN],
+    ) -> Result<(), Error> {
+        let bs = self.block_len;
+        let data_len = out.len() - body_start;
+        let pad = bs - 1 - data_len % bs;
+        // `pad` < `bs` <= 16.
+        out.resize(out.len() + pad + 1, pad as u8);
+        let iv = if self.explicit_iv {
+            explicit.get_mut(..bs)
+        } else {
+            self.iv.get_mut(..bs)
+        };
+        let result = match (iv, out.get_mut(body_start..)) {
+            (Some(iv), Some(body)) => self.cipher.encrypt(iv, body),
+            _ => Err(Error::ArgFail),
+        };
+        if let Err(e) = result {
+            if let Some(written) = out.get_mut(start..) {
+                written.zeroize();
+            }
+            out.truncate(start);
+            return Err(e);
+        }
+        let mut tag = [0u8; MAX_MAC_LEN];
+        let tag = tag.get_mut(..self.mac.mac_len()).ok_or(Error::ArgFail)?;
+        self.mac.compute(
+            seq,
+            content_type,
+            version,
+            out.get(start..).unwrap_or_default(),
+            tag,
+        );
+        out.extend_from_slice(tag);
+        Ok(())
+    }
+
+    /// RFC 7366 section 3: the MAC over the IV and ciphertext is checked first (in constant
+    /// time; it covers public bytes only), and only an authentic record is decrypted, so
+    /// its padding check can tell nothing to an attacker.
+    fn decrypt_etm(
+        &mut self,
+        seq: u64,
+        content_type: ContentType,
+        version: ProtocolVersion,
+        fragment: &mut [u8],
+    ) -> Result<Range<usize>, RecordError> {
+        let bs = self.block_len;
+        let mac_len = self.mac.mac_len();
+        let iv_len = if self.explicit_iv { bs } else { 0 };
+        let body_len = fragment
+            .len()
+            .checked_sub(iv_len + mac_len)
+            .ok_or(RecordError::BadRecordMac)?;
+        if body_len == 0 || !body_len.is_multiple_of(bs) {
+            return Err(RecordError::BadRecordMac);
+        }
+        let (authed, tag) = fragment.split_at_mut(iv_len + body_len);
+        let mut expected = [0u8; MAX_MAC_LEN];
+        let expected = expected
+            .get_mut(..mac_len)
+            .ok_or(RecordError::DecryptError)?;
+        self.mac
+            .compute(seq, content_type, version, authed, expected);
+        if !bool::from(expected.ct_eq(&*tag)) {
+            return Err(RecordError::BadRecordMac);
+        }
+        let (head, body) = authed.split_at_mut(iv_len);
+        let mut explicit = [0u8; MAX_BLOCK_LEN];
+        let iv = if self.explicit_iv {
+            let iv = explicit.get_mut(..bs).ok_or(RecordError::DecryptError)?;
+            iv.copy_from_slice(head);
+            iv
+        } else {
+            self.iv.get_mut(..bs).ok_or(RecordError::DecryptError)?
+        };
+        self.cipher
+            .decrypt(iv, body)
+            .map_err(|_| RecordError::DecryptError)?;
+        let pad = usize::from(body.last().copied().unwrap_or(0));
+        let len = body_len
+            .checked_sub(pad + 1)
+            .ok_or(RecordError::BadRecordMac)?;
+        // Every padding byte holds the padding length (TLS; no SSL 3.0 here).
+        if body
+            .get(len..)
+            .is_none_or(|p| p.iter().any(|&b| usize::from(b) != pad))
+        {
             return Err(RecordError::BadRecordMac);
         }
         if len > MAX_PLAINTEXT_LEN {

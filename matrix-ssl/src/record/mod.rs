@@ -112,7 +112,7 @@ pub use keys::{KeyBlock, key_block, master_secret};
 pub use matrix_crypto::prf::MasterSecret;
 pub use null::{null_decrypter, null_encrypter};
 #[cfg(any(feature = "ssl3", feature = "tls"))]
-pub use states::cipher_states;
+pub use states::{cipher_states, cipher_states_etm};
 
 /// Which end of the connection a cipher state belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -32,6 +32,18 @@ pub fn cipher_states(
     keys: &KeyBlock,
     side: Side,
 ) -> Result<CipherStates, Error> {
+    cipher_states_etm(version, suite, keys, side, false)
+}
+
+/// [`cipher_states`], with RFC 7366 encrypt-then-MAC for a CBC suite in TLS when `etm`
+/// (ignored for RC4 and in SSL 3.0, which RFC 7366 does not cover).
+pub fn cipher_states_etm(
+    version: ProtocolVersion,
+    suite: &SuiteInfo,
+    keys: &KeyBlock,
+    side: Side,
+    etm: bool,
+) -> Result<CipherStates, Error> {
     if !version_compiled(version) || !suite.allowed_in(version) {
         return Err(Error::UnsupportedFail);
     }
@@ -67,6 +79,7 @@ pub fn cipher_states(
             suite,
             write,
             read,
+            etm,
         },
     )
 }
@@ -80,6 +93,7 @@ struct Build<'a> {
     suite: &'a SuiteInfo,
     write: Direction<'a>,
     read: Direction<'a>,
+    etm: bool,
 }
 
 impl MacJob for Build<'_> {
@@ -87,7 +101,7 @@ impl MacJob for Build<'_> {
 
     fn run<M: RecordMac>(self) -> Self::Out {
         if self.suite.is_cbc() {
-            cbc_states::<M>(self.version, self.suite, self.write, self.read)
+            cbc_states::<M>(self.version, self.suite, self.write, self.read, self.etm)
         } else {
             let (w, r) = (self.write, self.read);
             stream_states::<M>((w.0, w.1), (r.0, r.1))
@@ -129,6 +143,7 @@ fn cbc_states<M: RecordMac>(
     _suite: &SuiteInfo,
     _write: Direction<'_>,
     _read: Direction<'_>,
+    _etm: bool,
 ) -> Result<CipherStates, Error> {
     Err(Error::UnsupportedFail)
 }

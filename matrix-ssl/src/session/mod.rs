@@ -27,6 +27,8 @@ use crate::context::{Context, ContextInner};
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
 use crate::handshake::CertValidator;
 #[cfg(feature = "client-side-ssl")]
+use crate::handshake::ExtensionCallback;
+#[cfg(feature = "client-side-ssl")]
 use crate::handshake::HelloExtensions;
 use crate::handshake::{Handshake, Output};
 use crate::keys::Keys;
@@ -122,6 +124,8 @@ pub struct SessionId {
     pub(crate) master: MasterSecret,
     pub(crate) suite: CipherSuite,
     pub(crate) version: ProtocolVersion,
+    /// The master secret is an RFC 7627 extended one.
+    pub(crate) ems: bool,
 }
 
 impl Default for SessionId {
@@ -131,6 +135,7 @@ impl Default for SessionId {
             master: MasterSecret::new([0; 48]),
             suite: CipherSuite::TLS_NULL_WITH_NULL_NULL,
             version: ProtocolVersion::TLSv1_0,
+            ems: false,
         }
     }
 }
@@ -215,9 +220,8 @@ pub struct Session {
     pub(crate) peer_closed: bool,
     /// We queued a fatal alert.
     pub(crate) sent_fatal: bool,
-    #[cfg(feature = "server-side-ssl")]
-    #[allow(dead_code)]
-    pub(crate) server_validator: Option<CertValidator>,
+    /// The first handshake completed: application data flows, also during re-handshakes.
+    pub(crate) established: bool,
 }
 
 impl core::fmt::Debug for Session {
@@ -234,8 +238,8 @@ impl Context {
     /// `matrixSslNewClientSession`: a client session whose ClientHello is already in
     /// [`Session::get_outdata`].
     ///
-    /// `cipher_suite` 0 offers every compiled-in, enabled suite; another value offers only
-    /// that suite, which must be compiled in and enabled (`PS_UNSUPPORTED_FAIL`
+    /// `cipher_suite` 0 offers every compiled-in, enabled suite except DH_anon (anonymous:
+    /// offered only when nominated); another value offers only that suite, which must be compiled in and enabled (`PS_UNSUPPORTED_FAIL`
     /// otherwise). A non-empty `session_id` is offered for resumption unless
     /// `cipher_suite` names a different suite (the nominated suite takes precedence, as in
     /// the reference). `cert_validator` sees the server's chain (see [`CertValidator`]);
@@ -262,6 +266,7 @@ impl Context {
             extensions,
             &mut rng,
             &mut out,
+            None,
         )?;
         // The ClientHello's record says TLS 1.0 whenever we speak TLS: servers that never
         // heard of a newer version still read it (RFC 5246 appendix E.1).
@@ -280,8 +285,12 @@ impl Context {
 
     /// `matrixSslNewServerSession`: a server session waiting for a ClientHello.
     ///
-    /// `cert_validator` is for client authentication, which this build does not do yet:
-    /// it is kept and not called.
+    /// `cert_validator` asks for client authentication (feature `client-auth`; without
+    /// it the callback is kept and never called): the server sends a CertificateRequest
+    /// in every full handshake with a certificate-based key exchange (RSA, DHE_RSA),
+    /// authenticates the client's chain against the trusted CAs of `keys` and calls the
+    /// callback as a client does for the server's chain. See
+    /// [`Session::set_session_option`] to request it later instead.
     #[cfg(feature = "server-side-ssl")]
     pub fn new_server_session(
         &self,
@@ -290,11 +299,9 @@ impl Context {
     ) -> Result<Session, Error> {
         let ctx = Arc::clone(&self.inner);
         let rng = ctx.session_rng()?;
-        let hs = crate::handshake::ServerHandshake::new(Arc::clone(&ctx), keys);
+        let hs = crate::handshake::ServerHandshake::new(Arc::clone(&ctx), keys, cert_validator);
         let v = ctx.highest_version();
-        let mut s = Session::new(ctx, Handshake::Server(Box::new(hs)), rng, v);
-        s.server_validator = cert_validator;
-        Ok(s)
+        Ok(Session::new(ctx, Handshake::Server(Box::new(hs)), rng, v))
     }
 }
 
@@ -326,8 +333,7 @@ impl Session {
             failed: false,
             peer_closed: false,
             sent_fatal: false,
-            #[cfg(feature = "server-side-ssl")]
-            server_validator: None,
+            established: false,
         }
     }
 
@@ -388,6 +394,7 @@ impl Session {
             master: master.clone(),
             suite: suite.suite,
             version: s.version,
+            ems: s.ems,
         })
     }
 
@@ -457,5 +464,134 @@ impl Session {
             bytes.clear();
         }
         Ok(())
+    }
+}
+
+/// The options of `matrixSslSetSessionOption`.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SessionOption {
+    /// `SSL_OPTION_DISABLE_CLIENT_AUTH`: a server session created with a certificate
+    /// callback does not request client certificates (call it right after
+    /// `new_server_session` to enable client authentication only later).
+    DisableClientAuth,
+    /// `SSL_OPTION_ENABLE_CLIENT_AUTH`: a server session requests a client certificate in
+    /// its next full handshake; needs the certificate callback given to
+    /// `new_server_session`.
+    EnableClientAuth,
+    /// `SSL_OPTION_FULL_HANDSHAKE`: for [`Session::encode_rehandshake`], a full
+    /// re-handshake instead of a resumed one. (`set_session_option` refuses it.)
+    FullHandshake,
+}
+
+impl Session {
+    /// `matrixSslSetSessionOption`. `PS_ARG_FAIL` for a client session, for
+    /// [`SessionOption::EnableClientAuth`] on a session without a certificate callback,
+    /// and, in a build without the `client-auth` feature, for both client-auth options.
+    /// The option applies to the next full handshake the server starts (the one waiting
+    /// for its ClientHello, if it has not arrived yet).
+    pub fn set_session_option(&mut self, option: SessionOption) -> Result<(), Error> {
+        match (option, self.server_handshake_mut()) {
+            (SessionOption::DisableClientAuth, Some(s)) => s.set_client_auth(false),
+            (SessionOption::EnableClientAuth, Some(s)) => s.set_client_auth(true),
+            _ => Err(Error::ArgFail),
+        }
+    }
+
+    /// On a server: the host_name of the client's server_name extension (RFC 6066), parsed
+    /// from its ClientHello; `None` when it sent none, and on a client.
+    pub fn server_name(&self) -> Option<&[u8]> {
+        self.hs.shared().server_name.as_deref()
+    }
+
+    /// Registers the hello extension callback (`extensionCback` of
+    /// `matrixSslNewClientSession`; set it right after `new_client_session`, before the
+    /// ServerHello arrives): it sees every ServerHello extension, in this handshake and in
+    /// re-handshakes, and ends the handshake with a negative return. `PS_ARG_FAIL` on a
+    /// server session.
+    #[cfg(feature = "client-side-ssl")]
+    pub fn set_extension_callback(&mut self, cb: ExtensionCallback) -> Result<(), Error> {
+        match &mut self.hs {
+            Handshake::Client(c) => {
+                c.extension_cb = Some(cb);
+                Ok(())
+            }
+            #[cfg(feature = "server-side-ssl")]
+            Handshake::Server(_) => Err(Error::ArgFail),
+        }
+    }
+
+    /// `matrixSslEncodeRehandshake`: starts a re-handshake of the established connection
+    /// (features `secure-rehandshakes` for RFC 5746 peers, `insecure-rehandshakes` for
+    /// legacy ones). A server queues a HelloRequest; a client queues a new ClientHello,
+    /// both encrypted under the current keys: send [`Session::get_outdata`]. Application
+    /// data keeps flowing both ways while it runs; `received_data` reports
+    /// `HandshakeComplete` again when it ends.
+    ///
+    /// The re-handshake resumes the current session unless `option` is
+    /// [`SessionOption::FullHandshake`], `keys` are given (they replace the current ones),
+    /// a server gives a `cert_validator` (which requests client authentication), or a
+    /// client nominates another `cipher_suite` (0: every enabled suite, as
+    /// `new_client_session`; ignored by servers). `PS_PROTOCOL_FAIL` before the first
+    /// handshake completes, during a re-handshake or after a fatal alert,
+    /// `PS_UNSUPPORTED_FAIL` when this build does not renegotiate this connection (e.g.
+    /// the peer did not signal RFC 5746 and `insecure-rehandshakes` is off),
+    /// `PS_ARG_FAIL` for another option.
+    pub fn encode_rehandshake(
+        &mut self,
+        keys: Option<Arc<Keys>>,
+        cert_validator: Option<CertValidator>,
+        option: Option<SessionOption>,
+        cipher_suite: u16,
+    ) -> Result<(), Error> {
+        let full = match option {
+            None => false,
+            Some(SessionOption::FullHandshake) => true,
+            Some(_) => return Err(Error::ArgFail),
+        };
+        if self.failed || self.closing || !self.established || !self.hs.is_complete() {
+            return Err(Error::ProtocolFail);
+        }
+        let mut out = Vec::new();
+        let started = self
+            .hs
+            .renegotiate(
+                keys,
+                cert_validator,
+                full,
+                cipher_suite,
+                &mut self.rng,
+                &mut out,
+            )
+            .map_err(|f| f.error)?;
+        if !started {
+            return Err(Error::UnsupportedFail);
+        }
+        self.apply_outputs(out).map_err(|f| f.error)?;
+        // The message is announced by `get_outdata`, not by a `RequestSend`.
+        self.flight_pending = false;
+        self.reported_complete = false;
+        Ok(())
+    }
+
+    #[cfg(feature = "server-side-ssl")]
+    fn server_handshake_mut(&mut self) -> Option<&mut crate::handshake::ServerHandshake> {
+        self.hs.as_server_mut()
+    }
+
+    #[cfg(not(feature = "server-side-ssl"))]
+    fn server_handshake_mut(&mut self) -> Option<&mut NoServer> {
+        None
+    }
+}
+
+/// Stands for the server machine in a client-only build.
+#[cfg(not(feature = "server-side-ssl"))]
+struct NoServer;
+
+#[cfg(not(feature = "server-side-ssl"))]
+impl NoServer {
+    fn set_client_auth(&mut self, _on: bool) -> Result<(), Error> {
+        Err(Error::ArgFail)
     }
 }

@@ -201,7 +201,7 @@ impl Session {
     }
 
     fn check_can_write(&self) -> Result<(), Error> {
-        if self.failed || self.closing || !self.hs.is_complete() {
+        if self.failed || self.closing || !self.established {
             return Err(Error::ProtocolFail);
         }
         Ok(())
@@ -337,7 +337,9 @@ impl Session {
             match self.next_record() {
                 Ok(Some(Step::Continue)) => {}
                 Ok(Some(Step::AppData(r))) => {
-                    self.reported_complete = true;
+                    if self.hs.is_complete() {
+                        self.reported_complete = true;
+                    }
                     return Outcome::AppData(r);
                 }
                 Ok(Some(Step::Alert(l, d))) => return Outcome::Alert(l, d),
@@ -389,7 +391,7 @@ impl Session {
             MAX_SSLV2_HELLO_LEN, Sslv2Detect, detect_sslv2_client_hello, read_sslv2_client_hello,
         };
         let server = self.hs.as_server_mut()?;
-        if server.version_negotiated() || self.read_seq != 0 {
+        if server.version_negotiated() || self.read_seq != 0 || self.established {
             return None;
         }
         let avail = self
@@ -550,13 +552,21 @@ impl Session {
                         self.peer_closed = true;
                         self.failed = true;
                     }
+                    AlertLevel::Warning if desc == AlertDescription::NoRenegotiation => {
+                        self.hs.abandon_renegotiation();
+                        if self.hs.is_complete() {
+                            self.reported_complete = true;
+                        }
+                    }
                     AlertLevel::Warning => {}
                     _ => return Err(Fatal::new(AlertDescription::IllegalParameter)),
                 }
                 Ok(Some(Step::Alert(level, desc)))
             }
             ContentType::ApplicationData => {
-                if !self.hs.is_complete() || !self.hsbuf.is_empty() {
+                // Also during a re-handshake, except between the peer's ChangeCipherSpec
+                // and its Finished, or inside a handshake message.
+                if !self.established || self.hs.awaiting_finished() || !self.hsbuf.is_empty() {
                     return Err(Fatal::unexpected());
                 }
                 if range.is_empty() {
@@ -599,6 +609,12 @@ impl Session {
             }
             if let Err(f) = self.apply_outputs(out) {
                 break Err(f);
+            }
+            if self.hs.is_complete() {
+                self.established = true;
+            } else if self.established {
+                // A re-handshake is running: report its completion too.
+                self.reported_complete = false;
             }
         };
         let mut buf = buf;
