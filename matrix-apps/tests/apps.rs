@@ -222,6 +222,8 @@ fn client_against_tlslite_ssl3() {
         &[
             "--max-version",
             "ssl3",
+            "--cipher",
+            "TLS_RSA_WITH_AES_128_CBC_SHA",
             "--mode",
             "echo",
             "--message",

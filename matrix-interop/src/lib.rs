@@ -177,7 +177,18 @@ impl Peer {
         let end = Instant::now() + timeout;
         loop {
             match self.child.try_wait() {
-                Ok(Some(status)) => return Ok(status.success()),
+                Ok(Some(status)) => {
+                    // The reader threads may still hold the last lines: collect until they
+                    // end (both pipes closed), so `output()` sees everything.
+                    let until = Instant::now() + Duration::from_secs(5);
+                    while let Ok(line) = self
+                        .lines
+                        .recv_timeout(until.saturating_duration_since(Instant::now()))
+                    {
+                        self.seen.push(line);
+                    }
+                    return Ok(status.success());
+                }
                 Ok(None) if Instant::now() < end => std::thread::sleep(Duration::from_millis(20)),
                 Ok(None) => {
                     let output = self.output().join("\n");
