@@ -842,9 +842,33 @@ fn warning_alert_flood() {
     assert!(high < 64 * 1024, "{high}");
 }
 
-/// Renegotiation floods: every ClientHello after the handshake gets a no_renegotiation
-/// warning; when the application never sends what the session queues, the queue is bounded
-/// by the memory cap (internal_error), never unbounded.
+/// Renegotiation floods with a secure-renegotiation build: a renegotiating ClientHello
+/// without the RFC 5746 verify_data (what a flooding peer sends) is a fatal
+/// handshake_failure, so the flood ends at its first hello.
+#[cfg(feature = "secure-rehandshakes")]
+#[test]
+fn renegotiation_flood_ends_at_the_first_unverified_hello() {
+    let (mut raw, mut s) = established();
+    let (_, hello) = RawClient::hello(TLS11, None);
+    let rec = raw.protect(ContentType::Handshake, &hello);
+    let (evs, _) = feed_lenient(&mut s, &rec, usize::MAX);
+    assert_eq!(evs.first(), Some(&Ev::RequestSend), "{evs:?}");
+    let mut out = take_out(&mut s, usize::MAX, &mut Vec::new());
+    let (ct, body) = raw.unprotect(&mut out);
+    assert_eq!(
+        (ct, body),
+        (21, vec![2, AlertDescription::HandshakeFailure.get()])
+    );
+    // The session is over: more hellos are refused without growing anything.
+    let rec = raw.protect(ContentType::Handshake, &hello);
+    let (_, err) = feed_lenient(&mut s, &rec, usize::MAX);
+    assert!(err.is_some());
+}
+
+/// Renegotiation floods in a build without re-handshakes: every ClientHello after the
+/// handshake gets a no_renegotiation warning; when the application never sends what the
+/// session queues, the queue is bounded by the memory cap (internal_error), never unbounded.
+#[cfg(not(any(feature = "secure-rehandshakes", feature = "insecure-rehandshakes")))]
 #[test]
 fn renegotiation_flood() {
     let (mut raw, mut s) = established();
