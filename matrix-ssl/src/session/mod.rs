@@ -124,7 +124,8 @@ pub struct SessionId {
     pub(crate) master: MasterSecret,
     pub(crate) suite: CipherSuite,
     pub(crate) version: ProtocolVersion,
-    /// The master secret is an RFC 7627 extended one.
+    /// The master secret is an RFC 7627 extended one (read by the client's handshake only).
+    #[cfg_attr(not(feature = "client-side-ssl"), allow(dead_code))]
     pub(crate) ems: bool,
 }
 
