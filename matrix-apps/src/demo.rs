@@ -2,10 +2,11 @@
 //!
 //! The server thread accepts connections on an ephemeral port with the rsa2048 test
 //! identity compiled into the binary (`testkeys/`, public test material). The client runs
-//! once per compiled-in protocol version and RSA suite, first a full handshake and then a
-//! resumption of that session, sends a request and checks the 16 KiB answer byte for byte.
-//! Each row of the report says what was negotiated, how long the handshake took and how
-//! many bytes crossed the wire. Handshake kinds this build cannot do yet are listed as
+//! once per compiled-in protocol version and suite with RSA, DHE_RSA or DH_anon key
+//! exchange, first a full handshake and then a resumption of that session, sends a request
+//! and checks the 16 KiB answer byte for byte. Each row of the report says what was
+//! negotiated, how long the handshake took and how many bytes crossed the wire. What the
+//! demo does not run yet (PSK suites, client authentication, re-handshakes) is listed as
 //! skipped with the reason, never counted as passed.
 
 use std::fmt::Write as _;
@@ -228,9 +229,9 @@ pub fn run(mut progress: impl FnMut(usize, usize)) -> Result<Vec<Row>, String> {
             handshake,
             wire_bytes,
         };
-        if s.kx != KeyExchange::Rsa {
+        if matches!(s.kx, KeyExchange::Psk | KeyExchange::DhePsk) {
             let why = Outcome::Skipped(
-                "DHE, PSK and anonymous key exchange arrive with the advanced TLS issue".into(),
+                "PSK suites need a shared key the demo does not load yet (see matrix-interop's PSK tests)".into(),
             );
             rows.push(base("full", why.clone(), None, 0));
             rows.push(base("resumed", why, None, 0));
