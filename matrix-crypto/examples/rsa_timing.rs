@@ -37,10 +37,14 @@ mod timing {
         }
     }
 
-    fn hex(s: &str) -> Vec<u8> {
+    fn hex(s: &str) -> Result<Vec<u8>, String> {
         (0..s.len())
             .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+            .map(|i| {
+                s.get(i..i + 2)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                    .ok_or_else(|| format!("bad hex in the vector file: {s}"))
+            })
             .collect()
     }
 
@@ -58,32 +62,42 @@ mod timing {
         (ma - mb) / (va / a.len() as f64 + vb / b.len() as f64).sqrt()
     }
 
-    pub fn main() {
-        let samples: usize = std::env::args()
-            .nth(1)
-            .map(|s| s.parse().expect("samples"))
-            .unwrap_or(20_000);
+    /// Errors name what failed; the tool has nothing to recover.
+    fn fail<E: std::fmt::Debug>(what: &'static str) -> impl Fn(E) -> String {
+        move |e| format!("{what}: {e:?}")
+    }
+
+    pub fn main() -> Result<(), String> {
+        let samples: usize = match std::env::args().nth(1) {
+            Some(s) => s.parse().map_err(fail("the sample count"))?,
+            None => 20_000,
+        };
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../vectors/wycheproof/rsa_pkcs1_2048_test.json"
         );
+        let text = std::fs::read_to_string(path).map_err(fail("reading the vectors"))?;
         let json: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(path).expect("vectors")).expect("json");
+            serde_json::from_str(&text).map_err(fail("parsing the vectors"))?;
         let k = &json["testGroups"][0]["privateKey"];
-        let f = |name: &str| hex(k[name].as_str().expect("field"));
+        let f = |name: &str| -> Result<Vec<u8>, String> {
+            hex(k[name]
+                .as_str()
+                .ok_or_else(|| format!("no {name} in the key"))?)
+        };
         let key = RsaPrivateKey::from_components(
-            &f("modulus"),
-            &f("publicExponent"),
-            &f("privateExponent"),
-            &f("prime1"),
-            &f("prime2"),
-            &f("exponent1"),
-            &f("exponent2"),
-            &f("coefficient"),
+            &f("modulus")?,
+            &f("publicExponent")?,
+            &f("privateExponent")?,
+            &f("prime1")?,
+            &f("prime2")?,
+            &f("exponent1")?,
+            &f("exponent2")?,
+            &f("coefficient")?,
         )
-        .expect("key");
+        .map_err(fail("the key"))?;
         let size = key.size();
-        let modulus = Modulus::from_be_bytes(key.public_key().n()).expect("modulus");
+        let modulus = Modulus::from_be_bytes(key.public_key().n()).map_err(fail("the modulus"))?;
         let mut rng = Rng(0x5eed);
 
         // Class 0: valid 48-octet premaster encryptions. Class 1: invalid paddings of several
@@ -93,10 +107,12 @@ mod timing {
         let mut invalid = Vec::new();
         for i in 0..pool {
             let mut pms = [0u8; 48];
-            rng.fill_bytes(&mut pms).expect("rng");
-            valid.push(encrypt_pkcs1_v15(key.public_key(), &mut rng, &pms).expect("encrypt"));
+            rng.fill_bytes(&mut pms).map_err(fail("rng"))?;
+            valid.push(
+                encrypt_pkcs1_v15(key.public_key(), &mut rng, &pms).map_err(fail("encrypt"))?,
+            );
             let mut em = vec![0u8; size];
-            rng.fill_bytes(&mut em).expect("rng");
+            rng.fill_bytes(&mut em).map_err(fail("rng"))?;
             for b in em.iter_mut() {
                 *b |= 1;
             }
@@ -117,7 +133,7 @@ mod timing {
             }
             let ct = modulus
                 .pow_mod_public(&em, key.public_key().e())
-                .expect("raw encrypt");
+                .map_err(fail("raw encrypt"))?;
             invalid.push(ct);
         }
 
@@ -125,7 +141,7 @@ mod timing {
         let mut out = [0u8; 48];
         // Warm up.
         for ct in valid.iter().chain(&invalid).take(32) {
-            decrypt_pkcs1_v15_tls(&key, &mut rng, ct, &mut out).expect("decrypt");
+            decrypt_pkcs1_v15_tls(&key, &mut rng, ct, &mut out).map_err(fail("decrypt"))?;
         }
         for _ in 0..samples {
             let r = rng.next();
@@ -138,7 +154,7 @@ mod timing {
             };
             let start = Instant::now();
             decrypt_pkcs1_v15_tls(&key, &mut rng, std::hint::black_box(ct), &mut out)
-                .expect("decrypt");
+                .map_err(fail("decrypt"))?;
             let ns = start.elapsed().as_nanos() as f64;
             times[class].push(ns);
         }
@@ -165,12 +181,16 @@ mod timing {
                 println!("t (below the {pct}th percentile): {:.2}", welch_t(&a, &b));
             }
         }
+        Ok(())
     }
 }
 
 #[cfg(feature = "rsa")]
 fn main() {
-    timing::main();
+    if let Err(e) = timing::main() {
+        eprintln!("rsa_timing: {e}");
+        std::process::exit(1);
+    }
 }
 
 #[cfg(not(feature = "rsa"))]
