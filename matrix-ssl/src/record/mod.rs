@@ -72,22 +72,7 @@ use core::ops::Range;
 use crate::codec::{AlertDescription, ContentType, ProtocolVersion};
 use matrix_crypto::random::SecureRandom;
 
-#[cfg(all(
-    any(feature = "ssl3", feature = "tls"),
-    any(
-        feature = "tls-rsa-with-aes-128-cbc-sha",
-        feature = "tls-rsa-with-aes-256-cbc-sha",
-        feature = "ssl-rsa-with-3des-ede-cbc-sha",
-        feature = "tls-rsa-with-seed-cbc-sha",
-        feature = "tls-dhe-rsa-with-aes-128-cbc-sha",
-        feature = "tls-dhe-rsa-with-aes-256-cbc-sha",
-        feature = "ssl-dhe-rsa-with-3des-ede-cbc-sha",
-        feature = "tls-psk-with-aes-128-cbc-sha",
-        feature = "tls-psk-with-aes-256-cbc-sha",
-        feature = "tls-dhe-psk-with-aes-128-cbc-sha",
-        feature = "tls-dhe-psk-with-aes-256-cbc-sha",
-    )
-))]
+#[cfg(all(any(feature = "ssl3", feature = "tls"), feature = "cbc-records"))]
 mod cbc;
 #[cfg(any(feature = "ssl3", feature = "tls"))]
 mod keys;

@@ -109,35 +109,11 @@ impl MacJob for Build<'_> {
     }
 }
 
-#[cfg(any(
-    feature = "tls-rsa-with-aes-128-cbc-sha",
-    feature = "tls-rsa-with-aes-256-cbc-sha",
-    feature = "ssl-rsa-with-3des-ede-cbc-sha",
-    feature = "tls-rsa-with-seed-cbc-sha",
-    feature = "tls-dhe-rsa-with-aes-128-cbc-sha",
-    feature = "tls-dhe-rsa-with-aes-256-cbc-sha",
-    feature = "ssl-dhe-rsa-with-3des-ede-cbc-sha",
-    feature = "tls-psk-with-aes-128-cbc-sha",
-    feature = "tls-psk-with-aes-256-cbc-sha",
-    feature = "tls-dhe-psk-with-aes-128-cbc-sha",
-    feature = "tls-dhe-psk-with-aes-256-cbc-sha",
-))]
+#[cfg(feature = "cbc-records")]
 use super::cbc::states as cbc_states;
 
 /// No CBC suite is compiled in, so no block cipher is either.
-#[cfg(not(any(
-    feature = "tls-rsa-with-aes-128-cbc-sha",
-    feature = "tls-rsa-with-aes-256-cbc-sha",
-    feature = "ssl-rsa-with-3des-ede-cbc-sha",
-    feature = "tls-rsa-with-seed-cbc-sha",
-    feature = "tls-dhe-rsa-with-aes-128-cbc-sha",
-    feature = "tls-dhe-rsa-with-aes-256-cbc-sha",
-    feature = "ssl-dhe-rsa-with-3des-ede-cbc-sha",
-    feature = "tls-psk-with-aes-128-cbc-sha",
-    feature = "tls-psk-with-aes-256-cbc-sha",
-    feature = "tls-dhe-psk-with-aes-128-cbc-sha",
-    feature = "tls-dhe-psk-with-aes-256-cbc-sha",
-)))]
+#[cfg(not(feature = "cbc-records"))]
 fn cbc_states<M: RecordMac>(
     _version: ProtocolVersion,
     _suite: &SuiteInfo,
