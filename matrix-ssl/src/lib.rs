@@ -84,9 +84,11 @@ pub use context::open;
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
 pub use context::{Context, open_with};
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
-pub use handshake::{CertValidator, ExtensionCallback, HandshakeInfo, HelloExtensions, Verdict};
+pub use handshake::{
+    CertValidator, ExtensionCallback, HandshakeInfo, HelloExtensions, PeerChain, Verdict,
+};
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
-pub use keys::{Keys, SSL_PSK_MAX_ID_SIZE, SSL_PSK_MAX_KEY_SIZE};
+pub use keys::{Keys, RsaKeyComponents, SSL_PSK_MAX_ID_SIZE, SSL_PSK_MAX_KEY_SIZE};
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
 pub use session::{Received, Sent, Session, SessionId, SessionOption};
 #[cfg(all(

@@ -655,13 +655,11 @@ impl ClientHandshake {
         // decides, as MatrixSSL's client does).
         let signer = match (
             st.cert_requested,
-            keys.certificate_chain(),
+            keys.certificate_list(),
             keys.private_key(),
         ) {
-            (true, Some(chain), Some(key)) if cfg!(feature = "client-auth") => {
-                let cert = Certificate {
-                    certificate_list: chain.certs().iter().map(|c| c.der.clone()).collect(),
-                };
+            (true, Some(certificate_list), Some(key)) if cfg!(feature = "client-auth") => {
+                let cert = Certificate { certificate_list };
                 self.shared
                     .emit(out, HandshakeType::Certificate, |o| cert.encode(o));
                 Some(key)

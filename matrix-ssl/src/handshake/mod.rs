@@ -32,8 +32,10 @@ use matrix_core::Error;
 use matrix_crypto::hash::{Hash, Md5Sha1};
 use matrix_crypto::prf::{self, MasterSecret, Sender};
 use matrix_crypto::random::SecureRandom;
+#[cfg(feature = "cert-parse")]
 use matrix_crypto::rsa::RsaPublicKey;
-use matrix_x509::{CertChain, PublicKey, X509Cert};
+#[cfg(feature = "cert-parse")]
+use matrix_x509::{PublicKey, X509Cert};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
@@ -128,8 +130,20 @@ impl Verdict {
 /// reference tells clients to look for the server's extension data). Without a callback,
 /// any authentication failure ends the handshake with its alert.
 pub type CertValidator = Box<
-    dyn FnMut(&HandshakeInfo<'_>, &CertChain, Option<AlertDescription>) -> Verdict + Send + 'static,
+    dyn FnMut(&HandshakeInfo<'_>, &PeerChain, Option<AlertDescription>) -> Verdict + Send + 'static,
 >;
+
+/// The peer's certificate chain as the certificate callback and
+/// `Session::peer_certificates` give it: parsed, child first.
+#[cfg(feature = "cert-parse")]
+pub type PeerChain = matrix_x509::CertChain;
+
+/// Without `cert-parse` no peer certificate is ever received (only a client or a server
+/// doing client authentication receives one, and both need the parser): the type has no
+/// value, so a certificate callback can be passed but is never called.
+#[cfg(not(feature = "cert-parse"))]
+#[derive(Debug)]
+pub enum PeerChain {}
 
 /// The hello extension callback (`extensionCback` of `matrixSslNewClientSession`): called
 /// once per extension of the server's ServerHello (type, extension_data), in order, before
@@ -151,6 +165,7 @@ impl core::fmt::Debug for HandshakeInfo<'_> {
 }
 
 impl HandshakeInfo<'_> {
+    #[cfg(feature = "cert-parse")]
     pub(crate) fn new(shared: &HsShared) -> HandshakeInfo<'_> {
         HandshakeInfo { shared }
     }
@@ -323,7 +338,7 @@ pub(crate) struct HsShared {
     pub session_id: Vec<u8>,
     pub master: Option<MasterSecret>,
     pub resumed: bool,
-    pub peer_certs: Option<CertChain>,
+    pub peer_certs: Option<PeerChain>,
     pub anon: bool,
     /// The peer signalled RFC 5746.
     pub secure_renegotiation: bool,
@@ -437,6 +452,7 @@ impl HsShared {
     /// certificate callback decide (without one, any authentication failure is fatal with
     /// its alert), keeps the chain for the application and returns the leaf's RSA key
     /// (unsupported_certificate for another key type).
+    #[cfg(feature = "cert-parse")]
     pub(crate) fn authenticate_peer(
         &mut self,
         validator: Option<&mut CertValidator>,
@@ -448,7 +464,7 @@ impl HsShared {
             .map(|der| X509Cert::from_der(der))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|_| Fatal::new(AlertDescription::BadCertificate))?;
-        let mut chain = CertChain::new(certs);
+        let mut chain = PeerChain::new(certs);
         let found = matrix_x509::authenticate(&mut chain, self.keys.trusted_cas())
             .map(|a| AlertDescription::from(a.alert()));
         let verdict = match validator {

@@ -28,12 +28,11 @@ use super::{
 };
 use crate::alert::Fatal;
 use crate::codec::handshake::{
-    Certificate, CertificateRequest, CertificateVerify, ClientHello, ClientKeyExchange, Extension,
-    ServerDhParams, ServerHello, ServerHelloDone, ServerKeyExchange,
+    Certificate, CertificateVerify, ClientHello, ClientKeyExchange, Extension, ServerDhParams,
+    ServerHello, ServerHelloDone, ServerKeyExchange,
 };
 use crate::codec::{
-    AlertDescription, CipherSuite, ClientCertificateType, Codec, CompressionMethod, HandshakeType,
-    ProtocolVersion, Reader,
+    AlertDescription, CipherSuite, Codec, CompressionMethod, HandshakeType, ProtocolVersion, Reader,
 };
 use crate::context::ContextInner;
 use crate::keys::Keys;
@@ -285,6 +284,7 @@ impl ServerHandshake {
     /// The client's Certificate: an empty one is [`Self::no_client_certificate`]; otherwise
     /// the chain is authenticated (trusted CAs, then the certificate callback) and its key
     /// awaits the CertificateVerify.
+    #[cfg(feature = "cert-parse")]
     fn client_certificate(
         &mut self,
         st: ExpectClientCertificate,
@@ -300,6 +300,17 @@ impl ServerHandshake {
             next.client_key = Some(Box::new(key));
         }
         Ok(State::ClientKeyExchange(next))
+    }
+
+    /// Without `cert-parse` (and so without `client-auth`) no CertificateRequest is ever
+    /// sent, so this state is never entered; a Certificate there would be unexpected.
+    #[cfg(not(feature = "cert-parse"))]
+    fn client_certificate(
+        &mut self,
+        _: ExpectClientCertificate,
+        _: &Certificate,
+    ) -> Result<State, Fatal> {
+        Err(Fatal::unexpected())
     }
 
     /// A client that has no certificate: with `server-will-accept-empty-client-cert-msg`
@@ -318,6 +329,7 @@ impl ServerHandshake {
     /// trusted CAs. With none loaded, an empty list needs
     /// `server-can-send-empty-cert-request`; without it the handshake fails with
     /// internal_error (`PS_ARG_FAIL`: nothing could authenticate the client).
+    #[cfg(feature = "cert-parse")]
     fn emit_certificate_request(&mut self, out: &mut Vec<Output>) -> Result<(), Fatal> {
         let names: Vec<Vec<u8>> = self
             .shared
@@ -329,13 +341,20 @@ impl ServerHandshake {
         if names.is_empty() && !cfg!(feature = "server-can-send-empty-cert-request") {
             return Err(Fatal::internal(Error::ArgFail));
         }
-        let req = CertificateRequest {
-            certificate_types: alloc::vec![ClientCertificateType::RsaSign],
+        let req = crate::codec::handshake::CertificateRequest {
+            certificate_types: alloc::vec![crate::codec::ClientCertificateType::RsaSign],
             certificate_authorities: names,
         };
         self.shared
             .emit(out, HandshakeType::CertificateRequest, |o| req.encode(o));
         Ok(())
+    }
+
+    /// Without `cert-parse` (and so without `client-auth`) client authentication is never
+    /// on, so no request is made: asking for one would be a bug of ours.
+    #[cfg(not(feature = "cert-parse"))]
+    fn emit_certificate_request(&mut self, _: &mut Vec<Output>) -> Result<(), Fatal> {
+        Err(Fatal::internal(Error::UnsupportedFail))
     }
 
     /// Handles an SSL 2.0-format ClientHello (RFC 2246 appendix E.1), already converted;
@@ -495,14 +514,12 @@ impl ServerHandshake {
 
     /// Our Certificate: the loaded chain, child first.
     fn emit_certificate(&mut self, out: &mut Vec<Output>) -> Result<(), Fatal> {
-        let chain = self
+        let certificate_list = self
             .shared
             .keys
-            .certificate_chain()
+            .certificate_list()
             .ok_or(Fatal::new(AlertDescription::HandshakeFailure))?;
-        let cert = Certificate {
-            certificate_list: chain.certs().iter().map(|c| c.der.clone()).collect(),
-        };
+        let cert = Certificate { certificate_list };
         self.shared
             .emit(out, HandshakeType::Certificate, |o| cert.encode(o));
         Ok(())

@@ -20,16 +20,15 @@ use matrix_core::Error;
 use matrix_core::memory::SessionBudget;
 use matrix_crypto::drbg::HmacDrbg;
 use matrix_crypto::prf::MasterSecret;
-use matrix_x509::CertChain;
 
 use crate::codec::{AlertDescription, AlertLevel, CipherSuite, ProtocolVersion};
 use crate::context::{Context, ContextInner};
-#[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
-use crate::handshake::CertValidator;
 #[cfg(feature = "client-side-ssl")]
 use crate::handshake::ExtensionCallback;
 #[cfg(feature = "client-side-ssl")]
 use crate::handshake::HelloExtensions;
+#[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
+use crate::handshake::{CertValidator, PeerChain};
 use crate::handshake::{Handshake, Output};
 use crate::keys::Keys;
 use crate::record::{self, RecordDecrypter, RecordEncrypter};
@@ -379,7 +378,7 @@ impl Session {
     }
 
     /// The peer's certificate chain as received, with each certificate's `auth_status`.
-    pub fn peer_certificates(&self) -> Option<&CertChain> {
+    pub fn peer_certificates(&self) -> Option<&PeerChain> {
         self.hs.shared().peer_certs.as_ref()
     }
 

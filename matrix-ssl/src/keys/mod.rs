@@ -10,13 +10,29 @@
 //! Diffie-Hellman parameters (`matrixSslLoadDhParams`) and pre-shared keys
 //! (`matrixSslLoadPsk`) are loaded the same way. Sessions hold the keys as `Arc<Keys>`.
 
+//!
+//! What needs which feature: certificates are parsed only with `cert-parse` (clients, and
+//! servers doing client authentication); without it a server keeps its chain as opaque DER
+//! (see `own_chain` for what is then checked) and trusted CAs cannot be loaded. Key files
+//! (PKCS#1, PKCS#8, encrypted PEM) need `private-key-parsing`; without it keys come only
+//! from their components ([`Keys::load_rsa_keys_components`]). The loading functions exist
+//! in every build, so one program compiles against any configuration: material the build
+//! cannot read is `PS_UNSUPPORTED_FAIL`, as MatrixSSL answers for what it was compiled
+//! without.
+
+mod own_chain;
+
 use alloc::vec::Vec;
 
 use matrix_core::Error;
 use matrix_crypto::dh::DhGroup;
 use matrix_crypto::rsa::RsaPrivateKey;
-use matrix_x509::{CertChain, DhParams, PublicKey, X509Cert};
+use matrix_x509::DhParams;
+#[cfg(feature = "cert-parse")]
+use matrix_x509::{CertChain, X509Cert};
 use zeroize::Zeroizing;
+
+use own_chain::OwnChain;
 
 /// The largest pre-shared key [`Keys::load_psk`] accepts, in bytes (`SSL_PSK_MAX_KEY_SIZE`).
 pub const SSL_PSK_MAX_KEY_SIZE: usize = 64;
@@ -29,15 +45,65 @@ struct Psk {
     key: Zeroizing<Vec<u8>>,
 }
 
+/// The integers of an RSA private key (PKCS#1 `RSAPrivateKey`, RFC 8017 appendix A.1.2),
+/// each big-endian and unsigned (leading zero bytes allowed): what a device without a key
+/// parser compiles in, for [`Keys::load_rsa_keys_components`].
+#[derive(Clone, Copy)]
+pub struct RsaKeyComponents<'a> {
+    /// The modulus.
+    pub n: &'a [u8],
+    /// The public exponent.
+    pub e: &'a [u8],
+    /// The private exponent.
+    pub d: &'a [u8],
+    /// The first prime.
+    pub p: &'a [u8],
+    /// The second prime.
+    pub q: &'a [u8],
+    /// `d mod (p - 1)`.
+    pub dp: &'a [u8],
+    /// `d mod (q - 1)`.
+    pub dq: &'a [u8],
+    /// `q^-1 mod p`.
+    pub qinv: &'a [u8],
+}
+
+impl core::fmt::Debug for RsaKeyComponents<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Only the public half: the rest is the secret.
+        f.debug_struct("RsaKeyComponents")
+            .field("modulus_bytes", &self.n.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl RsaKeyComponents<'_> {
+    /// The key; `PS_ARG_FAIL` for components that do not make one (p * q != n, sizes).
+    fn to_private_key(self) -> Result<RsaPrivateKey, Error> {
+        RsaPrivateKey::from_components(
+            self.n, self.e, self.d, self.p, self.q, self.dp, self.dq, self.qinv,
+        )
+    }
+}
+
+/// The trusted CAs (clients; servers doing client authentication).
+#[cfg(feature = "cert-parse")]
+type Cas = Vec<X509Cert>;
+
+/// Without the certificate parser no CA can be loaded.
+#[cfg(not(feature = "cert-parse"))]
+#[derive(Default)]
+struct Cas;
+
 /// Key material for sessions (`sslKeys_t`).
 #[derive(Default)]
 pub struct Keys {
     /// Our certificate chain, child first (servers; clients with client authentication).
-    chain: Option<CertChain>,
+    chain: Option<OwnChain>,
     /// The leaf's private key.
     private_key: Option<RsaPrivateKey>,
-    /// The CAs we trust to issue the peer's certificate (clients).
-    cas: Vec<X509Cert>,
+    /// The CAs we trust to issue the peer's certificate.
+    cas: Cas,
     /// Whether RSA keys were loaded already: the reference allows one load per `Keys`.
     loaded: bool,
     /// The Diffie-Hellman group of the DHE and DH_anon suites (servers).
@@ -51,10 +117,10 @@ impl core::fmt::Debug for Keys {
         f.debug_struct("Keys")
             .field(
                 "certificates",
-                &self.chain.as_ref().map_or(0, CertChain::len),
+                &self.chain.as_ref().map_or(0, OwnChain::len),
             )
             .field("private_key", &self.private_key.is_some())
-            .field("cas", &self.cas.len())
+            .field("cas", &ca_count(&self.cas))
             .field("dh_params", &self.dh_group.is_some())
             .field("psks", &self.psks.len())
             .finish()
@@ -75,7 +141,8 @@ impl Keys {
     /// `PS_PARSE_FAIL` for material that cannot be parsed, `PS_CERT_AUTH_FAIL` when the
     /// chain does not authenticate itself or the key does not belong to the certificate,
     /// `PS_AUTH_FAIL` for a wrong password, `PS_ARG_FAIL` when only one of certificate and
-    /// key is given or keys were loaded already.
+    /// key is given or keys were loaded already, `PS_UNSUPPORTED_FAIL` for a key file
+    /// without `private-key-parsing` or CA files without `cert-parse`.
     #[cfg(feature = "file-system")]
     pub fn load_rsa_keys(
         &mut self,
@@ -86,18 +153,13 @@ impl Keys {
     ) -> Result<(), Error> {
         self.check_args(cert_files.is_some(), priv_key_file.is_some())?;
         let own = match (cert_files, priv_key_file) {
-            (Some(c), Some(k)) => {
-                let chain = CertChain::from_files(c)?;
-                let key =
-                    matrix_x509::key::load_rsa_private_key_file(k, password.map(str::as_bytes))?;
-                Some((chain, key))
-            }
+            (Some(c), Some(k)) => Some((
+                OwnChain::from_files(c)?,
+                key_from_file(k, password.map(str::as_bytes))?,
+            )),
             _ => None,
         };
-        let cas = match ca_files {
-            Some(list) => CertChain::from_files(list)?.certs().to_vec(),
-            None => Vec::new(),
-        };
+        let cas = cas_from_files(ca_files)?;
         self.install(own, cas)
     }
 
@@ -113,16 +175,31 @@ impl Keys {
     ) -> Result<(), Error> {
         self.check_args(cert_der.is_some(), key_der.is_some())?;
         let own = match (cert_der, key_der) {
-            (Some(c), Some(k)) => Some((
-                CertChain::from_bytes(c)?,
-                matrix_x509::key::load_rsa_private_key(k, None)?,
-            )),
+            (Some(c), Some(k)) => Some((OwnChain::from_bytes(c)?, key_from_mem(k)?)),
             _ => None,
         };
-        let cas = match ca_der {
-            Some(der) => CertChain::from_bytes(der)?.certs().to_vec(),
-            None => Vec::new(),
-        };
+        let cas = cas_from_mem(ca_der)?;
+        self.install(own, cas)
+    }
+
+    /// [`Keys::load_rsa_keys_mem`] with the private key given as its components: what a
+    /// build without `private-key-parsing` loads. `cert` is our chain (child first, PEM or
+    /// DER certificates back to back), `ca` the trusted CAs (needs `cert-parse`).
+    ///
+    /// With `cert-parse` the chain is parsed and checked as the other loaders check it.
+    /// Without it the chain is kept and sent as opaque DER: each certificate must be one
+    /// DER SEQUENCE and the leaf must contain the key's public half (`PS_CERT_AUTH_FAIL`
+    /// otherwise), but the chain's signatures are not checked. `PS_ARG_FAIL` for
+    /// components that do not form a key (p * q must be n) or keys loaded already.
+    pub fn load_rsa_keys_components(
+        &mut self,
+        cert: &[u8],
+        key: &RsaKeyComponents<'_>,
+        ca: Option<&[u8]>,
+    ) -> Result<(), Error> {
+        self.check_args(true, true)?;
+        let own = Some((OwnChain::from_bytes(cert)?, key.to_private_key()?));
+        let cas = cas_from_mem(ca)?;
         self.install(own, cas)
     }
 
@@ -133,13 +210,9 @@ impl Keys {
         Ok(())
     }
 
-    fn install(
-        &mut self,
-        own: Option<(CertChain, RsaPrivateKey)>,
-        cas: Vec<X509Cert>,
-    ) -> Result<(), Error> {
+    fn install(&mut self, own: Option<(OwnChain, RsaPrivateKey)>, cas: Cas) -> Result<(), Error> {
         if let Some((chain, key)) = &own {
-            check_chain_and_key(chain, key)?;
+            chain.check_key(key)?;
         }
         if let Some((chain, key)) = own {
             self.chain = Some(chain);
@@ -151,11 +224,18 @@ impl Keys {
     }
 
     /// Our certificate chain, child first.
+    #[cfg(feature = "cert-parse")]
     pub fn certificate_chain(&self) -> Option<&CertChain> {
-        self.chain.as_ref()
+        self.chain.as_ref().map(OwnChain::parsed)
+    }
+
+    /// Our certificates' DER, child first, as the Certificate message sends them.
+    pub(crate) fn certificate_list(&self) -> Option<Vec<Vec<u8>>> {
+        self.chain.as_ref().map(OwnChain::der_list)
     }
 
     /// The trusted CA certificates.
+    #[cfg(feature = "cert-parse")]
     pub fn trusted_cas(&self) -> &[X509Cert] {
         &self.cas
     }
@@ -250,32 +330,86 @@ impl Keys {
     }
 }
 
-/// Each certificate of our chain must be signed by the next one, and the key must be the
-/// leaf's: a server that sent a mismatched pair would fail every handshake at Finished.
-fn check_chain_and_key(chain: &CertChain, key: &RsaPrivateKey) -> Result<(), Error> {
-    let certs = chain.certs();
-    for pair in certs.windows(2) {
-        if let [child, parent] = pair
-            && !matrix_x509::verify_signature(child, parent)
-        {
-            return Err(Error::CertAuthFail);
-        }
-    }
-    let leaf = chain.leaf().ok_or(Error::ParseFail)?;
-    match &leaf.public_key {
-        PublicKey::Rsa { n, e } => {
-            let pk = key.public_key();
-            if strip(n) == strip(pk.n()) && strip(e) == strip(pk.e()) {
-                Ok(())
-            } else {
-                Err(Error::CertAuthFail)
-            }
-        }
-        _ => Err(Error::UnsupportedFail),
+/// A private key from a PEM or DER key file (PKCS#1, PKCS#8, encrypted).
+#[cfg(all(feature = "file-system", feature = "private-key-parsing"))]
+fn key_from_file(path: &str, password: Option<&[u8]>) -> Result<RsaPrivateKey, Error> {
+    matrix_x509::key::load_rsa_private_key_file(path, password)
+}
+
+/// Without the key parser a key file cannot be read.
+#[cfg(all(feature = "file-system", not(feature = "private-key-parsing")))]
+fn key_from_file(path: &str, _password: Option<&[u8]>) -> Result<RsaPrivateKey, Error> {
+    Err(matrix_core::ps_error!(
+        Error::UnsupportedFail,
+        "cannot read key file {path}: built without private-key-parsing"
+    ))
+}
+
+/// A private key from PEM or DER bytes.
+#[cfg(feature = "private-key-parsing")]
+fn key_from_mem(data: &[u8]) -> Result<RsaPrivateKey, Error> {
+    matrix_x509::key::load_rsa_private_key(data, None)
+}
+
+/// Without the key parser a key cannot be read.
+#[cfg(not(feature = "private-key-parsing"))]
+fn key_from_mem(_data: &[u8]) -> Result<RsaPrivateKey, Error> {
+    Err(matrix_core::ps_error!(
+        Error::UnsupportedFail,
+        "built without private-key-parsing: load the key's components"
+    ))
+}
+
+/// Trusted CAs from a `;`-separated file list, if given.
+#[cfg(all(feature = "file-system", feature = "cert-parse"))]
+fn cas_from_files(list: Option<&str>) -> Result<Cas, Error> {
+    match list {
+        Some(l) => Ok(CertChain::from_files(l)?.certs().to_vec()),
+        None => Ok(Cas::new()),
     }
 }
 
-fn strip(b: &[u8]) -> &[u8] {
-    let start = b.iter().position(|&x| x != 0).unwrap_or(b.len());
-    b.get(start..).unwrap_or_default()
+/// Without the certificate parser no CA can be loaded.
+#[cfg(all(feature = "file-system", not(feature = "cert-parse")))]
+fn cas_from_files(list: Option<&str>) -> Result<Cas, Error> {
+    match list {
+        Some(l) => Err(matrix_core::ps_error!(
+            Error::UnsupportedFail,
+            "cannot load CA files {l}: built without cert-parse"
+        )),
+        None => Ok(Cas),
+    }
+}
+
+/// Trusted CAs from PEM or concatenated DER, if given.
+#[cfg(feature = "cert-parse")]
+fn cas_from_mem(data: Option<&[u8]>) -> Result<Cas, Error> {
+    match data {
+        Some(d) => Ok(CertChain::from_bytes(d)?.certs().to_vec()),
+        None => Ok(Cas::new()),
+    }
+}
+
+/// Without the certificate parser no CA can be loaded.
+#[cfg(not(feature = "cert-parse"))]
+fn cas_from_mem(data: Option<&[u8]>) -> Result<Cas, Error> {
+    match data {
+        Some(_) => Err(matrix_core::ps_error!(
+            Error::UnsupportedFail,
+            "cannot load CAs: built without cert-parse"
+        )),
+        None => Ok(Cas),
+    }
+}
+
+/// How many CAs are loaded (for `Debug`).
+#[cfg(feature = "cert-parse")]
+fn ca_count(cas: &Cas) -> usize {
+    cas.len()
+}
+
+/// How many CAs are loaded: none without the parser.
+#[cfg(not(feature = "cert-parse"))]
+fn ca_count(_: &Cas) -> usize {
+    0
 }
