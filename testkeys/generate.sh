@@ -188,4 +188,7 @@ openssl pkcs12 -export -inkey rsa2048/server.key -in rsa2048/server.pem -certfil
 openssl pkcs12 -export -inkey rsa2048/server.key -in rsa2048/server.pem -certfile rsa2048/intermediate.pem \
   -name server -passout pass:$PW -keypbe PBE-SHA1-3DES -certpbe PBE-SHA1-3DES -macalg sha1 -out pkcs12/server-legacy.p12
 
+# The rsa2048 server key as components (builds without private-key parsing).
+sh ./components.sh rsa2048/server.key > rsa2048/server-components.txt
+
 echo "testkeys generated"

@@ -16,7 +16,9 @@
 //!   measured against).
 //!
 //! The keys are the rsa2048 test identity (`testkeys/`, public test material) in DER, so
-//! that no PEM decoder is needed. Exit codes: 0 ok, 1 a handshake failed, 2 bad arguments.
+//! that no PEM decoder is needed; a build without private-key parsing (matrix-ssl's
+//! `private-key-parsing` off, which loading the DER key reports as `PS_UNSUPPORTED_FAIL`)
+//! loads the key from its components instead, as a device without a key parser would. Exit codes: 0 ok, 1 a handshake failed, 2 bad arguments.
 
 #![forbid(unsafe_code)]
 
@@ -31,6 +33,10 @@ mod keys {
     pub const INTERMEDIATE: &[u8] = include_bytes!("../../../testkeys/rsa2048/intermediate.der");
     #[cfg(feature = "server")]
     pub const SERVER_KEY: &[u8] = include_bytes!("../../../testkeys/rsa2048/server-pkcs1.der");
+    /// The same key as `name=HEX` lines (`testkeys/components.sh`).
+    #[cfg(feature = "server")]
+    pub const SERVER_KEY_COMPONENTS: &str =
+        include_str!("../../../testkeys/rsa2048/server-components.txt");
     #[cfg(feature = "client")]
     pub const ROOT_CA: &[u8] = include_bytes!("../../../testkeys/rsa2048/ca.der");
 }
@@ -40,8 +46,43 @@ fn server_keys() -> Result<std::sync::Arc<matrix_ssl::Keys>, matrix_ssl::Error> 
     let mut chain = keys::SERVER_CERT.to_vec();
     chain.extend_from_slice(keys::INTERMEDIATE);
     let mut k = matrix_ssl::Keys::new();
-    k.load_rsa_keys_mem(Some(&chain), Some(keys::SERVER_KEY), None)?;
+    match k.load_rsa_keys_mem(Some(&chain), Some(keys::SERVER_KEY), None) {
+        Err(matrix_ssl::Error::UnsupportedFail) => {
+            let c = |name| component(keys::SERVER_KEY_COMPONENTS, name);
+            let (n, e, d, p, q) = (c("n")?, c("e")?, c("d")?, c("p")?, c("q")?);
+            let (dp, dq, qinv) = (c("dp")?, c("dq")?, c("qinv")?);
+            let parts = matrix_ssl::RsaKeyComponents {
+                n: &n,
+                e: &e,
+                d: &d,
+                p: &p,
+                q: &q,
+                dp: &dp,
+                dq: &dq,
+                qinv: &qinv,
+            };
+            k.load_rsa_keys_components(&chain, &parts, None)?;
+        }
+        other => other?,
+    }
     Ok(std::sync::Arc::new(k))
+}
+
+/// The component `name` of a `name=HEX` listing.
+#[cfg(feature = "server")]
+fn component(listing: &str, name: &str) -> Result<Vec<u8>, matrix_ssl::Error> {
+    let hex = listing
+        .lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix('='))
+        .ok_or(matrix_ssl::Error::ParseFail)?;
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| {
+            hex.get(i..i + 2)
+                .and_then(|b| u8::from_str_radix(b, 16).ok())
+                .ok_or(matrix_ssl::Error::ParseFail)
+        })
+        .collect()
 }
 
 #[cfg(feature = "client")]
