@@ -5,7 +5,9 @@
 //! 3. the independent peers installed or checked (`cargo xtask peers`), then
 //!    `cargo test --workspace`, with default and all features
 //! 4. `cargo xtask features` (the table, then each library crate's builds)
-//! 5. minimal feature combinations (the smallest builds users ask for)
+//! 5. minimal feature combinations (the smallest builds users ask for); the server without
+//!    certificate and key parsers is also checked to leave matrix-x509's `cert-parse` and
+//!    `private-key-parsing` off, and its `keys_components` test runs in that build
 //! 6. `cargo xtask matrix --quick`: the quick feature profiles build (min-size and
 //!    release) and are measured; a profile that does not build fails CI
 //! 7. `cargo tree -d`: no duplicated RustCrypto crate
@@ -21,6 +23,13 @@ use std::path::Path;
 use std::time::Instant;
 
 use crate::{cmd, features, fuzz, matrix, peers};
+
+/// The smallest server: TLS 1.0, one AES suite, no certificate parser (its chain is sent as
+/// opaque DER) and no private-key parser (its key comes from components).
+const PARSER_FREE_SERVER: &str = "server-side-ssl,tls,tls-rsa-with-aes-128-cbc-sha";
+
+/// matrix-x509 features the parser-free server must not turn on.
+const PARSERS: &[&str] = &["cert-parse", "private-key-parsing"];
 
 /// Small builds that must keep compiling cleanly: (name, package, features).
 const MINIMAL_COMBOS: &[(&str, &str, &str)] = &[
@@ -39,6 +48,16 @@ const MINIMAL_COMBOS: &[(&str, &str, &str)] = &[
         "minimal-server: TLS 1.1 server, RSA AES-128-CBC-SHA",
         "matrix-ssl",
         "server-side-ssl,tls-1-1,tls-rsa-with-aes-128-cbc-sha",
+    ),
+    (
+        "parser-free server: TLS 1.0, RSA AES-128-CBC-SHA, no certificate or key parser",
+        "matrix-ssl",
+        PARSER_FREE_SERVER,
+    ),
+    (
+        "server with client auth (which brings the certificate parser back)",
+        "matrix-ssl",
+        "server-side-ssl,tls,tls-rsa-with-aes-128-cbc-sha,client-auth",
     ),
     (
         "psk-only: TLS 1.1, PSK AES-128-CBC-SHA, both roles",
@@ -86,6 +105,55 @@ const RUSTCRYPTO: &[&str] = &[
     "inout",
     "hybrid-array",
 ];
+
+/// The parser-free server really leaves the parsers out (no feature of matrix-x509 that
+/// compiles them is on), and its test (a handshake with `openssl s_client`, keys from
+/// components, the chain as opaque DER) passes in that build.
+fn check_parser_free(root: &Path) -> Result<(), String> {
+    println!("-- parser-free server: matrix-x509 features and the keys_components test");
+    let manifest = root.join("Cargo.toml");
+    let manifest = manifest.to_string_lossy();
+    let tree = cmd::output(
+        "cargo",
+        &[
+            "tree",
+            "--manifest-path",
+            &manifest,
+            "-p",
+            "matrix-ssl",
+            "--no-default-features",
+            "--features",
+            PARSER_FREE_SERVER,
+            "-e",
+            "features",
+            "-i",
+            "matrix-x509",
+        ],
+    )
+    .ok_or("cargo tree failed for the parser-free server")?;
+    for f in PARSERS {
+        if tree.contains(&format!("matrix-x509 feature \"{f}\"")) {
+            return Err(format!(
+                "the parser-free server ({PARSER_FREE_SERVER}) turns on matrix-x509/{f}"
+            ));
+        }
+    }
+    let with_std = format!("std,{PARSER_FREE_SERVER}");
+    cmd::run(
+        root,
+        "cargo",
+        &[
+            "test",
+            "-p",
+            "matrix-ssl",
+            "--no-default-features",
+            "--features",
+            &with_std,
+            "--test",
+            "keys_components",
+        ],
+    )
+}
 
 /// Every feature of the library crates except `halt-on-ps-error`, as `crate/feature,...`.
 pub fn all_test_features(root: &Path) -> Result<String, String> {
@@ -190,7 +258,7 @@ pub fn run(root: &Path) -> Result<(), String> {
             args.extend_from_slice(&["--", "-D", "warnings"]);
             cmd::run(root, "cargo", &args)?;
         }
-        Ok(())
+        check_parser_free(root)
     })?;
     step("feature profiles (cargo xtask matrix --quick)", &mut || {
         matrix::run(root, true)
