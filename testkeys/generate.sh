@@ -14,6 +14,7 @@
 #             signature, a chain that violates the intermediate's pathLenConstraint, a
 #             certificate whose issuer DN does not match its parent.
 #   dh/       DH parameters, 1024 and 2048 bits.
+#   ec/       P-256 certificates (ec.sh): one certified by the rsa2048 root, one self-signed.
 #   pkcs12/   server key and chain as PKCS#12: modern (PBES2/AES-256, HMAC-SHA256) and
 #             legacy (PKCS#12 KDF with 3DES, SHA-1 MAC).
 # Every password is "matrix".
@@ -187,6 +188,9 @@ openssl pkcs12 -export -inkey rsa2048/server.key -in rsa2048/server.pem -certfil
   -name server -passout pass:$PW -keypbe AES-256-CBC -certpbe AES-256-CBC -macalg sha256 -out pkcs12/server-modern.p12
 openssl pkcs12 -export -inkey rsa2048/server.key -in rsa2048/server.pem -certfile rsa2048/intermediate.pem \
   -name server -passout pass:$PW -keypbe PBE-SHA1-3DES -certpbe PBE-SHA1-3DES -macalg sha1 -out pkcs12/server-legacy.p12
+
+# --- Keys matrix parses but cannot use (P-256) --------------------------------------------
+bash ./ec.sh
 
 # The rsa2048 server key as components (builds without private-key parsing).
 sh ./components.sh rsa2048/server.key > rsa2048/server-components.txt

@@ -167,6 +167,35 @@ fn broken_chain_links_are_not_checked_without_the_parser() {
     );
 }
 
+/// A P-256 certificate cannot carry our RSA key: the parser sees an algorithm it cannot
+/// use (`PS_UNSUPPORTED_FAIL`, as MatrixSSL answers for such certificate material)...
+#[cfg(feature = "cert-parse")]
+#[test]
+fn a_non_rsa_certificate_is_unsupported_with_the_parser() {
+    assert_eq!(
+        Keys::new().load_rsa_keys_components(
+            &read("ec/server-p256.pem"),
+            &Parts::load().get(),
+            None
+        ),
+        Err(Error::UnsupportedFail)
+    );
+}
+
+/// ... and without the parser the key is simply not in it.
+#[cfg(not(feature = "cert-parse"))]
+#[test]
+fn a_non_rsa_certificate_lacks_the_key_without_the_parser() {
+    assert_eq!(
+        Keys::new().load_rsa_keys_components(
+            &read("ec/server-p256.pem"),
+            &Parts::load().get(),
+            None
+        ),
+        Err(Error::CertAuthFail)
+    );
+}
+
 #[cfg(not(feature = "cert-parse"))]
 #[test]
 fn cas_are_unsupported_without_the_parser() {

@@ -351,3 +351,46 @@ fn mismatched_signature_algorithms_are_refused() {
         Err(matrix_core::Error::SignatureMismatch)
     );
 }
+
+/// A key of another algorithm parses (`PublicKey::Unsupported`) and is refused when used:
+/// as an issuer its signature never verifies (`FailSig`), and an ECDSA signature is an
+/// algorithm matrix does not know.
+#[test]
+fn non_rsa_keys_parse_and_are_unsupported_when_used() {
+    // id-ecPublicKey, 1.2.840.10045.2.1; ecdsa-with-SHA256, 1.2.840.10045.4.3.2.
+    const EC_PUBLIC_KEY: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01];
+    const ECDSA_SHA256: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02];
+    let leaf = CertChain::from_bytes(&read("ec/server-p256.pem")).unwrap();
+    let c = &leaf.certs()[0];
+    assert_eq!(
+        c.public_key,
+        PublicKey::Unsupported {
+            algorithm: EC_PUBLIC_KEY.to_vec()
+        }
+    );
+    assert_eq!(c.public_key.rsa_bits(), None);
+    assert_eq!(c.sig_algorithm, SignatureAlgorithm::Sha256WithRsa);
+    // Certified by the RSA root: the chain itself authenticates.
+    let ca = CertChain::from_bytes(&read("rsa2048/ca.pem")).unwrap();
+    let mut chain = leaf.clone();
+    assert_eq!(matrix_x509::authenticate(&mut chain, ca.certs()), None);
+    assert_eq!(chain.certs()[0].auth_status, AuthStatus::Pass);
+
+    let own = CertChain::from_bytes(&read("ec/self-p256.pem")).unwrap();
+    let s = &own.certs()[0];
+    assert_eq!(
+        s.sig_algorithm,
+        SignatureAlgorithm::Unknown(ECDSA_SHA256.to_vec())
+    );
+    assert_eq!(s.sig_algorithm.hash(), None);
+    // Trusted as its own CA, it still cannot be verified.
+    let mut chain = own.clone();
+    assert_eq!(
+        matrix_x509::authenticate(&mut chain, own.certs()),
+        Some(matrix_x509::ChainAlert::BadCertificate)
+    );
+    assert_eq!(chain.certs()[0].auth_status, AuthStatus::FailSig);
+    // An EC key as the issuer of an RSA-signed certificate verifies nothing.
+    let rsa_leaf = CertChain::from_bytes(&read("rsa2048/server.pem")).unwrap();
+    assert!(!matrix_x509::verify_signature(&rsa_leaf.certs()[0], s));
+}
