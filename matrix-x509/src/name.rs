@@ -4,6 +4,7 @@
 use alloc::vec::Vec;
 
 use matrix_core::Error;
+use matrix_crypto::hash::{Hash, Sha256};
 
 use crate::der::{Der, tag};
 use crate::oid;
@@ -143,5 +144,14 @@ impl DistinguishedName {
     /// does matrix (byte-exact DER).
     pub fn matches(&self, other: &DistinguishedName) -> bool {
         self.der == other.der
+    }
+
+    /// A digest of the name for comparisons and lookups (`x509DNattributes_t.hash`): equal
+    /// for names that [`matches`](Self::matches) says are equal. SHA-256 of the DER
+    /// rather than the reference's SHA-1, because SHA-256 is in every build.
+    pub fn digest(&self) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(&self.der);
+        h.finalize()
     }
 }

@@ -394,3 +394,40 @@ fn non_rsa_keys_parse_and_are_unsupported_when_used() {
     let rsa_leaf = CertChain::from_bytes(&read("rsa2048/server.pem")).unwrap();
     assert!(!matrix_x509::verify_signature(&rsa_leaf.certs()[0], s));
 }
+
+/// The DN digest (`x509DNattributes_t.hash`) is SHA-256 of the DN's DER, equal exactly when
+/// the names match.
+#[test]
+fn dn_digests_compare_names() {
+    let leaf = CertChain::from_bytes(&read("rsa2048/server.pem")).unwrap();
+    let inter = CertChain::from_bytes(&read("rsa2048/intermediate.pem")).unwrap();
+    let (leaf, inter) = (&leaf.certs()[0], &inter.certs()[0]);
+    assert_eq!(leaf.issuer.digest(), inter.subject.digest());
+    assert_ne!(leaf.subject.digest(), leaf.issuer.digest());
+    // The oracle: OpenSSL's digest of the same DER.
+    let path = testkeys().join("rsa2048/server.pem");
+    let subject_text = openssl(&[
+        "x509",
+        "-in",
+        path.to_str().unwrap(),
+        "-noout",
+        "-subject",
+        "-nameopt",
+        "RFC2253",
+    ]);
+    assert!(subject_text.contains("CN=localhost"), "{subject_text}");
+    let mut dgst = Command::new("openssl")
+        .args(["dgst", "-sha256", "-binary"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("openssl");
+    use std::io::Write;
+    dgst.stdin
+        .take()
+        .unwrap()
+        .write_all(&leaf.subject.der)
+        .unwrap();
+    let out = dgst.wait_with_output().unwrap();
+    assert_eq!(out.stdout, leaf.subject.digest());
+}
