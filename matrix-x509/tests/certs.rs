@@ -431,3 +431,87 @@ fn dn_digests_compare_names() {
     let out = dgst.wait_with_output().unwrap();
     assert_eq!(out.stdout, leaf.subject.digest());
 }
+
+/// A DER element with a definite length (test construction only).
+fn der_tlv(tag: u8, value: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let len = value.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes: Vec<u8> = len
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|&b| b == 0)
+            .collect();
+        out.push(0x80 | bytes.len() as u8);
+        out.extend(bytes);
+    }
+    out.extend_from_slice(value);
+    out
+}
+
+/// The server certificate with `ids` inserted after its subjectPublicKeyInfo (the
+/// signature no longer covers the TBS, which parsing does not check).
+fn with_unique_ids(ids: &[u8]) -> Vec<u8> {
+    use matrix_x509::der::{Der, tag};
+    let der = read("rsa2048/server.der");
+    let mut top = Der::new(&der);
+    let mut cert = top.sequence().unwrap();
+    let tbs = cert.read(tag::SEQUENCE).unwrap();
+    let mut t = Der::new(tbs);
+    let mut new_tbs = Vec::new();
+    // version, serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo
+    for _ in 0..7 {
+        new_tbs.extend_from_slice(t.read_any().unwrap().raw);
+    }
+    new_tbs.extend_from_slice(ids);
+    new_tbs.extend_from_slice(t.rest());
+    let mut body = der_tlv(tag::SEQUENCE, &new_tbs);
+    body.extend_from_slice(cert.rest());
+    der_tlv(tag::SEQUENCE, &body)
+}
+
+/// issuerUniqueID [1] and subjectUniqueID [2] (RFC 5280 4.1.2.8), which no openssl command
+/// writes: kept as their BIT STRING contents, as OpenSSL reads them; out of order they are
+/// a parse error.
+#[test]
+fn unique_ids_are_kept() {
+    let ids = [0x81, 3, 0, 0xAB, 0xCD, 0x82, 2, 0, 0x42];
+    let der = with_unique_ids(&ids);
+    let c = X509Cert::from_der(&der).unwrap();
+    assert_eq!(c.unique_issuer_id.as_deref(), Some(&[0, 0xAB, 0xCD][..]));
+    assert_eq!(c.unique_subject_id.as_deref(), Some(&[0, 0x42][..]));
+    let plain = X509Cert::from_der(&read("rsa2048/server.der")).unwrap();
+    assert_eq!(
+        (plain.unique_issuer_id, plain.unique_subject_id),
+        (None, None)
+    );
+    // The oracle: OpenSSL reads the same two fields from the same bytes.
+    let path = std::env::temp_dir().join(format!("matrix-unique-ids-{}.der", std::process::id()));
+    std::fs::write(&path, &der).unwrap();
+    let text = openssl(&[
+        "x509",
+        "-inform",
+        "DER",
+        "-in",
+        path.to_str().unwrap(),
+        "-noout",
+        "-text",
+    ]);
+    let _ = std::fs::remove_file(&path);
+    let after = |label: &str| {
+        let i = text
+            .find(label)
+            .unwrap_or_else(|| panic!("no {label} in {text}"));
+        text[i + label.len()..]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(after("Issuer Unique ID:"), "ab:cd");
+    assert_eq!(after("Subject Unique ID:"), "42");
+    let swapped = [0x82, 2, 0, 0x42, 0x81, 3, 0, 0xAB, 0xCD];
+    assert!(X509Cert::from_der(&with_unique_ids(&swapped)).is_err());
+}
