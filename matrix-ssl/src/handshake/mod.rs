@@ -120,8 +120,8 @@ impl Verdict {
 ///
 /// Called once per handshake after the peer's Certificate message has been parsed and
 /// authenticated against the trusted CAs of [`Keys`] (each certificate's `auth_status` is
-/// set, as `psX509Cert_t.authStatus` is). The second argument is the alert the internal
-/// authentication found: `None` (success), `Some(BadCertificate)` (the chain did not
+/// set, as `psX509Cert_t.authStatus` is). The second argument is that chain
+/// ([`PeerChain`]), the third the alert the internal authentication found: `None` (success), `Some(BadCertificate)` (the chain did not
 /// authenticate itself) or `Some(UnknownCa)` (no trusted CA issued it). The callback may
 /// also check dates (`X509Cert::is_valid_at`) and host names (`X509Cert::matches_host`).
 ///
@@ -142,6 +142,7 @@ pub type PeerChain = matrix_x509::CertChain;
 /// doing client authentication receives one, and both need the parser): the type has no
 /// value, so a certificate callback can be passed but is never called.
 #[cfg(not(feature = "cert-parse"))]
+#[non_exhaustive]
 #[derive(Debug)]
 pub enum PeerChain {}
 

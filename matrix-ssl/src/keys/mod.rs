@@ -166,7 +166,7 @@ impl Keys {
     /// `matrixSslLoadRsaKeysMem`: DER material. `cert_der` may hold a chain (child first,
     /// certificates back to back), `key_der` is a PKCS#1 (or PKCS#8) RSA key, `ca_der` one
     /// or more CA certificates back to back. PEM text is accepted too. Return codes as
-    /// [`Keys::load_rsa_keys`] without the file failures.
+    /// `Keys::load_rsa_keys` without the file failures.
     pub fn load_rsa_keys_mem(
         &mut self,
         cert_der: Option<&[u8]>,
@@ -267,7 +267,7 @@ impl Keys {
         self.load_dh_params_mem(&data)
     }
 
-    /// `matrixSslLoadDhParamsMem`: [`Keys::load_dh_params`] from memory (PEM or DER).
+    /// `matrixSslLoadDhParamsMem`: `Keys::load_dh_params` from memory (PEM or DER).
     pub fn load_dh_params_mem(&mut self, data: &[u8]) -> Result<(), Error> {
         let params = DhParams::from_bytes(data)?;
         self.dh_group = Some(DhGroup::new(&params.p, &params.g)?);
