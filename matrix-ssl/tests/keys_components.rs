@@ -387,3 +387,29 @@ mod with_openssl {
         server.join().unwrap();
     }
 }
+
+/// Key files need the key parser; the chain files are read with or without the certificate
+/// parser (opaque DER without it), from a `;`-separated list.
+#[cfg(feature = "file-system")]
+#[test]
+fn key_and_chain_files() {
+    let list = format!(
+        "{};{}",
+        testkeys("rsa2048/server.pem"),
+        testkeys("rsa2048/intermediate.der")
+    );
+    let key = testkeys("rsa2048/server.key");
+    let mut k = Keys::new();
+    let r = k.load_rsa_keys(Some(&list), Some(&key), None, None);
+    if cfg!(feature = "private-key-parsing") {
+        assert_eq!(r, Ok(()));
+        assert!(format!("{k:?}").contains("certificates: 2"), "{k:?}");
+    } else {
+        assert_eq!(r, Err(Error::UnsupportedFail));
+    }
+    let missing = format!("{};/nonexistent/matrix.pem", testkeys("rsa2048/server.pem"));
+    assert_eq!(
+        Keys::new().load_rsa_keys(Some(&missing), Some(&key), None, None),
+        Err(Error::PlatformFail)
+    );
+}
