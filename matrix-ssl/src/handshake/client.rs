@@ -210,11 +210,13 @@ impl ClientHandshake {
             sent_extensions.push(super::EXT_ENCRYPT_THEN_MAC);
         }
         match &reneg {
-            None => suites.push(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV),
+            None if shared.ctx.rfc5746 => {
+                suites.push(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV)
+            }
             Some(r) if r.secure => {
                 hello_exts.push(Extension::RenegotiationInfo(r.client_verify_data.to_vec()))
             }
-            Some(_) => {}
+            _ => {}
         }
         shared.reneg = reneg;
         shared.client_random = shared.new_random(rng).map_err(|f| f.error)?;

@@ -433,11 +433,15 @@ impl ServerHandshake {
             // RFC 5746 section 3.6: the SCSV or an empty extension; anything else on an
             // initial handshake is a handshake_failure.
             match ch.renegotiation_info() {
+                _ if !self.shared.ctx.rfc5746 => {}
                 Some([]) => self.shared.secure_renegotiation = true,
                 Some(_) => return Err(Fatal::new(AlertDescription::HandshakeFailure)),
                 None => self.shared.secure_renegotiation = ch.has_scsv(),
             }
-            if cfg!(feature = "require-secure-rehandshakes") && !self.shared.secure_renegotiation {
+            if cfg!(feature = "require-secure-rehandshakes")
+                && !self.shared.secure_renegotiation
+                && self.shared.ctx.rfc5746
+            {
                 return Err(Fatal::new(AlertDescription::HandshakeFailure));
             }
         }

@@ -34,6 +34,13 @@ use crate::handshake::{Handshake, Output};
 use crate::keys::Keys;
 use crate::record::{self, RecordDecrypter, RecordEncrypter};
 
+#[cfg(all(
+    test,
+    feature = "std",
+    feature = "client-side-ssl",
+    feature = "server-side-ssl"
+))]
+mod legacy_peer_tests;
 mod records;
 
 /// What [`Session::received_data`] and [`Session::processed_data`] found (the positive

@@ -601,6 +601,11 @@ impl Session {
                 &mut self.rng,
                 &mut out,
             ) {
+                // A client that refuses the ServerHello answers in the version it names
+                // (peers drop a record of another version once they have chosen).
+                if !self.hs.is_server() && self.hs.version_negotiated() {
+                    self.version = self.hs.shared().version;
+                }
                 break Err(f);
             }
             used += frame.raw.len();
