@@ -87,6 +87,33 @@ fn resumed_and_full_from_either_side() {
     }
 }
 
+/// SSL 3.0 between two matrix peers (RFC 5746 section 4.5): our server answers the SCSV
+/// of an SSL 3.0 hello with an empty renegotiation_info, our SSL 3.0 client accepts it,
+/// and both sides renegotiate securely, resumed and full, started by either.
+#[cfg(feature = "ssl3")]
+#[test]
+fn ssl3_secure_renegotiation() {
+    let v = ProtocolVersion::SSLv3;
+    let (mut c, mut s) = pair(v, 0);
+    assert!(c.secure_renegotiation() && s.secure_renegotiation());
+    // The server's renegotiation_info (0xff01) is the one extension of its hello.
+    let exts: Vec<u16> = c.peer_hello_extensions().iter().map(|e| e.0).collect();
+    assert_eq!(exts, [0xff01]);
+    for (client_side, full) in [(true, false), (false, false), (true, true), (false, true)] {
+        let opt = full.then_some(SessionOption::FullHandshake);
+        let who = if client_side { &mut c } else { &mut s };
+        who.encode_rehandshake(None, None, opt, 0).unwrap();
+        let (_, _, cc, sc) = settle(&mut c, &mut s);
+        assert!(cc && sc, "client_side={client_side} full={full}");
+        assert_eq!(c.protocol_version(), v);
+        assert_eq!(c.is_resumed(), !full);
+        assert!(c.secure_renegotiation() && s.secure_renegotiation());
+        let data = pattern(3000);
+        send_all(&mut c, &mut s, &data, usize::MAX);
+        send_all(&mut s, &mut c, &data, usize::MAX);
+    }
+}
+
 #[test]
 fn rehandshake_changes_the_cipher_suite() {
     let v = *tls_versions().last().unwrap();

@@ -485,23 +485,18 @@ impl ClientHandshake {
                 return Err(Fatal::new(AlertDescription::HandshakeFailure));
             }
         } else {
-            self.check_initial_reneg_info(sh, sv)?;
+            self.check_initial_reneg_info(sh)?;
         }
         self.server_hello_rest(st, sh, suite)
     }
 
-    /// RFC 5746 section 3.4: on an initial handshake the extension must be empty. An SSL
-    /// 3.0 ServerHello to a client that sent no extensions carries none (our servers never
-    /// send one there), so REQUIRE_SECURE_REHANDSHAKES cannot apply to SSL 3.0.
-    fn check_initial_reneg_info(
-        &mut self,
-        sh: &ServerHello,
-        sv: ProtocolVersion,
-    ) -> Result<(), Fatal> {
+    /// RFC 5746 section 3.4: on an initial handshake the extension must be empty; section
+    /// 4.5: also in SSL 3.0, whose servers answer the SCSV with it too.
+    fn check_initial_reneg_info(&mut self, sh: &ServerHello) -> Result<(), Fatal> {
         match sh.renegotiation_info() {
             Some([]) => self.shared.secure_renegotiation = true,
             Some(_) => return Err(Fatal::new(AlertDescription::HandshakeFailure)),
-            None if cfg!(feature = "require-secure-rehandshakes") && !sv.is_ssl3() => {
+            None if cfg!(feature = "require-secure-rehandshakes") => {
                 return Err(Fatal::new(AlertDescription::HandshakeFailure));
             }
             None => {}

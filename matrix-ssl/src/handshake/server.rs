@@ -600,14 +600,14 @@ impl ServerHandshake {
 
     fn emit_server_hello(&mut self, ch: &ClientHello, out: &mut Vec<Output>) {
         let version = self.shared.version;
-        // RFC 5746: answer the signal with an empty renegotiation_info, but never put
-        // extensions in an SSL 3.0 ServerHello to a client that sent none.
+        // RFC 5746 sections 3.6 and 4.5: answer the signal with renegotiation_info, in
+        // SSL 3.0 too (a client that sent only the SCSV still reads the extension).
         let info = match &self.shared.reneg {
             Some(r) => r.server_info(),
             None => Vec::new(),
         };
         let mut exts = Vec::new();
-        if self.shared.secure_renegotiation && !(version.is_ssl3() && ch.extensions.is_none()) {
+        if self.shared.secure_renegotiation {
             exts.push(Extension::RenegotiationInfo(info));
         }
         if self.shared.ems {
