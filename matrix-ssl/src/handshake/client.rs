@@ -118,6 +118,8 @@ pub(crate) struct ClientHandshake {
     prev: Option<Box<HsShared>>,
     /// The application's view of every ServerHello extension.
     pub(crate) extension_cb: Option<super::ExtensionCallback>,
+    /// The application's hello extensions, sent again in every re-handshake's hello.
+    extensions: Option<HelloExtensions>,
 }
 
 impl ClientHandshake {
@@ -242,6 +244,7 @@ impl ClientHandshake {
             validator,
             prev: None,
             extension_cb: None,
+            extensions: extensions.cloned(),
         })
     }
 
@@ -295,7 +298,7 @@ impl ClientHandshake {
             resume.as_ref(),
             cipher_suite,
             validator,
-            None,
+            self.extensions.as_ref(),
             rng,
             out,
             Some(reneg),
