@@ -42,6 +42,7 @@ use crate::record::{self, RecordDecrypter, RecordEncrypter};
 ))]
 mod legacy_peer_tests;
 mod records;
+mod reneg_limit;
 
 /// What [`Session::received_data`] and [`Session::processed_data`] found (the positive
 /// `MATRIXSSL_*` return codes).
@@ -230,6 +231,12 @@ pub struct Session {
     pub(crate) sent_fatal: bool,
     /// The first handshake completed: application data flows, also during re-handshakes.
     pub(crate) established: bool,
+    /// This side started the re-handshake under way (`encode_rehandshake`; on a server,
+    /// from its HelloRequest on): it is not counted against the rate limit, and
+    /// `Stream`'s writes wait for it as they wait for the first handshake.
+    pub(crate) local_rehandshake: bool,
+    /// How many re-handshakes the peer may still ask for.
+    pub(crate) reneg_limit: reneg_limit::RenegLimit,
 }
 
 impl core::fmt::Debug for Session {
@@ -316,6 +323,8 @@ impl Context {
 impl Session {
     fn new(ctx: Arc<ContextInner>, hs: Handshake, rng: HmacDrbg, version: ProtocolVersion) -> Self {
         let budget = SessionBudget::new(ctx.config.session_memory_cap);
+        let reneg_limit =
+            reneg_limit::RenegLimit::new(ctx.config.rehandshakes_per_minute, ctx.now_ms());
         Session {
             ctx,
             hs,
@@ -342,6 +351,8 @@ impl Session {
             peer_closed: false,
             sent_fatal: false,
             established: false,
+            local_rehandshake: false,
+            reneg_limit,
         }
     }
 
@@ -579,6 +590,7 @@ impl Session {
         // The message is announced by `get_outdata`, not by a `RequestSend`.
         self.flight_pending = false;
         self.reported_complete = false;
+        self.local_rehandshake = true;
         Ok(())
     }
 

@@ -8,11 +8,14 @@ use core::ops::Range;
 
 use matrix_core::Error;
 
+use super::reneg_limit::Verdict;
 use super::{Received, Sent, Session};
 use crate::alert::Fatal;
 use crate::codec::framing::{Framed, HandshakeFramer};
 use crate::codec::record::{MAX_CIPHERTEXT_LEN, MAX_PLAINTEXT_LEN, RecordHeader, TLS_HEADER_LEN};
-use crate::codec::{AlertDescription, AlertLevel, Codec, ContentType, DecodeError, Reader};
+use crate::codec::{
+    AlertDescription, AlertLevel, Codec, ContentType, DecodeError, HandshakeType, Reader,
+};
 use crate::handshake::Output;
 
 /// The free space `get_readbuf` offers beyond the record being read: a whole small record
@@ -553,6 +556,7 @@ impl Session {
                         self.failed = true;
                     }
                     AlertLevel::Warning if desc == AlertDescription::NoRenegotiation => {
+                        self.local_rehandshake = false;
                         self.hs.abandon_renegotiation();
                         if self.hs.is_complete() {
                             self.reported_complete = true;
@@ -578,6 +582,48 @@ impl Session {
         }
     }
 
+    /// The re-handshake rate limit (`Config::rehandshakes_per_minute`, see
+    /// `reneg_limit`), applied to the requests the peer makes of an established session
+    /// that would renegotiate: `Ok(true)` to go on with `msg_type`, `Ok(false)` when the
+    /// request was refused and the message is consumed, `Err` for a flood.
+    fn rate_limit(&mut self, msg_type: HandshakeType) -> Result<bool, Fatal> {
+        let request = if self.hs.is_server() {
+            HandshakeType::ClientHello
+        } else {
+            HandshakeType::HelloRequest
+        };
+        if msg_type != request
+            || !self.established
+            || !self.hs.is_complete()
+            || !self.hs.shared().reneg_info().allowed()
+        {
+            return Ok(true);
+        }
+        // The ClientHello answering our own HelloRequest.
+        if self.local_rehandshake {
+            return Ok(true);
+        }
+        match self.reneg_limit.request(self.ctx.now_ms()) {
+            Verdict::Allow => Ok(true),
+            Verdict::Flood => Err(Fatal::unexpected()),
+            Verdict::Refuse if self.version.is_ssl3() => {
+                // SSL 3.0 has no no_renegotiation: a server can only fail, a client
+                // ignores the request.
+                if self.hs.is_server() {
+                    Err(Fatal::new(AlertDescription::HandshakeFailure))
+                } else {
+                    Ok(false)
+                }
+            }
+            Verdict::Refuse => {
+                self.apply_outputs(alloc::vec![Output::WarningAlert(
+                    AlertDescription::NoRenegotiation
+                )])?;
+                Ok(false)
+            }
+        }
+    }
+
     /// Hands every whole buffered handshake message to the machine, in order.
     fn run_handshake(&mut self) -> Result<(), Fatal> {
         let framer = HandshakeFramer::default();
@@ -593,6 +639,14 @@ impl Session {
                 Ok(_) => break Ok(()),
                 Err(e) => break Err(Fatal::decode(e, self.version)),
             };
+            match self.rate_limit(frame.msg_type) {
+                Ok(true) => {}
+                Ok(false) => {
+                    used += frame.raw.len();
+                    continue;
+                }
+                Err(f) => break Err(f),
+            }
             let mut out: Vec<Output> = Vec::new();
             if let Err(f) = self.hs.handle_message(
                 frame.msg_type,
@@ -617,6 +671,7 @@ impl Session {
             }
             if self.hs.is_complete() {
                 self.established = true;
+                self.local_rehandshake = false;
             } else if self.established {
                 // A re-handshake is running: report its completion too.
                 self.reported_complete = false;
