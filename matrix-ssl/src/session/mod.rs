@@ -237,6 +237,8 @@ pub struct Session {
     pub(crate) local_rehandshake: bool,
     /// How many re-handshakes the peer may still ask for.
     pub(crate) reneg_limit: reneg_limit::RenegLimit,
+    /// Records in a row that carried nothing (`records::MAX_IDLE_RECORDS`).
+    pub(crate) idle_records: u32,
 }
 
 impl core::fmt::Debug for Session {
@@ -353,6 +355,7 @@ impl Session {
             established: false,
             local_rehandshake: false,
             reneg_limit,
+            idle_records: 0,
         }
     }
 

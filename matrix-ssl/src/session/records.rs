@@ -27,6 +27,11 @@ const SMALL_BUF: usize = 2 * READ_CHUNK;
 /// (Certificate, 64 KiB) plus a record's worth that may follow it.
 const MAX_HS_BUFFER: usize = 64 * 1024 + 4 + MAX_PLAINTEXT_LEN;
 
+/// The most records in a row that carry nothing (warning alerts, empty application-data
+/// records) before the session ends with unexpected_message: an honest peer sends a few,
+/// a hostile one loops the receiver on them (CVE-2016-8610).
+pub(crate) const MAX_IDLE_RECORDS: u32 = 16;
+
 /// What one record turned out to be.
 enum Step {
     /// Handled inside (handshake, ChangeCipherSpec, an empty record): go on.
@@ -83,6 +88,8 @@ impl Session {
     ///
     /// A protocol failure queues a fatal alert and returns `RequestSend` (then
     /// `sent_data` says `RequestClose`); calls after that fail with `PS_PROTOCOL_FAIL`.
+    /// More than 16 records in a row that carry nothing (warning alerts, empty
+    /// application-data records) are such a failure (unexpected_message).
     /// `PS_ARG_FAIL` when `n` is 0 or more than the slice held.
     pub fn received_data(&mut self, n: usize) -> Result<Received<'_>, Error> {
         if n == 0 || n > self.inbuf.len().saturating_sub(self.in_end) {
@@ -506,8 +513,24 @@ impl Session {
         Ok(())
     }
 
+    /// Counts a record that carried nothing: past [`MAX_IDLE_RECORDS`] in a row, fatal.
+    fn idle_record(&mut self) -> Result<(), Fatal> {
+        self.idle_records = self.idle_records.saturating_add(1);
+        if self.idle_records > MAX_IDLE_RECORDS {
+            return Err(Fatal::unexpected());
+        }
+        Ok(())
+    }
+
     fn route(&mut self, ct: ContentType, range: Range<usize>) -> Result<Option<Step>, Fatal> {
         let version = self.version;
+        // Handshake bytes, ChangeCipherSpec and application data are progress; warnings
+        // and empty records count as idle below.
+        if matches!(ct, ContentType::Handshake | ContentType::ChangeCipherSpec)
+            || (ct == ContentType::ApplicationData && !range.is_empty())
+        {
+            self.idle_records = 0;
+        }
         match ct {
             ContentType::Handshake => {
                 if range.is_empty() {
@@ -565,6 +588,9 @@ impl Session {
                     AlertLevel::Warning => {}
                     _ => return Err(Fatal::new(AlertDescription::IllegalParameter)),
                 }
+                if level == AlertLevel::Warning && desc != AlertDescription::CloseNotify {
+                    self.idle_record()?;
+                }
                 Ok(Some(Step::Alert(level, desc)))
             }
             ContentType::ApplicationData => {
@@ -574,6 +600,7 @@ impl Session {
                     return Err(Fatal::unexpected());
                 }
                 if range.is_empty() {
+                    self.idle_record()?;
                     return Ok(Some(Step::Continue));
                 }
                 Ok(Some(Step::AppData(range)))
