@@ -18,9 +18,11 @@ fn testkeys(rel: &str) -> Vec<u8> {
 
 /// A context pinned to `v`; `legacy` makes it a peer without RFC 5746.
 fn context(v: ProtocolVersion, legacy: bool) -> Context {
-    let mut c = Config::default();
-    c.min_version = v;
-    c.max_version = v;
+    let c = Config {
+        min_version: v,
+        max_version: v,
+        ..Config::default()
+    };
     let mut ctx = crate::open(c).unwrap();
     Arc::get_mut(&mut ctx.inner).unwrap().rfc5746 = !legacy;
     ctx
