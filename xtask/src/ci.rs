@@ -201,6 +201,8 @@ pub fn run(root: &Path) -> Result<(), String> {
                 "--test",
                 "rehandshake",
                 "--test",
+                "rehandshake_limit",
+                "--test",
                 "hostile",
             ],
         )
