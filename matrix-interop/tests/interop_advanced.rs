@@ -10,6 +10,7 @@
 //! | 0x0018 DH_anon RC4-MD5 | gnutls-serv, tlslite-ng `--anon` (SSL 3.0 too) | gnutls-cli, tlslite-ng `--anon` |
 //! | client authentication | s_server `-Verify 1`, tlslite-ng `--reqcert` (SSL 3.0 too) | s_client `-cert`, tlslite-ng `--cert`, nassl legacy (SSL 3.0 too) |
 //! | RFC 5746 re-handshakes | s_server `R` (HelloRequest), ours against `-client_renegotiation` (resumed, full), tlslite-ng refusing (SSL 3.0 too), a GnuTLS server without RFC 5746 | s_client `R`, nassl legacy `--reneg` (SSL 3.0 too) |
+//! | re-handshake rate limit | | s_client `R` past `rehandshakes_per_minute`: no_renegotiation |
 //! | RFC 7627 EMS, RFC 7366 ETM | s_server echoes both | s_client reports EMS (full and resumed) |
 //!
 //! Each test checks the version and suite both sides report and the bytes exchanged.
@@ -781,6 +782,58 @@ fn openssl_s_client_renegotiates_with_our_server() {
         let o = server.next().unwrap();
         assert_eq!(o.received, b"ping\n");
         assert_eq!(o.version, version);
+    }
+}
+
+/// The re-handshake rate limit against OpenSSL's s_client, which renegotiates at each
+/// `R` line: with `rehandshakes_per_minute` 2 our server completes two and refuses the
+/// third with a no_renegotiation warning, which s_client treats as fatal (OpenSSL ends a
+/// renegotiation the peer refuses with handshake_failure).
+#[test]
+fn openssl_s_client_renegotiations_past_the_limit_are_refused() {
+    for version in [TLS10, TLS11] {
+        let ctx = matrix_interop::tls::context_with(SSL3, TLS11, |c| {
+            c.rehandshakes_per_minute = 2;
+        });
+        let server = EchoServer::start(ctx, 1);
+        let connect = format!("127.0.0.1:{}", server.port);
+        let mut c = Peer::spawn(
+            "openssl",
+            &[
+                "s_client",
+                "-connect",
+                &connect,
+                openssl_flag(version),
+                "-cipher",
+                "AES128-SHA:@SECLEVEL=0",
+                "-state",
+            ],
+        );
+        c.wait_for("Secure Renegotiation IS supported", T).unwrap();
+        let finished = |c: &mut Peer| {
+            c.output()
+                .iter()
+                .filter(|l| l.contains("SSL_connect:SSLv3/TLS read finished"))
+                .count()
+        };
+        for n in 2..=3 {
+            c.send_stdin("R\n");
+            let end = std::time::Instant::now() + T;
+            while finished(&mut c) < n {
+                assert!(std::time::Instant::now() < end, "{:?}", c.output());
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        c.send_stdin("R\n");
+        c.wait_for("SSL3 alert read:warning:no renegotiation", T)
+            .unwrap_or_else(|e| panic!("{version:?}: {e}"));
+        c.wait_for("SSL3 alert write:fatal:handshake failure", T)
+            .unwrap();
+        // The initial handshake and two re-handshakes: the third never ran.
+        assert_eq!(finished(&mut c), 3, "{version:?}");
+        // Our server's session ended with s_client's fatal alert.
+        let o = server.next();
+        assert!(o.is_err(), "{version:?}: {o:?}");
     }
 }
 
