@@ -37,7 +37,20 @@ pub type ValidatorFactory = Arc<dyn Fn() -> Option<CertValidator> + Send + Sync>
 /// A context limited to `min..=max`, with only the RSA key-exchange suites enabled (the
 /// suites of `interop_tls.rs`, whose peers would otherwise be offered, and pick, DHE).
 pub fn context(min: ProtocolVersion, max: ProtocolVersion) -> Context {
-    let ctx = context_all_suites(min, max);
+    context_with(min, max, |_| {})
+}
+
+/// [`context`] with the rest of its configuration set by `f`.
+pub fn context_with(
+    min: ProtocolVersion,
+    max: ProtocolVersion,
+    f: impl FnOnce(&mut Config),
+) -> Context {
+    let mut c = Config::default();
+    c.min_version = min;
+    c.max_version = max;
+    f(&mut c);
+    let ctx = matrix_ssl::open(c).unwrap_or_else(|e| panic!("open: {e}"));
     for s in matrix_ssl::suites::SUITES {
         if s.kx != matrix_ssl::suites::KeyExchange::Rsa {
             ctx.set_cipher_suite_enabled_status(s.suite.get(), false)

@@ -9,7 +9,8 @@
 //! | 0x0090, 0x0091 DHE_PSK AES | gnutls-serv `--pskpasswd` | OpenSSL s_client `-psk` |
 //! | 0x0018 DH_anon RC4-MD5 | gnutls-serv, tlslite-ng `--anon` (SSL 3.0 too) | gnutls-cli, tlslite-ng `--anon` |
 //! | client authentication | s_server `-Verify 1`, tlslite-ng `--reqcert` (SSL 3.0 too) | s_client `-cert`, tlslite-ng `--cert`, nassl legacy (SSL 3.0 too) |
-//! | RFC 5746 re-handshakes | s_server `R` (HelloRequest), ours against `-client_renegotiation` (resumed, full), tlslite-ng refusing, a GnuTLS server without RFC 5746 | s_client `R`, nassl legacy `--reneg` |
+//! | RFC 5746 re-handshakes | s_server `R` (HelloRequest), ours against `-client_renegotiation` (resumed, full), tlslite-ng refusing (SSL 3.0 too), a GnuTLS server without RFC 5746 | s_client `R`, nassl legacy `--reneg` (SSL 3.0 too) |
+//! | re-handshake rate limit | | s_client `R` past `rehandshakes_per_minute`: no_renegotiation |
 //! | RFC 7627 EMS, RFC 7366 ETM | s_server echoes both | s_client reports EMS (full and resumed) |
 //!
 //! Each test checks the version and suite both sides report and the bytes exchanged.
@@ -784,13 +785,66 @@ fn openssl_s_client_renegotiates_with_our_server() {
     }
 }
 
+/// The re-handshake rate limit against OpenSSL's s_client, which renegotiates at each
+/// `R` line: with `rehandshakes_per_minute` 2 our server completes two and refuses the
+/// third with a no_renegotiation warning, which s_client treats as fatal (OpenSSL ends a
+/// renegotiation the peer refuses with handshake_failure).
+#[test]
+fn openssl_s_client_renegotiations_past_the_limit_are_refused() {
+    for version in [TLS10, TLS11] {
+        let ctx = matrix_interop::tls::context_with(SSL3, TLS11, |c| {
+            c.rehandshakes_per_minute = 2;
+        });
+        let server = EchoServer::start(ctx, 1);
+        let connect = format!("127.0.0.1:{}", server.port);
+        let mut c = Peer::spawn(
+            "openssl",
+            &[
+                "s_client",
+                "-connect",
+                &connect,
+                openssl_flag(version),
+                "-cipher",
+                "AES128-SHA:@SECLEVEL=0",
+                "-state",
+            ],
+        );
+        c.wait_for("Secure Renegotiation IS supported", T).unwrap();
+        let finished = |c: &mut Peer| {
+            c.output()
+                .iter()
+                .filter(|l| l.contains("SSL_connect:SSLv3/TLS read finished"))
+                .count()
+        };
+        for n in 2..=3 {
+            c.send_stdin("R\n");
+            let end = std::time::Instant::now() + T;
+            while finished(&mut c) < n {
+                assert!(std::time::Instant::now() < end, "{:?}", c.output());
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        c.send_stdin("R\n");
+        c.wait_for("SSL3 alert read:warning:no renegotiation", T)
+            .unwrap_or_else(|e| panic!("{version:?}: {e}"));
+        c.wait_for("SSL3 alert write:fatal:handshake failure", T)
+            .unwrap();
+        // The initial handshake and two re-handshakes: the third never ran.
+        assert_eq!(finished(&mut c), 3, "{version:?}");
+        // Our server's session ended with s_client's fatal alert.
+        let o = server.next();
+        assert!(o.is_err(), "{version:?}: {o:?}");
+    }
+}
+
 /// tlslite-ng refuses renegotiation with a no_renegotiation warning: our client goes on
-/// with the established connection.
+/// with the established connection. tlslite-ng answers the SCSV with renegotiation_info
+/// in SSL 3.0 too (RFC 5746 section 4.5), which our SSL 3.0 client accepts.
 #[test]
 fn tlslite_refuses_our_renegotiation() {
     use std::io::Write;
     let python = peers_python();
-    for version in [TLS10, TLS11] {
+    for version in [SSL3, TLS10, TLS11] {
         let port = free_port();
         let port_s = port.to_string();
         let v = tl_version(version);
@@ -805,12 +859,14 @@ fn tlslite_refuses_our_renegotiation() {
             ],
         );
         server.wait_for("LISTENING", T).unwrap();
-        let ctx = context(SSL3, TLS11);
+        // SSL 3.0 only for its SSL 3.0 server (which refuses EMS / ETM offers).
+        let ctx = context(SSL3, if version == SSL3 { SSL3 } else { TLS11 });
         let sess = ctx
             .new_client_session(matrix_interop::tls::client_keys(), None, 0, None, None)
             .unwrap();
         let mut st = matrix_ssl::Stream::new(sess, matrix_interop::connect(port, T));
         st.handshake().unwrap();
+        assert!(st.session().secure_renegotiation(), "{v}");
         st.session_mut()
             .encode_rehandshake(None, None, None, 0)
             .unwrap();
@@ -930,11 +986,12 @@ fn nassl_legacy_client_certificate_against_our_server() {
 }
 
 /// nassl's legacy client renegotiates (client-initiated, RFC 5746) with our server right
-/// after the handshake, then exchanges data.
+/// after the handshake, then exchanges data; in SSL 3.0 too, where our server answers its
+/// SCSV with renegotiation_info (RFC 5746 section 4.5) as OpenSSL does.
 #[test]
 fn nassl_legacy_client_renegotiates_with_our_server() {
     let python = peers_python();
-    for ver in ["tls1.0", "tls1.1"] {
+    for ver in ["ssl3", "tls1.0", "tls1.1"] {
         let server = EchoServer::start(context(SSL3, TLS11), 1);
         let port = server.port.to_string();
         let script = peer_script("nassl_client.py");
@@ -965,7 +1022,12 @@ fn nassl_legacy_client_renegotiates_with_our_server() {
 }
 
 /// A GnuTLS server without RFC 5746 (`%DISABLE_SAFE_RENEGOTIATION`): our client does not
-/// renegotiate with it (no `insecure-rehandshakes`), and the connection goes on.
+/// renegotiate with it (no `insecure-rehandshakes`), and the connection goes on. (With
+/// either legacy feature, `interop_legacy_reneg.rs` takes over.)
+#[cfg(not(any(
+    feature = "insecure-rehandshakes",
+    feature = "require-secure-rehandshakes"
+)))]
 #[test]
 fn no_renegotiation_with_a_legacy_gnutls_server() {
     use std::io::Write;

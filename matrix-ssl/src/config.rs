@@ -33,6 +33,15 @@ pub struct Config {
     /// (the first byte in a record of its own), which keeps the implicit IV of the next
     /// record unpredictable to an attacker choosing plaintext (BEAST, CVE-2011-3389).
     pub record_splitting: bool,
+    /// How many re-handshakes the peer may ask for per minute on one session (matrix;
+    /// MatrixSSL 3.2 has no such limit): a token bucket of this size refilled at this
+    /// rate by the context's clock. Past it a server answers the client's renegotiating
+    /// ClientHello, and a client the server's HelloRequest, with a no_renegotiation
+    /// warning (in SSL 3.0: a server ends with handshake_failure, a client ignores the
+    /// request); a second request right after a refusal ends the session with
+    /// unexpected_message. Re-handshakes this side starts (`encode_rehandshake`) are not
+    /// counted. 0 turns the limit off.
+    pub rehandshakes_per_minute: u32,
 }
 
 impl Config {
@@ -46,6 +55,8 @@ impl Config {
     pub const DTLS_PMTU: usize = 1500;
     /// The default of [`Config::session_memory_cap`]: 256 KiB.
     pub const SESSION_MEMORY_CAP: usize = 256 * 1024;
+    /// The default of [`Config::rehandshakes_per_minute`].
+    pub const REHANDSHAKES_PER_MINUTE: u32 = 10;
 }
 
 impl Default for Config {
@@ -59,6 +70,7 @@ impl Default for Config {
             max_version: ProtocolVersion::TLSv1_1,
             session_memory_cap: Self::SESSION_MEMORY_CAP,
             record_splitting: true,
+            rehandshakes_per_minute: Self::REHANDSHAKES_PER_MINUTE,
         }
     }
 }

@@ -57,6 +57,11 @@ pub(crate) struct ContextInner {
     pub(crate) disabled: Lock<Vec<CipherSuite>>,
     rng: Lock<HmacDrbg>,
     clock: Arc<dyn Clock + Send + Sync>,
+    /// Whether sessions signal RFC 5746 (the SCSV / renegotiation_info) and honour the
+    /// peer's signal. Always true outside this crate's unit tests, which clear it to make
+    /// a peer from before RFC 5746 (legacy renegotiation cannot be tested otherwise: no
+    /// API turns the signalling off, on purpose).
+    pub(crate) rfc5746: bool,
 }
 
 /// `matrixSslOpen` with the operating system's entropy and clock.
@@ -102,6 +107,7 @@ pub fn open_with(
             disabled: Lock::new(Vec::new()),
             rng: Lock::new(rng),
             clock,
+            rfc5746: true,
         }),
     })
 }

@@ -2,6 +2,14 @@
 //! transport (a `TcpStream`), for programs that want sockets rather than the buffer API.
 //! It drives exactly the buffer API flow of the developer's guide: send what
 //! `get_outdata` holds, read into `get_readbuf`, act on `received_data`.
+//!
+//! Re-handshakes: reads and writes wait for the first handshake only. While a re-handshake
+//! the peer started runs, application data keeps flowing both ways (RFC 2246 allows it):
+//! a read returns data as it arrives and sends the handshake messages the session
+//! produces before it blocks on the transport again, and a write goes out at once. A
+//! write waits for a re-handshake this side started (`Session::encode_rehandshake`), as
+//! it does for the first handshake: some peers (OpenSSL) refuse application data in the
+//! middle of their handshake.
 
 use std::io::{self, Read, Write};
 
@@ -113,8 +121,10 @@ impl<S: Read + Write> Stream<S> {
         }
     }
 
-    /// Reads once from the transport and processes what came.
+    /// Sends what the session has queued (handshake messages of a running re-handshake),
+    /// then reads once from the transport and processes what came.
     fn read_more(&mut self) -> io::Result<()> {
+        self.flush_out()?;
         let buf = self.session.get_readbuf();
         if buf.is_empty() {
             return Err(err(crate::Error::MemFail));
@@ -159,7 +169,9 @@ impl<S: Read + Write> Stream<S> {
 
 impl<S: Read + Write> Read for Stream<S> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.handshake()?;
+        if !self.session.established {
+            self.handshake()?;
+        }
         while self.plain_pos == self.plain.len() && !self.eof {
             self.read_more()?;
         }
@@ -175,7 +187,11 @@ impl<S: Read + Write> Read for Stream<S> {
 
 impl<S: Read + Write> Write for Stream<S> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.handshake()?;
+        let own_rehandshake =
+            self.session.local_rehandshake && !self.session.is_handshake_complete();
+        if !self.session.established || own_rehandshake {
+            self.handshake()?;
+        }
         if buf.is_empty() {
             return Ok(0);
         }

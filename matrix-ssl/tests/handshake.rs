@@ -37,10 +37,9 @@ fn full_then_resumed(v: ProtocolVersion, suite: u16, chunk: usize) {
     assert_eq!(c.cipher_suite().map(|s| s.get()), Some(suite));
     assert_eq!(s.cipher_suite().map(|s| s.get()), Some(suite));
     assert!(!c.is_resumed() && !s.is_resumed());
-    // RFC 5746 both ways, except that an SSL 3.0 ServerHello carries no extension to a
-    // client that sent none.
+    // RFC 5746 both ways, in SSL 3.0 too (section 4.5: the server answers the SCSV).
     assert!(s.secure_renegotiation());
-    assert_eq!(c.secure_renegotiation(), !v.is_ssl3());
+    assert!(c.secure_renegotiation());
     let data = pattern(3000);
     send_all(&mut c, &mut s, &data, chunk);
     send_all(&mut s, &mut c, &data, chunk);
@@ -461,4 +460,36 @@ fn per_session_disable_limit() {
         s.set_cipher_suite_enabled_status(0x1234, false),
         Err(matrix_ssl::Error::Failure)
     );
+}
+
+/// A client whose highest version is SSL 3.0 offers no TLS-only extension (RFC 7627
+/// extended_master_secret, RFC 7366 encrypt_then_mac): old SSL 3.0 servers (tlslite-ng's
+/// among them) refuse them. A client offering TLS with SSL 3.0 as a fallback keeps them.
+/// Both signal RFC 5746 with the SCSV.
+#[cfg(feature = "ssl3")]
+#[test]
+fn ssl3_only_hello_offers_no_tls_extensions() {
+    use matrix_ssl::codec::Codec;
+    use matrix_ssl::codec::handshake::ClientHello;
+    let ems = cfg!(feature = "extended-master-secret");
+    let etm = cfg!(feature = "encrypt-then-mac");
+    let mut cases = vec![(ProtocolVersion::SSLv3, false)];
+    if let Some(top) = ctx().versions().iter().copied().find(|v| !v.is_ssl3()) {
+        cases.push((top, true));
+    }
+    for (max, tls) in cases {
+        let cctx = ctx_with(|c| {
+            c.min_version = ProtocolVersion::SSLv3;
+            c.max_version = max;
+        });
+        let c = cctx
+            .new_client_session(client_keys(), None, 0, None, None)
+            .unwrap();
+        // One plaintext record: 5-byte header, 4-byte handshake header, the hello.
+        let ch = ClientHello::read_bytes(&c.get_outdata()[9..]).unwrap();
+        assert_eq!(ch.client_version, max);
+        assert_eq!(ch.extension(23.into()).is_some(), tls && ems, "{max:?}");
+        assert_eq!(ch.extension(22.into()).is_some(), tls && etm, "{max:?}");
+        assert!(ch.has_scsv());
+    }
 }

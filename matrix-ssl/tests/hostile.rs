@@ -404,17 +404,36 @@ fn zero_length_records() {
         AlertDescription::UnexpectedMessage,
     );
 
-    // After the handshake: a flood of protected empty application-data records.
+    // After the handshake: empty application-data records between real ones are
+    // harmless, however many.
     let (mut raw, mut s) = established();
+    let mut bytes = Vec::new();
+    for _ in 0..500 {
+        for _ in 0..MAX_IDLE {
+            bytes.extend(raw.protect(ContentType::ApplicationData, &[]));
+        }
+        bytes.extend(raw.protect(ContentType::ApplicationData, b"x"));
+    }
+    let (evs, err) = feed_lenient(&mut s, &bytes, 4096);
+    assert_eq!(err, None);
+    assert_eq!(
+        evs.iter()
+            .filter(|e| **e == Ev::AppData(b"x".to_vec()))
+            .count(),
+        500
+    );
+    assert!(s.get_outdata().is_empty());
+    // A flood of them with nothing else: one more than the cap is unexpected_message.
     let mut flood = Vec::new();
-    for _ in 0..2000 {
+    for _ in 0..=MAX_IDLE {
         flood.extend(raw.protect(ContentType::ApplicationData, &[]));
     }
-    flood.extend(raw.protect(ContentType::ApplicationData, b"end"));
-    let (evs, err) = feed_lenient(&mut s, &flood, 4096);
-    assert_eq!(err, None);
-    assert!(evs.contains(&Ev::AppData(b"end".to_vec())), "{evs:?}");
-    assert!(s.get_outdata().is_empty());
+    expect_protected_fatal(
+        &mut raw,
+        &mut s,
+        &flood,
+        AlertDescription::UnexpectedMessage,
+    );
     let (_, high) = s.memory_usage();
     assert!(high < 64 * 1024, "{high}");
 }
@@ -797,47 +816,84 @@ fn heartbeat_records() {
     expect_protected_fatal(&mut raw, &mut s, &hb, AlertDescription::UnexpectedMessage);
 }
 
-/// A flood of warning alerts: each is reported to the application (which decides whether
-/// to go on: the buffer API returns to it for every alert, so the library never loops on
-/// them by itself), the session keeps working, and memory does not grow.
+/// The cap on records in a row that carry nothing (matrix-ssl's `MAX_IDLE_RECORDS`).
+const MAX_IDLE: usize = 16;
+
+/// A flood of warning alerts (CVE-2016-8610): each is reported to the application, up to
+/// 16 in a row; one more without a handshake message or application data in between ends
+/// the session with unexpected_message. Warnings between real records are harmless.
 #[test]
 fn warning_alert_flood() {
+    let warning = |v: u16| record(21, v, &[1, AlertDescription::UserCanceled.get()]);
     let hello = client_hello_message();
+    // The cap, then the hello: the handshake goes on.
     let mut s = server();
     let mut bytes = Vec::new();
-    for _ in 0..5000 {
-        bytes.extend(record(
-            21,
-            0x0301,
-            &[1, AlertDescription::UserCanceled.get()],
-        ));
+    for _ in 0..MAX_IDLE {
+        bytes.extend(warning(0x0301));
     }
     bytes.extend(record(22, 0x0301, &hello));
     let (evs, err) = feed_lenient(&mut s, &bytes, 1500);
     assert_eq!(err, None);
     let alerts = evs.iter().filter(|e| matches!(e, Ev::Alert(..))).count();
-    assert_eq!(alerts, 5000);
+    assert_eq!(alerts, MAX_IDLE);
     assert_eq!(evs.last(), Some(&Ev::RequestSend));
+    // One more than the cap before the hello.
+    let mut bytes = Vec::new();
+    for _ in 0..5000 {
+        bytes.extend(warning(0x0301));
+    }
+    bytes.extend(record(22, 0x0301, &hello));
+    let mut s = server();
+    let (evs, _) = feed_lenient(&mut s, &bytes, 1500);
+    let alerts = evs.iter().filter(|e| matches!(e, Ev::Alert(..))).count();
+    assert_eq!(alerts, MAX_IDLE, "{evs:?}");
+    let out = take_out(&mut s, usize::MAX, &mut Vec::new());
+    assert_eq!(
+        plain_alert(&out),
+        (2, AlertDescription::UnexpectedMessage.get())
+    );
     let (_, high) = s.memory_usage();
     assert!(high < 32 * 1024, "{high}");
 
-    // After the handshake, protected warnings, then data.
+    // After the handshake: protected warnings between data records go on and on.
     let (mut raw, mut s) = established();
     let mut bytes = Vec::new();
-    for _ in 0..2000 {
+    for _ in 0..200 {
+        for _ in 0..MAX_IDLE {
+            bytes.extend(raw.protect(
+                ContentType::Alert,
+                &[1, AlertDescription::UserCanceled.get()],
+            ));
+        }
+        bytes.extend(raw.protect(ContentType::ApplicationData, b"data"));
+    }
+    let (evs, err) = feed_lenient(&mut s, &bytes, 4096);
+    assert_eq!(err, None);
+    assert_eq!(
+        evs.iter().filter(|e| matches!(e, Ev::Alert(..))).count(),
+        200 * MAX_IDLE
+    );
+    assert_eq!(
+        evs.iter()
+            .filter(|e| **e == Ev::AppData(b"data".to_vec()))
+            .count(),
+        200
+    );
+    // A flood with nothing else: fatal after the cap.
+    let mut bytes = Vec::new();
+    for _ in 0..=MAX_IDLE {
         bytes.extend(raw.protect(
             ContentType::Alert,
             &[1, AlertDescription::UserCanceled.get()],
         ));
     }
-    bytes.extend(raw.protect(ContentType::ApplicationData, b"data"));
-    let (evs, err) = feed_lenient(&mut s, &bytes, 4096);
-    assert_eq!(err, None);
-    assert_eq!(
-        evs.iter().filter(|e| matches!(e, Ev::Alert(..))).count(),
-        2000
+    expect_protected_fatal(
+        &mut raw,
+        &mut s,
+        &bytes,
+        AlertDescription::UnexpectedMessage,
     );
-    assert!(evs.contains(&Ev::AppData(b"data".to_vec())));
     let (_, high) = s.memory_usage();
     assert!(high < 64 * 1024, "{high}");
 }

@@ -87,6 +87,83 @@ fn resumed_and_full_from_either_side() {
     }
 }
 
+/// SSL 3.0 between two matrix peers (RFC 5746 section 4.5): our server answers the SCSV
+/// of an SSL 3.0 hello with an empty renegotiation_info, our SSL 3.0 client accepts it,
+/// and both sides renegotiate securely, resumed and full, started by either.
+#[cfg(feature = "ssl3")]
+#[test]
+fn ssl3_secure_renegotiation() {
+    let v = ProtocolVersion::SSLv3;
+    let (mut c, mut s) = pair(v, 0);
+    assert!(c.secure_renegotiation() && s.secure_renegotiation());
+    // The server's renegotiation_info (0xff01) is the one extension of its hello.
+    let exts: Vec<u16> = c.peer_hello_extensions().iter().map(|e| e.0).collect();
+    assert_eq!(exts, [0xff01]);
+    for (client_side, full) in [(true, false), (false, false), (true, true), (false, true)] {
+        let opt = full.then_some(SessionOption::FullHandshake);
+        let who = if client_side { &mut c } else { &mut s };
+        who.encode_rehandshake(None, None, opt, 0).unwrap();
+        let (_, _, cc, sc) = settle(&mut c, &mut s);
+        assert!(cc && sc, "client_side={client_side} full={full}");
+        assert_eq!(c.protocol_version(), v);
+        assert_eq!(c.is_resumed(), !full);
+        assert!(c.secure_renegotiation() && s.secure_renegotiation());
+        let data = pattern(3000);
+        send_all(&mut c, &mut s, &data, usize::MAX);
+        send_all(&mut s, &mut c, &data, usize::MAX);
+    }
+}
+
+/// The application's hello extensions (given to `new_client_session`) are sent again in
+/// every re-handshake's ClientHello, next to renegotiation_info: the server sees them
+/// (and the host name) after re-handshakes started by either side, resumed and full.
+#[test]
+fn client_hello_extensions_survive_rehandshakes() {
+    use matrix_ssl::HelloExtensions;
+    let host = b"reneg.example";
+    // server_name (RFC 6066 section 3): a list of one host_name.
+    let mut sni = Vec::new();
+    sni.extend_from_slice(&(u16::try_from(host.len()).unwrap() + 3).to_be_bytes());
+    sni.push(0);
+    sni.extend_from_slice(&u16::try_from(host.len()).unwrap().to_be_bytes());
+    sni.extend_from_slice(host);
+    let private = (0xfe00u16, vec![1u8, 2, 3]);
+    let mut exts = HelloExtensions::new();
+    exts.load(0, &sni).unwrap();
+    exts.load(private.0, &private.1).unwrap();
+    for v in tls_versions() {
+        let cctx = ctx_with(|c| {
+            c.min_version = v;
+            c.max_version = v;
+        });
+        let sctx = ctx();
+        let mut c = cctx
+            .new_client_session(client_keys(), None, 0, None, Some(&exts))
+            .unwrap();
+        let mut s = sctx.new_server_session(server_keys(), None).unwrap();
+        handshake(&mut c, &mut s, usize::MAX);
+        let mut rounds = 0;
+        for (client_side, full) in [(true, false), (false, true), (true, true), (false, false)] {
+            let opt = full.then_some(SessionOption::FullHandshake);
+            let who = if client_side { &mut c } else { &mut s };
+            who.encode_rehandshake(None, None, opt, 0).unwrap();
+            let (_, _, cc, sc) = settle(&mut c, &mut s);
+            assert!(cc && sc, "{v:?} client_side={client_side} full={full}");
+            let seen = s.peer_hello_extensions();
+            assert!(seen.contains(&(0, sni.clone())), "{v:?}: {seen:?}");
+            assert!(seen.contains(&private), "{v:?}: {seen:?}");
+            // renegotiation_info with the client's previous verify_data (12 bytes).
+            assert!(
+                seen.iter().any(|(t, d)| *t == 0xff01 && d.len() == 13),
+                "{v:?}: {seen:?}"
+            );
+            assert_eq!(s.server_name(), Some(&host[..]));
+            rounds += 1;
+        }
+        assert_eq!(rounds, 4);
+    }
+}
+
 #[test]
 fn rehandshake_changes_the_cipher_suite() {
     let v = *tls_versions().last().unwrap();

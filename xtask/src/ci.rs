@@ -3,7 +3,9 @@
 //! 1. `cargo fmt --all --check`
 //! 2. `cargo clippy --workspace --all-targets -- -D warnings`, with default and all features
 //! 3. the independent peers installed or checked (`cargo xtask peers`), then
-//!    `cargo test --workspace`, with default and all features
+//!    `cargo test --workspace`, with default and all features, then matrix-ssl's
+//!    renegotiation tests with `insecure-rehandshakes` alone (all features include
+//!    `require-secure-rehandshakes`, which overrides it)
 //! 4. `cargo xtask features` (the table, then each library crate's builds)
 //! 5. minimal feature combinations (the smallest builds users ask for); the server without
 //!    certificate and key parsers is also checked to leave matrix-x509's `cert-parse` and
@@ -11,7 +13,8 @@
 //! 6. `cargo xtask matrix --quick`: the quick feature profiles build (min-size and
 //!    release) and are measured; a profile that does not build fails CI
 //! 7. `cargo tree -d`: no duplicated RustCrypto crate
-//! 8. the interop tests against the peers (`matrix-interop`, release mode)
+//! 8. the interop tests against the peers (`matrix-interop`, release mode), then the
+//!    legacy-renegotiation interop tests once with each of the two features they need
 //! 9. a short fuzz pass: every target 5 s on the stable runner (`cargo xtask fuzz`), which
 //!    needs no nightly build of the sanitised dependencies
 //!
@@ -75,6 +78,11 @@ const MINIMAL_COMBOS: &[(&str, &str, &str)] = &[
 /// installed, in release mode (RSA in debug builds is slow), and excluded from the plain
 /// test steps.
 const INTEROP_PACKAGE: &str = "matrix-interop";
+
+/// matrix-interop's features for `tests/interop_legacy_reneg.rs`, run one at a time
+/// (together, `require-secure-rehandshakes` wins and the other's tests compile out).
+const LEGACY_RENEGOTIATION_FEATURES: &[&str] =
+    &["insecure-rehandshakes", "require-secure-rehandshakes"];
 
 /// Seconds per fuzz target in CI: 13 targets, about a minute in all.
 const FUZZ_SECONDS: u64 = 5;
@@ -247,6 +255,26 @@ pub fn run(root: &Path) -> Result<(), String> {
             &peers_env,
         )
     })?;
+    step("tests (insecure-rehandshakes alone)", &mut || {
+        cmd::run(
+            root,
+            "cargo",
+            &[
+                "test",
+                "-p",
+                "matrix-ssl",
+                "--features",
+                "insecure-rehandshakes",
+                "--lib",
+                "--test",
+                "rehandshake",
+                "--test",
+                "rehandshake_limit",
+                "--test",
+                "hostile",
+            ],
+        )
+    })?;
     step("feature table", &mut || features::run(root, true))?;
     step("minimal feature combinations", &mut || {
         for (name, package, feats) in MINIMAL_COMBOS {
@@ -306,6 +334,27 @@ pub fn run(root: &Path) -> Result<(), String> {
             &peers_env,
         )
     })?;
+    // Peers without RFC 5746 against each non-default renegotiation feature (the file
+    // compiles to no test without one of them).
+    for feature in LEGACY_RENEGOTIATION_FEATURES {
+        step(&format!("interop with {feature}"), &mut || {
+            cmd::run_env(
+                root,
+                "cargo",
+                &[
+                    "test",
+                    "--release",
+                    "-p",
+                    INTEROP_PACKAGE,
+                    "--features",
+                    feature,
+                    "--test",
+                    "interop_legacy_reneg",
+                ],
+                &peers_env,
+            )
+        })?;
+    }
     step("short fuzz pass (stable runner)", &mut || {
         fuzz::run(
             root,

@@ -118,6 +118,8 @@ pub(crate) struct ClientHandshake {
     prev: Option<Box<HsShared>>,
     /// The application's view of every ServerHello extension.
     pub(crate) extension_cb: Option<super::ExtensionCallback>,
+    /// The application's hello extensions, sent again in every re-handshake's hello.
+    extensions: Option<HelloExtensions>,
 }
 
 impl ClientHandshake {
@@ -210,11 +212,13 @@ impl ClientHandshake {
             sent_extensions.push(super::EXT_ENCRYPT_THEN_MAC);
         }
         match &reneg {
-            None => suites.push(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV),
+            None if shared.ctx.rfc5746 => {
+                suites.push(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV)
+            }
             Some(r) if r.secure => {
                 hello_exts.push(Extension::RenegotiationInfo(r.client_verify_data.to_vec()))
             }
-            Some(_) => {}
+            _ => {}
         }
         shared.reneg = reneg;
         shared.client_random = shared.new_random(rng).map_err(|f| f.error)?;
@@ -240,6 +244,7 @@ impl ClientHandshake {
             validator,
             prev: None,
             extension_cb: None,
+            extensions: extensions.cloned(),
         })
     }
 
@@ -293,7 +298,7 @@ impl ClientHandshake {
             resume.as_ref(),
             cipher_suite,
             validator,
-            None,
+            self.extensions.as_ref(),
             rng,
             out,
             Some(reneg),
@@ -483,23 +488,18 @@ impl ClientHandshake {
                 return Err(Fatal::new(AlertDescription::HandshakeFailure));
             }
         } else {
-            self.check_initial_reneg_info(sh, sv)?;
+            self.check_initial_reneg_info(sh)?;
         }
         self.server_hello_rest(st, sh, suite)
     }
 
-    /// RFC 5746 section 3.4: on an initial handshake the extension must be empty. An SSL
-    /// 3.0 ServerHello to a client that sent no extensions carries none (our servers never
-    /// send one there), so REQUIRE_SECURE_REHANDSHAKES cannot apply to SSL 3.0.
-    fn check_initial_reneg_info(
-        &mut self,
-        sh: &ServerHello,
-        sv: ProtocolVersion,
-    ) -> Result<(), Fatal> {
+    /// RFC 5746 section 3.4: on an initial handshake the extension must be empty; section
+    /// 4.5: also in SSL 3.0, whose servers answer the SCSV with it too.
+    fn check_initial_reneg_info(&mut self, sh: &ServerHello) -> Result<(), Fatal> {
         match sh.renegotiation_info() {
             Some([]) => self.shared.secure_renegotiation = true,
             Some(_) => return Err(Fatal::new(AlertDescription::HandshakeFailure)),
-            None if cfg!(feature = "require-secure-rehandshakes") && !sv.is_ssl3() => {
+            None if cfg!(feature = "require-secure-rehandshakes") => {
                 return Err(Fatal::new(AlertDescription::HandshakeFailure));
             }
             None => {}

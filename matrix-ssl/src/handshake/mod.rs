@@ -196,7 +196,8 @@ impl HandshakeInfo<'_> {
 /// `matrixSslLoadHelloExtension`): each an extension type and its fully encoded
 /// extension_data. The library adds only renegotiation_info (in re-handshakes; initial
 /// hellos signal RFC 5746 with the SCSV), extended_master_secret and encrypt_then_mac
-/// (with their features); it refuses a ServerHello extension of a type not sent.
+/// (with their features); it refuses a ServerHello extension of a type not sent. A
+/// session's re-handshakes send the same extensions again.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HelloExtensions {
     list: Vec<(u16, Vec<u8>)>,

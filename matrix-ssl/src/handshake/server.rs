@@ -452,11 +452,15 @@ impl ServerHandshake {
             // RFC 5746 section 3.6: the SCSV or an empty extension; anything else on an
             // initial handshake is a handshake_failure.
             match ch.renegotiation_info() {
+                _ if !self.shared.ctx.rfc5746 => {}
                 Some([]) => self.shared.secure_renegotiation = true,
                 Some(_) => return Err(Fatal::new(AlertDescription::HandshakeFailure)),
                 None => self.shared.secure_renegotiation = ch.has_scsv(),
             }
-            if cfg!(feature = "require-secure-rehandshakes") && !self.shared.secure_renegotiation {
+            if cfg!(feature = "require-secure-rehandshakes")
+                && !self.shared.secure_renegotiation
+                && self.shared.ctx.rfc5746
+            {
                 return Err(Fatal::new(AlertDescription::HandshakeFailure));
             }
         }
@@ -613,14 +617,14 @@ impl ServerHandshake {
 
     fn emit_server_hello(&mut self, ch: &ClientHello, out: &mut Vec<Output>) {
         let version = self.shared.version;
-        // RFC 5746: answer the signal with an empty renegotiation_info, but never put
-        // extensions in an SSL 3.0 ServerHello to a client that sent none.
+        // RFC 5746 sections 3.6 and 4.5: answer the signal with renegotiation_info, in
+        // SSL 3.0 too (a client that sent only the SCSV still reads the extension).
         let info = match &self.shared.reneg {
             Some(r) => r.server_info(),
             None => Vec::new(),
         };
         let mut exts = Vec::new();
-        if self.shared.secure_renegotiation && !(version.is_ssl3() && ch.extensions.is_none()) {
+        if self.shared.secure_renegotiation {
             exts.push(Extension::RenegotiationInfo(info));
         }
         if self.shared.ems {

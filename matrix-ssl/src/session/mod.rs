@@ -33,7 +33,15 @@ use crate::handshake::{Handshake, Output};
 use crate::keys::Keys;
 use crate::record::{self, RecordDecrypter, RecordEncrypter};
 
+#[cfg(all(
+    test,
+    feature = "std",
+    feature = "client-side-ssl",
+    feature = "server-side-ssl"
+))]
+mod legacy_peer_tests;
 mod records;
+mod reneg_limit;
 
 /// What [`Session::received_data`] and [`Session::processed_data`] found (the positive
 /// `MATRIXSSL_*` return codes).
@@ -222,6 +230,14 @@ pub struct Session {
     pub(crate) sent_fatal: bool,
     /// The first handshake completed: application data flows, also during re-handshakes.
     pub(crate) established: bool,
+    /// This side started the re-handshake under way (`encode_rehandshake`; on a server,
+    /// from its HelloRequest on): it is not counted against the rate limit, and
+    /// `Stream`'s writes wait for it as they wait for the first handshake.
+    pub(crate) local_rehandshake: bool,
+    /// How many re-handshakes the peer may still ask for.
+    pub(crate) reneg_limit: reneg_limit::RenegLimit,
+    /// Records in a row that carried nothing (`records::MAX_IDLE_RECORDS`).
+    pub(crate) idle_records: u32,
 }
 
 impl core::fmt::Debug for Session {
@@ -308,6 +324,8 @@ impl Context {
 impl Session {
     fn new(ctx: Arc<ContextInner>, hs: Handshake, rng: HmacDrbg, version: ProtocolVersion) -> Self {
         let budget = SessionBudget::new(ctx.config.session_memory_cap);
+        let reneg_limit =
+            reneg_limit::RenegLimit::new(ctx.config.rehandshakes_per_minute, ctx.now_ms());
         Session {
             ctx,
             hs,
@@ -334,6 +352,9 @@ impl Session {
             peer_closed: false,
             sent_fatal: false,
             established: false,
+            local_rehandshake: false,
+            reneg_limit,
+            idle_records: 0,
         }
     }
 
@@ -571,6 +592,7 @@ impl Session {
         // The message is announced by `get_outdata`, not by a `RequestSend`.
         self.flight_pending = false;
         self.reported_complete = false;
+        self.local_rehandshake = true;
         Ok(())
     }
 

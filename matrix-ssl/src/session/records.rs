@@ -8,11 +8,14 @@ use core::ops::Range;
 
 use matrix_core::Error;
 
+use super::reneg_limit::Verdict;
 use super::{Received, Sent, Session};
 use crate::alert::Fatal;
 use crate::codec::framing::{Framed, HandshakeFramer};
 use crate::codec::record::{MAX_CIPHERTEXT_LEN, MAX_PLAINTEXT_LEN, RecordHeader, TLS_HEADER_LEN};
-use crate::codec::{AlertDescription, AlertLevel, Codec, ContentType, DecodeError, Reader};
+use crate::codec::{
+    AlertDescription, AlertLevel, Codec, ContentType, DecodeError, HandshakeType, Reader,
+};
 use crate::handshake::Output;
 
 /// The free space `get_readbuf` offers beyond the record being read: a whole small record
@@ -23,6 +26,11 @@ const SMALL_BUF: usize = 2 * READ_CHUNK;
 /// The most handshake bytes buffered: the largest message the framer accepts
 /// (Certificate, 64 KiB) plus a record's worth that may follow it.
 const MAX_HS_BUFFER: usize = 64 * 1024 + 4 + MAX_PLAINTEXT_LEN;
+
+/// The most records in a row that carry nothing (warning alerts, empty application-data
+/// records) before the session ends with unexpected_message: an honest peer sends a few,
+/// a hostile one loops the receiver on them (CVE-2016-8610).
+pub(crate) const MAX_IDLE_RECORDS: u32 = 16;
 
 /// What one record turned out to be.
 enum Step {
@@ -80,6 +88,8 @@ impl Session {
     ///
     /// A protocol failure queues a fatal alert and returns `RequestSend` (then
     /// `sent_data` says `RequestClose`); calls after that fail with `PS_PROTOCOL_FAIL`.
+    /// More than 16 records in a row that carry nothing (warning alerts, empty
+    /// application-data records) are such a failure (unexpected_message).
     /// `PS_ARG_FAIL` when `n` is 0 or more than the slice held.
     pub fn received_data(&mut self, n: usize) -> Result<Received<'_>, Error> {
         if n == 0 || n > self.inbuf.len().saturating_sub(self.in_end) {
@@ -503,8 +513,24 @@ impl Session {
         Ok(())
     }
 
+    /// Counts a record that carried nothing: past [`MAX_IDLE_RECORDS`] in a row, fatal.
+    fn idle_record(&mut self) -> Result<(), Fatal> {
+        self.idle_records = self.idle_records.saturating_add(1);
+        if self.idle_records > MAX_IDLE_RECORDS {
+            return Err(Fatal::unexpected());
+        }
+        Ok(())
+    }
+
     fn route(&mut self, ct: ContentType, range: Range<usize>) -> Result<Option<Step>, Fatal> {
         let version = self.version;
+        // Handshake bytes, ChangeCipherSpec and application data are progress; warnings
+        // and empty records count as idle below.
+        if matches!(ct, ContentType::Handshake | ContentType::ChangeCipherSpec)
+            || (ct == ContentType::ApplicationData && !range.is_empty())
+        {
+            self.idle_records = 0;
+        }
         match ct {
             ContentType::Handshake => {
                 if range.is_empty() {
@@ -553,6 +579,7 @@ impl Session {
                         self.failed = true;
                     }
                     AlertLevel::Warning if desc == AlertDescription::NoRenegotiation => {
+                        self.local_rehandshake = false;
                         self.hs.abandon_renegotiation();
                         if self.hs.is_complete() {
                             self.reported_complete = true;
@@ -560,6 +587,9 @@ impl Session {
                     }
                     AlertLevel::Warning => {}
                     _ => return Err(Fatal::new(AlertDescription::IllegalParameter)),
+                }
+                if level == AlertLevel::Warning && desc != AlertDescription::CloseNotify {
+                    self.idle_record()?;
                 }
                 Ok(Some(Step::Alert(level, desc)))
             }
@@ -570,11 +600,54 @@ impl Session {
                     return Err(Fatal::unexpected());
                 }
                 if range.is_empty() {
+                    self.idle_record()?;
                     return Ok(Some(Step::Continue));
                 }
                 Ok(Some(Step::AppData(range)))
             }
             _ => Err(Fatal::unexpected()),
+        }
+    }
+
+    /// The re-handshake rate limit (`Config::rehandshakes_per_minute`, see
+    /// `reneg_limit`), applied to the requests the peer makes of an established session
+    /// that would renegotiate: `Ok(true)` to go on with `msg_type`, `Ok(false)` when the
+    /// request was refused and the message is consumed, `Err` for a flood.
+    fn rate_limit(&mut self, msg_type: HandshakeType) -> Result<bool, Fatal> {
+        let request = if self.hs.is_server() {
+            HandshakeType::ClientHello
+        } else {
+            HandshakeType::HelloRequest
+        };
+        if msg_type != request
+            || !self.established
+            || !self.hs.is_complete()
+            || !self.hs.shared().reneg_info().allowed()
+        {
+            return Ok(true);
+        }
+        // The ClientHello answering our own HelloRequest.
+        if self.local_rehandshake {
+            return Ok(true);
+        }
+        match self.reneg_limit.request(self.ctx.now_ms()) {
+            Verdict::Allow => Ok(true),
+            Verdict::Flood => Err(Fatal::unexpected()),
+            Verdict::Refuse if self.version.is_ssl3() => {
+                // SSL 3.0 has no no_renegotiation: a server can only fail, a client
+                // ignores the request.
+                if self.hs.is_server() {
+                    Err(Fatal::new(AlertDescription::HandshakeFailure))
+                } else {
+                    Ok(false)
+                }
+            }
+            Verdict::Refuse => {
+                self.apply_outputs(alloc::vec![Output::WarningAlert(
+                    AlertDescription::NoRenegotiation
+                )])?;
+                Ok(false)
+            }
         }
     }
 
@@ -593,6 +666,14 @@ impl Session {
                 Ok(_) => break Ok(()),
                 Err(e) => break Err(Fatal::decode(e, self.version)),
             };
+            match self.rate_limit(frame.msg_type) {
+                Ok(true) => {}
+                Ok(false) => {
+                    used += frame.raw.len();
+                    continue;
+                }
+                Err(f) => break Err(f),
+            }
             let mut out: Vec<Output> = Vec::new();
             if let Err(f) = self.hs.handle_message(
                 frame.msg_type,
@@ -601,6 +682,11 @@ impl Session {
                 &mut self.rng,
                 &mut out,
             ) {
+                // A client that refuses the ServerHello answers in the version it names
+                // (peers drop a record of another version once they have chosen).
+                if !self.hs.is_server() && self.hs.version_negotiated() {
+                    self.version = self.hs.shared().version;
+                }
                 break Err(f);
             }
             used += frame.raw.len();
@@ -612,6 +698,7 @@ impl Session {
             }
             if self.hs.is_complete() {
                 self.established = true;
+                self.local_rehandshake = false;
             } else if self.established {
                 // A re-handshake is running: report its completion too.
                 self.reported_complete = false;
