@@ -6,5 +6,6 @@
 
 extern crate alloc;
 
+pub mod fragment;
 pub mod record;
 pub mod replay;
