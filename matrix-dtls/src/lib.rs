@@ -6,6 +6,7 @@
 
 extern crate alloc;
 
+pub mod cookie;
 pub mod fragment;
 pub mod record;
 pub mod replay;
