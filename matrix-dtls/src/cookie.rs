@@ -187,7 +187,8 @@ mod tests {
         let mut h = with_cookie(hello(), &c);
         h.extensions = Some(Vec::new());
         assert!(jar.verify(b"a", &h));
-        h.cipher_suites.push(CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA);
+        h.cipher_suites
+            .push(CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA);
         assert!(!jar.verify(b"a", &h));
     }
 

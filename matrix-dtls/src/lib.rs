@@ -7,6 +7,7 @@
 extern crate alloc;
 
 pub mod cookie;
+pub mod flight;
 pub mod fragment;
 pub mod record;
 pub mod replay;
