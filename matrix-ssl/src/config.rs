@@ -46,6 +46,18 @@ impl Config {
     pub const DTLS_PMTU: usize = 1500;
     /// The default of [`Config::session_memory_cap`]: 256 KiB.
     pub const SESSION_MEMORY_CAP: usize = 256 * 1024;
+
+    /// The defaults for a DTLS context: DTLS 1.0 (0xFEFF) is the only version
+    /// (`min_version` and `max_version`), so a context opened with it speaks over
+    /// datagrams only (matrix-dtls drives its handshakes).
+    #[cfg(feature = "dtls")]
+    pub fn dtls() -> Config {
+        Config {
+            min_version: ProtocolVersion::DTLSv1_0,
+            max_version: ProtocolVersion::DTLSv1_0,
+            ..Config::default()
+        }
+    }
 }
 
 impl Default for Config {
