@@ -6,8 +6,15 @@
 
 extern crate alloc;
 
+pub mod context;
 pub mod cookie;
 pub mod flight;
 pub mod fragment;
 pub mod record;
 pub mod replay;
+mod session;
+
+#[cfg(feature = "std")]
+pub use context::open;
+pub use context::{DtlsContext, MAX_PMTU, MIN_PMTU};
+pub use session::DtlsSession;
