@@ -193,12 +193,12 @@ impl Partial {
         for (i, b) in data.iter().enumerate() {
             let pos = offset + i;
             let (byte, bit) = (pos / 8, 1u8 << (pos % 8));
-            if let (Some(h), Some(slot)) = (self.have.get_mut(byte), self.body.get_mut(pos)) {
-                if *h & bit == 0 {
-                    *h |= bit;
-                    *slot = *b;
-                    self.missing -= 1;
-                }
+            if let (Some(h), Some(slot)) = (self.have.get_mut(byte), self.body.get_mut(pos))
+                && *h & bit == 0
+            {
+                *h |= bit;
+                *slot = *b;
+                self.missing -= 1;
             }
         }
     }

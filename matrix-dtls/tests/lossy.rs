@@ -319,7 +319,7 @@ fn client_authentication_over_a_lossy_network_at_pmtu_256() {
         let c2 = calls.clone();
         let cb: CertValidator = Box::new(move |_, chain, alert| {
             c2.fetch_add(1, Ordering::Relaxed);
-            assert!(chain.len() >= 1);
+            assert!(!chain.is_empty());
             assert_eq!(alert, None, "the client chain authenticates");
             Verdict::Continue
         });
@@ -335,4 +335,28 @@ fn client_authentication_over_a_lossy_network_at_pmtu_256() {
         assert!(p.server.peer_certificates().is_some());
         exchange_one_message(&mut p);
     }
+}
+
+/// How many records each datagram of the server's handshake flights holds.
+fn records_per_server_datagram() -> Vec<usize> {
+    let ctx = ctx();
+    let mut p = pair(&ctx, 0, NetParams::LOSSLESS, 30);
+    p.handshake(100);
+    p.s2c.log.iter().map(|d| records(d).count()).collect()
+}
+
+#[cfg(feature = "dtls-send-records-individually")]
+#[test]
+fn each_handshake_record_in_its_own_datagram() {
+    let counts = records_per_server_datagram();
+    assert!(counts.iter().all(|&n| n == 1), "{counts:?}");
+}
+
+#[cfg(not(feature = "dtls-send-records-individually"))]
+#[test]
+fn handshake_records_share_datagrams() {
+    let counts = records_per_server_datagram();
+    // Flight 4 (ServerHello, Certificate fragments, ServerHelloDone) and flight 6
+    // (ChangeCipherSpec, Finished) pack several records per datagram.
+    assert!(counts.iter().any(|&n| n > 1), "{counts:?}");
 }
