@@ -360,3 +360,16 @@ fn handshake_records_share_datagrams() {
     // (ChangeCipherSpec, Finished) pack several records per datagram.
     assert!(counts.iter().any(|&n| n > 1), "{counts:?}");
 }
+
+#[test]
+fn fifty_seeds_at_pmtu_256_and_40_percent_loss() {
+    let mut max_ticks = 0;
+    for seed in 0..50u64 {
+        let ctx = ctx();
+        ctx.set_pmtu(256);
+        let mut p = pair(&ctx, 0, NetParams::lossy(0.4), seed * 7919 + 1);
+        p.handshake(20_000);
+        max_ticks = max_ticks.max(p.now);
+    }
+    eprintln!("slowest handshake: {max_ticks} ticks");
+}
