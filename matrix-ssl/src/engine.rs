@@ -298,6 +298,14 @@ impl HandshakeEngine {
         self.hs.is_complete()
     }
 
+    /// Whether the peer's ChangeCipherSpec is what the machine expects next: a driver
+    /// over datagrams drops a ChangeCipherSpec that arrives earlier (the messages before
+    /// it were lost or reordered) instead of calling [`HandshakeEngine::handle_ccs`], which
+    /// would fail the handshake.
+    pub fn expects_ccs(&self) -> bool {
+        self.hs.expects_ccs()
+    }
+
     /// Whether the peer's ChangeCipherSpec came and its Finished has not: application data
     /// of the new epoch may not be accepted yet.
     pub fn awaiting_finished(&self) -> bool {

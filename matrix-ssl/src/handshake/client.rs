@@ -263,6 +263,11 @@ impl ClientHandshake {
         matches!(self.state, State::Finished(_))
     }
 
+    #[cfg_attr(not(feature = "dtls"), allow(dead_code))]
+    pub(crate) fn expects_ccs(&self) -> bool {
+        matches!(self.state, State::Ccs(_))
+    }
+
     /// Starts a re-handshake of the completed connection (`matrixSslEncodeRehandshake`,
     /// or the answer to a HelloRequest): a new ClientHello, encrypted under the current
     /// keys by the driver, offering the current session for resumption unless `full`, a

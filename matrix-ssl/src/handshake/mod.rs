@@ -730,6 +730,17 @@ impl Handshake {
         }
     }
 
+    /// Whether the next thing the machine accepts is the peer's ChangeCipherSpec.
+    #[cfg_attr(not(feature = "dtls"), allow(dead_code))]
+    pub(crate) fn expects_ccs(&self) -> bool {
+        match self {
+            #[cfg(feature = "client-side-ssl")]
+            Handshake::Client(c) => c.expects_ccs(),
+            #[cfg(feature = "server-side-ssl")]
+            Handshake::Server(s) => s.expects_ccs(),
+        }
+    }
+
     /// Whether the peer's ChangeCipherSpec came and its Finished has not: application
     /// data may not arrive in between (RFC 2246 section 7.4.9).
     pub(crate) fn awaiting_finished(&self) -> bool {

@@ -1,0 +1,364 @@
+//! [`DtlsSession`]: one DTLS connection with MatrixSSL's buffer API and the DTLS functions
+//! of Appendix A of the API reference.
+//!
+//! The session never does I/O. One received datagram goes into [`DtlsSession::get_readbuf`]
+//! and is announced with [`DtlsSession::received_data`]; its records are then handed out
+//! one event at a time ([`DtlsSession::processed_data`] for the next). Outgoing datagrams
+//! come one at a time from [`DtlsSession::get_outdata`] (each within the PMTU) and are
+//! acknowledged with [`DtlsSession::sent_data`].
+//!
+//! The application owns the retransmission timer (RFC 4347 section 4.2.4): when it
+//! expires it calls `get_outdata` again, and a session whose previous `get_outdata` call
+//! found nothing to send (with no datagram received since) rebuilds its last flight. A
+//! retransmission of the peer's previous flight, recognised by its old message_seq, makes
+//! the session rebuild its last flight by itself. The last flight of the handshake is kept
+//! until the peer's application data proves it arrived.
+//!
+//! A server answers ClientHellos without a valid cookie statelessly with a
+//! HelloVerifyRequest (section 4.2.1): its handshake engine is created only for a hello
+//! whose cookie verifies.
+//!
+//! The modules: `receive` (records in, events out), `send` (datagrams out, application
+//! data in).
+
+use alloc::boxed::Box;
+use alloc::collections::VecDeque;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use matrix_core::Error;
+use matrix_ssl::codec::{AlertDescription, ContentType, ProtocolVersion};
+use matrix_ssl::engine::{EngineOutput, HandshakeEngine, SecureRandom};
+use matrix_ssl::{CertValidator, CipherSuite, HelloExtensions, Keys, SessionId};
+use matrix_x509::CertChain;
+
+use crate::context::DtlsContext;
+use crate::flight::Flight;
+use crate::fragment::Reassembler;
+use crate::record::{RecordReader, RecordWriter};
+
+mod receive;
+mod send;
+
+/// `DTLS_SEND_RECORDS_INDIVIDUALLY`: every handshake record in a datagram of its own.
+#[cfg(feature = "dtls-send-records-individually")]
+const SEND_INDIVIDUALLY: bool = true;
+#[cfg(not(feature = "dtls-send-records-individually"))]
+const SEND_INDIVIDUALLY: bool = false;
+
+/// What a queued datagram carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// Part of the current flight (replaced when the flight is rebuilt).
+    Flight,
+    /// A warning or fatal alert, a HelloVerifyRequest, application data.
+    Other,
+}
+
+/// One datagram waiting for `get_outdata`.
+#[derive(Debug)]
+struct Outgoing {
+    kind: Kind,
+    bytes: Vec<u8>,
+    /// The last datagram of a flight: sending it completes the handshake when the flight
+    /// ended it.
+    ends_flight: bool,
+}
+
+/// What a server keeps before a ClientHello with a valid cookie arrives.
+struct PendingServer {
+    keys: Arc<Keys>,
+    validator: Option<CertValidator>,
+}
+
+/// One DTLS connection (`ssl_t` of MatrixDTLS).
+pub struct DtlsSession {
+    ctx: DtlsContext,
+    engine: Option<HandshakeEngine>,
+    pending_server: Option<PendingServer>,
+    client_addr: Vec<u8>,
+    rng: Box<dyn SecureRandom + Send>,
+    writer: RecordWriter,
+    reader: RecordReader,
+    reasm: Reassembler,
+    flight: Flight,
+    out: VecDeque<Outgoing>,
+    /// The last `get_outdata` found nothing to send: the next one is a timeout.
+    armed: bool,
+    /// The datagram being processed: `inbuf[in_pos..in_end]` is left.
+    inbuf: Vec<u8>,
+    in_pos: usize,
+    in_end: usize,
+    /// The plaintext staging buffer of `get_writebuf`.
+    wbuf: Vec<u8>,
+    /// The peer retransmitted: rebuild our flight at the end of the datagram.
+    retransmit_requested: bool,
+    /// Datagrams were queued since the application last heard `RequestSend`.
+    queued: bool,
+    /// The handshake completed on a received message, not yet reported.
+    just_completed: bool,
+    /// Sending the end of the current flight completes the handshake.
+    complete_on_send: bool,
+    /// The first handshake completed.
+    established: bool,
+    /// A fatal alert or close_notify is queued.
+    closing: bool,
+    /// Nothing more is processed (fatal alert either way, close_notify received).
+    failed: bool,
+}
+
+impl core::fmt::Debug for DtlsSession {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("DtlsSession")
+            .field("engine", &self.engine)
+            .field("write_epoch", &self.writer.epoch())
+            .field("read_epoch", &self.reader.epoch())
+            .field("queued_datagrams", &self.out.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl DtlsContext {
+    /// `matrixSslNewClientSession` for DTLS: a client whose ClientHello is waiting in
+    /// [`DtlsSession::get_outdata`]. The arguments are those of matrix-ssl's
+    /// `Context::new_client_session`; RC4 suites do not exist in DTLS (`PS_UNSUPPORTED_FAIL`
+    /// when nominated).
+    pub fn new_client_session(
+        &self,
+        keys: Arc<Keys>,
+        session_id: Option<&SessionId>,
+        cipher_suite: u16,
+        cert_validator: Option<CertValidator>,
+        extensions: Option<&HelloExtensions>,
+    ) -> Result<DtlsSession, Error> {
+        let mut rng = self.session_rng()?;
+        let mut outs = Vec::new();
+        let engine = HandshakeEngine::new_client(
+            self.context(),
+            keys,
+            session_id,
+            cipher_suite,
+            cert_validator,
+            extensions,
+            &mut *rng,
+            &mut outs,
+        )?;
+        let mut s = DtlsSession::new(self.clone(), Some(engine), None, Vec::new(), rng);
+        s.apply_outputs(outs)?;
+        // The hello is announced by `get_outdata`, not by a `RequestSend`.
+        s.queued = false;
+        Ok(s)
+    }
+
+    /// `matrixSslNewServerSession` for DTLS: a server session for the peer at
+    /// `client_addr` (its transport address as bytes, e.g. the `SocketAddr` printed or
+    /// serialised: the cookie binds the handshake to it). `cert_validator` asks for client
+    /// authentication as in TLS. No handshake state exists until a ClientHello with a
+    /// valid cookie arrives.
+    pub fn new_server_session(
+        &self,
+        keys: Arc<Keys>,
+        cert_validator: Option<CertValidator>,
+        client_addr: &[u8],
+    ) -> Result<DtlsSession, Error> {
+        let rng = self.session_rng()?;
+        Ok(DtlsSession::new(
+            self.clone(),
+            None,
+            Some(PendingServer {
+                keys,
+                validator: cert_validator,
+            }),
+            client_addr.to_vec(),
+            rng,
+        ))
+    }
+}
+
+impl DtlsSession {
+    fn new(
+        ctx: DtlsContext,
+        engine: Option<HandshakeEngine>,
+        pending_server: Option<PendingServer>,
+        client_addr: Vec<u8>,
+        rng: Box<dyn SecureRandom + Send>,
+    ) -> Self {
+        DtlsSession {
+            ctx,
+            engine,
+            pending_server,
+            client_addr,
+            rng,
+            writer: RecordWriter::new(ProtocolVersion::DTLSv1_0),
+            reader: RecordReader::new(),
+            reasm: Reassembler::default(),
+            flight: Flight::new(),
+            out: VecDeque::new(),
+            armed: false,
+            inbuf: Vec::new(),
+            in_pos: 0,
+            in_end: 0,
+            wbuf: Vec::new(),
+            retransmit_requested: false,
+            queued: false,
+            just_completed: false,
+            complete_on_send: false,
+            established: false,
+            closing: false,
+            failed: false,
+        }
+    }
+
+    /// The context this session belongs to (its PMTU applies).
+    pub fn context(&self) -> &DtlsContext {
+        &self.ctx
+    }
+
+    /// On a server: whether a ClientHello with a valid cookie arrived, so that handshake
+    /// state exists. Always true on a client.
+    pub fn handshake_started(&self) -> bool {
+        self.engine.is_some()
+    }
+
+    /// Whether the handshake has completed.
+    pub fn is_handshake_complete(&self) -> bool {
+        self.engine.as_ref().is_some_and(|e| e.is_complete())
+    }
+
+    /// The protocol version (DTLS 1.0).
+    pub fn protocol_version(&self) -> ProtocolVersion {
+        self.engine
+            .as_ref()
+            .map_or(ProtocolVersion::DTLSv1_0, |e| e.protocol_version())
+    }
+
+    /// The negotiated cipher suite, once chosen.
+    pub fn cipher_suite(&self) -> Option<CipherSuite> {
+        self.engine.as_ref().and_then(|e| e.cipher_suite())
+    }
+
+    /// Whether this handshake resumed a cached session.
+    pub fn is_resumed(&self) -> bool {
+        self.engine.as_ref().is_some_and(|e| e.is_resumed())
+    }
+
+    /// The resumable session after a completed handshake (for the next
+    /// `new_client_session`).
+    pub fn session_id(&self) -> Option<SessionId> {
+        self.engine.as_ref().and_then(|e| e.session_id())
+    }
+
+    /// The peer's certificate chain, as received.
+    pub fn peer_certificates(&self) -> Option<&CertChain> {
+        self.engine.as_ref().and_then(|e| e.peer_certificates())
+    }
+
+    /// `matrixSslGetAnonStatus`.
+    pub fn anon_status(&self) -> bool {
+        self.engine.as_ref().is_some_and(|e| e.anon_status())
+    }
+
+    /// The current write and read epochs (for diagnostics and tests).
+    pub fn epochs(&self) -> (u16, u16) {
+        (self.writer.epoch(), self.reader.epoch())
+    }
+
+    /// Queues what the engine produced: messages and ChangeCipherSpecs form the new
+    /// flight (which replaces the previous one and is sent at once), warning alerts go out
+    /// on their own.
+    fn apply_outputs(&mut self, outs: Vec<EngineOutput>) -> Result<bool, Error> {
+        let mut new_flight = false;
+        for o in outs {
+            match o {
+                EngineOutput::Message {
+                    msg_type,
+                    message_seq,
+                    body,
+                } => {
+                    if !new_flight {
+                        self.flight.clear();
+                        new_flight = true;
+                    }
+                    self.flight
+                        .push_message(self.writer.epoch(), msg_type, message_seq, body);
+                }
+                EngineOutput::ChangeCipherSpec(enc) => {
+                    if !new_flight {
+                        self.flight.clear();
+                        new_flight = true;
+                    }
+                    self.flight.push_ccs(self.writer.epoch());
+                    self.writer.next_epoch(enc)?;
+                }
+                EngineOutput::WarningAlert(d) => {
+                    self.queue_record(ContentType::Alert, &[1, d.get()])?;
+                }
+                _ => return Err(Error::UnsupportedFail),
+            }
+        }
+        if new_flight {
+            self.send_flight()?;
+        }
+        Ok(new_flight)
+    }
+
+    /// Protects the current flight into datagrams, replacing any of its datagrams still
+    /// queued.
+    fn send_flight(&mut self) -> Result<(), Error> {
+        let mut dgs = Vec::new();
+        self.flight.build(
+            &mut self.writer,
+            self.ctx.pmtu(),
+            SEND_INDIVIDUALLY,
+            &mut *self.rng,
+            &mut dgs,
+        )?;
+        self.out.retain(|o| o.kind != Kind::Flight);
+        let n = dgs.len();
+        for (i, bytes) in dgs.into_iter().enumerate() {
+            self.out.push_back(Outgoing {
+                kind: Kind::Flight,
+                bytes,
+                ends_flight: i + 1 == n,
+            });
+        }
+        self.queued = true;
+        matrix_core::ps_trace_dtls!(
+            "flight of {} items in {n} datagrams",
+            self.flight.items().len()
+        );
+        Ok(())
+    }
+
+    /// Protects one record in the current write epoch as a datagram of its own.
+    fn queue_record(&mut self, content_type: ContentType, data: &[u8]) -> Result<(), Error> {
+        let mut dg = Vec::new();
+        self.writer.protect(
+            self.writer.epoch(),
+            content_type,
+            data,
+            &mut *self.rng,
+            &mut dg,
+        )?;
+        self.out.push_back(Outgoing {
+            kind: Kind::Other,
+            bytes: dg,
+            ends_flight: false,
+        });
+        self.queued = true;
+        Ok(())
+    }
+
+    /// Ends the session with a fatal alert (queued for sending).
+    fn fail(&mut self, alert: AlertDescription) {
+        if self.failed {
+            return;
+        }
+        matrix_core::ps_trace_dtls!("fatal alert {alert:?}");
+        self.failed = true;
+        self.closing = true;
+        self.flight.clear();
+        self.out.retain(|o| o.kind != Kind::Flight);
+        let _ = self.queue_record(ContentType::Alert, &[2, alert.get()]);
+    }
+}
