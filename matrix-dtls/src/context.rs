@@ -14,9 +14,9 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 use matrix_core::Error;
 use matrix_core::osdep::Clock;
 use matrix_core::sync::Lock;
+use matrix_ssl::Context;
 use matrix_ssl::codec::handshake::ClientHello;
 use matrix_ssl::engine::{self, SecureRandom};
-use matrix_ssl::{Config, Context};
 
 use crate::cookie::{COOKIE_LEN, CookieJar};
 
@@ -59,7 +59,7 @@ impl core::fmt::Debug for DtlsContext {
 /// `matrixSslOpen` for DTLS with the operating system's entropy and clock. `config` must
 /// leave only DTLS versions (start from `Config::dtls()`), else `PS_ARG_FAIL`.
 #[cfg(feature = "std")]
-pub fn open(config: Config) -> Result<DtlsContext, Error> {
+pub fn open(config: matrix_ssl::Config) -> Result<DtlsContext, Error> {
     DtlsContext::from_context(matrix_ssl::open(config)?)
 }
 
@@ -78,6 +78,9 @@ impl DtlsContext {
         let default_pmtu = clamp_pmtu(ssl.config().dtls_pmtu);
         let mut rng = engine::session_rng(&ssl)?;
         let jar = CookieJar::new(&mut *rng)?;
+        // Without matrix-core's `multithreading` the context (like matrix-ssl's) is meant to
+        // stay on one thread: the lock is a `RefCell` and the `Arc` only counts references.
+        #[allow(clippy::arc_with_non_send_sync)]
         Ok(DtlsContext {
             inner: Arc::new(Inner {
                 ssl,

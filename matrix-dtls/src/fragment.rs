@@ -13,7 +13,9 @@
 //! later ones if it must). A fragment that contradicts itself or an earlier one (past the
 //! message's end, another total length or type for the same message_seq) is refused with a
 //! [`FragmentError`]; the session drops it, or sends decode_error when the record carrying
-//! it was authenticated.
+//! it was authenticated. When two fragments of one message disagree, the partial message
+//! is discarded too: in the unauthenticated first epoch either could be forged, and
+//! keeping the first would let one forged fragment block the handshake for good.
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -191,12 +193,12 @@ impl Partial {
         for (i, b) in data.iter().enumerate() {
             let pos = offset + i;
             let (byte, bit) = (pos / 8, 1u8 << (pos % 8));
-            if let (Some(h), Some(slot)) = (self.have.get_mut(byte), self.body.get_mut(pos)) {
-                if *h & bit == 0 {
-                    *h |= bit;
-                    *slot = *b;
-                    self.missing -= 1;
-                }
+            if let (Some(h), Some(slot)) = (self.have.get_mut(byte), self.body.get_mut(pos))
+                && *h & bit == 0
+            {
+                *h |= bit;
+                *slot = *b;
+                self.missing -= 1;
             }
         }
     }
@@ -262,8 +264,14 @@ impl Reassembler {
             return Err(FragmentError::TooFarAhead);
         }
         let offset = usize::try_from(h.fragment_offset).map_err(|_| FragmentError::OutOfBounds)?;
-        if let Some(p) = self.pending.iter_mut().find(|p| p.seq == h.message_seq) {
+        if let Some(i) = self.pending.iter().position(|p| p.seq == h.message_seq) {
+            let p = &mut self.pending[i];
             if p.msg_type != h.msg_type || p.body.len() != length {
+                // Which of the two is genuine cannot be told: keep neither, so that a
+                // forged fragment cannot wedge the message (the peer's retransmission
+                // brings the genuine fragments again).
+                let dropped = self.pending.swap_remove(i);
+                self.buffered -= dropped.body.len();
                 return Err(FragmentError::Inconsistent);
             }
             p.add(offset, data);
@@ -416,14 +424,18 @@ mod tests {
         let body = msg(100);
         let f = cut(&body, 0, 40);
         r.add(&f[0].0, &f[0].1).unwrap();
-        // Another total length for the same message.
+        // Another total length for the same message: refused, and the partial message
+        // with it (either could be the forged one).
         let mut h = f[1].0;
         h.length = 120;
         assert_eq!(r.add(&h, &f[1].1), Err(FragmentError::Inconsistent));
+        assert_eq!(r.buffered(), 0);
         // Another type.
+        r.add(&f[0].0, &f[0].1).unwrap();
         let mut h = f[1].0;
         h.msg_type = HandshakeType::Finished;
         assert_eq!(r.add(&h, &f[1].1), Err(FragmentError::Inconsistent));
+        assert!(FragmentError::Inconsistent.is_malformed());
         // Past the end.
         let mut h = f[2].0;
         h.fragment_offset = 90;
@@ -434,9 +446,11 @@ mod tests {
             r.add(&f[2].0, &f[2].1[1..]),
             Err(FragmentError::OutOfBounds)
         );
-        // The good fragments still complete the message.
-        r.add(&f[1].0, &f[1].1).unwrap();
-        r.add(&f[2].0, &f[2].1).unwrap();
+        assert_eq!(r.next_message(), None);
+        // The genuine fragments, sent again, complete the message.
+        for (h, d) in &f {
+            r.add(h, d).unwrap();
+        }
         assert_eq!(r.next_message().unwrap().body, body);
     }
 

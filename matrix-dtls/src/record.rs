@@ -372,7 +372,9 @@ impl RecordReader {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use matrix_ssl::record::{RecordError, Side, cipher_states, key_block, master_secret};
+    use matrix_ssl::record::{
+        CipherStates, RecordError, Side, cipher_states, key_block, master_secret,
+    };
     use matrix_ssl::suites;
 
     pub(crate) struct ZeroRng;
@@ -383,11 +385,8 @@ pub(crate) mod tests {
         }
     }
 
-    /// Real AES-128-CBC-SHA states of DTLS 1.0 for both sides.
-    pub(crate) fn aes_states() -> (
-        (Box<dyn RecordEncrypter>, Box<dyn RecordDecrypter>),
-        (Box<dyn RecordEncrypter>, Box<dyn RecordDecrypter>),
-    ) {
+    /// Real AES-128-CBC-SHA states of DTLS 1.0 for (client, server).
+    pub(crate) fn aes_states() -> (CipherStates, CipherStates) {
         let suite = suites::lookup(matrix_ssl::CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA).unwrap();
         let v = ProtocolVersion::DTLSv1_0;
         let ms = master_secret(v, &[7u8; 48], &[1u8; 32], &[2u8; 32]);

@@ -288,3 +288,75 @@ fn one_mib_at_pmtu_256_lossless_after_lossy_handshake() {
     assert!(p.client.max_app_data() < 256);
     transfer(&mut p, &mib());
 }
+
+#[test]
+fn client_authentication_over_a_lossy_network_at_pmtu_256() {
+    use matrix_ssl::{CertValidator, Keys, Verdict};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let ctx = ctx();
+    ctx.set_pmtu(256);
+    let mut skeys = Keys::new();
+    skeys
+        .load_rsa_keys_mem(
+            Some(&read("rsa2048/server-chain.pem")),
+            Some(&read("rsa2048/server.key")),
+            Some(&read("rsa2048/ca.pem")),
+        )
+        .unwrap();
+    let mut ckeys = Keys::new();
+    ckeys
+        .load_rsa_keys_mem(
+            Some(&read("rsa2048/client-chain.pem")),
+            Some(&read("rsa2048/client.key")),
+            Some(&read("rsa2048/ca.der")),
+        )
+        .unwrap();
+    let (skeys, ckeys) = (Arc::new(skeys), Arc::new(ckeys));
+    for seed in [21u64, 22] {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let c2 = calls.clone();
+        let cb: CertValidator = Box::new(move |_, chain, alert| {
+            c2.fetch_add(1, Ordering::Relaxed);
+            assert!(!chain.is_empty());
+            assert_eq!(alert, None, "the client chain authenticates");
+            Verdict::Continue
+        });
+        let client = ctx
+            .new_client_session(ckeys.clone(), None, 0, None, None)
+            .unwrap();
+        let server = ctx
+            .new_server_session(skeys.clone(), Some(cb), CLIENT_ADDR)
+            .unwrap();
+        let mut p = Pair::new(client, server, NetParams::lossy(0.2), seed);
+        p.handshake(5_000);
+        assert_eq!(calls.load(Ordering::Relaxed), 1, "the callback ran once");
+        assert!(p.server.peer_certificates().is_some());
+        exchange_one_message(&mut p);
+    }
+}
+
+/// How many records each datagram of the server's handshake flights holds.
+fn records_per_server_datagram() -> Vec<usize> {
+    let ctx = ctx();
+    let mut p = pair(&ctx, 0, NetParams::LOSSLESS, 30);
+    p.handshake(100);
+    p.s2c.log.iter().map(|d| records(d).count()).collect()
+}
+
+#[cfg(feature = "dtls-send-records-individually")]
+#[test]
+fn each_handshake_record_in_its_own_datagram() {
+    let counts = records_per_server_datagram();
+    assert!(counts.iter().all(|&n| n == 1), "{counts:?}");
+}
+
+#[cfg(not(feature = "dtls-send-records-individually"))]
+#[test]
+fn handshake_records_share_datagrams() {
+    let counts = records_per_server_datagram();
+    // Flight 4 (ServerHello, Certificate fragments, ServerHelloDone) and flight 6
+    // (ChangeCipherSpec, Finished) pack several records per datagram.
+    assert!(counts.iter().any(|&n| n > 1), "{counts:?}");
+}

@@ -258,6 +258,12 @@ impl DtlsSession {
         self.engine.as_ref().is_some_and(|e| e.anon_status())
     }
 
+    /// How many bytes of incomplete handshake messages are buffered (bounded by
+    /// `fragment::ReassemblyLimits`).
+    pub fn handshake_bytes_buffered(&self) -> usize {
+        self.reasm.buffered()
+    }
+
     /// The current write and read epochs (for diagnostics and tests).
     pub fn epochs(&self) -> (u16, u16) {
         (self.writer.epoch(), self.reader.epoch())

@@ -272,11 +272,13 @@ impl DtlsSession {
             if h.msg_type != HandshakeType::ClientHello {
                 continue;
             }
-            if let Ok(Added::Old) = self.reasm.add(&h, d) {
-                // A client that lost our HelloVerifyRequest sends its hello again.
+            if h.message_seq != self.reasm.next_seq() {
+                // Without state, any message_seq is the one expected: a client that lost
+                // our HelloVerifyRequest sends its hello again, a second hello carries the
+                // next number (or any, after a client restart).
                 self.reasm.reset(h.message_seq);
-                let _ = self.reasm.add(&h, d);
             }
+            let _ = self.reasm.add(&h, d);
         }
         while let Some(m) = self.reasm.next_message() {
             if self.engine.is_some() {

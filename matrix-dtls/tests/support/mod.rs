@@ -136,20 +136,23 @@ impl Link {
         }
     }
 
-    /// The datagrams due by `now`, in arrival order (ties in random order).
+    /// The datagrams due by `now`, in arrival order.
     pub fn due(&mut self, now: u64, rng: &mut SimRng) -> Vec<Vec<u8>> {
-        let mut due: Vec<(u64, u64, Vec<u8>)> = Vec::new();
+        let _ = rng;
+        let mut due: Vec<(u64, Vec<u8>)> = Vec::new();
         let mut keep = Vec::new();
         for (at, dg) in self.queue.drain(..) {
             if at <= now {
-                due.push((at, rng.next_u64(), dg));
+                due.push((at, dg));
             } else {
                 keep.push((at, dg));
             }
         }
         self.queue = keep;
-        due.sort_by_key(|(at, r, _)| (*at, *r));
-        due.into_iter().map(|(_, _, d)| d).collect()
+        // Stable: datagrams with the same delay keep their sending order, so only
+        // different delays reorder (and a lossless link with no delay is in order).
+        due.sort_by_key(|(at, _)| *at);
+        due.into_iter().map(|(_, d)| d).collect()
     }
 
     pub fn is_empty(&self) -> bool {
