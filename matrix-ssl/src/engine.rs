@@ -401,6 +401,37 @@ impl HandshakeEngine {
             .set_client_auth(on)
     }
 
+    /// On a client: starts a re-handshake of the completed handshake (RFC 5746, as
+    /// `Session::encode_rehandshake`): a new ClientHello with message_seq 0 (RFC 4347
+    /// section 4.2.2: each handshake numbers its messages from 0), which the driver sends
+    /// under the current epoch. It offers the current session for resumption unless
+    /// `full`, another `cipher_suite` is nominated or other `keys` are given; `keys` and
+    /// `validator` replace the current ones when given. `Ok(false)` when this build does
+    /// not renegotiate this connection (see the `secure-rehandshakes` and
+    /// `insecure-rehandshakes` features), and on a server: server-initiated re-handshakes
+    /// (HelloRequest) are not offered over DTLS. unexpected_message before the handshake
+    /// completed. A client answers a server's HelloRequest the same way by itself.
+    #[allow(clippy::too_many_arguments)]
+    pub fn renegotiate(
+        &mut self,
+        keys: Option<Arc<Keys>>,
+        validator: Option<CertValidator>,
+        full: bool,
+        cipher_suite: u16,
+        rng: &mut dyn SecureRandom,
+        out: &mut Vec<EngineOutput>,
+    ) -> Result<bool, EngineFatal> {
+        if self.hs.is_server() {
+            return Ok(false);
+        }
+        let mut outputs = Vec::new();
+        let started =
+            self.hs
+                .renegotiate(keys, validator, full, cipher_suite, rng, &mut outputs)?;
+        convert(outputs, out)?;
+        Ok(started)
+    }
+
     /// A server that failed may not resume the session it was negotiating.
     fn forget_cached_session(&self) {
         let s = self.hs.shared();
