@@ -429,3 +429,41 @@ fn closure_alert_ends_both_sides() {
     assert_eq!(p.server.received_data(1), Err(Error::ProtocolFail));
     assert_eq!(p.client.encode_closure_alert(), Err(Error::ProtocolFail));
 }
+
+#[test]
+fn a_failed_handshake_sends_a_fatal_alert_and_ends() {
+    use matrix_ssl::{AlertDescription, AlertLevel, CertValidator, Verdict};
+    let ctx = ctx();
+    let refuse: CertValidator =
+        Box::new(|_, _, _| Verdict::Alert(AlertDescription::BadCertificate));
+    let client = ctx
+        .new_client_session(client_keys(), None, 0, Some(refuse), None)
+        .unwrap();
+    let server = ctx
+        .new_server_session(server_keys(), None, CLIENT_ADDR)
+        .unwrap();
+    let mut p = Pair::new(client, server, NetParams::LOSSLESS, 8);
+    p.send_client();
+    for _ in 0..10 {
+        p.tick();
+    }
+    assert!(p.cev.contains(&Ev::SentClose), "{:?}", p.cev);
+    assert!(
+        p.sev.contains(&Ev::Alert(
+            AlertLevel::Fatal,
+            AlertDescription::BadCertificate
+        )),
+        "{:?}",
+        p.sev
+    );
+    assert!(!p.client.is_handshake_complete());
+    assert!(!p.server.is_handshake_complete());
+    // Both ends are done: nothing more is processed or retransmitted.
+    assert_eq!(p.client.received_data(1), Err(Error::ProtocolFail));
+    assert_eq!(p.server.received_data(1), Err(Error::ProtocolFail));
+    let mut ev = Vec::new();
+    assert!(drain(&mut p.client, &mut ev).is_empty());
+    assert!(drain(&mut p.client, &mut ev).is_empty());
+    assert!(drain(&mut p.server, &mut ev).is_empty());
+    assert!(drain(&mut p.server, &mut ev).is_empty());
+}

@@ -31,6 +31,7 @@ use matrix_ssl::codec::{AlertDescription, ContentType, ProtocolVersion};
 use matrix_ssl::engine::{EngineOutput, HandshakeEngine, SecureRandom};
 use matrix_ssl::{CertValidator, CipherSuite, HelloExtensions, Keys, SessionId};
 use matrix_x509::CertChain;
+use zeroize::Zeroize;
 
 use crate::context::DtlsContext;
 use crate::flight::Flight;
@@ -105,6 +106,15 @@ pub struct DtlsSession {
     closing: bool,
     /// Nothing more is processed (fatal alert either way, close_notify received).
     failed: bool,
+}
+
+impl Drop for DtlsSession {
+    fn drop(&mut self) {
+        // Decrypted application data stays in the read buffer, plaintext to be sent in the
+        // write buffer.
+        self.inbuf.zeroize();
+        self.wbuf.zeroize();
+    }
 }
 
 impl core::fmt::Debug for DtlsSession {
