@@ -373,3 +373,37 @@ fn fifty_seeds_at_pmtu_256_and_40_percent_loss() {
     }
     eprintln!("slowest handshake: {max_ticks} ticks");
 }
+
+#[test]
+fn lost_final_flight_is_resent_when_the_peer_retransmits_and_dropped_after_data() {
+    let ctx = ctx();
+    let mut p = pair(&ctx, 0, NetParams::LOSSLESS, 40);
+    p.send_client();
+    while !p.server.is_handshake_complete() {
+        assert!(p.now < 100);
+        p.tick();
+    }
+    // The server's ChangeCipherSpec and Finished are lost.
+    assert!(p.s2c.clear() > 0);
+    let sent_before = p.s2c.sent;
+    // The server is complete: its own timer no longer resends anything.
+    let mut ev = Vec::new();
+    assert!(drain(&mut p.server, &mut ev).is_empty());
+    assert!(drain(&mut p.server, &mut ev).is_empty());
+    // The client's timer resends its flight; the server answers with its final flight.
+    while !p.client.is_handshake_complete() {
+        assert!(p.now < 200, "{:?} {:?}", p.cev, p.sev);
+        p.tick();
+    }
+    assert!(p.timeouts > 0);
+    assert!(p.s2c.sent > sent_before, "the final flight went again");
+    // Data from the client proves the final flight arrived: the server forgets it, and a
+    // late copy of the client's flight no longer makes it resend.
+    exchange_one_message(&mut p);
+    let old: Vec<Vec<u8>> = p.c2s.log.clone();
+    for dg in &old {
+        feed(&mut p.server, dg, &mut p.sev);
+    }
+    assert!(!p.server.has_outdata());
+    assert!(drain(&mut p.server, &mut ev).is_empty());
+}

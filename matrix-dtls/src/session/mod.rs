@@ -8,11 +8,12 @@
 //! acknowledged with [`DtlsSession::sent_data`].
 //!
 //! The application owns the retransmission timer (RFC 4347 section 4.2.4): when it
-//! expires it calls `get_outdata` again, and a session whose previous `get_outdata` call
-//! found nothing to send (with no datagram received since) rebuilds its last flight. A
-//! retransmission of the peer's previous flight, recognised by its old message_seq, makes
-//! the session rebuild its last flight by itself. The last flight of the handshake is kept
-//! until the peer's application data proves it arrived.
+//! expires it calls `get_outdata` again, and a session in the middle of a handshake whose
+//! previous `get_outdata` call found nothing to send (with no datagram received since)
+//! rebuilds its last flight. A retransmission of the peer's previous flight, recognised
+//! by its old message_seq, makes the session rebuild its last flight by itself. The last
+//! flight of the handshake is kept until the peer's application data proves it arrived;
+//! until then it goes again whenever the peer retransmits.
 //!
 //! A server answers ClientHellos without a valid cookie statelessly with a
 //! HelloVerifyRequest (section 4.2.1): its handshake engine is created only for a hello
