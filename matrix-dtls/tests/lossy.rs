@@ -407,3 +407,35 @@ fn lost_final_flight_is_resent_when_the_peer_retransmits_and_dropped_after_data(
     assert!(!p.server.has_outdata());
     assert!(drain(&mut p.server, &mut ev).is_empty());
 }
+
+#[test]
+fn client_auth_session_options() {
+    use matrix_ssl::{CertValidator, Error, SessionOption};
+    let ctx = ctx();
+    // No callback: client authentication cannot be enabled; a client has no such option.
+    let mut s = ctx
+        .new_server_session(server_keys(), None, CLIENT_ADDR)
+        .unwrap();
+    assert_eq!(
+        s.set_session_option(SessionOption::EnableClientAuth),
+        Err(Error::ArgFail)
+    );
+    let mut c = ctx
+        .new_client_session(client_keys(), None, 0, None, None)
+        .unwrap();
+    assert_eq!(
+        c.set_session_option(SessionOption::DisableClientAuth),
+        Err(Error::ArgFail)
+    );
+    // A callback, disabled before the ClientHello: a client without a certificate gets in
+    // and the callback never runs.
+    let cb: CertValidator = Box::new(|_, _, _| panic!("client auth was disabled"));
+    let mut s = ctx
+        .new_server_session(server_keys(), Some(cb), CLIENT_ADDR)
+        .unwrap();
+    s.set_session_option(SessionOption::DisableClientAuth)
+        .unwrap();
+    let mut p = Pair::new(c, s, NetParams::lossy(0.2), 50);
+    p.handshake(5_000);
+    assert!(p.server.peer_certificates().is_none());
+}

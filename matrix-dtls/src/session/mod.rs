@@ -30,7 +30,9 @@ use alloc::vec::Vec;
 use matrix_core::Error;
 use matrix_ssl::codec::{AlertDescription, ContentType, ProtocolVersion};
 use matrix_ssl::engine::{EngineOutput, HandshakeEngine, SecureRandom};
-use matrix_ssl::{CertValidator, CipherSuite, HelloExtensions, Keys, SessionId};
+use matrix_ssl::{
+    CertValidator, CipherSuite, ExtensionCallback, HelloExtensions, Keys, SessionId, SessionOption,
+};
 use matrix_x509::CertChain;
 use zeroize::Zeroize;
 
@@ -71,6 +73,8 @@ struct Outgoing {
 struct PendingServer {
     keys: Arc<Keys>,
     validator: Option<CertValidator>,
+    /// A `set_session_option` client-authentication choice, applied to the engine.
+    client_auth: Option<bool>,
 }
 
 /// One DTLS connection (`ssl_t` of MatrixDTLS).
@@ -179,6 +183,7 @@ impl DtlsContext {
             Some(PendingServer {
                 keys,
                 validator: cert_validator,
+                client_auth: None,
             }),
             client_addr.to_vec(),
             rng,
@@ -267,6 +272,64 @@ impl DtlsSession {
     /// `matrixSslGetAnonStatus`.
     pub fn anon_status(&self) -> bool {
         self.engine.as_ref().is_some_and(|e| e.anon_status())
+    }
+
+    /// On a server: the host_name of the client's server_name extension.
+    pub fn server_name(&self) -> Option<&[u8]> {
+        self.engine.as_ref().and_then(|e| e.server_name())
+    }
+
+    /// The extensions of the peer's hello as (type, extension_data), in order.
+    pub fn peer_hello_extensions(&self) -> &[(u16, Vec<u8>)] {
+        self.engine
+            .as_ref()
+            .map_or(&[], |e| e.peer_hello_extensions())
+    }
+
+    /// Whether the peer signalled RFC 5746 secure renegotiation.
+    pub fn secure_renegotiation(&self) -> bool {
+        self.engine
+            .as_ref()
+            .is_some_and(|e| e.secure_renegotiation())
+    }
+
+    /// On a client: the hello extension callback (as matrix-ssl's
+    /// `Session::set_extension_callback`). `PS_ARG_FAIL` on a server.
+    pub fn set_extension_callback(&mut self, cb: ExtensionCallback) -> Result<(), Error> {
+        match (&mut self.engine, &self.pending_server) {
+            (Some(e), None) => e.set_extension_callback(cb),
+            _ => Err(Error::ArgFail),
+        }
+    }
+
+    /// `matrixSslSetSessionOption` for a server's client authentication
+    /// (`DisableClientAuth`, `EnableClientAuth`), applied to its next full handshake,
+    /// including one whose ClientHello has not arrived yet. `PS_ARG_FAIL` on a client, for
+    /// other options, and as matrix-ssl's sessions refuse (no `client-auth` feature, or no
+    /// certificate callback to enable it with).
+    pub fn set_session_option(&mut self, option: SessionOption) -> Result<(), Error> {
+        let on = match option {
+            SessionOption::EnableClientAuth => true,
+            SessionOption::DisableClientAuth => false,
+            _ => return Err(Error::ArgFail),
+        };
+        if let Some(p) = self.pending_server.as_mut() {
+            // Checked now against a throwaway engine, so the error comes from this call.
+            let mut probe = HandshakeEngine::new_server(
+                self.ctx.context(),
+                Arc::clone(&p.keys),
+                p.validator.is_some().then(|| -> CertValidator {
+                    Box::new(|_, _, _| matrix_ssl::Verdict::Continue)
+                }),
+            )?;
+            probe.set_client_auth(on)?;
+            p.client_auth = Some(on);
+            return Ok(());
+        }
+        match &mut self.engine {
+            Some(e) if e.is_server() => e.set_client_auth(on),
+            _ => Err(Error::ArgFail),
+        }
     }
 
     /// How many bytes of incomplete handshake messages are buffered (bounded by

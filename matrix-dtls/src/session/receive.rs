@@ -382,6 +382,10 @@ impl DtlsSession {
                 return;
             }
         };
+        if let Some(on) = p.client_auth {
+            // Accepted when the option was set (same keys and callback).
+            let _ = engine.set_client_auth(on);
+        }
         engine.set_next_message_seq(m.message_seq);
         self.engine = Some(engine);
         matrix_core::ps_trace_dtls!("cookie verified: handshake starts");
