@@ -467,3 +467,40 @@ fn a_failed_handshake_sends_a_fatal_alert_and_ends() {
     assert!(drain(&mut p.server, &mut ev).is_empty());
     assert!(drain(&mut p.server, &mut ev).is_empty());
 }
+
+#[test]
+fn a_finished_that_overtakes_its_change_cipher_spec_is_kept() {
+    let ctx = ctx();
+    let client = ctx
+        .new_client_session(client_keys(), None, 0, None, None)
+        .unwrap();
+    let server = ctx
+        .new_server_session(server_keys(), None, CLIENT_ADDR)
+        .unwrap();
+    let mut p = Pair::new(client, server, NetParams::LOSSLESS, 9);
+    p.send_client();
+    while !p.server.is_handshake_complete() {
+        assert!(p.now < 100);
+        p.tick();
+    }
+    // The server's final flight: ChangeCipherSpec and Finished in one datagram (or two
+    // with dtls-send-records-individually). Deliver the Finished first, alone.
+    p.s2c.clear();
+    let recs: Vec<Vec<u8>> = p
+        .s2c
+        .log
+        .iter()
+        .flat_map(|d| {
+            records(d)
+                .filter(|(h, _)| h.epoch == 1 || h.content_type == ContentType::ChangeCipherSpec)
+                .map(|(_, r)| d[r.start - 13..r.end].to_vec())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(recs.len(), 2, "CCS and Finished");
+    feed(&mut p.client, &recs[1], &mut p.cev);
+    assert!(!p.client.is_handshake_complete());
+    feed(&mut p.client, &recs[0], &mut p.cev);
+    assert!(p.client.is_handshake_complete(), "{:?}", p.cev);
+    assert!(p.cev.contains(&Ev::Complete));
+}

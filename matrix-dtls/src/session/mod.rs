@@ -28,6 +28,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use matrix_core::Error;
+use matrix_ssl::codec::record::DtlsRecordHeader;
 use matrix_ssl::codec::{AlertDescription, ContentType, ProtocolVersion};
 use matrix_ssl::engine::{EngineOutput, HandshakeEngine, SecureRandom};
 use matrix_ssl::{
@@ -99,6 +100,8 @@ pub struct DtlsSession {
     wbuf: Vec<u8>,
     /// The peer retransmitted: rebuild our flight at the end of the datagram.
     retransmit_requested: bool,
+    /// A handshake record of the next read epoch that came before the ChangeCipherSpec.
+    early_record: Option<(DtlsRecordHeader, Vec<u8>)>,
     /// Datagrams were queued since the application last heard `RequestSend`.
     queued: bool,
     /// The handshake completed on a received message, not yet reported.
@@ -216,6 +219,7 @@ impl DtlsSession {
             in_end: 0,
             wbuf: Vec::new(),
             retransmit_requested: false,
+            early_record: None,
             queued: false,
             just_completed: false,
             complete_on_send: false,

@@ -18,7 +18,11 @@ use matrix_ssl::engine::HandshakeEngine;
 
 use super::{DtlsSession, Kind};
 use crate::fragment::{Added, Message, encode_fragment, fragments, parse_fragments};
-use crate::record::{ReadEpoch, records};
+use crate::record::{DropReason, ReadEpoch, records};
+
+/// The largest record of the next epoch kept while its ChangeCipherSpec is missing: room
+/// for a Finished and its protection, not for bulk data.
+const MAX_EARLY_RECORD: usize = 256;
 
 /// What one record turned out to be.
 enum Step {
@@ -142,9 +146,21 @@ impl DtlsSession {
         };
         let (pt, epoch) = match self.reader.unprotect(h, fragment) {
             Ok(x) => x,
-            Err(reason) => {
+            Err(DropReason::WrongEpoch)
+                if h.content_type == ContentType::Handshake
+                    && Some(h.epoch) == self.reader.epoch().checked_add(1)
+                    && range.len() <= MAX_EARLY_RECORD =>
+            {
+                // Probably the Finished that overtook its ChangeCipherSpec: kept (one
+                // record, unauthenticated until the CCS gives the keys) so that the
+                // reordering costs no retransmission (RFC 4347 section 4.1 allows it).
+                let raw = self.inbuf.get(range).unwrap_or_default().to_vec();
+                self.early_record = Some((*h, raw));
+                return Step::Continue;
+            }
+            Err(_reason) => {
                 matrix_core::ps_trace_dtls!(
-                    "dropped record epoch {} seq {}: {reason:?}",
+                    "dropped record epoch {} seq {}: {_reason:?}",
                     h.epoch,
                     h.sequence_number
                 );
@@ -406,9 +422,19 @@ impl DtlsSession {
             Ok(dec) => {
                 if self.reader.next_epoch(dec).is_err() {
                     self.fail(AlertDescription::InternalError);
+                    return;
                 }
             }
-            Err(f) => self.fail(f.alert),
+            Err(f) => {
+                self.fail(f.alert);
+                return;
+            }
+        }
+        if let Some((h, mut raw)) = self.early_record.take() {
+            if let Ok((pt, ReadEpoch::Current)) = self.reader.unprotect(&h, &mut raw) {
+                let data = raw.get(pt).unwrap_or_default().to_vec();
+                self.handle_handshake(&data, ReadEpoch::Current);
+            }
         }
     }
 
