@@ -430,11 +430,11 @@ impl DtlsSession {
                 return;
             }
         }
-        if let Some((h, mut raw)) = self.early_record.take() {
-            if let Ok((pt, ReadEpoch::Current)) = self.reader.unprotect(&h, &mut raw) {
-                let data = raw.get(pt).unwrap_or_default().to_vec();
-                self.handle_handshake(&data, ReadEpoch::Current);
-            }
+        if let Some((h, mut raw)) = self.early_record.take()
+            && let Ok((pt, ReadEpoch::Current)) = self.reader.unprotect(&h, &mut raw)
+        {
+            let data = raw.get(pt).unwrap_or_default().to_vec();
+            self.handle_handshake(&data, ReadEpoch::Current);
         }
     }
 
