@@ -253,7 +253,8 @@ impl DtlsSession {
     }
 
     /// This session does not renegotiate: a warning no_renegotiation answers the peer's
-    /// request (RFC 5246 section 7.2.2; the peer decides whether to go on without).
+    /// request (no_renegotiation, RFC 2246 section 7.2.2: the peer decides whether to go on
+    /// without).
     fn refuse_renegotiation(&mut self) {
         if self.out.iter().any(|o| o.kind == Kind::Other) {
             return;
