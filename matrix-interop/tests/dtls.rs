@@ -6,6 +6,7 @@
 //! | 0x002F, 0x0035 AES | `openssl s_server -dtls1` (resumption), `gnutls-serv --udp` (resumption) | `openssl s_client -dtls1` (resumption with `-sess_out`/`-sess_in`), `gnutls-cli --udp` (`--resume`) |
 //! | 0x0033, 0x0039 DHE_RSA AES | `openssl s_server -dtls1`, `gnutls-serv --udp` | `openssl s_client -dtls1`, `gnutls-cli --udp` |
 //! | 0x008C, 0x008D PSK AES | `openssl s_server -dtls1 -psk`, `gnutls-serv --udp --pskpasswd` | `openssl s_client -dtls1 -psk`, `gnutls-cli --udp --pskkey` |
+//! | 0x002F with client authentication | `openssl s_server -dtls1 -Verify 1` | `openssl s_client -dtls1 -cert` |
 //!
 //! The driver here is what an application over UDP does with the buffer API: send every
 //! datagram `get_outdata` holds, hand each received datagram to `received_data`, and on a
@@ -19,7 +20,9 @@ use std::time::{Duration, Instant};
 
 use matrix_dtls::{DtlsContext, DtlsSession};
 use matrix_interop::{Peer, testkeys};
-use matrix_ssl::{CipherSuite, Config, Keys, ProtocolVersion, Received, Sent, SessionId};
+use matrix_ssl::{
+    CertValidator, CipherSuite, Config, Keys, ProtocolVersion, Received, Sent, SessionId, Verdict,
+};
 
 const T: Duration = Duration::from_secs(20);
 const DTLS: ProtocolVersion = ProtocolVersion::DTLSv1_0;
@@ -209,10 +212,22 @@ fn run_client(
     resume: Option<&SessionId>,
     reply: Reply<'_>,
 ) -> Result<Outcome, String> {
+    run_client_with(ctx, client_keys(), port, suite, resume, reply)
+}
+
+/// [`run_client`] with `keys`.
+fn run_client_with(
+    ctx: &DtlsContext,
+    keys: Arc<Keys>,
+    port: u16,
+    suite: u16,
+    resume: Option<&SessionId>,
+    reply: Reply<'_>,
+) -> Result<Outcome, String> {
     let sock = UdpSocket::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     let peer: SocketAddr = ([127, 0, 0, 1], port).into();
     let sess = ctx
-        .new_client_session(client_keys(), resume, suite, None, None)
+        .new_client_session(keys, resume, suite, None, None)
         .map_err(|e| format!("new_client_session: {e:?}"))?;
     let mut c = Conn::new(sock, peer, sess);
     c.pump("the handshake", |c| c.complete)?;
@@ -248,6 +263,20 @@ fn serve(
     peer: &mut Peer,
     ping: &str,
 ) -> Result<Vec<(bool, Option<CipherSuite>)>, String> {
+    serve_with(sock, ctx, sessions, peer, ping, server_keys, || None)
+}
+
+/// [`serve`] with the keys and the certificate callback (client authentication) each
+/// session gets.
+fn serve_with(
+    sock: &UdpSocket,
+    ctx: &DtlsContext,
+    sessions: usize,
+    peer: &mut Peer,
+    ping: &str,
+    keys: impl Fn() -> Arc<Keys>,
+    validator: impl Fn() -> Option<CertValidator>,
+) -> Result<Vec<(bool, Option<CipherSuite>)>, String> {
     sock.set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
     let mut resumed = Vec::new();
@@ -264,7 +293,7 @@ fn serve(
             }
         };
         let sess = ctx
-            .new_server_session(server_keys(), None, from.to_string().as_bytes())
+            .new_server_session(keys(), validator(), from.to_string().as_bytes())
             .map_err(|e| format!("new_server_session: {e:?}"))?;
         let mut c = Conn::new(sock.try_clone().unwrap(), from, sess);
         c.feed(&dg)?;
@@ -475,4 +504,95 @@ fn gnutls_cli_udp_against_our_server_with_resumption() {
         let suite = Some(CipherSuite::from(suite));
         assert_eq!(resumed, [(false, suite), (true, suite)], "{cipher} {kx}");
     }
+}
+
+/// Client authentication both ways with OpenSSL: our client with the rsa2048 client chain
+/// against `s_server -dtls1 -Verify 1`, and `s_client -dtls1 -cert` against our server
+/// with a certificate callback (CertificateRequest, Certificate, CertificateVerify over
+/// the DTLS transcript).
+#[test]
+fn client_authentication_with_openssl_dtls1() {
+    let ca = testkeys("rsa2048/ca.pem");
+    let (mut server, port) = s_server("AES128-SHA", &["-Verify", "1", "-CAfile", &ca]);
+    let mut k = Keys::new();
+    k.load_rsa_keys_mem(
+        Some(&read("rsa2048/client-chain.pem")),
+        Some(&read("rsa2048/client.key")),
+        Some(&read("rsa2048/ca.der")),
+    )
+    .unwrap();
+    let ctx = dtls_ctx();
+    let out = run_client_with(
+        &ctx,
+        Arc::new(k),
+        port,
+        0x002F,
+        None,
+        Reply::Stdio(&mut server),
+    )
+    .unwrap();
+    assert_eq!(out.suite, Some(CipherSuite::from(0x002F)));
+    server
+        .wait_for("verify return:1", T)
+        .expect("s_server verified our certificate");
+
+    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let connect = format!("127.0.0.1:{}", sock.local_addr().unwrap().port());
+    let (cert, key, chain) = (
+        testkeys("rsa2048/client.pem"),
+        testkeys("rsa2048/client.key"),
+        testkeys("rsa2048/intermediate.pem"),
+    );
+    let mut client = Peer::spawn(
+        "openssl",
+        &[
+            "s_client",
+            "-dtls1",
+            "-connect",
+            &connect,
+            "-cipher",
+            "AES128-SHA:@SECLEVEL=0",
+            "-cert",
+            &cert,
+            "-key",
+            &key,
+            "-cert_chain",
+            &chain,
+        ],
+    );
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let keys = || {
+        let mut k = Keys::new();
+        k.load_rsa_keys_mem(
+            Some(&read("rsa2048/server-chain.pem")),
+            Some(&read("rsa2048/server.key")),
+            Some(&read("rsa2048/ca.der")),
+        )
+        .unwrap();
+        Arc::new(k)
+    };
+    let validator = || {
+        let seen = Arc::clone(&seen);
+        let cb: CertValidator = Box::new(move |_, chain, alert| {
+            seen.lock().unwrap().push((chain.certs().len(), alert));
+            Verdict::from_code(alert.map_or(0, |a| i32::from(a.get())))
+        });
+        Some(cb)
+    };
+    let r = serve_with(
+        &sock,
+        &ctx,
+        1,
+        &mut client,
+        "ping with a certificate",
+        keys,
+        validator,
+    )
+    .unwrap();
+    assert_eq!(r, [(false, Some(CipherSuite::from(0x002F)))]);
+    assert_eq!(
+        seen.lock().unwrap().as_slice(),
+        [(2, None)],
+        "one authenticated chain"
+    );
 }

@@ -352,6 +352,10 @@ fn client_connection(
     d.pump(|d| d.eng.is_complete());
     assert_eq!(d.eng.protocol_version(), DTLS);
     assert_eq!(d.eng.is_resumed(), resume.is_some(), "resumption");
+    // Both peers speak RFC 7627 and RFC 7366 over DTLS: the ServerHello echoes both.
+    let exts: Vec<u16> = d.eng.peer_hello_extensions().iter().map(|e| e.0).collect();
+    assert!(exts.contains(&23), "extended_master_secret: {exts:?}");
+    assert!(exts.contains(&22), "encrypt_then_mac: {exts:?}");
     d.send_record(ContentType::ApplicationData, b"ping from matrix\n");
     match (stdin, stdout) {
         (Some(stdin), Some(stdout)) => {
