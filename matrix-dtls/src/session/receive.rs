@@ -456,8 +456,10 @@ impl DtlsSession {
         if !self.established || !complete || !self.authenticated() || pt.is_empty() {
             return Step::Continue;
         }
-        // The peer has moved on: our final flight arrived.
+        // The peer has moved on: our final flight arrived, and nothing of the previous
+        // epoch (whose records are not authenticated in epoch 0) is of use any more.
         self.flight.clear();
+        self.reader.drop_previous();
         Step::AppData(pt)
     }
 }
