@@ -87,8 +87,12 @@
 //! how much fits the PMTU (`get_writebuf` offers no more, `encode_to_outdata` refuses more
 //! with `PS_LIMIT_FAIL`).
 //!
-//! Not supported: re-handshakes (a DTLS handshake restarts message_seq at 0, which this
-//! session would take as a retransmission), and compression.
+//! Re-handshakes: a client starts one with [`DtlsSession::encode_rehandshake`] (and
+//! answers a server's HelloRequest); a server follows a client's new ClientHello but does
+//! not start one itself. Each handshake numbers its messages from 0 (RFC 4347 section
+//! 4.2.2), so a message of the previous handshake that arrives late can carry a number
+//! the new one expects: those still in the old epoch are recognised by it, and a stale
+//! Finished in the current epoch by coming before the peer's ChangeCipherSpec.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]

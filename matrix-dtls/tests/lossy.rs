@@ -439,3 +439,77 @@ fn client_auth_session_options() {
     p.handshake(5_000);
     assert!(p.server.peer_certificates().is_none());
 }
+
+/// Two re-handshakes in a row per seed, resumed or full, at PMTU 1500 and 256, with
+/// application data flowing during the first. The second one also meets the first's late
+/// retransmissions, whose message_seq values the new handshake reuses.
+#[test]
+fn rehandshakes_over_a_lossy_network() {
+    use matrix_ssl::SessionOption;
+    for seed in 0..12u64 {
+        let full = seed % 2 == 0;
+        let ctx = ctx();
+        ctx.set_pmtu(if seed < 6 { 1500 } else { 256 });
+        let mut p = pair(&ctx, 0, NetParams::lossy(0.3), 60 + seed);
+        p.handshake(5_000);
+        exchange_one_message(&mut p);
+        for round in 0..2u16 {
+            p.cev.clear();
+            p.sev.clear();
+            p.client
+                .encode_rehandshake(None, None, full.then_some(SessionOption::FullHandshake), 0)
+                .unwrap();
+            assert_eq!(
+                p.client.encode_rehandshake(None, None, None, 0),
+                Err(matrix_ssl::Error::ProtocolFail),
+                "one at a time"
+            );
+            p.send_client();
+            if round == 0 {
+                // Application data flows while the re-handshake runs.
+                exchange_one_message(&mut p);
+            }
+            let start = p.now;
+            while !(p.cev.contains(&Ev::Complete) && p.sev.contains(&Ev::Complete)) {
+                assert!(
+                    p.now - start < 20_000,
+                    "seed {seed}: {:?} {:?}",
+                    p.cev,
+                    p.sev
+                );
+                assert!(
+                    !p.cev
+                        .iter()
+                        .chain(&p.sev)
+                        .any(|e| matches!(e, Ev::Alert(..) | Ev::Error(_))),
+                    "seed {seed}: {:?} {:?}",
+                    p.cev,
+                    p.sev
+                );
+                p.tick();
+            }
+            assert_eq!(p.client.epochs(), (2 + round, 2 + round), "seed {seed}");
+            assert_eq!(p.server.epochs(), (2 + round, 2 + round), "seed {seed}");
+            assert_eq!(p.client.is_resumed(), !full, "seed {seed}");
+        }
+        exchange_one_message(&mut p);
+    }
+}
+
+#[test]
+fn a_server_does_not_start_rehandshakes() {
+    let ctx = ctx();
+    let mut p = pair(&ctx, 0, NetParams::LOSSLESS, 70);
+    p.handshake(100);
+    assert_eq!(
+        p.server.encode_rehandshake(None, None, None, 0),
+        Err(matrix_ssl::Error::UnsupportedFail)
+    );
+    let mut c = ctx
+        .new_client_session(client_keys(), None, 0, None, None)
+        .unwrap();
+    assert_eq!(
+        c.encode_rehandshake(None, None, None, 0),
+        Err(matrix_ssl::Error::ProtocolFail)
+    );
+}

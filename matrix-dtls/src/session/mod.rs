@@ -110,6 +110,8 @@ pub struct DtlsSession {
     complete_on_send: bool,
     /// The first handshake completed.
     established: bool,
+    /// How many handshakes completed (the first and the re-handshakes).
+    completed_handshakes: u32,
     /// A fatal alert or close_notify is queued.
     closing: bool,
     /// Nothing more is processed (fatal alert either way, close_notify received).
@@ -224,6 +226,7 @@ impl DtlsSession {
             just_completed: false,
             complete_on_send: false,
             established: false,
+            completed_handshakes: 0,
             closing: false,
             failed: false,
         }

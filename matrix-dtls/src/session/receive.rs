@@ -213,8 +213,10 @@ impl DtlsSession {
                 }
                 break;
             };
+            if self.starts_new_handshake(&h) {
+                self.begin_peer_handshake();
+            }
             match self.reasm.add(&h, d) {
-                Ok(Added::Old) if self.is_renegotiation(&h) => self.refuse_renegotiation(),
                 Ok(Added::Old) if self.ends_peer_flight(&h) => self.retransmit_requested = true,
                 Ok(Added::Old) => {}
                 Ok(_) => {}
@@ -238,39 +240,39 @@ impl DtlsSession {
         h.fragment_offset == 0 && h.message_seq.wrapping_add(1) == self.reasm.next_seq()
     }
 
-    /// Whether `h` starts a new handshake on an established connection: a HelloRequest or
-    /// ClientHello with message_seq 0 under the keys of the handshake that completed (RFC
-    /// 4347 section 4.2.2: every handshake counts from 0).
-    fn is_renegotiation(&self, h: &DtlsHandshakeHeader) -> bool {
+    /// Whether `h` starts a new handshake on an established connection (a re-handshake):
+    /// a HelloRequest to a client or a ClientHello to a server, with message_seq 0 (RFC
+    /// 4347 section 4.2.2: every handshake counts from 0), under the keys of the handshake
+    /// that completed. A retransmission of the hello that started the previous
+    /// re-handshake comes in the previous epoch and never gets here.
+    fn starts_new_handshake(&self, h: &DtlsHandshakeHeader) -> bool {
+        let Some(engine) = self.engine.as_ref() else {
+            return false;
+        };
+        let opening = if engine.is_server() {
+            HandshakeType::ClientHello
+        } else {
+            HandshakeType::HelloRequest
+        };
         self.authenticated()
             && self.established
+            && engine.is_complete()
+            && h.msg_type == opening
             && h.message_seq == 0
             && h.fragment_offset == 0
-            && matches!(
-                h.msg_type,
-                HandshakeType::HelloRequest | HandshakeType::ClientHello
-            )
+            && self.reasm.next_seq() > 0
     }
 
-    /// This session does not renegotiate: a warning no_renegotiation answers the peer's
-    /// request (no_renegotiation, RFC 2246 section 7.2.2: the peer decides whether to go on
-    /// without).
-    fn refuse_renegotiation(&mut self) {
-        if self.out.iter().any(|o| o.kind == Kind::Other) {
-            return;
-        }
-        matrix_core::ps_trace_dtls!("refusing a re-handshake");
-        if self
-            .queue_record(
-                ContentType::Alert,
-                &[
-                    AlertLevel::Warning.get(),
-                    AlertDescription::NoRenegotiation.get(),
-                ],
-            )
-            .is_err()
+    /// The peer starts a re-handshake: its messages count from 0 again, and so do ours
+    /// (a server's ServerHello answers the ClientHello with message_seq 0; a client's
+    /// ClientHello after a HelloRequest is its first message, 0, which the engine numbers).
+    fn begin_peer_handshake(&mut self) {
+        matrix_core::ps_trace_dtls!("the peer starts a re-handshake");
+        self.reasm.reset(0);
+        if let Some(e) = self.engine.as_mut()
+            && e.is_server()
         {
-            self.fail(AlertDescription::InternalError);
+            e.set_next_message_seq(0);
         }
     }
 
@@ -279,6 +281,16 @@ impl DtlsSession {
             let Some(m) = self.reasm.next_message() else {
                 break;
             };
+            let awaiting = self.engine.as_ref().is_some_and(|e| e.awaiting_finished());
+            if m.msg_type == HandshakeType::Finished && !awaiting {
+                // A Finished is valid only in the epoch the peer's ChangeCipherSpec opened.
+                // One in the current epoch before that is the previous handshake's,
+                // retransmitted late, whose message_seq the new handshake reuses (every
+                // handshake counts from 0): it is dropped, and its number expected again.
+                matrix_core::ps_trace_dtls!("dropped a stale Finished seq {}", m.message_seq);
+                self.reasm.reset(m.message_seq);
+                break;
+            }
             self.deliver(m);
         }
     }
@@ -311,6 +323,7 @@ impl DtlsSession {
         };
         if !was_complete && now_complete {
             self.established = true;
+            self.completed_handshakes = self.completed_handshakes.saturating_add(1);
             if flight {
                 // Our Finished ends the handshake: keep the flight until the peer's data
                 // shows it arrived.
@@ -452,14 +465,26 @@ impl DtlsSession {
     }
 
     fn handle_app_data(&mut self, pt: Range<usize>) -> Step {
-        let complete = self.engine.as_ref().is_some_and(|e| e.is_complete());
-        if !self.established || !complete || !self.authenticated() || pt.is_empty() {
+        let Some(engine) = self.engine.as_ref() else {
+            return Step::Continue;
+        };
+        // Application data flows during a re-handshake too, but not between the peer's
+        // ChangeCipherSpec and its Finished (the new keys are not confirmed yet).
+        if !self.established || engine.awaiting_finished() || !self.authenticated() {
             return Step::Continue;
         }
-        // The peer has moved on: our final flight arrived, and nothing of the previous
-        // epoch (whose records are not authenticated in epoch 0) is of use any more.
-        self.flight.clear();
-        self.reader.drop_previous();
+        if engine.is_complete() && self.completed_handshakes == 1 {
+            // A peer sends application data only once its first handshake is complete:
+            // our final flight arrived, and nothing of the (unauthenticated) epoch 0 is of
+            // use any more. Not so in a re-handshake, where data flows throughout: the
+            // final flight is then kept, for the peer's retransmissions, until the next
+            // one.
+            self.flight.clear();
+            self.reader.drop_previous();
+        }
+        if pt.is_empty() {
+            return Step::Continue;
+        }
         Step::AppData(pt)
     }
 }

@@ -5,6 +5,11 @@ use matrix_core::Error;
 use matrix_ssl::Sent;
 use matrix_ssl::codec::{AlertDescription, AlertLevel, ContentType};
 
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use matrix_ssl::{CertValidator, Keys, SessionOption};
+
 use super::{DtlsSession, Kind, Outgoing};
 
 impl DtlsSession {
@@ -138,6 +143,58 @@ impl DtlsSession {
         self.queue_record(ContentType::ApplicationData, data)?;
         self.queued = false;
         Ok(self.out.get(before).map_or(0, |o: &Outgoing| o.bytes.len()))
+    }
+
+    /// `matrixSslEncodeRehandshake` on a client: starts a re-handshake of the established
+    /// connection (RFC 5746; features `secure-rehandshakes` / `insecure-rehandshakes` of
+    /// matrix-ssl), a new ClientHello under the current keys, waiting in `get_outdata`.
+    /// Application data keeps flowing both ways meanwhile; `received_data` (or `sent_data`)
+    /// reports `HandshakeComplete` again when it ends. The arguments are those of
+    /// matrix-ssl's `Session::encode_rehandshake`.
+    ///
+    /// `PS_PROTOCOL_FAIL` before the first handshake completes, during a re-handshake or
+    /// after the session ended; `PS_UNSUPPORTED_FAIL` on a server (DTLS servers do not send
+    /// HelloRequest here) and when this build does not renegotiate this connection;
+    /// `PS_ARG_FAIL` for an option other than `FullHandshake`.
+    pub fn encode_rehandshake(
+        &mut self,
+        keys: Option<Arc<Keys>>,
+        cert_validator: Option<CertValidator>,
+        option: Option<SessionOption>,
+        cipher_suite: u16,
+    ) -> Result<(), Error> {
+        let full = match option {
+            None => false,
+            Some(SessionOption::FullHandshake) => true,
+            Some(_) => return Err(Error::ArgFail),
+        };
+        let complete = self.engine.as_ref().is_some_and(|e| e.is_complete());
+        if self.failed || self.closing || !self.established || !complete {
+            return Err(Error::ProtocolFail);
+        }
+        let Some(engine) = self.engine.as_mut() else {
+            return Err(Error::ProtocolFail);
+        };
+        let mut outs = Vec::new();
+        let started = engine
+            .renegotiate(
+                keys,
+                cert_validator,
+                full,
+                cipher_suite,
+                &mut *self.rng,
+                &mut outs,
+            )
+            .map_err(|f| f.error)?;
+        if !started {
+            return Err(Error::UnsupportedFail);
+        }
+        // The server's answer counts from 0 (RFC 4347 section 4.2.2).
+        self.reasm.reset(0);
+        self.apply_outputs(outs)?;
+        // The hello is announced by `get_outdata`, not by a `RequestSend`.
+        self.queued = false;
+        Ok(())
     }
 
     /// `matrixSslEncodeClosureAlert`: queues close_notify; after it is sent `sent_data`
