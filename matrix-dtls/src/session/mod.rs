@@ -449,3 +449,157 @@ impl DtlsSession {
         let _ = self.queue_record(ContentType::Alert, &[2, alert.get()]);
     }
 }
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    //! What needs the session's own keys: records a peer really protected (an attacker
+    //! cannot make them) carrying malformed handshake data.
+    use super::*;
+    use matrix_ssl::codec::Codec;
+    use matrix_ssl::{AlertLevel, Config, Received};
+
+    fn read(rel: &str) -> Vec<u8> {
+        std::fs::read(format!("{}/../testkeys/{rel}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    }
+
+    fn take(s: &mut DtlsSession) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        loop {
+            let d = s.get_outdata().to_vec();
+            if d.is_empty() {
+                return out;
+            }
+            s.sent_data(d.len()).unwrap();
+            out.push(d);
+        }
+    }
+
+    /// Feeds a datagram and processes all of it.
+    fn give(s: &mut DtlsSession, dg: &[u8]) {
+        let buf = s.get_readbuf();
+        buf[..dg.len()].copy_from_slice(dg);
+        let mut r = s.received_data(dg.len());
+        while let Ok(Received::AppData(_)) | Ok(Received::Alert { .. }) = r {
+            r = s.processed_data();
+        }
+    }
+
+    fn established() -> (DtlsSession, DtlsSession) {
+        let ctx = crate::open(Config::dtls()).unwrap();
+        let mut sk = Keys::new();
+        sk.load_rsa_keys_mem(
+            Some(&read("rsa2048/server-chain.pem")),
+            Some(&read("rsa2048/server.key")),
+            None,
+        )
+        .unwrap();
+        let mut ck = Keys::new();
+        ck.load_rsa_keys_mem(None, None, Some(&read("rsa2048/ca.der")))
+            .unwrap();
+        let mut c = ctx
+            .new_client_session(Arc::new(ck), None, 0, None, None)
+            .unwrap();
+        let mut s = ctx.new_server_session(Arc::new(sk), None, b"peer").unwrap();
+        for _ in 0..10 {
+            for dg in take(&mut c) {
+                give(&mut s, &dg);
+            }
+            for dg in take(&mut s) {
+                give(&mut c, &dg);
+            }
+        }
+        assert!(c.is_handshake_complete() && s.is_handshake_complete());
+        (c, s)
+    }
+
+    /// The client protects `plaintext` as a handshake record of its current epoch.
+    fn authenticated_handshake_record(c: &mut DtlsSession, plaintext: &[u8]) -> Vec<u8> {
+        let mut dg = Vec::new();
+        c.writer
+            .protect(
+                c.writer.epoch(),
+                ContentType::Handshake,
+                plaintext,
+                &mut *c.rng,
+                &mut dg,
+            )
+            .unwrap();
+        dg
+    }
+
+    /// What the client hears from the server after it took `dg`.
+    fn answer(c: &mut DtlsSession, s: &mut DtlsSession) -> Option<(AlertLevel, AlertDescription)> {
+        let mut alert = None;
+        for dg in take(s) {
+            let buf = c.get_readbuf();
+            buf[..dg.len()].copy_from_slice(&dg);
+            if let Ok(Received::Alert { level, description }) = c.received_data(dg.len()) {
+                alert = Some((level, description));
+            }
+        }
+        alert
+    }
+
+    #[test]
+    fn authenticated_fragment_past_its_length_is_decode_error() {
+        let (mut c, mut s) = established();
+        // A Finished-typed fragment at offset 10 of a 12-byte message, 5 bytes long.
+        let mut frag = Vec::new();
+        matrix_ssl::codec::handshake::DtlsHandshakeHeader {
+            msg_type: matrix_ssl::codec::HandshakeType::Finished,
+            length: 12,
+            message_seq: 9,
+            fragment_offset: 10,
+            fragment_length: 5,
+        }
+        .encode(&mut frag);
+        frag.extend_from_slice(&[0; 5]);
+        let dg = authenticated_handshake_record(&mut c, &frag);
+        give(&mut s, &dg);
+        assert!(s.failed);
+        assert_eq!(
+            answer(&mut c, &mut s),
+            Some((AlertLevel::Fatal, AlertDescription::DecodeError))
+        );
+    }
+
+    #[test]
+    fn authenticated_truncated_fragment_is_decode_error() {
+        let (mut c, mut s) = established();
+        // A header announcing 40 bytes with 3 behind it.
+        let dg = authenticated_handshake_record(
+            &mut c,
+            &[20, 0, 0, 40, 0, 9, 0, 0, 0, 0, 0, 40, 1, 2, 3],
+        );
+        give(&mut s, &dg);
+        assert_eq!(
+            answer(&mut c, &mut s),
+            Some((AlertLevel::Fatal, AlertDescription::DecodeError))
+        );
+    }
+
+    #[test]
+    fn the_same_in_the_clear_epoch_is_only_dropped() {
+        let (_, mut s) = established();
+        let mut w = RecordWriter::new(ProtocolVersion::DTLSv1_0);
+        let mut dg = Vec::new();
+        struct R;
+        impl SecureRandom for R {
+            fn fill_bytes(&mut self, d: &mut [u8]) -> Result<(), Error> {
+                d.fill(1);
+                Ok(())
+            }
+        }
+        w.protect(
+            0,
+            ContentType::Handshake,
+            &[20, 0, 0, 40, 0, 9, 0, 0, 0, 0, 0, 40, 1, 2, 3],
+            &mut R,
+            &mut dg,
+        )
+        .unwrap();
+        give(&mut s, &dg);
+        assert!(!s.failed);
+        assert!(take(&mut s).is_empty());
+    }
+}

@@ -1,14 +1,12 @@
 //! Outgoing datagrams with the semantics of `matrixDtlsGetOutdata` / `matrixDtlsSentData`
 //! (Appendix A of the API reference), and application data and closure alerts in.
 
-use matrix_core::Error;
-use matrix_ssl::Sent;
-use matrix_ssl::codec::{AlertDescription, AlertLevel, ContentType};
-
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use matrix_ssl::{CertValidator, Keys, SessionOption};
+use matrix_core::Error;
+use matrix_ssl::codec::{AlertDescription, AlertLevel, ContentType};
+use matrix_ssl::{CertValidator, Keys, Sent, SessionOption};
 
 use super::{DtlsSession, Kind, Outgoing};
 
