@@ -78,7 +78,11 @@ struct PendingServer {
     client_auth: Option<bool>,
 }
 
-/// One DTLS connection (`ssl_t` of MatrixDTLS).
+/// One DTLS connection (`ssl_t` of MatrixDTLS): one peer, one transport address.
+///
+/// As for matrix-ssl's sessions, with matrix-core's `multithreading` feature a session is
+/// `Send` (and its [`DtlsContext`] `Send + Sync`), so each peer may be served on its own
+/// thread; without it they stay on the context's thread.
 pub struct DtlsSession {
     ctx: DtlsContext,
     engine: Option<HandshakeEngine>,
