@@ -1,14 +1,115 @@
-//! matrix-dtls: DTLS 1.0 (RFC 4347) on matrix-ssl's handshake state machines.
+//! matrix-dtls: DTLS 1.0 (RFC 4347) on matrix-ssl's handshake state machines, with the
+//! MatrixDTLS API (Appendix A of the MatrixSSL 3.2 API reference).
 //!
-//! This crate will own (see the DTLS issue and `DESIGN.md`): the datagram record layer
-//! (epochs, 48-bit sequence numbers, the anti-replay window), handshake message
-//! fragmentation and reassembly, flight retransmission driven by the application's timer,
-//! HelloVerifyRequest cookies, the PMTU, and `DtlsSession` with MatrixSSL's
-//! `matrixDtlsGetOutdata` / `matrixDtlsSentData` semantics (Appendix A of the API reference).
+//! matrix-ssl's `engine::HandshakeEngine` runs the handshake over whole messages; this
+//! crate carries them over datagrams. Its modules, each with one job:
 //!
-//! Until that issue lands the crate holds no public items; its features are declared so that
-//! `FEATURES.md` is complete.
+//! - [`record`]: records in datagrams (several per datagram, never one across two),
+//!   epochs and 48-bit sequence numbers, protection through matrix-ssl's cipher states,
+//!   and silent drops of bad, replayed and wrong-epoch records (RFC 4347 section 4.1);
+//! - [`replay`]: the 64-record anti-replay window (section 4.1.2.5);
+//! - [`fragment`]: handshake message fragmentation to fit the PMTU and bounded reassembly
+//!   from fragments in any order (section 4.2.3);
+//! - [`flight`]: the last flight, rebuilt with new record numbers for retransmission
+//!   (section 4.2.4);
+//! - [`cookie`]: stateless HelloVerifyRequest cookies with rotating secrets (section
+//!   4.2.1);
+//! - [`DtlsContext`] and [`DtlsSession`]: the context (with the PMTU and the cookie
+//!   secrets) and the buffer API.
+//!
+//! # The application's loop
+//!
+//! The session does no I/O and keeps no timer. One socket per peer (a server demultiplexes
+//! by source address and gives each new address its own session); one datagram per
+//! `recv`. After every event, send what [`DtlsSession::get_outdata`] returns until it
+//! returns nothing; when a receive times out, call it again: that call is the
+//! retransmission (Appendix A, case 7).
+//!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::net::UdpSocket;
+//! use std::sync::Arc;
+//! use std::time::Duration;
+//! use matrix_ssl::{Config, Keys, Received, Sent};
+//!
+//! let ctx = matrix_dtls::open(Config::dtls())?;   // matrixSslOpen
+//! ctx.set_pmtu(1400);                               // matrixDtlsSetPmtu
+//! let mut keys = Keys::new();
+//! keys.load_rsa_keys(None, None, None, Some("ca.pem"))?;
+//! let mut ssl = ctx.new_client_session(Arc::new(keys), None, 0, None, None)?;
+//!
+//! let sock = UdpSocket::bind("0.0.0.0:0")?;
+//! sock.connect("192.0.2.1:4433")?;
+//! sock.set_read_timeout(Some(Duration::from_secs(1)))?;  // the retransmission timer
+//! loop {
+//!     // matrixDtlsGetOutdata / matrixDtlsSentData until nothing is left.
+//!     loop {
+//!         let dg = ssl.get_outdata();
+//!         if dg.is_empty() {
+//!             break;
+//!         }
+//!         let n = sock.send(dg)?;
+//!         match ssl.sent_data(n)? {
+//!             Sent::RequestClose => return Ok(()),
+//!             Sent::HandshakeComplete => { /* resumed: we may send data now */ }
+//!             _ => {}
+//!         }
+//!     }
+//!     let buf = ssl.get_readbuf();
+//!     let n = match sock.recv(buf) {
+//!         Ok(n) => n,
+//!         // Timeout: the next get_outdata rebuilds and returns our last flight.
+//!         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock
+//!             || e.kind() == std::io::ErrorKind::TimedOut => continue,
+//!         Err(e) => return Err(e.into()),
+//!     };
+//!     let mut r = ssl.received_data(n)?;
+//!     loop {
+//!         match r {
+//!             Received::HandshakeComplete => {
+//!                 ssl.encode_to_outdata(b"hello")?;
+//!                 break;
+//!             }
+//!             Received::AppData(data) => {
+//!                 println!("{}", String::from_utf8_lossy(data));
+//!                 r = ssl.processed_data()?;
+//!             }
+//!             Received::Alert { .. } => r = ssl.processed_data()?,
+//!             _ => break, // RequestSend, RequestRecv, Success
+//!         }
+//!     }
+//! }
+//! # }
+//! ```
+//!
+//! Application data is one record per datagram and, as DTLS promises, may be lost or
+//! reordered but is never delivered twice or corrupted: [`DtlsSession::max_app_data`] says
+//! how much fits the PMTU (`get_writebuf` offers no more, `encode_to_outdata` refuses more
+//! with `PS_LIMIT_FAIL`).
+//!
+//! Re-handshakes: a client starts one with [`DtlsSession::encode_rehandshake`] (and
+//! answers a server's HelloRequest); a server follows a client's new ClientHello but does
+//! not start one itself. Each handshake numbers its messages from 0 (RFC 4347 section
+//! 4.2.2), so a message of the previous handshake that arrives late can carry a number
+//! the new one expects: those still in the old epoch are recognised by it, and a stale
+//! Finished in the current epoch by coming before the peer's ChangeCipherSpec.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+extern crate alloc;
+
+mod context;
+pub mod cookie;
+pub mod flight;
+pub mod fragment;
+pub mod record;
+pub mod replay;
+mod session;
+
+#[cfg(feature = "std")]
+pub use context::open;
+pub use context::{DtlsContext, MAX_PMTU, MIN_PMTU};
+pub use matrix_ssl::{Received, Sent};
+pub use session::DtlsSession;

@@ -57,6 +57,18 @@ impl Config {
     pub const SESSION_MEMORY_CAP: usize = 256 * 1024;
     /// The default of [`Config::rehandshakes_per_minute`].
     pub const REHANDSHAKES_PER_MINUTE: u32 = 10;
+
+    /// The defaults for a DTLS context: DTLS 1.0 (0xFEFF) is the only version
+    /// (`min_version` and `max_version`), so a context opened with it speaks over
+    /// datagrams only (matrix-dtls drives its handshakes).
+    #[cfg(feature = "dtls")]
+    pub fn dtls() -> Config {
+        Config {
+            min_version: ProtocolVersion::DTLSv1_0,
+            max_version: ProtocolVersion::DTLSv1_0,
+            ..Config::default()
+        }
+    }
 }
 
 impl Default for Config {

@@ -31,6 +31,8 @@ pub(crate) const COMPILED_VERSIONS: &[ProtocolVersion] = &[
     ProtocolVersion::TLSv1_0,
     #[cfg(feature = "tls-1-1")]
     ProtocolVersion::TLSv1_1,
+    #[cfg(feature = "dtls")]
+    ProtocolVersion::DTLSv1_0,
 ];
 
 /// A library context: `matrixSslOpen`'s result; dropping the last clone is
@@ -79,7 +81,8 @@ pub fn open(config: Config) -> Result<Context, Error> {
 /// how a `no_std` firmware opens a context, and how tests move time.
 ///
 /// Fails with `PS_ARG_FAIL` when the configuration leaves no protocol version this build
-/// has, and with the entropy source's error.
+/// has, or mixes TLS and DTLS versions (a context speaks over streams or over datagrams,
+/// never both: see `Config::dtls`), and with the entropy source's error.
 pub fn open_with(
     config: Config,
     entropy: Box<dyn Entropy + Send>,
@@ -90,7 +93,8 @@ pub fn open_with(
         .copied()
         .filter(|v| v.get() >= config.min_version.get() && v.get() <= config.max_version.get())
         .collect();
-    if versions.is_empty() {
+    let dtls = versions.iter().filter(|v| v.is_dtls()).count();
+    if versions.is_empty() || (dtls != 0 && dtls != versions.len()) {
         return Err(Error::ArgFail);
     }
     let rng = HmacDrbg::new(entropy, b"matrix-ssl context")?;
@@ -141,6 +145,14 @@ impl Context {
         Ok(())
     }
 
+    /// Whether this context speaks DTLS (it was opened with DTLS versions, see
+    /// `Config::dtls`): its sessions are driven by matrix-dtls through
+    /// [`crate::engine::HandshakeEngine`], not by [`crate::Session`].
+    #[cfg(feature = "dtls")]
+    pub fn is_dtls(&self) -> bool {
+        self.inner.is_dtls()
+    }
+
     #[cfg(feature = "server-side-ssl")]
     /// How many sessions the server cache holds now (expired ones included until they are
     /// looked up or replaced).
@@ -152,6 +164,11 @@ impl Context {
 impl ContextInner {
     pub(crate) fn now_ms(&self) -> u64 {
         self.clock.now_ms()
+    }
+
+    /// Whether the versions are DTLS ones (`open_with` refuses a mix).
+    pub(crate) fn is_dtls(&self) -> bool {
+        self.versions.iter().any(|v| v.is_dtls())
     }
 
     pub(crate) fn is_disabled(&self, suite: CipherSuite) -> bool {

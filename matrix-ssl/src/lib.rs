@@ -8,6 +8,8 @@
 //! - `handshake`: the client and server state machines (RSA key exchange, full and resumed
 //!   handshakes, RFC 5746 and RFC 7507 signalling).
 //! - [`Session`], [`Keys`], [`Context`]: the `matrixSsl*` API.
+//! - `engine` (feature `dtls`): the handshake machines over whole DTLS 1.0 handshake
+//!   messages, for matrix-dtls.
 //!
 //! # The API, as MatrixSSL's
 //!
@@ -62,6 +64,11 @@ pub mod suites;
 mod alert;
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
 mod context;
+#[cfg(all(
+    feature = "dtls",
+    any(feature = "client-side-ssl", feature = "server-side-ssl")
+))]
+pub mod engine;
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
 mod handshake;
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]

@@ -833,6 +833,38 @@ pub fn encode_handshake(
     encode_with_prefix(out, LengthPrefix::U24, body);
 }
 
+/// Appends a whole DTLS handshake message as the transcript hashes it (RFC 4347 section
+/// 4.2.6): the 12-byte header of an unfragmented message (`fragment_offset` 0,
+/// `fragment_length` equal to `length`) with `message_seq`, then what `body` appends, with
+/// both lengths patched in afterwards.
+pub fn encode_dtls_handshake(
+    out: &mut Vec<u8>,
+    msg_type: HandshakeType,
+    message_seq: u16,
+    body: impl FnOnce(&mut Vec<u8>),
+) {
+    let start = out.len();
+    DtlsHandshakeHeader {
+        msg_type,
+        length: 0,
+        message_seq,
+        fragment_offset: 0,
+        fragment_length: 0,
+    }
+    .encode(out);
+    body(out);
+    let len = out.len() - start - DtlsHandshakeHeader::LEN;
+    // A body over 2^24 - 1 bytes cannot be framed; no message of ours comes near it (the
+    // largest is a certificate chain, which `Keys` bounds), so saturate rather than panic.
+    let len = u32::try_from(len).unwrap_or(u32::MAX).min(0x00ff_ffff);
+    let [_, a, b, c] = len.to_be_bytes();
+    for at in [start + 1, start + 9] {
+        if let Some(dst) = out.get_mut(at..at + 3) {
+            dst.copy_from_slice(&[a, b, c]);
+        }
+    }
+}
+
 /// What a message body's layout depends on: the negotiated version (for RSA
 /// ClientKeyExchange and Finished) and the key exchange (for both key-exchange messages),
 /// which is unknown until the ServerHello has been processed.

@@ -23,7 +23,7 @@ use super::{
 use crate::alert::Fatal;
 use crate::codec::handshake::{
     Certificate, CertificateRequest, CertificateVerify, ClientHello, ClientKeyExchange, Extension,
-    ServerDhParams, ServerHello, ServerHelloDone, ServerKeyExchange,
+    HelloVerifyRequest, ServerDhParams, ServerHello, ServerHelloDone, ServerKeyExchange,
 };
 use crate::codec::{
     AlertDescription, CipherSuite, Codec, CompressionMethod, ExtensionType, HandshakeType,
@@ -41,7 +41,16 @@ struct ExpectServerHello {
     offered_version: ProtocolVersion,
     resume: Option<SessionId>,
     sent_extensions: Vec<u16>,
+    /// DTLS: the ClientHello sent, resent with the cookie of a HelloVerifyRequest.
+    hello: Option<Box<ClientHello>>,
+    /// DTLS: how many HelloVerifyRequests this handshake has answered.
+    verify_requests: u8,
 }
+
+/// The most HelloVerifyRequests a DTLS client answers in one handshake: a server asks once
+/// (RFC 4347 section 4.2.1), again only when its secret rotated in between; more is a
+/// server (or an attacker) keeping us in a loop.
+const MAX_HELLO_VERIFY_REQUESTS: u8 = 5;
 
 /// Waiting for the server's Certificate (RSA and DHE_RSA key exchanges).
 struct ExpectCertificate {
@@ -233,6 +242,7 @@ impl ClientHandshake {
         };
         shared.emit(out, HandshakeType::ClientHello, |o| hello.encode(o));
         matrix_core::ps_trace_hs_msg!("client: sent ClientHello {:?}", offered_version);
+        let hello = shared.is_dtls().then(|| Box::new(hello));
         Ok(ClientHandshake {
             shared,
             state: State::ServerHello(ExpectServerHello {
@@ -240,6 +250,8 @@ impl ClientHandshake {
                 offered_version,
                 resume,
                 sent_extensions,
+                hello,
+                verify_requests: 0,
             }),
             validator,
             prev: None,
@@ -254,6 +266,11 @@ impl ClientHandshake {
 
     pub(crate) fn awaiting_finished(&self) -> bool {
         matches!(self.state, State::Finished(_))
+    }
+
+    #[cfg_attr(not(feature = "dtls"), allow(dead_code))]
+    pub(crate) fn expects_ccs(&self) -> bool {
+        matches!(self.state, State::Ccs(_))
     }
 
     /// Starts a re-handshake of the completed connection (`matrixSslEncodeRehandshake`,
@@ -364,6 +381,12 @@ impl ClientHandshake {
                 self.shared.transcript_update(raw);
                 self.server_hello(st, &sh, out)?
             }
+            (State::ServerHello(st), HandshakeType::HelloVerifyRequest)
+                if self.shared.is_dtls() =>
+            {
+                let hvr = HelloVerifyRequest::read_bytes(body).map_err(decode)?;
+                self.hello_verify_request(st, hvr, out)?
+            }
             (State::Certificate(st), HandshakeType::Certificate) => {
                 let cert = Certificate::read_bytes(body).map_err(decode)?;
                 self.shared.transcript_update(raw);
@@ -435,6 +458,32 @@ impl ClientHandshake {
             }
             _ => Err(Fatal::unexpected()),
         }
+    }
+
+    /// DTLS HelloVerifyRequest (RFC 4347 section 4.2.1): the same ClientHello again, with
+    /// the server's cookie and the next `message_seq`; the transcript starts over with it.
+    /// A server version that is not DTLS is protocol_version; more than
+    /// [`MAX_HELLO_VERIFY_REQUESTS`] is handshake_failure.
+    fn hello_verify_request(
+        &mut self,
+        mut st: ExpectServerHello,
+        hvr: HelloVerifyRequest,
+        out: &mut Vec<Output>,
+    ) -> Result<State, Fatal> {
+        if !hvr.server_version.is_dtls() {
+            return Err(Fatal::new(AlertDescription::ProtocolVersion));
+        }
+        if st.verify_requests >= MAX_HELLO_VERIFY_REQUESTS {
+            return Err(Fatal::new(AlertDescription::HandshakeFailure));
+        }
+        st.verify_requests += 1;
+        let hello = st.hello.as_mut().ok_or(Fatal::unexpected())?;
+        hello.cookie = Some(hvr.cookie);
+        self.shared.restart_transcript();
+        self.shared
+            .emit(out, HandshakeType::ClientHello, |o| hello.encode(o));
+        matrix_core::ps_trace_hs_msg!("client: resent ClientHello with a cookie");
+        Ok(State::ServerHello(st))
     }
 
     fn server_hello(

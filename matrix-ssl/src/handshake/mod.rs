@@ -15,14 +15,15 @@
 //! and matrix-dtls can drive it over datagrams. Every failure is a [`Fatal`] carrying the
 //! alert to send; `crate::alert` is the one place where failures become alerts.
 //!
-//! What DTLS 1.0 (RFC 4347) will need here, and where: the transcript of DTLS hashes each
-//! message with its 12-byte header as if sent unfragmented (section 4.2.6), so
-//! `HsShared::emit` must frame with `message_seq` (received messages already come with the
-//! `raw` bytes the driver chooses); the client must answer HelloVerifyRequest in its
-//! `ExpectServerHello` state by resending the ClientHello with the cookie and restarting
-//! the transcript (neither the first ClientHello nor the HelloVerifyRequest is hashed);
-//! the context's version list must hold DTLS versions (comparisons already go by TLS
-//! equivalent). ChangeCipherSpec as an [`Output`] is where the epoch changes.
+//! DTLS 1.0 (RFC 4347, feature `dtls`) runs the same machines when the context's versions
+//! are DTLS ones (comparisons go by TLS equivalent): `HsShared::emit` then frames each
+//! message with the 12-byte header of an unfragmented message and the next `message_seq`,
+//! which is what the transcript hashes (section 4.2.6; received messages come with the
+//! `raw` bytes `crate::engine` rebuilds the same way); the client answers
+//! HelloVerifyRequest in its `ExpectServerHello` state by resending the ClientHello with
+//! the cookie and restarting the transcript (section 4.2.1: neither the first ClientHello
+//! nor the HelloVerifyRequest is hashed). ChangeCipherSpec as an [`Output`] is where the
+//! epoch changes.
 
 use alloc::boxed::Box;
 use alloc::sync::Arc;
@@ -41,7 +42,7 @@ use zeroize::Zeroizing;
 
 use crate::alert::Fatal;
 use crate::codec::handshake::KeyExchangeKind;
-use crate::codec::handshake::{ServerDhParams, encode_handshake};
+use crate::codec::handshake::{ServerDhParams, encode_dtls_handshake, encode_handshake};
 use crate::codec::{AlertDescription, CipherSuite, HandshakeType, ProtocolVersion};
 use crate::context::ContextInner;
 use crate::keys::Keys;
@@ -60,7 +61,8 @@ pub(crate) use server::ServerHandshake;
 
 /// What a machine asks its driver to send, in order.
 pub(crate) enum Output {
-    /// A whole handshake message (4-byte header and body), already in the transcript.
+    /// A whole handshake message (4-byte header, or DTLS's unfragmented 12-byte one, and
+    /// body), already in the transcript.
     Message(Vec<u8>),
     /// Send ChangeCipherSpec under the current write state, then protect everything after
     /// it with this encrypter (sequence numbers restart at 0).
@@ -363,6 +365,8 @@ pub(crate) struct HsShared {
     pub etm: bool,
     /// The host_name of the client's server_name extension (servers).
     pub server_name: Option<Vec<u8>>,
+    /// DTLS: the `message_seq` of the next message we send (RFC 4347 section 4.2.2).
+    pub next_message_seq: u16,
 }
 
 impl HsShared {
@@ -392,6 +396,7 @@ impl HsShared {
             ems: false,
             etm: false,
             server_name: None,
+            next_message_seq: 0,
         }
     }
 
@@ -503,6 +508,12 @@ impl HsShared {
         }
     }
 
+    /// Forgets every message hashed so far (a DTLS client after a HelloVerifyRequest).
+    #[cfg(feature = "client-side-ssl")]
+    pub(crate) fn restart_transcript(&mut self) {
+        self.transcript = Md5Sha1::new();
+    }
+
     /// Adds a received message to the transcript.
     pub(crate) fn transcript_update(&mut self, raw: &[u8]) {
         self.transcript.update(raw);
@@ -533,7 +544,13 @@ impl HsShared {
         })
     }
 
-    /// Encodes a handshake message, adds it to the transcript and queues it.
+    /// Whether this handshake runs over DTLS (the context speaks only DTLS versions).
+    pub(crate) fn is_dtls(&self) -> bool {
+        cfg!(feature = "dtls") && self.ctx.is_dtls()
+    }
+
+    /// Encodes a handshake message (with the unfragmented DTLS header and the next
+    /// `message_seq` over DTLS), adds it to the transcript and queues it.
     pub(crate) fn emit(
         &mut self,
         out: &mut Vec<Output>,
@@ -541,7 +558,12 @@ impl HsShared {
         body: impl FnOnce(&mut Vec<u8>),
     ) {
         let mut msg = Vec::new();
-        encode_handshake(&mut msg, msg_type, body);
+        if self.is_dtls() {
+            encode_dtls_handshake(&mut msg, msg_type, self.next_message_seq, body);
+            self.next_message_seq = self.next_message_seq.wrapping_add(1);
+        } else {
+            encode_handshake(&mut msg, msg_type, body);
+        }
         self.transcript.update(&msg);
         out.push(Output::Message(msg));
     }
@@ -723,6 +745,17 @@ impl Handshake {
             Handshake::Client(c) => c.abandon_renegotiation(),
             #[cfg(feature = "server-side-ssl")]
             Handshake::Server(_) => {}
+        }
+    }
+
+    /// Whether the next thing the machine accepts is the peer's ChangeCipherSpec.
+    #[cfg_attr(not(feature = "dtls"), allow(dead_code))]
+    pub(crate) fn expects_ccs(&self) -> bool {
+        match self {
+            #[cfg(feature = "client-side-ssl")]
+            Handshake::Client(c) => c.expects_ccs(),
+            #[cfg(feature = "server-side-ssl")]
+            Handshake::Server(s) => s.expects_ccs(),
         }
     }
 

@@ -116,6 +116,11 @@ impl ServerHandshake {
         matches!(self.state, State::Finished(_))
     }
 
+    #[cfg_attr(not(feature = "dtls"), allow(dead_code))]
+    pub(crate) fn expects_ccs(&self) -> bool {
+        matches!(self.state, State::Ccs(_))
+    }
+
     /// `matrixSslEncodeRehandshake` on a server: queues a HelloRequest (never part of a
     /// transcript) after which the client's ClientHello starts the re-handshake. `keys`
     /// and `validator` replace the current ones (a validator requests client

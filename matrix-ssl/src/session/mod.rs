@@ -260,7 +260,7 @@ impl Context {
     /// `cipher_suite` names a different suite (the nominated suite takes precedence, as in
     /// the reference). `cert_validator` sees the server's chain (see [`CertValidator`]);
     /// `extensions` are added to the ClientHello. `PS_PLATFORM_FAIL` if the random
-    /// generator fails.
+    /// generator fails; `PS_ARG_FAIL` on a DTLS context (matrix-dtls runs those).
     #[cfg(feature = "client-side-ssl")]
     pub fn new_client_session(
         &self,
@@ -271,6 +271,10 @@ impl Context {
         extensions: Option<&HelloExtensions>,
     ) -> Result<Session, Error> {
         let ctx = Arc::clone(&self.inner);
+        // A DTLS context's handshakes run over datagrams (matrix-dtls), not TLS records.
+        if ctx.is_dtls() {
+            return Err(Error::ArgFail);
+        }
         let mut rng = ctx.session_rng()?;
         let mut out = Vec::new();
         let hs = crate::handshake::ClientHandshake::start(
@@ -314,6 +318,9 @@ impl Context {
         cert_validator: Option<CertValidator>,
     ) -> Result<Session, Error> {
         let ctx = Arc::clone(&self.inner);
+        if ctx.is_dtls() {
+            return Err(Error::ArgFail);
+        }
         let rng = ctx.session_rng()?;
         let hs = crate::handshake::ServerHandshake::new(Arc::clone(&ctx), keys, cert_validator);
         let v = ctx.highest_version();

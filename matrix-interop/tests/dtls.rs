@@ -1,0 +1,598 @@
+//! matrix-dtls (`DtlsSession` on matrix-ssl's handshake engine) against independent DTLS 1.0
+//! peers over UDP on 127.0.0.1, in both roles:
+//!
+//! | suite | our client vs | our server vs |
+//! |---|---|---|
+//! | 0x002F, 0x0035 AES | `openssl s_server -dtls1` (resumption), `gnutls-serv --udp` (resumption) | `openssl s_client -dtls1` (resumption with `-sess_out`/`-sess_in`), `gnutls-cli --udp` (`--resume`) |
+//! | 0x0033, 0x0039 DHE_RSA AES | `openssl s_server -dtls1`, `gnutls-serv --udp` | `openssl s_client -dtls1`, `gnutls-cli --udp` |
+//! | 0x008C, 0x008D PSK AES | `openssl s_server -dtls1 -psk`, `gnutls-serv --udp --pskpasswd` | `openssl s_client -dtls1 -psk`, `gnutls-cli --udp --pskkey` |
+//! | 0x002F with client authentication | `openssl s_server -dtls1 -Verify 1` | `openssl s_client -dtls1 -cert` |
+//!
+//! The driver here is what an application over UDP does with the buffer API: send every
+//! datagram `get_outdata` holds, hand each received datagram to `received_data`, and on a
+//! read timeout call `get_outdata` again (the retransmission timer). Each test checks the
+//! version, the suite, resumption and application data both ways. A missing peer is a
+//! failure; every wait is bounded.
+
+use std::net::{SocketAddr, UdpSocket};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use matrix_dtls::{DtlsContext, DtlsSession};
+use matrix_interop::{Peer, testkeys};
+use matrix_ssl::{
+    CertValidator, CipherSuite, Config, Keys, ProtocolVersion, Received, Sent, SessionId, Verdict,
+};
+
+const T: Duration = Duration::from_secs(20);
+const DTLS: ProtocolVersion = ProtocolVersion::DTLSv1_0;
+const PSK_ID: &str = "Client_identity";
+const PSK_HEX: &str = "1a2b3c4d5e6f708192a3b4c5d6e7f801";
+
+fn psk() -> Vec<u8> {
+    (0..PSK_HEX.len() / 2)
+        .map(|i| u8::from_str_radix(&PSK_HEX[2 * i..2 * i + 2], 16).unwrap())
+        .collect()
+}
+
+fn dtls_ctx() -> DtlsContext {
+    matrix_dtls::open(Config::dtls()).unwrap()
+}
+
+fn read(rel: &str) -> Vec<u8> {
+    std::fs::read(testkeys(rel)).unwrap()
+}
+
+/// The rsa2048 server chain and key, and the PSK.
+fn server_keys() -> Arc<Keys> {
+    let mut k = Keys::new();
+    k.load_rsa_keys_mem(
+        Some(&read("rsa2048/server-chain.pem")),
+        Some(&read("rsa2048/server.key")),
+        None,
+    )
+    .unwrap();
+    k.load_psk(PSK_ID.as_bytes(), &psk()).unwrap();
+    Arc::new(k)
+}
+
+/// The rsa2048 root, and the PSK.
+fn client_keys() -> Arc<Keys> {
+    let mut k = Keys::new();
+    k.load_rsa_keys_mem(None, None, Some(&read("rsa2048/ca.der")))
+        .unwrap();
+    k.load_psk(PSK_ID.as_bytes(), &psk()).unwrap();
+    Arc::new(k)
+}
+
+/// One DTLS connection over a UDP socket.
+struct Conn {
+    sock: UdpSocket,
+    peer: SocketAddr,
+    sess: DtlsSession,
+    received: Vec<u8>,
+    complete: bool,
+    closed: bool,
+}
+
+impl Conn {
+    fn new(sock: UdpSocket, peer: SocketAddr, sess: DtlsSession) -> Conn {
+        sock.set_read_timeout(Some(Duration::from_millis(250)))
+            .unwrap();
+        Conn {
+            sock,
+            peer,
+            sess,
+            received: Vec::new(),
+            complete: false,
+            closed: false,
+        }
+    }
+
+    /// Sends every datagram the session holds.
+    fn flush(&mut self) -> Result<(), String> {
+        for _ in 0..10_000 {
+            let d = self.sess.get_outdata();
+            if d.is_empty() {
+                return Ok(());
+            }
+            let n = d.len();
+            self.sock
+                .send_to(d, self.peer)
+                .map_err(|e| format!("send: {e}"))?;
+            match self
+                .sess
+                .sent_data(n)
+                .map_err(|e| format!("sent_data: {e:?}"))?
+            {
+                Sent::HandshakeComplete => self.complete = true,
+                Sent::RequestClose => self.closed = true,
+                _ => {}
+            }
+        }
+        Err("get_outdata never ends".into())
+    }
+
+    /// Hands one datagram to the session and acts on its events.
+    fn feed(&mut self, dg: &[u8]) -> Result<(), String> {
+        let buf = self.sess.get_readbuf();
+        let n = dg.len().min(buf.len());
+        buf[..n].copy_from_slice(&dg[..n]);
+        let mut r = self.sess.received_data(n);
+        loop {
+            match r.map_err(|e| format!("received_data: {e:?}"))? {
+                Received::AppData(d) => {
+                    self.received.extend_from_slice(d);
+                    r = self.sess.processed_data();
+                }
+                Received::Alert { level, description } => {
+                    if description == matrix_ssl::AlertDescription::CloseNotify {
+                        self.closed = true;
+                    } else if level == matrix_ssl::AlertLevel::Fatal {
+                        return Err(format!("fatal alert from the peer: {description:?}"));
+                    }
+                    r = self.sess.processed_data();
+                }
+                Received::HandshakeComplete => {
+                    self.complete = true;
+                    break;
+                }
+                _ => break,
+            }
+        }
+        self.flush()
+    }
+
+    /// Runs until `done` holds: received datagrams in, our datagrams out, and on a quiet
+    /// quarter second one more `get_outdata` (our retransmission timer).
+    fn pump(&mut self, what: &str, done: impl Fn(&Conn) -> bool) -> Result<(), String> {
+        let end = Instant::now() + T;
+        let mut buf = vec![0u8; 65536];
+        self.flush()?;
+        while !done(self) {
+            if Instant::now() > end {
+                return Err(format!("timed out waiting for {what}"));
+            }
+            match self.sock.recv_from(&mut buf) {
+                Ok((n, from)) if from == self.peer => {
+                    let dg = buf[..n].to_vec();
+                    self.feed(&dg)?;
+                }
+                Ok(_) => {}
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock
+                            | std::io::ErrorKind::TimedOut
+                            | std::io::ErrorKind::ConnectionRefused
+                    ) =>
+                {
+                    self.flush()?;
+                }
+                Err(e) => return Err(format!("recv: {e}")),
+            }
+        }
+        Ok(())
+    }
+
+    fn send_app(&mut self, data: &[u8]) -> Result<(), String> {
+        self.sess
+            .encode_to_outdata(data)
+            .map_err(|e| format!("encode_to_outdata: {e:?}"))?;
+        self.flush()
+    }
+
+    /// close_notify (a peer that keeps the session for resumption wants it).
+    fn close(&mut self) {
+        let _ = self.sess.encode_closure_alert();
+        let _ = self.flush();
+    }
+}
+
+/// What a client connection negotiated.
+struct Outcome {
+    suite: Option<CipherSuite>,
+    resumed: bool,
+    sid: Option<SessionId>,
+}
+
+/// How the peer answers our data.
+enum Reply<'a> {
+    /// An echo server.
+    Echo,
+    /// A peer printing what it receives and sending what its stdin gets.
+    Stdio(&'a mut Peer),
+}
+
+/// Our client against a server on `port`: handshake, data both ways, close_notify.
+fn run_client(
+    ctx: &DtlsContext,
+    port: u16,
+    suite: u16,
+    resume: Option<&SessionId>,
+    reply: Reply<'_>,
+) -> Result<Outcome, String> {
+    run_client_with(ctx, client_keys(), port, suite, resume, reply)
+}
+
+/// [`run_client`] with `keys`.
+fn run_client_with(
+    ctx: &DtlsContext,
+    keys: Arc<Keys>,
+    port: u16,
+    suite: u16,
+    resume: Option<&SessionId>,
+    reply: Reply<'_>,
+) -> Result<Outcome, String> {
+    let sock = UdpSocket::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    let peer: SocketAddr = ([127, 0, 0, 1], port).into();
+    let sess = ctx
+        .new_client_session(keys, resume, suite, None, None)
+        .map_err(|e| format!("new_client_session: {e:?}"))?;
+    let mut c = Conn::new(sock, peer, sess);
+    c.pump("the handshake", |c| c.complete)?;
+    assert_eq!(c.sess.protocol_version(), DTLS);
+    let ping = b"ping from matrix-dtls\n";
+    c.send_app(ping)?;
+    match reply {
+        Reply::Echo => c.pump("the echo", |c| c.received.ends_with(ping))?,
+        Reply::Stdio(peer) => {
+            peer.wait_for("ping from matrix-dtls", T)?;
+            peer.send_stdin("pong from the peer\n");
+            c.pump("the peer's data", |c| {
+                c.received.ends_with(b"pong from the peer\n")
+            })?;
+        }
+    }
+    c.close();
+    Ok(Outcome {
+        suite: c.sess.cipher_suite(),
+        resumed: c.sess.is_resumed(),
+        sid: c.sess.session_id(),
+    })
+}
+
+/// Our server on `sock` for the connections of one peer process, one after the other (a
+/// datagram from a new address starts the next session): each must complete its
+/// handshake; `data` says whether the last one also exchanges `ping`/`pong` with the
+/// peer's stdin and stdout. Returns, for each, whether it was resumed and its suite.
+fn serve(
+    sock: &UdpSocket,
+    ctx: &DtlsContext,
+    sessions: usize,
+    peer: &mut Peer,
+    ping: &str,
+) -> Result<Vec<(bool, Option<CipherSuite>)>, String> {
+    serve_with(sock, ctx, sessions, peer, ping, server_keys, || None)
+}
+
+/// [`serve`] with the keys and the certificate callback (client authentication) each
+/// session gets.
+fn serve_with(
+    sock: &UdpSocket,
+    ctx: &DtlsContext,
+    sessions: usize,
+    peer: &mut Peer,
+    ping: &str,
+    keys: impl Fn() -> Arc<Keys>,
+    validator: impl Fn() -> Option<CertValidator>,
+) -> Result<Vec<(bool, Option<CipherSuite>)>, String> {
+    sock.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut resumed = Vec::new();
+    let mut buf = vec![0u8; 65536];
+    let mut first: Option<(SocketAddr, Vec<u8>)> = None;
+    for i in 0..sessions {
+        let (from, dg) = match first.take() {
+            Some(f) => f,
+            None => {
+                let (n, from) = sock
+                    .recv_from(&mut buf)
+                    .map_err(|e| format!("no hello from the peer: {e}"))?;
+                (from, buf[..n].to_vec())
+            }
+        };
+        let sess = ctx
+            .new_server_session(keys(), validator(), from.to_string().as_bytes())
+            .map_err(|e| format!("new_server_session: {e:?}"))?;
+        let mut c = Conn::new(sock.try_clone().unwrap(), from, sess);
+        c.feed(&dg)?;
+        c.pump("the handshake", |c| c.complete)?;
+        assert_eq!(c.sess.protocol_version(), DTLS);
+        resumed.push((c.sess.is_resumed(), c.sess.cipher_suite()));
+        if i + 1 < sessions {
+            // Wait for the peer's next connection (its close_notify may come first).
+            let end = Instant::now() + T;
+            while first.is_none() && Instant::now() < end {
+                match sock.recv_from(&mut buf) {
+                    Ok((n, f)) if f != from => first = Some((f, buf[..n].to_vec())),
+                    Ok((n, _)) => {
+                        let dg = buf[..n].to_vec();
+                        c.feed(&dg)?;
+                    }
+                    Err(_) => c.flush()?,
+                }
+            }
+            continue;
+        }
+        let line = format!("{ping}\n");
+        peer.send_stdin(&line);
+        c.pump("the peer's data", |c| c.received.ends_with(line.as_bytes()))?;
+        c.send_app(b"pong from matrix-dtls\n")?;
+        peer.wait_for("pong from matrix-dtls", T)?;
+    }
+    Ok(resumed)
+}
+
+/// `openssl s_server -dtls1` with `cipher` and `extra` arguments.
+fn s_server(cipher: &str, extra: &[&str]) -> (Peer, u16) {
+    let port = matrix_interop::free_port();
+    let accept = format!("127.0.0.1:{port}");
+    let cipher = format!("{cipher}:@SECLEVEL=0");
+    let key = testkeys("rsa2048/server.key");
+    let cert = testkeys("rsa2048/server.pem");
+    let chain = testkeys("rsa2048/intermediate.pem");
+    let dh = testkeys("dh/dh2048.pem");
+    let mut args = vec!["s_server", "-dtls1", "-accept", &accept, "-cipher", &cipher];
+    args.extend_from_slice(&["-key", &key, "-cert", &cert, "-cert_chain", &chain]);
+    args.extend_from_slice(&["-dhparam", &dh]);
+    args.extend_from_slice(extra);
+    let mut p = Peer::spawn("openssl", &args);
+    p.wait_for("ACCEPT", T).unwrap();
+    (p, port)
+}
+
+#[test]
+fn our_client_against_openssl_s_server_dtls1() {
+    for (suite, name, extra) in [
+        (0x002Fu16, "AES128-SHA", &[][..]),
+        (0x0035, "AES256-SHA", &[][..]),
+        (0x0033, "DHE-RSA-AES128-SHA", &[][..]),
+        (0x0039, "DHE-RSA-AES256-SHA", &[][..]),
+        (0x008C, "PSK-AES128-CBC-SHA", &["-psk", PSK_HEX][..]),
+        (0x008D, "PSK-AES256-CBC-SHA", &["-psk", PSK_HEX][..]),
+    ] {
+        let (mut server, port) = s_server(name, extra);
+        let ctx = dtls_ctx();
+        let first = run_client(&ctx, port, suite, None, Reply::Stdio(&mut server))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(first.suite, Some(CipherSuite::from(suite)), "{name}");
+        assert!(!first.resumed);
+        let sid = first.sid.expect("a session id to resume");
+        let second = run_client(&ctx, port, suite, Some(&sid), Reply::Stdio(&mut server))
+            .unwrap_or_else(|e| panic!("{name} resumed: {e}"));
+        assert!(second.resumed, "{name}: s_server did not resume");
+        assert_eq!(second.suite, Some(CipherSuite::from(suite)));
+    }
+}
+
+/// The GnuTLS priority of DTLS 1.0 with one cipher and key exchange.
+fn gnutls_priority(cipher: &str, kx: &str) -> String {
+    format!("NORMAL:-VERS-ALL:+VERS-DTLS1.0:-CIPHER-ALL:{cipher}:-MAC-ALL:+SHA1:-KX-ALL:{kx}")
+}
+
+fn psk_file() -> String {
+    let path = std::env::temp_dir().join(format!("matrix-dtls-psk-{}.txt", std::process::id()));
+    std::fs::write(&path, format!("{PSK_ID}:{PSK_HEX}\n")).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn our_client_against_gnutls_serv_udp() {
+    let psk_file = psk_file();
+    for (suite, cipher, kx) in [
+        (0x002Fu16, "+AES-128-CBC", "+RSA"),
+        (0x0035, "+AES-256-CBC", "+RSA"),
+        (0x0033, "+AES-128-CBC", "+DHE-RSA"),
+        (0x0039, "+AES-256-CBC", "+DHE-RSA"),
+        (0x008C, "+AES-128-CBC", "+PSK"),
+        (0x008D, "+AES-256-CBC", "+PSK"),
+    ] {
+        let port = matrix_interop::free_port();
+        let priority = gnutls_priority(cipher, kx);
+        let (chain, key) = (
+            testkeys("rsa2048/server-chain.pem"),
+            testkeys("rsa2048/server.key"),
+        );
+        let dh = testkeys("dh/dh2048.pem");
+        let port_s = port.to_string();
+        let mut server = Peer::spawn(
+            "gnutls-serv",
+            &[
+                "--udp",
+                "--echo",
+                "--noticket",
+                "-p",
+                &port_s,
+                "--x509certfile",
+                &chain,
+                "--x509keyfile",
+                &key,
+                "--dhparams",
+                &dh,
+                "--pskpasswd",
+                &psk_file,
+                "--priority",
+                &priority,
+            ],
+        );
+        server.wait_for("listening", T).unwrap();
+        let ctx = dtls_ctx();
+        let first = run_client(&ctx, port, suite, None, Reply::Echo)
+            .unwrap_or_else(|e| panic!("{cipher} {kx}: {e}"));
+        assert_eq!(first.suite, Some(CipherSuite::from(suite)));
+        let sid = first.sid.expect("a session id to resume");
+        let second = run_client(&ctx, port, suite, Some(&sid), Reply::Echo)
+            .unwrap_or_else(|e| panic!("{cipher} {kx} resumed: {e}"));
+        assert!(second.resumed, "{cipher} {kx}: gnutls-serv did not resume");
+    }
+    let _ = std::fs::remove_file(psk_file);
+}
+
+#[test]
+fn openssl_s_client_dtls1_against_our_server() {
+    let sess_file =
+        std::env::temp_dir().join(format!("matrix-dtls-sess-{}.pem", std::process::id()));
+    let sess_file = sess_file.to_string_lossy().into_owned();
+    for (suite, name, psk) in [
+        (0x002Fu16, "AES128-SHA", false),
+        (0x0035, "AES256-SHA", false),
+        (0x0033, "DHE-RSA-AES128-SHA", false),
+        (0x0039, "DHE-RSA-AES256-SHA", false),
+        (0x008C, "PSK-AES128-CBC-SHA", true),
+        (0x008D, "PSK-AES256-CBC-SHA", true),
+    ] {
+        let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let port = sock.local_addr().unwrap().port();
+        let ctx = dtls_ctx();
+        for resume in [false, true] {
+            let connect = format!("127.0.0.1:{port}");
+            let cipher = format!("{name}:@SECLEVEL=0");
+            let mut args = vec![
+                "s_client", "-dtls1", "-connect", &connect, "-cipher", &cipher,
+            ];
+            args.push(if resume { "-sess_in" } else { "-sess_out" });
+            args.push(&sess_file);
+            if psk {
+                args.extend_from_slice(&["-psk", PSK_HEX, "-psk_identity", PSK_ID]);
+            }
+            let mut client = Peer::spawn("openssl", &args);
+            let resumed = serve(&sock, &ctx, 1, &mut client, "ping from s_client")
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(
+                resumed,
+                [(resume, Some(CipherSuite::from(suite)))],
+                "{name}"
+            );
+        }
+    }
+    let _ = std::fs::remove_file(sess_file);
+}
+
+#[test]
+fn gnutls_cli_udp_against_our_server_with_resumption() {
+    for (suite, cipher, kx, psk) in [
+        (0x002Fu16, "+AES-128-CBC", "+RSA", false),
+        (0x0035, "+AES-256-CBC", "+RSA", false),
+        (0x0033, "+AES-128-CBC", "+DHE-RSA", false),
+        (0x008D, "+AES-256-CBC", "+PSK", true),
+    ] {
+        let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let port = sock.local_addr().unwrap().port().to_string();
+        let ctx = dtls_ctx();
+        let priority = gnutls_priority(cipher, kx);
+        let ca = testkeys("rsa2048/ca.pem");
+        let mut args = vec![
+            "127.0.0.1",
+            "-p",
+            &port,
+            "--udp",
+            "--resume",
+            "--x509cafile",
+            &ca,
+            "--verify-hostname",
+            "localhost",
+            "--priority",
+            &priority,
+        ];
+        if psk {
+            args.extend_from_slice(&["--pskusername", PSK_ID, "--pskkey", PSK_HEX]);
+        }
+        let mut client = Peer::spawn("gnutls-cli", &args);
+        let resumed = serve(&sock, &ctx, 2, &mut client, "ping from gnutls-cli")
+            .unwrap_or_else(|e| panic!("{cipher} {kx}: {e}"));
+        let suite = Some(CipherSuite::from(suite));
+        assert_eq!(resumed, [(false, suite), (true, suite)], "{cipher} {kx}");
+    }
+}
+
+/// Client authentication both ways with OpenSSL: our client with the rsa2048 client chain
+/// against `s_server -dtls1 -Verify 1`, and `s_client -dtls1 -cert` against our server
+/// with a certificate callback (CertificateRequest, Certificate, CertificateVerify over
+/// the DTLS transcript).
+#[test]
+fn client_authentication_with_openssl_dtls1() {
+    let ca = testkeys("rsa2048/ca.pem");
+    let (mut server, port) = s_server("AES128-SHA", &["-Verify", "1", "-CAfile", &ca]);
+    let mut k = Keys::new();
+    k.load_rsa_keys_mem(
+        Some(&read("rsa2048/client-chain.pem")),
+        Some(&read("rsa2048/client.key")),
+        Some(&read("rsa2048/ca.der")),
+    )
+    .unwrap();
+    let ctx = dtls_ctx();
+    let out = run_client_with(
+        &ctx,
+        Arc::new(k),
+        port,
+        0x002F,
+        None,
+        Reply::Stdio(&mut server),
+    )
+    .unwrap();
+    assert_eq!(out.suite, Some(CipherSuite::from(0x002F)));
+    server
+        .wait_for("verify return:1", T)
+        .expect("s_server verified our certificate");
+
+    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let connect = format!("127.0.0.1:{}", sock.local_addr().unwrap().port());
+    let (cert, key, chain) = (
+        testkeys("rsa2048/client.pem"),
+        testkeys("rsa2048/client.key"),
+        testkeys("rsa2048/intermediate.pem"),
+    );
+    let mut client = Peer::spawn(
+        "openssl",
+        &[
+            "s_client",
+            "-dtls1",
+            "-connect",
+            &connect,
+            "-cipher",
+            "AES128-SHA:@SECLEVEL=0",
+            "-cert",
+            &cert,
+            "-key",
+            &key,
+            "-cert_chain",
+            &chain,
+        ],
+    );
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let keys = || {
+        let mut k = Keys::new();
+        k.load_rsa_keys_mem(
+            Some(&read("rsa2048/server-chain.pem")),
+            Some(&read("rsa2048/server.key")),
+            Some(&read("rsa2048/ca.der")),
+        )
+        .unwrap();
+        Arc::new(k)
+    };
+    let validator = || {
+        let seen = Arc::clone(&seen);
+        let cb: CertValidator = Box::new(move |_, chain, alert| {
+            seen.lock().unwrap().push((chain.certs().len(), alert));
+            Verdict::from_code(alert.map_or(0, |a| i32::from(a.get())))
+        });
+        Some(cb)
+    };
+    let r = serve_with(
+        &sock,
+        &ctx,
+        1,
+        &mut client,
+        "ping with a certificate",
+        keys,
+        validator,
+    )
+    .unwrap();
+    assert_eq!(r, [(false, Some(CipherSuite::from(0x002F)))]);
+    assert_eq!(
+        seen.lock().unwrap().as_slice(),
+        [(2, None)],
+        "one authenticated chain"
+    );
+}
