@@ -37,6 +37,9 @@ pub struct ClientArgs {
     /// The line `--mode echo` sends.
     #[arg(long, default_value = "hello from matrix-client")]
     pub message: String,
+    /// `--mode echo`: send the line this many times, each after the previous echo.
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub repeat: u32,
     /// Accept a server certificate that does not verify against the CAs (test setups).
     #[arg(long)]
     pub insecure: bool,
@@ -102,6 +105,7 @@ fn once(
         .new_client_session(Arc::clone(keys), resume, suite, Some(validator), ext)
         .map_err(|e| AppError::usage(format!("new session: {}", words(e))))?;
     let mut st = Conn::new(session, io, args.common.trace);
+    st.set_rehandshake(args.common.rehandshake());
     conn::handshake(&mut st).map_err(|e| match rejected.lock().ok().and_then(|r| r.clone()) {
         Some(why) => AppError::protocol(format!(
             "handshake failed: the server's certificate does not verify against the \
@@ -127,20 +131,23 @@ fn once(
         }
         Mode::Echo => {
             let line = format!("{}\n", args.message);
-            std::io::Write::write_all(&mut st, line.as_bytes())
-                .map_err(|e| AppError::protocol(format!("sending: {e}")))?;
-            let back = conn::read_until(&mut st, 1 << 16, |d| d.contains(&b'\n'))?;
-            let _ = out.write_all(&back);
-            if !back
-                .windows(args.message.len().max(1))
-                .any(|w| w == args.message.as_bytes())
-            {
-                return Err(AppError::protocol("the message did not come back"));
+            for _ in 0..args.repeat {
+                std::io::Write::write_all(&mut st, line.as_bytes())
+                    .map_err(|e| AppError::protocol(format!("sending: {e}")))?;
+                let back = conn::read_until(&mut st, 1 << 16, |d| d.contains(&b'\n'))?;
+                let _ = out.write_all(&back);
+                if !back
+                    .windows(args.message.len().max(1))
+                    .any(|w| w == args.message.as_bytes())
+                {
+                    return Err(AppError::protocol("the message did not come back"));
+                }
             }
         }
         Mode::Raw => conn::raw(&mut st, &handle)?,
     }
     let _ = out.flush();
+    conn::report_rehandshakes("matrix-client", &st, args.common.quiet);
     // close_notify, so that the server keeps the session for resumption.
     let _ = st.shutdown();
     Ok(id)

@@ -46,6 +46,34 @@ pub fn summary(s: &Session) -> String {
     format!("{} {suite} ({kind})", version_name(s.protocol_version()))
 }
 
+/// The common name of the peer's certificate, when it sent one.
+pub fn peer_name(s: &Session) -> Option<String> {
+    let leaf = s.peer_certificates()?.certs().first()?;
+    Some(
+        leaf.subject
+            .common_name
+            .as_ref()
+            .map(|n| n.to_text())
+            .unwrap_or_else(|| "(none)".into()),
+    )
+}
+
+/// Says how many re-handshakes ran (`--rehandshake-after`), each resumed or full.
+pub fn report_rehandshakes(who: &str, st: &Conn, quiet: bool) {
+    let r = st.rehandshakes();
+    if !quiet && !r.is_empty() {
+        let kinds: Vec<&str> = r
+            .iter()
+            .map(|resumed| if *resumed { "resumed" } else { "full" })
+            .collect();
+        eprintln!(
+            "{who}: {} re-handshake(s) completed ({})",
+            r.len(),
+            kinds.join(", ")
+        );
+    }
+}
+
 /// Runs the handshake, with a failure in words.
 pub fn handshake(st: &mut Conn) -> Result<(), AppError> {
     st.handshake()
