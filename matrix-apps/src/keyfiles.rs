@@ -1,6 +1,7 @@
 //! Key material for the programs: files named on the command line (`;`-separated lists,
-//! PEM or DER, an optional key password), or the built-in rsa2048 test identity when no
-//! file is given. Every failure names the file and what is wrong with it.
+//! PEM or DER, an optional key password), or the built-in rsa2048 test identity and CA
+//! when no file is given, and the pre-shared key of `--psk`. Every failure names the file
+//! and what is wrong with it.
 
 use std::sync::Arc;
 

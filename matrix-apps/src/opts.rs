@@ -87,7 +87,7 @@ pub fn parse_psk_hex(s: &str) -> Result<PskKey, String> {
         .strip_prefix("0x")
         .or_else(|| hex.strip_prefix("0X"))
         .unwrap_or(hex);
-    if hex.is_empty() || hex.len() % 2 != 0 {
+    if hex.is_empty() || !hex.len().is_multiple_of(2) {
         return Err(format!(
             "`{s}` is not a key in hex: give an even number of hex digits (e.g. 0123456789abcdef)"
         ));

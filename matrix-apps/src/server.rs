@@ -82,21 +82,25 @@ fn serve(
             conn::summary(st.session())
         );
     }
-    match args.common.mode {
+    let result = match args.common.mode {
         Mode::Http => {
             // The request ends with an empty line (or the client stops sending).
             conn::read_until(st, 16 * 1024, |d| {
                 d.windows(4).any(|w| w == b"\r\n\r\n") || d.windows(2).any(|w| w == b"\n\n")
-            })?;
-            let page = conn::page(st.session());
-            std::io::Write::write_all(st, page.as_bytes())
-                .map_err(|e| AppError::protocol(format!("writing the page: {e}")))?;
+            })
+            .and_then(|_| {
+                let page = conn::page(st.session());
+                std::io::Write::write_all(st, page.as_bytes())
+                    .map_err(|e| AppError::protocol(format!("writing the page: {e}")))
+            })
         }
-        Mode::Echo => conn::echo_back(st)?,
-        Mode::Raw => conn::raw(st, tcp)?,
-    }
-    let _ = st.shutdown();
+        Mode::Echo => conn::echo_back(st),
+        Mode::Raw => conn::raw(st, tcp),
+    };
+    // Also when the peer went away without closing: the re-handshakes did run.
     conn::report_rehandshakes("matrix-server", st, args.common.quiet);
+    result?;
+    let _ = st.shutdown();
     Ok(())
 }
 
