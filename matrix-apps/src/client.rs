@@ -34,6 +34,13 @@ pub struct ClientArgs {
     /// Connect this many more times, resuming the first session.
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub reconnect: usize,
+    /// With `--reconnect`: full handshakes each time instead of resumptions (like
+    /// `openssl s_time -new`).
+    #[arg(long, requires = "reconnect")]
+    pub new: bool,
+    /// The path `--mode http` asks for (`matrix-server` answers `/bytes/N` with N bytes).
+    #[arg(long, default_value = "/", value_name = "PATH")]
+    pub path: String,
     /// The line `--mode echo` sends.
     #[arg(long, default_value = "hello from matrix-client")]
     pub message: String,
@@ -124,10 +131,10 @@ fn once(
     let mut out = std::io::stdout();
     match args.common.mode {
         Mode::Http => {
-            std::io::Write::write_all(&mut st, b"GET / HTTP/1.0\r\n\r\n")
+            let req = format!("GET {} HTTP/1.0\r\n\r\n", args.path);
+            std::io::Write::write_all(&mut st, req.as_bytes())
                 .map_err(|e| AppError::protocol(format!("sending the request: {e}")))?;
-            let page = conn::read_until(&mut st, 1 << 20, |_| false)?;
-            let _ = out.write_all(&page);
+            conn::copy_to(&mut st, &mut out)?;
         }
         Mode::Echo => {
             let line = format!("{}\n", args.message);
@@ -168,7 +175,8 @@ pub fn run(args: &ClientArgs) -> Result<u8, AppError> {
             eprintln!("matrix-client: the server gave no session id: nothing to resume");
             return Ok(EXIT_PROTOCOL);
         };
-        match once(args, &ctx, &keys, Some(id), ext.as_ref()) {
+        let offer = (!args.new).then_some(id);
+        match once(args, &ctx, &keys, offer, ext.as_ref()) {
             Ok(_) => {}
             Err(e) => {
                 eprintln!("matrix-client: reconnection {i}: {e}");

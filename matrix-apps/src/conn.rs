@@ -80,6 +80,40 @@ pub fn handshake(st: &mut Conn) -> Result<(), AppError> {
         .map_err(|e| AppError::protocol(format!("handshake failed: {}", io_words(&e))))
 }
 
+/// The largest `GET /bytes/N` the server answers (bulk measurements).
+pub const MAX_BYTES_PAGE: u64 = 1 << 30;
+
+/// The `N` of a request for `/bytes/N`.
+fn bytes_request(req: &[u8]) -> Option<u64> {
+    let line = req.split(|b| *b == b'\n').next()?;
+    let path = std::str::from_utf8(line).ok()?.split_whitespace().nth(1)?;
+    path.strip_prefix("/bytes/")?.parse().ok()
+}
+
+/// The server's answer to an HTTP-like request: `GET /bytes/N` gets N bytes (at most
+/// [`MAX_BYTES_PAGE`]; `cargo xtask bench` measures bulk transfer with it), anything
+/// else the page naming the negotiated version and suite.
+pub fn answer(st: &mut Conn, req: &[u8]) -> Result<(), AppError> {
+    let werr = |e: io::Error| io_err("writing the page", &e);
+    let Some(n) = bytes_request(req).filter(|n| *n <= MAX_BYTES_PAGE) else {
+        let page = page(st.session());
+        return st.write_all(page.as_bytes()).map_err(werr);
+    };
+    let head = format!(
+        "HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {n}\r\n\
+         Connection: close\r\n\r\n"
+    );
+    st.write_all(head.as_bytes()).map_err(werr)?;
+    let chunk = [b'm'; 16 * 1024];
+    let mut left = n;
+    while left > 0 {
+        let k = usize::try_from(left.min(chunk.len() as u64)).unwrap_or(chunk.len());
+        st.write_all(chunk.get(..k).unwrap_or_default()).map_err(werr)?;
+        left -= k as u64;
+    }
+    Ok(())
+}
+
 /// The HTTP-like page of the server.
 pub fn page(s: &Session) -> String {
     let body = format!(
@@ -117,6 +151,20 @@ pub fn read_until(
         }
     }
     Ok(data)
+}
+
+/// Copies what arrives to `out` until the peer closes (the page may be large).
+pub fn copy_to(st: &mut Conn, out: &mut impl Write) -> Result<(), AppError> {
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        match st.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => out
+                .write_all(buf.get(..n).unwrap_or_default())
+                .map_err(|e| io_err("standard output", &e))?,
+            Err(e) => return Err(io_err("reading", &e)),
+        }
+    }
 }
 
 /// Sends everything that arrives back, until the peer closes.

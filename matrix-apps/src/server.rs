@@ -88,11 +88,7 @@ fn serve(
             conn::read_until(st, 16 * 1024, |d| {
                 d.windows(4).any(|w| w == b"\r\n\r\n") || d.windows(2).any(|w| w == b"\n\n")
             })
-            .and_then(|_| {
-                let page = conn::page(st.session());
-                std::io::Write::write_all(st, page.as_bytes())
-                    .map_err(|e| AppError::protocol(format!("writing the page: {e}")))
-            })
+            .and_then(|req| conn::answer(st, &req))
         }
         Mode::Echo => conn::echo_back(st),
         Mode::Raw => conn::raw(st, tcp),
