@@ -24,7 +24,8 @@
 //! certificates a session also owns, so it undercounts the heap a device must provide.
 //!
 //! The keys are the rsa2048 test identity (`testkeys/`, public test material) in DER, so
-//! that no PEM decoder is needed. Exit codes: 0 ok, 1 a handshake failed, 2 bad arguments.
+//! that no PEM decoder is needed, and a test pre-shared key (PSK suites are offered only
+//! with a key loaded). Exit codes: 0 ok, 1 a handshake failed, 2 bad arguments.
 
 #![forbid(unsafe_code)]
 
@@ -47,6 +48,9 @@ mod keys {
     pub const SERVER_KEY: &[u8] = include_bytes!("../../../testkeys/rsa2048/server-pkcs1.der");
     #[cfg(feature = "client")]
     pub const ROOT_CA: &[u8] = include_bytes!("../../../testkeys/rsa2048/ca.der");
+    /// A test pre-shared key, so that profiles with only PSK suites can handshake.
+    pub const PSK_ID: &[u8] = b"matrix-size-ref";
+    pub const PSK: &[u8] = b"matrix-size-ref test PSK 32 byte";
 }
 
 #[cfg(feature = "server")]
@@ -55,6 +59,7 @@ fn server_keys() -> Result<std::sync::Arc<matrix_ssl::Keys>, matrix_ssl::Error> 
     chain.extend_from_slice(keys::INTERMEDIATE);
     let mut k = matrix_ssl::Keys::new();
     k.load_rsa_keys_mem(Some(&chain), Some(keys::SERVER_KEY), None)?;
+    k.load_psk(keys::PSK_ID, keys::PSK)?;
     Ok(std::sync::Arc::new(k))
 }
 
@@ -62,6 +67,7 @@ fn server_keys() -> Result<std::sync::Arc<matrix_ssl::Keys>, matrix_ssl::Error> 
 fn client_keys() -> Result<std::sync::Arc<matrix_ssl::Keys>, matrix_ssl::Error> {
     let mut k = matrix_ssl::Keys::new();
     k.load_rsa_keys_mem(None, None, Some(keys::ROOT_CA))?;
+    k.load_psk(keys::PSK_ID, keys::PSK)?;
     Ok(std::sync::Arc::new(k))
 }
 
