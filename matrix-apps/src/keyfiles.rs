@@ -30,24 +30,6 @@ pub struct KeyArgs {
     pub psk: Option<(String, PskKey)>,
 }
 
-/// The built-in server identity (test material, never for production).
-pub fn builtin_server() -> Result<Keys, AppError> {
-    let mut chain = SERVER_CERT.to_vec();
-    chain.extend_from_slice(INTERMEDIATE);
-    let mut k = Keys::new();
-    k.load_rsa_keys_mem(Some(&chain), Some(SERVER_KEY), None)
-        .map_err(|e| AppError::usage(format!("built-in test keys: {}", words(e))))?;
-    Ok(k)
-}
-
-/// The built-in trust anchor (the test CA).
-pub fn builtin_client() -> Result<Keys, AppError> {
-    let mut k = Keys::new();
-    k.load_rsa_keys_mem(None, None, Some(ROOT_CA))
-        .map_err(|e| AppError::usage(format!("built-in test CA: {}", words(e))))?;
-    Ok(k)
-}
-
 fn files(list: &str) -> impl Iterator<Item = &str> {
     list.split(';').map(str::trim).filter(|f| !f.is_empty())
 }

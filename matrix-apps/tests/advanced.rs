@@ -427,3 +427,18 @@ fn bad_values_of_the_new_flags_say_what_is_wrong() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("--ca"), "{err}");
 }
+
+#[test]
+fn quiet_prints_only_the_data() {
+    let (mut server, port) = our_server(&["--count", "1", "--mode", "echo", "--quiet"]);
+    let out = our_client(
+        port,
+        &["--mode", "echo", "--message", "just this", "--quiet"],
+    );
+    assert_eq!(out, vec!["just this".to_string()]);
+    assert!(server.wait_exit(T).unwrap());
+    let log = server.output();
+    // Only the port announcement, which scripts need to find the server.
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert!(log[0].contains("listening on"), "{log:?}");
+}

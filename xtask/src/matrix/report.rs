@@ -214,3 +214,49 @@ pub fn svg(rows: &[Row]) -> String {
          <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n{body}</svg>\n"
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row() -> Row {
+        Row {
+            name: "psk-only".into(),
+            about: "PSK".into(),
+            status: "ok".into(),
+            size: Some(Size {
+                text: 2048,
+                data: 1024,
+                bss: 0,
+            }),
+            library_text: Some(1024),
+            speed: [
+                ("full_hs_per_s", "12499.9"),
+                ("heap_client_idle_bytes", "6435"),
+                ("heap_server_idle_bytes", "6137"),
+                ("heap_handshake_peak_bytes", "12773"),
+            ]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+            note: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_heap_figures_are_columns_of_both_reports() {
+        let md = markdown(&[row()], Size::default(), false);
+        assert!(md.contains("| heap idle client | heap idle server | handshake peak heap |"));
+        assert!(md.contains("| 6435 | 6137 | 12773 |"), "{md}");
+        let csv = csv(&[row()]);
+        let mut lines = csv.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let values: Vec<&str> = lines.next().unwrap().split(',').collect();
+        assert_eq!(header.len(), values.len(), "{csv}");
+        let at = |k: &str| values[header.iter().position(|h| *h == k).unwrap()];
+        assert_eq!(at("heap_client_idle_bytes"), "6435");
+        assert_eq!(at("heap_server_idle_bytes"), "6137");
+        assert_eq!(at("heap_handshake_peak_bytes"), "12773");
+        assert_eq!(at("resumed_hs_per_s"), "");
+    }
+}
