@@ -134,7 +134,11 @@ fn once(
             let req = format!("GET {} HTTP/1.0\r\n\r\n", args.path);
             std::io::Write::write_all(&mut st, req.as_bytes())
                 .map_err(|e| AppError::protocol(format!("sending the request: {e}")))?;
-            conn::copy_to(&mut st, &mut out)?;
+            if conn::copy_to(&mut st, &mut out)? == 0 {
+                return Err(AppError::protocol(
+                    "the server closed the connection without an answer",
+                ));
+            }
         }
         Mode::Echo => {
             let line = format!("{}\n", args.message);

@@ -158,15 +158,19 @@ pub fn read_until(
     Ok(data)
 }
 
-/// Copies what arrives to `out` until the peer closes (the page may be large).
-pub fn copy_to(st: &mut Conn, out: &mut impl Write) -> Result<(), AppError> {
+/// Copies what arrives to `out` until the peer closes (the page may be large); returns
+/// how many bytes arrived.
+pub fn copy_to(st: &mut Conn, out: &mut impl Write) -> Result<u64, AppError> {
     let mut buf = [0u8; 16 * 1024];
+    let mut total = 0u64;
     loop {
         match st.read(&mut buf) {
-            Ok(0) => return Ok(()),
-            Ok(n) => out
-                .write_all(buf.get(..n).unwrap_or_default())
-                .map_err(|e| io_err("standard output", &e))?,
+            Ok(0) => return Ok(total),
+            Ok(n) => {
+                total += n as u64;
+                out.write_all(buf.get(..n).unwrap_or_default())
+                    .map_err(|e| io_err("standard output", &e))?
+            }
             Err(e) => return Err(io_err("reading", &e)),
         }
     }
