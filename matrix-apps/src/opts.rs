@@ -76,9 +76,15 @@ pub struct Common {
 /// The default PSK identity (what OpenSSL's s_server accepts unless told otherwise).
 pub const DEFAULT_PSK_IDENTITY: &str = "Client_identity";
 
-/// A pre-shared key from `--psk`; wiped when dropped.
-#[derive(Clone, Debug)]
+/// A pre-shared key from `--psk`; wiped when dropped, never printed.
+#[derive(Clone)]
 pub struct PskKey(pub zeroize::Zeroizing<Vec<u8>>);
+
+impl std::fmt::Debug for PskKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PskKey({} bytes)", self.0.len())
+    }
+}
 
 /// `--psk HEX`: an even number of hex digits, 1 to `SSL_PSK_MAX_KEY_SIZE` bytes.
 pub fn parse_psk_hex(s: &str) -> Result<PskKey, String> {
@@ -164,5 +170,26 @@ impl Common {
             }
         }
         Ok(ctx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn psk_hex_is_parsed_checked_and_never_printed() {
+        let k = parse_psk_hex("0x0123ABcd").unwrap();
+        assert_eq!(k.0.as_slice(), &[0x01, 0x23, 0xab, 0xcd]);
+        assert_eq!(format!("{k:?}"), "PskKey(4 bytes)");
+        assert!(parse_psk_hex("").is_err());
+        assert!(parse_psk_hex("012").unwrap_err().contains("even number"));
+        assert!(parse_psk_hex("zz").unwrap_err().contains("only 0-9"));
+        assert!(parse_psk_hex(&"ab".repeat(64)).is_ok());
+        assert!(
+            parse_psk_hex(&"ab".repeat(65))
+                .unwrap_err()
+                .contains("65 bytes")
+        );
     }
 }
