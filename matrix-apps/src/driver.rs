@@ -13,6 +13,8 @@ use std::time::Instant;
 
 use matrix_ssl::{AlertDescription, AlertLevel, Received, Sent, Session, SessionOption};
 
+use crate::conn::ReadWrite;
+
 /// When [`Conn`] starts re-handshakes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rehandshake {
@@ -21,8 +23,6 @@ pub struct Rehandshake {
     /// A full handshake instead of a resumption.
     pub full: bool,
 }
-
-use crate::conn::ReadWrite;
 
 /// A session and its transport.
 pub struct Conn {

@@ -110,9 +110,12 @@ fn read_list(what: &str, list: &str) -> Result<Vec<u8>, AppError> {
     for f in files(list) {
         let data = std::fs::read(f)
             .map_err(|e| AppError::usage(format!("cannot read {what} file `{f}`: {e}")))?;
+        let pem = data.windows(10).any(|w| w == b"-----BEGIN");
         all.extend_from_slice(&data);
-        // PEM blocks of two files must not run into each other.
-        all.push(b'\n');
+        // PEM blocks of two files must not run into each other; DER takes no separator.
+        if pem {
+            all.push(b'\n');
+        }
     }
     Ok(all)
 }

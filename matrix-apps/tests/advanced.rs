@@ -455,3 +455,18 @@ fn quiet_prints_only_the_data() {
     assert_eq!(log.len(), 1, "{log:?}");
     assert!(log[0].contains("listening on"), "{log:?}");
 }
+
+#[test]
+fn a_der_client_identity_loads_next_to_the_built_in_ca() {
+    // DER files read into memory (the built-in CA is in memory too) must not be separated
+    // the way PEM files are.
+    let (_server, port) = our_server(&["--count", "1"]);
+    let chain = format!(
+        "{};{}",
+        testkeys("rsa2048/server.der"),
+        testkeys("rsa2048/intermediate.der")
+    );
+    let key = testkeys("rsa2048/server-pkcs1.der");
+    let out = our_client(port, &["--cert", &chain, "--key", &key]);
+    assert!(out.join("\n").contains("HTTP/1.0 200 OK"));
+}
