@@ -33,7 +33,9 @@ pub struct Common {
     /// The password of an encrypted key file.
     #[arg(long = "key-password", value_name = "PASSWORD")]
     pub key_password: Option<String>,
-    /// Trusted CA certificates: PEM or DER files, `;`-separated.
+    /// Trusted CA certificates: PEM or DER files, `;`-separated (client: the issuers of the
+    /// server's chain, default the built-in test CA; server: the issuers of client
+    /// certificates, with `--verify`).
     #[arg(long, value_name = "FILES")]
     pub ca: Option<String>,
     /// The oldest protocol version accepted: ssl3, tls1.0, tls1.1.
@@ -47,7 +49,7 @@ pub struct Common {
     #[arg(long = "cipher", value_name = "SUITE", value_parser = parse_suite)]
     pub ciphers: Vec<u16>,
     /// The identity of the pre-shared key (`--psk`), as text; default `Client_identity`
-    /// (OpenSSL's s_server and s_client default).
+    /// (OpenSSL's s_server and s_client default). A server accepts only this identity.
     #[arg(long = "psk-identity", value_name = "ID", requires = "psk")]
     pub psk_identity: Option<String>,
     /// A pre-shared key in hex (1 to 64 bytes) for the PSK and DHE_PSK suites (RFC 4279).
