@@ -345,7 +345,10 @@ fn report(f: &Figures, plan: &Plan, short: bool) -> String {
     }
     md.push_str(&format!(
         "\nmatrix-client runs: {} full, {} resumed, {} bulk reconnections each (one process \
-         start included); s_time runs: {} s each.\n",
+         start included); s_time runs: {} s each. Driver and server share the machine's \
+         cores: when both servers reach about the same figure under one driver, the driver \
+         is the bottleneck (s_time's full handshakes on a 2-core machine); read the other \
+         driver's row.\n",
         plan.full, plan.resumed, plan.bulk, plan.seconds
     ));
     if !f.errors.is_empty() {
