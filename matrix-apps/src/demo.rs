@@ -47,6 +47,7 @@ const RENEG: &[u8; 6] = b"RENEG\n";
 pub const ANSWER_LEN: usize = 16 * 1024;
 
 /// How one row ended.
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// The handshake completed and the data arrived intact.

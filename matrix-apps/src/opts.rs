@@ -9,6 +9,7 @@ use crate::keyfiles::KeyArgs;
 use crate::names::{parse_suite, parse_version};
 
 /// What the programs do with the connection once the handshake is done.
+#[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Mode {
     /// Client: send `GET / HTTP/1.0` and print the answer. Server: answer any request

@@ -15,6 +15,7 @@ fn every_row_passes_and_none_is_skipped() {
         match &r.outcome {
             Outcome::Pass => assert!(r.handshake.is_some() && r.wire_bytes > 16 * 1024),
             Outcome::Fail(why) => panic!("{} {} {}: {why}\n{text}", r.version, r.suite, r.kind),
+            other => panic!("{} {} {}: {other:?}\n{text}", r.version, r.suite, r.kind),
         }
     }
     let has = |kind: &str, suite: &str| {
