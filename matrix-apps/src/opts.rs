@@ -9,6 +9,7 @@ use crate::keyfiles::KeyArgs;
 use crate::names::{parse_suite, parse_version};
 
 /// What the programs do with the connection once the handshake is done.
+#[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Mode {
     /// Client: send `GET / HTTP/1.0` and print the answer. Server: answer any request
@@ -33,7 +34,9 @@ pub struct Common {
     /// The password of an encrypted key file.
     #[arg(long = "key-password", value_name = "PASSWORD")]
     pub key_password: Option<String>,
-    /// Trusted CA certificates: PEM or DER files, `;`-separated.
+    /// Trusted CA certificates: PEM or DER files, `;`-separated (client: the issuers of the
+    /// server's chain, default the built-in test CA; server: the issuers of client
+    /// certificates, with `--verify`).
     #[arg(long, value_name = "FILES")]
     pub ca: Option<String>,
     /// The oldest protocol version accepted: ssl3, tls1.0, tls1.1.
@@ -46,6 +49,21 @@ pub struct Common {
     /// 0x002F); repeat for several. Default: every compiled-in suite.
     #[arg(long = "cipher", value_name = "SUITE", value_parser = parse_suite)]
     pub ciphers: Vec<u16>,
+    /// The identity of the pre-shared key (`--psk`), as text; default `Client_identity`
+    /// (OpenSSL's s_server and s_client default). A server accepts only this identity.
+    #[arg(long = "psk-identity", value_name = "ID", requires = "psk")]
+    pub psk_identity: Option<String>,
+    /// A pre-shared key in hex (1 to 64 bytes) for the PSK and DHE_PSK suites (RFC 4279).
+    /// A client offers the PSK suites only when a key is given.
+    #[arg(long, value_name = "HEX", value_parser = parse_psk_hex)]
+    pub psk: Option<PskKey>,
+    /// Re-handshake (RFC 5746) each time this many bytes of application data have been
+    /// sent: the next write waits until the re-handshake has completed.
+    #[arg(long = "rehandshake-after", value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub rehandshake_after: Option<u64>,
+    /// Make those re-handshakes full handshakes instead of resumptions.
+    #[arg(long = "rehandshake-full", requires = "rehandshake_after")]
+    pub rehandshake_full: bool,
     /// What to do after the handshake.
     #[arg(long, value_enum, default_value = "http")]
     pub mode: Mode,
@@ -58,6 +76,49 @@ pub struct Common {
     pub trace: bool,
 }
 
+/// The default PSK identity (what OpenSSL's s_server accepts unless told otherwise).
+pub const DEFAULT_PSK_IDENTITY: &str = "Client_identity";
+
+/// A pre-shared key from `--psk`; wiped when dropped, never printed.
+#[derive(Clone)]
+pub struct PskKey(pub zeroize::Zeroizing<Vec<u8>>);
+
+impl std::fmt::Debug for PskKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PskKey({} bytes)", self.0.len())
+    }
+}
+
+/// `--psk HEX`: an even number of hex digits, 1 to `SSL_PSK_MAX_KEY_SIZE` bytes.
+pub fn parse_psk_hex(s: &str) -> Result<PskKey, String> {
+    let hex = s.trim();
+    let hex = hex
+        .strip_prefix("0x")
+        .or_else(|| hex.strip_prefix("0X"))
+        .unwrap_or(hex);
+    if hex.is_empty() || !hex.len().is_multiple_of(2) {
+        return Err(format!(
+            "`{s}` is not a key in hex: give an even number of hex digits (e.g. 0123456789abcdef)"
+        ));
+    }
+    let bytes = (0..hex.len())
+        .step_by(2)
+        .map(|i| {
+            hex.get(i..i + 2)
+                .and_then(|d| u8::from_str_radix(d, 16).ok())
+        })
+        .collect::<Option<Vec<u8>>>()
+        .ok_or_else(|| format!("`{s}` is not a key in hex: only 0-9 and a-f are allowed"))?;
+    if bytes.len() > matrix_ssl::SSL_PSK_MAX_KEY_SIZE {
+        return Err(format!(
+            "the key is {} bytes: at most {} are allowed",
+            bytes.len(),
+            matrix_ssl::SSL_PSK_MAX_KEY_SIZE
+        ));
+    }
+    Ok(PskKey(zeroize::Zeroizing::new(bytes)))
+}
+
 impl Common {
     /// The key flags.
     pub fn key_args(&self) -> KeyArgs {
@@ -66,7 +127,24 @@ impl Common {
             key: self.key.clone(),
             password: self.key_password.clone(),
             ca: self.ca.clone(),
+            psk: self.psk.as_ref().map(|k| {
+                (
+                    self.psk_identity
+                        .clone()
+                        .unwrap_or_else(|| DEFAULT_PSK_IDENTITY.to_string()),
+                    k.clone(),
+                )
+            }),
         }
+    }
+
+    /// The re-handshake policy of `--rehandshake-after` / `--rehandshake-full`.
+    pub fn rehandshake(&self) -> Option<crate::driver::Rehandshake> {
+        self.rehandshake_after
+            .map(|after| crate::driver::Rehandshake {
+                after,
+                full: self.rehandshake_full,
+            })
     }
 
     /// A context with the version range and, when `--cipher` is given, every other
@@ -95,5 +173,26 @@ impl Common {
             }
         }
         Ok(ctx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn psk_hex_is_parsed_checked_and_never_printed() {
+        let k = parse_psk_hex("0x0123ABcd").unwrap();
+        assert_eq!(k.0.as_slice(), &[0x01, 0x23, 0xab, 0xcd]);
+        assert_eq!(format!("{k:?}"), "PskKey(4 bytes)");
+        assert!(parse_psk_hex("").is_err());
+        assert!(parse_psk_hex("012").unwrap_err().contains("even number"));
+        assert!(parse_psk_hex("zz").unwrap_err().contains("only 0-9"));
+        assert!(parse_psk_hex(&"ab".repeat(64)).is_ok());
+        assert!(
+            parse_psk_hex(&"ab".repeat(65))
+                .unwrap_err()
+                .contains("65 bytes")
+        );
     }
 }
