@@ -12,6 +12,8 @@
 //! 8. the interop tests against the peers (`matrix-interop`, release mode)
 //! 9. a short fuzz pass: every target 5 s on the stable runner (`cargo xtask fuzz`), which
 //!    needs no nightly build of the sanitised dependencies
+//! 10. the quick load test (`cargo xtask load --quick`): 50 concurrent sessions against
+//!     matrix-server, no failed handshake, no lost byte, no heap growth
 //!
 //! "All features" means every feature of every library crate except `halt-on-ps-error`,
 //! which aborts on the first traced error and so cannot run a test suite that feeds bad
@@ -20,7 +22,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use crate::{cmd, features, fuzz, matrix, peers};
+use crate::{cmd, features, fuzz, load, matrix, peers};
 
 /// Small builds that must keep compiling cleanly: (name, package, features).
 const MINIMAL_COMBOS: &[(&str, &str, &str)] = &[
@@ -247,6 +249,9 @@ pub fn run(root: &Path) -> Result<(), String> {
                 targets: Vec::new(),
             },
         )
+    })?;
+    step("quick load test (cargo xtask load --quick)", &mut || {
+        load::run(root, &load::Options::parse(&["--quick".to_string()])?)
     })?;
 
     println!("\n######## summary");

@@ -9,6 +9,8 @@
 //!   `profiles.toml` (see [`matrix`]).
 //! - `cargo xtask fuzz [--seconds N] [--stable] [TARGET...]`: every fuzz target for N seconds
 //!   (see [`fuzz`]).
+//! - `cargo xtask load [--quick] [--sessions N]`: the load test against matrix-server (see
+//!   [`load`]).
 
 #![forbid(unsafe_code)]
 
@@ -17,6 +19,7 @@ mod ci;
 mod cmd;
 mod features;
 mod fuzz;
+mod load;
 mod matrix;
 mod peers;
 
@@ -37,6 +40,9 @@ commands:
   fuzz [--seconds N] [--stable] [TARGET...]
                          run every fuzz target N seconds (default 60): cargo-fuzz on nightly
                          when installed, else (or with --stable) the stable runner
+  load [--quick] [--sessions N]
+                         N (default 500, --quick 50) concurrent sessions against
+                         matrix-server: handshake, resumption, 64 KiB echo; heap growth
 ";
 
 fn main() -> ExitCode {
@@ -64,6 +70,7 @@ fn main() -> ExitCode {
                 None => matrix::run(&root, quick),
             }
         }
+        Some("load") => load::Options::parse(&args[1..]).and_then(|o| load::run(&root, &o)),
         Some("fuzz") => fuzz::Options::parse(&args[1..]).and_then(|o| fuzz::run(&root, &o)),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
