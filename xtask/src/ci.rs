@@ -12,7 +12,9 @@
 //! 8. the interop tests against the peers (`matrix-interop`, release mode)
 //! 9. a short fuzz pass: every target 5 s on the stable runner (`cargo xtask fuzz`), which
 //!    needs no nightly build of the sanitised dependencies
-//! 10. the quick load test (`cargo xtask load --quick`): 50 concurrent sessions against
+//! 10. sslyze scans matrix-server (`cargo xtask sslyze`): the versions and suites the build
+//!     enables, secure renegotiation, no vulnerability flagged
+//! 11. the quick load test (`cargo xtask load --quick`): 50 concurrent sessions against
 //!     matrix-server, no failed handshake, no lost byte, no heap growth
 //!
 //! "All features" means every feature of every library crate except `halt-on-ps-error`,
@@ -22,7 +24,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use crate::{cmd, features, fuzz, load, matrix, peers};
+use crate::{cmd, features, fuzz, load, matrix, peers, sslyze};
 
 /// Small builds that must keep compiling cleanly: (name, package, features).
 const MINIMAL_COMBOS: &[(&str, &str, &str)] = &[
@@ -249,6 +251,9 @@ pub fn run(root: &Path) -> Result<(), String> {
                 targets: Vec::new(),
             },
         )
+    })?;
+    step("sslyze scan of matrix-server", &mut || {
+        sslyze::run(root, std::path::Path::new(&python))
     })?;
     step("quick load test (cargo xtask load --quick)", &mut || {
         load::run(root, &load::Options::parse(&["--quick".to_string()])?)

@@ -74,11 +74,13 @@ impl Options {
     }
 }
 
-/// The server process, killed when dropped, with its stderr lines arriving on a channel.
-struct Server {
+/// A `matrix-server` process on a free port of 127.0.0.1, killed when dropped, with its
+/// stderr lines arriving on a channel.
+pub struct Server {
     child: Child,
     lines: Receiver<String>,
-    port: u16,
+    /// The port it listens on.
+    pub port: u16,
 }
 
 impl Drop for Server {
@@ -89,21 +91,11 @@ impl Drop for Server {
 }
 
 impl Server {
-    fn start(exe: &Path, sessions: usize) -> Result<Server, String> {
-        let concurrent = sessions.to_string();
-        let cache = (2 * sessions).to_string();
+    /// Starts `exe --port 0 args...` and reads the port it announces.
+    pub fn start(exe: &Path, args: &[&str]) -> Result<Server, String> {
         let mut child = Command::new(exe)
-            .args([
-                "--port",
-                "0",
-                "--mode",
-                "echo",
-                "--quiet",
-                "--concurrent",
-                &concurrent,
-                "--session-cache",
-                &cache,
-            ])
+            .args(["--port", "0"])
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -166,7 +158,7 @@ impl Server {
 
     /// Lines the server printed since the last call: with `--quiet`, each one is a failed
     /// connection.
-    fn complaints(&self) -> Vec<String> {
+    pub fn complaints(&self) -> Vec<String> {
         self.lines.try_iter().collect()
     }
 }
@@ -231,7 +223,7 @@ fn field(summary: &str, key: &str) -> f64 {
 
 /// Builds `package`'s `bin` in release mode with the package's own default features (one
 /// package per build, so that the interop crate's extra suites do not reach the server).
-fn build(root: &Path, package: &str, bin: &str) -> Result<PathBuf, String> {
+pub fn build(root: &Path, package: &str, bin: &str) -> Result<PathBuf, String> {
     cmd::run(
         root,
         "cargo",
@@ -244,7 +236,20 @@ fn build(root: &Path, package: &str, bin: &str) -> Result<PathBuf, String> {
 pub fn run(root: &Path, opts: &Options) -> Result<(), String> {
     let server_exe = build(root, "matrix-apps", "matrix-server")?;
     let load_exe = build(root, "matrix-interop", "matrix-load")?;
-    let server = Server::start(&server_exe, opts.sessions)?;
+    let concurrent = opts.sessions.to_string();
+    let cache = (2 * opts.sessions).to_string();
+    let server = Server::start(
+        &server_exe,
+        &[
+            "--mode",
+            "echo",
+            "--quiet",
+            "--concurrent",
+            &concurrent,
+            "--session-cache",
+            &cache,
+        ],
+    )?;
     let start_rss = server.settled_rss_kib()?;
     println!(
         "matrix-server on 127.0.0.1:{} (echo, {} connections at once, cache {}); resident {} KiB at start",

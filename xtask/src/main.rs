@@ -9,6 +9,7 @@
 //!   `profiles.toml` (see [`matrix`]).
 //! - `cargo xtask fuzz [--seconds N] [--stable] [TARGET...]`: every fuzz target for N seconds
 //!   (see [`fuzz`]).
+//! - `cargo xtask sslyze`: sslyze scans matrix-server (see [`sslyze`]).
 //! - `cargo xtask load [--quick] [--sessions N]`: the load test against matrix-server (see
 //!   [`load`]).
 
@@ -22,6 +23,7 @@ mod fuzz;
 mod load;
 mod matrix;
 mod peers;
+mod sslyze;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,6 +42,8 @@ commands:
   fuzz [--seconds N] [--stable] [TARGET...]
                          run every fuzz target N seconds (default 60): cargo-fuzz on nightly
                          when installed, else (or with --stable) the stable runner
+  sslyze                 sslyze scans matrix-server: versions and suites as built, no
+                         vulnerability flagged
   load [--quick] [--sessions N]
                          N (default 500, --quick 50) concurrent sessions against
                          matrix-server: handshake, resumption, 64 KiB echo; heap growth
@@ -70,6 +74,7 @@ fn main() -> ExitCode {
                 None => matrix::run(&root, quick),
             }
         }
+        Some("sslyze") => peers::ensure(&root).and_then(|p| sslyze::run(&root, &p.python)),
         Some("load") => load::Options::parse(&args[1..]).and_then(|o| load::run(&root, &o)),
         Some("fuzz") => fuzz::Options::parse(&args[1..]).and_then(|o| fuzz::run(&root, &o)),
         Some("-h" | "--help" | "help") => {
