@@ -93,14 +93,30 @@ impl Drop for Server {
 impl Server {
     /// Starts `exe --port 0 args...` and reads the port it announces.
     pub fn start(exe: &Path, args: &[&str]) -> Result<Server, String> {
-        let mut child = Command::new(exe)
-            .args(["--port", "0"])
+        let mut all = vec!["--port", "0"];
+        all.extend_from_slice(args);
+        Server::start_under(&exe.to_string_lossy(), &[], exe, &all)
+    }
+
+    /// Starts `program wrapper_args... exe args...` (a server under valgrind, say) and reads
+    /// the port the server announces.
+    pub fn start_under(
+        program: &str,
+        wrapper_args: &[&str],
+        exe: &Path,
+        args: &[&str],
+    ) -> Result<Server, String> {
+        let mut command = Command::new(program);
+        if !wrapper_args.is_empty() {
+            command.args(wrapper_args).arg(exe);
+        }
+        let mut child = command
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", exe.display()))?;
+            .map_err(|e| format!("cannot start {program}: {e}"))?;
         let stderr = child.stderr.take().ok_or("no stderr pipe")?;
         let (tx, lines) = channel();
         std::thread::spawn(move || {
@@ -115,16 +131,45 @@ impl Server {
             lines,
             port: 0,
         };
-        let first = server
-            .lines
-            .recv_timeout(Duration::from_secs(30))
-            .map_err(|_| "matrix-server did not say where it listens within 30 s")?;
-        server.port = first
-            .strip_prefix("matrix-server: listening on ")
-            .and_then(|a| a.rsplit(':').next())
-            .and_then(|p| p.trim().parse().ok())
-            .ok_or_else(|| format!("unexpected first line from matrix-server: {first}"))?;
-        Ok(server)
+        // Announcements (the built-in keys, say) may come first.
+        let until = Instant::now() + Duration::from_secs(60);
+        let mut seen = Vec::new();
+        loop {
+            let left = until.saturating_duration_since(Instant::now());
+            let line = server.lines.recv_timeout(left).map_err(|_| {
+                format!(
+                    "matrix-server did not say where it listens within 60 s: {}",
+                    seen.join(" / ")
+                )
+            })?;
+            if let Some(addr) = line.strip_prefix("matrix-server: listening on ") {
+                server.port = addr
+                    .rsplit(':')
+                    .next()
+                    .and_then(|p| p.trim().parse().ok())
+                    .ok_or_else(|| format!("no port in {line:?}"))?;
+                return Ok(server);
+            }
+            seen.push(line);
+        }
+    }
+
+    /// Waits (at most `limit`) for the server to exit by itself (`--count`); its status.
+    pub fn wait_exit(&mut self, limit: Duration) -> Result<std::process::ExitStatus, String> {
+        let until = Instant::now() + limit;
+        loop {
+            match self.child.try_wait() {
+                Ok(Some(s)) => return Ok(s),
+                Ok(None) if Instant::now() > until => {
+                    return Err(format!(
+                        "matrix-server did not exit within {} s",
+                        limit.as_secs()
+                    ));
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(50)),
+                Err(e) => return Err(format!("waiting for matrix-server: {e}")),
+            }
+        }
     }
 
     fn status_field(&self, field: &str) -> Result<u64, String> {

@@ -10,6 +10,8 @@
 //! - `cargo xtask fuzz [--seconds N] [--stable] [TARGET...]`: every fuzz target for N seconds
 //!   (see [`fuzz`]).
 //! - `cargo xtask sslyze`: sslyze scans matrix-server (see [`sslyze`]).
+//! - `cargo xtask valgrind`: matrix-server and matrix-client under valgrind against OpenSSL
+//!   and GnuTLS (see [`valgrind`]).
 //! - `cargo xtask load [--quick] [--sessions N]`: the load test against matrix-server (see
 //!   [`load`]).
 
@@ -24,6 +26,7 @@ mod load;
 mod matrix;
 mod peers;
 mod sslyze;
+mod valgrind;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -44,6 +47,8 @@ commands:
                          when installed, else (or with --stable) the stable runner
   sslyze                 sslyze scans matrix-server: versions and suites as built, no
                          vulnerability flagged
+  valgrind               matrix-server and matrix-client under valgrind against openssl
+                         and gnutls: 0 errors, 0 leaks
   load [--quick] [--sessions N]
                          N (default 500, --quick 50) concurrent sessions against
                          matrix-server: handshake, resumption, 64 KiB echo; heap growth
@@ -75,6 +80,7 @@ fn main() -> ExitCode {
             }
         }
         Some("sslyze") => peers::ensure(&root).and_then(|p| sslyze::run(&root, &p.python)),
+        Some("valgrind") => valgrind::run(&root),
         Some("load") => load::Options::parse(&args[1..]).and_then(|o| load::run(&root, &o)),
         Some("fuzz") => fuzz::Options::parse(&args[1..]).and_then(|o| fuzz::run(&root, &o)),
         Some("-h" | "--help" | "help") => {
