@@ -14,8 +14,8 @@
 //!    needs no nightly build of the sanitised dependencies
 //! 10. sslyze scans matrix-server (`cargo xtask sslyze`): the versions and suites the build
 //!     enables, secure renegotiation, no vulnerability flagged
-//! 11. matrix-server and matrix-client under valgrind against OpenSSL and GnuTLS
-//!     (`cargo xtask valgrind`, about 5 s): 0 errors, 0 leaks
+//! 11. matrix-server, matrix-client and the interop tests under valgrind against the
+//!     peers (`cargo xtask valgrind`, under a minute): 0 errors, 0 leaks
 //! 12. the quick load test (`cargo xtask load --quick`): 50 concurrent sessions against
 //!     matrix-server, no failed handshake, no lost byte, no heap growth
 //!
@@ -257,9 +257,10 @@ pub fn run(root: &Path) -> Result<(), String> {
     step("sslyze scan of matrix-server", &mut || {
         sslyze::run(root, std::path::Path::new(&python))
     })?;
-    step("valgrind (matrix-server, matrix-client)", &mut || {
-        valgrind::run(root)
-    })?;
+    step(
+        "valgrind (matrix-server, matrix-client, interop tests)",
+        &mut || valgrind::run(root, std::path::Path::new(&python)),
+    )?;
     step("quick load test (cargo xtask load --quick)", &mut || {
         load::run(root, &load::Options::parse(&["--quick".to_string()])?)
     })?;

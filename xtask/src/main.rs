@@ -47,8 +47,8 @@ commands:
                          when installed, else (or with --stable) the stable runner
   sslyze                 sslyze scans matrix-server: versions and suites as built, no
                          vulnerability flagged
-  valgrind               matrix-server and matrix-client under valgrind against openssl
-                         and gnutls: 0 errors, 0 leaks
+  valgrind               matrix-server, matrix-client and the interop tests under
+                         valgrind against the peers: 0 errors, 0 leaks
   load [--quick] [--sessions N]
                          N (default 500, --quick 50) concurrent sessions against
                          matrix-server: handshake, resumption, 64 KiB echo; heap growth
@@ -80,7 +80,7 @@ fn main() -> ExitCode {
             }
         }
         Some("sslyze") => peers::ensure(&root).and_then(|p| sslyze::run(&root, &p.python)),
-        Some("valgrind") => valgrind::run(&root),
+        Some("valgrind") => peers::ensure(&root).and_then(|p| valgrind::run(&root, &p.python)),
         Some("load") => load::Options::parse(&args[1..]).and_then(|o| load::run(&root, &o)),
         Some("fuzz") => fuzz::Options::parse(&args[1..]).and_then(|o| fuzz::run(&root, &o)),
         Some("-h" | "--help" | "help") => {

@@ -10,6 +10,10 @@
 //! - matrix-client connects to `openssl s_server -www` (AES-128, TLS 1.1) and `gnutls-serv
 //!   --echo` (RC4-SHA, TLS 1.0), with two resumed reconnections each.
 //!
+//! - the interop test binaries (`matrix-interop`'s `interop_tls` and `interop_advanced`,
+//!   release build: every suite, DHE, PSK, client authentication and renegotiation against
+//!   OpenSSL, GnuTLS, tlslite-ng and nassl), the test process under valgrind, the peers not.
+//!
 //! Leaks counted: definitely, indirectly and possibly lost (`--errors-for-leak-kinds`);
 //! "still reachable" at exit (the standard library's buffers) is shown, not counted.
 //! `xtask/valgrind.supp` suppresses the standard library's own reports (each one explained
@@ -396,8 +400,86 @@ fn ensure_valgrind(root: &Path) -> Result<(), String> {
         .ok_or_else(|| "valgrind still missing after apt-get install".into())
 }
 
-/// Builds the programs and runs both checks.
-pub fn run(root: &Path) -> Result<(), String> {
+/// The interop test binaries under valgrind, `python` being the peers' virtual
+/// environment.
+fn interop(root: &Path, python: &Path, logs: &Path) -> Result<(), String> {
+    let out = cmd::output(
+        "cargo",
+        &[
+            "test",
+            "--release",
+            "-p",
+            "matrix-interop",
+            "--no-run",
+            "--message-format=json",
+        ],
+    )
+    .ok_or("cannot build the interop tests")?;
+    let mut tests = Vec::new();
+    for line in out.lines() {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let name = v.pointer("/target/name").and_then(|n| n.as_str());
+        let exe = v.get("executable").and_then(|e| e.as_str());
+        if let (Some(name @ ("interop_tls" | "interop_advanced")), Some(exe)) = (name, exe) {
+            tests.push((name.to_string(), exe.to_string()));
+        }
+    }
+    if tests.len() != 2 {
+        return Err(format!(
+            "expected the interop_tls and interop_advanced test binaries, found {tests:?}"
+        ));
+    }
+    for (name, exe) in tests {
+        let log = logs.join(format!("{name}.log"));
+        let mut args = valgrind_args(root, &log);
+        args.extend([exe, "--test-threads=2".to_string()]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        println!("==> valgrind ... {name} --test-threads=2");
+        let mut child = Command::new("valgrind")
+            .args(&args)
+            .current_dir(root.join("matrix-interop"))
+            .env("MATRIX_PEERS_PYTHON", python)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start valgrind: {e}"))?;
+        // The test harness prints little; read it after the bounded wait.
+        let stdout = child.stdout.take();
+        let reader = std::thread::spawn(move || {
+            let mut text = String::new();
+            if let Some(mut o) = stdout {
+                let _ = std::io::Read::read_to_string(&mut o, &mut text);
+            }
+            text
+        });
+        let code = wait_bounded(&mut child, "valgrind", RUN_LIMIT * 2)?;
+        let text = reader.join().unwrap_or_default();
+        let result = text
+            .lines()
+            .rfind(|l| l.starts_with("test result:"))
+            .unwrap_or("no test result line")
+            .to_string();
+        let (errors, leaks) = summary(&log)?;
+        println!("{name}: {result}\n    {errors}\n    {leaks}");
+        match code {
+            0 => {}
+            VALGRIND_ERROR => {
+                return Err(format!(
+                    "valgrind found errors in {name} (log: {}): {errors}; {leaks}",
+                    log.display()
+                ));
+            }
+            other => return Err(format!("{name} under valgrind failed ({other}): {result}")),
+        }
+    }
+    Ok(())
+}
+
+/// Builds the programs and runs the three checks.
+pub fn run(root: &Path, python: &Path) -> Result<(), String> {
     ensure_valgrind(root)?;
     let server_exe = build(root, "matrix-apps", "matrix-server")?;
     let client_exe = build(root, "matrix-apps", "matrix-client")?;
@@ -406,8 +488,9 @@ pub fn run(root: &Path) -> Result<(), String> {
     let start = Instant::now();
     server(root, &server_exe, &client_exe, &logs)?;
     client(root, &client_exe, &logs)?;
+    interop(root, python, &logs)?;
     println!(
-        "valgrind: matrix-server and matrix-client clean (0 errors, 0 bytes lost) in {:.0} s; logs in {}",
+        "valgrind: matrix-server, matrix-client and the interop tests clean (0 errors, 0 bytes lost) in {:.0} s; logs in {}",
         start.elapsed().as_secs_f64(),
         logs.display()
     );
