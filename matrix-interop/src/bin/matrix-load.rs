@@ -1,14 +1,23 @@
 //! matrix-load: one round of the load test `cargo xtask load` drives against a running
 //! `matrix-server --mode echo` on 127.0.0.1.
 //!
-//! `--sessions N` client sessions start together (one thread each, released by a barrier
-//! so that they really are concurrent). Each makes a full handshake and closes, resumes
-//! that session on a second connection, sends `--bytes` of data derived from its own index
-//! in 8 KiB pieces and checks every byte of the echo, then closes with close_notify. The
-//! round prints one summary line (`load: ...`, key=value pairs the xtask reads) and exits 1
-//! when a handshake failed, a resumption was refused, a byte was lost or wrong, or the
-//! round did not end within `--timeout` seconds; each socket operation has its own timeout
-//! too, so every thread ends.
+//! `--sessions N` client sessions start together (one thread each, released by a barrier).
+//! Each makes a full handshake and keeps that connection open until every session has
+//! made its own, so the server holds N live sessions at once; then each closes, resumes its
+//! session on a second connection, sends `--bytes` of data derived from its own index in
+//! 8 KiB pieces and checks every byte of the echo, and closes with close_notify.
+//!
+//! At most [`CONNECTING`] sessions connect and handshake at the same moment: the server's
+//! listen queue holds 128 connections (the standard library's backlog), and a burst of
+//! more SYNs would be dropped and retried by TCP a second later, which would measure TCP's
+//! retry timer rather than TLS.
+//!
+//! The round prints one summary line (`load: ...`, key=value pairs the xtask reads): full
+//! handshakes per second (until all N were established), the time of the resumption and
+//! echo phase, and handshakes per second over the whole round. It exits 1 when a handshake
+//! failed, a resumption was refused, a byte was lost or wrong, or the round did not end
+//! within `--timeout` seconds; each socket operation has its own timeout too, so every
+//! thread ends.
 
 #![forbid(unsafe_code)]
 
@@ -16,7 +25,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::ExitCode;
 use std::sync::mpsc::{RecvTimeoutError, channel};
-use std::sync::{Arc, Barrier};
+use std::sync::{Arc, Barrier, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use matrix_ssl::{Config, Context, Keys, SessionId, Stream};
@@ -25,6 +34,48 @@ use matrix_ssl::{Config, Context, Keys, SessionId, Stream};
 const IO_TIMEOUT: Duration = Duration::from_secs(30);
 /// The echo is sent and checked piece by piece, so neither side's socket buffers fill.
 const PIECE: usize = 8 * 1024;
+/// The most sessions connecting and handshaking at once (below the server's listen queue
+/// of 128).
+const CONNECTING: usize = 100;
+
+/// A counting semaphore bounding the sessions that connect and handshake at once.
+struct Gate {
+    busy: Mutex<usize>,
+    freed: Condvar,
+}
+
+impl Gate {
+    fn new() -> Gate {
+        Gate {
+            busy: Mutex::new(0),
+            freed: Condvar::new(),
+        }
+    }
+
+    /// Runs `f` once fewer than [`CONNECTING`] others are inside.
+    fn pass<T>(&self, f: impl FnOnce() -> T) -> T {
+        let mut n = self.busy.lock().unwrap_or_else(|p| p.into_inner());
+        while *n >= CONNECTING {
+            n = self.freed.wait(n).unwrap_or_else(|p| p.into_inner());
+        }
+        *n += 1;
+        drop(n);
+        let r = f();
+        *self.busy.lock().unwrap_or_else(|p| p.into_inner()) -= 1;
+        self.freed.notify_one();
+        r
+    }
+}
+
+/// What the session threads share.
+struct Shared {
+    ctx: Context,
+    keys: Arc<Keys>,
+    o: Options,
+    gate: Gate,
+    /// Released when every session (and the main thread) holds its first connection.
+    established: Barrier,
+}
 
 struct Options {
     port: u16,
@@ -112,16 +163,27 @@ fn connect(port: u16) -> Result<TcpStream, String> {
     Ok(tcp)
 }
 
-/// One session: full handshake, resumed handshake, checked echo.
-fn session(ctx: &Context, keys: &Arc<Keys>, o: &Options, index: usize, t: &mut Tally) {
-    let run = |t: &mut Tally| -> Result<(), String> {
-        // The full handshake; its session is kept for the resumption.
-        let id = SessionId::new();
-        let s = ctx
-            .new_client_session(Arc::clone(keys), Some(&id), 0, None, None)
+/// A client session on a new connection, handshake done, through the gate.
+fn open(sh: &Shared, id: &SessionId) -> Result<Stream<TcpStream>, String> {
+    sh.gate.pass(|| {
+        let s = sh
+            .ctx
+            .new_client_session(Arc::clone(&sh.keys), Some(id), 0, None, None)
             .map_err(|e| format!("new session: {e}"))?;
-        let mut st = Stream::new(s, connect(o.port)?);
-        st.handshake().map_err(|e| format!("full handshake: {e}"))?;
+        let mut st = Stream::new(s, connect(sh.o.port)?);
+        st.handshake().map_err(|e| format!("handshake: {e}"))?;
+        Ok(st)
+    })
+}
+
+/// One session: full handshake (held open until every session has one), resumed
+/// handshake, checked echo. Reaches the barrier whatever happens, so no thread waits
+/// forever on a failed one.
+fn session(sh: &Shared, index: usize, t: &mut Tally) {
+    let first = open(sh, &SessionId::new()).map_err(|e| format!("full {e}"));
+    sh.established.wait();
+    let run = |t: &mut Tally| -> Result<(), String> {
+        let mut st = first?;
         if st.session().is_resumed() {
             return Err("the first handshake claims to be resumed".into());
         }
@@ -134,17 +196,12 @@ fn session(ctx: &Context, keys: &Arc<Keys>, o: &Options, index: usize, t: &mut T
         drop(st);
 
         // The resumed handshake, then the echo on the same connection.
-        let s = ctx
-            .new_client_session(Arc::clone(keys), Some(&id), 0, None, None)
-            .map_err(|e| format!("new session: {e}"))?;
-        let mut st = Stream::new(s, connect(o.port)?);
-        st.handshake()
-            .map_err(|e| format!("resumed handshake: {e}"))?;
+        let mut st = open(sh, &id).map_err(|e| format!("resumed {e}"))?;
         if !st.session().is_resumed() {
             return Err("the server refused to resume (full handshake instead)".into());
         }
         t.resumed_ok = true;
-        let data = payload(index, o.bytes);
+        let data = payload(index, sh.o.bytes);
         let mut back = vec![0u8; PIECE];
         for piece in data.chunks(PIECE) {
             st.write_all(piece)
@@ -177,7 +234,7 @@ fn session(ctx: &Context, keys: &Arc<Keys>, o: &Options, index: usize, t: &mut T
 
 fn main() -> ExitCode {
     let o = match parse() {
-        Ok(o) => Arc::new(o),
+        Ok(o) => o,
         Err(e) => {
             eprintln!("matrix-load: {e}");
             return ExitCode::from(2);
@@ -195,24 +252,26 @@ fn main() -> ExitCode {
         eprintln!("matrix-load: {}: {e}", o.ca);
         return ExitCode::from(2);
     }
-    let keys = Arc::new(k);
+    let sessions = o.sessions;
+    let shared = Arc::new(Shared {
+        ctx,
+        keys: Arc::new(k),
+        gate: Gate::new(),
+        established: Barrier::new(sessions + 1),
+        o,
+    });
+    let o = &shared.o;
 
     let (tx, rx) = channel::<(usize, Tally)>();
-    let barrier = Arc::new(Barrier::new(o.sessions + 1));
-    for index in 0..o.sessions {
-        let (ctx, keys, o, tx, barrier) = (
-            ctx.clone(),
-            Arc::clone(&keys),
-            Arc::clone(&o),
-            tx.clone(),
-            Arc::clone(&barrier),
-        );
+    let start_line = Arc::new(Barrier::new(sessions + 1));
+    for index in 0..sessions {
+        let (sh, tx, start_line) = (Arc::clone(&shared), tx.clone(), Arc::clone(&start_line));
         let spawned = std::thread::Builder::new()
             .stack_size(512 * 1024)
             .spawn(move || {
-                barrier.wait();
+                start_line.wait();
                 let mut t = Tally::default();
-                session(&ctx, &keys, &o, index, &mut t);
+                session(&sh, index, &mut t);
                 let _ = tx.send((index, t));
             });
         if let Err(e) = spawned {
@@ -221,9 +280,13 @@ fn main() -> ExitCode {
         }
     }
     drop(tx);
-    barrier.wait();
+    start_line.wait();
     let start = Instant::now();
     let deadline = start + o.timeout;
+    // Every session holds its first connection here (the sessions' socket timeouts bound
+    // this wait).
+    shared.established.wait();
+    let established_secs = start.elapsed().as_secs_f64();
 
     let (mut done, mut full, mut resumed, mut echoed, mut wrong) = (0usize, 0, 0, 0, 0);
     let mut errors = Vec::new();
@@ -265,8 +328,11 @@ fn main() -> ExitCode {
     println!(
         "load: sessions={} full={full} resumed={resumed} failed_handshakes={failed_handshakes} \
          echo_bytes={sent} lost_bytes={lost} wrong_bytes={wrong} seconds={secs:.3} \
-         handshakes_per_s={:.1}",
+         all_established_s={established_secs:.3} full_per_s={:.1} \
+         resume_and_echo_s={:.3} handshakes_per_s={:.1}",
         o.sessions,
+        o.sessions as f64 / established_secs.max(1e-9),
+        secs - established_secs,
         handshakes as f64 / secs.max(1e-9)
     );
     if errors.is_empty() && lost == 0 && wrong == 0 && failed_handshakes == 0 {
