@@ -127,6 +127,11 @@ pub fn run(args: &ServerArgs) -> Result<u8, AppError> {
     };
     // Connections being served now: the accept loop waits while `--concurrent` are.
     let slots = (Mutex::new(0usize), Condvar::new());
+    let release = || {
+        let (busy, freed) = &slots;
+        *busy.lock().unwrap_or_else(|p| p.into_inner()) -= 1;
+        freed.notify_one();
+    };
     let mut served = 0usize;
     std::thread::scope(|scope| {
         for tcp in listener.incoming() {
@@ -151,13 +156,17 @@ pub fn run(args: &ServerArgs) -> Result<u8, AppError> {
                 }
                 *n += 1;
                 drop(n);
-                let (one, slots) = (&one, &slots);
-                scope.spawn(move || {
+                let (one, release) = (&one, &release);
+                let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
                     one(tcp, peer);
-                    let (busy, freed) = slots;
-                    *busy.lock().unwrap_or_else(|p| p.into_inner()) -= 1;
-                    freed.notify_one();
+                    release();
                 });
+                // Out of threads: this connection is dropped (closed), the server goes on.
+                if let Err(e) = spawned {
+                    failed.store(true, Ordering::Relaxed);
+                    eprintln!("matrix-server: cannot start a connection thread: {e}");
+                    release();
+                }
             }
             served += 1;
             if count != 0 && served >= count {
