@@ -138,6 +138,12 @@ struct Tally {
     /// Echo bytes that came back different.
     wrong: usize,
     error: Option<String>,
+    /// When the session started, had its first connection, and ended: the session threads
+    /// take the times themselves (the main thread is one of N+1 runnable threads and may
+    /// wake late).
+    began: Option<Instant>,
+    established: Option<Instant>,
+    ended: Option<Instant>,
 }
 
 /// The data session `index` sends: a byte stream no other session sends (xorshift from
@@ -180,7 +186,9 @@ fn open(sh: &Shared, id: &SessionId) -> Result<Stream<TcpStream>, String> {
 /// handshake, checked echo. Reaches the barrier whatever happens, so no thread waits
 /// forever on a failed one.
 fn session(sh: &Shared, index: usize, t: &mut Tally) {
+    t.began = Some(Instant::now());
     let first = open(sh, &SessionId::new()).map_err(|e| format!("full {e}"));
+    t.established = Some(Instant::now());
     sh.established.wait();
     let run = |t: &mut Tally| -> Result<(), String> {
         let mut st = first?;
@@ -230,6 +238,7 @@ fn session(sh: &Shared, index: usize, t: &mut Tally) {
     if let Err(e) = run(t) {
         t.error = Some(e);
     }
+    t.ended = Some(Instant::now());
 }
 
 fn main() -> ExitCode {
@@ -286,9 +295,9 @@ fn main() -> ExitCode {
     // Every session holds its first connection here (the sessions' socket timeouts bound
     // this wait).
     shared.established.wait();
-    let established_secs = start.elapsed().as_secs_f64();
 
     let (mut done, mut full, mut resumed, mut echoed, mut wrong) = (0usize, 0, 0, 0, 0);
+    let (mut began, mut established, mut ended) = (None::<Instant>, start, start);
     let mut errors = Vec::new();
     while done < o.sessions {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -299,6 +308,12 @@ fn main() -> ExitCode {
                 resumed += usize::from(t.resumed_ok);
                 echoed += t.echoed;
                 wrong += t.wrong;
+                began = match (began, t.began) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                established = established.max(t.established.unwrap_or(established));
+                ended = ended.max(t.ended.unwrap_or(ended));
                 if let Some(e) = t.error {
                     errors.push(format!("session {index}: {e}"));
                 }
@@ -314,7 +329,9 @@ fn main() -> ExitCode {
             Err(RecvTimeoutError::Disconnected) => break,
         }
     }
-    let secs = start.elapsed().as_secs_f64();
+    let began = began.unwrap_or(start).min(start);
+    let secs = ended.duration_since(began).as_secs_f64();
+    let established_secs = established.duration_since(began).as_secs_f64();
     let sent = o.sessions * o.bytes;
     let lost = sent - echoed - wrong;
     let failed_handshakes = (o.sessions - full) + (o.sessions - resumed);
