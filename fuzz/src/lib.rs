@@ -32,7 +32,10 @@ use matrix_ssl::codec::handshake::{
 };
 use matrix_ssl::codec::record::{Alert, ChangeCipherSpec, DtlsRecordHeader, RecordHeader};
 use matrix_ssl::codec::{Codec, Reader};
-use matrix_ssl::{Config, Context, Keys, ProtocolVersion, Received, Sent, Session};
+use matrix_ssl::suites::{KeyExchange, SUITES};
+use matrix_ssl::{
+    CertValidator, Config, Context, Keys, ProtocolVersion, Received, Sent, Session, Verdict,
+};
 
 /// A harness: arbitrary bytes in, a digest of the behaviour out.
 pub type Harness = fn(&[u8]) -> u64;
@@ -47,6 +50,12 @@ pub const TARGETS: &[(&str, Harness)] = &[
     ("server_after_client_hello", server_after_client_hello),
     ("client_session", client_session),
     ("client_after_server_hello", client_after_server_hello),
+    ("server_dhe", server_dhe),
+    ("client_dhe", client_dhe),
+    ("server_psk", server_psk),
+    ("client_psk", client_psk),
+    ("server_client_auth", server_client_auth),
+    ("client_client_auth", client_client_auth),
     ("x509_cert", x509_cert),
     ("private_key", private_key),
     ("pkcs12", pkcs12),
@@ -361,18 +370,146 @@ pub fn client_keys() -> Option<Arc<Keys>> {
     .clone()
 }
 
-/// A fresh server session of a fresh deterministic context.
+/// `ctx` with every compiled suite but those of `keep` disabled (a server then accepts,
+/// and a client offers, only those).
+fn only_suites(ctx: Context, keep: impl Fn(KeyExchange, u16) -> bool) -> Option<Context> {
+    for s in SUITES {
+        if !keep(s.kx, s.suite.get()) {
+            ctx.set_cipher_suite_enabled_status(s.suite.get(), false)
+                .ok()?;
+        }
+    }
+    Some(ctx)
+}
+
+/// The context of the RSA targets: RSA key exchange only, so that the build's DHE and PSK
+/// suites (for the targets below) leave their handshakes, and so their seeds, unchanged.
+fn rsa_context(seed: u64) -> Option<Context> {
+    only_suites(deterministic_context(seed)?, |kx, _| kx == KeyExchange::Rsa)
+}
+
+/// A fresh server session of a fresh deterministic context (RSA key exchange).
 pub fn new_server() -> Option<Session> {
-    deterministic_context(SERVER_SEED)?
+    rsa_context(SERVER_SEED)?
         .new_server_session(server_keys()?, None)
         .ok()
 }
 
-/// A fresh client session (offering every suite) of a fresh deterministic context; its
-/// ClientHello is waiting in `get_outdata`.
+/// A fresh client session (offering every RSA suite) of a fresh deterministic context;
+/// its ClientHello is waiting in `get_outdata`.
 pub fn new_client() -> Option<Session> {
-    deterministic_context(CLIENT_SEED)?
+    rsa_context(CLIENT_SEED)?
         .new_client_session(client_keys()?, None, 0, None, None)
+        .ok()
+}
+
+// ---------------------------------------------------------------------------------------
+// The advanced key exchanges and client authentication
+// ---------------------------------------------------------------------------------------
+
+/// The PSK identity and key both sides of the PSK targets know.
+pub const PSK_IDENTITY: &[u8] = b"fuzz-client";
+const PSK_KEY: [u8; 16] = [0x5a; 16];
+
+/// The handshakes of the advanced targets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Path {
+    /// DHE_RSA (RFC 5246 section 7.4.3 signed parameters) with AES-128-CBC-SHA.
+    Dhe,
+    /// Plain PSK (RFC 4279 section 2) with AES-128-CBC-SHA.
+    Psk,
+    /// DHE_PSK (RFC 4279 section 3) with AES-128-CBC-SHA.
+    DhePsk,
+    /// RSA with client authentication: CertificateRequest, the client's Certificate and
+    /// CertificateVerify (RFC 4346 section 7.4.4-7.4.8).
+    ClientAuth,
+}
+
+impl Path {
+    /// Every path.
+    pub const ALL: [Path; 4] = [Path::Dhe, Path::Psk, Path::DhePsk, Path::ClientAuth];
+
+    /// The suite the client nominates.
+    pub fn suite(self) -> u16 {
+        match self {
+            Path::Dhe => 0x0033,
+            Path::Psk => 0x008c,
+            Path::DhePsk => 0x0090,
+            Path::ClientAuth => 0x002f,
+        }
+    }
+
+    /// The key exchanges the server accepts on this path (the PSK server takes both).
+    fn server_accepts(self, kx: KeyExchange) -> bool {
+        match self {
+            Path::Dhe => kx == KeyExchange::DheRsa,
+            Path::Psk | Path::DhePsk => matches!(kx, KeyExchange::Psk | KeyExchange::DhePsk),
+            Path::ClientAuth => kx == KeyExchange::Rsa,
+        }
+    }
+}
+
+/// The server identity of the advanced targets: the rsa2048 chain and key, the root as
+/// the CA for client certificates, 1024-bit DH parameters (cheaper per execution than the
+/// default 2048-bit group) and the PSK.
+fn advanced_server_keys() -> Option<Arc<Keys>> {
+    static KEYS: OnceLock<Option<Arc<Keys>>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let mut k = Keys::new();
+        k.load_rsa_keys_mem(
+            Some(include_bytes!("../../testkeys/rsa2048/server-chain.pem")),
+            Some(include_bytes!("../../testkeys/rsa2048/server.key")),
+            Some(include_bytes!("../../testkeys/rsa2048/ca.der")),
+        )
+        .ok()?;
+        k.load_dh_params_mem(include_bytes!("../../testkeys/dh/dh1024.pem"))
+            .ok()?;
+        k.load_psk(PSK_IDENTITY, &PSK_KEY).ok()?;
+        Some(Arc::new(k))
+    })
+    .clone()
+}
+
+/// The client identity of the advanced targets: the rsa2048 root, the client certificate
+/// chain and key, and the PSK.
+fn advanced_client_keys() -> Option<Arc<Keys>> {
+    static KEYS: OnceLock<Option<Arc<Keys>>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let mut k = Keys::new();
+        k.load_rsa_keys_mem(
+            Some(include_bytes!("../../testkeys/rsa2048/client-chain.pem")),
+            Some(include_bytes!("../../testkeys/rsa2048/client.key")),
+            Some(include_bytes!("../../testkeys/rsa2048/ca.der")),
+        )
+        .ok()?;
+        k.load_psk(PSK_IDENTITY, &PSK_KEY).ok()?;
+        Some(Arc::new(k))
+    })
+    .clone()
+}
+
+/// The server's certificate callback on the client-authentication path: its presence
+/// makes the server ask for a certificate; it passes the library's verdict through.
+fn client_cert_callback() -> CertValidator {
+    Box::new(|_, _, alert| Verdict::from_code(alert.map_or(0, |a| i32::from(a.get()))))
+}
+
+/// A fresh server session for `path` of a fresh deterministic context.
+pub fn new_server_for(path: Path) -> Option<Session> {
+    let ctx = only_suites(deterministic_context(SERVER_SEED)?, |kx, _| {
+        path.server_accepts(kx)
+    })?;
+    let callback = (path == Path::ClientAuth).then(client_cert_callback);
+    ctx.new_server_session(advanced_server_keys()?, callback)
+        .ok()
+}
+
+/// A fresh client session nominating `path`'s suite, of a fresh deterministic context;
+/// its ClientHello is waiting in `get_outdata`.
+pub fn new_client_for(path: Path) -> Option<Session> {
+    deterministic_context(CLIENT_SEED)?
+        .new_client_session(advanced_client_keys()?, None, path.suite(), None, None)
         .ok()
 }
 
@@ -560,6 +697,69 @@ pub fn client_after_server_hello(data: &[u8]) -> u64 {
     d.0
 }
 
+/// A server session for `path` fed arbitrary client bytes (byte 0: the chunk size).
+fn server_path(path: Path, data: &[u8]) -> u64 {
+    let mut d = Digest::new();
+    let Some(mut s) = new_server_for(path) else {
+        return 0;
+    };
+    let (chunk, bytes) = split_mode(data);
+    drive(&mut s, bytes, chunk, &mut d);
+    d.0
+}
+
+/// A client session for `path`, its ClientHello sent, fed arbitrary server bytes (byte 0:
+/// the chunk size).
+fn client_path(path: Path, data: &[u8]) -> u64 {
+    let mut d = Digest::new();
+    let Some(mut c) = new_client_for(path) else {
+        return 0;
+    };
+    flush(&mut c, &mut d);
+    let (chunk, bytes) = split_mode(data);
+    drive(&mut c, bytes, chunk, &mut d);
+    d.0
+}
+
+/// A DHE_RSA server (1024-bit group) fed arbitrary client bytes: the client's DH public
+/// value and everything after it.
+pub fn server_dhe(data: &[u8]) -> u64 {
+    server_path(Path::Dhe, data)
+}
+
+/// A DHE_RSA client fed arbitrary server bytes: ServerKeyExchange parameters, their
+/// signature and the peer checks.
+pub fn client_dhe(data: &[u8]) -> u64 {
+    client_path(Path::Dhe, data)
+}
+
+/// A server accepting PSK and DHE_PSK fed arbitrary client bytes: identities, DH values.
+pub fn server_psk(data: &[u8]) -> u64 {
+    server_path(Path::Psk, data)
+}
+
+/// A PSK client fed arbitrary server bytes; byte 0 picks the suite (even: PSK, odd:
+/// DHE_PSK), the rest is as in the other session targets.
+pub fn client_psk(data: &[u8]) -> u64 {
+    match data.split_first() {
+        Some((sel, rest)) if sel % 2 == 1 => client_path(Path::DhePsk, rest),
+        Some((_, rest)) => client_path(Path::Psk, rest),
+        None => 0,
+    }
+}
+
+/// A server asking for a client certificate (RSA) fed arbitrary client bytes: the
+/// client's Certificate, its chain authentication and the CertificateVerify.
+pub fn server_client_auth(data: &[u8]) -> u64 {
+    server_path(Path::ClientAuth, data)
+}
+
+/// A client with a certificate fed arbitrary server bytes: CertificateRequest and what
+/// follows.
+pub fn client_client_auth(data: &[u8]) -> u64 {
+    client_path(Path::ClientAuth, data)
+}
+
 /// A recorded handshake between [`new_client`] and [`new_server`]: each side's flights
 /// in order (after the handshake: the client's application data, the server's echo, the
 /// client's close_notify).
@@ -614,8 +814,23 @@ fn take(s: &mut Session) -> Result<Vec<u8>, Error> {
 /// every flight; `app_data` goes from client to server after the handshake, the server
 /// echoes it, then the client sends close_notify.
 pub fn record_handshake(app_data: &[u8]) -> Result<Transcript, Error> {
-    let mut c = new_client().ok_or(Error::Failure)?;
-    let mut s = new_server().ok_or(Error::Failure)?;
+    record_pair(
+        new_client().ok_or(Error::Failure)?,
+        new_server().ok_or(Error::Failure)?,
+        app_data,
+    )
+}
+
+/// [`record_handshake`] between [`new_client_for`] and [`new_server_for`] `path`.
+pub fn record_handshake_for(path: Path, app_data: &[u8]) -> Result<Transcript, Error> {
+    record_pair(
+        new_client_for(path).ok_or(Error::Failure)?,
+        new_server_for(path).ok_or(Error::Failure)?,
+        app_data,
+    )
+}
+
+fn record_pair(mut c: Session, mut s: Session, app_data: &[u8]) -> Result<Transcript, Error> {
     let mut t = Transcript::default();
     // 0: handshaking; 1: application data sent; 2: echo received, close_notify sent.
     let mut phase = 0;

@@ -150,10 +150,15 @@ impl Common {
     /// A context with the version range and, when `--cipher` is given, every other
     /// compiled-in suite disabled (`matrixSslSetCipherSuiteEnabledStatus(NULL, ...)`).
     pub fn context(&self) -> Result<Context, AppError> {
+        self.context_with(Config::default())
+    }
+
+    /// [`Common::context`] from `config` (the server's cache size, say) instead of the
+    /// defaults; the version flags override its range.
+    pub fn context_with(&self, mut config: Config) -> Result<Context, AppError> {
         if self.min_version.get() > self.max_version.get() {
             return Err(AppError::usage("--min-version is newer than --max-version"));
         }
-        let mut config = Config::default();
         config.min_version = self.min_version;
         config.max_version = self.max_version;
         let ctx = matrix_ssl::open(config).map_err(|e| match e {

@@ -1,10 +1,13 @@
 //! `matrix-server`: a TLS server on a TCP port, in the spirit of MatrixSSL's server app
 //! and `openssl s_server`. It serves connections one after another: the handshake (full
 //! or resumed from its session cache), then the mode (an HTTP-like page naming the
-//! negotiated version and suite, an echo, or raw standard input/output).
+//! negotiated version and suite, an echo, or raw standard input/output). With
+//! `--concurrent N` it serves up to N connections at once, one thread each, sharing the
+//! context (and so the session cache): the load test (`cargo xtask load`) runs it that way.
 
 use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 
 use clap::Parser;
 use matrix_ssl::{CertValidator, Verdict};
@@ -41,6 +44,14 @@ pub struct ServerArgs {
     /// (in builds that let such a handshake continue).
     #[arg(long = "require-client-cert")]
     pub require_client_cert: bool,
+    /// Serve up to this many connections at once, each on its own thread (1: one after
+    /// another; raw mode always serves one). Further connections wait in the listen queue.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    pub concurrent: u16,
+    /// How many sessions the cache keeps for resumption (`SSL_SESSION_TABLE_SIZE`;
+    /// default 32).
+    #[arg(long = "session-cache", value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub session_cache: Option<u32>,
     /// The flags both programs share.
     #[command(flatten)]
     pub common: Common,
@@ -119,7 +130,11 @@ fn client_validator(rejected: &Arc<Mutex<Option<String>>>) -> CertValidator {
 pub fn run(args: &ServerArgs) -> Result<u8, AppError> {
     let verify = args.verify || args.require_client_cert;
     let keys = keyfiles::server_keys(&args.common.key_args(), verify, args.common.quiet)?;
-    let ctx = args.common.context()?;
+    let mut config = matrix_ssl::Config::default();
+    if let Some(n) = args.session_cache {
+        config.session_table_size = n as usize;
+    }
+    let ctx = args.common.context_with(config)?;
     let listener = TcpListener::bind((args.bind.as_str(), args.port)).map_err(|e| {
         AppError::usage(format!("cannot listen on {}:{}: {e}", args.bind, args.port))
     })?;
@@ -132,20 +147,8 @@ pub fn run(args: &ServerArgs) -> Result<u8, AppError> {
     } else {
         args.count
     };
-    let mut failed = false;
-    let mut served = 0usize;
-    for tcp in listener.incoming() {
-        let tcp = match tcp {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("matrix-server: accept: {e}");
-                continue;
-            }
-        };
-        let peer = tcp
-            .peer_addr()
-            .map(|a| a.to_string())
-            .unwrap_or_else(|_| "?".into());
+    let failed = AtomicBool::new(false);
+    let one = |tcp: std::net::TcpStream, peer: String| {
         let result = (|| {
             let handle = tcp
                 .try_clone()
@@ -162,13 +165,62 @@ pub fn run(args: &ServerArgs) -> Result<u8, AppError> {
             serve(&mut st, &handle, args, &peer, &rejected)
         })();
         if let Err(e) = result {
-            failed = true;
+            failed.store(true, Ordering::Relaxed);
             eprintln!("matrix-server: {peer}: {e}");
         }
-        served += 1;
-        if count != 0 && served >= count {
-            break;
+    };
+    // Connections being served now: the accept loop waits while `--concurrent` are.
+    let slots = (Mutex::new(0usize), Condvar::new());
+    let release = || {
+        let (busy, freed) = &slots;
+        *busy.lock().unwrap_or_else(|p| p.into_inner()) -= 1;
+        freed.notify_one();
+    };
+    let mut served = 0usize;
+    std::thread::scope(|scope| {
+        for tcp in listener.incoming() {
+            let tcp = match tcp {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("matrix-server: accept: {e}");
+                    continue;
+                }
+            };
+            let peer = tcp
+                .peer_addr()
+                .map(|a| a.to_string())
+                .unwrap_or_else(|_| "?".into());
+            if args.concurrent == 1 || args.common.mode == Mode::Raw {
+                one(tcp, peer);
+            } else {
+                let (busy, freed) = &slots;
+                let mut n = busy.lock().unwrap_or_else(|p| p.into_inner());
+                while *n >= usize::from(args.concurrent) {
+                    n = freed.wait(n).unwrap_or_else(|p| p.into_inner());
+                }
+                *n += 1;
+                drop(n);
+                let (one, release) = (&one, &release);
+                let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
+                    one(tcp, peer);
+                    release();
+                });
+                // Out of threads: this connection is dropped (closed), the server goes on.
+                if let Err(e) = spawned {
+                    failed.store(true, Ordering::Relaxed);
+                    eprintln!("matrix-server: cannot start a connection thread: {e}");
+                    release();
+                }
+            }
+            served += 1;
+            if count != 0 && served >= count {
+                break;
+            }
         }
-    }
-    Ok(if failed { EXIT_PROTOCOL } else { EXIT_OK })
+    });
+    Ok(if failed.load(Ordering::Relaxed) {
+        EXIT_PROTOCOL
+    } else {
+        EXIT_OK
+    })
 }

@@ -9,6 +9,11 @@
 //!   `profiles.toml` (see [`matrix`]).
 //! - `cargo xtask fuzz [--seconds N] [--stable] [TARGET...]`: every fuzz target for N seconds
 //!   (see [`fuzz`]).
+//! - `cargo xtask sslyze`: sslyze scans matrix-server (see [`sslyze`]).
+//! - `cargo xtask valgrind`: matrix-server and matrix-client under valgrind against OpenSSL
+//!   and GnuTLS (see [`valgrind`]).
+//! - `cargo xtask load [--quick] [--sessions N]`: the load test against matrix-server (see
+//!   [`load`]).
 
 #![forbid(unsafe_code)]
 
@@ -17,8 +22,11 @@ mod ci;
 mod cmd;
 mod features;
 mod fuzz;
+mod load;
 mod matrix;
 mod peers;
+mod sslyze;
+mod valgrind;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,6 +46,13 @@ commands:
   fuzz [--seconds N] [--stable] [TARGET...]
                          run every fuzz target N seconds (default 60): cargo-fuzz on nightly
                          when installed, else (or with --stable) the stable runner
+  sslyze                 sslyze scans matrix-server: versions and suites as built, no
+                         vulnerability flagged
+  valgrind               matrix-server, matrix-client and the interop tests under
+                         valgrind against the peers: 0 errors, 0 leaks
+  load [--quick] [--sessions N]
+                         N (default 500, --quick 50) concurrent sessions against
+                         matrix-server: handshake, resumption, 64 KiB echo; heap growth
 ";
 
 fn main() -> ExitCode {
@@ -66,6 +81,9 @@ fn main() -> ExitCode {
                 None => matrix::run(&root, quick),
             }
         }
+        Some("sslyze") => peers::ensure(&root).and_then(|p| sslyze::run(&root, &p.python)),
+        Some("valgrind") => peers::ensure(&root).and_then(|p| valgrind::run(&root, &p.python)),
+        Some("load") => load::Options::parse(&args[1..]).and_then(|o| load::run(&root, &o)),
         Some("fuzz") => fuzz::Options::parse(&args[1..]).and_then(|o| fuzz::run(&root, &o)),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");

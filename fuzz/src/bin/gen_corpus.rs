@@ -255,6 +255,60 @@ fn run(root: &Path, keys: &Path) -> Result<(), String> {
         &[&[5][..], &server_rest].concat(),
     )?;
 
+    // The advanced paths: each path's recorded transcripts, whole and in small chunks.
+    use matrix_fuzz::Path;
+    for path in Path::ALL {
+        let t = matrix_fuzz::record_handshake_for(path, b"GET / HTTP/1.0\r\n\r\n")
+            .map_err(|e| format!("recording the {path:?} handshake failed: {e:?}"))?;
+        let (server_target, client_target, client_prefix, tag): (_, _, &[u8], _) = match path {
+            Path::Dhe => ("server_dhe", "client_dhe", &[], "dhe"),
+            Path::Psk => ("server_psk", "client_psk", &[0], "psk"),
+            Path::DhePsk => ("server_psk", "client_psk", &[1], "dhe-psk"),
+            _ => (
+                "server_client_auth",
+                "client_client_auth",
+                &[],
+                "client-auth",
+            ),
+        };
+        let client_all = t.client_flights.concat();
+        let server_all = t.server_flights.concat();
+        for (mode, chunking) in [(0u8, "all"), (7, "chunk7")] {
+            write(
+                root,
+                server_target,
+                &format!("{tag}-{chunking}"),
+                &[&[mode][..], &client_all].concat(),
+            )?;
+            write(
+                root,
+                client_target,
+                &format!("{tag}-{chunking}"),
+                &[client_prefix, &[mode][..], &server_all].concat(),
+            )?;
+        }
+        // Each plaintext message of these handshakes for the codec target too, in the
+        // TLS 1.1 context of its key exchange (selector: version 2 + 4 * kex index).
+        let kex = match path {
+            Path::Dhe => 2,
+            Path::Psk => 4,
+            Path::DhePsk => 5,
+            _ => 1,
+        };
+        for (i, m) in plaintext_messages(&client_all)
+            .iter()
+            .chain(plaintext_messages(&server_all).iter())
+            .enumerate()
+        {
+            write(
+                root,
+                "handshake_message",
+                &format!("{tag}-{i}"),
+                &[&[2 + 4 * kex][..], m].concat(),
+            )?;
+        }
+    }
+
     // Codecs: each record's header, each plaintext handshake message in every context.
     for (i, r) in records(&client_all)
         .iter()
