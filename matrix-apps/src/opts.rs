@@ -148,7 +148,8 @@ impl Common {
     }
 
     /// A context with the version range and, when `--cipher` is given, every other
-    /// compiled-in suite disabled (`matrixSslSetCipherSuiteEnabledStatus(NULL, ...)`).
+    /// compiled-in suite disabled (`matrixSslSetCipherSuiteEnabledStatus(NULL, ...)`);
+    /// without `--cipher`, the DH_anon suites are disabled.
     pub fn context(&self) -> Result<Context, AppError> {
         self.context_with(Config::default())
     }
@@ -168,13 +169,19 @@ impl Common {
             ),
             other => AppError::usage(format!("opening the library: {}", words(other))),
         })?;
-        if !self.ciphers.is_empty() {
-            for s in SUITES {
-                let id = s.suite.get();
-                if !self.ciphers.contains(&id) {
-                    ctx.set_cipher_suite_enabled_status(id, false)
-                        .map_err(|e| AppError::usage(format!("--cipher: {}", words(e))))?;
-                }
+        // Without --cipher, DH_anon stays off in both roles: an unauthenticated suite is
+        // something to ask for by name, not something a server should accept from any
+        // client that offers it (a scanner would rightly flag it).
+        for s in SUITES {
+            let id = s.suite.get();
+            let off = if self.ciphers.is_empty() {
+                s.kx == matrix_ssl::suites::KeyExchange::DhAnon
+            } else {
+                !self.ciphers.contains(&id)
+            };
+            if off {
+                ctx.set_cipher_suite_enabled_status(id, false)
+                    .map_err(|e| AppError::usage(format!("--cipher: {}", words(e))))?;
             }
         }
         Ok(ctx)
