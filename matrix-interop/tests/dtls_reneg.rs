@@ -135,7 +135,7 @@ fn our_client_renegotiates_with_openssl_s_server_dtls1() {
 }
 
 /// s_server's `R`: a HelloRequest (message_seq 0); our client answers with a ClientHello
-/// (0) and takes the ServerHello as 1.
+/// (0) offering the session, and takes the ServerHello as 1; s_server resumes.
 #[test]
 fn openssl_s_server_dtls1_renegotiates_our_client() {
     let (mut server, port) = s_server(&[]);
@@ -146,6 +146,7 @@ fn openssl_s_server_dtls1_renegotiates_our_client() {
     server.send_stdin("R\n");
     c.pump("the re-handshake", T, |c| c.completions == 2)
         .unwrap_or_else(|e| panic!("{e}\n{}", server.output().join("\n")));
+    assert!(c.sess.is_resumed());
     assert_eq!(c.sess.epochs(), (2, 2));
     assert_eq!(finished(&mut server, true, 2), 2);
     data_with_s_server(&mut c, &mut server, "after");
