@@ -87,12 +87,16 @@
 //! how much fits the PMTU (`get_writebuf` offers no more, `encode_to_outdata` refuses more
 //! with `PS_LIMIT_FAIL`).
 //!
-//! Re-handshakes: a client starts one with [`DtlsSession::encode_rehandshake`] (and
-//! answers a server's HelloRequest); a server follows a client's new ClientHello but does
-//! not start one itself. Each handshake numbers its messages from 0 (RFC 4347 section
-//! 4.2.2), so a message of the previous handshake that arrives late can carry a number
-//! the new one expects: those still in the old epoch are recognised by it, and a stale
-//! Finished in the current epoch by coming before the peer's ChangeCipherSpec.
+//! Re-handshakes: either side starts one with [`DtlsSession::encode_rehandshake`], a
+//! client with a new ClientHello, a server with a HelloRequest that is retransmitted like
+//! a flight until the client's ClientHello (or its no_renegotiation warning) arrives; each
+//! side answers the other's. Each handshake numbers its messages from 0 (RFC 4347 section
+//! 4.2.2; RFC 6347 spells out that the HelloRequest is 0 and the ServerHello after it 1),
+//! so a message of the previous handshake that arrives late can carry a number the new one
+//! expects: those still in the old epoch are recognised by it, and a stale Finished in the
+//! current epoch by coming before the peer's ChangeCipherSpec. The peer's requests are
+//! rate limited as on TLS sessions (`Config::rehandshakes_per_minute`); a retransmission
+//! of a refused request is refused again, not counted.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]

@@ -496,15 +496,100 @@ fn rehandshakes_over_a_lossy_network() {
     }
 }
 
+/// Ticks until both sides reported `Complete` again, failing on any alert or error.
+fn until_both_complete(p: &mut Pair, what: &str) {
+    let start = p.now;
+    while !(p.cev.contains(&Ev::Complete) && p.sev.contains(&Ev::Complete)) {
+        assert!(p.now - start < 20_000, "{what}: {:?} {:?}", p.cev, p.sev);
+        assert!(
+            !p.cev
+                .iter()
+                .chain(&p.sev)
+                .any(|e| matches!(e, Ev::Alert(..) | Ev::Error(_))),
+            "{what}: {:?} {:?}",
+            p.cev,
+            p.sev
+        );
+        p.tick();
+    }
+}
+
+/// Server-initiated re-handshakes (HelloRequest, RFC 6347 section 4.2.2) at 20% loss, 10%
+/// duplication and reordering: per seed, one started by the server (data flowing during
+/// it), then one by the client, then the server's again, resumed or full; data before and
+/// after. The HelloRequest is retransmitted on the timer until the ClientHello comes.
 #[test]
-fn a_server_does_not_start_rehandshakes() {
+fn server_initiated_rehandshakes_at_20_percent_loss() {
+    use matrix_ssl::SessionOption;
+    let mut timeouts = 0;
+    for seed in 0..10u64 {
+        let full = seed % 2 == 1;
+        let ctx = ctx();
+        ctx.set_pmtu(if seed < 5 { 1500 } else { 256 });
+        let mut p = pair(&ctx, 0, NetParams::lossy(0.2), 900 + seed);
+        p.handshake(5_000);
+        exchange_one_message(&mut p);
+        let option = full.then_some(SessionOption::FullHandshake);
+        for (round, by_server) in [true, false, true].into_iter().enumerate() {
+            let what = format!("seed {seed} round {round}");
+            p.cev.clear();
+            p.sev.clear();
+            if by_server {
+                p.server.encode_rehandshake(None, None, option, 0).unwrap();
+                assert_eq!(
+                    p.server.encode_rehandshake(None, None, None, 0),
+                    Err(matrix_ssl::Error::ProtocolFail),
+                    "one at a time"
+                );
+                p.send_server();
+            } else {
+                p.client.encode_rehandshake(None, None, option, 0).unwrap();
+                p.send_client();
+            }
+            if round == 0 {
+                exchange_one_message(&mut p);
+            }
+            until_both_complete(&mut p, &what);
+            let epoch = 2 + round as u16;
+            assert_eq!(p.client.epochs(), (epoch, epoch), "{what}");
+            assert_eq!(p.server.epochs(), (epoch, epoch), "{what}");
+            assert_eq!(p.client.is_resumed(), !full, "{what}");
+            exchange_one_message(&mut p);
+        }
+        timeouts += p.timeouts;
+    }
+    assert!(timeouts > 0, "the seeds exercise retransmission");
+}
+
+/// A lost HelloRequest goes again on the timer, and the re-handshake it asks for runs.
+#[test]
+fn hello_request_is_retransmitted_until_the_client_hello_comes() {
     let ctx = ctx();
     let mut p = pair(&ctx, 0, NetParams::LOSSLESS, 70);
     p.handshake(100);
-    assert_eq!(
-        p.server.encode_rehandshake(None, None, None, 0),
-        Err(matrix_ssl::Error::UnsupportedFail)
-    );
+    exchange_one_message(&mut p);
+    p.server.encode_rehandshake(None, None, None, 0).unwrap();
+    let mut ev = Vec::new();
+    let first = drain(&mut p.server, &mut ev);
+    assert_eq!(first.len(), 1);
+    // Lost. `drain` ended on an empty get_outdata (which armed the timer): the next one
+    // is the timeout, and sends the request again under a new record sequence number.
+    let again = drain(&mut p.server, &mut ev);
+    assert_eq!(again.len(), 1);
+    assert_ne!(again[0], first[0]);
+    assert_eq!(again[0].len(), first[0].len());
+    p.s2c.send(again[0].clone(), p.now, p.params, &mut p.rng);
+    p.cev.clear();
+    p.sev.clear();
+    until_both_complete(&mut p, "lossless");
+    assert_eq!(p.server.epochs(), (2, 2));
+    assert!(p.client.is_resumed());
+    exchange_one_message(&mut p);
+}
+
+#[test]
+fn rehandshakes_need_an_established_session() {
+    let ctx = ctx();
     let mut c = ctx
         .new_client_session(client_keys(), None, 0, None, None)
         .unwrap();

@@ -226,4 +226,5 @@ pub fn connect(port: u16, timeout: Duration) -> std::net::TcpStream {
     }
 }
 
+pub mod dtls;
 pub mod tls;

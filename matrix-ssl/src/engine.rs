@@ -23,6 +23,14 @@
 //! [`HandshakeEngine::set_next_message_seq`] so that the ServerHello answers the second
 //! ClientHello with message_seq 1 (section 4.2.2).
 //!
+//! Re-handshakes (RFC 5746) follow RFC 6347 section 4.2.2, which RFC 4347 leaves implicit
+//! and OpenSSL implements: each side numbers the messages of each new handshake from 0,
+//! so a server's HelloRequest is 0 and the ServerHello answering the client's ClientHello
+//! (0) is 1; in a client-initiated one the ServerHello is 0. The engine also applies the
+//! re-handshake rate limit (`Config::rehandshakes_per_minute`) to the peer's requests, as
+//! matrix-ssl's TLS sessions do, with one DTLS rule: a retransmission of a refused request
+//! is refused again rather than counted as a second request.
+//!
 //! ```
 //! # #[cfg(all(feature = "std", feature = "client-side-ssl", feature = "server-side-ssl"))]
 //! # fn main() -> Result<(), matrix_ssl::Error> {
@@ -62,6 +70,7 @@ use crate::handshake::{ExtensionCallback, HelloExtensions};
 use crate::keys::Keys;
 use crate::record::{RecordDecrypter, RecordEncrypter};
 use crate::session::SessionId;
+use crate::session::reneg_limit::{RenegLimit, Verdict};
 
 pub use matrix_crypto::random::SecureRandom;
 
@@ -146,6 +155,14 @@ pub fn session_rng(ctx: &Context) -> Result<Box<dyn SecureRandom + Send>, Error>
 /// messages.
 pub struct HandshakeEngine {
     hs: Handshake,
+    /// The rate limit of the peer's re-handshake requests.
+    limit: RenegLimit,
+    /// A server sent a HelloRequest: the ClientHello answering it is no request of the
+    /// peer's and takes no token.
+    hello_requested: bool,
+    /// The body of the request last refused: its retransmissions (a lost
+    /// no_renegotiation) are refused again without counting as a flood.
+    refused: Option<Vec<u8>>,
 }
 
 impl core::fmt::Debug for HandshakeEngine {
@@ -195,9 +212,7 @@ impl HandshakeEngine {
             None,
         )?;
         convert(outputs, out).map_err(|f| f.error)?;
-        Ok(HandshakeEngine {
-            hs: Handshake::Client(Box::new(hs)),
-        })
+        Ok(HandshakeEngine::with(ctx, Handshake::Client(Box::new(hs))))
     }
 
     /// A server waiting for a ClientHello (`matrixSslNewServerSession`): `validator` asks
@@ -214,9 +229,16 @@ impl HandshakeEngine {
             return Err(Error::ArgFail);
         }
         let hs = crate::handshake::ServerHandshake::new(Arc::clone(&ctx.inner), keys, validator);
-        Ok(HandshakeEngine {
-            hs: Handshake::Server(Box::new(hs)),
-        })
+        Ok(HandshakeEngine::with(ctx, Handshake::Server(Box::new(hs))))
+    }
+
+    fn with(ctx: &Context, hs: Handshake) -> Self {
+        HandshakeEngine {
+            hs,
+            limit: RenegLimit::new(ctx.inner.config.rehandshakes_per_minute, ctx.inner.now_ms()),
+            hello_requested: false,
+            refused: None,
+        }
     }
 
     /// Handles one whole, reassembled handshake message the driver received in order:
@@ -252,6 +274,16 @@ impl HandshakeEngine {
         if body.len() > MAX_BODY_LEN {
             return Err(Fatal::new(AlertDescription::DecodeError).into());
         }
+        if self.is_peer_request(msg_type) {
+            // The ClientHello answering our HelloRequest is no request of the peer's.
+            let answer = core::mem::take(&mut self.hello_requested);
+            if !answer && !self.rate_limit(body)? {
+                out.push(EngineOutput::WarningAlert(
+                    AlertDescription::NoRenegotiation,
+                ));
+                return Ok(());
+            }
+        }
         let mut raw = Vec::with_capacity(DtlsHandshakeHeader::LEN + body.len());
         encode_dtls_handshake(&mut raw, msg_type, message_seq, |o| {
             o.extend_from_slice(body)
@@ -260,6 +292,36 @@ impl HandshakeEngine {
         self.hs
             .handle_message(msg_type, body, &raw, rng, &mut outputs)?;
         Ok(convert(outputs, out)?)
+    }
+
+    /// Whether `msg_type` asks an established connection for a re-handshake this build
+    /// would run (a ClientHello to a server that sent no HelloRequest, a HelloRequest to a
+    /// client): such requests are rate limited.
+    fn is_peer_request(&self, msg_type: HandshakeType) -> bool {
+        let request = if self.hs.is_server() {
+            HandshakeType::ClientHello
+        } else {
+            HandshakeType::HelloRequest
+        };
+        msg_type == request && self.hs.is_complete() && self.hs.shared().reneg_info().allowed()
+    }
+
+    /// The rate limit (see `session::reneg_limit`) for a peer's request: `Ok(true)` to
+    /// renegotiate, `Ok(false)` to refuse it with no_renegotiation, unexpected_message
+    /// for a new request right after a refusal.
+    fn rate_limit(&mut self, body: &[u8]) -> Result<bool, EngineFatal> {
+        let repeat = self.refused.as_deref() == Some(body);
+        match self.limit.request(self.hs.shared().ctx.now_ms()) {
+            Verdict::Allow => {
+                self.refused = None;
+                Ok(true)
+            }
+            Verdict::Flood if !repeat => Err(Fatal::unexpected().into()),
+            Verdict::Flood | Verdict::Refuse => {
+                self.refused = Some(body.to_vec());
+                Ok(false)
+            }
+        }
     }
 
     /// Handles the peer's ChangeCipherSpec: the read state of the next epoch, to install
@@ -401,16 +463,19 @@ impl HandshakeEngine {
             .set_client_auth(on)
     }
 
-    /// On a client: starts a re-handshake of the completed handshake (RFC 5746, as
-    /// `Session::encode_rehandshake`): a new ClientHello with message_seq 0 (RFC 4347
-    /// section 4.2.2: each handshake numbers its messages from 0), which the driver sends
-    /// under the current epoch. It offers the current session for resumption unless
-    /// `full`, another `cipher_suite` is nominated or other `keys` are given; `keys` and
-    /// `validator` replace the current ones when given. `Ok(false)` when this build does
-    /// not renegotiate this connection (see the `secure-rehandshakes` and
-    /// `insecure-rehandshakes` features), and on a server: server-initiated re-handshakes
-    /// (HelloRequest) are not offered over DTLS. unexpected_message before the handshake
-    /// completed. A client answers a server's HelloRequest the same way by itself.
+    /// Starts a re-handshake of the completed handshake (RFC 5746, as
+    /// `Session::encode_rehandshake`), sent under the current epoch. A client sends a new
+    /// ClientHello with message_seq 0 (RFC 4347 section 4.2.2: each handshake numbers its
+    /// messages from 0); it offers the current session for resumption unless `full`,
+    /// another `cipher_suite` is nominated or other `keys` are given. A server sends a
+    /// HelloRequest with message_seq 0 (a flight of its own, for the driver to retransmit
+    /// until the client's ClientHello comes; RFC 6347 section 4.2.2) and numbers its
+    /// answer to that ClientHello from 1; `full` or other `keys` forbid resuming, a
+    /// `validator` requests client authentication. `keys` and `validator` replace the
+    /// current ones when given. `Ok(false)` when this build does not renegotiate this
+    /// connection (see the `secure-rehandshakes` and `insecure-rehandshakes` features).
+    /// unexpected_message before the handshake completed. A client answers a server's
+    /// HelloRequest by itself.
     #[allow(clippy::too_many_arguments)]
     pub fn renegotiate(
         &mut self,
@@ -421,15 +486,41 @@ impl HandshakeEngine {
         rng: &mut dyn SecureRandom,
         out: &mut Vec<EngineOutput>,
     ) -> Result<bool, EngineFatal> {
-        if self.hs.is_server() {
-            return Ok(false);
+        let server = self.hs.is_server();
+        let seq = self.next_message_seq();
+        if server {
+            self.set_next_message_seq(0);
         }
         let mut outputs = Vec::new();
-        let started =
-            self.hs
-                .renegotiate(keys, validator, full, cipher_suite, rng, &mut outputs)?;
+        let started = self
+            .hs
+            .renegotiate(keys, validator, full, cipher_suite, rng, &mut outputs);
+        if !matches!(started, Ok(true)) && server {
+            self.set_next_message_seq(seq);
+        }
+        let started = started?;
         convert(outputs, out)?;
+        self.hello_requested = server && started;
         Ok(started)
+    }
+
+    /// The peer refused our re-handshake with a no_renegotiation warning (RFC 5746 section
+    /// 4.2): a client waiting for the ServerHello of its re-handshake goes back to the
+    /// completed handshake, a server stops waiting for the answer to its HelloRequest.
+    /// Returns whether a re-handshake of ours was abandoned (the driver then stops
+    /// retransmitting its hello); the connection goes on under the current keys.
+    pub fn abandon_renegotiation(&mut self) -> bool {
+        if self.hs.is_server() {
+            return core::mem::take(&mut self.hello_requested);
+        }
+        let before = self.hs.is_complete();
+        self.hs.abandon_renegotiation();
+        !before && self.hs.is_complete()
+    }
+
+    /// On a server: whether a HelloRequest of ours waits for the client's ClientHello.
+    pub fn hello_request_pending(&self) -> bool {
+        self.hello_requested
     }
 
     /// A server that failed may not resume the session it was negotiating.

@@ -405,6 +405,10 @@ impl DtlsSession {
             &mut dgs,
         )?;
         self.out.retain(|o| o.kind != Kind::Flight);
+        // A flight just (re)built restarts the timer: the next empty `get_outdata` only
+        // arms it (else a flight queued by `encode_rehandshake` after a quiet spell would
+        // go twice at once).
+        self.armed = false;
         let n = dgs.len();
         for (i, bytes) in dgs.into_iter().enumerate() {
             self.out.push_back(Outgoing {

@@ -264,13 +264,15 @@ impl DtlsSession {
     }
 
     /// The peer starts a re-handshake: its messages count from 0 again, and so do ours
-    /// (a server's ServerHello answers the ClientHello with message_seq 0; a client's
-    /// ClientHello after a HelloRequest is its first message, 0, which the engine numbers).
+    /// (a server's ServerHello answers the ClientHello with message_seq 0, or 1 after our
+    /// HelloRequest took 0, RFC 6347 section 4.2.2; a client's ClientHello after a
+    /// HelloRequest is its first message, 0, which the engine numbers).
     fn begin_peer_handshake(&mut self) {
         matrix_core::ps_trace_dtls!("the peer starts a re-handshake");
         self.reasm.reset(0);
         if let Some(e) = self.engine.as_mut()
             && e.is_server()
+            && !e.hello_request_pending()
         {
             e.set_next_message_seq(0);
         }
@@ -460,6 +462,16 @@ impl DtlsSession {
             self.failed = true;
             self.out.retain(|o| o.kind != Kind::Flight);
             self.flight.clear();
+        } else if alert.description == AlertDescription::NoRenegotiation
+            && self
+                .engine
+                .as_mut()
+                .is_some_and(|e| e.abandon_renegotiation())
+        {
+            // The peer refused our re-handshake: stop sending its hello.
+            matrix_core::ps_trace_dtls!("the peer refused the re-handshake");
+            self.out.retain(|o| o.kind != Kind::Flight);
+            self.flight.clear();
         }
         Step::Alert(alert.level, alert.description)
     }
@@ -473,7 +485,8 @@ impl DtlsSession {
         if !self.established || engine.awaiting_finished() || !self.authenticated() {
             return Step::Continue;
         }
-        if engine.is_complete() && self.completed_handshakes == 1 {
+        if engine.is_complete() && !engine.hello_request_pending() && self.completed_handshakes == 1
+        {
             // A peer sends application data only once its first handshake is complete:
             // our final flight arrived, and nothing of the (unauthenticated) epoch 0 is of
             // use any more. Not so in a re-handshake, where data flows throughout: the

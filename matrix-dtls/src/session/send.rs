@@ -19,12 +19,16 @@ impl DtlsSession {
     /// and the previous call already returned nothing, with no datagram received since, the
     /// call is taken as the application's retransmission timer expiring: the last flight
     /// is rebuilt (new record sequence numbers, the current PMTU) and its first datagram
-    /// returned. Once the handshake is complete the timer no longer applies: our final
-    /// flight, if we sent it, goes again only when the peer retransmits its own (RFC 4347
-    /// section 4.2.4, the FINISHED state).
+    /// returned. A server's HelloRequest is such a flight too, until the client's
+    /// ClientHello (or its no_renegotiation) arrives. Once the handshake is complete the
+    /// timer no longer applies: our final flight, if we sent it, goes again only when the
+    /// peer retransmits its own (RFC 4347 section 4.2.4, the FINISHED state).
     pub fn get_outdata(&mut self) -> &[u8] {
         if self.out.is_empty() {
-            let in_handshake = !self.engine.as_ref().is_some_and(|e| e.is_complete());
+            let in_handshake = self
+                .engine
+                .as_ref()
+                .is_none_or(|e| !e.is_complete() || e.hello_request_pending());
             if self.armed && in_handshake && !self.flight.is_empty() && !self.failed {
                 matrix_core::ps_trace_dtls!("timeout: rebuilding the last flight");
                 self.armed = false;
@@ -143,16 +147,23 @@ impl DtlsSession {
         Ok(self.out.get(before).map_or(0, |o: &Outgoing| o.bytes.len()))
     }
 
-    /// `matrixSslEncodeRehandshake` on a client: starts a re-handshake of the established
-    /// connection (RFC 5746; features `secure-rehandshakes` / `insecure-rehandshakes` of
-    /// matrix-ssl), a new ClientHello under the current keys, waiting in `get_outdata`.
-    /// Application data keeps flowing both ways meanwhile; `received_data` (or `sent_data`)
-    /// reports `HandshakeComplete` again when it ends. The arguments are those of
-    /// matrix-ssl's `Session::encode_rehandshake`.
+    /// `matrixSslEncodeRehandshake`: starts a re-handshake of the established connection
+    /// (RFC 5746; features `secure-rehandshakes` / `insecure-rehandshakes` of matrix-ssl)
+    /// under the current keys, waiting in `get_outdata`: a client's new ClientHello, or a
+    /// server's HelloRequest (message_seq 0, RFC 6347 section 4.2.2), each retransmitted
+    /// on the timer like any flight until the peer answers. Application data keeps flowing
+    /// both ways meanwhile; `received_data` (or `sent_data`) reports `HandshakeComplete`
+    /// again when it ends. A peer that refuses with a no_renegotiation warning (reported as
+    /// an `Alert`) ends the attempt; the connection goes on under the current keys. The
+    /// arguments are those of matrix-ssl's `Session::encode_rehandshake`.
     ///
-    /// `PS_PROTOCOL_FAIL` before the first handshake completes, during a re-handshake or
-    /// after the session ended; `PS_UNSUPPORTED_FAIL` on a server (DTLS servers do not send
-    /// HelloRequest here) and when this build does not renegotiate this connection;
+    /// A server should start one only once the peer's data showed that the previous
+    /// handshake ended on both sides: the HelloRequest replaces our final flight, which a
+    /// client that lost it could no longer get.
+    ///
+    /// `PS_PROTOCOL_FAIL` before the first handshake completes, during a re-handshake
+    /// (a server's HelloRequest included) or after the session ended;
+    /// `PS_UNSUPPORTED_FAIL` when this build does not renegotiate this connection;
     /// `PS_ARG_FAIL` for an option other than `FullHandshake`.
     pub fn encode_rehandshake(
         &mut self,
@@ -166,7 +177,10 @@ impl DtlsSession {
             Some(SessionOption::FullHandshake) => true,
             Some(_) => return Err(Error::ArgFail),
         };
-        let complete = self.engine.as_ref().is_some_and(|e| e.is_complete());
+        let complete = self
+            .engine
+            .as_ref()
+            .is_some_and(|e| e.is_complete() && !e.hello_request_pending());
         if self.failed || self.closing || !self.established || !complete {
             return Err(Error::ProtocolFail);
         }
@@ -187,8 +201,12 @@ impl DtlsSession {
         if !started {
             return Err(Error::UnsupportedFail);
         }
-        // The server's answer counts from 0 (RFC 4347 section 4.2.2).
-        self.reasm.reset(0);
+        if !engine.is_server() {
+            // The server's answer counts from 0 (RFC 4347 section 4.2.2). A server's
+            // HelloRequest is answered by a ClientHello that starts a new handshake (see
+            // `starts_new_handshake`).
+            self.reasm.reset(0);
+        }
         self.apply_outputs(outs)?;
         // The hello is announced by `get_outdata`, not by a `RequestSend`.
         self.queued = false;

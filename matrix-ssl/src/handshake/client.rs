@@ -229,13 +229,18 @@ impl ClientHandshake {
             }
             _ => {}
         }
+        // DTLS: a re-handshake's hello carries the connection's cookie again.
+        shared.dtls_cookie = reneg
+            .as_ref()
+            .map(|r| r.dtls_cookie.clone())
+            .unwrap_or_default();
         shared.reneg = reneg;
         shared.client_random = shared.new_random(rng).map_err(|f| f.error)?;
         let hello = ClientHello {
             client_version: offered_version,
             random: shared.client_random,
             session_id: resume.as_ref().map(|s| s.id.clone()).unwrap_or_default(),
-            cookie: None,
+            cookie: (!shared.dtls_cookie.is_empty()).then(|| shared.dtls_cookie.clone()),
             cipher_suites: suites.clone(),
             compression_methods: alloc::vec![CompressionMethod::Null],
             extensions: (!hello_exts.is_empty()).then_some(hello_exts),
@@ -478,6 +483,7 @@ impl ClientHandshake {
         }
         st.verify_requests += 1;
         let hello = st.hello.as_mut().ok_or(Fatal::unexpected())?;
+        self.shared.dtls_cookie = hvr.cookie.clone();
         hello.cookie = Some(hvr.cookie);
         self.shared.restart_transcript();
         self.shared

@@ -305,6 +305,10 @@ pub(crate) struct Reneg {
     pub server_verify_data: Zeroizing<Vec<u8>>,
     /// The version of the connection, which a re-handshake may not change.
     pub version: ProtocolVersion,
+    /// DTLS: the cookie of the connection's HelloVerifyRequest, which a client's
+    /// re-handshake ClientHello carries again (OpenSSL's servers answer a renegotiating
+    /// hello without one from stale state instead of a HelloVerifyRequest).
+    pub dtls_cookie: Vec<u8>,
 }
 
 impl Reneg {
@@ -367,6 +371,8 @@ pub(crate) struct HsShared {
     pub server_name: Option<Vec<u8>>,
     /// DTLS: the `message_seq` of the next message we send (RFC 4347 section 4.2.2).
     pub next_message_seq: u16,
+    /// DTLS, clients: the cookie the connection's ClientHellos carry (see `Reneg`).
+    pub dtls_cookie: Vec<u8>,
 }
 
 impl HsShared {
@@ -397,6 +403,7 @@ impl HsShared {
             etm: false,
             server_name: None,
             next_message_seq: 0,
+            dtls_cookie: Vec::new(),
         }
     }
 
@@ -421,6 +428,7 @@ impl HsShared {
             client_verify_data: Zeroizing::new(self.client_verify_data.clone()),
             server_verify_data: Zeroizing::new(self.server_verify_data.clone()),
             version: self.version,
+            dtls_cookie: self.dtls_cookie.clone(),
         }
     }
 

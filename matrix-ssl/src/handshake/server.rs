@@ -150,7 +150,25 @@ impl ServerHandshake {
         }
         self.no_resume |= full;
         let mut msg = Vec::new();
-        crate::codec::handshake::encode_handshake(&mut msg, HandshakeType::HelloRequest, |_| {});
+        if self.shared.is_dtls() {
+            // RFC 6347 section 4.2.2: over DTLS the request has the 12-byte header and
+            // takes a message_seq (the driver numbers it 0, so the ServerHello gets 1),
+            // though, as in TLS, no transcript covers it.
+            let seq = self.shared.next_message_seq;
+            crate::codec::handshake::encode_dtls_handshake(
+                &mut msg,
+                HandshakeType::HelloRequest,
+                seq,
+                |_| {},
+            );
+            self.shared.next_message_seq = seq.wrapping_add(1);
+        } else {
+            crate::codec::handshake::encode_handshake(
+                &mut msg,
+                HandshakeType::HelloRequest,
+                |_| {},
+            );
+        }
         out.push(Output::Message(msg));
         Ok(true)
     }
@@ -173,6 +191,9 @@ impl ServerHandshake {
         next.no_resume = self.no_resume;
         next.shared.session_disabled = self.shared.session_disabled.clone();
         next.shared.reneg = Some(self.shared.reneg_info());
+        // DTLS: the new handshake goes on numbering after our HelloRequest, if we sent one
+        // (the driver sets 0 otherwise).
+        next.shared.next_message_seq = self.shared.next_message_seq;
         next.shared.transcript_update(raw);
         next.state = next.client_hello(ch, rng, out)?;
         next.no_resume = false;

@@ -41,7 +41,7 @@ use crate::record::{self, RecordDecrypter, RecordEncrypter};
 ))]
 mod legacy_peer_tests;
 mod records;
-mod reneg_limit;
+pub(crate) mod reneg_limit;
 
 /// What [`Session::received_data`] and [`Session::processed_data`] found (the positive
 /// `MATRIXSSL_*` return codes).

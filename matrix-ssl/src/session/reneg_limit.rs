@@ -5,7 +5,8 @@
 //! HelloRequest, a HelloRequest on an established client session) takes a token; without
 //! one the request is refused (RFC 5746 section 4.2 / RFC 2246 section 7.2.2: a
 //! no_renegotiation warning, which SSL 3.0 lacks), and a second refused request in a row
-//! ends the session, since a peer that ignores the refusal is flooding.
+//! ends the session, since a peer that ignores the refusal is flooding. TLS sessions
+//! (`session::records`) and the DTLS handshake engine (`engine`) both apply it.
 
 /// Milliseconds per minute: one token is worth this many units.
 const MINUTE_MS: u64 = 60_000;
