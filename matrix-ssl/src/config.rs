@@ -56,7 +56,7 @@ impl Config {
     /// The default of [`Config::session_memory_cap`]: 256 KiB.
     pub const SESSION_MEMORY_CAP: usize = 256 * 1024;
     /// The default of [`Config::rehandshakes_per_minute`].
-    pub const REHANDSHAKES_PER_MINUTE: u32 = 10;
+    pub const REHANDSHAKES_PER_MINUTE: u32 = 5;
 
     /// The defaults for a DTLS context: DTLS 1.0 (0xFEFF) is the only version
     /// (`min_version` and `max_version`), so a context opened with it speaks over
