@@ -163,5 +163,5 @@ fn own_rehandshakes_and_a_zero_limit_are_not_limited() {
         let (ce, se) = settle(&mut c, &mut s);
         assert!(completed(&ce) && completed(&se), "#{i}");
     }
-    assert_eq!(Config::default().rehandshakes_per_minute, 10);
+    assert_eq!(Config::default().rehandshakes_per_minute, 5);
 }
