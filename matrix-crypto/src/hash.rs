@@ -496,6 +496,7 @@ mod tests {
 
     /// Pads `msg` by hand and runs it through [`BlockCompress`]: the digest must be the
     /// hash's own, for lengths around every padding boundary.
+    #[cfg(any(feature = "md5", feature = "sha1"))]
     fn block_compress_matches<H: BlockCompress>() {
         let msg: Vec<u8> = (0..200u32).map(|i| (i * 31 + 7) as u8).collect();
         for n in 0..msg.len() {

@@ -66,11 +66,13 @@
 //! final verdict branches); every loop bound, slice range and
 //! branch depends only on the public fragment length, and the secrets (the padding length,
 //! the data length derived from it, the MAC's position) enter only through masks. What it
-//! does not guarantee: that the compiler keeps the masks branch-free (we check the sources,
-//! not the machine code; `core::hint::black_box` hides the padding length from the
-//! optimiser), and the cost still depends on the fragment length, which is public. The
-//! benchmark `record` in `benches/` compares bad padding of length 0 and 255 and a bad MAC,
-//! and `tests/oracle_lucky13.rs` measures the same at session level.
+//! does not guarantee: that the compiler keeps the masks branch-free on every target and
+//! version. `core::hint::black_box` hides the padding length and the final-block mask of
+//! step 3 from the optimiser (LLVM had turned that mask into a branch, found in the x86-64
+//! release disassembly; nothing checks the machine code automatically). The cost still
+//! depends on the fragment length, which is public. The benchmark `record` in `benches/`
+//! compares bad padding of length 0 and 255 and a bad MAC, and `tests/oracle_lucky13.rs`
+//! measures the same at session level.
 //!
 //! After any decryption failure the connection must be closed (TLS) or the record dropped
 //! (DTLS, with explicit IVs the next record does not depend on this one): the implicit-IV
