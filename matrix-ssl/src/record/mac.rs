@@ -61,7 +61,7 @@ impl KeyedStart {
             start.rest_len += 1;
             start.prefix_len += 1;
             if start.rest_len == BLOCK {
-                H::compress(&mut start.state, &start.rest);
+                H::compress(&mut start.state, core::slice::from_ref(&start.rest));
                 start.rest_len = 0;
             }
         }
@@ -176,9 +176,17 @@ pub(crate) trait RecordMac: Send + 'static {
         let last = (fixed + data.len() + 8) / BLOCK;
         let mut state = *start.state;
         let mut block = [0u8; BLOCK];
-        for k in 0..first {
+        // The blocks that hold prefix or header bytes are assembled; after them the data
+        // lies in whole blocks in `data` itself, compressed in place in one call.
+        let assembled = fixed.div_ceil(BLOCK).min(first);
+        for k in 0..assembled {
             fill_block(&segments, k, &mut block);
-            Self::H::compress(&mut state, &block);
+            Self::H::compress(&mut state, core::slice::from_ref(&block));
+        }
+        let from = assembled * BLOCK - fixed.min(assembled * BLOCK);
+        let to = first * BLOCK - fixed.min(first * BLOCK);
+        if let Some(whole) = data.get(from..to) {
+            Self::H::compress(&mut state, whole.as_chunks::<BLOCK>().0);
         }
         let mut chosen: ChainState = [0; 5];
         for k in first..=last {
@@ -195,7 +203,7 @@ pub(crate) trait RecordMac: Send + 'static {
             for (b, &l) in block[BLOCK - 8..].iter_mut().zip(&bits) {
                 *b = ct_select(is_end, u32::from(l), u32::from(*b)) as u8;
             }
-            Self::H::compress(&mut state, &block);
+            Self::H::compress(&mut state, core::slice::from_ref(&block));
             for (c, &s) in chosen.iter_mut().zip(&state) {
                 *c = ct_select(is_end, s, *c);
             }
