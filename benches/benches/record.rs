@@ -1,8 +1,8 @@
 //! matrix-ssl benchmarks: record decryption, and the timing of CBC padding and MAC failures.
 //!
-//! `record/decrypt_16KiB`: decrypting a full record (2^14 bytes of data) with
-//! TLS_RSA_WITH_AES_128_CBC_SHA and TLS_RSA_WITH_RC4_128_SHA in TLS 1.1, throughput in
-//! plaintext bytes.
+//! `record/decrypt_16KiB` and `record/decrypt_1KiB`: decrypting a full record (2^14 bytes
+//! of data) and a 1 KiB one with TLS_RSA_WITH_AES_128_CBC_SHA and TLS_RSA_WITH_RC4_128_SHA
+//! in TLS 1.1, throughput in plaintext bytes.
 //!
 //! `record/cbc_failure_timing`: TLS 1.1 AES-128-CBC-SHA records of one length (16 KiB +
 //! 32), decrypted to failure: a padding length byte of 0 with a bad MAC, a valid 255-byte
@@ -81,8 +81,17 @@ fn bench_decrypt(
 }
 
 fn decrypt_16k(c: &mut Criterion) {
-    let mut group = c.benchmark_group("record/decrypt_16KiB");
-    group.throughput(Throughput::Bytes(RECORD as u64));
+    decrypt_sized(c, "record/decrypt_16KiB", RECORD);
+}
+
+fn decrypt_1k(c: &mut Criterion) {
+    decrypt_sized(c, "record/decrypt_1KiB", 1024);
+}
+
+/// Decrypts records of `size` plaintext bytes, for each suite.
+fn decrypt_sized(c: &mut Criterion, group_name: &str, size: usize) {
+    let mut group = c.benchmark_group(group_name);
+    group.throughput(Throughput::Bytes(size as u64));
     for (name, id) in [
         ("aes128_cbc_sha", CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA),
         ("rc4_128_sha", CipherSuite::SSL_RSA_WITH_RC4_128_SHA),
@@ -90,7 +99,7 @@ fn decrypt_16k(c: &mut Criterion) {
         let s = suite(id);
         let kb = key_block(s);
         let (mut enc, _) = cipher_states(V, s, &kb, Side::Client).unwrap();
-        let data = vec![0xa5u8; RECORD];
+        let data = vec![0xa5u8; size];
         let mut record = Vec::new();
         enc.encrypt(SEQ, APP, V, &data, &mut Counter(1), &mut record)
             .unwrap();
@@ -107,7 +116,7 @@ fn decrypt_16k(c: &mut Criterion) {
                 b.iter_batched_ref(
                     || {
                         seq += 1;
-                        let mut r = Vec::with_capacity(RECORD + 20);
+                        let mut r = Vec::with_capacity(size + 20);
                         enc.encrypt(seq, APP, V, &data, &mut rng, &mut r).unwrap();
                         (seq, r)
                     },
@@ -251,5 +260,5 @@ fn interleaved_report(cases: &[(&str, Vec<u8>, bool)], dec: &mut dyn RecordDecry
     }
 }
 
-criterion_group!(benches, decrypt_16k, cbc_failure_timing);
+criterion_group!(benches, decrypt_1k, decrypt_16k, cbc_failure_timing);
 criterion_main!(benches);

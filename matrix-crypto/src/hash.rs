@@ -8,7 +8,8 @@
 //! [`HashContext`] picks the algorithm at run time, for certificate signatures.
 //!
 //! SHA-256 is always compiled (the DRBG is built on it); MD5, SHA-1 and SHA-384/512 follow
-//! the `md5`, `sha1` and `sha512` features.
+//! the `md5`, `sha1` and `sha512` features. MD5 and SHA-1 also expose their compression
+//! function ([`BlockCompress`]) for the record layer's constant-time CBC MAC check.
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -153,6 +154,71 @@ wrap_hash!(
     64,
     128
 );
+
+/// The chaining state of a 64-byte-block Merkle-Damgard hash as [`BlockCompress`] exposes it:
+/// five 32-bit words (MD5 uses the first four and leaves the fifth zero).
+pub type ChainState = [u32; 5];
+
+/// A hash whose compression function is exposed one 64-byte block at a time: MD5 and SHA-1.
+///
+/// For code that must hash a message of secret length at a cost that depends only on a
+/// public bound on it (the constant-time CBC record MAC check): it runs the compression
+/// function over every block the longest message could need and picks the state after the
+/// block that ends the real message with masks, which the buffered [`Hash`] interface cannot
+/// do. The caller does the Merkle-Damgard padding itself: `0x80`, zeros, and the message
+/// length in bits in the last 8 bytes of the final block, in the hash's byte order.
+pub trait BlockCompress: Hash {
+    /// Whether the length field and the digest words are big-endian (SHA-1) or
+    /// little-endian (MD5).
+    const BIG_ENDIAN: bool;
+    /// The state words the hash uses (4 for MD5, 5 for SHA-1); the rest stay zero.
+    const STATE_WORDS: usize;
+    /// The chaining state of the empty message.
+    const INITIAL_STATE: ChainState;
+
+    /// Runs the compression function on `state` with each of `blocks` in turn.
+    fn compress(state: &mut ChainState, blocks: &[[u8; 64]]);
+
+    /// Writes the digest that `state` stands for (the state after the final, padded block)
+    /// to the start of `out`: [`Hash::OUTPUT_LEN`] bytes, or fewer if `out` is shorter.
+    fn write_digest(state: &ChainState, out: &mut [u8]) {
+        for (word, chunk) in state[..Self::STATE_WORDS].iter().zip(out.chunks_mut(4)) {
+            let bytes = if Self::BIG_ENDIAN {
+                word.to_be_bytes()
+            } else {
+                word.to_le_bytes()
+            };
+            chunk.copy_from_slice(&bytes[..chunk.len()]);
+        }
+    }
+}
+
+#[cfg(feature = "md5")]
+impl BlockCompress for Md5 {
+    const BIG_ENDIAN: bool = false;
+    const STATE_WORDS: usize = 4;
+    // RFC 1321 section 3.3.
+    const INITIAL_STATE: ChainState = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0];
+
+    fn compress(state: &mut ChainState, blocks: &[[u8; 64]]) {
+        let mut s = [state[0], state[1], state[2], state[3]];
+        md5::block_api::compress(&mut s, blocks);
+        state[..4].copy_from_slice(&s);
+        s.zeroize();
+    }
+}
+
+#[cfg(feature = "sha1")]
+impl BlockCompress for Sha1 {
+    const BIG_ENDIAN: bool = true;
+    const STATE_WORDS: usize = 5;
+    // FIPS 180-4 section 5.3.1.
+    const INITIAL_STATE: ChainState = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0];
+
+    fn compress(state: &mut ChainState, blocks: &[[u8; 64]]) {
+        sha1::block_api::compress(state, blocks);
+    }
+}
 
 /// MD5 and SHA-1 of the same message, run side by side: the handshake hash of SSL 3.0 and
 /// TLS 1.0/1.1 and the `MD5 || SHA-1` digest those versions sign without a DigestInfo.
@@ -426,6 +492,49 @@ mod tests {
         let mut short = [0u8; 31];
         let c = HashContext::new(HashAlgorithm::Sha256).unwrap();
         assert_eq!(c.finalize_into(&mut short), Err(Error::ArgFail));
+    }
+
+    /// Pads `msg` by hand and runs it through [`BlockCompress`]: the digest must be the
+    /// hash's own, for lengths around every padding boundary.
+    #[cfg(any(feature = "md5", feature = "sha1"))]
+    fn block_compress_matches<H: BlockCompress>() {
+        let msg: Vec<u8> = (0..200u32).map(|i| (i * 31 + 7) as u8).collect();
+        for n in 0..msg.len() {
+            let mut padded = msg[..n].to_vec();
+            padded.push(0x80);
+            while padded.len() % 64 != 56 {
+                padded.push(0);
+            }
+            let bits = (n as u64) * 8;
+            if H::BIG_ENDIAN {
+                padded.extend_from_slice(&bits.to_be_bytes());
+            } else {
+                padded.extend_from_slice(&bits.to_le_bytes());
+            }
+            // Half the blocks one call at a time, the rest in one call.
+            let (blocks, _) = padded.as_chunks::<64>();
+            let split = blocks.len() / 2;
+            let mut state = H::INITIAL_STATE;
+            for block in &blocks[..split] {
+                H::compress(&mut state, core::slice::from_ref(block));
+            }
+            H::compress(&mut state, &blocks[split..]);
+            let mut out = [0u8; 20];
+            H::write_digest(&state, &mut out[..H::OUTPUT_LEN]);
+            assert_eq!(&out[..H::OUTPUT_LEN], H::digest(&msg[..n]).as_ref(), "{n}");
+        }
+    }
+
+    #[cfg(feature = "md5")]
+    #[test]
+    fn md5_block_compress_is_md5() {
+        block_compress_matches::<Md5>();
+    }
+
+    #[cfg(feature = "sha1")]
+    #[test]
+    fn sha1_block_compress_is_sha1() {
+        block_compress_matches::<Sha1>();
     }
 
     #[cfg(not(feature = "md5"))]

@@ -4,12 +4,16 @@
 //! (matrix-crypto's `TlsRecordMac` fixes the version when keyed; the record layer is handed
 //! the version with each record, and the MAC must cover the one on the wire).
 //!
-//! Each MAC also has a constant-compression form for CBC decryption (see the parent module's
-//! documentation, step 3).
+//! Each MAC also has a constant-time form for CBC decryption, [`RecordMac::compute_ct`] (see
+//! the parent module's documentation, step 3): the inner hash is run block by block through
+//! the raw compression function over every block the longest possible data needs, with the
+//! Merkle-Damgard padding of the real (secret) length written in with masks, and the state
+//! after the block that ends the real message picked with masks; then the outer hash, whose
+//! input has a fixed length. The constant-time mask helpers the CBC check shares live here.
 
-use matrix_crypto::hash::{Hash, Md5, Sha1};
+use matrix_crypto::hash::{BlockCompress, ChainState, Hash, Md5, Sha1};
 use matrix_crypto::mac::{Hmac, Ssl3Hash, Ssl3Mac};
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::codec::{ContentType, ProtocolVersion};
 use crate::suites::MacAlgorithm;
@@ -21,30 +25,60 @@ use crate::suites::MacAlgorithm;
 )]
 pub(crate) const MAX_MAC_LEN: usize = 20;
 
-/// Zero blocks for the throwaway hash: more than the most compressions a MAC over at most 255
-/// fewer bytes can save (`255 / 64` rounded up is 4).
-#[allow(
-    dead_code,
-    reason = "used by CBC decryption, absent from RC4-only builds"
-)]
-static DUMMY_BLOCKS: [u8; 5 * 64] = [0; 5 * 64];
+/// The most by which the data length `compute_ct` is given can exceed the real one: a TLS
+/// padding length byte can say 255.
+pub(crate) const MAX_SHORTFALL: usize = 255;
+
+/// The longest per-record MAC header (TLS: `seq || type || version || length`).
+const MAX_HEADER_LEN: usize = 13;
+
+/// The block length of every hash a record MAC uses.
+const BLOCK: usize = 64;
+
+/// The inner hash of a record MAC once keyed: the chaining state after the whole blocks of
+/// its key prefix (`K ^ ipad` for HMAC, `secret || pad_1` for SSL 3.0) and the bytes of the
+/// prefix after them, kept so that [`RecordMac::compute_ct`] can run the compression
+/// function itself.
+pub(crate) struct KeyedStart {
+    state: Zeroizing<ChainState>,
+    rest: Zeroizing<[u8; BLOCK]>,
+    rest_len: usize,
+    prefix_len: usize,
+}
+
+impl KeyedStart {
+    /// The inner hash of `H` after absorbing the concatenation of `parts`.
+    fn new<H: BlockCompress>(parts: &[&[u8]]) -> Self {
+        const { assert!(H::BLOCK_LEN == BLOCK) };
+        let mut start = KeyedStart {
+            state: Zeroizing::new(H::INITIAL_STATE),
+            rest: Zeroizing::new([0; BLOCK]),
+            rest_len: 0,
+            prefix_len: 0,
+        };
+        for &b in parts.iter().flat_map(|p| p.iter()) {
+            start.rest[start.rest_len] = b;
+            start.rest_len += 1;
+            start.prefix_len += 1;
+            if start.rest_len == BLOCK {
+                H::compress(&mut start.state, core::slice::from_ref(&start.rest));
+                start.rest_len = 0;
+            }
+        }
+        start
+    }
+
+    /// The prefix bytes not yet compressed.
+    fn rest(&self) -> &[u8] {
+        // `rest_len` < BLOCK: it is reset on reaching it.
+        &self.rest[..self.rest_len]
+    }
+}
 
 /// A keyed record MAC for one direction.
 pub(crate) trait RecordMac: Send + 'static {
     /// The hash the MAC is built on.
-    type H: Hash;
-    /// Bytes the inner hash has absorbed at keying, before the per-record header.
-    #[allow(
-        dead_code,
-        reason = "used by CBC decryption, absent from RC4-only builds"
-    )]
-    const PREFIX_LEN: usize;
-    /// Bytes of per-record header before the fragment.
-    #[allow(
-        dead_code,
-        reason = "used by CBC decryption, absent from RC4-only builds"
-    )]
-    const HEADER_LEN: usize;
+    type H: BlockCompress;
 
     /// The MAC keyed with `secret`.
     #[allow(
@@ -64,6 +98,20 @@ pub(crate) trait RecordMac: Send + 'static {
         out: &mut [u8],
     );
 
+    /// The keyed inner hash and the keyed outer hash, for [`RecordMac::compute_ct`].
+    fn keyed(&self) -> (&KeyedStart, &Self::H);
+
+    /// Writes the per-record header that the inner hash absorbs before the data, for data of
+    /// `len` bytes, to the start of `out`, and returns its length (the same for every
+    /// record).
+    fn header(
+        seq: u64,
+        content_type: ContentType,
+        version: ProtocolVersion,
+        len: u16,
+        out: &mut [u8; MAX_HEADER_LEN],
+    ) -> usize;
+
     /// The tag length.
     #[allow(
         dead_code,
@@ -73,10 +121,19 @@ pub(crate) trait RecordMac: Send + 'static {
         <Self::H as Hash>::OUTPUT_LEN
     }
 
-    /// The MAC of `data[..len]`, where `len` is secret, at the cost in compression-function
-    /// calls of the MAC of all of `data`: the MAC itself, then a throwaway hash of as many
-    /// whole blocks as the longer message would have needed beyond the shorter. `len` must
-    /// be at most `data.len()` and `data.len()` at most 255 more than `len`.
+    /// The MAC of `data[..len]`, where `len` is secret, with a cost and a memory-access
+    /// pattern that depend on `data.len()` only: `len` must be at most `data.len()` and
+    /// `data.len()` at most [`MAX_SHORTFALL`] more than `len` (outside that range `len` is
+    /// clamped into it, with masks, and the tag is merely wrong).
+    ///
+    /// The inner hash runs over the stream `rest || header || data` (the key prefix's
+    /// uncompressed bytes, then the header with the real length in it), block by block: the
+    /// blocks that lie wholly before the shortest possible end of the real message are
+    /// compressed as they are; every later block, up to the last one the longest message
+    /// needs, has each byte at or past the real end replaced with masks by the padding
+    /// (`0x80`, then zeros), and the block that ends the padded real message gets the bit
+    /// length in its last 8 bytes. The state after every block is computed, and the one after
+    /// the real final block is kept with a mask.
     #[allow(
         dead_code,
         reason = "used by CBC decryption, absent from RC4-only builds"
@@ -90,32 +147,124 @@ pub(crate) trait RecordMac: Send + 'static {
         len: usize,
         out: &mut [u8],
     ) {
-        // Cannot be out of range (the caller derives `len` from `data.len()` minus the
-        // padding); the fallback keeps the cost and merely gives a wrong MAC.
-        let real = data.get(..len).unwrap_or(data);
-        self.compute(seq, content_type, version, real, out);
-        let fixed = Self::PREFIX_LEN + Self::HEADER_LEN;
-        let blocks = |n: usize| (fixed + n + 8) / <Self::H as Hash>::BLOCK_LEN;
-        let extra = blocks(data.len()).saturating_sub(blocks(len)) * <Self::H as Hash>::BLOCK_LEN;
-        let mut dummy = <Self::H as Hash>::new();
-        dummy.update(DUMMY_BLOCKS.get(..extra).unwrap_or(&DUMMY_BLOCKS));
-        core::hint::black_box(dummy);
+        let (start, outer) = self.keyed();
+        let max = len32(data.len());
+        let min = len32(data.len().saturating_sub(MAX_SHORTFALL));
+        // Clamp the secret length into [min, max] with masks.
+        let len = core::hint::black_box(len32(len));
+        let len = ct_select(ct_lt(max, len), max, len);
+        let len = ct_select(ct_lt(len, min), min, len);
+
+        let mut header = [0u8; MAX_HEADER_LEN];
+        // `len` <= `max`, a record fragment length: it fits 16 bits.
+        let header_len = Self::header(seq, content_type, version, len as u16, &mut header);
+        let fixed = start.rest().len() + header_len;
+        // Where the 0x80 byte goes in the stream (secret), and the block it ends in.
+        let end = len32(fixed) + len;
+        let end_block = (end + 8) / BLOCK as u32;
+        let bits = (u64::from(len) + (start.prefix_len + header_len) as u64) * 8;
+        let mut bits = if Self::H::BIG_ENDIAN {
+            bits.to_be_bytes()
+        } else {
+            bits.to_le_bytes()
+        };
+
+        let segments = [start.rest(), &header[..header_len], data];
+        // Public bounds: the first block the real message can end in and the last one the
+        // longest message needs.
+        let first = (fixed + min as usize) / BLOCK;
+        let last = (fixed + data.len() + 8) / BLOCK;
+        let mut state = *start.state;
+        let mut block = [0u8; BLOCK];
+        // The blocks that hold prefix or header bytes are assembled; after them the data
+        // lies in whole blocks in `data` itself, compressed in place in one call.
+        let assembled = fixed.div_ceil(BLOCK).min(first);
+        for k in 0..assembled {
+            fill_block(&segments, k, &mut block);
+            Self::H::compress(&mut state, core::slice::from_ref(&block));
+        }
+        let from = assembled * BLOCK - fixed.min(assembled * BLOCK);
+        let to = first * BLOCK - fixed.min(first * BLOCK);
+        if let Some(whole) = data.get(from..to) {
+            Self::H::compress(&mut state, whole.as_chunks::<BLOCK>().0);
+        }
+        let mut chosen: ChainState = [0; 5];
+        for k in first..=last {
+            fill_block(&segments, k, &mut block);
+            // Opaque to the optimiser: knowing the mask is all ones or zero, LLVM turns the
+            // masked writes below into a branch on it (seen in x86-64 release builds).
+            let is_end = core::hint::black_box(ct_eq(len32(k), end_block));
+            let base = len32(k * BLOCK);
+            for (j, b) in (0u32..).zip(block.iter_mut()) {
+                let i = base + j;
+                *b = ((u32::from(*b) & ct_lt(i, end)) | (0x80 & ct_eq(i, end))) as u8;
+            }
+            // The length goes in the last 8 bytes of the final block only.
+            for (b, &l) in block[BLOCK - 8..].iter_mut().zip(&bits) {
+                *b = ct_select(is_end, u32::from(l), u32::from(*b)) as u8;
+            }
+            Self::H::compress(&mut state, core::slice::from_ref(&block));
+            for (c, &s) in chosen.iter_mut().zip(&state) {
+                *c = ct_select(is_end, s, *c);
+            }
+        }
+
+        let mut inner = [0u8; MAX_MAC_LEN];
+        let inner_len = <Self::H as Hash>::OUTPUT_LEN.min(MAX_MAC_LEN);
+        Self::H::write_digest(&chosen, &mut inner[..inner_len]);
+        let mut h = outer.clone();
+        h.update(&inner[..inner_len]);
+        let mut tag = h.finalize();
+        copy_tag(tag.as_ref(), out);
+        tag.zeroize();
+        inner.zeroize();
+        chosen.zeroize();
+        state.zeroize();
+        block.zeroize();
+        header.zeroize();
+        bits.zeroize();
+    }
+}
+
+/// Writes block `k` of the concatenation of `segments` into `block`, zeros past its end.
+/// Every index here is public (block number and segment lengths), so the copy's memory
+/// accesses are too.
+fn fill_block(segments: &[&[u8]; 3], k: usize, block: &mut [u8; BLOCK]) {
+    block.fill(0);
+    let lo = k * BLOCK;
+    let hi = lo + BLOCK;
+    let mut pos = 0;
+    for seg in segments {
+        let (from, to) = (lo.max(pos), hi.min(pos + seg.len()));
+        if from < to {
+            block[from - lo..to - lo].copy_from_slice(&seg[from - pos..to - pos]);
+        }
+        pos += seg.len();
     }
 }
 
 /// The SSL 3.0 MAC with hash `H`.
-pub(crate) struct Ssl3<H: Ssl3Hash>(Ssl3Mac<H>);
+pub(crate) struct Ssl3<H: Ssl3Hash + BlockCompress> {
+    mac: Ssl3Mac<H>,
+    inner: KeyedStart,
+    outer: H,
+}
 
-impl<H: Ssl3Hash + Send + 'static> RecordMac for Ssl3<H> {
+impl<H: Ssl3Hash + BlockCompress + Send + 'static> RecordMac for Ssl3<H> {
     type H = H;
-    // secret || pad_1: 16 + 48 (MD5) or 20 + 40 (SHA-1).
-    const PREFIX_LEN: usize = H::OUTPUT_LEN + H::PAD_LEN;
-    // seq_num(8) || type(1) || length(2).
-    const HEADER_LEN: usize = 11;
 
     fn new(secret: &[u8]) -> Self {
         const { assert!(H::OUTPUT_LEN <= MAX_MAC_LEN) };
-        Ssl3(Ssl3Mac::new(secret))
+        let pad_1 = [0x36u8; 48];
+        let pad_2 = [0x5cu8; 48];
+        let mut outer = H::new();
+        outer.update(secret);
+        outer.update(&pad_2[..H::PAD_LEN]);
+        Ssl3 {
+            mac: Ssl3Mac::new(secret),
+            inner: KeyedStart::new::<H>(&[secret, &pad_1[..H::PAD_LEN]]),
+            outer,
+        }
     }
 
     fn compute(
@@ -128,26 +277,62 @@ impl<H: Ssl3Hash + Send + 'static> RecordMac for Ssl3<H> {
     ) {
         // Ssl3Mac fails only for fragments over 65535 bytes, which no record has; a failure
         // leaves a zero tag, which no check accepts by accident more than any other.
-        if let Ok(mut tag) = self.0.compute(seq, content_type.get(), data) {
+        if let Ok(mut tag) = self.mac.compute(seq, content_type.get(), data) {
             copy_tag(tag.as_ref(), out);
             tag.zeroize();
         }
     }
+
+    fn keyed(&self) -> (&KeyedStart, &H) {
+        (&self.inner, &self.outer)
+    }
+
+    fn header(
+        seq: u64,
+        content_type: ContentType,
+        _version: ProtocolVersion,
+        len: u16,
+        out: &mut [u8; MAX_HEADER_LEN],
+    ) -> usize {
+        // seq_num(8) || type(1) || length(2).
+        out[..8].copy_from_slice(&seq.to_be_bytes());
+        out[8] = content_type.get();
+        out[9..11].copy_from_slice(&len.to_be_bytes());
+        11
+    }
 }
 
 /// The TLS 1.0/1.1 HMAC with hash `H`.
-pub(crate) struct Tls<H: Hash>(Hmac<H>);
+pub(crate) struct Tls<H: BlockCompress> {
+    mac: Hmac<H>,
+    inner: KeyedStart,
+    outer: H,
+}
 
-impl<H: Hash + Send + 'static> RecordMac for Tls<H> {
+impl<H: BlockCompress + Send + 'static> RecordMac for Tls<H> {
     type H = H;
-    // The HMAC key block, K ^ ipad.
-    const PREFIX_LEN: usize = H::BLOCK_LEN;
-    // seq_num(8) || type(1) || version(2) || length(2).
-    const HEADER_LEN: usize = 13;
 
     fn new(secret: &[u8]) -> Self {
-        const { assert!(H::OUTPUT_LEN <= MAX_MAC_LEN) };
-        Tls(Hmac::new(secret))
+        const { assert!(H::OUTPUT_LEN <= MAX_MAC_LEN && H::BLOCK_LEN == BLOCK) };
+        // The HMAC key block (RFC 2104): the key, hashed first if longer than a block.
+        let mut key = Zeroizing::new([0u8; BLOCK]);
+        if secret.len() > BLOCK {
+            let mut d = H::digest(secret);
+            copy_tag(d.as_ref(), &mut key[..]);
+            d.zeroize();
+        } else {
+            key[..secret.len()].copy_from_slice(secret);
+        }
+        key.iter_mut().for_each(|b| *b ^= 0x36);
+        let inner = KeyedStart::new::<H>(&[&key[..]]);
+        key.iter_mut().for_each(|b| *b ^= 0x36 ^ 0x5c);
+        let mut outer = H::new();
+        outer.update(&key[..]);
+        Tls {
+            mac: Hmac::new(secret),
+            inner,
+            outer,
+        }
     }
 
     fn compute(
@@ -158,20 +343,35 @@ impl<H: Hash + Send + 'static> RecordMac for Tls<H> {
         data: &[u8],
         out: &mut [u8],
     ) {
-        // Constant ranges into a 13-byte array.
-        let mut header = [0u8; 13];
-        header[..8].copy_from_slice(&seq.to_be_bytes());
-        header[8] = content_type.get();
-        header[9..11].copy_from_slice(&version.get().to_be_bytes());
+        let mut header = [0u8; MAX_HEADER_LEN];
         // A record's data is at most 2^14 + 2048 bytes: the length always fits.
         let len = u16::try_from(data.len()).unwrap_or(u16::MAX);
-        header[11..].copy_from_slice(&len.to_be_bytes());
-        let mut m = self.0.clone();
-        m.update(&header);
+        let header_len = Self::header(seq, content_type, version, len, &mut header);
+        let mut m = self.mac.clone();
+        m.update(&header[..header_len]);
         m.update(data);
         let mut tag = m.finalize();
         copy_tag(tag.as_ref(), out);
         tag.zeroize();
+    }
+
+    fn keyed(&self) -> (&KeyedStart, &H) {
+        (&self.inner, &self.outer)
+    }
+
+    fn header(
+        seq: u64,
+        content_type: ContentType,
+        version: ProtocolVersion,
+        len: u16,
+        out: &mut [u8; MAX_HEADER_LEN],
+    ) -> usize {
+        // seq_num(8) || type(1) || version(2) || length(2).
+        out[..8].copy_from_slice(&seq.to_be_bytes());
+        out[8] = content_type.get();
+        out[9..11].copy_from_slice(&version.get().to_be_bytes());
+        out[11..13].copy_from_slice(&len.to_be_bytes());
+        13
     }
 }
 
@@ -199,33 +399,60 @@ pub(crate) fn with_mac<J: MacJob>(version: ProtocolVersion, alg: MacAlgorithm, j
     }
 }
 
+// Constant-time helpers on 32-bit masks (all ones for true, zero for false). Every value
+// compared here is below 2^17 (record lengths and offsets), so the top bit of a difference
+// is its sign.
+
+/// `a < b` as a mask, for `a`, `b` < 2^31.
+pub(super) fn ct_lt(a: u32, b: u32) -> u32 {
+    0u32.wrapping_sub(a.wrapping_sub(b) >> 31)
+}
+
+/// `a <= b` as a mask, for `a`, `b` < 2^31.
+#[allow(
+    dead_code,
+    reason = "used by CBC decryption, absent from RC4-only builds"
+)]
+pub(super) fn ct_le(a: u32, b: u32) -> u32 {
+    !ct_lt(b, a)
+}
+
+/// `a == b` as a mask.
+pub(super) fn ct_eq(a: u32, b: u32) -> u32 {
+    let x = a ^ b;
+    // x | -x has its top bit set exactly when x is not zero.
+    0u32.wrapping_sub(((x | x.wrapping_neg()) >> 31) ^ 1)
+}
+
+/// `a` where `mask` is all ones, `b` where it is zero.
+fn ct_select(mask: u32, a: u32, b: u32) -> u32 {
+    (a & mask) | (b & !mask)
+}
+
+/// A record length as a `u32` (they are all below 2^17, so this never saturates).
+pub(super) fn len32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use alloc::vec::Vec;
+    use proptest::prelude::*;
 
-    /// The throwaway hash never needs more blocks than `DUMMY_BLOCKS` holds, for any data
-    /// length and any padding (at most 255 bytes shorter).
-    fn dummy_fits<M: RecordMac>() {
-        let fixed = M::PREFIX_LEN + M::HEADER_LEN;
-        let bl = <M::H as Hash>::BLOCK_LEN;
-        let blocks = |n: usize| (fixed + n + 8) / bl;
-        for max in 0usize..600 {
-            for len in max.saturating_sub(255)..=max {
-                assert!((blocks(max) - blocks(len)) * bl <= DUMMY_BLOCKS.len());
+    #[test]
+    fn masks() {
+        for a in [0u32, 1, 2, 15, 16, 255, 256, 1 << 16, (1 << 17) + 5] {
+            for b in [0u32, 1, 2, 15, 16, 255, 256, 1 << 16, (1 << 17) + 5] {
+                assert_eq!(ct_lt(a, b), if a < b { u32::MAX } else { 0 });
+                assert_eq!(ct_le(a, b), if a <= b { u32::MAX } else { 0 });
+                assert_eq!(ct_eq(a, b), if a == b { u32::MAX } else { 0 });
+                assert_eq!(ct_select(ct_lt(a, b), a, b), a.min(b));
             }
         }
     }
 
-    #[test]
-    fn dummy_blocks_suffice() {
-        dummy_fits::<Ssl3<Md5>>();
-        dummy_fits::<Ssl3<Sha1>>();
-        dummy_fits::<Tls<Md5>>();
-        dummy_fits::<Tls<Sha1>>();
-    }
-
-    /// The constant-compression MAC is the MAC of the shorter data.
+    /// The constant-time MAC is the MAC of the shorter data.
     #[test]
     fn compute_ct_is_the_mac_of_the_prefix() {
         let data: Vec<u8> = (0..400u32).map(|i| i as u8).collect();
@@ -243,5 +470,84 @@ mod tests {
             s.compute(9, ct, v, &data[..len], &mut b);
             assert_eq!(a, b);
         }
+    }
+
+    /// Where the real inner message (key prefix, header, `len` bytes of data) ends within
+    /// its last 64-byte block: 56 to 63 means the 8-byte length spills into the next block.
+    fn end_in_block<M: RecordMac>(mac: &M, len: usize) -> usize {
+        let mut header = [0u8; MAX_HEADER_LEN];
+        let header_len = M::header(0, ContentType::ApplicationData, V, 0, &mut header);
+        (mac.keyed().0.prefix_len + header_len + len) % BLOCK
+    }
+
+    const V: ProtocolVersion = ProtocolVersion::TLSv1_1;
+
+    /// Checks `compute_ct` against `compute` for every `len` that `data` allows; returns how
+    /// many of them put the length field in the block after the real data's end.
+    fn every_len<M: RecordMac>(secret: &[u8], seq: u64, ct: u8, data: &[u8]) -> usize {
+        let mac = M::new(secret);
+        let content_type = ContentType::from(ct);
+        let mut spills = 0;
+        for len in data.len().saturating_sub(MAX_SHORTFALL)..=data.len() {
+            let (mut a, mut b) = ([0u8; MAX_MAC_LEN], [0xffu8; MAX_MAC_LEN]);
+            mac.compute_ct(seq, content_type, V, data, len, &mut a);
+            mac.compute(seq, content_type, V, &data[..len], &mut b);
+            let n = mac.mac_len();
+            assert_eq!(a[..n], b[..n], "len {len} of {}", data.len());
+            if end_in_block(&mac, len) >= BLOCK - 8 {
+                spills += 1;
+            }
+        }
+        spills
+    }
+
+    proptest! {
+        /// The constant-time MAC equals the plain MAC of the prefix for random keys, data and
+        /// headers, at every length the padding allows, for both hashes and both MACs.
+        #[test]
+        fn compute_ct_equals_the_plain_mac(
+            secret in proptest::collection::vec(any::<u8>(), 0..80),
+            data in proptest::collection::vec(any::<u8>(), 0..700),
+            seq in any::<u64>(),
+            ct in any::<u8>(),
+        ) {
+            let spills = every_len::<Tls<Sha1>>(&secret, seq, ct, &data)
+                + every_len::<Tls<Md5>>(&secret, seq, ct, &data)
+                + every_len::<Ssl3<Sha1>>(&secret, seq, ct, &data)
+                + every_len::<Ssl3<Md5>>(&secret, seq, ct, &data);
+            // With 64 or more lengths in range each MAC meets every end position in a
+            // block, the spilling ones included.
+            if data.len() >= BLOCK {
+                prop_assert!(spills >= 4 * 8);
+            }
+        }
+    }
+
+    /// The lengths at which the bit length spills into the next block, for the record
+    /// layer's own secret lengths, at a full record's size as well as a short one.
+    #[test]
+    fn compute_ct_when_the_length_spills() {
+        let data: Vec<u8> = (0..(1usize << 14) + 300).map(|i| (i * 13) as u8).collect();
+        for n in [300, data.len()] {
+            assert!(every_len::<Tls<Sha1>>(&[1; 20], 5, 23, &data[..n]) >= 8);
+            assert!(every_len::<Tls<Md5>>(&[2; 16], 5, 23, &data[..n]) >= 8);
+            assert!(every_len::<Ssl3<Sha1>>(&[3; 20], 5, 23, &data[..n]) >= 8);
+            assert!(every_len::<Ssl3<Md5>>(&[4; 16], 5, 23, &data[..n]) >= 8);
+        }
+    }
+
+    /// Out-of-contract lengths are clamped: the result is the MAC of the clamped prefix.
+    #[test]
+    fn compute_ct_clamps_len() {
+        let data = [0x5au8; 400];
+        let m = Tls::<Sha1>::new(b"k");
+        let ct = ContentType::ApplicationData;
+        let (mut a, mut b) = ([0u8; 20], [0u8; 20]);
+        m.compute_ct(1, ct, V, &data, 401, &mut a);
+        m.compute(1, ct, V, &data, &mut b);
+        assert_eq!(a, b);
+        m.compute_ct(1, ct, V, &data, 3, &mut a);
+        m.compute(1, ct, V, &data[..400 - MAX_SHORTFALL], &mut b);
+        assert_eq!(a, b);
     }
 }

@@ -41,12 +41,16 @@
 //!    for SSL 3.0 it checks only that the padding is shorter than a block;
 //! 2. derives the data length from the padding length, or from a padding length of zero
 //!    when the padding is bad (still masks);
-//! 3. computes the MAC over that many bytes, and then makes the number of hash compression
-//!    function calls independent of the data length: it feeds a throwaway hash as many
-//!    whole blocks as the MAC over the longest possible data (padding length 0) needs
-//!    beyond the MAC over the actual data, so every record of a given length costs the same
-//!    number of compressions (MD5 and SHA-1 process 64-byte blocks and append at least 9
-//!    bytes, so `n` hashed bytes take `(n + 8) / 64 + 1` compressions);
+//! 3. computes the MAC over that many bytes at a cost and with memory accesses that depend
+//!    on the fragment's length only (the technique of BearSSL's `br_hmac_outCT`): the inner
+//!    hash runs through the raw MD5 or SHA-1 compression function over every block that
+//!    the longest possible data (padding length 0) needs; the blocks that lie wholly before
+//!    the shortest possible end of the data (255 bytes less) are compressed as they are,
+//!    and in each later block every byte at or past the real end is replaced, with masks,
+//!    by the Merkle-Damgard padding (`0x80`, zeros, and the real message's bit length in
+//!    the last 8 bytes of the block that ends it, which may be the block after the data's
+//!    last byte); the state after every block is computed and the one after that final
+//!    block is kept with a mask; the outer hash then has an input of fixed length;
 //! 4. copies the received MAC out of its secret position with a scan of every position it
 //!    could start at followed by a masked rotation (the technique of OpenSSL's
 //!    `ssl3_cbc_copy_mac`; BearSSL's `ssl_rec_cbc.c` rotates likewise), never indexing
@@ -56,10 +60,19 @@
 //!    [`RecordError::BadRecordMac`], so padding and MAC failures are indistinguishable in
 //!    both content and timing (TLS 1.1 section 6.2.3.2, and never `decryption_failed`).
 //!
-//! What still varies with the padding length: the hash implementations copy the trailing
-//! partial block (under 64 bytes) into their buffers, a few nanoseconds' worth of memory
-//! copying, far below the cost of one compression that Lucky Thirteen measures. The
-//! benchmark `record` in `benches/` compares bad padding of length 0 and 255 and a bad MAC.
+//! What this guarantees: for a given fragment length, suite and version, the decryption of
+//! a record that fails runs the same instructions over the same addresses whatever the
+//! padding length, the padding bytes and the MAC, as far as the source can say (only the
+//! final verdict branches); every loop bound, slice range and
+//! branch depends only on the public fragment length, and the secrets (the padding length,
+//! the data length derived from it, the MAC's position) enter only through masks. What it
+//! does not guarantee: that the compiler keeps the masks branch-free on every target and
+//! version. `core::hint::black_box` hides the padding length and the final-block mask of
+//! step 3 from the optimiser (LLVM had turned that mask into a branch, found in the x86-64
+//! release disassembly; nothing checks the machine code automatically). The cost still
+//! depends on the fragment length, which is public. The benchmark `record` in `benches/`
+//! compares bad padding of length 0 and 255 and a bad MAC, and `tests/oracle_lucky13.rs`
+//! measures the same at session level.
 //!
 //! After any decryption failure the connection must be closed (TLS) or the record dropped
 //! (DTLS, with explicit IVs the next record does not depend on this one): the implicit-IV
