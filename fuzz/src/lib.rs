@@ -18,6 +18,10 @@
 
 #![forbid(unsafe_code)]
 
+mod dtls;
+
+pub use dtls::{dtls_client_session, dtls_server_session};
+
 use std::sync::{Arc, OnceLock};
 
 use matrix_core::Error;
@@ -48,6 +52,8 @@ pub const TARGETS: &[(&str, Harness)] = &[
     ("pkcs12", pkcs12),
     ("dh_params", dh_params),
     ("pem", pem),
+    ("dtls_server_session", dtls_server_session),
+    ("dtls_client_session", dtls_client_session),
 ];
 
 /// A running digest (FNV-1a over 64-bit words).

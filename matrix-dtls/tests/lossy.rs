@@ -360,3 +360,82 @@ fn handshake_records_share_datagrams() {
     // (ChangeCipherSpec, Finished) pack several records per datagram.
     assert!(counts.iter().any(|&n| n > 1), "{counts:?}");
 }
+
+#[test]
+fn fifty_seeds_at_pmtu_256_and_40_percent_loss() {
+    let mut max_ticks = 0;
+    for seed in 0..50u64 {
+        let ctx = ctx();
+        ctx.set_pmtu(256);
+        let mut p = pair(&ctx, 0, NetParams::lossy(0.4), seed * 7919 + 1);
+        p.handshake(20_000);
+        max_ticks = max_ticks.max(p.now);
+    }
+    eprintln!("slowest handshake: {max_ticks} ticks");
+}
+
+#[test]
+fn lost_final_flight_is_resent_when_the_peer_retransmits_and_dropped_after_data() {
+    let ctx = ctx();
+    let mut p = pair(&ctx, 0, NetParams::LOSSLESS, 40);
+    p.send_client();
+    while !p.server.is_handshake_complete() {
+        assert!(p.now < 100);
+        p.tick();
+    }
+    // The server's ChangeCipherSpec and Finished are lost.
+    assert!(p.s2c.clear() > 0);
+    let sent_before = p.s2c.sent;
+    // The server is complete: its own timer no longer resends anything.
+    let mut ev = Vec::new();
+    assert!(drain(&mut p.server, &mut ev).is_empty());
+    assert!(drain(&mut p.server, &mut ev).is_empty());
+    // The client's timer resends its flight; the server answers with its final flight.
+    while !p.client.is_handshake_complete() {
+        assert!(p.now < 200, "{:?} {:?}", p.cev, p.sev);
+        p.tick();
+    }
+    assert!(p.timeouts > 0);
+    assert!(p.s2c.sent > sent_before, "the final flight went again");
+    // Data from the client proves the final flight arrived: the server forgets it, and a
+    // late copy of the client's flight no longer makes it resend.
+    exchange_one_message(&mut p);
+    let old: Vec<Vec<u8>> = p.c2s.log.clone();
+    for dg in &old {
+        feed(&mut p.server, dg, &mut p.sev);
+    }
+    assert!(!p.server.has_outdata());
+    assert!(drain(&mut p.server, &mut ev).is_empty());
+}
+
+#[test]
+fn client_auth_session_options() {
+    use matrix_ssl::{CertValidator, Error, SessionOption};
+    let ctx = ctx();
+    // No callback: client authentication cannot be enabled; a client has no such option.
+    let mut s = ctx
+        .new_server_session(server_keys(), None, CLIENT_ADDR)
+        .unwrap();
+    assert_eq!(
+        s.set_session_option(SessionOption::EnableClientAuth),
+        Err(Error::ArgFail)
+    );
+    let mut c = ctx
+        .new_client_session(client_keys(), None, 0, None, None)
+        .unwrap();
+    assert_eq!(
+        c.set_session_option(SessionOption::DisableClientAuth),
+        Err(Error::ArgFail)
+    );
+    // A callback, disabled before the ClientHello: a client without a certificate gets in
+    // and the callback never runs.
+    let cb: CertValidator = Box::new(|_, _, _| panic!("client auth was disabled"));
+    let mut s = ctx
+        .new_server_session(server_keys(), Some(cb), CLIENT_ADDR)
+        .unwrap();
+    s.set_session_option(SessionOption::DisableClientAuth)
+        .unwrap();
+    let mut p = Pair::new(c, s, NetParams::lossy(0.2), 50);
+    p.handshake(5_000);
+    assert!(p.server.peer_certificates().is_none());
+}

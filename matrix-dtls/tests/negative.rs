@@ -429,3 +429,78 @@ fn closure_alert_ends_both_sides() {
     assert_eq!(p.server.received_data(1), Err(Error::ProtocolFail));
     assert_eq!(p.client.encode_closure_alert(), Err(Error::ProtocolFail));
 }
+
+#[test]
+fn a_failed_handshake_sends_a_fatal_alert_and_ends() {
+    use matrix_ssl::{AlertDescription, AlertLevel, CertValidator, Verdict};
+    let ctx = ctx();
+    let refuse: CertValidator =
+        Box::new(|_, _, _| Verdict::Alert(AlertDescription::BadCertificate));
+    let client = ctx
+        .new_client_session(client_keys(), None, 0, Some(refuse), None)
+        .unwrap();
+    let server = ctx
+        .new_server_session(server_keys(), None, CLIENT_ADDR)
+        .unwrap();
+    let mut p = Pair::new(client, server, NetParams::LOSSLESS, 8);
+    p.send_client();
+    for _ in 0..10 {
+        p.tick();
+    }
+    assert!(p.cev.contains(&Ev::SentClose), "{:?}", p.cev);
+    assert!(
+        p.sev.contains(&Ev::Alert(
+            AlertLevel::Fatal,
+            AlertDescription::BadCertificate
+        )),
+        "{:?}",
+        p.sev
+    );
+    assert!(!p.client.is_handshake_complete());
+    assert!(!p.server.is_handshake_complete());
+    // Both ends are done: nothing more is processed or retransmitted.
+    assert_eq!(p.client.received_data(1), Err(Error::ProtocolFail));
+    assert_eq!(p.server.received_data(1), Err(Error::ProtocolFail));
+    let mut ev = Vec::new();
+    assert!(drain(&mut p.client, &mut ev).is_empty());
+    assert!(drain(&mut p.client, &mut ev).is_empty());
+    assert!(drain(&mut p.server, &mut ev).is_empty());
+    assert!(drain(&mut p.server, &mut ev).is_empty());
+}
+
+#[test]
+fn a_finished_that_overtakes_its_change_cipher_spec_is_kept() {
+    let ctx = ctx();
+    let client = ctx
+        .new_client_session(client_keys(), None, 0, None, None)
+        .unwrap();
+    let server = ctx
+        .new_server_session(server_keys(), None, CLIENT_ADDR)
+        .unwrap();
+    let mut p = Pair::new(client, server, NetParams::LOSSLESS, 9);
+    p.send_client();
+    while !p.server.is_handshake_complete() {
+        assert!(p.now < 100);
+        p.tick();
+    }
+    // The server's final flight: ChangeCipherSpec and Finished in one datagram (or two
+    // with dtls-send-records-individually). Deliver the Finished first, alone.
+    p.s2c.clear();
+    let recs: Vec<Vec<u8>> = p
+        .s2c
+        .log
+        .iter()
+        .flat_map(|d| {
+            records(d)
+                .filter(|(h, _)| h.epoch == 1 || h.content_type == ContentType::ChangeCipherSpec)
+                .map(|(_, r)| d[r.start - 13..r.end].to_vec())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(recs.len(), 2, "CCS and Finished");
+    feed(&mut p.client, &recs[1], &mut p.cev);
+    assert!(!p.client.is_handshake_complete());
+    feed(&mut p.client, &recs[0], &mut p.cev);
+    assert!(p.client.is_handshake_complete(), "{:?}", p.cev);
+    assert!(p.cev.contains(&Ev::Complete));
+}

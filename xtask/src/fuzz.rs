@@ -29,6 +29,8 @@ const TARGETS: &[&str] = &[
     "pkcs12",
     "dh_params",
     "pem",
+    "dtls_server_session",
+    "dtls_client_session",
 ];
 
 /// Options of `cargo xtask fuzz`.

@@ -8,11 +8,12 @@
 //! acknowledged with [`DtlsSession::sent_data`].
 //!
 //! The application owns the retransmission timer (RFC 4347 section 4.2.4): when it
-//! expires it calls `get_outdata` again, and a session whose previous `get_outdata` call
-//! found nothing to send (with no datagram received since) rebuilds its last flight. A
-//! retransmission of the peer's previous flight, recognised by its old message_seq, makes
-//! the session rebuild its last flight by itself. The last flight of the handshake is kept
-//! until the peer's application data proves it arrived.
+//! expires it calls `get_outdata` again, and a session in the middle of a handshake whose
+//! previous `get_outdata` call found nothing to send (with no datagram received since)
+//! rebuilds its last flight. A retransmission of the peer's previous flight, recognised
+//! by its old message_seq, makes the session rebuild its last flight by itself. The last
+//! flight of the handshake is kept until the peer's application data proves it arrived;
+//! until then it goes again whenever the peer retransmits.
 //!
 //! A server answers ClientHellos without a valid cookie statelessly with a
 //! HelloVerifyRequest (section 4.2.1): its handshake engine is created only for a hello
@@ -27,10 +28,14 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use matrix_core::Error;
+use matrix_ssl::codec::record::DtlsRecordHeader;
 use matrix_ssl::codec::{AlertDescription, ContentType, ProtocolVersion};
 use matrix_ssl::engine::{EngineOutput, HandshakeEngine, SecureRandom};
-use matrix_ssl::{CertValidator, CipherSuite, HelloExtensions, Keys, SessionId};
+use matrix_ssl::{
+    CertValidator, CipherSuite, ExtensionCallback, HelloExtensions, Keys, SessionId, SessionOption,
+};
 use matrix_x509::CertChain;
+use zeroize::Zeroize;
 
 use crate::context::DtlsContext;
 use crate::flight::Flight;
@@ -69,6 +74,8 @@ struct Outgoing {
 struct PendingServer {
     keys: Arc<Keys>,
     validator: Option<CertValidator>,
+    /// A `set_session_option` client-authentication choice, applied to the engine.
+    client_auth: Option<bool>,
 }
 
 /// One DTLS connection (`ssl_t` of MatrixDTLS).
@@ -93,6 +100,8 @@ pub struct DtlsSession {
     wbuf: Vec<u8>,
     /// The peer retransmitted: rebuild our flight at the end of the datagram.
     retransmit_requested: bool,
+    /// A handshake record of the next read epoch that came before the ChangeCipherSpec.
+    early_record: Option<(DtlsRecordHeader, Vec<u8>)>,
     /// Datagrams were queued since the application last heard `RequestSend`.
     queued: bool,
     /// The handshake completed on a received message, not yet reported.
@@ -105,6 +114,15 @@ pub struct DtlsSession {
     closing: bool,
     /// Nothing more is processed (fatal alert either way, close_notify received).
     failed: bool,
+}
+
+impl Drop for DtlsSession {
+    fn drop(&mut self) {
+        // Decrypted application data stays in the read buffer, plaintext to be sent in the
+        // write buffer.
+        self.inbuf.zeroize();
+        self.wbuf.zeroize();
+    }
 }
 
 impl core::fmt::Debug for DtlsSession {
@@ -168,6 +186,7 @@ impl DtlsContext {
             Some(PendingServer {
                 keys,
                 validator: cert_validator,
+                client_auth: None,
             }),
             client_addr.to_vec(),
             rng,
@@ -200,6 +219,7 @@ impl DtlsSession {
             in_end: 0,
             wbuf: Vec::new(),
             retransmit_requested: false,
+            early_record: None,
             queued: false,
             just_completed: false,
             complete_on_send: false,
@@ -256,6 +276,64 @@ impl DtlsSession {
     /// `matrixSslGetAnonStatus`.
     pub fn anon_status(&self) -> bool {
         self.engine.as_ref().is_some_and(|e| e.anon_status())
+    }
+
+    /// On a server: the host_name of the client's server_name extension.
+    pub fn server_name(&self) -> Option<&[u8]> {
+        self.engine.as_ref().and_then(|e| e.server_name())
+    }
+
+    /// The extensions of the peer's hello as (type, extension_data), in order.
+    pub fn peer_hello_extensions(&self) -> &[(u16, Vec<u8>)] {
+        self.engine
+            .as_ref()
+            .map_or(&[], |e| e.peer_hello_extensions())
+    }
+
+    /// Whether the peer signalled RFC 5746 secure renegotiation.
+    pub fn secure_renegotiation(&self) -> bool {
+        self.engine
+            .as_ref()
+            .is_some_and(|e| e.secure_renegotiation())
+    }
+
+    /// On a client: the hello extension callback (as matrix-ssl's
+    /// `Session::set_extension_callback`). `PS_ARG_FAIL` on a server.
+    pub fn set_extension_callback(&mut self, cb: ExtensionCallback) -> Result<(), Error> {
+        match (&mut self.engine, &self.pending_server) {
+            (Some(e), None) => e.set_extension_callback(cb),
+            _ => Err(Error::ArgFail),
+        }
+    }
+
+    /// `matrixSslSetSessionOption` for a server's client authentication
+    /// (`DisableClientAuth`, `EnableClientAuth`), applied to its next full handshake,
+    /// including one whose ClientHello has not arrived yet. `PS_ARG_FAIL` on a client, for
+    /// other options, and as matrix-ssl's sessions refuse (no `client-auth` feature, or no
+    /// certificate callback to enable it with).
+    pub fn set_session_option(&mut self, option: SessionOption) -> Result<(), Error> {
+        let on = match option {
+            SessionOption::EnableClientAuth => true,
+            SessionOption::DisableClientAuth => false,
+            _ => return Err(Error::ArgFail),
+        };
+        if let Some(p) = self.pending_server.as_mut() {
+            // Checked now against a throwaway engine, so the error comes from this call.
+            let mut probe = HandshakeEngine::new_server(
+                self.ctx.context(),
+                Arc::clone(&p.keys),
+                p.validator.is_some().then(|| -> CertValidator {
+                    Box::new(|_, _, _| matrix_ssl::Verdict::Continue)
+                }),
+            )?;
+            probe.set_client_auth(on)?;
+            p.client_auth = Some(on);
+            return Ok(());
+        }
+        match &mut self.engine {
+            Some(e) if e.is_server() => e.set_client_auth(on),
+            _ => Err(Error::ArgFail),
+        }
     }
 
     /// How many bytes of incomplete handshake messages are buffered (bounded by

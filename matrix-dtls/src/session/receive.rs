@@ -9,7 +9,7 @@ use core::ops::Range;
 use alloc::vec::Vec;
 use matrix_core::Error;
 use matrix_ssl::Received;
-use matrix_ssl::codec::handshake::{ClientHello, HelloVerifyRequest};
+use matrix_ssl::codec::handshake::{ClientHello, DtlsHandshakeHeader, HelloVerifyRequest};
 use matrix_ssl::codec::record::{Alert, DTLS_HEADER_LEN, MAX_CIPHERTEXT_LEN};
 use matrix_ssl::codec::{
     AlertDescription, AlertLevel, Codec, ContentType, HandshakeType, ProtocolVersion,
@@ -18,7 +18,11 @@ use matrix_ssl::engine::HandshakeEngine;
 
 use super::{DtlsSession, Kind};
 use crate::fragment::{Added, Message, encode_fragment, fragments, parse_fragments};
-use crate::record::{ReadEpoch, records};
+use crate::record::{DropReason, ReadEpoch, records};
+
+/// The largest record of the next epoch kept while its ChangeCipherSpec is missing: room
+/// for a Finished and its protection, not for bulk data.
+const MAX_EARLY_RECORD: usize = 256;
 
 /// What one record turned out to be.
 enum Step {
@@ -142,9 +146,21 @@ impl DtlsSession {
         };
         let (pt, epoch) = match self.reader.unprotect(h, fragment) {
             Ok(x) => x,
-            Err(reason) => {
+            Err(DropReason::WrongEpoch)
+                if h.content_type == ContentType::Handshake
+                    && Some(h.epoch) == self.reader.epoch().checked_add(1)
+                    && range.len() <= MAX_EARLY_RECORD =>
+            {
+                // Probably the Finished that overtook its ChangeCipherSpec: kept (one
+                // record, unauthenticated until the CCS gives the keys) so that the
+                // reordering costs no retransmission (RFC 4347 section 4.1 allows it).
+                let raw = self.inbuf.get(range).unwrap_or_default().to_vec();
+                self.early_record = Some((*h, raw));
+                return Step::Continue;
+            }
+            Err(_reason) => {
                 matrix_core::ps_trace_dtls!(
-                    "dropped record epoch {} seq {}: {reason:?}",
+                    "dropped record epoch {} seq {}: {_reason:?}",
                     h.epoch,
                     h.sequence_number
                 );
@@ -180,8 +196,7 @@ impl DtlsSession {
     fn handle_handshake(&mut self, data: &[u8], epoch: ReadEpoch) {
         if epoch == ReadEpoch::Previous {
             // Only a retransmission can still come in the old epoch.
-            let next = self.reasm.next_seq();
-            if parse_fragments(data).any(|f| f.is_ok_and(|(h, _)| h.message_seq < next)) {
+            if parse_fragments(data).any(|f| f.is_ok_and(|(h, _)| self.ends_peer_flight(&h))) {
                 self.retransmit_requested = true;
             }
             return;
@@ -199,7 +214,9 @@ impl DtlsSession {
                 break;
             };
             match self.reasm.add(&h, d) {
-                Ok(Added::Old) => self.retransmit_requested = true,
+                Ok(Added::Old) if self.is_renegotiation(&h) => self.refuse_renegotiation(),
+                Ok(Added::Old) if self.ends_peer_flight(&h) => self.retransmit_requested = true,
+                Ok(Added::Old) => {}
                 Ok(_) => {}
                 Err(e) if e.is_malformed() && self.authenticated() => {
                     self.fail(AlertDescription::DecodeError);
@@ -211,6 +228,49 @@ impl DtlsSession {
             }
         }
         self.deliver_messages();
+    }
+
+    /// Whether `h` starts the last message the peer sent before its current flight: the
+    /// peer retransmitted its previous flight, so it lost (part of) ours. Answering only
+    /// that message, not every old fragment, sends our flight once per retransmission of
+    /// the peer's instead of once per datagram of it.
+    fn ends_peer_flight(&self, h: &DtlsHandshakeHeader) -> bool {
+        h.fragment_offset == 0 && h.message_seq.wrapping_add(1) == self.reasm.next_seq()
+    }
+
+    /// Whether `h` starts a new handshake on an established connection: a HelloRequest or
+    /// ClientHello with message_seq 0 under the keys of the handshake that completed (RFC
+    /// 4347 section 4.2.2: every handshake counts from 0).
+    fn is_renegotiation(&self, h: &DtlsHandshakeHeader) -> bool {
+        self.authenticated()
+            && self.established
+            && h.message_seq == 0
+            && h.fragment_offset == 0
+            && matches!(
+                h.msg_type,
+                HandshakeType::HelloRequest | HandshakeType::ClientHello
+            )
+    }
+
+    /// This session does not renegotiate: a warning no_renegotiation answers the peer's
+    /// request (RFC 5246 section 7.2.2; the peer decides whether to go on without).
+    fn refuse_renegotiation(&mut self) {
+        if self.out.iter().any(|o| o.kind == Kind::Other) {
+            return;
+        }
+        matrix_core::ps_trace_dtls!("refusing a re-handshake");
+        if self
+            .queue_record(
+                ContentType::Alert,
+                &[
+                    AlertLevel::Warning.get(),
+                    AlertDescription::NoRenegotiation.get(),
+                ],
+            )
+            .is_err()
+        {
+            self.fail(AlertDescription::InternalError);
+        }
     }
 
     fn deliver_messages(&mut self) {
@@ -301,6 +361,11 @@ impl DtlsSession {
             return;
         }
         if !self.ctx.verify_cookie(&self.client_addr, &hello) {
+            if !self.out.is_empty() {
+                // A HelloVerifyRequest is still waiting to be sent: one is enough, and a
+                // peer cannot make the queue grow while the application does not send.
+                return;
+            }
             let cookie = self.ctx.cookie(&self.client_addr, &hello);
             let hvr = HelloVerifyRequest {
                 server_version: ProtocolVersion::DTLSv1_0,
@@ -333,6 +398,10 @@ impl DtlsSession {
                 return;
             }
         };
+        if let Some(on) = p.client_auth {
+            // Accepted when the option was set (same keys and callback).
+            let _ = engine.set_client_auth(on);
+        }
         engine.set_next_message_seq(m.message_seq);
         self.engine = Some(engine);
         matrix_core::ps_trace_dtls!("cookie verified: handshake starts");
@@ -353,9 +422,19 @@ impl DtlsSession {
             Ok(dec) => {
                 if self.reader.next_epoch(dec).is_err() {
                     self.fail(AlertDescription::InternalError);
+                    return;
                 }
             }
-            Err(f) => self.fail(f.alert),
+            Err(f) => {
+                self.fail(f.alert);
+                return;
+            }
+        }
+        if let Some((h, mut raw)) = self.early_record.take()
+            && let Ok((pt, ReadEpoch::Current)) = self.reader.unprotect(&h, &mut raw)
+        {
+            let data = raw.get(pt).unwrap_or_default().to_vec();
+            self.handle_handshake(&data, ReadEpoch::Current);
         }
     }
 

@@ -12,13 +12,17 @@ impl DtlsSession {
     /// slice when there is none. Call it in a loop, each time followed by
     /// [`DtlsSession::sent_data`], until it returns nothing.
     ///
-    /// Retransmission (case 7 of Appendix A): when nothing is queued and the previous call
-    /// already returned nothing, with no datagram received since, the call is taken as the
-    /// application's retransmission timer expiring: the last flight is rebuilt (new record
-    /// sequence numbers, the current PMTU) and its first datagram returned.
+    /// Retransmission (case 7 of Appendix A): during the handshake, when nothing is queued
+    /// and the previous call already returned nothing, with no datagram received since, the
+    /// call is taken as the application's retransmission timer expiring: the last flight
+    /// is rebuilt (new record sequence numbers, the current PMTU) and its first datagram
+    /// returned. Once the handshake is complete the timer no longer applies: our final
+    /// flight, if we sent it, goes again only when the peer retransmits its own (RFC 4347
+    /// section 4.2.4, the FINISHED state).
     pub fn get_outdata(&mut self) -> &[u8] {
         if self.out.is_empty() {
-            if self.armed && !self.flight.is_empty() && !self.failed {
+            let in_handshake = !self.engine.as_ref().is_some_and(|e| e.is_complete());
+            if self.armed && in_handshake && !self.flight.is_empty() && !self.failed {
                 matrix_core::ps_trace_dtls!("timeout: rebuilding the last flight");
                 self.armed = false;
                 if self.send_flight().is_err() {

@@ -158,6 +158,13 @@ impl Link {
     pub fn is_empty(&self) -> bool {
         self.queue.is_empty()
     }
+
+    /// Loses everything in flight; returns how many datagrams that was.
+    pub fn clear(&mut self) -> usize {
+        let n = self.queue.len();
+        self.queue.clear();
+        n
+    }
 }
 
 /// Sends everything `get_outdata` holds (until it returns nothing), checking each
