@@ -34,9 +34,19 @@ pub struct ClientArgs {
     /// Connect this many more times, resuming the first session.
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub reconnect: usize,
+    /// With `--reconnect`: full handshakes each time instead of resumptions (like
+    /// `openssl s_time -new`).
+    #[arg(long, requires = "reconnect")]
+    pub new: bool,
+    /// The path `--mode http` asks for (`matrix-server` answers `/bytes/N` with N bytes).
+    #[arg(long, default_value = "/", value_name = "PATH")]
+    pub path: String,
     /// The line `--mode echo` sends.
     #[arg(long, default_value = "hello from matrix-client")]
     pub message: String,
+    /// `--mode echo`: send the line this many times, each after the previous echo.
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub repeat: u32,
     /// Accept a server certificate that does not verify against the CAs (test setups).
     #[arg(long)]
     pub insecure: bool,
@@ -102,6 +112,7 @@ fn once(
         .new_client_session(Arc::clone(keys), resume, suite, Some(validator), ext)
         .map_err(|e| AppError::usage(format!("new session: {}", words(e))))?;
     let mut st = Conn::new(session, io, args.common.trace);
+    st.set_rehandshake(args.common.rehandshake());
     conn::handshake(&mut st).map_err(|e| match rejected.lock().ok().and_then(|r| r.clone()) {
         Some(why) => AppError::protocol(format!(
             "handshake failed: the server's certificate does not verify against the \
@@ -120,27 +131,34 @@ fn once(
     let mut out = std::io::stdout();
     match args.common.mode {
         Mode::Http => {
-            std::io::Write::write_all(&mut st, b"GET / HTTP/1.0\r\n\r\n")
+            let req = format!("GET {} HTTP/1.0\r\n\r\n", args.path);
+            std::io::Write::write_all(&mut st, req.as_bytes())
                 .map_err(|e| AppError::protocol(format!("sending the request: {e}")))?;
-            let page = conn::read_until(&mut st, 1 << 20, |_| false)?;
-            let _ = out.write_all(&page);
+            if conn::copy_to(&mut st, &mut out)? == 0 {
+                return Err(AppError::protocol(
+                    "the server closed the connection without an answer",
+                ));
+            }
         }
         Mode::Echo => {
             let line = format!("{}\n", args.message);
-            std::io::Write::write_all(&mut st, line.as_bytes())
-                .map_err(|e| AppError::protocol(format!("sending: {e}")))?;
-            let back = conn::read_until(&mut st, 1 << 16, |d| d.contains(&b'\n'))?;
-            let _ = out.write_all(&back);
-            if !back
-                .windows(args.message.len().max(1))
-                .any(|w| w == args.message.as_bytes())
-            {
-                return Err(AppError::protocol("the message did not come back"));
+            for _ in 0..args.repeat {
+                std::io::Write::write_all(&mut st, line.as_bytes())
+                    .map_err(|e| AppError::protocol(format!("sending: {e}")))?;
+                let back = conn::read_until(&mut st, 1 << 16, |d| d.contains(&b'\n'))?;
+                let _ = out.write_all(&back);
+                if !back
+                    .windows(args.message.len().max(1))
+                    .any(|w| w == args.message.as_bytes())
+                {
+                    return Err(AppError::protocol("the message did not come back"));
+                }
             }
         }
         Mode::Raw => conn::raw(&mut st, &handle)?,
     }
     let _ = out.flush();
+    conn::report_rehandshakes("matrix-client", &st, args.common.quiet);
     // close_notify, so that the server keeps the session for resumption.
     let _ = st.shutdown();
     Ok(id)
@@ -161,7 +179,8 @@ pub fn run(args: &ClientArgs) -> Result<u8, AppError> {
             eprintln!("matrix-client: the server gave no session id: nothing to resume");
             return Ok(EXIT_PROTOCOL);
         };
-        match once(args, &ctx, &keys, Some(id), ext.as_ref()) {
+        let offer = (!args.new).then_some(id);
+        match once(args, &ctx, &keys, offer, ext.as_ref()) {
             Ok(_) => {}
             Err(e) => {
                 eprintln!("matrix-client: reconnection {i}: {e}");

@@ -19,6 +19,10 @@ pub const IO_TIMEOUT: Duration = Duration::from_secs(10);
 pub fn transport(tcp: TcpStream, trace: bool) -> io::Result<Box<dyn ReadWrite>> {
     tcp.set_read_timeout(Some(IO_TIMEOUT))?;
     tcp.set_write_timeout(Some(IO_TIMEOUT))?;
+    // Each flight and each record goes out in one write already; without this, Nagle
+    // holds a request written right after our Finished until the peer's delayed ACK
+    // (40 ms per resumed connection).
+    tcp.set_nodelay(true)?;
     Ok(if trace {
         Box::new(Traced::new(tcp))
     } else {
@@ -46,10 +50,73 @@ pub fn summary(s: &Session) -> String {
     format!("{} {suite} ({kind})", version_name(s.protocol_version()))
 }
 
+/// The common name of the peer's certificate, when it sent one.
+pub fn peer_name(s: &Session) -> Option<String> {
+    let leaf = s.peer_certificates()?.certs().first()?;
+    Some(
+        leaf.subject
+            .common_name
+            .as_ref()
+            .map(|n| n.to_text())
+            .unwrap_or_else(|| "(none)".into()),
+    )
+}
+
+/// Says how many re-handshakes ran (`--rehandshake-after`), each resumed or full.
+pub fn report_rehandshakes(who: &str, st: &Conn, quiet: bool) {
+    let r = st.rehandshakes();
+    if !quiet && !r.is_empty() {
+        let kinds: Vec<&str> = r
+            .iter()
+            .map(|resumed| if *resumed { "resumed" } else { "full" })
+            .collect();
+        eprintln!(
+            "{who}: {} re-handshake(s) completed ({})",
+            r.len(),
+            kinds.join(", ")
+        );
+    }
+}
+
 /// Runs the handshake, with a failure in words.
 pub fn handshake(st: &mut Conn) -> Result<(), AppError> {
     st.handshake()
         .map_err(|e| AppError::protocol(format!("handshake failed: {}", io_words(&e))))
+}
+
+/// The largest `GET /bytes/N` the server answers (bulk measurements).
+pub const MAX_BYTES_PAGE: u64 = 1 << 30;
+
+/// The `N` of a request for `/bytes/N`.
+fn bytes_request(req: &[u8]) -> Option<u64> {
+    let line = req.split(|b| *b == b'\n').next()?;
+    let path = std::str::from_utf8(line).ok()?.split_whitespace().nth(1)?;
+    path.strip_prefix("/bytes/")?.parse().ok()
+}
+
+/// The server's answer to an HTTP-like request: `GET /bytes/N` gets N bytes (at most
+/// [`MAX_BYTES_PAGE`]; `cargo xtask bench` measures bulk transfer with it), anything
+/// else the page naming the negotiated version and suite.
+pub fn answer(st: &mut Conn, req: &[u8]) -> Result<(), AppError> {
+    let werr = |e: io::Error| io_err("writing the page", &e);
+    let Some(n) = bytes_request(req).filter(|n| *n <= MAX_BYTES_PAGE) else {
+        let page = page(st.session());
+        return st.write_all(page.as_bytes()).map_err(werr);
+    };
+    let head = format!(
+        "HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {n}\r\n\
+         Connection: close\r\n\r\n"
+    );
+    st.write_all(head.as_bytes()).map_err(werr)?;
+    let chunk = [b'm'; 16 * 1024];
+    let mut left = n;
+    while left > 0 {
+        let k = usize::try_from(left.min(chunk.len() as u64)).unwrap_or(chunk.len());
+        st.write_all(chunk.get(..k).unwrap_or_default())
+            .map_err(werr)?;
+        left -= k as u64;
+    }
+    Ok(())
 }
 
 /// The HTTP-like page of the server.
@@ -89,6 +156,24 @@ pub fn read_until(
         }
     }
     Ok(data)
+}
+
+/// Copies what arrives to `out` until the peer closes (the page may be large); returns
+/// how many bytes arrived.
+pub fn copy_to(st: &mut Conn, out: &mut impl Write) -> Result<u64, AppError> {
+    let mut buf = [0u8; 16 * 1024];
+    let mut total = 0u64;
+    loop {
+        match st.read(&mut buf) {
+            Ok(0) => return Ok(total),
+            Ok(n) => {
+                total += n as u64;
+                out.write_all(buf.get(..n).unwrap_or_default())
+                    .map_err(|e| io_err("standard output", &e))?
+            }
+            Err(e) => return Err(io_err("reading", &e)),
+        }
+    }
 }
 
 /// Sends everything that arrives back, until the peer closes.

@@ -3,10 +3,24 @@
 //! `get_readbuf`, act on `received_data`), like `matrix_ssl::Stream`, but able to print
 //! every state the session reports (`--trace`): each `received_data`, `processed_data`
 //! and `sent_data` result with its MatrixSSL name and code.
+//!
+//! It also starts the re-handshakes of `--rehandshake-after N`
+//! (`Session::encode_rehandshake`, RFC 5746) and counts the handshakes that complete, so
+//! that the programs can say how many re-handshakes ran and whether each was resumed.
 
 use std::io::{self, Read, Write};
+use std::time::Instant;
 
-use matrix_ssl::{AlertDescription, AlertLevel, Received, Sent, Session};
+use matrix_ssl::{AlertDescription, AlertLevel, Received, Sent, Session, SessionOption};
+
+/// When [`Conn`] starts re-handshakes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rehandshake {
+    /// After this many bytes of application data sent since the last handshake.
+    pub after: u64,
+    /// A full handshake instead of a resumption.
+    pub full: bool,
+}
 
 use crate::conn::ReadWrite;
 
@@ -22,6 +36,25 @@ pub struct Conn {
     eof: bool,
     /// We queued close_notify: a `RequestClose` after it is not a failure.
     closing: bool,
+    /// Re-handshakes to start, and the application bytes sent since the last handshake.
+    rehandshake: Option<Rehandshake>,
+    sent_since: u64,
+    /// Handshakes that completed (the first one included), and whether the last one was
+    /// complete when we last looked.
+    completed: usize,
+    was_complete: bool,
+    /// Whether each completed re-handshake resumed the session, in order.
+    rehandshakes: Vec<bool>,
+    /// The peer answered with a no_renegotiation warning.
+    refused: bool,
+}
+
+/// A read that timed out: raw mode polls with short timeouts.
+fn retry(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
 }
 
 fn matrix_err(e: matrix_ssl::Error) -> io::Error {
@@ -66,12 +99,90 @@ impl Conn {
             pos: 0,
             eof: false,
             closing: false,
+            rehandshake: None,
+            sent_since: 0,
+            completed: 0,
+            was_complete: false,
+            rehandshakes: Vec::new(),
+            refused: false,
         }
+    }
+
+    /// Starts a re-handshake each time `r.after` bytes of application data went out.
+    pub fn set_rehandshake(&mut self, r: Option<Rehandshake>) {
+        self.rehandshake = r;
+    }
+
+    /// The completed re-handshakes (the first handshake not counted), each `true` when it
+    /// resumed the session.
+    pub fn rehandshakes(&self) -> &[bool] {
+        &self.rehandshakes
     }
 
     /// The session.
     pub fn session(&self) -> &Session {
         &self.session
+    }
+
+    /// Counts a handshake (initial or re-handshake) that has just completed.
+    fn note_completion(&mut self) {
+        let complete = self.session.is_handshake_complete();
+        if complete && !self.was_complete {
+            self.completed += 1;
+            if self.completed > 1 {
+                let resumed = self.session.is_resumed();
+                self.rehandshakes.push(resumed);
+                self.state(format_args!(
+                    "re-handshake {} complete ({})",
+                    self.completed - 1,
+                    if resumed { "resumed" } else { "full" }
+                ));
+            }
+        }
+        self.was_complete = complete;
+    }
+
+    /// Starts a re-handshake (`encode_rehandshake`) and runs it to completion. A server's
+    /// HelloRequest leaves its session complete until the client's ClientHello arrives,
+    /// so completion is counted, not read off `is_handshake_complete`.
+    pub fn rehandshake_now(&mut self, full: bool) -> io::Result<()> {
+        self.handshake()?;
+        let option = full.then_some(SessionOption::FullHandshake);
+        self.session
+            .encode_rehandshake(None, None, option, 0)
+            .map_err(matrix_err)?;
+        self.state(format_args!(
+            "encode_rehandshake({})",
+            if full { "full" } else { "resumed" }
+        ));
+        self.sent_since = 0;
+        self.refused = false;
+        let target = self.completed + 1;
+        let start = Instant::now();
+        loop {
+            self.flush_out()?;
+            self.note_completion();
+            if self.completed >= target {
+                return Ok(());
+            }
+            if self.refused {
+                return Err(io::Error::new(
+                    io::ErrorKind::ConnectionRefused,
+                    "the peer refused the re-handshake (no_renegotiation)",
+                ));
+            }
+            if self.eof {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "connection closed during the re-handshake",
+                ));
+            }
+            match self.read_more() {
+                Err(e) if retry(&e) && start.elapsed() < crate::conn::IO_TIMEOUT => {}
+                other => other?,
+            }
+            self.note_completion();
+        }
     }
 
     fn state(&self, what: std::fmt::Arguments<'_>) {
@@ -80,10 +191,14 @@ impl Conn {
         }
     }
 
-    /// Runs the handshake to completion (a no-op once complete).
+    /// Runs the handshake to completion (a no-op once complete). A transport whose reads
+    /// time out quickly (raw mode polls standard input) is read again until
+    /// `conn::IO_TIMEOUT` has passed.
     pub fn handshake(&mut self) -> io::Result<()> {
+        let start = Instant::now();
         loop {
             self.flush_out()?;
+            self.note_completion();
             if self.session.is_handshake_complete() {
                 return Ok(());
             }
@@ -93,7 +208,10 @@ impl Conn {
                     "connection closed during the handshake",
                 ));
             }
-            self.read_more()?;
+            match self.read_more() {
+                Err(e) if retry(&e) && start.elapsed() < crate::conn::IO_TIMEOUT => {}
+                other => other?,
+            }
         }
     }
 
@@ -177,6 +295,8 @@ impl Conn {
                 Received::Alert { level, description } => {
                     if description == AlertDescription::CloseNotify {
                         self.eof = true;
+                    } else if description == AlertDescription::NoRenegotiation {
+                        self.refused = true;
                     } else if level == AlertLevel::Fatal {
                         return Err(io::Error::new(
                             io::ErrorKind::ConnectionAborted,
@@ -197,6 +317,8 @@ impl Read for Conn {
         self.handshake()?;
         while self.pos == self.plain.len() && !self.eof {
             self.read_more()?;
+            // A re-handshake the peer started may have completed.
+            self.note_completion();
         }
         let avail = self.plain.get(self.pos..).unwrap_or_default();
         let n = avail.len().min(buf.len());
@@ -214,12 +336,18 @@ impl Write for Conn {
         if buf.is_empty() {
             return Ok(0);
         }
+        // Before the write, not after it: a re-handshake started after the last write of
+        // a conversation would race the peer's close.
+        if let Some(r) = self.rehandshake.filter(|r| self.sent_since >= r.after) {
+            self.rehandshake_now(r.full)?;
+        }
         // One record's worth at a time (TLS's largest plaintext).
         let n = buf.len().min(16 * 1024);
         self.session
             .encode_to_outdata(buf.get(..n).unwrap_or_default())
             .map_err(matrix_err)?;
         self.flush_out()?;
+        self.sent_since = self.sent_since.saturating_add(n as u64);
         Ok(n)
     }
 

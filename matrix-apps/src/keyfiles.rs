@@ -1,12 +1,14 @@
 //! Key material for the programs: files named on the command line (`;`-separated lists,
-//! PEM or DER, an optional key password), or the built-in rsa2048 test identity when no
-//! file is given. Every failure names the file and what is wrong with it.
+//! PEM or DER, an optional key password), or the built-in rsa2048 test identity and CA
+//! when no file is given, and the pre-shared key of `--psk`. Every failure names the file
+//! and what is wrong with it.
 
 use std::sync::Arc;
 
 use matrix_ssl::{Error, Keys};
 
 use crate::errors::{AppError, words};
+use crate::opts::PskKey;
 
 const SERVER_CERT: &[u8] = include_bytes!("../../testkeys/rsa2048/server.pem");
 const INTERMEDIATE: &[u8] = include_bytes!("../../testkeys/rsa2048/intermediate.pem");
@@ -24,24 +26,8 @@ pub struct KeyArgs {
     pub password: Option<String>,
     /// Trusted CA files.
     pub ca: Option<String>,
-}
-
-/// The built-in server identity (test material, never for production).
-pub fn builtin_server() -> Result<Keys, AppError> {
-    let mut chain = SERVER_CERT.to_vec();
-    chain.extend_from_slice(INTERMEDIATE);
-    let mut k = Keys::new();
-    k.load_rsa_keys_mem(Some(&chain), Some(SERVER_KEY), None)
-        .map_err(|e| AppError::usage(format!("built-in test keys: {}", words(e))))?;
-    Ok(k)
-}
-
-/// The built-in trust anchor (the test CA).
-pub fn builtin_client() -> Result<Keys, AppError> {
-    let mut k = Keys::new();
-    k.load_rsa_keys_mem(None, None, Some(ROOT_CA))
-        .map_err(|e| AppError::usage(format!("built-in test CA: {}", words(e))))?;
-    Ok(k)
+    /// The pre-shared key and its identity.
+    pub psk: Option<(String, PskKey)>,
 }
 
 fn files(list: &str) -> impl Iterator<Item = &str> {
@@ -117,73 +103,143 @@ fn explain(e: Error, a: &KeyArgs) -> AppError {
     AppError::usage(msg)
 }
 
-/// Loads the files named in `a`; `None` when no file is named.
-pub fn load_files(a: &KeyArgs) -> Result<Option<Keys>, AppError> {
-    if a.cert.is_none() && a.key.is_none() && a.ca.is_none() {
-        return Ok(None);
+/// The contents of every file of a `;`-separated list, back to back (PEM text or DER
+/// certificates concatenate into one chain).
+fn read_list(what: &str, list: &str) -> Result<Vec<u8>, AppError> {
+    let mut all = Vec::new();
+    for f in files(list) {
+        let data = std::fs::read(f)
+            .map_err(|e| AppError::usage(format!("cannot read {what} file `{f}`: {e}")))?;
+        all.extend_from_slice(&data);
+        // PEM blocks of two files must not run into each other.
+        all.push(b'\n');
     }
+    Ok(all)
+}
+
+/// Where each part of the key material comes from.
+struct Plan<'a> {
+    /// Our chain and key: files, or built in (servers without `--cert`).
+    builtin_identity: bool,
+    /// The trusted CAs: `--ca` files, the built-in test CA, or none.
+    builtin_ca: bool,
+    args: &'a KeyArgs,
+}
+
+/// Loads what `plan` says: through the file API when every part is a file (so that an
+/// encrypted key can be read with its password), else from memory.
+fn load(plan: &Plan<'_>) -> Result<Keys, AppError> {
+    let a = plan.args;
     match (&a.cert, &a.key) {
         (Some(_), None) => return Err(AppError::usage("--cert needs --key")),
         (None, Some(_)) => return Err(AppError::usage("--key needs --cert")),
         _ => {}
     }
-    if let Some(c) = &a.cert {
-        check_readable("certificate", c)?;
-    }
-    if let Some(k) = &a.key {
-        check_readable("key", k)?;
-    }
-    if let Some(c) = &a.ca {
-        check_readable("CA", c)?;
+    for (what, list) in [("certificate", &a.cert), ("key", &a.key), ("CA", &a.ca)] {
+        if let Some(l) = list {
+            check_readable(what, l)?;
+        }
     }
     let mut keys = Keys::new();
-    keys.load_rsa_keys(
-        a.cert.as_deref(),
-        a.key.as_deref(),
-        a.password.as_deref(),
-        a.ca.as_deref(),
-    )
-    .map_err(|e| explain(e, a))?;
-    Ok(Some(keys))
-}
-
-/// A server's keys: the files, or the built-in identity (announced on stderr).
-pub fn server_keys(a: &KeyArgs, quiet: bool) -> Result<Arc<Keys>, AppError> {
-    if a.cert.is_none() && a.key.is_some() {
-        return Err(AppError::usage("--key needs --cert"));
-    }
-    match load_files(a)? {
-        Some(k) if k.has_rsa_identity() => Ok(Arc::new(k)),
-        Some(_) | None => {
-            if a.cert.is_none() && a.ca.is_some() {
-                return Err(AppError::usage(
-                    "a server needs --cert and --key (or no key files at all for the built-in \
-                     test identity)",
-                ));
-            }
-            if !quiet {
-                eprintln!(
-                    "matrix-server: no --cert/--key given: using the built-in rsa2048 TEST \
-                     identity (testkeys/, public, never for production)"
-                );
-            }
-            Ok(Arc::new(builtin_server()?))
+    if !plan.builtin_identity && !plan.builtin_ca {
+        if a.cert.is_some() || a.ca.is_some() {
+            keys.load_rsa_keys(
+                a.cert.as_deref(),
+                a.key.as_deref(),
+                a.password.as_deref(),
+                a.ca.as_deref(),
+            )
+            .map_err(|e| explain(e, a))?;
         }
+    } else {
+        if a.password.is_some() && a.key.is_some() {
+            return Err(AppError::usage(
+                "with --key-password, name the trusted CAs with --ca too (the built-in test \
+                 CA cannot be combined with an encrypted key file)",
+            ));
+        }
+        let (chain, key) = if plan.builtin_identity {
+            let mut chain = SERVER_CERT.to_vec();
+            chain.extend_from_slice(INTERMEDIATE);
+            (Some(chain), Some(SERVER_KEY.to_vec()))
+        } else {
+            (
+                a.cert
+                    .as_deref()
+                    .map(|l| read_list("certificate", l))
+                    .transpose()?,
+                a.key.as_deref().map(|l| read_list("key", l)).transpose()?,
+            )
+        };
+        let ca = if plan.builtin_ca {
+            Some(ROOT_CA.to_vec())
+        } else {
+            a.ca.as_deref().map(|l| read_list("CA", l)).transpose()?
+        };
+        keys.load_rsa_keys_mem(chain.as_deref(), key.as_deref(), ca.as_deref())
+            .map_err(|e| explain(e, a))?;
     }
+    if let Some((id, key)) = &a.psk {
+        keys.load_psk(id.as_bytes(), &key.0).map_err(|_| {
+            AppError::usage(format!(
+                "--psk-identity `{id}` must be 1 to {} bytes",
+                matrix_ssl::SSL_PSK_MAX_ID_SIZE
+            ))
+        })?;
+    }
+    Ok(keys)
 }
 
-/// A client's keys: the files, or the built-in test CA (announced on stderr).
+/// A server's keys: `--cert`/`--key` or the built-in identity (announced on stderr); with
+/// `verify` (client authentication) the CAs of `--ca`, or the built-in test CA when the
+/// identity is built in too; the PSK of `--psk`.
+pub fn server_keys(a: &KeyArgs, verify: bool, quiet: bool) -> Result<Arc<Keys>, AppError> {
+    if a.ca.is_some() && !verify {
+        return Err(AppError::usage(
+            "--ca on a server names the CAs of client certificates: add --verify (or \
+             --require-client-cert) to ask for them",
+        ));
+    }
+    let builtin_identity = a.cert.is_none() && a.key.is_none();
+    if verify && a.ca.is_none() && !builtin_identity {
+        return Err(AppError::usage(
+            "--verify with your own --cert: name the CA of the client certificates with --ca",
+        ));
+    }
+    let builtin_ca = verify && a.ca.is_none();
+    if !quiet && builtin_identity {
+        eprintln!(
+            "matrix-server: no --cert/--key given: using the built-in rsa2048 TEST identity \
+             (testkeys/, public, never for production)"
+        );
+    }
+    if !quiet && builtin_ca {
+        eprintln!(
+            "matrix-server: no --ca given: client certificates must come from the built-in \
+             rsa2048 TEST CA (testkeys/)"
+        );
+    }
+    load(&Plan {
+        builtin_identity,
+        builtin_ca,
+        args: a,
+    })
+    .map(Arc::new)
+}
+
+/// A client's keys: the CAs of `--ca` or the built-in test CA (announced on stderr), our
+/// own `--cert`/`--key` for client authentication, the PSK of `--psk`.
 pub fn client_keys(a: &KeyArgs, quiet: bool) -> Result<Arc<Keys>, AppError> {
-    match load_files(a)? {
-        Some(k) => Ok(Arc::new(k)),
-        None => {
-            if !quiet {
-                eprintln!(
-                    "matrix-client: no --ca given: trusting the built-in rsa2048 TEST CA \
-                     (testkeys/)"
-                );
-            }
-            Ok(Arc::new(builtin_client()?))
-        }
+    let builtin_ca = a.ca.is_none();
+    if !quiet && builtin_ca {
+        eprintln!(
+            "matrix-client: no --ca given: trusting the built-in rsa2048 TEST CA (testkeys/)"
+        );
     }
+    load(&Plan {
+        builtin_identity: false,
+        builtin_ca,
+        args: a,
+    })
+    .map(Arc::new)
 }

@@ -11,12 +11,19 @@
 //! ```text
 //! matrix-server --port 4433 [--cert 'server.pem;intermediate.pem' --key server.key]
 //!               [--mode http|echo|raw] [--count N] [--cipher 0x002F ...] [--trace]
+//!               [--verify | --require-client-cert] [--ca clients-ca.pem]
+//!               [--psk HEX [--psk-identity ID]] [--rehandshake-after N [--rehandshake-full]]
 //! matrix-client --connect 127.0.0.1:4433 [--ca ca.pem] [--server-name NAME]
 //!               [--reconnect N] [--min-version ssl3 --max-version tls1.1] [--mode ...]
+//!               [--cert client-chain.pem --key client.key] [--psk HEX [--psk-identity ID]]
+//!               [--rehandshake-after N [--rehandshake-full]] [--repeat N]
 //! ```
 //!
 //! Without key files both use the built-in rsa2048 test identity (`testkeys/`) and say so
-//! on stderr. Exit codes: 0 ok, 1 handshake or protocol failure, 2 usage or file error.
+//! on stderr (a server with `--verify` and no `--ca` trusts the built-in test CA for client
+//! certificates). The programs compile in client authentication and every suite matrix-ssl
+//! has; PSK suites are offered only with `--psk`, DH_anon only when named with `--cipher`.
+//! Exit codes: 0 ok, 1 handshake or protocol failure, 2 usage or file error.
 //!
 //! Still to come: `matrix-dtls-server` / `matrix-dtls-client` over UDP, with the DTLS
 //! issue. Sockets live here, never in the library crates.

@@ -46,6 +46,21 @@ pub struct Common {
     /// 0x002F); repeat for several. Default: every compiled-in suite.
     #[arg(long = "cipher", value_name = "SUITE", value_parser = parse_suite)]
     pub ciphers: Vec<u16>,
+    /// The identity of the pre-shared key (`--psk`), as text; default `Client_identity`
+    /// (OpenSSL's s_server and s_client default).
+    #[arg(long = "psk-identity", value_name = "ID", requires = "psk")]
+    pub psk_identity: Option<String>,
+    /// A pre-shared key in hex (1 to 64 bytes) for the PSK and DHE_PSK suites (RFC 4279).
+    /// A client offers the PSK suites only when a key is given.
+    #[arg(long, value_name = "HEX", value_parser = parse_psk_hex)]
+    pub psk: Option<PskKey>,
+    /// Re-handshake (RFC 5746) each time this many bytes of application data have been
+    /// sent: the next write waits until the re-handshake has completed.
+    #[arg(long = "rehandshake-after", value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub rehandshake_after: Option<u64>,
+    /// Make those re-handshakes full handshakes instead of resumptions.
+    #[arg(long = "rehandshake-full", requires = "rehandshake_after")]
+    pub rehandshake_full: bool,
     /// What to do after the handshake.
     #[arg(long, value_enum, default_value = "http")]
     pub mode: Mode,
@@ -58,6 +73,43 @@ pub struct Common {
     pub trace: bool,
 }
 
+/// The default PSK identity (what OpenSSL's s_server accepts unless told otherwise).
+pub const DEFAULT_PSK_IDENTITY: &str = "Client_identity";
+
+/// A pre-shared key from `--psk`; wiped when dropped.
+#[derive(Clone, Debug)]
+pub struct PskKey(pub zeroize::Zeroizing<Vec<u8>>);
+
+/// `--psk HEX`: an even number of hex digits, 1 to `SSL_PSK_MAX_KEY_SIZE` bytes.
+pub fn parse_psk_hex(s: &str) -> Result<PskKey, String> {
+    let hex = s.trim();
+    let hex = hex
+        .strip_prefix("0x")
+        .or_else(|| hex.strip_prefix("0X"))
+        .unwrap_or(hex);
+    if hex.is_empty() || !hex.len().is_multiple_of(2) {
+        return Err(format!(
+            "`{s}` is not a key in hex: give an even number of hex digits (e.g. 0123456789abcdef)"
+        ));
+    }
+    let bytes = (0..hex.len())
+        .step_by(2)
+        .map(|i| {
+            hex.get(i..i + 2)
+                .and_then(|d| u8::from_str_radix(d, 16).ok())
+        })
+        .collect::<Option<Vec<u8>>>()
+        .ok_or_else(|| format!("`{s}` is not a key in hex: only 0-9 and a-f are allowed"))?;
+    if bytes.len() > matrix_ssl::SSL_PSK_MAX_KEY_SIZE {
+        return Err(format!(
+            "the key is {} bytes: at most {} are allowed",
+            bytes.len(),
+            matrix_ssl::SSL_PSK_MAX_KEY_SIZE
+        ));
+    }
+    Ok(PskKey(zeroize::Zeroizing::new(bytes)))
+}
+
 impl Common {
     /// The key flags.
     pub fn key_args(&self) -> KeyArgs {
@@ -66,7 +118,24 @@ impl Common {
             key: self.key.clone(),
             password: self.key_password.clone(),
             ca: self.ca.clone(),
+            psk: self.psk.as_ref().map(|k| {
+                (
+                    self.psk_identity
+                        .clone()
+                        .unwrap_or_else(|| DEFAULT_PSK_IDENTITY.to_string()),
+                    k.clone(),
+                )
+            }),
         }
+    }
+
+    /// The re-handshake policy of `--rehandshake-after` / `--rehandshake-full`.
+    pub fn rehandshake(&self) -> Option<crate::driver::Rehandshake> {
+        self.rehandshake_after
+            .map(|after| crate::driver::Rehandshake {
+                after,
+                full: self.rehandshake_full,
+            })
     }
 
     /// A context with the version range and, when `--cipher` is given, every other

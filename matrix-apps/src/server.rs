@@ -4,9 +4,10 @@
 //! negotiated version and suite, an echo, or raw standard input/output).
 
 use std::net::TcpListener;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use clap::Parser;
+use matrix_ssl::{CertValidator, Verdict};
 
 use crate::conn::{self, Conn};
 use crate::errors::{AppError, EXIT_CODES_HELP, EXIT_OK, EXIT_PROTOCOL};
@@ -31,6 +32,15 @@ pub struct ServerArgs {
     /// Serve this many connections, then exit (0: serve forever; raw mode serves one).
     #[arg(long, default_value_t = 0)]
     pub count: usize,
+    /// Client authentication: ask for a client certificate and verify it against the CAs
+    /// of `--ca` (default: the built-in test CA). A client without a certificate fails the
+    /// handshake (handshake_failure).
+    #[arg(long)]
+    pub verify: bool,
+    /// Like `--verify`, and also end a connection whose client presented no certificate
+    /// (in builds that let such a handshake continue).
+    #[arg(long = "require-client-cert")]
+    pub require_client_cert: bool,
     /// The flags both programs share.
     #[command(flatten)]
     pub common: Common,
@@ -42,42 +52,73 @@ fn serve(
     tcp: &std::net::TcpStream,
     args: &ServerArgs,
     peer: &str,
+    rejected: &Mutex<Option<String>>,
 ) -> Result<(), AppError> {
-    conn::handshake(st)?;
+    conn::handshake(st).map_err(|e| match rejected.lock().ok().and_then(|r| r.clone()) {
+        Some(why) => AppError::protocol(format!(
+            "handshake failed: the client's certificate does not verify against the trusted \
+             CAs ({why})"
+        )),
+        None => e,
+    })?;
     let sni = st
         .session()
-        .peer_hello_extensions()
-        .iter()
-        .find(|(t, _)| *t == 0)
-        .and_then(|(_, d)| d.get(5..))
+        .server_name()
         .map(|n| format!(", server name {}", String::from_utf8_lossy(n)))
         .unwrap_or_default();
+    let client = match conn::peer_name(st.session()) {
+        Some(cn) => format!(", client certificate CN={cn}"),
+        None if args.require_client_cert => {
+            let _ = st.shutdown();
+            return Err(AppError::protocol(
+                "the client presented no certificate (--require-client-cert)",
+            ));
+        }
+        None => String::new(),
+    };
     if !args.common.quiet {
         eprintln!(
-            "matrix-server: {peer}: {}{sni}",
+            "matrix-server: {peer}: {}{sni}{client}",
             conn::summary(st.session())
         );
     }
-    match args.common.mode {
+    let result = match args.common.mode {
         Mode::Http => {
             // The request ends with an empty line (or the client stops sending).
             conn::read_until(st, 16 * 1024, |d| {
                 d.windows(4).any(|w| w == b"\r\n\r\n") || d.windows(2).any(|w| w == b"\n\n")
-            })?;
-            let page = conn::page(st.session());
-            std::io::Write::write_all(st, page.as_bytes())
-                .map_err(|e| AppError::protocol(format!("writing the page: {e}")))?;
+            })
+            .and_then(|req| conn::answer(st, &req))
         }
-        Mode::Echo => conn::echo_back(st)?,
-        Mode::Raw => conn::raw(st, tcp)?,
-    }
+        Mode::Echo => conn::echo_back(st),
+        Mode::Raw => conn::raw(st, tcp),
+    };
+    // Also when the peer went away without closing: the re-handshakes did run.
+    conn::report_rehandshakes("matrix-server", st, args.common.quiet);
+    result?;
     let _ = st.shutdown();
     Ok(())
 }
 
+/// The certificate callback of `--verify`: the library's verdict on the client's chain,
+/// remembered in `rejected` so that the error can say why.
+fn client_validator(rejected: &Arc<Mutex<Option<String>>>) -> CertValidator {
+    let seen = Arc::clone(rejected);
+    Box::new(move |_, _, alert| match alert {
+        None => Verdict::Continue,
+        Some(a) => {
+            if let Ok(mut s) = seen.lock() {
+                *s = Some(format!("{a:?}"));
+            }
+            Verdict::Alert(a)
+        }
+    })
+}
+
 /// Runs the server; returns the exit code.
 pub fn run(args: &ServerArgs) -> Result<u8, AppError> {
-    let keys = keyfiles::server_keys(&args.common.key_args(), args.common.quiet)?;
+    let verify = args.verify || args.require_client_cert;
+    let keys = keyfiles::server_keys(&args.common.key_args(), verify, args.common.quiet)?;
     let ctx = args.common.context()?;
     let listener = TcpListener::bind((args.bind.as_str(), args.port)).map_err(|e| {
         AppError::usage(format!("cannot listen on {}:{}: {e}", args.bind, args.port))
@@ -111,11 +152,14 @@ pub fn run(args: &ServerArgs) -> Result<u8, AppError> {
                 .map_err(|e| AppError::protocol(format!("socket: {e}")))?;
             let io = conn::transport(tcp, args.common.trace)
                 .map_err(|e| AppError::protocol(format!("socket: {e}")))?;
+            let rejected: Arc<Mutex<Option<String>>> = Arc::default();
+            let validator = verify.then(|| client_validator(&rejected));
             let session = ctx
-                .new_server_session(Arc::clone(&keys), None)
+                .new_server_session(Arc::clone(&keys), validator)
                 .map_err(|e| AppError::protocol(format!("new session: {e}")))?;
             let mut st = Conn::new(session, io, args.common.trace);
-            serve(&mut st, &handle, args, &peer)
+            st.set_rehandshake(args.common.rehandshake());
+            serve(&mut st, &handle, args, &peer, &rejected)
         })();
         if let Err(e) = result {
             failed = true;

@@ -17,6 +17,9 @@ struct Direction {
     buf: Vec<u8>,
     /// After this direction's ChangeCipherSpec, record contents are encrypted.
     encrypted: bool,
+    /// A ChangeCipherSpec went by and its Finished has not: the next encrypted handshake
+    /// record is the Finished; later ones belong to a re-handshake.
+    finished_next: bool,
 }
 
 fn u16_at(b: &[u8], i: usize) -> Option<u16> {
@@ -67,6 +70,7 @@ impl Direction {
             arrow,
             buf: Vec::new(),
             encrypted: false,
+            finished_next: false,
         }
     }
 
@@ -90,6 +94,7 @@ impl Direction {
             20 => {
                 eprintln!("trace: {a} ChangeCipherSpec");
                 self.encrypted = true;
+                self.finished_next = true;
             }
             21 if self.encrypted => eprintln!("trace: {a} Alert (encrypted, {} bytes)", body.len()),
             21 => {
@@ -101,10 +106,17 @@ impl Direction {
                 let d = AlertDescription::from(body.get(1).copied().unwrap_or_default());
                 eprintln!("trace: {a} Alert {level} {d:?}");
             }
-            22 if self.encrypted => eprintln!(
-                "trace: {a} Handshake (encrypted, {} bytes): Finished",
-                body.len()
-            ),
+            22 if self.encrypted => {
+                let what = if std::mem::take(&mut self.finished_next) {
+                    "Finished"
+                } else {
+                    "a re-handshake message"
+                };
+                eprintln!(
+                    "trace: {a} Handshake (encrypted, {} bytes): {what}",
+                    body.len()
+                );
+            }
             22 => {
                 let mut rest = body;
                 while rest.len() >= 4 {

@@ -6,44 +6,10 @@
 //! bounded, and it is killed when the test ends. A missing peer (openssl, the tlslite-ng
 //! virtual environment of `cargo xtask peers`) fails the test, never skips it.
 
-use std::process::Command;
-use std::time::Duration;
+mod common;
 
+use common::{CLIENT, SERVER, T, count, fails, our_client, our_server};
 use matrix_interop::{Peer, free_port, peer_script, peers_python, testkeys};
-
-const T: Duration = Duration::from_secs(30);
-const SERVER: &str = env!("CARGO_BIN_EXE_matrix-server");
-const CLIENT: &str = env!("CARGO_BIN_EXE_matrix-client");
-
-/// Starts matrix-server on a free port with `args`; returns it and the port.
-fn our_server(args: &[&str]) -> (Peer, u16) {
-    let mut all = vec!["--port", "0"];
-    all.extend_from_slice(args);
-    let mut p = Peer::spawn(SERVER, &all);
-    let line = p.wait_for("listening on", T).unwrap();
-    let port = line
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no port in {line:?}"));
-    (p, port)
-}
-
-/// Runs matrix-client to completion; returns its output lines.
-fn our_client(port: u16, args: &[&str]) -> Vec<String> {
-    let connect = format!("127.0.0.1:{port}");
-    let mut all = vec!["--connect", connect.as_str()];
-    all.extend_from_slice(args);
-    let mut c = Peer::spawn(CLIENT, &all);
-    let ok = c.wait_exit(T).unwrap();
-    let out = c.output();
-    assert!(ok, "matrix-client {args:?} failed:\n{}", out.join("\n"));
-    out
-}
-
-fn count(lines: &[String], needle: &str) -> usize {
-    lines.iter().filter(|l| l.contains(needle)).count()
-}
 
 #[test]
 fn client_and_server_http_page_and_resumption() {
@@ -289,15 +255,6 @@ fn tlslite_ssl3_client_against_server() {
         ),
         1
     );
-}
-
-/// Runs a program that must fail at once; returns (exit code, stderr).
-fn fails(program: &str, args: &[&str]) -> (Option<i32>, String) {
-    let out = Command::new(program).args(args).output().unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 #[test]

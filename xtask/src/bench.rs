@@ -1,12 +1,18 @@
 //! `cargo xtask bench [crypto]`: runs the criterion benchmarks of `benches/` and prints each
 //! figure next to `openssl speed` measured in the same run, as a ratio (ours / OpenSSL; above
-//! 1 means faster). Timings are reported, never asserted. The table is also written to
-//! `target/bench/crypto.md`.
+//! 1 means faster), then the TLS-over-loopback comparison of [`tls`] (matrix-server and
+//! matrix-client against OpenSSL's s_server and s_time). Timings are reported, never
+//! asserted. The tables are also written to `target/bench/crypto.md` and `tls.md`.
+//! `cargo xtask bench tls [--short]` runs only the loopback part.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::cmd;
+
+mod tls;
+
+pub use tls::run as run_tls;
 
 /// One comparison: our criterion id, how to measure OpenSSL, the unit, the target.
 struct Pair {
@@ -249,7 +255,7 @@ pub fn run(root: &Path) -> Result<(), String> {
     let file = dir.join("crypto.md");
     std::fs::write(&file, &table).map_err(|e| format!("{}: {e}", file.display()))?;
     println!("written to {}", file.display());
-    Ok(())
+    tls::run(root, &[])
 }
 
 /// (full id, rate per second, unit is bytes) for every benchmark criterion has results for.

@@ -32,6 +32,7 @@ commands:
                          library crate with no default features, defaults and all features
   peers                  install (or check) OpenSSL, GnuTLS, tlslite-ng, nassl and sslyze
   bench [crypto]         run the crypto benchmarks and print them next to `openssl speed`
+  bench tls [--short]    loopback handshakes/s and MB/s, matrix vs openssl s_server/s_time
   matrix [--quick]       size and speed of the feature profiles (xtask/src/profiles.toml),
                          reports in target/matrix/; --quick: the CI subset
   fuzz [--seconds N] [--stable] [TARGET...]
@@ -53,6 +54,7 @@ fn main() -> ExitCode {
         }),
         Some("bench") => match args.get(1).map(String::as_str) {
             None | Some("crypto") => bench::run(&root),
+            Some("tls") => bench::run_tls(&root, &args[2..]),
             Some(other) => Err(format!("unknown bench set `{other}` (known: crypto)")),
         },
         Some("matrix") => {

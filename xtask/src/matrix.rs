@@ -7,9 +7,15 @@
 //!   the profile's features: its text/data/bss (binutils' `size`) are the profile's size,
 //!   and the same binary built with no role at all is the baseline, so text minus the
 //!   baseline's text is the library's own share;
-//! - in release mode with both roles added (speed needs a peer in memory): `speed` prints
-//!   full and resumed handshakes per second, bulk MB/s for the profile's suite and the
-//!   bytes an established session holds.
+//! - in release mode with both roles added (speed needs a peer in memory) and the
+//!   `heap-count` feature: `speed` prints full and resumed handshakes per second, bulk MB/s
+//!   for the profile's suite and the bytes an established session's buffers hold; `heap`
+//!   prints the heap an idle established client and server session hold and the peak heap
+//!   of a full handshake, counted by dhat's allocator. The counting allocator stays in
+//!   this build (the size build never has it): without a running profiler it only takes
+//!   an uncontended lock per allocation, which is within the noise of the speed figures
+//!   (checked by hand: the same profile with and without it measured alike within the
+//!   run-to-run spread of this shared machine).
 //!
 //! A profile that does not build fails the command (CI runs `--quick`); a profile that
 //! builds but cannot complete a handshake (a key exchange still in progress elsewhere) is
@@ -235,8 +241,13 @@ fn size_of(bin: &Path) -> Result<Size, String> {
 
 /// Runs `bin speed MS SUITE`; `Err` carries the binary's complaint.
 fn speed_of(bin: &Path, millis: u64, suite: &str) -> Result<Vec<(String, String)>, String> {
+    key_values(bin, &["speed", &millis.to_string(), suite])
+}
+
+/// Runs `bin ARGS` and reads the `key=value` line it prints.
+fn key_values(bin: &Path, args: &[&str]) -> Result<Vec<(String, String)>, String> {
     let out = Command::new(bin)
-        .args(["speed", &millis.to_string(), suite])
+        .args(args)
         .output()
         .map_err(|e| format!("cannot run {}: {e}", bin.display()))?;
     if !out.status.success() {
@@ -260,10 +271,10 @@ fn has_content(root: &Path, krate: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// The speed build's features: the profile's plus both roles.
+/// The speed build's features: the profile's plus both roles and the heap counter.
 fn speed_features(p: &Profile) -> Vec<String> {
     let mut f = p.features.clone();
-    for role in ["client", "server"] {
+    for role in ["client", "server", "heap-count"] {
         if !f.iter().any(|x| x == role) {
             f.push(role.to_string());
         }
@@ -292,7 +303,13 @@ fn measure(root: &Path, p: &Profile, baseline: Size, millis: u64) -> Result<Row,
     let fast = build(root, "release", &speed_features(p))
         .map_err(|e| format!("profile `{}` (speed build) does not build: {e}", p.name))?;
     match speed_of(&fast, millis, &p.suite) {
-        Ok(kv) => row.speed = kv,
+        Ok(kv) => {
+            row.speed = kv;
+            match key_values(&fast, &["heap", &p.suite]) {
+                Ok(heap) => row.speed.extend(heap),
+                Err(why) => row.note = format!("no heap figures: {why}"),
+            }
+        }
         Err(why) => {
             row.status = "not supported yet".into();
             row.note = format!("no in-memory handshake with suite {}: {why}", p.suite);

@@ -15,12 +15,27 @@
 //! - no role: prints that nothing is compiled in (the baseline the library's share is
 //!   measured against).
 //!
+//! With the `heap-count` feature (the speed build of `cargo xtask matrix`, never the size
+//! build), `matrix-size-ref heap SUITE` counts the heap with dhat's allocator and prints
+//! the bytes an idle established client and server session hold and the peak of a full
+//! in-memory handshake (both sessions). Why dhat and not the library's own accounting:
+//! `Session::memory_usage` counts what is charged to the session's budget (its record
+//! and handshake buffers), not the keys, hash states, handshake machine and peer
+//! certificates a session also owns, so it undercounts the heap a device must provide.
+//!
 //! The keys are the rsa2048 test identity (`testkeys/`, public test material) in DER, so
-//! that no PEM decoder is needed. Exit codes: 0 ok, 1 a handshake failed, 2 bad arguments.
+//! that no PEM decoder is needed, and a test pre-shared key (PSK suites are offered only
+//! with a key loaded). Exit codes: 0 ok, 1 a handshake failed, 2 bad arguments.
 
 #![forbid(unsafe_code)]
 
 use std::process::ExitCode;
+
+/// Every allocation of the heap-measuring build goes through dhat, which counts it (and
+/// passes it on to the system allocator); declaring it needs no unsafe code here.
+#[cfg(feature = "heap-count")]
+#[global_allocator]
+static ALLOC: dhat::Alloc = dhat::Alloc;
 
 #[cfg(any(feature = "client", feature = "server"))]
 mod keys {
@@ -33,6 +48,9 @@ mod keys {
     pub const SERVER_KEY: &[u8] = include_bytes!("../../../testkeys/rsa2048/server-pkcs1.der");
     #[cfg(feature = "client")]
     pub const ROOT_CA: &[u8] = include_bytes!("../../../testkeys/rsa2048/ca.der");
+    /// A test pre-shared key, so that profiles with only PSK suites can handshake.
+    pub const PSK_ID: &[u8] = b"matrix-size-ref";
+    pub const PSK: &[u8] = b"matrix-size-ref test PSK 32 byte";
 }
 
 #[cfg(feature = "server")]
@@ -41,6 +59,7 @@ fn server_keys() -> Result<std::sync::Arc<matrix_ssl::Keys>, matrix_ssl::Error> 
     chain.extend_from_slice(keys::INTERMEDIATE);
     let mut k = matrix_ssl::Keys::new();
     k.load_rsa_keys_mem(Some(&chain), Some(keys::SERVER_KEY), None)?;
+    k.load_psk(keys::PSK_ID, keys::PSK)?;
     Ok(std::sync::Arc::new(k))
 }
 
@@ -48,6 +67,7 @@ fn server_keys() -> Result<std::sync::Arc<matrix_ssl::Keys>, matrix_ssl::Error> 
 fn client_keys() -> Result<std::sync::Arc<matrix_ssl::Keys>, matrix_ssl::Error> {
     let mut k = matrix_ssl::Keys::new();
     k.load_rsa_keys_mem(None, None, Some(keys::ROOT_CA))?;
+    k.load_psk(keys::PSK_ID, keys::PSK)?;
     Ok(std::sync::Arc::new(k))
 }
 
@@ -218,6 +238,38 @@ mod pair {
         ))
     }
 
+    /// The heap figures (`heap` with `heap-count`) as one `key=value` line.
+    #[cfg(feature = "heap-count")]
+    pub fn heap(suite: u16) -> Result<String, Error> {
+        // Contexts and keys are shared by every session: set up, and one handshake run so
+        // that lazily built tables exist, before counting starts.
+        let p = Pair::new()?;
+        drop(p.handshake(suite, None)?);
+        // Counting starts here: blocks allocated before are not counted, also when freed.
+        let _profiler = dhat::Profiler::builder()
+            .testing()
+            .trim_backtraces(Some(1))
+            .build();
+        let (mut c, mut s) = p.handshake(suite, None)?;
+        let peak = dhat::HeapStats::get().max_bytes;
+        let got = Pair::send(&mut c, &mut s, &[0x5a; 100])?;
+        if got.len() != 100 {
+            return Err(Error::ProtocolFail);
+        }
+        let both = dhat::HeapStats::get().curr_bytes;
+        drop(c);
+        let server_only = dhat::HeapStats::get().curr_bytes;
+        drop(s);
+        // What stays is the server's cache entry for the session.
+        let cached = dhat::HeapStats::get().curr_bytes;
+        Ok(format!(
+            "heap_client_idle_bytes={} heap_server_idle_bytes={} heap_handshake_peak_bytes={peak} \
+             heap_cache_entry_bytes={cached}",
+            both.saturating_sub(server_only),
+            server_only.saturating_sub(cached),
+        ))
+    }
+
     /// One handshake and one message: what the size build does.
     pub fn once() -> Result<(), Error> {
         let p = Pair::new()?;
@@ -246,6 +298,16 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             };
             pair::speed(std::time::Duration::from_millis(ms), suite).map(|l| println!("{l}"))
+        }
+        #[cfg(feature = "heap-count")]
+        Some("heap") => {
+            let Some(suite) = args.get(1).and_then(|a| {
+                u16::from_str_radix(a.trim_start_matches("0x").trim_start_matches("0X"), 16).ok()
+            }) else {
+                eprintln!("usage: matrix-size-ref heap SUITE_HEX");
+                return ExitCode::from(2);
+            };
+            pair::heap(suite).map(|l| println!("{l}"))
         }
         Some(_) => {
             eprintln!("usage: matrix-size-ref [speed MILLISECONDS SUITE_HEX]");

@@ -26,16 +26,19 @@ pub fn markdown(rows: &[Row], baseline: Size, quick: bool) -> String {
          both roles; bulk is client-to-server application data with the suite shown; \
          session bytes are what an established session's buffers hold (`Session::memory_usage`: \
          now, and the most they held during the handshake; buffers only, not every heap \
-         allocation).\n",
+         allocation). Heap (counting allocator, dhat): bytes an idle established client and \
+         server session hold after one message, and the peak heap of one full in-memory \
+         handshake with both sessions alive (contexts and keys, shared by all sessions, not \
+         counted).\n",
         kib(baseline.text)
     );
     let _ = writeln!(
         out,
-        "| profile | status | text | data | bss | lib text | full hs/s | resumed hs/s | bulk MB/s | suite | session bytes | session peak | note |"
+        "| profile | status | text | data | bss | lib text | full hs/s | resumed hs/s | bulk MB/s | suite | session bytes | session peak | heap idle client | heap idle server | handshake peak heap | note |"
     );
     let _ = writeln!(
         out,
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|"
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|"
     );
     for r in rows {
         let (t, d, b) = r
@@ -45,7 +48,7 @@ pub fn markdown(rows: &[Row], baseline: Size, quick: bool) -> String {
         let lib = r.library_text.map(kib).unwrap_or_else(|| "-".into());
         let _ = writeln!(
             out,
-            "| {} | {} | {t} | {d} | {b} | {lib} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {t} | {d} | {b} | {lib} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.name,
             r.status,
             r.speed_text("full_hs_per_s"),
@@ -54,6 +57,9 @@ pub fn markdown(rows: &[Row], baseline: Size, quick: bool) -> String {
             r.speed_text("suite"),
             r.speed_text("session_idle_bytes"),
             r.speed_text("session_peak_bytes"),
+            r.speed_text("heap_client_idle_bytes"),
+            r.speed_text("heap_server_idle_bytes"),
+            r.speed_text("heap_handshake_peak_bytes"),
             r.note.replace('|', "/").replace('\n', " ")
         );
     }
@@ -68,7 +74,7 @@ pub fn markdown(rows: &[Row], baseline: Size, quick: bool) -> String {
 /// The CSV report (sizes in bytes).
 pub fn csv(rows: &[Row]) -> String {
     let mut out = String::from(
-        "profile,status,text,data,bss,library_text,full_hs_per_s,resumed_hs_per_s,bulk_mb_per_s,bulk_suite,session_idle_bytes,session_peak_bytes,note\n",
+        "profile,status,text,data,bss,library_text,full_hs_per_s,resumed_hs_per_s,bulk_mb_per_s,bulk_suite,session_idle_bytes,session_peak_bytes,heap_client_idle_bytes,heap_server_idle_bytes,heap_handshake_peak_bytes,note\n",
     );
     for r in rows {
         let num = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_default();
@@ -81,7 +87,7 @@ pub fn csv(rows: &[Row]) -> String {
         };
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{},{},{},{},\"{}\"",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},\"{}\"",
             r.name,
             r.status,
             num(r.size.map(|s| s.text)),
@@ -94,6 +100,9 @@ pub fn csv(rows: &[Row]) -> String {
             sp("suite"),
             sp("session_idle_bytes"),
             sp("session_peak_bytes"),
+            sp("heap_client_idle_bytes"),
+            sp("heap_server_idle_bytes"),
+            sp("heap_handshake_peak_bytes"),
             r.note.replace('"', "'").replace('\n', " ")
         );
     }
@@ -204,4 +213,50 @@ pub fn svg(rows: &[Row]) -> String {
          font-family=\"sans-serif\" font-size=\"12\">\n\
          <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n{body}</svg>\n"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row() -> Row {
+        Row {
+            name: "psk-only".into(),
+            about: "PSK".into(),
+            status: "ok".into(),
+            size: Some(Size {
+                text: 2048,
+                data: 1024,
+                bss: 0,
+            }),
+            library_text: Some(1024),
+            speed: [
+                ("full_hs_per_s", "12499.9"),
+                ("heap_client_idle_bytes", "6435"),
+                ("heap_server_idle_bytes", "6137"),
+                ("heap_handshake_peak_bytes", "12773"),
+            ]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+            note: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_heap_figures_are_columns_of_both_reports() {
+        let md = markdown(&[row()], Size::default(), false);
+        assert!(md.contains("| heap idle client | heap idle server | handshake peak heap |"));
+        assert!(md.contains("| 6435 | 6137 | 12773 |"), "{md}");
+        let csv = csv(&[row()]);
+        let mut lines = csv.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let values: Vec<&str> = lines.next().unwrap().split(',').collect();
+        assert_eq!(header.len(), values.len(), "{csv}");
+        let at = |k: &str| values[header.iter().position(|h| *h == k).unwrap()];
+        assert_eq!(at("heap_client_idle_bytes"), "6435");
+        assert_eq!(at("heap_server_idle_bytes"), "6137");
+        assert_eq!(at("heap_handshake_peak_bytes"), "12773");
+        assert_eq!(at("resumed_hs_per_s"), "");
+    }
 }
