@@ -181,7 +181,12 @@ impl Link {
                 Sent::HandshakeComplete => self.complete = true,
                 Sent::RequestClose => {
                     self.we_closed = true;
-                    return Ok(());
+                    // Before the handshake completed, that was our fatal alert.
+                    return if self.complete {
+                        Ok(())
+                    } else {
+                        Err(self.failure(None))
+                    };
                 }
                 _ => {}
             }
@@ -189,14 +194,18 @@ impl Link {
     }
 
     /// The failure of a handshake that ended with our fatal alert: the certificate
-    /// callback's reason when it refused the peer's chain.
-    fn failure(&self, e: matrix_ssl::Error) -> AppError {
-        match self.rejected.lock().ok().and_then(|r| r.clone()) {
-            Some(why) => AppError::protocol(format!(
+    /// callback's reason when it refused the peer's chain, else the session's error.
+    fn failure(&self, e: Option<matrix_ssl::Error>) -> AppError {
+        match (self.rejected.lock().ok().and_then(|r| r.clone()), e) {
+            (Some(why), _) => AppError::protocol(format!(
                 "handshake failed: the peer's certificate does not verify against the trusted \
                  CAs ({why}); name its CA with --ca"
             )),
-            None => AppError::protocol(format!("the session failed: {}", words(e))),
+            (None, Some(e)) => AppError::protocol(format!("the session failed: {}", words(e))),
+            (None, None) => AppError::protocol(
+                "handshake failed: we ended it with a fatal alert (the peer's messages were \
+                 refused; --trace shows them)",
+            ),
         }
     }
 
@@ -222,7 +231,7 @@ impl Link {
                 Err(e) => {
                     // The fatal alert the session queued still goes out.
                     let _ = self.flush();
-                    return Err(self.failure(e));
+                    return Err(self.failure(Some(e)));
                 }
             };
             if self.trace {
