@@ -34,6 +34,8 @@ pub struct Link {
     /// After the handshake, silence is not a failure (raw mode waits for its user).
     patient: bool,
     received: Vec<u8>,
+    /// Bytes of datagrams sent and received.
+    wire: usize,
     complete: bool,
     peer_closed: bool,
     we_closed: bool,
@@ -93,6 +95,7 @@ impl Link {
             max_expiries: opts.retries,
             patient: false,
             received: Vec::new(),
+            wire: 0,
             complete: false,
             peer_closed: false,
             we_closed: false,
@@ -123,6 +126,11 @@ impl Link {
     /// Whether the peer sent close_notify.
     pub fn peer_closed(&self) -> bool {
         self.peer_closed
+    }
+
+    /// Bytes of the datagrams sent and received so far.
+    pub fn wire_bytes(&self) -> usize {
+        self.wire
     }
 
     /// The application data received so far.
@@ -172,6 +180,7 @@ impl Link {
             self.sock
                 .send_to(dg, self.peer)
                 .map_err(|e| AppError::protocol(format!("sending to {}: {e}", self.peer)))?;
+            self.wire += n;
             let sent = self
                 .sess
                 .sent_data(n)
@@ -215,6 +224,7 @@ impl Link {
         self.expiries = 0;
         self.timer = self.initial;
         self.deadline = Instant::now() + self.timer;
+        self.wire += dg.len();
         self.note(format_args!("received a datagram of {} bytes", dg.len()));
         if self.peer_closed {
             return Ok(());

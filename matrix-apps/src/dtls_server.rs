@@ -270,20 +270,25 @@ impl Server<'_> {
 
 /// Runs the server; returns the exit code.
 pub fn run(args: &DtlsServerArgs) -> Result<u8, AppError> {
-    let common = &args.tcp.common;
-    let verify = args.tcp.verify || args.tcp.require_client_cert;
-    let ctx = args.dtls.context(&args.tcp.common)?;
-    let keys = keyfiles::server_keys(&common.key_args(), verify, common.quiet)?;
-    let sock = UdpSocket::bind((args.tcp.bind.as_str(), args.tcp.port)).map_err(|e| {
-        AppError::usage(format!(
-            "cannot listen on {}:{}: {e}",
-            args.tcp.bind, args.tcp.port
-        ))
-    })?;
+    let tcp = &args.tcp;
+    // The flags are checked before the key files are read and the port is taken.
+    args.dtls.context(&tcp.common)?;
+    let sock = UdpSocket::bind((tcp.bind.as_str(), tcp.port))
+        .map_err(|e| AppError::usage(format!("cannot listen on {}:{}: {e}", tcp.bind, tcp.port)))?;
     let addr = sock
         .local_addr()
         .map_err(|e| AppError::usage(format!("listening socket: {e}")))?;
     eprintln!("{WHO}: listening on {addr} (UDP)");
+    serve(args, sock)
+}
+
+/// Serves on `sock` (bound already, so that a caller may learn its port first) until
+/// `--count` sessions ended; returns the exit code.
+pub fn serve(args: &DtlsServerArgs, sock: UdpSocket) -> Result<u8, AppError> {
+    let common = &args.tcp.common;
+    let verify = args.tcp.verify || args.tcp.require_client_cert;
+    let ctx = args.dtls.context(common)?;
+    let keys = keyfiles::server_keys(&common.key_args(), verify, common.quiet)?;
     let raw = common.mode == Mode::Raw;
     let count = if raw { 1 } else { args.tcp.count };
     let stdin = raw.then(Stdin::spawn);

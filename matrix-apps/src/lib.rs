@@ -42,6 +42,8 @@ pub mod conn;
 #[cfg(feature = "apps")]
 pub mod demo;
 #[cfg(feature = "apps")]
+pub mod demo_dtls;
+#[cfg(feature = "apps")]
 pub mod driver;
 #[cfg(feature = "dtls")]
 pub mod dtls_client;
