@@ -7,7 +7,7 @@
 use crate::demo::Row;
 
 /// The rows, numbered on from `done` of `total` for `progress`.
-#[cfg(feature = "dtls")]
+#[cfg(all(feature = "apps", feature = "dtls"))]
 pub fn run(
     done: usize,
     total: usize,
@@ -17,24 +17,24 @@ pub fn run(
 }
 
 /// How many rows [`run`] makes.
-#[cfg(feature = "dtls")]
+#[cfg(all(feature = "apps", feature = "dtls"))]
 pub fn count() -> usize {
     imp::suites().len() * 2
 }
 
 /// No rows without DTLS.
-#[cfg(not(feature = "dtls"))]
+#[cfg(not(all(feature = "apps", feature = "dtls")))]
 pub fn run(_: usize, _: usize, _: &mut dyn FnMut(usize, usize)) -> Result<Vec<Row>, String> {
     Ok(Vec::new())
 }
 
 /// No rows without DTLS.
-#[cfg(not(feature = "dtls"))]
+#[cfg(not(all(feature = "apps", feature = "dtls")))]
 pub fn count() -> usize {
     0
 }
 
-#[cfg(feature = "dtls")]
+#[cfg(all(feature = "apps", feature = "dtls"))]
 mod imp {
     use std::net::{SocketAddr, UdpSocket};
     use std::sync::Arc;

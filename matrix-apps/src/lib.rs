@@ -45,15 +45,15 @@ pub mod demo;
 pub mod demo_dtls;
 #[cfg(feature = "apps")]
 pub mod driver;
-#[cfg(feature = "dtls")]
+#[cfg(all(feature = "apps", feature = "dtls"))]
 pub mod dtls_client;
-#[cfg(feature = "dtls")]
+#[cfg(all(feature = "apps", feature = "dtls"))]
 pub mod dtls_link;
-#[cfg(feature = "dtls")]
+#[cfg(all(feature = "apps", feature = "dtls"))]
 pub mod dtls_opts;
-#[cfg(feature = "dtls")]
+#[cfg(all(feature = "apps", feature = "dtls"))]
 pub mod dtls_server;
-#[cfg(feature = "dtls")]
+#[cfg(all(feature = "apps", feature = "dtls"))]
 pub mod dtls_stdin;
 #[cfg(feature = "apps")]
 pub mod errors;
