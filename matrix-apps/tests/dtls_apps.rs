@@ -2,7 +2,8 @@
 //! against each other (echo and HTTP-like modes, resumption with `--reconnect`, PSK with
 //! a small `--pmtu` so that the handshake is fragmented, client authentication), against
 //! `openssl s_server -dtls1` and `openssl s_client -dtls1` (AES and PSK suites, full and
-//! resumed handshakes, data both ways), and the messages and exit codes of bad flags,
+//! resumed handshakes, data both ways), through a relay that drops the server's flight (the
+//! retransmission timer), and the messages and exit codes of bad flags,
 //! missing files and a server that does not answer.
 //!
 //! Every process is a `matrix_interop::Peer`: its output is collected, every wait is
@@ -357,4 +358,71 @@ fn bad_flags_and_files_give_the_documented_errors() {
         assert!(help.contains(flag), "{flag} missing from --help:\n{help}");
     }
     assert!(!help.contains("--min-version"), "{help}");
+}
+
+/// A UDP relay between a client and `server` that drops the datagrams whose numbers (per
+/// direction, from 0) `drop_from_server` lists; returns its port and the count of drops.
+/// The relay thread ends when nothing arrives for `T`.
+fn lossy_relay(
+    server: u16,
+    drop_from_server: &'static [usize],
+) -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::net::{SocketAddr, UdpSocket};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = sock.local_addr().unwrap().port();
+    let dropped = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&dropped);
+    sock.set_read_timeout(Some(T)).unwrap();
+    std::thread::spawn(move || {
+        let server: SocketAddr = ([127, 0, 0, 1], server).into();
+        let mut client: Option<SocketAddr> = None;
+        let mut from_server = 0usize;
+        let mut buf = vec![0u8; 65536];
+        while let Ok((n, from)) = sock.recv_from(&mut buf) {
+            if from == server {
+                let i = from_server;
+                from_server += 1;
+                if drop_from_server.contains(&i) {
+                    seen.fetch_add(1, Ordering::SeqCst);
+                } else if let Some(c) = client {
+                    let _ = sock.send_to(&buf[..n], c);
+                }
+            } else {
+                client = Some(from);
+                let _ = sock.send_to(&buf[..n], server);
+            }
+        }
+    });
+    (port, dropped)
+}
+
+/// The server's first flight after the cookie exchange is lost twice: the client's timer
+/// (`--timeout`) sends its ClientHello again, the server rebuilds its flight, and the
+/// handshake completes.
+#[test]
+fn the_retransmission_timer_recovers_lost_flights() {
+    let (mut server, port) = our_server(&["--count", "1", "--mode", "echo"]);
+    // Datagram 0 is the HelloVerifyRequest; 1 and 2 start the server's flight.
+    let (relay, dropped) = lossy_relay(port, &[1, 2, 3]);
+    let out = client_ok(
+        relay,
+        &[
+            "--mode",
+            "echo",
+            "--message",
+            "after loss",
+            "--timeout",
+            "200",
+            "--trace",
+        ],
+    );
+    assert!(out.contains("after loss"), "{out}");
+    assert!(
+        out.contains("timer expired"),
+        "the client's timer never fired:\n{out}"
+    );
+    assert_eq!(dropped.load(std::sync::atomic::Ordering::SeqCst), 3);
+    assert!(server.wait_exit(T).unwrap());
 }
