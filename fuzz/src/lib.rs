@@ -19,8 +19,10 @@
 #![forbid(unsafe_code)]
 
 mod dtls;
+mod reassembler;
 
 pub use dtls::{dtls_client_session, dtls_server_session};
+pub use reassembler::dtls_reassembler;
 
 use std::sync::{Arc, OnceLock};
 
@@ -63,6 +65,7 @@ pub const TARGETS: &[(&str, Harness)] = &[
     ("pem", pem),
     ("dtls_server_session", dtls_server_session),
     ("dtls_client_session", dtls_client_session),
+    ("dtls_reassembler", dtls_reassembler),
 ];
 
 /// A running digest (FNV-1a over 64-bit words).

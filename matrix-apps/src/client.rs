@@ -56,7 +56,7 @@ pub struct ClientArgs {
 }
 
 /// The server_name extension's data for `name`.
-fn sni(name: &str) -> Result<HelloExtensions, AppError> {
+pub fn sni(name: &str) -> Result<HelloExtensions, AppError> {
     let n = name.as_bytes();
     let len = u16::try_from(n.len())
         .ok()

@@ -11,6 +11,9 @@
 //! was negotiated, how long the handshake (or re-handshake) took and how many bytes
 //! crossed the wire.
 //!
+//! With the `dtls` feature, [`crate::demo_dtls`] adds DTLS 1.0 rows (full and resumed,
+//! every DTLS-capable suite) over UDP.
+//!
 //! Re-handshake rows run in TLS 1.0 and 1.1 only: matrix refuses renegotiation in SSL 3.0
 //! (its RFC 5746 signalling needs TLS extensions), so such a row would test a refusal.
 
@@ -369,7 +372,7 @@ pub fn run(mut progress: impl FnMut(usize, usize)) -> Result<Vec<Row>, String> {
                 .map(move |k| (v, s, k))
         })
         .collect();
-    let total = plan.len() * 2 + extras.len();
+    let total = plan.len() * 2 + extras.len() + crate::demo_dtls::count();
     let mut rows = Vec::new();
     let row = |v, s: &SuiteInfo, kind, (outcome, handshake, wire_bytes): (Outcome, _, _)| Row {
         version: version_name(v),
@@ -407,6 +410,8 @@ pub fn run(mut progress: impl FnMut(usize, usize)) -> Result<Vec<Row>, String> {
         rows.push(row(v, s, name, (o, t, b)));
         progress(rows.len(), total);
     }
+    let dtls = crate::demo_dtls::run(rows.len(), total, &mut progress)?;
+    rows.extend(dtls);
     Ok(rows)
 }
 

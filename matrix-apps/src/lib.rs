@@ -25,8 +25,12 @@
 //! has; PSK suites are offered only with `--psk`, DH_anon only when named with `--cipher`.
 //! Exit codes: 0 ok, 1 handshake or protocol failure, 2 usage or file error.
 //!
-//! Still to come: `matrix-dtls-server` / `matrix-dtls-client` over UDP, with the DTLS
-//! issue. Sockets live here, never in the library crates.
+//! - [`dtls_server`] and [`dtls_client`] (feature `dtls`): `matrix-dtls-server` and
+//!   `matrix-dtls-client`, the same over UDP with DTLS 1.0 (`openssl s_server -dtls1`),
+//!   plus `--pmtu BYTES`, `--timeout MS` (the retransmission timer the application owns)
+//!   and `--retries N`; the same exit codes.
+//!
+//! Sockets live here, never in the library crates.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -38,7 +42,19 @@ pub mod conn;
 #[cfg(feature = "apps")]
 pub mod demo;
 #[cfg(feature = "apps")]
+pub mod demo_dtls;
+#[cfg(feature = "apps")]
 pub mod driver;
+#[cfg(all(feature = "apps", feature = "dtls"))]
+pub mod dtls_client;
+#[cfg(all(feature = "apps", feature = "dtls"))]
+pub mod dtls_link;
+#[cfg(all(feature = "apps", feature = "dtls"))]
+pub mod dtls_opts;
+#[cfg(all(feature = "apps", feature = "dtls"))]
+pub mod dtls_server;
+#[cfg(all(feature = "apps", feature = "dtls"))]
+pub mod dtls_stdin;
 #[cfg(feature = "apps")]
 pub mod errors;
 #[cfg(feature = "apps")]

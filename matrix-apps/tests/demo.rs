@@ -31,3 +31,26 @@ fn every_row_passes_and_none_is_skipped() {
     }
     assert!(text.contains(" passed, 0 failed"), "{text}");
 }
+
+/// With DTLS compiled in, every DTLS-capable suite has a full and a resumed DTLS 1.0 row
+/// (RC4 suites have none: DTLS forbids them).
+#[cfg(feature = "dtls")]
+#[test]
+fn dtls_rows_cover_every_dtls_suite() {
+    let rows = run(|_, _| {}).expect("the demo starts");
+    let dtls: Vec<_> = rows.iter().filter(|r| r.version == "DTLS 1.0").collect();
+    let suites = matrix_ssl::suites::SUITES
+        .iter()
+        .filter(|s| s.allowed_in(matrix_ssl::ProtocolVersion::DTLSv1_0));
+    for s in suites {
+        for kind in ["full", "resumed"] {
+            assert!(
+                dtls.iter()
+                    .any(|r| r.suite == s.name && r.kind == kind && r.outcome == Outcome::Pass),
+                "no passing DTLS {kind} row for {}",
+                s.name
+            );
+        }
+    }
+    assert!(dtls.iter().all(|r| !r.suite.contains("RC4")));
+}

@@ -37,6 +37,7 @@ const TARGETS: &[&str] = &[
     "pem",
     "dtls_server_session",
     "dtls_client_session",
+    "dtls_reassembler",
 ];
 
 /// Options of `cargo xtask fuzz`.

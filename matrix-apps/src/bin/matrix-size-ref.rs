@@ -368,10 +368,12 @@ fn main() -> ExitCode {
 /// Standard input and output as one transport.
 #[cfg(not(all(feature = "client", feature = "server")))]
 #[cfg(any(feature = "client", feature = "server"))]
+#[cfg(not(feature = "dtls"))]
 struct StdIo;
 
 #[cfg(not(all(feature = "client", feature = "server")))]
 #[cfg(any(feature = "client", feature = "server"))]
+#[cfg(not(feature = "dtls"))]
 impl std::io::Read for StdIo {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         std::io::stdin().read(buf)
@@ -380,6 +382,7 @@ impl std::io::Read for StdIo {
 
 #[cfg(not(all(feature = "client", feature = "server")))]
 #[cfg(any(feature = "client", feature = "server"))]
+#[cfg(not(feature = "dtls"))]
 impl std::io::Write for StdIo {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         std::io::stdout().write(buf)
@@ -392,6 +395,7 @@ impl std::io::Write for StdIo {
 /// One role: handshake and one message exchange over standard input/output.
 #[cfg(not(all(feature = "client", feature = "server")))]
 #[cfg(any(feature = "client", feature = "server"))]
+#[cfg(not(feature = "dtls"))]
 fn main() -> ExitCode {
     use std::io::{Read, Write};
     let run = || -> Result<(), String> {
@@ -427,4 +431,77 @@ fn main() -> ExitCode {
 fn main() -> ExitCode {
     println!("matrix-size-ref: no role compiled in (baseline)");
     ExitCode::SUCCESS
+}
+
+/// One role over DTLS (`dtls`): the session.
+#[cfg(all(feature = "dtls", feature = "client", not(feature = "server")))]
+fn dtls_session(
+    ctx: &matrix_dtls::DtlsContext,
+) -> Result<matrix_dtls::DtlsSession, matrix_ssl::Error> {
+    ctx.new_client_session(client_keys()?, None, 0, None, None)
+}
+
+/// One role over DTLS (`dtls`): the session, its peer named by the only transport.
+#[cfg(all(feature = "dtls", feature = "server", not(feature = "client")))]
+fn dtls_session(
+    ctx: &matrix_dtls::DtlsContext,
+) -> Result<matrix_dtls::DtlsSession, matrix_ssl::Error> {
+    ctx.new_server_session(server_keys()?, None, b"stdio")
+}
+
+/// One role over DTLS: the handshake and one message exchange, each datagram on standard
+/// input/output behind a two-byte length (the only peer of a device's firmware).
+#[cfg(all(feature = "dtls", not(all(feature = "client", feature = "server"))))]
+#[cfg(any(feature = "client", feature = "server"))]
+fn main() -> ExitCode {
+    use matrix_ssl::Received;
+    use std::io::{Read, Write};
+    let run = || -> Result<(), String> {
+        let ctx = matrix_dtls::open(matrix_ssl::Config::dtls()).map_err(|e| e.to_string())?;
+        let mut s = dtls_session(&ctx).map_err(|e| e.to_string())?;
+        let (mut input, mut output) = (std::io::stdin().lock(), std::io::stdout().lock());
+        let mut pinged = false;
+        loop {
+            loop {
+                let dg = s.get_outdata();
+                let n = dg.len();
+                if n == 0 {
+                    break;
+                }
+                let len = u16::try_from(n).map_err(|e| e.to_string())?.to_be_bytes();
+                output
+                    .write_all(&len)
+                    .and_then(|()| output.write_all(dg))
+                    .and_then(|()| output.flush())
+                    .map_err(|e| e.to_string())?;
+                s.sent_data(n).map_err(|e| e.to_string())?;
+            }
+            if s.is_handshake_complete() && !pinged {
+                pinged = true;
+                s.encode_to_outdata(b"ping").map_err(|e| e.to_string())?;
+                continue;
+            }
+            let mut len = [0u8; 2];
+            input.read_exact(&mut len).map_err(|e| e.to_string())?;
+            let n = usize::from(u16::from_be_bytes(len));
+            let dst = s.get_readbuf().get_mut(..n).ok_or("datagram too large")?;
+            input.read_exact(dst).map_err(|e| e.to_string())?;
+            let mut r = s.received_data(n).map_err(|e| e.to_string())?;
+            loop {
+                match r {
+                    Received::AppData(_) if pinged => return Ok(()),
+                    Received::AppData(_) | Received::Alert { .. } => {}
+                    _ => break,
+                }
+                r = s.processed_data().map_err(|e| e.to_string())?;
+            }
+        }
+    };
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("matrix-size-ref: {e}");
+            ExitCode::from(1)
+        }
+    }
 }

@@ -1,0 +1,208 @@
+//! The DTLS 1.0 rows of `matrix-demo`: a `matrix-dtls-server` (echo mode, the built-in
+//! rsa2048 identity and a demo PSK) on an ephemeral UDP port of 127.0.0.1 in a thread, and
+//! per compiled-in suite DTLS allows (RFC 4347 section 4.1.2.2: every suite but RC4's) a
+//! full handshake and a resumption of its session, each followed by an echoed message
+//! checked byte for byte. Without the `dtls` feature there are no rows.
+
+use crate::demo::Row;
+
+/// The rows, numbered on from `done` of `total` for `progress`.
+#[cfg(all(feature = "apps", feature = "dtls"))]
+pub fn run(
+    done: usize,
+    total: usize,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Vec<Row>, String> {
+    imp::run(done, total, progress)
+}
+
+/// How many rows [`run`] makes.
+#[cfg(all(feature = "apps", feature = "dtls"))]
+pub fn count() -> usize {
+    imp::suites().len() * 2
+}
+
+/// No rows without DTLS.
+#[cfg(not(all(feature = "apps", feature = "dtls")))]
+pub fn run(_: usize, _: usize, _: &mut dyn FnMut(usize, usize)) -> Result<Vec<Row>, String> {
+    Ok(Vec::new())
+}
+
+/// No rows without DTLS.
+#[cfg(not(all(feature = "apps", feature = "dtls")))]
+pub fn count() -> usize {
+    0
+}
+
+#[cfg(all(feature = "apps", feature = "dtls"))]
+mod imp {
+    use std::net::{SocketAddr, UdpSocket};
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use clap::Parser;
+    use matrix_dtls::DtlsContext;
+    use matrix_ssl::suites::{SUITES, SuiteInfo};
+    use matrix_ssl::{Config, Keys, ProtocolVersion, SessionId};
+
+    use crate::demo::{Outcome, Row};
+    use crate::dtls_link::Link;
+    use crate::dtls_opts::DtlsCommon;
+    use crate::dtls_server::{DtlsServerArgs, serve};
+    use crate::keyfiles::{KeyArgs, client_keys};
+    use crate::opts::parse_psk_hex;
+
+    /// The demo's PSK (public test material, like the keys).
+    const PSK_ID: &str = "matrix-demo-dtls";
+    const PSK_HEX: &str = "6d61747269782d64656d6f2d64746c732d707368";
+    /// The echoed message, as long as the TCP rows' answer (12 datagrams each way at the
+    /// default PMTU).
+    const MESSAGE_LEN: usize = crate::demo::ANSWER_LEN;
+
+    /// The compiled-in suites DTLS allows.
+    pub fn suites() -> Vec<&'static SuiteInfo> {
+        SUITES
+            .iter()
+            .filter(|s| s.allowed_in(ProtocolVersion::DTLSv1_0))
+            .collect()
+    }
+
+    /// The server's and the client's flags.
+    fn server_args() -> Result<DtlsServerArgs, String> {
+        let argv = [
+            "matrix-dtls-server",
+            "--quiet",
+            "--mode",
+            "echo",
+            "--psk",
+            PSK_HEX,
+            "--psk-identity",
+            PSK_ID,
+        ];
+        DtlsServerArgs::try_parse_from(argv).map_err(|e| e.to_string())
+    }
+
+    /// Starts the server thread; returns its address.
+    fn start_server() -> Result<SocketAddr, String> {
+        let args = server_args()?;
+        let sock = UdpSocket::bind("127.0.0.1:0").map_err(|e| format!("bind: {e}"))?;
+        let addr = sock
+            .local_addr()
+            .map_err(|e| format!("local address: {e}"))?;
+        std::thread::spawn(move || serve(&args, sock));
+        Ok(addr)
+    }
+
+    /// The deterministic message: byte i is `i * 13 + 5` (mod 256).
+    fn message() -> Vec<u8> {
+        (0..MESSAGE_LEN).map(|i| (i * 13 + 5) as u8).collect()
+    }
+
+    /// What one connection gave: its handshake time, wire bytes and session.
+    struct Done {
+        took: Duration,
+        bytes: usize,
+        id: Option<SessionId>,
+        resumed: bool,
+    }
+
+    /// One connection: handshake (resuming `resume` if given), the echo, close_notify.
+    fn connect_once(
+        server: SocketAddr,
+        ctx: &DtlsContext,
+        keys: &Arc<Keys>,
+        suite: &SuiteInfo,
+        resume: Option<&SessionId>,
+    ) -> Result<Done, String> {
+        let opts = DtlsCommon {
+            pmtu: None,
+            timeout: 500,
+            retries: 5,
+        };
+        let sock = UdpSocket::bind("127.0.0.1:0").map_err(|e| format!("bind: {e}"))?;
+        let sess = ctx
+            .new_client_session(Arc::clone(keys), resume, suite.suite.get(), None, None)
+            .map_err(|e| format!("new_client_session: {e}"))?;
+        let start = Instant::now();
+        let mut link = Link::new(
+            sock,
+            server,
+            sess,
+            &opts,
+            false,
+            "matrix-demo",
+            Arc::default(),
+        );
+        link.pump(|l| l.is_complete() || l.is_closed())
+            .map_err(|e| e.message)?;
+        let took = start.elapsed();
+        let s = link.session();
+        if !link.is_complete() || s.cipher_suite() != Some(suite.suite) {
+            return Err(format!("negotiated {:?}", s.cipher_suite()));
+        }
+        let (id, resumed) = (s.session_id(), s.is_resumed());
+        let msg = message();
+        link.send(&msg).map_err(|e| e.message)?;
+        link.pump(|l| l.received().len() >= msg.len() || l.is_closed())
+            .map_err(|e| e.message)?;
+        if link.received() != msg.as_slice() {
+            return Err("the echo arrived corrupted or incomplete".into());
+        }
+        link.close();
+        Ok(Done {
+            took,
+            bytes: link.wire_bytes(),
+            id,
+            resumed,
+        })
+    }
+
+    fn row(suite: &SuiteInfo, kind: &'static str, r: &Result<Done, String>) -> Row {
+        let (outcome, handshake, wire_bytes) = match r {
+            Ok(d) if kind == "resumed" && !d.resumed => (
+                Outcome::Fail("the server did not resume the session".into()),
+                Some(d.took),
+                d.bytes,
+            ),
+            Ok(d) => (Outcome::Pass, Some(d.took), d.bytes),
+            Err(e) => (Outcome::Fail(e.clone()), None, 0),
+        };
+        Row {
+            version: "DTLS 1.0".into(),
+            suite: suite.name.to_string(),
+            kind,
+            outcome,
+            handshake,
+            wire_bytes,
+        }
+    }
+
+    /// The rows, numbered on from `done` of `total` for `progress`.
+    pub fn run(
+        done: usize,
+        total: usize,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<Vec<Row>, String> {
+        let server = start_server()?;
+        let ctx = matrix_dtls::open(Config::dtls()).map_err(|e| format!("open: {e}"))?;
+        let psk = parse_psk_hex(PSK_HEX)?;
+        let key_args = KeyArgs {
+            psk: Some((PSK_ID.to_string(), psk)),
+            ..KeyArgs::default()
+        };
+        let keys = client_keys(&key_args, true).map_err(|e| e.message)?;
+        let mut rows = Vec::new();
+        for suite in suites() {
+            let full = connect_once(server, &ctx, &keys, suite, None);
+            rows.push(row(suite, "full", &full));
+            progress(done + rows.len(), total);
+            let resumed = match full.as_ref().map(|d| d.id.as_ref()) {
+                Ok(Some(id)) => connect_once(server, &ctx, &keys, suite, Some(id)),
+                _ => Err("the full handshake left no session to resume".into()),
+            };
+            rows.push(row(suite, "resumed", &resumed));
+            progress(done + rows.len(), total);
+        }
+        Ok(rows)
+    }
+}

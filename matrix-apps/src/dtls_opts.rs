@@ -1,0 +1,124 @@
+//! The flags of `matrix-dtls-server` and `matrix-dtls-client` on top of those of
+//! `matrix-server` and `matrix-client` (which they flatten, so that both pairs of
+//! programs take the same key, PSK, cipher, mode, `--quiet` and `--trace` flags): what
+//! only a datagram transport has, the PMTU (`matrixDtlsSetPmtu`) and the retransmission
+//! timer the application owns (RFC 4347 section 4.2.4.1, Appendix A of the API
+//! reference). Also the programs' shared `main`.
+
+use std::time::Duration;
+
+use clap::Args;
+use matrix_dtls::{DtlsContext, MAX_PMTU, MIN_PMTU};
+use matrix_ssl::suites::{SUITES, lookup};
+use matrix_ssl::{CipherSuite, Config, ProtocolVersion};
+
+use crate::errors::{AppError, EXIT_USAGE, words};
+use crate::names::suite_name;
+use crate::opts::Common;
+
+/// The flags both DTLS programs share.
+#[derive(Args, Debug, Clone)]
+pub struct DtlsCommon {
+    /// The largest datagram to send, in bytes (handshake messages are fragmented to fit;
+    /// application data is one record per datagram).
+    #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u16).range(i64::from(MIN_PMTU as u16)..=i64::from(MAX_PMTU as u16)))]
+    pub pmtu: Option<u16>,
+    /// The retransmission timer's first value in milliseconds: when nothing arrives for
+    /// that long during a handshake, the last flight is sent again and the timer doubles
+    /// (at most 60 s).
+    #[arg(long, value_name = "MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(10..=60_000))]
+    pub timeout: u64,
+    /// Give up on a peer after this many timer expiries in a row without a datagram.
+    #[arg(long, value_name = "N", default_value_t = 6)]
+    pub retries: u32,
+}
+
+/// The flags of the TCP programs that do not apply to DTLS (DTLS 1.0 only, no
+/// re-handshakes): hidden from `--help`, refused when given.
+const TCP_ONLY: [&str; 4] = [
+    "min_version",
+    "max_version",
+    "rehandshake_after",
+    "rehandshake_full",
+];
+
+/// The longest the retransmission timer grows to (RFC 4347 section 4.2.4.1).
+pub const MAX_TIMER: Duration = Duration::from_secs(60);
+
+impl DtlsCommon {
+    /// The timer's first value.
+    pub fn initial_timer(&self) -> Duration {
+        Duration::from_millis(self.timeout)
+    }
+
+    /// Rejects the flags of the TCP programs that have no meaning over DTLS.
+    fn check(c: &Common) -> Result<(), AppError> {
+        if c.min_version != ProtocolVersion::SSLv3 || c.max_version != ProtocolVersion::TLSv1_1 {
+            return Err(AppError::usage(
+                "--min-version/--max-version do not apply: the DTLS programs speak DTLS 1.0 \
+                 (RFC 4347) only",
+            ));
+        }
+        if c.rehandshake_after.is_some() {
+            return Err(AppError::usage(
+                "--rehandshake-after: matrix-dtls does not support re-handshakes",
+            ));
+        }
+        if let Some(rc4) = c.ciphers.iter().find(|id| {
+            lookup(CipherSuite::from(**id))
+                .is_some_and(|s| !s.allowed_in(ProtocolVersion::DTLSv1_0))
+        }) {
+            return Err(AppError::usage(format!(
+                "--cipher {}: RC4 suites do not exist in DTLS (RFC 4347 section 4.1.2.2)",
+                suite_name(*rc4)
+            )));
+        }
+        Ok(())
+    }
+
+    /// A DTLS context (`Config::dtls()`) with `--pmtu` and, when `--cipher` is given,
+    /// every other compiled-in suite disabled.
+    pub fn context(&self, common: &Common) -> Result<DtlsContext, AppError> {
+        Self::check(common)?;
+        let ctx = matrix_dtls::open(Config::dtls())
+            .map_err(|e| AppError::usage(format!("opening the library for DTLS: {}", words(e))))?;
+        let chosen = &common.ciphers;
+        let others = SUITES
+            .iter()
+            .map(|s| s.suite.get())
+            .filter(|id| !chosen.is_empty() && !chosen.contains(id));
+        for id in others {
+            ctx.context()
+                .set_cipher_suite_enabled_status(id, false)
+                .map_err(|e| AppError::usage(format!("--cipher: {}", words(e))))?;
+        }
+        if let Some(p) = self.pmtu {
+            ctx.set_pmtu(i32::from(p));
+        }
+        Ok(ctx)
+    }
+}
+
+/// The `main` of both DTLS programs: parses the command line (`--help` and `--version`
+/// exit 0, a bad flag 2), runs `run`, and turns its result into the exit code (an error
+/// is printed after `who`).
+pub fn main<A: clap::Parser>(
+    who: &str,
+    run: fn(&A) -> Result<u8, AppError>,
+) -> std::process::ExitCode {
+    let cmd = TCP_ONLY
+        .iter()
+        .fold(A::command(), |cmd, id| cmd.mut_arg(*id, |a| a.hide(true)));
+    let args = match cmd.try_get_matches().and_then(|m| A::from_arg_matches(&m)) {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = e.print();
+            let code = if e.use_stderr() { EXIT_USAGE } else { 0 };
+            return std::process::ExitCode::from(code);
+        }
+    };
+    std::process::ExitCode::from(run(&args).unwrap_or_else(|e| {
+        eprintln!("{who}: {e}");
+        e.code
+    }))
+}

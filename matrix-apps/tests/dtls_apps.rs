@@ -1,0 +1,428 @@
+//! matrix-dtls-server and matrix-dtls-client as users run them, over UDP on 127.0.0.1:
+//! against each other (echo and HTTP-like modes, resumption with `--reconnect`, PSK with
+//! a small `--pmtu` so that the handshake is fragmented, client authentication), against
+//! `openssl s_server -dtls1` and `openssl s_client -dtls1` (AES and PSK suites, full and
+//! resumed handshakes, data both ways), through a relay that drops the server's flight (the
+//! retransmission timer), and the messages and exit codes of bad flags,
+//! missing files and a server that does not answer.
+//!
+//! Every process is a `matrix_interop::Peer`: its output is collected, every wait is
+//! bounded, and it is killed when the test ends. A missing openssl fails the test.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{T, count, fails};
+use matrix_interop::{Peer, free_port, testkeys};
+
+const SERVER: &str = env!("CARGO_BIN_EXE_matrix-dtls-server");
+const CLIENT: &str = env!("CARGO_BIN_EXE_matrix-dtls-client");
+const PSK_HEX: &str = "1a2b3c4d5e6f708192a3b4c5d6e7f801";
+/// A short retransmission timer, so that a peer that went away is given up quickly.
+const FAST: [&str; 4] = ["--timeout", "100", "--retries", "3"];
+
+/// Starts matrix-dtls-server on a free UDP port with `args`; returns it and the port.
+fn our_server(args: &[&str]) -> (Peer, u16) {
+    let mut all = vec!["--port", "0"];
+    all.extend_from_slice(&FAST);
+    all.extend_from_slice(args);
+    let mut p = Peer::spawn(SERVER, &all);
+    let line = p.wait_for("listening on", T).unwrap();
+    let port = line
+        .split_whitespace()
+        .find_map(|w| w.rsplit(':').next().and_then(|p| p.parse().ok()))
+        .unwrap_or_else(|| panic!("no port in {line:?}"));
+    (p, port)
+}
+
+/// Starts matrix-dtls-client against 127.0.0.1:`port` with `args`.
+fn our_client(port: u16, args: &[&str]) -> Peer {
+    let connect = format!("127.0.0.1:{port}");
+    let mut all = vec!["--connect", connect.as_str()];
+    all.extend_from_slice(args);
+    Peer::spawn(CLIENT, &all)
+}
+
+/// Runs matrix-dtls-client to a successful end; returns its output.
+fn client_ok(port: u16, args: &[&str]) -> String {
+    let mut c = our_client(port, args);
+    let ok = c.wait_exit(T).unwrap();
+    let out = c.output().join("\n");
+    assert!(ok, "matrix-dtls-client {args:?} failed:\n{out}");
+    out
+}
+
+/// Waits until `n` output lines of `p` contain `needle`.
+fn wait_count(p: &mut Peer, needle: &str, n: usize) {
+    let end = Instant::now() + T;
+    while count(&p.output(), needle) < n {
+        assert!(
+            Instant::now() < end,
+            "no {n} lines with {needle:?}:\n{}",
+            p.output().join("\n")
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn client_and_server_echo_with_resumption() {
+    let (mut server, port) = our_server(&["--count", "3", "--mode", "echo"]);
+    let out = client_ok(
+        port,
+        &["--mode", "echo", "--message", "ping 7", "--reconnect", "2"],
+    );
+    let lines: Vec<String> = out.lines().map(str::to_string).collect();
+    assert_eq!(count(&lines, "DTLS 1.0 TLS_"), 3, "{out}");
+    assert_eq!(count(&lines, "(full handshake)"), 1, "{out}");
+    assert_eq!(count(&lines, "(resumed)"), 2, "{out}");
+    assert_eq!(count(&lines, "ping 7"), 3, "{out}");
+    assert!(
+        server.wait_exit(T).unwrap(),
+        "the server reported a failure"
+    );
+    assert_eq!(count(&server.output(), "(resumed)"), 2);
+}
+
+#[test]
+fn client_and_server_http_page_psk_fragmented_by_a_small_pmtu() {
+    let psk = ["--psk", PSK_HEX, "--psk-identity", "device-7"];
+    let mut sargs = vec!["--count", "1", "--pmtu", "200", "--trace"];
+    sargs.extend_from_slice(&psk);
+    let (mut server, port) = our_server(&sargs);
+    let mut cargs = vec!["--cipher", "TLS_PSK_WITH_AES_128_CBC_SHA", "--pmtu", "200"];
+    cargs.extend_from_slice(&psk);
+    let out = client_ok(port, &cargs);
+    assert!(out.contains("HTTP/1.0 200 OK"), "{out}");
+    assert!(
+        out.contains("DTLS 1.0 TLS_PSK_WITH_AES_128_CBC_SHA (full handshake)"),
+        "{out}"
+    );
+    assert!(server.wait_exit(T).unwrap());
+    // Every datagram the server sent fits the PMTU.
+    let log = server.output();
+    let sizes: Vec<usize> = log
+        .iter()
+        .filter_map(|l| l.split("sent a datagram of ").nth(1))
+        .filter_map(|r| r.split_whitespace().next()?.parse().ok())
+        .collect();
+    assert!(sizes.len() > 3, "{}", log.join("\n"));
+    assert!(sizes.iter().all(|n| *n <= 200), "{sizes:?}");
+}
+
+#[test]
+fn client_authentication_between_our_programs() {
+    let (mut server, port) = our_server(&["--count", "1", "--verify", "--mode", "echo"]);
+    let (cert, key) = (
+        testkeys("rsa2048/client-chain.pem"),
+        testkeys("rsa2048/client.key"),
+    );
+    let out = client_ok(port, &["--mode", "echo", "--cert", &cert, "--key", &key]);
+    assert!(out.contains("hello from matrix-client"), "{out}");
+    assert!(server.wait_exit(T).unwrap());
+    let log = server.output().join("\n");
+    assert!(log.contains("client certificate CN="), "{log}");
+
+    // Without a certificate the server refuses the client.
+    let (mut server, port) = our_server(&["--count", "1", "--require-client-cert"]);
+    let mut c = our_client(port, &FAST);
+    assert!(!c.wait_exit(T).unwrap(), "{}", c.output().join("\n"));
+    assert!(
+        !server.wait_exit(T).unwrap(),
+        "the server reported no failure"
+    );
+}
+
+/// `openssl s_server -dtls1` with the rsa2048 identity, the PSK and `cipher`.
+fn s_server(cipher: &str) -> (Peer, u16) {
+    let port = free_port();
+    let accept = format!("127.0.0.1:{port}");
+    let cipher = format!("{cipher}:@SECLEVEL=0");
+    let (key, cert, chain) = (
+        testkeys("rsa2048/server.key"),
+        testkeys("rsa2048/server.pem"),
+        testkeys("rsa2048/intermediate.pem"),
+    );
+    let mut p = Peer::spawn(
+        "openssl",
+        &[
+            "s_server",
+            "-dtls1",
+            "-accept",
+            &accept,
+            "-cipher",
+            &cipher,
+            "-key",
+            &key,
+            "-cert",
+            &cert,
+            "-cert_chain",
+            &chain,
+            "-psk",
+            PSK_HEX,
+        ],
+    );
+    p.wait_for("ACCEPT", T).unwrap();
+    (p, port)
+}
+
+#[test]
+fn our_client_against_openssl_s_server_dtls1() {
+    for (openssl, ours) in [
+        ("AES128-SHA", "TLS_RSA_WITH_AES_128_CBC_SHA"),
+        ("AES256-SHA", "TLS_RSA_WITH_AES_256_CBC_SHA"),
+        ("PSK-AES128-CBC-SHA", "TLS_PSK_WITH_AES_128_CBC_SHA"),
+    ] {
+        let (mut server, port) = s_server(openssl);
+        let ca = testkeys("rsa2048/ca.pem");
+        let message = format!("ping over {openssl}");
+        let mut client = our_client(
+            port,
+            &[
+                "--ca",
+                &ca,
+                "--cipher",
+                ours,
+                "--psk",
+                PSK_HEX,
+                "--mode",
+                "echo",
+                "--message",
+                &message,
+                "--reconnect",
+                "1",
+            ],
+        );
+        // s_server prints what it receives; we type it back as its user (an echo), and
+        // the client reconnects after the first echo.
+        for i in 1..=2 {
+            wait_count(&mut server, &message, i);
+            server.send_stdin(&format!("{message}\n"));
+        }
+        assert!(
+            client.wait_exit(T).unwrap(),
+            "{openssl}: {}",
+            client.output().join("\n")
+        );
+        let out = client.output();
+        let text = out.join("\n");
+        assert_eq!(
+            count(&out, &format!("DTLS 1.0 {ours} (full handshake)")),
+            1,
+            "{text}"
+        );
+        assert_eq!(
+            count(&out, &format!("DTLS 1.0 {ours} (resumed)")),
+            1,
+            "s_server did not resume: {text}"
+        );
+    }
+}
+
+#[test]
+fn openssl_s_client_dtls1_against_our_server() {
+    for (openssl, ours, psk) in [
+        ("AES128-SHA", "TLS_RSA_WITH_AES_128_CBC_SHA", false),
+        ("AES256-SHA", "TLS_RSA_WITH_AES_256_CBC_SHA", false),
+        ("PSK-AES256-CBC-SHA", "TLS_PSK_WITH_AES_256_CBC_SHA", true),
+    ] {
+        let (mut server, port) = our_server(&["--count", "2", "--mode", "echo", "--psk", PSK_HEX]);
+        let connect = format!("127.0.0.1:{port}");
+        let cipher = format!("{openssl}:@SECLEVEL=0");
+        let sess = std::env::temp_dir().join(format!("matrix-dtls-apps-sess-{port}"));
+        let sess = sess.to_string_lossy().into_owned();
+        for sflag in ["-sess_out", "-sess_in"] {
+            let mut args = vec![
+                "s_client", "-dtls1", "-connect", &connect, "-cipher", &cipher, sflag, &sess,
+            ];
+            if psk {
+                args.extend_from_slice(&["-psk", PSK_HEX, "-psk_identity", "Client_identity"]);
+            }
+            let mut c = Peer::spawn("openssl", &args);
+            // Data both ways: s_client sends its input line, our server echoes it.
+            c.wait_for("CONNECTED", T).unwrap();
+            let line = format!("line from s_client {sflag}");
+            std::thread::sleep(Duration::from_millis(300));
+            c.send_stdin(&format!("{line}\n"));
+            c.wait_for(&line, T).unwrap();
+            // Q: s_client sends close_notify and exits.
+            c.send_stdin("Q\n");
+            let _ = c.wait_exit(T);
+        }
+        let _ = std::fs::remove_file(&sess);
+        assert!(
+            server.wait_exit(T).unwrap(),
+            "{}",
+            server.output().join("\n")
+        );
+        let log = server.output();
+        let text = log.join("\n");
+        assert_eq!(
+            count(&log, &format!("DTLS 1.0 {ours} (full handshake)")),
+            1,
+            "{text}"
+        );
+        assert_eq!(
+            count(&log, &format!("DTLS 1.0 {ours} (resumed)")),
+            1,
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn bad_flags_and_files_give_the_documented_errors() {
+    for (program, args, code, needle) in [
+        (
+            CLIENT,
+            &["--cipher", "SSL_RSA_WITH_RC4_128_MD5"][..],
+            2,
+            "RC4 suites do not exist in DTLS",
+        ),
+        (
+            SERVER,
+            &["--max-version", "tls1.0"][..],
+            2,
+            "DTLS 1.0 (RFC 4347) only",
+        ),
+        (
+            CLIENT,
+            &["--rehandshake-after", "100"][..],
+            2,
+            "does not support re-handshakes",
+        ),
+        (SERVER, &["--pmtu", "50"][..], 2, "--pmtu"),
+        (
+            CLIENT,
+            &["--cipher", "NO_SUCH_SUITE"][..],
+            2,
+            "NO_SUCH_SUITE",
+        ),
+        (CLIENT, &["--psk", "abc"][..], 2, "not a key in hex"),
+        (
+            SERVER,
+            &[
+                "--cert",
+                "/nonexistent/cert.pem",
+                "--key",
+                "/nonexistent/key.pem",
+            ][..],
+            2,
+            "cannot read certificate file `/nonexistent/cert.pem`",
+        ),
+        (
+            CLIENT,
+            &["--ca", "/nonexistent/ca.pem"][..],
+            2,
+            "/nonexistent/ca.pem",
+        ),
+        (
+            CLIENT,
+            &["--mode", "raw", "--reconnect", "1"][..],
+            2,
+            "--reconnect does not go with --mode raw",
+        ),
+    ] {
+        let (got, stderr) = fails(program, args);
+        assert_eq!(got, Some(code), "{args:?}: {stderr}");
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+    }
+    // Nobody answers: the retransmission timer gives up (exit 1).
+    let port = free_port().to_string();
+    let connect = format!("127.0.0.1:{port}");
+    let (got, stderr) = fails(
+        CLIENT,
+        &["--connect", &connect, "--timeout", "50", "--retries", "2"],
+    );
+    assert_eq!(got, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("gave up after 2 retransmission timeouts"),
+        "{stderr}"
+    );
+    // --help documents the DTLS flags and the exit codes, not the TCP-only ones.
+    let help = std::process::Command::new(CLIENT)
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert_eq!(help.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&help.stdout);
+    for flag in [
+        "--pmtu",
+        "--timeout",
+        "--retries",
+        "--reconnect",
+        "--psk",
+        "Exit codes",
+    ] {
+        assert!(help.contains(flag), "{flag} missing from --help:\n{help}");
+    }
+    assert!(!help.contains("--min-version"), "{help}");
+}
+
+/// A UDP relay between a client and `server` that drops the datagrams whose numbers (per
+/// direction, from 0) `drop_from_server` lists; returns its port and the count of drops.
+/// The relay thread ends when nothing arrives for `T`.
+fn lossy_relay(
+    server: u16,
+    drop_from_server: &'static [usize],
+) -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::net::{SocketAddr, UdpSocket};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = sock.local_addr().unwrap().port();
+    let dropped = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&dropped);
+    sock.set_read_timeout(Some(T)).unwrap();
+    std::thread::spawn(move || {
+        let server: SocketAddr = ([127, 0, 0, 1], server).into();
+        let mut client: Option<SocketAddr> = None;
+        let mut from_server = 0usize;
+        let mut buf = vec![0u8; 65536];
+        while let Ok((n, from)) = sock.recv_from(&mut buf) {
+            if from == server {
+                let i = from_server;
+                from_server += 1;
+                if drop_from_server.contains(&i) {
+                    seen.fetch_add(1, Ordering::SeqCst);
+                } else if let Some(c) = client {
+                    let _ = sock.send_to(&buf[..n], c);
+                }
+            } else {
+                client = Some(from);
+                let _ = sock.send_to(&buf[..n], server);
+            }
+        }
+    });
+    (port, dropped)
+}
+
+/// The server's first flight after the cookie exchange is lost twice: the client's timer
+/// (`--timeout`) sends its ClientHello again, the server rebuilds its flight, and the
+/// handshake completes.
+#[test]
+fn the_retransmission_timer_recovers_lost_flights() {
+    let (mut server, port) = our_server(&["--count", "1", "--mode", "echo"]);
+    // Datagram 0 is the HelloVerifyRequest; 1 and 2 start the server's flight.
+    let (relay, dropped) = lossy_relay(port, &[1, 2, 3]);
+    let out = client_ok(
+        relay,
+        &[
+            "--mode",
+            "echo",
+            "--message",
+            "after loss",
+            "--timeout",
+            "200",
+            "--trace",
+        ],
+    );
+    assert!(out.contains("after loss"), "{out}");
+    assert!(
+        out.contains("timer expired"),
+        "the client's timer never fired:\n{out}"
+    );
+    assert_eq!(dropped.load(std::sync::atomic::Ordering::SeqCst), 3);
+    assert!(server.wait_exit(T).unwrap());
+}
