@@ -112,6 +112,11 @@ fn once(
             link.send(request.as_bytes())?;
             // The server closes after its answer.
             link.pump(Link::peer_closed)?;
+            if link.received().is_empty() {
+                return Err(AppError::protocol(
+                    "the server closed the connection without an answer",
+                ));
+            }
             let _ = out.write_all(link.received());
         }
         Mode::Echo => {
