@@ -6,7 +6,8 @@
 //! A peer's bytes replay because our side of the recorded conversation is deterministic:
 //! the fresh session sends the same hello, randoms and key shares as the live one did, so
 //! every MAC, Finished and signature the peer computed over them still verifies.
-//! `src/bin/gen_corpus_peers.rs` records the seeds; `tests/replay.rs` replays them.
+//! `src/bin/gen_corpus_peers.rs` records the seeds; `tests/replay.rs` replays them; both
+//! corpus generators cut their recordings with the stream helpers.
 
 use matrix_ssl::{Received, Sent, Session};
 
