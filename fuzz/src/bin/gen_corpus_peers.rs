@@ -10,7 +10,8 @@
 //! Needs the peers (`cargo xtask peers`); the Python with tlslite-ng is
 //! `$MATRIX_PEERS_PYTHON`, else `target/peers-venv/bin/python`, else `python3`:
 //! `cargo run --manifest-path fuzz/Cargo.toml --no-default-features --bin gen-corpus-peers`
-//! (arguments: substrings of the seed names to record, all when none).
+//! (arguments: words of the recordings to redo, by target, peer or command line; without
+//! any, every `peer-*` seed is removed first and all are recorded again).
 
 #![forbid(unsafe_code)]
 
@@ -48,8 +49,8 @@ enum Side {
 
 /// One recording.
 struct Case {
-    /// The target directory.
-    target: &'static str,
+    /// The handshake of our side: the RSA targets' (`None`) or an advanced target's.
+    path: Option<Path>,
     /// openssl, gnutls or tlslite.
     peer: &'static str,
     /// Our side.
@@ -59,8 +60,41 @@ struct Case {
     /// A line written to the peer's stdin (closed once our side has seen application
     /// data, which makes s_client and gnutls-cli shut down).
     stdin: Option<&'static [u8]>,
-    /// A suffix telling apart two recordings of the same peer, version and suite.
-    tag: &'static str,
+}
+
+impl Case {
+    /// The fuzz target the recording seeds (its corpus directory).
+    fn target(&self) -> &'static str {
+        match (self.side, self.path) {
+            (Side::Server, None) => "server_session",
+            (Side::Server, Some(Path::Dhe)) => "server_dhe",
+            (Side::Server, Some(Path::ClientAuth)) => "server_client_auth",
+            (Side::Server, Some(_)) => "server_psk",
+            (Side::Client, None) => "client_session",
+            (Side::Client, Some(Path::Dhe)) => "client_dhe",
+            (Side::Client, Some(Path::ClientAuth)) => "client_client_auth",
+            (Side::Client, Some(_)) => "client_psk",
+        }
+    }
+
+    /// Our fresh session, from the constructors the target's harness uses, and the
+    /// selector byte `client_psk` seeds start with (odd: DHE_PSK).
+    fn our_session(&self) -> Option<(Session, Option<u8>)> {
+        let s = match (self.side, self.path) {
+            (Side::Server, None) => new_server()?,
+            (Side::Client, None) => new_client()?,
+            // The PSK server takes both PSK suites, as the harness's does.
+            (Side::Server, Some(Path::DhePsk)) => new_server_for(Path::Psk)?,
+            (Side::Server, Some(path)) => new_server_for(path)?,
+            (Side::Client, Some(path)) => new_client_for(path)?,
+        };
+        let selector = match (self.side, self.path) {
+            (Side::Client, Some(Path::Psk)) => Some(0),
+            (Side::Client, Some(Path::DhePsk)) => Some(1),
+            _ => None,
+        };
+        Some((s, selector))
+    }
 }
 
 /// Where things are.
@@ -201,19 +235,18 @@ fn cases(env: &Env) -> Vec<Case> {
     let tl_cert: [&str; 4] = ["--cert", &server_chain, "--key", &server_key];
     let tl_client_cert: [&str; 4] = ["--cert", &client_chain, "--key", &client_key];
     let psk_file = env.psk_file.display().to_string();
-    let case = |target, peer, side, argv, stdin, tag| Case {
-        target,
+    let case = |path, peer, side, argv, stdin| Case {
+        path,
         peer,
         side,
         argv,
         stdin,
-        tag,
     };
     let line = Some(PEER_LINE);
     let mut v = vec![
         // Our RSA server.
         case(
-            "server_session",
+            None,
             "openssl",
             Server,
             s_client(
@@ -222,18 +255,16 @@ fn cases(env: &Env) -> Vec<Case> {
                 &["-servername", "localhost"],
             ),
             line,
-            "",
         ),
         case(
-            "server_session",
+            None,
             "openssl",
             Server,
             s_client("-tls1_1", "AES256-SHA:@SECLEVEL=0", &[]),
             line,
-            "",
         ),
         case(
-            "server_session",
+            None,
             "gnutls",
             Server,
             gnutls_cli(
@@ -241,10 +272,9 @@ fn cases(env: &Env) -> Vec<Case> {
                 &strings(&["--sni-hostname", "localhost"]),
             ),
             line,
-            "",
         ),
         case(
-            "server_session",
+            None,
             "gnutls",
             Server,
             gnutls_cli(
@@ -252,10 +282,9 @@ fn cases(env: &Env) -> Vec<Case> {
                 &[],
             ),
             line,
-            "",
         ),
         case(
-            "server_session",
+            None,
             "tlslite",
             Server,
             tlslite(
@@ -265,10 +294,9 @@ fn cases(env: &Env) -> Vec<Case> {
                 &["--cipher", "aes128", "--kex", "rsa"],
             ),
             None,
-            "",
         ),
         case(
-            "server_session",
+            None,
             "tlslite",
             Server,
             tlslite(
@@ -278,10 +306,9 @@ fn cases(env: &Env) -> Vec<Case> {
                 &["--cipher", "rc4", "--kex", "rsa", "--sni", "localhost"],
             ),
             None,
-            "",
         ),
         case(
-            "server_session",
+            None,
             "tlslite",
             Server,
             tlslite(
@@ -291,19 +318,17 @@ fn cases(env: &Env) -> Vec<Case> {
                 &["--cipher", "aes256", "--kex", "rsa"],
             ),
             None,
-            "",
         ),
         // Our DHE_RSA server (1024-bit group).
         case(
-            "server_dhe",
+            Some(Path::Dhe),
             "openssl",
             Server,
             s_client("-tls1_1", "DHE-RSA-AES128-SHA:@SECLEVEL=0", &[]),
             line,
-            "",
         ),
         case(
-            "server_dhe",
+            Some(Path::Dhe),
             "gnutls",
             Server,
             gnutls_cli(
@@ -311,10 +336,9 @@ fn cases(env: &Env) -> Vec<Case> {
                 &[],
             ),
             line,
-            "",
         ),
         case(
-            "server_dhe",
+            Some(Path::Dhe),
             "tlslite",
             Server,
             tlslite(
@@ -324,27 +348,24 @@ fn cases(env: &Env) -> Vec<Case> {
                 &["--cipher", "aes128", "--kex", "dhe_rsa"],
             ),
             None,
-            "",
         ),
         // Our PSK / DHE_PSK server.
         case(
-            "server_psk",
+            Some(Path::Psk),
             "openssl",
             Server,
             s_client("-tls1", "PSK-AES128-CBC-SHA:@SECLEVEL=0", &psk_cli),
             line,
-            "",
         ),
         case(
-            "server_psk",
+            Some(Path::DhePsk),
             "openssl",
             Server,
             s_client("-tls1_1", "DHE-PSK-AES128-CBC-SHA:@SECLEVEL=0", &psk_cli),
             line,
-            "",
         ),
         case(
-            "server_psk",
+            Some(Path::Psk),
             "gnutls",
             Server,
             gnutls_cli(
@@ -352,11 +373,10 @@ fn cases(env: &Env) -> Vec<Case> {
                 &gnutls_psk_cli,
             ),
             line,
-            "",
         ),
         // Our server asking for a client certificate.
         case(
-            "server_client_auth",
+            Some(Path::ClientAuth),
             "openssl",
             Server,
             s_client(
@@ -372,10 +392,9 @@ fn cases(env: &Env) -> Vec<Case> {
                 ],
             ),
             line,
-            "",
         ),
         case(
-            "server_client_auth",
+            Some(Path::ClientAuth),
             "gnutls",
             Server,
             gnutls_cli(
@@ -383,43 +402,26 @@ fn cases(env: &Env) -> Vec<Case> {
                 &gnutls_client_cert,
             ),
             line,
-            "",
         ),
         case(
-            "server_client_auth",
+            Some(Path::ClientAuth),
             "tlslite",
             Server,
             tlslite(env, "client", "ssl3", &tl_client_cert),
             None,
-            "",
         ),
         // Our RSA client.
+        case(None, "openssl", Client, s_server(env, "-tls1", &[]), None),
+        case(None, "openssl", Client, s_server(env, "-tls1_1", &[]), None),
         case(
-            "client_session",
-            "openssl",
-            Client,
-            s_server(env, "-tls1", &[]),
             None,
-            "",
-        ),
-        case(
-            "client_session",
-            "openssl",
-            Client,
-            s_server(env, "-tls1_1", &[]),
-            None,
-            "",
-        ),
-        case(
-            "client_session",
             "gnutls",
             Client,
             gnutls_serv(env, "NORMAL:-VERS-ALL:+VERS-TLS1.0:-KX-ALL:+RSA", &[]),
             None,
-            "",
         ),
         case(
-            "client_session",
+            None,
             "gnutls",
             Client,
             gnutls_serv(
@@ -428,10 +430,9 @@ fn cases(env: &Env) -> Vec<Case> {
                 &[],
             ),
             None,
-            "",
         ),
         case(
-            "client_session",
+            None,
             "tlslite",
             Client,
             tlslite(
@@ -445,10 +446,9 @@ fn cases(env: &Env) -> Vec<Case> {
                 .concat(),
             ),
             None,
-            "",
         ),
         case(
-            "client_session",
+            None,
             "tlslite",
             Client,
             tlslite(
@@ -458,10 +458,9 @@ fn cases(env: &Env) -> Vec<Case> {
                 &[&tl_cert[..], &["--cipher", "aes128", "--kex", "rsa"]].concat(),
             ),
             None,
-            "",
         ),
         case(
-            "client_session",
+            None,
             "tlslite",
             Client,
             tlslite(
@@ -471,27 +470,24 @@ fn cases(env: &Env) -> Vec<Case> {
                 &[&tl_cert[..], &["--cipher", "aes256", "--kex", "rsa"]].concat(),
             ),
             None,
-            "",
         ),
         // Our DHE_RSA client.
         case(
-            "client_dhe",
+            Some(Path::Dhe),
             "openssl",
             Client,
             s_server(env, "-tls1", &[]),
             None,
-            "",
         ),
         case(
-            "client_dhe",
+            Some(Path::Dhe),
             "gnutls",
             Client,
             gnutls_serv(env, "NORMAL:-VERS-ALL:+VERS-TLS1.1:-KX-ALL:+DHE-RSA", &[]),
             None,
-            "",
         ),
         case(
-            "client_dhe",
+            Some(Path::Dhe),
             "tlslite",
             Client,
             tlslite(
@@ -507,11 +503,10 @@ fn cases(env: &Env) -> Vec<Case> {
                 .concat(),
             ),
             None,
-            "",
         ),
         // Our PSK client: byte 0 of the seed picks PSK or DHE_PSK.
         case(
-            "client_psk",
+            Some(Path::Psk),
             "openssl",
             Client,
             s_server(
@@ -520,10 +515,9 @@ fn cases(env: &Env) -> Vec<Case> {
                 &["-psk", PSK_HEX, "-psk_identity", "fuzz-client", "-nocert"],
             ),
             None,
-            "",
         ),
         case(
-            "client_psk",
+            Some(Path::Psk),
             "gnutls",
             Client,
             gnutls_serv(
@@ -532,19 +526,17 @@ fn cases(env: &Env) -> Vec<Case> {
                 &["--pskpasswd".into(), psk_file.clone()],
             ),
             None,
-            "",
         ),
         // Our client with a certificate.
         case(
-            "client_client_auth",
+            Some(Path::ClientAuth),
             "openssl",
             Client,
             s_server(env, "-tls1_1", &["-Verify", "1", "-CAfile", &ca]),
             None,
-            "",
         ),
         case(
-            "client_client_auth",
+            Some(Path::ClientAuth),
             "gnutls",
             Client,
             gnutls_serv(
@@ -558,10 +550,9 @@ fn cases(env: &Env) -> Vec<Case> {
                 ],
             ),
             None,
-            "",
         ),
         case(
-            "client_client_auth",
+            Some(Path::ClientAuth),
             "tlslite",
             Client,
             tlslite(
@@ -571,12 +562,11 @@ fn cases(env: &Env) -> Vec<Case> {
                 &[&tl_cert[..], &["--reqcert", "--kex", "rsa"]].concat(),
             ),
             None,
-            "",
         ),
     ];
     // The DHE_PSK client's recording: gnutls-serv is the one peer server for it.
     v.push(case(
-        "client_psk",
+        Some(Path::DhePsk),
         "gnutls",
         Client,
         gnutls_serv(
@@ -585,31 +575,8 @@ fn cases(env: &Env) -> Vec<Case> {
             &["--pskpasswd".into(), psk_file],
         ),
         None,
-        "",
     ));
     v
-}
-
-/// The session of our side, fresh, from the constructors the target uses; `client_psk`
-/// also gives the selector byte its seeds start with.
-fn our_session(case: &Case) -> Option<(Session, Option<u8>)> {
-    let s = match (case.target, case.side) {
-        ("server_session", Side::Server) => (new_server()?, None),
-        ("server_dhe", Side::Server) => (new_server_for(Path::Dhe)?, None),
-        ("server_psk", Side::Server) => (new_server_for(Path::Psk)?, None),
-        ("server_client_auth", Side::Server) => (new_server_for(Path::ClientAuth)?, None),
-        ("client_session", Side::Client) => (new_client()?, None),
-        ("client_dhe", Side::Client) => (new_client_for(Path::Dhe)?, None),
-        // Which PSK suite our client nominates: the peer server's priority decides which
-        // of the two it can answer.
-        ("client_psk", Side::Client) if case.argv.iter().any(|a| a.ends_with("+DHE-PSK")) => {
-            (new_client_for(Path::DhePsk)?, Some(1))
-        }
-        ("client_psk", Side::Client) => (new_client_for(Path::Psk)?, Some(0)),
-        ("client_client_auth", Side::Client) => (new_client_for(Path::ClientAuth)?, None),
-        _ => return None,
-    };
-    Some(s)
 }
 
 /// The short name of a suite for a seed's file name.
@@ -678,7 +645,8 @@ fn spawn(case: &Case, port: u16) -> Result<Child, String> {
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        // Kept for the failure message (peers write little there).
+        .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("{program}: {e}"))
 }
@@ -825,7 +793,7 @@ struct Recorded {
 }
 
 fn record(case: &Case) -> Result<Recorded, String> {
-    let (mut s, selector) = our_session(case).ok_or("no session for this target")?;
+    let (mut s, selector) = case.our_session().ok_or("no session for this target")?;
     let listener = match case.side {
         Side::Server => {
             let l = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("bind: {e}"))?;
@@ -853,8 +821,16 @@ fn record(case: &Case) -> Result<Recorded, String> {
     })();
     // The peer is ours: end it whether or not it finished by itself.
     let _ = child.kill();
+    let mut stderr = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = e.read_to_string(&mut stderr);
+    }
     let _ = child.wait();
-    let peer = result?;
+    let peer = result.map_err(|e| {
+        let tail = stderr.trim();
+        let tail = tail.get(tail.len().saturating_sub(400)..).unwrap_or(tail);
+        format!("{e}\n  the peer's stderr ends: {tail}")
+    })?;
     let version = s.protocol_version().get();
     let suite = s.cipher_suite().map(|c| c.get()).ok_or_else(|| {
         format!(
@@ -868,15 +844,12 @@ fn record(case: &Case) -> Result<Recorded, String> {
             peer.len()
         ));
     }
-    let mut name = format!(
+    let name = format!(
         "peer-{}-{}-{}",
         case.peer,
         version_name(version),
         suite_name(suite)
     );
-    if !case.tag.is_empty() {
-        name = format!("{name}-{}", case.tag);
-    }
     let seed = [selector.as_slice(), &[0], &peer].concat();
     Ok(Recorded {
         name,
@@ -914,8 +887,8 @@ fn codec_seeds(root: &FsPath, case: &Case, r: &Recorded) -> Result<usize, String
     }
     let hs = plaintext_handshake(&r.peer);
     let sel = message_selector(r.version, r.suite);
-    let psk = case.target.ends_with("_psk");
-    let plain = matches!(case.target, "server_session" | "client_session");
+    let psk = case.target().ends_with("_psk");
+    let plain = matches!(case.target(), "server_session" | "client_session");
     for m in handshake_messages(&hs) {
         // What differs between stacks: the hellos (extensions and their order; taken
         // from the RSA targets, the other targets' hellos differ only in the suites),
@@ -938,7 +911,7 @@ fn codec_seeds(root: &FsPath, case: &Case, r: &Recorded) -> Result<usize, String
         )?;
         written += 1;
     }
-    if case.target.ends_with("client_auth") && !hs.is_empty() {
+    if case.target().ends_with("client_auth") && !hs.is_empty() {
         write(
             root,
             "handshake_framer",
@@ -948,6 +921,31 @@ fn codec_seeds(root: &FsPath, case: &Case, r: &Recorded) -> Result<usize, String
         written += 1;
     }
     Ok(written)
+}
+
+/// Every `peer-*` file under `root/<target>/`.
+fn peer_seed_files(root: &FsPath) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    let dirs = std::fs::read_dir(root).map_err(|e| format!("{}: {e}", root.display()))?;
+    for dir in dirs.flatten() {
+        let Ok(files) = std::fs::read_dir(dir.path()) else {
+            continue;
+        };
+        out.extend(
+            files
+                .flatten()
+                .filter(|f| f.file_name().to_string_lossy().starts_with("peer-"))
+                .map(|f| f.path()),
+        );
+    }
+    Ok(out)
+}
+
+fn remove_peer_seeds(root: &FsPath) -> Result<(), String> {
+    for f in peer_seed_files(root)? {
+        std::fs::remove_file(&f).map_err(|e| format!("{}: {e}", f.display()))?;
+    }
+    Ok(())
 }
 
 fn python() -> String {
@@ -972,10 +970,15 @@ fn run(root: &FsPath, filters: &[String]) -> Result<(), String> {
         tl_peer: here.join("../matrix-interop/peers/tl_peer.py"),
         psk_file: psk_file.clone(),
     };
+    if filters.is_empty() {
+        // A full run replaces the set: a seed whose peer now negotiates something else
+        // (another name) must not stay behind.
+        remove_peer_seeds(root)?;
+    }
     let mut failures = Vec::new();
     let mut seeds = 0;
     for case in cases(&env) {
-        let label = format!("{} {} {}", case.target, case.peer, case.argv.join(" "));
+        let label = format!("{} {} {}", case.target(), case.peer, case.argv.join(" "));
         if !filters.is_empty() && !filters.iter().any(|f| label.contains(f.as_str())) {
             continue;
         }
@@ -984,7 +987,7 @@ fn run(root: &FsPath, filters: &[String]) -> Result<(), String> {
             Err(e) => {
                 eprintln!(
                     "FAIL {}/{} ({}): {e}",
-                    case.target,
+                    case.target(),
                     case.peer,
                     case.argv.join(" ")
                 );
@@ -993,21 +996,22 @@ fn run(root: &FsPath, filters: &[String]) -> Result<(), String> {
             }
         };
         // The seed is only worth keeping if a fresh session replays it whole.
-        let replay = replay_seed(case.target, &r.seed).ok_or("not a session target")?;
+        let replay = replay_seed(case.target(), &r.seed).ok_or("not a session target")?;
         if !replay.is_complete() {
             eprintln!(
                 "FAIL {}/{}: recorded, but the replay stops: {replay:?}",
-                case.target, r.name
+                case.target(),
+                r.name
             );
             failures.push(label);
             continue;
         }
-        write(root, case.target, &r.name, &r.seed)?;
+        write(root, case.target(), &r.name, &r.seed)?;
         let codec = codec_seeds(root, &case, &r)?;
         seeds += 1 + codec;
         println!(
             "ok   {}/{} ({} bytes; replay: handshake complete, {} bytes of application data, {} alerts{}) + {codec} codec seeds",
-            case.target,
+            case.target(),
             r.name,
             r.seed.len(),
             replay.app_data.len(),
@@ -1021,15 +1025,7 @@ fn run(root: &FsPath, filters: &[String]) -> Result<(), String> {
     }
     let _ = std::fs::remove_file(&psk_file);
     // Codec seeds of several recordings may share a name (the last one stays).
-    let files = std::fs::read_dir(root)
-        .map_err(|e| format!("{}: {e}", root.display()))?
-        .filter_map(|d| std::fs::read_dir(d.ok()?.path()).ok())
-        .flatten()
-        .filter(|f| {
-            f.as_ref()
-                .is_ok_and(|f| f.file_name().to_string_lossy().starts_with("peer-"))
-        })
-        .count();
+    let files = peer_seed_files(root)?.len();
     println!(
         "{seeds} seeds written, {files} peer-* files now under {}",
         root.display()
