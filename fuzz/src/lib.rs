@@ -19,6 +19,7 @@
 #![forbid(unsafe_code)]
 
 mod dtls;
+pub mod peer_seed;
 mod reassembler;
 
 pub use dtls::{dtls_client_session, dtls_server_session};
@@ -138,7 +139,7 @@ pub fn record_header(data: &[u8]) -> u64 {
 /// The decode contexts a handshake message may be read in, chosen by the input's first
 /// byte: every version (DTLS included) times "key exchange unknown" and every key
 /// exchange.
-fn decode_context(selector: u8) -> DecodeContext {
+pub fn decode_context(selector: u8) -> DecodeContext {
     const VERSIONS: [ProtocolVersion; 4] = [
         ProtocolVersion::SSLv3,
         ProtocolVersion::TLSv1_0,

@@ -1,11 +1,18 @@
 //! The seed corpora only help if a recorded handshake replays against a fresh
-//! deterministic session: check that it does, through the public API.
+//! deterministic session: check that it does, through the public API, for our own
+//! recorded handshakes and for the seeds recorded from independent peers
+//! (`corpus/*/peer-*`, written by `src/bin/gen_corpus_peers.rs`).
 
+use matrix_fuzz::peer_seed::replay_seed;
 use matrix_fuzz::{
-    Path, new_client, new_client_for, new_server, new_server_for, record_handshake,
+    Path, decode_context, new_client, new_client_for, new_server, new_server_for, record_handshake,
     record_handshake_for,
 };
 use matrix_ssl::Received;
+use matrix_ssl::codec::framing::{FrameLimits, HandshakeFramer};
+use matrix_ssl::codec::handshake::{HandshakeHeader, HandshakePayload};
+use matrix_ssl::codec::record::RecordHeader;
+use matrix_ssl::codec::{Codec, Reader};
 
 fn feed_all(s: &mut matrix_ssl::Session, bytes: &[u8]) -> Vec<u8> {
     let mut app = Vec::new();
@@ -80,5 +87,122 @@ fn every_advanced_path_replays_both_ways() {
         let app = feed_all(&mut c, &t.server_flights.concat());
         assert!(c.is_handshake_complete(), "{path:?} client");
         assert_eq!(app, b"hello", "{path:?}: the server's echo");
+    }
+}
+
+/// The session targets that take seeds recorded from independent peers.
+const PEER_SESSION_TARGETS: [&str; 8] = [
+    "server_session",
+    "server_dhe",
+    "server_psk",
+    "server_client_auth",
+    "client_session",
+    "client_dhe",
+    "client_psk",
+    "client_client_auth",
+];
+
+const RERUN: &str = "rerun `cargo run --manifest-path fuzz/Cargo.toml --no-default-features \
+                     --bin gen-corpus-peers` with the peers installed (see fuzz/README.md)";
+
+/// The `peer-*` seeds of `corpus/<target>/`, by name.
+fn peer_seeds(target: &str) -> Vec<(String, Vec<u8>)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("corpus")
+        .join(target);
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with("peer-")
+                .then(|| (name, std::fs::read(e.path()).unwrap()))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn peer_seeds_replay_to_application_data() {
+    let mut failures = Vec::new();
+    let mut peers = std::collections::BTreeSet::new();
+    let mut count = 0;
+    for target in PEER_SESSION_TARGETS {
+        let seeds = peer_seeds(target);
+        assert!(!seeds.is_empty(), "{target} has no peer seeds: {RERUN}");
+        for (name, seed) in seeds {
+            count += 1;
+            let r = replay_seed(target, &seed).expect("a session target");
+            // peer-<peer>-<version>-<suite>: the replay negotiates what the name says.
+            let mut parts = name.split('-').skip(1);
+            let (peer, version) = (parts.next(), parts.next());
+            peers.insert(peer.unwrap_or_default().to_string());
+            let negotiated = match r.version {
+                0x0300 => "ssl3",
+                0x0301 => "tls10",
+                0x0302 => "tls11",
+                _ => "?",
+            };
+            if !r.is_complete() || version != Some(negotiated) {
+                failures.push(format!("{target}/{name}: {r:?}"));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "peer seeds that no longer replay to application data ({RERUN}):\n{}",
+        failures.join("\n")
+    );
+    assert!(count >= 20, "only {count} peer seeds");
+    assert_eq!(
+        peers.into_iter().collect::<Vec<_>>(),
+        ["gnutls", "openssl", "tlslite"]
+    );
+}
+
+#[test]
+fn peer_handshake_messages_decode_and_frame() {
+    let messages = peer_seeds("handshake_message");
+    assert!(messages.len() >= 10, "{RERUN}");
+    for (name, seed) in &messages {
+        let (&sel, msg) = seed.split_first().unwrap();
+        let ctx = decode_context(sel);
+        let mut r = Reader::new(msg);
+        let header = HandshakeHeader::read(&mut r).unwrap();
+        let body = r.rest();
+        assert_eq!(
+            usize::try_from(header.length).ok(),
+            Some(body.len()),
+            "{name}"
+        );
+        if let Err(e) = HandshakePayload::read(header.msg_type, body, &ctx) {
+            panic!("{name} does not decode in {ctx:?}: {e:?} ({RERUN})");
+        }
+        matrix_fuzz::handshake_message(seed);
+    }
+    let flights = peer_seeds("handshake_framer");
+    assert!(!flights.is_empty(), "{RERUN}");
+    for (name, seed) in &flights {
+        let framer = HandshakeFramer::new(FrameLimits::default());
+        let mut it = framer.messages(&seed[2..]);
+        let frames = it
+            .by_ref()
+            .map(|f| f.map(|f| f.msg_type))
+            .collect::<Vec<_>>();
+        assert!(
+            frames.len() >= 2 && frames.iter().all(Result::is_ok),
+            "{name}: {frames:?}"
+        );
+        assert!(it.remainder().is_empty(), "{name}");
+        matrix_fuzz::handshake_framer(seed);
+    }
+    let records = peer_seeds("record_header");
+    assert!(!records.is_empty(), "{RERUN}");
+    for (name, seed) in &records {
+        let mut r = Reader::new(seed);
+        let h = RecordHeader::read(&mut r).unwrap();
+        assert_eq!(usize::from(h.length), r.rest().len(), "{name}");
+        matrix_fuzz::record_header(seed);
     }
 }

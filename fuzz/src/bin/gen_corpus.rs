@@ -12,6 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use matrix_fuzz::peer_seed::{handshake_messages, plaintext_handshake, records};
 use matrix_ssl::codec::handshake::{
     CertificateRequest, CertificateVerify, ClientHello, ClientKeyExchange, Extension, Finished,
     HandshakePayload, HelloRequest, HelloVerifyRequest, ServerDhParams, ServerKeyExchange,
@@ -26,44 +27,12 @@ fn write(root: &Path, target: &str, name: &str, data: &[u8]) -> Result<(), Strin
     std::fs::write(dir.join(name), data).map_err(|e| format!("{name}: {e}"))
 }
 
-/// Splits a stream into records (header and fragment).
-fn records(stream: &[u8]) -> Vec<&[u8]> {
-    let mut out = Vec::new();
-    let mut rest = stream;
-    while let Some(len) = rest
-        .get(3..5)
-        .map(|l| usize::from(u16::from_be_bytes([l[0], l[1]])))
-    {
-        let Some((rec, tail)) = rest.split_at_checked(5 + len) else {
-            break;
-        };
-        out.push(rec);
-        rest = tail;
-    }
-    out
-}
-
 /// The plaintext handshake messages of a stream (records before any ChangeCipherSpec).
 fn plaintext_messages(stream: &[u8]) -> Vec<Vec<u8>> {
-    let mut hs = Vec::new();
-    for r in records(stream) {
-        match r.first() {
-            Some(22) => hs.extend_from_slice(r.get(5..).unwrap_or_default()),
-            Some(20) => break,
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    let mut rest = &hs[..];
-    while let Some(h) = rest.get(..4) {
-        let len = (usize::from(h[1]) << 16) | (usize::from(h[2]) << 8) | usize::from(h[3]);
-        let Some((m, tail)) = rest.split_at_checked(4 + len) else {
-            break;
-        };
-        out.push(m.to_vec());
-        rest = tail;
-    }
-    out
+    handshake_messages(&plaintext_handshake(stream))
+        .into_iter()
+        .map(<[u8]>::to_vec)
+        .collect()
 }
 
 /// Hand-made messages of every type the RSA handshake does not send, with the context

@@ -1,0 +1,1050 @@
+//! Writes seed corpora recorded from independent peers: `openssl s_client`/`s_server`,
+//! `gnutls-cli`/`gnutls-serv` and tlslite-ng (`matrix-interop/peers/tl_peer.py`) talk over
+//! 127.0.0.1 to the deterministic server (or client) of a fuzz target, and every byte the
+//! peer sends becomes `corpus/<target>/peer-<peer>-<version>-<suite>`. Because our side is
+//! deterministic, a fresh session of the target sees exactly the same conversation: each
+//! seed is replayed before it is written, and a seed that does not reach a completed
+//! handshake and application data is an error. The peers' plaintext records and handshake
+//! messages also go to the codec targets.
+//!
+//! Needs the peers (`cargo xtask peers`); the Python with tlslite-ng is
+//! `$MATRIX_PEERS_PYTHON`, else `target/peers-venv/bin/python`, else `python3`:
+//! `cargo run --manifest-path fuzz/Cargo.toml --no-default-features --bin gen-corpus-peers`
+//! (arguments: words of the recordings to redo, by target, peer or command line; without
+//! any, every `peer-*` seed is removed first and all are recorded again).
+
+#![forbid(unsafe_code)]
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path as FsPath, PathBuf};
+use std::process::{Child, ChildStdin, Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+use matrix_fuzz::peer_seed::{handshake_messages, plaintext_handshake, records, replay_seed};
+use matrix_fuzz::{Path, new_client, new_client_for, new_server, new_server_for};
+use matrix_ssl::suites::{KeyExchange, SUITES};
+use matrix_ssl::{Received, Session};
+
+/// The PSK both sides of the PSK targets share (`matrix_fuzz::PSK_IDENTITY`'s key).
+const PSK_HEX: &str = "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a";
+/// What our client sends once its handshake completes (line-terminated: the peers echo
+/// lines).
+const CLIENT_LINE: &[u8] = b"hello from matrix\n";
+/// What a peer client is given to send.
+const PEER_LINE: &[u8] = b"hello from the peer\n";
+/// The longest a single conversation may take.
+const CONVERSATION: Duration = Duration::from_secs(15);
+/// How long a finished conversation waits for the peer's last bytes.
+const LINGER: Duration = Duration::from_millis(700);
+
+/// Which side of the target we play.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Side {
+    /// Our server, a peer client: the seed is what the client sends.
+    Server,
+    /// Our client, a peer server: the seed is what the server sends.
+    Client,
+}
+
+/// One recording.
+struct Case {
+    /// The handshake of our side: the RSA targets' (`None`) or an advanced target's.
+    path: Option<Path>,
+    /// openssl, gnutls or tlslite.
+    peer: &'static str,
+    /// Our side.
+    side: Side,
+    /// The program and its arguments; `{port}` is replaced by the port.
+    argv: Vec<String>,
+    /// A line written to the peer's stdin (closed once our side has seen application
+    /// data, which makes s_client and gnutls-cli shut down).
+    stdin: Option<&'static [u8]>,
+}
+
+impl Case {
+    /// The fuzz target the recording seeds (its corpus directory).
+    fn target(&self) -> &'static str {
+        match (self.side, self.path) {
+            (Side::Server, None) => "server_session",
+            (Side::Server, Some(Path::Dhe)) => "server_dhe",
+            (Side::Server, Some(Path::ClientAuth)) => "server_client_auth",
+            (Side::Server, Some(_)) => "server_psk",
+            (Side::Client, None) => "client_session",
+            (Side::Client, Some(Path::Dhe)) => "client_dhe",
+            (Side::Client, Some(Path::ClientAuth)) => "client_client_auth",
+            (Side::Client, Some(_)) => "client_psk",
+        }
+    }
+
+    /// Our fresh session, from the constructors the target's harness uses, and the
+    /// selector byte `client_psk` seeds start with (odd: DHE_PSK).
+    fn our_session(&self) -> Option<(Session, Option<u8>)> {
+        let s = match (self.side, self.path) {
+            (Side::Server, None) => new_server()?,
+            (Side::Client, None) => new_client()?,
+            // The PSK server takes both PSK suites, as the harness's does.
+            (Side::Server, Some(Path::DhePsk)) => new_server_for(Path::Psk)?,
+            (Side::Server, Some(path)) => new_server_for(path)?,
+            (Side::Client, Some(path)) => new_client_for(path)?,
+        };
+        let selector = match (self.side, self.path) {
+            (Side::Client, Some(Path::Psk)) => Some(0),
+            (Side::Client, Some(Path::DhePsk)) => Some(1),
+            _ => None,
+        };
+        Some((s, selector))
+    }
+}
+
+/// Where things are.
+struct Env {
+    keys: PathBuf,
+    python: String,
+    tl_peer: PathBuf,
+    psk_file: PathBuf,
+}
+
+impl Env {
+    fn key(&self, rel: &str) -> String {
+        self.keys.join(rel).display().to_string()
+    }
+}
+
+fn strings(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| (*s).to_string()).collect()
+}
+
+fn s_client(version: &str, cipher: &str, extra: &[&str]) -> Vec<String> {
+    let mut v = strings(&[
+        "openssl",
+        "s_client",
+        "-connect",
+        "127.0.0.1:{port}",
+        version,
+        "-cipher",
+        cipher,
+        "-no_ign_eof",
+    ]);
+    v.extend(strings(extra));
+    v
+}
+
+fn s_server(env: &Env, version: &str, extra: &[&str]) -> Vec<String> {
+    let mut v = strings(&[
+        "openssl",
+        "s_server",
+        "-accept",
+        "127.0.0.1:{port}",
+        "-naccept",
+        "1",
+        "-rev",
+        version,
+        "-cipher",
+        "ALL:@SECLEVEL=0",
+    ]);
+    v.extend([
+        "-cert".into(),
+        env.key("rsa2048/server.pem"),
+        "-cert_chain".into(),
+        env.key("rsa2048/intermediate.pem"),
+        "-key".into(),
+        env.key("rsa2048/server.key"),
+        "-dhparam".into(),
+        env.key("dh/dh2048.pem"),
+    ]);
+    v.extend(strings(extra));
+    v
+}
+
+fn gnutls_cli(priority: &str, extra: &[String]) -> Vec<String> {
+    let mut v = strings(&[
+        "gnutls-cli",
+        "127.0.0.1",
+        "-p",
+        "{port}",
+        "--insecure",
+        "--priority",
+        priority,
+    ]);
+    v.extend_from_slice(extra);
+    v
+}
+
+fn gnutls_serv(env: &Env, priority: &str, extra: &[String]) -> Vec<String> {
+    let mut v = strings(&[
+        "gnutls-serv",
+        "-p",
+        "{port}",
+        "--echo",
+        "--priority",
+        priority,
+    ]);
+    v.extend([
+        "--x509certfile".into(),
+        env.key("rsa2048/server-chain.pem"),
+        "--x509keyfile".into(),
+        env.key("rsa2048/server.key"),
+        "--dhparams".into(),
+        env.key("dh/dh2048.pem"),
+    ]);
+    v.extend_from_slice(extra);
+    v
+}
+
+fn tlslite(env: &Env, mode: &str, version: &str, extra: &[&str]) -> Vec<String> {
+    let mut v = vec![
+        env.python.clone(),
+        env.tl_peer.display().to_string(),
+        mode.into(),
+        "--port".into(),
+        "{port}".into(),
+        "--min".into(),
+        version.into(),
+        "--max".into(),
+        version.into(),
+    ];
+    v.extend(strings(extra));
+    v
+}
+
+/// Every recording: each target meets each peer that can play the other side, over the
+/// versions and suites that peer offers.
+fn cases(env: &Env) -> Vec<Case> {
+    use Side::{Client, Server};
+    let psk_cli = ["-psk_identity", "fuzz-client", "-psk", PSK_HEX];
+    let gnutls_psk_cli = vec![
+        "--pskusername".to_string(),
+        "fuzz-client".into(),
+        "--pskkey".into(),
+        PSK_HEX.into(),
+    ];
+    let gnutls_client_cert = vec![
+        "--x509certfile".to_string(),
+        env.key("rsa2048/client-chain.pem"),
+        "--x509keyfile".into(),
+        env.key("rsa2048/client.key"),
+    ];
+    let client_chain = env.key("rsa2048/client-chain.pem");
+    let client_key = env.key("rsa2048/client.key");
+    let server_chain = env.key("rsa2048/server-chain.pem");
+    let server_key = env.key("rsa2048/server.key");
+    let ca = env.key("rsa2048/ca.pem");
+    let client_cert = env.key("rsa2048/client.pem");
+    let intermediate = env.key("rsa2048/intermediate.pem");
+    let tl_cert: [&str; 4] = ["--cert", &server_chain, "--key", &server_key];
+    let tl_client_cert: [&str; 4] = ["--cert", &client_chain, "--key", &client_key];
+    let psk_file = env.psk_file.display().to_string();
+    let case = |path, peer, side, argv, stdin| Case {
+        path,
+        peer,
+        side,
+        argv,
+        stdin,
+    };
+    let line = Some(PEER_LINE);
+    let mut v = vec![
+        // Our RSA server.
+        case(
+            None,
+            "openssl",
+            Server,
+            s_client(
+                "-tls1",
+                "AES128-SHA:@SECLEVEL=0",
+                &["-servername", "localhost"],
+            ),
+            line,
+        ),
+        case(
+            None,
+            "openssl",
+            Server,
+            s_client("-tls1_1", "AES256-SHA:@SECLEVEL=0", &[]),
+            line,
+        ),
+        case(
+            None,
+            "gnutls",
+            Server,
+            gnutls_cli(
+                "NORMAL:-VERS-ALL:+VERS-TLS1.1:-KX-ALL:+RSA",
+                &strings(&["--sni-hostname", "localhost"]),
+            ),
+            line,
+        ),
+        case(
+            None,
+            "gnutls",
+            Server,
+            gnutls_cli(
+                "NORMAL:-VERS-ALL:+VERS-TLS1.0:-KX-ALL:+RSA:-CIPHER-ALL:+3DES-CBC",
+                &[],
+            ),
+            line,
+        ),
+        case(
+            None,
+            "tlslite",
+            Server,
+            tlslite(
+                env,
+                "client",
+                "ssl3",
+                &["--cipher", "aes128", "--kex", "rsa"],
+            ),
+            None,
+        ),
+        case(
+            None,
+            "tlslite",
+            Server,
+            tlslite(
+                env,
+                "client",
+                "tls1.0",
+                &["--cipher", "rc4", "--kex", "rsa", "--sni", "localhost"],
+            ),
+            None,
+        ),
+        case(
+            None,
+            "tlslite",
+            Server,
+            tlslite(
+                env,
+                "client",
+                "tls1.1",
+                &["--cipher", "aes256", "--kex", "rsa"],
+            ),
+            None,
+        ),
+        // Our DHE_RSA server (1024-bit group).
+        case(
+            Some(Path::Dhe),
+            "openssl",
+            Server,
+            s_client("-tls1_1", "DHE-RSA-AES128-SHA:@SECLEVEL=0", &[]),
+            line,
+        ),
+        case(
+            Some(Path::Dhe),
+            "gnutls",
+            Server,
+            gnutls_cli(
+                "NORMAL:-VERS-ALL:+VERS-TLS1.0:-KX-ALL:+DHE-RSA:%PROFILE_VERY_WEAK",
+                &[],
+            ),
+            line,
+        ),
+        case(
+            Some(Path::Dhe),
+            "tlslite",
+            Server,
+            tlslite(
+                env,
+                "client",
+                "ssl3",
+                &["--cipher", "aes128", "--kex", "dhe_rsa"],
+            ),
+            None,
+        ),
+        // Our PSK / DHE_PSK server.
+        case(
+            Some(Path::Psk),
+            "openssl",
+            Server,
+            s_client("-tls1", "PSK-AES128-CBC-SHA:@SECLEVEL=0", &psk_cli),
+            line,
+        ),
+        case(
+            Some(Path::DhePsk),
+            "openssl",
+            Server,
+            s_client("-tls1_1", "DHE-PSK-AES128-CBC-SHA:@SECLEVEL=0", &psk_cli),
+            line,
+        ),
+        case(
+            Some(Path::Psk),
+            "gnutls",
+            Server,
+            gnutls_cli(
+                "NORMAL:-VERS-ALL:+VERS-TLS1.1:-KX-ALL:+PSK",
+                &gnutls_psk_cli,
+            ),
+            line,
+        ),
+        // Our server asking for a client certificate.
+        case(
+            Some(Path::ClientAuth),
+            "openssl",
+            Server,
+            s_client(
+                "-tls1",
+                "AES128-SHA:@SECLEVEL=0",
+                &[
+                    "-cert",
+                    &client_cert,
+                    "-cert_chain",
+                    &intermediate,
+                    "-key",
+                    &client_key,
+                ],
+            ),
+            line,
+        ),
+        case(
+            Some(Path::ClientAuth),
+            "gnutls",
+            Server,
+            gnutls_cli(
+                "NORMAL:-VERS-ALL:+VERS-TLS1.1:-KX-ALL:+RSA",
+                &gnutls_client_cert,
+            ),
+            line,
+        ),
+        case(
+            Some(Path::ClientAuth),
+            "tlslite",
+            Server,
+            tlslite(env, "client", "ssl3", &tl_client_cert),
+            None,
+        ),
+        // Our RSA client.
+        case(None, "openssl", Client, s_server(env, "-tls1", &[]), None),
+        case(None, "openssl", Client, s_server(env, "-tls1_1", &[]), None),
+        case(
+            None,
+            "gnutls",
+            Client,
+            gnutls_serv(env, "NORMAL:-VERS-ALL:+VERS-TLS1.0:-KX-ALL:+RSA", &[]),
+            None,
+        ),
+        case(
+            None,
+            "gnutls",
+            Client,
+            gnutls_serv(
+                env,
+                "NORMAL:-VERS-ALL:+VERS-TLS1.1:-KX-ALL:+RSA:-CIPHER-ALL:+ARCFOUR-128:-MAC-ALL:+MD5",
+                &[],
+            ),
+            None,
+        ),
+        case(
+            None,
+            "tlslite",
+            Client,
+            tlslite(
+                env,
+                "server",
+                "ssl3",
+                &[
+                    &tl_cert[..],
+                    &["--cipher", "3des", "--kex", "rsa", "--no-ems", "--no-etm"],
+                ]
+                .concat(),
+            ),
+            None,
+        ),
+        case(
+            None,
+            "tlslite",
+            Client,
+            tlslite(
+                env,
+                "server",
+                "tls1.0",
+                &[&tl_cert[..], &["--cipher", "aes128", "--kex", "rsa"]].concat(),
+            ),
+            None,
+        ),
+        case(
+            None,
+            "tlslite",
+            Client,
+            tlslite(
+                env,
+                "server",
+                "tls1.1",
+                &[&tl_cert[..], &["--cipher", "aes256", "--kex", "rsa"]].concat(),
+            ),
+            None,
+        ),
+        // Our DHE_RSA client.
+        case(
+            Some(Path::Dhe),
+            "openssl",
+            Client,
+            s_server(env, "-tls1", &[]),
+            None,
+        ),
+        case(
+            Some(Path::Dhe),
+            "gnutls",
+            Client,
+            gnutls_serv(env, "NORMAL:-VERS-ALL:+VERS-TLS1.1:-KX-ALL:+DHE-RSA", &[]),
+            None,
+        ),
+        case(
+            Some(Path::Dhe),
+            "tlslite",
+            Client,
+            tlslite(
+                env,
+                "server",
+                "ssl3",
+                &[
+                    &tl_cert[..],
+                    &[
+                        "--cipher", "aes128", "--kex", "dhe_rsa", "--no-ems", "--no-etm",
+                    ],
+                ]
+                .concat(),
+            ),
+            None,
+        ),
+        // Our PSK client: byte 0 of the seed picks PSK or DHE_PSK.
+        case(
+            Some(Path::Psk),
+            "openssl",
+            Client,
+            s_server(
+                env,
+                "-tls1_1",
+                &["-psk", PSK_HEX, "-psk_identity", "fuzz-client", "-nocert"],
+            ),
+            None,
+        ),
+        case(
+            Some(Path::Psk),
+            "gnutls",
+            Client,
+            gnutls_serv(
+                env,
+                "NORMAL:-VERS-ALL:+VERS-TLS1.0:-KX-ALL:+PSK",
+                &["--pskpasswd".into(), psk_file.clone()],
+            ),
+            None,
+        ),
+        // Our client with a certificate.
+        case(
+            Some(Path::ClientAuth),
+            "openssl",
+            Client,
+            s_server(env, "-tls1_1", &["-Verify", "1", "-CAfile", &ca]),
+            None,
+        ),
+        case(
+            Some(Path::ClientAuth),
+            "gnutls",
+            Client,
+            gnutls_serv(
+                env,
+                "NORMAL:-VERS-ALL:+VERS-TLS1.0:-KX-ALL:+RSA",
+                &[
+                    "--require-client-cert".into(),
+                    "--verify-client-cert".into(),
+                    "--x509cafile".into(),
+                    ca.clone(),
+                ],
+            ),
+            None,
+        ),
+        case(
+            Some(Path::ClientAuth),
+            "tlslite",
+            Client,
+            tlslite(
+                env,
+                "server",
+                "tls1.0",
+                &[&tl_cert[..], &["--reqcert", "--kex", "rsa"]].concat(),
+            ),
+            None,
+        ),
+    ];
+    // The DHE_PSK client's recording: gnutls-serv is the one peer server for it.
+    v.push(case(
+        Some(Path::DhePsk),
+        "gnutls",
+        Client,
+        gnutls_serv(
+            env,
+            "NORMAL:-VERS-ALL:+VERS-TLS1.1:-KX-ALL:+DHE-PSK",
+            &["--pskpasswd".into(), psk_file],
+        ),
+        None,
+    ));
+    v
+}
+
+/// The short name of a suite for a seed's file name.
+fn suite_name(suite: u16) -> String {
+    match suite {
+        0x0004 => "rc4-md5".into(),
+        0x0005 => "rc4-sha".into(),
+        0x000a => "3des-sha".into(),
+        0x002f => "aes128-sha".into(),
+        0x0035 => "aes256-sha".into(),
+        0x0016 => "dhe-3des-sha".into(),
+        0x0033 => "dhe-aes128-sha".into(),
+        0x0039 => "dhe-aes256-sha".into(),
+        0x008c => "psk-aes128-sha".into(),
+        0x008d => "psk-aes256-sha".into(),
+        0x0090 => "dhe-psk-aes128-sha".into(),
+        0x0091 => "dhe-psk-aes256-sha".into(),
+        other => format!("{other:04x}"),
+    }
+}
+
+fn version_name(v: u16) -> String {
+    match v {
+        0x0300 => "ssl3".into(),
+        0x0301 => "tls10".into(),
+        0x0302 => "tls11".into(),
+        other => format!("{other:04x}"),
+    }
+}
+
+/// The selector of `matrix_fuzz::handshake_message` for a version and a suite's key
+/// exchange: version index + 4 * key exchange index.
+fn message_selector(version: u16, suite: u16) -> u8 {
+    let v = match version {
+        0x0300 => 0,
+        0x0301 => 1,
+        _ => 2,
+    };
+    let k = match SUITES.iter().find(|s| s.suite.get() == suite).map(|s| s.kx) {
+        Some(KeyExchange::Rsa) => 1,
+        Some(KeyExchange::DheRsa) => 2,
+        Some(KeyExchange::DhAnon) => 3,
+        Some(KeyExchange::Psk) => 4,
+        Some(KeyExchange::DhePsk) => 5,
+        _ => 0,
+    };
+    v + 4 * k
+}
+
+/// A port nothing listens on now (the peer server binds it right after).
+fn free_port() -> Result<u16, String> {
+    let l = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("bind: {e}"))?;
+    l.local_addr()
+        .map(|a| a.port())
+        .map_err(|e| format!("local_addr: {e}"))
+}
+
+fn spawn(case: &Case, port: u16) -> Result<Child, String> {
+    let argv: Vec<String> = case
+        .argv
+        .iter()
+        .map(|a| a.replace("{port}", &port.to_string()))
+        .collect();
+    let (program, args) = argv.split_first().ok_or("empty command")?;
+    Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        // Kept for the failure message (peers write little there).
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{program}: {e}"))
+}
+
+/// Our side's connection: the peer client connects to us, or we connect to the peer
+/// server (retrying while it starts).
+fn connect(
+    side: Side,
+    child: &mut Child,
+    listener: Option<&TcpListener>,
+    port: u16,
+) -> Result<TcpStream, String> {
+    let start = Instant::now();
+    loop {
+        let attempt = match (side, listener) {
+            (Side::Server, Some(l)) => l.accept().map(|(s, _)| s),
+            _ => TcpStream::connect(("127.0.0.1", port)),
+        };
+        match attempt {
+            Ok(s) => return Ok(s),
+            Err(e) if start.elapsed() > Duration::from_secs(10) => {
+                return Err(format!("no connection after 10 s: {e}"));
+            }
+            Err(_) => {
+                if let Ok(Some(status)) = child.try_wait() {
+                    return Err(format!("the peer exited before connecting: {status}"));
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    }
+}
+
+/// Runs our session against the peer over `sock` and returns every byte the peer sent.
+/// Our server echoes application data (then closes the peer's stdin); our client sends
+/// [`CLIENT_LINE`] once the handshake completes and close_notify once an answer came.
+fn converse(
+    s: &mut Session,
+    sock: &mut TcpStream,
+    side: Side,
+    mut stdin: Option<ChildStdin>,
+) -> Result<Vec<u8>, String> {
+    sock.set_read_timeout(Some(Duration::from_millis(50)))
+        .map_err(|e| e.to_string())?;
+    let start = Instant::now();
+    let mut peer = Vec::new();
+    let mut sent_line = false;
+    let mut got_app = false;
+    let mut closed = false;
+    let mut done_at: Option<Instant> = None;
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let out = s.get_outdata().to_vec();
+        if !out.is_empty() {
+            sock.write_all(&out).map_err(|e| format!("write: {e}"))?;
+            s.sent_data(out.len())
+                .map_err(|e| format!("sent_data: {e:?}"))?;
+            continue;
+        }
+        if side == Side::Client && s.is_handshake_complete() && !sent_line {
+            s.encode_to_outdata(CLIENT_LINE)
+                .map_err(|e| format!("encode: {e:?}"))?;
+            sent_line = true;
+            continue;
+        }
+        if side == Side::Client && got_app && !closed {
+            s.encode_closure_alert()
+                .map_err(|e| format!("close: {e:?}"))?;
+            closed = true;
+            continue;
+        }
+        if (got_app || s.peer_closed()) && done_at.is_none() {
+            done_at = Some(Instant::now());
+        }
+        if done_at.is_some_and(|t| t.elapsed() > LINGER) || s.peer_closed() {
+            break;
+        }
+        if start.elapsed() > CONVERSATION {
+            return Err(format!(
+                "no end after {CONVERSATION:?} ({} bytes from the peer, handshake complete: {})",
+                peer.len(),
+                s.is_handshake_complete()
+            ));
+        }
+        let n = match sock.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => continue,
+            Err(e) if e.kind() == ErrorKind::ConnectionReset => break,
+            Err(e) => return Err(format!("read: {e}")),
+        };
+        let now = &buf[..n];
+        peer.extend_from_slice(now);
+        let mut echo = Vec::new();
+        let mut rest = now;
+        while !rest.is_empty() {
+            let rb = s.get_readbuf();
+            let k = rb.len().min(rest.len());
+            if k == 0 {
+                return Err("no room in the read buffer".into());
+            }
+            rb[..k].copy_from_slice(&rest[..k]);
+            rest = &rest[k..];
+            let mut r = s.received_data(k);
+            loop {
+                match r {
+                    Ok(Received::AppData(d)) => {
+                        got_app = true;
+                        echo.extend_from_slice(d);
+                    }
+                    Ok(Received::Alert { .. }) => {}
+                    Ok(_) => break,
+                    Err(e) => {
+                        return Err(format!(
+                            "our session failed with {e:?} after {} peer bytes",
+                            peer.len()
+                        ));
+                    }
+                }
+                r = s.processed_data();
+            }
+        }
+        if side == Side::Server && !echo.is_empty() && !s.peer_closed() {
+            s.encode_to_outdata(&echo)
+                .map_err(|e| format!("echo: {e:?}"))?;
+            // The peer client has its answer: closing its input makes it shut down.
+            stdin = None;
+        }
+    }
+    drop(stdin);
+    Ok(peer)
+}
+
+/// A recorded seed and what it tells about the peer's messages.
+struct Recorded {
+    /// The file name (without the target directory).
+    name: String,
+    /// The seed (selector bytes, mode byte, peer bytes).
+    seed: Vec<u8>,
+    /// The peer's bytes alone.
+    peer: Vec<u8>,
+    version: u16,
+    suite: u16,
+}
+
+fn record(case: &Case) -> Result<Recorded, String> {
+    let (mut s, selector) = case.our_session().ok_or("no session for this target")?;
+    let listener = match case.side {
+        Side::Server => {
+            let l = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("bind: {e}"))?;
+            l.set_nonblocking(true).map_err(|e| e.to_string())?;
+            Some(l)
+        }
+        Side::Client => None,
+    };
+    let port = match &listener {
+        Some(l) => l.local_addr().map_err(|e| e.to_string())?.port(),
+        None => free_port()?,
+    };
+    let mut child = spawn(case, port)?;
+    let result = (|| {
+        let mut stdin = child.stdin.take();
+        if let (Some(line), Some(w)) = (case.stdin, stdin.as_mut()) {
+            w.write_all(line).map_err(|e| format!("stdin: {e}"))?;
+        }
+        if case.stdin.is_none() {
+            stdin = None;
+        }
+        let mut sock = connect(case.side, &mut child, listener.as_ref(), port)?;
+        sock.set_nonblocking(false).map_err(|e| e.to_string())?;
+        converse(&mut s, &mut sock, case.side, stdin)
+    })();
+    // The peer is ours: end it whether or not it finished by itself.
+    let _ = child.kill();
+    let mut stderr = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = e.read_to_string(&mut stderr);
+    }
+    let _ = child.wait();
+    let peer = result.map_err(|e| {
+        let tail = stderr.trim();
+        let tail = tail.get(tail.len().saturating_sub(400)..).unwrap_or(tail);
+        format!("{e}\n  the peer's stderr ends: {tail}")
+    })?;
+    let version = s.protocol_version().get();
+    let suite = s.cipher_suite().map(|c| c.get()).ok_or_else(|| {
+        format!(
+            "no suite negotiated; the peer sent {:02x?}",
+            &peer[..peer.len().min(64)]
+        )
+    })?;
+    if !s.is_handshake_complete() {
+        return Err(format!(
+            "handshake incomplete after {} peer bytes",
+            peer.len()
+        ));
+    }
+    let name = format!(
+        "peer-{}-{}-{}",
+        case.peer,
+        version_name(version),
+        suite_name(suite)
+    );
+    let seed = [selector.as_slice(), &[0], &peer].concat();
+    Ok(Recorded {
+        name,
+        seed,
+        peer,
+        version,
+        suite,
+    })
+}
+
+fn write(root: &FsPath, target: &str, name: &str, data: &[u8]) -> Result<(), String> {
+    let dir = root.join(target);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    std::fs::write(dir.join(name), data).map_err(|e| format!("{name}: {e}"))
+}
+
+/// The codec targets' seeds from one recording: the peer's first record, each plaintext
+/// handshake message type it sent (a Certificate only from client authentication, the
+/// server chains are ours), and its plaintext handshake stream for the framer.
+fn codec_seeds(root: &FsPath, case: &Case, r: &Recorded) -> Result<usize, String> {
+    let mut written = 0;
+    let base = format!("peer-{}-{}", case.peer, version_name(r.version));
+    let role = match case.side {
+        Side::Server => "client",
+        Side::Client => "server",
+    };
+    if let Some(first) = records(&r.peer).first() {
+        write(
+            root,
+            "record_header",
+            &format!("{base}-{role}-first"),
+            first,
+        )?;
+        written += 1;
+    }
+    let hs = plaintext_handshake(&r.peer);
+    let sel = message_selector(r.version, r.suite);
+    let psk = case.target().ends_with("_psk");
+    let plain = matches!(case.target(), "server_session" | "client_session");
+    for m in handshake_messages(&hs) {
+        // What differs between stacks: the hellos (extensions and their order; taken
+        // from the RSA targets, the other targets' hellos differ only in the suites),
+        // the key exchange parameters, the certificate request, a PSK identity.
+        // Certificates, RSA-encrypted premasters and signatures are opaque blobs the
+        // other seeds have.
+        let name = match m.first() {
+            Some(1) if plain => "client-hello".to_string(),
+            Some(2) if plain => "server-hello".to_string(),
+            Some(12) => format!("{}-server-key-exchange", suite_name(r.suite)),
+            Some(13) => format!("{}-certificate-request", suite_name(r.suite)),
+            Some(16) if psk => format!("{}-client-key-exchange", suite_name(r.suite)),
+            _ => continue,
+        };
+        write(
+            root,
+            "handshake_message",
+            &format!("{base}-{name}"),
+            &[&[sel][..], m].concat(),
+        )?;
+        written += 1;
+    }
+    if case.target().ends_with("client_auth") && !hs.is_empty() {
+        write(
+            root,
+            "handshake_framer",
+            &format!("{base}-{role}-flight"),
+            &[&[0xff, 0xff][..], &hs].concat(),
+        )?;
+        written += 1;
+    }
+    Ok(written)
+}
+
+/// Every `peer-*` file under `root/<target>/`.
+fn peer_seed_files(root: &FsPath) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    let dirs = std::fs::read_dir(root).map_err(|e| format!("{}: {e}", root.display()))?;
+    for dir in dirs.flatten() {
+        let Ok(files) = std::fs::read_dir(dir.path()) else {
+            continue;
+        };
+        out.extend(
+            files
+                .flatten()
+                .filter(|f| f.file_name().to_string_lossy().starts_with("peer-"))
+                .map(|f| f.path()),
+        );
+    }
+    Ok(out)
+}
+
+fn remove_peer_seeds(root: &FsPath) -> Result<(), String> {
+    for f in peer_seed_files(root)? {
+        std::fs::remove_file(&f).map_err(|e| format!("{}: {e}", f.display()))?;
+    }
+    Ok(())
+}
+
+fn python() -> String {
+    if let Ok(p) = std::env::var("MATRIX_PEERS_PYTHON") {
+        return p;
+    }
+    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/peers-venv/bin/python");
+    if venv.exists() {
+        return venv.display().to_string();
+    }
+    "python3".into()
+}
+
+fn run(root: &FsPath, filters: &[String]) -> Result<(), String> {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let psk_file = std::env::temp_dir().join(format!("matrix-fuzz-psk-{}", std::process::id()));
+    std::fs::write(&psk_file, format!("fuzz-client:{PSK_HEX}\n"))
+        .map_err(|e| format!("{}: {e}", psk_file.display()))?;
+    let env = Env {
+        keys: here.join("../testkeys"),
+        python: python(),
+        tl_peer: here.join("../matrix-interop/peers/tl_peer.py"),
+        psk_file: psk_file.clone(),
+    };
+    if filters.is_empty() {
+        // A full run replaces the set: a seed whose peer now negotiates something else
+        // (another name) must not stay behind.
+        remove_peer_seeds(root)?;
+    }
+    let mut failures = Vec::new();
+    let mut seeds = 0;
+    for case in cases(&env) {
+        let label = format!("{} {} {}", case.target(), case.peer, case.argv.join(" "));
+        if !filters.is_empty() && !filters.iter().any(|f| label.contains(f.as_str())) {
+            continue;
+        }
+        let r = match record(&case) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!(
+                    "FAIL {}/{} ({}): {e}",
+                    case.target(),
+                    case.peer,
+                    case.argv.join(" ")
+                );
+                failures.push(label);
+                continue;
+            }
+        };
+        // The seed is only worth keeping if a fresh session replays it whole.
+        let replay = replay_seed(case.target(), &r.seed).ok_or("not a session target")?;
+        if !replay.is_complete() {
+            eprintln!(
+                "FAIL {}/{}: recorded, but the replay stops: {replay:?}",
+                case.target(),
+                r.name
+            );
+            failures.push(label);
+            continue;
+        }
+        write(root, case.target(), &r.name, &r.seed)?;
+        let codec = codec_seeds(root, &case, &r)?;
+        seeds += 1 + codec;
+        println!(
+            "ok   {}/{} ({} bytes; replay: handshake complete, {} bytes of application data, {} alerts{}) + {codec} codec seeds",
+            case.target(),
+            r.name,
+            r.seed.len(),
+            replay.app_data.len(),
+            replay.alerts.len(),
+            if replay.peer_closed {
+                ", close_notify"
+            } else {
+                ""
+            },
+        );
+    }
+    let _ = std::fs::remove_file(&psk_file);
+    // Codec seeds of several recordings may share a name (the last one stays).
+    let files = peer_seed_files(root)?.len();
+    println!(
+        "{seeds} seeds written, {files} peer-* files now under {}",
+        root.display()
+    );
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} recordings failed", failures.len()))
+    }
+}
+
+fn main() -> ExitCode {
+    let filters: Vec<String> = std::env::args().skip(1).collect();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    match run(&root, &filters) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("gen-corpus-peers: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
