@@ -11,16 +11,16 @@
 //!   `heap-count` feature: `speed` prints full and resumed handshakes per second, bulk MB/s
 //!   for the profile's suite and the bytes an established session's buffers hold; `heap`
 //!   prints the heap an idle established client and server session hold and the peak heap
-//!   of a full handshake, counted by dhat's allocator. A profile with matrix-apps'
-//!   `dtls` feature measures a DTLS 1.0 client and server (matrix-dtls' `DtlsSession`)
-//!   over an in-memory datagram loop instead of TLS sessions: every handshake with the
-//!   server's HelloVerifyRequest cookie round, bulk data in records as large as the PMTU
-//!   allows (the row's note says how large); such a session has no
-//!   `memory_usage`, so its session byte columns stay empty. The counting allocator stays in
-//!   this build (the size build never has it): without a running profiler it only takes
-//!   an uncontended lock per allocation, which is within the noise of the speed figures
-//!   (checked by hand: the same profile with and without it measured alike within the
-//!   run-to-run spread of this shared machine).
+//!   of a full handshake, counted by dhat's allocator. A profile with matrix-apps' `dtls`
+//!   feature measures a DTLS 1.0 client and server (matrix-dtls' `DtlsSession`) over an
+//!   in-memory datagram loop instead of TLS sessions: every handshake with the server's
+//!   HelloVerifyRequest cookie round, bulk data in records as large as the PMTU allows
+//!   (the row's note says how large); such a session has no `memory_usage`, so its
+//!   session byte columns stay empty. The counting allocator stays in this build (the
+//!   size build never has it): without a running profiler it only takes an uncontended
+//!   lock per allocation, which is within the noise of the speed figures (checked by
+//!   hand: the same profile with and without it measured alike within the run-to-run
+//!   spread of this shared machine).
 //!
 //! A profile that does not build fails the command (CI runs `--quick`); a profile that
 //! builds but cannot complete a handshake (a key exchange still in progress elsewhere) is
