@@ -224,3 +224,48 @@ pub fn once() -> Result<(), Error> {
         Err(Error::ProtocolFail)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The record type of handshake messages and the HelloVerifyRequest's message type.
+    const HANDSHAKE: u8 = 22;
+    const HELLO_VERIFY_REQUEST: u8 = 3;
+    /// A DTLS record header: type, version, epoch, 48-bit sequence number, length.
+    const RECORD_HEADER: usize = 13;
+
+    #[test]
+    fn the_server_answers_the_first_hello_with_a_cookie_request() {
+        let p = Pair::new().expect("contexts and keys");
+        let mut c = p
+            .client
+            .new_client_session(Arc::clone(&p.ckeys), None, 0, None, None)
+            .expect("client");
+        let mut s = p
+            .server
+            .new_server_session(Arc::clone(&p.skeys), None, CLIENT_ADDR)
+            .expect("server");
+        let mut app = Vec::new();
+        assert!(pump(&mut c, &mut s, &mut app).expect("hello delivered"));
+        let dg = s.get_outdata();
+        assert_eq!(dg.first(), Some(&HANDSHAKE), "{dg:?}");
+        assert_eq!(dg.get(RECORD_HEADER), Some(&HELLO_VERIFY_REQUEST), "{dg:?}");
+        assert!(!s.handshake_started(), "no server state before the cookie");
+    }
+
+    #[test]
+    fn full_and_resumed_handshakes_complete_and_bulk_arrives_whole() {
+        let p = Pair::new().expect("contexts and keys");
+        let (c, s) = p.handshake(0x002F, None).expect("full handshake");
+        assert!(!c.is_resumed() && !s.is_resumed());
+        assert_eq!(c.protocol_version().get(), 0xFEFF);
+        let id = c.session_id().expect("a session id");
+        let (mut c, mut s) = p.handshake(0x002F, Some(&id)).expect("resumed");
+        assert!(c.is_resumed() && s.is_resumed());
+        // Several records, the last one short.
+        let data: Vec<u8> = (0..5000u32).map(|i| i as u8).collect();
+        assert!(c.max_app_data() < data.len() && c.max_app_data() < p.client.pmtu());
+        assert_eq!(Pair::send(&mut c, &mut s, &data).expect("bulk"), data);
+    }
+}
