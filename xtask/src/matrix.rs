@@ -11,11 +11,16 @@
 //!   `heap-count` feature: `speed` prints full and resumed handshakes per second, bulk MB/s
 //!   for the profile's suite and the bytes an established session's buffers hold; `heap`
 //!   prints the heap an idle established client and server session hold and the peak heap
-//!   of a full handshake, counted by dhat's allocator. The counting allocator stays in
-//!   this build (the size build never has it): without a running profiler it only takes
-//!   an uncontended lock per allocation, which is within the noise of the speed figures
-//!   (checked by hand: the same profile with and without it measured alike within the
-//!   run-to-run spread of this shared machine).
+//!   of a full handshake, counted by dhat's allocator. A profile with matrix-apps' `dtls`
+//!   feature measures a DTLS 1.0 client and server (matrix-dtls' `DtlsSession`) over an
+//!   in-memory datagram loop instead of TLS sessions: every handshake with the server's
+//!   HelloVerifyRequest cookie round, bulk data in records as large as the PMTU allows
+//!   (the row's note says how large); such a session has no `memory_usage`, so its
+//!   session byte columns stay empty. The counting allocator stays in this build (the
+//!   size build never has it): without a running profiler it only takes an uncontended
+//!   lock per allocation, which is within the noise of the speed figures (checked by
+//!   hand: the same profile with and without it measured alike within the run-to-run
+//!   spread of this shared machine).
 //!
 //! A profile that does not build fails the command (CI runs `--quick`); a profile that
 //! builds but cannot complete a handshake (a key exchange still in progress elsewhere) is
@@ -282,6 +287,17 @@ fn speed_features(p: &Profile) -> Vec<String> {
     f
 }
 
+/// What a DTLS speed line (it names the PMTU and the bulk record size) measured, for the
+/// row's note; `None` for a TLS line.
+fn datagram_note(kv: &[(String, String)]) -> Option<String> {
+    let get = |key: &str| kv.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+    let (pmtu, record) = (get("pmtu")?, get("record_bytes")?);
+    Some(format!(
+        "DTLS 1.0 pair in memory: cookie round in every handshake, bulk in {record}-byte \
+         records (PMTU {pmtu}); no session byte figures (DtlsSession has no memory_usage)"
+    ))
+}
+
 /// Measures one profile; `Err` only when a build fails.
 fn measure(root: &Path, p: &Profile, baseline: Size, millis: u64) -> Result<Row, String> {
     let mut row = Row {
@@ -304,11 +320,13 @@ fn measure(root: &Path, p: &Profile, baseline: Size, millis: u64) -> Result<Row,
         .map_err(|e| format!("profile `{}` (speed build) does not build: {e}", p.name))?;
     match speed_of(&fast, millis, &p.suite) {
         Ok(kv) => {
+            let mut notes: Vec<String> = datagram_note(&kv).into_iter().collect();
             row.speed = kv;
             match key_values(&fast, &["heap", &p.suite]) {
                 Ok(heap) => row.speed.extend(heap),
-                Err(why) => row.note = format!("no heap figures: {why}"),
+                Err(why) => notes.push(format!("no heap figures: {why}")),
             }
+            row.note = notes.join("; ");
         }
         Err(why) => {
             row.status = "not supported yet".into();
@@ -398,5 +416,41 @@ mod tests {
             assert!(ps.iter().any(|p| p.name == name), "{name} missing");
         }
         assert!(ps.iter().any(|p| p.quick));
+    }
+
+    #[test]
+    fn the_dtls_profile_measures_speed_with_dtls_and_both_roles() {
+        let ps = profiles().expect("profiles.toml parses");
+        let dtls = ps
+            .iter()
+            .find(|p| p.name == "dtls-client")
+            .expect("dtls-client");
+        let f = speed_features(dtls);
+        for want in ["dtls", "client", "server", "heap-count"] {
+            assert!(f.iter().any(|x| x == want), "{want} missing from {f:?}");
+        }
+        // The size build keeps exactly the profile's one role.
+        assert!(!dtls.features.iter().any(|x| x == "server"));
+        let default = ps.iter().find(|p| p.name == "default").expect("default");
+        assert!(!speed_features(default).iter().any(|x| x == "dtls"));
+    }
+
+    #[test]
+    fn only_a_datagram_speed_line_gets_the_dtls_note() {
+        let kv = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let tls = kv(&[("suite", "0x002F"), ("session_idle_bytes", "100")]);
+        assert_eq!(datagram_note(&tls), None);
+        let dtls = kv(&[
+            ("suite", "0x002F"),
+            ("pmtu", "1500"),
+            ("record_bytes", "1435"),
+        ]);
+        let note = datagram_note(&dtls).expect("a DTLS note");
+        assert!(note.contains("1435-byte records (PMTU 1500)"), "{note}");
     }
 }

@@ -8,7 +8,9 @@
 //!   client and a server session (the buffer API, no sockets); `matrix-size-ref speed MS
 //!   SUITE` measures full and resumed handshakes per second and bulk MB/s for `SUITE` (hex
 //!   id, `0` for the client's choice), each for about `MS` milliseconds, and prints one
-//!   `key=value` line;
+//!   `key=value` line. With the `dtls` feature the two sessions are a matrix-dtls DTLS 1.0
+//!   client and server over an in-memory datagram loop (the `dtls_pair` module: cookie
+//!   round, PMTU-sized records) instead of TLS sessions;
 //! - one role: the session talks to standard input/output (what a device's firmware does
 //!   with its only connection), so the role's whole code stays in the binary; it cannot
 //!   measure speed without a peer, so `cargo xtask matrix` measures with both roles;
@@ -18,10 +20,11 @@
 //! With the `heap-count` feature (the speed build of `cargo xtask matrix`, never the size
 //! build), `matrix-size-ref heap SUITE` counts the heap with dhat's allocator and prints
 //! the bytes an idle established client and server session hold and the peak of a full
-//! in-memory handshake (both sessions). Why dhat and not the library's own accounting:
-//! `Session::memory_usage` counts what is charged to the session's budget (its record
-//! and handshake buffers), not the keys, hash states, handshake machine and peer
-//! certificates a session also owns, so it undercounts the heap a device must provide.
+//! in-memory handshake (both sessions; DTLS sessions with `dtls`). Why dhat and not the
+//! library's own accounting: `Session::memory_usage` counts what is charged to the
+//! session's budget (its record and handshake buffers), not the keys, hash states,
+//! handshake machine and peer certificates a session also owns, so it undercounts the
+//! heap a device must provide (and a `DtlsSession` has no such accounting at all).
 //!
 //! The keys are the rsa2048 test identity (`testkeys/`, public test material) in DER, so
 //! that no PEM decoder is needed, and a test pre-shared key (PSK suites are offered only
@@ -113,8 +116,17 @@ fn client_keys() -> Result<std::sync::Arc<matrix_ssl::Keys>, matrix_ssl::Error> 
     Ok(std::sync::Arc::new(k))
 }
 
+// Beside this file, not in `src/bin/` where cargo would take it for a program of its own.
+#[cfg(all(feature = "client", feature = "server", feature = "dtls"))]
+#[path = "matrix-size-ref/dtls_pair.rs"]
+mod dtls_pair;
+/// Both roles over DTLS: two `DtlsSession`s joined by an in-memory datagram loop, in
+/// place of the TLS pair.
+#[cfg(all(feature = "client", feature = "server", feature = "dtls"))]
+use dtls_pair as pair;
+
 /// Both roles: two sessions joined by the buffer API.
-#[cfg(all(feature = "client", feature = "server"))]
+#[cfg(all(feature = "client", feature = "server", not(feature = "dtls")))]
 mod pair {
     use std::sync::Arc;
     use std::time::{Duration, Instant};

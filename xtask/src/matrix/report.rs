@@ -23,10 +23,13 @@ pub fn markdown(rows: &[Row], baseline: Size, quick: bool) -> String {
         "Size: `matrix-size-ref` built with the `min-size` profile (opt-level z, LTO, \
          panic=abort, stripped), KiB. \"lib text\" is text minus the baseline binary with no \
          role compiled in ({} KiB text). Speed: the same program in release mode, in memory, \
-         both roles; bulk is client-to-server application data with the suite shown; \
-         session bytes are what an established session's buffers hold (`Session::memory_usage`: \
-         now, and the most they held during the handshake; buffers only, not every heap \
-         allocation). Heap (counting allocator, dhat): bytes an idle established client and \
+         both roles (TLS sessions through the buffer API; for a profile with `dtls`, a DTLS \
+         1.0 client and server over a lossless datagram loop, each handshake with the \
+         HelloVerifyRequest cookie round); bulk is client-to-server application data with \
+         the suite shown (TLS: 16 KiB records; DTLS: one PMTU-sized record per datagram); \
+         session bytes are what an established TLS session's buffers hold \
+         (`Session::memory_usage`: now, and the most they held during the handshake; buffers \
+         only, not every heap allocation; none for DTLS). Heap (counting allocator, dhat): bytes an idle established client and \
          server session hold after one message, and the peak heap of one full in-memory \
          handshake with both sessions alive (contexts and keys, shared by all sessions, not \
          counted).\n",
