@@ -15,7 +15,8 @@
 //! 7. `cargo tree -d`: no duplicated RustCrypto crate
 //! 8. the interop tests against the peers (`matrix-interop`, release mode), then the
 //!    legacy-renegotiation interop tests once with each of the two features they need
-//! 9. a short fuzz pass: every target 5 s on the stable runner (`cargo xtask fuzz`), which
+//! 9. the fuzz crate's tests (every committed seed, ours and the peers', replays), then a
+//!    short fuzz pass: every target 5 s on the stable runner (`cargo xtask fuzz`), which
 //!    needs no nightly build of the sanitised dependencies
 //! 10. sslyze scans matrix-server (`cargo xtask sslyze`): the versions and suites the build
 //!     enables, secure renegotiation, no vulnerability flagged
@@ -361,6 +362,9 @@ pub fn run(root: &Path) -> Result<(), String> {
             )
         })?;
     }
+    step("fuzz seeds replay (fuzz crate tests)", &mut || {
+        fuzz::test(root)
+    })?;
     step("short fuzz pass (stable runner)", &mut || {
         fuzz::run(
             root,

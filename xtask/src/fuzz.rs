@@ -130,6 +130,25 @@ fn run_stable(root: &Path, opts: &Options) -> Result<(), String> {
     cmd::run_env(root, "cargo", &args, &[("CARGO_TARGET_DIR", &target_dir)])
 }
 
+/// The fuzz crate's own tests (`fuzz/tests/`): every committed seed, ours and the ones
+/// recorded from OpenSSL, GnuTLS and tlslite-ng, still replays through its target to a
+/// completed handshake, and the harnesses keep their invariants. Built like the stable
+/// runner, in the workspace's target directory.
+pub fn test(root: &Path) -> Result<(), String> {
+    let manifest = root.join("fuzz").join("Cargo.toml");
+    let manifest = manifest.to_string_lossy();
+    let target_dir = root.join("target");
+    let target_dir = target_dir.to_string_lossy();
+    let args = [
+        "test",
+        "--quiet",
+        "--manifest-path",
+        &manifest,
+        "--no-default-features",
+    ];
+    cmd::run_env(root, "cargo", &args, &[("CARGO_TARGET_DIR", &target_dir)])
+}
+
 /// libFuzzer through cargo-fuzz, one target after the other.
 fn run_libfuzzer(root: &Path, opts: &Options) -> Result<(), String> {
     let fuzz = root.join("fuzz");
