@@ -308,6 +308,10 @@ pub(crate) struct Reneg {
     /// DTLS: the cookie of the connection's HelloVerifyRequest, which a client's
     /// re-handshake ClientHello carries again (OpenSSL's servers answer a renegotiating
     /// hello without one from stale state instead of a HelloVerifyRequest).
+    #[cfg_attr(
+        not(feature = "client-side-ssl"),
+        allow(dead_code, reason = "only a client repeats its cookie")
+    )]
     pub dtls_cookie: Vec<u8>,
 }
 
