@@ -18,11 +18,10 @@ use std::net::{SocketAddr, UdpSocket};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use matrix_dtls::{DtlsContext, DtlsSession};
+use matrix_dtls::DtlsContext;
+use matrix_interop::dtls::DtlsConn;
 use matrix_interop::{Peer, testkeys};
-use matrix_ssl::{
-    CertValidator, CipherSuite, Config, Keys, ProtocolVersion, Received, Sent, SessionId, Verdict,
-};
+use matrix_ssl::{CertValidator, CipherSuite, Config, Keys, ProtocolVersion, SessionId, Verdict};
 
 const T: Duration = Duration::from_secs(20);
 const DTLS: ProtocolVersion = ProtocolVersion::DTLSv1_0;
@@ -65,130 +64,6 @@ fn client_keys() -> Arc<Keys> {
     Arc::new(k)
 }
 
-/// One DTLS connection over a UDP socket.
-struct Conn {
-    sock: UdpSocket,
-    peer: SocketAddr,
-    sess: DtlsSession,
-    received: Vec<u8>,
-    complete: bool,
-    closed: bool,
-}
-
-impl Conn {
-    fn new(sock: UdpSocket, peer: SocketAddr, sess: DtlsSession) -> Conn {
-        sock.set_read_timeout(Some(Duration::from_millis(250)))
-            .unwrap();
-        Conn {
-            sock,
-            peer,
-            sess,
-            received: Vec::new(),
-            complete: false,
-            closed: false,
-        }
-    }
-
-    /// Sends every datagram the session holds.
-    fn flush(&mut self) -> Result<(), String> {
-        for _ in 0..10_000 {
-            let d = self.sess.get_outdata();
-            if d.is_empty() {
-                return Ok(());
-            }
-            let n = d.len();
-            self.sock
-                .send_to(d, self.peer)
-                .map_err(|e| format!("send: {e}"))?;
-            match self
-                .sess
-                .sent_data(n)
-                .map_err(|e| format!("sent_data: {e:?}"))?
-            {
-                Sent::HandshakeComplete => self.complete = true,
-                Sent::RequestClose => self.closed = true,
-                _ => {}
-            }
-        }
-        Err("get_outdata never ends".into())
-    }
-
-    /// Hands one datagram to the session and acts on its events.
-    fn feed(&mut self, dg: &[u8]) -> Result<(), String> {
-        let buf = self.sess.get_readbuf();
-        let n = dg.len().min(buf.len());
-        buf[..n].copy_from_slice(&dg[..n]);
-        let mut r = self.sess.received_data(n);
-        loop {
-            match r.map_err(|e| format!("received_data: {e:?}"))? {
-                Received::AppData(d) => {
-                    self.received.extend_from_slice(d);
-                    r = self.sess.processed_data();
-                }
-                Received::Alert { level, description } => {
-                    if description == matrix_ssl::AlertDescription::CloseNotify {
-                        self.closed = true;
-                    } else if level == matrix_ssl::AlertLevel::Fatal {
-                        return Err(format!("fatal alert from the peer: {description:?}"));
-                    }
-                    r = self.sess.processed_data();
-                }
-                Received::HandshakeComplete => {
-                    self.complete = true;
-                    break;
-                }
-                _ => break,
-            }
-        }
-        self.flush()
-    }
-
-    /// Runs until `done` holds: received datagrams in, our datagrams out, and on a quiet
-    /// quarter second one more `get_outdata` (our retransmission timer).
-    fn pump(&mut self, what: &str, done: impl Fn(&Conn) -> bool) -> Result<(), String> {
-        let end = Instant::now() + T;
-        let mut buf = vec![0u8; 65536];
-        self.flush()?;
-        while !done(self) {
-            if Instant::now() > end {
-                return Err(format!("timed out waiting for {what}"));
-            }
-            match self.sock.recv_from(&mut buf) {
-                Ok((n, from)) if from == self.peer => {
-                    let dg = buf[..n].to_vec();
-                    self.feed(&dg)?;
-                }
-                Ok(_) => {}
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        std::io::ErrorKind::WouldBlock
-                            | std::io::ErrorKind::TimedOut
-                            | std::io::ErrorKind::ConnectionRefused
-                    ) =>
-                {
-                    self.flush()?;
-                }
-                Err(e) => return Err(format!("recv: {e}")),
-            }
-        }
-        Ok(())
-    }
-
-    fn send_app(&mut self, data: &[u8]) -> Result<(), String> {
-        self.sess
-            .encode_to_outdata(data)
-            .map_err(|e| format!("encode_to_outdata: {e:?}"))?;
-        self.flush()
-    }
-
-    /// close_notify (a peer that keeps the session for resumption wants it).
-    fn close(&mut self) {
-        let _ = self.sess.encode_closure_alert();
-        let _ = self.flush();
-    }
-}
-
 /// What a client connection negotiated.
 struct Outcome {
     suite: Option<CipherSuite>,
@@ -229,17 +104,17 @@ fn run_client_with(
     let sess = ctx
         .new_client_session(keys, resume, suite, None, None)
         .map_err(|e| format!("new_client_session: {e:?}"))?;
-    let mut c = Conn::new(sock, peer, sess);
-    c.pump("the handshake", |c| c.complete)?;
+    let mut c = DtlsConn::new(sock, peer, sess);
+    c.pump("the handshake", T, |c| c.completions > 0)?;
     assert_eq!(c.sess.protocol_version(), DTLS);
     let ping = b"ping from matrix-dtls\n";
     c.send_app(ping)?;
     match reply {
-        Reply::Echo => c.pump("the echo", |c| c.received.ends_with(ping))?,
+        Reply::Echo => c.pump("the echo", T, |c| c.received.ends_with(ping))?,
         Reply::Stdio(peer) => {
             peer.wait_for("ping from matrix-dtls", T)?;
             peer.send_stdin("pong from the peer\n");
-            c.pump("the peer's data", |c| {
+            c.pump("the peer's data", T, |c| {
                 c.received.ends_with(b"pong from the peer\n")
             })?;
         }
@@ -295,9 +170,9 @@ fn serve_with(
         let sess = ctx
             .new_server_session(keys(), validator(), from.to_string().as_bytes())
             .map_err(|e| format!("new_server_session: {e:?}"))?;
-        let mut c = Conn::new(sock.try_clone().unwrap(), from, sess);
+        let mut c = DtlsConn::new(sock.try_clone().unwrap(), from, sess);
         c.feed(&dg)?;
-        c.pump("the handshake", |c| c.complete)?;
+        c.pump("the handshake", T, |c| c.completions > 0)?;
         assert_eq!(c.sess.protocol_version(), DTLS);
         resumed.push((c.sess.is_resumed(), c.sess.cipher_suite()));
         if i + 1 < sessions {
@@ -317,7 +192,9 @@ fn serve_with(
         }
         let line = format!("{ping}\n");
         peer.send_stdin(&line);
-        c.pump("the peer's data", |c| c.received.ends_with(line.as_bytes()))?;
+        c.pump("the peer's data", T, |c| {
+            c.received.ends_with(line.as_bytes())
+        })?;
         c.send_app(b"pong from matrix-dtls\n")?;
         peer.wait_for("pong from matrix-dtls", T)?;
     }
