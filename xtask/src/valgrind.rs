@@ -10,9 +10,10 @@
 //! - matrix-client connects to `openssl s_server -www` (AES-128, TLS 1.1) and `gnutls-serv
 //!   --echo` (RC4-SHA, TLS 1.0), with two resumed reconnections each.
 //!
-//! - the interop test binaries (`matrix-interop`'s `interop_tls` and `interop_advanced`,
-//!   release build: every suite, DHE, PSK, client authentication and renegotiation against
-//!   OpenSSL, GnuTLS, tlslite-ng and nassl), the test process under valgrind, the peers not.
+//! - the interop test binaries (`matrix-interop`'s `interop_tls`, `interop_advanced`,
+//!   `dtls` and `dtls_reneg`, release build: every suite, DHE, PSK, client authentication
+//!   and renegotiation against OpenSSL, GnuTLS, tlslite-ng and nassl, and DTLS 1.0 over UDP
+//!   against OpenSSL and GnuTLS), the test process under valgrind, the peers not.
 //!
 //! Leaks counted: definitely, indirectly and possibly lost (`--errors-for-leak-kinds`);
 //! "still reachable" at exit (the standard library's buffers) is shown, not counted.
@@ -400,6 +401,9 @@ fn ensure_valgrind(root: &Path) -> Result<(), String> {
         .ok_or_else(|| "valgrind still missing after apt-get install".into())
 }
 
+/// The interop test binaries run under valgrind: TLS and DTLS against every peer.
+const INTEROP_TESTS: &[&str] = &["interop_tls", "interop_advanced", "dtls", "dtls_reneg"];
+
 /// The interop test binaries under valgrind, `python` being the peers' virtual
 /// environment.
 fn interop(root: &Path, python: &Path, logs: &Path) -> Result<(), String> {
@@ -422,13 +426,15 @@ fn interop(root: &Path, python: &Path, logs: &Path) -> Result<(), String> {
         };
         let name = v.pointer("/target/name").and_then(|n| n.as_str());
         let exe = v.get("executable").and_then(|e| e.as_str());
-        if let (Some(name @ ("interop_tls" | "interop_advanced")), Some(exe)) = (name, exe) {
+        if let (Some(name), Some(exe)) = (name, exe)
+            && INTEROP_TESTS.contains(&name)
+        {
             tests.push((name.to_string(), exe.to_string()));
         }
     }
-    if tests.len() != 2 {
+    if tests.len() != INTEROP_TESTS.len() {
         return Err(format!(
-            "expected the interop_tls and interop_advanced test binaries, found {tests:?}"
+            "expected the interop test binaries {INTEROP_TESTS:?}, found {tests:?}"
         ));
     }
     for (name, exe) in tests {
