@@ -117,6 +117,98 @@ fn client_keys() -> Result<std::sync::Arc<matrix_ssl::Keys>, matrix_ssl::Error> 
 }
 
 // Beside this file, not in `src/bin/` where cargo would take it for a program of its own.
+/// What both in-memory pairs (TLS sessions, or DTLS sessions with `dtls`) share: the
+/// interface the measurements drive, and the measurements that do not depend on the
+/// transport.
+#[cfg(all(feature = "client", feature = "server"))]
+mod measure {
+    use std::time::{Duration, Instant};
+
+    use matrix_ssl::{Error, SessionId};
+
+    /// A client and a server context with their keys, joined in memory.
+    pub trait MemoryPair: Sized {
+        /// One side's session.
+        type Session;
+
+        /// Opens both contexts and loads the keys.
+        fn new() -> Result<Self, Error>;
+
+        /// One handshake (resuming `resume` if given) with `suite` (0: any); returns the
+        /// client's and the server's session.
+        fn handshake(
+            &self,
+            suite: u16,
+            resume: Option<&SessionId>,
+        ) -> Result<(Self::Session, Self::Session), Error>;
+
+        /// Sends `data` from `c` to `s` and returns what `s` received.
+        fn send(
+            c: &mut Self::Session,
+            s: &mut Self::Session,
+            data: &[u8],
+        ) -> Result<Vec<u8>, Error>;
+    }
+
+    /// Runs `f` repeatedly for about `budget`; returns runs per second.
+    pub fn rate(budget: Duration, mut f: impl FnMut() -> Result<(), Error>) -> Result<f64, Error> {
+        let start = Instant::now();
+        let mut n = 0u32;
+        while n == 0 || start.elapsed() < budget {
+            f()?;
+            n += 1;
+        }
+        Ok(f64::from(n) / start.elapsed().as_secs_f64())
+    }
+
+    /// The heap figures (`heap` with `heap-count`) as one `key=value` line.
+    #[cfg(feature = "heap-count")]
+    pub fn heap<P: MemoryPair>(suite: u16) -> Result<String, Error> {
+        // Contexts (and a DTLS server's cookie secrets) and keys are shared by every
+        // session: set up, and one handshake run so that lazily built tables exist, before
+        // counting starts.
+        let p = P::new()?;
+        drop(p.handshake(suite, None)?);
+        // Counting starts here: blocks allocated before are not counted, also when freed.
+        let _profiler = dhat::Profiler::builder()
+            .testing()
+            .trim_backtraces(Some(1))
+            .build();
+        let (mut c, mut s) = p.handshake(suite, None)?;
+        let peak = dhat::HeapStats::get().max_bytes;
+        // The message also proves to a DTLS server that its last flight arrived, so what
+        // it holds afterwards is an idle session's state.
+        let got = P::send(&mut c, &mut s, &[0x5a; 100])?;
+        if got.len() != 100 {
+            return Err(Error::ProtocolFail);
+        }
+        let both = dhat::HeapStats::get().curr_bytes;
+        drop(c);
+        let server_only = dhat::HeapStats::get().curr_bytes;
+        drop(s);
+        // What stays is the server's cache entry for the session.
+        let cached = dhat::HeapStats::get().curr_bytes;
+        Ok(format!(
+            "heap_client_idle_bytes={} heap_server_idle_bytes={} heap_handshake_peak_bytes={peak} \
+             heap_cache_entry_bytes={cached}",
+            both.saturating_sub(server_only),
+            server_only.saturating_sub(cached),
+        ))
+    }
+
+    /// One handshake and one message: what the size build does.
+    pub fn once<P: MemoryPair>() -> Result<(), Error> {
+        let p = P::new()?;
+        let (mut c, mut s) = p.handshake(0, None)?;
+        let got = P::send(&mut c, &mut s, b"ping")?;
+        if got == b"ping" {
+            Ok(())
+        } else {
+            Err(Error::ProtocolFail)
+        }
+    }
+}
+
 #[cfg(all(feature = "client", feature = "server", feature = "dtls"))]
 #[path = "matrix-size-ref/dtls_pair.rs"]
 mod dtls_pair;
@@ -132,6 +224,8 @@ mod pair {
     use std::time::{Duration, Instant};
 
     use matrix_ssl::{AlertLevel, Config, Context, Error, Keys, Received, Session, SessionId};
+
+    use super::measure::{MemoryPair, rate};
 
     /// A client context, a server context (its cache makes resumption possible) and keys.
     pub struct Pair {
@@ -185,9 +279,10 @@ mod pair {
         }
     }
 
-    impl Pair {
-        /// Opens both contexts and loads the keys.
-        pub fn new() -> Result<Pair, Error> {
+    impl MemoryPair for Pair {
+        type Session = Session;
+
+        fn new() -> Result<Pair, Error> {
             Ok(Pair {
                 client: matrix_ssl::open(Config::default())?,
                 server: matrix_ssl::open(Config::default())?,
@@ -196,9 +291,7 @@ mod pair {
             })
         }
 
-        /// One handshake (resuming `resume` if given) with `suite` (0: any); returns both
-        /// sessions.
-        pub fn handshake(
+        fn handshake(
             &self,
             suite: u16,
             resume: Option<&SessionId>,
@@ -228,8 +321,7 @@ mod pair {
             Err(Error::ProtocolFail)
         }
 
-        /// Sends `data` from `c` to `s` and returns what `s` received.
-        pub fn send(c: &mut Session, s: &mut Session, data: &[u8]) -> Result<Vec<u8>, Error> {
+        fn send(c: &mut Session, s: &mut Session, data: &[u8]) -> Result<Vec<u8>, Error> {
             let mut app = Vec::new();
             // One record at a time: the session's buffers are capped
             // (`Config::session_memory_cap`), as a device's would be.
@@ -239,17 +331,6 @@ mod pair {
             }
             Ok(app)
         }
-    }
-
-    /// Runs `f` repeatedly for about `budget`; returns runs per second.
-    fn rate(budget: Duration, mut f: impl FnMut() -> Result<(), Error>) -> Result<f64, Error> {
-        let start = Instant::now();
-        let mut n = 0u32;
-        while n == 0 || start.elapsed() < budget {
-            f()?;
-            n += 1;
-        }
-        Ok(f64::from(n) / start.elapsed().as_secs_f64())
     }
 
     /// The `speed` measurements as one `key=value` line.
@@ -291,57 +372,13 @@ mod pair {
              session_idle_bytes={idle} session_peak_bytes={peak}"
         ))
     }
-
-    /// The heap figures (`heap` with `heap-count`) as one `key=value` line.
-    #[cfg(feature = "heap-count")]
-    pub fn heap(suite: u16) -> Result<String, Error> {
-        // Contexts and keys are shared by every session: set up, and one handshake run so
-        // that lazily built tables exist, before counting starts.
-        let p = Pair::new()?;
-        drop(p.handshake(suite, None)?);
-        // Counting starts here: blocks allocated before are not counted, also when freed.
-        let _profiler = dhat::Profiler::builder()
-            .testing()
-            .trim_backtraces(Some(1))
-            .build();
-        let (mut c, mut s) = p.handshake(suite, None)?;
-        let peak = dhat::HeapStats::get().max_bytes;
-        let got = Pair::send(&mut c, &mut s, &[0x5a; 100])?;
-        if got.len() != 100 {
-            return Err(Error::ProtocolFail);
-        }
-        let both = dhat::HeapStats::get().curr_bytes;
-        drop(c);
-        let server_only = dhat::HeapStats::get().curr_bytes;
-        drop(s);
-        // What stays is the server's cache entry for the session.
-        let cached = dhat::HeapStats::get().curr_bytes;
-        Ok(format!(
-            "heap_client_idle_bytes={} heap_server_idle_bytes={} heap_handshake_peak_bytes={peak} \
-             heap_cache_entry_bytes={cached}",
-            both.saturating_sub(server_only),
-            server_only.saturating_sub(cached),
-        ))
-    }
-
-    /// One handshake and one message: what the size build does.
-    pub fn once() -> Result<(), Error> {
-        let p = Pair::new()?;
-        let (mut c, mut s) = p.handshake(0, None)?;
-        let got = Pair::send(&mut c, &mut s, b"ping")?;
-        if got == b"ping" {
-            Ok(())
-        } else {
-            Err(Error::ProtocolFail)
-        }
-    }
 }
 
 #[cfg(all(feature = "client", feature = "server"))]
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        None => pair::once().map(|()| println!("ok")),
+        None => measure::once::<pair::Pair>().map(|()| println!("ok")),
         Some("speed") => {
             let ms = args.get(1).and_then(|a| a.parse::<u64>().ok());
             let suite = args.get(2).and_then(|a| {
@@ -361,7 +398,7 @@ fn main() -> ExitCode {
                 eprintln!("usage: matrix-size-ref heap SUITE_HEX");
                 return ExitCode::from(2);
             };
-            pair::heap(suite).map(|l| println!("{l}"))
+            measure::heap::<pair::Pair>(suite).map(|l| println!("{l}"))
         }
         Some(_) => {
             eprintln!("usage: matrix-size-ref [speed MILLISECONDS SUITE_HEX]");

@@ -22,6 +22,8 @@ use std::time::{Duration, Instant};
 use matrix_dtls::{DtlsContext, DtlsSession};
 use matrix_ssl::{AlertLevel, Config, Error, Keys, Received, SessionId};
 
+use super::measure::{MemoryPair, rate};
+
 /// The client's transport address as the server's cookie binds it.
 const CLIENT_ADDR: &[u8] = b"192.0.2.1:50000";
 
@@ -67,9 +69,12 @@ fn pump(from: &mut DtlsSession, to: &mut DtlsSession, app: &mut Vec<u8>) -> Resu
     }
 }
 
-impl Pair {
-    /// Opens both contexts (DTLS 1.0, the default PMTU) and loads the keys.
-    pub fn new() -> Result<Pair, Error> {
+/// Both contexts are DTLS 1.0 with the default PMTU; a handshake includes the cookie
+/// round; `send` cuts the data into records of at most what the PMTU allows.
+impl MemoryPair for Pair {
+    type Session = DtlsSession;
+
+    fn new() -> Result<Pair, Error> {
         Ok(Pair {
             client: matrix_dtls::open(Config::dtls())?,
             server: matrix_dtls::open(Config::dtls())?,
@@ -78,9 +83,7 @@ impl Pair {
         })
     }
 
-    /// One handshake (resuming `resume` if given) with `suite` (0: any), cookie round
-    /// included; returns both sessions.
-    pub fn handshake(
+    fn handshake(
         &self,
         suite: u16,
         resume: Option<&SessionId>,
@@ -108,9 +111,7 @@ impl Pair {
         Err(Error::ProtocolFail)
     }
 
-    /// Sends `data` from `c` to `s` in records of at most what the PMTU allows and
-    /// returns what `s` received.
-    pub fn send(c: &mut DtlsSession, s: &mut DtlsSession, data: &[u8]) -> Result<Vec<u8>, Error> {
+    fn send(c: &mut DtlsSession, s: &mut DtlsSession, data: &[u8]) -> Result<Vec<u8>, Error> {
         let mut app = Vec::with_capacity(data.len());
         let record = c.max_app_data();
         if record == 0 {
@@ -122,17 +123,6 @@ impl Pair {
         }
         Ok(app)
     }
-}
-
-/// Runs `f` repeatedly for about `budget`; returns runs per second.
-fn rate(budget: Duration, mut f: impl FnMut() -> Result<(), Error>) -> Result<f64, Error> {
-    let start = Instant::now();
-    let mut n = 0u32;
-    while n == 0 || start.elapsed() < budget {
-        f()?;
-        n += 1;
-    }
-    Ok(f64::from(n) / start.elapsed().as_secs_f64())
 }
 
 /// The `speed` measurements as one `key=value` line. A `DtlsSession` has no
@@ -176,53 +166,6 @@ pub fn speed(budget: Duration, suite: u16) -> Result<String, Error> {
          resumed_hs_per_s={resumed:.1} bulk_mb_per_s={mbs:.1} pmtu={pmtu} \
          record_bytes={record}"
     ))
-}
-
-/// The heap figures (`heap` with `heap-count`) as one `key=value` line, counted as for
-/// the TLS pair.
-#[cfg(feature = "heap-count")]
-pub fn heap(suite: u16) -> Result<String, Error> {
-    // Contexts (cookie secrets included) and keys are shared by every session: set up,
-    // and one handshake run so that lazily built tables exist, before counting starts.
-    let p = Pair::new()?;
-    drop(p.handshake(suite, None)?);
-    // Counting starts here: blocks allocated before are not counted, also when freed.
-    let _profiler = dhat::Profiler::builder()
-        .testing()
-        .trim_backtraces(Some(1))
-        .build();
-    let (mut c, mut s) = p.handshake(suite, None)?;
-    let peak = dhat::HeapStats::get().max_bytes;
-    // The message also proves to the server that its last flight arrived, so what it
-    // holds afterwards is an idle session's state.
-    let got = Pair::send(&mut c, &mut s, &[0x5a; 100])?;
-    if got.len() != 100 {
-        return Err(Error::ProtocolFail);
-    }
-    let both = dhat::HeapStats::get().curr_bytes;
-    drop(c);
-    let server_only = dhat::HeapStats::get().curr_bytes;
-    drop(s);
-    // What stays is the server's cache entry for the session.
-    let cached = dhat::HeapStats::get().curr_bytes;
-    Ok(format!(
-        "heap_client_idle_bytes={} heap_server_idle_bytes={} heap_handshake_peak_bytes={peak} \
-         heap_cache_entry_bytes={cached}",
-        both.saturating_sub(server_only),
-        server_only.saturating_sub(cached),
-    ))
-}
-
-/// One handshake and one message: what a two-role DTLS build does without arguments.
-pub fn once() -> Result<(), Error> {
-    let p = Pair::new()?;
-    let (mut c, mut s) = p.handshake(0, None)?;
-    let got = Pair::send(&mut c, &mut s, b"ping")?;
-    if got == b"ping" {
-        Ok(())
-    } else {
-        Err(Error::ProtocolFail)
-    }
 }
 
 #[cfg(test)]
