@@ -112,6 +112,9 @@ fn once(
         .new_client_session(Arc::clone(keys), resume, suite, Some(validator), ext)
         .map_err(|e| AppError::usage(format!("new session: {}", words(e))))?;
     let mut st = Conn::new(session, io, args.common.trace);
+    if let Ok(tcp) = handle.try_clone() {
+        st.set_linger_socket(tcp);
+    }
     st.set_rehandshake(args.common.rehandshake());
     conn::handshake(&mut st).map_err(|e| match rejected.lock().ok().and_then(|r| r.clone()) {
         Some(why) => AppError::protocol(format!(

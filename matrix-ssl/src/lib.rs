@@ -73,6 +73,8 @@ pub mod engine;
 mod handshake;
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
 mod keys;
+#[cfg(feature = "std")]
+pub mod linger;
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
 mod session;
 #[cfg(all(

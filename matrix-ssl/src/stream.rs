@@ -10,8 +10,15 @@
 //! write waits for a re-handshake this side started (`Session::encode_rehandshake`), as
 //! it does for the first handshake: some peers (OpenSSL) refuse application data in the
 //! middle of their handshake.
+//!
+//! After a fatal alert goes out, the transport is ended with [`crate::linger::linger`]
+//! (write side shut down, then at most 1 s and 64 KiB of the peer's bytes read and
+//! discarded) so that the peer reads the alert rather than a reset: automatically for a
+//! `TcpStream`, and for another transport with [`Stream::set_linger`].
 
+use std::any::{Any, TypeId};
 use std::io::{self, Read, Write};
+use std::net::TcpStream;
 
 use crate::codec::{AlertDescription, AlertLevel};
 use crate::session::{Received, Sent, Session};
@@ -26,6 +33,25 @@ pub struct Stream<S: Read + Write> {
     plain_pos: usize,
     /// The peer sent close_notify (or closed the transport).
     eof: bool,
+    /// How to end the transport after a fatal alert went out (taken when used).
+    linger: Option<Linger<S>>,
+}
+
+/// How [`Stream`] ends its transport after the last record (see [`Stream::set_linger`]).
+type Linger<S> = fn(&mut S) -> io::Result<()>;
+
+/// [`crate::linger::linger`] for a `TcpStream` transport, nothing for another.
+fn default_linger<S: 'static>() -> Option<Linger<S>> {
+    if TypeId::of::<S>() != TypeId::of::<TcpStream>() {
+        return None;
+    }
+    Some(|io: &mut S| {
+        let any: &mut dyn Any = io;
+        match any.downcast_mut::<TcpStream>() {
+            Some(tcp) => crate::linger::linger(tcp).map(drop),
+            None => Ok(()),
+        }
+    })
 }
 
 fn err(e: crate::Error) -> io::Error {
@@ -33,15 +59,29 @@ fn err(e: crate::Error) -> io::Error {
 }
 
 impl<S: Read + Write> Stream<S> {
-    /// Wraps a new session (client or server) and its transport.
-    pub fn new(session: Session, io: S) -> Self {
+    /// Wraps a new session (client or server) and its transport. On a `TcpStream`, a
+    /// fatal alert is followed by [`crate::linger::linger`] (see [`Stream::set_linger`]).
+    pub fn new(session: Session, io: S) -> Self
+    where
+        S: 'static,
+    {
         Stream {
             session,
             io,
             plain: Vec::new(),
             plain_pos: 0,
             eof: false,
+            linger: default_linger::<S>(),
         }
+    }
+
+    /// What to do with the transport once a fatal alert has gone out, before the error
+    /// is returned: shut down its write side and drain it for a bounded time, as
+    /// [`crate::linger::linger`] does for a `TcpStream` (the default for that type), so
+    /// that closing it sends no reset that would cost the peer the alert. `None` (the
+    /// default for other transports) does nothing.
+    pub fn set_linger(&mut self, linger: Option<fn(&mut S) -> io::Result<()>>) {
+        self.linger = linger;
     }
 
     /// The session.
@@ -108,6 +148,11 @@ impl<S: Read + Write> Stream<S> {
                 Sent::RequestSend => {}
                 Sent::RequestClose if self.session.sent_fatal => {
                     self.io.flush()?;
+                    // The alert is out: let it reach the peer (a failure to linger
+                    // changes nothing about the outcome).
+                    if let Some(linger) = self.linger.take() {
+                        let _ = linger(&mut self.io);
+                    }
                     return Err(io::Error::new(
                         io::ErrorKind::ConnectionAborted,
                         "the session ended with a fatal alert",

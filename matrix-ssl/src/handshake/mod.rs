@@ -53,6 +53,7 @@ use crate::suites::{self, KeyExchange, SuiteInfo};
 mod client;
 #[cfg(feature = "server-side-ssl")]
 mod server;
+mod version;
 
 #[cfg(feature = "client-side-ssl")]
 pub(crate) use client::ClientHandshake;
