@@ -171,3 +171,52 @@ fn standard_in_a_handshake() {
         );
     }
 }
+
+/// Without a callback, the authentication's own alert ends the handshake: a server whose
+/// leaf carries an unknown critical extension gets unsupported_certificate (RFC 5280 4.2),
+/// one whose CA's name constraints exclude its name bad_certificate.
+#[test]
+fn hostile_chains_without_a_callback() {
+    let keys = |chain: &str| {
+        let mut k = matrix_ssl::Keys::new();
+        k.load_rsa_keys_mem(Some(&read(chain)), Some(&read("hostile/leaf.key")), None)
+            .unwrap();
+        Arc::new(k)
+    };
+    let mut trusted = matrix_ssl::Keys::new();
+    trusted
+        .load_rsa_keys_mem(None, None, Some(&read("hostile/ca.pem")))
+        .unwrap();
+    let trusted = Arc::new(trusted);
+    let strict = !cfg!(feature = "allow-unknown-critical-extensions");
+    for (chain, alert) in [
+        ("hostile/good-chain.pem", None),
+        (
+            "hostile/crit-leaf-chain.pem",
+            strict.then_some(AlertDescription::UnsupportedCertificate),
+        ),
+        (
+            "hostile/nc-dns-excluded-chain.pem",
+            Some(AlertDescription::BadCertificate),
+        ),
+    ] {
+        let ctx = support::ctx();
+        let mut c = ctx
+            .new_client_session(Arc::clone(&trusted), None, 0, None, None)
+            .unwrap();
+        let mut s = ctx.new_server_session(keys(chain), None).unwrap();
+        let mut seen = Vec::new();
+        for _ in 0..4 {
+            let (_, se) = pump(&mut c, &mut s, usize::MAX);
+            seen.extend(se);
+            pump(&mut s, &mut c, usize::MAX);
+        }
+        match alert {
+            None => assert!(c.is_handshake_complete(), "{chain}: {seen:?}"),
+            Some(a) => assert!(
+                seen.contains(&Ev::Alert(AlertLevel::Fatal, a)),
+                "{chain}: {seen:?}"
+            ),
+        }
+    }
+}
