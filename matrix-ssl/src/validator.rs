@@ -13,7 +13,7 @@
 //!    unsupported_certificate;
 //! 4. the host name (RFC 6125): an IP address literal against subjectAltName iPAddress
 //!    entries only; a DNS name against subjectAltName dNSName entries, or the subject's
-//!    commonName only when the certificate has no dNSName; a wildcard only as the whole
+//!    commonName only when the certificate has no subjectAltName; a wildcard only as the whole
 //!    left-most label and only above two labels or more (`*.example.com`, never `*.com`,
 //!    `f*.example.com` or `www.*.com`): bad_certificate.
 //!

@@ -277,7 +277,8 @@ impl X509Cert {
     /// Whether the certificate names `host`: a subjectAltName DNS entry, with a leftmost
     /// `*` label matching exactly one label (RFC 6125 6.4.3), or an iPAddress entry when
     /// `host` is a literal IPv4 or IPv6 address; the subject's commonName is consulted only
-    /// when the certificate has no DNS entry at all. ASCII case-insensitive.
+    /// when the certificate has no subjectAltName (RFC 6125 6.4.4 forbids it next to a
+    /// DNS-ID or URI-ID; matrix, as browsers, next to any). ASCII case-insensitive.
     pub fn matches_host(&self, host: &str) -> bool {
         let sans = &self.extensions.subject_alt_names;
         if let Some(ip) = parse_ipv4(host) {
@@ -286,9 +287,8 @@ impl X509Cert {
         if let Ok(ip) = host.parse::<core::net::Ipv6Addr>() {
             return sans.iter().any(|s| s.id == 7 && s.data == ip.octets());
         }
-        let mut dns = sans.iter().filter(|s| s.id == 2).peekable();
-        if dns.peek().is_some() {
-            return dns.any(|s| {
+        if !sans.is_empty() {
+            return sans.iter().filter(|s| s.id == 2).any(|s| {
                 core::str::from_utf8(&s.data).is_ok_and(|pattern| dns_matches(pattern, host))
             });
         }
