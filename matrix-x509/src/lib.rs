@@ -59,6 +59,6 @@ pub use extensions::{BasicConstraints, Extensions, KeyUsage, SubjectAltName, Unk
 #[cfg(feature = "cert-parse")]
 pub use name::{AsnStringType, DistinguishedName, DnString};
 #[cfg(feature = "cert-parse")]
-pub use name_constraints::NameConstraints;
+pub use name_constraints::{MAX_NAME_CHECKS, NameConstraints};
 #[cfg(feature = "cert-parse")]
 pub use time::{CertTime, TimeType};

@@ -34,6 +34,10 @@ const DNS: u8 = 2;
 const DIRECTORY: u8 = 4;
 const IP: u8 = 7;
 
+/// The most name-against-subtree comparisons one certificate may need under one CA (e.g.
+/// 256 names and 256 subtrees); past it the certificate fails the constraints.
+pub const MAX_NAME_CHECKS: usize = 1 << 16;
+
 /// The nameConstraints extension of a CA certificate.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NameConstraints {
@@ -82,8 +86,16 @@ impl NameConstraints {
             .any(|b| !matches!(b.id, RFC822 | DNS | DIRECTORY | IP))
     }
 
-    /// Whether every name of a certificate (see the module) satisfies the constraints.
+    /// Whether every name of a certificate (see the module) satisfies the constraints. A
+    /// certificate whose names times subtrees exceed [`MAX_NAME_CHECKS`] does not: the
+    /// work a chain can ask for stays bounded.
     pub fn allows(&self, subject_der: &[u8], sans: &[SubjectAltName]) -> bool {
+        let mut names = 0usize;
+        for_each_name(subject_der, sans, &mut |_, _| names += 1);
+        let subtrees = self.permitted.len() + self.excluded.len();
+        if names.saturating_mul(subtrees) > MAX_NAME_CHECKS {
+            return false;
+        }
         let mut ok = true;
         for_each_name(subject_der, sans, &mut |id, name| {
             ok = ok && self.allows_name(id, name);
@@ -372,6 +384,24 @@ mod tests {
         assert!(folded(b"  Matrix   Test ").eq(folded(b"matrix test")));
         assert!(!folded(b"matrixtest").eq(folded(b"matrix test")));
         assert_eq!(folded(b"   ").count(), 0);
+    }
+
+    #[test]
+    fn the_work_is_bounded() {
+        let base = |i: usize| SubjectAltName {
+            id: DNS,
+            data: alloc::format!("n{i}.test").into_bytes(),
+        };
+        let nc = NameConstraints {
+            critical: true,
+            permitted: (0..256).map(base).collect(),
+            excluded: Vec::new(),
+        };
+        let subject = [0x30, 0x00];
+        let sans: Vec<_> = (0..256).map(base).collect();
+        assert!(nc.allows(&subject, &sans));
+        let more: Vec<_> = (0..257).map(base).collect();
+        assert!(!nc.allows(&subject, &more));
     }
 
     #[test]

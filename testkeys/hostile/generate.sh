@@ -137,7 +137,7 @@ CNF
 conf="$work/ext.cnf"
 ROOT_SUBJ="/C=US/O=matrix test/OU=hostile/CN=matrix hostile root CA"
 
-# cert KEY CERTOUT SUBJECT ISSUER_CERT|self ISSUER_KEY EXT: one certificate, valid 10 years,
+# cert KEY CERTOUT SUBJECT ISSUER_CERT|self ISSUER_KEY EXT: one certificate, valid 20 years,
 # sha256WithRSAEncryption, serial from a counter; EXT "none" makes a version 1 certificate.
 serial=100
 cert() {
@@ -150,7 +150,7 @@ cert() {
   [ "$icert" = self ] && signer=(-signkey "$ikey")
   # OpenSSL 3.0's `x509 -req` takes only -days: fixed dates go through `dated` below.
   openssl x509 -req -in "$work/req.csr" "${signer[@]}" -sha256 -set_serial "$serial" \
-    -days 3650 "${extargs[@]}" -out "$out" 2>/dev/null
+    -days 7300 "${extargs[@]}" -out "$out" 2>/dev/null
 }
 
 # dated KEY CERTOUT SUBJECT ISSUER_CERT ISSUER_KEY EXT START END: like cert, with fixed
@@ -270,7 +270,7 @@ openssl rsa -in even-exponent.key -pubout -out "$work/even.pub" 2>/dev/null
 openssl req -new -config "$conf" -key $L -subj "/C=US/O=matrix test/CN=localhost" -out "$work/req.csr"
 serial=$((serial + 1))
 openssl x509 -req -in "$work/req.csr" -CA ca.pem -CAkey ca.key -sha256 -set_serial "$serial" \
-  -days 3650 -extfile "$conf" -extensions leaf -force_pubkey "$work/even.pub" \
+  -days 7300 -extfile "$conf" -extensions leaf -force_pubkey "$work/even.pub" \
   -out even-exponent.pem 2>/dev/null
 cp even-exponent.pem even-exponent-chain.pem
 openssl x509 -in even-exponent.pem -noout -text | grep -q 'Exponent: 2 (0x2)'
