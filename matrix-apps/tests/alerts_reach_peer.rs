@@ -155,7 +155,7 @@ fn fatal_alerts_reach_a_client_that_sent_its_whole_flight() {
     wrong.extend(check_alert(
         "empty certificate",
         reply,
-        &[HANDSHAKE_FAILURE],
+        &[HANDSHAKE_FAILURE, BAD_RECORD_MAC],
     ));
 
     // An untrusted client certificate (the leaf without its intermediate).
