@@ -319,7 +319,7 @@ fn fallback_scsv_with_higher_client_versions() {
     // RFC 7507: the SCSV only matters below our best; {4,1} is above it.
     for cv in [TLS11, TLS12, 0x0401, 0xfefe] {
         let mut h = Hello::new(cv);
-        h.suites = vec![0, 4, 0x00, 0x2f, 0x56, 0x00];
+        h.suites = vec![0, 6, 0x00, 0x2f, 0x00, 0xff, 0x56, 0x00];
         assert_eq!(
             answer(&mut server(), &h.record(TLS10)),
             Answer::ServerHello(TLS11),
@@ -327,7 +327,7 @@ fn fallback_scsv_with_higher_client_versions() {
         );
     }
     let mut h = Hello::new(TLS10);
-    h.suites = vec![0, 4, 0x00, 0x2f, 0x56, 0x00];
+    h.suites = vec![0, 6, 0x00, 0x2f, 0x00, 0xff, 0x56, 0x00];
     assert!(matches!(
         answer(&mut server(), &h.record(SSL3)),
         Answer::Alert(A::InappropriateFallback, _)
