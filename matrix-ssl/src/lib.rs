@@ -56,6 +56,7 @@
 extern crate alloc;
 
 pub mod codec;
+pub mod codes;
 mod config;
 pub mod record;
 pub mod suites;
