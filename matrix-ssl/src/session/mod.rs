@@ -184,6 +184,45 @@ impl SessionId {
     pub fn protocol_version(&self) -> ProtocolVersion {
         self.version
     }
+
+    /// The session's master secret: what a C caller's `sslSessionId_t` stores
+    /// (`masterSecret`) to resume the session later. It is the key to every connection
+    /// of the session: keep it as carefully as a private key.
+    pub fn master_secret(&self) -> &[u8; 48] {
+        &self.master
+    }
+
+    /// Whether the master secret is an RFC 7627 extended one (resumption must keep it so).
+    pub fn extended_master_secret(&self) -> bool {
+        self.ems
+    }
+
+    /// A session stored outside the library (a C caller's `sslSessionId_t`) made
+    /// resumable again: the inverse of [`SessionId::id`], [`SessionId::master_secret`],
+    /// [`SessionId::cipher_suite`], [`SessionId::protocol_version`] and
+    /// [`SessionId::extended_master_secret`]. `PS_ARG_FAIL` for an id longer than 32 bytes
+    /// (RFC 5246 section 7.4.1.2). An empty `id` is the empty [`SessionId::new`].
+    pub fn from_parts(
+        id: &[u8],
+        master_secret: &[u8; 48],
+        cipher_suite: CipherSuite,
+        version: ProtocolVersion,
+        extended_master_secret: bool,
+    ) -> Result<SessionId, Error> {
+        if id.len() > 32 {
+            return Err(Error::ArgFail);
+        }
+        if id.is_empty() {
+            return Ok(SessionId::new());
+        }
+        Ok(SessionId {
+            id: id.to_vec(),
+            master: MasterSecret::new(*master_secret),
+            suite: cipher_suite,
+            version,
+            ems: extended_master_secret,
+        })
+    }
 }
 
 /// One SSL/TLS connection (`ssl_t`).
