@@ -620,3 +620,142 @@ fn header_codes_match_the_library() {
         assert_eq!(value(n), v, "{n}");
     }
 }
+
+/// The C DTLS server on a fresh UDP port, serving `sessions` sessions.
+fn c_dtls_server(link: Link, sessions: u32, valgrind: Option<&Path>) -> (Running, u16) {
+    let port = free_udp_port();
+    let mut cmd = command(&program("dtls_server", link), valgrind);
+    cmd.arg(port.to_string())
+        .arg(testkeys("rsa2048/server-chain.pem"))
+        .arg(testkeys("rsa2048/server.key"))
+        .arg(sessions.to_string());
+    let mut s = spawn(&mut cmd);
+    wait_line(&mut s, "listening");
+    (s, port)
+}
+
+fn c_dtls_client(
+    link: Link,
+    port: u16,
+    extra: &[&str],
+    valgrind: Option<&Path>,
+) -> (Output, String) {
+    let mut cmd = command(&program("dtls_client", link), valgrind);
+    cmd.args(["127.0.0.1", &port.to_string(), &testkeys(CA)])
+        .args(extra);
+    let c = spawn(&mut cmd);
+    let pid = c.0.id();
+    let out = c.finish(120);
+    let s = stdout_of(pid, &out);
+    (out, s)
+}
+
+/// The C DTLS client and server: a full handshake, a resumed one, data echoed; both links,
+/// then both programs under valgrind.
+#[test]
+fn dtls_c_client_against_c_server() {
+    for (sl, cl, vg) in [
+        (Link::Static, Link::Shared, false),
+        (Link::Shared, Link::Static, false),
+        (Link::Static, Link::Static, true),
+    ] {
+        let slog = work_dir().join("valgrind-dtls-server.log");
+        let clog = work_dir().join("valgrind-dtls-client.log");
+        let (server, port) = c_dtls_server(sl, 2, vg.then_some(slog.as_path()));
+        let pid = server.0.id();
+        let (out, s) = c_dtls_client(
+            cl,
+            port,
+            &["-n", "2", "-e", "-m", "datagram both ways"],
+            vg.then_some(clog.as_path()),
+        );
+        assert_ok("dtls client vs dtls server", &out, &s);
+        let sout = server.finish(60);
+        let ss = stdout_of(pid, &sout);
+        assert_ok("dtls server", &sout, &ss);
+        let r = results(&s);
+        assert!(
+            r[0].contains("resumed=0") && r[1].contains("resumed=1"),
+            "{s}"
+        );
+        assert!(
+            r.iter()
+                .all(|l| l.contains("ok=1") && l.contains("received=18")),
+            "{s}"
+        );
+        let r = results(&ss);
+        assert!(
+            r[0].contains("handshake=full") && r[1].contains("handshake=resumed"),
+            "{ss}"
+        );
+        if vg {
+            check_valgrind(&slog);
+            check_valgrind(&clog);
+        }
+    }
+}
+
+fn openssl_dtls_server(port: u16) -> Running {
+    let mut s = spawn(Command::new("openssl").args([
+        "s_server",
+        "-dtls1",
+        "-accept",
+        &format!("127.0.0.1:{port}"),
+        "-cipher",
+        "ALL:@SECLEVEL=0",
+        "-key",
+        &testkeys("rsa2048/server.key"),
+        "-cert",
+        &testkeys("rsa2048/server.pem"),
+        "-cert_chain",
+        &testkeys("rsa2048/intermediate.pem"),
+    ]));
+    wait_line(&mut s, "ACCEPT");
+    s
+}
+
+/// The C DTLS client against OpenSSL's s_server (`-dtls1`): the message arrives.
+#[test]
+fn dtls_c_client_against_openssl_s_server() {
+    let port = free_udp_port();
+    let server = openssl_dtls_server(port);
+    let pid = server.0.id();
+    let (out, s) = c_dtls_client(Link::Shared, port, &["-m", "datagram to openssl"], None);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_ok("dtls client vs s_server", &out, &s);
+    let sout = server.finish(1);
+    let text = stdout_of(pid, &sout);
+    assert!(text.contains("datagram to openssl"), "{text}");
+}
+
+/// OpenSSL's s_client (`-dtls1`) against the C DTLS server: its line is echoed.
+#[test]
+fn openssl_s_client_dtls_against_c_server() {
+    let (server, port) = c_dtls_server(Link::Static, 1, None);
+    let pid = server.0.id();
+    let mut client = spawn(Command::new("openssl").args([
+        "s_client",
+        "-dtls1",
+        "-connect",
+        &format!("127.0.0.1:{port}"),
+        "-cipher",
+        "AES128-SHA:@SECLEVEL=0",
+    ]));
+    client
+        .0
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"ping over dtls\n")
+        .unwrap();
+    let cout = client.finish(30);
+    let out = server.finish(30);
+    let s = stdout_of(pid, &out);
+    assert_ok("dtls server vs s_client", &out, &s);
+    assert!(
+        results(&s)[0].contains("handshake=full") && s.contains("received=15"),
+        "{s}"
+    );
+    let text = String::from_utf8_lossy(&cout.stdout);
+    assert!(text.contains("Protocol  : DTLSv1"), "{text}");
+}
