@@ -242,6 +242,26 @@ static int oneConnection(const char *host, int port, sslKeys_t *keys, sslSession
     return ok ? 0 : -1;
 }
 
+/* The trusted CA: from its file with matrixSslLoadRsaKeys when the library has a file
+   system, else read here and given to matrixSslLoadRsaKeysMem (PEM or DER). */
+static int32 loadCa(sslKeys_t *keys, const char *file)
+{
+#ifdef PS_USE_FILE_SYSTEM
+    return matrixSslLoadRsaKeys(keys, NULL, NULL, NULL, file);
+#else
+    static unsigned char der[16384];
+    size_t n;
+    FILE *f = fopen(file, "rb");
+
+    if (f == NULL) {
+        return PS_PLATFORM_FAIL;
+    }
+    n = fread(der, 1, sizeof(der), f);
+    fclose(f);
+    return matrixSslLoadRsaKeysMem(keys, NULL, 0, NULL, 0, der, (int32)n);
+#endif
+}
+
 int main(int argc, char **argv)
 {
     sslKeys_t *keys = NULL;
@@ -276,8 +296,7 @@ int main(int argc, char **argv)
     if (matrixSslOpen() != PS_SUCCESS) {
         return 1;
     }
-    if (matrixSslNewKeys(&keys) != PS_SUCCESS ||
-            matrixSslLoadRsaKeys(keys, NULL, NULL, NULL, argv[3]) != PS_SUCCESS) {
+    if (matrixSslNewKeys(&keys) != PS_SUCCESS || loadCa(keys, argv[3]) != PS_SUCCESS) {
         fprintf(stderr, "cannot load the CA file\n");
         matrixSslDeleteKeys(keys);
         matrixSslClose();

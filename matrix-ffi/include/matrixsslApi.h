@@ -12,7 +12,12 @@
  * says so. Calls and fields that are matrix's own are marked "matrix extension".
  *
  * matrixsslConfig.h is generated when the library is built: it lists the USE_* defines
- * (the Cargo features) the library was compiled with.
+ * (the Cargo features) the library was compiled with. Functions that need a feature are
+ * declared only when its define is there (PS_USE_FILE_SYSTEM for the file loaders,
+ * USE_CLIENT_SIDE_SSL / USE_SERVER_SIDE_SSL for the session constructors, USE_DTLS for
+ * Appendix A); a loader whose material the build cannot read (PKCS#12 without USE_PKCS12)
+ * is declared and answers PS_UNSUPPORTED_FAIL, as MatrixSSL answers for what it was
+ * compiled without.
  *
  * What differs from MatrixSSL's C library (see the README, "Using matrix from C"):
  *  - A NULL or otherwise unusable argument is answered with PS_ARG_FAIL (void functions
@@ -292,9 +297,11 @@ void matrixSslClose(void);
 /* ---- Keys ---- */
 int32 matrixSslNewKeys(sslKeys_t **keys);
 void matrixSslDeleteKeys(sslKeys_t *keys);
+#ifdef PS_USE_FILE_SYSTEM
 int32 matrixSslLoadRsaKeys(sslKeys_t *keys, const char *certFile,
     const char *privFile, const char *privPass,
     const char *trustedCAFiles);
+#endif
 int32 matrixSslLoadRsaKeysMem(sslKeys_t *keys,
     unsigned char *certBuf, int32 certLen,
     unsigned char *privBuf, int32 privLen,
@@ -303,28 +310,36 @@ int32 matrixSslLoadRsaKeysMem(sslKeys_t *keys,
  * MatrixSSL 3.x's prototype. The key and certificate chain of a PKCS#12 file. macPass
  * NULL: the import password is the MAC password too. flags: 0 (reserved).
  */
+#ifdef PS_USE_FILE_SYSTEM
 int32 matrixSslLoadPkcs12(sslKeys_t *keys, unsigned char *p12File,
     unsigned char *importPass, int32 ipasslen,
     unsigned char *macPass, int32 mpasslen, int32 flags);
+#endif
 /* matrix extension: matrixSslLoadPkcs12 from a DER buffer. */
 int32 matrixSslLoadPkcs12Mem(sslKeys_t *keys, unsigned char *p12Buf, int32 p12Len,
     unsigned char *importPass, int32 ipasslen,
     unsigned char *macPass, int32 mpasslen, int32 flags);
 /* MatrixSSL 3.x's prototypes: PKCS#3 Diffie-Hellman parameters (PEM or DER). */
+#ifdef PS_USE_FILE_SYSTEM
 int32 matrixSslLoadDhParams(sslKeys_t *keys, const char *paramFile);
+#endif
 int32 matrixSslLoadDhParamsMem(sslKeys_t *keys, unsigned char *dhBin, int32 dhBinLen);
 /* MatrixSSL 3.x's prototype: one pre-shared key and its identity (may be called again). */
 int32 matrixSslLoadPsk(sslKeys_t *keys, unsigned char *key, uint32 keyLen,
     unsigned char *id, uint32 idLen);
 
 /* ---- Sessions ---- */
+#ifdef USE_CLIENT_SIDE_SSL
 int32 matrixSslNewClientSession(ssl_t **ssl, sslKeys_t *keys,
     sslSessionId_t *sessionId, uint32 cipherSuite,
     int32 (*certValidator)(ssl_t *, psX509Cert_t *, int32),
     tlsExtension_t *extensions, int32 (*extensionCback)(ssl_t *ssl,
     unsigned short type, unsigned short len, void *data));
+#endif
+#ifdef USE_SERVER_SIDE_SSL
 int32 matrixSslNewServerSession(ssl_t **ssl, sslKeys_t *keys,
     int32 (*certCB)(ssl_t *, psX509Cert_t *, int32));
+#endif
 void matrixSslDeleteSession(ssl_t *ssl);
 void matrixSslGetAnonStatus(ssl_t *ssl, int32 *anon);
 
@@ -361,7 +376,10 @@ int32 matrixSslEncodeRehandshake(ssl_t *ssl, sslKeys_t *keys,
     uint32 sessionOption, uint32 cipherSpec);
 /*
  * MatrixSSL 3.x's prototype (its return is void there; matrix returns PS_SUCCESS or
- * PS_ARG_FAIL, which a caller may ignore). arg: unused, NULL.
+ * PS_ARG_FAIL, which a caller may ignore). arg: unused, NULL. SSL_OPTION_FULL_HANDSHAKE
+ * deletes the session's resumption state (the next re-handshake, started by either side,
+ * is a full one; a server also drops it from its session cache); on a DTLS session only
+ * the client-auth options apply (PS_ARG_FAIL otherwise).
  */
 int32 matrixSslSetSessionOption(ssl_t *ssl, int32 option, void *arg);
 int32 matrixSslSetCipherSuiteEnabledStatus(ssl_t *ssl,

@@ -4,13 +4,16 @@
 //! while sessions still use them is safe (MatrixSSL requires the opposite order). Loading
 //! needs the only reference: once a session uses the keys, loading more is `PS_ARG_FAIL`.
 
+#[cfg(feature = "file-system")]
 use std::ffi::c_char;
 use std::sync::Arc;
 
 use matrix_ssl::Keys;
 
+#[cfg(feature = "file-system")]
+use crate::c_str;
 use crate::handle::{KEYS_TAG, into_c};
-use crate::{PS_ARG_FAIL, PS_SUCCESS, c_bytes, c_str, guard, guard_void};
+use crate::{PS_ARG_FAIL, PS_SUCCESS, c_bytes, guard, guard_void};
 
 /// `sslKeys_t` (`repr(C)`, the tag first: see `handle`).
 #[repr(C)]

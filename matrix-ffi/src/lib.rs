@@ -95,10 +95,12 @@ pub(crate) unsafe fn c_bytes<'a>(ptr: *const u8, len: i32) -> Option<Option<&'a 
     Some(Some(unsafe { std::slice::from_raw_parts(ptr, len) }))
 }
 
-/// A C string as UTF-8: NULL is `Some(None)`, non-UTF-8 text `None`.
+/// A C string as UTF-8 (the file names of the loaders): NULL is `Some(None)`, non-UTF-8
+/// text `None`.
 ///
 /// # Safety
 /// A non-NULL `ptr` must point to a NUL-terminated string.
+#[cfg(feature = "file-system")]
 pub(crate) unsafe fn c_str<'a>(ptr: *const std::ffi::c_char) -> Option<Option<&'a str>> {
     if ptr.is_null() {
         return Some(None);
