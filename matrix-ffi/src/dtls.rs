@@ -96,47 +96,39 @@ pub unsafe extern "C" fn matrixDtlsNewServerSession(
     })
 }
 
+/// Whether `ssl` is a live DTLS session.
+///
+/// # Safety
+/// The C contract (a live ssl_t or NULL).
+unsafe fn is_dtls(ssl: *mut Ssl) -> bool {
+    let run = |i: &mut Inner| i32::from(matches!(i.conn, Conn::Dtls(_)));
+    // SAFETY: forwarded.
+    unsafe { with_ssl(ssl, run) == 1 }
+}
+
 /// `matrixDtlsGetOutdata`: one datagram (> 0), or 0; after a receive timeout, the last
 /// flight again. PS_ARG_FAIL on a TLS session.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn matrixDtlsGetOutdata(ssl: *mut Ssl, buf: *mut *mut u8) -> i32 {
-    if buf.is_null() {
-        return PS_ARG_FAIL;
-    }
-    let run = |i: &mut Inner| match &mut i.conn {
-        Conn::Dtls(s) => {
-            let out = s.get_outdata();
-            let p = if out.is_empty() {
-                std::ptr::null_mut()
-            } else {
-                out.as_ptr().cast_mut()
-            };
-            // SAFETY: checked non-NULL out-parameter.
-            unsafe { buf.write(p) };
-            c_count(out.len())
+    // SAFETY: the C contract, forwarded.
+    unsafe {
+        if !is_dtls(ssl) {
+            return PS_ARG_FAIL;
         }
-        Conn::Tls(_) => PS_ARG_FAIL,
-    };
-    // SAFETY: the C contract (a live ssl_t or NULL).
-    unsafe { with_ssl(ssl, run) }
+        crate::buffers::matrixSslGetOutdata(ssl, buf)
+    }
 }
 
 /// `matrixDtlsSentData`. PS_ARG_FAIL on a TLS session.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn matrixDtlsSentData(ssl: *mut Ssl, bytes: u32) -> i32 {
-    let Ok(n) = usize::try_from(bytes) else {
-        return PS_ARG_FAIL;
-    };
-    let run = |i: &mut Inner| {
-        let r = match &mut i.conn {
-            Conn::Dtls(s) => s.sent_data(n),
-            Conn::Tls(_) => return PS_ARG_FAIL,
-        };
-        i.store_session_id();
-        r.map_or_else(|e| e.code(), |s| s.code())
-    };
-    // SAFETY: the C contract (a live ssl_t or NULL).
-    unsafe { with_ssl(ssl, run) }
+    // SAFETY: the C contract, forwarded.
+    unsafe {
+        if !is_dtls(ssl) {
+            return PS_ARG_FAIL;
+        }
+        crate::buffers::matrixSslSentData(ssl, bytes)
+    }
 }
 
 /// `matrixDtlsSetPmtu`: the new PMTU (< 0 restores `DTLS_PMTU`; others are clamped to

@@ -277,10 +277,17 @@ fn command(prog: &Path, valgrind_log: Option<&Path>) -> Command {
 
 const CA: &str = "rsa2048/ca.pem";
 
-/// The C server on a fresh port, serving `conns` connections.
-fn c_server(link: Link, conns: u32, extra: &[&str], valgrind: Option<&Path>) -> (Running, u16) {
-    let port = free_tcp_port();
-    let mut cmd = command(&program("server", link), valgrind);
+/// A C server program (`server` or `dtls_server`) on a fresh port of `port`'s kind,
+/// serving `conns` connections with the rsa2048 chain, once it says it listens.
+fn start_server(
+    name: &str,
+    link: Link,
+    port: u16,
+    conns: u32,
+    extra: &[&str],
+    valgrind: Option<&Path>,
+) -> (Running, u16) {
+    let mut cmd = command(&program(name, link), valgrind);
     cmd.arg(port.to_string())
         .arg(testkeys("rsa2048/server-chain.pem"))
         .arg(testkeys("rsa2048/server.key"))
@@ -291,15 +298,31 @@ fn c_server(link: Link, conns: u32, extra: &[&str], valgrind: Option<&Path>) -> 
     (s, port)
 }
 
-fn c_client(link: Link, port: u16, extra: &[&str], valgrind: Option<&Path>) -> (Output, String) {
-    let mut cmd = command(&program("client", link), valgrind);
+/// A C client program (`client` or `dtls_client`) run to its end against `port`.
+fn run_client(
+    name: &str,
+    link: Link,
+    port: u16,
+    extra: &[&str],
+    valgrind: Option<&Path>,
+) -> (Output, String) {
+    let mut cmd = command(&program(name, link), valgrind);
     cmd.args(["127.0.0.1", &port.to_string(), &testkeys(CA)])
         .args(extra);
     let c = spawn(&mut cmd);
     let pid = c.0.id();
-    let out = c.finish(60);
+    let out = c.finish(120);
     let s = stdout_of(pid, &out);
     (out, s)
+}
+
+/// The C TLS server on a fresh port, serving `conns` connections.
+fn c_server(link: Link, conns: u32) -> (Running, u16) {
+    start_server("server", link, free_tcp_port(), conns, &[], None)
+}
+
+fn c_client(link: Link, port: u16, extra: &[&str]) -> (Output, String) {
+    run_client("client", link, port, extra, None)
 }
 
 fn assert_ok(what: &str, out: &Output, stdout: &str) {
@@ -309,6 +332,52 @@ fn assert_ok(what: &str, out: &Output, stdout: &str) {
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// Runs a C server (`server`/`dtls_server`, link `sl`) and a C client against it (link
+/// `cl`, `n` connections with the same saved session id, `extra` arguments), optionally
+/// both under valgrind; checks both exit cleanly, the first handshake is full and the
+/// second resumed on both sides; returns both outputs.
+fn full_then_resumed(
+    server: &str,
+    client: &str,
+    (sl, cl): (Link, Link),
+    n: u32,
+    extra: &[&str],
+    valgrind: bool,
+) -> (String, String) {
+    let slog = work_dir().join(format!("valgrind-{server}.log"));
+    let clog = work_dir().join(format!("valgrind-{client}.log"));
+    let port = if server == "dtls_server" {
+        free_udp_port()
+    } else {
+        free_tcp_port()
+    };
+    let (srv, port) = start_server(server, sl, port, n, &[], valgrind.then_some(slog.as_path()));
+    let pid = srv.0.id();
+    let mut args = vec!["-n".to_string(), n.to_string()];
+    args.extend(extra.iter().map(|a| (*a).to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (out, s) = run_client(client, cl, port, &args, valgrind.then_some(clog.as_path()));
+    assert_ok(client, &out, &s);
+    let sout = srv.finish(120);
+    let ss = stdout_of(pid, &sout);
+    assert_ok(server, &sout, &ss);
+    let r = results(&s);
+    assert!(
+        r[0].contains("resumed=0") && r[1].contains("resumed=1"),
+        "{s}"
+    );
+    let r = results(&ss);
+    assert!(
+        r[0].contains("handshake=full") && r[1].contains("handshake=resumed"),
+        "{ss}"
+    );
+    if valgrind {
+        check_valgrind(&slog);
+        check_valgrind(&clog);
+    }
+    (s, ss)
 }
 
 /// The C client against OpenSSL's s_server (`-www`): a full handshake, then a resumed one
@@ -338,7 +407,7 @@ fn c_client_against_openssl_s_server() {
             "-quiet",
         ]));
         wait_tcp(port);
-        let (out, s) = c_client(link, port, &["-n", "3", "-w", "-c", suite], None);
+        let (out, s) = c_client(link, port, &["-n", "3", "-w", "-c", suite]);
         drop(server);
         assert_ok("client vs s_server", &out, &s);
         let r = results(&s);
@@ -363,7 +432,7 @@ fn c_client_against_openssl_s_server() {
 #[test]
 fn openssl_s_client_against_c_server() {
     for link in [Link::Static, Link::Shared] {
-        let (server, port) = c_server(link, 6, &[], None);
+        let (server, port) = c_server(link, 6);
         let pid = server.0.id();
         let mut client = spawn(Command::new("openssl").args([
             "s_client",
@@ -406,53 +475,26 @@ fn openssl_s_client_against_c_server() {
 /// crossed.
 #[test]
 fn c_client_against_c_server() {
-    for (sl, cl) in [(Link::Static, Link::Shared), (Link::Shared, Link::Static)] {
-        let (server, port) = c_server(sl, 3, &[], None);
-        let pid = server.0.id();
-        let (out, s) = c_client(cl, port, &["-n", "3", "-m", "C to C"], None);
-        assert_ok("client vs server", &out, &s);
-        let sout = server.finish(30);
-        let ss = stdout_of(pid, &sout);
-        assert_ok("server", &sout, &ss);
-        let r = results(&s);
-        assert!(
-            r[0].contains("resumed=0") && r[1].contains("resumed=1"),
-            "{s}"
-        );
-        assert!(
-            r.iter()
-                .all(|l| l.contains("ok=1") && l.contains("received=12")),
-            "{s}"
-        );
-        let r = results(&ss);
-        assert!(
-            r[0].contains("handshake=full") && r[1].contains("handshake=resumed"),
-            "{ss}"
-        );
-        assert!(
-            r.iter()
-                .all(|l| l.contains("received=6") && l.contains("closed=alert")),
-            "{ss}"
-        );
+    for links in [(Link::Static, Link::Shared), (Link::Shared, Link::Static)] {
+        let (s, ss) = full_then_resumed("server", "client", links, 3, &["-m", "C to C"], false);
+        let ok = |l: &&str| l.contains("ok=1") && l.contains("received=12");
+        assert!(results(&s).iter().all(ok), "{s}");
+        let closed = |l: &&str| l.contains("received=6") && l.contains("closed=alert");
+        assert!(results(&ss).iter().all(closed), "{ss}");
     }
 }
 
 /// The C client and server, each under valgrind: 0 errors, 0 bytes lost.
 #[test]
 fn c_client_and_server_under_valgrind() {
-    let dir = work_dir();
-    let slog = dir.join("valgrind-server.log");
-    let clog = dir.join("valgrind-client.log");
-    let (server, port) = c_server(Link::Static, 2, &[], Some(&slog));
-    let pid = server.0.id();
-    let (out, s) = c_client(Link::Shared, port, &["-n", "2"], Some(&clog));
-    assert_ok("client under valgrind", &out, &s);
-    let sout = server.finish(120);
-    let ss = stdout_of(pid, &sout);
-    assert_ok("server under valgrind", &sout, &ss);
-    assert!(results(&s)[1].contains("resumed=1"), "{s}");
-    check_valgrind(&slog);
-    check_valgrind(&clog);
+    full_then_resumed(
+        "server",
+        "client",
+        (Link::Static, Link::Shared),
+        2,
+        &[],
+        true,
+    );
 }
 
 /// Runs a self-contained program (no network) under valgrind and plainly, both links.
@@ -580,26 +622,7 @@ fn header_codes_match_the_library() {
             .unwrap_or_else(|| panic!("{name} not in the header"));
         line.split_whitespace().nth(2).unwrap().parse().unwrap()
     };
-    for e in [
-        Error::Failure,
-        Error::ArgFail,
-        Error::PlatformFail,
-        Error::MemFail,
-        Error::LimitFail,
-        Error::UnsupportedFail,
-        Error::DisabledFeatureFail,
-        Error::ProtocolFail,
-        Error::TimeoutFail,
-        Error::ParseFail,
-        Error::CertAuthFailBc,
-        Error::CertAuthFailDn,
-        Error::CertAuthFailSig,
-        Error::CertAuthFail,
-        Error::CertAuthFailExtension,
-        Error::CertAuthFailPathLen,
-        Error::SignatureMismatch,
-        Error::AuthFail,
-    ] {
+    for e in Error::ALL {
         assert_eq!(value(e.name()), e.code(), "{}", e.name());
     }
     use matrix_ssl::codes::*;
@@ -622,76 +645,23 @@ fn header_codes_match_the_library() {
 }
 
 /// The C DTLS server on a fresh UDP port, serving `sessions` sessions.
-fn c_dtls_server(link: Link, sessions: u32, valgrind: Option<&Path>) -> (Running, u16) {
-    let port = free_udp_port();
-    let mut cmd = command(&program("dtls_server", link), valgrind);
-    cmd.arg(port.to_string())
-        .arg(testkeys("rsa2048/server-chain.pem"))
-        .arg(testkeys("rsa2048/server.key"))
-        .arg(sessions.to_string());
-    let mut s = spawn(&mut cmd);
-    wait_line(&mut s, "listening");
-    (s, port)
-}
-
-fn c_dtls_client(
-    link: Link,
-    port: u16,
-    extra: &[&str],
-    valgrind: Option<&Path>,
-) -> (Output, String) {
-    let mut cmd = command(&program("dtls_client", link), valgrind);
-    cmd.args(["127.0.0.1", &port.to_string(), &testkeys(CA)])
-        .args(extra);
-    let c = spawn(&mut cmd);
-    let pid = c.0.id();
-    let out = c.finish(120);
-    let s = stdout_of(pid, &out);
-    (out, s)
+fn c_dtls_server(link: Link, sessions: u32) -> (Running, u16) {
+    start_server("dtls_server", link, free_udp_port(), sessions, &[], None)
 }
 
 /// The C DTLS client and server: a full handshake, a resumed one, data echoed; both links,
 /// then both programs under valgrind.
 #[test]
 fn dtls_c_client_against_c_server() {
-    for (sl, cl, vg) in [
-        (Link::Static, Link::Shared, false),
-        (Link::Shared, Link::Static, false),
-        (Link::Static, Link::Static, true),
+    for (links, vg) in [
+        ((Link::Static, Link::Shared), false),
+        ((Link::Shared, Link::Static), false),
+        ((Link::Static, Link::Static), true),
     ] {
-        let slog = work_dir().join("valgrind-dtls-server.log");
-        let clog = work_dir().join("valgrind-dtls-client.log");
-        let (server, port) = c_dtls_server(sl, 2, vg.then_some(slog.as_path()));
-        let pid = server.0.id();
-        let (out, s) = c_dtls_client(
-            cl,
-            port,
-            &["-n", "2", "-e", "-m", "datagram both ways"],
-            vg.then_some(clog.as_path()),
-        );
-        assert_ok("dtls client vs dtls server", &out, &s);
-        let sout = server.finish(60);
-        let ss = stdout_of(pid, &sout);
-        assert_ok("dtls server", &sout, &ss);
-        let r = results(&s);
-        assert!(
-            r[0].contains("resumed=0") && r[1].contains("resumed=1"),
-            "{s}"
-        );
-        assert!(
-            r.iter()
-                .all(|l| l.contains("ok=1") && l.contains("received=18")),
-            "{s}"
-        );
-        let r = results(&ss);
-        assert!(
-            r[0].contains("handshake=full") && r[1].contains("handshake=resumed"),
-            "{ss}"
-        );
-        if vg {
-            check_valgrind(&slog);
-            check_valgrind(&clog);
-        }
+        let msg = ["-e", "-m", "datagram both ways"];
+        let (s, _) = full_then_resumed("dtls_server", "dtls_client", links, 2, &msg, vg);
+        let ok = |l: &&str| l.contains("ok=1") && l.contains("received=18");
+        assert!(results(&s).iter().all(ok), "{s}");
     }
 }
 
@@ -720,7 +690,13 @@ fn dtls_c_client_against_openssl_s_server() {
     let port = free_udp_port();
     let server = openssl_dtls_server(port);
     let pid = server.0.id();
-    let (out, s) = c_dtls_client(Link::Shared, port, &["-m", "datagram to openssl"], None);
+    let (out, s) = run_client(
+        "dtls_client",
+        Link::Shared,
+        port,
+        &["-m", "datagram to openssl"],
+        None,
+    );
     std::thread::sleep(Duration::from_millis(300));
     assert_ok("dtls client vs s_server", &out, &s);
     let sout = server.finish(1);
@@ -731,7 +707,7 @@ fn dtls_c_client_against_openssl_s_server() {
 /// OpenSSL's s_client (`-dtls1`) against the C DTLS server: its line is echoed.
 #[test]
 fn openssl_s_client_dtls_against_c_server() {
-    let (server, port) = c_dtls_server(Link::Static, 1, None);
+    let (server, port) = c_dtls_server(Link::Static, 1);
     let pid = server.0.id();
     let mut client = spawn(Command::new("openssl").args([
         "s_client",
