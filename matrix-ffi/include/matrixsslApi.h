@@ -114,7 +114,7 @@ typedef unsigned short uint16;
 #define SSL_ALERT_PROTOCOL_VERSION          70
 #define SSL_ALERT_INSUFFICIENT_SECURITY     71
 #define SSL_ALERT_INTERNAL_ERROR            80
-#define SSL_ALERT_INAPPROPRIATE_FALLBACK    86
+#define SSL_ALERT_INAPPROPRIATE_FALLBACK    86   /* matrix: RFC 7507 */
 #define SSL_ALERT_NO_RENEGOTIATION          100
 #define SSL_ALERT_UNSUPPORTED_EXTENSION     110
 
@@ -276,6 +276,9 @@ typedef struct psCert {
 } psX509Cert_t;
 
 /*
+ * (sslCertCb_t and sslExtCb_t are matrix's names for the two callback types; the
+ * prototypes below spell them out as the reference does.)
+ *
  * The certificate callback: certInfo is the peer's chain (child first, linked by next),
  * valid during the call only and read-only. alert is 0 when the chain authenticated, else
  * SSL_ALERT_BAD_CERTIFICATE or SSL_ALERT_UNKNOWN_CA. Return 0 to continue,

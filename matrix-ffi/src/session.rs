@@ -482,3 +482,29 @@ pub unsafe extern "C" fn matrixSslGetSessionId(
     // SAFETY: the C contract (a live ssl_t or NULL).
     unsafe { with_ssl(ssl, run) }
 }
+
+#[cfg(all(test, feature = "server-side-ssl"))]
+mod tests {
+    use super::*;
+    use crate::buffers::matrixSslGetReadbuf;
+    use crate::keys::{matrixSslDeleteKeys, matrixSslNewKeys};
+
+    #[test]
+    fn a_panic_is_ps_failure_and_poisons_the_session() {
+        assert_eq!(crate::matrixSslOpen(), PS_SUCCESS);
+        let mut keys = std::ptr::null_mut();
+        let mut ssl = std::ptr::null_mut();
+        let mut buf = std::ptr::null_mut();
+        // SAFETY: valid out-parameters; the handles are used as the C API prescribes.
+        unsafe {
+            assert_eq!(matrixSslNewKeys(&mut keys), PS_SUCCESS);
+            assert_eq!(matrixSslNewServerSession(&mut ssl, keys, None), PS_SUCCESS);
+            assert!(matrixSslGetReadbuf(ssl, &mut buf) > 0);
+            assert_eq!(with_ssl(ssl, |_| panic!("a bug")), PS_FAILURE);
+            // The session that unwound is refused from then on, and can still be deleted.
+            assert_eq!(matrixSslGetReadbuf(ssl, &mut buf), PS_ARG_FAIL);
+            matrixSslDeleteSession(ssl);
+            matrixSslDeleteKeys(keys);
+        }
+    }
+}
