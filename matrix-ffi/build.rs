@@ -12,6 +12,19 @@ const SPECIAL: &[(&str, &str)] = &[
     ("file-system", "PS_USE_FILE_SYSTEM"),
     ("secure-rehandshakes", "ENABLE_SECURE_REHANDSHAKES"),
     ("insecure-rehandshakes", "ENABLE_INSECURE_REHANDSHAKES"),
+    ("require-secure-rehandshakes", "REQUIRE_SECURE_REHANDSHAKES"),
+    (
+        "server-can-send-empty-cert-request",
+        "SERVER_CAN_SEND_EMPTY_CERT_REQUEST",
+    ),
+    (
+        "server-will-accept-empty-client-cert-msg",
+        "SERVER_WILL_ACCEPT_EMPTY_CLIENT_CERT_MSG",
+    ),
+    (
+        "dtls-send-records-individually",
+        "DTLS_SEND_RECORDS_INDIVIDUALLY",
+    ),
     (
         "extended-master-secret",
         "MATRIX_USE_EXTENDED_MASTER_SECRET",
@@ -57,6 +70,8 @@ fn main() {
         h.push_str("#define USE_HMAC\n");
     }
     h.push_str("#define USE_RSA\n#define USE_SHA1\n#define USE_MD5\n#define USE_X509\n");
+    // Always on in the C library: the session cache and settings are shared by threads.
+    h.push_str("#define USE_MULTITHREADING\n");
     h.push_str("\n#endif /* _h_MATRIXSSLCONFIG */\n");
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("OUT_DIR"));
     std::fs::write(out.join("matrixsslConfig.h"), h).expect("write matrixsslConfig.h");
