@@ -385,6 +385,8 @@ int32 matrixSslEncodeRehandshake(ssl_t *ssl, sslKeys_t *keys,
  * the client-auth options apply (PS_ARG_FAIL otherwise).
  */
 int32 matrixSslSetSessionOption(ssl_t *ssl, int32 option, void *arg);
+/* ssl NULL: global (TLS and DTLS sessions alike); a session: servers only (a client or a
+   DTLS session answers PS_UNSUPPORTED_FAIL). */
 int32 matrixSslSetCipherSuiteEnabledStatus(ssl_t *ssl,
     uint16 cipherId, uint32 status);
 
