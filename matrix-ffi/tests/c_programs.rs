@@ -467,6 +467,51 @@ fn openssl_s_client_against_c_server() {
     }
 }
 
+/// Client authentication: the C server (with a certificate callback checking authStatus)
+/// asks OpenSSL's s_client for its certificate and accepts its chain.
+#[test]
+fn c_server_authenticates_an_openssl_client() {
+    let (server, port) = start_server(
+        "server",
+        Link::Static,
+        free_tcp_port(),
+        1,
+        &["-v", &testkeys(CA)],
+        None,
+    );
+    let pid = server.0.id();
+    let mut client = spawn(Command::new("openssl").args([
+        "s_client",
+        "-connect",
+        &format!("127.0.0.1:{port}"),
+        "-tls1_1",
+        "-cipher",
+        "AES256-SHA:@SECLEVEL=0",
+        "-cert",
+        &testkeys("rsa2048/client.pem"),
+        "-key",
+        &testkeys("rsa2048/client.key"),
+        "-cert_chain",
+        &testkeys("rsa2048/intermediate.pem"),
+    ]));
+    client
+        .0
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"authenticated\n")
+        .unwrap();
+    client.finish(30);
+    let out = server.finish(30);
+    let s = stdout_of(pid, &out);
+    assert_ok("server with client authentication", &out, &s);
+    assert!(s.contains("client certificates accepted=1"), "{s}");
+    assert!(
+        s.contains("client cert: CN=matrix test client authStatus=1"),
+        "{s}"
+    );
+}
+
 /// The C client against the C server: full, then resumed, data both ways, both links
 /// crossed.
 #[test]
