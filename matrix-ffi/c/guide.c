@@ -4,7 +4,10 @@
  * client authentication, closure, clean-up), run on an in-memory client/server pair and
  * checked against the return codes of the API reference.
  *
- *   guide SERVER_CHAIN SERVER_KEY CA_FILE PKCS12_FILE [CLIENT_CERT CLIENT_KEY]
+ *   guide SERVER_CHAIN SERVER_KEY CA_FILE PKCS12_FILE [CLIENT_CERT CLIENT_KEY [ENC_KEY]]
+ *
+ * ENC_KEY: the server key encrypted with the password "matrix" (PEM, as MatrixSSL's
+ * privPass documents).
  */
 #include "pair.h"
 
@@ -290,6 +293,24 @@ int main(int argc, char **argv)
         }
     }
 #endif
+
+    if (argc >= 8) {
+        /* An encrypted private key: the right password loads it, a wrong one is refused. */
+        sslKeys_t *ek = NULL;
+
+        CHECK_EQ(matrixSslNewKeys(&ek), PS_SUCCESS);
+        CHECK_EQ(matrixSslLoadRsaKeys(ek, argv[1], argv[7], "wrong", NULL), PS_AUTH_FAIL);
+        CHECK_EQ(matrixSslLoadRsaKeys(ek, argv[1], argv[7], "matrix", NULL), PS_SUCCESS);
+        freshPair(&c, &cs, &s, &ss);
+        CHECK_EQ(matrixSslNewClientSession(&c, ckeys, NULL, 0, certCb, NULL, NULL),
+            MATRIXSSL_REQUEST_SEND);
+        CHECK_EQ(matrixSslNewServerSession(&s, ek, NULL), PS_SUCCESS);
+        CHECK_EQ(handshake(c, &cs, s, &ss), 0);
+        matrixSslDeleteSession(c);
+        matrixSslDeleteSession(s);
+        matrixSslDeleteKeys(ek);
+        printf("encrypted key checked\n");
+    }
 
     /* Clean-up. */
     matrixSslDeleteSessionId(&sid);

@@ -260,15 +260,21 @@ fn check_valgrind(log: &Path) {
     );
 }
 
+/// The command running `prog` (under valgrind when a log is given). The shared library is
+/// this build's: `cargo test` puts `target/debug` (where an older `cargo build` may have
+/// left another libmatrixssl.so) on LD_LIBRARY_PATH, which outranks the programs'
+/// RUNPATH, so the path is set here.
 fn command(prog: &Path, valgrind_log: Option<&Path>) -> Command {
-    match valgrind_log {
+    let mut c = match valgrind_log {
         Some(log) => {
             let mut c = Command::new("valgrind");
             c.args(valgrind_args(log)).arg(prog);
             c
         }
         None => Command::new(prog),
-    }
+    };
+    c.env("LD_LIBRARY_PATH", lib_dir());
+    c
 }
 
 const CA: &str = "rsa2048/ca.pem";
@@ -542,7 +548,7 @@ fn c_client_and_server_under_valgrind() {
 fn run_alone(name: &str, args: &[&str]) -> String {
     let mut last = String::new();
     for link in [Link::Static, Link::Shared] {
-        let out = Command::new(program(name, link))
+        let out = command(&program(name, link), None)
             .args(args)
             .output()
             .unwrap();
@@ -590,10 +596,12 @@ fn developers_guide_sequences() {
             &testkeys("pkcs12/server-modern.p12"),
             &testkeys("rsa2048/client-chain.pem"),
             &testkeys("rsa2048/client.key"),
+            &testkeys("rsa2048/server-enc-aes-128-cbc.pem"),
         ],
     );
     assert!(s.contains("guide: all sequences passed"), "{s}");
     assert!(s.contains("client authentication checked"), "{s}");
+    assert!(s.contains("encrypted key checked"), "{s}");
 }
 
 /// The header's layouts are the ones the library uses: sizes and field offsets measured
