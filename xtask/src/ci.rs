@@ -263,7 +263,8 @@ pub fn run(root: &Path) -> Result<(), String> {
         "C API: matrix-ffi's C programs, then `cargo xtask ffi` installs",
         &mut || {
             // Alone, so that its features (client-auth, pkcs12, DTLS...) do not unify into the
-            // default-features test run above.
+            // default-features test run above. It needs cc, pkg-config and valgrind.
+            crate::ffi::ensure_test_tools(root)?;
             cmd::run(root, "cargo", &["test", "-p", FFI_PACKAGE])?;
             crate::ffi::run(
                 root,

@@ -142,8 +142,44 @@ fn pc_file(prefix: &Path) -> String {
     )
 }
 
+/// `cc` and `pkg-config` there, or installed from Debian's packages when running as root
+/// (CI on a fresh machine); otherwise a failure naming the fix.
+fn ensure_c_tools(root: &Path) -> Result<(), String> {
+    let missing: Vec<&str> = [("cc", "gcc"), ("pkg-config", "pkg-config")]
+        .iter()
+        .filter(|(tool, _)| crate::cmd::output(tool, &["--version"]).is_none())
+        .map(|(_, package)| *package)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let root_user = crate::cmd::output("id", &["-u"]).is_some_and(|u| u.trim() == "0");
+    if !root_user {
+        return Err(format!(
+            "missing C tools (Debian: apt-get install {})",
+            missing.join(" ")
+        ));
+    }
+    let env = [("DEBIAN_FRONTEND", "noninteractive")];
+    crate::cmd::run_env(root, "apt-get", &["update", "-qq"], &env)?;
+    let mut args = vec!["install", "-y", "-qq"];
+    args.extend(&missing);
+    crate::cmd::run_env(root, "apt-get", &args, &env)
+}
+
+/// What `cargo test -p matrix-ffi` needs besides Rust: a C compiler, pkg-config, valgrind
+/// and OpenSSL's command line (checked, as the peers step does).
+pub fn ensure_test_tools(root: &Path) -> Result<(), String> {
+    ensure_c_tools(root)?;
+    crate::valgrind::ensure_valgrind(root)?;
+    crate::cmd::output("openssl", &["version"])
+        .map(|_| ())
+        .ok_or_else(|| "openssl (the command line) is not installed".into())
+}
+
 /// Runs `cargo xtask ffi`.
 pub fn run(root: &Path, o: &Options) -> Result<(), String> {
+    ensure_c_tools(root)?;
     let prefix = o.prefix.clone().ok_or("no --prefix")?;
     let prefix = if prefix.is_absolute() {
         prefix
