@@ -42,6 +42,15 @@ static int32 extCb(ssl_t *ssl, unsigned short type, unsigned short len, void *da
     return 0;
 }
 
+static int32 refuseExtCb(ssl_t *ssl, unsigned short type, unsigned short len, void *data)
+{
+    (void)ssl;
+    (void)type;
+    (void)len;
+    (void)data;
+    return -1;
+}
+
 static sslKeys_t *serverKeys(const char *chain, const char *key, const char *ca)
 {
     sslKeys_t *k = NULL;
@@ -221,6 +230,16 @@ int main(int argc, char **argv)
     matrixSslDeleteSession(c);
     matrixSslDeleteSession(s);
 
+    /* An extension callback's negative answer ends the handshake. */
+    freshPair(&c, &cs, &s, &ss);
+    CHECK_EQ(matrixSslNewClientSession(&c, ckeys, NULL, 0, certCb, NULL, refuseExtCb),
+        MATRIXSSL_REQUEST_SEND);
+    CHECK_EQ(matrixSslNewServerSession(&s, skeys, NULL), PS_SUCCESS);
+    CHECK(handshake(c, &cs, s, &ss) != 0);
+    CHECK_EQ(ss.lastAlert, SSL_ALERT_HANDSHAKE_FAILURE);
+    matrixSslDeleteSession(c);
+    matrixSslDeleteSession(s);
+
     /* A certificate callback's alert ends the handshake with that alert. */
     freshPair(&c, &cs, &s, &ss);
     CHECK_EQ(matrixSslNewClientSession(&c, anonKeys, NULL, 0, certCb, NULL, NULL),
@@ -285,6 +304,24 @@ int main(int argc, char **argv)
             CHECK_EQ(matrixSslNewServerSession(&s, sk, certCb), PS_SUCCESS);
             CHECK_EQ(handshake(c, &cs, s, &ss), 0);
             CHECK_EQ(certCalls, 2); /* the server's chain, then the client's */
+            matrixSslDeleteSession(c);
+            matrixSslDeleteSession(s);
+
+            /* Client authentication only later (API reference, matrixSslNewServerSession):
+               the callback given, SSL_OPTION_DISABLE_CLIENT_AUTH right after, then a
+               re-handshake with a certificate callback asks for the certificate. */
+            freshPair(&c, &cs, &s, &ss);
+            certCalls = 0;
+            CHECK_EQ(matrixSslNewClientSession(&c, ck, NULL, 0, certCb, NULL, NULL),
+                MATRIXSSL_REQUEST_SEND);
+            CHECK_EQ(matrixSslNewServerSession(&s, sk, certCb), PS_SUCCESS);
+            CHECK_EQ(matrixSslSetSessionOption(s, SSL_OPTION_DISABLE_CLIENT_AUTH, NULL),
+                PS_SUCCESS);
+            CHECK_EQ(handshake(c, &cs, s, &ss), 0);
+            CHECK_EQ(certCalls, 1); /* only the server's chain */
+            CHECK_EQ(matrixSslEncodeRehandshake(s, NULL, certCb, 0, 0), MATRIXSSL_SUCCESS);
+            CHECK_EQ(handshake(c, &cs, s, &ss), 0);
+            CHECK_EQ(certCalls, 3); /* the server's chain again, and now the client's */
             matrixSslDeleteSession(c);
             matrixSslDeleteSession(s);
             matrixSslDeleteKeys(sk);
