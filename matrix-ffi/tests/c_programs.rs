@@ -383,12 +383,13 @@ fn full_then_resumed(
 }
 
 /// The C client against OpenSSL's s_server (`-www`): a full handshake, then a resumed one
-/// with the saved sslSessionId_t, at TLS 1.0 and 1.1, both links.
+/// with the saved sslSessionId_t, at TLS 1.0 and 1.1, RSA and DHE_RSA, both links.
 #[test]
 fn c_client_against_openssl_s_server() {
     for (link, version, suite) in [
         (Link::Static, "-tls1_1", "0x002F"),
         (Link::Shared, "-tls1", "0x0035"),
+        (Link::Shared, "-tls1_1", "0x0039"),
     ] {
         let port = free_tcp_port();
         let server = spawn(Command::new("openssl").args([
