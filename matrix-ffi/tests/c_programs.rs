@@ -785,3 +785,31 @@ fn openssl_s_client_dtls_against_c_server() {
     let text = String::from_utf8_lossy(&cout.stdout);
     assert!(text.contains("Protocol  : DTLSv1"), "{text}");
 }
+
+/// Every function the header declares is exported by the shared library, and the library
+/// exports nothing else (this build has every feature the header's `#ifdef`s name).
+#[test]
+fn header_functions_are_exactly_the_exported_symbols() {
+    let mut declared: Vec<String> = matrixssl::API_HEADER
+        .lines()
+        .filter(|l| l.starts_with("int32 matrix") || l.starts_with("void matrix"))
+        .filter_map(|l| l.split_whitespace().nth(1))
+        .filter_map(|f| f.split('(').next())
+        .map(str::to_owned)
+        .collect();
+    declared.sort();
+    let out = Command::new("nm")
+        .args(["-D", "--defined-only"])
+        .arg(lib_dir().join("libmatrixssl.so"))
+        .output()
+        .expect("nm (binutils) must be installed");
+    let mut exported: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(2))
+        .filter(|s| s.starts_with("matrix"))
+        .map(str::to_owned)
+        .collect();
+    exported.sort();
+    assert_eq!(declared.len(), 39, "{declared:?}");
+    assert_eq!(declared, exported);
+}
