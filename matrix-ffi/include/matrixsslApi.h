@@ -381,8 +381,7 @@ int32 matrixSslEncodeRehandshake(ssl_t *ssl, sslKeys_t *keys,
  * MatrixSSL 3.x's prototype (its return is void there; matrix returns PS_SUCCESS or
  * PS_ARG_FAIL, which a caller may ignore). arg: unused, NULL. SSL_OPTION_FULL_HANDSHAKE
  * deletes the session's resumption state (the next re-handshake, started by either side,
- * is a full one; a server also drops it from its session cache); on a DTLS session only
- * the client-auth options apply (PS_ARG_FAIL otherwise).
+ * is a full one; a server also drops it from its session cache), on TLS and DTLS sessions.
  */
 int32 matrixSslSetSessionOption(ssl_t *ssl, int32 option, void *arg);
 /* ssl NULL: global (TLS and DTLS sessions alike); a session: servers only (a client or a

@@ -383,12 +383,13 @@ fn full_then_resumed(
 }
 
 /// The C client against OpenSSL's s_server (`-www`): a full handshake, then a resumed one
-/// with the saved sslSessionId_t, at TLS 1.0 and 1.1, both links.
+/// with the saved sslSessionId_t, at TLS 1.0 and 1.1, RSA and DHE_RSA, both links.
 #[test]
 fn c_client_against_openssl_s_server() {
     for (link, version, suite) in [
         (Link::Static, "-tls1_1", "0x002F"),
         (Link::Shared, "-tls1", "0x0035"),
+        (Link::Shared, "-tls1_1", "0x0039"),
     ] {
         let port = free_tcp_port();
         let server = spawn(Command::new("openssl").args([
@@ -783,4 +784,32 @@ fn openssl_s_client_dtls_against_c_server() {
     );
     let text = String::from_utf8_lossy(&cout.stdout);
     assert!(text.contains("Protocol  : DTLSv1"), "{text}");
+}
+
+/// Every function the header declares is exported by the shared library, and the library
+/// exports nothing else (this build has every feature the header's `#ifdef`s name).
+#[test]
+fn header_functions_are_exactly_the_exported_symbols() {
+    let mut declared: Vec<String> = matrixssl::API_HEADER
+        .lines()
+        .filter(|l| l.starts_with("int32 matrix") || l.starts_with("void matrix"))
+        .filter_map(|l| l.split_whitespace().nth(1))
+        .filter_map(|f| f.split('(').next())
+        .map(str::to_owned)
+        .collect();
+    declared.sort();
+    let out = Command::new("nm")
+        .args(["-D", "--defined-only"])
+        .arg(lib_dir().join("libmatrixssl.so"))
+        .output()
+        .expect("nm (binutils) must be installed");
+    let mut exported: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(2))
+        .filter(|s| s.starts_with("matrix"))
+        .map(str::to_owned)
+        .collect();
+    exported.sort();
+    assert_eq!(declared.len(), 39, "{declared:?}");
+    assert_eq!(declared, exported);
 }

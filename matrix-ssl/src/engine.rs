@@ -451,6 +451,15 @@ impl HandshakeEngine {
         }
     }
 
+    /// `SSL_OPTION_FULL_HANDSHAKE` given to `matrixSslSetSessionOption` (as
+    /// `Session::set_session_option`): forgets the session id (a server also removes it
+    /// from its context's session cache), so that the next re-handshake, whoever starts
+    /// it, is a full one.
+    pub fn forget_session(&mut self) {
+        self.forget_cached_session();
+        self.hs.shared_mut().session_id.clear();
+    }
+
     /// On a server: whether full handshakes request a client certificate
     /// (`SSL_OPTION_ENABLE_CLIENT_AUTH` / `SSL_OPTION_DISABLE_CLIENT_AUTH`). `PS_ARG_FAIL`
     /// on a client, without the `client-auth` feature, or to enable it without a
@@ -523,7 +532,8 @@ impl HandshakeEngine {
         self.hello_requested
     }
 
-    /// A server that failed may not resume the session it was negotiating.
+    /// A server that failed may not resume the session it was negotiating (nor one whose
+    /// resumption state `forget_session` deletes).
     fn forget_cached_session(&self) {
         let s = self.hs.shared();
         if self.hs.is_server() && !s.session_id.is_empty() {

@@ -313,15 +313,23 @@ impl DtlsSession {
         }
     }
 
-    /// `matrixSslSetSessionOption` for a server's client authentication
-    /// (`DisableClientAuth`, `EnableClientAuth`), applied to its next full handshake,
-    /// including one whose ClientHello has not arrived yet. `PS_ARG_FAIL` on a client, for
-    /// other options, and as matrix-ssl's sessions refuse (no `client-auth` feature, or no
-    /// certificate callback to enable it with).
+    /// `matrixSslSetSessionOption`. `FullHandshake` (both roles) deletes the resumption
+    /// state as on TLS sessions: the next re-handshake, whoever starts it, is a full one.
+    /// The client-auth options (`DisableClientAuth`, `EnableClientAuth`) apply to a
+    /// server's next full handshake, including one whose ClientHello has not arrived yet;
+    /// `PS_ARG_FAIL` for them on a client, for other options, and as matrix-ssl's sessions
+    /// refuse (no `client-auth` feature, or no certificate callback to enable it with).
     pub fn set_session_option(&mut self, option: SessionOption) -> Result<(), Error> {
         let on = match option {
             SessionOption::EnableClientAuth => true,
             SessionOption::DisableClientAuth => false,
+            SessionOption::FullHandshake => {
+                // A server whose ClientHello has not come has nothing to forget yet.
+                if let Some(e) = self.engine.as_mut() {
+                    e.forget_session();
+                }
+                return Ok(());
+            }
             _ => return Err(Error::ArgFail),
         };
         if let Some(p) = self.pending_server.as_mut() {
