@@ -108,7 +108,8 @@ mod tests {
         let start = Instant::now();
         assert_eq!(linger(&ours).unwrap(), 0);
         let took = start.elapsed();
-        assert!(took >= LINGER_TIME && took < LINGER_TIME * 3, "{took:?}");
+        // The upper bound only catches a wait that never ends (machines under load are slow).
+        assert!(took >= LINGER_TIME && took < LINGER_TIME * 10, "{took:?}");
         // A peer that floods: 64 KiB.
         let (ours, mut peer) = pair();
         let flood = std::thread::spawn(move || {
