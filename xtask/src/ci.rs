@@ -1,7 +1,8 @@
 //! `cargo xtask ci`: every check CI runs, in the order that fails fastest.
 //!
 //! 1. `cargo fmt --all --check`
-//! 2. `cargo clippy --workspace --all-targets -- -D warnings`, with default and all features
+//! 2. `cargo clippy --workspace --all-targets -- -D warnings`, with default and all features;
+//!    then `cargo doc --workspace --all-features --no-deps` with `RUSTDOCFLAGS=-D warnings`
 //! 3. the independent peers installed or checked (`cargo xtask peers`), then
 //!    `cargo test --workspace`, with default and all features, then matrix-ssl's
 //!    renegotiation tests with `insecure-rehandshakes` alone (all features include
@@ -228,6 +229,14 @@ pub fn run(root: &Path) -> Result<(), String> {
                 "-D",
                 "warnings",
             ],
+        )
+    })?;
+    step("docs (rustdoc -D warnings)", &mut || {
+        cmd::run_env(
+            root,
+            "cargo",
+            &["doc", "--workspace", "--all-features", "--no-deps"],
+            &[("RUSTDOCFLAGS", "-D warnings")],
         )
     })?;
     // The peers come first: the apps' tests and the interop tests both talk to them.
