@@ -109,6 +109,12 @@ pub mod suites;
 mod alert;
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
 mod context;
+#[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "client-side-ssl", feature = "server-side-ssl")))
+)]
+pub mod drive;
 #[cfg(all(
     feature = "dtls",
     any(feature = "client-side-ssl", feature = "server-side-ssl")
@@ -132,6 +138,25 @@ mod session;
     any(feature = "client-side-ssl", feature = "server-side-ssl")
 ))]
 mod stream;
+
+#[cfg(all(
+    feature = "embedded-io",
+    any(feature = "client-side-ssl", feature = "server-side-ssl")
+))]
+#[cfg_attr(docsrs, doc(cfg(feature = "embedded-io")))]
+pub mod embedded;
+#[cfg(all(
+    feature = "embedded-io-async",
+    any(feature = "client-side-ssl", feature = "server-side-ssl")
+))]
+#[cfg_attr(docsrs, doc(cfg(feature = "embedded-io-async")))]
+pub mod embedded_async;
+#[cfg(all(
+    feature = "tokio",
+    any(feature = "client-side-ssl", feature = "server-side-ssl")
+))]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub mod tokio;
 
 pub use config::Config;
 

@@ -1,57 +1,73 @@
 //! [`Stream`]: a blocking `Read + Write` over a [`Session`] and any `Read + Write`
 //! transport (a `TcpStream`), for programs that want sockets rather than the buffer API.
-//! It drives exactly the buffer API flow of the developer's guide: send what
-//! `get_outdata` holds, read into `get_readbuf`, act on `received_data`.
-//!
-//! Re-handshakes: reads and writes wait for the first handshake only. While a re-handshake
-//! the peer started runs, application data keeps flowing both ways (RFC 2246 allows it):
-//! a read returns data as it arrives and sends the handshake messages the session
-//! produces before it blocks on the transport again, and a write goes out at once. A
-//! write waits for a re-handshake this side started (`Session::encode_rehandshake`), as
-//! it does for the first handshake: some peers (OpenSSL) refuse application data in the
-//! middle of their handshake.
+//! It runs the shared driving loop of [`crate::drive`] (send what `get_outdata` holds,
+//! read into `get_readbuf`, act on `received_data`) over `std::io`; see that module for how
+//! reads and writes behave during re-handshakes.
 
 use std::io::{self, Read, Write};
 
-use crate::codec::{AlertDescription, AlertLevel};
-use crate::session::{Received, Sent, Session};
+use crate::drive::{self, BlockingIo, DriveError, Driver, Goal, LoopError};
+use crate::session::Session;
 
 /// A session over a blocking transport.
 #[derive(Debug)]
 pub struct Stream<S: Read + Write> {
-    session: Session,
+    driver: Driver,
     io: S,
-    /// Decrypted application data not yet read.
-    plain: Vec<u8>,
-    plain_pos: usize,
-    /// The peer sent close_notify (or closed the transport).
-    eof: bool,
 }
 
-fn err(e: crate::Error) -> io::Error {
-    io::Error::other(e)
+/// `std::io` as the blocking loop's transport.
+struct StdIo<'a, S>(&'a mut S);
+
+impl<S: Read + Write> BlockingIo for StdIo<'_, S> {
+    type Error = io::Error;
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf)
+    }
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+/// The session's and the loop's failures as `io::Error`s: a fatal alert either way is
+/// `ConnectionAborted`, a transport closed during the handshake `UnexpectedEof`.
+pub(crate) fn io_error(e: DriveError) -> io::Error {
+    let kind = match e {
+        DriveError::FatalAlertSent | DriveError::PeerAlert(_) => io::ErrorKind::ConnectionAborted,
+        DriveError::UnexpectedEof => io::ErrorKind::UnexpectedEof,
+        DriveError::WriteZero => io::ErrorKind::WriteZero,
+        _ => io::ErrorKind::Other,
+    };
+    io::Error::new(kind, e)
+}
+
+fn loop_error(e: LoopError<io::Error>) -> io::Error {
+    match e {
+        LoopError::Io(e) => e,
+        LoopError::Tls(e) => io_error(e),
+    }
 }
 
 impl<S: Read + Write> Stream<S> {
     /// Wraps a new session (client or server) and its transport.
     pub fn new(session: Session, io: S) -> Self {
         Stream {
-            session,
+            driver: Driver::new(session),
             io,
-            plain: Vec::new(),
-            plain_pos: 0,
-            eof: false,
         }
     }
 
     /// The session.
     pub fn session(&self) -> &Session {
-        &self.session
+        self.driver.session()
     }
 
     /// The session, writable.
     pub fn session_mut(&mut self) -> &mut Session {
-        &mut self.session
+        self.driver.session_mut()
     }
 
     /// The transport.
@@ -61,150 +77,42 @@ impl<S: Read + Write> Stream<S> {
 
     /// The session and the transport.
     pub fn into_inner(self) -> (Session, S) {
-        (self.session, self.io)
+        (self.driver.into_session(), self.io)
+    }
+
+    fn run(&mut self, goal: Goal) -> io::Result<()> {
+        drive::run_blocking(&mut self.driver, &mut StdIo(&mut self.io), goal).map_err(loop_error)
     }
 
     /// Runs the handshake to completion (a no-op once complete). Fails with
     /// `ConnectionAborted` when either side sent a fatal alert, `UnexpectedEof` when the
     /// transport closed first.
     pub fn handshake(&mut self) -> io::Result<()> {
-        loop {
-            self.flush_out()?;
-            if self.session.is_handshake_complete() {
-                return Ok(());
-            }
-            if self.eof {
-                return Err(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "connection closed during the handshake",
-                ));
-            }
-            self.read_more()?;
-        }
+        self.run(Goal::Handshake)
     }
 
     /// Sends close_notify (`encode_closure_alert`) and flushes it; the transport stays
     /// open for the caller to close.
     pub fn shutdown(&mut self) -> io::Result<()> {
-        if self.session.encode_closure_alert().is_ok() {
-            self.flush_out()?;
-        }
+        self.driver.close();
+        self.run(Goal::Flush)?;
         self.io.flush()
-    }
-
-    /// Writes everything `get_outdata` holds. A fatal alert going out ends in
-    /// `ConnectionAborted` once it is sent.
-    fn flush_out(&mut self) -> io::Result<()> {
-        loop {
-            let out = self.session.get_outdata();
-            if out.is_empty() {
-                return Ok(());
-            }
-            let n = self.io.write(out)?;
-            if n == 0 {
-                return Err(io::ErrorKind::WriteZero.into());
-            }
-            match self.session.sent_data(n).map_err(err)? {
-                Sent::RequestSend => {}
-                Sent::RequestClose if self.session.sent_fatal => {
-                    self.io.flush()?;
-                    return Err(io::Error::new(
-                        io::ErrorKind::ConnectionAborted,
-                        "the session ended with a fatal alert",
-                    ));
-                }
-                _ => {
-                    self.io.flush()?;
-                    return Ok(());
-                }
-            }
-        }
-    }
-
-    /// Sends what the session has queued (handshake messages of a running re-handshake),
-    /// then reads once from the transport and processes what came.
-    fn read_more(&mut self) -> io::Result<()> {
-        self.flush_out()?;
-        let buf = self.session.get_readbuf();
-        if buf.is_empty() {
-            return Err(err(crate::Error::MemFail));
-        }
-        let n = self.io.read(buf)?;
-        if n == 0 {
-            self.eof = true;
-            return Ok(());
-        }
-        let mut r = self.session.received_data(n).map_err(err)?;
-        loop {
-            match r {
-                Received::RequestSend => {
-                    self.flush_out()?;
-                    return Ok(());
-                }
-                Received::RequestRecv | Received::HandshakeComplete | Received::Success => {
-                    return Ok(());
-                }
-                Received::AppData(d) => {
-                    if self.plain_pos == self.plain.len() {
-                        self.plain.clear();
-                        self.plain_pos = 0;
-                    }
-                    self.plain.extend_from_slice(d);
-                }
-                Received::Alert { level, description } => {
-                    if description == AlertDescription::CloseNotify {
-                        self.eof = true;
-                    } else if level == AlertLevel::Fatal {
-                        return Err(io::Error::new(
-                            io::ErrorKind::ConnectionAborted,
-                            format!("peer sent a fatal alert: {description:?}"),
-                        ));
-                    }
-                }
-            }
-            r = self.session.processed_data().map_err(err)?;
-        }
     }
 }
 
 impl<S: Read + Write> Read for Stream<S> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if !self.session.established {
-            self.handshake()?;
-        }
-        while self.plain_pos == self.plain.len() && !self.eof {
-            self.read_more()?;
-        }
-        let avail = self.plain.get(self.plain_pos..).unwrap_or_default();
-        let n = avail.len().min(buf.len());
-        if let (Some(dst), Some(src)) = (buf.get_mut(..n), avail.get(..n)) {
-            dst.copy_from_slice(src);
-        }
-        self.plain_pos += n;
-        Ok(n)
+        drive::read_blocking(&mut self.driver, &mut StdIo(&mut self.io), buf).map_err(loop_error)
     }
 }
 
 impl<S: Read + Write> Write for Stream<S> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let own_rehandshake =
-            self.session.local_rehandshake && !self.session.is_handshake_complete();
-        if !self.session.established || own_rehandshake {
-            self.handshake()?;
-        }
-        if buf.is_empty() {
-            return Ok(0);
-        }
-        let n = buf.len().min(crate::codec::record::MAX_PLAINTEXT_LEN);
-        self.session
-            .encode_to_outdata(buf.get(..n).unwrap_or_default())
-            .map_err(err)?;
-        self.flush_out()?;
-        Ok(n)
+        drive::write_blocking(&mut self.driver, &mut StdIo(&mut self.io), buf).map_err(loop_error)
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.flush_out()?;
+        self.run(Goal::Flush)?;
         self.io.flush()
     }
 }

@@ -6,7 +6,8 @@
 //! 3. the independent peers installed or checked (`cargo xtask peers`), then
 //!    `cargo test --workspace`, with default and all features, then matrix-ssl's
 //!    renegotiation tests with `insecure-rehandshakes` alone (all features include
-//!    `require-secure-rehandshakes`, which overrides it)
+//!    `require-secure-rehandshakes`, which overrides it), then every example built and the
+//!    local ones run (`cargo xtask examples`)
 //! 4. `cargo xtask features` (the table, then each library crate's builds)
 //! 5. minimal feature combinations (the smallest builds users ask for); the server without
 //!    certificate and key parsers is also checked to leave matrix-x509's `cert-parse` and
@@ -33,7 +34,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use crate::{cmd, features, fuzz, load, matrix, peers, sslyze, valgrind};
+use crate::{cmd, examples, features, fuzz, load, matrix, peers, sslyze, valgrind};
 
 /// The smallest server: TLS 1.0, one AES suite, no certificate parser (its chain is sent as
 /// opaque DER) and no private-key parser (its key comes from components).
@@ -290,6 +291,9 @@ pub fn run(root: &Path) -> Result<(), String> {
                 "hostile",
             ],
         )
+    })?;
+    step("examples (built; the local ones run)", &mut || {
+        examples::run(root)
     })?;
     step("feature table", &mut || features::run(root, true))?;
     step("minimal feature combinations", &mut || {
