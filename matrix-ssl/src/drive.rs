@@ -68,6 +68,9 @@ pub enum DriveError {
     UnexpectedEof,
     /// The transport accepted no bytes.
     WriteZero,
+    /// The peer sent close_notify: no more data can be sent (its clean close, not a
+    /// protocol failure).
+    PeerClosed,
 }
 
 impl core::fmt::Display for DriveError {
@@ -78,6 +81,7 @@ impl core::fmt::Display for DriveError {
             DriveError::PeerAlert(d) => write!(f, "peer sent a fatal alert: {d:?}"),
             DriveError::UnexpectedEof => f.write_str("connection closed during the handshake"),
             DriveError::WriteZero => f.write_str("the transport accepted no bytes"),
+            DriveError::PeerClosed => f.write_str("the peer closed the connection (close_notify)"),
         }
     }
 }
@@ -240,6 +244,9 @@ impl Driver {
     pub fn write_plain(&mut self, buf: &[u8]) -> Result<usize, DriveError> {
         if buf.is_empty() {
             return Ok(0);
+        }
+        if self.session.peer_closed() {
+            return Err(DriveError::PeerClosed);
         }
         let n = buf.len().min(crate::codec::record::MAX_PLAINTEXT_LEN);
         self.session

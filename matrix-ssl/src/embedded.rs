@@ -32,6 +32,7 @@ pub(crate) fn drive_error_kind(e: DriveError) -> ErrorKind {
         DriveError::FatalAlertSent | DriveError::PeerAlert(_) => ErrorKind::ConnectionAborted,
         DriveError::UnexpectedEof => ErrorKind::ConnectionReset,
         DriveError::WriteZero => ErrorKind::WriteZero,
+        DriveError::PeerClosed => ErrorKind::BrokenPipe,
         DriveError::Tls(Error::MemFail) => ErrorKind::OutOfMemory,
         _ => ErrorKind::InvalidData,
     }

@@ -39,6 +39,7 @@ pub(crate) fn io_error(e: DriveError) -> io::Error {
         DriveError::FatalAlertSent | DriveError::PeerAlert(_) => io::ErrorKind::ConnectionAborted,
         DriveError::UnexpectedEof => io::ErrorKind::UnexpectedEof,
         DriveError::WriteZero => io::ErrorKind::WriteZero,
+        DriveError::PeerClosed => io::ErrorKind::BrokenPipe,
         _ => io::ErrorKind::Other,
     };
     io::Error::new(kind, e)
