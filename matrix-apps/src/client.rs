@@ -9,12 +9,13 @@ use std::net::TcpStream;
 use std::sync::{Arc, Mutex};
 
 use clap::Parser;
-use matrix_ssl::{CertValidator, Context, HelloExtensions, Keys, SessionId, Verdict};
+use matrix_ssl::{Context, HelloExtensions, Keys, SessionId};
 
 use crate::conn::{self, Conn};
 use crate::errors::{AppError, EXIT_CODES_HELP, EXIT_OK, EXIT_PROTOCOL, words};
 use crate::keyfiles;
 use crate::opts::{Common, Mode};
+use crate::verify;
 
 /// The command line of `matrix-client`.
 #[derive(Parser, Debug)]
@@ -28,7 +29,8 @@ pub struct ClientArgs {
     /// The server's address.
     #[arg(long, default_value = "127.0.0.1:4433", value_name = "HOST:PORT", value_parser = crate::names::parse_host_port)]
     pub connect: String,
-    /// The server name to send (SNI, RFC 6066).
+    /// The server name to send (SNI, RFC 6066) and to find in the server's certificate
+    /// (else the host of --connect is).
     #[arg(long = "server-name", value_name = "NAME")]
     pub server_name: Option<String>,
     /// Connect this many more times, resuming the first session.
@@ -47,7 +49,7 @@ pub struct ClientArgs {
     /// `--mode echo`: send the line this many times, each after the previous echo.
     #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub repeat: u32,
-    /// Accept a server certificate that does not verify against the CAs (test setups).
+    /// Check nothing of the server's certificate (chain, dates, name): test setups only.
     #[arg(long)]
     pub insecure: bool,
     /// The flags both programs share.
@@ -97,30 +99,25 @@ fn once(
         [one] => *one,
         _ => 0,
     };
-    // The validator remembers why the chain failed, so that the error can say it (the
+    // The validator remembers why it refused the chain, so that the error can say it (the
     // handshake itself only reports that we sent a fatal alert).
     let rejected: Arc<Mutex<Option<String>>> = Arc::default();
-    let seen = Arc::clone(&rejected);
-    let insecure = args.insecure;
-    let validator: CertValidator = Box::new(move |_, _, alert| match alert {
-        None => Verdict::Continue,
-        Some(_) if insecure => Verdict::AllowAnon,
-        Some(a) => {
-            if let Ok(mut s) = seen.lock() {
-                *s = Some(format!("{a:?}"));
-            }
-            Verdict::Alert(a)
-        }
-    });
+    let host =
+        (!args.insecure).then(|| verify::expected_host(&args.connect, args.server_name.as_deref()));
+    let validator = verify::server_validator(&rejected, host);
     let session = ctx
         .new_client_session(Arc::clone(keys), resume, suite, Some(validator), ext)
         .map_err(|e| AppError::usage(format!("new session: {}", words(e))))?;
     let mut st = Conn::new(session, io, args.common.trace);
+    if let Ok(tcp) = handle.try_clone() {
+        st.set_linger_socket(tcp);
+    }
     st.set_rehandshake(args.common.rehandshake());
     conn::handshake(&mut st).map_err(|e| match rejected.lock().ok().and_then(|r| r.clone()) {
         Some(why) => AppError::protocol(format!(
-            "handshake failed: the server's certificate does not verify against the \
-                 trusted CAs ({why}); name its CA with --ca, or use --insecure in a test setup"
+            "handshake failed: the server's certificate was refused: {why} (--ca names the \
+             trusted CA, --server-name the expected name; --insecure turns the checks off in \
+             a test setup)"
         )),
         None => e,
     })?;

@@ -7,8 +7,14 @@
 //! It also starts the re-handshakes of `--rehandshake-after N`
 //! (`Session::encode_rehandshake`, RFC 5746) and counts the handshakes that complete, so
 //! that the programs can say how many re-handshakes ran and whether each was resumed.
+//!
+//! When a fatal alert has gone out, the socket given to [`Conn::set_linger_socket`] is
+//! ended with `matrix_ssl::linger::linger` (write side shut down, then at most 1 s and
+//! 64 KiB of the peer's bytes discarded) before the error is returned, so that closing
+//! it sends no reset and the peer reads the alert.
 
 use std::io::{self, Read, Write};
+use std::net::TcpStream;
 use std::time::Instant;
 
 use matrix_ssl::{AlertDescription, AlertLevel, Received, Sent, Session, SessionOption};
@@ -47,6 +53,8 @@ pub struct Conn {
     rehandshakes: Vec<bool>,
     /// The peer answered with a no_renegotiation warning.
     refused: bool,
+    /// The TCP socket under `io`, to linger on after a fatal alert (taken when used).
+    linger_socket: Option<TcpStream>,
 }
 
 /// A read that timed out: raw mode polls with short timeouts.
@@ -105,6 +113,24 @@ impl Conn {
             was_complete: false,
             rehandshakes: Vec::new(),
             refused: false,
+            linger_socket: None,
+        }
+    }
+
+    /// The TCP socket under the transport (a clone of its handle): after a fatal alert
+    /// goes out, `matrix_ssl::linger::linger` ends it so that the alert reaches the peer.
+    pub fn set_linger_socket(&mut self, tcp: TcpStream) {
+        self.linger_socket = Some(tcp);
+    }
+
+    /// The last record, a fatal alert, went out: shut down our write side and drain the
+    /// peer's bytes (bounded) so that closing sends no reset.
+    fn linger(&mut self) {
+        if let Some(tcp) = self.linger_socket.take() {
+            match matrix_ssl::linger::linger(&tcp) {
+                Ok(n) => self.state(format_args!("linger: discarded {n} bytes, closing")),
+                Err(e) => self.state(format_args!("linger: {e}")),
+            }
         }
     }
 
@@ -243,6 +269,7 @@ impl Conn {
                 Sent::RequestSend => {}
                 Sent::RequestClose if !self.closing => {
                     self.io.flush()?;
+                    self.linger();
                     return Err(io::Error::new(
                         io::ErrorKind::ConnectionAborted,
                         "the session ended with a fatal alert",

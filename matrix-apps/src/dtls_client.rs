@@ -15,12 +15,13 @@ use matrix_dtls::DtlsContext;
 use matrix_ssl::{HelloExtensions, Keys, SessionId};
 
 use crate::client::{ClientArgs, sni};
-use crate::dtls_link::{Link, validator};
+use crate::dtls_link::Link;
 use crate::dtls_opts::DtlsCommon;
 use crate::dtls_stdin::Stdin;
 use crate::errors::{AppError, EXIT_CODES_HELP, EXIT_OK, EXIT_PROTOCOL, words};
 use crate::keyfiles;
 use crate::opts::Mode;
+use crate::verify;
 
 const WHO: &str = "matrix-dtls-client";
 
@@ -75,13 +76,15 @@ fn once(
         _ => 0,
     };
     let rejected: Arc<Mutex<Option<String>>> = Arc::default();
+    let host = (!args.tcp.insecure)
+        .then(|| verify::expected_host(&args.tcp.connect, args.tcp.server_name.as_deref()));
     let sess = s
         .ctx
         .new_client_session(
             Arc::clone(&s.keys),
             resume,
             suite,
-            Some(validator(&rejected, args.tcp.insecure)),
+            Some(verify::server_validator(&rejected, host)),
             s.ext.as_ref(),
         )
         .map_err(|e| AppError::usage(format!("new session: {}", words(e))))?;

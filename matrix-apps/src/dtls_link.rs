@@ -207,8 +207,8 @@ impl Link {
     fn failure(&self, e: Option<matrix_ssl::Error>) -> AppError {
         match (self.rejected.lock().ok().and_then(|r| r.clone()), e) {
             (Some(why), _) => AppError::protocol(format!(
-                "handshake failed: the peer's certificate does not verify against the trusted \
-                 CAs ({why}); name its CA with --ca"
+                "handshake failed: the peer's certificate was refused: {why} (--ca names the \
+                 trusted CA)"
             )),
             (None, Some(e)) => AppError::protocol(format!("the session failed: {}", words(e))),
             (None, None) => AppError::protocol(

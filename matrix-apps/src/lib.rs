@@ -13,11 +13,15 @@
 //!               [--mode http|echo|raw] [--count N] [--cipher 0x002F ...] [--trace]
 //!               [--verify | --require-client-cert] [--ca clients-ca.pem]
 //!               [--psk HEX [--psk-identity ID]] [--rehandshake-after N [--rehandshake-full]]
-//! matrix-client --connect 127.0.0.1:4433 [--ca ca.pem] [--server-name NAME]
+//! matrix-client --connect 127.0.0.1:4433 [--ca ca.pem] [--server-name NAME] [--insecure]
 //!               [--reconnect N] [--min-version ssl3 --max-version tls1.1] [--mode ...]
 //!               [--cert client-chain.pem --key client.key] [--psk HEX [--psk-identity ID]]
 //!               [--rehandshake-after N [--rehandshake-full]] [--repeat N]
 //! ```
+//!
+//! The clients check the server's certificate with matrix-ssl's standard validator
+//! ([`verify`]): the chain, the dates, and the name `--server-name` gives or else the host of
+//! `--connect`; `--insecure` turns the checks off.
 //!
 //! Without key files both use the built-in rsa2048 test identity (`testkeys/`) and say so
 //! on stderr (a server with `--verify` and no `--ca` trusts the built-in test CA for client
@@ -67,3 +71,5 @@ pub mod opts;
 pub mod server;
 #[cfg(feature = "apps")]
 pub mod trace;
+#[cfg(feature = "apps")]
+pub mod verify;

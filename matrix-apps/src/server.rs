@@ -161,6 +161,9 @@ pub fn run(args: &ServerArgs) -> Result<u8, AppError> {
                 .new_server_session(Arc::clone(&keys), validator)
                 .map_err(|e| AppError::protocol(format!("new session: {e}")))?;
             let mut st = Conn::new(session, io, args.common.trace);
+            if let Ok(tcp) = handle.try_clone() {
+                st.set_linger_socket(tcp);
+            }
             st.set_rehandshake(args.common.rehandshake());
             serve(&mut st, &handle, args, &peer, &rejected)
         })();

@@ -2,7 +2,8 @@
 //! against each other (echo and HTTP-like modes, resumption with `--reconnect`, PSK with
 //! a small `--pmtu` so that the handshake is fragmented, client authentication), against
 //! `openssl s_server -dtls1` and `openssl s_client -dtls1` (AES and PSK suites, full and
-//! resumed handshakes, data both ways), through a relay that drops the server's flight (the
+//! resumed handshakes, data both ways; a server name its certificate does not carry refused,
+//! `--insecure` accepted), through a relay that drops the server's flight (the
 //! retransmission timer), and the messages and exit codes of bad flags,
 //! missing files and a server that does not answer.
 //!
@@ -218,6 +219,47 @@ fn our_client_against_openssl_s_server_dtls1() {
             "s_server did not resume: {text}"
         );
     }
+}
+
+/// The DTLS client checks the server's certificate with the standard validator by default:
+/// a name the certificate does not carry is refused (bad_certificate, which s_server
+/// reports), `--insecure` turns the check off.
+#[test]
+fn our_client_refuses_a_wrong_name_from_openssl_s_server_dtls1() {
+    let ca = testkeys("rsa2048/ca.pem");
+    let (mut server, port) = s_server("AES128-SHA");
+    let mut client = our_client(
+        port,
+        &["--ca", &ca, "--server-name", "evil.org", "--mode", "echo"],
+    );
+    assert!(!client.wait_exit(T).unwrap());
+    let out = client.output().join("\n");
+    assert!(out.contains("does not name the host"), "{out}");
+    server.wait_for("alert number 42", T).unwrap();
+    drop(server);
+    let (mut server, port) = s_server("AES128-SHA");
+    let message = "ping with --insecure";
+    let mut client = our_client(
+        port,
+        &[
+            "--ca",
+            &ca,
+            "--server-name",
+            "evil.org",
+            "--insecure",
+            "--mode",
+            "echo",
+            "--message",
+            message,
+        ],
+    );
+    wait_count(&mut server, message, 1);
+    server.send_stdin(&format!("{message}\n"));
+    assert!(
+        client.wait_exit(T).unwrap(),
+        "{}",
+        client.output().join("\n")
+    );
 }
 
 #[test]

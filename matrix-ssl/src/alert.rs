@@ -6,6 +6,11 @@
 //! the failure, and the `PS_*` code the API reports. [`Fatal::for_version`] then replaces
 //! descriptions SSL 3.0 does not have with the nearest one it does, so an SSL 3.0 peer
 //! never sees an alert it cannot decode.
+//!
+//! Which table applies is normally the session's version; a failure while a hello is read
+//! uses the version the hello itself names instead ([`Fatal::in_table`]): the record
+//! version of a first flight may legally be {3,0} for a TLS hello (RFC 5246 appendix
+//! E.1), so the record cannot tell a TLS client from an SSL 3.0 one.
 
 use matrix_core::Error;
 
@@ -18,6 +23,9 @@ pub(crate) struct Fatal {
     pub alert: AlertDescription,
     /// The code the API reports if it reports one.
     pub error: Error,
+    /// The version whose alert table `alert` follows when it is not the session's (a
+    /// hello's failures follow the hello's version, see [`Fatal::in_table`]).
+    pub table: Option<ProtocolVersion>,
 }
 
 impl Fatal {
@@ -26,6 +34,7 @@ impl Fatal {
         Fatal {
             alert,
             error: Error::ProtocolFail,
+            table: None,
         }
     }
 
@@ -39,6 +48,7 @@ impl Fatal {
         Fatal {
             alert: e.alert(version),
             error: Error::ProtocolFail,
+            table: None,
         }
     }
 
@@ -47,6 +57,21 @@ impl Fatal {
         Fatal {
             alert: AlertDescription::InternalError,
             error,
+            table: None,
+        }
+    }
+
+    /// This failure reported in `table`'s alerts whatever the session's record version
+    /// (a failure already placed in a table keeps it). [`Fatal::wire_alert`] then maps it
+    /// as for a session of that version (decode_error becomes SSL 3.0's
+    /// illegal_parameter, and so on).
+    pub(crate) fn in_table(self, table: ProtocolVersion) -> Self {
+        if self.table.is_some() {
+            return self;
+        }
+        Fatal {
+            table: Some(table),
+            ..self
         }
     }
 
@@ -56,7 +81,7 @@ impl Fatal {
     /// certificate and illegal_parameter (RFC 6101 section 5.4.2); the TLS additions map to
     /// the nearest of those, as OpenSSL's SSLv3 alert mapping does.
     pub(crate) fn wire_alert(&self, version: ProtocolVersion) -> AlertDescription {
-        if !version.is_ssl3() {
+        if !self.table.unwrap_or(version).is_ssl3() {
             return self.alert;
         }
         use AlertDescription as A;

@@ -8,6 +8,14 @@ use crate::codec::ProtocolVersion;
 /// Run-time configuration of a matrix context (`matrixSslOpen`).
 ///
 /// Every field is a numeric define of MatrixSSL 3.2, with its default.
+///
+/// Limits that are not fields: a handshake message may be at most 16 KiB (Certificate and
+/// CertificateRequest 64 KiB, [`crate::codec::framing::FrameLimits`]). A ClientHello with
+/// every suite and extension a real client sends is well under 2 KiB; the limit keeps a
+/// peer from making a session wait for and buffer a 24-bit length's 16 MiB. A larger
+/// message is refused when its header arrives, before any of it is buffered, with a fatal
+/// illegal_parameter alert (and, over TCP, `linger` of feature `std` lets the peer read
+/// it).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Config {

@@ -8,6 +8,8 @@
 //! - `handshake`: the client and server state machines (RSA key exchange, full and resumed
 //!   handshakes, RFC 5746 and RFC 7507 signalling).
 //! - [`Session`], [`Keys`], [`Context`]: the `matrixSsl*` API.
+//! - [`validator`]: `validator::standard(host)`, a ready certificate callback (chain, dates,
+//!   host name, with the RFC's alerts).
 //! - `engine` (feature `dtls`): the handshake machines over whole DTLS 1.0 handshake
 //!   messages, for matrix-dtls.
 //!
@@ -131,6 +133,8 @@ pub mod engine;
 mod handshake;
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
 mod keys;
+#[cfg(feature = "std")]
+pub mod linger;
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
 mod session;
 #[cfg(all(
@@ -138,6 +142,11 @@ mod session;
     any(feature = "client-side-ssl", feature = "server-side-ssl")
 ))]
 mod stream;
+#[cfg(all(
+    feature = "cert-parse",
+    any(feature = "client-side-ssl", feature = "server-side-ssl")
+))]
+pub mod validator;
 
 #[cfg(all(
     feature = "embedded-io",

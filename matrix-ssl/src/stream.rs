@@ -3,8 +3,15 @@
 //! It runs the shared driving loop of [`crate::drive`] (send what `get_outdata` holds,
 //! read into `get_readbuf`, act on `received_data`) over `std::io`; see that module for how
 //! reads and writes behave during re-handshakes.
+//!
+//! After a fatal alert goes out, the transport is ended with [`crate::linger::linger`]
+//! (write side shut down, then at most 1 s and 64 KiB of the peer's bytes read and
+//! discarded) so that the peer reads the alert rather than a reset: automatically for a
+//! `TcpStream`, and for another transport with [`Stream::set_linger`].
 
+use std::any::{Any, TypeId};
 use std::io::{self, Read, Write};
+use std::net::TcpStream;
 
 use crate::drive::{self, BlockingIo, DriveError, Driver, Goal, LoopError};
 use crate::session::Session;
@@ -14,6 +21,25 @@ use crate::session::Session;
 pub struct Stream<S: Read + Write> {
     driver: Driver,
     io: S,
+    /// How to end the transport after a fatal alert went out (taken when used).
+    linger: Option<Linger<S>>,
+}
+
+/// How [`Stream`] ends its transport after the last record (see [`Stream::set_linger`]).
+type Linger<S> = fn(&mut S) -> io::Result<()>;
+
+/// [`crate::linger::linger`] for a `TcpStream` transport, nothing for another.
+fn default_linger<S: 'static>() -> Option<Linger<S>> {
+    if TypeId::of::<S>() != TypeId::of::<TcpStream>() {
+        return None;
+    }
+    Some(|io: &mut S| {
+        let any: &mut dyn Any = io;
+        match any.downcast_mut::<TcpStream>() {
+            Some(tcp) => crate::linger::linger(tcp).map(drop),
+            None => Ok(()),
+        }
+    })
 }
 
 /// `std::io` as the blocking loop's transport.
@@ -45,20 +71,27 @@ pub(crate) fn io_error(e: DriveError) -> io::Error {
     io::Error::new(kind, e)
 }
 
-fn loop_error(e: LoopError<io::Error>) -> io::Error {
-    match e {
-        LoopError::Io(e) => e,
-        LoopError::Tls(e) => io_error(e),
-    }
-}
-
 impl<S: Read + Write> Stream<S> {
-    /// Wraps a new session (client or server) and its transport.
-    pub fn new(session: Session, io: S) -> Self {
+    /// Wraps a new session (client or server) and its transport. On a `TcpStream`, a
+    /// fatal alert is followed by [`crate::linger::linger`] (see [`Stream::set_linger`]).
+    pub fn new(session: Session, io: S) -> Self
+    where
+        S: 'static,
+    {
         Stream {
             driver: Driver::new(session),
             io,
+            linger: default_linger::<S>(),
         }
+    }
+
+    /// What to do with the transport once a fatal alert has gone out, before the error
+    /// is returned: shut down its write side and drain it for a bounded time, as
+    /// [`crate::linger::linger`] does for a `TcpStream` (the default for that type), so
+    /// that closing it sends no reset that would cost the peer the alert. `None` (the
+    /// default for other transports) does nothing.
+    pub fn set_linger(&mut self, linger: Option<fn(&mut S) -> io::Result<()>>) {
+        self.linger = linger;
     }
 
     /// The session.
@@ -81,8 +114,27 @@ impl<S: Read + Write> Stream<S> {
         (self.driver.into_session(), self.io)
     }
 
+    /// A loop's result as `std::io`'s; once our fatal alert is out (the loop flushed it),
+    /// the transport lingers so that the peer reads it (a failure to linger changes
+    /// nothing about the outcome).
+    fn finish<T>(&mut self, r: Result<T, LoopError<io::Error>>) -> io::Result<T> {
+        match r {
+            Ok(v) => Ok(v),
+            Err(LoopError::Io(e)) => Err(e),
+            Err(LoopError::Tls(e)) => {
+                if e == DriveError::FatalAlertSent
+                    && let Some(linger) = self.linger.take()
+                {
+                    let _ = linger(&mut self.io);
+                }
+                Err(io_error(e))
+            }
+        }
+    }
+
     fn run(&mut self, goal: Goal) -> io::Result<()> {
-        drive::run_blocking(&mut self.driver, &mut StdIo(&mut self.io), goal).map_err(loop_error)
+        let r = drive::run_blocking(&mut self.driver, &mut StdIo(&mut self.io), goal);
+        self.finish(r)
     }
 
     /// Runs the handshake to completion (a no-op once complete). Fails with
@@ -103,13 +155,15 @@ impl<S: Read + Write> Stream<S> {
 
 impl<S: Read + Write> Read for Stream<S> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        drive::read_blocking(&mut self.driver, &mut StdIo(&mut self.io), buf).map_err(loop_error)
+        let r = drive::read_blocking(&mut self.driver, &mut StdIo(&mut self.io), buf);
+        self.finish(r)
     }
 }
 
 impl<S: Read + Write> Write for Stream<S> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        drive::write_blocking(&mut self.driver, &mut StdIo(&mut self.io), buf).map_err(loop_error)
+        let r = drive::write_blocking(&mut self.driver, &mut StdIo(&mut self.io), buf);
+        self.finish(r)
     }
 
     fn flush(&mut self) -> io::Result<()> {

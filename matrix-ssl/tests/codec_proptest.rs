@@ -67,6 +67,24 @@ fn extension() -> impl Strategy<Value = Extension> {
     ]
 }
 
+/// Whether `e` is a well-formed extension of a ClientHello (`client`) or a ServerHello:
+/// encrypt_then_mac and extended_master_secret are empty in both, server_name is a
+/// non-empty list from a client and empty from a server (the decoders refuse the rest).
+fn fits_hello(e: &Extension, client: bool) -> bool {
+    match e {
+        Extension::ServerName(names) => names.is_empty() != client,
+        Extension::Unknown {
+            ext_type: 22 | 23,
+            data,
+        } => data.is_empty(),
+        _ => true,
+    }
+}
+
+fn keep_fitting(exts: Option<Vec<Extension>>, client: bool) -> Option<Vec<Extension>> {
+    exts.map(|v| v.into_iter().filter(|e| fits_hello(e, client)).collect())
+}
+
 fn extensions() -> impl Strategy<Value = Option<Vec<Extension>>> {
     proptest::option::of(vec(extension(), 0..6).prop_map(|exts| {
         let mut seen = Vec::new();
@@ -100,7 +118,7 @@ fn client_hello() -> impl Strategy<Value = ClientHello> {
                     cookie: client_version.is_dtls().then_some(cookie),
                     cipher_suites,
                     compression_methods: comp,
-                    extensions,
+                    extensions: keep_fitting(extensions, true),
                 }
             },
         )
@@ -122,7 +140,7 @@ fn server_hello() -> impl Strategy<Value = ServerHello> {
                 session_id,
                 cipher_suite: suite.into(),
                 compression_method: comp.into(),
-                extensions,
+                extensions: keep_fitting(extensions, false),
             },
         )
 }

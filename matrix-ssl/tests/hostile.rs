@@ -766,10 +766,11 @@ fn sslv2_format_hellos() {
     let (_, err) = feed_lenient(&mut s, &rec, usize::MAX);
     assert_eq!(err, None);
     let out = take_out(&mut s, usize::MAX, &mut Vec::new());
-    // matrix's SSLv2 parser refuses versions below 3.0 as an illegal value.
+    // A version below ours: protocol_version (RFC 2246 appendix E.1), as for a hello in
+    // a TLS record (tests/alert_conformance.rs).
     assert_eq!(
         plain_alert(&out),
-        (2, AlertDescription::IllegalParameter.get())
+        (2, AlertDescription::ProtocolVersion.get())
     );
 
     // After a warning alert (the first record), an SSLv2 record is not a hello.

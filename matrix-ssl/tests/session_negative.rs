@@ -694,11 +694,18 @@ fn sslv2_client_hello() {
         );
         assert!(s.is_handshake_complete());
     }
-    // Garbage in SSLv2 framing.
+    // Garbage in SSLv2 framing, naming SSL 2.0 ({0,2}): below our versions, so
+    // protocol_version (RFC 2246 appendix E.1) before the rest is looked at.
     expect_plain_alert(
         &mut server(),
         &[0x80, 0x05, 1, 0, 2, 0, 0],
-        AlertDescription::IllegalParameter,
+        AlertDescription::ProtocolVersion,
+    );
+    // The same garbage naming TLS 1.0: a malformed TLS hello, decode_error.
+    expect_plain_alert(
+        &mut server(),
+        &[0x80, 0x05, 1, 3, 1, 0, 0],
+        AlertDescription::DecodeError,
     );
 }
 

@@ -82,3 +82,42 @@ fn stream_handshake_failure_is_an_error() {
         std::io::ErrorKind::ConnectionAborted
     );
 }
+
+/// Issue 13 item 4: a `Stream` server that ends the handshake with a fatal alert while
+/// the client still has bytes in flight (here an oversized ClientHello, 40 KiB sent at
+/// once, most of it unread when the server refuses it at the header) lingers before the
+/// socket closes: the client reads the alert and the end of the stream, not a reset. The
+/// transport's read timeout is restored afterwards.
+#[test]
+fn stream_fatal_alert_reaches_a_client_with_bytes_in_flight() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (tcp, _) = listener.accept().unwrap();
+        tcp.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let ctx = ctx();
+        let mut st = Stream::new(ctx.new_server_session(server_keys(), None).unwrap(), tcp);
+        let e = st.handshake().unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::ConnectionAborted);
+        let (_, tcp) = st.into_inner();
+        assert_eq!(tcp.read_timeout().unwrap(), Some(Duration::from_secs(30)));
+    });
+    let mut tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    tcp.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    // A ClientHello header announcing 40 KiB, then the 40 KiB, in 16 KiB records.
+    let mut msg = vec![1, 0, 0xa0, 0x00, 3, 2];
+    msg.resize(4 + 0xa000, 0);
+    let mut bytes = Vec::new();
+    for chunk in msg.chunks(16 * 1024) {
+        bytes.extend_from_slice(&[22, 3, 1]);
+        bytes.extend_from_slice(&(chunk.len() as u16).to_be_bytes());
+        bytes.extend_from_slice(chunk);
+    }
+    tcp.write_all(&bytes).unwrap();
+    let mut got = Vec::new();
+    tcp.read_to_end(&mut got)
+        .expect("the alert was lost to a reset");
+    // illegal_parameter: the hello is over the 16 KiB limit.
+    assert_eq!(got, [21, 3, 1, 0, 2, 2, 47]);
+    server.join().unwrap();
+}

@@ -6,9 +6,20 @@
 //! MatrixSSL compares them), the issuer is a CA (basicConstraints cA, keyCertSign when
 //! keyUsage is present, and its pathLenConstraint not exceeded — RFC 5280 4.2.1.9), and the
 //! signature verifies (RSA PKCS#1 v1.5 with MD5, SHA-1, SHA-256, SHA-384 or SHA-512).
+//! A version 1 trusted CA (no extensions, so no basicConstraints) may issue: RFC 5280 6.1
+//! takes a trust anchor as given; a version 1 intermediate may not. A chain that ends
+//! with a copy of the trusted CA (servers often send their root) uses it as the anchor.
+//!
+//! Beyond MatrixSSL 3.2 (RFC 5280 4.2 and 4.2.1.10): a certificate with a critical extension
+//! matrix does not process fails with `FailExtension` (the trusted CA's count against the
+//! top of the chain), unless the feature `allow-unknown-critical-extensions` is on; and once
+//! every link has passed, the nameConstraints of each CA (the trusted one included) are
+//! applied to every certificate below it (self-issued intermediates excepted, section
+//! 6.1.3), a violation failing that certificate with `FailNameConstraints`.
 //!
 //! Validity dates and host names are not part of it, as in MatrixSSL: the certificate
-//! callback decides, with [`X509Cert::is_valid_at`] and [`X509Cert::matches_host`].
+//! callback decides, with [`X509Cert::is_valid_at`] and [`X509Cert::matches_host`] (matrix-ssl's
+//! `validator::standard` does both).
 
 use matrix_crypto::hash::HashContext;
 use matrix_crypto::rsa::{RsaPublicKey, verify_pkcs1_v15};
@@ -26,6 +37,9 @@ pub enum ChainAlert {
     BadCertificate,
     /// `SSL_ALERT_UNKNOWN_CA` (48): the chain is sound but no trusted CA issued its top.
     UnknownCa,
+    /// `SSL_ALERT_UNSUPPORTED_CERTIFICATE` (43): a certificate of the chain, or the trusted
+    /// CA, has a critical extension matrix does not process.
+    UnsupportedCertificate,
 }
 
 impl ChainAlert {
@@ -34,6 +48,7 @@ impl ChainAlert {
         match self {
             ChainAlert::BadCertificate => 42,
             ChainAlert::UnknownCa => 48,
+            ChainAlert::UnsupportedCertificate => 43,
         }
     }
 }
@@ -49,59 +64,118 @@ pub fn authenticate(chain: &mut CertChain, trusted: &[X509Cert]) -> Option<Chain
     if n == 0 {
         return Some(ChainAlert::BadCertificate);
     }
+    // A chain that ends with a trusted CA itself: that copy is the anchor.
+    let top_is_anchor = n > 1 && trusted.iter().any(|ca| ca.der == certs[n - 1].der);
     for i in 0..n - 1 {
         // Below the issuer certs[i + 1] lie certs[0..=i]: the leaf and i intermediates.
-        let status = check(&certs[i], &certs[i + 1], i);
+        let anchor = top_is_anchor && i + 2 == n;
+        let status = check(&certs[i], &certs[i + 1], i, anchor);
         certs[i].auth_status = status;
         if status != AuthStatus::Pass {
-            return Some(ChainAlert::BadCertificate);
+            return Some(alert_for(status));
         }
     }
     let top = &certs[n - 1];
-    let mut found = false;
-    let mut best = AuthStatus::Untested;
-    for ca in trusted.iter().filter(|ca| ca.subject.matches(&top.issuer)) {
-        found = true;
-        best = check(top, ca, n - 1);
-        if best == AuthStatus::Pass {
-            break;
-        }
-    }
+    let (found, best) = if top_is_anchor {
+        // Trusted as it is: the link below it was checked with it as the anchor.
+        (
+            trusted.iter().find(|ca| ca.der == top.der),
+            AuthStatus::Pass,
+        )
+    } else {
+        issued_by_trusted(top, trusted, n - 1)
+    };
     certs[n - 1].auth_status = best;
     match (found, best) {
-        (_, AuthStatus::Pass) => None,
-        (false, _) => Some(ChainAlert::UnknownCa),
-        (true, _) => Some(ChainAlert::BadCertificate),
+        (Some(anchor), AuthStatus::Pass) => name_constraints(certs, anchor),
+        (None, _) => Some(ChainAlert::UnknownCa),
+        (Some(_), status) => Some(alert_for(status)),
     }
 }
 
+/// The trusted CA that issued `top` (which sits above `intermediates` CA certificates) and
+/// the status of that link: the first CA with the right subject DN that passes, else the
+/// last one tried; `None` when no trusted CA has that DN.
+fn issued_by_trusted<'a>(
+    top: &X509Cert,
+    trusted: &'a [X509Cert],
+    intermediates: usize,
+) -> (Option<&'a X509Cert>, AuthStatus) {
+    let mut last = (None, AuthStatus::Untested);
+    for ca in trusted.iter().filter(|ca| ca.subject.matches(&top.issuer)) {
+        last = (Some(ca), check(top, ca, intermediates, true));
+        if last.1 == AuthStatus::Pass {
+            break;
+        }
+    }
+    last
+}
+
+fn alert_for(status: AuthStatus) -> ChainAlert {
+    match status {
+        AuthStatus::FailExtension => ChainAlert::UnsupportedCertificate,
+        _ => ChainAlert::BadCertificate,
+    }
+}
+
+/// Applies each CA's nameConstraints (`certs[1..]`, then the trusted `anchor`) to every
+/// certificate below it; the first violation fails that certificate.
+fn name_constraints(certs: &mut [X509Cert], anchor: &X509Cert) -> Option<ChainAlert> {
+    let n = certs.len();
+    for k in (1..=n).rev() {
+        let ca = if k == n { anchor } else { &certs[k] };
+        let Some(nc) = ca.extensions.name_constraints.clone() else {
+            continue;
+        };
+        for j in (0..k).rev() {
+            let c = &certs[j];
+            // RFC 5280 6.1.3 (b): a self-issued intermediate is not checked.
+            if j > 0 && c.subject.matches(&c.issuer) {
+                continue;
+            }
+            if !nc.allows(&c.subject.der, &c.extensions.subject_alt_names) {
+                certs[j].auth_status = AuthStatus::FailNameConstraints;
+                return Some(ChainAlert::BadCertificate);
+            }
+        }
+    }
+    None
+}
+
 /// Checks `subject` against `issuer`, which sits above `intermediates` CA certificates of
-/// the path (the leaf not counted): the number its pathLenConstraint limits.
-fn check(subject: &X509Cert, issuer: &X509Cert, intermediates: usize) -> AuthStatus {
+/// the path (the leaf not counted): the number its pathLenConstraint limits. `anchor`: the
+/// issuer is a trusted CA, which may be a version 1 certificate.
+fn check(subject: &X509Cert, issuer: &X509Cert, intermediates: usize, anchor: bool) -> AuthStatus {
     if !subject.issuer.matches(&issuer.subject) {
         return AuthStatus::FailDn;
     }
-    let Some(bc) = issuer.extensions.basic_constraints.filter(|bc| bc.ca) else {
-        return AuthStatus::FailBc;
-    };
-    if issuer
-        .extensions
-        .key_usage
-        .is_some_and(|ku| !ku.allows(KeyUsage::KEY_CERT_SIGN))
+    if !(anchor && issuer.version == 0) {
+        let Some(bc) = issuer.extensions.basic_constraints.filter(|bc| bc.ca) else {
+            return AuthStatus::FailBc;
+        };
+        if issuer
+            .extensions
+            .key_usage
+            .is_some_and(|ku| !ku.allows(KeyUsage::KEY_CERT_SIGN))
+        {
+            return AuthStatus::FailBc;
+        }
+        if bc
+            .path_len_constraint
+            .is_some_and(|max| intermediates > max as usize)
+        {
+            return AuthStatus::FailBc;
+        }
+    }
+    if !verify_signature(subject, issuer) {
+        return AuthStatus::FailSig;
+    }
+    if subject.extensions.has_unprocessed_critical()
+        || anchor && issuer.extensions.has_unprocessed_critical()
     {
-        return AuthStatus::FailBc;
+        return AuthStatus::FailExtension;
     }
-    if bc
-        .path_len_constraint
-        .is_some_and(|max| intermediates > max as usize)
-    {
-        return AuthStatus::FailBc;
-    }
-    if verify_signature(subject, issuer) {
-        AuthStatus::Pass
-    } else {
-        AuthStatus::FailSig
-    }
+    AuthStatus::Pass
 }
 
 /// Whether `issuer`'s key verifies `subject`'s signature.

@@ -111,6 +111,14 @@ pub enum AuthStatus {
     /// `PS_CERT_AUTH_FAIL_SIG`: the signature does not verify (or uses an algorithm matrix
     /// cannot verify).
     FailSig,
+    /// `PS_CERT_AUTH_FAIL_EXTENSION`: the certificate (or, for the top of the chain, the
+    /// trusted CA that issued it) has a critical extension matrix does not process (RFC 5280
+    /// 4.2); the handshake alert is unsupported_certificate.
+    FailExtension,
+    /// `PS_CERT_AUTH_FAIL_EXTENSION` too (later MatrixSSL releases report name-constraint
+    /// failures under it): a name of this certificate is outside the permitted subtrees or
+    /// inside the excluded subtrees of a CA above it (RFC 5280 4.2.1.10).
+    FailNameConstraints,
 }
 
 impl AuthStatus {
@@ -122,6 +130,9 @@ impl AuthStatus {
             AuthStatus::FailBc => Error::CertAuthFailBc.code(),
             AuthStatus::FailDn => Error::CertAuthFailDn.code(),
             AuthStatus::FailSig => Error::CertAuthFailSig.code(),
+            AuthStatus::FailExtension | AuthStatus::FailNameConstraints => {
+                Error::CertAuthFailExtension.code()
+            }
         }
     }
 }
@@ -265,16 +276,19 @@ impl X509Cert {
 
     /// Whether the certificate names `host`: a subjectAltName DNS entry, with a leftmost
     /// `*` label matching exactly one label (RFC 6125 6.4.3), or an iPAddress entry when
-    /// `host` is a literal IPv4 address; the subject's commonName is consulted only when the
-    /// certificate has no DNS entry at all. ASCII case-insensitive.
+    /// `host` is a literal IPv4 or IPv6 address; the subject's commonName is consulted only
+    /// when the certificate has no subjectAltName (RFC 6125 6.4.4 forbids it next to a
+    /// DNS-ID or URI-ID; matrix, as browsers, next to any). ASCII case-insensitive.
     pub fn matches_host(&self, host: &str) -> bool {
         let sans = &self.extensions.subject_alt_names;
         if let Some(ip) = parse_ipv4(host) {
             return sans.iter().any(|s| s.id == 7 && s.data == ip);
         }
-        let mut dns = sans.iter().filter(|s| s.id == 2).peekable();
-        if dns.peek().is_some() {
-            return dns.any(|s| {
+        if let Ok(ip) = host.parse::<core::net::Ipv6Addr>() {
+            return sans.iter().any(|s| s.id == 7 && s.data == ip.octets());
+        }
+        if !sans.is_empty() {
+            return sans.iter().filter(|s| s.id == 2).any(|s| {
                 core::str::from_utf8(&s.data).is_ok_and(|pattern| dns_matches(pattern, host))
             });
         }
@@ -316,10 +330,19 @@ fn subject_public_key(d: &mut Der<'_>) -> Result<PublicKey, Error> {
     let n = rsa.unsigned_integer()?.to_vec();
     let e = rsa.unsigned_integer()?.to_vec();
     rsa.finish()?;
-    if n.is_empty() || e.is_empty() {
+    if n.is_empty() || !usable_exponent(&e) {
         return Err(Error::ParseFail);
     }
     Ok(PublicKey::Rsa { n, e })
+}
+
+/// An RSA public exponent must be odd and at least 3 (RFC 8017 3.1): an even one (e = 2 is
+/// Rabin's scheme, not RSA) or 1 is refused at parse.
+fn usable_exponent(e: &[u8]) -> bool {
+    match e {
+        [] | [0..=2] => false,
+        [.., last] => last & 1 == 1,
+    }
 }
 
 fn parse_ipv4(host: &str) -> Option<[u8; 4]> {
@@ -338,7 +361,8 @@ fn parse_ipv4(host: &str) -> Option<[u8; 4]> {
 fn dns_matches(pattern: &str, host: &str) -> bool {
     let pattern = pattern.trim_end_matches('.');
     let host = host.trim_end_matches('.');
-    if host.is_empty() || pattern.is_empty() {
+    // A host name never holds a `*`: such a host would match patterns literally.
+    if host.is_empty() || pattern.is_empty() || host.contains('*') {
         return false;
     }
     match pattern.strip_prefix("*.") {
@@ -365,6 +389,8 @@ mod tests {
         assert!(!dns_matches("*.test", "matrix.test"));
         assert!(!dns_matches("a*.matrix.test", "ab.matrix.test"));
         assert!(!dns_matches("", ""));
+        assert!(!dns_matches("*.matrix.test", "*.matrix.test"));
+        assert!(!dns_matches("www.*.test", "www.matrix.test"));
     }
 
     #[test]

@@ -1,12 +1,17 @@
 //! Certificate extensions (`x509v3extensions_t`, RFC 5280 4.2): basicConstraints,
-//! subjectAltName (with MatrixSSL's 0-8 id mapping), keyUsage, extendedKeyUsage and the key
-//! identifiers. Unknown extensions are kept by OID with their criticality.
+//! subjectAltName (with MatrixSSL's 0-8 id mapping), keyUsage, extendedKeyUsage, the key
+//! identifiers and nameConstraints ([`NameConstraints`], 4.2.1.10). Unknown extensions are
+//! kept by OID with their criticality: RFC 5280 4.2 says a certificate with a critical
+//! extension the implementation does not process MUST be rejected, which chain
+//! authentication does ([`Extensions::has_unprocessed_critical`]) unless the feature
+//! `allow-unknown-critical-extensions` asks for MatrixSSL 3.2's leniency.
 
 use alloc::vec::Vec;
 
 use matrix_core::Error;
 
-use crate::der::{Der, tag};
+use crate::der::{Der, Tlv, tag};
+use crate::name_constraints::NameConstraints;
 use crate::oid;
 
 /// basicConstraints (`x509extBasicConstraints_t`).
@@ -101,13 +106,16 @@ pub struct Extensions {
     pub subject_key_id: Option<Vec<u8>>,
     /// authorityKeyIdentifier's keyIdentifier.
     pub authority_key_id: Option<Vec<u8>>,
+    /// nameConstraints (a CA's; RFC 5280 4.2.1.10).
+    pub name_constraints: Option<NameConstraints>,
     /// Everything else.
     pub unknown: Vec<UnknownExtension>,
 }
 
 impl Extensions {
     /// Parses the contents of the `[3] EXPLICIT Extensions` SEQUENCE. An extension that
-    /// appears twice is `PS_PARSE_FAIL` (RFC 5280 4.2).
+    /// appears twice, and a subjectAltName without a name (GeneralNames is SIZE (1..MAX)),
+    /// are `PS_PARSE_FAIL` (RFC 5280 4.2, 4.2.1.6).
     pub fn parse(der: &[u8]) -> Result<Self, Error> {
         let mut outer = Der::new(der);
         let mut list = outer.sequence()?;
@@ -133,6 +141,9 @@ impl Extensions {
                     ext.basic_constraints = Some(parse_basic_constraints(value)?)
                 }
                 oid::CE_SUBJECT_ALT_NAME => ext.subject_alt_names = parse_general_names(value)?,
+                oid::CE_NAME_CONSTRAINTS => {
+                    ext.name_constraints = Some(NameConstraints::parse(value, critical)?)
+                }
                 oid::CE_KEY_USAGE => ext.key_usage = Some(parse_key_usage(value)?),
                 oid::CE_EXT_KEY_USAGE => {
                     let mut outer = Der::new(value);
@@ -164,6 +175,18 @@ impl Extensions {
         Ok(ext)
     }
 
+    /// Whether a critical extension is one matrix does not process: an unknown OID (unless
+    /// the feature `allow-unknown-critical-extensions` is on), or a critical
+    /// nameConstraints with a name form matrix cannot check (always: a constraint that is
+    /// not applied would let through what the CA meant to forbid).
+    pub fn has_unprocessed_critical(&self) -> bool {
+        unknown_critical(&self.unknown)
+            || self
+                .name_constraints
+                .as_ref()
+                .is_some_and(|nc| nc.critical && nc.has_unsupported_form())
+    }
+
     /// Whether extendedKeyUsage, when present, allows `purpose` (or anyExtendedKeyUsage).
     pub fn allows_purpose(&self, purpose: &[u8]) -> bool {
         self.ext_key_usage.is_empty()
@@ -172,6 +195,19 @@ impl Extensions {
                 .iter()
                 .any(|p| p == purpose || p == oid::KP_ANY)
     }
+}
+
+/// RFC 5280 4.2: an unknown critical extension makes the certificate unusable.
+#[cfg(not(feature = "allow-unknown-critical-extensions"))]
+fn unknown_critical(unknown: &[UnknownExtension]) -> bool {
+    unknown.iter().any(|u| u.critical)
+}
+
+/// MatrixSSL 3.2's behaviour (`ALLOW_UNKNOWN_CRITICAL_EXTENSIONS` in later releases): unknown
+/// critical extensions are ignored.
+#[cfg(feature = "allow-unknown-critical-extensions")]
+fn unknown_critical(_unknown: &[UnknownExtension]) -> bool {
+    false
 }
 
 fn parse_basic_constraints(value: &[u8]) -> Result<BasicConstraints, Error> {
@@ -214,25 +250,33 @@ fn parse_key_usage(value: &[u8]) -> Result<KeyUsage, Error> {
     Ok(KeyUsage(out))
 }
 
-/// Parses a GeneralNames SEQUENCE into MatrixSSL's (id, data) entries.
+/// Parses a GeneralNames SEQUENCE into MatrixSSL's (id, data) entries; an empty one is
+/// `PS_PARSE_FAIL` (SIZE (1..MAX)).
 pub(crate) fn parse_general_names(value: &[u8]) -> Result<Vec<SubjectAltName>, Error> {
     let mut outer = Der::new(value);
     let mut seq = outer.sequence()?;
     outer.finish()?;
     let mut names = Vec::new();
     while !seq.is_empty() {
-        let t = seq.read_any()?;
-        if t.tag & 0x80 == 0 {
-            return Err(Error::ParseFail);
-        }
-        let id = t.tag & 0x1F;
-        if id > 8 {
-            return Err(Error::ParseFail);
-        }
-        names.push(SubjectAltName {
-            id,
-            data: t.value.to_vec(),
-        });
+        names.push(general_name(seq.read_any()?)?);
+    }
+    if names.is_empty() {
+        return Err(Error::ParseFail);
     }
     Ok(names)
+}
+
+/// One GeneralName (RFC 5280 4.2.1.6): its context tag is the choice.
+pub(crate) fn general_name(t: Tlv<'_>) -> Result<SubjectAltName, Error> {
+    if t.tag & 0x80 == 0 {
+        return Err(Error::ParseFail);
+    }
+    let id = t.tag & 0x1F;
+    if id > 8 {
+        return Err(Error::ParseFail);
+    }
+    Ok(SubjectAltName {
+        id,
+        data: t.value.to_vec(),
+    })
 }

@@ -8,7 +8,10 @@
 //!   date and host-name checks MatrixSSL left to its users' callbacks;
 //! - [`CertChain`]: chains from PEM, concatenated DER or `;`-separated file lists, and
 //!   [`authenticate`], which sets each certificate's `authStatus` against trusted CAs and
-//!   gives the alert MatrixSSL passes to the certificate callback;
+//!   gives the alert MatrixSSL passes to the certificate callback; beyond MatrixSSL 3.2 it
+//!   refuses unknown critical extensions (RFC 5280 4.2; feature
+//!   `allow-unknown-critical-extensions` for the old behaviour) and applies
+//!   [`NameConstraints`] (4.2.1.10);
 //! - [`key`]: RSA private keys from PKCS#1, PKCS#8 (plain and encrypted) and encrypted
 //!   traditional PEM; [`pkcs12`]: PKCS#12 files; [`pbe`]: the password-based schemes;
 //! - [`DhParams`]: Diffie-Hellman parameters.
@@ -35,6 +38,8 @@ mod extensions;
 pub mod key;
 #[cfg(feature = "cert-parse")]
 mod name;
+#[cfg(feature = "cert-parse")]
+mod name_constraints;
 pub mod oid;
 #[cfg(any(feature = "pkcs5", feature = "pkcs8"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "pkcs5", feature = "pkcs8"))))]
@@ -62,6 +67,9 @@ pub use extensions::{BasicConstraints, Extensions, KeyUsage, SubjectAltName, Unk
 #[cfg(feature = "cert-parse")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cert-parse")))]
 pub use name::{AsnStringType, DistinguishedName, DnString};
+#[cfg(feature = "cert-parse")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cert-parse")))]
+pub use name_constraints::{MAX_NAME_CHECKS, NameConstraints};
 #[cfg(feature = "cert-parse")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cert-parse")))]
 pub use time::{CertTime, TimeType};

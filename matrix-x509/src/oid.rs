@@ -28,12 +28,18 @@ pub const AT_ORGANIZATION: &[u8] = &[0x55, 0x04, 0x0A];
 /// id-at-organizationalUnitName (2.5.4.11).
 pub const AT_ORG_UNIT: &[u8] = &[0x55, 0x04, 0x0B];
 
+/// pkcs-9 emailAddress (1.2.840.113549.1.9.1): the subject attribute RFC 5280 4.2.1.10
+/// applies rfc822Name constraints to when there is no subjectAltName email.
+pub const AT_EMAIL_ADDRESS: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x01];
+
 /// id-ce-subjectKeyIdentifier (2.5.29.14).
 pub const CE_SUBJECT_KEY_ID: &[u8] = &[0x55, 0x1D, 0x0E];
 /// id-ce-keyUsage (2.5.29.15).
 pub const CE_KEY_USAGE: &[u8] = &[0x55, 0x1D, 0x0F];
 /// id-ce-subjectAltName (2.5.29.17).
 pub const CE_SUBJECT_ALT_NAME: &[u8] = &[0x55, 0x1D, 0x11];
+/// id-ce-nameConstraints (2.5.29.30).
+pub const CE_NAME_CONSTRAINTS: &[u8] = &[0x55, 0x1D, 0x1E];
 /// id-ce-basicConstraints (2.5.29.19).
 pub const CE_BASIC_CONSTRAINTS: &[u8] = &[0x55, 0x1D, 0x13];
 /// id-ce-authorityKeyIdentifier (2.5.29.35).

@@ -7,10 +7,12 @@
 //! A body's `read` takes a reader over that body alone (the framing in
 //! [`super::framing`] hands out exactly that) and fails unless it uses every byte.
 //! Hellos end with optional extensions that are present only if bytes remain, so they
-//! must see the end of the body to decode.
+//! must see the end of the body to decode; each extension's body is then held to what its
+//! RFC requires of it in that hello (`super::extension_rules`).
 
 use alloc::vec::Vec;
 
+use super::extension_rules::Hello;
 use super::{
     CipherSuite, ClientCertificateType, Codec, CompressionMethod, DecodeError, ExtensionType,
     HandshakeType, LengthPrefix, ProtocolVersion, Reader, encode_opaque, encode_vec_u8,
@@ -268,6 +270,11 @@ fn read_extensions(r: &mut Reader<'_>) -> Result<Option<Vec<Extension>>, DecodeE
     Ok(Some(exts))
 }
 
+/// The per-extension rules of [`super::extension_rules`] for the hello `hello`.
+fn check_extensions(exts: Option<&[Extension]>, hello: Hello) -> Result<(), DecodeError> {
+    super::extension_rules::check(exts.unwrap_or_default(), hello)
+}
+
 fn encode_extensions(out: &mut Vec<u8>, exts: &Option<Vec<Extension>>) {
     if let Some(exts) = exts {
         encode_vec_u16(out, exts);
@@ -292,7 +299,8 @@ pub struct ClientHello {
     /// The session to resume, `<0..32>`.
     pub session_id: Vec<u8>,
     /// DTLS only: the cookie `<0..32>`. Decoding sets it exactly when `client_version` is a
-    /// DTLS version; encoding writes it (empty if `None`) exactly then.
+    /// DTLS version (or, with [`ClientHello::read_for_transport`], when the transport is
+    /// datagrams); encoding writes it (empty if `None`) exactly when the version is DTLS's.
     pub cookie: Option<Vec<u8>>,
     /// The suites and signalling values offered, in the client's order, `<2..2^16-2>`.
     pub cipher_suites: Vec<CipherSuite>,
@@ -357,12 +365,31 @@ impl Codec<'_> for ClientHello {
         encode_extensions(out, &self.extensions);
     }
 
-    /// Reads a whole ClientHello body; the cookie is read when the version is DTLS's.
+    /// Reads a whole ClientHello body; the cookie is read when the version is DTLS's (a
+    /// server knows its transport: see [`ClientHello::read_for_transport`]).
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        ClientHello::read_fields(r, None)
+    }
+}
+
+impl ClientHello {
+    /// Reads a whole ClientHello body sent over a datagram (`dtls`, with a cookie) or a
+    /// stream transport (without one, whatever the version says: RFC 2246 appendix E.1's
+    /// version tolerance lets a TLS hello name {254,254}, which only looks like DTLS).
+    pub fn read_for_transport(body: &[u8], dtls: bool) -> Result<Self, DecodeError> {
+        let r = &mut Reader::new(body);
+        let hello = ClientHello::read_fields(r, Some(dtls))?;
+        r.expect_empty()?;
+        Ok(hello)
+    }
+
+    /// The fields, with a cookie when `dtls` says so (when `None`: when the version is a
+    /// DTLS one).
+    fn read_fields(r: &mut Reader<'_>, dtls: Option<bool>) -> Result<Self, DecodeError> {
         let client_version = ProtocolVersion::read(r)?;
         let random = r.take_array::<32>()?;
         let session_id = read_session_id(r)?;
-        let cookie = if client_version.is_dtls() {
+        let cookie = if dtls.unwrap_or(client_version.is_dtls()) {
             Some(read_opaque(r, LengthPrefix::U8, 0, MAX_COOKIE_LEN)?.to_vec())
         } else {
             None
@@ -377,6 +404,7 @@ impl Codec<'_> for ClientHello {
         }
         let compression_methods = read_vec_u8(r, 1, 0xff)?;
         let extensions = read_extensions(r)?;
+        check_extensions(extensions.as_deref(), Hello::Client)?;
         Ok(ClientHello {
             client_version,
             random,
@@ -432,14 +460,16 @@ impl Codec<'_> for ServerHello {
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        Ok(ServerHello {
+        let sh = ServerHello {
             server_version: ProtocolVersion::read(r)?,
             random: r.take_array::<32>()?,
             session_id: read_session_id(r)?,
             cipher_suite: CipherSuite::read(r)?,
             compression_method: CompressionMethod::read(r)?,
             extensions: read_extensions(r)?,
-        })
+        };
+        check_extensions(sh.extensions.as_deref(), Hello::Server)?;
+        Ok(sh)
     }
 }
 

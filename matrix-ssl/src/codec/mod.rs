@@ -13,6 +13,7 @@
 use alloc::vec::Vec;
 
 pub mod enums;
+mod extension_rules;
 pub mod framing;
 pub mod handshake;
 pub mod reader;

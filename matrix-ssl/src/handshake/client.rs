@@ -382,7 +382,18 @@ impl ClientHandshake {
         self.state = match (state, msg_type) {
             (State::ServerHello(st), HandshakeType::ServerHello) => {
                 self.prev = None;
-                let sh = ServerHello::read_bytes(body).map_err(decode)?;
+                // As at the server, a malformed hello is answered in the alerts of the
+                // version it names (an SSL 3.0 ServerHello gets SSL 3.0's).
+                let sh = ServerHello::read_bytes(body).map_err(|e| {
+                    match super::version::peek_hello_version(body) {
+                        Some(sv) => {
+                            let table =
+                                super::version::hello_alert_table(sv, &self.shared.ctx.versions);
+                            Fatal::decode(e, table).in_table(table)
+                        }
+                        None => decode(e),
+                    }
+                })?;
                 self.shared.transcript_update(raw);
                 self.server_hello(st, &sh, out)?
             }

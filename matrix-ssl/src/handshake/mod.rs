@@ -53,6 +53,7 @@ use crate::suites::{self, KeyExchange, SuiteInfo};
 mod client;
 #[cfg(feature = "server-side-ssl")]
 mod server;
+mod version;
 
 #[cfg(feature = "client-side-ssl")]
 pub(crate) use client::ClientHandshake;
@@ -124,8 +125,10 @@ impl Verdict {
 /// authenticated against the trusted CAs of [`Keys`] (each certificate's `auth_status` is
 /// set, as `psX509Cert_t.authStatus` is). The second argument is that chain
 /// ([`PeerChain`]), the third the alert the internal authentication found: `None` (success), `Some(BadCertificate)` (the chain did not
-/// authenticate itself) or `Some(UnknownCa)` (no trusted CA issued it). The callback may
-/// also check dates (`X509Cert::is_valid_at`) and host names (`X509Cert::matches_host`).
+/// authenticate itself), `Some(UnknownCa)` (no trusted CA issued it) or
+/// `Some(UnsupportedCertificate)` (a critical extension matrix does not process). The callback
+/// may also check dates (`X509Cert::is_valid_at` with [`HandshakeInfo::now_ms`]) and host
+/// names (`X509Cert::matches_host`); `validator::standard(host)` is a ready one that does.
 ///
 /// The first argument stands for the C callback's read-only `ssl_t`: the negotiated
 /// version and suite and the peer's hello extensions (`ssl->helloExtIn`, where the
@@ -178,6 +181,12 @@ impl HandshakeInfo<'_> {
     /// The negotiated protocol version.
     pub fn protocol_version(&self) -> ProtocolVersion {
         self.shared.version
+    }
+
+    /// The time of the context's `Clock` (milliseconds since the Unix epoch): what the
+    /// certificate dates are checked against (`validator::standard` does).
+    pub fn now_ms(&self) -> u64 {
+        self.shared.ctx.now_ms()
     }
 
     /// The negotiated cipher suite.

@@ -25,6 +25,7 @@ use zeroize::Zeroizing;
 
 use super::{
     CertValidator, HsShared, Output, dh_params_digest, kx_kind, kx_supported, psk_premaster,
+    version,
 };
 use crate::alert::Fatal;
 use crate::codec::handshake::{
@@ -32,7 +33,8 @@ use crate::codec::handshake::{
     ServerHello, ServerHelloDone, ServerKeyExchange,
 };
 use crate::codec::{
-    AlertDescription, CipherSuite, Codec, CompressionMethod, HandshakeType, ProtocolVersion, Reader,
+    AlertDescription, CipherSuite, Codec, CompressionMethod, DecodeError, HandshakeType,
+    ProtocolVersion, Reader,
 };
 use crate::context::ContextInner;
 use crate::keys::Keys;
@@ -232,9 +234,7 @@ impl ServerHandshake {
         let decode = |e| Fatal::decode(e, version);
         self.state = match (state, msg_type) {
             (State::ClientHello(_), HandshakeType::ClientHello) => {
-                let ch = ClientHello::read_bytes(body).map_err(decode)?;
-                self.shared.transcript_update(raw);
-                self.client_hello(&ch, rng, out)?
+                self.first_client_hello(body, raw, rng, out)?
             }
             (State::ClientCertificate(st), HandshakeType::Certificate) => {
                 let cert = Certificate::read_bytes(body).map_err(decode)?;
@@ -273,7 +273,8 @@ impl ServerHandshake {
             // RFC 5746 / the reference: renegotiation is refused for now with a warning
             // (SSL 3.0 has no no_renegotiation alert: a fatal handshake_failure).
             (State::Complete, HandshakeType::ClientHello) => {
-                let ch = ClientHello::read_bytes(body).map_err(decode)?;
+                let ch =
+                    ClientHello::read_for_transport(body, self.shared.is_dtls()).map_err(decode)?;
                 if self.shared.reneg_info().allowed() {
                     self.state = State::Complete;
                     return self.renegotiation(&ch, raw, rng, out);
@@ -287,6 +288,34 @@ impl ServerHandshake {
             _ => return Err(Fatal::unexpected()),
         };
         Ok(())
+    }
+
+    /// The ClientHello that starts the connection. Every failure is reported in the
+    /// alerts of the version the hello names (see `version::hello_alert_table`), not of
+    /// the record that carried it; a version we can never speak is refused with
+    /// protocol_version before the rest of the hello is read.
+    fn first_client_hello(
+        &mut self,
+        body: &[u8],
+        raw: &[u8],
+        rng: &mut dyn SecureRandom,
+        out: &mut Vec<Output>,
+    ) -> Result<State, Fatal> {
+        let ours = &self.shared.ctx.versions;
+        let Some(client_version) = version::peek_hello_version(body) else {
+            // Too short to name a version: the record's table (the session's) applies.
+            return Err(Fatal::decode(DecodeError::Truncated, self.shared.version));
+        };
+        let table = version::hello_alert_table(client_version, ours);
+        let read = || {
+            version::negotiate(client_version, ours)?;
+            ClientHello::read_for_transport(body, self.shared.is_dtls())
+                .map_err(|e| Fatal::decode(e, table))
+        };
+        let ch = read().map_err(|f| f.in_table(table))?;
+        self.shared.transcript_update(raw);
+        self.client_hello(&ch, rng, out)
+            .map_err(|f| f.in_table(table))
     }
 
     fn read_client_key_exchange(
@@ -394,12 +423,32 @@ impl ServerHandshake {
     ) -> Result<(), Fatal> {
         match core::mem::replace(&mut self.state, State::Failed) {
             State::ClientHello(_) => {
+                let table =
+                    version::hello_alert_table(hello.client_version, &self.shared.ctx.versions);
                 self.shared.transcript_update(hash_bytes);
-                self.state = self.client_hello(hello, rng, out)?;
+                self.state = self
+                    .client_hello(hello, rng, out)
+                    .map_err(|f| f.in_table(table))?;
                 Ok(())
             }
             _ => Err(Fatal::unexpected()),
         }
+    }
+
+    /// The failure `e` of an SSLv2-format hello `record` (2-byte header, msg_type, then
+    /// the version): protocol_version when the version it names is one we never speak
+    /// (SSL 2.0's {0,2} among them), else the decoding failure in that version's alerts.
+    pub(crate) fn sslv2_hello_failure(&self, record: &[u8], e: DecodeError) -> Fatal {
+        let ours = &self.shared.ctx.versions;
+        let Some(client_version) = record.get(3..).and_then(version::peek_hello_version) else {
+            return Fatal::decode(e, self.shared.version);
+        };
+        let table = version::hello_alert_table(client_version, ours);
+        let failure = match version::negotiate(client_version, ours) {
+            Err(refused) => refused,
+            Ok(_) => Fatal::decode(e, table),
+        };
+        failure.in_table(table)
     }
 
     pub(crate) fn handle_ccs(&mut self) -> Result<Box<dyn RecordDecrypter>, Fatal> {
@@ -413,20 +462,10 @@ impl ServerHandshake {
         }
     }
 
-    /// The highest version we speak that is not above the client's (compared as TLS
-    /// versions, so that DTLS's descending numbers order too).
+    /// The highest version we speak that is not above the client's, with RFC 2246
+    /// appendix E.1's tolerance of versions above ours (see [`version::negotiate`]).
     fn choose_version(&self, client: ProtocolVersion) -> Result<ProtocolVersion, Fatal> {
-        if client.tls_equivalent().is_none() || client.is_dtls() != self.shared.version.is_dtls() {
-            return Err(Fatal::new(AlertDescription::ProtocolVersion));
-        }
-        self.shared
-            .ctx
-            .versions
-            .iter()
-            .rev()
-            .copied()
-            .find(|v| client.is_at_least(*v))
-            .ok_or(Fatal::new(AlertDescription::ProtocolVersion))
+        version::negotiate(client, &self.shared.ctx.versions)
     }
 
     /// Our most preferred suite the client offered and we can run.
@@ -452,9 +491,7 @@ impl ServerHandshake {
         self.shared.version = version;
         // RFC 7507 section 3: a fallback hello below our best is an attack or a bug.
         if ch.has_fallback_scsv()
-            && !ch
-                .client_version
-                .is_at_least(self.shared.ctx.highest_version())
+            && !version::offers_at_least(ch.client_version, self.shared.ctx.highest_version())
         {
             return Err(Fatal::new(AlertDescription::InappropriateFallback));
         }

@@ -422,7 +422,7 @@ impl Session {
         let record = avail.get(..record_len).unwrap_or_default();
         let v2 = match read_sslv2_client_hello(record) {
             Ok(v2) => v2,
-            Err(e) => return Some(Err(Fatal::decode(e, self.version))),
+            Err(e) => return Some(Err(server.sslv2_hello_failure(record, e))),
         };
         let mut out = Vec::new();
         if let Err(f) = server.handle_sslv2_hello(&v2.hello, v2.hash_bytes, &mut self.rng, &mut out)
