@@ -134,6 +134,7 @@ mod handshake;
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
 mod keys;
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub mod linger;
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
 mod session;
@@ -146,6 +147,13 @@ mod stream;
     feature = "cert-parse",
     any(feature = "client-side-ssl", feature = "server-side-ssl")
 ))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(all(
+        feature = "cert-parse",
+        any(feature = "client-side-ssl", feature = "server-side-ssl")
+    )))
+)]
 pub mod validator;
 
 #[cfg(all(
