@@ -188,11 +188,7 @@ impl Driver {
     /// Where to read for [`Step::Recv`]. `PS_MEM_FAIL` when the session's memory budget is
     /// exhausted.
     pub fn incoming(&mut self) -> Result<&mut [u8], DriveError> {
-        let buf = self.session.get_readbuf();
-        if buf.is_empty() {
-            return Err(DriveError::Tls(Error::MemFail));
-        }
-        Ok(buf)
+        Ok(self.session.try_get_readbuf()?)
     }
 
     /// `n` bytes were read into [`Driver::incoming`] (0: the transport reached its end).

@@ -103,6 +103,7 @@
 extern crate alloc;
 
 pub mod codec;
+pub mod codes;
 mod config;
 pub mod record;
 pub mod suites;

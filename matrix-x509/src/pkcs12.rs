@@ -51,6 +51,17 @@ pub struct Pkcs12 {
 impl Pkcs12 {
     /// Parses a DER PKCS#12 file, checking its MAC with `password` first.
     pub fn from_der(der: &[u8], password: &str) -> Result<Self, Error> {
+        Self::from_der_with_mac_password(der, password, password)
+    }
+
+    /// [`Pkcs12::from_der`] with a separate integrity password (`matrixSslLoadPkcs12`'s
+    /// `macPass`): the MAC is checked with `mac_password`, the bags are decrypted with
+    /// `password` (the import password).
+    pub fn from_der_with_mac_password(
+        der: &[u8],
+        password: &str,
+        mac_password: &str,
+    ) -> Result<Self, Error> {
         let mut outer = Der::new(der);
         let mut pfx = outer.sequence()?;
         outer.finish()?;
@@ -66,7 +77,7 @@ impl Pkcs12 {
                 "PKCS#12 file without a MAC"
             ));
         }
-        check_mac(&mut pfx, auth_safe, password)?;
+        check_mac(&mut pfx, auth_safe, mac_password)?;
         pfx.finish()?;
 
         let mut out = Pkcs12 {

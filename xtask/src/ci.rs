@@ -6,8 +6,10 @@
 //! 3. the independent peers installed or checked (`cargo xtask peers`), then
 //!    `cargo test --workspace`, with default and all features, then matrix-ssl's
 //!    renegotiation tests with `insecure-rehandshakes` alone (all features include
-//!    `require-secure-rehandshakes`, which overrides it), then every example built and the
-//!    local ones run (`cargo xtask examples`)
+//!    `require-secure-rehandshakes`, which overrides it); matrix-ffi's tests run alone
+//!    (the C programs against OpenSSL, each other and valgrind), then `cargo xtask ffi`
+//!    installs the C library into `target/ffi-install` and builds a C program against it;
+//!    then every example built and the local ones run (`cargo xtask examples`)
 //! 4. `cargo xtask features` (the table, then each library crate's builds)
 //! 5. minimal feature combinations (the smallest builds users ask for); the server without
 //!    certificate and key parsers is also checked to leave matrix-x509's `cert-parse` and
@@ -35,6 +37,9 @@ use std::path::Path;
 use std::time::Instant;
 
 use crate::{cmd, examples, features, fuzz, load, matrix, peers, sslyze, valgrind};
+
+/// The C ABI crate: its tests compile and run C programs (`tests/c_programs.rs`).
+const FFI_PACKAGE: &str = "matrix-ffi";
 
 /// The smallest server: TLS 1.0, one AES suite, no certificate parser (its chain is sent as
 /// opaque DER) and no private-key parser (its key comes from components).
@@ -253,10 +258,34 @@ pub fn run(root: &Path) -> Result<(), String> {
         cmd::run_env(
             root,
             "cargo",
-            &["test", "--workspace", "--exclude", INTEROP_PACKAGE],
+            &[
+                "test",
+                "--workspace",
+                "--exclude",
+                INTEROP_PACKAGE,
+                "--exclude",
+                FFI_PACKAGE,
+            ],
             &peers_env,
         )
     })?;
+    step(
+        "C API: matrix-ffi's C programs, then `cargo xtask ffi` installs",
+        &mut || {
+            // Alone, so that its features (client-auth, pkcs12, DTLS...) do not unify into the
+            // default-features test run above. It needs cc, pkg-config and valgrind.
+            crate::ffi::ensure_test_tools(root)?;
+            cmd::run(root, "cargo", &["test", "-p", FFI_PACKAGE])?;
+            crate::ffi::run(
+                root,
+                &crate::ffi::Options::parse(&[
+                    "--prefix".into(),
+                    root.join("target/ffi-install").display().to_string(),
+                    "--debug".into(),
+                ])?,
+            )
+        },
+    )?;
     step("tests (all features)", &mut || {
         cmd::run_env(
             root,
@@ -266,6 +295,8 @@ pub fn run(root: &Path) -> Result<(), String> {
                 "--workspace",
                 "--exclude",
                 INTEROP_PACKAGE,
+                "--exclude",
+                FFI_PACKAGE,
                 "--features",
                 &all,
             ],

@@ -16,6 +16,7 @@
 //!   and GnuTLS (see [`valgrind`]).
 //! - `cargo xtask load [--quick] [--sessions N]`: the load test against matrix-server (see
 //!   [`load`]).
+//! - `cargo xtask ffi --prefix DIR`: builds and installs the C library (see [`ffi`]).
 
 #![forbid(unsafe_code)]
 
@@ -24,6 +25,7 @@ mod ci;
 mod cmd;
 mod examples;
 mod features;
+mod ffi;
 mod fuzz;
 mod load;
 mod matrix;
@@ -58,6 +60,9 @@ commands:
   load [--quick] [--sessions N]
                          N (default 500, --quick 50) concurrent sessions against
                          matrix-server: handshake, resumption, 64 KiB echo; heap growth
+  ffi --prefix DIR [--features LIST] [--no-default-features] [--debug]
+                         build the C library (libmatrixssl.a/.so) and install it with
+                         matrixsslApi.h, matrixsslConfig.h and a pkg-config file
 ";
 
 fn main() -> ExitCode {
@@ -91,6 +96,7 @@ fn main() -> ExitCode {
         Some("valgrind") => peers::ensure(&root).and_then(|p| valgrind::run(&root, &p.python)),
         Some("load") => load::Options::parse(&args[1..]).and_then(|o| load::run(&root, &o)),
         Some("fuzz") => fuzz::Options::parse(&args[1..]).and_then(|o| fuzz::run(&root, &o)),
+        Some("ffi") => ffi::Options::parse(&args[1..]).and_then(|o| ffi::run(&root, &o)),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())

@@ -336,6 +336,27 @@ fn measure(root: &Path, p: &Profile, baseline: Size, millis: u64) -> Result<Row,
     Ok(row)
 }
 
+/// The C library's size for the minimal-client features (issue 15 item 5), beside the Rust
+/// profile's: what a C user of that configuration links.
+fn c_library_section(root: &Path, rows: &[Row]) -> Result<String, String> {
+    let (text, data, bss) = crate::ffi::c_client_size(root)?;
+    let rust = rows
+        .iter()
+        .find(|r| r.name == "minimal-client")
+        .and_then(|r| r.size.as_ref())
+        .map_or("not measured in this run".to_string(), |s| {
+            format!("text {} B, data {} B, bss {} B", s.text, s.data, s.bss)
+        });
+    Ok(format!(
+        "\n## The C library (libmatrixssl), minimal-client features\n\n\
+         | program | text | data | bss |\n|---|---|---|---|\n\
+         | C client (`matrix-ffi/c/client.c`, static libmatrixssl, min-size, `--gc-sections`, stripped) | {text} B | {data} B | {bss} B |\n\n\
+         The Rust minimal-client reference binary (matrix-size-ref, same features): {rust}.\n\
+         The C client carries the C API layer (matrix-ffi: handles, callbacks, the\n\
+         `psX509Cert_t` conversion, unwinding guards) and its own sockets code.\n"
+    ))
+}
+
 /// Runs the profiles (all, or the `quick` subset) and writes the reports.
 pub fn run(root: &Path, quick: bool) -> Result<(), String> {
     let start = Instant::now();
@@ -372,7 +393,12 @@ pub fn run(root: &Path, quick: bool) -> Result<(), String> {
 
     let dir = root.join("target/matrix");
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let md = report::markdown(&rows, baseline, quick);
+    let mut md = report::markdown(&rows, baseline, quick);
+    eprintln!("matrix: the C library (minimal-client features)");
+    match c_library_section(root, &rows) {
+        Ok(section) => md.push_str(&section),
+        Err(e) => failures.push(format!("the C library's size: {e}")),
+    }
     for (file, text) in [
         ("report.md", md.clone()),
         ("report.csv", report::csv(&rows)),

@@ -385,7 +385,7 @@ fn client(root: &Path, exe: &Path, logs: &Path) -> Result<Vec<(String, String)>,
 
 /// valgrind there, or installed from Debian's packages when running as root (CI on a fresh
 /// machine); otherwise a failure naming the fix.
-fn ensure_valgrind(root: &Path) -> Result<(), String> {
+pub(crate) fn ensure_valgrind(root: &Path) -> Result<(), String> {
     if cmd::output("valgrind", &["--version"]).is_some() {
         return Ok(());
     }

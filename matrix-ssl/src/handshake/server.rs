@@ -4,9 +4,11 @@
 //! on a session-cache hit, the abbreviated one (our ServerHello, ChangeCipherSpec and
 //! Finished; then the client's).
 //!
-//! Version negotiation picks the highest version both sides speak (RFC 2246 appendix E.1);
-//! TLS_FALLBACK_SCSV from a client offering less than our best is refused with
-//! inappropriate_fallback (RFC 7507 section 3). The RSA premaster secret is decrypted and
+//! Version negotiation picks the highest version both sides speak, answering a
+//! client_version above ours (whatever its major) with our highest (RFC 2246 appendix E.1,
+//! `super::version`); TLS_FALLBACK_SCSV from a client offering less than our best is
+//! refused with inappropriate_fallback (RFC 7507 section 3). A failure while the first
+//! ClientHello is handled is reported in the alerts of the version that hello names. The RSA premaster secret is decrypted and
 //! its version checked in constant time, a failure of either replaced by a random secret
 //! so that it shows only as a Finished that does not verify (RFC 5246 section 7.4.7.1).
 

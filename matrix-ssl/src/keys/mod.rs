@@ -204,6 +204,44 @@ impl Keys {
         self.install(own, cas)
     }
 
+    /// `matrixSslLoadPkcs12`: our private key and certificate chain from a PKCS#12 file
+    /// (DER `.p12`/`.pfx`), see [`Keys::load_pkcs12_mem`].
+    #[cfg(feature = "file-system")]
+    pub fn load_pkcs12(
+        &mut self,
+        file: &str,
+        import_pass: &[u8],
+        mac_pass: Option<&[u8]>,
+    ) -> Result<(), Error> {
+        let data =
+            Zeroizing::new(std::fs::read(file).map_err(|e| {
+                matrix_core::ps_error!(Error::PlatformFail, "cannot read {file}: {e}")
+            })?);
+        self.load_pkcs12_mem(&data, import_pass, mac_pass)
+    }
+
+    /// `matrixSslLoadPkcs12` from memory: the private key and the certificates of a DER
+    /// PKCS#12 file (RFC 7292) become our key and chain, child first in file order (the
+    /// order `openssl pkcs12 -export` writes). `import_pass` decrypts the bags;
+    /// `mac_pass` checks the file's MAC first, `None` meaning the import password is the
+    /// MAC password too (as in MatrixSSL).
+    ///
+    /// `PS_AUTH_FAIL` when the MAC does not verify (a wrong password), `PS_PARSE_FAIL`
+    /// for a malformed file, `PS_CERT_AUTH_FAIL` when the key does not belong to the first
+    /// certificate or the chain does not authenticate itself, `PS_ARG_FAIL` for a
+    /// password that is not UTF-8, a file without key or certificate, or keys loaded
+    /// already, `PS_UNSUPPORTED_FAIL` in a build without the `pkcs12` feature.
+    pub fn load_pkcs12_mem(
+        &mut self,
+        data: &[u8],
+        import_pass: &[u8],
+        mac_pass: Option<&[u8]>,
+    ) -> Result<(), Error> {
+        self.check_args(true, true)?;
+        let (chain, key) = pkcs12_identity(data, import_pass, mac_pass.unwrap_or(import_pass))?;
+        self.install(Some((chain, key)), Cas::default())
+    }
+
     fn check_args(&self, cert: bool, key: bool) -> Result<(), Error> {
         if self.loaded || cert != key {
             return Err(Error::ArgFail);
@@ -332,6 +370,49 @@ impl Keys {
             .or_else(|| self.psks.first())
             .map(|p| (p.identity.as_slice(), p.key.as_slice()))
     }
+}
+
+/// The chain and key of a PKCS#12 file.
+#[cfg(feature = "pkcs12")]
+fn pkcs12_identity(
+    data: &[u8],
+    import_pass: &[u8],
+    mac_pass: &[u8],
+) -> Result<(OwnChain, RsaPrivateKey), Error> {
+    let text = |p: &[u8]| {
+        core::str::from_utf8(p)
+            .map(str::to_owned)
+            .map_err(|_| Error::ArgFail)
+    };
+    let (import_pass, mac_pass) = (
+        Zeroizing::new(text(import_pass)?),
+        Zeroizing::new(text(mac_pass)?),
+    );
+    let p12 =
+        matrix_x509::pkcs12::Pkcs12::from_der_with_mac_password(data, &import_pass, &mac_pass)?;
+    let key = p12.key.ok_or(Error::ArgFail)?;
+    if p12.certs.is_empty() {
+        return Err(Error::ArgFail);
+    }
+    let der: Vec<u8> = p12
+        .certs
+        .iter()
+        .flat_map(|c| c.der.iter().copied())
+        .collect();
+    Ok((OwnChain::from_bytes(&der)?, key))
+}
+
+/// Without the `pkcs12` feature no PKCS#12 file can be read.
+#[cfg(not(feature = "pkcs12"))]
+fn pkcs12_identity(
+    _data: &[u8],
+    _import_pass: &[u8],
+    _mac_pass: &[u8],
+) -> Result<(OwnChain, RsaPrivateKey), Error> {
+    Err(matrix_core::ps_error!(
+        Error::UnsupportedFail,
+        "built without pkcs12: cannot read a PKCS#12 file"
+    ))
 }
 
 /// A private key from a PEM or DER key file (PKCS#1, PKCS#8, encrypted).

@@ -22,6 +22,7 @@ use matrix_crypto::drbg::HmacDrbg;
 use matrix_crypto::prf::MasterSecret;
 
 use crate::codec::{AlertDescription, AlertLevel, CipherSuite, ProtocolVersion};
+use crate::codes;
 use crate::context::{Context, ContextInner};
 #[cfg(feature = "client-side-ssl")]
 use crate::handshake::ExtensionCallback;
@@ -74,15 +75,15 @@ pub enum Received<'a> {
 }
 
 impl Received<'_> {
-    /// The C return value.
+    /// The C return value ([`crate::codes`]).
     pub fn code(&self) -> i32 {
         match self {
-            Received::Success => 0,
-            Received::RequestSend => 1,
-            Received::RequestRecv => 2,
-            Received::AppData(_) => 4,
-            Received::HandshakeComplete => 5,
-            Received::Alert { .. } => 6,
+            Received::Success => codes::MATRIXSSL_SUCCESS,
+            Received::RequestSend => codes::MATRIXSSL_REQUEST_SEND,
+            Received::RequestRecv => codes::MATRIXSSL_REQUEST_RECV,
+            Received::AppData(_) => codes::MATRIXSSL_APP_DATA,
+            Received::HandshakeComplete => codes::MATRIXSSL_HANDSHAKE_COMPLETE,
+            Received::Alert { .. } => codes::MATRIXSSL_RECEIVED_ALERT,
         }
     }
 }
@@ -104,13 +105,13 @@ pub enum Sent {
 }
 
 impl Sent {
-    /// The C return value.
+    /// The C return value ([`crate::codes`]).
     pub fn code(self) -> i32 {
         match self {
-            Sent::Success => 0,
-            Sent::RequestSend => 1,
-            Sent::RequestClose => 3,
-            Sent::HandshakeComplete => 5,
+            Sent::Success => codes::MATRIXSSL_SUCCESS,
+            Sent::RequestSend => codes::MATRIXSSL_REQUEST_SEND,
+            Sent::RequestClose => codes::MATRIXSSL_REQUEST_CLOSE,
+            Sent::HandshakeComplete => codes::MATRIXSSL_HANDSHAKE_COMPLETE,
         }
     }
 }
@@ -182,6 +183,45 @@ impl SessionId {
     /// The version of the session.
     pub fn protocol_version(&self) -> ProtocolVersion {
         self.version
+    }
+
+    /// The session's master secret: what a C caller's `sslSessionId_t` stores
+    /// (`masterSecret`) to resume the session later. It is the key to every connection
+    /// of the session: keep it as carefully as a private key.
+    pub fn master_secret(&self) -> &[u8; 48] {
+        &self.master
+    }
+
+    /// Whether the master secret is an RFC 7627 extended one (resumption must keep it so).
+    pub fn extended_master_secret(&self) -> bool {
+        self.ems
+    }
+
+    /// A session stored outside the library (a C caller's `sslSessionId_t`) made
+    /// resumable again: the inverse of [`SessionId::id`], [`SessionId::master_secret`],
+    /// [`SessionId::cipher_suite`], [`SessionId::protocol_version`] and
+    /// [`SessionId::extended_master_secret`]. `PS_ARG_FAIL` for an id longer than 32 bytes
+    /// (RFC 5246 section 7.4.1.2). An empty `id` is the empty [`SessionId::new`].
+    pub fn from_parts(
+        id: &[u8],
+        master_secret: &[u8; 48],
+        cipher_suite: CipherSuite,
+        version: ProtocolVersion,
+        extended_master_secret: bool,
+    ) -> Result<SessionId, Error> {
+        if id.len() > 32 {
+            return Err(Error::ArgFail);
+        }
+        if id.is_empty() {
+            return Ok(SessionId::new());
+        }
+        Ok(SessionId {
+            id: id.to_vec(),
+            master: MasterSecret::new(*master_secret),
+            suite: cipher_suite,
+            version,
+            ems: extended_master_secret,
+        })
     }
 }
 
@@ -271,6 +311,29 @@ impl Context {
         cert_validator: Option<CertValidator>,
         extensions: Option<&HelloExtensions>,
     ) -> Result<Session, Error> {
+        self.new_client_session_with_extension_cb(
+            keys,
+            session_id,
+            cipher_suite,
+            cert_validator,
+            extensions,
+            None,
+        )
+    }
+
+    /// `matrixSslNewClientSession` with all of its arguments: [`Context::new_client_session`]
+    /// plus the hello extension callback (`extensionCback`), registered before any
+    /// ServerHello can arrive (as [`Session::set_extension_callback`] would).
+    #[cfg(feature = "client-side-ssl")]
+    pub fn new_client_session_with_extension_cb(
+        &self,
+        keys: Arc<Keys>,
+        session_id: Option<&SessionId>,
+        cipher_suite: u16,
+        cert_validator: Option<CertValidator>,
+        extensions: Option<&HelloExtensions>,
+        extension_cb: Option<ExtensionCallback>,
+    ) -> Result<Session, Error> {
         let ctx = Arc::clone(&self.inner);
         // A DTLS context's handshakes run over datagrams (matrix-dtls), not TLS records.
         if ctx.is_dtls() {
@@ -297,6 +360,8 @@ impl Context {
             .copied()
             .find(|v| !v.is_ssl3())
             .unwrap_or(ProtocolVersion::SSLv3);
+        let mut hs = hs;
+        hs.extension_cb = extension_cb;
         let mut s = Session::new(ctx, Handshake::Client(Box::new(hs)), rng, record_version);
         s.apply_outputs(out).map_err(|f| f.error)?;
         // The hello is announced by `get_outdata`, not by a `RequestSend`.
@@ -510,17 +575,31 @@ pub enum SessionOption {
     /// `new_server_session`.
     EnableClientAuth,
     /// `SSL_OPTION_FULL_HANDSHAKE`: for [`Session::encode_rehandshake`], a full
-    /// re-handshake instead of a resumed one. (`set_session_option` refuses it.)
+    /// re-handshake instead of a resumed one; given to [`Session::set_session_option`], it
+    /// deletes the session's resumption state, so that the next handshake on this
+    /// connection (started by either side) is a full one.
     FullHandshake,
 }
 
 impl Session {
-    /// `matrixSslSetSessionOption`. `PS_ARG_FAIL` for a client session, for
+    /// `matrixSslSetSessionOption`.
+    ///
+    /// [`SessionOption::FullHandshake`] (both roles) deletes the resumption state as
+    /// MatrixSSL does: the session id is forgotten (a server also removes it from the
+    /// context's session cache), so the next re-handshake, whoever starts it, is a full
+    /// one and [`Session::session_id`] returns `None` until a handshake completes again.
+    ///
+    /// The client-auth options: `PS_ARG_FAIL` for a client session, for
     /// [`SessionOption::EnableClientAuth`] on a session without a certificate callback,
     /// and, in a build without the `client-auth` feature, for both client-auth options.
     /// The option applies to the next full handshake the server starts (the one waiting
     /// for its ClientHello, if it has not arrived yet).
     pub fn set_session_option(&mut self, option: SessionOption) -> Result<(), Error> {
+        if option == SessionOption::FullHandshake {
+            self.forget_cached_session();
+            self.hs.shared_mut().session_id.clear();
+            return Ok(());
+        }
         match (option, self.server_handshake_mut()) {
             (SessionOption::DisableClientAuth, Some(s)) => s.set_client_auth(false),
             (SessionOption::EnableClientAuth, Some(s)) => s.set_client_auth(true),

@@ -83,6 +83,18 @@ impl Session {
         self.inbuf.get_mut(end..).unwrap_or_default()
     }
 
+    /// `matrixSslGetReadbuf` with its failure told apart: [`Session::get_readbuf`], but
+    /// `PS_MEM_FAIL` instead of an empty slice when the session's memory budget
+    /// (`Config::session_memory_cap`) leaves no room to read into, as C returns a negative
+    /// code there.
+    pub fn try_get_readbuf(&mut self) -> Result<&mut [u8], Error> {
+        let buf = self.get_readbuf();
+        if buf.is_empty() {
+            return Err(Error::MemFail);
+        }
+        Ok(buf)
+    }
+
     /// `matrixSslReceivedData`: `n` bytes were written at the start of the last
     /// `get_readbuf` slice. Processes every complete record and says what to do next.
     ///
@@ -327,7 +339,7 @@ impl Session {
     }
 
     #[cfg(feature = "server-side-ssl")]
-    fn forget_cached_session(&self) {
+    pub(super) fn forget_cached_session(&self) {
         let id = &self.hs.shared().session_id;
         if !id.is_empty() && self.hs.is_server() {
             self.ctx.cache.lock().remove(id);
@@ -336,7 +348,7 @@ impl Session {
 
     /// Clients keep no cache: the application drops its `SessionId` instead.
     #[cfg(not(feature = "server-side-ssl"))]
-    fn forget_cached_session(&self) {}
+    pub(super) fn forget_cached_session(&self) {}
 
     /// Processes records until one needs the application or the buffer runs out.
     fn process(&mut self) -> Outcome {
