@@ -27,7 +27,7 @@ use crate::verify;
 )]
 pub struct ClientArgs {
     /// The server's address.
-    #[arg(long, default_value = "127.0.0.1:4433", value_name = "HOST:PORT")]
+    #[arg(long, default_value = "127.0.0.1:4433", value_name = "HOST:PORT", value_parser = crate::names::parse_host_port)]
     pub connect: String,
     /// The server name to send (SNI, RFC 6066) and to find in the server's certificate
     /// (else the host of --connect is).
@@ -83,8 +83,12 @@ fn once(
     resume: Option<&SessionId>,
     ext: Option<&HelloExtensions>,
 ) -> Result<Option<SessionId>, AppError> {
-    let tcp = TcpStream::connect(&args.connect)
-        .map_err(|e| AppError::protocol(format!("cannot connect to {}: {e}", args.connect)))?;
+    let tcp = TcpStream::connect(&args.connect).map_err(|e| {
+        AppError::protocol(format!(
+            "cannot connect to {} (HOST:PORT): {e}",
+            args.connect
+        ))
+    })?;
     let handle = tcp
         .try_clone()
         .map_err(|e| AppError::protocol(format!("socket: {e}")))?;

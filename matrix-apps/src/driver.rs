@@ -363,6 +363,14 @@ impl Write for Conn {
         if buf.is_empty() {
             return Ok(0);
         }
+        // After the peer's close_notify the session refuses data (PS_PROTOCOL_FAIL); that
+        // is the peer's clean close, not a protocol failure.
+        if self.session.peer_closed() {
+            return Err(io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "the peer closed the connection (close_notify)",
+            ));
+        }
         // Before the write, not after it: a re-handshake started after the last write of
         // a conversation would race the peer's close.
         if let Some(r) = self.rehandshake.filter(|r| self.sent_since >= r.after) {

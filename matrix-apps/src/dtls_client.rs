@@ -53,9 +53,9 @@ struct Setup {
 fn resolve(connect: &str) -> Result<SocketAddr, AppError> {
     connect
         .to_socket_addrs()
-        .map_err(|e| AppError::usage(format!("--connect {connect}: {e}")))?
+        .map_err(|e| AppError::usage(format!("--connect {connect} (HOST:PORT): {e}")))?
         .next()
-        .ok_or_else(|| AppError::usage(format!("--connect {connect}: no address")))
+        .ok_or_else(|| AppError::usage(format!("--connect {connect} (HOST:PORT): no address")))
 }
 
 /// One connection; returns the session to resume next.
@@ -172,7 +172,13 @@ pub fn run(args: &DtlsClientArgs) -> Result<u8, AppError> {
     // The flags are checked before the key files are read.
     let ctx = args.dtls.context(&args.tcp.common)?;
     let setup = Setup {
-        keys: keyfiles::client_keys(&common.key_args(), common.quiet)?,
+        keys: keyfiles::client_keys(
+            &keyfiles::KeyArgs {
+                program: WHO,
+                ..common.key_args()
+            },
+            common.quiet,
+        )?,
         ctx,
         ext: args.tcp.server_name.as_deref().map(sni).transpose()?,
         server: resolve(&args.tcp.connect)?,

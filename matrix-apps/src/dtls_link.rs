@@ -300,6 +300,15 @@ impl Link {
     /// Sends `data` as application data, one record per datagram of at most
     /// `max_app_data` bytes.
     pub fn send(&mut self, data: &[u8]) -> Result<(), AppError> {
+        // After the peer's close_notify no one reads what we would send (the session
+        // refuses it with PS_PROTOCOL_FAIL): the peer closed cleanly, nothing failed.
+        if self.peer_closed {
+            self.note(format_args!(
+                "not sending {} bytes: the peer closed the connection (close_notify)",
+                data.len()
+            ));
+            return Ok(());
+        }
         let max = self.sess.max_app_data().max(1);
         for chunk in data.chunks(max) {
             self.sess

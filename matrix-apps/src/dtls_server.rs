@@ -288,7 +288,11 @@ pub fn serve(args: &DtlsServerArgs, sock: UdpSocket) -> Result<u8, AppError> {
     let common = &args.tcp.common;
     let verify = args.tcp.verify || args.tcp.require_client_cert;
     let ctx = args.dtls.context(common)?;
-    let keys = keyfiles::server_keys(&common.key_args(), verify, common.quiet)?;
+    let key_args = keyfiles::KeyArgs {
+        program: WHO,
+        ..common.key_args()
+    };
+    let keys = keyfiles::server_keys(&key_args, verify, common.quiet)?;
     let raw = common.mode == Mode::Raw;
     let count = if raw { 1 } else { args.tcp.count };
     let stdin = raw.then(Stdin::spawn);

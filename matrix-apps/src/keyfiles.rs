@@ -28,6 +28,19 @@ pub struct KeyArgs {
     pub ca: Option<String>,
     /// The pre-shared key and its identity.
     pub psk: Option<(String, PskKey)>,
+    /// The program, for the messages (empty: `matrix-server` or `matrix-client`).
+    pub program: &'static str,
+}
+
+impl KeyArgs {
+    /// The name the messages start with.
+    fn who(&self, role: &'static str) -> &'static str {
+        if self.program.is_empty() {
+            role
+        } else {
+            self.program
+        }
+    }
 }
 
 fn files(list: &str) -> impl Iterator<Item = &str> {
@@ -212,14 +225,16 @@ pub fn server_keys(a: &KeyArgs, verify: bool, quiet: bool) -> Result<Arc<Keys>, 
     let builtin_ca = verify && a.ca.is_none();
     if !quiet && builtin_identity {
         eprintln!(
-            "matrix-server: no --cert/--key given: using the built-in rsa2048 TEST identity \
-             (testkeys/, public, never for production)"
+            "{}: no --cert/--key given: using the built-in rsa2048 TEST identity \
+             (testkeys/, public, never for production)",
+            a.who("matrix-server")
         );
     }
     if !quiet && builtin_ca {
         eprintln!(
-            "matrix-server: no --ca given: client certificates must come from the built-in \
-             rsa2048 TEST CA (testkeys/)"
+            "{}: no --ca given: client certificates must come from the built-in \
+             rsa2048 TEST CA (testkeys/)",
+            a.who("matrix-server")
         );
     }
     load(&Plan {
@@ -236,7 +251,8 @@ pub fn client_keys(a: &KeyArgs, quiet: bool) -> Result<Arc<Keys>, AppError> {
     let builtin_ca = a.ca.is_none();
     if !quiet && builtin_ca {
         eprintln!(
-            "matrix-client: no --ca given: trusting the built-in rsa2048 TEST CA (testkeys/)"
+            "{}: no --ca given: trusting the built-in rsa2048 TEST CA (testkeys/)",
+            a.who("matrix-client")
         );
     }
     load(&Plan {

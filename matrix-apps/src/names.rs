@@ -16,6 +16,27 @@ pub fn parse_version(s: &str) -> Result<ProtocolVersion, String> {
     }
 }
 
+/// `--connect HOST:PORT`: a host (name, IPv4 address or `[IPv6]`) and a port number, so
+/// that a missing port or a stray word fails before any connection is tried.
+pub fn parse_host_port(s: &str) -> Result<String, String> {
+    let expected = "expected HOST:PORT, e.g. 127.0.0.1:4433 or [::1]:4433";
+    let (host, port) = s
+        .rsplit_once(':')
+        .ok_or_else(|| format!("`{s}`: no port ({expected})"))?;
+    if host.is_empty() || host == "[]" {
+        return Err(format!("`{s}`: no host ({expected})"));
+    }
+    if host.contains(':') && !(host.starts_with('[') && host.ends_with(']')) {
+        return Err(format!("`{s}`: an IPv6 host goes in brackets ({expected})"));
+    }
+    match port.parse::<u16>() {
+        Ok(p) if p != 0 => Ok(s.to_string()),
+        _ => Err(format!(
+            "`{s}`: `{port}` is not a port number 1-65535 ({expected})"
+        )),
+    }
+}
+
 /// "SSL 3.0", "TLS 1.0", "TLS 1.1", or the two bytes for anything else.
 pub fn version_name(v: ProtocolVersion) -> String {
     match v.get() {
@@ -34,17 +55,113 @@ pub fn suite_name(id: u16) -> String {
         .unwrap_or_else(|| format!("0x{id:04X}"))
 }
 
-/// Every compiled-in suite, for error messages and `--help`.
+/// The suites matrix knows by name, whether or not this build compiles them: the id, the
+/// IANA name and OpenSSL's name (`openssl ciphers -V`), so that `--cipher` takes either and
+/// can tell a suite left out of this build from a name that means nothing.
+const KNOWN_SUITES: &[(u16, &str, &str)] = &[
+    (0x0004, "TLS_RSA_WITH_RC4_128_MD5", "RC4-MD5"),
+    (0x0005, "TLS_RSA_WITH_RC4_128_SHA", "RC4-SHA"),
+    (0x000A, "TLS_RSA_WITH_3DES_EDE_CBC_SHA", "DES-CBC3-SHA"),
+    (
+        0x0016,
+        "TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA",
+        "EDH-RSA-DES-CBC3-SHA",
+    ),
+    (0x0018, "TLS_DH_anon_WITH_RC4_128_MD5", "ADH-RC4-MD5"),
+    (0x002F, "TLS_RSA_WITH_AES_128_CBC_SHA", "AES128-SHA"),
+    (
+        0x0033,
+        "TLS_DHE_RSA_WITH_AES_128_CBC_SHA",
+        "DHE-RSA-AES128-SHA",
+    ),
+    (0x0035, "TLS_RSA_WITH_AES_256_CBC_SHA", "AES256-SHA"),
+    (
+        0x0039,
+        "TLS_DHE_RSA_WITH_AES_256_CBC_SHA",
+        "DHE-RSA-AES256-SHA",
+    ),
+    (0x003C, "TLS_RSA_WITH_AES_128_CBC_SHA256", "AES128-SHA256"),
+    (0x003D, "TLS_RSA_WITH_AES_256_CBC_SHA256", "AES256-SHA256"),
+    (
+        0x0067,
+        "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256",
+        "DHE-RSA-AES128-SHA256",
+    ),
+    (
+        0x006B,
+        "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256",
+        "DHE-RSA-AES256-SHA256",
+    ),
+    (0x008C, "TLS_PSK_WITH_AES_128_CBC_SHA", "PSK-AES128-CBC-SHA"),
+    (0x008D, "TLS_PSK_WITH_AES_256_CBC_SHA", "PSK-AES256-CBC-SHA"),
+    (
+        0x0090,
+        "TLS_DHE_PSK_WITH_AES_128_CBC_SHA",
+        "DHE-PSK-AES128-CBC-SHA",
+    ),
+    (
+        0x0091,
+        "TLS_DHE_PSK_WITH_AES_256_CBC_SHA",
+        "DHE-PSK-AES256-CBC-SHA",
+    ),
+    (0x0096, "TLS_RSA_WITH_SEED_CBC_SHA", "SEED-SHA"),
+    (
+        0x009C,
+        "TLS_RSA_WITH_AES_128_GCM_SHA256",
+        "AES128-GCM-SHA256",
+    ),
+    (
+        0x009D,
+        "TLS_RSA_WITH_AES_256_GCM_SHA384",
+        "AES256-GCM-SHA384",
+    ),
+    (
+        0x009E,
+        "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
+        "DHE-RSA-AES128-GCM-SHA256",
+    ),
+    (
+        0x009F,
+        "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+        "DHE-RSA-AES256-GCM-SHA384",
+    ),
+];
+
+/// OpenSSL's name for a suite id, when there is one.
+pub fn openssl_name(id: u16) -> Option<&'static str> {
+    KNOWN_SUITES
+        .iter()
+        .find(|(k, _, _)| *k == id)
+        .map(|(_, _, o)| *o)
+}
+
+/// Every compiled-in suite, for error messages and `--help`: IANA name, OpenSSL name, id.
 pub fn compiled_suites() -> String {
     SUITES
         .iter()
-        .map(|s| format!("{} (0x{:04X})", s.name, s.suite.get()))
+        .map(|s| match openssl_name(s.suite.get()) {
+            Some(o) => format!("{} or {o} (0x{:04X})", s.name, s.suite.get()),
+            None => format!("{} (0x{:04X})", s.name, s.suite.get()),
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
 
+/// Whether `id` names a pre-shared-key suite (PSK or DHE_PSK): those need `--psk`.
+pub fn is_psk_suite(id: u16) -> bool {
+    lookup(CipherSuite::from(id)).is_some_and(|s| {
+        matches!(
+            s.kx,
+            matrix_ssl::suites::KeyExchange::Psk | matrix_ssl::suites::KeyExchange::DhePsk
+        )
+    })
+}
+
 /// Parses a suite given as an IANA name (case-insensitive, `TLS_`/`SSL_` prefix
-/// interchangeable) or a hex id (`0x002F`, `002f`); it must be compiled into this build.
+/// interchangeable), an OpenSSL name (`AES128-SHA`, `DHE-RSA-AES256-SHA`,
+/// `PSK-AES128-CBC-SHA`, ...) or a hex id (`0x002F`, `002f`); it must be compiled into this
+/// build. An unknown name says so and lists the compiled suites; a known suite this build
+/// leaves out says that instead.
 pub fn parse_suite(s: &str) -> Result<u16, String> {
     let t = s.trim();
     let hex = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X"));
@@ -58,14 +175,27 @@ pub fn parse_suite(s: &str) -> Result<u16, String> {
             .map(str::to_string)
             .unwrap_or(u)
     };
-    let found = SUITES.iter().find(|info| match by_hex {
-        Some(id) => info.suite.get() == id,
-        None => bare(info.name) == bare(t),
-    });
-    match found {
-        Some(info) => Ok(info.suite.get()),
+    let id = by_hex
+        .or_else(|| {
+            SUITES
+                .iter()
+                .find(|info| bare(info.name) == bare(t))
+                .map(|info| info.suite.get())
+        })
+        .or_else(|| {
+            KNOWN_SUITES
+                .iter()
+                .find(|(_, iana, openssl)| bare(iana) == bare(t) || openssl.eq_ignore_ascii_case(t))
+                .map(|(id, _, _)| *id)
+        });
+    match id {
+        Some(id) if lookup(CipherSuite::from(id)).is_some() => Ok(id),
+        Some(id) => Err(format!(
+            "cipher suite `{s}` (0x{id:04X}) is not compiled into this build (compiled: {})",
+            compiled_suites()
+        )),
         None => Err(format!(
-            "cipher suite `{s}` is not compiled into this build (compiled: {})",
+            "unknown cipher suite `{s}` (compiled: {})",
             compiled_suites()
         )),
     }
@@ -83,7 +213,44 @@ mod tests {
         assert_eq!(parse_suite("002f"), Ok(0x002F));
         assert_eq!(parse_suite("TLS_RSA_WITH_AES_128_CBC_SHA"), Ok(0x002F));
         assert_eq!(parse_suite("ssl_rsa_with_aes_128_cbc_sha"), Ok(0x002F));
-        assert!(parse_suite("TLS_NOPE").is_err());
+        assert!(
+            parse_suite("TLS_NOPE")
+                .unwrap_err()
+                .starts_with("unknown cipher suite")
+        );
+        // OpenSSL's names.
+        assert_eq!(parse_suite("AES128-SHA"), Ok(0x002F));
+        assert_eq!(parse_suite("aes256-sha"), Ok(0x0035));
+        assert!(parse_suite("AES128-SHA").is_ok_and(|id| !is_psk_suite(id)));
+        assert_eq!(parse_suite("PSK-AES128-CBC-SHA"), Ok(0x008C));
+        assert!(is_psk_suite(0x008C) && is_psk_suite(0x0091));
+        // A known suite this build leaves out is not "unknown".
+        if let Some((_, _, name)) = KNOWN_SUITES
+            .iter()
+            .find(|(id, _, _)| lookup(CipherSuite::from(*id)).is_none())
+        {
+            let e = parse_suite(name).unwrap_err();
+            assert!(e.contains("not compiled into this build"), "{e}");
+        }
+        assert!(compiled_suites().contains("TLS_RSA_WITH_AES_128_CBC_SHA or AES128-SHA (0x002F)"));
         assert_eq!(suite_name(0x002F), "TLS_RSA_WITH_AES_128_CBC_SHA");
+    }
+
+    #[test]
+    fn connect_takes_host_port() {
+        assert!(parse_host_port("127.0.0.1:4433").is_ok());
+        assert!(parse_host_port("localhost:443").is_ok());
+        assert!(parse_host_port("[::1]:4433").is_ok());
+        for bad in [
+            "nonsense",
+            "127.0.0.1",
+            ":4433",
+            "host:0",
+            "host:http",
+            "::1:4433",
+        ] {
+            let e = parse_host_port(bad).unwrap_err();
+            assert!(e.contains("HOST:PORT"), "{bad}: {e}");
+        }
     }
 }

@@ -45,7 +45,8 @@ pub struct Common {
     /// The newest protocol version offered or accepted: ssl3, tls1.0, tls1.1.
     #[arg(long = "max-version", value_name = "VERSION", value_parser = parse_version, default_value = "tls1.1")]
     pub max_version: ProtocolVersion,
-    /// A cipher suite to allow (IANA name or hex id, e.g. TLS_RSA_WITH_AES_128_CBC_SHA or
+    /// A cipher suite to allow (IANA name, OpenSSL name or hex id, e.g.
+    /// TLS_RSA_WITH_AES_128_CBC_SHA, AES128-SHA or
     /// 0x002F); repeat for several. Default: every compiled-in suite.
     #[arg(long = "cipher", value_name = "SUITE", value_parser = parse_suite)]
     pub ciphers: Vec<u16>,
@@ -135,6 +136,7 @@ impl Common {
                     k.clone(),
                 )
             }),
+            program: "",
         }
     }
 
@@ -159,6 +161,20 @@ impl Common {
     pub fn context_with(&self, mut config: Config) -> Result<Context, AppError> {
         if self.min_version.get() > self.max_version.get() {
             return Err(AppError::usage("--min-version is newer than --max-version"));
+        }
+        // A PSK suite without its key could only fail in the handshake, with a less clear
+        // message: say so now.
+        if self.psk.is_none()
+            && let Some(&id) = self
+                .ciphers
+                .iter()
+                .find(|&&id| crate::names::is_psk_suite(id))
+        {
+            return Err(AppError::usage(format!(
+                "--cipher {} is a pre-shared-key suite: the key is missing (give --psk HEX, \
+                 and --psk-identity ID unless the peer uses `{DEFAULT_PSK_IDENTITY}`)",
+                crate::names::suite_name(id)
+            )));
         }
         config.min_version = self.min_version;
         config.max_version = self.max_version;

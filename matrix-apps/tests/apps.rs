@@ -298,12 +298,34 @@ fn bad_flags_say_what_is_wrong() {
     let (code, err) = fails(CLIENT, &["--max-version", "tls9"]);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("unknown protocol version `tls9`"), "{err}");
+    // A name that means nothing is unknown, and the compiled suites are listed with both
+    // their IANA and OpenSSL names.
     let (code, err) = fails(CLIENT, &["--cipher", "TLS_NOT_A_SUITE"]);
     assert_eq!(code, Some(2), "{err}");
     assert!(
-        err.contains("TLS_NOT_A_SUITE") && err.contains("not compiled"),
+        err.contains("unknown cipher suite `TLS_NOT_A_SUITE`")
+            && err.contains("TLS_RSA_WITH_AES_128_CBC_SHA or AES128-SHA (0x002F)"),
         "{err}"
     );
+    // A PSK suite (by its OpenSSL name) without --psk: the key is missing.
+    for (prog, args) in [
+        (CLIENT, &["--cipher", "PSK-AES128-CBC-SHA"][..]),
+        (
+            SERVER,
+            &["--port", "0", "--cipher", "PSK-AES128-CBC-SHA"][..],
+        ),
+    ] {
+        let (code, err) = fails(prog, args);
+        assert_eq!(code, Some(2), "{err}");
+        assert!(
+            err.contains("the key is missing") && err.contains("--psk"),
+            "{err}"
+        );
+    }
+    // --connect takes HOST:PORT.
+    let (code, err) = fails(CLIENT, &["--connect", "nonsense"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("HOST:PORT"), "{err}");
     let (code, err) = fails(SERVER, &["--no-such-flag"]);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("--no-such-flag"), "{err}");
@@ -317,7 +339,10 @@ fn bad_flags_say_what_is_wrong() {
     let port = free_port().to_string();
     let (code, err) = fails(CLIENT, &["--connect", &format!("127.0.0.1:{port}")]);
     assert_eq!(code, Some(1), "{err}");
-    assert!(err.contains("cannot connect"), "{err}");
+    assert!(
+        err.contains("cannot connect") && err.contains("HOST:PORT"),
+        "{err}"
+    );
 }
 
 #[test]

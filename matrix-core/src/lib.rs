@@ -17,6 +17,7 @@
 //! It builds `#![no_std]` with `alloc` when the `std` feature is off.
 
 #![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

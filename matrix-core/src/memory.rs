@@ -103,6 +103,7 @@ impl Default for SessionBudget {
 #[cfg(feature = "peersec-memory-management")]
 mod pool;
 #[cfg(feature = "peersec-memory-management")]
+#[cfg_attr(docsrs, doc(cfg(feature = "peersec-memory-management")))]
 pub use pool::{BLOCK_ALIGN, Block, BlockPool, ClassStats, MAX_CLASSES, PoolClass};
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ pub trait Clock {
 
 /// The operating system's random generator.
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct OsEntropy;
 
@@ -35,6 +36,7 @@ impl Entropy for OsEntropy {
 
 /// The system's wall clock.
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SystemClock;
 
@@ -100,6 +102,7 @@ impl<C: Clock + ?Sized> Clock for &C {
 /// stack); without `std` it panics, which a firmware's panic handler turns into a halt.
 /// Never enable that feature in production: it turns a peer's malformed record into a halt.
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 #[cold]
 pub fn osdep_break(err: Error) -> ! {
     std::eprintln!("osdep_break: {err}");
@@ -109,6 +112,7 @@ pub fn osdep_break(err: Error) -> ! {
 /// `osdepBreak`: stop here (without `std`: a panic, which the firmware's panic handler turns
 /// into a halt). See the `std` build's documentation.
 #[cfg(not(feature = "std"))]
+#[cfg_attr(docsrs, doc(cfg(not(feature = "std"))))]
 #[cold]
 pub fn osdep_break(err: Error) -> ! {
     panic!("osdep_break: {}", err)

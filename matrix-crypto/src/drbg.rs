@@ -78,6 +78,7 @@ impl HmacDrbg {
 
     /// A generator seeded from the operating system ([`matrix_core::osdep::OsEntropy`]).
     #[cfg(feature = "std")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
     pub fn from_os_entropy(personalization: &[u8]) -> Result<Self> {
         HmacDrbg::new(Box::new(matrix_core::osdep::OsEntropy), personalization)
     }

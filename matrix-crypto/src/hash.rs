@@ -226,6 +226,7 @@ impl BlockCompress for Sha1 {
 /// The digest is the 36 bytes `MD5(m) || SHA-1(m)`. [`Hash::BLOCK_LEN`] is 64, but HMAC
 /// over this pair has no meaning in any protocol.
 #[cfg(all(feature = "md5", feature = "sha1"))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "md5", feature = "sha1"))))]
 #[derive(Clone, Default)]
 pub struct Md5Sha1 {
     md5: Md5,

@@ -30,6 +30,7 @@ use crate::mac::Hmac;
 /// For encrypted PEM keys the salt is the first 8 bytes of the `DEK-Info` IV, and only the
 /// key is taken from `out`.
 #[cfg(feature = "md5")]
+#[cfg_attr(docsrs, doc(cfg(feature = "md5")))]
 pub fn pbkdf1_md5(password: &[u8], salt: &[u8], out: &mut [u8]) {
     use crate::hash::Md5;
     let mut prev = [0u8; 16];
@@ -52,6 +53,7 @@ pub fn pbkdf1_md5(password: &[u8], salt: &[u8], out: &mut [u8]) {
 /// `ArgFail` for zero iterations or an empty `out`, `LimitFail` for an output longer than
 /// `(2^32 - 1) * hLen`, `UnsupportedFail` for MD5, MD5+SHA-1 or a hash not compiled in.
 #[cfg(feature = "hmac")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hmac")))]
 pub fn pbkdf2(
     alg: HashAlgorithm,
     password: &[u8],
@@ -95,6 +97,7 @@ impl HashJob for Pbkdf2Job<'_> {
 
 /// PBKDF2 (RFC 8018 section 5.2) with HMAC over the matrix hash `H`; see [`pbkdf2`].
 #[cfg(feature = "hmac")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hmac")))]
 pub fn pbkdf2_hmac<H: Hash>(
     password: &[u8],
     salt: &[u8],

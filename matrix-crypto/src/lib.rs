@@ -13,6 +13,7 @@
 //!   Diffie-Hellman.
 
 #![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -20,18 +21,22 @@ extern crate alloc;
 
 pub mod alg;
 #[cfg(any(feature = "rsa", feature = "dh"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "rsa", feature = "dh"))))]
 pub mod bignum;
 pub mod cipher;
 #[cfg(feature = "dh")]
+#[cfg_attr(docsrs, doc(cfg(feature = "dh")))]
 pub mod dh;
 pub mod drbg;
 pub mod hash;
 pub mod kdf;
 pub mod mac;
 #[cfg(all(feature = "md5", feature = "sha1"))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "md5", feature = "sha1"))))]
 pub mod prf;
 pub mod random;
 #[cfg(feature = "rsa")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rsa")))]
 pub mod rsa;
 
 pub use matrix_core::{Error, Result};

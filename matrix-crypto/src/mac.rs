@@ -250,6 +250,7 @@ impl<H: Ssl3Hash> fmt::Debug for Ssl3Mac<H> {
 ///
 /// The protocol version is fixed at keying: it does not change within a connection state.
 #[cfg(feature = "hmac")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hmac")))]
 #[derive(Clone)]
 pub struct TlsRecordMac<H: Hash> {
     hmac: Hmac<H>,

@@ -100,6 +100,7 @@ fn p_hash_xor<H: Hash>(secret: &[u8], seed: &[&[u8]], out: &mut [u8]) {
 /// `P_MD5(S1, label || seed) xor P_SHA-1(S2, label || seed)`, where S1 and S2 are the first
 /// and last `ceil(len/2)` bytes of `secret` (sharing the middle byte when its length is odd).
 #[cfg(feature = "hmac")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hmac")))]
 pub fn tls_prf(secret: &[u8], label: &[u8], seed: &[u8], out: &mut [u8]) {
     tls_prf_parts(secret, &[label, seed], out);
 }
@@ -115,6 +116,7 @@ fn tls_prf_parts(secret: &[u8], seed: &[&[u8]], out: &mut [u8]) {
 /// The TLS master secret: `PRF(pre_master_secret, "master secret", ClientHello.random ||
 /// ServerHello.random)[0..48]` (RFC 2246 section 8.1).
 #[cfg(feature = "hmac")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hmac")))]
 pub fn tls_master_secret(
     pre_master_secret: &[u8],
     client_random: &[u8; RANDOM_LEN],
@@ -132,6 +134,7 @@ pub fn tls_master_secret(
 /// The TLS key block of `len` bytes: `PRF(master_secret, "key expansion",
 /// server_random || client_random)` (RFC 2246 section 6.3). Note the order of the randoms.
 #[cfg(feature = "hmac")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hmac")))]
 pub fn tls_key_block(
     master_secret: &[u8; MASTER_SECRET_LEN],
     client_random: &[u8; RANDOM_LEN],
@@ -151,6 +154,7 @@ pub fn tls_key_block(
 /// || SHA-1(handshake_messages))[0..12]` (RFC 2246 section 7.4.9). `handshake` is the
 /// running hash of every handshake message before this Finished; it is not consumed.
 #[cfg(feature = "hmac")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hmac")))]
 pub fn tls_finished(
     master_secret: &[u8; MASTER_SECRET_LEN],
     sender: Sender,

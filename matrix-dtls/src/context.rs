@@ -59,6 +59,7 @@ impl core::fmt::Debug for DtlsContext {
 /// `matrixSslOpen` for DTLS with the operating system's entropy and clock. `config` must
 /// leave only DTLS versions (start from `Config::dtls()`), else `PS_ARG_FAIL`.
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub fn open(config: matrix_ssl::Config) -> Result<DtlsContext, Error> {
     DtlsContext::from_context(matrix_ssl::open(config)?)
 }

@@ -99,6 +99,7 @@
 //! of a refused request is refused again, not counted.
 
 #![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -113,6 +114,7 @@ pub mod replay;
 mod session;
 
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use context::open;
 pub use context::{DtlsContext, MAX_PMTU, MIN_PMTU};
 pub use matrix_ssl::{Received, Sent};

@@ -70,6 +70,7 @@ impl Config {
     /// (`min_version` and `max_version`), so a context opened with it speaks over
     /// datagrams only (matrix-dtls drives its handshakes).
     #[cfg(feature = "dtls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "dtls")))]
     pub fn dtls() -> Config {
         Config {
             min_version: ProtocolVersion::DTLSv1_0,

@@ -68,6 +68,7 @@ pub(crate) struct ContextInner {
 
 /// `matrixSslOpen` with the operating system's entropy and clock.
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub fn open(config: Config) -> Result<Context, Error> {
     open_with(
         config,
@@ -149,11 +150,13 @@ impl Context {
     /// `Config::dtls`): its sessions are driven by matrix-dtls through
     /// [`crate::engine::HandshakeEngine`], not by [`crate::Session`].
     #[cfg(feature = "dtls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "dtls")))]
     pub fn is_dtls(&self) -> bool {
         self.inner.is_dtls()
     }
 
     #[cfg(feature = "server-side-ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server-side-ssl")))]
     /// How many sessions the server cache holds now (expired ones included until they are
     /// looked up or replaced).
     pub fn cached_sessions(&self) -> usize {

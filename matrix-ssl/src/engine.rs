@@ -185,6 +185,7 @@ impl HandshakeEngine {
     ///
     /// `PS_ARG_FAIL` when `ctx` is not a DTLS context (see `Config::dtls`).
     #[cfg(feature = "client-side-ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "client-side-ssl")))]
     #[allow(clippy::too_many_arguments)]
     pub fn new_client(
         ctx: &Context,
@@ -220,6 +221,7 @@ impl HandshakeEngine {
     ///
     /// `PS_ARG_FAIL` when `ctx` is not a DTLS context.
     #[cfg(feature = "server-side-ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server-side-ssl")))]
     pub fn new_server(
         ctx: &Context,
         keys: Arc<Keys>,
@@ -440,6 +442,7 @@ impl HandshakeEngine {
     /// On a client: the hello extension callback (see [`ExtensionCallback`]), called for
     /// each extension of the ServerHello. `PS_ARG_FAIL` on a server.
     #[cfg(feature = "client-side-ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "client-side-ssl")))]
     pub fn set_extension_callback(&mut self, cb: ExtensionCallback) -> Result<(), Error> {
         match &mut self.hs {
             Handshake::Client(c) => {
@@ -465,6 +468,7 @@ impl HandshakeEngine {
     /// on a client, without the `client-auth` feature, or to enable it without a
     /// certificate callback.
     #[cfg(feature = "server-side-ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server-side-ssl")))]
     pub fn set_client_auth(&mut self, on: bool) -> Result<(), Error> {
         self.hs
             .as_server_mut()

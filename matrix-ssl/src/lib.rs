@@ -15,36 +15,80 @@
 //!
 //! # The API, as MatrixSSL's
 //!
-//! ```no_run
-//! # #[cfg(all(feature = "std", feature = "client-side-ssl"))]
-//! # fn main() -> Result<(), matrix_core::Error> {
-//! use std::sync::Arc;
-//! use matrix_ssl::{Config, Keys, Received, Sent};
+//! A client and a server in memory: each side's `get_outdata` is the other's input. Over a
+//! socket the program is the same with `write`/`read` in place of the copies (see the
+//! `client` and `server` examples, and [`Stream`] for a blocking `Read + Write`).
 //!
-//! let ctx = matrix_ssl::open(Config::default())?;              // matrixSslOpen
-//! let mut keys = Keys::new();                                  // matrixSslNewKeys
-//! keys.load_rsa_keys(None, None, None, Some("ca.pem"))?;       // matrixSslLoadRsaKeys
-//! let mut ssl = ctx.new_client_session(Arc::new(keys), None, 0, None, None)?;
-//! // Send what get_outdata holds (the ClientHello), then:
-//! let n = ssl.get_outdata().len();
-//! assert_eq!(ssl.sent_data(n)?, Sent::Success);
-//! // Read from the peer into get_readbuf() and hand it over:
-//! let buf = ssl.get_readbuf();
-//! let got = 0; // ... bytes read into buf
-//! # let _ = buf;
-//! # if got > 0 {
-//! match ssl.received_data(got)? {
-//!     Received::RequestSend => { /* send get_outdata() */ }
-//!     Received::RequestRecv => { /* read more */ }
-//!     Received::HandshakeComplete => { /* encode_to_outdata(b"GET / ...") */ }
-//!     Received::AppData(data) => { let _ = data; /* then processed_data() */ }
-//!     Received::Alert { .. } => { /* processed_data(); close on fatal */ }
-//!     _ => {}
+//! ```
+//! # #[cfg(all(feature = "std", feature = "client-side-ssl", feature = "server-side-ssl",
+//! #           feature = "private-key-parsing", feature = "tls-rsa-with-aes-128-cbc-sha"))]
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::sync::Arc;
+//! use matrix_ssl::{Config, Keys, Received, Sent, Session};
+//!
+//! let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../testkeys/rsa2048");
+//! let read = |f: &str| std::fs::read(format!("{dir}/{f}"));
+//!
+//! let ctx = matrix_ssl::open(Config::default())?;                     // matrixSslOpen
+//! let mut server_keys = Keys::new();                                  // matrixSslNewKeys
+//! server_keys.load_rsa_keys_mem(                                      // matrixSslLoadRsaKeysMem
+//!     Some(&read("server-chain.pem")?), Some(&read("server.key")?), None)?;
+//! let mut client_keys = Keys::new();
+//! client_keys.load_rsa_keys_mem(None, None, Some(&read("ca.der")?))?;
+//!
+//! let mut client = ctx.new_client_session(Arc::new(client_keys), None, 0, None, None)?;
+//! let mut server = ctx.new_server_session(Arc::new(server_keys), None)?;
+//!
+//! /// Moves what `from` has to send into `to`, returning the application data `to` got.
+//! fn pump(from: &mut Session, to: &mut Session) -> Result<Vec<u8>, matrix_ssl::Error> {
+//!     let mut got = Vec::new();
+//!     while !from.get_outdata().is_empty() {
+//!         let out = from.get_outdata().to_vec();                      // matrixSslGetOutdata
+//!         from.sent_data(out.len())?;                                 // matrixSslSentData
+//!         let mut rest = &out[..];
+//!         while !rest.is_empty() {
+//!             let buf = to.get_readbuf();                             // matrixSslGetReadbuf
+//!             let n = buf.len().min(rest.len());
+//!             buf[..n].copy_from_slice(&rest[..n]);
+//!             rest = &rest[n..];
+//!             let mut r = to.received_data(n)?;                       // matrixSslReceivedData
+//!             loop {
+//!                 match r {
+//!                     Received::AppData(d) => got.extend_from_slice(d),
+//!                     Received::Alert { .. } => {}
+//!                     _ => break, // RequestSend, RequestRecv, HandshakeComplete, Success
+//!                 }
+//!                 r = to.processed_data()?;                           // matrixSslProcessedData
+//!             }
+//!         }
+//!     }
+//!     Ok(got)
 //! }
-//! # }
+//!
+//! // The handshake: ClientHello, the server's flight, the client's, the server's Finished.
+//! while !(client.is_handshake_complete() && server.is_handshake_complete()) {
+//!     pump(&mut client, &mut server)?;
+//!     pump(&mut server, &mut client)?;
+//! }
+//! assert!(client.cipher_suite().is_some());
+//!
+//! // Application data both ways (matrixSslEncodeToOutdata), then close_notify.
+//! client.encode_to_outdata(b"GET / HTTP/1.0\r\n\r\n")?;
+//! assert_eq!(pump(&mut client, &mut server)?, b"GET / HTTP/1.0\r\n\r\n");
+//! server.encode_to_outdata(b"HTTP/1.0 200 OK\r\n\r\n")?;
+//! assert_eq!(pump(&mut server, &mut client)?, b"HTTP/1.0 200 OK\r\n\r\n");
+//!
+//! client.encode_closure_alert()?;                                     // matrixSslEncodeClosureAlert
+//! let n = client.get_outdata().len();
+//! let alert = client.get_outdata().to_vec();
+//! assert_eq!(client.sent_data(n)?, Sent::RequestClose);
+//! server.get_readbuf()[..n].copy_from_slice(&alert);
+//! assert!(matches!(server.received_data(n)?, Received::Alert { .. }));
+//! assert!(server.peer_closed());
 //! # Ok(())
 //! # }
-//! # #[cfg(not(all(feature = "std", feature = "client-side-ssl")))]
+//! # #[cfg(not(all(feature = "std", feature = "client-side-ssl", feature = "server-side-ssl",
+//! #           feature = "private-key-parsing", feature = "tls-rsa-with-aes-128-cbc-sha")))]
 //! # fn main() {}
 //! ```
 //!
@@ -52,6 +96,7 @@
 //! version range, the per-session memory cap and record splitting.
 
 #![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -67,16 +112,30 @@ pub mod suites;
 mod alert;
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
 mod context;
+#[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "client-side-ssl", feature = "server-side-ssl")))
+)]
+pub mod drive;
 #[cfg(all(
     feature = "dtls",
     any(feature = "client-side-ssl", feature = "server-side-ssl")
 ))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(all(
+        feature = "dtls",
+        any(feature = "client-side-ssl", feature = "server-side-ssl")
+    )))
+)]
 pub mod engine;
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
 mod handshake;
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
 mod keys;
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub mod linger;
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
 mod session;
@@ -89,7 +148,33 @@ mod stream;
     feature = "cert-parse",
     any(feature = "client-side-ssl", feature = "server-side-ssl")
 ))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(all(
+        feature = "cert-parse",
+        any(feature = "client-side-ssl", feature = "server-side-ssl")
+    )))
+)]
 pub mod validator;
+
+#[cfg(all(
+    feature = "embedded-io",
+    any(feature = "client-side-ssl", feature = "server-side-ssl")
+))]
+#[cfg_attr(docsrs, doc(cfg(feature = "embedded-io")))]
+pub mod embedded;
+#[cfg(all(
+    feature = "embedded-io-async",
+    any(feature = "client-side-ssl", feature = "server-side-ssl")
+))]
+#[cfg_attr(docsrs, doc(cfg(feature = "embedded-io-async")))]
+pub mod embedded_async;
+#[cfg(all(
+    feature = "tokio",
+    any(feature = "client-side-ssl", feature = "server-side-ssl")
+))]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub mod tokio;
 
 pub use config::Config;
 
@@ -97,21 +182,51 @@ pub use config::Config;
     feature = "std",
     any(feature = "client-side-ssl", feature = "server-side-ssl")
 ))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(all(
+        feature = "std",
+        any(feature = "client-side-ssl", feature = "server-side-ssl")
+    )))
+)]
 pub use context::open;
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "client-side-ssl", feature = "server-side-ssl")))
+)]
 pub use context::{Context, open_with};
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "client-side-ssl", feature = "server-side-ssl")))
+)]
 pub use handshake::{
     CertValidator, ExtensionCallback, HandshakeInfo, HelloExtensions, PeerChain, Verdict,
 };
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "client-side-ssl", feature = "server-side-ssl")))
+)]
 pub use keys::{Keys, RsaKeyComponents, SSL_PSK_MAX_ID_SIZE, SSL_PSK_MAX_KEY_SIZE};
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "client-side-ssl", feature = "server-side-ssl")))
+)]
 pub use session::{Received, Sent, Session, SessionId, SessionOption};
 #[cfg(all(
     feature = "std",
     any(feature = "client-side-ssl", feature = "server-side-ssl")
 ))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(all(
+        feature = "std",
+        any(feature = "client-side-ssl", feature = "server-side-ssl")
+    )))
+)]
 pub use stream::Stream;
 
 /// Re-exported so that users name errors, alerts and versions without another import.

@@ -56,6 +56,7 @@ impl CertChain {
     /// The certificates of every file in a `;`-separated list, in order (PEM or DER each).
     /// A file that cannot be read is `PS_PLATFORM_FAIL`.
     #[cfg(feature = "file-system")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "file-system")))]
     pub fn from_files(list: &str) -> Result<Self, Error> {
         let mut certs = Vec::new();
         for path in list.split(';').map(str::trim).filter(|p| !p.is_empty()) {

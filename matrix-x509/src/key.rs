@@ -38,6 +38,7 @@ pub fn rsa_private_key_from_pkcs1(der: &[u8]) -> Result<RsaPrivateKey, Error> {
 
 /// Parses a PKCS#8 `PrivateKeyInfo` holding an RSA key.
 #[cfg(feature = "pkcs8")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pkcs8")))]
 pub fn rsa_private_key_from_pkcs8(der: &[u8]) -> Result<RsaPrivateKey, Error> {
     let mut outer = Der::new(der);
     let mut info = outer.sequence()?;
@@ -58,6 +59,7 @@ pub fn rsa_private_key_from_pkcs8(der: &[u8]) -> Result<RsaPrivateKey, Error> {
 
 /// Decrypts a PKCS#8 `EncryptedPrivateKeyInfo` and parses the RSA key inside.
 #[cfg(feature = "pkcs8")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pkcs8")))]
 pub fn rsa_private_key_from_encrypted_pkcs8(
     der: &[u8],
     password: &[u8],
@@ -75,6 +77,7 @@ pub fn rsa_private_key_from_encrypted_pkcs8(
 /// Decrypts the body of a traditional encrypted PEM key (`DEK-Info: ALG,IV-hex`): the key
 /// is EVP_BytesToKey(MD5, password, first 8 bytes of the IV, 1 round).
 #[cfg(feature = "pkcs5")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pkcs5")))]
 pub fn decrypt_traditional_pem(
     block: &PemBlock,
     password: &[u8],
@@ -114,6 +117,7 @@ pub fn load_rsa_private_key(data: &[u8], password: Option<&[u8]>) -> Result<RsaP
 
 /// Loads an RSA private key from a file (PEM or DER).
 #[cfg(feature = "file-system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "file-system")))]
 pub fn load_rsa_private_key_file(
     path: &str,
     password: Option<&[u8]>,

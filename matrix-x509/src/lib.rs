@@ -17,6 +17,7 @@
 //! - [`DhParams`]: Diffie-Hellman parameters.
 
 #![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -33,6 +34,7 @@ mod dhparams;
 #[cfg(feature = "cert-parse")]
 mod extensions;
 #[cfg(feature = "private-key-parsing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "private-key-parsing")))]
 pub mod key;
 #[cfg(feature = "cert-parse")]
 mod name;
@@ -40,25 +42,34 @@ mod name;
 mod name_constraints;
 pub mod oid;
 #[cfg(any(feature = "pkcs5", feature = "pkcs8"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "pkcs5", feature = "pkcs8"))))]
 pub mod pbe;
 pub mod pem;
 #[cfg(feature = "pkcs12")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pkcs12")))]
 pub mod pkcs12;
 #[cfg(feature = "cert-parse")]
 mod time;
 
 #[cfg(feature = "cert-parse")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cert-parse")))]
 pub use auth::{ChainAlert, authenticate, verify_signature};
 #[cfg(feature = "cert-parse")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cert-parse")))]
 pub use cert::{AuthStatus, MAX_CERT_SIZE, PublicKey, SignatureAlgorithm, X509Cert};
 #[cfg(feature = "cert-parse")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cert-parse")))]
 pub use chain::CertChain;
 pub use dhparams::DhParams;
 #[cfg(feature = "cert-parse")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cert-parse")))]
 pub use extensions::{BasicConstraints, Extensions, KeyUsage, SubjectAltName, UnknownExtension};
 #[cfg(feature = "cert-parse")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cert-parse")))]
 pub use name::{AsnStringType, DistinguishedName, DnString};
 #[cfg(feature = "cert-parse")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cert-parse")))]
 pub use name_constraints::{MAX_NAME_CHECKS, NameConstraints};
 #[cfg(feature = "cert-parse")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cert-parse")))]
 pub use time::{CertTime, TimeType};

@@ -1,13 +1,15 @@
 //! `cargo xtask ci`: every check CI runs, in the order that fails fastest.
 //!
 //! 1. `cargo fmt --all --check`
-//! 2. `cargo clippy --workspace --all-targets -- -D warnings`, with default and all features
+//! 2. `cargo clippy --workspace --all-targets -- -D warnings`, with default and all features;
+//!    then `cargo doc --workspace --all-features --no-deps` with `RUSTDOCFLAGS=-D warnings`
 //! 3. the independent peers installed or checked (`cargo xtask peers`), then
 //!    `cargo test --workspace`, with default and all features, then matrix-ssl's
 //!    renegotiation tests with `insecure-rehandshakes` alone (all features include
 //!    `require-secure-rehandshakes`, which overrides it); matrix-ffi's tests run alone
 //!    (the C programs against OpenSSL, each other and valgrind), then `cargo xtask ffi`
-//!    installs the C library into `target/ffi-install` and builds a C program against it
+//!    installs the C library into `target/ffi-install` and builds a C program against it;
+//!    then every example built and the local ones run (`cargo xtask examples`)
 //! 4. `cargo xtask features` (the table, then each library crate's builds)
 //! 5. minimal feature combinations (the smallest builds users ask for); the server without
 //!    certificate and key parsers is also checked to leave matrix-x509's `cert-parse` and
@@ -34,7 +36,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use crate::{cmd, features, fuzz, load, matrix, peers, sslyze, valgrind};
+use crate::{cmd, examples, features, fuzz, load, matrix, peers, sslyze, valgrind};
 
 /// The C ABI crate: its tests compile and run C programs (`tests/c_programs.rs`).
 const FFI_PACKAGE: &str = "matrix-ffi";
@@ -235,6 +237,14 @@ pub fn run(root: &Path) -> Result<(), String> {
             ],
         )
     })?;
+    step("docs (rustdoc -D warnings)", &mut || {
+        cmd::run_env(
+            root,
+            "cargo",
+            &["doc", "--workspace", "--all-features", "--no-deps"],
+            &[("RUSTDOCFLAGS", "-D warnings")],
+        )
+    })?;
     // The peers come first: the apps' tests and the interop tests both talk to them.
     let mut python = String::new();
     step("peers (installed or checked)", &mut || {
@@ -312,6 +322,9 @@ pub fn run(root: &Path) -> Result<(), String> {
                 "hostile",
             ],
         )
+    })?;
+    step("examples (built; the local ones run)", &mut || {
+        examples::run(root)
     })?;
     step("feature table", &mut || features::run(root, true))?;
     step("minimal feature combinations", &mut || {

@@ -9,6 +9,8 @@
 //!   `profiles.toml` (see [`matrix`]).
 //! - `cargo xtask fuzz [--seconds N] [--stable] [TARGET...]`: every fuzz target for N seconds
 //!   (see [`fuzz`]).
+//! - `cargo xtask examples`: builds every example and runs the local ones (see
+//!   [`examples`]).
 //! - `cargo xtask sslyze`: sslyze scans matrix-server (see [`sslyze`]).
 //! - `cargo xtask valgrind`: matrix-server and matrix-client under valgrind against OpenSSL
 //!   and GnuTLS (see [`valgrind`]).
@@ -21,6 +23,7 @@
 mod bench;
 mod ci;
 mod cmd;
+mod examples;
 mod features;
 mod ffi;
 mod fuzz;
@@ -48,6 +51,8 @@ commands:
   fuzz [--seconds N] [--stable] [TARGET...]
                          run every fuzz target N seconds (default 60): cargo-fuzz on nightly
                          when installed, else (or with --stable) the stable runner
+  examples               build every example; run the in-memory ones and the TLS and DTLS
+                         client examples against the server examples on 127.0.0.1
   sslyze                 sslyze scans matrix-server: versions and suites as built, no
                          vulnerability flagged
   valgrind               matrix-server, matrix-client and the interop tests under
@@ -86,6 +91,7 @@ fn main() -> ExitCode {
                 None => matrix::run(&root, quick),
             }
         }
+        Some("examples") => examples::run(&root),
         Some("sslyze") => peers::ensure(&root).and_then(|p| sslyze::run(&root, &p.python)),
         Some("valgrind") => peers::ensure(&root).and_then(|p| valgrind::run(&root, &p.python)),
         Some("load") => load::Options::parse(&args[1..]).and_then(|o| load::run(&root, &o)),

@@ -28,9 +28,14 @@ mod seed;
 mod stream;
 
 #[cfg(any(feature = "aes", feature = "3des", feature = "seed"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "aes", feature = "3des", feature = "seed")))
+)]
 pub use block::CbcCipher;
 pub use padding::{pkcs7_pad, pkcs7_unpad};
 #[cfg(feature = "arc4")]
+#[cfg_attr(docsrs, doc(cfg(feature = "arc4")))]
 pub use stream::Rc4;
 
 /// A block cipher usable in CBC mode.

@@ -19,6 +19,7 @@ pub mod handshake;
 pub mod reader;
 pub mod record;
 #[cfg(feature = "server-side-ssl")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server-side-ssl")))]
 pub mod sslv2;
 
 pub use enums::{

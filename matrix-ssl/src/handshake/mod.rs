@@ -141,12 +141,14 @@ pub type CertValidator = Box<
 /// The peer's certificate chain as the certificate callback and
 /// `Session::peer_certificates` give it: parsed, child first.
 #[cfg(feature = "cert-parse")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cert-parse")))]
 pub type PeerChain = matrix_x509::CertChain;
 
 /// Without `cert-parse` no peer certificate is ever received (only a client or a server
 /// doing client authentication receives one, and both need the parser): the type has no
 /// value, so a certificate callback can be passed but is never called.
 #[cfg(not(feature = "cert-parse"))]
+#[cfg_attr(docsrs, doc(cfg(not(feature = "cert-parse"))))]
 #[non_exhaustive]
 #[derive(Debug)]
 pub enum PeerChain {}

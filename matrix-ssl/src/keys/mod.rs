@@ -144,6 +144,7 @@ impl Keys {
     /// key is given or keys were loaded already, `PS_UNSUPPORTED_FAIL` for a key file
     /// without `private-key-parsing` or CA files without `cert-parse`.
     #[cfg(feature = "file-system")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "file-system")))]
     pub fn load_rsa_keys(
         &mut self,
         cert_files: Option<&str>,
@@ -263,6 +264,7 @@ impl Keys {
 
     /// Our certificate chain, child first.
     #[cfg(feature = "cert-parse")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cert-parse")))]
     pub fn certificate_chain(&self) -> Option<&CertChain> {
         self.chain.as_ref().map(OwnChain::parsed)
     }
@@ -274,6 +276,7 @@ impl Keys {
 
     /// The trusted CA certificates.
     #[cfg(feature = "cert-parse")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cert-parse")))]
     pub fn trusted_cas(&self) -> &[X509Cert] {
         &self.cas
     }
@@ -299,6 +302,7 @@ impl Keys {
     /// Without a loaded group a server uses RFC 7919's `ffdhe2048` (2048-bit safe prime,
     /// generator 2).
     #[cfg(feature = "file-system")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "file-system")))]
     pub fn load_dh_params(&mut self, file: &str) -> Result<(), Error> {
         let data = std::fs::read(file)
             .map_err(|e| matrix_core::ps_error!(Error::PlatformFail, "cannot read {file}: {e}"))?;

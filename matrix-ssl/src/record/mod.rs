@@ -105,11 +105,14 @@ mod states;
 mod stream;
 
 #[cfg(any(feature = "ssl3", feature = "tls"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ssl3", feature = "tls"))))]
 pub use keys::{KeyBlock, key_block, master_secret};
 #[cfg(any(feature = "ssl3", feature = "tls"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ssl3", feature = "tls"))))]
 pub use matrix_crypto::prf::MasterSecret;
 pub use null::{null_decrypter, null_encrypter};
 #[cfg(any(feature = "ssl3", feature = "tls"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ssl3", feature = "tls"))))]
 pub use states::{cipher_states, cipher_states_etm};
 
 /// Which end of the connection a cipher state belongs to.

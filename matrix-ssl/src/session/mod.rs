@@ -302,6 +302,7 @@ impl Context {
     /// `extensions` are added to the ClientHello. `PS_PLATFORM_FAIL` if the random
     /// generator fails; `PS_ARG_FAIL` on a DTLS context (matrix-dtls runs those).
     #[cfg(feature = "client-side-ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "client-side-ssl")))]
     pub fn new_client_session(
         &self,
         keys: Arc<Keys>,
@@ -377,6 +378,7 @@ impl Context {
     /// callback as a client does for the server's chain. See
     /// [`Session::set_session_option`] to request it later instead.
     #[cfg(feature = "server-side-ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "server-side-ssl")))]
     pub fn new_server_session(
         &self,
         keys: Arc<Keys>,
@@ -617,6 +619,7 @@ impl Session {
     /// re-handshakes, and ends the handshake with a negative return. `PS_ARG_FAIL` on a
     /// server session.
     #[cfg(feature = "client-side-ssl")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "client-side-ssl")))]
     pub fn set_extension_callback(&mut self, cb: ExtensionCallback) -> Result<(), Error> {
         match &mut self.hs {
             Handshake::Client(c) => {

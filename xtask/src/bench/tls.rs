@@ -255,7 +255,7 @@ fn matrix_client(bin: &Path, port: u16, m: Metric, plan: &Plan) -> Result<f64, S
 
 /// One figure per (driver, server, metric): the best of the rounds.
 struct Figures {
-    /// [driver][server][metric]: driver 0 s_time, 1 matrix-client; server 0 matrix-server,
+    /// `[driver][server][metric]`: driver 0 s_time, 1 matrix-client; server 0 matrix-server,
     /// 1 s_server.
     best: [[[Option<f64>; 3]; 2]; 2],
     errors: Vec<String>,
