@@ -29,6 +29,8 @@ pub mod der;
 mod dhparams;
 #[cfg(feature = "cert-parse")]
 mod extensions;
+#[cfg(feature = "cert-parse")]
+mod heap;
 #[cfg(feature = "private-key-parsing")]
 pub mod key;
 #[cfg(feature = "cert-parse")]
