@@ -43,7 +43,7 @@ pub struct Config {
     /// counted. 0 turns the limit off.
     pub rehandshakes_per_minute: u32,
     /// Whether sessions keep the peer's certificate chain after authenticating it, for
-    /// `Session::peer_certificates` (MatrixSSL 3.x's `USE_KEEP_PEER_CERTS`). Off by
+    /// `Session::peer_certificates` (later MatrixSSL 3.x releases' `USE_KEEP_PEER_CERTS`). Off by
     /// default: the chain (several KB per session, more than the rest of an idle
     /// session's state) is handshake state, freed as soon as the peer's key is taken
     /// from it; the certificate callback sees it either way and may copy what it needs.
