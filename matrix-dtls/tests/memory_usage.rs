@@ -118,4 +118,25 @@ fn memory_usage_is_what_the_heap_holds_and_near_the_tls_figures() {
         .unwrap();
     assert!(s.get_readbuf().is_empty(), "a read buffer past the cap");
     assert_eq!(s.received_data(1), Err(Error::ArgFail));
+
+    // A server whose cap holds a datagram but not its flight as well ends the handshake
+    // (internal_error) instead of growing past the cap.
+    let mut config = Config::dtls();
+    config.session_memory_cap = 4000;
+    let small = matrix_dtls::open(config).unwrap();
+    let mut c = cc
+        .new_client_session(Arc::clone(&ck), None, SUITE, None, None)
+        .unwrap();
+    let mut s = small
+        .new_server_session(Arc::clone(&sk), None, b"192.0.2.1:4433")
+        .unwrap();
+    pump(&mut c, &mut s);
+    pump(&mut s, &mut c);
+    pump(&mut c, &mut s);
+    assert!(!s.is_handshake_complete());
+    assert_eq!(
+        s.received_data(1),
+        Err(Error::ProtocolFail),
+        "the server failed"
+    );
 }
