@@ -112,11 +112,12 @@ impl Session {
     /// application-data records) are such a failure (unexpected_message).
     /// `PS_ARG_FAIL` when `n` is 0 or more than the slice held.
     pub fn received_data(&mut self, n: usize) -> Result<Received<'_>, Error> {
-        if n == 0 || n > self.inbuf.len().saturating_sub(self.in_end) {
-            return Err(Error::ArgFail);
-        }
+        // An ended session says so first: its read buffer is gone.
         if self.failed {
             return Err(Error::ProtocolFail);
+        }
+        if n == 0 || n > self.inbuf.len().saturating_sub(self.in_end) {
+            return Err(Error::ArgFail);
         }
         self.in_end += n;
         let outcome = self.process();
