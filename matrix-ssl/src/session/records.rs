@@ -19,8 +19,8 @@ use crate::codec::{
 use crate::handshake::Output;
 
 /// What `get_readbuf` offers when no record header is buffered: an Ethernet frame's
-/// worth (MatrixSSL's `SSL_DEFAULT_IN_BUF_SIZE`), enough for small records and the
-/// header of a large one, whose size the next `get_readbuf` then allocates exactly.
+/// worth, enough for small records and the header of a large one, whose size the next
+/// `get_readbuf` then allocates exactly.
 const READ_CHUNK: usize = 1500;
 /// The most handshake bytes buffered: the largest message the framer accepts
 /// (Certificate, 64 KiB) plus a record's worth that may follow it.
