@@ -334,8 +334,11 @@ const CLIENT_SEED: u64 = 0xc11e_c11e;
 /// A context with fixed entropy and clock. `None` only if `open_with` failed, which it
 /// does not for the default configuration.
 pub fn deterministic_context(seed: u64) -> Option<Context> {
+    let mut config = Config::default();
+    // The replay tests check the client's chain a server received.
+    config.keep_peer_certificates = true;
     matrix_ssl::open_with(
-        Config::default(),
+        config,
         Box::new(FixedEntropy::new(seed)),
         Arc::new(ManualClock::new(FIXED_TIME_MS)),
     )

@@ -200,7 +200,10 @@ fn start_server(client_auth: bool) -> Result<u16, String> {
         .port();
     let keys = server_keys()?;
     std::thread::spawn(move || {
-        let Ok(ctx) = matrix_ssl::open(Config::default()) else {
+        let mut config = Config::default();
+        // The demo checks the client's chain after the handshake.
+        config.keep_peer_certificates = true;
+        let Ok(ctx) = matrix_ssl::open(config) else {
             return;
         };
         let answer = answer();
@@ -245,6 +248,7 @@ fn connect_once(
     resume: Option<&SessionId>,
 ) -> (Outcome, Option<Duration>, usize, Option<SessionId>) {
     let mut config = Config::default();
+    config.keep_peer_certificates = true;
     config.min_version = version;
     config.max_version = version;
     let run = || -> Result<(Duration, usize, Option<SessionId>), String> {

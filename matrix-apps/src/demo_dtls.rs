@@ -184,7 +184,9 @@ mod imp {
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<Vec<Row>, String> {
         let server = start_server()?;
-        let ctx = matrix_dtls::open(Config::dtls()).map_err(|e| format!("open: {e}"))?;
+        let mut config = Config::dtls();
+        config.keep_peer_certificates = true;
+        let ctx = matrix_dtls::open(config).map_err(|e| format!("open: {e}"))?;
         let psk = parse_psk_hex(PSK_HEX)?;
         let key_args = KeyArgs {
             psk: Some((PSK_ID.to_string(), psk)),

@@ -80,7 +80,10 @@ impl DtlsCommon {
     /// every other compiled-in suite disabled.
     pub fn context(&self, common: &Common) -> Result<DtlsContext, AppError> {
         Self::check(common)?;
-        let ctx = matrix_dtls::open(Config::dtls())
+        let mut config = Config::dtls();
+        // The programs print the peer's certificate after the handshake.
+        config.keep_peer_certificates = true;
+        let ctx = matrix_dtls::open(config)
             .map_err(|e| AppError::usage(format!("opening the library for DTLS: {}", words(e))))?;
         let chosen = &common.ciphers;
         let others = SUITES

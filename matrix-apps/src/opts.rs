@@ -178,6 +178,8 @@ impl Common {
         }
         config.min_version = self.min_version;
         config.max_version = self.max_version;
+        // The programs print the peer's certificate after the handshake.
+        config.keep_peer_certificates = true;
         let ctx = matrix_ssl::open(config).map_err(|e| match e {
             matrix_ssl::Error::ArgFail => AppError::usage(
                 "no protocol version between --min-version and --max-version is compiled into \

@@ -121,6 +121,11 @@ pub struct DhGroup {
 }
 
 impl DhGroup {
+    /// The heap bytes this group holds besides itself (memory accounting).
+    pub fn heap_bytes(&self) -> usize {
+        self.p.heap_bytes() + self.p_be.capacity() + self.g_be.capacity() + self.g_m.capacity() * 8
+    }
+
     /// A group from the big-endian prime and generator (leading zeros allowed). Fails with
     /// `ArgFail` unless `p` is odd with 1024 to 4096 bits and `1 < g < p - 1`. The prime is
     /// not tested for primality (that is the parameter file's or the peer's business, as in
@@ -237,6 +242,12 @@ pub struct DhKeyPair {
 }
 
 impl DhKeyPair {
+    /// The heap bytes this key pair holds besides itself: its private exponent, public
+    /// value and group (memory accounting of the sessions that keep one).
+    pub fn heap_bytes(&self) -> usize {
+        self.x.capacity() * 8 + self.public.capacity() + self.group.heap_bytes()
+    }
+
     /// The public value `g^x mod p`, big-endian, with the prime's length (leading zeros
     /// kept; TLS' `dh_Ys` may carry it as is or stripped, receivers accept both).
     pub fn public_bytes(&self) -> &[u8] {

@@ -49,6 +49,11 @@ pub struct HmacDrbg {
 }
 
 impl HmacDrbg {
+    /// The heap bytes this generator holds: its boxed entropy source, if it keeps one.
+    pub fn heap_bytes(&self) -> usize {
+        self.source.as_deref().map_or(0, core::mem::size_of_val)
+    }
+
     /// A generator seeded from `source` (48 bytes: entropy input and nonce) and
     /// `personalization`, which keeps `source` to reseed itself every
     /// [`DEFAULT_RESEED_INTERVAL`] requests. Fails with the source's error.

@@ -64,7 +64,27 @@ impl Flight {
 
     /// Forgets the flight (the peer's answer proved it arrived).
     pub fn clear(&mut self) {
-        self.items.clear();
+        // Freed, not kept for the next flight: an idle session holds no flight.
+        self.items = Vec::new();
+    }
+
+    /// Makes room for `n` more elements exactly (a flight's size is known when it is
+    /// built; the list's doubling would hold room for elements that never come).
+    pub fn reserve_exact(&mut self, n: usize) {
+        self.items.reserve_exact(n);
+    }
+
+    /// The heap bytes of the kept messages (memory accounting).
+    pub fn heap_bytes(&self) -> usize {
+        self.items.capacity() * core::mem::size_of::<FlightItem>()
+            + self
+                .items
+                .iter()
+                .map(|i| match i {
+                    FlightItem::Handshake { body, .. } => body.capacity(),
+                    _ => 0,
+                })
+                .sum::<usize>()
     }
 
     /// The elements, in order.

@@ -177,6 +177,14 @@ pub struct Message {
     pub body: Vec<u8>,
 }
 
+/// A zeroed body of `length` bytes with room for the 12-byte DTLS handshake header in
+/// front, which `HandshakeEngine::handle_message_owned` writes there without a copy.
+fn with_header_room(length: usize) -> Vec<u8> {
+    let mut body = Vec::with_capacity(length + DtlsHandshakeHeader::LEN);
+    body.resize(length, 0);
+    body
+}
+
 /// A message being put together.
 #[derive(Debug)]
 struct Partial {
@@ -239,7 +247,7 @@ impl Reassembler {
     /// ClientHello statelessly; a new handshake, whose messages count from 0 again).
     pub fn reset(&mut self, seq: u16) {
         self.next_seq = seq;
-        self.pending.clear();
+        self.pending = Vec::new();
         self.buffered = 0;
     }
 
@@ -281,7 +289,7 @@ impl Reassembler {
         let mut p = Partial {
             msg_type: h.msg_type,
             seq: h.message_seq,
-            body: vec![0; length],
+            body: with_header_room(length),
             have: vec![0; length.div_ceil(8)],
             missing: length,
         };
@@ -317,6 +325,10 @@ impl Reassembler {
             .iter()
             .position(|p| p.seq == self.next_seq && p.missing == 0)?;
         let p = self.pending.swap_remove(i);
+        if self.pending.is_empty() {
+            // Nothing partial is left: the list's buffer goes too.
+            self.pending = Vec::new();
+        }
         self.buffered -= p.body.len();
         self.next_seq = self.next_seq.wrapping_add(1);
         Some(Message {
@@ -324,6 +336,18 @@ impl Reassembler {
             message_seq: p.seq,
             body: p.body,
         })
+    }
+}
+
+impl Reassembler {
+    /// The heap bytes of the messages being put together (memory accounting).
+    pub fn heap_bytes(&self) -> usize {
+        self.pending.capacity() * core::mem::size_of::<Partial>()
+            + self
+                .pending
+                .iter()
+                .map(|p| p.body.capacity() + p.have.capacity())
+                .sum::<usize>()
     }
 }
 

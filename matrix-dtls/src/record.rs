@@ -369,6 +369,28 @@ impl RecordReader {
     }
 }
 
+fn writer_bytes(w: &EpochWriter) -> usize {
+    core::mem::size_of_val(&*w.enc) + w.enc.heap_bytes()
+}
+
+fn reader_bytes(r: &EpochReader) -> usize {
+    core::mem::size_of_val(&*r.dec) + r.dec.heap_bytes()
+}
+
+impl RecordWriter {
+    /// The heap bytes of the epochs' cipher states (memory accounting).
+    pub fn heap_bytes(&self) -> usize {
+        writer_bytes(&self.current) + self.previous.as_ref().map_or(0, writer_bytes)
+    }
+}
+
+impl RecordReader {
+    /// The heap bytes of the epochs' cipher states (memory accounting).
+    pub fn heap_bytes(&self) -> usize {
+        reader_bytes(&self.current) + self.previous.as_ref().map_or(0, reader_bytes)
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

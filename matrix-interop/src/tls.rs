@@ -49,6 +49,8 @@ pub fn context_with(
     let mut c = Config::default();
     c.min_version = min;
     c.max_version = max;
+    // The reports count the peer's certificates.
+    c.keep_peer_certificates = true;
     f(&mut c);
     let ctx = matrix_ssl::open(c).unwrap_or_else(|e| panic!("open: {e}"));
     for s in matrix_ssl::suites::SUITES {
@@ -65,6 +67,7 @@ pub fn context_all_suites(min: ProtocolVersion, max: ProtocolVersion) -> Context
     let mut c = Config::default();
     c.min_version = min;
     c.max_version = max;
+    c.keep_peer_certificates = true;
     matrix_ssl::open(c).unwrap_or_else(|e| panic!("open: {e}"))
 }
 

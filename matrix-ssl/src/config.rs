@@ -50,6 +50,12 @@ pub struct Config {
     /// unexpected_message. Re-handshakes this side starts (`encode_rehandshake`) are not
     /// counted. 0 turns the limit off.
     pub rehandshakes_per_minute: u32,
+    /// Whether sessions keep the peer's certificate chain after authenticating it, for
+    /// `Session::peer_certificates` (later MatrixSSL 3.x releases' `USE_KEEP_PEER_CERTS`). Off by
+    /// default: the chain (several KB per session, more than the rest of an idle
+    /// session's state) is handshake state, freed as soon as the peer's key is taken
+    /// from it; the certificate callback sees it either way and may copy what it needs.
+    pub keep_peer_certificates: bool,
 }
 
 impl Config {
@@ -92,6 +98,7 @@ impl Default for Config {
             session_memory_cap: Self::SESSION_MEMORY_CAP,
             record_splitting: true,
             rehandshakes_per_minute: Self::REHANDSHAKES_PER_MINUTE,
+            keep_peer_certificates: false,
         }
     }
 }

@@ -265,6 +265,40 @@ impl HandshakeEngine {
         result
     }
 
+    /// [`HandshakeEngine::handle_message`] for a body the driver owns: the 12-byte
+    /// header the transcript hashes is written in front of it in place, so a body with
+    /// that much spare capacity (a reassembler can allocate it so) is not copied. A
+    /// Certificate message is the largest a handshake holds; this keeps one copy of it.
+    pub fn handle_message_owned(
+        &mut self,
+        msg_type: HandshakeType,
+        message_seq: u16,
+        mut body: Vec<u8>,
+        rng: &mut dyn SecureRandom,
+        out: &mut Vec<EngineOutput>,
+    ) -> Result<(), EngineFatal> {
+        if body.len() > MAX_BODY_LEN {
+            return Err(Fatal::new(AlertDescription::DecodeError).into());
+        }
+        // Fits: MAX_BODY_LEN is the 24-bit maximum.
+        let len = u32::try_from(body.len()).unwrap_or(0);
+        let mut header = Vec::with_capacity(DtlsHandshakeHeader::LEN);
+        DtlsHandshakeHeader {
+            msg_type,
+            length: len,
+            message_seq,
+            fragment_offset: 0,
+            fragment_length: len,
+        }
+        .encode(&mut header);
+        body.splice(0..0, header);
+        let result = self.handle_raw(msg_type, &body, rng, out);
+        if result.is_err() {
+            self.forget_cached_session();
+        }
+        result
+    }
+
     fn handle(
         &mut self,
         msg_type: HandshakeType,
@@ -273,6 +307,25 @@ impl HandshakeEngine {
         rng: &mut dyn SecureRandom,
         out: &mut Vec<EngineOutput>,
     ) -> Result<(), EngineFatal> {
+        if body.len() > MAX_BODY_LEN {
+            return Err(Fatal::new(AlertDescription::DecodeError).into());
+        }
+        let mut raw = Vec::with_capacity(DtlsHandshakeHeader::LEN + body.len());
+        encode_dtls_handshake(&mut raw, msg_type, message_seq, |o| {
+            o.extend_from_slice(body)
+        });
+        self.handle_raw(msg_type, &raw, rng, out)
+    }
+
+    /// Handles a message given whole: its unfragmented 12-byte header, then its body.
+    fn handle_raw(
+        &mut self,
+        msg_type: HandshakeType,
+        raw: &[u8],
+        rng: &mut dyn SecureRandom,
+        out: &mut Vec<EngineOutput>,
+    ) -> Result<(), EngineFatal> {
+        let body = raw.get(DtlsHandshakeHeader::LEN..).unwrap_or_default();
         if body.len() > MAX_BODY_LEN {
             return Err(Fatal::new(AlertDescription::DecodeError).into());
         }
@@ -286,13 +339,9 @@ impl HandshakeEngine {
                 return Ok(());
             }
         }
-        let mut raw = Vec::with_capacity(DtlsHandshakeHeader::LEN + body.len());
-        encode_dtls_handshake(&mut raw, msg_type, message_seq, |o| {
-            o.extend_from_slice(body)
-        });
         let mut outputs = Vec::new();
         self.hs
-            .handle_message(msg_type, body, &raw, rng, &mut outputs)?;
+            .handle_message(msg_type, body, raw, rng, &mut outputs)?;
         Ok(convert(outputs, out)?)
     }
 
@@ -349,6 +398,13 @@ impl HandshakeEngine {
     /// The `message_seq` the next message the engine sends will carry.
     pub fn next_message_seq(&self) -> u16 {
         self.hs.shared().next_message_seq
+    }
+
+    /// The heap bytes this engine holds: the boxed handshake machine and what it keeps
+    /// (negotiated values, pending cipher states, the handshake under way; see
+    /// `Session::memory_usage`), for a driver's memory accounting.
+    pub fn heap_bytes(&self) -> usize {
+        self.hs.heap_bytes() + self.refused.as_ref().map_or(0, Vec::capacity)
     }
 
     /// Whether this is a server's engine.
@@ -414,6 +470,8 @@ impl HandshakeEngine {
     }
 
     /// The peer's certificate chain as received, with each certificate's `auth_status`.
+    /// Only with `Config::keep_peer_certificates`: by default the chain is freed once
+    /// authenticated (the certificate callback sees it), and this is `None`.
     pub fn peer_certificates(&self) -> Option<&CertChain> {
         self.hs.shared().peer_certs.as_ref()
     }

@@ -156,7 +156,12 @@ fn handshake_messages_split_across_records() {
     }
     let mut evs = Vec::new();
     feed(&mut c, &reframed, usize::MAX, &mut evs);
-    assert_eq!(evs, vec![Ev::RequestSend]);
+    // It takes several reads (buffers follow the records); all but the last ask for more.
+    assert_eq!(evs.last(), Some(&Ev::RequestSend));
+    assert!(
+        evs[..evs.len() - 1].iter().all(|e| *e == Ev::RequestRecv),
+        "{evs:?}"
+    );
     let (_, se) = pump(&mut c, &mut s, usize::MAX);
     assert_eq!(se, vec![Ev::RequestSend]);
     let (_, ce) = pump(&mut s, &mut c, usize::MAX);

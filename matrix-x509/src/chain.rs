@@ -17,6 +17,11 @@ pub struct CertChain {
 }
 
 impl CertChain {
+    /// The heap bytes the chain holds: its certificates and what each holds.
+    pub fn heap_bytes(&self) -> usize {
+        crate::heap::bytes(&self.certs) + self.certs.iter().map(X509Cert::heap_bytes).sum::<usize>()
+    }
+
     /// A chain of the given certificates (child first).
     pub fn new(certs: Vec<X509Cert>) -> Self {
         CertChain { certs }

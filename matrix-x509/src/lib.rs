@@ -33,6 +33,8 @@ pub mod der;
 mod dhparams;
 #[cfg(feature = "cert-parse")]
 mod extensions;
+#[cfg(feature = "cert-parse")]
+mod heap;
 #[cfg(feature = "private-key-parsing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "private-key-parsing")))]
 pub mod key;

@@ -9,14 +9,14 @@
 //!   baseline's text is the library's own share;
 //! - in release mode with both roles added (speed needs a peer in memory) and the
 //!   `heap-count` feature: `speed` prints full and resumed handshakes per second, bulk MB/s
-//!   for the profile's suite and the bytes an established session's buffers hold; `heap`
+//!   for the profile's suite and the bytes an established session holds (its
+//!   `memory_usage`); `heap`
 //!   prints the heap an idle established client and server session hold and the peak heap
 //!   of a full handshake, counted by dhat's allocator. A profile with matrix-apps' `dtls`
 //!   feature measures a DTLS 1.0 client and server (matrix-dtls' `DtlsSession`) over an
 //!   in-memory datagram loop instead of TLS sessions: every handshake with the server's
 //!   HelloVerifyRequest cookie round, bulk data in records as large as the PMTU allows
-//!   (the row's note says how large); such a session has no `memory_usage`, so its
-//!   session byte columns stay empty. The counting allocator stays in this build (the
+//!   (the row's note says how large). The counting allocator stays in this build (the
 //!   size build never has it): without a running profiler it only takes an uncontended
 //!   lock per allocation, which is within the noise of the speed figures (checked by
 //!   hand: the same profile with and without it measured alike within the run-to-run
@@ -294,7 +294,7 @@ fn datagram_note(kv: &[(String, String)]) -> Option<String> {
     let (pmtu, record) = (get("pmtu")?, get("record_bytes")?);
     Some(format!(
         "DTLS 1.0 pair in memory: cookie round in every handshake, bulk in {record}-byte \
-         records (PMTU {pmtu}); no session byte figures (DtlsSession has no memory_usage)"
+         records (PMTU {pmtu})"
     ))
 }
 

@@ -20,11 +20,11 @@
 //! With the `heap-count` feature (the speed build of `cargo xtask matrix`, never the size
 //! build), `matrix-size-ref heap SUITE` counts the heap with dhat's allocator and prints
 //! the bytes an idle established client and server session hold and the peak of a full
-//! in-memory handshake (both sessions; DTLS sessions with `dtls`). Why dhat and not the
-//! library's own accounting: `Session::memory_usage` counts what is charged to the
-//! session's budget (its record and handshake buffers), not the keys, hash states,
-//! handshake machine and peer certificates a session also owns, so it undercounts the
-//! heap a device must provide (and a `DtlsSession` has no such accounting at all).
+//! in-memory handshake (both sessions; DTLS sessions with `dtls`). Why dhat beside the
+//! library's own accounting (`Session::memory_usage`, `DtlsSession::memory_usage`, which
+//! the `speed` line reports): the allocator also sees the scratch memory of single
+//! operations (an RSA private-key operation, a chain being parsed) that the sessions'
+//! own accounting leaves out, so its peak is what a device must provide.
 //!
 //! The keys are the rsa2048 test identity (`testkeys/`, public test material) in DER, so
 //! that no PEM decoder is needed, and a test pre-shared key (PSK suites are offered only

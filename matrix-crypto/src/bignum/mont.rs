@@ -630,3 +630,10 @@ fn sqr_comba(out: &mut [u64], a: &[u64], m: &[u64], m0inv: u64, q: &mut [u64]) {
     acc_shift(&mut lo, &mut hi);
     cond_sub(out, m, lo as u64);
 }
+
+impl MontCtx {
+    /// The heap bytes of the modulus and its precomputed values (memory accounting).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        (self.m.capacity() + self.one.capacity() + self.rr.capacity()) * 8
+    }
+}

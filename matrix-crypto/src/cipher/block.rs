@@ -135,6 +135,25 @@ impl CbcCipher {
         Ok(CbcCipher { alg, schedule })
     }
 
+    /// The heap bytes the key schedule occupies (it is boxed once by [`CbcCipher::new`]):
+    /// what a TLS session's memory accounting adds for each direction.
+    pub fn heap_bytes(&self) -> usize {
+        match &self.schedule {
+            #[cfg(feature = "aes")]
+            Schedule::Aes128(c) => core::mem::size_of_val(&**c),
+            #[cfg(feature = "aes")]
+            Schedule::Aes192(c) => core::mem::size_of_val(&**c),
+            #[cfg(feature = "aes")]
+            Schedule::Aes256(c) => core::mem::size_of_val(&**c),
+            #[cfg(feature = "3des")]
+            Schedule::TripleDes(c) => core::mem::size_of_val(&**c),
+            #[cfg(feature = "3des")]
+            Schedule::Des(c) => core::mem::size_of_val(&**c),
+            #[cfg(feature = "seed")]
+            Schedule::Seed(c) => core::mem::size_of_val(&**c),
+        }
+    }
+
     /// The algorithm this cipher was keyed for.
     pub fn algorithm(&self) -> BlockAlgorithm {
         self.alg

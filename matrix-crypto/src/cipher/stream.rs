@@ -19,6 +19,11 @@ pub struct Rc4 {
 }
 
 impl Rc4 {
+    /// The heap bytes of the boxed key stream state.
+    pub fn heap_bytes(&self) -> usize {
+        core::mem::size_of_val(&*self.state)
+    }
+
     /// Runs the key schedule on `key` (1 to 256 bytes, else `ArgFail`; TLS uses 16).
     pub fn new(key: &[u8]) -> Result<Self> {
         let state = rc4::Rc4::new_from_slice(key).map_err(|_| Error::ArgFail)?;

@@ -49,6 +49,11 @@ pub struct RsaPublicKey {
 }
 
 impl RsaPublicKey {
+    /// The heap bytes this key holds (memory accounting of the sessions that keep one).
+    pub fn heap_bytes(&self) -> usize {
+        self.n.heap_bytes() + self.n_be.capacity() + self.e.capacity() * 8 + self.e_be.capacity()
+    }
+
     /// A public key from the big-endian modulus and public exponent (leading zero octets
     /// allowed). Fails with `ArgFail` unless `n` is odd with 512 to 4096 bits and
     /// `1 < e < n`.

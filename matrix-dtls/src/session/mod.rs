@@ -28,6 +28,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use matrix_core::Error;
+use matrix_core::memory::SessionBudget;
 use matrix_ssl::codec::record::DtlsRecordHeader;
 use matrix_ssl::codec::{AlertDescription, ContentType, ProtocolVersion};
 use matrix_ssl::engine::{EngineOutput, HandshakeEngine, SecureRandom};
@@ -42,6 +43,7 @@ use crate::flight::Flight;
 use crate::fragment::Reassembler;
 use crate::record::{RecordReader, RecordWriter};
 
+mod memory;
 mod receive;
 mod send;
 
@@ -98,6 +100,8 @@ pub struct DtlsSession {
     armed: bool,
     /// The datagram being processed: `inbuf[in_pos..in_end]` is left.
     inbuf: Vec<u8>,
+    /// The capacity of `inbuf` while it is lent out to the handshake (`receive`).
+    inbuf_lent: usize,
     in_pos: usize,
     in_end: usize,
     /// The plaintext staging buffer of `get_writebuf`.
@@ -120,6 +124,12 @@ pub struct DtlsSession {
     closing: bool,
     /// Nothing more is processed (fatal alert either way, close_notify received).
     failed: bool,
+    /// The `Config::session_memory_cap` budget the buffers are charged to (`memory`).
+    budget: SessionBudget,
+    /// What the buffers were last charged.
+    charged: usize,
+    /// The most heap bytes the session held when measured.
+    heap_high_water: usize,
 }
 
 impl Drop for DtlsSession {
@@ -208,6 +218,7 @@ impl DtlsSession {
         client_addr: Vec<u8>,
         rng: Box<dyn SecureRandom + Send>,
     ) -> Self {
+        let ctx_cap = ctx.context().config().session_memory_cap;
         DtlsSession {
             ctx,
             engine,
@@ -221,6 +232,7 @@ impl DtlsSession {
             out: VecDeque::new(),
             armed: false,
             inbuf: Vec::new(),
+            inbuf_lent: 0,
             in_pos: 0,
             in_end: 0,
             wbuf: Vec::new(),
@@ -233,6 +245,9 @@ impl DtlsSession {
             completed_handshakes: 0,
             closing: false,
             failed: false,
+            budget: SessionBudget::new(ctx_cap),
+            charged: 0,
+            heap_high_water: 0,
         }
     }
 
@@ -276,6 +291,8 @@ impl DtlsSession {
     }
 
     /// The peer's certificate chain, as received.
+    /// Only with `Config::keep_peer_certificates`: by default the chain is freed once
+    /// authenticated (the certificate callback sees it), and this is `None`.
     pub fn peer_certificates(&self) -> Option<&CertChain> {
         self.engine.as_ref().and_then(|e| e.peer_certificates())
     }
@@ -367,6 +384,10 @@ impl DtlsSession {
     /// on their own.
     fn apply_outputs(&mut self, outs: Vec<EngineOutput>) -> Result<bool, Error> {
         let mut new_flight = false;
+        let flight_len = outs
+            .iter()
+            .filter(|o| !matches!(o, EngineOutput::WarningAlert(_)))
+            .count();
         for o in outs {
             match o {
                 EngineOutput::Message {
@@ -376,6 +397,7 @@ impl DtlsSession {
                 } => {
                     if !new_flight {
                         self.flight.clear();
+                        self.flight.reserve_exact(flight_len);
                         new_flight = true;
                     }
                     self.flight
@@ -384,6 +406,7 @@ impl DtlsSession {
                 EngineOutput::ChangeCipherSpec(enc) => {
                     if !new_flight {
                         self.flight.clear();
+                        self.flight.reserve_exact(flight_len);
                         new_flight = true;
                     }
                     self.flight.push_ccs(self.writer.epoch());
@@ -430,7 +453,8 @@ impl DtlsSession {
             "flight of {} items in {n} datagrams",
             self.flight.items().len()
         );
-        Ok(())
+        // Past the memory budget the handshake cannot go on.
+        self.recharge()
     }
 
     /// Protects one record in the current write epoch as a datagram of its own.

@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 use matrix_core::Error;
 use matrix_ssl::Received;
 use matrix_ssl::codec::handshake::{ClientHello, DtlsHandshakeHeader, HelloVerifyRequest};
-use matrix_ssl::codec::record::{Alert, DTLS_HEADER_LEN, MAX_CIPHERTEXT_LEN};
+use matrix_ssl::codec::record::Alert;
 use matrix_ssl::codec::{
     AlertDescription, AlertLevel, Codec, ContentType, HandshakeType, ProtocolVersion,
 };
@@ -19,6 +19,10 @@ use matrix_ssl::engine::HandshakeEngine;
 use super::{DtlsSession, Kind};
 use crate::fragment::{Added, Message, encode_fragment, fragments, parse_fragments};
 use crate::record::{DropReason, ReadEpoch, records};
+
+/// The smallest read buffer `get_readbuf` offers, whatever the PMTU: an Ethernet frame,
+/// what a peer on the same link may send (see [`DtlsSession::get_readbuf`]).
+pub(crate) const MIN_READ_BUFFER: usize = 1500;
 
 /// The largest record of the next epoch kept while its ChangeCipherSpec is missing: room
 /// for a Finished and its protection, not for bulk data.
@@ -32,17 +36,32 @@ enum Step {
 }
 
 impl DtlsSession {
-    /// `matrixSslGetReadbuf`: where to receive the next datagram. It holds the larger of
-    /// the PMTU and the largest record, so a datagram from a peer with a larger PMTU is
-    /// not cut. Receiving into it discards what is left of the previous datagram.
+    /// `matrixSslGetReadbuf`: where to receive the next datagram. Receiving into it
+    /// discards what is left of the previous datagram; it is freed again once the
+    /// datagram's records are processed.
+    ///
+    /// It holds the larger of the PMTU and 1500 bytes (an Ethernet frame): a
+    /// datagram never exceeds the path's MTU, and a peer on the same link sends no more
+    /// than the link's even when our PMTU is set lower. A larger datagram (a peer on a
+    /// loopback or jumbo-frame link with a larger PMTU of its own) is cut by the socket;
+    /// its last record is then incomplete and dropped as malformed, as RFC 4347 section
+    /// 4.1.2.7 allows for invalid records, and the peer's retransmissions fail alike:
+    /// give both ends PMTUs their links carry. Empty when the session's memory budget
+    /// (`Config::session_memory_cap`) cannot hold it.
     pub fn get_readbuf(&mut self) -> &mut [u8] {
-        let cap = self.ctx.pmtu().max(MAX_CIPHERTEXT_LEN + DTLS_HEADER_LEN);
-        if self.inbuf.len() != cap {
-            self.inbuf.resize(cap, 0);
-            self.inbuf.shrink_to_fit();
-        }
+        let cap = self.ctx.pmtu().max(MIN_READ_BUFFER);
         self.in_pos = 0;
         self.in_end = 0;
+        if self.inbuf.len() != cap {
+            self.inbuf = Vec::new();
+            let _ = self.recharge();
+            if self.reserve(cap).is_err() {
+                return &mut [];
+            }
+            self.inbuf.reserve_exact(cap);
+            self.inbuf.resize(cap, 0);
+        }
+        let _ = self.recharge();
         &mut self.inbuf[..]
     }
 
@@ -56,17 +75,21 @@ impl DtlsSession {
     /// [`DtlsSession::processed_data`] when done with them. `PS_ARG_FAIL` for 0 or more
     /// bytes than the buffer holds, `PS_PROTOCOL_FAIL` after the session ended.
     pub fn received_data(&mut self, n: usize) -> Result<Received<'_>, Error> {
-        if n == 0 || n > self.inbuf.len() {
-            return Err(Error::ArgFail);
-        }
+        // An ended session says so first: its read buffer is gone.
         if self.failed {
             return Err(Error::ProtocolFail);
+        }
+        if n == 0 || n > self.inbuf.len() {
+            return Err(Error::ArgFail);
         }
         self.in_pos = 0;
         self.in_end = n;
         // A datagram arrived: the next empty `get_outdata` is not a timeout.
         self.armed = false;
         let step = self.process();
+        if !matches!(step, Step::AppData(_)) {
+            self.release_drained_input();
+        }
         Ok(self.outcome(step, false))
     }
 
@@ -74,6 +97,9 @@ impl DtlsSession {
     /// is used up and there is nothing to send.
     pub fn processed_data(&mut self) -> Result<Received<'_>, Error> {
         let step = self.process();
+        if !matches!(step, Step::AppData(_)) {
+            self.release_drained_input();
+        }
         Ok(self.outcome(step, true))
     }
 
@@ -170,8 +196,13 @@ impl DtlsSession {
         let pt = range.start + pt.start..range.start + pt.end;
         match h.content_type {
             ContentType::Handshake => {
-                let data = self.inbuf.get(pt).unwrap_or_default().to_vec();
-                self.handle_handshake(&data, epoch);
+                // The datagram is lent out while its fragments are handled (no copy of
+                // the record); nothing in that path reads the read buffer.
+                let inbuf = core::mem::take(&mut self.inbuf);
+                self.inbuf_lent = inbuf.capacity();
+                self.handle_handshake(inbuf.get(pt).unwrap_or_default(), epoch);
+                self.inbuf = inbuf;
+                self.inbuf_lent = 0;
                 Step::Continue
             }
             ContentType::ChangeCipherSpec => {
@@ -228,6 +259,11 @@ impl DtlsSession {
                     matrix_core::ps_trace_dtls!("dropped fragment seq {}: {_e:?}", h.message_seq);
                 }
             }
+        }
+        // Partial messages are charged to the budget like every other buffer.
+        if self.recharge().is_err() {
+            self.fail(AlertDescription::InternalError);
+            return;
         }
         self.deliver_messages();
     }
@@ -305,10 +341,10 @@ impl DtlsSession {
         matrix_core::ps_trace_dtls!("received {:?} seq {}", m.msg_type, m.message_seq);
         let was_complete = engine.is_complete();
         let mut outs = Vec::new();
-        if let Err(f) = engine.handle_message(
+        if let Err(f) = engine.handle_message_owned(
             m.msg_type,
             m.message_seq,
-            &m.body,
+            m.body,
             &mut *self.rng,
             &mut outs,
         ) {

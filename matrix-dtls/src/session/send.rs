@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 use matrix_core::Error;
 use matrix_ssl::codec::{AlertDescription, AlertLevel, ContentType};
 use matrix_ssl::{CertValidator, Keys, Sent, SessionOption};
+use zeroize::Zeroize;
 
 use super::{DtlsSession, Kind, Outgoing};
 
@@ -69,6 +70,11 @@ impl DtlsSession {
             return Err(Error::ArgFail);
         }
         let sent = self.out.pop_front();
+        if self.out.is_empty() {
+            // Everything went out: the queue's buffer goes too.
+            self.out = alloc::collections::VecDeque::new();
+        }
+        let _ = self.recharge();
         let ended = sent.is_some_and(|o| o.kind == Kind::Flight && o.ends_flight);
         if ended && self.complete_on_send {
             self.complete_on_send = false;
@@ -109,7 +115,10 @@ impl DtlsSession {
         if n == 0 {
             return Err(Error::LimitFail);
         }
+        self.reserve(n.saturating_sub(self.wbuf.capacity()))?;
+        self.wbuf.reserve_exact(n.saturating_sub(self.wbuf.len()));
         self.wbuf.resize(n, 0);
+        self.recharge()?;
         Ok(self.wbuf.as_mut_slice())
     }
 
@@ -120,9 +129,13 @@ impl DtlsSession {
         if len == 0 || len > self.wbuf.len() {
             return Err(Error::ArgFail);
         }
-        let data = core::mem::take(&mut self.wbuf);
+        // The staging buffer is used up: freed (wiped first: it held plaintext), the next
+        // `get_writebuf` allocates again.
+        let mut data = core::mem::take(&mut self.wbuf);
         let r = self.write_app_data(data.get(..len).unwrap_or_default());
-        self.wbuf = data;
+        data.zeroize();
+        drop(data);
+        let _ = self.recharge();
         r
     }
 
@@ -142,7 +155,10 @@ impl DtlsSession {
 
     fn write_app_data(&mut self, data: &[u8]) -> Result<usize, Error> {
         let before = self.out.len();
+        // The datagram is about as long as the data plus its protection.
+        self.reserve(data.len() + 64)?;
         self.queue_record(ContentType::ApplicationData, data)?;
+        let _ = self.recharge();
         self.queued = false;
         Ok(self.out.get(before).map_or(0, |o: &Outgoing| o.bytes.len()))
     }

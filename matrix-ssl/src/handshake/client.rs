@@ -819,3 +819,48 @@ fn sent_extensions_of(extensions: Option<&HelloExtensions>) -> Vec<u16> {
         .map(|e| e.iter().map(|(t, _)| t).collect())
         .unwrap_or_default()
 }
+
+impl ClientHandshake {
+    /// The heap bytes this machine holds besides itself (see `super::heap`).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        use super::heap::{extension_cb_bytes, validator_bytes, vec_bytes};
+        let state = match &self.state {
+            State::ServerHello(st) => {
+                let hello = st.hello.as_deref().map_or(0, |h| {
+                    core::mem::size_of_val(h)
+                        + vec_bytes(&h.session_id)
+                        + h.cookie.as_ref().map_or(0, vec_bytes)
+                        + vec_bytes(&h.cipher_suites)
+                        + vec_bytes(&h.compression_methods)
+                        + h.extensions.as_ref().map_or(0, vec_bytes)
+                });
+                vec_bytes(&st.offered_suites)
+                    + st.resume.as_ref().map_or(0, |r| vec_bytes(&r.id))
+                    + vec_bytes(&st.sent_extensions)
+                    + hello
+            }
+            State::ServerKeyExchange(st) => st.server_key.as_ref().map_or(0, |k| k.heap_bytes()),
+            State::ServerHelloDone(st) => match &st.kx {
+                ClientKx::Rsa(k) => k.heap_bytes(),
+                ClientKx::Dh { public, z } => vec_bytes(public) + z.capacity(),
+                ClientKx::Psk { hint } => vec_bytes(hint),
+                ClientKx::DhePsk { hint, public, z } => {
+                    vec_bytes(hint) + vec_bytes(public) + z.capacity()
+                }
+            },
+            _ => 0,
+        };
+        self.shared.heap_bytes()
+            + state
+            + self
+                .prev
+                .as_deref()
+                .map_or(0, |p| core::mem::size_of_val(p) + p.heap_bytes())
+            + validator_bytes(self.validator.as_ref())
+            + extension_cb_bytes(self.extension_cb.as_ref())
+            + self
+                .extensions
+                .as_ref()
+                .map_or(0, HelloExtensions::heap_bytes)
+    }
+}

@@ -51,6 +51,7 @@ use crate::suites::{self, KeyExchange, SuiteInfo};
 
 #[cfg(feature = "client-side-ssl")]
 mod client;
+mod heap;
 #[cfg(feature = "server-side-ssl")]
 mod server;
 mod version;
@@ -512,7 +513,9 @@ impl HsShared {
                 .map_err(|_| Fatal::new(AlertDescription::UnsupportedCertificate))?,
             _ => return Err(Fatal::new(AlertDescription::UnsupportedCertificate)),
         };
-        self.peer_certs = Some(chain);
+        // The chain is handshake state: freed here, once the key is out of it, unless the
+        // application asked to keep it (`Config::keep_peer_certificates`).
+        self.peer_certs = self.ctx.config.keep_peer_certificates.then_some(chain);
         Ok(key)
     }
 

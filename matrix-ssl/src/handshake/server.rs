@@ -819,3 +819,26 @@ fn rsa_premaster(
     }
     Ok(pms)
 }
+
+impl ServerHandshake {
+    /// The heap bytes this machine holds besides itself (see `super::heap`).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        let kx = |st: &ExpectClientKeyExchange| {
+            st.dh
+                .as_deref()
+                .map_or(0, |d| core::mem::size_of_val(d) + d.heap_bytes())
+                + st.client_key
+                    .as_deref()
+                    .map_or(0, |k| core::mem::size_of_val(k) + k.heap_bytes())
+        };
+        let state = match &self.state {
+            State::ClientKeyExchange(st) => kx(st),
+            State::ClientCertificate(st) => kx(&st.next),
+            State::CertificateVerify(st) => {
+                core::mem::size_of_val(&*st.client_key) + st.client_key.heap_bytes()
+            }
+            _ => 0,
+        };
+        self.shared.heap_bytes() + state + super::heap::validator_bytes(self.validator.as_ref())
+    }
+}

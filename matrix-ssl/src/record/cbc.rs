@@ -177,9 +177,17 @@ impl<M: RecordMac> RecordEncrypter for Cbc<M> {
     fn wants_record_splitting(&self) -> bool {
         !self.explicit_iv
     }
+
+    fn heap_bytes(&self) -> usize {
+        self.cipher.heap_bytes()
+    }
 }
 
 impl<M: RecordMac> RecordDecrypter for Cbc<M> {
+    fn heap_bytes(&self) -> usize {
+        self.cipher.heap_bytes()
+    }
+
     fn decrypt(
         &mut self,
         seq: u64,

@@ -196,6 +196,12 @@ pub trait RecordEncrypter: Send {
     /// Whether this is a CBC cipher with an implicit IV (SSL 3.0 / TLS 1.0): the session then
     /// splits application data 1/n-1 against BEAST.
     fn wants_record_splitting(&self) -> bool;
+
+    /// The heap bytes this state holds besides itself (a boxed key schedule), for the
+    /// session's memory accounting.
+    fn heap_bytes(&self) -> usize {
+        0
+    }
 }
 
 /// The read half of a connection state: unprotects records from one direction.
@@ -211,6 +217,12 @@ pub trait RecordDecrypter: Send {
         version: ProtocolVersion,
         fragment: &mut [u8],
     ) -> Result<Range<usize>, RecordError>;
+
+    /// The heap bytes this state holds besides itself (a boxed key schedule), for the
+    /// session's memory accounting.
+    fn heap_bytes(&self) -> usize {
+        0
+    }
 }
 
 /// The boxed pair [`cipher_states`] returns.

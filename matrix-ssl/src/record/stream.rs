@@ -74,9 +74,17 @@ impl<M: RecordMac> RecordEncrypter for Stream<M> {
     fn wants_record_splitting(&self) -> bool {
         false
     }
+
+    fn heap_bytes(&self) -> usize {
+        self.rc4.heap_bytes()
+    }
 }
 
 impl<M: RecordMac> RecordDecrypter for Stream<M> {
+    fn heap_bytes(&self) -> usize {
+        self.rc4.heap_bytes()
+    }
+
     fn decrypt(
         &mut self,
         seq: u64,

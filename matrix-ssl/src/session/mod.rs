@@ -41,6 +41,7 @@ use crate::record::{self, RecordDecrypter, RecordEncrypter};
     feature = "server-side-ssl"
 ))]
 mod legacy_peer_tests;
+mod memory;
 mod records;
 pub(crate) mod reneg_limit;
 
@@ -243,6 +244,8 @@ pub struct Session {
     pub(crate) read_seq: u64,
     /// Received bytes: `inbuf[in_start..in_end]` is unprocessed.
     pub(crate) inbuf: Vec<u8>,
+    /// The capacity of `inbuf` while it is lent out to the handshake (`records`).
+    pub(crate) inbuf_lent: usize,
     pub(crate) in_start: usize,
     pub(crate) in_end: usize,
     /// Encoded bytes to send: `outbuf[out_start..]`.
@@ -254,6 +257,8 @@ pub struct Session {
     pub(crate) wbuf: Vec<u8>,
     pub(crate) budget: SessionBudget,
     pub(crate) charged: usize,
+    /// The most heap bytes the session held when measured (`memory`).
+    pub(crate) heap_high_water: usize,
     /// Handshake output was queued and not yet announced with `RequestSend`.
     pub(crate) flight_pending: bool,
     /// `sent_data` reports `HandshakeComplete` once the queued bytes are out.
@@ -410,6 +415,7 @@ impl Session {
             write_seq: 0,
             read_seq: 0,
             inbuf: Vec::new(),
+            inbuf_lent: 0,
             in_start: 0,
             in_end: 0,
             outbuf: Vec::new(),
@@ -418,6 +424,7 @@ impl Session {
             wbuf: Vec::new(),
             budget,
             charged: 0,
+            heap_high_water: 0,
             flight_pending: false,
             complete_on_send: false,
             reported_complete: false,
@@ -473,6 +480,8 @@ impl Session {
     }
 
     /// The peer's certificate chain as received, with each certificate's `auth_status`.
+    /// Only with `Config::keep_peer_certificates`: by default the chain is freed once
+    /// authenticated (the certificate callback sees it), and this is `None`.
     pub fn peer_certificates(&self) -> Option<&PeerChain> {
         self.hs.shared().peer_certs.as_ref()
     }
@@ -496,12 +505,6 @@ impl Session {
     /// Whether the peer sent close_notify.
     pub fn peer_closed(&self) -> bool {
         self.peer_closed
-    }
-
-    /// Bytes this session's buffers hold now, and the most they ever held (charged to the
-    /// `Config::session_memory_cap` budget).
-    pub fn memory_usage(&self) -> (usize, usize) {
-        (self.budget.used(), self.budget.high_water())
     }
 
     /// `matrixSslSetCipherSuiteEnabledStatus(ssl, id, status)`: disables or re-enables a

@@ -18,11 +18,10 @@ use crate::codec::{
 };
 use crate::handshake::Output;
 
-/// The free space `get_readbuf` offers beyond the record being read: a whole small record
-/// or the start of the next one fits, so a reader rarely needs two reads per record.
-const READ_CHUNK: usize = 4096;
-/// The size buffers shrink back to after a large record.
-const SMALL_BUF: usize = 2 * READ_CHUNK;
+/// What `get_readbuf` offers when no record header is buffered: an Ethernet frame's
+/// worth, enough for small records and the header of a large one, whose size the next
+/// `get_readbuf` then allocates exactly.
+const READ_CHUNK: usize = 1500;
 /// The most handshake bytes buffered: the largest message the framer accepts
 /// (Certificate, 64 KiB) plus a record's worth that may follow it.
 const MAX_HS_BUFFER: usize = 64 * 1024 + 4 + MAX_PLAINTEXT_LEN;
@@ -56,27 +55,29 @@ enum Outcome {
 
 impl Session {
     /// `matrixSslGetReadbuf`: where to put received bytes. The slice is never empty unless
-    /// the session's memory budget is exhausted; it is at least as long as the rest of the
-    /// record being read, plus room for the start of the next.
+    /// the session's memory budget is exhausted; it is as long as the rest of the record
+    /// being read, or 1500 bytes when no record header is buffered.
+    ///
+    /// The buffer is allocated here, on demand, and released as soon as every record in
+    /// it has been processed (see [`Session::memory_usage`]): an idle session holds no
+    /// read buffer.
     pub fn get_readbuf(&mut self) -> &mut [u8] {
         if self.in_start > 0 {
             self.inbuf.copy_within(self.in_start..self.in_end, 0);
             self.in_end -= self.in_start;
             self.in_start = 0;
         }
-        let want = self.record_need().max(self.in_end) + READ_CHUNK;
+        // The rest of the record being read, or a first chunk: buffers follow the records
+        // instead of a fixed worst case (18 KiB per session and direction).
+        let want = self.record_need().max(self.in_end + READ_CHUNK);
         // What must fit at the least: the rest of the current record, or one more byte.
         let least = self.record_need().max(self.in_end + 1);
         if self.inbuf.len() < want {
             if self.reserve(want - self.inbuf.len()).is_ok() {
-                self.inbuf.resize(want, 0);
+                self.grow_inbuf(want);
             } else if self.inbuf.len() < least && self.reserve(least - self.inbuf.len()).is_ok() {
-                self.inbuf.resize(least, 0);
+                self.grow_inbuf(least);
             }
-        } else if self.in_end == 0 && self.inbuf.len() > SMALL_BUF {
-            // Shrink back after a large record.
-            self.inbuf.truncate(want);
-            self.inbuf.shrink_to_fit();
         }
         self.recharge();
         let end = self.in_end;
@@ -95,6 +96,25 @@ impl Session {
         Ok(buf)
     }
 
+    /// Grows the read buffer to `len` bytes, allocating exactly that (a doubling would
+    /// hold memory the budget did not allow).
+    fn grow_inbuf(&mut self, len: usize) {
+        self.inbuf
+            .reserve_exact(len.saturating_sub(self.inbuf.len()));
+        self.inbuf.resize(len, 0);
+    }
+
+    /// Frees the read buffer once nothing in it is left to process (MatrixSSL 3.x shrinks
+    /// its input buffer when drained): the next `get_readbuf` allocates again.
+    fn release_drained_input(&mut self) {
+        if self.in_start >= self.in_end && self.inbuf.capacity() > 0 {
+            self.inbuf = Vec::new();
+            self.in_start = 0;
+            self.in_end = 0;
+            self.recharge();
+        }
+    }
+
     /// `matrixSslReceivedData`: `n` bytes were written at the start of the last
     /// `get_readbuf` slice. Processes every complete record and says what to do next.
     ///
@@ -104,14 +124,18 @@ impl Session {
     /// application-data records) are such a failure (unexpected_message).
     /// `PS_ARG_FAIL` when `n` is 0 or more than the slice held.
     pub fn received_data(&mut self, n: usize) -> Result<Received<'_>, Error> {
-        if n == 0 || n > self.inbuf.len().saturating_sub(self.in_end) {
-            return Err(Error::ArgFail);
-        }
+        // An ended session says so first: its read buffer is gone.
         if self.failed {
             return Err(Error::ProtocolFail);
         }
+        if n == 0 || n > self.inbuf.len().saturating_sub(self.in_end) {
+            return Err(Error::ArgFail);
+        }
         self.in_end += n;
         let outcome = self.process();
+        if !matches!(outcome, Outcome::AppData(_)) {
+            self.release_drained_input();
+        }
         Ok(self.outcome(outcome, false))
     }
 
@@ -124,6 +148,9 @@ impl Session {
             return Ok(Received::Success);
         }
         let outcome = self.process();
+        if !matches!(outcome, Outcome::AppData(_)) {
+            self.release_drained_input();
+        }
         Ok(self.outcome(outcome, true))
     }
 
@@ -143,11 +170,9 @@ impl Session {
         if self.out_start < self.outbuf.len() {
             return Ok(Sent::RequestSend);
         }
-        self.outbuf.clear();
+        // Everything went out: the buffer is freed, the next record allocates again.
+        self.outbuf = Vec::new();
         self.out_start = 0;
-        if self.outbuf.capacity() > SMALL_BUF {
-            self.outbuf.shrink_to(SMALL_BUF);
-        }
         self.recharge();
         if self.closing {
             return Ok(Sent::RequestClose);
@@ -173,6 +198,7 @@ impl Session {
         if self.wbuf.len() < n {
             self.reserve(n - self.wbuf.len()).map_err(|f| f.error)?;
         }
+        self.wbuf.reserve_exact(n.saturating_sub(self.wbuf.len()));
         self.wbuf.resize(n, 0);
         self.recharge();
         Ok(self.wbuf.as_mut_slice())
@@ -185,9 +211,11 @@ impl Session {
         if len == 0 || len > self.wbuf.len() {
             return Err(Error::ArgFail);
         }
+        // The staging buffer is used up: it is freed (the next `get_writebuf` allocates).
         let data = core::mem::take(&mut self.wbuf);
         let r = self.write_app_data(data.get(..len).unwrap_or_default());
-        self.wbuf = data;
+        drop(data);
+        self.recharge();
         r
     }
 
@@ -290,9 +318,11 @@ impl Session {
         Ok(())
     }
 
-    /// Charges the buffers' current sizes to the budget.
+    /// Charges the buffers' current sizes to the budget, and notes the session's heap.
     fn recharge(&mut self) {
+        self.note_heap();
         let now = self.inbuf.capacity()
+            + self.inbuf_lent
             + self.outbuf.capacity()
             + self.hsbuf.capacity()
             + self.wbuf.capacity();
@@ -326,7 +356,7 @@ impl Session {
         matrix_core::ps_trace_info!("session failed: {:?}", fatal);
         self.failed = true;
         self.in_start = self.in_end;
-        self.hsbuf.clear();
+        self.hsbuf = Vec::new();
         let alert = fatal.wire_alert(self.version);
         if self
             .write_records(ContentType::Alert, &[AlertLevel::Fatal.get(), alert.get()])
@@ -548,14 +578,24 @@ impl Session {
                 if range.is_empty() {
                     return Err(Fatal::unexpected());
                 }
-                if self.hsbuf.len() + range.len() > MAX_HS_BUFFER {
-                    return Err(Fatal::new(AlertDescription::IllegalParameter));
+                if self.hsbuf.is_empty() {
+                    self.handshake_in_place(range)?;
+                } else {
+                    if self.hsbuf.len() + range.len() > MAX_HS_BUFFER {
+                        return Err(Fatal::new(AlertDescription::IllegalParameter));
+                    }
+                    self.reserve(range.len())?;
+                    let bytes = self.inbuf.get(range).unwrap_or_default();
+                    self.hsbuf.reserve_exact(bytes.len());
+                    self.hsbuf.extend_from_slice(bytes);
+                    self.recharge();
+                    let buf = core::mem::take(&mut self.hsbuf);
+                    let (result, used) = self.run_handshake(&buf);
+                    let mut buf = buf;
+                    buf.drain(..used.min(buf.len()));
+                    self.keep_partial_message(buf);
+                    result?;
                 }
-                self.reserve(range.len())?;
-                let bytes = self.inbuf.get(range).unwrap_or_default();
-                self.hsbuf.extend_from_slice(bytes);
-                self.recharge();
-                self.run_handshake()?;
                 Ok(Some(Step::Continue))
             }
             ContentType::ChangeCipherSpec => {
@@ -663,10 +703,46 @@ impl Session {
         }
     }
 
-    /// Hands every whole buffered handshake message to the machine, in order.
-    fn run_handshake(&mut self) -> Result<(), Fatal> {
+    /// Handshake bytes with nothing buffered before them: the whole messages are handed
+    /// to the machine straight from the read buffer (no copy), and only a message cut by
+    /// the record's end is kept in the handshake buffer for the next record.
+    fn handshake_in_place(&mut self, range: Range<usize>) -> Result<(), Fatal> {
+        // The machine and the session's other parts are borrowed mutably while the
+        // messages are read: the read buffer is lent out for that time.
+        let inbuf = core::mem::take(&mut self.inbuf);
+        self.inbuf_lent = inbuf.capacity();
+        let bytes = inbuf.get(range).unwrap_or_default();
+        let (result, used) = self.run_handshake(bytes);
+        let rest = bytes.get(used..).unwrap_or_default();
+        let kept = if result.is_ok() && !rest.is_empty() {
+            self.reserve(rest.len()).map(|()| rest.to_vec())
+        } else {
+            Ok(Vec::new())
+        };
+        self.inbuf = inbuf;
+        self.inbuf_lent = 0;
+        self.recharge();
+        result?;
+        self.keep_partial_message(kept?);
+        Ok(())
+    }
+
+    /// Keeps the start of a handshake message that later records complete; an empty
+    /// buffer is freed.
+    fn keep_partial_message(&mut self, mut buf: Vec<u8>) {
+        if buf.is_empty() {
+            buf = Vec::new();
+        } else if buf.capacity() > buf.len() + READ_CHUNK {
+            buf.shrink_to_fit();
+        }
+        self.hsbuf = buf;
+        self.recharge();
+    }
+
+    /// Hands every whole handshake message at the start of `buf` to the machine, in
+    /// order; returns how far that went (the bytes used) with the first failure.
+    fn run_handshake(&mut self, buf: &[u8]) -> (Result<(), Fatal>, usize) {
         let framer = HandshakeFramer::default();
-        let buf = core::mem::take(&mut self.hsbuf);
         let mut used = 0;
         let result = loop {
             let rest = buf.get(used..).unwrap_or_default();
@@ -716,13 +792,6 @@ impl Session {
                 self.reported_complete = false;
             }
         };
-        let mut buf = buf;
-        buf.drain(..used.min(buf.len()));
-        if buf.capacity() > SMALL_BUF && buf.len() < SMALL_BUF {
-            buf.shrink_to(SMALL_BUF);
-        }
-        self.hsbuf = buf;
-        self.recharge();
-        result
+        (result, used)
     }
 }

@@ -16,12 +16,16 @@ pub fn read(rel: &str) -> Vec<u8> {
     std::fs::read(testkeys(rel)).unwrap()
 }
 
+/// A context with the defaults, except that sessions keep the peer's chain for the
+/// tests that inspect it (`Config::keep_peer_certificates`; `memory_usage.rs` tests the
+/// default, which frees it).
 pub fn ctx() -> Context {
-    matrix_ssl::open(Config::default()).unwrap()
+    ctx_with(|_| {})
 }
 
 pub fn ctx_with(f: impl FnOnce(&mut Config)) -> Context {
     let mut c = Config::default();
+    c.keep_peer_certificates = true;
     f(&mut c);
     matrix_ssl::open(c).unwrap()
 }

@@ -27,9 +27,10 @@ pub fn markdown(rows: &[Row], baseline: Size, quick: bool) -> String {
          1.0 client and server over a lossless datagram loop, each handshake with the \
          HelloVerifyRequest cookie round); bulk is client-to-server application data with \
          the suite shown (TLS: 16 KiB records; DTLS: one PMTU-sized record per datagram); \
-         session bytes are what an established TLS session's buffers hold \
-         (`Session::memory_usage`: now, and the most they held during the handshake; buffers \
-         only, not every heap allocation; none for DTLS). Heap (counting allocator, dhat): bytes an idle established client and \
+         session bytes are what an established session holds on the heap by its own account \
+         (`Session::memory_usage` / `DtlsSession::memory_usage`: now, and the most it held \
+         during the handshake; everything the session owns, the scratch memory of a single \
+         operation aside). Heap (counting allocator, dhat): bytes an idle established client and \
          server session hold after one message, and the peak heap of one full in-memory \
          handshake with both sessions alive (contexts and keys, shared by all sessions, not \
          counted).\n",

@@ -125,15 +125,16 @@ impl MemoryPair for Pair {
     }
 }
 
-/// The `speed` measurements as one `key=value` line. A `DtlsSession` has no
-/// `memory_usage` (its buffers are not charged to a budget), so the session byte keys of
-/// the TLS pair are absent; `pmtu` and `record_bytes` say how large the bulk records
-/// were.
+/// The `speed` measurements as one `key=value` line, with the TLS pair's keys (the
+/// session bytes from `DtlsSession::memory_usage`); `pmtu` and `record_bytes` say how
+/// large the bulk records were.
 pub fn speed(budget: Duration, suite: u16) -> Result<String, Error> {
     let p = Pair::new()?;
-    let (c, _) = p.handshake(suite, None)?;
+    let (c, s) = p.handshake(suite, None)?;
     let negotiated = c.cipher_suite().map(|cs| cs.get()).unwrap_or_default();
     let version = c.protocol_version().get();
+    // What a session holds once established and idle, and the most it held.
+    let (idle, peak) = s.memory_usage().max(c.memory_usage());
     let full = rate(budget, || p.handshake(suite, None).map(drop))?;
     // A fresh session to resume: the full handshakes above pushed older ones out of the
     // server's cache (SSL_SESSION_TABLE_SIZE entries).
@@ -163,8 +164,8 @@ pub fn speed(budget: Duration, suite: u16) -> Result<String, Error> {
     let pmtu = p.client.pmtu();
     Ok(format!(
         "suite=0x{negotiated:04X} version=0x{version:04X} full_hs_per_s={full:.1} \
-         resumed_hs_per_s={resumed:.1} bulk_mb_per_s={mbs:.1} pmtu={pmtu} \
-         record_bytes={record}"
+         resumed_hs_per_s={resumed:.1} bulk_mb_per_s={mbs:.1} \
+         session_idle_bytes={idle} session_peak_bytes={peak} pmtu={pmtu} record_bytes={record}"
     ))
 }
 

@@ -1,0 +1,88 @@
+//! The heap a handshake machine holds, for `Session::memory_usage`: the boxed machine,
+//! the negotiated values that outlive the handshake (session id, Finished values, the
+//! peer's hello extensions, the cipher states waiting for ChangeCipherSpec) and, while a
+//! handshake runs, its state (offered suites, key-exchange values, the peer's chain if the
+//! application keeps it). Capacities, not lengths: what the allocator handed out.
+
+use alloc::vec::Vec;
+
+use super::{CertValidator, ExtensionCallback, HelloExtensions, HsShared, PeerChain};
+
+/// The heap bytes of a vector's buffer.
+pub(crate) fn vec_bytes<T>(v: &Vec<T>) -> usize {
+    v.capacity() * core::mem::size_of::<T>()
+}
+
+#[cfg(feature = "cert-parse")]
+fn chain_bytes(c: &PeerChain) -> usize {
+    c.heap_bytes()
+}
+
+#[cfg(not(feature = "cert-parse"))]
+fn chain_bytes(c: &PeerChain) -> usize {
+    match *c {}
+}
+
+/// A boxed callback: its captured state.
+pub(crate) fn validator_bytes(v: Option<&CertValidator>) -> usize {
+    v.map_or(0, |b| core::mem::size_of_val(&**b))
+}
+
+/// A boxed extension callback: its captured state.
+pub(crate) fn extension_cb_bytes(v: Option<&ExtensionCallback>) -> usize {
+    v.map_or(0, |b| core::mem::size_of_val(&**b))
+}
+
+impl HelloExtensions {
+    /// The heap bytes of the loaded extensions.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        vec_bytes(&self.list) + self.list.iter().map(|(_, d)| vec_bytes(d)).sum::<usize>()
+    }
+}
+
+impl HsShared {
+    /// The heap bytes this state holds besides itself.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        let reneg = self.reneg.as_ref().map_or(0, |r| {
+            r.client_verify_data.capacity()
+                + r.server_verify_data.capacity()
+                + r.dtls_cookie.capacity()
+        });
+        let read = self
+            .pending_read
+            .as_deref()
+            .map_or(0, |d| core::mem::size_of_val(d) + d.heap_bytes());
+        let write = self
+            .pending_write
+            .as_deref()
+            .map_or(0, |e| core::mem::size_of_val(e) + e.heap_bytes());
+        vec_bytes(&self.session_id)
+            + self.peer_certs.as_ref().map_or(0, chain_bytes)
+            + vec_bytes(&self.session_disabled)
+            + read
+            + write
+            + vec_bytes(&self.peer_extensions)
+            + self
+                .peer_extensions
+                .iter()
+                .map(|(_, d)| vec_bytes(d))
+                .sum::<usize>()
+            + vec_bytes(&self.client_verify_data)
+            + vec_bytes(&self.server_verify_data)
+            + reneg
+            + self.server_name.as_ref().map_or(0, vec_bytes)
+            + vec_bytes(&self.dtls_cookie)
+    }
+}
+
+impl super::Handshake {
+    /// The heap bytes of the boxed machine and everything it holds.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        match self {
+            #[cfg(feature = "client-side-ssl")]
+            super::Handshake::Client(c) => core::mem::size_of_val(&**c) + c.heap_bytes(),
+            #[cfg(feature = "server-side-ssl")]
+            super::Handshake::Server(s) => core::mem::size_of_val(&**s) + s.heap_bytes(),
+        }
+    }
+}

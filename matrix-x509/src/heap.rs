@@ -1,0 +1,71 @@
+//! How many heap bytes a parsed certificate holds: what a session that keeps the peer's
+//! chain (matrix-ssl's `Config::keep_peer_certificates`) reports in its memory usage.
+//! Capacities, not lengths: what the allocator handed out.
+
+use alloc::vec::Vec;
+
+use crate::{DistinguishedName, PublicKey, SignatureAlgorithm, X509Cert};
+
+pub(crate) fn bytes<T>(v: &Vec<T>) -> usize {
+    v.capacity() * core::mem::size_of::<T>()
+}
+
+fn name(n: &DistinguishedName) -> usize {
+    let parts = [
+        &n.country,
+        &n.state,
+        &n.locality,
+        &n.organization,
+        &n.org_unit,
+        &n.common_name,
+    ];
+    bytes(&n.der)
+        + parts
+            .iter()
+            .filter_map(|p| p.as_ref())
+            .map(|s| bytes(&s.value))
+            .sum::<usize>()
+}
+
+fn algorithm(a: &SignatureAlgorithm) -> usize {
+    match a {
+        SignatureAlgorithm::Unknown(oid) => bytes(oid),
+        _ => 0,
+    }
+}
+
+impl X509Cert {
+    /// The heap bytes this certificate holds (its DER, names, key, signature and
+    /// extensions), not counting the `X509Cert` itself.
+    pub fn heap_bytes(&self) -> usize {
+        let key = match &self.public_key {
+            PublicKey::Rsa { n, e } => bytes(n) + bytes(e),
+            PublicKey::Unsupported { algorithm } => bytes(algorithm),
+        };
+        let x = &self.extensions;
+        let extensions = bytes(&x.subject_alt_names)
+            + x.subject_alt_names
+                .iter()
+                .map(|s| bytes(&s.data))
+                .sum::<usize>()
+            + bytes(&x.ext_key_usage)
+            + x.ext_key_usage.iter().map(bytes).sum::<usize>()
+            + x.subject_key_id.as_ref().map_or(0, bytes)
+            + x.authority_key_id.as_ref().map_or(0, bytes)
+            + bytes(&x.unknown)
+            + x.unknown.iter().map(|u| bytes(&u.oid)).sum::<usize>();
+        bytes(&self.serial_number)
+            + name(&self.issuer)
+            + name(&self.subject)
+            + self.not_before.text.capacity()
+            + self.not_after.text.capacity()
+            + key
+            + algorithm(&self.cert_algorithm)
+            + algorithm(&self.sig_algorithm)
+            + bytes(&self.signature)
+            + self.unique_issuer_id.as_ref().map_or(0, bytes)
+            + self.unique_subject_id.as_ref().map_or(0, bytes)
+            + extensions
+            + bytes(&self.der)
+    }
+}
