@@ -53,7 +53,13 @@ impl X509Cert {
             + x.subject_key_id.as_ref().map_or(0, bytes)
             + x.authority_key_id.as_ref().map_or(0, bytes)
             + bytes(&x.unknown)
-            + x.unknown.iter().map(|u| bytes(&u.oid)).sum::<usize>();
+            + x.unknown.iter().map(|u| bytes(&u.oid)).sum::<usize>()
+            + x.name_constraints.as_ref().map_or(0, |nc| {
+                [&nc.permitted, &nc.excluded]
+                    .iter()
+                    .map(|list| bytes(list) + list.iter().map(|s| bytes(&s.data)).sum::<usize>())
+                    .sum::<usize>()
+            });
         bytes(&self.serial_number)
             + name(&self.issuer)
             + name(&self.subject)
