@@ -241,9 +241,23 @@ enum Answer {
     Nothing,
 }
 
-fn answer(s: &mut Session, bytes: &[u8]) -> Answer {
+fn answer(s: &mut Session, mut bytes: &[u8]) -> Answer {
     let mut evs = Vec::new();
-    feed(s, bytes, usize::MAX, &mut evs);
+    // Feed as a socket would, a read buffer at a time, and stop at the first answer: after
+    // a fatal alert the session reads nothing more (its read buffer may be smaller than
+    // the whole flight, so the rest of an oversized hello can still be unread then).
+    while !bytes.is_empty() {
+        let buf = s.get_readbuf();
+        assert!(!buf.is_empty(), "empty read buffer");
+        let n = buf.len().min(bytes.len());
+        buf[..n].copy_from_slice(&bytes[..n]);
+        bytes = &bytes[n..];
+        let ev = to_ev(s.received_data(n).expect("received_data failed"));
+        if ev == Ev::RequestSend {
+            break;
+        }
+        drain(s, ev, &mut evs);
+    }
     let out = take_out(s, usize::MAX, &mut evs);
     answer_of(&out)
 }
