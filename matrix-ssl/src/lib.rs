@@ -64,6 +64,8 @@ pub mod suites;
 mod alert;
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
 mod context;
+#[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
+mod dh;
 #[cfg(all(
     feature = "dtls",
     any(feature = "client-side-ssl", feature = "server-side-ssl")

@@ -12,6 +12,8 @@
 //!    `private-key-parsing` off, and its `keys_components` test runs in that build
 //! 6. `cargo xtask matrix --quick`: the quick feature profiles build (min-size and
 //!    release) and are measured; a profile that does not build fails CI
+//!    then `cargo xtask firmware`: the profiles as Cortex-M4F firmware images (Debian's
+//!    rustc-web with -Zbuild-std, arm-none-eabi-gcc), symbol checks and size budgets
 //! 7. `cargo tree -d`: no duplicated RustCrypto crate
 //! 8. the interop tests against the peers (`matrix-interop`, release mode), then the
 //!    legacy-renegotiation interop tests once with each of the two features they need
@@ -32,7 +34,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use crate::{cmd, features, fuzz, load, matrix, peers, sslyze, valgrind};
+use crate::{cmd, features, firmware, fuzz, load, matrix, peers, sslyze, valgrind};
 
 /// The smallest server: TLS 1.0, one AES suite, no certificate parser (its chain is sent as
 /// opaque DER) and no private-key parser (its key comes from components).
@@ -297,6 +299,9 @@ pub fn run(root: &Path) -> Result<(), String> {
     })?;
     step("feature profiles (cargo xtask matrix --quick)", &mut || {
         matrix::run(root, true)
+    })?;
+    step("firmware images (cargo xtask firmware)", &mut || {
+        firmware::run(root, &[])
     })?;
     step("no duplicated RustCrypto crates", &mut || {
         let out = cmd::output(
