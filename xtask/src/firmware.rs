@@ -137,6 +137,23 @@ pub struct FwRow {
     pub crates: Vec<(String, u64)>,
     /// Known gaps of the symbol check (`KNOWN_GAPS`) this image shows.
     pub gaps: Vec<String>,
+    /// The same profile's x86_64 library text from the last `cargo xtask matrix` report
+    /// (`target/matrix/report.csv`), when there is one.
+    pub x86_64_text: Option<u64>,
+}
+
+/// The x86_64 library text of `profile` in `cargo xtask matrix`'s last CSV report.
+fn x86_64_library_text(root: &Path, profile: &str) -> Option<u64> {
+    let csv = std::fs::read_to_string(root.join("target/matrix/report.csv")).ok()?;
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next()?.split(',').collect();
+    let col = header.iter().position(|h| *h == "library_text")?;
+    lines
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .find(|f| f.first() == Some(&profile))?
+        .get(col)?
+        .parse()
+        .ok()
 }
 
 /// The Debian rustc: its path, if installed with its library source.
@@ -278,16 +295,34 @@ pub fn symbols(elf: &Path) -> Result<Vec<(u64, String)>, String> {
 }
 
 /// The crate a demangled symbol belongs to: the first path segment of its name (after
-/// `<`, `&` and `dyn `), or "C" for a C symbol.
+/// `<`, `&` and `dyn `); for `<T as Trait>::f` with a primitive `T`, the trait's crate; for
+/// a primitive's own method (`<[u8]>::to_vec`, `<str>::trim`), "core"; else "C".
 pub fn crate_of(name: &str) -> String {
-    let s = name.trim_start_matches(['<', '&', '*', '(', ' ']);
-    let s = s.strip_prefix("dyn ").unwrap_or(s);
-    match s.split_once("::") {
-        Some((first, _)) if first.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
-            first.to_string()
-        }
-        _ => "C".to_string(),
+    let first = |s: &str| -> Option<String> {
+        let s = s.trim_start_matches(['<', '&', '*', '(', ' ']);
+        let s = s.strip_prefix("dyn ").unwrap_or(s);
+        let s = s.strip_prefix("mut ").unwrap_or(s);
+        let (head, _) = s.split_once("::")?;
+        (!head.is_empty() && head.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            .then(|| head.to_string())
+    };
+    if let Some(c) = first(name) {
+        return c;
     }
+    if let Some((_, tr)) = name.split_once(" as ")
+        && let Some(c) = first(tr)
+    {
+        return c;
+    }
+    if name.starts_with("<[") || name.starts_with("<str>") || name.starts_with("<char") {
+        return "core".to_string();
+    }
+    if let Some((prim, _)) = name.strip_prefix('<').and_then(|n| n.split_once('>'))
+        && prim.chars().all(|c| c.is_ascii_alphanumeric())
+    {
+        return "core".to_string();
+    }
+    "C".to_string()
 }
 
 /// Sums symbol sizes per crate, largest first.
@@ -492,6 +527,7 @@ pub fn run(root: &Path, only: &[String]) -> Result<(), String> {
             budget,
             crates: per_crate(&syms),
             gaps,
+            x86_64_text: x86_64_library_text(root, &p.name),
         });
     }
     host_allocator_test(root)?;
@@ -528,12 +564,13 @@ fn markdown(rows: &[FwRow], empty: Size) -> String {
         "# Firmware images ({TARGET}, opt-level z, LTO, panic=abort, arm-none-eabi-gcc -Os \
          --gc-sections)\n\nThe empty program: text {} B, data {} B, bss {} B. Library text = \
          image text minus the empty program's. bss holds the image's heap region (the \
-         BlockPool allocator's blocks).\n",
+         BlockPool allocator's blocks). The x86_64 column is the same profile's library text \
+         in the last `cargo xtask matrix` report (target/matrix/report.csv), if any.\n",
         empty.text, empty.data, empty.bss
     );
     let _ = writeln!(
         s,
-        "| profile | text | data | bss | library text | budget | largest crates | known gaps |\n|---|---:|---:|---:|---:|---:|---|---|"
+        "| profile | text | data | bss | library text | budget | x86_64 library text | largest crates | known gaps |\n|---|---:|---:|---:|---:|---:|---:|---|---|"
     );
     for r in rows {
         let crates: Vec<String> = r
@@ -544,13 +581,14 @@ fn markdown(rows: &[FwRow], empty: Size) -> String {
             .collect();
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.name,
             r.image.text,
             r.image.data,
             r.image.bss,
             r.library_text,
             r.budget.map_or("-".into(), |b| b.to_string()),
+            r.x86_64_text.map_or("-".into(), |b| b.to_string()),
             crates.join(", "),
             if r.gaps.is_empty() {
                 "-".to_string()
@@ -564,17 +602,18 @@ fn markdown(rows: &[FwRow], empty: Size) -> String {
 
 /// The CSV report.
 fn csv(rows: &[FwRow]) -> String {
-    let mut s = String::from("profile,text,data,bss,library_text,budget\n");
+    let mut s = String::from("profile,text,data,bss,library_text,budget,x86_64_library_text\n");
     for r in rows {
         let _ = writeln!(
             s,
-            "{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{}",
             r.name,
             r.image.text,
             r.image.data,
             r.image.bss,
             r.library_text,
-            r.budget.map_or(String::new(), |b| b.to_string())
+            r.budget.map_or(String::new(), |b| b.to_string()),
+            r.x86_64_text.map_or(String::new(), |b| b.to_string())
         );
     }
     s
@@ -633,6 +672,9 @@ mod tests {
         );
         assert_eq!(crate_of("sha1::block_api::compress"), "sha1");
         assert_eq!(crate_of("memcpy"), "C");
+        assert_eq!(crate_of("<u64 as aes::soft::Word>::bitslice"), "aes");
+        assert_eq!(crate_of("<[u8]>::to_vec"), "core");
+        assert_eq!(crate_of("<u32>::_fmt_inner"), "core");
     }
 
     #[test]
