@@ -5,7 +5,7 @@
 //! own workspace, outside the library crates) is built as a `no_std` + `alloc` staticlib
 //! with the profile's library features (a `default` of a library crate is expanded to its
 //! features minus `std` and `file-system`), opt-level "z", fat LTO, one codegen unit and
-//! panic=abort, then linked with `arm-none-eabi-gcc --gc-sections` to its C `main`
+//! panics that abort at once (see [`rustflags`]), then linked with `arm-none-eabi-gcc --gc-sections` to its C `main`
 //! (`firmware/c/main.c`) into an image that runs the profile's roles: open a context with
 //! the board's entropy and clock, load the keys, handshake, one message each way, the
 //! close alert. The same `main` without the TLS call is the empty program; the image's
@@ -381,10 +381,20 @@ pub fn budgets() -> Result<Vec<(String, u64)>, String> {
 /// (MatrixSSL's `PS_*_IMPROVE_PERF_INCREASE_CODESIZE`) decide them here: off (MatrixSSL's
 /// default), the compact AES ("semi-fixsliced", still constant-time) and the compact
 /// SHA-256 rounds; on, the crates' fast forms. No unwind tables: with panic=abort nothing
-/// unwinds, and an unwind table entry would link libgcc's unwinder (2.5 KB).
+/// unwinds. And panics abort at once (`-Cpanic=immediate-abort`, unstable like build-std
+/// itself): the image's panic handler halts without reading the message, so the panic
+/// messages, locations and the formatting code behind them (about 19 KB of the
+/// minimal-client image) are left out. A panic is a bug either way: the library returns
+/// errors on every input.
 pub fn rustflags(features: &[String]) -> Vec<String> {
     let on = |f: &str| features.iter().any(|x| x.ends_with(f));
-    let mut flags = vec!["-Cforce-unwind-tables=no".to_string()];
+    let mut flags: Vec<String> = [
+        "-Cforce-unwind-tables=no",
+        "-Zunstable-options",
+        "-Cpanic=immediate-abort",
+    ]
+    .map(str::to_string)
+    .to_vec();
     if !on("aes-improve-perf-increase-codesize") {
         flags.extend(["--cfg".into(), "aes_backend_soft=\"compact\"".into()]);
     }
