@@ -22,9 +22,10 @@
 //! - the symbols of the image contain none of a disabled feature's (`FORBIDDEN`): no SSL
 //!   3.0 code without `ssl3`, no DH without a DH suite, no MD5 record MAC without an MD5
 //!   suite, no certificate parser without a client or `cert-parse` and an RSA suite, no
-//!   RSA without an RSA suite or the key parser (the last two fail today for the PSK-only
-//!   profile, whose roles still turn on RSA: that profile's check is reported, not
-//!   enforced, until they no longer do);
+//!   RSA without an RSA suite or the key parser, no formatting code (`core::fmt`) at all
+//!   (`KNOWN_GAPS` lists what is reported instead of failed until its work lands: RSA and
+//!   the parser in the PSK-only profile, whose roles still turn them on, and a small
+//!   formatting path of the default feature set);
 //! - the library text is within the profile's budget in `firmware/budgets.toml` (raised
 //!   only by a commit that says why).
 //!
@@ -106,6 +107,11 @@ const FORBIDDEN: &[Forbidden] = &[
         allowed: |f| has_rsa_suite(f) && (f.contains("client") || f.contains("cert-parse")),
     },
     Forbidden {
+        what: "formatting (core::fmt)",
+        patterns: &["core::fmt::"],
+        allowed: |_| false,
+    },
+    Forbidden {
         what: "RSA",
         patterns: &["matrix_crypto::rsa::", "MontCtx"],
         allowed: |f| has_rsa_suite(f) || f.contains("private-key-parsing"),
@@ -120,6 +126,11 @@ const KNOWN_GAPS: &[(&str, &str)] = &[
     // role the certificate parser, whatever the suites.
     ("psk-only", "RSA"),
     ("psk-only", "the X.509 certificate parser"),
+    // A string formatting path of the default feature set (about 0.3 KB: `<&str as
+    // Display>::fmt` and `Formatter::pad`, reached through a function pointer) not yet
+    // traced to its caller.
+    ("default", "formatting (core::fmt)"),
+    ("full", "formatting (core::fmt)"),
 ];
 
 /// What one profile's image measured.
