@@ -54,11 +54,18 @@ impl Clock for SystemClock {
 
 /// A clock that only moves when told to: for tests, simulations and devices that learn the
 /// time from elsewhere.
+///
+/// It keeps the time in an `AtomicU64` (so it is `Sync` and can be shared with a context),
+/// so it exists only on targets with 64-bit atomics: 32-bit microcontrollers such as the
+/// Cortex-M4 (`thumbv7em-none-eabihf`) have none, and a firmware there implements [`Clock`]
+/// over its own timer (see `firmware/` in the repository).
+#[cfg(target_has_atomic = "64")]
 #[derive(Debug, Default)]
 pub struct ManualClock {
     now: core::sync::atomic::AtomicU64,
 }
 
+#[cfg(target_has_atomic = "64")]
 impl ManualClock {
     /// A clock reading `now_ms`.
     pub const fn new(now_ms: u64) -> Self {
@@ -83,6 +90,7 @@ impl ManualClock {
     }
 }
 
+#[cfg(target_has_atomic = "64")]
 impl Clock for ManualClock {
     fn now_ms(&self) -> u64 {
         self.now.load(core::sync::atomic::Ordering::Relaxed)

@@ -105,12 +105,32 @@ macro_rules! wrap_hash {
     };
 }
 
+// The implementations under MD5 and SHA-1: RustCrypto's unrolled code with
+// `*-improve-perf-increase-codesize` (MatrixSSL's PS_MD5_/PS_SHA1_IMPROVE_PERF_INCREASE_CODESIZE),
+// else matrix's compact loops (`hash_compact`).
+#[cfg(all(feature = "md5", feature = "md5-improve-perf-increase-codesize"))]
+type Md5Inner = md5::Md5;
+#[cfg(all(feature = "md5", feature = "md5-improve-perf-increase-codesize"))]
+use md5::block_api::compress as md5_compress;
+#[cfg(all(feature = "md5", not(feature = "md5-improve-perf-increase-codesize")))]
+type Md5Inner = crate::hash_compact::Md5Compact;
+#[cfg(all(feature = "md5", not(feature = "md5-improve-perf-increase-codesize")))]
+use crate::hash_compact::md5_compress;
+#[cfg(all(feature = "sha1", feature = "sha1-improve-perf-increase-codesize"))]
+type Sha1Inner = sha1::Sha1;
+#[cfg(all(feature = "sha1", feature = "sha1-improve-perf-increase-codesize"))]
+use sha1::block_api::compress as sha1_compress;
+#[cfg(all(feature = "sha1", not(feature = "sha1-improve-perf-increase-codesize")))]
+type Sha1Inner = crate::hash_compact::Sha1Compact;
+#[cfg(all(feature = "sha1", not(feature = "sha1-improve-perf-increase-codesize")))]
+use crate::hash_compact::sha1_compress;
+
 #[cfg(feature = "md5")]
 wrap_hash!(
     /// MD5 (RFC 1321): 16-byte digest, 64-byte blocks. Broken for collisions; kept for the
     /// SSL 3.0/TLS 1.0 key derivations, the SSLv3 MAC and old certificates.
     Md5,
-    md5::Md5,
+    Md5Inner,
     HashAlgorithm::Md5,
     16,
     64
@@ -120,7 +140,7 @@ wrap_hash!(
 wrap_hash!(
     /// SHA-1 (FIPS 180-4): 20-byte digest, 64-byte blocks.
     Sha1,
-    sha1::Sha1,
+    Sha1Inner,
     HashAlgorithm::Sha1,
     20,
     64
@@ -202,7 +222,7 @@ impl BlockCompress for Md5 {
 
     fn compress(state: &mut ChainState, blocks: &[[u8; 64]]) {
         let mut s = [state[0], state[1], state[2], state[3]];
-        md5::block_api::compress(&mut s, blocks);
+        md5_compress(&mut s, blocks);
         state[..4].copy_from_slice(&s);
         s.zeroize();
     }
@@ -216,7 +236,7 @@ impl BlockCompress for Sha1 {
     const INITIAL_STATE: ChainState = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0];
 
     fn compress(state: &mut ChainState, blocks: &[[u8; 64]]) {
-        sha1::block_api::compress(state, blocks);
+        sha1_compress(state, blocks);
     }
 }
 

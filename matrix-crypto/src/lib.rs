@@ -29,6 +29,12 @@ pub mod cipher;
 pub mod dh;
 pub mod drbg;
 pub mod hash;
+#[cfg(any(
+    all(feature = "md5", not(feature = "md5-improve-perf-increase-codesize")),
+    all(feature = "sha1", not(feature = "sha1-improve-perf-increase-codesize")),
+    all(test, feature = "md5", feature = "sha1")
+))]
+mod hash_compact;
 pub mod kdf;
 pub mod mac;
 #[cfg(all(feature = "md5", feature = "sha1"))]

@@ -118,6 +118,8 @@ mod context;
     doc(cfg(any(feature = "client-side-ssl", feature = "server-side-ssl")))
 )]
 pub mod drive;
+#[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
+mod dh;
 #[cfg(all(
     feature = "dtls",
     any(feature = "client-side-ssl", feature = "server-side-ssl")

@@ -132,6 +132,19 @@ fn default_group_and_2048_bit_params() {
     }
 }
 
+/// Without a DH suite no DH code is compiled: loading parameters is
+/// `PS_UNSUPPORTED_FAIL`, as MatrixSSL answers for what it was built without.
+#[cfg(not(feature = "dh-key-exchange"))]
+#[test]
+fn dh_params_are_unsupported_without_a_dh_suite() {
+    let mut k = Keys::new();
+    assert_eq!(
+        k.load_dh_params_mem(&read("dh/dh1024.pem")).unwrap_err(),
+        matrix_ssl::Error::UnsupportedFail
+    );
+}
+
+#[cfg(feature = "dh-key-exchange")]
 #[test]
 fn load_dh_params_and_psk_arguments() {
     let mut k = Keys::new();

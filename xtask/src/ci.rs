@@ -16,6 +16,8 @@
 //!    `private-key-parsing` off, and its `keys_components` test runs in that build
 //! 6. `cargo xtask matrix --quick`: the quick feature profiles build (min-size and
 //!    release) and are measured; a profile that does not build fails CI
+//!    then `cargo xtask firmware`: the profiles as Cortex-M4F firmware images (Debian's
+//!    rustc-web with -Zbuild-std, arm-none-eabi-gcc), symbol checks and size budgets
 //! 7. `cargo tree -d`: no duplicated RustCrypto crate
 //! 8. the interop tests against the peers (`matrix-interop`, release mode), then the
 //!    legacy-renegotiation interop tests once with each of the two features they need
@@ -36,7 +38,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use crate::{cmd, examples, features, fuzz, load, matrix, peers, sslyze, valgrind};
+use crate::{cmd, examples, features, firmware, fuzz, load, matrix, peers, sslyze, valgrind};
 
 /// The C ABI crate: its tests compile and run C programs (`tests/c_programs.rs`).
 const FFI_PACKAGE: &str = "matrix-ffi";
@@ -341,6 +343,9 @@ pub fn run(root: &Path) -> Result<(), String> {
     })?;
     step("feature profiles (cargo xtask matrix --quick)", &mut || {
         matrix::run(root, true)
+    })?;
+    step("firmware images (cargo xtask firmware)", &mut || {
+        firmware::run(root, &[])
     })?;
     step("no duplicated RustCrypto crates", &mut || {
         let out = cmd::output(

@@ -7,6 +7,8 @@
 //! - `cargo xtask bench [crypto]`: the crypto benchmarks next to `openssl speed`, as ratios;
 //! - `cargo xtask matrix [--quick]`: size and speed of the feature profiles of
 //!   `profiles.toml` (see [`matrix`]).
+//! - `cargo xtask firmware`: the profiles as Cortex-M4F firmware images, sized and checked
+//!   (see [`firmware`]).
 //! - `cargo xtask fuzz [--seconds N] [--stable] [TARGET...]`: every fuzz target for N seconds
 //!   (see [`fuzz`]).
 //! - `cargo xtask examples`: builds every example and runs the local ones (see
@@ -26,6 +28,7 @@ mod cmd;
 mod examples;
 mod features;
 mod ffi;
+mod firmware;
 mod fuzz;
 mod load;
 mod matrix;
@@ -48,6 +51,9 @@ commands:
   bench tls [--short]    loopback handshakes/s and MB/s, matrix vs openssl s_server/s_time
   matrix [--quick]       size and speed of the feature profiles (xtask/src/profiles.toml),
                          reports in target/matrix/; --quick: the CI subset
+  firmware [PROFILE...]  the profiles as Cortex-M4F firmware images (thumbv7em-none-eabihf,
+                         Debian rustc-web + -Zbuild-std, arm-none-eabi-gcc): sizes, symbol
+                         checks, budgets (firmware/budgets.toml); reports in target/firmware/
   fuzz [--seconds N] [--stable] [TARGET...]
                          run every fuzz target N seconds (default 60): cargo-fuzz on nightly
                          when installed, else (or with --stable) the stable runner
@@ -92,6 +98,7 @@ fn main() -> ExitCode {
             }
         }
         Some("examples") => examples::run(&root),
+        Some("firmware") => firmware::run(&root, &args[1..]),
         Some("sslyze") => peers::ensure(&root).and_then(|p| sslyze::run(&root, &p.python)),
         Some("valgrind") => peers::ensure(&root).and_then(|p| valgrind::run(&root, &p.python)),
         Some("load") => load::Options::parse(&args[1..]).and_then(|o| load::run(&root, &o)),

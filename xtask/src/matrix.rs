@@ -54,6 +54,8 @@ pub struct Profile {
     pub quick: bool,
     /// A crate that must have content first.
     pub needs: Option<String>,
+    /// The firmware image's own features (`cargo xtask firmware`); `None`: no image.
+    pub firmware: Option<Vec<String>>,
 }
 
 /// Text, data and bss of a binary, in bytes.
@@ -132,6 +134,11 @@ pub fn profiles() -> Result<Vec<Profile>, String> {
                     .and_then(toml::Value::as_bool)
                     .unwrap_or(false),
                 needs: s("needs"),
+                firmware: p.get("firmware").and_then(toml::Value::as_array).map(|a| {
+                    a.iter()
+                        .filter_map(|f| f.as_str().map(str::to_string))
+                        .collect()
+                }),
                 features,
                 name,
             })
@@ -221,10 +228,15 @@ fn short_hash(s: &str) -> String {
 
 /// text/data/bss of `bin` by binutils' `size` (Berkeley format).
 fn size_of(bin: &Path) -> Result<Size, String> {
-    let out = Command::new("size")
+    size_by("size", bin)
+}
+
+/// text/data/bss of `bin` by `program`, a binutils `size` (Berkeley format).
+pub fn size_by(program: &str, bin: &Path) -> Result<Size, String> {
+    let out = Command::new(program)
         .arg(bin)
         .output()
-        .map_err(|e| format!("cannot run `size` (binutils): {e}"))?;
+        .map_err(|e| format!("cannot run `{program}` (binutils): {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout);
     let nums: Vec<u64> = text
         .lines()

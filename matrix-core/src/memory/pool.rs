@@ -78,7 +78,15 @@ impl<'r> BlockPool<'r> {
         }; MAX_CLASSES];
         sorted[..classes.len()].copy_from_slice(classes);
         let sorted = &mut sorted[..classes.len()];
-        sorted.sort_by_key(|c| c.block_size);
+        // An insertion sort: at most MAX_CLASSES entries, and a few dozen bytes of code
+        // where `sort_by_key` (a driftsort) is over 2 KB on a Cortex-M.
+        for i in 1..sorted.len() {
+            let mut j = i;
+            while j > 0 && sorted[j - 1].block_size > sorted[j].block_size {
+                sorted.swap(j - 1, j);
+                j -= 1;
+            }
+        }
 
         // Blocks are aligned by address, so start at the first aligned byte of the region.
         let mut offset = (region.as_ptr() as usize).wrapping_neg() % BLOCK_ALIGN;

@@ -24,7 +24,8 @@
 //!
 //! Kernels: multiplication and squaring are product-scanning loops; moduli of 16 and 32
 //! limbs (the CRT halves of 2048 and 4096-bit RSA keys, 1024 and 2048-bit DH groups) run
-//! instances compiled for that fixed size, which the compiler optimizes better. The
+//! instances compiled for that fixed size, which the compiler optimizes better, with
+//! `pubkey-fixed-size-kernels` (a default; off in size-first builds). The
 //! `1024-key-speed-optimizations` feature adds the 8-limb instance, used by the 512-bit CRT
 //! halves of 1024-bit RSA keys (about 10% faster private operations with such keys);
 //! without it they run the generic loops.

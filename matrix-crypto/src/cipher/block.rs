@@ -26,11 +26,11 @@ type TripleDes = super::des_tables::TdesEde3;
 /// The expanded key of one block cipher (boxed so that it stays in one place until dropped;
 /// each type zeroizes itself on drop).
 enum Schedule {
-    #[cfg(feature = "aes")]
+    #[cfg(feature = "aes-128")]
     Aes128(Box<aes::Aes128>),
     #[cfg(feature = "aes")]
     Aes192(Box<aes::Aes192>),
-    #[cfg(feature = "aes")]
+    #[cfg(feature = "aes-256")]
     Aes256(Box<aes::Aes256>),
     #[cfg(feature = "3des")]
     TripleDes(Box<TripleDes>),
@@ -42,12 +42,12 @@ enum Schedule {
 
 /// Checks at compile time that every key schedule we hold wipes itself when dropped.
 const fn assert_zeroize_on_drop<T: ZeroizeOnDrop>() {}
+#[cfg(feature = "aes-128")]
+const _: () = assert_zeroize_on_drop::<aes::Aes128>();
 #[cfg(feature = "aes")]
-const _: () = {
-    assert_zeroize_on_drop::<aes::Aes128>();
-    assert_zeroize_on_drop::<aes::Aes192>();
-    assert_zeroize_on_drop::<aes::Aes256>();
-};
+const _: () = assert_zeroize_on_drop::<aes::Aes192>();
+#[cfg(feature = "aes-256")]
+const _: () = assert_zeroize_on_drop::<aes::Aes256>();
 #[cfg(feature = "3des")]
 const _: () = {
     assert_zeroize_on_drop::<TripleDes>();
@@ -119,11 +119,11 @@ impl CbcCipher {
             return Err(Error::ArgFail);
         }
         let schedule = match alg {
-            #[cfg(feature = "aes")]
+            #[cfg(feature = "aes-128")]
             BlockAlgorithm::Aes128 => Schedule::Aes128(expand(key)?),
             #[cfg(feature = "aes")]
             BlockAlgorithm::Aes192 => Schedule::Aes192(expand(key)?),
-            #[cfg(feature = "aes")]
+            #[cfg(feature = "aes-256")]
             BlockAlgorithm::Aes256 => Schedule::Aes256(expand(key)?),
             #[cfg(feature = "3des")]
             BlockAlgorithm::TripleDes => Schedule::TripleDes(expand(key)?),
@@ -171,11 +171,11 @@ impl CbcCipher {
     /// nothing is changed then. Empty `data` leaves `iv` as it was.
     pub fn encrypt(&self, iv: &mut [u8], data: &mut [u8]) -> Result<()> {
         match &self.schedule {
-            #[cfg(feature = "aes")]
+            #[cfg(feature = "aes-128")]
             Schedule::Aes128(c) => cbc_encrypt(&**c, iv, data),
             #[cfg(feature = "aes")]
             Schedule::Aes192(c) => cbc_encrypt(&**c, iv, data),
-            #[cfg(feature = "aes")]
+            #[cfg(feature = "aes-256")]
             Schedule::Aes256(c) => cbc_encrypt(&**c, iv, data),
             #[cfg(feature = "3des")]
             Schedule::TripleDes(c) => cbc_encrypt(&**c, iv, data),
@@ -193,11 +193,11 @@ impl CbcCipher {
     /// nothing is changed then. No padding is checked or removed.
     pub fn decrypt(&self, iv: &mut [u8], data: &mut [u8]) -> Result<()> {
         match &self.schedule {
-            #[cfg(feature = "aes")]
+            #[cfg(feature = "aes-128")]
             Schedule::Aes128(c) => cbc_decrypt(&**c, iv, data),
             #[cfg(feature = "aes")]
             Schedule::Aes192(c) => cbc_decrypt(&**c, iv, data),
-            #[cfg(feature = "aes")]
+            #[cfg(feature = "aes-256")]
             Schedule::Aes256(c) => cbc_decrypt(&**c, iv, data),
             #[cfg(feature = "3des")]
             Schedule::TripleDes(c) => cbc_decrypt(&**c, iv, data),

@@ -17,7 +17,12 @@
 //! Key schedules are boxed by the constructors (so they are not copied when a cipher value
 //! moves) and zeroized when dropped. The per-record calls do not allocate.
 
-#[cfg(any(feature = "aes", feature = "3des", feature = "seed"))]
+#[cfg(any(
+    feature = "aes-128",
+    feature = "aes-256",
+    feature = "3des",
+    feature = "seed"
+))]
 mod block;
 #[cfg(all(feature = "3des", feature = "3des-improve-perf-increase-codesize"))]
 mod des_tables;
@@ -27,7 +32,12 @@ mod seed;
 #[cfg(feature = "arc4")]
 mod stream;
 
-#[cfg(any(feature = "aes", feature = "3des", feature = "seed"))]
+#[cfg(any(
+    feature = "aes-128",
+    feature = "aes-256",
+    feature = "3des",
+    feature = "seed"
+))]
 #[cfg_attr(
     docsrs,
     doc(cfg(any(feature = "aes", feature = "3des", feature = "seed")))
@@ -40,18 +50,19 @@ pub use stream::Rc4;
 
 /// A block cipher usable in CBC mode.
 ///
-/// Each variant exists only when its Cargo feature is on (`aes`, `3des`, `seed`).
+/// Each variant exists only when its Cargo feature is on (`aes-128`, `aes` for AES-192,
+/// `aes-256`, `3des`, `seed`).
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum BlockAlgorithm {
     /// AES with a 128-bit key (FIPS-197).
-    #[cfg(feature = "aes")]
+    #[cfg(feature = "aes-128")]
     Aes128,
     /// AES with a 192-bit key (FIPS-197; encrypted PEM keys only, no TLS suite uses it).
     #[cfg(feature = "aes")]
     Aes192,
     /// AES with a 256-bit key (FIPS-197).
-    #[cfg(feature = "aes")]
+    #[cfg(feature = "aes-256")]
     Aes256,
     /// Three-key triple DES, EDE (SP 800-67), 24-byte key (parity bits ignored).
     #[cfg(feature = "3des")]
@@ -69,11 +80,11 @@ impl BlockAlgorithm {
     /// The key length in bytes.
     pub const fn key_len(self) -> usize {
         match self {
-            #[cfg(feature = "aes")]
+            #[cfg(feature = "aes-128")]
             BlockAlgorithm::Aes128 => 16,
             #[cfg(feature = "aes")]
             BlockAlgorithm::Aes192 => 24,
-            #[cfg(feature = "aes")]
+            #[cfg(feature = "aes-256")]
             BlockAlgorithm::Aes256 => 32,
             #[cfg(feature = "3des")]
             BlockAlgorithm::TripleDes => 24,
@@ -86,11 +97,11 @@ impl BlockAlgorithm {
 
     /// Every block algorithm this build has.
     pub const ALL: &'static [BlockAlgorithm] = &[
-        #[cfg(feature = "aes")]
+        #[cfg(feature = "aes-128")]
         BlockAlgorithm::Aes128,
         #[cfg(feature = "aes")]
         BlockAlgorithm::Aes192,
-        #[cfg(feature = "aes")]
+        #[cfg(feature = "aes-256")]
         BlockAlgorithm::Aes256,
         #[cfg(feature = "3des")]
         BlockAlgorithm::TripleDes,
@@ -104,11 +115,11 @@ impl BlockAlgorithm {
     /// `DEK-Info` (`AES-128-CBC`, `DES-EDE3-CBC`, `DES-CBC`, `SEED-CBC`, …).
     pub const fn cbc_name(self) -> &'static str {
         match self {
-            #[cfg(feature = "aes")]
+            #[cfg(feature = "aes-128")]
             BlockAlgorithm::Aes128 => "AES-128-CBC",
             #[cfg(feature = "aes")]
             BlockAlgorithm::Aes192 => "AES-192-CBC",
-            #[cfg(feature = "aes")]
+            #[cfg(feature = "aes-256")]
             BlockAlgorithm::Aes256 => "AES-256-CBC",
             #[cfg(feature = "3des")]
             BlockAlgorithm::TripleDes => "DES-EDE3-CBC",
@@ -132,8 +143,12 @@ impl BlockAlgorithm {
     /// The block length in bytes (also the IV length in CBC mode).
     pub const fn block_len(self) -> usize {
         match self {
+            #[cfg(feature = "aes-128")]
+            BlockAlgorithm::Aes128 => 16,
             #[cfg(feature = "aes")]
-            BlockAlgorithm::Aes128 | BlockAlgorithm::Aes192 | BlockAlgorithm::Aes256 => 16,
+            BlockAlgorithm::Aes192 => 16,
+            #[cfg(feature = "aes-256")]
+            BlockAlgorithm::Aes256 => 16,
             #[cfg(feature = "3des")]
             BlockAlgorithm::TripleDes | BlockAlgorithm::Des => 8,
             #[cfg(feature = "seed")]

@@ -208,8 +208,12 @@ impl ProtocolVersion {
 
     /// Whether this is SSL 3.0, whose messages differ (no decode_error alert, unprefixed RSA
     /// key exchange, 36-byte Finished).
+    ///
+    /// Always false in a build without feature `ssl3`: no session of such a build speaks
+    /// SSL 3.0 (it is not a compiled version), and a constant false lets the compiler drop
+    /// every SSL 3.0 branch (its MAC, PRF, Finished and key exchange) from the build.
     pub fn is_ssl3(self) -> bool {
-        self == ProtocolVersion::SSLv3
+        cfg!(feature = "ssl3") && self == ProtocolVersion::SSLv3
     }
 
     /// The TLS version whose record and handshake rules this version follows: DTLS 1.0 is

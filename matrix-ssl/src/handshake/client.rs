@@ -10,7 +10,6 @@ use alloc::vec::Vec;
 
 use matrix_core::Error;
 use matrix_crypto::alg::HashAlgorithm;
-use matrix_crypto::dh::DhGroup;
 use matrix_crypto::prf::Sender;
 use matrix_crypto::random::SecureRandom;
 use matrix_crypto::rsa::{RsaPublicKey, encrypt_pkcs1_v15, sign_pkcs1_v15, verify_pkcs1_v15};
@@ -30,6 +29,7 @@ use crate::codec::{
     ProtocolVersion, Reader,
 };
 use crate::context::ContextInner;
+use crate::dh::{DhGroup, MAX_PRIME_BITS, MIN_PRIME_BITS};
 use crate::keys::Keys;
 use crate::record::{RecordDecrypter, Side};
 use crate::session::SessionId;
@@ -807,7 +807,7 @@ fn dh_group(params: &ServerDhParams) -> Result<DhGroup, Fatal> {
     let bits = p.get(start).map_or(0, |&top| {
         (p.len() - start) * 8 - usize::try_from(top.leading_zeros()).unwrap_or(0)
     });
-    if !(matrix_crypto::dh::MIN_PRIME_BITS..=matrix_crypto::dh::MAX_PRIME_BITS).contains(&bits) {
+    if !(MIN_PRIME_BITS..=MAX_PRIME_BITS).contains(&bits) {
         return Err(Fatal::new(AlertDescription::InsufficientSecurity));
     }
     DhGroup::new(p, &params.dh_g).map_err(|_| Fatal::new(AlertDescription::IllegalParameter))

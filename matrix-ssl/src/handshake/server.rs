@@ -18,7 +18,6 @@ use alloc::vec::Vec;
 
 use matrix_core::Error;
 use matrix_crypto::alg::HashAlgorithm;
-use matrix_crypto::dh::DhKeyPair;
 use matrix_crypto::prf::Sender;
 use matrix_crypto::random::SecureRandom;
 use matrix_crypto::rsa::{RsaPublicKey, decrypt_pkcs1_v15_tls, sign_pkcs1_v15, verify_pkcs1_v15};
@@ -39,6 +38,7 @@ use crate::codec::{
     ProtocolVersion, Reader,
 };
 use crate::context::ContextInner;
+use crate::dh::DhKeyPair;
 use crate::keys::Keys;
 use crate::record::{RecordDecrypter, Side};
 use crate::suites::{KeyExchange, SUITES, SuiteInfo};

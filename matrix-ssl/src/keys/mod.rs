@@ -24,8 +24,8 @@ mod own_chain;
 
 use alloc::vec::Vec;
 
+use crate::dh::DhGroup;
 use matrix_core::Error;
-use matrix_crypto::dh::DhGroup;
 use matrix_crypto::rsa::RsaPrivateKey;
 use matrix_x509::DhParams;
 #[cfg(feature = "cert-parse")]
@@ -321,7 +321,7 @@ impl Keys {
     pub(crate) fn dh_group(&self) -> Result<DhGroup, Error> {
         match &self.dh_group {
             Some(g) => Ok(g.clone()),
-            None => DhGroup::named(matrix_crypto::dh::NamedGroup::Ffdhe2048),
+            None => crate::dh::default_group(),
         }
     }
 

@@ -11,8 +11,12 @@
 //! after the block that ends the real message picked with masks; then the outer hash, whose
 //! input has a fixed length. The constant-time mask helpers the CBC check shares live here.
 
-use matrix_crypto::hash::{BlockCompress, ChainState, Hash, Md5, Sha1};
-use matrix_crypto::mac::{Hmac, Ssl3Hash, Ssl3Mac};
+#[cfg(any(test, feature = "md5-record-mac"))]
+use matrix_crypto::hash::Md5;
+use matrix_crypto::hash::{BlockCompress, ChainState, Hash, Sha1};
+use matrix_crypto::mac::Hmac;
+#[cfg(any(test, feature = "ssl3"))]
+use matrix_crypto::mac::{Ssl3Hash, Ssl3Mac};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::codec::{ContentType, ProtocolVersion};
@@ -247,7 +251,8 @@ fn fill_block(segments: &[&[u8]; 3], k: usize, block: &mut [u8; BLOCK]) {
     }
 }
 
-/// The SSL 3.0 MAC with hash `H`.
+/// The SSL 3.0 MAC with hash `H` (built only with `ssl3`; the tests check it always).
+#[cfg(any(test, feature = "ssl3"))]
 pub(crate) struct Ssl3<H: Ssl3Hash + BlockCompress> {
     #[allow(
         dead_code,
@@ -258,6 +263,7 @@ pub(crate) struct Ssl3<H: Ssl3Hash + BlockCompress> {
     outer: H,
 }
 
+#[cfg(any(test, feature = "ssl3"))]
 impl<H: Ssl3Hash + BlockCompress + Send + 'static> RecordMac for Ssl3<H> {
     type H = H;
 
@@ -399,15 +405,30 @@ pub(crate) trait MacJob {
     type Out;
     /// Runs the job with the MAC type `M`.
     fn run<M: RecordMac>(self) -> Self::Out;
+    /// What the job makes for a MAC this build does not have.
+    fn unsupported(self) -> Self::Out;
 }
 
 /// Dispatches `job` on the MAC type for `version` and `alg`.
+///
+/// Only what the build's features name is compiled: the MD5 record MAC only with a suite
+/// that uses it (`md5-record-mac`), the SSL 3.0 MAC only with `ssl3`. Neither an MD5 suite
+/// nor SSL 3.0 can be negotiated in a build without it, so the last arm is only a typed
+/// refusal there (and unreachable in a build with both).
 pub(crate) fn with_mac<J: MacJob>(version: ProtocolVersion, alg: MacAlgorithm, job: J) -> J::Out {
     match (version.is_ssl3(), alg) {
+        #[cfg(all(feature = "ssl3", feature = "md5-record-mac"))]
         (true, MacAlgorithm::Md5) => job.run::<Ssl3<Md5>>(),
+        #[cfg(feature = "ssl3")]
         (true, MacAlgorithm::Sha1) => job.run::<Ssl3<Sha1>>(),
+        #[cfg(feature = "md5-record-mac")]
         (false, MacAlgorithm::Md5) => job.run::<Tls<Md5>>(),
         (false, MacAlgorithm::Sha1) => job.run::<Tls<Sha1>>(),
+        #[allow(
+            unreachable_patterns,
+            reason = "reached only in builds without SSL 3.0 or the MD5 record MAC"
+        )]
+        _ => job.unsupported(),
     }
 }
 

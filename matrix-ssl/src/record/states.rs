@@ -99,6 +99,10 @@ struct Build<'a> {
 impl MacJob for Build<'_> {
     type Out = Result<CipherStates, Error>;
 
+    fn unsupported(self) -> Self::Out {
+        Err(Error::UnsupportedFail)
+    }
+
     fn run<M: RecordMac>(self) -> Self::Out {
         if self.suite.is_cbc() {
             cbc_states::<M>(self.version, self.suite, self.write, self.read, self.etm)

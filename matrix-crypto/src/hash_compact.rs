@@ -1,0 +1,298 @@
+//! Compact MD5 (RFC 1321) and SHA-1 (FIPS 180-4 section 6.1): rolled round loops, for
+//! builds without `md5-improve-perf-increase-codesize` / `sha1-improve-perf-increase-codesize`
+//! (MatrixSSL's `PS_MD5_/PS_SHA1_IMPROVE_PERF_INCREASE_CODESIZE` off). The RustCrypto crates
+//! unroll every round (about 1.9 KB and 2.4 KB of code on a Cortex-M4); these loops are a
+//! few hundred bytes each and slower. Neither has a secret-dependent branch or index.
+//!
+//! This module owns the compression functions and a Merkle-Damgard buffer over them
+//! ([`MdHash`]): 64-byte blocks, `0x80` padding and a 64-bit bit count, in the hash's byte
+//! order. The state and buffer are wiped on drop.
+
+#![allow(
+    dead_code,
+    reason = "a build may use the compact form of one of the two hashes only"
+)]
+
+use core::marker::PhantomData;
+
+use zeroize::Zeroize;
+
+/// A 64-byte-block compression function with its byte order and initial state.
+pub(crate) trait Compress {
+    /// Big-endian words and length (SHA-1) or little-endian (MD5).
+    const BIG_ENDIAN: bool;
+    /// State words in use (4 for MD5, 5 for SHA-1).
+    const WORDS: usize;
+    /// The initial chaining state.
+    const INIT: [u32; 5];
+    /// One block.
+    fn block(state: &mut [u32; 5], block: &[u8; 64]);
+}
+
+/// Runs `C` over each of `blocks`.
+fn blocks<C: Compress>(state: &mut [u32; 5], blocks: &[[u8; 64]]) {
+    for b in blocks {
+        C::block(state, b);
+    }
+}
+
+/// MD5's compression function (RFC 1321 section 3.4).
+pub(crate) struct Md5Compress;
+
+/// MD5's per-round additive constants, floor(abs(sin(i + 1)) * 2^32).
+const MD5_K: [u32; 64] = [
+    0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501,
+    0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e, 0x49b40821,
+    0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d, 0x02441453, 0xd8a1e681, 0xe7d3fbc8,
+    0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed, 0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a,
+    0xfffa3942, 0x8771f681, 0x6d9d6122, 0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70,
+    0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665,
+    0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
+    0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391,
+];
+
+/// MD5's rotation amounts: four per round group.
+const MD5_S: [[u32; 4]; 4] = [
+    [7, 12, 17, 22],
+    [5, 9, 14, 20],
+    [4, 11, 16, 23],
+    [6, 10, 15, 21],
+];
+
+impl Compress for Md5Compress {
+    const BIG_ENDIAN: bool = false;
+    const WORDS: usize = 4;
+    const INIT: [u32; 5] = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0];
+
+    fn block(state: &mut [u32; 5], block: &[u8; 64]) {
+        let mut m = [0u32; 16];
+        for (w, c) in m.iter_mut().zip(block.chunks_exact(4)) {
+            *w = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+        }
+        let [mut a, mut b, mut c, mut d, _] = *state;
+        for i in 0..64 {
+            let round = i / 16;
+            let (f, g) = match round {
+                0 => ((b & c) | (!b & d), i),
+                1 => ((d & b) | (!d & c), (5 * i + 1) % 16),
+                2 => (b ^ c ^ d, (3 * i + 5) % 16),
+                _ => (c ^ (b | !d), (7 * i) % 16),
+            };
+            let sum = a.wrapping_add(f).wrapping_add(MD5_K[i]).wrapping_add(m[g]);
+            a = d;
+            d = c;
+            c = b;
+            b = b.wrapping_add(sum.rotate_left(MD5_S[round][i % 4]));
+        }
+        for (s, v) in state.iter_mut().zip([a, b, c, d]) {
+            *s = s.wrapping_add(v);
+        }
+        m.zeroize();
+    }
+}
+
+/// SHA-1's compression function (FIPS 180-4 section 6.1.2), with the 16-word circular
+/// message schedule.
+pub(crate) struct Sha1Compress;
+
+impl Compress for Sha1Compress {
+    const BIG_ENDIAN: bool = true;
+    const WORDS: usize = 5;
+    const INIT: [u32; 5] = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0];
+
+    fn block(state: &mut [u32; 5], block: &[u8; 64]) {
+        let mut w = [0u32; 16];
+        for (x, c) in w.iter_mut().zip(block.chunks_exact(4)) {
+            *x = u32::from_be_bytes([c[0], c[1], c[2], c[3]]);
+        }
+        let [mut a, mut b, mut c, mut d, mut e] = *state;
+        for t in 0..80 {
+            if t >= 16 {
+                let x = w[(t + 13) % 16] ^ w[(t + 8) % 16] ^ w[(t + 2) % 16] ^ w[t % 16];
+                w[t % 16] = x.rotate_left(1);
+            }
+            let (f, k) = match t / 20 {
+                0 => ((b & c) | (!b & d), 0x5a827999),
+                1 => (b ^ c ^ d, 0x6ed9eba1),
+                2 => ((b & c) | (b & d) | (c & d), 0x8f1bbcdc),
+                _ => (b ^ c ^ d, 0xca62c1d6),
+            };
+            let tmp = a
+                .rotate_left(5)
+                .wrapping_add(f)
+                .wrapping_add(e)
+                .wrapping_add(k)
+                .wrapping_add(w[t % 16]);
+            e = d;
+            d = c;
+            c = b.rotate_left(30);
+            b = a;
+            a = tmp;
+        }
+        for (s, v) in state.iter_mut().zip([a, b, c, d, e]) {
+            *s = s.wrapping_add(v);
+        }
+        w.zeroize();
+    }
+}
+
+/// MD5's compression over `blocks` (the 4-word state of `md5::block_api::compress`).
+pub(crate) fn md5_compress(state: &mut [u32; 4], input: &[[u8; 64]]) {
+    let mut s = [state[0], state[1], state[2], state[3], 0];
+    blocks::<Md5Compress>(&mut s, input);
+    state.copy_from_slice(&s[..4]);
+    s.zeroize();
+}
+
+/// SHA-1's compression over `blocks` (the 5-word state of `sha1::block_api::compress`).
+pub(crate) fn sha1_compress(state: &mut [u32; 5], input: &[[u8; 64]]) {
+    blocks::<Sha1Compress>(state, input);
+}
+
+/// A Merkle-Damgard hash over `C`: the buffered digest behind the compact `Md5`/`Sha1`.
+pub(crate) struct MdHash<C: Compress, const N: usize> {
+    state: [u32; 5],
+    buf: [u8; 64],
+    buf_len: usize,
+    /// Bytes absorbed (the length field counts bits modulo 2^64).
+    total: u64,
+    _alg: PhantomData<C>,
+}
+
+impl<C: Compress, const N: usize> Clone for MdHash<C, N> {
+    fn clone(&self) -> Self {
+        MdHash {
+            state: self.state,
+            buf: self.buf,
+            buf_len: self.buf_len,
+            total: self.total,
+            _alg: PhantomData,
+        }
+    }
+}
+
+impl<C: Compress, const N: usize> Default for MdHash<C, N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<C: Compress, const N: usize> Drop for MdHash<C, N> {
+    fn drop(&mut self) {
+        self.state.zeroize();
+        self.buf.zeroize();
+    }
+}
+
+impl<C: Compress, const N: usize> MdHash<C, N> {
+    /// The hash of the empty message.
+    pub(crate) fn new() -> Self {
+        MdHash {
+            state: C::INIT,
+            buf: [0; 64],
+            buf_len: 0,
+            total: 0,
+            _alg: PhantomData,
+        }
+    }
+
+    /// Absorbs `data`.
+    pub(crate) fn update(&mut self, mut data: &[u8]) {
+        self.total = self.total.wrapping_add(data.len() as u64);
+        while !data.is_empty() {
+            let take = (64 - self.buf_len).min(data.len());
+            self.buf[self.buf_len..self.buf_len + take].copy_from_slice(&data[..take]);
+            self.buf_len += take;
+            data = &data[take..];
+            if self.buf_len == 64 {
+                C::block(&mut self.state, &self.buf);
+                self.buf_len = 0;
+            }
+        }
+    }
+
+    /// The digest: `N` bytes (16 for MD5, 20 for SHA-1).
+    pub(crate) fn finalize(mut self) -> [u8; N] {
+        let bits = self.total.wrapping_mul(8);
+        let len = if C::BIG_ENDIAN {
+            bits.to_be_bytes()
+        } else {
+            bits.to_le_bytes()
+        };
+        self.buf[self.buf_len] = 0x80;
+        self.buf[self.buf_len + 1..].fill(0);
+        if self.buf_len >= 56 {
+            C::block(&mut self.state, &self.buf);
+            self.buf.fill(0);
+        }
+        self.buf[56..].copy_from_slice(&len);
+        C::block(&mut self.state, &self.buf);
+        let mut out = [0u8; N];
+        for (word, chunk) in self.state[..C::WORDS].iter().zip(out.chunks_mut(4)) {
+            let bytes = if C::BIG_ENDIAN {
+                word.to_be_bytes()
+            } else {
+                word.to_le_bytes()
+            };
+            chunk.copy_from_slice(&bytes[..chunk.len()]);
+        }
+        out
+    }
+}
+
+/// The compact MD5.
+pub(crate) type Md5Compact = MdHash<Md5Compress, 16>;
+/// The compact SHA-1.
+pub(crate) type Sha1Compact = MdHash<Sha1Compress, 20>;
+
+#[cfg(all(test, feature = "md5", feature = "sha1"))]
+mod tests {
+    use super::*;
+    use digest::Digest as _;
+
+    /// A message of `len` bytes that varies with `len`.
+    fn message(len: usize) -> alloc::vec::Vec<u8> {
+        (0..len).map(|i| (i * 31 + len * 7) as u8).collect()
+    }
+
+    #[test]
+    fn compact_md5_and_sha1_match_the_rustcrypto_crates_at_every_length() {
+        for len in 0..300 {
+            let m = message(len);
+            let mut h = Md5Compact::new();
+            // Split updates exercise the buffer.
+            let (x, y) = m.split_at(len / 3);
+            h.update(x);
+            h.update(y);
+            assert_eq!(
+                h.finalize(),
+                <[u8; 16]>::from(md5::Md5::digest(&m)),
+                "MD5 {len}"
+            );
+            let mut h = Sha1Compact::new();
+            h.update(x);
+            h.update(y);
+            assert_eq!(
+                h.finalize(),
+                <[u8; 20]>::from(sha1::Sha1::digest(&m)),
+                "SHA-1 {len}"
+            );
+        }
+    }
+
+    #[test]
+    fn compact_compression_matches_the_crates_block_functions() {
+        let blocks: alloc::vec::Vec<[u8; 64]> =
+            (0..3u8).map(|i| [i.wrapping_mul(91); 64]).collect();
+        let mut a = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476];
+        let mut b = a;
+        md5_compress(&mut a, &blocks);
+        md5::block_api::compress(&mut b, &blocks);
+        assert_eq!(a, b);
+        let mut a = Sha1Compress::INIT;
+        let mut b = a;
+        sha1_compress(&mut a, &blocks);
+        sha1::block_api::compress(&mut b, &blocks);
+        assert_eq!(a, b);
+    }
+}
