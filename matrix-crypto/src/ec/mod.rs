@@ -29,7 +29,9 @@
 //! temporary secret buffer is a [`Zeroizing`] one. A curve whose feature is not compiled in
 //! fails with `DisabledFeatureFail`.
 
+#[cfg(any(feature = "ecc-p256", feature = "ecc-p384"))]
 mod nist;
+#[cfg(any(feature = "ecc-p256", feature = "ecc-p384"))]
 mod sig_der;
 
 use crate::random::SecureRandom;
@@ -114,6 +116,7 @@ enum Secret {
 
 /// Strips leading zero octets and left-pads to `width`: a scalar given as a DER INTEGER's
 /// magnitude or a SEC 1 octet string of any length becomes the curve's fixed-size form.
+#[cfg(any(feature = "ecc-p256", feature = "ecc-p384"))]
 fn fixed_width(d: &[u8], width: usize) -> Result<Zeroizing<Vec<u8>>> {
     let start = d.iter().position(|&b| b != 0).unwrap_or(d.len());
     let d = &d[start..];
@@ -411,6 +414,7 @@ impl EcPublicKey {
     /// Verifies the DER ECDSA signature `sig` over `digest` (see
     /// [`EcPrivateKey::sign_digest`]). `SignatureMismatch` when the signature is not strict
     /// DER, out of range or wrong, or when the key is an X25519 key.
+    #[allow(unused_variables)] // in a build with X25519 alone
     pub fn verify_digest(&self, digest: &[u8], sig: &[u8]) -> Result<()> {
         match &self.key {
             #[cfg(feature = "ecc-p256")]
