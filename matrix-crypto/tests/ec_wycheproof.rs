@@ -333,3 +333,27 @@ fn generated_keys_round_trip() {
         }
     }
 }
+
+mod props {
+    use super::*;
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Arbitrary bytes as a peer's point, a public key or a signature: an error, never
+        /// a panic, and never a verified signature.
+        #[test]
+        fn arbitrary_points_and_signatures_are_refused(data in vec(any::<u8>(), 0..120)) {
+            let mut rng = TestRng(data.len() as u64);
+            for curve in [NamedCurve::Secp256r1, NamedCurve::Secp384r1] {
+                let k = EcPrivateKey::generate(curve, &mut rng).unwrap();
+                prop_assert!(k.public_key().verify_digest(&[1; 32], &data).is_err());
+                let _ = EcPublicKey::from_sec1(curve, &data);
+                let e = EcdhKeyPair::generate(curve, &mut rng).unwrap();
+                prop_assert!(e.agree(&data).is_err());
+            }
+        }
+    }
+}

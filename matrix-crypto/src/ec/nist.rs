@@ -9,7 +9,7 @@ macro_rules! nist_curve {
             use crate::random::SecureRandom;
             use alloc::vec::Vec;
             use matrix_core::{Error, Result};
-            use zeroize::Zeroizing;
+            use zeroize::{Zeroize as _, Zeroizing};
             use $c::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
             use $c::ecdsa::{Signature, SigningKey, VerifyingKey};
             use $c::elliptic_curve::point::AffineCoordinates as _;
@@ -66,8 +66,13 @@ macro_rules! nist_curve {
             /// identity.
             pub(crate) fn agree(secret: &Secret, peer: &Public) -> Zeroizing<Vec<u8>> {
                 let scalar: &$c::Scalar = secret.as_nonzero_scalar().as_ref();
-                let shared = ($c::ProjectivePoint::from(*peer.as_affine()) * scalar).to_affine();
-                Zeroizing::new(shared.x().to_vec())
+                let mut shared =
+                    ($c::ProjectivePoint::from(*peer.as_affine()) * scalar).to_affine();
+                let mut x = shared.x();
+                let out = Zeroizing::new(x.to_vec());
+                x.zeroize();
+                shared.zeroize();
+                out
             }
 
             /// ECDSA over a prehashed digest, deterministic `k` (RFC 6979), DER encoded.
