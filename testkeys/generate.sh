@@ -15,6 +15,7 @@
 #             certificate whose issuer DN does not match its parent.
 #   dh/       DH parameters, 1024 and 2048 bits.
 #   ec/       P-256 certificates (ec.sh): one certified by the rsa2048 root, one self-signed.
+#   ec-p256/, ec-p384/, ec-mixed/  ECDSA chains and EC keys in every encoding (ecdsa.sh).
 #   pkcs12/   server key and chain as PKCS#12: modern (PBES2/AES-256, HMAC-SHA256) and
 #             legacy (PKCS#12 KDF with 3DES, SHA-1 MAC).
 # Every password is "matrix".
@@ -191,6 +192,8 @@ openssl pkcs12 -export -inkey rsa2048/server.key -in rsa2048/server.pem -certfil
 
 # --- Keys matrix parses but cannot use (P-256) --------------------------------------------
 bash ./ec.sh
+# --- ECDSA chains and EC keys (P-256, P-384, mixed RSA/ECDSA) -----------------------------
+bash ./ecdsa.sh
 
 # The rsa2048 server key as components (builds without private-key parsing).
 sh ./components.sh rsa2048/server.key > rsa2048/server-components.txt

@@ -10,7 +10,8 @@
 //!   TLS 1.0/1.1 key derivations and Finished hashes, PBKDF1/PBKDF2/PKCS#12 KDF, HMAC-DRBG;
 //! - [`cipher`]: AES, 3DES/DES, SEED in CBC mode with caller-managed IV, RC4, PKCS#7 padding;
 //! - `bignum`, `rsa`, `dh`: constant-time Montgomery arithmetic, RSA PKCS#1 v1.5 and
-//!   Diffie-Hellman.
+//!   Diffie-Hellman;
+//! - `ec`: ECDH over P-256, P-384 and X25519, ECDSA over P-256 and P-384 (feature `ecc`).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -28,6 +29,8 @@ pub mod cipher;
 #[cfg_attr(docsrs, doc(cfg(feature = "dh")))]
 pub mod dh;
 pub mod drbg;
+#[cfg(any(feature = "ecc-p256", feature = "ecc-p384", feature = "x25519"))]
+pub mod ec;
 pub mod hash;
 #[cfg(any(
     all(feature = "md5", not(feature = "md5-improve-perf-increase-codesize")),

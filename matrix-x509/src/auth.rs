@@ -21,6 +21,7 @@
 //! callback decides, with [`X509Cert::is_valid_at`] and [`X509Cert::matches_host`] (matrix-ssl's
 //! `validator::standard` does both).
 
+use matrix_crypto::alg::HashAlgorithm;
 use matrix_crypto::hash::HashContext;
 use matrix_crypto::rsa::{RsaPublicKey, verify_pkcs1_v15};
 
@@ -178,11 +179,15 @@ fn check(subject: &X509Cert, issuer: &X509Cert, intermediates: usize, anchor: bo
     AuthStatus::Pass
 }
 
-/// Whether `issuer`'s key verifies `subject`'s signature.
+/// Whether `issuer`'s key verifies `subject`'s signature: RSA PKCS#1 v1.5 with an RSA key,
+/// ECDSA with an EC key (feature `ecc`), so RSA and ECDSA links mix freely in one chain.
 pub fn verify_signature(subject: &X509Cert, issuer: &X509Cert) -> bool {
     let Some(hash) = subject.sig_algorithm.hash() else {
         return false;
     };
+    if subject.sig_algorithm.is_ecdsa() {
+        return verify_ecdsa(subject, issuer, hash);
+    }
     let PublicKey::Rsa { n, e } = &issuer.public_key else {
         return false;
     };
@@ -193,4 +198,22 @@ pub fn verify_signature(subject: &X509Cert, issuer: &X509Cert) -> bool {
         return false;
     };
     verify_pkcs1_v15(&key, hash, &digest, &subject.signature).is_ok()
+}
+
+/// ECDSA (RFC 5758 section 3.2): the signature BIT STRING holds a DER `ECDSA-Sig-Value`.
+#[cfg(feature = "ecc")]
+fn verify_ecdsa(subject: &X509Cert, issuer: &X509Cert, hash: HashAlgorithm) -> bool {
+    let Some(key) = issuer.public_key.ec_key() else {
+        return false;
+    };
+    let Ok(digest) = HashContext::digest(hash, subject.tbs_der()) else {
+        return false;
+    };
+    key.verify_digest(&digest, &subject.signature).is_ok()
+}
+
+/// Without `ecc`, an ECDSA signature never verifies (`PS_CERT_AUTH_FAIL_SIG`).
+#[cfg(not(feature = "ecc"))]
+fn verify_ecdsa(_: &X509Cert, _: &X509Cert, _: HashAlgorithm) -> bool {
+    false
 }

@@ -7,6 +7,8 @@ use core::ops::Range;
 
 use matrix_core::Error;
 use matrix_crypto::alg::HashAlgorithm;
+#[cfg(feature = "ecc")]
+use matrix_crypto::ec::{EcPublicKey, NamedCurve};
 
 use crate::der::{Der, tag};
 use crate::extensions::Extensions;
@@ -33,6 +35,14 @@ pub enum SignatureAlgorithm {
     Sha384WithRsa,
     /// sha512WithRSAEncryption.
     Sha512WithRsa,
+    /// ecdsa-with-SHA1 (RFC 3279 section 2.2.3); verified with the `ecc` feature.
+    EcdsaWithSha1,
+    /// ecdsa-with-SHA256 (RFC 5758 section 3.2); verified with the `ecc` feature.
+    EcdsaWithSha256,
+    /// ecdsa-with-SHA384; verified with the `ecc` feature.
+    EcdsaWithSha384,
+    /// ecdsa-with-SHA512; verified with the `ecc` and matrix-crypto `sha512` features.
+    EcdsaWithSha512,
     /// Any other algorithm, by OID content bytes.
     Unknown(Vec<u8>),
 }
@@ -46,20 +56,44 @@ impl SignatureAlgorithm {
             oid::SHA256_WITH_RSA => SignatureAlgorithm::Sha256WithRsa,
             oid::SHA384_WITH_RSA => SignatureAlgorithm::Sha384WithRsa,
             oid::SHA512_WITH_RSA => SignatureAlgorithm::Sha512WithRsa,
+            oid::ECDSA_WITH_SHA1 => SignatureAlgorithm::EcdsaWithSha1,
+            oid::ECDSA_WITH_SHA256 => SignatureAlgorithm::EcdsaWithSha256,
+            oid::ECDSA_WITH_SHA384 => SignatureAlgorithm::EcdsaWithSha384,
+            oid::ECDSA_WITH_SHA512 => SignatureAlgorithm::EcdsaWithSha512,
             other => SignatureAlgorithm::Unknown(other.to_vec()),
         }
     }
 
-    /// The hash of an RSA PKCS#1 v1.5 signature algorithm matrix can verify.
+    /// The hash of a signature algorithm matrix can verify (RSA PKCS#1 v1.5 or ECDSA).
     pub fn hash(&self) -> Option<HashAlgorithm> {
         match self {
             SignatureAlgorithm::Md5WithRsa => Some(HashAlgorithm::Md5),
-            SignatureAlgorithm::Sha1WithRsa => Some(HashAlgorithm::Sha1),
-            SignatureAlgorithm::Sha256WithRsa => Some(HashAlgorithm::Sha256),
-            SignatureAlgorithm::Sha384WithRsa => Some(HashAlgorithm::Sha384),
-            SignatureAlgorithm::Sha512WithRsa => Some(HashAlgorithm::Sha512),
+            SignatureAlgorithm::Sha1WithRsa | SignatureAlgorithm::EcdsaWithSha1 => {
+                Some(HashAlgorithm::Sha1)
+            }
+            SignatureAlgorithm::Sha256WithRsa | SignatureAlgorithm::EcdsaWithSha256 => {
+                Some(HashAlgorithm::Sha256)
+            }
+            SignatureAlgorithm::Sha384WithRsa | SignatureAlgorithm::EcdsaWithSha384 => {
+                Some(HashAlgorithm::Sha384)
+            }
+            SignatureAlgorithm::Sha512WithRsa | SignatureAlgorithm::EcdsaWithSha512 => {
+                Some(HashAlgorithm::Sha512)
+            }
             _ => None,
         }
+    }
+
+    /// Whether this is one of the ECDSA algorithms (the signature is a DER
+    /// `ECDSA-Sig-Value`, the key an EC key).
+    pub fn is_ecdsa(&self) -> bool {
+        matches!(
+            self,
+            SignatureAlgorithm::EcdsaWithSha1
+                | SignatureAlgorithm::EcdsaWithSha256
+                | SignatureAlgorithm::EcdsaWithSha384
+                | SignatureAlgorithm::EcdsaWithSha512
+        )
     }
 }
 
@@ -74,7 +108,17 @@ pub enum PublicKey {
         /// The public exponent e.
         e: Vec<u8>,
     },
-    /// A key of another algorithm: parsed, and `PS_UNSUPPORTED_FAIL` when used.
+    /// An EC key on a named curve matrix has (feature `ecc`; RFC 5480): the point, checked
+    /// to lie on the curve at parse time, as an uncompressed SEC 1 point.
+    #[cfg(feature = "ecc")]
+    Ec {
+        /// The named curve (P-256 or P-384).
+        curve: NamedCurve,
+        /// `04 || X || Y`.
+        point: Vec<u8>,
+    },
+    /// A key of another algorithm (or, without the `ecc` feature or on another curve, an
+    /// EC key): parsed, and `PS_UNSUPPORTED_FAIL` when used.
     Unsupported {
         /// The algorithm's OID content bytes.
         algorithm: Vec<u8>,
@@ -88,7 +132,16 @@ impl PublicKey {
             PublicKey::Rsa { n, .. } => {
                 n.first().map(|&b| n.len() * 8 - b.leading_zeros() as usize)
             }
-            PublicKey::Unsupported { .. } => None,
+            _ => None,
+        }
+    }
+
+    /// The EC public key, ready to verify signatures, if this is an EC key.
+    #[cfg(feature = "ecc")]
+    pub fn ec_key(&self) -> Option<EcPublicKey> {
+        match self {
+            PublicKey::Ec { curve, point } => EcPublicKey::from_sec1(*curve, point).ok(),
+            _ => None,
         }
     }
 }
@@ -314,6 +367,9 @@ fn subject_public_key(d: &mut Der<'_>) -> Result<PublicKey, Error> {
     let algorithm = alg.oid()?;
     let (unused, key) = spki.bit_string()?;
     spki.finish()?;
+    if algorithm == oid::EC_PUBLIC_KEY {
+        return ec_public_key(alg, unused, key);
+    }
     if algorithm != oid::RSA_ENCRYPTION {
         return Ok(PublicKey::Unsupported {
             algorithm: algorithm.to_vec(),
@@ -334,6 +390,35 @@ fn subject_public_key(d: &mut Der<'_>) -> Result<PublicKey, Error> {
         return Err(Error::ParseFail);
     }
     Ok(PublicKey::Rsa { n, e })
+}
+
+/// An id-ecPublicKey key (RFC 5480 section 2.1.1): `ECParameters` must name P-256 or
+/// P-384 (implicit and explicit curves are not allowed in PKIX), and the point must lie on
+/// the curve (`PS_PARSE_FAIL` if not).
+#[cfg(feature = "ecc")]
+fn ec_public_key(mut alg: Der<'_>, unused: u8, point: &[u8]) -> Result<PublicKey, Error> {
+    let Some(curve) = crate::ec_key::named_curve(&mut alg)? else {
+        return Ok(PublicKey::Unsupported {
+            algorithm: oid::EC_PUBLIC_KEY.to_vec(),
+        });
+    };
+    alg.finish()?;
+    if unused != 0 {
+        return Err(Error::ParseFail);
+    }
+    EcPublicKey::from_sec1(curve, point)?;
+    Ok(PublicKey::Ec {
+        curve,
+        point: point.to_vec(),
+    })
+}
+
+/// Without `ecc`, an EC key stays an opaque key of an unsupported algorithm.
+#[cfg(not(feature = "ecc"))]
+fn ec_public_key(_: Der<'_>, _: u8, _: &[u8]) -> Result<PublicKey, Error> {
+    Ok(PublicKey::Unsupported {
+        algorithm: oid::EC_PUBLIC_KEY.to_vec(),
+    })
 }
 
 /// An RSA public exponent must be odd and at least 3 (RFC 8017 3.1): an even one (e = 2 is

@@ -41,6 +41,8 @@ impl X509Cert {
         let key = match &self.public_key {
             PublicKey::Rsa { n, e } => bytes(n) + bytes(e),
             PublicKey::Unsupported { algorithm } => bytes(algorithm),
+            #[cfg(feature = "ecc")]
+            PublicKey::Ec { point, .. } => bytes(point),
         };
         let x = &self.extensions;
         let extensions = bytes(&x.subject_alt_names)

@@ -14,6 +14,9 @@
 //!   [`NameConstraints`] (4.2.1.10);
 //! - [`key`]: RSA private keys from PKCS#1, PKCS#8 (plain and encrypted) and encrypted
 //!   traditional PEM; [`pkcs12`]: PKCS#12 files; [`pbe`]: the password-based schemes;
+//! - `ec_key` (feature `ecc`): EC private keys (SEC 1, PKCS#8, encrypted); with it,
+//!   certificates carry [`PublicKey::Ec`] keys on P-256 and P-384 and chains verify
+//!   ECDSA signatures, mixed with RSA ones;
 //! - [`DhParams`]: Diffie-Hellman parameters.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -31,6 +34,8 @@ mod cert;
 mod chain;
 pub mod der;
 mod dhparams;
+#[cfg(feature = "ecc")]
+pub mod ec_key;
 #[cfg(feature = "cert-parse")]
 mod extensions;
 #[cfg(feature = "cert-parse")]

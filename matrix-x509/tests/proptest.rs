@@ -146,3 +146,32 @@ proptest! {
         }
     }
 }
+
+#[cfg(all(feature = "ecc", feature = "cert-parse"))]
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Damaged EC certificates and keys never panic; a damaged ECDSA chain that still
+    /// parses authenticates only if the damage did not touch what is signed.
+    #[test]
+    fn damaged_ec_certificates_and_keys_never_panic(
+        at in any::<usize>(),
+        value in any::<u8>(),
+        cut in proptest::option::of(any::<usize>()),
+    ) {
+        let pem = testkey("ec-p384/server.pem");
+        let der = matrix_x509::CertChain::from_bytes(&pem).unwrap().certs()[0].der.clone();
+        let issuer = matrix_x509::CertChain::from_bytes(&testkey("ec-p384/intermediate.pem")).unwrap();
+        let d = damaged(der.clone(), at, value, cut);
+        if let Ok(c) = matrix_x509::X509Cert::from_der(&d)
+            && matrix_x509::verify_signature(&c, &issuer.certs()[0])
+        {
+            let original = matrix_x509::X509Cert::from_der(&der).unwrap();
+            prop_assert_eq!(c.tbs_der(), original.tbs_der());
+        }
+        for f in ["ec-p256/server.der", "ec-p384/server-pkcs8.der", "ec-p256/server.key"] {
+            let d = damaged(testkey(f), at, value, cut);
+            let _ = matrix_x509::ec_key::load_ec_private_key(&d, None);
+        }
+    }
+}
