@@ -75,6 +75,9 @@ mod handshake;
 mod keys;
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
 mod session;
+#[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
+#[cfg_attr(not(feature = "tls-1-2"), allow(dead_code))]
+mod sigalgs;
 #[cfg(all(
     feature = "std",
     any(feature = "client-side-ssl", feature = "server-side-ssl")

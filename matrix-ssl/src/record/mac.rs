@@ -399,6 +399,8 @@ pub(crate) trait MacJob {
     type Out;
     /// Runs the job with the MAC type `M`.
     fn run<M: RecordMac>(self) -> Self::Out;
+    /// What the job makes for a suite without a record MAC (an AEAD suite).
+    fn unsupported(self) -> Self::Out;
 }
 
 /// Dispatches `job` on the MAC type for `version` and `alg`.
@@ -408,6 +410,7 @@ pub(crate) fn with_mac<J: MacJob>(version: ProtocolVersion, alg: MacAlgorithm, j
         (true, MacAlgorithm::Sha1) => job.run::<Ssl3<Sha1>>(),
         (false, MacAlgorithm::Md5) => job.run::<Tls<Md5>>(),
         (false, MacAlgorithm::Sha1) => job.run::<Tls<Sha1>>(),
+        (_, MacAlgorithm::Aead) => job.unsupported(),
     }
 }
 
