@@ -61,6 +61,10 @@ pub(crate) fn accepted(tls12: bool, got: Option<SignatureScheme>) -> Option<Hash
 }
 
 /// The extension_data of signature_algorithms: our list.
+#[cfg_attr(
+    not(feature = "client-side-ssl"),
+    allow(dead_code, reason = "only a client sends the extension")
+)]
 pub(crate) fn extension_data() -> Vec<u8> {
     let mut v = Vec::new();
     encode_vec_u16(&mut v, SUPPORTED);
@@ -69,6 +73,10 @@ pub(crate) fn extension_data() -> Vec<u8> {
 
 /// Decodes a signature_algorithms extension_data: `<2..2^16-2>`, an even length, nothing
 /// after it.
+#[cfg_attr(
+    not(feature = "server-side-ssl"),
+    allow(dead_code, reason = "only a server reads the extension")
+)]
 pub(crate) fn parse_extension(data: &[u8]) -> Result<Vec<SignatureScheme>, DecodeError> {
     let mut r = Reader::new(data);
     let list: Vec<SignatureScheme> = read_vec_u16(&mut r, 2, 0xfffe)?;

@@ -219,13 +219,15 @@ impl HelloExtensions {
 
     /// Adds one extension (`matrixSslLoadHelloExtension`): `data` is the extension_data
     /// as RFC 4366/6066 defines it for `ext_type`. `PS_ARG_FAIL` for data over 65535
-    /// bytes, for a type already loaded, or for renegotiation_info and
-    /// extended_master_secret (the library sends those itself).
+    /// bytes, for a type already loaded, or for renegotiation_info, extended_master_secret,
+    /// encrypt_then_mac and (with `tls-1-2`) signature_algorithms (the library sends those
+    /// itself).
     pub fn load(&mut self, ext_type: u16, data: &[u8]) -> Result<(), Error> {
         if data.len() > 0xffff
             || ext_type == 0xff01
             || ext_type == EXT_EXTENDED_MASTER_SECRET
             || ext_type == EXT_ENCRYPT_THEN_MAC
+            || (cfg!(feature = "tls-1-2") && ext_type == EXT_SIGNATURE_ALGORITHMS)
             || self.list.iter().any(|(t, _)| *t == ext_type)
         {
             return Err(Error::ArgFail);
@@ -300,6 +302,8 @@ pub(crate) fn psk_premaster(other_secret: &[u8], psk: &[u8]) -> Result<Zeroizing
 
 /// The extended_master_secret extension type (RFC 7627 section 5.1).
 pub(crate) const EXT_EXTENDED_MASTER_SECRET: u16 = 23;
+/// The signature_algorithms extension type (RFC 5246 section 7.4.1.4.1).
+pub(crate) const EXT_SIGNATURE_ALGORITHMS: u16 = 13;
 /// The encrypt_then_mac extension type (RFC 7366 section 2).
 pub(crate) const EXT_ENCRYPT_THEN_MAC: u16 = 22;
 

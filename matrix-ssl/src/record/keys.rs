@@ -19,17 +19,37 @@ use crate::suites::SuiteInfo;
 use matrix_crypto::prf::{self, MasterSecret, RANDOM_LEN};
 
 /// The master secret for `premaster` (RFC 6101 section 6.1 in SSL 3.0, the TLS PRF with
-/// "master secret" (RFC 2246 section 8.1) in every other version).
+/// "master secret" (RFC 2246 section 8.1) in TLS 1.0/1.1 and DTLS 1.0; in TLS 1.2 the
+/// default PRF, P_SHA256, which is right for every suite except the `_SHA384` ones: use
+/// [`master_secret_for`] there).
 pub fn master_secret(
     version: ProtocolVersion,
     premaster: &[u8],
     client_random: &[u8; RANDOM_LEN],
     server_random: &[u8; RANDOM_LEN],
 ) -> MasterSecret {
-    if version.is_ssl3() {
+    if version.is_tls12() {
+        tls12_master_secret(None, premaster, client_random, server_random)
+    } else if version.is_ssl3() {
         prf::ssl3_master_secret(premaster, client_random, server_random)
     } else {
         prf::tls_master_secret(premaster, client_random, server_random)
+    }
+}
+
+/// The master secret for `premaster` with `suite` in `version`: [`master_secret`], except
+/// that TLS 1.2 uses the suite's PRF (RFC 5246 section 5).
+pub fn master_secret_for(
+    version: ProtocolVersion,
+    suite: &SuiteInfo,
+    premaster: &[u8],
+    client_random: &[u8; RANDOM_LEN],
+    server_random: &[u8; RANDOM_LEN],
+) -> MasterSecret {
+    if version.is_tls12() {
+        tls12_master_secret(Some(suite), premaster, client_random, server_random)
+    } else {
+        master_secret(version, premaster, client_random, server_random)
     }
 }
 
@@ -174,6 +194,31 @@ fn tls12_key_block(
     suite
         .prf_hash()
         .key_block(master, client_random, server_random, len)
+}
+
+/// TLS 1.2's master secret: the suite's PRF, P_SHA256 without a suite.
+#[cfg(feature = "tls-1-2")]
+fn tls12_master_secret(
+    suite: Option<&SuiteInfo>,
+    premaster: &[u8],
+    client_random: &[u8; RANDOM_LEN],
+    server_random: &[u8; RANDOM_LEN],
+) -> MasterSecret {
+    suite
+        .map_or(matrix_crypto::prf12::PrfHash::Sha256, SuiteInfo::prf_hash)
+        .master_secret(premaster, client_random, server_random)
+}
+
+/// Without `tls-1-2`, TLS 1.2 falls back to the TLS 1.0 PRF: no state of that version is
+/// ever built (`cipher_states` refuses it), so the value is never used.
+#[cfg(not(feature = "tls-1-2"))]
+fn tls12_master_secret(
+    _suite: Option<&SuiteInfo>,
+    premaster: &[u8],
+    client_random: &[u8; RANDOM_LEN],
+    server_random: &[u8; RANDOM_LEN],
+) -> MasterSecret {
+    prf::tls_master_secret(premaster, client_random, server_random)
 }
 
 /// Without `tls-1-2` no TLS 1.2 state is ever built (`cipher_states` refuses the version):

@@ -110,7 +110,7 @@ mod states;
 mod stream;
 
 #[cfg(any(feature = "ssl3", feature = "tls"))]
-pub use keys::{KeyBlock, key_block, master_secret};
+pub use keys::{KeyBlock, key_block, master_secret, master_secret_for};
 #[cfg(any(feature = "ssl3", feature = "tls"))]
 pub use matrix_crypto::prf::MasterSecret;
 pub use null::{null_decrypter, null_encrypter};
