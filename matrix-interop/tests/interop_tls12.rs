@@ -4,10 +4,10 @@
 //!
 //! | what | our client vs | our server vs |
 //! |---|---|---|
-//! | 0x009C/0x009D RSA GCM, 0x009E/0x009F DHE_RSA GCM, resumption by id | `openssl s_server -www` (default options) | `openssl s_client` with only `-CAfile` (and `-cipher` per suite), `-sess_out`/`-sess_in` |
+//! | 0x009C/0x009D RSA GCM, 0x009E/0x009F DHE_RSA GCM, 0x003C/0x003D RSA and 0x0067/0x006B DHE_RSA AES-CBC-SHA256 (with encrypt-then-MAC), resumption by id | `openssl s_server -www` (default options) | `openssl s_client` with only `-CAfile` (and `-cipher` per suite), `-sess_out`/`-sess_in` |
 //! | TLS_RSA_WITH_AES_128_CBC_SHA in TLS 1.2 (older suites stay usable) | `openssl s_server` | `openssl s_client` |
-//! | 0x00A8/0x00A9 PSK GCM | `openssl s_server -psk` | `openssl s_client -psk` |
-//! | 0x00AA/0x00AB DHE_PSK GCM | | `openssl s_client -psk` |
+//! | 0x00A8/0x00A9 PSK GCM, 0x00AE PSK CBC-SHA256 | `openssl s_server -psk` | `openssl s_client -psk` |
+//! | 0x00AA/0x00AB DHE_PSK GCM, 0x00B2 DHE_PSK CBC-SHA256 | `openssl s_server -psk` | `openssl s_client -psk` |
 //! | client auth (CertificateVerify with a TLS 1.2 pair) | `openssl s_server -Verify` | `openssl s_client -cert` |
 //! | RFC 5746 renegotiation | `s_server` `R` | `s_client` `R` |
 //! | RFC 7627 EMS, RFC 5746 | checked in s_client's and s_server's reports | |
@@ -28,11 +28,15 @@ const PSK_ID: &str = "Client_identity";
 const PSK_HEX: &str = "0123456789abcdef00112233445566778899aabbccddeeff";
 
 /// The RSA-certificate suites of TLS 1.2 and OpenSSL's names for them.
-const RSA_SUITES: [(u16, &str); 5] = [
+const RSA_SUITES: [(u16, &str); 9] = [
     (0x009C, "AES128-GCM-SHA256"),
     (0x009D, "AES256-GCM-SHA384"),
     (0x009E, "DHE-RSA-AES128-GCM-SHA256"),
     (0x009F, "DHE-RSA-AES256-GCM-SHA384"),
+    (0x003C, "AES128-SHA256"),
+    (0x003D, "AES256-SHA256"),
+    (0x0067, "DHE-RSA-AES128-SHA256"),
+    (0x006B, "DHE-RSA-AES256-SHA256"),
     (0x002F, "AES128-SHA"),
 ];
 
@@ -202,6 +206,8 @@ fn openssl_s_client_against_our_server_every_suite_with_resumption() {
         (0x00A9, "PSK-AES256-GCM-SHA384", true),
         (0x00AA, "DHE-PSK-AES128-GCM-SHA256", true),
         (0x00AB, "DHE-PSK-AES256-GCM-SHA384", true),
+        (0x00AE, "PSK-AES128-CBC-SHA256", true),
+        (0x00B2, "DHE-PSK-AES128-CBC-SHA256", true),
     ]);
     let ca = testkeys("rsa2048/ca.pem");
     for (suite, name, psk) in cases {

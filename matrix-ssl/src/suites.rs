@@ -8,7 +8,8 @@
 //!
 //! Sources: RFC 2246 appendix A.5 and RFC 4346 appendix A.5 (the RSA, DHE_RSA and DH_anon
 //! suites), RFC 3268 (AES), RFC 4162 (SEED), RFC 4279 (PSK and DHE_PSK), RFC 6101 appendix
-//! A.6 (the SSL 3.0 names), RFC 5288 and RFC 5487 (the TLS 1.2 GCM suites); names are those
+//! A.6 (the SSL 3.0 names), RFC 5246, RFC 5288 and RFC 5487 (the TLS 1.2 GCM and SHA-256
+//! suites); names are those
 //! of the IANA registry.
 
 use crate::codec::{CipherSuite, ProtocolVersion};
@@ -106,6 +107,8 @@ pub enum MacAlgorithm {
     Md5,
     /// SHA-1 (20-byte tags).
     Sha1,
+    /// SHA-256 (32-byte tags): TLS 1.2's `_SHA256` CBC suites (RFC 5246, RFC 5487).
+    Sha256,
     /// No record MAC: the bulk cipher is an AEAD, which authenticates the record itself.
     Aead,
 }
@@ -116,6 +119,7 @@ impl MacAlgorithm {
         match self {
             MacAlgorithm::Md5 => 16,
             MacAlgorithm::Sha1 => 20,
+            MacAlgorithm::Sha256 => 32,
             MacAlgorithm::Aead => 0,
         }
     }
@@ -162,9 +166,10 @@ impl SuiteInfo {
         self.bulk.is_aead()
     }
 
-    /// Whether this suite exists in TLS 1.2 only (RFC 5288, RFC 5487: the GCM suites).
+    /// Whether this suite exists in TLS 1.2 only (RFC 5246's `_SHA256` CBC suites, RFC 5288
+    /// and RFC 5487: the GCM and SHA-256 suites).
     pub const fn tls12_only(&self) -> bool {
-        self.bulk.is_aead()
+        self.bulk.is_aead() || matches!(self.mac, MacAlgorithm::Sha256)
     }
 
     /// The hash of the suite's TLS 1.2 PRF (RFC 5246 section 5): SHA-384 for the `_SHA384`
@@ -275,6 +280,42 @@ pub static SUITES: &[SuiteInfo] = &[
         kx: KeyExchange::Rsa,
         bulk: BulkCipher::Aes128Gcm,
         mac: MacAlgorithm::Aead,
+    },
+    // 0x006B: TLS 1.2, forward secrecy, AES-256-CBC with HMAC-SHA256.
+    #[cfg(feature = "tls-dhe-rsa-with-aes-256-cbc-sha256")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_DHE_RSA_WITH_AES_256_CBC_SHA256,
+        name: "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256",
+        kx: KeyExchange::DheRsa,
+        bulk: BulkCipher::Aes256Cbc,
+        mac: MacAlgorithm::Sha256,
+    },
+    // 0x003D: TLS 1.2, RSA, AES-256-CBC with HMAC-SHA256.
+    #[cfg(feature = "tls-rsa-with-aes-256-cbc-sha256")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA256,
+        name: "TLS_RSA_WITH_AES_256_CBC_SHA256",
+        kx: KeyExchange::Rsa,
+        bulk: BulkCipher::Aes256Cbc,
+        mac: MacAlgorithm::Sha256,
+    },
+    // 0x0067: TLS 1.2, forward secrecy, AES-128-CBC with HMAC-SHA256.
+    #[cfg(feature = "tls-dhe-rsa-with-aes-128-cbc-sha256")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA256,
+        name: "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256",
+        kx: KeyExchange::DheRsa,
+        bulk: BulkCipher::Aes128Cbc,
+        mac: MacAlgorithm::Sha256,
+    },
+    // 0x003C: TLS 1.2, RSA, AES-128-CBC with HMAC-SHA256.
+    #[cfg(feature = "tls-rsa-with-aes-128-cbc-sha256")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA256,
+        name: "TLS_RSA_WITH_AES_128_CBC_SHA256",
+        kx: KeyExchange::Rsa,
+        bulk: BulkCipher::Aes128Cbc,
+        mac: MacAlgorithm::Sha256,
     },
     // 0x0039: forward secrecy, AES-256.
     #[cfg(feature = "tls-dhe-rsa-with-aes-256-cbc-sha")]
@@ -392,6 +433,24 @@ pub static SUITES: &[SuiteInfo] = &[
         kx: KeyExchange::Psk,
         bulk: BulkCipher::Aes128Gcm,
         mac: MacAlgorithm::Aead,
+    },
+    // 0x00B2: TLS 1.2, PSK with forward secrecy, AES-128-CBC with HMAC-SHA256 (RFC 5487).
+    #[cfg(feature = "tls-dhe-psk-with-aes-128-cbc-sha256")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_DHE_PSK_WITH_AES_128_CBC_SHA256,
+        name: "TLS_DHE_PSK_WITH_AES_128_CBC_SHA256",
+        kx: KeyExchange::DhePsk,
+        bulk: BulkCipher::Aes128Cbc,
+        mac: MacAlgorithm::Sha256,
+    },
+    // 0x00AE: TLS 1.2, plain PSK, AES-128-CBC with HMAC-SHA256 (RFC 5487).
+    #[cfg(feature = "tls-psk-with-aes-128-cbc-sha256")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_PSK_WITH_AES_128_CBC_SHA256,
+        name: "TLS_PSK_WITH_AES_128_CBC_SHA256",
+        kx: KeyExchange::Psk,
+        bulk: BulkCipher::Aes128Cbc,
+        mac: MacAlgorithm::Sha256,
     },
     // 0x0091: PSK with forward secrecy, AES-256.
     #[cfg(feature = "tls-dhe-psk-with-aes-256-cbc-sha")]

@@ -4,7 +4,7 @@ use matrix_ssl::codec::{CipherSuite, ProtocolVersion};
 use matrix_ssl::suites::{BulkCipher, KeyExchange, MacAlgorithm, SUITES, lookup};
 
 /// Every MatrixSSL 3.2 suite in the documented preference order, with its feature.
-const ORDER: [(u16, &str, &str); 22] = [
+const ORDER: [(u16, &str, &str); 28] = [
     (
         0x009f,
         "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
@@ -24,6 +24,26 @@ const ORDER: [(u16, &str, &str); 22] = [
         0x009c,
         "TLS_RSA_WITH_AES_128_GCM_SHA256",
         "tls-rsa-with-aes-128-gcm-sha256",
+    ),
+    (
+        0x006b,
+        "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256",
+        "tls-dhe-rsa-with-aes-256-cbc-sha256",
+    ),
+    (
+        0x003d,
+        "TLS_RSA_WITH_AES_256_CBC_SHA256",
+        "tls-rsa-with-aes-256-cbc-sha256",
+    ),
+    (
+        0x0067,
+        "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256",
+        "tls-dhe-rsa-with-aes-128-cbc-sha256",
+    ),
+    (
+        0x003c,
+        "TLS_RSA_WITH_AES_128_CBC_SHA256",
+        "tls-rsa-with-aes-128-cbc-sha256",
     ),
     (
         0x0039,
@@ -91,6 +111,16 @@ const ORDER: [(u16, &str, &str); 22] = [
         "tls-psk-with-aes-128-gcm-sha256",
     ),
     (
+        0x00b2,
+        "TLS_DHE_PSK_WITH_AES_128_CBC_SHA256",
+        "tls-dhe-psk-with-aes-128-cbc-sha256",
+    ),
+    (
+        0x00ae,
+        "TLS_PSK_WITH_AES_128_CBC_SHA256",
+        "tls-psk-with-aes-128-cbc-sha256",
+    ),
+    (
         0x0091,
         "TLS_DHE_PSK_WITH_AES_256_CBC_SHA",
         "tls-dhe-psk-with-aes-256-cbc-sha",
@@ -150,6 +180,18 @@ fn compiled(feature: &str) -> bool {
         }
         "tls-psk-with-aes-256-gcm-sha384" => cfg!(feature = "tls-psk-with-aes-256-gcm-sha384"),
         "tls-psk-with-aes-128-gcm-sha256" => cfg!(feature = "tls-psk-with-aes-128-gcm-sha256"),
+        "tls-dhe-rsa-with-aes-256-cbc-sha256" => {
+            cfg!(feature = "tls-dhe-rsa-with-aes-256-cbc-sha256")
+        }
+        "tls-rsa-with-aes-256-cbc-sha256" => cfg!(feature = "tls-rsa-with-aes-256-cbc-sha256"),
+        "tls-dhe-rsa-with-aes-128-cbc-sha256" => {
+            cfg!(feature = "tls-dhe-rsa-with-aes-128-cbc-sha256")
+        }
+        "tls-rsa-with-aes-128-cbc-sha256" => cfg!(feature = "tls-rsa-with-aes-128-cbc-sha256"),
+        "tls-dhe-psk-with-aes-128-cbc-sha256" => {
+            cfg!(feature = "tls-dhe-psk-with-aes-128-cbc-sha256")
+        }
+        "tls-psk-with-aes-128-cbc-sha256" => cfg!(feature = "tls-psk-with-aes-128-cbc-sha256"),
         _ => unreachable!(),
     }
 }
@@ -236,6 +278,22 @@ fn entries_agree_with_their_names() {
             "{n}"
         );
         assert_eq!(s.is_cbc(), block != 0);
+        if n.ends_with("_SHA256") {
+            // RFC 5246 / RFC 5487: HMAC-SHA256, explicit IVs, TLS 1.2 only.
+            assert_eq!((s.mac, s.mac_len()), (MacAlgorithm::Sha256, 32), "{n}");
+            assert_eq!(s.fixed_iv_len(ProtocolVersion::TLSv1_2), 0);
+            assert_eq!(s.key_block_len(ProtocolVersion::TLSv1_2), 2 * (32 + key));
+            assert!(s.allowed_in(ProtocolVersion::TLSv1_2) && s.tls12_only());
+            for v in [
+                ProtocolVersion::SSLv3,
+                ProtocolVersion::TLSv1_0,
+                ProtocolVersion::TLSv1_1,
+                ProtocolVersion::DTLSv1_0,
+            ] {
+                assert!(!s.allowed_in(v), "{n} {v:?}");
+            }
+            continue;
+        }
         let (mac, mac_len) = if n.ends_with("_MD5") {
             (MacAlgorithm::Md5, 16)
         } else {

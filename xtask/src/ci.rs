@@ -13,7 +13,8 @@
 //! 6. `cargo xtask matrix --quick`: the quick feature profiles build (min-size and
 //!    release) and are measured; a profile that does not build fails CI
 //! 7. `cargo tree -d`: no duplicated RustCrypto crate
-//! 8. the interop tests against the peers (`matrix-interop`, release mode), then the
+//! 8. the interop tests against the peers (`matrix-interop`, release mode), the TLS 1.2
+//!    interop tests with matrix-interop's `tls-1-2` feature, then the
 //!    legacy-renegotiation interop tests once with each of the two features they need
 //! 9. the fuzz crate's tests (every committed seed, ours and the peers', replays), then a
 //!    short fuzz pass: every target 5 s on the stable runner (`cargo xtask fuzz`), which
@@ -338,6 +339,24 @@ pub fn run(root: &Path) -> Result<(), String> {
             root,
             "cargo",
             &["test", "--release", "-p", INTEROP_PACKAGE],
+            &peers_env,
+        )
+    })?;
+    // TLS 1.2 against default OpenSSL 3 and GnuTLS, while `tls-1-2` is not a default.
+    step("interop TLS 1.2 (tls-1-2)", &mut || {
+        cmd::run_env(
+            root,
+            "cargo",
+            &[
+                "test",
+                "--release",
+                "-p",
+                INTEROP_PACKAGE,
+                "--features",
+                "tls-1-2",
+                "--test",
+                "interop_tls12",
+            ],
             &peers_env,
         )
     })?;

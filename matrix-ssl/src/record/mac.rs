@@ -11,19 +11,19 @@
 //! after the block that ends the real message picked with masks; then the outer hash, whose
 //! input has a fixed length. The constant-time mask helpers the CBC check shares live here.
 
-use matrix_crypto::hash::{BlockCompress, ChainState, Hash, Md5, Sha1};
+use matrix_crypto::hash::{BlockCompress, ChainState, Hash, Md5, Sha1, Sha256};
 use matrix_crypto::mac::{Hmac, Ssl3Hash, Ssl3Mac};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::codec::{ContentType, ProtocolVersion};
 use crate::suites::MacAlgorithm;
 
-/// The longest tag of any suite's MAC (SHA-1).
+/// The longest tag of any suite's MAC (SHA-256).
 #[allow(
     dead_code,
     reason = "used by the record ciphers, absent from builds without any suite"
 )]
-pub(crate) const MAX_MAC_LEN: usize = 20;
+pub(crate) const MAX_MAC_LEN: usize = 32;
 
 /// The most by which the data length `compute_ct` is given can exceed the real one: a TLS
 /// padding length byte can say 255.
@@ -192,7 +192,7 @@ pub(crate) trait RecordMac: Send + 'static {
         if let Some(whole) = data.get(from..to) {
             Self::H::compress(&mut state, whole.as_chunks::<BLOCK>().0);
         }
-        let mut chosen: ChainState = [0; 5];
+        let mut chosen: ChainState = [0; 8];
         for k in first..=last {
             fill_block(&segments, k, &mut block);
             // Opaque to the optimiser: knowing the mask is all ones or zero, LLVM turns the
@@ -410,6 +410,8 @@ pub(crate) fn with_mac<J: MacJob>(version: ProtocolVersion, alg: MacAlgorithm, j
         (true, MacAlgorithm::Sha1) => job.run::<Ssl3<Sha1>>(),
         (false, MacAlgorithm::Md5) => job.run::<Tls<Md5>>(),
         (false, MacAlgorithm::Sha1) => job.run::<Tls<Sha1>>(),
+        // HMAC-SHA256 exists in TLS 1.2 only (RFC 5246); `allowed_in` keeps its suites there.
+        (_, MacAlgorithm::Sha256) => job.run::<Tls<Sha256>>(),
         (_, MacAlgorithm::Aead) => job.unsupported(),
     }
 }
@@ -527,13 +529,14 @@ mod tests {
             ct in any::<u8>(),
         ) {
             let spills = every_len::<Tls<Sha1>>(&secret, seq, ct, &data)
+                + every_len::<Tls<Sha256>>(&secret, seq, ct, &data)
                 + every_len::<Tls<Md5>>(&secret, seq, ct, &data)
                 + every_len::<Ssl3<Sha1>>(&secret, seq, ct, &data)
                 + every_len::<Ssl3<Md5>>(&secret, seq, ct, &data);
             // With 64 or more lengths in range each MAC meets every end position in a
             // block, the spilling ones included.
             if data.len() >= BLOCK {
-                prop_assert!(spills >= 4 * 8);
+                prop_assert!(spills >= 5 * 8);
             }
         }
     }
@@ -545,6 +548,7 @@ mod tests {
         let data: Vec<u8> = (0..(1usize << 14) + 300).map(|i| (i * 13) as u8).collect();
         for n in [300, data.len()] {
             assert!(every_len::<Tls<Sha1>>(&[1; 20], 5, 23, &data[..n]) >= 8);
+            assert!(every_len::<Tls<Sha256>>(&[5; 32], 5, 23, &data[..n]) >= 8);
             assert!(every_len::<Tls<Md5>>(&[2; 16], 5, 23, &data[..n]) >= 8);
             assert!(every_len::<Ssl3<Sha1>>(&[3; 20], 5, 23, &data[..n]) >= 8);
             assert!(every_len::<Ssl3<Md5>>(&[4; 16], 5, 23, &data[..n]) >= 8);
