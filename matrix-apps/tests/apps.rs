@@ -22,7 +22,7 @@ fn client_and_server_http_page_and_resumption() {
     assert_eq!(count(&out, "(full handshake)"), 1, "{text}");
     assert_eq!(count(&out, "(resumed)"), 2, "{text}");
     assert!(text.contains("HTTP/1.0 200 OK"), "{text}");
-    assert!(text.contains("protocol: TLS 1.1"), "{text}");
+    assert!(text.contains("protocol: TLS 1.2"), "{text}");
     assert!(text.contains("session: resumed"), "{text}");
     assert!(
         server.wait_exit(T).unwrap(),
