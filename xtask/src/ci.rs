@@ -120,6 +120,11 @@ const RUSTCRYPTO: &[&str] = &[
     "crypto-common",
     "inout",
     "hybrid-array",
+    "aes-gcm",
+    "aead",
+    "ctr",
+    "ghash",
+    "polyval",
 ];
 
 /// The parser-free server really leaves the parsers out (no feature of matrix-x509 that
