@@ -12,12 +12,13 @@
 //! | RFC 5746 renegotiation | `s_server` `R` | `s_client` `R` |
 //! | RFC 7627 EMS, RFC 5746 | checked in s_client's and s_server's reports | |
 //! | GCM and DHE-PSK with GnuTLS | `gnutls-serv` default priority | `gnutls-cli` default priority |
+//! | RSA and DHE_RSA GCM and CBC-SHA256, resumption | tlslite-ng server (TLS 1.2) | tlslite-ng client (TLS 1.2) |
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use matrix_interop::tls::{EchoServer, context_all_suites, run_client, run_client_with_keys};
-use matrix_interop::{Peer, free_port, testkeys};
+use matrix_interop::{Peer, free_port, peer_script, peers_python, testkeys};
 use matrix_ssl::{CipherSuite, Keys, ProtocolVersion, Verdict};
 
 const T: Duration = Duration::from_secs(20);
@@ -420,5 +421,99 @@ fn gnutls_default_priority_both_ways_with_psk() {
         let o = server.next().unwrap();
         assert_eq!(o.version, TLS12);
         assert!(o.suite.is_some_and(|s| s.get() >= 0x009C), "{o:?}");
+    }
+}
+
+/// tlslite-ng's names for the TLS 1.2 suites it shares with us: (suite, cipher, mac, kex).
+const TLSLITE_SUITES: [(u16, &str, &str, &str); 6] = [
+    (0x009C, "aes128gcm", "aead", "rsa"),
+    (0x009D, "aes256gcm", "aead", "rsa"),
+    (0x009E, "aes128gcm", "aead", "dhe_rsa"),
+    (0x003C, "aes128", "sha256", "rsa"),
+    (0x006B, "aes256", "sha256", "dhe_rsa"),
+    (0x002F, "aes128", "sha", "rsa"),
+];
+
+#[test]
+fn tlslite_tls12_both_roles_with_resumption() {
+    let python = peers_python();
+    for (suite, cipher, mac, kex) in TLSLITE_SUITES {
+        // tlslite-ng as the client, resuming once.
+        let server = EchoServer::start_with_keys(ctx(), server_keys(), 2);
+        let port = server.port.to_string();
+        let mut c = Peer::spawn(
+            &python,
+            &[
+                &peer_script("tl_peer.py"),
+                "client",
+                "--port",
+                &port,
+                "--min",
+                "tls1.2",
+                "--max",
+                "tls1.2",
+                "--cipher",
+                cipher,
+                "--mac",
+                mac,
+                "--kex",
+                kex,
+                "--resume",
+            ],
+        );
+        for i in 0..2 {
+            let o = server
+                .next()
+                .unwrap_or_else(|e| panic!("0x{suite:04X} connection {i}: {e}\n{:?}", c.output()));
+            assert_eq!(
+                (o.version, o.suite),
+                (TLS12, Some(CipherSuite::from(suite)))
+            );
+            assert_eq!(o.received, b"hello from tlslite\n");
+            assert_eq!(o.resumed, i == 1, "0x{suite:04X} connection {i}");
+        }
+        let out = c.output().join("\n");
+        assert!(out.contains("ECHO:hello from tlslite"), "{out}");
+        assert!(out.contains("version=tls1.2"), "{out}");
+
+        // tlslite-ng as the server.
+        let port = free_port();
+        let port_s = port.to_string();
+        let mut server = Peer::spawn(
+            &python,
+            &[
+                &peer_script("tl_peer.py"),
+                "server",
+                "--port",
+                &port_s,
+                "--min",
+                "tls1.2",
+                "--max",
+                "tls1.2",
+                "--cipher",
+                cipher,
+                "--mac",
+                mac,
+                "--kex",
+                kex,
+                "--cert",
+                &testkeys("rsa2048/server-chain.pem"),
+                "--key",
+                &testkeys("rsa2048/server.key"),
+            ],
+        );
+        server.wait_for("LISTENING", T).unwrap();
+        let (o, _) = run_client(&ctx(), port, suite, None, b"hello tlslite\n", None)
+            .unwrap_or_else(|e| panic!("0x{suite:04X}: {e}\n{:?}", server.output()));
+        assert_eq!(
+            (o.version, o.suite),
+            (TLS12, Some(CipherSuite::from(suite)))
+        );
+        assert_eq!(o.received, b"ECHO:hello tlslite\n");
+        let r = server.wait_for("RESULT", T).unwrap();
+        assert!(
+            r.contains("version=tls1.2") && r.contains(&format!("0x{suite:04X}")),
+            "{r}"
+        );
     }
 }
