@@ -1,4 +1,4 @@
-//! matrix-ssl: SSL 3.0, TLS 1.0 and TLS 1.1 with MatrixSSL 3.2's buffer API.
+//! matrix-ssl: SSL 3.0, TLS 1.0, TLS 1.1 and TLS 1.2 with MatrixSSL 3.2's buffer API.
 //!
 //! The layers of `DESIGN.md`, each a module:
 //!

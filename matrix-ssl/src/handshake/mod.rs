@@ -1,6 +1,8 @@
 //! The client and server handshake state machines: layer 4 of `DESIGN.md`, the handshake
-//! protocol of RFC 6101 section 5.6 (SSL 3.0), RFC 2246 section 7.4 (TLS 1.0) and
-//! RFC 4346 section 7.4 (TLS 1.1), full and abbreviated (resumed) handshakes with the RSA,
+//! protocol of RFC 6101 section 5.6 (SSL 3.0), RFC 2246 section 7.4 (TLS 1.0),
+//! RFC 4346 section 7.4 (TLS 1.1) and RFC 5246 section 7.4 (TLS 1.2, feature `tls-1-2`: the
+//! differences are data, the suite's PRF over the `transcript` hashes, 12-byte Finished,
+//! and `crate::sigalgs` pairs in the signed messages), full and abbreviated (resumed) handshakes with the RSA,
 //! DHE_RSA and DH_anon key exchanges (sections 7.4.3 and 7.4.7) and RFC 4279's PSK and
 //! DHE_PSK, client authentication (CertificateRequest, Certificate, CertificateVerify),
 //! RFC 5746 secure renegotiation (a completed machine answers HelloRequest / ClientHello
