@@ -76,6 +76,16 @@ const MINIMAL_COMBOS: &[(&str, &str, &str)] = &[
         "client-side-ssl,server-side-ssl,tls-1-1,tls-psk-with-aes-128-cbc-sha",
     ),
     (
+        "tls12-gcm-client: TLS 1.2 client, RSA AES-128-GCM",
+        "matrix-ssl",
+        "client-side-ssl,tls-1-2,tls-rsa-with-aes-128-gcm-sha256",
+    ),
+    (
+        "tls12-gcm-server: TLS 1.2 server, PSK AES-128-GCM",
+        "matrix-ssl",
+        "server-side-ssl,tls-1-2,tls-psk-with-aes-128-gcm-sha256",
+    ),
+    (
         "ssl3-only server, RC4-MD5",
         "matrix-ssl",
         "server-side-ssl,ssl3,ssl-rsa-with-rc4-128-md5",
