@@ -14,8 +14,11 @@ use support::*;
 
 const SUITE: u16 = 0x009E;
 
-/// The handshake messages of a flight of plaintext handshake records: (type, body).
-fn messages(flight: &[u8]) -> Vec<(u8, Vec<u8>)> {
+/// Handshake messages as (type, body).
+type Messages = Vec<(u8, Vec<u8>)>;
+
+/// The handshake messages of a flight of plaintext handshake records.
+fn messages(flight: &[u8]) -> Messages {
     let mut hs = Vec::new();
     let mut rest = flight;
     while rest.len() >= 5 {
@@ -49,7 +52,7 @@ fn record(msgs: &[(u8, Vec<u8>)]) -> Vec<u8> {
 }
 
 /// Our client's hello and our server's first flight, TLS 1.2 DHE_RSA AES-128-GCM.
-fn flights() -> (matrix_ssl::Session, Vec<u8>, Vec<(u8, Vec<u8>)>) {
+fn flights() -> (matrix_ssl::Session, Vec<u8>, Messages) {
     let ctx = ctx();
     let (mut c, mut s) = new_pair(&ctx, &ctx, SUITE, None, None);
     let hello = take_out(&mut c, usize::MAX, &mut Vec::new());
