@@ -334,6 +334,7 @@ fn version_name(v: ProtocolVersion) -> String {
         ProtocolVersion::SSLv3 => "SSL 3.0".into(),
         ProtocolVersion::TLSv1_0 => "TLS 1.0".into(),
         ProtocolVersion::TLSv1_1 => "TLS 1.1".into(),
+        ProtocolVersion::TLSv1_2 => "TLS 1.2".into(),
         other => format!("{other:?}"),
     }
 }

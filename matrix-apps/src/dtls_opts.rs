@@ -53,7 +53,7 @@ impl DtlsCommon {
 
     /// Rejects the flags of the TCP programs that have no meaning over DTLS.
     fn check(c: &Common) -> Result<(), AppError> {
-        if c.min_version != ProtocolVersion::SSLv3 || c.max_version != ProtocolVersion::TLSv1_1 {
+        if c.min_version != ProtocolVersion::SSLv3 || c.max_version != ProtocolVersion::TLSv1_2 {
             return Err(AppError::usage(
                 "--min-version/--max-version do not apply: the DTLS programs speak DTLS 1.0 \
                  (RFC 4347) only",

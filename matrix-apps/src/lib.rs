@@ -14,7 +14,7 @@
 //!               [--verify | --require-client-cert] [--ca clients-ca.pem]
 //!               [--psk HEX [--psk-identity ID]] [--rehandshake-after N [--rehandshake-full]]
 //! matrix-client --connect 127.0.0.1:4433 [--ca ca.pem] [--server-name NAME] [--insecure]
-//!               [--reconnect N] [--min-version ssl3 --max-version tls1.1] [--mode ...]
+//!               [--reconnect N] [--min-version ssl3 --max-version tls1.2] [--mode ...]
 //!               [--cert client-chain.pem --key client.key] [--psk HEX [--psk-identity ID]]
 //!               [--rehandshake-after N [--rehandshake-full]] [--repeat N]
 //! ```

@@ -1,17 +1,18 @@
 //! Names on the command line and in reports: protocol versions (`ssl3`, `tls1.0`,
-//! `tls1.1`) and cipher suites (IANA names or hex ids), both ways.
+//! `tls1.1`, `tls1.2`) and cipher suites (IANA names or hex ids), both ways.
 
 use matrix_ssl::suites::{SUITES, lookup};
 use matrix_ssl::{CipherSuite, ProtocolVersion};
 
-/// Parses `ssl3`, `tls1.0` (or `tls1`), `tls1.1` (case-insensitive).
+/// Parses `ssl3`, `tls1.0` (or `tls1`), `tls1.1`, `tls1.2` (case-insensitive).
 pub fn parse_version(s: &str) -> Result<ProtocolVersion, String> {
     match s.to_ascii_lowercase().as_str() {
         "ssl3" | "ssl3.0" | "sslv3" => Ok(ProtocolVersion::SSLv3),
         "tls1" | "tls1.0" | "tlsv1" => Ok(ProtocolVersion::TLSv1_0),
         "tls1.1" | "tlsv1.1" => Ok(ProtocolVersion::TLSv1_1),
+        "tls1.2" | "tlsv1.2" => Ok(ProtocolVersion::TLSv1_2),
         _ => Err(format!(
-            "unknown protocol version `{s}` (known: ssl3, tls1.0, tls1.1)"
+            "unknown protocol version `{s}` (known: ssl3, tls1.0, tls1.1, tls1.2)"
         )),
     }
 }
@@ -208,6 +209,7 @@ mod tests {
     #[test]
     fn versions_and_suites_parse() {
         assert_eq!(parse_version("TLS1.1"), Ok(ProtocolVersion::TLSv1_1));
+        assert_eq!(parse_version("tls1.2"), Ok(ProtocolVersion::TLSv1_2));
         assert!(parse_version("tls1.3").is_err());
         assert_eq!(parse_suite("0x002F"), Ok(0x002F));
         assert_eq!(parse_suite("002f"), Ok(0x002F));

@@ -39,11 +39,12 @@ pub struct Common {
     /// certificates, with `--verify`).
     #[arg(long, value_name = "FILES")]
     pub ca: Option<String>,
-    /// The oldest protocol version accepted: ssl3, tls1.0, tls1.1.
+    /// The oldest protocol version accepted: ssl3, tls1.0, tls1.1, tls1.2.
     #[arg(long = "min-version", value_name = "VERSION", value_parser = parse_version, default_value = "ssl3")]
     pub min_version: ProtocolVersion,
-    /// The newest protocol version offered or accepted: ssl3, tls1.0, tls1.1.
-    #[arg(long = "max-version", value_name = "VERSION", value_parser = parse_version, default_value = "tls1.1")]
+    /// The newest protocol version offered or accepted: ssl3, tls1.0, tls1.1, tls1.2
+    /// (versions the build lacks are skipped).
+    #[arg(long = "max-version", value_name = "VERSION", value_parser = parse_version, default_value = "tls1.2")]
     pub max_version: ProtocolVersion,
     /// A cipher suite to allow (IANA name, OpenSSL name or hex id, e.g.
     /// TLS_RSA_WITH_AES_128_CBC_SHA, AES128-SHA or

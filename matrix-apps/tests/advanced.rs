@@ -95,7 +95,7 @@ fn psk_and_dhe_psk_between_client_and_server() {
             ],
         );
         let text = out.join("\n");
-        assert!(text.contains(&format!("TLS 1.1 {suite}")), "{text}");
+        assert!(text.contains(&format!("TLS 1.2 {suite}")), "{text}");
         assert!(text.contains("psk ping"), "{text}");
     }
     assert!(

@@ -1,5 +1,5 @@
 //! matrix-server and matrix-client as users run them: against each other, against
-//! OpenSSL's s_server / s_client (TLS 1.0 and 1.1, AES) and tlslite-ng (SSL 3.0), all on
+//! OpenSSL's s_server / s_client (TLS 1.0 and 1.1, AES; TLS 1.2 with OpenSSL's defaults) and tlslite-ng (SSL 3.0), all on
 //! 127.0.0.1; resumption with `--reconnect`; the messages for a missing file and bad flags.
 //!
 //! Every process is a `matrix_interop::Peer`: its output is collected, every wait is
@@ -22,7 +22,7 @@ fn client_and_server_http_page_and_resumption() {
     assert_eq!(count(&out, "(full handshake)"), 1, "{text}");
     assert_eq!(count(&out, "(resumed)"), 2, "{text}");
     assert!(text.contains("HTTP/1.0 200 OK"), "{text}");
-    assert!(text.contains("protocol: TLS 1.1"), "{text}");
+    assert!(text.contains("protocol: TLS 1.2"), "{text}");
     assert!(text.contains("session: resumed"), "{text}");
     assert!(
         server.wait_exit(T).unwrap(),
@@ -122,6 +122,58 @@ fn client_against_openssl_s_server() {
         // s_server -www answers with a page describing the session.
         assert!(text.contains("HTTP/1.0 200 ok"), "{text}");
     }
+}
+
+/// The acceptance check of TLS 1.2: matrix-client, with nothing but `--ca`, gets TLS 1.2
+/// with an AES-GCM suite from an `openssl s_server` with its default settings, and
+/// `openssl s_client` with only `-CAfile` gets the same from matrix-server.
+#[test]
+fn tls12_with_default_openssl_both_ways() {
+    let port = free_port();
+    let accept = format!("127.0.0.1:{port}");
+    let (key, cert, chain, ca) = (
+        testkeys("rsa2048/server.key"),
+        testkeys("rsa2048/server.pem"),
+        testkeys("rsa2048/intermediate.pem"),
+        testkeys("rsa2048/ca.pem"),
+    );
+    let mut s = Peer::spawn(
+        "openssl",
+        &[
+            "s_server",
+            "-accept",
+            &accept,
+            "-www",
+            "-key",
+            &key,
+            "-cert",
+            &cert,
+            "-cert_chain",
+            &chain,
+        ],
+    );
+    s.wait_for("ACCEPT", T).unwrap();
+    let out = our_client(port, &["--ca", &ca]);
+    let text = out.join("\n");
+    assert!(text.contains("TLS 1.2 TLS_"), "{text}");
+    assert!(text.contains("_GCM_"), "{text}");
+    assert!(text.contains("Protocol  : TLSv1.2"), "{text}");
+
+    let (mut server, port) = our_server(&["--count", "1", "--mode", "echo"]);
+    let connect = format!("127.0.0.1:{port}");
+    let mut c = Peer::spawn(
+        "openssl",
+        &["s_client", "-connect", &connect, "-CAfile", &ca, "-ign_eof"],
+    );
+    c.send_stdin("ping\n");
+    c.wait_for("ping", T).unwrap();
+    let out = c.output().join("\n");
+    assert!(out.contains("Protocol  : TLSv1.2"), "{out}");
+    assert!(out.contains("GCM"), "{out}");
+    assert!(out.contains("Secure Renegotiation IS supported"), "{out}");
+    assert!(out.contains("Extended master secret: yes"), "{out}");
+    drop(c);
+    let _ = server.wait_exit(T);
 }
 
 #[test]

@@ -176,10 +176,12 @@ wrap_hash!(
 );
 
 /// The chaining state of a 64-byte-block Merkle-Damgard hash as [`BlockCompress`] exposes it:
-/// five 32-bit words (MD5 uses the first four and leaves the fifth zero).
-pub type ChainState = [u32; 5];
+/// eight 32-bit words (SHA-256 uses all, SHA-1 the first five, MD5 the first four; the rest
+/// stay zero).
+pub type ChainState = [u32; 8];
 
-/// A hash whose compression function is exposed one 64-byte block at a time: MD5 and SHA-1.
+/// A hash whose compression function is exposed one 64-byte block at a time: MD5, SHA-1 and
+/// SHA-256.
 ///
 /// For code that must hash a message of secret length at a cost that depends only on a
 /// public bound on it (the constant-time CBC record MAC check): it runs the compression
@@ -191,7 +193,8 @@ pub trait BlockCompress: Hash {
     /// Whether the length field and the digest words are big-endian (SHA-1) or
     /// little-endian (MD5).
     const BIG_ENDIAN: bool;
-    /// The state words the hash uses (4 for MD5, 5 for SHA-1); the rest stay zero.
+    /// The state words the hash uses (4 for MD5, 5 for SHA-1, 8 for SHA-256); the rest stay
+    /// zero.
     const STATE_WORDS: usize;
     /// The chaining state of the empty message.
     const INITIAL_STATE: ChainState;
@@ -218,7 +221,7 @@ impl BlockCompress for Md5 {
     const BIG_ENDIAN: bool = false;
     const STATE_WORDS: usize = 4;
     // RFC 1321 section 3.3.
-    const INITIAL_STATE: ChainState = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0];
+    const INITIAL_STATE: ChainState = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0, 0, 0, 0];
 
     fn compress(state: &mut ChainState, blocks: &[[u8; 64]]) {
         let mut s = [state[0], state[1], state[2], state[3]];
@@ -233,10 +236,29 @@ impl BlockCompress for Sha1 {
     const BIG_ENDIAN: bool = true;
     const STATE_WORDS: usize = 5;
     // FIPS 180-4 section 5.3.1.
-    const INITIAL_STATE: ChainState = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0];
+    const INITIAL_STATE: ChainState = [
+        0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0, 0, 0, 0,
+    ];
 
     fn compress(state: &mut ChainState, blocks: &[[u8; 64]]) {
-        sha1_compress(state, blocks);
+        let mut s = [state[0], state[1], state[2], state[3], state[4]];
+        sha1_compress(&mut s, blocks);
+        state[..5].copy_from_slice(&s);
+        s.zeroize();
+    }
+}
+
+impl BlockCompress for Sha256 {
+    const BIG_ENDIAN: bool = true;
+    const STATE_WORDS: usize = 8;
+    // FIPS 180-4 section 5.3.3.
+    const INITIAL_STATE: ChainState = [
+        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
+        0x5be0cd19,
+    ];
+
+    fn compress(state: &mut ChainState, blocks: &[[u8; 64]]) {
+        sha2::block_api::compress256(state, blocks);
     }
 }
 

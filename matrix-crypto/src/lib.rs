@@ -7,7 +7,7 @@
 //! - [`alg`]: identifiers shared by every module (hash algorithms);
 //! - [`random`]: the [`random::SecureRandom`] trait every consumer of randomness takes;
 //! - `hash`, `mac`, `prf`, `kdf`, `drbg`: digests, HMAC and the SSLv3 MAC, the SSLv3 and
-//!   TLS 1.0/1.1 key derivations and Finished hashes, PBKDF1/PBKDF2/PKCS#12 KDF, HMAC-DRBG;
+//!   TLS 1.0/1.1 key derivations and Finished hashes, the TLS 1.2 PRF (`prf12`), PBKDF1/PBKDF2/PKCS#12 KDF, HMAC-DRBG;
 //! - [`cipher`]: AES, 3DES/DES, SEED in CBC mode with caller-managed IV, RC4, PKCS#7 padding;
 //! - `bignum`, `rsa`, `dh`: constant-time Montgomery arithmetic, RSA PKCS#1 v1.5 and
 //!   Diffie-Hellman;
@@ -43,6 +43,8 @@ pub mod mac;
 #[cfg(all(feature = "md5", feature = "sha1"))]
 #[cfg_attr(docsrs, doc(cfg(all(feature = "md5", feature = "sha1"))))]
 pub mod prf;
+#[cfg(feature = "hmac")]
+pub mod prf12;
 pub mod random;
 #[cfg(feature = "rsa")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rsa")))]

@@ -20,7 +20,7 @@ use crate::mac::{SSL3_PAD_1, SSL3_PAD_2, Ssl3Hash};
 use matrix_core::{Error, Result};
 
 #[cfg(feature = "hmac")]
-use crate::mac::Hmac;
+use crate::prf12::p_hash_xor;
 use alloc::vec::Vec;
 
 /// The length of a master secret in bytes.
@@ -63,37 +63,6 @@ impl Sender {
             Sender::Server => b"server finished",
         }
     }
-}
-
-/// XORs `P_hash(secret, seed)` (RFC 2246 section 5) into `out`, where the seed is the
-/// concatenation of `seed`'s parts (label, then randoms) so no seed buffer is built.
-#[cfg(feature = "hmac")]
-fn p_hash_xor<H: Hash>(secret: &[u8], seed: &[&[u8]], out: &mut [u8]) {
-    let key = Hmac::<H>::new(secret);
-    // A(1) = HMAC(secret, seed)
-    let mut a = {
-        let mut m = key.clone();
-        seed.iter().for_each(|p| m.update(p));
-        m.finalize()
-    };
-    let mut chunks = out.chunks_mut(H::OUTPUT_LEN).peekable();
-    while let Some(chunk) = chunks.next() {
-        let mut m = key.clone();
-        m.update(a.as_ref());
-        seed.iter().for_each(|p| m.update(p));
-        let mut block = m.finalize();
-        chunk
-            .iter_mut()
-            .zip(block.as_ref())
-            .for_each(|(o, b)| *o ^= b);
-        block.zeroize();
-        if chunks.peek().is_some() {
-            let mut m = key.clone();
-            m.update(a.as_ref());
-            a = m.finalize();
-        }
-    }
-    a.zeroize();
 }
 
 /// The TLS 1.0/1.1 PRF: fills `out` with `PRF(secret, label, seed)` =

@@ -94,7 +94,8 @@ impl Default for Config {
             max_disabled_ciphers: Self::SSL_MAX_DISABLED_CIPHERS,
             dtls_pmtu: Self::DTLS_PMTU,
             min_version: ProtocolVersion::SSLv3,
-            max_version: ProtocolVersion::TLSv1_1,
+            // The newest this build has (versions not compiled in are skipped).
+            max_version: ProtocolVersion::TLSv1_2,
             session_memory_cap: Self::SESSION_MEMORY_CAP,
             record_splitting: true,
             rehandshakes_per_minute: Self::REHANDSHAKES_PER_MINUTE,

@@ -31,6 +31,8 @@ pub(crate) const COMPILED_VERSIONS: &[ProtocolVersion] = &[
     ProtocolVersion::TLSv1_0,
     #[cfg(feature = "tls-1-1")]
     ProtocolVersion::TLSv1_1,
+    #[cfg(feature = "tls-1-2")]
+    ProtocolVersion::TLSv1_2,
     #[cfg(feature = "dtls")]
     ProtocolVersion::DTLSv1_0,
 ];

@@ -1,4 +1,4 @@
-//! matrix-ssl: SSL 3.0, TLS 1.0 and TLS 1.1 with MatrixSSL 3.2's buffer API.
+//! matrix-ssl: SSL 3.0, TLS 1.0, TLS 1.1 and TLS 1.2 with MatrixSSL 3.2's buffer API.
 //!
 //! The layers of `DESIGN.md`, each a module:
 //!
@@ -113,13 +113,13 @@ mod alert;
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
 mod context;
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
+mod dh;
+#[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
 #[cfg_attr(
     docsrs,
     doc(cfg(any(feature = "client-side-ssl", feature = "server-side-ssl")))
 )]
 pub mod drive;
-#[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
-mod dh;
 #[cfg(all(
     feature = "dtls",
     any(feature = "client-side-ssl", feature = "server-side-ssl")
@@ -141,6 +141,9 @@ mod keys;
 pub mod linger;
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
 mod session;
+#[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
+#[cfg_attr(not(feature = "tls-1-2"), allow(dead_code))]
+mod sigalgs;
 #[cfg(all(
     feature = "std",
     any(feature = "client-side-ssl", feature = "server-side-ssl")

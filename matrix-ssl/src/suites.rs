@@ -8,7 +8,9 @@
 //!
 //! Sources: RFC 2246 appendix A.5 and RFC 4346 appendix A.5 (the RSA, DHE_RSA and DH_anon
 //! suites), RFC 3268 (AES), RFC 4162 (SEED), RFC 4279 (PSK and DHE_PSK), RFC 6101 appendix
-//! A.6 (the SSL 3.0 names); names are those of the IANA registry.
+//! A.6 (the SSL 3.0 names), RFC 5246, RFC 5288 and RFC 5487 (the TLS 1.2 GCM and SHA-256
+//! suites); names are those
+//! of the IANA registry.
 
 use crate::codec::{CipherSuite, ProtocolVersion};
 
@@ -42,30 +44,45 @@ pub enum BulkCipher {
     SeedCbc,
     /// RC4 with a 128-bit key, a stream cipher.
     Rc4_128,
+    /// AES with a 128-bit key in GCM, an AEAD (RFC 5288): TLS 1.2 only.
+    Aes128Gcm,
+    /// AES with a 256-bit key in GCM, an AEAD (RFC 5288): TLS 1.2 only.
+    Aes256Gcm,
 }
 
 impl BulkCipher {
     /// The key length in bytes.
     pub const fn key_len(self) -> usize {
         match self {
-            BulkCipher::Aes128Cbc | BulkCipher::SeedCbc | BulkCipher::Rc4_128 => 16,
-            BulkCipher::Aes256Cbc => 32,
+            BulkCipher::Aes128Cbc
+            | BulkCipher::SeedCbc
+            | BulkCipher::Rc4_128
+            | BulkCipher::Aes128Gcm => 16,
+            BulkCipher::Aes256Cbc | BulkCipher::Aes256Gcm => 32,
             BulkCipher::TripleDesCbc => 24,
         }
     }
 
-    /// The block length in bytes; 0 for the stream cipher.
+    /// The block length in bytes; 0 for the stream cipher and the AEADs.
     pub const fn block_len(self) -> usize {
         match self {
             BulkCipher::Aes128Cbc | BulkCipher::Aes256Cbc | BulkCipher::SeedCbc => 16,
             BulkCipher::TripleDesCbc => 8,
-            BulkCipher::Rc4_128 => 0,
+            BulkCipher::Rc4_128 | BulkCipher::Aes128Gcm | BulkCipher::Aes256Gcm => 0,
         }
     }
 
     /// Whether this is a block cipher in CBC mode.
     pub const fn is_cbc(self) -> bool {
-        !matches!(self, BulkCipher::Rc4_128)
+        !matches!(
+            self,
+            BulkCipher::Rc4_128 | BulkCipher::Aes128Gcm | BulkCipher::Aes256Gcm
+        )
+    }
+
+    /// Whether this is an AEAD cipher (GCM): TLS 1.2's `GenericAEADCipher` records.
+    pub const fn is_aead(self) -> bool {
+        matches!(self, BulkCipher::Aes128Gcm | BulkCipher::Aes256Gcm)
     }
 
     /// OpenSSL's name of the block cipher in CBC mode (matrix-crypto's
@@ -77,7 +94,7 @@ impl BulkCipher {
             BulkCipher::Aes256Cbc => Some("AES-256-CBC"),
             BulkCipher::TripleDesCbc => Some("DES-EDE3-CBC"),
             BulkCipher::SeedCbc => Some("SEED-CBC"),
-            BulkCipher::Rc4_128 => None,
+            BulkCipher::Rc4_128 | BulkCipher::Aes128Gcm | BulkCipher::Aes256Gcm => None,
         }
     }
 }
@@ -90,14 +107,20 @@ pub enum MacAlgorithm {
     Md5,
     /// SHA-1 (20-byte tags).
     Sha1,
+    /// SHA-256 (32-byte tags): TLS 1.2's `_SHA256` CBC suites (RFC 5246, RFC 5487).
+    Sha256,
+    /// No record MAC: the bulk cipher is an AEAD, which authenticates the record itself.
+    Aead,
 }
 
 impl MacAlgorithm {
-    /// The tag length, which is also the MAC secret's length.
+    /// The tag length, which is also the MAC secret's length (0 for an AEAD suite).
     pub const fn mac_len(self) -> usize {
         match self {
             MacAlgorithm::Md5 => 16,
             MacAlgorithm::Sha1 => 20,
+            MacAlgorithm::Sha256 => 32,
+            MacAlgorithm::Aead => 0,
         }
     }
 }
@@ -138,12 +161,37 @@ impl SuiteInfo {
         self.bulk.is_cbc()
     }
 
+    /// Whether the bulk cipher is an AEAD (GCM).
+    pub const fn is_aead(&self) -> bool {
+        self.bulk.is_aead()
+    }
+
+    /// Whether this suite exists in TLS 1.2 only (RFC 5246's `_SHA256` CBC suites, RFC 5288
+    /// and RFC 5487: the GCM and SHA-256 suites).
+    pub const fn tls12_only(&self) -> bool {
+        self.bulk.is_aead() || matches!(self.mac, MacAlgorithm::Sha256)
+    }
+
+    /// The hash of the suite's TLS 1.2 PRF (RFC 5246 section 5): SHA-384 for the `_SHA384`
+    /// suites (the AES-256-GCM ones, RFC 5288 section 3 and RFC 5487 section 3), SHA-256
+    /// for every other suite.
+    #[cfg(feature = "tls-1-2")]
+    pub const fn prf_hash(&self) -> matrix_crypto::prf12::PrfHash {
+        match self.bulk {
+            BulkCipher::Aes256Gcm => matrix_crypto::prf12::PrfHash::Sha384,
+            _ => matrix_crypto::prf12::PrfHash::Sha256,
+        }
+    }
+
     /// The IV bytes the key block holds per direction in `version`: the block length in
     /// SSL 3.0 (RFC 6101 section 6.2.2) and TLS 1.0 (RFC 2246 section 6.3), where the first
     /// record's CBC IV comes from the key block; 0 in TLS 1.1 (RFC 4346 section 6.3 derives
     /// no IVs: every record carries its own) and DTLS 1.0, which follows TLS 1.1; 0 for RC4.
+    /// An AEAD suite has a 4-byte implicit nonce part (the "salt", RFC 5288 section 3).
     pub fn fixed_iv_len(&self, version: ProtocolVersion) -> usize {
-        if implicit_iv(version) {
+        if self.is_aead() {
+            GCM_SALT_LEN
+        } else if implicit_iv(version) {
             self.block_len()
         } else {
             0
@@ -159,19 +207,26 @@ impl SuiteInfo {
     /// SSL 3.0, TLS 1.0, TLS 1.1 and DTLS 1.0, except that PSK and DHE_PSK (RFC 4279) and
     /// SEED (RFC 4162) are defined for TLS only, and RC4 is not allowed in DTLS (RFC 4347
     /// section 4.1.2.2: a stream cipher cannot survive lost records). No other version (TLS
-    /// 1.2, which matrix never speaks, or an unknown one) allows any suite.
+    /// TLS 1.2 allows every suite (RFC 5246 keeps the older suites usable); the GCM suites
+    /// exist in TLS 1.2 only. No other version (an unknown one) allows any suite.
     pub fn allowed_in(&self, version: ProtocolVersion) -> bool {
+        if self.tls12_only() && version != ProtocolVersion::TLSv1_2 {
+            return false;
+        }
         match version {
             ProtocolVersion::SSLv3 => {
                 !matches!(self.kx, KeyExchange::Psk | KeyExchange::DhePsk)
                     && self.bulk != BulkCipher::SeedCbc
             }
-            ProtocolVersion::TLSv1_0 | ProtocolVersion::TLSv1_1 => true,
+            ProtocolVersion::TLSv1_0 | ProtocolVersion::TLSv1_1 | ProtocolVersion::TLSv1_2 => true,
             ProtocolVersion::DTLSv1_0 => self.bulk != BulkCipher::Rc4_128,
             _ => false,
         }
     }
 }
+
+/// The implicit part of a GCM record's nonce, from the key block (RFC 5288 section 3).
+pub(crate) const GCM_SALT_LEN: usize = 4;
 
 /// Whether `version` takes its CBC IVs from the key block and chains them across records
 /// (SSL 3.0 and TLS 1.0) rather than sending one with every record (TLS 1.1, DTLS 1.0).
@@ -188,6 +243,80 @@ pub(crate) fn implicit_iv(version: ProtocolVersion) -> bool {
 /// merely offered: PSK (DHE_PSK before PSK, AES-256 before AES-128) and, last, anonymous DH,
 /// which authenticates nobody.
 pub static SUITES: &[SuiteInfo] = &[
+    // The AEAD suites first (TLS 1.2 only; a TLS 1.0/1.1 handshake skips them): forward
+    // secrecy before key transport, AES-256 before AES-128.
+    // 0x009F: TLS 1.2, DheRsa, Aes256Gcm.
+    #[cfg(feature = "tls-dhe-rsa-with-aes-256-gcm-sha384")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_DHE_RSA_WITH_AES_256_GCM_SHA384,
+        name: "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+        kx: KeyExchange::DheRsa,
+        bulk: BulkCipher::Aes256Gcm,
+        mac: MacAlgorithm::Aead,
+    },
+    // 0x009D: TLS 1.2, Rsa, Aes256Gcm.
+    #[cfg(feature = "tls-rsa-with-aes-256-gcm-sha384")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_RSA_WITH_AES_256_GCM_SHA384,
+        name: "TLS_RSA_WITH_AES_256_GCM_SHA384",
+        kx: KeyExchange::Rsa,
+        bulk: BulkCipher::Aes256Gcm,
+        mac: MacAlgorithm::Aead,
+    },
+    // 0x009E: TLS 1.2, DheRsa, Aes128Gcm.
+    #[cfg(feature = "tls-dhe-rsa-with-aes-128-gcm-sha256")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_DHE_RSA_WITH_AES_128_GCM_SHA256,
+        name: "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
+        kx: KeyExchange::DheRsa,
+        bulk: BulkCipher::Aes128Gcm,
+        mac: MacAlgorithm::Aead,
+    },
+    // 0x009C: TLS 1.2, Rsa, Aes128Gcm.
+    #[cfg(feature = "tls-rsa-with-aes-128-gcm-sha256")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256,
+        name: "TLS_RSA_WITH_AES_128_GCM_SHA256",
+        kx: KeyExchange::Rsa,
+        bulk: BulkCipher::Aes128Gcm,
+        mac: MacAlgorithm::Aead,
+    },
+    // 0x006B: TLS 1.2, forward secrecy, AES-256-CBC with HMAC-SHA256.
+    #[cfg(feature = "tls-dhe-rsa-with-aes-256-cbc-sha256")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_DHE_RSA_WITH_AES_256_CBC_SHA256,
+        name: "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256",
+        kx: KeyExchange::DheRsa,
+        bulk: BulkCipher::Aes256Cbc,
+        mac: MacAlgorithm::Sha256,
+    },
+    // 0x003D: TLS 1.2, RSA, AES-256-CBC with HMAC-SHA256.
+    #[cfg(feature = "tls-rsa-with-aes-256-cbc-sha256")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA256,
+        name: "TLS_RSA_WITH_AES_256_CBC_SHA256",
+        kx: KeyExchange::Rsa,
+        bulk: BulkCipher::Aes256Cbc,
+        mac: MacAlgorithm::Sha256,
+    },
+    // 0x0067: TLS 1.2, forward secrecy, AES-128-CBC with HMAC-SHA256.
+    #[cfg(feature = "tls-dhe-rsa-with-aes-128-cbc-sha256")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA256,
+        name: "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256",
+        kx: KeyExchange::DheRsa,
+        bulk: BulkCipher::Aes128Cbc,
+        mac: MacAlgorithm::Sha256,
+    },
+    // 0x003C: TLS 1.2, RSA, AES-128-CBC with HMAC-SHA256.
+    #[cfg(feature = "tls-rsa-with-aes-128-cbc-sha256")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA256,
+        name: "TLS_RSA_WITH_AES_128_CBC_SHA256",
+        kx: KeyExchange::Rsa,
+        bulk: BulkCipher::Aes128Cbc,
+        mac: MacAlgorithm::Sha256,
+    },
     // 0x0039: forward secrecy, AES-256.
     #[cfg(feature = "tls-dhe-rsa-with-aes-256-cbc-sha")]
     SuiteInfo {
@@ -268,6 +397,60 @@ pub static SUITES: &[SuiteInfo] = &[
         kx: KeyExchange::Rsa,
         bulk: BulkCipher::Rc4_128,
         mac: MacAlgorithm::Md5,
+    },
+    // 0x00AB: TLS 1.2, DhePsk, Aes256Gcm.
+    #[cfg(feature = "tls-dhe-psk-with-aes-256-gcm-sha384")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_DHE_PSK_WITH_AES_256_GCM_SHA384,
+        name: "TLS_DHE_PSK_WITH_AES_256_GCM_SHA384",
+        kx: KeyExchange::DhePsk,
+        bulk: BulkCipher::Aes256Gcm,
+        mac: MacAlgorithm::Aead,
+    },
+    // 0x00AA: TLS 1.2, DhePsk, Aes128Gcm.
+    #[cfg(feature = "tls-dhe-psk-with-aes-128-gcm-sha256")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_DHE_PSK_WITH_AES_128_GCM_SHA256,
+        name: "TLS_DHE_PSK_WITH_AES_128_GCM_SHA256",
+        kx: KeyExchange::DhePsk,
+        bulk: BulkCipher::Aes128Gcm,
+        mac: MacAlgorithm::Aead,
+    },
+    // 0x00A9: TLS 1.2, Psk, Aes256Gcm.
+    #[cfg(feature = "tls-psk-with-aes-256-gcm-sha384")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_PSK_WITH_AES_256_GCM_SHA384,
+        name: "TLS_PSK_WITH_AES_256_GCM_SHA384",
+        kx: KeyExchange::Psk,
+        bulk: BulkCipher::Aes256Gcm,
+        mac: MacAlgorithm::Aead,
+    },
+    // 0x00A8: TLS 1.2, Psk, Aes128Gcm.
+    #[cfg(feature = "tls-psk-with-aes-128-gcm-sha256")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_PSK_WITH_AES_128_GCM_SHA256,
+        name: "TLS_PSK_WITH_AES_128_GCM_SHA256",
+        kx: KeyExchange::Psk,
+        bulk: BulkCipher::Aes128Gcm,
+        mac: MacAlgorithm::Aead,
+    },
+    // 0x00B2: TLS 1.2, PSK with forward secrecy, AES-128-CBC with HMAC-SHA256 (RFC 5487).
+    #[cfg(feature = "tls-dhe-psk-with-aes-128-cbc-sha256")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_DHE_PSK_WITH_AES_128_CBC_SHA256,
+        name: "TLS_DHE_PSK_WITH_AES_128_CBC_SHA256",
+        kx: KeyExchange::DhePsk,
+        bulk: BulkCipher::Aes128Cbc,
+        mac: MacAlgorithm::Sha256,
+    },
+    // 0x00AE: TLS 1.2, plain PSK, AES-128-CBC with HMAC-SHA256 (RFC 5487).
+    #[cfg(feature = "tls-psk-with-aes-128-cbc-sha256")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_PSK_WITH_AES_128_CBC_SHA256,
+        name: "TLS_PSK_WITH_AES_128_CBC_SHA256",
+        kx: KeyExchange::Psk,
+        bulk: BulkCipher::Aes128Cbc,
+        mac: MacAlgorithm::Sha256,
     },
     // 0x0091: PSK with forward secrecy, AES-256.
     #[cfg(feature = "tls-dhe-psk-with-aes-256-cbc-sha")]

@@ -262,7 +262,12 @@ fn openssl_server_messages_values() {
         KeyExchangeKind::DheRsa,
     )
     .unwrap();
-    let ServerKeyExchange::DheRsa { params, signature } = &ske else {
+    let ServerKeyExchange::DheRsa {
+        params,
+        sig_alg: None,
+        signature,
+    } = &ske
+    else {
         panic!("{ske:?}")
     };
     assert_eq!(params.dh_p.len(), 128);
@@ -695,6 +700,7 @@ fn certificate_malformations() {
     );
     let cr = CertificateRequest {
         certificate_types: vec![ClientCertificateType::RsaSign],
+        signature_algorithms: None,
         certificate_authorities: vec![vec![0x30, 0]],
     };
     assert_eq!(CertificateRequest::read_bytes(&cr.get_encoding()), Ok(cr));

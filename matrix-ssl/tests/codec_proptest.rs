@@ -10,7 +10,7 @@ use matrix_ssl::codec::handshake::{
 use matrix_ssl::codec::record::{Alert, DtlsRecordHeader, MAX_CIPHERTEXT_LEN, RecordHeader};
 use matrix_ssl::codec::{
     AlertDescription, AlertLevel, CipherSuite, ClientCertificateType, Codec, CompressionMethod,
-    ContentType, HandshakeType, ProtocolVersion, Reader,
+    ContentType, HandshakeType, ProtocolVersion, Reader, SignatureScheme,
 };
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -155,8 +155,11 @@ fn dh_params() -> impl Strategy<Value = ServerDhParams> {
 
 fn server_key_exchange() -> impl Strategy<Value = ServerKeyExchange> {
     prop_oneof![
-        (dh_params(), bytes(0, 300))
-            .prop_map(|(params, signature)| ServerKeyExchange::DheRsa { params, signature }),
+        (dh_params(), bytes(0, 300)).prop_map(|(params, signature)| ServerKeyExchange::DheRsa {
+            params,
+            sig_alg: None,
+            signature
+        }),
         dh_params().prop_map(|params| ServerKeyExchange::DhAnon { params }),
         bytes(0, 64).prop_map(|identity_hint| ServerKeyExchange::Psk { identity_hint }),
         (bytes(0, 64), dh_params()).prop_map(|(identity_hint, params)| ServerKeyExchange::DhePsk {
@@ -229,7 +232,51 @@ proptest! {
         types in vec(any::<u8>().prop_map(ClientCertificateType::from), 1..10),
         cas in vec(bytes(1, 100), 0..5),
     ) {
-        roundtrip(&CertificateRequest { certificate_types: types, certificate_authorities: cas })?;
+        roundtrip(&CertificateRequest {
+            certificate_types: types,
+            signature_algorithms: None,
+            certificate_authorities: cas,
+        })?;
+    }
+
+    /// TLS 1.2 framing: supported_signature_algorithms between the types and the names.
+    #[test]
+    fn certificate_request_tls12_roundtrip(
+        types in vec(any::<u8>().prop_map(ClientCertificateType::from), 1..10),
+        algs in vec(any::<u16>().prop_map(SignatureScheme::from), 1..20),
+        cas in vec(bytes(1, 100), 0..5),
+    ) {
+        let cr = CertificateRequest {
+            certificate_types: types,
+            signature_algorithms: Some(algs),
+            certificate_authorities: cas,
+        };
+        let enc = cr.get_encoding();
+        prop_assert_eq!(
+            CertificateRequest::read_in(&mut Reader::new(&enc), ProtocolVersion::TLSv1_2),
+            Ok(cr)
+        );
+    }
+
+    /// TLS 1.2 `digitally-signed`: the pair, then the signature.
+    #[test]
+    fn signatures_tls12_roundtrip(params in dh_params(), alg in any::<u16>(), sig in bytes(0, 600)) {
+        let alg = Some(SignatureScheme::from(alg));
+        let ske = ServerKeyExchange::DheRsa { params, sig_alg: alg, signature: sig.clone() };
+        let mut enc = Vec::new();
+        ske.encode(&mut enc);
+        let back = ServerKeyExchange::read_in(
+            &mut Reader::new(&enc),
+            ske.kind(),
+            ProtocolVersion::TLSv1_2,
+        );
+        prop_assert_eq!(back, Ok(ske));
+        let cv = CertificateVerify { sig_alg: alg, signature: sig };
+        let enc = cv.get_encoding();
+        prop_assert_eq!(
+            CertificateVerify::read_in(&mut Reader::new(&enc), ProtocolVersion::TLSv1_2),
+            Ok(cv)
+        );
     }
 
     #[test]
@@ -249,7 +296,7 @@ proptest! {
 
     #[test]
     fn certificate_verify_roundtrip(sig in bytes(0, 600)) {
-        roundtrip(&CertificateVerify { signature: sig })?;
+        roundtrip(&CertificateVerify { sig_alg: None, signature: sig })?;
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Client authentication (feature `client-auth`): CertificateRequest, the client's
-//! Certificate and CertificateVerify in SSL 3.0, TLS 1.0 and 1.1 with RSA and DHE_RSA,
+//! Certificate and CertificateVerify in SSL 3.0, TLS 1.0, 1.1 and 1.2 with RSA and DHE_RSA,
 //! the server's chain authentication and certificate callback, the session options, a
 //! client without a certificate, a bad CertificateVerify and an unknown client CA.
 #![cfg(feature = "client-auth")]
@@ -279,51 +279,85 @@ fn no_ca_loaded() {
     }
 }
 
+/// Runs a client-authenticated handshake in `v` up to the client's second flight, lets
+/// `edit` change the CertificateVerify body (the bytes of the plaintext record it sits in)
+/// and returns the server's answer to the edited flight.
+fn server_answer_to_edited_certificate_verify(
+    v: ProtocolVersion,
+    edit: impl FnOnce(&mut [u8]),
+) -> Vec<u8> {
+    let (cb, _) = recorder(None);
+    let (mut c, mut s) = pair_with(
+        v,
+        0,
+        client_keys_cert(),
+        server_keys_ca(Some("rsa2048/ca.pem")),
+        Some(cb),
+    );
+    pump(&mut c, &mut s, usize::MAX);
+    pump(&mut s, &mut c, usize::MAX);
+    let mut evs = Vec::new();
+    let mut bad = take_out(&mut c, usize::MAX, &mut evs);
+    // The plaintext handshake record(s) before ChangeCipherSpec: find the CertificateVerify
+    // (type 15).
+    let mut pos = 0;
+    let mut cv = None;
+    while pos + 5 <= bad.len() && bad[pos] == 22 {
+        let len = u16::from_be_bytes([bad[pos + 3], bad[pos + 4]]) as usize;
+        let mut m = pos + 5;
+        while m < pos + 5 + len {
+            let mlen = u32::from_be_bytes([0, bad[m + 1], bad[m + 2], bad[m + 3]]) as usize;
+            if bad[m] == 15 {
+                cv = Some(m + 4..m + 4 + mlen);
+            }
+            m += 4 + mlen;
+        }
+        pos += 5 + len;
+    }
+    edit(&mut bad[cv.expect("a CertificateVerify")]);
+    let mut se = Vec::new();
+    feed(&mut s, &bad, usize::MAX, &mut se);
+    let out = take_out(&mut s, usize::MAX, &mut se);
+    assert_eq!(out[0], 21, "{v:?} {se:?}");
+    out
+}
+
 /// A CertificateVerify with one bit flipped: decrypt_error (handshake_failure in SSL 3.0).
 #[test]
 fn bad_certificate_verify() {
     for v in ctx().versions().to_vec() {
-        let (cb, _) = recorder(None);
-        let (mut c, mut s) = pair_with(
-            v,
-            0,
-            client_keys_cert(),
-            server_keys_ca(Some("rsa2048/ca.pem")),
-            Some(cb),
-        );
-        pump(&mut c, &mut s, usize::MAX);
-        pump(&mut s, &mut c, usize::MAX);
-        let mut evs = Vec::new();
-        let flight = take_out(&mut c, usize::MAX, &mut evs);
-        // The plaintext handshake record(s) before ChangeCipherSpec: flip the last byte of
-        // the CertificateVerify (type 15).
-        let mut bad = flight.clone();
-        let mut pos = 0;
-        let mut cv_end = None;
-        while pos + 5 <= bad.len() && bad[pos] == 22 {
-            let len = u16::from_be_bytes([bad[pos + 3], bad[pos + 4]]) as usize;
-            let mut m = pos + 5;
-            while m < pos + 5 + len {
-                let mlen = u32::from_be_bytes([0, bad[m + 1], bad[m + 2], bad[m + 3]]) as usize;
-                if bad[m] == 15 {
-                    cv_end = Some(m + 4 + mlen - 1);
-                }
-                m += 4 + mlen;
-            }
-            pos += 5 + len;
-        }
-        let i = cv_end.expect("a CertificateVerify");
-        bad[i] ^= 1;
-        let mut se = Vec::new();
-        feed(&mut s, &bad, usize::MAX, &mut se);
-        let out = take_out(&mut s, usize::MAX, &mut se);
+        let out = server_answer_to_edited_certificate_verify(v, |cv| {
+            let last = cv.len() - 1;
+            cv[last] ^= 1;
+        });
         let want = if v.is_ssl3() {
             AlertDescription::HandshakeFailure
         } else {
             AlertDescription::DecryptError
         };
-        assert_eq!(out[0], 21, "{v:?} {se:?}");
         assert_eq!(&out[5..7], &[2, want.get()], "{v:?}");
+    }
+}
+
+/// TLS 1.2 (RFC 5246 section 7.4.8): the CertificateVerify names its pair, which must be one
+/// of the CertificateRequest's (illegal_parameter otherwise) and match the signature
+/// (decrypt_error otherwise).
+#[cfg(feature = "tls-1-2")]
+#[test]
+fn tls12_certificate_verify_pairs() {
+    let v = ProtocolVersion::TLSv1_2;
+    for (pair, want) in [
+        ([4u8, 3], AlertDescription::IllegalParameter),
+        ([8, 4], AlertDescription::IllegalParameter),
+        ([6, 1], AlertDescription::DecryptError),
+        ([2, 1], AlertDescription::DecryptError),
+    ] {
+        let out = server_answer_to_edited_certificate_verify(v, |cv| {
+            // Our client signs with RSA+SHA-256, our first choice, which the server lists.
+            assert_eq!(&cv[..2], &[4, 1]);
+            cv[..2].copy_from_slice(&pair);
+        });
+        assert_eq!(&out[5..7], &[2, want.get()], "{pair:?}");
     }
 }
 

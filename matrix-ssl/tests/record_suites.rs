@@ -4,7 +4,47 @@ use matrix_ssl::codec::{CipherSuite, ProtocolVersion};
 use matrix_ssl::suites::{BulkCipher, KeyExchange, MacAlgorithm, SUITES, lookup};
 
 /// Every MatrixSSL 3.2 suite in the documented preference order, with its feature.
-const ORDER: [(u16, &str, &str); 14] = [
+const ORDER: [(u16, &str, &str); 28] = [
+    (
+        0x009f,
+        "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+        "tls-dhe-rsa-with-aes-256-gcm-sha384",
+    ),
+    (
+        0x009d,
+        "TLS_RSA_WITH_AES_256_GCM_SHA384",
+        "tls-rsa-with-aes-256-gcm-sha384",
+    ),
+    (
+        0x009e,
+        "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
+        "tls-dhe-rsa-with-aes-128-gcm-sha256",
+    ),
+    (
+        0x009c,
+        "TLS_RSA_WITH_AES_128_GCM_SHA256",
+        "tls-rsa-with-aes-128-gcm-sha256",
+    ),
+    (
+        0x006b,
+        "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256",
+        "tls-dhe-rsa-with-aes-256-cbc-sha256",
+    ),
+    (
+        0x003d,
+        "TLS_RSA_WITH_AES_256_CBC_SHA256",
+        "tls-rsa-with-aes-256-cbc-sha256",
+    ),
+    (
+        0x0067,
+        "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256",
+        "tls-dhe-rsa-with-aes-128-cbc-sha256",
+    ),
+    (
+        0x003c,
+        "TLS_RSA_WITH_AES_128_CBC_SHA256",
+        "tls-rsa-with-aes-128-cbc-sha256",
+    ),
     (
         0x0039,
         "TLS_DHE_RSA_WITH_AES_256_CBC_SHA",
@@ -51,6 +91,36 @@ const ORDER: [(u16, &str, &str); 14] = [
         "ssl-rsa-with-rc4-128-md5",
     ),
     (
+        0x00ab,
+        "TLS_DHE_PSK_WITH_AES_256_GCM_SHA384",
+        "tls-dhe-psk-with-aes-256-gcm-sha384",
+    ),
+    (
+        0x00aa,
+        "TLS_DHE_PSK_WITH_AES_128_GCM_SHA256",
+        "tls-dhe-psk-with-aes-128-gcm-sha256",
+    ),
+    (
+        0x00a9,
+        "TLS_PSK_WITH_AES_256_GCM_SHA384",
+        "tls-psk-with-aes-256-gcm-sha384",
+    ),
+    (
+        0x00a8,
+        "TLS_PSK_WITH_AES_128_GCM_SHA256",
+        "tls-psk-with-aes-128-gcm-sha256",
+    ),
+    (
+        0x00b2,
+        "TLS_DHE_PSK_WITH_AES_128_CBC_SHA256",
+        "tls-dhe-psk-with-aes-128-cbc-sha256",
+    ),
+    (
+        0x00ae,
+        "TLS_PSK_WITH_AES_128_CBC_SHA256",
+        "tls-psk-with-aes-128-cbc-sha256",
+    ),
+    (
         0x0091,
         "TLS_DHE_PSK_WITH_AES_256_CBC_SHA",
         "tls-dhe-psk-with-aes-256-cbc-sha",
@@ -94,6 +164,34 @@ fn compiled(feature: &str) -> bool {
         "tls-psk-with-aes-256-cbc-sha" => cfg!(feature = "tls-psk-with-aes-256-cbc-sha"),
         "tls-psk-with-aes-128-cbc-sha" => cfg!(feature = "tls-psk-with-aes-128-cbc-sha"),
         "ssl-dh-anon-with-rc4-128-md5" => cfg!(feature = "ssl-dh-anon-with-rc4-128-md5"),
+        "tls-dhe-rsa-with-aes-256-gcm-sha384" => {
+            cfg!(feature = "tls-dhe-rsa-with-aes-256-gcm-sha384")
+        }
+        "tls-rsa-with-aes-256-gcm-sha384" => cfg!(feature = "tls-rsa-with-aes-256-gcm-sha384"),
+        "tls-dhe-rsa-with-aes-128-gcm-sha256" => {
+            cfg!(feature = "tls-dhe-rsa-with-aes-128-gcm-sha256")
+        }
+        "tls-rsa-with-aes-128-gcm-sha256" => cfg!(feature = "tls-rsa-with-aes-128-gcm-sha256"),
+        "tls-dhe-psk-with-aes-256-gcm-sha384" => {
+            cfg!(feature = "tls-dhe-psk-with-aes-256-gcm-sha384")
+        }
+        "tls-dhe-psk-with-aes-128-gcm-sha256" => {
+            cfg!(feature = "tls-dhe-psk-with-aes-128-gcm-sha256")
+        }
+        "tls-psk-with-aes-256-gcm-sha384" => cfg!(feature = "tls-psk-with-aes-256-gcm-sha384"),
+        "tls-psk-with-aes-128-gcm-sha256" => cfg!(feature = "tls-psk-with-aes-128-gcm-sha256"),
+        "tls-dhe-rsa-with-aes-256-cbc-sha256" => {
+            cfg!(feature = "tls-dhe-rsa-with-aes-256-cbc-sha256")
+        }
+        "tls-rsa-with-aes-256-cbc-sha256" => cfg!(feature = "tls-rsa-with-aes-256-cbc-sha256"),
+        "tls-dhe-rsa-with-aes-128-cbc-sha256" => {
+            cfg!(feature = "tls-dhe-rsa-with-aes-128-cbc-sha256")
+        }
+        "tls-rsa-with-aes-128-cbc-sha256" => cfg!(feature = "tls-rsa-with-aes-128-cbc-sha256"),
+        "tls-dhe-psk-with-aes-128-cbc-sha256" => {
+            cfg!(feature = "tls-dhe-psk-with-aes-128-cbc-sha256")
+        }
+        "tls-psk-with-aes-128-cbc-sha256" => cfg!(feature = "tls-psk-with-aes-128-cbc-sha256"),
         _ => unreachable!(),
     }
 }
@@ -134,6 +232,34 @@ fn entries_agree_with_their_names() {
             KeyExchange::Rsa
         };
         assert_eq!(s.kx, kx, "{n}");
+        if n.contains("_GCM_") {
+            // RFC 5288 / RFC 5487: an AEAD, no MAC, a 4-byte implicit nonce in the key block,
+            // TLS 1.2 only; the SHA-384 PRF with AES-256.
+            let (bulk, key, sha384) = if n.contains("AES_128") {
+                (BulkCipher::Aes128Gcm, 16, false)
+            } else {
+                assert!(n.contains("AES_256"), "{n}");
+                (BulkCipher::Aes256Gcm, 32, true)
+            };
+            assert_eq!(n.ends_with("_SHA384"), sha384, "{n}");
+            assert!(sha384 || n.ends_with("_SHA256"), "{n}");
+            assert_eq!((s.bulk, s.key_len(), s.block_len()), (bulk, key, 0), "{n}");
+            assert!(s.is_aead() && !s.is_cbc());
+            assert_eq!((s.mac, s.mac_len()), (MacAlgorithm::Aead, 0), "{n}");
+            assert_eq!(s.fixed_iv_len(ProtocolVersion::TLSv1_2), 4);
+            assert_eq!(s.key_block_len(ProtocolVersion::TLSv1_2), 2 * (key + 4));
+            assert!(s.allowed_in(ProtocolVersion::TLSv1_2));
+            for v in [
+                ProtocolVersion::SSLv3,
+                ProtocolVersion::TLSv1_0,
+                ProtocolVersion::TLSv1_1,
+                ProtocolVersion::DTLSv1_0,
+                ProtocolVersion::Unknown(0x0200),
+            ] {
+                assert!(!s.allowed_in(v), "{n} {v:?}");
+            }
+            continue;
+        }
         let (bulk, key, block) = if n.contains("AES_128") {
             (BulkCipher::Aes128Cbc, 16, 16)
         } else if n.contains("AES_256") {
@@ -152,6 +278,22 @@ fn entries_agree_with_their_names() {
             "{n}"
         );
         assert_eq!(s.is_cbc(), block != 0);
+        if n.ends_with("_SHA256") {
+            // RFC 5246 / RFC 5487: HMAC-SHA256, explicit IVs, TLS 1.2 only.
+            assert_eq!((s.mac, s.mac_len()), (MacAlgorithm::Sha256, 32), "{n}");
+            assert_eq!(s.fixed_iv_len(ProtocolVersion::TLSv1_2), 0);
+            assert_eq!(s.key_block_len(ProtocolVersion::TLSv1_2), 2 * (32 + key));
+            assert!(s.allowed_in(ProtocolVersion::TLSv1_2) && s.tls12_only());
+            for v in [
+                ProtocolVersion::SSLv3,
+                ProtocolVersion::TLSv1_0,
+                ProtocolVersion::TLSv1_1,
+                ProtocolVersion::DTLSv1_0,
+            ] {
+                assert!(!s.allowed_in(v), "{n} {v:?}");
+            }
+            continue;
+        }
         let (mac, mac_len) = if n.ends_with("_MD5") {
             (MacAlgorithm::Md5, 16)
         } else {
@@ -175,7 +317,8 @@ fn entries_agree_with_their_names() {
         assert!(s.allowed_in(ProtocolVersion::TLSv1_0));
         assert!(s.allowed_in(ProtocolVersion::TLSv1_1));
         assert_eq!(s.allowed_in(ProtocolVersion::DTLSv1_0), s.is_cbc(), "{n}");
-        assert!(!s.allowed_in(ProtocolVersion::TLSv1_2));
+        // RFC 5246: the older suites stay usable in TLS 1.2.
+        assert!(s.allowed_in(ProtocolVersion::TLSv1_2));
         assert!(!s.allowed_in(ProtocolVersion::Unknown(0x0200)));
     }
 }

@@ -19,7 +19,8 @@
 //!    then `cargo xtask firmware`: the profiles as Cortex-M4F firmware images (Debian's
 //!    rustc-web with -Zbuild-std, arm-none-eabi-gcc), symbol checks and size budgets
 //! 7. `cargo tree -d`: no duplicated RustCrypto crate
-//! 8. the interop tests against the peers (`matrix-interop`, release mode), then the
+//! 8. the interop tests against the peers (`matrix-interop`, release mode), the TLS 1.2
+//!    interop tests with matrix-interop's `tls-1-2` feature, then the
 //!    legacy-renegotiation interop tests once with each of the two features they need
 //! 9. the fuzz crate's tests (every committed seed, ours and the peers', replays), then a
 //!    short fuzz pass: every target 5 s on the stable runner (`cargo xtask fuzz`), which
@@ -84,6 +85,16 @@ const MINIMAL_COMBOS: &[(&str, &str, &str)] = &[
         "client-side-ssl,server-side-ssl,tls-1-1,tls-psk-with-aes-128-cbc-sha",
     ),
     (
+        "tls12-gcm-client: TLS 1.2 client, RSA AES-128-GCM",
+        "matrix-ssl",
+        "client-side-ssl,tls-1-2,tls-rsa-with-aes-128-gcm-sha256",
+    ),
+    (
+        "tls12-gcm-server: TLS 1.2 server, PSK AES-128-GCM",
+        "matrix-ssl",
+        "server-side-ssl,tls-1-2,tls-psk-with-aes-128-gcm-sha256",
+    ),
+    (
         "ssl3-only server, RC4-MD5",
         "matrix-ssl",
         "server-side-ssl,ssl3,ssl-rsa-with-rc4-128-md5",
@@ -128,6 +139,11 @@ const RUSTCRYPTO: &[&str] = &[
     "crypto-common",
     "inout",
     "hybrid-array",
+    "aes-gcm",
+    "aead",
+    "ctr",
+    "ghash",
+    "polyval",
 ];
 
 /// The parser-free server really leaves the parsers out (no feature of matrix-x509 that
@@ -387,6 +403,24 @@ pub fn run(root: &Path) -> Result<(), String> {
             root,
             "cargo",
             &["test", "--release", "-p", INTEROP_PACKAGE],
+            &peers_env,
+        )
+    })?;
+    // TLS 1.2 against default OpenSSL 3 and GnuTLS, while `tls-1-2` is not a default.
+    step("interop TLS 1.2 (tls-1-2)", &mut || {
+        cmd::run_env(
+            root,
+            "cargo",
+            &[
+                "test",
+                "--release",
+                "-p",
+                INTEROP_PACKAGE,
+                "--features",
+                "tls-1-2",
+                "--test",
+                "interop_tls12",
+            ],
             &peers_env,
         )
     })?;

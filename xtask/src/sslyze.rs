@@ -2,9 +2,10 @@
 //! scans `matrix-server`, built with its default features, on 127.0.0.1.
 //!
 //! The expectations come from the build, not from a list kept here: the protocol versions
-//! and cipher suites are the `ssl3`/`tls`/`tls-1-1` and suite features of matrix-ssl's
-//! `default` (the server's build), so the scan must find exactly those versions accepted,
-//! exactly those suites accepted in each, and SSL 2.0, TLS 1.2 and TLS 1.3 refused. Then
+//! and cipher suites are the `ssl3`/`tls`/`tls-1-1`/`tls-1-2` and suite features of
+//! matrix-ssl's `default` (the server's build), so the scan must find exactly those versions
+//! accepted, exactly those suites accepted in each (the GCM and SHA-256 suites in TLS 1.2
+//! only), and SSL 2.0 and TLS 1.3 refused. Then
 //! RFC 5746 secure renegotiation supported, RFC 7507 TLS_FALLBACK_SCSV honoured, session-id
 //! resumption working, RFC 7627 extended master secret when its feature is on, and none of
 //! ROBOT, OpenSSL CCS injection, Heartbleed, insecure renegotiation or TLS compression.
@@ -32,7 +33,7 @@ const VERSIONS: &[(&str, Option<&str>)] = &[
     ("ssl_3_0_cipher_suites", Some("ssl3")),
     ("tls_1_0_cipher_suites", Some("tls")),
     ("tls_1_1_cipher_suites", Some("tls-1-1")),
-    ("tls_1_2_cipher_suites", None),
+    ("tls_1_2_cipher_suites", Some("tls-1-2")),
     ("tls_1_3_cipher_suites", None),
 ];
 
@@ -227,6 +228,11 @@ fn flag(r: &Value, key: &str) -> Result<bool, String> {
         .ok_or_else(|| format!("sslyze's JSON has no boolean `{key}`"))
 }
 
+/// Whether a suite (IANA name) exists in TLS 1.2 only.
+fn tls12_only(name: &str) -> bool {
+    name.contains("_GCM_") || name.ends_with("_SHA256") || name.ends_with("_SHA384")
+}
+
 /// Checks the scan against the build's expectations.
 fn check(json: &Value, exp: &Expected) -> Result<Report, String> {
     let server = json
@@ -263,11 +269,14 @@ fn check(json: &Value, exp: &Expected) -> Result<Report, String> {
         accepted.sort();
         let version = command.trim_end_matches("_cipher_suites");
         if want {
-            // SEED is a TLS suite (RFC 4162): matrix-ssl never negotiates it in SSL 3.0.
+            // SEED is a TLS suite (RFC 4162): matrix-ssl never negotiates it in SSL 3.0; the
+            // GCM and SHA-256/384 suites exist in TLS 1.2 only (RFC 5246, 5288, 5487).
+            let tls12 = *command == "tls_1_2_cipher_suites";
             let expected: Vec<&String> = exp
                 .suites
                 .iter()
                 .filter(|s| *command != "ssl_3_0_cipher_suites" || !s.contains("_SEED_"))
+                .filter(|s| tls12 || !tls12_only(s))
                 .collect();
             rep.check(supported, format!("{version} accepted"));
             rep.check(
@@ -453,7 +462,11 @@ mod tests {
     fn expectations_follow_matrix_ssl_defaults() {
         let e = expected(&crate::workspace_root()).unwrap();
         assert!(e.versions.contains(&"tls_1_1_cipher_suites"));
-        assert!(!e.versions.contains(&"tls_1_2_cipher_suites"));
+        assert!(e.versions.contains(&"tls_1_2_cipher_suites"));
+        assert!(
+            e.suites
+                .contains(&"TLS_RSA_WITH_AES_128_GCM_SHA256".to_string())
+        );
         assert!(e.suites.contains(&"TLS_RSA_WITH_RC4_128_MD5".to_string()));
         assert!(e.suites.iter().all(|s| s.starts_with("TLS_")));
     }

@@ -51,6 +51,7 @@ fn synthetic_messages() -> Vec<(u8, HandshakePayload)> {
             tls10 + 4 * 2,
             HandshakePayload::ServerKeyExchange(ServerKeyExchange::DheRsa {
                 params: params.clone(),
+                sig_alg: None,
                 signature: vec![0x17; 256],
             }),
         ),
@@ -77,12 +78,14 @@ fn synthetic_messages() -> Vec<(u8, HandshakePayload)> {
             tls10,
             HandshakePayload::CertificateRequest(CertificateRequest {
                 certificate_types: vec![ClientCertificateType::RsaSign],
+                signature_algorithms: None,
                 certificate_authorities: vec![vec![0x30, 0x00]],
             }),
         ),
         (
             tls10,
             HandshakePayload::CertificateVerify(CertificateVerify {
+                sig_alg: None,
                 signature: vec![0x33; 256],
             }),
         ),

@@ -1,5 +1,5 @@
-//! Symmetric ciphers: AES, 3DES/DES and SEED in CBC mode with a caller-managed IV, the RC4
-//! stream cipher, and PKCS#7 padding (MatrixSSL's `symmetric.h`: `psAesInit`,
+//! Symmetric ciphers: AES, 3DES/DES and SEED in CBC mode with a caller-managed IV, AES-GCM
+//! (feature `aes-gcm`, [`AesGcm`]), the RC4 stream cipher, and PKCS#7 padding (MatrixSSL's `symmetric.h`: `psAesInit`,
 //! `psDes3Init`, `psSeedInit`, `psArc4Init` and their `Encrypt`/`Decrypt` functions).
 //!
 //! Algorithms: AES (FIPS-197) from the `aes` crate (AES-NI/ARMv8 detected at run time, else a
@@ -26,6 +26,8 @@
 mod block;
 #[cfg(all(feature = "3des", feature = "3des-improve-perf-increase-codesize"))]
 mod des_tables;
+#[cfg(feature = "aes-gcm")]
+mod gcm;
 mod padding;
 #[cfg(feature = "seed")]
 mod seed;
@@ -43,6 +45,8 @@ mod stream;
     doc(cfg(any(feature = "aes", feature = "3des", feature = "seed")))
 )]
 pub use block::CbcCipher;
+#[cfg(feature = "aes-gcm")]
+pub use gcm::{AesGcm, GCM_NONCE_LEN, GCM_TAG_LEN};
 pub use padding::{pkcs7_pad, pkcs7_unpad};
 #[cfg(feature = "arc4")]
 #[cfg_attr(docsrs, doc(cfg(feature = "arc4")))]

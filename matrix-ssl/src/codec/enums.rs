@@ -183,8 +183,8 @@ wire_enum! {
 wire_enum! {
     /// `ProtocolVersion` (RFC 2246 section 6.2.1, RFC 4347 section 4.1).
     ///
-    /// TLS 1.2 is named so that a hello offering it can be recognised and answered with
-    /// the best version this build has; matrix never speaks it.
+    /// TLS 1.2 (RFC 5246) is spoken with the `tls-1-2` feature; without it, a hello
+    /// offering it is answered with the best version this build has.
     ProtocolVersion: u16 {
         /// SSL 3.0 (0x0300).
         SSLv3 = 0x0300,
@@ -192,7 +192,7 @@ wire_enum! {
         TLSv1_0 = 0x0301,
         /// TLS 1.1 (0x0302).
         TLSv1_1 = 0x0302,
-        /// TLS 1.2 (0x0303), recognised only.
+        /// TLS 1.2 (0x0303).
         TLSv1_2 = 0x0303,
         /// DTLS 1.0 (0xFEFF, the one's complement of 1.0).
         DTLSv1_0 = 0xfeff,
@@ -226,6 +226,12 @@ impl ProtocolVersion {
             v @ 0x0300..=0x03ff => Some(ProtocolVersion::from(v)),
             _ => None,
         }
+    }
+
+    /// Whether this version follows TLS 1.2's rules (TLS 1.2, DTLS 1.2): the suite's PRF,
+    /// signature_algorithms, and hash-and-signature-prefixed signatures.
+    pub fn is_tls12(self) -> bool {
+        self.tls_equivalent() == Some(ProtocolVersion::TLSv1_2)
     }
 
     /// Compares two versions by their TLS equivalents, so that DTLS versions (which count
@@ -279,6 +285,34 @@ wire_enum! {
         TLS_DHE_PSK_WITH_AES_256_CBC_SHA = 0x0091,
         /// TLS_RSA_WITH_SEED_CBC_SHA (0x0096).
         TLS_RSA_WITH_SEED_CBC_SHA = 0x0096,
+        /// TLS_RSA_WITH_AES_128_CBC_SHA256 (0x003C, RFC 5246).
+        TLS_RSA_WITH_AES_128_CBC_SHA256 = 0x003c,
+        /// TLS_RSA_WITH_AES_256_CBC_SHA256 (0x003D, RFC 5246).
+        TLS_RSA_WITH_AES_256_CBC_SHA256 = 0x003d,
+        /// TLS_DHE_RSA_WITH_AES_128_CBC_SHA256 (0x0067, RFC 5246).
+        TLS_DHE_RSA_WITH_AES_128_CBC_SHA256 = 0x0067,
+        /// TLS_DHE_RSA_WITH_AES_256_CBC_SHA256 (0x006B, RFC 5246).
+        TLS_DHE_RSA_WITH_AES_256_CBC_SHA256 = 0x006b,
+        /// TLS_RSA_WITH_AES_128_GCM_SHA256 (0x009C, RFC 5288).
+        TLS_RSA_WITH_AES_128_GCM_SHA256 = 0x009c,
+        /// TLS_RSA_WITH_AES_256_GCM_SHA384 (0x009D, RFC 5288).
+        TLS_RSA_WITH_AES_256_GCM_SHA384 = 0x009d,
+        /// TLS_DHE_RSA_WITH_AES_128_GCM_SHA256 (0x009E, RFC 5288).
+        TLS_DHE_RSA_WITH_AES_128_GCM_SHA256 = 0x009e,
+        /// TLS_DHE_RSA_WITH_AES_256_GCM_SHA384 (0x009F, RFC 5288).
+        TLS_DHE_RSA_WITH_AES_256_GCM_SHA384 = 0x009f,
+        /// TLS_PSK_WITH_AES_128_GCM_SHA256 (0x00A8, RFC 5487).
+        TLS_PSK_WITH_AES_128_GCM_SHA256 = 0x00a8,
+        /// TLS_PSK_WITH_AES_256_GCM_SHA384 (0x00A9, RFC 5487).
+        TLS_PSK_WITH_AES_256_GCM_SHA384 = 0x00a9,
+        /// TLS_DHE_PSK_WITH_AES_128_GCM_SHA256 (0x00AA, RFC 5487).
+        TLS_DHE_PSK_WITH_AES_128_GCM_SHA256 = 0x00aa,
+        /// TLS_DHE_PSK_WITH_AES_256_GCM_SHA384 (0x00AB, RFC 5487).
+        TLS_DHE_PSK_WITH_AES_256_GCM_SHA384 = 0x00ab,
+        /// TLS_PSK_WITH_AES_128_CBC_SHA256 (0x00AE, RFC 5487).
+        TLS_PSK_WITH_AES_128_CBC_SHA256 = 0x00ae,
+        /// TLS_DHE_PSK_WITH_AES_128_CBC_SHA256 (0x00B2, RFC 5487).
+        TLS_DHE_PSK_WITH_AES_128_CBC_SHA256 = 0x00b2,
         /// TLS_EMPTY_RENEGOTIATION_INFO_SCSV (0x00FF, RFC 5746): not a suite, a signal.
         TLS_EMPTY_RENEGOTIATION_INFO_SCSV = 0x00ff,
         /// TLS_FALLBACK_SCSV (0x5600, RFC 7507): not a suite, a signal.
@@ -309,6 +343,8 @@ wire_enum! {
     ExtensionType: u16 {
         /// server_name(0) (RFC 6066 section 3).
         ServerName = 0,
+        /// signature_algorithms(13) (RFC 5246 section 7.4.1.4.1).
+        SignatureAlgorithms = 13,
         /// renegotiation_info(0xFF01) (RFC 5746 section 3.2).
         RenegotiationInfo = 0xff01,
     }
@@ -325,5 +361,22 @@ wire_enum! {
         RsaFixedDh = 3,
         /// dss_fixed_dh(4).
         DssFixedDh = 4,
+    }
+}
+
+wire_enum! {
+    /// `SignatureAndHashAlgorithm` of TLS 1.2 (RFC 5246 section 7.4.1.4.1) as one 16-bit
+    /// value, hash in the high byte and signature in the low one (the TLS 1.3 registry's
+    /// `SignatureScheme` names these same values). matrix signs and verifies RSA PKCS#1 v1.5.
+    #[allow(non_camel_case_types)]
+    SignatureScheme: u16 {
+        /// rsa(1) with sha1(2).
+        RSA_PKCS1_SHA1 = 0x0201,
+        /// rsa(1) with sha256(4).
+        RSA_PKCS1_SHA256 = 0x0401,
+        /// rsa(1) with sha384(5).
+        RSA_PKCS1_SHA384 = 0x0501,
+        /// rsa(1) with sha512(6).
+        RSA_PKCS1_SHA512 = 0x0601,
     }
 }

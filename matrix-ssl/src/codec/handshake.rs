@@ -2,7 +2,9 @@
 //! and the bodies of every message SSL 3.0 (RFC 6101 section 5.6), TLS 1.0/1.1 and DTLS 1.0
 //! exchange, with the hello extensions matrix understands (server_name of RFC 6066
 //! section 3, renegotiation_info of RFC 5746 section 3.2) and the PSK key exchanges of
-//! RFC 4279.
+//! RFC 4279; TLS 1.2's `digitally-signed` signatures and CertificateRequest
+//! `supported_signature_algorithms` (RFC 5246 sections 4.7 and 7.4.4) when the decode context's
+//! version is TLS 1.2.
 //!
 //! A body's `read` takes a reader over that body alone (the framing in
 //! [`super::framing`] hands out exactly that) and fails unless it uses every byte.
@@ -15,12 +17,13 @@ use alloc::vec::Vec;
 use super::extension_rules::Hello;
 use super::{
     CipherSuite, ClientCertificateType, Codec, CompressionMethod, DecodeError, ExtensionType,
-    HandshakeType, LengthPrefix, ProtocolVersion, Reader, encode_opaque, encode_vec_u8,
-    encode_vec_u16, encode_with_prefix, put_u24, read_opaque, read_prefixed, read_vec_u8,
-    read_vec_u16,
+    HandshakeType, LengthPrefix, ProtocolVersion, Reader, SignatureScheme, encode_opaque,
+    encode_vec_u8, encode_vec_u16, encode_with_prefix, put_u24, read_opaque, read_prefixed,
+    read_vec_u8, read_vec_u16,
 };
 
-/// The bytes of a Finished verify_data in TLS 1.0/1.1 and DTLS (RFC 2246 section 7.4.9).
+/// The bytes of a Finished verify_data in TLS 1.0/1.1/1.2 and DTLS (RFC 2246 section 7.4.9,
+/// RFC 5246 section 7.4.9 for every suite matrix has).
 pub const TLS_FINISHED_LEN: usize = 12;
 /// The bytes of an SSL 3.0 Finished: an MD5 and a SHA-1 hash (RFC 6101 section 5.6.9).
 pub const SSL3_FINISHED_LEN: usize = 36;
@@ -609,10 +612,14 @@ impl Codec<'_> for ServerDhParams {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ServerKeyExchange {
     /// DHE_RSA: parameters and an RSA signature over MD5(randoms + params) ||
-    /// SHA1(randoms + params), as a `<0..2^16-1>` vector in SSL 3.0 and TLS 1.0/1.1 alike.
+    /// SHA1(randoms + params), as a `<0..2^16-1>` vector in SSL 3.0 and TLS 1.0/1.1 alike;
+    /// in TLS 1.2 a `digitally-signed` struct: the SignatureAndHashAlgorithm first
+    /// (RFC 5246 section 4.7), then the signature over the hash it names.
     DheRsa {
         /// The DH parameters.
         params: ServerDhParams,
+        /// TLS 1.2: the signature's algorithm; `None` before TLS 1.2.
+        sig_alg: Option<SignatureScheme>,
         /// The signature.
         signature: Vec<u8>,
     },
@@ -636,15 +643,27 @@ pub enum ServerKeyExchange {
 }
 
 impl ServerKeyExchange {
-    /// Reads a whole ServerKeyExchange body for the negotiated key exchange; RSA suites have
-    /// no ServerKeyExchange in matrix (no export suites), so `Rsa` always fails.
+    /// Reads a whole ServerKeyExchange body for the negotiated key exchange in SSL 3.0 to
+    /// TLS 1.1 framing; RSA suites have no ServerKeyExchange in matrix (no export suites),
+    /// so `Rsa` always fails.
     pub fn read(r: &mut Reader<'_>, kind: KeyExchangeKind) -> Result<Self, DecodeError> {
+        Self::read_in(r, kind, ProtocolVersion::TLSv1_1)
+    }
+
+    /// [`ServerKeyExchange::read`] in `version`'s framing (TLS 1.2's signatures carry
+    /// their algorithm).
+    pub fn read_in(
+        r: &mut Reader<'_>,
+        kind: KeyExchangeKind,
+        version: ProtocolVersion,
+    ) -> Result<Self, DecodeError> {
         let ske = match kind {
             KeyExchangeKind::Rsa => {
                 return Err(DecodeError::InvalidValue("ServerKeyExchange for RSA"));
             }
             KeyExchangeKind::DheRsa => ServerKeyExchange::DheRsa {
                 params: ServerDhParams::read(r)?,
+                sig_alg: read_sig_alg(r, version)?,
                 signature: read_opaque(r, LengthPrefix::U16, 0, 0xffff)?.to_vec(),
             },
             KeyExchangeKind::DhAnon => ServerKeyExchange::DhAnon {
@@ -665,8 +684,15 @@ impl ServerKeyExchange {
     /// Appends the body.
     pub fn encode(&self, out: &mut Vec<u8>) {
         match self {
-            ServerKeyExchange::DheRsa { params, signature } => {
+            ServerKeyExchange::DheRsa {
+                params,
+                sig_alg,
+                signature,
+            } => {
                 params.encode(out);
+                if let Some(a) = sig_alg {
+                    a.encode(out);
+                }
                 encode_opaque(out, LengthPrefix::U16, signature);
             }
             ServerKeyExchange::DhAnon { params } => params.encode(out),
@@ -709,6 +735,9 @@ impl ServerKeyExchange {
 pub struct CertificateRequest {
     /// `certificate_types<1..2^8-1>`.
     pub certificate_types: Vec<ClientCertificateType>,
+    /// TLS 1.2: `supported_signature_algorithms<2..2^16-2>` (RFC 5246 section 7.4.4);
+    /// `None` before TLS 1.2.
+    pub signature_algorithms: Option<Vec<SignatureScheme>>,
     /// `DistinguishedName certificate_authorities<0..2^16-1>`, each DER `<1..2^16-1>`.
     /// RFC 6101 asks for at least one name in SSL 3.0, but an empty list is accepted in
     /// every version (MatrixSSL's SERVER_CAN_SEND_EMPTY_CERT_REQUEST sends one).
@@ -718,6 +747,9 @@ pub struct CertificateRequest {
 impl Codec<'_> for CertificateRequest {
     fn encode(&self, out: &mut Vec<u8>) {
         encode_vec_u8(out, &self.certificate_types);
+        if let Some(algs) = &self.signature_algorithms {
+            encode_vec_u16(out, algs);
+        }
         encode_with_prefix(out, LengthPrefix::U16, |o| {
             for dn in &self.certificate_authorities {
                 encode_opaque(o, LengthPrefix::U16, dn);
@@ -726,7 +758,19 @@ impl Codec<'_> for CertificateRequest {
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Self::read_in(r, ProtocolVersion::TLSv1_1)
+    }
+}
+
+impl CertificateRequest {
+    /// Reads a whole CertificateRequest body in `version`'s framing.
+    pub fn read_in(r: &mut Reader<'_>, version: ProtocolVersion) -> Result<Self, DecodeError> {
         let certificate_types = read_vec_u8(r, 1, 0xff)?;
+        let signature_algorithms = if version.is_tls12() {
+            Some(read_vec_u16(r, 2, 0xfffe)?)
+        } else {
+            None
+        };
         let mut list = read_prefixed(r, LengthPrefix::U16, 0, 0xffff)?;
         let mut certificate_authorities = Vec::new();
         while !list.is_empty() {
@@ -736,6 +780,7 @@ impl Codec<'_> for CertificateRequest {
         r.expect_empty()?;
         Ok(CertificateRequest {
             certificate_types,
+            signature_algorithms,
             certificate_authorities,
         })
     }
@@ -836,19 +881,45 @@ impl ClientKeyExchange {
 /// signature with its length, as they do the ServerKeyExchange signature.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CertificateVerify {
+    /// TLS 1.2: the signature's algorithm (RFC 5246 section 7.4.8); `None` before.
+    pub sig_alg: Option<SignatureScheme>,
     /// The signature.
     pub signature: Vec<u8>,
 }
 
 impl Codec<'_> for CertificateVerify {
     fn encode(&self, out: &mut Vec<u8>) {
+        if let Some(a) = self.sig_alg {
+            a.encode(out);
+        }
         encode_opaque(out, LengthPrefix::U16, &self.signature);
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Self::read_in(r, ProtocolVersion::TLSv1_1)
+    }
+}
+
+impl CertificateVerify {
+    /// Reads a whole CertificateVerify body in `version`'s framing.
+    pub fn read_in(r: &mut Reader<'_>, version: ProtocolVersion) -> Result<Self, DecodeError> {
+        let sig_alg = read_sig_alg(r, version)?;
         let signature = read_opaque(r, LengthPrefix::U16, 0, 0xffff)?.to_vec();
         r.expect_empty()?;
-        Ok(CertificateVerify { signature })
+        Ok(CertificateVerify { sig_alg, signature })
+    }
+}
+
+/// The SignatureAndHashAlgorithm that starts a TLS 1.2 `digitally-signed` struct; none
+/// before TLS 1.2.
+fn read_sig_alg(
+    r: &mut Reader<'_>,
+    version: ProtocolVersion,
+) -> Result<Option<SignatureScheme>, DecodeError> {
+    if version.is_tls12() {
+        Ok(Some(SignatureScheme::read(r)?))
+    } else {
+        Ok(None)
     }
 }
 
@@ -994,17 +1065,17 @@ impl HandshakePayload {
                 HandshakePayload::HelloVerifyRequest(HelloVerifyRequest::read(r)?)
             }
             HandshakeType::Certificate => HandshakePayload::Certificate(Certificate::read(r)?),
-            HandshakeType::ServerKeyExchange => {
-                HandshakePayload::ServerKeyExchange(ServerKeyExchange::read(r, kex()?)?)
-            }
+            HandshakeType::ServerKeyExchange => HandshakePayload::ServerKeyExchange(
+                ServerKeyExchange::read_in(r, kex()?, ctx.version)?,
+            ),
             HandshakeType::CertificateRequest => {
-                HandshakePayload::CertificateRequest(CertificateRequest::read(r)?)
+                HandshakePayload::CertificateRequest(CertificateRequest::read_in(r, ctx.version)?)
             }
             HandshakeType::ServerHelloDone => {
                 HandshakePayload::ServerHelloDone(ServerHelloDone::read(r)?)
             }
             HandshakeType::CertificateVerify => {
-                HandshakePayload::CertificateVerify(CertificateVerify::read(r)?)
+                HandshakePayload::CertificateVerify(CertificateVerify::read_in(r, ctx.version)?)
             }
             HandshakeType::ClientKeyExchange => HandshakePayload::ClientKeyExchange(
                 ClientKeyExchange::read(r, kex()?, ctx.version)?,

@@ -24,7 +24,7 @@ pub mod sslv2;
 
 pub use enums::{
     AlertDescription, AlertLevel, CipherSuite, ClientCertificateType, CompressionMethod,
-    ContentType, ExtensionType, HandshakeType, ProtocolVersion,
+    ContentType, ExtensionType, HandshakeType, ProtocolVersion, SignatureScheme,
 };
 pub use reader::{DecodeError, Reader};
 

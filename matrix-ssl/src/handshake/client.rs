@@ -9,7 +9,6 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use matrix_core::Error;
-use matrix_crypto::alg::HashAlgorithm;
 use matrix_crypto::prf::Sender;
 use matrix_crypto::random::SecureRandom;
 use matrix_crypto::rsa::{RsaPublicKey, encrypt_pkcs1_v15, sign_pkcs1_v15, verify_pkcs1_v15};
@@ -206,6 +205,13 @@ impl ClientHandshake {
                 data: Vec::new(),
             });
             sent_extensions.push(super::EXT_EXTENDED_MASTER_SECRET);
+        }
+        // RFC 5246 section 7.4.1.4.1: the pairs we accept, when offering TLS 1.2.
+        if offered_version.is_tls12() {
+            hello_exts.push(Extension::Unknown {
+                ext_type: ExtensionType::SignatureAlgorithms.get(),
+                data: crate::sigalgs::extension_data(),
+            });
         }
         // RFC 7366: offered whenever we speak TLS and offer a CBC suite.
         if cfg!(feature = "encrypt-then-mac")
@@ -409,8 +415,9 @@ impl ClientHandshake {
                 self.certificate(st, &cert)?
             }
             (State::ServerKeyExchange(st), HandshakeType::ServerKeyExchange) => {
-                let ske = ServerKeyExchange::read(&mut Reader::new(body), kx_kind(st.kx))
-                    .map_err(decode)?;
+                let ske =
+                    ServerKeyExchange::read_in(&mut Reader::new(body), kx_kind(st.kx), version)
+                        .map_err(decode)?;
                 self.shared.transcript_update(raw);
                 self.server_key_exchange(st, &ske, rng)?
             }
@@ -440,7 +447,9 @@ impl ClientHandshake {
                 {
                     return Err(Fatal::new(AlertDescription::HandshakeFailure));
                 }
-                CertificateRequest::read_bytes(body).map_err(decode)?;
+                let req =
+                    CertificateRequest::read_in(&mut Reader::new(body), version).map_err(decode)?;
+                self.shared.peer_sig_algs = req.signature_algorithms.unwrap_or_default();
                 self.shared.transcript_update(raw);
                 State::ServerHelloDone(ExpectServerHelloDone {
                     cert_requested: true,
@@ -640,17 +649,25 @@ impl ClientHandshake {
         ske: &ServerKeyExchange,
         rng: &mut dyn SecureRandom,
     ) -> Result<State, Fatal> {
-        if let ServerKeyExchange::DheRsa { params, signature } = ske {
+        if let ServerKeyExchange::DheRsa {
+            params,
+            sig_alg,
+            signature,
+        } = ske
+        {
             let key = st
                 .server_key
                 .as_ref()
                 .ok_or(Fatal::internal(Error::Failure))?;
+            // TLS 1.2: the pair must be one our signature_algorithms listed.
+            let hash = self.shared.verify_spec(*sig_alg)?;
             let digest = dh_params_digest(
+                hash,
                 &self.shared.client_random,
                 &self.shared.server_random,
                 params,
-            );
-            verify_pkcs1_v15(key, HashAlgorithm::Md5Sha1, &digest, signature)
+            )?;
+            verify_pkcs1_v15(key, hash, &digest, signature)
                 .map_err(|_| Fatal::new(AlertDescription::DecryptError))?;
         }
         let agree = |params: &ServerDhParams, rng: &mut dyn SecureRandom| {
@@ -782,12 +799,15 @@ impl ClientHandshake {
             .emit(out, HandshakeType::ClientKeyExchange, |o| {
                 cke.encode(o, version)
             });
-        self.shared.master = Some(self.shared.compute_master(&pms[..]));
+        self.shared.master = Some(self.shared.compute_master(&pms[..])?);
         if let Some(key) = signer {
-            // RFC 2246 section 7.4.8: MD5 || SHA-1 of every message so far, signed.
-            let hash = self.shared.certificate_verify_hash()?;
+            // RFC 2246 section 7.4.8: MD5 || SHA-1 of every message so far, signed; RFC
+            // 5246 section 7.4.8: the hash of a pair the CertificateRequest listed.
+            let (alg, sig_alg) = self.shared.sign_spec()?;
+            let hash = self.shared.certificate_verify_hash(alg)?;
             let cv = CertificateVerify {
-                signature: sign_pkcs1_v15(key, rng, HashAlgorithm::Md5Sha1, &hash)?,
+                sig_alg,
+                signature: sign_pkcs1_v15(key, rng, alg, &hash)?,
             };
             self.shared
                 .emit(out, HandshakeType::CertificateVerify, |o| cv.encode(o));

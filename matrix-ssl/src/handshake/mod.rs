@@ -1,6 +1,8 @@
 //! The client and server handshake state machines: layer 4 of `DESIGN.md`, the handshake
-//! protocol of RFC 6101 section 5.6 (SSL 3.0), RFC 2246 section 7.4 (TLS 1.0) and
-//! RFC 4346 section 7.4 (TLS 1.1), full and abbreviated (resumed) handshakes with the RSA,
+//! protocol of RFC 6101 section 5.6 (SSL 3.0), RFC 2246 section 7.4 (TLS 1.0),
+//! RFC 4346 section 7.4 (TLS 1.1) and RFC 5246 section 7.4 (TLS 1.2, feature `tls-1-2`: the
+//! differences are data, the suite's PRF over the `transcript` hashes, 12-byte Finished,
+//! and `crate::sigalgs` pairs in the signed messages), full and abbreviated (resumed) handshakes with the RSA,
 //! DHE_RSA and DH_anon key exchanges (sections 7.4.3 and 7.4.7) and RFC 4279's PSK and
 //! DHE_PSK, client authentication (CertificateRequest, Certificate, CertificateVerify),
 //! RFC 5746 secure renegotiation (a completed machine answers HelloRequest / ClientHello
@@ -30,7 +32,8 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use matrix_core::Error;
-use matrix_crypto::hash::{Hash, Md5Sha1};
+use matrix_crypto::alg::HashAlgorithm;
+use matrix_crypto::hash::{Hash, HashContext};
 use matrix_crypto::prf::{self, MasterSecret, Sender};
 use matrix_crypto::random::SecureRandom;
 #[cfg(feature = "cert-parse")]
@@ -43,7 +46,9 @@ use zeroize::Zeroizing;
 use crate::alert::Fatal;
 use crate::codec::handshake::KeyExchangeKind;
 use crate::codec::handshake::{ServerDhParams, encode_dtls_handshake, encode_handshake};
-use crate::codec::{AlertDescription, CipherSuite, HandshakeType, ProtocolVersion};
+use crate::codec::{
+    AlertDescription, CipherSuite, HandshakeType, ProtocolVersion, SignatureScheme,
+};
 use crate::context::ContextInner;
 use crate::keys::Keys;
 use crate::record::{self, RecordDecrypter, RecordEncrypter, Side};
@@ -52,6 +57,9 @@ use crate::suites::{self, KeyExchange, SuiteInfo};
 #[cfg(feature = "client-side-ssl")]
 mod client;
 mod heap;
+mod transcript;
+
+use transcript::Transcript;
 #[cfg(feature = "server-side-ssl")]
 mod server;
 mod version;
@@ -225,13 +233,15 @@ impl HelloExtensions {
 
     /// Adds one extension (`matrixSslLoadHelloExtension`): `data` is the extension_data
     /// as RFC 4366/6066 defines it for `ext_type`. `PS_ARG_FAIL` for data over 65535
-    /// bytes, for a type already loaded, or for renegotiation_info and
-    /// extended_master_secret (the library sends those itself).
+    /// bytes, for a type already loaded, or for renegotiation_info, extended_master_secret,
+    /// encrypt_then_mac and (with `tls-1-2`) signature_algorithms (the library sends those
+    /// itself).
     pub fn load(&mut self, ext_type: u16, data: &[u8]) -> Result<(), Error> {
         if data.len() > 0xffff
             || ext_type == 0xff01
             || ext_type == EXT_EXTENDED_MASTER_SECRET
             || ext_type == EXT_ENCRYPT_THEN_MAC
+            || (cfg!(feature = "tls-1-2") && ext_type == EXT_SIGNATURE_ALGORITHMS)
             || self.list.iter().any(|(t, _)| *t == ext_type)
         {
             return Err(Error::ArgFail);
@@ -275,18 +285,20 @@ pub(crate) fn kx_supported(kx: KeyExchange, keys: &Keys, server: bool) -> bool {
 }
 
 /// What the DHE_RSA ServerKeyExchange signature covers (RFC 2246 section 7.4.3, RFC 6101
-/// section 5.6.3): MD5 || SHA-1 of client_random + server_random + ServerDHParams.
+/// section 5.6.3, RFC 5246 section 7.4.3): the hash of client_random + server_random +
+/// ServerDHParams, MD5 || SHA-1 before TLS 1.2 and the negotiated pair's hash in TLS 1.2.
 pub(crate) fn dh_params_digest(
+    hash: HashAlgorithm,
     client_random: &[u8; 32],
     server_random: &[u8; 32],
     params: &ServerDhParams,
-) -> [u8; 36] {
+) -> Result<Vec<u8>, Fatal> {
     use crate::codec::Codec;
-    let mut h = Md5Sha1::new();
+    let mut h = HashContext::new(hash).map_err(Fatal::internal)?;
     h.update(client_random);
     h.update(server_random);
     h.update(&params.get_encoding());
-    h.finalize()
+    Ok(h.finalize())
 }
 
 /// The premaster secret of the PSK suites (RFC 4279 sections 2 and 3): `other_secret`
@@ -304,6 +316,8 @@ pub(crate) fn psk_premaster(other_secret: &[u8], psk: &[u8]) -> Result<Zeroizing
 
 /// The extended_master_secret extension type (RFC 7627 section 5.1).
 pub(crate) const EXT_EXTENDED_MASTER_SECRET: u16 = 23;
+/// The signature_algorithms extension type (RFC 5246 section 7.4.1.4.1).
+pub(crate) const EXT_SIGNATURE_ALGORITHMS: u16 = 13;
 /// The encrypt_then_mac extension type (RFC 7366 section 2).
 pub(crate) const EXT_ENCRYPT_THEN_MAC: u16 = 22;
 
@@ -352,8 +366,11 @@ impl Reneg {
 pub(crate) struct HsShared {
     pub ctx: Arc<ContextInner>,
     pub keys: Arc<Keys>,
-    /// MD5 and SHA-1 of every handshake message so far (HelloRequest excluded).
-    pub transcript: Md5Sha1,
+    /// The hashes of every handshake message so far (HelloRequest excluded).
+    pub transcript: Transcript,
+    /// TLS 1.2: the signature_algorithms the peer listed (ClientHello extension, or
+    /// CertificateRequest); empty until then.
+    pub peer_sig_algs: Vec<SignatureScheme>,
     pub client_random: [u8; 32],
     pub server_random: [u8; 32],
     /// The negotiated version (the offered one until the ServerHello).
@@ -397,7 +414,8 @@ impl HsShared {
         HsShared {
             ctx,
             keys,
-            transcript: Md5Sha1::new(),
+            transcript: Transcript::new(),
+            peer_sig_algs: Vec::new(),
             client_random: [0; 32],
             server_random: [0; 32],
             version,
@@ -426,15 +444,44 @@ impl HsShared {
     /// The master secret of a full handshake from `pms`: RFC 7627's extended one over the
     /// session hash (MD5 || SHA-1 of the transcript up to the ClientKeyExchange, in TLS
     /// 1.0/1.1) when negotiated, the classic one otherwise.
-    pub(crate) fn compute_master(&self, pms: &[u8]) -> MasterSecret {
-        if self.ems {
-            let session_hash = self.transcript.clone().finalize();
+    pub(crate) fn compute_master(&self, pms: &[u8]) -> Result<MasterSecret, Fatal> {
+        if self.version.is_tls12() {
+            return self.tls12_master(pms);
+        }
+        Ok(if self.ems {
+            let session_hash = self.transcript.legacy().clone().finalize();
             let mut ms = MasterSecret::new([0; prf::MASTER_SECRET_LEN]);
             prf::tls_prf(pms, b"extended master secret", &session_hash, &mut ms[..]);
             ms
         } else {
             record::master_secret(self.version, pms, &self.client_random, &self.server_random)
+        })
+    }
+
+    /// The hash and (TLS 1.2) the signature pair with which we sign for this peer: MD5 ||
+    /// SHA-1 and no pair before TLS 1.2; in TLS 1.2 our most preferred pair of the peer's
+    /// list (SHA-1 if it sent none), handshake_failure when nothing is common.
+    pub(crate) fn sign_spec(&self) -> Result<(HashAlgorithm, Option<SignatureScheme>), Fatal> {
+        if !self.version.is_tls12() {
+            return Ok((crate::sigalgs::legacy(), None));
         }
+        let peer = if self.peer_sig_algs.is_empty() {
+            crate::sigalgs::DEFAULT_PEER
+        } else {
+            &self.peer_sig_algs
+        };
+        let scheme =
+            crate::sigalgs::choose(peer).ok_or(Fatal::new(AlertDescription::HandshakeFailure))?;
+        let hash = crate::sigalgs::hash_of(scheme).ok_or(Fatal::internal(Error::Failure))?;
+        Ok((hash, Some(scheme)))
+    }
+
+    /// The hash to check a received signature with (see `sigalgs::accepted`):
+    /// illegal_parameter for a pair we did not offer, or one present (absent) when the
+    /// version says it must not (must) be.
+    pub(crate) fn verify_spec(&self, got: Option<SignatureScheme>) -> Result<HashAlgorithm, Fatal> {
+        crate::sigalgs::accepted(self.version.is_tls12(), got)
+            .ok_or(Fatal::new(AlertDescription::IllegalParameter))
     }
 
     /// What a re-handshake of this completed handshake inherits.
@@ -519,25 +566,30 @@ impl HsShared {
         Ok(key)
     }
 
-    /// The 36 bytes a CertificateVerify signs over the transcript so far (RFC 2246 section
-    /// 7.4.8: MD5 || SHA-1 of the messages; RFC 6101 section 5.6.8: SSL 3.0's construction
-    /// with the master secret and pads).
-    pub(crate) fn certificate_verify_hash(&self) -> Result<[u8; 36], Fatal> {
+    /// What a CertificateVerify signs over the transcript so far with `hash` (RFC 2246
+    /// section 7.4.8: MD5 || SHA-1 of the messages; RFC 6101 section 5.6.8: SSL 3.0's
+    /// construction with the master secret and pads; RFC 5246 section 7.4.8: the pair's
+    /// hash of the messages).
+    pub(crate) fn certificate_verify_hash(&self, hash: HashAlgorithm) -> Result<Vec<u8>, Fatal> {
         if self.version.is_ssl3() {
             let master = self
                 .master
                 .as_ref()
                 .ok_or(Fatal::internal(Error::Failure))?;
-            Ok(prf::ssl3_certificate_verify_hash(master, &self.transcript))
+            Ok(prf::ssl3_certificate_verify_hash(master, self.transcript.legacy()).to_vec())
+        } else if hash == HashAlgorithm::Md5Sha1 {
+            Ok(prf::tls_certificate_verify_hash(self.transcript.legacy()).to_vec())
         } else {
-            Ok(prf::tls_certificate_verify_hash(&self.transcript))
+            self.transcript
+                .digest(hash)
+                .ok_or(Fatal::internal(Error::UnsupportedFail))
         }
     }
 
     /// Forgets every message hashed so far (a DTLS client after a HelloVerifyRequest).
     #[cfg(feature = "client-side-ssl")]
     pub(crate) fn restart_transcript(&mut self) {
-        self.transcript = Md5Sha1::new();
+        self.transcript = Transcript::new();
     }
 
     /// Adds a received message to the transcript.
@@ -620,10 +672,12 @@ impl HsShared {
             .master
             .as_ref()
             .ok_or(Fatal::internal(Error::Failure))?;
-        Ok(if self.version.is_ssl3() {
-            prf::ssl3_finished(master, sender, &self.transcript).to_vec()
+        Ok(if self.version.is_tls12() {
+            self.tls12_finished(master, sender)?
+        } else if self.version.is_ssl3() {
+            prf::ssl3_finished(master, sender, self.transcript.legacy()).to_vec()
         } else {
-            prf::tls_finished(master, sender, &self.transcript).to_vec()
+            prf::tls_finished(master, sender, self.transcript.legacy()).to_vec()
         })
     }
 
@@ -679,6 +733,52 @@ impl HsShared {
     /// The read state to install at the peer's ChangeCipherSpec.
     pub(crate) fn take_pending_read(&mut self) -> Result<Box<dyn RecordDecrypter>, Fatal> {
         self.pending_read.take().ok_or(Fatal::unexpected())
+    }
+}
+
+/// TLS 1.2's derivations (RFC 5246 sections 5, 7.4.9 and 8.1; RFC 7627 section 4): the
+/// negotiated suite's PRF, over its hash of the transcript.
+#[cfg(feature = "tls-1-2")]
+impl HsShared {
+    /// The suite's PRF and the transcript digest of its hash.
+    fn prf_and_hash(&self) -> Result<(matrix_crypto::prf12::PrfHash, Vec<u8>), Fatal> {
+        let suite = self.suite.ok_or(Fatal::internal(Error::Failure))?;
+        let prf = suite.prf_hash();
+        let alg = match prf {
+            matrix_crypto::prf12::PrfHash::Sha384 => HashAlgorithm::Sha384,
+            _ => HashAlgorithm::Sha256,
+        };
+        let digest = self
+            .transcript
+            .digest(alg)
+            .ok_or(Fatal::internal(Error::UnsupportedFail))?;
+        Ok((prf, digest))
+    }
+
+    fn tls12_master(&self, pms: &[u8]) -> Result<MasterSecret, Fatal> {
+        let (prf, session_hash) = self.prf_and_hash()?;
+        Ok(if self.ems {
+            prf.extended_master_secret(pms, &session_hash)
+        } else {
+            prf.master_secret(pms, &self.client_random, &self.server_random)
+        })
+    }
+
+    fn tls12_finished(&self, master: &MasterSecret, sender: Sender) -> Result<Vec<u8>, Fatal> {
+        let (prf, hash) = self.prf_and_hash()?;
+        Ok(prf.finished(master, sender.tls_label(), &hash).to_vec())
+    }
+}
+
+/// Without `tls-1-2` the version is never negotiated (it is not in any context's list).
+#[cfg(not(feature = "tls-1-2"))]
+impl HsShared {
+    fn tls12_master(&self, _pms: &[u8]) -> Result<MasterSecret, Fatal> {
+        Err(Fatal::internal(Error::UnsupportedFail))
+    }
+
+    fn tls12_finished(&self, _master: &MasterSecret, _sender: Sender) -> Result<Vec<u8>, Fatal> {
+        Err(Fatal::internal(Error::UnsupportedFail))
     }
 }
 

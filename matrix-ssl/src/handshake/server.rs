@@ -17,7 +17,6 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use matrix_core::Error;
-use matrix_crypto::alg::HashAlgorithm;
 use matrix_crypto::prf::Sender;
 use matrix_crypto::random::SecureRandom;
 use matrix_crypto::rsa::{RsaPublicKey, decrypt_pkcs1_v15_tls, sign_pkcs1_v15, verify_pkcs1_v15};
@@ -255,10 +254,13 @@ impl ServerHandshake {
                 self.read_client_key_exchange(st, body, raw, rng)?
             }
             (State::CertificateVerify(st), HandshakeType::CertificateVerify) => {
-                let cv = CertificateVerify::read_bytes(body).map_err(decode)?;
-                // The signature covers every message before this one.
-                let hash = self.shared.certificate_verify_hash()?;
-                verify_pkcs1_v15(&st.client_key, HashAlgorithm::Md5Sha1, &hash, &cv.signature)
+                let cv =
+                    CertificateVerify::read_in(&mut Reader::new(body), version).map_err(decode)?;
+                // The signature covers every message before this one, with the hash of the
+                // pair it names in TLS 1.2 (one of those our CertificateRequest listed).
+                let alg = self.shared.verify_spec(cv.sig_alg)?;
+                let hash = self.shared.certificate_verify_hash(alg)?;
+                verify_pkcs1_v15(&st.client_key, alg, &hash, &cv.signature)
                     .map_err(|_| Fatal::new(AlertDescription::DecryptError))?;
                 self.shared.transcript_update(raw);
                 State::Ccs(ExpectCcs { resumed: false })
@@ -400,6 +402,11 @@ impl ServerHandshake {
         }
         let req = crate::codec::handshake::CertificateRequest {
             certificate_types: alloc::vec![crate::codec::ClientCertificateType::RsaSign],
+            signature_algorithms: self
+                .shared
+                .version
+                .is_tls12()
+                .then(|| crate::sigalgs::SUPPORTED.to_vec()),
             certificate_authorities: names,
         };
         self.shared
@@ -531,6 +538,15 @@ impl ServerHandshake {
         }
         self.shared.keep_extensions(ch.extensions.as_deref());
         self.shared.server_name = ch.server_name().map(<[u8]>::to_vec);
+        // RFC 5246 section 7.4.1.4.1: the pairs the client accepts, in TLS 1.2 (none listed
+        // means SHA-1, which `HsShared::sign_spec` applies).
+        self.shared.peer_sig_algs =
+            match ch.extension(crate::codec::ExtensionType::SignatureAlgorithms) {
+                Some(Extension::Unknown { data, .. }) if version.is_tls12() => {
+                    crate::sigalgs::parse_extension(data).map_err(|e| Fatal::decode(e, version))?
+                }
+                _ => Vec::new(),
+            };
         // RFC 7627: echoed in TLS when the client offers it.
         self.shared.ems = cfg!(feature = "extended-master-secret")
             && !version.is_ssl3()
@@ -622,13 +638,19 @@ impl ServerHandshake {
                     .keys
                     .private_key()
                     .ok_or(Fatal::new(AlertDescription::HandshakeFailure))?;
+                let (hash, sig_alg) = self.shared.sign_spec()?;
                 let digest = dh_params_digest(
+                    hash,
                     &self.shared.client_random,
                     &self.shared.server_random,
                     &params,
-                );
-                let signature = sign_pkcs1_v15(key, rng, HashAlgorithm::Md5Sha1, &digest)?;
-                ServerKeyExchange::DheRsa { params, signature }
+                )?;
+                let signature = sign_pkcs1_v15(key, rng, hash, &digest)?;
+                ServerKeyExchange::DheRsa {
+                    params,
+                    sig_alg,
+                    signature,
+                }
             }
             KeyExchange::DhePsk => ServerKeyExchange::DhePsk {
                 identity_hint: Vec::new(),
@@ -765,7 +787,7 @@ impl ServerHandshake {
                 psk_premaster(&z, key)?
             }
         };
-        self.shared.master = Some(self.shared.compute_master(&pms[..]));
+        self.shared.master = Some(self.shared.compute_master(&pms[..])?);
         self.shared.derive_keys(Side::Server)?;
         Ok(match st.client_key {
             Some(client_key) => State::CertificateVerify(ExpectCertificateVerify { client_key }),

@@ -4,7 +4,9 @@
 //! SSL 3.0: RFC 6101 section 6.1 (master secret) and 6.2.2 (key block); TLS 1.0: RFC 2246
 //! sections 8.1 and 6.3; TLS 1.1: RFC 4346 section 6.3, whose key block has no IVs (each
 //! record carries its own, section 6.2.3.2); DTLS 1.0 derives as TLS 1.1 (RFC 4347 section
-//! 4.1.2). The PRFs are matrix-crypto's.
+//! 4.1.2); TLS 1.2: the suite's PRF (RFC 5246 sections 5 and 6.3), and for GCM a 4-byte
+//! implicit nonce per direction in place of the IV (RFC 5288 section 3). The PRFs are
+//! matrix-crypto's.
 
 use alloc::vec::Vec;
 use core::fmt;
@@ -17,17 +19,37 @@ use crate::suites::SuiteInfo;
 use matrix_crypto::prf::{self, MasterSecret, RANDOM_LEN};
 
 /// The master secret for `premaster` (RFC 6101 section 6.1 in SSL 3.0, the TLS PRF with
-/// "master secret" (RFC 2246 section 8.1) in every other version).
+/// "master secret" (RFC 2246 section 8.1) in TLS 1.0/1.1 and DTLS 1.0; in TLS 1.2 the
+/// default PRF, P_SHA256, which is right for every suite except the `_SHA384` ones: use
+/// [`master_secret_for`] there).
 pub fn master_secret(
     version: ProtocolVersion,
     premaster: &[u8],
     client_random: &[u8; RANDOM_LEN],
     server_random: &[u8; RANDOM_LEN],
 ) -> MasterSecret {
-    if version.is_ssl3() {
+    if version.is_tls12() {
+        tls12_master_secret(None, premaster, client_random, server_random)
+    } else if version.is_ssl3() {
         prf::ssl3_master_secret(premaster, client_random, server_random)
     } else {
         prf::tls_master_secret(premaster, client_random, server_random)
+    }
+}
+
+/// The master secret for `premaster` with `suite` in `version`: [`master_secret`], except
+/// that TLS 1.2 uses the suite's PRF (RFC 5246 section 5).
+pub fn master_secret_for(
+    version: ProtocolVersion,
+    suite: &SuiteInfo,
+    premaster: &[u8],
+    client_random: &[u8; RANDOM_LEN],
+    server_random: &[u8; RANDOM_LEN],
+) -> MasterSecret {
+    if version.is_tls12() {
+        tls12_master_secret(Some(suite), premaster, client_random, server_random)
+    } else {
+        master_secret(version, premaster, client_random, server_random)
     }
 }
 
@@ -140,7 +162,9 @@ pub fn key_block(
         suite.fixed_iv_len(version),
     );
     let len = suite.key_block_len(version);
-    let bytes = if version.is_ssl3() {
+    let bytes = if version.is_tls12() {
+        tls12_key_block(suite, master, client_random, server_random, len)
+    } else if version.is_ssl3() {
         // Cannot fail: the longest key block of the table (AES-256 with SHA-1 and IVs) is
         // 136 bytes, within the 416 bytes SSL 3.0's expansion can give.
         prf::ssl3_key_block(master, client_random, server_random, len)
@@ -156,4 +180,56 @@ pub fn key_block(
         key_len: 0,
         iv_len: 0,
     })
+}
+
+/// TLS 1.2's key block: the suite's PRF (RFC 5246 section 6.3).
+#[cfg(feature = "tls-1-2")]
+fn tls12_key_block(
+    suite: &SuiteInfo,
+    master: &MasterSecret,
+    client_random: &[u8; RANDOM_LEN],
+    server_random: &[u8; RANDOM_LEN],
+    len: usize,
+) -> Zeroizing<Vec<u8>> {
+    suite
+        .prf_hash()
+        .key_block(master, client_random, server_random, len)
+}
+
+/// TLS 1.2's master secret: the suite's PRF, P_SHA256 without a suite.
+#[cfg(feature = "tls-1-2")]
+fn tls12_master_secret(
+    suite: Option<&SuiteInfo>,
+    premaster: &[u8],
+    client_random: &[u8; RANDOM_LEN],
+    server_random: &[u8; RANDOM_LEN],
+) -> MasterSecret {
+    suite
+        .map_or(matrix_crypto::prf12::PrfHash::Sha256, SuiteInfo::prf_hash)
+        .master_secret(premaster, client_random, server_random)
+}
+
+/// Without `tls-1-2`, TLS 1.2 falls back to the TLS 1.0 PRF: no state of that version is
+/// ever built (`cipher_states` refuses it), so the value is never used.
+#[cfg(not(feature = "tls-1-2"))]
+fn tls12_master_secret(
+    _suite: Option<&SuiteInfo>,
+    premaster: &[u8],
+    client_random: &[u8; RANDOM_LEN],
+    server_random: &[u8; RANDOM_LEN],
+) -> MasterSecret {
+    prf::tls_master_secret(premaster, client_random, server_random)
+}
+
+/// Without `tls-1-2` no TLS 1.2 state is ever built (`cipher_states` refuses the version):
+/// an empty block.
+#[cfg(not(feature = "tls-1-2"))]
+fn tls12_key_block(
+    _suite: &SuiteInfo,
+    _master: &MasterSecret,
+    _client_random: &[u8; RANDOM_LEN],
+    _server_random: &[u8; RANDOM_LEN],
+    _len: usize,
+) -> Zeroizing<Vec<u8>> {
+    Zeroizing::new(Vec::new())
 }

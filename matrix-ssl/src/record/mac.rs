@@ -13,7 +13,7 @@
 
 #[cfg(any(test, feature = "md5-record-mac"))]
 use matrix_crypto::hash::Md5;
-use matrix_crypto::hash::{BlockCompress, ChainState, Hash, Sha1};
+use matrix_crypto::hash::{BlockCompress, ChainState, Hash, Sha1, Sha256};
 use matrix_crypto::mac::Hmac;
 #[cfg(any(test, feature = "ssl3"))]
 use matrix_crypto::mac::{Ssl3Hash, Ssl3Mac};
@@ -22,12 +22,12 @@ use zeroize::{Zeroize, Zeroizing};
 use crate::codec::{ContentType, ProtocolVersion};
 use crate::suites::MacAlgorithm;
 
-/// The longest tag of any suite's MAC (SHA-1).
+/// The longest tag of any suite's MAC (SHA-256).
 #[allow(
     dead_code,
     reason = "used by the record ciphers, absent from builds without any suite"
 )]
-pub(crate) const MAX_MAC_LEN: usize = 20;
+pub(crate) const MAX_MAC_LEN: usize = 32;
 
 /// The most by which the data length `compute_ct` is given can exceed the real one: a TLS
 /// padding length byte can say 255.
@@ -196,7 +196,7 @@ pub(crate) trait RecordMac: Send + 'static {
         if let Some(whole) = data.get(from..to) {
             Self::H::compress(&mut state, whole.as_chunks::<BLOCK>().0);
         }
-        let mut chosen: ChainState = [0; 5];
+        let mut chosen: ChainState = [0; 8];
         for k in first..=last {
             fill_block(&segments, k, &mut block);
             // Opaque to the optimiser: knowing the mask is all ones or zero, LLVM turns the
@@ -405,7 +405,8 @@ pub(crate) trait MacJob {
     type Out;
     /// Runs the job with the MAC type `M`.
     fn run<M: RecordMac>(self) -> Self::Out;
-    /// What the job makes for a MAC this build does not have.
+    /// What the job makes for a MAC this build does not have, or for a suite without a
+    /// record MAC (an AEAD suite).
     fn unsupported(self) -> Self::Out;
 }
 
@@ -424,6 +425,9 @@ pub(crate) fn with_mac<J: MacJob>(version: ProtocolVersion, alg: MacAlgorithm, j
         #[cfg(feature = "md5-record-mac")]
         (false, MacAlgorithm::Md5) => job.run::<Tls<Md5>>(),
         (false, MacAlgorithm::Sha1) => job.run::<Tls<Sha1>>(),
+        // HMAC-SHA256 exists in TLS 1.2 only (RFC 5246); `allowed_in` keeps its suites there.
+        (_, MacAlgorithm::Sha256) => job.run::<Tls<Sha256>>(),
+        (_, MacAlgorithm::Aead) => job.unsupported(),
         #[allow(
             unreachable_patterns,
             reason = "reached only in builds without SSL 3.0 or the MD5 record MAC"
@@ -545,13 +549,14 @@ mod tests {
             ct in any::<u8>(),
         ) {
             let spills = every_len::<Tls<Sha1>>(&secret, seq, ct, &data)
+                + every_len::<Tls<Sha256>>(&secret, seq, ct, &data)
                 + every_len::<Tls<Md5>>(&secret, seq, ct, &data)
                 + every_len::<Ssl3<Sha1>>(&secret, seq, ct, &data)
                 + every_len::<Ssl3<Md5>>(&secret, seq, ct, &data);
             // With 64 or more lengths in range each MAC meets every end position in a
             // block, the spilling ones included.
             if data.len() >= BLOCK {
-                prop_assert!(spills >= 4 * 8);
+                prop_assert!(spills >= 5 * 8);
             }
         }
     }
@@ -563,6 +568,7 @@ mod tests {
         let data: Vec<u8> = (0..(1usize << 14) + 300).map(|i| (i * 13) as u8).collect();
         for n in [300, data.len()] {
             assert!(every_len::<Tls<Sha1>>(&[1; 20], 5, 23, &data[..n]) >= 8);
+            assert!(every_len::<Tls<Sha256>>(&[5; 32], 5, 23, &data[..n]) >= 8);
             assert!(every_len::<Tls<Md5>>(&[2; 16], 5, 23, &data[..n]) >= 8);
             assert!(every_len::<Ssl3<Sha1>>(&[3; 20], 5, 23, &data[..n]) >= 8);
             assert!(every_len::<Ssl3<Md5>>(&[4; 16], 5, 23, &data[..n]) >= 8);

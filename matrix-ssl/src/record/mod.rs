@@ -25,6 +25,9 @@
 //!   arbitrary bytes whose length must be less than the block length (RFC 6101 section
 //!   5.2.3.2), the only thing an SSL 3.0 receiver can check (hence POODLE: SSL 3.0's CBC
 //!   padding cannot be authenticated, only its length);
+//! - TLS 1.2's `GenericAEADCipher` with AES-GCM (RFC 5246 section 6.2.3.3, RFC 5288
+//!   section 3): the 8-byte explicit nonce is the record's sequence number, the additional
+//!   data `seq || type || version || length` (module `aead`, feature `aead-records`);
 //! - the null protection of the initial epoch ([`null_encrypter`], [`null_decrypter`]);
 //! - the errors and the alerts they call for ([`RecordError`]).
 //!
@@ -85,6 +88,8 @@ use core::ops::Range;
 use crate::codec::{AlertDescription, ContentType, ProtocolVersion};
 use matrix_crypto::random::SecureRandom;
 
+#[cfg(feature = "aead-records")]
+mod aead;
 #[cfg(all(any(feature = "ssl3", feature = "tls"), feature = "cbc-records"))]
 mod cbc;
 #[cfg(any(feature = "ssl3", feature = "tls"))]
@@ -106,7 +111,7 @@ mod stream;
 
 #[cfg(any(feature = "ssl3", feature = "tls"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ssl3", feature = "tls"))))]
-pub use keys::{KeyBlock, key_block, master_secret};
+pub use keys::{KeyBlock, key_block, master_secret, master_secret_for};
 #[cfg(any(feature = "ssl3", feature = "tls"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ssl3", feature = "tls"))))]
 pub use matrix_crypto::prf::MasterSecret;

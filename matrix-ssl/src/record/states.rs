@@ -9,7 +9,8 @@ use super::mac::{MacJob, RecordMac, with_mac};
 use super::{CipherStates, KeyBlock, Side};
 
 /// Whether this build has the record protection rules of `version`: SSL 3.0 with `ssl3`,
-/// TLS 1.0 with `tls`, TLS 1.1 and DTLS 1.0 (which follows it) with `tls-1-1`.
+/// TLS 1.0 with `tls`, TLS 1.1 and DTLS 1.0 (which follows it) with `tls-1-1`, TLS 1.2
+/// with `tls-1-2`.
 fn version_compiled(version: ProtocolVersion) -> bool {
     (version == ProtocolVersion::SSLv3 && cfg!(feature = "ssl3"))
         || (version == ProtocolVersion::TLSv1_0 && cfg!(feature = "tls"))
@@ -17,6 +18,7 @@ fn version_compiled(version: ProtocolVersion) -> bool {
             version,
             ProtocolVersion::TLSv1_1 | ProtocolVersion::DTLSv1_0
         ) && cfg!(feature = "tls-1-1"))
+        || (version == ProtocolVersion::TLSv1_2 && cfg!(feature = "tls-1-2"))
 }
 
 /// The write state for `side` and the read state for the peer's direction, for `suite` in
@@ -71,6 +73,10 @@ pub fn cipher_states_etm(
         Side::Client => (client, server),
         Side::Server => (server, client),
     };
+    if suite.is_aead() {
+        // RFC 7366 does not apply to AEAD suites (section 2): `etm` is ignored.
+        return aead_states(suite, (write.1, write.2), (read.1, read.2));
+    }
     with_mac(
         version,
         suite.mac,
@@ -142,6 +148,19 @@ use super::stream::states as stream_states;
     feature = "ssl-dh-anon-with-rc4-128-md5",
 )))]
 fn stream_states<M: RecordMac>(
+    _write: (&[u8], &[u8]),
+    _read: (&[u8], &[u8]),
+) -> Result<CipherStates, Error> {
+    Err(Error::UnsupportedFail)
+}
+
+#[cfg(feature = "aead-records")]
+use super::aead::states as aead_states;
+
+/// No GCM suite is compiled in.
+#[cfg(not(feature = "aead-records"))]
+fn aead_states(
+    _suite: &SuiteInfo,
     _write: (&[u8], &[u8]),
     _read: (&[u8], &[u8]),
 ) -> Result<CipherStates, Error> {

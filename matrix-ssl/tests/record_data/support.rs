@@ -64,6 +64,7 @@ pub fn version_compiled(version: ProtocolVersion) -> bool {
     match version {
         ProtocolVersion::SSLv3 => cfg!(feature = "ssl3"),
         ProtocolVersion::TLSv1_0 => cfg!(feature = "tls"),
+        ProtocolVersion::TLSv1_2 => cfg!(feature = "tls-1-2"),
         _ => cfg!(feature = "tls-1-1"),
     }
 }

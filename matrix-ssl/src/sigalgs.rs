@@ -1,0 +1,117 @@
+//! `signature_algorithms` (RFC 5246 section 7.4.1.4.1): which hash-and-signature pairs matrix
+//! offers and accepts, and the choice of one from a peer's list. Both machines use it: the
+//! client sends the extension and picks a pair from a CertificateRequest; the server picks
+//! the pair of its ServerKeyExchange from the client's extension and lists its own in a
+//! CertificateRequest. Only RSA PKCS#1 v1.5 is signed (matrix has RSA keys only).
+//!
+//! Before TLS 1.2 the pair is implicit: RSA over MD5 || SHA-1 without a DigestInfo
+//! ([`legacy`]).
+
+use alloc::vec::Vec;
+
+use matrix_crypto::alg::HashAlgorithm;
+
+use crate::codec::{DecodeError, Reader, SignatureScheme, encode_vec_u16, read_vec_u16};
+
+/// What matrix signs with and accepts in TLS 1.2, most preferred first: SHA-256, SHA-384,
+/// SHA-512, then SHA-1 for old peers (RFC 5246 still allows it).
+pub(crate) const SUPPORTED: &[SignatureScheme] = &[
+    SignatureScheme::RSA_PKCS1_SHA256,
+    SignatureScheme::RSA_PKCS1_SHA384,
+    SignatureScheme::RSA_PKCS1_SHA512,
+    SignatureScheme::RSA_PKCS1_SHA1,
+];
+
+/// The hash a supported pair signs; `None` for a pair matrix does not implement.
+pub(crate) fn hash_of(s: SignatureScheme) -> Option<HashAlgorithm> {
+    match s {
+        SignatureScheme::RSA_PKCS1_SHA1 => Some(HashAlgorithm::Sha1),
+        SignatureScheme::RSA_PKCS1_SHA256 => Some(HashAlgorithm::Sha256),
+        SignatureScheme::RSA_PKCS1_SHA384 => Some(HashAlgorithm::Sha384),
+        SignatureScheme::RSA_PKCS1_SHA512 => Some(HashAlgorithm::Sha512),
+        _ => None,
+    }
+}
+
+/// The pair to sign with for a peer that listed `peer`: our most preferred one it has.
+/// A peer that sent no list gets what RFC 5246 section 7.4.1.4.1 makes the default for
+/// RSA, SHA-1 (the caller passes [`DEFAULT_PEER`]).
+pub(crate) fn choose(peer: &[SignatureScheme]) -> Option<SignatureScheme> {
+    SUPPORTED.iter().copied().find(|s| peer.contains(s))
+}
+
+/// What a TLS 1.2 peer without a signature_algorithms extension supports, for RSA keys.
+pub(crate) const DEFAULT_PEER: &[SignatureScheme] = &[SignatureScheme::RSA_PKCS1_SHA1];
+
+/// The hash of a signature before TLS 1.2 (RFC 2246 sections 7.4.3 and 7.4.8): MD5 || SHA-1,
+/// with no DigestInfo.
+pub(crate) const fn legacy() -> HashAlgorithm {
+    HashAlgorithm::Md5Sha1
+}
+
+/// The hash to verify a received signature with: in TLS 1.2 the pair it names must be one
+/// we offered (`None` otherwise, and for a pair missing in TLS 1.2); before TLS 1.2 no pair
+/// may be present and the hash is [`legacy`].
+pub(crate) fn accepted(tls12: bool, got: Option<SignatureScheme>) -> Option<HashAlgorithm> {
+    match (tls12, got) {
+        (true, Some(s)) if SUPPORTED.contains(&s) => hash_of(s),
+        (false, None) => Some(legacy()),
+        _ => None,
+    }
+}
+
+/// The extension_data of signature_algorithms: our list.
+#[cfg_attr(
+    not(feature = "client-side-ssl"),
+    allow(dead_code, reason = "only a client sends the extension")
+)]
+pub(crate) fn extension_data() -> Vec<u8> {
+    let mut v = Vec::new();
+    encode_vec_u16(&mut v, SUPPORTED);
+    v
+}
+
+/// Decodes a signature_algorithms extension_data: `<2..2^16-2>`, an even length, nothing
+/// after it.
+#[cfg_attr(
+    not(feature = "server-side-ssl"),
+    allow(dead_code, reason = "only a server reads the extension")
+)]
+pub(crate) fn parse_extension(data: &[u8]) -> Result<Vec<SignatureScheme>, DecodeError> {
+    let mut r = Reader::new(data);
+    let list: Vec<SignatureScheme> = read_vec_u16(&mut r, 2, 0xfffe)?;
+    r.expect_empty()?;
+    Ok(list)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extension_round_trips_and_chooses() {
+        let d = extension_data();
+        assert_eq!(d, [0, 8, 4, 1, 5, 1, 6, 1, 2, 1]);
+        assert_eq!(parse_extension(&d).unwrap(), SUPPORTED);
+        assert!(parse_extension(&[0, 3, 4, 1, 5]).is_err());
+        assert!(parse_extension(&[0, 0]).is_err());
+        assert!(parse_extension(&[0, 2, 4, 1, 0]).is_err());
+        assert_eq!(
+            choose(&[
+                SignatureScheme::Unknown(0x0403),
+                SignatureScheme::RSA_PKCS1_SHA512
+            ]),
+            Some(SignatureScheme::RSA_PKCS1_SHA512)
+        );
+        assert_eq!(choose(&[SignatureScheme::Unknown(0x0804)]), None);
+        assert_eq!(choose(DEFAULT_PEER), Some(SignatureScheme::RSA_PKCS1_SHA1));
+        assert_eq!(accepted(true, None), None);
+        assert_eq!(accepted(false, Some(SignatureScheme::RSA_PKCS1_SHA1)), None);
+        assert_eq!(accepted(false, None), Some(HashAlgorithm::Md5Sha1));
+        assert_eq!(
+            accepted(true, Some(SignatureScheme::RSA_PKCS1_SHA384)),
+            Some(HashAlgorithm::Sha384)
+        );
+        assert_eq!(accepted(true, Some(SignatureScheme::Unknown(0x0203))), None);
+    }
+}
