@@ -31,7 +31,7 @@ fn mask_from_bit(bit: u64) -> u64 {
 /// `x -= m` when `hi` is 1 or `x >= m`, in constant time. `x` and `m` have the same length;
 /// the value is `hi * R + x` with `hi` 0 or 1 and is less than `2m`.
 #[inline(always)]
-fn cond_sub(x: &mut [u64], m: &[u64], hi: u64) {
+pub(super) fn cond_sub(x: &mut [u64], m: &[u64], hi: u64) {
     let s = m.len();
     let x = &mut x[..s];
     let mut borrow = 0u64;
@@ -55,10 +55,16 @@ fn cond_sub(x: &mut [u64], m: &[u64], hi: u64) {
 /// Whether 8-limb (512-bit) numbers, the CRT halves of 1024-bit RSA keys, get their own
 /// fixed-size kernels (`1024-key-speed-optimizations`); 16 and 32 limbs (2048 and 4096-bit
 /// keys' halves, DH-2048) always do, other sizes use the generic loops.
-#[cfg(feature = "1024-key-speed-optimizations")]
+#[cfg(any(
+    feature = "1024-key-speed-optimizations",
+    feature = "pubkey-improve-perf-increase-codesize"
+))]
 const FIXED_8_LIMBS: bool = true;
 /// Whether 8-limb (512-bit) numbers get their own fixed-size kernels (see above).
-#[cfg(not(feature = "1024-key-speed-optimizations"))]
+#[cfg(not(any(
+    feature = "1024-key-speed-optimizations",
+    feature = "pubkey-improve-perf-increase-codesize"
+)))]
 const FIXED_8_LIMBS: bool = false;
 
 /// Up to this many limbs (4096 bits), multiplications of sizes without a fixed-size kernel
@@ -509,6 +515,7 @@ fn mul_n(out: &mut [u64], a: &[u64], b: &[u64], m: &[u64], m0inv: u64) {
 }
 
 /// [`mul_n`] at a fixed size.
+#[cfg(not(feature = "pubkey-improve-perf-increase-codesize"))]
 fn mul_fixed<const N: usize>(
     out: &mut [u64; N],
     a: &[u64; N],
@@ -521,7 +528,24 @@ fn mul_fixed<const N: usize>(
     q.zeroize();
 }
 
+/// [`mul_n`] at a fixed size: the unrolled kernel where there is one.
+#[cfg(feature = "pubkey-improve-perf-increase-codesize")]
+fn mul_fixed<const N: usize>(
+    out: &mut [u64; N],
+    a: &[u64; N],
+    b: &[u64; N],
+    m: &[u64; N],
+    m0inv: u64,
+) {
+    if !super::unrolled::mul(out, a, b, m, m0inv) {
+        let mut q = [0u64; N];
+        mul_comba(out, a, b, m, m0inv, &mut q);
+        q.zeroize();
+    }
+}
+
 /// [`sqr_n`] at a fixed size.
+#[cfg(not(feature = "pubkey-improve-perf-increase-codesize"))]
 fn sqr_fixed<const N: usize>(
     out: &mut [u64; N],
     a: &[u64; N],
@@ -530,6 +554,20 @@ fn sqr_fixed<const N: usize>(
     scratch: &mut [u64],
 ) {
     sqr_comba(out, a, m, m0inv, &mut scratch[..N]);
+}
+
+/// [`sqr_n`] at a fixed size: the unrolled kernel where there is one.
+#[cfg(feature = "pubkey-improve-perf-increase-codesize")]
+fn sqr_fixed<const N: usize>(
+    out: &mut [u64; N],
+    a: &[u64; N],
+    m: &[u64; N],
+    m0inv: u64,
+    scratch: &mut [u64],
+) {
+    if !super::unrolled::sqr(out, a, m, m0inv) {
+        sqr_comba(out, a, m, m0inv, &mut scratch[..N]);
+    }
 }
 
 /// `(lo, hi) += x * y` on a three-limb column accumulator.
