@@ -8,6 +8,13 @@
 //! measured for both builds and then by `openssl speed`, so that the load of a shared
 //! machine hits all sides alike; the best of the rounds is kept for each side. Timings are
 //! reported, never asserted. The table goes to `target/bench/pubkey.md`.
+//!
+//! OpenSSL runs twice: as it is, and with its AVX-512 IFMA code masked off
+//! (`OPENSSL_ia32cap=":~0x200000"`, CPUID leaf 7 EBX bit 21), which OpenSSL 3 uses for
+//! RSA-2048/3072/4096 on CPUs that have it; the second column is the comparison with
+//! OpenSSL's general x86-64 assembler (mulx/adx), the class of code matrix's portable
+//! Rust competes with. Both sides count CPU time (`openssl speed`'s default; matrix-speed
+//! reads the thread's CPU clock).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -99,10 +106,18 @@ fn ours(bin: &Path, op: &str, millis: u64) -> Result<f64, String> {
         })
 }
 
-/// `openssl speed -mr -seconds S ALG`: the fields of its `+F` result line.
-fn openssl(alg: &str, seconds: u32) -> Result<Vec<String>, String> {
-    let out = Command::new("openssl")
-        .args(["speed", "-mr", "-seconds", &seconds.to_string(), alg])
+/// The `OPENSSL_ia32cap` value that masks AVX-512 IFMA off.
+const NO_IFMA: &str = ":~0x200000";
+
+/// `openssl speed -mr -seconds S ALG` (with `ia32cap` as `OPENSSL_ia32cap` if given): the
+/// fields of its `+F` result line.
+fn openssl(alg: &str, seconds: u32, ia32cap: Option<&str>) -> Result<Vec<String>, String> {
+    let mut c = Command::new("openssl");
+    c.args(["speed", "-mr", "-seconds", &seconds.to_string(), alg]);
+    if let Some(cap) = ia32cap {
+        c.env("OPENSSL_ia32cap", cap);
+    }
+    let out = c
         .output()
         .map_err(|e| format!("cannot run openssl speed: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout);
@@ -112,8 +127,9 @@ fn openssl(alg: &str, seconds: u32) -> Result<Vec<String>, String> {
         .ok_or_else(|| format!("openssl speed {alg} printed no result"))
 }
 
-/// Best figures: [op index across groups][0: default, 1: unrolled, 2: OpenSSL].
-type Best = Vec<[Option<f64>; 3]>;
+/// Best figures: [op index across groups][0: default, 1: unrolled, 2: OpenSSL, 3: OpenSSL
+/// without IFMA].
+type Best = Vec<[Option<f64>; 4]>;
 
 fn keep(slot: &mut Option<f64>, v: f64) {
     *slot = Some(slot.map_or(v, |b: f64| b.max(v)));
@@ -121,7 +137,7 @@ fn keep(slot: &mut Option<f64>, v: f64) {
 
 fn measure(bins: &[PathBuf; 2], rounds: usize, millis: u64, errors: &mut Vec<String>) -> Best {
     let n: usize = GROUPS.iter().map(|g| g.ops.len()).sum();
-    let mut best: Best = vec![[None; 3]; n];
+    let mut best: Best = vec![[None; 4]; n];
     for round in 0..rounds {
         let mut i = 0;
         for g in GROUPS {
@@ -135,16 +151,20 @@ fn measure(bins: &[PathBuf; 2], rounds: usize, millis: u64, errors: &mut Vec<Str
                 }
             }
             let seconds = u32::try_from(millis.div_ceil(1000)).unwrap_or(1).max(1);
-            match openssl(g.openssl, seconds) {
-                Ok(fields) => {
-                    for (k, (.., field, _)) in g.ops.iter().enumerate() {
-                        match fields.get(*field).and_then(|f| f.parse::<f64>().ok()) {
-                            Some(v) => keep(&mut best[i + k][2], v),
-                            None => errors.push(format!("openssl speed {}: no figure", g.openssl)),
+            for (col, cap) in [(2, None), (3, Some(NO_IFMA))] {
+                match openssl(g.openssl, seconds, cap) {
+                    Ok(fields) => {
+                        for (k, (.., field, _)) in g.ops.iter().enumerate() {
+                            match fields.get(*field).and_then(|f| f.parse::<f64>().ok()) {
+                                Some(v) => keep(&mut best[i + k][col], v),
+                                None => {
+                                    errors.push(format!("openssl speed {}: no figure", g.openssl))
+                                }
+                            }
                         }
                     }
+                    Err(e) => errors.push(e),
                 }
-                Err(e) => errors.push(e),
             }
             i += g.ops.len();
         }
@@ -169,8 +189,9 @@ fn report(best: &Best, rounds: usize, millis: u64, errors: &[String]) -> String 
         "# Public-key operations: matrix vs openssl speed\n\nBest of {rounds} interleaved \
          round(s) of {millis} ms per figure; OpenSSL {}. `matrix +unrolled`: matrix-crypto \
          with `pubkey-improve-perf-increase-codesize`.\n\n\
-         | operation | {} | {} | OpenSSL | ratio default | ratio +unrolled | target |\n\
-         |---|---|---|---|---|---|---|\n",
+         | operation | {} | {} | OpenSSL | ratio default | ratio +unrolled | OpenSSL no IFMA \
+         | ratio default | ratio +unrolled | target |\n\
+         |---|---|---|---|---|---|---|---|---|---|\n",
         openssl_version(),
         BUILDS[0].0,
         BUILDS[1].0,
@@ -178,14 +199,17 @@ fn report(best: &Best, rounds: usize, millis: u64, errors: &[String]) -> String 
     let mut i = 0;
     for g in GROUPS {
         for &(_, what, _, target) in g.ops {
-            let [d, u, o] = best[i];
+            let [d, u, o, x] = best[i];
             md.push_str(&format!(
-                "| {what} | {} | {} | {} | {} | {} | {} |\n",
+                "| {what} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
                 show(d),
                 show(u),
                 show(o),
                 ratio(d, o),
                 ratio(u, o),
+                show(x),
+                ratio(d, x),
+                ratio(u, x),
                 target.map_or_else(|| "-".into(), |t| format!(">= {t}x"))
             ));
             i += 1;
