@@ -234,6 +234,26 @@ fn publish(root: &Path, file: &str, md: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Appends a report's failed measurements, if any.
+fn push_errors(md: &mut String, errors: &[String]) {
+    if !errors.is_empty() {
+        md.push_str("\nErrors:\n\n");
+        for e in errors {
+            md.push_str(&format!("- {e}\n"));
+        }
+    }
+}
+
+/// Publishes set `set`'s report as `target/bench/SET.md`; failed measurements fail the set.
+fn finish(root: &Path, set: &str, md: &str, errors: &[String]) -> Result<(), String> {
+    publish(root, &format!("{set}.md"), md)?;
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} measurement(s) failed", errors.len()))
+    }
+}
+
 /// `cargo xtask bench crypto`: criterion's symmetric and hash benchmarks next to `openssl
 /// speed`.
 fn crypto(root: &Path, quick: bool) -> Result<(), String> {
@@ -328,7 +348,15 @@ fn read_one(new: &Path) -> Option<(String, f64, bool)> {
 
 /// Runs `openssl speed -mr` for one measurement and returns bytes/s or operations/s.
 fn openssl_speed(s: &Speed) -> Option<f64> {
-    let mut args: Vec<String> = vec!["speed".into(), "-mr".into(), "-seconds".into(), "1".into()];
+    // `-elapsed`: wall time, as criterion counts (`openssl speed` counts CPU time by
+    // default, which a loaded machine would turn into a bias against matrix).
+    let mut args: Vec<String> = vec![
+        "speed".into(),
+        "-mr".into(),
+        "-elapsed".into(),
+        "-seconds".into(),
+        "1".into(),
+    ];
     match s {
         Speed::Evp {
             name,

@@ -514,8 +514,8 @@ fn mul_n(out: &mut [u64], a: &[u64], b: &[u64], m: &[u64], m0inv: u64) {
     cond_sub(out, m, hi);
 }
 
-/// [`mul_n`] at a fixed size.
-#[cfg(not(feature = "pubkey-improve-perf-increase-codesize"))]
+/// [`mul_n`] at a fixed size: the unrolled kernel where there is one
+/// (`pubkey-improve-perf-increase-codesize`), else the product-scanning loops.
 fn mul_fixed<const N: usize>(
     out: &mut [u64; N],
     a: &[u64; N],
@@ -523,29 +523,14 @@ fn mul_fixed<const N: usize>(
     m: &[u64; N],
     m0inv: u64,
 ) {
-    let mut q = [0u64; N];
-    mul_comba(out, a, b, m, m0inv, &mut q);
-    q.zeroize();
-}
-
-/// [`mul_n`] at a fixed size: the unrolled kernel where there is one.
-#[cfg(feature = "pubkey-improve-perf-increase-codesize")]
-fn mul_fixed<const N: usize>(
-    out: &mut [u64; N],
-    a: &[u64; N],
-    b: &[u64; N],
-    m: &[u64; N],
-    m0inv: u64,
-) {
-    if !super::unrolled::mul(out, a, b, m, m0inv) {
+    if !unrolled_mul(out, a, b, m, m0inv) {
         let mut q = [0u64; N];
         mul_comba(out, a, b, m, m0inv, &mut q);
         q.zeroize();
     }
 }
 
-/// [`sqr_n`] at a fixed size.
-#[cfg(not(feature = "pubkey-improve-perf-increase-codesize"))]
+/// [`sqr_n`] at a fixed size: the unrolled kernel where there is one, else the loops.
 fn sqr_fixed<const N: usize>(
     out: &mut [u64; N],
     a: &[u64; N],
@@ -553,21 +538,32 @@ fn sqr_fixed<const N: usize>(
     m0inv: u64,
     scratch: &mut [u64],
 ) {
-    sqr_comba(out, a, m, m0inv, &mut scratch[..N]);
-}
-
-/// [`sqr_n`] at a fixed size: the unrolled kernel where there is one.
-#[cfg(feature = "pubkey-improve-perf-increase-codesize")]
-fn sqr_fixed<const N: usize>(
-    out: &mut [u64; N],
-    a: &[u64; N],
-    m: &[u64; N],
-    m0inv: u64,
-    scratch: &mut [u64],
-) {
-    if !super::unrolled::sqr(out, a, m, m0inv) {
+    if !unrolled_sqr(out, a, m, m0inv) {
         sqr_comba(out, a, m, m0inv, &mut scratch[..N]);
     }
+}
+
+#[cfg(feature = "pubkey-improve-perf-increase-codesize")]
+use super::unrolled::{mul as unrolled_mul, sqr as unrolled_sqr};
+
+/// Without `pubkey-improve-perf-increase-codesize` there is no unrolled multiplication.
+#[cfg(not(feature = "pubkey-improve-perf-increase-codesize"))]
+#[inline(always)]
+fn unrolled_mul<const N: usize>(
+    _: &mut [u64; N],
+    _: &[u64; N],
+    _: &[u64; N],
+    _: &[u64; N],
+    _: u64,
+) -> bool {
+    false
+}
+
+/// Without `pubkey-improve-perf-increase-codesize` there is no unrolled squaring.
+#[cfg(not(feature = "pubkey-improve-perf-increase-codesize"))]
+#[inline(always)]
+fn unrolled_sqr<const N: usize>(_: &mut [u64; N], _: &[u64; N], _: &[u64; N], _: u64) -> bool {
+    false
 }
 
 /// `(lo, hi) += x * y` on a three-limb column accumulator.

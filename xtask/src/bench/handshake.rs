@@ -45,7 +45,7 @@ const BUILDS: [(&str, &[&str]); 3] = [
             "server",
             "matrix-ssl/default",
             "matrix-ssl/tls-dhe-rsa-with-aes-128-cbc-sha",
-            "matrix-crypto/pubkey-improve-perf-increase-codesize",
+            "pubkey-improve-perf-increase-codesize",
         ],
     ),
 ];
@@ -153,12 +153,7 @@ fn report(best: &Best, rounds: usize, millis: u64, errors: &[String]) -> String 
     md.push_str(
         "\nTargets (issue 17): full handshakes >= 2.0x, resumed >= 2.5x MatrixSSL 3.8.3.\n",
     );
-    if !errors.is_empty() {
-        md.push_str("\nErrors:\n\n");
-        for e in errors {
-            md.push_str(&format!("- {e}\n"));
-        }
-    }
+    super::push_errors(&mut md, errors);
     md
 }
 
@@ -177,15 +172,7 @@ pub fn run(root: &Path, quick: bool) -> Result<(), String> {
     let mut errors = Vec::new();
     let best = measure(&bins, rounds, millis, &mut errors);
     let md = report(&best, rounds, millis, &errors);
-    super::publish(root, "handshake.md", &md)?;
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "bench handshake: {} measurement(s) failed",
-            errors.len()
-        ))
-    }
+    super::finish(root, "handshake", &md, &errors)
 }
 
 #[cfg(test)]

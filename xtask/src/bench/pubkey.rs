@@ -215,12 +215,7 @@ fn report(best: &Best, rounds: usize, millis: u64, errors: &[String]) -> String 
             i += 1;
         }
     }
-    if !errors.is_empty() {
-        md.push_str("\nErrors:\n\n");
-        for e in errors {
-            md.push_str(&format!("- {e}\n"));
-        }
-    }
+    super::push_errors(&mut md, errors);
     md
 }
 
@@ -243,13 +238,5 @@ pub fn run(root: &Path, quick: bool) -> Result<(), String> {
     let mut errors = Vec::new();
     let best = measure(&bins, rounds, millis, &mut errors);
     let md = report(&best, rounds, millis, &errors);
-    super::publish(root, "pubkey.md", &md)?;
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "bench pubkey: {} measurement(s) failed",
-            errors.len()
-        ))
-    }
+    super::finish(root, "pubkey", &md, &errors)
 }
