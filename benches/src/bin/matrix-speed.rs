@@ -37,9 +37,9 @@ const OPS: &[&str] = &[
 /// This thread's CPU time in seconds (Linux), or `None` where it is not reported.
 fn cpu_seconds() -> Option<f64> {
     let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let ns: f64 = text.split_whitespace().next()?.parse().ok()?;
+    let ns: u64 = text.split_whitespace().next()?.parse().ok()?;
     // Kernels without scheduler statistics report 0.
-    (ns > 0.0).then_some(ns / 1e9)
+    (ns > 0).then_some(ns as f64 / 1e9)
 }
 
 /// Elapsed time since `start`: CPU time when `cpu0` holds the CPU clock at start.

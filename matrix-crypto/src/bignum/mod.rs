@@ -30,7 +30,7 @@
 //! without it they run the generic loops. `pubkey-improve-perf-increase-codesize` swaps
 //! the looped fixed-size instances for unrolled ones (the `unrolled` module, written by
 //! `build.rs`): squaring and multiplication at 8 and 16 limbs, squaring at 32 limbs, about
-//! 30% fewer instructions per exponentiation for about 90 KiB of code.
+//! 30% fewer instructions per exponentiation for about 98 KB of code.
 
 mod mont;
 #[cfg(feature = "pubkey-improve-perf-increase-codesize")]
