@@ -240,3 +240,34 @@ pub fn run(root: &Path, quick: bool) -> Result<(), String> {
     let md = report(&best, rounds, millis, &errors);
     super::finish(root, "pubkey", &md, &errors)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_shows_both_openssl_references_and_missing_figures() {
+        let n: usize = GROUPS.iter().map(|g| g.ops.len()).sum();
+        let mut best: Best = vec![[None; 4]; n];
+        // RSA-2048 private is the third operation.
+        best[2] = [Some(900.0), Some(1200.0), Some(4000.0), Some(1600.0)];
+        let md = report(
+            &best,
+            1,
+            300,
+            &["openssl speed rsa4096 printed no result".into()],
+        );
+        assert!(
+            md.contains(
+                "| RSA-2048 private (sign) | 900 op/s | 1200 op/s | 4000 op/s | 0.23x | 0.30x \
+                 | 1600 op/s | 0.56x | 0.75x | >= 0.5x |"
+            ),
+            "{md}"
+        );
+        assert!(
+            md.contains("| DH-2048 agree (ffdhe2048) | not measured | not measured |"),
+            "{md}"
+        );
+        assert!(md.contains("rsa4096 printed no result"), "{md}");
+    }
+}
