@@ -43,6 +43,9 @@ const OUT_LEN: usize = 32;
 pub struct HmacDrbg {
     key: [u8; OUT_LEN],
     v: [u8; OUT_LEN],
+    /// HMAC keyed with `key`: its inner and outer pad blocks hashed once per key, not once
+    /// per HMAC (a third of the compressions of a generate request).
+    keyed: Hmac<Sha256>,
     reseed_counter: u64,
     reseed_interval: u64,
     source: Option<Box<dyn Entropy + Send>>,
@@ -96,6 +99,7 @@ impl HmacDrbg {
         let mut drbg = HmacDrbg {
             key: [0x00; OUT_LEN],
             v: [0x01; OUT_LEN],
+            keyed: Hmac::new(&[0x00; OUT_LEN]),
             reseed_counter: 1,
             reseed_interval: MAX_RESEED_INTERVAL,
             source: None,
@@ -121,6 +125,7 @@ impl HmacDrbg {
         Self::reseed_via(
             &mut self.key,
             &mut self.v,
+            &mut self.keyed,
             source.as_mut(),
             additional_input,
         )?;
@@ -134,7 +139,13 @@ impl HmacDrbg {
         entropy: &mut dyn Entropy,
         additional_input: &[u8],
     ) -> Result<()> {
-        Self::reseed_via(&mut self.key, &mut self.v, entropy, additional_input)?;
+        Self::reseed_via(
+            &mut self.key,
+            &mut self.v,
+            &mut self.keyed,
+            entropy,
+            additional_input,
+        )?;
         self.reseed_counter = 1;
         Ok(())
     }
@@ -142,13 +153,14 @@ impl HmacDrbg {
     fn reseed_via(
         key: &mut [u8; OUT_LEN],
         v: &mut [u8; OUT_LEN],
+        keyed: &mut Hmac<Sha256>,
         entropy: &mut dyn Entropy,
         additional_input: &[u8],
     ) -> Result<()> {
         let mut e = [0u8; ENTROPY_LEN];
         let got = entropy.get_entropy(&mut e);
         if got.is_ok() {
-            hmac_drbg_update(key, v, &[&e, additional_input]);
+            hmac_drbg_update(key, v, keyed, &[&e, additional_input]);
         }
         e.zeroize();
         got
@@ -187,7 +199,9 @@ impl HmacDrbg {
             self.update(&[additional_input]);
         }
         for chunk in out.chunks_mut(OUT_LEN) {
-            self.v = Hmac::<Sha256>::mac(&self.key, &self.v);
+            let mut m = self.keyed.clone();
+            m.update(&self.v);
+            self.v = m.finalize();
             chunk.copy_from_slice(&self.v[..chunk.len()]);
         }
         self.update(&[additional_input]);
@@ -196,24 +210,33 @@ impl HmacDrbg {
     }
 
     fn update(&mut self, provided: &[&[u8]]) {
-        hmac_drbg_update(&mut self.key, &mut self.v, provided);
+        hmac_drbg_update(&mut self.key, &mut self.v, &mut self.keyed, provided);
     }
 }
 
 /// HMAC_DRBG_Update (SP 800-90A section 10.1.2.2); `provided` is the provided data in parts,
-/// so callers need not concatenate secrets into a buffer.
-fn hmac_drbg_update(key: &mut [u8; OUT_LEN], v: &mut [u8; OUT_LEN], provided: &[&[u8]]) {
+/// so callers need not concatenate secrets into a buffer. `keyed` is HMAC keyed with `key`,
+/// before and after.
+fn hmac_drbg_update(
+    key: &mut [u8; OUT_LEN],
+    v: &mut [u8; OUT_LEN],
+    keyed: &mut Hmac<Sha256>,
+    provided: &[&[u8]],
+) {
     let has_data = provided.iter().any(|p| !p.is_empty());
     for round in [0x00u8, 0x01] {
         if round == 0x01 && !has_data {
             break;
         }
-        let mut m = Hmac::<Sha256>::new(key);
+        let mut m = keyed.clone();
         m.update(v);
         m.update(&[round]);
         provided.iter().for_each(|p| m.update(p));
         *key = m.finalize();
-        *v = Hmac::<Sha256>::mac(key, v);
+        *keyed = Hmac::new(key);
+        let mut m = keyed.clone();
+        m.update(v);
+        *v = m.finalize();
     }
 }
 

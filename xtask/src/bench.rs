@@ -1,18 +1,48 @@
-//! `cargo xtask bench [crypto]`: runs the criterion benchmarks of `benches/` and prints each
-//! figure next to `openssl speed` measured in the same run, as a ratio (ours / OpenSSL; above
-//! 1 means faster), then the TLS-over-loopback comparison of [`tls`] (matrix-server and
-//! matrix-client against OpenSSL's s_server and s_time). Timings are reported, never
-//! asserted. The tables are also written to `target/bench/crypto.md` and `tls.md`.
-//! `cargo xtask bench tls [--short]` runs only the loopback part.
+//! `cargo xtask bench [SET] [--quick]`: speed reports as ratios against OpenSSL (or, for the
+//! in-memory handshakes, MatrixSSL 3.8.3's published figures), each side measured in the same
+//! run. Timings are reported, never asserted; every table is also written to
+//! `target/bench/SET.md`. The sets, all run in this order without SET:
+//!
+//! - `crypto`: the criterion benchmarks of ciphers, hashes and MACs (`benches/`), each next
+//!   to `openssl speed` run right after the benchmarks;
+//! - `pubkey` ([`pubkey`]): RSA-1024/2048/4096 private and public operations and the
+//!   ffdhe2048 agreement vs `openssl speed`, interleaved round by round;
+//! - `handshake` ([`handshake`]): in-memory full, resumed and DHE handshakes/s and bulk MB/s
+//!   (`matrix-size-ref speed`) vs MatrixSSL 3.8.3;
+//! - `tls` ([`tls`]): TLS over loopback, matrix-server/matrix-client vs openssl s_server and
+//!   s_time (`--short` there is what `--quick` is elsewhere).
+//!
+//! `--quick` runs one short round of each (a smoke run: the figures are rough).
+//! `cargo xtask bench NAME` with an unknown NAME lists the sets.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::cmd;
 
+mod handshake;
+mod pubkey;
 mod tls;
 
-pub use tls::run as run_tls;
+/// The bench sets: (name, what it measures).
+pub const SETS: [(&str, &str); 4] = [
+    (
+        "crypto",
+        "ciphers, hashes and MACs (criterion) vs openssl speed",
+    ),
+    (
+        "pubkey",
+        "RSA-1024/2048/4096 private and public operations, DH-2048 agreement vs openssl speed",
+    ),
+    (
+        "handshake",
+        "in-memory full, resumed and DHE-2048 handshakes/s and bulk MB/s vs MatrixSSL 3.8.3",
+    ),
+    (
+        "tls",
+        "TLS over loopback: matrix-server/matrix-client vs openssl s_server/s_time",
+    ),
+];
 
 /// One comparison: our criterion id, how to measure OpenSSL, the unit, the target.
 struct Pair {
@@ -35,10 +65,6 @@ enum Speed {
     Digest(&'static str),
     /// `-hmac DIGEST` (bytes/s at 16 KiB).
     Hmac(&'static str),
-    /// `rsaBITS`: private (sign) or public (verify) operations per second.
-    Rsa { bits: u32, private: bool },
-    /// `ffdhBITS` derivations per second.
-    Ffdh(u32),
 }
 
 const PAIRS: &[Pair] = &[
@@ -142,61 +168,96 @@ const PAIRS: &[Pair] = &[
         what: "HMAC-MD5",
         target: None,
     },
-    Pair {
-        ours: "rsa1024/sign_sha256",
-        openssl: Speed::Rsa {
-            bits: 1024,
-            private: true,
-        },
-        what: "RSA-1024 private (sign)",
-        target: Some(0.5),
-    },
-    Pair {
-        ours: "rsa2048/sign_sha256",
-        openssl: Speed::Rsa {
-            bits: 2048,
-            private: true,
-        },
-        what: "RSA-2048 private (sign)",
-        target: Some(0.5),
-    },
-    Pair {
-        ours: "rsa2048/private_decrypt_tls",
-        openssl: Speed::Rsa {
-            bits: 2048,
-            private: true,
-        },
-        what: "RSA-2048 private (TLS decrypt)",
-        target: Some(0.5),
-    },
-    Pair {
-        ours: "rsa4096/sign_sha256",
-        openssl: Speed::Rsa {
-            bits: 4096,
-            private: true,
-        },
-        what: "RSA-4096 private (sign)",
-        target: Some(0.5),
-    },
-    Pair {
-        ours: "rsa2048/verify_sha256",
-        openssl: Speed::Rsa {
-            bits: 2048,
-            private: false,
-        },
-        what: "RSA-2048 public (verify)",
-        target: None,
-    },
-    Pair {
-        ours: "dh2048_ffdhe/agree",
-        openssl: Speed::Ffdh(2048),
-        what: "DH-2048 agree",
-        target: Some(0.6),
-    },
 ];
 
-/// `cargo xtask bench [crypto]`.
-pub fn run(root: &Path) -> Result<(), String> {
+/// `cargo xtask bench [SET] [--quick]` (`args` follow `bench`).
+pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
+    let quick = args.iter().any(|a| a == "--quick" || a == "--short");
+    let sets: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
+    if let Some(other) = args
+        .iter()
+        .find(|a| a.starts_with("--") && *a != "--quick" && *a != "--short")
+    {
+        return Err(format!("bench: unknown option `{other}` (known: --quick)"));
+    }
+    let known = |name: &str| SETS.iter().any(|(n, _)| *n == name);
+    if let Some(unknown) = sets.iter().find(|s| !known(s)) {
+        let mut msg = format!("unknown bench set `{unknown}`; the sets are:\n");
+        for (name, what) in SETS {
+            msg.push_str(&format!("  {name:<10} {what}\n"));
+        }
+        msg.push_str("(no set: all of them, in this order; --quick: one short round each)");
+        return Err(msg);
+    }
+    let all = sets.is_empty();
+    let wants = |name: &str| all || sets.iter().any(|s| *s == name);
+    // Every set runs even when an earlier one failed; the failures are reported together.
+    let mut failed = Vec::new();
+    let mut step = |name: &str, r: Result<(), String>| {
+        if let Err(e) = r {
+            eprintln!("bench {name}: {e}");
+            failed.push(name.to_string());
+        }
+    };
+    if wants("crypto") {
+        step("crypto", crypto(root, quick));
+    }
+    if wants("pubkey") {
+        step("pubkey", pubkey::run(root, quick));
+    }
+    if wants("handshake") {
+        step("handshake", handshake::run(root, quick));
+    }
+    if wants("tls") {
+        let tls_args = if quick {
+            vec!["--short".to_string()]
+        } else {
+            vec![]
+        };
+        step("tls", tls::run(root, &tls_args));
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("bench: failed: {}", failed.join(", ")))
+    }
+}
+
+/// Prints a report and writes it to `target/bench/FILE`.
+fn publish(root: &Path, file: &str, md: &str) -> Result<(), String> {
+    println!("\n{md}");
+    let dir = root.join("target").join("bench");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let path = dir.join(file);
+    std::fs::write(&path, md).map_err(|e| format!("{}: {e}", path.display()))?;
+    println!("written to {}", path.display());
+    Ok(())
+}
+
+/// Appends a report's failed measurements, if any.
+fn push_errors(md: &mut String, errors: &[String]) {
+    if !errors.is_empty() {
+        md.push_str("\nErrors:\n\n");
+        for e in errors {
+            md.push_str(&format!("- {e}\n"));
+        }
+    }
+}
+
+/// Publishes set `set`'s report as `target/bench/SET.md`; failed measurements fail the set.
+fn finish(root: &Path, set: &str, md: &str, errors: &[String]) -> Result<(), String> {
+    publish(root, &format!("{set}.md"), md)?;
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} measurement(s) failed", errors.len()))
+    }
+}
+
+/// `cargo xtask bench crypto`: criterion's symmetric and hash benchmarks next to `openssl
+/// speed`.
+fn crypto(root: &Path, quick: bool) -> Result<(), String> {
+    let _ = quick; // criterion already runs in its --quick mode.
     cmd::run(
         root,
         "cargo",
@@ -208,8 +269,6 @@ pub fn run(root: &Path) -> Result<(), String> {
             "symmetric",
             "--bench",
             "hash",
-            "--bench",
-            "pubkey",
             "--",
             "--quick",
         ],
@@ -225,14 +284,9 @@ pub fn run(root: &Path) -> Result<(), String> {
             .find(|(id, _, _)| id == p.ours)
             .map(|(_, r, _)| *r);
         let theirs = openssl_speed(&p.openssl);
-        let unit = match p.openssl {
-            Speed::Rsa { .. } | Speed::Ffdh(_) => "op/s",
-            _ => "MB/s",
-        };
-        let show = |v: Option<f64>| match (v, unit) {
-            (Some(v), "MB/s") => format!("{:.1} MB/s", v / 1e6),
-            (Some(v), _) => format!("{v:.0} op/s"),
-            (None, _) => "not measured".into(),
+        let show = |v: Option<f64>| match v {
+            Some(v) => format!("{:.1} MB/s", v / 1e6),
+            None => "not measured".into(),
         };
         let ratio = match (mine, theirs) {
             (Some(m), Some(t)) if t > 0.0 => format!("{:.2}x", m / t),
@@ -249,13 +303,7 @@ pub fn run(root: &Path) -> Result<(), String> {
             show(theirs)
         ));
     }
-    println!("\n{table}");
-    let dir = root.join("target").join("bench");
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let file = dir.join("crypto.md");
-    std::fs::write(&file, &table).map_err(|e| format!("{}: {e}", file.display()))?;
-    println!("written to {}", file.display());
-    tls::run(root, &[])
+    publish(root, "crypto.md", &table)
 }
 
 /// (full id, rate per second, unit is bytes) for every benchmark criterion has results for.
@@ -300,7 +348,15 @@ fn read_one(new: &Path) -> Option<(String, f64, bool)> {
 
 /// Runs `openssl speed -mr` for one measurement and returns bytes/s or operations/s.
 fn openssl_speed(s: &Speed) -> Option<f64> {
-    let mut args: Vec<String> = vec!["speed".into(), "-mr".into(), "-seconds".into(), "1".into()];
+    // `-elapsed`: wall time, as criterion counts (`openssl speed` counts CPU time by
+    // default, which a loaded machine would turn into a bias against matrix).
+    let mut args: Vec<String> = vec![
+        "speed".into(),
+        "-mr".into(),
+        "-elapsed".into(),
+        "-seconds".into(),
+        "1".into(),
+    ];
     match s {
         Speed::Evp {
             name,
@@ -320,23 +376,31 @@ fn openssl_speed(s: &Speed) -> Option<f64> {
         Speed::Hmac(d) => {
             args.extend(["-bytes".into(), "16384".into(), "-hmac".into(), (*d).into()])
         }
-        Speed::Rsa { bits, .. } => args.push(format!("rsa{bits}")),
-        Speed::Ffdh(bits) => args.push(format!("ffdh{bits}")),
     }
     let out = Command::new("openssl").args(&args).output().ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
     for line in text.lines() {
         let f: Vec<&str> = line.split(':').collect();
-        match (s, f.first().copied()) {
-            (Speed::Evp { .. } | Speed::Digest(_) | Speed::Hmac(_), Some("+F")) => {
-                return f.get(3)?.parse().ok();
-            }
-            (Speed::Rsa { private, .. }, Some("+F2")) => {
-                return f.get(if *private { 3 } else { 4 })?.parse().ok();
-            }
-            (Speed::Ffdh(_), Some("+F8")) => return f.get(3)?.parse().ok(),
-            _ => {}
+        // `+F:index:name:bytes-per-second` for the 16 KiB size asked for.
+        if f.first() == Some(&"+F") {
+            return f.get(3)?.parse().ok();
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_set_lists_every_set_and_runs_nothing() {
+        let err = run(Path::new("/nonexistent"), &["foo".to_string()]).unwrap_err();
+        assert!(err.contains("unknown bench set `foo`"), "{err}");
+        for (name, _) in SETS {
+            assert!(err.contains(&format!("  {name} ")), "{name} missing: {err}");
+        }
+        let err = run(Path::new("/nonexistent"), &["--fast".to_string()]).unwrap_err();
+        assert!(err.contains("unknown option `--fast`"), "{err}");
+    }
 }

@@ -4,7 +4,8 @@
 //! - `cargo xtask features [--no-build]`: FEATURES.md against the Cargo.toml files, then
 //!   builds of every library crate with no default features, defaults and all features;
 //! - `cargo xtask peers`: installs or checks the independent TLS peers the interop tests use;
-//! - `cargo xtask bench [crypto]`: the crypto benchmarks next to `openssl speed`, as ratios;
+//! - `cargo xtask bench [SET] [--quick]`: speed as ratios against OpenSSL and MatrixSSL 3.8.3
+//!   (see [`bench`]);
 //! - `cargo xtask matrix [--quick]`: size and speed of the feature profiles of
 //!   `profiles.toml` (see [`matrix`]).
 //! - `cargo xtask firmware`: the profiles as Cortex-M4F firmware images, sized and checked
@@ -47,8 +48,11 @@ commands:
   features [--no-build]  check FEATURES.md against the Cargo.toml files, then build every
                          library crate with no default features, defaults and all features
   peers                  install (or check) OpenSSL, GnuTLS, tlslite-ng, nassl and sslyze
-  bench [crypto]         run the crypto benchmarks and print them next to `openssl speed`
-  bench tls [--short]    loopback handshakes/s and MB/s, matrix vs openssl s_server/s_time
+  bench [SET] [--quick]  speed ratios, one run, reports in target/bench/; SET is one of
+                         crypto (ciphers, hashes vs openssl speed), pubkey (RSA, DH vs
+                         openssl speed), handshake (in-memory full/resumed/DHE vs
+                         MatrixSSL 3.8.3), tls (loopback vs s_server/s_time); none: all;
+                         `bench foo` lists the sets
   matrix [--quick]       size and speed of the feature profiles (xtask/src/profiles.toml),
                          reports in target/matrix/; --quick: the CI subset
   firmware [PROFILE...]  the profiles as Cortex-M4F firmware images (thumbv7em-none-eabihf,
@@ -83,11 +87,7 @@ fn main() -> ExitCode {
         Some("peers") => peers::ensure(&root).map(|p| {
             println!("peers ready: {}", p.summary());
         }),
-        Some("bench") => match args.get(1).map(String::as_str) {
-            None | Some("crypto") => bench::run(&root),
-            Some("tls") => bench::run_tls(&root, &args[2..]),
-            Some(other) => Err(format!("unknown bench set `{other}` (known: crypto)")),
-        },
+        Some("bench") => bench::run(&root, &args[1..]),
         Some("matrix") => {
             let quick = args.iter().skip(1).any(|a| a == "--quick");
             match args.iter().skip(1).find(|a| *a != "--quick") {

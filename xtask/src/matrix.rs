@@ -178,7 +178,7 @@ impl Progress {
 
 /// Builds `matrix-size-ref` with `features` in `profile`; returns the binary's path. The
 /// build's output is shown only when it fails.
-fn build(root: &Path, profile: &str, features: &[String]) -> Result<PathBuf, String> {
+pub(crate) fn build(root: &Path, profile: &str, features: &[String]) -> Result<PathBuf, String> {
     let joined = features.join(",");
     let mut args = vec![
         "build",
@@ -257,7 +257,11 @@ pub fn size_by(program: &str, bin: &Path) -> Result<Size, String> {
 }
 
 /// Runs `bin speed MS SUITE`; `Err` carries the binary's complaint.
-fn speed_of(bin: &Path, millis: u64, suite: &str) -> Result<Vec<(String, String)>, String> {
+pub(crate) fn speed_of(
+    bin: &Path,
+    millis: u64,
+    suite: &str,
+) -> Result<Vec<(String, String)>, String> {
     key_values(bin, &["speed", &millis.to_string(), suite])
 }
 

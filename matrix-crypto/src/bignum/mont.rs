@@ -31,7 +31,7 @@ fn mask_from_bit(bit: u64) -> u64 {
 /// `x -= m` when `hi` is 1 or `x >= m`, in constant time. `x` and `m` have the same length;
 /// the value is `hi * R + x` with `hi` 0 or 1 and is less than `2m`.
 #[inline(always)]
-fn cond_sub(x: &mut [u64], m: &[u64], hi: u64) {
+pub(super) fn cond_sub(x: &mut [u64], m: &[u64], hi: u64) {
     let s = m.len();
     let x = &mut x[..s];
     let mut borrow = 0u64;
@@ -54,17 +54,27 @@ fn cond_sub(x: &mut [u64], m: &[u64], hi: u64) {
 
 /// Whether 8-limb (512-bit) numbers, the CRT halves of 1024-bit RSA keys, get their own
 /// fixed-size kernels (`1024-key-speed-optimizations`); 16 and 32 limbs (2048 and 4096-bit
-/// keys' halves, DH-2048) do with `pubkey-fixed-size-kernels` (a default), other sizes use
-/// the generic loops.
-#[cfg(feature = "1024-key-speed-optimizations")]
+/// keys' halves, DH-2048) do with `pubkey-fixed-size-kernels` (a default) or
+/// `pubkey-improve-perf-increase-codesize` (unrolled), other sizes use the generic loops.
+#[cfg(any(
+    feature = "1024-key-speed-optimizations",
+    feature = "pubkey-improve-perf-increase-codesize"
+))]
 const FIXED_8_LIMBS: bool = true;
 /// Whether 8-limb (512-bit) numbers get their own fixed-size kernels (see above).
-#[cfg(not(feature = "1024-key-speed-optimizations"))]
+#[cfg(not(any(
+    feature = "1024-key-speed-optimizations",
+    feature = "pubkey-improve-perf-increase-codesize"
+)))]
 const FIXED_8_LIMBS: bool = false;
 
-/// Whether 16- and 32-limb numbers get fixed-size kernels (`pubkey-fixed-size-kernels`):
-/// faster RSA-2048/4096 and DH, about 5 KB more code on a Cortex-M4.
-const FIXED_16_32_LIMBS: bool = cfg!(feature = "pubkey-fixed-size-kernels");
+/// Whether 16- and 32-limb numbers get fixed-size kernels (`pubkey-fixed-size-kernels`, or
+/// unrolled ones with `pubkey-improve-perf-increase-codesize`): faster RSA-2048/4096 and DH,
+/// about 5 KB more code on a Cortex-M4 for the loops.
+const FIXED_16_32_LIMBS: bool = cfg!(any(
+    feature = "pubkey-fixed-size-kernels",
+    feature = "pubkey-improve-perf-increase-codesize"
+));
 
 /// Up to this many limbs (4096 bits), multiplications of sizes without a fixed-size kernel
 /// use product scanning with the reduction multipliers on the stack; larger ones use CIOS.
@@ -513,7 +523,8 @@ fn mul_n(out: &mut [u64], a: &[u64], b: &[u64], m: &[u64], m0inv: u64) {
     cond_sub(out, m, hi);
 }
 
-/// [`mul_n`] at a fixed size.
+/// [`mul_n`] at a fixed size: the unrolled kernel where there is one
+/// (`pubkey-improve-perf-increase-codesize`), else the product-scanning loops.
 fn mul_fixed<const N: usize>(
     out: &mut [u64; N],
     a: &[u64; N],
@@ -521,12 +532,14 @@ fn mul_fixed<const N: usize>(
     m: &[u64; N],
     m0inv: u64,
 ) {
-    let mut q = [0u64; N];
-    mul_comba(out, a, b, m, m0inv, &mut q);
-    q.zeroize();
+    if !unrolled_mul(out, a, b, m, m0inv) {
+        let mut q = [0u64; N];
+        mul_comba(out, a, b, m, m0inv, &mut q);
+        q.zeroize();
+    }
 }
 
-/// [`sqr_n`] at a fixed size.
+/// [`sqr_n`] at a fixed size: the unrolled kernel where there is one, else the loops.
 fn sqr_fixed<const N: usize>(
     out: &mut [u64; N],
     a: &[u64; N],
@@ -534,7 +547,32 @@ fn sqr_fixed<const N: usize>(
     m0inv: u64,
     scratch: &mut [u64],
 ) {
-    sqr_comba(out, a, m, m0inv, &mut scratch[..N]);
+    if !unrolled_sqr(out, a, m, m0inv) {
+        sqr_comba(out, a, m, m0inv, &mut scratch[..N]);
+    }
+}
+
+#[cfg(feature = "pubkey-improve-perf-increase-codesize")]
+use super::unrolled::{mul as unrolled_mul, sqr as unrolled_sqr};
+
+/// Without `pubkey-improve-perf-increase-codesize` there is no unrolled multiplication.
+#[cfg(not(feature = "pubkey-improve-perf-increase-codesize"))]
+#[inline(always)]
+fn unrolled_mul<const N: usize>(
+    _: &mut [u64; N],
+    _: &[u64; N],
+    _: &[u64; N],
+    _: &[u64; N],
+    _: u64,
+) -> bool {
+    false
+}
+
+/// Without `pubkey-improve-perf-increase-codesize` there is no unrolled squaring.
+#[cfg(not(feature = "pubkey-improve-perf-increase-codesize"))]
+#[inline(always)]
+fn unrolled_sqr<const N: usize>(_: &mut [u64; N], _: &[u64; N], _: &[u64; N], _: u64) -> bool {
+    false
 }
 
 /// `(lo, hi) += x * y` on a three-limb column accumulator.

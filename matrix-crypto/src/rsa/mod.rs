@@ -9,13 +9,15 @@
 //! the raw MD5 || SHA-1 signatures of SSL 3.0 and TLS 1.0/1.1.
 //!
 //! The private operation uses the CRT with two fixed-window, constant-time exponentiations
-//! (see [`crate::bignum`]), blinds its input with a fresh random `r` (`c * r^e`, result times
-//! `r^-1`), and checks its result against the public key before releasing it (a faulty
+//! (see [`crate::bignum`]), blinds its input with a random `r` (`c * r^e`, result times
+//! `r^-1`; the `blinding` submodule: the pair is refreshed by squaring, a fresh one every
+//! 32 operations), and checks its result against the public key before releasing it (a faulty
 //! computation would otherwise leak a prime factor); on mismatch it fails with
 //! `Error::Failure`. Secret values are zeroized when dropped.
 //!
 //! Supported modulus sizes: 512 to 4096 bits.
 
+mod blinding;
 mod pkcs1;
 
 pub use pkcs1::{
@@ -29,6 +31,7 @@ use crate::bignum::{
 use crate::random::SecureRandom;
 use alloc::vec;
 use alloc::vec::Vec;
+use blinding::Blinding;
 use matrix_core::{Error, Result};
 use subtle::{Choice, ConstantTimeEq};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
@@ -158,6 +161,9 @@ pub struct RsaPrivateKey {
     dq: Vec<u64>,
     /// `q^-1 mod p`, `p`'s limb count.
     qinv: Vec<u64>,
+    /// The blinding pair kept between operations (zeroized by its own `Drop`).
+    #[zeroize(skip)]
+    blinding: Blinding,
 }
 
 impl RsaPrivateKey {
@@ -236,7 +242,9 @@ impl RsaPrivateKey {
                 return Err(Error::ArgFail);
             }
         }
+        let blinding = Blinding::new(public.n.nlimbs());
         Ok(RsaPrivateKey {
+            blinding,
             public,
             p: pctx,
             q: qctx,
@@ -262,17 +270,13 @@ impl RsaPrivateKey {
         let n = &self.public.n;
         let s = n.nlimbs();
 
-        // Blinding: r in [1, 2^(bits-1)), and a mask t for the inversion of r.
-        let r = random_below(rng, n)?;
-        let t = random_below(rng, n)?;
-        let r_m = n.to_mont(&r);
-        let re_m = n.pow_vartime_exp(&r_m, &self.public.e); // Montgomery form of r^e
-        let xb = n.mul(x, &re_m); // x r^e mod n, and xb^d = x^d r mod n
+        // Blinding: xb = x r^e mod n, and xb^d = x^d r mod n.
+        let pair = self.blinding.next(n, &self.public.e, rng)?;
+        let xb = n.mul(x, &pair.forward);
 
-        // CRT, each half unblinded by r^-1 modulo its prime:
-        // m1 = xb^dp r^-1 mod p, m2 = xb^dq r^-1 mod q, h = qinv (m1 - m2) mod p, m = m2 + h q.
-        let m1_m = crt_half(&self.p, &self.dp, &xb, &r, &t)?;
-        let m2_m = crt_half(&self.q, &self.dq, &xb, &r, &t)?;
+        // CRT: m1 = xb^dp mod p, m2 = xb^dq mod q, h = qinv (m1 - m2) mod p, m = m2 + h q.
+        let m1_m = crt_half(&self.p, &self.dp, &xb);
+        let m2_m = crt_half(&self.q, &self.dq, &xb);
         let m2 = self.q.mont_to_plain(&m2_m);
         let m2_p = self.p.reduce_to_mont(&m2);
         let mut diff = m1_m;
@@ -280,10 +284,12 @@ impl RsaPrivateKey {
         let h = self.p.mul(&diff, &self.qinv);
         let mut mm = mul_plain(&h, self.q.modulus());
         add_assign_plain(&mut mm, &m2);
-        // m < n, so the limbs above n's are zero.
-        let mut m = Zeroizing::new(vec![0u64; s]);
+        // xb^d < n, so the limbs above n's are zero.
+        let mut mb = Zeroizing::new(vec![0u64; s]);
         let keep = s.min(mm.len());
-        m[..keep].copy_from_slice(&mm[..keep]);
+        mb[..keep].copy_from_slice(&mm[..keep]);
+        // Unblinding: (x^d r) (r^-1 R) R^-1 = x^d.
+        let m = n.mul(&mb, &pair.inverse);
 
         // Check against the public key before releasing the result.
         let check = self.public.raw_public(&m);
@@ -295,27 +301,9 @@ impl RsaPrivateKey {
 }
 
 /// One CRT half of the blinded private operation: the Montgomery form (modulo the prime
-/// `pr`) of `xb^d_pr * r^-1`, where `xb = x r^e`.
-///
-/// `r^-1 mod pr` is `t (r t)^-1`: the product `r t` is uniformly random whatever `r` is, so
-/// it may be inverted by a variable-time algorithm (crypto-bigint's safegcd) without
-/// revealing anything about `r`. Inverting modulo the two primes costs about half of one
-/// inversion modulo `n`.
-fn crt_half(
-    pr: &MontCtx,
-    d_pr: &[u64],
-    xb: &[u64],
-    r: &[u64],
-    t: &[u64],
-) -> Result<Zeroizing<Vec<u64>>> {
-    let y_m = pr.pow_ct(&pr.reduce_to_mont(xb), d_pr, pr.bits());
-    let r_m = pr.reduce_to_mont(r);
-    let t_m = pr.reduce_to_mont(t);
-    let u = pr.mont_to_plain(&pr.mul(&r_m, &t_m)); // r t mod pr
-    let u_inv = Zeroizing::new(invert_vartime(&u, pr.modulus()).ok_or(Error::Failure)?);
-    let t_mm = pr.to_mont(&t_m); // t R^2
-    let rinv_m = pr.mul(&u_inv, &t_mm); // r^-1 R
-    Ok(pr.mul(&y_m, &rinv_m))
+/// `pr`) of `xb^d_pr`.
+fn crt_half(pr: &MontCtx, d_pr: &[u64], xb: &[u64]) -> Zeroizing<Vec<u64>> {
+    pr.pow_ct(&pr.reduce_to_mont(xb), d_pr, pr.bits())
 }
 
 impl core::fmt::Debug for RsaPrivateKey {

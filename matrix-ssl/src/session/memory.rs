@@ -37,7 +37,9 @@ impl Session {
             + self.enc.heap_bytes()
             + core::mem::size_of_val(&*self.dec)
             + self.dec.heap_bytes();
-        buffers + ciphers + self.hs.heap_bytes() + self.rng.heap_bytes()
+        // The random generator is the context's (`SharedRng`): the session holds no heap of
+        // its own for it.
+        buffers + ciphers + self.hs.heap_bytes()
     }
 
     /// Records the current usage in the high-water mark.

@@ -18,12 +18,11 @@ use alloc::vec::Vec;
 
 use matrix_core::Error;
 use matrix_core::memory::SessionBudget;
-use matrix_crypto::drbg::HmacDrbg;
 use matrix_crypto::prf::MasterSecret;
 
 use crate::codec::{AlertDescription, AlertLevel, CipherSuite, ProtocolVersion};
 use crate::codes;
-use crate::context::{Context, ContextInner};
+use crate::context::{Context, ContextInner, SharedRng};
 #[cfg(feature = "client-side-ssl")]
 use crate::handshake::ExtensionCallback;
 #[cfg(feature = "client-side-ssl")]
@@ -235,7 +234,7 @@ impl SessionId {
 pub struct Session {
     pub(crate) ctx: Arc<ContextInner>,
     pub(crate) hs: Handshake,
-    pub(crate) rng: HmacDrbg,
+    pub(crate) rng: SharedRng,
     /// The record version we write (and, once negotiated, require).
     pub(crate) version: ProtocolVersion,
     pub(crate) enc: Box<dyn RecordEncrypter>,
@@ -344,7 +343,7 @@ impl Context {
         if ctx.is_dtls() {
             return Err(Error::ArgFail);
         }
-        let mut rng = ctx.session_rng()?;
+        let mut rng = ctx.shared_rng();
         let mut out = Vec::new();
         let hs = crate::handshake::ClientHandshake::start(
             Arc::clone(&ctx),
@@ -393,7 +392,7 @@ impl Context {
         if ctx.is_dtls() {
             return Err(Error::ArgFail);
         }
-        let rng = ctx.session_rng()?;
+        let rng = ctx.shared_rng();
         let hs = crate::handshake::ServerHandshake::new(Arc::clone(&ctx), keys, cert_validator);
         let v = ctx.highest_version();
         Ok(Session::new(ctx, Handshake::Server(Box::new(hs)), rng, v))
@@ -401,7 +400,12 @@ impl Context {
 }
 
 impl Session {
-    fn new(ctx: Arc<ContextInner>, hs: Handshake, rng: HmacDrbg, version: ProtocolVersion) -> Self {
+    fn new(
+        ctx: Arc<ContextInner>,
+        hs: Handshake,
+        rng: SharedRng,
+        version: ProtocolVersion,
+    ) -> Self {
         let budget = SessionBudget::new(ctx.config.session_memory_cap);
         let reneg_limit =
             reneg_limit::RenegLimit::new(ctx.config.rehandshakes_per_minute, ctx.now_ms());

@@ -1,0 +1,205 @@
+//! Base blinding for the RSA private operation (the defence of Kocher 1996 and Brumley and
+//! Boneh 2003, as OpenSSL's `BN_BLINDING` and MatrixSSL apply it).
+//!
+//! A blinding pair is `(r^e, r^-1) mod n` for a random `r`: the private operation runs on
+//! `x r^e`, whose `d`-th power is `x^d r`, and multiplies the result by `r^-1`. A fresh pair
+//! costs a modular inversion and an exponentiation; the key keeps its last pair and the
+//! next operation squares both halves instead (`(r^2)^e` and `(r^2)^-1`: two squarings
+//! modulo `n`), with a fresh pair every [`FRESH_EVERY`] operations, as OpenSSL does.
+//!
+//! The pair lives in the key behind a try-lock of atomics (no `unsafe`, no `std`): an
+//! operation that finds the pair in use by another thread makes a fresh pair of its own
+//! instead of waiting. Targets without 32-bit compare-and-swap (`target_has_atomic`)
+//! keep no pair and make a fresh one for every operation.
+
+use crate::bignum::MontCtx;
+use crate::random::SecureRandom;
+use alloc::vec;
+use alloc::vec::Vec;
+use matrix_core::{Error, Result};
+use zeroize::Zeroizing;
+
+/// How many operations reuse squarings of one pair before a fresh one is drawn.
+const FRESH_EVERY: u32 = 32;
+
+/// A blinding pair in Montgomery form modulo `n`: `r^e R` and `r^-1 R`.
+pub(super) struct Pair {
+    /// `r^e R mod n`.
+    pub(super) forward: Zeroizing<Vec<u64>>,
+    /// `r^-1 R mod n`.
+    pub(super) inverse: Zeroizing<Vec<u64>>,
+}
+
+impl Pair {
+    /// A fresh pair for a random `r`. `r^-1` is computed as `t (r t)^-1` for a second random
+    /// `t`: the product `r t` is uniformly random whatever `r` is, so it may be inverted by
+    /// a variable-time algorithm without revealing anything about `r`.
+    pub(super) fn fresh(n: &MontCtx, e: &[u64], rng: &mut dyn SecureRandom) -> Result<Pair> {
+        let r = super::random_below(rng, n)?;
+        let t = super::random_below(rng, n)?;
+        let r_m = n.to_mont(&r);
+        let forward = n.pow_vartime_exp(&r_m, e);
+        let u = n.mul(&r_m, &t); // r t mod n, plain
+        let u_inv = Zeroizing::new(super::invert_vartime(&u, n.modulus()).ok_or(Error::Failure)?);
+        let t_m = n.to_mont(&t);
+        let t_mm = n.to_mont(&t_m); // t R^2
+        let inverse = n.mul(&u_inv, &t_mm); // (r t)^-1 t R = r^-1 R
+        Ok(Pair { forward, inverse })
+    }
+
+    /// The next pair: both halves squared (the pair of `r^2`).
+    fn square(&mut self, n: &MontCtx) {
+        let s = n.nlimbs();
+        let mut tmp = Zeroizing::new(vec![0u64; s]);
+        let mut scratch = Zeroizing::new(vec![0u64; 2 * s]);
+        n.sqr_into(&mut tmp, &self.forward, &mut scratch);
+        self.forward.copy_from_slice(&tmp);
+        n.sqr_into(&mut tmp, &self.inverse, &mut scratch);
+        self.inverse.copy_from_slice(&tmp);
+    }
+}
+
+#[cfg(target_has_atomic = "32")]
+pub(super) use cached::Blinding;
+#[cfg(not(target_has_atomic = "32"))]
+pub(super) use uncached::Blinding;
+
+#[cfg(target_has_atomic = "32")]
+mod cached {
+    use super::{FRESH_EVERY, Pair};
+    use crate::bignum::MontCtx;
+    use crate::random::SecureRandom;
+    use alloc::vec::Vec;
+    use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+    use matrix_core::Result;
+    use zeroize::Zeroizing;
+
+    /// The key's blinding pair between operations, as 32-bit halves of the limbs (64-bit
+    /// atomics are missing on some 32-bit targets).
+    pub(crate) struct Blinding {
+        /// Held by the operation that uses the pair.
+        busy: AtomicBool,
+        /// Operations left before a fresh pair; 0: no pair yet.
+        left: AtomicU32,
+        /// `forward` then `inverse`, each `2 s` halves, least significant first.
+        words: Vec<AtomicU32>,
+    }
+
+    impl Blinding {
+        /// No pair yet, room for one modulo an `s`-limb modulus.
+        pub(crate) fn new(s: usize) -> Blinding {
+            Blinding {
+                busy: AtomicBool::new(false),
+                left: AtomicU32::new(0),
+                words: (0..4 * s).map(|_| AtomicU32::new(0)).collect(),
+            }
+        }
+
+        /// The pair for one operation: the kept pair squared, or a fresh one (the first
+        /// time, every `FRESH_EVERY` operations, and when another thread holds the pair).
+        pub(crate) fn next(
+            &self,
+            n: &MontCtx,
+            e: &[u64],
+            rng: &mut dyn SecureRandom,
+        ) -> Result<Pair> {
+            if self
+                .busy
+                .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+                .is_err()
+            {
+                return Pair::fresh(n, e, rng);
+            }
+            let pair = self.next_locked(n, e, rng);
+            self.busy.store(false, Ordering::Release);
+            pair
+        }
+
+        fn next_locked(&self, n: &MontCtx, e: &[u64], rng: &mut dyn SecureRandom) -> Result<Pair> {
+            let s = n.nlimbs();
+            let left = self.left.load(Ordering::Relaxed);
+            let pair = if left == 0 || self.words.len() != 4 * s {
+                let p = Pair::fresh(n, e, rng)?;
+                self.left.store(FRESH_EVERY, Ordering::Relaxed);
+                p
+            } else {
+                let mut p = Pair {
+                    forward: self.load(0, s),
+                    inverse: self.load(2 * s, s),
+                };
+                p.square(n);
+                self.left.store(left - 1, Ordering::Relaxed);
+                p
+            };
+            self.store(0, &pair.forward);
+            self.store(2 * s, &pair.inverse);
+            Ok(pair)
+        }
+
+        fn load(&self, at: usize, s: usize) -> Zeroizing<Vec<u64>> {
+            let w = &self.words[at..at + 2 * s];
+            Zeroizing::new(
+                w.chunks_exact(2)
+                    .map(|h| {
+                        u64::from(h[0].load(Ordering::Relaxed))
+                            | (u64::from(h[1].load(Ordering::Relaxed)) << 32)
+                    })
+                    .collect(),
+            )
+        }
+
+        fn store(&self, at: usize, limbs: &[u64]) {
+            for (h, &l) in self.words[at..at + 2 * limbs.len()]
+                .chunks_exact(2)
+                .zip(limbs)
+            {
+                h[0].store(l as u32, Ordering::Relaxed);
+                h[1].store((l >> 32) as u32, Ordering::Relaxed);
+            }
+        }
+    }
+
+    impl Clone for Blinding {
+        /// A clone starts without a pair: two keys never share a blinding sequence.
+        fn clone(&self) -> Blinding {
+            Blinding::new(self.words.len() / 4)
+        }
+    }
+
+    impl Drop for Blinding {
+        /// The pair is as secret as the key.
+        fn drop(&mut self) {
+            self.left.store(0, Ordering::Relaxed);
+            for w in &self.words {
+                w.store(0, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+#[cfg(not(target_has_atomic = "32"))]
+mod uncached {
+    use super::Pair;
+    use crate::bignum::MontCtx;
+    use crate::random::SecureRandom;
+    use matrix_core::Result;
+
+    /// Without compare-and-swap no pair is kept: every operation draws a fresh one.
+    #[derive(Clone)]
+    pub(crate) struct Blinding;
+
+    impl Blinding {
+        pub(crate) fn new(_s: usize) -> Blinding {
+            Blinding
+        }
+
+        pub(crate) fn next(
+            &self,
+            n: &MontCtx,
+            e: &[u64],
+            rng: &mut dyn SecureRandom,
+        ) -> Result<Pair> {
+            Pair::fresh(n, e, rng)
+        }
+    }
+}
