@@ -69,5 +69,8 @@ mod absent {
         pub(crate) fn agree_tls(&self, _peer: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
             Err(Error::UnsupportedFail)
         }
+        pub(crate) fn heap_bytes(&self) -> usize {
+            0
+        }
     }
 }

@@ -139,11 +139,11 @@ impl CbcCipher {
     /// what a TLS session's memory accounting adds for each direction.
     pub fn heap_bytes(&self) -> usize {
         match &self.schedule {
-            #[cfg(feature = "aes")]
+            #[cfg(feature = "aes-128")]
             Schedule::Aes128(c) => core::mem::size_of_val(&**c),
             #[cfg(feature = "aes")]
             Schedule::Aes192(c) => core::mem::size_of_val(&**c),
-            #[cfg(feature = "aes")]
+            #[cfg(feature = "aes-256")]
             Schedule::Aes256(c) => core::mem::size_of_val(&**c),
             #[cfg(feature = "3des")]
             Schedule::TripleDes(c) => core::mem::size_of_val(&**c),

@@ -6,7 +6,9 @@
 
 use alloc::vec::Vec;
 
-use super::{CertValidator, ExtensionCallback, HelloExtensions, HsShared, PeerChain};
+use super::{CertValidator, HsShared, PeerChain};
+#[cfg(feature = "client-side-ssl")]
+use super::{ExtensionCallback, HelloExtensions};
 
 /// The heap bytes of a vector's buffer.
 pub(crate) fn vec_bytes<T>(v: &Vec<T>) -> usize {
@@ -28,13 +30,15 @@ pub(crate) fn validator_bytes(v: Option<&CertValidator>) -> usize {
     v.map_or(0, |b| core::mem::size_of_val(&**b))
 }
 
-/// A boxed extension callback: its captured state.
+/// A boxed extension callback: its captured state (only clients hold one).
+#[cfg(feature = "client-side-ssl")]
 pub(crate) fn extension_cb_bytes(v: Option<&ExtensionCallback>) -> usize {
     v.map_or(0, |b| core::mem::size_of_val(&**b))
 }
 
+#[cfg(feature = "client-side-ssl")]
 impl HelloExtensions {
-    /// The heap bytes of the loaded extensions.
+    /// The heap bytes of the loaded extensions (only clients keep theirs).
     pub(crate) fn heap_bytes(&self) -> usize {
         vec_bytes(&self.list) + self.list.iter().map(|(_, d)| vec_bytes(d)).sum::<usize>()
     }
