@@ -4,7 +4,7 @@
 //!
 //! The functions here take the transcript digest already computed (the handshake keeps the
 //! running hashes and knows which one the suite's PRF uses), so this module needs no
-//! knowledge of the handshake. [`p_hash_xor`] is also the expansion under the TLS 1.0/1.1
+//! knowledge of the handshake. `p_hash_xor` is also the expansion under the TLS 1.0/1.1
 //! PRF of [`crate::prf`].
 
 use alloc::vec::Vec;

@@ -5,7 +5,7 @@
 //!   builds of every library crate with no default features, defaults and all features;
 //! - `cargo xtask peers`: installs or checks the independent TLS peers the interop tests use;
 //! - `cargo xtask bench [SET] [--quick]`: speed as ratios against OpenSSL and MatrixSSL 3.8.3
-//!   (see [`bench`]);
+//!   (see [`mod@bench`]);
 //! - `cargo xtask matrix [--quick]`: size and speed of the feature profiles of
 //!   `profiles.toml` (see [`matrix`]).
 //! - `cargo xtask firmware`: the profiles as Cortex-M4F firmware images, sized and checked
