@@ -135,6 +135,9 @@ fn the_hello_offers_our_pairs_and_the_server_signs_with_sha256() {
     let (mut c, _, msgs) = flights();
     let mut evs = Vec::new();
     feed(&mut c, &record(&msgs), usize::MAX, &mut evs);
+    // The read buffer follows the records (a first chunk, then the rest of a record), so
+    // the flight may arrive in more than one read: it must end in the client's answer.
+    evs.retain(|e| *e != Ev::RequestRecv);
     assert_eq!(evs, vec![Ev::RequestSend]);
 }
 

@@ -61,6 +61,7 @@ impl HsShared {
             .as_deref()
             .map_or(0, |e| core::mem::size_of_val(e) + e.heap_bytes());
         vec_bytes(&self.session_id)
+            + self.transcript.heap_bytes()
             + self.peer_certs.as_ref().map_or(0, chain_bytes)
             + vec_bytes(&self.session_disabled)
             + read

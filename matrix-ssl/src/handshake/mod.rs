@@ -414,7 +414,7 @@ impl HsShared {
         HsShared {
             ctx,
             keys,
-            transcript: Transcript::new(),
+            transcript: Transcript::new(version.is_tls12()),
             peer_sig_algs: Vec::new(),
             client_random: [0; 32],
             server_random: [0; 32],
@@ -589,7 +589,7 @@ impl HsShared {
     /// Forgets every message hashed so far (a DTLS client after a HelloVerifyRequest).
     #[cfg(feature = "client-side-ssl")]
     pub(crate) fn restart_transcript(&mut self) {
-        self.transcript = Transcript::new();
+        self.transcript = Transcript::new(self.ctx.highest_version().is_tls12());
     }
 
     /// Adds a received message to the transcript.

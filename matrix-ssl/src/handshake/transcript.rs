@@ -18,10 +18,13 @@ pub(crate) struct Transcript {
 }
 
 impl Transcript {
-    pub(crate) fn new() -> Self {
+    /// A new transcript; the TLS 1.2 hashes are kept only when `tls12` (the context may
+    /// negotiate TLS 1.2): a TLS 1.1 or DTLS 1.0 context does not carry them (about 900
+    /// bytes per handshake).
+    pub(crate) fn new(tls12: bool) -> Self {
         Transcript {
             legacy: Md5Sha1::new(),
-            tls12: Tls12Hashes::new(),
+            tls12: Tls12Hashes::new(tls12),
         }
     }
 
@@ -29,6 +32,12 @@ impl Transcript {
     pub(crate) fn update(&mut self, msg: &[u8]) {
         self.legacy.update(msg);
         self.tls12.update(msg);
+    }
+
+    /// The heap bytes the transcript holds (the TLS 1.2 hashes' vector): for
+    /// `Session::memory_usage`.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.tls12.heap_bytes()
     }
 
     /// MD5 and SHA-1 of the messages, as the SSL 3.0 and TLS 1.0/1.1 derivations take them.
@@ -54,8 +63,11 @@ struct Tls12Hashes(Vec<matrix_crypto::hash::HashContext>);
 
 #[cfg(feature = "tls-1-2")]
 impl Tls12Hashes {
-    fn new() -> Self {
+    fn new(keep: bool) -> Self {
         use matrix_crypto::hash::HashContext;
+        if !keep {
+            return Tls12Hashes(Vec::new());
+        }
         Tls12Hashes(
             [
                 HashAlgorithm::Sha256,
@@ -70,6 +82,10 @@ impl Tls12Hashes {
 
     fn update(&mut self, msg: &[u8]) {
         self.0.iter_mut().for_each(|h| h.update(msg));
+    }
+
+    fn heap_bytes(&self) -> usize {
+        super::heap::vec_bytes(&self.0)
     }
 
     fn digest(&self, alg: HashAlgorithm) -> Option<Vec<u8>> {
@@ -87,11 +103,15 @@ struct Tls12Hashes;
 
 #[cfg(not(feature = "tls-1-2"))]
 impl Tls12Hashes {
-    fn new() -> Self {
+    fn new(_keep: bool) -> Self {
         Tls12Hashes
     }
 
     fn update(&mut self, _msg: &[u8]) {}
+
+    fn heap_bytes(&self) -> usize {
+        0
+    }
 
     fn digest(&self, _alg: HashAlgorithm) -> Option<Vec<u8>> {
         None
