@@ -43,7 +43,8 @@ fn define_of(feature: &str) -> String {
         .unwrap_or_else(|| format!("USE_{}", feature.replace('-', "_").to_uppercase()))
 }
 
-fn main() {
+// A build script fails by returning an error: cargo prints it and stops the build.
+fn main() -> std::io::Result<()> {
     println!("cargo::rerun-if-changed=build.rs");
     let mut features: Vec<String> = env::vars()
         .filter_map(|(k, _)| k.strip_prefix("CARGO_FEATURE_").map(str::to_owned))
@@ -73,6 +74,6 @@ fn main() {
     // Always on in the C library: the session cache and settings are shared by threads.
     h.push_str("#define USE_MULTITHREADING\n");
     h.push_str("\n#endif /* _h_MATRIXSSLCONFIG */\n");
-    let out = PathBuf::from(env::var_os("OUT_DIR").expect("OUT_DIR"));
-    std::fs::write(out.join("matrixsslConfig.h"), h).expect("write matrixsslConfig.h");
+    let out = PathBuf::from(env::var_os("OUT_DIR").ok_or(std::io::Error::other("OUT_DIR"))?);
+    std::fs::write(out.join("matrixsslConfig.h"), h)
 }
