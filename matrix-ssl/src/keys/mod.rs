@@ -239,7 +239,7 @@ impl Keys {
     ) -> Result<(), Error> {
         self.check_args(true, true)?;
         let (chain, key) = pkcs12_identity(data, import_pass, mac_pass.unwrap_or(import_pass))?;
-        self.install(Some((chain, key)), Cas::default())
+        self.install(Some((chain, key)), cas_from_mem(None)?)
     }
 
     fn check_args(&self, cert: bool, key: bool) -> Result<(), Error> {
