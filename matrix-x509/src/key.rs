@@ -64,13 +64,7 @@ pub fn rsa_private_key_from_encrypted_pkcs8(
     der: &[u8],
     password: &[u8],
 ) -> Result<RsaPrivateKey, Error> {
-    let mut outer = Der::new(der);
-    let mut info = outer.sequence()?;
-    outer.finish()?;
-    let alg = info.read_tlv(tag::SEQUENCE)?;
-    let data = info.read(tag::OCTET_STRING)?;
-    info.finish()?;
-    let plain = crate::pbe::decrypt(alg.raw, password, data)?;
+    let plain = crate::pbe::decrypt_pkcs8(der, password)?;
     rsa_private_key_from_pkcs8(&plain).map_err(|_| Error::AuthFail)
 }
 

@@ -40,6 +40,20 @@ const PBE_SHA1_3DES: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x0C, 0
 /// file can make us do (OpenSSL writes 2048; NIST suggests at least 1000).
 pub const MAX_ITERATIONS: u64 = 10_000_000;
 
+/// Decrypts a PKCS#8 `EncryptedPrivateKeyInfo` (RFC 5208 section 6) to the
+/// `PrivateKeyInfo` DER inside; the RSA and EC key loaders parse that and answer
+/// `PS_AUTH_FAIL` when it is not a key (a wrong password).
+#[cfg(feature = "pkcs8")]
+pub(crate) fn decrypt_pkcs8(der: &[u8], password: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let mut outer = Der::new(der);
+    let mut info = outer.sequence()?;
+    outer.finish()?;
+    let alg = info.read_tlv(tag::SEQUENCE)?;
+    let data = info.read(tag::OCTET_STRING)?;
+    info.finish()?;
+    decrypt(alg.raw, password, data)
+}
+
 /// Decrypts `data` with the scheme named by an AlgorithmIdentifier (`alg_id`: its whole
 /// DER), given the password as the user typed it.
 pub fn decrypt(alg_id: &[u8], password: &[u8], data: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
