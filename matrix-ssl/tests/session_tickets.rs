@@ -251,6 +251,15 @@ fn no_ticket_unless_both_sides_want_one() {
     let (sid, _) = connect(&cctx, &keyless, None);
     assert!(sid.ticket().is_empty() && !sid.id().is_empty());
     assert!(connect(&cctx, &keyless, Some(&sid)).1);
+    // SSL 3.0 has no tickets (RFC 5077 extends TLS): resumption by id only.
+    let ssl3 = ctx_with(|c| {
+        c.session_tickets = true;
+        c.max_version = matrix_ssl::ProtocolVersion::SSLv3;
+    });
+    let (sid, _) = connect(&ssl3, &sctx, None);
+    assert_eq!(sid.protocol_version(), matrix_ssl::ProtocolVersion::SSLv3);
+    assert!(sid.ticket().is_empty());
+    assert!(connect(&ssl3, &sctx, Some(&sid)).1);
 }
 
 /// The server's flight of a full handshake with a ticket: its last handshake flight is

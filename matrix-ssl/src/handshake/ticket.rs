@@ -211,7 +211,9 @@ impl TicketState {
 #[cfg(feature = "server-side-ssl")]
 #[derive(Default)]
 pub(crate) struct TicketKeys {
-    keys: Vec<SessionTicketKey>,
+    /// Boxed, so that growing or shifting the list moves pointers, never leaving an
+    /// unwiped copy of a key in a freed buffer.
+    keys: Vec<Box<SessionTicketKey>>,
     callback: Option<SessionTicketCallback>,
 }
 
@@ -234,7 +236,7 @@ impl TicketKeys {
         if self.keys.len() >= MAX_TICKET_KEYS {
             return Err(Error::LimitFail);
         }
-        self.keys.push(key);
+        self.keys.push(Box::new(key));
         Ok(())
     }
 
@@ -305,7 +307,7 @@ impl TicketKeys {
                         .map(|state| Opened { state, renew: true });
                 }
                 // An accepting key, older than every loaded one: not the issuer.
-                self.keys.insert(0, key);
+                self.keys.insert(0, Box::new(key));
                 0
             }
         };

@@ -50,7 +50,9 @@ impl ServerHandshake {
         out: &mut Vec<Output>,
     ) -> Result<Option<State>, Fatal> {
         self.ticket = ServerTicket::default();
-        if self.shared.is_dtls() {
+        // TLS 1.0 to 1.2 only: SSL 3.0 predates hello extensions (RFC 5077 section 3.2
+        // extends TLS's), and DTLS resumes by id here.
+        if self.shared.is_dtls() || version.is_ssl3() {
             return Ok(None);
         }
         let data = match ch.extension(crate::codec::ExtensionType::SessionTicket) {
