@@ -124,6 +124,33 @@ fn resumes_by_ticket_with_a_cache_too_and_echoes_the_session_id() {
     .unwrap();
     let (_, resumed) = connect(&ctx(), &sctx, Some(&by_id));
     assert!(!resumed);
+    // A tampered ticket beside an id the cache holds: the ticket is ignored and the
+    // cache resumes; beside an id it does not hold: a full handshake.
+    let mut bad = sid.ticket().to_vec();
+    let last = bad.len() - 1;
+    bad[last] ^= 1;
+    let cached_id = SessionId::from_parts(
+        sid.id(),
+        sid.master_secret(),
+        sid.cipher_suite(),
+        sid.protocol_version(),
+        sid.extended_master_secret(),
+    )
+    .unwrap()
+    .with_ticket(&bad, 0)
+    .unwrap();
+    assert!(connect(&cctx, &sctx, Some(&cached_id)).1);
+    let unknown_id = SessionId::from_parts(
+        &[7; 32],
+        sid.master_secret(),
+        sid.cipher_suite(),
+        sid.protocol_version(),
+        sid.extended_master_secret(),
+    )
+    .unwrap()
+    .with_ticket(&bad, 0)
+    .unwrap();
+    assert!(!connect(&cctx, &sctx, Some(&unknown_id)).1);
 }
 
 #[test]

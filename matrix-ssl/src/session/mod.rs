@@ -117,7 +117,9 @@ impl Sent {
 }
 
 /// A client's resumable session (`sslSessionId_t`): the server's session id, the master
-/// secret (zeroized on drop), the suite and the version.
+/// secret (zeroized on drop), the suite and the version, and (feature
+/// `stateless-session-tickets`, MatrixSSL 3.4's `sessionTicket` fields) the server's RFC
+/// 5077 ticket.
 ///
 /// The C API passes one `sslSessionId_t*` that the library fills during the handshake and
 /// reads at the next `matrixSslNewClientSession`. Here the session hands out a copy when
