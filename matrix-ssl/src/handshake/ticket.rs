@@ -213,6 +213,10 @@ impl TicketState {
 pub(crate) struct TicketKeys {
     /// Boxed, so that growing or shifting the list moves pointers, never leaving an
     /// unwiped copy of a key in a freed buffer.
+    #[allow(
+        clippy::vec_box,
+        reason = "the boxes keep key bytes from being copied by the vector's moves"
+    )]
     keys: Vec<Box<SessionTicketKey>>,
     callback: Option<SessionTicketCallback>,
 }
