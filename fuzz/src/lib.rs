@@ -59,6 +59,8 @@ pub const TARGETS: &[(&str, Harness)] = &[
     ("client_psk", client_psk),
     ("server_client_auth", server_client_auth),
     ("client_client_auth", client_client_auth),
+    ("server_tickets", server_tickets),
+    ("client_tickets", client_tickets),
     ("x509_cert", x509_cert),
     ("private_key", private_key),
     ("pkcs12", pkcs12),
@@ -334,9 +336,15 @@ const CLIENT_SEED: u64 = 0xc11e_c11e;
 /// A context with fixed entropy and clock. `None` only if `open_with` failed, which it
 /// does not for the default configuration.
 pub fn deterministic_context(seed: u64) -> Option<Context> {
+    deterministic_context_with(seed, |_| {})
+}
+
+/// [`deterministic_context`] with the rest of its configuration set by `f`.
+pub fn deterministic_context_with(seed: u64, f: impl FnOnce(&mut Config)) -> Option<Context> {
     let mut config = Config::default();
     // The replay tests check the client's chain a server received.
     config.keep_peer_certificates = true;
+    f(&mut config);
     matrix_ssl::open_with(
         config,
         Box::new(FixedEntropy::new(seed)),
@@ -431,11 +439,22 @@ pub enum Path {
     /// RSA with client authentication: CertificateRequest, the client's Certificate and
     /// CertificateVerify (RFC 4346 section 7.4.4-7.4.8).
     ClientAuth,
+    /// RSA with RFC 5077 session tickets: the client asks for one (an empty SessionTicket
+    /// extension), the server holds a ticket key, announces the ticket in its ServerHello
+    /// and sends a NewSessionTicket before its ChangeCipherSpec; a server fed other bytes
+    /// also opens whatever ticket a mutated ClientHello carries.
+    Tickets,
 }
 
 impl Path {
     /// Every path.
-    pub const ALL: [Path; 4] = [Path::Dhe, Path::Psk, Path::DhePsk, Path::ClientAuth];
+    pub const ALL: [Path; 5] = [
+        Path::Dhe,
+        Path::Psk,
+        Path::DhePsk,
+        Path::ClientAuth,
+        Path::Tickets,
+    ];
 
     /// The suite the client nominates.
     pub fn suite(self) -> u16 {
@@ -443,7 +462,7 @@ impl Path {
             Path::Dhe => 0x0033,
             Path::Psk => 0x008c,
             Path::DhePsk => 0x0090,
-            Path::ClientAuth => 0x002f,
+            Path::ClientAuth | Path::Tickets => 0x002f,
         }
     }
 
@@ -452,7 +471,7 @@ impl Path {
         match self {
             Path::Dhe => kx == KeyExchange::DheRsa,
             Path::Psk | Path::DhePsk => matches!(kx, KeyExchange::Psk | KeyExchange::DhePsk),
-            Path::ClientAuth => kx == KeyExchange::Rsa,
+            Path::ClientAuth | Path::Tickets => kx == KeyExchange::Rsa,
         }
     }
 }
@@ -507,6 +526,10 @@ pub fn new_server_for(path: Path) -> Option<Session> {
     let ctx = only_suites(deterministic_context(SERVER_SEED)?, |kx, _| {
         path.server_accepts(kx)
     })?;
+    if path == Path::Tickets {
+        ctx.load_session_ticket_keys(&TICKET_KEY_NAME, &[0x11; 16], &[0x22; 32])
+            .ok()?;
+    }
     let callback = (path == Path::ClientAuth).then(client_cert_callback);
     ctx.new_server_session(advanced_server_keys()?, callback)
         .ok()
@@ -515,7 +538,7 @@ pub fn new_server_for(path: Path) -> Option<Session> {
 /// A fresh client session nominating `path`'s suite, of a fresh deterministic context;
 /// its ClientHello is waiting in `get_outdata`.
 pub fn new_client_for(path: Path) -> Option<Session> {
-    deterministic_context(CLIENT_SEED)?
+    deterministic_context_with(CLIENT_SEED, |c| c.session_tickets = path == Path::Tickets)?
         .new_client_session(advanced_client_keys()?, None, path.suite(), None, None)
         .ok()
 }
@@ -753,6 +776,21 @@ pub fn client_psk(data: &[u8]) -> u64 {
         Some((_, rest)) => client_path(Path::Psk, rest),
         None => 0,
     }
+}
+
+/// The name of the fuzz servers' session-ticket key.
+pub const TICKET_KEY_NAME: [u8; 16] = [0x5e; 16];
+
+/// A server holding a session-ticket key fed arbitrary client bytes: the SessionTicket
+/// extension and the tickets in it (RFC 5077).
+pub fn server_tickets(data: &[u8]) -> u64 {
+    server_path(Path::Tickets, data)
+}
+
+/// A client asking for a session ticket fed arbitrary server bytes: the ServerHello's
+/// SessionTicket extension and the NewSessionTicket message (RFC 5077).
+pub fn client_tickets(data: &[u8]) -> u64 {
+    client_path(Path::Tickets, data)
 }
 
 /// A server asking for a client certificate (RSA) fed arbitrary client bytes: the

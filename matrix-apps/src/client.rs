@@ -129,6 +129,15 @@ fn once(
         );
     }
     let id = st.session().session_id();
+    if let Some(t) = id.as_ref().filter(|t| !t.ticket().is_empty())
+        && !args.common.quiet
+    {
+        eprintln!(
+            "matrix-client: session ticket of {} bytes (lifetime hint {} s)",
+            t.ticket().len(),
+            t.ticket_lifetime_hint()
+        );
+    }
     let mut out = std::io::stdout();
     match args.common.mode {
         Mode::Http => {
@@ -177,7 +186,9 @@ pub fn run(args: &ClientArgs) -> Result<u8, AppError> {
     let mut code = EXIT_OK;
     for i in 1..=args.reconnect {
         let Some(id) = first.as_ref() else {
-            eprintln!("matrix-client: the server gave no session id: nothing to resume");
+            eprintln!(
+                "matrix-client: the server gave no session id and no ticket: nothing to resume"
+            );
             return Ok(EXIT_PROTOCOL);
         };
         let offer = (!args.new).then_some(id);

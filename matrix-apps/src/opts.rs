@@ -69,6 +69,10 @@ pub struct Common {
     /// What to do after the handshake.
     #[arg(long, value_enum, default_value = "http")]
     pub mode: Mode,
+    /// No RFC 5077 session tickets: the client does not ask for one, the server issues
+    /// none (resumption by session id only; like OpenSSL's `-no_ticket`).
+    #[arg(long = "no-ticket")]
+    pub no_ticket: bool,
     /// Print only the data (no connection summaries, no announcements).
     #[arg(long, short)]
     pub quiet: bool,
@@ -181,6 +185,8 @@ impl Common {
         config.max_version = self.max_version;
         // The programs print the peer's certificate after the handshake.
         config.keep_peer_certificates = true;
+        // Clients ask for tickets (servers issue them once `server::run` loads a key).
+        config.session_tickets = !self.no_ticket;
         let ctx = matrix_ssl::open(config).map_err(|e| match e {
             matrix_ssl::Error::ArgFail => AppError::usage(
                 "no protocol version between --min-version and --max-version is compiled into \

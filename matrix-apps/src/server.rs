@@ -13,7 +13,7 @@ use clap::Parser;
 use matrix_ssl::{CertValidator, Verdict};
 
 use crate::conn::{self, Conn};
-use crate::errors::{AppError, EXIT_CODES_HELP, EXIT_OK, EXIT_PROTOCOL};
+use crate::errors::{AppError, EXIT_CODES_HELP, EXIT_OK, EXIT_PROTOCOL, words};
 use crate::keyfiles;
 use crate::opts::{Common, Mode};
 
@@ -49,8 +49,8 @@ pub struct ServerArgs {
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
     pub concurrent: u16,
     /// How many sessions the cache keeps for resumption (`SSL_SESSION_TABLE_SIZE`;
-    /// default 32).
-    #[arg(long = "session-cache", value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    /// default 32; 0: no cache, so that only session tickets resume).
+    #[arg(long = "session-cache", value_name = "N", value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
     pub session_cache: Option<u32>,
     /// The flags both programs share.
     #[command(flatten)]
@@ -135,6 +135,9 @@ pub fn run(args: &ServerArgs) -> Result<u8, AppError> {
         config.session_table_size = n as usize;
     }
     let ctx = args.common.context_with(config)?;
+    if !args.common.no_ticket {
+        load_ticket_key(&ctx)?;
+    }
     let listener = TcpListener::bind((args.bind.as_str(), args.port)).map_err(|e| {
         AppError::usage(format!("cannot listen on {}:{}: {e}", args.bind, args.port))
     })?;
@@ -226,4 +229,18 @@ pub fn run(args: &ServerArgs) -> Result<u8, AppError> {
     } else {
         EXIT_OK
     })
+}
+
+/// Loads one random RFC 5077 ticket key (name, AES-256 key, HMAC key) for this run: the
+/// server issues tickets that only this process can open.
+fn load_ticket_key(ctx: &matrix_ssl::Context) -> Result<(), AppError> {
+    use matrix_core::osdep::Entropy;
+    let mut material = zeroize::Zeroizing::new([0u8; 16 + 32 + 32]);
+    matrix_core::osdep::OsEntropy
+        .get_entropy(&mut material[..])
+        .map_err(|e| AppError::usage(format!("ticket key: {}", words(e))))?;
+    let (name, keys) = material.split_at(16);
+    let name: [u8; 16] = name.try_into().unwrap_or_default();
+    ctx.load_session_ticket_keys(&name, &keys[..32], &keys[32..])
+        .map_err(|e| AppError::usage(format!("ticket key: {}", words(e))))
 }

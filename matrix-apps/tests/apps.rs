@@ -456,3 +456,77 @@ fn raw_mode_carries_stdin_both_ways() {
     server.send_stdin("from the server\n");
     client.wait_for("from the server", T).unwrap();
 }
+
+/// RFC 5077 session tickets, on by default in both programs: matrix-server without a
+/// session cache (`--session-cache 0`) still resumes, by ticket, for `openssl s_client`
+/// (`-sess_out` / `-sess_in`) and for matrix-client (`--reconnect`); matrix-client resumes
+/// by ticket with `openssl s_server -no_cache`; `--no-ticket` turns them off.
+#[test]
+fn session_tickets_without_a_server_cache() {
+    let ca = testkeys("rsa2048/ca.pem");
+    // s_client against matrix-server.
+    let (mut server, port) =
+        our_server(&["--count", "2", "--mode", "echo", "--session-cache", "0"]);
+    let connect = format!("127.0.0.1:{port}");
+    let sess = std::env::temp_dir().join(format!("matrix-apps-ticket-{port}"));
+    let sess = sess.to_string_lossy().into_owned();
+    for (i, sflag) in ["-sess_out", "-sess_in"].into_iter().enumerate() {
+        let mut c = Peer::spawn(
+            "openssl",
+            &[
+                "s_client", "-connect", &connect, "-CAfile", &ca, sflag, &sess, "-ign_eof",
+            ],
+        );
+        c.send_stdin("ping from s_client\n");
+        c.wait_for("ping from s_client", T).unwrap();
+        c.wait_for(if i == 0 { "New," } else { "Reused," }, T)
+            .unwrap();
+    }
+    let _ = std::fs::remove_file(&sess);
+    assert!(server.wait_exit(T).unwrap());
+    assert_eq!(count(&server.output(), "(resumed)"), 1);
+
+    // matrix-client against matrix-server, with and without tickets.
+    let (mut server, port) = our_server(&["--count", "2", "--session-cache", "0"]);
+    let out = our_client(port, &["--reconnect", "1"]);
+    let text = out.join("\n");
+    assert_eq!(count(&out, "(resumed)"), 1, "{text}");
+    assert!(text.contains("session ticket of"), "{text}");
+    assert!(server.wait_exit(T).unwrap());
+    let (mut server, port) = our_server(&["--count", "2", "--session-cache", "0", "--no-ticket"]);
+    let out = our_client(port, &["--reconnect", "1"]);
+    let text = out.join("\n");
+    assert_eq!(count(&out, "(full handshake)"), 2, "{text}");
+    assert!(!text.contains("session ticket of"), "{text}");
+    assert!(server.wait_exit(T).unwrap());
+
+    // matrix-client against s_server without a cache.
+    let port = free_port();
+    let accept = format!("127.0.0.1:{port}");
+    let (key, cert, chain) = (
+        testkeys("rsa2048/server.key"),
+        testkeys("rsa2048/server.pem"),
+        testkeys("rsa2048/intermediate.pem"),
+    );
+    let mut s = Peer::spawn(
+        "openssl",
+        &[
+            "s_server",
+            "-accept",
+            &accept,
+            "-www",
+            "-no_cache",
+            "-key",
+            &key,
+            "-cert",
+            &cert,
+            "-cert_chain",
+            &chain,
+        ],
+    );
+    s.wait_for("ACCEPT", T).unwrap();
+    let out = our_client(port, &["--ca", &ca, "--reconnect", "1"]);
+    let text = out.join("\n");
+    assert_eq!(count(&out, "(resumed)"), 1, "{text}");
+    assert!(text.contains("Reused"), "{text}");
+}

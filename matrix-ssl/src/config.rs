@@ -56,6 +56,15 @@ pub struct Config {
     /// session's state) is handshake state, freed as soon as the peer's key is taken
     /// from it; the certificate callback sees it either way and may copy what it needs.
     pub keep_peer_certificates: bool,
+    /// Whether client sessions ask for RFC 5077 session tickets (MatrixSSL 3.4's
+    /// `ticketResumption` session option): the ClientHello carries the SessionTicket
+    /// extension, empty or with the ticket of the offered [`crate::SessionId`], and the
+    /// ticket a server issues is kept in the session's `SessionId` for the next
+    /// resumption. Off by default, as in MatrixSSL. Servers need no switch: they issue
+    /// tickets once a ticket key is loaded (`Context::load_session_ticket_keys`).
+    #[cfg(feature = "stateless-session-tickets")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "stateless-session-tickets")))]
+    pub session_tickets: bool,
 }
 
 impl Config {
@@ -100,6 +109,8 @@ impl Default for Config {
             record_splitting: true,
             rehandshakes_per_minute: Self::REHANDSHAKES_PER_MINUTE,
             keep_peer_certificates: false,
+            #[cfg(feature = "stateless-session-tickets")]
+            session_tickets: false,
         }
     }
 }

@@ -58,6 +58,9 @@ pub(crate) struct ContextInner {
     pub(crate) versions: Vec<ProtocolVersion>,
     #[cfg(feature = "server-side-ssl")]
     pub(crate) cache: Lock<SessionCache>,
+    /// The RFC 5077 ticket keys and callback (servers).
+    #[cfg(all(feature = "stateless-session-tickets", feature = "server-side-ssl"))]
+    pub(crate) tickets: Lock<crate::handshake::ticket::TicketKeys>,
     pub(crate) disabled: Lock<Vec<CipherSuite>>,
     rng: Lock<HmacDrbg>,
     clock: Arc<dyn Clock + Send + Sync>,
@@ -109,6 +112,8 @@ pub fn open_with(
         inner: Arc::new(ContextInner {
             #[cfg(feature = "server-side-ssl")]
             cache: Lock::new(SessionCache::new(config.session_table_size)),
+            #[cfg(all(feature = "stateless-session-tickets", feature = "server-side-ssl"))]
+            tickets: Lock::new(crate::handshake::ticket::TicketKeys::default()),
             config,
             versions,
             disabled: Lock::new(Vec::new()),
@@ -338,5 +343,56 @@ impl SessionCache {
     /// section 7.2.2).
     pub(crate) fn remove(&mut self, id: &[u8]) {
         self.entries.retain(|e| e.id != id);
+    }
+}
+
+/// RFC 5077 session tickets on a server (MatrixSSL 3.4's `matrixSslLoadSessionTicketKeys`,
+/// `matrixSslDeleteSessionTicketKey` and `matrixSslSetSessionTicketCallback`).
+///
+/// MatrixSSL keeps these keys in `sslKeys_t`; here they live in the context, beside the
+/// session cache that tickets stand in for, because [`crate::Keys`] is shared read-only by
+/// its sessions (`Arc<Keys>`) while a server rotates ticket keys as it runs: every session
+/// of the context, current and future, sees a key loaded or deleted here at once.
+///
+/// A server issues tickets once a key is loaded, to clients that send the SessionTicket
+/// extension: a NewSessionTicket before its ChangeCipherSpec in each full handshake, and
+/// in a resumption by a ticket of an older key (a renewed ticket under the newest key).
+/// The ticket's lifetime is [`crate::Config::session_entry_life`], which also bounds
+/// every ticket presented (so shortening it expires issued tickets too).
+#[cfg(all(feature = "stateless-session-tickets", feature = "server-side-ssl"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(all(feature = "stateless-session-tickets", feature = "server-side-ssl")))
+)]
+impl Context {
+    /// `matrixSslLoadSessionTicketKeys`: loads a ticket key (name, AES-128 or AES-256 key,
+    /// 32-byte HMAC-SHA-256 key), which from now on issues every ticket; the keys loaded
+    /// before it still accept their tickets until deleted. `PS_ARG_FAIL` for a bad key
+    /// length or a name already loaded, `PS_LIMIT_FAIL` past
+    /// [`crate::MAX_TICKET_KEYS`]. Generate the keys from a strong random source, and
+    /// share them between the servers that should accept each other's tickets.
+    pub fn load_session_ticket_keys(
+        &self,
+        name: &[u8; crate::TICKET_KEY_NAME_LEN],
+        symkey: &[u8],
+        hashkey: &[u8],
+    ) -> Result<(), Error> {
+        let key = crate::SessionTicketKey::new(name, symkey, hashkey)?;
+        self.inner.tickets.lock().load(key)
+    }
+
+    /// `matrixSslDeleteSessionTicketKey`: forgets the key named `name` (wiping it); its
+    /// tickets then fall back to full handshakes. `PS_FAILURE` when no key has that name.
+    pub fn delete_session_ticket_key(
+        &self,
+        name: &[u8; crate::TICKET_KEY_NAME_LEN],
+    ) -> Result<(), Error> {
+        self.inner.tickets.lock().delete(name)
+    }
+
+    /// `matrixSslSetSessionTicketCallback`: called for a ticket whose key name is not
+    /// loaded; see [`crate::SessionTicketCallback`]. Replaces a previous callback.
+    pub fn set_session_ticket_callback(&self, cb: crate::SessionTicketCallback) {
+        self.inner.tickets.lock().set_callback(cb);
     }
 }

@@ -466,6 +466,9 @@ impl HandshakeEngine {
             suite: suite.suite,
             version: s.version,
             ems: s.ems,
+            // Tickets are a TLS feature here (`handshake::ticket`): DTLS resumes by id.
+            ticket: Vec::new(),
+            ticket_lifetime_hint: 0,
         })
     }
 

@@ -201,6 +201,14 @@ pub use context::open;
     doc(cfg(any(feature = "client-side-ssl", feature = "server-side-ssl")))
 )]
 pub use context::{Context, open_with};
+#[cfg(all(feature = "stateless-session-tickets", feature = "server-side-ssl"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(all(feature = "stateless-session-tickets", feature = "server-side-ssl")))
+)]
+pub use handshake::ticket::{
+    MAX_TICKET_KEYS, SessionTicketCallback, SessionTicketKey, TICKET_KEY_NAME_LEN,
+};
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
 #[cfg_attr(
     docsrs,

@@ -710,7 +710,7 @@ fn certificate_malformations() {
 fn unknown_message_types_are_kept() {
     let msg = hex(TLS10_NEW_SESSION_TICKET);
     let (t, body) = split_tls(&msg);
-    assert_eq!(t, HandshakeType::Unknown(4));
+    assert_eq!(t, HandshakeType::NewSessionTicket);
     let (p, out) = reencode(t, body, TLS10, None).unwrap();
     assert!(matches!(p, HandshakePayload::Unknown { msg_type: 4, .. }));
     assert_eq!(out, body);

@@ -63,7 +63,7 @@ fn several_messages_in_one_buffer() {
             HandshakeType::ServerKeyExchange,
             HandshakeType::CertificateRequest,
             HandshakeType::ServerHelloDone,
-            HandshakeType::Unknown(4),
+            HandshakeType::NewSessionTicket,
         ]
     );
     assert!(it.remainder().is_empty());

@@ -20,7 +20,8 @@
 //!    rustc-web with -Zbuild-std, arm-none-eabi-gcc), symbol checks and size budgets
 //! 7. `cargo tree -d`: no duplicated RustCrypto crate
 //! 8. the interop tests against the peers (`matrix-interop`, release mode), the TLS 1.2
-//!    interop tests with matrix-interop's `tls-1-2` feature, then the
+//!    interop tests with matrix-interop's `tls-1-2` feature and the RFC 5077 ticket tests
+//!    (`stateless-session-tickets`, `tests/interop_tickets.rs`) in the same run, then the
 //!    legacy-renegotiation interop tests once with each of the two features they need
 //! 9. the fuzz crate's tests (every committed seed, ours and the peers', replays), then a
 //!    short fuzz pass: every target 5 s on the stable runner (`cargo xtask fuzz`), which
@@ -93,6 +94,16 @@ const MINIMAL_COMBOS: &[(&str, &str, &str)] = &[
         "tls12-gcm-server: TLS 1.2 server, PSK AES-128-GCM",
         "matrix-ssl",
         "server-side-ssl,tls-1-2,tls-psk-with-aes-128-gcm-sha256",
+    ),
+    (
+        "tickets client: TLS 1.1 client, RSA AES-128-CBC-SHA, RFC 5077 tickets",
+        "matrix-ssl",
+        "client-side-ssl,tls-1-1,tls-rsa-with-aes-128-cbc-sha,stateless-session-tickets",
+    ),
+    (
+        "tickets server: TLS 1.1 server, RSA AES-128-CBC-SHA, RFC 5077 tickets",
+        "matrix-ssl",
+        "server-side-ssl,tls-1-1,tls-rsa-with-aes-128-cbc-sha,stateless-session-tickets",
     ),
     (
         "ssl3-only server, RC4-MD5",
@@ -406,8 +417,9 @@ pub fn run(root: &Path) -> Result<(), String> {
             &peers_env,
         )
     })?;
-    // TLS 1.2 against default OpenSSL 3 and GnuTLS, while `tls-1-2` is not a default.
-    step("interop TLS 1.2 (tls-1-2)", &mut || {
+    // TLS 1.2 against default OpenSSL 3 and GnuTLS, while `tls-1-2` is not a default, and
+    // RFC 5077 session tickets against them (one build for both).
+    step("interop TLS 1.2 and session tickets", &mut || {
         cmd::run_env(
             root,
             "cargo",
@@ -417,9 +429,11 @@ pub fn run(root: &Path) -> Result<(), String> {
                 "-p",
                 INTEROP_PACKAGE,
                 "--features",
-                "tls-1-2",
+                "tls-1-2,stateless-session-tickets",
                 "--test",
                 "interop_tls12",
+                "--test",
+                "interop_tickets",
             ],
             &peers_env,
         )

@@ -30,6 +30,8 @@ const TARGETS: &[&str] = &[
     "client_psk",
     "server_client_auth",
     "client_client_auth",
+    "server_tickets",
+    "client_tickets",
     "x509_cert",
     "private_key",
     "pkcs12",

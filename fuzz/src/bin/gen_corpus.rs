@@ -236,6 +236,7 @@ fn run(root: &Path, keys: &Path) -> Result<(), String> {
             Path::Dhe => ("server_dhe", "client_dhe", &[], "dhe"),
             Path::Psk => ("server_psk", "client_psk", &[0], "psk"),
             Path::DhePsk => ("server_psk", "client_psk", &[1], "dhe-psk"),
+            Path::Tickets => ("server_tickets", "client_tickets", &[], "tickets"),
             _ => (
                 "server_client_auth",
                 "client_client_auth",

@@ -89,6 +89,8 @@ wire_enum! {
         ServerHello = 2,
         /// hello_verify_request(3), DTLS only.
         HelloVerifyRequest = 3,
+        /// new_session_ticket(4) (RFC 5077 section 3.3).
+        NewSessionTicket = 4,
         /// certificate(11).
         Certificate = 11,
         /// server_key_exchange(12).
@@ -345,6 +347,8 @@ wire_enum! {
         ServerName = 0,
         /// signature_algorithms(13) (RFC 5246 section 7.4.1.4.1).
         SignatureAlgorithms = 13,
+        /// SessionTicket(35) (RFC 5077 section 3.2).
+        SessionTicket = 35,
         /// renegotiation_info(0xFF01) (RFC 5746 section 3.2).
         RenegotiationInfo = 0xff01,
     }

@@ -19,6 +19,7 @@
 //! | encrypt_then_mac (RFC 7366 section 2) | empty | empty |
 //! | extended_master_secret (RFC 7627 section 5.1) | empty | empty |
 //! | renegotiation_info (RFC 5746 section 3.2) | `renegotiated_connection<0..255>` exactly (read by `Extension::read`) | the same |
+//! | SessionTicket (RFC 5077 section 3.2) | any ticket (empty: asks for one) | empty |
 //!
 //! What the contents must be (renegotiation_info's verify_data, handshake_failure;
 //! an extension the client did not offer, unsupported_extension, RFC 5246 section
@@ -31,6 +32,8 @@ use super::handshake::Extension;
 const ENCRYPT_THEN_MAC: u16 = 22;
 /// extended_master_secret (RFC 7627 section 5.1).
 const EXTENDED_MASTER_SECRET: u16 = 23;
+/// SessionTicket (RFC 5077 section 3.2).
+const SESSION_TICKET: u16 = 35;
 
 /// Which hello the extensions came in.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -58,6 +61,11 @@ fn check_one(ext: &Extension, hello: Hello) -> Result<(), DecodeError> {
         Extension::Unknown { ext_type, data }
             if matches!(*ext_type, ENCRYPT_THEN_MAC | EXTENDED_MASTER_SECRET)
                 && !data.is_empty() =>
+        {
+            Err(DecodeError::TrailingBytes)
+        }
+        Extension::Unknown { ext_type, data }
+            if *ext_type == SESSION_TICKET && hello == Hello::Server && !data.is_empty() =>
         {
             Err(DecodeError::TrailingBytes)
         }

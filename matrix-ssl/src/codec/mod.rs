@@ -21,6 +21,7 @@ pub mod record;
 #[cfg(feature = "server-side-ssl")]
 #[cfg_attr(docsrs, doc(cfg(feature = "server-side-ssl")))]
 pub mod sslv2;
+pub mod ticket;
 
 pub use enums::{
     AlertDescription, AlertLevel, CipherSuite, ClientCertificateType, CompressionMethod,

@@ -34,6 +34,8 @@ use crate::record::{RecordDecrypter, Side};
 use crate::session::SessionId;
 use crate::suites::KeyExchange;
 
+mod tickets;
+
 /// Waiting for the ServerHello.
 struct ExpectServerHello {
     offered_suites: Vec<CipherSuite>,
@@ -128,6 +130,9 @@ pub(crate) struct ClientHandshake {
     pub(crate) extension_cb: Option<super::ExtensionCallback>,
     /// The application's hello extensions, sent again in every re-handshake's hello.
     extensions: Option<HelloExtensions>,
+    /// The RFC 5077 ticket of this handshake (`tickets`; boxed: most sessions have none).
+    #[cfg(feature = "stateless-session-tickets")]
+    ticket: Option<Box<super::ticket::ClientTicket>>,
 }
 
 impl ClientHandshake {
@@ -178,7 +183,7 @@ impl ClientHandshake {
         }
         // A cached session is offered when its suite is still offered and its version
         // still spoken; an explicit different suite clears it (API reference).
-        let resume = session_id
+        let mut resume = session_id
             .filter(|sid| !sid.is_empty())
             .filter(|sid| suites.contains(&sid.suite) && shared.ctx.speaks(sid.version))
             .cloned();
@@ -226,6 +231,14 @@ impl ClientHandshake {
             });
             sent_extensions.push(super::EXT_ENCRYPT_THEN_MAC);
         }
+        // RFC 5077: the ticket of the session offered, or an empty extension asking for one.
+        Self::offer_ticket(
+            &shared,
+            &mut resume,
+            &mut hello_exts,
+            &mut sent_extensions,
+            rng,
+        )?;
         match &reneg {
             None if shared.ctx.rfc5746 => {
                 suites.push(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV)
@@ -268,6 +281,8 @@ impl ClientHandshake {
             prev: None,
             extension_cb: None,
             extensions: extensions.cloned(),
+            #[cfg(feature = "stateless-session-tickets")]
+            ticket: None,
         })
     }
 
@@ -314,6 +329,8 @@ impl ClientHandshake {
                     suite: suite.suite,
                     version: self.shared.version,
                     ems: self.shared.ems,
+                    ticket: self.kept_ticket().0,
+                    ticket_lifetime_hint: self.kept_ticket().1,
                 })
             }
             _ => None,
@@ -461,6 +478,11 @@ impl ClientHandshake {
                 self.shared.transcript_update(raw);
                 self.server_hello_done(st, rng, out)?
             }
+            // RFC 5077 section 3.3: announced in the ServerHello, before the server's CCS.
+            (State::Ccs(st), HandshakeType::NewSessionTicket) if self.ticket_pending() => {
+                self.new_session_ticket(body, raw)?;
+                State::Ccs(st)
+            }
             (State::Finished(st), HandshakeType::Finished) => {
                 self.shared.verify_finished(Sender::Server, body, raw)?;
                 if st.resumed {
@@ -475,6 +497,11 @@ impl ClientHandshake {
     }
 
     pub(crate) fn handle_ccs(&mut self) -> Result<Box<dyn RecordDecrypter>, Fatal> {
+        // An announced NewSessionTicket must come first (RFC 5077 section 3.3).
+        if self.ticket_pending() {
+            self.state = State::Failed;
+            return Err(Fatal::unexpected());
+        }
         match core::mem::replace(&mut self.state, State::Failed) {
             State::Ccs(ExpectCcs { resumed }) => {
                 let dec = self.shared.take_pending_read()?;
@@ -600,6 +627,7 @@ impl ClientHandshake {
             return Err(Fatal::new(AlertDescription::IllegalParameter));
         }
         self.shared.etm = etm;
+        self.note_server_ticket(sh, st.resume.as_ref());
         self.shared.server_random = sh.random;
         self.shared.suite = Some(suite);
         self.shared.session_id = sh.session_id.clone();
@@ -855,7 +883,9 @@ impl ClientHandshake {
                         + h.extensions.as_ref().map_or(0, vec_bytes)
                 });
                 vec_bytes(&st.offered_suites)
-                    + st.resume.as_ref().map_or(0, |r| vec_bytes(&r.id))
+                    + st.resume
+                        .as_ref()
+                        .map_or(0, |r| vec_bytes(&r.id) + vec_bytes(&r.ticket))
                     + vec_bytes(&st.sent_extensions)
                     + hello
             }
@@ -882,5 +912,6 @@ impl ClientHandshake {
                 .extensions
                 .as_ref()
                 .map_or(0, HelloExtensions::heap_bytes)
+            + self.ticket_heap_bytes()
     }
 }

@@ -57,6 +57,8 @@ use crate::suites::{self, KeyExchange, SuiteInfo};
 #[cfg(feature = "client-side-ssl")]
 mod client;
 mod heap;
+#[cfg(feature = "stateless-session-tickets")]
+pub(crate) mod ticket;
 mod transcript;
 
 use transcript::Transcript;
@@ -914,6 +916,17 @@ impl Handshake {
             Handshake::Client(c) => c.version_negotiated(),
             #[cfg(feature = "server-side-ssl")]
             Handshake::Server(s) => s.version_negotiated(),
+        }
+    }
+
+    /// The RFC 5077 ticket a client keeps for `Session::session_id`, with its lifetime
+    /// hint (empty on a server and without one).
+    pub(crate) fn kept_ticket(&self) -> (Vec<u8>, u32) {
+        match self {
+            #[cfg(feature = "client-side-ssl")]
+            Handshake::Client(c) => c.kept_ticket(),
+            #[cfg(feature = "server-side-ssl")]
+            Handshake::Server(_) => (Vec::new(), 0),
         }
     }
 

@@ -42,6 +42,8 @@ use crate::keys::Keys;
 use crate::record::{RecordDecrypter, Side};
 use crate::suites::{KeyExchange, SUITES, SuiteInfo};
 
+mod tickets;
+
 /// Waiting for the ClientHello.
 struct ExpectClientHello;
 
@@ -98,6 +100,9 @@ pub(crate) struct ServerHandshake {
     client_auth: bool,
     /// The next re-handshake may not resume (`SSL_OPTION_FULL_HANDSHAKE`).
     no_resume: bool,
+    /// RFC 5077: whether this handshake issues a ticket (`tickets`).
+    #[cfg(feature = "stateless-session-tickets")]
+    ticket: tickets::ServerTicket,
 }
 
 impl ServerHandshake {
@@ -112,6 +117,8 @@ impl ServerHandshake {
             client_auth: cfg!(feature = "client-auth") && validator.is_some(),
             validator,
             no_resume: false,
+            #[cfg(feature = "stateless-session-tickets")]
+            ticket: tickets::ServerTicket::default(),
         }
     }
 
@@ -268,6 +275,7 @@ impl ServerHandshake {
             (State::Finished(st), HandshakeType::Finished) => {
                 self.shared.verify_finished(Sender::Client, body, raw)?;
                 if !st.resumed {
+                    self.emit_new_session_ticket(rng, out)?;
                     self.shared.emit_ccs_finished(out, Sender::Server)?;
                     self.cache_session();
                 }
@@ -556,11 +564,16 @@ impl ServerHandshake {
         self.shared.client_random = ch.random;
         self.shared.server_random = self.shared.new_random(rng)?;
 
+        // RFC 5077 section 3.4: a ticket first; then the session cache.
+        if let Some(state) = self.resume_by_ticket(ch, version, rng, out)? {
+            return Ok(state);
+        }
         if !self.no_resume
             && let Some(state) = self.try_resume(ch, version, out)?
         {
             return Ok(state);
         }
+        self.plan_ticket();
 
         let suite = self
             .choose_suite(ch, version)
@@ -731,6 +744,7 @@ impl ServerHandshake {
                 data: Vec::new(),
             });
         }
+        self.ticket_extension(&mut exts);
         let extensions = (!exts.is_empty()).then_some(exts);
         let sh = ServerHello {
             server_version: version,

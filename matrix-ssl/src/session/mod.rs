@@ -117,7 +117,9 @@ impl Sent {
 }
 
 /// A client's resumable session (`sslSessionId_t`): the server's session id, the master
-/// secret (zeroized on drop), the suite and the version.
+/// secret (zeroized on drop), the suite and the version, and (feature
+/// `stateless-session-tickets`, MatrixSSL 3.4's `sessionTicket` fields) the server's RFC
+/// 5077 ticket.
 ///
 /// The C API passes one `sslSessionId_t*` that the library fills during the handshake and
 /// reads at the next `matrixSslNewClientSession`. Here the session hands out a copy when
@@ -135,6 +137,10 @@ pub struct SessionId {
     /// The master secret is an RFC 7627 extended one (read by the client's handshake only).
     #[cfg_attr(not(feature = "client-side-ssl"), allow(dead_code))]
     pub(crate) ems: bool,
+    /// The server's RFC 5077 ticket for this session (empty: none), at most 65535 bytes.
+    pub(crate) ticket: Vec<u8>,
+    /// The ticket's `ticket_lifetime_hint` in seconds (0: unspecified).
+    pub(crate) ticket_lifetime_hint: u32,
 }
 
 impl Default for SessionId {
@@ -145,6 +151,8 @@ impl Default for SessionId {
             suite: CipherSuite::TLS_NULL_WITH_NULL_NULL,
             version: ProtocolVersion::TLSv1_0,
             ems: false,
+            ticket: Vec::new(),
+            ticket_lifetime_hint: 0,
         }
     }
 }
@@ -155,6 +163,7 @@ impl core::fmt::Debug for SessionId {
             .field("id", &self.id)
             .field("suite", &self.suite)
             .field("version", &self.version)
+            .field("ticket_len", &self.ticket.len())
             .finish_non_exhaustive()
     }
 }
@@ -165,9 +174,34 @@ impl SessionId {
         SessionId::default()
     }
 
-    /// Whether there is nothing to resume.
+    /// Whether there is nothing to resume (neither a session id nor a ticket).
     pub fn is_empty(&self) -> bool {
-        self.id.is_empty()
+        self.id.is_empty() && self.ticket.is_empty()
+    }
+
+    /// The RFC 5077 session ticket the server issued for this session (feature
+    /// `stateless-session-tickets`), empty when there is none. Opaque: only the server
+    /// that issued it (or one sharing its ticket keys) can read it.
+    pub fn ticket(&self) -> &[u8] {
+        &self.ticket
+    }
+
+    /// The ticket's lifetime hint in seconds (0: the server gave none).
+    pub fn ticket_lifetime_hint(&self) -> u32 {
+        self.ticket_lifetime_hint
+    }
+
+    /// This session with `ticket` and its lifetime hint attached: with
+    /// [`SessionId::from_parts`], restores a session stored outside the library (MatrixSSL
+    /// 3.4's `sessionTicket` fields of `sslSessionId_t`). A session with a ticket and no
+    /// id is resumable by ticket alone. `PS_ARG_FAIL` for a ticket over 65535 bytes.
+    pub fn with_ticket(mut self, ticket: &[u8], lifetime_hint: u32) -> Result<SessionId, Error> {
+        if ticket.len() > crate::codec::ticket::MAX_TICKET_LEN {
+            return Err(Error::ArgFail);
+        }
+        self.ticket = ticket.to_vec();
+        self.ticket_lifetime_hint = lifetime_hint;
+        Ok(self)
     }
 
     /// The server's session id bytes.
@@ -201,7 +235,8 @@ impl SessionId {
     /// resumable again: the inverse of [`SessionId::id`], [`SessionId::master_secret`],
     /// [`SessionId::cipher_suite`], [`SessionId::protocol_version`] and
     /// [`SessionId::extended_master_secret`]. `PS_ARG_FAIL` for an id longer than 32 bytes
-    /// (RFC 5246 section 7.4.1.2). An empty `id` is the empty [`SessionId::new`].
+    /// (RFC 5246 section 7.4.1.2). An empty `id` gives an empty [`SessionId`] unless a
+    /// ticket is attached ([`SessionId::with_ticket`]).
     pub fn from_parts(
         id: &[u8],
         master_secret: &[u8; 48],
@@ -212,15 +247,14 @@ impl SessionId {
         if id.len() > 32 {
             return Err(Error::ArgFail);
         }
-        if id.is_empty() {
-            return Ok(SessionId::new());
-        }
         Ok(SessionId {
             id: id.to_vec(),
             master: MasterSecret::new(*master_secret),
             suite: cipher_suite,
             version,
             ems: extended_master_secret,
+            ticket: Vec::new(),
+            ticket_lifetime_hint: 0,
         })
     }
 }
@@ -491,18 +525,22 @@ impl Session {
     }
 
     /// The resumable session after a completed handshake (clients keep it for the next
-    /// `new_client_session`), or `None` when the server gave no session id.
+    /// `new_client_session`), or `None` when the server gave neither a session id nor
+    /// (feature `stateless-session-tickets`) a ticket.
     pub fn session_id(&self) -> Option<SessionId> {
         let s = self.hs.shared();
         let (true, Some(master), Some(suite)) = (self.hs.is_complete(), &s.master, s.suite) else {
             return None;
         };
-        (!s.session_id.is_empty()).then(|| SessionId {
+        let (ticket, ticket_lifetime_hint) = self.hs.kept_ticket();
+        (!s.session_id.is_empty() || !ticket.is_empty()).then(|| SessionId {
             id: s.session_id.clone(),
             master: master.clone(),
             suite: suite.suite,
             version: s.version,
             ems: s.ems,
+            ticket,
+            ticket_lifetime_hint,
         })
     }
 
