@@ -1,5 +1,8 @@
-//! The library's random generator: HMAC_DRBG with HMAC-SHA-256 (NIST SP 800-90A Rev. 1,
-//! section 10.1.2), without prediction resistance.
+//! The library's random generator: HMAC_DRBG (NIST SP 800-90A Rev. 1, section 10.1.2),
+//! without prediction resistance, over HMAC-SHA-256, or over HMAC-SHA-1 with the feature
+//! `drbg-sha1` (a build that needs no SHA-256 elsewhere then links none; SP 800-90A allows
+//! SHA-1 for HMAC_DRBG, table 2, and its security strength is 128 bits). The generator is
+//! written once over the hash ([`HmacDrbgOver`]); [`HmacDrbg`] is the build's choice.
 //!
 //! This module owns instantiation (10.1.2.3), reseeding (10.1.2.4), generation (10.1.2.5)
 //! and the update function (10.1.2.2). A generator made by [`HmacDrbg::new`] (or, with
@@ -15,7 +18,7 @@ use matrix_core::osdep::Entropy;
 use matrix_core::{Error, Result};
 use zeroize::Zeroize;
 
-use crate::hash::Sha256;
+use crate::hash::Hash;
 use crate::mac::Hmac;
 use crate::random::SecureRandom;
 
@@ -29,29 +32,39 @@ pub const DEFAULT_RESEED_INTERVAL: u64 = 1 << 20;
 /// The largest reseed interval SP 800-90A allows (2^48 requests, table 2).
 pub const MAX_RESEED_INTERVAL: u64 = 1 << 48;
 
-/// Entropy input read from the source at instantiation and reseed: the security strength,
-/// 256 bits.
+/// Entropy input read from the source at instantiation and reseed: 256 bits, the security
+/// strength of HMAC-SHA-256 (more than SHA-1's 128, which SP 800-90A allows).
 const ENTROPY_LEN: usize = 32;
 
 /// The nonce read from the source at instantiation: half the security strength (SP 800-90A
 /// section 8.6.7).
 const NONCE_LEN: usize = 16;
 
-const OUT_LEN: usize = 32;
+/// The hash of the build's generator: SHA-256 (256-bit security strength).
+#[cfg(not(feature = "drbg-sha1"))]
+pub type DrbgHash = crate::hash::Sha256;
 
-/// HMAC_DRBG (SP 800-90A) with HMAC-SHA-256, 256-bit security strength.
-pub struct HmacDrbg {
-    key: [u8; OUT_LEN],
-    v: [u8; OUT_LEN],
+/// The hash of the build's generator: SHA-1 (feature `drbg-sha1`; 128-bit security
+/// strength).
+#[cfg(feature = "drbg-sha1")]
+pub type DrbgHash = crate::hash::Sha1;
+
+/// The library's generator: HMAC_DRBG over [`DrbgHash`].
+pub type HmacDrbg = HmacDrbgOver<DrbgHash>;
+
+/// HMAC_DRBG (SP 800-90A) with HMAC over `H` (SHA-1, SHA-256, ...).
+pub struct HmacDrbgOver<H: Hash> {
+    key: H::Output,
+    v: H::Output,
     /// HMAC keyed with `key`: its inner and outer pad blocks hashed once per key, not once
     /// per HMAC (a third of the compressions of a generate request).
-    keyed: Hmac<Sha256>,
+    keyed: Hmac<H>,
     reseed_counter: u64,
     reseed_interval: u64,
     source: Option<Box<dyn Entropy + Send>>,
 }
 
-impl HmacDrbg {
+impl<H: Hash> HmacDrbgOver<H> {
     /// The heap bytes this generator holds: its boxed entropy source, if it keeps one.
     pub fn heap_bytes(&self) -> usize {
         self.source.as_deref().map_or(0, core::mem::size_of_val)
@@ -61,7 +74,7 @@ impl HmacDrbg {
     /// `personalization`, which keeps `source` to reseed itself every
     /// [`DEFAULT_RESEED_INTERVAL`] requests. Fails with the source's error.
     pub fn new(mut source: Box<dyn Entropy + Send>, personalization: &[u8]) -> Result<Self> {
-        let mut drbg = HmacDrbg::from_entropy(source.as_mut(), personalization)?;
+        let mut drbg = Self::from_entropy(source.as_mut(), personalization)?;
         drbg.source = Some(source);
         drbg.reseed_interval = DEFAULT_RESEED_INTERVAL;
         Ok(drbg)
@@ -79,7 +92,7 @@ impl HmacDrbg {
             return Err(e);
         }
         let (entropy_input, nonce) = seed.split_at(ENTROPY_LEN);
-        let drbg = HmacDrbg::from_seed(entropy_input, nonce, personalization);
+        let drbg = Self::from_seed(entropy_input, nonce, personalization);
         seed.zeroize();
         Ok(drbg)
     }
@@ -88,7 +101,7 @@ impl HmacDrbg {
     #[cfg(feature = "std")]
     #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
     pub fn from_os_entropy(personalization: &[u8]) -> Result<Self> {
-        HmacDrbg::new(Box::new(matrix_core::osdep::OsEntropy), personalization)
+        Self::new(Box::new(matrix_core::osdep::OsEntropy), personalization)
     }
 
     /// A generator instantiated from the given inputs (SP 800-90A section 10.1.2.3), with no
@@ -96,10 +109,15 @@ impl HmacDrbg {
     /// [`MAX_RESEED_INTERVAL`]; when a reseed is due, generation fails with `PlatformFail`
     /// until [`HmacDrbg::reseed_with`] is called.
     pub fn from_seed(entropy_input: &[u8], nonce: &[u8], personalization: &[u8]) -> Self {
-        let mut drbg = HmacDrbg {
-            key: [0x00; OUT_LEN],
-            v: [0x01; OUT_LEN],
-            keyed: Hmac::new(&[0x00; OUT_LEN]),
+        // K = 0x00..., V = 0x01... (10.1.2.3 steps 2-3), in the hash's output type.
+        let mut key = H::digest(&[]);
+        key.as_mut().fill(0x00);
+        let mut v = key;
+        v.as_mut().fill(0x01);
+        let mut drbg = HmacDrbgOver {
+            keyed: Hmac::new(key.as_ref()),
+            key,
+            v,
             reseed_counter: 1,
             reseed_interval: MAX_RESEED_INTERVAL,
             source: None,
@@ -151,9 +169,9 @@ impl HmacDrbg {
     }
 
     fn reseed_via(
-        key: &mut [u8; OUT_LEN],
-        v: &mut [u8; OUT_LEN],
-        keyed: &mut Hmac<Sha256>,
+        key: &mut H::Output,
+        v: &mut H::Output,
+        keyed: &mut Hmac<H>,
         entropy: &mut dyn Entropy,
         additional_input: &[u8],
     ) -> Result<()> {
@@ -198,11 +216,11 @@ impl HmacDrbg {
         if !additional_input.is_empty() {
             self.update(&[additional_input]);
         }
-        for chunk in out.chunks_mut(OUT_LEN) {
+        for chunk in out.chunks_mut(H::OUTPUT_LEN) {
             let mut m = self.keyed.clone();
-            m.update(&self.v);
+            m.update(self.v.as_ref());
             self.v = m.finalize();
-            chunk.copy_from_slice(&self.v[..chunk.len()]);
+            chunk.copy_from_slice(&self.v.as_ref()[..chunk.len()]);
         }
         self.update(&[additional_input]);
         self.reseed_counter += 1;
@@ -217,10 +235,10 @@ impl HmacDrbg {
 /// HMAC_DRBG_Update (SP 800-90A section 10.1.2.2); `provided` is the provided data in parts,
 /// so callers need not concatenate secrets into a buffer. `keyed` is HMAC keyed with `key`,
 /// before and after.
-fn hmac_drbg_update(
-    key: &mut [u8; OUT_LEN],
-    v: &mut [u8; OUT_LEN],
-    keyed: &mut Hmac<Sha256>,
+fn hmac_drbg_update<H: Hash>(
+    key: &mut H::Output,
+    v: &mut H::Output,
+    keyed: &mut Hmac<H>,
     provided: &[&[u8]],
 ) {
     let has_data = provided.iter().any(|p| !p.is_empty());
@@ -229,34 +247,34 @@ fn hmac_drbg_update(
             break;
         }
         let mut m = keyed.clone();
-        m.update(v);
+        m.update(v.as_ref());
         m.update(&[round]);
         provided.iter().for_each(|p| m.update(p));
         *key = m.finalize();
-        *keyed = Hmac::new(key);
+        *keyed = Hmac::new(key.as_ref());
         let mut m = keyed.clone();
-        m.update(v);
+        m.update(v.as_ref());
         *v = m.finalize();
     }
 }
 
-impl SecureRandom for HmacDrbg {
+impl<H: Hash> SecureRandom for HmacDrbgOver<H> {
     fn fill_bytes(&mut self, dest: &mut [u8]) -> Result<()> {
         dest.chunks_mut(MAX_REQUEST_LEN)
             .try_for_each(|chunk| self.generate(chunk, &[]))
     }
 }
 
-impl Drop for HmacDrbg {
+impl<H: Hash> Drop for HmacDrbgOver<H> {
     fn drop(&mut self) {
         self.key.zeroize();
         self.v.zeroize();
     }
 }
 
-impl zeroize::ZeroizeOnDrop for HmacDrbg {}
+impl<H: Hash> zeroize::ZeroizeOnDrop for HmacDrbgOver<H> {}
 
-impl fmt::Debug for HmacDrbg {
+impl<H: Hash> fmt::Debug for HmacDrbgOver<H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HmacDrbg")
             .field("reseed_counter", &self.reseed_counter)

@@ -1,16 +1,22 @@
 //! HMAC_DRBG (SHA-256): NIST CAVP known answers (HMAC_DRBG.rsp, no reseed, no prediction
 //! resistance: instantiate, generate 1024 bits, generate 1024 bits, compare the second), and
 //! reseeding, additional input and automatic reseed against a plain reimplementation of
-//! SP 800-90A 10.1.2 written here with one buffer per HMAC.
+//! SP 800-90A 10.1.2 written here with one buffer per HMAC. HMAC_DRBG (SHA-1, the generator
+//! of `drbg-sha1` builds): CAVP known answers with and without reseed and additional input.
+//! The SHA-256 tests name their hash, so that they hold whichever hash the build's
+//! `HmacDrbg` uses.
 
 use matrix_core::osdep::Entropy;
 use matrix_crypto::Error;
-use matrix_crypto::drbg::{self, HmacDrbg};
-use matrix_crypto::hash::Sha256;
+use matrix_crypto::drbg::{self, HmacDrbgOver};
+use matrix_crypto::hash::{Sha1, Sha256};
 use matrix_crypto::mac::Hmac;
 use matrix_crypto::random::SecureRandom;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The SHA-256 generator (the default build's `HmacDrbg`).
+type HmacDrbg = HmacDrbgOver<Sha256>;
 
 fn hex(s: &str) -> Vec<u8> {
     let s: String = s.chars().filter(|c| c.is_ascii_hexdigit()).collect();
@@ -43,6 +49,104 @@ const CAVP: [(&str, &str, &str, &str); 3] = [
         "f1012cf543f94533df27fedfbf58e5b79a3dc517a9c402bdbfc9a0c0f721f9d53faf4aafdc4b8f7a1b580fcaa52338d4bd95f58966a243cdcd3f446ed4bc546d9f607b190dd69954450d16cd0e2d6437067d8b44d19a6af7a7cfa8794e5fbd728e8fb2f2e8db5dd4ff1aa275f35886098e80ff844886060da8b1e7137846b23b",
     ),
 ];
+
+/// One CAVP case: hex strings, in the file's order (see `CAVP_SHA1`).
+type Sha1Case = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+/// CAVP HMAC_DRBG.rsp [SHA-1] (NIST CAVP, drbgtestvectors.zip, SP 800-90A; EntropyInputLen
+/// 128, NonceLen 64, ReturnedBitsLen 640), PredictionResistance = False: (EntropyInput,
+/// Nonce, PersonalizationString, EntropyInputReseed, AdditionalInputReseed,
+/// AdditionalInput 1, AdditionalInput 2, ReturnedBits). An empty EntropyInputReseed marks
+/// the no-reseed file: instantiate, generate, generate; the others reseed first.
+const CAVP_SHA1: [Sha1Case; 5] = [
+    (
+        "e91b63309e93d1d08e30e8d556906875",
+        "f59747c468b0d0da",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "b7928f9503a417110788f9d0c2585f8aee6fb73b220a626b3ab9825b7a9facc79723d7e1ba9255e40e65c249b6082a7bc5e3f129d3d8f69b04ed1183419d6c4f2a13b304d2c5743f41c8b0ee73225347",
+    ),
+    (
+        "d0c57f7dc0308115b1ea30e2ea2f7702",
+        "89cebdda617d132c",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "b797615a78d1afe74ebedb9d8948d82cf2bb586ed80146b96d41a709f689178b772dd342d29af5449694bf8eaf33a664a24c0ad29a12529eeaba478a799917ab4666de1b6eb2c7332017d67eea6fabd8",
+    ),
+    (
+        "49058e6773ed2b7ab309c0949fdf9c9e",
+        "a457cb8ec0e7fd01",
+        "dc477641d89c7fc4a30f1430197dd159",
+        "",
+        "",
+        "",
+        "",
+        "4e891f4e281100453b70788929ec743a3c5edd9b81dc798bc93771368c39b612037b6f42f60c5d8924b646848151b0c295be491d4a28d1927deed523fd04d3d2dda95ed42166312e5c3392d22893b0dc",
+    ),
+    (
+        "79349bbf7cdda5799557866621c91383",
+        "1146733abf8c35c8",
+        "",
+        "c7215b5b96c48e9b338c74e3e99dfedf",
+        "",
+        "",
+        "",
+        "c6a16ab8d420706f0f34ab7fec5adca9d8ca3a133e159ca6ac43c6f8a2be22834a4c0a0affb10d7194f1c1a5cf7322ec1ae0964ed4bf122746e087fdb5b3e91b3493d5bb98faed49e85f130fc8a459b7",
+    ),
+    (
+        "7d7052a776fd2fb3d7191f733304ee8b",
+        "be4a0ceedca80207",
+        "",
+        "49047e879d610955eed916e4060e00c9",
+        "fd8bb33aab2f6cdfbc541811861d518d",
+        "99afe347540461ddf6abeb491e0715b4",
+        "02f773482dd7ae66f76e381598a64ef0",
+        "a736343844fc92511391db0addd9064dbee24c8976aa259a9e3b6368aa6de4c9bf3a0effcda9cb0e9dc33652ab58ecb7650ed80467f76a849fb1cfc1ed0a09f7155086064db324b1e124f3fc9e614fcb",
+    ),
+];
+
+#[test]
+fn cavp_hmac_drbg_sha1() {
+    for (entropy, nonce, pers, reseed, add_reseed, add1, add2, want) in CAVP_SHA1 {
+        let mut d = HmacDrbgOver::<Sha1>::from_seed(&hex(entropy), &hex(nonce), &hex(pers));
+        if !reseed.is_empty() {
+            d.reseed_with(&hex(reseed), &hex(add_reseed));
+        }
+        let mut out = [0u8; 80];
+        d.generate(&mut out, &hex(add1)).unwrap();
+        d.generate(&mut out, &hex(add2)).unwrap();
+        assert_eq!(out.to_vec(), hex(want), "EntropyInput {entropy}");
+    }
+}
+
+/// The build's generator is the one its features name: SHA-1 with `drbg-sha1`, else SHA-256.
+#[test]
+fn build_generator_hash() {
+    let want = if cfg!(feature = "drbg-sha1") {
+        matrix_crypto::alg::HashAlgorithm::Sha1
+    } else {
+        matrix_crypto::alg::HashAlgorithm::Sha256
+    };
+    assert_eq!(
+        <drbg::DrbgHash as matrix_crypto::hash::Hash>::ALGORITHM,
+        want
+    );
+}
 
 #[test]
 fn cavp_hmac_drbg_sha256_no_reseed() {

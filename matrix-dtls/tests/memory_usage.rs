@@ -80,10 +80,13 @@ fn memory_usage_is_what_the_heap_holds_and_near_the_tls_figures() {
     let (mut c, mut s) = handshake(&cc, &sc, &ck, &sk);
     let peak = dhat::HeapStats::get().max_bytes - base;
     println!("heap peak of one full DTLS handshake: {peak} bytes");
-    // The footprint issue asks for the TLS figure (about 20,000) plus at most 1 KB; today
-    // it is about 21,300 (the merged conformance and TLS 1.2 work added about 900 bytes):
-    // bounded here so that it does not grow further unnoticed.
-    assert!(peak <= 21_500, "handshake peak {peak} bytes");
+    // The footprint issue asks for the TLS figure plus at most 1 KB. Moving the received
+    // certificates into their parsed form instead of copying them took this from 21,316 B
+    // to 19,222 B, and the TLS 1.1 peak from 19,970 B to 17,876 B: the DTLS handshake
+    // still costs 1,346 B more than TLS (the PMTU read buffer, the flight kept for
+    // retransmission, the reassembly buffer), 322 B over the issue's bound. Bounded here
+    // so that it does not grow unnoticed.
+    assert!(peak <= 19_500, "handshake peak {peak} bytes");
 
     // The message proves to the server that its last flight arrived.
     c.encode_to_outdata(&[0x5a; 100]).unwrap();

@@ -58,7 +58,6 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use matrix_core::Error;
-use matrix_x509::CertChain;
 
 use crate::alert::Fatal;
 use crate::codec::handshake::{DtlsHandshakeHeader, encode_dtls_handshake};
@@ -475,7 +474,7 @@ impl HandshakeEngine {
     /// The peer's certificate chain as received, with each certificate's `auth_status`.
     /// Only with `Config::keep_peer_certificates`: by default the chain is freed once
     /// authenticated (the certificate callback sees it), and this is `None`.
-    pub fn peer_certificates(&self) -> Option<&CertChain> {
+    pub fn peer_certificates(&self) -> Option<&crate::handshake::PeerChain> {
         self.hs.shared().peer_certs.as_ref()
     }
 

@@ -140,6 +140,8 @@ mod keys;
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub mod linger;
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
+mod rsa;
+#[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
 mod session;
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
 #[cfg_attr(not(feature = "tls-1-2"), allow(dead_code))]
@@ -150,13 +152,13 @@ mod sigalgs;
 ))]
 mod stream;
 #[cfg(all(
-    feature = "cert-parse",
+    all(feature = "cert-parse", feature = "rsa"),
     any(feature = "client-side-ssl", feature = "server-side-ssl")
 ))]
 #[cfg_attr(
     docsrs,
     doc(cfg(all(
-        feature = "cert-parse",
+        all(feature = "cert-parse", feature = "rsa"),
         any(feature = "client-side-ssl", feature = "server-side-ssl")
     )))
 )]

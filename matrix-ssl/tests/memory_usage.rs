@@ -128,7 +128,9 @@ fn memory_usage_is_what_the_heap_holds_and_within_the_targets() {
     let (mut c, mut s) = pair.handshake();
     let peak = dhat::HeapStats::get().max_bytes - base;
     println!("heap peak of one full handshake: {peak} bytes");
-    assert!(peak <= 20_000, "handshake peak {peak} bytes");
+    // 17,876 B measured when the received certificates were first moved into their parsed
+    // form instead of copied (19,970 B before); the footprint issue's target is 20,000 B.
+    assert!(peak <= 18_500, "handshake peak {peak} bytes");
 
     // Idle after one message each way.
     c.encode_to_outdata(&[0x5a; 100]).unwrap();
@@ -177,6 +179,7 @@ fn memory_usage_is_what_the_heap_holds_and_within_the_targets() {
     let (c, s) = tls12.handshake();
     let peak = dhat::HeapStats::get().max_bytes - base;
     println!("heap peak of one full TLS 1.2 handshake: {peak} bytes");
-    assert!(peak <= 24_000, "TLS 1.2 handshake peak {peak} bytes");
+    // 19,726 B measured (21,820 B before the certificates were moved instead of copied).
+    assert!(peak <= 20_500, "TLS 1.2 handshake peak {peak} bytes");
     drop((c, s));
 }

@@ -228,8 +228,25 @@ pub struct X509Cert {
 }
 
 impl X509Cert {
-    /// Parses one DER certificate; the input must hold exactly one.
+    /// Parses one DER certificate; the input must hold exactly one. The certificate keeps a
+    /// copy of `der` ([`X509Cert::der`]).
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
+        let mut cert = Self::parse(der)?;
+        cert.der = der.to_vec();
+        Ok(cert)
+    }
+
+    /// [`X509Cert::from_der`] of a certificate the caller owns already (a received
+    /// Certificate message's entry): the bytes are moved into [`X509Cert::der`], not copied,
+    /// so a chain being authenticated is held once, not twice.
+    pub fn from_der_vec(der: Vec<u8>) -> Result<Self, Error> {
+        let mut cert = Self::parse(&der)?;
+        cert.der = der;
+        Ok(cert)
+    }
+
+    /// The certificate parsed from `der`, with an empty `der` field for the caller to fill.
+    fn parse(der: &[u8]) -> Result<Self, Error> {
         if der.len() > MAX_CERT_SIZE {
             return Err(Error::LimitFail);
         }
@@ -305,7 +322,7 @@ impl X509Cert {
             unique_subject_id,
             extensions,
             auth_status: AuthStatus::Untested,
-            der: der.to_vec(),
+            der: Vec::new(),
             tbs: tbs_start..tbs_start + tbs_tlv.raw.len(),
         })
     }

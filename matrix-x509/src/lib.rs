@@ -26,26 +26,26 @@
 
 extern crate alloc;
 
-#[cfg(feature = "cert-parse")]
+#[cfg(all(feature = "x509", feature = "cert-parse-with-x509"))]
 mod auth;
-#[cfg(feature = "cert-parse")]
+#[cfg(all(feature = "x509", feature = "cert-parse-with-x509"))]
 mod cert;
-#[cfg(feature = "cert-parse")]
+#[cfg(all(feature = "x509", feature = "cert-parse-with-x509"))]
 mod chain;
 pub mod der;
 mod dhparams;
 #[cfg(feature = "ecc")]
 pub mod ec_key;
-#[cfg(feature = "cert-parse")]
+#[cfg(all(feature = "x509", feature = "cert-parse-with-x509"))]
 mod extensions;
-#[cfg(feature = "cert-parse")]
+#[cfg(all(feature = "x509", feature = "cert-parse-with-x509"))]
 mod heap;
 #[cfg(feature = "private-key-parsing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "private-key-parsing")))]
 pub mod key;
-#[cfg(feature = "cert-parse")]
+#[cfg(all(feature = "x509", feature = "cert-parse-with-x509"))]
 mod name;
-#[cfg(feature = "cert-parse")]
+#[cfg(all(feature = "x509", feature = "cert-parse-with-x509"))]
 mod name_constraints;
 pub mod oid;
 #[cfg(any(feature = "pkcs5", feature = "pkcs8"))]
@@ -55,28 +55,49 @@ pub mod pem;
 #[cfg(feature = "pkcs12")]
 #[cfg_attr(docsrs, doc(cfg(feature = "pkcs12")))]
 pub mod pkcs12;
-#[cfg(feature = "cert-parse")]
+#[cfg(all(feature = "x509", feature = "cert-parse-with-x509"))]
 mod time;
 
-#[cfg(feature = "cert-parse")]
-#[cfg_attr(docsrs, doc(cfg(feature = "cert-parse")))]
+#[cfg(all(feature = "x509", feature = "cert-parse-with-x509"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(all(feature = "x509", feature = "cert-parse-with-x509")))
+)]
 pub use auth::{ChainAlert, authenticate, verify_signature};
-#[cfg(feature = "cert-parse")]
-#[cfg_attr(docsrs, doc(cfg(feature = "cert-parse")))]
+#[cfg(all(feature = "x509", feature = "cert-parse-with-x509"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(all(feature = "x509", feature = "cert-parse-with-x509")))
+)]
 pub use cert::{AuthStatus, MAX_CERT_SIZE, PublicKey, SignatureAlgorithm, X509Cert};
-#[cfg(feature = "cert-parse")]
-#[cfg_attr(docsrs, doc(cfg(feature = "cert-parse")))]
+#[cfg(all(feature = "x509", feature = "cert-parse-with-x509"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(all(feature = "x509", feature = "cert-parse-with-x509")))
+)]
 pub use chain::CertChain;
 pub use dhparams::DhParams;
-#[cfg(feature = "cert-parse")]
-#[cfg_attr(docsrs, doc(cfg(feature = "cert-parse")))]
+#[cfg(all(feature = "x509", feature = "cert-parse-with-x509"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(all(feature = "x509", feature = "cert-parse-with-x509")))
+)]
 pub use extensions::{BasicConstraints, Extensions, KeyUsage, SubjectAltName, UnknownExtension};
-#[cfg(feature = "cert-parse")]
-#[cfg_attr(docsrs, doc(cfg(feature = "cert-parse")))]
+#[cfg(all(feature = "x509", feature = "cert-parse-with-x509"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(all(feature = "x509", feature = "cert-parse-with-x509")))
+)]
 pub use name::{AsnStringType, DistinguishedName, DnString};
-#[cfg(feature = "cert-parse")]
-#[cfg_attr(docsrs, doc(cfg(feature = "cert-parse")))]
+#[cfg(all(feature = "x509", feature = "cert-parse-with-x509"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(all(feature = "x509", feature = "cert-parse-with-x509")))
+)]
 pub use name_constraints::{MAX_NAME_CHECKS, NameConstraints};
-#[cfg(feature = "cert-parse")]
-#[cfg_attr(docsrs, doc(cfg(feature = "cert-parse")))]
+#[cfg(all(feature = "x509", feature = "cert-parse-with-x509"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(all(feature = "x509", feature = "cert-parse-with-x509")))
+)]
 pub use time::{CertTime, TimeType};

@@ -206,6 +206,61 @@ fn check_parser_free(root: &Path) -> Result<(), String> {
     )
 }
 
+/// The PSK-only build with `std` and files: no RSA or bignum crate in its tree, and the
+/// `psk_only` test (the certificate loaders are `PS_UNSUPPORTED_FAIL`, a PSK handshake
+/// works).
+fn check_psk_only(root: &Path) -> Result<(), String> {
+    const PSK_ONLY: &str =
+        "file-system,client-side-ssl,server-side-ssl,tls-1-1,tls-psk-with-aes-128-cbc-sha";
+    println!("-- PSK-only: no RSA in the feature tree, and the psk_only test");
+    let manifest = root.join("Cargo.toml");
+    let manifest = manifest.to_string_lossy();
+    // (edges, inverted on, what must not appear)
+    let checks = [
+        ("features", "matrix-crypto", "matrix-crypto feature \"rsa\""),
+        ("features", "matrix-x509", "matrix-x509 feature \"x509\""),
+        ("normal", "crypto-bigint", "crypto-bigint"),
+    ];
+    for (edges, inverted, bad) in checks {
+        // `cargo tree -i` of a crate outside the tree fails: that is the good case.
+        let tree = cmd::output(
+            "cargo",
+            &[
+                "tree",
+                "--manifest-path",
+                &manifest,
+                "-p",
+                "matrix-ssl",
+                "--no-default-features",
+                "--features",
+                PSK_ONLY,
+                "-e",
+                edges,
+                "-i",
+                inverted,
+            ],
+        )
+        .unwrap_or_default();
+        if tree.contains(bad) {
+            return Err(format!("the PSK-only build ({PSK_ONLY}) has {bad}"));
+        }
+    }
+    cmd::run(
+        root,
+        "cargo",
+        &[
+            "test",
+            "-p",
+            "matrix-ssl",
+            "--no-default-features",
+            "--features",
+            PSK_ONLY,
+            "--test",
+            "psk_only",
+        ],
+    )
+}
+
 /// Every feature of the library crates except `halt-on-ps-error`, as `crate/feature,...`.
 pub fn all_test_features(root: &Path) -> Result<String, String> {
     let inputs = features::Inputs::read(root)?;
@@ -366,7 +421,8 @@ pub fn run(root: &Path) -> Result<(), String> {
             args.extend_from_slice(&["--", "-D", "warnings"]);
             cmd::run(root, "cargo", &args)?;
         }
-        check_parser_free(root)
+        check_parser_free(root)?;
+        check_psk_only(root)
     })?;
     step("feature profiles (cargo xtask matrix --quick)", &mut || {
         matrix::run(root, true)

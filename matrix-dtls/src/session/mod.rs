@@ -35,7 +35,7 @@ use matrix_ssl::engine::{EngineOutput, HandshakeEngine, SecureRandom};
 use matrix_ssl::{
     CertValidator, CipherSuite, ExtensionCallback, HelloExtensions, Keys, SessionId, SessionOption,
 };
-use matrix_x509::CertChain;
+
 use zeroize::Zeroize;
 
 use crate::context::DtlsContext;
@@ -293,7 +293,7 @@ impl DtlsSession {
     /// The peer's certificate chain, as received.
     /// Only with `Config::keep_peer_certificates`: by default the chain is freed once
     /// authenticated (the certificate callback sees it), and this is `None`.
-    pub fn peer_certificates(&self) -> Option<&CertChain> {
+    pub fn peer_certificates(&self) -> Option<&matrix_ssl::PeerChain> {
         self.engine.as_ref().and_then(|e| e.peer_certificates())
     }
 

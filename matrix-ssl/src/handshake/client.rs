@@ -8,10 +8,10 @@ use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
+use crate::rsa::{RsaPublicKey, encrypt_pkcs1_v15, sign_pkcs1_v15, verify_pkcs1_v15};
 use matrix_core::Error;
 use matrix_crypto::prf::Sender;
 use matrix_crypto::random::SecureRandom;
-use matrix_crypto::rsa::{RsaPublicKey, encrypt_pkcs1_v15, sign_pkcs1_v15, verify_pkcs1_v15};
 use zeroize::Zeroizing;
 
 use super::{
@@ -429,7 +429,7 @@ impl ClientHandshake {
             (State::Certificate(st), HandshakeType::Certificate) => {
                 let cert = Certificate::read_bytes(body).map_err(decode)?;
                 self.shared.transcript_update(raw);
-                self.certificate(st, &cert)?
+                self.certificate(st, cert)?
             }
             (State::ServerKeyExchange(st), HandshakeType::ServerKeyExchange) => {
                 let ske =
@@ -733,7 +733,7 @@ impl ClientHandshake {
         }))
     }
 
-    fn certificate(&mut self, st: ExpectCertificate, cert: &Certificate) -> Result<State, Fatal> {
+    fn certificate(&mut self, st: ExpectCertificate, cert: Certificate) -> Result<State, Fatal> {
         if cert.certificate_list.is_empty() {
             return Err(Fatal::new(AlertDescription::BadCertificate));
         }

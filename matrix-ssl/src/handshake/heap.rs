@@ -15,12 +15,12 @@ pub(crate) fn vec_bytes<T>(v: &Vec<T>) -> usize {
     v.capacity() * core::mem::size_of::<T>()
 }
 
-#[cfg(feature = "cert-parse")]
+#[cfg(all(feature = "cert-parse", feature = "rsa"))]
 fn chain_bytes(c: &PeerChain) -> usize {
     c.heap_bytes()
 }
 
-#[cfg(not(feature = "cert-parse"))]
+#[cfg(not(all(feature = "cert-parse", feature = "rsa")))]
 fn chain_bytes(c: &PeerChain) -> usize {
     match *c {}
 }

@@ -31,14 +31,17 @@ use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
+#[cfg(any(
+    feature = "client-side-ssl",
+    all(feature = "cert-parse", feature = "rsa")
+))]
+use crate::rsa::RsaPublicKey;
 use matrix_core::Error;
 use matrix_crypto::alg::HashAlgorithm;
 use matrix_crypto::hash::{Hash, HashContext};
 use matrix_crypto::prf::{self, MasterSecret, Sender};
 use matrix_crypto::random::SecureRandom;
-#[cfg(feature = "cert-parse")]
-use matrix_crypto::rsa::RsaPublicKey;
-#[cfg(feature = "cert-parse")]
+#[cfg(all(feature = "cert-parse", feature = "rsa"))]
 use matrix_x509::{PublicKey, X509Cert};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
@@ -151,15 +154,15 @@ pub type CertValidator = Box<
 
 /// The peer's certificate chain as the certificate callback and
 /// `Session::peer_certificates` give it: parsed, child first.
-#[cfg(feature = "cert-parse")]
-#[cfg_attr(docsrs, doc(cfg(feature = "cert-parse")))]
+#[cfg(all(feature = "cert-parse", feature = "rsa"))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "cert-parse", feature = "rsa"))))]
 pub type PeerChain = matrix_x509::CertChain;
 
 /// Without `cert-parse` no peer certificate is ever received (only a client or a server
 /// doing client authentication receives one, and both need the parser): the type has no
 /// value, so a certificate callback can be passed but is never called.
-#[cfg(not(feature = "cert-parse"))]
-#[cfg_attr(docsrs, doc(cfg(not(feature = "cert-parse"))))]
+#[cfg(not(all(feature = "cert-parse", feature = "rsa")))]
+#[cfg_attr(docsrs, doc(cfg(not(all(feature = "cert-parse", feature = "rsa")))))]
 #[non_exhaustive]
 #[derive(Debug)]
 pub enum PeerChain {}
@@ -184,7 +187,7 @@ impl core::fmt::Debug for HandshakeInfo<'_> {
 }
 
 impl HandshakeInfo<'_> {
-    #[cfg(feature = "cert-parse")]
+    #[cfg(all(feature = "cert-parse", feature = "rsa"))]
     pub(crate) fn new(shared: &HsShared) -> HandshakeInfo<'_> {
         HandshakeInfo { shared }
     }
@@ -532,16 +535,18 @@ impl HsShared {
     /// certificate callback decide (without one, any authentication failure is fatal with
     /// its alert), keeps the chain for the application and returns the leaf's RSA key
     /// (unsupported_certificate for another key type).
-    #[cfg(feature = "cert-parse")]
+    #[cfg(all(feature = "cert-parse", feature = "rsa"))]
     pub(crate) fn authenticate_peer(
         &mut self,
         validator: Option<&mut CertValidator>,
-        cert: &crate::codec::handshake::Certificate,
+        cert: crate::codec::handshake::Certificate,
     ) -> Result<RsaPublicKey, Fatal> {
+        // Each received certificate is moved into its parsed form, not copied: the chain
+        // is held once during authentication (the RAM peak of a handshake).
         let certs = cert
             .certificate_list
-            .iter()
-            .map(|der| X509Cert::from_der(der))
+            .into_iter()
+            .map(X509Cert::from_der_vec)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|_| Fatal::new(AlertDescription::BadCertificate))?;
         let mut chain = PeerChain::new(certs);
@@ -566,6 +571,22 @@ impl HsShared {
         // application asked to keep it (`Config::keep_peer_certificates`).
         self.peer_certs = self.ctx.config.keep_peer_certificates.then_some(chain);
         Ok(key)
+    }
+
+    /// Without the certificate parser (a PSK-only build: no suite that uses certificates
+    /// is compiled in) no Certificate message is ever expected; one that reached here
+    /// could not be read: unsupported_certificate. (A server asks for certificates only
+    /// with `client-auth`, which brings the parser.)
+    #[cfg(all(
+        feature = "client-side-ssl",
+        not(all(feature = "cert-parse", feature = "rsa"))
+    ))]
+    pub(crate) fn authenticate_peer(
+        &mut self,
+        _validator: Option<&mut CertValidator>,
+        _cert: crate::codec::handshake::Certificate,
+    ) -> Result<RsaPublicKey, Fatal> {
+        Err(Fatal::new(AlertDescription::UnsupportedCertificate))
     }
 
     /// What a CertificateVerify signs over the transcript so far with `hash` (RFC 2246

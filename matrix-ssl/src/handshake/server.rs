@@ -16,10 +16,10 @@ use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
+use crate::rsa::{RsaPublicKey, decrypt_pkcs1_v15_tls, sign_pkcs1_v15, verify_pkcs1_v15};
 use matrix_core::Error;
 use matrix_crypto::prf::Sender;
 use matrix_crypto::random::SecureRandom;
-use matrix_crypto::rsa::{RsaPublicKey, decrypt_pkcs1_v15_tls, sign_pkcs1_v15, verify_pkcs1_v15};
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use zeroize::Zeroizing;
 
@@ -247,7 +247,7 @@ impl ServerHandshake {
             (State::ClientCertificate(st), HandshakeType::Certificate) => {
                 let cert = Certificate::read_bytes(body).map_err(decode)?;
                 self.shared.transcript_update(raw);
-                self.client_certificate(st, &cert)?
+                self.client_certificate(st, cert)?
             }
             // SSL 3.0 (RFC 6101 section 5.6.6): a client without a certificate sends a
             // no_certificate warning instead of the message.
@@ -351,11 +351,11 @@ impl ServerHandshake {
     /// The client's Certificate: an empty one is [`Self::no_client_certificate`]; otherwise
     /// the chain is authenticated (trusted CAs, then the certificate callback) and its key
     /// awaits the CertificateVerify.
-    #[cfg(feature = "cert-parse")]
+    #[cfg(all(feature = "cert-parse", feature = "rsa"))]
     fn client_certificate(
         &mut self,
         st: ExpectClientCertificate,
-        cert: &Certificate,
+        cert: Certificate,
     ) -> Result<State, Fatal> {
         let mut next = st.next;
         if cert.certificate_list.is_empty() {
@@ -371,11 +371,11 @@ impl ServerHandshake {
 
     /// Without `cert-parse` (and so without `client-auth`) no CertificateRequest is ever
     /// sent, so this state is never entered; a Certificate there would be unexpected.
-    #[cfg(not(feature = "cert-parse"))]
+    #[cfg(not(all(feature = "cert-parse", feature = "rsa")))]
     fn client_certificate(
         &mut self,
         _: ExpectClientCertificate,
-        _: &Certificate,
+        _: Certificate,
     ) -> Result<State, Fatal> {
         Err(Fatal::unexpected())
     }
@@ -396,7 +396,7 @@ impl ServerHandshake {
     /// trusted CAs. With none loaded, an empty list needs
     /// `server-can-send-empty-cert-request`; without it the handshake fails with
     /// internal_error (`PS_ARG_FAIL`: nothing could authenticate the client).
-    #[cfg(feature = "cert-parse")]
+    #[cfg(all(feature = "cert-parse", feature = "rsa"))]
     fn emit_certificate_request(&mut self, out: &mut Vec<Output>) -> Result<(), Fatal> {
         let names: Vec<Vec<u8>> = self
             .shared
@@ -424,7 +424,7 @@ impl ServerHandshake {
 
     /// Without `cert-parse` (and so without `client-auth`) client authentication is never
     /// on, so no request is made: asking for one would be a bug of ours.
-    #[cfg(not(feature = "cert-parse"))]
+    #[cfg(not(all(feature = "cert-parse", feature = "rsa")))]
     fn emit_certificate_request(&mut self, _: &mut Vec<Output>) -> Result<(), Fatal> {
         Err(Fatal::internal(Error::UnsupportedFail))
     }
@@ -833,7 +833,7 @@ impl ServerHandshake {
 /// handshake fails at Finished exactly as it does for a wrong key, and the client learns
 /// nothing about which check failed (no Bleichenbacher oracle).
 fn rsa_premaster(
-    key: &matrix_crypto::rsa::RsaPrivateKey,
+    key: &crate::rsa::RsaPrivateKey,
     ciphertext: &[u8],
     client_version: ProtocolVersion,
     rng: &mut dyn SecureRandom,

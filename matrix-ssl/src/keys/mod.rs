@@ -25,10 +25,10 @@ mod own_chain;
 use alloc::vec::Vec;
 
 use crate::dh::DhGroup;
+use crate::rsa::RsaPrivateKey;
 use matrix_core::Error;
-use matrix_crypto::rsa::RsaPrivateKey;
 use matrix_x509::DhParams;
-#[cfg(feature = "cert-parse")]
+#[cfg(all(feature = "cert-parse", feature = "rsa"))]
 use matrix_x509::{CertChain, X509Cert};
 use zeroize::Zeroizing;
 
@@ -87,11 +87,11 @@ impl RsaKeyComponents<'_> {
 }
 
 /// The trusted CAs (clients; servers doing client authentication).
-#[cfg(feature = "cert-parse")]
+#[cfg(all(feature = "cert-parse", feature = "rsa"))]
 type Cas = Vec<X509Cert>;
 
 /// Without the certificate parser no CA can be loaded.
-#[cfg(not(feature = "cert-parse"))]
+#[cfg(not(all(feature = "cert-parse", feature = "rsa")))]
 #[derive(Default)]
 struct Cas;
 
@@ -152,6 +152,7 @@ impl Keys {
         password: Option<&str>,
         ca_files: Option<&str>,
     ) -> Result<(), Error> {
+        crate::rsa::supported()?;
         self.check_args(cert_files.is_some(), priv_key_file.is_some())?;
         let own = match (cert_files, priv_key_file) {
             (Some(c), Some(k)) => Some((
@@ -174,6 +175,7 @@ impl Keys {
         key_der: Option<&[u8]>,
         ca_der: Option<&[u8]>,
     ) -> Result<(), Error> {
+        crate::rsa::supported()?;
         self.check_args(cert_der.is_some(), key_der.is_some())?;
         let own = match (cert_der, key_der) {
             (Some(c), Some(k)) => Some((OwnChain::from_bytes(c)?, key_from_mem(k)?)),
@@ -198,6 +200,7 @@ impl Keys {
         key: &RsaKeyComponents<'_>,
         ca: Option<&[u8]>,
     ) -> Result<(), Error> {
+        crate::rsa::supported()?;
         self.check_args(true, true)?;
         let own = Some((OwnChain::from_bytes(cert)?, key.to_private_key()?));
         let cas = cas_from_mem(ca)?;
@@ -237,6 +240,7 @@ impl Keys {
         import_pass: &[u8],
         mac_pass: Option<&[u8]>,
     ) -> Result<(), Error> {
+        crate::rsa::supported()?;
         self.check_args(true, true)?;
         let (chain, key) = pkcs12_identity(data, import_pass, mac_pass.unwrap_or(import_pass))?;
         self.install(Some((chain, key)), cas_from_mem(None)?)
@@ -263,8 +267,8 @@ impl Keys {
     }
 
     /// Our certificate chain, child first.
-    #[cfg(feature = "cert-parse")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "cert-parse")))]
+    #[cfg(all(feature = "cert-parse", feature = "rsa"))]
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "cert-parse", feature = "rsa"))))]
     pub fn certificate_chain(&self) -> Option<&CertChain> {
         self.chain.as_ref().map(OwnChain::parsed)
     }
@@ -275,8 +279,8 @@ impl Keys {
     }
 
     /// The trusted CA certificates.
-    #[cfg(feature = "cert-parse")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "cert-parse")))]
+    #[cfg(all(feature = "cert-parse", feature = "rsa"))]
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "cert-parse", feature = "rsa"))))]
     pub fn trusted_cas(&self) -> &[X509Cert] {
         &self.cas
     }
@@ -446,7 +450,7 @@ fn key_from_mem(_data: &[u8]) -> Result<RsaPrivateKey, Error> {
 }
 
 /// Trusted CAs from a `;`-separated file list, if given.
-#[cfg(all(feature = "file-system", feature = "cert-parse"))]
+#[cfg(all(feature = "file-system", all(feature = "cert-parse", feature = "rsa")))]
 fn cas_from_files(list: Option<&str>) -> Result<Cas, Error> {
     match list {
         Some(l) => Ok(CertChain::from_files(l)?.certs().to_vec()),
@@ -455,7 +459,10 @@ fn cas_from_files(list: Option<&str>) -> Result<Cas, Error> {
 }
 
 /// Without the certificate parser no CA can be loaded.
-#[cfg(all(feature = "file-system", not(feature = "cert-parse")))]
+#[cfg(all(
+    feature = "file-system",
+    not(all(feature = "cert-parse", feature = "rsa"))
+))]
 fn cas_from_files(list: Option<&str>) -> Result<Cas, Error> {
     match list {
         Some(l) => Err(matrix_core::ps_error!(
@@ -467,7 +474,7 @@ fn cas_from_files(list: Option<&str>) -> Result<Cas, Error> {
 }
 
 /// Trusted CAs from PEM or concatenated DER, if given.
-#[cfg(feature = "cert-parse")]
+#[cfg(all(feature = "cert-parse", feature = "rsa"))]
 fn cas_from_mem(data: Option<&[u8]>) -> Result<Cas, Error> {
     match data {
         Some(d) => Ok(CertChain::from_bytes(d)?.certs().to_vec()),
@@ -476,7 +483,7 @@ fn cas_from_mem(data: Option<&[u8]>) -> Result<Cas, Error> {
 }
 
 /// Without the certificate parser no CA can be loaded.
-#[cfg(not(feature = "cert-parse"))]
+#[cfg(not(all(feature = "cert-parse", feature = "rsa")))]
 fn cas_from_mem(data: Option<&[u8]>) -> Result<Cas, Error> {
     match data {
         Some(_) => Err(matrix_core::ps_error!(
@@ -488,13 +495,13 @@ fn cas_from_mem(data: Option<&[u8]>) -> Result<Cas, Error> {
 }
 
 /// How many CAs are loaded (for `Debug`).
-#[cfg(feature = "cert-parse")]
+#[cfg(all(feature = "cert-parse", feature = "rsa"))]
 fn ca_count(cas: &Cas) -> usize {
     cas.len()
 }
 
 /// How many CAs are loaded: none without the parser.
-#[cfg(not(feature = "cert-parse"))]
+#[cfg(not(all(feature = "cert-parse", feature = "rsa")))]
 fn ca_count(_: &Cas) -> usize {
     0
 }

@@ -13,7 +13,9 @@
 
 #[cfg(any(test, feature = "md5-record-mac"))]
 use matrix_crypto::hash::Md5;
-use matrix_crypto::hash::{BlockCompress, ChainState, Hash, Sha1, Sha256};
+#[cfg(any(test, feature = "sha256-record-mac"))]
+use matrix_crypto::hash::Sha256;
+use matrix_crypto::hash::{BlockCompress, ChainState, Hash, Sha1};
 use matrix_crypto::mac::Hmac;
 #[cfg(any(test, feature = "ssl3"))]
 use matrix_crypto::mac::{Ssl3Hash, Ssl3Mac};
@@ -413,9 +415,10 @@ pub(crate) trait MacJob {
 /// Dispatches `job` on the MAC type for `version` and `alg`.
 ///
 /// Only what the build's features name is compiled: the MD5 record MAC only with a suite
-/// that uses it (`md5-record-mac`), the SSL 3.0 MAC only with `ssl3`. Neither an MD5 suite
-/// nor SSL 3.0 can be negotiated in a build without it, so the last arm is only a typed
-/// refusal there (and unreachable in a build with both).
+/// that uses it (`md5-record-mac`), HMAC-SHA256 only with a CBC-SHA256 suite
+/// (`sha256-record-mac`), the SSL 3.0 MAC only with `ssl3`. None of those suites or SSL 3.0
+/// can be negotiated in a build without it, so the last arm is only a typed refusal there
+/// (and unreachable in a build with all of them).
 pub(crate) fn with_mac<J: MacJob>(version: ProtocolVersion, alg: MacAlgorithm, job: J) -> J::Out {
     match (version.is_ssl3(), alg) {
         #[cfg(all(feature = "ssl3", feature = "md5-record-mac"))]
@@ -426,11 +429,12 @@ pub(crate) fn with_mac<J: MacJob>(version: ProtocolVersion, alg: MacAlgorithm, j
         (false, MacAlgorithm::Md5) => job.run::<Tls<Md5>>(),
         (false, MacAlgorithm::Sha1) => job.run::<Tls<Sha1>>(),
         // HMAC-SHA256 exists in TLS 1.2 only (RFC 5246); `allowed_in` keeps its suites there.
+        #[cfg(feature = "sha256-record-mac")]
         (_, MacAlgorithm::Sha256) => job.run::<Tls<Sha256>>(),
         (_, MacAlgorithm::Aead) => job.unsupported(),
         #[allow(
             unreachable_patterns,
-            reason = "reached only in builds without SSL 3.0 or the MD5 record MAC"
+            reason = "reached only in builds without SSL 3.0, the MD5 or the SHA-256 record MAC"
         )]
         _ => job.unsupported(),
     }
