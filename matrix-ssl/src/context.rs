@@ -35,7 +35,21 @@ pub(crate) const COMPILED_VERSIONS: &[ProtocolVersion] = &[
     ProtocolVersion::TLSv1_2,
     #[cfg(feature = "dtls")]
     ProtocolVersion::DTLSv1_0,
+    // USE_DTLS with USE_TLS_1_2, as MatrixSSL 3.x enables DTLS 1.2: RFC 6347 is TLS 1.2's
+    // cryptography over DTLS's records.
+    #[cfg(all(feature = "dtls", feature = "tls-1-2"))]
+    ProtocolVersion::DTLSv1_2,
 ];
+
+/// Whether `v` lies within `min..=max` of the same family: TLS versions by value, DTLS
+/// versions by the TLS version they follow (they count down: DTLS 1.2 is 0xFEFD, below
+/// DTLS 1.0's 0xFEFF). A range whose ends are of different families holds nothing.
+fn within(v: ProtocolVersion, min: ProtocolVersion, max: ProtocolVersion) -> bool {
+    let le = |a: ProtocolVersion, b: ProtocolVersion| {
+        a.is_dtls() == b.is_dtls() && a.cmp_tls(b).is_some_and(|o| o.is_le())
+    };
+    le(min, v) && le(v, max)
+}
 
 /// A library context: `matrixSslOpen`'s result; dropping the last clone is
 /// `matrixSslClose`.
@@ -94,7 +108,7 @@ pub fn open_with(
     let versions: Vec<ProtocolVersion> = COMPILED_VERSIONS
         .iter()
         .copied()
-        .filter(|v| v.get() >= config.min_version.get() && v.get() <= config.max_version.get())
+        .filter(|v| within(*v, config.min_version, config.max_version))
         .collect();
     let dtls = versions.iter().filter(|v| v.is_dtls()).count();
     if versions.is_empty() || (dtls != 0 && dtls != versions.len()) {
