@@ -20,7 +20,7 @@
 //!    rustc-web with -Zbuild-std, arm-none-eabi-gcc), symbol checks and size budgets
 //! 7. `cargo tree -d`: no duplicated RustCrypto crate
 //! 8. the interop tests against the peers (`matrix-interop`, release mode), the TLS 1.2
-//!    interop tests with matrix-interop's `tls-1-2` feature, then the
+//!    and DTLS 1.2 interop tests with matrix-interop's `tls-1-2` feature, then the
 //!    legacy-renegotiation interop tests once with each of the two features they need
 //! 9. the fuzz crate's tests (every committed seed, ours and the peers', replays), then a
 //!    short fuzz pass: every target 5 s on the stable runner (`cargo xtask fuzz`), which
@@ -406,8 +406,9 @@ pub fn run(root: &Path) -> Result<(), String> {
             &peers_env,
         )
     })?;
-    // TLS 1.2 against default OpenSSL 3 and GnuTLS, while `tls-1-2` is not a default.
-    step("interop TLS 1.2 (tls-1-2)", &mut || {
+    // TLS 1.2 and DTLS 1.2 against default OpenSSL 3 and GnuTLS, while `tls-1-2` is not a
+    // default of matrix-interop's matrix-ssl.
+    step("interop TLS 1.2 and DTLS 1.2 (tls-1-2)", &mut || {
         cmd::run_env(
             root,
             "cargo",
@@ -420,6 +421,8 @@ pub fn run(root: &Path) -> Result<(), String> {
                 "tls-1-2",
                 "--test",
                 "interop_tls12",
+                "--test",
+                "dtls12",
             ],
             &peers_env,
         )
