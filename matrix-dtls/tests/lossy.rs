@@ -687,3 +687,20 @@ fn rehandshakes_need_an_established_session() {
         Err(matrix_ssl::Error::ProtocolFail)
     );
 }
+
+/// DTLS 1.2's CBC suites have the largest record expansion (a 32-byte HMAC-SHA256 besides
+/// the explicit IV and padding): a handshake and data still fit the smallest PMTU, at 20%
+/// loss.
+#[test]
+fn cbc_sha256_in_dtls1_2_at_the_smallest_pmtu() {
+    let ctx = ctx_for(ProtocolVersion::DTLSv1_2);
+    assert_eq!(ctx.set_pmtu(0), matrix_dtls::MIN_PMTU);
+    for (suite, seed) in [(0x003Cu16, 81u64), (0x003D, 82)] {
+        let mut p = pair(&ctx, suite, NetParams::lossy(0.2), seed);
+        p.handshake(20_000);
+        assert_eq!(p.client.cipher_suite().map(|s| s.get()), Some(suite));
+        assert_eq!(p.client.protocol_version(), ProtocolVersion::DTLSv1_2);
+        assert!(p.client.max_app_data() > 0);
+        exchange_one_message(&mut p);
+    }
+}
