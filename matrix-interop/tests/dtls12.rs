@@ -8,6 +8,7 @@
 //! | 0x009C/0x009D RSA GCM, 0x009E/0x009F DHE_RSA GCM, 0x003C/0x003D RSA and 0x0067/0x006B DHE_RSA AES-CBC-SHA256, 0x002F (an older suite in DTLS 1.2); resumption by id | `openssl s_server -dtls1_2 -cipher NAME` | `openssl s_client -dtls1_2 -cipher NAME`, `-sess_out`/`-sess_in` |
 //! | 0x00A8/0x00A9 PSK GCM, 0x00AE PSK CBC-SHA256, 0x00AA/0x00AB DHE_PSK GCM, 0x00B2 DHE_PSK CBC-SHA256 | `openssl s_server -dtls1_2 -psk` | `openssl s_client -dtls1_2 -psk` |
 //! | client authentication (CertificateVerify with a TLS 1.2 signature pair) | `openssl s_server -dtls1_2 -Verify 1` | `openssl s_client -dtls1_2 -cert` |
+//! | RFC 5746 re-handshakes started by either side | `openssl s_server -dtls1_2 -client_renegotiation`, `R` | `openssl s_client -dtls1_2`, `R` |
 //! | default priority, resumption; PSK and DHE_PSK | `gnutls-serv --udp` | `gnutls-cli --udp` (`--resume`), PSK (its DHE_PSK client crashes) |
 //! | version negotiation | `openssl s_server -dtls` (any version; `@SECLEVEL=0`, without which OpenSSL 3 refuses DTLS 1.0) with our DTLS-1.2 and DTLS-1.0-only clients | `openssl s_client -dtls1 -fallback_scsv` gets inappropriate_fallback (RFC 7507) |
 //!
@@ -500,4 +501,64 @@ fn version_negotiation_and_the_fallback_scsv() {
     )
     .unwrap();
     assert_eq!(done[0].version, DTLS10);
+}
+
+/// RFC 5746 re-handshakes over DTLS 1.2 with OpenSSL's defaults (AES-GCM), each side
+/// starting one: our client's (resumed) and s_server's `R` (a HelloRequest) against
+/// `s_server -dtls1_2 -client_renegotiation`; our server's HelloRequest and s_client's `R`
+/// against `s_client -dtls1_2`. Data flows before and after each; the epochs show the new
+/// keys.
+#[test]
+fn renegotiation_both_ways_with_openssl_dtls1_2() {
+    let line = |c: &mut DtlsConn, peer: &mut Peer, tag: &str| {
+        let ours = format!("{tag} from matrix-dtls\n");
+        c.send_app(ours.as_bytes()).unwrap();
+        peer.wait_for(ours.trim_end(), T).unwrap();
+        let theirs = format!("{tag} from openssl\n");
+        peer.send_stdin(&theirs);
+        c.pump(&theirs, T, |c| c.got(theirs.as_bytes())).unwrap();
+    };
+    // Our client against s_server.
+    let (mut server, port) = s_server("-dtls1_2", None, &["-client_renegotiation"]);
+    let mut c = DtlsConn::client(&dtls_ctx(), client_keys(false), port);
+    c.pump("the handshake", T, |c| c.completions == 1).unwrap();
+    assert_eq!(c.sess.protocol_version(), DTLS12);
+    assert!(c.sess.secure_renegotiation());
+    line(&mut c, &mut server, "before");
+    c.sess.encode_rehandshake(None, None, None, 0).unwrap();
+    c.pump("our re-handshake", T, |c| c.completions == 2)
+        .unwrap_or_else(|e| panic!("{e}\n{}", server.output().join("\n")));
+    assert!(c.sess.is_resumed());
+    assert_eq!(c.sess.epochs(), (2, 2));
+    line(&mut c, &mut server, "between");
+    server.send_stdin("R\n");
+    c.pump("s_server's re-handshake", T, |c| c.completions == 3)
+        .unwrap_or_else(|e| panic!("{e}\n{}", server.output().join("\n")));
+    assert_eq!(c.sess.epochs(), (3, 3));
+    line(&mut c, &mut server, "after");
+    c.close();
+    drop(server);
+
+    // Our server against s_client.
+    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let connect = format!("127.0.0.1:{}", sock.local_addr().unwrap().port());
+    let mut client = Peer::spawn("openssl", &["s_client", "-dtls1_2", "-connect", &connect]);
+    let mut s = DtlsConn::accept(&sock, &dtls_ctx(), server_keys(), None, T).unwrap();
+    s.pump("the handshake", T, |s| s.completions == 1).unwrap();
+    assert_eq!(s.sess.protocol_version(), DTLS12);
+    client
+        .wait_for("Secure Renegotiation IS supported", T)
+        .unwrap();
+    line(&mut s, &mut client, "before");
+    s.sess.encode_rehandshake(None, None, None, 0).unwrap();
+    s.pump("our re-handshake", T, |s| s.completions == 2)
+        .unwrap_or_else(|e| panic!("{e}\n{}", client.output().join("\n")));
+    assert_eq!(s.sess.epochs(), (2, 2));
+    line(&mut s, &mut client, "between");
+    client.send_stdin("R\n");
+    client.wait_for("RENEGOTIATING", T).unwrap();
+    s.pump("s_client's re-handshake", T, |s| s.completions == 3)
+        .unwrap_or_else(|e| panic!("{e}\n{}", client.output().join("\n")));
+    assert_eq!(s.sess.epochs(), (3, 3));
+    line(&mut s, &mut client, "after");
 }
