@@ -42,13 +42,18 @@ pub(crate) const COMPILED_VERSIONS: &[ProtocolVersion] = &[
 ];
 
 /// Whether `v` lies within `min..=max` of the same family: TLS versions by value, DTLS
-/// versions by the TLS version they follow (they count down: DTLS 1.2 is 0xFEFD, below
+/// versions by their one's complement (they count down: DTLS 1.2 is 0xFEFD, newer than
 /// DTLS 1.0's 0xFEFF). A range whose ends are of different families holds nothing.
 fn within(v: ProtocolVersion, min: ProtocolVersion, max: ProtocolVersion) -> bool {
-    let le = |a: ProtocolVersion, b: ProtocolVersion| {
-        a.is_dtls() == b.is_dtls() && a.cmp_tls(b).is_some_and(|o| o.is_le())
+    let order = |x: ProtocolVersion| {
+        if x.is_dtls() {
+            (true, !x.get())
+        } else {
+            (false, x.get())
+        }
     };
-    le(min, v) && le(v, max)
+    let ((family, at), (lo_family, lo), (hi_family, hi)) = (order(v), order(min), order(max));
+    family == lo_family && family == hi_family && lo <= at && at <= hi
 }
 
 /// A library context: `matrixSslOpen`'s result; dropping the last clone is
