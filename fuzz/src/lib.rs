@@ -22,7 +22,10 @@ mod dtls;
 pub mod peer_seed;
 mod reassembler;
 
-pub use dtls::{dtls_client_session, dtls_server_session};
+pub use dtls::{
+    DtlsReplay, dtls_client_session, dtls_server_session, record_dtls, replay_dtls_client,
+    replay_dtls_server,
+};
 pub use reassembler::dtls_reassembler;
 
 use std::sync::{Arc, OnceLock};

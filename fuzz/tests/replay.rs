@@ -206,3 +206,34 @@ fn peer_handshake_messages_decode_and_frame() {
         matrix_fuzz::record_header(seed);
     }
 }
+
+/// The recorded DTLS seeds take a fresh harness session through a whole handshake of
+/// their version: DTLS 1.2 (AES-GCM records) and DTLS 1.0.
+#[test]
+fn recorded_dtls_handshakes_replay_in_both_harnesses() {
+    use matrix_fuzz::{DtlsReplay, record_dtls, replay_dtls_client, replay_dtls_server};
+    use matrix_ssl::ProtocolVersion;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    for (dtls10, name, version) in [
+        (false, "dtls12-handshake", ProtocolVersion::DTLSv1_2),
+        (true, "dtls10-handshake", ProtocolVersion::DTLSv1_0),
+    ] {
+        let want = Some(DtlsReplay {
+            complete: true,
+            version,
+        });
+        let (to_server, to_client) = record_dtls(dtls10, b"hello").unwrap();
+        assert_eq!(replay_dtls_server(&to_server), want, "{name} recorded now");
+        assert_eq!(replay_dtls_client(&to_client), want, "{name} recorded now");
+        for (target, replay) in [
+            (
+                "dtls_server_session",
+                replay_dtls_server as fn(&[u8]) -> Option<DtlsReplay>,
+            ),
+            ("dtls_client_session", replay_dtls_client),
+        ] {
+            let seed = std::fs::read(dir.join(target).join(name)).unwrap();
+            assert_eq!(replay(&seed), want, "corpus/{target}/{name}");
+        }
+    }
+}

@@ -11,8 +11,8 @@
 //! was negotiated, how long the handshake (or re-handshake) took and how many bytes
 //! crossed the wire.
 //!
-//! With the `dtls` feature, [`crate::demo_dtls`] adds DTLS 1.0 rows (full and resumed,
-//! every DTLS-capable suite) over UDP.
+//! With the `dtls` feature, [`crate::demo_dtls`] adds DTLS 1.0 and DTLS 1.2 rows (full
+//! and resumed, every suite each DTLS version allows) over UDP.
 //!
 //! Re-handshake rows run in every version: in SSL 3.0 too, RFC 5746 is signalled (the
 //! client's SCSV answered by the server's renegotiation_info, as section 4.5 allows).

@@ -1,8 +1,11 @@
-//! The DTLS 1.0 rows of `matrix-demo`: a `matrix-dtls-server` (echo mode, the built-in
-//! rsa2048 identity and a demo PSK) on an ephemeral UDP port of 127.0.0.1 in a thread, and
-//! per compiled-in suite DTLS allows (RFC 4347 section 4.1.2.2: every suite but RC4's) a
-//! full handshake and a resumption of its session, each followed by an echoed message
-//! checked byte for byte. Without the `dtls` feature there are no rows.
+//! The DTLS rows of `matrix-demo`: a `matrix-dtls-server` (echo mode, the built-in
+//! rsa2048 identity and a demo PSK, DTLS 1.0 and 1.2) on an ephemeral UDP port of
+//! 127.0.0.1 in a thread, and per compiled-in DTLS version (DTLS 1.0; DTLS 1.2 with
+//! `tls-1-2`) and per suite that version allows (RFC 4347 and RFC 6347 section 4.1.2.2:
+//! every suite but RC4's; the GCM and SHA-256 suites in DTLS 1.2 only) a full handshake
+//! and a resumption of its session from a client speaking only that version, each followed
+//! by an echoed message checked byte for byte. Without the `dtls` feature there are no
+//! rows.
 
 use crate::demo::Row;
 
@@ -19,7 +22,7 @@ pub fn run(
 /// How many rows [`run`] makes.
 #[cfg(all(feature = "apps", feature = "dtls"))]
 pub fn count() -> usize {
-    imp::suites().len() * 2
+    imp::plan().len() * 2
 }
 
 /// No rows without DTLS.
@@ -50,6 +53,7 @@ mod imp {
     use crate::dtls_opts::DtlsCommon;
     use crate::dtls_server::{DtlsServerArgs, serve};
     use crate::keyfiles::{KeyArgs, client_keys};
+    use crate::names::version_name;
     use crate::opts::parse_psk_hex;
 
     /// The demo's PSK (public test material, like the keys).
@@ -59,12 +63,30 @@ mod imp {
     /// default PMTU).
     const MESSAGE_LEN: usize = crate::demo::ANSWER_LEN;
 
-    /// The compiled-in suites DTLS allows.
-    pub fn suites() -> Vec<&'static SuiteInfo> {
-        SUITES
-            .iter()
-            .filter(|s| s.allowed_in(ProtocolVersion::DTLSv1_0))
+    /// The compiled-in DTLS versions (oldest first), each with the compiled-in suites it
+    /// allows.
+    pub fn plan() -> Vec<(ProtocolVersion, &'static SuiteInfo)> {
+        let versions = matrix_ssl::open(Config::dtls())
+            .map(|c| c.versions().to_vec())
+            .unwrap_or_default();
+        versions
+            .into_iter()
+            .flat_map(|v| {
+                SUITES
+                    .iter()
+                    .filter(move |s| s.allowed_in(v))
+                    .map(move |s| (v, s))
+            })
             .collect()
+    }
+
+    /// A client context speaking only `v`.
+    fn client_context(v: ProtocolVersion) -> Result<DtlsContext, String> {
+        let mut config = Config::dtls();
+        config.min_version = v;
+        config.max_version = v;
+        config.keep_peer_certificates = true;
+        matrix_dtls::open(config).map_err(|e| format!("open: {e}"))
     }
 
     /// The server's and the client's flags.
@@ -137,8 +159,16 @@ mod imp {
             .map_err(|e| e.message)?;
         let took = start.elapsed();
         let s = link.session();
-        if !link.is_complete() || s.cipher_suite() != Some(suite.suite) {
-            return Err(format!("negotiated {:?}", s.cipher_suite()));
+        let version = ctx.context().versions();
+        if !link.is_complete()
+            || s.cipher_suite() != Some(suite.suite)
+            || version != [s.protocol_version()]
+        {
+            return Err(format!(
+                "negotiated {} {:?}",
+                version_name(s.protocol_version()),
+                s.cipher_suite()
+            ));
         }
         let (id, resumed) = (s.session_id(), s.is_resumed());
         let msg = message();
@@ -157,7 +187,12 @@ mod imp {
         })
     }
 
-    fn row(suite: &SuiteInfo, kind: &'static str, r: &Result<Done, String>) -> Row {
+    fn row(
+        version: ProtocolVersion,
+        suite: &SuiteInfo,
+        kind: &'static str,
+        r: &Result<Done, String>,
+    ) -> Row {
         let (outcome, handshake, wire_bytes) = match r {
             Ok(d) if kind == "resumed" && !d.resumed => (
                 Outcome::Fail("the server did not resume the session".into()),
@@ -168,7 +203,7 @@ mod imp {
             Err(e) => (Outcome::Fail(e.clone()), None, 0),
         };
         Row {
-            version: "DTLS 1.0".into(),
+            version: version_name(version),
             suite: suite.name.to_string(),
             kind,
             outcome,
@@ -184,9 +219,6 @@ mod imp {
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<Vec<Row>, String> {
         let server = start_server()?;
-        let mut config = Config::dtls();
-        config.keep_peer_certificates = true;
-        let ctx = matrix_dtls::open(config).map_err(|e| format!("open: {e}"))?;
         let psk = parse_psk_hex(PSK_HEX)?;
         let key_args = KeyArgs {
             psk: Some((PSK_ID.to_string(), psk)),
@@ -194,15 +226,20 @@ mod imp {
         };
         let keys = client_keys(&key_args, true).map_err(|e| e.message)?;
         let mut rows = Vec::new();
-        for suite in suites() {
-            let full = connect_once(server, &ctx, &keys, suite, None);
-            rows.push(row(suite, "full", &full));
+        let mut ctx: Option<DtlsContext> = None;
+        for (version, suite) in plan() {
+            let ctx = match ctx.take() {
+                Some(c) if c.context().versions() == [version] => ctx.insert(c),
+                _ => ctx.insert(client_context(version)?),
+            };
+            let full = connect_once(server, ctx, &keys, suite, None);
+            rows.push(row(version, suite, "full", &full));
             progress(done + rows.len(), total);
             let resumed = match full.as_ref().map(|d| d.id.as_ref()) {
-                Ok(Some(id)) => connect_once(server, &ctx, &keys, suite, Some(id)),
+                Ok(Some(id)) => connect_once(server, ctx, &keys, suite, Some(id)),
                 _ => Err("the full handshake left no session to resume".into()),
             };
-            rows.push(row(suite, "resumed", &resumed));
+            rows.push(row(version, suite, "resumed", &resumed));
             progress(done + rows.len(), total);
         }
         Ok(rows)

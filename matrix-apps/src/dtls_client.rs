@@ -1,5 +1,7 @@
-//! `matrix-dtls-client`: a DTLS 1.0 client over UDP, in the spirit of MatrixSSL's DTLS
-//! client app and `openssl s_client -dtls1`. It sends its ClientHello, answers the
+//! `matrix-dtls-client`: a DTLS 1.2 (RFC 6347) and DTLS 1.0 client over UDP, in the
+//! spirit of MatrixSSL's DTLS client app and `openssl s_client -dtls`: it offers DTLS 1.2
+//! and accepts DTLS 1.0 unless `--min-version`/`--max-version` (`dtls1.0`, `dtls1.2`) say
+//! otherwise. It sends its ClientHello, answers the
 //! server's HelloVerifyRequest, runs the handshake with its own retransmission timer, then
 //! the mode (an HTTP-like GET, an echo of `--message`, or raw standard input/output); with
 //! `--reconnect N` it connects N more times from new ports, offering the session for
@@ -30,7 +32,7 @@ const WHO: &str = "matrix-dtls-client";
 #[command(
     name = "matrix-dtls-client",
     version,
-    about = "A matrix DTLS 1.0 client over UDP (like openssl s_client -dtls1).",
+    about = "A matrix DTLS 1.2 and 1.0 client over UDP (like openssl s_client -dtls).",
     after_help = EXIT_CODES_HELP
 )]
 pub struct DtlsClientArgs {

@@ -14,7 +14,7 @@ use matrix_ssl::{AlertDescription, AlertLevel, CertValidator, Verdict};
 
 use crate::dtls_opts::{DtlsCommon, MAX_TIMER};
 use crate::errors::{AppError, words};
-use crate::names::suite_name;
+use crate::names::{suite_name, version_name};
 
 /// The largest datagram read from the socket (the UDP maximum).
 pub const MAX_DATAGRAM: usize = 65_535;
@@ -160,7 +160,10 @@ impl Link {
         } else {
             "full handshake"
         };
-        format!("DTLS 1.0 {suite} ({kind})")
+        format!(
+            "{} {suite} ({kind})",
+            version_name(self.sess.protocol_version())
+        )
     }
 
     fn note(&self, what: std::fmt::Arguments<'_>) {

@@ -13,7 +13,7 @@ use matrix_ssl::suites::{SUITES, lookup};
 use matrix_ssl::{CipherSuite, Config, ProtocolVersion};
 
 use crate::errors::{AppError, EXIT_USAGE, words};
-use crate::names::suite_name;
+use crate::names::{suite_name, version_name};
 use crate::opts::Common;
 
 /// The flags both DTLS programs share.
@@ -33,13 +33,22 @@ pub struct DtlsCommon {
     pub retries: u32,
 }
 
-/// The flags of the TCP programs that do not apply to DTLS (DTLS 1.0 only, no
-/// re-handshakes): hidden from `--help`, refused when given.
-const TCP_ONLY: [&str; 4] = [
-    "min_version",
-    "max_version",
-    "rehandshake_after",
-    "rehandshake_full",
+/// The flags of the TCP programs that do not apply to DTLS (no re-handshakes): hidden
+/// from `--help`, refused when given.
+const TCP_ONLY: [&str; 2] = ["rehandshake_after", "rehandshake_full"];
+
+/// The help of `--min-version` and `--max-version` in the DTLS programs, which take DTLS
+/// versions there (see [`DtlsCommon::versions`]).
+const VERSION_HELP: [(&str, &str); 2] = [
+    (
+        "min_version",
+        "The oldest DTLS version accepted: dtls1.0 (the default) or dtls1.2",
+    ),
+    (
+        "max_version",
+        "The newest DTLS version offered or accepted: dtls1.2 (the default; DTLS 1.0 where \
+         the build lacks TLS 1.2) or dtls1.0",
+    ),
 ];
 
 /// The longest the retransmission timer grows to (RFC 4347 section 4.2.4.1).
@@ -51,27 +60,74 @@ impl DtlsCommon {
         Duration::from_millis(self.timeout)
     }
 
+    /// The DTLS version range of `--min-version`/`--max-version`: `dtls1.0` and
+    /// `dtls1.2` set a bound; a bound left at the TCP programs' default (`ssl3`,
+    /// `tls1.2`) takes `Config::dtls()`'s (DTLS 1.0 to DTLS 1.2); a TLS version is refused.
+    pub fn versions(c: &Common) -> Result<(ProtocolVersion, ProtocolVersion), AppError> {
+        let defaults = Config::dtls();
+        let pick = |v: ProtocolVersion, tcp: ProtocolVersion, dtls: ProtocolVersion, flag| {
+            if v.is_dtls() {
+                Ok(v)
+            } else if v == tcp {
+                Ok(dtls)
+            } else {
+                Err(AppError::usage(format!(
+                    "{flag} {}: the DTLS programs speak dtls1.0 (RFC 4347) and dtls1.2 (RFC 6347)",
+                    version_name(v)
+                )))
+            }
+        };
+        let min = pick(
+            c.min_version,
+            ProtocolVersion::SSLv3,
+            defaults.min_version,
+            "--min-version",
+        )?;
+        let max = pick(
+            c.max_version,
+            ProtocolVersion::TLSv1_2,
+            defaults.max_version,
+            "--max-version",
+        )?;
+        if min.cmp_tls(max).is_some_and(|o| o.is_gt()) {
+            return Err(AppError::usage("--min-version is newer than --max-version"));
+        }
+        Ok((min, max))
+    }
+
     /// Rejects the flags of the TCP programs that have no meaning over DTLS.
     fn check(c: &Common) -> Result<(), AppError> {
-        if c.min_version != ProtocolVersion::SSLv3 || c.max_version != ProtocolVersion::TLSv1_2 {
-            return Err(AppError::usage(
-                "--min-version/--max-version do not apply: the DTLS programs speak DTLS 1.0 \
-                 (RFC 4347) only",
-            ));
-        }
         if c.rehandshake_after.is_some() {
             return Err(AppError::usage(
                 "--rehandshake-after: matrix-dtls does not support re-handshakes",
             ));
         }
-        if let Some(rc4) = c.ciphers.iter().find(|id| {
-            lookup(CipherSuite::from(**id))
-                .is_some_and(|s| !s.allowed_in(ProtocolVersion::DTLSv1_0))
-        }) {
-            return Err(AppError::usage(format!(
-                "--cipher {}: RC4 suites do not exist in DTLS (RFC 4347 section 4.1.2.2)",
-                suite_name(*rc4)
-            )));
+        let dtls = [ProtocolVersion::DTLSv1_0, ProtocolVersion::DTLSv1_2];
+        let (min, max) = Self::versions(c)?;
+        let in_range = |v: &ProtocolVersion| {
+            min.cmp_tls(*v).is_some_and(|o| o.is_le()) && v.cmp_tls(max).is_some_and(|o| o.is_le())
+        };
+        for id in &c.ciphers {
+            let Some(s) = lookup(CipherSuite::from(*id)) else {
+                continue;
+            };
+            if !dtls.iter().any(|v| s.allowed_in(*v)) {
+                return Err(AppError::usage(format!(
+                    "--cipher {}: RC4 suites do not exist in DTLS (RFC 4347 and RFC 6347 \
+                     section 4.1.2.2)",
+                    suite_name(*id)
+                )));
+            }
+            if !dtls
+                .iter()
+                .filter(|v| in_range(v))
+                .any(|v| s.allowed_in(*v))
+            {
+                return Err(AppError::usage(format!(
+                    "--cipher {}: a DTLS 1.2 suite, outside --min-version/--max-version",
+                    suite_name(*id)
+                )));
+            }
         }
         Ok(())
     }
@@ -81,10 +137,16 @@ impl DtlsCommon {
     pub fn context(&self, common: &Common) -> Result<DtlsContext, AppError> {
         Self::check(common)?;
         let mut config = Config::dtls();
+        (config.min_version, config.max_version) = Self::versions(common)?;
         // The programs print the peer's certificate after the handshake.
         config.keep_peer_certificates = true;
-        let ctx = matrix_dtls::open(config)
-            .map_err(|e| AppError::usage(format!("opening the library for DTLS: {}", words(e))))?;
+        let ctx = matrix_dtls::open(config).map_err(|e| match e {
+            matrix_ssl::Error::ArgFail => AppError::usage(
+                "no DTLS version between --min-version and --max-version is compiled into this \
+                 build",
+            ),
+            other => AppError::usage(format!("opening the library for DTLS: {}", words(other))),
+        })?;
         let chosen = &common.ciphers;
         let others = SUITES
             .iter()
@@ -112,6 +174,9 @@ pub fn main<A: clap::Parser>(
     let cmd = TCP_ONLY
         .iter()
         .fold(A::command(), |cmd, id| cmd.mut_arg(*id, |a| a.hide(true)));
+    let cmd = VERSION_HELP.iter().fold(cmd, |cmd, (id, help)| {
+        cmd.mut_arg(*id, |a| a.help(*help).hide_default_value(true))
+    });
     let args = match cmd.try_get_matches().and_then(|m| A::from_arg_matches(&m)) {
         Ok(a) => a,
         Err(e) => {

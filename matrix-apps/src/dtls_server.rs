@@ -1,5 +1,7 @@
-//! `matrix-dtls-server`: a DTLS 1.0 server on a UDP port, in the spirit of MatrixSSL's
-//! DTLS server app and `openssl s_server -dtls1`. One socket serves every client: a
+//! `matrix-dtls-server`: a DTLS 1.2 (RFC 6347) and DTLS 1.0 server on a UDP port, in the
+//! spirit of MatrixSSL's DTLS server app and `openssl s_server -dtls`: it answers each
+//! client with the newest version both speak, within `--min-version`/`--max-version`
+//! (`dtls1.0`, `dtls1.2`). One socket serves every client: a
 //! datagram from a new address starts a session for it (which answers with a stateless
 //! HelloVerifyRequest until the client returns the cookie, RFC 4347 section 4.2.1), and
 //! each session runs its own retransmission timer. After the handshake (full, or resumed
@@ -35,7 +37,7 @@ pub const MAX_PEERS: usize = 64;
 #[command(
     name = "matrix-dtls-server",
     version,
-    about = "A matrix DTLS 1.0 server over UDP (like openssl s_server -dtls1).",
+    about = "A matrix DTLS 1.2 and 1.0 server over UDP (like openssl s_server -dtls).",
     after_help = EXIT_CODES_HELP
 )]
 pub struct DtlsServerArgs {

@@ -30,7 +30,7 @@
 //! Exit codes: 0 ok, 1 handshake or protocol failure, 2 usage or file error.
 //!
 //! - [`dtls_server`] and [`dtls_client`] (feature `dtls`): `matrix-dtls-server` and
-//!   `matrix-dtls-client`, the same over UDP with DTLS 1.0 (`openssl s_server -dtls1`),
+//!   `matrix-dtls-client`, the same over UDP with DTLS 1.2 and 1.0 (`openssl s_server -dtls`),
 //!   plus `--pmtu BYTES`, `--timeout MS` (the retransmission timer the application owns)
 //!   and `--retries N`; the same exit codes.
 //!

@@ -1,18 +1,23 @@
 //! Names on the command line and in reports: protocol versions (`ssl3`, `tls1.0`,
-//! `tls1.1`, `tls1.2`) and cipher suites (IANA names or hex ids), both ways.
+//! `tls1.1`, `tls1.2`, and for the DTLS programs `dtls1.0`, `dtls1.2`) and cipher suites
+//! (IANA names or hex ids), both ways.
 
 use matrix_ssl::suites::{SUITES, lookup};
 use matrix_ssl::{CipherSuite, ProtocolVersion};
 
-/// Parses `ssl3`, `tls1.0` (or `tls1`), `tls1.1`, `tls1.2` (case-insensitive).
+/// Parses `ssl3`, `tls1.0` (or `tls1`), `tls1.1`, `tls1.2`, `dtls1.0` (or `dtls1`),
+/// `dtls1.2` (case-insensitive).
 pub fn parse_version(s: &str) -> Result<ProtocolVersion, String> {
     match s.to_ascii_lowercase().as_str() {
         "ssl3" | "ssl3.0" | "sslv3" => Ok(ProtocolVersion::SSLv3),
         "tls1" | "tls1.0" | "tlsv1" => Ok(ProtocolVersion::TLSv1_0),
         "tls1.1" | "tlsv1.1" => Ok(ProtocolVersion::TLSv1_1),
         "tls1.2" | "tlsv1.2" => Ok(ProtocolVersion::TLSv1_2),
+        "dtls1" | "dtls1.0" | "dtlsv1" => Ok(ProtocolVersion::DTLSv1_0),
+        "dtls1.2" | "dtlsv1.2" => Ok(ProtocolVersion::DTLSv1_2),
         _ => Err(format!(
-            "unknown protocol version `{s}` (known: ssl3, tls1.0, tls1.1, tls1.2)"
+            "unknown protocol version `{s}` (known: ssl3, tls1.0, tls1.1, tls1.2, dtls1.0, \
+             dtls1.2)"
         )),
     }
 }
@@ -38,13 +43,16 @@ pub fn parse_host_port(s: &str) -> Result<String, String> {
     }
 }
 
-/// "SSL 3.0", "TLS 1.0", "TLS 1.1", or the two bytes for anything else.
+/// "SSL 3.0", "TLS 1.0", "TLS 1.1", "TLS 1.2", "DTLS 1.0", "DTLS 1.2", or the two bytes
+/// for anything else.
 pub fn version_name(v: ProtocolVersion) -> String {
     match v.get() {
         0x0300 => "SSL 3.0".into(),
         0x0301 => "TLS 1.0".into(),
         0x0302 => "TLS 1.1".into(),
         0x0303 => "TLS 1.2".into(),
+        0xfeff => "DTLS 1.0".into(),
+        0xfefd => "DTLS 1.2".into(),
         other => format!("version 0x{other:04X}"),
     }
 }
@@ -211,6 +219,9 @@ mod tests {
         assert_eq!(parse_version("TLS1.1"), Ok(ProtocolVersion::TLSv1_1));
         assert_eq!(parse_version("tls1.2"), Ok(ProtocolVersion::TLSv1_2));
         assert!(parse_version("tls1.3").is_err());
+        assert_eq!(parse_version("dtls1"), Ok(ProtocolVersion::DTLSv1_0));
+        assert_eq!(parse_version("DTLS1.2"), Ok(ProtocolVersion::DTLSv1_2));
+        assert_eq!(version_name(ProtocolVersion::DTLSv1_2), "DTLS 1.2");
         assert_eq!(parse_suite("0x002F"), Ok(0x002F));
         assert_eq!(parse_suite("002f"), Ok(0x002F));
         assert_eq!(parse_suite("TLS_RSA_WITH_AES_128_CBC_SHA"), Ok(0x002F));

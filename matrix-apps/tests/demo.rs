@@ -32,25 +32,44 @@ fn every_row_passes_and_none_is_skipped() {
     assert!(text.contains(" passed, 0 failed"), "{text}");
 }
 
-/// With DTLS compiled in, every DTLS-capable suite has a full and a resumed DTLS 1.0 row
-/// (RC4 suites have none: DTLS forbids them).
+/// With DTLS compiled in, every suite each DTLS version allows has a full and a resumed
+/// row of that version: DTLS 1.0, and DTLS 1.2 (with its GCM and SHA-256 suites) where TLS
+/// 1.2 is compiled in (RC4 suites have none: DTLS forbids them).
 #[cfg(feature = "dtls")]
 #[test]
 fn dtls_rows_cover_every_dtls_suite() {
+    use matrix_ssl::{Config, ProtocolVersion};
     let rows = run(|_, _| {}).expect("the demo starts");
-    let dtls: Vec<_> = rows.iter().filter(|r| r.version == "DTLS 1.0").collect();
-    let suites = matrix_ssl::suites::SUITES
-        .iter()
-        .filter(|s| s.allowed_in(matrix_ssl::ProtocolVersion::DTLSv1_0));
-    for s in suites {
-        for kind in ["full", "resumed"] {
-            assert!(
-                dtls.iter()
-                    .any(|r| r.suite == s.name && r.kind == kind && r.outcome == Outcome::Pass),
-                "no passing DTLS {kind} row for {}",
-                s.name
-            );
+    let versions = matrix_ssl::open(Config::dtls())
+        .unwrap()
+        .versions()
+        .to_vec();
+    // The programs' default build has TLS 1.2, so DTLS 1.2 too.
+    assert_eq!(
+        versions,
+        [ProtocolVersion::DTLSv1_0, ProtocolVersion::DTLSv1_2]
+    );
+    for (v, name) in versions.into_iter().zip(["DTLS 1.0", "DTLS 1.2"]) {
+        let dtls: Vec<_> = rows.iter().filter(|r| r.version == name).collect();
+        let suites = matrix_ssl::suites::SUITES
+            .iter()
+            .filter(|s| s.allowed_in(v))
+            .collect::<Vec<_>>();
+        assert!(!suites.is_empty());
+        for s in suites {
+            for kind in ["full", "resumed"] {
+                assert!(
+                    dtls.iter()
+                        .any(|r| r.suite == s.name && r.kind == kind && r.outcome == Outcome::Pass),
+                    "no passing {name} {kind} row for {}",
+                    s.name
+                );
+            }
         }
+        assert!(dtls.iter().all(|r| !r.suite.contains("RC4")));
     }
-    assert!(dtls.iter().all(|r| !r.suite.contains("RC4")));
+    assert!(
+        rows.iter()
+            .any(|r| r.version == "DTLS 1.2" && r.suite.contains("GCM") && r.kind == "full")
+    );
 }

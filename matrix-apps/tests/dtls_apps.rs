@@ -3,7 +3,8 @@
 //! a small `--pmtu` so that the handshake is fragmented, client authentication), against
 //! `openssl s_server -dtls1` and `openssl s_client -dtls1` (AES and PSK suites, full and
 //! resumed handshakes, data both ways; a server name its certificate does not carry refused,
-//! `--insecure` accepted), through a relay that drops the server's flight (the
+//! `--insecure` accepted) and their `-dtls1_2` with OpenSSL's defaults (AES-GCM), the DTLS
+//! version chosen with `--min-version`/`--max-version`, through a relay that drops the server's flight (the
 //! retransmission timer), and the messages and exit codes of bad flags,
 //! missing files and a server that does not answer.
 //!
@@ -75,7 +76,8 @@ fn client_and_server_echo_with_resumption() {
         &["--mode", "echo", "--message", "ping 7", "--reconnect", "2"],
     );
     let lines: Vec<String> = out.lines().map(str::to_string).collect();
-    assert_eq!(count(&lines, "DTLS 1.0 TLS_"), 3, "{out}");
+    // Both programs offer DTLS 1.2 by default.
+    assert_eq!(count(&lines, "DTLS 1.2 TLS_"), 3, "{out}");
     assert_eq!(count(&lines, "(full handshake)"), 1, "{out}");
     assert_eq!(count(&lines, "(resumed)"), 2, "{out}");
     assert_eq!(count(&lines, "ping 7"), 3, "{out}");
@@ -97,7 +99,7 @@ fn client_and_server_http_page_psk_fragmented_by_a_small_pmtu() {
     let out = client_ok(port, &cargs);
     assert!(out.contains("HTTP/1.0 200 OK"), "{out}");
     assert!(
-        out.contains("DTLS 1.0 TLS_PSK_WITH_AES_128_CBC_SHA (full handshake)"),
+        out.contains("DTLS 1.2 TLS_PSK_WITH_AES_128_CBC_SHA (full handshake)"),
         "{out}"
     );
     assert!(server.wait_exit(T).unwrap());
@@ -326,7 +328,25 @@ fn bad_flags_and_files_give_the_documented_errors() {
             SERVER,
             &["--max-version", "tls1.0"][..],
             2,
-            "DTLS 1.0 (RFC 4347) only",
+            "the DTLS programs speak dtls1.0 (RFC 4347) and dtls1.2 (RFC 6347)",
+        ),
+        (
+            CLIENT,
+            &["--min-version", "dtls1.2", "--max-version", "dtls1.0"][..],
+            2,
+            "--min-version is newer than --max-version",
+        ),
+        (
+            CLIENT,
+            &["--max-version", "dtls1.3"][..],
+            2,
+            "unknown protocol version",
+        ),
+        (
+            CLIENT,
+            &["--max-version", "dtls1.0", "--cipher", "AES128-GCM-SHA256"][..],
+            2,
+            "a DTLS 1.2 suite, outside --min-version/--max-version",
         ),
         (
             CLIENT,
@@ -382,7 +402,8 @@ fn bad_flags_and_files_give_the_documented_errors() {
         stderr.contains("gave up after 2 retransmission timeouts"),
         "{stderr}"
     );
-    // --help documents the DTLS flags and the exit codes, not the TCP-only ones.
+    // --help documents the DTLS flags (the versions as DTLS ones) and the exit codes, not
+    // the TCP-only ones.
     let help = std::process::Command::new(CLIENT)
         .arg("--help")
         .output()
@@ -395,11 +416,141 @@ fn bad_flags_and_files_give_the_documented_errors() {
         "--retries",
         "--reconnect",
         "--psk",
+        "--min-version",
+        "dtls1.2",
         "Exit codes",
     ] {
         assert!(help.contains(flag), "{flag} missing from --help:\n{help}");
     }
-    assert!(!help.contains("--min-version"), "{help}");
+    assert!(!help.contains("--rehandshake-after"), "{help}");
+    assert!(!help.contains("tls1.1"), "{help}");
+}
+
+/// `--min-version`/`--max-version` choose the DTLS version: a client allowed only DTLS 1.0
+/// gets DTLS 1.0 from our server (which speaks both), and a server that requires DTLS 1.2
+/// refuses it.
+#[test]
+fn the_dtls_version_is_chosen_with_min_and_max_version() {
+    let (mut server, port) = our_server(&["--count", "1", "--mode", "echo"]);
+    let out = client_ok(port, &["--mode", "echo", "--max-version", "dtls1.0"]);
+    assert_eq!(
+        count(
+            &out.lines().map(str::to_string).collect::<Vec<_>>(),
+            "DTLS 1.0 TLS_"
+        ),
+        1,
+        "{out}"
+    );
+    assert!(server.wait_exit(T).unwrap());
+    assert_eq!(count(&server.output(), "DTLS 1.0 TLS_"), 1);
+
+    let (mut server, port) = our_server(&["--count", "1", "--min-version", "dtls1.2"]);
+    let mut args = vec!["--max-version", "dtls1.0"];
+    args.extend_from_slice(&FAST);
+    let mut c = our_client(port, &args);
+    assert!(!c.wait_exit(T).unwrap(), "{}", c.output().join("\n"));
+    assert!(
+        !server.wait_exit(T).unwrap(),
+        "the server reported no failure"
+    );
+    let log = server.output().join("\n");
+    assert!(log.contains("handshake failed"), "{log}");
+}
+
+/// DTLS 1.2 with OpenSSL 3's defaults (no `@SECLEVEL`): matrix-dtls-client against
+/// `openssl s_server -dtls1_2` (AES-GCM, resumed once), and `openssl s_client -dtls1_2`
+/// against matrix-dtls-server (its default suite choice, an AES-GCM one).
+#[test]
+fn dtls1_2_with_openssl_defaults_both_ways() {
+    let port = free_port();
+    let accept = format!("127.0.0.1:{port}");
+    let (key, cert, chain, ca) = (
+        testkeys("rsa2048/server.key"),
+        testkeys("rsa2048/server.pem"),
+        testkeys("rsa2048/intermediate.pem"),
+        testkeys("rsa2048/ca.pem"),
+    );
+    let mut server = Peer::spawn(
+        "openssl",
+        &[
+            "s_server",
+            "-dtls1_2",
+            "-accept",
+            &accept,
+            "-key",
+            &key,
+            "-cert",
+            &cert,
+            "-cert_chain",
+            &chain,
+        ],
+    );
+    server.wait_for("ACCEPT", T).unwrap();
+    let message = "ping over DTLS 1.2";
+    let mut client = our_client(
+        port,
+        &[
+            "--ca",
+            &ca,
+            "--cipher",
+            "AES128-GCM-SHA256",
+            "--mode",
+            "echo",
+            "--message",
+            message,
+            "--reconnect",
+            "1",
+        ],
+    );
+    for i in 1..=2 {
+        wait_count(&mut server, message, i);
+        server.send_stdin(&format!("{message}\n"));
+    }
+    assert!(
+        client.wait_exit(T).unwrap(),
+        "{}",
+        client.output().join("\n")
+    );
+    let out = client.output();
+    let text = out.join("\n");
+    let suite = "TLS_RSA_WITH_AES_128_GCM_SHA256";
+    assert_eq!(
+        count(&out, &format!("DTLS 1.2 {suite} (full handshake)")),
+        1,
+        "{text}"
+    );
+    assert_eq!(
+        count(&out, &format!("DTLS 1.2 {suite} (resumed)")),
+        1,
+        "{text}"
+    );
+    drop(server);
+
+    let (mut server, port) = our_server(&["--count", "1", "--mode", "echo"]);
+    let connect = format!("127.0.0.1:{port}");
+    let mut c = Peer::spawn(
+        "openssl",
+        &["s_client", "-dtls1_2", "-connect", &connect, "-CAfile", &ca],
+    );
+    c.wait_for("Verify return code: 0 (ok)", T).unwrap();
+    let line = "line from s_client -dtls1_2";
+    std::thread::sleep(Duration::from_millis(300));
+    c.send_stdin(&format!("{line}\n"));
+    c.wait_for(line, T).unwrap();
+    c.send_stdin("Q\n");
+    let _ = c.wait_exit(T);
+    assert!(
+        server.wait_exit(T).unwrap(),
+        "{}",
+        server.output().join("\n")
+    );
+    let log = server.output();
+    assert!(
+        log.iter()
+            .any(|l| l.contains("DTLS 1.2 TLS_") && l.contains("GCM")),
+        "{}",
+        log.join("\n")
+    );
 }
 
 /// A UDP relay between a client and `server` that drops every datagram of the server

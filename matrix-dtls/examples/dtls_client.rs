@@ -1,4 +1,4 @@
-//! A DTLS 1.0 client over UDP on MatrixDTLS's buffer API: it runs the handshake, sends a
+//! A DTLS 1.2 (or 1.0) client over UDP on MatrixDTLS's buffer API: it runs the handshake, sends a
 //! few messages, waits for each to come back (the `dtls_server` example echoes them),
 //! then closes with close_notify. The retransmission timer is the socket's read timeout:
 //! when no datagram arrives in time, `get_outdata` is called again and returns the last

@@ -1,4 +1,4 @@
-//! A DTLS 1.0 echo server over UDP on MatrixDTLS's buffer API: one `DtlsSession` per
+//! A DTLS 1.2 and 1.0 echo server over UDP on MatrixDTLS's buffer API: one `DtlsSession` per
 //! client address (the HelloVerifyRequest cookie is bound to it), every datagram handed to
 //! its session, every reply sent, each record of application data echoed back, and the
 //! retransmission timer driven by the socket's read timeout: when nothing arrives for a
@@ -7,6 +7,7 @@
 //!
 //! ```sh
 //! cargo run -p matrix-dtls --example dtls_server -- 4444
+//! openssl s_client -dtls1_2 -connect 127.0.0.1:4444
 //! openssl s_client -dtls1 -connect 127.0.0.1:4444 -cipher 'AES128-SHA:@SECLEVEL=0'
 //! ```
 //!

@@ -21,8 +21,9 @@ use matrix_ssl::engine::{self, SecureRandom};
 use crate::cookie::{COOKIE_LEN, CookieJar};
 
 /// The smallest PMTU [`DtlsContext::set_pmtu`] accepts: a record of the largest expansion
-/// (13-byte header, 16-byte explicit IV, 20-byte MAC, up to 16 bytes of padding) with a
-/// 12-byte handshake fragment header still leaves room for some fifty bytes of message.
+/// (13-byte header, 16-byte explicit IV, a 32-byte HMAC-SHA256 of DTLS 1.2's CBC suites,
+/// up to 16 bytes of padding; AES-GCM's 8-byte nonce and 16-byte tag are less) with a
+/// 12-byte handshake fragment header still leaves room for some forty bytes of message.
 pub const MIN_PMTU: usize = 128;
 
 /// The largest PMTU: the largest UDP payload over IPv4.

@@ -1,5 +1,16 @@
-//! matrix-dtls: DTLS 1.0 (RFC 4347) on matrix-ssl's handshake state machines, with the
-//! MatrixDTLS API (Appendix A of the MatrixSSL 3.2 API reference).
+//! matrix-dtls: DTLS 1.0 (RFC 4347) and DTLS 1.2 (RFC 6347) on matrix-ssl's handshake
+//! state machines, with the MatrixDTLS API (Appendix A of the MatrixSSL 3.2 API reference).
+//!
+//! DTLS 1.2 is there when matrix-ssl has TLS 1.2 (`tls-1-2`, a default), as MatrixSSL 3.x
+//! enables it with `USE_DTLS` and `USE_TLS_1_2`: `Config::dtls()` then spans DTLS 1.0 to
+//! DTLS 1.2, a client offers DTLS 1.2 and accepts DTLS 1.0, a server answers with the newest
+//! version both speak (set `min_version`/`max_version` to pin one). DTLS 1.2 is TLS 1.2's
+//! handshake (its PRF, 12-byte Finished, `signature_algorithms`, the GCM and SHA-256 suites)
+//! over the same datagram machinery; an AES-GCM record carries the record's epoch and
+//! sequence number as its 8-byte explicit nonce, and both are in its additional data (RFC
+//! 6347 section 4.1.2.1, RFC 5288). The HelloVerifyRequest always says DTLS 1.0 and a client
+//! never negotiates from it (section 4.2.1); records carry the negotiated version from the
+//! ServerHello on, DTLS 1.0's before.
 //!
 //! matrix-ssl's `engine::HandshakeEngine` runs the handshake over whole messages; this
 //! crate carries them over datagrams. Its modules, each with one job:

@@ -418,6 +418,74 @@ pub(crate) mod tests {
         (c, s)
     }
 
+    /// Real AES-128-GCM states of DTLS 1.2 for (client, server).
+    #[cfg(feature = "std")]
+    fn gcm_states() -> (CipherStates, CipherStates) {
+        let suite =
+            suites::lookup(matrix_ssl::CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256).unwrap();
+        let v = ProtocolVersion::DTLSv1_2;
+        let ms = master_secret(v, &[7u8; 48], &[1u8; 32], &[2u8; 32]);
+        let kb = key_block(v, suite, &ms, &[1u8; 32], &[2u8; 32]);
+        let c = cipher_states(v, suite, &kb, Side::Client).unwrap();
+        let s = cipher_states(v, suite, &kb, Side::Server).unwrap();
+        (c, s)
+    }
+
+    /// RFC 6347 section 4.1.2.1 with RFC 5288: a DTLS 1.2 GCM record's 8-byte explicit
+    /// nonce is its epoch and 48-bit sequence number, and the additional data covers the
+    /// epoch, the sequence number and the version (a record moved to another number or
+    /// version does not open).
+    #[cfg(feature = "std")]
+    #[test]
+    fn gcm_records_carry_epoch_and_sequence_as_their_explicit_nonce() {
+        let ((cenc, _), (_, sdec)) = gcm_states();
+        let mut w = RecordWriter::new(ProtocolVersion::DTLSv1_2);
+        w.next_epoch(cenc).unwrap();
+        for _ in 0..3 {
+            w.protect(
+                1,
+                ContentType::ApplicationData,
+                b"x",
+                &mut ZeroRng,
+                &mut Vec::new(),
+            )
+            .unwrap();
+        }
+        let mut dg = Vec::new();
+        w.protect(
+            1,
+            ContentType::ApplicationData,
+            b"secret data",
+            &mut ZeroRng,
+            &mut dg,
+        )
+        .unwrap();
+        let (h, range) = records(&dg).next().unwrap();
+        assert_eq!(
+            (h.version, h.epoch, h.sequence_number),
+            (ProtocolVersion::DTLSv1_2, 1, 3)
+        );
+        assert_eq!(dg[range.clone()][..8], [0, 1, 0, 0, 0, 0, 0, 3]);
+        assert_eq!(range.len(), 8 + 11 + 16, "explicit nonce, ciphertext, tag");
+        assert_eq!(w.record_len(1, 11), Some(dg.len()));
+        let mut r = RecordReader::new();
+        r.next_epoch(sdec).unwrap();
+        let mut moved = h;
+        moved.sequence_number = 4;
+        let mut frag = dg[range.clone()].to_vec();
+        assert_eq!(r.unprotect(&moved, &mut frag), Err(DropReason::BadRecord));
+        let mut other_version = h;
+        other_version.version = ProtocolVersion::DTLSv1_0;
+        let mut frag = dg[range.clone()].to_vec();
+        assert_eq!(
+            r.unprotect(&other_version, &mut frag),
+            Err(DropReason::BadRecord)
+        );
+        let mut frag = dg[range].to_vec();
+        let (pt, _) = r.unprotect(&h, &mut frag).unwrap();
+        assert_eq!(&frag[pt], b"secret data");
+    }
+
     #[test]
     fn null_epoch_round_trip_and_several_records_per_datagram() {
         let mut w = RecordWriter::new(ProtocolVersion::DTLSv1_0);

@@ -2,13 +2,25 @@
 //! 127.0.0.1, driven the way an application drives the buffer API (send every datagram
 //! `get_outdata` holds, hand each received datagram to `received_data`, and on a quiet
 //! read timeout call `get_outdata` again: the retransmission timer, RFC 4347 section
-//! 4.2.4), recording what the session reported so a test can wait for it.
+//! 4.2.4), recording what the session reported so a test can wait for it; and the two
+//! conversations the DTLS 1.0 and DTLS 1.2 tests hold with a peer process:
+//! [`run_client`] (our client, data both ways, close) and [`serve`] (our server for the
+//! peer's connections, one after the other).
 
 use std::net::{SocketAddr, UdpSocket};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use matrix_dtls::{DtlsContext, DtlsSession};
-use matrix_ssl::{AlertDescription, AlertLevel, CertValidator, Keys, Received, Sent};
+use matrix_ssl::{
+    AlertDescription, AlertLevel, CertValidator, CipherSuite, Keys, ProtocolVersion, Received,
+    Sent, SessionId,
+};
+
+use crate::Peer;
+
+/// How long each step of [`run_client`] and [`serve`] may take.
+const STEP: Duration = Duration::from_secs(20);
 
 /// How long a quiet socket waits before the retransmission timer fires.
 const TICK: Duration = Duration::from_millis(200);
@@ -191,4 +203,132 @@ impl DtlsConn {
         let _ = self.sess.encode_closure_alert();
         let _ = self.flush();
     }
+}
+
+/// What one connection negotiated.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// The protocol version.
+    pub version: ProtocolVersion,
+    /// The cipher suite.
+    pub suite: Option<CipherSuite>,
+    /// Whether the handshake resumed a session.
+    pub resumed: bool,
+    /// The session to resume next time (a client's).
+    pub sid: Option<SessionId>,
+}
+
+impl Outcome {
+    fn of(sess: &DtlsSession) -> Outcome {
+        Outcome {
+            version: sess.protocol_version(),
+            suite: sess.cipher_suite(),
+            resumed: sess.is_resumed(),
+            sid: sess.session_id(),
+        }
+    }
+}
+
+/// How the peer answers our client's data.
+pub enum Reply<'a> {
+    /// An echo server.
+    Echo,
+    /// A peer printing what it receives and sending what its stdin gets.
+    Stdio(&'a mut Peer),
+}
+
+/// Our client with `keys` against a server on 127.0.0.1:`port`, offering `suite` (0: every
+/// usable one) and `resume`: the handshake, data both ways, close_notify.
+pub fn run_client(
+    ctx: &DtlsContext,
+    keys: Arc<Keys>,
+    port: u16,
+    suite: u16,
+    resume: Option<&SessionId>,
+    reply: Reply<'_>,
+) -> Result<Outcome, String> {
+    let sock = UdpSocket::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    let peer: SocketAddr = ([127, 0, 0, 1], port).into();
+    let sess = ctx
+        .new_client_session(keys, resume, suite, None, None)
+        .map_err(|e| format!("new_client_session: {e:?}"))?;
+    let mut c = DtlsConn::new(sock, peer, sess);
+    c.pump("the handshake", STEP, |c| c.completions > 0)?;
+    let ping = b"ping from matrix-dtls\n";
+    c.send_app(ping)?;
+    match reply {
+        Reply::Echo => c.pump("the echo", STEP, |c| c.received.ends_with(ping))?,
+        Reply::Stdio(peer) => {
+            peer.wait_for("ping from matrix-dtls", STEP)?;
+            peer.send_stdin("pong from the peer\n");
+            c.pump("the peer's data", STEP, |c| {
+                c.received.ends_with(b"pong from the peer\n")
+            })?;
+        }
+    }
+    c.close();
+    Ok(Outcome::of(&c.sess))
+}
+
+/// Our server on `sock` for the connections of one peer process, one after the other (a
+/// datagram from a new address starts the next session), each with `keys()` and
+/// `validator()` (client authentication): each must complete its handshake; the last one
+/// also exchanges `ping` (sent to the peer's stdin, expected back from it) and a pong
+/// (expected on the peer's stdout). Returns what each negotiated.
+pub fn serve(
+    sock: &UdpSocket,
+    ctx: &DtlsContext,
+    sessions: usize,
+    peer: &mut Peer,
+    ping: &str,
+    keys: impl Fn() -> Arc<Keys>,
+    validator: impl Fn() -> Option<CertValidator>,
+) -> Result<Vec<Outcome>, String> {
+    sock.set_read_timeout(Some(Duration::from_secs(10)))
+        .map_err(|e| e.to_string())?;
+    let mut done = Vec::new();
+    let mut buf = vec![0u8; 65536];
+    let mut first: Option<(SocketAddr, Vec<u8>)> = None;
+    for i in 0..sessions {
+        let (from, dg) = match first.take() {
+            Some(f) => f,
+            None => {
+                let (n, from) = sock
+                    .recv_from(&mut buf)
+                    .map_err(|e| format!("no hello from the peer: {e}"))?;
+                (from, buf[..n].to_vec())
+            }
+        };
+        let sess = ctx
+            .new_server_session(keys(), validator(), from.to_string().as_bytes())
+            .map_err(|e| format!("new_server_session: {e:?}"))?;
+        let sock = sock.try_clone().map_err(|e| e.to_string())?;
+        let mut c = DtlsConn::new(sock, from, sess);
+        c.feed(&dg)?;
+        c.pump("the handshake", STEP, |c| c.completions > 0)?;
+        done.push(Outcome::of(&c.sess));
+        if i + 1 < sessions {
+            // Wait for the peer's next connection (its close_notify may come first).
+            let end = Instant::now() + STEP;
+            while first.is_none() && Instant::now() < end {
+                match c.sock.recv_from(&mut buf) {
+                    Ok((n, f)) if f != from => first = Some((f, buf[..n].to_vec())),
+                    Ok((n, _)) => {
+                        let dg = buf[..n].to_vec();
+                        c.feed(&dg)?;
+                    }
+                    Err(_) => c.flush()?,
+                }
+            }
+            continue;
+        }
+        let line = format!("{ping}\n");
+        peer.send_stdin(&line);
+        c.pump("the peer's data", STEP, |c| {
+            c.received.ends_with(line.as_bytes())
+        })?;
+        c.send_app(b"pong from matrix-dtls\n")?;
+        peer.wait_for("pong from matrix-dtls", STEP)?;
+    }
+    Ok(done)
 }

@@ -14,12 +14,12 @@
 //! version, the suite, resumption and application data both ways. A missing peer is a
 //! failure; every wait is bounded.
 
-use std::net::{SocketAddr, UdpSocket};
+use std::net::UdpSocket;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use matrix_dtls::DtlsContext;
-use matrix_interop::dtls::DtlsConn;
+use matrix_interop::dtls::{self, Outcome, Reply};
 use matrix_interop::{Peer, testkeys};
 use matrix_ssl::{CertValidator, CipherSuite, Config, Keys, ProtocolVersion, SessionId, Verdict};
 
@@ -64,22 +64,8 @@ fn client_keys() -> Arc<Keys> {
     Arc::new(k)
 }
 
-/// What a client connection negotiated.
-struct Outcome {
-    suite: Option<CipherSuite>,
-    resumed: bool,
-    sid: Option<SessionId>,
-}
-
-/// How the peer answers our data.
-enum Reply<'a> {
-    /// An echo server.
-    Echo,
-    /// A peer printing what it receives and sending what its stdin gets.
-    Stdio(&'a mut Peer),
-}
-
-/// Our client against a server on `port`: handshake, data both ways, close_notify.
+/// Our client against a server on `port`: handshake (DTLS 1.0), data both ways,
+/// close_notify.
 fn run_client(
     ctx: &DtlsContext,
     port: u16,
@@ -99,38 +85,13 @@ fn run_client_with(
     resume: Option<&SessionId>,
     reply: Reply<'_>,
 ) -> Result<Outcome, String> {
-    let sock = UdpSocket::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-    let peer: SocketAddr = ([127, 0, 0, 1], port).into();
-    let sess = ctx
-        .new_client_session(keys, resume, suite, None, None)
-        .map_err(|e| format!("new_client_session: {e:?}"))?;
-    let mut c = DtlsConn::new(sock, peer, sess);
-    c.pump("the handshake", T, |c| c.completions > 0)?;
-    assert_eq!(c.sess.protocol_version(), DTLS);
-    let ping = b"ping from matrix-dtls\n";
-    c.send_app(ping)?;
-    match reply {
-        Reply::Echo => c.pump("the echo", T, |c| c.received.ends_with(ping))?,
-        Reply::Stdio(peer) => {
-            peer.wait_for("ping from matrix-dtls", T)?;
-            peer.send_stdin("pong from the peer\n");
-            c.pump("the peer's data", T, |c| {
-                c.received.ends_with(b"pong from the peer\n")
-            })?;
-        }
-    }
-    c.close();
-    Ok(Outcome {
-        suite: c.sess.cipher_suite(),
-        resumed: c.sess.is_resumed(),
-        sid: c.sess.session_id(),
-    })
+    let out = dtls::run_client(ctx, keys, port, suite, resume, reply)?;
+    assert_eq!(out.version, DTLS);
+    Ok(out)
 }
 
-/// Our server on `sock` for the connections of one peer process, one after the other (a
-/// datagram from a new address starts the next session): each must complete its
-/// handshake; `data` says whether the last one also exchanges `ping`/`pong` with the
-/// peer's stdin and stdout. Returns, for each, whether it was resumed and its suite.
+/// Our server on `sock` for the connections of one peer process (see `dtls::serve`), each
+/// in DTLS 1.0. Returns, for each, whether it was resumed and its suite.
 fn serve(
     sock: &UdpSocket,
     ctx: &DtlsContext,
@@ -152,53 +113,9 @@ fn serve_with(
     keys: impl Fn() -> Arc<Keys>,
     validator: impl Fn() -> Option<CertValidator>,
 ) -> Result<Vec<(bool, Option<CipherSuite>)>, String> {
-    sock.set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    let mut resumed = Vec::new();
-    let mut buf = vec![0u8; 65536];
-    let mut first: Option<(SocketAddr, Vec<u8>)> = None;
-    for i in 0..sessions {
-        let (from, dg) = match first.take() {
-            Some(f) => f,
-            None => {
-                let (n, from) = sock
-                    .recv_from(&mut buf)
-                    .map_err(|e| format!("no hello from the peer: {e}"))?;
-                (from, buf[..n].to_vec())
-            }
-        };
-        let sess = ctx
-            .new_server_session(keys(), validator(), from.to_string().as_bytes())
-            .map_err(|e| format!("new_server_session: {e:?}"))?;
-        let mut c = DtlsConn::new(sock.try_clone().unwrap(), from, sess);
-        c.feed(&dg)?;
-        c.pump("the handshake", T, |c| c.completions > 0)?;
-        assert_eq!(c.sess.protocol_version(), DTLS);
-        resumed.push((c.sess.is_resumed(), c.sess.cipher_suite()));
-        if i + 1 < sessions {
-            // Wait for the peer's next connection (its close_notify may come first).
-            let end = Instant::now() + T;
-            while first.is_none() && Instant::now() < end {
-                match sock.recv_from(&mut buf) {
-                    Ok((n, f)) if f != from => first = Some((f, buf[..n].to_vec())),
-                    Ok((n, _)) => {
-                        let dg = buf[..n].to_vec();
-                        c.feed(&dg)?;
-                    }
-                    Err(_) => c.flush()?,
-                }
-            }
-            continue;
-        }
-        let line = format!("{ping}\n");
-        peer.send_stdin(&line);
-        c.pump("the peer's data", T, |c| {
-            c.received.ends_with(line.as_bytes())
-        })?;
-        c.send_app(b"pong from matrix-dtls\n")?;
-        peer.wait_for("pong from matrix-dtls", T)?;
-    }
-    Ok(resumed)
+    let done = dtls::serve(sock, ctx, sessions, peer, ping, keys, validator)?;
+    assert!(done.iter().all(|o| o.version == DTLS), "{done:?}");
+    Ok(done.into_iter().map(|o| (o.resumed, o.suite)).collect())
 }
 
 /// `openssl s_server -dtls1` with `cipher` and `extra` arguments.

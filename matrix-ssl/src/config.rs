@@ -81,15 +81,18 @@ impl Config {
     /// The default of [`Config::rehandshakes_per_minute`].
     pub const REHANDSHAKES_PER_MINUTE: u32 = 5;
 
-    /// The defaults for a DTLS context: DTLS 1.0 (0xFEFF) is the only version
-    /// (`min_version` and `max_version`), so a context opened with it speaks over
-    /// datagrams only (matrix-dtls drives its handshakes).
+    /// The defaults for a DTLS context: DTLS 1.0 (0xFEFF) to DTLS 1.2 (0xFEFD, with
+    /// `tls-1-2`) are the versions (`min_version` and `max_version`), so a context opened
+    /// with it speaks over datagrams only (matrix-dtls drives its handshakes). A client
+    /// offers DTLS 1.2 and accepts DTLS 1.0; set both bounds to one version to speak only
+    /// that one.
     #[cfg(feature = "dtls")]
     #[cfg_attr(docsrs, doc(cfg(feature = "dtls")))]
     pub fn dtls() -> Config {
         Config {
             min_version: ProtocolVersion::DTLSv1_0,
-            max_version: ProtocolVersion::DTLSv1_0,
+            // The newest this build has (DTLS 1.2 is skipped without `tls-1-2`).
+            max_version: ProtocolVersion::DTLSv1_2,
             ..Config::default()
         }
     }

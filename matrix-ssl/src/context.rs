@@ -35,7 +35,26 @@ pub(crate) const COMPILED_VERSIONS: &[ProtocolVersion] = &[
     ProtocolVersion::TLSv1_2,
     #[cfg(feature = "dtls")]
     ProtocolVersion::DTLSv1_0,
+    // USE_DTLS with USE_TLS_1_2, as MatrixSSL 3.x enables DTLS 1.2: RFC 6347 is TLS 1.2's
+    // cryptography over DTLS's records.
+    #[cfg(all(feature = "dtls", feature = "tls-1-2"))]
+    ProtocolVersion::DTLSv1_2,
 ];
+
+/// Whether `v` lies within `min..=max` of the same family: TLS versions by value, DTLS
+/// versions by their one's complement (they count down: DTLS 1.2 is 0xFEFD, newer than
+/// DTLS 1.0's 0xFEFF). A range whose ends are of different families holds nothing.
+fn within(v: ProtocolVersion, min: ProtocolVersion, max: ProtocolVersion) -> bool {
+    let order = |x: ProtocolVersion| {
+        if x.is_dtls() {
+            (true, !x.get())
+        } else {
+            (false, x.get())
+        }
+    };
+    let ((family, at), (lo_family, lo), (hi_family, hi)) = (order(v), order(min), order(max));
+    family == lo_family && family == hi_family && lo <= at && at <= hi
+}
 
 /// A library context: `matrixSslOpen`'s result; dropping the last clone is
 /// `matrixSslClose`.
@@ -97,7 +116,7 @@ pub fn open_with(
     let versions: Vec<ProtocolVersion> = COMPILED_VERSIONS
         .iter()
         .copied()
-        .filter(|v| v.get() >= config.min_version.get() && v.get() <= config.max_version.get())
+        .filter(|v| within(*v, config.min_version, config.max_version))
         .collect();
     let dtls = versions.iter().filter(|v| v.is_dtls()).count();
     if versions.is_empty() || (dtls != 0 && dtls != versions.len()) {

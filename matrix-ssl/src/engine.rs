@@ -11,9 +11,14 @@
 //! (the same ClientHello with the cookie, the transcript restarted), and the keys: a
 //! [`EngineOutput::ChangeCipherSpec`] hands over the write state of the next epoch,
 //! [`HandshakeEngine::handle_ccs`] the read state. DTLS 1.0 uses TLS 1.1's cryptography
-//! (TLS PRF, explicit CBC IVs) and no RC4 suite (section 4.1.2.4); the record states take
-//! `(epoch << 48) | seq48` as their sequence number, which is the 8 bytes the DTLS MAC
-//! covers (section 4.1.2.1), with the record's version 0xFEFF.
+//! (TLS PRF, explicit CBC IVs) and no RC4 suite (section 4.1.2.4); DTLS 1.2 (RFC 6347, with
+//! `tls-1-2`) uses TLS 1.2's (the suite's PRF, `signature_algorithms`, the GCM and SHA-256
+//! suites), no RC4 either. The record states take `(epoch << 48) | seq48` as their sequence
+//! number, which is the 8 bytes the DTLS MAC covers (section 4.1.2.1) and, for AES-GCM,
+//! the explicit nonce and the additional data's sequence number (RFC 6347 section 4.1.2.1,
+//! RFC 5288 section 3), with the record's version (0xFEFF or 0xFEFD). A client's
+//! HelloVerifyRequest answer resends the same hello whatever version the request names: the
+//! version is negotiated by the ServerHello alone (RFC 6347 section 4.2.1).
 //!
 //! The engine runs only on a DTLS context (`Config::dtls`); resumption uses the context's
 //! session cache as TLS sessions do. A server driver parses the ClientHello itself to check
@@ -437,7 +442,8 @@ impl HandshakeEngine {
         self.hs.version_negotiated()
     }
 
-    /// The negotiated version (DTLS 1.0), or the offered one before the ServerHello.
+    /// The negotiated version (DTLS 1.0 or DTLS 1.2), or the offered one before the
+    /// ServerHello.
     pub fn protocol_version(&self) -> ProtocolVersion {
         self.hs.shared().version
     }

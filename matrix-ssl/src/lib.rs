@@ -10,8 +10,8 @@
 //! - [`Session`], [`Keys`], [`Context`]: the `matrixSsl*` API.
 //! - [`validator`]: `validator::standard(host)`, a ready certificate callback (chain, dates,
 //!   host name, with the RFC's alerts).
-//! - `engine` (feature `dtls`): the handshake machines over whole DTLS 1.0 handshake
-//!   messages, for matrix-dtls.
+//! - `engine` (feature `dtls`): the handshake machines over whole DTLS 1.0 and DTLS 1.2
+//!   handshake messages, for matrix-dtls.
 //!
 //! # The API, as MatrixSSL's
 //!

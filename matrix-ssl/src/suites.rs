@@ -206,11 +206,12 @@ impl SuiteInfo {
     /// Whether this suite may be negotiated in `version`: every suite of the table works in
     /// SSL 3.0, TLS 1.0, TLS 1.1 and DTLS 1.0, except that PSK and DHE_PSK (RFC 4279) and
     /// SEED (RFC 4162) are defined for TLS only, and RC4 is not allowed in DTLS (RFC 4347
-    /// section 4.1.2.2: a stream cipher cannot survive lost records). No other version (TLS
-    /// TLS 1.2 allows every suite (RFC 5246 keeps the older suites usable); the GCM suites
-    /// exist in TLS 1.2 only. No other version (an unknown one) allows any suite.
+    /// section 4.1.2.2, RFC 6347 section 4.1.2.2: a stream cipher cannot survive lost
+    /// records). TLS 1.2 allows every suite (RFC 5246 keeps the older suites usable); the
+    /// GCM and SHA-256 suites exist in TLS 1.2 and DTLS 1.2 only. DTLS 1.2 allows what TLS
+    /// 1.2 does but RC4. No other version (an unknown one) allows any suite.
     pub fn allowed_in(&self, version: ProtocolVersion) -> bool {
-        if self.tls12_only() && version != ProtocolVersion::TLSv1_2 {
+        if self.tls12_only() && !version.is_tls12() {
             return false;
         }
         match version {
@@ -219,7 +220,9 @@ impl SuiteInfo {
                     && self.bulk != BulkCipher::SeedCbc
             }
             ProtocolVersion::TLSv1_0 | ProtocolVersion::TLSv1_1 | ProtocolVersion::TLSv1_2 => true,
-            ProtocolVersion::DTLSv1_0 => self.bulk != BulkCipher::Rc4_128,
+            ProtocolVersion::DTLSv1_0 | ProtocolVersion::DTLSv1_2 => {
+                self.bulk != BulkCipher::Rc4_128
+            }
             _ => false,
         }
     }

@@ -29,8 +29,11 @@ fn read(rel: &str) -> Vec<u8> {
     std::fs::read(format!("{}/../testkeys/{rel}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
+/// A DTLS 1.0 context: these tests check DTLS 1.0's records and suites (matrix-dtls's
+/// tests run both versions).
 fn dtls_ctx() -> Context {
     let mut c = Config::dtls();
+    c.max_version = DTLS;
     // Some tests inspect the peer's chain after the handshake.
     c.keep_peer_certificates = true;
     matrix_ssl::open(c).unwrap()
@@ -936,6 +939,22 @@ fn contexts_are_tls_or_dtls() {
     let dtls = dtls_ctx();
     assert!(dtls.is_dtls());
     assert_eq!(dtls.versions(), [DTLS]);
+    // `Config::dtls()` itself has DTLS 1.2 too where TLS 1.2 is compiled in (oldest first).
+    let both = matrix_ssl::open(Config::dtls()).unwrap();
+    if cfg!(feature = "tls-1-2") {
+        assert_eq!(both.versions(), [DTLS, ProtocolVersion::DTLSv1_2]);
+    } else {
+        assert_eq!(both.versions(), [DTLS]);
+    }
+    // DTLS 1.2 alone: the versions count down, and the range still holds it.
+    let mut only12 = Config::dtls();
+    only12.min_version = ProtocolVersion::DTLSv1_2;
+    let only12 = matrix_ssl::open(only12);
+    if cfg!(feature = "tls-1-2") {
+        assert_eq!(only12.unwrap().versions(), [ProtocolVersion::DTLSv1_2]);
+    } else {
+        assert_eq!(only12.unwrap_err(), Error::ArgFail);
+    }
     let mut rng = engine::session_rng(&tls).unwrap();
     let mut out = Vec::new();
     let r = HandshakeEngine::new_client(

@@ -20,8 +20,8 @@
 //!    rustc-web with -Zbuild-std, arm-none-eabi-gcc), symbol checks and size budgets
 //! 7. `cargo tree -d`: no duplicated RustCrypto crate
 //! 8. the interop tests against the peers (`matrix-interop`, release mode), the TLS 1.2
-//!    interop tests with matrix-interop's `tls-1-2` feature and the RFC 5077 ticket tests
-//!    (`stateless-session-tickets`, `tests/interop_tickets.rs`) in the same run, then the
+//!    and DTLS 1.2 interop tests with matrix-interop's `tls-1-2` feature and the RFC 5077
+//!    ticket tests (`stateless-session-tickets`, `tests/interop_tickets.rs`) in the same run, then the
 //!    legacy-renegotiation interop tests once with each of the two features they need
 //! 9. the fuzz crate's tests (every committed seed, ours and the peers', replays), then a
 //!    short fuzz pass: every target 5 s on the stable runner (`cargo xtask fuzz`), which
@@ -473,9 +473,9 @@ pub fn run(root: &Path) -> Result<(), String> {
             &peers_env,
         )
     })?;
-    // TLS 1.2 against default OpenSSL 3 and GnuTLS, while `tls-1-2` is not a default, and
-    // RFC 5077 session tickets against them (one build for both).
-    step("interop TLS 1.2 and session tickets", &mut || {
+    // TLS 1.2 and DTLS 1.2 against default OpenSSL 3 and GnuTLS, while `tls-1-2` is not a
+    // default of matrix-interop's matrix-ssl, and RFC 5077 session tickets (one build for all).
+    step("interop TLS 1.2, DTLS 1.2 and session tickets", &mut || {
         cmd::run_env(
             root,
             "cargo",
@@ -490,6 +490,7 @@ pub fn run(root: &Path) -> Result<(), String> {
                 "interop_tls12",
                 "--test",
                 "interop_tickets",
+                "dtls12",
             ],
             &peers_env,
         )

@@ -381,6 +381,29 @@ fn run(root: &Path, keys: &Path) -> Result<(), String> {
     ] {
         write(root, "pem", &rel.replace('/', "_"), &file(rel)?)?;
     }
+    dtls_seeds(root)
+}
+
+/// The DTLS session seeds: each mode byte alone (fresh, after the cookie exchange; both
+/// versions, DTLS 1.0 only), and a recorded handshake, application data and close_notify
+/// of each version (`matrix_fuzz::record_dtls`).
+fn dtls_seeds(root: &Path) -> Result<(), String> {
+    for target in ["dtls_server_session", "dtls_client_session"] {
+        for (mode, name) in [
+            (0u8, "fresh_session"),
+            (1, "after_cookie_exchange"),
+            (2, "fresh_session_dtls10"),
+            (3, "after_cookie_exchange_dtls10"),
+        ] {
+            write(root, target, name, &[mode])?;
+        }
+    }
+    for (dtls10, name) in [(false, "dtls12-handshake"), (true, "dtls10-handshake")] {
+        let (to_server, to_client) = matrix_fuzz::record_dtls(dtls10, b"GET / HTTP/1.0\r\n\r\n")
+            .ok_or_else(|| format!("recording the {name} failed"))?;
+        write(root, "dtls_server_session", name, &to_server)?;
+        write(root, "dtls_client_session", name, &to_client)?;
+    }
     Ok(())
 }
 

@@ -76,6 +76,16 @@ impl AesGcm {
         Ok(AesGcm(k))
     }
 
+    /// The heap bytes the expanded key holds (the boxed key schedule and hash key), for a
+    /// session's memory accounting.
+    pub fn heap_bytes(&self) -> usize {
+        match &self.0 {
+            Keyed::Aes128(c) => core::mem::size_of_val(&**c),
+            Keyed::Aes192(c) => core::mem::size_of_val(&**c),
+            Keyed::Aes256(c) => core::mem::size_of_val(&**c),
+        }
+    }
+
     /// Encrypts `buf` in place under the 12-byte `nonce`, authenticating `aad` too, and
     /// returns the 16-byte tag. `ArgFail` for a nonce of another length or a message beyond
     /// GCM's limit (2^36 - 32 bytes).

@@ -267,7 +267,8 @@ impl DtlsSession {
         self.engine.as_ref().is_some_and(|e| e.is_complete())
     }
 
-    /// The protocol version (DTLS 1.0).
+    /// The protocol version: the negotiated one (DTLS 1.0 or DTLS 1.2), or before the
+    /// ServerHello the one a client offers; DTLS 1.0 on a server before the ClientHello.
     pub fn protocol_version(&self) -> ProtocolVersion {
         self.engine
             .as_ref()
@@ -383,6 +384,7 @@ impl DtlsSession {
     /// flight (which replaces the previous one and is sent at once), warning alerts go out
     /// on their own.
     fn apply_outputs(&mut self, outs: Vec<EngineOutput>) -> Result<bool, Error> {
+        self.sync_record_version();
         let mut new_flight = false;
         let flight_len = outs
             .iter()
@@ -422,6 +424,16 @@ impl DtlsSession {
             self.send_flight()?;
         }
         Ok(new_flight)
+    }
+
+    /// Our records carry the negotiated version once there is one (RFC 6347 section 4.1:
+    /// the server's flight from its ServerHello on, the client's from its answer to the
+    /// ServerHello); before, DTLS 1.0's {254,255}, which every DTLS peer reads (the
+    /// ClientHello, as OpenSSL and GnuTLS send theirs, and the HelloVerifyRequest).
+    fn sync_record_version(&mut self) {
+        if let Some(e) = self.engine.as_ref().filter(|e| e.version_negotiated()) {
+            self.writer.set_version(e.protocol_version());
+        }
     }
 
     /// Protects the current flight into datagrams, replacing any of its datagrams still

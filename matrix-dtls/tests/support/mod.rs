@@ -11,7 +11,7 @@
 use std::sync::Arc;
 
 use matrix_dtls::{DtlsContext, DtlsSession};
-use matrix_ssl::{AlertDescription, AlertLevel, Config, Keys, Received, Sent};
+use matrix_ssl::{AlertDescription, AlertLevel, Config, Keys, ProtocolVersion, Received, Sent};
 
 pub const PSK_ID: &[u8] = b"dtls-client";
 pub const PSK: &[u8] = &[0x5a; 20];
@@ -21,8 +21,20 @@ pub fn read(rel: &str) -> Vec<u8> {
     std::fs::read(format!("{}/../testkeys/{rel}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
+/// A context with both DTLS versions (`Config::dtls()`): DTLS 1.2 between two of them.
 pub fn ctx() -> DtlsContext {
+    open(Config::dtls())
+}
+
+/// A context speaking only `v`.
+pub fn ctx_for(v: ProtocolVersion) -> DtlsContext {
     let mut c = Config::dtls();
+    c.min_version = v;
+    c.max_version = v;
+    open(c)
+}
+
+fn open(mut c: Config) -> DtlsContext {
     // Some tests inspect the peer's chain after the handshake.
     c.keep_peer_certificates = true;
     matrix_dtls::open(c).unwrap()

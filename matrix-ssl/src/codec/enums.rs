@@ -186,7 +186,8 @@ wire_enum! {
     /// `ProtocolVersion` (RFC 2246 section 6.2.1, RFC 4347 section 4.1).
     ///
     /// TLS 1.2 (RFC 5246) is spoken with the `tls-1-2` feature; without it, a hello
-    /// offering it is answered with the best version this build has.
+    /// offering it is answered with the best version this build has. DTLS 1.2 (RFC 6347)
+    /// likewise needs `tls-1-2` besides `dtls`.
     ProtocolVersion: u16 {
         /// SSL 3.0 (0x0300).
         SSLv3 = 0x0300,
@@ -198,6 +199,9 @@ wire_enum! {
         TLSv1_2 = 0x0303,
         /// DTLS 1.0 (0xFEFF, the one's complement of 1.0).
         DTLSv1_0 = 0xfeff,
+        /// DTLS 1.2 (0xFEFD, RFC 6347; there is no DTLS 1.1): TLS 1.2 over datagrams,
+        /// spoken with the `dtls` and `tls-1-2` features together.
+        DTLSv1_2 = 0xfefd,
     }
 }
 

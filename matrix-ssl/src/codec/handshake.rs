@@ -510,7 +510,8 @@ impl Codec<'_> for ServerHello {
 /// HelloVerifyRequest (DTLS only, RFC 4347 section 4.2.1).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HelloVerifyRequest {
-    /// The server's version (0xFEFF for DTLS 1.0).
+    /// The server's version: 0xFEFF (DTLS 1.0) whatever the server will negotiate (RFC 6347
+    /// section 4.2.1); a client does not negotiate from it.
     pub server_version: ProtocolVersion,
     /// The cookie the client must echo, `<0..32>`.
     pub cookie: Vec<u8>,

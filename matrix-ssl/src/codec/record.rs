@@ -62,7 +62,7 @@ impl Codec<'_> for RecordHeader {
 pub struct DtlsRecordHeader {
     /// What the fragment holds.
     pub content_type: ContentType,
-    /// The record's version (0xFEFF for DTLS 1.0).
+    /// The record's version (0xFEFF for DTLS 1.0, 0xFEFD for DTLS 1.2).
     pub version: ProtocolVersion,
     /// The cipher-state epoch, incremented at every ChangeCipherSpec.
     pub epoch: u16,

@@ -77,6 +77,7 @@ impl HsShared {
             + reneg
             + self.server_name.as_ref().map_or(0, vec_bytes)
             + vec_bytes(&self.dtls_cookie)
+            + vec_bytes(&self.peer_sig_algs)
     }
 }
 

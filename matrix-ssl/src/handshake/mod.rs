@@ -17,7 +17,8 @@
 //! and matrix-dtls can drive it over datagrams. Every failure is a [`Fatal`] carrying the
 //! alert to send; `crate::alert` is the one place where failures become alerts.
 //!
-//! DTLS 1.0 (RFC 4347, feature `dtls`) runs the same machines when the context's versions
+//! DTLS 1.0 (RFC 4347, feature `dtls`) and DTLS 1.2 (RFC 6347, with `tls-1-2` too) run the
+//! same machines when the context's versions
 //! are DTLS ones (comparisons go by TLS equivalent): `HsShared::emit` then frames each
 //! message with the 12-byte header of an unfragmented message and the next `message_seq`,
 //! which is what the transcript hashes (section 4.2.6; received messages come with the

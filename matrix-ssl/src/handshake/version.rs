@@ -128,6 +128,13 @@ mod tests {
         assert_eq!(negotiate(v(0xfe00), &dtls), Ok(V::DTLSv1_0));
         assert!(negotiate(v(0xff00), &dtls).is_err());
         assert!(negotiate(V::TLSv1_1, &dtls).is_err());
+        // With DTLS 1.2 (RFC 6347): 1.2 and beyond ({254,252}) get 1.2, 1.0 gets 1.0.
+        let both = [V::DTLSv1_0, V::DTLSv1_2];
+        assert_eq!(negotiate(V::DTLSv1_2, &both), Ok(V::DTLSv1_2));
+        assert_eq!(negotiate(v(0xfefc), &both), Ok(V::DTLSv1_2));
+        assert_eq!(negotiate(V::DTLSv1_0, &both), Ok(V::DTLSv1_0));
+        // DTLS 1.2 alone refuses a DTLS 1.0 hello.
+        assert!(negotiate(V::DTLSv1_0, &[V::DTLSv1_2]).is_err());
     }
 
     #[cfg(feature = "server-side-ssl")]
@@ -137,6 +144,10 @@ mod tests {
         assert!(offers_at_least(V::TLSv1_1, V::TLSv1_1));
         assert!(!offers_at_least(V::TLSv1_0, V::TLSv1_1));
         assert!(!offers_at_least(v(0x0200), V::SSLv3));
+        // RFC 7507 over DTLS: a DTLS 1.0 hello falls back from a DTLS 1.2 server.
+        assert!(!offers_at_least(V::DTLSv1_0, V::DTLSv1_2));
+        assert!(offers_at_least(V::DTLSv1_2, V::DTLSv1_2));
+        assert!(offers_at_least(v(0xfefc), V::DTLSv1_2));
     }
 
     #[test]

@@ -129,9 +129,17 @@ impl RecordEncrypter for Gcm {
     fn wants_record_splitting(&self) -> bool {
         false
     }
+
+    fn heap_bytes(&self) -> usize {
+        self.cipher.heap_bytes()
+    }
 }
 
 impl RecordDecrypter for Gcm {
+    fn heap_bytes(&self) -> usize {
+        self.cipher.heap_bytes()
+    }
+
     fn decrypt(
         &mut self,
         seq: u64,

@@ -10,7 +10,7 @@ use super::{CipherStates, KeyBlock, Side};
 
 /// Whether this build has the record protection rules of `version`: SSL 3.0 with `ssl3`,
 /// TLS 1.0 with `tls`, TLS 1.1 and DTLS 1.0 (which follows it) with `tls-1-1`, TLS 1.2
-/// with `tls-1-2`.
+/// with `tls-1-2`, DTLS 1.2 (which follows TLS 1.2) with `tls-1-2` and `dtls`.
 fn version_compiled(version: ProtocolVersion) -> bool {
     (version == ProtocolVersion::SSLv3 && cfg!(feature = "ssl3"))
         || (version == ProtocolVersion::TLSv1_0 && cfg!(feature = "tls"))
@@ -19,6 +19,8 @@ fn version_compiled(version: ProtocolVersion) -> bool {
             ProtocolVersion::TLSv1_1 | ProtocolVersion::DTLSv1_0
         ) && cfg!(feature = "tls-1-1"))
         || (version == ProtocolVersion::TLSv1_2 && cfg!(feature = "tls-1-2"))
+        || (version == ProtocolVersion::DTLSv1_2
+            && cfg!(all(feature = "tls-1-2", feature = "dtls")))
 }
 
 /// The write state for `side` and the read state for the peer's direction, for `suite` in
