@@ -475,3 +475,63 @@ fn gnutls_default_priority_both_roles() {
         assert!(o.suite.is_some_and(|s| want.contains(&s.get())), "{o:?}");
     }
 }
+
+/// DTLS 1.0 runs the same handshake code: our DTLS client completes ECDHE_ECDSA and
+/// ECDHE_RSA against `openssl s_server -dtls1`, on X25519 and P-256, and exchanges data.
+#[test]
+fn our_dtls_client_against_openssl_s_server_dtls1() {
+    use matrix_interop::dtls::DtlsConn;
+    for (suite, name, ecdsa, groups) in [
+        (0xc009u16, "ECDHE-ECDSA-AES128-SHA", true, "X25519:P-256"),
+        (0xc00a, "ECDHE-ECDSA-AES256-SHA", true, "P-256"),
+        (0xc013, "ECDHE-RSA-AES128-SHA", false, "X25519"),
+        (0xc014, "ECDHE-RSA-AES256-SHA", false, "P-384"),
+    ] {
+        let port = free_port();
+        let accept = format!("127.0.0.1:{port}");
+        let dir = if ecdsa { "ec-p256" } else { "rsa2048" };
+        let (key, cert, chain) = (
+            testkeys(&format!("{dir}/server.key")),
+            testkeys(&format!("{dir}/server.pem")),
+            testkeys(&format!("{dir}/intermediate.pem")),
+        );
+        let cipher = format!("{name}:@SECLEVEL=0");
+        let mut server = Peer::spawn(
+            "openssl",
+            &[
+                "s_server",
+                "-dtls1",
+                "-accept",
+                &accept,
+                "-cipher",
+                &cipher,
+                "-key",
+                &key,
+                "-cert",
+                &cert,
+                "-cert_chain",
+                &chain,
+                "-groups",
+                groups,
+            ],
+        );
+        server.wait_for("ACCEPT", T).unwrap();
+        let mut config = Config::dtls();
+        config.ec_groups = vec![29, 23, 24];
+        let ctx = matrix_dtls::open(config).unwrap();
+        let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let sess = ctx
+            .new_client_session(client_keys(false), None, suite, None, None)
+            .unwrap();
+        let mut c = DtlsConn::new(sock, ([127, 0, 0, 1], port).into(), sess);
+        c.pump("the handshake", T, |c| c.completions > 0)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(c.sess.cipher_suite(), Some(CipherSuite::from(suite)));
+        c.send_app(b"ping over dtls\n").unwrap();
+        server.wait_for("ping over dtls", T).unwrap();
+        server.send_stdin("pong\n");
+        c.pump("the reply", T, |c| c.received.ends_with(b"pong\n"))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        c.close();
+    }
+}
