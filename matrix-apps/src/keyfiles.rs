@@ -92,7 +92,8 @@ fn explain(e: Error, a: &KeyArgs) -> AppError {
         Error::ParseFail => match bad_cert {
             Some(f) => format!("`{f}` holds no certificate matrix can parse (PEM or DER X.509)"),
             None => format!(
-                "`{key}` holds no RSA private key matrix can parse (PKCS#1 or PKCS#8, PEM or DER)"
+                "`{key}` holds no private key matrix can parse (RSA PKCS#1 or PKCS#8; EC SEC 1 \
+                 or PKCS#8 in builds with ecc; PEM or DER)"
             ),
         },
         Error::AuthFail if a.password.is_none() => {
@@ -159,13 +160,28 @@ fn load(plan: &Plan<'_>) -> Result<Keys, AppError> {
     let mut keys = Keys::new();
     if !plan.builtin_identity && !plan.builtin_ca {
         if a.cert.is_some() || a.ca.is_some() {
-            keys.load_rsa_keys(
+            let rsa = keys.load_rsa_keys(
                 a.cert.as_deref(),
                 a.key.as_deref(),
                 a.password.as_deref(),
                 a.ca.as_deref(),
-            )
-            .map_err(|e| explain(e, a))?;
+            );
+            if let Err(e) = rsa {
+                // Not an RSA identity: an EC one (`matrixSslLoadEcKeys`, builds with ecc)?
+                keys = Keys::new();
+                let ec = a.key.is_some()
+                    && keys
+                        .load_ec_keys(
+                            a.cert.as_deref(),
+                            a.key.as_deref(),
+                            a.password.as_deref(),
+                            a.ca.as_deref(),
+                        )
+                        .is_ok();
+                if !ec {
+                    return Err(explain(e, a));
+                }
+            }
         }
     } else {
         if a.password.is_some() && a.key.is_some() {
@@ -192,8 +208,17 @@ fn load(plan: &Plan<'_>) -> Result<Keys, AppError> {
         } else {
             a.ca.as_deref().map(|l| read_list("CA", l)).transpose()?
         };
-        keys.load_rsa_keys_mem(chain.as_deref(), key.as_deref(), ca.as_deref())
-            .map_err(|e| explain(e, a))?;
+        if let Err(e) = keys.load_rsa_keys_mem(chain.as_deref(), key.as_deref(), ca.as_deref()) {
+            // An EC identity (builds with ecc) with the built-in CA.
+            keys = Keys::new();
+            let ec = key.is_some()
+                && keys
+                    .load_ec_keys_mem(chain.as_deref(), key.as_deref(), None, ca.as_deref())
+                    .is_ok();
+            if !ec {
+                return Err(explain(e, a));
+            }
+        }
     }
     if let Some((id, key)) = &a.psk {
         keys.load_psk(id.as_bytes(), &key.0).map_err(|_| {
