@@ -14,6 +14,7 @@ const SERVER_CERT: &[u8] = include_bytes!("../../testkeys/rsa2048/server.pem");
 const INTERMEDIATE: &[u8] = include_bytes!("../../testkeys/rsa2048/intermediate.pem");
 const SERVER_KEY: &[u8] = include_bytes!("../../testkeys/rsa2048/server.key");
 const ROOT_CA: &[u8] = include_bytes!("../../testkeys/rsa2048/ca.pem");
+const EC_ROOT_CA: &[u8] = include_bytes!("../../testkeys/ec-p256/ca.pem");
 
 /// The key-related flags.
 #[derive(Debug, Clone, Default)]
@@ -219,6 +220,7 @@ fn load(plan: &Plan<'_>) -> Result<Keys, AppError> {
                 return Err(explain(e, a));
             }
         }
+        add_builtin_ec_root(&mut keys, plan.builtin_ca)?;
     }
     if let Some((id, key)) = &a.psk {
         keys.load_psk(id.as_bytes(), &key.0).map_err(|_| {
@@ -229,6 +231,19 @@ fn load(plan: &Plan<'_>) -> Result<Keys, AppError> {
         })?;
     }
     Ok(keys)
+}
+
+/// In a build with an ECDHE suite, the built-in ec-p256 test root beside the RSA one
+/// (`ca`): a client with the built-in CA trusts a server with either test chain. The
+/// built-in server identity stays the RSA one (a server holding both would pick
+/// ECDHE_ECDSA for every client that offers it, whatever CAs that client trusts).
+fn add_builtin_ec_root(keys: &mut Keys, ca: bool) -> Result<(), AppError> {
+    let ecdhe = matrix_ssl::suites::SUITES.iter().any(|s| s.kx.is_ecdhe());
+    if !ecdhe || !ca {
+        return Ok(());
+    }
+    keys.load_ec_keys_mem(None, None, None, Some(EC_ROOT_CA))
+        .map_err(|e| AppError::usage(format!("loading the built-in EC test CA: {}", words(e))))
 }
 
 /// A server's keys: `--cert`/`--key` or the built-in identity (announced on stderr); with
