@@ -67,7 +67,7 @@ fn rate(budget: Duration, mut f: impl FnMut() -> bool) -> Option<f64> {
 fn measure(op: &str, budget: Duration) -> Option<f64> {
     // The EC operations (`cargo xtask bench ecc`).
     if let Some(mut f) = matrix_benches::ecc::op(op) {
-        return rate(budget, || f());
+        return rate(budget, &mut f);
     }
     let mut rng = BenchRng(7);
     if op == "ffdh2048-agree" {
