@@ -100,6 +100,16 @@ const MINIMAL_COMBOS: &[(&str, &str, &str)] = &[
         "matrix-ssl",
         "server-side-ssl,ssl3,ssl-rsa-with-rc4-128-md5",
     ),
+    (
+        "ecdhe-ecdsa-client: TLS 1.2 client, ECDHE_ECDSA AES-128-GCM only",
+        "matrix-ssl",
+        "client-side-ssl,tls-ecdhe-ecdsa-with-aes-128-gcm-sha256",
+    ),
+    (
+        "ecdhe-ecdsa-server: TLS 1.0 server without the certificate parser, ECDHE_ECDSA AES-128-CBC-SHA",
+        "matrix-ssl",
+        "server-side-ssl,tls,tls-ecdhe-ecdsa-with-aes-128-cbc-sha",
+    ),
 ];
 
 /// The package holding the tests against independent peers: run after the peers are

@@ -4,6 +4,12 @@
 //! sections 7.4.3 and 7.4.8, RFC 5246 section 4.7) always; ECDSA with a DER
 //! `ECDSA-Sig-Value` (RFC 8422 sections 5.4 and 5.8) with the `ecc` feature.
 
+// A one-role build uses one side's half of this module.
+#![cfg_attr(
+    not(all(feature = "client-side-ssl", feature = "server-side-ssl")),
+    allow(dead_code, reason = "a one-role build uses one side's items")
+)]
+
 use alloc::vec::Vec;
 
 use matrix_crypto::alg::HashAlgorithm;

@@ -292,6 +292,10 @@ impl Keys {
     }
 
     /// The leaf's private key (servers; clients doing client authentication).
+    #[cfg_attr(
+        not(feature = "server-side-ssl"),
+        allow(dead_code, reason = "a client signs through `client_identity`")
+    )]
     pub(crate) fn private_key(&self) -> Option<&RsaPrivateKey> {
         self.private_key.as_ref()
     }
@@ -536,7 +540,10 @@ impl Keys {
     }
 
     /// The signer of [`Self::identity_for`].
-    #[cfg_attr(not(feature = "ecc"), allow(dead_code))]
+    #[cfg_attr(
+        not(all(feature = "ecc", feature = "server-side-ssl")),
+        allow(dead_code, reason = "only a server signs an ECDHE ServerKeyExchange")
+    )]
     pub(crate) fn signer_for(&self, kx: KeyExchange) -> Option<Signer<'_>> {
         self.identity_for(kx).map(|(_, s)| s)
     }
@@ -544,6 +551,10 @@ impl Keys {
     /// A client's chain and signer for a CertificateRequest listing `types` and (TLS 1.2)
     /// `sig_ok` telling whether the server accepts a signature of a kind: an EC identity
     /// for ecdsa_sign, else an RSA one for rsa_sign.
+    #[cfg_attr(
+        not(feature = "client-side-ssl"),
+        allow(dead_code, reason = "only a client answers a CertificateRequest")
+    )]
     pub(crate) fn client_identity(
         &self,
         types: &[ClientCertificateType],
