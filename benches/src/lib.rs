@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod ecc;
 use matrix_crypto::random::SecureRandom;
 use matrix_crypto::rsa::RsaPrivateKey;
 

@@ -36,6 +36,9 @@ const SERVER_KEY: &[u8] = include_bytes!("../../testkeys/rsa2048/server.key");
 const ROOT_CA: &[u8] = include_bytes!("../../testkeys/rsa2048/ca.pem");
 const CLIENT_CHAIN: &[u8] = include_bytes!("../../testkeys/rsa2048/client-chain.pem");
 const CLIENT_KEY: &[u8] = include_bytes!("../../testkeys/rsa2048/client.key");
+const EC_CHAIN: &[u8] = include_bytes!("../../testkeys/ec-p256/server-chain.pem");
+const EC_KEY: &[u8] = include_bytes!("../../testkeys/ec-p256/server.key");
+const EC_ROOT_CA: &[u8] = include_bytes!("../../testkeys/ec-p256/ca.pem");
 
 /// The demo's pre-shared key and identity (public test material, like the keys).
 const PSK_ID: &[u8] = b"matrix-demo";
@@ -114,7 +117,25 @@ fn server_keys() -> Result<Arc<Keys>, String> {
         .map_err(|e| format!("loading the built-in server keys: {e}"))?;
     k.load_psk(PSK_ID, &PSK)
         .map_err(|e| format!("loading the built-in PSK: {e}"))?;
+    add_ec_identity(&mut k, true)?;
     Ok(Arc::new(k))
+}
+
+/// The ECDHE rows (issue 19): in a build with an ECDHE suite, the server also holds the
+/// ec-p256 test identity (its ECDHE_ECDSA suites sign with it; every other certificate
+/// suite keeps the RSA one) and the client trusts the ec-p256 root. The rows themselves
+/// come from the suite table like every other suite's.
+fn add_ec_identity(k: &mut Keys, server: bool) -> Result<(), String> {
+    if !SUITES.iter().any(|s| s.kx.is_ecdhe()) {
+        return Ok(());
+    }
+    let (chain, key) = if server {
+        (Some(EC_CHAIN), Some(EC_KEY))
+    } else {
+        (None, None)
+    };
+    k.load_ec_keys_mem(chain, key, None, Some(EC_ROOT_CA))
+        .map_err(|e| format!("loading the built-in EC keys: {e}"))
 }
 
 /// The client's keys: the trusted test CA and the PSK, and with `cert` the client
@@ -130,6 +151,7 @@ fn client_keys(cert: bool) -> Result<Arc<Keys>, String> {
         .map_err(|e| format!("loading the built-in client keys: {e}"))?;
     k.load_psk(PSK_ID, &PSK)
         .map_err(|e| format!("loading the built-in PSK: {e}"))?;
+    add_ec_identity(&mut k, false)?;
     Ok(Arc::new(k))
 }
 

@@ -14,6 +14,7 @@ const SERVER_CERT: &[u8] = include_bytes!("../../testkeys/rsa2048/server.pem");
 const INTERMEDIATE: &[u8] = include_bytes!("../../testkeys/rsa2048/intermediate.pem");
 const SERVER_KEY: &[u8] = include_bytes!("../../testkeys/rsa2048/server.key");
 const ROOT_CA: &[u8] = include_bytes!("../../testkeys/rsa2048/ca.pem");
+const EC_ROOT_CA: &[u8] = include_bytes!("../../testkeys/ec-p256/ca.pem");
 
 /// The key-related flags.
 #[derive(Debug, Clone, Default)]
@@ -92,7 +93,8 @@ fn explain(e: Error, a: &KeyArgs) -> AppError {
         Error::ParseFail => match bad_cert {
             Some(f) => format!("`{f}` holds no certificate matrix can parse (PEM or DER X.509)"),
             None => format!(
-                "`{key}` holds no RSA private key matrix can parse (PKCS#1 or PKCS#8, PEM or DER)"
+                "`{key}` holds no private key matrix can parse (RSA PKCS#1 or PKCS#8; EC SEC 1 \
+                 or PKCS#8 in builds with ecc; PEM or DER)"
             ),
         },
         Error::AuthFail if a.password.is_none() => {
@@ -159,13 +161,28 @@ fn load(plan: &Plan<'_>) -> Result<Keys, AppError> {
     let mut keys = Keys::new();
     if !plan.builtin_identity && !plan.builtin_ca {
         if a.cert.is_some() || a.ca.is_some() {
-            keys.load_rsa_keys(
+            let rsa = keys.load_rsa_keys(
                 a.cert.as_deref(),
                 a.key.as_deref(),
                 a.password.as_deref(),
                 a.ca.as_deref(),
-            )
-            .map_err(|e| explain(e, a))?;
+            );
+            if let Err(e) = rsa {
+                // Not an RSA identity: an EC one (`matrixSslLoadEcKeys`, builds with ecc)?
+                keys = Keys::new();
+                let ec = a.key.is_some()
+                    && keys
+                        .load_ec_keys(
+                            a.cert.as_deref(),
+                            a.key.as_deref(),
+                            a.password.as_deref(),
+                            a.ca.as_deref(),
+                        )
+                        .is_ok();
+                if !ec {
+                    return Err(explain(e, a));
+                }
+            }
         }
     } else {
         if a.password.is_some() && a.key.is_some() {
@@ -192,8 +209,18 @@ fn load(plan: &Plan<'_>) -> Result<Keys, AppError> {
         } else {
             a.ca.as_deref().map(|l| read_list("CA", l)).transpose()?
         };
-        keys.load_rsa_keys_mem(chain.as_deref(), key.as_deref(), ca.as_deref())
-            .map_err(|e| explain(e, a))?;
+        if let Err(e) = keys.load_rsa_keys_mem(chain.as_deref(), key.as_deref(), ca.as_deref()) {
+            // An EC identity (builds with ecc) with the built-in CA.
+            keys = Keys::new();
+            let ec = key.is_some()
+                && keys
+                    .load_ec_keys_mem(chain.as_deref(), key.as_deref(), None, ca.as_deref())
+                    .is_ok();
+            if !ec {
+                return Err(explain(e, a));
+            }
+        }
+        add_builtin_ec_root(&mut keys, plan.builtin_ca)?;
     }
     if let Some((id, key)) = &a.psk {
         keys.load_psk(id.as_bytes(), &key.0).map_err(|_| {
@@ -204,6 +231,19 @@ fn load(plan: &Plan<'_>) -> Result<Keys, AppError> {
         })?;
     }
     Ok(keys)
+}
+
+/// In a build with an ECDHE suite, the built-in ec-p256 test root beside the RSA one
+/// (`ca`): a client with the built-in CA trusts a server with either test chain. The
+/// built-in server identity stays the RSA one (a server holding both would pick
+/// ECDHE_ECDSA for every client that offers it, whatever CAs that client trusts).
+fn add_builtin_ec_root(keys: &mut Keys, ca: bool) -> Result<(), AppError> {
+    let ecdhe = matrix_ssl::suites::SUITES.iter().any(|s| s.kx.is_ecdhe());
+    if !ecdhe || !ca {
+        return Ok(());
+    }
+    keys.load_ec_keys_mem(None, None, None, Some(EC_ROOT_CA))
+        .map_err(|e| AppError::usage(format!("loading the built-in EC test CA: {}", words(e))))
 }
 
 /// A server's keys: `--cert`/`--key` or the built-in identity (announced on stderr); with

@@ -267,3 +267,30 @@ mod tests {
         }
     }
 }
+
+/// The ECDHE groups of `--groups`, as `NamedGroup` code points in preference order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupList(pub Vec<u16>);
+
+/// `--groups`: comma-separated ECDHE group names (OpenSSL's and the RFC's) or code points,
+/// in preference order.
+pub fn parse_groups(s: &str) -> Result<GroupList, String> {
+    let mut out = Vec::new();
+    for name in s.split([',', ':']).map(str::trim).filter(|n| !n.is_empty()) {
+        let id = match name.to_ascii_lowercase().as_str() {
+            "x25519" => 29,
+            "p-256" | "p256" | "secp256r1" | "prime256v1" => 23,
+            "p-384" | "p384" | "secp384r1" => 24,
+            other => other.parse::<u16>().map_err(|_| {
+                format!("unknown group `{name}`: use X25519, P-256 or P-384 (or a code point)")
+            })?,
+        };
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    if out.is_empty() {
+        return Err("--groups names no group".to_string());
+    }
+    Ok(GroupList(out))
+}

@@ -28,7 +28,8 @@ pub struct Common {
     /// Our certificate chain: PEM or DER files, `;`-separated, child first.
     #[arg(long, value_name = "FILES")]
     pub cert: Option<String>,
-    /// Our RSA private key file (PKCS#1 or PKCS#8, PEM or DER).
+    /// Our private key file: RSA (PKCS#1 or PKCS#8) or, in builds with `ecc`, EC on P-256
+    /// or P-384 (SEC 1 or PKCS#8), PEM or DER.
     #[arg(long, value_name = "FILE")]
     pub key: Option<String>,
     /// The password of an encrypted key file.
@@ -66,6 +67,11 @@ pub struct Common {
     /// Make those re-handshakes full handshakes instead of resumptions.
     #[arg(long = "rehandshake-full", requires = "rehandshake_after")]
     pub rehandshake_full: bool,
+    /// The ECDHE groups, most preferred first, comma-separated: X25519, P-256 (secp256r1,
+    /// prime256v1), P-384 (secp384r1). A client offers them; a server takes its first one
+    /// the client lists. Default: X25519,P-256,P-384. Used in builds with `ecc`.
+    #[arg(long, value_name = "GROUPS", value_parser = crate::names::parse_groups)]
+    pub groups: Option<crate::names::GroupList>,
     /// What to do after the handshake.
     #[arg(long, value_enum, default_value = "http")]
     pub mode: Mode,
@@ -183,6 +189,9 @@ impl Common {
         }
         config.min_version = self.min_version;
         config.max_version = self.max_version;
+        if let Some(g) = &self.groups {
+            config.ec_groups.clone_from(&g.0);
+        }
         // The programs print the peer's certificate after the handshake.
         config.keep_peer_certificates = true;
         // Clients ask for tickets (servers issue them once `server::run` loads a key).

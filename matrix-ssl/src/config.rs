@@ -1,6 +1,7 @@
 //! The numeric defines of MatrixSSL's configuration headers, as fields of [`Config`] with the
 //! C defaults, so that a program sets them at `open()` instead of recompiling.
 
+use alloc::vec::Vec;
 use core::time::Duration;
 
 use crate::codec::ProtocolVersion;
@@ -65,6 +66,11 @@ pub struct Config {
     #[cfg(feature = "stateless-session-tickets")]
     #[cfg_attr(docsrs, doc(cfg(feature = "stateless-session-tickets")))]
     pub session_tickets: bool,
+    /// The elliptic-curve groups of ECDHE (RFC 8422 `NamedGroup` code points: 29 X25519,
+    /// 23 secp256r1, 24 secp384r1), most preferred first: what a client offers in
+    /// supported_groups and what a server chooses from (its first one the client lists).
+    /// Groups this build did not compile in are skipped. Used with the `ecc` feature only.
+    pub ec_groups: Vec<u16>,
 }
 
 impl Config {
@@ -78,6 +84,12 @@ impl Config {
     pub const DTLS_PMTU: usize = 1500;
     /// The default of [`Config::session_memory_cap`]: 256 KiB.
     pub const SESSION_MEMORY_CAP: usize = 256 * 1024;
+    /// The X25519 group (RFC 8422 section 5.1.1, RFC 7748).
+    pub const X25519: u16 = 29;
+    /// The secp256r1 (NIST P-256) group.
+    pub const SECP256R1: u16 = 23;
+    /// The secp384r1 (NIST P-384) group.
+    pub const SECP384R1: u16 = 24;
     /// The default of [`Config::rehandshakes_per_minute`].
     pub const REHANDSHAKES_PER_MINUTE: u32 = 5;
 
@@ -114,6 +126,7 @@ impl Default for Config {
             keep_peer_certificates: false,
             #[cfg(feature = "stateless-session-tickets")]
             session_tickets: false,
+            ec_groups: alloc::vec![Self::X25519, Self::SECP256R1, Self::SECP384R1],
         }
     }
 }

@@ -2,10 +2,11 @@
 //! offers and accepts, and the choice of one from a peer's list. Both machines use it: the
 //! client sends the extension and picks a pair from a CertificateRequest; the server picks
 //! the pair of its ServerKeyExchange from the client's extension and lists its own in a
-//! CertificateRequest. Only RSA PKCS#1 v1.5 is signed (matrix has RSA keys only).
+//! CertificateRequest. RSA PKCS#1 v1.5 always; ECDSA (RFC 8422 section 5.1.3) with the
+//! `ecc` feature. A pair is chosen for the kind of key that signs ([`SigKind`]).
 //!
-//! Before TLS 1.2 the pair is implicit: RSA over MD5 || SHA-1 without a DigestInfo
-//! ([`legacy`]).
+//! Before TLS 1.2 the pair is implicit: RSA over MD5 || SHA-1 without a DigestInfo, ECDSA
+//! over SHA-1 (RFC 4492 section 5.4) ([`legacy`]).
 
 use alloc::vec::Vec;
 
@@ -14,48 +15,92 @@ use matrix_crypto::alg::HashAlgorithm;
 use crate::codec::{DecodeError, Reader, SignatureScheme, encode_vec_u16, read_vec_u16};
 
 /// What matrix signs with and accepts in TLS 1.2, most preferred first: SHA-256, SHA-384,
-/// SHA-512, then SHA-1 for old peers (RFC 5246 still allows it).
+/// SHA-512, then SHA-1 for old peers (RFC 5246 still allows it); RSA, then (`ecc`) ECDSA.
 pub(crate) const SUPPORTED: &[SignatureScheme] = &[
     SignatureScheme::RSA_PKCS1_SHA256,
     SignatureScheme::RSA_PKCS1_SHA384,
     SignatureScheme::RSA_PKCS1_SHA512,
     SignatureScheme::RSA_PKCS1_SHA1,
+    #[cfg(feature = "ecc")]
+    SignatureScheme::ECDSA_SHA256,
+    #[cfg(feature = "ecc")]
+    SignatureScheme::ECDSA_SHA384,
+    #[cfg(feature = "ecc")]
+    SignatureScheme::ECDSA_SHA512,
+    #[cfg(feature = "ecc")]
+    SignatureScheme::ECDSA_SHA1,
 ];
+
+/// The kind of key a signature is made with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SigKind {
+    /// RSA PKCS#1 v1.5.
+    Rsa,
+    /// ECDSA (feature `ecc`).
+    #[cfg_attr(not(feature = "ecc"), allow(dead_code))]
+    Ecdsa,
+}
 
 /// The hash a supported pair signs; `None` for a pair matrix does not implement.
 pub(crate) fn hash_of(s: SignatureScheme) -> Option<HashAlgorithm> {
     match s {
-        SignatureScheme::RSA_PKCS1_SHA1 => Some(HashAlgorithm::Sha1),
-        SignatureScheme::RSA_PKCS1_SHA256 => Some(HashAlgorithm::Sha256),
-        SignatureScheme::RSA_PKCS1_SHA384 => Some(HashAlgorithm::Sha384),
-        SignatureScheme::RSA_PKCS1_SHA512 => Some(HashAlgorithm::Sha512),
+        SignatureScheme::RSA_PKCS1_SHA1 | SignatureScheme::ECDSA_SHA1 => Some(HashAlgorithm::Sha1),
+        SignatureScheme::RSA_PKCS1_SHA256 | SignatureScheme::ECDSA_SHA256 => {
+            Some(HashAlgorithm::Sha256)
+        }
+        SignatureScheme::RSA_PKCS1_SHA384 | SignatureScheme::ECDSA_SHA384 => {
+            Some(HashAlgorithm::Sha384)
+        }
+        SignatureScheme::RSA_PKCS1_SHA512 | SignatureScheme::ECDSA_SHA512 => {
+            Some(HashAlgorithm::Sha512)
+        }
         _ => None,
     }
 }
 
-/// The pair to sign with for a peer that listed `peer`: our most preferred one it has.
-/// A peer that sent no list gets what RFC 5246 section 7.4.1.4.1 makes the default for
-/// RSA, SHA-1 (the caller passes [`DEFAULT_PEER`]).
-pub(crate) fn choose(peer: &[SignatureScheme]) -> Option<SignatureScheme> {
-    SUPPORTED.iter().copied().find(|s| peer.contains(s))
+/// The kind of key a pair signs with (its low byte: rsa(1), ecdsa(3)).
+pub(crate) fn kind_of(s: SignatureScheme) -> Option<SigKind> {
+    match s.get() & 0xff {
+        1 => Some(SigKind::Rsa),
+        3 => Some(SigKind::Ecdsa),
+        _ => None,
+    }
+}
+
+/// The pair to sign with a `kind` key for a peer that listed `peer`: our most preferred
+/// one of that kind it has. A peer that sent no list gets what RFC 5246 section 7.4.1.4.1
+/// makes the default, SHA-1 (the caller passes [`default_peer`]).
+pub(crate) fn choose(kind: SigKind, peer: &[SignatureScheme]) -> Option<SignatureScheme> {
+    SUPPORTED
+        .iter()
+        .copied()
+        .find(|s| kind_of(*s) == Some(kind) && peer.contains(s))
 }
 
 /// What a TLS 1.2 peer without a signature_algorithms extension supports, for RSA keys.
-pub(crate) const DEFAULT_PEER: &[SignatureScheme] = &[SignatureScheme::RSA_PKCS1_SHA1];
+pub(crate) const DEFAULT_PEER: &[SignatureScheme] =
+    &[SignatureScheme::RSA_PKCS1_SHA1, SignatureScheme::ECDSA_SHA1];
 
-/// The hash of a signature before TLS 1.2 (RFC 2246 sections 7.4.3 and 7.4.8): MD5 || SHA-1,
-/// with no DigestInfo.
-pub(crate) const fn legacy() -> HashAlgorithm {
-    HashAlgorithm::Md5Sha1
+/// The hash of a signature before TLS 1.2 (RFC 2246 sections 7.4.3 and 7.4.8): MD5 || SHA-1
+/// with no DigestInfo for RSA, SHA-1 for ECDSA (RFC 4492 section 5.4).
+pub(crate) const fn legacy(kind: SigKind) -> HashAlgorithm {
+    match kind {
+        SigKind::Rsa => HashAlgorithm::Md5Sha1,
+        SigKind::Ecdsa => HashAlgorithm::Sha1,
+    }
 }
 
-/// The hash to verify a received signature with: in TLS 1.2 the pair it names must be one
-/// we offered (`None` otherwise, and for a pair missing in TLS 1.2); before TLS 1.2 no pair
-/// may be present and the hash is [`legacy`].
-pub(crate) fn accepted(tls12: bool, got: Option<SignatureScheme>) -> Option<HashAlgorithm> {
+/// The hash to verify a received signature of a `kind` key with: in TLS 1.2 the pair it
+/// names must be one we offered, of that kind (`None` otherwise, and for a pair missing in
+/// TLS 1.2); before TLS 1.2 no pair may be present and the hash is [`legacy`].
+pub(crate) fn accepted(
+    kind: SigKind,
+    tls12: bool,
+    got: Option<SignatureScheme>,
+) -> Option<HashAlgorithm> {
     match (tls12, got) {
-        (true, Some(s)) if SUPPORTED.contains(&s) => hash_of(s),
-        (false, None) => Some(legacy()),
+        (true, Some(s)) if SUPPORTED.contains(&s) && kind_of(s) == Some(kind) => hash_of(s),
+        (false, None) => Some(legacy(kind)),
         _ => None,
     }
 }
@@ -88,6 +133,7 @@ pub(crate) fn parse_extension(data: &[u8]) -> Result<Vec<SignatureScheme>, Decod
 mod tests {
     use super::*;
 
+    #[cfg(not(feature = "ecc"))]
     #[test]
     fn extension_round_trips_and_chooses() {
         let d = extension_data();
@@ -97,21 +143,58 @@ mod tests {
         assert!(parse_extension(&[0, 0]).is_err());
         assert!(parse_extension(&[0, 2, 4, 1, 0]).is_err());
         assert_eq!(
-            choose(&[
-                SignatureScheme::Unknown(0x0403),
-                SignatureScheme::RSA_PKCS1_SHA512
-            ]),
+            choose(
+                SigKind::Rsa,
+                &[
+                    SignatureScheme::ECDSA_SHA256,
+                    SignatureScheme::RSA_PKCS1_SHA512
+                ]
+            ),
             Some(SignatureScheme::RSA_PKCS1_SHA512)
         );
-        assert_eq!(choose(&[SignatureScheme::Unknown(0x0804)]), None);
-        assert_eq!(choose(DEFAULT_PEER), Some(SignatureScheme::RSA_PKCS1_SHA1));
-        assert_eq!(accepted(true, None), None);
-        assert_eq!(accepted(false, Some(SignatureScheme::RSA_PKCS1_SHA1)), None);
-        assert_eq!(accepted(false, None), Some(HashAlgorithm::Md5Sha1));
         assert_eq!(
-            accepted(true, Some(SignatureScheme::RSA_PKCS1_SHA384)),
+            choose(SigKind::Rsa, &[SignatureScheme::Unknown(0x0804)]),
+            None
+        );
+        assert_eq!(
+            choose(SigKind::Rsa, DEFAULT_PEER),
+            Some(SignatureScheme::RSA_PKCS1_SHA1)
+        );
+        let rsa = SigKind::Rsa;
+        assert_eq!(accepted(rsa, true, None), None);
+        assert_eq!(
+            accepted(rsa, false, Some(SignatureScheme::RSA_PKCS1_SHA1)),
+            None
+        );
+        assert_eq!(accepted(rsa, false, None), Some(HashAlgorithm::Md5Sha1));
+        assert_eq!(
+            accepted(rsa, true, Some(SignatureScheme::RSA_PKCS1_SHA384)),
             Some(HashAlgorithm::Sha384)
         );
-        assert_eq!(accepted(true, Some(SignatureScheme::Unknown(0x0203))), None);
+        assert_eq!(accepted(rsa, true, Some(SignatureScheme::ECDSA_SHA1)), None);
+    }
+
+    #[cfg(feature = "ecc")]
+    #[test]
+    fn ecdsa_pairs_are_chosen_for_ec_keys_only() {
+        let ec = SigKind::Ecdsa;
+        let peer = [
+            SignatureScheme::RSA_PKCS1_SHA256,
+            SignatureScheme::ECDSA_SHA384,
+            SignatureScheme::ECDSA_SHA1,
+        ];
+        assert_eq!(choose(ec, &peer), Some(SignatureScheme::ECDSA_SHA384));
+        assert_eq!(choose(ec, DEFAULT_PEER), Some(SignatureScheme::ECDSA_SHA1));
+        assert_eq!(choose(ec, &[SignatureScheme::RSA_PKCS1_SHA256]), None);
+        assert_eq!(legacy(ec), HashAlgorithm::Sha1);
+        assert_eq!(
+            accepted(ec, true, Some(SignatureScheme::ECDSA_SHA256)),
+            Some(HashAlgorithm::Sha256)
+        );
+        assert_eq!(
+            accepted(ec, true, Some(SignatureScheme::RSA_PKCS1_SHA256)),
+            None
+        );
+        assert_eq!(parse_extension(&extension_data()).unwrap(), SUPPORTED);
     }
 }

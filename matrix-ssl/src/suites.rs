@@ -28,6 +28,31 @@ pub enum KeyExchange {
     Psk,
     /// Ephemeral Diffie-Hellman authenticated by a pre-shared key (RFC 4279 section 3).
     DhePsk,
+    /// Ephemeral elliptic-curve Diffie-Hellman signed with the server's RSA key (RFC 8422
+    /// section 2.2).
+    EcdheRsa,
+    /// Ephemeral elliptic-curve Diffie-Hellman signed with the server's ECDSA key (RFC 8422
+    /// section 2.1).
+    EcdheEcdsa,
+}
+
+impl KeyExchange {
+    /// Whether the key exchange is ECDHE (RFC 8422): it needs a group both sides have.
+    pub const fn is_ecdhe(self) -> bool {
+        matches!(self, KeyExchange::EcdheRsa | KeyExchange::EcdheEcdsa)
+    }
+
+    /// Whether the server authenticates itself with a certificate (and may then ask for
+    /// the client's).
+    pub const fn server_certificate(self) -> bool {
+        matches!(
+            self,
+            KeyExchange::Rsa
+                | KeyExchange::DheRsa
+                | KeyExchange::EcdheRsa
+                | KeyExchange::EcdheEcdsa
+        )
+    }
 }
 
 /// The bulk encryption algorithm of a suite.
@@ -215,8 +240,10 @@ impl SuiteInfo {
             return false;
         }
         match version {
+            // RFC 4279, RFC 4162 and RFC 8422 define their suites for TLS only.
             ProtocolVersion::SSLv3 => {
                 !matches!(self.kx, KeyExchange::Psk | KeyExchange::DhePsk)
+                    && !self.kx.is_ecdhe()
                     && self.bulk != BulkCipher::SeedCbc
             }
             ProtocolVersion::TLSv1_0 | ProtocolVersion::TLSv1_1 | ProtocolVersion::TLSv1_2 => true,
@@ -248,6 +275,43 @@ pub(crate) fn implicit_iv(version: ProtocolVersion) -> bool {
 pub static SUITES: &[SuiteInfo] = &[
     // The AEAD suites first (TLS 1.2 only; a TLS 1.0/1.1 handshake skips them): forward
     // secrecy before key transport, AES-256 before AES-128.
+    // ECDHE first at each strength (RFC 8422: forward secrecy at a fraction of DHE's cost).
+    // ECDHE_ECDSA, AES_256_GCM, SHA384.
+    #[cfg(feature = "tls-ecdhe-ecdsa-with-aes-256-gcm-sha384")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        name: "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        kx: KeyExchange::EcdheEcdsa,
+        bulk: BulkCipher::Aes256Gcm,
+        mac: MacAlgorithm::Aead,
+    },
+    // ECDHE_RSA, AES_256_GCM, SHA384.
+    #[cfg(feature = "tls-ecdhe-rsa-with-aes-256-gcm-sha384")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        name: "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+        kx: KeyExchange::EcdheRsa,
+        bulk: BulkCipher::Aes256Gcm,
+        mac: MacAlgorithm::Aead,
+    },
+    // ECDHE_ECDSA, AES_128_GCM, SHA256.
+    #[cfg(feature = "tls-ecdhe-ecdsa-with-aes-128-gcm-sha256")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        name: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        kx: KeyExchange::EcdheEcdsa,
+        bulk: BulkCipher::Aes128Gcm,
+        mac: MacAlgorithm::Aead,
+    },
+    // ECDHE_RSA, AES_128_GCM, SHA256.
+    #[cfg(feature = "tls-ecdhe-rsa-with-aes-128-gcm-sha256")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        name: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        kx: KeyExchange::EcdheRsa,
+        bulk: BulkCipher::Aes128Gcm,
+        mac: MacAlgorithm::Aead,
+    },
     // 0x009F: TLS 1.2, DheRsa, Aes256Gcm.
     #[cfg(feature = "tls-dhe-rsa-with-aes-256-gcm-sha384")]
     SuiteInfo {
@@ -284,6 +348,24 @@ pub static SUITES: &[SuiteInfo] = &[
         bulk: BulkCipher::Aes128Gcm,
         mac: MacAlgorithm::Aead,
     },
+    // ECDHE_ECDSA, AES_128_CBC, SHA256.
+    #[cfg(feature = "tls-ecdhe-ecdsa-with-aes-128-cbc-sha256")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
+        name: "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+        kx: KeyExchange::EcdheEcdsa,
+        bulk: BulkCipher::Aes128Cbc,
+        mac: MacAlgorithm::Sha256,
+    },
+    // ECDHE_RSA, AES_128_CBC, SHA256.
+    #[cfg(feature = "tls-ecdhe-rsa-with-aes-128-cbc-sha256")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,
+        name: "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+        kx: KeyExchange::EcdheRsa,
+        bulk: BulkCipher::Aes128Cbc,
+        mac: MacAlgorithm::Sha256,
+    },
     // 0x006B: TLS 1.2, forward secrecy, AES-256-CBC with HMAC-SHA256.
     #[cfg(feature = "tls-dhe-rsa-with-aes-256-cbc-sha256")]
     SuiteInfo {
@@ -319,6 +401,42 @@ pub static SUITES: &[SuiteInfo] = &[
         kx: KeyExchange::Rsa,
         bulk: BulkCipher::Aes128Cbc,
         mac: MacAlgorithm::Sha256,
+    },
+    // ECDHE_ECDSA, AES_256_CBC, SHA.
+    #[cfg(feature = "tls-ecdhe-ecdsa-with-aes-256-cbc-sha")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA,
+        name: "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+        kx: KeyExchange::EcdheEcdsa,
+        bulk: BulkCipher::Aes256Cbc,
+        mac: MacAlgorithm::Sha1,
+    },
+    // ECDHE_RSA, AES_256_CBC, SHA.
+    #[cfg(feature = "tls-ecdhe-rsa-with-aes-256-cbc-sha")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
+        name: "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+        kx: KeyExchange::EcdheRsa,
+        bulk: BulkCipher::Aes256Cbc,
+        mac: MacAlgorithm::Sha1,
+    },
+    // ECDHE_ECDSA, AES_128_CBC, SHA.
+    #[cfg(feature = "tls-ecdhe-ecdsa-with-aes-128-cbc-sha")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
+        name: "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+        kx: KeyExchange::EcdheEcdsa,
+        bulk: BulkCipher::Aes128Cbc,
+        mac: MacAlgorithm::Sha1,
+    },
+    // ECDHE_RSA, AES_128_CBC, SHA.
+    #[cfg(feature = "tls-ecdhe-rsa-with-aes-128-cbc-sha")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+        name: "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+        kx: KeyExchange::EcdheRsa,
+        bulk: BulkCipher::Aes128Cbc,
+        mac: MacAlgorithm::Sha1,
     },
     // 0x0039: forward secrecy, AES-256.
     #[cfg(feature = "tls-dhe-rsa-with-aes-256-cbc-sha")]

@@ -282,7 +282,7 @@ fn openssl_server_messages_values() {
         [
             ClientCertificateType::RsaSign,
             ClientCertificateType::DssSign,
-            ClientCertificateType::Unknown(64)
+            ClientCertificateType::EcdsaSign
         ]
     );
     assert!(cr.certificate_authorities.is_empty());

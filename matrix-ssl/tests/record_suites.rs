@@ -4,7 +4,27 @@ use matrix_ssl::codec::{CipherSuite, ProtocolVersion};
 use matrix_ssl::suites::{BulkCipher, KeyExchange, MacAlgorithm, SUITES, lookup};
 
 /// Every MatrixSSL 3.2 suite in the documented preference order, with its feature.
-const ORDER: [(u16, &str, &str); 28] = [
+const ORDER: [(u16, &str, &str); 38] = [
+    (
+        0xc02c,
+        "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        "tls-ecdhe-ecdsa-with-aes-256-gcm-sha384",
+    ),
+    (
+        0xc030,
+        "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+        "tls-ecdhe-rsa-with-aes-256-gcm-sha384",
+    ),
+    (
+        0xc02b,
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        "tls-ecdhe-ecdsa-with-aes-128-gcm-sha256",
+    ),
+    (
+        0xc02f,
+        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        "tls-ecdhe-rsa-with-aes-128-gcm-sha256",
+    ),
     (
         0x009f,
         "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
@@ -26,6 +46,16 @@ const ORDER: [(u16, &str, &str); 28] = [
         "tls-rsa-with-aes-128-gcm-sha256",
     ),
     (
+        0xc023,
+        "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+        "tls-ecdhe-ecdsa-with-aes-128-cbc-sha256",
+    ),
+    (
+        0xc027,
+        "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+        "tls-ecdhe-rsa-with-aes-128-cbc-sha256",
+    ),
+    (
         0x006b,
         "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256",
         "tls-dhe-rsa-with-aes-256-cbc-sha256",
@@ -44,6 +74,26 @@ const ORDER: [(u16, &str, &str); 28] = [
         0x003c,
         "TLS_RSA_WITH_AES_128_CBC_SHA256",
         "tls-rsa-with-aes-128-cbc-sha256",
+    ),
+    (
+        0xc00a,
+        "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+        "tls-ecdhe-ecdsa-with-aes-256-cbc-sha",
+    ),
+    (
+        0xc014,
+        "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+        "tls-ecdhe-rsa-with-aes-256-cbc-sha",
+    ),
+    (
+        0xc009,
+        "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+        "tls-ecdhe-ecdsa-with-aes-128-cbc-sha",
+    ),
+    (
+        0xc013,
+        "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+        "tls-ecdhe-rsa-with-aes-128-cbc-sha",
     ),
     (
         0x0039,
@@ -150,6 +200,36 @@ const ORDER: [(u16, &str, &str); 28] = [
 fn compiled(feature: &str) -> bool {
     // Mirrors matrix-ssl's Cargo features (cfg! needs literals).
     match feature {
+        "tls-ecdhe-ecdsa-with-aes-256-gcm-sha384" => {
+            cfg!(feature = "tls-ecdhe-ecdsa-with-aes-256-gcm-sha384")
+        }
+        "tls-ecdhe-rsa-with-aes-256-gcm-sha384" => {
+            cfg!(feature = "tls-ecdhe-rsa-with-aes-256-gcm-sha384")
+        }
+        "tls-ecdhe-ecdsa-with-aes-128-gcm-sha256" => {
+            cfg!(feature = "tls-ecdhe-ecdsa-with-aes-128-gcm-sha256")
+        }
+        "tls-ecdhe-rsa-with-aes-128-gcm-sha256" => {
+            cfg!(feature = "tls-ecdhe-rsa-with-aes-128-gcm-sha256")
+        }
+        "tls-ecdhe-ecdsa-with-aes-128-cbc-sha256" => {
+            cfg!(feature = "tls-ecdhe-ecdsa-with-aes-128-cbc-sha256")
+        }
+        "tls-ecdhe-rsa-with-aes-128-cbc-sha256" => {
+            cfg!(feature = "tls-ecdhe-rsa-with-aes-128-cbc-sha256")
+        }
+        "tls-ecdhe-ecdsa-with-aes-256-cbc-sha" => {
+            cfg!(feature = "tls-ecdhe-ecdsa-with-aes-256-cbc-sha")
+        }
+        "tls-ecdhe-rsa-with-aes-256-cbc-sha" => {
+            cfg!(feature = "tls-ecdhe-rsa-with-aes-256-cbc-sha")
+        }
+        "tls-ecdhe-ecdsa-with-aes-128-cbc-sha" => {
+            cfg!(feature = "tls-ecdhe-ecdsa-with-aes-128-cbc-sha")
+        }
+        "tls-ecdhe-rsa-with-aes-128-cbc-sha" => {
+            cfg!(feature = "tls-ecdhe-rsa-with-aes-128-cbc-sha")
+        }
         "tls-dhe-rsa-with-aes-256-cbc-sha" => cfg!(feature = "tls-dhe-rsa-with-aes-256-cbc-sha"),
         "tls-rsa-with-aes-256-cbc-sha" => cfg!(feature = "tls-rsa-with-aes-256-cbc-sha"),
         "tls-dhe-rsa-with-aes-128-cbc-sha" => cfg!(feature = "tls-dhe-rsa-with-aes-128-cbc-sha"),
@@ -220,7 +300,11 @@ fn table_is_the_compiled_suites_in_preference_order() {
 fn entries_agree_with_their_names() {
     for s in SUITES {
         let n = s.name;
-        let kx = if n.starts_with("TLS_DHE_RSA") {
+        let kx = if n.starts_with("TLS_ECDHE_RSA") {
+            KeyExchange::EcdheRsa
+        } else if n.starts_with("TLS_ECDHE_ECDSA") {
+            KeyExchange::EcdheEcdsa
+        } else if n.starts_with("TLS_DHE_RSA") {
             KeyExchange::DheRsa
         } else if n.starts_with("TLS_DHE_PSK") {
             KeyExchange::DhePsk
@@ -313,7 +397,13 @@ fn entries_agree_with_their_names() {
         // Versions.
         let psk = matches!(s.kx, KeyExchange::Psk | KeyExchange::DhePsk);
         let seed = s.bulk == BulkCipher::SeedCbc;
-        assert_eq!(s.allowed_in(ProtocolVersion::SSLv3), !psk && !seed, "{n}");
+        // RFC 8422's suites are TLS only.
+        let ecdhe = s.kx.is_ecdhe();
+        assert_eq!(
+            s.allowed_in(ProtocolVersion::SSLv3),
+            !psk && !seed && !ecdhe,
+            "{n}"
+        );
         assert!(s.allowed_in(ProtocolVersion::TLSv1_0));
         assert!(s.allowed_in(ProtocolVersion::TLSv1_1));
         assert_eq!(s.allowed_in(ProtocolVersion::DTLSv1_0), s.is_cbc(), "{n}");

@@ -3,6 +3,7 @@
 
 mod support;
 
+use matrix_ssl::suites::SUITES;
 use matrix_ssl::{Config, Error, Keys, ProtocolVersion, Received, Sent};
 use support::*;
 
@@ -263,9 +264,22 @@ fn hello_extensions_both_ways() {
     if cfg!(feature = "extended-master-secret") {
         ems.push((23, vec![]));
     }
-    // With TLS 1.2 offered, signature_algorithms (13): RSA with SHA-256, -384, -512, SHA-1.
-    if cfg!(feature = "tls-1-2") {
+    // With an ECDHE suite, supported_groups (10: X25519, secp256r1, secp384r1) and
+    // ec_point_formats (11: uncompressed).
+    if SUITES.iter().any(|s| s.kx.is_ecdhe()) {
+        ems.push((10, vec![0, 6, 0, 29, 0, 23, 0, 24]));
+        ems.push((11, vec![1, 0]));
+    }
+    // With TLS 1.2 offered, signature_algorithms (13): RSA with SHA-256, -384, -512, SHA-1
+    // (and with `ecc`, ECDSA with the same hashes).
+    if cfg!(feature = "tls-1-2") && !cfg!(feature = "ecc") {
         ems.push((13, vec![0, 8, 4, 1, 5, 1, 6, 1, 2, 1]));
+    }
+    if cfg!(feature = "tls-1-2") && cfg!(feature = "ecc") {
+        ems.push((
+            13,
+            vec![0, 16, 4, 1, 5, 1, 6, 1, 2, 1, 4, 3, 5, 3, 6, 3, 2, 3],
+        ));
     }
     if cfg!(feature = "encrypt-then-mac") {
         ems.push((22, vec![]));
@@ -277,7 +291,12 @@ fn hello_extensions_both_ways() {
     assert_eq!(c.server_name(), None);
     // The server answered the SCSV with an empty renegotiation_info.
     // It echoes extended_master_secret, and encrypt_then_mac only for a CBC suite (RFC 7366
-    // does not apply to the AEAD suites of TLS 1.2); never signature_algorithms.
+    // does not apply to the AEAD suites of TLS 1.2); never signature_algorithms or
+    // supported_groups; ec_point_formats for an ECDHE suite (RFC 8422 section 5.2).
+    let ecdhe = c
+        .cipher_suite()
+        .and_then(matrix_ssl::suites::lookup)
+        .is_some_and(|s| s.kx.is_ecdhe());
     let cbc = c
         .cipher_suite()
         .and_then(matrix_ssl::suites::lookup)
@@ -285,7 +304,7 @@ fn hello_extensions_both_ways() {
     let mut want = vec![(0xff01u16, vec![0])];
     want.extend(
         ems.into_iter()
-            .filter(|(t, _)| *t != 13 && (*t != 22 || cbc)),
+            .filter(|(t, _)| *t != 13 && *t != 10 && (*t != 11 || ecdhe) && (*t != 22 || cbc)),
     );
     assert_eq!(c.peer_hello_extensions(), want.as_slice());
 }

@@ -7,6 +7,8 @@
 //!   to `openssl speed` run right after the benchmarks;
 //! - `pubkey` ([`pubkey`]): RSA-1024/2048/4096 private and public operations and the
 //!   ffdhe2048 agreement vs `openssl speed`, interleaved round by round;
+//! - `ecc` ([`ecc`]): ECDSA P-256 sign/verify and the X25519 agreement vs `openssl speed
+//!   ecdsap256 ecdhx25519`, interleaved round by round;
 //! - `handshake` ([`handshake`]): in-memory full, resumed and DHE handshakes/s and bulk MB/s
 //!   (`matrix-size-ref speed`) vs MatrixSSL 3.8.3;
 //! - `tls` ([`tls`]): TLS over loopback, matrix-server/matrix-client vs openssl s_server and
@@ -20,12 +22,13 @@ use std::process::Command;
 
 use crate::cmd;
 
+mod ecc;
 mod handshake;
 mod pubkey;
 mod tls;
 
 /// The bench sets: (name, what it measures).
-pub const SETS: [(&str, &str); 4] = [
+pub const SETS: [(&str, &str); 5] = [
     (
         "crypto",
         "ciphers, hashes and MACs (criterion) vs openssl speed",
@@ -33,6 +36,10 @@ pub const SETS: [(&str, &str); 4] = [
     (
         "pubkey",
         "RSA-1024/2048/4096 private and public operations, DH-2048 agreement vs openssl speed",
+    ),
+    (
+        "ecc",
+        "ECDSA P-256 sign/verify and X25519 vs openssl speed ecdsap256 ecdhx25519",
     ),
     (
         "handshake",
@@ -204,6 +211,9 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     }
     if wants("pubkey") {
         step("pubkey", pubkey::run(root, quick));
+    }
+    if wants("ecc") {
+        step("ecc", ecc::run(root, quick));
     }
     if wants("handshake") {
         step("handshake", handshake::run(root, quick));

@@ -21,7 +21,8 @@
 //! 7. `cargo tree -d`: no duplicated RustCrypto crate
 //! 8. the interop tests against the peers (`matrix-interop`, release mode), the TLS 1.2
 //!    and DTLS 1.2 interop tests with matrix-interop's `tls-1-2` feature and the RFC 5077
-//!    ticket tests (`stateless-session-tickets`, `tests/interop_tickets.rs`) in the same run, then the
+//!    ticket tests (`stateless-session-tickets`, `tests/interop_tickets.rs`) in the same run,
+//!    the ECC interop tests with its `ecc` feature, then the
 //!    legacy-renegotiation interop tests once with each of the two features they need
 //! 9. the fuzz crate's tests (every committed seed, ours and the peers', replays), then a
 //!    short fuzz pass: every target 5 s on the stable runner (`cargo xtask fuzz`), which
@@ -109,6 +110,16 @@ const MINIMAL_COMBOS: &[(&str, &str, &str)] = &[
         "ssl3-only server, RC4-MD5",
         "matrix-ssl",
         "server-side-ssl,ssl3,ssl-rsa-with-rc4-128-md5",
+    ),
+    (
+        "ecdhe-ecdsa-client: TLS 1.2 client, ECDHE_ECDSA AES-128-GCM only",
+        "matrix-ssl",
+        "client-side-ssl,tls-ecdhe-ecdsa-with-aes-128-gcm-sha256",
+    ),
+    (
+        "ecdhe-ecdsa-server: TLS 1.0 server without the certificate parser, ECDHE_ECDSA AES-128-CBC-SHA",
+        "matrix-ssl",
+        "server-side-ssl,tls,tls-ecdhe-ecdsa-with-aes-128-cbc-sha",
     ),
 ];
 
@@ -491,6 +502,25 @@ pub fn run(root: &Path) -> Result<(), String> {
                 "--test",
                 "interop_tickets",
                 "dtls12",
+            ],
+            &peers_env,
+        )
+    })?;
+    // ECDHE and ECDSA (issue 19's acceptance) against OpenSSL 3 and GnuTLS, while `ecc` is
+    // not a default.
+    step("interop ECC (ecc)", &mut || {
+        cmd::run_env(
+            root,
+            "cargo",
+            &[
+                "test",
+                "--release",
+                "-p",
+                INTEROP_PACKAGE,
+                "--features",
+                "ecc",
+                "--test",
+                "interop_ecc",
             ],
             &peers_env,
         )

@@ -323,6 +323,26 @@ wire_enum! {
         TLS_EMPTY_RENEGOTIATION_INFO_SCSV = 0x00ff,
         /// TLS_FALLBACK_SCSV (0x5600, RFC 7507): not a suite, a signal.
         TLS_FALLBACK_SCSV = 0x5600,
+        /// TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA (0xC009, RFC 8422).
+        TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA = 0xc009,
+        /// TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA (0xC00A, RFC 8422).
+        TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA = 0xc00a,
+        /// TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA (0xC013, RFC 8422).
+        TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA = 0xc013,
+        /// TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA (0xC014, RFC 8422).
+        TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA = 0xc014,
+        /// TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256 (0xC023, RFC 5289).
+        TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256 = 0xc023,
+        /// TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256 (0xC027, RFC 5289).
+        TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256 = 0xc027,
+        /// TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (0xC02B, RFC 5289).
+        TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 = 0xc02b,
+        /// TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 (0xC02C, RFC 5289).
+        TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 = 0xc02c,
+        /// TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (0xC02F, RFC 5289).
+        TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 = 0xc02f,
+        /// TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 (0xC030, RFC 5289).
+        TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 = 0xc030,
     }
 }
 
@@ -349,6 +369,10 @@ wire_enum! {
     ExtensionType: u16 {
         /// server_name(0) (RFC 6066 section 3).
         ServerName = 0,
+        /// supported_groups(10), once elliptic_curves (RFC 8422 section 5.1.1).
+        SupportedGroups = 10,
+        /// ec_point_formats(11) (RFC 8422 section 5.1.2).
+        EcPointFormats = 11,
         /// signature_algorithms(13) (RFC 5246 section 7.4.1.4.1).
         SignatureAlgorithms = 13,
         /// SessionTicket(35) (RFC 5077 section 3.2).
@@ -369,6 +393,8 @@ wire_enum! {
         RsaFixedDh = 3,
         /// dss_fixed_dh(4).
         DssFixedDh = 4,
+        /// ecdsa_sign(64) (RFC 8422 section 5.5).
+        EcdsaSign = 64,
     }
 }
 
@@ -386,5 +412,13 @@ wire_enum! {
         RSA_PKCS1_SHA384 = 0x0501,
         /// rsa(1) with sha512(6).
         RSA_PKCS1_SHA512 = 0x0601,
+        /// ecdsa(3) with sha1(2) (RFC 8422 section 5.1.3).
+        ECDSA_SHA1 = 0x0203,
+        /// ecdsa(3) with sha256(4).
+        ECDSA_SHA256 = 0x0403,
+        /// ecdsa(3) with sha384(5).
+        ECDSA_SHA384 = 0x0503,
+        /// ecdsa(3) with sha512(6).
+        ECDSA_SHA512 = 0x0603,
     }
 }

@@ -14,6 +14,7 @@
 
 use alloc::vec::Vec;
 
+pub use super::ec_extensions::ServerEcdhParams;
 use super::extension_rules::Hello;
 use super::{
     CipherSuite, ClientCertificateType, Codec, CompressionMethod, DecodeError, ExtensionType,
@@ -578,6 +579,8 @@ pub enum KeyExchangeKind {
     Psk,
     /// Ephemeral Diffie-Hellman with a pre-shared key.
     DhePsk,
+    /// Ephemeral elliptic-curve Diffie-Hellman, signed (RSA or ECDSA; RFC 8422 section 5.4).
+    Ecdhe,
 }
 
 /// ServerDHParams: p, g and the server's public value Ys, each `<1..2^16-1>` big-endian.
@@ -641,6 +644,16 @@ pub enum ServerKeyExchange {
         /// The DH parameters.
         params: ServerDhParams,
     },
+    /// ECDHE_RSA and ECDHE_ECDSA (RFC 8422 section 5.4): the curve and point, then the
+    /// signature, framed as DHE_RSA's is in each version.
+    Ecdhe {
+        /// The curve and the server's ephemeral point.
+        params: ServerEcdhParams,
+        /// TLS 1.2: the signature's algorithm; `None` before TLS 1.2.
+        sig_alg: Option<SignatureScheme>,
+        /// The signature (PKCS#1 v1.5, or a DER `ECDSA-Sig-Value`).
+        signature: Vec<u8>,
+    },
 }
 
 impl ServerKeyExchange {
@@ -677,6 +690,11 @@ impl ServerKeyExchange {
                 identity_hint: read_opaque(r, LengthPrefix::U16, 0, 0xffff)?.to_vec(),
                 params: ServerDhParams::read(r)?,
             },
+            KeyExchangeKind::Ecdhe => ServerKeyExchange::Ecdhe {
+                params: ServerEcdhParams::read(r)?,
+                sig_alg: read_sig_alg(r, version)?,
+                signature: read_opaque(r, LengthPrefix::U16, 0, 0xffff)?.to_vec(),
+            },
         };
         r.expect_empty()?;
         Ok(ske)
@@ -686,6 +704,17 @@ impl ServerKeyExchange {
     pub fn encode(&self, out: &mut Vec<u8>) {
         match self {
             ServerKeyExchange::DheRsa {
+                params,
+                sig_alg,
+                signature,
+            } => {
+                params.encode(out);
+                if let Some(a) = sig_alg {
+                    a.encode(out);
+                }
+                encode_opaque(out, LengthPrefix::U16, signature);
+            }
+            ServerKeyExchange::Ecdhe {
                 params,
                 sig_alg,
                 signature,
@@ -717,6 +746,7 @@ impl ServerKeyExchange {
             ServerKeyExchange::DhAnon { .. } => KeyExchangeKind::DhAnon,
             ServerKeyExchange::Psk { .. } => KeyExchangeKind::Psk,
             ServerKeyExchange::DhePsk { .. } => KeyExchangeKind::DhePsk,
+            ServerKeyExchange::Ecdhe { .. } => KeyExchangeKind::Ecdhe,
         }
     }
 
@@ -726,7 +756,7 @@ impl ServerKeyExchange {
             ServerKeyExchange::DheRsa { params, .. }
             | ServerKeyExchange::DhAnon { params }
             | ServerKeyExchange::DhePsk { params, .. } => Some(params),
-            ServerKeyExchange::Psk { .. } => None,
+            ServerKeyExchange::Psk { .. } | ServerKeyExchange::Ecdhe { .. } => None,
         }
     }
 }
@@ -815,6 +845,11 @@ pub enum ClientKeyExchange {
         /// g^Xc mod p.
         dh_yc: Vec<u8>,
     },
+    /// ECDHE: the client's ephemeral point, `ECPoint.point<1..2^8-1>` (RFC 8422 section 5.7).
+    Ecdh {
+        /// The uncompressed SEC 1 point, or the X25519 u-coordinate.
+        point: Vec<u8>,
+    },
 }
 
 impl ClientKeyExchange {
@@ -848,6 +883,9 @@ impl ClientKeyExchange {
                 identity: read_opaque(r, LengthPrefix::U16, 0, 0xffff)?.to_vec(),
                 dh_yc: read_opaque(r, LengthPrefix::U16, 1, 0xffff)?.to_vec(),
             },
+            KeyExchangeKind::Ecdhe => ClientKeyExchange::Ecdh {
+                point: super::ec_extensions::read_ec_point(r)?.to_vec(),
+            },
         };
         r.expect_empty()?;
         Ok(cke)
@@ -872,6 +910,7 @@ impl ClientKeyExchange {
                 encode_opaque(out, LengthPrefix::U16, identity);
                 encode_opaque(out, LengthPrefix::U16, dh_yc);
             }
+            ClientKeyExchange::Ecdh { point } => super::ec_extensions::encode_ec_point(out, point),
         }
     }
 }
@@ -1137,6 +1176,7 @@ impl HandshakePayload {
 #[cfg(test)]
 mod heapsort_tests {
     use super::heapsort;
+    use alloc::vec::Vec;
 
     #[test]
     fn heapsort_sorts_like_the_standard_sort() {

@@ -12,6 +12,7 @@
 
 use alloc::vec::Vec;
 
+pub mod ec_extensions;
 pub mod enums;
 mod extension_rules;
 pub mod framing;

@@ -8,12 +8,14 @@ use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use crate::rsa::{RsaPublicKey, encrypt_pkcs1_v15, sign_pkcs1_v15, verify_pkcs1_v15};
+use crate::rsa::{RsaPublicKey, encrypt_pkcs1_v15};
 use matrix_core::Error;
 use matrix_crypto::prf::Sender;
 use matrix_crypto::random::SecureRandom;
 use zeroize::Zeroizing;
 
+use super::ecdhe;
+use super::signing::PeerKey;
 use super::{
     CertValidator, HelloExtensions, HsShared, Output, Reneg, dh_params_digest, kx_kind,
     kx_supported, psk_premaster,
@@ -24,8 +26,8 @@ use crate::codec::handshake::{
     HelloVerifyRequest, ServerDhParams, ServerHello, ServerHelloDone, ServerKeyExchange,
 };
 use crate::codec::{
-    AlertDescription, CipherSuite, Codec, CompressionMethod, ExtensionType, HandshakeType,
-    ProtocolVersion, Reader,
+    AlertDescription, CipherSuite, ClientCertificateType, Codec, CompressionMethod, ExtensionType,
+    HandshakeType, ProtocolVersion, Reader,
 };
 use crate::context::ContextInner;
 use crate::dh::{DhGroup, MAX_PRIME_BITS, MIN_PRIME_BITS};
@@ -64,7 +66,7 @@ struct ExpectCertificate {
 struct ExpectServerKeyExchange {
     offered_version: ProtocolVersion,
     kx: KeyExchange,
-    server_key: Option<RsaPublicKey>,
+    server_key: Option<PeerKey>,
 }
 
 /// What the client's side of the key exchange needs once ServerHelloDone arrives.
@@ -85,6 +87,11 @@ enum ClientKx {
         public: Vec<u8>,
         z: Zeroizing<Vec<u8>>,
     },
+    /// ECDHE_RSA and ECDHE_ECDSA: our point and the shared secret (RFC 8422 section 5.10).
+    Ecdh {
+        public: Vec<u8>,
+        z: Zeroizing<Vec<u8>>,
+    },
 }
 
 /// Waiting for ServerHelloDone (or a CertificateRequest first), with what our
@@ -94,6 +101,8 @@ struct ExpectServerHelloDone {
     kx: ClientKx,
     /// The server asked for a certificate.
     cert_requested: bool,
+    /// The certificate types of its CertificateRequest.
+    cert_types: Vec<ClientCertificateType>,
 }
 
 /// Waiting for the server's ChangeCipherSpec.
@@ -159,7 +168,10 @@ impl ClientHandshake {
                 .versions
                 .iter()
                 .any(|v| s.suite_usable(suite, *v).is_some())
-                && crate::suites::lookup(suite).is_some_and(|i| kx_supported(i.kx, &s.keys, false))
+                && crate::suites::lookup(suite).is_some_and(|i| {
+                    kx_supported(i.kx, &s.keys, false)
+                        && (!i.kx.is_ecdhe() || !ecdhe::our_groups(&s.ctx).is_empty())
+                })
         };
         let mut suites: Vec<CipherSuite> = if cipher_suite != 0 {
             let nominated = CipherSuite::from(cipher_suite);
@@ -211,6 +223,8 @@ impl ClientHandshake {
             });
             sent_extensions.push(super::EXT_EXTENDED_MASTER_SECRET);
         }
+        // RFC 8422 section 5.1: our groups and point formats, with an ECDHE suite.
+        ecdhe::client_hello_extensions(&shared.ctx, &suites, &mut hello_exts, &mut sent_extensions);
         // RFC 5246 section 7.4.1.4.1: the pairs we accept, when offering TLS 1.2.
         if offered_version.is_tls12() {
             hello_exts.push(Extension::Unknown {
@@ -449,6 +463,7 @@ impl ClientHandshake {
                     offered_version: st.offered_version,
                     kx: ClientKx::Psk { hint: Vec::new() },
                     cert_requested: false,
+                    cert_types: Vec::new(),
                 };
                 self.server_hello_done(st, rng, out)?
             }
@@ -459,9 +474,7 @@ impl ClientHandshake {
             (State::ServerHelloDone(st), HandshakeType::CertificateRequest)
                 if !st.cert_requested =>
             {
-                if !matches!(st.kx, ClientKx::Rsa(_))
-                    && self.shared.suite.map(|s| s.kx) != Some(KeyExchange::DheRsa)
-                {
+                if !self.shared.suite.is_some_and(|s| s.kx.server_certificate()) {
                     return Err(Fatal::new(AlertDescription::HandshakeFailure));
                 }
                 let req =
@@ -470,6 +483,7 @@ impl ClientHandshake {
                 self.shared.transcript_update(raw);
                 State::ServerHelloDone(ExpectServerHelloDone {
                     cert_requested: true,
+                    cert_types: req.certificate_types,
                     ..st
                 })
             }
@@ -628,6 +642,12 @@ impl ClientHandshake {
         }
         self.shared.etm = etm;
         self.note_server_ticket(sh, st.resume.as_ref());
+        // RFC 8422 section 5.2: the server's point formats must include uncompressed.
+        let formats = match sh.extension(ecdhe::EXT_EC_POINT_FORMATS.into()) {
+            Some(Extension::Unknown { data, .. }) => Some(data.as_slice()),
+            _ => None,
+        };
+        ecdhe::check_server_point_formats(formats, sv)?;
         self.shared.server_random = sh.random;
         self.shared.suite = Some(suite);
         self.shared.session_id = sh.session_id.clone();
@@ -650,7 +670,10 @@ impl ClientHandshake {
             return Ok(State::Ccs(ExpectCcs { resumed: true }));
         }
         match suite.kx {
-            KeyExchange::Rsa | KeyExchange::DheRsa => Ok(State::Certificate(ExpectCertificate {
+            KeyExchange::Rsa
+            | KeyExchange::DheRsa
+            | KeyExchange::EcdheRsa
+            | KeyExchange::EcdheEcdsa => Ok(State::Certificate(ExpectCertificate {
                 offered_version: st.offered_version,
                 kx: suite.kx,
             })),
@@ -688,15 +711,14 @@ impl ClientHandshake {
                 .as_ref()
                 .ok_or(Fatal::internal(Error::Failure))?;
             // TLS 1.2: the pair must be one our signature_algorithms listed.
-            let hash = self.shared.verify_spec(*sig_alg)?;
+            let hash = self.shared.verify_spec(key.kind(), *sig_alg)?;
             let digest = dh_params_digest(
                 hash,
                 &self.shared.client_random,
                 &self.shared.server_random,
                 params,
             )?;
-            verify_pkcs1_v15(key, hash, &digest, signature)
-                .map_err(|_| Fatal::new(AlertDescription::DecryptError))?;
+            key.verify(hash, &digest, signature)?;
         }
         let agree = |params: &ServerDhParams, rng: &mut dyn SecureRandom| {
             let group = dh_group(params)?;
@@ -725,11 +747,25 @@ impl ClientHandshake {
                     z,
                 }
             }
+            ServerKeyExchange::Ecdhe {
+                params,
+                sig_alg,
+                signature,
+            } => {
+                let key = st
+                    .server_key
+                    .as_ref()
+                    .ok_or(Fatal::internal(Error::Failure))?;
+                let (public, z) =
+                    ecdhe::client_agree(&self.shared, key, params, *sig_alg, signature, rng)?;
+                ClientKx::Ecdh { public, z }
+            }
         };
         Ok(State::ServerHelloDone(ExpectServerHelloDone {
             offered_version: st.offered_version,
             kx,
             cert_requested: false,
+            cert_types: Vec::new(),
         }))
     }
 
@@ -740,7 +776,16 @@ impl ClientHandshake {
         let server_key = self
             .shared
             .authenticate_peer(self.validator.as_mut(), cert)?;
-        if st.kx == KeyExchange::DheRsa {
+        // The certificate's key must be the one the suite names (RFC 8422 section 2).
+        let wanted = if st.kx == KeyExchange::EcdheEcdsa {
+            crate::sigalgs::SigKind::Ecdsa
+        } else {
+            crate::sigalgs::SigKind::Rsa
+        };
+        if server_key.kind() != wanted {
+            return Err(Fatal::new(AlertDescription::UnsupportedCertificate));
+        }
+        if st.kx != KeyExchange::Rsa {
             return Ok(State::ServerKeyExchange(ExpectServerKeyExchange {
                 offered_version: st.offered_version,
                 kx: st.kx,
@@ -749,8 +794,9 @@ impl ClientHandshake {
         }
         Ok(State::ServerHelloDone(ExpectServerHelloDone {
             offered_version: st.offered_version,
-            kx: ClientKx::Rsa(server_key),
+            kx: ClientKx::Rsa(server_key.into_rsa()?),
             cert_requested: false,
+            cert_types: Vec::new(),
         }))
     }
 
@@ -764,18 +810,21 @@ impl ClientHandshake {
         // Client authentication: our chain now, a CertificateVerify after the
         // ClientKeyExchange. The chain is sent whatever CAs the server named (the server
         // decides, as MatrixSSL's client does).
-        let signer = match (
-            st.cert_requested,
-            keys.certificate_list(),
-            keys.private_key(),
-        ) {
-            (true, Some(certificate_list), Some(key)) if cfg!(feature = "client-auth") => {
+        // The identity answers the request's certificate types and (TLS 1.2) signature
+        // pairs: an EC one for ecdsa_sign, an RSA one for rsa_sign.
+        let identity = if st.cert_requested && cfg!(feature = "client-auth") {
+            keys.client_identity(&st.cert_types, |k| self.shared.sign_spec(k).is_ok())
+        } else {
+            None
+        };
+        let signer = match identity {
+            Some((certificate_list, signer)) => {
                 let cert = Certificate { certificate_list };
                 self.shared
                     .emit(out, HandshakeType::Certificate, |o| cert.encode(o));
-                Some(key)
+                Some(signer)
             }
-            _ => None,
+            None => None,
         };
         if st.cert_requested && signer.is_none() {
             // TLS: an empty Certificate; SSL 3.0: a no_certificate warning instead.
@@ -821,6 +870,7 @@ impl ClientHandshake {
                 };
                 (cke, psk_premaster(&z, key)?)
             }
+            ClientKx::Ecdh { public, z } => (ClientKeyExchange::Ecdh { point: public }, z),
         };
         let version = self.shared.version;
         self.shared
@@ -828,14 +878,15 @@ impl ClientHandshake {
                 cke.encode(o, version)
             });
         self.shared.master = Some(self.shared.compute_master(&pms[..])?);
-        if let Some(key) = signer {
-            // RFC 2246 section 7.4.8: MD5 || SHA-1 of every message so far, signed; RFC
-            // 5246 section 7.4.8: the hash of a pair the CertificateRequest listed.
-            let (alg, sig_alg) = self.shared.sign_spec()?;
+        if let Some(signer) = signer {
+            // RFC 2246 section 7.4.8: MD5 || SHA-1 of every message so far, signed (SHA-1
+            // for ECDSA, RFC 4492 section 5.8); RFC 5246 section 7.4.8: the hash of a pair
+            // the CertificateRequest listed.
+            let (alg, sig_alg) = self.shared.sign_spec(signer.kind())?;
             let hash = self.shared.certificate_verify_hash(alg)?;
             let cv = CertificateVerify {
                 sig_alg,
-                signature: sign_pkcs1_v15(key, rng, alg, &hash)?,
+                signature: signer.sign(rng, alg, &hash)?,
             };
             self.shared
                 .emit(out, HandshakeType::CertificateVerify, |o| cv.encode(o));
@@ -897,6 +948,7 @@ impl ClientHandshake {
                 ClientKx::DhePsk { hint, public, z } => {
                     vec_bytes(hint) + vec_bytes(public) + z.capacity()
                 }
+                ClientKx::Ecdh { public, z } => vec_bytes(public) + z.capacity(),
             },
             _ => 0,
         };

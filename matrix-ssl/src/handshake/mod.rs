@@ -32,18 +32,13 @@ use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-#[cfg(any(
-    feature = "client-side-ssl",
-    all(feature = "cert-parse", feature = "rsa")
-))]
-use crate::rsa::RsaPublicKey;
 use matrix_core::Error;
 use matrix_crypto::alg::HashAlgorithm;
 use matrix_crypto::hash::{Hash, HashContext};
 use matrix_crypto::prf::{self, MasterSecret, Sender};
 use matrix_crypto::random::SecureRandom;
 #[cfg(all(feature = "cert-parse", feature = "rsa"))]
-use matrix_x509::{PublicKey, X509Cert};
+use matrix_x509::X509Cert;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
@@ -56,11 +51,14 @@ use crate::codec::{
 use crate::context::ContextInner;
 use crate::keys::Keys;
 use crate::record::{self, RecordDecrypter, RecordEncrypter, Side};
+use crate::sigalgs::SigKind;
 use crate::suites::{self, KeyExchange, SuiteInfo};
 
 #[cfg(feature = "client-side-ssl")]
 mod client;
+mod ecdhe;
 mod heap;
+pub(crate) mod signing;
 #[cfg(feature = "stateless-session-tickets")]
 pub(crate) mod ticket;
 mod transcript;
@@ -275,6 +273,7 @@ pub(crate) fn kx_kind(kx: KeyExchange) -> KeyExchangeKind {
         KeyExchange::DhAnon => KeyExchangeKind::DhAnon,
         KeyExchange::Psk => KeyExchangeKind::Psk,
         KeyExchange::DhePsk => KeyExchangeKind::DhePsk,
+        KeyExchange::EcdheRsa | KeyExchange::EcdheEcdsa => KeyExchangeKind::Ecdhe,
     }
 }
 
@@ -284,7 +283,10 @@ pub(crate) fn kx_kind(kx: KeyExchange) -> KeyExchangeKind {
 /// Whether the suite is compiled in and enabled is the suite table's business.
 pub(crate) fn kx_supported(kx: KeyExchange, keys: &Keys, server: bool) -> bool {
     match kx {
-        KeyExchange::Rsa | KeyExchange::DheRsa => !server || keys.has_rsa_identity(),
+        KeyExchange::Rsa | KeyExchange::DheRsa | KeyExchange::EcdheRsa => {
+            !server || keys.has_rsa_identity()
+        }
+        KeyExchange::EcdheEcdsa => !server || keys.has_ec_identity(),
         KeyExchange::DhAnon => true,
         KeyExchange::Psk | KeyExchange::DhePsk => keys.has_psk(),
     }
@@ -464,29 +466,37 @@ impl HsShared {
         })
     }
 
-    /// The hash and (TLS 1.2) the signature pair with which we sign for this peer: MD5 ||
-    /// SHA-1 and no pair before TLS 1.2; in TLS 1.2 our most preferred pair of the peer's
-    /// list (SHA-1 if it sent none), handshake_failure when nothing is common.
-    pub(crate) fn sign_spec(&self) -> Result<(HashAlgorithm, Option<SignatureScheme>), Fatal> {
+    /// The hash and (TLS 1.2) the signature pair with which we sign with a `kind` key for
+    /// this peer: the legacy hash and no pair before TLS 1.2 (`sigalgs::legacy`); in TLS 1.2
+    /// our most preferred pair of that kind in the peer's list (SHA-1 if it sent none),
+    /// handshake_failure when nothing is common.
+    pub(crate) fn sign_spec(
+        &self,
+        kind: SigKind,
+    ) -> Result<(HashAlgorithm, Option<SignatureScheme>), Fatal> {
         if !self.version.is_tls12() {
-            return Ok((crate::sigalgs::legacy(), None));
+            return Ok((crate::sigalgs::legacy(kind), None));
         }
         let peer = if self.peer_sig_algs.is_empty() {
             crate::sigalgs::DEFAULT_PEER
         } else {
             &self.peer_sig_algs
         };
-        let scheme =
-            crate::sigalgs::choose(peer).ok_or(Fatal::new(AlertDescription::HandshakeFailure))?;
+        let scheme = crate::sigalgs::choose(kind, peer)
+            .ok_or(Fatal::new(AlertDescription::HandshakeFailure))?;
         let hash = crate::sigalgs::hash_of(scheme).ok_or(Fatal::internal(Error::Failure))?;
         Ok((hash, Some(scheme)))
     }
 
-    /// The hash to check a received signature with (see `sigalgs::accepted`):
-    /// illegal_parameter for a pair we did not offer, or one present (absent) when the
-    /// version says it must not (must) be.
-    pub(crate) fn verify_spec(&self, got: Option<SignatureScheme>) -> Result<HashAlgorithm, Fatal> {
-        crate::sigalgs::accepted(self.version.is_tls12(), got)
+    /// The hash to check a received signature of a `kind` key with (see
+    /// `sigalgs::accepted`): illegal_parameter for a pair we did not offer or of another
+    /// kind, or one present (absent) when the version says it must not (must) be.
+    pub(crate) fn verify_spec(
+        &self,
+        kind: SigKind,
+        got: Option<SignatureScheme>,
+    ) -> Result<HashAlgorithm, Fatal> {
+        crate::sigalgs::accepted(kind, self.version.is_tls12(), got)
             .ok_or(Fatal::new(AlertDescription::IllegalParameter))
     }
 
@@ -534,14 +544,14 @@ impl HsShared {
     /// Authenticates the peer's Certificate message (RFC 2246 section 7.4.2 / 7.4.6): parses
     /// the chain (bad_certificate), authenticates it against our trusted CAs, lets the
     /// certificate callback decide (without one, any authentication failure is fatal with
-    /// its alert), keeps the chain for the application and returns the leaf's RSA key
-    /// (unsupported_certificate for another key type).
+    /// its alert), keeps the chain for the application and returns the leaf's key, RSA or
+    /// (`ecc`) EC (unsupported_certificate for another key type).
     #[cfg(all(feature = "cert-parse", feature = "rsa"))]
     pub(crate) fn authenticate_peer(
         &mut self,
         validator: Option<&mut CertValidator>,
         cert: crate::codec::handshake::Certificate,
-    ) -> Result<RsaPublicKey, Fatal> {
+    ) -> Result<signing::PeerKey, Fatal> {
         // Each received certificate is moved into its parsed form, not copied: the chain
         // is held once during authentication (the RAM peak of a handshake).
         let certs = cert
@@ -563,10 +573,9 @@ impl HsShared {
             Verdict::Alert(a) => return Err(Fatal::new(a)),
             Verdict::InternalError => return Err(Fatal::new(AlertDescription::InternalError)),
         }
-        let key = match chain.leaf().map(|c| &c.public_key) {
-            Some(PublicKey::Rsa { n, e }) => RsaPublicKey::new(n, e)
-                .map_err(|_| Fatal::new(AlertDescription::UnsupportedCertificate))?,
-            _ => return Err(Fatal::new(AlertDescription::UnsupportedCertificate)),
+        let key = match chain.leaf() {
+            Some(leaf) => signing::PeerKey::from_certificate(&leaf.public_key)?,
+            None => return Err(Fatal::new(AlertDescription::UnsupportedCertificate)),
         };
         // The chain is handshake state: freed here, once the key is out of it, unless the
         // application asked to keep it (`Config::keep_peer_certificates`).
@@ -586,7 +595,7 @@ impl HsShared {
         &mut self,
         _validator: Option<&mut CertValidator>,
         _cert: crate::codec::handshake::Certificate,
-    ) -> Result<RsaPublicKey, Fatal> {
+    ) -> Result<signing::PeerKey, Fatal> {
         Err(Fatal::new(AlertDescription::UnsupportedCertificate))
     }
 

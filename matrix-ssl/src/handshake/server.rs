@@ -16,13 +16,15 @@ use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use crate::rsa::{RsaPublicKey, decrypt_pkcs1_v15_tls, sign_pkcs1_v15, verify_pkcs1_v15};
+use crate::rsa::{decrypt_pkcs1_v15_tls, sign_pkcs1_v15};
 use matrix_core::Error;
 use matrix_crypto::prf::Sender;
 use matrix_crypto::random::SecureRandom;
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use zeroize::Zeroizing;
 
+use super::ecdhe::{self, ClientEc};
+use super::signing::PeerKey;
 use super::{
     CertValidator, HsShared, Output, dh_params_digest, kx_kind, kx_supported, psk_premaster,
     version,
@@ -53,9 +55,11 @@ struct ExpectClientHello;
 struct ExpectClientKeyExchange {
     client_version: ProtocolVersion,
     dh: Option<Box<DhKeyPair>>,
+    /// ECDHE: our ephemeral key pair.
+    ecdh: Option<ecdhe::Ephemeral>,
     /// The key of the client's authenticated certificate: a CertificateVerify follows
     /// the ClientKeyExchange.
-    client_key: Option<Box<RsaPublicKey>>,
+    client_key: Option<Box<PeerKey>>,
 }
 
 /// Waiting for the client's Certificate (we sent a CertificateRequest); what the
@@ -66,7 +70,7 @@ struct ExpectClientCertificate {
 
 /// Waiting for the client's CertificateVerify, with its certificate's key.
 struct ExpectCertificateVerify {
-    client_key: Box<RsaPublicKey>,
+    client_key: Box<PeerKey>,
 }
 
 /// Waiting for the client's ChangeCipherSpec.
@@ -265,10 +269,9 @@ impl ServerHandshake {
                     CertificateVerify::read_in(&mut Reader::new(body), version).map_err(decode)?;
                 // The signature covers every message before this one, with the hash of the
                 // pair it names in TLS 1.2 (one of those our CertificateRequest listed).
-                let alg = self.shared.verify_spec(cv.sig_alg)?;
+                let alg = self.shared.verify_spec(st.client_key.kind(), cv.sig_alg)?;
                 let hash = self.shared.certificate_verify_hash(alg)?;
-                verify_pkcs1_v15(&st.client_key, alg, &hash, &cv.signature)
-                    .map_err(|_| Fatal::new(AlertDescription::DecryptError))?;
+                st.client_key.verify(alg, &hash, &cv.signature)?;
                 self.shared.transcript_update(raw);
                 State::Ccs(ExpectCcs { resumed: false })
             }
@@ -408,8 +411,13 @@ impl ServerHandshake {
         if names.is_empty() && !cfg!(feature = "server-can-send-empty-cert-request") {
             return Err(Fatal::internal(Error::ArgFail));
         }
+        // RFC 8422 section 5.5: ecdsa_sign too when we verify ECDSA.
+        let mut certificate_types = alloc::vec![crate::codec::ClientCertificateType::RsaSign];
+        if cfg!(feature = "ecc") {
+            certificate_types.push(crate::codec::ClientCertificateType::EcdsaSign);
+        }
         let req = crate::codec::handshake::CertificateRequest {
-            certificate_types: alloc::vec![crate::codec::ClientCertificateType::RsaSign],
+            certificate_types,
             signature_algorithms: self
                 .shared
                 .version
@@ -485,16 +493,19 @@ impl ServerHandshake {
         version::negotiate(client, &self.shared.ctx.versions)
     }
 
-    /// Our most preferred suite the client offered and we can run.
+    /// Our most preferred suite the client offered and we can run (an ECDHE one only with
+    /// a common group, see `ecdhe::server_can_run`).
     fn choose_suite(
         &self,
         ch: &ClientHello,
         version: ProtocolVersion,
+        client_ec: &ClientEc,
     ) -> Option<&'static SuiteInfo> {
         SUITES.iter().find(|s| {
             ch.cipher_suites.contains(&s.suite)
                 && self.shared.suite_usable(s.suite, version).is_some()
                 && kx_supported(s.kx, &self.shared.keys, true)
+                && ecdhe::server_can_run(s.kx, client_ec, &self.shared)
         })
     }
 
@@ -555,6 +566,8 @@ impl ServerHandshake {
                 }
                 _ => Vec::new(),
             };
+        // RFC 8422 sections 5.1.1 and 5.1.2: the client's groups and point formats.
+        let client_ec = ClientEc::read(ch, version)?;
         // RFC 7627: echoed in TLS when the client offers it.
         self.shared.ems = cfg!(feature = "extended-master-secret")
             && !version.is_ssl3()
@@ -576,21 +589,30 @@ impl ServerHandshake {
         self.plan_ticket();
 
         let suite = self
-            .choose_suite(ch, version)
+            .choose_suite(ch, version, &client_ec)
             .ok_or(Fatal::new(AlertDescription::HandshakeFailure))?;
         self.shared.suite = Some(suite);
         let mut id = [0u8; 32];
         rng.fill_bytes(&mut id)?;
         self.shared.session_id = id.to_vec();
         self.emit_server_hello(ch, out);
-        if matches!(suite.kx, KeyExchange::Rsa | KeyExchange::DheRsa) {
-            self.emit_certificate(out)?;
+        if suite.kx.server_certificate() {
+            self.emit_certificate(suite.kx, out)?;
         }
-        let dh = self.emit_server_key_exchange(suite.kx, rng, out)?;
+        let (dh, ecdh) = if suite.kx.is_ecdhe() {
+            let group = client_ec
+                .choose_group(&self.shared.ctx)
+                .ok_or(Fatal::new(AlertDescription::HandshakeFailure))?;
+            let (ske, pair) = ecdhe::server_key_exchange(&self.shared, suite.kx, group, rng)?;
+            self.shared
+                .emit(out, HandshakeType::ServerKeyExchange, |o| ske.encode(o));
+            (None, Some(pair))
+        } else {
+            (self.emit_server_key_exchange(suite.kx, rng, out)?, None)
+        };
         // Only a server that authenticates itself with a certificate may ask for one
         // (RFC 2246 section 7.4.4; RFC 4279 section 2 for the PSK suites).
-        let request =
-            self.client_auth && matches!(suite.kx, KeyExchange::Rsa | KeyExchange::DheRsa);
+        let request = self.client_auth && suite.kx.server_certificate();
         if request {
             self.emit_certificate_request(out)?;
         }
@@ -601,6 +623,7 @@ impl ServerHandshake {
         let next = ExpectClientKeyExchange {
             client_version: ch.client_version,
             dh,
+            ecdh,
             client_key: None,
         };
         Ok(if request {
@@ -610,12 +633,13 @@ impl ServerHandshake {
         })
     }
 
-    /// Our Certificate: the loaded chain, child first.
-    fn emit_certificate(&mut self, out: &mut Vec<Output>) -> Result<(), Fatal> {
-        let certificate_list = self
+    /// Our Certificate: the chain of the identity the key exchange `kx` signs with (the EC
+    /// one for ECDHE_ECDSA, the RSA one otherwise), child first.
+    fn emit_certificate(&mut self, kx: KeyExchange, out: &mut Vec<Output>) -> Result<(), Fatal> {
+        let (certificate_list, _) = self
             .shared
             .keys
-            .certificate_list()
+            .identity_for(kx)
             .ok_or(Fatal::new(AlertDescription::HandshakeFailure))?;
         let cert = Certificate { certificate_list };
         self.shared
@@ -651,7 +675,7 @@ impl ServerHandshake {
                     .keys
                     .private_key()
                     .ok_or(Fatal::new(AlertDescription::HandshakeFailure))?;
-                let (hash, sig_alg) = self.shared.sign_spec()?;
+                let (hash, sig_alg) = self.shared.sign_spec(crate::sigalgs::SigKind::Rsa)?;
                 let digest = dh_params_digest(
                     hash,
                     &self.shared.client_random,
@@ -745,6 +769,16 @@ impl ServerHandshake {
             });
         }
         self.ticket_extension(&mut exts);
+        // RFC 8422 section 5.2: our point formats, for an ECC suite and a client that sent
+        // its own.
+        if self.shared.suite.is_some_and(|s| s.kx.is_ecdhe())
+            && ch.extension(ecdhe::EXT_EC_POINT_FORMATS.into()).is_some()
+        {
+            exts.push(Extension::Unknown {
+                ext_type: ecdhe::EXT_EC_POINT_FORMATS,
+                data: crate::codec::ec_extensions::point_formats_data(),
+            });
+        }
         let extensions = (!exts.is_empty()).then_some(exts);
         let sh = ServerHello {
             server_version: version,
@@ -799,6 +833,11 @@ impl ServerHandshake {
                 let key = psk(identity)?;
                 let z = agree(dh_yc)?;
                 psk_premaster(&z, key)?
+            }
+            // RFC 8422 section 5.10: the shared secret is the premaster secret.
+            ClientKeyExchange::Ecdh { point } => {
+                let pair = st.ecdh.as_ref().ok_or(Fatal::internal(Error::Failure))?;
+                ecdhe::server_agree(pair, point)?
             }
         };
         self.shared.master = Some(self.shared.compute_master(&pms[..])?);
@@ -866,6 +905,7 @@ impl ServerHandshake {
                 + st.client_key
                     .as_deref()
                     .map_or(0, |k| core::mem::size_of_val(k) + k.heap_bytes())
+                + st.ecdh.as_ref().map_or(0, ecdhe::ephemeral_bytes)
         };
         let state = match &self.state {
             State::ClientKeyExchange(st) => kx(st),

@@ -20,12 +20,18 @@
 //! cannot read is `PS_UNSUPPORTED_FAIL`, as MatrixSSL answers for what it was compiled
 //! without.
 
+#[cfg(feature = "ecc")]
+mod ec;
 mod own_chain;
 
 use alloc::vec::Vec;
 
+use crate::codec::ClientCertificateType;
 use crate::dh::DhGroup;
+use crate::handshake::signing::Signer;
 use crate::rsa::RsaPrivateKey;
+use crate::sigalgs::SigKind;
+use crate::suites::KeyExchange;
 use matrix_core::Error;
 use matrix_x509::DhParams;
 #[cfg(all(feature = "cert-parse", feature = "rsa"))]
@@ -110,6 +116,9 @@ pub struct Keys {
     dh_group: Option<DhGroup>,
     /// The pre-shared keys, in load order.
     psks: Vec<Psk>,
+    /// The EC identity (`matrixSslLoadEcKeys`), beside the RSA one.
+    #[cfg(feature = "ecc")]
+    ec: Option<ec::EcIdentity>,
 }
 
 impl core::fmt::Debug for Keys {
@@ -273,11 +282,6 @@ impl Keys {
         self.chain.as_ref().map(OwnChain::parsed)
     }
 
-    /// Our certificates' DER, child first, as the Certificate message sends them.
-    pub(crate) fn certificate_list(&self) -> Option<Vec<Vec<u8>>> {
-        self.chain.as_ref().map(OwnChain::der_list)
-    }
-
     /// The trusted CA certificates.
     #[cfg(all(feature = "cert-parse", feature = "rsa"))]
     #[cfg_attr(docsrs, doc(cfg(all(feature = "cert-parse", feature = "rsa"))))]
@@ -292,6 +296,10 @@ impl Keys {
     }
 
     /// The leaf's private key (servers; clients doing client authentication).
+    #[cfg_attr(
+        not(feature = "server-side-ssl"),
+        allow(dead_code, reason = "a client signs through `client_identity`")
+    )]
     pub(crate) fn private_key(&self) -> Option<&RsaPrivateKey> {
         self.private_key.as_ref()
     }
@@ -375,6 +383,206 @@ impl Keys {
             .map(|p| (p.identity.as_slice(), p.key.as_slice()))
     }
 }
+
+/// EC identities (`USE_ECC`): `matrixSslLoadEcKeys` and `matrixSslLoadEcKeysMem`.
+#[cfg(feature = "ecc")]
+impl Keys {
+    /// `matrixSslLoadEcKeys`: an EC certificate chain and its P-256 or P-384 private key
+    /// (SEC 1 `EC PRIVATE KEY`, PKCS#8, encrypted PKCS#8 or encrypted PEM with
+    /// `password`), PEM or DER files, each argument a `;`-separated list; `ca_files` are
+    /// trusted CAs (RSA or ECDSA), added to those loaded already. The identity sits beside
+    /// an RSA one loaded by [`Keys::load_rsa_keys`]: a server holding both chooses by the
+    /// client's suites and signature algorithms.
+    ///
+    /// Return codes as [`Keys::load_rsa_keys`]; `PS_ARG_FAIL` when an EC identity is
+    /// loaded already, `PS_UNSUPPORTED_FAIL` for a key on a curve matrix does not have.
+    #[cfg(feature = "file-system")]
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "ecc", feature = "file-system"))))]
+    pub fn load_ec_keys(
+        &mut self,
+        cert_files: Option<&str>,
+        priv_key_file: Option<&str>,
+        password: Option<&str>,
+        ca_files: Option<&str>,
+    ) -> Result<(), Error> {
+        self.check_ec_args(cert_files.is_some(), priv_key_file.is_some())?;
+        let own = match (cert_files, priv_key_file) {
+            (Some(c), Some(k)) => Some(ec::EcIdentity::new(
+                OwnChain::from_files(c)?,
+                ec::key_from_file(k, password.map(str::as_bytes))?,
+            )?),
+            _ => None,
+        };
+        let cas = cas_from_files(ca_files)?;
+        self.install_ec(own, cas);
+        Ok(())
+    }
+
+    /// `matrixSslLoadEcKeysMem`: [`Keys::load_ec_keys`] from memory: `cert` our chain
+    /// (child first, PEM or DER back to back), `key` the private key (PEM or DER; an
+    /// encrypted one needs `password`), `ca` trusted CAs.
+    #[cfg_attr(docsrs, doc(cfg(feature = "ecc")))]
+    pub fn load_ec_keys_mem(
+        &mut self,
+        cert: Option<&[u8]>,
+        key: Option<&[u8]>,
+        password: Option<&[u8]>,
+        ca: Option<&[u8]>,
+    ) -> Result<(), Error> {
+        self.check_ec_args(cert.is_some(), key.is_some())?;
+        let own = match (cert, key) {
+            (Some(c), Some(k)) => Some(ec::EcIdentity::new(
+                OwnChain::from_bytes(c)?,
+                ec::key_from_mem(k, password)?,
+            )?),
+            _ => None,
+        };
+        let cas = cas_from_mem(ca)?;
+        self.install_ec(own, cas);
+        Ok(())
+    }
+
+    fn check_ec_args(&self, cert: bool, key: bool) -> Result<(), Error> {
+        if cert != key || (cert && self.ec.is_some()) {
+            return Err(Error::ArgFail);
+        }
+        Ok(())
+    }
+
+    fn install_ec(&mut self, own: Option<ec::EcIdentity>, cas: Cas) {
+        if own.is_some() {
+            self.ec = own;
+        }
+        append_cas(&mut self.cas, cas);
+    }
+
+    /// Whether an EC certificate and its private key are loaded (what a server needs for
+    /// the ECDHE_ECDSA suites).
+    pub fn has_ec_identity(&self) -> bool {
+        self.ec.is_some()
+    }
+
+    /// The `NamedGroup` of our EC key's curve.
+    pub(crate) fn ec_group(&self) -> Option<u16> {
+        self.ec.as_ref().map(ec::EcIdentity::group)
+    }
+
+    /// The EC identity's chain (DER, child first) and signer.
+    fn ec_identity(&self) -> Option<(Vec<Vec<u8>>, Signer<'_>)> {
+        self.ec
+            .as_ref()
+            .map(|id| (id.chain.der_list(), Signer::Ec(&id.key)))
+    }
+}
+
+/// Without `ecc`: EC material cannot be loaded.
+#[cfg(not(feature = "ecc"))]
+impl Keys {
+    /// `matrixSslLoadEcKeys`: `PS_UNSUPPORTED_FAIL`, this build has no `ecc`.
+    #[cfg(feature = "file-system")]
+    pub fn load_ec_keys(
+        &mut self,
+        _cert_files: Option<&str>,
+        _priv_key_file: Option<&str>,
+        _password: Option<&str>,
+        _ca_files: Option<&str>,
+    ) -> Result<(), Error> {
+        Err(no_ecc())
+    }
+
+    /// `matrixSslLoadEcKeysMem`: `PS_UNSUPPORTED_FAIL`, this build has no `ecc`.
+    pub fn load_ec_keys_mem(
+        &mut self,
+        _cert: Option<&[u8]>,
+        _key: Option<&[u8]>,
+        _password: Option<&[u8]>,
+        _ca: Option<&[u8]>,
+    ) -> Result<(), Error> {
+        Err(no_ecc())
+    }
+
+    /// Whether an EC identity is loaded: never without `ecc`.
+    pub fn has_ec_identity(&self) -> bool {
+        false
+    }
+
+    /// No EC key, no group.
+    pub(crate) fn ec_group(&self) -> Option<u16> {
+        None
+    }
+
+    fn ec_identity(&self) -> Option<(Vec<Vec<u8>>, Signer<'_>)> {
+        None
+    }
+}
+
+#[cfg(not(feature = "ecc"))]
+fn no_ecc() -> Error {
+    matrix_core::ps_error!(
+        Error::UnsupportedFail,
+        "built without ecc: cannot load EC keys"
+    )
+}
+
+/// Which identity signs for what (both roles).
+impl Keys {
+    /// The RSA identity's chain and signer.
+    fn rsa_identity(&self) -> Option<(Vec<Vec<u8>>, Signer<'_>)> {
+        match (&self.chain, &self.private_key) {
+            (Some(chain), Some(key)) => Some((chain.der_list(), Signer::Rsa(key))),
+            _ => None,
+        }
+    }
+
+    /// A server's chain and signer for a suite's key exchange: the EC identity for
+    /// ECDHE_ECDSA, the RSA one for every other suite a certificate authenticates.
+    pub(crate) fn identity_for(&self, kx: KeyExchange) -> Option<(Vec<Vec<u8>>, Signer<'_>)> {
+        match kx {
+            KeyExchange::EcdheEcdsa => self.ec_identity(),
+            _ => self.rsa_identity(),
+        }
+    }
+
+    /// The signer of [`Self::identity_for`].
+    #[cfg_attr(
+        not(all(feature = "ecc", feature = "server-side-ssl")),
+        allow(dead_code, reason = "only a server signs an ECDHE ServerKeyExchange")
+    )]
+    pub(crate) fn signer_for(&self, kx: KeyExchange) -> Option<Signer<'_>> {
+        self.identity_for(kx).map(|(_, s)| s)
+    }
+
+    /// A client's chain and signer for a CertificateRequest listing `types` and (TLS 1.2)
+    /// `sig_ok` telling whether the server accepts a signature of a kind: an EC identity
+    /// for ecdsa_sign, else an RSA one for rsa_sign.
+    #[cfg_attr(
+        not(feature = "client-side-ssl"),
+        allow(dead_code, reason = "only a client answers a CertificateRequest")
+    )]
+    pub(crate) fn client_identity(
+        &self,
+        types: &[ClientCertificateType],
+        sig_ok: impl Fn(SigKind) -> bool,
+    ) -> Option<(Vec<Vec<u8>>, Signer<'_>)> {
+        let ec = self.ec_identity().filter(|_| {
+            types.contains(&ClientCertificateType::EcdsaSign) && sig_ok(SigKind::Ecdsa)
+        });
+        ec.or_else(|| {
+            self.rsa_identity()
+                .filter(|_| types.contains(&ClientCertificateType::RsaSign) && sig_ok(SigKind::Rsa))
+        })
+    }
+}
+
+/// Adds CAs to those loaded.
+#[cfg(all(feature = "ecc", feature = "cert-parse"))]
+fn append_cas(cas: &mut Cas, more: Cas) {
+    cas.extend(more);
+}
+
+/// Without the parser there are no CAs to add.
+#[cfg(all(feature = "ecc", not(feature = "cert-parse")))]
+fn append_cas(_cas: &mut Cas, _more: Cas) {}
 
 /// The chain and key of a PKCS#12 file.
 #[cfg(feature = "pkcs12")]

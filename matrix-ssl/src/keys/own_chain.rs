@@ -63,14 +63,7 @@ impl OwnChain {
     /// (`PS_CERT_AUTH_FAIL`): a server that sent a mismatched pair would fail every
     /// handshake at Finished.
     pub(crate) fn check_key(&self, key: &RsaPrivateKey) -> Result<(), Error> {
-        let certs = self.0.certs();
-        for pair in certs.windows(2) {
-            if let [child, parent] = pair
-                && !matrix_x509::verify_signature(child, parent)
-            {
-                return Err(Error::CertAuthFail);
-            }
-        }
+        self.check_links()?;
         let leaf = self.0.leaf().ok_or(Error::ParseFail)?;
         match &leaf.public_key {
             PublicKey::Rsa { n, e } => {
@@ -82,6 +75,37 @@ impl OwnChain {
                 }
             }
             _ => Err(Error::UnsupportedFail),
+        }
+    }
+
+    /// Each certificate must be signed by the next one (`PS_CERT_AUTH_FAIL`).
+    fn check_links(&self) -> Result<(), Error> {
+        for pair in self.0.certs().windows(2) {
+            if let [child, parent] = pair
+                && !matrix_x509::verify_signature(child, parent)
+            {
+                return Err(Error::CertAuthFail);
+            }
+        }
+        Ok(())
+    }
+
+    /// [`Self::check_key`] for an EC key: the leaf's key must be the same point on the
+    /// same curve.
+    #[cfg(feature = "ecc")]
+    pub(crate) fn check_ec_key(&self, key: &matrix_crypto::ec::EcPrivateKey) -> Result<(), Error> {
+        self.check_links()?;
+        let leaf = self.0.leaf().ok_or(Error::ParseFail)?;
+        match &leaf.public_key {
+            PublicKey::Ec { curve, point } => {
+                let ours = key.public_key();
+                if *curve == ours.curve() && *point == ours.to_sec1() {
+                    Ok(())
+                } else {
+                    Err(Error::CertAuthFail)
+                }
+            }
+            _ => Err(Error::CertAuthFail),
         }
     }
 }
@@ -150,6 +174,21 @@ impl OwnChain {
         push_len(&mut spk, body.len());
         spk.extend_from_slice(&body);
         if leaf.windows(spk.len()).any(|w| w == spk.as_slice()) {
+            Ok(())
+        } else {
+            Err(Error::CertAuthFail)
+        }
+    }
+}
+
+#[cfg(all(feature = "ecc", not(feature = "cert-parse")))]
+impl OwnChain {
+    /// Without the parser: the leaf must contain the key's uncompressed point (the
+    /// subjectPublicKey of RFC 5480 section 2.2), a byte search as for RSA keys.
+    pub(crate) fn check_ec_key(&self, key: &matrix_crypto::ec::EcPrivateKey) -> Result<(), Error> {
+        let leaf = self.0.first().ok_or(Error::ParseFail)?;
+        let point = key.public_key().to_sec1();
+        if leaf.windows(point.len()).any(|w| w == point.as_slice()) {
             Ok(())
         } else {
             Err(Error::CertAuthFail)

@@ -67,6 +67,10 @@ const BUILDS: [(&str, &str); 2] = [
 ];
 
 /// Builds `matrix-speed` with `features` and keeps a copy under `name`.
+pub(super) fn build_speed(root: &Path, features: &str, name: &str) -> Result<PathBuf, String> {
+    build(root, features, name)
+}
+
 fn build(root: &Path, features: &str, name: &str) -> Result<PathBuf, String> {
     let mut args = vec![
         "build",
@@ -89,7 +93,7 @@ fn build(root: &Path, features: &str, name: &str) -> Result<PathBuf, String> {
 }
 
 /// `matrix-speed OP MS`: operations per second.
-fn ours(bin: &Path, op: &str, millis: u64) -> Result<f64, String> {
+pub(super) fn ours(bin: &Path, op: &str, millis: u64) -> Result<f64, String> {
     let out = Command::new(bin)
         .args([op, &millis.to_string()])
         .output()

@@ -1,0 +1,330 @@
+//! ECDHE in the handshake (RFC 8422; RFC 4492 for TLS 1.0/1.1): the groups and point formats
+//! both hellos negotiate (sections 5.1 and 5.2), the ServerKeyExchange a server signs
+//! (section 5.4), the client's ephemeral point (section 5.7) and the premaster secret
+//! (section 5.10: the shared X coordinate, or the X25519 output of RFC 7748, never all
+//! zeros).
+//!
+//! Groups are `NamedGroup` code points; `Config::ec_groups` lists ours in preference order
+//! and the curves this build did not compile in are dropped from it. A client offers its
+//! groups and `uncompressed` whenever it offers an ECDHE suite. A server takes the first of
+//! its groups the client listed (secp256r1, RFC 8422 section 5.1's fallback, when the
+//! client sent no list), uses uncompressed points only, refuses a client whose
+//! ec_point_formats lacks uncompressed (illegal_parameter, section 5.1.2), and picks an
+//! ECDHE suite only when a group is common, an ECDHE_ECDSA one only when its EC key's
+//! curve is one the client listed and (TLS 1.2) the client's signature_algorithms allow
+//! ECDSA.
+//!
+//! Alerts: a ServerKeyExchange naming a group we did not offer, an explicit curve or a
+//! point that is not on the curve or has the wrong length is illegal_parameter; so is a
+//! ClientKeyExchange point the curve refuses, and an X25519 result of all zeros; a
+//! malformed vector is decode_error (the codec's); no common group leaves no suite
+//! (handshake_failure).
+//!
+//! Without the `ecc` feature no ECDHE suite is in the table, so none of this runs; the
+//! items exist in a form that does nothing, so that the machines compile unchanged.
+
+// A one-role build uses one side's half of this module.
+#![cfg_attr(
+    not(all(feature = "client-side-ssl", feature = "server-side-ssl")),
+    allow(dead_code, reason = "a one-role build uses one side's items")
+)]
+
+use alloc::vec::Vec;
+
+#[cfg(feature = "ecc")]
+use matrix_crypto::alg::HashAlgorithm;
+use matrix_crypto::random::SecureRandom;
+use zeroize::Zeroizing;
+
+use super::HsShared;
+use super::signing::PeerKey;
+use crate::alert::Fatal;
+#[cfg(feature = "ecc")]
+use crate::codec::Codec;
+use crate::codec::handshake::{ClientHello, Extension, ServerEcdhParams, ServerKeyExchange};
+use crate::codec::{AlertDescription, CipherSuite, ExtensionType, ProtocolVersion};
+use crate::context::ContextInner;
+use crate::suites::KeyExchange;
+
+#[cfg(feature = "ecc")]
+use matrix_crypto::ec::{EcdhKeyPair, NamedCurve};
+
+/// The supported_groups extension type (RFC 8422 section 5.1.1).
+pub(crate) const EXT_SUPPORTED_GROUPS: u16 = 10;
+/// The ec_point_formats extension type (RFC 8422 section 5.1.2).
+pub(crate) const EXT_EC_POINT_FORMATS: u16 = 11;
+
+/// The secp256r1 group, a server's choice for a client that listed none.
+#[cfg(feature = "ecc")]
+const SECP256R1: u16 = 23;
+
+/// A server's ephemeral ECDH key pair, between its ServerKeyExchange and the client's
+/// ClientKeyExchange (the secret is wiped on drop).
+#[cfg(feature = "ecc")]
+pub(crate) type Ephemeral = alloc::boxed::Box<EcdhKeyPair>;
+
+/// Without `ecc` no ECDHE exchange happens: the type has no value.
+#[cfg(not(feature = "ecc"))]
+pub(crate) enum Ephemeral {}
+
+/// Our groups in preference order, those this build has.
+#[cfg(feature = "ecc")]
+pub(crate) fn our_groups(ctx: &ContextInner) -> Vec<u16> {
+    ctx.config
+        .ec_groups
+        .iter()
+        .copied()
+        .filter(|g| NamedCurve::from_tls_id(*g).is_some_and(NamedCurve::is_enabled))
+        .collect()
+}
+
+/// Without `ecc`: no group.
+#[cfg(not(feature = "ecc"))]
+pub(crate) fn our_groups(_ctx: &ContextInner) -> Vec<u16> {
+    Vec::new()
+}
+
+/// Client: appends supported_groups and ec_point_formats (and records their types as
+/// sent) when `suites` holds an ECDHE suite.
+pub(crate) fn client_hello_extensions(
+    ctx: &ContextInner,
+    suites: &[CipherSuite],
+    exts: &mut Vec<Extension>,
+    sent: &mut Vec<u16>,
+) {
+    let ecdhe = suites
+        .iter()
+        .any(|s| crate::suites::lookup(*s).is_some_and(|i| i.kx.is_ecdhe()));
+    let groups = our_groups(ctx);
+    if !ecdhe || groups.is_empty() {
+        return;
+    }
+    exts.push(Extension::Unknown {
+        ext_type: EXT_SUPPORTED_GROUPS,
+        data: crate::codec::ec_extensions::supported_groups_data(&groups),
+    });
+    exts.push(Extension::Unknown {
+        ext_type: EXT_EC_POINT_FORMATS,
+        data: crate::codec::ec_extensions::point_formats_data(),
+    });
+    sent.push(EXT_EC_POINT_FORMATS);
+}
+
+/// Client: a ServerHello's ec_point_formats must list uncompressed (illegal_parameter),
+/// RFC 8422 section 5.2; a malformed one is decode_error.
+pub(crate) fn check_server_point_formats(
+    data: Option<&[u8]>,
+    version: ProtocolVersion,
+) -> Result<(), Fatal> {
+    let Some(data) = data else { return Ok(()) };
+    let formats = crate::codec::ec_extensions::read_point_formats(data)
+        .map_err(|e| Fatal::decode(e, version))?;
+    if formats.contains(&crate::codec::ec_extensions::POINT_FORMAT_UNCOMPRESSED) {
+        Ok(())
+    } else {
+        Err(Fatal::new(AlertDescription::IllegalParameter))
+    }
+}
+
+/// What a ClientHello says about elliptic curves.
+pub(crate) struct ClientEc {
+    /// The client's supported_groups, if it sent the extension.
+    groups: Option<Vec<u16>>,
+}
+
+impl ClientEc {
+    /// Reads the two extensions of `ch` (decode_error when malformed; illegal_parameter for
+    /// point formats without uncompressed). Without `ecc` they are ignored.
+    pub(crate) fn read(ch: &ClientHello, version: ProtocolVersion) -> Result<Self, Fatal> {
+        let data = |t: u16| match ch.extension(ExtensionType::from(t)) {
+            Some(Extension::Unknown { data, .. }) => Some(data.as_slice()),
+            _ => None,
+        };
+        if !cfg!(feature = "ecc") {
+            return Ok(ClientEc { groups: None });
+        }
+        let formats = data(EXT_EC_POINT_FORMATS);
+        check_server_point_formats(formats, version)?;
+        let groups = data(EXT_SUPPORTED_GROUPS)
+            .map(crate::codec::ec_extensions::read_supported_groups)
+            .transpose()
+            .map_err(|e| Fatal::decode(e, version))?;
+        Ok(ClientEc { groups })
+    }
+
+    /// Our first group the client listed; secp256r1 (if we have it) for a client that sent
+    /// no list.
+    pub(crate) fn choose_group(&self, ctx: &ContextInner) -> Option<u16> {
+        let ours = our_groups(ctx);
+        match &self.groups {
+            Some(theirs) => ours.into_iter().find(|g| theirs.contains(g)),
+            None => ours.into_iter().find(|g| *g == secp256r1()),
+        }
+    }
+
+    /// Whether the client accepts `group` (an ECDSA certificate's curve, RFC 8422 section
+    /// 5.1): any, when it sent no list.
+    pub(crate) fn accepts(&self, group: u16) -> bool {
+        self.groups.as_ref().is_none_or(|g| g.contains(&group))
+    }
+}
+
+/// The secp256r1 code point (0, an unused value, without `ecc`).
+const fn secp256r1() -> u16 {
+    #[cfg(feature = "ecc")]
+    {
+        SECP256R1
+    }
+    #[cfg(not(feature = "ecc"))]
+    {
+        0
+    }
+}
+
+/// Server: whether the ECDHE suite of `kx` can run for this client: a common group, and
+/// for ECDHE_ECDSA an EC identity on a curve the client has and (TLS 1.2) a signature pair
+/// the client allows. Other key exchanges pass.
+pub(crate) fn server_can_run(kx: KeyExchange, client: &ClientEc, shared: &HsShared) -> bool {
+    if !kx.is_ecdhe() {
+        return true;
+    }
+    if client.choose_group(&shared.ctx).is_none() {
+        return false;
+    }
+    match kx {
+        KeyExchange::EcdheEcdsa => {
+            shared.keys.ec_group().is_some_and(|g| client.accepts(g))
+                && shared.sign_spec(crate::sigalgs::SigKind::Ecdsa).is_ok()
+        }
+        _ => shared.sign_spec(crate::sigalgs::SigKind::Rsa).is_ok(),
+    }
+}
+
+/// The hash of client_random + server_random + the parameters: what a ServerKeyExchange
+/// signature covers (RFC 8422 section 5.4).
+#[cfg(feature = "ecc")]
+fn params_digest(
+    hash: HashAlgorithm,
+    shared: &HsShared,
+    params: &ServerEcdhParams,
+) -> Result<Vec<u8>, Fatal> {
+    use matrix_crypto::hash::HashContext;
+    let mut h = HashContext::new(hash).map_err(Fatal::internal)?;
+    h.update(&shared.client_random);
+    h.update(&shared.server_random);
+    h.update(&params.get_encoding());
+    Ok(h.finalize())
+}
+
+/// Server: a fresh key pair on `group` and the ServerKeyExchange carrying it, signed with
+/// the identity the suite's key exchange names.
+#[cfg(feature = "ecc")]
+pub(crate) fn server_key_exchange(
+    shared: &HsShared,
+    kx: KeyExchange,
+    group: u16,
+    rng: &mut dyn SecureRandom,
+) -> Result<(ServerKeyExchange, Ephemeral), Fatal> {
+    let curve =
+        NamedCurve::from_tls_id(group).ok_or(Fatal::new(AlertDescription::InternalError))?;
+    let pair = EcdhKeyPair::generate(curve, rng)?;
+    let params = ServerEcdhParams {
+        named_group: group,
+        point: pair.public_key().to_vec(),
+    };
+    let signer = shared
+        .keys
+        .signer_for(kx)
+        .ok_or(Fatal::new(AlertDescription::HandshakeFailure))?;
+    let (hash, sig_alg) = shared.sign_spec(signer.kind())?;
+    let digest = params_digest(hash, shared, &params)?;
+    let signature = signer.sign(rng, hash, &digest)?;
+    let ske = ServerKeyExchange::Ecdhe {
+        params,
+        sig_alg,
+        signature,
+    };
+    Ok((ske, alloc::boxed::Box::new(pair)))
+}
+
+/// Without `ecc` no ECDHE suite is chosen.
+#[cfg(not(feature = "ecc"))]
+pub(crate) fn server_key_exchange(
+    _shared: &HsShared,
+    _kx: KeyExchange,
+    _group: u16,
+    _rng: &mut dyn SecureRandom,
+) -> Result<(ServerKeyExchange, Ephemeral), Fatal> {
+    Err(Fatal::internal(matrix_core::Error::UnsupportedFail))
+}
+
+/// Server: the premaster secret from the client's point (illegal_parameter when the curve
+/// refuses it, or for an all-zero X25519 result).
+#[cfg(feature = "ecc")]
+pub(crate) fn server_agree(pair: &Ephemeral, point: &[u8]) -> Result<Zeroizing<Vec<u8>>, Fatal> {
+    pair.agree(point)
+        .map_err(|_| Fatal::new(AlertDescription::IllegalParameter))
+}
+
+/// Without `ecc` there is never a pair.
+#[cfg(not(feature = "ecc"))]
+pub(crate) fn server_agree(pair: &Ephemeral, _point: &[u8]) -> Result<Zeroizing<Vec<u8>>, Fatal> {
+    match *pair {}
+}
+
+/// Client: checks the ServerKeyExchange's group (one we offered) and point length
+/// (illegal_parameter otherwise), its signature with the server's key (the pair of the
+/// key's kind; decrypt_error when it does not verify), and agrees on the premaster secret with a fresh key pair
+/// of ours: returns our point and the secret.
+#[cfg(feature = "ecc")]
+pub(crate) fn client_agree(
+    shared: &HsShared,
+    server_key: &PeerKey,
+    params: &ServerEcdhParams,
+    sig_alg: Option<crate::codec::SignatureScheme>,
+    signature: &[u8],
+    rng: &mut dyn SecureRandom,
+) -> Result<(Vec<u8>, Zeroizing<Vec<u8>>), Fatal> {
+    // The group and the point's length first: they are checked before anything is
+    // computed with them, and a server that got them wrong fails the same way whether or
+    // not it signed them.
+    let illegal = || Fatal::new(AlertDescription::IllegalParameter);
+    if !our_groups(&shared.ctx).contains(&params.named_group) {
+        return Err(illegal());
+    }
+    let curve = NamedCurve::from_tls_id(params.named_group).ok_or_else(illegal)?;
+    if params.point.len() != curve.public_len() {
+        return Err(illegal());
+    }
+    let hash = shared.verify_spec(server_key.kind(), sig_alg)?;
+    let digest = params_digest(hash, shared, params)?;
+    server_key.verify(hash, &digest, signature)?;
+    let pair = EcdhKeyPair::generate(curve, rng)?;
+    let z = pair.agree(&params.point).map_err(|_| illegal())?;
+    Ok((pair.public_key().to_vec(), z))
+}
+
+/// Without `ecc` no ECDHE suite is offered.
+#[cfg(not(feature = "ecc"))]
+pub(crate) fn client_agree(
+    _shared: &HsShared,
+    _server_key: &PeerKey,
+    _params: &ServerEcdhParams,
+    _sig_alg: Option<crate::codec::SignatureScheme>,
+    _signature: &[u8],
+    _rng: &mut dyn SecureRandom,
+) -> Result<(Vec<u8>, Zeroizing<Vec<u8>>), Fatal> {
+    Err(Fatal::new(AlertDescription::HandshakeFailure))
+}
+
+/// The heap bytes of a server's ephemeral pair (see `super::heap`).
+#[cfg(feature = "ecc")]
+pub(crate) fn ephemeral_bytes(pair: &Ephemeral) -> usize {
+    core::mem::size_of_val(&**pair)
+}
+
+/// Without `ecc` there is never a pair.
+#[cfg(not(feature = "ecc"))]
+pub(crate) fn ephemeral_bytes(pair: &Ephemeral) -> usize {
+    match *pair {}
+}
