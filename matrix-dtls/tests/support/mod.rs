@@ -107,6 +107,8 @@ pub struct Link {
     pub duplicated: usize,
     /// Every datagram sent, before loss.
     pub log: Vec<Vec<u8>>,
+    /// The first datagram this matches is lost (then the test is forgotten).
+    pub drop_once: Option<fn(&[u8]) -> bool>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -135,6 +137,11 @@ impl Link {
     pub fn send(&mut self, dg: Vec<u8>, now: u64, p: NetParams, rng: &mut SimRng) {
         self.sent += 1;
         self.log.push(dg.clone());
+        if self.drop_once.is_some_and(|f| f(&dg)) {
+            self.drop_once = None;
+            self.lost += 1;
+            return;
+        }
         let copies = if rng.chance(p.dup) {
             self.duplicated += 1;
             2

@@ -1,0 +1,198 @@
+//! RFC 5077 session tickets over DTLS 1.2 (feature `stateless-session-tickets`) against
+//! OpenSSL 3 over 127.0.0.1, with its default settings (tickets are on by default). Both
+//! servers run without a session cache, so a resumption can only be the ticket's.
+//!
+//! | what | our client vs | our server vs |
+//! |---|---|---|
+//! | resumption by ticket, DTLS 1.2 | `openssl s_server -dtls1_2 -no_cache` ("Reused session-id") | `openssl s_client -dtls1_2 -sess_out` / `-sess_in` ("Reused,", "TLS session ticket") |
+//! | no ticket when the peer refuses them | `s_server -dtls1_2 -no_cache -no_ticket`: no resumption | `s_client -dtls1_2 -no_ticket`: a full handshake |
+//!
+//! A missing peer is a failure; every wait is bounded.
+#![cfg(all(feature = "tls-1-2", feature = "stateless-session-tickets"))]
+
+use std::net::UdpSocket;
+use std::sync::Arc;
+use std::time::Duration;
+
+use matrix_dtls::DtlsContext;
+use matrix_interop::dtls::{self, Reply};
+use matrix_interop::{Peer, free_port, testkeys};
+use matrix_ssl::{Config, Keys, ProtocolVersion};
+
+const T: Duration = Duration::from_secs(20);
+const DTLS12: ProtocolVersion = ProtocolVersion::DTLSv1_2;
+
+fn read(rel: &str) -> Vec<u8> {
+    std::fs::read(testkeys(rel)).unwrap()
+}
+
+/// Our client's context: DTLS 1.2, asking for tickets.
+fn client_ctx() -> DtlsContext {
+    let mut c = Config::dtls();
+    c.session_tickets = true;
+    matrix_dtls::open(c).unwrap()
+}
+
+/// Our server's context: no session cache, one ticket key.
+fn server_ctx() -> DtlsContext {
+    let mut c = Config::dtls();
+    c.session_table_size = 0;
+    let ctx = matrix_dtls::open(c).unwrap();
+    ctx.context()
+        .load_session_ticket_keys(&[0x31; 16], &[0x30; 32], &[0x33; 32])
+        .unwrap();
+    ctx
+}
+
+fn client_keys() -> Arc<Keys> {
+    let mut k = Keys::new();
+    k.load_rsa_keys_mem(None, None, Some(&read("rsa2048/ca.der")))
+        .unwrap();
+    Arc::new(k)
+}
+
+fn server_keys() -> Arc<Keys> {
+    let mut k = Keys::new();
+    k.load_rsa_keys_mem(
+        Some(&read("rsa2048/server-chain.pem")),
+        Some(&read("rsa2048/server.key")),
+        None,
+    )
+    .unwrap();
+    Arc::new(k)
+}
+
+/// `openssl s_server -dtls1_2 -no_cache` with the rsa2048 identity and `extra`.
+fn s_server(extra: &[&str]) -> (Peer, u16) {
+    let port = free_port();
+    let accept = format!("127.0.0.1:{port}");
+    let key = testkeys("rsa2048/server.key");
+    let cert = testkeys("rsa2048/server.pem");
+    let chain = testkeys("rsa2048/intermediate.pem");
+    let mut args = vec!["s_server", "-dtls1_2", "-no_cache", "-accept", &accept];
+    args.extend_from_slice(&["-key", &key, "-cert", &cert, "-cert_chain", &chain]);
+    args.extend_from_slice(extra);
+    let mut p = Peer::spawn("openssl", &args);
+    p.wait_for("ACCEPT", T).unwrap();
+    (p, port)
+}
+
+#[test]
+fn our_client_resumes_by_ticket_against_openssl_s_server_dtls1_2_without_a_cache() {
+    let (mut server, port) = s_server(&[]);
+    let ctx = client_ctx();
+    let first = dtls::run_client(
+        &ctx,
+        client_keys(),
+        port,
+        0,
+        None,
+        Reply::Stdio(&mut server),
+    )
+    .unwrap();
+    assert_eq!(first.version, DTLS12);
+    assert!(!first.resumed);
+    let sid = first.sid.expect("a session to resume");
+    assert!(!sid.ticket().is_empty(), "s_server issued no ticket");
+    for i in 0..2 {
+        let again = dtls::run_client(
+            &ctx,
+            client_keys(),
+            port,
+            0,
+            Some(&sid),
+            Reply::Stdio(&mut server),
+        )
+        .unwrap_or_else(|e| panic!("resumption {i}: {e}"));
+        assert!(
+            again.resumed,
+            "resumption {i}: s_server did not resume the ticket"
+        );
+        assert_eq!(again.version, DTLS12);
+    }
+    server
+        .wait_for("Reused session-id", T)
+        .expect("s_server reports the resumption");
+}
+
+#[test]
+fn our_client_gets_no_ticket_from_s_server_dtls1_2_no_ticket() {
+    let (mut server, port) = s_server(&["-no_ticket"]);
+    let ctx = client_ctx();
+    let first = dtls::run_client(
+        &ctx,
+        client_keys(),
+        port,
+        0,
+        None,
+        Reply::Stdio(&mut server),
+    )
+    .unwrap();
+    assert_eq!(first.version, DTLS12);
+    assert!(first.sid.as_ref().is_none_or(|s| s.ticket().is_empty()));
+    if let Some(sid) = first.sid {
+        let again = dtls::run_client(
+            &ctx,
+            client_keys(),
+            port,
+            0,
+            Some(&sid),
+            Reply::Stdio(&mut server),
+        )
+        .unwrap();
+        assert!(!again.resumed, "resumed without a cache or a ticket");
+    }
+}
+
+/// `s_client -dtls1_2` against our server without a cache: `-sess_out`, then `-sess_in`
+/// twice, each resuming by ticket; with `-no_ticket` every connection is a full one.
+#[test]
+fn openssl_s_client_dtls1_2_resumes_by_ticket_against_our_server_without_a_cache() {
+    for no_ticket in [false, true] {
+        let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let port = sock.local_addr().unwrap().port();
+        let sess = std::env::temp_dir().join(format!("matrix-dtls-ticket-{port}.pem"));
+        let sess = sess.to_string_lossy().into_owned();
+        let ctx = server_ctx();
+        for (i, flag) in ["-sess_out", "-sess_in", "-sess_in"]
+            .into_iter()
+            .enumerate()
+        {
+            let connect = format!("127.0.0.1:{port}");
+            let ca = testkeys("rsa2048/ca.pem");
+            let mut args = vec![
+                "s_client", "-dtls1_2", "-connect", &connect, "-CAfile", &ca, flag, &sess,
+            ];
+            if no_ticket {
+                args.push("-no_ticket");
+            }
+            let mut client = Peer::spawn("openssl", &args);
+            let done = dtls::serve(
+                &sock,
+                &ctx,
+                1,
+                &mut client,
+                "ping from s_client",
+                server_keys,
+                || None,
+            )
+            .unwrap_or_else(|e| panic!("connection {i}: {e}"));
+            assert_eq!(done[0].version, DTLS12);
+            let resumed = i > 0 && !no_ticket;
+            assert_eq!(
+                done[0].resumed, resumed,
+                "no_ticket {no_ticket}, connection {i}"
+            );
+            let line = if resumed { "Reused," } else { "New," };
+            client
+                .wait_for(line, T)
+                .unwrap_or_else(|e| panic!("no_ticket {no_ticket}, connection {i}: {e}"));
+            if i == 0 && !no_ticket {
+                client
+                    .wait_for("TLS session ticket:", T)
+                    .expect("s_client shows our ticket");
+            }
+        }
+        let _ = std::fs::remove_file(&sess);
+    }
+}
