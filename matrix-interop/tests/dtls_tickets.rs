@@ -15,9 +15,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use matrix_dtls::DtlsContext;
-use matrix_interop::dtls::{self, Reply};
+use matrix_interop::dtls::{self, Outcome, Reply};
 use matrix_interop::{Peer, free_port, testkeys};
-use matrix_ssl::{Config, Keys, ProtocolVersion};
+use matrix_ssl::{Config, Keys, ProtocolVersion, SessionId};
 
 const T: Duration = Duration::from_secs(20);
 const DTLS12: ProtocolVersion = ProtocolVersion::DTLSv1_2;
@@ -77,33 +77,24 @@ fn s_server(extra: &[&str]) -> (Peer, u16) {
     (p, port)
 }
 
+/// Our client against `server` on `port`, offering `sid`: the handshake and data both
+/// ways.
+fn connect(ctx: &DtlsContext, port: u16, sid: Option<&SessionId>, server: &mut Peer) -> Outcome {
+    dtls::run_client(ctx, client_keys(), port, 0, sid, Reply::Stdio(server))
+        .unwrap_or_else(|e| panic!("offering a session: {}: {e}", sid.is_some()))
+}
+
 #[test]
 fn our_client_resumes_by_ticket_against_openssl_s_server_dtls1_2_without_a_cache() {
     let (mut server, port) = s_server(&[]);
     let ctx = client_ctx();
-    let first = dtls::run_client(
-        &ctx,
-        client_keys(),
-        port,
-        0,
-        None,
-        Reply::Stdio(&mut server),
-    )
-    .unwrap();
+    let first = connect(&ctx, port, None, &mut server);
     assert_eq!(first.version, DTLS12);
     assert!(!first.resumed);
     let sid = first.sid.expect("a session to resume");
     assert!(!sid.ticket().is_empty(), "s_server issued no ticket");
     for i in 0..2 {
-        let again = dtls::run_client(
-            &ctx,
-            client_keys(),
-            port,
-            0,
-            Some(&sid),
-            Reply::Stdio(&mut server),
-        )
-        .unwrap_or_else(|e| panic!("resumption {i}: {e}"));
+        let again = connect(&ctx, port, Some(&sid), &mut server);
         assert!(
             again.resumed,
             "resumption {i}: s_server did not resume the ticket"
@@ -119,27 +110,11 @@ fn our_client_resumes_by_ticket_against_openssl_s_server_dtls1_2_without_a_cache
 fn our_client_gets_no_ticket_from_s_server_dtls1_2_no_ticket() {
     let (mut server, port) = s_server(&["-no_ticket"]);
     let ctx = client_ctx();
-    let first = dtls::run_client(
-        &ctx,
-        client_keys(),
-        port,
-        0,
-        None,
-        Reply::Stdio(&mut server),
-    )
-    .unwrap();
+    let first = connect(&ctx, port, None, &mut server);
     assert_eq!(first.version, DTLS12);
     assert!(first.sid.as_ref().is_none_or(|s| s.ticket().is_empty()));
     if let Some(sid) = first.sid {
-        let again = dtls::run_client(
-            &ctx,
-            client_keys(),
-            port,
-            0,
-            Some(&sid),
-            Reply::Stdio(&mut server),
-        )
-        .unwrap();
+        let again = connect(&ctx, port, Some(&sid), &mut server);
         assert!(!again.resumed, "resumed without a cache or a ticket");
     }
 }
