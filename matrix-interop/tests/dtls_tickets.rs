@@ -1,10 +1,11 @@
-//! RFC 5077 session tickets over DTLS 1.2 (feature `stateless-session-tickets`) against
-//! OpenSSL 3 over 127.0.0.1, with its default settings (tickets are on by default). Both
-//! servers run without a session cache, so a resumption can only be the ticket's.
+//! RFC 5077 session tickets over DTLS 1.2 and 1.0 (feature `stateless-session-tickets`)
+//! against OpenSSL 3 over 127.0.0.1, with its default settings (tickets are on by default;
+//! DTLS 1.0 needs `@SECLEVEL=0` in OpenSSL 3). Both servers run without a session cache, so
+//! a resumption can only be the ticket's.
 //!
 //! | what | our client vs | our server vs |
 //! |---|---|---|
-//! | resumption by ticket, DTLS 1.2 | `openssl s_server -dtls1_2 -no_cache` ("Reused session-id") | `openssl s_client -dtls1_2 -sess_out` / `-sess_in` ("Reused,", "TLS session ticket") |
+//! | resumption by ticket, DTLS 1.2 and 1.0 | `openssl s_server -dtls1_2`/`-dtls1 -no_cache` ("Reused session-id") | `openssl s_client -dtls1_2`/`-dtls1 -sess_out` / `-sess_in` ("Reused,", "TLS session ticket") |
 //! | no ticket when the peer refuses them | `s_server -dtls1_2 -no_cache -no_ticket`: no resumption | `s_client -dtls1_2 -no_ticket`: a full handshake |
 //!
 //! A missing peer is a failure; every wait is bounded.
@@ -21,6 +22,16 @@ use matrix_ssl::{Config, Keys, ProtocolVersion, SessionId};
 
 const T: Duration = Duration::from_secs(20);
 const DTLS12: ProtocolVersion = ProtocolVersion::DTLSv1_2;
+
+/// OpenSSL's version options and the version they give: DTLS 1.2 with its defaults, DTLS
+/// 1.0 with a suite OpenSSL 3 allows only at security level 0.
+const VERSIONS: [(&[&str], ProtocolVersion); 2] = [
+    (&["-dtls1_2"], DTLS12),
+    (
+        &["-dtls1", "-cipher", "AES128-SHA:@SECLEVEL=0"],
+        ProtocolVersion::DTLSv1_0,
+    ),
+];
 
 fn read(rel: &str) -> Vec<u8> {
     std::fs::read(testkeys(rel)).unwrap()
@@ -62,14 +73,15 @@ fn server_keys() -> Arc<Keys> {
     Arc::new(k)
 }
 
-/// `openssl s_server -dtls1_2 -no_cache` with the rsa2048 identity and `extra`.
-fn s_server(extra: &[&str]) -> (Peer, u16) {
+/// `openssl s_server -no_cache` with `version`, the rsa2048 identity and `extra`.
+fn s_server(version: &[&str], extra: &[&str]) -> (Peer, u16) {
     let port = free_port();
     let accept = format!("127.0.0.1:{port}");
     let key = testkeys("rsa2048/server.key");
     let cert = testkeys("rsa2048/server.pem");
     let chain = testkeys("rsa2048/intermediate.pem");
-    let mut args = vec!["s_server", "-dtls1_2", "-no_cache", "-accept", &accept];
+    let mut args = vec!["s_server", "-no_cache", "-accept", &accept];
+    args.extend_from_slice(version);
     args.extend_from_slice(&["-key", &key, "-cert", &cert, "-cert_chain", &chain]);
     args.extend_from_slice(extra);
     let mut p = Peer::spawn("openssl", &args);
@@ -85,30 +97,32 @@ fn connect(ctx: &DtlsContext, port: u16, sid: Option<&SessionId>, server: &mut P
 }
 
 #[test]
-fn our_client_resumes_by_ticket_against_openssl_s_server_dtls1_2_without_a_cache() {
-    let (mut server, port) = s_server(&[]);
-    let ctx = client_ctx();
-    let first = connect(&ctx, port, None, &mut server);
-    assert_eq!(first.version, DTLS12);
-    assert!(!first.resumed);
-    let sid = first.sid.expect("a session to resume");
-    assert!(!sid.ticket().is_empty(), "s_server issued no ticket");
-    for i in 0..2 {
-        let again = connect(&ctx, port, Some(&sid), &mut server);
-        assert!(
-            again.resumed,
-            "resumption {i}: s_server did not resume the ticket"
-        );
-        assert_eq!(again.version, DTLS12);
+fn our_client_resumes_by_ticket_against_openssl_s_server_without_a_cache() {
+    for (version, v) in VERSIONS {
+        let (mut server, port) = s_server(version, &[]);
+        let ctx = client_ctx();
+        let first = connect(&ctx, port, None, &mut server);
+        assert_eq!(first.version, v);
+        assert!(!first.resumed);
+        let sid = first.sid.expect("a session to resume");
+        assert!(!sid.ticket().is_empty(), "{v:?}: s_server issued no ticket");
+        for i in 0..2 {
+            let again = connect(&ctx, port, Some(&sid), &mut server);
+            assert!(
+                again.resumed,
+                "{v:?} resumption {i}: s_server did not resume the ticket"
+            );
+            assert_eq!(again.version, v);
+        }
+        server
+            .wait_for("Reused session-id", T)
+            .expect("s_server reports the resumption");
     }
-    server
-        .wait_for("Reused session-id", T)
-        .expect("s_server reports the resumption");
 }
 
 #[test]
 fn our_client_gets_no_ticket_from_s_server_dtls1_2_no_ticket() {
-    let (mut server, port) = s_server(&["-no_ticket"]);
+    let (mut server, port) = s_server(&["-dtls1_2"], &["-no_ticket"]);
     let ctx = client_ctx();
     let first = connect(&ctx, port, None, &mut server);
     assert_eq!(first.version, DTLS12);
@@ -119,11 +133,16 @@ fn our_client_gets_no_ticket_from_s_server_dtls1_2_no_ticket() {
     }
 }
 
-/// `s_client -dtls1_2` against our server without a cache: `-sess_out`, then `-sess_in`
-/// twice, each resuming by ticket; with `-no_ticket` every connection is a full one.
+/// `s_client -dtls1_2` and `-dtls1` against our server without a cache: `-sess_out`,
+/// then `-sess_in` twice, each resuming by ticket; with `-no_ticket` (DTLS 1.2) every
+/// connection is a full one.
 #[test]
-fn openssl_s_client_dtls1_2_resumes_by_ticket_against_our_server_without_a_cache() {
-    for no_ticket in [false, true] {
+fn openssl_s_client_resumes_by_ticket_against_our_server_without_a_cache() {
+    let plan = VERSIONS
+        .iter()
+        .map(|&(version, v)| (version, v, false))
+        .chain([(VERSIONS[0].0, DTLS12, true)]);
+    for (version, v, no_ticket) in plan {
         let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
         let port = sock.local_addr().unwrap().port();
         let sess = std::env::temp_dir().join(format!("matrix-dtls-ticket-{port}.pem"));
@@ -136,8 +155,9 @@ fn openssl_s_client_dtls1_2_resumes_by_ticket_against_our_server_without_a_cache
             let connect = format!("127.0.0.1:{port}");
             let ca = testkeys("rsa2048/ca.pem");
             let mut args = vec![
-                "s_client", "-dtls1_2", "-connect", &connect, "-CAfile", &ca, flag, &sess,
+                "s_client", "-connect", &connect, "-CAfile", &ca, flag, &sess,
             ];
+            args.extend_from_slice(version);
             if no_ticket {
                 args.push("-no_ticket");
             }
@@ -152,7 +172,7 @@ fn openssl_s_client_dtls1_2_resumes_by_ticket_against_our_server_without_a_cache
                 || None,
             )
             .unwrap_or_else(|e| panic!("connection {i}: {e}"));
-            assert_eq!(done[0].version, DTLS12);
+            assert_eq!(done[0].version, v);
             let resumed = i > 0 && !no_ticket;
             assert_eq!(
                 done[0].resumed, resumed,
