@@ -150,35 +150,6 @@ per_version! {
     }
 }
 
-/// The client sends "ping" until the server has it, the server "pong" until the client
-/// has it.
-fn exchange_one_message(p: &mut Pair) {
-    for (from_client, msg) in [(true, &b"ping"[..]), (false, &b"pong"[..])] {
-        let mut got = false;
-        for _ in 0..200 {
-            let (s, l) = if from_client {
-                (&mut p.client, &mut p.c2s)
-            } else {
-                (&mut p.server, &mut p.s2c)
-            };
-            s.encode_to_outdata(msg).unwrap();
-            let mut ev = Vec::new();
-            for dg in drain(s, &mut ev) {
-                l.send(dg, p.now, p.params, &mut p.rng);
-            }
-            for _ in 0..5 {
-                p.tick();
-            }
-            let ev = if from_client { &mut p.sev } else { &mut p.cev };
-            if ev.contains(&Ev::AppData(msg.to_vec())) {
-                got = true;
-                break;
-            }
-        }
-        assert!(got, "{msg:?} never arrived");
-    }
-}
-
 per_version! {
     fn resumption_over_a_lossy_network(v) {
         let ctx = ctx_for(v);

@@ -459,22 +459,10 @@ impl HandshakeEngine {
     }
 
     /// The resumable session after a completed handshake (a client keeps it for the next
-    /// [`HandshakeEngine::new_client`]), or `None` when the server gave no session id.
+    /// [`HandshakeEngine::new_client`]), or `None` when the server gave neither a session
+    /// id nor (feature `stateless-session-tickets`) a ticket.
     pub fn session_id(&self) -> Option<SessionId> {
-        let s = self.hs.shared();
-        let (true, Some(master), Some(suite)) = (self.hs.is_complete(), &s.master, s.suite) else {
-            return None;
-        };
-        (!s.session_id.is_empty()).then(|| SessionId {
-            id: s.session_id.clone(),
-            master: master.clone(),
-            suite: suite.suite,
-            version: s.version,
-            ems: s.ems,
-            // Tickets are a TLS feature here (`handshake::ticket`): DTLS resumes by id.
-            ticket: Vec::new(),
-            ticket_lifetime_hint: 0,
-        })
+        self.hs.resumable_session()
     }
 
     /// The peer's certificate chain as received, with each certificate's `auth_status`.

@@ -501,7 +501,10 @@ pub fn run(root: &Path) -> Result<(), String> {
                 "interop_tls12",
                 "--test",
                 "interop_tickets",
+                "--test",
                 "dtls12",
+                "--test",
+                "dtls_tickets",
             ],
             &peers_env,
         )

@@ -107,6 +107,8 @@ pub struct Link {
     pub duplicated: usize,
     /// Every datagram sent, before loss.
     pub log: Vec<Vec<u8>>,
+    /// The first datagram this matches is lost (then the test is forgotten).
+    pub drop_once: Option<fn(&[u8]) -> bool>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -135,6 +137,11 @@ impl Link {
     pub fn send(&mut self, dg: Vec<u8>, now: u64, p: NetParams, rng: &mut SimRng) {
         self.sent += 1;
         self.log.push(dg.clone());
+        if self.drop_once.is_some_and(|f| f(&dg)) {
+            self.drop_once = None;
+            self.lost += 1;
+            return;
+        }
         let copies = if rng.chance(p.dup) {
             self.duplicated += 1;
             2
@@ -340,5 +347,34 @@ impl Pair {
             );
             self.tick();
         }
+    }
+}
+
+/// The client sends "ping" until the server has it, the server "pong" until the client
+/// has it (application data over DTLS is not retransmitted, so it retries).
+pub fn exchange_one_message(p: &mut Pair) {
+    for (from_client, msg) in [(true, &b"ping"[..]), (false, &b"pong"[..])] {
+        let mut got = false;
+        for _ in 0..200 {
+            let (s, l) = if from_client {
+                (&mut p.client, &mut p.c2s)
+            } else {
+                (&mut p.server, &mut p.s2c)
+            };
+            s.encode_to_outdata(msg).unwrap();
+            let mut ev = Vec::new();
+            for dg in drain(s, &mut ev) {
+                l.send(dg, p.now, p.params, &mut p.rng);
+            }
+            for _ in 0..5 {
+                p.tick();
+            }
+            let ev = if from_client { &mut p.sev } else { &mut p.cev };
+            if ev.contains(&Ev::AppData(msg.to_vec())) {
+                got = true;
+                break;
+            }
+        }
+        assert!(got, "{msg:?} never arrived");
     }
 }

@@ -310,7 +310,9 @@ impl ClientHandshake {
 
     #[cfg_attr(not(feature = "dtls"), allow(dead_code))]
     pub(crate) fn expects_ccs(&self) -> bool {
-        matches!(self.state, State::Ccs(_))
+        // An announced NewSessionTicket comes first: over DTLS a ChangeCipherSpec that
+        // overtook a lost ticket is dropped, and the server's retransmission brings both.
+        matches!(self.state, State::Ccs(_)) && !self.ticket_pending()
     }
 
     /// Starts a re-handshake of the completed connection (`matrixSslEncodeRehandshake`,

@@ -950,6 +950,25 @@ impl Handshake {
         }
     }
 
+    /// The resumable session of a completed handshake (TLS's `Session::session_id` and
+    /// the DTLS engine's): `None` when the server gave neither a session id nor a ticket.
+    pub(crate) fn resumable_session(&self) -> Option<crate::session::SessionId> {
+        let s = self.shared();
+        let (true, Some(master), Some(suite)) = (self.is_complete(), &s.master, s.suite) else {
+            return None;
+        };
+        let (ticket, ticket_lifetime_hint) = self.kept_ticket();
+        (!s.session_id.is_empty() || !ticket.is_empty()).then(|| crate::session::SessionId {
+            id: s.session_id.clone(),
+            master: master.clone(),
+            suite: suite.suite,
+            version: s.version,
+            ems: s.ems,
+            ticket,
+            ticket_lifetime_hint,
+        })
+    }
+
     /// The RFC 5077 ticket a client keeps for `Session::session_id`, with its lifetime
     /// hint (empty on a server and without one).
     pub(crate) fn kept_ticket(&self) -> (Vec<u8>, u32) {

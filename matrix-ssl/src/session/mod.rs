@@ -528,20 +528,7 @@ impl Session {
     /// `new_client_session`), or `None` when the server gave neither a session id nor
     /// (feature `stateless-session-tickets`) a ticket.
     pub fn session_id(&self) -> Option<SessionId> {
-        let s = self.hs.shared();
-        let (true, Some(master), Some(suite)) = (self.hs.is_complete(), &s.master, s.suite) else {
-            return None;
-        };
-        let (ticket, ticket_lifetime_hint) = self.hs.kept_ticket();
-        (!s.session_id.is_empty() || !ticket.is_empty()).then(|| SessionId {
-            id: s.session_id.clone(),
-            master: master.clone(),
-            suite: suite.suite,
-            version: s.version,
-            ems: s.ems,
-            ticket,
-            ticket_lifetime_hint,
-        })
+        self.hs.resumable_session()
     }
 
     /// Whether the peer sent close_notify.

@@ -5,8 +5,10 @@
 //! the server's announcement in its ServerHello, and its NewSessionTicket before the
 //! ChangeCipherSpec (section 3.3). A NewSessionTicket that was not announced is
 //! unexpected_message; a malformed one decode_error; an announced one that does not come
-//! before the ChangeCipherSpec unexpected_message. Tickets are TLS only here: DTLS
-//! sessions resume by session id. Without the feature every hook does nothing.
+//! before the ChangeCipherSpec unexpected_message (over DTLS such a ChangeCipherSpec is
+//! dropped as early, `expects_ccs`, since the ticket may be lost and retransmitted). In
+//! TLS 1.0 to 1.2 and DTLS 1.0 and 1.2 (RFC 5077 applies to DTLS: NewSessionTicket is one
+//! more message of the server's last flight). Without the feature every hook does nothing.
 
 use alloc::vec::Vec;
 
@@ -35,7 +37,7 @@ impl ClientHandshake {
         sent: &mut Vec<u16>,
         rng: &mut dyn SecureRandom,
     ) -> Result<(), matrix_core::Error> {
-        if !shared.ctx.config.session_tickets || shared.is_dtls() {
+        if !shared.ctx.config.session_tickets {
             return Ok(());
         }
         let mut data = Vec::new();

@@ -2,8 +2,9 @@
 //! ticket of a ClientHello (section 3.4, echoing the client's session id), announcing a
 //! ticket with an empty SessionTicket extension in the ServerHello (section 3.2) and
 //! sending it in a NewSessionTicket before our ChangeCipherSpec (section 3.3), in each full
-//! handshake and in a resumption whose ticket an older key sealed. DTLS sessions resume
-//! by session id only. Without the feature every hook does nothing.
+//! handshake and in a resumption whose ticket an older key sealed. DTLS 1.0 and 1.2 too:
+//! the NewSessionTicket is one more message of our last flight, retransmitted with it.
+//! Without the feature every hook does nothing.
 
 use alloc::vec::Vec;
 
@@ -50,9 +51,9 @@ impl ServerHandshake {
         out: &mut Vec<Output>,
     ) -> Result<Option<State>, Fatal> {
         self.ticket = ServerTicket::default();
-        // TLS 1.0 to 1.2 only: SSL 3.0 predates hello extensions (RFC 5077 section 3.2
-        // extends TLS's), and DTLS resumes by id here.
-        if self.shared.is_dtls() || version.is_ssl3() {
+        // Not SSL 3.0, which predates hello extensions (RFC 5077 section 3.2 extends
+        // TLS's); DTLS is TLS here.
+        if version.is_ssl3() {
             return Ok(None);
         }
         let data = match ch.extension(crate::codec::ExtensionType::SessionTicket) {
