@@ -13,7 +13,9 @@
 
 #[cfg(any(test, feature = "md5-record-mac"))]
 use matrix_crypto::hash::Md5;
-use matrix_crypto::hash::{BlockCompress, ChainState, Hash, Sha1, Sha256};
+#[cfg(any(test, feature = "tls-1-2"))]
+use matrix_crypto::hash::Sha256;
+use matrix_crypto::hash::{BlockCompress, ChainState, Hash, Sha1};
 use matrix_crypto::mac::Hmac;
 #[cfg(any(test, feature = "ssl3"))]
 use matrix_crypto::mac::{Ssl3Hash, Ssl3Mac};
@@ -425,12 +427,14 @@ pub(crate) fn with_mac<J: MacJob>(version: ProtocolVersion, alg: MacAlgorithm, j
         #[cfg(feature = "md5-record-mac")]
         (false, MacAlgorithm::Md5) => job.run::<Tls<Md5>>(),
         (false, MacAlgorithm::Sha1) => job.run::<Tls<Sha1>>(),
-        // HMAC-SHA256 exists in TLS 1.2 only (RFC 5246); `allowed_in` keeps its suites there.
+        // HMAC-SHA256 exists in TLS 1.2 only (RFC 5246); `allowed_in` keeps its suites there,
+        // so a build without TLS 1.2 leaves its record MAC out.
+        #[cfg(feature = "tls-1-2")]
         (_, MacAlgorithm::Sha256) => job.run::<Tls<Sha256>>(),
         (_, MacAlgorithm::Aead) => job.unsupported(),
         #[allow(
             unreachable_patterns,
-            reason = "reached only in builds without SSL 3.0 or the MD5 record MAC"
+            reason = "reached only in builds without SSL 3.0, the MD5 record MAC or TLS 1.2"
         )]
         _ => job.unsupported(),
     }
