@@ -45,7 +45,7 @@ mod heap;
 pub mod key;
 #[cfg(feature = "cert-parse")]
 mod name;
-#[cfg(feature = "cert-parse")]
+#[cfg(feature = "name-constraints")]
 mod name_constraints;
 pub mod oid;
 #[cfg(any(feature = "pkcs5", feature = "pkcs8"))]
@@ -74,8 +74,8 @@ pub use extensions::{BasicConstraints, Extensions, KeyUsage, SubjectAltName, Unk
 #[cfg(feature = "cert-parse")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cert-parse")))]
 pub use name::{AsnStringType, DistinguishedName, DnString};
-#[cfg(feature = "cert-parse")]
-#[cfg_attr(docsrs, doc(cfg(feature = "cert-parse")))]
+#[cfg(feature = "name-constraints")]
+#[cfg_attr(docsrs, doc(cfg(feature = "name-constraints")))]
 pub use name_constraints::{MAX_NAME_CHECKS, NameConstraints};
 #[cfg(feature = "cert-parse")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cert-parse")))]
