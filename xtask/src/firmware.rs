@@ -24,8 +24,7 @@
 //!   suite, no certificate parser without a client or `cert-parse` and an RSA suite, no
 //!   RSA without an RSA suite or the key parser, no formatting code (`core::fmt`) at all
 //!   (`KNOWN_GAPS` lists what is reported instead of failed until its work lands: RSA and
-//!   the parser in the PSK-only profile, whose roles still turn them on, and a small
-//!   formatting path of the default feature set);
+//!   the parser in the PSK-only profile, whose roles still turn them on);
 //! - the library text is within the profile's budget in `firmware/budgets.toml` (raised
 //!   only by a commit that says why).
 //!
@@ -126,11 +125,6 @@ const KNOWN_GAPS: &[(&str, &str)] = &[
     // role the certificate parser, whatever the suites.
     ("psk-only", "RSA"),
     ("psk-only", "the X.509 certificate parser"),
-    // A string formatting path of the default feature set (about 0.3 KB: `<&str as
-    // Display>::fmt` and `Formatter::pad`, reached through a function pointer) not yet
-    // traced to its caller.
-    ("default", "formatting (core::fmt)"),
-    ("full", "formatting (core::fmt)"),
 ];
 
 /// What one profile's image measured.
