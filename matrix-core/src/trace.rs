@@ -31,6 +31,12 @@ pub const CORE_TRACE: bool = cfg!(feature = "core-trace");
 /// Whether matrix-core was built with `halt-on-ps-error`.
 pub const HALT_ON_PS_ERROR: bool = cfg!(feature = "halt-on-ps-error");
 
+/// Whether [`ps_error!`](crate::ps_error)'s message can be used: `log`'s error level is
+/// compiled in (not removed by a `max_level_*` feature), or `halt-on-ps-error` is on.
+#[doc(hidden)]
+pub const ERROR_MESSAGES_USED: bool =
+    HALT_ON_PS_ERROR || !matches!(log::STATIC_MAX_LEVEL, log::LevelFilter::Off);
+
 /// Logs `err` with its context and returns it; halts first under `halt-on-ps-error`.
 ///
 /// The function behind [`ps_error!`](crate::ps_error); call it directly where a macro does
@@ -111,7 +117,14 @@ macro_rules! ps_trace_dtls {
 #[macro_export]
 macro_rules! ps_error {
     ($err:expr, $($arg:tt)+) => {
-        $crate::trace::traced_error($err, format_args!($($arg)+))
+        // With the `log` levels compiled out (a firmware's `max_level_off`) and no halt, the
+        // message is never used: do not build it, so that its formatting code (the
+        // arguments' `Display` functions and `core::fmt`) is not linked.
+        if $crate::trace::ERROR_MESSAGES_USED {
+            $crate::trace::traced_error($err, format_args!($($arg)+))
+        } else {
+            $err
+        }
     };
 }
 

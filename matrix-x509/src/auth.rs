@@ -121,6 +121,7 @@ fn alert_for(status: AuthStatus) -> ChainAlert {
 
 /// Applies each CA's nameConstraints (`certs[1..]`, then the trusted `anchor`) to every
 /// certificate below it; the first violation fails that certificate.
+#[cfg(feature = "name-constraints")]
 fn name_constraints(certs: &mut [X509Cert], anchor: &X509Cert) -> Option<ChainAlert> {
     let n = certs.len();
     for k in (1..=n).rev() {
@@ -140,6 +141,13 @@ fn name_constraints(certs: &mut [X509Cert], anchor: &X509Cert) -> Option<ChainAl
             }
         }
     }
+    None
+}
+
+/// Without `name-constraints` nothing is applied: a critical nameConstraints already
+/// failed the chain as an unprocessed critical extension.
+#[cfg(not(feature = "name-constraints"))]
+fn name_constraints(_certs: &mut [X509Cert], _anchor: &X509Cert) -> Option<ChainAlert> {
     None
 }
 

@@ -89,6 +89,11 @@ impl CertChain {
         &self.certs
     }
 
+    /// The certificates, moved out of the chain (no copy).
+    pub fn into_certs(self) -> Vec<X509Cert> {
+        self.certs
+    }
+
     /// The certificates, writable (authentication sets their `auth_status`).
     pub fn certs_mut(&mut self) -> &mut [X509Cert] {
         &mut self.certs

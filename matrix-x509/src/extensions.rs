@@ -11,6 +11,7 @@ use alloc::vec::Vec;
 use matrix_core::Error;
 
 use crate::der::{Der, Tlv, tag};
+#[cfg(feature = "name-constraints")]
 use crate::name_constraints::NameConstraints;
 use crate::oid;
 
@@ -106,7 +107,10 @@ pub struct Extensions {
     pub subject_key_id: Option<Vec<u8>>,
     /// authorityKeyIdentifier's keyIdentifier.
     pub authority_key_id: Option<Vec<u8>>,
-    /// nameConstraints (a CA's; RFC 5280 4.2.1.10).
+    /// nameConstraints (a CA's; RFC 5280 4.2.1.10). Without the feature
+    /// `name-constraints` the extension is kept in `unknown`.
+    #[cfg(feature = "name-constraints")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "name-constraints")))]
     pub name_constraints: Option<NameConstraints>,
     /// Everything else.
     pub unknown: Vec<UnknownExtension>,
@@ -141,6 +145,7 @@ impl Extensions {
                     ext.basic_constraints = Some(parse_basic_constraints(value)?)
                 }
                 oid::CE_SUBJECT_ALT_NAME => ext.subject_alt_names = parse_general_names(value)?,
+                #[cfg(feature = "name-constraints")]
                 oid::CE_NAME_CONSTRAINTS => {
                     ext.name_constraints = Some(NameConstraints::parse(value, critical)?)
                 }
@@ -180,11 +185,21 @@ impl Extensions {
     /// nameConstraints with a name form matrix cannot check (always: a constraint that is
     /// not applied would let through what the CA meant to forbid).
     pub fn has_unprocessed_critical(&self) -> bool {
-        unknown_critical(&self.unknown)
-            || self
-                .name_constraints
-                .as_ref()
-                .is_some_and(|nc| nc.critical && nc.has_unsupported_form())
+        unknown_critical(&self.unknown) || self.unprocessed_name_constraints()
+    }
+
+    /// A critical nameConstraints with a name form matrix cannot check.
+    #[cfg(feature = "name-constraints")]
+    fn unprocessed_name_constraints(&self) -> bool {
+        self.name_constraints
+            .as_ref()
+            .is_some_and(|nc| nc.critical && nc.has_unsupported_form())
+    }
+
+    /// Without `name-constraints` the extension is among the unknown ones.
+    #[cfg(not(feature = "name-constraints"))]
+    fn unprocessed_name_constraints(&self) -> bool {
+        false
     }
 
     /// Whether extendedKeyUsage, when present, allows `purpose` (or anyExtendedKeyUsage).

@@ -56,12 +56,7 @@ impl X509Cert {
             + x.authority_key_id.as_ref().map_or(0, bytes)
             + bytes(&x.unknown)
             + x.unknown.iter().map(|u| bytes(&u.oid)).sum::<usize>()
-            + x.name_constraints.as_ref().map_or(0, |nc| {
-                [&nc.permitted, &nc.excluded]
-                    .iter()
-                    .map(|list| bytes(list) + list.iter().map(|s| bytes(&s.data)).sum::<usize>())
-                    .sum::<usize>()
-            });
+            + name_constraints_bytes(x);
         bytes(&self.serial_number)
             + name(&self.issuer)
             + name(&self.subject)
@@ -76,4 +71,21 @@ impl X509Cert {
             + extensions
             + bytes(&self.der)
     }
+}
+
+/// The heap bytes of a CA's parsed nameConstraints.
+#[cfg(feature = "name-constraints")]
+fn name_constraints_bytes(x: &crate::Extensions) -> usize {
+    x.name_constraints.as_ref().map_or(0, |nc| {
+        [&nc.permitted, &nc.excluded]
+            .iter()
+            .map(|list| bytes(list) + list.iter().map(|s| bytes(&s.data)).sum::<usize>())
+            .sum::<usize>()
+    })
+}
+
+/// Without `name-constraints` the extension is not parsed (its bytes are in `unknown`).
+#[cfg(not(feature = "name-constraints"))]
+fn name_constraints_bytes(_: &crate::Extensions) -> usize {
+    0
 }

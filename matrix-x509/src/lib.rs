@@ -45,7 +45,7 @@ mod heap;
 pub mod key;
 #[cfg(all(feature = "x509", feature = "cert-parse-with-x509"))]
 mod name;
-#[cfg(all(feature = "x509", feature = "cert-parse-with-x509"))]
+#[cfg(feature = "name-constraints")]
 mod name_constraints;
 pub mod oid;
 #[cfg(any(feature = "pkcs5", feature = "pkcs8"))]
@@ -89,11 +89,8 @@ pub use extensions::{BasicConstraints, Extensions, KeyUsage, SubjectAltName, Unk
     doc(cfg(all(feature = "x509", feature = "cert-parse-with-x509")))
 )]
 pub use name::{AsnStringType, DistinguishedName, DnString};
-#[cfg(all(feature = "x509", feature = "cert-parse-with-x509"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(all(feature = "x509", feature = "cert-parse-with-x509")))
-)]
+#[cfg(feature = "name-constraints")]
+#[cfg_attr(docsrs, doc(cfg(feature = "name-constraints")))]
 pub use name_constraints::{MAX_NAME_CHECKS, NameConstraints};
 #[cfg(all(feature = "x509", feature = "cert-parse-with-x509"))]
 #[cfg_attr(

@@ -75,7 +75,8 @@ impl CertTime {
         let secs = days * 86_400 + hour * 3_600 + minute * 60 + second;
         Ok(CertTime {
             time_type,
-            text: String::from_utf8_lossy(value).into_owned(),
+            // Every byte was checked above (digits and `Z`): ASCII, copied as it is.
+            text: value.iter().copied().map(char::from).collect(),
             unix_ms: secs * 1_000,
         })
     }

@@ -93,6 +93,7 @@ fn unknown_critical_extensions_pass_with_the_feature() {
     );
 }
 
+#[cfg(feature = "name-constraints")]
 #[test]
 fn name_constraints_of_every_form() {
     let bad = Some(ChainAlert::BadCertificate);
@@ -134,6 +135,7 @@ fn name_constraints_of_every_form() {
     assert_eq!(nc.excluded[0].data, b"evil.matrix.test");
 }
 
+#[cfg(feature = "name-constraints")]
 #[test]
 fn name_constraints_of_the_trusted_ca_apply_too() {
     // The constrained intermediate as the trusted CA, the leaf alone in the chain.
@@ -143,6 +145,32 @@ fn name_constraints_of_the_trusted_ca_apply_too() {
     assert_eq!(c.certs()[0].auth_status, FailNameConstraints);
     let mut c = CertChain::from_bytes(&read("nc-dns-good.pem")).unwrap();
     assert_eq!(authenticate(&mut c, &ca("nc-dns-ca.pem")), None);
+}
+
+/// Without `name-constraints` a CA's critical nameConstraints is an unprocessed critical
+/// extension: the chain fails even where the constraints would have allowed the leaf.
+#[cfg(all(
+    not(feature = "name-constraints"),
+    not(feature = "allow-unknown-critical-extensions")
+))]
+#[test]
+fn critical_name_constraints_are_refused_without_the_feature() {
+    for form in ["dns", "ip", "email", "dir"] {
+        let good = format!("nc-{form}-good");
+        assert_eq!(
+            run(&good, "ca.pem"),
+            (
+                Some(ChainAlert::UnsupportedCertificate),
+                vec![Pass, FailExtension]
+            ),
+            "{good}"
+        );
+    }
+    let mut c = CertChain::from_bytes(&read("nc-dns-good.pem")).unwrap();
+    assert_eq!(
+        authenticate(&mut c, &ca("nc-dns-ca.pem")),
+        Some(ChainAlert::UnsupportedCertificate)
+    );
 }
 
 #[test]

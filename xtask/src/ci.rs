@@ -272,6 +272,33 @@ fn check_psk_only(root: &Path) -> Result<(), String> {
     )
 }
 
+/// The compact in-tree AES (`aes-improve-perf-increase-codesize` off, as in the firmware
+/// and minimal profiles) passes the AES known answers, SP 800-38A CBC, Wycheproof AES-CBC
+/// and the OpenSSL comparison through matrix-crypto's API (the default build tests the
+/// `aes` crate's AES).
+fn check_compact_aes(root: &Path) -> Result<(), String> {
+    println!(
+        "-- compact AES: matrix-crypto symmetric tests without aes-improve-perf-increase-codesize"
+    );
+    cmd::run(
+        root,
+        "cargo",
+        &[
+            "test",
+            "-p",
+            "matrix-crypto",
+            "--no-default-features",
+            "--features",
+            "std,aes",
+            "--lib",
+            "--test",
+            "symmetric",
+            "--test",
+            "symmetric_openssl",
+        ],
+    )
+}
+
 /// Every feature of the library crates except `halt-on-ps-error`, as `crate/feature,...`.
 pub fn all_test_features(root: &Path) -> Result<String, String> {
     let inputs = features::Inputs::read(root)?;
@@ -433,7 +460,8 @@ pub fn run(root: &Path) -> Result<(), String> {
             cmd::run(root, "cargo", &args)?;
         }
         check_parser_free(root)?;
-        check_psk_only(root)
+        check_psk_only(root)?;
+        check_compact_aes(root)
     })?;
     step("feature profiles (cargo xtask matrix --quick)", &mut || {
         matrix::run(root, true)

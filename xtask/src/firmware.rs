@@ -25,7 +25,7 @@
 //!   RSA without an RSA suite or the key parser, no bignum without RSA or DH (so the
 //!   PSK-only profile links none of RSA, DH, the bignum or the parser), no formatting code
 //!   (`core::fmt`) at all (`KNOWN_GAPS` lists what is reported instead of failed until its
-//!   work lands: a small formatting path of the default feature set);
+//!   work lands: nothing today);
 //! - the library text is within the profile's budget in `firmware/budgets.toml` (raised
 //!   only by a commit that says why).
 //!
@@ -131,13 +131,7 @@ const FORBIDDEN: &[Forbidden] = &[
 /// Symbol families a profile still links although its features do not name them, until
 /// the work that removes them lands: (profile, family). Reported in the report's notes,
 /// not failed; remove an entry when its symbols are gone (then they fail again).
-const KNOWN_GAPS: &[(&str, &str)] = &[
-    // A string formatting path of the default feature set (about 0.3 KB: `<&str as
-    // Display>::fmt` and `Formatter::pad`, reached through a function pointer) not yet
-    // traced to its caller.
-    ("default", "formatting (core::fmt)"),
-    ("full", "formatting (core::fmt)"),
-];
+const KNOWN_GAPS: &[(&str, &str)] = &[];
 
 /// What one profile's image measured.
 #[derive(Debug, Default)]

@@ -16,6 +16,13 @@ use core::fmt;
 use matrix_core::{Error, Result};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+#[cfg(not(feature = "aes-improve-perf-increase-codesize"))]
+use super::aes_compact as aes_impl;
+/// AES: the `aes` crate when `aes-improve-perf-increase-codesize` asks for speed over size,
+/// else the in-tree compact AES.
+#[cfg(feature = "aes-improve-perf-increase-codesize")]
+use aes as aes_impl;
+
 /// Three-key 3DES: the `des` crate, or the table-driven in-tree code when the feature
 /// `3des-improve-perf-increase-codesize` asks for speed over size.
 #[cfg(all(feature = "3des", not(feature = "3des-improve-perf-increase-codesize")))]
@@ -27,11 +34,11 @@ type TripleDes = super::des_tables::TdesEde3;
 /// each type zeroizes itself on drop).
 enum Schedule {
     #[cfg(feature = "aes-128")]
-    Aes128(Box<aes::Aes128>),
+    Aes128(Box<aes_impl::Aes128>),
     #[cfg(feature = "aes")]
-    Aes192(Box<aes::Aes192>),
+    Aes192(Box<aes_impl::Aes192>),
     #[cfg(feature = "aes-256")]
-    Aes256(Box<aes::Aes256>),
+    Aes256(Box<aes_impl::Aes256>),
     #[cfg(feature = "3des")]
     TripleDes(Box<TripleDes>),
     #[cfg(feature = "3des")]
@@ -43,11 +50,11 @@ enum Schedule {
 /// Checks at compile time that every key schedule we hold wipes itself when dropped.
 const fn assert_zeroize_on_drop<T: ZeroizeOnDrop>() {}
 #[cfg(feature = "aes-128")]
-const _: () = assert_zeroize_on_drop::<aes::Aes128>();
+const _: () = assert_zeroize_on_drop::<aes_impl::Aes128>();
 #[cfg(feature = "aes")]
-const _: () = assert_zeroize_on_drop::<aes::Aes192>();
+const _: () = assert_zeroize_on_drop::<aes_impl::Aes192>();
 #[cfg(feature = "aes-256")]
-const _: () = assert_zeroize_on_drop::<aes::Aes256>();
+const _: () = assert_zeroize_on_drop::<aes_impl::Aes256>();
 #[cfg(feature = "3des")]
 const _: () = {
     assert_zeroize_on_drop::<TripleDes>();

@@ -3,7 +3,8 @@
 //! `psDes3Init`, `psSeedInit`, `psArc4Init` and their `Encrypt`/`Decrypt` functions).
 //!
 //! Algorithms: AES (FIPS-197) from the `aes` crate (AES-NI/ARMv8 detected at run time, else a
-//! constant-time bitsliced implementation), DES and 3DES-EDE (FIPS 46-3, SP 800-67) from the
+//! constant-time bitsliced implementation) with `aes-improve-perf-increase-codesize`, else
+//! the in-tree compact constant-time AES of `aes_compact`, DES and 3DES-EDE (FIPS 46-3, SP 800-67) from the
 //! `des` crate (3DES from in-tree tables with `3des-improve-perf-increase-codesize`), SEED
 //! (RFC 4269) in-tree, RC4 from the `rc4` crate; CBC (SP 800-38A) from the `cbc` crate. None
 //! of those crates' types appear in this module's API.
@@ -17,6 +18,11 @@
 //! Key schedules are boxed by the constructors (so they are not copied when a cipher value
 //! moves) and zeroized when dropped. The per-record calls do not allocate.
 
+#[cfg(all(
+    any(feature = "aes-128", feature = "aes-256"),
+    not(feature = "aes-improve-perf-increase-codesize")
+))]
+mod aes_compact;
 #[cfg(any(
     feature = "aes-128",
     feature = "aes-256",

@@ -661,7 +661,7 @@ fn key_from_mem(_data: &[u8]) -> Result<RsaPrivateKey, Error> {
 #[cfg(all(feature = "file-system", all(feature = "cert-parse", feature = "rsa")))]
 fn cas_from_files(list: Option<&str>) -> Result<Cas, Error> {
     match list {
-        Some(l) => Ok(CertChain::from_files(l)?.certs().to_vec()),
+        Some(l) => Ok(owned_cas(CertChain::from_files(l)?)),
         None => Ok(Cas::new()),
     }
 }
@@ -681,11 +681,21 @@ fn cas_from_files(list: Option<&str>) -> Result<Cas, Error> {
     }
 }
 
+/// The certificates of a parsed chain as the trusted CAs: moved out, not cloned (a clone
+/// of every certificate field is code a firmware need not carry), the list trimmed to its
+/// length.
+#[cfg(feature = "cert-parse")]
+fn owned_cas(chain: CertChain) -> Cas {
+    let mut cas = chain.into_certs();
+    cas.shrink_to_fit();
+    cas
+}
+
 /// Trusted CAs from PEM or concatenated DER, if given.
 #[cfg(all(feature = "cert-parse", feature = "rsa"))]
 fn cas_from_mem(data: Option<&[u8]>) -> Result<Cas, Error> {
     match data {
-        Some(d) => Ok(CertChain::from_bytes(d)?.certs().to_vec()),
+        Some(d) => Ok(owned_cas(CertChain::from_bytes(d)?)),
         None => Ok(Cas::new()),
     }
 }

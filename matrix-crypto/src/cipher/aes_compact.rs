@@ -1,0 +1,454 @@
+//! A compact, constant-time AES (FIPS 197) for builds without
+//! `aes-improve-perf-increase-codesize` (MatrixSSL's `PS_AES_IMPROVE_PERF_INCREASE_CODESIZE`
+//! off): a few hundred bytes of code instead of the `aes` crate's fixsliced tables of code.
+//!
+//! This module owns the key expansion (FIPS 197 section 5.2), the cipher and inverse
+//! cipher (sections 5.1 and 5.3) and the `cipher` 0.5 block cipher traits, so that the
+//! types plug into the `cbc` mode like the `aes` crate's.
+//!
+//! The state is bitsliced: plane `j` (a `u16`) holds bit `j` of each of the 16 state bytes,
+//! byte `k` (row `k % 4`, column `k / 4`) at bit `k`. Every step is a fixed sequence of
+//! word operations on the planes: ShiftRows and the row rotations of MixColumns are masks
+//! and rotations, and the S-box is computed arithmetically, as the inverse in GF(2^8)
+//! (`x^254`, four multiplications and seven squarings of bitsliced field elements) followed
+//! by the affine map. There is no table and no branch or index that depends on the key
+//! or the data, so the code is constant-time on any CPU. The price is speed: about ten
+//! times slower than the fixsliced form, which the feature brings back.
+
+use cipher::{
+    AlgorithmName, Block, BlockCipherDecBackend, BlockCipherDecClosure, BlockCipherDecrypt,
+    BlockCipherEncBackend, BlockCipherEncClosure, BlockCipherEncrypt, BlockSizeUser, InOut, Key,
+    KeyInit, KeySizeUser, ParBlocksSizeUser,
+    consts::{U1, U16},
+};
+use core::fmt;
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+/// The eight bit planes of a 16-byte state (or of 4 bytes of a key-schedule word).
+type Planes = [u16; 8];
+
+/// Most rounds (AES-256) plus one: the number of round keys kept.
+const MAX_ROUND_KEYS: usize = 15;
+
+/// Bitslices 16 bytes: bit `j` of byte `k` goes to bit `k` of plane `j`.
+fn to_planes(bytes: &[u8; 16]) -> Planes {
+    let mut p = [0u16; 8];
+    for (k, &b) in bytes.iter().enumerate() {
+        for (j, plane) in p.iter_mut().enumerate() {
+            *plane |= u16::from((b >> j) & 1) << k;
+        }
+    }
+    p
+}
+
+/// The inverse of [`to_planes`].
+fn from_planes(p: &Planes) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    for (k, byte) in out.iter_mut().enumerate() {
+        for (j, plane) in p.iter().enumerate() {
+            *byte |= (((plane >> k) & 1) as u8) << j;
+        }
+    }
+    out
+}
+
+/// Reduces a product of degree <= 14 modulo the AES polynomial x^8 + x^4 + x^3 + x + 1.
+fn reduce(mut p: [u16; 15]) -> Planes {
+    for k in (8..15).rev() {
+        let t = p[k];
+        p[k - 8] ^= t;
+        p[k - 7] ^= t;
+        p[k - 5] ^= t;
+        p[k - 4] ^= t;
+    }
+    let mut out = [0u16; 8];
+    out.copy_from_slice(&p[..8]);
+    out
+}
+
+/// Multiplies 16 pairs of field elements at once.
+fn gf_mul(a: &Planes, b: &Planes) -> Planes {
+    let mut p = [0u16; 15];
+    for (i, &ai) in a.iter().enumerate() {
+        for (j, &bj) in b.iter().enumerate() {
+            p[i + j] ^= ai & bj;
+        }
+    }
+    reduce(p)
+}
+
+/// Squares 16 field elements at once (squaring is linear: bit `i` moves to `2i`).
+fn gf_square(a: &Planes) -> Planes {
+    let mut p = [0u16; 15];
+    for (i, &ai) in a.iter().enumerate() {
+        p[2 * i] = ai;
+    }
+    reduce(p)
+}
+
+/// `x^254`: the multiplicative inverse of each element, with 0 mapped to 0.
+fn gf_inverse(x: &Planes) -> Planes {
+    let x2 = gf_square(x);
+    let x3 = gf_mul(&x2, x);
+    let x12 = gf_square(&gf_square(&x3));
+    let mut x240 = gf_mul(&x12, &x3); // x^15
+    for _ in 0..4 {
+        x240 = gf_square(&x240);
+    }
+    gf_mul(&gf_mul(&x240, &x12), &x2)
+}
+
+/// The S-box of every byte: the inverse, then the affine map of FIPS 197 (5.1):
+/// `b_i = x_i ^ x_(i+4) ^ x_(i+5) ^ x_(i+6) ^ x_(i+7) ^ c_i` with `c = 0x63`.
+fn sub_bytes(s: &Planes) -> Planes {
+    let x = gf_inverse(s);
+    let mut out = [0u16; 8];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = x[i] ^ x[(i + 4) % 8] ^ x[(i + 5) % 8] ^ x[(i + 6) % 8] ^ x[(i + 7) % 8];
+        if (0x63 >> i) & 1 == 1 {
+            *o = !*o;
+        }
+    }
+    out
+}
+
+/// The inverse S-box: the inverse affine map
+/// (`x_i = y_(i+2) ^ y_(i+5) ^ y_(i+7) ^ d_i` with `d = 0x05`), then the field inverse.
+fn inv_sub_bytes(s: &Planes) -> Planes {
+    let mut x = [0u16; 8];
+    for (i, o) in x.iter_mut().enumerate() {
+        *o = s[(i + 2) % 8] ^ s[(i + 5) % 8] ^ s[(i + 7) % 8];
+        if (0x05 >> i) & 1 == 1 {
+            *o = !*o;
+        }
+    }
+    gf_inverse(&x)
+}
+
+/// ShiftRows (or its inverse): row `r` of every plane rotated by `r` columns (4 bits each).
+fn shift_rows(s: &mut Planes, inverse: bool) {
+    for p in s.iter_mut() {
+        let mut out = *p & 0x1111;
+        for row in 1..4u32 {
+            let rotated = if inverse {
+                p.rotate_left(4 * row)
+            } else {
+                p.rotate_right(4 * row)
+            };
+            out |= rotated & (0x1111 << row);
+        }
+        *p = out;
+    }
+}
+
+/// Row `r` of each column replaced by row `r + n` (mod 4): `a_(r+n)` for every byte.
+fn rotate_rows(x: u16, n: u32) -> u16 {
+    let low = 0x1111u16 * ((1u16 << (4 - n)) - 1);
+    ((x >> n) & low) | ((x << (4 - n)) & !low)
+}
+
+/// Multiplication of every byte by x (`xtime`): bit `j` from bit `j - 1`, and bit 7 folded
+/// into bits 0, 1, 3 and 4 (0x1b).
+fn xtime(t: &Planes) -> Planes {
+    let mut out = [0u16; 8];
+    out[0] = t[7];
+    out[1..].copy_from_slice(&t[..7]);
+    out[1] ^= t[7];
+    out[3] ^= t[7];
+    out[4] ^= t[7];
+    out
+}
+
+/// MixColumns: `b_r = 2(a_r ^ a_(r+1)) ^ a_(r+1) ^ a_(r+2) ^ a_(r+3)` for every column.
+fn mix_columns(s: &mut Planes) {
+    let mut t = [0u16; 8];
+    for (tj, &a) in t.iter_mut().zip(s.iter()) {
+        *tj = a ^ rotate_rows(a, 1);
+    }
+    let doubled = xtime(&t);
+    for (j, a) in s.iter_mut().enumerate() {
+        *a = doubled[j] ^ rotate_rows(*a, 1) ^ rotate_rows(*a, 2) ^ rotate_rows(*a, 3);
+    }
+}
+
+/// InvMixColumns as MixColumns after `a_r ^= 4(a_r ^ a_(r+2))` (the inverse matrix is the
+/// MixColumns matrix times `circ(05, 00, 04, 00)`).
+fn inv_mix_columns(s: &mut Planes) {
+    let mut t = [0u16; 8];
+    for (tj, &a) in t.iter_mut().zip(s.iter()) {
+        *tj = a ^ rotate_rows(a, 2);
+    }
+    let quadrupled = xtime(&xtime(&t));
+    for (a, q) in s.iter_mut().zip(quadrupled.iter()) {
+        *a ^= q;
+    }
+    mix_columns(s);
+}
+
+/// XORs a round key into the state.
+fn add_round_key(s: &mut Planes, k: &Planes) {
+    for (a, b) in s.iter_mut().zip(k.iter()) {
+        *a ^= b;
+    }
+}
+
+/// The S-box of the four bytes of a key-schedule word.
+fn sub_word(w: [u8; 4]) -> [u8; 4] {
+    let mut block = [0u8; 16];
+    block[..4].copy_from_slice(&w);
+    let mut out = from_planes(&sub_bytes(&to_planes(&block)));
+    let mut word = [0u8; 4];
+    word.copy_from_slice(&out[..4]);
+    out.zeroize();
+    block.zeroize();
+    word
+}
+
+/// An expanded AES key of any size, its round keys bitsliced.
+#[derive(Clone)]
+struct Schedule {
+    round_keys: [Planes; MAX_ROUND_KEYS],
+    rounds: usize,
+}
+
+impl Schedule {
+    /// The key expansion of FIPS 197 section 5.2 for a 16, 24 or 32-byte key.
+    fn expand(key: &[u8]) -> Self {
+        let nk = key.len() / 4;
+        let rounds = nk + 6;
+        let mut words = [[0u8; 4]; 4 * MAX_ROUND_KEYS];
+        for (w, chunk) in words.iter_mut().zip(key.chunks_exact(4)) {
+            w.copy_from_slice(chunk);
+        }
+        let mut rcon = 1u8;
+        for i in nk..4 * (rounds + 1) {
+            let mut temp = words[i - 1];
+            if i % nk == 0 {
+                temp.rotate_left(1);
+                temp = sub_word(temp);
+                temp[0] ^= rcon;
+                // The next round constant: rcon times x (public, so a branch is fine).
+                rcon = (rcon << 1) ^ if rcon & 0x80 != 0 { 0x1b } else { 0 };
+            } else if nk > 6 && i % nk == 4 {
+                temp = sub_word(temp);
+            }
+            for (b, (t, prev)) in temp.iter().zip(words[i - nk]).enumerate() {
+                words[i][b] = t ^ prev;
+            }
+            temp.zeroize();
+        }
+        let mut round_keys = [[0u16; 8]; MAX_ROUND_KEYS];
+        for (r, rk) in round_keys.iter_mut().enumerate().take(rounds + 1) {
+            let mut block = [0u8; 16];
+            for (c, w) in words[4 * r..4 * r + 4].iter().enumerate() {
+                block[4 * c..4 * c + 4].copy_from_slice(w);
+            }
+            *rk = to_planes(&block);
+            block.zeroize();
+        }
+        words.zeroize();
+        Schedule { round_keys, rounds }
+    }
+
+    /// The cipher (FIPS 197 section 5.1) on one block.
+    fn encrypt(&self, block: &[u8; 16]) -> [u8; 16] {
+        let mut s = to_planes(block);
+        add_round_key(&mut s, &self.round_keys[0]);
+        for r in 1..=self.rounds {
+            s = sub_bytes(&s);
+            shift_rows(&mut s, false);
+            if r != self.rounds {
+                mix_columns(&mut s);
+            }
+            add_round_key(&mut s, &self.round_keys[r]);
+        }
+        let out = from_planes(&s);
+        s.zeroize();
+        out
+    }
+
+    /// The inverse cipher (FIPS 197 section 5.3) on one block.
+    fn decrypt(&self, block: &[u8; 16]) -> [u8; 16] {
+        let mut s = to_planes(block);
+        add_round_key(&mut s, &self.round_keys[self.rounds]);
+        for r in (0..self.rounds).rev() {
+            shift_rows(&mut s, true);
+            s = inv_sub_bytes(&s);
+            add_round_key(&mut s, &self.round_keys[r]);
+            if r != 0 {
+                inv_mix_columns(&mut s);
+            }
+        }
+        let out = from_planes(&s);
+        s.zeroize();
+        out
+    }
+}
+
+impl Drop for Schedule {
+    fn drop(&mut self) {
+        self.round_keys.zeroize();
+    }
+}
+
+/// One AES type per key size, with the `cipher` traits the `cbc` mode needs.
+macro_rules! compact_aes {
+    ($name:ident, $key_size:ty, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(Clone)]
+        pub struct $name(Schedule);
+
+        impl KeySizeUser for $name {
+            type KeySize = $key_size;
+        }
+
+        impl KeyInit for $name {
+            fn new(key: &Key<Self>) -> Self {
+                $name(Schedule::expand(key.as_slice()))
+            }
+        }
+
+        impl BlockSizeUser for $name {
+            type BlockSize = U16;
+        }
+
+        impl ParBlocksSizeUser for $name {
+            type ParBlocksSize = U1;
+        }
+
+        impl BlockCipherEncrypt for $name {
+            fn encrypt_with_backend(
+                &self,
+                f: impl BlockCipherEncClosure<BlockSize = Self::BlockSize>,
+            ) {
+                f.call(self);
+            }
+        }
+
+        impl BlockCipherEncBackend for $name {
+            fn encrypt_block(&self, mut block: InOut<'_, '_, Block<Self>>) {
+                let out = self.0.encrypt(&block.clone_in().0);
+                block.get_out().0 = out;
+            }
+        }
+
+        impl BlockCipherDecrypt for $name {
+            fn decrypt_with_backend(
+                &self,
+                f: impl BlockCipherDecClosure<BlockSize = Self::BlockSize>,
+            ) {
+                f.call(self);
+            }
+        }
+
+        impl BlockCipherDecBackend for $name {
+            fn decrypt_block(&self, mut block: InOut<'_, '_, Block<Self>>) {
+                let out = self.0.decrypt(&block.clone_in().0);
+                block.get_out().0 = out;
+            }
+        }
+
+        impl AlgorithmName for $name {
+            fn write_alg_name(f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(stringify!($name))
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(concat!(stringify!($name), " { .. }"))
+            }
+        }
+
+        /// The round keys are zeroized when the schedule drops.
+        impl ZeroizeOnDrop for $name {}
+    };
+}
+
+#[cfg(feature = "aes-128")]
+compact_aes!(
+    Aes128,
+    U16,
+    "AES with a 128-bit key (10 rounds), compact and constant-time."
+);
+#[cfg(feature = "aes")]
+compact_aes!(
+    Aes192,
+    cipher::consts::U24,
+    "AES with a 192-bit key (12 rounds), compact and constant-time."
+);
+#[cfg(feature = "aes-256")]
+compact_aes!(
+    Aes256,
+    cipher::consts::U32,
+    "AES with a 256-bit key (14 rounds), compact and constant-time."
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The S-box of FIPS 197 figure 7, computed by the scalar definition: the first row and
+    /// a few entries, and the inverse S-box undoes it for every byte.
+    #[test]
+    fn sbox_matches_fips_197_and_inverts() {
+        let mut all = [[0u8; 16]; 16];
+        for (hi, row) in all.iter_mut().enumerate() {
+            for (lo, b) in row.iter_mut().enumerate() {
+                *b = (hi * 16 + lo) as u8;
+            }
+        }
+        let first_row = [
+            0x63, 0x7c, 0x77, 0x7b, 0xf2, 0x6b, 0x6f, 0xc5, 0x30, 0x01, 0x67, 0x2b, 0xfe, 0xd7,
+            0xab, 0x76,
+        ];
+        assert_eq!(from_planes(&sub_bytes(&to_planes(&all[0]))), first_row);
+        let last = from_planes(&sub_bytes(&to_planes(&all[15])));
+        assert_eq!(last[15], 0x16);
+        assert_eq!(last[0], 0x8c);
+        let mut seen = [false; 256];
+        for row in &all {
+            let s = from_planes(&sub_bytes(&to_planes(row)));
+            for &b in &s {
+                seen[usize::from(b)] = true;
+            }
+            assert_eq!(from_planes(&inv_sub_bytes(&to_planes(&s))), *row);
+        }
+        assert!(seen.iter().all(|&x| x), "the S-box is a permutation");
+    }
+
+    /// FIPS 197 appendix C: the example vectors of the three key sizes.
+    #[test]
+    fn fips_197_appendix_c() {
+        let plain: [u8; 16] = core::array::from_fn(|i| (i as u8) * 0x11);
+        let key: [u8; 32] = core::array::from_fn(|i| i as u8);
+        let cases: [(usize, [u8; 16]); 3] = [
+            (
+                16,
+                [
+                    0x69, 0xc4, 0xe0, 0xd8, 0x6a, 0x7b, 0x04, 0x30, 0xd8, 0xcd, 0xb7, 0x80, 0x70,
+                    0xb4, 0xc5, 0x5a,
+                ],
+            ),
+            (
+                24,
+                [
+                    0xdd, 0xa9, 0x7c, 0xa4, 0x86, 0x4c, 0xdf, 0xe0, 0x6e, 0xaf, 0x70, 0xa0, 0xec,
+                    0x0d, 0x71, 0x91,
+                ],
+            ),
+            (
+                32,
+                [
+                    0x8e, 0xa2, 0xb7, 0xca, 0x51, 0x67, 0x45, 0xbf, 0xea, 0xfc, 0x49, 0x90, 0x4b,
+                    0x49, 0x60, 0x89,
+                ],
+            ),
+        ];
+        for (len, expected) in cases {
+            let s = Schedule::expand(&key[..len]);
+            assert_eq!(s.encrypt(&plain), expected, "AES-{}", len * 8);
+            assert_eq!(s.decrypt(&expected), plain, "AES-{}", len * 8);
+        }
+    }
+}
