@@ -35,9 +35,13 @@ pub struct DtlsCommon {
 
 /// The flags of the TCP programs that do not apply to DTLS (DTLS 1.0 only, no
 /// re-handshakes): hidden from `--help`, refused when given.
-const TCP_ONLY: [&str; 4] = [
+const TCP_ONLY: [&str; 8] = [
     "min_version",
     "max_version",
+    "ssl3",
+    "tls1",
+    "tls1_1",
+    "tls1_2",
     "rehandshake_after",
     "rehandshake_full",
 ];
@@ -53,10 +57,13 @@ impl DtlsCommon {
 
     /// Rejects the flags of the TCP programs that have no meaning over DTLS.
     fn check(c: &Common) -> Result<(), AppError> {
-        if c.min_version != ProtocolVersion::SSLv3 || c.max_version != ProtocolVersion::TLSv1_2 {
+        if c.min_version != ProtocolVersion::SSLv3
+            || c.max_version != ProtocolVersion::TLSv1_2
+            || c.exact_version().is_some()
+        {
             return Err(AppError::usage(
-                "--min-version/--max-version do not apply: the DTLS programs speak DTLS 1.0 \
-                 (RFC 4347) only",
+                "--min-version/--max-version and --ssl3/--tls1/--tls1_1/--tls1_2 do not apply: \
+                 the DTLS programs speak DTLS 1.0 (RFC 4347) only",
             ));
         }
         if c.rehandshake_after.is_some() {
