@@ -10,7 +10,9 @@
 //! - `handshake` ([`handshake`]): in-memory full, resumed and DHE handshakes/s and bulk MB/s
 //!   (`matrix-size-ref speed`) vs MatrixSSL 3.8.3;
 //! - `tls` ([`tls`]): TLS over loopback, matrix-server/matrix-client vs openssl s_server and
-//!   s_time (`--short` there is what `--quick` is elsewhere).
+//!   s_time (`--short` there is what `--quick` is elsewhere);
+//! - `tls12` ([`tls12`]): AES-GCM over the TLS 1.2 record layer vs `openssl speed -evp
+//!   aes-128-gcm`, and TLS 1.2 vs TLS 1.1 in-memory handshakes/s.
 //!
 //! `--quick` runs one short round of each (a smoke run: the figures are rough).
 //! `cargo xtask bench NAME` with an unknown NAME lists the sets.
@@ -23,9 +25,10 @@ use crate::cmd;
 mod handshake;
 mod pubkey;
 mod tls;
+mod tls12;
 
 /// The bench sets: (name, what it measures).
-pub const SETS: [(&str, &str); 4] = [
+pub const SETS: [(&str, &str); 5] = [
     (
         "crypto",
         "ciphers, hashes and MACs (criterion) vs openssl speed",
@@ -41,6 +44,10 @@ pub const SETS: [(&str, &str); 4] = [
     (
         "tls",
         "TLS over loopback: matrix-server/matrix-client vs openssl s_server/s_time",
+    ),
+    (
+        "tls12",
+        "AES-GCM records vs openssl speed -evp aes-128-gcm; TLS 1.2 vs TLS 1.1 handshakes/s",
     ),
 ];
 
@@ -215,6 +222,9 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             vec![]
         };
         step("tls", tls::run(root, &tls_args));
+    }
+    if wants("tls12") {
+        step("tls12", tls12::run(root, quick));
     }
     if failed.is_empty() {
         Ok(())
