@@ -15,7 +15,7 @@
 
 #[cfg(any(test, feature = "md5-record-mac"))]
 use matrix_crypto::hash::Md5;
-#[cfg(feature = "tls-1-2")]
+#[cfg(any(feature = "sha384-record-mac", all(test, feature = "tls-1-2")))]
 use matrix_crypto::hash::Sha384;
 use matrix_crypto::hash::{BlockCompress, Hash, Sha1, Sha256};
 use matrix_crypto::mac::Hmac;
@@ -440,8 +440,9 @@ pub(crate) fn with_mac<J: MacJob>(version: ProtocolVersion, alg: MacAlgorithm, j
         (false, MacAlgorithm::Sha1) => job.run::<Tls<Sha1>>(),
         // HMAC-SHA256 exists in TLS 1.2 only (RFC 5246); `allowed_in` keeps its suites there.
         (_, MacAlgorithm::Sha256) => job.run::<Tls<Sha256>>(),
-        // HMAC-SHA384 likewise (RFC 5487's `_CBC_SHA384` suites).
-        #[cfg(feature = "tls-1-2")]
+        // HMAC-SHA384 likewise (RFC 5487's `_CBC_SHA384` suites), only in builds with one:
+        // it is 4 KB of code a build without those suites would link for nothing.
+        #[cfg(feature = "sha384-record-mac")]
         (_, MacAlgorithm::Sha384) => job.run::<Tls<Sha384>>(),
         (_, MacAlgorithm::Aead) => job.unsupported(),
         #[allow(
