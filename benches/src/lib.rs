@@ -165,3 +165,22 @@ pub const RSA4096_DER_HEX: &str = "\
     eba904b38a74243b16b344491788e228a65213e6a9930917f69036da36f86b5e7b957988f8119764777f18ae56691c69\
     905918239d30f4a09bce5f1ccae5f211ee6ebf6b5740c7741146690490bf9fb71edf76c634cf31e3a10bf2a98d60d1b1\
     01f619b865022a03c32c648457d3f97128522e502ec70da2979ecb738ca4999056ff60a5872707359db0281f";
+
+/// This thread's CPU time in seconds (Linux `/proc/thread-self/schedstat`), or `None` where
+/// it is not reported: `openssl speed` counts CPU time, and on a shared, loaded machine wall
+/// time would charge a benchmark with other processes' turns.
+pub fn cpu_seconds() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = text.split_whitespace().next()?.parse().ok()?;
+    // Kernels without scheduler statistics report 0.
+    (ns > 0).then_some(ns as f64 / 1e9)
+}
+
+/// Seconds since `start`: CPU time when `cpu0` (the [`cpu_seconds`] at `start`) is known,
+/// else wall time.
+pub fn elapsed(start: std::time::Instant, cpu0: Option<f64>) -> f64 {
+    match (cpu0, cpu_seconds()) {
+        (Some(a), Some(b)) => b - a,
+        _ => start.elapsed().as_secs_f64(),
+    }
+}

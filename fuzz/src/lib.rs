@@ -143,8 +143,11 @@ pub fn record_header(data: &[u8]) -> u64 {
 
 /// The decode contexts a handshake message may be read in, chosen by the input's first
 /// byte: every version (DTLS included) times "key exchange unknown" and every key
-/// exchange.
+/// exchange; with the top bit set, TLS 1.2 (signature_algorithms in ServerKeyExchange,
+/// CertificateRequest and CertificateVerify) with the key exchange of the other bits.
 pub fn decode_context(selector: u8) -> DecodeContext {
+    let tls12 = selector & 0x80 != 0;
+    let selector = selector & 0x7f;
     const VERSIONS: [ProtocolVersion; 4] = [
         ProtocolVersion::SSLv3,
         ProtocolVersion::TLSv1_0,
@@ -168,7 +171,7 @@ pub fn decode_context(selector: u8) -> DecodeContext {
         .copied()
         .flatten();
     DecodeContext {
-        version: v,
+        version: if tls12 { ProtocolVersion::TLSv1_2 } else { v },
         key_exchange: k,
     }
 }

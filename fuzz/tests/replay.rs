@@ -142,6 +142,7 @@ fn peer_seeds_replay_to_application_data() {
                 0x0300 => "ssl3",
                 0x0301 => "tls10",
                 0x0302 => "tls11",
+                0x0303 => "tls12",
                 _ => "?",
             };
             if !r.is_complete() || version != Some(negotiated) {

@@ -22,7 +22,7 @@ use crate::verify;
 #[command(
     name = "matrix-client",
     version,
-    about = "A matrix SSL 3.0 / TLS 1.0 / TLS 1.1 client (like openssl s_client).",
+    about = "A matrix SSL 3.0 / TLS 1.0 / TLS 1.1 / TLS 1.2 client (like openssl s_client).",
     after_help = EXIT_CODES_HELP
 )]
 pub struct ClientArgs {

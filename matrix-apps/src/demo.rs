@@ -11,8 +11,9 @@
 //! was negotiated, how long the handshake (or re-handshake) took and how many bytes
 //! crossed the wire.
 //!
-//! With the `dtls` feature, [`crate::demo_dtls`] adds DTLS 1.0 and DTLS 1.2 rows (full
-//! and resumed, every suite each DTLS version allows) over UDP.
+//! [`crate::demo_tls12`] adds TLS 1.2 rows against OpenSSL's `s_server` and `s_client` for
+//! every GCM and SHA-256/384 suite. With the `dtls` feature, [`crate::demo_dtls`] adds DTLS
+//! 1.0 and DTLS 1.2 rows (full and resumed, every suite each DTLS version allows) over UDP.
 //!
 //! Re-handshake rows run in every version: in SSL 3.0 too, RFC 5746 is signalled (the
 //! client's SCSV answered by the server's renegotiation_info, as section 4.5 allows).
@@ -30,10 +31,10 @@ use matrix_ssl::{
     CertValidator, Config, Keys, ProtocolVersion, SessionId, SessionOption, Stream, Verdict,
 };
 
-const SERVER_CERT: &[u8] = include_bytes!("../../testkeys/rsa2048/server.pem");
-const INTERMEDIATE: &[u8] = include_bytes!("../../testkeys/rsa2048/intermediate.pem");
-const SERVER_KEY: &[u8] = include_bytes!("../../testkeys/rsa2048/server.key");
-const ROOT_CA: &[u8] = include_bytes!("../../testkeys/rsa2048/ca.pem");
+pub(crate) const SERVER_CERT: &[u8] = include_bytes!("../../testkeys/rsa2048/server.pem");
+pub(crate) const INTERMEDIATE: &[u8] = include_bytes!("../../testkeys/rsa2048/intermediate.pem");
+pub(crate) const SERVER_KEY: &[u8] = include_bytes!("../../testkeys/rsa2048/server.key");
+pub(crate) const ROOT_CA: &[u8] = include_bytes!("../../testkeys/rsa2048/ca.pem");
 const CLIENT_CHAIN: &[u8] = include_bytes!("../../testkeys/rsa2048/client-chain.pem");
 const CLIENT_KEY: &[u8] = include_bytes!("../../testkeys/rsa2048/client.key");
 const EC_CHAIN: &[u8] = include_bytes!("../../testkeys/ec-p256/server-chain.pem");
@@ -41,8 +42,8 @@ const EC_KEY: &[u8] = include_bytes!("../../testkeys/ec-p256/server.key");
 const EC_ROOT_CA: &[u8] = include_bytes!("../../testkeys/ec-p256/ca.pem");
 
 /// The demo's pre-shared key and identity (public test material, like the keys).
-const PSK_ID: &[u8] = b"matrix-demo";
-const PSK: [u8; 32] = *b"matrix-demo pre-shared key 32 B.";
+pub(crate) const PSK_ID: &[u8] = b"matrix-demo";
+pub(crate) const PSK: [u8; 32] = *b"matrix-demo pre-shared key 32 B.";
 
 /// The requests of the demo's little protocol (fixed length, so that reads stay simple):
 /// an answer, or a server-initiated re-handshake followed by an answer.
@@ -80,9 +81,9 @@ pub struct Row {
 }
 
 /// A transport that counts the bytes it carries.
-struct Counting {
-    tcp: TcpStream,
-    bytes: usize,
+pub(crate) struct Counting {
+    pub(crate) tcp: TcpStream,
+    pub(crate) bytes: usize,
 }
 
 impl Read for Counting {
@@ -110,7 +111,7 @@ fn pem_chain() -> Vec<u8> {
     chain
 }
 
-fn server_keys() -> Result<Arc<Keys>, String> {
+pub(crate) fn server_keys() -> Result<Arc<Keys>, String> {
     let mut k = Keys::new();
     // The test CA verifies client certificates on the client-auth server.
     k.load_rsa_keys_mem(Some(&pem_chain()), Some(SERVER_KEY), Some(ROOT_CA))
@@ -140,7 +141,7 @@ fn add_ec_identity(k: &mut Keys, server: bool) -> Result<(), String> {
 
 /// The client's keys: the trusted test CA and the PSK, and with `cert` the client
 /// certificate and key.
-fn client_keys(cert: bool) -> Result<Arc<Keys>, String> {
+pub(crate) fn client_keys(cert: bool) -> Result<Arc<Keys>, String> {
     let mut k = Keys::new();
     let (chain, key) = if cert {
         (Some(CLIENT_CHAIN), Some(CLIENT_KEY))
@@ -169,7 +170,7 @@ fn counting_validator(calls: &Arc<AtomicUsize>) -> CertValidator {
 }
 
 /// The deterministic answer: byte i is `i * 31 + 7` (mod 256).
-fn answer() -> Vec<u8> {
+pub(crate) fn answer() -> Vec<u8> {
     (0..ANSWER_LEN).map(|i| (i * 31 + 7) as u8).collect()
 }
 
@@ -394,7 +395,8 @@ pub fn run(mut progress: impl FnMut(usize, usize)) -> Result<Vec<Row>, String> {
                 .map(move |k| (v, s, k))
         })
         .collect();
-    let total = plan.len() * 2 + extras.len() + crate::demo_dtls::count();
+    let total =
+        plan.len() * 2 + extras.len() + crate::demo_tls12::count() + crate::demo_dtls::count();
     let mut rows = Vec::new();
     let row = |v, s: &SuiteInfo, kind, (outcome, handshake, wire_bytes): (Outcome, _, _)| Row {
         version: version_name(v),
@@ -432,6 +434,8 @@ pub fn run(mut progress: impl FnMut(usize, usize)) -> Result<Vec<Row>, String> {
         rows.push(row(v, s, name, (o, t, b)));
         progress(rows.len(), total);
     }
+    let openssl = crate::demo_tls12::run(rows.len(), total, &mut progress);
+    rows.extend(openssl);
     let dtls = crate::demo_dtls::run(rows.len(), total, &mut progress)?;
     rows.extend(dtls);
     Ok(rows)

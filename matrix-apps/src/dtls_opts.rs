@@ -33,9 +33,16 @@ pub struct DtlsCommon {
     pub retries: u32,
 }
 
-/// The flags of the TCP programs that do not apply to DTLS (no re-handshakes): hidden
-/// from `--help`, refused when given.
-const TCP_ONLY: [&str; 2] = ["rehandshake_after", "rehandshake_full"];
+/// The flags of the TCP programs that do not apply to DTLS (the TLS version pins, no
+/// re-handshakes): hidden from `--help`, refused when given.
+const TCP_ONLY: [&str; 6] = [
+    "ssl3",
+    "tls1",
+    "tls1_1",
+    "tls1_2",
+    "rehandshake_after",
+    "rehandshake_full",
+];
 
 /// The help of `--min-version` and `--max-version` in the DTLS programs, which take DTLS
 /// versions there (see [`DtlsCommon::versions`]).
@@ -97,6 +104,12 @@ impl DtlsCommon {
 
     /// Rejects the flags of the TCP programs that have no meaning over DTLS.
     fn check(c: &Common) -> Result<(), AppError> {
+        if c.exact_version().is_some() {
+            return Err(AppError::usage(
+                "--ssl3/--tls1/--tls1_1/--tls1_2 do not apply: the DTLS programs take \
+                 --min-version/--max-version dtls1.0 or dtls1.2",
+            ));
+        }
         if c.rehandshake_after.is_some() {
             return Err(AppError::usage(
                 "--rehandshake-after: matrix-dtls does not support re-handshakes",

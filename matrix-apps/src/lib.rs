@@ -48,6 +48,8 @@ pub mod demo;
 #[cfg(feature = "apps")]
 pub mod demo_dtls;
 #[cfg(feature = "apps")]
+pub mod demo_tls12;
+#[cfg(feature = "apps")]
 pub mod driver;
 #[cfg(all(feature = "apps", feature = "dtls"))]
 pub mod dtls_client;

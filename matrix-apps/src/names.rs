@@ -134,6 +134,46 @@ const KNOWN_SUITES: &[(u16, &str, &str)] = &[
         "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
         "DHE-RSA-AES256-GCM-SHA384",
     ),
+    (
+        0x00A8,
+        "TLS_PSK_WITH_AES_128_GCM_SHA256",
+        "PSK-AES128-GCM-SHA256",
+    ),
+    (
+        0x00A9,
+        "TLS_PSK_WITH_AES_256_GCM_SHA384",
+        "PSK-AES256-GCM-SHA384",
+    ),
+    (
+        0x00AA,
+        "TLS_DHE_PSK_WITH_AES_128_GCM_SHA256",
+        "DHE-PSK-AES128-GCM-SHA256",
+    ),
+    (
+        0x00AB,
+        "TLS_DHE_PSK_WITH_AES_256_GCM_SHA384",
+        "DHE-PSK-AES256-GCM-SHA384",
+    ),
+    (
+        0x00AE,
+        "TLS_PSK_WITH_AES_128_CBC_SHA256",
+        "PSK-AES128-CBC-SHA256",
+    ),
+    (
+        0x00AF,
+        "TLS_PSK_WITH_AES_256_CBC_SHA384",
+        "PSK-AES256-CBC-SHA384",
+    ),
+    (
+        0x00B2,
+        "TLS_DHE_PSK_WITH_AES_128_CBC_SHA256",
+        "DHE-PSK-AES128-CBC-SHA256",
+    ),
+    (
+        0x00B3,
+        "TLS_DHE_PSK_WITH_AES_256_CBC_SHA384",
+        "DHE-PSK-AES256-CBC-SHA384",
+    ),
 ];
 
 /// OpenSSL's name for a suite id, when there is one.
@@ -247,6 +287,20 @@ mod tests {
         }
         assert!(compiled_suites().contains("TLS_RSA_WITH_AES_128_CBC_SHA or AES128-SHA (0x002F)"));
         assert_eq!(suite_name(0x002F), "TLS_RSA_WITH_AES_128_CBC_SHA");
+    }
+
+    /// Every suite this build compiles has OpenSSL's name too, so that `--cipher` takes
+    /// both (the TLS 1.2 GCM, SHA-256 and SHA-384 suites included).
+    #[test]
+    fn every_compiled_suite_has_both_names() {
+        for info in SUITES {
+            let id = info.suite.get();
+            let openssl =
+                openssl_name(id).unwrap_or_else(|| panic!("{}: no OpenSSL name", info.name));
+            assert_eq!(parse_suite(openssl), Ok(id), "{openssl}");
+            assert_eq!(parse_suite(info.name), Ok(id), "{}", info.name);
+            assert_eq!(parse_suite(&info.name.to_ascii_lowercase()), Ok(id));
+        }
     }
 
     #[test]

@@ -47,6 +47,18 @@ pub struct Common {
     /// (versions the build lacks are skipped).
     #[arg(long = "max-version", value_name = "VERSION", value_parser = parse_version, default_value = "tls1.2")]
     pub max_version: ProtocolVersion,
+    /// Speak only SSL 3.0 (OpenSSL's `-ssl3`; instead of --min-version/--max-version).
+    #[arg(long = "ssl3", conflicts_with_all = ["min_version", "max_version", "tls1", "tls1_1", "tls1_2"])]
+    pub ssl3: bool,
+    /// Speak only TLS 1.0 (OpenSSL's `-tls1`).
+    #[arg(long = "tls1", conflicts_with_all = ["min_version", "max_version", "tls1_1", "tls1_2"])]
+    pub tls1: bool,
+    /// Speak only TLS 1.1 (OpenSSL's `-tls1_1`).
+    #[arg(long = "tls1_1", conflicts_with_all = ["min_version", "max_version", "tls1_2"])]
+    pub tls1_1: bool,
+    /// Speak only TLS 1.2 (OpenSSL's `-tls1_2`).
+    #[arg(long = "tls1_2", conflicts_with_all = ["min_version", "max_version"])]
+    pub tls1_2: bool,
     /// A cipher suite to allow (IANA name, OpenSSL name or hex id, e.g.
     /// TLS_RSA_WITH_AES_128_CBC_SHA, AES128-SHA or
     /// 0x002F); repeat for several. Default: every compiled-in suite.
@@ -167,10 +179,29 @@ impl Common {
         self.context_with(Config::default())
     }
 
+    /// The one version of `--ssl3`, `--tls1`, `--tls1_1` or `--tls1_2`, if given.
+    pub fn exact_version(&self) -> Option<ProtocolVersion> {
+        [
+            (self.ssl3, ProtocolVersion::SSLv3),
+            (self.tls1, ProtocolVersion::TLSv1_0),
+            (self.tls1_1, ProtocolVersion::TLSv1_1),
+            (self.tls1_2, ProtocolVersion::TLSv1_2),
+        ]
+        .into_iter()
+        .find_map(|(on, v)| on.then_some(v))
+    }
+
+    /// The version range: `--min-version`..=`--max-version`, or one exact version.
+    pub fn version_range(&self) -> (ProtocolVersion, ProtocolVersion) {
+        self.exact_version()
+            .map_or((self.min_version, self.max_version), |v| (v, v))
+    }
+
     /// [`Common::context`] from `config` (the server's cache size, say) instead of the
     /// defaults; the version flags override its range.
     pub fn context_with(&self, mut config: Config) -> Result<Context, AppError> {
-        if self.min_version.get() > self.max_version.get() {
+        let (min_version, max_version) = self.version_range();
+        if min_version.get() > max_version.get() {
             return Err(AppError::usage("--min-version is newer than --max-version"));
         }
         // A PSK suite without its key could only fail in the handshake, with a less clear
@@ -187,8 +218,8 @@ impl Common {
                 crate::names::suite_name(id)
             )));
         }
-        config.min_version = self.min_version;
-        config.max_version = self.max_version;
+        config.min_version = min_version;
+        config.max_version = max_version;
         if let Some(g) = &self.groups {
             config.ec_groups.clone_from(&g.0);
         }

@@ -22,7 +22,7 @@ use crate::opts::{Common, Mode};
 #[command(
     name = "matrix-server",
     version,
-    about = "A matrix SSL 3.0 / TLS 1.0 / TLS 1.1 server on 127.0.0.1 (like openssl s_server).",
+    about = "A matrix SSL 3.0 / TLS 1.0 / TLS 1.1 / TLS 1.2 server on 127.0.0.1 (like openssl s_server).",
     after_help = EXIT_CODES_HELP
 )]
 pub struct ServerArgs {

@@ -176,6 +176,91 @@ fn tls12_with_default_openssl_both_ways() {
     let _ = server.wait_exit(T);
 }
 
+/// The TLS 1.2 suites by OpenSSL's and IANA's names, with OpenSSL's `-tls1_2` style flag
+/// (`--tls1_2`), in both programs, against OpenSSL's default settings.
+#[test]
+fn tls12_suites_by_both_names_and_exact_version_flags() {
+    let (key, cert, chain, ca) = (
+        testkeys("rsa2048/server.key"),
+        testkeys("rsa2048/server.pem"),
+        testkeys("rsa2048/intermediate.pem"),
+        testkeys("rsa2048/ca.pem"),
+    );
+    for (given, iana, openssl) in [
+        (
+            "AES256-GCM-SHA384",
+            "TLS_RSA_WITH_AES_256_GCM_SHA384",
+            "AES256-GCM-SHA384",
+        ),
+        (
+            "tls_dhe_rsa_with_aes_128_cbc_sha256",
+            "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256",
+            "DHE-RSA-AES128-SHA256",
+        ),
+    ] {
+        // matrix-client against s_server.
+        let port = free_port();
+        let accept = format!("127.0.0.1:{port}");
+        let mut s = Peer::spawn(
+            "openssl",
+            &[
+                "s_server",
+                "-accept",
+                &accept,
+                "-www",
+                "-key",
+                &key,
+                "-cert",
+                &cert,
+                "-cert_chain",
+                &chain,
+            ],
+        );
+        s.wait_for("ACCEPT", T).unwrap();
+        let out = our_client(port, &["--ca", &ca, "--tls1_2", "--cipher", given]);
+        let text = out.join("\n");
+        assert!(text.contains(&format!("TLS 1.2 {iana}")), "{text}");
+        assert!(text.contains(&format!("Cipher    : {openssl}")), "{text}");
+
+        // s_client against matrix-server.
+        let (mut server, port) = our_server(&[
+            "--count", "1", "--mode", "echo", "--tls1_2", "--cipher", given,
+        ]);
+        let connect = format!("127.0.0.1:{port}");
+        let mut c = Peer::spawn(
+            "openssl",
+            &["s_client", "-connect", &connect, "-CAfile", &ca, "-ign_eof"],
+        );
+        c.send_stdin("ping\n");
+        c.wait_for("ping", T).unwrap();
+        let out = c.output().join("\n");
+        assert!(out.contains("Protocol  : TLSv1.2"), "{out}");
+        assert!(out.contains(&format!("Cipher    : {openssl}")), "{out}");
+        drop(c);
+        let _ = server.wait_exit(T);
+    }
+    // An exact version excludes the range flags, and names the conflict.
+    let (code, err) = fails(CLIENT, &["--tls1_2", "--max-version", "tls1.1"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("--tls1_2") && err.contains("--max-version"),
+        "{err}"
+    );
+    // --tls1_1 against a TLS 1.2-only peer fails.
+    let (server, port) = our_server(&["--count", "1", "--tls1_2"]);
+    let (code, err) = fails(
+        CLIENT,
+        &["--connect", &format!("127.0.0.1:{port}"), "--tls1_1"],
+    );
+    assert_eq!(code, Some(1), "{err}");
+    drop(server);
+    let v = std::process::Command::new(CLIENT)
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&v.stdout).starts_with("matrix-client "));
+}
+
 #[test]
 fn openssl_s_client_against_server() {
     for (flag, version, cipher) in [

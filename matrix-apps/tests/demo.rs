@@ -76,3 +76,32 @@ fn dtls_rows_cover_every_dtls_suite() {
             .any(|r| r.version == "DTLS 1.2" && r.suite.contains("GCM") && r.kind == "full")
     );
 }
+
+/// Every suite only TLS 1.2 has (GCM, SHA-256/384 CBC) has a passing row against OpenSSL in
+/// both roles: our client vs `openssl s_server`, `openssl s_client` vs our server.
+#[test]
+fn tls12_rows_against_openssl_cover_every_tls12_suite() {
+    let rows = run(|_, _| {}).expect("the demo starts");
+    let tls12 = matrix_ssl::ProtocolVersion::TLSv1_2;
+    let suites: Vec<_> = matrix_ssl::suites::SUITES
+        .iter()
+        .filter(|s| s.allowed_in(tls12) && !s.allowed_in(matrix_ssl::ProtocolVersion::TLSv1_1))
+        .collect();
+    assert!(
+        suites.iter().any(|s| s.is_aead()),
+        "no GCM suite compiled in"
+    );
+    for s in suites {
+        for kind in ["vs s_server", "vs s_client"] {
+            assert!(
+                rows.iter().any(|r| r.version == "TLS 1.2"
+                    && r.suite == s.name
+                    && r.kind == kind
+                    && r.outcome == Outcome::Pass),
+                "no passing TLS 1.2 {kind} row for {}\n{}",
+                s.name,
+                table(&rows)
+            );
+        }
+    }
+}

@@ -8,8 +8,9 @@
 //! [`HashContext`] picks the algorithm at run time, for certificate signatures.
 //!
 //! SHA-256 is always compiled (the DRBG is built on it); MD5, SHA-1 and SHA-384/512 follow
-//! the `md5`, `sha1` and `sha512` features. MD5 and SHA-1 also expose their compression
-//! function ([`BlockCompress`]) for the record layer's constant-time CBC MAC check.
+//! the `md5`, `sha1` and `sha512` features. MD5, SHA-1, SHA-256 and SHA-384 also expose
+//! their compression function ([`BlockCompress`]) for the record layer's constant-time CBC
+//! MAC check.
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -180,39 +181,89 @@ wrap_hash!(
 /// stay zero).
 pub type ChainState = [u32; 8];
 
-/// A hash whose compression function is exposed one 64-byte block at a time: MD5, SHA-1 and
-/// SHA-256.
+/// The chaining state of SHA-384 (and SHA-512) as [`BlockCompress`] exposes it: eight 64-bit
+/// words.
+pub type WideChainState = [u64; 8];
+
+/// A hash whose compression function is exposed one block at a time: MD5, SHA-1 and SHA-256
+/// (64-byte blocks, 32-bit state words, an 8-byte length field) and SHA-384 (128-byte
+/// blocks, 64-bit words, a 16-byte length field).
 ///
 /// For code that must hash a message of secret length at a cost that depends only on a
 /// public bound on it (the constant-time CBC record MAC check): it runs the compression
 /// function over every block the longest message could need and picks the state after the
 /// block that ends the real message with masks, which the buffered [`Hash`] interface cannot
 /// do. The caller does the Merkle-Damgard padding itself: `0x80`, zeros, and the message
-/// length in bits in the last 8 bytes of the final block, in the hash's byte order.
+/// length in bits in the last [`BlockCompress::LENGTH_LEN`] bytes of the final block, in the
+/// hash's byte order.
 pub trait BlockCompress: Hash {
     /// Whether the length field and the digest words are big-endian (SHA-1) or
     /// little-endian (MD5).
     const BIG_ENDIAN: bool;
-    /// The state words the hash uses (4 for MD5, 5 for SHA-1, 8 for SHA-256); the rest stay
-    /// zero.
+    /// The state words the digest is made of (4 for MD5, 5 for SHA-1, 8 for SHA-256, 6 for
+    /// SHA-384); the rest stay zero or are dropped.
     const STATE_WORDS: usize;
+    /// The length of the bit-length field at the end of the final block: 8, or 16 for
+    /// SHA-384 (FIPS 180-4 section 5.1.2).
+    const LENGTH_LEN: usize;
+    /// The chaining state ([`ChainState`] or [`WideChainState`]).
+    type State: Copy + Zeroize + Send + Sync + 'static;
+    /// One block, `[u8; BLOCK_LEN]`.
+    type Block: Copy + Zeroize + AsRef<[u8]> + AsMut<[u8]> + Send + Sync + 'static;
     /// The chaining state of the empty message.
-    const INITIAL_STATE: ChainState;
+    const INITIAL_STATE: Self::State;
+    /// A block of zeros.
+    const ZERO_BLOCK: Self::Block;
 
     /// Runs the compression function on `state` with each of `blocks` in turn.
-    fn compress(state: &mut ChainState, blocks: &[[u8; 64]]);
+    fn compress(state: &mut Self::State, blocks: &[Self::Block]);
+
+    /// Runs the compression function on `state` with each whole block of `bytes` in turn
+    /// (a trailing partial block is ignored), without copying them.
+    fn compress_bytes(state: &mut Self::State, bytes: &[u8]);
 
     /// Writes the digest that `state` stands for (the state after the final, padded block)
     /// to the start of `out`: [`Hash::OUTPUT_LEN`] bytes, or fewer if `out` is shorter.
-    fn write_digest(state: &ChainState, out: &mut [u8]) {
-        for (word, chunk) in state[..Self::STATE_WORDS].iter().zip(out.chunks_mut(4)) {
-            let bytes = if Self::BIG_ENDIAN {
-                word.to_be_bytes()
-            } else {
-                word.to_le_bytes()
-            };
-            chunk.copy_from_slice(&bytes[..chunk.len()]);
+    fn write_digest(state: &Self::State, out: &mut [u8]);
+
+    /// Sets `dst` to `src` where `mask` is all ones and leaves it where `mask` is zero,
+    /// without a branch on `mask`.
+    fn select(mask: u32, src: &Self::State, dst: &mut Self::State);
+}
+
+/// The [`BlockCompress`] methods every 64-byte-block hash shares (32-bit state words).
+macro_rules! words32_methods {
+    () => {
+        fn compress_bytes(state: &mut ChainState, bytes: &[u8]) {
+            Self::compress(state, bytes.as_chunks::<64>().0);
         }
+
+        fn write_digest(state: &ChainState, out: &mut [u8]) {
+            write_words32(state, Self::STATE_WORDS, Self::BIG_ENDIAN, out);
+        }
+
+        fn select(mask: u32, src: &ChainState, dst: &mut ChainState) {
+            select32(mask, src, dst);
+        }
+    };
+}
+
+/// [`BlockCompress::write_digest`] for 32-bit state words.
+fn write_words32(state: &ChainState, words: usize, big_endian: bool, out: &mut [u8]) {
+    for (word, chunk) in state[..words].iter().zip(out.chunks_mut(4)) {
+        let bytes = if big_endian {
+            word.to_be_bytes()
+        } else {
+            word.to_le_bytes()
+        };
+        chunk.copy_from_slice(&bytes[..chunk.len()]);
+    }
+}
+
+/// [`BlockCompress::select`] for 32-bit state words.
+fn select32(mask: u32, src: &ChainState, dst: &mut ChainState) {
+    for (d, &s) in dst.iter_mut().zip(src) {
+        *d = (s & mask) | (*d & !mask);
     }
 }
 
@@ -220,8 +271,12 @@ pub trait BlockCompress: Hash {
 impl BlockCompress for Md5 {
     const BIG_ENDIAN: bool = false;
     const STATE_WORDS: usize = 4;
+    const LENGTH_LEN: usize = 8;
+    type State = ChainState;
+    type Block = [u8; 64];
     // RFC 1321 section 3.3.
     const INITIAL_STATE: ChainState = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0, 0, 0, 0];
+    const ZERO_BLOCK: [u8; 64] = [0; 64];
 
     fn compress(state: &mut ChainState, blocks: &[[u8; 64]]) {
         let mut s = [state[0], state[1], state[2], state[3]];
@@ -229,16 +284,22 @@ impl BlockCompress for Md5 {
         state[..4].copy_from_slice(&s);
         s.zeroize();
     }
+
+    words32_methods!();
 }
 
 #[cfg(feature = "sha1")]
 impl BlockCompress for Sha1 {
     const BIG_ENDIAN: bool = true;
     const STATE_WORDS: usize = 5;
+    const LENGTH_LEN: usize = 8;
+    type State = ChainState;
+    type Block = [u8; 64];
     // FIPS 180-4 section 5.3.1.
     const INITIAL_STATE: ChainState = [
         0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0, 0, 0, 0,
     ];
+    const ZERO_BLOCK: [u8; 64] = [0; 64];
 
     fn compress(state: &mut ChainState, blocks: &[[u8; 64]]) {
         let mut s = [state[0], state[1], state[2], state[3], state[4]];
@@ -246,19 +307,71 @@ impl BlockCompress for Sha1 {
         state[..5].copy_from_slice(&s);
         s.zeroize();
     }
+
+    words32_methods!();
 }
 
 impl BlockCompress for Sha256 {
     const BIG_ENDIAN: bool = true;
     const STATE_WORDS: usize = 8;
+    const LENGTH_LEN: usize = 8;
+    type State = ChainState;
+    type Block = [u8; 64];
     // FIPS 180-4 section 5.3.3.
     const INITIAL_STATE: ChainState = [
         0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
         0x5be0cd19,
     ];
+    const ZERO_BLOCK: [u8; 64] = [0; 64];
 
     fn compress(state: &mut ChainState, blocks: &[[u8; 64]]) {
         sha2::block_api::compress256(state, blocks);
+    }
+
+    words32_methods!();
+}
+
+/// SHA-384: the SHA-512 compression function from its own initial state, the digest cut to
+/// six words (FIPS 180-4 section 6.5). The record MAC of RFC 5487's `_SHA384` CBC suites.
+#[cfg(feature = "sha512")]
+impl BlockCompress for Sha384 {
+    const BIG_ENDIAN: bool = true;
+    const STATE_WORDS: usize = 6;
+    const LENGTH_LEN: usize = 16;
+    type State = WideChainState;
+    type Block = [u8; 128];
+    // FIPS 180-4 section 5.3.4.
+    const INITIAL_STATE: WideChainState = [
+        0xcbbb9d5dc1059ed8,
+        0x629a292a367cd507,
+        0x9159015a3070dd17,
+        0x152fecd8f70e5939,
+        0x67332667ffc00b31,
+        0x8eb44a8768581511,
+        0xdb0c2e0d64f98fa7,
+        0x47b5481dbefa4fa4,
+    ];
+    const ZERO_BLOCK: [u8; 128] = [0; 128];
+
+    fn compress(state: &mut WideChainState, blocks: &[[u8; 128]]) {
+        sha2::block_api::compress512(state, blocks);
+    }
+
+    fn compress_bytes(state: &mut WideChainState, bytes: &[u8]) {
+        Self::compress(state, bytes.as_chunks::<128>().0);
+    }
+
+    fn write_digest(state: &WideChainState, out: &mut [u8]) {
+        for (word, chunk) in state[..Self::STATE_WORDS].iter().zip(out.chunks_mut(8)) {
+            chunk.copy_from_slice(&word.to_be_bytes()[..chunk.len()]);
+        }
+    }
+
+    fn select(mask: u32, src: &WideChainState, dst: &mut WideChainState) {
+        let mask = u64::from(mask) | (u64::from(mask) << 32);
+        for (d, &s) in dst.iter_mut().zip(src) {
+            *d = (s & mask) | (*d & !mask);
+        }
     }
 }
 
@@ -539,32 +652,43 @@ mod tests {
 
     /// Pads `msg` by hand and runs it through [`BlockCompress`]: the digest must be the
     /// hash's own, for lengths around every padding boundary.
-    #[cfg(any(feature = "md5", feature = "sha1"))]
     fn block_compress_matches<H: BlockCompress>() {
-        let msg: Vec<u8> = (0..200u32).map(|i| (i * 31 + 7) as u8).collect();
+        let block = H::BLOCK_LEN;
+        let msg: Vec<u8> = (0..3 * block as u32).map(|i| (i * 31 + 7) as u8).collect();
         for n in 0..msg.len() {
             let mut padded = msg[..n].to_vec();
             padded.push(0x80);
-            while padded.len() % 64 != 56 {
+            while padded.len() % block != block - H::LENGTH_LEN {
                 padded.push(0);
             }
-            let bits = (n as u64) * 8;
+            let bits = (n as u128) * 8;
             if H::BIG_ENDIAN {
-                padded.extend_from_slice(&bits.to_be_bytes());
+                padded.extend_from_slice(&bits.to_be_bytes()[16 - H::LENGTH_LEN..]);
             } else {
-                padded.extend_from_slice(&bits.to_le_bytes());
+                padded.extend_from_slice(&bits.to_le_bytes()[..H::LENGTH_LEN]);
             }
             // Half the blocks one call at a time, the rest in one call.
-            let (blocks, _) = padded.as_chunks::<64>();
-            let split = blocks.len() / 2;
+            let blocks = padded.len() / block;
+            let split = blocks / 2;
             let mut state = H::INITIAL_STATE;
-            for block in &blocks[..split] {
-                H::compress(&mut state, core::slice::from_ref(block));
+            for k in 0..split {
+                let mut b = H::ZERO_BLOCK;
+                b.as_mut()
+                    .copy_from_slice(&padded[k * block..(k + 1) * block]);
+                H::compress(&mut state, core::slice::from_ref(&b));
             }
-            H::compress(&mut state, &blocks[split..]);
-            let mut out = [0u8; 20];
+            H::compress_bytes(&mut state, &padded[split * block..]);
+            let mut out = [0u8; MAX_OUTPUT_LEN];
             H::write_digest(&state, &mut out[..H::OUTPUT_LEN]);
             assert_eq!(&out[..H::OUTPUT_LEN], H::digest(&msg[..n]).as_ref(), "{n}");
+            // The selection copies a state, or keeps the other.
+            let mut other = H::INITIAL_STATE;
+            H::select(0, &state, &mut other);
+            let mut kept = [0u8; MAX_OUTPUT_LEN];
+            H::write_digest(&other, &mut kept[..H::OUTPUT_LEN]);
+            H::select(u32::MAX, &state, &mut other);
+            H::write_digest(&other, &mut kept[..H::OUTPUT_LEN]);
+            assert_eq!(kept[..H::OUTPUT_LEN], out[..H::OUTPUT_LEN]);
         }
     }
 
@@ -578,6 +702,17 @@ mod tests {
     #[test]
     fn sha1_block_compress_is_sha1() {
         block_compress_matches::<Sha1>();
+    }
+
+    #[test]
+    fn sha256_block_compress_is_sha256() {
+        block_compress_matches::<Sha256>();
+    }
+
+    #[cfg(feature = "sha512")]
+    #[test]
+    fn sha384_block_compress_is_sha384() {
+        block_compress_matches::<Sha384>();
     }
 
     #[cfg(not(feature = "md5"))]

@@ -227,4 +227,5 @@ pub fn connect(port: u16, timeout: Duration) -> std::net::TcpStream {
 }
 
 pub mod dtls;
+pub mod gnutls;
 pub mod tls;

@@ -29,6 +29,9 @@ pub struct Outcome {
     pub received: Vec<u8>,
     /// How many certificates the peer presented (0: none, or not asked).
     pub peer_certificates: usize,
+    /// Whether the session uses RFC 7627's extended master secret (read from the resumable
+    /// session: false when the handshake left no session id).
+    pub extended_master_secret: bool,
 }
 
 /// Makes the certificate callback of each server session (client authentication).
@@ -149,6 +152,7 @@ pub fn run_client_with_keys(
         resumed: s.is_resumed(),
         received,
         peer_certificates: s.peer_certificates().map_or(0, |c| c.len()),
+        extended_master_secret: s.session_id().is_some_and(|id| id.extended_master_secret()),
     };
     let id = s.session_id();
     let _ = st.shutdown();
@@ -245,5 +249,6 @@ fn serve_one(
         resumed: s.is_resumed(),
         received: line,
         peer_certificates: s.peer_certificates().map_or(0, |c| c.len()),
+        extended_master_secret: s.session_id().is_some_and(|id| id.extended_master_secret()),
     })
 }

@@ -15,6 +15,7 @@
 //!
 //! Each test checks the version and suite both sides report and the bytes exchanged.
 
+use matrix_interop::gnutls::GnutlsServ;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -218,36 +219,13 @@ fn openssl_s_client_against_our_server_dhe_rsa_psk_and_dhe_psk() {
 }
 
 /// gnutls-serv with the PSK file and the DH parameters, for `kx` (GnuTLS's name).
-fn gnutls_serv(version: ProtocolVersion, kx: &str, cipher: &str, mac: &str) -> (Peer, u16) {
-    let port = free_port();
-    let port_s = port.to_string();
-    let pskfile = std::env::temp_dir().join(format!("matrix-psk-{port}"));
-    std::fs::write(&pskfile, format!("{PSK_ID}:{PSK_HEX}\n")).unwrap();
-    let pskfile = pskfile.to_string_lossy().into_owned();
+fn gnutls_serv(version: ProtocolVersion, kx: &str, cipher: &str, mac: &str) -> GnutlsServ {
     let prio = format!(
         "NONE:+{}:+{kx}:+{cipher}:+{mac}:+COMP-NULL:+SIGN-ALL:+GROUP-ALL",
         gnutls_version(version)
     );
-    let p = Peer::spawn(
-        "gnutls-serv",
-        &[
-            "-p",
-            &port_s,
-            "--echo",
-            "--disable-client-cert",
-            "--x509certfile",
-            &testkeys("rsa2048/server-chain.pem"),
-            "--x509keyfile",
-            &testkeys("rsa2048/server.key"),
-            "--dhparams",
-            &testkeys("dh/dh2048.pem"),
-            "--pskpasswd",
-            &pskfile,
-            "--priority",
-            &prio,
-        ],
-    );
-    (p, port)
+    let dh = testkeys("dh/dh2048.pem");
+    GnutlsServ::start(&prio, Some((PSK_ID, PSK_HEX)), &["--dhparams", &dh])
 }
 
 #[test]
@@ -260,7 +238,8 @@ fn our_client_against_gnutls_serv_dhe_psk_and_dh_anon() {
     ];
     for version in [TLS10, TLS11] {
         for (suite, kx, cipher, mac) in cases {
-            let (_server, port) = gnutls_serv(version, kx, cipher, mac);
+            let server = gnutls_serv(version, kx, cipher, mac);
+            let port = server.port;
             let ctx = context_all_suites(SSL3, TLS11);
             let (o, _) = run_client_with_keys(
                 &ctx,
@@ -1032,27 +1011,12 @@ fn nassl_legacy_client_renegotiates_with_our_server() {
 fn no_renegotiation_with_a_legacy_gnutls_server() {
     use std::io::Write;
     for version in [TLS10, TLS11] {
-        let port = free_port();
-        let port_s = port.to_string();
         let prio = format!(
             "NONE:+{}:+RSA:+AES-128-CBC:+SHA1:+COMP-NULL:+SIGN-ALL:+GROUP-ALL:%DISABLE_SAFE_RENEGOTIATION",
             gnutls_version(version)
         );
-        let _server = Peer::spawn(
-            "gnutls-serv",
-            &[
-                "-p",
-                &port_s,
-                "--echo",
-                "--disable-client-cert",
-                "--x509certfile",
-                &testkeys("rsa2048/server-chain.pem"),
-                "--x509keyfile",
-                &testkeys("rsa2048/server.key"),
-                "--priority",
-                &prio,
-            ],
-        );
+        let server = GnutlsServ::start(&prio, None, &[]);
+        let port = server.port;
         let ctx = context(SSL3, TLS11);
         let sess = ctx
             .new_client_session(matrix_interop::tls::client_keys(), None, 0x002F, None, None)

@@ -14,10 +14,11 @@
     feature = "require-secure-rehandshakes"
 ))]
 
+use matrix_interop::gnutls::GnutlsServ;
 use std::time::Duration;
 
 use matrix_interop::tls::{EchoServer, client_keys, context};
-use matrix_interop::{Peer, connect, free_port, testkeys};
+use matrix_interop::{Peer, connect};
 use matrix_ssl::ProtocolVersion;
 
 const T: Duration = Duration::from_secs(20);
@@ -44,27 +45,8 @@ fn legacy_priority(v: ProtocolVersion) -> String {
 /// `gnutls-serv --echo` without RFC 5746 for `v`, logging records (`-d 5`) so that the
 /// alerts it receives show as `Alert[level|description]`.
 fn legacy_gnutls_serv(v: ProtocolVersion) -> (Peer, u16) {
-    let port = free_port();
-    let port_s = port.to_string();
-    let mut p = Peer::spawn(
-        "gnutls-serv",
-        &[
-            "-d",
-            "5",
-            "-p",
-            &port_s,
-            "--echo",
-            "--disable-client-cert",
-            "--x509certfile",
-            &testkeys("rsa2048/server-chain.pem"),
-            "--x509keyfile",
-            &testkeys("rsa2048/server.key"),
-            "--priority",
-            &legacy_priority(v),
-        ],
-    );
-    p.wait_for("listening", T).unwrap();
-    (p, port)
+    let s = GnutlsServ::start(&legacy_priority(v), None, &["-d", "5"]);
+    (s.peer, s.port)
 }
 
 /// `gnutls-cli` without RFC 5746 for `v` against 127.0.0.1:`port`, with `extra` flags.

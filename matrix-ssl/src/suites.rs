@@ -134,6 +134,8 @@ pub enum MacAlgorithm {
     Sha1,
     /// SHA-256 (32-byte tags): TLS 1.2's `_SHA256` CBC suites (RFC 5246, RFC 5487).
     Sha256,
+    /// SHA-384 (48-byte tags): TLS 1.2's `_CBC_SHA384` PSK suites (RFC 5487).
+    Sha384,
     /// No record MAC: the bulk cipher is an AEAD, which authenticates the record itself.
     Aead,
 }
@@ -145,6 +147,7 @@ impl MacAlgorithm {
             MacAlgorithm::Md5 => 16,
             MacAlgorithm::Sha1 => 20,
             MacAlgorithm::Sha256 => 32,
+            MacAlgorithm::Sha384 => 48,
             MacAlgorithm::Aead => 0,
         }
     }
@@ -192,18 +195,20 @@ impl SuiteInfo {
     }
 
     /// Whether this suite exists in TLS 1.2 only (RFC 5246's `_SHA256` CBC suites, RFC 5288
-    /// and RFC 5487: the GCM and SHA-256 suites).
+    /// and RFC 5487: the GCM, SHA-256 and SHA-384 suites).
     pub const fn tls12_only(&self) -> bool {
-        self.bulk.is_aead() || matches!(self.mac, MacAlgorithm::Sha256)
+        self.bulk.is_aead() || matches!(self.mac, MacAlgorithm::Sha256 | MacAlgorithm::Sha384)
     }
 
     /// The hash of the suite's TLS 1.2 PRF (RFC 5246 section 5): SHA-384 for the `_SHA384`
-    /// suites (the AES-256-GCM ones, RFC 5288 section 3 and RFC 5487 section 3), SHA-256
-    /// for every other suite.
+    /// suites (the AES-256-GCM ones, RFC 5288 section 3, and RFC 5487 section 3's GCM and
+    /// CBC ones), SHA-256 for every other suite.
     #[cfg(feature = "tls-1-2")]
     pub const fn prf_hash(&self) -> matrix_crypto::prf12::PrfHash {
-        match self.bulk {
-            BulkCipher::Aes256Gcm => matrix_crypto::prf12::PrfHash::Sha384,
+        match (self.bulk, self.mac) {
+            (BulkCipher::Aes256Gcm, _) | (_, MacAlgorithm::Sha384) => {
+                matrix_crypto::prf12::PrfHash::Sha384
+            }
             _ => matrix_crypto::prf12::PrfHash::Sha256,
         }
     }
@@ -554,6 +559,24 @@ pub static SUITES: &[SuiteInfo] = &[
         kx: KeyExchange::Psk,
         bulk: BulkCipher::Aes128Gcm,
         mac: MacAlgorithm::Aead,
+    },
+    // 0x00B3: TLS 1.2, PSK with forward secrecy, AES-256-CBC with HMAC-SHA384 (RFC 5487).
+    #[cfg(feature = "tls-dhe-psk-with-aes-256-cbc-sha384")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_DHE_PSK_WITH_AES_256_CBC_SHA384,
+        name: "TLS_DHE_PSK_WITH_AES_256_CBC_SHA384",
+        kx: KeyExchange::DhePsk,
+        bulk: BulkCipher::Aes256Cbc,
+        mac: MacAlgorithm::Sha384,
+    },
+    // 0x00AF: TLS 1.2, plain PSK, AES-256-CBC with HMAC-SHA384 (RFC 5487).
+    #[cfg(feature = "tls-psk-with-aes-256-cbc-sha384")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_PSK_WITH_AES_256_CBC_SHA384,
+        name: "TLS_PSK_WITH_AES_256_CBC_SHA384",
+        kx: KeyExchange::Psk,
+        bulk: BulkCipher::Aes256Cbc,
+        mac: MacAlgorithm::Sha384,
     },
     // 0x00B2: TLS 1.2, PSK with forward secrecy, AES-128-CBC with HMAC-SHA256 (RFC 5487).
     #[cfg(feature = "tls-dhe-psk-with-aes-128-cbc-sha256")]

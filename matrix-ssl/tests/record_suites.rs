@@ -4,7 +4,7 @@ use matrix_ssl::codec::{CipherSuite, ProtocolVersion};
 use matrix_ssl::suites::{BulkCipher, KeyExchange, MacAlgorithm, SUITES, lookup};
 
 /// Every MatrixSSL 3.2 suite in the documented preference order, with its feature.
-const ORDER: [(u16, &str, &str); 38] = [
+const ORDER: [(u16, &str, &str); 40] = [
     (
         0xc02c,
         "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
@@ -161,6 +161,16 @@ const ORDER: [(u16, &str, &str); 38] = [
         "tls-psk-with-aes-128-gcm-sha256",
     ),
     (
+        0x00b3,
+        "TLS_DHE_PSK_WITH_AES_256_CBC_SHA384",
+        "tls-dhe-psk-with-aes-256-cbc-sha384",
+    ),
+    (
+        0x00af,
+        "TLS_PSK_WITH_AES_256_CBC_SHA384",
+        "tls-psk-with-aes-256-cbc-sha384",
+    ),
+    (
         0x00b2,
         "TLS_DHE_PSK_WITH_AES_128_CBC_SHA256",
         "tls-dhe-psk-with-aes-128-cbc-sha256",
@@ -272,6 +282,10 @@ fn compiled(feature: &str) -> bool {
             cfg!(feature = "tls-dhe-psk-with-aes-128-cbc-sha256")
         }
         "tls-psk-with-aes-128-cbc-sha256" => cfg!(feature = "tls-psk-with-aes-128-cbc-sha256"),
+        "tls-dhe-psk-with-aes-256-cbc-sha384" => {
+            cfg!(feature = "tls-dhe-psk-with-aes-256-cbc-sha384")
+        }
+        "tls-psk-with-aes-256-cbc-sha384" => cfg!(feature = "tls-psk-with-aes-256-cbc-sha384"),
         _ => unreachable!(),
     }
 }
@@ -362,11 +376,25 @@ fn entries_agree_with_their_names() {
             "{n}"
         );
         assert_eq!(s.is_cbc(), block != 0);
-        if n.ends_with("_SHA256") {
-            // RFC 5246 / RFC 5487: HMAC-SHA256, explicit IVs, TLS 1.2 only.
-            assert_eq!((s.mac, s.mac_len()), (MacAlgorithm::Sha256, 32), "{n}");
+        if n.ends_with("_SHA256") || n.ends_with("_SHA384") {
+            // RFC 5246 / RFC 5487: HMAC-SHA256 (or HMAC-SHA384 with the SHA-384 PRF),
+            // explicit IVs, TLS 1.2 only.
+            let (mac, mac_len) = if n.ends_with("_SHA384") {
+                (MacAlgorithm::Sha384, 48)
+            } else {
+                (MacAlgorithm::Sha256, 32)
+            };
+            assert_eq!((s.mac, s.mac_len()), (mac, mac_len), "{n}");
             assert_eq!(s.fixed_iv_len(ProtocolVersion::TLSv1_2), 0);
-            assert_eq!(s.key_block_len(ProtocolVersion::TLSv1_2), 2 * (32 + key));
+            assert_eq!(
+                s.key_block_len(ProtocolVersion::TLSv1_2),
+                2 * (mac_len + key)
+            );
+            assert_eq!(
+                s.prf_hash() == matrix_crypto::prf12::PrfHash::Sha384,
+                mac_len == 48,
+                "{n}"
+            );
             assert!(s.allowed_in(ProtocolVersion::TLSv1_2) && s.tls12_only());
             for v in [
                 ProtocolVersion::SSLv3,

@@ -12,7 +12,9 @@
 //! - `handshake` ([`handshake`]): in-memory full, resumed and DHE handshakes/s and bulk MB/s
 //!   (`matrix-size-ref speed`) vs MatrixSSL 3.8.3;
 //! - `tls` ([`tls`]): TLS over loopback, matrix-server/matrix-client vs openssl s_server and
-//!   s_time (`--short` there is what `--quick` is elsewhere).
+//!   s_time (`--short` there is what `--quick` is elsewhere);
+//! - `tls12` ([`tls12`]): AES-GCM over the TLS 1.2 record layer vs `openssl speed -evp
+//!   aes-128-gcm`, and TLS 1.2 vs TLS 1.1 in-memory handshakes/s.
 //!
 //! `--quick` runs one short round of each (a smoke run: the figures are rough).
 //! `cargo xtask bench NAME` with an unknown NAME lists the sets.
@@ -26,9 +28,10 @@ mod ecc;
 mod handshake;
 mod pubkey;
 mod tls;
+mod tls12;
 
 /// The bench sets: (name, what it measures).
-pub const SETS: [(&str, &str); 5] = [
+pub const SETS: [(&str, &str); 6] = [
     (
         "crypto",
         "ciphers, hashes and MACs (criterion) vs openssl speed",
@@ -48,6 +51,10 @@ pub const SETS: [(&str, &str); 5] = [
     (
         "tls",
         "TLS over loopback: matrix-server/matrix-client vs openssl s_server/s_time",
+    ),
+    (
+        "tls12",
+        "AES-GCM records vs openssl speed -evp aes-128-gcm; TLS 1.2 vs TLS 1.1 handshakes/s",
     ),
 ];
 
@@ -225,6 +232,9 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             vec![]
         };
         step("tls", tls::run(root, &tls_args));
+    }
+    if wants("tls12") {
+        step("tls12", tls12::run(root, quick));
     }
     if failed.is_empty() {
         Ok(())

@@ -20,9 +20,10 @@
 //!    rustc-web with -Zbuild-std, arm-none-eabi-gcc), symbol checks and size budgets
 //! 7. `cargo tree -d`: no duplicated RustCrypto crate
 //! 8. the interop tests against the peers (`matrix-interop`, release mode), the TLS 1.2
-//!    and DTLS 1.2 interop tests with matrix-interop's `tls-1-2` feature and the RFC 5077
-//!    ticket tests (`stateless-session-tickets`, `tests/interop_tickets.rs`) in the same run,
-//!    the ECC interop tests with its `ecc` feature, then the
+//!    and DTLS 1.2 interop tests with matrix-interop's `tls-1-2` feature (OpenSSL, GnuTLS,
+//!    tlslite-ng, and rustls 0.23 in `interop_rustls`) and the RFC 5077 ticket tests
+//!    (`stateless-session-tickets`, `tests/interop_tickets.rs`) in the same run, the ECC
+//!    interop tests with its `ecc` feature, then the
 //!    legacy-renegotiation interop tests once with each of the two features they need
 //! 9. the fuzz crate's tests (every committed seed, ours and the peers', replays), then a
 //!    short fuzz pass: every target 5 s on the stable runner (`cargo xtask fuzz`), which
@@ -533,6 +534,8 @@ pub fn run(root: &Path) -> Result<(), String> {
                 "dtls12",
                 "--test",
                 "dtls_tickets",
+                "--test",
+                "interop_rustls",
             ],
             &peers_env,
         )

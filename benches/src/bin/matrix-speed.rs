@@ -19,7 +19,9 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use matrix_benches::{BenchRng, RSA1024_DER_HEX, RSA2048_DER_HEX, RSA4096_DER_HEX, rsa_key};
+use matrix_benches::{
+    BenchRng, RSA1024_DER_HEX, RSA2048_DER_HEX, RSA4096_DER_HEX, cpu_seconds, elapsed, rsa_key,
+};
 use matrix_crypto::alg::HashAlgorithm;
 use matrix_crypto::dh::{DhGroup, NamedGroup};
 use matrix_crypto::rsa::{sign_pkcs1_v15, verify_pkcs1_v15};
@@ -34,22 +36,6 @@ const OPS: &[&str] = &[
     "rsa4096-public",
     "ffdh2048-agree",
 ];
-
-/// This thread's CPU time in seconds (Linux), or `None` where it is not reported.
-fn cpu_seconds() -> Option<f64> {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let ns: u64 = text.split_whitespace().next()?.parse().ok()?;
-    // Kernels without scheduler statistics report 0.
-    (ns > 0).then_some(ns as f64 / 1e9)
-}
-
-/// Elapsed time since `start`: CPU time when `cpu0` holds the CPU clock at start.
-fn elapsed(start: Instant, cpu0: Option<f64>) -> f64 {
-    match (cpu0, cpu_seconds()) {
-        (Some(a), Some(b)) => b - a,
-        _ => start.elapsed().as_secs_f64(),
-    }
-}
 
 /// Runs `f` for about `budget` (at least once); returns runs per second.
 fn rate(budget: Duration, mut f: impl FnMut() -> bool) -> Option<f64> {

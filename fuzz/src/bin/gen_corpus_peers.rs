@@ -564,6 +564,83 @@ fn cases(env: &Env) -> Vec<Case> {
             None,
         ),
     ];
+    // TLS 1.2 with the peers' default settings (no @SECLEVEL): GCM records (RFC 5288's
+    // explicit nonces), signature_algorithms in both hellos, the TLS 1.2
+    // CertificateVerify, SHA-384's PRF.
+    v.extend([
+        case(
+            None,
+            "openssl",
+            Server,
+            s_client("-tls1_2", "AES128-GCM-SHA256", &[]),
+            line,
+        ),
+        case(
+            None,
+            "gnutls",
+            Server,
+            gnutls_cli("NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+RSA", &[]),
+            line,
+        ),
+        case(
+            None,
+            "tlslite",
+            Server,
+            tlslite(
+                env,
+                "client",
+                "tls1.2",
+                &["--cipher", "aes256gcm", "--kex", "rsa"],
+            ),
+            None,
+        ),
+        case(
+            Some(Path::ClientAuth),
+            "openssl",
+            Server,
+            s_client(
+                "-tls1_2",
+                "AES256-GCM-SHA384",
+                &[
+                    "-cert",
+                    &client_cert,
+                    "-cert_chain",
+                    &intermediate,
+                    "-key",
+                    &client_key,
+                ],
+            ),
+            line,
+        ),
+        case(
+            Some(Path::Psk),
+            "openssl",
+            Server,
+            // The fuzz build's PSK suite (its suite list stays that of the older seeds).
+            s_client("-tls1_2", "PSK-AES128-CBC-SHA", &psk_cli),
+            line,
+        ),
+        case(None, "openssl", Client, s_server(env, "-tls1_2", &[]), None),
+        case(
+            None,
+            "gnutls",
+            Client,
+            gnutls_serv(env, "NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+RSA", &[]),
+            None,
+        ),
+        case(
+            None,
+            "tlslite",
+            Client,
+            tlslite(
+                env,
+                "server",
+                "tls1.2",
+                &[&tl_cert[..], &["--cipher", "aes128gcm", "--kex", "rsa"]].concat(),
+            ),
+            None,
+        ),
+    ]);
     // The DHE_PSK client's recording: gnutls-serv is the one peer server for it.
     v.push(case(
         Some(Path::DhePsk),
@@ -594,6 +671,9 @@ fn suite_name(suite: u16) -> String {
         0x008d => "psk-aes256-sha".into(),
         0x0090 => "dhe-psk-aes128-sha".into(),
         0x0091 => "dhe-psk-aes256-sha".into(),
+        0x009c => "aes128-gcm-sha256".into(),
+        0x009d => "aes256-gcm-sha384".into(),
+        0x00a8 => "psk-aes128-gcm-sha256".into(),
         other => format!("{other:04x}"),
     }
 }
@@ -603,13 +683,15 @@ fn version_name(v: u16) -> String {
         0x0300 => "ssl3".into(),
         0x0301 => "tls10".into(),
         0x0302 => "tls11".into(),
+        0x0303 => "tls12".into(),
         other => format!("{other:04x}"),
     }
 }
 
 /// The selector of `matrix_fuzz::handshake_message` for a version and a suite's key
-/// exchange: version index + 4 * key exchange index.
+/// exchange: version index + 4 * key exchange index, with the top bit for TLS 1.2.
 fn message_selector(version: u16, suite: u16) -> u8 {
+    let tls12 = if version == 0x0303 { 0x80 } else { 0 };
     let v = match version {
         0x0300 => 0,
         0x0301 => 1,
@@ -623,7 +705,7 @@ fn message_selector(version: u16, suite: u16) -> u8 {
         Some(KeyExchange::DhePsk) => 5,
         _ => 0,
     };
-    v + 4 * k
+    tls12 | (v + 4 * k)
 }
 
 /// A port nothing listens on now (the peer server binds it right after).

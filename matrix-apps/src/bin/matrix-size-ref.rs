@@ -6,9 +6,10 @@
 //!
 //! - both roles: `matrix-size-ref` runs one in-memory handshake and one message between a
 //!   client and a server session (the buffer API, no sockets); `matrix-size-ref speed MS
-//!   SUITE` measures full and resumed handshakes per second and bulk MB/s for `SUITE` (hex
-//!   id, `0` for the client's choice), each for about `MS` milliseconds, and prints one
-//!   `key=value` line. With the `dtls` feature the two sessions are a matrix-dtls DTLS 1.0
+//!   SUITE [MAX_VERSION]` measures full and resumed handshakes per second and bulk MB/s for
+//!   `SUITE` (hex id, `0` for the client's choice), each for about `MS` milliseconds, and
+//!   prints one `key=value` line; `MAX_VERSION` (hex, `0x0302` for TLS 1.1) caps the
+//!   client's version (TLS sessions only). With the `dtls` feature the two sessions are a matrix-dtls DTLS 1.0
 //!   client and server over an in-memory datagram loop (the `dtls_pair` module: cookie
 //!   round, PMTU-sized records) instead of TLS sessions;
 //! - one role: the session talks to standard input/output (what a device's firmware does
@@ -259,7 +260,9 @@ mod pair {
     use std::sync::Arc;
     use std::time::Duration;
 
-    use matrix_ssl::{AlertLevel, Config, Context, Error, Keys, Received, Session, SessionId};
+    use matrix_ssl::{
+        AlertLevel, Config, Context, Error, Keys, ProtocolVersion, Received, Session, SessionId,
+    };
 
     use super::measure::{Clock, MemoryPair, rate};
 
@@ -315,16 +318,28 @@ mod pair {
         }
     }
 
-    impl MemoryPair for Pair {
-        type Session = Session;
-
-        fn new() -> Result<Pair, Error> {
+    impl Pair {
+        /// Both contexts; the client's highest version is `max` (hex, as on the wire) when
+        /// given, else the newest compiled in.
+        fn with_client_max_version(max: Option<u16>) -> Result<Pair, Error> {
+            let mut client = Config::default();
+            if let Some(v) = max {
+                client.max_version = ProtocolVersion::from(v);
+            }
             Ok(Pair {
-                client: matrix_ssl::open(Config::default())?,
+                client: matrix_ssl::open(client)?,
                 server: matrix_ssl::open(Config::default())?,
                 ckeys: super::client_keys()?,
                 skeys: super::server_keys()?,
             })
+        }
+    }
+
+    impl MemoryPair for Pair {
+        type Session = Session;
+
+        fn new() -> Result<Pair, Error> {
+            Pair::with_client_max_version(None)
         }
 
         fn handshake(
@@ -369,9 +384,10 @@ mod pair {
         }
     }
 
-    /// The `speed` measurements as one `key=value` line.
-    pub fn speed(budget: Duration, suite: u16) -> Result<String, Error> {
-        let p = Pair::new()?;
+    /// The `speed` measurements as one `key=value` line; `max` caps the client's version
+    /// (TLS 1.1 beside TLS 1.2 in `cargo xtask bench tls12`).
+    pub fn speed(budget: Duration, suite: u16, max: Option<u16>) -> Result<String, Error> {
+        let p = Pair::with_client_max_version(max)?;
         let (c, s) = p.handshake(suite, None)?;
         let negotiated = c.cipher_suite().map(|cs| cs.get()).unwrap_or_default();
         let version = c.protocol_version().get();
@@ -420,11 +436,28 @@ fn main() -> ExitCode {
             let suite = args.get(2).and_then(|a| {
                 u16::from_str_radix(a.trim_start_matches("0x").trim_start_matches("0X"), 16).ok()
             });
+            // An optional client version cap, hex as on the wire (0x0302: TLS 1.1).
+            let max = match args.get(3) {
+                None => None,
+                Some(a) => {
+                    let v = u16::from_str_radix(
+                        a.trim_start_matches("0x").trim_start_matches("0X"),
+                        16,
+                    );
+                    let Ok(v) = v else {
+                        eprintln!("matrix-size-ref: bad version `{a}` (hex, e.g. 0x0302)");
+                        return ExitCode::from(2);
+                    };
+                    Some(v)
+                }
+            };
             let (Some(ms), Some(suite)) = (ms, suite) else {
-                eprintln!("usage: matrix-size-ref [speed MILLISECONDS SUITE_HEX]");
+                eprintln!(
+                    "usage: matrix-size-ref [speed MILLISECONDS SUITE_HEX [MAX_VERSION_HEX]]"
+                );
                 return ExitCode::from(2);
             };
-            pair::speed(std::time::Duration::from_millis(ms), suite).map(|l| println!("{l}"))
+            pair::speed(std::time::Duration::from_millis(ms), suite, max).map(|l| println!("{l}"))
         }
         #[cfg(feature = "heap-count")]
         Some("heap") => {

@@ -9,13 +9,17 @@
 //! the raw compression function over every block the longest possible data needs, with the
 //! Merkle-Damgard padding of the real (secret) length written in with masks, and the state
 //! after the block that ends the real message picked with masks; then the outer hash, whose
-//! input has a fixed length. The constant-time mask helpers the CBC check shares live here.
+//! input has a fixed length. It covers the 64-byte-block hashes (MD5, SHA-1, SHA-256) and
+//! SHA-384's 128-byte blocks with their 16-byte length field (RFC 5487's `_SHA384` CBC
+//! suites). The constant-time mask helpers the CBC check shares live here.
 
 #[cfg(any(test, feature = "md5-record-mac"))]
 use matrix_crypto::hash::Md5;
 #[cfg(any(test, feature = "sha256-record-mac"))]
 use matrix_crypto::hash::Sha256;
-use matrix_crypto::hash::{BlockCompress, ChainState, Hash, Sha1};
+#[cfg(any(feature = "sha384-record-mac", all(test, feature = "tls-1-2")))]
+use matrix_crypto::hash::Sha384;
+use matrix_crypto::hash::{BlockCompress, Hash, Sha1};
 use matrix_crypto::mac::Hmac;
 #[cfg(any(test, feature = "ssl3"))]
 use matrix_crypto::mac::{Ssl3Hash, Ssl3Mac};
@@ -24,12 +28,12 @@ use zeroize::{Zeroize, Zeroizing};
 use crate::codec::{ContentType, ProtocolVersion};
 use crate::suites::MacAlgorithm;
 
-/// The longest tag of any suite's MAC (SHA-256).
+/// The longest tag of any suite's MAC (SHA-384).
 #[allow(
     dead_code,
     reason = "used by the record ciphers, absent from builds without any suite"
 )]
-pub(crate) const MAX_MAC_LEN: usize = 32;
+pub(crate) const MAX_MAC_LEN: usize = 48;
 
 /// The most by which the data length `compute_ct` is given can exceed the real one: a TLS
 /// padding length byte can say 255.
@@ -38,36 +42,39 @@ pub(crate) const MAX_SHORTFALL: usize = 255;
 /// The longest per-record MAC header (TLS: `seq || type || version || length`).
 const MAX_HEADER_LEN: usize = 13;
 
-/// The block length of every hash a record MAC uses.
-const BLOCK: usize = 64;
+/// The longest block of any hash a record MAC uses (SHA-384's).
+const MAX_BLOCK: usize = 128;
 
 /// The inner hash of a record MAC once keyed: the chaining state after the whole blocks of
 /// its key prefix (`K ^ ipad` for HMAC, `secret || pad_1` for SSL 3.0) and the bytes of the
 /// prefix after them, kept so that [`RecordMac::compute_ct`] can run the compression
 /// function itself.
-pub(crate) struct KeyedStart {
-    state: Zeroizing<ChainState>,
-    rest: Zeroizing<[u8; BLOCK]>,
+pub(crate) struct KeyedStart<H: BlockCompress> {
+    state: Zeroizing<H::State>,
+    rest: Zeroizing<H::Block>,
     rest_len: usize,
     prefix_len: usize,
 }
 
-impl KeyedStart {
+impl<H: BlockCompress> KeyedStart<H> {
     /// The inner hash of `H` after absorbing the concatenation of `parts`.
-    fn new<H: BlockCompress>(parts: &[&[u8]]) -> Self {
-        const { assert!(H::BLOCK_LEN == BLOCK) };
+    fn new(parts: &[&[u8]]) -> Self {
+        const { assert!(H::BLOCK_LEN <= MAX_BLOCK && H::LENGTH_LEN < H::BLOCK_LEN) };
         let mut start = KeyedStart {
             state: Zeroizing::new(H::INITIAL_STATE),
-            rest: Zeroizing::new([0; BLOCK]),
+            rest: Zeroizing::new(H::ZERO_BLOCK),
             rest_len: 0,
             prefix_len: 0,
         };
         for &b in parts.iter().flat_map(|p| p.iter()) {
-            start.rest[start.rest_len] = b;
+            // `rest_len` < BLOCK_LEN: it is reset on reaching it.
+            if let Some(slot) = AsMut::<[u8]>::as_mut(&mut *start.rest).get_mut(start.rest_len) {
+                *slot = b;
+            }
             start.rest_len += 1;
             start.prefix_len += 1;
-            if start.rest_len == BLOCK {
-                H::compress(&mut start.state, core::slice::from_ref(&start.rest));
+            if start.rest_len == H::BLOCK_LEN {
+                H::compress(&mut start.state, core::slice::from_ref(&*start.rest));
                 start.rest_len = 0;
             }
         }
@@ -76,8 +83,9 @@ impl KeyedStart {
 
     /// The prefix bytes not yet compressed.
     fn rest(&self) -> &[u8] {
-        // `rest_len` < BLOCK: it is reset on reaching it.
-        &self.rest[..self.rest_len]
+        AsRef::<[u8]>::as_ref(&*self.rest)
+            .get(..self.rest_len)
+            .unwrap_or_default()
     }
 }
 
@@ -109,7 +117,7 @@ pub(crate) trait RecordMac: Send + 'static {
     );
 
     /// The keyed inner hash and the keyed outer hash, for [`RecordMac::compute_ct`].
-    fn keyed(&self) -> (&KeyedStart, &Self::H);
+    fn keyed(&self) -> (&KeyedStart<Self::H>, &Self::H);
 
     /// Writes the per-record header that the inner hash absorbs before the data, for data of
     /// `len` bytes, to the start of `out`, and returns its length (the same for every
@@ -158,6 +166,8 @@ pub(crate) trait RecordMac: Send + 'static {
         out: &mut [u8],
     ) {
         let (start, outer) = self.keyed();
+        // The hash's block and length-field sizes (64 and 8, or 128 and 16 for SHA-384).
+        let (bl, ll) = (Self::H::BLOCK_LEN, Self::H::LENGTH_LEN);
         let max = len32(data.len());
         let min = len32(data.len().saturating_sub(MAX_SHORTFALL));
         // Clamp the secret length into [min, max] with masks.
@@ -171,52 +181,55 @@ pub(crate) trait RecordMac: Send + 'static {
         let fixed = start.rest().len() + header_len;
         // Where the 0x80 byte goes in the stream (secret), and the block it ends in.
         let end = len32(fixed) + len;
-        let end_block = (end + 8) / BLOCK as u32;
-        let bits = (u64::from(len) + (start.prefix_len + header_len) as u64) * 8;
-        let mut bits = if Self::H::BIG_ENDIAN {
-            bits.to_be_bytes()
+        let end_block = (end + len32(ll)) / len32(bl);
+        let bits = (u128::from(len) + (start.prefix_len + header_len) as u128) * 8;
+        // The length field: the low `ll` bytes of the bit length, in the hash's byte order.
+        let (mut bits, field) = if Self::H::BIG_ENDIAN {
+            (bits.to_be_bytes(), 16 - ll..16)
         } else {
-            bits.to_le_bytes()
+            (bits.to_le_bytes(), 0..ll)
         };
 
         let segments = [start.rest(), &header[..header_len], data];
         // Public bounds: the first block the real message can end in and the last one the
         // longest message needs.
-        let first = (fixed + min as usize) / BLOCK;
-        let last = (fixed + data.len() + 8) / BLOCK;
+        let first = (fixed + min as usize) / bl;
+        let last = (fixed + data.len() + ll) / bl;
         let mut state = *start.state;
-        let mut block = [0u8; BLOCK];
+        let mut block = Self::H::ZERO_BLOCK;
         // The blocks that hold prefix or header bytes are assembled; after them the data
         // lies in whole blocks in `data` itself, compressed in place in one call.
-        let assembled = fixed.div_ceil(BLOCK).min(first);
+        let assembled = fixed.div_ceil(bl).min(first);
         for k in 0..assembled {
-            fill_block(&segments, k, &mut block);
+            fill_block(&segments, k, block.as_mut());
             Self::H::compress(&mut state, core::slice::from_ref(&block));
         }
-        let from = assembled * BLOCK - fixed.min(assembled * BLOCK);
-        let to = first * BLOCK - fixed.min(first * BLOCK);
+        let from = assembled * bl - fixed.min(assembled * bl);
+        let to = first * bl - fixed.min(first * bl);
         if let Some(whole) = data.get(from..to) {
-            Self::H::compress(&mut state, whole.as_chunks::<BLOCK>().0);
+            Self::H::compress_bytes(&mut state, whole);
         }
-        let mut chosen: ChainState = [0; 8];
+        let mut chosen = Self::H::INITIAL_STATE;
         for k in first..=last {
-            fill_block(&segments, k, &mut block);
+            fill_block(&segments, k, block.as_mut());
             // Opaque to the optimiser: knowing the mask is all ones or zero, LLVM turns the
             // masked writes below into a branch on it (seen in x86-64 release builds).
             let is_end = core::hint::black_box(ct_eq(len32(k), end_block));
-            let base = len32(k * BLOCK);
-            for (j, b) in (0u32..).zip(block.iter_mut()) {
+            let base = len32(k * bl);
+            for (j, b) in (0u32..).zip(block.as_mut().iter_mut()) {
                 let i = base + j;
                 *b = ((u32::from(*b) & ct_lt(i, end)) | (0x80 & ct_eq(i, end))) as u8;
             }
-            // The length goes in the last 8 bytes of the final block only.
-            for (b, &l) in block[BLOCK - 8..].iter_mut().zip(&bits) {
+            // The length goes in the last `ll` bytes of the final block only.
+            let tail = block.as_mut().get_mut(bl - ll..).unwrap_or_default();
+            for (b, &l) in tail
+                .iter_mut()
+                .zip(bits.get(field.clone()).unwrap_or_default())
+            {
                 *b = ct_select(is_end, u32::from(l), u32::from(*b)) as u8;
             }
             Self::H::compress(&mut state, core::slice::from_ref(&block));
-            for (c, &s) in chosen.iter_mut().zip(&state) {
-                *c = ct_select(is_end, s, *c);
-            }
+            Self::H::select(is_end, &state, &mut chosen);
         }
 
         let mut inner = [0u8; MAX_MAC_LEN];
@@ -236,13 +249,13 @@ pub(crate) trait RecordMac: Send + 'static {
     }
 }
 
-/// Writes block `k` of the concatenation of `segments` into `block`, zeros past its end.
-/// Every index here is public (block number and segment lengths), so the copy's memory
-/// accesses are too.
-fn fill_block(segments: &[&[u8]; 3], k: usize, block: &mut [u8; BLOCK]) {
+/// Writes block `k` of the concatenation of `segments` into `block` (one hash block), zeros
+/// past its end. Every index here is public (block number and segment lengths), so the
+/// copy's memory accesses are too.
+fn fill_block(segments: &[&[u8]; 3], k: usize, block: &mut [u8]) {
     block.fill(0);
-    let lo = k * BLOCK;
-    let hi = lo + BLOCK;
+    let lo = k * block.len();
+    let hi = lo + block.len();
     let mut pos = 0;
     for seg in segments {
         let (from, to) = (lo.max(pos), hi.min(pos + seg.len()));
@@ -261,7 +274,7 @@ pub(crate) struct Ssl3<H: Ssl3Hash + BlockCompress> {
         reason = "used by the record ciphers, absent from builds without any suite"
     )]
     mac: Ssl3Mac<H>,
-    inner: KeyedStart,
+    inner: KeyedStart<H>,
     outer: H,
 }
 
@@ -278,7 +291,7 @@ impl<H: Ssl3Hash + BlockCompress + Send + 'static> RecordMac for Ssl3<H> {
         outer.update(&pad_2[..H::PAD_LEN]);
         Ssl3 {
             mac: Ssl3Mac::new(secret),
-            inner: KeyedStart::new::<H>(&[secret, &pad_1[..H::PAD_LEN]]),
+            inner: KeyedStart::new(&[secret, &pad_1[..H::PAD_LEN]]),
             outer,
         }
     }
@@ -299,7 +312,7 @@ impl<H: Ssl3Hash + BlockCompress + Send + 'static> RecordMac for Ssl3<H> {
         }
     }
 
-    fn keyed(&self) -> (&KeyedStart, &H) {
+    fn keyed(&self) -> (&KeyedStart<H>, &H) {
         (&self.inner, &self.outer)
     }
 
@@ -318,14 +331,14 @@ impl<H: Ssl3Hash + BlockCompress + Send + 'static> RecordMac for Ssl3<H> {
     }
 }
 
-/// The TLS 1.0/1.1 HMAC with hash `H`.
+/// The TLS HMAC with hash `H`.
 pub(crate) struct Tls<H: BlockCompress> {
     #[allow(
         dead_code,
         reason = "used by the record ciphers, absent from builds without any suite"
     )]
     mac: Hmac<H>,
-    inner: KeyedStart,
+    inner: KeyedStart<H>,
     outer: H,
 }
 
@@ -333,21 +346,21 @@ impl<H: BlockCompress + Send + 'static> RecordMac for Tls<H> {
     type H = H;
 
     fn new(secret: &[u8]) -> Self {
-        const { assert!(H::OUTPUT_LEN <= MAX_MAC_LEN && H::BLOCK_LEN == BLOCK) };
+        const { assert!(H::OUTPUT_LEN <= MAX_MAC_LEN) };
         // The HMAC key block (RFC 2104): the key, hashed first if longer than a block.
-        let mut key = Zeroizing::new([0u8; BLOCK]);
-        if secret.len() > BLOCK {
+        let mut key = Zeroizing::new(H::ZERO_BLOCK);
+        if secret.len() > H::BLOCK_LEN {
             let mut d = H::digest(secret);
-            copy_tag(d.as_ref(), &mut key[..]);
+            copy_tag(d.as_ref(), (*key).as_mut());
             d.zeroize();
         } else {
-            key[..secret.len()].copy_from_slice(secret);
+            copy_tag(secret, (*key).as_mut());
         }
-        key.iter_mut().for_each(|b| *b ^= 0x36);
-        let inner = KeyedStart::new::<H>(&[&key[..]]);
-        key.iter_mut().for_each(|b| *b ^= 0x36 ^ 0x5c);
+        (*key).as_mut().iter_mut().for_each(|b| *b ^= 0x36);
+        let inner = KeyedStart::new(&[(*key).as_ref()]);
+        (*key).as_mut().iter_mut().for_each(|b| *b ^= 0x36 ^ 0x5c);
         let mut outer = H::new();
-        outer.update(&key[..]);
+        outer.update((*key).as_ref());
         Tls {
             mac: Hmac::new(secret),
             inner,
@@ -375,7 +388,7 @@ impl<H: BlockCompress + Send + 'static> RecordMac for Tls<H> {
         tag.zeroize();
     }
 
-    fn keyed(&self) -> (&KeyedStart, &H) {
+    fn keyed(&self) -> (&KeyedStart<H>, &H) {
         (&self.inner, &self.outer)
     }
 
@@ -431,6 +444,10 @@ pub(crate) fn with_mac<J: MacJob>(version: ProtocolVersion, alg: MacAlgorithm, j
         // HMAC-SHA256 exists in TLS 1.2 only (RFC 5246); `allowed_in` keeps its suites there.
         #[cfg(feature = "sha256-record-mac")]
         (_, MacAlgorithm::Sha256) => job.run::<Tls<Sha256>>(),
+        // HMAC-SHA384 likewise (RFC 5487's `_CBC_SHA384` suites), only in builds with one:
+        // it is 4 KB of code a build without those suites would link for nothing.
+        #[cfg(feature = "sha384-record-mac")]
+        (_, MacAlgorithm::Sha384) => job.run::<Tls<Sha384>>(),
         (_, MacAlgorithm::Aead) => job.unsupported(),
         #[allow(
             unreachable_patterns,
@@ -514,11 +531,12 @@ mod tests {
     }
 
     /// Where the real inner message (key prefix, header, `len` bytes of data) ends within
-    /// its last 64-byte block: 56 to 63 means the 8-byte length spills into the next block.
+    /// its last block: in the last `LENGTH_LEN` bytes (56 to 63 of a 64-byte block, 112 to
+    /// 127 of SHA-384's 128) means the length field spills into the next block.
     fn end_in_block<M: RecordMac>(mac: &M, len: usize) -> usize {
         let mut header = [0u8; MAX_HEADER_LEN];
         let header_len = M::header(0, ContentType::ApplicationData, V, 0, &mut header);
-        (mac.keyed().0.prefix_len + header_len + len) % BLOCK
+        (mac.keyed().0.prefix_len + header_len + len) % M::H::BLOCK_LEN
     }
 
     const V: ProtocolVersion = ProtocolVersion::TLSv1_1;
@@ -535,7 +553,7 @@ mod tests {
             mac.compute(seq, content_type, V, &data[..len], &mut b);
             let n = mac.mac_len();
             assert_eq!(a[..n], b[..n], "len {len} of {}", data.len());
-            if end_in_block(&mac, len) >= BLOCK - 8 {
+            if end_in_block(&mac, len) >= M::H::BLOCK_LEN - M::H::LENGTH_LEN {
                 spills += 1;
             }
         }
@@ -557,10 +575,16 @@ mod tests {
                 + every_len::<Tls<Md5>>(&secret, seq, ct, &data)
                 + every_len::<Ssl3<Sha1>>(&secret, seq, ct, &data)
                 + every_len::<Ssl3<Md5>>(&secret, seq, ct, &data);
-            // With 64 or more lengths in range each MAC meets every end position in a
+            #[cfg(feature = "tls-1-2")]
+            let wide = every_len::<Tls<Sha384>>(&secret, seq, ct, &data);
+            // With 64 (128) or more lengths in range each MAC meets every end position in a
             // block, the spilling ones included.
-            if data.len() >= BLOCK {
+            if data.len() >= 64 {
                 prop_assert!(spills >= 5 * 8);
+            }
+            #[cfg(feature = "tls-1-2")]
+            if data.len() >= 128 {
+                prop_assert!(wide >= 16);
             }
         }
     }
@@ -573,9 +597,36 @@ mod tests {
         for n in [300, data.len()] {
             assert!(every_len::<Tls<Sha1>>(&[1; 20], 5, 23, &data[..n]) >= 8);
             assert!(every_len::<Tls<Sha256>>(&[5; 32], 5, 23, &data[..n]) >= 8);
+            #[cfg(feature = "tls-1-2")]
+            assert!(every_len::<Tls<Sha384>>(&[6; 48], 5, 23, &data[..n]) >= 16);
             assert!(every_len::<Tls<Md5>>(&[2; 16], 5, 23, &data[..n]) >= 8);
             assert!(every_len::<Ssl3<Sha1>>(&[3; 20], 5, 23, &data[..n]) >= 8);
             assert!(every_len::<Ssl3<Md5>>(&[4; 16], 5, 23, &data[..n]) >= 8);
+        }
+    }
+
+    /// HMAC-SHA384 as the record MAC: the plain MAC is matrix-crypto's HMAC over the TLS
+    /// MAC input, and the constant-time form equals the plain one at a full record's size.
+    #[cfg(feature = "tls-1-2")]
+    #[test]
+    fn sha384_record_mac_is_hmac_sha384() {
+        let data: Vec<u8> = (0..(1usize << 14) + 64).map(|i| (i * 7) as u8).collect();
+        let m = Tls::<Sha384>::new(&[9; 48]);
+        let ct = ContentType::ApplicationData;
+        let v = ProtocolVersion::TLSv1_2;
+        let mut plain = [0u8; 48];
+        m.compute(3, ct, v, &data, &mut plain);
+        let mut h = Hmac::<Sha384>::new(&[9; 48]);
+        h.update(&3u64.to_be_bytes());
+        h.update(&[23, 3, 3]);
+        h.update(&u16::try_from(data.len()).unwrap().to_be_bytes());
+        h.update(&data);
+        assert_eq!(plain[..], h.finalize().as_ref()[..]);
+        for cut in [0, 1, 48, 255] {
+            let mut ct_tag = [0u8; 48];
+            m.compute_ct(3, ct, v, &data, data.len() - cut, &mut ct_tag);
+            m.compute(3, ct, v, &data[..data.len() - cut], &mut plain);
+            assert_eq!(ct_tag, plain, "{cut}");
         }
     }
 

@@ -136,7 +136,11 @@ impl MemoryPair for Pair {
 /// The `speed` measurements as one `key=value` line, with the TLS pair's keys (the
 /// session bytes from `DtlsSession::memory_usage`); `pmtu` and `record_bytes` say how
 /// large the bulk records were.
-pub fn speed(budget: Duration, suite: u16) -> Result<String, Error> {
+/// The DTLS version is the contexts' (DTLS 1.0): a version cap `max` is refused.
+pub fn speed(budget: Duration, suite: u16, max: Option<u16>) -> Result<String, Error> {
+    if max.is_some() {
+        return Err(Error::ArgFail);
+    }
     let p = Pair::new()?;
     let (c, s) = p.handshake(suite, None)?;
     let negotiated = c.cipher_suite().map(|cs| cs.get()).unwrap_or_default();
