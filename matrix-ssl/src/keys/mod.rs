@@ -684,7 +684,7 @@ fn cas_from_files(list: Option<&str>) -> Result<Cas, Error> {
 /// The certificates of a parsed chain as the trusted CAs: moved out, not cloned (a clone
 /// of every certificate field is code a firmware need not carry), the list trimmed to its
 /// length.
-#[cfg(feature = "cert-parse")]
+#[cfg(all(feature = "cert-parse", feature = "rsa"))]
 fn owned_cas(chain: CertChain) -> Cas {
     let mut cas = chain.into_certs();
     cas.shrink_to_fit();
