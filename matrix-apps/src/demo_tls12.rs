@@ -104,11 +104,25 @@ struct KeyFiles {
 impl KeyFiles {
     fn write() -> Result<KeyFiles, String> {
         let dir = std::env::temp_dir().join(format!("matrix-demo-tls12-{}", std::process::id()));
-        let files: [(&str, &[u8]); 4] = [
+        let files: [(&str, &[u8]); 7] = [
             ("server.pem", crate::demo::SERVER_CERT),
             ("intermediate.pem", crate::demo::INTERMEDIATE),
             ("server.key", crate::demo::SERVER_KEY),
             ("ca.pem", crate::demo::ROOT_CA),
+            // The P-256 identity s_server needs for the ECDHE_ECDSA suites (our client
+            // trusts its root: `demo::add_ec_identity`).
+            (
+                "ec-server.pem",
+                include_bytes!("../../testkeys/ec-p256/server.pem"),
+            ),
+            (
+                "ec-intermediate.pem",
+                include_bytes!("../../testkeys/ec-p256/intermediate.pem"),
+            ),
+            (
+                "ec-server.key",
+                include_bytes!("../../testkeys/ec-p256/server.key"),
+            ),
         ];
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let kf = KeyFiles { dir };
@@ -249,11 +263,20 @@ fn free_port() -> Result<u16, String> {
 /// matrix's client against `openssl s_server -WWW`, fetching the answer file.
 fn against_s_server(files: &KeyFiles, s: &SuiteInfo, name: &str) -> Measured {
     let port = free_port()?.to_string();
-    let (cert, chain, key) = (
-        files.arg("server.pem"),
-        files.arg("intermediate.pem"),
-        files.arg("server.key"),
-    );
+    // An ECDHE_ECDSA suite needs s_server to hold an EC certificate.
+    let (cert, chain, key) = if s.kx == KeyExchange::EcdheEcdsa {
+        (
+            files.arg("ec-server.pem"),
+            files.arg("ec-intermediate.pem"),
+            files.arg("ec-server.key"),
+        )
+    } else {
+        (
+            files.arg("server.pem"),
+            files.arg("intermediate.pem"),
+            files.arg("server.key"),
+        )
+    };
     let mut args: Vec<String> = [
         "s_server",
         "-accept",

@@ -173,6 +173,56 @@ const KNOWN_SUITES: &[(u16, &str, &str)] = &[
         0x00B3,
         "TLS_DHE_PSK_WITH_AES_256_CBC_SHA384",
         "DHE-PSK-AES256-CBC-SHA384",
+    ), // RFC 8422 / RFC 5289 (ECDHE).
+    (
+        0xC009,
+        "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+        "ECDHE-ECDSA-AES128-SHA",
+    ),
+    (
+        0xC00A,
+        "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+        "ECDHE-ECDSA-AES256-SHA",
+    ),
+    (
+        0xC013,
+        "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+        "ECDHE-RSA-AES128-SHA",
+    ),
+    (
+        0xC014,
+        "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+        "ECDHE-RSA-AES256-SHA",
+    ),
+    (
+        0xC023,
+        "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+        "ECDHE-ECDSA-AES128-SHA256",
+    ),
+    (
+        0xC027,
+        "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+        "ECDHE-RSA-AES128-SHA256",
+    ),
+    (
+        0xC02B,
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        "ECDHE-ECDSA-AES128-GCM-SHA256",
+    ),
+    (
+        0xC02C,
+        "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        "ECDHE-ECDSA-AES256-GCM-SHA384",
+    ),
+    (
+        0xC02F,
+        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        "ECDHE-RSA-AES128-GCM-SHA256",
+    ),
+    (
+        0xC030,
+        "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+        "ECDHE-RSA-AES256-GCM-SHA384",
     ),
 ];
 

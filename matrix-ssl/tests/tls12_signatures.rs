@@ -121,7 +121,13 @@ fn the_hello_offers_our_pairs_and_the_server_signs_with_sha256() {
         .find(|e| e.ext_type().get() == 13)
         .expect("signature_algorithms")
         .get_encoding();
-    assert_eq!(&ext[4..], &[0, 8, 4, 1, 5, 1, 6, 1, 2, 1]);
+    // RSA with SHA-256/384/512/1, then (with `ecc`) ECDSA with the same hashes.
+    let ours: &[u8] = if cfg!(feature = "ecc") {
+        &[0, 16, 4, 1, 5, 1, 6, 1, 2, 1, 4, 3, 5, 3, 6, 3, 2, 3]
+    } else {
+        &[0, 8, 4, 1, 5, 1, 6, 1, 2, 1]
+    };
+    assert_eq!(&ext[4..], ours);
     let body = &msgs.iter().find(|(t, _)| *t == 12).unwrap().1;
     let ServerKeyExchange::DheRsa {
         sig_alg, signature, ..
