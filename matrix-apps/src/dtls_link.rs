@@ -59,13 +59,17 @@ pub fn validator(rejected: &Arc<Mutex<Option<String>>>, insecure: bool) -> CertV
     })
 }
 
-/// Whether a receive error only means that no datagram came: the timeout, or an ICMP
-/// error an earlier datagram caused (a UDP socket reports it on a later call).
+/// Whether a receive error only means that no datagram came: the timeout, an ICMP
+/// error an earlier datagram caused (a UDP socket reports it on a later call), or a signal
+/// that interrupted the wait (EINTR: `recv_from` does not retry it; the caller's loop
+/// waits again, so the timers still decide when to give up).
 pub fn no_datagram(e: &std::io::Error) -> bool {
-    use std::io::ErrorKind::{ConnectionRefused, ConnectionReset, TimedOut, WouldBlock};
+    use std::io::ErrorKind::{
+        ConnectionRefused, ConnectionReset, Interrupted, TimedOut, WouldBlock,
+    };
     matches!(
         e.kind(),
-        WouldBlock | TimedOut | ConnectionRefused | ConnectionReset
+        WouldBlock | TimedOut | ConnectionRefused | ConnectionReset | Interrupted
     )
 }
 
