@@ -19,6 +19,15 @@ use matrix_ssl::{
 
 use crate::Peer;
 
+/// The PSK identity the DTLS interop tests give every peer (OpenSSL's default identity).
+pub const PSK_ID: &str = "Client_identity";
+/// That PSK in hex, as `openssl -psk` and GnuTLS's `--pskkey` take it.
+pub const PSK_HEX: &str = "1a2b3c4d5e6f708192a3b4c5d6e7f801";
+/// That PSK as bytes, for `Keys::load_psk`.
+pub const PSK: [u8; 16] = [
+    0x1a, 0x2b, 0x3c, 0x4d, 0x5e, 0x6f, 0x70, 0x81, 0x92, 0xa3, 0xb4, 0xc5, 0xd6, 0xe7, 0xf8, 0x01,
+];
+
 /// How long each step of [`run_client`] and [`serve`] may take.
 const STEP: Duration = Duration::from_secs(20);
 

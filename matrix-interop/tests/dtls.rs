@@ -19,20 +19,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use matrix_dtls::DtlsContext;
-use matrix_interop::dtls::{self, Outcome, Reply};
+use matrix_interop::dtls::{self, Outcome, PSK_HEX, PSK_ID, Reply};
 use matrix_interop::{Peer, testkeys};
 use matrix_ssl::{CertValidator, CipherSuite, Config, Keys, ProtocolVersion, SessionId, Verdict};
 
 const T: Duration = Duration::from_secs(20);
 const DTLS: ProtocolVersion = ProtocolVersion::DTLSv1_0;
-const PSK_ID: &str = "Client_identity";
-const PSK_HEX: &str = "1a2b3c4d5e6f708192a3b4c5d6e7f801";
-
-fn psk() -> Vec<u8> {
-    (0..PSK_HEX.len() / 2)
-        .map(|i| u8::from_str_radix(&PSK_HEX[2 * i..2 * i + 2], 16).unwrap())
-        .collect()
-}
 
 fn dtls_ctx() -> DtlsContext {
     matrix_dtls::open(Config::dtls()).unwrap()
@@ -51,7 +43,7 @@ fn server_keys() -> Arc<Keys> {
         None,
     )
     .unwrap();
-    k.load_psk(PSK_ID.as_bytes(), &psk()).unwrap();
+    k.load_psk(PSK_ID.as_bytes(), &dtls::PSK).unwrap();
     Arc::new(k)
 }
 
@@ -60,7 +52,7 @@ fn client_keys() -> Arc<Keys> {
     let mut k = Keys::new();
     k.load_rsa_keys_mem(None, None, Some(&read("rsa2048/ca.der")))
         .unwrap();
-    k.load_psk(PSK_ID.as_bytes(), &psk()).unwrap();
+    k.load_psk(PSK_ID.as_bytes(), &dtls::PSK).unwrap();
     Arc::new(k)
 }
 

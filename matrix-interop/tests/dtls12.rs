@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use matrix_dtls::DtlsContext;
-use matrix_interop::dtls::{self, DtlsConn, Outcome, Reply};
+use matrix_interop::dtls::{self, DtlsConn, Outcome, PSK_HEX, PSK_ID, Reply};
 use matrix_interop::{Peer, free_port, testkeys};
 use matrix_ssl::suites::KeyExchange;
 use matrix_ssl::{CertValidator, CipherSuite, Config, Keys, ProtocolVersion, Verdict};
@@ -28,8 +28,6 @@ use matrix_ssl::{CertValidator, CipherSuite, Config, Keys, ProtocolVersion, Verd
 const T: Duration = Duration::from_secs(20);
 const DTLS10: ProtocolVersion = ProtocolVersion::DTLSv1_0;
 const DTLS12: ProtocolVersion = ProtocolVersion::DTLSv1_2;
-const PSK_ID: &str = "Client_identity";
-const PSK_HEX: &str = "1a2b3c4d5e6f708192a3b4c5d6e7f801";
 
 /// The RSA-certificate suites in DTLS 1.2 and OpenSSL's names for them.
 const RSA_SUITES: [(u16, &str); 9] = [
@@ -54,12 +52,6 @@ const PSK_SUITES: [(u16, &str); 6] = [
     (0x00B2, "DHE-PSK-AES128-CBC-SHA256"),
 ];
 
-fn psk() -> Vec<u8> {
-    (0..PSK_HEX.len() / 2)
-        .map(|i| u8::from_str_radix(&PSK_HEX[2 * i..2 * i + 2], 16).unwrap())
-        .collect()
-}
-
 /// A context with both DTLS versions (`Config::dtls()`): DTLS 1.2 is offered, DTLS 1.0
 /// accepted.
 fn dtls_ctx() -> DtlsContext {
@@ -81,7 +73,7 @@ fn server_keys() -> Arc<Keys> {
     )
     .unwrap();
     k.load_dh_params(&testkeys("dh/dh2048.pem")).unwrap();
-    k.load_psk(PSK_ID.as_bytes(), &psk()).unwrap();
+    k.load_psk(PSK_ID.as_bytes(), &dtls::PSK).unwrap();
     Arc::new(k)
 }
 
@@ -99,7 +91,7 @@ fn client_keys(cert: bool) -> Arc<Keys> {
         k.load_rsa_keys_mem(None, None, Some(&read("rsa2048/ca.der")))
             .unwrap();
     }
-    k.load_psk(PSK_ID.as_bytes(), &psk()).unwrap();
+    k.load_psk(PSK_ID.as_bytes(), &dtls::PSK).unwrap();
     Arc::new(k)
 }
 
