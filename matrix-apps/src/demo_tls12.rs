@@ -19,6 +19,7 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
@@ -103,7 +104,14 @@ struct KeyFiles {
 
 impl KeyFiles {
     fn write() -> Result<KeyFiles, String> {
-        let dir = std::env::temp_dir().join(format!("matrix-demo-tls12-{}", std::process::id()));
+        // One directory per call, not per process: the demo may run on several threads
+        // of one process at once (its tests do), and each run removes its own files.
+        static RUNS: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "matrix-demo-tls12-{}-{}",
+            std::process::id(),
+            RUNS.fetch_add(1, Ordering::Relaxed)
+        ));
         let files: [(&str, &[u8]); 7] = [
             ("server.pem", crate::demo::SERVER_CERT),
             ("intermediate.pem", crate::demo::INTERMEDIATE),
