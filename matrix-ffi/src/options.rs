@@ -103,7 +103,7 @@ fn groups_of(flags: i32) -> Result<Vec<u16>, Error> {
 
 /// `matrixSslNewClientSessionWithOpts` (matrix extension): `matrixSslNewClientSession` with
 /// MatrixSSL 3.x's `sslSessOpts_t *options` (NULL: the defaults). Its returns, and
-/// `PS_ARG_FAIL`/`PS_UNSUPPORTED_FAIL` for options as [`ClientOpts::from_c`] says.
+/// `PS_ARG_FAIL`/`PS_UNSUPPORTED_FAIL` for options as `ClientOpts::from_c` says.
 #[cfg(feature = "client-side-ssl")]
 #[unsafe(no_mangle)]
 #[allow(clippy::too_many_arguments)]
