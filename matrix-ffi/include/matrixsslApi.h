@@ -234,8 +234,10 @@ typedef struct {
     /* MatrixSSL 3.4+'s ticket fields (RFC 5077), owned by the library: the ticket is
        allocated when a handshake stores it, replaced by the next one, and freed by
        matrixSslDeleteSessionId (matrixSslInitSessionId only clears, as it may be given
-       uninitialised storage: call DeleteSessionId on a used one). A session with a
-       ticket and idLen 0 resumes by the ticket alone. */
+       uninitialised storage: call DeleteSessionId on a used one). Copy a session
+       holding a ticket with matrixSslGetSessionId, not by assignment (two structures
+       would own one buffer). A session with a ticket and idLen 0 resumes by the ticket
+       alone. */
     unsigned char   *sessionTicket;
     uint16          sessionTicketLen;
     uint16          sessionTicketState;         /* 1 while a ticket is held */
