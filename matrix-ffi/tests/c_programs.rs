@@ -35,13 +35,42 @@ fn testkeys(rel: &str) -> String {
 /// The directory cargo put this build's libmatrixssl.a / .so in: `deps`, beside this test
 /// binary (`cargo test` builds every crate type of the library there, without copying
 /// them up to `target/debug` as `cargo build` does).
+///
+/// Those two files carry no hash in their names, so a build of matrix-ffi with other
+/// features overwrites them while cargo still counts this build's as fresh. The header's
+/// layout depends on `stateless-session-tickets` (the ticket in `sslSessionId_t`), so the
+/// library is checked to be this build's by that feature's symbol before any C program
+/// runs (`touch matrix-ffi/src/lib.rs` rebuilds it).
 fn lib_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().to_path_buf();
-    for f in ["libmatrixssl.a", "libmatrixssl.so"] {
-        assert!(dir.join(f).exists(), "{} not built", dir.join(f).display());
-    }
-    dir
+    static CHECKED: OnceLock<PathBuf> = OnceLock::new();
+    CHECKED
+        .get_or_init(|| {
+            let exe = std::env::current_exe().unwrap();
+            let dir = exe.parent().unwrap().to_path_buf();
+            for f in ["libmatrixssl.a", "libmatrixssl.so"] {
+                assert!(dir.join(f).exists(), "{} not built", dir.join(f).display());
+            }
+            let out = Command::new("nm")
+                .args(["-D", "--defined-only"])
+                .arg(dir.join("libmatrixssl.so"))
+                .output()
+                .expect("nm (binutils) must be installed");
+            let has =
+                String::from_utf8_lossy(&out.stdout).contains("matrixSslLoadSessionTicketKeys");
+            let want = cfg!(all(
+                feature = "stateless-session-tickets",
+                feature = "server-side-ssl"
+            ));
+            assert_eq!(
+                has,
+                want,
+                "{} was built with other features than this test (a later build of \
+                 matrix-ffi overwrote it): `touch matrix-ffi/src/lib.rs` and run again",
+                dir.join("libmatrixssl.so").display()
+            );
+            dir
+        })
+        .clone()
 }
 
 /// A scratch directory with the generated matrixsslConfig.h.

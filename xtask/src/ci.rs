@@ -7,9 +7,9 @@
 //!    `cargo test --workspace`, with default and all features, then matrix-ssl's
 //!    renegotiation tests with `insecure-rehandshakes` alone (all features include
 //!    `require-secure-rehandshakes`, which overrides it); matrix-ffi's tests run alone
-//!    (the C programs against OpenSSL, each other and valgrind), again with the C library's
+//!    (the C programs against OpenSSL, each other and valgrind), first with the C library's
 //!    later features (TLS 1.2, session tickets, ECC: `FFI_LATER_FEATURES`) for the tests
-//!    they change, then `cargo xtask ffi`
+//!    they change, then with its defaults; then `cargo xtask ffi`
 //!    installs the C library into `target/ffi-install` and builds a C program against it;
 //!    then every example built and the local ones run (`cargo xtask examples`)
 //! 4. `cargo xtask features` (the table, then each library crate's builds)
@@ -423,7 +423,8 @@ pub fn run(root: &Path) -> Result<(), String> {
             // Alone, so that its features (client-auth, pkcs12, DTLS...) do not unify into the
             // default-features test run above. It needs cc, pkg-config and valgrind.
             crate::ffi::ensure_test_tools(root)?;
-            cmd::run(root, "cargo", &["test", "-p", FFI_PACKAGE])?;
+            // The later features first: libmatrixssl.a/.so have no hash in their names, so
+            // the build that runs last leaves its own for `cargo xtask ffi` below.
             let mut later = vec![
                 "test",
                 "-p",
@@ -436,6 +437,7 @@ pub fn run(root: &Path) -> Result<(), String> {
             ];
             later.extend_from_slice(FFI_LATER_TESTS);
             cmd::run(root, "cargo", &later)?;
+            cmd::run(root, "cargo", &["test", "-p", FFI_PACKAGE])?;
             crate::ffi::run(
                 root,
                 &crate::ffi::Options::parse(&[
