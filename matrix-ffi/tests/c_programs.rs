@@ -503,6 +503,22 @@ fn openssl_s_client_against_c_server() {
     }
 }
 
+/// The library's default features speak TLS 1.2 (issue 18's acceptance): a default
+/// `openssl s_client`, given only the CA file, negotiates TLS 1.2 with an AES-GCM suite, secure
+/// renegotiation and the extended master secret against the C server; no `@SECLEVEL`.
+#[cfg(feature = "tls-1-2")]
+#[test]
+fn default_openssl_s_client_gets_tls12_gcm_from_c_server() {
+    let (server, port) = c_server(Link::Static, 1);
+    let text = s_client(port, &["-CAfile", &testkeys(CA), "-verify_return_error"]);
+    server_results(server);
+    assert!(text.contains("Protocol  : TLSv1.2"), "{text}");
+    assert!(text.contains("GCM"), "{text}");
+    assert!(text.contains("Secure Renegotiation IS supported"), "{text}");
+    assert!(text.contains("Extended master secret: yes"), "{text}");
+    assert!(text.contains("Verify return code: 0 (ok)"), "{text}");
+}
+
 /// Client authentication: the C server (with a certificate callback checking authStatus)
 /// asks OpenSSL's s_client for its certificate and accepts its chain.
 #[test]
