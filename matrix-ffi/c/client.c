@@ -4,13 +4,16 @@
  * certificate callback that checks authStatus, resumption with a saved sslSessionId_t,
  * closure alerts.
  *
- *   client HOST PORT CAFILE [-n CONNECTIONS] [-c CIPHER_ID] [-w] [-m MESSAGE]
+ *   client HOST PORT CAFILE [-n CONNECTIONS] [-c CIPHER_ID] [-w] [-m MESSAGE] [-E] [-T]
+ *          [-g ECFLAGS]
  *
  * Makes CONNECTIONS connections one after the other with the same sslSessionId_t (the
  * second and later ones are expected to resume). -w: talk to an HTTP server (send a GET,
  * read the reply until the server closes); otherwise send MESSAGE and wait until the reply
- * contains it (an echo server), then close with a closure alert. One line per connection:
- *   RESULT conn=N resumed=0|1 cipher=... cn=... sent=... received=... closed=alert|eof
+ * contains it (an echo server), then close with a closure alert. -E: CAFILE is an EC CA
+ * (matrixSslLoadEcKeys). MatrixSSL 3.x's session options (matrixSslNewClientSessionWithOpts):
+ * -T asks for RFC 5077 tickets (ticketResumption), -g sets ecFlags. One line per connection:
+ *   RESULT conn=N resumed=0|1 cn=... received=... closed=alert|eof ok=0|1 [ticket=BYTES]
  * Exit status 0 when every connection succeeded.
  */
 #include <arpa/inet.h>
@@ -139,6 +142,9 @@ static int32 sendRequest(ssl_t *ssl, const char *msg)
     return matrixSslEncodeWritebuf(ssl, len);
 }
 
+static sslSessOpts_t options;
+static int withOptions;
+
 static int oneConnection(const char *host, int port, sslKeys_t *keys, sslSessionId_t *sid,
     uint32 cipher, int www, const char *msg, int conn)
 {
@@ -157,7 +163,12 @@ static int oneConnection(const char *host, int port, sslKeys_t *keys, sslSession
         return -1;
     }
     peerCn[0] = '\0';
-    rc = matrixSslNewClientSession(&ssl, keys, sid, cipher, certCb, NULL, extCb);
+    if (withOptions) {
+        rc = matrixSslNewClientSessionWithOpts(&ssl, keys, sid, cipher, certCb, NULL, extCb,
+            &options);
+    } else {
+        rc = matrixSslNewClientSession(&ssl, keys, sid, cipher, certCb, NULL, extCb);
+    }
     if (rc != MATRIXSSL_REQUEST_SEND) {
         fprintf(stderr, "matrixSslNewClientSession: %d\n", (int)rc);
         close(fd);
@@ -235,8 +246,12 @@ static int oneConnection(const char *host, int port, sslKeys_t *keys, sslSession
             break;
         }
     }
-    printf("RESULT conn=%d resumed=%d cn=%s received=%lu closed=%s ok=%d\n", conn, resumed,
+    printf("RESULT conn=%d resumed=%d cn=%s received=%lu closed=%s ok=%d", conn, resumed,
         peerCn[0] ? peerCn : "-", (unsigned long)got, closedByAlert ? "alert" : "eof", ok);
+#ifdef USE_STATELESS_SESSION_TICKETS
+    printf(" ticket=%u", (unsigned)sid->sessionTicketLen);
+#endif
+    printf("\n");
     matrixSslDeleteSession(ssl);
     close(fd);
     return ok ? 0 : -1;
@@ -244,9 +259,12 @@ static int oneConnection(const char *host, int port, sslKeys_t *keys, sslSession
 
 /* The trusted CA: from its file with matrixSslLoadRsaKeys when the library has a file
    system, else read here and given to matrixSslLoadRsaKeysMem (PEM or DER). */
-static int32 loadCa(sslKeys_t *keys, const char *file)
+static int32 loadCa(sslKeys_t *keys, const char *file, int ec)
 {
 #ifdef PS_USE_FILE_SYSTEM
+    if (ec) {
+        return matrixSslLoadEcKeys(keys, NULL, NULL, NULL, file);
+    }
     return matrixSslLoadRsaKeys(keys, NULL, NULL, NULL, file);
 #else
     static unsigned char der[16384];
@@ -258,6 +276,9 @@ static int32 loadCa(sslKeys_t *keys, const char *file)
     }
     n = fread(der, 1, sizeof(der), f);
     fclose(f);
+    if (ec) {
+        return matrixSslLoadEcKeysMem(keys, NULL, 0, NULL, 0, der, (int32)n);
+    }
     return matrixSslLoadRsaKeysMem(keys, NULL, 0, NULL, 0, der, (int32)n);
 #endif
 }
@@ -267,7 +288,7 @@ int main(int argc, char **argv)
     sslKeys_t *keys = NULL;
     sslSessionId_t sid;
     uint32 cipher = 0;
-    int i, conns = 1, www = 0, failures = 0;
+    int i, conns = 1, www = 0, failures = 0, ecCa = 0;
     const char *msg = "hello from a C client";
     char request[256];
 
@@ -284,6 +305,14 @@ int main(int argc, char **argv)
             www = 1;
         } else if (strcmp(argv[i], "-m") == 0 && i + 1 < argc) {
             msg = argv[++i];
+        } else if (strcmp(argv[i], "-E") == 0) {
+            ecCa = 1;
+        } else if (strcmp(argv[i], "-T") == 0) {
+            withOptions = 1;
+            options.ticketResumption = 1;
+        } else if (strcmp(argv[i], "-g") == 0 && i + 1 < argc) {
+            withOptions = 1;
+            options.ecFlags = (int32)strtol(argv[++i], NULL, 0);
         } else {
             fprintf(stderr, "unknown argument %s\n", argv[i]);
             return 2;
@@ -296,7 +325,7 @@ int main(int argc, char **argv)
     if (matrixSslOpen() != PS_SUCCESS) {
         return 1;
     }
-    if (matrixSslNewKeys(&keys) != PS_SUCCESS || loadCa(keys, argv[3]) != PS_SUCCESS) {
+    if (matrixSslNewKeys(&keys) != PS_SUCCESS || loadCa(keys, argv[3], ecCa) != PS_SUCCESS) {
         fprintf(stderr, "cannot load the CA file\n");
         matrixSslDeleteKeys(keys);
         matrixSslClose();

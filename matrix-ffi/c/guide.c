@@ -112,6 +112,7 @@ int main(int argc, char **argv)
     /* Creating sessions; the full handshake. */
     freshPair(&c, &cs, &s, &ss);
     matrixSslInitSessionId(&sid);
+    matrixSslInitSessionId(&sid2);
     CHECK_EQ(matrixSslNewClientSession(&c, ckeys, &sid, 0, certCb, ext, extCb),
         MATRIXSSL_REQUEST_SEND);
     matrixSslDeleteHelloExtension(ext);

@@ -23,5 +23,12 @@ int main(void)
     OFF(x509DNattributes_t, commonNameLen);
     OFF(sslSessionId_t, cipherId);
     OFF(sslSessionId_t, flags);
+    SIZE(sslSessOpts_t);
+    OFF(sslSessOpts_t, ecFlags);
+    OFF(sslSessOpts_t, userPtr);
+#ifdef USE_STATELESS_SESSION_TICKETS
+    OFF(sslSessionId_t, sessionTicket);
+    OFF(sslSessionId_t, sessionTicketLifetimeHint);
+#endif
     return 0;
 }

@@ -106,6 +106,11 @@ int main(int argc, char **argv)
 
     /* A garbage session id is not offered: a full handshake follows. */
     memset(&sid, 0xA5, sizeof(sid));
+#ifdef USE_STATELESS_SESSION_TICKETS
+    /* The ticket fields hold a buffer the library allocated: not the caller's to fill. */
+    sid.sessionTicket = NULL;
+    sid.sessionTicketLen = 0;
+#endif
     CHECK_EQ(matrixSslNewClientSession(&c, ckeys, &sid, 0, reenteringCb, ext, NULL),
         MATRIXSSL_REQUEST_SEND);
     matrixSslDeleteHelloExtension(ext);

@@ -3,13 +3,18 @@
  * MatrixSSL 3.2 API reference only (matrixsslApi.h): one connection at a time, the
  * buffer-API loop over the socket, application data echoed back, closure alerts.
  *
- *   server PORT CERTFILE KEYFILE CONNECTIONS [-v CAFILE] [-d CIPHER_ID]
+ *   server PORT CERTFILE KEYFILE CONNECTIONS [-v CAFILE] [-d CIPHER_ID] [-e ECCERT ECKEY]
+ *          [-t] [-T] [-r N] [-x N]
  *
  * Serves CONNECTIONS connections, then exits. Each received record is answered with
  * "echo: " + the record (matrixSslEncodeToOutdata straight from the plaintext pointer);
  * a closure alert is answered with one. -v: request a client certificate (client
  * authentication, a certificate callback checking authStatus). -d: disable a cipher suite
- * globally first. One line per connection:
+ * globally first. -e: also an EC identity (matrixSslLoadEcKeys on the same keys: the
+ * server holds both). Session tickets (MatrixSSL 3.4+): -t loads ticket key A at the
+ * start; -T registers a ticket callback that gives key A for a ticket naming it; -r N
+ * loads key B (the newest, which then issues) after connection N; -x N deletes key A
+ * after connection N. One line per connection:
  *   RESULT conn=N handshake=full|resumed|none received=BYTES closed=alert|eof
  * Exit status 0 when every connection completed a handshake.
  */
@@ -24,6 +29,40 @@
 #include "matrixsslApi.h"
 
 static int clientCerts;
+
+#if defined(USE_STATELESS_SESSION_TICKETS)
+static unsigned char ticketName[2][16], ticketSym[2][32], ticketHash[2][32];
+static int ticketCbCalls;
+
+/* Fixed ticket keys, so that a second process accepts the first one's tickets. */
+static void ticketKeys(void)
+{
+    int i;
+
+    for (i = 0; i < 2; i++) {
+        memset(ticketName[i], 'A' + i, 16);
+        memset(ticketSym[i], 0x5A + i, 32);
+        memset(ticketHash[i], 0xA5 - i, 32);
+    }
+}
+
+static int32 loadTicketKey(sslKeys_t *keys, int i)
+{
+    return matrixSslLoadSessionTicketKeys(keys, ticketName[i], ticketSym[i], 32,
+        ticketHash[i], 32);
+}
+
+/* The ticket callback: key A for a ticket naming it. */
+static int32 ticketCb(void *keys, unsigned char name[16], short found)
+{
+    ticketCbCalls++;
+    printf("ticket callback found=%d\n", (int)found);
+    if (memcmp(name, ticketName[0], 16) != 0) {
+        return -1;
+    }
+    return loadTicketKey(keys, 0);
+}
+#endif
 
 static int32 clientCertCb(ssl_t *ssl, psX509Cert_t *cert, int32 alert)
 {
@@ -153,8 +192,8 @@ int main(int argc, char **argv)
     sslKeys_t *keys = NULL;
     struct sockaddr_in a;
     int one = 1, lfd, fd, i, conns, failures = 0;
-    const char *ca = NULL;
-    int disable = -1;
+    const char *ca = NULL, *ecCert = NULL, *ecKey = NULL;
+    int disable = -1, tickets = 0, ticketCallback = 0, rotateAfter = 0, deleteAfter = 0;
 
     if (argc < 5) {
         fprintf(stderr, "usage: server PORT CERT KEY CONNECTIONS [-v CAFILE] [-d CIPHER]\n");
@@ -166,6 +205,17 @@ int main(int argc, char **argv)
             ca = argv[++i];
         } else if (strcmp(argv[i], "-d") == 0 && i + 1 < argc) {
             disable = (int)strtol(argv[++i], NULL, 0);
+        } else if (strcmp(argv[i], "-e") == 0 && i + 2 < argc) {
+            ecCert = argv[++i];
+            ecKey = argv[++i];
+        } else if (strcmp(argv[i], "-t") == 0) {
+            tickets = 1;
+        } else if (strcmp(argv[i], "-T") == 0) {
+            ticketCallback = 1;
+        } else if (strcmp(argv[i], "-r") == 0 && i + 1 < argc) {
+            rotateAfter = atoi(argv[++i]);
+        } else if (strcmp(argv[i], "-x") == 0 && i + 1 < argc) {
+            deleteAfter = atoi(argv[++i]);
         } else {
             fprintf(stderr, "unknown argument %s\n", argv[i]);
             return 2;
@@ -181,6 +231,27 @@ int main(int argc, char **argv)
         matrixSslClose();
         return 1;
     }
+    if (ecCert != NULL && matrixSslLoadEcKeys(keys, ecCert, ecKey, NULL, NULL) != PS_SUCCESS) {
+        fprintf(stderr, "cannot load the EC certificate and key\n");
+        matrixSslDeleteKeys(keys);
+        matrixSslClose();
+        return 1;
+    }
+#if defined(USE_STATELESS_SESSION_TICKETS)
+    ticketKeys();
+    if (tickets && loadTicketKey(keys, 0) != PS_SUCCESS) {
+        fprintf(stderr, "cannot load ticket key A\n");
+        return 1;
+    }
+    if (ticketCallback) {
+        matrixSslSetSessionTicketCallback(keys, ticketCb);
+    }
+#else
+    if (tickets || ticketCallback || rotateAfter || deleteAfter) {
+        fprintf(stderr, "this build has no session tickets\n");
+        return 2;
+    }
+#endif
     if (disable >= 0 &&
             matrixSslSetCipherSuiteEnabledStatus(NULL, (uint16)disable, PS_FALSE) !=
             MATRIXSSL_SUCCESS) {
@@ -208,9 +279,21 @@ int main(int argc, char **argv)
             failures++;
         }
         close(fd);
+#if defined(USE_STATELESS_SESSION_TICKETS)
+        if (i == rotateAfter && loadTicketKey(keys, 1) != PS_SUCCESS) {
+            failures++;
+        }
+        if (i == deleteAfter && matrixSslDeleteSessionTicketKey(keys, ticketName[0]) !=
+                PS_SUCCESS) {
+            failures++;
+        }
+#endif
     }
     close(lfd);
     printf("client certificates accepted=%d\n", clientCerts);
+#if defined(USE_STATELESS_SESSION_TICKETS)
+    printf("ticket callbacks=%d\n", ticketCbCalls);
+#endif
     matrixSslDeleteKeys(keys);
     matrixSslClose();
     return failures == 0 ? 0 : 1;

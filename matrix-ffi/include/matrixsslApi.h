@@ -31,6 +31,17 @@
  *  - DTLS sessions are created with matrixDtlsNewClientSession/matrixDtlsNewServerSession
  *    (matrix extensions); the server's constructor takes the client's transport address,
  *    which its HelloVerifyRequest cookie is bound to.
+ *  - MatrixSSL 3.x's later calls are here with its names and prototypes where the 3.2
+ *    API can carry them: RFC 5077 session tickets (USE_STATELESS_SESSION_TICKETS) and
+ *    EC keys (USE_ECC, matrixSslLoadEcKeys). Session options (sslSessOpts_t), which
+ *    3.x's matrixSslNewClientSession takes as a new last argument, go to
+ *    matrixSslNewClientSessionWithOpts (matrix extension), so that 3.2 programs keep
+ *    their constructor.
+ *  - Session-ticket keys belong to the open library, not to an sslKeys_t: the keys
+ *    argument of matrixSslLoadSessionTicketKeys and its siblings must be a valid handle,
+ *    but the ticket keys serve every server session (TLS and DTLS) until matrixSslClose,
+ *    whatever keys the session was created with, and can be loaded and deleted while
+ *    sessions run (key rotation). Load them after matrixSslOpen (PS_FAILURE before).
  */
 #ifndef _h_MATRIXSSL_API
 #define _h_MATRIXSSL_API
@@ -143,6 +154,12 @@ typedef unsigned short uint16;
 #define TLS_DHE_PSK_WITH_AES_256_CBC_SHA    0x0091
 #define TLS_RSA_WITH_SEED_CBC_SHA           0x0096
 #define TLS_EMPTY_RENEGOTIATION_INFO_SCSV   0x00FF
+/* TLS 1.2 (RFC 5246, RFC 5288; MatrixSSL 3.x USE_TLS_1_2): usable when the library is
+ * built with `tls-1-2` and the suite's feature. */
+#define TLS_RSA_WITH_AES_128_CBC_SHA256     0x003C
+#define TLS_RSA_WITH_AES_256_CBC_SHA256     0x003D
+#define TLS_RSA_WITH_AES_128_GCM_SHA256     0x009C
+#define TLS_RSA_WITH_AES_256_GCM_SHA384     0x009D
 /* ECDHE (RFC 8422, RFC 5289; MatrixSSL 3.x USE_ECC): usable when the library is built
  * with matrix-ssl's `ecc` and the suite's feature. */
 #define TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA     0xC009
@@ -155,6 +172,13 @@ typedef unsigned short uint16;
 #define TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384  0xC02C
 #define TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256    0xC02F
 #define TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384    0xC030
+
+/* Elliptic-curve groups of sslSessOpts_t.ecFlags (crypto/cryptoApi.h of MatrixSSL 3.x;
+ * IS_X25519 is matrix's: 3.x had no X25519). 0: the library's default, X25519, P-256 and
+ * P-384 in that order of preference. */
+#define IS_SECP256R1                0x00000004
+#define IS_SECP384R1                0x00000008
+#define IS_X25519                   0x01000000  /* matrix extension */
 
 /* ---- Sizes ---- */
 #define SSL_MAX_SESSION_ID_SIZE     32
@@ -206,7 +230,45 @@ typedef struct {
     unsigned char   majVer;     /* matrix: protocol version of the session */
     unsigned char   minVer;
     unsigned char   flags;      /* matrix: bit 0 = RFC 7627 extended master secret */
+#ifdef USE_STATELESS_SESSION_TICKETS
+    /* MatrixSSL 3.4+'s ticket fields (RFC 5077), owned by the library: the ticket is
+       allocated when a handshake stores it, replaced by the next one, and freed by
+       matrixSslDeleteSessionId (matrixSslInitSessionId only clears, as it may be given
+       uninitialised storage: call DeleteSessionId on a used one). Copy a session
+       holding a ticket with matrixSslGetSessionId, not by assignment (two structures
+       would own one buffer). A session with a ticket and idLen 0 resumes by the ticket
+       alone. */
+    unsigned char   *sessionTicket;
+    uint16          sessionTicketLen;
+    uint16          sessionTicketState;         /* 1 while a ticket is held */
+    uint32          sessionTicketLifetimeHint;  /* seconds, the server's hint */
+#endif
 } sslSessionId_t;
+
+/*
+ * Session options (MatrixSSL 3.x's sslSessOpts_t, the fields matrix reads), for
+ * matrixSslNewClientSessionWithOpts. Clear the structure to zero, then set fields.
+ *   ticketResumption  1: ask for RFC 5077 tickets, keep them in the sslSessionId_t and
+ *                     offer them to resume (USE_STATELESS_SESSION_TICKETS, else
+ *                     PS_UNSUPPORTED_FAIL; a value other than 0/1 is PS_ARG_FAIL)
+ *   ecFlags           IS_SECP256R1 | IS_SECP384R1 | IS_X25519: the groups offered
+ *                     (USE_ECC; other curves are PS_UNSUPPORTED_FAIL); 0: the default
+ *   extendedMasterSecret  0 or 1: RFC 7627 is always offered; -1 is PS_UNSUPPORTED_FAIL
+ *   maxFragLen, truncHmac, trustedCAindication, fallbackScsv, versionFlag: not
+ *                     implemented by matrix: 0, else PS_UNSUPPORTED_FAIL
+ *   userPtr           the caller's; matrix does not read it
+ */
+typedef struct {
+    short           ticketResumption;
+    short           maxFragLen;
+    short           truncHmac;
+    short           extendedMasterSecret;
+    short           trustedCAindication;
+    short           fallbackScsv;
+    int32           ecFlags;
+    int32           versionFlag;
+    void            *userPtr;
+} sslSessOpts_t;
 
 /*
  * The public key of a certificate. MatrixSSL 3.x keeps the parsed key here; matrix gives
@@ -339,6 +401,21 @@ int32 matrixSslLoadPkcs12Mem(sslKeys_t *keys, unsigned char *p12Buf, int32 p12Le
 int32 matrixSslLoadDhParams(sslKeys_t *keys, const char *paramFile);
 #endif
 int32 matrixSslLoadDhParamsMem(sslKeys_t *keys, unsigned char *dhBin, int32 dhBinLen);
+/*
+ * MatrixSSL 3.x's prototypes (USE_ECC): an EC (P-256 or P-384) certificate chain and its
+ * private key (SEC 1 "EC PRIVATE KEY", PKCS#8, encrypted PKCS#8 or encrypted PEM with
+ * privPass), PEM or DER, and trusted CAs (RSA or ECDSA). The EC identity sits beside an
+ * RSA one loaded into the same keys: a server holding both chooses by the client's
+ * suites and signature algorithms. PS_ARG_FAIL when an EC identity is loaded already;
+ * PS_UNSUPPORTED_FAIL in a build without USE_ECC, or for a key on another curve.
+ */
+#ifdef PS_USE_FILE_SYSTEM
+int32 matrixSslLoadEcKeys(sslKeys_t *keys, const char *certFile,
+    const char *privFile, const char *privPass, const char *CAfile);
+#endif
+int32 matrixSslLoadEcKeysMem(sslKeys_t *keys, const unsigned char *certBuf,
+    int32 certLen, const unsigned char *privBuf, int32 privLen,
+    const unsigned char *CAbuf, int32 CAlen);
 /* MatrixSSL 3.x's prototype: one pre-shared key and its identity (may be called again). */
 int32 matrixSslLoadPsk(sslKeys_t *keys, unsigned char *key, uint32 keyLen,
     unsigned char *id, uint32 idLen);
@@ -350,6 +427,17 @@ int32 matrixSslNewClientSession(ssl_t **ssl, sslKeys_t *keys,
     int32 (*certValidator)(ssl_t *, psX509Cert_t *, int32),
     tlsExtension_t *extensions, int32 (*extensionCback)(ssl_t *ssl,
     unsigned short type, unsigned short len, void *data));
+/*
+ * matrix extension: matrixSslNewClientSession with MatrixSSL 3.x's session options
+ * (options NULL: the defaults). Returns as matrixSslNewClientSession, and PS_ARG_FAIL or
+ * PS_UNSUPPORTED_FAIL for options as sslSessOpts_t says.
+ */
+int32 matrixSslNewClientSessionWithOpts(ssl_t **ssl, sslKeys_t *keys,
+    sslSessionId_t *sessionId, uint32 cipherSuite,
+    int32 (*certValidator)(ssl_t *, psX509Cert_t *, int32),
+    tlsExtension_t *extensions, int32 (*extensionCback)(ssl_t *ssl,
+    unsigned short type, unsigned short len, void *data),
+    sslSessOpts_t *options);
 #endif
 #ifdef USE_SERVER_SIDE_SSL
 int32 matrixSslNewServerSession(ssl_t **ssl, sslKeys_t *keys,
@@ -361,12 +449,45 @@ void matrixSslGetAnonStatus(ssl_t *ssl, int32 *anon);
 /*
  * Session ids (MatrixSSL 3.x names; the storage is the caller's). InitSessionId clears one
  * (a full handshake follows); GetSessionId copies the session's current one out
- * (PS_SUCCESS, or PS_FAILURE when there is none yet); DeleteSessionId wipes the master
- * secret and the id (it does not free: the caller owns the storage).
+ * (PS_SUCCESS, or PS_FAILURE when there is none yet; with USE_STATELESS_SESSION_TICKETS
+ * into an initialised sslSessionId_t, as it replaces the ticket there); DeleteSessionId
+ * wipes the master secret and the id and frees the ticket (the storage stays the
+ * caller's).
  */
 void matrixSslInitSessionId(sslSessionId_t *sessionId);
 int32 matrixSslGetSessionId(ssl_t *ssl, sslSessionId_t *sessionId);
 void matrixSslDeleteSessionId(sslSessionId_t *sessionId);
+
+/* ---- RFC 5077 session tickets (MatrixSSL 3.4+, server side) ---- */
+#if defined(USE_STATELESS_SESSION_TICKETS) && defined(USE_SERVER_SIDE_SSL)
+/*
+ * Loads a ticket key: a 16-byte name, an AES-128 or AES-256 key (symkeyLen 16 or 32) and
+ * a 32-byte HMAC-SHA-256 key. The newest key issues the tickets of every full handshake
+ * (to clients that ask) and re-issues older keys' tickets on resumption; keys loaded
+ * before still accept their tickets until deleted. The ticket lifetime is the session
+ * cache's. PS_SUCCESS; PS_ARG_FAIL for a bad handle, NULL, a bad key length or a name
+ * already loaded; PS_LIMIT_FAIL past 32 keys; PS_FAILURE before matrixSslOpen. Keys are
+ * the library's, not this sslKeys_t's (see the top of this file).
+ */
+int32 matrixSslLoadSessionTicketKeys(sslKeys_t *keys, const unsigned char name[16],
+    const unsigned char *symkey, short symkeyLen,
+    const unsigned char *hashkey, short hashkeyLen);
+/* Forgets (and wipes) the key of that name: its tickets then mean full handshakes.
+   PS_SUCCESS; PS_FAILURE when no key has that name; PS_ARG_FAIL for a bad argument. */
+int32 matrixSslDeleteSessionTicketKey(sslKeys_t *keys, unsigned char name[16]);
+/*
+ * Registers the callback for a ticket whose key name is not loaded (NULL: none). It is
+ * called with this keys handle, the name, and found = 0 (matrix calls it only for
+ * unknown names). To accept the ticket it loads the key with
+ * matrixSslLoadSessionTicketKeys(keys, name, ...) and returns >= 0; the library keeps
+ * that key as an accepting one. A return < 0 refuses the ticket (a full handshake
+ * follows). Inside it, matrixSslDeleteSessionTicketKey answers PS_ARG_FAIL and
+ * matrixSslSetSessionTicketCallback is ignored. matrixSslDeleteKeys of the handle
+ * unregisters it.
+ */
+void matrixSslSetSessionTicketCallback(sslKeys_t *keys,
+    int32 (*ticket_cb)(void *keys, unsigned char name[16], short found));
+#endif
 
 /* ---- The buffer API ---- */
 /* Valid until the next ReceivedData (or DeleteSession). */

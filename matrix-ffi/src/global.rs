@@ -17,6 +17,13 @@ pub(crate) struct Global {
     pub(crate) tls: Context,
     #[cfg(feature = "dtls")]
     pub(crate) dtls: matrix_dtls::DtlsContext,
+    /// Client contexts for session options other than the defaults (`sslSessOpts_t`:
+    /// tickets asked for, other EC groups), opened on first use; at most one per distinct
+    /// option set (2 x 8 of them).
+    pub(crate) clients: Vec<(crate::options::ClientOpts, Context)>,
+    /// Suites disabled globally (`matrixSslSetCipherSuiteEnabledStatus(NULL, ..)`), applied
+    /// to the client contexts opened later too.
+    pub(crate) disabled: Vec<u16>,
 }
 
 static GLOBAL: Mutex<Option<Global>> = Mutex::new(None);
@@ -34,6 +41,29 @@ fn lock() -> std::sync::MutexGuard<'static, Option<Global>> {
 /// The TLS context, if the library is open.
 pub(crate) fn tls_context() -> Option<Context> {
     lock().as_ref().map(|g| g.tls.clone())
+}
+
+/// The TLS context for a client session with options `opts`: the library's own for the
+/// defaults, else one opened for those options (with the globally disabled suites).
+pub(crate) fn client_context(
+    opts: &crate::options::ClientOpts,
+) -> Result<Context, matrix_core::Error> {
+    let mut g = lock();
+    let Some(g) = g.as_mut() else {
+        return Err(matrix_core::Error::Failure);
+    };
+    if opts.is_default() {
+        return Ok(g.tls.clone());
+    }
+    if let Some((_, c)) = g.clients.iter().find(|(o, _)| o == opts) {
+        return Ok(c.clone());
+    }
+    let c = matrix_ssl::open(opts.config())?;
+    for id in &g.disabled {
+        c.set_cipher_suite_enabled_status(*id, false)?;
+    }
+    g.clients.push((opts.clone(), c.clone()));
+    Ok(c)
 }
 
 /// The DTLS context, if the library is open.
@@ -60,10 +90,18 @@ pub extern "C" fn matrixSslOpen() -> i32 {
         };
         #[cfg(feature = "dtls")]
         dtls.set_pmtu(PMTU_BEFORE_OPEN.load(Ordering::Relaxed));
+        #[cfg(all(feature = "stateless-session-tickets", feature = "server-side-ssl"))]
+        {
+            crate::tickets::install(&tls);
+            #[cfg(feature = "dtls")]
+            crate::tickets::install(dtls.context());
+        }
         *g = Some(Global {
             tls,
             #[cfg(feature = "dtls")]
             dtls,
+            clients: Vec::new(),
+            disabled: Vec::new(),
         });
         PS_SUCCESS
     })
@@ -81,11 +119,18 @@ pub extern "C" fn matrixSslClose() {
 /// `matrixSslSetCipherSuiteEnabledStatus(NULL, ...)`: the global setting, on both
 /// contexts.
 pub(crate) fn set_global_suite_status(id: u16, on: bool) -> Result<(), matrix_core::Error> {
-    let g = lock();
-    let Some(g) = g.as_ref() else {
+    let mut g = lock();
+    let Some(g) = g.as_mut() else {
         return Err(matrix_core::Error::Failure);
     };
     g.tls.set_cipher_suite_enabled_status(id, on)?;
+    for (_, c) in &g.clients {
+        c.set_cipher_suite_enabled_status(id, on)?;
+    }
+    g.disabled.retain(|d| *d != id);
+    if !on {
+        g.disabled.push(id);
+    }
     #[cfg(feature = "dtls")]
     {
         // RC4 suites do not exist in DTLS: the TLS answer stands for them.

@@ -74,6 +74,8 @@ pub unsafe extern "C" fn matrixSslDeleteKeys(keys: *mut SslKeys) {
     guard_void(|| {
         // SAFETY: NULL or a live handle (the C contract).
         if let Some(k) = unsafe { keys_ref(keys) } {
+            #[cfg(all(feature = "stateless-session-tickets", feature = "server-side-ssl"))]
+            crate::tickets::forget_keys(keys);
             k.tag = 0;
             // SAFETY: made by Box::into_raw in matrixSslNewKeys; the tag was live, so it is
             // freed once.
@@ -132,6 +134,63 @@ pub unsafe extern "C" fn matrixSslLoadRsaKeysMem(
     };
     // SAFETY: forwarded.
     unsafe { load(keys, |keys| keys.load_rsa_keys_mem(c, k, ca)) }
+}
+
+/// `matrixSslLoadEcKeys` (MatrixSSL 3.x, `USE_ECC`): an EC (P-256/P-384) certificate
+/// chain and private key (SEC 1, PKCS#8, encrypted PKCS#8 or encrypted PEM with
+/// `priv_pass`), PEM or DER files, and trusted CAs. The EC identity sits beside an RSA one
+/// loaded into the same keys; `PS_ARG_FAIL` when an EC identity is loaded already,
+/// `PS_UNSUPPORTED_FAIL` without `ecc` or for another curve.
+#[cfg(feature = "file-system")]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn matrixSslLoadEcKeys(
+    keys: *mut SslKeys,
+    cert_file: *const c_char,
+    priv_file: *const c_char,
+    priv_pass: *const c_char,
+    trusted_ca_file: *const c_char,
+) -> i32 {
+    // SAFETY: NULL or NUL-terminated strings (the C contract).
+    let args = unsafe {
+        (
+            c_str(cert_file),
+            c_str(priv_file),
+            c_str(priv_pass),
+            c_str(trusted_ca_file),
+        )
+    };
+    let (Some(c), Some(k), Some(p), Some(ca)) = args else {
+        return PS_ARG_FAIL;
+    };
+    // SAFETY: forwarded.
+    unsafe { load(keys, |keys| keys.load_ec_keys(c, k, p, ca)) }
+}
+
+/// `matrixSslLoadEcKeysMem` (MatrixSSL 3.x): [`matrixSslLoadEcKeys`] from memory (PEM or
+/// DER); an encrypted key cannot be given here (3.x's prototype has no password).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn matrixSslLoadEcKeysMem(
+    keys: *mut SslKeys,
+    cert_buf: *const u8,
+    cert_len: i32,
+    priv_buf: *const u8,
+    priv_len: i32,
+    trusted_ca_buf: *const u8,
+    trusted_ca_len: i32,
+) -> i32 {
+    // SAFETY: each pointer is NULL or `len` readable bytes (the C contract).
+    let args = unsafe {
+        (
+            c_bytes(cert_buf, cert_len),
+            c_bytes(priv_buf, priv_len),
+            c_bytes(trusted_ca_buf, trusted_ca_len),
+        )
+    };
+    let (Some(c), Some(k), Some(ca)) = args else {
+        return PS_ARG_FAIL;
+    };
+    // SAFETY: forwarded.
+    unsafe { load(keys, |keys| keys.load_ec_keys_mem(c, k, None, ca)) }
 }
 
 /// The passwords of `matrixSslLoadPkcs12`: the import password (NULL: empty) and the MAC

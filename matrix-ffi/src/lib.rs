@@ -20,7 +20,9 @@
 //!
 //! Modules: [`types`] (the C structures), `global` (`matrixSslOpen`/`Close`, DTLS PMTU),
 //! `keys`, `session` (constructors, options, session ids), `buffers` (the buffer API),
-//! `cert` (the certificate and extension callbacks), `extensions`, `dtls`.
+//! `cert` (the certificate and extension callbacks), `extensions`, `dtls`, `options`
+//! (`sslSessOpts_t`), `tickets` (RFC 5077 ticket keys) and `sid_ticket` (the ticket in
+//! `sslSessionId_t`).
 
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
@@ -36,7 +38,11 @@ mod extensions;
 mod global;
 mod handle;
 mod keys;
+mod options;
 mod session;
+mod sid_ticket;
+#[cfg(all(feature = "stateless-session-tickets", feature = "server-side-ssl"))]
+mod tickets;
 pub mod types;
 
 pub use buffers::*;
@@ -45,7 +51,10 @@ pub use dtls::*;
 pub use extensions::*;
 pub use global::*;
 pub use keys::*;
+pub use options::*;
 pub use session::*;
+#[cfg(all(feature = "stateless-session-tickets", feature = "server-side-ssl"))]
+pub use tickets::*;
 
 /// The `matrixsslConfig.h` of this build: the `USE_*` defines of its features.
 pub const CONFIG_HEADER: &str = include_str!(concat!(env!("OUT_DIR"), "/matrixsslConfig.h"));

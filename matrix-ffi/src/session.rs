@@ -20,6 +20,7 @@ use crate::cert::{CertCb, ExtCb, SslSlot, cert_validator, extension_callback};
 use crate::extensions::{TlsExtension, ext_ref};
 use crate::handle::{SSL_TAG, into_c};
 use crate::keys::{SslKeys, keys_ref};
+use crate::sid_ticket;
 use crate::types::{SID_FLAG_EMS, SslSessionId};
 use crate::{PS_ARG_FAIL, PS_FAILURE, PS_SUCCESS, guard, guard_void};
 
@@ -156,19 +157,21 @@ pub(crate) unsafe fn read_session_id(sid: *const SslSessionId) -> Option<Session
     // SAFETY: NULL or the caller's storage (the C contract).
     let s = unsafe { sid.as_ref() }?;
     let len = usize::from(s.id_len);
-    if len == 0 || len > s.id.len() {
+    // A session resumes by its id, or by its RFC 5077 ticket alone.
+    if (len == 0 && !sid_ticket::has_ticket(s)) || len > s.id.len() {
         return None;
     }
     let suite = CipherSuite::from(u16::try_from(s.cipher_id).ok()?);
     let version = ProtocolVersion::from(u16::from_be_bytes([s.maj_ver, s.min_ver]));
-    SessionId::from_parts(
+    let session = SessionId::from_parts(
         &s.id[..len],
         &s.master_secret,
         suite,
         version,
         s.flags & SID_FLAG_EMS != 0,
     )
-    .ok()
+    .ok()?;
+    sid_ticket::attach(s, session)
 }
 
 fn write_session_id(out: &mut SslSessionId, id: &SessionId) {
@@ -187,6 +190,7 @@ fn write_session_id(out: &mut SslSessionId, id: &SessionId) {
     } else {
         0
     };
+    sid_ticket::store(out, id);
 }
 
 /// The arguments of a client session, checked.
@@ -253,14 +257,47 @@ pub unsafe extern "C" fn matrixSslNewClientSession(
     extensions: *mut TlsExtension,
     extension_cback: Option<ExtCb>,
 ) -> i32 {
+    let defaults = crate::options::ClientOpts::default();
+    // SAFETY: forwarded.
+    unsafe {
+        new_client_session(
+            ssl,
+            keys,
+            session_id,
+            cipher_suite,
+            cert_validator_cb,
+            extensions,
+            extension_cback,
+            &defaults,
+        )
+    }
+}
+
+/// `matrixSslNewClientSession` with session options (`matrixSslNewClientSessionWithOpts`).
+///
+/// # Safety
+/// The C contract of matrixSslNewClientSession.
+#[cfg(feature = "client-side-ssl")]
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn new_client_session(
+    ssl: *mut *mut Ssl,
+    keys: *mut SslKeys,
+    session_id: *mut SslSessionId,
+    cipher_suite: u32,
+    cert_validator_cb: Option<CertCb>,
+    extensions: *mut TlsExtension,
+    extension_cback: Option<ExtCb>,
+    opts: &crate::options::ClientOpts,
+) -> i32 {
     guard(|| {
         // SAFETY: the C contract.
         let a = match unsafe { client_args(ssl, keys, session_id, cipher_suite, extensions) } {
             Ok(a) => a,
             Err(e) => return e,
         };
-        let Some(ctx) = crate::global::tls_context() else {
-            return PS_FAILURE;
+        let ctx = match crate::global::client_context(opts) {
+            Ok(c) => c,
+            Err(e) => return e.code(),
         };
         let r = ctx.new_client_session_with_extension_cb(
             a.keys,
@@ -443,12 +480,17 @@ pub unsafe extern "C" fn matrixSslInitSessionId(session_id: *mut SslSessionId) {
     });
 }
 
-/// `matrixSslDeleteSessionId`: wipes the caller's `sslSessionId_t` (the storage stays the
-/// caller's).
+/// `matrixSslDeleteSessionId`: wipes the caller's `sslSessionId_t` and frees the ticket
+/// the library allocated in it (the storage stays the caller's).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn matrixSslDeleteSessionId(session_id: *mut SslSessionId) {
-    // SAFETY: forwarded.
-    unsafe { matrixSslInitSessionId(session_id) }
+    guard_void(|| {
+        // SAFETY: NULL or the caller's storage, initialised (the C contract).
+        if let Some(s) = unsafe { session_id.as_mut() } {
+            sid_ticket::free(s);
+            wipe(s);
+        }
+    });
 }
 
 fn wipe(s: &mut SslSessionId) {
@@ -459,6 +501,7 @@ fn wipe(s: &mut SslSessionId) {
     s.maj_ver = 0;
     s.min_ver = 0;
     s.flags = 0;
+    sid_ticket::clear(s);
 }
 
 /// `matrixSslGetSessionId`: copies the session's resumable state out: PS_SUCCESS, or

@@ -27,6 +27,20 @@ pub struct SslSessionId {
     pub min_ver: u8,
     /// `flags` (matrix): bit 0 is RFC 7627's extended master secret.
     pub flags: u8,
+    /// `sessionTicket` (MatrixSSL 3.4+, `USE_STATELESS_SESSION_TICKETS`): the server's
+    /// RFC 5077 ticket, allocated by the library (NULL: none); freed by
+    /// `matrixSslDeleteSessionId` or when a later handshake replaces it.
+    #[cfg(feature = "stateless-session-tickets")]
+    pub session_ticket: *mut u8,
+    /// `sessionTicketLen`: bytes at `sessionTicket`.
+    #[cfg(feature = "stateless-session-tickets")]
+    pub session_ticket_len: u16,
+    /// `sessionTicketState` (3.4+): 1 while a ticket is held, else 0.
+    #[cfg(feature = "stateless-session-tickets")]
+    pub session_ticket_state: u16,
+    /// `sessionTicketLifetimeHint`: the server's hint in seconds.
+    #[cfg(feature = "stateless-session-tickets")]
+    pub session_ticket_lifetime_hint: u32,
 }
 
 /// `flags` bit: the master secret is an extended one.
@@ -36,8 +50,44 @@ pub const SID_FLAG_EMS: u8 = 1;
 // (RFC 5246 section 7.4.1.2), the 48-byte master secret, the suite (u16 in a uint32), the
 // version (two bytes) and the extended-master-secret flag; the size C sees is 88 bytes.
 const _: () = assert!(SSL_MAX_SESSION_ID_SIZE >= 32 && SSL_HS_MASTER_SIZE == 48);
+#[cfg(not(feature = "stateless-session-tickets"))]
 const _: () = assert!(std::mem::size_of::<SslSessionId>() == 88);
+#[cfg(not(feature = "stateless-session-tickets"))]
 const _: () = assert!(std::mem::align_of::<SslSessionId>() == 4);
+// With tickets: a pointer (aligned after the 88 bytes) and 8 bytes of length, state and
+// hint.
+#[cfg(feature = "stateless-session-tickets")]
+const _: () = assert!(
+    std::mem::size_of::<SslSessionId>()
+        == 88_usize.next_multiple_of(std::mem::size_of::<usize>())
+            + std::mem::size_of::<usize>()
+            + 8
+);
+
+/// `sslSessOpts_t` (MatrixSSL 3.x's session options, the fields matrix reads): given to
+/// `matrixSslNewClientSessionWithOpts`. Cleared to zero, every field means "the default".
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct SslSessOpts {
+    /// `ticketResumption`: 1 = ask for and offer RFC 5077 tickets (client).
+    pub ticket_resumption: i16,
+    /// `maxFragLen`: 0 only (RFC 6066 max_fragment_length is not implemented).
+    pub max_frag_len: i16,
+    /// `truncHmac`: 0 only (RFC 6066 truncated HMAC is not implemented).
+    pub trunc_hmac: i16,
+    /// `extendedMasterSecret`: 0 or 1 (RFC 7627 is always offered); -1 is refused.
+    pub extended_master_secret: i16,
+    /// `trustedCAindication`: 0 only.
+    pub trusted_ca_indication: i16,
+    /// `fallbackScsv`: 0 only (the SCSV is matrix's own decision, RFC 7507).
+    pub fallback_scsv: i16,
+    /// `ecFlags`: `IS_SECP256R1 | IS_SECP384R1 | IS_X25519` (0: the default groups).
+    pub ec_flags: i32,
+    /// `versionFlag`: 0 only (the versions are the library's).
+    pub version_flag: i32,
+    /// `userPtr`: kept by the caller, not read by matrix.
+    pub user_ptr: *mut std::ffi::c_void,
+}
 
 /// `psPubKey_t` (matrix gives the algorithm and size, `key` is NULL).
 #[repr(C)]
