@@ -189,6 +189,42 @@ fn run_client(data: &[u8]) -> Option<(DtlsSession, Digest)> {
     Some((c, d))
 }
 
+/// A fresh session of the server harness (`server`) or the client harness for `mode`
+/// (bit 1: DTLS 1.0 only; bit 0 is the harness's own cookie exchange, which a recording
+/// from a real peer does not use): the session `src/bin/gen_corpus_peers.rs` drives
+/// against a peer, so that the peer's datagrams replay against the harness.
+pub fn harness_session(server: bool, mode: u8) -> Option<DtlsSession> {
+    if server {
+        dtls_context(SERVER_SEED, mode)?
+            .new_server_session(server_keys()?, None, PEER_ADDR)
+            .ok()
+    } else {
+        dtls_context(CLIENT_SEED, mode)?
+            .new_client_session(client_keys()?, None, 0, None, None)
+            .ok()
+    }
+}
+
+/// What the harnesses do with each input datagram, for a live peer: `dg` (if any) goes to
+/// the session, then everything it sends (with one more `get_outdata`: a timeout) is
+/// returned. A client harness starts with `harness_step(c, None)`.
+pub fn harness_step(s: &mut DtlsSession, dg: Option<&[u8]>) -> Vec<Vec<u8>> {
+    let mut d = Digest::new();
+    if let Some(dg) = dg {
+        feed(s, dg, &mut d);
+    }
+    take_all(s, &mut d)
+}
+
+/// A harness input: the mode byte, then each datagram behind its 2-byte length.
+pub fn harness_input(mode: u8, datagrams: &[Vec<u8>]) -> Vec<u8> {
+    let mut seed = vec![mode];
+    for dg in datagrams {
+        push_datagram(&mut seed, dg);
+    }
+    seed
+}
+
 /// What a fuzzed session reached on an input: whether its handshake completed, and the
 /// version it negotiated (for the replay tests of the recorded seeds).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

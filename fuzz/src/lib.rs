@@ -23,8 +23,8 @@ pub mod peer_seed;
 mod reassembler;
 
 pub use dtls::{
-    DtlsReplay, dtls_client_session, dtls_server_session, record_dtls, replay_dtls_client,
-    replay_dtls_server,
+    DtlsReplay, dtls_client_session, dtls_server_session, harness_input, harness_session,
+    harness_step, record_dtls, replay_dtls_client, replay_dtls_server,
 };
 pub use reassembler::dtls_reassembler;
 

@@ -60,6 +60,8 @@ fn session_for(target: &str, seed: &[u8]) -> Option<(Session, usize, Vec<u8>)> {
             (rest, new_client_for(path)?)
         }
         "server_client_auth" => (seed, new_server_for(Path::ClientAuth)?),
+        "server_tickets" => (seed, new_server_for(Path::Tickets)?),
+        "client_tickets" => (seed, new_client_for(Path::Tickets)?),
         "client_client_auth" => (seed, new_client_for(Path::ClientAuth)?),
         _ => return None,
     };

@@ -91,7 +91,7 @@ fn every_advanced_path_replays_both_ways() {
 }
 
 /// The session targets that take seeds recorded from independent peers.
-const PEER_SESSION_TARGETS: [&str; 8] = [
+const PEER_SESSION_TARGETS: [&str; 10] = [
     "server_session",
     "server_dhe",
     "server_psk",
@@ -100,6 +100,8 @@ const PEER_SESSION_TARGETS: [&str; 8] = [
     "client_dhe",
     "client_psk",
     "client_client_auth",
+    "server_tickets",
+    "client_tickets",
 ];
 
 const RERUN: &str = "rerun `cargo run --manifest-path fuzz/Cargo.toml --no-default-features \
@@ -237,4 +239,49 @@ fn recorded_dtls_handshakes_replay_in_both_harnesses() {
             assert_eq!(replay(&seed), want, "corpus/{target}/{name}");
         }
     }
+}
+
+/// The DTLS seeds recorded from peers (`openssl s_client`/`s_server -dtls1_2` and
+/// `-dtls1`, `gnutls-cli`/`gnutls-serv --udp`, their cookie exchange included) take a
+/// fresh harness session through a whole handshake of the version their name says.
+#[test]
+fn dtls_peer_seeds_replay_to_a_complete_handshake() {
+    use matrix_fuzz::{replay_dtls_client, replay_dtls_server};
+    use matrix_ssl::ProtocolVersion;
+    let mut failures = Vec::new();
+    let mut peers = std::collections::BTreeSet::new();
+    for (target, replay) in [
+        (
+            "dtls_server_session",
+            replay_dtls_server as fn(&[u8]) -> Option<matrix_fuzz::DtlsReplay>,
+        ),
+        ("dtls_client_session", replay_dtls_client),
+    ] {
+        let seeds = peer_seeds(target);
+        assert!(seeds.len() >= 2, "{target} has no peer seeds: {RERUN}");
+        for (name, seed) in seeds {
+            let mut parts = name.split('-').skip(1);
+            peers.insert(parts.next().unwrap_or_default().to_string());
+            let version = match parts.next() {
+                Some("dtls12") => ProtocolVersion::DTLSv1_2,
+                Some("dtls10") => ProtocolVersion::DTLSv1_0,
+                other => panic!("{target}/{name}: version {other:?}"),
+            };
+            let got = replay(&seed);
+            if got
+                != Some(matrix_fuzz::DtlsReplay {
+                    complete: true,
+                    version,
+                })
+            {
+                failures.push(format!("{target}/{name}: {got:?}"));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "DTLS peer seeds that no longer replay ({RERUN}):\n{}",
+        failures.join("\n")
+    );
+    assert_eq!(peers.into_iter().collect::<Vec<_>>(), ["gnutls", "openssl"]);
 }

@@ -64,7 +64,12 @@ pub fn peer_name(s: &Session) -> Option<String> {
 
 /// Says how many re-handshakes ran (`--rehandshake-after`), each resumed or full.
 pub fn report_rehandshakes(who: &str, st: &Conn, quiet: bool) {
-    let r = st.rehandshakes();
+    report_rehandshake_kinds(who, st.rehandshakes(), quiet);
+}
+
+/// Says how many re-handshakes ran, each resumed (`true`) or full, in the words of
+/// [`report_rehandshakes`] (the DTLS programs count their own).
+pub fn report_rehandshake_kinds(who: &str, r: &[bool], quiet: bool) {
     if !quiet && !r.is_empty() {
         let kinds: Vec<&str> = r
             .iter()

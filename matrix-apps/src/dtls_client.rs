@@ -5,7 +5,9 @@
 //! server's HelloVerifyRequest, runs the handshake with its own retransmission timer, then
 //! the mode (an HTTP-like GET, an echo of `--message`, or raw standard input/output); with
 //! `--reconnect N` it connects N more times from new ports, offering the session for
-//! resumption, and says whether each was resumed.
+//! resumption, and says whether each was resumed. As `matrix-client` it asks for an
+//! RFC 5077 session ticket unless `--no-ticket` (and resumes from it), and re-handshakes
+//! with `--rehandshake-after`.
 
 use std::io::Write;
 use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
@@ -99,6 +101,7 @@ fn once(
         WHO,
         rejected,
     );
+    link.set_rehandshake(args.tcp.common.rehandshake());
     link.pump(|l| l.is_complete() || l.is_closed())?;
     if !link.is_complete() {
         return Err(AppError::protocol(
@@ -110,6 +113,15 @@ fn once(
         eprintln!("{WHO}: {}: {}", s.server, link.summary());
     }
     let id = link.session().session_id();
+    if let Some(t) = id.as_ref().filter(|t| !t.ticket().is_empty())
+        && !quiet
+    {
+        eprintln!(
+            "{WHO}: session ticket of {} bytes (lifetime hint {} s)",
+            t.ticket().len(),
+            t.ticket_lifetime_hint()
+        );
+    }
     let mut out = std::io::stdout();
     match args.tcp.common.mode {
         Mode::Http => {
@@ -139,6 +151,7 @@ fn once(
         Mode::Raw => raw(&mut link, &mut out)?,
     }
     let _ = out.flush();
+    crate::conn::report_rehandshake_kinds(WHO, link.rehandshakes(), quiet);
     // close_notify, so that the server keeps the session for resumption.
     link.close();
     Ok(id)
@@ -189,7 +202,7 @@ pub fn run(args: &DtlsClientArgs) -> Result<u8, AppError> {
     let mut code = EXIT_OK;
     for i in 1..=args.tcp.reconnect {
         let Some(id) = first.as_ref() else {
-            eprintln!("{WHO}: the server gave no session id: nothing to resume");
+            eprintln!("{WHO}: the server gave no session id and no ticket: nothing to resume");
             return Ok(EXIT_PROTOCOL);
         };
         let resume = (!args.tcp.new).then_some(id);

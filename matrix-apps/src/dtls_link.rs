@@ -4,14 +4,22 @@
 //! retransmission timer (RFC 4347 section 4.2.4.1: a first value, doubled on each expiry,
 //! at most 60 s, back to the first value when a datagram arrives) calls `get_outdata`
 //! again when it expires. A link gives up after a number of expiries in a row.
+//!
+//! It also starts the re-handshakes of `--rehandshake-after N`
+//! (`DtlsSession::encode_rehandshake`, RFC 5746) with the meaning the TCP programs give
+//! it: each time N bytes of application data went out, the next data waits until a
+//! re-handshake has completed (here queued in the link, since the session is driven by
+//! datagrams and not by blocking calls). Completed re-handshakes are counted, whoever
+//! started them, so that the programs can say how many ran and whether each resumed.
 
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use matrix_dtls::{DtlsSession, Received, Sent};
-use matrix_ssl::{AlertDescription, AlertLevel, CertValidator, Verdict};
+use matrix_ssl::{AlertDescription, AlertLevel, CertValidator, SessionOption, Verdict};
 
+use crate::driver::Rehandshake;
 use crate::dtls_opts::{DtlsCommon, MAX_TIMER};
 use crate::errors::{AppError, words};
 use crate::names::{suite_name, version_name};
@@ -41,6 +49,16 @@ pub struct Link {
     we_closed: bool,
     /// The certificate callback's reason for refusing the peer's chain.
     rejected: Arc<Mutex<Option<String>>>,
+    /// Re-handshakes to start, and the application bytes sent since the last one.
+    rehandshake: Option<Rehandshake>,
+    sent_since: u64,
+    /// A re-handshake we started has not completed yet: data waits in `pending`.
+    rehandshaking: bool,
+    pending: Vec<u8>,
+    /// Handshakes that completed (the first one included).
+    handshakes: usize,
+    /// Whether each completed re-handshake resumed the session, in order.
+    rehandshakes: Vec<bool>,
 }
 
 /// A certificate callback that accepts what the library accepts, remembers in `rejected`
@@ -104,6 +122,39 @@ impl Link {
             peer_closed: false,
             we_closed: false,
             rejected,
+            rehandshake: None,
+            sent_since: 0,
+            rehandshaking: false,
+            pending: Vec::new(),
+            handshakes: 0,
+            rehandshakes: Vec::new(),
+        }
+    }
+
+    /// Starts a re-handshake each time `r.after` bytes of application data went out.
+    pub fn set_rehandshake(&mut self, r: Option<Rehandshake>) {
+        self.rehandshake = r;
+    }
+
+    /// The completed re-handshakes (the first handshake not counted), each `true` when it
+    /// resumed the session.
+    pub fn rehandshakes(&self) -> &[bool] {
+        &self.rehandshakes
+    }
+
+    /// Counts a handshake (the first or a re-handshake) that has just completed.
+    fn completed(&mut self) {
+        self.complete = true;
+        self.handshakes += 1;
+        self.rehandshaking = false;
+        if self.handshakes > 1 {
+            let resumed = self.sess.is_resumed();
+            self.rehandshakes.push(resumed);
+            self.note(format_args!(
+                "re-handshake {} complete ({})",
+                self.handshakes - 1,
+                if resumed { "resumed" } else { "full" }
+            ));
         }
     }
 
@@ -194,7 +245,7 @@ impl Link {
                 .map_err(|e| AppError::protocol(format!("sent_data: {}", words(e))))?;
             self.note(format_args!("sent a datagram of {n} bytes: {sent:?}"));
             match sent {
-                Sent::HandshakeComplete => self.complete = true,
+                Sent::HandshakeComplete => self.completed(),
                 Sent::RequestClose => {
                     self.we_closed = true;
                     // Before the handshake completed, that was our fatal alert.
@@ -263,9 +314,14 @@ impl Link {
                         return Err(AppError::protocol(format!(
                             "the peer sent a fatal alert: {description:?}"
                         )));
+                    } else if description == AlertDescription::NoRenegotiation && self.rehandshaking
+                    {
+                        return Err(AppError::protocol(
+                            "the peer refused the re-handshake (no_renegotiation)",
+                        ));
                     }
                 }
-                Received::HandshakeComplete => self.complete = true,
+                Received::HandshakeComplete => self.completed(),
                 _ => break,
             }
             r = self.sess.processed_data();
@@ -273,7 +329,16 @@ impl Link {
         if self.sess.has_outdata() {
             self.flush()?;
         }
-        Ok(())
+        self.send_pending()
+    }
+
+    /// Sends the data that waited for a re-handshake, once it completed.
+    fn send_pending(&mut self) -> Result<(), AppError> {
+        if self.rehandshaking || self.pending.is_empty() {
+            return Ok(());
+        }
+        let data = std::mem::take(&mut self.pending);
+        self.send(&data)
     }
 
     /// Once the handshake is complete, never give up on a silent peer.
@@ -301,7 +366,8 @@ impl Link {
         self.note(format_args!("timer expired after {:?}", self.timer));
         self.timer = (self.timer * 2).min(MAX_TIMER);
         self.deadline = Instant::now() + self.timer;
-        self.flush()
+        self.flush()?;
+        self.send_pending()
     }
 
     /// Sends `data` as application data, one record per datagram of at most
@@ -316,14 +382,45 @@ impl Link {
             ));
             return Ok(());
         }
+        if self.rehandshaking {
+            self.pending.extend_from_slice(data);
+            return Ok(());
+        }
+        // Before the data, not after it: a re-handshake started after the last data of a
+        // conversation would race the peer's close.
+        if let Some(r) = self.rehandshake.filter(|r| self.sent_since >= r.after) {
+            self.start_rehandshake(r.full)?;
+            self.pending.extend_from_slice(data);
+            return Ok(());
+        }
         let max = self.sess.max_app_data().max(1);
         for chunk in data.chunks(max) {
             self.sess
                 .encode_to_outdata(chunk)
                 .map_err(|e| AppError::protocol(format!("sending data: {}", words(e))))?;
             self.flush()?;
+            self.sent_since = self.sent_since.saturating_add(chunk.len() as u64);
         }
         Ok(())
+    }
+
+    /// Starts a re-handshake (`encode_rehandshake`, a resumption unless `full`) and sends
+    /// its first flight; the retransmission timer runs again until it completes.
+    fn start_rehandshake(&mut self, full: bool) -> Result<(), AppError> {
+        let option = full.then_some(SessionOption::FullHandshake);
+        self.sess
+            .encode_rehandshake(None, None, option, 0)
+            .map_err(|e| AppError::protocol(format!("encode_rehandshake: {}", words(e))))?;
+        self.note(format_args!(
+            "encode_rehandshake({})",
+            if full { "full" } else { "resumed" }
+        ));
+        self.sent_since = 0;
+        self.rehandshaking = true;
+        self.expiries = 0;
+        self.timer = self.initial;
+        self.deadline = Instant::now() + self.timer;
+        self.flush()
     }
 
     /// Sends close_notify (once).

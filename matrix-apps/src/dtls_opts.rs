@@ -33,16 +33,9 @@ pub struct DtlsCommon {
     pub retries: u32,
 }
 
-/// The flags of the TCP programs that do not apply to DTLS (the TLS version pins, no
-/// re-handshakes): hidden from `--help`, refused when given.
-const TCP_ONLY: [&str; 6] = [
-    "ssl3",
-    "tls1",
-    "tls1_1",
-    "tls1_2",
-    "rehandshake_after",
-    "rehandshake_full",
-];
+/// The flags of the TCP programs that do not apply to DTLS (the TLS version pins):
+/// hidden from `--help`, refused when given.
+const TCP_ONLY: [&str; 4] = ["ssl3", "tls1", "tls1_1", "tls1_2"];
 
 /// The help of `--min-version` and `--max-version` in the DTLS programs, which take DTLS
 /// versions there (see [`DtlsCommon::versions`]).
@@ -110,11 +103,6 @@ impl DtlsCommon {
                  --min-version/--max-version dtls1.0 or dtls1.2",
             ));
         }
-        if c.rehandshake_after.is_some() {
-            return Err(AppError::usage(
-                "--rehandshake-after: matrix-dtls does not support re-handshakes",
-            ));
-        }
         let dtls = [ProtocolVersion::DTLSv1_0, ProtocolVersion::DTLSv1_2];
         let (min, max) = Self::versions(c)?;
         let in_range = |v: &ProtocolVersion| {
@@ -148,11 +136,23 @@ impl DtlsCommon {
     /// A DTLS context (`Config::dtls()`) with `--pmtu` and, when `--cipher` is given,
     /// every other compiled-in suite disabled.
     pub fn context(&self, common: &Common) -> Result<DtlsContext, AppError> {
+        self.context_with(common, Config::dtls())
+    }
+
+    /// [`DtlsCommon::context`] from `config` (`Config::dtls()` with the server's cache
+    /// size, say); the version flags override its range.
+    pub fn context_with(
+        &self,
+        common: &Common,
+        mut config: Config,
+    ) -> Result<DtlsContext, AppError> {
         Self::check(common)?;
-        let mut config = Config::dtls();
         (config.min_version, config.max_version) = Self::versions(common)?;
         // The programs print the peer's certificate after the handshake.
         config.keep_peer_certificates = true;
+        // As in the TCP programs: clients ask for RFC 5077 tickets (servers issue them once
+        // `dtls_server::serve` loads a key) unless `--no-ticket`.
+        config.session_tickets = !common.no_ticket;
         let ctx = matrix_dtls::open(config).map_err(|e| match e {
             matrix_ssl::Error::ArgFail => AppError::usage(
                 "no DTLS version between --min-version and --max-version is compiled into this \

@@ -6,7 +6,9 @@
 //! HelloVerifyRequest until the client returns the cookie, RFC 4347 section 4.2.1), and
 //! each session runs its own retransmission timer. After the handshake (full, or resumed
 //! from the context's session cache) comes the mode: an HTTP-like page naming the
-//! negotiated suite, an echo, or raw standard input/output.
+//! negotiated suite, an echo, or raw standard input/output. As `matrix-server` it issues
+//! RFC 5077 session tickets (a key made for the run) unless `--no-ticket`, keeps
+//! `--session-cache` sessions, and re-handshakes with `--rehandshake-after`.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -122,6 +124,7 @@ impl Server<'_> {
             if self.args.tcp.common.mode == Mode::Raw {
                 link.wait_forever();
             }
+            link.set_rehandshake(self.args.tcp.common.rehandshake());
             let client = Client {
                 link,
                 announced: false,
@@ -202,6 +205,8 @@ impl Server<'_> {
                 eprintln!("{WHO}: {from}: {e}");
             }
         }
+        // Also when the peer went away without closing: the re-handshakes did run.
+        crate::conn::report_rehandshake_kinds(WHO, c.link.rehandshakes(), self.quiet());
         c.link.close();
         self.served += 1;
     }
@@ -289,7 +294,14 @@ pub fn run(args: &DtlsServerArgs) -> Result<u8, AppError> {
 pub fn serve(args: &DtlsServerArgs, sock: UdpSocket) -> Result<u8, AppError> {
     let common = &args.tcp.common;
     let verify = args.tcp.verify || args.tcp.require_client_cert;
-    let ctx = args.dtls.context(common)?;
+    let mut config = matrix_ssl::Config::dtls();
+    if let Some(n) = args.tcp.session_cache {
+        config.session_table_size = n as usize;
+    }
+    let ctx = args.dtls.context_with(common, config)?;
+    if !common.no_ticket {
+        crate::server::load_ticket_key(ctx.context())?;
+    }
     let key_args = keyfiles::KeyArgs {
         program: WHO,
         ..common.key_args()

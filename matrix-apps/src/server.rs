@@ -233,7 +233,7 @@ pub fn run(args: &ServerArgs) -> Result<u8, AppError> {
 
 /// Loads one random RFC 5077 ticket key (name, AES-256 key, HMAC key) for this run: the
 /// server issues tickets that only this process can open.
-fn load_ticket_key(ctx: &matrix_ssl::Context) -> Result<(), AppError> {
+pub(crate) fn load_ticket_key(ctx: &matrix_ssl::Context) -> Result<(), AppError> {
     use matrix_core::osdep::Entropy;
     let mut material = zeroize::Zeroizing::new([0u8; 16 + 32 + 32]);
     matrix_core::osdep::OsEntropy

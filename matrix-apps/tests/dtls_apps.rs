@@ -6,7 +6,12 @@
 //! `--insecure` accepted) and their `-dtls1_2` with OpenSSL's defaults (AES-GCM), the DTLS
 //! version chosen with `--min-version`/`--max-version`, through a relay that drops the server's flight (the
 //! retransmission timer), and the messages and exit codes of bad flags,
-//! missing files and a server that does not answer.
+//! missing files and a server that does not answer. The options shared with the TCP
+//! programs, with the same meaning: RFC 5077 session tickets (on by default; resumption by
+//! ticket with no server cache for `s_client -dtls1_2 -sess_out/-sess_in` and our client,
+//! our client against `s_server -dtls1_2 -no_cache`, `--no-ticket`) and
+//! `--rehandshake-after` (both programs at once, our client with `s_server -dtls1_2`, our
+//! server with `s_client -dtls1_2`).
 //!
 //! Every process is a `matrix_interop::Peer`: its output is collected, every wait is
 //! bounded, and it is killed when the test ends. A missing openssl fails the test.
@@ -53,6 +58,11 @@ fn client_ok(port: u16, args: &[&str]) -> String {
     let out = c.output().join("\n");
     assert!(ok, "matrix-dtls-client {args:?} failed:\n{out}");
     out
+}
+
+/// [`client_ok`]'s output as lines.
+fn client_lines(port: u16, args: &[&str]) -> Vec<String> {
+    client_ok(port, args).lines().map(str::to_string).collect()
 }
 
 /// Waits until `n` output lines of `p` contain `needle`.
@@ -139,33 +149,34 @@ fn client_authentication_between_our_programs() {
 
 /// `openssl s_server -dtls1` with the rsa2048 identity, the PSK and `cipher`.
 fn s_server(cipher: &str) -> (Peer, u16) {
+    let cipher = format!("{cipher}:@SECLEVEL=0");
+    s_server_with("-dtls1", &["-cipher", &cipher, "-psk", PSK_HEX])
+}
+
+/// `openssl s_server` speaking `version` (`-dtls1`, `-dtls1_2`) with the rsa2048 identity
+/// on a free port, and `extra`.
+fn s_server_with(version: &str, extra: &[&str]) -> (Peer, u16) {
     let port = free_port();
     let accept = format!("127.0.0.1:{port}");
-    let cipher = format!("{cipher}:@SECLEVEL=0");
     let (key, cert, chain) = (
         testkeys("rsa2048/server.key"),
         testkeys("rsa2048/server.pem"),
         testkeys("rsa2048/intermediate.pem"),
     );
-    let mut p = Peer::spawn(
-        "openssl",
-        &[
-            "s_server",
-            "-dtls1",
-            "-accept",
-            &accept,
-            "-cipher",
-            &cipher,
-            "-key",
-            &key,
-            "-cert",
-            &cert,
-            "-cert_chain",
-            &chain,
-            "-psk",
-            PSK_HEX,
-        ],
-    );
+    let mut args = vec![
+        "s_server",
+        version,
+        "-accept",
+        &accept,
+        "-key",
+        &key,
+        "-cert",
+        &cert,
+        "-cert_chain",
+        &chain,
+    ];
+    args.extend_from_slice(extra);
+    let mut p = Peer::spawn("openssl", &args);
     p.wait_for("ACCEPT", T).unwrap();
     (p, port)
 }
@@ -350,9 +361,9 @@ fn bad_flags_and_files_give_the_documented_errors() {
         ),
         (
             CLIENT,
-            &["--rehandshake-after", "100"][..],
+            &["--rehandshake-full"][..],
             2,
-            "does not support re-handshakes",
+            "--rehandshake-after",
         ),
         (SERVER, &["--pmtu", "50"][..], 2, "--pmtu"),
         (
@@ -418,11 +429,12 @@ fn bad_flags_and_files_give_the_documented_errors() {
         "--psk",
         "--min-version",
         "dtls1.2",
+        "--rehandshake-after",
+        "--no-ticket",
         "Exit codes",
     ] {
         assert!(help.contains(flag), "{flag} missing from --help:\n{help}");
     }
-    assert!(!help.contains("--rehandshake-after"), "{help}");
     assert!(!help.contains("tls1.1"), "{help}");
 }
 
@@ -462,30 +474,8 @@ fn the_dtls_version_is_chosen_with_min_and_max_version() {
 /// against matrix-dtls-server (its default suite choice, an AES-GCM one).
 #[test]
 fn dtls1_2_with_openssl_defaults_both_ways() {
-    let port = free_port();
-    let accept = format!("127.0.0.1:{port}");
-    let (key, cert, chain, ca) = (
-        testkeys("rsa2048/server.key"),
-        testkeys("rsa2048/server.pem"),
-        testkeys("rsa2048/intermediate.pem"),
-        testkeys("rsa2048/ca.pem"),
-    );
-    let mut server = Peer::spawn(
-        "openssl",
-        &[
-            "s_server",
-            "-dtls1_2",
-            "-accept",
-            &accept,
-            "-key",
-            &key,
-            "-cert",
-            &cert,
-            "-cert_chain",
-            &chain,
-        ],
-    );
-    server.wait_for("ACCEPT", T).unwrap();
+    let ca = testkeys("rsa2048/ca.pem");
+    let (mut server, port) = s_server_with("-dtls1_2", &[]);
     let message = "ping over DTLS 1.2";
     let mut client = our_client(
         port,
@@ -622,4 +612,210 @@ fn the_retransmission_timer_recovers_lost_flights() {
     );
     assert!(dropped.load(std::sync::atomic::Ordering::SeqCst) >= 1);
     assert!(server.wait_exit(T).unwrap());
+}
+
+/// Tickets against our server without a cache: `s_client -dtls1_2` resumes with the
+/// ticket it saved, and so does matrix-dtls-client, which says it got one; with
+/// `--no-ticket` nothing resumes.
+#[test]
+fn session_tickets_resume_without_a_server_cache() {
+    let ca = testkeys("rsa2048/ca.pem");
+    let (mut server, port) =
+        our_server(&["--count", "2", "--mode", "echo", "--session-cache", "0"]);
+    let connect = format!("127.0.0.1:{port}");
+    let sess = std::env::temp_dir().join(format!("matrix-dtls-ticket-{port}"));
+    let sess = sess.to_string_lossy().into_owned();
+    for (i, sflag) in ["-sess_out", "-sess_in"].into_iter().enumerate() {
+        let mut c = Peer::spawn(
+            "openssl",
+            &[
+                "s_client", "-dtls1_2", "-connect", &connect, "-CAfile", &ca, sflag, &sess,
+            ],
+        );
+        c.wait_for(if i == 0 { "New," } else { "Reused," }, T)
+            .unwrap();
+        let line = format!("line from s_client {sflag}");
+        std::thread::sleep(Duration::from_millis(300));
+        c.send_stdin(&format!("{line}\n"));
+        c.wait_for(&line, T).unwrap();
+        c.send_stdin("Q\n");
+        let _ = c.wait_exit(T);
+    }
+    let _ = std::fs::remove_file(&sess);
+    assert!(
+        server.wait_exit(T).unwrap(),
+        "{}",
+        server.output().join("\n")
+    );
+    let log = server.output();
+    assert_eq!(count(&log, "(resumed)"), 1, "{}", log.join("\n"));
+
+    // Our client against our server, with and without tickets.
+    let (mut server, port) =
+        our_server(&["--count", "2", "--mode", "echo", "--session-cache", "0"]);
+    let out = client_lines(port, &["--mode", "echo", "--reconnect", "1"]);
+    let text = out.join("\n");
+    assert_eq!(count(&out, "(resumed)"), 1, "{text}");
+    assert!(text.contains("session ticket of"), "{text}");
+    assert!(server.wait_exit(T).unwrap());
+    let (mut server, port) = our_server(&[
+        "--count",
+        "2",
+        "--mode",
+        "echo",
+        "--session-cache",
+        "0",
+        "--no-ticket",
+    ]);
+    let out = client_lines(port, &["--mode", "echo", "--reconnect", "1"]);
+    let text = out.join("\n");
+    assert_eq!(count(&out, "(full handshake)"), 2, "{text}");
+    assert!(!text.contains("session ticket of"), "{text}");
+    assert!(server.wait_exit(T).unwrap());
+}
+
+/// Our client resumes by ticket with `openssl s_server -dtls1_2 -no_cache`; with
+/// `--no-ticket` the server gives it nothing to resume (no cache, so no session id).
+#[test]
+fn client_resumes_by_ticket_with_openssl_s_server_without_a_cache() {
+    let ca = testkeys("rsa2048/ca.pem");
+    let message = "ping over DTLS 1.2";
+    for ticket in [true, false] {
+        let (mut server, port) = s_server_with("-dtls1_2", &["-no_cache"]);
+        let connect = format!("127.0.0.1:{port}");
+        let mut args = vec![
+            "--connect",
+            connect.as_str(),
+            "--ca",
+            ca.as_str(),
+            "--mode",
+            "echo",
+            "--message",
+            message,
+            "--reconnect",
+            "1",
+        ];
+        if !ticket {
+            args.push("--no-ticket");
+        }
+        let mut client = Peer::spawn(CLIENT, &args);
+        let connections = if ticket { 2 } else { 1 };
+        for i in 1..=connections {
+            wait_count(&mut server, message, i);
+            server.send_stdin(&format!("{message}\n"));
+        }
+        let ok = client.wait_exit(T).unwrap();
+        let out = client.output();
+        let text = out.join("\n");
+        assert_eq!(ok, ticket, "{text}");
+        assert_eq!(text.contains("session ticket of"), ticket, "{text}");
+        if ticket {
+            assert_eq!(count(&out, "(resumed)"), 1, "{text}");
+        } else {
+            assert!(text.contains("no session id and no ticket"), "{text}");
+        }
+    }
+}
+
+/// Both programs re-handshake at once: the server every 20 bytes it sends, the client
+/// every 10 (full ones); every echo comes back and both say how many ran.
+#[test]
+fn rehandshakes_between_our_programs_both_directions() {
+    let (mut server, port) = our_server(&[
+        "--count",
+        "1",
+        "--mode",
+        "echo",
+        "--rehandshake-after",
+        "20",
+    ]);
+    let out = client_lines(
+        port,
+        &[
+            "--mode",
+            "echo",
+            "--message",
+            "0123456789",
+            "--repeat",
+            "4",
+            "--rehandshake-after",
+            "10",
+            "--rehandshake-full",
+            "--trace",
+        ],
+    );
+    let text = out.join("\n");
+    assert_eq!(count(&out, "0123456789"), 4, "{text}");
+    assert!(text.contains("encode_rehandshake(full)"), "{text}");
+    assert!(text.contains("re-handshake(s) completed"), "{text}");
+    assert!(
+        server.wait_exit(T).unwrap(),
+        "{}",
+        server.output().join("\n")
+    );
+    let log = server.output().join("\n");
+    assert!(log.contains("re-handshake(s) completed"), "{log}");
+}
+
+/// Our client re-handshakes with `openssl s_server -dtls1_2` (which must allow
+/// client-initiated renegotiation); our server re-handshakes `openssl s_client -dtls1_2`.
+#[test]
+fn rehandshakes_with_openssl_dtls1_2_both_roles() {
+    let (mut s, port) = s_server_with("-dtls1_2", &["-client_renegotiation", "-state"]);
+    let ca = testkeys("rsa2048/ca.pem");
+    let connect = format!("127.0.0.1:{port}");
+    let mut c = Peer::spawn(
+        CLIENT,
+        &[
+            "--connect",
+            &connect,
+            "--ca",
+            &ca,
+            "--mode",
+            "raw",
+            "--rehandshake-after",
+            "11",
+            "--trace",
+        ],
+    );
+    c.wait_for("(full handshake)", T).unwrap();
+    // Words that s_server's own lines never contain.
+    c.send_stdin("alpha-line\n");
+    s.wait_for("alpha-line", T).unwrap();
+    // The second line waits for the client's re-handshake.
+    c.send_stdin("bravo-line\n");
+    s.wait_for("bravo-line", T).unwrap();
+    c.wait_for("re-handshake 1 complete (resumed)", T).unwrap();
+    wait_count(&mut s, "read client hello", 2);
+    drop(c);
+    drop(s);
+
+    let (mut server, port) =
+        our_server(&["--count", "1", "--mode", "echo", "--rehandshake-after", "5"]);
+    let connect = format!("127.0.0.1:{port}");
+    let mut c = Peer::spawn(
+        "openssl",
+        &[
+            "s_client", "-dtls1_2", "-connect", &connect, "-CAfile", &ca, "-state",
+        ],
+    );
+    c.wait_for("Verify return code: 0 (ok)", T).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    c.send_stdin("first line\n");
+    c.wait_for("first line", T).unwrap();
+    // The next echo starts with our HelloRequest: s_client renegotiates, then gets it.
+    c.send_stdin("second line\n");
+    c.wait_for("second line", T).unwrap();
+    wait_count(&mut c, "read finished", 2);
+    c.send_stdin("Q\n");
+    let _ = c.wait_exit(T);
+    assert!(
+        server.wait_exit(T).unwrap(),
+        "{}",
+        server.output().join("\n")
+    );
+    // OpenSSL's DTLS client answers a HelloRequest with a new session (a full
+    // handshake), where its TLS client resumes.
+    let log = server.output().join("\n");
+    assert!(log.contains("1 re-handshake(s) completed"), "{log}");
 }

@@ -1,10 +1,11 @@
 //! `DtlsSession::memory_usage` against a counting allocator (dhat), and the heap a DTLS
-//! session needs: issue 14 asks for a DTLS 1.0 client within 1 KB of the TLS figures
-//! (an idle TLS session at most 6,000 bytes, a full handshake at most 20,000 bytes at its
-//! peak, both sessions), so 7,000 and 21,000 bytes here; DTLS 1.2 with AES-GCM is
-//! reported next to them and held to TLS 1.2's bound (matrix-ssl's `memory_usage.rs`);
-//! and the memory cap
-//! (`Config::session_memory_cap`) refusing a read buffer it cannot hold.
+//! session needs beside a TLS session's, both measured here in the same build and the
+//! same process: issue 14 asks for a DTLS client "within 1 KB of the TLS figures", so the
+//! handshake peak (both sessions) and the idle client and server of DTLS 1.0 are held to
+//! TLS 1.1's plus 1,000 bytes, and DTLS 1.2's to TLS 1.2's, all with
+//! TLS_RSA_WITH_AES_128_CBC_SHA and the rsa2048 identity (DTLS 1.2 with AES-128-GCM is
+//! reported too); and the memory cap (`Config::session_memory_cap`) refusing a read
+//! buffer it cannot hold.
 //!
 //! One test: dhat counts the whole process, so nothing else may run beside it.
 
@@ -14,7 +15,7 @@ use std::sync::Arc;
 
 use matrix_core::Error;
 use matrix_dtls::{DtlsContext, DtlsSession};
-use matrix_ssl::{Config, Keys, ProtocolVersion, Received};
+use matrix_ssl::{Config, Keys, ProtocolVersion, Received, Session};
 use support::{client_keys, server_keys};
 
 #[global_allocator]
@@ -53,15 +54,6 @@ fn pump(from: &mut DtlsSession, to: &mut DtlsSession) {
     }
 }
 
-fn handshake(
-    cc: &DtlsContext,
-    sc: &DtlsContext,
-    ck: &Arc<Keys>,
-    sk: &Arc<Keys>,
-) -> (DtlsSession, DtlsSession) {
-    handshake_with(cc, sc, ck, sk, SUITE)
-}
-
 fn handshake_with(
     cc: &DtlsContext,
     sc: &DtlsContext,
@@ -90,65 +82,163 @@ fn counted(session: DtlsSession) -> usize {
     before - heap_now()
 }
 
-#[test]
-fn memory_usage_is_what_the_heap_holds_and_near_the_tls_figures() {
-    let cc = dtls(ProtocolVersion::DTLSv1_0);
-    let sc = dtls(ProtocolVersion::DTLSv1_0);
-    let (cc12, sc12) = (
-        dtls(ProtocolVersion::DTLSv1_2),
-        dtls(ProtocolVersion::DTLSv1_2),
-    );
-    let (ck, sk) = (client_keys(), server_keys());
-    drop(handshake(&cc, &sc, &ck, &sk));
-    drop(handshake_with(&cc12, &sc12, &ck, &sk, GCM_SUITE));
+/// What issue 14 allows a DTLS figure above its TLS figure.
+const WITHIN: usize = 1_000;
+
+/// The TLS side of the comparison: one handshake between matrix-ssl sessions of `max`
+/// over the buffer API, then 100 bytes each way; returns the handshake's heap peak (both
+/// sessions) and the idle client's and server's heap.
+fn tls_figures(max: ProtocolVersion, ck: &Arc<Keys>, sk: &Arc<Keys>) -> (usize, usize, usize) {
+    fn feed(s: &mut Session, mut data: &[u8]) {
+        while !data.is_empty() {
+            let buf = s.get_readbuf();
+            let n = buf.len().min(data.len());
+            buf[..n].copy_from_slice(&data[..n]);
+            data = &data[n..];
+            let mut r = s.received_data(n).unwrap();
+            while matches!(r, Received::AppData(_) | Received::Alert { .. }) {
+                r = s.processed_data().unwrap();
+            }
+        }
+    }
+    fn pump(from: &mut Session, to: &mut Session) {
+        loop {
+            let out = from.get_outdata().to_vec();
+            if out.is_empty() {
+                return;
+            }
+            from.sent_data(out.len()).unwrap();
+            feed(to, &out);
+        }
+    }
+    let open = || {
+        let mut c = Config::default();
+        c.max_version = max;
+        matrix_ssl::open(c).unwrap()
+    };
+    let (cc, sc) = (open(), open());
+    let handshake = || {
+        let mut c = cc
+            .new_client_session(Arc::clone(ck), None, SUITE, None, None)
+            .unwrap();
+        let mut s = sc.new_server_session(Arc::clone(sk), None).unwrap();
+        for _ in 0..8 {
+            pump(&mut c, &mut s);
+            pump(&mut s, &mut c);
+        }
+        assert!(c.is_handshake_complete() && s.is_handshake_complete());
+        assert_eq!(c.protocol_version(), max);
+        (c, s)
+    };
+    drop(handshake());
     let _profiler = dhat::Profiler::builder().testing().build();
-
-    let base = heap_now();
-    let (mut c, mut s) = handshake(&cc, &sc, &ck, &sk);
-    let peak = dhat::HeapStats::get().max_bytes - base;
-    println!("heap peak of one full DTLS handshake: {peak} bytes");
-    // The footprint issue asks for the TLS figure plus at most 1 KB. Moving the received
-    // certificates into their parsed form instead of copying them took this from 21,316 B
-    // to 19,222 B, and the TLS 1.1 peak from 19,970 B to 17,876 B: the DTLS handshake
-    // still costs 1,346 B more than TLS (the PMTU read buffer, the flight kept for
-    // retransmission, the reassembly buffer), 322 B over the issue's bound. Bounded here
-    // so that it does not grow unnoticed.
-    assert!(peak <= 19_500, "handshake peak {peak} bytes");
-
-    // The message proves to the server that its last flight arrived.
+    let (mut c, mut s) = handshake();
+    let peak = dhat::HeapStats::get().max_bytes;
     c.encode_to_outdata(&[0x5a; 100]).unwrap();
     pump(&mut c, &mut s);
+    s.encode_to_outdata(&[0xa5; 100]).unwrap();
+    pump(&mut s, &mut c);
+    (peak, counted_tls(c), counted_tls(s))
+}
+
+/// The same for DTLS sessions of version `v` (`suite`), with the cookie round: the peak,
+/// and the idle client and server after 100 bytes each way, each checked against what
+/// `memory_usage` reports.
+fn dtls_figures(
+    v: ProtocolVersion,
+    suite: u16,
+    ck: &Arc<Keys>,
+    sk: &Arc<Keys>,
+) -> (usize, usize, usize) {
+    let (cc, sc) = (dtls(v), dtls(v));
+    drop(handshake_with(&cc, &sc, ck, sk, suite));
+    let _profiler = dhat::Profiler::builder().testing().build();
+    let (mut c, mut s) = handshake_with(&cc, &sc, ck, sk, suite);
+    assert_eq!(c.protocol_version(), v);
+    let peak = dhat::HeapStats::get().max_bytes;
+    let (_, c_high) = c.memory_usage();
+    let (_, s_high) = s.memory_usage();
+    // Each session's own high-water mark is within what the heap held at its peak (the
+    // sessions' accounting leaves out the scratch of single operations, which dhat sees).
+    assert!(
+        c_high <= peak && s_high <= peak,
+        "highs {c_high}, {s_high}, peak {peak}"
+    );
+    // The messages prove to each side that its last flight arrived.
+    c.encode_to_outdata(&[0x5a; 100]).unwrap();
+    pump(&mut c, &mut s);
+    s.encode_to_outdata(&[0xa5; 100]).unwrap();
+    pump(&mut s, &mut c);
     let (c_now, c_high) = c.memory_usage();
     let (s_now, s_high) = s.memory_usage();
     assert!(c_high >= c_now && s_high >= s_now);
     let (c_heap, s_heap) = (counted(c), counted(s));
-    println!(
-        "idle DTLS client {c_heap} bytes (reported {c_now}), server {s_heap} (reported {s_now})"
-    );
-    assert_eq!(c_now, c_heap, "an idle client's memory_usage");
-    assert_eq!(s_now, s_heap, "an idle server's memory_usage");
-    assert!(c_heap <= 7_000 && s_heap <= 7_000);
+    assert_eq!(c_now, c_heap, "an idle {v:?} client's memory_usage");
+    assert_eq!(s_now, s_heap, "an idle {v:?} server's memory_usage");
+    (peak, c_heap, s_heap)
+}
 
-    // DTLS 1.2 with AES-128-GCM: the same figures.
-    let base = heap_now();
-    let (mut c, mut s) = handshake_with(&cc12, &sc12, &ck, &sk, GCM_SUITE);
-    assert_eq!(c.protocol_version(), ProtocolVersion::DTLSv1_2);
-    let peak12 = dhat::HeapStats::get().max_bytes - base;
-    println!("heap peak of one full DTLS 1.2 (AES-128-GCM) handshake: {peak12} bytes");
-    // About 23,100 today, 1.3 KB over TLS 1.2's (about 21,800): held to TLS 1.2's bound
-    // (24,000, matrix-ssl's memory_usage.rs) so that it does not grow unnoticed.
-    assert!(peak12 <= 24_000, "DTLS 1.2 handshake peak {peak12} bytes");
-    c.encode_to_outdata(&[0x5a; 100]).unwrap();
-    pump(&mut c, &mut s);
-    let (c_now, _) = c.memory_usage();
-    let (s_now, _) = s.memory_usage();
-    let (c_heap, s_heap) = (counted(c), counted(s));
+fn counted_tls(session: Session) -> usize {
+    let before = heap_now();
+    drop(session);
+    before - heap_now()
+}
+
+#[test]
+fn memory_usage_is_what_the_heap_holds_and_near_the_tls_figures() {
+    let (ck, sk) = (client_keys(), server_keys());
+    let mut over = Vec::new();
+    for (tls, dtls_v) in [
+        (ProtocolVersion::TLSv1_1, ProtocolVersion::DTLSv1_0),
+        (ProtocolVersion::TLSv1_2, ProtocolVersion::DTLSv1_2),
+    ] {
+        let t = tls_figures(tls, &ck, &sk);
+        let d = dtls_figures(dtls_v, SUITE, &ck, &sk);
+        println!(
+            "{tls:?} / {dtls_v:?} (AES-128-CBC-SHA): handshake peak {} / {} bytes, idle client {} / \
+             {}, idle server {} / {}",
+            t.0, d.0, t.1, d.1, t.2, d.2
+        );
+        for (what, t, d) in [
+            ("handshake peak", t.0, d.0),
+            ("idle client", t.1, d.1),
+            ("idle server", t.2, d.2),
+        ] {
+            if d > t + WITHIN {
+                over.push(format!("{dtls_v:?} {what}: {d} bytes, {tls:?} {t}"));
+            }
+        }
+    }
+    let g = dtls_figures(ProtocolVersion::DTLSv1_2, GCM_SUITE, &ck, &sk);
     println!(
-        "idle DTLS 1.2 client {c_heap} bytes (reported {c_now}), server {s_heap} (reported {s_now})"
+        "DTLSv1_2 (AES-128-GCM): handshake peak {} bytes, idle client {}, idle server {}",
+        g.0, g.1, g.2
     );
-    assert_eq!(c_now, c_heap, "an idle DTLS 1.2 client's memory_usage");
-    assert_eq!(s_now, s_heap, "an idle DTLS 1.2 server's memory_usage");
-    assert!(c_heap <= 7_000 && s_heap <= 7_000);
+    assert!(
+        over.is_empty(),
+        "more than {WITHIN} bytes over TLS: {over:?}"
+    );
+
+    let cc = dtls(ProtocolVersion::DTLSv1_0);
+    let _profiler = dhat::Profiler::builder().testing().build();
+    // A server in the middle of sending its flight (one datagram of it is built at a
+    // time): what it reports is what it holds.
+    let mut c = cc
+        .new_client_session(Arc::clone(&ck), None, SUITE, None, None)
+        .unwrap();
+    let mut s = cc
+        .new_server_session(Arc::clone(&sk), None, b"192.0.2.1:4433")
+        .unwrap();
+    pump(&mut c, &mut s);
+    pump(&mut s, &mut c);
+    pump(&mut c, &mut s);
+    let first = s.get_outdata().len();
+    assert!(first > 0);
+    s.sent_data(first).unwrap();
+    assert!(s.has_outdata(), "the flight has more datagrams");
+    let (now, _) = s.memory_usage();
+    assert_eq!(now, counted(s), "a server sending its flight");
+    drop(c);
 
     // A client waiting for the server's answer: its hello is kept for retransmission.
     let mut c = cc
@@ -173,10 +263,10 @@ fn memory_usage_is_what_the_heap_holds_and_near_the_tls_figures() {
     assert!(s.get_readbuf().is_empty(), "a read buffer past the cap");
     assert_eq!(s.received_data(1), Err(Error::ArgFail));
 
-    // A server whose cap holds a datagram but not its flight as well ends the handshake
-    // (internal_error) instead of growing past the cap.
+    // A server whose cap holds a received datagram but not the first datagram of its
+    // flight as well ends the handshake (internal_error) instead of growing past the cap.
     let mut config = Config::dtls();
-    config.session_memory_cap = 4000;
+    config.session_memory_cap = 2500;
     let small = matrix_dtls::open(config).unwrap();
     let mut c = cc
         .new_client_session(Arc::clone(&ck), None, SUITE, None, None)

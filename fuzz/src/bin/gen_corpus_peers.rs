@@ -26,6 +26,9 @@ use matrix_fuzz::{Path, new_client, new_client_for, new_server, new_server_for};
 use matrix_ssl::suites::{KeyExchange, SUITES};
 use matrix_ssl::{Received, Session};
 
+#[path = "gen_corpus_peers/dtls.rs"]
+mod dtls;
+
 /// The PSK both sides of the PSK targets share (`matrix_fuzz::PSK_IDENTITY`'s key).
 const PSK_HEX: &str = "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a";
 /// What our client sends once its handshake completes (line-terminated: the peers echo
@@ -60,6 +63,9 @@ struct Case {
     /// A line written to the peer's stdin (closed once our side has seen application
     /// data, which makes s_client and gnutls-cli shut down).
     stdin: Option<&'static [u8]>,
+    /// Appended to the seed's name (`-resumed`: a peer resuming the session a previous
+    /// recording's handshake gave it a ticket for).
+    tag: &'static str,
 }
 
 impl Case {
@@ -69,10 +75,12 @@ impl Case {
             (Side::Server, None) => "server_session",
             (Side::Server, Some(Path::Dhe)) => "server_dhe",
             (Side::Server, Some(Path::ClientAuth)) => "server_client_auth",
+            (Side::Server, Some(Path::Tickets)) => "server_tickets",
             (Side::Server, Some(_)) => "server_psk",
             (Side::Client, None) => "client_session",
             (Side::Client, Some(Path::Dhe)) => "client_dhe",
             (Side::Client, Some(Path::ClientAuth)) => "client_client_auth",
+            (Side::Client, Some(Path::Tickets)) => "client_tickets",
             (Side::Client, Some(_)) => "client_psk",
         }
     }
@@ -103,6 +111,9 @@ struct Env {
     python: String,
     tl_peer: PathBuf,
     psk_file: PathBuf,
+    /// Where `s_client -sess_out` keeps the session (and ticket) a later recording
+    /// resumes with `-sess_in`.
+    sess_file: PathBuf,
 }
 
 impl Env {
@@ -241,6 +252,7 @@ fn cases(env: &Env) -> Vec<Case> {
         side,
         argv,
         stdin,
+        tag: "",
     };
     let line = Some(PEER_LINE);
     let mut v = vec![
@@ -641,6 +653,66 @@ fn cases(env: &Env) -> Vec<Case> {
             None,
         ),
     ]);
+    // RFC 5077 session tickets: peer clients asking our ticket server for one (an empty
+    // SessionTicket extension; our NewSessionTicket follows), s_client resuming with the
+    // ticket it saved (`-sess_out`, then `-sess_in`: a ClientHello carrying the ticket
+    // and the abbreviated handshake, which the fresh server of the harness accepts since
+    // its ticket key is fixed), and peer servers issuing tickets to our client.
+    let sess = env.sess_file.display().to_string();
+    v.extend([
+        case(
+            Some(Path::Tickets),
+            "openssl",
+            Server,
+            s_client("-tls1_2", "AES128-SHA", &["-sess_out", &sess]),
+            line,
+        ),
+        Case {
+            tag: "-resumed",
+            ..case(
+                Some(Path::Tickets),
+                "openssl",
+                Server,
+                s_client("-tls1_2", "AES128-SHA", &["-sess_in", &sess]),
+                line,
+            )
+        },
+        case(
+            Some(Path::Tickets),
+            "openssl",
+            Server,
+            s_client("-tls1", "AES128-SHA:@SECLEVEL=0", &[]),
+            line,
+        ),
+        case(
+            Some(Path::Tickets),
+            "gnutls",
+            Server,
+            gnutls_cli("NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+RSA", &[]),
+            line,
+        ),
+        case(
+            Some(Path::Tickets),
+            "openssl",
+            Client,
+            s_server(env, "-tls1_2", &[]),
+            None,
+        ),
+        case(
+            Some(Path::Tickets),
+            "openssl",
+            Client,
+            s_server(env, "-tls1_1", &[]),
+            None,
+        ),
+        case(
+            Some(Path::Tickets),
+            "gnutls",
+            Client,
+            gnutls_serv(env, "NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+RSA", &[]),
+            None,
+        ),
+    ]);
     // The DHE_PSK client's recording: gnutls-serv is the one peer server for it.
     v.push(case(
         Some(Path::DhePsk),
@@ -717,8 +789,12 @@ fn free_port() -> Result<u16, String> {
 }
 
 fn spawn(case: &Case, port: u16) -> Result<Child, String> {
-    let argv: Vec<String> = case
-        .argv
+    spawn_argv(&case.argv, port)
+}
+
+/// Starts a peer: `argv` with `{port}` replaced, stdin piped, stderr kept.
+fn spawn_argv(argv: &[String], port: u16) -> Result<Child, String> {
+    let argv: Vec<String> = argv
         .iter()
         .map(|a| a.replace("{port}", &port.to_string()))
         .collect();
@@ -908,11 +984,7 @@ fn record(case: &Case) -> Result<Recorded, String> {
         let _ = e.read_to_string(&mut stderr);
     }
     let _ = child.wait();
-    let peer = result.map_err(|e| {
-        let tail = stderr.trim();
-        let tail = tail.get(tail.len().saturating_sub(400)..).unwrap_or(tail);
-        format!("{e}\n  the peer's stderr ends: {tail}")
-    })?;
+    let peer = result.map_err(|e| with_stderr(&e, &stderr))?;
     let version = s.protocol_version().get();
     let suite = s.cipher_suite().map(|c| c.get()).ok_or_else(|| {
         format!(
@@ -927,10 +999,11 @@ fn record(case: &Case) -> Result<Recorded, String> {
         ));
     }
     let name = format!(
-        "peer-{}-{}-{}",
+        "peer-{}-{}-{}{}",
         case.peer,
         version_name(version),
-        suite_name(suite)
+        suite_name(suite),
+        case.tag
     );
     let seed = [selector.as_slice(), &[0], &peer].concat();
     Ok(Recorded {
@@ -940,6 +1013,13 @@ fn record(case: &Case) -> Result<Recorded, String> {
         version,
         suite,
     })
+}
+
+/// A failure with the end of the peer's stderr.
+fn with_stderr(e: &str, stderr: &str) -> String {
+    let tail = stderr.trim();
+    let tail = tail.get(tail.len().saturating_sub(400)..).unwrap_or(tail);
+    format!("{e}\n  the peer's stderr ends: {tail}")
 }
 
 fn write(root: &FsPath, target: &str, name: &str, data: &[u8]) -> Result<(), String> {
@@ -1044,6 +1124,7 @@ fn python() -> String {
 fn run(root: &FsPath, filters: &[String]) -> Result<(), String> {
     let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let psk_file = std::env::temp_dir().join(format!("matrix-fuzz-psk-{}", std::process::id()));
+    let sess_file = std::env::temp_dir().join(format!("matrix-fuzz-sess-{}", std::process::id()));
     std::fs::write(&psk_file, format!("fuzz-client:{PSK_HEX}\n"))
         .map_err(|e| format!("{}: {e}", psk_file.display()))?;
     let env = Env {
@@ -1051,6 +1132,7 @@ fn run(root: &FsPath, filters: &[String]) -> Result<(), String> {
         python: python(),
         tl_peer: here.join("../matrix-interop/peers/tl_peer.py"),
         psk_file: psk_file.clone(),
+        sess_file: sess_file.clone(),
     };
     if filters.is_empty() {
         // A full run replaces the set: a seed whose peer now negotiates something else
@@ -1106,6 +1188,30 @@ fn run(root: &FsPath, filters: &[String]) -> Result<(), String> {
         );
     }
     let _ = std::fs::remove_file(&psk_file);
+    let _ = std::fs::remove_file(&sess_file);
+    for case in dtls::cases(&env.keys) {
+        let label = format!("{} {} {}", case.target(), case.peer, case.argv.join(" "));
+        if !filters.is_empty() && !filters.iter().any(|f| label.contains(f.as_str())) {
+            continue;
+        }
+        match dtls::record(&case) {
+            Ok(r) => {
+                write(root, case.target(), &r.name, &r.seed)?;
+                seeds += 1;
+                println!(
+                    "ok   {}/{} ({} bytes, {} datagrams; replay: handshake complete)",
+                    case.target(),
+                    r.name,
+                    r.seed.len(),
+                    r.datagrams
+                );
+            }
+            Err(e) => {
+                eprintln!("FAIL {label}: {e}");
+                failures.push(label);
+            }
+        }
+    }
     // Codec seeds of several recordings may share a name (the last one stays).
     let files = peer_seed_files(root)?.len();
     println!(

@@ -3,9 +3,12 @@
 //! sessions are.
 //!
 //! The buffers follow the datagrams: the read buffer exists from `get_readbuf` until the
-//! datagram's records are processed, an outgoing datagram until it is sent, the last
-//! flight until the peer's answer proves it arrived, a partial handshake message until it
-//! is complete. An idle session holds its cipher states and negotiated values only.
+//! datagram's records are processed, an outgoing datagram until it is sent (a flight's
+//! datagrams are protected one at a time, each when the previous one was sent), the last
+//! flight's messages until the peer's answer proves it arrived (a Certificate listing the
+//! session's own chain as a reference to the shared `Keys`, not a copy), a partial
+//! handshake message until it is complete. An idle session holds its cipher states and
+//! negotiated values only.
 
 use matrix_core::Error;
 

@@ -30,7 +30,7 @@ use alloc::vec::Vec;
 use matrix_core::Error;
 use matrix_core::memory::SessionBudget;
 use matrix_ssl::codec::record::DtlsRecordHeader;
-use matrix_ssl::codec::{AlertDescription, ContentType, ProtocolVersion};
+use matrix_ssl::codec::{AlertDescription, ContentType, HandshakeType, ProtocolVersion};
 use matrix_ssl::engine::{EngineOutput, HandshakeEngine, SecureRandom};
 use matrix_ssl::{
     CertValidator, CipherSuite, ExtensionCallback, HelloExtensions, Keys, SessionId, SessionOption,
@@ -39,7 +39,7 @@ use matrix_ssl::{
 use zeroize::Zeroize;
 
 use crate::context::DtlsContext;
-use crate::flight::Flight;
+use crate::flight::{Cursor, Flight};
 use crate::fragment::Reassembler;
 use crate::record::{RecordReader, RecordWriter};
 
@@ -95,6 +95,12 @@ pub struct DtlsSession {
     reader: RecordReader,
     reasm: Reassembler,
     flight: Flight,
+    /// The keys of the current handshake: a Certificate message listing their chain is
+    /// kept in the flight as a reference to them (`Flight::push_certificate`).
+    keys: Option<Arc<Keys>>,
+    /// Where the flight's next datagram starts while some are still to be built: one
+    /// datagram of the flight is queued at a time, the next built when it was sent.
+    flight_next: Option<Cursor>,
     out: VecDeque<Outgoing>,
     /// The last `get_outdata` found nothing to send: the next one is a timeout.
     armed: bool,
@@ -167,6 +173,7 @@ impl DtlsContext {
     ) -> Result<DtlsSession, Error> {
         let mut rng = self.session_rng()?;
         let mut outs = Vec::new();
+        let own = Arc::clone(&keys);
         let engine = HandshakeEngine::new_client(
             self.context(),
             keys,
@@ -178,6 +185,7 @@ impl DtlsContext {
             &mut outs,
         )?;
         let mut s = DtlsSession::new(self.clone(), Some(engine), None, Vec::new(), rng);
+        s.keys = Some(own);
         s.apply_outputs(outs)?;
         // The hello is announced by `get_outdata`, not by a `RequestSend`.
         s.queued = false;
@@ -196,7 +204,8 @@ impl DtlsContext {
         client_addr: &[u8],
     ) -> Result<DtlsSession, Error> {
         let rng = self.session_rng()?;
-        Ok(DtlsSession::new(
+        let own = Arc::clone(&keys);
+        let mut s = DtlsSession::new(
             self.clone(),
             None,
             Some(PendingServer {
@@ -206,7 +215,9 @@ impl DtlsContext {
             }),
             client_addr.to_vec(),
             rng,
-        ))
+        );
+        s.keys = Some(own);
+        Ok(s)
     }
 }
 
@@ -229,6 +240,8 @@ impl DtlsSession {
             reader: RecordReader::new(),
             reasm: Reassembler::default(),
             flight: Flight::new(),
+            keys: None,
+            flight_next: None,
             out: VecDeque::new(),
             armed: false,
             inbuf: Vec::new(),
@@ -402,8 +415,13 @@ impl DtlsSession {
                         self.flight.reserve_exact(flight_len);
                         new_flight = true;
                     }
-                    self.flight
-                        .push_message(self.writer.epoch(), msg_type, message_seq, body);
+                    let epoch = self.writer.epoch();
+                    if msg_type == HandshakeType::Certificate {
+                        self.flight
+                            .push_certificate(epoch, message_seq, body, self.keys.as_ref());
+                    } else {
+                        self.flight.push_message(epoch, msg_type, message_seq, body);
+                    }
                 }
                 EngineOutput::ChangeCipherSpec(enc) => {
                     if !new_flight {
@@ -436,41 +454,92 @@ impl DtlsSession {
         }
     }
 
-    /// Protects the current flight into datagrams, replacing any of its datagrams still
-    /// queued.
+    /// Starts sending the current flight again from its first datagram, replacing any of
+    /// its datagrams still queued. Only the first datagram is protected now, each next one
+    /// when the previous was sent (`queue_next_flight_datagram`).
     fn send_flight(&mut self) -> Result<(), Error> {
-        let mut dgs = Vec::new();
-        self.flight.build(
-            &mut self.writer,
-            self.ctx.pmtu(),
-            SEND_INDIVIDUALLY,
-            &mut *self.rng,
-            &mut dgs,
-        )?;
-        self.out.retain(|o| o.kind != Kind::Flight);
+        self.drop_flight_datagrams();
+        self.flight_next = Some(Cursor::default());
         // A flight just (re)built restarts the timer: the next empty `get_outdata` only
         // arms it (else a flight queued by `encode_rehandshake` after a quiet spell would
         // go twice at once).
         self.armed = false;
-        let n = dgs.len();
-        for (i, bytes) in dgs.into_iter().enumerate() {
+        self.queued = true;
+        matrix_core::ps_trace_dtls!("flight of {} items", self.flight.items().len());
+        self.queue_next_flight_datagram()
+    }
+
+    /// Forgets the flight's datagrams: those queued and those still to be built.
+    fn drop_flight_datagrams(&mut self) {
+        self.out.retain(|o| o.kind != Kind::Flight);
+        self.flight_next = None;
+    }
+
+    /// Protects the flight's next datagram into the queue, unless one is queued already or
+    /// all were built. Past the memory budget the handshake cannot go on (the error).
+    fn queue_next_flight_datagram(&mut self) -> Result<(), Error> {
+        let Some(mut at) = self.flight_next else {
+            return Ok(());
+        };
+        if self.out.iter().any(|o| o.kind == Kind::Flight) {
+            return Ok(());
+        }
+        let dg = self.flight.next_datagram(
+            &mut at,
+            &mut self.writer,
+            self.ctx.pmtu(),
+            SEND_INDIVIDUALLY,
+            &mut *self.rng,
+        );
+        let dg = match dg {
+            Ok(d) => d,
+            Err(e) => {
+                self.flight_next = None;
+                return Err(e);
+            }
+        };
+        let done = self.flight.is_done(&at);
+        self.flight_next = (!done).then_some(at);
+        if let Some(bytes) = dg {
             self.out.push_back(Outgoing {
                 kind: Kind::Flight,
                 bytes,
-                ends_flight: i + 1 == n,
+                ends_flight: done,
             });
         }
-        self.queued = true;
-        matrix_core::ps_trace_dtls!(
-            "flight of {} items in {n} datagrams",
-            self.flight.items().len()
-        );
-        // Past the memory budget the handshake cannot go on.
         self.recharge()
+    }
+
+    /// Protects the flight's datagrams not built yet into the queue at once: another
+    /// datagram is about to be queued behind them, and must not overtake them.
+    fn queue_rest_of_flight(&mut self) -> Result<(), Error> {
+        while let Some(mut at) = self.flight_next {
+            let dg = self.flight.next_datagram(
+                &mut at,
+                &mut self.writer,
+                self.ctx.pmtu(),
+                SEND_INDIVIDUALLY,
+                &mut *self.rng,
+            )?;
+            let done = self.flight.is_done(&at);
+            self.flight_next = (!done).then_some(at);
+            match dg {
+                Some(bytes) => self.out.push_back(Outgoing {
+                    kind: Kind::Flight,
+                    bytes,
+                    ends_flight: done,
+                }),
+                None => self.flight_next = None,
+            }
+        }
+        Ok(())
     }
 
     /// Protects one record in the current write epoch as a datagram of its own.
     fn queue_record(&mut self, content_type: ContentType, data: &[u8]) -> Result<(), Error> {
+        if self.queue_rest_of_flight().is_err() {
+            self.flight_next = None;
+        }
         let mut dg = Vec::new();
         self.writer.protect(
             self.writer.epoch(),
@@ -497,7 +566,7 @@ impl DtlsSession {
         self.failed = true;
         self.closing = true;
         self.flight.clear();
-        self.out.retain(|o| o.kind != Kind::Flight);
+        self.drop_flight_datagrams();
         let _ = self.queue_record(ContentType::Alert, &[2, alert.get()]);
     }
 }
@@ -590,6 +659,57 @@ mod tests {
             }
         }
         alert
+    }
+
+    /// A Certificate listing the keys' chain is kept as a reference to the keys, and
+    /// goes out byte for byte as the message itself would; another body is kept as it is.
+    #[test]
+    fn a_kept_certificate_names_the_keys_and_is_sent_unchanged() {
+        use crate::flight::FlightItem;
+        use crate::record::tests::ZeroRng;
+        use matrix_ssl::codec::handshake::Certificate;
+        let mut k = Keys::new();
+        k.load_rsa_keys_mem(
+            Some(&read("rsa2048/server-chain.pem")),
+            Some(&read("rsa2048/server.key")),
+            None,
+        )
+        .unwrap();
+        let keys = Arc::new(k);
+        let list: Vec<Vec<u8>> = keys
+            .certificate_list_der(false)
+            .unwrap()
+            .into_iter()
+            .map(<[u8]>::to_vec)
+            .collect();
+        let body = Certificate {
+            certificate_list: list,
+        }
+        .get_encoding();
+        let (mut named, mut copied) = (Flight::new(), Flight::new());
+        named.push_certificate(0, 1, body.clone(), Some(&keys));
+        copied.push_message(0, HandshakeType::Certificate, 1, body.clone());
+        assert!(matches!(named.items(), [FlightItem::Certificate { .. }]));
+        // The list's own room only, against the copy's ~2 KB.
+        assert!(named.heap_bytes() <= 4 * core::mem::size_of::<FlightItem>());
+        assert!(copied.heap_bytes() > body.len());
+        for pmtu in [200, 1400] {
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            let mut w = RecordWriter::new(ProtocolVersion::DTLSv1_0);
+            named
+                .build(&mut w, pmtu, false, &mut ZeroRng, &mut a)
+                .unwrap();
+            let mut w = RecordWriter::new(ProtocolVersion::DTLSv1_0);
+            copied
+                .build(&mut w, pmtu, false, &mut ZeroRng, &mut b)
+                .unwrap();
+            assert_eq!(a, b, "pmtu {pmtu}");
+        }
+        let mut other = body;
+        other.push(0);
+        let mut f = Flight::new();
+        f.push_certificate(0, 1, other, Some(&keys));
+        assert!(matches!(f.items(), [FlightItem::Handshake { .. }]));
     }
 
     #[test]

@@ -496,7 +496,7 @@ impl DtlsSession {
         };
         if alert.level == AlertLevel::Fatal || alert.description == AlertDescription::CloseNotify {
             self.failed = true;
-            self.out.retain(|o| o.kind != Kind::Flight);
+            self.drop_flight_datagrams();
             self.flight.clear();
         } else if alert.description == AlertDescription::NoRenegotiation
             && self
@@ -506,7 +506,7 @@ impl DtlsSession {
         {
             // The peer refused our re-handshake: stop sending its hello.
             matrix_core::ps_trace_dtls!("the peer refused the re-handshake");
-            self.out.retain(|o| o.kind != Kind::Flight);
+            self.drop_flight_datagrams();
             self.flight.clear();
         }
         Step::Alert(alert.level, alert.description)

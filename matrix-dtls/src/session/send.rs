@@ -25,6 +25,9 @@ impl DtlsSession {
     /// timer no longer applies: our final flight, if we sent it, goes again only when the
     /// peer retransmits its own (RFC 4347 section 4.2.4, the FINISHED state).
     pub fn get_outdata(&mut self) -> &[u8] {
+        if self.out.is_empty() && self.queue_next_flight_datagram().is_err() {
+            self.fail(AlertDescription::InternalError);
+        }
         if self.out.is_empty() {
             let in_handshake = self
                 .engine
@@ -70,12 +73,17 @@ impl DtlsSession {
             return Err(Error::ArgFail);
         }
         let sent = self.out.pop_front();
+        // Freed before the next datagram of the flight is protected, so that only one is
+        // held at a time.
+        let ended = sent.is_some_and(|o| o.kind == Kind::Flight && o.ends_flight);
         if self.out.is_empty() {
             // Everything went out: the queue's buffer goes too.
             self.out = alloc::collections::VecDeque::new();
         }
+        if self.queue_next_flight_datagram().is_err() {
+            self.fail(AlertDescription::InternalError);
+        }
         let _ = self.recharge();
-        let ended = sent.is_some_and(|o| o.kind == Kind::Flight && o.ends_flight);
         if ended && self.complete_on_send {
             self.complete_on_send = false;
             return Ok(Sent::HandshakeComplete);
@@ -203,6 +211,9 @@ impl DtlsSession {
         let Some(engine) = self.engine.as_mut() else {
             return Err(Error::ProtocolFail);
         };
+        if let Some(k) = &keys {
+            self.keys = Some(Arc::clone(k));
+        }
         let mut outs = Vec::new();
         let started = engine
             .renegotiate(

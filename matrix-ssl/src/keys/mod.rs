@@ -473,6 +473,11 @@ impl Keys {
             .as_ref()
             .map(|id| (id.chain.der_list(), Signer::Ec(&id.key)))
     }
+
+    /// The EC identity's chain, borrowed.
+    fn ec_identity_ders(&self) -> Option<Vec<&[u8]>> {
+        self.ec.as_ref().map(|id| id.chain.ders())
+    }
 }
 
 /// Without `ecc`: EC material cannot be loaded.
@@ -514,6 +519,10 @@ impl Keys {
     fn ec_identity(&self) -> Option<(Vec<Vec<u8>>, Signer<'_>)> {
         None
     }
+
+    fn ec_identity_ders(&self) -> Option<Vec<&[u8]>> {
+        None
+    }
 }
 
 #[cfg(not(feature = "ecc"))]
@@ -526,6 +535,18 @@ fn no_ecc() -> Error {
 
 /// Which identity signs for what (both roles).
 impl Keys {
+    /// The DER certificates our Certificate message lists (RFC 5246 section 7.4.2), child
+    /// first, borrowed: the EC identity's chain (`ec`, for ECDHE_ECDSA) or the RSA one's.
+    /// `None` when no such identity is loaded. matrix-dtls names this chain in the flight
+    /// it keeps for retransmission instead of holding a copy of the message.
+    pub fn certificate_list_der(&self, ec: bool) -> Option<Vec<&[u8]>> {
+        if ec {
+            self.ec_identity_ders()
+        } else {
+            self.chain.as_ref().map(OwnChain::ders)
+        }
+    }
+
     /// The RSA identity's chain and signer.
     fn rsa_identity(&self) -> Option<(Vec<Vec<u8>>, Signer<'_>)> {
         match (&self.chain, &self.private_key) {

@@ -49,6 +49,11 @@ impl OwnChain {
         self.0.certs().iter().map(|c| c.der.clone()).collect()
     }
 
+    /// The certificates' DER, child first, borrowed.
+    pub(crate) fn ders(&self) -> Vec<&[u8]> {
+        self.0.certs().iter().map(|c| c.der.as_slice()).collect()
+    }
+
     /// The number of certificates.
     pub(crate) fn len(&self) -> usize {
         self.0.len()
@@ -154,6 +159,11 @@ impl OwnChain {
     /// The certificates' DER, child first.
     pub(crate) fn der_list(&self) -> Vec<Vec<u8>> {
         self.0.clone()
+    }
+
+    /// The certificates' DER, child first, borrowed.
+    pub(crate) fn ders(&self) -> Vec<&[u8]> {
+        self.0.iter().map(Vec::as_slice).collect()
     }
 
     /// The number of certificates.
