@@ -1,7 +1,9 @@
 //! `cargo xtask bench ecc [--quick]` (issue 19): the elliptic-curve operations of
 //! matrix-crypto next to `openssl speed`, as ratios (matrix / OpenSSL; above 1 means matrix
-//! is faster; the issue's target is 0.5x for P-256 sign/verify and X25519), and the ECDHE
-//! handshakes.
+//! is faster; the issue's target is 0.5x for P-256 sign/verify and X25519), full ECDHE
+//! handshakes in memory (`matrix_benches::ecc_handshake`: ECDHE-ECDSA P-256 and P-384,
+//! ECDHE-RSA X25519, client and server in one process) and over loopback against `openssl
+//! s_time` ([`super::ecc_tls`]).
 //!
 //! matrix is measured by `matrix-speed` (`matrix_benches::ecc`), built twice: without and
 //! with matrix-crypto's `ecc-improve-perf-increase-codesize` (the precomputed fixed-base
@@ -16,18 +18,76 @@ use super::pubkey::{build_speed, openssl_version, ours, ratio};
 
 /// One row: (matrix-speed operation, what, `openssl speed` algorithm and the index of its
 /// figure on the `+F` line (None: no OpenSSL counterpart), target).
-type Op = (&'static str, &'static str, Option<(&'static str, usize)>, Option<f64>);
+type Op = (
+    &'static str,
+    &'static str,
+    Option<(&'static str, usize)>,
+    Option<f64>,
+);
 
-const OPS: [Op; 9] = [
-    ("p256-sign", "ECDSA P-256 sign", Some(("ecdsap256", 3)), Some(0.5)),
-    ("p256-verify", "ECDSA P-256 verify", Some(("ecdsap256", 4)), Some(0.5)),
-    ("p256-ecdh", "ECDH P-256 agreement", Some(("ecdhp256", 3)), None),
+const OPS: [Op; 12] = [
+    (
+        "p256-sign",
+        "ECDSA P-256 sign",
+        Some(("ecdsap256", 3)),
+        Some(0.5),
+    ),
+    (
+        "p256-verify",
+        "ECDSA P-256 verify",
+        Some(("ecdsap256", 4)),
+        Some(0.5),
+    ),
+    (
+        "p256-ecdh",
+        "ECDH P-256 agreement",
+        Some(("ecdhp256", 3)),
+        None,
+    ),
     ("p256-keygen", "P-256 ephemeral key pair", None, None),
-    ("p384-sign", "ECDSA P-384 sign", Some(("ecdsap384", 3)), None),
-    ("p384-verify", "ECDSA P-384 verify", Some(("ecdsap384", 4)), None),
-    ("p384-ecdh", "ECDH P-384 agreement", Some(("ecdhp384", 3)), None),
-    ("x25519-agree", "X25519 agreement", Some(("ecdhx25519", 3)), Some(0.5)),
+    (
+        "p384-sign",
+        "ECDSA P-384 sign",
+        Some(("ecdsap384", 3)),
+        None,
+    ),
+    (
+        "p384-verify",
+        "ECDSA P-384 verify",
+        Some(("ecdsap384", 4)),
+        None,
+    ),
+    (
+        "p384-ecdh",
+        "ECDH P-384 agreement",
+        Some(("ecdhp384", 3)),
+        None,
+    ),
+    (
+        "x25519-agree",
+        "X25519 agreement",
+        Some(("ecdhx25519", 3)),
+        Some(0.5),
+    ),
     ("x25519-keygen", "X25519 ephemeral key pair", None, None),
+    (
+        "hs-ecdhe-ecdsa-p256",
+        "full ECDHE-ECDSA P-256 handshakes (in memory, both sides)",
+        None,
+        None,
+    ),
+    (
+        "hs-ecdhe-rsa-x25519",
+        "full ECDHE-RSA X25519 handshakes (in memory, both sides)",
+        None,
+        None,
+    ),
+    (
+        "hs-ecdhe-ecdsa-p384",
+        "full ECDHE-ECDSA P-384 handshakes (in memory, both sides)",
+        None,
+        None,
+    ),
 ];
 
 /// The two matrix builds: (column title, extra features of matrix-benches, binary name).
@@ -131,7 +191,9 @@ pub fn run(root: &Path, quick: bool) -> Result<(), String> {
     let (rounds, millis): (usize, u64) = if quick { (1, 300) } else { (3, 1000) };
     let mut errors = Vec::new();
     let best = measure(&bins, rounds, millis, &mut errors);
-    let md = report(&best, rounds, millis, &errors);
+    let loopback = super::ecc_tls::run(root, quick, &mut errors);
+    let mut md = report(&best, rounds, millis, &errors);
+    md.push_str(&loopback);
     super::finish(root, "ecc", &md, &errors)
 }
 
