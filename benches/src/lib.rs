@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 pub mod ecc;
+pub mod ecc_handshake;
 use matrix_crypto::random::SecureRandom;
 use matrix_crypto::rsa::RsaPrivateKey;
 

@@ -7,8 +7,11 @@
 //!   to `openssl speed` run right after the benchmarks;
 //! - `pubkey` ([`pubkey`]): RSA-1024/2048/4096 private and public operations and the
 //!   ffdhe2048 agreement vs `openssl speed`, interleaved round by round;
-//! - `ecc` ([`ecc`]): ECDSA P-256 sign/verify and the X25519 agreement vs `openssl speed
-//!   ecdsap256 ecdhx25519`, interleaved round by round;
+//! - `ecc` ([`ecc`]): ECDSA P-256/P-384 sign/verify, ECDH P-256/P-384 and X25519 vs
+//!   `openssl speed ecdsap256 ecdsap384 ecdhp256 ecdhp384 ecdhx25519`, interleaved round by
+//!   round, each without and with `ecc-improve-perf-increase-codesize`; full ECDHE
+//!   handshakes/s in memory, and over loopback under `openssl s_time` against
+//!   matrix-server and `openssl s_server` ([`ecc_tls`]);
 //! - `handshake` ([`handshake`]): in-memory full, resumed and DHE handshakes/s and bulk MB/s
 //!   (`matrix-size-ref speed`) vs MatrixSSL 3.8.3;
 //! - `tls` ([`tls`]): TLS over loopback, matrix-server/matrix-client vs openssl s_server and
@@ -25,6 +28,7 @@ use std::process::Command;
 use crate::cmd;
 
 mod ecc;
+mod ecc_tls;
 mod handshake;
 mod pubkey;
 mod tls;

@@ -7,8 +7,9 @@
 //! PKCS#1 v1.5 SHA-256 signature: `openssl speed rsaBITS`'s "sign"), `rsaBITS-public`
 //! (its verification: "verify") for 1024, 2048 and 4096 bits, and `ffdh2048-agree` (an
 //! RFC 7919 ffdhe2048 agreement with a 225-bit private exponent: `openssl speed
-//! ffdh2048`); and `p256-sign`, `p256-verify`, `x25519-agree` (`matrix_benches::ecc`,
-//! against `openssl speed ecdsap256 ecdhx25519`). Exit codes: 0 ok, 1 an operation failed, 2 bad arguments.
+//! ffdh2048`); and the EC operations (`matrix_benches::ecc`: ECDSA, ECDH and key
+//! generation on P-256, P-384 and X25519, against `openssl speed ecdsap256` and the rest)
+//! and in-memory ECDHE handshakes (`matrix_benches::ecc_handshake`). Exit codes: 0 ok, 1 an operation failed, 2 bad arguments.
 //!
 //! Time is the thread's CPU time where Linux reports it (`/proc/thread-self/schedstat`),
 //! as `openssl speed` counts user CPU time by default: on a shared, loaded machine wall
@@ -52,7 +53,9 @@ fn rate(budget: Duration, mut f: impl FnMut() -> bool) -> Option<f64> {
 
 fn measure(op: &str, budget: Duration) -> Option<f64> {
     // The EC operations (`cargo xtask bench ecc`).
-    if let Some(mut f) = matrix_benches::ecc::op(op) {
+    if let Some(mut f) =
+        matrix_benches::ecc::op(op).or_else(|| matrix_benches::ecc_handshake::op(op))
+    {
         return rate(budget, &mut f);
     }
     let mut rng = BenchRng(7);
@@ -89,12 +92,20 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match (args.first().map(String::as_str), args.get(1)) {
         (Some("list"), None) => {
-            for op in OPS.iter().chain(matrix_benches::ecc::OPS) {
+            for op in OPS
+                .iter()
+                .chain(matrix_benches::ecc::OPS)
+                .chain(matrix_benches::ecc_handshake::OPS)
+            {
                 println!("{op}");
             }
             ExitCode::SUCCESS
         }
-        (Some(op), Some(ms)) if OPS.contains(&op) || matrix_benches::ecc::OPS.contains(&op) => {
+        (Some(op), Some(ms))
+            if OPS.contains(&op)
+                || matrix_benches::ecc::OPS.contains(&op)
+                || matrix_benches::ecc_handshake::OPS.contains(&op) =>
+        {
             let Ok(ms) = ms.parse::<u64>() else {
                 eprintln!("matrix-speed: bad milliseconds `{ms}`");
                 return ExitCode::from(2);

@@ -25,6 +25,17 @@
 //! `illegal_parameter`) and `ParseFail` when parsed as a key. An X25519 result of all zeros
 //! (a small-order peer point, RFC 7748 section 6.1) fails with `ProtocolFail`.
 //!
+//! Speed and size (`cargo xtask bench ecc`): fixed-base multiplication `d * G` (ECDSA
+//! signing, key generation, the public half of every ECDHE key pair) is a generic
+//! double-and-add over the curve crate's constant-time arithmetic unless
+//! `ecc-improve-perf-increase-codesize` is on (matrix-crypto's defaults; it needs `std`):
+//! then it reads precomputed multiples of the generator, every table entry touched and
+//! chosen by conditional moves, so no memory access depends on the secret. About 3x faster
+//! P-256/P-384 signing and key generation for about 80 KB of static RAM (the P-256 and
+//! P-384 tables, built on first use) and 25 KB of X25519 tables. Verification and ECDH
+//! (`d * Q`, `u1 * G + u2 * Q`) are variable-base and do not change: verification is
+//! variable time (public data only), ECDH constant time.
+//!
 //! Secret scalars are zeroized on drop (the curve crates' key types do it) and every
 //! temporary secret buffer is a [`Zeroizing`] one. A curve whose feature is not compiled in
 //! fails with `DisabledFeatureFail`.

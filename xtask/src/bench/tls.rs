@@ -58,9 +58,9 @@ const FULL: Plan = Plan {
 };
 
 /// A server process, killed when dropped.
-struct Server {
+pub(super) struct Server {
     child: Child,
-    port: u16,
+    pub(super) port: u16,
 }
 
 impl Drop for Server {
@@ -70,8 +70,18 @@ impl Drop for Server {
     }
 }
 
+impl Server {
+    /// Starts `cmd`, which is to listen on `port`.
+    pub(super) fn start(cmd: Command, what: &str, port: u16) -> Result<Server, String> {
+        Ok(Server {
+            child: spawn(cmd, what)?,
+            port,
+        })
+    }
+}
+
 /// A port that was free a moment ago.
-fn free_port() -> Result<u16, String> {
+pub(super) fn free_port() -> Result<u16, String> {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -79,7 +89,7 @@ fn free_port() -> Result<u16, String> {
 }
 
 /// Waits until something accepts on `port`.
-fn wait_listening(port: u16, what: &str) -> Result<(), String> {
+pub(super) fn wait_listening(port: u16, what: &str) -> Result<(), String> {
     let end = Instant::now() + Duration::from_secs(10);
     while Instant::now() < end {
         if TcpStream::connect(("127.0.0.1", port)).is_ok() {
@@ -90,7 +100,7 @@ fn wait_listening(port: u16, what: &str) -> Result<(), String> {
     Err(format!("{what} does not listen on port {port}"))
 }
 
-fn spawn(mut cmd: Command, what: &str) -> Result<Child, String> {
+pub(super) fn spawn(mut cmd: Command, what: &str) -> Result<Child, String> {
     cmd.stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -99,7 +109,7 @@ fn spawn(mut cmd: Command, what: &str) -> Result<Child, String> {
 }
 
 /// The directory s_server -WWW serves: the two pages.
-fn www(root: &Path) -> Result<PathBuf, String> {
+pub(super) fn www(root: &Path) -> Result<PathBuf, String> {
     let dir = root.join("target/bench/www");
     let bytes = dir.join("bytes");
     std::fs::create_dir_all(&bytes).map_err(|e| format!("{}: {e}", bytes.display()))?;
@@ -117,10 +127,7 @@ fn start_servers(root: &Path, server_bin: &Path) -> Result<(Server, Server), Str
     let mut m = Command::new(server_bin);
     m.args(["--port", &p1.to_string(), "--quiet", "--mode", "http"])
         .args(["--min-version", "tls1.1", "--cipher", "0x002F"]);
-    let ours = Server {
-        child: spawn(m, "matrix-server")?,
-        port: p1,
-    };
+    let ours = Server::start(m, "matrix-server", p1)?;
     let p2 = free_port()?;
     let mut o = Command::new("openssl");
     o.current_dir(www(root)?)
@@ -132,13 +139,16 @@ fn start_servers(root: &Path, server_bin: &Path) -> Result<(Server, Server), Str
         .arg(keys.join("server.pem"))
         .arg("-cert_chain")
         .arg(keys.join("intermediate.pem"));
-    let theirs = Server {
-        child: spawn(o, "openssl s_server")?,
-        port: p2,
-    };
+    let theirs = Server::start(o, "openssl s_server", p2)?;
     wait_listening(ours.port, "matrix-server")?;
     wait_listening(theirs.port, "openssl s_server")?;
     Ok((ours, theirs))
+}
+
+/// `openssl s_time -new` against `port` speaking `proto`: full handshakes per second
+/// (each with a `GET /index.html`).
+pub(super) fn s_time_full(port: u16, seconds: u32, proto: &[&str]) -> Result<f64, String> {
+    s_time_with(port, Metric::Full, seconds, proto)
 }
 
 /// What is measured.
@@ -161,19 +171,20 @@ impl Metric {
 
 /// `openssl s_time` against `port`: connections per second, or MB/s for bulk.
 fn s_time(port: u16, m: Metric, seconds: u32) -> Result<f64, String> {
+    s_time_with(
+        port,
+        m,
+        seconds,
+        &["-tls1_1", "-cipher", "AES128-SHA:@SECLEVEL=0"],
+    )
+}
+
+/// `openssl s_time` against `port` speaking `proto` (version and cipher flags).
+fn s_time_with(port: u16, m: Metric, seconds: u32, proto: &[&str]) -> Result<f64, String> {
     let mut c = Command::new("openssl");
-    c.args([
-        "s_time",
-        "-connect",
-        &format!("127.0.0.1:{port}"),
-        "-tls1_1",
-    ])
-    .args([
-        "-cipher",
-        "AES128-SHA:@SECLEVEL=0",
-        "-time",
-        &seconds.to_string(),
-    ]);
+    c.args(["s_time", "-connect", &format!("127.0.0.1:{port}")])
+        .args(proto)
+        .args(["-time", &seconds.to_string()]);
     match m {
         Metric::Full => c.args(["-new", "-www", "/index.html"]),
         Metric::Resumed => c.args(["-reuse", "-www", "/index.html"]),
