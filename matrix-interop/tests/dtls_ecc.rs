@@ -5,7 +5,7 @@
 //! |---|---|---|
 //! | every ECDHE suite DTLS 1.2 allows (GCM, CBC-SHA256, CBC-SHA384, CBC-SHA), X25519, P-256 and P-384 each forced in turn, resumed by id | `openssl s_server -dtls1_2 -cipher NAME -groups G` | `openssl s_client -dtls1_2 -cipher NAME -groups G` (`-sess_out`/`-sess_in`) |
 //! | the ECDHE CBC-SHA suites in DTLS 1.0 | (`tests/interop_ecc.rs`) | `openssl s_client -dtls1` (`@SECLEVEL=0`: OpenSSL 3 refuses DTLS 1.0 otherwise) |
-//! | default priority, resumption | `gnutls-serv --udp` with the ec-p256 chain | `gnutls-cli --udp --resume`, trusting the EC root, then the RSA one |
+//! | default priority, resumption | `gnutls-serv --udp` with the ec-p256 chain, then the rsa2048 one | `gnutls-cli --udp --resume`, trusting the EC root, then the RSA one |
 //!
 //! An ECDHE_ECDSA handshake needs the client to list the certificate's curve (RFC 8422
 //! section 5.6): where X25519 or P-384 is the forced group of an ECDSA run, the client
@@ -304,38 +304,41 @@ fn openssl_s_client_dtls1_against_our_server() {
     }
 }
 
-/// Our client against `gnutls-serv --udp` with its default priority and the ec-p256
-/// chain: ECDHE_ECDSA with AES-GCM in DTLS 1.2, resumed.
+/// Our client against `gnutls-serv --udp` with its default priority, with the ec-p256
+/// chain (ECDHE_ECDSA) and with the rsa2048 chain (ECDHE_RSA): AES-GCM in DTLS 1.2,
+/// resumed.
 #[test]
-fn our_client_against_gnutls_serv_udp_with_the_p256_chain() {
-    let port = free_port();
-    let port_s = port.to_string();
-    let mut server = Peer::spawn(
-        "gnutls-serv",
-        &[
-            "--udp",
-            "--echo",
-            "-p",
-            &port_s,
-            "--disable-client-cert",
-            "--x509certfile",
-            &testkeys("ec-p256/server-chain.pem"),
-            "--x509keyfile",
-            &testkeys("ec-p256/server.key"),
-        ],
-    );
-    server.wait_for("listening", T).unwrap();
-    let ctx = dtls_ctx(&[29, 23, 24]);
-    let first = dtls::run_client(&ctx, client_keys(), port, 0, None, Reply::Echo)
-        .unwrap_or_else(|e| panic!("gnutls-serv: {e}"));
-    assert_eq!(first.version, ProtocolVersion::DTLSv1_2);
-    let chosen = first.suite.expect("a suite").get();
-    assert!(matches!(chosen, 0xc02b | 0xc02c), "{chosen:#06x}");
-    let sid = first.sid.expect("a session id to resume");
-    let second = dtls::run_client(&ctx, client_keys(), port, chosen, Some(&sid), Reply::Echo)
-        .unwrap_or_else(|e| panic!("gnutls-serv resumed: {e}"));
-    assert!(second.resumed, "gnutls-serv did not resume");
-    assert_negotiated(&second, ProtocolVersion::DTLSv1_2, chosen, "resumed");
+fn our_client_against_gnutls_serv_udp_default_priority() {
+    for (dir, want) in [("ec-p256", [0xc02b, 0xc02c]), ("rsa2048", [0xc02f, 0xc030])] {
+        let port = free_port();
+        let port_s = port.to_string();
+        let mut server = Peer::spawn(
+            "gnutls-serv",
+            &[
+                "--udp",
+                "--echo",
+                "-p",
+                &port_s,
+                "--disable-client-cert",
+                "--x509certfile",
+                &testkeys(&format!("{dir}/server-chain.pem")),
+                "--x509keyfile",
+                &testkeys(&format!("{dir}/server.key")),
+            ],
+        );
+        server.wait_for("listening", T).unwrap();
+        let ctx = dtls_ctx(&[29, 23, 24]);
+        let first = dtls::run_client(&ctx, client_keys(), port, 0, None, Reply::Echo)
+            .unwrap_or_else(|e| panic!("gnutls-serv {dir}: {e}"));
+        assert_eq!(first.version, ProtocolVersion::DTLSv1_2, "{dir}");
+        let chosen = first.suite.expect("a suite").get();
+        assert!(want.contains(&chosen), "{dir}: {chosen:#06x}");
+        let sid = first.sid.expect("a session id to resume");
+        let second = dtls::run_client(&ctx, client_keys(), port, chosen, Some(&sid), Reply::Echo)
+            .unwrap_or_else(|e| panic!("gnutls-serv {dir} resumed: {e}"));
+        assert!(second.resumed, "{dir}: gnutls-serv did not resume");
+        assert_negotiated(&second, ProtocolVersion::DTLSv1_2, chosen, dir);
+    }
 }
 
 /// `gnutls-cli --udp` with its default priority against our server: with both identities
