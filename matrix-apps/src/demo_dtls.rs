@@ -1,8 +1,9 @@
 //! The DTLS rows of `matrix-demo`: a `matrix-dtls-server` (echo mode, the built-in
-//! rsa2048 identity and a demo PSK, DTLS 1.0 and 1.2) on an ephemeral UDP port of
+//! rsa2048 identity, in a build with ECDHE suites the ec-p256 one beside it (`--ec-cert`,
+//! `--ec-key`), and a demo PSK, DTLS 1.0 and 1.2) on an ephemeral UDP port of
 //! 127.0.0.1 in a thread, and per compiled-in DTLS version (DTLS 1.0; DTLS 1.2 with
 //! `tls-1-2`) and per suite that version allows (RFC 4347 and RFC 6347 section 4.1.2.2:
-//! every suite but RC4's; the GCM and SHA-256 suites in DTLS 1.2 only) a full handshake
+//! every suite but RC4's; the GCM and SHA-256/384 suites in DTLS 1.2 only) a full handshake
 //! and a resumption of its session from a client speaking only that version, each followed
 //! by an echoed message checked byte for byte. Without the `dtls` feature there are no
 //! rows.
@@ -49,6 +50,7 @@ mod imp {
     use matrix_ssl::{Config, Keys, ProtocolVersion, SessionId};
 
     use crate::demo::{Outcome, Row};
+    use crate::demo_tls12::KeyFiles;
     use crate::dtls_link::Link;
     use crate::dtls_opts::DtlsCommon;
     use crate::dtls_server::{DtlsServerArgs, serve};
@@ -75,8 +77,6 @@ mod imp {
                 SUITES
                     .iter()
                     .filter(move |s| s.allowed_in(v))
-                    // The DTLS server runs with the built-in RSA identity only.
-                    .filter(|s| s.kx != matrix_ssl::suites::KeyExchange::EcdheEcdsa)
                     .map(move |s| (v, s))
             })
             .collect()
@@ -91,24 +91,38 @@ mod imp {
         matrix_dtls::open(config).map_err(|e| format!("open: {e}"))
     }
 
-    /// The server's and the client's flags.
-    fn server_args() -> Result<DtlsServerArgs, String> {
-        let argv = [
-            "matrix-dtls-server",
-            "--quiet",
-            "--mode",
-            "echo",
-            "--psk",
-            PSK_HEX,
-            "--psk-identity",
-            PSK_ID,
+    /// The server's flags: with an ECDHE suite compiled in, the ec-p256 identity of
+    /// `files` beside the built-in RSA one (its ECDHE_ECDSA suites sign with it).
+    fn server_args(files: &KeyFiles) -> Result<DtlsServerArgs, String> {
+        let mut argv = vec![
+            "matrix-dtls-server".to_string(),
+            "--quiet".into(),
+            "--mode".into(),
+            "echo".into(),
+            "--psk".into(),
+            PSK_HEX.into(),
+            "--psk-identity".into(),
+            PSK_ID.into(),
         ];
+        if SUITES.iter().any(|s| s.kx.is_ecdhe()) {
+            argv.extend([
+                "--ec-cert".into(),
+                format!(
+                    "{};{}",
+                    files.arg("ec-server.pem"),
+                    files.arg("ec-intermediate.pem")
+                ),
+                "--ec-key".into(),
+                files.arg("ec-server.key"),
+            ]);
+        }
         DtlsServerArgs::try_parse_from(argv).map_err(|e| e.to_string())
     }
 
-    /// Starts the server thread; returns its address.
-    fn start_server() -> Result<SocketAddr, String> {
-        let args = server_args()?;
+    /// Starts the server thread; returns its address. `files` must live until the server
+    /// has read them (the caller keeps them for the whole run).
+    fn start_server(files: &KeyFiles) -> Result<SocketAddr, String> {
+        let args = server_args(files)?;
         let sock = UdpSocket::bind("127.0.0.1:0").map_err(|e| format!("bind: {e}"))?;
         let addr = sock
             .local_addr()
@@ -220,7 +234,8 @@ mod imp {
         total: usize,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<Vec<Row>, String> {
-        let server = start_server()?;
+        let files = KeyFiles::write()?;
+        let server = start_server(&files)?;
         let psk = parse_psk_hex(PSK_HEX)?;
         let key_args = KeyArgs {
             psk: Some((PSK_ID.to_string(), psk)),

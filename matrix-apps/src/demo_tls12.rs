@@ -96,14 +96,15 @@ fn row(s: &SuiteInfo, kind: &'static str, r: Measured) -> Row {
     }
 }
 
-/// The built-in keys as files for OpenSSL, and the answer s_server serves; removed when
-/// dropped.
-struct KeyFiles {
+/// The built-in keys as files for OpenSSL (and for the DTLS rows' server, which takes
+/// the EC identity as `--ec-cert`/`--ec-key`), and the answer s_server serves; removed
+/// when dropped.
+pub(crate) struct KeyFiles {
     dir: PathBuf,
 }
 
 impl KeyFiles {
-    fn write() -> Result<KeyFiles, String> {
+    pub(crate) fn write() -> Result<KeyFiles, String> {
         // One directory per call, not per process: the demo may run on several threads
         // of one process at once (its tests do), and each run removes its own files.
         static RUNS: AtomicUsize = AtomicUsize::new(0);
@@ -146,7 +147,7 @@ impl KeyFiles {
         self.dir.join(name)
     }
 
-    fn arg(&self, name: &str) -> String {
+    pub(crate) fn arg(&self, name: &str) -> String {
         self.path(name).to_string_lossy().into_owned()
     }
 }

@@ -23,6 +23,8 @@ pub struct KeyArgs {
     pub cert: Option<String>,
     /// Our private key file.
     pub key: Option<String>,
+    /// A second identity, EC: its chain files and its key file (`--ec-cert`, `--ec-key`).
+    pub ec_identity: Option<(String, String)>,
     /// The key's password.
     pub password: Option<String>,
     /// Trusted CA files.
@@ -222,6 +224,9 @@ fn load(plan: &Plan<'_>) -> Result<Keys, AppError> {
         }
         add_builtin_ec_root(&mut keys, plan.builtin_ca)?;
     }
+    if let Some((cert, key)) = &a.ec_identity {
+        load_ec_identity(&mut keys, cert, key, a.password.as_deref())?;
+    }
     if let Some((id, key)) = &a.psk {
         keys.load_psk(id.as_bytes(), &key.0).map_err(|_| {
             AppError::usage(format!(
@@ -231,6 +236,24 @@ fn load(plan: &Plan<'_>) -> Result<Keys, AppError> {
         })?;
     }
     Ok(keys)
+}
+
+/// The EC identity of `--ec-cert`/`--ec-key` beside the RSA one (`matrixSslLoadEcKeys`).
+fn load_ec_identity(
+    keys: &mut Keys,
+    cert: &str,
+    key: &str,
+    password: Option<&str>,
+) -> Result<(), AppError> {
+    check_readable("EC certificate", cert)?;
+    check_readable("EC key", key)?;
+    keys.load_ec_keys(Some(cert), Some(key), password, None)
+        .map_err(|e| {
+            AppError::usage(format!(
+                "loading the EC identity (--ec-cert `{cert}`, --ec-key `{key}`): {}",
+                words(e)
+            ))
+        })
 }
 
 /// In a build with an ECDHE suite, the built-in ec-p256 test root beside the RSA one

@@ -200,9 +200,19 @@ const KNOWN_SUITES: &[(u16, &str, &str)] = &[
         "ECDHE-ECDSA-AES128-SHA256",
     ),
     (
+        0xC024,
+        "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
+        "ECDHE-ECDSA-AES256-SHA384",
+    ),
+    (
         0xC027,
         "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
         "ECDHE-RSA-AES128-SHA256",
+    ),
+    (
+        0xC028,
+        "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
+        "ECDHE-RSA-AES256-SHA384",
     ),
     (
         0xC02B,

@@ -32,6 +32,16 @@ pub struct Common {
     /// or P-384 (SEC 1 or PKCS#8), PEM or DER.
     #[arg(long, value_name = "FILE")]
     pub key: Option<String>,
+    /// A second identity beside `--cert`/`--key` (or the built-in RSA one): an EC (P-256
+    /// or P-384) certificate chain, PEM or DER files, `;`-separated, child first. A server
+    /// holding both chooses per suite and the client's signature algorithms
+    /// (`matrixSslLoadEcKeys`). Builds with `ecc`.
+    #[arg(long = "ec-cert", value_name = "FILES", requires = "ec_key")]
+    pub ec_cert: Option<String>,
+    /// The private key of `--ec-cert` (SEC 1 or PKCS#8, PEM or DER; `--key-password` if
+    /// encrypted).
+    #[arg(long = "ec-key", value_name = "FILE", requires = "ec_cert")]
+    pub ec_key: Option<String>,
     /// The password of an encrypted key file.
     #[arg(long = "key-password", value_name = "PASSWORD")]
     pub key_password: Option<String>,
@@ -149,6 +159,7 @@ impl Common {
         KeyArgs {
             cert: self.cert.clone(),
             key: self.key.clone(),
+            ec_identity: self.ec_cert.clone().zip(self.ec_key.clone()),
             password: self.key_password.clone(),
             ca: self.ca.clone(),
             psk: self.psk.as_ref().map(|k| {

@@ -1,6 +1,8 @@
 //! The programs with EC material (feature `ecc`): matrix-server holding the ec-p256 chain
 //! (`--cert`/`--key` with an EC key) against `openssl s_client` and matrix-client, each
-//! ECDHE group forced once with `--groups`, and the message for an unknown group.
+//! ECDHE group forced once with `--groups`, and the message for an unknown group;
+//! matrix-server holding the built-in RSA identity and the EC one of `--ec-cert`/`--ec-key`
+//! at once.
 
 mod common;
 
@@ -77,4 +79,68 @@ fn unknown_groups_are_refused_with_a_message() {
         assert_eq!(code, Some(2), "{err}");
         assert!(err.contains("unknown group `brainpool`"), "{err}");
     }
+}
+
+/// `--ec-cert`/`--ec-key` beside the built-in RSA identity: s_client gets ECDHE_ECDSA with
+/// the EC chain when it asks for it and ECDHE_RSA with the RSA chain otherwise, each chain
+/// verified against its own root (and the CBC-SHA384 suites of RFC 5289 work).
+#[test]
+fn matrix_server_holds_an_rsa_and_an_ec_identity() {
+    let chain = format!(
+        "{};{}",
+        testkeys("ec-p256/server.pem"),
+        testkeys("ec-p256/intermediate.pem")
+    );
+    let key = testkeys("ec-p256/server.key");
+    let (_server, port) = our_server(&[
+        "--ec-cert",
+        &chain,
+        "--ec-key",
+        &key,
+        "--mode",
+        "echo",
+        "--count",
+        "4",
+    ]);
+    let connect = format!("127.0.0.1:{port}");
+    for (cipher, ca) in [
+        ("ECDHE-ECDSA-AES128-GCM-SHA256", "ec-p256/ca.pem"),
+        ("ECDHE-RSA-AES256-GCM-SHA384", "rsa2048/ca.pem"),
+        ("ECDHE-ECDSA-AES256-SHA384", "ec-p256/ca.pem"),
+        ("ECDHE-RSA-AES256-SHA384", "rsa2048/ca.pem"),
+    ] {
+        let ca = testkeys(ca);
+        let mut c = Peer::spawn(
+            "openssl",
+            &[
+                "s_client", "-connect", &connect, "-CAfile", &ca, "-tls1_2", "-cipher", cipher,
+                "-ign_eof",
+            ],
+        );
+        c.send_stdin("ping\n");
+        c.wait_for("ping", T).unwrap();
+        let out = c.output().join("\n");
+        assert!(
+            out.contains(&format!("Cipher is {cipher}")),
+            "{cipher}: {out}"
+        );
+        assert!(
+            out.contains("Verify return code: 0 (ok)"),
+            "{cipher}: {out}"
+        );
+    }
+}
+
+#[test]
+fn ec_identity_flags_are_checked() {
+    let key = testkeys("ec-p256/server.key");
+    let (code, err) = fails(SERVER, &["--ec-key", &key]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--ec-cert"), "{err}");
+    // An RSA key is no EC identity: the message names both files.
+    let rsa_key = testkeys("rsa2048/server.key");
+    let rsa_cert = testkeys("rsa2048/server.pem");
+    let (code, err) = fails(SERVER, &["--ec-cert", &rsa_cert, "--ec-key", &rsa_key]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("loading the EC identity"), "{err}");
 }

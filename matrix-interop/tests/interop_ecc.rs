@@ -4,7 +4,7 @@
 //! | what | our server vs | our client vs |
 //! |---|---|---|
 //! | ECDHE_ECDSA with the ec-p256 chain and ECDHE_RSA with the rsa2048 chain (one server holding both), TLS 1.0, 1.1 and 1.2, ECDHE over X25519, P-256 and P-384 | `openssl s_client -groups G` | `openssl s_server` with the ec-p256 chain (`-groups G`) |
-//! | every ECDHE suite of TLS 1.2 (GCM, CBC-SHA256, CBC-SHA) | `openssl s_client -cipher` | `openssl s_server -cipher` |
+//! | every ECDHE suite of TLS 1.2 (GCM, CBC-SHA256, CBC-SHA384, CBC-SHA) | `openssl s_client -cipher` | `openssl s_server -cipher` |
 //! | ECDSA client authentication (CertificateVerify) | `openssl s_client -cert` (EC key) | `openssl s_server -Verify` |
 //! | default priorities | `gnutls-cli` | `gnutls-serv` with the ec-p256 chain |
 //!
@@ -198,13 +198,15 @@ fn temp_key(word: &str) -> String {
 }
 
 /// Every ECDHE suite of TLS 1.2 with OpenSSL's name, and the identity it needs.
-const TLS12_SUITES: [(u16, &str, bool); 10] = [
+const TLS12_SUITES: [(u16, &str, bool); 12] = [
     (0xc02b, "ECDHE-ECDSA-AES128-GCM-SHA256", true),
     (0xc02c, "ECDHE-ECDSA-AES256-GCM-SHA384", true),
     (0xc02f, "ECDHE-RSA-AES128-GCM-SHA256", false),
     (0xc030, "ECDHE-RSA-AES256-GCM-SHA384", false),
     (0xc023, "ECDHE-ECDSA-AES128-SHA256", true),
     (0xc027, "ECDHE-RSA-AES128-SHA256", false),
+    (0xc024, "ECDHE-ECDSA-AES256-SHA384", true),
+    (0xc028, "ECDHE-RSA-AES256-SHA384", false),
     (0xc009, "ECDHE-ECDSA-AES128-SHA", true),
     (0xc00a, "ECDHE-ECDSA-AES256-SHA", true),
     (0xc013, "ECDHE-RSA-AES128-SHA", false),

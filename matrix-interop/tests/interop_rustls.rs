@@ -17,6 +17,7 @@
 //! | 0x009E DHE_RSA AES-128-GCM, 0x009F DHE_RSA AES-256-GCM, RSA certificates, EMS required | yes | yes |
 //! | resumption by session id (rustls keeps TLS 1.2 ids in memory both ways) | yes | yes |
 //! | client authentication (CertificateVerify, webpki chain checks) | yes | yes |
+//! | with `--features ecc` ([`ecdhe`]): 0xC02B/0xC02C ECDHE_ECDSA (ec-p256 chain) and 0xC02F/0xC030 ECDHE_RSA AES-GCM, each over X25519, P-256 and P-384, resumed | yes | yes |
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -472,4 +473,203 @@ fn client_auth_both_ways() {
     );
     assert!(refused.is_err(), "{refused:?}");
     assert!(server.next().is_err());
+}
+
+/// ECDHE_ECDSA and ECDHE_RSA with AES-GCM (RFC 8422, RFC 5289) against rustls's own ECDHE
+/// suites, both roles, with the ec-p256 chain and the rsa2048 chain; each suite over
+/// X25519, P-256 and P-384 (rustls offers or accepts that group alone), resumed by id.
+/// With matrix-ssl's `ecc` (`--features ecc`).
+#[cfg(feature = "ecc")]
+mod ecdhe {
+    use super::*;
+    use rustls::crypto::ring::cipher_suite as rs;
+    use rustls::crypto::ring::kx_group;
+
+    /// (IANA value, rustls's suite, whether it needs the EC identity).
+    const SUITES: [(u16, SupportedCipherSuite, bool); 4] = [
+        (0xC02B, rs::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, true),
+        (0xC02C, rs::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, true),
+        (0xC02F, rs::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, false),
+        (0xC030, rs::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, false),
+    ];
+
+    /// The groups: rustls's, our code point.
+    const GROUPS: [(&dyn SupportedKxGroup, u16); 3] = [
+        (kx_group::X25519, 29),
+        (kx_group::SECP256R1, 23),
+        (kx_group::SECP384R1, 24),
+    ];
+
+    /// ring's provider limited to `suite` and `groups`.
+    fn provider(
+        suite: SupportedCipherSuite,
+        groups: Vec<&'static dyn SupportedKxGroup>,
+    ) -> Arc<CryptoProvider> {
+        Arc::new(CryptoProvider {
+            cipher_suites: vec![suite],
+            kx_groups: groups,
+            ..ring_provider()
+        })
+    }
+
+    /// A client offering `group`, and P-256 after it for an ECDSA suite (RFC 8422 section
+    /// 5.6: the server's certificate curve must be among the client's groups).
+    fn client_groups(
+        group: &'static dyn SupportedKxGroup,
+        id: u16,
+        ecdsa: bool,
+    ) -> Vec<&'static dyn SupportedKxGroup> {
+        if ecdsa && id != 23 {
+            vec![group, kx_group::SECP256R1]
+        } else {
+            vec![group]
+        }
+    }
+
+    /// The rsa2048 and ec-p256 roots.
+    fn both_roots() -> Arc<RootCertStore> {
+        let mut r = RootCertStore::empty();
+        for c in certs("rsa2048/ca.pem")
+            .into_iter()
+            .chain(certs("ec-p256/ca.pem"))
+        {
+            r.add(c).unwrap();
+        }
+        Arc::new(r)
+    }
+
+    fn client_config(provider: Arc<CryptoProvider>) -> Arc<ClientConfig> {
+        let verifier =
+            WebPkiServerVerifier::builder_with_provider(both_roots(), Arc::clone(&provider))
+                .build()
+                .unwrap();
+        let mut config = ClientConfig::builder_with_provider(provider)
+            .with_protocol_versions(&[&rustls::version::TLS12])
+            .unwrap()
+            .with_webpki_verifier(verifier)
+            .with_no_client_auth();
+        config.require_ems = true;
+        Arc::new(config)
+    }
+
+    /// A rustls server with the ec-p256 chain (`ecdsa`) or the rsa2048 one.
+    fn server_config(provider: Arc<CryptoProvider>, ecdsa: bool) -> Arc<ServerConfig> {
+        let dir = if ecdsa { "ec-p256" } else { "rsa2048" };
+        let mut config = ServerConfig::builder_with_provider(provider)
+            .with_protocol_versions(&[&rustls::version::TLS12])
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                certs(&format!("{dir}/server-chain.pem")),
+                key(&format!("{dir}/server.key")),
+            )
+            .unwrap();
+        config.require_ems = true;
+        Arc::new(config)
+    }
+
+    /// Our server holding both identities (chosen per suite), agreeing on `group` only.
+    fn our_server(group: u16) -> EchoServer {
+        let mut c = matrix_ssl::Config::default();
+        c.min_version = TLS12;
+        c.max_version = TLS12;
+        c.ec_groups = vec![group];
+        let mut k = Keys::new();
+        k.load_rsa_keys(
+            Some(&testkeys("rsa2048/server-chain.pem")),
+            Some(&testkeys("rsa2048/server.key")),
+            None,
+            None,
+        )
+        .unwrap();
+        k.load_ec_keys(
+            Some(&testkeys("ec-p256/server-chain.pem")),
+            Some(&testkeys("ec-p256/server.key")),
+            None,
+            None,
+        )
+        .unwrap();
+        EchoServer::start_with_keys(matrix_ssl::open(c).unwrap(), Arc::new(k), 2)
+    }
+
+    /// Our client trusting both roots, offering X25519, P-256 and P-384.
+    fn our_client_keys() -> Arc<Keys> {
+        let mut k = Keys::new();
+        k.load_rsa_keys(None, None, None, Some(&testkeys("rsa2048/ca.pem")))
+            .unwrap();
+        k.load_ec_keys(None, None, None, Some(&testkeys("ec-p256/ca.pem")))
+            .unwrap();
+        Arc::new(k)
+    }
+
+    #[test]
+    fn rustls_client_ecdhe_each_suite_each_group_against_our_server_with_resumption() {
+        for (iana, suite, ecdsa) in SUITES {
+            for (group, id) in GROUPS {
+                let what = format!("{iana:#06x} group {id}");
+                let config = client_config(provider(suite, client_groups(group, id, ecdsa)));
+                let server = our_server(id);
+                for i in 0..2 {
+                    let r = rustls_client(&config, server.port)
+                        .unwrap_or_else(|e| panic!("{what} connection {i}: {e}"));
+                    let o = server.next().unwrap();
+                    assert_eq!(r.received, b"ECHO:ping\n", "{what}");
+                    assert_eq!(r.suite, Some(iana), "{what}");
+                    assert_eq!((o.version, o.suite), (TLS12, Some(CipherSuite::from(iana))));
+                    let kind = if i == 1 {
+                        HandshakeKind::Resumed
+                    } else {
+                        HandshakeKind::Full
+                    };
+                    assert_eq!(r.kind, Some(kind), "{what} connection {i}");
+                    assert_eq!(o.resumed, i == 1, "{what} connection {i}");
+                    // rustls checked our chain with webpki: the leaf and the intermediate.
+                    assert!(i == 1 || r.peer_certificates == 2, "{what}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn our_client_ecdhe_each_suite_each_group_against_rustls_server_with_resumption() {
+        let ctx = context_all_suites(TLS12, TLS12);
+        for (iana, suite, ecdsa) in SUITES {
+            for (group, id) in GROUPS {
+                let what = format!("{iana:#06x} group {id}");
+                let server =
+                    RustlsServer::start(server_config(provider(suite, vec![group]), ecdsa), 2);
+                let (first, sid) = run_client_with_keys(
+                    &ctx,
+                    our_client_keys(),
+                    server.port,
+                    iana,
+                    None,
+                    b"hello rustls\n",
+                    Some(b"ECHO:hello rustls\n"),
+                )
+                .unwrap_or_else(|e| panic!("{what}: {e}"));
+                let r = server.next().unwrap();
+                assert_eq!(
+                    (first.version, first.suite),
+                    (TLS12, Some(CipherSuite::from(iana)))
+                );
+                assert!(!first.resumed, "{what}");
+                assert_eq!((r.suite, r.kind), (Some(iana), Some(HandshakeKind::Full)));
+                let sid = sid.expect("rustls gave a session id");
+                let (second, _) = run_client_with_keys(
+                    &ctx,
+                    our_client_keys(),
+                    server.port,
+                    iana,
+                    Some(&sid),
+                    b"again\n",
+                    Some(b"ECHO:again\n"),
+                )
+                .unwrap_or_else(|e| panic!("{what} resumed: {e}"));
+                let r = server.next().unwrap();
+                assert!(second.resumed, "{what}: rustls did not resume");
+                assert_eq!(r.kind, Some(HandshakeKind::Resumed), "{what}");
+            }
+        }
+    }
 }

@@ -353,6 +353,24 @@ pub static SUITES: &[SuiteInfo] = &[
         bulk: BulkCipher::Aes128Gcm,
         mac: MacAlgorithm::Aead,
     },
+    // ECDHE_ECDSA, AES_256_CBC, SHA384 (RFC 5289: the SHA-384 PRF and HMAC-SHA384).
+    #[cfg(feature = "tls-ecdhe-ecdsa-with-aes-256-cbc-sha384")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384,
+        name: "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
+        kx: KeyExchange::EcdheEcdsa,
+        bulk: BulkCipher::Aes256Cbc,
+        mac: MacAlgorithm::Sha384,
+    },
+    // ECDHE_RSA, AES_256_CBC, SHA384.
+    #[cfg(feature = "tls-ecdhe-rsa-with-aes-256-cbc-sha384")]
+    SuiteInfo {
+        suite: CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384,
+        name: "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
+        kx: KeyExchange::EcdheRsa,
+        bulk: BulkCipher::Aes256Cbc,
+        mac: MacAlgorithm::Sha384,
+    },
     // ECDHE_ECDSA, AES_128_CBC, SHA256.
     #[cfg(feature = "tls-ecdhe-ecdsa-with-aes-128-cbc-sha256")]
     SuiteInfo {

@@ -4,7 +4,7 @@ use matrix_ssl::codec::{CipherSuite, ProtocolVersion};
 use matrix_ssl::suites::{BulkCipher, KeyExchange, MacAlgorithm, SUITES, lookup};
 
 /// Every MatrixSSL 3.2 suite in the documented preference order, with its feature.
-const ORDER: [(u16, &str, &str); 40] = [
+const ORDER: [(u16, &str, &str); 42] = [
     (
         0xc02c,
         "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
@@ -44,6 +44,16 @@ const ORDER: [(u16, &str, &str); 40] = [
         0x009c,
         "TLS_RSA_WITH_AES_128_GCM_SHA256",
         "tls-rsa-with-aes-128-gcm-sha256",
+    ),
+    (
+        0xc024,
+        "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
+        "tls-ecdhe-ecdsa-with-aes-256-cbc-sha384",
+    ),
+    (
+        0xc028,
+        "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
+        "tls-ecdhe-rsa-with-aes-256-cbc-sha384",
     ),
     (
         0xc023,
@@ -221,6 +231,12 @@ fn compiled(feature: &str) -> bool {
         }
         "tls-ecdhe-rsa-with-aes-128-gcm-sha256" => {
             cfg!(feature = "tls-ecdhe-rsa-with-aes-128-gcm-sha256")
+        }
+        "tls-ecdhe-ecdsa-with-aes-256-cbc-sha384" => {
+            cfg!(feature = "tls-ecdhe-ecdsa-with-aes-256-cbc-sha384")
+        }
+        "tls-ecdhe-rsa-with-aes-256-cbc-sha384" => {
+            cfg!(feature = "tls-ecdhe-rsa-with-aes-256-cbc-sha384")
         }
         "tls-ecdhe-ecdsa-with-aes-128-cbc-sha256" => {
             cfg!(feature = "tls-ecdhe-ecdsa-with-aes-128-cbc-sha256")

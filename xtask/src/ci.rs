@@ -25,13 +25,15 @@
 //!    and DTLS 1.2 interop tests with matrix-interop's `tls-1-2` feature (OpenSSL, GnuTLS,
 //!    tlslite-ng, and rustls 0.23 in `interop_rustls`) and the RFC 5077 ticket tests
 //!    (`stateless-session-tickets`, `tests/interop_tickets.rs`) in the same run, the ECC
-//!    interop tests with its `ecc` feature, then the
+//!    interop tests with its `ecc` feature (OpenSSL, GnuTLS over TLS and DTLS 1.0/1.2,
+//!    rustls's ECDHE suites), then the
 //!    legacy-renegotiation interop tests once with each of the two features they need
 //! 9. the fuzz crate's tests (every committed seed, ours and the peers', replays), then a
 //!    short fuzz pass: every target 5 s on the stable runner (`cargo xtask fuzz`), which
 //!    needs no nightly build of the sanitised dependencies
 //! 10. sslyze scans matrix-server (`cargo xtask sslyze`): the versions and suites the build
-//!     enables, secure renegotiation, no vulnerability flagged
+//!     enables, secure renegotiation, no vulnerability flagged; then the same for an ECC
+//!     build holding an RSA and an EC identity, with its ECDHE suites and groups
 //! 11. matrix-server, matrix-client and the interop tests under valgrind against the
 //!     peers (`cargo xtask valgrind`, under a minute): 0 errors, 0 leaks
 //! 12. the quick load test (`cargo xtask load --quick`): 50 concurrent sessions against
@@ -594,6 +596,10 @@ pub fn run(root: &Path) -> Result<(), String> {
                 "ecc",
                 "--test",
                 "interop_ecc",
+                "--test",
+                "dtls_ecc",
+                "--test",
+                "interop_rustls",
             ],
             &peers_env,
         )
@@ -634,6 +640,10 @@ pub fn run(root: &Path) -> Result<(), String> {
     })?;
     step("sslyze scan of matrix-server", &mut || {
         sslyze::run(root, std::path::Path::new(&python))
+    })?;
+    // The same scan of an ECC build (matrix-apps' `ecc`) holding an RSA and an EC identity.
+    step("sslyze scan of matrix-server (ecc)", &mut || {
+        sslyze::run_ecc(root, std::path::Path::new(&python))
     })?;
     step(
         "valgrind (matrix-server, matrix-client, interop tests)",

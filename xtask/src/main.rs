@@ -64,7 +64,8 @@ commands:
   examples               build every example; run the in-memory ones and the TLS and DTLS
                          client examples against the server examples on 127.0.0.1
   sslyze                 sslyze scans matrix-server: versions and suites as built, no
-                         vulnerability flagged
+                         vulnerability flagged; then an ECC build with an RSA and an EC
+                         identity: the ECDHE suites and X25519, P-256, P-384 only
   valgrind               matrix-server, matrix-client and the interop tests under
                          valgrind against the peers: 0 errors, 0 leaks
   load [--quick] [--sessions N]
@@ -99,7 +100,10 @@ fn main() -> ExitCode {
         }
         Some("examples") => examples::run(&root),
         Some("firmware") => firmware::run(&root, &args[1..]),
-        Some("sslyze") => peers::ensure(&root).and_then(|p| sslyze::run(&root, &p.python)),
+        Some("sslyze") => peers::ensure(&root).and_then(|p| {
+            sslyze::run(&root, &p.python)?;
+            sslyze::run_ecc(&root, &p.python)
+        }),
         Some("valgrind") => peers::ensure(&root).and_then(|p| valgrind::run(&root, &p.python)),
         Some("load") => load::Options::parse(&args[1..]).and_then(|o| load::run(&root, &o)),
         Some("fuzz") => fuzz::Options::parse(&args[1..]).and_then(|o| fuzz::run(&root, &o)),

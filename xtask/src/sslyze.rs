@@ -14,6 +14,13 @@
 //! sslyze also tries ten client-initiated renegotiations in a row ("client renegotiation
 //! DoS"): matrix-ssl's rate limit (`Config::rehandshakes_per_minute`, 5 by default) must
 //! refuse some of them.
+//!
+//! [`run_ecc`] scans a second build, matrix-server with matrix-apps' `ecc` feature (every
+//! ECDHE suite, `ecc` not being a default yet), holding the built-in rsa2048 identity and
+//! the ec-p256 one (`--ec-cert`/`--ec-key`): the same checks, with the ECDHE_RSA and
+//! ECDHE_ECDSA suites of that feature expected too, and sslyze's `--elliptic_curves` scan
+//! must find ECDH supported with exactly X25519, P-256 and P-384 (`Config::ec_groups`'s
+//! default) and every other curve it tries refused.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -45,6 +52,48 @@ struct Expected {
     /// IANA names as sslyze prints them (`TLS_` even for the suites MatrixSSL calls `SSL_`).
     suites: Vec<String>,
     ems: bool,
+    /// The ECDHE groups as sslyze names them, sorted (`None`: no `--elliptic_curves` scan).
+    curves: Option<Vec<&'static str>>,
+}
+
+/// The groups an ECC build's server accepts (`Config::ec_groups`'s default), with sslyze's
+/// names (the SECG ones, as sslyze 6 prints them), sorted.
+const ECC_CURVES: [&str; 3] = ["X25519", "secp256r1", "secp384r1"];
+
+/// The suite features (without `matrix-ssl/`) of `feature` in matrix-apps' manifest,
+/// leaving out the PSK and DH_anon suites, which matrix-server enables only on request.
+fn apps_suites<'a>(apps_manifest: &'a toml::Table, feature: &str) -> Result<Vec<&'a str>, String> {
+    Ok(apps_manifest
+        .get("features")
+        .and_then(|f| f.get(feature))
+        .and_then(|d| d.as_array())
+        .ok_or_else(|| format!("matrix-apps/Cargo.toml has no [features] {feature}"))?
+        .iter()
+        .filter_map(toml::Value::as_str)
+        .filter_map(|f| f.strip_prefix("matrix-ssl/"))
+        .filter(|f| !f.contains("psk") && !f.contains("-anon-"))
+        .collect())
+}
+
+/// [`expected`] for the ECC build: matrix-apps' `ecc` suites too, and the curves.
+fn expected_ecc(root: &Path) -> Result<Expected, String> {
+    let mut exp = expected(root)?;
+    let apps_path = root.join("matrix-apps").join("Cargo.toml");
+    let apps_text =
+        std::fs::read_to_string(&apps_path).map_err(|e| format!("{}: {e}", apps_path.display()))?;
+    let apps_manifest: toml::Table = apps_text
+        .parse()
+        .map_err(|e| format!("{}: {e}", apps_path.display()))?;
+    exp.suites.extend(
+        apps_suites(&apps_manifest, "ecc")?
+            .into_iter()
+            .filter(|f| f.contains("-with-"))
+            .map(|f| f.to_ascii_uppercase().replace('-', "_")),
+    );
+    exp.suites.sort();
+    exp.suites.dedup();
+    exp.curves = Some(ECC_CURVES.to_vec());
+    Ok(exp)
 }
 
 fn expected(root: &Path) -> Result<Expected, String> {
@@ -67,16 +116,7 @@ fn expected(root: &Path) -> Result<Expected, String> {
     let apps_manifest: toml::Table = apps_text
         .parse()
         .map_err(|e| format!("{}: {e}", apps_path.display()))?;
-    let apps_suites: Vec<&str> = apps_manifest
-        .get("features")
-        .and_then(|f| f.get("apps"))
-        .and_then(|d| d.as_array())
-        .ok_or("matrix-apps/Cargo.toml has no [features] apps")?
-        .iter()
-        .filter_map(toml::Value::as_str)
-        .filter_map(|f| f.strip_prefix("matrix-ssl/"))
-        .filter(|f| !f.contains("psk") && !f.contains("-anon-"))
-        .collect();
+    let apps_suites = apps_suites(&apps_manifest, "apps")?;
     let versions = VERSIONS
         .iter()
         .filter(|(_, f)| f.is_some_and(|f| default.contains(&f)))
@@ -100,20 +140,83 @@ fn expected(root: &Path) -> Result<Expected, String> {
         versions,
         suites,
         ems: default.contains(&"extended-master-secret"),
+        curves: None,
     })
 }
 
-/// Builds the server, scans it, checks the JSON.
+/// Builds the server (default features), scans it, checks the JSON.
 pub fn run(root: &Path, python: &Path) -> Result<(), String> {
     let exp = expected(root)?;
     let server_exe = build(root, "matrix-apps", "matrix-server")?;
+    scan(
+        python,
+        &server_exe,
+        &[],
+        &exp,
+        &root.join("target").join("sslyze.json"),
+    )
+}
+
+/// Builds matrix-server with matrix-apps' `ecc` (as `target/release/matrix-server-ecc`,
+/// so that the default binary the other steps use stays as it is), scans it holding the
+/// RSA and the EC identity, checks the JSON.
+pub fn run_ecc(root: &Path, python: &Path) -> Result<(), String> {
+    let exp = expected_ecc(root)?;
+    crate::cmd::run(
+        root,
+        "cargo",
+        &[
+            "build",
+            "--quiet",
+            "--release",
+            "-p",
+            "matrix-apps",
+            "--features",
+            "ecc",
+            "--bin",
+            "matrix-server",
+        ],
+    )?;
+    // The ECC binary replaces target/release/matrix-server until the next default build,
+    // which the other steps (`load::build`) run first: cargo links the default one back.
+    let release = root.join("target").join("release");
+    let server_exe = release.join("matrix-server-ecc");
+    std::fs::copy(release.join("matrix-server"), &server_exe)
+        .map_err(|e| format!("{}: {e}", server_exe.display()))?;
+    let ec_chain = format!(
+        "{};{}",
+        root.join("testkeys/ec-p256/server.pem").display(),
+        root.join("testkeys/ec-p256/intermediate.pem").display()
+    );
+    let ec_key = root.join("testkeys/ec-p256/server.key");
+    let ec_key = ec_key.to_string_lossy();
+    let identity = ["--ec-cert", &ec_chain, "--ec-key", &ec_key];
+    scan(
+        python,
+        &server_exe,
+        &identity,
+        &exp,
+        &root.join("target").join("sslyze-ecc.json"),
+    )
+}
+
+/// Starts `server_exe` with `server_args`, runs sslyze against it, checks the JSON (kept
+/// in `json_path`) against `exp`.
+fn scan(
+    python: &Path,
+    server_exe: &Path,
+    server_args: &[&str],
+    exp: &Expected,
+    json_path: &Path,
+) -> Result<(), String> {
     // sslyze opens several connections at once.
-    let server = Server::start(&server_exe, &["--quiet", "--concurrent", "16"])?;
-    let json_path = root.join("target").join("sslyze.json");
-    let _ = std::fs::remove_file(&json_path);
+    let mut args = vec!["--quiet", "--concurrent", "16"];
+    args.extend_from_slice(server_args);
+    let server = Server::start(server_exe, &args)?;
+    let _ = std::fs::remove_file(json_path);
     let target = format!("127.0.0.1:{}", server.port);
     let json_arg = json_path.to_string_lossy().into_owned();
-    let args = [
+    let mut args = vec![
         "-m",
         "sslyze",
         &target,
@@ -139,6 +242,9 @@ pub fn run(root: &Path, python: &Path) -> Result<(), String> {
         "--json_out",
         &json_arg,
     ];
+    if exp.curves.is_some() {
+        args.push("--elliptic_curves");
+    }
     println!("\n==> {} {}", python.display(), args.join(" "));
     let mut child = Command::new(python)
         .args(args)
@@ -167,11 +273,11 @@ pub fn run(root: &Path, python: &Path) -> Result<(), String> {
         ));
     }
     drop(server);
-    let text = std::fs::read_to_string(&json_path)
+    let text = std::fs::read_to_string(json_path)
         .map_err(|e| format!("sslyze wrote no {}: {e}", json_path.display()))?;
     let json: Value =
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", json_path.display()))?;
-    let report = check(&json, &exp)?;
+    let report = check(&json, exp)?;
     for line in &report.lines {
         println!("  {line}");
     }
@@ -269,13 +375,17 @@ fn check(json: &Value, exp: &Expected) -> Result<Report, String> {
         accepted.sort();
         let version = command.trim_end_matches("_cipher_suites");
         if want {
-            // SEED is a TLS suite (RFC 4162): matrix-ssl never negotiates it in SSL 3.0; the
-            // GCM and SHA-256/384 suites exist in TLS 1.2 only (RFC 5246, 5288, 5487).
+            // SEED and ECDHE are TLS suites (RFC 4162, RFC 8422): matrix-ssl never
+            // negotiates them in SSL 3.0; the GCM and SHA-256/384 suites exist in TLS 1.2
+            // only (RFC 5246, 5288, 5487, 5289).
             let tls12 = *command == "tls_1_2_cipher_suites";
             let expected: Vec<&String> = exp
                 .suites
                 .iter()
-                .filter(|s| *command != "ssl_3_0_cipher_suites" || !s.contains("_SEED_"))
+                .filter(|s| {
+                    *command != "ssl_3_0_cipher_suites"
+                        || !(s.contains("_SEED_") || s.starts_with("TLS_ECDHE_"))
+                })
                 .filter(|s| tls12 || !tls12_only(s))
                 .collect();
             rep.check(supported, format!("{version} accepted"));
@@ -346,6 +456,9 @@ fn check(json: &Value, exp: &Expected) -> Result<Report, String> {
             if exp.ems { "enables it" } else { "has it off" }
         ),
     );
+    if let Some(want) = &exp.curves {
+        check_curves(&mut rep, result(scan, "elliptic_curves")?, want)?;
+    }
     let dos = flag(reneg, "is_vulnerable_to_client_renegotiation_dos")?;
     rep.check(
         !dos,
@@ -361,6 +474,39 @@ fn check(json: &Value, exp: &Expected) -> Result<Report, String> {
     Ok(rep)
 }
 
+/// ECDH supported with exactly the `want` curves; every other curve sslyze tries refused.
+fn check_curves(rep: &mut Report, r: &Value, want: &[&str]) -> Result<(), String> {
+    let names = |key: &str| -> Vec<String> {
+        let mut v: Vec<String> = r
+            .get(key)
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|c| c.get("name").and_then(Value::as_str))
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    rep.check(
+        flag(r, "supports_ecdh_key_exchange")?,
+        "ECDH key exchange supported".into(),
+    );
+    let supported = names("supported_curves");
+    rep.check(
+        supported.iter().eq(want.iter()),
+        format!("curves: accepted {supported:?}, the build enables {want:?}"),
+    );
+    let rejected = names("rejected_curves");
+    rep.check(
+        !rejected.is_empty() && rejected.iter().all(|c| !want.contains(&c.as_str())),
+        format!("every other curve refused ({} refused)", rejected.len()),
+    );
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -370,6 +516,7 @@ mod tests {
             versions: vec!["tls_1_0_cipher_suites"],
             suites: vec!["TLS_RSA_WITH_AES_128_CBC_SHA".into()],
             ems: true,
+            curves: None,
         }
     }
 
@@ -469,5 +616,45 @@ mod tests {
         );
         assert!(e.suites.contains(&"TLS_RSA_WITH_RC4_128_MD5".to_string()));
         assert!(e.suites.iter().all(|s| s.starts_with("TLS_")));
+    }
+
+    #[test]
+    fn ecc_expectations_add_the_ecdhe_suites_and_the_curves() {
+        let e = expected_ecc(&crate::workspace_root()).unwrap();
+        for suite in [
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+            "TLS_RSA_WITH_AES_128_GCM_SHA256",
+        ] {
+            assert!(e.suites.contains(&suite.to_string()), "{suite}");
+        }
+        assert_eq!(e.curves.as_deref(), Some(&ECC_CURVES[..]));
+    }
+
+    #[test]
+    fn curves_must_be_exactly_the_builds() {
+        let curves = |supported: &[&str], rejected: &[&str]| {
+            let list = |n: &[&str]| {
+                n.iter()
+                    .map(|c| serde_json::json!({"name": c}))
+                    .collect::<Vec<_>>()
+            };
+            serde_json::json!({
+                "supports_ecdh_key_exchange": true,
+                "supported_curves": list(supported),
+                "rejected_curves": list(rejected),
+            })
+        };
+        let run = |r: Value| {
+            let mut rep = Report::default();
+            check_curves(&mut rep, &r, &ECC_CURVES).unwrap();
+            rep.problems
+        };
+        let good = ["secp384r1", "X25519", "secp256r1"];
+        assert!(run(curves(&good, &["secp521r1", "X448"])).is_empty());
+        let weak = ["secp384r1", "X25519", "secp256r1", "secp192r1"];
+        assert!(!run(curves(&weak, &["secp521r1"])).is_empty());
+        assert!(!run(curves(&good[..2], &["secp256r1"])).is_empty());
     }
 }
