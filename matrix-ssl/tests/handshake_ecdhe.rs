@@ -158,9 +158,6 @@ fn a_server_with_two_identities_chooses_by_suite_and_signature_algorithms() {
     assert_eq!(c.cipher_suite().map(|s| s.get()), Some(0xc030));
 }
 
-// The server asks for a certificate only with `client-auth` (not among matrix-ssl's
-// defaults): without it the validator never sees the client's chain.
-#[cfg(feature = "client-auth")]
 #[test]
 fn ec_client_authentication() {
     // The ec-p384 leaf and key serve as a client identity; the server trusts its root.
