@@ -19,6 +19,8 @@
 #![forbid(unsafe_code)]
 
 mod dtls;
+#[cfg(feature = "ecc")]
+pub mod ecc;
 pub mod peer_seed;
 mod reassembler;
 
@@ -73,6 +75,16 @@ pub const TARGETS: &[(&str, Harness)] = &[
     ("dtls_client_session", dtls_client_session),
     ("dtls_reassembler", dtls_reassembler),
 ];
+
+/// The targets this build fuzzes: with the `ecc` feature the ECC targets only ([`ecc`]:
+/// an `ecc` build changes bytes the other targets' sessions send, so their seeds would
+/// not replay there), else every other one.
+#[cfg(not(feature = "ecc"))]
+pub const RUN_TARGETS: &[(&str, Harness)] = TARGETS;
+
+/// The targets this build fuzzes: the ECC ones.
+#[cfg(feature = "ecc")]
+pub const RUN_TARGETS: &[(&str, Harness)] = ecc::TARGETS;
 
 /// A running digest (FNV-1a over 64-bit words).
 #[derive(Clone, Copy, Debug)]
