@@ -88,3 +88,25 @@ fn committed_ecc_seeds_run_through_their_harnesses() {
         assert!(n > 0, "{target} has no seeds");
     }
 }
+
+/// The seeds recorded from OpenSSL (`gen-corpus-peers` in the `ecc` build): each replays to
+/// a completed handshake and application data.
+#[test]
+fn openssl_ecdhe_seeds_replay_to_application_data() {
+    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    for target in ["server_ecdhe", "client_ecdhe"] {
+        let mut n = 0;
+        for entry in std::fs::read_dir(corpus.join(target)).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if !name.starts_with("peer-openssl-") {
+                continue;
+            }
+            let seed = std::fs::read(&path).unwrap();
+            let r = matrix_fuzz::peer_seed::replay_seed(target, &seed).unwrap();
+            assert!(r.is_complete(), "{target}/{name}: {r:?}");
+            n += 1;
+        }
+        assert!(n >= 5, "{target}: {n} OpenSSL seeds");
+    }
+}
