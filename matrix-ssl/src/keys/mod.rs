@@ -610,6 +610,10 @@ fn append_cas(_cas: &mut Cas, _more: Cas) {}
     not(feature = "pkcs12"),
     allow(dead_code, reason = "without pkcs12 no file is read")
 )]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one value per load, moved into `Keys` at once"
+)]
 enum P12Identity {
     /// An RSA key and its chain.
     Rsa(OwnChain, RsaPrivateKey),
