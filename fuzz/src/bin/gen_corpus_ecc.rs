@@ -28,18 +28,16 @@ fn write(root: &Path, target: &str, name: &str, data: &[u8]) -> Result<(), Strin
 /// The recorded ECDHE handshakes: `server_ecdhe` gets the client's flights, `client_ecdhe`
 /// the server's, each after its selector byte and a chunk-size byte.
 fn sessions(root: &Path) -> Result<(), String> {
-    let suite_names = ["all", "ecdsa-gcm", "ecdsa-cbc", "rsa-cbc"];
-    let group_names = ["x25519", "p256", "p384"];
-    for suite in 0..CLIENT_SUITES.len() {
-        for groups in 0..CLIENT_GROUPS.len() {
+    let suite_names: [&str; CLIENT_SUITES.len()] = ["all", "ecdsa-gcm", "ecdsa-cbc", "rsa-cbc"];
+    let group_names: [&str; CLIENT_GROUPS.len()] = ["x25519", "p256", "p384"];
+    for (suite, suite_name) in suite_names.iter().enumerate() {
+        for (groups, group_name) in group_names.iter().enumerate() {
             for client_auth in [false, true] {
                 let csel = client_selector(suite, groups);
                 let t = record_ecdhe(csel, client_auth, APP_DATA)
                     .map_err(|e| format!("recording ECDHE selector {csel} failed: {e:?}"))?;
                 let name = format!(
-                    "{}-{}{}",
-                    suite_names[suite],
-                    group_names[groups],
+                    "{suite_name}-{group_name}{}",
                     if client_auth { "-client-auth" } else { "" }
                 );
                 let client_all = t.client_flights.concat();

@@ -47,14 +47,14 @@ static ALLOC: dhat::Alloc = dhat::Alloc;
 #[cfg(any(feature = "client", feature = "server"))]
 mod keys {
     //! The built-in test identity.
-    #[cfg(feature = "server")]
+    #[cfg(all(feature = "server", not(feature = "ec-ca")))]
     pub const SERVER_CERT: &[u8] = include_bytes!("../../../testkeys/rsa2048/server.der");
-    #[cfg(feature = "server")]
+    #[cfg(all(feature = "server", not(feature = "ec-ca")))]
     pub const INTERMEDIATE: &[u8] = include_bytes!("../../../testkeys/rsa2048/intermediate.der");
-    #[cfg(feature = "server")]
+    #[cfg(all(feature = "server", not(feature = "ec-ca")))]
     pub const SERVER_KEY: &[u8] = include_bytes!("../../../testkeys/rsa2048/server-pkcs1.der");
     /// The same key as `name=HEX` lines (`testkeys/components.sh`).
-    #[cfg(feature = "server")]
+    #[cfg(all(feature = "server", not(feature = "ec-ca")))]
     pub const SERVER_KEY_COMPONENTS: &str =
         include_str!("../../../testkeys/rsa2048/server-components.txt");
     #[cfg(all(feature = "client", not(feature = "ec-ca")))]
