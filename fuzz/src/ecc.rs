@@ -29,8 +29,8 @@ use matrix_ssl::suites::KeyExchange;
 use matrix_ssl::{Config, Context, Keys, Session};
 
 use crate::{
-    CLIENT_SEED, Digest, FIXED_TIME_MS, Harness, SERVER_SEED, Transcript, client_cert_callback,
-    deterministic_context_with, drive, flush, only_suites, record_pair, split_mode,
+    CLIENT_SEED, Digest, Harness, SERVER_SEED, Transcript, client_cert_callback,
+    deterministic_context_with, drive, flush, only_suites, record_pair, split_mode, x509_against,
 };
 
 /// The ECC targets, by name (`fuzz_targets/<name>.rs`, `corpus/<name>/`).
@@ -210,30 +210,14 @@ fn roots() -> &'static [matrix_x509::X509Cert] {
     })
 }
 
-/// EC certificates: one DER certificate (its EC key made usable, its signature checked
-/// against itself), then the input as a chain authenticated against the three roots.
+/// EC certificates: one DER certificate (every accessor, its EC key made usable, its
+/// signature checked against itself), then the input as a chain authenticated against the
+/// three roots.
 pub fn ec_x509_cert(data: &[u8]) -> u64 {
-    let mut d = Digest::new();
-    match matrix_x509::X509Cert::from_der(data) {
-        Ok(c) => {
-            d.add(1);
-            d.add(u64::from(c.sig_algorithm.is_ecdsa()));
-            d.add(u64::from(c.public_key.ec_key().is_some()));
-            d.add(u64::from(c.is_valid_at(FIXED_TIME_MS)));
-            d.add(u64::from(c.matches_host("localhost")));
-            d.add(u64::from(matrix_x509::verify_signature(&c, &c)));
-        }
-        Err(e) => d.add_err(e),
-    }
-    match matrix_x509::CertChain::from_bytes(data) {
-        Ok(mut chain) => {
-            d.add(chain.len() as u64);
-            let alert = matrix_x509::authenticate(&mut chain, roots());
-            d.add(u64::from(alert.is_some()));
-        }
-        Err(e) => d.add_err(e),
-    }
-    d.0
+    x509_against(data, roots(), |c, d| {
+        d.add(u64::from(c.sig_algorithm.is_ecdsa()));
+        d.add(u64::from(c.public_key.ec_key().is_some()));
+    })
 }
 
 /// EC private keys: byte 0 picks no password, the right one (`matrix`), a wrong one, or

@@ -240,6 +240,11 @@ fn check_psk_only(root: &Path) -> Result<(), String> {
         ("normal", "crypto-bigint", "crypto-bigint"),
     ];
     tree_lacks(root, "PSK-only", PSK_ONLY, &checks)?;
+    matrix_ssl_test(root, PSK_ONLY, "psk_only")
+}
+
+/// `cargo test -p matrix-ssl --no-default-features --features FEATURES --test TEST`.
+fn matrix_ssl_test(root: &Path, features: &str, test: &str) -> Result<(), String> {
     cmd::run(
         root,
         "cargo",
@@ -249,9 +254,9 @@ fn check_psk_only(root: &Path) -> Result<(), String> {
             "matrix-ssl",
             "--no-default-features",
             "--features",
-            PSK_ONLY,
+            features,
             "--test",
-            "psk_only",
+            test,
         ],
     )
 }
@@ -315,20 +320,7 @@ fn check_ecdsa_only(root: &Path) -> Result<(), String> {
         ),
     ];
     tree_lacks(root, "ECDSA-only", ECDSA_ONLY, &checks)?;
-    cmd::run(
-        root,
-        "cargo",
-        &[
-            "test",
-            "-p",
-            "matrix-ssl",
-            "--no-default-features",
-            "--features",
-            ECDSA_ONLY,
-            "--test",
-            "ecdsa_only",
-        ],
-    )
+    matrix_ssl_test(root, ECDSA_ONLY, "ecdsa_only")
 }
 
 /// The compact in-tree AES (`aes-improve-perf-increase-codesize` off, as in the firmware

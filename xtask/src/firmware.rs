@@ -87,6 +87,14 @@ fn has_ecdsa_suite(f: &str) -> bool {
     f.contains("-ecdsa-with-")
 }
 
+/// Whether the feature list needs matrix's bignum: RSA or Diffie-Hellman.
+fn needs_bignum(f: &str) -> bool {
+    has_rsa_suite(f)
+        || f.contains("private-key-parsing")
+        || f.contains("-dhe-")
+        || f.contains("-dh-anon-")
+}
+
 /// The symbol families of features (checked against the demangled names of `nm`).
 const FORBIDDEN: &[Forbidden] = &[
     Forbidden {
@@ -128,24 +136,13 @@ const FORBIDDEN: &[Forbidden] = &[
     Forbidden {
         what: "the bignum (RSA and DH arithmetic)",
         patterns: &["matrix_crypto::bignum::"],
-        allowed: |f| {
-            has_rsa_suite(f)
-                || f.contains("private-key-parsing")
-                || f.contains("-dhe-")
-                || f.contains("-dh-anon-")
-        },
+        allowed: needs_bignum,
     },
     Forbidden {
         // The curve crates (p256, p384) do their field arithmetic with it too.
         what: "crypto-bigint (RSA, DH or the curves)",
         patterns: &["crypto_bigint::"],
-        allowed: |f| {
-            has_rsa_suite(f)
-                || f.contains("private-key-parsing")
-                || f.contains("-dhe-")
-                || f.contains("-dh-anon-")
-                || f.contains("-ecdhe-")
-        },
+        allowed: |f| needs_bignum(f) || f.contains("-ecdhe-"),
     },
 ];
 
