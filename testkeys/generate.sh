@@ -17,7 +17,8 @@
 #   ec/       P-256 certificates (ec.sh): one certified by the rsa2048 root, one self-signed.
 #   ec-p256/, ec-p384/, ec-mixed/  ECDSA chains and EC keys in every encoding (ecdsa.sh).
 #   pkcs12/   server key and chain as PKCS#12: modern (PBES2/AES-256, HMAC-SHA256) and
-#             legacy (PKCS#12 KDF with 3DES, SHA-1 MAC).
+#             legacy (PKCS#12 KDF with 3DES, SHA-1 MAC); the EC server keys of ec-p256/ and
+#             ec-p384/ likewise (ec-keys.sh, which also adds their other encrypted forms).
 # Every password is "matrix".
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -194,6 +195,8 @@ openssl pkcs12 -export -inkey rsa2048/server.key -in rsa2048/server.pem -certfil
 bash ./ec.sh
 # --- ECDSA chains and EC keys (P-256, P-384, mixed RSA/ECDSA) -----------------------------
 bash ./ecdsa.sh
+# --- More encodings of those EC keys: encrypted PKCS#8 and PEM, PKCS#12 (ec-keys.sh) --------
+bash ./ec-keys.sh
 
 # The rsa2048 server key as components (builds without private-key parsing).
 sh ./components.sh rsa2048/server.key > rsa2048/server-components.txt

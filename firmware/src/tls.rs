@@ -24,6 +24,10 @@ const MESSAGE: &[u8] = b"ping";
 #[cfg(feature = "ca")]
 const CA: &[u8] = include_bytes!("../../testkeys/rsa2048/ca.der");
 
+/// The one trusted EC CA (the ec-p256 root, PEM).
+#[cfg(feature = "ec-ca")]
+const EC_CA: &[u8] = include_bytes!("../../testkeys/ec-p256/ca.pem");
+
 /// The test pre-shared key.
 #[cfg(feature = "psk")]
 const PSK_ID: &[u8] = b"matrix-firmware";
@@ -39,13 +43,16 @@ const SERVER_CHAIN: [&[u8]; 2] = [
 #[cfg(feature = "server")]
 const SERVER_KEY: &str = include_str!("../../testkeys/rsa2048/server-components.txt");
 
-/// Loads what the build's features name: the CA (client, `ca`) and the PSK (`psk`).
+/// Loads what the build's features name: the CA (client, `ca`; `ec-ca` for the EC one)
+/// and the PSK (`psk`).
 #[cfg(feature = "client")]
 fn client_keys() -> Result<Keys, Error> {
     #[allow(unused_mut)]
     let mut keys = Keys::new();
     #[cfg(feature = "ca")]
     keys.load_rsa_keys_mem(None, None, Some(CA))?;
+    #[cfg(feature = "ec-ca")]
+    keys.load_ec_keys_mem(None, None, None, Some(EC_CA))?;
     #[cfg(feature = "psk")]
     keys.load_psk(PSK_ID, PSK)?;
     Ok(keys)

@@ -19,6 +19,8 @@
 #![forbid(unsafe_code)]
 
 mod dtls;
+#[cfg(feature = "ecc")]
+pub mod ecc;
 pub mod peer_seed;
 mod reassembler;
 
@@ -73,6 +75,16 @@ pub const TARGETS: &[(&str, Harness)] = &[
     ("dtls_client_session", dtls_client_session),
     ("dtls_reassembler", dtls_reassembler),
 ];
+
+/// The targets this build fuzzes: with the `ecc` feature the ECC targets only ([`ecc`]:
+/// an `ecc` build changes bytes the other targets' sessions send, so their seeds would
+/// not replay there), else every other one.
+#[cfg(not(feature = "ecc"))]
+pub const RUN_TARGETS: &[(&str, Harness)] = TARGETS;
+
+/// The targets this build fuzzes: the ECC ones.
+#[cfg(feature = "ecc")]
+pub const RUN_TARGETS: &[(&str, Harness)] = ecc::TARGETS;
 
 /// A running digest (FNV-1a over 64-bit words).
 #[derive(Clone, Copy, Debug)]
@@ -940,6 +952,19 @@ fn trusted_root() -> &'static [matrix_x509::X509Cert] {
 /// X.509: one DER certificate, then the input as a chain (DER back to back, or PEM),
 /// authenticated against the rsa2048 root; every accessor of a parsed certificate runs.
 pub fn x509_cert(data: &[u8]) -> u64 {
+    x509_against(data, trusted_root(), |c, d| {
+        d.add(c.public_key.rsa_bits().unwrap_or(0) as u64);
+    })
+}
+
+/// The body of the certificate targets: `data` as one certificate (every accessor, and
+/// `key` for what the target adds about its key), then as a chain authenticated against
+/// `roots`.
+fn x509_against(
+    data: &[u8],
+    roots: &[matrix_x509::X509Cert],
+    key: impl Fn(&matrix_x509::X509Cert, &mut Digest),
+) -> u64 {
     let mut d = Digest::new();
     match matrix_x509::X509Cert::from_der(data) {
         Ok(c) => {
@@ -948,7 +973,7 @@ pub fn x509_cert(data: &[u8]) -> u64 {
             d.add(u64::from(c.is_valid_at(FIXED_TIME_MS)));
             d.add(u64::from(c.matches_host("localhost")));
             d.add(u64::from(c.matches_host("a.matrix.test")));
-            d.add(c.public_key.rsa_bits().unwrap_or(0) as u64);
+            key(&c, &mut d);
             assert!(
                 c.tbs_der().len() < data.len(),
                 "tbs not inside the certificate"
@@ -960,7 +985,7 @@ pub fn x509_cert(data: &[u8]) -> u64 {
     match matrix_x509::CertChain::from_bytes(data) {
         Ok(mut chain) => {
             d.add(chain.len() as u64);
-            let alert = matrix_x509::authenticate(&mut chain, trusted_root());
+            let alert = matrix_x509::authenticate(&mut chain, roots);
             d.add(u64::from(alert.is_some()));
         }
         Err(e) => d.add_err(e),

@@ -63,7 +63,7 @@ fn session_for(target: &str, seed: &[u8]) -> Option<(Session, usize, Vec<u8>)> {
         "server_tickets" => (seed, new_server_for(Path::Tickets)?),
         "client_tickets" => (seed, new_client_for(Path::Tickets)?),
         "client_client_auth" => (seed, new_client_for(Path::ClientAuth)?),
-        _ => return None,
+        other => ecc_session_for(other, seed)?,
     };
     let (&mode, bytes) = mode_and_bytes.split_first()?;
     let chunk = if mode == 0 {
@@ -72,6 +72,25 @@ fn session_for(target: &str, seed: &[u8]) -> Option<(Session, usize, Vec<u8>)> {
         usize::from(mode)
     };
     Some((session, chunk, bytes.to_vec()))
+}
+
+/// The ECC session targets (feature `ecc`): the session of the seed's selector byte, and
+/// the rest of the seed (mode byte, peer bytes).
+#[cfg(feature = "ecc")]
+fn ecc_session_for<'a>(target: &str, seed: &'a [u8]) -> Option<(&'a [u8], Session)> {
+    let (&sel, rest) = seed.split_first()?;
+    let session = match target {
+        "server_ecdhe" => crate::ecc::new_ecdhe_server(sel & 1 == 1)?,
+        "client_ecdhe" => crate::ecc::new_ecdhe_client(sel)?,
+        _ => return None,
+    };
+    Some((rest, session))
+}
+
+/// Without `ecc` there is no ECC session target.
+#[cfg(not(feature = "ecc"))]
+fn ecc_session_for<'a>(_target: &str, _seed: &'a [u8]) -> Option<(&'a [u8], Session)> {
+    None
 }
 
 /// Replays `seed` (a file of `corpus/<target>/`) against a fresh session of `target`, as

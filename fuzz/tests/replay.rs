@@ -3,6 +3,8 @@
 //! recorded handshakes and for the seeds recorded from independent peers
 //! (`corpus/*/peer-*`, written by `src/bin/gen_corpus_peers.rs`).
 
+#![cfg(not(feature = "ecc"))]
+
 use matrix_fuzz::peer_seed::replay_seed;
 use matrix_fuzz::{
     Path, decode_context, new_client, new_client_for, new_server, new_server_for, record_handshake,

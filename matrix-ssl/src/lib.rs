@@ -152,13 +152,13 @@ mod sigalgs;
 ))]
 mod stream;
 #[cfg(all(
-    all(feature = "cert-parse", feature = "rsa"),
+    all(feature = "cert-parse", feature = "certificates"),
     any(feature = "client-side-ssl", feature = "server-side-ssl")
 ))]
 #[cfg_attr(
     docsrs,
     doc(cfg(all(
-        all(feature = "cert-parse", feature = "rsa"),
+        all(feature = "cert-parse", feature = "certificates"),
         any(feature = "client-side-ssl", feature = "server-side-ssl")
     )))
 )]

@@ -23,9 +23,10 @@
 
 use matrix_crypto::alg::HashAlgorithm;
 use matrix_crypto::hash::HashContext;
+#[cfg(feature = "x509")]
 use matrix_crypto::rsa::{RsaPublicKey, verify_pkcs1_v15};
 
-use crate::cert::{AuthStatus, PublicKey, X509Cert};
+use crate::cert::{AuthStatus, X509Cert};
 use crate::chain::CertChain;
 use crate::extensions::KeyUsage;
 
@@ -196,7 +197,13 @@ pub fn verify_signature(subject: &X509Cert, issuer: &X509Cert) -> bool {
     if subject.sig_algorithm.is_ecdsa() {
         return verify_ecdsa(subject, issuer, hash);
     }
-    let PublicKey::Rsa { n, e } = &issuer.public_key else {
+    verify_rsa(subject, issuer, hash)
+}
+
+/// RSA PKCS#1 v1.5 (RFC 8017 section 8.2.2) with the issuer's RSA key.
+#[cfg(feature = "x509")]
+fn verify_rsa(subject: &X509Cert, issuer: &X509Cert, hash: HashAlgorithm) -> bool {
+    let crate::cert::PublicKey::Rsa { n, e } = &issuer.public_key else {
         return false;
     };
     let Ok(key) = RsaPublicKey::new(n, e) else {
@@ -206,6 +213,13 @@ pub fn verify_signature(subject: &X509Cert, issuer: &X509Cert) -> bool {
         return false;
     };
     verify_pkcs1_v15(&key, hash, &digest, &subject.signature).is_ok()
+}
+
+/// Without `x509` (an ECDSA-only build: `ecc` alone), no RSA code is compiled and an RSA
+/// signature never verifies (`PS_CERT_AUTH_FAIL_SIG`).
+#[cfg(not(feature = "x509"))]
+fn verify_rsa(_: &X509Cert, _: &X509Cert, _: HashAlgorithm) -> bool {
+    false
 }
 
 /// ECDSA (RFC 5758 section 3.2): the signature BIT STRING holds a DER `ECDSA-Sig-Value`.

@@ -26,24 +26,24 @@
 
 extern crate alloc;
 
-#[cfg(all(feature = "x509", feature = "cert-parse-with-x509"))]
+#[cfg(all(feature = "certificates", feature = "cert-parse-with-x509"))]
 mod auth;
-#[cfg(all(feature = "x509", feature = "cert-parse-with-x509"))]
+#[cfg(all(feature = "certificates", feature = "cert-parse-with-x509"))]
 mod cert;
-#[cfg(all(feature = "x509", feature = "cert-parse-with-x509"))]
+#[cfg(all(feature = "certificates", feature = "cert-parse-with-x509"))]
 mod chain;
 pub mod der;
 mod dhparams;
 #[cfg(feature = "ecc")]
 pub mod ec_key;
-#[cfg(all(feature = "x509", feature = "cert-parse-with-x509"))]
+#[cfg(all(feature = "certificates", feature = "cert-parse-with-x509"))]
 mod extensions;
-#[cfg(all(feature = "x509", feature = "cert-parse-with-x509"))]
+#[cfg(all(feature = "certificates", feature = "cert-parse-with-x509"))]
 mod heap;
 #[cfg(feature = "private-key-parsing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "private-key-parsing")))]
 pub mod key;
-#[cfg(all(feature = "x509", feature = "cert-parse-with-x509"))]
+#[cfg(all(feature = "certificates", feature = "cert-parse-with-x509"))]
 mod name;
 #[cfg(feature = "name-constraints")]
 mod name_constraints;
@@ -55,46 +55,46 @@ pub mod pem;
 #[cfg(feature = "pkcs12")]
 #[cfg_attr(docsrs, doc(cfg(feature = "pkcs12")))]
 pub mod pkcs12;
-#[cfg(all(feature = "x509", feature = "cert-parse-with-x509"))]
+#[cfg(all(feature = "certificates", feature = "cert-parse-with-x509"))]
 mod time;
 
-#[cfg(all(feature = "x509", feature = "cert-parse-with-x509"))]
+#[cfg(all(feature = "certificates", feature = "cert-parse-with-x509"))]
 #[cfg_attr(
     docsrs,
-    doc(cfg(all(feature = "x509", feature = "cert-parse-with-x509")))
+    doc(cfg(all(feature = "certificates", feature = "cert-parse-with-x509")))
 )]
 pub use auth::{ChainAlert, authenticate, verify_signature};
-#[cfg(all(feature = "x509", feature = "cert-parse-with-x509"))]
+#[cfg(all(feature = "certificates", feature = "cert-parse-with-x509"))]
 #[cfg_attr(
     docsrs,
-    doc(cfg(all(feature = "x509", feature = "cert-parse-with-x509")))
+    doc(cfg(all(feature = "certificates", feature = "cert-parse-with-x509")))
 )]
 pub use cert::{AuthStatus, MAX_CERT_SIZE, PublicKey, SignatureAlgorithm, X509Cert};
-#[cfg(all(feature = "x509", feature = "cert-parse-with-x509"))]
+#[cfg(all(feature = "certificates", feature = "cert-parse-with-x509"))]
 #[cfg_attr(
     docsrs,
-    doc(cfg(all(feature = "x509", feature = "cert-parse-with-x509")))
+    doc(cfg(all(feature = "certificates", feature = "cert-parse-with-x509")))
 )]
 pub use chain::CertChain;
 pub use dhparams::DhParams;
-#[cfg(all(feature = "x509", feature = "cert-parse-with-x509"))]
+#[cfg(all(feature = "certificates", feature = "cert-parse-with-x509"))]
 #[cfg_attr(
     docsrs,
-    doc(cfg(all(feature = "x509", feature = "cert-parse-with-x509")))
+    doc(cfg(all(feature = "certificates", feature = "cert-parse-with-x509")))
 )]
 pub use extensions::{BasicConstraints, Extensions, KeyUsage, SubjectAltName, UnknownExtension};
-#[cfg(all(feature = "x509", feature = "cert-parse-with-x509"))]
+#[cfg(all(feature = "certificates", feature = "cert-parse-with-x509"))]
 #[cfg_attr(
     docsrs,
-    doc(cfg(all(feature = "x509", feature = "cert-parse-with-x509")))
+    doc(cfg(all(feature = "certificates", feature = "cert-parse-with-x509")))
 )]
 pub use name::{AsnStringType, DistinguishedName, DnString};
 #[cfg(feature = "name-constraints")]
 #[cfg_attr(docsrs, doc(cfg(feature = "name-constraints")))]
 pub use name_constraints::{MAX_NAME_CHECKS, NameConstraints};
-#[cfg(all(feature = "x509", feature = "cert-parse-with-x509"))]
+#[cfg(all(feature = "certificates", feature = "cert-parse-with-x509"))]
 #[cfg_attr(
     docsrs,
-    doc(cfg(all(feature = "x509", feature = "cert-parse-with-x509")))
+    doc(cfg(all(feature = "certificates", feature = "cert-parse-with-x509")))
 )]
 pub use time::{CertTime, TimeType};

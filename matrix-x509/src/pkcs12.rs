@@ -3,12 +3,17 @@
 //! then the bags decrypted: PBES2 (OpenSSL 3's default) or the PKCS#12 3DES scheme (what
 //! `openssl pkcs12 -legacy` and older tools write).
 //!
+//! The key may be RSA or (feature `ecc`) EC on P-256 or P-384 (RFC 5915 inside the PKCS#8
+//! bag), as `openssl pkcs12 -export` writes either.
+//!
 //! A wrong password fails the MAC: `PS_AUTH_FAIL` before anything is decrypted.
 
 use alloc::vec::Vec;
 
 use matrix_core::{Error, ps_error};
 use matrix_crypto::alg::HashAlgorithm;
+#[cfg(feature = "ecc")]
+use matrix_crypto::ec::EcPrivateKey;
 use matrix_crypto::hash::{Hash, Sha1, Sha256};
 use matrix_crypto::kdf;
 use matrix_crypto::mac::Hmac;
@@ -18,7 +23,7 @@ use zeroize::Zeroizing;
 
 use crate::X509Cert;
 use crate::der::{Der, tag};
-use crate::key;
+use crate::{key, oid};
 
 /// id-data (1.2.840.113549.1.7.1).
 const DATA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x01];
@@ -44,8 +49,12 @@ const SHA256: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
 pub struct Pkcs12 {
     /// The certificates, in file order (OpenSSL writes the end entity first).
     pub certs: Vec<X509Cert>,
-    /// The private key, if the file had one.
+    /// The RSA private key, if the file had one.
     pub key: Option<RsaPrivateKey>,
+    /// The EC private key, if the file had one instead of an RSA key (feature `ecc`).
+    #[cfg(feature = "ecc")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ecc")))]
+    pub ec_key: Option<EcPrivateKey>,
 }
 
 impl Pkcs12 {
@@ -83,6 +92,8 @@ impl Pkcs12 {
         let mut out = Pkcs12 {
             certs: Vec::new(),
             key: None,
+            #[cfg(feature = "ecc")]
+            ec_key: None,
         };
         let mut outer = Der::new(auth_safe);
         let mut safes = outer.sequence()?;
@@ -140,14 +151,17 @@ impl Pkcs12 {
                 }
                 KEY_BAG => {
                     let info = value.read_tlv(tag::SEQUENCE)?;
-                    self.set_key(key::rsa_private_key_from_pkcs8(info.raw)?)?;
+                    self.add_key(info.raw)?;
                 }
                 SHROUDED_KEY_BAG => {
                     let info = value.read_tlv(tag::SEQUENCE)?;
-                    self.set_key(key::rsa_private_key_from_encrypted_pkcs8(
-                        info.raw,
-                        password.as_bytes(),
-                    )?)?;
+                    let plain = crate::pbe::decrypt_pkcs8(info.raw, password.as_bytes())?;
+                    // Garbage from a wrong import password (its padding passes one time in
+                    // 256) does not parse: a wrong password, not a malformed file.
+                    self.add_key(&plain).map_err(|e| match e {
+                        Error::ParseFail => Error::AuthFail,
+                        other => other,
+                    })?;
                 }
                 _ => {}
             }
@@ -155,16 +169,61 @@ impl Pkcs12 {
         Ok(())
     }
 
-    fn set_key(&mut self, k: RsaPrivateKey) -> Result<(), Error> {
-        if self.key.is_some() {
+    /// Adds the key of a PKCS#8 `PrivateKeyInfo`, RSA or EC by its algorithm.
+    fn add_key(&mut self, info: &[u8]) -> Result<(), Error> {
+        if self.key.is_some() || self.has_ec_key() {
             return Err(ps_error!(
                 Error::UnsupportedFail,
                 "PKCS#12 file with several keys"
             ));
         }
-        self.key = Some(k);
+        match pkcs8_algorithm(info)? {
+            oid::RSA_ENCRYPTION => self.key = Some(key::rsa_private_key_from_pkcs8(info)?),
+            oid::EC_PUBLIC_KEY => self.add_ec_key(info)?,
+            _ => {
+                return Err(ps_error!(
+                    Error::UnsupportedFail,
+                    "PKCS#12 key of an algorithm matrix does not have"
+                ));
+            }
+        }
         Ok(())
     }
+
+    #[cfg(feature = "ecc")]
+    fn add_ec_key(&mut self, info: &[u8]) -> Result<(), Error> {
+        self.ec_key = Some(crate::ec_key::ec_private_key_from_pkcs8(info)?);
+        Ok(())
+    }
+
+    /// Without `ecc` an EC key cannot be used: `PS_UNSUPPORTED_FAIL`.
+    #[cfg(not(feature = "ecc"))]
+    fn add_ec_key(&mut self, _info: &[u8]) -> Result<(), Error> {
+        Err(ps_error!(
+            Error::UnsupportedFail,
+            "PKCS#12 file with an EC key: built without ecc"
+        ))
+    }
+
+    #[cfg(feature = "ecc")]
+    fn has_ec_key(&self) -> bool {
+        self.ec_key.is_some()
+    }
+
+    #[cfg(not(feature = "ecc"))]
+    fn has_ec_key(&self) -> bool {
+        false
+    }
+}
+
+/// The algorithm OID of a PKCS#8 `PrivateKeyInfo` (RFC 5208 section 5).
+fn pkcs8_algorithm(info: &[u8]) -> Result<&[u8], Error> {
+    let mut outer = Der::new(info);
+    let mut pki = outer.sequence()?;
+    outer.finish()?;
+    let _version = pki.small_uint()?;
+    let mut alg = pki.sequence()?;
+    alg.oid()
 }
 
 /// Reads a ContentInfo of type data and returns the OCTET STRING inside.

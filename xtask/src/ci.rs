@@ -15,7 +15,9 @@
 //! 4. `cargo xtask features` (the table, then each library crate's builds)
 //! 5. minimal feature combinations (the smallest builds users ask for); the server without
 //!    certificate and key parsers is also checked to leave matrix-x509's `cert-parse` and
-//!    `private-key-parsing` off, and its `keys_components` test runs in that build
+//!    `private-key-parsing` off, and its `keys_components` test runs in that build; the
+//!    PSK-only and the ECDSA-only builds are checked to have no RSA in their feature trees
+//!    and their `psk_only` / `ecdsa_only` tests run
 //! 6. `cargo xtask matrix --quick`: the quick feature profiles build (min-size and
 //!    release) and are measured; a profile that does not build fails CI
 //!    then `cargo xtask firmware`: the profiles as Cortex-M4F firmware images (Debian's
@@ -30,7 +32,8 @@
 //!    legacy-renegotiation interop tests once with each of the two features they need
 //! 9. the fuzz crate's tests (every committed seed, ours and the peers', replays), then a
 //!    short fuzz pass: every target 5 s on the stable runner (`cargo xtask fuzz`), which
-//!    needs no nightly build of the sanitised dependencies
+//!    needs no nightly build of the sanitised dependencies; both once more for the ECC
+//!    targets, in the fuzz crate's `ecc` build
 //! 10. sslyze scans matrix-server (`cargo xtask sslyze`): the versions and suites the build
 //!     enables, secure renegotiation, no vulnerability flagged; then the same for an ECC
 //!     build holding an RSA and an EC identity, with its ECDHE suites and groups
@@ -145,6 +148,11 @@ const MINIMAL_COMBOS: &[(&str, &str, &str)] = &[
         "client-side-ssl,tls-ecdhe-ecdsa-with-aes-128-gcm-sha256",
     ),
     (
+        "ecdhe-rsa-client: TLS 1.2 client, ECDHE_RSA AES-128-GCM (ecc with rsa)",
+        "matrix-ssl",
+        "client-side-ssl,tls-ecdhe-rsa-with-aes-128-gcm-sha256",
+    ),
+    (
         "ecdhe-ecdsa-server: TLS 1.0 server without the certificate parser, ECDHE_ECDSA AES-128-CBC-SHA",
         "matrix-ssl",
         "server-side-ssl,tls,tls-ecdhe-ecdsa-with-aes-128-cbc-sha",
@@ -252,14 +260,44 @@ fn check_psk_only(root: &Path) -> Result<(), String> {
     const PSK_ONLY: &str =
         "file-system,client-side-ssl,server-side-ssl,tls-1-1,tls-psk-with-aes-128-cbc-sha";
     println!("-- PSK-only: no RSA in the feature tree, and the psk_only test");
-    let manifest = root.join("Cargo.toml");
-    let manifest = manifest.to_string_lossy();
     // (edges, inverted on, what must not appear)
     let checks = [
         ("features", "matrix-crypto", "matrix-crypto feature \"rsa\""),
         ("features", "matrix-x509", "matrix-x509 feature \"x509\""),
         ("normal", "crypto-bigint", "crypto-bigint"),
     ];
+    tree_lacks(root, "PSK-only", PSK_ONLY, &checks)?;
+    matrix_ssl_test(root, PSK_ONLY, "psk_only")
+}
+
+/// `cargo test -p matrix-ssl --no-default-features --features FEATURES --test TEST`.
+fn matrix_ssl_test(root: &Path, features: &str, test: &str) -> Result<(), String> {
+    cmd::run(
+        root,
+        "cargo",
+        &[
+            "test",
+            "-p",
+            "matrix-ssl",
+            "--no-default-features",
+            "--features",
+            features,
+            "--test",
+            test,
+        ],
+    )
+}
+
+/// `cargo tree` of matrix-ssl with `features` shows none of `checks`: (edges, the crate
+/// the tree is inverted on, a line that must not appear).
+fn tree_lacks(
+    root: &Path,
+    build: &str,
+    features: &str,
+    checks: &[(&str, &str, &str)],
+) -> Result<(), String> {
+    let manifest = root.join("Cargo.toml");
+    let manifest = manifest.to_string_lossy();
     for (edges, inverted, bad) in checks {
         // `cargo tree -i` of a crate outside the tree fails: that is the good case.
         let tree = cmd::output(
@@ -272,7 +310,7 @@ fn check_psk_only(root: &Path) -> Result<(), String> {
                 "matrix-ssl",
                 "--no-default-features",
                 "--features",
-                PSK_ONLY,
+                features,
                 "-e",
                 edges,
                 "-i",
@@ -281,23 +319,35 @@ fn check_psk_only(root: &Path) -> Result<(), String> {
         )
         .unwrap_or_default();
         if tree.contains(bad) {
-            return Err(format!("the PSK-only build ({PSK_ONLY}) has {bad}"));
+            return Err(format!("the {build} build ({features}) has {bad}"));
         }
     }
-    cmd::run(
-        root,
-        "cargo",
-        &[
-            "test",
-            "-p",
-            "matrix-ssl",
-            "--no-default-features",
-            "--features",
-            PSK_ONLY,
-            "--test",
-            "psk_only",
-        ],
-    )
+    Ok(())
+}
+
+/// The ECDSA-only build (ECDHE_ECDSA suites, both roles, `std`): no RSA in its feature
+/// tree (matrix-crypto `rsa`, which brings matrix's bignum, and `dh`; matrix-x509 `x509`
+/// and `private-key-parsing`, the RSA certificate and key code), and the `ecdsa_only` test
+/// (ECDHE_ECDSA handshakes on P-256 and P-384, RSA loaders `PS_UNSUPPORTED_FAIL`, an RSA
+/// link in a chain refused). The curve crates use crypto-bigint themselves, so it is the
+/// features that are checked, and the firmware symbol check of the `ecdhe-ecdsa-client`
+/// profile finds matrix's own bignum by name.
+fn check_ecdsa_only(root: &Path) -> Result<(), String> {
+    const ECDSA_ONLY: &str = "std,client-side-ssl,server-side-ssl,\
+        tls-ecdhe-ecdsa-with-aes-128-gcm-sha256,tls-ecdhe-ecdsa-with-aes-128-cbc-sha";
+    println!("-- ECDSA-only: no RSA in the feature tree, and the ecdsa_only test");
+    let checks = [
+        ("features", "matrix-crypto", "matrix-crypto feature \"rsa\""),
+        ("features", "matrix-crypto", "matrix-crypto feature \"dh\""),
+        ("features", "matrix-x509", "matrix-x509 feature \"x509\""),
+        (
+            "features",
+            "matrix-x509",
+            "matrix-x509 feature \"private-key-parsing\"",
+        ),
+    ];
+    tree_lacks(root, "ECDSA-only", ECDSA_ONLY, &checks)?;
+    matrix_ssl_test(root, ECDSA_ONLY, "ecdsa_only")
 }
 
 /// The compact in-tree AES (`aes-improve-perf-increase-codesize` off, as in the firmware
@@ -503,6 +553,7 @@ pub fn run(root: &Path) -> Result<(), String> {
         }
         check_parser_free(root)?;
         check_psk_only(root)?;
+        check_ecdsa_only(root)?;
         check_compact_aes(root)
     })?;
     step("feature profiles (cargo xtask matrix --quick)", &mut || {

@@ -81,6 +81,20 @@ fn has_rsa_suite(f: &str) -> bool {
     f.contains("-rsa-with-")
 }
 
+/// Whether the feature list names a suite with ECDSA authentication (which parses and
+/// verifies certificates without RSA).
+fn has_ecdsa_suite(f: &str) -> bool {
+    f.contains("-ecdsa-with-")
+}
+
+/// Whether the feature list needs matrix's bignum: RSA or Diffie-Hellman.
+fn needs_bignum(f: &str) -> bool {
+    has_rsa_suite(f)
+        || f.contains("private-key-parsing")
+        || f.contains("-dhe-")
+        || f.contains("-dh-anon-")
+}
+
 /// The symbol families of features (checked against the demangled names of `nm`).
 const FORBIDDEN: &[Forbidden] = &[
     Forbidden {
@@ -104,7 +118,10 @@ const FORBIDDEN: &[Forbidden] = &[
     Forbidden {
         what: "the X.509 certificate parser",
         patterns: &["matrix_x509::cert::", "matrix_x509::extensions::"],
-        allowed: |f| has_rsa_suite(f) && (f.contains("client") || f.contains("cert-parse")),
+        allowed: |f| {
+            (has_rsa_suite(f) || has_ecdsa_suite(f))
+                && (f.contains("client") || f.contains("cert-parse"))
+        },
     },
     Forbidden {
         what: "formatting (core::fmt)",
@@ -118,13 +135,14 @@ const FORBIDDEN: &[Forbidden] = &[
     },
     Forbidden {
         what: "the bignum (RSA and DH arithmetic)",
-        patterns: &["matrix_crypto::bignum::", "crypto_bigint::"],
-        allowed: |f| {
-            has_rsa_suite(f)
-                || f.contains("private-key-parsing")
-                || f.contains("-dhe-")
-                || f.contains("-dh-anon-")
-        },
+        patterns: &["matrix_crypto::bignum::"],
+        allowed: needs_bignum,
+    },
+    Forbidden {
+        // The curve crates (p256, p384) do their field arithmetic with it too.
+        what: "crypto-bigint (RSA, DH or the curves)",
+        patterns: &["crypto_bigint::"],
+        allowed: |f| needs_bignum(f) || f.contains("-ecdhe-"),
     },
 ];
 

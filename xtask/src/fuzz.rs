@@ -40,7 +40,25 @@ const TARGETS: &[&str] = &[
     "dtls_server_session",
     "dtls_client_session",
     "dtls_reassembler",
+    "server_ecdhe",
+    "client_ecdhe",
+    "ec_x509_cert",
+    "ec_key",
 ];
+
+/// The targets of the fuzz crate's `ecc` build (`matrix_fuzz::ecc::TARGETS`): built and
+/// run apart, with `--features ecc`, because compiling ECC into matrix-ssl changes bytes
+/// the other targets' recorded seeds depend on.
+const ECC_TARGETS: &[&str] = &["server_ecdhe", "client_ecdhe", "ec_x509_cert", "ec_key"];
+
+/// The fuzz crate's feature arguments for a target (`--features ecc` for the ECC ones).
+fn features_of(target: &str) -> &'static [&'static str] {
+    if ECC_TARGETS.contains(&target) {
+        &["--features", "ecc"]
+    } else {
+        &[]
+    }
+}
 
 /// Options of `cargo xtask fuzz`.
 #[derive(Debug)]
@@ -109,46 +127,67 @@ pub fn run(root: &Path, opts: &Options) -> Result<(), String> {
 }
 
 /// The stable runner, built in the workspace's target directory so that it shares the
-/// already compiled dependencies.
+/// already compiled dependencies: once for the selected targets of the default build, once
+/// (`--features ecc`) for the selected ECC targets.
 fn run_stable(root: &Path, opts: &Options) -> Result<(), String> {
+    let selected = opts.selected();
+    let (ecc, plain): (Vec<&str>, Vec<&str>) =
+        selected.iter().partition(|t| ECC_TARGETS.contains(t));
+    for (targets, features) in [(plain, &[][..]), (ecc, &["--features", "ecc"][..])] {
+        if !targets.is_empty() {
+            run_stable_build(root, opts.seconds, features, &targets)?;
+        }
+    }
+    Ok(())
+}
+
+/// One run of the stable runner built with `features`, over `targets`.
+fn run_stable_build(
+    root: &Path,
+    seconds: u64,
+    features: &[&str],
+    targets: &[&str],
+) -> Result<(), String> {
     let manifest = root.join("fuzz").join("Cargo.toml");
     let manifest = manifest.to_string_lossy();
     let target_dir = root.join("target");
     let target_dir = target_dir.to_string_lossy();
-    let seconds = opts.seconds.to_string();
+    let seconds = seconds.to_string();
     let mut args = vec![
         "run",
         "--quiet",
         "--manifest-path",
         &manifest,
         "--no-default-features",
-        "--bin",
-        "fuzz-stable",
-        "--",
-        "--seconds",
-        &seconds,
     ];
-    args.extend(opts.targets.iter().map(String::as_str));
+    args.extend_from_slice(features);
+    args.extend_from_slice(&["--bin", "fuzz-stable", "--", "--seconds", &seconds]);
+    args.extend_from_slice(targets);
     cmd::run_env(root, "cargo", &args, &[("CARGO_TARGET_DIR", &target_dir)])
 }
 
 /// The fuzz crate's own tests (`fuzz/tests/`): every committed seed, ours and the ones
 /// recorded from OpenSSL, GnuTLS and tlslite-ng, still replays through its target to a
-/// completed handshake, and the harnesses keep their invariants. Built like the stable
-/// runner, in the workspace's target directory.
+/// completed handshake, and the harnesses keep their invariants; then the same for the ECC
+/// targets in the `ecc` build (`tests/replay_ecc.rs`). Built like the stable runner, in
+/// the workspace's target directory.
 pub fn test(root: &Path) -> Result<(), String> {
     let manifest = root.join("fuzz").join("Cargo.toml");
     let manifest = manifest.to_string_lossy();
     let target_dir = root.join("target");
     let target_dir = target_dir.to_string_lossy();
-    let args = [
-        "test",
-        "--quiet",
-        "--manifest-path",
-        &manifest,
-        "--no-default-features",
-    ];
-    cmd::run_env(root, "cargo", &args, &[("CARGO_TARGET_DIR", &target_dir)])
+    for features in [&[][..], &["--features", "ecc"][..]] {
+        let mut args = vec![
+            "test",
+            "--quiet",
+            "--manifest-path",
+            &manifest,
+            "--no-default-features",
+        ];
+        args.extend_from_slice(features);
+        cmd::run_env(root, "cargo", &args, &[("CARGO_TARGET_DIR", &target_dir)])?;
+    }
+    Ok(())
 }
 
 /// libFuzzer through cargo-fuzz, one target after the other.
@@ -169,11 +208,9 @@ fn run_libfuzzer(root: &Path, opts: &Options) -> Result<(), String> {
             .map_err(|e| format!("artifacts: {e}"))?;
         let work_s = work.to_string_lossy().into_owned();
         let seeds_s = seeds.to_string_lossy().into_owned();
-        let args = [
-            "+nightly",
-            "fuzz",
-            "run",
-            "-O",
+        let mut args = vec!["+nightly", "fuzz", "run", "-O"];
+        args.extend_from_slice(features_of(t));
+        args.extend_from_slice(&[
             t,
             &work_s,
             &seeds_s,
@@ -183,7 +220,7 @@ fn run_libfuzzer(root: &Path, opts: &Options) -> Result<(), String> {
             "-rss_limit_mb=2048",
             "-timeout=30",
             &artifacts,
-        ];
+        ]);
         println!("\n==> cargo {}", args.join(" "));
         let out = Command::new("cargo")
             .args(args)

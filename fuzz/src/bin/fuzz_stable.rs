@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use matrix_fuzz::{Harness, TARGETS};
+use matrix_fuzz::{Harness, RUN_TARGETS as TARGETS};
 
 /// The largest input the mutator makes: more than a whole handshake transcript.
 const MAX_LEN: usize = 48 * 1024;

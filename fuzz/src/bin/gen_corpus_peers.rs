@@ -14,6 +14,8 @@
 //! any, every `peer-*` seed is removed first and all are recorded again).
 
 #![forbid(unsafe_code)]
+// The `ecc` build records the ECC targets only: the other recordings are not used there.
+#![cfg_attr(feature = "ecc", allow(dead_code))]
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -951,7 +953,12 @@ struct Recorded {
 }
 
 fn record(case: &Case) -> Result<Recorded, String> {
-    let (mut s, selector) = case.our_session().ok_or("no session for this target")?;
+    let (s, selector) = case.our_session().ok_or("no session for this target")?;
+    record_session(case, s, selector)
+}
+
+/// [`record`] with our side's session `s` and its seed's selector byte given.
+fn record_session(case: &Case, mut s: Session, selector: Option<u8>) -> Result<Recorded, String> {
     let listener = match case.side {
         Side::Server => {
             let l = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("bind: {e}"))?;
@@ -1228,11 +1235,193 @@ fn run(root: &FsPath, filters: &[String]) -> Result<(), String> {
 fn main() -> ExitCode {
     let filters: Vec<String> = std::env::args().skip(1).collect();
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus");
-    match run(&root, &filters) {
+    match run_build(&root, &filters) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("gen-corpus-peers: {e}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// The default build records the seeds of the default targets.
+#[cfg(not(feature = "ecc"))]
+fn run_build(root: &FsPath, filters: &[String]) -> Result<(), String> {
+    run(root, filters)
+}
+
+/// The fuzz crate's `ecc` build records the ECC targets' seeds only (their sessions exist
+/// only there, and the other targets' bytes differ in it).
+#[cfg(feature = "ecc")]
+fn run_build(root: &FsPath, filters: &[String]) -> Result<(), String> {
+    ecc_peers::run(root, filters)
+}
+
+/// OpenSSL ECDHE handshakes for `server_ecdhe` and `client_ecdhe` (feature `ecc`): each
+/// recording is a [`Case`] with our session from `matrix_fuzz::ecc` and the seed's selector
+/// byte, written as `peer-openssl-<version>-<suite>-<tag>` and replayed first, as the other
+/// recordings are.
+#[cfg(feature = "ecc")]
+mod ecc_peers {
+    use super::*;
+    use matrix_fuzz::ecc::{client_selector, new_ecdhe_client, new_ecdhe_server};
+
+    /// One ECC recording: the target, our session's selector byte, a tag for the name.
+    struct EccCase {
+        target: &'static str,
+        selector: u8,
+        tag: &'static str,
+        case: Case,
+    }
+
+    fn cases(env: &Env) -> Vec<EccCase> {
+        let key = |rel: &str| env.key(rel);
+        let (ec_leaf, ec_int, ec_key) = (
+            key("ec-p256/server.pem"),
+            key("ec-p256/intermediate.pem"),
+            key("ec-p256/server.key"),
+        );
+        let client_cert = [
+            "-cert",
+            ec_leaf.as_str(),
+            "-cert_chain",
+            ec_int.as_str(),
+            "-key",
+            ec_key.as_str(),
+        ];
+        let ec_server = [
+            "-dcert",
+            ec_leaf.as_str(),
+            "-dcert_chain",
+            ec_int.as_str(),
+            "-dkey",
+            ec_key.as_str(),
+        ];
+        let ca = key("ec-p256/ca.pem");
+        let verify = ["-Verify", "1", "-CAfile", ca.as_str()];
+        let server = |selector, tag, version, cipher, extra: &[&str]| EccCase {
+            target: "server_ecdhe",
+            selector,
+            tag,
+            case: Case {
+                path: None,
+                peer: "openssl",
+                side: Side::Server,
+                argv: s_client(version, cipher, extra),
+                stdin: Some(PEER_LINE),
+            },
+        };
+        let client = |selector, tag, version, extra: &[&str]| EccCase {
+            target: "client_ecdhe",
+            selector,
+            tag,
+            case: Case {
+                path: None,
+                peer: "openssl",
+                side: Side::Client,
+                argv: s_server(env, version, extra),
+                stdin: None,
+            },
+        };
+        vec![
+            // Our server (no client authentication: selector 0; with it: 1).
+            server(
+                0,
+                "x25519",
+                "-tls1_2",
+                "ECDHE-ECDSA-AES128-GCM-SHA256",
+                &["-groups", "X25519:P-256"],
+            ),
+            server(
+                0,
+                "p256",
+                "-tls1_2",
+                "ECDHE-ECDSA-AES128-SHA",
+                &["-groups", "P-256"],
+            ),
+            server(
+                0,
+                "p384",
+                "-tls1_2",
+                "ECDHE-RSA-AES128-GCM-SHA256",
+                &["-groups", "P-384"],
+            ),
+            server(
+                0,
+                "default",
+                "-tls1",
+                "ECDHE-ECDSA-AES128-SHA:@SECLEVEL=0",
+                &[],
+            ),
+            server(
+                1,
+                "client-auth",
+                "-tls1_2",
+                "ECDHE-ECDSA-AES128-GCM-SHA256",
+                &client_cert,
+            ),
+            // Our client against s_server holding the rsa2048 and ec-p256 identities.
+            client(client_selector(1, 0), "x25519", "-tls1_2", &ec_server),
+            client(client_selector(2, 1), "p256", "-tls1_2", &ec_server),
+            client(client_selector(3, 2), "p384", "-tls1_2", &ec_server),
+            client(client_selector(2, 0), "x25519", "-tls1", &ec_server),
+            client(
+                client_selector(1, 0),
+                "client-auth",
+                "-tls1_2",
+                &[&ec_server[..], &verify[..]].concat(),
+            ),
+        ]
+    }
+
+    /// Records every ECC case (those whose label contains one of `filters`, if any).
+    pub(super) fn run(root: &FsPath, filters: &[String]) -> Result<(), String> {
+        let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let env = Env {
+            keys: here.join("../testkeys"),
+            python: python(),
+            tl_peer: here.join("../matrix-interop/peers/tl_peer.py"),
+            psk_file: PathBuf::new(),
+        };
+        let mut failures = Vec::new();
+        for c in cases(&env) {
+            let label = format!("{} {} {}", c.target, c.tag, c.case.argv.join(" "));
+            if !filters.is_empty() && !filters.iter().any(|f| label.contains(f.as_str())) {
+                continue;
+            }
+            let ours = match c.target {
+                "server_ecdhe" => new_ecdhe_server(c.selector & 1 == 1),
+                _ => new_ecdhe_client(c.selector),
+            }
+            .ok_or("no ECC session")?;
+            // Both ECC targets start their seeds with the selector byte.
+            let r = match record_session(&c.case, ours, Some(c.selector)) {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("FAIL {label}: {e}");
+                    failures.push(label);
+                    continue;
+                }
+            };
+            let replay = replay_seed(c.target, &r.seed).ok_or("not a session target")?;
+            if !replay.is_complete() {
+                eprintln!("FAIL {label}: recorded, but the replay stops: {replay:?}");
+                failures.push(label);
+                continue;
+            }
+            let name = format!("{}-{}", r.name, c.tag);
+            write(root, c.target, &name, &r.seed)?;
+            println!(
+                "ok   {}/{name} ({} bytes; replay: {} bytes of application data)",
+                c.target,
+                r.seed.len(),
+                replay.app_data.len()
+            );
+        }
+        if failures.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("{} ECC recordings failed", failures.len()))
         }
     }
 }

@@ -47,24 +47,45 @@ static ALLOC: dhat::Alloc = dhat::Alloc;
 #[cfg(any(feature = "client", feature = "server"))]
 mod keys {
     //! The built-in test identity.
-    #[cfg(feature = "server")]
+    #[cfg(all(feature = "server", not(feature = "ec-ca")))]
     pub const SERVER_CERT: &[u8] = include_bytes!("../../../testkeys/rsa2048/server.der");
-    #[cfg(feature = "server")]
+    #[cfg(all(feature = "server", not(feature = "ec-ca")))]
     pub const INTERMEDIATE: &[u8] = include_bytes!("../../../testkeys/rsa2048/intermediate.der");
-    #[cfg(feature = "server")]
+    #[cfg(all(feature = "server", not(feature = "ec-ca")))]
     pub const SERVER_KEY: &[u8] = include_bytes!("../../../testkeys/rsa2048/server-pkcs1.der");
     /// The same key as `name=HEX` lines (`testkeys/components.sh`).
-    #[cfg(feature = "server")]
+    #[cfg(all(feature = "server", not(feature = "ec-ca")))]
     pub const SERVER_KEY_COMPONENTS: &str =
         include_str!("../../../testkeys/rsa2048/server-components.txt");
-    #[cfg(feature = "client")]
+    #[cfg(all(feature = "client", not(feature = "ec-ca")))]
     pub const ROOT_CA: &[u8] = include_bytes!("../../../testkeys/rsa2048/ca.der");
+    /// `ec-ca`: the ec-p256 root, and the server's EC identity for the speed pair.
+    #[cfg(all(feature = "client", feature = "ec-ca"))]
+    pub const EC_ROOT_CA: &[u8] = include_bytes!("../../../testkeys/ec-p256/ca.pem");
+    #[cfg(all(feature = "server", feature = "ec-ca"))]
+    pub const EC_SERVER_CHAIN: &[u8] = include_bytes!("../../../testkeys/ec-p256/server-chain.pem");
+    #[cfg(all(feature = "server", feature = "ec-ca"))]
+    pub const EC_SERVER_KEY: &[u8] = include_bytes!("../../../testkeys/ec-p256/server.der");
     /// A test pre-shared key, so that profiles with only PSK suites can handshake.
     pub const PSK_ID: &[u8] = b"matrix-size-ref";
     pub const PSK: &[u8] = b"matrix-size-ref test PSK 32 byte";
 }
 
-#[cfg(feature = "server")]
+/// `ec-ca` (an ECDHE_ECDSA-only profile, no RSA): the ec-p256 identity and the PSK.
+#[cfg(all(feature = "server", feature = "ec-ca"))]
+fn server_keys() -> Result<std::sync::Arc<matrix_ssl::Keys>, matrix_ssl::Error> {
+    let mut k = matrix_ssl::Keys::new();
+    k.load_ec_keys_mem(
+        Some(keys::EC_SERVER_CHAIN),
+        Some(keys::EC_SERVER_KEY),
+        None,
+        None,
+    )?;
+    k.load_psk(keys::PSK_ID, keys::PSK)?;
+    Ok(std::sync::Arc::new(k))
+}
+
+#[cfg(all(feature = "server", not(feature = "ec-ca")))]
 fn server_keys() -> Result<std::sync::Arc<matrix_ssl::Keys>, matrix_ssl::Error> {
     let mut chain = keys::SERVER_CERT.to_vec();
     chain.extend_from_slice(keys::INTERMEDIATE);
@@ -93,7 +114,7 @@ fn server_keys() -> Result<std::sync::Arc<matrix_ssl::Keys>, matrix_ssl::Error> 
 }
 
 /// The component `name` of a `name=HEX` listing.
-#[cfg(feature = "server")]
+#[cfg(all(feature = "server", not(feature = "ec-ca")))]
 fn component(listing: &str, name: &str) -> Result<Vec<u8>, matrix_ssl::Error> {
     let hex = listing
         .lines()
@@ -112,9 +133,22 @@ fn component(listing: &str, name: &str) -> Result<Vec<u8>, matrix_ssl::Error> {
 #[cfg(feature = "client")]
 fn client_keys() -> Result<std::sync::Arc<matrix_ssl::Keys>, matrix_ssl::Error> {
     let mut k = matrix_ssl::Keys::new();
-    k.load_rsa_keys_mem(None, None, Some(keys::ROOT_CA))?;
+    load_root_ca(&mut k)?;
     k.load_psk(keys::PSK_ID, keys::PSK)?;
     Ok(std::sync::Arc::new(k))
+}
+
+/// The trusted root: rsa2048's.
+#[cfg(all(feature = "client", not(feature = "ec-ca")))]
+fn load_root_ca(k: &mut matrix_ssl::Keys) -> Result<(), matrix_ssl::Error> {
+    k.load_rsa_keys_mem(None, None, Some(keys::ROOT_CA))
+}
+
+/// The trusted root of an `ec-ca` build: ec-p256's, through the EC loader (a build
+/// without RSA has no other).
+#[cfg(all(feature = "client", feature = "ec-ca"))]
+fn load_root_ca(k: &mut matrix_ssl::Keys) -> Result<(), matrix_ssl::Error> {
+    k.load_ec_keys_mem(None, None, None, Some(keys::EC_ROOT_CA))
 }
 
 // Beside this file, not in `src/bin/` where cargo would take it for a program of its own.

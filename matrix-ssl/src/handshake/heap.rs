@@ -15,12 +15,12 @@ pub(crate) fn vec_bytes<T>(v: &Vec<T>) -> usize {
     v.capacity() * core::mem::size_of::<T>()
 }
 
-#[cfg(all(feature = "cert-parse", feature = "rsa"))]
+#[cfg(all(feature = "cert-parse", feature = "certificates"))]
 fn chain_bytes(c: &PeerChain) -> usize {
     c.heap_bytes()
 }
 
-#[cfg(not(all(feature = "cert-parse", feature = "rsa")))]
+#[cfg(not(all(feature = "cert-parse", feature = "certificates")))]
 fn chain_bytes(c: &PeerChain) -> usize {
     match *c {}
 }

@@ -37,7 +37,7 @@ use matrix_crypto::alg::HashAlgorithm;
 use matrix_crypto::hash::{Hash, HashContext};
 use matrix_crypto::prf::{self, MasterSecret, Sender};
 use matrix_crypto::random::SecureRandom;
-#[cfg(all(feature = "cert-parse", feature = "rsa"))]
+#[cfg(all(feature = "cert-parse", feature = "certificates"))]
 use matrix_x509::X509Cert;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
@@ -153,15 +153,21 @@ pub type CertValidator = Box<
 
 /// The peer's certificate chain as the certificate callback and
 /// `Session::peer_certificates` give it: parsed, child first.
-#[cfg(all(feature = "cert-parse", feature = "rsa"))]
-#[cfg_attr(docsrs, doc(cfg(all(feature = "cert-parse", feature = "rsa"))))]
+#[cfg(all(feature = "cert-parse", feature = "certificates"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(all(feature = "cert-parse", feature = "certificates")))
+)]
 pub type PeerChain = matrix_x509::CertChain;
 
 /// Without `cert-parse` no peer certificate is ever received (only a client or a server
 /// doing client authentication receives one, and both need the parser): the type has no
 /// value, so a certificate callback can be passed but is never called.
-#[cfg(not(all(feature = "cert-parse", feature = "rsa")))]
-#[cfg_attr(docsrs, doc(cfg(not(all(feature = "cert-parse", feature = "rsa")))))]
+#[cfg(not(all(feature = "cert-parse", feature = "certificates")))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(not(all(feature = "cert-parse", feature = "certificates"))))
+)]
 #[non_exhaustive]
 #[derive(Debug)]
 pub enum PeerChain {}
@@ -186,7 +192,7 @@ impl core::fmt::Debug for HandshakeInfo<'_> {
 }
 
 impl HandshakeInfo<'_> {
-    #[cfg(all(feature = "cert-parse", feature = "rsa"))]
+    #[cfg(all(feature = "cert-parse", feature = "certificates"))]
     pub(crate) fn new(shared: &HsShared) -> HandshakeInfo<'_> {
         HandshakeInfo { shared }
     }
@@ -546,7 +552,7 @@ impl HsShared {
     /// certificate callback decide (without one, any authentication failure is fatal with
     /// its alert), keeps the chain for the application and returns the leaf's key, RSA or
     /// (`ecc`) EC (unsupported_certificate for another key type).
-    #[cfg(all(feature = "cert-parse", feature = "rsa"))]
+    #[cfg(all(feature = "cert-parse", feature = "certificates"))]
     pub(crate) fn authenticate_peer(
         &mut self,
         validator: Option<&mut CertValidator>,
@@ -589,7 +595,7 @@ impl HsShared {
     /// with `client-auth`, which brings the parser.)
     #[cfg(all(
         feature = "client-side-ssl",
-        not(all(feature = "cert-parse", feature = "rsa"))
+        not(all(feature = "cert-parse", feature = "certificates"))
     ))]
     pub(crate) fn authenticate_peer(
         &mut self,

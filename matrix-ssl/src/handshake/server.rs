@@ -354,7 +354,7 @@ impl ServerHandshake {
     /// The client's Certificate: an empty one is [`Self::no_client_certificate`]; otherwise
     /// the chain is authenticated (trusted CAs, then the certificate callback) and its key
     /// awaits the CertificateVerify.
-    #[cfg(all(feature = "cert-parse", feature = "rsa"))]
+    #[cfg(all(feature = "cert-parse", feature = "certificates"))]
     fn client_certificate(
         &mut self,
         st: ExpectClientCertificate,
@@ -374,7 +374,7 @@ impl ServerHandshake {
 
     /// Without `cert-parse` (and so without `client-auth`) no CertificateRequest is ever
     /// sent, so this state is never entered; a Certificate there would be unexpected.
-    #[cfg(not(all(feature = "cert-parse", feature = "rsa")))]
+    #[cfg(not(all(feature = "cert-parse", feature = "certificates")))]
     fn client_certificate(
         &mut self,
         _: ExpectClientCertificate,
@@ -399,7 +399,7 @@ impl ServerHandshake {
     /// trusted CAs. With none loaded, an empty list needs
     /// `server-can-send-empty-cert-request`; without it the handshake fails with
     /// internal_error (`PS_ARG_FAIL`: nothing could authenticate the client).
-    #[cfg(all(feature = "cert-parse", feature = "rsa"))]
+    #[cfg(all(feature = "cert-parse", feature = "certificates"))]
     fn emit_certificate_request(&mut self, out: &mut Vec<Output>) -> Result<(), Fatal> {
         let names: Vec<Vec<u8>> = self
             .shared
@@ -432,7 +432,7 @@ impl ServerHandshake {
 
     /// Without `cert-parse` (and so without `client-auth`) client authentication is never
     /// on, so no request is made: asking for one would be a bug of ours.
-    #[cfg(not(all(feature = "cert-parse", feature = "rsa")))]
+    #[cfg(not(all(feature = "cert-parse", feature = "certificates")))]
     fn emit_certificate_request(&mut self, _: &mut Vec<Output>) -> Result<(), Fatal> {
         Err(Fatal::internal(Error::UnsupportedFail))
     }

@@ -36,7 +36,7 @@ pub(crate) enum PeerKey {
 impl PeerKey {
     /// The key of a certificate: unsupported_certificate for a key type (or curve) this
     /// build cannot use.
-    #[cfg(all(feature = "cert-parse", feature = "rsa"))]
+    #[cfg(all(feature = "cert-parse", feature = "certificates"))]
     pub(crate) fn from_certificate(key: &matrix_x509::PublicKey) -> Result<PeerKey, Fatal> {
         let unsupported = |_| Fatal::new(AlertDescription::UnsupportedCertificate);
         match key {

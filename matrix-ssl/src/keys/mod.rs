@@ -34,7 +34,7 @@ use crate::sigalgs::SigKind;
 use crate::suites::KeyExchange;
 use matrix_core::Error;
 use matrix_x509::DhParams;
-#[cfg(all(feature = "cert-parse", feature = "rsa"))]
+#[cfg(all(feature = "cert-parse", feature = "certificates"))]
 use matrix_x509::{CertChain, X509Cert};
 use zeroize::Zeroizing;
 
@@ -93,11 +93,11 @@ impl RsaKeyComponents<'_> {
 }
 
 /// The trusted CAs (clients; servers doing client authentication).
-#[cfg(all(feature = "cert-parse", feature = "rsa"))]
+#[cfg(all(feature = "cert-parse", feature = "certificates"))]
 type Cas = Vec<X509Cert>;
 
 /// Without the certificate parser no CA can be loaded.
-#[cfg(not(all(feature = "cert-parse", feature = "rsa")))]
+#[cfg(not(all(feature = "cert-parse", feature = "certificates")))]
 #[derive(Default)]
 struct Cas;
 
@@ -238,11 +238,16 @@ impl Keys {
     /// `mac_pass` checks the file's MAC first, `None` meaning the import password is the
     /// MAC password too (as in MatrixSSL).
     ///
+    /// An RSA key becomes the RSA identity, an EC key (feature `ecc`) the EC identity, as
+    /// [`Keys::load_ec_keys_mem`] loads it: a server holding both may take one from a
+    /// PKCS#12 file and the other from another file or loader.
+    ///
     /// `PS_AUTH_FAIL` when the MAC does not verify (a wrong password), `PS_PARSE_FAIL`
     /// for a malformed file, `PS_CERT_AUTH_FAIL` when the key does not belong to the first
     /// certificate or the chain does not authenticate itself, `PS_ARG_FAIL` for a
-    /// password that is not UTF-8, a file without key or certificate, or keys loaded
-    /// already, `PS_UNSUPPORTED_FAIL` in a build without the `pkcs12` feature.
+    /// password that is not UTF-8, a file without key or certificate, or an identity of
+    /// that key's type loaded already, `PS_UNSUPPORTED_FAIL` in a build without the
+    /// `pkcs12` feature or for an EC key without `ecc`.
     pub fn load_pkcs12_mem(
         &mut self,
         data: &[u8],
@@ -250,9 +255,19 @@ impl Keys {
         mac_pass: Option<&[u8]>,
     ) -> Result<(), Error> {
         crate::rsa::supported()?;
-        self.check_args(true, true)?;
-        let (chain, key) = pkcs12_identity(data, import_pass, mac_pass.unwrap_or(import_pass))?;
-        self.install(Some((chain, key)), cas_from_mem(None)?)
+        match pkcs12_identity(data, import_pass, mac_pass.unwrap_or(import_pass))? {
+            P12Identity::Rsa(chain, key) => {
+                self.check_args(true, true)?;
+                self.install(Some((chain, key)), cas_from_mem(None)?)
+            }
+            #[cfg(feature = "ecc")]
+            P12Identity::Ec(chain, key) => {
+                self.check_ec_args(true, true)?;
+                let id = ec::EcIdentity::new(chain, key)?;
+                self.install_ec(Some(id), cas_from_mem(None)?);
+                Ok(())
+            }
+        }
     }
 
     fn check_args(&self, cert: bool, key: bool) -> Result<(), Error> {
@@ -276,15 +291,21 @@ impl Keys {
     }
 
     /// Our certificate chain, child first.
-    #[cfg(all(feature = "cert-parse", feature = "rsa"))]
-    #[cfg_attr(docsrs, doc(cfg(all(feature = "cert-parse", feature = "rsa"))))]
+    #[cfg(all(feature = "cert-parse", feature = "certificates"))]
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(all(feature = "cert-parse", feature = "certificates")))
+    )]
     pub fn certificate_chain(&self) -> Option<&CertChain> {
         self.chain.as_ref().map(OwnChain::parsed)
     }
 
     /// The trusted CA certificates.
-    #[cfg(all(feature = "cert-parse", feature = "rsa"))]
-    #[cfg_attr(docsrs, doc(cfg(all(feature = "cert-parse", feature = "rsa"))))]
+    #[cfg(all(feature = "cert-parse", feature = "certificates"))]
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(all(feature = "cert-parse", feature = "certificates")))
+    )]
     pub fn trusted_cas(&self) -> &[X509Cert] {
         &self.cas
     }
@@ -606,12 +627,25 @@ fn append_cas(cas: &mut Cas, more: Cas) {
 fn append_cas(_cas: &mut Cas, _more: Cas) {}
 
 /// The chain and key of a PKCS#12 file.
+#[cfg_attr(
+    not(feature = "pkcs12"),
+    allow(dead_code, reason = "without pkcs12 no file is read")
+)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one value per load, moved into `Keys` at once"
+)]
+enum P12Identity {
+    /// An RSA key and its chain.
+    Rsa(OwnChain, RsaPrivateKey),
+    /// An EC key and its chain.
+    #[cfg(feature = "ecc")]
+    Ec(OwnChain, matrix_crypto::ec::EcPrivateKey),
+}
+
+/// The chain and key of a PKCS#12 file.
 #[cfg(feature = "pkcs12")]
-fn pkcs12_identity(
-    data: &[u8],
-    import_pass: &[u8],
-    mac_pass: &[u8],
-) -> Result<(OwnChain, RsaPrivateKey), Error> {
+fn pkcs12_identity(data: &[u8], import_pass: &[u8], mac_pass: &[u8]) -> Result<P12Identity, Error> {
     let text = |p: &[u8]| {
         core::str::from_utf8(p)
             .map(str::to_owned)
@@ -621,9 +655,8 @@ fn pkcs12_identity(
         Zeroizing::new(text(import_pass)?),
         Zeroizing::new(text(mac_pass)?),
     );
-    let p12 =
+    let mut p12 =
         matrix_x509::pkcs12::Pkcs12::from_der_with_mac_password(data, &import_pass, &mac_pass)?;
-    let key = p12.key.ok_or(Error::ArgFail)?;
     if p12.certs.is_empty() {
         return Err(Error::ArgFail);
     }
@@ -632,7 +665,31 @@ fn pkcs12_identity(
         .iter()
         .flat_map(|c| c.der.iter().copied())
         .collect();
-    Ok((OwnChain::from_bytes(&der)?, key))
+    let chain = OwnChain::from_bytes(&der)?;
+    match p12.key.take() {
+        Some(key) => Ok(P12Identity::Rsa(chain, key)),
+        None => pkcs12_ec_identity(p12, chain),
+    }
+}
+
+/// The identity of a PKCS#12 file without an RSA key: its EC key, if any.
+#[cfg(all(feature = "pkcs12", feature = "ecc"))]
+fn pkcs12_ec_identity(
+    p12: matrix_x509::pkcs12::Pkcs12,
+    chain: OwnChain,
+) -> Result<P12Identity, Error> {
+    let key = p12.ec_key.ok_or(Error::ArgFail)?;
+    Ok(P12Identity::Ec(chain, key))
+}
+
+/// Without `ecc` a PKCS#12 file without an RSA key has no key this build can use (an EC
+/// key was refused while reading it).
+#[cfg(all(feature = "pkcs12", not(feature = "ecc")))]
+fn pkcs12_ec_identity(
+    _p12: matrix_x509::pkcs12::Pkcs12,
+    _chain: OwnChain,
+) -> Result<P12Identity, Error> {
+    Err(Error::ArgFail)
 }
 
 /// Without the `pkcs12` feature no PKCS#12 file can be read.
@@ -641,7 +698,7 @@ fn pkcs12_identity(
     _data: &[u8],
     _import_pass: &[u8],
     _mac_pass: &[u8],
-) -> Result<(OwnChain, RsaPrivateKey), Error> {
+) -> Result<P12Identity, Error> {
     Err(matrix_core::ps_error!(
         Error::UnsupportedFail,
         "built without pkcs12: cannot read a PKCS#12 file"
@@ -679,7 +736,10 @@ fn key_from_mem(_data: &[u8]) -> Result<RsaPrivateKey, Error> {
 }
 
 /// Trusted CAs from a `;`-separated file list, if given.
-#[cfg(all(feature = "file-system", all(feature = "cert-parse", feature = "rsa")))]
+#[cfg(all(
+    feature = "file-system",
+    all(feature = "cert-parse", feature = "certificates")
+))]
 fn cas_from_files(list: Option<&str>) -> Result<Cas, Error> {
     match list {
         Some(l) => Ok(owned_cas(CertChain::from_files(l)?)),
@@ -690,7 +750,7 @@ fn cas_from_files(list: Option<&str>) -> Result<Cas, Error> {
 /// Without the certificate parser no CA can be loaded.
 #[cfg(all(
     feature = "file-system",
-    not(all(feature = "cert-parse", feature = "rsa"))
+    not(all(feature = "cert-parse", feature = "certificates"))
 ))]
 fn cas_from_files(list: Option<&str>) -> Result<Cas, Error> {
     match list {
@@ -705,7 +765,7 @@ fn cas_from_files(list: Option<&str>) -> Result<Cas, Error> {
 /// The certificates of a parsed chain as the trusted CAs: moved out, not cloned (a clone
 /// of every certificate field is code a firmware need not carry), the list trimmed to its
 /// length.
-#[cfg(all(feature = "cert-parse", feature = "rsa"))]
+#[cfg(all(feature = "cert-parse", feature = "certificates"))]
 fn owned_cas(chain: CertChain) -> Cas {
     let mut cas = chain.into_certs();
     cas.shrink_to_fit();
@@ -713,7 +773,7 @@ fn owned_cas(chain: CertChain) -> Cas {
 }
 
 /// Trusted CAs from PEM or concatenated DER, if given.
-#[cfg(all(feature = "cert-parse", feature = "rsa"))]
+#[cfg(all(feature = "cert-parse", feature = "certificates"))]
 fn cas_from_mem(data: Option<&[u8]>) -> Result<Cas, Error> {
     match data {
         Some(d) => Ok(owned_cas(CertChain::from_bytes(d)?)),
@@ -722,7 +782,7 @@ fn cas_from_mem(data: Option<&[u8]>) -> Result<Cas, Error> {
 }
 
 /// Without the certificate parser no CA can be loaded.
-#[cfg(not(all(feature = "cert-parse", feature = "rsa")))]
+#[cfg(not(all(feature = "cert-parse", feature = "certificates")))]
 fn cas_from_mem(data: Option<&[u8]>) -> Result<Cas, Error> {
     match data {
         Some(_) => Err(matrix_core::ps_error!(
@@ -734,13 +794,13 @@ fn cas_from_mem(data: Option<&[u8]>) -> Result<Cas, Error> {
 }
 
 /// How many CAs are loaded (for `Debug`).
-#[cfg(all(feature = "cert-parse", feature = "rsa"))]
+#[cfg(all(feature = "cert-parse", feature = "certificates"))]
 fn ca_count(cas: &Cas) -> usize {
     cas.len()
 }
 
 /// How many CAs are loaded: none without the parser.
-#[cfg(not(all(feature = "cert-parse", feature = "rsa")))]
+#[cfg(not(all(feature = "cert-parse", feature = "certificates")))]
 fn ca_count(_: &Cas) -> usize {
     0
 }

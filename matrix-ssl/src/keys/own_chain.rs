@@ -13,24 +13,24 @@ use alloc::vec::Vec;
 
 use crate::rsa::RsaPrivateKey;
 use matrix_core::Error;
-#[cfg(all(feature = "cert-parse", feature = "rsa"))]
+#[cfg(all(feature = "cert-parse", feature = "certificates"))]
 use matrix_x509::{CertChain, PublicKey};
-#[cfg(not(all(feature = "cert-parse", feature = "rsa")))]
+#[cfg(not(all(feature = "cert-parse", feature = "certificates")))]
 use matrix_x509::{der, pem};
 
 /// The most a Certificate message's certificate_list can hold (a 3-byte length).
-#[cfg(not(all(feature = "cert-parse", feature = "rsa")))]
+#[cfg(not(all(feature = "cert-parse", feature = "certificates")))]
 const MAX_LIST: usize = 0xFF_FFFF;
 
 /// Our chain, child first: parsed.
-#[cfg(all(feature = "cert-parse", feature = "rsa"))]
+#[cfg(all(feature = "cert-parse", feature = "certificates"))]
 pub(crate) struct OwnChain(CertChain);
 
 /// Our chain, child first: each certificate's DER, unparsed.
-#[cfg(not(all(feature = "cert-parse", feature = "rsa")))]
+#[cfg(not(all(feature = "cert-parse", feature = "certificates")))]
 pub(crate) struct OwnChain(Vec<Vec<u8>>);
 
-#[cfg(all(feature = "cert-parse", feature = "rsa"))]
+#[cfg(all(feature = "cert-parse", feature = "certificates"))]
 impl OwnChain {
     /// PEM (`CERTIFICATE` blocks) or DER certificates back to back; `PS_PARSE_FAIL` for
     /// none or a certificate that does not parse.
@@ -115,7 +115,7 @@ impl OwnChain {
     }
 }
 
-#[cfg(not(all(feature = "cert-parse", feature = "rsa")))]
+#[cfg(not(all(feature = "cert-parse", feature = "certificates")))]
 impl OwnChain {
     /// PEM (`CERTIFICATE` blocks) or DER certificates back to back, each kept as it is;
     /// `PS_PARSE_FAIL` for none, bad PEM, or an element that is not one whole DER
@@ -207,7 +207,7 @@ impl OwnChain {
 }
 
 /// `der` must be exactly one DER SEQUENCE.
-#[cfg(not(all(feature = "cert-parse", feature = "rsa")))]
+#[cfg(not(all(feature = "cert-parse", feature = "certificates")))]
 fn der_certificate(data: &[u8]) -> Result<(), Error> {
     let mut d = der::Der::new(data);
     d.read(der::tag::SEQUENCE)?;
@@ -215,7 +215,7 @@ fn der_certificate(data: &[u8]) -> Result<(), Error> {
 }
 
 /// The DER INTEGER of an unsigned big-endian number.
-#[cfg(not(all(feature = "cert-parse", feature = "rsa")))]
+#[cfg(not(all(feature = "cert-parse", feature = "certificates")))]
 fn der_integer(be: &[u8]) -> Vec<u8> {
     let v = strip(be);
     let pad = v.first().is_none_or(|&b| b & 0x80 != 0);
@@ -231,7 +231,7 @@ fn der_integer(be: &[u8]) -> Vec<u8> {
 }
 
 /// A DER definite length.
-#[cfg(not(all(feature = "cert-parse", feature = "rsa")))]
+#[cfg(not(all(feature = "cert-parse", feature = "certificates")))]
 fn push_len(out: &mut Vec<u8>, len: usize) {
     if let Ok(short @ 0..=0x7F) = u8::try_from(len) {
         out.push(short);
