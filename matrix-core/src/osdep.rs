@@ -19,6 +19,21 @@ pub trait Clock {
     fn now_ms(&self) -> u64;
 }
 
+/// Whole seconds of a millisecond time, saturated at `u32::MAX` (a hello random's
+/// `gmt_unix_time`, a ticket's age). A long division by 1000 in 16-bit digits: every step
+/// divides a 32-bit number, which a 32-bit microcontroller does in hardware, where `ms /
+/// 1000` would link the 64-bit division routine (about 0.5 KB on a Cortex-M4).
+pub fn secs_of_ms(ms: u64) -> u32 {
+    let (mut q, mut r) = (0u64, 0u32);
+    for shift in [48u32, 32, 16, 0] {
+        // r < 1000, so cur < 1000 * 2^16 fits in 32 bits.
+        let cur = (r << 16) | (((ms >> shift) & 0xffff) as u32);
+        q = (q << 16) | u64::from(cur / 1000);
+        r = cur % 1000;
+    }
+    u32::try_from(q).unwrap_or(u32::MAX)
+}
+
 /// The operating system's random generator.
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
@@ -161,5 +176,27 @@ mod tests {
     fn system_clock_is_after_2024() {
         // 2024-01-01T00:00:00Z
         assert!(SystemClock.now_ms() > 1_704_067_200_000);
+    }
+}
+
+#[cfg(test)]
+mod secs_tests {
+    use super::secs_of_ms;
+
+    /// The long division agrees with `/ 1000` around every digit boundary and saturates.
+    #[test]
+    fn secs_of_ms_is_division_by_1000() {
+        let mut samples = alloc::vec![0u64, 1, 999, 1000, 1001, 65_535_999, 1_704_067_200_123];
+        for bits in [16u32, 32, 42, 48, 63] {
+            for d in [0u64, 1, 999, 1000] {
+                samples.push((1u64 << bits).wrapping_sub(d));
+                samples.push((1u64 << bits) + d);
+            }
+        }
+        samples.extend([4_294_967_295_999, 4_294_967_296_000, u64::MAX]);
+        for ms in samples {
+            let expected = u32::try_from(ms / 1000).unwrap_or(u32::MAX);
+            assert_eq!(secs_of_ms(ms), expected, "{ms}");
+        }
     }
 }

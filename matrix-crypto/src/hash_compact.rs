@@ -6,7 +6,9 @@
 //!
 //! This module owns the compression functions and a Merkle-Damgard buffer over them
 //! ([`MdHash`]): 64-byte blocks, `0x80` padding and a 64-bit bit count, in the hash's byte
-//! order. The state and buffer are wiped on drop.
+//! order. The state and buffer are wiped on drop. The buffering and padding code is one
+//! non-generic copy that calls the compression through a pointer, so a build with both
+//! compact hashes (the TLS 1.0/1.1 PRF needs both) does not carry it twice.
 
 #![allow(
     dead_code,
@@ -21,8 +23,6 @@ use zeroize::Zeroize;
 pub(crate) trait Compress {
     /// Big-endian words and length (SHA-1) or little-endian (MD5).
     const BIG_ENDIAN: bool;
-    /// State words in use (4 for MD5, 5 for SHA-1).
-    const WORDS: usize;
     /// The initial chaining state.
     const INIT: [u32; 5];
     /// One block.
@@ -61,7 +61,6 @@ const MD5_S: [[u32; 4]; 4] = [
 
 impl Compress for Md5Compress {
     const BIG_ENDIAN: bool = false;
-    const WORDS: usize = 4;
     const INIT: [u32; 5] = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0];
 
     fn block(state: &mut [u32; 5], block: &[u8; 64]) {
@@ -97,7 +96,6 @@ pub(crate) struct Sha1Compress;
 
 impl Compress for Sha1Compress {
     const BIG_ENDIAN: bool = true;
-    const WORDS: usize = 5;
     const INIT: [u32; 5] = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0];
 
     fn block(state: &mut [u32; 5], block: &[u8; 64]) {
@@ -197,46 +195,88 @@ impl<C: Compress, const N: usize> MdHash<C, N> {
     }
 
     /// Absorbs `data`.
-    pub(crate) fn update(&mut self, mut data: &[u8]) {
+    pub(crate) fn update(&mut self, data: &[u8]) {
         self.total = self.total.wrapping_add(data.len() as u64);
-        while !data.is_empty() {
-            let take = (64 - self.buf_len).min(data.len());
-            self.buf[self.buf_len..self.buf_len + take].copy_from_slice(&data[..take]);
-            self.buf_len += take;
-            data = &data[take..];
-            if self.buf_len == 64 {
-                C::block(&mut self.state, &self.buf);
-                self.buf_len = 0;
-            }
-        }
+        absorb(
+            &mut self.state,
+            &mut self.buf,
+            &mut self.buf_len,
+            data,
+            C::block,
+        );
     }
 
     /// The digest: `N` bytes (16 for MD5, 20 for SHA-1).
     pub(crate) fn finalize(mut self) -> [u8; N] {
-        let bits = self.total.wrapping_mul(8);
-        let len = if C::BIG_ENDIAN {
-            bits.to_be_bytes()
-        } else {
-            bits.to_le_bytes()
-        };
-        self.buf[self.buf_len] = 0x80;
-        self.buf[self.buf_len + 1..].fill(0);
-        if self.buf_len >= 56 {
-            C::block(&mut self.state, &self.buf);
-            self.buf.fill(0);
-        }
-        self.buf[56..].copy_from_slice(&len);
-        C::block(&mut self.state, &self.buf);
         let mut out = [0u8; N];
-        for (word, chunk) in self.state[..C::WORDS].iter().zip(out.chunks_mut(4)) {
-            let bytes = if C::BIG_ENDIAN {
-                word.to_be_bytes()
-            } else {
-                word.to_le_bytes()
-            };
-            chunk.copy_from_slice(&bytes[..chunk.len()]);
-        }
+        pad_and_write(
+            &mut self.state,
+            &mut self.buf,
+            self.buf_len,
+            self.total,
+            C::BIG_ENDIAN,
+            C::block,
+            &mut out,
+        );
         out
+    }
+}
+
+/// [`MdHash::update`] for every compression function: one copy of the buffering code in a
+/// build with both compact hashes (the compression is called through a pointer).
+#[inline(never)]
+fn absorb(
+    state: &mut [u32; 5],
+    buf: &mut [u8; 64],
+    buf_len: &mut usize,
+    mut data: &[u8],
+    block: fn(&mut [u32; 5], &[u8; 64]),
+) {
+    while !data.is_empty() {
+        let take = (64 - *buf_len).min(data.len());
+        buf[*buf_len..*buf_len + take].copy_from_slice(&data[..take]);
+        *buf_len += take;
+        data = &data[take..];
+        if *buf_len == 64 {
+            block(state, buf);
+            *buf_len = 0;
+        }
+    }
+}
+
+/// [`MdHash::finalize`] for every compression function: the `0x80` padding and the 64-bit
+/// bit count of `total` bytes, in the hash's byte order, then the state words into `out`.
+#[inline(never)]
+fn pad_and_write(
+    state: &mut [u32; 5],
+    buf: &mut [u8; 64],
+    buf_len: usize,
+    total: u64,
+    big_endian: bool,
+    block: fn(&mut [u32; 5], &[u8; 64]),
+    out: &mut [u8],
+) {
+    let bits = total.wrapping_mul(8);
+    let len = if big_endian {
+        bits.to_be_bytes()
+    } else {
+        bits.to_le_bytes()
+    };
+    buf[buf_len] = 0x80;
+    buf[buf_len + 1..].fill(0);
+    if buf_len >= 56 {
+        block(state, buf);
+        buf.fill(0);
+    }
+    buf[56..].copy_from_slice(&len);
+    block(state, buf);
+    for (word, chunk) in state.iter().zip(out.chunks_mut(4)) {
+        let bytes = if big_endian {
+            word.to_be_bytes()
+        } else {
+            word.to_le_bytes()
+        };
+        chunk.copy_from_slice(&bytes[..chunk.len()]);
     }
 }
 

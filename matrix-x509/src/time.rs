@@ -71,8 +71,11 @@ impl CertTime {
         {
             return Err(Error::ParseFail);
         }
-        let days = days_from_civil(year, month, day);
-        let secs = days * 86_400 + hour * 3_600 + minute * 60 + second;
+        // The date and time of day in 32-bit arithmetic (a 4-digit year fits, and a Cortex-M
+        // divides 32-bit numbers in hardware; 64-bit division would link a library routine),
+        // widened only for the seconds since 1970.
+        let days = i64::from(days_from_civil(year, month, day));
+        let secs = days * 86_400 + i64::from(hour * 3_600 + minute * 60 + second);
         Ok(CertTime {
             time_type,
             // Every byte was checked above (digits and `Z`): ASCII, copied as it is.
@@ -82,21 +85,22 @@ impl CertTime {
     }
 }
 
-fn digits(b: &[u8]) -> Result<i64, Error> {
-    b.iter().try_fold(0i64, |acc, &c| {
+/// The value of at most four decimal digits.
+fn digits(b: &[u8]) -> Result<i32, Error> {
+    b.iter().try_fold(0i32, |acc, &c| {
         if c.is_ascii_digit() {
-            Ok(acc * 10 + i64::from(c - b'0'))
+            Ok(acc * 10 + i32::from(c - b'0'))
         } else {
             Err(Error::ParseFail)
         }
     })
 }
 
-fn is_leap(y: i64) -> bool {
+fn is_leap(y: i32) -> bool {
     (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
 }
 
-fn days_in_month(y: i64, m: i64) -> i64 {
+fn days_in_month(y: i32, m: i32) -> i32 {
     match m {
         2 if is_leap(y) => 29,
         2 => 28,
@@ -106,7 +110,7 @@ fn days_in_month(y: i64, m: i64) -> i64 {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+fn days_from_civil(y: i32, m: i32, d: i32) -> i32 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -131,6 +135,11 @@ mod tests {
         assert_eq!(t.unix_ms, 4_859_740_800_000);
         let t = CertTime::parse(tag::GENERALIZED_TIME, b"20000229235960Z").unwrap();
         assert_eq!(t.unix_ms, 951_868_800_000);
+        // The extremes of four digits: the 32-bit date arithmetic holds.
+        let t = CertTime::parse(tag::GENERALIZED_TIME, b"99991231235959Z").unwrap();
+        assert_eq!(t.unix_ms, 253_402_300_799_000);
+        let t = CertTime::parse(tag::GENERALIZED_TIME, b"00000101000000Z").unwrap();
+        assert_eq!(t.unix_ms, -62_167_219_200_000);
     }
 
     #[test]

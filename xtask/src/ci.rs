@@ -353,10 +353,11 @@ fn check_ecdsa_only(root: &Path) -> Result<(), String> {
 /// The compact in-tree AES (`aes-improve-perf-increase-codesize` off, as in the firmware
 /// and minimal profiles) passes the AES known answers, SP 800-38A CBC, Wycheproof AES-CBC
 /// and the OpenSSL comparison through matrix-crypto's API (the default build tests the
-/// `aes` crate's AES).
+/// `aes` crate's AES); its compact AES-GCM passes Wycheproof AES-GCM and the comparison
+/// with the `aes-gcm` crate on random inputs (the `--lib` tests).
 fn check_compact_aes(root: &Path) -> Result<(), String> {
     println!(
-        "-- compact AES: matrix-crypto symmetric tests without aes-improve-perf-increase-codesize"
+        "-- compact AES and AES-GCM: matrix-crypto symmetric tests without aes-improve-perf-increase-codesize"
     );
     cmd::run(
         root,
@@ -367,12 +368,14 @@ fn check_compact_aes(root: &Path) -> Result<(), String> {
             "matrix-crypto",
             "--no-default-features",
             "--features",
-            "std,aes",
+            "std,aes,aes-gcm",
             "--lib",
             "--test",
             "symmetric",
             "--test",
             "symmetric_openssl",
+            "--test",
+            "aes_gcm_wycheproof",
         ],
     )
 }

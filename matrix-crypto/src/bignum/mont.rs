@@ -76,6 +76,18 @@ const FIXED_16_32_LIMBS: bool = cfg!(any(
     feature = "pubkey-improve-perf-increase-codesize"
 ));
 
+/// Whether the product-scanning (Comba) kernels are compiled: with any of the fixed-size
+/// kernel features. Without them (the smallest builds: `pubkey-fixed-size-kernels`,
+/// `pubkey-improve-perf-increase-codesize` and `1024-key-speed-optimizations` all off) every
+/// size takes the one CIOS loop ([`mul_n`]) and a squaring is a multiplication of the number
+/// by itself: one Montgomery kernel instead of three (about 2 KB less on a Cortex-M4, see
+/// FEATURES.md), at the price of slower private-key operations.
+const SCANNING: bool = cfg!(any(
+    feature = "pubkey-fixed-size-kernels",
+    feature = "pubkey-improve-perf-increase-codesize",
+    feature = "1024-key-speed-optimizations"
+));
+
 /// Up to this many limbs (4096 bits), multiplications of sizes without a fixed-size kernel
 /// use product scanning with the reduction multipliers on the stack; larger ones use CIOS.
 const GENERIC_COMBA_MAX: usize = 64;
@@ -288,7 +300,7 @@ impl MontCtx {
     pub(crate) fn mul_into(&self, out: &mut [u64], a: &[u64], b: &[u64]) {
         let s = self.m.len();
         fixed_dispatch!(s, mul_n, (out, a, b, &self.m, self.m0inv));
-        if s <= GENERIC_COMBA_MAX {
+        if SCANNING && s <= GENERIC_COMBA_MAX {
             let mut q = [0u64; GENERIC_COMBA_MAX];
             mul_comba(out, a, b, &self.m, self.m0inv, &mut q[..s]);
             q.zeroize();
@@ -299,6 +311,10 @@ impl MontCtx {
 
     /// `out = a^2 * R^-1 mod m` for `a < m`; `scratch` has `2 s` limbs.
     pub(crate) fn sqr_into(&self, out: &mut [u64], a: &[u64], scratch: &mut [u64]) {
+        if !SCANNING {
+            self.mul_into(out, a, a);
+            return;
+        }
         let s = self.m.len();
         fixed_dispatch!(s, sqr_n, (out, a, &self.m, self.m0inv, scratch));
         sqr_comba(out, a, &self.m, self.m0inv, &mut scratch[..s]);

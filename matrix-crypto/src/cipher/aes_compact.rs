@@ -204,16 +204,17 @@ fn sub_word(w: [u8; 4]) -> [u8; 4] {
     word
 }
 
-/// An expanded AES key of any size, its round keys bitsliced.
+/// An expanded AES key of any size, its round keys bitsliced (also the block cipher of the
+/// compact AES-GCM, `gcm_compact`).
 #[derive(Clone)]
-struct Schedule {
+pub(super) struct Schedule {
     round_keys: [Planes; MAX_ROUND_KEYS],
     rounds: usize,
 }
 
 impl Schedule {
     /// The key expansion of FIPS 197 section 5.2 for a 16, 24 or 32-byte key.
-    fn expand(key: &[u8]) -> Self {
+    pub(super) fn expand(key: &[u8]) -> Self {
         let nk = key.len() / 4;
         let rounds = nk + 6;
         let mut words = [[0u8; 4]; 4 * MAX_ROUND_KEYS];
@@ -250,8 +251,14 @@ impl Schedule {
         Schedule { round_keys, rounds }
     }
 
+    /// The key length in bits (128, 192 or 256).
+    #[cfg(feature = "aes-gcm")]
+    pub(super) fn key_bits(&self) -> usize {
+        (self.rounds - 6) * 32
+    }
+
     /// The cipher (FIPS 197 section 5.1) on one block.
-    fn encrypt(&self, block: &[u8; 16]) -> [u8; 16] {
+    pub(super) fn encrypt(&self, block: &[u8; 16]) -> [u8; 16] {
         let mut s = to_planes(block);
         add_round_key(&mut s, &self.round_keys[0]);
         for r in 1..=self.rounds {

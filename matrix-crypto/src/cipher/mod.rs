@@ -2,6 +2,9 @@
 //! (feature `aes-gcm`, [`AesGcm`]), the RC4 stream cipher, and PKCS#7 padding (MatrixSSL's `symmetric.h`: `psAesInit`,
 //! `psDes3Init`, `psSeedInit`, `psArc4Init` and their `Encrypt`/`Decrypt` functions).
 //!
+//! AES-GCM is the `aes-gcm` crate's with `aes-improve-perf-increase-codesize`, else
+//! `gcm_compact`: the same API over the compact AES with a constant-time software GHASH.
+//!
 //! Algorithms: AES (FIPS-197) from the `aes` crate (AES-NI/ARMv8 detected at run time, else a
 //! constant-time bitsliced implementation) with `aes-improve-perf-increase-codesize`, else
 //! the in-tree compact constant-time AES of `aes_compact`, DES and 3DES-EDE (FIPS 46-3, SP 800-67) from the
@@ -32,8 +35,13 @@ mod aes_compact;
 mod block;
 #[cfg(all(feature = "3des", feature = "3des-improve-perf-increase-codesize"))]
 mod des_tables;
-#[cfg(feature = "aes-gcm")]
+#[cfg(all(feature = "aes-gcm", feature = "aes-improve-perf-increase-codesize"))]
 mod gcm;
+#[cfg(all(
+    feature = "aes-gcm",
+    not(feature = "aes-improve-perf-increase-codesize")
+))]
+mod gcm_compact;
 mod padding;
 #[cfg(feature = "seed")]
 mod seed;
@@ -51,8 +59,13 @@ mod stream;
     doc(cfg(any(feature = "aes", feature = "3des", feature = "seed")))
 )]
 pub use block::CbcCipher;
-#[cfg(feature = "aes-gcm")]
+#[cfg(all(feature = "aes-gcm", feature = "aes-improve-perf-increase-codesize"))]
 pub use gcm::{AesGcm, GCM_NONCE_LEN, GCM_TAG_LEN};
+#[cfg(all(
+    feature = "aes-gcm",
+    not(feature = "aes-improve-perf-increase-codesize")
+))]
+pub use gcm_compact::{AesGcm, GCM_NONCE_LEN, GCM_TAG_LEN};
 pub use padding::{pkcs7_pad, pkcs7_unpad};
 #[cfg(feature = "arc4")]
 #[cfg_attr(docsrs, doc(cfg(feature = "arc4")))]

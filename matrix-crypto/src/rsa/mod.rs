@@ -336,6 +336,21 @@ fn random_below(rng: &mut dyn SecureRandom, n: &MontCtx) -> Result<Zeroizing<Vec
 /// `None` when `x` is not invertible. Uses crypto-bigint's safegcd at the next fixed size.
 fn invert_vartime(x: &[u64], n: &[u64]) -> Option<Vec<u64>> {
     use crypto_bigint::{U512, U1024, U2048, U4096};
+    // Without the fixed-size kernel features (the smallest builds, as in `bignum::mont`),
+    // one instance at the largest size serves every modulus: each size of crypto-bigint's
+    // safegcd is about 2.5 KB of code on a Cortex-M4, while a larger size only costs time
+    // in an inversion made once per blinding pair (every 32 private operations).
+    const ONE_SIZE: bool = !cfg!(any(
+        feature = "pubkey-fixed-size-kernels",
+        feature = "pubkey-improve-perf-increase-codesize",
+        feature = "1024-key-speed-optimizations"
+    ));
+    if ONE_SIZE {
+        return match n.len() {
+            0..=64 => invert_fixed::<{ U4096::LIMBS }>(x, n),
+            _ => None,
+        };
+    }
     match n.len() {
         0..=8 => invert_fixed::<{ U512::LIMBS }>(x, n),
         9..=16 => invert_fixed::<{ U1024::LIMBS }>(x, n),

@@ -640,7 +640,7 @@ impl HsShared {
     pub(crate) fn new_random(&self, rng: &mut dyn SecureRandom) -> Result<[u8; 32], Fatal> {
         let mut r = [0u8; 32];
         rng.fill_bytes(&mut r)?;
-        let secs = u32::try_from(self.ctx.now_ms() / 1000).unwrap_or(u32::MAX);
+        let secs = matrix_core::osdep::secs_of_ms(self.ctx.now_ms());
         if let Some(t) = r.get_mut(..4) {
             t.copy_from_slice(&secs.to_be_bytes());
         }

@@ -33,7 +33,7 @@ pub(super) struct ServerTicket {
 /// Seconds of a millisecond time, saturated.
 #[cfg(feature = "stateless-session-tickets")]
 fn secs(ms: u64) -> u32 {
-    u32::try_from(ms / 1000).unwrap_or(u32::MAX)
+    matrix_core::osdep::secs_of_ms(ms)
 }
 
 #[cfg(feature = "stateless-session-tickets")]
