@@ -84,7 +84,7 @@ impl<M: RecordMac> Cbc<M> {
             block_len,
             explicit_iv,
             ssl3: version.is_ssl3(),
-            etm: etm && !version.is_ssl3(),
+            etm: super::ETM && etm && !version.is_ssl3(),
         })
     }
 }
