@@ -226,7 +226,7 @@ impl ClientHandshake {
         // RFC 8422 section 5.1: our groups and point formats, with an ECDHE suite.
         ecdhe::client_hello_extensions(&shared.ctx, &suites, &mut hello_exts, &mut sent_extensions);
         // RFC 5246 section 7.4.1.4.1: the pairs we accept, when offering TLS 1.2.
-        if offered_version.is_tls12() {
+        if super::version::TLS12 && offered_version.is_tls12() {
             hello_exts.push(Extension::Unknown {
                 ext_type: ExtensionType::SignatureAlgorithms.get(),
                 data: crate::sigalgs::extension_data(),

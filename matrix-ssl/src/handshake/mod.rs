@@ -444,7 +444,7 @@ impl HsShared {
     /// session hash (MD5 || SHA-1 of the transcript up to the ClientKeyExchange, in TLS
     /// 1.0/1.1) when negotiated, the classic one otherwise.
     pub(crate) fn compute_master(&self, pms: &[u8]) -> Result<MasterSecret, Fatal> {
-        if self.version.is_tls12() {
+        if version::TLS12 && self.version.is_tls12() {
             return self.tls12_master(pms);
         }
         Ok(if self.ems {
@@ -465,7 +465,7 @@ impl HsShared {
         &self,
         kind: SigKind,
     ) -> Result<(HashAlgorithm, Option<SignatureScheme>), Fatal> {
-        if !self.version.is_tls12() {
+        if !version::TLS12 || !self.version.is_tls12() {
             return Ok((crate::sigalgs::legacy(kind), None));
         }
         let peer = if self.peer_sig_algs.is_empty() {
@@ -487,7 +487,7 @@ impl HsShared {
         kind: SigKind,
         got: Option<SignatureScheme>,
     ) -> Result<HashAlgorithm, Fatal> {
-        crate::sigalgs::accepted(kind, self.version.is_tls12(), got)
+        crate::sigalgs::accepted(kind, version::TLS12 && self.version.is_tls12(), got)
             .ok_or(Fatal::new(AlertDescription::IllegalParameter))
     }
 
@@ -716,7 +716,7 @@ impl HsShared {
             .master
             .as_ref()
             .ok_or(Fatal::internal(Error::Failure))?;
-        Ok(if self.version.is_tls12() {
+        Ok(if version::TLS12 && self.version.is_tls12() {
             self.tls12_finished(master, sender)?
         } else if self.version.is_ssl3() {
             prf::ssl3_finished(master, sender, self.transcript.legacy()).to_vec()
