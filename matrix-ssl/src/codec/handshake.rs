@@ -672,32 +672,68 @@ impl ServerKeyExchange {
         version: ProtocolVersion,
     ) -> Result<Self, DecodeError> {
         let ske = match kind {
-            KeyExchangeKind::Rsa => {
-                return Err(DecodeError::InvalidValue("ServerKeyExchange for RSA"));
-            }
-            KeyExchangeKind::DheRsa => ServerKeyExchange::DheRsa {
-                params: ServerDhParams::read(r)?,
-                sig_alg: read_sig_alg(r, version)?,
-                signature: read_opaque(r, LengthPrefix::U16, 0, 0xffff)?.to_vec(),
-            },
-            KeyExchangeKind::DhAnon => ServerKeyExchange::DhAnon {
-                params: ServerDhParams::read(r)?,
-            },
-            KeyExchangeKind::Psk => ServerKeyExchange::Psk {
-                identity_hint: read_opaque(r, LengthPrefix::U16, 0, 0xffff)?.to_vec(),
-            },
-            KeyExchangeKind::DhePsk => ServerKeyExchange::DhePsk {
-                identity_hint: read_opaque(r, LengthPrefix::U16, 0, 0xffff)?.to_vec(),
-                params: ServerDhParams::read(r)?,
-            },
-            KeyExchangeKind::Ecdhe => ServerKeyExchange::Ecdhe {
-                params: ServerEcdhParams::read(r)?,
-                sig_alg: read_sig_alg(r, version)?,
-                signature: read_opaque(r, LengthPrefix::U16, 0, 0xffff)?.to_vec(),
-            },
+            KeyExchangeKind::Rsa => return Err(Self::RSA_HAS_NONE),
+            KeyExchangeKind::DheRsa => Self::read_dhe_rsa(r, version)?,
+            KeyExchangeKind::DhAnon => Self::read_dh_anon(r)?,
+            KeyExchangeKind::Psk => Self::read_psk(r)?,
+            KeyExchangeKind::DhePsk => Self::read_dhe_psk(r)?,
+            KeyExchangeKind::Ecdhe => Self::read_ecdhe(r, version)?,
         };
         r.expect_empty()?;
         Ok(ske)
+    }
+
+    /// Why an RSA suite's ServerKeyExchange is refused.
+    pub(crate) const RSA_HAS_NONE: DecodeError =
+        DecodeError::InvalidValue("ServerKeyExchange for RSA");
+
+    // One reader per layout (the body's start; the caller checks that nothing follows), so
+    // that a build links only the layouts of its key exchanges (`handshake::kx`).
+
+    /// DHE_RSA: the parameters and their signature.
+    pub(crate) fn read_dhe_rsa(
+        r: &mut Reader<'_>,
+        version: ProtocolVersion,
+    ) -> Result<Self, DecodeError> {
+        Ok(ServerKeyExchange::DheRsa {
+            params: ServerDhParams::read(r)?,
+            sig_alg: read_sig_alg(r, version)?,
+            signature: read_opaque(r, LengthPrefix::U16, 0, 0xffff)?.to_vec(),
+        })
+    }
+
+    /// DH_anon: the parameters.
+    pub(crate) fn read_dh_anon(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(ServerKeyExchange::DhAnon {
+            params: ServerDhParams::read(r)?,
+        })
+    }
+
+    /// PSK: the identity hint.
+    pub(crate) fn read_psk(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(ServerKeyExchange::Psk {
+            identity_hint: read_opaque(r, LengthPrefix::U16, 0, 0xffff)?.to_vec(),
+        })
+    }
+
+    /// DHE_PSK: the identity hint, then the parameters.
+    pub(crate) fn read_dhe_psk(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(ServerKeyExchange::DhePsk {
+            identity_hint: read_opaque(r, LengthPrefix::U16, 0, 0xffff)?.to_vec(),
+            params: ServerDhParams::read(r)?,
+        })
+    }
+
+    /// ECDHE: the curve and point, then their signature.
+    pub(crate) fn read_ecdhe(
+        r: &mut Reader<'_>,
+        version: ProtocolVersion,
+    ) -> Result<Self, DecodeError> {
+        Ok(ServerKeyExchange::Ecdhe {
+            params: ServerEcdhParams::read(r)?,
+            sig_alg: read_sig_alg(r, version)?,
+            signature: read_opaque(r, LengthPrefix::U16, 0, 0xffff)?.to_vec(),
+        })
     }
 
     /// Appends the body.
@@ -861,34 +897,64 @@ impl ClientKeyExchange {
         version: ProtocolVersion,
     ) -> Result<Self, DecodeError> {
         let cke = match kind {
-            KeyExchangeKind::Rsa if version.is_ssl3() => {
-                let secret = r.rest();
-                if secret.is_empty() {
-                    return Err(DecodeError::Truncated);
-                }
-                ClientKeyExchange::Rsa {
-                    encrypted_pre_master_secret: secret.to_vec(),
-                }
-            }
-            KeyExchangeKind::Rsa => ClientKeyExchange::Rsa {
-                encrypted_pre_master_secret: read_opaque(r, LengthPrefix::U16, 0, 0xffff)?.to_vec(),
-            },
-            KeyExchangeKind::DheRsa | KeyExchangeKind::DhAnon => ClientKeyExchange::Dh {
-                dh_yc: read_opaque(r, LengthPrefix::U16, 1, 0xffff)?.to_vec(),
-            },
-            KeyExchangeKind::Psk => ClientKeyExchange::Psk {
-                identity: read_opaque(r, LengthPrefix::U16, 0, 0xffff)?.to_vec(),
-            },
-            KeyExchangeKind::DhePsk => ClientKeyExchange::DhePsk {
-                identity: read_opaque(r, LengthPrefix::U16, 0, 0xffff)?.to_vec(),
-                dh_yc: read_opaque(r, LengthPrefix::U16, 1, 0xffff)?.to_vec(),
-            },
-            KeyExchangeKind::Ecdhe => ClientKeyExchange::Ecdh {
-                point: super::ec_extensions::read_ec_point(r)?.to_vec(),
-            },
+            KeyExchangeKind::Rsa => Self::read_rsa(r, version)?,
+            KeyExchangeKind::DheRsa | KeyExchangeKind::DhAnon => Self::read_dh(r)?,
+            KeyExchangeKind::Psk => Self::read_psk(r)?,
+            KeyExchangeKind::DhePsk => Self::read_dhe_psk(r)?,
+            KeyExchangeKind::Ecdhe => Self::read_ecdh(r)?,
         };
         r.expect_empty()?;
         Ok(cke)
+    }
+
+    // One reader per layout, as for ServerKeyExchange.
+
+    /// RSA: the encrypted premaster secret, bare in SSL 3.0.
+    pub(crate) fn read_rsa(
+        r: &mut Reader<'_>,
+        version: ProtocolVersion,
+    ) -> Result<Self, DecodeError> {
+        let secret = if version.is_ssl3() {
+            let secret = r.rest();
+            if secret.is_empty() {
+                return Err(DecodeError::Truncated);
+            }
+            secret
+        } else {
+            read_opaque(r, LengthPrefix::U16, 0, 0xffff)?
+        };
+        Ok(ClientKeyExchange::Rsa {
+            encrypted_pre_master_secret: secret.to_vec(),
+        })
+    }
+
+    /// DHE_RSA and DH_anon: Yc.
+    pub(crate) fn read_dh(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(ClientKeyExchange::Dh {
+            dh_yc: read_opaque(r, LengthPrefix::U16, 1, 0xffff)?.to_vec(),
+        })
+    }
+
+    /// PSK: the identity.
+    pub(crate) fn read_psk(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(ClientKeyExchange::Psk {
+            identity: read_opaque(r, LengthPrefix::U16, 0, 0xffff)?.to_vec(),
+        })
+    }
+
+    /// DHE_PSK: the identity, then Yc.
+    pub(crate) fn read_dhe_psk(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(ClientKeyExchange::DhePsk {
+            identity: read_opaque(r, LengthPrefix::U16, 0, 0xffff)?.to_vec(),
+            dh_yc: read_opaque(r, LengthPrefix::U16, 1, 0xffff)?.to_vec(),
+        })
+    }
+
+    /// ECDHE: the point.
+    pub(crate) fn read_ecdh(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(ClientKeyExchange::Ecdh {
+            point: super::ec_extensions::read_ec_point(r)?.to_vec(),
+        })
     }
 
     /// Appends the body in `version`'s framing.
@@ -1001,8 +1067,21 @@ pub fn encode_handshake(
     msg_type: HandshakeType,
     body: impl FnOnce(&mut Vec<u8>),
 ) {
+    let start = open_handshake(out, msg_type);
+    body(out);
+    close_handshake(out, start);
+}
+
+/// Appends the 4-byte header of a handshake message with a zero length; returns where the
+/// length starts (the first half of [`encode_handshake`], shared by every message).
+pub(crate) fn open_handshake(out: &mut Vec<u8>, msg_type: HandshakeType) -> usize {
     msg_type.encode(out);
-    encode_with_prefix(out, LengthPrefix::U24, body);
+    super::open_prefix(out, LengthPrefix::U24)
+}
+
+/// Patches the length that [`open_handshake`] left at `start`.
+pub(crate) fn close_handshake(out: &mut [u8], start: usize) {
+    super::close_prefix(out, LengthPrefix::U24, start);
 }
 
 /// Appends a whole DTLS handshake message as the transcript hashes it (RFC 4347 section
@@ -1015,6 +1094,18 @@ pub fn encode_dtls_handshake(
     message_seq: u16,
     body: impl FnOnce(&mut Vec<u8>),
 ) {
+    let start = open_dtls_handshake(out, msg_type, message_seq);
+    body(out);
+    close_dtls_handshake(out, start);
+}
+
+/// Appends the 12-byte header of an unfragmented DTLS message with zero lengths; returns
+/// where it starts (the first half of [`encode_dtls_handshake`]).
+pub(crate) fn open_dtls_handshake(
+    out: &mut Vec<u8>,
+    msg_type: HandshakeType,
+    message_seq: u16,
+) -> usize {
     let start = out.len();
     DtlsHandshakeHeader {
         msg_type,
@@ -1024,8 +1115,12 @@ pub fn encode_dtls_handshake(
         fragment_length: 0,
     }
     .encode(out);
-    body(out);
-    let len = out.len() - start - DtlsHandshakeHeader::LEN;
+    start
+}
+
+/// Patches both lengths of the DTLS header that [`open_dtls_handshake`] left at `start`.
+pub(crate) fn close_dtls_handshake(out: &mut [u8], start: usize) {
+    let len = out.len().saturating_sub(start + DtlsHandshakeHeader::LEN);
     // A body over 2^24 - 1 bytes cannot be framed; no message of ours comes near it (the
     // largest is a certificate chain, which `Keys` bounds), so saturate rather than panic.
     let len = u32::try_from(len).unwrap_or(u32::MAX).min(0x00ff_ffff);

@@ -123,19 +123,38 @@ pub fn encode_with_prefix(
     prefix: LengthPrefix,
     body: impl FnOnce(&mut Vec<u8>),
 ) {
-    let start = out.len();
-    out.extend(core::iter::repeat_n(0u8, prefix.size()));
+    // Only the body's call is generic: the prefix work lives in two plain functions, so
+    // the dozens of bodies share one copy of it instead of one each.
+    let start = open_prefix(out, prefix);
     body(out);
-    let len = out.len().saturating_sub(start + prefix.size());
+    close_prefix(out, prefix, start);
+}
+
+/// Reserves a zero `prefix`-wide length at the end of `out`; returns where it starts (the
+/// first half of [`encode_with_prefix`]).
+pub(crate) fn open_prefix(out: &mut Vec<u8>, prefix: LengthPrefix) -> usize {
+    let start = out.len();
+    out.resize(start + prefix.size(), 0);
+    start
+}
+
+/// Writes the length of everything after the `prefix`-wide slot at `start` into that slot
+/// (the second half of [`encode_with_prefix`]).
+pub(crate) fn close_prefix(out: &mut [u8], prefix: LengthPrefix, start: usize) {
+    let size = prefix.size();
+    let len = out.len().saturating_sub(start + size);
     debug_assert!(
         len <= prefix.max(),
         "vector body too long for its length prefix"
     );
-    let len = u64::try_from(len.min(prefix.max())).unwrap_or(0);
-    let mut patch = Vec::with_capacity(3);
-    put_uint(&mut patch, len, prefix.size());
-    if let Some(slot) = out.get_mut(start..start + prefix.size()) {
-        slot.copy_from_slice(&patch);
+    // At most 2^24 - 1: fits the low three bytes of a u32.
+    let len = u32::try_from(len.min(prefix.max())).unwrap_or(0);
+    let bytes = len.to_be_bytes();
+    if let (Some(slot), Some(src)) = (
+        out.get_mut(start..start + size),
+        bytes.get(bytes.len() - size..),
+    ) {
+        slot.copy_from_slice(src);
     }
 }
 

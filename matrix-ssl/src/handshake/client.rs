@@ -14,12 +14,12 @@ use matrix_crypto::prf::Sender;
 use matrix_crypto::random::SecureRandom;
 use zeroize::Zeroizing;
 
-use super::ecdhe;
 use super::signing::PeerKey;
 use super::{
-    CertValidator, HelloExtensions, HsShared, Output, Reneg, dh_params_digest, kx_kind,
-    kx_supported, psk_premaster,
+    CertValidator, HelloExtensions, HsShared, Output, Reneg, dh_params_digest, kx_supported,
+    psk_premaster,
 };
+use super::{ecdhe, kx};
 use crate::alert::Fatal;
 use crate::codec::handshake::{
     Certificate, CertificateRequest, CertificateVerify, ClientHello, ClientKeyExchange, Extension,
@@ -226,7 +226,7 @@ impl ClientHandshake {
         // RFC 8422 section 5.1: our groups and point formats, with an ECDHE suite.
         ecdhe::client_hello_extensions(&shared.ctx, &suites, &mut hello_exts, &mut sent_extensions);
         // RFC 5246 section 7.4.1.4.1: the pairs we accept, when offering TLS 1.2.
-        if offered_version.is_tls12() {
+        if super::version::TLS12 && offered_version.is_tls12() {
             hello_exts.push(Extension::Unknown {
                 ext_type: ExtensionType::SignatureAlgorithms.get(),
                 data: crate::sigalgs::extension_data(),
@@ -442,22 +442,20 @@ impl ClientHandshake {
                 let hvr = HelloVerifyRequest::read_bytes(body).map_err(decode)?;
                 self.hello_verify_request(st, hvr, out)?
             }
-            (State::Certificate(st), HandshakeType::Certificate) => {
+            (State::Certificate(st), HandshakeType::Certificate) if kx::CERTIFICATE => {
                 let cert = Certificate::read_bytes(body).map_err(decode)?;
                 self.shared.transcript_update(raw);
                 self.certificate(st, cert)?
             }
             (State::ServerKeyExchange(st), HandshakeType::ServerKeyExchange) => {
-                let ske =
-                    ServerKeyExchange::read_in(&mut Reader::new(body), kx_kind(st.kx), version)
-                        .map_err(decode)?;
+                let ske = kx::read_server_key_exchange(st.kx, body, version).map_err(decode)?;
                 self.shared.transcript_update(raw);
                 self.server_key_exchange(st, &ske, rng)?
             }
             // RFC 4279 section 2: a PSK server without an identity hint may skip the
             // ServerKeyExchange.
             (State::ServerKeyExchange(st), HandshakeType::ServerHelloDone)
-                if st.kx == KeyExchange::Psk =>
+                if kx::PSK && st.kx == KeyExchange::Psk =>
             {
                 ServerHelloDone::read_bytes(body).map_err(decode)?;
                 self.shared.transcript_update(raw);
@@ -476,7 +474,8 @@ impl ClientHandshake {
             (State::ServerHelloDone(st), HandshakeType::CertificateRequest)
                 if !st.cert_requested =>
             {
-                if !self.shared.suite.is_some_and(|s| s.kx.server_certificate()) {
+                if !kx::CERTIFICATE || !self.shared.suite.is_some_and(|s| s.kx.server_certificate())
+                {
                     return Err(Fatal::new(AlertDescription::HandshakeFailure));
                 }
                 let req =
@@ -702,47 +701,30 @@ impl ClientHandshake {
         ske: &ServerKeyExchange,
         rng: &mut dyn SecureRandom,
     ) -> Result<State, Fatal> {
-        if let ServerKeyExchange::DheRsa {
-            params,
-            sig_alg,
-            signature,
-        } = ske
-        {
-            let key = st
-                .server_key
-                .as_ref()
-                .ok_or(Fatal::internal(Error::Failure))?;
-            // TLS 1.2: the pair must be one our signature_algorithms listed.
-            let hash = self.shared.verify_spec(key.kind(), *sig_alg)?;
-            let digest = dh_params_digest(
-                hash,
-                &self.shared.client_random,
-                &self.shared.server_random,
-                params,
-            )?;
-            key.verify(hash, &digest, signature)?;
-        }
-        let agree = |params: &ServerDhParams, rng: &mut dyn SecureRandom| {
-            let group = dh_group(params)?;
-            let pair = group.generate_key(rng)?;
-            let z = pair
-                .agree_tls(&params.dh_ys)
-                .map_err(|_| Fatal::new(AlertDescription::IllegalParameter))?;
-            Ok::<_, Fatal>((pair.public_bytes().to_vec(), z))
-        };
+        // Each arm only in a build with its key exchange (`kx`); the reader refused the
+        // others already.
         let kx = match ske {
-            ServerKeyExchange::DheRsa { params, .. } | ServerKeyExchange::DhAnon { params } => {
-                let (public, z) = agree(params, rng)?;
+            ServerKeyExchange::DheRsa {
+                params,
+                sig_alg,
+                signature,
+            } if kx::RSA && kx::DH => {
+                self.verify_dh_params(&st, params, *sig_alg, signature)?;
+                let (public, z) = dh_agree(params, rng)?;
                 ClientKx::Dh { public, z }
             }
-            ServerKeyExchange::Psk { identity_hint } => ClientKx::Psk {
+            ServerKeyExchange::DhAnon { params } if kx::DH => {
+                let (public, z) = dh_agree(params, rng)?;
+                ClientKx::Dh { public, z }
+            }
+            ServerKeyExchange::Psk { identity_hint } if kx::PSK => ClientKx::Psk {
                 hint: identity_hint.clone(),
             },
             ServerKeyExchange::DhePsk {
                 identity_hint,
                 params,
-            } => {
-                let (public, z) = agree(params, rng)?;
+            } if kx::PSK && kx::DH => {
+                let (public, z) = dh_agree(params, rng)?;
                 ClientKx::DhePsk {
                     hint: identity_hint.clone(),
                     public,
@@ -753,7 +735,7 @@ impl ClientHandshake {
                 params,
                 sig_alg,
                 signature,
-            } => {
+            } if kx::ECDHE => {
                 let key = st
                     .server_key
                     .as_ref()
@@ -762,6 +744,7 @@ impl ClientHandshake {
                     ecdhe::client_agree(&self.shared, key, params, *sig_alg, signature, rng)?;
                 ClientKx::Ecdh { public, z }
             }
+            _ => return Err(Fatal::unexpected()),
         };
         Ok(State::ServerHelloDone(ExpectServerHelloDone {
             offered_version: st.offered_version,
@@ -769,6 +752,30 @@ impl ClientHandshake {
             cert_requested: false,
             cert_types: Vec::new(),
         }))
+    }
+
+    /// The DHE_RSA signature: the hash of both randoms and the parameters, verified with
+    /// the certificate's key (decrypt_error when it does not verify).
+    fn verify_dh_params(
+        &self,
+        st: &ExpectServerKeyExchange,
+        params: &ServerDhParams,
+        sig_alg: Option<crate::codec::SignatureScheme>,
+        signature: &[u8],
+    ) -> Result<(), Fatal> {
+        let key = st
+            .server_key
+            .as_ref()
+            .ok_or(Fatal::internal(Error::Failure))?;
+        // TLS 1.2: the pair must be one our signature_algorithms listed.
+        let hash = self.shared.verify_spec(key.kind(), sig_alg)?;
+        let digest = dh_params_digest(
+            hash,
+            &self.shared.client_random,
+            &self.shared.server_random,
+            params,
+        )?;
+        key.verify(hash, &digest, signature)
     }
 
     fn certificate(&mut self, st: ExpectCertificate, cert: Certificate) -> Result<State, Fatal> {
@@ -828,7 +835,7 @@ impl ClientHandshake {
             }
             None => None,
         };
-        if st.cert_requested && signer.is_none() {
+        if kx::CERTIFICATE && st.cert_requested && signer.is_none() {
             // TLS: an empty Certificate; SSL 3.0: a no_certificate warning instead.
             if self.shared.version.is_ssl3() {
                 out.push(Output::WarningAlert(AlertDescription::NoCertificate));
@@ -843,7 +850,7 @@ impl ClientHandshake {
                 .ok_or(Fatal::new(AlertDescription::HandshakeFailure))
         };
         let (cke, pms): (ClientKeyExchange, Zeroizing<Vec<u8>>) = match st.kx {
-            ClientKx::Rsa(server_key) => {
+            ClientKx::Rsa(server_key) if kx::RSA => {
                 // RFC 2246 section 7.4.7.1: the premaster secret starts with the version
                 // we offered (not the negotiated one), which defeats version rollback.
                 let mut pms = Zeroizing::new(alloc::vec![0u8; 48]);
@@ -855,8 +862,8 @@ impl ClientHandshake {
                 };
                 (cke, pms)
             }
-            ClientKx::Dh { public, z } => (ClientKeyExchange::Dh { dh_yc: public }, z),
-            ClientKx::Psk { hint } => {
+            ClientKx::Dh { public, z } if kx::DH => (ClientKeyExchange::Dh { dh_yc: public }, z),
+            ClientKx::Psk { hint } if kx::PSK => {
                 let (identity, key) = psk(&hint)?;
                 let zeros = Zeroizing::new(alloc::vec![0u8; key.len()]);
                 let cke = ClientKeyExchange::Psk {
@@ -864,7 +871,7 @@ impl ClientHandshake {
                 };
                 (cke, psk_premaster(&zeros, key)?)
             }
-            ClientKx::DhePsk { hint, public, z } => {
+            ClientKx::DhePsk { hint, public, z } if kx::PSK && kx::DH => {
                 let (identity, key) = psk(&hint)?;
                 let cke = ClientKeyExchange::DhePsk {
                     identity: identity.to_vec(),
@@ -872,7 +879,11 @@ impl ClientHandshake {
                 };
                 (cke, psk_premaster(&z, key)?)
             }
-            ClientKx::Ecdh { public, z } => (ClientKeyExchange::Ecdh { point: public }, z),
+            ClientKx::Ecdh { public, z } if kx::ECDHE => {
+                (ClientKeyExchange::Ecdh { point: public }, z)
+            }
+            // No such exchange in this build (`kx`): never reached.
+            _ => return Err(Fatal::internal(Error::Failure)),
         };
         let version = self.shared.version;
         self.shared
@@ -902,6 +913,20 @@ impl ClientHandshake {
 /// The group of a ServerKeyExchange: insufficient_security for a prime outside 1024 to 4096
 /// bits, illegal_parameter for a group that is otherwise unusable (an even prime, a
 /// generator outside 1 < g < p - 1).
+/// Our side of a DH exchange with the server's parameters: a fresh key pair on its group,
+/// the agreed secret (illegal_parameter for a bad Ys) and our public value.
+fn dh_agree(
+    params: &ServerDhParams,
+    rng: &mut dyn SecureRandom,
+) -> Result<(Vec<u8>, Zeroizing<Vec<u8>>), Fatal> {
+    let group = dh_group(params)?;
+    let pair = group.generate_key(rng)?;
+    let z = pair
+        .agree_tls(&params.dh_ys)
+        .map_err(|_| Fatal::new(AlertDescription::IllegalParameter))?;
+    Ok((pair.public_bytes().to_vec(), z))
+}
+
 fn dh_group(params: &ServerDhParams) -> Result<DhGroup, Fatal> {
     let p = &params.dh_p;
     let start = p.iter().position(|&b| b != 0).unwrap_or(p.len());

@@ -43,8 +43,9 @@ use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::alert::Fatal;
-use crate::codec::handshake::KeyExchangeKind;
-use crate::codec::handshake::{ServerDhParams, encode_dtls_handshake, encode_handshake};
+use crate::codec::handshake::{
+    ServerDhParams, close_dtls_handshake, close_handshake, open_dtls_handshake, open_handshake,
+};
 use crate::codec::{
     AlertDescription, CipherSuite, HandshakeType, ProtocolVersion, SignatureScheme,
 };
@@ -58,6 +59,7 @@ use crate::suites::{self, KeyExchange, SuiteInfo};
 mod client;
 mod ecdhe;
 mod heap;
+mod kx;
 pub(crate) mod signing;
 #[cfg(feature = "stateless-session-tickets")]
 pub(crate) mod ticket;
@@ -271,31 +273,20 @@ impl HelloExtensions {
     }
 }
 
-/// The codec's layout selector for a suite's key exchange.
-pub(crate) fn kx_kind(kx: KeyExchange) -> KeyExchangeKind {
-    match kx {
-        KeyExchange::Rsa => KeyExchangeKind::Rsa,
-        KeyExchange::DheRsa => KeyExchangeKind::DheRsa,
-        KeyExchange::DhAnon => KeyExchangeKind::DhAnon,
-        KeyExchange::Psk => KeyExchangeKind::Psk,
-        KeyExchange::DhePsk => KeyExchangeKind::DhePsk,
-        KeyExchange::EcdheRsa | KeyExchange::EcdheEcdsa => KeyExchangeKind::Ecdhe,
-    }
-}
-
 /// Whether a session with these keys can run a key exchange: a server needs its RSA
 /// certificate and key for RSA and DHE_RSA; either side needs a pre-shared key for PSK and
 /// DHE_PSK; DH_anon needs nothing (a server uses the loaded DH group or the default one).
 /// Whether the suite is compiled in and enabled is the suite table's business.
 pub(crate) fn kx_supported(kx: KeyExchange, keys: &Keys, server: bool) -> bool {
-    match kx {
-        KeyExchange::Rsa | KeyExchange::DheRsa | KeyExchange::EcdheRsa => {
-            !server || keys.has_rsa_identity()
+    kx::compiled(kx)
+        && match kx {
+            KeyExchange::Rsa | KeyExchange::DheRsa | KeyExchange::EcdheRsa => {
+                !server || keys.has_rsa_identity()
+            }
+            KeyExchange::EcdheEcdsa => !server || keys.has_ec_identity(),
+            KeyExchange::DhAnon => true,
+            KeyExchange::Psk | KeyExchange::DhePsk => keys.has_psk(),
         }
-        KeyExchange::EcdheEcdsa => !server || keys.has_ec_identity(),
-        KeyExchange::DhAnon => true,
-        KeyExchange::Psk | KeyExchange::DhePsk => keys.has_psk(),
-    }
 }
 
 /// What the DHE_RSA ServerKeyExchange signature covers (RFC 2246 section 7.4.3, RFC 6101
@@ -459,7 +450,7 @@ impl HsShared {
     /// session hash (MD5 || SHA-1 of the transcript up to the ClientKeyExchange, in TLS
     /// 1.0/1.1) when negotiated, the classic one otherwise.
     pub(crate) fn compute_master(&self, pms: &[u8]) -> Result<MasterSecret, Fatal> {
-        if self.version.is_tls12() {
+        if version::TLS12 && self.version.is_tls12() {
             return self.tls12_master(pms);
         }
         Ok(if self.ems {
@@ -480,7 +471,7 @@ impl HsShared {
         &self,
         kind: SigKind,
     ) -> Result<(HashAlgorithm, Option<SignatureScheme>), Fatal> {
-        if !self.version.is_tls12() {
+        if !version::TLS12 || !self.version.is_tls12() {
             return Ok((crate::sigalgs::legacy(kind), None));
         }
         let peer = if self.peer_sig_algs.is_empty() {
@@ -502,7 +493,7 @@ impl HsShared {
         kind: SigKind,
         got: Option<SignatureScheme>,
     ) -> Result<HashAlgorithm, Fatal> {
-        crate::sigalgs::accepted(kind, self.version.is_tls12(), got)
+        crate::sigalgs::accepted(kind, version::TLS12 && self.version.is_tls12(), got)
             .ok_or(Fatal::new(AlertDescription::IllegalParameter))
     }
 
@@ -674,12 +665,32 @@ impl HsShared {
         msg_type: HandshakeType,
         body: impl FnOnce(&mut Vec<u8>),
     ) {
+        // Only the body's call is generic; the framing and hashing are shared by every
+        // message (one copy in the image instead of one per message type).
+        let mut msg = self.open_message(msg_type);
+        body(&mut msg);
+        self.close_message(msg, out);
+    }
+
+    /// A new message's header, with its lengths still zero.
+    fn open_message(&mut self, msg_type: HandshakeType) -> Vec<u8> {
         let mut msg = Vec::new();
         if self.is_dtls() {
-            encode_dtls_handshake(&mut msg, msg_type, self.next_message_seq, body);
+            open_dtls_handshake(&mut msg, msg_type, self.next_message_seq);
             self.next_message_seq = self.next_message_seq.wrapping_add(1);
         } else {
-            encode_handshake(&mut msg, msg_type, body);
+            open_handshake(&mut msg, msg_type);
+        }
+        msg
+    }
+
+    /// Patches the lengths of a message that [`Self::open_message`] began, hashes it and
+    /// queues it.
+    fn close_message(&mut self, mut msg: Vec<u8>, out: &mut Vec<Output>) {
+        if self.is_dtls() {
+            close_dtls_handshake(&mut msg, 0);
+        } else {
+            close_handshake(&mut msg, 1);
         }
         self.transcript.update(&msg);
         out.push(Output::Message(msg));
@@ -711,7 +722,7 @@ impl HsShared {
             .master
             .as_ref()
             .ok_or(Fatal::internal(Error::Failure))?;
-        Ok(if self.version.is_tls12() {
+        Ok(if version::TLS12 && self.version.is_tls12() {
             self.tls12_finished(master, sender)?
         } else if self.version.is_ssl3() {
             prf::ssl3_finished(master, sender, self.transcript.legacy()).to_vec()

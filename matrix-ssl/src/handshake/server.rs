@@ -26,8 +26,7 @@ use zeroize::Zeroizing;
 use super::ecdhe::{self, ClientEc};
 use super::signing::PeerKey;
 use super::{
-    CertValidator, HsShared, Output, dh_params_digest, kx_kind, kx_supported, psk_premaster,
-    version,
+    CertValidator, HsShared, Output, dh_params_digest, kx, kx_supported, psk_premaster, version,
 };
 use crate::alert::Fatal;
 use crate::codec::handshake::{
@@ -341,12 +340,8 @@ impl ServerHandshake {
         rng: &mut dyn SecureRandom,
     ) -> Result<State, Fatal> {
         let suite = self.shared.suite.ok_or(Fatal::internal(Error::Failure))?;
-        let cke = ClientKeyExchange::read(
-            &mut Reader::new(body),
-            kx_kind(suite.kx),
-            self.shared.version,
-        )
-        .map_err(|e| Fatal::decode(e, self.shared.version))?;
+        let cke = kx::read_client_key_exchange(suite.kx, body, self.shared.version)
+            .map_err(|e| Fatal::decode(e, self.shared.version))?;
         self.shared.transcript_update(raw);
         self.client_key_exchange(st, &cke, rng)
     }
@@ -599,7 +594,7 @@ impl ServerHandshake {
         if suite.kx.server_certificate() {
             self.emit_certificate(suite.kx, out)?;
         }
-        let (dh, ecdh) = if suite.kx.is_ecdhe() {
+        let (dh, ecdh) = if kx::ECDHE && suite.kx.is_ecdhe() {
             let group = client_ec
                 .choose_group(&self.shared.ctx)
                 .ok_or(Fatal::new(AlertDescription::HandshakeFailure))?;
@@ -658,7 +653,7 @@ impl ServerHandshake {
         rng: &mut dyn SecureRandom,
         out: &mut Vec<Output>,
     ) -> Result<Option<Box<DhKeyPair>>, Fatal> {
-        if matches!(kx, KeyExchange::Rsa | KeyExchange::Psk) {
+        if !kx::DH || matches!(kx, KeyExchange::Rsa | KeyExchange::Psk) {
             return Ok(None);
         }
         let group = self.shared.keys.dh_group()?;
@@ -815,30 +810,33 @@ impl ServerHandshake {
                 .agree_tls(yc)
                 .map_err(|_| Fatal::new(AlertDescription::IllegalParameter))
         };
+        // Each arm only in a build with its key exchange (`kx`); the reader refused the
+        // others already.
         let pms: Zeroizing<Vec<u8>> = match cke {
             ClientKeyExchange::Rsa {
                 encrypted_pre_master_secret,
-            } => {
+            } if kx::RSA => {
                 let key = keys.private_key().ok_or(Fatal::internal(Error::Failure))?;
                 let pms = rsa_premaster(key, encrypted_pre_master_secret, st.client_version, rng)?;
                 Zeroizing::new(pms.to_vec())
             }
-            ClientKeyExchange::Dh { dh_yc } => agree(dh_yc)?,
-            ClientKeyExchange::Psk { identity } => {
+            ClientKeyExchange::Dh { dh_yc } if kx::DH => agree(dh_yc)?,
+            ClientKeyExchange::Psk { identity } if kx::PSK => {
                 let key = psk(identity)?;
                 let zeros = Zeroizing::new(alloc::vec![0u8; key.len()]);
                 psk_premaster(&zeros, key)?
             }
-            ClientKeyExchange::DhePsk { identity, dh_yc } => {
+            ClientKeyExchange::DhePsk { identity, dh_yc } if kx::PSK && kx::DH => {
                 let key = psk(identity)?;
                 let z = agree(dh_yc)?;
                 psk_premaster(&z, key)?
             }
             // RFC 8422 section 5.10: the shared secret is the premaster secret.
-            ClientKeyExchange::Ecdh { point } => {
+            ClientKeyExchange::Ecdh { point } if kx::ECDHE => {
                 let pair = st.ecdh.as_ref().ok_or(Fatal::internal(Error::Failure))?;
                 ecdhe::server_agree(pair, point)?
             }
+            _ => return Err(Fatal::unexpected()),
         };
         self.shared.master = Some(self.shared.compute_master(&pms[..])?);
         self.shared.derive_keys(Side::Server)?;

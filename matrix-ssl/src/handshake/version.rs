@@ -17,6 +17,11 @@
 use crate::alert::Fatal;
 use crate::codec::{AlertDescription, ProtocolVersion};
 
+/// Whether this build speaks TLS 1.2 (feature `tls-1-2`): guards what only a TLS 1.2
+/// handshake does (signature_algorithms, the TLS 1.2 PRF and signatures), so that a
+/// build without it links none of it.
+pub(crate) const TLS12: bool = cfg!(feature = "tls-1-2");
+
 /// Where a version stands in the order of its family, higher meaning newer: TLS and SSL
 /// versions by their value (any major of 3 or more is an SSL/TLS version to us, so that a
 /// future {4,1} ranks above TLS 1.2); DTLS versions, which count down from {254,255}

@@ -352,10 +352,9 @@ impl Keys {
     /// The group a server uses: the loaded one, else RFC 7919 `ffdhe2048`.
     #[cfg(feature = "server-side-ssl")]
     pub(crate) fn dh_group(&self) -> Result<DhGroup, Error> {
-        match &self.dh_group {
-            Some(g) => Ok(g.clone()),
-            None => crate::dh::default_group(),
-        }
+        self.dh_group
+            .clone()
+            .map_or_else(crate::dh::default_group, Ok)
     }
 
     /// `matrixSslLoadPsk`: adds a pre-shared key and its identity for the PSK and DHE_PSK

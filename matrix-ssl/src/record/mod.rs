@@ -120,6 +120,12 @@ pub use null::{null_decrypter, null_encrypter};
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ssl3", feature = "tls"))))]
 pub use states::{cipher_states, cipher_states_etm};
 
+/// Whether this build has RFC 7366 encrypt-then-MAC (feature `encrypt-then-mac`). Without
+/// it no handshake negotiates it (the extension is neither sent nor accepted), and the CBC
+/// states are built without their encrypt-then-MAC paths, which the linker then drops.
+#[cfg(any(feature = "ssl3", feature = "tls"))]
+pub(crate) const ETM: bool = cfg!(feature = "encrypt-then-mac");
+
 /// Which end of the connection a cipher state belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Side {

@@ -40,7 +40,8 @@ pub fn cipher_states(
 }
 
 /// [`cipher_states`], with RFC 7366 encrypt-then-MAC for a CBC suite in TLS when `etm`
-/// (ignored for RC4 and in SSL 3.0, which RFC 7366 does not cover).
+/// (ignored for RC4 and in SSL 3.0, which RFC 7366 does not cover). `UnsupportedFail` for
+/// `etm` in a build without the feature `encrypt-then-mac`.
 pub fn cipher_states_etm(
     version: ProtocolVersion,
     suite: &SuiteInfo,
@@ -48,7 +49,7 @@ pub fn cipher_states_etm(
     side: Side,
     etm: bool,
 ) -> Result<CipherStates, Error> {
-    if !version_compiled(version) || !suite.allowed_in(version) {
+    if !version_compiled(version) || !suite.allowed_in(version) || (etm && !super::ETM) {
         return Err(Error::UnsupportedFail);
     }
     let client = (
