@@ -5,7 +5,8 @@
 //! zeros).
 //!
 //! Groups are `NamedGroup` code points; `Config::ec_groups` lists ours in preference order
-//! and the curves this build did not compile in are dropped from it. A client offers its
+//! and the curves this build did not compile in (features `secp256r1`, `secp384r1`,
+//! `x25519`) are dropped from it. A client offers its
 //! groups and `uncompressed` whenever it offers an ECDHE suite. A server takes the first of
 //! its groups the client listed (secp256r1, RFC 8422 section 5.1's fallback, when the
 //! client sent no list), uses uncompressed points only, refuses a client whose
@@ -20,7 +21,7 @@
 //! malformed vector is decode_error (the codec's); no common group leaves no suite
 //! (handshake_failure).
 //!
-//! Without the `ecc` feature no ECDHE suite is in the table, so none of this runs; the
+//! Without the `ecc-core` feature (turned on by every ECDHE suite and curve) no ECDHE suite is in the table, so none of this runs; the
 //! items exist in a form that does nothing, so that the machines compile unchanged.
 
 // A one-role build uses one side's half of this module.
@@ -63,7 +64,7 @@ const SECP256R1: u16 = 23;
 #[cfg(feature = "ecc-core")]
 pub(crate) type Ephemeral = alloc::boxed::Box<EcdhKeyPair>;
 
-/// Without `ecc` no ECDHE exchange happens: the type has no value.
+/// Without `ecc-core` no ECDHE exchange happens: the type has no value.
 #[cfg(not(feature = "ecc-core"))]
 pub(crate) enum Ephemeral {}
 
@@ -78,7 +79,7 @@ pub(crate) fn our_groups(ctx: &ContextInner) -> Vec<u16> {
         .collect()
 }
 
-/// Without `ecc`: no group.
+/// Without `ecc-core`: no group.
 #[cfg(not(feature = "ecc-core"))]
 pub(crate) fn our_groups(_ctx: &ContextInner) -> Vec<u16> {
     Vec::new()
@@ -134,7 +135,7 @@ pub(crate) struct ClientEc {
 
 impl ClientEc {
     /// Reads the two extensions of `ch` (decode_error when malformed; illegal_parameter for
-    /// point formats without uncompressed). Without `ecc` they are ignored.
+    /// point formats without uncompressed). Without `ecc-core` they are ignored.
     pub(crate) fn read(ch: &ClientHello, version: ProtocolVersion) -> Result<Self, Fatal> {
         let data = |t: u16| match ch.extension(ExtensionType::from(t)) {
             Some(Extension::Unknown { data, .. }) => Some(data.as_slice()),
@@ -247,7 +248,7 @@ pub(crate) fn server_key_exchange(
     Ok((ske, alloc::boxed::Box::new(pair)))
 }
 
-/// Without `ecc` no ECDHE suite is chosen.
+/// Without `ecc-core` no ECDHE suite is chosen.
 #[cfg(not(feature = "ecc-core"))]
 pub(crate) fn server_key_exchange(
     _shared: &HsShared,
@@ -266,7 +267,7 @@ pub(crate) fn server_agree(pair: &Ephemeral, point: &[u8]) -> Result<Zeroizing<V
         .map_err(|_| Fatal::new(AlertDescription::IllegalParameter))
 }
 
-/// Without `ecc` there is never a pair.
+/// Without `ecc-core` there is never a pair.
 #[cfg(not(feature = "ecc-core"))]
 pub(crate) fn server_agree(pair: &Ephemeral, _point: &[u8]) -> Result<Zeroizing<Vec<u8>>, Fatal> {
     match *pair {}
@@ -304,7 +305,7 @@ pub(crate) fn client_agree(
     Ok((pair.public_key().to_vec(), z))
 }
 
-/// Without `ecc` no ECDHE suite is offered.
+/// Without `ecc-core` no ECDHE suite is offered.
 #[cfg(not(feature = "ecc-core"))]
 pub(crate) fn client_agree(
     _shared: &HsShared,
@@ -323,7 +324,7 @@ pub(crate) fn ephemeral_bytes(pair: &Ephemeral) -> usize {
     core::mem::size_of_val(&**pair)
 }
 
-/// Without `ecc` there is never a pair.
+/// Without `ecc-core` there is never a pair.
 #[cfg(not(feature = "ecc-core"))]
 pub(crate) fn ephemeral_bytes(pair: &Ephemeral) -> usize {
     match *pair {}
