@@ -102,6 +102,17 @@
 
 extern crate alloc;
 
+// The ECDHE suites turn on `ecc-core` but choose no curve: the build names its curves, and
+// ECDSA keys and certificates need a NIST one.
+#[cfg(all(
+    feature = "ecc-core",
+    not(any(feature = "secp256r1", feature = "secp384r1"))
+))]
+compile_error!(
+    "an ECDHE suite needs its curves: add the feature `ecc` (all), or `secp256r1` and/or \
+     `secp384r1` (with `x25519` if wanted)"
+);
+
 pub mod codec;
 pub mod codes;
 mod config;

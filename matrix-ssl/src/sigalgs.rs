@@ -21,13 +21,13 @@ pub(crate) const SUPPORTED: &[SignatureScheme] = &[
     SignatureScheme::RSA_PKCS1_SHA384,
     SignatureScheme::RSA_PKCS1_SHA512,
     SignatureScheme::RSA_PKCS1_SHA1,
-    #[cfg(feature = "ecc")]
+    #[cfg(feature = "ecc-core")]
     SignatureScheme::ECDSA_SHA256,
-    #[cfg(feature = "ecc")]
+    #[cfg(feature = "ecc-core")]
     SignatureScheme::ECDSA_SHA384,
-    #[cfg(feature = "ecc")]
+    #[cfg(feature = "ecc-core")]
     SignatureScheme::ECDSA_SHA512,
-    #[cfg(feature = "ecc")]
+    #[cfg(feature = "ecc-core")]
     SignatureScheme::ECDSA_SHA1,
 ];
 
@@ -37,7 +37,7 @@ pub(crate) enum SigKind {
     /// RSA PKCS#1 v1.5.
     Rsa,
     /// ECDSA (feature `ecc`).
-    #[cfg_attr(not(feature = "ecc"), allow(dead_code))]
+    #[cfg_attr(not(feature = "ecc-core"), allow(dead_code))]
     Ecdsa,
 }
 
@@ -133,7 +133,7 @@ pub(crate) fn parse_extension(data: &[u8]) -> Result<Vec<SignatureScheme>, Decod
 mod tests {
     use super::*;
 
-    #[cfg(not(feature = "ecc"))]
+    #[cfg(not(feature = "ecc-core"))]
     #[test]
     fn extension_round_trips_and_chooses() {
         let d = extension_data();
@@ -174,7 +174,7 @@ mod tests {
         assert_eq!(accepted(rsa, true, Some(SignatureScheme::ECDSA_SHA1)), None);
     }
 
-    #[cfg(feature = "ecc")]
+    #[cfg(feature = "ecc-core")]
     #[test]
     fn ecdsa_pairs_are_chosen_for_ec_keys_only() {
         let ec = SigKind::Ecdsa;

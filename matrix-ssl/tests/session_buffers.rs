@@ -272,10 +272,10 @@ fn hello_extensions_both_ways() {
     }
     // With TLS 1.2 offered, signature_algorithms (13): RSA with SHA-256, -384, -512, SHA-1
     // (and with `ecc`, ECDSA with the same hashes).
-    if cfg!(feature = "tls-1-2") && !cfg!(feature = "ecc") {
+    if cfg!(feature = "tls-1-2") && !cfg!(feature = "ecc-core") {
         ems.push((13, vec![0, 8, 4, 1, 5, 1, 6, 1, 2, 1]));
     }
-    if cfg!(feature = "tls-1-2") && cfg!(feature = "ecc") {
+    if cfg!(feature = "tls-1-2") && cfg!(feature = "ecc-core") {
         ems.push((
             13,
             vec![0, 16, 4, 1, 5, 1, 6, 1, 2, 1, 4, 3, 5, 3, 6, 3, 2, 3],

@@ -122,7 +122,7 @@ fn the_hello_offers_our_pairs_and_the_server_signs_with_sha256() {
         .expect("signature_algorithms")
         .get_encoding();
     // RSA with SHA-256/384/512/1, then (with `ecc`) ECDSA with the same hashes.
-    let ours: &[u8] = if cfg!(feature = "ecc") {
+    let ours: &[u8] = if cfg!(feature = "ecc-core") {
         &[0, 16, 4, 1, 5, 1, 6, 1, 2, 1, 4, 3, 5, 3, 6, 3, 2, 3]
     } else {
         &[0, 8, 4, 1, 5, 1, 6, 1, 2, 1]

@@ -223,7 +223,7 @@ fn verify_rsa(_: &X509Cert, _: &X509Cert, _: HashAlgorithm) -> bool {
 }
 
 /// ECDSA (RFC 5758 section 3.2): the signature BIT STRING holds a DER `ECDSA-Sig-Value`.
-#[cfg(feature = "ecc")]
+#[cfg(feature = "ecc-core")]
 fn verify_ecdsa(subject: &X509Cert, issuer: &X509Cert, hash: HashAlgorithm) -> bool {
     let Some(key) = issuer.public_key.ec_key() else {
         return false;
@@ -235,7 +235,7 @@ fn verify_ecdsa(subject: &X509Cert, issuer: &X509Cert, hash: HashAlgorithm) -> b
 }
 
 /// Without `ecc`, an ECDSA signature never verifies (`PS_CERT_AUTH_FAIL_SIG`).
-#[cfg(not(feature = "ecc"))]
+#[cfg(not(feature = "ecc-core"))]
 fn verify_ecdsa(_: &X509Cert, _: &X509Cert, _: HashAlgorithm) -> bool {
     false
 }

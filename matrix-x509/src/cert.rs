@@ -7,7 +7,7 @@ use core::ops::Range;
 
 use matrix_core::Error;
 use matrix_crypto::alg::HashAlgorithm;
-#[cfg(feature = "ecc")]
+#[cfg(feature = "ecc-core")]
 use matrix_crypto::ec::{EcPublicKey, NamedCurve};
 
 use crate::der::{Der, tag};
@@ -110,7 +110,7 @@ pub enum PublicKey {
     },
     /// An EC key on a named curve matrix has (feature `ecc`; RFC 5480): the point, checked
     /// to lie on the curve at parse time, as an uncompressed SEC 1 point.
-    #[cfg(feature = "ecc")]
+    #[cfg(feature = "ecc-core")]
     Ec {
         /// The named curve (P-256 or P-384).
         curve: NamedCurve,
@@ -137,7 +137,7 @@ impl PublicKey {
     }
 
     /// The EC public key, ready to verify signatures, if this is an EC key.
-    #[cfg(feature = "ecc")]
+    #[cfg(feature = "ecc-core")]
     pub fn ec_key(&self) -> Option<EcPublicKey> {
         match self {
             PublicKey::Ec { curve, point } => EcPublicKey::from_sec1(*curve, point).ok(),
@@ -412,7 +412,7 @@ fn subject_public_key(d: &mut Der<'_>) -> Result<PublicKey, Error> {
 /// An id-ecPublicKey key (RFC 5480 section 2.1.1): `ECParameters` must name P-256 or
 /// P-384 (implicit and explicit curves are not allowed in PKIX), and the point must lie on
 /// the curve (`PS_PARSE_FAIL` if not).
-#[cfg(feature = "ecc")]
+#[cfg(feature = "ecc-core")]
 fn ec_public_key(mut alg: Der<'_>, unused: u8, point: &[u8]) -> Result<PublicKey, Error> {
     let Some(curve) = crate::ec_key::named_curve(&mut alg)? else {
         return Ok(PublicKey::Unsupported {
@@ -431,7 +431,7 @@ fn ec_public_key(mut alg: Der<'_>, unused: u8, point: &[u8]) -> Result<PublicKey
 }
 
 /// Without `ecc`, an EC key stays an opaque key of an unsupported algorithm.
-#[cfg(not(feature = "ecc"))]
+#[cfg(not(feature = "ecc-core"))]
 fn ec_public_key(_: Der<'_>, _: u8, _: &[u8]) -> Result<PublicKey, Error> {
     Ok(PublicKey::Unsupported {
         algorithm: oid::EC_PUBLIC_KEY.to_vec(),

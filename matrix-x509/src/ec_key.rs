@@ -17,19 +17,20 @@ use crate::oid;
 use crate::pem::PemBlock;
 use crate::pem::{self};
 
-/// Reads `ECParameters` (RFC 5480 section 2.1.1): the curve if it is a `namedCurve` matrix
-/// has, `None` for another named curve or for implicit/explicit parameters (not allowed in
-/// PKIX).
+/// Reads `ECParameters` (RFC 5480 section 2.1.1): the curve if it is a `namedCurve` this
+/// build has (features `secp256r1`, `secp384r1`), `None` for another named curve, a curve
+/// not compiled in, or implicit/explicit parameters (not allowed in PKIX).
 pub(crate) fn named_curve(d: &mut Der<'_>) -> Result<Option<NamedCurve>, Error> {
     if d.peek_tag() != Some(tag::OID) {
         let _ = d.read_any()?;
         return Ok(None);
     }
-    Ok(match d.oid()? {
+    let curve = match d.oid()? {
         oid::SECP256R1 => Some(NamedCurve::Secp256r1),
         oid::SECP384R1 => Some(NamedCurve::Secp384r1),
         _ => None,
-    })
+    };
+    Ok(curve.filter(|c| c.is_enabled()))
 }
 
 /// Parses a SEC 1 `ECPrivateKey` (RFC 5915 section 3). `curve` is the curve named outside

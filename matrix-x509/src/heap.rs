@@ -41,7 +41,7 @@ impl X509Cert {
         let key = match &self.public_key {
             PublicKey::Rsa { n, e } => bytes(n) + bytes(e),
             PublicKey::Unsupported { algorithm } => bytes(algorithm),
-            #[cfg(feature = "ecc")]
+            #[cfg(feature = "ecc-core")]
             PublicKey::Ec { point, .. } => bytes(point),
         };
         let x = &self.extensions;

@@ -26,6 +26,13 @@
 
 extern crate alloc;
 
+// `ecc-core` is the code the curve features share: it needs one of them.
+#[cfg(all(
+    feature = "ecc-core",
+    not(any(feature = "secp256r1", feature = "secp384r1"))
+))]
+compile_error!("`ecc-core` needs a curve: add `ecc`, `secp256r1` or `secp384r1`");
+
 #[cfg(all(feature = "certificates", feature = "cert-parse-with-x509"))]
 mod auth;
 #[cfg(all(feature = "certificates", feature = "cert-parse-with-x509"))]
@@ -34,7 +41,7 @@ mod cert;
 mod chain;
 pub mod der;
 mod dhparams;
-#[cfg(feature = "ecc")]
+#[cfg(feature = "ecc-core")]
 pub mod ec_key;
 #[cfg(all(feature = "certificates", feature = "cert-parse-with-x509"))]
 mod extensions;

@@ -12,7 +12,7 @@ use alloc::vec::Vec;
 
 use matrix_core::{Error, ps_error};
 use matrix_crypto::alg::HashAlgorithm;
-#[cfg(feature = "ecc")]
+#[cfg(feature = "ecc-core")]
 use matrix_crypto::ec::EcPrivateKey;
 use matrix_crypto::hash::{Hash, Sha1, Sha256};
 use matrix_crypto::kdf;
@@ -52,8 +52,8 @@ pub struct Pkcs12 {
     /// The RSA private key, if the file had one.
     pub key: Option<RsaPrivateKey>,
     /// The EC private key, if the file had one instead of an RSA key (feature `ecc`).
-    #[cfg(feature = "ecc")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "ecc")))]
+    #[cfg(feature = "ecc-core")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ecc-core")))]
     pub ec_key: Option<EcPrivateKey>,
 }
 
@@ -92,7 +92,7 @@ impl Pkcs12 {
         let mut out = Pkcs12 {
             certs: Vec::new(),
             key: None,
-            #[cfg(feature = "ecc")]
+            #[cfg(feature = "ecc-core")]
             ec_key: None,
         };
         let mut outer = Der::new(auth_safe);
@@ -190,14 +190,14 @@ impl Pkcs12 {
         Ok(())
     }
 
-    #[cfg(feature = "ecc")]
+    #[cfg(feature = "ecc-core")]
     fn add_ec_key(&mut self, info: &[u8]) -> Result<(), Error> {
         self.ec_key = Some(crate::ec_key::ec_private_key_from_pkcs8(info)?);
         Ok(())
     }
 
     /// Without `ecc` an EC key cannot be used: `PS_UNSUPPORTED_FAIL`.
-    #[cfg(not(feature = "ecc"))]
+    #[cfg(not(feature = "ecc-core"))]
     fn add_ec_key(&mut self, _info: &[u8]) -> Result<(), Error> {
         Err(ps_error!(
             Error::UnsupportedFail,
@@ -205,12 +205,12 @@ impl Pkcs12 {
         ))
     }
 
-    #[cfg(feature = "ecc")]
+    #[cfg(feature = "ecc-core")]
     fn has_ec_key(&self) -> bool {
         self.ec_key.is_some()
     }
 
-    #[cfg(not(feature = "ecc"))]
+    #[cfg(not(feature = "ecc-core"))]
     fn has_ec_key(&self) -> bool {
         false
     }

@@ -143,19 +143,19 @@ const MINIMAL_COMBOS: &[(&str, &str, &str)] = &[
         "server-side-ssl,ssl3,ssl-rsa-with-rc4-128-md5",
     ),
     (
-        "ecdhe-ecdsa-client: TLS 1.2 client, ECDHE_ECDSA AES-128-GCM only",
+        "ecdhe-ecdsa-client: TLS 1.2 client, ECDHE_ECDSA AES-128-GCM only, P-256 only",
         "matrix-ssl",
-        "client-side-ssl,tls-ecdhe-ecdsa-with-aes-128-gcm-sha256",
+        "client-side-ssl,secp256r1,tls-ecdhe-ecdsa-with-aes-128-gcm-sha256",
     ),
     (
-        "ecdhe-rsa-client: TLS 1.2 client, ECDHE_RSA AES-128-GCM (ecc with rsa)",
+        "ecdhe-rsa-client: TLS 1.2 client, ECDHE_RSA AES-128-GCM (ecc with rsa), X25519 and P-384",
         "matrix-ssl",
-        "client-side-ssl,tls-ecdhe-rsa-with-aes-128-gcm-sha256",
+        "client-side-ssl,x25519,secp384r1,tls-ecdhe-rsa-with-aes-128-gcm-sha256",
     ),
     (
         "ecdhe-ecdsa-server: TLS 1.0 server without the certificate parser, ECDHE_ECDSA AES-128-CBC-SHA",
         "matrix-ssl",
-        "server-side-ssl,tls,tls-ecdhe-ecdsa-with-aes-128-cbc-sha",
+        "server-side-ssl,tls,ecc,tls-ecdhe-ecdsa-with-aes-128-cbc-sha",
     ),
 ];
 
@@ -325,17 +325,21 @@ fn tree_lacks(
     Ok(())
 }
 
-/// The ECDSA-only build (ECDHE_ECDSA suites, both roles, `std`): no RSA in its feature
-/// tree (matrix-crypto `rsa`, which brings matrix's bignum, and `dh`; matrix-x509 `x509`
-/// and `private-key-parsing`, the RSA certificate and key code), and the `ecdsa_only` test
-/// (ECDHE_ECDSA handshakes on P-256 and P-384, RSA loaders `PS_UNSUPPORTED_FAIL`, an RSA
-/// link in a chain refused). The curve crates use crypto-bigint themselves, so it is the
+/// The ECDSA-only build with one curve (ECDHE_ECDSA suites, both roles, `std`,
+/// `secp256r1`): no RSA in its feature tree (matrix-crypto `rsa`, which brings matrix's
+/// bignum, and `dh`; matrix-x509 `x509` and `private-key-parsing`, the RSA certificate and
+/// key code) and no other curve (matrix-crypto `ecc-p384`, `x25519`), and the `ecdsa_only`
+/// test (ECDHE_ECDSA handshakes on P-256, RSA loaders and P-384 keys
+/// `PS_UNSUPPORTED_FAIL`, an RSA link in a chain and a P-384 chain refused, a ClientHello
+/// offering only X25519 or P-384 answered with handshake_failure). The curve crates use crypto-bigint themselves, so it is the
 /// features that are checked, and the firmware symbol check of the `ecdhe-ecdsa-client`
 /// profile finds matrix's own bignum by name.
 fn check_ecdsa_only(root: &Path) -> Result<(), String> {
-    const ECDSA_ONLY: &str = "std,client-side-ssl,server-side-ssl,\
+    const ECDSA_ONLY: &str = "std,client-side-ssl,server-side-ssl,secp256r1,\
         tls-ecdhe-ecdsa-with-aes-128-gcm-sha256,tls-ecdhe-ecdsa-with-aes-128-cbc-sha";
-    println!("-- ECDSA-only: no RSA in the feature tree, and the ecdsa_only test");
+    println!(
+        "-- ECDSA-only, P-256 only: no RSA, P-384 or X25519 in the feature tree, and the ecdsa_only test"
+    );
     let checks = [
         ("features", "matrix-crypto", "matrix-crypto feature \"rsa\""),
         ("features", "matrix-crypto", "matrix-crypto feature \"dh\""),
@@ -344,6 +348,16 @@ fn check_ecdsa_only(root: &Path) -> Result<(), String> {
             "features",
             "matrix-x509",
             "matrix-x509 feature \"private-key-parsing\"",
+        ),
+        (
+            "features",
+            "matrix-crypto",
+            "matrix-crypto feature \"ecc-p384\"",
+        ),
+        (
+            "features",
+            "matrix-crypto",
+            "matrix-crypto feature \"x25519\"",
         ),
     ];
     tree_lacks(root, "ECDSA-only", ECDSA_ONLY, &checks)?;

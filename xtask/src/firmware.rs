@@ -144,7 +144,25 @@ const FORBIDDEN: &[Forbidden] = &[
         patterns: &["crypto_bigint::"],
         allowed: |f| needs_bignum(f) || f.contains("-ecdhe-"),
     },
+    Forbidden {
+        // matrix-ssl's curve features (issue 19): a P-256-only profile links neither.
+        what: "the P-384 curve",
+        patterns: &["p384::"],
+        allowed: |f| has_curve(f, "secp384r1"),
+    },
+    Forbidden {
+        what: "the X25519 curve",
+        patterns: &["x25519_dalek::", "curve25519_dalek::"],
+        allowed: |f| has_curve(f, "x25519"),
+    },
 ];
+
+/// Whether the feature list turns on matrix-ssl's curve `curve` (by name, or all curves
+/// with `ecc`).
+fn has_curve(f: &str, curve: &str) -> bool {
+    f.split(',')
+        .any(|x| x == "matrix-ssl/ecc" || x == format!("matrix-ssl/{curve}"))
+}
 
 /// Symbol families a profile still links although its features do not name them, until
 /// the work that removes them lands: (profile, family). Reported in the report's notes,
@@ -731,6 +749,27 @@ mod tests {
         assert_eq!(found[0].0, "SSL 3.0");
         let with_ssl3 = vec!["client".to_string(), "matrix-ssl/ssl3".into()];
         assert!(forbidden_found(&with_ssl3, &syms).is_empty());
+    }
+
+    #[test]
+    fn a_curve_not_named_is_forbidden() {
+        let syms = vec![
+            (10, "p384::arithmetic::field::FieldElement::mul".into()),
+            (
+                10,
+                "<x25519_dalek::x25519::StaticSecret>::diffie_hellman".into(),
+            ),
+            (10, "p256::arithmetic::field::FieldElement::mul".into()),
+        ];
+        let ecdhe = "matrix-ssl/tls-ecdhe-ecdsa-with-aes-128-gcm-sha256";
+        let p256 = vec![ecdhe.to_string(), "matrix-ssl/secp256r1".into()];
+        let found: Vec<_> = forbidden_found(&p256, &syms)
+            .into_iter()
+            .map(|(what, _)| what)
+            .collect();
+        assert_eq!(found, ["the P-384 curve", "the X25519 curve"]);
+        let all = vec![ecdhe.to_string(), "matrix-ssl/ecc".into()];
+        assert!(forbidden_found(&all, &syms).is_empty());
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! zeros).
 //!
 //! Groups are `NamedGroup` code points; `Config::ec_groups` lists ours in preference order
-//! and the curves this build did not compile in are dropped from it. A client offers its
+//! and the curves this build did not compile in (features `secp256r1`, `secp384r1`,
+//! `x25519`) are dropped from it. A client offers its
 //! groups and `uncompressed` whenever it offers an ECDHE suite. A server takes the first of
 //! its groups the client listed (secp256r1, RFC 8422 section 5.1's fallback, when the
 //! client sent no list), uses uncompressed points only, refuses a client whose
@@ -20,7 +21,7 @@
 //! malformed vector is decode_error (the codec's); no common group leaves no suite
 //! (handshake_failure).
 //!
-//! Without the `ecc` feature no ECDHE suite is in the table, so none of this runs; the
+//! Without the `ecc-core` feature (turned on by every ECDHE suite and curve) no ECDHE suite is in the table, so none of this runs; the
 //! items exist in a form that does nothing, so that the machines compile unchanged.
 
 // A one-role build uses one side's half of this module.
@@ -31,7 +32,7 @@
 
 use alloc::vec::Vec;
 
-#[cfg(feature = "ecc")]
+#[cfg(feature = "ecc-core")]
 use matrix_crypto::alg::HashAlgorithm;
 use matrix_crypto::random::SecureRandom;
 use zeroize::Zeroizing;
@@ -39,14 +40,14 @@ use zeroize::Zeroizing;
 use super::HsShared;
 use super::signing::PeerKey;
 use crate::alert::Fatal;
-#[cfg(feature = "ecc")]
+#[cfg(feature = "ecc-core")]
 use crate::codec::Codec;
 use crate::codec::handshake::{ClientHello, Extension, ServerEcdhParams, ServerKeyExchange};
 use crate::codec::{AlertDescription, CipherSuite, ExtensionType, ProtocolVersion};
 use crate::context::ContextInner;
 use crate::suites::KeyExchange;
 
-#[cfg(feature = "ecc")]
+#[cfg(feature = "ecc-core")]
 use matrix_crypto::ec::{EcdhKeyPair, NamedCurve};
 
 /// The supported_groups extension type (RFC 8422 section 5.1.1).
@@ -55,20 +56,20 @@ pub(crate) const EXT_SUPPORTED_GROUPS: u16 = 10;
 pub(crate) const EXT_EC_POINT_FORMATS: u16 = 11;
 
 /// The secp256r1 group, a server's choice for a client that listed none.
-#[cfg(feature = "ecc")]
+#[cfg(feature = "ecc-core")]
 const SECP256R1: u16 = 23;
 
 /// A server's ephemeral ECDH key pair, between its ServerKeyExchange and the client's
 /// ClientKeyExchange (the secret is wiped on drop).
-#[cfg(feature = "ecc")]
+#[cfg(feature = "ecc-core")]
 pub(crate) type Ephemeral = alloc::boxed::Box<EcdhKeyPair>;
 
-/// Without `ecc` no ECDHE exchange happens: the type has no value.
-#[cfg(not(feature = "ecc"))]
+/// Without `ecc-core` no ECDHE exchange happens: the type has no value.
+#[cfg(not(feature = "ecc-core"))]
 pub(crate) enum Ephemeral {}
 
 /// Our groups in preference order, those this build has.
-#[cfg(feature = "ecc")]
+#[cfg(feature = "ecc-core")]
 pub(crate) fn our_groups(ctx: &ContextInner) -> Vec<u16> {
     ctx.config
         .ec_groups
@@ -78,8 +79,8 @@ pub(crate) fn our_groups(ctx: &ContextInner) -> Vec<u16> {
         .collect()
 }
 
-/// Without `ecc`: no group.
-#[cfg(not(feature = "ecc"))]
+/// Without `ecc-core`: no group.
+#[cfg(not(feature = "ecc-core"))]
 pub(crate) fn our_groups(_ctx: &ContextInner) -> Vec<u16> {
     Vec::new()
 }
@@ -134,13 +135,13 @@ pub(crate) struct ClientEc {
 
 impl ClientEc {
     /// Reads the two extensions of `ch` (decode_error when malformed; illegal_parameter for
-    /// point formats without uncompressed). Without `ecc` they are ignored.
+    /// point formats without uncompressed). Without `ecc-core` they are ignored.
     pub(crate) fn read(ch: &ClientHello, version: ProtocolVersion) -> Result<Self, Fatal> {
         let data = |t: u16| match ch.extension(ExtensionType::from(t)) {
             Some(Extension::Unknown { data, .. }) => Some(data.as_slice()),
             _ => None,
         };
-        if !cfg!(feature = "ecc") {
+        if !cfg!(feature = "ecc-core") {
             return Ok(ClientEc { groups: None });
         }
         let formats = data(EXT_EC_POINT_FORMATS);
@@ -171,11 +172,11 @@ impl ClientEc {
 
 /// The secp256r1 code point (0, an unused value, without `ecc`).
 const fn secp256r1() -> u16 {
-    #[cfg(feature = "ecc")]
+    #[cfg(feature = "ecc-core")]
     {
         SECP256R1
     }
-    #[cfg(not(feature = "ecc"))]
+    #[cfg(not(feature = "ecc-core"))]
     {
         0
     }
@@ -202,7 +203,7 @@ pub(crate) fn server_can_run(kx: KeyExchange, client: &ClientEc, shared: &HsShar
 
 /// The hash of client_random + server_random + the parameters: what a ServerKeyExchange
 /// signature covers (RFC 8422 section 5.4).
-#[cfg(feature = "ecc")]
+#[cfg(feature = "ecc-core")]
 fn params_digest(
     hash: HashAlgorithm,
     shared: &HsShared,
@@ -218,7 +219,7 @@ fn params_digest(
 
 /// Server: a fresh key pair on `group` and the ServerKeyExchange carrying it, signed with
 /// the identity the suite's key exchange names.
-#[cfg(feature = "ecc")]
+#[cfg(feature = "ecc-core")]
 pub(crate) fn server_key_exchange(
     shared: &HsShared,
     kx: KeyExchange,
@@ -247,8 +248,8 @@ pub(crate) fn server_key_exchange(
     Ok((ske, alloc::boxed::Box::new(pair)))
 }
 
-/// Without `ecc` no ECDHE suite is chosen.
-#[cfg(not(feature = "ecc"))]
+/// Without `ecc-core` no ECDHE suite is chosen.
+#[cfg(not(feature = "ecc-core"))]
 pub(crate) fn server_key_exchange(
     _shared: &HsShared,
     _kx: KeyExchange,
@@ -260,14 +261,14 @@ pub(crate) fn server_key_exchange(
 
 /// Server: the premaster secret from the client's point (illegal_parameter when the curve
 /// refuses it, or for an all-zero X25519 result).
-#[cfg(feature = "ecc")]
+#[cfg(feature = "ecc-core")]
 pub(crate) fn server_agree(pair: &Ephemeral, point: &[u8]) -> Result<Zeroizing<Vec<u8>>, Fatal> {
     pair.agree(point)
         .map_err(|_| Fatal::new(AlertDescription::IllegalParameter))
 }
 
-/// Without `ecc` there is never a pair.
-#[cfg(not(feature = "ecc"))]
+/// Without `ecc-core` there is never a pair.
+#[cfg(not(feature = "ecc-core"))]
 pub(crate) fn server_agree(pair: &Ephemeral, _point: &[u8]) -> Result<Zeroizing<Vec<u8>>, Fatal> {
     match *pair {}
 }
@@ -276,7 +277,7 @@ pub(crate) fn server_agree(pair: &Ephemeral, _point: &[u8]) -> Result<Zeroizing<
 /// (illegal_parameter otherwise), its signature with the server's key (the pair of the
 /// key's kind; decrypt_error when it does not verify), and agrees on the premaster secret with a fresh key pair
 /// of ours: returns our point and the secret.
-#[cfg(feature = "ecc")]
+#[cfg(feature = "ecc-core")]
 pub(crate) fn client_agree(
     shared: &HsShared,
     server_key: &PeerKey,
@@ -304,8 +305,8 @@ pub(crate) fn client_agree(
     Ok((pair.public_key().to_vec(), z))
 }
 
-/// Without `ecc` no ECDHE suite is offered.
-#[cfg(not(feature = "ecc"))]
+/// Without `ecc-core` no ECDHE suite is offered.
+#[cfg(not(feature = "ecc-core"))]
 pub(crate) fn client_agree(
     _shared: &HsShared,
     _server_key: &PeerKey,
@@ -318,13 +319,13 @@ pub(crate) fn client_agree(
 }
 
 /// The heap bytes of a server's ephemeral pair (see `super::heap`).
-#[cfg(feature = "ecc")]
+#[cfg(feature = "ecc-core")]
 pub(crate) fn ephemeral_bytes(pair: &Ephemeral) -> usize {
     core::mem::size_of_val(&**pair)
 }
 
-/// Without `ecc` there is never a pair.
-#[cfg(not(feature = "ecc"))]
+/// Without `ecc-core` there is never a pair.
+#[cfg(not(feature = "ecc-core"))]
 pub(crate) fn ephemeral_bytes(pair: &Ephemeral) -> usize {
     match *pair {}
 }

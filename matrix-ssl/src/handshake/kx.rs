@@ -31,8 +31,8 @@ pub(crate) const RSA: bool = cfg!(feature = "rsa");
 pub(crate) const DH: bool = cfg!(feature = "dh-key-exchange");
 /// The pre-shared-key exchanges: PSK, DHE_PSK (feature `psk-key-exchange`).
 pub(crate) const PSK: bool = cfg!(feature = "psk-key-exchange");
-/// The elliptic-curve exchanges: ECDHE_RSA, ECDHE_ECDSA (feature `ecc`).
-pub(crate) const ECDHE: bool = cfg!(feature = "ecc");
+/// The elliptic-curve exchanges: ECDHE_RSA, ECDHE_ECDSA (feature `ecc-core`).
+pub(crate) const ECDHE: bool = cfg!(feature = "ecc-core");
 
 /// The exchanges where the server sends a Certificate (and may ask for the client's):
 /// RSA, DHE_RSA and ECDHE; a PSK or DH_anon build reads no certificate message.

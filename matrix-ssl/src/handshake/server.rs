@@ -408,7 +408,7 @@ impl ServerHandshake {
         }
         // RFC 8422 section 5.5: ecdsa_sign too when we verify ECDSA.
         let mut certificate_types = alloc::vec![crate::codec::ClientCertificateType::RsaSign];
-        if cfg!(feature = "ecc") {
+        if cfg!(feature = "ecc-core") {
             certificate_types.push(crate::codec::ClientCertificateType::EcdsaSign);
         }
         let req = crate::codec::handshake::CertificateRequest {

@@ -14,7 +14,7 @@ use alloc::vec::Vec;
 
 use crate::rsa::{RsaPrivateKey, RsaPublicKey, sign_pkcs1_v15, verify_pkcs1_v15};
 use matrix_crypto::alg::HashAlgorithm;
-#[cfg(feature = "ecc")]
+#[cfg(feature = "ecc-core")]
 use matrix_crypto::ec::{EcPrivateKey, EcPublicKey};
 use matrix_crypto::random::SecureRandom;
 
@@ -29,7 +29,7 @@ pub(crate) enum PeerKey {
     #[cfg_attr(not(feature = "rsa"), allow(dead_code))]
     Rsa(RsaPublicKey),
     /// An EC key on P-256 or P-384.
-    #[cfg(feature = "ecc")]
+    #[cfg(feature = "ecc-core")]
     Ec(EcPublicKey),
 }
 
@@ -43,7 +43,7 @@ impl PeerKey {
             matrix_x509::PublicKey::Rsa { n, e } => RsaPublicKey::new(n, e)
                 .map(PeerKey::Rsa)
                 .map_err(unsupported),
-            #[cfg(feature = "ecc")]
+            #[cfg(feature = "ecc-core")]
             matrix_x509::PublicKey::Ec { curve, point } => EcPublicKey::from_sec1(*curve, point)
                 .map(PeerKey::Ec)
                 .map_err(unsupported),
@@ -56,7 +56,7 @@ impl PeerKey {
     pub(crate) fn kind(&self) -> SigKind {
         match self {
             PeerKey::Rsa(_) => SigKind::Rsa,
-            #[cfg(feature = "ecc")]
+            #[cfg(feature = "ecc-core")]
             PeerKey::Ec(_) => SigKind::Ecdsa,
         }
     }
@@ -66,7 +66,7 @@ impl PeerKey {
     pub(crate) fn into_rsa(self) -> Result<RsaPublicKey, Fatal> {
         match self {
             PeerKey::Rsa(k) => Ok(k),
-            #[cfg(feature = "ecc")]
+            #[cfg(feature = "ecc-core")]
             PeerKey::Ec(_) => Err(Fatal::new(AlertDescription::UnsupportedCertificate)),
         }
     }
@@ -81,7 +81,7 @@ impl PeerKey {
     ) -> Result<(), Fatal> {
         let ok = match self {
             PeerKey::Rsa(k) => verify_pkcs1_v15(k, hash, digest, signature).is_ok(),
-            #[cfg(feature = "ecc")]
+            #[cfg(feature = "ecc-core")]
             PeerKey::Ec(k) => k.verify_digest(digest, signature).is_ok(),
         };
         if ok {
@@ -96,7 +96,7 @@ impl PeerKey {
         match self {
             PeerKey::Rsa(k) => k.heap_bytes(),
             // The curve crates keep points inline.
-            #[cfg(feature = "ecc")]
+            #[cfg(feature = "ecc-core")]
             PeerKey::Ec(_) => 0,
         }
     }
@@ -108,7 +108,7 @@ pub(crate) enum Signer<'a> {
     /// An RSA key.
     Rsa(&'a RsaPrivateKey),
     /// An ECDSA key.
-    #[cfg(feature = "ecc")]
+    #[cfg(feature = "ecc-core")]
     Ec(&'a EcPrivateKey),
 }
 
@@ -117,7 +117,7 @@ impl Signer<'_> {
     pub(crate) fn kind(&self) -> SigKind {
         match self {
             Signer::Rsa(_) => SigKind::Rsa,
-            #[cfg(feature = "ecc")]
+            #[cfg(feature = "ecc-core")]
             Signer::Ec(_) => SigKind::Ecdsa,
         }
     }
@@ -132,7 +132,7 @@ impl Signer<'_> {
     ) -> Result<Vec<u8>, Fatal> {
         match self {
             Signer::Rsa(k) => Ok(sign_pkcs1_v15(k, rng, hash, digest)?),
-            #[cfg(feature = "ecc")]
+            #[cfg(feature = "ecc-core")]
             Signer::Ec(k) => {
                 let _ = (rng, hash);
                 k.sign_digest(digest).map_err(Fatal::internal)

@@ -20,7 +20,7 @@
 //! cannot read is `PS_UNSUPPORTED_FAIL`, as MatrixSSL answers for what it was compiled
 //! without.
 
-#[cfg(feature = "ecc")]
+#[cfg(feature = "ecc-core")]
 mod ec;
 mod own_chain;
 
@@ -117,7 +117,7 @@ pub struct Keys {
     /// The pre-shared keys, in load order.
     psks: Vec<Psk>,
     /// The EC identity (`matrixSslLoadEcKeys`), beside the RSA one.
-    #[cfg(feature = "ecc")]
+    #[cfg(feature = "ecc-core")]
     ec: Option<ec::EcIdentity>,
 }
 
@@ -260,7 +260,7 @@ impl Keys {
                 self.check_args(true, true)?;
                 self.install(Some((chain, key)), cas_from_mem(None)?)
             }
-            #[cfg(feature = "ecc")]
+            #[cfg(feature = "ecc-core")]
             P12Identity::Ec(chain, key) => {
                 self.check_ec_args(true, true)?;
                 let id = ec::EcIdentity::new(chain, key)?;
@@ -405,7 +405,7 @@ impl Keys {
 }
 
 /// EC identities (`USE_ECC`): `matrixSslLoadEcKeys` and `matrixSslLoadEcKeysMem`.
-#[cfg(feature = "ecc")]
+#[cfg(feature = "ecc-core")]
 impl Keys {
     /// `matrixSslLoadEcKeys`: an EC certificate chain and its P-256 or P-384 private key
     /// (SEC 1 `EC PRIVATE KEY`, PKCS#8, encrypted PKCS#8 or encrypted PEM with
@@ -417,7 +417,7 @@ impl Keys {
     /// Return codes as [`Keys::load_rsa_keys`]; `PS_ARG_FAIL` when an EC identity is
     /// loaded already, `PS_UNSUPPORTED_FAIL` for a key on a curve matrix does not have.
     #[cfg(feature = "file-system")]
-    #[cfg_attr(docsrs, doc(cfg(all(feature = "ecc", feature = "file-system"))))]
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "ecc-core", feature = "file-system"))))]
     pub fn load_ec_keys(
         &mut self,
         cert_files: Option<&str>,
@@ -441,7 +441,7 @@ impl Keys {
     /// `matrixSslLoadEcKeysMem`: [`Keys::load_ec_keys`] from memory: `cert` our chain
     /// (child first, PEM or DER back to back), `key` the private key (PEM or DER; an
     /// encrypted one needs `password`), `ca` trusted CAs.
-    #[cfg_attr(docsrs, doc(cfg(feature = "ecc")))]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ecc-core")))]
     pub fn load_ec_keys_mem(
         &mut self,
         cert: Option<&[u8]>,
@@ -501,7 +501,7 @@ impl Keys {
 }
 
 /// Without `ecc`: EC material cannot be loaded.
-#[cfg(not(feature = "ecc"))]
+#[cfg(not(feature = "ecc-core"))]
 impl Keys {
     /// `matrixSslLoadEcKeys`: `PS_UNSUPPORTED_FAIL`, this build has no `ecc`.
     #[cfg(feature = "file-system")]
@@ -545,7 +545,7 @@ impl Keys {
     }
 }
 
-#[cfg(not(feature = "ecc"))]
+#[cfg(not(feature = "ecc-core"))]
 fn no_ecc() -> Error {
     matrix_core::ps_error!(
         Error::UnsupportedFail,
@@ -586,7 +586,7 @@ impl Keys {
 
     /// The signer of [`Self::identity_for`].
     #[cfg_attr(
-        not(all(feature = "ecc", feature = "server-side-ssl")),
+        not(all(feature = "ecc-core", feature = "server-side-ssl")),
         allow(dead_code, reason = "only a server signs an ECDHE ServerKeyExchange")
     )]
     pub(crate) fn signer_for(&self, kx: KeyExchange) -> Option<Signer<'_>> {
@@ -616,13 +616,13 @@ impl Keys {
 }
 
 /// Adds CAs to those loaded.
-#[cfg(all(feature = "ecc", feature = "cert-parse"))]
+#[cfg(all(feature = "ecc-core", feature = "cert-parse"))]
 fn append_cas(cas: &mut Cas, more: Cas) {
     cas.extend(more);
 }
 
 /// Without the parser there are no CAs to add.
-#[cfg(all(feature = "ecc", not(feature = "cert-parse")))]
+#[cfg(all(feature = "ecc-core", not(feature = "cert-parse")))]
 fn append_cas(_cas: &mut Cas, _more: Cas) {}
 
 /// The chain and key of a PKCS#12 file.
@@ -638,7 +638,7 @@ enum P12Identity {
     /// An RSA key and its chain.
     Rsa(OwnChain, RsaPrivateKey),
     /// An EC key and its chain.
-    #[cfg(feature = "ecc")]
+    #[cfg(feature = "ecc-core")]
     Ec(OwnChain, matrix_crypto::ec::EcPrivateKey),
 }
 
@@ -672,7 +672,7 @@ fn pkcs12_identity(data: &[u8], import_pass: &[u8], mac_pass: &[u8]) -> Result<P
 }
 
 /// The identity of a PKCS#12 file without an RSA key: its EC key, if any.
-#[cfg(all(feature = "pkcs12", feature = "ecc"))]
+#[cfg(all(feature = "pkcs12", feature = "ecc-core"))]
 fn pkcs12_ec_identity(
     p12: matrix_x509::pkcs12::Pkcs12,
     chain: OwnChain,
@@ -683,7 +683,7 @@ fn pkcs12_ec_identity(
 
 /// Without `ecc` a PKCS#12 file without an RSA key has no key this build can use (an EC
 /// key was refused while reading it).
-#[cfg(all(feature = "pkcs12", not(feature = "ecc")))]
+#[cfg(all(feature = "pkcs12", not(feature = "ecc-core")))]
 fn pkcs12_ec_identity(
     _p12: matrix_x509::pkcs12::Pkcs12,
     _chain: OwnChain,

@@ -97,7 +97,7 @@ impl OwnChain {
 
     /// [`Self::check_key`] for an EC key: the leaf's key must be the same point on the
     /// same curve.
-    #[cfg(feature = "ecc")]
+    #[cfg(feature = "ecc-core")]
     pub(crate) fn check_ec_key(&self, key: &matrix_crypto::ec::EcPrivateKey) -> Result<(), Error> {
         self.check_links()?;
         let leaf = self.0.leaf().ok_or(Error::ParseFail)?;
@@ -191,7 +191,7 @@ impl OwnChain {
     }
 }
 
-#[cfg(all(feature = "ecc", not(feature = "cert-parse")))]
+#[cfg(all(feature = "ecc-core", not(feature = "cert-parse")))]
 impl OwnChain {
     /// Without the parser: the leaf must contain the key's uncompressed point (the
     /// subjectPublicKey of RFC 5480 section 2.2), a byte search as for RSA keys.
