@@ -256,7 +256,9 @@ fn toolchain() -> Result<PathBuf, String> {
 }
 
 /// A library crate's `default` features for a firmware: `std` and `file-system` dropped,
-/// a lower crate's `default` expanded the same way, each prefixed with its crate.
+/// and so is every default that turns `std` on itself (matrix-crypto's
+/// `ecc-improve-perf-increase-codesize`: its tables live in a `std` `LazyLock`); a lower
+/// crate's `default` expanded the same way, each prefixed with its crate.
 fn no_std_defaults(root: &Path, krate: &str) -> Result<Vec<String>, String> {
     let path = root.join(krate).join("Cargo.toml");
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -266,12 +268,18 @@ fn no_std_defaults(root: &Path, krate: &str) -> Result<Vec<String>, String> {
         .and_then(|f| f.get("default"))
         .and_then(toml::Value::as_array)
         .ok_or(format!("{}: no default feature", path.display()))?;
+    let needs_std = |f: &str| {
+        doc.get("features")
+            .and_then(|t| t.get(f))
+            .and_then(toml::Value::as_array)
+            .is_some_and(|l| l.iter().any(|v| v.as_str() == Some("std")))
+    };
     let mut out = Vec::new();
     for f in list.iter().filter_map(toml::Value::as_str) {
         match f.split_once('/') {
             Some((lower, "default")) => out.extend(no_std_defaults(root, lower)?),
             Some(_) => out.push(f.to_string()),
-            None if f == "std" || f == "file-system" => {}
+            None if f == "std" || f == "file-system" || needs_std(f) => {}
             None => out.push(format!("{krate}/{f}")),
         }
     }
