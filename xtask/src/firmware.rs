@@ -248,8 +248,10 @@ fn toolchain() -> Result<PathBuf, String> {
     }
 }
 
-/// A library crate's `default` features for a firmware: `std` and `file-system` dropped,
-/// a lower crate's `default` expanded the same way, each prefixed with its crate.
+/// A library crate's `default` features for a firmware: `std`, `file-system` and the
+/// defaults that turn on `std` themselves (matrix-crypto's
+/// `ecc-improve-perf-increase-codesize`, whose tables are built in a `std` `LazyLock`)
+/// dropped, a lower crate's `default` expanded the same way, each prefixed with its crate.
 fn no_std_defaults(root: &Path, krate: &str) -> Result<Vec<String>, String> {
     let path = root.join(krate).join("Cargo.toml");
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -259,12 +261,18 @@ fn no_std_defaults(root: &Path, krate: &str) -> Result<Vec<String>, String> {
         .and_then(|f| f.get("default"))
         .and_then(toml::Value::as_array)
         .ok_or(format!("{}: no default feature", path.display()))?;
+    let needs_std = |f: &str| {
+        doc.get("features")
+            .and_then(|t| t.get(f))
+            .and_then(toml::Value::as_array)
+            .is_some_and(|imp| imp.iter().any(|i| i.as_str() == Some("std")))
+    };
     let mut out = Vec::new();
     for f in list.iter().filter_map(toml::Value::as_str) {
         match f.split_once('/') {
             Some((lower, "default")) => out.extend(no_std_defaults(root, lower)?),
             Some(_) => out.push(f.to_string()),
-            None if f == "std" || f == "file-system" => {}
+            None if f == "std" || f == "file-system" || needs_std(f) => {}
             None => out.push(format!("{krate}/{f}")),
         }
     }
