@@ -394,6 +394,36 @@ fn check_compact_aes(root: &Path) -> Result<(), String> {
     )
 }
 
+/// RSA as the firmware and minimal profiles build it (no fixed-size kernel feature: one
+/// CIOS Montgomery kernel and the constant-time Fermat blinding inverse of `rsa/inverse.rs`
+/// instead of crypto-bigint's safegcd) passes the RSA Wycheproof tests, the OpenSSL
+/// comparison, the blinding and property tests and the inverse's known answers against
+/// num-bigint (the `--lib` tests); the default build tests the other code.
+fn check_compact_rsa(root: &Path) -> Result<(), String> {
+    println!("-- compact RSA: matrix-crypto RSA tests without the fixed-size kernel features");
+    cmd::run(
+        root,
+        "cargo",
+        &[
+            "test",
+            "-p",
+            "matrix-crypto",
+            "--no-default-features",
+            "--features",
+            "std,rsa,md5,sha1",
+            "--lib",
+            "--test",
+            "rsa_wycheproof",
+            "--test",
+            "rsa_openssl",
+            "--test",
+            "rsa_blinding",
+            "--test",
+            "rsa_props",
+        ],
+    )
+}
+
 /// Every feature of the library crates except `halt-on-ps-error`, as `crate/feature,...`.
 pub fn all_test_features(root: &Path) -> Result<String, String> {
     let inputs = features::Inputs::read(root)?;
@@ -571,7 +601,8 @@ pub fn run(root: &Path) -> Result<(), String> {
         check_parser_free(root)?;
         check_psk_only(root)?;
         check_ecdsa_only(root)?;
-        check_compact_aes(root)
+        check_compact_aes(root)?;
+        check_compact_rsa(root)
     })?;
     step("feature profiles (cargo xtask matrix --quick)", &mut || {
         matrix::run(root, true)

@@ -87,6 +87,14 @@ fn has_ecdsa_suite(f: &str) -> bool {
     f.contains("-ecdsa-with-")
 }
 
+/// Whether the feature list names one of matrix-crypto's fixed-size Montgomery kernel
+/// features (which also choose crypto-bigint's safegcd for the RSA blinding inverse).
+fn has_fixed_size_kernels(f: &str) -> bool {
+    f.contains("pubkey-fixed-size-kernels")
+        || f.contains("pubkey-improve-perf-increase-codesize")
+        || f.contains("1024-key-speed-optimizations")
+}
+
 /// Whether the feature list needs matrix's bignum: RSA or Diffie-Hellman.
 fn needs_bignum(f: &str) -> bool {
     has_rsa_suite(f)
@@ -139,10 +147,13 @@ const FORBIDDEN: &[Forbidden] = &[
         allowed: needs_bignum,
     },
     Forbidden {
-        // The curve crates (p256, p384) do their field arithmetic with it too.
-        what: "crypto-bigint (RSA, DH or the curves)",
+        // The curve crates (p256, p384) do their field arithmetic with it; RSA uses its
+        // safegcd for the blinding inverse only with a fixed-size kernel feature (without
+        // one, `rsa/inverse.rs` inverts by Fermat over matrix's own Montgomery code), and DH
+        // never does. So an RSA image such as minimal-server or minimal-client links none.
+        what: "crypto-bigint (the curves, or RSA's blinding with fixed-size kernels)",
         patterns: &["crypto_bigint::"],
-        allowed: |f| needs_bignum(f) || f.contains("-ecdhe-"),
+        allowed: |f| f.contains("-ecdhe-") || (needs_bignum(f) && has_fixed_size_kernels(f)),
     },
     Forbidden {
         // matrix-ssl's curve features (issue 19): a P-256-only profile links neither.
@@ -778,6 +789,30 @@ mod tests {
         assert_eq!(found, ["the P-384 curve", "the X25519 curve"]);
         let all = vec![ecdhe.to_string(), "matrix-ssl/ecc".into()];
         assert!(forbidden_found(&all, &syms).is_empty());
+    }
+
+    #[test]
+    fn an_rsa_image_without_fixed_size_kernels_links_no_crypto_bigint() {
+        let syms = vec![(
+            10,
+            "crypto_bigint::uint::Uint<64>::invert_odd_mod_vartime".into(),
+        )];
+        let server = vec![
+            "server".to_string(),
+            "matrix-ssl/tls-1-1".into(),
+            "matrix-ssl/tls-rsa-with-aes-128-cbc-sha".into(),
+        ];
+        let found = forbidden_found(&server, &syms);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].0.starts_with("crypto-bigint"));
+        let mut fast = server.clone();
+        fast.push("matrix-crypto/pubkey-fixed-size-kernels".into());
+        assert!(forbidden_found(&fast, &syms).is_empty());
+        let ecdhe = vec![
+            "client".to_string(),
+            "matrix-ssl/tls-ecdhe-ecdsa-with-aes-128-gcm-sha256".into(),
+        ];
+        assert!(forbidden_found(&ecdhe, &syms).is_empty());
     }
 
     #[test]

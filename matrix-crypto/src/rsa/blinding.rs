@@ -12,11 +12,12 @@
 //! instead of waiting. Targets without 32-bit compare-and-swap (`target_has_atomic`)
 //! keep no pair and make a fresh one for every operation.
 
+use super::RsaPrivateKey;
 use crate::bignum::MontCtx;
 use crate::random::SecureRandom;
 use alloc::vec;
 use alloc::vec::Vec;
-use matrix_core::{Error, Result};
+use matrix_core::Result;
 use zeroize::Zeroizing;
 
 /// How many operations reuse squarings of one pair before a fresh one is drawn.
@@ -31,19 +32,14 @@ pub(super) struct Pair {
 }
 
 impl Pair {
-    /// A fresh pair for a random `r`. `r^-1` is computed as `t (r t)^-1` for a second random
-    /// `t`: the product `r t` is uniformly random whatever `r` is, so it may be inverted by
-    /// a variable-time algorithm without revealing anything about `r`.
-    pub(super) fn fresh(n: &MontCtx, e: &[u64], rng: &mut dyn SecureRandom) -> Result<Pair> {
+    /// A fresh pair for a random `r`: `r^e` by the public exponent, `r^-1` as the
+    /// `inverse` submodule computes it for this build.
+    pub(super) fn fresh(key: &RsaPrivateKey, rng: &mut dyn SecureRandom) -> Result<Pair> {
+        let n = &key.public.n;
         let r = super::random_below(rng, n)?;
-        let t = super::random_below(rng, n)?;
         let r_m = n.to_mont(&r);
-        let forward = n.pow_vartime_exp(&r_m, e);
-        let u = n.mul(&r_m, &t); // r t mod n, plain
-        let u_inv = Zeroizing::new(super::invert_vartime(&u, n.modulus()).ok_or(Error::Failure)?);
-        let t_m = n.to_mont(&t);
-        let t_mm = n.to_mont(&t_m); // t R^2
-        let inverse = n.mul(&u_inv, &t_mm); // (r t)^-1 t R = r^-1 R
+        let forward = n.pow_vartime_exp(&r_m, &key.public.e);
+        let inverse = super::inverse::blinding_inverse(key, &r, &r_m, rng)?;
         Ok(Pair { forward, inverse })
     }
 
@@ -66,8 +62,7 @@ pub(super) use uncached::Blinding;
 
 #[cfg(target_has_atomic = "32")]
 mod cached {
-    use super::{FRESH_EVERY, Pair};
-    use crate::bignum::MontCtx;
+    use super::{FRESH_EVERY, Pair, RsaPrivateKey};
     use crate::random::SecureRandom;
     use alloc::vec::Vec;
     use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -97,29 +92,25 @@ mod cached {
 
         /// The pair for one operation: the kept pair squared, or a fresh one (the first
         /// time, every `FRESH_EVERY` operations, and when another thread holds the pair).
-        pub(crate) fn next(
-            &self,
-            n: &MontCtx,
-            e: &[u64],
-            rng: &mut dyn SecureRandom,
-        ) -> Result<Pair> {
+        pub(crate) fn next(&self, key: &RsaPrivateKey, rng: &mut dyn SecureRandom) -> Result<Pair> {
             if self
                 .busy
                 .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
                 .is_err()
             {
-                return Pair::fresh(n, e, rng);
+                return Pair::fresh(key, rng);
             }
-            let pair = self.next_locked(n, e, rng);
+            let pair = self.next_locked(key, rng);
             self.busy.store(false, Ordering::Release);
             pair
         }
 
-        fn next_locked(&self, n: &MontCtx, e: &[u64], rng: &mut dyn SecureRandom) -> Result<Pair> {
+        fn next_locked(&self, key: &RsaPrivateKey, rng: &mut dyn SecureRandom) -> Result<Pair> {
+            let n = &key.public.n;
             let s = n.nlimbs();
             let left = self.left.load(Ordering::Relaxed);
             let pair = if left == 0 || self.words.len() != 4 * s {
-                let p = Pair::fresh(n, e, rng)?;
+                let p = Pair::fresh(key, rng)?;
                 self.left.store(FRESH_EVERY, Ordering::Relaxed);
                 p
             } else {
@@ -179,8 +170,7 @@ mod cached {
 
 #[cfg(not(target_has_atomic = "32"))]
 mod uncached {
-    use super::Pair;
-    use crate::bignum::MontCtx;
+    use super::{Pair, RsaPrivateKey};
     use crate::random::SecureRandom;
     use matrix_core::Result;
 
@@ -193,13 +183,8 @@ mod uncached {
             Blinding
         }
 
-        pub(crate) fn next(
-            &self,
-            n: &MontCtx,
-            e: &[u64],
-            rng: &mut dyn SecureRandom,
-        ) -> Result<Pair> {
-            Pair::fresh(n, e, rng)
+        pub(crate) fn next(&self, key: &RsaPrivateKey, rng: &mut dyn SecureRandom) -> Result<Pair> {
+            Pair::fresh(key, rng)
         }
     }
 }

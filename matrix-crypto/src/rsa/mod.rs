@@ -18,6 +18,7 @@
 //! Supported modulus sizes: 512 to 4096 bits.
 
 mod blinding;
+mod inverse;
 mod pkcs1;
 
 pub use pkcs1::{
@@ -264,30 +265,38 @@ impl RsaPrivateKey {
         self.public.size
     }
 
-    /// RSADP / RSASP1 with CRT, base blinding and a check of the result: `x^d mod n` for
-    /// `x < n` (`n`'s limb count).
-    fn raw_private(&self, rng: &mut dyn SecureRandom, x: &[u64]) -> Result<Zeroizing<Vec<u64>>> {
-        let n = &self.public.n;
-        let s = n.nlimbs();
-
-        // Blinding: xb = x r^e mod n, and xb^d = x^d r mod n.
-        let pair = self.blinding.next(n, &self.public.e, rng)?;
-        let xb = n.mul(x, &pair.forward);
-
-        // CRT: m1 = xb^dp mod p, m2 = xb^dq mod q, h = qinv (m1 - m2) mod p, m = m2 + h q.
-        let m1_m = crt_half(&self.p, &self.dp, &xb);
-        let m2_m = crt_half(&self.q, &self.dq, &xb);
-        let m2 = self.q.mont_to_plain(&m2_m);
+    /// Garner's recombination: the value modulo `n` (`n`'s limb count) of the number
+    /// whose Montgomery forms modulo `p` and `q` are `m1_m` and `m2_m`:
+    /// `h = qinv (m1 - m2) mod p`, `m = m2 + h q`. Constant time.
+    fn crt_join(&self, m1_m: Zeroizing<Vec<u64>>, m2_m: &[u64]) -> Zeroizing<Vec<u64>> {
+        let s = self.public.n.nlimbs();
+        let m2 = self.q.mont_to_plain(m2_m);
         let m2_p = self.p.reduce_to_mont(&m2);
         let mut diff = m1_m;
         self.p.sub_assign_mod(&mut diff, &m2_p);
         let h = self.p.mul(&diff, &self.qinv);
         let mut mm = mul_plain(&h, self.q.modulus());
         add_assign_plain(&mut mm, &m2);
-        // xb^d < n, so the limbs above n's are zero.
-        let mut mb = Zeroizing::new(vec![0u64; s]);
+        // The value is below p q = n, so the limbs above n's are zero.
+        let mut m = Zeroizing::new(vec![0u64; s]);
         let keep = s.min(mm.len());
-        mb[..keep].copy_from_slice(&mm[..keep]);
+        m[..keep].copy_from_slice(&mm[..keep]);
+        m
+    }
+
+    /// RSADP / RSASP1 with CRT, base blinding and a check of the result: `x^d mod n` for
+    /// `x < n` (`n`'s limb count).
+    fn raw_private(&self, rng: &mut dyn SecureRandom, x: &[u64]) -> Result<Zeroizing<Vec<u64>>> {
+        let n = &self.public.n;
+
+        // Blinding: xb = x r^e mod n, and xb^d = x^d r mod n.
+        let pair = self.blinding.next(self, rng)?;
+        let xb = n.mul(x, &pair.forward);
+
+        // CRT: m1 = xb^dp mod p, m2 = xb^dq mod q, joined into xb^d mod n.
+        let m1_m = crt_half(&self.p, &self.dp, &xb);
+        let m2_m = crt_half(&self.q, &self.dq, &xb);
+        let mb = self.crt_join(m1_m, &m2_m);
         // Unblinding: (x^d r) (r^-1 R) R^-1 = x^d.
         let m = n.mul(&mb, &pair.inverse);
 
@@ -330,60 +339,4 @@ fn random_below(rng: &mut dyn SecureRandom, n: &MontCtx) -> Result<Zeroizing<Vec
         }
     }
     Ok(v)
-}
-
-/// `x^-1 mod n` (variable time in `x`; call only on blinded values), `n.len()` limbs, or
-/// `None` when `x` is not invertible. Uses crypto-bigint's safegcd at the next fixed size.
-fn invert_vartime(x: &[u64], n: &[u64]) -> Option<Vec<u64>> {
-    use crypto_bigint::{U512, U1024, U2048, U4096};
-    // Without the fixed-size kernel features (the smallest builds, as in `bignum::mont`),
-    // one instance at the largest size serves every modulus: each size of crypto-bigint's
-    // safegcd is about 2.5 KB of code on a Cortex-M4, while a larger size only costs time
-    // in an inversion made once per blinding pair (every 32 private operations).
-    const ONE_SIZE: bool = !cfg!(any(
-        feature = "pubkey-fixed-size-kernels",
-        feature = "pubkey-improve-perf-increase-codesize",
-        feature = "1024-key-speed-optimizations"
-    ));
-    if ONE_SIZE {
-        return match n.len() {
-            0..=64 => invert_fixed::<{ U4096::LIMBS }>(x, n),
-            _ => None,
-        };
-    }
-    match n.len() {
-        0..=8 => invert_fixed::<{ U512::LIMBS }>(x, n),
-        9..=16 => invert_fixed::<{ U1024::LIMBS }>(x, n),
-        17..=32 => invert_fixed::<{ U2048::LIMBS }>(x, n),
-        33..=64 => invert_fixed::<{ U4096::LIMBS }>(x, n),
-        _ => None,
-    }
-}
-
-fn invert_fixed<const L: usize>(x: &[u64], n: &[u64]) -> Option<Vec<u64>> {
-    use crypto_bigint::{Odd, Uint};
-    let bytes = L * (crypto_bigint::Word::BITS as usize / 8);
-    let mut xb = Zeroizing::new(vec![0u8; bytes]);
-    let mut nb = vec![0u8; bytes];
-    for (i, (&xl, &nl)) in x.iter().zip(n).enumerate() {
-        xb[8 * i..8 * i + 8].copy_from_slice(&xl.to_le_bytes());
-        nb[8 * i..8 * i + 8].copy_from_slice(&nl.to_le_bytes());
-    }
-    let mut xu = Uint::<L>::from_le_slice(&xb);
-    let nu = Odd::new(Uint::<L>::from_le_slice(&nb)).into_option()?;
-    let inv = xu.invert_odd_mod_vartime(&nu).into_option();
-    xu.zeroize();
-    let mut inv = inv?;
-    let mut out_bytes = Zeroizing::new(Vec::with_capacity(bytes));
-    for limb in inv.as_limbs() {
-        out_bytes.extend_from_slice(&limb.0.to_le_bytes());
-    }
-    inv.zeroize();
-    let mut out = vec![0u64; n.len()];
-    for (i, o) in out.iter_mut().enumerate() {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&out_bytes[8 * i..8 * i + 8]);
-        *o = u64::from_le_bytes(w);
-    }
-    Some(out)
 }
