@@ -5,6 +5,7 @@
 #   intermediate.pem, .key           intermediate CA (pathlen 0), signed by the root
 #   server.pem, server-chain.pem     leaf (SAN localhost, 127.0.0.1) signed by the
 #                                    intermediate; the chain is leaf + intermediate
+#   ca.der, server-chain.der         the root and the chain as DER (builds without PEM)
 #   server.key / server.der          the leaf's key as SEC 1 `EC PRIVATE KEY`, PEM and DER
 #   server-pkcs8.pem / .der          PKCS#8
 #   server-pkcs8-aes256.pem          encrypted PKCS#8 (PBES2, AES-256-CBC, HMAC-SHA256)
@@ -54,6 +55,9 @@ chain() {
   sign "/C=US/O=matrix test/CN=localhost" "$d/server.key" "$d/server.pem" \
     "$d/intermediate.pem" "$d/intermediate.key" leaf "$md" "${sp}03"
   cat "$d/server.pem" "$d/intermediate.pem" > "$d/server-chain.pem"
+  openssl x509 -in "$d/ca.pem" -outform DER -out "$d/ca.der"
+  { openssl x509 -in "$d/server.pem" -outform DER
+    openssl x509 -in "$d/intermediate.pem" -outform DER; } > "$d/server-chain.der"
   local k=$d/server.key
   openssl ec -in "$k" -outform DER -out "$d/server.der" 2>/dev/null
   openssl pkcs8 -topk8 -nocrypt -in "$k" -out "$d/server-pkcs8.pem"

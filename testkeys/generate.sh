@@ -184,6 +184,7 @@ for f in bad/*.key; do openssl rsa -in $f -traditional -out $f 2>/dev/null; done
 # --- DH parameters -----------------------------------------------------------------------
 openssl dhparam -out dh/dh1024.pem 1024 2>/dev/null
 openssl dhparam -out dh/dh2048.pem 2048 2>/dev/null
+openssl dhparam -in dh/dh2048.pem -outform DER -out dh/dh2048.der
 
 # --- PKCS#12 -----------------------------------------------------------------------------
 openssl pkcs12 -export -inkey rsa2048/server.key -in rsa2048/server.pem -certfile rsa2048/intermediate.pem \

@@ -24,9 +24,9 @@ const MESSAGE: &[u8] = b"ping";
 #[cfg(feature = "ca")]
 const CA: &[u8] = include_bytes!("../../testkeys/rsa2048/ca.der");
 
-/// The one trusted EC CA (the ec-p256 root, PEM).
+/// The one trusted EC CA (the ec-p256 root, DER: the image has no PEM decoder).
 #[cfg(feature = "ec-ca")]
-const EC_CA: &[u8] = include_bytes!("../../testkeys/ec-p256/ca.pem");
+const EC_CA: &[u8] = include_bytes!("../../testkeys/ec-p256/ca.der");
 
 /// The test pre-shared key.
 #[cfg(feature = "psk")]

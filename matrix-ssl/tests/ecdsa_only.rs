@@ -9,9 +9,10 @@
 //! and certificates are PS_UNSUPPORTED_FAIL at load.
 //!
 //! Runs only in such a build; `cargo xtask ci` runs it as
-//! `cargo test -p matrix-ssl --no-default-features --features std,client-side-ssl,server-side-ssl,secp256r1,tls-ecdhe-ecdsa-with-aes-128-gcm-sha256,tls-ecdhe-ecdsa-with-aes-128-cbc-sha --test ecdsa_only`.
+//! `cargo test -p matrix-ssl --no-default-features --features std,pem-decode,client-side-ssl,server-side-ssl,secp256r1,tls-ecdhe-ecdsa-with-aes-128-gcm-sha256,tls-ecdhe-ecdsa-with-aes-128-cbc-sha --test ecdsa_only`.
 #![cfg(all(
     feature = "std",
+    feature = "pem-decode",
     feature = "client-side-ssl",
     feature = "server-side-ssl",
     feature = "tls-ecdhe-ecdsa-with-aes-128-gcm-sha256",

@@ -5,8 +5,8 @@
 //! Runs in any build with `std` and `server-side-ssl`; the in-memory handshake needs the
 //! client role too, the `openssl s_client` one AES128-SHA and TLS 1.0. The minimal server
 //! runs it as
-//! `cargo test -p matrix-ssl --no-default-features --features std,server-side-ssl,tls,tls-rsa-with-aes-128-cbc-sha --test keys_components`.
-#![cfg(all(feature = "std", feature = "server-side-ssl"))]
+//! `cargo test -p matrix-ssl --no-default-features --features std,pem-decode,server-side-ssl,tls,tls-rsa-with-aes-128-cbc-sha --test keys_components`.
+#![cfg(all(feature = "std", feature = "pem-decode", feature = "server-side-ssl"))]
 
 use std::sync::Arc;
 

@@ -28,6 +28,8 @@ impl CertChain {
     }
 
     /// Every `CERTIFICATE` block of a PEM text, in order. No certificate is `PS_PARSE_FAIL`.
+    #[cfg(feature = "pem-decode")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pem-decode")))]
     pub fn from_pem(text: &str) -> Result<Self, Error> {
         let certs = pem::parse_label(text, "CERTIFICATE")?
             .iter()
@@ -48,14 +50,24 @@ impl CertChain {
         Self::non_empty(certs)
     }
 
-    /// PEM or DER, whichever `data` holds.
+    /// PEM or DER, whichever `data` holds. PEM in a build without `pem-decode` is
+    /// `PS_UNSUPPORTED_FAIL`.
     pub fn from_bytes(data: &[u8]) -> Result<Self, Error> {
         if pem::is_pem(data) {
-            let text = core::str::from_utf8(data).map_err(|_| Error::ParseFail)?;
-            Self::from_pem(text)
+            Self::from_pem_bytes(data)
         } else {
             Self::from_der(data)
         }
+    }
+
+    #[cfg(feature = "pem-decode")]
+    fn from_pem_bytes(data: &[u8]) -> Result<Self, Error> {
+        Self::from_pem(core::str::from_utf8(data).map_err(|_| Error::ParseFail)?)
+    }
+
+    #[cfg(not(feature = "pem-decode"))]
+    fn from_pem_bytes(_: &[u8]) -> Result<Self, Error> {
+        Err(pem::refused())
     }
 
     /// The certificates of every file in a `;`-separated list, in order (PEM or DER each).

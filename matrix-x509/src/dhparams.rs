@@ -1,6 +1,6 @@
 //! Diffie-Hellman parameters (`matrixSslLoadDhParams`): PKCS#3 `DHParameter`
 //! (`SEQUENCE { prime, base, privateValueLength OPTIONAL }`) in DER or PEM
-//! (`-----BEGIN DH PARAMETERS-----`), as `openssl dhparam` writes them.
+//! (`-----BEGIN DH PARAMETERS-----`, with `pem-decode`), as `openssl dhparam` writes them.
 
 use alloc::vec::Vec;
 
@@ -36,17 +36,27 @@ impl DhParams {
         Ok(DhParams { p, g })
     }
 
-    /// Parses PEM (`DH PARAMETERS`) or DER.
+    /// Parses PEM (`DH PARAMETERS`) or DER. PEM in a build without `pem-decode` is
+    /// `PS_UNSUPPORTED_FAIL`.
     pub fn from_bytes(data: &[u8]) -> Result<Self, Error> {
         if pem::is_pem(data) {
-            let text = core::str::from_utf8(data).map_err(|_| Error::ParseFail)?;
-            let block = pem::parse_label(text, "DH PARAMETERS")?
-                .into_iter()
-                .next()
-                .ok_or(Error::ParseFail)?;
-            Self::from_der(&block.der)
+            Self::from_pem_bytes(data)
         } else {
             Self::from_der(data)
         }
+    }
+
+    #[cfg(feature = "pem-decode")]
+    fn from_pem_bytes(data: &[u8]) -> Result<Self, Error> {
+        let block = pem::parse_label_bytes(data, "DH PARAMETERS")?
+            .into_iter()
+            .next()
+            .ok_or(Error::ParseFail)?;
+        Self::from_der(&block.der)
+    }
+
+    #[cfg(not(feature = "pem-decode"))]
+    fn from_pem_bytes(_: &[u8]) -> Result<Self, Error> {
+        Err(pem::refused())
     }
 }

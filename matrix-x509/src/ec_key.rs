@@ -1,5 +1,5 @@
 //! EC private keys as MatrixSSL 3.x's `matrixSslLoadEcKeys` loads them (feature `ecc`):
-//! SEC 1 `ECPrivateKey` (RFC 5915) in DER or PEM (`EC PRIVATE KEY`), PKCS#8
+//! SEC 1 `ECPrivateKey` (RFC 5915) in DER or (with `pem-decode`) PEM (`EC PRIVATE KEY`), PKCS#8
 //! `PrivateKeyInfo` with id-ecPublicKey (RFC 5208, RFC 5480), and with the `pkcs8` feature
 //! encrypted PKCS#8, with `pkcs5` encrypted traditional PEM (`Proc-Type: 4,ENCRYPTED`).
 //! Named curves P-256 and P-384 only (RFC 5480 section 2.1.1).
@@ -13,9 +13,9 @@ use matrix_crypto::ec::{EcPrivateKey, NamedCurve};
 
 use crate::der::{Der, tag};
 use crate::oid;
-#[cfg(feature = "pkcs5")]
+use crate::pem;
+#[cfg(feature = "pem-decode")]
 use crate::pem::PemBlock;
-use crate::pem::{self};
 
 /// Reads `ECParameters` (RFC 5480 section 2.1.1): the curve if it is a `namedCurve` this
 /// build has (features `secp256r1`, `secp384r1`), `None` for another named curve, a curve
@@ -125,29 +125,7 @@ pub fn ec_private_key_from_encrypted_pkcs8(
 /// `password` is needed for encrypted keys (`PS_ARG_FAIL` without it).
 pub fn load_ec_private_key(data: &[u8], password: Option<&[u8]>) -> Result<EcPrivateKey, Error> {
     if pem::is_pem(data) {
-        let text = core::str::from_utf8(data).map_err(|_| Error::ParseFail)?;
-        // `openssl ecparam -genkey` writes an `EC PARAMETERS` block before the key.
-        let blocks = pem::parse_all(text)?;
-        let block = blocks
-            .iter()
-            .find(|b| b.label.ends_with("PRIVATE KEY"))
-            .ok_or_else(|| ps_error!(Error::ParseFail, "no PRIVATE KEY block in PEM data"))?;
-        return match block.label.as_str() {
-            "EC PRIVATE KEY"
-                if block
-                    .header("Proc-Type")
-                    .is_some_and(|v| v.contains("ENCRYPTED")) =>
-            {
-                traditional_encrypted(block, password)
-            }
-            "EC PRIVATE KEY" => ec_private_key_from_sec1(&block.der, None),
-            "PRIVATE KEY" => ec_private_key_from_pkcs8(&block.der),
-            "ENCRYPTED PRIVATE KEY" => pkcs8_encrypted(&block.der, need(password)?),
-            other => Err(ps_error!(
-                Error::UnsupportedFail,
-                "PEM key type {other} is not an EC key"
-            )),
-        };
+        return from_pem(data, password);
     }
     // SEC 1 starts with INTEGER 1 then an OCTET STRING, PKCS#8 with INTEGER 0 then a
     // SEQUENCE, encrypted PKCS#8 with a SEQUENCE.
@@ -159,6 +137,37 @@ pub fn load_ec_private_key(data: &[u8], password: Option<&[u8]>) -> Result<EcPri
         (tag::SEQUENCE, _) => pkcs8_encrypted(data, need(password)?),
         _ => Err(Error::ParseFail),
     }
+}
+
+#[cfg(feature = "pem-decode")]
+fn from_pem(data: &[u8], password: Option<&[u8]>) -> Result<EcPrivateKey, Error> {
+    // `openssl ecparam -genkey` writes an `EC PARAMETERS` block before the key.
+    let blocks = pem::parse_all_bytes(data)?;
+    let block = blocks
+        .iter()
+        .find(|b| b.label.ends_with("PRIVATE KEY"))
+        .ok_or_else(|| ps_error!(Error::ParseFail, "no PRIVATE KEY block in PEM data"))?;
+    match block.label.as_str() {
+        "EC PRIVATE KEY"
+            if block
+                .header("Proc-Type")
+                .is_some_and(|v| v.contains("ENCRYPTED")) =>
+        {
+            traditional_encrypted(block, password)
+        }
+        "EC PRIVATE KEY" => ec_private_key_from_sec1(&block.der, None),
+        "PRIVATE KEY" => ec_private_key_from_pkcs8(&block.der),
+        "ENCRYPTED PRIVATE KEY" => pkcs8_encrypted(&block.der, need(password)?),
+        other => Err(ps_error!(
+            Error::UnsupportedFail,
+            "PEM key type {other} is not an EC key"
+        )),
+    }
+}
+
+#[cfg(not(feature = "pem-decode"))]
+fn from_pem(_: &[u8], _: Option<&[u8]>) -> Result<EcPrivateKey, Error> {
+    Err(pem::refused())
 }
 
 /// Loads an EC private key from a file (PEM or DER).
@@ -184,17 +193,14 @@ fn need(password: Option<&[u8]>) -> Result<&[u8], Error> {
     })
 }
 
-#[cfg(feature = "pkcs5")]
+#[cfg(all(feature = "pkcs5", feature = "pem-decode"))]
 fn traditional_encrypted(block: &PemBlock, password: Option<&[u8]>) -> Result<EcPrivateKey, Error> {
     let plain = crate::key::decrypt_traditional_pem(block, need(password)?)?;
     ec_private_key_from_sec1(&plain, None).map_err(|_| Error::AuthFail)
 }
 
-#[cfg(not(feature = "pkcs5"))]
-fn traditional_encrypted(
-    _: &crate::pem::PemBlock,
-    _: Option<&[u8]>,
-) -> Result<EcPrivateKey, Error> {
+#[cfg(all(not(feature = "pkcs5"), feature = "pem-decode"))]
+fn traditional_encrypted(_: &PemBlock, _: Option<&[u8]>) -> Result<EcPrivateKey, Error> {
     Err(ps_error!(
         Error::DisabledFeatureFail,
         "encrypted PEM keys need matrix-x509's pkcs5 feature"

@@ -13,7 +13,9 @@ use matrix_crypto::rsa::RsaPrivateKey;
 use crate::der::{Der, tag};
 #[cfg(feature = "pkcs8")]
 use crate::oid;
-use crate::pem::{self, PemBlock};
+use crate::pem;
+#[cfg(feature = "pem-decode")]
+use crate::pem::PemBlock;
 
 /// Parses a PKCS#1 `RSAPrivateKey` (two-prime only).
 pub fn rsa_private_key_from_pkcs1(der: &[u8]) -> Result<RsaPrivateKey, Error> {
@@ -70,8 +72,8 @@ pub fn rsa_private_key_from_encrypted_pkcs8(
 
 /// Decrypts the body of a traditional encrypted PEM key (`DEK-Info: ALG,IV-hex`): the key
 /// is EVP_BytesToKey(MD5, password, first 8 bytes of the IV, 1 round).
-#[cfg(feature = "pkcs5")]
-#[cfg_attr(docsrs, doc(cfg(feature = "pkcs5")))]
+#[cfg(all(feature = "pkcs5", feature = "pem-decode"))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "pkcs5", feature = "pem-decode"))))]
 pub fn decrypt_traditional_pem(
     block: &PemBlock,
     password: &[u8],
@@ -95,18 +97,28 @@ pub fn decrypt_traditional_pem(
 }
 
 /// Loads an RSA private key from PEM or DER in any encoding this build supports;
-/// `password` is needed for encrypted keys (`PS_ARG_FAIL` without it).
+/// `password` is needed for encrypted keys (`PS_ARG_FAIL` without it). PEM in a build
+/// without `pem-decode` is `PS_UNSUPPORTED_FAIL`.
 pub fn load_rsa_private_key(data: &[u8], password: Option<&[u8]>) -> Result<RsaPrivateKey, Error> {
     if pem::is_pem(data) {
-        let text = core::str::from_utf8(data).map_err(|_| Error::ParseFail)?;
-        let blocks = pem::parse_all(text)?;
-        let block = blocks
-            .iter()
-            .find(|b| b.label.ends_with("PRIVATE KEY"))
-            .ok_or_else(|| ps_error!(Error::ParseFail, "no PRIVATE KEY block in PEM data"))?;
-        return from_pem_block(block, password);
+        return from_pem(data, password);
     }
     from_der_any(data, password)
+}
+
+#[cfg(feature = "pem-decode")]
+fn from_pem(data: &[u8], password: Option<&[u8]>) -> Result<RsaPrivateKey, Error> {
+    let blocks = pem::parse_all_bytes(data)?;
+    let block = blocks
+        .iter()
+        .find(|b| b.label.ends_with("PRIVATE KEY"))
+        .ok_or_else(|| ps_error!(Error::ParseFail, "no PRIVATE KEY block in PEM data"))?;
+    from_pem_block(block, password)
+}
+
+#[cfg(not(feature = "pem-decode"))]
+fn from_pem(_: &[u8], _: Option<&[u8]>) -> Result<RsaPrivateKey, Error> {
+    Err(pem::refused())
 }
 
 /// Loads an RSA private key from a file (PEM or DER).
@@ -124,6 +136,7 @@ pub fn load_rsa_private_key_file(
         .map_err(|e| ps_error!(e, "cannot load a private key from {path}"))
 }
 
+#[cfg(feature = "pem-decode")]
 fn from_pem_block(block: &PemBlock, password: Option<&[u8]>) -> Result<RsaPrivateKey, Error> {
     match block.label.as_str() {
         "RSA PRIVATE KEY"
@@ -157,7 +170,7 @@ fn from_der_any(der: &[u8], password: Option<&[u8]>) -> Result<RsaPrivateKey, Er
     }
 }
 
-#[cfg(feature = "pkcs5")]
+#[cfg(all(feature = "pkcs5", feature = "pem-decode"))]
 fn traditional_encrypted(
     block: &PemBlock,
     password: Option<&[u8]>,
@@ -172,7 +185,7 @@ fn traditional_encrypted(
     rsa_private_key_from_pkcs1(&plain).map_err(|_| Error::AuthFail)
 }
 
-#[cfg(not(feature = "pkcs5"))]
+#[cfg(all(not(feature = "pkcs5"), feature = "pem-decode"))]
 fn traditional_encrypted(_: &PemBlock, _: Option<&[u8]>) -> Result<RsaPrivateKey, Error> {
     Err(ps_error!(
         Error::DisabledFeatureFail,
@@ -213,7 +226,7 @@ fn pkcs8_encrypted(_: &[u8], _: Option<&[u8]>) -> Result<RsaPrivateKey, Error> {
 }
 
 /// Decodes hex (either case), as in `DEK-Info`.
-#[cfg(feature = "pkcs5")]
+#[cfg(all(feature = "pkcs5", feature = "pem-decode"))]
 pub(crate) fn hex_decode(s: &str) -> Result<alloc::vec::Vec<u8>, Error> {
     if !s.len().is_multiple_of(2) {
         return Err(Error::ParseFail);

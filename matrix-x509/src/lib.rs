@@ -1,6 +1,7 @@
 //! matrix-x509: certificates, chains and private keys as MatrixSSL loads them.
 //!
-//! - [`pem`]: PEM blocks, including the RFC 1421 headers of encrypted traditional keys;
+//! - [`pem`]: PEM blocks, including the RFC 1421 headers of encrypted traditional keys
+//!   (feature `pem-decode`; without it PEM input is `PS_UNSUPPORTED_FAIL` everywhere);
 //! - [`der`]: the small DER reader everything here is parsed with;
 //! - [`X509Cert`]: every field of MatrixSSL's `psX509Cert_t` (version, serial, issuer and
 //!   subject [`DistinguishedName`]s, validity [`CertTime`]s, [`PublicKey`], signature

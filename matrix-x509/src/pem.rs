@@ -4,13 +4,22 @@
 //! A file may hold many blocks in any order, with text between them, CRLF or LF line ends and
 //! any whitespace inside the base64. Our own decoder: `pem-rfc7468` refuses the headers that
 //! encrypted traditional keys carry.
+//!
+//! The decoder is compiled only with the feature `pem-decode` (MatrixSSL's `USE_PEM_DECODE`):
+//! a build that loads DER only (firmware) links no base64, text or line-splitting code.
+//! [`is_pem`] stays in every build, so that the loaders can refuse PEM input there with
+//! `PS_UNSUPPORTED_FAIL` ([`refused`]) instead of trying to parse it as DER.
 
+#[cfg(feature = "pem-decode")]
 use alloc::string::{String, ToString};
+#[cfg(feature = "pem-decode")]
 use alloc::vec::Vec;
 
 use matrix_core::Error;
 
 /// One `-----BEGIN label-----` … `-----END label-----` block.
+#[cfg(feature = "pem-decode")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pem-decode")))]
 #[derive(Clone, PartialEq, Eq)]
 pub struct PemBlock {
     /// The label, e.g. `CERTIFICATE` or `RSA PRIVATE KEY`.
@@ -21,6 +30,7 @@ pub struct PemBlock {
     pub der: Vec<u8>,
 }
 
+#[cfg(feature = "pem-decode")]
 impl core::fmt::Debug for PemBlock {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         // The bytes may be a private key: never print them.
@@ -32,12 +42,14 @@ impl core::fmt::Debug for PemBlock {
     }
 }
 
+#[cfg(feature = "pem-decode")]
 impl Drop for PemBlock {
     fn drop(&mut self) {
         zeroize::Zeroize::zeroize(&mut self.der);
     }
 }
 
+#[cfg(feature = "pem-decode")]
 impl PemBlock {
     /// The value of header `name` (case-insensitive), if present.
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -53,6 +65,36 @@ pub fn is_pem(data: &[u8]) -> bool {
     data.windows(11).any(|w| w == b"-----BEGIN ")
 }
 
+/// The error for PEM input in a build without `pem-decode`: `PS_UNSUPPORTED_FAIL`, as
+/// `matrixSslLoadRsaKeys` answers material the build cannot load.
+#[cfg(not(feature = "pem-decode"))]
+pub fn refused() -> Error {
+    matrix_core::ps_error!(
+        Error::UnsupportedFail,
+        "PEM input needs matrix-x509's pem-decode feature (USE_PEM_DECODE): load DER"
+    )
+}
+
+/// Every PEM block of `data`, which must be UTF-8 text (`PS_PARSE_FAIL` otherwise); see
+/// [`parse_all`].
+#[cfg(feature = "pem-decode")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pem-decode")))]
+pub fn parse_all_bytes(data: &[u8]) -> Result<Vec<PemBlock>, Error> {
+    parse_all(core::str::from_utf8(data).map_err(|_| Error::ParseFail)?)
+}
+
+/// The blocks of `data` with label `label` (`PS_PARSE_FAIL` if not UTF-8).
+#[cfg(feature = "pem-decode")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pem-decode")))]
+pub fn parse_label_bytes(data: &[u8], label: &str) -> Result<Vec<PemBlock>, Error> {
+    parse_label(
+        core::str::from_utf8(data).map_err(|_| Error::ParseFail)?,
+        label,
+    )
+}
+
+#[cfg(feature = "pem-decode")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pem-decode")))]
 /// Every PEM block in `text`, in order. Text outside blocks is ignored; a block without its
 /// END line, with a mismatched END label or with bad base64 is `PS_PARSE_FAIL`.
 pub fn parse_all(text: &str) -> Result<Vec<PemBlock>, Error> {
@@ -99,6 +141,8 @@ pub fn parse_all(text: &str) -> Result<Vec<PemBlock>, Error> {
     Ok(blocks)
 }
 
+#[cfg(feature = "pem-decode")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pem-decode")))]
 /// The blocks of `text` with label `label`.
 pub fn parse_label(text: &str, label: &str) -> Result<Vec<PemBlock>, Error> {
     Ok(parse_all(text)?
@@ -107,10 +151,13 @@ pub fn parse_label(text: &str, label: &str) -> Result<Vec<PemBlock>, Error> {
         .collect())
 }
 
+#[cfg(feature = "pem-decode")]
 fn boundary<'a>(line: &'a str, prefix: &str) -> Option<&'a str> {
     line.strip_prefix(prefix)?.strip_suffix("-----")
 }
 
+#[cfg(feature = "pem-decode")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pem-decode")))]
 /// Decodes standard base64 (RFC 4648 section 4), ignoring whitespace; padding optional.
 pub fn base64_decode(text: &str) -> Result<Vec<u8>, Error> {
     let mut out = Vec::with_capacity(text.len() / 4 * 3);
@@ -150,7 +197,7 @@ pub fn base64_decode(text: &str) -> Result<Vec<u8>, Error> {
     Ok(out)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "pem-decode"))]
 mod tests {
     use super::*;
 

@@ -1,6 +1,6 @@
 //! Chain authentication over the test PKI: every authStatus and alert MatrixSSL defines.
 
-#![cfg(feature = "cert-parse")]
+#![cfg(all(feature = "cert-parse", feature = "pem-decode"))]
 
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,7 @@
 //! Every certificate of the test PKI (testkeys/) parsed and checked against what the OpenSSL
 //! command line says of it; malformed certificates never panic.
 
-#![cfg(feature = "cert-parse")]
+#![cfg(all(feature = "cert-parse", feature = "pem-decode"))]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -2,7 +2,7 @@
 //! `testkeys/ecdsa.sh` parse and authenticate, tampering and wrong keys fail, and the EC
 //! private keys load from every encoding and sign what their certificates verify.
 
-#![cfg(all(feature = "ecc", feature = "cert-parse"))]
+#![cfg(all(feature = "ecc", feature = "cert-parse", feature = "pem-decode"))]
 
 use std::path::{Path, PathBuf};
 

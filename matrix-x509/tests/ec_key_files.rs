@@ -4,7 +4,12 @@
 //! settings), on P-256 and P-384: each gives the key its certificate holds, a wrong password
 //! is `PS_AUTH_FAIL`, a missing one `PS_ARG_FAIL`, and damaged files fail without a panic.
 
-#![cfg(all(feature = "ecc", feature = "pkcs8", feature = "pkcs5"))]
+#![cfg(all(
+    feature = "ecc",
+    feature = "pkcs8",
+    feature = "pkcs5",
+    feature = "pem-decode"
+))]
 
 use std::path::{Path, PathBuf};
 

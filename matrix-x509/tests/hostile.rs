@@ -4,7 +4,7 @@
 //! Each chain is authenticated against the trusted CA the script says, and every
 //! certificate's authStatus and the alert are checked.
 
-#![cfg(feature = "cert-parse")]
+#![cfg(all(feature = "cert-parse", feature = "pem-decode"))]
 
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,7 @@
 //! Private keys in every encoding of the test PKI, PKCS#12 files, DH parameters and the
 //! PBES2 Wycheproof vectors; wrong passwords and damaged files give clear errors.
 
-#![cfg(feature = "private-key-parsing")]
+#![cfg(all(feature = "private-key-parsing", feature = "pem-decode"))]
 
 use std::path::{Path, PathBuf};
 

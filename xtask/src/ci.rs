@@ -17,7 +17,8 @@
 //!    certificate and key parsers is also checked to leave matrix-x509's `cert-parse` and
 //!    `private-key-parsing` off, and its `keys_components` test runs in that build; the
 //!    PSK-only and the ECDSA-only builds are checked to have no RSA in their feature trees
-//!    and their `psk_only` / `ecdsa_only` tests run
+//!    and their `psk_only` / `ecdsa_only` tests run; the DER-only build (no `pem-decode`)
+//!    is checked to leave matrix-x509's `pem-decode` off and its `der_only` test runs
 //! 6. `cargo xtask matrix --quick`: the quick feature profiles build (min-size and
 //!    release) and are measured; a profile that does not build fails CI
 //!    then `cargo xtask firmware`: the profiles as Cortex-M4F firmware images (Debian's
@@ -236,7 +237,8 @@ fn check_parser_free(root: &Path) -> Result<(), String> {
             ));
         }
     }
-    let with_std = format!("std,{PARSER_FREE_SERVER}");
+    // The test loads PEM chains too (the opaque-DER chain's PEM path).
+    let with_std = format!("std,pem-decode,{PARSER_FREE_SERVER}");
     cmd::run(
         root,
         "cargo",
@@ -335,7 +337,7 @@ fn tree_lacks(
 /// features that are checked, and the firmware symbol check of the `ecdhe-ecdsa-client`
 /// profile finds matrix's own bignum by name.
 fn check_ecdsa_only(root: &Path) -> Result<(), String> {
-    const ECDSA_ONLY: &str = "std,client-side-ssl,server-side-ssl,secp256r1,\
+    const ECDSA_ONLY: &str = "std,pem-decode,client-side-ssl,server-side-ssl,secp256r1,\
         tls-ecdhe-ecdsa-with-aes-128-gcm-sha256,tls-ecdhe-ecdsa-with-aes-128-cbc-sha";
     println!(
         "-- ECDSA-only, P-256 only: no RSA, P-384 or X25519 in the feature tree, and the ecdsa_only test"
@@ -362,6 +364,24 @@ fn check_ecdsa_only(root: &Path) -> Result<(), String> {
     ];
     tree_lacks(root, "ECDSA-only", ECDSA_ONLY, &checks)?;
     matrix_ssl_test(root, ECDSA_ONLY, "ecdsa_only")
+}
+
+/// The DER-only build (`pem-decode` off, as in the firmware profiles, with RSA, DHE_RSA and
+/// ECDHE_ECDSA suites and the key parser): matrix-x509's `pem-decode` is not in its feature
+/// tree, and the `der_only` test (every loader takes DER and the handshakes complete; PEM
+/// is `PS_UNSUPPORTED_FAIL`) passes.
+fn check_der_only(root: &Path) -> Result<(), String> {
+    const DER_ONLY: &str = "std,client-side-ssl,server-side-ssl,tls-1-1,private-key-parsing,\
+        tls-rsa-with-aes-128-cbc-sha,tls-dhe-rsa-with-aes-128-cbc-sha,\
+        tls-ecdhe-ecdsa-with-aes-128-cbc-sha";
+    println!("-- DER-only: no pem-decode in the feature tree, and the der_only test");
+    let checks = [(
+        "features",
+        "matrix-x509",
+        "matrix-x509 feature \"pem-decode\"",
+    )];
+    tree_lacks(root, "DER-only", DER_ONLY, &checks)?;
+    matrix_ssl_test(root, DER_ONLY, "der_only")
 }
 
 /// The compact in-tree AES (`aes-improve-perf-increase-codesize` off, as in the firmware
@@ -601,6 +621,7 @@ pub fn run(root: &Path) -> Result<(), String> {
         check_parser_free(root)?;
         check_psk_only(root)?;
         check_ecdsa_only(root)?;
+        check_der_only(root)?;
         check_compact_aes(root)?;
         check_compact_rsa(root)
     })?;

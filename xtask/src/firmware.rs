@@ -23,7 +23,8 @@
 //!   3.0 code without `ssl3`, no DH without a DH suite, no MD5 record MAC without an MD5
 //!   suite, no certificate parser without a client or `cert-parse` and an RSA suite, no
 //!   RSA without an RSA suite or the key parser, no bignum without RSA or DH (so the
-//!   PSK-only profile links none of RSA, DH, the bignum or the parser), no formatting code
+//!   PSK-only profile links none of RSA, DH, the bignum or the parser), no PEM decoder or
+//!   base64 without `pem-decode` (the images load DER), no formatting code
 //!   (`core::fmt`) at all (`KNOWN_GAPS` lists what is reported instead of failed until its
 //!   work lands: nothing today);
 //! - the library text is within the profile's budget in `firmware/budgets.toml` (raised
@@ -130,6 +131,17 @@ const FORBIDDEN: &[Forbidden] = &[
             (has_rsa_suite(f) || has_ecdsa_suite(f))
                 && (f.contains("client") || f.contains("cert-parse"))
         },
+    },
+    Forbidden {
+        // `pem::is_pem` (a byte search) stays in every build: the loaders refuse PEM with it.
+        what: "PEM decoding and base64",
+        patterns: &[
+            "matrix_x509::pem::parse",
+            "matrix_x509::pem::base64",
+            "matrix_x509::pem::boundary",
+            "PemBlock",
+        ],
+        allowed: |f| f.contains("pem-decode"),
     },
     Forbidden {
         what: "formatting (core::fmt)",
@@ -813,6 +825,22 @@ mod tests {
             "matrix-ssl/tls-ecdhe-ecdsa-with-aes-128-gcm-sha256".into(),
         ];
         assert!(forbidden_found(&ecdhe, &syms).is_empty());
+    }
+
+    #[test]
+    fn pem_symbols_need_pem_decode() {
+        let syms = vec![
+            (10, "matrix_x509::pem::is_pem".into()),
+            (10, "matrix_x509::pem::base64_decode".into()),
+        ];
+        let minimal = vec!["client".to_string(), "matrix-ssl/tls-1-1".into()];
+        let found = forbidden_found(&minimal, &syms);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "PEM decoding and base64");
+        let with_pem = vec!["client".to_string(), "matrix-ssl/pem-decode".into()];
+        assert!(forbidden_found(&with_pem, &syms).is_empty());
+        let is_pem_only = vec![(10, "matrix_x509::pem::is_pem".to_string())];
+        assert!(forbidden_found(&minimal, &is_pem_only).is_empty());
     }
 
     #[test]

@@ -61,9 +61,9 @@ mod keys {
     pub const ROOT_CA: &[u8] = include_bytes!("../../../testkeys/rsa2048/ca.der");
     /// `ec-ca`: the ec-p256 root, and the server's EC identity for the speed pair.
     #[cfg(all(feature = "client", feature = "ec-ca"))]
-    pub const EC_ROOT_CA: &[u8] = include_bytes!("../../../testkeys/ec-p256/ca.pem");
+    pub const EC_ROOT_CA: &[u8] = include_bytes!("../../../testkeys/ec-p256/ca.der");
     #[cfg(all(feature = "server", feature = "ec-ca"))]
-    pub const EC_SERVER_CHAIN: &[u8] = include_bytes!("../../../testkeys/ec-p256/server-chain.pem");
+    pub const EC_SERVER_CHAIN: &[u8] = include_bytes!("../../../testkeys/ec-p256/server-chain.der");
     #[cfg(all(feature = "server", feature = "ec-ca"))]
     pub const EC_SERVER_KEY: &[u8] = include_bytes!("../../../testkeys/ec-p256/server.der");
     /// A test pre-shared key, so that profiles with only PSK suites can handshake.

@@ -15,7 +15,9 @@
 //! servers doing client authentication); without it a server keeps its chain as opaque DER
 //! (see `own_chain` for what is then checked) and trusted CAs cannot be loaded. Key files
 //! (PKCS#1, PKCS#8, encrypted PEM) need `private-key-parsing`; without it keys come only
-//! from their components ([`Keys::load_rsa_keys_components`]). The loading functions exist
+//! from their components ([`Keys::load_rsa_keys_components`]). PEM input needs
+//! `pem-decode` (on with `file-system` and in the defaults); without it every loader takes
+//! DER only and PEM is `PS_UNSUPPORTED_FAIL`. The loading functions exist
 //! in every build, so one program compiles against any configuration: material the build
 //! cannot read is `PS_UNSUPPORTED_FAIL`, as MatrixSSL answers for what it was compiled
 //! without.
@@ -176,7 +178,8 @@ impl Keys {
 
     /// `matrixSslLoadRsaKeysMem`: DER material. `cert_der` may hold a chain (child first,
     /// certificates back to back), `key_der` is a PKCS#1 (or PKCS#8) RSA key, `ca_der` one
-    /// or more CA certificates back to back. PEM text is accepted too. Return codes as
+    /// or more CA certificates back to back. PEM text is accepted too with `pem-decode`
+    /// (`PS_UNSUPPORTED_FAIL` without it). Return codes as
     /// `Keys::load_rsa_keys` without the file failures.
     pub fn load_rsa_keys_mem(
         &mut self,

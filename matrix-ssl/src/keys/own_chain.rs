@@ -115,20 +115,37 @@ impl OwnChain {
     }
 }
 
+/// The `CERTIFICATE` blocks of PEM text, each one whole DER SEQUENCE.
+#[cfg(all(
+    not(all(feature = "cert-parse", feature = "certificates")),
+    feature = "pem-decode"
+))]
+fn pem_certificates(data: &[u8]) -> Result<Vec<Vec<u8>>, Error> {
+    let mut certs = Vec::new();
+    for block in pem::parse_label_bytes(data, "CERTIFICATE")? {
+        der_certificate(&block.der)?;
+        certs.push(block.der.clone());
+    }
+    Ok(certs)
+}
+
+/// PEM without `pem-decode`: `PS_UNSUPPORTED_FAIL`.
+#[cfg(all(
+    not(all(feature = "cert-parse", feature = "certificates")),
+    not(feature = "pem-decode")
+))]
+fn pem_certificates(_: &[u8]) -> Result<Vec<Vec<u8>>, Error> {
+    Err(pem::refused())
+}
+
 #[cfg(not(all(feature = "cert-parse", feature = "certificates")))]
 impl OwnChain {
-    /// PEM (`CERTIFICATE` blocks) or DER certificates back to back, each kept as it is;
-    /// `PS_PARSE_FAIL` for none, bad PEM, or an element that is not one whole DER
+    /// PEM (`CERTIFICATE` blocks; `PS_UNSUPPORTED_FAIL` without `pem-decode`) or DER
+    /// certificates back to back, each kept as it is; `PS_PARSE_FAIL` for none, bad PEM, or an element that is not one whole DER
     /// SEQUENCE; `PS_LIMIT_FAIL` for more than a Certificate message can carry.
     pub(crate) fn from_bytes(data: &[u8]) -> Result<Self, Error> {
         let certs = if pem::is_pem(data) {
-            let text = core::str::from_utf8(data).map_err(|_| Error::ParseFail)?;
-            let mut certs = Vec::new();
-            for block in pem::parse_label(text, "CERTIFICATE")? {
-                der_certificate(&block.der)?;
-                certs.push(block.der.clone());
-            }
-            certs
+            pem_certificates(data)?
         } else {
             let mut certs = Vec::new();
             let mut rest = data;
@@ -207,7 +224,10 @@ impl OwnChain {
 }
 
 /// `der` must be exactly one DER SEQUENCE.
-#[cfg(not(all(feature = "cert-parse", feature = "certificates")))]
+#[cfg(all(
+    not(all(feature = "cert-parse", feature = "certificates")),
+    feature = "pem-decode"
+))]
 fn der_certificate(data: &[u8]) -> Result<(), Error> {
     let mut d = der::Der::new(data);
     d.read(der::tag::SEQUENCE)?;
