@@ -4,7 +4,7 @@
 //! the same material as PEM is `PS_UNSUPPORTED_FAIL` before any parse.
 //!
 //! Runs only in such a build; `cargo xtask ci` runs it as
-//! `cargo test -p matrix-ssl --no-default-features --features std,client-side-ssl,server-side-ssl,tls-1-1,private-key-parsing,tls-rsa-with-aes-128-cbc-sha,tls-dhe-rsa-with-aes-128-cbc-sha,tls-ecdhe-ecdsa-with-aes-128-cbc-sha --test der_only`.
+//! `cargo test -p matrix-ssl --no-default-features --features std,client-side-ssl,server-side-ssl,tls-1-1,private-key-parsing,tls-rsa-with-aes-128-cbc-sha,tls-dhe-rsa-with-aes-128-cbc-sha,secp256r1,tls-ecdhe-ecdsa-with-aes-128-cbc-sha --test der_only`.
 #![cfg(all(
     feature = "std",
     feature = "client-side-ssl",

@@ -373,7 +373,7 @@ fn check_ecdsa_only(root: &Path) -> Result<(), String> {
 fn check_der_only(root: &Path) -> Result<(), String> {
     const DER_ONLY: &str = "std,client-side-ssl,server-side-ssl,tls-1-1,private-key-parsing,\
         tls-rsa-with-aes-128-cbc-sha,tls-dhe-rsa-with-aes-128-cbc-sha,\
-        tls-ecdhe-ecdsa-with-aes-128-cbc-sha";
+        secp256r1,tls-ecdhe-ecdsa-with-aes-128-cbc-sha";
     println!("-- DER-only: no pem-decode in the feature tree, and the der_only test");
     let checks = [(
         "features",
