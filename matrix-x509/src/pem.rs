@@ -8,7 +8,7 @@
 //! The decoder is compiled only with the feature `pem-decode` (MatrixSSL's `USE_PEM_DECODE`):
 //! a build that loads DER only (firmware) links no base64, text or line-splitting code.
 //! [`is_pem`] stays in every build, so that the loaders can refuse PEM input there with
-//! `PS_UNSUPPORTED_FAIL` ([`refused`]) instead of trying to parse it as DER.
+//! `PS_UNSUPPORTED_FAIL` (`refused`, compiled without the decoder) instead of trying to parse it as DER.
 
 #[cfg(feature = "pem-decode")]
 use alloc::string::{String, ToString};
