@@ -352,10 +352,10 @@ fn mismatched_signature_algorithms_are_refused() {
     );
 }
 
-/// Without the `ecc` feature an EC key parses (`PublicKey::Unsupported`) and is refused
-/// when used: as an issuer its signature never verifies (`FailSig`), and an ECDSA
-/// signature, recognised by name, is not verified.
-#[cfg(not(feature = "ecc"))]
+/// Without the EC code (`ecc-core`, which any curve feature turns on) an EC key parses
+/// (`PublicKey::Unsupported`) and is refused when used: as an issuer its signature never
+/// verifies (`FailSig`), and an ECDSA signature, recognised by name, is not verified.
+#[cfg(not(feature = "ecc-core"))]
 #[test]
 fn non_rsa_keys_parse_and_are_unsupported_when_used() {
     // id-ecPublicKey, 1.2.840.10045.2.1.
