@@ -1309,6 +1309,8 @@ mod ecc_peers {
                 side: Side::Server,
                 argv: s_client(version, cipher, extra),
                 stdin: Some(PEER_LINE),
+                // The ECC seeds are named by `EccCase::tag`.
+                tag: "",
             },
         };
         let client = |selector, tag, version, extra: &[&str]| EccCase {
@@ -1321,6 +1323,7 @@ mod ecc_peers {
                 side: Side::Client,
                 argv: s_server(env, version, extra),
                 stdin: None,
+                tag: "",
             },
         };
         vec![
@@ -1382,6 +1385,8 @@ mod ecc_peers {
             python: python(),
             tl_peer: here.join("../matrix-interop/peers/tl_peer.py"),
             psk_file: PathBuf::new(),
+            // No ECC case resumes a session.
+            sess_file: PathBuf::new(),
         };
         let mut failures = Vec::new();
         for c in cases(&env) {
