@@ -226,6 +226,24 @@ pub fn connect(port: u16, timeout: Duration) -> std::net::TcpStream {
     }
 }
 
+/// Every ECDHE suite matrix has (RFC 8422, RFC 5289), with OpenSSL's name and whether the
+/// server needs its EC (ECDSA) identity rather than the RSA one: the same twelve in TLS 1.2
+/// and DTLS 1.2, so the ECC interop tests of both share this table.
+pub const ECDHE_SUITES: [(u16, &str, bool); 12] = [
+    (0xc02b, "ECDHE-ECDSA-AES128-GCM-SHA256", true),
+    (0xc02c, "ECDHE-ECDSA-AES256-GCM-SHA384", true),
+    (0xc02f, "ECDHE-RSA-AES128-GCM-SHA256", false),
+    (0xc030, "ECDHE-RSA-AES256-GCM-SHA384", false),
+    (0xc023, "ECDHE-ECDSA-AES128-SHA256", true),
+    (0xc027, "ECDHE-RSA-AES128-SHA256", false),
+    (0xc024, "ECDHE-ECDSA-AES256-SHA384", true),
+    (0xc028, "ECDHE-RSA-AES256-SHA384", false),
+    (0xc009, "ECDHE-ECDSA-AES128-SHA", true),
+    (0xc00a, "ECDHE-ECDSA-AES256-SHA", true),
+    (0xc013, "ECDHE-RSA-AES128-SHA", false),
+    (0xc014, "ECDHE-RSA-AES256-SHA", false),
+];
+
 pub mod dtls;
 pub mod gnutls;
 pub mod tls;

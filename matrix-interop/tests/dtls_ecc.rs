@@ -31,22 +31,6 @@ const GROUPS: [(&str, u16, &str); 3] = [
     ("P-384", 24, "ECDH, secp384r1"),
 ];
 
-/// Every ECDHE suite of DTLS 1.2 with OpenSSL's name and whether it needs the EC identity.
-const DTLS12_SUITES: [(u16, &str, bool); 12] = [
-    (0xc02b, "ECDHE-ECDSA-AES128-GCM-SHA256", true),
-    (0xc02c, "ECDHE-ECDSA-AES256-GCM-SHA384", true),
-    (0xc02f, "ECDHE-RSA-AES128-GCM-SHA256", false),
-    (0xc030, "ECDHE-RSA-AES256-GCM-SHA384", false),
-    (0xc023, "ECDHE-ECDSA-AES128-SHA256", true),
-    (0xc027, "ECDHE-RSA-AES128-SHA256", false),
-    (0xc024, "ECDHE-ECDSA-AES256-SHA384", true),
-    (0xc028, "ECDHE-RSA-AES256-SHA384", false),
-    (0xc009, "ECDHE-ECDSA-AES128-SHA", true),
-    (0xc00a, "ECDHE-ECDSA-AES256-SHA", true),
-    (0xc013, "ECDHE-RSA-AES128-SHA", false),
-    (0xc014, "ECDHE-RSA-AES256-SHA", false),
-];
-
 /// The group forced for the `i`-th suite: each group comes round once per three suites,
 /// so every group meets both identities, GCM and CBC.
 fn group_for(i: usize) -> (&'static str, u16, &'static str) {
@@ -179,7 +163,7 @@ fn assert_negotiated(o: &Outcome, version: ProtocolVersion, suite: u16, what: &s
 
 #[test]
 fn our_client_against_openssl_s_server_dtls1_2_every_ecdhe_suite_each_group() {
-    for (i, (suite, name, ecdsa)) in DTLS12_SUITES.into_iter().enumerate() {
+    for (i, (suite, name, ecdsa)) in matrix_interop::ECDHE_SUITES.into_iter().enumerate() {
         let (gname, gid, _) = group_for(i);
         let what = format!("{name} {gname}");
         // s_server has only the forced group: the handshake can use no other.
@@ -264,7 +248,7 @@ fn s_client_against_our_server(
 
 #[test]
 fn openssl_s_client_dtls1_2_every_ecdhe_suite_each_group_against_our_server() {
-    for (i, (suite, name, ecdsa)) in DTLS12_SUITES.into_iter().enumerate() {
+    for (i, (suite, name, ecdsa)) in matrix_interop::ECDHE_SUITES.into_iter().enumerate() {
         let (gname, gid, temp) = group_for(i);
         let what = format!("{name} {gname}");
         let ctx = dtls_ctx(&[gid]);

@@ -197,26 +197,10 @@ fn temp_key(word: &str) -> String {
     }
 }
 
-/// Every ECDHE suite of TLS 1.2 with OpenSSL's name, and the identity it needs.
-const TLS12_SUITES: [(u16, &str, bool); 12] = [
-    (0xc02b, "ECDHE-ECDSA-AES128-GCM-SHA256", true),
-    (0xc02c, "ECDHE-ECDSA-AES256-GCM-SHA384", true),
-    (0xc02f, "ECDHE-RSA-AES128-GCM-SHA256", false),
-    (0xc030, "ECDHE-RSA-AES256-GCM-SHA384", false),
-    (0xc023, "ECDHE-ECDSA-AES128-SHA256", true),
-    (0xc027, "ECDHE-RSA-AES128-SHA256", false),
-    (0xc024, "ECDHE-ECDSA-AES256-SHA384", true),
-    (0xc028, "ECDHE-RSA-AES256-SHA384", false),
-    (0xc009, "ECDHE-ECDSA-AES128-SHA", true),
-    (0xc00a, "ECDHE-ECDSA-AES256-SHA", true),
-    (0xc013, "ECDHE-RSA-AES128-SHA", false),
-    (0xc014, "ECDHE-RSA-AES256-SHA", false),
-];
-
 #[test]
 fn openssl_s_client_every_tls12_ecdhe_suite_with_resumption() {
     let ctx12 = ctx(tls12_only(), &[29, 23, 24]);
-    for (suite, name, ecdsa) in TLS12_SUITES {
+    for (suite, name, ecdsa) in matrix_interop::ECDHE_SUITES {
         let server = EchoServer::start_with_keys(ctx12.clone(), server_keys(), 2);
         let ca = testkeys(if ecdsa {
             "ec-p256/ca.pem"
@@ -365,7 +349,7 @@ fn our_client_every_tls12_ecdhe_suite_and_ec_client_auth_against_s_server() {
         ],
     );
     rsa.wait_for("ACCEPT", T).unwrap();
-    for (suite, name, ecdsa) in TLS12_SUITES {
+    for (suite, name, ecdsa) in matrix_interop::ECDHE_SUITES {
         let p = if ecdsa { ec_port } else { port };
         let (o, _) = run_client_with_keys(&c, client_keys(false), p, suite, None, get, None)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
