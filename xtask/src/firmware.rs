@@ -463,16 +463,31 @@ pub fn budgets() -> Result<Vec<(String, u64)>, String> {
 /// itself): the image's panic handler halts without reading the message, so the panic
 /// messages, locations and the formatting code behind them (about 19 KB of the
 /// minimal-client image) are left out. A panic is a bug either way: the library returns
-/// errors on every input.
-pub fn rustflags(features: &[String]) -> Vec<String> {
+/// errors on every input. `root` is the workspace root, for the path remapping.
+pub fn rustflags(root: &Path, features: &[String]) -> Vec<String> {
     let on = |f: &str| features.iter().any(|x| x.ends_with(f));
     let mut flags: Vec<String> = [
         "-Cforce-unwind-tables=no",
         "-Zunstable-options",
         "-Cpanic=immediate-abort",
+        // A panic aborts without a message, so the file, line and column that
+        // `#[track_caller]` records for every bounds check and `unwrap` are dead weight
+        // (about 3 KB in the minimal client). They also made the size depend on where the
+        // checkout is: CI's paths are longer than a session's, so the same commit was 96 B
+        // larger there and failed its budget.
+        "-Zlocation-detail=none",
     ]
     .map(str::to_string)
     .to_vec();
+    // Whatever path is still embedded (a `file!()`, a dependency's message) is written
+    // the same on every machine, so a budget measured here holds in CI.
+    flags.push(format!("--remap-path-prefix={}=/matrix", root.display()));
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    if let Some(home) = cargo_home {
+        flags.push(format!("--remap-path-prefix={}=/cargo", home.display()));
+    }
     if !on("aes-improve-perf-increase-codesize") {
         flags.extend(["--cfg".into(), "aes_backend_soft=\"compact\"".into()]);
     }
@@ -508,7 +523,7 @@ fn build(root: &Path, rustc: &Path, p: &Profile, features: &[String]) -> Result<
         .env("RUSTC", rustc)
         .env("RUSTC_BOOTSTRAP", "1")
         .env_remove("RUSTFLAGS")
-        .env("CARGO_ENCODED_RUSTFLAGS", rustflags(features).join("\x1f"))
+        .env("CARGO_ENCODED_RUSTFLAGS", rustflags(root, features).join("\x1f"))
         .current_dir(root.join("firmware"))
         .output()
         .map_err(|e| format!("cannot start cargo: {e}"))?;
