@@ -8,7 +8,7 @@
 //!   otherwise), a millisecond [`osdep::Clock`], and [`osdep::osdep_break`], the hook that
 //!   feature `halt-on-ps-error` calls on every traced error;
 //! - [`memory`]: per-session byte budgets ([`memory::SessionBudget`]) and, with feature
-//!   `peersec-memory-management`, a deterministic fixed-block pool ([`memory::BlockPool`]);
+//!   `peersec-memory-management`, a deterministic fixed-block pool (`memory::BlockPool`);
 //! - [`trace`]: the `psTrace*` families as macros over the `log` facade that compile to
 //!   nothing when their feature is off;
 //! - [`sync`]: the lock type for state shared between sessions ([`sync::Lock`]), a real mutex

@@ -5,7 +5,7 @@
 //! - [`SessionBudget`]: a byte cap that a session charges its buffers to. A peer that sends
 //!   ever-larger records meets `PS_MEM_FAIL` at the cap instead of growing the heap. Always
 //!   compiled: it costs two words per session.
-//! - [`BlockPool`] (feature `peersec-memory-management`): fixed-size blocks carved once from a
+//! - `BlockPool` (feature `peersec-memory-management`): fixed-size blocks carved once from a
 //!   caller-provided region (a `static` array on a device with no heap). Each size class has
 //!   its own free list, threaded through the free blocks themselves, so the pool needs no
 //!   memory of its own, allocates and frees in constant time, and cannot fragment: a block
