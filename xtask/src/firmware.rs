@@ -523,7 +523,10 @@ fn build(root: &Path, rustc: &Path, p: &Profile, features: &[String]) -> Result<
         .env("RUSTC", rustc)
         .env("RUSTC_BOOTSTRAP", "1")
         .env_remove("RUSTFLAGS")
-        .env("CARGO_ENCODED_RUSTFLAGS", rustflags(root, features).join("\x1f"))
+        .env(
+            "CARGO_ENCODED_RUSTFLAGS",
+            rustflags(root, features).join("\x1f"),
+        )
         .current_dir(root.join("firmware"))
         .output()
         .map_err(|e| format!("cannot start cargo: {e}"))?;
