@@ -155,7 +155,8 @@ pub fn record_header(data: &[u8]) -> u64 {
 
 /// The decode contexts a handshake message may be read in, chosen by the input's first
 /// byte: every version (DTLS included) times "key exchange unknown" and every key
-/// exchange; with the top bit set, TLS 1.2 (signature_algorithms in ServerKeyExchange,
+/// exchange (ECDHE's ServerKeyExchange and ClientKeyExchange, RFC 8422 section 5.4 and
+/// 5.7, are in the codec whether or not `ecc` is built); with the top bit set, TLS 1.2 (signature_algorithms in ServerKeyExchange,
 /// CertificateRequest and CertificateVerify) with the key exchange of the other bits.
 pub fn decode_context(selector: u8) -> DecodeContext {
     let tls12 = selector & 0x80 != 0;
@@ -166,13 +167,15 @@ pub fn decode_context(selector: u8) -> DecodeContext {
         ProtocolVersion::TLSv1_1,
         ProtocolVersion::DTLSv1_0,
     ];
-    const KEX: [Option<KeyExchangeKind>; 6] = [
+    // ECDHE last, so the earlier indexes (and the seeds made with them) keep their meaning.
+    const KEX: [Option<KeyExchangeKind>; 7] = [
         None,
         Some(KeyExchangeKind::Rsa),
         Some(KeyExchangeKind::DheRsa),
         Some(KeyExchangeKind::DhAnon),
         Some(KeyExchangeKind::Psk),
         Some(KeyExchangeKind::DhePsk),
+        Some(KeyExchangeKind::Ecdhe),
     ];
     let v = VERSIONS
         .get(usize::from(selector) % VERSIONS.len())

@@ -58,24 +58,38 @@ fn committed_ecc_seeds_run_through_their_harnesses() {
     }
 }
 
-/// The seeds recorded from OpenSSL (`gen-corpus-peers` in the `ecc` build): each replays to
-/// a completed handshake and application data.
+/// The seeds recorded from OpenSSL and GnuTLS (`gen-corpus-peers` in the `ecc` build):
+/// each replays to a completed handshake and application data, at the version its name
+/// (`peer-<peer>-<version>-...`) says.
 #[test]
-fn openssl_ecdhe_seeds_replay_to_application_data() {
+fn peer_ecdhe_seeds_replay_to_application_data() {
     let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus");
     for target in ["server_ecdhe", "client_ecdhe"] {
-        let mut n = 0;
+        let mut by_peer = std::collections::BTreeMap::new();
         for entry in std::fs::read_dir(corpus.join(target)).unwrap() {
             let path = entry.unwrap().path();
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            if !name.starts_with("peer-openssl-") {
+            if !name.starts_with("peer-") {
                 continue;
             }
+            let mut parts = name.split('-').skip(1);
+            let (peer, version) = (parts.next().unwrap(), parts.next());
             let seed = std::fs::read(&path).unwrap();
             let r = replay_seed(target, &seed).unwrap();
             assert!(r.is_complete(), "{target}/{name}: {r:?}");
-            n += 1;
+            let negotiated = match r.version {
+                0x0301 => "tls10",
+                0x0302 => "tls11",
+                0x0303 => "tls12",
+                _ => "?",
+            };
+            assert_eq!(version, Some(negotiated), "{target}/{name}");
+            *by_peer.entry(peer.to_string()).or_insert(0) += 1;
         }
-        assert!(n >= 5, "{target}: {n} OpenSSL seeds");
+        assert!(
+            by_peer.get("openssl").is_some_and(|&n| n >= 5)
+                && by_peer.get("gnutls").is_some_and(|&n| n >= 4),
+            "{target}: {by_peer:?}"
+        );
     }
 }

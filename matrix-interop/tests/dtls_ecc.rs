@@ -6,6 +6,7 @@
 //! | every ECDHE suite DTLS 1.2 allows (GCM, CBC-SHA256, CBC-SHA384, CBC-SHA), X25519, P-256 and P-384 each forced in turn, resumed by id | `openssl s_server -dtls1_2 -cipher NAME -groups G` | `openssl s_client -dtls1_2 -cipher NAME -groups G` (`-sess_out`/`-sess_in`) |
 //! | the ECDHE CBC-SHA suites in DTLS 1.0 | (`tests/interop_ecc.rs`) | `openssl s_client -dtls1` (`@SECLEVEL=0`: OpenSSL 3 refuses DTLS 1.0 otherwise) |
 //! | default priority, resumption | `gnutls-serv --udp` with the ec-p256 chain, then the rsa2048 one | `gnutls-cli --udp --resume`, trusting the EC root, then the RSA one |
+//! | DTLS 1.0, the four ECDHE CBC-SHA suites, X25519, P-256 and P-384, resumed | `gnutls-serv --udp --priority NORMAL:-VERS-ALL:+VERS-DTLS1.0:...` | `gnutls-cli --udp --resume --priority` likewise |
 //!
 //! An ECDHE_ECDSA handshake needs the client to list the certificate's curve (RFC 8422
 //! section 5.6): where X25519 or P-384 is the forced group of an ECDSA run, the client
@@ -378,5 +379,134 @@ fn gnutls_cli_udp_default_priority_against_our_server() {
             KeyExchange::EcdheRsa
         };
         assert!(info.is_aead() && info.kx == want, "{what}");
+    }
+}
+
+/// GnuTLS's name of a group (`+GROUP-NAME`) and its code point.
+type GnutlsGroup = (&'static str, u16);
+
+/// The DTLS 1.0 ECDHE suites (RFC 8422's CBC-SHA ones) with GnuTLS's names for their
+/// cipher and key exchange, and the group forced for each: every group meets both
+/// identities.
+const GNUTLS_DTLS1_ECDHE: [(u16, &str, &str, bool, GnutlsGroup); 4] = [
+    (0xc009, "+AES-128-CBC", "+ECDHE-ECDSA", true, ("X25519", 29)),
+    (
+        0xc00a,
+        "+AES-256-CBC",
+        "+ECDHE-ECDSA",
+        true,
+        ("SECP384R1", 24),
+    ),
+    (
+        0xc013,
+        "+AES-128-CBC",
+        "+ECDHE-RSA",
+        false,
+        ("SECP256R1", 23),
+    ),
+    (0xc014, "+AES-256-CBC", "+ECDHE-RSA", false, ("X25519", 29)),
+];
+
+/// GnuTLS's priority for DTLS 1.0 with one cipher, HMAC-SHA1, one key exchange and the
+/// forced group (and for ECDSA, P-256, the certificate's curve, after it: RFC 8422
+/// section 5.6).
+fn gnutls_dtls1_priority(cipher: &str, kx: &str, group: &str, ecdsa: bool) -> String {
+    let mut groups = format!("+GROUP-{group}");
+    if ecdsa && group != "SECP256R1" {
+        groups.push_str(":+GROUP-SECP256R1");
+    }
+    format!(
+        "NORMAL:-VERS-ALL:+VERS-DTLS1.0:-CIPHER-ALL:{cipher}:-MAC-ALL:+SHA1:-KX-ALL:{kx}:-GROUP-ALL:{groups}"
+    )
+}
+
+/// Our client (DTLS 1.0 only) against `gnutls-serv --udp` forced to DTLS 1.0, each ECDHE
+/// CBC-SHA suite with the identity it needs and one forced group, resumed by id.
+#[test]
+fn our_client_against_gnutls_serv_udp_dtls1_ecdhe() {
+    for (suite, cipher, kx, ecdsa, (gname, gid)) in GNUTLS_DTLS1_ECDHE {
+        let what = format!("{cipher} {kx} {gname}");
+        let port = free_port();
+        let port_s = port.to_string();
+        let dir = identity(ecdsa);
+        let priority = gnutls_dtls1_priority(cipher, kx, gname, ecdsa);
+        let mut server = Peer::spawn(
+            "gnutls-serv",
+            &[
+                "--udp",
+                "--echo",
+                "-p",
+                &port_s,
+                "--disable-client-cert",
+                "--x509certfile",
+                &testkeys(&format!("{dir}/server-chain.pem")),
+                "--x509keyfile",
+                &testkeys(&format!("{dir}/server.key")),
+                "--priority",
+                &priority,
+            ],
+        );
+        server.wait_for("listening", T).unwrap();
+        let ctx = dtls10_ctx(&client_groups(gid, ecdsa));
+        let first = dtls::run_client(&ctx, client_keys(), port, suite, None, Reply::Echo)
+            .unwrap_or_else(|e| panic!("gnutls-serv {what}: {e}"));
+        assert_negotiated(&first, ProtocolVersion::DTLSv1_0, suite, &what);
+        assert!(!first.resumed, "{what}");
+        let sid = first.sid.expect("a session id to resume");
+        let second = dtls::run_client(&ctx, client_keys(), port, suite, Some(&sid), Reply::Echo)
+            .unwrap_or_else(|e| panic!("gnutls-serv {what} resumed: {e}"));
+        assert!(second.resumed, "{what}: gnutls-serv did not resume");
+        assert_negotiated(&second, ProtocolVersion::DTLSv1_0, suite, &what);
+    }
+}
+
+/// `gnutls-cli --udp --resume` forced to DTLS 1.0 against our server (DTLS 1.0 only, with
+/// both identities and only the forced group), each ECDHE CBC-SHA suite: GnuTLS verifies
+/// our chain, and the second connection resumes.
+#[test]
+fn gnutls_cli_udp_dtls1_ecdhe_against_our_server() {
+    for (suite, cipher, kx, ecdsa, (gname, gid)) in GNUTLS_DTLS1_ECDHE {
+        let what = format!("{cipher} {kx} {gname}");
+        let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let port = sock.local_addr().unwrap().port().to_string();
+        let ctx = dtls10_ctx(&[gid]);
+        let ca = testkeys(&format!("{}/ca.pem", identity(ecdsa)));
+        let priority = gnutls_dtls1_priority(cipher, kx, gname, ecdsa);
+        let mut client = Peer::spawn(
+            "gnutls-cli",
+            &[
+                "127.0.0.1",
+                "-p",
+                &port,
+                "--udp",
+                "--resume",
+                "--x509cafile",
+                &ca,
+                "--verify-hostname",
+                "localhost",
+                "--priority",
+                &priority,
+            ],
+        );
+        let done = dtls::serve(
+            &sock,
+            &ctx,
+            2,
+            &mut client,
+            "ping from gnutls-cli",
+            dual_server_keys,
+            || None,
+        )
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+        let what = format!("{what}: {done:?}");
+        for o in &done {
+            assert_negotiated(o, ProtocolVersion::DTLSv1_0, suite, &what);
+        }
+        assert_eq!((done[0].resumed, done[1].resumed), (false, true), "{what}");
+        let out = client.output().join("\n");
+        assert!(
+            out.contains(&format!("(DTLS1.0-X.509)-(ECDHE-{gname})")),
+            "{what}: {out}"
+        );
     }
 }

@@ -146,7 +146,8 @@ fn try_get_readbuf_says_mem_fail_when_the_budget_is_spent() {
     assert!(!s.try_get_readbuf().unwrap().is_empty());
 }
 
-#[cfg(feature = "pkcs12")]
+/// RSA PKCS#12 files: `pkcs12` reads an RSA key only with `private-key-parsing`.
+#[cfg(all(feature = "pkcs12", feature = "private-key-parsing"))]
 mod pkcs12 {
     use super::*;
 
@@ -211,7 +212,8 @@ mod pkcs12 {
     }
 }
 
-#[cfg(not(feature = "pkcs12"))]
+/// Without `pkcs12`, or (an RSA file) without `private-key-parsing`.
+#[cfg(not(all(feature = "pkcs12", feature = "private-key-parsing")))]
 #[test]
 fn pkcs12_without_the_feature_is_unsupported() {
     let mut k = Keys::new();

@@ -8,8 +8,15 @@
 //! ClientHello whose only group is X25519 or P-384 gets handshake_failure, and P-384 keys
 //! and certificates are PS_UNSUPPORTED_FAIL at load.
 //!
+//! With `pkcs5`, `pkcs8` and `pkcs12` (which no longer imply RSA: only
+//! `private-key-parsing` brings RSA, with its key type) the EC key in every encrypted
+//! encoding and EC PKCS#12 files load, and an identity from them completes a handshake;
+//! an RSA key in a PKCS#12 file is `PS_UNSUPPORTED_FAIL`.
+//!
 //! Runs only in such a build; `cargo xtask ci` runs it as
-//! `cargo test -p matrix-ssl --no-default-features --features std,pem-decode,client-side-ssl,server-side-ssl,secp256r1,tls-ecdhe-ecdsa-with-aes-128-gcm-sha256,tls-ecdhe-ecdsa-with-aes-128-cbc-sha --test ecdsa_only`.
+//! `cargo test -p matrix-ssl --no-default-features --features std,pem-decode,pkcs5,pkcs8,pkcs12,client-side-ssl,server-side-ssl,secp256r1,tls-ecdhe-ecdsa-with-aes-128-gcm-sha256,tls-ecdhe-ecdsa-with-aes-128-cbc-sha --test ecdsa_only`
+//! (and checks that neither matrix-crypto's `rsa` nor matrix-x509's `x509` or
+//! `private-key-parsing` is in its feature tree).
 #![cfg(all(
     feature = "std",
     feature = "pem-decode",
@@ -65,8 +72,9 @@ fn rsa_loaders_are_unsupported() {
         ),
         Err(Error::UnsupportedFail)
     );
+    // An RSA key in a PKCS#12 file (with or without `pkcs12`).
     assert_eq!(
-        k.load_pkcs12_mem(&read("pkcs12/ec-p256-modern.p12"), b"matrix", None),
+        k.load_pkcs12_mem(&read("pkcs12/server-modern.p12"), b"matrix", None),
         Err(Error::UnsupportedFail)
     );
     assert!(!k.has_rsa_identity());
@@ -80,6 +88,107 @@ fn rsa_loaders_are_unsupported() {
     .unwrap();
     assert!(k.has_ec_identity());
     assert_eq!(k.trusted_cas().len(), 1);
+}
+
+/// Without `pkcs12` an EC PKCS#12 file cannot be read either.
+#[cfg(not(feature = "pkcs12"))]
+#[test]
+fn pkcs12_is_unsupported_without_the_feature() {
+    assert_eq!(
+        Keys::new().load_pkcs12_mem(&read("pkcs12/ec-p256-modern.p12"), b"matrix", None),
+        Err(Error::UnsupportedFail)
+    );
+}
+
+/// Encrypted EC keys and EC PKCS#12 files without RSA: each encoding of the P-256 server
+/// key `ec-keys.sh`/`ecdsa.sh` writes loads with the password (and is `PS_AUTH_FAIL` with
+/// a wrong one, `PS_ARG_FAIL` without one), and an identity from a PKCS#12 file completes
+/// an ECDHE_ECDSA handshake.
+#[cfg(all(feature = "pkcs5", feature = "pkcs8", feature = "pkcs12"))]
+mod encrypted_ec_keys {
+    use super::*;
+
+    const ENCRYPTED: [&str; 8] = [
+        "server-enc-aes-128-cbc.pem",
+        "server-enc-aes-256-cbc.pem",
+        "server-enc-des-ede3-cbc.pem",
+        "server-pkcs8-aes256.pem",
+        "server-pkcs8-aes256-default.pem",
+        "server-pkcs8-sha1-3des.pem",
+        "server-pkcs8-des3.der",
+        "server-pkcs8.der",
+    ];
+
+    fn load(dir: &str, file: &str, password: Option<&[u8]>) -> Result<(), Error> {
+        Keys::new().load_ec_keys_mem(
+            Some(&read(&format!("{dir}/server-chain.pem"))),
+            Some(&read(&format!("{dir}/{file}"))),
+            password,
+            None,
+        )
+    }
+
+    #[test]
+    fn every_encrypted_encoding_loads_with_its_password() {
+        for dir in our_curves() {
+            for file in ENCRYPTED {
+                let what = format!("{dir}/{file}");
+                assert_eq!(load(dir, file, Some(b"matrix")), Ok(()), "{what}");
+                if file == "server-pkcs8.der" {
+                    continue; // not encrypted
+                }
+                assert_eq!(
+                    load(dir, file, Some(b"not matrix")),
+                    Err(Error::AuthFail),
+                    "{what}"
+                );
+                assert_eq!(load(dir, file, None), Err(Error::ArgFail), "{what}");
+            }
+        }
+    }
+
+    #[test]
+    fn pkcs12_identities_complete_a_handshake() {
+        for dir in our_curves() {
+            let curve = dir.trim_start_matches("ec-");
+            for form in ["modern", "legacy"] {
+                let what = format!("{dir} {form}");
+                let mut k = Keys::new();
+                assert_eq!(
+                    k.load_pkcs12_mem(
+                        &read(&format!("pkcs12/ec-{curve}-{form}.p12")),
+                        b"matrix",
+                        None
+                    ),
+                    Ok(()),
+                    "{what}"
+                );
+                assert!(k.has_ec_identity() && !k.has_rsa_identity(), "{what}");
+                assert_eq!(
+                    Keys::new().load_pkcs12_mem(
+                        &read(&format!("pkcs12/ec-{curve}-{form}.p12")),
+                        b"wrong",
+                        None
+                    ),
+                    Err(Error::AuthFail),
+                    "{what}"
+                );
+                let mut c = ctx()
+                    .new_client_session(
+                        trusting(&[&format!("{dir}/ca.pem")]),
+                        None,
+                        GCM,
+                        None,
+                        None,
+                    )
+                    .unwrap();
+                let mut s = ctx().new_server_session(Arc::new(k), None).unwrap();
+                handshake(&mut c, &mut s, 1 << 14);
+                assert_eq!(c.cipher_suite().map(|s| s.get()), Some(GCM), "{what}");
+                send_all(&mut c, &mut s, &pattern(1000), 1 << 14);
+            }
+        }
+    }
 }
 
 /// The ECDSA curves of this build, as testkeys directories.
@@ -221,6 +330,138 @@ mod p256_only {
                 .unwrap();
             feed_expecting_alert(&mut s, &hello, AlertDescription::HandshakeFailure);
             assert!(!s.is_handshake_complete());
+        }
+    }
+
+    /// A server flight (ServerHello, Certificate, ServerKeyExchange, ServerHelloDone) of
+    /// a P-256 server whose Certificate message carries the chain of `pem` instead. A build
+    /// without P-384 cannot load a P-384 identity, so the flight is edited: the client
+    /// reads nothing after the Certificate message when it refuses it.
+    fn flight_with_chain(pem: &str) -> Vec<u8> {
+        let mut c = ctx()
+            .new_client_session(trusting(&["ec-p256/ca.pem"]), None, GCM, None, None)
+            .unwrap();
+        let mut s = ctx()
+            .new_server_session(ec_server("ec-p256/server-chain.pem", "ec-p256"), None)
+            .unwrap();
+        pump(&mut c, &mut s, 1 << 14);
+        let flight = take_out(&mut s, 1 << 14, &mut Vec::new());
+        // The handshake messages of the flight's records (all of type 22).
+        let mut messages = Vec::new();
+        let mut rest = &flight[..];
+        while !rest.is_empty() {
+            assert_eq!(rest[0], 22, "{flight:?}");
+            let len = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
+            messages.extend_from_slice(&rest[5..5 + len]);
+            rest = &rest[5 + len..];
+        }
+        let chain =
+            matrix_x509::CertChain::from_pem(std::str::from_utf8(&read(pem)).unwrap()).unwrap();
+        let mut list = Vec::new();
+        for cert in chain.certs() {
+            list.extend_from_slice(&u24(cert.der.len()));
+            list.extend_from_slice(&cert.der);
+        }
+        let mut body = u24(list.len()).to_vec();
+        body.extend_from_slice(&list);
+        // One record per message, the Certificate message replaced.
+        let mut out = Vec::new();
+        let mut rest = &messages[..];
+        while !rest.is_empty() {
+            let len = usize::from(rest[1]) << 16 | usize::from(rest[2]) << 8 | usize::from(rest[3]);
+            let mut msg = rest[..4 + len].to_vec();
+            if msg[0] == 11 {
+                msg = vec![11];
+                msg.extend_from_slice(&u24(body.len()));
+                msg.extend_from_slice(&body);
+            }
+            rest = &rest[4 + len..];
+            out.extend_from_slice(&[22, flight[1], flight[2]]);
+            out.extend_from_slice(&u16::try_from(msg.len()).unwrap().to_be_bytes());
+            out.extend_from_slice(&msg);
+        }
+        out
+    }
+
+    fn u24(n: usize) -> [u8; 3] {
+        let b = u32::try_from(n).unwrap().to_be_bytes();
+        [b[1], b[2], b[3]]
+    }
+
+    /// A P-256-only client given a chain with a P-384 key or a P-384 signature: the link
+    /// signed by a P-384 key cannot verify (PS_CERT_AUTH_FAIL_SIG on that certificate, the
+    /// chain PS_CERT_AUTH_FAIL), so the client sends the fatal alert the callback is given
+    /// for a signature that does not verify: bad_certificate (RFC 5246 section 7.2.2;
+    /// MatrixSSL passes SSL_ALERT_BAD_CERTIFICATE to the callback). Checked with the P-384
+    /// root trusted (ec-p384: P-384 leaf, intermediate and root) and through a mixed chain
+    /// (ec-mixed: a P-256 leaf signed by a P-384 intermediate under the rsa2048 root).
+    #[test]
+    fn a_p384_chain_is_refused_with_bad_certificate() {
+        for (chain, ca) in [
+            ("ec-p384/server-chain.pem", "ec-p384/ca.pem"),
+            ("ec-mixed/rsa-root-chain.pem", "rsa2048/ca.pem"),
+        ] {
+            let flight = flight_with_chain(chain);
+            let seen = Arc::new(std::sync::Mutex::new(None));
+            let record = Arc::clone(&seen);
+            let validator: matrix_ssl::CertValidator = Box::new(move |_, chain, alert| {
+                let statuses: Vec<_> = chain.certs().iter().map(|c| c.auth_status).collect();
+                *record.lock().unwrap() = Some((statuses, alert));
+                match alert {
+                    Some(a) => matrix_ssl::Verdict::Alert(a),
+                    None => matrix_ssl::Verdict::Continue,
+                }
+            });
+            let mut c = ctx()
+                .new_client_session(trusting(&[ca]), None, GCM, Some(validator), None)
+                .unwrap();
+            let _hello = take_out(&mut c, 1 << 14, &mut Vec::new());
+            feed_expecting_alert(&mut c, &flight, AlertDescription::BadCertificate);
+            let (statuses, alert) = seen.lock().unwrap().take().expect("the callback ran");
+            assert_eq!(alert, Some(AlertDescription::BadCertificate), "{chain}");
+            // The leaf's link (signed with the intermediate's P-384 key) fails on its
+            // signature; authentication stops there.
+            assert_eq!(statuses[0], matrix_x509::AuthStatus::FailSig, "{chain}");
+            assert!(
+                statuses[1..]
+                    .iter()
+                    .all(|s| *s == matrix_x509::AuthStatus::Untested),
+                "{chain}: {statuses:?}"
+            );
+        }
+        // Without a callback the same alert goes out.
+        let flight = flight_with_chain("ec-p384/server-chain.pem");
+        let mut c = ctx()
+            .new_client_session(trusting(&["ec-p384/ca.pem"]), None, GCM, None, None)
+            .unwrap();
+        let _hello = take_out(&mut c, 1 << 14, &mut Vec::new());
+        feed_expecting_alert(&mut c, &flight, AlertDescription::BadCertificate);
+    }
+
+    /// A callback that accepts the P-384 chain anyway (SSL_ALLOW_ANON_CONNECTION or 0)
+    /// cannot make its key usable: the leaf's P-384 key is of a type this build does not
+    /// support, so the client answers unsupported_certificate (RFC 5246 section 7.2.2)
+    /// before any ServerKeyExchange is read.
+    #[test]
+    fn a_p384_leaf_accepted_by_the_callback_is_unsupported_certificate() {
+        for verdict in [
+            matrix_ssl::Verdict::Continue,
+            matrix_ssl::Verdict::AllowAnon,
+        ] {
+            let flight = flight_with_chain("ec-p384/server-chain.pem");
+            let accept = verdict;
+            let validator: matrix_ssl::CertValidator = Box::new(move |_, _, _| accept);
+            let mut c = ctx()
+                .new_client_session(
+                    trusting(&["ec-p384/ca.pem"]),
+                    None,
+                    GCM,
+                    Some(validator),
+                    None,
+                )
+                .unwrap();
+            let _hello = take_out(&mut c, 1 << 14, &mut Vec::new());
+            feed_expecting_alert(&mut c, &flight, AlertDescription::UnsupportedCertificate);
         }
     }
 

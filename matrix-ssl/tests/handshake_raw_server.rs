@@ -3,6 +3,11 @@
 //! `secure-rehandshakes`, refused with a no_renegotiation warning without), a
 //! ServerHello with a version or suite the client did not offer, a non-empty
 //! renegotiation_info, and a Finished that does not verify.
+//!
+//! The hand-made peer speaks RSA against an RSA identity loaded from PEM: the file needs
+//! `private-key-parsing` (which brings RSA) and `pem-decode`, and a build without them
+//! (ECDSA-only, PSK-only) compiles none of it.
+#![cfg(all(feature = "private-key-parsing", feature = "pem-decode"))]
 
 mod support;
 

@@ -7,6 +7,11 @@
 //! records, an empty handshake record, a second ClientHello instead of the key exchange,
 //! Finished where the server expects ChangeCipherSpec, the SSLv2 hello, renegotiation
 //! refused once, ROBOT's classes); these are the others.
+//!
+//! The hand-made peer speaks RSA against an RSA identity loaded from PEM: the file needs
+//! `private-key-parsing` (which brings RSA) and `pem-decode`, and a build without them
+//! (ECDSA-only, PSK-only) compiles none of it.
+#![cfg(all(feature = "private-key-parsing", feature = "pem-decode"))]
 
 mod support;
 

@@ -27,6 +27,11 @@
 //!
 //! `MATRIX_ORACLE_SAMPLES=5000 cargo test --release -p matrix-ssl --test oracle_lucky13 --
 //! --nocapture` (default 150 samples per class and version).
+//!
+//! The hand-made peer speaks RSA against an RSA identity loaded from PEM: the file needs
+//! `private-key-parsing` (which brings RSA) and `pem-decode`, and a build without them
+//! (ECDSA-only, PSK-only) compiles none of it.
+#![cfg(all(feature = "private-key-parsing", feature = "pem-decode"))]
 
 mod support;
 

@@ -1,5 +1,17 @@
 //! Keys loading, buffer management, record splitting, memory caps and handshake messages
 //! spread over records.
+//!
+//! Every test runs an RSA identity from PEM (`support::server_keys`) or loads RSA keys, so
+//! the file needs RSA key parsing, PEM and the RSA suites it names; a reduced build without
+//! them (ECDSA-only, PSK-only) compiles none of it.
+#![cfg(all(
+    feature = "private-key-parsing",
+    feature = "pem-decode",
+    feature = "tls-1-1",
+    feature = "client-side-ssl",
+    feature = "server-side-ssl",
+    feature = "tls-rsa-with-aes-256-cbc-sha"
+))]
 
 mod support;
 
@@ -7,6 +19,8 @@ use matrix_ssl::suites::SUITES;
 use matrix_ssl::{Config, Error, Keys, ProtocolVersion, Received, Sent};
 use support::*;
 
+/// Key files, `;`-lists and an encrypted key: `file-system` and `pkcs5`.
+#[cfg(all(feature = "file-system", feature = "pkcs5"))]
 #[test]
 fn load_rsa_keys_codes() {
     let f = testkeys;
@@ -91,6 +105,10 @@ fn load_rsa_keys_codes() {
 }
 
 /// Counts the records in a buffer of whole records.
+#[cfg(all(
+    feature = "tls-rsa-with-aes-128-cbc-sha",
+    feature = "ssl-rsa-with-rc4-128-sha"
+))]
 fn records(mut b: &[u8]) -> Vec<(u8, usize)> {
     let mut out = Vec::new();
     while b.len() >= 5 {
@@ -102,6 +120,10 @@ fn records(mut b: &[u8]) -> Vec<(u8, usize)> {
     out
 }
 
+#[cfg(all(
+    feature = "tls-rsa-with-aes-128-cbc-sha",
+    feature = "ssl-rsa-with-rc4-128-sha"
+))]
 #[test]
 fn record_splitting_one_n_minus_one() {
     for (v, split_expected) in [

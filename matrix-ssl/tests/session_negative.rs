@@ -1,5 +1,10 @@
 //! Malformed and hostile input: every case ends in the RFC's fatal alert (then
 //! `RequestClose` and `PS_PROTOCOL_FAIL`), never a panic, a hang or unbounded memory.
+//!
+//! The hand-made peer speaks RSA against an RSA identity loaded from PEM: the file needs
+//! `private-key-parsing` (which brings RSA) and `pem-decode`, and a build without them
+//! (ECDSA-only, PSK-only) compiles none of it.
+#![cfg(all(feature = "private-key-parsing", feature = "pem-decode"))]
 
 mod support;
 

@@ -22,6 +22,7 @@
 //! `validator::standard` does both).
 
 use matrix_crypto::alg::HashAlgorithm;
+#[cfg(any(feature = "x509", feature = "ecc-core"))]
 use matrix_crypto::hash::HashContext;
 #[cfg(feature = "x509")]
 use matrix_crypto::rsa::{RsaPublicKey, verify_pkcs1_v15};

@@ -195,7 +195,7 @@ fn need(password: Option<&[u8]>) -> Result<&[u8], Error> {
 
 #[cfg(all(feature = "pkcs5", feature = "pem-decode"))]
 fn traditional_encrypted(block: &PemBlock, password: Option<&[u8]>) -> Result<EcPrivateKey, Error> {
-    let plain = crate::key::decrypt_traditional_pem(block, need(password)?)?;
+    let plain = crate::pbe::decrypt_traditional_pem(block, need(password)?)?;
     ec_private_key_from_sec1(&plain, None).map_err(|_| Error::AuthFail)
 }
 

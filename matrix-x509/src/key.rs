@@ -70,31 +70,11 @@ pub fn rsa_private_key_from_encrypted_pkcs8(
     rsa_private_key_from_pkcs8(&plain).map_err(|_| Error::AuthFail)
 }
 
-/// Decrypts the body of a traditional encrypted PEM key (`DEK-Info: ALG,IV-hex`): the key
-/// is EVP_BytesToKey(MD5, password, first 8 bytes of the IV, 1 round).
+/// Decrypts the body of a traditional encrypted PEM key (it lives in [`crate::pbe`], shared
+/// with the EC keys; kept here under its old path).
 #[cfg(all(feature = "pkcs5", feature = "pem-decode"))]
 #[cfg_attr(docsrs, doc(cfg(all(feature = "pkcs5", feature = "pem-decode"))))]
-pub fn decrypt_traditional_pem(
-    block: &PemBlock,
-    password: &[u8],
-) -> Result<zeroize::Zeroizing<alloc::vec::Vec<u8>>, Error> {
-    use matrix_crypto::cipher::BlockAlgorithm;
-    let info = block.header("DEK-Info").ok_or(Error::ParseFail)?;
-    let (name, iv_hex) = info.split_once(',').ok_or(Error::ParseFail)?;
-    let cipher = BlockAlgorithm::by_cbc_name(name.trim()).ok_or_else(|| {
-        ps_error!(
-            Error::UnsupportedFail,
-            "encrypted PEM key uses {name}, not compiled in"
-        )
-    })?;
-    let iv = hex_decode(iv_hex.trim())?;
-    if iv.len() != cipher.block_len() || iv.len() < 8 {
-        return Err(Error::ParseFail);
-    }
-    let mut key = zeroize::Zeroizing::new(alloc::vec![0u8; cipher.key_len()]);
-    matrix_crypto::kdf::pbkdf1_md5(password, &iv[..8], &mut key);
-    crate::pbe::cbc_decrypt(cipher, &key, &iv, &block.der)
-}
+pub use crate::pbe::decrypt_traditional_pem;
 
 /// Loads an RSA private key from PEM or DER in any encoding this build supports;
 /// `password` is needed for encrypted keys (`PS_ARG_FAIL` without it). PEM in a build
@@ -223,20 +203,4 @@ fn pkcs8_encrypted(_: &[u8], _: Option<&[u8]>) -> Result<RsaPrivateKey, Error> {
         Error::DisabledFeatureFail,
         "encrypted PKCS#8 keys need matrix-x509's pkcs8 feature"
     ))
-}
-
-/// Decodes hex (either case), as in `DEK-Info`.
-#[cfg(all(feature = "pkcs5", feature = "pem-decode"))]
-pub(crate) fn hex_decode(s: &str) -> Result<alloc::vec::Vec<u8>, Error> {
-    if !s.len().is_multiple_of(2) {
-        return Err(Error::ParseFail);
-    }
-    s.as_bytes()
-        .chunks(2)
-        .map(|p| {
-            let hi = (p[0] as char).to_digit(16).ok_or(Error::ParseFail)?;
-            let lo = (p[1] as char).to_digit(16).ok_or(Error::ParseFail)?;
-            Ok((hi * 16 + lo) as u8)
-        })
-        .collect()
 }

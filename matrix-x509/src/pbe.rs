@@ -1,7 +1,9 @@
 //! Password-based decryption of private keys: PBES2 (RFC 8018 6.2: PBKDF2 with HMAC-SHA-1/
 //! SHA-2 and AES-CBC or 3DES/DES-CBC) as encrypted PKCS#8 and modern PKCS#12 use it, and the
 //! PKCS#12 PBE scheme `pbeWithSHAAnd3-KeyTripleDES-CBC` (RFC 7292 appendix B and C) that
-//! OpenSSL's legacy PKCS#12 files use.
+//! OpenSSL's legacy PKCS#12 files use; and (features `pkcs5`, `pem-decode`) traditional
+//! encrypted PEM (`Proc-Type: 4,ENCRYPTED`, OpenSSL's EVP_BytesToKey), for RSA and EC keys
+//! alike. Nothing here depends on the key's type, so an ECDSA-only build compiles no RSA.
 //!
 //! Any failure after the key is derived — bad padding, a wrong password — is `PS_AUTH_FAIL`,
 //! and the caller must still check the plaintext's structure: PKCS#7 padding alone lets one
@@ -16,6 +18,8 @@ use matrix_crypto::kdf;
 use zeroize::Zeroizing;
 
 use crate::der::{Der, tag};
+#[cfg(all(feature = "pkcs5", feature = "pem-decode"))]
+use crate::pem::PemBlock;
 
 /// pbes2 (1.2.840.113549.1.5.13).
 const PBES2: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x05, 0x0D];
@@ -44,6 +48,14 @@ pub const MAX_ITERATIONS: u64 = 10_000_000;
 /// `PrivateKeyInfo` DER inside; the RSA and EC key loaders parse that and answer
 /// `PS_AUTH_FAIL` when it is not a key (a wrong password).
 #[cfg(feature = "pkcs8")]
+#[cfg_attr(
+    not(any(
+        feature = "private-key-parsing",
+        feature = "ecc-core",
+        feature = "pkcs12"
+    )),
+    allow(dead_code, reason = "pkcs8 without a key type has no key to decrypt")
+)]
 pub(crate) fn decrypt_pkcs8(der: &[u8], password: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
     let mut outer = Der::new(der);
     let mut info = outer.sequence()?;
@@ -201,4 +213,45 @@ pub fn cbc_decrypt(
     let len = pkcs7_unpad(&plain, cipher.block_len()).map_err(|_| Error::AuthFail)?;
     plain.truncate(len);
     Ok(plain)
+}
+
+/// Decrypts the body of a traditional encrypted PEM key (`DEK-Info: ALG,IV-hex`): the key
+/// is EVP_BytesToKey(MD5, password, first 8 bytes of the IV, 1 round).
+#[cfg(all(feature = "pkcs5", feature = "pem-decode"))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "pkcs5", feature = "pem-decode"))))]
+pub fn decrypt_traditional_pem(
+    block: &PemBlock,
+    password: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let info = block.header("DEK-Info").ok_or(Error::ParseFail)?;
+    let (name, iv_hex) = info.split_once(',').ok_or(Error::ParseFail)?;
+    let cipher = BlockAlgorithm::by_cbc_name(name.trim()).ok_or_else(|| {
+        matrix_core::ps_error!(
+            Error::UnsupportedFail,
+            "encrypted PEM key uses {name}, not compiled in"
+        )
+    })?;
+    let iv = hex_decode(iv_hex.trim())?;
+    if iv.len() != cipher.block_len() || iv.len() < 8 {
+        return Err(Error::ParseFail);
+    }
+    let mut key = Zeroizing::new(alloc::vec![0u8; cipher.key_len()]);
+    kdf::pbkdf1_md5(password, &iv[..8], &mut key);
+    cbc_decrypt(cipher, &key, &iv, &block.der)
+}
+
+/// Decodes hex (either case), as in `DEK-Info`.
+#[cfg(all(feature = "pkcs5", feature = "pem-decode"))]
+fn hex_decode(s: &str) -> Result<Vec<u8>, Error> {
+    if !s.len().is_multiple_of(2) {
+        return Err(Error::ParseFail);
+    }
+    s.as_bytes()
+        .chunks(2)
+        .map(|p| {
+            let hi = (p[0] as char).to_digit(16).ok_or(Error::ParseFail)?;
+            let lo = (p[1] as char).to_digit(16).ok_or(Error::ParseFail)?;
+            Ok((hi * 16 + lo) as u8)
+        })
+        .collect()
 }

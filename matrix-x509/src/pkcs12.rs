@@ -3,8 +3,10 @@
 //! then the bags decrypted: PBES2 (OpenSSL 3's default) or the PKCS#12 3DES scheme (what
 //! `openssl pkcs12 -legacy` and older tools write).
 //!
-//! The key may be RSA or (feature `ecc`) EC on P-256 or P-384 (RFC 5915 inside the PKCS#8
-//! bag), as `openssl pkcs12 -export` writes either.
+//! The key may be RSA (feature `private-key-parsing`) or (feature `ecc`) EC on P-256 or
+//! P-384 (RFC 5915 inside the PKCS#8 bag), as `openssl pkcs12 -export` writes either. A key
+//! of a type the build lacks is `PS_UNSUPPORTED_FAIL`: an ECDSA-only build reads EC files
+//! without compiling any RSA code.
 //!
 //! A wrong password fails the MAC: `PS_AUTH_FAIL` before anything is decrypted.
 
@@ -17,13 +19,14 @@ use matrix_crypto::ec::EcPrivateKey;
 use matrix_crypto::hash::{Hash, Sha1, Sha256};
 use matrix_crypto::kdf;
 use matrix_crypto::mac::Hmac;
+#[cfg(feature = "private-key-parsing")]
 use matrix_crypto::rsa::RsaPrivateKey;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::X509Cert;
 use crate::der::{Der, tag};
-use crate::{key, oid};
+use crate::oid;
 
 /// id-data (1.2.840.113549.1.7.1).
 const DATA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x01];
@@ -49,7 +52,9 @@ const SHA256: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
 pub struct Pkcs12 {
     /// The certificates, in file order (OpenSSL writes the end entity first).
     pub certs: Vec<X509Cert>,
-    /// The RSA private key, if the file had one.
+    /// The RSA private key, if the file had one (feature `private-key-parsing`).
+    #[cfg(feature = "private-key-parsing")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "private-key-parsing")))]
     pub key: Option<RsaPrivateKey>,
     /// The EC private key, if the file had one instead of an RSA key (feature `ecc`).
     #[cfg(feature = "ecc-core")]
@@ -91,6 +96,7 @@ impl Pkcs12 {
 
         let mut out = Pkcs12 {
             certs: Vec::new(),
+            #[cfg(feature = "private-key-parsing")]
             key: None,
             #[cfg(feature = "ecc-core")]
             ec_key: None,
@@ -171,14 +177,14 @@ impl Pkcs12 {
 
     /// Adds the key of a PKCS#8 `PrivateKeyInfo`, RSA or EC by its algorithm.
     fn add_key(&mut self, info: &[u8]) -> Result<(), Error> {
-        if self.key.is_some() || self.has_ec_key() {
+        if self.has_rsa_key() || self.has_ec_key() {
             return Err(ps_error!(
                 Error::UnsupportedFail,
                 "PKCS#12 file with several keys"
             ));
         }
         match pkcs8_algorithm(info)? {
-            oid::RSA_ENCRYPTION => self.key = Some(key::rsa_private_key_from_pkcs8(info)?),
+            oid::RSA_ENCRYPTION => self.add_rsa_key(info)?,
             oid::EC_PUBLIC_KEY => self.add_ec_key(info)?,
             _ => {
                 return Err(ps_error!(
@@ -188,6 +194,31 @@ impl Pkcs12 {
             }
         }
         Ok(())
+    }
+
+    #[cfg(feature = "private-key-parsing")]
+    fn add_rsa_key(&mut self, info: &[u8]) -> Result<(), Error> {
+        self.key = Some(crate::key::rsa_private_key_from_pkcs8(info)?);
+        Ok(())
+    }
+
+    /// Without `private-key-parsing` an RSA key cannot be used: `PS_UNSUPPORTED_FAIL`.
+    #[cfg(not(feature = "private-key-parsing"))]
+    fn add_rsa_key(&mut self, _info: &[u8]) -> Result<(), Error> {
+        Err(ps_error!(
+            Error::UnsupportedFail,
+            "PKCS#12 file with an RSA key: built without private-key-parsing"
+        ))
+    }
+
+    #[cfg(feature = "private-key-parsing")]
+    fn has_rsa_key(&self) -> bool {
+        self.key.is_some()
+    }
+
+    #[cfg(not(feature = "private-key-parsing"))]
+    fn has_rsa_key(&self) -> bool {
+        false
     }
 
     #[cfg(feature = "ecc-core")]

@@ -328,19 +328,21 @@ fn tree_lacks(
 }
 
 /// The ECDSA-only build with one curve (ECDHE_ECDSA suites, both roles, `std`,
-/// `secp256r1`): no RSA in its feature tree (matrix-crypto `rsa`, which brings matrix's
+/// `secp256r1`, and `pkcs5`/`pkcs8`/`pkcs12` for encrypted EC keys): no RSA in its feature tree (matrix-crypto `rsa`, which brings matrix's
 /// bignum, and `dh`; matrix-x509 `x509` and `private-key-parsing`, the RSA certificate and
 /// key code) and no other curve (matrix-crypto `ecc-p384`, `x25519`), and the `ecdsa_only`
 /// test (ECDHE_ECDSA handshakes on P-256, RSA loaders and P-384 keys
-/// `PS_UNSUPPORTED_FAIL`, an RSA link in a chain and a P-384 chain refused, a ClientHello
+/// `PS_UNSUPPORTED_FAIL`, encrypted EC keys and EC PKCS#12 files loaded, an RSA link in
+/// a chain and a P-384 chain refused (bad_certificate), a ClientHello
 /// offering only X25519 or P-384 answered with handshake_failure). The curve crates use crypto-bigint themselves, so it is the
 /// features that are checked, and the firmware symbol check of the `ecdhe-ecdsa-client`
 /// profile finds matrix's own bignum by name.
 fn check_ecdsa_only(root: &Path) -> Result<(), String> {
-    const ECDSA_ONLY: &str = "std,pem-decode,client-side-ssl,server-side-ssl,secp256r1,\
-        tls-ecdhe-ecdsa-with-aes-128-gcm-sha256,tls-ecdhe-ecdsa-with-aes-128-cbc-sha";
+    // pkcs5, pkcs8 and pkcs12: encrypted EC keys and EC PKCS#12 files load without RSA.
+    const ECDSA_ONLY: &str = "std,pem-decode,pkcs5,pkcs8,pkcs12,client-side-ssl,server-side-ssl,\
+        secp256r1,tls-ecdhe-ecdsa-with-aes-128-gcm-sha256,tls-ecdhe-ecdsa-with-aes-128-cbc-sha";
     println!(
-        "-- ECDSA-only, P-256 only: no RSA, P-384 or X25519 in the feature tree, and the ecdsa_only test"
+        "-- ECDSA-only, P-256 only, with encrypted keys and PKCS#12: no RSA, P-384 or X25519 in the feature tree, and the ecdsa_only test"
     );
     let checks = [
         ("features", "matrix-crypto", "matrix-crypto feature \"rsa\""),

@@ -777,6 +777,7 @@ fn message_selector(version: u16, suite: u16) -> u8 {
         Some(KeyExchange::DhAnon) => 3,
         Some(KeyExchange::Psk) => 4,
         Some(KeyExchange::DhePsk) => 5,
+        Some(KeyExchange::EcdheRsa | KeyExchange::EcdheEcdsa) => 6,
         _ => 0,
     };
     tls12 | (v + 4 * k)
@@ -1039,9 +1040,26 @@ fn write(root: &FsPath, target: &str, name: &str, data: &[u8]) -> Result<(), Str
 /// handshake message type it sent (a Certificate only from client authentication, the
 /// server chains are ours), and its plaintext handshake stream for the framer.
 fn codec_seeds(root: &FsPath, case: &Case, r: &Recorded) -> Result<usize, String> {
-    let mut written = 0;
     let base = format!("peer-{}-{}", case.peer, version_name(r.version));
-    let role = match case.side {
+    let target = case.target();
+    let psk = target.ends_with("_psk");
+    let plain = matches!(target, "server_session" | "client_session");
+    let flight = target.ends_with("client_auth");
+    codec_seeds_of(root, &base, case.side, r, [plain, psk, flight])
+}
+
+/// [`codec_seeds`] under the name prefix `base` for our `side` of the recording `r`;
+/// `[hellos, cke, flight]`: whether to keep the hellos, the ClientKeyExchange and the
+/// whole plaintext flight.
+fn codec_seeds_of(
+    root: &FsPath,
+    base: &str,
+    side: Side,
+    r: &Recorded,
+    [plain, cke, flight]: [bool; 3],
+) -> Result<usize, String> {
+    let mut written = 0;
+    let role = match side {
         Side::Server => "client",
         Side::Client => "server",
     };
@@ -1056,12 +1074,11 @@ fn codec_seeds(root: &FsPath, case: &Case, r: &Recorded) -> Result<usize, String
     }
     let hs = plaintext_handshake(&r.peer);
     let sel = message_selector(r.version, r.suite);
-    let psk = case.target().ends_with("_psk");
-    let plain = matches!(case.target(), "server_session" | "client_session");
     for m in handshake_messages(&hs) {
         // What differs between stacks: the hellos (extensions and their order; taken
         // from the RSA targets, the other targets' hellos differ only in the suites),
-        // the key exchange parameters, the certificate request, a PSK identity.
+        // the key exchange parameters, the certificate request, a PSK identity or an
+        // ECDHE point.
         // Certificates, RSA-encrypted premasters and signatures are opaque blobs the
         // other seeds have.
         let name = match m.first() {
@@ -1069,7 +1086,7 @@ fn codec_seeds(root: &FsPath, case: &Case, r: &Recorded) -> Result<usize, String
             Some(2) if plain => "server-hello".to_string(),
             Some(12) => format!("{}-server-key-exchange", suite_name(r.suite)),
             Some(13) => format!("{}-certificate-request", suite_name(r.suite)),
-            Some(16) if psk => format!("{}-client-key-exchange", suite_name(r.suite)),
+            Some(16) if cke => format!("{}-client-key-exchange", suite_name(r.suite)),
             _ => continue,
         };
         write(
@@ -1080,7 +1097,7 @@ fn codec_seeds(root: &FsPath, case: &Case, r: &Recorded) -> Result<usize, String
         )?;
         written += 1;
     }
-    if case.target().ends_with("client_auth") && !hs.is_empty() {
+    if flight && !hs.is_empty() {
         write(
             root,
             "handshake_framer",
@@ -1110,8 +1127,16 @@ fn peer_seed_files(root: &FsPath) -> Result<Vec<PathBuf>, String> {
     Ok(out)
 }
 
+/// Removes the default build's `peer-*` seeds; the `ecc` build's (its targets' and its
+/// `-ecdhe-` codec seeds) are that build's to rewrite.
 fn remove_peer_seeds(root: &FsPath) -> Result<(), String> {
-    for f in peer_seed_files(root)? {
+    let ecc = |f: &PathBuf| {
+        let dir = f.parent().and_then(|d| d.file_name());
+        dir.is_some_and(|d| d == "server_ecdhe" || d == "client_ecdhe")
+            || f.file_name()
+                .is_some_and(|n| n.to_string_lossy().contains("-ecdhe-"))
+    };
+    for f in peer_seed_files(root)?.into_iter().filter(|f| !ecc(f)) {
         std::fs::remove_file(&f).map_err(|e| format!("{}: {e}", f.display()))?;
     }
     Ok(())
@@ -1257,10 +1282,11 @@ fn run_build(root: &FsPath, filters: &[String]) -> Result<(), String> {
     ecc_peers::run(root, filters)
 }
 
-/// OpenSSL ECDHE handshakes for `server_ecdhe` and `client_ecdhe` (feature `ecc`): each
-/// recording is a [`Case`] with our session from `matrix_fuzz::ecc` and the seed's selector
-/// byte, written as `peer-openssl-<version>-<suite>-<tag>` and replayed first, as the other
-/// recordings are.
+/// OpenSSL and GnuTLS ECDHE handshakes for `server_ecdhe` and `client_ecdhe` (feature
+/// `ecc`): each recording is a [`Case`] with our session from `matrix_fuzz::ecc` and the
+/// seed's selector byte, written as `peer-<peer>-<version>-<suite>-<tag>` and replayed
+/// first, as the other recordings are; its ECDHE messages become seeds of the codec
+/// targets (`peer-<peer>-<version>-ecdhe-<tag>-*`).
 #[cfg(feature = "ecc")]
 mod ecc_peers {
     use super::*;
@@ -1377,6 +1403,127 @@ mod ecc_peers {
         ]
     }
 
+    /// GnuTLS's priority: one version, key exchange and cipher (with HMAC-SHA1 for the
+    /// CBC ones), and the groups in the order the client lists them.
+    fn gnutls_priority(version: &str, kx: &str, cipher: &str, groups: &[&str]) -> String {
+        let mac = if cipher.ends_with("-CBC") {
+            ":-MAC-ALL:+SHA1"
+        } else {
+            ""
+        };
+        let groups: String = groups.iter().map(|g| format!(":+GROUP-{g}")).collect();
+        format!(
+            "NORMAL:-VERS-ALL:+VERS-{version}:-KX-ALL:+{kx}:-CIPHER-ALL:+{cipher}{mac}:-GROUP-ALL{groups}"
+        )
+    }
+
+    /// The GnuTLS recordings: gnutls-cli against our server (which prefers X25519, then
+    /// P-384, then P-256, and takes the client's EC chain when it asks for one), and
+    /// gnutls-serv, holding the rsa2048 and ec-p256 identities, against our client (the
+    /// server's priority forces the group).
+    fn gnutls_cases(env: &Env) -> Vec<EccCase> {
+        let ec_pair = strings(&[
+            "--x509certfile",
+            &env.key("ec-p256/server-chain.pem"),
+            "--x509keyfile",
+            &env.key("ec-p256/server.key"),
+        ]);
+        let server = |selector, tag, priority: String, extra: &[String]| EccCase {
+            target: "server_ecdhe",
+            selector,
+            tag,
+            case: Case {
+                path: None,
+                peer: "gnutls",
+                side: Side::Server,
+                argv: gnutls_cli(&priority, extra),
+                stdin: Some(PEER_LINE),
+                tag: "",
+            },
+        };
+        let client = |selector, tag, priority: String, extra: &[String]| EccCase {
+            target: "client_ecdhe",
+            selector,
+            tag,
+            case: Case {
+                path: None,
+                peer: "gnutls",
+                side: Side::Client,
+                argv: gnutls_serv(env, &priority, &[&ec_pair[..], extra].concat()),
+                stdin: None,
+                tag: "",
+            },
+        };
+        let p = gnutls_priority;
+        let ask_cert = [
+            &strings(&["--require-client-cert", "--x509cafile"])[..],
+            &[env.key("ec-p256/ca.pem")],
+        ]
+        .concat();
+        vec![
+            server(
+                0,
+                "x25519",
+                p(
+                    "TLS1.2",
+                    "ECDHE-ECDSA",
+                    "AES-128-GCM",
+                    &["X25519", "SECP256R1"],
+                ),
+                &[],
+            ),
+            server(
+                0,
+                "p384",
+                p(
+                    "TLS1.2",
+                    "ECDHE-ECDSA",
+                    "AES-128-CBC",
+                    &["SECP384R1", "SECP256R1"],
+                ),
+                &[],
+            ),
+            server(
+                0,
+                "p256",
+                p("TLS1.0", "ECDHE-RSA", "AES-128-CBC", &["SECP256R1"]),
+                &[],
+            ),
+            // GnuTLS's default priority (TLS 1.3 offered: key_share, supported_versions).
+            server(0, "default", "NORMAL".into(), &[]),
+            server(
+                1,
+                "client-auth",
+                p("TLS1.2", "ECDHE-ECDSA", "AES-128-GCM", &["SECP256R1"]),
+                &ec_pair,
+            ),
+            client(
+                client_selector(1, 0),
+                "x25519",
+                p("TLS1.2", "ECDHE-ECDSA", "AES-128-GCM", &["X25519"]),
+                &[],
+            ),
+            client(
+                client_selector(2, 1),
+                "p256",
+                p("TLS1.0", "ECDHE-ECDSA", "AES-128-CBC", &["SECP256R1"]),
+                &[],
+            ),
+            client(
+                client_selector(3, 2),
+                "p384",
+                p("TLS1.2", "ECDHE-RSA", "AES-128-CBC", &["SECP384R1"]),
+                &[],
+            ),
+            client(
+                client_selector(1, 0),
+                "client-auth",
+                p("TLS1.2", "ECDHE-ECDSA", "AES-128-GCM", &["X25519"]),
+                &ask_cert,
+            ),
+        ]
+    }
+
     /// Records every ECC case (those whose label contains one of `filters`, if any).
     pub(super) fn run(root: &FsPath, filters: &[String]) -> Result<(), String> {
         let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -1389,7 +1536,8 @@ mod ecc_peers {
             sess_file: PathBuf::new(),
         };
         let mut failures = Vec::new();
-        for c in cases(&env) {
+        let mut seeds = 0;
+        for c in cases(&env).into_iter().chain(gnutls_cases(&env)) {
             let label = format!("{} {} {}", c.target, c.tag, c.case.argv.join(" "));
             if !filters.is_empty() && !filters.iter().any(|f| label.contains(f.as_str())) {
                 continue;
@@ -1416,13 +1564,26 @@ mod ecc_peers {
             }
             let name = format!("{}-{}", r.name, c.tag);
             write(root, c.target, &name, &r.seed)?;
+            // The ECDHE messages for the codec targets: hellos with supported_groups and
+            // ec_point_formats, the named-curve ServerKeyExchange, the ClientKeyExchange
+            // point, the ecdsa_sign CertificateRequest, the client-authentication flight.
+            let base = format!(
+                "peer-{}-{}-ecdhe-{}",
+                c.case.peer,
+                version_name(r.version),
+                c.tag
+            );
+            let client_auth = c.tag == "client-auth";
+            let codec = codec_seeds_of(root, &base, c.case.side, &r, [true, true, client_auth])?;
+            seeds += 1 + codec;
             println!(
-                "ok   {}/{name} ({} bytes; replay: {} bytes of application data)",
+                "ok   {}/{name} ({} bytes; replay: {} bytes of application data) + {codec} codec seeds",
                 c.target,
                 r.seed.len(),
                 replay.app_data.len()
             );
         }
+        println!("{seeds} ECC seeds written under {}", root.display());
         if failures.is_empty() {
             Ok(())
         } else {

@@ -250,14 +250,14 @@ impl Keys {
     /// certificate or the chain does not authenticate itself, `PS_ARG_FAIL` for a
     /// password that is not UTF-8, a file without key or certificate, or an identity of
     /// that key's type loaded already, `PS_UNSUPPORTED_FAIL` in a build without the
-    /// `pkcs12` feature or for an EC key without `ecc`.
+    /// `pkcs12` feature, for an RSA key without `private-key-parsing` or for an EC key
+    /// without `ecc` (an ECDSA-only build reads EC files without compiling RSA).
     pub fn load_pkcs12_mem(
         &mut self,
         data: &[u8],
         import_pass: &[u8],
         mac_pass: Option<&[u8]>,
     ) -> Result<(), Error> {
-        crate::rsa::supported()?;
         match pkcs12_identity(data, import_pass, mac_pass.unwrap_or(import_pass))? {
             P12Identity::Rsa(chain, key) => {
                 self.check_args(true, true)?;
@@ -668,10 +668,23 @@ fn pkcs12_identity(data: &[u8], import_pass: &[u8], mac_pass: &[u8]) -> Result<P
         .flat_map(|c| c.der.iter().copied())
         .collect();
     let chain = OwnChain::from_bytes(&der)?;
-    match p12.key.take() {
+    match pkcs12_rsa_key(&mut p12) {
         Some(key) => Ok(P12Identity::Rsa(chain, key)),
         None => pkcs12_ec_identity(p12, chain),
     }
+}
+
+/// The RSA key of a PKCS#12 file, if it had one.
+#[cfg(all(feature = "pkcs12", feature = "private-key-parsing"))]
+fn pkcs12_rsa_key(p12: &mut matrix_x509::pkcs12::Pkcs12) -> Option<RsaPrivateKey> {
+    p12.key.take()
+}
+
+/// Without `private-key-parsing` no RSA key is taken from a file (matrix-x509 refuses one
+/// while reading it, unless another crate turned its key parser on).
+#[cfg(all(feature = "pkcs12", not(feature = "private-key-parsing")))]
+fn pkcs12_rsa_key(_p12: &mut matrix_x509::pkcs12::Pkcs12) -> Option<RsaPrivateKey> {
+    None
 }
 
 /// The identity of a PKCS#12 file without an RSA key: its EC key, if any.
