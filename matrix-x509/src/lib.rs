@@ -14,9 +14,9 @@
 //!   `allow-unknown-critical-extensions` for the old behaviour) and applies
 //!   [`NameConstraints`] (4.2.1.10);
 //! - [`key`]: RSA private keys from PKCS#1, PKCS#8 (plain and encrypted) and encrypted
-//!   traditional PEM; [`pkcs12`]: PKCS#12 files; [`pbe`]: the password-based schemes;
+//!   traditional PEM; `pkcs12` (feature `pkcs12`): PKCS#12 files; [`pbe`]: the password-based schemes;
 //! - `ec_key` (feature `ecc`): EC private keys (SEC 1, PKCS#8, encrypted); with it,
-//!   certificates carry [`PublicKey::Ec`] keys on P-256 and P-384 and chains verify
+//!   certificates carry `PublicKey::Ec` keys on P-256 and P-384 and chains verify
 //!   ECDSA signatures, mixed with RSA ones;
 //! - [`DhParams`]: Diffie-Hellman parameters.
 
