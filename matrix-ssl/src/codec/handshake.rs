@@ -832,8 +832,21 @@ impl Codec<'_> for CertificateRequest {
 impl CertificateRequest {
     /// Reads a whole CertificateRequest body in `version`'s framing.
     pub fn read_in(r: &mut Reader<'_>, version: ProtocolVersion) -> Result<Self, DecodeError> {
-        let certificate_types = read_vec_u8(r, 1, 0xff)?;
-        let signature_algorithms = if version.is_tls12() {
+        Self::read_framed(r, version.is_tls12())
+    }
+
+    /// [`CertificateRequest::read_in`], with TLS 1.2's signature_algorithms list when
+    /// `tls12`. Inlined, so that a handshake that passes a constant (`false` in a build
+    /// without `tls-1-2`) links no signature_algorithms parser.
+    #[inline(always)]
+    pub(crate) fn read_framed(r: &mut Reader<'_>, tls12: bool) -> Result<Self, DecodeError> {
+        // Every byte is a type (unknown ones are kept as `Unknown`): the list reads as an
+        // opaque vector, without a list parser of its own.
+        let certificate_types = read_opaque(r, LengthPrefix::U8, 1, 0xff)?
+            .iter()
+            .map(|&t| ClientCertificateType::from(t))
+            .collect();
+        let signature_algorithms = if tls12 {
             Some(read_vec_u16(r, 2, 0xfffe)?)
         } else {
             None

@@ -333,10 +333,10 @@ impl ClientHandshake {
         if !self.is_complete() {
             return Err(Fatal::unexpected());
         }
-        let reneg = self.shared.reneg_info();
-        if !reneg.allowed() {
+        if !self.shared.renegotiation_allowed() {
             return Ok(false);
         }
+        let reneg = self.shared.reneg_info();
         let resume = match (&self.shared.master, self.shared.suite) {
             (Some(master), Some(suite)) if !full && keys.is_none() => {
                 Some(crate::session::SessionId {
@@ -374,7 +374,8 @@ impl ClientHandshake {
     /// The server answered our renegotiating ClientHello with no_renegotiation (RFC 2246
     /// section 7.2.2): the connection goes on as it was.
     pub(crate) fn abandon_renegotiation(&mut self) {
-        if matches!(self.state, State::ServerHello(_))
+        if super::RENEGOTIATION
+            && matches!(self.state, State::ServerHello(_))
             && let Some(prev) = self.prev.take()
         {
             self.shared = *prev;
@@ -420,7 +421,11 @@ impl ClientHandshake {
         let decode = |e| Fatal::decode(e, version);
         self.state = match (state, msg_type) {
             (State::ServerHello(st), HandshakeType::ServerHello) => {
-                self.prev = None;
+                // The renegotiation is accepted: the previous state goes (a build that
+                // never renegotiates never has one).
+                if super::RENEGOTIATION {
+                    self.prev = None;
+                }
                 // As at the server, a malformed hello is answered in the alerts of the
                 // version it names (an SSL 3.0 ServerHello gets SSL 3.0's).
                 let sh = ServerHello::read_bytes(body).map_err(|e| {
@@ -478,8 +483,11 @@ impl ClientHandshake {
                 {
                     return Err(Fatal::new(AlertDescription::HandshakeFailure));
                 }
-                let req =
-                    CertificateRequest::read_in(&mut Reader::new(body), version).map_err(decode)?;
+                let req = CertificateRequest::read_framed(
+                    &mut Reader::new(body),
+                    super::version::TLS12 && version.is_tls12(),
+                )
+                .map_err(decode)?;
                 self.shared.peer_sig_algs = req.signature_algorithms.unwrap_or_default();
                 self.shared.transcript_update(raw);
                 State::ServerHelloDone(ExpectServerHelloDone {

@@ -149,7 +149,7 @@ impl ServerHandshake {
         if !self.is_complete() {
             return Err(Fatal::unexpected());
         }
-        if !self.shared.reneg_info().allowed() {
+        if !self.shared.renegotiation_allowed() {
             return Ok(false);
         }
         if let Some(k) = keys {
@@ -289,7 +289,7 @@ impl ServerHandshake {
             (State::Complete, HandshakeType::ClientHello) => {
                 let ch =
                     ClientHello::read_for_transport(body, self.shared.is_dtls()).map_err(decode)?;
-                if self.shared.reneg_info().allowed() {
+                if self.shared.renegotiation_allowed() {
                     self.state = State::Complete;
                     return self.renegotiation(&ch, raw, rng, out);
                 }
