@@ -510,6 +510,12 @@ impl HsShared {
         Reneg::allowed_for(self.secure_renegotiation)
     }
 
+    /// What the connection this handshake renegotiates left it, if it renegotiates one
+    /// (never in a build without renegotiation, which the compiler then sees).
+    pub(crate) fn renegotiating(&self) -> Option<&Reneg> {
+        self.reneg.as_ref().filter(|_| RENEGOTIATION)
+    }
+
     /// What a re-handshake of this completed handshake inherits.
     pub(crate) fn reneg_info(&self) -> Reneg {
         Reneg {
