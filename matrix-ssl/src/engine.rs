@@ -358,7 +358,7 @@ impl HandshakeEngine {
         } else {
             HandshakeType::HelloRequest
         };
-        msg_type == request && self.hs.is_complete() && self.hs.shared().reneg_info().allowed()
+        msg_type == request && self.hs.is_complete() && self.hs.shared().renegotiation_allowed()
     }
 
     /// The rate limit (see `session::reneg_limit`) for a peer's request: `Ok(true)` to

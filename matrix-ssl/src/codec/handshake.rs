@@ -832,24 +832,45 @@ impl Codec<'_> for CertificateRequest {
 impl CertificateRequest {
     /// Reads a whole CertificateRequest body in `version`'s framing.
     pub fn read_in(r: &mut Reader<'_>, version: ProtocolVersion) -> Result<Self, DecodeError> {
-        let certificate_types = read_vec_u8(r, 1, 0xff)?;
-        let signature_algorithms = if version.is_tls12() {
+        let mut certificate_authorities = Vec::new();
+        let (types, signature_algorithms) = Self::read_parts(r, version.is_tls12(), |dn| {
+            certificate_authorities.push(dn.to_vec())
+        })?;
+        Ok(CertificateRequest {
+            certificate_types: types
+                .iter()
+                .map(|&t| ClientCertificateType::from(t))
+                .collect(),
+            signature_algorithms,
+            certificate_authorities,
+        })
+    }
+
+    /// Reads a whole CertificateRequest body without copying it: the certificate_types
+    /// bytes (every byte is a type: unknown ones are kept as received), the
+    /// signature_algorithms when `tls12` (TLS 1.2's framing), and each CA name handed to
+    /// `ca`. The failures of [`CertificateRequest::read_in`]. A client that does not
+    /// authenticate itself takes nothing but their form from the types and the names, and
+    /// a build without `tls-1-2` passes a constant `false` (inlined: no
+    /// signature_algorithms parser is linked).
+    #[inline(always)]
+    pub(crate) fn read_parts<'a>(
+        r: &mut Reader<'a>,
+        tls12: bool,
+        mut ca: impl FnMut(&'a [u8]),
+    ) -> Result<(&'a [u8], Option<Vec<SignatureScheme>>), DecodeError> {
+        let types = read_opaque(r, LengthPrefix::U8, 1, 0xff)?;
+        let signature_algorithms = if tls12 {
             Some(read_vec_u16(r, 2, 0xfffe)?)
         } else {
             None
         };
         let mut list = read_prefixed(r, LengthPrefix::U16, 0, 0xffff)?;
-        let mut certificate_authorities = Vec::new();
         while !list.is_empty() {
-            certificate_authorities
-                .push(read_opaque(&mut list, LengthPrefix::U16, 1, 0xffff)?.to_vec());
+            ca(read_opaque(&mut list, LengthPrefix::U16, 1, 0xffff)?);
         }
         r.expect_empty()?;
-        Ok(CertificateRequest {
-            certificate_types,
-            signature_algorithms,
-            certificate_authorities,
-        })
+        Ok((types, signature_algorithms))
     }
 }
 

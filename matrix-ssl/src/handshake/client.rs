@@ -36,7 +36,10 @@ use crate::record::{RecordDecrypter, Side};
 use crate::session::SessionId;
 use crate::suites::KeyExchange;
 
+mod previous;
 mod tickets;
+
+use previous::Previous;
 
 /// Waiting for the ServerHello.
 struct ExpectServerHello {
@@ -134,7 +137,7 @@ pub(crate) struct ClientHandshake {
     validator: Option<CertValidator>,
     /// During a re-handshake, until the ServerHello: the established handshake's state,
     /// restored if the server refuses with no_renegotiation.
-    prev: Option<Box<HsShared>>,
+    prev: Previous,
     /// The application's view of every ServerHello extension.
     pub(crate) extension_cb: Option<super::ExtensionCallback>,
     /// The application's hello extensions, sent again in every re-handshake's hello.
@@ -292,7 +295,7 @@ impl ClientHandshake {
                 verify_requests: 0,
             }),
             validator,
-            prev: None,
+            prev: Previous::new(),
             extension_cb: None,
             extensions: extensions.cloned(),
             #[cfg(feature = "stateless-session-tickets")]
@@ -320,7 +323,7 @@ impl ClientHandshake {
     /// keys by the driver, offering the current session for resumption unless `full`, a
     /// different suite is nominated or other keys are given. `keys` and `validator`
     /// replace the current ones when given. Refused (`Ok(false)`) when this build does not
-    /// renegotiate such a connection (see `Reneg::allowed`).
+    /// renegotiate such a connection (see `Reneg::allowed_for`).
     pub(crate) fn renegotiate(
         &mut self,
         keys: Option<Arc<Keys>>,
@@ -333,10 +336,10 @@ impl ClientHandshake {
         if !self.is_complete() {
             return Err(Fatal::unexpected());
         }
-        let reneg = self.shared.reneg_info();
-        if !reneg.allowed() {
+        if !self.shared.renegotiation_allowed() {
             return Ok(false);
         }
+        let reneg = self.shared.reneg_info();
         let resume = match (&self.shared.master, self.shared.suite) {
             (Some(master), Some(suite)) if !full && keys.is_none() => {
                 Some(crate::session::SessionId {
@@ -367,7 +370,7 @@ impl ClientHandshake {
         .map_err(Fatal::internal)?;
         let mut old = core::mem::replace(self, next);
         self.extension_cb = old.extension_cb.take();
-        self.prev = Some(Box::new(old.shared));
+        self.prev.keep(Box::new(old.shared));
         Ok(true)
     }
 
@@ -420,7 +423,8 @@ impl ClientHandshake {
         let decode = |e| Fatal::decode(e, version);
         self.state = match (state, msg_type) {
             (State::ServerHello(st), HandshakeType::ServerHello) => {
-                self.prev = None;
+                // The renegotiation is accepted: the previous state goes.
+                self.prev.clear();
                 // As at the server, a malformed hello is answered in the alerts of the
                 // version it names (an SSL 3.0 ServerHello gets SSL 3.0's).
                 let sh = ServerHello::read_bytes(body).map_err(|e| {
@@ -478,13 +482,27 @@ impl ClientHandshake {
                 {
                     return Err(Fatal::new(AlertDescription::HandshakeFailure));
                 }
-                let req =
-                    CertificateRequest::read_in(&mut Reader::new(body), version).map_err(decode)?;
-                self.shared.peer_sig_algs = req.signature_algorithms.unwrap_or_default();
+                // The CA names are only checked for form: the chain goes whatever they are.
+                let (types, sig_algs) = CertificateRequest::read_parts(
+                    &mut Reader::new(body),
+                    super::version::TLS12 && version.is_tls12(),
+                    |_| {},
+                )
+                .map_err(decode)?;
+                self.shared.peer_sig_algs = sig_algs.unwrap_or_default();
                 self.shared.transcript_update(raw);
+                // The types choose our identity; without `client-auth` we have none.
+                let cert_types = if cfg!(feature = "client-auth") {
+                    types
+                        .iter()
+                        .map(|&t| ClientCertificateType::from(t))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
                 State::ServerHelloDone(ExpectServerHelloDone {
                     cert_requested: true,
-                    cert_types: req.certificate_types,
+                    cert_types,
                     ..st
                 })
             }
@@ -593,7 +611,7 @@ impl ClientHandshake {
         }
         // RFC 5746 section 3.5: a renegotiation keeps the version; a secure one must echo
         // both verify_data, a legacy one may not carry the extension.
-        if let Some(r) = &self.shared.reneg {
+        if let Some(r) = self.shared.renegotiating() {
             if sv != r.version {
                 return Err(Fatal::new(AlertDescription::HandshakeFailure));
             }
@@ -983,7 +1001,7 @@ impl ClientHandshake {
             + state
             + self
                 .prev
-                .as_deref()
+                .get()
                 .map_or(0, |p| core::mem::size_of_val(p) + p.heap_bytes())
             + validator_bytes(self.validator.as_ref())
             + extension_cb_bytes(self.extension_cb.as_ref())

@@ -346,12 +346,19 @@ pub(crate) struct Reneg {
     pub dtls_cookie: Vec<u8>,
 }
 
+/// Whether this build renegotiates at all (`secure-rehandshakes`, or
+/// `insecure-rehandshakes` without `require-secure-rehandshakes`). Without it no
+/// re-handshake ever starts, so what one keeps (a client's previous handshake state, to
+/// go back to when the server refuses) is never set, and the code that restores it is
+/// dropped.
+pub(crate) const RENEGOTIATION: bool = Reneg::allowed_for(true) || Reneg::allowed_for(false);
+
 impl Reneg {
-    /// Whether this build renegotiates such a connection: secure renegotiation with
-    /// `secure-rehandshakes`, legacy renegotiation only with `insecure-rehandshakes`
-    /// (and never with `require-secure-rehandshakes`).
-    pub(crate) fn allowed(&self) -> bool {
-        if self.secure {
+    /// Whether this build renegotiates a connection whose previous handshake was `secure`
+    /// (or not): secure renegotiation with `secure-rehandshakes`, legacy renegotiation
+    /// only with `insecure-rehandshakes` (and never with `require-secure-rehandshakes`).
+    pub(crate) const fn allowed_for(secure: bool) -> bool {
+        if secure {
             cfg!(feature = "secure-rehandshakes")
         } else {
             cfg!(feature = "insecure-rehandshakes")
@@ -495,6 +502,18 @@ impl HsShared {
     ) -> Result<HashAlgorithm, Fatal> {
         crate::sigalgs::accepted(kind, version::TLS12 && self.version.is_tls12(), got)
             .ok_or(Fatal::new(AlertDescription::IllegalParameter))
+    }
+
+    /// Whether this build renegotiates this completed handshake ([`Reneg::allowed_for`]),
+    /// without copying what a re-handshake would inherit.
+    pub(crate) fn renegotiation_allowed(&self) -> bool {
+        Reneg::allowed_for(self.secure_renegotiation)
+    }
+
+    /// What the connection this handshake renegotiates left it, if it renegotiates one
+    /// (never in a build without renegotiation, which the compiler then sees).
+    pub(crate) fn renegotiating(&self) -> Option<&Reneg> {
+        self.reneg.as_ref().filter(|_| RENEGOTIATION)
     }
 
     /// What a re-handshake of this completed handshake inherits.

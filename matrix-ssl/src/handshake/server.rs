@@ -138,7 +138,7 @@ impl ServerHandshake {
     /// transcript) after which the client's ClientHello starts the re-handshake. `keys`
     /// and `validator` replace the current ones (a validator requests client
     /// authentication); `full` forbids resuming. `Ok(false)` when this build does not
-    /// renegotiate this connection (see `Reneg::allowed`).
+    /// renegotiate this connection (see `Reneg::allowed_for`).
     pub(crate) fn request_renegotiation(
         &mut self,
         keys: Option<Arc<Keys>>,
@@ -149,7 +149,7 @@ impl ServerHandshake {
         if !self.is_complete() {
             return Err(Fatal::unexpected());
         }
-        if !self.shared.reneg_info().allowed() {
+        if !self.shared.renegotiation_allowed() {
             return Ok(false);
         }
         if let Some(k) = keys {
@@ -289,7 +289,7 @@ impl ServerHandshake {
             (State::Complete, HandshakeType::ClientHello) => {
                 let ch =
                     ClientHello::read_for_transport(body, self.shared.is_dtls()).map_err(decode)?;
-                if self.shared.reneg_info().allowed() {
+                if self.shared.renegotiation_allowed() {
                     self.state = State::Complete;
                     return self.renegotiation(&ch, raw, rng, out);
                 }
@@ -521,7 +521,7 @@ impl ServerHandshake {
         if !ch.compression_methods.contains(&CompressionMethod::Null) {
             return Err(Fatal::new(AlertDescription::IllegalParameter));
         }
-        if let Some(r) = &self.shared.reneg {
+        if let Some(r) = self.shared.renegotiating() {
             // RFC 5746 section 3.7: a renegotiation keeps the version; a secure one carries
             // our previous client_verify_data and no SCSV, a legacy one neither.
             if version != r.version || ch.has_scsv() {
@@ -738,7 +738,7 @@ impl ServerHandshake {
         let version = self.shared.version;
         // RFC 5746 sections 3.6 and 4.5: answer the signal with renegotiation_info, in
         // SSL 3.0 too (a client that sent only the SCSV still reads the extension).
-        let info = match &self.shared.reneg {
+        let info = match self.shared.renegotiating() {
             Some(r) => r.server_info(),
             None => Vec::new(),
         };

@@ -674,7 +674,7 @@ impl Session {
         if msg_type != request
             || !self.established
             || !self.hs.is_complete()
-            || !self.hs.shared().reneg_info().allowed()
+            || !self.hs.shared().renegotiation_allowed()
         {
             return Ok(true);
         }
