@@ -642,15 +642,18 @@ fn dtls_session(
 }
 
 /// One role over DTLS: the handshake and one message exchange, each datagram on standard
-/// input/output behind a two-byte length (the only peer of a device's firmware).
+/// input/output behind a two-byte length (the only peer of a device's firmware). As in
+/// the TLS one-role program, an error is reported by its `PS_*` code only (no message
+/// formatting in the size build).
 #[cfg(all(feature = "dtls", not(all(feature = "client", feature = "server"))))]
 #[cfg(any(feature = "client", feature = "server"))]
 fn main() -> ExitCode {
-    use matrix_ssl::Received;
+    use matrix_ssl::{Error, Received};
     use std::io::{Read, Write};
-    let run = || -> Result<(), String> {
-        let ctx = matrix_dtls::open(matrix_ssl::Config::dtls()).map_err(|e| e.to_string())?;
-        let mut s = dtls_session(&ctx).map_err(|e| e.to_string())?;
+    let io = |_: std::io::Error| Error::PlatformFail;
+    let run = || -> Result<(), Error> {
+        let ctx = matrix_dtls::open(matrix_ssl::Config::dtls())?;
+        let mut s = dtls_session(&ctx)?;
         let (mut input, mut output) = (std::io::stdin().lock(), std::io::stdout().lock());
         let mut pinged = false;
         loop {
@@ -660,39 +663,41 @@ fn main() -> ExitCode {
                 if n == 0 {
                     break;
                 }
-                let len = u16::try_from(n).map_err(|e| e.to_string())?.to_be_bytes();
+                let len = u16::try_from(n)
+                    .map_err(|_| Error::LimitFail)?
+                    .to_be_bytes();
                 output
                     .write_all(&len)
                     .and_then(|()| output.write_all(dg))
                     .and_then(|()| output.flush())
-                    .map_err(|e| e.to_string())?;
-                s.sent_data(n).map_err(|e| e.to_string())?;
+                    .map_err(io)?;
+                s.sent_data(n)?;
             }
             if s.is_handshake_complete() && !pinged {
                 pinged = true;
-                s.encode_to_outdata(b"ping").map_err(|e| e.to_string())?;
+                s.encode_to_outdata(b"ping")?;
                 continue;
             }
             let mut len = [0u8; 2];
-            input.read_exact(&mut len).map_err(|e| e.to_string())?;
+            input.read_exact(&mut len).map_err(io)?;
             let n = usize::from(u16::from_be_bytes(len));
-            let dst = s.get_readbuf().get_mut(..n).ok_or("datagram too large")?;
-            input.read_exact(dst).map_err(|e| e.to_string())?;
-            let mut r = s.received_data(n).map_err(|e| e.to_string())?;
+            let dst = s.get_readbuf().get_mut(..n).ok_or(Error::LimitFail)?;
+            input.read_exact(dst).map_err(io)?;
+            let mut r = s.received_data(n)?;
             loop {
                 match r {
                     Received::AppData(_) if pinged => return Ok(()),
                     Received::AppData(_) | Received::Alert { .. } => {}
                     _ => break,
                 }
-                r = s.processed_data().map_err(|e| e.to_string())?;
+                r = s.processed_data()?;
             }
         }
     };
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("matrix-size-ref: {e}");
+            eprintln!("matrix-size-ref: error {}", e.code());
             ExitCode::from(1)
         }
     }
