@@ -7,7 +7,8 @@
 //! - `cargo xtask bench [SET] [--quick]`: speed as ratios against OpenSSL and MatrixSSL 3.8.3
 //!   (see [`mod@bench`]);
 //! - `cargo xtask matrix [--quick]`: size and speed of the feature profiles of
-//!   `profiles.toml` (see [`matrix`]).
+//!   `profiles.toml` (see [`matrix`]); `cargo xtask matrix size [PROFILE...]`: their size
+//!   builds only.
 //! - `cargo xtask firmware`: the profiles as Cortex-M4F firmware images, sized and checked
 //!   (see [`firmware`]).
 //! - `cargo xtask fuzz [--seconds N] [--stable] [TARGET...]`: every fuzz target for N seconds
@@ -55,6 +56,9 @@ commands:
                          `bench foo` lists the sets
   matrix [--quick]       size and speed of the feature profiles (xtask/src/profiles.toml),
                          reports in target/matrix/; --quick: the CI subset
+  matrix size [--sections] [PROFILE...]
+                         only the size builds of the named profiles (all when none)
+                         and the baseline; --sections: the library's share per section
   firmware [PROFILE...]  the profiles as Cortex-M4F firmware images (thumbv7em-none-eabihf,
                          Debian rustc-web + -Zbuild-std, arm-none-eabi-gcc): sizes, symbol
                          checks, budgets (firmware/budgets.toml); reports in target/firmware/
@@ -89,6 +93,9 @@ fn main() -> ExitCode {
             println!("peers ready: {}", p.summary());
         }),
         Some("bench") => bench::run(&root, &args[1..]),
+        Some("matrix") if args.get(1).is_some_and(|a| a == "size") => {
+            matrix::size_only(&root, &args[2..])
+        }
         Some("matrix") => {
             let quick = args.iter().skip(1).any(|a| a == "--quick");
             match args.iter().skip(1).find(|a| *a != "--quick") {

@@ -3,10 +3,11 @@
 //!
 //! For each profile, `matrix-apps`' reference binary `matrix-size-ref` is built twice:
 //!
-//! - with the `min-size` profile (opt-level "z", LTO, panic=abort, stripped) and exactly
-//!   the profile's features: its text/data/bss (binutils' `size`) are the profile's size,
-//!   and the same binary built with no role at all is the baseline, so text minus the
-//!   baseline's text is the library's own share;
+//! - with the `min-size` profile (opt-level "z", LTO, panic=abort, stripped), the stable
+//!   size flags of [`size_rustflags`] and exactly the profile's features: its text/data/bss
+//!   (binutils' `size`) are the profile's size, and the same binary built with no role at
+//!   all is the baseline, so text minus the baseline's text is the library's own share
+//!   (`cargo xtask matrix size [--sections] [PROFILE...]` builds only these);
 //! - in release mode with both roles added (speed needs a peer in memory) and the
 //!   `heap-count` feature: `speed` prints full and resumed handshakes per second, bulk MB/s
 //!   for the profile's suite and the bytes an established session holds (its
@@ -191,12 +192,19 @@ pub(crate) fn build(root: &Path, profile: &str, features: &[String]) -> Result<P
         profile,
         "--no-default-features",
     ];
+    let size_build = profile == "min-size";
     if !joined.is_empty() {
         args.extend(["--features", &joined]);
     }
-    let out = Command::new("cargo")
-        .args(&args)
-        .current_dir(root)
+    let mut cmd = Command::new("cargo");
+    cmd.args(&args).current_dir(root);
+    if size_build {
+        cmd.env_remove("RUSTFLAGS").env(
+            "CARGO_ENCODED_RUSTFLAGS",
+            size_rustflags(root, features).join("\x1f"),
+        );
+    }
+    let out = cmd
         .output()
         .map_err(|e| format!("cannot start cargo: {e}"))?;
     if !out.status.success() {
@@ -216,6 +224,42 @@ pub(crate) fn build(root: &Path, profile: &str, features: &[String]) -> Result<P
         .and_then(|()| std::fs::copy(&bin, &keep))
         .map_err(|e| format!("copying {}: {e}", bin.display()))?;
     Ok(keep)
+}
+
+/// The compiler flags of the x86_64 size build (`min-size`), all stable: what a user who
+/// builds a profile for size on a host gets with the firmware build's choices
+/// ([`crate::firmware::rustflags`]) where stable Rust has them.
+///
+/// - The speed-versus-size features of matrix-crypto decide the RustCrypto crates' `--cfg`
+///   backend choices, as in the firmware build: without
+///   `sha256-improve-perf-increase-codesize` the compact SHA-256/512 rounds of `sha2` (its
+///   SHA-NI path, chosen at run time, stays), without `aes-improve-perf-increase-codesize`
+///   the `aes` crate's compact software AES (linked only by a fast AES-GCM). The unrolled
+///   SHA-256 rounds were 9.7 KB of the minimal client's library share.
+/// - Paths remapped, so that the panic locations read the same on every machine.
+///
+/// Not here, because they change nothing in this build (measured on the minimal client):
+/// `-Cforce-unwind-tables=no` (the library's functions keep their `.eh_frame` entries in
+/// this LTO build: the image came out the same within 16 B), and `log`'s `max_level_off` (no logger is ever
+/// installed, so LTO folds `log`'s level to "off" and removes every `ps_error!` message
+/// already). Not on stable Rust at all: the firmware build's `-Zlocation-detail=none` and
+/// `-Cpanic=immediate-abort` (the panic locations and messages stay).
+pub fn size_rustflags(root: &Path, features: &[String]) -> Vec<String> {
+    let on = |f: &str| features.iter().any(|x| x.ends_with(f));
+    let mut flags = vec![format!("--remap-path-prefix={}=/matrix", root.display())];
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    if let Some(home) = cargo_home {
+        flags.push(format!("--remap-path-prefix={}=/cargo", home.display()));
+    }
+    if !on("aes-improve-perf-increase-codesize") {
+        flags.extend(["--cfg".into(), "aes_backend_soft=\"compact\"".into()]);
+    }
+    if !on("sha256-improve-perf-increase-codesize") {
+        flags.extend(["--cfg".into(), "sha2_backend_soft=\"compact\"".into()]);
+    }
+    flags
 }
 
 /// A short stable name for a feature list (FNV-1a), for the kept binaries' file names.
@@ -371,6 +415,89 @@ fn c_library_section(root: &Path, rows: &[Row]) -> Result<String, String> {
          The C client carries the C API layer (matrix-ffi: handles, callbacks, the\n\
          `psX509Cert_t` conversion, unwinding guards) and its own sockets code.\n"
     ))
+}
+
+/// `cargo xtask matrix size PROFILE...`: only the size builds of the named profiles (all
+/// when none is named) and the baseline, printed as a table; no speed build, no report
+/// files. For iterating on one profile's size: `--sections` adds the library's share per
+/// ELF section (the profile's minus the baseline's, from binutils' `size -A`).
+pub fn size_only(root: &Path, args: &[String]) -> Result<(), String> {
+    let sections = args.iter().any(|a| a == "--sections");
+    let names: Vec<&str> = args
+        .iter()
+        .map(String::as_str)
+        .filter(|a| *a != "--sections")
+        .collect();
+    let all = profiles()?;
+    if let Some(unknown) = names.iter().find(|n| !all.iter().any(|p| p.name == **n)) {
+        return Err(format!(
+            "matrix size: no profile `{unknown}` in profiles.toml"
+        ));
+    }
+    let base_bin = build(root, "min-size", &[])?;
+    let baseline = size_of(&base_bin)?;
+    println!("| profile | text | data | bss | library text |\n|---|---:|---:|---:|---:|");
+    println!(
+        "| baseline (no role) | {} | {} | {} | - |",
+        baseline.text, baseline.data, baseline.bss
+    );
+    for p in all
+        .iter()
+        .filter(|p| names.is_empty() || names.contains(&p.name.as_str()))
+    {
+        let bin = build(root, "min-size", &p.features)
+            .map_err(|e| format!("profile `{}` does not build: {e}", p.name))?;
+        let size = size_of(&bin)?;
+        println!(
+            "| {} | {} | {} | {} | {} |",
+            p.name,
+            size.text,
+            size.data,
+            size.bss,
+            size.text.saturating_sub(baseline.text)
+        );
+        if sections {
+            for (name, bytes) in section_share(&bin, &base_bin)? {
+                println!("|   {name} | {bytes:+} | | | |");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The sections whose size differs between `bin` and `base`: (name, bin's minus base's).
+fn section_share(bin: &Path, base: &Path) -> Result<Vec<(String, i64)>, String> {
+    let read = |b: &Path| -> Result<Vec<(String, i64)>, String> {
+        let out = Command::new("size")
+            .arg("-A")
+            .arg(b)
+            .output()
+            .map_err(|e| format!("cannot run `size -A` (binutils): {e}"))?;
+        Ok(String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| {
+                let mut w = l.split_whitespace();
+                let (name, bytes) = (w.next()?, w.next()?.parse().ok()?);
+                name.starts_with('.').then(|| (name.to_string(), bytes))
+            })
+            .collect())
+    };
+    let (a, b) = (read(bin)?, read(base)?);
+    let mut out: Vec<(String, i64)> = a
+        .iter()
+        .map(|(n, x)| {
+            let y = b.iter().find(|(m, _)| m == n).map_or(0, |(_, y)| *y);
+            (n.clone(), x - y)
+        })
+        .chain(
+            b.iter()
+                .filter(|(n, _)| !a.iter().any(|(m, _)| m == n))
+                .map(|(n, y)| (n.clone(), -y)),
+        )
+        .filter(|(_, d)| *d != 0)
+        .collect();
+    out.sort_by_key(|(_, d)| -d.abs());
+    Ok(out)
 }
 
 /// Runs the profiles (all, or the `quick` subset) and writes the reports.

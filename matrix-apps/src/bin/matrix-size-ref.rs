@@ -105,7 +105,11 @@ fn server_keys() -> Result<std::sync::Arc<matrix_ssl::Keys>, matrix_ssl::Error> 
                 dq: &dq,
                 qinv: &qinv,
             };
-            k.load_rsa_keys_components(&chain, &parts, None)?;
+            match k.load_rsa_keys_components(&chain, &parts, None) {
+                // No RSA in the build (PSK suites only): the server holds the PSK alone.
+                Err(matrix_ssl::Error::UnsupportedFail) => {}
+                other => other?,
+            }
         }
         other => other?,
     }
@@ -133,7 +137,12 @@ fn component(listing: &str, name: &str) -> Result<Vec<u8>, matrix_ssl::Error> {
 #[cfg(feature = "client")]
 fn client_keys() -> Result<std::sync::Arc<matrix_ssl::Keys>, matrix_ssl::Error> {
     let mut k = matrix_ssl::Keys::new();
-    load_root_ca(&mut k)?;
+    // A build without certificates (PSK suites only) answers PS_UNSUPPORTED_FAIL: it
+    // trusts no CA and authenticates the server by the PSK alone.
+    match load_root_ca(&mut k) {
+        Err(matrix_ssl::Error::UnsupportedFail) => {}
+        other => other?,
+    }
     k.load_psk(keys::PSK_ID, keys::PSK)?;
     Ok(std::sync::Arc::new(k))
 }
@@ -517,62 +526,102 @@ fn main() -> ExitCode {
     }
 }
 
-/// Standard input and output as one transport.
-#[cfg(not(all(feature = "client", feature = "server")))]
-#[cfg(any(feature = "client", feature = "server"))]
-#[cfg(not(feature = "dtls"))]
-struct StdIo;
+/// One role over TLS: the session, with the role's keys.
+#[cfg(all(feature = "client", not(feature = "server"), not(feature = "dtls")))]
+fn tls_session(ctx: &matrix_ssl::Context) -> Result<matrix_ssl::Session, matrix_ssl::Error> {
+    ctx.new_client_session(client_keys()?, None, 0, None, None)
+}
 
+/// One role over TLS: the session, with the role's keys.
+#[cfg(all(feature = "server", not(feature = "client"), not(feature = "dtls")))]
+fn tls_session(ctx: &matrix_ssl::Context) -> Result<matrix_ssl::Session, matrix_ssl::Error> {
+    ctx.new_server_session(server_keys()?, None)
+}
+
+/// Sends everything the session has to send to standard output.
 #[cfg(not(all(feature = "client", feature = "server")))]
 #[cfg(any(feature = "client", feature = "server"))]
 #[cfg(not(feature = "dtls"))]
-impl std::io::Read for StdIo {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        std::io::stdin().read(buf)
+fn flush(s: &mut matrix_ssl::Session) -> Result<(), matrix_ssl::Error> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    loop {
+        let data = s.get_outdata();
+        if data.is_empty() {
+            return out.flush().map_err(|_| matrix_ssl::Error::PlatformFail);
+        }
+        let n = out
+            .write(data)
+            .map_err(|_| matrix_ssl::Error::PlatformFail)?;
+        if n == 0 {
+            return Err(matrix_ssl::Error::PlatformFail);
+        }
+        s.sent_data(n)?;
     }
 }
 
-#[cfg(not(all(feature = "client", feature = "server")))]
-#[cfg(any(feature = "client", feature = "server"))]
-#[cfg(not(feature = "dtls"))]
-impl std::io::Write for StdIo {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        std::io::stdout().write(buf)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        std::io::stdout().flush()
-    }
-}
-
-/// One role: handshake and one message exchange over standard input/output.
+/// One role over TLS: the handshake, one message each way and close_notify over standard
+/// input/output, through the buffer API (MatrixSSL's event loop, what the firmware image
+/// runs over its link): the same work as the firmware image and MatrixSSL's client, and
+/// no more (no `Stream` adapter, no `std::io::Error` or message formatting: an error is
+/// reported by its `PS_*` code).
 #[cfg(not(all(feature = "client", feature = "server")))]
 #[cfg(any(feature = "client", feature = "server"))]
 #[cfg(not(feature = "dtls"))]
 fn main() -> ExitCode {
-    use std::io::{Read, Write};
-    let run = || -> Result<(), String> {
-        let ctx = matrix_ssl::open(matrix_ssl::Config::default()).map_err(|e| e.to_string())?;
-        #[cfg(feature = "client")]
-        let session = ctx.new_client_session(
-            client_keys().map_err(|e| e.to_string())?,
-            None,
-            0,
-            None,
-            None,
-        );
-        #[cfg(feature = "server")]
-        let session = ctx.new_server_session(server_keys().map_err(|e| e.to_string())?, None);
-        let mut st = matrix_ssl::Stream::new(session.map_err(|e| e.to_string())?, StdIo);
-        st.handshake().map_err(|e| e.to_string())?;
-        st.write_all(b"ping").map_err(|e| e.to_string())?;
-        let mut got = [0u8; 4];
-        st.read_exact(&mut got).map_err(|e| e.to_string())?;
-        st.shutdown().map_err(|e| e.to_string())
+    use matrix_ssl::{AlertDescription, AlertLevel, Error, Received};
+    use std::io::Read;
+    let run = || -> Result<(), Error> {
+        let ctx = matrix_ssl::open(matrix_ssl::Config::default())?;
+        let mut s = tls_session(&ctx)?;
+        let (mut sent, mut answered) = (false, false);
+        let mut input = std::io::stdin().lock();
+        loop {
+            flush(&mut s)?;
+            if s.is_handshake_complete() && !sent {
+                s.encode_to_outdata(b"ping")?;
+                sent = true;
+                continue;
+            }
+            if sent && answered {
+                s.encode_closure_alert()?;
+                return flush(&mut s);
+            }
+            let n = input
+                .read(s.get_readbuf())
+                .map_err(|_| Error::PlatformFail)?;
+            if n == 0 {
+                return Err(Error::PlatformFail);
+            }
+            let mut r = s.received_data(n)?;
+            loop {
+                match r {
+                    Received::AppData(_) => answered = true,
+                    Received::Alert {
+                        level: AlertLevel::Fatal,
+                        ..
+                    } => return Err(Error::ProtocolFail),
+                    Received::Alert {
+                        description: AlertDescription::CloseNotify,
+                        ..
+                    } => {
+                        return if sent && answered {
+                            Ok(())
+                        } else {
+                            Err(Error::ProtocolFail)
+                        };
+                    }
+                    Received::Alert { .. } => {}
+                    _ => break,
+                }
+                r = s.processed_data()?;
+            }
+        }
     };
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("matrix-size-ref: {e}");
+            eprintln!("matrix-size-ref: error {}", e.code());
             ExitCode::from(1)
         }
     }
@@ -602,15 +651,18 @@ fn dtls_session(
 }
 
 /// One role over DTLS: the handshake and one message exchange, each datagram on standard
-/// input/output behind a two-byte length (the only peer of a device's firmware).
+/// input/output behind a two-byte length (the only peer of a device's firmware). As in
+/// the TLS one-role program, an error is reported by its `PS_*` code only (no message
+/// formatting in the size build).
 #[cfg(all(feature = "dtls", not(all(feature = "client", feature = "server"))))]
 #[cfg(any(feature = "client", feature = "server"))]
 fn main() -> ExitCode {
-    use matrix_ssl::Received;
+    use matrix_ssl::{Error, Received};
     use std::io::{Read, Write};
-    let run = || -> Result<(), String> {
-        let ctx = matrix_dtls::open(matrix_ssl::Config::dtls()).map_err(|e| e.to_string())?;
-        let mut s = dtls_session(&ctx).map_err(|e| e.to_string())?;
+    let io = |_: std::io::Error| Error::PlatformFail;
+    let run = || -> Result<(), Error> {
+        let ctx = matrix_dtls::open(matrix_ssl::Config::dtls())?;
+        let mut s = dtls_session(&ctx)?;
         let (mut input, mut output) = (std::io::stdin().lock(), std::io::stdout().lock());
         let mut pinged = false;
         loop {
@@ -620,39 +672,41 @@ fn main() -> ExitCode {
                 if n == 0 {
                     break;
                 }
-                let len = u16::try_from(n).map_err(|e| e.to_string())?.to_be_bytes();
+                let len = u16::try_from(n)
+                    .map_err(|_| Error::LimitFail)?
+                    .to_be_bytes();
                 output
                     .write_all(&len)
                     .and_then(|()| output.write_all(dg))
                     .and_then(|()| output.flush())
-                    .map_err(|e| e.to_string())?;
-                s.sent_data(n).map_err(|e| e.to_string())?;
+                    .map_err(io)?;
+                s.sent_data(n)?;
             }
             if s.is_handshake_complete() && !pinged {
                 pinged = true;
-                s.encode_to_outdata(b"ping").map_err(|e| e.to_string())?;
+                s.encode_to_outdata(b"ping")?;
                 continue;
             }
             let mut len = [0u8; 2];
-            input.read_exact(&mut len).map_err(|e| e.to_string())?;
+            input.read_exact(&mut len).map_err(io)?;
             let n = usize::from(u16::from_be_bytes(len));
-            let dst = s.get_readbuf().get_mut(..n).ok_or("datagram too large")?;
-            input.read_exact(dst).map_err(|e| e.to_string())?;
-            let mut r = s.received_data(n).map_err(|e| e.to_string())?;
+            let dst = s.get_readbuf().get_mut(..n).ok_or(Error::LimitFail)?;
+            input.read_exact(dst).map_err(io)?;
+            let mut r = s.received_data(n)?;
             loop {
                 match r {
                     Received::AppData(_) if pinged => return Ok(()),
                     Received::AppData(_) | Received::Alert { .. } => {}
                     _ => break,
                 }
-                r = s.processed_data().map_err(|e| e.to_string())?;
+                r = s.processed_data()?;
             }
         }
     };
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("matrix-size-ref: {e}");
+            eprintln!("matrix-size-ref: error {}", e.code());
             ExitCode::from(1)
         }
     }

@@ -21,7 +21,9 @@ pub fn markdown(rows: &[Row], baseline: Size, quick: bool) -> String {
     let _ = writeln!(
         out,
         "Size: `matrix-size-ref` built with the `min-size` profile (opt-level z, LTO, \
-         panic=abort, stripped), KiB. \"lib text\" is text minus the baseline binary with no \
+         panic=abort, stripped; the compact SHA-256 rounds and AES of the RustCrypto crates \
+         unless a `*-improve-perf-increase-codesize` feature asks for speed, paths \
+         remapped: stable flags only), KiB. \"lib text\" is text minus the baseline binary with no \
          role compiled in ({} KiB text). Speed: the same program in release mode, in memory, \
          both roles (TLS sessions through the buffer API; for a profile with `dtls`, a DTLS \
          1.0 client and server over a lossless datagram loop, each handshake with the \
