@@ -285,14 +285,7 @@ fn pad_and_write(
     }
     buf[56..].copy_from_slice(&len);
     block(state, buf);
-    for (word, chunk) in state.iter().zip(out.chunks_mut(4)) {
-        let bytes = if big_endian {
-            word.to_be_bytes()
-        } else {
-            word.to_le_bytes()
-        };
-        chunk.copy_from_slice(&bytes[..chunk.len()]);
-    }
+    crate::hash::store_words32(state, big_endian, out);
 }
 
 /// The compact MD5.

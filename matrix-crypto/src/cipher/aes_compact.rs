@@ -218,9 +218,9 @@ impl Schedule {
         let nk = key.len() / 4;
         let rounds = nk + 6;
         let mut words = [[0u8; 4]; 4 * MAX_ROUND_KEYS];
-        for (w, chunk) in words.iter_mut().zip(key.chunks_exact(4)) {
-            w.copy_from_slice(chunk);
-        }
+        // The key's words, copied as one slice (a `zip` over `chunks_exact` links the
+        // iterator adapters' specialised code for this one loop).
+        words.as_flattened_mut()[..4 * nk].copy_from_slice(&key[..4 * nk]);
         let mut rcon = 1u8;
         for i in nk..4 * (rounds + 1) {
             let mut temp = words[i - 1];
