@@ -273,8 +273,8 @@ pub(crate) fn store_words32(words: &[u32], big_endian: bool, out: &mut [u8]) {
 
 /// [`BlockCompress::select`] for 32-bit state words.
 fn select32(mask: u32, src: &ChainState, dst: &mut ChainState) {
-    for (d, &s) in dst.iter_mut().zip(src) {
-        *d = (s & mask) | (*d & !mask);
+    for i in 0..src.len() {
+        dst[i] = (src[i] & mask) | (dst[i] & !mask);
     }
 }
 

@@ -80,9 +80,7 @@ impl Compress for Md5Compress {
             c = b;
             b = b.wrapping_add(sum.rotate_left(MD5_S[round][i % 4]));
         }
-        for (s, v) in state.iter_mut().zip([a, b, c, d]) {
-            *s = s.wrapping_add(v);
-        }
+        add_words(state, &[a, b, c, d]);
         m.zeroize();
     }
 }
@@ -106,6 +104,13 @@ fn load_words(block: &[u8; 64], big_endian: bool) -> [u32; 16] {
         };
     }
     words
+}
+
+/// Adds a block's working variables into the chaining state (word by word, modulo 2^32).
+fn add_words(state: &mut [u32; 5], v: &[u32]) {
+    for (i, &x) in v.iter().enumerate().take(5) {
+        state[i] = state[i].wrapping_add(x);
+    }
 }
 
 /// SHA-1's compression function (FIPS 180-4 section 6.1.2), with the 16-word circular
@@ -142,9 +147,7 @@ impl Compress for Sha1Compress {
             b = a;
             a = tmp;
         }
-        for (s, v) in state.iter_mut().zip([a, b, c, d, e]) {
-            *s = s.wrapping_add(v);
-        }
+        add_words(state, &[a, b, c, d, e]);
         w.zeroize();
     }
 }
