@@ -250,20 +250,31 @@ macro_rules! words32_methods {
 
 /// [`BlockCompress::write_digest`] for 32-bit state words.
 fn write_words32(state: &ChainState, words: usize, big_endian: bool, out: &mut [u8]) {
-    for (word, chunk) in state[..words].iter().zip(out.chunks_mut(4)) {
+    store_words32(&state[..words], big_endian, out);
+}
+
+/// Writes `words` into `out` in the given byte order, as far as `out` goes (its last word
+/// may be cut). An indexed loop, shared with the compact MD5/SHA-1: a `zip` over
+/// `chunks_mut` links the iterator adapters' specialised code for it.
+pub(crate) fn store_words32(words: &[u32], big_endian: bool, out: &mut [u8]) {
+    for (i, word) in words.iter().enumerate() {
         let bytes = if big_endian {
             word.to_be_bytes()
         } else {
             word.to_le_bytes()
         };
-        chunk.copy_from_slice(&bytes[..chunk.len()]);
+        let Some(dst) = out.get_mut(4 * i..) else {
+            return;
+        };
+        let n = dst.len().min(4);
+        dst[..n].copy_from_slice(&bytes[..n]);
     }
 }
 
 /// [`BlockCompress::select`] for 32-bit state words.
 fn select32(mask: u32, src: &ChainState, dst: &mut ChainState) {
-    for (d, &s) in dst.iter_mut().zip(src) {
-        *d = (s & mask) | (*d & !mask);
+    for i in 0..src.len() {
+        dst[i] = (src[i] & mask) | (dst[i] & !mask);
     }
 }
 

@@ -125,7 +125,6 @@ impl Extensions {
         let mut list = outer.sequence()?;
         outer.finish()?;
         let mut ext = Extensions::default();
-        let mut seen: Vec<&[u8]> = Vec::new();
         while !list.is_empty() {
             let mut e = list.sequence()?;
             let id = e.oid()?;
@@ -136,10 +135,9 @@ impl Extensions {
             };
             let value = e.read(tag::OCTET_STRING)?;
             e.finish()?;
-            if seen.contains(&id) {
+            if appears_in(list, id)? {
                 return Err(Error::ParseFail);
             }
-            seen.push(id);
             match id {
                 oid::CE_BASIC_CONSTRAINTS => {
                     ext.basic_constraints = Some(parse_basic_constraints(value)?)
@@ -210,6 +208,20 @@ impl Extensions {
                 .iter()
                 .any(|p| p == purpose || p == oid::KP_ANY)
     }
+}
+
+/// Whether an extension with OID `id` is among those still to read in `rest` (a copy of
+/// the list's cursor): each extension is compared with the ones after it, so a repeated
+/// one is found without keeping the OIDs seen so far (no allocation per certificate; the
+/// same quadratic bound as a list of them). A malformed later extension is `PS_PARSE_FAIL`
+/// here, as it would be when its turn came.
+fn appears_in(mut rest: Der<'_>, id: &[u8]) -> Result<bool, Error> {
+    while !rest.is_empty() {
+        if rest.sequence()?.oid()? == id {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// RFC 5280 4.2: an unknown critical extension makes the certificate unusable.
@@ -294,4 +306,43 @@ pub(crate) fn general_name(t: Tlv<'_>) -> Result<SubjectAltName, Error> {
         id,
         data: t.value.to_vec(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Extensions` (the SEQUENCE) around the given extensions.
+    fn list(exts: &[&[u8]]) -> Vec<u8> {
+        let body: Vec<u8> = exts.concat();
+        let mut out = alloc::vec![tag::SEQUENCE, u8::try_from(body.len()).unwrap()];
+        out.extend_from_slice(&body);
+        out
+    }
+
+    /// basicConstraints, not a CA.
+    const BC: &[u8] = &[
+        0x30, 0x09, 0x06, 0x03, 0x55, 0x1D, 0x13, 0x04, 0x02, 0x30, 0x00,
+    ];
+    /// keyUsage: digitalSignature and keyEncipherment.
+    const KU: &[u8] = &[
+        0x30, 0x0B, 0x06, 0x03, 0x55, 0x1D, 0x0F, 0x04, 0x04, 0x03, 0x02, 0x05, 0xA0,
+    ];
+    /// An extension matrix does not know (OID 1.2.3), not critical.
+    const OTHER: &[u8] = &[0x30, 0x06, 0x06, 0x02, 0x2A, 0x03, 0x04, 0x00];
+
+    #[test]
+    fn an_extension_that_appears_twice_is_refused() {
+        let ext = Extensions::parse(&list(&[BC, KU, OTHER])).unwrap();
+        assert_eq!(ext.basic_constraints.map(|b| b.ca), Some(false));
+        assert!(ext.key_usage.is_some());
+        assert_eq!(ext.unknown.len(), 1);
+        for twice in [
+            list(&[BC, KU, BC]),
+            list(&[KU, KU]),
+            list(&[OTHER, BC, OTHER]),
+        ] {
+            assert_eq!(Extensions::parse(&twice), Err(Error::ParseFail));
+        }
+    }
 }

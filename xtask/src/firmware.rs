@@ -24,7 +24,8 @@
 //!   suite, no certificate parser without a client or `cert-parse` and an RSA suite, no
 //!   RSA without an RSA suite or the key parser, no bignum without RSA or DH (so the
 //!   PSK-only profile links none of RSA, DH, the bignum or the parser), no PEM decoder or
-//!   base64 without `pem-decode` (the images load DER), no formatting code
+//!   base64 without `pem-decode` (the images load DER), no compiler-builtins memory
+//!   routines (the image links the C library's: `C_LIBRARY_MEMORY_ROUTINES`), no formatting code
 //!   (`core::fmt`) at all (`KNOWN_GAPS` lists what is reported instead of failed until its
 //!   work lands: nothing today);
 //! - the library text is within the profile's budget in `firmware/budgets.toml` (raised
@@ -62,6 +63,31 @@ const GCC_FLAGS: [&str; 12] = [
     "--specs=nosys.specs",
     "-Wl,--no-warn-rwx-segments",
     "-Wl,-z,noexecstack",
+];
+
+/// The memory routines the Rust code calls (the ARM EABI names LLVM emits, and `memcmp`),
+/// taken from the C library the image links anyway (newlib nano, as a C firmware takes
+/// them) rather than from compiler-builtins: `-Zbuild-std-features=compiler-builtins-mem`
+/// still builds compiler-builtins' versions, as weak symbols, for an image without a C
+/// library; here they would be a second copy, and larger (its word-wise `memmove` alone is
+/// 658 B against newlib nano's 58 B `__aeabi_memmove`; about 0.5 KB per image in all).
+/// The image's link names them undefined ahead of the C library, so its strong definitions
+/// are pulled in before the Rust archive's weak ones are looked at. Only the images: the
+/// empty program links none of them, so they count in the library's share.
+const C_LIBRARY_MEMORY_ROUTINES: [&str; 13] = [
+    "__aeabi_memcpy",
+    "__aeabi_memcpy4",
+    "__aeabi_memcpy8",
+    "__aeabi_memmove",
+    "__aeabi_memmove4",
+    "__aeabi_memmove8",
+    "__aeabi_memset",
+    "__aeabi_memset4",
+    "__aeabi_memset8",
+    "__aeabi_memclr",
+    "__aeabi_memclr4",
+    "__aeabi_memclr8",
+    "memcmp",
 ];
 
 /// The budgets, compiled in so that the file and the command never disagree.
@@ -142,6 +168,12 @@ const FORBIDDEN: &[Forbidden] = &[
             "PemBlock",
         ],
         allowed: |f| f.contains("pem-decode"),
+    },
+    Forbidden {
+        // The image takes the C library's (`C_LIBRARY_MEMORY_ROUTINES`).
+        what: "compiler-builtins' memory routines",
+        patterns: &["compiler_builtins::mem::"],
+        allowed: |_| false,
     },
     Forbidden {
         what: "formatting (core::fmt)",
@@ -335,6 +367,8 @@ fn link(root: &Path, defines: &[&str], lib: Option<&Path>, elf: &Path) -> Result
     args.extend(defines.iter().map(|d| format!("-D{d}")));
     args.push(main.to_string_lossy().into_owned());
     if let Some(lib) = lib {
+        args.extend(C_LIBRARY_MEMORY_ROUTINES.map(|s| format!("-Wl,--undefined={s}")));
+        args.push("-lc_nano".into());
         args.push(lib.to_string_lossy().into_owned());
     }
     args.extend(["-o".into(), elf.to_string_lossy().into_owned()]);

@@ -162,8 +162,8 @@ fn xtime(t: &Planes) -> Planes {
 /// MixColumns: `b_r = 2(a_r ^ a_(r+1)) ^ a_(r+1) ^ a_(r+2) ^ a_(r+3)` for every column.
 fn mix_columns(s: &mut Planes) {
     let mut t = [0u16; 8];
-    for (tj, &a) in t.iter_mut().zip(s.iter()) {
-        *tj = a ^ rotate_rows(a, 1);
+    for j in 0..8 {
+        t[j] = s[j] ^ rotate_rows(s[j], 1);
     }
     let doubled = xtime(&t);
     for (j, a) in s.iter_mut().enumerate() {
@@ -175,20 +175,22 @@ fn mix_columns(s: &mut Planes) {
 /// MixColumns matrix times `circ(05, 00, 04, 00)`).
 fn inv_mix_columns(s: &mut Planes) {
     let mut t = [0u16; 8];
-    for (tj, &a) in t.iter_mut().zip(s.iter()) {
-        *tj = a ^ rotate_rows(a, 2);
+    for j in 0..8 {
+        t[j] = s[j] ^ rotate_rows(s[j], 2);
     }
     let quadrupled = xtime(&xtime(&t));
-    for (a, q) in s.iter_mut().zip(quadrupled.iter()) {
-        *a ^= q;
+    for j in 0..8 {
+        s[j] ^= quadrupled[j];
     }
     mix_columns(s);
 }
 
-/// XORs a round key into the state.
+/// XORs a round key into the state. The loops over the eight planes index the arrays
+/// rather than zip their iterators: on a Cortex-M4 a `zip` links the adapter's
+/// constructor and length code for each pair of element types.
 fn add_round_key(s: &mut Planes, k: &Planes) {
-    for (a, b) in s.iter_mut().zip(k.iter()) {
-        *a ^= b;
+    for j in 0..8 {
+        s[j] ^= k[j];
     }
 }
 
@@ -218,9 +220,9 @@ impl Schedule {
         let nk = key.len() / 4;
         let rounds = nk + 6;
         let mut words = [[0u8; 4]; 4 * MAX_ROUND_KEYS];
-        for (w, chunk) in words.iter_mut().zip(key.chunks_exact(4)) {
-            w.copy_from_slice(chunk);
-        }
+        // The key's words, copied as one slice (a `zip` over `chunks_exact` links the
+        // iterator adapters' specialised code for this one loop).
+        words.as_flattened_mut()[..4 * nk].copy_from_slice(&key[..4 * nk]);
         let mut rcon = 1u8;
         for i in nk..4 * (rounds + 1) {
             let mut temp = words[i - 1];

@@ -157,10 +157,12 @@ impl BlockAlgorithm {
     /// if this build has it: lets key loaders name algorithms without knowing which cipher
     /// features are on.
     pub fn by_cbc_name(name: &str) -> Option<Self> {
+        // The slice iterator's own `find` (a plain loop); `copied()` before it would go
+        // through the adapter's `try_fold` instead (0.1 KB more on a Cortex-M4).
         Self::ALL
             .iter()
-            .copied()
             .find(|a| a.cbc_name().eq_ignore_ascii_case(name))
+            .copied()
     }
 
     /// The block length in bytes (also the IV length in CBC mode).

@@ -570,11 +570,7 @@ impl HsShared {
     ) -> Result<signing::PeerKey, Fatal> {
         // Each received certificate is moved into its parsed form, not copied: the chain
         // is held once during authentication (the RAM peak of a handshake).
-        let certs = cert
-            .certificate_list
-            .into_iter()
-            .map(X509Cert::from_der_vec)
-            .collect::<Result<Vec<_>, _>>()
+        let certs = X509Cert::from_der_vecs(cert.certificate_list)
             .map_err(|_| Fatal::new(AlertDescription::BadCertificate))?;
         let mut chain = PeerChain::new(certs);
         let found = matrix_x509::authenticate(&mut chain, self.keys.trusted_cas())
