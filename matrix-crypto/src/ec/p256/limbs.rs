@@ -1,0 +1,145 @@
+//! Four 64-bit limbs (little-endian) and the Montgomery arithmetic that the P-256 field
+//! (`field`) and scalar field (`scalar`) share, modulo any odd 256-bit `m` given with
+//! `m0 = -m^-1 mod 2^64`.
+//!
+//! Every function here runs in time independent of its operands' values: carries and
+//! borrows become all-ones or all-zero masks, never branches or indices.
+
+/// A 256-bit integer, least significant limb first.
+pub(super) type Limbs = [u64; 4];
+
+/// `a + b + carry`: (sum, carry out).
+#[inline(always)]
+fn adc(a: u64, b: u64, carry: u64) -> (u64, u64) {
+    let t = u128::from(a) + u128::from(b) + u128::from(carry);
+    (t as u64, (t >> 64) as u64)
+}
+
+/// `a - b - borrow`: (difference, borrow out as 0 or 1).
+#[inline(always)]
+fn sbb(a: u64, b: u64, borrow: u64) -> (u64, u64) {
+    let t = u128::from(a).wrapping_sub(u128::from(b) + u128::from(borrow));
+    (t as u64, (t >> 127) as u64)
+}
+
+/// `a + b * c + carry`: (low, high); never overflows 128 bits.
+#[inline(always)]
+fn mac(a: u64, b: u64, c: u64, carry: u64) -> (u64, u64) {
+    let t = u128::from(a) + u128::from(b) * u128::from(c) + u128::from(carry);
+    (t as u64, (t >> 64) as u64)
+}
+
+/// `mask ? b : a`, where `mask` is all ones or zero.
+#[inline(always)]
+pub(super) fn select(a: &Limbs, b: &Limbs, mask: u64) -> Limbs {
+    [
+        a[0] ^ (mask & (a[0] ^ b[0])),
+        a[1] ^ (mask & (a[1] ^ b[1])),
+        a[2] ^ (mask & (a[2] ^ b[2])),
+        a[3] ^ (mask & (a[3] ^ b[3])),
+    ]
+}
+
+/// `a - b` and the borrow (0 or 1).
+#[inline(always)]
+pub(super) fn sub(a: &Limbs, b: &Limbs) -> (Limbs, u64) {
+    let (r0, c) = sbb(a[0], b[0], 0);
+    let (r1, c) = sbb(a[1], b[1], c);
+    let (r2, c) = sbb(a[2], b[2], c);
+    let (r3, c) = sbb(a[3], b[3], c);
+    ([r0, r1, r2, r3], c)
+}
+
+/// All ones when `a == 0`, else zero.
+#[inline(always)]
+pub(super) fn is_zero_mask(a: &Limbs) -> u64 {
+    let t = a[0] | a[1] | a[2] | a[3];
+    // The top bit of `t | -t` is set exactly when `t != 0`.
+    ((t | t.wrapping_neg()) >> 63).wrapping_sub(1)
+}
+
+/// All ones when `a < m`, else zero.
+#[inline(always)]
+pub(super) fn lt_mask(a: &Limbs, m: &Limbs) -> u64 {
+    0u64.wrapping_sub(sub(a, m).1)
+}
+
+/// `(a + b) mod m` for `a, b < m`.
+#[inline(always)]
+pub(super) fn add_mod(a: &Limbs, b: &Limbs, m: &Limbs) -> Limbs {
+    let (s0, c) = adc(a[0], b[0], 0);
+    let (s1, c) = adc(a[1], b[1], c);
+    let (s2, c) = adc(a[2], b[2], c);
+    let (s3, carry) = adc(a[3], b[3], c);
+    let s = [s0, s1, s2, s3];
+    let (r, borrow) = sub(&s, m);
+    // Keep the sum when `s < m` as a 257-bit number: a borrow the carry did not cover.
+    let (_, keep) = sbb(carry, 0, borrow);
+    select(&r, &s, 0u64.wrapping_sub(keep))
+}
+
+/// `(a - b) mod m` for `a, b < m`.
+#[inline(always)]
+pub(super) fn sub_mod(a: &Limbs, b: &Limbs, m: &Limbs) -> Limbs {
+    let (d, borrow) = sub(a, b);
+    let mask = 0u64.wrapping_sub(borrow);
+    let (r0, c) = adc(d[0], m[0] & mask, 0);
+    let (r1, c) = adc(d[1], m[1] & mask, c);
+    let (r2, c) = adc(d[2], m[2] & mask, c);
+    let (r3, _) = adc(d[3], m[3] & mask, c);
+    [r0, r1, r2, r3]
+}
+
+/// Montgomery multiplication `a * b / 2^256 mod m` for `a, b < m` (coarsely integrated
+/// operand scanning, one reduction step per limb of `b`).
+#[inline(always)]
+pub(super) fn mont_mul(a: &Limbs, b: &Limbs, m: &Limbs, m0: u64) -> Limbs {
+    let mut t = [0u64; 4];
+    let mut t4 = 0u64;
+    for &bi in b {
+        let (x0, c) = mac(t[0], a[0], bi, 0);
+        let (x1, c) = mac(t[1], a[1], bi, c);
+        let (x2, c) = mac(t[2], a[2], bi, c);
+        let (x3, c) = mac(t[3], a[3], bi, c);
+        let (x4, x5) = adc(t4, c, 0);
+        let u = x0.wrapping_mul(m0);
+        let (_, c) = mac(x0, u, m[0], 0);
+        let (y0, c) = mac(x1, u, m[1], c);
+        let (y1, c) = mac(x2, u, m[2], c);
+        let (y2, c) = mac(x3, u, m[3], c);
+        let (y3, c) = adc(x4, c, 0);
+        t = [y0, y1, y2, y3];
+        t4 = x5 + c;
+    }
+    // t + t4 * 2^256 < 2m: one conditional subtraction.
+    let (r, borrow) = sub(&t, m);
+    let (_, keep) = sbb(t4, 0, borrow);
+    select(&r, &t, 0u64.wrapping_sub(keep))
+}
+
+/// Big-endian 32 octets to limbs.
+pub(super) fn from_be(b: &[u8; 32]) -> Limbs {
+    let mut out = [0u64; 4];
+    for (i, limb) in out.iter_mut().enumerate() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[24 - 8 * i..32 - 8 * i]);
+        *limb = u64::from_be_bytes(w);
+    }
+    out
+}
+
+/// Limbs to big-endian 32 octets.
+pub(super) fn to_be(a: &Limbs) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (i, limb) in a.iter().enumerate() {
+        out[24 - 8 * i..32 - 8 * i].copy_from_slice(&limb.to_be_bytes());
+    }
+    out
+}
+
+/// All ones when `a == b`, else zero (for small table indices).
+#[inline(always)]
+pub(super) fn eq_mask(a: u64, b: u64) -> u64 {
+    let t = a ^ b;
+    ((t | t.wrapping_neg()) >> 63).wrapping_sub(1)
+}
