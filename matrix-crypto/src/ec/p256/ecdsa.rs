@@ -106,9 +106,5 @@ pub(super) fn verify(q: &Affine, digest: &[u8], r: &[u8; 32], s: &[u8; 32]) -> b
     let z = Scalar::from_digest(digest);
     let w = s.invert();
     let (u1, u2) = (z * w, r * w);
-    let Some(big_r) = point::mul_base_add_vartime(&u1, &u2, q).to_affine() else {
-        return false;
-    };
-    // x < p < 2n: reducing it once gives x mod n.
-    scalar::reduce_digest(&big_r.x_bytes()) == r.to_limbs()
+    super::vartime::check_x(&u1, &u2, q, &r.to_limbs())
 }

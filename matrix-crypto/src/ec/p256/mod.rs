@@ -1,5 +1,6 @@
 //! NIST P-256 (secp256r1) written here in safe Rust: the field (`field`), the scalars mod n
-//! (`scalar`), points and scalar multiplication (`point`), ECDSA with RFC 6979 nonces
+//! (`scalar`), points and constant-time scalar multiplication (`point`), the verifier's
+//! variable-time `u1 * G + u2 * Q` (`vartime`), ECDSA with RFC 6979 nonces
 //! (`ecdsa`); and the small set of operations `ec` needs, the same as `nist` writes for
 //! P-384 over the RustCrypto crate.
 //!
@@ -16,6 +17,7 @@ mod field;
 mod limbs;
 mod point;
 mod scalar;
+mod vartime;
 
 use crate::random::SecureRandom;
 use alloc::vec::Vec;

@@ -11,9 +11,9 @@
 //!   `ecc-improve-perf-increase-codesize`, a precomputed table of `j * 16^i * G` (65 rows
 //!   of 8 affine points, about 33 KB, built once per process) and signed 4-bit digits: 65
 //!   mixed additions, every entry of a row read. Without it, `mul` on `G`.
-//! - `mul_base_add_vartime`: `u1 * G + u2 * Q` for verification (public inputs, variable
-//!   time): Straus' interleaving with width-5 NAFs (width 7 for `G` and a table built once
-//!   with the feature above).
+//! - `u1 * G + u2 * Q` for verification (public inputs) is `vartime`'s, in Jacobian
+//!   coordinates; with the feature above it reads `ODD_G`, 32 odd multiples of G (2 KB)
+//!   built once.
 //!
 //! A peer's point is accepted only in uncompressed SEC 1 form (SEC 1 section 2.3.4) with
 //! both coordinates below p and on the curve; the identity has no such encoding.
@@ -34,8 +34,8 @@ const B: Fe = Fe::from_mont_limbs([
 /// A point in affine coordinates, never the identity.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Affine {
-    x: Fe,
-    y: Fe,
+    pub(super) x: Fe,
+    pub(super) y: Fe,
 }
 
 /// The generator G (SEC 2 section 2.4.2), in Montgomery form.
@@ -100,7 +100,7 @@ impl Affine {
 
     // Used by the fixed-base table only (and the tests).
     #[cfg_attr(not(feature = "ecc-improve-perf-increase-codesize"), allow(dead_code))]
-    fn neg(&self) -> Affine {
+    pub(super) fn neg(&self) -> Affine {
         Affine {
             x: self.x,
             y: -self.y,
@@ -145,20 +145,18 @@ impl Point {
         })
     }
 
+    /// The point `(x : y : z)` (tests).
+    #[cfg(test)]
+    pub(super) fn from_xyz(x: Fe, y: Fe, z: Fe) -> Point {
+        Point { x, y, z }
+    }
+
     /// `mask ? b : a`.
     fn select(a: &Point, b: &Point, mask: u64) -> Point {
         Point {
             x: Fe::select(&a.x, &b.x, mask),
             y: Fe::select(&a.y, &b.y, mask),
             z: Fe::select(&a.z, &b.z, mask),
-        }
-    }
-
-    fn neg(&self) -> Point {
-        Point {
-            x: self.x,
-            y: -self.y,
-            z: self.z,
         }
     }
 
@@ -363,6 +361,9 @@ pub(crate) fn mul_base(k: &Scalar) -> Point {
 }
 
 #[cfg(feature = "ecc-improve-perf-increase-codesize")]
+pub(super) use tables::ODD as ODD_G;
+
+#[cfg(feature = "ecc-improve-perf-increase-codesize")]
 mod tables {
     use super::{Affine, GENERATOR, Point};
     use alloc::vec::Vec;
@@ -386,8 +387,8 @@ mod tables {
         rows
     });
 
-    /// The odd multiples `G, 3G, ..., 63G` for width-7 NAF digits.
-    pub(super) static ODD: LazyLock<[Affine; 32]> = LazyLock::new(|| {
+    /// The odd multiples `G, 3G, ..., 63G` for width-7 NAF digits (`vartime`).
+    pub(crate) static ODD: LazyLock<[Affine; 32]> = LazyLock::new(|| {
         let g = Point::from_affine(&GENERATOR);
         let g2 = g.double();
         let mut out = [GENERATOR; 32];
@@ -398,117 +399,6 @@ mod tables {
         }
         out
     });
-}
-
-/// The width-`w` non-adjacent form of `k` (least significant digit first): every nonzero
-/// digit odd and below `2^(w-1)` in magnitude. Variable time: public scalars only.
-fn wnaf(k: &limbs::Limbs, w: u32) -> [i8; 257] {
-    let mut x = [k[0], k[1], k[2], k[3], 0u64];
-    let mut out = [0i8; 257];
-    let full = 1i64 << w;
-    for digit in out.iter_mut() {
-        if x[0] & 1 == 1 {
-            let mut d = (x[0] & (full as u64 - 1)) as i64;
-            if d >= full / 2 {
-                d -= full;
-            }
-            *digit = d as i8;
-            // x -= d (d < 0 adds |d|); x stays >= 0.
-            let (lo, borrow_or_carry) = if d >= 0 {
-                x[0].overflowing_sub(d as u64)
-            } else {
-                x[0].overflowing_add(d.unsigned_abs())
-            };
-            x[0] = lo;
-            if borrow_or_carry {
-                for limb in x.iter_mut().skip(1) {
-                    let (v, again) = if d >= 0 {
-                        limb.overflowing_sub(1)
-                    } else {
-                        limb.overflowing_add(1)
-                    };
-                    *limb = v;
-                    if !again {
-                        break;
-                    }
-                }
-            }
-        }
-        // x >>= 1
-        for i in 0..4 {
-            x[i] = (x[i] >> 1) | (x[i + 1] << 63);
-        }
-        x[4] >>= 1;
-    }
-    out
-}
-
-/// A table of odd multiples that a NAF digit indexes.
-trait OddMultiples {
-    /// `acc + d * P` for an odd digit `d` (variable time).
-    fn add_digit(&self, acc: &Point, d: i8) -> Point;
-}
-
-impl OddMultiples for [Point; 8] {
-    fn add_digit(&self, acc: &Point, d: i8) -> Point {
-        let e = &self[usize::from(d.unsigned_abs() / 2)];
-        if d > 0 { acc.add(e) } else { acc.add(&e.neg()) }
-    }
-}
-
-#[cfg(feature = "ecc-improve-perf-increase-codesize")]
-impl OddMultiples for [Affine; 32] {
-    fn add_digit(&self, acc: &Point, d: i8) -> Point {
-        let e = &self[usize::from(d.unsigned_abs() / 2)];
-        if d > 0 {
-            acc.add_affine(e)
-        } else {
-            acc.add_affine(&e.neg())
-        }
-    }
-}
-
-/// `P, 3P, ..., 15P`.
-fn odd_multiples(p: &Point) -> [Point; 8] {
-    let p2 = p.double();
-    let mut out = [*p; 8];
-    for i in 1..8 {
-        out[i] = out[i - 1].add(&p2);
-    }
-    out
-}
-
-/// `u1 * G + u2 * Q`, variable time (ECDSA verification: every input is public).
-pub(crate) fn mul_base_add_vartime(u1: &Scalar, u2: &Scalar, q: &Affine) -> Point {
-    let nq = wnaf(&u2.to_limbs(), 5);
-    let tq = odd_multiples(&Point::from_affine(q));
-    #[cfg(feature = "ecc-improve-perf-increase-codesize")]
-    let (ng, tg) = (wnaf(&u1.to_limbs(), 7), &*tables::ODD);
-    #[cfg(not(feature = "ecc-improve-perf-increase-codesize"))]
-    let (ng, tg) = (
-        wnaf(&u1.to_limbs(), 5),
-        &odd_multiples(&Point::from_affine(&GENERATOR)),
-    );
-    straus(&ng, tg, &nq, &tq)
-}
-
-fn straus(ng: &[i8; 257], tg: &impl OddMultiples, nq: &[i8; 257], tq: &[Point; 8]) -> Point {
-    let mut acc = Point::IDENTITY;
-    let mut started = false;
-    for i in (0..257).rev() {
-        if started {
-            acc = acc.double();
-        }
-        if ng[i] != 0 {
-            acc = tg.add_digit(&acc, ng[i]);
-            started = true;
-        }
-        if nq[i] != 0 {
-            acc = tq.add_digit(&acc, nq[i]);
-            started = true;
-        }
-    }
-    acc
 }
 
 #[cfg(test)]
@@ -539,7 +429,11 @@ mod tests {
         // P + P = 2P through every formula; P - P = O.
         assert_eq!(enc(&g.add(&g)), enc(&g.double()));
         assert_eq!(enc(&g.add_affine(&GENERATOR)), enc(&g.double()));
-        assert!(g.add(&g.neg()).to_affine().is_none());
+        assert!(
+            g.add(&Point::from_affine(&GENERATOR.neg()))
+                .to_affine()
+                .is_none()
+        );
         assert!(g.add_affine(&GENERATOR.neg()).to_affine().is_none());
         // 3G three ways.
         let g3 = g.double().add(&g);
@@ -550,22 +444,16 @@ mod tests {
             &limbs::sub(&super::super::scalar::N, &[1, 0, 0, 0]).0,
         ))
         .unwrap();
-        assert_eq!(enc(&g.mul(&nm1)), enc(&g.neg()));
-        assert_eq!(enc(&mul_base(&nm1)), enc(&g.neg()));
+        assert_eq!(
+            enc(&g.mul(&nm1)),
+            enc(&Point::from_affine(&GENERATOR.neg()))
+        );
+        assert_eq!(
+            enc(&mul_base(&nm1)),
+            enc(&Point::from_affine(&GENERATOR.neg()))
+        );
         assert!(g.mul(&scalar(0)).to_affine().is_none());
         assert!(mul_base(&scalar(0)).to_affine().is_none());
-        // u1 G + u2 Q with Q = 5G: 7 + 2*5 = 17.
-        let q = g.mul(&scalar(5)).to_affine().unwrap();
-        assert_eq!(
-            enc(&mul_base_add_vartime(&scalar(7), &scalar(2), &q)),
-            enc(&g.mul(&scalar(17)))
-        );
-        // u1 G + u2 Q = O when u2 Q = -u1 G.
-        assert!(
-            mul_base_add_vartime(&scalar(1), &nm1, &GENERATOR)
-                .to_affine()
-                .is_none()
-        );
     }
 
     #[test]
@@ -588,34 +476,5 @@ mod tests {
         let mut big = good;
         big[1..33].copy_from_slice(&[0xff; 32]);
         assert!(Affine::from_uncompressed(&big).is_none());
-    }
-
-    #[test]
-    fn naf_digits_rebuild_the_scalar() {
-        for k in [1u64, 2, 15, 16, 31, 0xdead_beef, u64::MAX] {
-            for w in [5, 7] {
-                let naf = wnaf(&[k, k, k, k >> 1], w);
-                let mut acc = Point::IDENTITY;
-                let g = Point::from_affine(&GENERATOR);
-                for &d in naf.iter().rev() {
-                    acc = acc.double();
-                    if d != 0 {
-                        assert!(d % 2 != 0 && i32::from(d).abs() < (1 << (w - 1)));
-                        let m = g.mul(&scalar(u64::from(d.unsigned_abs())));
-                        acc = if d > 0 {
-                            acc.add(&m)
-                        } else {
-                            acc.add(&m.neg())
-                        };
-                    }
-                }
-                let mut b = [0u8; 32];
-                b.copy_from_slice(&limbs::to_be(&[k, k, k, k >> 1]));
-                let expect = Scalar::from_bytes(&b).map(|s| g.mul(&s));
-                if let Some(e) = expect {
-                    assert_eq!(enc(&acc), enc(&e));
-                }
-            }
-        }
     }
 }
