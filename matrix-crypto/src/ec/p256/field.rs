@@ -62,7 +62,7 @@ impl Fe {
     /// `self^2`.
     #[inline]
     pub(crate) fn square(self) -> Fe {
-        self * self
+        Fe(limbs::mont_sqr(&self.0, &P, P0))
     }
 
     /// `self^(2^k)`.
@@ -187,6 +187,7 @@ mod tests {
         let pm1 = p() - 1u8;
         // (p-1)^2 = 1, (p-1) + 1 = 0, 0 - 1 = p - 1.
         assert_eq!(big(fe(&pm1) * fe(&pm1)), one);
+        assert_eq!(big(fe(&pm1).square()), one);
         assert!((fe(&pm1) + Fe::ONE).is_zero());
         assert_eq!(big(Fe::ZERO - Fe::ONE), pm1);
         assert_eq!(big(-Fe::ZERO), BigUint::from(0u8));
@@ -211,6 +212,7 @@ mod tests {
             prop_assert_eq!(big(x + y), (&a + &b) % p());
             prop_assert_eq!(big(x - y), (&a + p() - &b) % p());
             prop_assert_eq!(big(x * y), (&a * &b) % p());
+            prop_assert_eq!(big(x.square()), (&a * &a) % p());
             prop_assert_eq!(big(-x), (p() - &a) % p());
             let inv = x.invert();
             if a != BigUint::from(0u8) {

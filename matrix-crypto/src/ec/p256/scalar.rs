@@ -63,6 +63,11 @@ impl Scalar {
         limbs::is_zero_mask(&self.0)
     }
 
+    /// `self^2`.
+    pub(crate) fn square(self) -> Scalar {
+        Scalar(limbs::mont_sqr(&self.0, &N, N0))
+    }
+
     /// `self^-1` (0 for 0): `self^(n-2)`, 4-bit fixed window over the public exponent.
     pub(crate) fn invert(self) -> Scalar {
         let one = Scalar(limbs::mont_mul(&[1, 0, 0, 0], &R2, &N, N0));
@@ -74,7 +79,7 @@ impl Scalar {
         let mut acc = one;
         for i in (0..64).rev() {
             for _ in 0..4 {
-                acc = acc * acc;
+                acc = acc.square();
             }
             // The exponent is public: indexing by its digits leaks nothing.
             let digit = (e[i / 16] >> ((i % 16) * 4)) & 0xf;
@@ -145,6 +150,7 @@ mod tests {
         assert!(Scalar::from_bytes(&limbs::to_be(&N)).is_none());
         assert!(Scalar::from_bytes(&[0xff; 32]).is_none());
         assert_eq!(big(sc(&nm1) * sc(&nm1)), BigUint::from(1u8));
+        assert_eq!(big(sc(&nm1).square()), BigUint::from(1u8));
         assert_eq!(big(sc(&nm1) + sc(&BigUint::from(1u8))), BigUint::from(0u8));
         assert_eq!(big(sc(&nm1).invert()), nm1);
         assert_eq!(big(sc(&BigUint::from(1u8)).invert()), BigUint::from(1u8));
@@ -177,6 +183,7 @@ mod tests {
             let (x, y) = (sc(&a), sc(&b));
             prop_assert_eq!(big(x + y), (&a + &b) % n());
             prop_assert_eq!(big(x * y), (&a * &b) % n());
+            prop_assert_eq!(big(x.square()), (&a * &a) % n());
             if a != BigUint::from(0u8) {
                 prop_assert_eq!(big(x.invert() * x), BigUint::from(1u8));
             }
