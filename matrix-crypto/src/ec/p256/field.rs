@@ -62,7 +62,7 @@ impl Fe {
     /// `self^2`.
     #[inline]
     pub(crate) fn square(self) -> Fe {
-        Fe(limbs::mont_sqr(&self.0, &P, P0))
+        Fe(limbs::mont_sqr_p256(&self.0))
     }
 
     /// `self^(2^k)`.
@@ -146,7 +146,7 @@ impl Mul for Fe {
     type Output = Fe;
     #[inline]
     fn mul(self, rhs: Fe) -> Fe {
-        Fe(limbs::mont_mul(&self.0, &rhs.0, &P, P0))
+        Fe(limbs::mont_mul_p256(&self.0, &rhs.0))
     }
 }
 
