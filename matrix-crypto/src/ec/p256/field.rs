@@ -15,8 +15,6 @@ const P: Limbs = [
     0x0000_0000_0000_0000,
     0xffff_ffff_0000_0001,
 ];
-/// `-p^-1 mod 2^64`: 1, since p's low limb is all ones.
-const P0: u64 = 1;
 /// `R^2 mod p`, to enter Montgomery form.
 const R2: Limbs = [
     0x0000_0000_0000_0003,
@@ -51,18 +49,27 @@ impl Fe {
         if limbs::lt_mask(&a, &P) == 0 {
             return None;
         }
-        Some(Fe(limbs::mont_mul(&a, &R2, &P, P0)))
+        Some(Fe(a) * Fe(R2))
     }
 
     /// The canonical big-endian 32-octet encoding.
     pub(crate) fn to_bytes(self) -> [u8; 32] {
-        limbs::to_be(&limbs::mont_mul(&self.0, &[1, 0, 0, 0], &P, P0))
+        limbs::to_be(&(self * Fe([1, 0, 0, 0])).0)
     }
 
     /// `self^2`.
+    #[cfg(target_pointer_width = "64")]
     #[inline]
     pub(crate) fn square(self) -> Fe {
         Fe(limbs::mont_sqr_p256(&self.0))
+    }
+
+    /// `self^2`: on a 32-bit target (the firmware), the multiplication, to keep one copy
+    /// of the Montgomery code.
+    #[cfg(not(target_pointer_width = "64"))]
+    #[inline]
+    pub(crate) fn square(self) -> Fe {
+        self * self
     }
 
     /// `self^(2^k)`.

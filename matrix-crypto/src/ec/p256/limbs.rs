@@ -146,6 +146,8 @@ pub(super) fn eq_mask(a: u64, b: u64) -> u64 {
 
 /// The 512-bit square `a^2`: the six cross products once and doubled, plus the squares (a
 /// quarter fewer multiplications than `mul_wide`).
+// Squaring has its own code on 64-bit targets only (speed); 32-bit ones multiply.
+#[cfg(target_pointer_width = "64")]
 #[inline(always)]
 fn sqr_wide(a: &Limbs) -> [u64; 8] {
     // Cross products a_i * a_j, i < j.
@@ -180,6 +182,8 @@ fn sqr_wide(a: &Limbs) -> [u64; 8] {
 
 /// Montgomery squaring `a^2 / 2^256 mod m` for `a < m`: `sqr_wide`, then four reduction
 /// steps.
+// Squaring has its own code on 64-bit targets only (speed); 32-bit ones multiply.
+#[cfg(target_pointer_width = "64")]
 #[inline(always)]
 pub(super) fn mont_sqr(a: &Limbs, m: &Limbs, m0: u64) -> Limbs {
     let mut t = sqr_wide(a);
@@ -255,6 +259,8 @@ pub(super) fn mont_mul_p256(a: &Limbs, b: &Limbs) -> Limbs {
 }
 
 /// `a^2 / 2^256 mod p` for the P-256 prime (`a < p`).
+// Squaring has its own code on 64-bit targets only (speed); 32-bit ones multiply.
+#[cfg(target_pointer_width = "64")]
 #[inline(always)]
 pub(super) fn mont_sqr_p256(a: &Limbs) -> Limbs {
     reduce_p256(sqr_wide(a))

@@ -38,19 +38,19 @@ impl Scalar {
         if limbs::lt_mask(&a, &N) == 0 {
             return None;
         }
-        Some(Scalar(limbs::mont_mul(&a, &R2, &N, N0)))
+        Some(Scalar(mont_mul(&a, &R2)))
     }
 
     /// A digest as an integer mod n (FIPS 186-4 section 6.4, SEC 1 section 4.1.3 step 5):
     /// the leftmost 256 bits of a longer digest, a shorter one as its integer value, then
     /// reduced once (any 256-bit integer is `< 2n`).
     pub(crate) fn from_digest(digest: &[u8]) -> Scalar {
-        Scalar(limbs::mont_mul(&reduce_digest(digest), &R2, &N, N0))
+        Scalar(mont_mul(&reduce_digest(digest), &R2))
     }
 
     /// The canonical integer `< n`.
     pub(crate) fn to_limbs(self) -> Limbs {
-        limbs::mont_mul(&self.0, &[1, 0, 0, 0], &N, N0)
+        mont_mul(&self.0, &[1, 0, 0, 0])
     }
 
     /// The big-endian 32-octet encoding.
@@ -64,13 +64,21 @@ impl Scalar {
     }
 
     /// `self^2`.
+    #[cfg(target_pointer_width = "64")]
     pub(crate) fn square(self) -> Scalar {
         Scalar(limbs::mont_sqr(&self.0, &N, N0))
     }
 
+    /// `self^2`: on a 32-bit target (the firmware), the multiplication, to keep one copy
+    /// of the Montgomery code.
+    #[cfg(not(target_pointer_width = "64"))]
+    pub(crate) fn square(self) -> Scalar {
+        self * self
+    }
+
     /// `self^-1` (0 for 0): `self^(n-2)`, 4-bit fixed window over the public exponent.
     pub(crate) fn invert(self) -> Scalar {
-        let one = Scalar(limbs::mont_mul(&[1, 0, 0, 0], &R2, &N, N0));
+        let one = Scalar(mont_mul(&[1, 0, 0, 0], &R2));
         let mut table = [one; 16];
         for i in 1..16 {
             table[i] = table[i - 1] * self;
@@ -88,6 +96,12 @@ impl Scalar {
         table.zeroize();
         acc
     }
+}
+
+/// Montgomery multiplication mod n: the one copy of the (inlined) limb code that every
+/// scalar operation calls.
+fn mont_mul(a: &Limbs, b: &Limbs) -> Limbs {
+    limbs::mont_mul(a, b, &N, N0)
 }
 
 /// The integer of a digest mod n, as limbs (not Montgomery): RFC 6979 section 2.3.4's
@@ -113,7 +127,7 @@ impl Mul for Scalar {
     type Output = Scalar;
     #[inline]
     fn mul(self, rhs: Scalar) -> Scalar {
-        Scalar(limbs::mont_mul(&self.0, &rhs.0, &N, N0))
+        Scalar(mont_mul(&self.0, &rhs.0))
     }
 }
 
