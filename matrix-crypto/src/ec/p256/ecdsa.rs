@@ -13,55 +13,65 @@ use crate::mac::Hmac;
 use zeroize::{Zeroize, Zeroizing};
 
 /// The RFC 6979 section 3.2 HMAC-DRBG over SHA-256 (steps b to h), seeded with the key and
-/// the reduced digest.
+/// the reduced digest. `keyed` is HMAC keyed with the current K (cloned per use: the key
+/// schedule runs once per K); both are wiped on drop.
 struct NonceGen {
-    k: Zeroizing<[u8; 32]>,
+    keyed: Hmac<Sha256>,
     v: Zeroizing<[u8; 32]>,
+    /// Whether a candidate was handed out: the next one first runs step h.3.
+    used: bool,
 }
 
 impl NonceGen {
     fn new(x: &[u8; 32], h1: &[u8; 32]) -> Self {
         let mut g = NonceGen {
-            k: Zeroizing::new([0u8; 32]),
+            keyed: Hmac::new(&[0u8; 32]),
             v: Zeroizing::new([1u8; 32]),
+            used: false,
         };
         for sep in [0u8, 1] {
             // K = HMAC_K(V || sep || int2octets(x) || bits2octets(h1)); V = HMAC_K(V).
-            let mut m = Hmac::<Sha256>::new(&g.k[..]);
+            let mut m = g.keyed.clone();
             m.update(&g.v[..]);
             m.update(&[sep]);
             m.update(x);
             m.update(h1);
-            g.set_k(m);
+            g.rekey(m);
             g.next_v();
         }
         g
     }
 
-    fn set_k(&mut self, m: Hmac<Sha256>) {
-        let mut out = m.finalize();
-        self.k.copy_from_slice(out.as_ref());
-        out.zeroize();
+    /// K = the tag of `m`.
+    fn rekey(&mut self, m: Hmac<Sha256>) {
+        let mut k = m.finalize();
+        self.keyed = Hmac::new(k.as_ref());
+        k.zeroize();
     }
 
+    /// V = HMAC_K(V).
     fn next_v(&mut self) {
-        let mut out = Hmac::<Sha256>::mac(&self.k[..], &self.v[..]);
+        let mut m = self.keyed.clone();
+        m.update(&self.v[..]);
+        let mut out = m.finalize();
         self.v.copy_from_slice(out.as_ref());
         out.zeroize();
     }
 
-    /// The next candidate `k` in `[1, n)` (step h: retry until one is in range).
+    /// The next candidate `k` in `[1, n)` (step h: retry until one is in range; after a
+    /// refused candidate or a signature with r or s zero, K and V move on by step h.3).
     fn next(&mut self) -> Scalar {
         loop {
+            if self.used {
+                let mut m = self.keyed.clone();
+                m.update(&self.v[..]);
+                m.update(&[0]);
+                self.rekey(m);
+                self.next_v();
+            }
+            self.used = true;
             self.next_v();
-            let candidate = Scalar::from_bytes(&self.v);
-            // Step h.3 for the next round, done eagerly as the RFC 6979 crates do.
-            let mut m = Hmac::<Sha256>::new(&self.k[..]);
-            m.update(&self.v[..]);
-            m.update(&[0]);
-            self.set_k(m);
-            self.next_v();
-            if let Some(k) = candidate.filter(|k| k.is_zero_mask() == 0) {
+            if let Some(k) = Scalar::from_bytes(&self.v).filter(|k| k.is_zero_mask() == 0) {
                 return k;
             }
         }

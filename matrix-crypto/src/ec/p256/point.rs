@@ -8,8 +8,8 @@
 //! - `mul`: `k * P` for a secret `k` (ECDH), a 4-bit fixed window whose table lookups read
 //!   all 16 entries and keep one by masks.
 //! - `mul_base`: `k * G` for a secret `k` (signing, key generation). With
-//!   `ecc-improve-perf-increase-codesize`, a precomputed table of `j * 16^i * G` (65 rows
-//!   of 8 affine points, about 33 KB, built once per process) and signed 4-bit digits: 65
+//!   `ecc-improve-perf-increase-codesize`, a precomputed table of `j * 32^i * G` (52 rows
+//!   of 16 affine points, 53 KB, built once per process) and signed 5-bit digits: 52
 //!   mixed additions, every entry of a row read. Without it, `mul` on `G`.
 //! - `u1 * G + u2 * Q` for verification (public inputs) is `vartime`'s, in Jacobian
 //!   coordinates; with the feature above it reads `ODD_G`, 32 odd multiples of G (2 KB)
@@ -325,21 +325,18 @@ impl Point {
 /// `k * G` for a secret `k`: the precomputed table (see the module docs).
 #[cfg(feature = "ecc-improve-perf-increase-codesize")]
 pub(crate) fn mul_base(k: &Scalar) -> Point {
+    use tables::{ENTRIES, WINDOW};
     let table = &*tables::BASE;
     let mut kl = k.to_limbs();
     let mut acc = Point::IDENTITY;
     let mut carry = 0u64;
     for (i, row) in table.iter().enumerate() {
-        let nibble = if i < 64 {
-            (kl[i / 16] >> ((i % 16) * 4)) & 0xf
-        } else {
-            0
-        };
-        // Signed digit in [-8, 8): v = nibble + carry in [0, 16]; v >= 8 borrows 16 from
-        // the next digit.
-        let v = nibble + carry;
-        carry = (v + 8) >> 4;
-        let d = v.wrapping_sub(carry << 4); // two's complement of a value in [-8, 8)
+        // Signed digit in [-16, 16): v = the window's bits + carry, in [0, 32]; v >= 16
+        // borrows 32 from the next digit. The top window holds bit 255 alone, so the last
+        // carry is always 0.
+        let v = window(&kl, i * WINDOW) + carry;
+        carry = (v + ENTRIES as u64) >> WINDOW;
+        let d = v.wrapping_sub(carry << WINDOW); // two's complement of a value in [-16, 16)
         let neg = 0u64.wrapping_sub(d >> 63);
         let abs = (d ^ neg).wrapping_sub(neg);
         let mut e = GENERATOR;
@@ -352,6 +349,17 @@ pub(crate) fn mul_base(k: &Scalar) -> Point {
     }
     kl.zeroize();
     acc
+}
+
+/// Bits `start .. start + WINDOW` of `k` (zero above bit 255). `start` is public.
+#[cfg(feature = "ecc-improve-perf-increase-codesize")]
+fn window(k: &limbs::Limbs, start: usize) -> u64 {
+    let (limb, off) = (start / 64, start % 64);
+    let mut v = k.get(limb).map_or(0, |l| l >> off);
+    if off + tables::WINDOW > 64 {
+        v |= k.get(limb + 1).map_or(0, |l| l << (64 - off));
+    }
+    v & ((1 << tables::WINDOW) - 1)
 }
 
 /// `k * G` for a secret `k`: the constant-time window of [`Point::mul`] (no table).
@@ -369,20 +377,29 @@ mod tables {
     use alloc::vec::Vec;
     use std::sync::LazyLock;
 
-    /// Row `i` holds `j * 16^i * G` for `j = 1..=8`, `i = 0..=64`.
-    pub(super) static BASE: LazyLock<Vec<[Affine; 8]>> = LazyLock::new(|| {
-        let mut rows = Vec::with_capacity(65);
+    /// Bits per signed digit.
+    pub(super) const WINDOW: usize = 5;
+    /// Digits of a scalar below 2^256: 52 windows of 5 bits.
+    const ROWS: usize = 256_usize.div_ceil(WINDOW);
+    /// Entries per row: the digit magnitudes 1 to 16.
+    pub(super) const ENTRIES: usize = 1 << (WINDOW - 1);
+
+    /// Row `i` holds `j * 32^i * G` for `j = 1..=16`, `i = 0..52`.
+    pub(super) static BASE: LazyLock<Vec<[Affine; ENTRIES]>> = LazyLock::new(|| {
+        let mut rows = Vec::with_capacity(ROWS);
         let mut base = Point::from_affine(&GENERATOR);
-        for _ in 0..65 {
-            let mut row = [GENERATOR; 8];
+        for _ in 0..ROWS {
+            let mut row = [GENERATOR; ENTRIES];
             let mut p = base;
             for entry in row.iter_mut() {
-                // No multiple j * 16^i * G with 1 <= j <= 8, i <= 64 is the identity.
+                // No multiple j * 32^i * G with 1 <= j <= 16, i < 52 is the identity.
                 *entry = p.to_affine().unwrap_or(GENERATOR);
                 p = p.add(&base);
             }
             rows.push(row);
-            base = base.double().double().double().double();
+            for _ in 0..WINDOW {
+                base = base.double();
+            }
         }
         rows
     });
