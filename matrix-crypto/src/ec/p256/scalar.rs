@@ -76,22 +76,41 @@ impl Scalar {
         self * self
     }
 
-    /// `self^-1` (0 for 0): `self^(n-2)`, 4-bit fixed window over the public exponent.
+    /// `self^(2^k)`.
+    fn sqn(self, k: u32) -> Scalar {
+        let mut t = self;
+        for _ in 0..k {
+            t = t.square();
+        }
+        t
+    }
+
+    /// `self^-1` (0 for 0): `self^(n-2)`. The exponent is public: its top half
+    /// `ffffffff 00000000 ffffffff ffffffff` by an addition chain over `x_k = self^(2^k - 1)`,
+    /// its bottom half by 4-bit windows (255 squarings, 53 multiplications).
     pub(crate) fn invert(self) -> Scalar {
-        let one = Scalar(mont_mul(&[1, 0, 0, 0], &R2));
-        let mut table = [one; 16];
-        for i in 1..16 {
+        let x2 = self.square() * self;
+        let x4 = x2.sqn(2) * x2;
+        let x8 = x4.sqn(4) * x4;
+        let x16 = x8.sqn(8) * x8;
+        let mut x32 = x16.sqn(16) * x16;
+        // 32 ones, 32 zeros, 64 ones.
+        let mut acc = x32.sqn(64) * x32;
+        acc = acc.sqn(32) * x32;
+        x32.zeroize();
+        // The low 128 bits of n - 2, least significant limb first.
+        const LOW: [u64; 2] = [0xf3b9_cac2_fc63_254f, 0xbce6_faad_a717_9e84];
+        let mut table = [self; 16];
+        for i in 2..16 {
             table[i] = table[i - 1] * self;
         }
-        let e = limbs::sub(&N, &[2, 0, 0, 0]).0;
-        let mut acc = one;
-        for i in (0..64).rev() {
-            for _ in 0..4 {
-                acc = acc.square();
+        for i in (0..32).rev() {
+            acc = acc.sqn(4);
+            // Indexing and branching on the public exponent's digits leaks nothing.
+            let digit = (LOW[i / 16] >> ((i % 16) * 4)) & 0xf;
+            if digit != 0 {
+                acc = acc * table[digit as usize];
             }
-            // The exponent is public: indexing by its digits leaks nothing.
-            let digit = (e[i / 16] >> ((i % 16) * 4)) & 0xf;
-            acc = acc * table[digit as usize];
         }
         table.zeroize();
         acc
