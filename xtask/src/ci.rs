@@ -333,10 +333,10 @@ fn tree_lacks(
 /// key code) and no other curve (matrix-crypto `ecc-p384`, `x25519`), and the `ecdsa_only`
 /// test (ECDHE_ECDSA handshakes on P-256, RSA loaders and P-384 keys
 /// `PS_UNSUPPORTED_FAIL`, encrypted EC keys and EC PKCS#12 files loaded, an RSA link in
-/// a chain and a P-384 chain refused (bad_certificate), a ClientHello
-/// offering only X25519 or P-384 answered with handshake_failure). The curve crates use crypto-bigint themselves, so it is the
-/// features that are checked, and the firmware symbol check of the `ecdhe-ecdsa-client`
-/// profile finds matrix's own bignum by name.
+/// a chain and a P-384 chain refused (bad_certificate), a ClientHello offering only X25519
+/// or P-384 answered with handshake_failure). P-256 is matrix's own code (`ec/p256`), so
+/// the tree also lacks crypto-bigint and the RustCrypto curve crates; the firmware symbol
+/// check of the `ecdhe-ecdsa-client` profile finds matrix's own bignum by name.
 fn check_ecdsa_only(root: &Path) -> Result<(), String> {
     // pkcs5, pkcs8 and pkcs12: encrypted EC keys and EC PKCS#12 files load without RSA.
     const ECDSA_ONLY: &str = "std,pem-decode,pkcs5,pkcs8,pkcs12,client-side-ssl,server-side-ssl,\
@@ -363,6 +363,10 @@ fn check_ecdsa_only(root: &Path) -> Result<(), String> {
             "matrix-crypto",
             "matrix-crypto feature \"x25519\"",
         ),
+        // `cargo tree -i` of a crate outside the tree prints nothing.
+        ("normal", "crypto-bigint", "crypto-bigint v"),
+        ("normal", "p256", "p256 v"),
+        ("normal", "elliptic-curve", "elliptic-curve v"),
     ];
     tree_lacks(root, "ECDSA-only", ECDSA_ONLY, &checks)?;
     matrix_ssl_test(root, ECDSA_ONLY, "ecdsa_only")

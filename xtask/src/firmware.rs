@@ -191,18 +191,20 @@ const FORBIDDEN: &[Forbidden] = &[
         allowed: needs_bignum,
     },
     Forbidden {
-        // The curve crates (p256, p384) do their field arithmetic with it; RSA uses its
-        // safegcd for the blinding inverse only with a fixed-size kernel feature (without
-        // one, `rsa/inverse.rs` inverts by Fermat over matrix's own Montgomery code), and DH
-        // never does. So an RSA image such as minimal-server or minimal-client links none.
-        what: "crypto-bigint (the curves, or RSA's blinding with fixed-size kernels)",
+        // The p384 crate does its field arithmetic with it (P-256 is matrix's own code,
+        // `ec/p256`); RSA uses its safegcd for the blinding inverse only with a fixed-size
+        // kernel feature (without one, `rsa/inverse.rs` inverts by Fermat over matrix's own
+        // Montgomery code), and DH never does. So an RSA image such as minimal-server or
+        // minimal-client, and a P-256-only one, links none.
+        what: "crypto-bigint (P-384, or RSA's blinding with fixed-size kernels)",
         patterns: &["crypto_bigint::"],
-        allowed: |f| f.contains("-ecdhe-") || (needs_bignum(f) && has_fixed_size_kernels(f)),
+        allowed: links_crypto_bigint,
     },
     Forbidden {
-        // matrix-ssl's curve features (issue 19): a P-256-only profile links neither.
+        // matrix-ssl's curve features (issue 19): a P-256-only profile links neither, nor
+        // the RustCrypto curve framework that only P-384 still uses.
         what: "the P-384 curve",
-        patterns: &["p384::"],
+        patterns: &["p384::", "primeorder::", "elliptic_curve::"],
         allowed: |f| has_curve(f, "secp384r1"),
     },
     Forbidden {
@@ -211,6 +213,11 @@ const FORBIDDEN: &[Forbidden] = &[
         allowed: |f| has_curve(f, "x25519"),
     },
 ];
+
+/// Whether a profile may link crypto-bigint: with P-384, or RSA/DH with fixed-size kernels.
+fn links_crypto_bigint(f: &str) -> bool {
+    has_curve(f, "secp384r1") || (needs_bignum(f) && has_fixed_size_kernels(f))
+}
 
 /// Whether the feature list turns on matrix-ssl's curve `curve` (by name, or all curves
 /// with `ecc`).
@@ -842,7 +849,8 @@ mod tests {
                 10,
                 "<x25519_dalek::x25519::StaticSecret>::diffie_hellman".into(),
             ),
-            (10, "p256::arithmetic::field::FieldElement::mul".into()),
+            (10, "matrix_crypto::ec::p256::field::Fe::invert".into()),
+            (10, "crypto_bigint::Uint<4>::wrapping_mul".into()),
         ];
         let ecdhe = "matrix-ssl/tls-ecdhe-ecdsa-with-aes-128-gcm-sha256";
         let p256 = vec![ecdhe.to_string(), "matrix-ssl/secp256r1".into()];
@@ -850,7 +858,15 @@ mod tests {
             .into_iter()
             .map(|(what, _)| what)
             .collect();
-        assert_eq!(found, ["the P-384 curve", "the X25519 curve"]);
+        // P-256 is matrix's own code: crypto-bigint comes only with P-384.
+        assert_eq!(
+            found,
+            [
+                "crypto-bigint (P-384, or RSA's blinding with fixed-size kernels)",
+                "the P-384 curve",
+                "the X25519 curve"
+            ]
+        );
         let all = vec![ecdhe.to_string(), "matrix-ssl/ecc".into()];
         assert!(forbidden_found(&all, &syms).is_empty());
     }
@@ -872,10 +888,14 @@ mod tests {
         let mut fast = server.clone();
         fast.push("matrix-crypto/pubkey-fixed-size-kernels".into());
         assert!(forbidden_found(&fast, &syms).is_empty());
-        let ecdhe = vec![
+        // P-384 (the p384 crate) brings it; P-256 alone (matrix's own code) does not.
+        let mut ecdhe = vec![
             "client".to_string(),
             "matrix-ssl/tls-ecdhe-ecdsa-with-aes-128-gcm-sha256".into(),
+            "matrix-ssl/secp256r1".into(),
         ];
+        assert_eq!(forbidden_found(&ecdhe, &syms).len(), 1);
+        ecdhe.push("matrix-ssl/secp384r1".into());
         assert!(forbidden_found(&ecdhe, &syms).is_empty());
     }
 

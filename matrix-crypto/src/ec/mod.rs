@@ -1,8 +1,9 @@
 //! Elliptic-curve cryptography (MatrixSSL 3.x `USE_ECC`): ECDH over P-256, P-384 and X25519,
 //! and ECDSA over P-256 and P-384.
 //!
-//! This module owns matrix's own small EC API; the curve crates (RustCrypto `p256`, `p384`,
-//! `ecdsa`, and `x25519-dalek`) stay behind it, in `nist` and here.
+//! This module owns matrix's own small EC API. P-256 is written here (`p256`: field,
+//! scalars, points, ECDSA, in safe Rust); P-384 (RustCrypto `p384`, `ecdsa`, in `nist`) and
+//! X25519 (`x25519-dalek`, here) stay behind the same functions.
 //!
 //! - [`EcdhKeyPair`]: an ephemeral key pair drawn from the caller's [`SecureRandom`] (the
 //!   library's HMAC-DRBG, never an OS generator directly) and the shared-secret computation
@@ -26,22 +27,23 @@
 //! (a small-order peer point, RFC 7748 section 6.1) fails with `ProtocolFail`.
 //!
 //! Speed and size (`cargo xtask bench ecc`): fixed-base multiplication `d * G` (ECDSA
-//! signing, key generation, the public half of every ECDHE key pair) is a generic
-//! double-and-add over the curve crate's constant-time arithmetic unless
-//! `ecc-improve-perf-increase-codesize` is on (matrix-crypto's defaults; it needs `std`):
-//! then it reads precomputed multiples of the generator, every table entry touched and
-//! chosen by conditional moves, so no memory access depends on the secret. About 3x faster
-//! P-256/P-384 signing and key generation for about 80 KB of static RAM (the P-256 and
-//! P-384 tables, built on first use) and 25 KB of X25519 tables. Verification and ECDH
-//! (`d * Q`, `u1 * G + u2 * Q`) are variable-base and do not change: verification is
-//! variable time (public data only), ECDH constant time.
+//! signing, key generation, the public half of every ECDHE key pair) is the generic
+//! constant-time variable-base code unless `ecc-improve-perf-increase-codesize` is on
+//! (matrix-crypto's defaults; it needs `std`): then it reads precomputed multiples of the
+//! generator, every table entry touched and chosen by masks, so no memory access depends
+//! on the secret (P-256: 52 rows of 16 affine points, 53 KB; P-384: the `p384` crate's
+//! table, 56 KB; both built on first use; X25519: 25 KB of constant tables). P-256
+//! verification also takes a 2 KB table of odd multiples of G then. ECDH (`d * Q`) is
+//! constant time, verification (`u1 * G + u2 * Q`) variable time (public data only).
 //!
-//! Secret scalars are zeroized on drop (the curve crates' key types do it) and every
+//! Secret scalars are zeroized on drop (ours, and the curve crates' key types) and every
 //! temporary secret buffer is a [`Zeroizing`] one. A curve whose feature is not compiled in
 //! fails with `DisabledFeatureFail`.
 
-#[cfg(any(feature = "ecc-p256", feature = "ecc-p384"))]
+#[cfg(feature = "ecc-p384")]
 mod nist;
+#[cfg(feature = "ecc-p256")]
+mod p256;
 #[cfg(any(feature = "ecc-p256", feature = "ecc-p384"))]
 mod sig_der;
 
@@ -51,7 +53,7 @@ use matrix_core::{Error, Result};
 use zeroize::Zeroizing;
 
 #[cfg(feature = "ecc-p256")]
-use nist::p256_ops;
+use self::p256 as p256_ops;
 #[cfg(feature = "ecc-p384")]
 use nist::p384_ops;
 
@@ -286,7 +288,7 @@ impl EcdhKeyPair {
         let peer = Public::parse(self.curve(), peer_public).map_err(|_| Error::ProtocolFail)?;
         match (&self.secret, &peer) {
             #[cfg(feature = "ecc-p256")]
-            (Secret::P256(d), Public::P256(q)) => Ok(p256_ops::agree(d, q)),
+            (Secret::P256(d), Public::P256(q)) => p256_ops::agree(d, q),
             #[cfg(feature = "ecc-p384")]
             (Secret::P384(d), Public::P384(q)) => Ok(p384_ops::agree(d, q)),
             #[cfg(feature = "x25519")]

@@ -1,6 +1,6 @@
-//! The two NIST prime curves, P-256 and P-384, over the RustCrypto `p256` and `p384` crates
-//! (constant-time field and scalar arithmetic). One macro writes the same small set of
-//! functions for each curve, so the curve types never leave this file.
+//! NIST P-384 over the RustCrypto `p384` crate (constant-time field and scalar arithmetic).
+//! A macro writes the small set of functions `ec` needs for a curve crate, so the curve
+//! types never leave this file; P-256 has the same set on matrix's own code (`ec/p256`).
 
 /// Writes module `$m` with the operations `ec` needs on curve crate `$c`.
 macro_rules! nist_curve {
@@ -94,7 +94,5 @@ macro_rules! nist_curve {
     };
 }
 
-#[cfg(feature = "ecc-p256")]
-nist_curve!(p256_ops, p256, 32);
 #[cfg(feature = "ecc-p384")]
 nist_curve!(p384_ops, p384, 48);

@@ -1,0 +1,230 @@
+//! The P-256 base field GF(p), p = 2^256 - 2^224 + 2^192 + 2^96 - 1 (FIPS 186-4 appendix
+//! D.1.2.3), in Montgomery form (R = 2^256) on four 64-bit limbs.
+//!
+//! Constant time throughout: no branch or memory index depends on an element's value.
+//! Inversion is Fermat's `a^(p-2)` by a fixed addition chain (255 squarings, 13
+//! multiplications).
+
+use super::limbs::{self, Limbs};
+use core::ops::{Add, Mul, Neg, Sub};
+
+/// The modulus p.
+const P: Limbs = [
+    0xffff_ffff_ffff_ffff,
+    0x0000_0000_ffff_ffff,
+    0x0000_0000_0000_0000,
+    0xffff_ffff_0000_0001,
+];
+/// `R^2 mod p`, to enter Montgomery form.
+const R2: Limbs = [
+    0x0000_0000_0000_0003,
+    0xffff_fffb_ffff_ffff,
+    0xffff_ffff_ffff_fffe,
+    0x0000_0004_ffff_fffd,
+];
+
+/// An element of GF(p) in Montgomery form: `self.0 = a * 2^256 mod p`, always `< p`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Fe(Limbs);
+
+impl Fe {
+    /// 0.
+    pub(crate) const ZERO: Fe = Fe([0; 4]);
+    /// 1 (that is, `R mod p`).
+    pub(crate) const ONE: Fe = Fe([
+        0x0000_0000_0000_0001,
+        0xffff_ffff_0000_0000,
+        0xffff_ffff_ffff_ffff,
+        0x0000_0000_ffff_fffe,
+    ]);
+
+    /// An element from its Montgomery-form limbs (constants only).
+    pub(crate) const fn from_mont_limbs(l: Limbs) -> Fe {
+        Fe(l)
+    }
+
+    /// The element of a big-endian 32-octet integer, `None` unless it is `< p`.
+    pub(crate) fn from_bytes(b: &[u8; 32]) -> Option<Fe> {
+        let a = limbs::from_be(b);
+        if limbs::lt_mask(&a, &P) == 0 {
+            return None;
+        }
+        Some(Fe(a) * Fe(R2))
+    }
+
+    /// The canonical big-endian 32-octet encoding.
+    pub(crate) fn to_bytes(self) -> [u8; 32] {
+        limbs::to_be(&(self * Fe([1, 0, 0, 0])).0)
+    }
+
+    /// `self^2`.
+    #[cfg(target_pointer_width = "64")]
+    #[inline]
+    pub(crate) fn square(self) -> Fe {
+        Fe(limbs::mont_sqr_p256(&self.0))
+    }
+
+    /// `self^2`: on a 32-bit target (the firmware), the multiplication, to keep one copy
+    /// of the Montgomery code.
+    #[cfg(not(target_pointer_width = "64"))]
+    #[inline]
+    pub(crate) fn square(self) -> Fe {
+        self * self
+    }
+
+    /// `self^(2^k)`.
+    fn sqn(self, k: u32) -> Fe {
+        let mut t = self;
+        for _ in 0..k {
+            t = t.square();
+        }
+        t
+    }
+
+    /// `self + self`.
+    #[inline]
+    pub(crate) fn double(self) -> Fe {
+        self + self
+    }
+
+    /// `self^-1`, or 0 for 0: `self^(p-2)`. The exponent is
+    /// `ffffffff 00000001 00000000 00000000 00000000 ffffffff ffffffff fffffffd`, built from
+    /// `x_k = self^(2^k - 1)`.
+    pub(crate) fn invert(self) -> Fe {
+        let x1 = self;
+        let x2 = x1.square() * x1;
+        let x3 = x2.square() * x1;
+        let x6 = x3.sqn(3) * x3;
+        let x12 = x6.sqn(6) * x6;
+        let x15 = x12.sqn(3) * x3;
+        let x30 = x15.sqn(15) * x15;
+        let x32 = x30.sqn(2) * x2;
+        // 32 ones, then 31 zeros and a one.
+        let mut t = x32.sqn(32) * x1;
+        // 96 zeros, then 32 ones.
+        t = t.sqn(128) * x32;
+        // 32 ones.
+        t = t.sqn(32) * x32;
+        // 30 ones, then 0 and 1.
+        t = t.sqn(30) * x30;
+        t.sqn(2) * x1
+    }
+
+    /// All ones when `self == 0`, else zero.
+    #[inline]
+    pub(crate) fn is_zero_mask(self) -> u64 {
+        limbs::is_zero_mask(&self.0)
+    }
+
+    /// Whether `self == 0` (for public values).
+    pub(crate) fn is_zero(self) -> bool {
+        self.is_zero_mask() != 0
+    }
+
+    /// `mask ? b : a` (`mask` all ones or zero).
+    #[inline]
+    pub(crate) fn select(a: &Fe, b: &Fe, mask: u64) -> Fe {
+        Fe(limbs::select(&a.0, &b.0, mask))
+    }
+
+    /// Whether `self == other` (the representation is canonical).
+    pub(crate) fn eq_vartime(&self, other: &Fe) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Add for Fe {
+    type Output = Fe;
+    #[inline]
+    fn add(self, rhs: Fe) -> Fe {
+        Fe(limbs::add_mod(&self.0, &rhs.0, &P))
+    }
+}
+
+impl Sub for Fe {
+    type Output = Fe;
+    #[inline]
+    fn sub(self, rhs: Fe) -> Fe {
+        Fe(limbs::sub_mod(&self.0, &rhs.0, &P))
+    }
+}
+
+impl Mul for Fe {
+    type Output = Fe;
+    #[inline]
+    fn mul(self, rhs: Fe) -> Fe {
+        Fe(limbs::mont_mul_p256(&self.0, &rhs.0))
+    }
+}
+
+impl Neg for Fe {
+    type Output = Fe;
+    #[inline]
+    fn neg(self) -> Fe {
+        Fe::ZERO - self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use num_bigint::BigUint;
+    use proptest::prelude::*;
+
+    fn p() -> BigUint {
+        BigUint::from_bytes_be(&limbs::to_be(&P))
+    }
+
+    fn big(a: Fe) -> BigUint {
+        BigUint::from_bytes_be(&a.to_bytes())
+    }
+
+    fn fe(x: &BigUint) -> Fe {
+        let mut b = [0u8; 32];
+        let v = x.to_bytes_be();
+        b[32 - v.len()..].copy_from_slice(&v);
+        Fe::from_bytes(&b).unwrap()
+    }
+
+    #[test]
+    fn constants_and_edges() {
+        let one = BigUint::from(1u8);
+        assert_eq!(big(Fe::ONE), one);
+        assert_eq!(big(Fe::ZERO), BigUint::from(0u8));
+        let pm1 = p() - 1u8;
+        // (p-1)^2 = 1, (p-1) + 1 = 0, 0 - 1 = p - 1.
+        assert_eq!(big(fe(&pm1) * fe(&pm1)), one);
+        assert_eq!(big(fe(&pm1).square()), one);
+        assert!((fe(&pm1) + Fe::ONE).is_zero());
+        assert_eq!(big(Fe::ZERO - Fe::ONE), pm1);
+        assert_eq!(big(-Fe::ZERO), BigUint::from(0u8));
+        // p and above are not field elements.
+        assert!(Fe::from_bytes(&limbs::to_be(&P)).is_none());
+        assert!(Fe::from_bytes(&[0xff; 32]).is_none());
+        // Inversion: 1^-1 = 1, (p-1)^-1 = p-1, 0^-1 = 0, 2^-1 = (p+1)/2.
+        assert_eq!(big(Fe::ONE.invert()), one);
+        assert_eq!(big(fe(&pm1).invert()), pm1);
+        assert!(Fe::ZERO.invert().is_zero());
+        assert_eq!(big(fe(&BigUint::from(2u8)).invert()), (p() + 1u8) / 2u8);
+    }
+
+    fn elem() -> impl Strategy<Value = BigUint> {
+        any::<[u8; 32]>().prop_map(|b| BigUint::from_bytes_be(&b) % p())
+    }
+
+    proptest! {
+        #[test]
+        fn arithmetic_matches_bigint(a in elem(), b in elem()) {
+            let (x, y) = (fe(&a), fe(&b));
+            prop_assert_eq!(big(x + y), (&a + &b) % p());
+            prop_assert_eq!(big(x - y), (&a + p() - &b) % p());
+            prop_assert_eq!(big(x * y), (&a * &b) % p());
+            prop_assert_eq!(big(x.square()), (&a * &a) % p());
+            prop_assert_eq!(big(-x), (p() - &a) % p());
+            let inv = x.invert();
+            if a != BigUint::from(0u8) {
+                prop_assert_eq!(big(inv * x), BigUint::from(1u8));
+            }
+        }
+    }
+}

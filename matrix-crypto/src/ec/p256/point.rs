@@ -1,0 +1,497 @@
+//! Points of P-256 (y^2 = x^3 - 3x + b over GF(p), prime order n, SEC 2 section 2.4.2) and
+//! scalar multiplication.
+//!
+//! - Projective coordinates `(X : Y : Z)` with the complete addition and doubling formulas
+//!   of Renes, Costello and Batina (2016), algorithms 4, 5 and 6 for `a = -3`: one formula
+//!   for every pair of inputs, the identity `(0 : 1 : 0)` included, so no input can steer a
+//!   branch.
+//! - `mul`: `k * P` for a secret `k` (ECDH), a 4-bit fixed window whose table lookups read
+//!   all 16 entries and keep one by masks.
+//! - `mul_base`: `k * G` for a secret `k` (signing, key generation). With
+//!   `ecc-improve-perf-increase-codesize`, a precomputed table of `j * 32^i * G` (52 rows
+//!   of 16 affine points, 53 KB, built once per process) and signed 5-bit digits: 52
+//!   mixed additions, every entry of a row read. Without it, `mul` on `G`.
+//! - `u1 * G + u2 * Q` for verification (public inputs) is `vartime`'s, in Jacobian
+//!   coordinates; with the feature above it reads `ODD_G`, 32 odd multiples of G (2 KB)
+//!   built once.
+//!
+//! A peer's point is accepted only in uncompressed SEC 1 form (SEC 1 section 2.3.4) with
+//! both coordinates below p and on the curve; the identity has no such encoding.
+
+use super::field::Fe;
+use super::limbs;
+use super::scalar::Scalar;
+use zeroize::Zeroize;
+
+/// The coefficient b, in Montgomery form.
+const B: Fe = Fe::from_mont_limbs([
+    0xd89c_df62_29c4_bddf,
+    0xacf0_05cd_7884_3090,
+    0xe5a2_20ab_f721_2ed6,
+    0xdc30_061d_0487_4834,
+]);
+
+/// A point in affine coordinates, never the identity.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Affine {
+    pub(super) x: Fe,
+    pub(super) y: Fe,
+}
+
+/// The generator G (SEC 2 section 2.4.2), in Montgomery form.
+pub(crate) const GENERATOR: Affine = Affine {
+    x: Fe::from_mont_limbs([
+        0x79e7_30d4_18a9_143c,
+        0x75ba_95fc_5fed_b601,
+        0x79fb_732b_7762_2510,
+        0x1890_5f76_a537_55c6,
+    ]),
+    y: Fe::from_mont_limbs([
+        0xddf2_5357_ce95_560a,
+        0x8b4a_b8e4_ba19_e45c,
+        0xd2e8_8688_dd21_f325,
+        0x8571_ff18_2588_5d85,
+    ]),
+};
+
+impl Affine {
+    /// A point from `04 || X || Y` (SEC 1 section 2.3.4): both coordinates `< p` and
+    /// `y^2 = x^3 - 3x + b` (SEC 1 section 3.2.2.1's checks; with a prime-order curve a
+    /// point on it is in the group). `None` for anything else, the compressed forms and
+    /// the identity's single `00` octet included.
+    pub(crate) fn from_uncompressed(point: &[u8]) -> Option<Affine> {
+        if point.len() != 65 || point[0] != 0x04 {
+            return None;
+        }
+        let x = Fe::from_bytes(point[1..33].try_into().ok()?)?;
+        let y = Fe::from_bytes(point[33..65].try_into().ok()?)?;
+        let a = Affine { x, y };
+        a.is_on_curve().then_some(a)
+    }
+
+    /// `y^2 == x^3 - 3x + b` (public data).
+    fn is_on_curve(&self) -> bool {
+        let rhs = (self.x.square() * self.x) - (self.x.double() + self.x) + B;
+        self.y.square().eq_vartime(&rhs)
+    }
+
+    /// `04 || X || Y`.
+    pub(crate) fn to_uncompressed(self) -> [u8; 65] {
+        let mut out = [0u8; 65];
+        out[0] = 0x04;
+        out[1..33].copy_from_slice(&self.x.to_bytes());
+        out[33..].copy_from_slice(&self.y.to_bytes());
+        out
+    }
+
+    /// The big-endian X coordinate.
+    pub(crate) fn x_bytes(&self) -> [u8; 32] {
+        self.x.to_bytes()
+    }
+
+    // Used by the fixed-base table only (and the tests).
+    #[cfg_attr(not(feature = "ecc-improve-perf-increase-codesize"), allow(dead_code))]
+    fn select(a: &Affine, b: &Affine, mask: u64) -> Affine {
+        Affine {
+            x: Fe::select(&a.x, &b.x, mask),
+            y: Fe::select(&a.y, &b.y, mask),
+        }
+    }
+
+    // Used by the fixed-base table only (and the tests).
+    #[cfg_attr(not(feature = "ecc-improve-perf-increase-codesize"), allow(dead_code))]
+    pub(super) fn neg(&self) -> Affine {
+        Affine {
+            x: self.x,
+            y: -self.y,
+        }
+    }
+}
+
+/// A point in projective coordinates `(X : Y : Z)`, `x = X/Z`, `y = Y/Z`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Point {
+    x: Fe,
+    y: Fe,
+    z: Fe,
+}
+
+impl Point {
+    /// The identity `(0 : 1 : 0)`.
+    pub(crate) const IDENTITY: Point = Point {
+        x: Fe::ZERO,
+        y: Fe::ONE,
+        z: Fe::ZERO,
+    };
+
+    /// The point `(x : y : 1)`.
+    pub(crate) fn from_affine(a: &Affine) -> Point {
+        Point {
+            x: a.x,
+            y: a.y,
+            z: Fe::ONE,
+        }
+    }
+
+    /// The affine form; `None` for the identity. Constant time but for that verdict.
+    pub(crate) fn to_affine(self) -> Option<Affine> {
+        if self.z.is_zero() {
+            return None;
+        }
+        let zi = self.z.invert();
+        Some(Affine {
+            x: self.x * zi,
+            y: self.y * zi,
+        })
+    }
+
+    /// The point `(x : y : z)` (tests).
+    #[cfg(test)]
+    pub(super) fn from_xyz(x: Fe, y: Fe, z: Fe) -> Point {
+        Point { x, y, z }
+    }
+
+    /// `mask ? b : a`.
+    fn select(a: &Point, b: &Point, mask: u64) -> Point {
+        Point {
+            x: Fe::select(&a.x, &b.x, mask),
+            y: Fe::select(&a.y, &b.y, mask),
+            z: Fe::select(&a.z, &b.z, mask),
+        }
+    }
+
+    /// `self + other`: RCB 2016 algorithm 4 (complete, `a = -3`).
+    pub(crate) fn add(&self, other: &Point) -> Point {
+        let (x1, y1, z1) = (self.x, self.y, self.z);
+        let (x2, y2, z2) = (other.x, other.y, other.z);
+        let mut t0 = x1 * x2;
+        let mut t1 = y1 * y2;
+        let mut t2 = z1 * z2;
+        let mut t3 = (x1 + y1) * (x2 + y2);
+        let mut t4 = t0 + t1;
+        t3 = t3 - t4;
+        t4 = (y1 + z1) * (y2 + z2);
+        let mut x3 = t1 + t2;
+        t4 = t4 - x3;
+        x3 = (x1 + z1) * (x2 + z2);
+        let mut y3 = t0 + t2;
+        y3 = x3 - y3;
+        let mut z3 = B * t2;
+        x3 = y3 - z3;
+        z3 = x3.double();
+        x3 = x3 + z3;
+        z3 = t1 - x3;
+        x3 = t1 + x3;
+        y3 = B * y3;
+        t1 = t2.double();
+        t2 = t1 + t2;
+        y3 = y3 - t2;
+        y3 = y3 - t0;
+        t1 = y3.double();
+        y3 = t1 + y3;
+        t1 = t0.double();
+        t0 = t1 + t0;
+        t0 = t0 - t2;
+        t1 = t4 * y3;
+        t2 = t0 * y3;
+        y3 = x3 * z3;
+        y3 = y3 + t2;
+        x3 = t3 * x3;
+        x3 = x3 - t1;
+        z3 = t4 * z3;
+        t1 = t3 * t0;
+        z3 = z3 + t1;
+        Point {
+            x: x3,
+            y: y3,
+            z: z3,
+        }
+    }
+
+    /// `self + other` for an affine `other` (never the identity): RCB 2016 algorithm 5.
+    // Used by the fixed-base table only (and the tests).
+    #[cfg_attr(not(feature = "ecc-improve-perf-increase-codesize"), allow(dead_code))]
+    pub(crate) fn add_affine(&self, other: &Affine) -> Point {
+        let (x1, y1, z1) = (self.x, self.y, self.z);
+        let (x2, y2) = (other.x, other.y);
+        let mut t0 = x1 * x2;
+        let mut t1 = y1 * y2;
+        let mut t3 = (x2 + y2) * (x1 + y1);
+        let mut t4 = t0 + t1;
+        t3 = t3 - t4;
+        t4 = y2 * z1 + y1;
+        let mut y3 = x2 * z1 + x1;
+        let mut z3 = B * z1;
+        let mut x3 = y3 - z3;
+        z3 = x3.double();
+        x3 = x3 + z3;
+        z3 = t1 - x3;
+        x3 = t1 + x3;
+        y3 = B * y3;
+        t1 = z1.double();
+        let t2 = t1 + z1;
+        y3 = y3 - t2;
+        y3 = y3 - t0;
+        t1 = y3.double();
+        y3 = t1 + y3;
+        t1 = t0.double();
+        t0 = t1 + t0;
+        t0 = t0 - t2;
+        t1 = t4 * y3;
+        let t2 = t0 * y3;
+        y3 = x3 * z3;
+        y3 = y3 + t2;
+        x3 = t3 * x3;
+        x3 = x3 - t1;
+        z3 = t4 * z3;
+        t1 = t3 * t0;
+        z3 = z3 + t1;
+        Point {
+            x: x3,
+            y: y3,
+            z: z3,
+        }
+    }
+
+    /// `2 * self`: RCB 2016 algorithm 6 (`a = -3`).
+    pub(crate) fn double(&self) -> Point {
+        let (x, y, z) = (self.x, self.y, self.z);
+        let mut t0 = x.square();
+        let t1 = y.square();
+        let mut t2 = z.square();
+        let mut t3 = (x * y).double();
+        let mut z3 = (x * z).double();
+        let mut y3 = B * t2;
+        y3 = y3 - z3;
+        let mut x3 = y3.double();
+        y3 = x3 + y3;
+        x3 = t1 - y3;
+        y3 = t1 + y3;
+        y3 = x3 * y3;
+        x3 = x3 * t3;
+        t3 = t2.double();
+        t2 = t2 + t3;
+        z3 = B * z3;
+        z3 = z3 - t2;
+        z3 = z3 - t0;
+        t3 = z3.double();
+        z3 = z3 + t3;
+        t3 = t0.double();
+        t0 = t3 + t0;
+        t0 = t0 - t2;
+        t0 = t0 * z3;
+        y3 = y3 + t0;
+        t0 = (y * z).double();
+        z3 = t0 * z3;
+        x3 = x3 - z3;
+        z3 = (t0 * t1).double().double();
+        Point {
+            x: x3,
+            y: y3,
+            z: z3,
+        }
+    }
+
+    /// `k * self` in constant time: 4-bit fixed window, 64 windows of 4 doublings and one
+    /// addition of a masked table entry.
+    pub(crate) fn mul(&self, k: &Scalar) -> Point {
+        let mut table = [Point::IDENTITY; 16];
+        table[1] = *self;
+        for i in 2..16 {
+            table[i] = if i % 2 == 0 {
+                table[i / 2].double()
+            } else {
+                table[i - 1].add(self)
+            };
+        }
+        let mut kl = k.to_limbs();
+        let mut acc = Point::IDENTITY;
+        for i in (0..64).rev() {
+            if i != 63 {
+                acc = acc.double().double().double().double();
+            }
+            let digit = (kl[i / 16] >> ((i % 16) * 4)) & 0xf;
+            let mut e = Point::IDENTITY;
+            for (j, t) in table.iter().enumerate() {
+                e = Point::select(&e, t, limbs::eq_mask(j as u64, digit));
+            }
+            acc = acc.add(&e);
+        }
+        kl.zeroize();
+        acc
+    }
+}
+
+/// `k * G` for a secret `k`: the precomputed table (see the module docs).
+#[cfg(feature = "ecc-improve-perf-increase-codesize")]
+pub(crate) fn mul_base(k: &Scalar) -> Point {
+    use tables::{ENTRIES, WINDOW};
+    let table = &*tables::BASE;
+    let mut kl = k.to_limbs();
+    let mut acc = Point::IDENTITY;
+    let mut carry = 0u64;
+    for (i, row) in table.iter().enumerate() {
+        // Signed digit in [-16, 16): v = the window's bits + carry, in [0, 32]; v >= 16
+        // borrows 32 from the next digit. The top window holds bit 255 alone, so the last
+        // carry is always 0.
+        let v = window(&kl, i * WINDOW) + carry;
+        carry = (v + ENTRIES as u64) >> WINDOW;
+        let d = v.wrapping_sub(carry << WINDOW); // two's complement of a value in [-16, 16)
+        let neg = 0u64.wrapping_sub(d >> 63);
+        let abs = (d ^ neg).wrapping_sub(neg);
+        let mut e = GENERATOR;
+        for (j, t) in row.iter().enumerate() {
+            e = Affine::select(&e, t, limbs::eq_mask(j as u64 + 1, abs));
+        }
+        e = Affine::select(&e, &e.neg(), neg);
+        let sum = acc.add_affine(&e);
+        acc = Point::select(&sum, &acc, limbs::eq_mask(abs, 0));
+    }
+    kl.zeroize();
+    acc
+}
+
+/// Bits `start .. start + WINDOW` of `k` (zero above bit 255). `start` is public.
+#[cfg(feature = "ecc-improve-perf-increase-codesize")]
+fn window(k: &limbs::Limbs, start: usize) -> u64 {
+    let (limb, off) = (start / 64, start % 64);
+    let mut v = k.get(limb).map_or(0, |l| l >> off);
+    if off + tables::WINDOW > 64 {
+        v |= k.get(limb + 1).map_or(0, |l| l << (64 - off));
+    }
+    v & ((1 << tables::WINDOW) - 1)
+}
+
+/// `k * G` for a secret `k`: the constant-time window of [`Point::mul`] (no table).
+#[cfg(not(feature = "ecc-improve-perf-increase-codesize"))]
+pub(crate) fn mul_base(k: &Scalar) -> Point {
+    Point::from_affine(&GENERATOR).mul(k)
+}
+
+#[cfg(feature = "ecc-improve-perf-increase-codesize")]
+pub(super) use tables::ODD as ODD_G;
+
+#[cfg(feature = "ecc-improve-perf-increase-codesize")]
+mod tables {
+    use super::{Affine, GENERATOR, Point};
+    use alloc::vec::Vec;
+    use std::sync::LazyLock;
+
+    /// Bits per signed digit.
+    pub(super) const WINDOW: usize = 5;
+    /// Digits of a scalar below 2^256: 52 windows of 5 bits.
+    const ROWS: usize = 256_usize.div_ceil(WINDOW);
+    /// Entries per row: the digit magnitudes 1 to 16.
+    pub(super) const ENTRIES: usize = 1 << (WINDOW - 1);
+
+    /// Row `i` holds `j * 32^i * G` for `j = 1..=16`, `i = 0..52`.
+    pub(super) static BASE: LazyLock<Vec<[Affine; ENTRIES]>> = LazyLock::new(|| {
+        let mut rows = Vec::with_capacity(ROWS);
+        let mut base = Point::from_affine(&GENERATOR);
+        for _ in 0..ROWS {
+            let mut row = [GENERATOR; ENTRIES];
+            let mut p = base;
+            for entry in row.iter_mut() {
+                // No multiple j * 32^i * G with 1 <= j <= 16, i < 52 is the identity.
+                *entry = p.to_affine().unwrap_or(GENERATOR);
+                p = p.add(&base);
+            }
+            rows.push(row);
+            for _ in 0..WINDOW {
+                base = base.double();
+            }
+        }
+        rows
+    });
+
+    /// The odd multiples `G, 3G, ..., 63G` for width-7 NAF digits (`vartime`).
+    pub(crate) static ODD: LazyLock<[Affine; 32]> = LazyLock::new(|| {
+        let g = Point::from_affine(&GENERATOR);
+        let g2 = g.double();
+        let mut out = [GENERATOR; 32];
+        let mut p = g;
+        for entry in out.iter_mut() {
+            *entry = p.to_affine().unwrap_or(GENERATOR);
+            p = p.add(&g2);
+        }
+        out
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scalar(v: u64) -> Scalar {
+        let mut b = [0u8; 32];
+        b[24..].copy_from_slice(&v.to_be_bytes());
+        Scalar::from_bytes(&b).unwrap()
+    }
+
+    fn enc(p: &Point) -> Option<[u8; 65]> {
+        p.to_affine().map(|a| a.to_uncompressed())
+    }
+
+    #[test]
+    fn generator_is_on_curve_and_group_laws_hold() {
+        let g = Point::from_affine(&GENERATOR);
+        assert!(GENERATOR.is_on_curve());
+        let id = Point::IDENTITY;
+        // The identity is neutral on both sides and doubles to itself.
+        assert_eq!(enc(&g.add(&id)), enc(&g));
+        assert_eq!(enc(&id.add(&g)), enc(&g));
+        assert_eq!(enc(&id.add_affine(&GENERATOR)), enc(&g));
+        assert!(id.double().to_affine().is_none());
+        assert!(id.add(&id).to_affine().is_none());
+        // P + P = 2P through every formula; P - P = O.
+        assert_eq!(enc(&g.add(&g)), enc(&g.double()));
+        assert_eq!(enc(&g.add_affine(&GENERATOR)), enc(&g.double()));
+        assert!(
+            g.add(&Point::from_affine(&GENERATOR.neg()))
+                .to_affine()
+                .is_none()
+        );
+        assert!(g.add_affine(&GENERATOR.neg()).to_affine().is_none());
+        // 3G three ways.
+        let g3 = g.double().add(&g);
+        assert_eq!(enc(&g.mul(&scalar(3))), enc(&g3));
+        assert_eq!(enc(&mul_base(&scalar(3))), enc(&g3));
+        // (n - 1) G = -G, 0 * G = O.
+        let nm1 = Scalar::from_bytes(&limbs::to_be(
+            &limbs::sub(&super::super::scalar::N, &[1, 0, 0, 0]).0,
+        ))
+        .unwrap();
+        assert_eq!(
+            enc(&g.mul(&nm1)),
+            enc(&Point::from_affine(&GENERATOR.neg()))
+        );
+        assert_eq!(
+            enc(&mul_base(&nm1)),
+            enc(&Point::from_affine(&GENERATOR.neg()))
+        );
+        assert!(g.mul(&scalar(0)).to_affine().is_none());
+        assert!(mul_base(&scalar(0)).to_affine().is_none());
+    }
+
+    #[test]
+    fn invalid_points_are_refused() {
+        let good = GENERATOR.to_uncompressed();
+        assert!(Affine::from_uncompressed(&good).is_some());
+        let mut off = good;
+        off[64] ^= 1;
+        assert!(Affine::from_uncompressed(&off).is_none());
+        let mut compressed = good;
+        compressed[0] = 0x02;
+        assert!(Affine::from_uncompressed(&compressed).is_none());
+        assert!(Affine::from_uncompressed(&good[..33]).is_none());
+        assert!(Affine::from_uncompressed(&[0]).is_none());
+        assert!(Affine::from_uncompressed(&[0x04; 1]).is_none());
+        // (0, 0), and x = p (not reduced).
+        let mut zero = [0u8; 65];
+        zero[0] = 4;
+        assert!(Affine::from_uncompressed(&zero).is_none());
+        let mut big = good;
+        big[1..33].copy_from_slice(&[0xff; 32]);
+        assert!(Affine::from_uncompressed(&big).is_none());
+    }
+}
