@@ -164,6 +164,21 @@ impl Peer {
         self.seen.clone()
     }
 
+    /// Waits up to `timeout` for the process to exit successfully and returns its whole
+    /// output. Use it instead of [`Peer::output`] when the lines wanted are printed after
+    /// the event the test last waited for (a client reports an echo after our server has
+    /// finished with the connection): `output()` returns only what the reader threads
+    /// have passed on so far, which on a loaded machine may be nothing.
+    pub fn output_at_exit(&mut self, timeout: Duration) -> Result<String, String> {
+        let ok = self.wait_exit(timeout)?;
+        let output = self.seen.join("\n");
+        if ok {
+            Ok(output)
+        } else {
+            Err(format!("`{}` failed; output:\n{output}", self.name))
+        }
+    }
+
     /// Writes `text` to the peer's standard input.
     pub fn send_stdin(&mut self, text: &str) {
         if let Some(s) = self.stdin.as_mut() {
