@@ -156,6 +156,18 @@ impl Peer {
         }
     }
 
+    /// Waits up to `timeout` for a peer server's `LISTENING port=N` line and returns N: for
+    /// `tl_peer.py server --port 0`, which binds a port the OS picks and names it. Unlike a
+    /// port from [`free_port`], no other process can take it between the choice and the
+    /// server's bind (the peer starts slowly: python imports tlslite-ng first).
+    pub fn listening_port(&mut self, timeout: Duration) -> Result<u16, String> {
+        let line = self.wait_for("LISTENING port=", timeout)?;
+        line.rsplit("port=")
+            .next()
+            .and_then(|p| p.trim().parse().ok())
+            .ok_or_else(|| format!("`{}`: no port in {line:?}", self.name))
+    }
+
     /// Every output line so far (draining what has arrived).
     pub fn output(&mut self) -> Vec<String> {
         while let Ok(l) = self.lines.try_recv() {
