@@ -51,11 +51,13 @@ fn pattern(len: usize, mul: u8) -> Vec<u8> {
         .collect()
 }
 
+/// The PRF hashes of the build: SHA-384 only with `sha512`.
 fn hashes() -> Vec<(PrfHash, &'static str)> {
-    let mut v = vec![(PrfHash::Sha256, "SHA256")];
-    #[cfg(feature = "sha512")]
-    v.push((PrfHash::Sha384, "SHA384"));
-    v
+    vec![
+        (PrfHash::Sha256, "SHA256"),
+        #[cfg(feature = "sha512")]
+        (PrfHash::Sha384, "SHA384"),
+    ]
 }
 
 #[test]

@@ -7,11 +7,15 @@
 //! the DN strings end in two NUL bytes and their lengths count them, as the reference
 //! says.
 
-use std::ffi::{c_char, c_short, c_void};
+#[cfg(any(feature = "client-side-ssl", feature = "dtls"))]
+use std::ffi::c_void;
+use std::ffi::{c_char, c_short};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicPtr, Ordering};
 
-use matrix_ssl::{AlertDescription, CertValidator, ExtensionCallback, Verdict};
+#[cfg(any(feature = "client-side-ssl", feature = "dtls"))]
+use matrix_ssl::ExtensionCallback;
+use matrix_ssl::{AlertDescription, CertValidator, Verdict};
 use matrix_x509::{PublicKey, SignatureAlgorithm, X509Cert};
 
 use crate::session::Ssl;
@@ -19,7 +23,8 @@ use crate::types::*;
 
 /// The C certificate callback type.
 pub type CertCb = unsafe extern "C" fn(*mut Ssl, *mut PsX509Cert, i32) -> i32;
-/// The C hello extension callback type.
+/// The C hello extension callback type (client sessions).
+#[cfg(any(feature = "client-side-ssl", feature = "dtls"))]
 pub type ExtCb = unsafe extern "C" fn(*mut Ssl, u16, u16, *mut c_void) -> i32;
 
 /// Where a session's callbacks find its `ssl_t *` (set once the handle exists).
@@ -42,6 +47,7 @@ pub(crate) fn cert_validator(cb: Option<CertCb>, slot: &SslSlot) -> Option<CertV
 }
 
 /// A hello extension callback for matrix-ssl that calls the C one.
+#[cfg(any(feature = "client-side-ssl", feature = "dtls"))]
 pub(crate) fn extension_callback(cb: Option<ExtCb>, slot: &SslSlot) -> Option<ExtensionCallback> {
     let cb = cb?;
     let slot = Arc::clone(slot);

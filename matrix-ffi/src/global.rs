@@ -38,13 +38,15 @@ fn lock() -> std::sync::MutexGuard<'static, Option<Global>> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// The TLS context, if the library is open.
+/// The TLS context, if the library is open (server sessions and their tickets).
+#[cfg(feature = "server-side-ssl")]
 pub(crate) fn tls_context() -> Option<Context> {
     lock().as_ref().map(|g| g.tls.clone())
 }
 
 /// The TLS context for a client session with options `opts`: the library's own for the
 /// defaults, else one opened for those options (with the globally disabled suites).
+#[cfg(feature = "client-side-ssl")]
 pub(crate) fn client_context(
     opts: &crate::options::ClientOpts,
 ) -> Result<Context, matrix_core::Error> {

@@ -10,13 +10,20 @@
 //! `Config::ec_groups`), so each distinct option set gets a client context of its own,
 //! opened on first use (`global::client_context`).
 
+#[cfg(feature = "client-side-ssl")]
 use matrix_core::Error;
+#[cfg(feature = "client-side-ssl")]
 use matrix_ssl::Config;
 
+#[cfg(feature = "client-side-ssl")]
 use crate::cert::{CertCb, ExtCb};
+#[cfg(feature = "client-side-ssl")]
 use crate::extensions::TlsExtension;
+#[cfg(feature = "client-side-ssl")]
 use crate::keys::SslKeys;
+#[cfg(feature = "client-side-ssl")]
 use crate::session::Ssl;
+#[cfg(feature = "client-side-ssl")]
 use crate::types::{SslSessOpts, SslSessionId};
 
 /// `IS_SECP256R1` (MatrixSSL 3.x's `ecFlags` bit).
@@ -35,6 +42,7 @@ pub(crate) struct ClientOpts {
     groups: Vec<u16>,
 }
 
+#[cfg(feature = "client-side-ssl")]
 impl ClientOpts {
     /// Whether these are the library context's own settings.
     pub(crate) fn is_default(&self) -> bool {
@@ -83,6 +91,7 @@ impl ClientOpts {
 }
 
 /// The groups `ecFlags` selects, in matrix's preference order (X25519, P-256, P-384).
+#[cfg(feature = "client-side-ssl")]
 fn groups_of(flags: i32) -> Result<Vec<u16>, Error> {
     if flags == 0 {
         return Ok(Vec::new());

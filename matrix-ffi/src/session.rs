@@ -11,12 +11,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicPtr, Ordering};
 
 use matrix_core::Error;
-use matrix_ssl::{
-    CipherSuite, HelloExtensions, ProtocolVersion, Session, SessionId, SessionOption,
-};
+#[cfg(any(feature = "client-side-ssl", feature = "dtls"))]
+use matrix_ssl::{CipherSuite, HelloExtensions, ProtocolVersion};
+use matrix_ssl::{Session, SessionId, SessionOption};
 use zeroize::Zeroize;
 
-use crate::cert::{CertCb, ExtCb, SslSlot, cert_validator, extension_callback};
+use crate::cert::{CertCb, SslSlot, cert_validator};
+#[cfg(feature = "client-side-ssl")]
+use crate::cert::{ExtCb, extension_callback};
+#[cfg(any(feature = "client-side-ssl", feature = "dtls"))]
 use crate::extensions::{TlsExtension, ext_ref};
 use crate::handle::{SSL_TAG, into_c};
 use crate::keys::{SslKeys, keys_ref};
@@ -153,6 +156,7 @@ unsafe fn publish(out: *mut *mut Ssl, slot: &SslSlot, conn: Conn, sid: *mut SslS
 ///
 /// # Safety
 /// `sid` is NULL or points to an `sslSessionId_t`.
+#[cfg(any(feature = "client-side-ssl", feature = "dtls"))]
 pub(crate) unsafe fn read_session_id(sid: *const SslSessionId) -> Option<SessionId> {
     // SAFETY: NULL or the caller's storage (the C contract).
     let s = unsafe { sid.as_ref() }?;
@@ -194,6 +198,7 @@ fn write_session_id(out: &mut SslSessionId, id: &SessionId) {
 }
 
 /// The arguments of a client session, checked.
+#[cfg(any(feature = "client-side-ssl", feature = "dtls"))]
 pub(crate) struct ClientArgs {
     pub(crate) keys: Arc<matrix_ssl::Keys>,
     pub(crate) session_id: Option<SessionId>,
@@ -207,6 +212,7 @@ pub(crate) struct ClientArgs {
 ///
 /// # Safety
 /// The C contract of matrixSslNewClientSession.
+#[cfg(any(feature = "client-side-ssl", feature = "dtls"))]
 pub(crate) unsafe fn client_args(
     ssl: *mut *mut Ssl,
     keys: *mut SslKeys,

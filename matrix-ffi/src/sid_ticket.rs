@@ -13,7 +13,10 @@ use matrix_ssl::SessionId;
 use crate::types::SslSessionId;
 
 /// `session` with the ticket of `s` attached (unchanged when `s` holds none).
-#[cfg(feature = "stateless-session-tickets")]
+#[cfg(all(
+    feature = "stateless-session-tickets",
+    any(feature = "client-side-ssl", feature = "dtls")
+))]
 pub(crate) fn attach(s: &SslSessionId, session: SessionId) -> Option<SessionId> {
     if s.session_ticket.is_null() || s.session_ticket_len == 0 {
         return Some(session);
@@ -26,7 +29,10 @@ pub(crate) fn attach(s: &SslSessionId, session: SessionId) -> Option<SessionId> 
 }
 
 /// Without tickets: the session as it is.
-#[cfg(not(feature = "stateless-session-tickets"))]
+#[cfg(all(
+    not(feature = "stateless-session-tickets"),
+    any(feature = "client-side-ssl", feature = "dtls")
+))]
 pub(crate) fn attach(_s: &SslSessionId, session: SessionId) -> Option<SessionId> {
     Some(session)
 }
@@ -38,7 +44,10 @@ pub(crate) fn has_ticket(s: &SslSessionId) -> bool {
 }
 
 /// Without tickets: never.
-#[cfg(not(feature = "stateless-session-tickets"))]
+#[cfg(all(
+    not(feature = "stateless-session-tickets"),
+    any(feature = "client-side-ssl", feature = "dtls")
+))]
 pub(crate) fn has_ticket(_s: &SslSessionId) -> bool {
     false
 }

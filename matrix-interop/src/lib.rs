@@ -156,12 +156,39 @@ impl Peer {
         }
     }
 
+    /// Waits up to `timeout` for a peer server's `LISTENING port=N` line and returns N: for
+    /// `tl_peer.py server --port 0`, which binds a port the OS picks and names it. Unlike a
+    /// port from [`free_port`], no other process can take it between the choice and the
+    /// server's bind (the peer starts slowly: python imports tlslite-ng first).
+    pub fn listening_port(&mut self, timeout: Duration) -> Result<u16, String> {
+        let line = self.wait_for("LISTENING port=", timeout)?;
+        line.rsplit("port=")
+            .next()
+            .and_then(|p| p.trim().parse().ok())
+            .ok_or_else(|| format!("`{}`: no port in {line:?}", self.name))
+    }
+
     /// Every output line so far (draining what has arrived).
     pub fn output(&mut self) -> Vec<String> {
         while let Ok(l) = self.lines.try_recv() {
             self.seen.push(l);
         }
         self.seen.clone()
+    }
+
+    /// Waits up to `timeout` for the process to exit successfully and returns its whole
+    /// output. Use it instead of [`Peer::output`] when the lines wanted are printed after
+    /// the event the test last waited for (a client reports an echo after our server has
+    /// finished with the connection): `output()` returns only what the reader threads
+    /// have passed on so far, which on a loaded machine may be nothing.
+    pub fn output_at_exit(&mut self, timeout: Duration) -> Result<String, String> {
+        let ok = self.wait_exit(timeout)?;
+        let output = self.seen.join("\n");
+        if ok {
+            Ok(output)
+        } else {
+            Err(format!("`{}` failed; output:\n{output}", self.name))
+        }
     }
 
     /// Writes `text` to the peer's standard input.

@@ -318,8 +318,6 @@ fn our_client_against_tlslite_server_dhe_and_anon() {
     let python = peers_python();
     for version in [SSL3, TLS10, TLS11] {
         for (suite, cipher, mac, kx) in TLSLITE_CASES {
-            let port = free_port();
-            let port_s = port.to_string();
             let v = tl_version(version);
             let cert = testkeys("rsa2048/server-chain.pem");
             let key = testkeys("rsa2048/server.key");
@@ -328,7 +326,7 @@ fn our_client_against_tlslite_server_dhe_and_anon() {
                 script.as_str(),
                 "server",
                 "--port",
-                &port_s,
+                "0",
                 "--min",
                 v,
                 "--max",
@@ -344,7 +342,7 @@ fn our_client_against_tlslite_server_dhe_and_anon() {
             ];
             args.extend(tl_kx_args(kx));
             let mut server = Peer::spawn(&python, &args);
-            server.wait_for("LISTENING", T).unwrap();
+            let port = server.listening_port(T).unwrap();
             // tlslite-ng 0.8.2 as an SSL 3.0 server fails an assertion on the DHE and
             // client-certificate paths when the ClientHello offers extended_master_secret
             // (RFC 7627 has no SSL 3.0): speak SSL 3.0 only to it, which offers no EMS.
@@ -533,8 +531,6 @@ fn openssl_s_client_certificate_against_our_server() {
 fn our_client_certificate_against_tlslite_reqcert() {
     let python = peers_python();
     for version in [SSL3, TLS10, TLS11] {
-        let port = free_port();
-        let port_s = port.to_string();
         let v = tl_version(version);
         let cert = testkeys("rsa2048/server-chain.pem");
         let key = testkeys("rsa2048/server.key");
@@ -545,7 +541,7 @@ fn our_client_certificate_against_tlslite_reqcert() {
                 &script,
                 "server",
                 "--port",
-                &port_s,
+                "0",
                 "--min",
                 v,
                 "--max",
@@ -559,7 +555,7 @@ fn our_client_certificate_against_tlslite_reqcert() {
                 "--reqcert",
             ],
         );
-        server.wait_for("LISTENING", T).unwrap();
+        let port = server.listening_port(T).unwrap();
         // SSL 3.0 only for tlslite-ng's SSL 3.0 server (see above).
         let ctx = context(SSL3, if version == SSL3 { SSL3 } else { TLS11 });
         let (o, _) = run_client_with_keys(
@@ -824,8 +820,6 @@ fn tlslite_refuses_our_renegotiation() {
     use std::io::Write;
     let python = peers_python();
     for version in [SSL3, TLS10, TLS11] {
-        let port = free_port();
-        let port_s = port.to_string();
         let v = tl_version(version);
         let cert = testkeys("rsa2048/server-chain.pem");
         let key = testkeys("rsa2048/server.key");
@@ -833,11 +827,11 @@ fn tlslite_refuses_our_renegotiation() {
         let mut server = Peer::spawn(
             &python,
             &[
-                &script, "server", "--port", &port_s, "--min", v, "--max", v, "--cipher", "aes128",
+                &script, "server", "--port", "0", "--min", v, "--max", v, "--cipher", "aes128",
                 "--cert", &cert, "--key", &key,
             ],
         );
-        server.wait_for("LISTENING", T).unwrap();
+        let port = server.listening_port(T).unwrap();
         // SSL 3.0 only for its SSL 3.0 server (which refuses EMS / ETM offers).
         let ctx = context(SSL3, if version == SSL3 { SSL3 } else { TLS11 });
         let sess = ctx

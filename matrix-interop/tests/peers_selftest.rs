@@ -54,14 +54,13 @@ fn openssl_talks_to_openssl_tls1_1() {
 #[test]
 fn tlslite_server_and_nassl_legacy_client_speak_ssl3() {
     let python = peers_python();
-    let port = free_port().to_string();
     let mut server = Peer::spawn(
         &python,
         &[
             &peer_script("tl_peer.py"),
             "server",
             "--port",
-            &port,
+            "0",
             "--min",
             "ssl3",
             "--max",
@@ -76,7 +75,7 @@ fn tlslite_server_and_nassl_legacy_client_speak_ssl3() {
             &testkeys("rsa2048/server.key"),
         ],
     );
-    server.wait_for("LISTENING", T).unwrap();
+    let port = server.listening_port(T).unwrap().to_string();
     let mut client = Peer::spawn(
         &python,
         &[

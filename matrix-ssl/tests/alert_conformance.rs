@@ -9,6 +9,12 @@
 //!   (RFC 2246/4346 appendix E.1: a higher client_version gets our highest);
 //! - each extension's malformed forms -> the alert, for the server reading a ClientHello
 //!   and for the client reading a ServerHello.
+// The shared in-memory pair (`support`) needs `std` and both roles.
+#![cfg(all(
+    feature = "std",
+    feature = "client-side-ssl",
+    feature = "server-side-ssl"
+))]
 
 mod support;
 

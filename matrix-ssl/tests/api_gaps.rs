@@ -2,6 +2,12 @@
 //! constants, the extension callback given at client-session creation,
 //! `SessionOption::FullHandshake` through `set_session_option`, `try_get_readbuf`'s
 //! out-of-memory answer, and PKCS#12 loading.
+// The shared in-memory pair (`support`) needs `std` and both roles.
+#![cfg(all(
+    feature = "std",
+    feature = "client-side-ssl",
+    feature = "server-side-ssl"
+))]
 
 mod support;
 

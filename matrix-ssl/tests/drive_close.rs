@@ -1,6 +1,12 @@
 //! The peer's close_notify through the shared driving loop (`Stream`): reads end with 0,
 //! and a write after it is refused as the peer's clean close (`BrokenPipe`), not as a
 //! protocol failure (the session itself answers `PS_PROTOCOL_FAIL`).
+// The shared in-memory pair (`support`) needs `std` and both roles.
+#![cfg(all(
+    feature = "std",
+    feature = "client-side-ssl",
+    feature = "server-side-ssl"
+))]
 
 mod support;
 

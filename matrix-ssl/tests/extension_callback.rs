@@ -1,5 +1,11 @@
 //! The hello extension callback (`extensionCback`): it sees every ServerHello extension
 //! and a negative return ends the handshake with handshake_failure.
+// The shared in-memory pair (`support`) needs `std` and both roles.
+#![cfg(all(
+    feature = "std",
+    feature = "client-side-ssl",
+    feature = "server-side-ssl"
+))]
 
 mod support;
 

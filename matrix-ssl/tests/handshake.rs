@@ -1,6 +1,12 @@
 //! Every compiled version x every compiled RSA suite x {full, resumed}, delivery patterns,
 //! version negotiation, resumption rules and the certificate callback, through the public
 //! buffer API.
+// The shared in-memory pair (`support`) needs `std` and both roles.
+#![cfg(all(
+    feature = "std",
+    feature = "client-side-ssl",
+    feature = "server-side-ssl"
+))]
 
 mod support;
 

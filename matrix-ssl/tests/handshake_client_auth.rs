@@ -2,7 +2,12 @@
 //! Certificate and CertificateVerify in SSL 3.0, TLS 1.0, 1.1 and 1.2 with RSA and DHE_RSA,
 //! the server's chain authentication and certificate callback, the session options, a
 //! client without a certificate, a bad CertificateVerify and an unknown client CA.
-#![cfg(feature = "client-auth")]
+#![cfg(all(
+    feature = "client-auth",
+    feature = "std",
+    feature = "client-side-ssl",
+    feature = "server-side-ssl"
+))]
 
 mod support;
 

@@ -2,6 +2,12 @@
 //! that allows it, full and resumed, through the public buffer API; then the negative cases
 //! (bad ServerKeyExchange signature, DH public values 0, 1, p-1 and p, unknown PSK
 //! identity, a group below 1024 bits), each with the RFC's alert.
+// The shared in-memory pair (`support`) needs `std` and both roles.
+#![cfg(all(
+    feature = "std",
+    feature = "client-side-ssl",
+    feature = "server-side-ssl"
+))]
 
 mod support;
 

@@ -1,5 +1,11 @@
 //! Heap per idle established session and the peak heap of a full handshake, measured with a
 //! counting allocator (dhat) — the figures a firmware sizes its memory by.
+// The shared in-memory pair (`support`) needs `std` and both roles.
+#![cfg(all(
+    feature = "std",
+    feature = "client-side-ssl",
+    feature = "server-side-ssl"
+))]
 
 mod support;
 

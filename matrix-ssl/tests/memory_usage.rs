@@ -5,6 +5,12 @@
 //! Heap sizes are deterministic for a given build, so they are asserted as upper bounds.
 //!
 //! One test: dhat counts the whole process, so nothing else may run beside it.
+// The shared in-memory pair (`support`) needs `std` and both roles.
+#![cfg(all(
+    feature = "std",
+    feature = "client-side-ssl",
+    feature = "server-side-ssl"
+))]
 
 mod support;
 

@@ -1,6 +1,12 @@
 //! Smoke checks against OpenSSL over 127.0.0.1: our client through `Stream` against
 //! `openssl s_server`, and `openssl s_client` against our server. A missing `openssl` is a
 //! failure, never a skip. Every child is killed at the end; every wait is bounded.
+// The shared in-memory pair (`support`) needs `std` and both roles.
+#![cfg(all(
+    feature = "std",
+    feature = "client-side-ssl",
+    feature = "server-side-ssl"
+))]
 
 mod support;
 

@@ -1,5 +1,11 @@
 //! Random chunkings of every flight and of application data, random versions and suites:
 //! the buffer API delivers every byte, in order, whatever the cut points.
+// The shared in-memory pair (`support`) needs `std` and both roles.
+#![cfg(all(
+    feature = "std",
+    feature = "client-side-ssl",
+    feature = "server-side-ssl"
+))]
 
 mod support;
 

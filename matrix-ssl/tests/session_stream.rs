@@ -1,4 +1,10 @@
 //! The blocking `Stream` adapter between our own client and server over 127.0.0.1.
+// The shared in-memory pair (`support`) needs `std` and both roles.
+#![cfg(all(
+    feature = "std",
+    feature = "client-side-ssl",
+    feature = "server-side-ssl"
+))]
 
 mod support;
 

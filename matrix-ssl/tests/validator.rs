@@ -2,7 +2,11 @@
 //! the leaf's purpose and the host name (RFC 6125), each with its alert; first through
 //! `validator::check` over the test PKI, then in whole in-memory handshakes.
 
-#![cfg(all(feature = "client-side-ssl", feature = "server-side-ssl"))]
+#![cfg(all(
+    feature = "std",
+    feature = "client-side-ssl",
+    feature = "server-side-ssl"
+))]
 
 mod support;
 

@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 use matrix_core::Error;
 use matrix_x509::{AuthStatus, CertChain, ChainAlert, X509Cert, authenticate};
 
-use AuthStatus::{FailBc, FailExtension, FailNameConstraints, Pass, Untested};
+#[cfg(feature = "name-constraints")]
+use AuthStatus::FailNameConstraints;
+use AuthStatus::{FailBc, FailExtension, Pass, Untested};
 
 fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../testkeys/hostile")

@@ -10,8 +10,9 @@
 //! Needs the peers (`cargo xtask peers`); the Python with tlslite-ng is
 //! `$MATRIX_PEERS_PYTHON`, else `target/peers-venv/bin/python`, else `python3`:
 //! `cargo run --manifest-path fuzz/Cargo.toml --no-default-features --bin gen-corpus-peers`
-//! (arguments: words of the recordings to redo, by target, peer or command line; without
-//! any, every `peer-*` seed is removed first and all are recorded again).
+//! (arguments: words of the recordings to redo, by target, peer, tag or command-line word
+//! other than a file name; without any, every `peer-*` seed is removed first and all are
+//! recorded again).
 
 #![forbid(unsafe_code)]
 // The `ecc` build records the ECC targets only: the other recordings are not used there.
@@ -1153,6 +1154,30 @@ fn python() -> String {
     "python3".into()
 }
 
+/// A recording's name for the command-line filter: its target, peer and tag, and the words
+/// of its command line that are not file names (the programs, options, suites and
+/// versions). File names are left out because they hold the checkout's path: a word of it
+/// (the worktree's name, `testkeys`, `rsa2048`) would select every recording.
+fn case_label(names: &[&str], argv: &[String]) -> String {
+    let words = argv
+        .iter()
+        .map(String::as_str)
+        .filter(|w| !w.contains(std::path::MAIN_SEPARATOR));
+    names
+        .iter()
+        .copied()
+        .filter(|n| !n.is_empty())
+        .chain(words)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether a recording labelled `label` is to be made: all are without filters, else those
+/// whose label contains one of them.
+fn selected(filters: &[String], label: &str) -> bool {
+    filters.is_empty() || filters.iter().any(|f| label.contains(f.as_str()))
+}
+
 fn run(root: &FsPath, filters: &[String]) -> Result<(), String> {
     let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let psk_file = std::env::temp_dir().join(format!("matrix-fuzz-psk-{}", std::process::id()));
@@ -1174,8 +1199,8 @@ fn run(root: &FsPath, filters: &[String]) -> Result<(), String> {
     let mut failures = Vec::new();
     let mut seeds = 0;
     for case in cases(&env) {
-        let label = format!("{} {} {}", case.target(), case.peer, case.argv.join(" "));
-        if !filters.is_empty() && !filters.iter().any(|f| label.contains(f.as_str())) {
+        let label = case_label(&[case.target(), case.peer, case.tag], &case.argv);
+        if !selected(filters, &label) {
             continue;
         }
         let r = match record(&case) {
@@ -1222,8 +1247,8 @@ fn run(root: &FsPath, filters: &[String]) -> Result<(), String> {
     let _ = std::fs::remove_file(&psk_file);
     let _ = std::fs::remove_file(&sess_file);
     for case in dtls::cases(&env.keys) {
-        let label = format!("{} {} {}", case.target(), case.peer, case.argv.join(" "));
-        if !filters.is_empty() && !filters.iter().any(|f| label.contains(f.as_str())) {
+        let label = case_label(&[case.target(), case.peer], &case.argv);
+        if !selected(filters, &label) {
             continue;
         }
         match dtls::record(&case) {
@@ -1538,8 +1563,8 @@ mod ecc_peers {
         let mut failures = Vec::new();
         let mut seeds = 0;
         for c in cases(&env).into_iter().chain(gnutls_cases(&env)) {
-            let label = format!("{} {} {}", c.target, c.tag, c.case.argv.join(" "));
-            if !filters.is_empty() && !filters.iter().any(|f| label.contains(f.as_str())) {
+            let label = super::case_label(&[c.target, c.case.peer, c.tag], &c.case.argv);
+            if !super::selected(filters, &label) {
                 continue;
             }
             let ours = match c.target {
@@ -1589,5 +1614,34 @@ mod ecc_peers {
         } else {
             Err(format!("{} ECC recordings failed", failures.len()))
         }
+    }
+}
+
+#[cfg(test)]
+mod filter_tests {
+    use super::{case_label, selected};
+
+    #[test]
+    fn file_names_are_not_part_of_the_label() {
+        let argv: Vec<String> = [
+            "openssl",
+            "s_client",
+            "-tls1_2",
+            "-CAfile",
+            "/work/wt/hygiene/testkeys/rsa2048/ca.pem",
+        ]
+        .map(String::from)
+        .to_vec();
+        let label = case_label(&["client_session", "openssl", "-resumed"], &argv);
+        assert_eq!(
+            label,
+            "client_session openssl -resumed openssl s_client -tls1_2 -CAfile"
+        );
+        let filters = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(selected(&filters(&["tls1_2"]), &label));
+        assert!(selected(&filters(&["resumed"]), &label));
+        assert!(!selected(&filters(&["hygiene"]), &label));
+        assert!(!selected(&filters(&["rsa2048"]), &label));
+        assert!(selected(&[], &label));
     }
 }
