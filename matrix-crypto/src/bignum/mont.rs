@@ -557,7 +557,7 @@ fn mul_n(out: &mut [u64], a: &[u64], b: &[u64], m: &[u64], m0inv: u64) {
     cond_sub(out, m, hi);
 }
 
-/// [`mul_n`] at a fixed size: the unrolled kernel where there is one
+/// `mul_n` at a fixed size: the unrolled kernel where there is one
 /// (`pubkey-improve-perf-increase-codesize`), else the product-scanning loops.
 fn mul_fixed<const N: usize>(
     out: &mut [u64; N],
