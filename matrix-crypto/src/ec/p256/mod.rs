@@ -14,6 +14,8 @@
 
 mod ecdsa;
 mod field;
+#[cfg(feature = "ecc-improve-perf-increase-codesize")]
+mod jacobian;
 mod limbs;
 mod point;
 mod scalar;

@@ -2,7 +2,7 @@
 //! scalar multiplication.
 //!
 //! - Projective coordinates `(X : Y : Z)` with the complete addition and doubling formulas
-//!   of Renes, Costello and Batina (2016), algorithms 4, 5 and 6 for `a = -3`: one formula
+//!   of Renes, Costello and Batina (2016), algorithms 4 and 6 for `a = -3`: one formula
 //!   for every pair of inputs, the identity `(0 : 1 : 0)` included, so no input can steer a
 //!   branch.
 //! - `mul`: `k * P` for a secret `k` (ECDH), a 4-bit fixed window whose table lookups read
@@ -10,7 +10,9 @@
 //! - `mul_base`: `k * G` for a secret `k` (signing, key generation). With
 //!   `ecc-improve-perf-increase-codesize`, a precomputed table of `j * 32^i * G` (52 rows
 //!   of 16 affine points, 53 KB, built once per process) and signed 5-bit digits: 52
-//!   mixed additions, every entry of a row read. Without it, `mul` on `G`.
+//!   mixed additions in Jacobian coordinates (`jacobian`; incomplete formulas whose
+//!   exceptional cases the digits never meet), every entry of a row read. Without it,
+//!   `mul` on `G`.
 //! - `u1 * G + u2 * Q` for verification (public inputs) is `vartime`'s, in Jacobian
 //!   coordinates; with the feature above it reads `ODD_G`, 32 odd multiples of G (2 KB)
 //!   built once.
@@ -145,8 +147,8 @@ impl Point {
         })
     }
 
-    /// The point `(x : y : z)` (tests).
-    #[cfg(test)]
+    /// The point `(x : y : z)` (the fixed-base multiplication's result, tests).
+    #[cfg(any(test, feature = "ecc-improve-perf-increase-codesize"))]
     pub(super) fn from_xyz(x: Fe, y: Fe, z: Fe) -> Point {
         Point { x, y, z }
     }
@@ -194,51 +196,6 @@ impl Point {
         t0 = t0 - t2;
         t1 = t4 * y3;
         t2 = t0 * y3;
-        y3 = x3 * z3;
-        y3 = y3 + t2;
-        x3 = t3 * x3;
-        x3 = x3 - t1;
-        z3 = t4 * z3;
-        t1 = t3 * t0;
-        z3 = z3 + t1;
-        Point {
-            x: x3,
-            y: y3,
-            z: z3,
-        }
-    }
-
-    /// `self + other` for an affine `other` (never the identity): RCB 2016 algorithm 5.
-    // Used by the fixed-base table only (and the tests).
-    #[cfg_attr(not(feature = "ecc-improve-perf-increase-codesize"), allow(dead_code))]
-    pub(crate) fn add_affine(&self, other: &Affine) -> Point {
-        let (x1, y1, z1) = (self.x, self.y, self.z);
-        let (x2, y2) = (other.x, other.y);
-        let mut t0 = x1 * x2;
-        let mut t1 = y1 * y2;
-        let mut t3 = (x2 + y2) * (x1 + y1);
-        let mut t4 = t0 + t1;
-        t3 = t3 - t4;
-        t4 = y2 * z1 + y1;
-        let mut y3 = x2 * z1 + x1;
-        let mut z3 = B * z1;
-        let mut x3 = y3 - z3;
-        z3 = x3.double();
-        x3 = x3 + z3;
-        z3 = t1 - x3;
-        x3 = t1 + x3;
-        y3 = B * y3;
-        t1 = z1.double();
-        let t2 = t1 + z1;
-        y3 = y3 - t2;
-        y3 = y3 - t0;
-        t1 = y3.double();
-        y3 = t1 + y3;
-        t1 = t0.double();
-        t0 = t1 + t0;
-        t0 = t0 - t2;
-        t1 = t4 * y3;
-        let t2 = t0 * y3;
         y3 = x3 * z3;
         y3 = y3 + t2;
         x3 = t3 * x3;
@@ -322,13 +279,27 @@ impl Point {
     }
 }
 
-/// `k * G` for a secret `k`: the precomputed table (see the module docs).
+/// `k * G` for a secret `k`: the precomputed table (see the module docs), accumulated in
+/// Jacobian coordinates with the incomplete mixed addition (`jacobian`).
+///
+/// Why its exceptional cases (`acc = ±e`, or `acc` the identity) never go wrong: with
+/// `k < n` canonical, the signed digits before row `i` sum to an integer `S` with
+/// `|S| <= 16 (32^i - 1) / 31 < 0.52 * 32^i`, and row `i` adds `e = d 32^i G` with
+/// `1 <= |d| <= 16`. For `i < 51`, `0 < |S ± d 32^i| < 16.52 * 2^250 < n`: `acc` is never
+/// `±e`. In the last row `d` is 1 or 2 and `S ± d 2^255` would have to be `0` or `±n`;
+/// `|S| < 0.52 * 2^255` and `S + d 2^255 = k < n` leave only `S - 2^256 = -n`, that is
+/// `k = 2^257 - n > n`: excluded. `S = 0` (the identity) exactly while every digit so far
+/// was 0 (the top nonzero digit outweighs the rest): a mask tracks it and the sum is then
+/// the entry itself.
 #[cfg(feature = "ecc-improve-perf-increase-codesize")]
 pub(crate) fn mul_base(k: &Scalar) -> Point {
+    use super::jacobian::Jacobian;
     use tables::{ENTRIES, WINDOW};
     let table = &*tables::BASE;
     let mut kl = k.to_limbs();
-    let mut acc = Point::IDENTITY;
+    let mut acc = Jacobian::IDENTITY;
+    // All ones while `acc` is the identity.
+    let mut at_identity = u64::MAX;
     let mut carry = 0u64;
     for (i, row) in table.iter().enumerate() {
         // Signed digit in [-16, 16): v = the window's bits + carry, in [0, 32]; v >= 16
@@ -344,11 +315,17 @@ pub(crate) fn mul_base(k: &Scalar) -> Point {
             e = Affine::select(&e, t, limbs::eq_mask(j as u64 + 1, abs));
         }
         e = Affine::select(&e, &e.neg(), neg);
-        let sum = acc.add_affine(&e);
-        acc = Point::select(&sum, &acc, limbs::eq_mask(abs, 0));
+        let sum = Jacobian::select(
+            &acc.add_affine_distinct(&e),
+            &Jacobian::from_affine(&e),
+            at_identity,
+        );
+        let zero = limbs::eq_mask(abs, 0);
+        acc = Jacobian::select(&sum, &acc, zero);
+        at_identity &= zero;
     }
     kl.zeroize();
-    acc
+    Point::select(&acc.to_projective(), &Point::IDENTITY, at_identity)
 }
 
 /// Bits `start .. start + WINDOW` of `k` (zero above bit 255). `start` is public.
@@ -440,18 +417,15 @@ mod tests {
         // The identity is neutral on both sides and doubles to itself.
         assert_eq!(enc(&g.add(&id)), enc(&g));
         assert_eq!(enc(&id.add(&g)), enc(&g));
-        assert_eq!(enc(&id.add_affine(&GENERATOR)), enc(&g));
         assert!(id.double().to_affine().is_none());
         assert!(id.add(&id).to_affine().is_none());
         // P + P = 2P through every formula; P - P = O.
         assert_eq!(enc(&g.add(&g)), enc(&g.double()));
-        assert_eq!(enc(&g.add_affine(&GENERATOR)), enc(&g.double()));
         assert!(
             g.add(&Point::from_affine(&GENERATOR.neg()))
                 .to_affine()
                 .is_none()
         );
-        assert!(g.add_affine(&GENERATOR.neg()).to_affine().is_none());
         // 3G three ways.
         let g3 = g.double().add(&g);
         assert_eq!(enc(&g.mul(&scalar(3))), enc(&g3));
