@@ -3,10 +3,15 @@
 //!
 //! Constant time throughout: no branch or memory index depends on an element's value.
 //! Inversion is Fermat's `a^(p-2)` by a fixed addition chain (255 squarings, 13
-//! multiplications).
+//! multiplications), or with `ecc-improve-perf-increase-codesize` constant-time safegcd
+//! (`safegcd`).
 
 use super::limbs::{self, Limbs};
+#[cfg(feature = "ecc-improve-perf-increase-codesize")]
+use super::safegcd;
 use core::ops::{Add, Mul, Neg, Sub};
+#[cfg(feature = "ecc-improve-perf-increase-codesize")]
+use zeroize::Zeroize;
 
 /// The modulus p.
 const P: Limbs = [
@@ -72,7 +77,8 @@ impl Fe {
         self * self
     }
 
-    /// `self^(2^k)`.
+    /// `self^(2^k)` (Fermat's inversion).
+    #[cfg(not(feature = "ecc-improve-perf-increase-codesize"))]
     fn sqn(self, k: u32) -> Fe {
         let mut t = self;
         for _ in 0..k {
@@ -87,9 +93,23 @@ impl Fe {
         self + self
     }
 
+    /// `self^-1`, or 0 for 0, by constant-time safegcd (`safegcd`; the fixed-base table's
+    /// feature: more code, faster than Fermat's chain).
+    #[cfg(feature = "ecc-improve-perf-increase-codesize")]
+    pub(crate) fn invert(self) -> Fe {
+        const MODULUS: safegcd::Modulus = safegcd::Modulus::new(&P);
+        let mut a = self * Fe([1, 0, 0, 0]);
+        let mut inv = Fe(safegcd::invert(&a.0, &MODULUS));
+        let out = inv * Fe(R2);
+        a.0.zeroize();
+        inv.0.zeroize();
+        out
+    }
+
     /// `self^-1`, or 0 for 0: `self^(p-2)`. The exponent is
     /// `ffffffff 00000001 00000000 00000000 00000000 ffffffff ffffffff fffffffd`, built from
     /// `x_k = self^(2^k - 1)`.
+    #[cfg(not(feature = "ecc-improve-perf-increase-codesize"))]
     pub(crate) fn invert(self) -> Fe {
         let x1 = self;
         let x2 = x1.square() * x1;

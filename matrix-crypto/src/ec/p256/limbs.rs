@@ -182,8 +182,10 @@ fn sqr_wide(a: &Limbs) -> [u64; 8] {
 
 /// Montgomery squaring `a^2 / 2^256 mod m` for `a < m`: `sqr_wide`, then four reduction
 /// steps.
-// Squaring has its own code on 64-bit targets only (speed); 32-bit ones multiply.
+// Squaring has its own code on 64-bit targets only (speed); 32-bit ones multiply. The
+// scalars' Fermat inversion is its one user besides the tests when safegcd replaces it.
 #[cfg(target_pointer_width = "64")]
+#[cfg_attr(feature = "ecc-improve-perf-increase-codesize", allow(dead_code))]
 #[inline(always)]
 pub(super) fn mont_sqr(a: &Limbs, m: &Limbs, m0: u64) -> Limbs {
     let mut t = sqr_wide(a);

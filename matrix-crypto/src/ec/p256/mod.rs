@@ -18,6 +18,8 @@ mod field;
 mod jacobian;
 mod limbs;
 mod point;
+#[cfg(feature = "ecc-improve-perf-increase-codesize")]
+mod safegcd;
 mod scalar;
 mod vartime;
 

@@ -5,6 +5,8 @@
 //! (`a^(n-2)`, a fixed 4-bit window over the public exponent) never branch on a value.
 
 use super::limbs::{self, Limbs};
+#[cfg(feature = "ecc-improve-perf-increase-codesize")]
+use super::safegcd;
 use core::ops::{Add, Mul};
 use zeroize::Zeroize;
 
@@ -64,6 +66,8 @@ impl Scalar {
     }
 
     /// `self^2`.
+    // Fermat's inversion only (and the tests) with the feature's safegcd.
+    #[cfg_attr(feature = "ecc-improve-perf-increase-codesize", allow(dead_code))]
     #[cfg(target_pointer_width = "64")]
     pub(crate) fn square(self) -> Scalar {
         Scalar(limbs::mont_sqr(&self.0, &N, N0))
@@ -71,12 +75,14 @@ impl Scalar {
 
     /// `self^2`: on a 32-bit target (the firmware), the multiplication, to keep one copy
     /// of the Montgomery code.
+    #[cfg_attr(feature = "ecc-improve-perf-increase-codesize", allow(dead_code))]
     #[cfg(not(target_pointer_width = "64"))]
     pub(crate) fn square(self) -> Scalar {
         self * self
     }
 
-    /// `self^(2^k)`.
+    /// `self^(2^k)` (Fermat's inversion).
+    #[cfg(not(feature = "ecc-improve-perf-increase-codesize"))]
     fn sqn(self, k: u32) -> Scalar {
         let mut t = self;
         for _ in 0..k {
@@ -85,9 +91,23 @@ impl Scalar {
         t
     }
 
+    /// `self^-1` (0 for 0) by constant-time safegcd (`safegcd`), several times faster
+    /// than Fermat's chain (the fixed-base table's feature: more code).
+    #[cfg(feature = "ecc-improve-perf-increase-codesize")]
+    pub(crate) fn invert(self) -> Scalar {
+        const MODULUS: safegcd::Modulus = safegcd::Modulus::new(&N);
+        let mut a = self.to_limbs();
+        let mut inv = safegcd::invert(&a, &MODULUS);
+        let out = Scalar(mont_mul(&inv, &R2));
+        a.zeroize();
+        inv.zeroize();
+        out
+    }
+
     /// `self^-1` (0 for 0): `self^(n-2)`. The exponent is public: its top half
     /// `ffffffff 00000000 ffffffff ffffffff` by an addition chain over `x_k = self^(2^k - 1)`,
     /// its bottom half by 4-bit windows (255 squarings, 53 multiplications).
+    #[cfg(not(feature = "ecc-improve-perf-increase-codesize"))]
     pub(crate) fn invert(self) -> Scalar {
         let x2 = self.square() * self;
         let x4 = x2.sqn(2) * x2;
