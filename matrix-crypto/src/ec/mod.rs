@@ -31,7 +31,7 @@
 //! constant-time variable-base code unless `ecc-improve-perf-increase-codesize` is on
 //! (matrix-crypto's defaults; it needs `std`): then it reads precomputed multiples of the
 //! generator, every table entry touched and chosen by masks, so no memory access depends
-//! on the secret (P-256: 52 rows of 16 affine points, 53 KB; P-384: the `p384` crate's
+//! on the secret (P-256: 43 rows of 32 affine points, 88 KB; P-384: the `p384` crate's
 //! table, 56 KB; both built on first use; X25519: 25 KB of constant tables). P-256
 //! verification also takes a 2 KB table of odd multiples of G then. ECDH (`d * Q`) is
 //! constant time, verification (`u1 * G + u2 * Q`) variable time (public data only).
