@@ -506,7 +506,6 @@ pub fn budgets() -> Result<Vec<(String, u64)>, String> {
 /// minimal-client image) are left out. A panic is a bug either way: the library returns
 /// errors on every input. `root` is the workspace root, for the path remapping.
 pub fn rustflags(root: &Path, features: &[String]) -> Vec<String> {
-    let on = |f: &str| features.iter().any(|x| x.ends_with(f));
     let mut flags: Vec<String> = [
         "-Cforce-unwind-tables=no",
         "-Zunstable-options",
@@ -520,21 +519,10 @@ pub fn rustflags(root: &Path, features: &[String]) -> Vec<String> {
     ]
     .map(str::to_string)
     .to_vec();
-    // Whatever path is still embedded (a `file!()`, a dependency's message) is written
-    // the same on every machine, so a budget measured here holds in CI.
-    flags.push(format!("--remap-path-prefix={}=/matrix", root.display()));
-    let cargo_home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
-    if let Some(home) = cargo_home {
-        flags.push(format!("--remap-path-prefix={}=/cargo", home.display()));
-    }
-    if !on("aes-improve-perf-increase-codesize") {
-        flags.extend(["--cfg".into(), "aes_backend_soft=\"compact\"".into()]);
-    }
-    if !on("sha256-improve-perf-increase-codesize") {
-        flags.extend(["--cfg".into(), "sha2_backend_soft=\"compact\"".into()]);
-    }
+    // The stable part is the x86_64 size build's: the RustCrypto backends chosen by the
+    // speed-versus-size features, and every remaining embedded path (a `file!()`, a
+    // dependency's message) remapped, so a budget measured here holds in CI.
+    flags.extend(crate::matrix::size_rustflags(root, features));
     flags
 }
 

@@ -227,8 +227,8 @@ pub(crate) fn build(root: &Path, profile: &str, features: &[String]) -> Result<P
 }
 
 /// The compiler flags of the x86_64 size build (`min-size`), all stable: what a user who
-/// builds a profile for size on a host gets with the firmware build's choices
-/// ([`crate::firmware::rustflags`]) where stable Rust has them.
+/// builds a profile for size on a host gets with the firmware build's choices where stable
+/// Rust has them ([`crate::firmware::rustflags`] adds its unstable flags to these).
 ///
 /// - The speed-versus-size features of matrix-crypto decide the RustCrypto crates' `--cfg`
 ///   backend choices, as in the firmware build: without
