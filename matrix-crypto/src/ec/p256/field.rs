@@ -1,5 +1,6 @@
 //! The P-256 base field GF(p), p = 2^256 - 2^224 + 2^192 + 2^96 - 1 (FIPS 186-4 appendix
-//! D.1.2.3), in Montgomery form (R = 2^256) on four 64-bit limbs.
+//! D.1.2.3), in Montgomery form (R = 2^256) on the limbs of `limbs` (four 64-bit or eight
+//! 32-bit limbs, by target).
 //!
 //! Constant time throughout: no branch or memory index depends on an element's value.
 //! Inversion is Fermat's `a^(p-2)` by a fixed addition chain (255 squarings, 13
@@ -14,19 +15,19 @@ use core::ops::{Add, Mul, Neg, Sub};
 use zeroize::Zeroize;
 
 /// The modulus p.
-const P: Limbs = [
+const P: Limbs = limbs::from_u64s([
     0xffff_ffff_ffff_ffff,
     0x0000_0000_ffff_ffff,
     0x0000_0000_0000_0000,
     0xffff_ffff_0000_0001,
-];
+]);
 /// `R^2 mod p`, to enter Montgomery form.
-const R2: Limbs = [
+const R2: Limbs = limbs::from_u64s([
     0x0000_0000_0000_0003,
     0xffff_fffb_ffff_ffff,
     0xffff_ffff_ffff_fffe,
     0x0000_0004_ffff_fffd,
-];
+]);
 
 /// An element of GF(p) in Montgomery form: `self.0 = a * 2^256 mod p`, always `< p`.
 #[derive(Clone, Copy, Debug)]
@@ -34,14 +35,14 @@ pub(crate) struct Fe(Limbs);
 
 impl Fe {
     /// 0.
-    pub(crate) const ZERO: Fe = Fe([0; 4]);
+    pub(crate) const ZERO: Fe = Fe(limbs::from_u64s([0; 4]));
     /// 1 (that is, `R mod p`).
-    pub(crate) const ONE: Fe = Fe([
+    pub(crate) const ONE: Fe = Fe(limbs::from_u64s([
         0x0000_0000_0000_0001,
         0xffff_ffff_0000_0000,
         0xffff_ffff_ffff_ffff,
         0x0000_0000_ffff_fffe,
-    ]);
+    ]));
 
     /// An element from its Montgomery-form limbs (constants only).
     pub(crate) const fn from_mont_limbs(l: Limbs) -> Fe {
@@ -59,7 +60,7 @@ impl Fe {
 
     /// The canonical big-endian 32-octet encoding.
     pub(crate) fn to_bytes(self) -> [u8; 32] {
-        limbs::to_be(&(self * Fe([1, 0, 0, 0])).0)
+        limbs::to_be(&(self * Fe(limbs::ONE)).0)
     }
 
     /// `self^2`.
@@ -97,11 +98,11 @@ impl Fe {
     /// feature: more code, faster than Fermat's chain).
     #[cfg(feature = "ecc-improve-perf-increase-codesize")]
     pub(crate) fn invert(self) -> Fe {
-        const MODULUS: safegcd::Modulus = safegcd::Modulus::new(&P);
-        let mut a = self * Fe([1, 0, 0, 0]);
-        let mut inv = Fe(safegcd::invert(&a.0, &MODULUS));
+        const MODULUS: safegcd::Modulus = safegcd::Modulus::new(&limbs::to_u64s(&P));
+        let mut a = limbs::to_u64s(&(self * Fe(limbs::ONE)).0);
+        let mut inv = Fe(limbs::from_u64s(safegcd::invert(&a, &MODULUS)));
         let out = inv * Fe(R2);
-        a.0.zeroize();
+        a.zeroize();
         inv.0.zeroize();
         out
     }

@@ -5,8 +5,28 @@
 //! Every function here runs in time independent of its operands' values: carries and
 //! borrows become all-ones or all-zero masks, never branches or indices.
 
+/// A limb.
+pub(super) type Word = u64;
+
 /// A 256-bit integer, least significant limb first.
 pub(super) type Limbs = [u64; 4];
+
+/// 1.
+pub(super) const ONE: Limbs = [1, 0, 0, 0];
+
+/// Bits per limb.
+pub(super) const WORD_BITS: usize = 64;
+
+/// The limbs of a 256-bit integer written as four 64-bit words, least significant first
+/// (how the constants are written for both limb sizes; `limbs32` has 32-bit limbs).
+pub(super) const fn from_u64s(w: [u64; 4]) -> Limbs {
+    w
+}
+
+/// The four 64-bit words of `a`, least significant first.
+pub(super) const fn to_u64s(a: &Limbs) -> [u64; 4] {
+    *a
+}
 
 /// `a + b + carry`: (sum, carry out).
 #[inline(always)]
@@ -47,6 +67,15 @@ pub(super) fn sub(a: &Limbs, b: &Limbs) -> (Limbs, u64) {
     let (r1, c) = sbb(a[1], b[1], c);
     let (r2, c) = sbb(a[2], b[2], c);
     let (r3, c) = sbb(a[3], b[3], c);
+    ([r0, r1, r2, r3], c)
+}
+
+/// `a + b` and the carry (0 or 1).
+pub(super) fn add(a: &Limbs, b: &Limbs) -> (Limbs, u64) {
+    let (r0, c) = adc(a[0], b[0], 0);
+    let (r1, c) = adc(a[1], b[1], c);
+    let (r2, c) = adc(a[2], b[2], c);
+    let (r3, c) = adc(a[3], b[3], c);
     ([r0, r1, r2, r3], c)
 }
 

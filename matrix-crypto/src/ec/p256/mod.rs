@@ -1,7 +1,8 @@
 //! NIST P-256 (secp256r1) written here in safe Rust: the field (`field`), the scalars mod n
 //! (`scalar`), points and constant-time scalar multiplication (`point`), the verifier's
 //! variable-time `u1 * G + u2 * Q` (`vartime`), ECDSA with RFC 6979 nonces
-//! (`ecdsa`); and the small set of operations `ec` needs, the same as `nist` writes for
+//! (`ecdsa`), over the limb arithmetic of `limbs` (four 64-bit limbs) or `limbs32` (eight
+//! 32-bit limbs, for 32-bit targets); and the small set of operations `ec` needs, the same as `nist` writes for
 //! P-384 over the RustCrypto crate.
 //!
 //! Standards: SEC 1 v2 (point encoding section 2.3.3/2.3.4, public key validation section
@@ -16,7 +17,17 @@ mod ecdsa;
 mod field;
 #[cfg(feature = "ecc-improve-perf-increase-codesize")]
 mod jacobian;
+// Four 64-bit limbs on 64-bit targets, eight 32-bit ones elsewhere (the firmware: a
+// 64 x 64-bit product is a long multiply sequence there); one interface.
+#[cfg(target_pointer_width = "64")]
 mod limbs;
+#[cfg(not(target_pointer_width = "64"))]
+#[path = "limbs32.rs"]
+mod limbs;
+// Built on 64-bit hosts for its tests against `limbs`.
+#[cfg(all(test, target_pointer_width = "64"))]
+#[allow(dead_code)]
+mod limbs32;
 mod point;
 #[cfg(feature = "ecc-improve-perf-increase-codesize")]
 mod safegcd;

@@ -26,12 +26,12 @@ use super::scalar::Scalar;
 use zeroize::Zeroize;
 
 /// The coefficient b, in Montgomery form.
-const B: Fe = Fe::from_mont_limbs([
+const B: Fe = Fe::from_mont_limbs(limbs::from_u64s([
     0xd89c_df62_29c4_bddf,
     0xacf0_05cd_7884_3090,
     0xe5a2_20ab_f721_2ed6,
     0xdc30_061d_0487_4834,
-]);
+]));
 
 /// A point in affine coordinates, never the identity.
 #[derive(Clone, Copy, Debug)]
@@ -42,18 +42,18 @@ pub(crate) struct Affine {
 
 /// The generator G (SEC 2 section 2.4.2), in Montgomery form.
 pub(crate) const GENERATOR: Affine = Affine {
-    x: Fe::from_mont_limbs([
+    x: Fe::from_mont_limbs(limbs::from_u64s([
         0x79e7_30d4_18a9_143c,
         0x75ba_95fc_5fed_b601,
         0x79fb_732b_7762_2510,
         0x1890_5f76_a537_55c6,
-    ]),
-    y: Fe::from_mont_limbs([
+    ])),
+    y: Fe::from_mont_limbs(limbs::from_u64s([
         0xddf2_5357_ce95_560a,
         0x8b4a_b8e4_ba19_e45c,
         0xd2e8_8688_dd21_f325,
         0x8571_ff18_2588_5d85,
-    ]),
+    ])),
 };
 
 impl Affine {
@@ -267,7 +267,11 @@ impl Point {
             if i != 63 {
                 acc = acc.double().double().double().double();
             }
-            let digit = (kl[i / 16] >> ((i % 16) * 4)) & 0xf;
+            // Digit i: bits 4i to 4i + 3, within one limb.
+            const PER_LIMB: usize = limbs::WORD_BITS / 4;
+            // A conversion only where the limbs have 32 bits.
+            #[allow(clippy::useless_conversion)]
+            let digit = u64::from((kl[i / PER_LIMB] >> ((i % PER_LIMB) * 4)) & 0xf);
             let mut e = Point::IDENTITY;
             for (j, t) in table.iter().enumerate() {
                 e = Point::select(&e, t, limbs::eq_mask(j as u64, digit));
@@ -298,7 +302,7 @@ pub(crate) fn mul_base(k: &Scalar) -> Point {
     use super::jacobian::Jacobian;
     use tables::{ENTRIES, WINDOW};
     let table = &*tables::BASE;
-    let mut kl = k.to_limbs();
+    let mut kl = limbs::to_u64s(&k.to_limbs());
     let mut acc = Jacobian::IDENTITY;
     // All ones while `acc` is the identity.
     let mut at_identity = u64::MAX;
@@ -332,7 +336,7 @@ pub(crate) fn mul_base(k: &Scalar) -> Point {
 
 /// Bits `start .. start + WINDOW` of `k` (zero above bit 255). `start` is public.
 #[cfg(feature = "ecc-improve-perf-increase-codesize")]
-fn window(k: &limbs::Limbs, start: usize) -> u64 {
+fn window(k: &[u64; 4], start: usize) -> u64 {
     let (limb, off) = (start / 64, start % 64);
     let mut v = k.get(limb).map_or(0, |l| l >> off);
     if off + tables::WINDOW > 64 {
@@ -410,6 +414,11 @@ mod tests {
         Scalar::from_bytes(&b).unwrap()
     }
 
+    /// `a - b` on 64-bit words, whatever the target's limbs.
+    fn sub64(a: &[u64; 4], b: &[u64; 4]) -> [u64; 4] {
+        limbs::to_u64s(&limbs::sub(&limbs::from_u64s(*a), &limbs::from_u64s(*b)).0)
+    }
+
     fn enc(p: &Point) -> Option<[u8; 65]> {
         p.to_affine().map(|a| a.to_uncompressed())
     }
@@ -437,7 +446,7 @@ mod tests {
         assert_eq!(enc(&mul_base(&scalar(3))), enc(&g3));
         // (n - 1) G = -G, 0 * G = O.
         let nm1 = Scalar::from_bytes(&limbs::to_be(
-            &limbs::sub(&super::super::scalar::N, &[1, 0, 0, 0]).0,
+            &limbs::sub(&super::super::scalar::N, &limbs::ONE).0,
         ))
         .unwrap();
         assert_eq!(
@@ -457,8 +466,8 @@ mod tests {
     #[test]
     fn mul_base_matches_mul_on_digit_edges() {
         let g = Point::from_affine(&GENERATOR);
-        let n = super::super::scalar::N;
-        let mut ks: Vec<limbs::Limbs> = Vec::new();
+        let n = limbs::to_u64s(&super::super::scalar::N);
+        let mut ks: Vec<[u64; 4]> = Vec::new();
         for v in [1u64, 2, 31, 32, 33, 63, 64, 65, u64::MAX] {
             ks.push([v, 0, 0, 0]);
         }
@@ -470,10 +479,10 @@ mod tests {
             ks.push([pattern, pattern, pattern, pattern >> 4]);
         }
         for d in [1u64, 2, 3] {
-            ks.push(limbs::sub(&n, &[d, 0, 0, 0]).0);
+            ks.push(sub64(&n, &[d, 0, 0, 0]));
         }
         // (n - 1) / 2 and (n + 1) / 2.
-        let half = limbs::sub(&n, &[1, 0, 0, 0]).0;
+        let half = sub64(&n, &[1, 0, 0, 0]);
         let half = [
             half[0] >> 1 | half[1] << 63,
             half[1] >> 1 | half[2] << 63,
@@ -483,7 +492,7 @@ mod tests {
         ks.push(half);
         ks.push([half[0] + 1, half[1], half[2], half[3]]);
         for k in ks {
-            let k = Scalar::from_bytes(&limbs::to_be(&k)).unwrap();
+            let k = Scalar::from_bytes(&limbs::to_be(&limbs::from_u64s(k))).unwrap();
             assert_eq!(enc(&mul_base(&k)), enc(&g.mul(&k)));
         }
     }

@@ -9,7 +9,9 @@
 //! Every step runs the same instructions whatever the values: conditions become masks, the
 //! batch count is fixed, and the products are of 64-bit limbs into 128 bits.
 
-use super::limbs::Limbs;
+/// A 256-bit integer as four 64-bit words, least significant first, whatever the limbs of
+/// `limbs` are on the target (callers convert; free where they are the same).
+type Limbs = [u64; 4];
 use zeroize::Zeroize;
 
 /// The low 62 bits.
@@ -241,18 +243,20 @@ mod tests {
             0,
             0xffff_ffff_0000_0001,
         ],
-        super::super::scalar::N,
+        super::super::limbs::to_u64s(&super::super::scalar::N),
     ];
 
     fn big(a: &Limbs) -> BigUint {
-        BigUint::from_bytes_be(&super::super::limbs::to_be(a))
+        BigUint::from_bytes_be(&super::super::limbs::to_be(
+            &super::super::limbs::from_u64s(*a),
+        ))
     }
 
     fn limbs(x: &BigUint) -> Limbs {
         let mut b = [0u8; 32];
         let v = x.to_bytes_be();
         b[32 - v.len()..].copy_from_slice(&v);
-        super::super::limbs::from_be(&b)
+        super::super::limbs::to_u64s(&super::super::limbs::from_be(&b))
     }
 
     fn check(a: &BigUint, m: &Limbs) {

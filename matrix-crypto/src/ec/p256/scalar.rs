@@ -1,31 +1,33 @@
 //! Scalars modulo the P-256 group order n (FIPS 186-4 appendix D.1.2.3), in Montgomery form
-//! on four 64-bit limbs: what ECDSA needs (SEC 1 section 4.1, FIPS 186-4 section 6.4).
+//! on the limbs of `limbs` (four 64-bit or eight 32-bit limbs, by target): what ECDSA needs (SEC 1 section 4.1, FIPS 186-4 section 6.4).
 //!
 //! Constant time for secret scalars: range checks, arithmetic and the Fermat inversion
 //! (`a^(n-2)`, a fixed 4-bit window over the public exponent) never branch on a value.
 
-use super::limbs::{self, Limbs};
+use super::limbs::{self, Limbs, Word};
 #[cfg(feature = "ecc-improve-perf-increase-codesize")]
 use super::safegcd;
 use core::ops::{Add, Mul};
 use zeroize::Zeroize;
 
 /// The order n.
-pub(super) const N: Limbs = [
+pub(super) const N: Limbs = limbs::from_u64s([
     0xf3b9_cac2_fc63_2551,
     0xbce6_faad_a717_9e84,
     0xffff_ffff_ffff_ffff,
     0xffff_ffff_0000_0000,
-];
-/// `-n^-1 mod 2^64`.
-const N0: u64 = 0xccd1_c8aa_ee00_bc4f;
+]);
+/// `-n^-1` modulo the limb radix: the low limb of `-n^-1 mod 2^64` (the truncation is
+/// the point).
+#[allow(clippy::cast_possible_truncation)]
+const N0: Word = 0xccd1_c8aa_ee00_bc4f_u64 as Word;
 /// `R^2 mod n`.
-const R2: Limbs = [
+const R2: Limbs = limbs::from_u64s([
     0x8324_4c95_be79_eea2,
     0x4699_799c_49bd_6fa6,
     0x2845_b239_2b6b_ec59,
     0x66e1_2d94_f3d9_5620,
-];
+]);
 
 /// A scalar mod n in Montgomery form (`a * 2^256 mod n`, always `< n`). Zeroize it when it
 /// holds a secret (keys and nonces do, on drop).
@@ -52,7 +54,7 @@ impl Scalar {
 
     /// The canonical integer `< n`.
     pub(crate) fn to_limbs(self) -> Limbs {
-        mont_mul(&self.0, &[1, 0, 0, 0])
+        mont_mul(&self.0, &limbs::ONE)
     }
 
     /// The big-endian 32-octet encoding.
@@ -95,9 +97,9 @@ impl Scalar {
     /// than Fermat's chain (the fixed-base table's feature: more code).
     #[cfg(feature = "ecc-improve-perf-increase-codesize")]
     pub(crate) fn invert(self) -> Scalar {
-        const MODULUS: safegcd::Modulus = safegcd::Modulus::new(&N);
-        let mut a = self.to_limbs();
-        let mut inv = safegcd::invert(&a, &MODULUS);
+        const MODULUS: safegcd::Modulus = safegcd::Modulus::new(&limbs::to_u64s(&N));
+        let mut a = limbs::to_u64s(&self.to_limbs());
+        let mut inv = limbs::from_u64s(safegcd::invert(&a, &MODULUS));
         let out = Scalar(mont_mul(&inv, &R2));
         a.zeroize();
         inv.zeroize();

@@ -141,6 +141,7 @@ impl Jacobian {
 /// The width-`w` non-adjacent form of `k` (least significant digit first): every nonzero
 /// digit odd and below `2^(w-1)` in magnitude.
 fn wnaf(k: &Limbs, w: u32) -> [i8; 257] {
+    let k = limbs::to_u64s(k);
     let mut x = [k[0], k[1], k[2], k[3], 0u64];
     let mut out = [0i8; 257];
     let full = 1i64 << w;
@@ -248,24 +249,12 @@ pub(super) fn check_x(u1: &Scalar, u2: &Scalar, q: &Affine, r: &Limbs) -> bool {
     if Fe::from_bytes(&b).is_some_and(|rf| (rf * z2).eq_vartime(&sum.x)) {
         return true;
     }
-    let (rn, carry) = add(r, &N);
+    let (rn, carry) = limbs::add(r, &N);
     if carry != 0 {
         return false;
     }
     b = limbs::to_be(&rn);
     Fe::from_bytes(&b).is_some_and(|rnf| (rnf * z2).eq_vartime(&sum.x))
-}
-
-/// `a + b` and the carry.
-fn add(a: &Limbs, b: &Limbs) -> (Limbs, u64) {
-    let mut out = [0u64; 4];
-    let mut carry = 0u64;
-    for i in 0..4 {
-        let t = u128::from(a[i]) + u128::from(b[i]) + u128::from(carry);
-        out[i] = t as u64;
-        carry = (t >> 64) as u64;
-    }
-    (out, carry)
 }
 
 #[cfg(test)]
@@ -317,7 +306,7 @@ mod tests {
             .to_affine()
             .unwrap();
         assert_eq!(affine(&mul_base_add(&scalar(7), &scalar(2), &q)), ct(17));
-        let nm1 = Scalar::from_bytes(&limbs::to_be(&limbs::sub(&N, &[1, 0, 0, 0]).0)).unwrap();
+        let nm1 = Scalar::from_bytes(&limbs::to_be(&limbs::sub(&N, &limbs::ONE).0)).unwrap();
         assert!(affine(&mul_base_add(&scalar(1), &nm1, &GENERATOR)).is_none());
         // G + G through the Q table (doubling inside an addition).
         assert_eq!(
@@ -329,7 +318,7 @@ mod tests {
     #[test]
     fn naf_digits_rebuild_the_scalar() {
         for k in [1u64, 2, 15, 16, 31, 0xdead_beef, u64::MAX] {
-            let limbs = [k, k.rotate_left(7), k, k >> 1];
+            let limbs = limbs::from_u64s([k, k.rotate_left(7), k, k >> 1]);
             for w in [5, 7] {
                 let naf = wnaf(&limbs, w);
                 let mut acc = Jacobian::INFINITY;
