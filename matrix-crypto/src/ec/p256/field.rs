@@ -4,7 +4,8 @@
 //!
 //! Constant time throughout: no branch or memory index depends on an element's value.
 //! Inversion is Fermat's `a^(p-2)` by a fixed addition chain (255 squarings, 13
-//! multiplications), or with `ecc-improve-perf-increase-codesize` constant-time safegcd
+//! multiplications; on 32-bit targets, for size, a square and multiply over the public
+//! exponent, `limbs::mont_pow`, which the scalars share), or with `ecc-improve-perf-increase-codesize` constant-time safegcd
 //! (`safegcd`).
 
 use super::limbs::{self, Limbs};
@@ -79,7 +80,10 @@ impl Fe {
     }
 
     /// `self^(2^k)` (Fermat's inversion).
-    #[cfg(not(feature = "ecc-improve-perf-increase-codesize"))]
+    #[cfg(all(
+        not(feature = "ecc-improve-perf-increase-codesize"),
+        target_pointer_width = "64"
+    ))]
     fn sqn(self, k: u32) -> Fe {
         let mut t = self;
         for _ in 0..k {
@@ -110,7 +114,10 @@ impl Fe {
     /// `self^-1`, or 0 for 0: `self^(p-2)`. The exponent is
     /// `ffffffff 00000001 00000000 00000000 00000000 ffffffff ffffffff fffffffd`, built from
     /// `x_k = self^(2^k - 1)`.
-    #[cfg(not(feature = "ecc-improve-perf-increase-codesize"))]
+    #[cfg(all(
+        not(feature = "ecc-improve-perf-increase-codesize"),
+        target_pointer_width = "64"
+    ))]
     pub(crate) fn invert(self) -> Fe {
         let x1 = self;
         let x2 = x1.square() * x1;
@@ -129,6 +136,24 @@ impl Fe {
         // 30 ones, then 0 and 1.
         t = t.sqn(30) * x30;
         t.sqn(2) * x1
+    }
+
+    /// `self^-1`, or 0 for 0: `self^(p-2)` by the square and multiply over the public
+    /// exponent that the scalars share (`limbs::mont_pow`): on a 32-bit target (the
+    /// firmware), for size; 254 squarings and 127 multiplications, 113 more than the
+    /// addition chain.
+    #[cfg(all(
+        not(feature = "ecc-improve-perf-increase-codesize"),
+        not(target_pointer_width = "64")
+    ))]
+    pub(crate) fn invert(self) -> Fe {
+        const P_MINUS_2: Limbs = limbs::from_u64s([
+            0xffff_ffff_ffff_fffd,
+            0x0000_0000_ffff_ffff,
+            0x0000_0000_0000_0000,
+            0xffff_ffff_0000_0001,
+        ]);
+        Fe(limbs::mont_pow(&self.0, &P_MINUS_2, &P, 1))
     }
 
     /// All ones when `self == 0`, else zero.

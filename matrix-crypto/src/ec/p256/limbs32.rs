@@ -162,11 +162,26 @@ pub(super) fn mont_mul(a: &Limbs, b: &Limbs, m: &Limbs, m0: u32) -> Limbs {
     reduce_once(&t, u64::from(top), m)
 }
 
-/// Big-endian 32 octets to limbs.
+/// `a^e / 2^(256 (e - 1)) mod m`, that is `a^e` in Montgomery form, for a public exponent
+/// `e` whose top bit (255) is set: left-to-right square and multiply, branching on the
+/// exponent's bits only (the field's and the scalars' Fermat inversion, `e = m - 2`).
+pub(super) fn mont_pow(a: &Limbs, e: &Limbs, m: &Limbs, m0: u32) -> Limbs {
+    let mut acc = *a;
+    for i in (0..255).rev() {
+        acc = mont_mul(&acc, &acc, m, m0);
+        if (e[i / 32] >> (i % 32)) & 1 == 1 {
+            acc = mont_mul(&acc, a, m, m0);
+        }
+    }
+    acc
+}
+
+/// Big-endian 32 octets to limbs (octet by octet: the smallest code).
 pub(super) fn from_be(b: &[u8; 32]) -> Limbs {
     let mut out = [0u32; 8];
-    for (limb, w) in out.iter_mut().zip(b.rchunks_exact(4)) {
-        *limb = u32::from_be_bytes([w[0], w[1], w[2], w[3]]);
+    for (k, &byte) in b.iter().enumerate() {
+        let pos = 31 - k;
+        out[pos / 4] |= u32::from(byte) << (8 * (pos % 4));
     }
     out
 }
@@ -174,8 +189,9 @@ pub(super) fn from_be(b: &[u8; 32]) -> Limbs {
 /// Limbs to big-endian 32 octets.
 pub(super) fn to_be(a: &Limbs) -> [u8; 32] {
     let mut out = [0u8; 32];
-    for (limb, w) in a.iter().zip(out.rchunks_exact_mut(4)) {
-        w.copy_from_slice(&limb.to_be_bytes());
+    for (k, byte) in out.iter_mut().enumerate() {
+        let pos = 31 - k;
+        *byte = (a[pos / 4] >> (8 * (pos % 4))) as u8;
     }
     out
 }
@@ -279,6 +295,46 @@ mod tests {
         assert_eq!((P[0] as u32).wrapping_mul(1), u32::MAX);
         assert_eq!((N[0] as u32).wrapping_mul(N0 as u32), u32::MAX);
         assert_eq!(from_u64s(P), P256);
+    }
+
+    /// `a^e` by repeated 64-bit Montgomery multiplication, for small `e`.
+    fn pow64(a: &[u64; 4], e: u32, m: &[u64; 4], m0: u64) -> [u64; 4] {
+        let mut acc = *a;
+        for _ in 1..e {
+            acc = l64::mont_mul(&acc, a, m, m0);
+        }
+        acc
+    }
+
+    #[test]
+    fn mont_pow_matches_repeated_multiplication() {
+        for (m, m0) in [(P, 1), (N, N0)] {
+            for a in edges(&m) {
+                // e = 2^255 + 5 = (2^255 + 5): check against a^(2^255) a^5 built by squaring.
+                let mut e = [5u64, 0, 0, 1 << 63];
+                let mut expect = pow64(&a, 5, &m, m0);
+                let mut sq = a;
+                for _ in 0..255 {
+                    sq = l64::mont_mul(&sq, &sq, &m, m0);
+                }
+                expect = l64::mont_mul(&expect, &sq, &m, m0);
+                let (x, mm) = (from_u64s(a), from_u64s(m));
+                assert_eq!(
+                    to_u64s(&mont_pow(&x, &from_u64s(e), &mm, m0 as u32)),
+                    expect
+                );
+                // Fermat: a^(m-2) a = 1 for a != 0 (Montgomery form: R).
+                e = l64::sub(&m, &[2, 0, 0, 0]).0;
+                let inv = mont_pow(&x, &from_u64s(e), &mm, m0 as u32);
+                let one_mont = l64::sub(&[0; 4], &m).0;
+                let prod = to_u64s(&mont_mul(&inv, &x, &mm, m0 as u32));
+                if l64::is_zero_mask(&a) == 0 {
+                    assert_eq!(prod, one_mont);
+                } else {
+                    assert_eq!(l64::is_zero_mask(&prod), u64::MAX);
+                }
+            }
+        }
     }
 
     #[test]
