@@ -6,6 +6,8 @@
 //! its whole value when shorter (SHA-1). `s` is not normalized to the lower half (TLS does
 //! not ask it; the `p256` crate does not either).
 
+use super::field::Fe;
+use super::limbs::{self, Limbs};
 use super::point::{self, Affine};
 use super::scalar::{self, Scalar};
 use crate::hash::Sha256;
@@ -116,5 +118,21 @@ pub(super) fn verify(q: &Affine, digest: &[u8], r: &[u8; 32], s: &[u8; 32]) -> b
     let z = Scalar::from_digest(digest);
     let w = s.invert();
     let (u1, u2) = (z * w, r * w);
-    super::vartime::check_x(&u1, &u2, q, &r.to_limbs())
+    super::check_x(&u1, &u2, q, &r.to_limbs())
+}
+
+/// Whether `x / zz == r` or `x / zz == r + n` (when `r + n < p`): the verifier's final
+/// check `x(R) mod n == r` for `R`'s X coordinate `x / zz` (`zz` is `Z^2` in Jacobian
+/// coordinates, `Z` in projective ones), without an inversion. `r < n`; `x(R) < p < 2n`.
+pub(super) fn x_matches(x: &Fe, zz: &Fe, r: &Limbs) -> bool {
+    if zz.is_zero() {
+        return false;
+    }
+    let candidate =
+        |c: &Limbs| Fe::from_bytes(&limbs::to_be(c)).is_some_and(|c| (c * *zz).eq_vartime(x));
+    if candidate(r) {
+        return true;
+    }
+    let (rn, carry) = limbs::add(r, &scalar::N);
+    carry == 0 && candidate(&rn)
 }

@@ -165,6 +165,8 @@ pub(super) fn mont_mul(a: &Limbs, b: &Limbs, m: &Limbs, m0: u32) -> Limbs {
 /// `a^e / 2^(256 (e - 1)) mod m`, that is `a^e` in Montgomery form, for a public exponent
 /// `e` whose top bit (255) is set: left-to-right square and multiply, branching on the
 /// exponent's bits only (the field's and the scalars' Fermat inversion, `e = m - 2`).
+// Unused when the fixed-base table's feature brings safegcd.
+#[cfg_attr(feature = "ecc-improve-perf-increase-codesize", allow(dead_code))]
 pub(super) fn mont_pow(a: &Limbs, e: &Limbs, m: &Limbs, m0: u32) -> Limbs {
     let mut acc = *a;
     for i in (0..255).rev() {

@@ -15,7 +15,8 @@
 //!   `mul` on `G`.
 //! - `u1 * G + u2 * Q` for verification (public inputs) is `vartime`'s, in Jacobian
 //!   coordinates; with the feature above it reads `ODD_G`, 32 odd multiples of G (2 KB)
-//!   built once.
+//!   built once. On 32-bit targets without that feature, `shamir`'s over `window_table`
+//!   and the complete formulas here (size).
 //!
 //! A peer's point is accepted only in uncompressed SEC 1 form (SEC 1 section 2.3.4) with
 //! both coordinates below p and on the curve; the identity has no such encoding.
@@ -249,9 +250,8 @@ impl Point {
         }
     }
 
-    /// `k * self` in constant time: 4-bit fixed window, 64 windows of 4 doublings and one
-    /// addition of a masked table entry.
-    pub(crate) fn mul(&self, k: &Scalar) -> Point {
+    /// `j * self` for `j = 0..16` (`mul`'s window table; the verifier's on 32-bit targets).
+    pub(super) fn window_table(&self) -> [Point; 16] {
         let mut table = [Point::IDENTITY; 16];
         table[1] = *self;
         for i in 2..16 {
@@ -261,17 +261,28 @@ impl Point {
                 table[i - 1].add(self)
             };
         }
+        table
+    }
+
+    /// Digit `i` (bits `4i` to `4i + 3`, within one limb) of `k`; `i` is public, `k` may be
+    /// secret (a shift and a mask).
+    #[inline]
+    pub(super) fn window_digit(k: &limbs::Limbs, i: usize) -> usize {
+        const PER_LIMB: usize = limbs::WORD_BITS / 4;
+        ((k[i / PER_LIMB] >> ((i % PER_LIMB) * 4)) & 0xf) as usize
+    }
+
+    /// `k * self` in constant time: 4-bit fixed window, 64 windows of 4 doublings and one
+    /// addition of a masked table entry.
+    pub(crate) fn mul(&self, k: &Scalar) -> Point {
+        let table = self.window_table();
         let mut kl = k.to_limbs();
         let mut acc = Point::IDENTITY;
         for i in (0..64).rev() {
             if i != 63 {
                 acc = acc.double().double().double().double();
             }
-            // Digit i: bits 4i to 4i + 3, within one limb.
-            const PER_LIMB: usize = limbs::WORD_BITS / 4;
-            // A conversion only where the limbs have 32 bits.
-            #[allow(clippy::useless_conversion)]
-            let digit = u64::from((kl[i / PER_LIMB] >> ((i % PER_LIMB) * 4)) & 0xf);
+            let digit = Point::window_digit(&kl, i) as u64;
             let mut e = Point::IDENTITY;
             for (j, t) in table.iter().enumerate() {
                 e = Point::select(&e, t, limbs::eq_mask(j as u64, digit));
@@ -280,6 +291,18 @@ impl Point {
         }
         kl.zeroize();
         acc
+    }
+
+    /// The coordinates `(X, Y, Z)` (the verifier's check on 32-bit targets).
+    #[cfg_attr(
+        any(
+            target_pointer_width = "64",
+            feature = "ecc-improve-perf-increase-codesize"
+        ),
+        allow(dead_code)
+    )]
+    pub(super) fn xyz(&self) -> (Fe, Fe, Fe) {
+        (self.x, self.y, self.z)
     }
 }
 

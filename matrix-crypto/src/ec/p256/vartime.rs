@@ -14,7 +14,7 @@ use super::limbs::{self, Limbs};
 use super::point::Affine;
 #[cfg(not(feature = "ecc-improve-perf-increase-codesize"))]
 use super::point::GENERATOR;
-use super::scalar::{N, Scalar};
+use super::scalar::Scalar;
 
 /// A point in Jacobian coordinates; `z == 0` is the point at infinity.
 #[derive(Clone, Copy)]
@@ -239,22 +239,8 @@ fn mul_base_add(u1: &Scalar, u2: &Scalar, q: &Affine) -> Jacobian {
 /// sum is the point at infinity.
 pub(super) fn check_x(u1: &Scalar, u2: &Scalar, q: &Affine, r: &Limbs) -> bool {
     let sum = mul_base_add(u1, u2, q);
-    if sum.z.is_zero() {
-        return false;
-    }
-    let z2 = sum.z.square();
-    let mut b = limbs::to_be(r);
-    // x mod n == r means x == r or x == r + n (x < p < 2n); r + n is a candidate only
-    // below p.
-    if Fe::from_bytes(&b).is_some_and(|rf| (rf * z2).eq_vartime(&sum.x)) {
-        return true;
-    }
-    let (rn, carry) = limbs::add(r, &N);
-    if carry != 0 {
-        return false;
-    }
-    b = limbs::to_be(&rn);
-    Fe::from_bytes(&b).is_some_and(|rnf| (rnf * z2).eq_vartime(&sum.x))
+    // x = X / Z^2 (a zero Z, the point at infinity, never matches).
+    super::ecdsa::x_matches(&sum.x, &sum.z.square(), r)
 }
 
 #[cfg(test)]
@@ -306,7 +292,10 @@ mod tests {
             .to_affine()
             .unwrap();
         assert_eq!(affine(&mul_base_add(&scalar(7), &scalar(2), &q)), ct(17));
-        let nm1 = Scalar::from_bytes(&limbs::to_be(&limbs::sub(&N, &limbs::ONE).0)).unwrap();
+        let nm1 = Scalar::from_bytes(&limbs::to_be(
+            &limbs::sub(&super::super::scalar::N, &limbs::ONE).0,
+        ))
+        .unwrap();
         assert!(affine(&mul_base_add(&scalar(1), &nm1, &GENERATOR)).is_none());
         // G + G through the Q table (doubling inside an addition).
         assert_eq!(
