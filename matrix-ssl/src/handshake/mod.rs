@@ -319,6 +319,24 @@ pub(crate) fn psk_premaster(other_secret: &[u8], psk: &[u8]) -> Result<Zeroizing
     Ok(pms)
 }
 
+/// Hello extensions as the application sees them: (type, extension_data), re-encoded.
+pub(crate) fn app_extensions(
+    exts: Option<&[crate::codec::handshake::Extension]>,
+) -> Vec<(u16, Vec<u8>)> {
+    use crate::codec::Codec;
+    exts.unwrap_or_default()
+        .iter()
+        .map(|e| {
+            // The extension's encoding minus its 4-byte type and length header.
+            let bytes = e.get_encoding();
+            (
+                e.ext_type().get(),
+                bytes.get(4..).unwrap_or_default().to_vec(),
+            )
+        })
+        .collect()
+}
+
 /// The extended_master_secret extension type (RFC 7627 section 5.1).
 pub(crate) const EXT_EXTENDED_MASTER_SECRET: u16 = 23;
 /// The signature_algorithms extension type (RFC 5246 section 7.4.1.4.1).
@@ -541,20 +559,9 @@ impl HsShared {
     }
 
     /// Keeps the peer's hello extensions for the application, re-encoded.
+    #[cfg(feature = "server-side-ssl")]
     pub(crate) fn keep_extensions(&mut self, exts: Option<&[crate::codec::handshake::Extension]>) {
-        use crate::codec::Codec;
-        self.peer_extensions = exts
-            .unwrap_or_default()
-            .iter()
-            .map(|e| {
-                // The extension's encoding minus its 4-byte type and length header.
-                let bytes = e.get_encoding();
-                (
-                    e.ext_type().get(),
-                    bytes.get(4..).unwrap_or_default().to_vec(),
-                )
-            })
-            .collect();
+        self.peer_extensions = app_extensions(exts);
     }
 
     /// Authenticates the peer's Certificate message (RFC 2246 section 7.4.2 / 7.4.6): parses
