@@ -337,6 +337,11 @@ pub(crate) fn app_extensions(
         .collect()
 }
 
+/// Whether this build negotiates RFC 7627's extended master secret (feature
+/// `extended-master-secret`): without it neither role ever sets `HsShared::ems`, and the
+/// derivation is left out.
+const EMS: bool = cfg!(feature = "extended-master-secret");
+
 /// The extended_master_secret extension type (RFC 7627 section 5.1).
 pub(crate) const EXT_EXTENDED_MASTER_SECRET: u16 = 23;
 /// The signature_algorithms extension type (RFC 5246 section 7.4.1.4.1).
@@ -478,7 +483,7 @@ impl HsShared {
         if version::TLS12 && self.version.is_tls12() {
             return self.tls12_master(pms);
         }
-        Ok(if self.ems {
+        Ok(if EMS && self.ems {
             let session_hash = self.transcript.legacy().clone().finalize();
             let mut ms = MasterSecret::new([0; prf::MASTER_SECRET_LEN]);
             prf::tls_prf(pms, b"extended master secret", &session_hash, &mut ms[..]);
@@ -829,7 +834,7 @@ impl HsShared {
 
     fn tls12_master(&self, pms: &[u8]) -> Result<MasterSecret, Fatal> {
         let (prf, session_hash) = self.prf_and_hash()?;
-        Ok(if self.ems {
+        Ok(if EMS && self.ems {
             prf.extended_master_secret(pms, &session_hash)
         } else {
             prf.master_secret(pms, &self.client_random, &self.server_random)
