@@ -41,6 +41,12 @@ mod tickets;
 
 use previous::Previous;
 
+/// Whether this build offers RFC 7627's extended_master_secret (feature
+/// `extended-master-secret`): without it the ServerHello cannot carry the extension.
+const SENDS_EMS: bool = cfg!(feature = "extended-master-secret");
+/// Whether this build offers RFC 7366's encrypt_then_mac (feature `encrypt-then-mac`).
+const SENDS_ETM: bool = cfg!(feature = "encrypt-then-mac");
+
 /// Waiting for the ServerHello.
 struct ExpectServerHello {
     offered_suites: Vec<CipherSuite>,
@@ -165,6 +171,43 @@ impl ClientHandshake {
         reneg: Option<Reneg>,
     ) -> Result<Self, Error> {
         let mut shared = HsShared::new(ctx, keys);
+        // The fallible part borrows the state, so that a failure drops what this machine
+        // would own (state, callback) in one place.
+        let st = Self::send_hello(
+            &mut shared,
+            session_id,
+            cipher_suite,
+            extensions,
+            rng,
+            out,
+            reneg,
+        )?;
+        Ok(ClientHandshake {
+            shared,
+            state: State::ServerHello(st),
+            validator,
+            prev: Previous::new(),
+            extension_cb: None,
+            extensions: extensions.cloned(),
+            #[cfg(feature = "stateless-session-tickets")]
+            ticket: None,
+        })
+    }
+
+    /// The ClientHello of [`ClientHandshake::start`], queued in `out`; the state that
+    /// waits for the ServerHello.
+    fn send_hello(
+        shared: &mut HsShared,
+        session_id: Option<&SessionId>,
+        cipher_suite: u16,
+        extensions: Option<&HelloExtensions>,
+        rng: &mut dyn SecureRandom,
+        out: &mut Vec<Output>,
+        reneg: Option<Reneg>,
+    ) -> Result<ExpectServerHello, Error> {
+        // Only a build that renegotiates starts a re-handshake (`renegotiate`): elsewhere
+        // the compiler sees that there is none.
+        let reneg = reneg.filter(|_| super::RENEGOTIATION);
         let offered_version = shared.version;
         let usable = |s: &HsShared, suite: CipherSuite| {
             s.ctx
@@ -178,7 +221,7 @@ impl ClientHandshake {
         };
         let mut suites: Vec<CipherSuite> = if cipher_suite != 0 {
             let nominated = CipherSuite::from(cipher_suite);
-            if !usable(&shared, nominated) {
+            if !usable(shared, nominated) {
                 return Err(Error::UnsupportedFail);
             }
             alloc::vec![nominated]
@@ -190,7 +233,7 @@ impl ClientHandshake {
                 .iter()
                 .filter(|s| s.kx != KeyExchange::DhAnon)
                 .map(|s| s.suite)
-                .filter(|s| usable(&shared, *s))
+                .filter(|s| usable(shared, *s))
                 .collect()
         };
         if suites.is_empty() {
@@ -217,17 +260,23 @@ impl ClientHandshake {
             .unwrap_or_default();
         // RFC 7627: offered whenever we speak TLS.
         let mut sent_extensions = sent_extensions_of(extensions);
-        if cfg!(feature = "extended-master-secret")
-            && shared.ctx.versions.iter().any(|v| !v.is_ssl3())
-        {
+        if SENDS_EMS && shared.ctx.versions.iter().any(|v| !v.is_ssl3()) {
             hello_exts.push(Extension::Unknown {
                 ext_type: super::EXT_EXTENDED_MASTER_SECRET,
                 data: Vec::new(),
             });
             sent_extensions.push(super::EXT_EXTENDED_MASTER_SECRET);
         }
-        // RFC 8422 section 5.1: our groups and point formats, with an ECDHE suite.
-        ecdhe::client_hello_extensions(&shared.ctx, &suites, &mut hello_exts, &mut sent_extensions);
+        // RFC 8422 section 5.1: our groups and point formats, with an ECDHE suite (which
+        // only an ECC build has).
+        if kx::ECDHE {
+            ecdhe::client_hello_extensions(
+                &shared.ctx,
+                &suites,
+                &mut hello_exts,
+                &mut sent_extensions,
+            );
+        }
         // RFC 5246 section 7.4.1.4.1: the pairs we accept, when offering TLS 1.2.
         if super::version::TLS12 && offered_version.is_tls12() {
             hello_exts.push(Extension::Unknown {
@@ -236,7 +285,7 @@ impl ClientHandshake {
             });
         }
         // RFC 7366: offered whenever we speak TLS and offer a CBC suite.
-        if cfg!(feature = "encrypt-then-mac")
+        if SENDS_ETM
             && shared.ctx.versions.iter().any(|v| !v.is_ssl3())
             && suites
                 .iter()
@@ -250,7 +299,7 @@ impl ClientHandshake {
         }
         // RFC 5077: the ticket of the session offered, or an empty extension asking for one.
         Self::offer_ticket(
-            &shared,
+            shared,
             &mut resume,
             &mut hello_exts,
             &mut sent_extensions,
@@ -265,41 +314,40 @@ impl ClientHandshake {
             }
             _ => {}
         }
-        // DTLS: a re-handshake's hello carries the connection's cookie again.
-        shared.dtls_cookie = reneg
-            .as_ref()
-            .map(|r| r.dtls_cookie.clone())
-            .unwrap_or_default();
+        // DTLS: a re-handshake's hello carries the connection's cookie again (over TLS
+        // there is none to carry).
+        if let Some(r) = reneg.as_ref().filter(|_| shared.is_dtls()) {
+            shared.dtls_cookie = r.dtls_cookie.clone();
+        }
         shared.reneg = reneg;
         shared.client_random = shared.new_random(rng).map_err(|f| f.error)?;
-        let hello = ClientHello {
+        let mut hello = ClientHello {
             client_version: offered_version,
             random: shared.client_random,
             session_id: resume.as_ref().map(|s| s.id.clone()).unwrap_or_default(),
             cookie: (!shared.dtls_cookie.is_empty()).then(|| shared.dtls_cookie.clone()),
-            cipher_suites: suites.clone(),
+            cipher_suites: suites,
             compression_methods: alloc::vec![CompressionMethod::Null],
             extensions: (!hello_exts.is_empty()).then_some(hello_exts),
         };
         shared.emit(out, HandshakeType::ClientHello, |o| hello.encode(o));
         matrix_core::ps_trace_hs_msg!("client: sent ClientHello {:?}", offered_version);
+        // The offered list moves on to the next state; only DTLS keeps the hello (with a
+        // copy of the list) to resend it.
+        let offered_suites = if shared.is_dtls() {
+            let copy = hello.cipher_suites.clone();
+            core::mem::replace(&mut hello.cipher_suites, copy)
+        } else {
+            core::mem::take(&mut hello.cipher_suites)
+        };
         let hello = shared.is_dtls().then(|| Box::new(hello));
-        Ok(ClientHandshake {
-            shared,
-            state: State::ServerHello(ExpectServerHello {
-                offered_suites: suites,
-                offered_version,
-                resume,
-                sent_extensions,
-                hello,
-                verify_requests: 0,
-            }),
-            validator,
-            prev: Previous::new(),
-            extension_cb: None,
-            extensions: extensions.cloned(),
-            #[cfg(feature = "stateless-session-tickets")]
-            ticket: None,
+        Ok(ExpectServerHello {
+            offered_suites,
+            offered_version,
+            resume,
+            sent_extensions,
+            hello,
+            verify_requests: 0,
         })
     }
 
@@ -594,10 +642,12 @@ impl ClientHandshake {
             .shared
             .suite_usable(sh.cipher_suite, sv)
             .ok_or(Fatal::new(AlertDescription::IllegalParameter))?;
+        // The extensions as the application sees them: given to its callback here, and
+        // kept for it (`server_hello_rest`) once the hello is accepted.
+        let peer_extensions = super::app_extensions(sh.extensions.as_deref());
         if let Some(cb) = self.extension_cb.as_mut() {
-            for ext in sh.extensions.iter().flatten() {
-                let bytes = ext.get_encoding();
-                if cb(ext.ext_type().get(), bytes.get(4..).unwrap_or_default()) < 0 {
+            for (ext_type, data) in &peer_extensions {
+                if cb(*ext_type, data) < 0 {
                     return Err(Fatal::new(AlertDescription::HandshakeFailure));
                 }
             }
@@ -625,7 +675,7 @@ impl ClientHandshake {
         } else {
             self.check_initial_reneg_info(sh)?;
         }
-        self.server_hello_rest(st, sh, suite)
+        self.server_hello_rest(st, sh, suite, peer_extensions)
     }
 
     /// RFC 5746 section 3.4: on an initial handshake the extension must be empty; section
@@ -647,21 +697,27 @@ impl ClientHandshake {
         st: ExpectServerHello,
         sh: &ServerHello,
         suite: &'static crate::suites::SuiteInfo,
+        peer_extensions: Vec<(u16, Vec<u8>)>,
     ) -> Result<State, Fatal> {
         let sv = sh.server_version;
-        self.shared.keep_extensions(sh.extensions.as_deref());
-        self.shared.ems = !sv.is_ssl3()
+        self.shared.peer_extensions = peer_extensions;
+        // The server may only answer extensions we sent (`server_hello` refused the
+        // others): a build without a feature never sent its extension, so the lookups
+        // below are compiled only with it (the answer would be the same: none).
+        self.shared.ems = SENDS_EMS
+            && !sv.is_ssl3()
             && sh
                 .extension(super::EXT_EXTENDED_MASTER_SECRET.into())
                 .is_some();
         // RFC 7366 section 3: only for a CBC suite in TLS.
-        let etm = sh.extension(super::EXT_ENCRYPT_THEN_MAC.into()).is_some();
+        let etm = SENDS_ETM && sh.extension(super::EXT_ENCRYPT_THEN_MAC.into()).is_some();
         if etm && (sv.is_ssl3() || !suite.is_cbc()) {
             return Err(Fatal::new(AlertDescription::IllegalParameter));
         }
         self.shared.etm = etm;
         self.note_server_ticket(sh, st.resume.as_ref());
         // RFC 8422 section 5.2: the server's point formats must include uncompressed.
+        // (Also without ECC: the application may have sent ec_point_formats itself.)
         let formats = match sh.extension(ecdhe::EXT_EC_POINT_FORMATS.into()) {
             Some(Extension::Unknown { data, .. }) => Some(data.as_slice()),
             _ => None,
@@ -970,7 +1026,9 @@ impl ClientHandshake {
         use super::heap::{extension_cb_bytes, validator_bytes, vec_bytes};
         let state = match &self.state {
             State::ServerHello(st) => {
-                let hello = st.hello.as_deref().map_or(0, |h| {
+                // Only a DTLS client keeps its hello.
+                let hello = st.hello.as_deref().filter(|_| cfg!(feature = "dtls"));
+                let hello = hello.map_or(0, |h| {
                     core::mem::size_of_val(h)
                         + vec_bytes(&h.session_id)
                         + h.cookie.as_ref().map_or(0, vec_bytes)
@@ -986,14 +1044,16 @@ impl ClientHandshake {
                     + hello
             }
             State::ServerKeyExchange(st) => st.server_key.as_ref().map_or(0, |k| k.heap_bytes()),
+            // Each exchange only in a build with it (`kx`): no other is ever made.
             State::ServerHelloDone(st) => match &st.kx {
-                ClientKx::Rsa(k) => k.heap_bytes(),
-                ClientKx::Dh { public, z } => vec_bytes(public) + z.capacity(),
-                ClientKx::Psk { hint } => vec_bytes(hint),
-                ClientKx::DhePsk { hint, public, z } => {
+                ClientKx::Rsa(k) if kx::RSA => k.heap_bytes(),
+                ClientKx::Dh { public, z } if kx::DH => vec_bytes(public) + z.capacity(),
+                ClientKx::Psk { hint } if kx::PSK => vec_bytes(hint),
+                ClientKx::DhePsk { hint, public, z } if kx::PSK && kx::DH => {
                     vec_bytes(hint) + vec_bytes(public) + z.capacity()
                 }
-                ClientKx::Ecdh { public, z } => vec_bytes(public) + z.capacity(),
+                ClientKx::Ecdh { public, z } if kx::ECDHE => vec_bytes(public) + z.capacity(),
+                _ => 0,
             },
             _ => 0,
         };

@@ -44,10 +44,23 @@ impl HelloExtensions {
     }
 }
 
+/// The heap bytes of a vector that only a build with some feature ever fills (`filled`:
+/// that feature's constant); always 0 elsewhere, so that the walk over fields a build never
+/// fills is left out of it.
+fn filled_bytes<T>(filled: bool, v: &Vec<T>) -> usize {
+    if filled { vec_bytes(v) } else { 0 }
+}
+
+/// Only a server reads server_name and disables suites per session.
+const SERVER: bool = cfg!(feature = "server-side-ssl");
+/// Only a DTLS client holds a cookie.
+const DTLS: bool = cfg!(feature = "dtls");
+
 impl HsShared {
     /// The heap bytes this state holds besides itself.
     pub(crate) fn heap_bytes(&self) -> usize {
-        let reneg = self.reneg.as_ref().map_or(0, |r| {
+        // Only a build that renegotiates ever sets `reneg`.
+        let reneg = self.renegotiating().map_or(0, |r| {
             r.client_verify_data.capacity()
                 + r.server_verify_data.capacity()
                 + r.dtls_cookie.capacity()
@@ -63,7 +76,7 @@ impl HsShared {
         vec_bytes(&self.session_id)
             + self.transcript.heap_bytes()
             + self.peer_certs.as_ref().map_or(0, chain_bytes)
-            + vec_bytes(&self.session_disabled)
+            + filled_bytes(SERVER, &self.session_disabled)
             + read
             + write
             + vec_bytes(&self.peer_extensions)
@@ -75,9 +88,13 @@ impl HsShared {
             + vec_bytes(&self.client_verify_data)
             + vec_bytes(&self.server_verify_data)
             + reneg
-            + self.server_name.as_ref().map_or(0, vec_bytes)
-            + vec_bytes(&self.dtls_cookie)
-            + vec_bytes(&self.peer_sig_algs)
+            + self
+                .server_name
+                .as_ref()
+                .map_or(0, |n| filled_bytes(SERVER, n))
+            + filled_bytes(DTLS, &self.dtls_cookie)
+            // Read from a TLS 1.2 peer only.
+            + filled_bytes(super::version::TLS12, &self.peer_sig_algs)
     }
 }
 

@@ -319,6 +319,29 @@ pub(crate) fn psk_premaster(other_secret: &[u8], psk: &[u8]) -> Result<Zeroizing
     Ok(pms)
 }
 
+/// Hello extensions as the application sees them: (type, extension_data), re-encoded.
+pub(crate) fn app_extensions(
+    exts: Option<&[crate::codec::handshake::Extension]>,
+) -> Vec<(u16, Vec<u8>)> {
+    use crate::codec::Codec;
+    exts.unwrap_or_default()
+        .iter()
+        .map(|e| {
+            // The extension's encoding minus its 4-byte type and length header.
+            let bytes = e.get_encoding();
+            (
+                e.ext_type().get(),
+                bytes.get(4..).unwrap_or_default().to_vec(),
+            )
+        })
+        .collect()
+}
+
+/// Whether this build negotiates RFC 7627's extended master secret (feature
+/// `extended-master-secret`): without it neither role ever sets `HsShared::ems`, and the
+/// derivation is left out.
+const EMS: bool = cfg!(feature = "extended-master-secret");
+
 /// The extended_master_secret extension type (RFC 7627 section 5.1).
 pub(crate) const EXT_EXTENDED_MASTER_SECRET: u16 = 23;
 /// The signature_algorithms extension type (RFC 5246 section 7.4.1.4.1).
@@ -460,7 +483,7 @@ impl HsShared {
         if version::TLS12 && self.version.is_tls12() {
             return self.tls12_master(pms);
         }
-        Ok(if self.ems {
+        Ok(if EMS && self.ems {
             let session_hash = self.transcript.legacy().clone().finalize();
             let mut ms = MasterSecret::new([0; prf::MASTER_SECRET_LEN]);
             prf::tls_prf(pms, b"extended master secret", &session_hash, &mut ms[..]);
@@ -541,20 +564,9 @@ impl HsShared {
     }
 
     /// Keeps the peer's hello extensions for the application, re-encoded.
+    #[cfg(feature = "server-side-ssl")]
     pub(crate) fn keep_extensions(&mut self, exts: Option<&[crate::codec::handshake::Extension]>) {
-        use crate::codec::Codec;
-        self.peer_extensions = exts
-            .unwrap_or_default()
-            .iter()
-            .map(|e| {
-                // The extension's encoding minus its 4-byte type and length header.
-                let bytes = e.get_encoding();
-                (
-                    e.ext_type().get(),
-                    bytes.get(4..).unwrap_or_default().to_vec(),
-                )
-            })
-            .collect();
+        self.peer_extensions = app_extensions(exts);
     }
 
     /// Authenticates the peer's Certificate message (RFC 2246 section 7.4.2 / 7.4.6): parses
@@ -822,7 +834,7 @@ impl HsShared {
 
     fn tls12_master(&self, pms: &[u8]) -> Result<MasterSecret, Fatal> {
         let (prf, session_hash) = self.prf_and_hash()?;
-        Ok(if self.ems {
+        Ok(if EMS && self.ems {
             prf.extended_master_secret(pms, &session_hash)
         } else {
             prf.master_secret(pms, &self.client_random, &self.server_random)

@@ -82,10 +82,17 @@ pub(crate) fn hello_alert_table(
     client: ProtocolVersion,
     ours: &[ProtocolVersion],
 ) -> ProtocolVersion {
-    match negotiate(client, ours) {
-        Ok(v) if client.is_ssl3() => v,
-        _ if ours.iter().any(|v| v.is_dtls()) => ProtocolVersion::DTLSv1_0,
-        _ => ProtocolVersion::TLSv1_0,
+    // Only a build with SSL 3.0 negotiates it, and only one with DTLS has DTLS versions
+    // among ours: elsewhere the answer is TLS's table without a look at either.
+    if client.is_ssl3()
+        && let Ok(v) = negotiate(client, ours)
+    {
+        return v;
+    }
+    if cfg!(feature = "dtls") && ours.iter().any(|v| v.is_dtls()) {
+        ProtocolVersion::DTLSv1_0
+    } else {
+        ProtocolVersion::TLSv1_0
     }
 }
 

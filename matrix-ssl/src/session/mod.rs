@@ -441,8 +441,14 @@ impl Session {
         version: ProtocolVersion,
     ) -> Self {
         let budget = SessionBudget::new(ctx.config.session_memory_cap);
-        let reneg_limit =
-            reneg_limit::RenegLimit::new(ctx.config.rehandshakes_per_minute, ctx.now_ms());
+        // The limit is consulted only in builds that renegotiate (`rate_limit`): elsewhere
+        // the clock is not read for it.
+        let now_ms = if crate::handshake::RENEGOTIATION {
+            ctx.now_ms()
+        } else {
+            0
+        };
+        let reneg_limit = reneg_limit::RenegLimit::new(ctx.config.rehandshakes_per_minute, now_ms);
         Session {
             ctx,
             hs,
