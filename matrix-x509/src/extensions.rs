@@ -121,10 +121,18 @@ impl Extensions {
     /// appears twice, and a subjectAltName without a name (GeneralNames is SIZE (1..MAX)),
     /// are `PS_PARSE_FAIL` (RFC 5280 4.2, 4.2.1.6).
     pub fn parse(der: &[u8]) -> Result<Self, Error> {
+        let mut ext = Extensions::default();
+        ext.read(der)?;
+        Ok(ext)
+    }
+
+    /// [`Extensions::parse`] into the empty `self` (a certificate's, parsed where it
+    /// stays).
+    pub(crate) fn read(&mut self, der: &[u8]) -> Result<(), Error> {
+        let ext = self;
         let mut outer = Der::new(der);
         let mut list = outer.sequence()?;
         outer.finish()?;
-        let mut ext = Extensions::default();
         while !list.is_empty() {
             let mut e = list.sequence()?;
             let id = e.oid()?;
@@ -175,7 +183,7 @@ impl Extensions {
                 }),
             }
         }
-        Ok(ext)
+        Ok(())
     }
 
     /// Whether a critical extension is one matrix does not process: an unknown OID (unless

@@ -40,28 +40,27 @@ pub struct CertTime {
 }
 
 impl CertTime {
+    /// The value a certificate's times hold before they are parsed (no allocation).
+    pub(crate) const EMPTY: CertTime = CertTime {
+        time_type: TimeType::UtcTime,
+        text: String::new(),
+        unix_ms: 0,
+    };
+
     /// Parses a time given its tag and content bytes. Only the forms RFC 5280 allows
     /// (seconds present, `Z` suffix) are accepted.
     pub fn parse(t: u8, value: &[u8]) -> Result<Self, Error> {
-        let (time_type, year, rest) = match (t, value.len()) {
-            (tag::UTC_TIME, 13) => {
-                let yy = digits(&value[..2])?;
-                let year = if yy >= 50 { 1900 + yy } else { 2000 + yy };
-                (TimeType::UtcTime, year, &value[2..])
-            }
-            (tag::GENERALIZED_TIME, 15) => {
-                (TimeType::GeneralizedTime, digits(&value[..4])?, &value[4..])
-            }
+        let (time_type, year_digits) = match (t, value.len()) {
+            (tag::UTC_TIME, 13) => (TimeType::UtcTime, 2),
+            (tag::GENERALIZED_TIME, 15) => (TimeType::GeneralizedTime, 4),
             _ => return Err(Error::ParseFail),
         };
-        if rest.last() != Some(&b'Z') {
-            return Err(Error::ParseFail);
-        }
-        let month = digits(&rest[0..2])?;
-        let day = digits(&rest[2..4])?;
-        let hour = digits(&rest[4..6])?;
-        let minute = digits(&rest[6..8])?;
-        let second = digits(&rest[8..10])?;
+        let [year, month, day, hour, minute, second] = fields(value, year_digits)?;
+        let year = match time_type {
+            TimeType::UtcTime if year >= 50 => 1900 + year,
+            TimeType::UtcTime => 2000 + year,
+            TimeType::GeneralizedTime => year,
+        };
         if !(1..=12).contains(&month)
             || day < 1
             || day > days_in_month(year, month)
@@ -84,6 +83,30 @@ impl CertTime {
     }
 }
 
+/// The year (its first `year_digits` digits) and the month, day, hour, minute and second
+/// (two digits each) of a time's text, read in one loop over its digits; the text must
+/// end with `Z` after them. One loop rather than a digit reader per field: the field a
+/// digit belongs to follows from its position.
+fn fields(value: &[u8], year_digits: usize) -> Result<[i32; 6], Error> {
+    let Some((&b'Z', digits)) = value.split_last() else {
+        return Err(Error::ParseFail);
+    };
+    let mut out = [0i32; 6];
+    for (i, &c) in digits.iter().enumerate() {
+        let d = c.wrapping_sub(b'0');
+        let field = if i < year_digits {
+            0
+        } else {
+            1 + (i - year_digits) / 2
+        };
+        match out.get_mut(field) {
+            Some(f) if d <= 9 => *f = *f * 10 + i32::from(d),
+            _ => return Err(Error::ParseFail),
+        }
+    }
+    Ok(out)
+}
+
 /// Every character a checked validity time holds (its digits and the final `Z`).
 const TIME_CHARS: &str = "0123456789Z";
 
@@ -102,17 +125,6 @@ fn time_text(value: &[u8]) -> String {
         text.push_str(TIME_CHARS.get(i..=i).unwrap_or_default());
     }
     text
-}
-
-/// The value of at most four decimal digits.
-fn digits(b: &[u8]) -> Result<i32, Error> {
-    b.iter().try_fold(0i32, |acc, &c| {
-        if c.is_ascii_digit() {
-            Ok(acc * 10 + i32::from(c - b'0'))
-        } else {
-            Err(Error::ParseFail)
-        }
-    })
 }
 
 fn is_leap(y: i32) -> bool {
