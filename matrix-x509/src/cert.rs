@@ -432,13 +432,16 @@ fn subject_public_key(d: &mut Der<'_>) -> Result<PublicKey, Error> {
     let mut outer = Der::new(key);
     let mut rsa = outer.sequence()?;
     outer.finish()?;
-    let n = rsa.unsigned_integer()?.to_vec();
-    let e = rsa.unsigned_integer()?.to_vec();
+    let n = rsa.unsigned_integer()?;
+    let e = rsa.unsigned_integer()?;
     rsa.finish()?;
-    if n.is_empty() || !usable_exponent(&e) {
+    if n.is_empty() || !usable_exponent(e) {
         return Err(Error::ParseFail);
     }
-    Ok(PublicKey::Rsa { n, e })
+    Ok(PublicKey::Rsa {
+        n: n.to_vec(),
+        e: e.to_vec(),
+    })
 }
 
 /// An id-ecPublicKey key (RFC 5480 section 2.1.1): `ECParameters` must name P-256 or
