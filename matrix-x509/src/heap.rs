@@ -22,9 +22,7 @@ fn name(n: &DistinguishedName) -> usize {
         &n.org_unit,
         &n.common_name,
     ] {
-        if let Some(s) = part {
-            total += bytes(&s.value);
-        }
+        total += part.as_ref().map_or(0, |s| bytes(&s.value));
     }
     total
 }
