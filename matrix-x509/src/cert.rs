@@ -335,8 +335,8 @@ impl X509Cert {
         let nb = validity.read_any()?;
         let na = validity.read_any()?;
         validity.finish()?;
-        self.not_before = CertTime::parse(nb.tag, nb.value)?;
-        self.not_after = CertTime::parse(na.tag, na.value)?;
+        self.not_before.read(nb.tag, nb.value)?;
+        self.not_after.read(na.tag, na.value)?;
         self.subject.read(tbs.read_tlv(tag::SEQUENCE)?.raw)?;
         self.public_key = subject_public_key(&mut tbs)?;
         let unique_issuer_id = tbs.read_optional(tag::context_primitive(1))?;
