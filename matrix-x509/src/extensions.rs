@@ -270,15 +270,11 @@ fn parse_key_usage(value: &[u8]) -> Result<KeyUsage, Error> {
     let mut d = Der::new(value);
     let (_, bits) = d.bit_string()?;
     d.finish()?;
-    let b0 = u16::from(bits.first().copied().unwrap_or(0));
-    let b1 = u16::from(bits.get(1).copied().unwrap_or(0));
-    // Bit 0 of the ASN.1 BIT STRING is the most significant bit of the first byte.
-    let mut out = 0u16;
-    for i in 0..8 {
-        if b0 & (0x80 >> i) != 0 {
-            out |= 1 << i;
-        }
-    }
+    let b0 = bits.first().copied().unwrap_or(0);
+    let b1 = bits.get(1).copied().unwrap_or(0);
+    // Bit 0 of the ASN.1 BIT STRING is the most significant bit of the first byte: the
+    // byte's bits reversed are bits 0-7 of the mask (one `rbit` on a Cortex-M4).
+    let mut out = u16::from(b0.reverse_bits());
     if b1 & 0x80 != 0 {
         out |= KeyUsage::DECIPHER_ONLY;
     }
