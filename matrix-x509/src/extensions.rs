@@ -150,7 +150,7 @@ impl Extensions {
                 oid::CE_BASIC_CONSTRAINTS => {
                     ext.basic_constraints = Some(parse_basic_constraints(value)?)
                 }
-                oid::CE_SUBJECT_ALT_NAME => ext.subject_alt_names = parse_general_names(value)?,
+                oid::CE_SUBJECT_ALT_NAME => read_general_names(&mut ext.subject_alt_names, value)?,
                 #[cfg(feature = "name-constraints")]
                 oid::CE_NAME_CONSTRAINTS => {
                     ext.name_constraints = Some(NameConstraints::parse(value, critical)?)
@@ -281,20 +281,20 @@ fn parse_key_usage(value: &[u8]) -> Result<KeyUsage, Error> {
     Ok(KeyUsage(out))
 }
 
-/// Parses a GeneralNames SEQUENCE into MatrixSSL's (id, data) entries; an empty one is
-/// `PS_PARSE_FAIL` (SIZE (1..MAX)).
-pub(crate) fn parse_general_names(value: &[u8]) -> Result<Vec<SubjectAltName>, Error> {
+/// Parses a GeneralNames SEQUENCE into MatrixSSL's (id, data) entries, appended to
+/// `names` (the certificate's list, empty until then: a repeated extension was refused
+/// before); an empty one is `PS_PARSE_FAIL` (SIZE (1..MAX)).
+fn read_general_names(names: &mut Vec<SubjectAltName>, value: &[u8]) -> Result<(), Error> {
     let mut outer = Der::new(value);
     let mut seq = outer.sequence()?;
     outer.finish()?;
-    let mut names = Vec::new();
+    if seq.is_empty() {
+        return Err(Error::ParseFail);
+    }
     while !seq.is_empty() {
         names.push(general_name(seq.read_any()?)?);
     }
-    if names.is_empty() {
-        return Err(Error::ParseFail);
-    }
-    Ok(names)
+    Ok(())
 }
 
 /// One GeneralName (RFC 5280 4.2.1.6): its context tag is the choice.
