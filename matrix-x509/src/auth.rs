@@ -68,7 +68,12 @@ pub fn authenticate(chain: &mut CertChain, trusted: &[X509Cert]) -> Option<Chain
         return Some(ChainAlert::BadCertificate);
     }
     // A chain that ends with a trusted CA itself: that copy is the anchor.
-    let top_is_anchor = n > 1 && trusted.iter().any(|ca| ca.der == certs[n - 1].der);
+    let sent_anchor = if n > 1 {
+        trusted.iter().find(|ca| ca.der == certs[n - 1].der)
+    } else {
+        None
+    };
+    let top_is_anchor = sent_anchor.is_some();
     for i in 0..n - 1 {
         // Below the issuer certs[i + 1] lie certs[0..=i]: the leaf and i intermediates.
         let anchor = top_is_anchor && i + 2 == n;
@@ -81,10 +86,7 @@ pub fn authenticate(chain: &mut CertChain, trusted: &[X509Cert]) -> Option<Chain
     let top = &certs[n - 1];
     let (found, best) = if top_is_anchor {
         // Trusted as it is: the link below it was checked with it as the anchor.
-        (
-            trusted.iter().find(|ca| ca.der == top.der),
-            AuthStatus::Pass,
-        )
+        (sent_anchor, AuthStatus::Pass)
     } else {
         issued_by_trusted(top, trusted, n - 1)
     };

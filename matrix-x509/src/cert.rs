@@ -231,18 +231,18 @@ impl X509Cert {
     /// Parses one DER certificate; the input must hold exactly one. The certificate keeps a
     /// copy of `der` ([`X509Cert::der`]).
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
-        let mut cert = Self::parse(der)?;
-        cert.der = der.to_vec();
-        Ok(cert)
+        // Refused before the copy: an oversized input is never duplicated.
+        if der.len() > MAX_CERT_SIZE {
+            return Err(Error::LimitFail);
+        }
+        Self::parse(der.to_vec())
     }
 
     /// [`X509Cert::from_der`] of a certificate the caller owns already (a received
     /// Certificate message's entry): the bytes are moved into [`X509Cert::der`], not copied,
     /// so a chain being authenticated is held once, not twice.
     pub fn from_der_vec(der: Vec<u8>) -> Result<Self, Error> {
-        let mut cert = Self::parse(&der)?;
-        cert.der = der;
-        Ok(cert)
+        Self::parse(der)
     }
 
     /// [`X509Cert::from_der_vec`] of each certificate of a received chain, in order; the
@@ -252,16 +252,50 @@ impl X509Cert {
     pub fn from_der_vecs(ders: Vec<Vec<u8>>) -> Result<Vec<Self>, Error> {
         let mut certs = Vec::with_capacity(ders.len());
         for der in ders {
-            certs.push(Self::from_der_vec(der)?);
+            certs.push(Self::parse(der)?);
         }
         Ok(certs)
     }
 
-    /// The certificate parsed from `der`, with an empty `der` field for the caller to fill.
-    fn parse(der: &[u8]) -> Result<Self, Error> {
+    /// The certificate parsed from `der`, which it keeps.
+    ///
+    /// The certificate is built in place: it starts empty (owning `der`) and each field is
+    /// written as it is read, so a failure anywhere drops one value, and the names and
+    /// extensions are parsed where they stay instead of being moved into the result (the
+    /// drops and moves of separately held fields were most of this function's code on a
+    /// Cortex-M4). The checks run in the same order as the fields appear, so a malformed
+    /// certificate fails with the same error as ever.
+    fn parse(der: Vec<u8>) -> Result<Self, Error> {
         if der.len() > MAX_CERT_SIZE {
             return Err(Error::LimitFail);
         }
+        let mut cert = X509Cert {
+            version: 0,
+            serial_number: Vec::new(),
+            issuer: DistinguishedName::default(),
+            subject: DistinguishedName::default(),
+            not_before: CertTime::EMPTY,
+            not_after: CertTime::EMPTY,
+            public_key: PublicKey::Unsupported {
+                algorithm: Vec::new(),
+            },
+            cert_algorithm: SignatureAlgorithm::Md2WithRsa,
+            sig_algorithm: SignatureAlgorithm::Md2WithRsa,
+            signature: Vec::new(),
+            unique_issuer_id: None,
+            unique_subject_id: None,
+            extensions: Extensions::default(),
+            auth_status: AuthStatus::Untested,
+            der,
+            tbs: 0..0,
+        };
+        cert.read_fields()?;
+        Ok(cert)
+    }
+
+    /// Reads every field of the empty certificate `self` from `self.der`.
+    fn read_fields(&mut self) -> Result<(), Error> {
+        let der = &self.der[..];
         let mut top = Der::new(der);
         let body = top.read(tag::SEQUENCE)?;
         top.finish()?;
@@ -269,74 +303,59 @@ impl X509Cert {
         let tbs_start = der.len() - body.len();
         let mut cert = Der::new(body);
         let tbs_tlv = cert.read_tlv(tag::SEQUENCE)?;
-        let sig_algorithm = algorithm_identifier(&mut cert)?;
+        let sig_oid = algorithm_identifier(&mut cert)?;
         let (unused, signature) = cert.bit_string()?;
         cert.finish()?;
         if unused != 0 {
             return Err(Error::ParseFail);
         }
+        self.tbs = tbs_start..tbs_start + tbs_tlv.raw.len();
 
         let mut tbs = Der::new(tbs_tlv.value);
-        let version = match tbs.read_optional(tag::context(0))? {
-            Some(v) => {
-                let mut d = Der::new(v);
-                let n = d.small_uint()?;
-                d.finish()?;
-                u8::try_from(n)
-                    .ok()
-                    .filter(|&n| n <= 2)
-                    .ok_or(Error::ParseFail)?
-            }
-            None => 0,
-        };
-        let serial_number = tbs.read(tag::INTEGER)?.to_vec();
+        if let Some(v) = tbs.read_optional(tag::context(0))? {
+            let mut d = Der::new(v);
+            let n = d.small_uint()?;
+            d.finish()?;
+            self.version = u8::try_from(n)
+                .ok()
+                .filter(|&n| n <= 2)
+                .ok_or(Error::ParseFail)?;
+        }
+        let serial_number = tbs.read(tag::INTEGER)?;
         if serial_number.is_empty() {
             return Err(Error::ParseFail);
         }
-        let cert_algorithm = algorithm_identifier(&mut tbs)?;
-        if cert_algorithm != sig_algorithm {
+        // The two algorithms are the same exactly when their OIDs are (the parameters are
+        // NULL or absent either way): compared before either is decoded.
+        if algorithm_identifier(&mut tbs)? != sig_oid {
             return Err(Error::SignatureMismatch);
         }
-        let issuer = DistinguishedName::parse(tbs.read_tlv(tag::SEQUENCE)?.raw)?;
+        self.issuer.read(tbs.read_tlv(tag::SEQUENCE)?.raw)?;
         let mut validity = tbs.sequence()?;
         let nb = validity.read_any()?;
         let na = validity.read_any()?;
         validity.finish()?;
-        let not_before = CertTime::parse(nb.tag, nb.value)?;
-        let not_after = CertTime::parse(na.tag, na.value)?;
-        let subject = DistinguishedName::parse(tbs.read_tlv(tag::SEQUENCE)?.raw)?;
-        let public_key = subject_public_key(&mut tbs)?;
-        let unique_issuer_id = tbs
-            .read_optional(tag::context_primitive(1))?
-            .map(<[u8]>::to_vec);
-        let unique_subject_id = tbs
-            .read_optional(tag::context_primitive(2))?
-            .map(<[u8]>::to_vec);
-        let extensions = match tbs.read_optional(tag::context(3))? {
-            Some(e) if version == 2 => Extensions::parse(e)?,
+        self.not_before.read(nb.tag, nb.value)?;
+        self.not_after.read(na.tag, na.value)?;
+        self.subject.read(tbs.read_tlv(tag::SEQUENCE)?.raw)?;
+        self.public_key = subject_public_key(&mut tbs)?;
+        let unique_issuer_id = tbs.read_optional(tag::context_primitive(1))?;
+        let unique_subject_id = tbs.read_optional(tag::context_primitive(2))?;
+        match tbs.read_optional(tag::context(3))? {
+            Some(e) if self.version == 2 => self.extensions.read(e)?,
             Some(_) => return Err(Error::ParseFail),
-            None => Extensions::default(),
-        };
+            None => {}
+        }
         tbs.finish()?;
 
-        Ok(X509Cert {
-            version,
-            serial_number,
-            issuer,
-            subject,
-            not_before,
-            not_after,
-            public_key,
-            cert_algorithm,
-            sig_algorithm,
-            signature: signature.to_vec(),
-            unique_issuer_id,
-            unique_subject_id,
-            extensions,
-            auth_status: AuthStatus::Untested,
-            der: Vec::new(),
-            tbs: tbs_start..tbs_start + tbs_tlv.raw.len(),
-        })
+        // Everything checked: the owned copies of what was only borrowed so far.
+        self.serial_number = serial_number.to_vec();
+        self.sig_algorithm = SignatureAlgorithm::from_oid(sig_oid);
+        self.cert_algorithm = SignatureAlgorithm::from_oid(sig_oid);
+        self.signature = signature.to_vec();
+        self.unique_issuer_id = unique_issuer_id.map(<[u8]>::to_vec);
+        self.unique_subject_id = unique_subject_id.map(<[u8]>::to_vec);
+        Ok(())
     }
 
     /// The signed part (tbsCertificate) as it was encoded: what the signature covers.
@@ -381,13 +400,14 @@ impl X509Cert {
     }
 }
 
-fn algorithm_identifier(d: &mut Der<'_>) -> Result<SignatureAlgorithm, Error> {
+/// An AlgorithmIdentifier's OID (its parameters NULL or absent).
+fn algorithm_identifier<'a>(d: &mut Der<'a>) -> Result<&'a [u8], Error> {
     let mut alg = d.sequence()?;
     let o = alg.oid()?;
     // Parameters: NULL for the RSA algorithms, or absent.
     let _ = alg.read_optional(tag::NULL)?;
     alg.finish()?;
-    Ok(SignatureAlgorithm::from_oid(o))
+    Ok(o)
 }
 
 fn subject_public_key(d: &mut Der<'_>) -> Result<PublicKey, Error> {
@@ -412,13 +432,16 @@ fn subject_public_key(d: &mut Der<'_>) -> Result<PublicKey, Error> {
     let mut outer = Der::new(key);
     let mut rsa = outer.sequence()?;
     outer.finish()?;
-    let n = rsa.unsigned_integer()?.to_vec();
-    let e = rsa.unsigned_integer()?.to_vec();
+    let n = rsa.unsigned_integer()?;
+    let e = rsa.unsigned_integer()?;
     rsa.finish()?;
-    if n.is_empty() || !usable_exponent(&e) {
+    if n.is_empty() || !usable_exponent(e) {
         return Err(Error::ParseFail);
     }
-    Ok(PublicKey::Rsa { n, e })
+    Ok(PublicKey::Rsa {
+        n: n.to_vec(),
+        e: e.to_vec(),
+    })
 }
 
 /// An id-ecPublicKey key (RFC 5480 section 2.1.1): `ECParameters` must name P-256 or

@@ -19,7 +19,11 @@ pub struct CertChain {
 impl CertChain {
     /// The heap bytes the chain holds: its certificates and what each holds.
     pub fn heap_bytes(&self) -> usize {
-        crate::heap::bytes(&self.certs) + self.certs.iter().map(X509Cert::heap_bytes).sum::<usize>()
+        let mut total = crate::heap::bytes(&self.certs);
+        for c in &self.certs {
+            total += c.heap_bytes();
+        }
+        total
     }
 
     /// A chain of the given certificates (child first).

@@ -121,10 +121,18 @@ impl Extensions {
     /// appears twice, and a subjectAltName without a name (GeneralNames is SIZE (1..MAX)),
     /// are `PS_PARSE_FAIL` (RFC 5280 4.2, 4.2.1.6).
     pub fn parse(der: &[u8]) -> Result<Self, Error> {
+        let mut ext = Extensions::default();
+        ext.read(der)?;
+        Ok(ext)
+    }
+
+    /// [`Extensions::parse`] into the empty `self` (a certificate's, parsed where it
+    /// stays).
+    pub(crate) fn read(&mut self, der: &[u8]) -> Result<(), Error> {
+        let ext = self;
         let mut outer = Der::new(der);
         let mut list = outer.sequence()?;
         outer.finish()?;
-        let mut ext = Extensions::default();
         while !list.is_empty() {
             let mut e = list.sequence()?;
             let id = e.oid()?;
@@ -142,7 +150,7 @@ impl Extensions {
                 oid::CE_BASIC_CONSTRAINTS => {
                     ext.basic_constraints = Some(parse_basic_constraints(value)?)
                 }
-                oid::CE_SUBJECT_ALT_NAME => ext.subject_alt_names = parse_general_names(value)?,
+                oid::CE_SUBJECT_ALT_NAME => read_general_names(&mut ext.subject_alt_names, value)?,
                 #[cfg(feature = "name-constraints")]
                 oid::CE_NAME_CONSTRAINTS => {
                     ext.name_constraints = Some(NameConstraints::parse(value, critical)?)
@@ -175,7 +183,7 @@ impl Extensions {
                 }),
             }
         }
-        Ok(ext)
+        Ok(())
     }
 
     /// Whether a critical extension is one matrix does not process: an unknown OID (unless
@@ -262,35 +270,31 @@ fn parse_key_usage(value: &[u8]) -> Result<KeyUsage, Error> {
     let mut d = Der::new(value);
     let (_, bits) = d.bit_string()?;
     d.finish()?;
-    let b0 = u16::from(bits.first().copied().unwrap_or(0));
-    let b1 = u16::from(bits.get(1).copied().unwrap_or(0));
-    // Bit 0 of the ASN.1 BIT STRING is the most significant bit of the first byte.
-    let mut out = 0u16;
-    for i in 0..8 {
-        if b0 & (0x80 >> i) != 0 {
-            out |= 1 << i;
-        }
-    }
+    let b0 = bits.first().copied().unwrap_or(0);
+    let b1 = bits.get(1).copied().unwrap_or(0);
+    // Bit 0 of the ASN.1 BIT STRING is the most significant bit of the first byte: the
+    // byte's bits reversed are bits 0-7 of the mask (one `rbit` on a Cortex-M4).
+    let mut out = u16::from(b0.reverse_bits());
     if b1 & 0x80 != 0 {
         out |= KeyUsage::DECIPHER_ONLY;
     }
     Ok(KeyUsage(out))
 }
 
-/// Parses a GeneralNames SEQUENCE into MatrixSSL's (id, data) entries; an empty one is
-/// `PS_PARSE_FAIL` (SIZE (1..MAX)).
-pub(crate) fn parse_general_names(value: &[u8]) -> Result<Vec<SubjectAltName>, Error> {
+/// Parses a GeneralNames SEQUENCE into MatrixSSL's (id, data) entries, appended to
+/// `names` (the certificate's list, empty until then: a repeated extension was refused
+/// before); an empty one is `PS_PARSE_FAIL` (SIZE (1..MAX)).
+fn read_general_names(names: &mut Vec<SubjectAltName>, value: &[u8]) -> Result<(), Error> {
     let mut outer = Der::new(value);
     let mut seq = outer.sequence()?;
     outer.finish()?;
-    let mut names = Vec::new();
+    if seq.is_empty() {
+        return Err(Error::ParseFail);
+    }
     while !seq.is_empty() {
         names.push(general_name(seq.read_any()?)?);
     }
-    if names.is_empty() {
-        return Err(Error::ParseFail);
-    }
-    Ok(names)
+    Ok(())
 }
 
 /// One GeneralName (RFC 5280 4.2.1.6): its context tag is the choice.

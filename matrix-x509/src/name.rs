@@ -104,13 +104,18 @@ impl DistinguishedName {
     /// Attributes other than the six are skipped; when one appears twice, the last wins
     /// (as MatrixSSL's parser does).
     pub fn parse(der: &[u8]) -> Result<Self, Error> {
+        let mut dn = DistinguishedName::default();
+        dn.read(der)?;
+        Ok(dn)
+    }
+
+    /// [`DistinguishedName::parse`] into the empty name `self` (a certificate's, parsed
+    /// where it stays).
+    pub(crate) fn read(&mut self, der: &[u8]) -> Result<(), Error> {
         let mut outer = Der::new(der);
         let mut rdns = outer.sequence()?;
         outer.finish()?;
-        let mut dn = DistinguishedName {
-            der: der.to_vec(),
-            ..Default::default()
-        };
+        self.der = der.to_vec();
         while !rdns.is_empty() {
             let mut set = rdns.constructed(tag::SET)?;
             while !set.is_empty() {
@@ -119,12 +124,12 @@ impl DistinguishedName {
                 let value = atv.read_any()?;
                 atv.finish()?;
                 let slot = match oid {
-                    oid::AT_COUNTRY => &mut dn.country,
-                    oid::AT_STATE => &mut dn.state,
-                    oid::AT_LOCALITY => &mut dn.locality,
-                    oid::AT_ORGANIZATION => &mut dn.organization,
-                    oid::AT_ORG_UNIT => &mut dn.org_unit,
-                    oid::AT_COMMON_NAME => &mut dn.common_name,
+                    oid::AT_COUNTRY => &mut self.country,
+                    oid::AT_STATE => &mut self.state,
+                    oid::AT_LOCALITY => &mut self.locality,
+                    oid::AT_ORGANIZATION => &mut self.organization,
+                    oid::AT_ORG_UNIT => &mut self.org_unit,
+                    oid::AT_COMMON_NAME => &mut self.common_name,
                     _ => continue,
                 };
                 let string_type = AsnStringType::from_tag(value.tag).ok_or(Error::ParseFail)?;
@@ -137,7 +142,7 @@ impl DistinguishedName {
                 });
             }
         }
-        Ok(dn)
+        Ok(())
     }
 
     /// Whether two names are the same name: MatrixSSL compares the encoded names, and so

@@ -40,28 +40,35 @@ pub struct CertTime {
 }
 
 impl CertTime {
+    /// The value a certificate's times hold before they are parsed (no allocation).
+    pub(crate) const EMPTY: CertTime = CertTime {
+        time_type: TimeType::UtcTime,
+        text: String::new(),
+        unix_ms: 0,
+    };
+
     /// Parses a time given its tag and content bytes. Only the forms RFC 5280 allows
     /// (seconds present, `Z` suffix) are accepted.
     pub fn parse(t: u8, value: &[u8]) -> Result<Self, Error> {
-        let (time_type, year, rest) = match (t, value.len()) {
-            (tag::UTC_TIME, 13) => {
-                let yy = digits(&value[..2])?;
-                let year = if yy >= 50 { 1900 + yy } else { 2000 + yy };
-                (TimeType::UtcTime, year, &value[2..])
-            }
-            (tag::GENERALIZED_TIME, 15) => {
-                (TimeType::GeneralizedTime, digits(&value[..4])?, &value[4..])
-            }
+        let mut time = CertTime::EMPTY;
+        time.read(t, value)?;
+        Ok(time)
+    }
+
+    /// [`CertTime::parse`] into `self`, which is [`CertTime::EMPTY`] (a certificate's time,
+    /// parsed where it stays: nothing to drop or move).
+    pub(crate) fn read(&mut self, t: u8, value: &[u8]) -> Result<(), Error> {
+        let (time_type, year_digits) = match (t, value.len()) {
+            (tag::UTC_TIME, 13) => (TimeType::UtcTime, 2),
+            (tag::GENERALIZED_TIME, 15) => (TimeType::GeneralizedTime, 4),
             _ => return Err(Error::ParseFail),
         };
-        if rest.last() != Some(&b'Z') {
-            return Err(Error::ParseFail);
-        }
-        let month = digits(&rest[0..2])?;
-        let day = digits(&rest[2..4])?;
-        let hour = digits(&rest[4..6])?;
-        let minute = digits(&rest[6..8])?;
-        let second = digits(&rest[8..10])?;
+        let [year, month, day, hour, minute, second] = fields(value, year_digits)?;
+        let year = match time_type {
+            TimeType::UtcTime if year >= 50 => 1900 + year,
+            TimeType::UtcTime => 2000 + year,
+            TimeType::GeneralizedTime => year,
+        };
         if !(1..=12).contains(&month)
             || day < 1
             || day > days_in_month(year, month)
@@ -76,23 +83,47 @@ impl CertTime {
         // widened only for the seconds since 1970.
         let days = i64::from(days_from_civil(year, month, day));
         let secs = days * 86_400 + i64::from(hour * 3_600 + minute * 60 + second);
-        Ok(CertTime {
-            time_type,
-            text: time_text(value),
-            unix_ms: secs * 1_000,
-        })
+        self.time_type = time_type;
+        self.unix_ms = secs * 1_000;
+        push_text(&mut self.text, value);
+        Ok(())
     }
+}
+
+/// The year (its first `year_digits` digits) and the month, day, hour, minute and second
+/// (two digits each) of a time's text, read in one loop over its digits; the text must
+/// end with `Z` after them. One loop rather than a digit reader per field: the field a
+/// digit belongs to follows from its position.
+fn fields(value: &[u8], year_digits: usize) -> Result<[i32; 6], Error> {
+    let Some((&b'Z', digits)) = value.split_last() else {
+        return Err(Error::ParseFail);
+    };
+    let mut out = [0i32; 6];
+    for (i, &c) in digits.iter().enumerate() {
+        let d = c.wrapping_sub(b'0');
+        let field = if i < year_digits {
+            0
+        } else {
+            1 + (i - year_digits) / 2
+        };
+        match out.get_mut(field) {
+            Some(f) if d <= 9 => *f = *f * 10 + i32::from(d),
+            _ => return Err(Error::ParseFail),
+        }
+    }
+    Ok(out)
 }
 
 /// Every character a checked validity time holds (its digits and the final `Z`).
 const TIME_CHARS: &str = "0123456789Z";
 
-/// The text of a validity time whose bytes were checked (digits and `Z`), copied as it is.
+/// Appends the text of a validity time whose bytes were checked (digits and `Z`) to `text`,
+/// as it is.
 /// Built from one-character slices of [`TIME_CHARS`] rather than by pushing `char`s: a
 /// `String` of `char`s links the UTF-8 encoder and the char iteration behind `collect`
 /// (about 0.3 KB of `core` and `alloc` on a Cortex-M4) for text that is ASCII anyway.
-fn time_text(value: &[u8]) -> String {
-    let mut text = String::with_capacity(value.len());
+fn push_text(text: &mut String, value: &[u8]) {
+    text.reserve_exact(value.len());
     for &b in value {
         let i = if b == b'Z' {
             10
@@ -101,18 +132,6 @@ fn time_text(value: &[u8]) -> String {
         };
         text.push_str(TIME_CHARS.get(i..=i).unwrap_or_default());
     }
-    text
-}
-
-/// The value of at most four decimal digits.
-fn digits(b: &[u8]) -> Result<i32, Error> {
-    b.iter().try_fold(0i32, |acc, &c| {
-        if c.is_ascii_digit() {
-            Ok(acc * 10 + i32::from(c - b'0'))
-        } else {
-            Err(Error::ParseFail)
-        }
-    })
 }
 
 fn is_leap(y: i32) -> bool {
@@ -171,7 +190,9 @@ mod tests {
         ] {
             assert_eq!(CertTime::parse(t, v.as_bytes()).unwrap().text, v);
         }
-        assert_eq!(time_text(b"0123456789Z"), "0123456789Z");
+        let mut text = String::new();
+        push_text(&mut text, b"0123456789Z");
+        assert_eq!(text, "0123456789Z");
     }
 
     #[test]
