@@ -125,7 +125,10 @@ pub struct DhGroup {
 impl DhGroup {
     /// The heap bytes this group holds besides itself (memory accounting).
     pub fn heap_bytes(&self) -> usize {
-        self.p.heap_bytes() + self.p_be.capacity() + self.g_be.capacity() + self.g_m.capacity() * 8
+        self.p.heap_bytes()
+            + self.p_be.capacity()
+            + self.g_be.capacity()
+            + self.g_m.capacity() * LIMB_BYTES
     }
 
     /// A group from the big-endian prime and generator (leading zeros allowed). Fails with
@@ -138,7 +141,7 @@ impl DhGroup {
         if p_be.is_empty() || p_be.len() > MAX_PRIME_BITS / 8 || g_be.len() > p_be.len() {
             return Err(Error::ArgFail);
         }
-        let s = p_be.len().div_ceil(8);
+        let s = p_be.len().div_ceil(LIMB_BYTES);
         let p = limbs_from_be(p_be, s)?;
         let bits = bit_len_vartime(&p);
         if !(MIN_PRIME_BITS..=MAX_PRIME_BITS).contains(&bits) || p[0] & 1 == 0 {
@@ -247,7 +250,7 @@ impl DhKeyPair {
     /// The heap bytes this key pair holds besides itself: its private exponent, public
     /// value and group (memory accounting of the sessions that keep one).
     pub fn heap_bytes(&self) -> usize {
-        self.x.capacity() * 8 + self.public.capacity() + self.group.heap_bytes()
+        self.x.capacity() * LIMB_BYTES + self.public.capacity() + self.group.heap_bytes()
     }
 
     /// The public value `g^x mod p`, big-endian, with the prime's length (leading zeros

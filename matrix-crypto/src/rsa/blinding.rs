@@ -133,29 +133,42 @@ mod cached {
 
         fn load(&self, at: usize, s: usize) -> Zeroizing<Vec<Limb>> {
             let w = &self.words[at..at + HALVES * s];
-            Zeroizing::new(
-                w.chunks_exact(HALVES)
-                    .map(|h| {
-                        h.iter().enumerate().fold(0, |l: Limb, (k, x)| {
-                            l | Limb::from(x.load(Ordering::Relaxed)) << (32 * k)
-                        })
-                    })
-                    .collect(),
-            )
+            Zeroizing::new(w.chunks_exact(HALVES).map(join).collect())
         }
 
-        // With 32-bit limbs the `as u32` below is the identity.
-        #[allow(clippy::unnecessary_cast)]
         fn store(&self, at: usize, limbs: &[Limb]) {
             for (h, &l) in self.words[at..at + HALVES * limbs.len()]
                 .chunks_exact(HALVES)
                 .zip(limbs)
             {
-                for (k, x) in h.iter().enumerate() {
-                    x.store((l >> (32 * k)) as u32, Ordering::Relaxed);
-                }
+                split(h, l);
             }
         }
+    }
+
+    /// A 64-bit limb from its two 32-bit words, the low one first.
+    #[cfg(not(matrix_limb32))]
+    fn join(h: &[AtomicU32]) -> Limb {
+        Limb::from(h[0].load(Ordering::Relaxed)) | (Limb::from(h[1].load(Ordering::Relaxed)) << 32)
+    }
+
+    /// Stores a 64-bit limb as two 32-bit words, the low one first.
+    #[cfg(not(matrix_limb32))]
+    fn split(h: &[AtomicU32], l: Limb) {
+        h[0].store(l as u32, Ordering::Relaxed);
+        h[1].store((l >> 32) as u32, Ordering::Relaxed);
+    }
+
+    /// A 32-bit limb is one word.
+    #[cfg(matrix_limb32)]
+    fn join(h: &[AtomicU32]) -> Limb {
+        h[0].load(Ordering::Relaxed)
+    }
+
+    /// A 32-bit limb is one word.
+    #[cfg(matrix_limb32)]
+    fn split(h: &[AtomicU32], l: Limb) {
+        h[0].store(l, Ordering::Relaxed);
     }
 
     impl Clone for Blinding {
