@@ -131,44 +131,47 @@ mod cached {
             Ok(pair)
         }
 
+        /// The `s` limbs kept from word `at` on: two words per 64-bit limb, the low one
+        /// first.
+        #[cfg(not(matrix_limb32))]
         fn load(&self, at: usize, s: usize) -> Zeroizing<Vec<Limb>> {
             let w = &self.words[at..at + HALVES * s];
-            Zeroizing::new(w.chunks_exact(HALVES).map(join).collect())
+            Zeroizing::new(
+                w.chunks_exact(2)
+                    .map(|h| {
+                        Limb::from(h[0].load(Ordering::Relaxed))
+                            | (Limb::from(h[1].load(Ordering::Relaxed)) << 32)
+                    })
+                    .collect(),
+            )
         }
 
+        /// Keeps `limbs` from word `at` on (see `load`).
+        #[cfg(not(matrix_limb32))]
         fn store(&self, at: usize, limbs: &[Limb]) {
             for (h, &l) in self.words[at..at + HALVES * limbs.len()]
-                .chunks_exact(HALVES)
+                .chunks_exact(2)
                 .zip(limbs)
             {
-                split(h, l);
+                h[0].store(l as u32, Ordering::Relaxed);
+                h[1].store((l >> 32) as u32, Ordering::Relaxed);
             }
         }
-    }
 
-    /// A 64-bit limb from its two 32-bit words, the low one first.
-    #[cfg(not(matrix_limb32))]
-    fn join(h: &[AtomicU32]) -> Limb {
-        Limb::from(h[0].load(Ordering::Relaxed)) | (Limb::from(h[1].load(Ordering::Relaxed)) << 32)
-    }
+        /// The `s` limbs kept from word `at` on: one word per 32-bit limb.
+        #[cfg(matrix_limb32)]
+        fn load(&self, at: usize, s: usize) -> Zeroizing<Vec<Limb>> {
+            let w = &self.words[at..at + s];
+            Zeroizing::new(w.iter().map(|x| x.load(Ordering::Relaxed)).collect())
+        }
 
-    /// Stores a 64-bit limb as two 32-bit words, the low one first.
-    #[cfg(not(matrix_limb32))]
-    fn split(h: &[AtomicU32], l: Limb) {
-        h[0].store(l as u32, Ordering::Relaxed);
-        h[1].store((l >> 32) as u32, Ordering::Relaxed);
-    }
-
-    /// A 32-bit limb is one word.
-    #[cfg(matrix_limb32)]
-    fn join(h: &[AtomicU32]) -> Limb {
-        h[0].load(Ordering::Relaxed)
-    }
-
-    /// A 32-bit limb is one word.
-    #[cfg(matrix_limb32)]
-    fn split(h: &[AtomicU32], l: Limb) {
-        h[0].store(l, Ordering::Relaxed);
+        /// Keeps `limbs` from word `at` on (see `load`).
+        #[cfg(matrix_limb32)]
+        fn store(&self, at: usize, limbs: &[Limb]) {
+            for (x, &l) in self.words[at..at + limbs.len()].iter().zip(limbs) {
+                x.store(l, Ordering::Relaxed);
+            }
+        }
     }
 
     impl Clone for Blinding {
