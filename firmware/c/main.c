@@ -6,6 +6,7 @@
  * (the empty program the library's share is measured against). */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 volatile uint8_t board_port;
 
@@ -45,6 +46,21 @@ void __aeabi_unwind_cpp_pr0(void)
     for (;;)
         ;
 }
+
+/* The ARM EABI memset entry points that the Rust code calls (LLVM's name for a fill). Newlib
+ * nano has them as a separate 154 B routine beside its own `memset`, which the C start-up
+ * links anyway (it clears .bss), so the image would carry two fills. Here they are the
+ * run-time ABI's argument order (destination, length, value) over that one `memset`. They
+ * are defined here, ahead of the C library, so the library's copy is never pulled in (a
+ * symbol rule of xtask/src/firmware.rs checks it); the empty program does not reference
+ * them, and --gc-sections drops them there. `__aeabi_memclr*` stay the library's: 6 B
+ * calls of `__aeabi_memset`. */
+void __aeabi_memset(void *dest, size_t n, int c)
+{
+    memset(dest, c, n);
+}
+void __aeabi_memset4(void *dest, size_t n, int c) __attribute__((alias("__aeabi_memset")));
+void __aeabi_memset8(void *dest, size_t n, int c) __attribute__((alias("__aeabi_memset")));
 
 int matrix_fw_client(void);
 int matrix_fw_server(void);

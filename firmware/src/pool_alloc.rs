@@ -76,18 +76,26 @@ impl PoolAlloc {
         // only reference to the state.
         let state = unsafe { &mut *self.state.get() };
         if state.pool.is_none() {
-            let base = self.region as *mut u8;
-            // SAFETY: `new`'s caller gave this allocator the region for good: it is valid
-            // for its length for 'static, and nothing else references it. The pool made
-            // here is the only slice over it, and it is made once.
-            let region: &'static mut [u8] = unsafe { &mut *self.region };
-            state.pool = BlockPool::new(region, self.classes).ok();
-            state.base = base;
+            self.make_pool(state);
         }
         let base = state.base;
         let out = state.pool.as_mut().map(|p| f(p, base));
         self.lock.store(false, Ordering::Release);
         out
+    }
+
+    /// Makes the pool, on first use (with the lock held: `state` is the caller's exclusive
+    /// reference). Out of line, so that `alloc` and `dealloc` share one copy of it.
+    #[inline(never)]
+    fn make_pool(&self, state: &mut State) {
+        let base = self.region as *mut u8;
+        // SAFETY: `new`'s caller gave this allocator the region for good: it is valid for its
+        // length for 'static, and nothing else references it. The pool made here is the
+        // only slice over it, and it is made once (`with_pool` calls this only while
+        // `state.pool` is `None`, and a failed `new` drops the slice it was given).
+        let region: &'static mut [u8] = unsafe { &mut *self.region };
+        state.pool = BlockPool::new(region, self.classes).ok();
+        state.base = base;
     }
 
     /// The statistics of each class (smallest first) and the bytes in use now; `None`

@@ -22,16 +22,22 @@ pub trait Clock {
 /// Whole seconds of a millisecond time, saturated at `u32::MAX` (a hello random's
 /// `gmt_unix_time`, a ticket's age). A long division by 1000 in 16-bit digits: every step
 /// divides a 32-bit number, which a 32-bit microcontroller does in hardware, where `ms /
-/// 1000` would link the 64-bit division routine (about 0.5 KB on a Cortex-M4).
+/// 1000` would link the 64-bit division routine (about 0.5 KB on a Cortex-M4). A time whose
+/// seconds fit in 32 bits is below `1000 * 2^32`, so its top 32 bits are already the first
+/// remainder (less than 1000): two 16-bit steps remain, with a 32-bit quotient.
 pub fn secs_of_ms(ms: u64) -> u32 {
-    let (mut q, mut r) = (0u64, 0u32);
-    for shift in [48u32, 32, 16, 0] {
+    const SATURATED: u64 = 1000 << 32;
+    if ms >= SATURATED {
+        return u32::MAX;
+    }
+    let (mut q, mut r) = (0u32, (ms >> 32) as u32);
+    for shift in [16u32, 0] {
         // r < 1000, so cur < 1000 * 2^16 fits in 32 bits.
-        let cur = (r << 16) | (((ms >> shift) & 0xffff) as u32);
-        q = (q << 16) | u64::from(cur / 1000);
+        let cur = (r << 16) | (((ms >> shift) as u32) & 0xffff);
+        q = (q << 16) | (cur / 1000);
         r = cur % 1000;
     }
-    u32::try_from(q).unwrap_or(u32::MAX)
+    q
 }
 
 /// The operating system's random generator.

@@ -36,7 +36,9 @@
 //! value, and a value longer than `p`, fails with `Error::ProtocolFail`: the value comes
 //! from the peer, and the TLS layer maps this error to an `illegal_parameter` alert.
 
-use crate::bignum::{MontCtx, bit_len_vartime, limbs_from_be, limbs_to_be, strip_be};
+use crate::bignum::{
+    LIMB_BITS, LIMB_BYTES, Limb, MontCtx, bit_len_vartime, limbs_from_be, limbs_to_be, strip_be,
+};
 use crate::random::SecureRandom;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -112,7 +114,7 @@ pub struct DhGroup {
     p_be: Vec<u8>,
     g_be: Vec<u8>,
     /// `g` in Montgomery form.
-    g_m: Vec<u64>,
+    g_m: Vec<Limb>,
     /// Length of private exponents in bits.
     priv_bits: usize,
     /// Whether private exponents have their top bit set (unnamed groups) or are uniform
@@ -123,7 +125,10 @@ pub struct DhGroup {
 impl DhGroup {
     /// The heap bytes this group holds besides itself (memory accounting).
     pub fn heap_bytes(&self) -> usize {
-        self.p.heap_bytes() + self.p_be.capacity() + self.g_be.capacity() + self.g_m.capacity() * 8
+        self.p.heap_bytes()
+            + self.p_be.capacity()
+            + self.g_be.capacity()
+            + self.g_m.capacity() * LIMB_BYTES
     }
 
     /// A group from the big-endian prime and generator (leading zeros allowed). Fails with
@@ -136,7 +141,7 @@ impl DhGroup {
         if p_be.is_empty() || p_be.len() > MAX_PRIME_BITS / 8 || g_be.len() > p_be.len() {
             return Err(Error::ArgFail);
         }
-        let s = p_be.len().div_ceil(8);
+        let s = p_be.len().div_ceil(LIMB_BYTES);
         let p = limbs_from_be(p_be, s)?;
         let bits = bit_len_vartime(&p);
         if !(MIN_PRIME_BITS..=MAX_PRIME_BITS).contains(&bits) || p[0] & 1 == 0 {
@@ -191,21 +196,21 @@ impl DhGroup {
     /// documentation, and `g^x mod p`.
     pub fn generate_key(&self, rng: &mut dyn SecureRandom) -> Result<DhKeyPair> {
         let bits = self.priv_bits;
-        let nlimbs = bits.div_ceil(64);
-        let mut bytes = Zeroizing::new(vec![0u8; nlimbs * 8]);
+        let nlimbs = bits.div_ceil(LIMB_BITS);
+        let mut bytes = Zeroizing::new(vec![0u8; nlimbs * LIMB_BYTES]);
         let x = loop {
             rng.fill_bytes(&mut bytes)?;
             let mut x = Zeroizing::new(limbs_from_be(&bytes, nlimbs)?);
-            let top = (bits - 1) % 64;
+            let top = (bits - 1) % LIMB_BITS;
             let last = nlimbs - 1;
-            if top < 63 {
-                x[last] &= (1u64 << (top + 1)) - 1;
+            if top < LIMB_BITS - 1 {
+                x[last] &= (1 << (top + 1)) - 1;
             }
             if self.top_one {
-                x[last] |= 1u64 << top;
+                x[last] |= 1 << top;
             }
             // x = 0 only for a named group, with probability 2^-225: draw again.
-            if x.iter().fold(0u64, |a, l| a | l) != 0 {
+            if x.iter().fold(0, |a, l| a | l) != 0 {
                 break x;
             }
         };
@@ -236,7 +241,7 @@ impl core::fmt::Debug for DhGroup {
 pub struct DhKeyPair {
     #[zeroize(skip)]
     group: DhGroup,
-    x: Vec<u64>,
+    x: Vec<Limb>,
     #[zeroize(skip)]
     public: Vec<u8>,
 }
@@ -245,7 +250,7 @@ impl DhKeyPair {
     /// The heap bytes this key pair holds besides itself: its private exponent, public
     /// value and group (memory accounting of the sessions that keep one).
     pub fn heap_bytes(&self) -> usize {
-        self.x.capacity() * 8 + self.public.capacity() + self.group.heap_bytes()
+        self.x.capacity() * LIMB_BYTES + self.public.capacity() + self.group.heap_bytes()
     }
 
     /// The public value `g^x mod p`, big-endian, with the prime's length (leading zeros
@@ -302,7 +307,7 @@ impl core::fmt::Debug for DhKeyPair {
 }
 
 /// Whether `1 < x < p - 1` (public values; variable time). `x` has `p`'s limb count.
-fn in_open_range(x: &[u64], p: &[u64]) -> bool {
+fn in_open_range(x: &[Limb], p: &[Limb]) -> bool {
     if bit_len_vartime(x) < 2 {
         return false;
     }

@@ -450,6 +450,39 @@ fn check_compact_rsa(root: &Path) -> Result<(), String> {
     )
 }
 
+/// The bignum with 32-bit limbs, as 32-bit targets (the firmware images) build it, on this
+/// 64-bit host (`--cfg matrix_limb32`, in a target directory of its own so that the other
+/// steps' builds stay valid): RSA as the firmware builds it (one CIOS kernel, the Fermat
+/// blinding inverse) and with the default features (product scanning, the fixed-size
+/// kernels, crypto-bigint's safegcd), through the RSA Wycheproof, OpenSSL, blinding and
+/// property tests, the bignum and DH property tests against num-bigint, and the `--lib`
+/// tests (the inverse's known answers).
+fn check_limb32_rsa(root: &Path) -> Result<(), String> {
+    println!("-- 32-bit limbs: matrix-crypto bignum, RSA and DH tests with --cfg matrix_limb32");
+    let target = root.join("target/limb32");
+    let target = target.to_string_lossy();
+    let env = [("RUSTFLAGS", "--cfg matrix_limb32")];
+    for features in ["std,rsa,dh,md5,sha1", "dh"] {
+        let mut args = vec!["test", "-p", "matrix-crypto", "--target-dir", &target];
+        if features != "dh" {
+            args.push("--no-default-features");
+        }
+        args.extend(["--features", features, "--lib"]);
+        for t in [
+            "bignum_props",
+            "dh_props",
+            "rsa_wycheproof",
+            "rsa_openssl",
+            "rsa_blinding",
+            "rsa_props",
+        ] {
+            args.extend(["--test", t]);
+        }
+        cmd::run_env(root, "cargo", &args, &env)?;
+    }
+    Ok(())
+}
+
 /// Every feature of the library crates except `halt-on-ps-error`, as `crate/feature,...`.
 pub fn all_test_features(root: &Path) -> Result<String, String> {
     let inputs = features::Inputs::read(root)?;
@@ -637,7 +670,8 @@ pub fn run(root: &Path) -> Result<(), String> {
         check_ecdsa_only(root)?;
         check_der_only(root)?;
         check_compact_aes(root)?;
-        check_compact_rsa(root)
+        check_compact_rsa(root)?;
+        check_limb32_rsa(root)
     })?;
     step("feature profiles (cargo xtask matrix --quick)", &mut || {
         matrix::run(root, true)

@@ -25,7 +25,8 @@
 //!   RSA without an RSA suite or the key parser, no bignum without RSA or DH (so the
 //!   PSK-only profile links none of RSA, DH, the bignum or the parser), no PEM decoder or
 //!   base64 without `pem-decode` (the images load DER), no compiler-builtins memory
-//!   routines (the image links the C library's: `C_LIBRARY_MEMORY_ROUTINES`), no formatting code
+//!   routines (the image links the C library's: `C_LIBRARY_MEMORY_ROUTINES`, and its
+//!   `__aeabi_memset` is main.c's call of `memset`: `second_fill`), no formatting code
 //!   (`core::fmt`) at all (`KNOWN_GAPS` lists what is reported instead of failed until its
 //!   work lands: nothing today);
 //! - the library text is within the profile's budget in `firmware/budgets.toml` (raised
@@ -477,6 +478,23 @@ fn forbidden_found(features: &[String], syms: &[(u64, String)]) -> Vec<(&'static
         .collect()
 }
 
+/// The most bytes `__aeabi_memset` may have: main.c's thin call of `memset` (8 B
+/// measured); the C library's own routine is 154 B.
+const THIN_FILL_MAX: u64 = 32;
+
+/// Why the image links a second fill routine, if it does: `__aeabi_memset` must be main.c's
+/// call of `memset` (which the C start-up links anyway), not the C library's separate copy.
+fn second_fill(syms: &[(u64, String)]) -> Option<String> {
+    syms.iter()
+        .find(|(size, name)| name == "__aeabi_memset" && *size > THIN_FILL_MAX)
+        .map(|(size, _)| {
+            format!(
+                "`__aeabi_memset` is {size} B, not firmware/c/main.c's call of `memset` \
+                 (the C library's separate fill was linked)"
+            )
+        })
+}
+
 /// The budget of each profile's library text.
 pub fn budgets() -> Result<Vec<(String, u64)>, String> {
     let doc: toml::Table = toml::from_str(BUDGETS).map_err(|e| format!("budgets.toml: {e}"))?;
@@ -640,6 +658,9 @@ pub fn run(root: &Path, only: &[String]) -> Result<(), String> {
             } else {
                 failures.push(format!("profile `{}` links {bad}", p.name));
             }
+        }
+        if let Some(bad) = second_fill(&syms) {
+            failures.push(format!("profile `{}`: {bad}", p.name));
         }
         let library_text = image.text.saturating_sub(empty.text);
         let budget = budgets.iter().find(|(k, _)| *k == p.name).map(|(_, v)| *v);
@@ -901,6 +922,15 @@ mod tests {
         assert!(forbidden_found(&with_pem, &syms).is_empty());
         let is_pem_only = vec![(10, "matrix_x509::pem::is_pem".to_string())];
         assert!(forbidden_found(&minimal, &is_pem_only).is_empty());
+    }
+
+    #[test]
+    fn the_c_library_fill_is_a_second_fill() {
+        let thin = vec![(8, "__aeabi_memset".to_string()), (162, "memset".into())];
+        assert!(second_fill(&thin).is_none());
+        let libc = vec![(154, "__aeabi_memset".to_string()), (162, "memset".into())];
+        assert!(second_fill(&libc).is_some());
+        assert!(second_fill(&[]).is_none());
     }
 
     #[test]

@@ -51,6 +51,10 @@ pub struct Block {
 struct Class {
     stats: ClassStats,
     base: usize,
+    /// The last freed block (a list threaded through the freed blocks), or `NONE`. Blocks
+    /// from index `stats.high_water` on have never been handed out and are on no list: a
+    /// class takes its next never-used block only when every block it has used is in use,
+    /// so the number it has used is always its high-water mark.
     free_head: u32,
 }
 
@@ -72,17 +76,19 @@ impl<'r> BlockPool<'r> {
         if classes.is_empty() || classes.len() > MAX_CLASSES {
             return Err(Error::ArgFail);
         }
-        let mut sorted = [PoolClass {
-            block_size: 0,
-            count: 0,
-        }; MAX_CLASSES];
-        sorted[..classes.len()].copy_from_slice(classes);
-        let sorted = &mut sorted[..classes.len()];
+        // The classes go straight into the pool's table, with their requested sizes until
+        // they are sorted (no second array of them: less code and stack on a Cortex-M).
+        let mut pool_classes = [Class::default(); MAX_CLASSES];
+        for (slot, c) in pool_classes.iter_mut().zip(classes) {
+            slot.stats.block_size = c.block_size;
+            slot.stats.count = c.count;
+        }
+        let sorted = &mut pool_classes[..classes.len()];
         // An insertion sort: at most MAX_CLASSES entries, and a few dozen bytes of code
         // where `sort_by_key` (a driftsort) is over 2 KB on a Cortex-M.
         for i in 1..sorted.len() {
             let mut j = i;
-            while j > 0 && sorted[j - 1].block_size > sorted[j].block_size {
+            while j > 0 && sorted[j - 1].stats.block_size > sorted[j].stats.block_size {
                 sorted.swap(j - 1, j);
                 j -= 1;
             }
@@ -90,39 +96,30 @@ impl<'r> BlockPool<'r> {
 
         // Blocks are aligned by address, so start at the first aligned byte of the region.
         let mut offset = (region.as_ptr() as usize).wrapping_neg() % BLOCK_ALIGN;
-        let mut pool_classes = [Class::default(); MAX_CLASSES];
-        for (slot, c) in pool_classes.iter_mut().zip(sorted.iter()) {
-            if c.count == 0 || c.count >= NONE as usize {
+        for c in sorted.iter_mut() {
+            let count = c.stats.count;
+            if count == 0 || count >= NONE as usize {
                 return Err(Error::ArgFail);
             }
-            let size = round_up(c.block_size.max(1)).ok_or(Error::LimitFail)?;
-            let bytes = size.checked_mul(c.count).ok_or(Error::LimitFail)?;
-            *slot = Class {
-                stats: ClassStats {
-                    block_size: size,
-                    count: c.count,
-                    ..ClassStats::default()
-                },
-                base: offset,
-                free_head: 0,
-            };
+            let size = round_up(c.stats.block_size.max(1)).ok_or(Error::LimitFail)?;
+            let bytes = size.checked_mul(count).ok_or(Error::LimitFail)?;
+            c.stats.block_size = size;
+            c.base = offset;
+            c.free_head = NONE;
             offset = offset.checked_add(bytes).ok_or(Error::LimitFail)?;
         }
         if offset > region.len() {
             return Err(Error::LimitFail);
         }
-        let mut pool = BlockPool {
+        // No block is linked yet: each class hands out its never-used blocks in order once
+        // its free list is empty (see `Class::free_head`), which is the order a list
+        // threaded through every block at the start would give, without a pass over the
+        // region here.
+        let pool = BlockPool {
             region,
             classes: pool_classes,
             n_classes: classes.len(),
         };
-        for c in 0..pool.n_classes {
-            let count = pool.classes[c].stats.count as u32;
-            for i in 0..count {
-                let next = if i + 1 == count { NONE } else { i + 1 };
-                pool.write_link(c, i, next);
-            }
-        }
         Ok(pool)
     }
 
@@ -147,15 +144,22 @@ impl<'r> BlockPool<'r> {
             .iter()
             .position(|c| c.stats.block_size >= size)
             .ok_or(Error::ArgFail)?;
-        let Some(class) = (best..self.n_classes).find(|&c| self.classes[c].free_head != NONE)
-        else {
+        let Some(class) = (best..self.n_classes).find(|&c| {
+            let c = &self.classes[c];
+            c.free_head != NONE || c.stats.high_water < c.stats.count
+        }) else {
             self.classes[best].stats.refusals += 1;
             return Err(Error::MemFail);
         };
-        let index = self.classes[class].free_head;
-        let next = self.read_link(class, index);
+        let head = self.classes[class].free_head;
+        let index = if head != NONE {
+            self.classes[class].free_head = self.read_link(class, head);
+            head
+        } else {
+            // The first never-used block (see `Class::free_head`); `count` fits in a u32.
+            self.classes[class].stats.high_water as u32
+        };
         let c = &mut self.classes[class];
-        c.free_head = next;
         c.stats.in_use += 1;
         c.stats.high_water = c.stats.high_water.max(c.stats.in_use);
         c.stats.allocations += 1;
@@ -418,5 +422,49 @@ mod tests {
             count: 2,
         }];
         assert_eq!(BlockPool::region_size(&huge), None);
+    }
+
+    /// The pool hands out blocks in exactly the order of a free list threaded through every
+    /// block when the pool is made (0, 1, 2, ... then last freed, first reused), which is
+    /// how it worked before the never-used blocks were taken lazily: a model of that list
+    /// against a pseudo-random run of allocations and frees, spilling into larger classes.
+    #[test]
+    fn blocks_come_in_the_order_of_a_list_made_up_front() {
+        let mut r = region();
+        let mut p = BlockPool::new(&mut r, &CLASSES).unwrap();
+        // The model: per class (smallest first) a LIFO stack whose top is the next block.
+        let counts = [4u32, 3, 2];
+        let mut model: Vec<Vec<u32>> = counts.iter().map(|&n| (0..n).rev().collect()).collect();
+        let mut held: Vec<Block> = Vec::new();
+        let mut x = 0x2545_f491u32;
+        for _ in 0..2000 {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            if !x.is_multiple_of(3) || held.is_empty() {
+                let size = [20, 200, 1000][(x as usize >> 3) % 3];
+                let best = [32, 256, 1024].iter().position(|&b| b >= size).unwrap();
+                let want = (best..3).find(|&c| !model[c].is_empty());
+                match (p.alloc(size, 8), want) {
+                    (Ok(b), Some(c)) => {
+                        assert_eq!(
+                            (usize::from(b.class), b.index),
+                            (c, *model[c].last().unwrap())
+                        );
+                        model[c].pop();
+                        held.push(b);
+                    }
+                    (Err(e), None) => assert_eq!(e, Error::MemFail),
+                    (got, want) => panic!("pool {got:?}, model {want:?}"),
+                }
+            } else {
+                let b = held.swap_remove((x as usize >> 5) % held.len());
+                model[usize::from(b.class)].push(b.index);
+                p.free(b);
+            }
+            for (s, (m, &n)) in p.stats().zip(model.iter().zip(&counts)) {
+                assert_eq!(s.in_use, n as usize - m.len());
+            }
+        }
     }
 }

@@ -1,10 +1,9 @@
 //! Constant-time multi-precision arithmetic for RSA and Diffie-Hellman.
 //!
 //! This module owns the big-number arithmetic under `crate::rsa` and `crate::dh`:
-//! fixed-width numbers of 64-bit limbs (least significant first), Montgomery multiplication
-//! and squaring (product scanning with u128 products), modular exponentiation with a fixed
-//! window whose
-//! table entry is selected by scanning the whole table under masks, and the conversions
+//! fixed-width numbers of [`Limb`]s (least significant first), Montgomery multiplication
+//! and squaring (product scanning with double-width products), modular exponentiation with a
+//! fixed window whose table entry is selected by scanning the whole table under masks, and the conversions
 //! to and from big-endian octet strings (RFC 8017 section 4, I2OSP / OS2IP).
 //!
 //! Every operation on secret values runs the same instructions and touches the same memory
@@ -22,7 +21,8 @@
 //! exponentiation's only large buffer: 2 KiB for the CRT halves of an RSA-2048 key with a
 //! 4-bit window, 16 KiB for an RSA-4096 half with a 6-bit window.)
 //!
-//! Kernels: multiplication and squaring are product-scanning loops; moduli of 16 and 32
+//! Kernels (limb counts are of 64-bit limbs; twice as many 32-bit ones, see below):
+//! multiplication and squaring are product-scanning loops; moduli of 16 and 32
 //! limbs (the CRT halves of 2048 and 4096-bit RSA keys, 1024 and 2048-bit DH groups) run
 //! instances compiled for that fixed size, which the compiler optimizes better, with
 //! `pubkey-fixed-size-kernels` (a default; off in size-first builds). The
@@ -32,10 +32,36 @@
 //! the looped fixed-size instances for unrolled ones (the `unrolled` module, written by
 //! `build.rs`): squaring and multiplication at 8 and 16 limbs, squaring at 32 limbs, about
 //! 30% fewer instructions per exponentiation for about 98 KB of code.
+//!
+//! Limbs: 64 bits with 128-bit products on 64-bit targets; 32 bits with 64-bit products on
+//! 32-bit targets (build.rs sets `matrix_limb32` there), where a 64 x 64-bit product is
+//! four multiplications and its carries many more instructions: one UMULL/UMLAL per limb
+//! product on a Cortex-M, and smaller code (minimal-server's library text 67,444 to
+//! 66,060 B). The unrolled kernels exist for 64-bit limbs only (with 32-bit limbs that
+//! feature keeps the looped fixed-size kernels). Tests run the 32-bit arithmetic on a 64-bit
+//! host with `RUSTFLAGS="--cfg matrix_limb32"` (a step of `cargo xtask ci`).
 
 mod mont;
-#[cfg(feature = "pubkey-improve-perf-increase-codesize")]
+#[cfg(all(feature = "pubkey-improve-perf-increase-codesize", not(matrix_limb32)))]
 mod unrolled;
+
+/// One limb of a number: the target's word (see the module documentation).
+#[cfg(not(matrix_limb32))]
+pub(crate) type Limb = u64;
+/// A double limb: holds any `a + b * c + d` of limbs.
+#[cfg(not(matrix_limb32))]
+pub(crate) type WideLimb = u128;
+/// One limb of a number: the target's word (see the module documentation).
+#[cfg(matrix_limb32)]
+pub(crate) type Limb = u32;
+/// A double limb: holds any `a + b * c + d` of limbs.
+#[cfg(matrix_limb32)]
+pub(crate) type WideLimb = u64;
+
+/// Bits in a limb.
+pub(crate) const LIMB_BITS: usize = Limb::BITS as usize;
+/// Octets in a limb.
+pub(crate) const LIMB_BYTES: usize = LIMB_BITS / 8;
 
 pub(crate) use mont::{MontCtx, ct_lt_limbs};
 #[cfg(feature = "rsa")]
@@ -50,9 +76,9 @@ use zeroize::Zeroizing;
 ///
 /// Branches only on the length of `be` (public), never on its octets' values, except
 /// that an overlong input is rejected by looking at its extra leading octets.
-pub(crate) fn limbs_from_be(be: &[u8], nlimbs: usize) -> Result<Vec<u64>> {
-    let mut out = alloc::vec![0u64; nlimbs];
-    let cap = nlimbs * 8;
+pub(crate) fn limbs_from_be(be: &[u8], nlimbs: usize) -> Result<Vec<Limb>> {
+    let mut out = alloc::vec![0 as Limb; nlimbs];
+    let cap = nlimbs * LIMB_BYTES;
     let (extra, body) = if be.len() > cap {
         be.split_at(be.len() - cap)
     } else {
@@ -62,26 +88,26 @@ pub(crate) fn limbs_from_be(be: &[u8], nlimbs: usize) -> Result<Vec<u64>> {
         return Err(Error::ArgFail);
     }
     for (i, byte) in body.iter().rev().enumerate() {
-        out[i / 8] |= u64::from(*byte) << (8 * (i % 8));
+        out[i / LIMB_BYTES] |= Limb::from(*byte) << (8 * (i % LIMB_BYTES));
     }
     Ok(out)
 }
 
 /// Writes `limbs` as a big-endian octet string of exactly `out.len()` octets. Limbs beyond
 /// the output are ignored (callers pass values known to fit).
-pub(crate) fn limbs_to_be(limbs: &[u64], out: &mut [u8]) {
+pub(crate) fn limbs_to_be(limbs: &[Limb], out: &mut [u8]) {
     for (i, o) in out.iter_mut().rev().enumerate() {
-        let limb = limbs.get(i / 8).copied().unwrap_or(0);
-        *o = (limb >> (8 * (i % 8))) as u8;
+        let limb = limbs.get(i / LIMB_BYTES).copied().unwrap_or(0);
+        *o = (limb >> (8 * (i % LIMB_BYTES))) as u8;
     }
 }
 
 /// The number of significant bits of a limb vector (variable time: for public values and
 /// for lengths that are public).
-pub(crate) fn bit_len_vartime(limbs: &[u64]) -> usize {
+pub(crate) fn bit_len_vartime(limbs: &[Limb]) -> usize {
     for i in (0..limbs.len()).rev() {
         if limbs[i] != 0 {
-            return 64 * i + 64 - limbs[i].leading_zeros() as usize;
+            return LIMB_BITS * (i + 1) - limbs[i].leading_zeros() as usize;
         }
     }
     0
@@ -111,7 +137,7 @@ impl Modulus {
         if m.is_empty() || m.len() > 2048 {
             return Err(Error::ArgFail);
         }
-        let nlimbs = m.len().div_ceil(8);
+        let nlimbs = m.len().div_ceil(LIMB_BYTES);
         let limbs = limbs_from_be(m, nlimbs)?;
         let ctx = MontCtx::new(limbs)?;
         Ok(Modulus { ctx, len: m.len() })
@@ -132,7 +158,7 @@ impl Modulus {
         self.len == 0
     }
 
-    fn residue(&self, x: &[u8]) -> Result<Zeroizing<Vec<u64>>> {
+    fn residue(&self, x: &[u8]) -> Result<Zeroizing<Vec<Limb>>> {
         let v = Zeroizing::new(limbs_from_be(x, self.ctx.nlimbs())?);
         // Constant-time range check: the operand may be secret.
         if !bool::from(ct_lt_limbs(&v, self.ctx.modulus())) {
@@ -141,7 +167,7 @@ impl Modulus {
         Ok(v)
     }
 
-    fn output(&self, limbs: &[u64]) -> Zeroizing<Vec<u8>> {
+    fn output(&self, limbs: &[Limb]) -> Zeroizing<Vec<u8>> {
         let mut out = Zeroizing::new(alloc::vec![0u8; self.len]);
         limbs_to_be(limbs, &mut out);
         out
@@ -160,7 +186,7 @@ impl Modulus {
     /// and of `base`; `base` must be less than the modulus.
     pub fn pow_mod(&self, base: &[u8], exp: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
         let base = self.residue(base)?;
-        let exp_limbs = Zeroizing::new(limbs_from_be(exp, exp.len().div_ceil(8))?);
+        let exp_limbs = Zeroizing::new(limbs_from_be(exp, exp.len().div_ceil(LIMB_BYTES))?);
         let bm = self.ctx.to_mont(&base);
         let rm = self.ctx.pow_ct(&bm, &exp_limbs, exp.len() * 8);
         let r = self.ctx.mont_to_plain(&rm);
@@ -172,7 +198,7 @@ impl Modulus {
     pub fn pow_mod_public(&self, base: &[u8], exp: &[u8]) -> Result<Vec<u8>> {
         let base = self.residue(base)?;
         let exp = strip_be(exp);
-        let exp_limbs = limbs_from_be(exp, exp.len().div_ceil(8))?;
+        let exp_limbs = limbs_from_be(exp, exp.len().div_ceil(LIMB_BYTES))?;
         let bm = self.ctx.to_mont(&base);
         let rm = self.ctx.pow_vartime_exp(&bm, &exp_limbs);
         let r = self.ctx.mont_to_plain(&rm);

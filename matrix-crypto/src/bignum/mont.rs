@@ -1,31 +1,33 @@
-//! Montgomery arithmetic modulo an odd number of `s` 64-bit limbs (R = 2^(64 s)).
+//! Montgomery arithmetic modulo an odd number of `s` limbs (R = 2^(LIMB_BITS s); the
+//! [`Limb`] is 64 bits on 64-bit targets, 32 bits on 32-bit ones).
 //!
 //! Multiplication and squaring scan products column by column (FIPS: finely integrated
 //! product scanning), the Montgomery reduction interleaved, in three-limb accumulators;
 //! squaring computes each column's off-diagonal products once and doubles them, about a
-//! quarter fewer limb products. Moduli above 64 limbs multiply by CIOS (coarsely integrated
+//! quarter fewer limb products. Moduli above 4096 bits multiply by CIOS (coarsely integrated
 //! operand scanning) instead, which needs no scratch. All end with one masked conditional
 //! subtraction, so that the result is fully reduced without a branch on its value.
 
+use super::{LIMB_BITS, LIMB_BYTES, Limb, WideLimb};
 use alloc::vec;
 use alloc::vec::Vec;
 use matrix_core::{Error, Result};
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-/// `a + b * c + carry` as (low, high) limbs; cannot overflow u128.
+/// `a + b * c + carry` as (low, high) limbs; cannot overflow a `WideLimb`.
 #[inline(always)]
-fn mac(a: u64, b: u64, c: u64, carry: u64) -> (u64, u64) {
-    let t = u128::from(a) + u128::from(b) * u128::from(c) + u128::from(carry);
-    (t as u64, (t >> 64) as u64)
+fn mac(a: Limb, b: Limb, c: Limb, carry: Limb) -> (Limb, Limb) {
+    let t = WideLimb::from(a) + WideLimb::from(b) * WideLimb::from(c) + WideLimb::from(carry);
+    (t as Limb, (t >> LIMB_BITS) as Limb)
 }
 
 /// An all-ones mask when `bit` (0 or 1) is 1, zero otherwise, through subtle's optimization
 /// barrier so that the compiler does not turn it back into a branch.
 #[inline(always)]
-fn mask_from_bit(bit: u64) -> u64 {
+fn mask_from_bit(bit: Limb) -> Limb {
     let c = Choice::from((bit & 1) as u8);
-    u64::conditional_select(&0, &u64::MAX, c)
+    Limb::conditional_select(&0, &Limb::MAX, c)
 }
 
 /// `x -= m` when `hi` is 1 or `x >= m`, in constant time. `x` and `m` have the same length;
@@ -49,44 +51,44 @@ fn mask_from_bit(bit: u64) -> u64 {
     )),
     inline(never)
 )]
-pub(super) fn cond_sub(x: &mut [u64], m: &[u64], hi: u64) {
+pub(super) fn cond_sub(x: &mut [Limb], m: &[Limb], hi: Limb) {
     let s = m.len();
     let x = &mut x[..s];
-    let mut borrow = 0u64;
+    let mut borrow = 0 as Limb;
     for j in 0..s {
         let (d, b1) = x[j].overflowing_sub(m[j]);
         let (_, b2) = d.overflowing_sub(borrow);
-        borrow = u64::from(b1 | b2);
+        borrow = Limb::from(b1 | b2);
     }
     // Subtract when the s-limb subtraction did not borrow, or when there is a top limb.
     let mask = mask_from_bit(hi | (borrow ^ 1));
-    let mut borrow = 0u64;
+    let mut borrow = 0 as Limb;
     for j in 0..s {
         let mj = m[j] & mask;
         let (d, b1) = x[j].overflowing_sub(mj);
         let (d, b2) = d.overflowing_sub(borrow);
         x[j] = d;
-        borrow = u64::from(b1 | b2);
+        borrow = Limb::from(b1 | b2);
     }
 }
 
-/// Whether 8-limb (512-bit) numbers, the CRT halves of 1024-bit RSA keys, get their own
-/// fixed-size kernels (`1024-key-speed-optimizations`); 16 and 32 limbs (2048 and 4096-bit
-/// keys' halves, DH-2048) do with `pubkey-fixed-size-kernels` (a default) or
+/// Whether 512-bit numbers (8 limbs of 64 bits), the CRT halves of 1024-bit RSA keys, get
+/// their own fixed-size kernels (`1024-key-speed-optimizations`); 1024 and 2048-bit numbers
+/// (2048 and 4096-bit keys' halves, DH-2048) do with `pubkey-fixed-size-kernels` (a default) or
 /// `pubkey-improve-perf-increase-codesize` (unrolled), other sizes use the generic loops.
 #[cfg(any(
     feature = "1024-key-speed-optimizations",
     feature = "pubkey-improve-perf-increase-codesize"
 ))]
 const FIXED_8_LIMBS: bool = true;
-/// Whether 8-limb (512-bit) numbers get their own fixed-size kernels (see above).
+/// Whether 512-bit numbers get their own fixed-size kernels (see above).
 #[cfg(not(any(
     feature = "1024-key-speed-optimizations",
     feature = "pubkey-improve-perf-increase-codesize"
 )))]
 const FIXED_8_LIMBS: bool = false;
 
-/// Whether 16- and 32-limb numbers get fixed-size kernels (`pubkey-fixed-size-kernels`, or
+/// Whether 1024 and 2048-bit numbers get fixed-size kernels (`pubkey-fixed-size-kernels`, or
 /// unrolled ones with `pubkey-improve-perf-increase-codesize`): faster RSA-2048/4096 and DH,
 /// about 5 KB more code on a Cortex-M4 for the loops.
 const FIXED_16_32_LIMBS: bool = cfg!(any(
@@ -106,21 +108,29 @@ const SCANNING: bool = cfg!(any(
     feature = "1024-key-speed-optimizations"
 ));
 
+/// The limb counts of 512, 1024 and 2048-bit numbers (8, 16, 32 limbs of 64 bits), the
+/// sizes of the fixed-size kernels.
+const L512: usize = 512 / LIMB_BITS;
+/// See [`L512`].
+const L1024: usize = 1024 / LIMB_BITS;
+/// See [`L512`].
+const L2048: usize = 2048 / LIMB_BITS;
+
 /// Up to this many limbs (4096 bits), multiplications of sizes without a fixed-size kernel
 /// use product scanning with the reduction multipliers on the stack; larger ones use CIOS.
-const GENERIC_COMBA_MAX: usize = 64;
+const GENERIC_COMBA_MAX: usize = 4096 / LIMB_BITS;
 
 /// Calls the fixed-size instance of a kernel when the limb count has one, and returns.
 /// Fixed sizes let the compiler unroll the inner loops and drop the bounds checks.
 macro_rules! fixed_dispatch {
     ($s:expr, mul_n, ($out:expr, $a:expr, $b:expr, $m:expr, $m0:expr)) => {
         macro_rules! go {
-            ($n:literal) => {
+            ($n:expr) => {
                 if let (Ok(o), Ok(x), Ok(y), Ok(mm)) = (
-                    <&mut [u64; $n]>::try_from(&mut $out[..$n]),
-                    <&[u64; $n]>::try_from(&$a[..$n]),
-                    <&[u64; $n]>::try_from(&$b[..$n]),
-                    <&[u64; $n]>::try_from(&$m[..$n]),
+                    <&mut [Limb; $n]>::try_from(&mut $out[..$n]),
+                    <&[Limb; $n]>::try_from(&$a[..$n]),
+                    <&[Limb; $n]>::try_from(&$b[..$n]),
+                    <&[Limb; $n]>::try_from(&$m[..$n]),
                 ) {
                     mul_fixed::<$n>(o, x, y, mm, $m0);
                     return;
@@ -128,19 +138,19 @@ macro_rules! fixed_dispatch {
             };
         }
         match $s {
-            8 if FIXED_8_LIMBS => go!(8),
-            16 if FIXED_16_32_LIMBS => go!(16),
-            32 if FIXED_16_32_LIMBS => go!(32),
+            L512 if FIXED_8_LIMBS => go!(L512),
+            L1024 if FIXED_16_32_LIMBS => go!(L1024),
+            L2048 if FIXED_16_32_LIMBS => go!(L2048),
             _ => {}
         }
     };
     ($s:expr, sqr_n, ($out:expr, $a:expr, $m:expr, $m0:expr, $scratch:expr)) => {
         macro_rules! go {
-            ($n:literal) => {
+            ($n:expr) => {
                 if let (Ok(o), Ok(x), Ok(mm)) = (
-                    <&mut [u64; $n]>::try_from(&mut $out[..$n]),
-                    <&[u64; $n]>::try_from(&$a[..$n]),
-                    <&[u64; $n]>::try_from(&$m[..$n]),
+                    <&mut [Limb; $n]>::try_from(&mut $out[..$n]),
+                    <&[Limb; $n]>::try_from(&$a[..$n]),
+                    <&[Limb; $n]>::try_from(&$m[..$n]),
                 ) {
                     sqr_fixed::<$n>(o, x, mm, $m0, $scratch);
                     return;
@@ -148,9 +158,9 @@ macro_rules! fixed_dispatch {
             };
         }
         match $s {
-            8 if FIXED_8_LIMBS => go!(8),
-            16 if FIXED_16_32_LIMBS => go!(16),
-            32 if FIXED_16_32_LIMBS => go!(32),
+            L512 if FIXED_8_LIMBS => go!(L512),
+            L1024 if FIXED_16_32_LIMBS => go!(L1024),
+            L2048 if FIXED_16_32_LIMBS => go!(L2048),
             _ => {}
         }
     };
@@ -179,13 +189,13 @@ pub(crate) fn window_for(exp_bits: usize) -> usize {
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub(crate) struct MontCtx {
     /// The modulus, `s` limbs, top limb nonzero.
-    m: Vec<u64>,
+    m: Vec<Limb>,
     /// `-m^-1 mod 2^64`.
-    m0inv: u64,
+    m0inv: Limb,
     /// `R mod m` (the Montgomery form of 1).
-    one: Vec<u64>,
+    one: Vec<Limb>,
     /// `R^2 mod m`.
-    rr: Vec<u64>,
+    rr: Vec<Limb>,
     /// Bit length of `m`.
     bits: usize,
 }
@@ -193,17 +203,17 @@ pub(crate) struct MontCtx {
 impl MontCtx {
     /// Prepares an odd modulus greater than 1 given as limbs (the top limb must be nonzero).
     /// Constant-time in the modulus' value apart from its bit length.
-    pub(crate) fn new(m: Vec<u64>) -> Result<Self> {
+    pub(crate) fn new(m: Vec<Limb>) -> Result<Self> {
         let s = m.len();
         if s == 0 || m[s - 1] == 0 || m[0] & 1 == 0 || (s == 1 && m[0] == 1) {
             return Err(Error::ArgFail);
         }
-        let bits = 64 * s - m[s - 1].leading_zeros() as usize;
-        // Newton iteration for m0^-1 mod 2^64: each step doubles the correct low bits.
+        let bits = LIMB_BITS * s - m[s - 1].leading_zeros() as usize;
+        // Newton iteration for m0^-1 mod 2^LIMB_BITS: each step doubles the correct low bits.
         let m0 = m[0];
-        let mut inv: u64 = 1;
+        let mut inv: Limb = 1;
         for _ in 0..6 {
-            inv = inv.wrapping_mul(2u64.wrapping_sub(m0.wrapping_mul(inv)));
+            inv = inv.wrapping_mul((2 as Limb).wrapping_sub(m0.wrapping_mul(inv)));
         }
         let m0inv = inv.wrapping_neg();
         let mut ctx = MontCtx {
@@ -213,20 +223,20 @@ impl MontCtx {
             rr: vec![0; s],
             bits,
         };
-        // one = 2^(64 s) mod m: start from 2^(bits-1) < m and double.
-        let mut x = vec![0u64; s];
-        x[(bits - 1) / 64] = 1u64 << ((bits - 1) % 64);
-        for _ in 0..(64 * s - bits + 1) {
+        // one = 2^(LIMB_BITS s) mod m: start from 2^(bits-1) < m and double.
+        let mut x = vec![0 as Limb; s];
+        x[(bits - 1) / LIMB_BITS] = 1 << ((bits - 1) % LIMB_BITS);
+        for _ in 0..(LIMB_BITS * s - bits + 1) {
             ctx.double_mod(&mut x);
         }
         ctx.one.copy_from_slice(&x);
-        // rr = Montgomery form of 2^(64 s): square-and-double over the bits of 64 s, in the
+        // rr = Montgomery form of R: square-and-double over the bits of LIMB_BITS s, in the
         // Montgomery domain (doubling a Montgomery form doubles the value it stands for).
-        let e = 64 * s;
-        let top = 63 - (e as u64).leading_zeros() as usize;
+        let e = LIMB_BITS * s;
+        let top = (usize::BITS - 1 - e.leading_zeros()) as usize;
         let mut acc = ctx.one.clone();
-        let mut tmp = vec![0u64; s];
-        let mut scratch = vec![0u64; 2 * s];
+        let mut tmp = vec![0 as Limb; s];
+        let mut scratch = vec![0 as Limb; 2 * s];
         for i in (0..=top).rev() {
             ctx.sqr_into(&mut tmp, &acc, &mut scratch);
             core::mem::swap(&mut acc, &mut tmp);
@@ -253,13 +263,13 @@ impl MontCtx {
     }
 
     /// The modulus' limbs.
-    pub(crate) fn modulus(&self) -> &[u64] {
+    pub(crate) fn modulus(&self) -> &[Limb] {
         &self.m
     }
 
     #[cfg(feature = "rsa")]
     /// Whether `x` (`s` limbs) is less than the modulus; variable time (public values).
-    pub(crate) fn is_reduced_vartime(&self, x: &[u64]) -> bool {
+    pub(crate) fn is_reduced_vartime(&self, x: &[Limb]) -> bool {
         if x.len() != self.m.len() {
             return false;
         }
@@ -272,10 +282,10 @@ impl MontCtx {
     }
 
     /// `x = 2x mod m` for `x < m`, constant time.
-    fn double_mod(&self, x: &mut [u64]) {
-        let mut carry = 0u64;
+    fn double_mod(&self, x: &mut [Limb]) {
+        let mut carry = 0 as Limb;
         for limb in x.iter_mut() {
-            let nc = *limb >> 63;
+            let nc = *limb >> (LIMB_BITS - 1);
             *limb = (*limb << 1) | carry;
             carry = nc;
         }
@@ -284,42 +294,42 @@ impl MontCtx {
 
     #[cfg(feature = "rsa")]
     /// `a = a + b mod m` for `a, b < m`, constant time.
-    pub(crate) fn add_assign_mod(&self, a: &mut [u64], b: &[u64]) {
-        let mut carry = 0u64;
+    pub(crate) fn add_assign_mod(&self, a: &mut [Limb], b: &[Limb]) {
+        let mut carry = 0 as Limb;
         for (x, y) in a.iter_mut().zip(b) {
-            let t = u128::from(*x) + u128::from(*y) + u128::from(carry);
-            *x = t as u64;
-            carry = (t >> 64) as u64;
+            let t = WideLimb::from(*x) + WideLimb::from(*y) + WideLimb::from(carry);
+            *x = t as Limb;
+            carry = (t >> LIMB_BITS) as Limb;
         }
         cond_sub(a, &self.m, carry);
     }
 
     #[cfg(feature = "rsa")]
     /// `a = a - b mod m` for `a, b < m`, constant time.
-    pub(crate) fn sub_assign_mod(&self, a: &mut [u64], b: &[u64]) {
-        let mut borrow = 0u64;
+    pub(crate) fn sub_assign_mod(&self, a: &mut [Limb], b: &[Limb]) {
+        let mut borrow = 0 as Limb;
         for (x, y) in a.iter_mut().zip(b) {
             let (d, b1) = x.overflowing_sub(*y);
             let (d, b2) = d.overflowing_sub(borrow);
             *x = d;
-            borrow = u64::from(b1 | b2);
+            borrow = Limb::from(b1 | b2);
         }
         let mask = mask_from_bit(borrow);
-        let mut carry = 0u64;
+        let mut carry = 0 as Limb;
         for (x, mj) in a.iter_mut().zip(&self.m) {
-            let t = u128::from(*x) + u128::from(mj & mask) + u128::from(carry);
-            *x = t as u64;
-            carry = (t >> 64) as u64;
+            let t = WideLimb::from(*x) + WideLimb::from(mj & mask) + WideLimb::from(carry);
+            *x = t as Limb;
+            carry = (t >> LIMB_BITS) as Limb;
         }
     }
 
     /// `out = a * b * R^-1 mod m` (CIOS). Needs `a < R` and `b < m`; `out`, `a`, `b` have
     /// `s` limbs. The result is fully reduced.
-    pub(crate) fn mul_into(&self, out: &mut [u64], a: &[u64], b: &[u64]) {
+    pub(crate) fn mul_into(&self, out: &mut [Limb], a: &[Limb], b: &[Limb]) {
         let s = self.m.len();
         fixed_dispatch!(s, mul_n, (out, a, b, &self.m, self.m0inv));
         if SCANNING && s <= GENERIC_COMBA_MAX {
-            let mut q = [0u64; GENERIC_COMBA_MAX];
+            let mut q = [0 as Limb; GENERIC_COMBA_MAX];
             mul_comba(out, a, b, &self.m, self.m0inv, &mut q[..s]);
             q.zeroize();
         } else {
@@ -328,7 +338,7 @@ impl MontCtx {
     }
 
     /// `out = a^2 * R^-1 mod m` for `a < m`; `scratch` has `2 s` limbs.
-    pub(crate) fn sqr_into(&self, out: &mut [u64], a: &[u64], scratch: &mut [u64]) {
+    pub(crate) fn sqr_into(&self, out: &mut [Limb], a: &[Limb], scratch: &mut [Limb]) {
         if !SCANNING {
             self.mul_into(out, a, a);
             return;
@@ -339,20 +349,20 @@ impl MontCtx {
     }
 
     /// `a * b * R^-1 mod m` into a new (zeroizing) vector.
-    pub(crate) fn mul(&self, a: &[u64], b: &[u64]) -> Zeroizing<Vec<u64>> {
-        let mut out = Zeroizing::new(vec![0u64; self.m.len()]);
+    pub(crate) fn mul(&self, a: &[Limb], b: &[Limb]) -> Zeroizing<Vec<Limb>> {
+        let mut out = Zeroizing::new(vec![0 as Limb; self.m.len()]);
         self.mul_into(&mut out, a, b);
         out
     }
 
     /// The Montgomery form `x R mod m` of any `x < R` (`s` limbs; need not be reduced).
-    pub(crate) fn to_mont(&self, x: &[u64]) -> Zeroizing<Vec<u64>> {
+    pub(crate) fn to_mont(&self, x: &[Limb]) -> Zeroizing<Vec<Limb>> {
         self.mul(x, &self.rr)
     }
 
     /// The ordinary value of a Montgomery form.
-    pub(crate) fn mont_to_plain(&self, x: &[u64]) -> Zeroizing<Vec<u64>> {
-        let mut unit = vec![0u64; self.m.len()];
+    pub(crate) fn mont_to_plain(&self, x: &[Limb]) -> Zeroizing<Vec<Limb>> {
+        let mut unit = vec![0 as Limb; self.m.len()];
         unit[0] = 1;
         self.mul(x, &unit)
     }
@@ -360,12 +370,12 @@ impl MontCtx {
     #[cfg(feature = "rsa")]
     /// The Montgomery form of `x mod m` for `x` of any number of limbs, in time that
     /// depends only on the lengths (Horner's rule over `s`-limb chunks).
-    pub(crate) fn reduce_to_mont(&self, x: &[u64]) -> Zeroizing<Vec<u64>> {
+    pub(crate) fn reduce_to_mont(&self, x: &[Limb]) -> Zeroizing<Vec<Limb>> {
         let s = self.m.len();
         let nchunks = x.len().div_ceil(s).max(1);
-        let mut chunk = Zeroizing::new(vec![0u64; s]);
-        let mut acc = Zeroizing::new(vec![0u64; s]);
-        let mut tmp = Zeroizing::new(vec![0u64; s]);
+        let mut chunk = Zeroizing::new(vec![0 as Limb; s]);
+        let mut acc = Zeroizing::new(vec![0 as Limb; s]);
+        let mut tmp = Zeroizing::new(vec![0 as Limb; s]);
         for c in (0..nchunks).rev() {
             chunk.fill(0);
             let start = c * s;
@@ -393,14 +403,14 @@ impl MontCtx {
     /// table.
     pub(crate) fn pow_ct(
         &self,
-        base_m: &[u64],
-        exp: &[u64],
+        base_m: &[Limb],
+        exp: &[Limb],
         exp_bits: usize,
-    ) -> Zeroizing<Vec<u64>> {
+    ) -> Zeroizing<Vec<Limb>> {
         let s = self.m.len();
         let w = window_for(exp_bits);
         let entries = 1usize << w;
-        let mut table = Zeroizing::new(vec![0u64; entries * s]);
+        let mut table = Zeroizing::new(vec![0 as Limb; entries * s]);
         table[..s].copy_from_slice(&self.one);
         table[s..2 * s].copy_from_slice(&base_m[..s]);
         for k in 2..entries {
@@ -409,9 +419,9 @@ impl MontCtx {
             self.mul_into(&mut rest[..s], prev, &base_m[..s]);
         }
         let mut acc = Zeroizing::new(self.one.clone());
-        let mut tmp = Zeroizing::new(vec![0u64; s]);
-        let mut sel = Zeroizing::new(vec![0u64; s]);
-        let mut scratch = Zeroizing::new(vec![0u64; 2 * s]);
+        let mut tmp = Zeroizing::new(vec![0 as Limb; s]);
+        let mut sel = Zeroizing::new(vec![0 as Limb; s]);
+        let mut scratch = Zeroizing::new(vec![0 as Limb; 2 * s]);
         let nwin = exp_bits.div_ceil(w);
         for win in (0..nwin).rev() {
             let idx = window_bits(exp, win * w, w);
@@ -433,19 +443,19 @@ impl MontCtx {
     /// `base^exp` in the Montgomery domain by left-to-right square-and-multiply. The
     /// sequence of operations depends on `exp` (use for public exponents only); the
     /// arithmetic itself is constant-time in `base_m`.
-    pub(crate) fn pow_vartime_exp(&self, base_m: &[u64], exp: &[u64]) -> Zeroizing<Vec<u64>> {
+    pub(crate) fn pow_vartime_exp(&self, base_m: &[Limb], exp: &[Limb]) -> Zeroizing<Vec<Limb>> {
         let s = self.m.len();
         let bits = super::bit_len_vartime(exp);
         if bits == 0 {
             return Zeroizing::new(self.one.clone());
         }
         let mut acc = Zeroizing::new(base_m[..s].to_vec());
-        let mut tmp = Zeroizing::new(vec![0u64; s]);
-        let mut scratch = Zeroizing::new(vec![0u64; 2 * s]);
+        let mut tmp = Zeroizing::new(vec![0 as Limb; s]);
+        let mut scratch = Zeroizing::new(vec![0 as Limb; 2 * s]);
         for i in (0..bits - 1).rev() {
             self.sqr_into(&mut tmp, &acc, &mut scratch);
             core::mem::swap(&mut *acc, &mut *tmp);
-            if (exp[i / 64] >> (i % 64)) & 1 == 1 {
+            if (exp[i / LIMB_BITS] >> (i % LIMB_BITS)) & 1 == 1 {
                 self.mul_into(&mut tmp, &acc, base_m);
                 core::mem::swap(&mut *acc, &mut *tmp);
             }
@@ -457,22 +467,22 @@ impl MontCtx {
 /// The `w` bits of `exp` starting at bit `pos` (a public position); bits past the end of
 /// `exp` read as zero.
 #[inline(always)]
-fn window_bits(exp: &[u64], pos: usize, w: usize) -> u64 {
-    let limb = pos / 64;
-    let off = pos % 64;
+fn window_bits(exp: &[Limb], pos: usize, w: usize) -> Limb {
+    let limb = pos / LIMB_BITS;
+    let off = pos % LIMB_BITS;
     let mut v = exp.get(limb).copied().unwrap_or(0) >> off;
-    if off + w > 64 {
-        v |= exp.get(limb + 1).copied().unwrap_or(0) << (64 - off);
+    if off + w > LIMB_BITS {
+        v |= exp.get(limb + 1).copied().unwrap_or(0) << (LIMB_BITS - off);
     }
-    v & ((1u64 << w) - 1)
+    v & ((1 << w) - 1)
 }
 
 /// `out = table[idx]`, reading every entry and keeping the wanted one under a mask.
 #[inline(always)]
-fn select_entry(out: &mut [u64], table: &[u64], s: usize, idx: u64) {
+fn select_entry(out: &mut [Limb], table: &[Limb], s: usize, idx: Limb) {
     out.fill(0);
     for (k, entry) in table.chunks_exact(s).enumerate() {
-        let mask = u64::conditional_select(&0, &u64::MAX, (k as u64).ct_eq(&idx));
+        let mask = Limb::conditional_select(&0, &Limb::MAX, (k as Limb).ct_eq(&idx));
         for (o, e) in out.iter_mut().zip(entry) {
             *o |= e & mask;
         }
@@ -481,10 +491,10 @@ fn select_entry(out: &mut [u64], table: &[u64], s: usize, idx: u64) {
 
 #[cfg(feature = "rsa")]
 /// The schoolbook product of `a` and `b` (`a.len() + b.len()` limbs), constant time.
-pub(crate) fn mul_plain(a: &[u64], b: &[u64]) -> Zeroizing<Vec<u64>> {
-    let mut out = Zeroizing::new(vec![0u64; a.len() + b.len()]);
+pub(crate) fn mul_plain(a: &[Limb], b: &[Limb]) -> Zeroizing<Vec<Limb>> {
+    let mut out = Zeroizing::new(vec![0 as Limb; a.len() + b.len()]);
     for (i, &ai) in a.iter().enumerate() {
-        let mut carry = 0u64;
+        let mut carry = 0 as Limb;
         for (j, &bj) in b.iter().enumerate() {
             let (lo, hi) = mac(out[i + j], ai, bj, carry);
             out[i + j] = lo;
@@ -497,21 +507,21 @@ pub(crate) fn mul_plain(a: &[u64], b: &[u64]) -> Zeroizing<Vec<u64>> {
 
 #[cfg(feature = "rsa")]
 /// `a += b` over `a.len()` limbs (`b` no longer than `a`), returning the carry out.
-pub(crate) fn add_assign_plain(a: &mut [u64], b: &[u64]) -> u64 {
-    let mut carry = 0u64;
+pub(crate) fn add_assign_plain(a: &mut [Limb], b: &[Limb]) -> Limb {
+    let mut carry = 0 as Limb;
     for (i, x) in a.iter_mut().enumerate() {
         let y = b.get(i).copied().unwrap_or(0);
-        let t = u128::from(*x) + u128::from(y) + u128::from(carry);
-        *x = t as u64;
-        carry = (t >> 64) as u64;
+        let t = WideLimb::from(*x) + WideLimb::from(y) + WideLimb::from(carry);
+        *x = t as Limb;
+        carry = (t >> LIMB_BITS) as Limb;
     }
     carry
 }
 
 #[cfg(feature = "rsa")]
 /// Constant-time equality of two limb vectors of the same (public) length.
-pub(crate) fn ct_eq_limbs(a: &[u64], b: &[u64]) -> Choice {
-    let mut acc = 0u64;
+pub(crate) fn ct_eq_limbs(a: &[Limb], b: &[Limb]) -> Choice {
+    let mut acc = 0 as Limb;
     for (x, y) in a.iter().zip(b) {
         acc |= x ^ y;
     }
@@ -519,26 +529,26 @@ pub(crate) fn ct_eq_limbs(a: &[u64], b: &[u64]) -> Choice {
 }
 
 /// Constant-time `a < b` for limb vectors (the shorter one read as zero-extended).
-pub(crate) fn ct_lt_limbs(a: &[u64], b: &[u64]) -> Choice {
+pub(crate) fn ct_lt_limbs(a: &[Limb], b: &[Limb]) -> Choice {
     let len = a.len().max(b.len());
-    let mut borrow = 0u64;
+    let mut borrow = 0 as Limb;
     for i in 0..len {
         let x = a.get(i).copied().unwrap_or(0);
         let y = b.get(i).copied().unwrap_or(0);
         let (d, b1) = x.overflowing_sub(y);
         let (_, b2) = d.overflowing_sub(borrow);
-        borrow = u64::from(b1 | b2);
+        borrow = Limb::from(b1 | b2);
     }
     Choice::from(borrow as u8)
 }
 
 /// CIOS Montgomery multiplication on slices of one length (see [`MontCtx::mul_into`]).
 #[inline(always)]
-fn mul_n(out: &mut [u64], a: &[u64], b: &[u64], m: &[u64], m0inv: u64) {
+fn mul_n(out: &mut [Limb], a: &[Limb], b: &[Limb], m: &[Limb], m0inv: Limb) {
     let s = m.len();
     let (a, b, out) = (&a[..s], &b[..s], &mut out[..s]);
     out.fill(0);
-    let mut hi = 0u64;
+    let mut hi = 0 as Limb;
     for &ai in a {
         let (t0, mut c1) = mac(out[0], ai, b[0], 0);
         let q = t0.wrapping_mul(m0inv);
@@ -550,9 +560,9 @@ fn mul_n(out: &mut [u64], a: &[u64], b: &[u64], m: &[u64], m0inv: u64) {
             c2 = c;
             out[j - 1] = y;
         }
-        let sum = u128::from(hi) + u128::from(c1) + u128::from(c2);
-        out[s - 1] = sum as u64;
-        hi = (sum >> 64) as u64;
+        let sum = WideLimb::from(hi) + WideLimb::from(c1) + WideLimb::from(c2);
+        out[s - 1] = sum as Limb;
+        hi = (sum >> LIMB_BITS) as Limb;
     }
     cond_sub(out, m, hi);
 }
@@ -560,14 +570,14 @@ fn mul_n(out: &mut [u64], a: &[u64], b: &[u64], m: &[u64], m0inv: u64) {
 /// `mul_n` at a fixed size: the unrolled kernel where there is one
 /// (`pubkey-improve-perf-increase-codesize`), else the product-scanning loops.
 fn mul_fixed<const N: usize>(
-    out: &mut [u64; N],
-    a: &[u64; N],
-    b: &[u64; N],
-    m: &[u64; N],
-    m0inv: u64,
+    out: &mut [Limb; N],
+    a: &[Limb; N],
+    b: &[Limb; N],
+    m: &[Limb; N],
+    m0inv: Limb,
 ) {
     if !unrolled_mul(out, a, b, m, m0inv) {
-        let mut q = [0u64; N];
+        let mut q = [0 as Limb; N];
         mul_comba(out, a, b, m, m0inv, &mut q);
         q.zeroize();
     }
@@ -575,61 +585,63 @@ fn mul_fixed<const N: usize>(
 
 /// [`sqr_n`] at a fixed size: the unrolled kernel where there is one, else the loops.
 fn sqr_fixed<const N: usize>(
-    out: &mut [u64; N],
-    a: &[u64; N],
-    m: &[u64; N],
-    m0inv: u64,
-    scratch: &mut [u64],
+    out: &mut [Limb; N],
+    a: &[Limb; N],
+    m: &[Limb; N],
+    m0inv: Limb,
+    scratch: &mut [Limb],
 ) {
     if !unrolled_sqr(out, a, m, m0inv) {
         sqr_comba(out, a, m, m0inv, &mut scratch[..N]);
     }
 }
 
-#[cfg(feature = "pubkey-improve-perf-increase-codesize")]
+#[cfg(all(feature = "pubkey-improve-perf-increase-codesize", not(matrix_limb32)))]
 use super::unrolled::{mul as unrolled_mul, sqr as unrolled_sqr};
 
-/// Without `pubkey-improve-perf-increase-codesize` there is no unrolled multiplication.
-#[cfg(not(feature = "pubkey-improve-perf-increase-codesize"))]
+/// Without `pubkey-improve-perf-increase-codesize` (or with 32-bit limbs) there is no
+/// unrolled multiplication.
+#[cfg(any(not(feature = "pubkey-improve-perf-increase-codesize"), matrix_limb32))]
 #[inline(always)]
 fn unrolled_mul<const N: usize>(
-    _: &mut [u64; N],
-    _: &[u64; N],
-    _: &[u64; N],
-    _: &[u64; N],
-    _: u64,
+    _: &mut [Limb; N],
+    _: &[Limb; N],
+    _: &[Limb; N],
+    _: &[Limb; N],
+    _: Limb,
 ) -> bool {
     false
 }
 
-/// Without `pubkey-improve-perf-increase-codesize` there is no unrolled squaring.
-#[cfg(not(feature = "pubkey-improve-perf-increase-codesize"))]
+/// Without `pubkey-improve-perf-increase-codesize` (or with 32-bit limbs) there is no
+/// unrolled squaring.
+#[cfg(any(not(feature = "pubkey-improve-perf-increase-codesize"), matrix_limb32))]
 #[inline(always)]
-fn unrolled_sqr<const N: usize>(_: &mut [u64; N], _: &[u64; N], _: &[u64; N], _: u64) -> bool {
+fn unrolled_sqr<const N: usize>(_: &mut [Limb; N], _: &[Limb; N], _: &[Limb; N], _: Limb) -> bool {
     false
 }
 
 /// `(lo, hi) += x * y` on a three-limb column accumulator.
 #[inline(always)]
-fn acc_mac(lo: &mut u128, hi: &mut u64, x: u64, y: u64) {
-    let (s, c) = lo.overflowing_add(u128::from(x) * u128::from(y));
+fn acc_mac(lo: &mut WideLimb, hi: &mut Limb, x: Limb, y: Limb) {
+    let (s, c) = lo.overflowing_add(WideLimb::from(x) * WideLimb::from(y));
     *lo = s;
-    *hi += u64::from(c);
+    *hi += Limb::from(c);
 }
 
 /// Shifts the accumulator down one limb.
 #[inline(always)]
-fn acc_shift(lo: &mut u128, hi: &mut u64) {
-    *lo = (*lo >> 64) | (u128::from(*hi) << 64);
+fn acc_shift(lo: &mut WideLimb, hi: &mut Limb) {
+    *lo = (*lo >> LIMB_BITS) | (WideLimb::from(*hi) << LIMB_BITS);
     *hi = 0;
 }
 
 /// Adds the accumulator `(xlo, xhi)` into `(lo, hi)`.
 #[inline(always)]
-fn acc_add(lo: &mut u128, hi: &mut u64, xlo: u128, xhi: u64) {
+fn acc_add(lo: &mut WideLimb, hi: &mut Limb, xlo: WideLimb, xhi: Limb) {
     let (sum, c) = lo.overflowing_add(xlo);
     *lo = sum;
-    *hi += xhi + u64::from(c);
+    *hi += xhi + Limb::from(c);
 }
 
 /// Montgomery multiplication by product scanning (FIPS: the product and the reduction
@@ -637,52 +649,52 @@ fn acc_add(lo: &mut u128, hi: &mut u64, xlo: u128, xhi: u64) {
 /// one for the reduction terms, two independent carry chains). `q` holds `s` limbs of
 /// scratch (the reduction multipliers).
 #[inline(always)]
-fn mul_comba(out: &mut [u64], a: &[u64], b: &[u64], m: &[u64], m0inv: u64, q: &mut [u64]) {
+fn mul_comba(out: &mut [Limb], a: &[Limb], b: &[Limb], m: &[Limb], m0inv: Limb, q: &mut [Limb]) {
     let s = m.len();
     let (a, b, out, q) = (&a[..s], &b[..s], &mut out[..s], &mut q[..s]);
-    let (mut lo, mut hi) = (0u128, 0u64);
+    let (mut lo, mut hi) = (0 as WideLimb, 0 as Limb);
     for i in 0..s {
-        let (mut rlo, mut rhi) = (0u128, 0u64);
+        let (mut rlo, mut rhi) = (0 as WideLimb, 0 as Limb);
         for j in 0..i {
             acc_mac(&mut lo, &mut hi, a[j], b[i - j]);
             acc_mac(&mut rlo, &mut rhi, q[j], m[i - j]);
         }
         acc_mac(&mut lo, &mut hi, a[i], b[0]);
         acc_add(&mut lo, &mut hi, rlo, rhi);
-        let qi = (lo as u64).wrapping_mul(m0inv);
+        let qi = (lo as Limb).wrapping_mul(m0inv);
         q[i] = qi;
         acc_mac(&mut lo, &mut hi, qi, m[0]);
         acc_shift(&mut lo, &mut hi);
     }
     for i in s..2 * s {
-        let (mut rlo, mut rhi) = (0u128, 0u64);
+        let (mut rlo, mut rhi) = (0 as WideLimb, 0 as Limb);
         for j in (i - s + 1)..s {
             acc_mac(&mut lo, &mut hi, a[j], b[i - j]);
             acc_mac(&mut rlo, &mut rhi, q[j], m[i - j]);
         }
         acc_add(&mut lo, &mut hi, rlo, rhi);
-        out[i - s] = lo as u64;
+        out[i - s] = lo as Limb;
         acc_shift(&mut lo, &mut hi);
     }
-    cond_sub(out, m, lo as u64);
+    cond_sub(out, m, lo as Limb);
 }
 
 /// Montgomery squaring by product scanning: each column's off-diagonal products once,
 /// doubled, plus the diagonal square, plus the reduction terms.
 #[inline(always)]
-fn sqr_comba(out: &mut [u64], a: &[u64], m: &[u64], m0inv: u64, q: &mut [u64]) {
+fn sqr_comba(out: &mut [Limb], a: &[Limb], m: &[Limb], m0inv: Limb, q: &mut [Limb]) {
     let s = m.len();
     let (a, out, q) = (&a[..s], &mut out[..s], &mut q[..s]);
-    let (mut lo, mut hi) = (0u128, 0u64);
+    let (mut lo, mut hi) = (0 as WideLimb, 0 as Limb);
     for k in 0..2 * s - 1 {
         // Off-diagonal pairs a[i] a[k-i] with i < k - i, doubled.
-        let (mut dlo, mut dhi) = (0u128, 0u64);
+        let (mut dlo, mut dhi) = (0 as WideLimb, 0 as Limb);
         let mut i = k.saturating_sub(s - 1);
         while 2 * i < k {
             acc_mac(&mut dlo, &mut dhi, a[i], a[k - i]);
             i += 1;
         }
-        dhi = (dhi << 1) | (dlo >> 127) as u64;
+        dhi = (dhi << 1) | (dlo >> (2 * LIMB_BITS - 1)) as Limb;
         dlo <<= 1;
         acc_add(&mut lo, &mut hi, dlo, dhi);
         if k % 2 == 0 {
@@ -692,25 +704,25 @@ fn sqr_comba(out: &mut [u64], a: &[u64], m: &[u64], m0inv: u64, q: &mut [u64]) {
             for j in 0..k {
                 acc_mac(&mut lo, &mut hi, q[j], m[k - j]);
             }
-            let qk = (lo as u64).wrapping_mul(m0inv);
+            let qk = (lo as Limb).wrapping_mul(m0inv);
             q[k] = qk;
             acc_mac(&mut lo, &mut hi, qk, m[0]);
         } else {
             for j in (k - s + 1)..s {
                 acc_mac(&mut lo, &mut hi, q[j], m[k - j]);
             }
-            out[k - s] = lo as u64;
+            out[k - s] = lo as Limb;
         }
         acc_shift(&mut lo, &mut hi);
     }
-    out[s - 1] = lo as u64;
+    out[s - 1] = lo as Limb;
     acc_shift(&mut lo, &mut hi);
-    cond_sub(out, m, lo as u64);
+    cond_sub(out, m, lo as Limb);
 }
 
 impl MontCtx {
     /// The heap bytes of the modulus and its precomputed values (memory accounting).
     pub(crate) fn heap_bytes(&self) -> usize {
-        (self.m.capacity() + self.one.capacity() + self.rr.capacity()) * 8
+        (self.m.capacity() + self.one.capacity() + self.rr.capacity()) * LIMB_BYTES
     }
 }

@@ -13,7 +13,7 @@
 //! keep no pair and make a fresh one for every operation.
 
 use super::RsaPrivateKey;
-use crate::bignum::MontCtx;
+use crate::bignum::{Limb, MontCtx};
 use crate::random::SecureRandom;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -26,9 +26,9 @@ const FRESH_EVERY: u32 = 32;
 /// A blinding pair in Montgomery form modulo `n`: `r^e R` and `r^-1 R`.
 pub(super) struct Pair {
     /// `r^e R mod n`.
-    pub(super) forward: Zeroizing<Vec<u64>>,
+    pub(super) forward: Zeroizing<Vec<Limb>>,
     /// `r^-1 R mod n`.
-    pub(super) inverse: Zeroizing<Vec<u64>>,
+    pub(super) inverse: Zeroizing<Vec<Limb>>,
 }
 
 impl Pair {
@@ -46,8 +46,8 @@ impl Pair {
     /// The next pair: both halves squared (the pair of `r^2`).
     fn square(&mut self, n: &MontCtx) {
         let s = n.nlimbs();
-        let mut tmp = Zeroizing::new(vec![0u64; s]);
-        let mut scratch = Zeroizing::new(vec![0u64; 2 * s]);
+        let mut tmp = Zeroizing::new(vec![0 as Limb; s]);
+        let mut scratch = Zeroizing::new(vec![0 as Limb; 2 * s]);
         n.sqr_into(&mut tmp, &self.forward, &mut scratch);
         self.forward.copy_from_slice(&tmp);
         n.sqr_into(&mut tmp, &self.inverse, &mut scratch);
@@ -63,20 +63,24 @@ pub(super) use uncached::Blinding;
 #[cfg(target_has_atomic = "32")]
 mod cached {
     use super::{FRESH_EVERY, Pair, RsaPrivateKey};
+    use crate::bignum::{LIMB_BYTES, Limb};
     use crate::random::SecureRandom;
     use alloc::vec::Vec;
     use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
     use matrix_core::Result;
     use zeroize::Zeroizing;
 
-    /// The key's blinding pair between operations, as 32-bit halves of the limbs (64-bit
+    /// 32-bit words per limb.
+    const HALVES: usize = LIMB_BYTES / 4;
+
+    /// The key's blinding pair between operations, as 32-bit words of the limbs (64-bit
     /// atomics are missing on some 32-bit targets).
     pub(crate) struct Blinding {
         /// Held by the operation that uses the pair.
         busy: AtomicBool,
         /// Operations left before a fresh pair; 0: no pair yet.
         left: AtomicU32,
-        /// `forward` then `inverse`, each `2 s` halves, least significant first.
+        /// `forward` then `inverse`, each `HALVES s` words, least significant first.
         words: Vec<AtomicU32>,
     }
 
@@ -86,7 +90,7 @@ mod cached {
             Blinding {
                 busy: AtomicBool::new(false),
                 left: AtomicU32::new(0),
-                words: (0..4 * s).map(|_| AtomicU32::new(0)).collect(),
+                words: (0..2 * HALVES * s).map(|_| AtomicU32::new(0)).collect(),
             }
         }
 
@@ -109,38 +113,43 @@ mod cached {
             let n = &key.public.n;
             let s = n.nlimbs();
             let left = self.left.load(Ordering::Relaxed);
-            let pair = if left == 0 || self.words.len() != 4 * s {
+            let pair = if left == 0 || self.words.len() != 2 * HALVES * s {
                 let p = Pair::fresh(key, rng)?;
                 self.left.store(FRESH_EVERY, Ordering::Relaxed);
                 p
             } else {
                 let mut p = Pair {
                     forward: self.load(0, s),
-                    inverse: self.load(2 * s, s),
+                    inverse: self.load(HALVES * s, s),
                 };
                 p.square(n);
                 self.left.store(left - 1, Ordering::Relaxed);
                 p
             };
             self.store(0, &pair.forward);
-            self.store(2 * s, &pair.inverse);
+            self.store(HALVES * s, &pair.inverse);
             Ok(pair)
         }
 
-        fn load(&self, at: usize, s: usize) -> Zeroizing<Vec<u64>> {
-            let w = &self.words[at..at + 2 * s];
+        /// The `s` limbs kept from word `at` on: two words per 64-bit limb, the low one
+        /// first.
+        #[cfg(not(matrix_limb32))]
+        fn load(&self, at: usize, s: usize) -> Zeroizing<Vec<Limb>> {
+            let w = &self.words[at..at + HALVES * s];
             Zeroizing::new(
                 w.chunks_exact(2)
                     .map(|h| {
-                        u64::from(h[0].load(Ordering::Relaxed))
-                            | (u64::from(h[1].load(Ordering::Relaxed)) << 32)
+                        Limb::from(h[0].load(Ordering::Relaxed))
+                            | (Limb::from(h[1].load(Ordering::Relaxed)) << 32)
                     })
                     .collect(),
             )
         }
 
-        fn store(&self, at: usize, limbs: &[u64]) {
-            for (h, &l) in self.words[at..at + 2 * limbs.len()]
+        /// Keeps `limbs` from word `at` on (see `load`).
+        #[cfg(not(matrix_limb32))]
+        fn store(&self, at: usize, limbs: &[Limb]) {
+            for (h, &l) in self.words[at..at + HALVES * limbs.len()]
                 .chunks_exact(2)
                 .zip(limbs)
             {
@@ -148,12 +157,27 @@ mod cached {
                 h[1].store((l >> 32) as u32, Ordering::Relaxed);
             }
         }
+
+        /// The `s` limbs kept from word `at` on: one word per 32-bit limb.
+        #[cfg(matrix_limb32)]
+        fn load(&self, at: usize, s: usize) -> Zeroizing<Vec<Limb>> {
+            let w = &self.words[at..at + s];
+            Zeroizing::new(w.iter().map(|x| x.load(Ordering::Relaxed)).collect())
+        }
+
+        /// Keeps `limbs` from word `at` on (see `load`).
+        #[cfg(matrix_limb32)]
+        fn store(&self, at: usize, limbs: &[Limb]) {
+            for (x, &l) in self.words[at..at + limbs.len()].iter().zip(limbs) {
+                x.store(l, Ordering::Relaxed);
+            }
+        }
     }
 
     impl Clone for Blinding {
         /// A clone starts without a pair: two keys never share a blinding sequence.
         fn clone(&self) -> Blinding {
-            Blinding::new(self.words.len() / 4)
+            Blinding::new(self.words.len() / (2 * HALVES))
         }
     }
 

@@ -21,6 +21,7 @@
 //!   `r` fails the operation (`Error::Failure`) as a non-invertible one always did.
 
 use super::RsaPrivateKey;
+use crate::bignum::Limb;
 use crate::random::SecureRandom;
 use alloc::vec::Vec;
 use matrix_core::Result;
@@ -35,10 +36,10 @@ use zeroize::Zeroizing;
 /// `r < n` whose Montgomery form is `r_m`, by safegcd on `r t` (see the module comment).
 pub(super) fn blinding_inverse(
     key: &RsaPrivateKey,
-    _r: &[u64],
-    r_m: &[u64],
+    _r: &[Limb],
+    r_m: &[Limb],
     rng: &mut dyn SecureRandom,
-) -> Result<Zeroizing<Vec<u64>>> {
+) -> Result<Zeroizing<Vec<Limb>>> {
     let n = &key.public.n;
     let t = super::random_below(rng, n)?;
     let u = n.mul(r_m, &t); // r t mod n, plain
@@ -60,10 +61,10 @@ pub(super) fn blinding_inverse(
 /// (see the module comment).
 pub(super) fn blinding_inverse(
     key: &RsaPrivateKey,
-    r: &[u64],
-    _r_m: &[u64],
+    r: &[Limb],
+    _r_m: &[Limb],
     _rng: &mut dyn SecureRandom,
-) -> Result<Zeroizing<Vec<u64>>> {
+) -> Result<Zeroizing<Vec<Limb>>> {
     use crate::bignum::ct_eq_limbs;
     let inv_p = fermat_half(&key.p, r);
     let inv_q = fermat_half(&key.q, r);
@@ -71,7 +72,7 @@ pub(super) fn blinding_inverse(
     let n = &key.public.n;
     let inv_m = n.to_mont(&inv);
     // r (r^-1 R) R^-1 = 1 unless r shares a prime with n.
-    let mut unit = Zeroizing::new(alloc::vec![0u64; n.nlimbs()]);
+    let mut unit = Zeroizing::new(alloc::vec![0 as Limb; n.nlimbs()]);
     unit[0] = 1;
     if !bool::from(ct_eq_limbs(&n.mul(r, &inv_m), &unit)) {
         return Err(matrix_core::Error::Failure);
@@ -86,14 +87,14 @@ pub(super) fn blinding_inverse(
 )))]
 /// The Montgomery form, modulo the prime `pr`, of `x^(pr-2)`: `x^-1 mod pr` when `pr` does
 /// not divide `x`, zero when it does. Constant time in `x` and `pr` (apart from its length).
-fn fermat_half(pr: &crate::bignum::MontCtx, x: &[u64]) -> Zeroizing<Vec<u64>> {
+fn fermat_half(pr: &crate::bignum::MontCtx, x: &[Limb]) -> Zeroizing<Vec<Limb>> {
     // pr - 2, with the borrow carried through every limb (pr is odd and at least 3).
     let mut exp = Zeroizing::new(pr.modulus().to_vec());
-    let mut borrow = 2u64;
+    let mut borrow: Limb = 2;
     for limb in exp.iter_mut() {
         let (d, b) = limb.overflowing_sub(borrow);
         *limb = d;
-        borrow = u64::from(b);
+        borrow = Limb::from(b);
     }
     pr.pow_ct(&pr.reduce_to_mont(x), &exp, pr.bits())
 }
@@ -104,6 +105,7 @@ fn fermat_half(pr: &crate::bignum::MontCtx, x: &[u64]) -> Zeroizing<Vec<u64>> {
     feature = "1024-key-speed-optimizations"
 ))]
 mod safegcd {
+    use crate::bignum::{LIMB_BYTES, Limb};
     use alloc::vec;
     use alloc::vec::Vec;
     use zeroize::{Zeroize, Zeroizing};
@@ -111,25 +113,26 @@ mod safegcd {
     /// `x^-1 mod n` (variable time in `x`; call only on blinded values), `n.len()` limbs,
     /// or `None` when `x` is not invertible. Uses crypto-bigint's safegcd at the next fixed
     /// size.
-    pub(super) fn invert_vartime(x: &[u64], n: &[u64]) -> Option<Vec<u64>> {
+    pub(super) fn invert_vartime(x: &[Limb], n: &[Limb]) -> Option<Vec<Limb>> {
         use crypto_bigint::{U512, U1024, U2048, U4096};
-        match n.len() {
-            0..=8 => invert_fixed::<{ U512::LIMBS }>(x, n),
-            9..=16 => invert_fixed::<{ U1024::LIMBS }>(x, n),
-            17..=32 => invert_fixed::<{ U2048::LIMBS }>(x, n),
-            33..=64 => invert_fixed::<{ U4096::LIMBS }>(x, n),
+        match n.len() * LIMB_BYTES {
+            0..=64 => invert_fixed::<{ U512::LIMBS }>(x, n),
+            65..=128 => invert_fixed::<{ U1024::LIMBS }>(x, n),
+            129..=256 => invert_fixed::<{ U2048::LIMBS }>(x, n),
+            257..=512 => invert_fixed::<{ U4096::LIMBS }>(x, n),
             _ => None,
         }
     }
 
-    fn invert_fixed<const L: usize>(x: &[u64], n: &[u64]) -> Option<Vec<u64>> {
+    fn invert_fixed<const L: usize>(x: &[Limb], n: &[Limb]) -> Option<Vec<Limb>> {
         use crypto_bigint::{Odd, Uint};
         let bytes = L * (crypto_bigint::Word::BITS as usize / 8);
         let mut xb = Zeroizing::new(vec![0u8; bytes]);
         let mut nb = vec![0u8; bytes];
         for (i, (&xl, &nl)) in x.iter().zip(n).enumerate() {
-            xb[8 * i..8 * i + 8].copy_from_slice(&xl.to_le_bytes());
-            nb[8 * i..8 * i + 8].copy_from_slice(&nl.to_le_bytes());
+            let at = LIMB_BYTES * i;
+            xb[at..at + LIMB_BYTES].copy_from_slice(&xl.to_le_bytes());
+            nb[at..at + LIMB_BYTES].copy_from_slice(&nl.to_le_bytes());
         }
         let mut xu = Uint::<L>::from_le_slice(&xb);
         let nu = Odd::new(Uint::<L>::from_le_slice(&nb)).into_option()?;
@@ -141,11 +144,11 @@ mod safegcd {
             out_bytes.extend_from_slice(&limb.0.to_le_bytes());
         }
         inv.zeroize();
-        let mut out = vec![0u64; n.len()];
+        let mut out = vec![0 as Limb; n.len()];
         for (i, o) in out.iter_mut().enumerate() {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(&out_bytes[8 * i..8 * i + 8]);
-            *o = u64::from_le_bytes(w);
+            let mut w = [0u8; LIMB_BYTES];
+            w.copy_from_slice(&out_bytes[LIMB_BYTES * i..LIMB_BYTES * (i + 1)]);
+            *o = Limb::from_le_bytes(w);
         }
         Some(out)
     }
@@ -230,14 +233,14 @@ mod tests {
         key
     }
 
-    fn big(limbs: &[u64]) -> BigUint {
-        let mut be = alloc::vec![0u8; limbs.len() * 8];
+    fn big(limbs: &[Limb]) -> BigUint {
+        let mut be = alloc::vec![0u8; limbs.len() * crate::bignum::LIMB_BYTES];
         crate::bignum::limbs_to_be(limbs, &mut be);
         BigUint::from_bytes_be(&be)
     }
 
     /// `blinding_inverse` of the plain `r`, as a plain number.
-    fn inverse_of(key: &RsaPrivateKey, r: &[u64], rng: &mut TestRng) -> Result<BigUint> {
+    fn inverse_of(key: &RsaPrivateKey, r: &[Limb], rng: &mut TestRng) -> Result<BigUint> {
         let n = &key.public.n;
         let inv_m = blinding_inverse(key, r, &n.to_mont(r), rng)?;
         Ok(big(&n.mont_to_plain(&inv_m)))
@@ -266,7 +269,7 @@ mod tests {
         let n = big(&n_limbs);
         let s = n_limbs.len();
         // 1 and n - 1 are their own inverses; 2's is (n + 1) / 2.
-        let mut one = alloc::vec![0u64; s];
+        let mut one = alloc::vec![0 as Limb; s];
         one[0] = 1;
         assert_eq!(
             inverse_of(&key, &one, &mut rng).unwrap(),
@@ -275,12 +278,12 @@ mod tests {
         let mut minus_one = n_limbs.clone();
         minus_one[0] -= 1; // n is odd
         assert_eq!(inverse_of(&key, &minus_one, &mut rng).unwrap(), &n - 1u8);
-        let mut two = alloc::vec![0u64; s];
+        let mut two = alloc::vec![0 as Limb; s];
         two[0] = 2;
         assert_eq!(inverse_of(&key, &two, &mut rng).unwrap(), (&n + 1u8) / 2u8);
         // A multiple of a prime has no inverse: the operation fails.
         for prime in [key.p.modulus(), key.q.modulus()] {
-            let mut r = alloc::vec![0u64; s];
+            let mut r = alloc::vec![0 as Limb; s];
             r[..prime.len()].copy_from_slice(prime);
             assert!(inverse_of(&key, &r, &mut rng).is_err());
         }

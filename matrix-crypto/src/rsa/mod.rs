@@ -26,8 +26,8 @@ pub use pkcs1::{
 };
 
 use crate::bignum::{
-    MontCtx, add_assign_plain, bit_len_vartime, ct_eq_limbs, ct_lt_limbs, limbs_from_be,
-    limbs_to_be, mul_plain, strip_be,
+    LIMB_BITS, LIMB_BYTES, Limb, MontCtx, add_assign_plain, bit_len_vartime, ct_eq_limbs,
+    ct_lt_limbs, limbs_from_be, limbs_to_be, mul_plain, strip_be,
 };
 use crate::random::SecureRandom;
 use alloc::vec;
@@ -47,7 +47,7 @@ pub const MAX_MODULUS_BITS: usize = 4096;
 pub struct RsaPublicKey {
     n: MontCtx,
     n_be: Vec<u8>,
-    e: Vec<u64>,
+    e: Vec<Limb>,
     e_be: Vec<u8>,
     size: usize,
 }
@@ -55,7 +55,10 @@ pub struct RsaPublicKey {
 impl RsaPublicKey {
     /// The heap bytes this key holds (memory accounting of the sessions that keep one).
     pub fn heap_bytes(&self) -> usize {
-        self.n.heap_bytes() + self.n_be.capacity() + self.e.capacity() * 8 + self.e_be.capacity()
+        self.n.heap_bytes()
+            + self.n_be.capacity()
+            + self.e.capacity() * LIMB_BYTES
+            + self.e_be.capacity()
     }
 
     /// A public key from the big-endian modulus and public exponent (leading zero octets
@@ -67,7 +70,7 @@ impl RsaPublicKey {
         if n_be.is_empty() || n_be.len() > MAX_MODULUS_BITS / 8 {
             return Err(Error::ArgFail);
         }
-        let s = n_be.len().div_ceil(8);
+        let s = n_be.len().div_ceil(LIMB_BYTES);
         let n = limbs_from_be(n_be, s)?;
         let bits = bit_len_vartime(&n);
         if !(MIN_MODULUS_BITS..=MAX_MODULUS_BITS).contains(&bits) || n[0] & 1 == 0 {
@@ -114,7 +117,7 @@ impl RsaPublicKey {
     }
 
     /// Parses a `k`-octet big-endian integer that must be less than `n` (public check).
-    fn parse_input(&self, x: &[u8]) -> Result<Vec<u64>> {
+    fn parse_input(&self, x: &[u8]) -> Result<Vec<Limb>> {
         if x.len() != self.size {
             return Err(Error::ArgFail);
         }
@@ -126,14 +129,14 @@ impl RsaPublicKey {
     }
 
     /// RSAEP / RSAVP1: `x^e mod n` for `x < n`.
-    fn raw_public(&self, x: &[u64]) -> Zeroizing<Vec<u64>> {
+    fn raw_public(&self, x: &[Limb]) -> Zeroizing<Vec<Limb>> {
         let xm = self.n.to_mont(x);
         let ym = self.n.pow_vartime_exp(&xm, &self.e);
         self.n.mont_to_plain(&ym)
     }
 
     /// `x` as `k` big-endian octets.
-    fn to_octets(&self, x: &[u64]) -> Zeroizing<Vec<u8>> {
+    fn to_octets(&self, x: &[Limb]) -> Zeroizing<Vec<u8>> {
         let mut out = Zeroizing::new(vec![0u8; self.size]);
         limbs_to_be(x, &mut out);
         out
@@ -157,11 +160,11 @@ pub struct RsaPrivateKey {
     p: MontCtx,
     q: MontCtx,
     /// `d mod (p-1)`, `p`'s limb count.
-    dp: Vec<u64>,
+    dp: Vec<Limb>,
     /// `d mod (q-1)`, `q`'s limb count.
-    dq: Vec<u64>,
+    dq: Vec<Limb>,
     /// `q^-1 mod p`, `p`'s limb count.
-    qinv: Vec<u64>,
+    qinv: Vec<Limb>,
     /// The blinding pair kept between operations (zeroized by its own `Drop`).
     #[zeroize(skip)]
     blinding: Blinding,
@@ -197,8 +200,8 @@ impl RsaPrivateKey {
         if p_be.is_empty() || q_be.is_empty() || p_be.len() + q_be.len() > public.size + 1 {
             return Err(Error::ArgFail);
         }
-        let sp = p_be.len().div_ceil(8);
-        let sq = q_be.len().div_ceil(8);
+        let sp = p_be.len().div_ceil(LIMB_BYTES);
+        let sq = q_be.len().div_ceil(LIMB_BYTES);
         let pctx = MontCtx::new(limbs_from_be(p_be, sp)?)?;
         let qctx = MontCtx::new(limbs_from_be(q_be, sq)?)?;
         let dp = Zeroizing::new(limbs_from_be(dp, sp)?);
@@ -223,7 +226,7 @@ impl RsaPrivateKey {
         // q * qinv == 1 mod p: (q R mod p) * qinv * R^-1 == 1.
         let q_m = pctx.reduce_to_mont(qctx.modulus());
         let prod = pctx.mul(&q_m, &qinv);
-        let mut unit = vec![0u64; sp];
+        let mut unit = vec![0 as Limb; sp];
         unit[0] = 1;
         if !bool::from(ct_eq_limbs(&prod, &unit)) {
             return Err(Error::ArgFail);
@@ -232,12 +235,12 @@ impl RsaPrivateKey {
         // operation fail its result check; refuse the key now instead, by checking that
         // (2^e)^dp = 2 mod p and (2^e)^dq = 2 mod q. 2 is public, and the exponentiations
         // are the constant-time ones of the private operation.
-        let mut two = vec![0u64; public.n.nlimbs()];
+        let mut two = vec![0 as Limb; public.n.nlimbs()];
         two[0] = 2;
         let two_e = public.raw_public(&two);
         for (ctx, d) in [(&pctx, &dp), (&qctx, &dq)] {
             let r = ctx.mont_to_plain(&ctx.pow_ct(&ctx.reduce_to_mont(&two_e), d, ctx.bits()));
-            let mut want = vec![0u64; ctx.nlimbs()];
+            let mut want = vec![0 as Limb; ctx.nlimbs()];
             want[0] = 2;
             if !bool::from(ct_eq_limbs(&r, &want)) {
                 return Err(Error::ArgFail);
@@ -268,7 +271,7 @@ impl RsaPrivateKey {
     /// Garner's recombination: the value modulo `n` (`n`'s limb count) of the number
     /// whose Montgomery forms modulo `p` and `q` are `m1_m` and `m2_m`:
     /// `h = qinv (m1 - m2) mod p`, `m = m2 + h q`. Constant time.
-    fn crt_join(&self, m1_m: Zeroizing<Vec<u64>>, m2_m: &[u64]) -> Zeroizing<Vec<u64>> {
+    fn crt_join(&self, m1_m: Zeroizing<Vec<Limb>>, m2_m: &[Limb]) -> Zeroizing<Vec<Limb>> {
         let s = self.public.n.nlimbs();
         let m2 = self.q.mont_to_plain(m2_m);
         let m2_p = self.p.reduce_to_mont(&m2);
@@ -278,7 +281,7 @@ impl RsaPrivateKey {
         let mut mm = mul_plain(&h, self.q.modulus());
         add_assign_plain(&mut mm, &m2);
         // The value is below p q = n, so the limbs above n's are zero.
-        let mut m = Zeroizing::new(vec![0u64; s]);
+        let mut m = Zeroizing::new(vec![0 as Limb; s]);
         let keep = s.min(mm.len());
         m[..keep].copy_from_slice(&mm[..keep]);
         m
@@ -286,7 +289,7 @@ impl RsaPrivateKey {
 
     /// RSADP / RSASP1 with CRT, base blinding and a check of the result: `x^d mod n` for
     /// `x < n` (`n`'s limb count).
-    fn raw_private(&self, rng: &mut dyn SecureRandom, x: &[u64]) -> Result<Zeroizing<Vec<u64>>> {
+    fn raw_private(&self, rng: &mut dyn SecureRandom, x: &[Limb]) -> Result<Zeroizing<Vec<Limb>>> {
         let n = &self.public.n;
 
         // Blinding: xb = x r^e mod n, and xb^d = x^d r mod n.
@@ -311,7 +314,7 @@ impl RsaPrivateKey {
 
 /// One CRT half of the blinded private operation: the Montgomery form (modulo the prime
 /// `pr`) of `xb^d_pr`.
-fn crt_half(pr: &MontCtx, d_pr: &[u64], xb: &[u64]) -> Zeroizing<Vec<u64>> {
+fn crt_half(pr: &MontCtx, d_pr: &[Limb], xb: &[Limb]) -> Zeroizing<Vec<Limb>> {
     pr.pow_ct(&pr.reduce_to_mont(xb), d_pr, pr.bits())
 }
 
@@ -324,18 +327,18 @@ impl core::fmt::Debug for RsaPrivateKey {
 }
 
 /// A random number below `2^(bits(n) - 1)`, so less than `n`, with `n`'s limb count.
-fn random_below(rng: &mut dyn SecureRandom, n: &MontCtx) -> Result<Zeroizing<Vec<u64>>> {
+fn random_below(rng: &mut dyn SecureRandom, n: &MontCtx) -> Result<Zeroizing<Vec<Limb>>> {
     let s = n.nlimbs();
-    let mut bytes = Zeroizing::new(vec![0u8; s * 8]);
+    let mut bytes = Zeroizing::new(vec![0u8; s * LIMB_BYTES]);
     rng.fill_bytes(&mut bytes)?;
     let mut v = Zeroizing::new(limbs_from_be(&bytes, s)?);
     let keep = n.bits() - 1;
     for (i, limb) in v.iter_mut().enumerate() {
-        let lo = 64 * i;
+        let lo = LIMB_BITS * i;
         if lo >= keep {
             *limb = 0;
-        } else if keep - lo < 64 {
-            *limb &= (1u64 << (keep - lo)) - 1;
+        } else if keep - lo < LIMB_BITS {
+            *limb &= (1 << (keep - lo)) - 1;
         }
     }
     Ok(v)
