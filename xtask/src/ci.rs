@@ -456,15 +456,19 @@ fn check_compact_rsa(root: &Path) -> Result<(), String> {
 /// blinding inverse) and with the default features (product scanning, the fixed-size
 /// kernels, crypto-bigint's safegcd), through the RSA Wycheproof, OpenSSL, blinding and
 /// property tests, the bignum and DH property tests against num-bigint, and the `--lib`
-/// tests (the inverse's known answers).
-fn check_limb32_rsa(root: &Path) -> Result<(), String> {
-    println!("-- 32-bit limbs: matrix-crypto bignum, RSA and DH tests with --cfg matrix_limb32");
+/// tests (the inverse's known answers). The default-feature build adds `ecc`: P-256 on
+/// eight 32-bit limbs (`ec/p256/limbs32.rs`, Shamir's verifier) through the `p256` crate
+/// oracle and the Wycheproof ECDH/ECDSA files.
+fn check_limb32(root: &Path) -> Result<(), String> {
+    println!(
+        "-- 32-bit limbs: matrix-crypto bignum, RSA, DH and P-256 tests with --cfg matrix_limb32"
+    );
     let target = root.join("target/limb32");
     let target = target.to_string_lossy();
     let env = [("RUSTFLAGS", "--cfg matrix_limb32")];
-    for features in ["std,rsa,dh,md5,sha1", "dh"] {
+    for features in ["std,rsa,dh,md5,sha1", "dh,ecc"] {
         let mut args = vec!["test", "-p", "matrix-crypto", "--target-dir", &target];
-        if features != "dh" {
+        if features != "dh,ecc" {
             args.push("--no-default-features");
         }
         args.extend(["--features", features, "--lib"]);
@@ -475,6 +479,8 @@ fn check_limb32_rsa(root: &Path) -> Result<(), String> {
             "rsa_openssl",
             "rsa_blinding",
             "rsa_props",
+            "p256_oracle",
+            "ec_wycheproof",
         ] {
             args.extend(["--test", t]);
         }
@@ -671,7 +677,7 @@ pub fn run(root: &Path) -> Result<(), String> {
         check_der_only(root)?;
         check_compact_aes(root)?;
         check_compact_rsa(root)?;
-        check_limb32_rsa(root)
+        check_limb32(root)
     })?;
     step("feature profiles (cargo xtask matrix --quick)", &mut || {
         matrix::run(root, true)

@@ -65,7 +65,7 @@ impl Fe {
     }
 
     /// `self^2`.
-    #[cfg(target_pointer_width = "64")]
+    #[cfg(not(matrix_limb32))]
     #[inline]
     pub(crate) fn square(self) -> Fe {
         Fe(limbs::mont_sqr_p256(&self.0))
@@ -73,7 +73,7 @@ impl Fe {
 
     /// `self^2`: on a 32-bit target (the firmware), the multiplication, to keep one copy
     /// of the Montgomery code.
-    #[cfg(not(target_pointer_width = "64"))]
+    #[cfg(matrix_limb32)]
     #[inline]
     pub(crate) fn square(self) -> Fe {
         self * self
@@ -82,7 +82,7 @@ impl Fe {
     /// `self^(2^k)` (Fermat's inversion).
     #[cfg(all(
         not(feature = "ecc-improve-perf-increase-codesize"),
-        target_pointer_width = "64"
+        not(matrix_limb32)
     ))]
     fn sqn(self, k: u32) -> Fe {
         let mut t = self;
@@ -116,7 +116,7 @@ impl Fe {
     /// `x_k = self^(2^k - 1)`.
     #[cfg(all(
         not(feature = "ecc-improve-perf-increase-codesize"),
-        target_pointer_width = "64"
+        not(matrix_limb32)
     ))]
     pub(crate) fn invert(self) -> Fe {
         let x1 = self;
@@ -142,10 +142,7 @@ impl Fe {
     /// exponent that the scalars share (`limbs::mont_pow`): on a 32-bit target (the
     /// firmware), for size; 254 squarings and 127 multiplications, 113 more than the
     /// addition chain.
-    #[cfg(all(
-        not(feature = "ecc-improve-perf-increase-codesize"),
-        not(target_pointer_width = "64")
-    ))]
+    #[cfg(all(not(feature = "ecc-improve-perf-increase-codesize"), matrix_limb32))]
     pub(crate) fn invert(self) -> Fe {
         const P_MINUS_2: Limbs = limbs::from_u64s([
             0xffff_ffff_ffff_fffd,

@@ -176,7 +176,7 @@ pub(super) fn eq_mask(a: u64, b: u64) -> u64 {
 /// The 512-bit square `a^2`: the six cross products once and doubled, plus the squares (a
 /// quarter fewer multiplications than `mul_wide`).
 // Squaring has its own code on 64-bit targets only (speed); 32-bit ones multiply.
-#[cfg(target_pointer_width = "64")]
+#[cfg(not(matrix_limb32))]
 #[inline(always)]
 fn sqr_wide(a: &Limbs) -> [u64; 8] {
     // Cross products a_i * a_j, i < j.
@@ -213,7 +213,7 @@ fn sqr_wide(a: &Limbs) -> [u64; 8] {
 /// steps.
 // Squaring has its own code on 64-bit targets only (speed); 32-bit ones multiply. The
 // scalars' Fermat inversion is its one user besides the tests when safegcd replaces it.
-#[cfg(target_pointer_width = "64")]
+#[cfg(not(matrix_limb32))]
 #[cfg_attr(feature = "ecc-improve-perf-increase-codesize", allow(dead_code))]
 #[inline(always)]
 pub(super) fn mont_sqr(a: &Limbs, m: &Limbs, m0: u64) -> Limbs {
@@ -291,7 +291,7 @@ pub(super) fn mont_mul_p256(a: &Limbs, b: &Limbs) -> Limbs {
 
 /// `a^2 / 2^256 mod p` for the P-256 prime (`a < p`).
 // Squaring has its own code on 64-bit targets only (speed); 32-bit ones multiply.
-#[cfg(target_pointer_width = "64")]
+#[cfg(not(matrix_limb32))]
 #[inline(always)]
 pub(super) fn mont_sqr_p256(a: &Limbs) -> Limbs {
     reduce_p256(sqr_wide(a))

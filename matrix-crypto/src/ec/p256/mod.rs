@@ -17,15 +17,16 @@ mod ecdsa;
 mod field;
 #[cfg(feature = "ecc-improve-perf-increase-codesize")]
 mod jacobian;
-// Four 64-bit limbs on 64-bit targets, eight 32-bit ones elsewhere (the firmware: a
-// 64 x 64-bit product is a long multiply sequence there); one interface.
-#[cfg(target_pointer_width = "64")]
+// Four 64-bit limbs on 64-bit targets, eight 32-bit ones where `matrix_limb32` is set (by
+// build.rs on 32-bit targets such as the firmware, where a 64 x 64-bit product is a long
+// multiply sequence; by `--cfg matrix_limb32` in a CI test step on the host); one interface.
+#[cfg(not(matrix_limb32))]
 mod limbs;
-#[cfg(not(target_pointer_width = "64"))]
+#[cfg(matrix_limb32)]
 #[path = "limbs32.rs"]
 mod limbs;
-// Built on 64-bit hosts for its tests against `limbs`.
-#[cfg(all(test, target_pointer_width = "64"))]
+// Built with 64-bit limbs too, for its tests against `limbs`.
+#[cfg(all(test, not(matrix_limb32)))]
 #[allow(dead_code)]
 mod limbs32;
 mod point;
@@ -37,28 +38,19 @@ mod scalar;
 // for size elsewhere (the firmware); both built for the tests on 64-bit hosts.
 #[cfg(any(
     test,
-    not(any(
-        target_pointer_width = "64",
-        feature = "ecc-improve-perf-increase-codesize"
-    ))
+    all(matrix_limb32, not(feature = "ecc-improve-perf-increase-codesize"))
 ))]
 mod shamir;
 #[cfg(any(
     test,
-    target_pointer_width = "64",
+    not(matrix_limb32),
     feature = "ecc-improve-perf-increase-codesize"
 ))]
 mod vartime;
 
-#[cfg(not(any(
-    target_pointer_width = "64",
-    feature = "ecc-improve-perf-increase-codesize"
-)))]
+#[cfg(all(matrix_limb32, not(feature = "ecc-improve-perf-increase-codesize")))]
 use shamir::check_x;
-#[cfg(any(
-    target_pointer_width = "64",
-    feature = "ecc-improve-perf-increase-codesize"
-))]
+#[cfg(any(not(matrix_limb32), feature = "ecc-improve-perf-increase-codesize"))]
 use vartime::check_x;
 
 use crate::random::SecureRandom;

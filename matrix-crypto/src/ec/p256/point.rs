@@ -295,10 +295,7 @@ impl Point {
 
     /// The coordinates `(X, Y, Z)` (the verifier's check on 32-bit targets).
     #[cfg_attr(
-        any(
-            target_pointer_width = "64",
-            feature = "ecc-improve-perf-increase-codesize"
-        ),
+        any(not(matrix_limb32), feature = "ecc-improve-perf-increase-codesize"),
         allow(dead_code)
     )]
     pub(super) fn xyz(&self) -> (Fe, Fe, Fe) {

@@ -71,7 +71,7 @@ impl Scalar {
     /// `self^2`.
     // Fermat's inversion only (and the tests) with the feature's safegcd.
     #[cfg_attr(feature = "ecc-improve-perf-increase-codesize", allow(dead_code))]
-    #[cfg(target_pointer_width = "64")]
+    #[cfg(not(matrix_limb32))]
     pub(crate) fn square(self) -> Scalar {
         Scalar(limbs::mont_sqr(&self.0, &N, N0))
     }
@@ -80,7 +80,7 @@ impl Scalar {
     /// of the Montgomery code.
     // The tests' only (the inversion squares in `limbs::mont_pow` there).
     #[allow(dead_code)]
-    #[cfg(not(target_pointer_width = "64"))]
+    #[cfg(matrix_limb32)]
     pub(crate) fn square(self) -> Scalar {
         self * self
     }
@@ -88,7 +88,7 @@ impl Scalar {
     /// `self^(2^k)` (Fermat's inversion).
     #[cfg(all(
         not(feature = "ecc-improve-perf-increase-codesize"),
-        target_pointer_width = "64"
+        not(matrix_limb32)
     ))]
     fn sqn(self, k: u32) -> Scalar {
         let mut t = self;
@@ -116,7 +116,7 @@ impl Scalar {
     /// its bottom half by 4-bit windows (255 squarings, 53 multiplications).
     #[cfg(all(
         not(feature = "ecc-improve-perf-increase-codesize"),
-        target_pointer_width = "64"
+        not(matrix_limb32)
     ))]
     pub(crate) fn invert(self) -> Scalar {
         let x2 = self.square() * self;
@@ -150,10 +150,7 @@ impl Scalar {
     /// that the field shares (`limbs::mont_pow`): on a 32-bit target (the firmware), for
     /// size; 254 squarings and 168 multiplications, 100 more than the 64-bit chain and
     /// windows.
-    #[cfg(all(
-        not(feature = "ecc-improve-perf-increase-codesize"),
-        not(target_pointer_width = "64")
-    ))]
+    #[cfg(all(not(feature = "ecc-improve-perf-increase-codesize"), matrix_limb32))]
     pub(crate) fn invert(self) -> Scalar {
         const N_MINUS_2: Limbs = limbs::from_u64s([
             0xf3b9_cac2_fc63_254f,
