@@ -5,6 +5,11 @@
 //! CertificateRequest. RSA PKCS#1 v1.5 always; ECDSA (RFC 8422 section 5.1.3) with the
 //! `ecc` feature. A pair is chosen for the kind of key that signs ([`SigKind`]).
 //!
+//! Only pairs whose hash this build compiles are offered or accepted (RFC 5246 section
+//! 7.4.1.4.1: a client lists what it is able to verify): SHA-1 and SHA-384/512 are
+//! features of matrix-crypto (a TLS-1.2-only ECDSA P-256 build has neither), asked through
+//! [`HashAlgorithm::is_compiled`], so this list follows whatever the build compiled in.
+//!
 //! Before TLS 1.2 the pair is implicit: RSA over MD5 || SHA-1 without a DigestInfo, ECDSA
 //! over SHA-1 (RFC 4492 section 5.4) ([`legacy`]).
 
@@ -14,9 +19,10 @@ use matrix_crypto::alg::HashAlgorithm;
 
 use crate::codec::{DecodeError, Reader, SignatureScheme, encode_vec_u16, read_vec_u16};
 
-/// What matrix signs with and accepts in TLS 1.2, most preferred first: SHA-256, SHA-384,
-/// SHA-512, then SHA-1 for old peers (RFC 5246 still allows it); RSA, then (`ecc`) ECDSA.
-pub(crate) const SUPPORTED: &[SignatureScheme] = &[
+/// What matrix can sign with and accept in TLS 1.2, most preferred first: SHA-256,
+/// SHA-384, SHA-512, then SHA-1 for old peers (RFC 5246 still allows it); RSA, then (`ecc`)
+/// ECDSA. Of these, [`supported`] are the ones whose hash is compiled in.
+const CANDIDATES: &[SignatureScheme] = &[
     SignatureScheme::RSA_PKCS1_SHA256,
     SignatureScheme::RSA_PKCS1_SHA384,
     SignatureScheme::RSA_PKCS1_SHA512,
@@ -30,6 +36,22 @@ pub(crate) const SUPPORTED: &[SignatureScheme] = &[
     #[cfg(feature = "ecc-core")]
     SignatureScheme::ECDSA_SHA1,
 ];
+
+/// Whether matrix offers and accepts `s` in this build: one of [`CANDIDATES`] whose hash is
+/// compiled in.
+pub(crate) fn is_supported(s: SignatureScheme) -> bool {
+    CANDIDATES.contains(&s) && hash_of(s).is_some_and(HashAlgorithm::is_compiled)
+}
+
+/// The pairs matrix offers (signature_algorithms, CertificateRequest) and accepts, in its
+/// order of preference.
+pub(crate) fn supported() -> Vec<SignatureScheme> {
+    CANDIDATES
+        .iter()
+        .copied()
+        .filter(|s| is_supported(*s))
+        .collect()
+}
 
 /// The kind of key a signature is made with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,10 +93,10 @@ pub(crate) fn kind_of(s: SignatureScheme) -> Option<SigKind> {
 /// one of that kind it has. A peer that sent no list gets what RFC 5246 section 7.4.1.4.1
 /// makes the default, SHA-1 (the caller passes [`default_peer`]).
 pub(crate) fn choose(kind: SigKind, peer: &[SignatureScheme]) -> Option<SignatureScheme> {
-    SUPPORTED
+    CANDIDATES
         .iter()
         .copied()
-        .find(|s| kind_of(*s) == Some(kind) && peer.contains(s))
+        .find(|s| kind_of(*s) == Some(kind) && peer.contains(s) && is_supported(*s))
 }
 
 /// What a TLS 1.2 peer without a signature_algorithms extension supports, for RSA keys.
@@ -99,7 +121,7 @@ pub(crate) fn accepted(
     got: Option<SignatureScheme>,
 ) -> Option<HashAlgorithm> {
     match (tls12, got) {
-        (true, Some(s)) if SUPPORTED.contains(&s) && kind_of(s) == Some(kind) => hash_of(s),
+        (true, Some(s)) if is_supported(s) && kind_of(s) == Some(kind) => hash_of(s),
         (false, None) => Some(legacy(kind)),
         _ => None,
     }
@@ -112,7 +134,7 @@ pub(crate) fn accepted(
 )]
 pub(crate) fn extension_data() -> Vec<u8> {
     let mut v = Vec::new();
-    encode_vec_u16(&mut v, SUPPORTED);
+    encode_vec_u16(&mut v, &supported());
     v
 }
 
@@ -138,7 +160,7 @@ mod tests {
     fn extension_round_trips_and_chooses() {
         let d = extension_data();
         assert_eq!(d, [0, 8, 4, 1, 5, 1, 6, 1, 2, 1]);
-        assert_eq!(parse_extension(&d).unwrap(), SUPPORTED);
+        assert_eq!(parse_extension(&d).unwrap(), supported());
         assert!(parse_extension(&[0, 3, 4, 1, 5]).is_err());
         assert!(parse_extension(&[0, 0]).is_err());
         assert!(parse_extension(&[0, 2, 4, 1, 0]).is_err());
@@ -195,6 +217,6 @@ mod tests {
             accepted(ec, true, Some(SignatureScheme::RSA_PKCS1_SHA256)),
             None
         );
-        assert_eq!(parse_extension(&extension_data()).unwrap(), SUPPORTED);
+        assert_eq!(parse_extension(&extension_data()).unwrap(), supported());
     }
 }

@@ -476,6 +476,77 @@ mod p256_only {
     }
 }
 
+/// Without `ssl3`, `tls` or `tls-1-1` (CI's ECDSA-only build names no version: its suites
+/// turn on `tls-1-2` alone) the build speaks TLS 1.2 only, in both roles: an older version
+/// is refused with protocol_version (RFC 5246 appendix E.1), whichever side names it.
+#[cfg(not(any(feature = "ssl3", feature = "tls", feature = "tls-1-1")))]
+mod tls12_only {
+    use super::*;
+
+    /// Our P-256 server's first flight to a client offering `suite`, with its
+    /// ServerHello's server_version rewritten to `version`.
+    fn server_flight_answering(
+        suite: u16,
+        version: ProtocolVersion,
+    ) -> (matrix_ssl::Session, Vec<u8>) {
+        let mut c = ctx()
+            .new_client_session(trusting(&["ec-p256/ca.pem"]), None, suite, None, None)
+            .unwrap();
+        let mut s = ctx()
+            .new_server_session(ec_server("ec-p256/server-chain.pem", "ec-p256"), None)
+            .unwrap();
+        pump(&mut c, &mut s, 1 << 14);
+        let mut flight = take_out(&mut s, 1 << 14, &mut Vec::new());
+        // Record header (5 bytes), handshake header (4 bytes), then server_version.
+        assert_eq!((flight[0], flight[5]), (22, 2), "{flight:?}");
+        flight[9..11].copy_from_slice(&version.get().to_be_bytes());
+        (c, flight)
+    }
+
+    /// The client offers {3,3} and refuses a server that answers TLS 1.1, TLS 1.0 or
+    /// SSL 3.0 (a version it did offer as the minimum in a TLS 1.0-1.2 build) with
+    /// protocol_version.
+    #[test]
+    fn the_client_refuses_an_older_server_version() {
+        for version in [
+            ProtocolVersion::TLSv1_1,
+            ProtocolVersion::TLSv1_0,
+            ProtocolVersion::SSLv3,
+        ] {
+            for suite in [GCM, CBC] {
+                let (mut c, flight) = server_flight_answering(suite, version);
+                feed_expecting_alert(&mut c, &flight, AlertDescription::ProtocolVersion);
+            }
+        }
+    }
+
+    /// The ClientHello's client_version is {3,3}, and its record version too.
+    #[test]
+    fn the_client_offers_tls_1_2() {
+        let mut c = ctx()
+            .new_client_session(trusting(&["ec-p256/ca.pem"]), None, GCM, None, None)
+            .unwrap();
+        let hello = take_out(&mut c, 1 << 14, &mut Vec::new());
+        assert_eq!((hello[0], hello[5]), (22, 1), "{hello:?}");
+        assert_eq!(&hello[9..11], &[3, 3], "client_version");
+    }
+
+    /// The server refuses a ClientHello whose client_version is TLS 1.1 with
+    /// protocol_version (the TLS 1.1 client is our own client's hello, rewritten).
+    #[test]
+    fn the_server_refuses_a_tls_1_1_client() {
+        let mut c = ctx()
+            .new_client_session(trusting(&["ec-p256/ca.pem"]), None, GCM, None, None)
+            .unwrap();
+        let mut hello = take_out(&mut c, 1 << 14, &mut Vec::new());
+        hello[9..11].copy_from_slice(&ProtocolVersion::TLSv1_1.get().to_be_bytes());
+        let mut s = ctx()
+            .new_server_session(ec_server("ec-p256/server-chain.pem", "ec-p256"), None)
+            .unwrap();
+        feed_expecting_alert(&mut s, &hello, AlertDescription::ProtocolVersion);
+    }
+}
+
 /// Feeds `flight` to `to` until it answers; the answer must be the fatal `alert`.
 fn feed_expecting_alert(to: &mut matrix_ssl::Session, flight: &[u8], alert: AlertDescription) {
     let mut rest = flight;

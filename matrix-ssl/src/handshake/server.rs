@@ -417,7 +417,7 @@ impl ServerHandshake {
                 .shared
                 .version
                 .is_tls12()
-                .then(|| crate::sigalgs::SUPPORTED.to_vec()),
+                .then(crate::sigalgs::supported),
             certificate_authorities: names,
         };
         self.shared
