@@ -9,9 +9,9 @@
 //!   master secret (section 8.1), key block (section 6.3), Finished (section 7.4.9) and the
 //!   CertificateVerify hash `MD5 || SHA-1` (section 7.4.8).
 //!
-//! The handshake keeps one running [`Md5Sha1`] over its messages; the functions here clone
-//! it, so the handshake can go on hashing. Master secrets and key blocks are returned in
-//! [`Zeroizing`] buffers. The TLS functions need the `hmac` feature.
+//! The handshake keeps one running [`Md5Sha1`](crate::hash::Md5Sha1) over its messages;
+//! the functions here clone it, so the handshake can go on hashing. Master secrets and key
+//! blocks are returned in [`Zeroizing`] buffers. The TLS functions need the `hmac` feature.
 //!
 //! The lengths, [`MasterSecret`] and [`Sender`] are shared with TLS 1.2 (`prf12`) and
 //! always compiled; the derivations themselves run over MD5 and SHA-1 and exist only with
