@@ -20,17 +20,19 @@ use matrix_crypto::alg::HashAlgorithm;
 use crate::codec::{DecodeError, Reader, SignatureScheme, encode_vec_u16, read_vec_u16};
 
 /// What matrix can sign with and accept in TLS 1.2, most preferred first: SHA-256,
-/// SHA-384, SHA-512, then SHA-1 for old peers (RFC 5246 still allows it); RSA (with `rsa`:
-/// a build without RSA code can neither make nor verify those), then (`ecc`) ECDSA. Of
-/// these, [`supported`] are the ones whose hash is compiled in.
+/// SHA-384, SHA-512, then SHA-1 for old peers (RFC 5246 still allows it); RSA, then (`ecc`)
+/// ECDSA. An ECDSA build without `rsa` leaves the RSA pairs out (it can neither make nor
+/// verify them); a build with neither (PSK only) keeps them, as before, since the list it
+/// sends may not be empty and it verifies no signature anyway. Of these, [`SUPPORTED`] are
+/// the ones whose hash is compiled in.
 const CANDIDATES: &[SignatureScheme] = &[
-    #[cfg(feature = "rsa")]
+    #[cfg(any(feature = "rsa", not(feature = "ecc-core")))]
     SignatureScheme::RSA_PKCS1_SHA256,
-    #[cfg(feature = "rsa")]
+    #[cfg(any(feature = "rsa", not(feature = "ecc-core")))]
     SignatureScheme::RSA_PKCS1_SHA384,
-    #[cfg(feature = "rsa")]
+    #[cfg(any(feature = "rsa", not(feature = "ecc-core")))]
     SignatureScheme::RSA_PKCS1_SHA512,
-    #[cfg(feature = "rsa")]
+    #[cfg(any(feature = "rsa", not(feature = "ecc-core")))]
     SignatureScheme::RSA_PKCS1_SHA1,
     #[cfg(feature = "ecc-core")]
     SignatureScheme::ECDSA_SHA256,
@@ -42,20 +44,27 @@ const CANDIDATES: &[SignatureScheme] = &[
     SignatureScheme::ECDSA_SHA1,
 ];
 
-/// Whether matrix offers and accepts `s` in this build: one of [`CANDIDATES`] whose hash is
-/// compiled in.
-pub(crate) fn is_supported(s: SignatureScheme) -> bool {
-    CANDIDATES.contains(&s) && hash_of(s).is_some_and(HashAlgorithm::is_compiled)
-}
+/// What matrix offers (signature_algorithms, CertificateRequest) and accepts in this build,
+/// most preferred first: the [`CANDIDATES`] whose hash is compiled in, chosen at compile
+/// time (a constant slice, as cheap as a hand-written list).
+pub(crate) const SUPPORTED: &[SignatureScheme] = COMPILED.0.split_at(COMPILED.1).0;
 
-/// The pairs matrix offers (signature_algorithms, CertificateRequest) and accepts, in its
-/// order of preference.
-pub(crate) fn supported() -> Vec<SignatureScheme> {
-    CANDIDATES
-        .iter()
-        .copied()
-        .filter(|s| is_supported(*s))
-        .collect()
+/// [`CANDIDATES`] with those whose hash is not compiled in left out, and how many remain.
+const COMPILED: ([SignatureScheme; CANDIDATES.len()], usize) = compiled_candidates();
+
+const fn compiled_candidates() -> ([SignatureScheme; CANDIDATES.len()], usize) {
+    let mut out = [SignatureScheme::Unknown(0); CANDIDATES.len()];
+    let (mut i, mut n) = (0, 0);
+    while i < CANDIDATES.len() {
+        if let Some(hash) = hash_of(CANDIDATES[i])
+            && hash.is_compiled()
+        {
+            out[n] = CANDIDATES[i];
+            n += 1;
+        }
+        i += 1;
+    }
+    (out, n)
 }
 
 /// The kind of key a signature is made with.
@@ -69,7 +78,7 @@ pub(crate) enum SigKind {
 }
 
 /// The hash a supported pair signs; `None` for a pair matrix does not implement.
-pub(crate) fn hash_of(s: SignatureScheme) -> Option<HashAlgorithm> {
+pub(crate) const fn hash_of(s: SignatureScheme) -> Option<HashAlgorithm> {
     match s {
         SignatureScheme::RSA_PKCS1_SHA1 | SignatureScheme::ECDSA_SHA1 => Some(HashAlgorithm::Sha1),
         SignatureScheme::RSA_PKCS1_SHA256 | SignatureScheme::ECDSA_SHA256 => {
@@ -98,10 +107,10 @@ pub(crate) fn kind_of(s: SignatureScheme) -> Option<SigKind> {
 /// one of that kind it has. A peer that sent no list gets what RFC 5246 section 7.4.1.4.1
 /// makes the default, SHA-1 (the caller passes [`default_peer`]).
 pub(crate) fn choose(kind: SigKind, peer: &[SignatureScheme]) -> Option<SignatureScheme> {
-    CANDIDATES
+    SUPPORTED
         .iter()
         .copied()
-        .find(|s| kind_of(*s) == Some(kind) && peer.contains(s) && is_supported(*s))
+        .find(|s| kind_of(*s) == Some(kind) && peer.contains(s))
 }
 
 /// What a TLS 1.2 peer without a signature_algorithms extension supports, for RSA keys.
@@ -126,7 +135,7 @@ pub(crate) fn accepted(
     got: Option<SignatureScheme>,
 ) -> Option<HashAlgorithm> {
     match (tls12, got) {
-        (true, Some(s)) if is_supported(s) && kind_of(s) == Some(kind) => hash_of(s),
+        (true, Some(s)) if SUPPORTED.contains(&s) && kind_of(s) == Some(kind) => hash_of(s),
         (false, None) => Some(legacy(kind)),
         _ => None,
     }
@@ -139,7 +148,7 @@ pub(crate) fn accepted(
 )]
 pub(crate) fn extension_data() -> Vec<u8> {
     let mut v = Vec::new();
-    encode_vec_u16(&mut v, &supported());
+    encode_vec_u16(&mut v, SUPPORTED);
     v
 }
 
@@ -171,7 +180,7 @@ mod tests {
     fn extension_round_trips_and_chooses() {
         let d = extension_data();
         assert_eq!(d, [0, 8, 4, 1, 5, 1, 6, 1, 2, 1]);
-        assert_eq!(parse_extension(&d).unwrap(), supported());
+        assert_eq!(parse_extension(&d).unwrap(), SUPPORTED);
         assert!(parse_extension(&[0, 3, 4, 1, 5]).is_err());
         assert!(parse_extension(&[0, 0]).is_err());
         assert!(parse_extension(&[0, 2, 4, 1, 0]).is_err());
@@ -232,6 +241,6 @@ mod tests {
             accepted(ec, true, Some(SignatureScheme::RSA_PKCS1_SHA256)),
             None
         );
-        assert_eq!(parse_extension(&extension_data()).unwrap(), supported());
+        assert_eq!(parse_extension(&extension_data()).unwrap(), SUPPORTED);
     }
 }

@@ -417,7 +417,7 @@ impl ServerHandshake {
                 .shared
                 .version
                 .is_tls12()
-                .then(crate::sigalgs::supported),
+                .then(|| crate::sigalgs::SUPPORTED.to_vec()),
             certificate_authorities: names,
         };
         self.shared
