@@ -13,6 +13,9 @@
 #   server-params.key                `openssl ecparam -genkey` style: EC PARAMETERS + key
 # ec-p384/ also has server-sha1.pem: the leaf's key signed by the intermediate with
 # ecdsa-with-SHA1 (a digest shorter than the P-384 order).
+# ec-p256/ also has server-sha384-chain.pem and server-sha1-chain.pem: the leaf's key signed
+# by the intermediate with ecdsa-with-SHA384 / ecdsa-with-SHA1, then the intermediate (for
+# builds that lack those hashes: a TLS-1.2-only P-256 build refuses them).
 # `ec-mixed/` mixes algorithms within one chain:
 #   rsa-root-chain.pem               P-256 leaf <- P-384 intermediate (ecdsa-with-SHA384)
 #                                    <- the rsa2048 root (sha256WithRSAEncryption)
@@ -72,6 +75,13 @@ chain ec-p256 prime256v1 sha256 0x50
 chain ec-p384 secp384r1 sha384 0x60
 sign "/C=US/O=matrix test/CN=localhost" ec-p384/server.key ec-p384/server-sha1.pem \
   ec-p384/intermediate.pem ec-p384/intermediate.key leaf sha1 0x6004
+serial=4
+for md in sha384 sha1; do
+  sign "/C=US/O=matrix test/CN=localhost" ec-p256/server.key "$work/p256-$md.pem" \
+    ec-p256/intermediate.pem ec-p256/intermediate.key leaf "$md" "0x500$serial"
+  cat "$work/p256-$md.pem" ec-p256/intermediate.pem > "ec-p256/server-$md-chain.pem"
+  serial=$((serial + 1))
+done
 
 mkdir -p ec-mixed
 sign "/C=US/O=matrix test/CN=matrix test P-384 intermediate under RSA" ec-p384/intermediate.key \

@@ -31,4 +31,18 @@ impl HashAlgorithm {
             HashAlgorithm::Md5Sha1 => 36,
         }
     }
+
+    /// Whether this build compiles the algorithm in: SHA-256 always, MD5 with `md5`,
+    /// SHA-1 with `sha1`, SHA-384 and SHA-512 with `sha512`, MD5 || SHA-1 with both of
+    /// its halves. The protocol crates ask this to offer and accept only what they can
+    /// compute (a hash that is not compiled in is `UnsupportedFail` wherever it is made).
+    pub const fn is_compiled(self) -> bool {
+        match self {
+            HashAlgorithm::Md5 => cfg!(feature = "md5"),
+            HashAlgorithm::Sha1 => cfg!(feature = "sha1"),
+            HashAlgorithm::Sha256 => true,
+            HashAlgorithm::Sha384 | HashAlgorithm::Sha512 => cfg!(feature = "sha512"),
+            HashAlgorithm::Md5Sha1 => cfg!(all(feature = "md5", feature = "sha1")),
+        }
+    }
 }

@@ -40,8 +40,6 @@ pub mod hash;
 mod hash_compact;
 pub mod kdf;
 pub mod mac;
-#[cfg(all(feature = "md5", feature = "sha1"))]
-#[cfg_attr(docsrs, doc(cfg(all(feature = "md5", feature = "sha1"))))]
 pub mod prf;
 #[cfg(feature = "hmac")]
 pub mod prf12;

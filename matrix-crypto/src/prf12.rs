@@ -103,6 +103,16 @@ pub enum PrfHash {
 }
 
 impl PrfHash {
+    /// The hash algorithm itself (whose digest of the transcript Finished and the extended
+    /// master secret take).
+    pub const fn hash(self) -> crate::alg::HashAlgorithm {
+        match self {
+            PrfHash::Sha256 => crate::alg::HashAlgorithm::Sha256,
+            #[cfg(feature = "sha512")]
+            PrfHash::Sha384 => crate::alg::HashAlgorithm::Sha384,
+        }
+    }
+
     /// The digest length of the hash in bytes (32 or 48).
     pub const fn output_len(self) -> usize {
         match self {

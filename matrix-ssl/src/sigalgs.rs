@@ -5,6 +5,11 @@
 //! CertificateRequest. RSA PKCS#1 v1.5 always; ECDSA (RFC 8422 section 5.1.3) with the
 //! `ecc` feature. A pair is chosen for the kind of key that signs ([`SigKind`]).
 //!
+//! Only pairs whose hash this build compiles are offered or accepted (RFC 5246 section
+//! 7.4.1.4.1: a client lists what it is able to verify): SHA-1 and SHA-384/512 are
+//! features of matrix-crypto (a TLS-1.2-only ECDSA P-256 build has neither), asked through
+//! [`HashAlgorithm::is_compiled`], so this list follows whatever the build compiled in.
+//!
 //! Before TLS 1.2 the pair is implicit: RSA over MD5 || SHA-1 without a DigestInfo, ECDSA
 //! over SHA-1 (RFC 4492 section 5.4) ([`legacy`]).
 
@@ -14,12 +19,20 @@ use matrix_crypto::alg::HashAlgorithm;
 
 use crate::codec::{DecodeError, Reader, SignatureScheme, encode_vec_u16, read_vec_u16};
 
-/// What matrix signs with and accepts in TLS 1.2, most preferred first: SHA-256, SHA-384,
-/// SHA-512, then SHA-1 for old peers (RFC 5246 still allows it); RSA, then (`ecc`) ECDSA.
-pub(crate) const SUPPORTED: &[SignatureScheme] = &[
+/// What matrix can sign with and accept in TLS 1.2, most preferred first: SHA-256,
+/// SHA-384, SHA-512, then SHA-1 for old peers (RFC 5246 still allows it); RSA, then (`ecc`)
+/// ECDSA. An ECDSA build without `rsa` leaves the RSA pairs out (it can neither make nor
+/// verify them); a build with neither (PSK only) keeps them, as before, since the list it
+/// sends may not be empty and it verifies no signature anyway. Of these, [`SUPPORTED`] are
+/// the ones whose hash is compiled in.
+const CANDIDATES: &[SignatureScheme] = &[
+    #[cfg(any(feature = "rsa", not(feature = "ecc-core")))]
     SignatureScheme::RSA_PKCS1_SHA256,
+    #[cfg(any(feature = "rsa", not(feature = "ecc-core")))]
     SignatureScheme::RSA_PKCS1_SHA384,
+    #[cfg(any(feature = "rsa", not(feature = "ecc-core")))]
     SignatureScheme::RSA_PKCS1_SHA512,
+    #[cfg(any(feature = "rsa", not(feature = "ecc-core")))]
     SignatureScheme::RSA_PKCS1_SHA1,
     #[cfg(feature = "ecc-core")]
     SignatureScheme::ECDSA_SHA256,
@@ -30,6 +43,29 @@ pub(crate) const SUPPORTED: &[SignatureScheme] = &[
     #[cfg(feature = "ecc-core")]
     SignatureScheme::ECDSA_SHA1,
 ];
+
+/// What matrix offers (signature_algorithms, CertificateRequest) and accepts in this build,
+/// most preferred first: the [`CANDIDATES`] whose hash is compiled in, chosen at compile
+/// time (a constant slice, as cheap as a hand-written list).
+pub(crate) const SUPPORTED: &[SignatureScheme] = COMPILED.0.split_at(COMPILED.1).0;
+
+/// [`CANDIDATES`] with those whose hash is not compiled in left out, and how many remain.
+const COMPILED: ([SignatureScheme; CANDIDATES.len()], usize) = compiled_candidates();
+
+const fn compiled_candidates() -> ([SignatureScheme; CANDIDATES.len()], usize) {
+    let mut out = [SignatureScheme::Unknown(0); CANDIDATES.len()];
+    let (mut i, mut n) = (0, 0);
+    while i < CANDIDATES.len() {
+        if let Some(hash) = hash_of(CANDIDATES[i])
+            && hash.is_compiled()
+        {
+            out[n] = CANDIDATES[i];
+            n += 1;
+        }
+        i += 1;
+    }
+    (out, n)
+}
 
 /// The kind of key a signature is made with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,7 +78,7 @@ pub(crate) enum SigKind {
 }
 
 /// The hash a supported pair signs; `None` for a pair matrix does not implement.
-pub(crate) fn hash_of(s: SignatureScheme) -> Option<HashAlgorithm> {
+pub(crate) const fn hash_of(s: SignatureScheme) -> Option<HashAlgorithm> {
     match s {
         SignatureScheme::RSA_PKCS1_SHA1 | SignatureScheme::ECDSA_SHA1 => Some(HashAlgorithm::Sha1),
         SignatureScheme::RSA_PKCS1_SHA256 | SignatureScheme::ECDSA_SHA256 => {
@@ -133,7 +169,13 @@ pub(crate) fn parse_extension(data: &[u8]) -> Result<Vec<SignatureScheme>, Decod
 mod tests {
     use super::*;
 
-    #[cfg(not(feature = "ecc-core"))]
+    // The default build's list: RSA with every hash.
+    #[cfg(all(
+        not(feature = "ecc-core"),
+        feature = "rsa",
+        feature = "sha512",
+        any(feature = "ssl3", feature = "tls")
+    ))]
     #[test]
     fn extension_round_trips_and_chooses() {
         let d = extension_data();
@@ -174,7 +216,11 @@ mod tests {
         assert_eq!(accepted(rsa, true, Some(SignatureScheme::ECDSA_SHA1)), None);
     }
 
-    #[cfg(feature = "ecc-core")]
+    #[cfg(all(
+        feature = "ecc-core",
+        feature = "sha512",
+        any(feature = "ssl3", feature = "tls")
+    ))]
     #[test]
     fn ecdsa_pairs_are_chosen_for_ec_keys_only() {
         let ec = SigKind::Ecdsa;

@@ -203,7 +203,7 @@ impl SuiteInfo {
     /// The hash of the suite's TLS 1.2 PRF (RFC 5246 section 5): SHA-384 for the `_SHA384`
     /// suites (the AES-256-GCM ones, RFC 5288 section 3, and RFC 5487 section 3's GCM and
     /// CBC ones), SHA-256 for every other suite.
-    #[cfg(feature = "tls-1-2")]
+    #[cfg(all(feature = "tls-1-2", feature = "sha512"))]
     pub const fn prf_hash(&self) -> matrix_crypto::prf12::PrfHash {
         match (self.bulk, self.mac) {
             (BulkCipher::Aes256Gcm, _) | (_, MacAlgorithm::Sha384) => {
@@ -211,6 +211,13 @@ impl SuiteInfo {
             }
             _ => matrix_crypto::prf12::PrfHash::Sha256,
         }
+    }
+
+    /// The hash of the suite's TLS 1.2 PRF: SHA-256 in a build without SHA-384 (`sha512`),
+    /// which every `_SHA384` suite turns on, so that none of them is compiled in here.
+    #[cfg(all(feature = "tls-1-2", not(feature = "sha512")))]
+    pub const fn prf_hash(&self) -> matrix_crypto::prf12::PrfHash {
+        matrix_crypto::prf12::PrfHash::Sha256
     }
 
     /// The IV bytes the key block holds per direction in `version`: the block length in

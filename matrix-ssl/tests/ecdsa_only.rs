@@ -465,6 +465,34 @@ mod p256_only {
         }
     }
 
+    /// A P-256 chain whose leaf is signed with ecdsa-with-SHA384 (or -SHA1), in place of
+    /// the server's: verified when the build compiles that hash (the client goes on to the
+    /// ServerKeyExchange), refused with bad_certificate when not (the link's signature
+    /// cannot be checked: PS_CERT_AUTH_FAIL_SIG, as for any unsupported algorithm). CI's
+    /// build has SHA-1 (through `pkcs5`/`pkcs8`) but not SHA-384.
+    #[test]
+    fn a_chain_signed_with_a_missing_hash_is_bad_certificate() {
+        use matrix_crypto::alg::HashAlgorithm;
+        for (chain, hash) in [
+            ("ec-p256/server-sha384-chain.pem", HashAlgorithm::Sha384),
+            ("ec-p256/server-sha1-chain.pem", HashAlgorithm::Sha1),
+        ] {
+            let flight = flight_with_chain(chain);
+            let mut c = ctx()
+                .new_client_session(trusting(&["ec-p256/ca.pem"]), None, GCM, None, None)
+                .unwrap();
+            let _hello = take_out(&mut c, 1 << 14, &mut Vec::new());
+            // The flight was made for another client's random, so a chain that passes gets
+            // as far as the ServerKeyExchange, whose signature then fails: decrypt_error.
+            let alert = if hash.is_compiled() {
+                AlertDescription::DecryptError
+            } else {
+                AlertDescription::BadCertificate
+            };
+            feed_expecting_alert(&mut c, &flight, alert);
+        }
+    }
+
     /// The offset of the group's low byte in a supported_groups extension listing only
     /// secp256r1: type 10, length 4, list length 2, group 23.
     fn group_offset(hello: &[u8]) -> Option<usize> {
@@ -473,6 +501,112 @@ mod p256_only {
             .windows(EXT.len())
             .position(|w| w == EXT)
             .map(|p| p + EXT.len() - 1)
+    }
+}
+
+/// Without `ssl3`, `tls` or `tls-1-1` (CI's ECDSA-only build names no version: its suites
+/// turn on `tls-1-2` alone) the build speaks TLS 1.2 only, in both roles: an older version
+/// is refused with protocol_version (RFC 5246 appendix E.1), whichever side names it.
+#[cfg(not(any(feature = "ssl3", feature = "tls", feature = "tls-1-1")))]
+mod tls12_only {
+    use super::*;
+
+    /// Our P-256 server's first flight to a client offering `suite`, with its
+    /// ServerHello's server_version rewritten to `version`.
+    fn server_flight_answering(
+        suite: u16,
+        version: ProtocolVersion,
+    ) -> (matrix_ssl::Session, Vec<u8>) {
+        let mut c = ctx()
+            .new_client_session(trusting(&["ec-p256/ca.pem"]), None, suite, None, None)
+            .unwrap();
+        let mut s = ctx()
+            .new_server_session(ec_server("ec-p256/server-chain.pem", "ec-p256"), None)
+            .unwrap();
+        pump(&mut c, &mut s, 1 << 14);
+        let mut flight = take_out(&mut s, 1 << 14, &mut Vec::new());
+        // Record header (5 bytes), handshake header (4 bytes), then server_version.
+        assert_eq!((flight[0], flight[5]), (22, 2), "{flight:?}");
+        flight[9..11].copy_from_slice(&version.get().to_be_bytes());
+        (c, flight)
+    }
+
+    /// The client offers {3,3} and refuses a server that answers TLS 1.1, TLS 1.0 or
+    /// SSL 3.0 (a version it did offer as the minimum in a TLS 1.0-1.2 build) with
+    /// protocol_version.
+    #[test]
+    fn the_client_refuses_an_older_server_version() {
+        for version in [
+            ProtocolVersion::TLSv1_1,
+            ProtocolVersion::TLSv1_0,
+            ProtocolVersion::SSLv3,
+        ] {
+            for suite in [GCM, CBC] {
+                let (mut c, flight) = server_flight_answering(suite, version);
+                feed_expecting_alert(&mut c, &flight, AlertDescription::ProtocolVersion);
+            }
+        }
+    }
+
+    /// The ClientHello's client_version is {3,3}, and its record version too.
+    #[test]
+    fn the_client_offers_tls_1_2() {
+        let mut c = ctx()
+            .new_client_session(trusting(&["ec-p256/ca.pem"]), None, GCM, None, None)
+            .unwrap();
+        let hello = take_out(&mut c, 1 << 14, &mut Vec::new());
+        assert_eq!((hello[0], hello[5]), (22, 1), "{hello:?}");
+        assert_eq!(&hello[9..11], &[3, 3], "client_version");
+    }
+
+    /// signature_algorithms lists exactly the ECDSA pairs whose hash this build compiles
+    /// (RFC 5246 section 7.4.1.4.1): SHA-256 always; SHA-384 and SHA-512 only with
+    /// matrix-crypto's `sha512` (not in a P-256-only build without a SHA-384 suite); SHA-1
+    /// only if something compiled it (CI's build has it through `pkcs5`/`pkcs8`); no RSA
+    /// pair in a build without RSA.
+    #[test]
+    fn signature_algorithms_offer_only_compiled_hashes() {
+        use matrix_crypto::alg::HashAlgorithm;
+        let mut c = ctx()
+            .new_client_session(trusting(&["ec-p256/ca.pem"]), None, GCM, None, None)
+            .unwrap();
+        let hello = take_out(&mut c, 1 << 14, &mut Vec::new());
+        let mut want: Vec<u8> = vec![4, 3];
+        if HashAlgorithm::Sha384.is_compiled() {
+            want.extend_from_slice(&[5, 3, 6, 3]);
+        }
+        if HashAlgorithm::Sha1.is_compiled() {
+            want.extend_from_slice(&[2, 3]);
+        }
+        // Extension 13: type, length, list length, then the pairs.
+        let n = u8::try_from(want.len()).unwrap();
+        let mut ext = vec![0, 13, 0, n + 2, 0, n];
+        ext.extend_from_slice(&want);
+        assert!(
+            hello.windows(ext.len()).any(|w| w == ext),
+            "{want:?} not in {hello:?}"
+        );
+        if cfg!(not(feature = "secp384r1")) {
+            assert!(
+                !HashAlgorithm::Sha384.is_compiled(),
+                "SHA-384 without a need"
+            );
+        }
+    }
+
+    /// The server refuses a ClientHello whose client_version is TLS 1.1 with
+    /// protocol_version (the TLS 1.1 client is our own client's hello, rewritten).
+    #[test]
+    fn the_server_refuses_a_tls_1_1_client() {
+        let mut c = ctx()
+            .new_client_session(trusting(&["ec-p256/ca.pem"]), None, GCM, None, None)
+            .unwrap();
+        let mut hello = take_out(&mut c, 1 << 14, &mut Vec::new());
+        hello[9..11].copy_from_slice(&ProtocolVersion::TLSv1_1.get().to_be_bytes());
+        let mut s = ctx()
+            .new_server_session(ec_server("ec-p256/server-chain.pem", "ec-p256"), None)
+            .unwrap();
+        feed_expecting_alert(&mut s, &hello, AlertDescription::ProtocolVersion);
     }
 }
 

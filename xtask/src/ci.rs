@@ -86,6 +86,12 @@ const PARSER_FREE_SERVER: &str = "server-side-ssl,tls,tls-rsa-with-aes-128-cbc-s
 const PARSERS: &[&str] = &["cert-parse", "private-key-parsing"];
 
 /// Small builds that must keep compiling cleanly: (name, package, features).
+/// The `ecdhe-ecdsa-client` profile's library features: its only suite is a TLS 1.2 one,
+/// so it speaks TLS 1.2 alone and compiles no MD5, SHA-1 or SHA-384/512
+/// (`check_ecdsa_only` checks the feature tree).
+const ECDHE_ECDSA_CLIENT: &str =
+    "client-side-ssl,secp256r1,tls-ecdhe-ecdsa-with-aes-128-gcm-sha256";
+
 const MINIMAL_COMBOS: &[(&str, &str, &str)] = &[
     ("core no_std", "matrix-core", ""),
     (
@@ -127,6 +133,11 @@ const MINIMAL_COMBOS: &[(&str, &str, &str)] = &[
         "tls12-gcm-server: TLS 1.2 server, PSK AES-128-GCM",
         "matrix-ssl",
         "server-side-ssl,tls-1-2,tls-psk-with-aes-128-gcm-sha256",
+    ),
+    (
+        "ecdhe-ecdsa-client: TLS-1.2-only client, ECDHE_ECDSA AES-128-GCM, P-256, no MD5/SHA-1/SHA-512",
+        "matrix-ssl",
+        ECDHE_ECDSA_CLIENT,
     ),
     (
         "tickets client: TLS 1.1 client, RSA AES-128-CBC-SHA, RFC 5077 tickets",
@@ -336,7 +347,10 @@ fn tree_lacks(
 /// a chain and a P-384 chain refused (bad_certificate), a ClientHello offering only X25519
 /// or P-384 answered with handshake_failure). P-256 is matrix's own code (`ec/p256`), so
 /// the tree also lacks crypto-bigint and the RustCrypto curve crates; the firmware symbol
-/// check of the `ecdhe-ecdsa-client` profile finds matrix's own bignum by name.
+/// check of the `ecdhe-ecdsa-client` profile finds matrix's own bignum by name. The build
+/// names no version, so it is TLS-1.2-only: the test also checks that both roles refuse
+/// older versions with protocol_version. Then the `ecdhe-ecdsa-client` profile's feature
+/// tree: TLS 1.2 alone (no matrix-ssl `tls`), so no MD5 or SHA-1, and no SHA-384/512.
 fn check_ecdsa_only(root: &Path) -> Result<(), String> {
     // pkcs5, pkcs8 and pkcs12: encrypted EC keys and EC PKCS#12 files load without RSA.
     const ECDSA_ONLY: &str = "std,pem-decode,pkcs5,pkcs8,pkcs12,client-side-ssl,server-side-ssl,\
@@ -369,6 +383,30 @@ fn check_ecdsa_only(root: &Path) -> Result<(), String> {
         ("normal", "elliptic-curve", "elliptic-curve v"),
     ];
     tree_lacks(root, "ECDSA-only", ECDSA_ONLY, &checks)?;
+    // The TLS-1.2-only ECDSA client (issue 19): none of the older versions' hashes, and no
+    // SHA-384/512 without a suite or curve that needs them.
+    let tls12_only = [
+        ("features", "matrix-ssl", "matrix-ssl feature \"tls\""),
+        ("features", "matrix-crypto", "matrix-crypto feature \"md5\""),
+        (
+            "features",
+            "matrix-crypto",
+            "matrix-crypto feature \"sha1\"",
+        ),
+        (
+            "features",
+            "matrix-crypto",
+            "matrix-crypto feature \"sha512\"",
+        ),
+        ("normal", "md-5", "md-5 v"),
+        ("normal", "sha1", "sha1 v"),
+    ];
+    tree_lacks(
+        root,
+        "TLS-1.2-only ECDSA client",
+        ECDHE_ECDSA_CLIENT,
+        &tls12_only,
+    )?;
     matrix_ssl_test(root, ECDSA_ONLY, "ecdsa_only")
 }
 

@@ -131,6 +131,40 @@ fn needs_bignum(f: &str) -> bool {
         || f.contains("-dh-anon-")
 }
 
+/// Whether the feature list names a version older than TLS 1.2 (SSL 3.0, TLS 1.0, TLS 1.1,
+/// DTLS 1.0), which bring MD5 and SHA-1 (their PRF, Finished and handshake hashes). A
+/// build that names only `tls-1-2` or only TLS 1.2 suites speaks TLS 1.2 alone.
+fn has_legacy_version(f: &str) -> bool {
+    f.split(',').any(|x| {
+        matches!(
+            x,
+            "matrix-ssl/ssl3"
+                | "matrix-ssl/tls"
+                | "matrix-ssl/tls-1-1"
+                | "matrix-ssl/dtls"
+                | "dtls"
+        )
+    })
+}
+
+/// Whether the feature list names a suite whose record MAC is HMAC-SHA1 (`..._SHA`).
+fn has_sha1_suite(f: &str) -> bool {
+    f.split(',')
+        .any(|x| x.starts_with("matrix-ssl/") && x.contains("-with-") && x.ends_with("-sha"))
+}
+
+/// Whether the feature list compiles SHA-384/512: a `_SHA384` suite, P-384, a TLS 1.2
+/// suite authenticated with RSA (matrix-ssl turns `sha512` on for their certificates), or
+/// `sha512` by name.
+fn has_sha512(f: &str) -> bool {
+    has_curve(f, "secp384r1")
+        || f.split(',').any(|x| {
+            x.ends_with("-sha384")
+                || x.ends_with("/sha512")
+                || (x.contains("-rsa-with-") && (x.contains("-gcm-") || x.ends_with("-sha256")))
+        })
+}
+
 /// The symbol families of features (checked against the demangled names of `nm`).
 const FORBIDDEN: &[Forbidden] = &[
     Forbidden {
@@ -150,6 +184,25 @@ const FORBIDDEN: &[Forbidden] = &[
             "mac::Ssl3<matrix_crypto::hash::Md5>",
         ],
         allowed: |f| f.contains("-md5"),
+    },
+    Forbidden {
+        // MD5 is the hash of SSL 3.0 and TLS 1.0/1.1 (PRF, Finished, MD5 || SHA-1
+        // transcript) and of the MD5 suites; a TLS-1.2-only image links none.
+        what: "MD5 (SSL 3.0 to TLS 1.1, the MD5 suites)",
+        patterns: &["md5::", "Md5"],
+        allowed: |f| has_legacy_version(f) || f.contains("-md5"),
+    },
+    Forbidden {
+        // SHA-1: the older versions' hash, the `_SHA` suites' MAC, or the SHA-1 DRBG; a
+        // TLS-1.2-only GCM image (ecdhe-ecdsa-client) links none.
+        what: "SHA-1 (SSL 3.0 to TLS 1.1, the _SHA suites, drbg-sha1)",
+        patterns: &["sha1::", "Sha1"],
+        allowed: |f| has_legacy_version(f) || has_sha1_suite(f) || f.contains("drbg-sha1"),
+    },
+    Forbidden {
+        what: "SHA-384/512 (the _SHA384 suites, P-384, TLS 1.2 RSA suites, `sha512`)",
+        patterns: &["Sha384", "Sha512", "compress512"],
+        allowed: has_sha512,
     },
     Forbidden {
         what: "the X.509 certificate parser",
@@ -831,6 +884,53 @@ mod tests {
         assert_eq!(crate_of("<u64 as aes::soft::Word>::bitslice"), "aes");
         assert_eq!(crate_of("<[u8]>::to_vec"), "core");
         assert_eq!(crate_of("<u32>::_fmt_inner"), "core");
+    }
+
+    #[test]
+    fn a_tls_1_2_only_gcm_image_links_no_md5_sha1_or_sha512() {
+        let syms = vec![
+            (10, "sha2::sha512::compress512".into()),
+            (
+                10,
+                "<matrix_crypto::hash_compact::Sha1Compress>::block".into(),
+            ),
+            (10, "<matrix_crypto::hash::Md5Sha1>::new".into()),
+            (10, "sha2::sha256::compress256".into()),
+        ];
+        let ecdsa: Vec<String> = [
+            "client",
+            "ec-ca",
+            "matrix-ssl/secp256r1",
+            "matrix-ssl/tls-ecdhe-ecdsa-with-aes-128-gcm-sha256",
+        ]
+        .map(String::from)
+        .to_vec();
+        let found: Vec<_> = forbidden_found(&ecdsa, &syms)
+            .into_iter()
+            .map(|f| f.0)
+            .collect();
+        assert_eq!(found.len(), 3, "{found:?}");
+        // TLS 1.1 beside it brings MD5 and SHA-1 back, P-384 SHA-384/512.
+        let mut older = ecdsa.clone();
+        older.push("matrix-ssl/tls-1-1".into());
+        assert_eq!(forbidden_found(&older, &syms).len(), 1);
+        older.push("matrix-ssl/secp384r1".into());
+        assert!(forbidden_found(&older, &syms).is_empty());
+        // An RSA GCM suite of TLS 1.2 brings SHA-384/512; a CBC-SHA suite SHA-1 only.
+        let rsa = [
+            "matrix-ssl/tls-1-2",
+            "matrix-ssl/tls-rsa-with-aes-128-gcm-sha256",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(forbidden_found(&rsa, &syms).len(), 2);
+        let cbc = [
+            "matrix-ssl/tls-1-2",
+            "matrix-ssl/tls-ecdhe-ecdsa-with-aes-128-cbc-sha",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(forbidden_found(&cbc, &syms).len(), 2);
     }
 
     #[test]

@@ -34,8 +34,8 @@ use alloc::vec::Vec;
 
 use matrix_core::Error;
 use matrix_crypto::alg::HashAlgorithm;
-use matrix_crypto::hash::{Hash, HashContext};
-use matrix_crypto::prf::{self, MasterSecret, Sender};
+use matrix_crypto::hash::HashContext;
+use matrix_crypto::prf::{MasterSecret, Sender};
 use matrix_crypto::random::SecureRandom;
 #[cfg(all(feature = "cert-parse", feature = "certificates"))]
 use matrix_x509::X509Cert;
@@ -483,14 +483,18 @@ impl HsShared {
         if version::TLS12 && self.version.is_tls12() {
             return self.tls12_master(pms);
         }
-        Ok(if EMS && self.ems {
-            let session_hash = self.transcript.legacy().clone().finalize();
-            let mut ms = MasterSecret::new([0; prf::MASTER_SECRET_LEN]);
-            prf::tls_prf(pms, b"extended master secret", &session_hash, &mut ms[..]);
-            ms
-        } else {
-            record::master_secret(self.version, pms, &self.client_random, &self.server_random)
-        })
+        if EMS && self.ems {
+            return self
+                .transcript
+                .legacy_extended_master(pms)
+                .ok_or(Fatal::internal(Error::UnsupportedFail));
+        }
+        Ok(record::master_secret(
+            self.version,
+            pms,
+            &self.client_random,
+            &self.server_random,
+        ))
     }
 
     /// The hash and (TLS 1.2) the signature pair with which we sign with a `kind` key for
@@ -628,14 +632,10 @@ impl HsShared {
     /// construction with the master secret and pads; RFC 5246 section 7.4.8: the pair's
     /// hash of the messages).
     pub(crate) fn certificate_verify_hash(&self, hash: HashAlgorithm) -> Result<Vec<u8>, Fatal> {
-        if self.version.is_ssl3() {
-            let master = self
-                .master
-                .as_ref()
-                .ok_or(Fatal::internal(Error::Failure))?;
-            Ok(prf::ssl3_certificate_verify_hash(master, self.transcript.legacy()).to_vec())
-        } else if hash == HashAlgorithm::Md5Sha1 {
-            Ok(prf::tls_certificate_verify_hash(self.transcript.legacy()).to_vec())
+        if self.version.is_ssl3() || hash == HashAlgorithm::Md5Sha1 {
+            self.transcript
+                .legacy_certificate_verify_hash(self.version.is_ssl3(), self.master.as_ref())
+                .ok_or(Fatal::internal(Error::Failure))
         } else {
             self.transcript
                 .digest(hash)
@@ -749,13 +749,12 @@ impl HsShared {
             .master
             .as_ref()
             .ok_or(Fatal::internal(Error::Failure))?;
-        Ok(if version::TLS12 && self.version.is_tls12() {
-            self.tls12_finished(master, sender)?
-        } else if self.version.is_ssl3() {
-            prf::ssl3_finished(master, sender, self.transcript.legacy()).to_vec()
-        } else {
-            prf::tls_finished(master, sender, self.transcript.legacy()).to_vec()
-        })
+        if version::TLS12 && self.version.is_tls12() {
+            return self.tls12_finished(master, sender);
+        }
+        self.transcript
+            .legacy_finished(self.version.is_ssl3(), master, sender)
+            .ok_or(Fatal::internal(Error::UnsupportedFail))
     }
 
     /// Checks the peer's Finished (body `body`, whole message `raw`) in constant time and
@@ -821,13 +820,9 @@ impl HsShared {
     fn prf_and_hash(&self) -> Result<(matrix_crypto::prf12::PrfHash, Vec<u8>), Fatal> {
         let suite = self.suite.ok_or(Fatal::internal(Error::Failure))?;
         let prf = suite.prf_hash();
-        let alg = match prf {
-            matrix_crypto::prf12::PrfHash::Sha384 => HashAlgorithm::Sha384,
-            _ => HashAlgorithm::Sha256,
-        };
         let digest = self
             .transcript
-            .digest(alg)
+            .digest(prf.hash())
             .ok_or(Fatal::internal(Error::UnsupportedFail))?;
         Ok((prf, digest))
     }

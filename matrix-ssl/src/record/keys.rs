@@ -16,7 +16,9 @@ use zeroize::Zeroizing;
 
 use crate::codec::ProtocolVersion;
 use crate::suites::SuiteInfo;
-use matrix_crypto::prf::{self, MasterSecret, RANDOM_LEN};
+#[cfg(any(feature = "ssl3", feature = "tls"))]
+use matrix_crypto::prf;
+use matrix_crypto::prf::{MasterSecret, RANDOM_LEN};
 
 /// The master secret for `premaster` (RFC 6101 section 6.1 in SSL 3.0, the TLS PRF with
 /// "master secret" (RFC 2246 section 8.1) in TLS 1.0/1.1 and DTLS 1.0; in TLS 1.2 the
@@ -30,10 +32,8 @@ pub fn master_secret(
 ) -> MasterSecret {
     if version.is_tls12() {
         tls12_master_secret(None, premaster, client_random, server_random)
-    } else if version.is_ssl3() {
-        prf::ssl3_master_secret(premaster, client_random, server_random)
     } else {
-        prf::tls_master_secret(premaster, client_random, server_random)
+        legacy_master_secret(version, premaster, client_random, server_random)
     }
 }
 
@@ -164,13 +164,8 @@ pub fn key_block(
     let len = suite.key_block_len(version);
     let bytes = if version.is_tls12() {
         tls12_key_block(suite, master, client_random, server_random, len)
-    } else if version.is_ssl3() {
-        // Cannot fail: the longest key block of the table (AES-256 with SHA-1 and IVs) is
-        // 136 bytes, within the 416 bytes SSL 3.0's expansion can give.
-        prf::ssl3_key_block(master, client_random, server_random, len)
-            .unwrap_or_else(|_| Zeroizing::new(Vec::new()))
     } else {
-        prf::tls_key_block(master, client_random, server_random, len)
+        legacy_key_block(version, master, client_random, server_random, len)
     };
     KeyBlock::from_bytes(bytes, mac_len, key_len, iv_len).unwrap_or(KeyBlock {
         // Cannot happen (the length was computed from the same three numbers); an empty
@@ -180,6 +175,67 @@ pub fn key_block(
         key_len: 0,
         iv_len: 0,
     })
+}
+
+/// The master secret of SSL 3.0 (RFC 6101 section 6.1) or TLS 1.0/1.1 (the MD5/SHA-1 PRF).
+#[cfg(any(feature = "ssl3", feature = "tls"))]
+fn legacy_master_secret(
+    version: ProtocolVersion,
+    premaster: &[u8],
+    client_random: &[u8; RANDOM_LEN],
+    server_random: &[u8; RANDOM_LEN],
+) -> MasterSecret {
+    if version.is_ssl3() {
+        prf::ssl3_master_secret(premaster, client_random, server_random)
+    } else {
+        prf::tls_master_secret(premaster, client_random, server_random)
+    }
+}
+
+/// The key block of SSL 3.0 (RFC 6101 section 6.2.2) or TLS 1.0/1.1 (RFC 2246 section 6.3).
+#[cfg(any(feature = "ssl3", feature = "tls"))]
+fn legacy_key_block(
+    version: ProtocolVersion,
+    master: &MasterSecret,
+    client_random: &[u8; RANDOM_LEN],
+    server_random: &[u8; RANDOM_LEN],
+    len: usize,
+) -> Zeroizing<Vec<u8>> {
+    if version.is_ssl3() {
+        // Cannot fail: the longest key block of the table (AES-256 with SHA-1 and IVs) is
+        // 136 bytes, within the 416 bytes SSL 3.0's expansion can give.
+        prf::ssl3_key_block(master, client_random, server_random, len)
+            .unwrap_or_else(|_| Zeroizing::new(Vec::new()))
+    } else {
+        prf::tls_key_block(master, client_random, server_random, len)
+    }
+}
+
+/// A TLS-1.2-only build (`tls-1-2` without `ssl3` or `tls`) has no MD5/SHA-1 PRF: an older
+/// version's master secret is derived with TLS 1.2's default PRF instead. No state of that
+/// version is ever built (`cipher_states` refuses it, and no handshake negotiates it), so
+/// the value is never used, as for TLS 1.2 in a build without it (below).
+#[cfg(not(any(feature = "ssl3", feature = "tls")))]
+fn legacy_master_secret(
+    _version: ProtocolVersion,
+    premaster: &[u8],
+    client_random: &[u8; RANDOM_LEN],
+    server_random: &[u8; RANDOM_LEN],
+) -> MasterSecret {
+    tls12_master_secret(None, premaster, client_random, server_random)
+}
+
+/// A TLS-1.2-only build has no older key block: an empty one, which `cipher_states`
+/// refuses.
+#[cfg(not(any(feature = "ssl3", feature = "tls")))]
+fn legacy_key_block(
+    _version: ProtocolVersion,
+    _master: &MasterSecret,
+    _client_random: &[u8; RANDOM_LEN],
+    _server_random: &[u8; RANDOM_LEN],
+    _len: usize,
+) -> Zeroizing<Vec<u8>> {
+    Zeroizing::new(Vec::new())
 }
 
 /// TLS 1.2's key block: the suite's PRF (RFC 5246 section 6.3).

@@ -13,15 +13,23 @@
 //! SHA-384's 128-byte blocks with their 16-byte length field (RFC 5487's `_SHA384` CBC
 //! suites). The constant-time mask helpers the CBC check shares live here.
 
-#[cfg(any(test, feature = "md5-record-mac"))]
+#[cfg(any(
+    all(test, any(feature = "ssl3", feature = "tls")),
+    feature = "md5-record-mac"
+))]
 use matrix_crypto::hash::Md5;
+#[cfg(any(
+    all(test, any(feature = "ssl3", feature = "tls")),
+    feature = "sha1-record-mac"
+))]
+use matrix_crypto::hash::Sha1;
 #[cfg(any(test, feature = "sha256-record-mac"))]
 use matrix_crypto::hash::Sha256;
-#[cfg(any(feature = "sha384-record-mac", all(test, feature = "tls-1-2")))]
+#[cfg(any(feature = "sha384-record-mac", all(test, feature = "sha512")))]
 use matrix_crypto::hash::Sha384;
-use matrix_crypto::hash::{BlockCompress, Hash, Sha1};
+use matrix_crypto::hash::{BlockCompress, Hash};
 use matrix_crypto::mac::Hmac;
-#[cfg(any(test, feature = "ssl3"))]
+#[cfg(any(all(test, any(feature = "ssl3", feature = "tls")), feature = "ssl3"))]
 use matrix_crypto::mac::{Ssl3Hash, Ssl3Mac};
 use zeroize::{Zeroize, Zeroizing};
 
@@ -267,7 +275,7 @@ fn fill_block(segments: &[&[u8]; 3], k: usize, block: &mut [u8]) {
 }
 
 /// The SSL 3.0 MAC with hash `H` (built only with `ssl3`; the tests check it always).
-#[cfg(any(test, feature = "ssl3"))]
+#[cfg(any(all(test, any(feature = "ssl3", feature = "tls")), feature = "ssl3"))]
 pub(crate) struct Ssl3<H: Ssl3Hash + BlockCompress> {
     #[allow(
         dead_code,
@@ -278,7 +286,7 @@ pub(crate) struct Ssl3<H: Ssl3Hash + BlockCompress> {
     outer: H,
 }
 
-#[cfg(any(test, feature = "ssl3"))]
+#[cfg(any(all(test, any(feature = "ssl3", feature = "tls")), feature = "ssl3"))]
 impl<H: Ssl3Hash + BlockCompress + Send + 'static> RecordMac for Ssl3<H> {
     type H = H;
 
@@ -419,6 +427,16 @@ pub(crate) trait MacJob {
     /// What the job makes.
     type Out;
     /// Runs the job with the MAC type `M`.
+    #[cfg_attr(
+        not(any(
+            feature = "ssl3",
+            feature = "md5-record-mac",
+            feature = "sha1-record-mac",
+            feature = "sha256-record-mac",
+            feature = "sha384-record-mac"
+        )),
+        allow(dead_code, reason = "an AEAD-only build has no record MAC")
+    )]
     fn run<M: RecordMac>(self) -> Self::Out;
     /// What the job makes for a MAC this build does not have, or for a suite without a
     /// record MAC (an AEAD suite).
@@ -440,6 +458,7 @@ pub(crate) fn with_mac<J: MacJob>(version: ProtocolVersion, alg: MacAlgorithm, j
         (true, MacAlgorithm::Sha1) => job.run::<Ssl3<Sha1>>(),
         #[cfg(feature = "md5-record-mac")]
         (false, MacAlgorithm::Md5) => job.run::<Tls<Md5>>(),
+        #[cfg(feature = "sha1-record-mac")]
         (false, MacAlgorithm::Sha1) => job.run::<Tls<Sha1>>(),
         // HMAC-SHA256 exists in TLS 1.2 only (RFC 5246); `allowed_in` keeps its suites there.
         #[cfg(feature = "sha256-record-mac")]
@@ -492,7 +511,8 @@ pub(super) fn len32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-#[cfg(test)]
+// The tests run the MD5 and SHA-1 MACs, which a TLS-1.2-only build does not have.
+#[cfg(all(test, any(feature = "ssl3", feature = "tls")))]
 mod tests {
     use super::*;
     use alloc::vec::Vec;
@@ -575,14 +595,14 @@ mod tests {
                 + every_len::<Tls<Md5>>(&secret, seq, ct, &data)
                 + every_len::<Ssl3<Sha1>>(&secret, seq, ct, &data)
                 + every_len::<Ssl3<Md5>>(&secret, seq, ct, &data);
-            #[cfg(feature = "tls-1-2")]
+            #[cfg(feature = "sha512")]
             let wide = every_len::<Tls<Sha384>>(&secret, seq, ct, &data);
             // With 64 (128) or more lengths in range each MAC meets every end position in a
             // block, the spilling ones included.
             if data.len() >= 64 {
                 prop_assert!(spills >= 5 * 8);
             }
-            #[cfg(feature = "tls-1-2")]
+            #[cfg(feature = "sha512")]
             if data.len() >= 128 {
                 prop_assert!(wide >= 16);
             }
@@ -597,7 +617,7 @@ mod tests {
         for n in [300, data.len()] {
             assert!(every_len::<Tls<Sha1>>(&[1; 20], 5, 23, &data[..n]) >= 8);
             assert!(every_len::<Tls<Sha256>>(&[5; 32], 5, 23, &data[..n]) >= 8);
-            #[cfg(feature = "tls-1-2")]
+            #[cfg(feature = "sha512")]
             assert!(every_len::<Tls<Sha384>>(&[6; 48], 5, 23, &data[..n]) >= 16);
             assert!(every_len::<Tls<Md5>>(&[2; 16], 5, 23, &data[..n]) >= 8);
             assert!(every_len::<Ssl3<Sha1>>(&[3; 20], 5, 23, &data[..n]) >= 8);
@@ -607,7 +627,7 @@ mod tests {
 
     /// HMAC-SHA384 as the record MAC: the plain MAC is matrix-crypto's HMAC over the TLS
     /// MAC input, and the constant-time form equals the plain one at a full record's size.
-    #[cfg(feature = "tls-1-2")]
+    #[cfg(feature = "sha512")]
     #[test]
     fn sha384_record_mac_is_hmac_sha384() {
         let data: Vec<u8> = (0..(1usize << 14) + 64).map(|i| (i * 7) as u8).collect();

@@ -90,17 +90,20 @@ use matrix_crypto::random::SecureRandom;
 
 #[cfg(feature = "aead-records")]
 mod aead;
-#[cfg(all(any(feature = "ssl3", feature = "tls"), feature = "cbc-records"))]
+#[cfg(all(
+    any(feature = "ssl3", feature = "tls", feature = "tls-1-2"),
+    feature = "cbc-records"
+))]
 mod cbc;
-#[cfg(any(feature = "ssl3", feature = "tls"))]
+#[cfg(any(feature = "ssl3", feature = "tls", feature = "tls-1-2"))]
 mod keys;
-#[cfg(any(feature = "ssl3", feature = "tls"))]
+#[cfg(any(feature = "ssl3", feature = "tls", feature = "tls-1-2"))]
 mod mac;
 mod null;
-#[cfg(any(feature = "ssl3", feature = "tls"))]
+#[cfg(any(feature = "ssl3", feature = "tls", feature = "tls-1-2"))]
 mod states;
 #[cfg(all(
-    any(feature = "ssl3", feature = "tls"),
+    any(feature = "ssl3", feature = "tls", feature = "tls-1-2"),
     any(
         feature = "ssl-rsa-with-rc4-128-sha",
         feature = "ssl-rsa-with-rc4-128-md5",
@@ -109,21 +112,30 @@ mod states;
 ))]
 mod stream;
 
-#[cfg(any(feature = "ssl3", feature = "tls"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ssl3", feature = "tls"))))]
+#[cfg(any(feature = "ssl3", feature = "tls", feature = "tls-1-2"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "ssl3", feature = "tls", feature = "tls-1-2")))
+)]
 pub use keys::{KeyBlock, key_block, master_secret, master_secret_for};
-#[cfg(any(feature = "ssl3", feature = "tls"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ssl3", feature = "tls"))))]
+#[cfg(any(feature = "ssl3", feature = "tls", feature = "tls-1-2"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "ssl3", feature = "tls", feature = "tls-1-2")))
+)]
 pub use matrix_crypto::prf::MasterSecret;
 pub use null::{null_decrypter, null_encrypter};
-#[cfg(any(feature = "ssl3", feature = "tls"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ssl3", feature = "tls"))))]
+#[cfg(any(feature = "ssl3", feature = "tls", feature = "tls-1-2"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "ssl3", feature = "tls", feature = "tls-1-2")))
+)]
 pub use states::{cipher_states, cipher_states_etm};
 
 /// Whether this build has RFC 7366 encrypt-then-MAC (feature `encrypt-then-mac`). Without
 /// it no handshake negotiates it (the extension is neither sent nor accepted), and the CBC
 /// states are built without their encrypt-then-MAC paths, which the linker then drops.
-#[cfg(any(feature = "ssl3", feature = "tls"))]
+#[cfg(any(feature = "ssl3", feature = "tls", feature = "tls-1-2"))]
 pub(crate) const ETM: bool = cfg!(feature = "encrypt-then-mac");
 
 /// Which end of the connection a cipher state belongs to.
