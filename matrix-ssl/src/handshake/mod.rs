@@ -271,6 +271,31 @@ impl HelloExtensions {
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
     }
+
+    /// The extensions as a ClientHello carries them, in order. (Plain loops here and in
+    /// [`HelloExtensions::types`]: an iterator chain is a copy of `collect`'s generic code
+    /// in a small build.)
+    #[cfg(feature = "client-side-ssl")]
+    pub(crate) fn to_hello(&self) -> Vec<crate::codec::handshake::Extension> {
+        let mut exts = Vec::with_capacity(self.list.len());
+        for (ext_type, data) in &self.list {
+            exts.push(crate::codec::handshake::Extension::Unknown {
+                ext_type: *ext_type,
+                data: data.clone(),
+            });
+        }
+        exts
+    }
+
+    /// The extension types, in order.
+    #[cfg(feature = "client-side-ssl")]
+    pub(crate) fn types(&self) -> Vec<u16> {
+        let mut types = Vec::with_capacity(self.list.len());
+        for (ext_type, _) in &self.list {
+            types.push(*ext_type);
+        }
+        types
+    }
 }
 
 /// Whether a session with these keys can run a key exchange: a server needs its RSA
@@ -542,19 +567,13 @@ impl HsShared {
 
     /// Keeps the peer's hello extensions for the application, re-encoded.
     pub(crate) fn keep_extensions(&mut self, exts: Option<&[crate::codec::handshake::Extension]>) {
-        use crate::codec::Codec;
-        self.peer_extensions = exts
-            .unwrap_or_default()
-            .iter()
-            .map(|e| {
-                // The extension's encoding minus its 4-byte type and length header.
-                let bytes = e.get_encoding();
-                (
-                    e.ext_type().get(),
-                    bytes.get(4..).unwrap_or_default().to_vec(),
-                )
-            })
-            .collect();
+        let exts = exts.unwrap_or_default();
+        // A plain loop: an iterator chain here is one more copy of `collect`'s generic code.
+        let mut kept = Vec::with_capacity(exts.len());
+        for e in exts {
+            kept.push((e.ext_type().get(), e.data_bytes()));
+        }
+        self.peer_extensions = kept;
     }
 
     /// Authenticates the peer's Certificate message (RFC 2246 section 7.4.2 / 7.4.6): parses
