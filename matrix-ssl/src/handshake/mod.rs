@@ -232,9 +232,21 @@ impl HandshakeInfo<'_> {
 /// hellos signal RFC 5746 with the SCSV), extended_master_secret and encrypt_then_mac
 /// (with their features); it refuses a ServerHello extension of a type not sent. A
 /// session's re-handshakes send the same extensions again.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct HelloExtensions {
     list: Vec<(u16, Vec<u8>)>,
+}
+
+impl Clone for HelloExtensions {
+    /// A plain loop: the derived clone is the standard library's generic slice clone, a
+    /// copy of its own for this element type in a small build.
+    fn clone(&self) -> Self {
+        let mut list = Vec::with_capacity(self.list.len());
+        for (ext_type, data) in &self.list {
+            list.push((*ext_type, data.clone()));
+        }
+        HelloExtensions { list }
+    }
 }
 
 impl HelloExtensions {
