@@ -179,6 +179,11 @@ impl Codec<'_> for ServerName {
     }
 }
 
+/// server_name's wire value (RFC 6066 section 3).
+const EXT_SERVER_NAME: u16 = 0;
+/// renegotiation_info's wire value (RFC 5746 section 3.2).
+pub(crate) const EXT_RENEGOTIATION_INFO: u16 = 0xff01;
+
 /// A hello extension (RFC 4366 section 2.3 / RFC 6066 section 2).
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -201,10 +206,16 @@ pub enum Extension {
 impl Extension {
     /// The extension's type.
     pub fn ext_type(&self) -> ExtensionType {
+        ExtensionType::from(self.code())
+    }
+
+    /// The extension's type as its wire value (what [`Extension::ext_type`] names),
+    /// without a round trip through [`ExtensionType`].
+    pub(crate) fn code(&self) -> u16 {
         match self {
-            Extension::ServerName(_) => ExtensionType::ServerName,
-            Extension::RenegotiationInfo(_) => ExtensionType::RenegotiationInfo,
-            Extension::Unknown { ext_type, .. } => ExtensionType::from(*ext_type),
+            Extension::ServerName(_) => EXT_SERVER_NAME,
+            Extension::RenegotiationInfo(_) => EXT_RENEGOTIATION_INFO,
+            Extension::Unknown { ext_type, .. } => *ext_type,
         }
     }
 }
@@ -235,7 +246,7 @@ impl Extension {
 
 impl Codec<'_> for Extension {
     fn encode(&self, out: &mut Vec<u8>) {
-        self.ext_type().encode(out);
+        self.code().encode(out);
         let start = super::open_prefix(out, LengthPrefix::U16);
         self.encode_data(out);
         super::close_prefix(out, LengthPrefix::U16, start);
@@ -255,17 +266,18 @@ impl Extension {
     /// build links no server_name list parser (the ServerHello reader is its only user of
     /// this function; the ClientHello instance, `CLIENT_HELLO = true`, is the server's).
     fn read_in<const CLIENT_HELLO: bool>(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let ext_type = ExtensionType::read(r)?;
+        // The wire value, matched as such (no conversion to `ExtensionType` and back).
+        let ext_type = r.u16()?;
         let mut data = read_prefixed(r, LengthPrefix::U16, 0, 0xffff)?;
         let ext = match ext_type {
-            ExtensionType::ServerName if data.is_empty() => Extension::ServerName(Vec::new()),
-            ExtensionType::ServerName if !CLIENT_HELLO => return Err(DecodeError::TrailingBytes),
-            ExtensionType::ServerName => Extension::ServerName(read_server_names(&mut data)?),
-            ExtensionType::RenegotiationInfo => Extension::RenegotiationInfo(
+            EXT_SERVER_NAME if data.is_empty() => Extension::ServerName(Vec::new()),
+            EXT_SERVER_NAME if !CLIENT_HELLO => return Err(DecodeError::TrailingBytes),
+            EXT_SERVER_NAME => Extension::ServerName(read_server_names(&mut data)?),
+            EXT_RENEGOTIATION_INFO => Extension::RenegotiationInfo(
                 read_opaque(&mut data, LengthPrefix::U8, 0, 0xff)?.to_vec(),
             ),
             other => Extension::Unknown {
-                ext_type: other.get(),
+                ext_type: other,
                 data: data.rest().to_vec(),
             },
         };
@@ -338,7 +350,7 @@ fn read_extensions<const CLIENT_HELLO: bool>(
     let mut types: Vec<u16> = Vec::new();
     while !block.is_empty() {
         let ext = Extension::read_in::<CLIENT_HELLO>(&mut block)?;
-        types.push(ext.ext_type().get());
+        types.push(ext.code());
         exts.push(ext);
     }
     r.expect_empty()?;
@@ -367,7 +379,8 @@ fn encode_extensions(out: &mut Vec<u8>, exts: &Option<Vec<Extension>>) {
 }
 
 fn find_extension(exts: &Option<Vec<Extension>>, t: ExtensionType) -> Option<&Extension> {
-    exts.as_deref()?.iter().find(|e| e.ext_type() == t)
+    let t = t.get();
+    exts.as_deref()?.iter().find(|e| e.code() == t)
 }
 
 fn read_session_id(r: &mut Reader<'_>) -> Result<Vec<u8>, DecodeError> {

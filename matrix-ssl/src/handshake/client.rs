@@ -584,16 +584,17 @@ impl ClientHandshake {
             .ok_or(Fatal::new(AlertDescription::IllegalParameter))?;
         if let Some(cb) = self.extension_cb.as_mut() {
             for ext in sh.extensions.as_deref().unwrap_or_default() {
-                let bytes = ext.get_encoding();
-                if cb(ext.ext_type().get(), bytes.get(4..).unwrap_or_default()) < 0 {
+                if cb(ext.code(), &ext.data_bytes()) < 0 {
                     return Err(Fatal::new(AlertDescription::HandshakeFailure));
                 }
             }
         }
         // Only extensions we asked for, and renegotiation_info (we sent the SCSV).
         for ext in sh.extensions.as_deref().unwrap_or_default() {
-            let t = ext.ext_type();
-            if t != ExtensionType::RenegotiationInfo && !st.sent_extensions.contains(&t.get()) {
+            let t = ext.code();
+            if t != crate::codec::handshake::EXT_RENEGOTIATION_INFO
+                && !st.sent_extensions.contains(&t)
+            {
                 return Err(Fatal::new(AlertDescription::UnsupportedExtension));
             }
         }

@@ -583,7 +583,7 @@ impl HsShared {
         // A plain loop: an iterator chain here is one more copy of `collect`'s generic code.
         let mut kept = Vec::with_capacity(exts.len());
         for e in exts {
-            kept.push((e.ext_type().get(), e.data_bytes()));
+            kept.push((e.code(), e.data_bytes()));
         }
         self.peer_extensions = kept;
     }
