@@ -608,11 +608,12 @@ pub struct Certificate {
 
 impl Codec<'_> for Certificate {
     fn encode(&self, out: &mut Vec<u8>) {
-        encode_with_prefix(out, LengthPrefix::U24, |o| {
-            for cert in &self.certificate_list {
-                encode_opaque(o, LengthPrefix::U24, cert);
-            }
-        });
+        // The halves of `encode_with_prefix` around the loop: no closure instance.
+        let start = super::open_prefix(out, LengthPrefix::U24);
+        for cert in &self.certificate_list {
+            encode_opaque(out, LengthPrefix::U24, cert);
+        }
+        super::close_prefix(out, LengthPrefix::U24, start);
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
