@@ -108,10 +108,8 @@ impl<'a> Reader<'a> {
 
     /// The next `N` bytes as an array.
     pub fn take_array<const N: usize>(&mut self) -> Result<[u8; N], DecodeError> {
-        let bytes = self.take(N)?;
-        let mut out = [0u8; N];
-        out.copy_from_slice(bytes);
-        Ok(out)
+        // `take` returned exactly `N` bytes: the conversion cannot fail.
+        <[u8; N]>::try_from(self.take(N)?).map_err(|_| DecodeError::Truncated)
     }
 
     /// The next `n` (at most 4) bytes as a big-endian integer: the one body behind every
