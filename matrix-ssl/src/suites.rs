@@ -672,3 +672,21 @@ pub static SUITES: &[SuiteInfo] = &[
 pub fn lookup(suite: CipherSuite) -> Option<&'static SuiteInfo> {
     SUITES.iter().find(|s| s.suite == suite)
 }
+
+/// The suites a client offers when none is nominated: every suite of [`SUITES`] but
+/// anonymous DH (which authenticates nobody: offered only when nominated, so that a client
+/// built with it cannot be talked into an anonymous connection by whoever answers its
+/// hello) for which `usable` holds, in preference order. A plain loop: an iterator chain
+/// is a copy of `collect`'s generic code in a small build.
+#[cfg(feature = "client-side-ssl")]
+pub(crate) fn offerable(
+    mut usable: impl FnMut(CipherSuite) -> bool,
+) -> alloc::vec::Vec<CipherSuite> {
+    let mut offered = alloc::vec::Vec::new();
+    for s in SUITES {
+        if s.kx != KeyExchange::DhAnon && usable(s.suite) {
+            offered.push(s.suite);
+        }
+    }
+    offered
+}

@@ -673,6 +673,36 @@ fn extension_bodies() {
     );
 }
 
+/// A ServerHello's server_name must be empty (RFC 6066 section 3): any extension_data is
+/// a decode_error as soon as it is read, whether or not it would parse as a ClientHello's
+/// list (two host names included: not parsed, so not illegal_parameter).
+#[test]
+fn server_hello_server_name_is_empty() {
+    let mut sh = ServerHello::read_bytes(&body_of(TLS11_RSA_SERVER_HELLO)).unwrap();
+    sh.extensions = Some(vec![Extension::ServerName(vec![])]);
+    assert_eq!(
+        ServerHello::read_bytes(&sh.get_encoding())
+            .unwrap()
+            .extensions,
+        Some(vec![Extension::ServerName(vec![])])
+    );
+    let one = Extension::ServerName(vec![ServerName::HostName(b"a".to_vec())]);
+    let two = Extension::ServerName(vec![
+        ServerName::HostName(b"a".to_vec()),
+        ServerName::HostName(b"b".to_vec()),
+    ]);
+    let not_a_list = Extension::Unknown {
+        ext_type: 0,
+        data: vec![9],
+    };
+    for ext in [one, two, not_a_list] {
+        sh.extensions = Some(vec![ext]);
+        let e = ServerHello::read_bytes(&sh.get_encoding()).unwrap_err();
+        assert_eq!(e, DecodeError::TrailingBytes);
+        assert_eq!(e.alert(TLS10), AlertDescription::DecodeError);
+    }
+}
+
 #[test]
 fn certificate_malformations() {
     let body = body_of(CERTIFICATE);

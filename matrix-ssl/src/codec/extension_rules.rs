@@ -2,12 +2,14 @@
 //! decoder can check without session state, applied by `ClientHello::read` and
 //! `ServerHello::read` after the extensions block itself has been read.
 //!
-//! Already enforced by the block's reader (`read_extensions` and `Extension::read` in
+//! Already enforced by the block's reader (`read_extensions` and `Extension::read_in` in
 //! [`super::handshake`]), in both roles: an extension_data that overruns its block or
 //! the block that overruns the message (decode_error), trailing bytes inside a known
-//! extension's data (decode_error), and two extensions of one type (RFC 5246 section
+//! extension's data (decode_error), two extensions of one type (RFC 5246 section
 //! 7.4.1.4 "MUST NOT"; illegal_parameter, RFC 5246 section 7.2.2's alert for "a field ...
-//! inconsistent with other fields", as OpenSSL and BoringSSL answer it).
+//! inconsistent with other fields", as OpenSSL and BoringSSL answer it), and a
+//! ServerHello's non-empty server_name (decode_error as soon as it is read, without
+//! parsing it as a list: a client-only build has no list parser).
 //!
 //! Checked here, each a decode_error (RFC 5246 section 7.2.2: "a message could not be
 //! decoded because some field was out of the specified range or the length of the
@@ -53,10 +55,6 @@ fn check_one(ext: &Extension, hello: Hello) -> Result<(), DecodeError> {
         // list): `server_name_list<1..2^16-1>`.
         Extension::ServerName(names) if hello == Hello::Client && names.is_empty() => {
             Err(DecodeError::LengthOverLimit)
-        }
-        // The server's acknowledgement is empty extension_data.
-        Extension::ServerName(names) if hello == Hello::Server && !names.is_empty() => {
-            Err(DecodeError::TrailingBytes)
         }
         Extension::Unknown { ext_type, data }
             if matches!(*ext_type, ENCRYPT_THEN_MAC | EXTENDED_MASTER_SECRET)

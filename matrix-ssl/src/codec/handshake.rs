@@ -179,6 +179,11 @@ impl Codec<'_> for ServerName {
     }
 }
 
+/// server_name's wire value (RFC 6066 section 3).
+const EXT_SERVER_NAME: u16 = 0;
+/// renegotiation_info's wire value (RFC 5746 section 3.2).
+pub(crate) const EXT_RENEGOTIATION_INFO: u16 = 0xff01;
+
 /// A hello extension (RFC 4366 section 2.3 / RFC 6066 section 2).
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -201,56 +206,100 @@ pub enum Extension {
 impl Extension {
     /// The extension's type.
     pub fn ext_type(&self) -> ExtensionType {
+        ExtensionType::from(self.code())
+    }
+
+    /// The extension's type as its wire value (what [`Extension::ext_type`] names),
+    /// without a round trip through [`ExtensionType`].
+    pub(crate) fn code(&self) -> u16 {
         match self {
-            Extension::ServerName(_) => ExtensionType::ServerName,
-            Extension::RenegotiationInfo(_) => ExtensionType::RenegotiationInfo,
-            Extension::Unknown { ext_type, .. } => ExtensionType::from(*ext_type),
+            Extension::ServerName(_) => EXT_SERVER_NAME,
+            Extension::RenegotiationInfo(_) => EXT_RENEGOTIATION_INFO,
+            Extension::Unknown { ext_type, .. } => *ext_type,
         }
     }
 }
 
-impl Codec<'_> for Extension {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.ext_type().encode(out);
-        encode_with_prefix(out, LengthPrefix::U16, |o| match self {
+impl Extension {
+    /// Appends the extension_data (the encoding without the type and length).
+    fn encode_data(&self, o: &mut Vec<u8>) {
+        match self {
             // The server's acknowledgement is an empty extension_data, not an empty list.
             Extension::ServerName(names) if names.is_empty() => {}
             Extension::ServerName(names) => encode_vec_u16(o, names),
             Extension::RenegotiationInfo(rc) => encode_opaque(o, LengthPrefix::U8, rc),
             Extension::Unknown { data, .. } => o.extend_from_slice(data),
-        });
+        }
     }
 
+    /// The extension_data as it is encoded, in a vector of exactly its length (what the
+    /// handshake keeps of a peer's extension for the application).
+    pub(crate) fn data_bytes(&self) -> Vec<u8> {
+        if let Extension::Unknown { data, .. } = self {
+            return data.clone();
+        }
+        let mut data = Vec::new();
+        self.encode_data(&mut data);
+        data.as_slice().to_vec()
+    }
+}
+
+impl Codec<'_> for Extension {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.code().encode(out);
+        let start = super::open_prefix(out, LengthPrefix::U16);
+        self.encode_data(out);
+        super::close_prefix(out, LengthPrefix::U16, start);
+    }
+
+    /// Reads one extension as a ClientHello carries it (the server_name list parsed).
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let ext_type = ExtensionType::read(r)?;
+        Extension::read_in::<true>(r)
+    }
+}
+
+impl Extension {
+    /// Reads one extension of a ClientHello (`CLIENT_HELLO`) or a ServerHello.
+    ///
+    /// A ServerHello's server_name "SHALL be empty" (RFC 6066 section 3): any extension_data
+    /// there is a decode_error at once, without parsing it as a list, so that a client-only
+    /// build links no server_name list parser (the ServerHello reader is its only user of
+    /// this function; the ClientHello instance, `CLIENT_HELLO = true`, is the server's).
+    fn read_in<const CLIENT_HELLO: bool>(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        // The wire value, matched as such (no conversion to `ExtensionType` and back).
+        let ext_type = r.u16()?;
         let mut data = read_prefixed(r, LengthPrefix::U16, 0, 0xffff)?;
         let ext = match ext_type {
-            ExtensionType::ServerName if data.is_empty() => Extension::ServerName(Vec::new()),
-            ExtensionType::ServerName => {
-                let names: Vec<ServerName> = read_vec_u16(&mut data, 1, 0xffff)?;
-                // RFC 6066: at most one name of each type.
-                let host_names = names
-                    .iter()
-                    .filter(|n| matches!(n, ServerName::HostName(_)))
-                    .count();
-                if host_names > 1 {
-                    return Err(DecodeError::InvalidValue(
-                        "server_name: two host_name entries",
-                    ));
-                }
-                Extension::ServerName(names)
-            }
-            ExtensionType::RenegotiationInfo => Extension::RenegotiationInfo(
+            EXT_SERVER_NAME if data.is_empty() => Extension::ServerName(Vec::new()),
+            EXT_SERVER_NAME if !CLIENT_HELLO => return Err(DecodeError::TrailingBytes),
+            EXT_SERVER_NAME => Extension::ServerName(read_server_names(&mut data)?),
+            EXT_RENEGOTIATION_INFO => Extension::RenegotiationInfo(
                 read_opaque(&mut data, LengthPrefix::U8, 0, 0xff)?.to_vec(),
             ),
             other => Extension::Unknown {
-                ext_type: other.get(),
+                ext_type: other,
                 data: data.rest().to_vec(),
             },
         };
         data.expect_empty()?;
         Ok(ext)
     }
+}
+
+/// A ClientHello's `server_name_list<1..2^16-1>` (RFC 6066 section 3), at most one name of
+/// each type.
+fn read_server_names(data: &mut Reader<'_>) -> Result<Vec<ServerName>, DecodeError> {
+    let names: Vec<ServerName> = read_vec_u16(data, 1, 0xffff)?;
+    let host_names = names
+        .iter()
+        .filter(|n| matches!(n, ServerName::HostName(_)))
+        .count();
+    if host_names > 1 {
+        return Err(DecodeError::InvalidValue(
+            "server_name: two host_name entries",
+        ));
+    }
+    Ok(names)
 }
 
 /// Sorts `v` ascending in O(n log n) with no recursion and no extra memory: a heapsort is
@@ -284,23 +333,36 @@ fn heapsort(v: &mut [u16]) {
     }
 }
 
-/// Reads the optional extensions block that ends a hello: absent when the body ends here
-/// (SSL 3.0 and pre-RFC 4366 hellos), else `Extension extensions<0..2^16-1>`, which must
-/// end the body and may not repeat a type.
-fn read_extensions(r: &mut Reader<'_>) -> Result<Option<Vec<Extension>>, DecodeError> {
+/// Reads the optional extensions block that ends a hello (a ClientHello's when
+/// `CLIENT_HELLO`, else a ServerHello's: see [`Extension::read_in`]): absent when the body
+/// ends here (SSL 3.0 and pre-RFC 4366 hellos), else `Extension extensions<0..2^16-1>`,
+/// which must end the body and may not repeat a type.
+fn read_extensions<const CLIENT_HELLO: bool>(
+    r: &mut Reader<'_>,
+) -> Result<Option<Vec<Extension>>, DecodeError> {
     if r.is_empty() {
         return Ok(None);
     }
-    let exts: Vec<Extension> = read_vec_u16(r, 0, 0xffff)?;
+    let mut block = read_prefixed(r, LengthPrefix::U16, 0, 0xffff)?;
+    // One loop reads the extensions and notes their types (no iterator chains: each is a
+    // copy of generic code in a small build).
+    let mut exts = Vec::new();
+    let mut types: Vec<u16> = Vec::new();
+    while !block.is_empty() {
+        let ext = Extension::read_in::<CLIENT_HELLO>(&mut block)?;
+        types.push(ext.code());
+        exts.push(ext);
+    }
     r.expect_empty()?;
     // Sorting the types keeps the check linear-logarithmic however many empty extensions a
     // peer packs into 64 KiB.
-    let mut types: Vec<u16> = exts.iter().map(|e| e.ext_type().get()).collect();
     heapsort(&mut types);
-    if let Some(w) = types.windows(2).find(|w| w.first() == w.get(1)) {
-        return Err(DecodeError::DuplicateExtension(
-            w.first().copied().unwrap_or(0),
-        ));
+    let mut i = 1;
+    while i < types.len() {
+        if types[i - 1] == types[i] {
+            return Err(DecodeError::DuplicateExtension(types[i]));
+        }
+        i += 1;
     }
     Ok(Some(exts))
 }
@@ -317,7 +379,8 @@ fn encode_extensions(out: &mut Vec<u8>, exts: &Option<Vec<Extension>>) {
 }
 
 fn find_extension(exts: &Option<Vec<Extension>>, t: ExtensionType) -> Option<&Extension> {
-    exts.as_deref()?.iter().find(|e| e.ext_type() == t)
+    let t = t.get();
+    exts.as_deref()?.iter().find(|e| e.code() == t)
 }
 
 fn read_session_id(r: &mut Reader<'_>) -> Result<Vec<u8>, DecodeError> {
@@ -438,7 +501,7 @@ impl ClientHello {
             cipher_suites.push(CipherSuite::read(&mut suites)?);
         }
         let compression_methods = read_vec_u8(r, 1, 0xff)?;
-        let extensions = read_extensions(r)?;
+        let extensions = read_extensions::<true>(r)?;
         check_extensions(extensions.as_deref(), Hello::Client)?;
         Ok(ClientHello {
             client_version,
@@ -501,7 +564,7 @@ impl Codec<'_> for ServerHello {
             session_id: read_session_id(r)?,
             cipher_suite: CipherSuite::read(r)?,
             compression_method: CompressionMethod::read(r)?,
-            extensions: read_extensions(r)?,
+            extensions: read_extensions::<false>(r)?,
         };
         check_extensions(sh.extensions.as_deref(), Hello::Server)?;
         Ok(sh)
@@ -545,11 +608,12 @@ pub struct Certificate {
 
 impl Codec<'_> for Certificate {
     fn encode(&self, out: &mut Vec<u8>) {
-        encode_with_prefix(out, LengthPrefix::U24, |o| {
-            for cert in &self.certificate_list {
-                encode_opaque(o, LengthPrefix::U24, cert);
-            }
-        });
+        // The halves of `encode_with_prefix` around the loop: no closure instance.
+        let start = super::open_prefix(out, LengthPrefix::U24);
+        for cert in &self.certificate_list {
+            encode_opaque(out, LengthPrefix::U24, cert);
+        }
+        super::close_prefix(out, LengthPrefix::U24, start);
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {

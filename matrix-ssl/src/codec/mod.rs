@@ -87,11 +87,8 @@ impl LengthPrefix {
 
     /// Reads a length of this width.
     pub fn read(self, r: &mut Reader<'_>) -> Result<usize, DecodeError> {
-        let n = match self {
-            LengthPrefix::U8 => u32::from(r.u8()?),
-            LengthPrefix::U16 => u32::from(r.u16()?),
-            LengthPrefix::U24 => r.u24()?,
-        };
+        // One big-endian read of the prefix's width (at most 3 bytes).
+        let n = r.be32(self.size())?;
         usize::try_from(n).map_err(|_| DecodeError::LengthOverLimit)
     }
 }
@@ -203,7 +200,13 @@ fn read_vec<'a, T: Codec<'a>>(
 }
 
 fn encode_vec<'a, T: Codec<'a>>(out: &mut Vec<u8>, prefix: LengthPrefix, items: &[T]) {
-    encode_with_prefix(out, prefix, |o| items.iter().for_each(|i| i.encode(o)));
+    // The two halves of `encode_with_prefix` around a plain loop: one function per element
+    // type instead of two (the closure's and `encode_with_prefix`'s).
+    let start = open_prefix(out, prefix);
+    for item in items {
+        item.encode(out);
+    }
+    close_prefix(out, prefix, start);
 }
 
 /// Reads `T items<min..max>` with a one-byte length; `min` and `max` count bytes, as the

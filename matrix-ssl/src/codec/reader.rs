@@ -108,44 +108,52 @@ impl<'a> Reader<'a> {
 
     /// The next `N` bytes as an array.
     pub fn take_array<const N: usize>(&mut self) -> Result<[u8; N], DecodeError> {
-        let bytes = self.take(N)?;
-        let mut out = [0u8; N];
-        out.copy_from_slice(bytes);
-        Ok(out)
+        // `take` returned exactly `N` bytes: the conversion cannot fail.
+        <[u8; N]>::try_from(self.take(N)?).map_err(|_| DecodeError::Truncated)
     }
 
-    fn be(&mut self, n: usize) -> Result<u64, DecodeError> {
-        Ok(self
-            .take(n)?
-            .iter()
-            .fold(0u64, |acc, &b| (acc << 8) | u64::from(b)))
+    /// The next `n` (at most 4) bytes as a big-endian integer: the one body behind every
+    /// fixed-width read up to 32 bits, so that a small build has one copy of it instead of
+    /// one `take_array` per width.
+    pub(crate) fn be32(&mut self, n: usize) -> Result<u32, DecodeError> {
+        let mut v = 0u32;
+        for &b in self.take(n)? {
+            v = (v << 8) | u32::from(b);
+        }
+        Ok(v)
     }
 
     /// One byte.
     pub fn u8(&mut self) -> Result<u8, DecodeError> {
-        let [b] = self.take_array::<1>()?;
-        Ok(b)
+        match self.take(1)? {
+            [b] => Ok(*b),
+            _ => Err(DecodeError::Truncated),
+        }
     }
 
     /// A big-endian 16-bit integer.
     pub fn u16(&mut self) -> Result<u16, DecodeError> {
-        Ok(u16::from_be_bytes(self.take_array()?))
+        // Two bytes: the value fits.
+        Ok(self.be32(2)? as u16)
     }
 
     /// A big-endian 24-bit integer (handshake lengths and fragment offsets).
     pub fn u24(&mut self) -> Result<u32, DecodeError> {
-        // At most 2^24 - 1: the conversion cannot fail.
-        u32::try_from(self.be(3)?).map_err(|_| DecodeError::InvalidValue("u24"))
+        self.be32(3)
     }
 
     /// A big-endian 32-bit integer.
     pub fn u32(&mut self) -> Result<u32, DecodeError> {
-        Ok(u32::from_be_bytes(self.take_array()?))
+        self.be32(4)
     }
 
     /// A big-endian 48-bit integer (DTLS record sequence numbers).
     pub fn u48(&mut self) -> Result<u64, DecodeError> {
-        self.be(6)
+        let mut v = 0u64;
+        for &b in self.take(6)? {
+            v = (v << 8) | u64::from(b);
+        }
+        Ok(v)
     }
 
     /// A reader over the next `len` bytes, which this reader skips.

@@ -229,12 +229,7 @@ impl ClientHandshake {
             // DH_anon authenticates nobody: offered only when nominated, so that a client
             // built with it cannot be talked into an anonymous connection by whoever
             // answers its hello.
-            crate::suites::SUITES
-                .iter()
-                .filter(|s| s.kx != KeyExchange::DhAnon)
-                .map(|s| s.suite)
-                .filter(|s| usable(shared, *s))
-                .collect()
+            crate::suites::offerable(|s| usable(shared, s))
         };
         if suites.is_empty() {
             return Err(Error::UnsupportedFail);
@@ -249,14 +244,7 @@ impl ClientHandshake {
         // secure renegotiation carries renegotiation_info with our previous verify_data
         // instead, a legacy one neither.
         let mut hello_exts: Vec<Extension> = extensions
-            .map(|e| {
-                e.iter()
-                    .map(|(t, d)| Extension::Unknown {
-                        ext_type: t,
-                        data: d.to_vec(),
-                    })
-                    .collect()
-            })
+            .map(HelloExtensions::to_hello)
             .unwrap_or_default();
         // RFC 7627: offered whenever we speak TLS.
         let mut sent_extensions = sent_extensions_of(extensions);
@@ -653,9 +641,11 @@ impl ClientHandshake {
             }
         }
         // Only extensions we asked for, and renegotiation_info (we sent the SCSV).
-        for ext in sh.extensions.iter().flatten() {
-            let t = ext.ext_type();
-            if t != ExtensionType::RenegotiationInfo && !st.sent_extensions.contains(&t.get()) {
+        for ext in sh.extensions.as_deref().unwrap_or_default() {
+            let t = ext.code();
+            if t != crate::codec::handshake::EXT_RENEGOTIATION_INFO
+                && !st.sent_extensions.contains(&t)
+            {
                 return Err(Fatal::new(AlertDescription::UnsupportedExtension));
             }
         }
@@ -1015,9 +1005,7 @@ fn dh_group(params: &ServerDhParams) -> Result<DhGroup, Fatal> {
 
 /// The extension types of the application's hello extensions.
 fn sent_extensions_of(extensions: Option<&HelloExtensions>) -> Vec<u16> {
-    extensions
-        .map(|e| e.iter().map(|(t, _)| t).collect())
-        .unwrap_or_default()
+    extensions.map(HelloExtensions::types).unwrap_or_default()
 }
 
 impl ClientHandshake {

@@ -232,9 +232,21 @@ impl HandshakeInfo<'_> {
 /// hellos signal RFC 5746 with the SCSV), extended_master_secret and encrypt_then_mac
 /// (with their features); it refuses a ServerHello extension of a type not sent. A
 /// session's re-handshakes send the same extensions again.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct HelloExtensions {
     list: Vec<(u16, Vec<u8>)>,
+}
+
+impl Clone for HelloExtensions {
+    /// A plain loop: the derived clone is the standard library's generic slice clone, a
+    /// copy of its own for this element type in a small build.
+    fn clone(&self) -> Self {
+        let mut list = Vec::with_capacity(self.list.len());
+        for (ext_type, data) in &self.list {
+            list.push((*ext_type, data.clone()));
+        }
+        HelloExtensions { list }
+    }
 }
 
 impl HelloExtensions {
@@ -270,6 +282,31 @@ impl HelloExtensions {
     /// Whether none are loaded.
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
+    }
+
+    /// The extensions as a ClientHello carries them, in order. (Plain loops here and in
+    /// [`HelloExtensions::types`]: an iterator chain is a copy of `collect`'s generic code
+    /// in a small build.)
+    #[cfg(feature = "client-side-ssl")]
+    pub(crate) fn to_hello(&self) -> Vec<crate::codec::handshake::Extension> {
+        let mut exts = Vec::with_capacity(self.list.len());
+        for (ext_type, data) in &self.list {
+            exts.push(crate::codec::handshake::Extension::Unknown {
+                ext_type: *ext_type,
+                data: data.clone(),
+            });
+        }
+        exts
+    }
+
+    /// The extension types, in order.
+    #[cfg(feature = "client-side-ssl")]
+    pub(crate) fn types(&self) -> Vec<u16> {
+        let mut types = Vec::with_capacity(self.list.len());
+        for (ext_type, _) in &self.list {
+            types.push(*ext_type);
+        }
+        types
     }
 }
 
@@ -319,22 +356,17 @@ pub(crate) fn psk_premaster(other_secret: &[u8], psk: &[u8]) -> Result<Zeroizing
     Ok(pms)
 }
 
-/// Hello extensions as the application sees them: (type, extension_data), re-encoded.
+/// Hello extensions as the application sees them: (type, extension_data), copied once.
 pub(crate) fn app_extensions(
     exts: Option<&[crate::codec::handshake::Extension]>,
 ) -> Vec<(u16, Vec<u8>)> {
-    use crate::codec::Codec;
-    exts.unwrap_or_default()
-        .iter()
-        .map(|e| {
-            // The extension's encoding minus its 4-byte type and length header.
-            let bytes = e.get_encoding();
-            (
-                e.ext_type().get(),
-                bytes.get(4..).unwrap_or_default().to_vec(),
-            )
-        })
-        .collect()
+    let exts = exts.unwrap_or_default();
+    // A plain loop: an iterator chain here is one more copy of `collect`'s generic code.
+    let mut kept = Vec::with_capacity(exts.len());
+    for e in exts {
+        kept.push((e.code(), e.data_bytes()));
+    }
+    kept
 }
 
 /// Whether this build negotiates RFC 7627's extended master secret (feature

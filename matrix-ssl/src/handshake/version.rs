@@ -46,11 +46,17 @@ pub(crate) fn negotiate(
     let dtls = ours.iter().any(|v| v.is_dtls());
     let refused = Fatal::new(AlertDescription::ProtocolVersion);
     let offered = rank(client, dtls).ok_or(refused)?;
-    ours.iter()
-        .rev()
-        .copied()
-        .find(|v| rank(*v, dtls).is_some_and(|r| r <= offered))
-        .ok_or(refused)
+    // The newest first; a plain loop (an adapter chain is generic code of its own in a
+    // small build).
+    let mut i = ours.len();
+    while i > 0 {
+        i -= 1;
+        let v = ours[i];
+        if rank(v, dtls).is_some_and(|r| r <= offered) {
+            return Ok(v);
+        }
+    }
+    Err(refused)
 }
 
 /// Whether `client` (a hello's client_version) is at least `v`, in `v`'s family, with the

@@ -10,7 +10,6 @@
 
 use alloc::vec::Vec;
 use core::fmt;
-use core::ops::Range;
 
 use zeroize::Zeroizing;
 
@@ -87,17 +86,16 @@ impl KeyBlock {
 
     /// The `n`th part of the key block (0 to 5, in the RFC's order).
     fn part(&self, n: usize) -> &[u8] {
-        let (m, k, i) = (self.mac_len, self.key_len, self.iv_len);
-        let r: Range<usize> = match n {
-            0 => 0..m,
-            1 => m..2 * m,
-            2 => 2 * m..2 * m + k,
-            3 => 2 * m + k..2 * (m + k),
-            4 => 2 * (m + k)..2 * (m + k) + i,
-            _ => 2 * (m + k) + i..2 * (m + k + i),
-        };
+        // The parts come in pairs (client, server) of one length each.
+        let lens = [self.mac_len, self.key_len, self.iv_len];
+        let mut start = 0;
+        for len in lens.iter().take(n / 2) {
+            start += 2 * len;
+        }
+        let len = lens.get(n / 2).copied().unwrap_or(0);
+        start += (n % 2) * len;
         // Cannot fail: `from_bytes` checked that the block has exactly these six parts.
-        self.bytes.get(r).unwrap_or(&[])
+        self.bytes.get(start..start + len).unwrap_or(&[])
     }
 
     /// client_write_MAC_secret.

@@ -407,11 +407,26 @@ impl<H: BlockCompress + Send + 'static> RecordMac for Tls<H> {
         len: u16,
         out: &mut [u8; MAX_HEADER_LEN],
     ) -> usize {
-        // seq_num(8) || type(1) || version(2) || length(2).
-        out[..8].copy_from_slice(&seq.to_be_bytes());
-        out[8] = content_type.get();
-        out[9..11].copy_from_slice(&version.get().to_be_bytes());
-        out[11..13].copy_from_slice(&len.to_be_bytes());
+        // seq_num(8) || type(1) || version(2) || length(2), written as one array (no
+        // slice copies with their bounds checks).
+        let [s0, s1, s2, s3, s4, s5, s6, s7] = seq.to_be_bytes();
+        let [v0, v1] = version.get().to_be_bytes();
+        let [l0, l1] = len.to_be_bytes();
+        *out = [
+            s0,
+            s1,
+            s2,
+            s3,
+            s4,
+            s5,
+            s6,
+            s7,
+            content_type.get(),
+            v0,
+            v1,
+            l0,
+            l1,
+        ];
         13
     }
 }

@@ -74,15 +74,20 @@ pub fn cipher_states_etm(
         keys.server_write_key(),
         keys.server_write_iv(),
     );
-    let lengths = (
+    let (mac_len, key_len, iv_len) = (
         suite.mac_len(),
         suite.key_len(),
         suite.fixed_iv_len(version),
     );
-    for (mac, key, iv) in [client, server] {
-        if (mac.len(), key.len(), iv.len()) != lengths {
-            return Err(Error::ArgFail);
-        }
+    // The two directions' parts have one length each (the key block is cut in pairs).
+    if keys.client_write_mac().len() != mac_len
+        || keys.server_write_mac().len() != mac_len
+        || keys.client_write_key().len() != key_len
+        || keys.server_write_key().len() != key_len
+        || keys.client_write_iv().len() != iv_len
+        || keys.server_write_iv().len() != iv_len
+    {
+        return Err(Error::ArgFail);
     }
     let (write, read) = match side {
         Side::Client => (client, server),
