@@ -1,8 +1,8 @@
 //! Constant-time multi-precision arithmetic for RSA and Diffie-Hellman.
 //!
 //! This module owns the big-number arithmetic under `crate::rsa` and `crate::dh`:
-//! fixed-width numbers of [`Limb`]s (least significant first), Montgomery multiplication
-//! and squaring (product scanning with double-width products), modular exponentiation with a
+//! fixed-width numbers of `Limb`s (u64, or u32 under `matrix_limb32`; least significant
+//! first), Montgomery multiplication and squaring (product scanning with double-width products), modular exponentiation with a
 //! fixed window whose table entry is selected by scanning the whole table under masks, and the conversions
 //! to and from big-endian octet strings (RFC 8017 section 4, I2OSP / OS2IP).
 //!
