@@ -85,13 +85,13 @@ const PARSER_FREE_SERVER: &str = "server-side-ssl,tls,tls-rsa-with-aes-128-cbc-s
 /// matrix-x509 features the parser-free server must not turn on.
 const PARSERS: &[&str] = &["cert-parse", "private-key-parsing"];
 
-/// Small builds that must keep compiling cleanly: (name, package, features).
 /// The `ecdhe-ecdsa-client` profile's library features: its only suite is a TLS 1.2 one,
 /// so it speaks TLS 1.2 alone and compiles no MD5, SHA-1 or SHA-384/512
 /// (`check_ecdsa_only` checks the feature tree).
 const ECDHE_ECDSA_CLIENT: &str =
     "client-side-ssl,secp256r1,tls-ecdhe-ecdsa-with-aes-128-gcm-sha256";
 
+/// Small builds that must keep compiling cleanly: (name, package, features).
 const MINIMAL_COMBOS: &[(&str, &str, &str)] = &[
     ("core no_std", "matrix-core", ""),
     (
@@ -153,11 +153,6 @@ const MINIMAL_COMBOS: &[(&str, &str, &str)] = &[
         "ssl3-only server, RC4-MD5",
         "matrix-ssl",
         "server-side-ssl,ssl3,ssl-rsa-with-rc4-128-md5",
-    ),
-    (
-        "ecdhe-ecdsa-client: TLS 1.2 client, ECDHE_ECDSA AES-128-GCM only, P-256 only",
-        "matrix-ssl",
-        "client-side-ssl,secp256r1,tls-ecdhe-ecdsa-with-aes-128-gcm-sha256",
     ),
     (
         "ecdhe-rsa-client: TLS 1.2 client, ECDHE_RSA AES-128-GCM (ecc with rsa), X25519 and P-384",

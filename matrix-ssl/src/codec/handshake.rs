@@ -234,6 +234,7 @@ impl Extension {
 
     /// The extension_data as it is encoded, in a vector of exactly its length (what the
     /// handshake keeps of a peer's extension for the application).
+    #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
     pub(crate) fn data_bytes(&self) -> Vec<u8> {
         if let Extension::Unknown { data, .. } = self {
             return data.clone();
