@@ -3,10 +3,10 @@
 //! 32-bit limbs, by target).
 //!
 //! Constant time throughout: no branch or memory index depends on an element's value.
-//! Inversion is Fermat's `a^(p-2)` by a fixed addition chain (255 squarings, 13
-//! multiplications; on 32-bit targets, for size, a square and multiply over the public
-//! exponent, `limbs::mont_pow`, which the scalars share), or with `ecc-improve-perf-increase-codesize` constant-time safegcd
-//! (`safegcd`).
+//! Inversion is Fermat's `a^(p-2)` by a square and multiply over the public exponent
+//! (`limbs::mont_pow`, which the scalars share: the smallest code), or with
+//! `ecc-improve-perf-increase-codesize` constant-time safegcd (`safegcd`). Squaring has its
+//! own code only with that feature on 64-bit limbs.
 
 use super::limbs::{self, Limbs};
 #[cfg(feature = "ecc-improve-perf-increase-codesize")]
@@ -64,32 +64,19 @@ impl Fe {
         limbs::to_be(&(self * Fe(limbs::ONE)).0)
     }
 
-    /// `self^2`.
-    #[cfg(not(matrix_limb32))]
+    /// `self^2`: the dedicated squaring (speed).
+    #[cfg(all(feature = "ecc-improve-perf-increase-codesize", not(matrix_limb32)))]
     #[inline]
     pub(crate) fn square(self) -> Fe {
         Fe(limbs::mont_sqr_p256(&self.0))
     }
 
-    /// `self^2`: on a 32-bit target (the firmware), the multiplication, to keep one copy
-    /// of the Montgomery code.
-    #[cfg(matrix_limb32)]
+    /// `self^2`: the multiplication, to keep one copy of the Montgomery code (without
+    /// `ecc-improve-perf-increase-codesize`, and on 32-bit limbs, which have no squaring).
+    #[cfg(any(not(feature = "ecc-improve-perf-increase-codesize"), matrix_limb32))]
     #[inline]
     pub(crate) fn square(self) -> Fe {
         self * self
-    }
-
-    /// `self^(2^k)` (Fermat's inversion).
-    #[cfg(all(
-        not(feature = "ecc-improve-perf-increase-codesize"),
-        not(matrix_limb32)
-    ))]
-    fn sqn(self, k: u32) -> Fe {
-        let mut t = self;
-        for _ in 0..k {
-            t = t.square();
-        }
-        t
     }
 
     /// `self + self`.
@@ -111,38 +98,12 @@ impl Fe {
         out
     }
 
-    /// `self^-1`, or 0 for 0: `self^(p-2)`. The exponent is
-    /// `ffffffff 00000001 00000000 00000000 00000000 ffffffff ffffffff fffffffd`, built from
-    /// `x_k = self^(2^k - 1)`.
-    #[cfg(all(
-        not(feature = "ecc-improve-perf-increase-codesize"),
-        not(matrix_limb32)
-    ))]
-    pub(crate) fn invert(self) -> Fe {
-        let x1 = self;
-        let x2 = x1.square() * x1;
-        let x3 = x2.square() * x1;
-        let x6 = x3.sqn(3) * x3;
-        let x12 = x6.sqn(6) * x6;
-        let x15 = x12.sqn(3) * x3;
-        let x30 = x15.sqn(15) * x15;
-        let x32 = x30.sqn(2) * x2;
-        // 32 ones, then 31 zeros and a one.
-        let mut t = x32.sqn(32) * x1;
-        // 96 zeros, then 32 ones.
-        t = t.sqn(128) * x32;
-        // 32 ones.
-        t = t.sqn(32) * x32;
-        // 30 ones, then 0 and 1.
-        t = t.sqn(30) * x30;
-        t.sqn(2) * x1
-    }
-
     /// `self^-1`, or 0 for 0: `self^(p-2)` by the square and multiply over the public
-    /// exponent that the scalars share (`limbs::mont_pow`): on a 32-bit target (the
-    /// firmware), for size; 254 squarings and 127 multiplications, 113 more than the
-    /// addition chain.
-    #[cfg(all(not(feature = "ecc-improve-perf-increase-codesize"), matrix_limb32))]
+    /// exponent that the scalars share (`limbs::mont_pow`, the generic Montgomery
+    /// multiplication with `-p^-1 = 1` modulo the limb radix): without
+    /// `ecc-improve-perf-increase-codesize`, for size; 254 squarings and 127
+    /// multiplications (an addition chain needs 255 and 13, in more code).
+    #[cfg(not(feature = "ecc-improve-perf-increase-codesize"))]
     pub(crate) fn invert(self) -> Fe {
         const P_MINUS_2: Limbs = limbs::from_u64s([
             0xffff_ffff_ffff_fffd,

@@ -24,6 +24,8 @@ pub(super) const fn from_u64s(w: [u64; 4]) -> Limbs {
 }
 
 /// The four 64-bit words of `a`, least significant first.
+// For safegcd, the NAF recoding and the fixed-base table: the feature's code (and tests).
+#[cfg_attr(not(feature = "ecc-improve-perf-increase-codesize"), allow(dead_code))]
 pub(super) const fn to_u64s(a: &Limbs) -> [u64; 4] {
     *a
 }
@@ -120,8 +122,11 @@ pub(super) fn sub_mod(a: &Limbs, b: &Limbs, m: &Limbs) -> Limbs {
 }
 
 /// Montgomery multiplication `a * b / 2^256 mod m` for `a, b < m` (coarsely integrated
-/// operand scanning, one reduction step per limb of `b`).
-#[inline(always)]
+/// operand scanning, one reduction step per limb of `b`). With
+/// `ecc-improve-perf-increase-codesize` inlined into the scalars' one wrapper; without it
+/// one out-of-line copy that the scalars and `mont_pow` (both inversions) share.
+#[cfg_attr(feature = "ecc-improve-perf-increase-codesize", inline(always))]
+#[cfg_attr(not(feature = "ecc-improve-perf-increase-codesize"), inline(never))]
 pub(super) fn mont_mul(a: &Limbs, b: &Limbs, m: &Limbs, m0: u64) -> Limbs {
     let mut t = [0u64; 4];
     let mut t4 = 0u64;
@@ -144,6 +149,23 @@ pub(super) fn mont_mul(a: &Limbs, b: &Limbs, m: &Limbs, m0: u64) -> Limbs {
     let (r, borrow) = sub(&t, m);
     let (_, keep) = sbb(t4, 0, borrow);
     select(&r, &t, 0u64.wrapping_sub(keep))
+}
+
+/// `a^e / 2^(256 (e - 1)) mod m`, that is `a^e` in Montgomery form, for a public exponent
+/// `e` whose top bit (255) is set: left-to-right square and multiply, branching on the
+/// exponent's bits only (the field's and the scalars' Fermat inversion, `e = m - 2`,
+/// without `ecc-improve-perf-increase-codesize`: the smallest code; the feature brings
+/// safegcd instead). The same as `limbs32::mont_pow`.
+#[cfg(not(feature = "ecc-improve-perf-increase-codesize"))]
+pub(super) fn mont_pow(a: &Limbs, e: &Limbs, m: &Limbs, m0: u64) -> Limbs {
+    let mut acc = *a;
+    for i in (0..255).rev() {
+        acc = mont_mul(&acc, &acc, m, m0);
+        if (e[i / 64] >> (i % 64)) & 1 == 1 {
+            acc = mont_mul(&acc, a, m, m0);
+        }
+    }
+    acc
 }
 
 /// Big-endian 32 octets to limbs.
@@ -175,8 +197,9 @@ pub(super) fn eq_mask(a: u64, b: u64) -> u64 {
 
 /// The 512-bit square `a^2`: the six cross products once and doubled, plus the squares (a
 /// quarter fewer multiplications than `mul_wide`).
-// Squaring has its own code on 64-bit targets only (speed); 32-bit ones multiply.
-#[cfg(not(matrix_limb32))]
+// Squaring has its own code with `ecc-improve-perf-increase-codesize` only (speed); without
+// it (and on 32-bit limbs) the field multiplies.
+#[cfg(feature = "ecc-improve-perf-increase-codesize")]
 #[inline(always)]
 fn sqr_wide(a: &Limbs) -> [u64; 8] {
     // Cross products a_i * a_j, i < j.
@@ -207,36 +230,6 @@ fn sqr_wide(a: &Limbs) -> [u64; 8] {
     let (t6, c) = adc(t6, lo, c);
     let (t7, _) = adc(t7, hi, c);
     [t0, t1, t2, t3, t4, t5, t6, t7]
-}
-
-/// Montgomery squaring `a^2 / 2^256 mod m` for `a < m`: `sqr_wide`, then four reduction
-/// steps.
-// Squaring has its own code on 64-bit targets only (speed); 32-bit ones multiply. The
-// scalars' Fermat inversion is its one user besides the tests when safegcd replaces it.
-#[cfg(not(matrix_limb32))]
-#[cfg_attr(feature = "ecc-improve-perf-increase-codesize", allow(dead_code))]
-#[inline(always)]
-pub(super) fn mont_sqr(a: &Limbs, m: &Limbs, m0: u64) -> Limbs {
-    let mut t = sqr_wide(a);
-    // Montgomery reduction, one limb at a time; `top` is the carry into limb i + 5.
-    let mut top = 0u64;
-    for i in 0..4 {
-        let u = t[i].wrapping_mul(m0);
-        let (_, c) = mac(t[i], u, m[0], 0);
-        let (x, c) = mac(t[i + 1], u, m[1], c);
-        t[i + 1] = x;
-        let (x, c) = mac(t[i + 2], u, m[2], c);
-        t[i + 2] = x;
-        let (x, c) = mac(t[i + 3], u, m[3], c);
-        t[i + 3] = x;
-        let (x, c) = adc(t[i + 4], c, top);
-        t[i + 4] = x;
-        top = c;
-    }
-    let r = [t[4], t[5], t[6], t[7]];
-    let (s, borrow) = sub(&r, m);
-    let (_, keep) = sbb(top, 0, borrow);
-    select(&s, &r, 0u64.wrapping_sub(keep))
 }
 
 /// The 512-bit product `a * b` (schoolbook).
@@ -290,8 +283,8 @@ pub(super) fn mont_mul_p256(a: &Limbs, b: &Limbs) -> Limbs {
 }
 
 /// `a^2 / 2^256 mod p` for the P-256 prime (`a < p`).
-// Squaring has its own code on 64-bit targets only (speed); 32-bit ones multiply.
-#[cfg(not(matrix_limb32))]
+// Squaring has its own code with `ecc-improve-perf-increase-codesize` only (speed).
+#[cfg(feature = "ecc-improve-perf-increase-codesize")]
 #[inline(always)]
 pub(super) fn mont_sqr_p256(a: &Limbs) -> Limbs {
     reduce_p256(sqr_wide(a))

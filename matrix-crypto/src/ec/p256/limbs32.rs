@@ -42,6 +42,8 @@ pub(super) const fn from_u64s(w: [u64; 4]) -> Limbs {
 }
 
 /// The four 64-bit words of `a`, least significant first.
+// For safegcd, the NAF recoding and the fixed-base table: the feature's code (and tests).
+#[cfg_attr(not(feature = "ecc-improve-perf-increase-codesize"), allow(dead_code))]
 pub(super) const fn to_u64s(a: &Limbs) -> [u64; 4] {
     let mut out = [0u64; 4];
     let mut i = 0;
@@ -335,6 +337,27 @@ mod tests {
                 } else {
                     assert_eq!(l64::is_zero_mask(&prod), u64::MAX);
                 }
+            }
+        }
+    }
+
+    /// The 64-bit `mont_pow` (the small build's inversions on 64-bit targets) against this
+    /// one, on the inversion exponents and edge operands.
+    #[cfg(not(feature = "ecc-improve-perf-increase-codesize"))]
+    #[test]
+    fn mont_pow_matches_64_bit_limbs() {
+        for (m, m0) in [(P, 1), (N, N0)] {
+            let e = l64::sub(&m, &[2, 0, 0, 0]).0;
+            for a in edges(&m) {
+                assert_eq!(
+                    to_u64s(&mont_pow(
+                        &from_u64s(a),
+                        &from_u64s(e),
+                        &from_u64s(m),
+                        m0 as u32
+                    )),
+                    l64::mont_pow(&a, &e, &m, m0)
+                );
             }
         }
     }

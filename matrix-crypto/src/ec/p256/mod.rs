@@ -1,9 +1,17 @@
 //! NIST P-256 (secp256r1) written here in safe Rust: the field (`field`), the scalars mod n
 //! (`scalar`), points and constant-time scalar multiplication (`point`), the verifier's
-//! variable-time `u1 * G + u2 * Q` (`vartime`; `shamir`, smaller, on 32-bit targets), ECDSA with RFC 6979 nonces
-//! (`ecdsa`), over the limb arithmetic of `limbs` (four 64-bit limbs) or `limbs32` (eight
-//! 32-bit limbs, for 32-bit targets); and the small set of operations `ec` needs, the same as `nist` writes for
+//! variable-time `u1 * G + u2 * Q` (`vartime` with `ecc-improve-perf-increase-codesize`;
+//! `shamir`, smaller, without it), ECDSA with RFC 6979 nonces (`ecdsa`), over the limb
+//! arithmetic of `limbs` (four 64-bit limbs) or `limbs32` (eight 32-bit limbs, for 32-bit
+//! targets); and the small set of operations `ec` needs, the same as `nist` writes for
 //! P-384 over the RustCrypto crate.
+//!
+//! Speed or size is the feature's choice, on either limb width (MatrixSSL's
+//! `*_IMPROVE_PERF_INCREASE_CODESIZE` model): with `ecc-improve-perf-increase-codesize`
+//! the fixed-base tables, safegcd inversions, a dedicated field squaring (64-bit limbs)
+//! and the NAF verifier; without it one out-of-line Montgomery multiplication for the
+//! scalars and both inversions (square and multiply over the public exponent), squaring
+//! by multiplication and Shamir's verifier over the constant-time window's tables.
 //!
 //! Standards: SEC 1 v2 (point encoding section 2.3.3/2.3.4, public key validation section
 //! 3.2.2, ECDH section 3.3.1, ECDSA section 4.1), SEC 2 section 2.4.2 (the curve), FIPS 186-4
@@ -33,24 +41,18 @@ mod point;
 #[cfg(feature = "ecc-improve-perf-increase-codesize")]
 mod safegcd;
 mod scalar;
-// The verifier's `u1 * G + u2 * Q`: Jacobian coordinates and NAFs for speed on 64-bit
-// targets and with the fixed-base table's feature, Shamir's trick over `point`'s formulas
-// for size elsewhere (the firmware); both built for the tests on 64-bit hosts.
-#[cfg(any(
-    test,
-    all(matrix_limb32, not(feature = "ecc-improve-perf-increase-codesize"))
-))]
+// The verifier's `u1 * G + u2 * Q`: the speed/size feature chooses, on both limb widths
+// (MatrixSSL's *_IMPROVE_PERF_INCREASE_CODESIZE model). With it, Jacobian coordinates and
+// NAFs (`vartime`); without it, Shamir's trick over `point`'s formulas (`shamir`, the
+// smaller code); both built for the tests.
+#[cfg(any(test, not(feature = "ecc-improve-perf-increase-codesize")))]
 mod shamir;
-#[cfg(any(
-    test,
-    not(matrix_limb32),
-    feature = "ecc-improve-perf-increase-codesize"
-))]
+#[cfg(any(test, feature = "ecc-improve-perf-increase-codesize"))]
 mod vartime;
 
-#[cfg(all(matrix_limb32, not(feature = "ecc-improve-perf-increase-codesize")))]
+#[cfg(not(feature = "ecc-improve-perf-increase-codesize"))]
 use shamir::check_x;
-#[cfg(any(not(matrix_limb32), feature = "ecc-improve-perf-increase-codesize"))]
+#[cfg(feature = "ecc-improve-perf-increase-codesize")]
 use vartime::check_x;
 
 use crate::random::SecureRandom;

@@ -13,10 +13,10 @@
 //!   mixed additions in Jacobian coordinates (`jacobian`; incomplete formulas whose
 //!   exceptional cases the digits never meet), every entry of a row read. Without it,
 //!   `mul` on `G`.
-//! - `u1 * G + u2 * Q` for verification (public inputs) is `vartime`'s, in Jacobian
-//!   coordinates; with the feature above it reads `ODD_G`, 32 odd multiples of G (2 KB)
-//!   built once. On 32-bit targets without that feature, `shamir`'s over `window_table`
-//!   and the complete formulas here (size).
+//! - `u1 * G + u2 * Q` for verification (public inputs): with the feature above
+//!   `vartime`'s, in Jacobian coordinates, reading `ODD_G`, 32 odd multiples of G (2 KB)
+//!   built once; without it (any limb width), `shamir`'s over `window_table` and the
+//!   complete formulas here (size).
 //!
 //! A peer's point is accepted only in uncompressed SEC 1 form (SEC 1 section 2.3.4) with
 //! both coordinates below p and on the curve; the identity has no such encoding.
@@ -250,7 +250,7 @@ impl Point {
         }
     }
 
-    /// `j * self` for `j = 0..16` (`mul`'s window table; the verifier's on 32-bit targets).
+    /// `j * self` for `j = 0..16` (`mul`'s window table; the small build's verifier's).
     pub(super) fn window_table(&self) -> [Point; 16] {
         let mut table = [Point::IDENTITY; 16];
         table[1] = *self;
@@ -293,11 +293,8 @@ impl Point {
         acc
     }
 
-    /// The coordinates `(X, Y, Z)` (the verifier's check on 32-bit targets).
-    #[cfg_attr(
-        any(not(matrix_limb32), feature = "ecc-improve-perf-increase-codesize"),
-        allow(dead_code)
-    )]
+    /// The coordinates `(X, Y, Z)` (the small build's verifier's check, `shamir`).
+    #[cfg_attr(feature = "ecc-improve-perf-increase-codesize", allow(dead_code))]
     pub(super) fn xyz(&self) -> (Fe, Fe, Fe) {
         (self.x, self.y, self.z)
     }

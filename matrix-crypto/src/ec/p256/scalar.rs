@@ -1,9 +1,9 @@
 //! Scalars modulo the P-256 group order n (FIPS 186-4 appendix D.1.2.3), in Montgomery form
 //! on the limbs of `limbs` (four 64-bit or eight 32-bit limbs, by target): what ECDSA needs (SEC 1 section 4.1, FIPS 186-4 section 6.4).
 //!
-//! Constant time for secret scalars: range checks, arithmetic and the Fermat inversion
-//! (`a^(n-2)`, a fixed 4-bit window over the public exponent; on 32-bit targets a square
-//! and multiply over it, `limbs::mont_pow`) never branch on a value.
+//! Constant time for secret scalars: range checks, arithmetic and the inversion (Fermat's
+//! `a^(n-2)` by a square and multiply over the public exponent, `limbs::mont_pow`; with
+//! `ecc-improve-perf-increase-codesize` safegcd) never branch on a value.
 
 use super::limbs::{self, Limbs, Word};
 #[cfg(feature = "ecc-improve-perf-increase-codesize")]
@@ -68,34 +68,10 @@ impl Scalar {
         limbs::is_zero_mask(&self.0)
     }
 
-    /// `self^2`.
-    // Fermat's inversion only (and the tests) with the feature's safegcd.
-    #[cfg_attr(feature = "ecc-improve-perf-increase-codesize", allow(dead_code))]
-    #[cfg(not(matrix_limb32))]
-    pub(crate) fn square(self) -> Scalar {
-        Scalar(limbs::mont_sqr(&self.0, &N, N0))
-    }
-
-    /// `self^2`: on a 32-bit target (the firmware), the multiplication, to keep one copy
-    /// of the Montgomery code.
-    // The tests' only (the inversion squares in `limbs::mont_pow` there).
-    #[allow(dead_code)]
-    #[cfg(matrix_limb32)]
+    /// `self^2` (the tests').
+    #[cfg(test)]
     pub(crate) fn square(self) -> Scalar {
         self * self
-    }
-
-    /// `self^(2^k)` (Fermat's inversion).
-    #[cfg(all(
-        not(feature = "ecc-improve-perf-increase-codesize"),
-        not(matrix_limb32)
-    ))]
-    fn sqn(self, k: u32) -> Scalar {
-        let mut t = self;
-        for _ in 0..k {
-            t = t.square();
-        }
-        t
     }
 
     /// `self^-1` (0 for 0) by constant-time safegcd (`safegcd`), several times faster
@@ -111,46 +87,12 @@ impl Scalar {
         out
     }
 
-    /// `self^-1` (0 for 0): `self^(n-2)`. The exponent is public: its top half
-    /// `ffffffff 00000000 ffffffff ffffffff` by an addition chain over `x_k = self^(2^k - 1)`,
-    /// its bottom half by 4-bit windows (255 squarings, 53 multiplications).
-    #[cfg(all(
-        not(feature = "ecc-improve-perf-increase-codesize"),
-        not(matrix_limb32)
-    ))]
-    pub(crate) fn invert(self) -> Scalar {
-        let x2 = self.square() * self;
-        let x4 = x2.sqn(2) * x2;
-        let x8 = x4.sqn(4) * x4;
-        let x16 = x8.sqn(8) * x8;
-        let mut x32 = x16.sqn(16) * x16;
-        // 32 ones, 32 zeros, 64 ones.
-        let mut acc = x32.sqn(64) * x32;
-        acc = acc.sqn(32) * x32;
-        x32.zeroize();
-        // The low 128 bits of n - 2, least significant limb first.
-        const LOW: [u64; 2] = [0xf3b9_cac2_fc63_254f, 0xbce6_faad_a717_9e84];
-        let mut table = [self; 16];
-        for i in 2..16 {
-            table[i] = table[i - 1] * self;
-        }
-        for i in (0..32).rev() {
-            acc = acc.sqn(4);
-            // Indexing and branching on the public exponent's digits leaks nothing.
-            let digit = (LOW[i / 16] >> ((i % 16) * 4)) & 0xf;
-            if digit != 0 {
-                acc = acc * table[digit as usize];
-            }
-        }
-        table.zeroize();
-        acc
-    }
-
     /// `self^-1` (0 for 0): `self^(n-2)` by the square and multiply over the public exponent
-    /// that the field shares (`limbs::mont_pow`): on a 32-bit target (the firmware), for
-    /// size; 254 squarings and 168 multiplications, 100 more than the 64-bit chain and
-    /// windows.
-    #[cfg(all(not(feature = "ecc-improve-perf-increase-codesize"), matrix_limb32))]
+    /// that the field shares (`limbs::mont_pow`): without
+    /// `ecc-improve-perf-increase-codesize`, for size; 254 squarings and 168
+    /// multiplications (an addition chain with 4-bit windows needs 255 and 53, in more
+    /// code).
+    #[cfg(not(feature = "ecc-improve-perf-increase-codesize"))]
     pub(crate) fn invert(self) -> Scalar {
         const N_MINUS_2: Limbs = limbs::from_u64s([
             0xf3b9_cac2_fc63_254f,
