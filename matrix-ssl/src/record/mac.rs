@@ -469,7 +469,7 @@ pub(crate) fn with_mac<J: MacJob>(version: ProtocolVersion, alg: MacAlgorithm, j
     match (version.is_ssl3(), alg) {
         #[cfg(all(feature = "ssl3", feature = "md5-record-mac"))]
         (true, MacAlgorithm::Md5) => job.run::<Ssl3<Md5>>(),
-        #[cfg(feature = "ssl3")]
+        #[cfg(all(feature = "ssl3", feature = "sha1-record-mac"))]
         (true, MacAlgorithm::Sha1) => job.run::<Ssl3<Sha1>>(),
         #[cfg(feature = "md5-record-mac")]
         (false, MacAlgorithm::Md5) => job.run::<Tls<Md5>>(),
