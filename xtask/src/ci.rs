@@ -489,9 +489,10 @@ fn check_compact_rsa(root: &Path) -> Result<(), String> {
 /// blinding inverse) and with the default features (product scanning, the fixed-size
 /// kernels, crypto-bigint's safegcd), through the RSA Wycheproof, OpenSSL, blinding and
 /// property tests, the bignum and DH property tests against num-bigint, and the `--lib`
-/// tests (the inverse's known answers). The default-feature build adds `ecc`: P-256 on
-/// eight 32-bit limbs (`ec/p256/limbs32.rs`, Shamir's verifier) through the `p256` crate
-/// oracle and the Wycheproof ECDH/ECDSA files.
+/// tests (the inverse's known answers). Both builds add `ecc`: P-256 on eight 32-bit limbs
+/// (`ec/p256/limbs32.rs`) through the `p256` crate oracle and the Wycheproof ECDH/ECDSA
+/// files, with the firmware's small code (Shamir's verifier, square-and-multiply
+/// inversions) and with the default build's `ecc-improve-perf-increase-codesize`.
 fn check_limb32(root: &Path) -> Result<(), String> {
     println!(
         "-- 32-bit limbs: matrix-crypto bignum, RSA, DH and P-256 tests with --cfg matrix_limb32"
@@ -499,7 +500,7 @@ fn check_limb32(root: &Path) -> Result<(), String> {
     let target = root.join("target/limb32");
     let target = target.to_string_lossy();
     let env = [("RUSTFLAGS", "--cfg matrix_limb32")];
-    for features in ["std,rsa,dh,md5,sha1", "dh,ecc"] {
+    for features in ["std,rsa,dh,md5,sha1,ecc", "dh,ecc"] {
         let mut args = vec!["test", "-p", "matrix-crypto", "--target-dir", &target];
         if features != "dh,ecc" {
             args.push("--no-default-features");

@@ -3,9 +3,10 @@
 
 use zeroize::{Zeroize, Zeroizing};
 
+#[cfg(feature = "hmac")]
+use super::TLS_FINISHED_LEN;
 use super::{
     MASTER_SECRET_LEN, MasterSecret, RANDOM_LEN, SSL3_FINISHED_LEN, SSL3_MAX_KEY_BLOCK_LEN, Sender,
-    TLS_FINISHED_LEN,
 };
 use crate::hash::{Hash, Md5, Md5Sha1, Sha1};
 use crate::mac::{SSL3_PAD_1, SSL3_PAD_2, Ssl3Hash};
