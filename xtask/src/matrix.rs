@@ -232,8 +232,9 @@ pub(crate) fn build(root: &Path, profile: &str, features: &[String]) -> Result<P
 ///
 /// - The speed-versus-size features of matrix-crypto decide the RustCrypto crates' `--cfg`
 ///   backend choices, as in the firmware build: without
-///   `sha256-improve-perf-increase-codesize` the compact SHA-256/512 rounds of `sha2` (its
-///   SHA-NI path, chosen at run time, stays), without `aes-improve-perf-increase-codesize`
+///   `sha256-improve-perf-increase-codesize` the compact SHA-256/512 rounds of `sha2` and
+///   only them (`sha2_backend="soft"`: no SHA-NI path chosen at run time, whose 0.7 KB of
+///   code and CPUID check the firmware build never has), without `aes-improve-perf-increase-codesize`
 ///   the `aes` crate's compact software AES (linked only by a fast AES-GCM). The unrolled
 ///   SHA-256 rounds were 9.7 KB of the minimal client's library share.
 /// - Paths remapped, so that the panic locations read the same on every machine.
@@ -257,7 +258,11 @@ pub fn size_rustflags(root: &Path, features: &[String]) -> Vec<String> {
         flags.extend(["--cfg".into(), "aes_backend_soft=\"compact\"".into()]);
     }
     if !on("sha256-improve-perf-increase-codesize") {
+        // The compact rounds, and only them: `sha2_backend="soft"` drops the SHA-NI path
+        // and its CPUID check (x86_64 only: a Cortex-M4 has no such path). A build that
+        // chose size runs the rolled software rounds on every CPU.
         flags.extend(["--cfg".into(), "sha2_backend_soft=\"compact\"".into()]);
+        flags.extend(["--cfg".into(), "sha2_backend=\"soft\"".into()]);
     }
     flags
 }
