@@ -48,7 +48,11 @@ impl CertChain {
         while !der.is_empty() {
             let mut d = Der::new(der);
             let one = d.read_any()?.raw;
-            certs.push(X509Cert::from_der(one)?);
+            // Refused before the copy, as `X509Cert::from_der` does.
+            if one.len() > crate::cert::MAX_CERT_SIZE {
+                return Err(Error::LimitFail);
+            }
+            X509Cert::parse_into(&mut certs, one.to_vec())?;
             der = d.rest();
         }
         Self::non_empty(certs)

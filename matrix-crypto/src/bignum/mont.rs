@@ -184,6 +184,17 @@ pub(crate) fn window_for(exp_bits: usize) -> usize {
     if exp_bits >= 64 { 4 } else { 2 }
 }
 
+/// `x = 2x mod m` for `x < m`, constant time.
+fn double_mod(x: &mut [Limb], m: &[Limb]) {
+    let mut carry = 0 as Limb;
+    for limb in x.iter_mut() {
+        let nc = *limb >> (LIMB_BITS - 1);
+        *limb = (*limb << 1) | carry;
+        carry = nc;
+    }
+    cond_sub(x, m, carry);
+}
+
 /// An odd modulus with its Montgomery constants. Zeroized on drop: for RSA the modulus is a
 /// secret prime.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
@@ -224,31 +235,29 @@ impl MontCtx {
             bits,
         };
         // one = 2^(LIMB_BITS s) mod m: start from 2^(bits-1) < m and double.
-        let mut x = vec![0 as Limb; s];
-        x[(bits - 1) / LIMB_BITS] = 1 << ((bits - 1) % LIMB_BITS);
+        let one = &mut ctx.one;
+        one[(bits - 1) / LIMB_BITS] = 1 << ((bits - 1) % LIMB_BITS);
         for _ in 0..(LIMB_BITS * s - bits + 1) {
-            ctx.double_mod(&mut x);
+            double_mod(one, &ctx.m);
         }
-        ctx.one.copy_from_slice(&x);
         // rr = Montgomery form of R: square-and-double over the bits of LIMB_BITS s, in the
         // Montgomery domain (doubling a Montgomery form doubles the value it stands for).
+        // One zeroized work area (acc | tmp | the squaring's 2s-limb scratch) rather than a
+        // vector each: one allocation and one zeroization (the modulus may be a secret prime).
         let e = LIMB_BITS * s;
         let top = (usize::BITS - 1 - e.leading_zeros()) as usize;
-        let mut acc = ctx.one.clone();
-        let mut tmp = vec![0 as Limb; s];
-        let mut scratch = vec![0 as Limb; 2 * s];
+        let mut work = Zeroizing::new(vec![0 as Limb; 4 * s]);
+        let (acc, rest) = work.split_at_mut(s);
+        let (tmp, scratch) = rest.split_at_mut(s);
+        acc.copy_from_slice(&ctx.one);
         for i in (0..=top).rev() {
-            ctx.sqr_into(&mut tmp, &acc, &mut scratch);
-            core::mem::swap(&mut acc, &mut tmp);
+            ctx.sqr_into(tmp, acc, scratch);
+            acc.copy_from_slice(tmp);
             if (e >> i) & 1 == 1 {
-                ctx.double_mod(&mut acc);
+                double_mod(acc, &ctx.m);
             }
         }
-        ctx.rr.copy_from_slice(&acc);
-        x.zeroize();
-        acc.zeroize();
-        tmp.zeroize();
-        scratch.zeroize();
+        ctx.rr.copy_from_slice(acc);
         Ok(ctx)
     }
 
@@ -279,17 +288,6 @@ impl MontCtx {
             }
         }
         false
-    }
-
-    /// `x = 2x mod m` for `x < m`, constant time.
-    fn double_mod(&self, x: &mut [Limb]) {
-        let mut carry = 0 as Limb;
-        for limb in x.iter_mut() {
-            let nc = *limb >> (LIMB_BITS - 1);
-            *limb = (*limb << 1) | carry;
-            carry = nc;
-        }
-        cond_sub(x, &self.m, carry);
     }
 
     #[cfg(feature = "rsa")]

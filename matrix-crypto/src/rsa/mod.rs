@@ -76,20 +76,22 @@ impl RsaPublicKey {
         if !(MIN_MODULUS_BITS..=MAX_MODULUS_BITS).contains(&bits) || n[0] & 1 == 0 {
             return Err(Error::ArgFail);
         }
-        if e_be.is_empty() || e_be.len() > n_be.len() {
+        // 1 < e < n, compared as the stripped big-endian strings (public values): a shorter
+        // string is smaller, and strings of one length compare as numbers.
+        if e_be.is_empty()
+            || e_be == [1]
+            || e_be.len() > n_be.len()
+            || (e_be.len() == n_be.len() && e_be >= n_be)
+        {
             return Err(Error::ArgFail);
         }
-        let e = limbs_from_be(e_be, s)?;
+        // Exactly e's limbs (its top limb is nonzero: e_be has no leading zero).
+        let e = limbs_from_be(e_be, e_be.len().div_ceil(LIMB_BYTES))?;
         let ctx = MontCtx::new(n)?;
-        // 1 < e < n.
-        if bit_len_vartime(&e) < 2 || !ctx.is_reduced_vartime(&e) {
-            return Err(Error::ArgFail);
-        }
-        let elen = e.iter().rposition(|&l| l != 0).map_or(1, |i| i + 1);
         Ok(RsaPublicKey {
             n: ctx,
             n_be: n_be.to_vec(),
-            e: e[..elen].to_vec(),
+            e,
             e_be: e_be.to_vec(),
             size: n_be.len(),
         })
@@ -117,11 +119,12 @@ impl RsaPublicKey {
     }
 
     /// Parses a `k`-octet big-endian integer that must be less than `n` (public check).
-    fn parse_input(&self, x: &[u8]) -> Result<Vec<Limb>> {
+    /// Zeroized on drop: an encryption's input is the padded secret.
+    fn parse_input(&self, x: &[u8]) -> Result<Zeroizing<Vec<Limb>>> {
         if x.len() != self.size {
             return Err(Error::ArgFail);
         }
-        let v = limbs_from_be(x, self.n.nlimbs())?;
+        let v = Zeroizing::new(limbs_from_be(x, self.n.nlimbs())?);
         if !self.n.is_reduced_vartime(&v) {
             return Err(Error::ArgFail);
         }
@@ -133,6 +136,14 @@ impl RsaPublicKey {
         let xm = self.n.to_mont(x);
         let ym = self.n.pow_vartime_exp(&xm, &self.e);
         self.n.mont_to_plain(&ym)
+    }
+
+    /// RSAEP / RSAVP1 on octets: the `k`-octet `x^e mod n` of the `k`-octet `x < n`
+    /// (`ArgFail` otherwise; see [`RsaPublicKey::parse_input`]). Encryption and
+    /// verification share it.
+    fn public_octets(&self, x: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        let v = self.parse_input(x)?;
+        Ok(self.to_octets(&self.raw_public(&v)))
     }
 
     /// `x` as `k` big-endian octets.

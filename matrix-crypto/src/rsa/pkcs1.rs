@@ -40,9 +40,8 @@ pub fn encrypt_pkcs1_v15(
         }
     }
     em[k - msg.len()..].copy_from_slice(msg);
-    let m = Zeroizing::new(limbs_from_be(&em, key.n.nlimbs())?);
-    let c = key.raw_public(&m);
-    Ok(key.to_octets(&c).to_vec())
+    // EM has k octets and starts with 00, so it is less than n: RSAEP cannot refuse it.
+    Ok(key.public_octets(&em)?.to_vec())
 }
 
 /// Runs RSADP on a `k`-octet ciphertext and returns the encoded message `EM` (`k` octets).
@@ -210,17 +209,15 @@ pub fn verify_pkcs1_v15(
     digest: &[u8],
     sig: &[u8],
 ) -> Result<()> {
-    if digest.len() != hash.output_len() {
-        return Err(Error::ArgFail);
-    }
+    // emsa_pkcs1_v15 checks the digest's length first (ArgFail).
     let expected = match emsa_pkcs1_v15(hash, digest, key.size()) {
         Ok(em) => em,
         Err(Error::LimitFail) => return Err(Error::SignatureMismatch),
         Err(e) => return Err(e),
     };
-    let s = key.parse_input(sig).map_err(|_| Error::SignatureMismatch)?;
-    let m = key.raw_public(&s);
-    let em = key.to_octets(&m);
+    let em = key
+        .public_octets(sig)
+        .map_err(|_| Error::SignatureMismatch)?;
     if bool::from(em.as_slice().ct_eq(expected.as_slice())) {
         Ok(())
     } else {
