@@ -169,12 +169,21 @@ impl ClientHandshake {
         rng: &mut dyn SecureRandom,
         out: &mut Vec<Output>,
         reneg: Option<Reneg>,
-    ) -> Result<Self, Error> {
-        let mut shared = HsShared::new(ctx, keys);
-        // The fallible part borrows the state, so that a failure drops what this machine
-        // would own (state, callback) in one place.
+    ) -> Result<Box<Self>, Error> {
+        // Built once, in its box, and filled in place: the machine is large, and each move
+        // of it is a copy (the sessions and the engine keep it boxed).
+        let mut hs = Box::new(ClientHandshake {
+            shared: HsShared::new(ctx, keys),
+            state: State::Failed,
+            validator,
+            prev: Previous::new(),
+            extension_cb: None,
+            extensions: extensions.cloned(),
+            #[cfg(feature = "stateless-session-tickets")]
+            ticket: None,
+        });
         let st = Self::send_hello(
-            &mut shared,
+            &mut hs.shared,
             session_id,
             cipher_suite,
             extensions,
@@ -182,16 +191,8 @@ impl ClientHandshake {
             out,
             reneg,
         )?;
-        Ok(ClientHandshake {
-            shared,
-            state: State::ServerHello(st),
-            validator,
-            prev: Previous::new(),
-            extension_cb: None,
-            extensions: extensions.cloned(),
-            #[cfg(feature = "stateless-session-tickets")]
-            ticket: None,
-        })
+        hs.state = State::ServerHello(st);
+        Ok(hs)
     }
 
     /// The ClientHello of [`ClientHandshake::start`], queued in `out`; the state that
@@ -404,7 +405,7 @@ impl ClientHandshake {
             Some(reneg),
         )
         .map_err(Fatal::internal)?;
-        let mut old = core::mem::replace(self, next);
+        let mut old = core::mem::replace(self, *next);
         self.extension_cb = old.extension_cb.take();
         self.prev.keep(Box::new(old.shared));
         Ok(true)
@@ -718,6 +719,7 @@ impl ClientHandshake {
         self.shared.session_id = sh.session_id.clone();
         if let Some(sid) = st
             .resume
+            .as_ref()
             .filter(|s| !sh.session_id.is_empty() && s.id == sh.session_id)
         {
             // The server resumes: the same version and suite, or it is lying.
