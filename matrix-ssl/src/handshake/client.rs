@@ -434,20 +434,19 @@ impl ClientHandshake {
         rng: &mut dyn SecureRandom,
         out: &mut Vec<Output>,
     ) -> Result<(), Fatal> {
-        let state = core::mem::replace(&mut self.state, State::Failed);
         // RFC 2246 section 7.4.1.1: a HelloRequest during a handshake is ignored (and
         // never hashed); after one, we renegotiate if this build and the connection allow
         // it (RFC 5746), else refuse with no_renegotiation (SSL 3.0 has no such alert:
-        // the request is ignored).
-        if msg_type == HandshakeType::HelloRequest && !matches!(state, State::Failed) {
+        // the request is ignored). The state stays in place (it is large: a move is a copy).
+        if msg_type == HandshakeType::HelloRequest && !matches!(self.state, State::Failed) {
             if !body.is_empty() {
+                self.state = State::Failed;
                 return Err(Fatal::decode(
                     crate::codec::DecodeError::TrailingBytes,
                     self.shared.version,
                 ));
             }
-            let complete = matches!(state, State::Complete);
-            self.state = state;
+            let complete = matches!(self.state, State::Complete);
             if complete
                 && !self.renegotiate(None, None, false, 0, rng, out)?
                 && !self.shared.version.is_ssl3()
@@ -456,6 +455,7 @@ impl ClientHandshake {
             }
             return Ok(());
         }
+        let state = core::mem::replace(&mut self.state, State::Failed);
         let version = self.shared.version;
         let decode = |e| Fatal::decode(e, version);
         self.state = match (state, msg_type) {
@@ -475,7 +475,7 @@ impl ClientHandshake {
                     }
                 })?;
                 self.shared.transcript_update(raw);
-                self.server_hello(st, &sh, out)?
+                self.server_hello(&st, &sh, out)?
             }
             (State::ServerHello(st), HandshakeType::HelloVerifyRequest)
                 if self.shared.is_dtls() =>
@@ -491,7 +491,7 @@ impl ClientHandshake {
             (State::ServerKeyExchange(st), HandshakeType::ServerKeyExchange) => {
                 let ske = kx::read_server_key_exchange(st.kx, body, version).map_err(decode)?;
                 self.shared.transcript_update(raw);
-                self.server_key_exchange(st, &ske, rng)?
+                self.server_key_exchange(&st, &ske, rng)?
             }
             // RFC 4279 section 2: a PSK server without an identity hint may skip the
             // ServerKeyExchange.
@@ -611,7 +611,7 @@ impl ClientHandshake {
 
     fn server_hello(
         &mut self,
-        st: ExpectServerHello,
+        st: &ExpectServerHello,
         sh: &ServerHello,
         _out: &mut [Output],
     ) -> Result<State, Fatal> {
@@ -685,7 +685,7 @@ impl ClientHandshake {
 
     fn server_hello_rest(
         &mut self,
-        st: ExpectServerHello,
+        st: &ExpectServerHello,
         sh: &ServerHello,
         suite: &'static crate::suites::SuiteInfo,
         peer_extensions: Vec<(u16, Vec<u8>)>,
@@ -763,7 +763,7 @@ impl ClientHandshake {
     /// the shared secret with a fresh key pair of ours.
     fn server_key_exchange(
         &mut self,
-        st: ExpectServerKeyExchange,
+        st: &ExpectServerKeyExchange,
         ske: &ServerKeyExchange,
         rng: &mut dyn SecureRandom,
     ) -> Result<State, Fatal> {
@@ -775,7 +775,7 @@ impl ClientHandshake {
                 sig_alg,
                 signature,
             } if kx::RSA && kx::DH => {
-                self.verify_dh_params(&st, params, *sig_alg, signature)?;
+                self.verify_dh_params(st, params, *sig_alg, signature)?;
                 let (public, z) = dh_agree(params, rng)?;
                 ClientKx::Dh { public, z }
             }

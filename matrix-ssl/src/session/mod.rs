@@ -578,18 +578,28 @@ impl Session {
     ) -> Result<(), crate::alert::Fatal> {
         let mut hs_bytes: Vec<u8> = Vec::new();
         for o in outputs {
-            match o {
-                Output::Message(m) => hs_bytes.extend_from_slice(&m),
+            // Handshake messages are collected into as few records as fit; a
+            // ChangeCipherSpec or an alert ends them, as its own record (one call site
+            // for both: the size of this loop matters in the small builds).
+            let mut next_enc = None;
+            let (ct, body) = match o {
+                Output::Message(m) => {
+                    hs_bytes.extend_from_slice(&m);
+                    self.flight_pending = true;
+                    continue;
+                }
                 Output::ChangeCipherSpec(enc) => {
-                    self.flush_handshake(&mut hs_bytes)?;
-                    self.write_records(crate::codec::ContentType::ChangeCipherSpec, &[1])?;
-                    self.enc = enc;
-                    self.write_seq = 0;
+                    next_enc = Some(enc);
+                    (crate::codec::ContentType::ChangeCipherSpec, [1, 0])
                 }
-                Output::WarningAlert(d) => {
-                    self.flush_handshake(&mut hs_bytes)?;
-                    self.write_records(crate::codec::ContentType::Alert, &[1, d.get()])?;
-                }
+                Output::WarningAlert(d) => (crate::codec::ContentType::Alert, [1, d.get()]),
+            };
+            self.flush_handshake(&mut hs_bytes)?;
+            let len = if next_enc.is_some() { 1 } else { 2 };
+            self.write_records(ct, body.get(..len).unwrap_or_default())?;
+            if let Some(enc) = next_enc {
+                self.enc = enc;
+                self.write_seq = 0;
             }
             self.flight_pending = true;
         }
