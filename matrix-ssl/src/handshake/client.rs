@@ -178,7 +178,9 @@ impl ClientHandshake {
             validator,
             prev: Previous::new(),
             extension_cb: None,
-            extensions: extensions.cloned(),
+            // Kept for the re-handshakes' hellos only: a build that cannot renegotiate
+            // neither copies nor keeps them.
+            extensions: extensions.filter(|_| super::RENEGOTIATION).cloned(),
             #[cfg(feature = "stateless-session-tickets")]
             ticket: None,
         });
