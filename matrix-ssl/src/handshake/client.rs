@@ -502,13 +502,13 @@ impl ClientHandshake {
             {
                 ServerHelloDone::read_bytes(body).map_err(decode)?;
                 self.shared.transcript_update(raw);
-                let st = ExpectServerHelloDone {
+                let mut st = ExpectServerHelloDone {
                     offered_version: st.offered_version,
                     kx: ClientKx::Psk { hint: Vec::new() },
                     cert_requested: false,
                     cert_types: Vec::new(),
                 };
-                self.server_hello_done(st, rng, out)?
+                self.server_hello_done(&mut st, rng, out)?
             }
             // Remember the request: we answer it at ServerHelloDone with our chain (feature
             // `client-auth`, with a certificate and key loaded), or with no certificate
@@ -545,10 +545,10 @@ impl ClientHandshake {
                     ..st
                 })
             }
-            (State::ServerHelloDone(st), HandshakeType::ServerHelloDone) => {
+            (State::ServerHelloDone(mut st), HandshakeType::ServerHelloDone) => {
                 ServerHelloDone::read_bytes(body).map_err(decode)?;
                 self.shared.transcript_update(raw);
-                self.server_hello_done(st, rng, out)?
+                self.server_hello_done(&mut st, rng, out)?
             }
             // RFC 5077 section 3.3: announced in the ServerHello, before the server's CCS.
             (State::Ccs(st), HandshakeType::NewSessionTicket) if self.ticket_pending() => {
@@ -877,9 +877,11 @@ impl ClientHandshake {
         }))
     }
 
+    // The waiting state by reference (it is large: a move is a copy); what the
+    // ClientKeyExchange takes from it is taken out.
     fn server_hello_done(
         &mut self,
-        st: ExpectServerHelloDone,
+        st: &mut ExpectServerHelloDone,
         rng: &mut dyn SecureRandom,
         out: &mut Vec<Output>,
     ) -> Result<State, Fatal> {
@@ -917,22 +919,27 @@ impl ClientHandshake {
             keys.psk_choice(hint)
                 .ok_or(Fatal::new(AlertDescription::HandshakeFailure))
         };
-        let (cke, pms): (ClientKeyExchange, Zeroizing<Vec<u8>>) = match st.kx {
+        let (cke, pms): (ClientKeyExchange, Zeroizing<Vec<u8>>) = match &mut st.kx {
             ClientKx::Rsa(server_key) if kx::RSA => {
                 // RFC 2246 section 7.4.7.1: the premaster secret starts with the version
                 // we offered (not the negotiated one), which defeats version rollback.
                 let mut pms = Zeroizing::new(alloc::vec![0u8; 48]);
                 rng.fill_bytes(&mut pms[2..])?;
                 pms[..2].copy_from_slice(&st.offered_version.get().to_be_bytes());
-                let encrypted = encrypt_pkcs1_v15(&server_key, rng, &pms[..])?;
+                let encrypted = encrypt_pkcs1_v15(server_key, rng, &pms[..])?;
                 let cke = ClientKeyExchange::Rsa {
                     encrypted_pre_master_secret: encrypted,
                 };
                 (cke, pms)
             }
-            ClientKx::Dh { public, z } if kx::DH => (ClientKeyExchange::Dh { dh_yc: public }, z),
+            ClientKx::Dh { public, z } if kx::DH => (
+                ClientKeyExchange::Dh {
+                    dh_yc: core::mem::take(public),
+                },
+                core::mem::take(z),
+            ),
             ClientKx::Psk { hint } if kx::PSK => {
-                let (identity, key) = psk(&hint)?;
+                let (identity, key) = psk(hint)?;
                 let zeros = Zeroizing::new(alloc::vec![0u8; key.len()]);
                 let cke = ClientKeyExchange::Psk {
                     identity: identity.to_vec(),
@@ -940,16 +947,19 @@ impl ClientHandshake {
                 (cke, psk_premaster(&zeros, key)?)
             }
             ClientKx::DhePsk { hint, public, z } if kx::PSK && kx::DH => {
-                let (identity, key) = psk(&hint)?;
+                let (identity, key) = psk(hint)?;
                 let cke = ClientKeyExchange::DhePsk {
                     identity: identity.to_vec(),
-                    dh_yc: public,
+                    dh_yc: core::mem::take(public),
                 };
-                (cke, psk_premaster(&z, key)?)
+                (cke, psk_premaster(z, key)?)
             }
-            ClientKx::Ecdh { public, z } if kx::ECDHE => {
-                (ClientKeyExchange::Ecdh { point: public }, z)
-            }
+            ClientKx::Ecdh { public, z } if kx::ECDHE => (
+                ClientKeyExchange::Ecdh {
+                    point: core::mem::take(public),
+                },
+                core::mem::take(z),
+            ),
             // No such exchange in this build (`kx`): never reached.
             _ => return Err(Fatal::internal(Error::Failure)),
         };
