@@ -217,7 +217,7 @@ impl HandshakeEngine {
             None,
         )?;
         convert(outputs, out).map_err(|f| f.error)?;
-        Ok(HandshakeEngine::with(ctx, Handshake::Client(Box::new(hs))))
+        Ok(HandshakeEngine::with(ctx, Handshake::Client(hs)))
     }
 
     /// A server waiting for a ClientHello (`matrixSslNewServerSession`): `validator` asks

@@ -169,12 +169,23 @@ impl ClientHandshake {
         rng: &mut dyn SecureRandom,
         out: &mut Vec<Output>,
         reneg: Option<Reneg>,
-    ) -> Result<Self, Error> {
-        let mut shared = HsShared::new(ctx, keys);
-        // The fallible part borrows the state, so that a failure drops what this machine
-        // would own (state, callback) in one place.
+    ) -> Result<Box<Self>, Error> {
+        // Built once, in its box, and filled in place: the machine is large, and each move
+        // of it is a copy (the sessions and the engine keep it boxed).
+        let mut hs = Box::new(ClientHandshake {
+            shared: HsShared::new(ctx, keys),
+            state: State::Failed,
+            validator,
+            prev: Previous::new(),
+            extension_cb: None,
+            // Kept for the re-handshakes' hellos only: a build that cannot renegotiate
+            // neither copies nor keeps them.
+            extensions: extensions.filter(|_| super::RENEGOTIATION).cloned(),
+            #[cfg(feature = "stateless-session-tickets")]
+            ticket: None,
+        });
         let st = Self::send_hello(
-            &mut shared,
+            &mut hs.shared,
             session_id,
             cipher_suite,
             extensions,
@@ -182,16 +193,8 @@ impl ClientHandshake {
             out,
             reneg,
         )?;
-        Ok(ClientHandshake {
-            shared,
-            state: State::ServerHello(st),
-            validator,
-            prev: Previous::new(),
-            extension_cb: None,
-            extensions: extensions.cloned(),
-            #[cfg(feature = "stateless-session-tickets")]
-            ticket: None,
-        })
+        hs.state = State::ServerHello(st);
+        Ok(hs)
     }
 
     /// The ClientHello of [`ClientHandshake::start`], queued in `out`; the state that
@@ -404,7 +407,7 @@ impl ClientHandshake {
             Some(reneg),
         )
         .map_err(Fatal::internal)?;
-        let mut old = core::mem::replace(self, next);
+        let mut old = core::mem::replace(self, *next);
         self.extension_cb = old.extension_cb.take();
         self.prev.keep(Box::new(old.shared));
         Ok(true)
@@ -433,20 +436,19 @@ impl ClientHandshake {
         rng: &mut dyn SecureRandom,
         out: &mut Vec<Output>,
     ) -> Result<(), Fatal> {
-        let state = core::mem::replace(&mut self.state, State::Failed);
         // RFC 2246 section 7.4.1.1: a HelloRequest during a handshake is ignored (and
         // never hashed); after one, we renegotiate if this build and the connection allow
         // it (RFC 5746), else refuse with no_renegotiation (SSL 3.0 has no such alert:
-        // the request is ignored).
-        if msg_type == HandshakeType::HelloRequest && !matches!(state, State::Failed) {
+        // the request is ignored). The state stays in place (it is large: a move is a copy).
+        if msg_type == HandshakeType::HelloRequest && !matches!(self.state, State::Failed) {
             if !body.is_empty() {
+                self.state = State::Failed;
                 return Err(Fatal::decode(
                     crate::codec::DecodeError::TrailingBytes,
                     self.shared.version,
                 ));
             }
-            let complete = matches!(state, State::Complete);
-            self.state = state;
+            let complete = matches!(self.state, State::Complete);
             if complete
                 && !self.renegotiate(None, None, false, 0, rng, out)?
                 && !self.shared.version.is_ssl3()
@@ -455,6 +457,7 @@ impl ClientHandshake {
             }
             return Ok(());
         }
+        let state = core::mem::replace(&mut self.state, State::Failed);
         let version = self.shared.version;
         let decode = |e| Fatal::decode(e, version);
         self.state = match (state, msg_type) {
@@ -474,7 +477,7 @@ impl ClientHandshake {
                     }
                 })?;
                 self.shared.transcript_update(raw);
-                self.server_hello(st, &sh, out)?
+                self.server_hello(&st, &sh, out)?
             }
             (State::ServerHello(st), HandshakeType::HelloVerifyRequest)
                 if self.shared.is_dtls() =>
@@ -490,7 +493,7 @@ impl ClientHandshake {
             (State::ServerKeyExchange(st), HandshakeType::ServerKeyExchange) => {
                 let ske = kx::read_server_key_exchange(st.kx, body, version).map_err(decode)?;
                 self.shared.transcript_update(raw);
-                self.server_key_exchange(st, &ske, rng)?
+                self.server_key_exchange(&st, &ske, rng)?
             }
             // RFC 4279 section 2: a PSK server without an identity hint may skip the
             // ServerKeyExchange.
@@ -499,13 +502,13 @@ impl ClientHandshake {
             {
                 ServerHelloDone::read_bytes(body).map_err(decode)?;
                 self.shared.transcript_update(raw);
-                let st = ExpectServerHelloDone {
+                let mut st = ExpectServerHelloDone {
                     offered_version: st.offered_version,
                     kx: ClientKx::Psk { hint: Vec::new() },
                     cert_requested: false,
                     cert_types: Vec::new(),
                 };
-                self.server_hello_done(st, rng, out)?
+                self.server_hello_done(&mut st, rng, out)?
             }
             // Remember the request: we answer it at ServerHelloDone with our chain (feature
             // `client-auth`, with a certificate and key loaded), or with no certificate
@@ -542,10 +545,10 @@ impl ClientHandshake {
                     ..st
                 })
             }
-            (State::ServerHelloDone(st), HandshakeType::ServerHelloDone) => {
+            (State::ServerHelloDone(mut st), HandshakeType::ServerHelloDone) => {
                 ServerHelloDone::read_bytes(body).map_err(decode)?;
                 self.shared.transcript_update(raw);
-                self.server_hello_done(st, rng, out)?
+                self.server_hello_done(&mut st, rng, out)?
             }
             // RFC 5077 section 3.3: announced in the ServerHello, before the server's CCS.
             (State::Ccs(st), HandshakeType::NewSessionTicket) if self.ticket_pending() => {
@@ -610,7 +613,7 @@ impl ClientHandshake {
 
     fn server_hello(
         &mut self,
-        st: ExpectServerHello,
+        st: &ExpectServerHello,
         sh: &ServerHello,
         _out: &mut [Output],
     ) -> Result<State, Fatal> {
@@ -684,7 +687,7 @@ impl ClientHandshake {
 
     fn server_hello_rest(
         &mut self,
-        st: ExpectServerHello,
+        st: &ExpectServerHello,
         sh: &ServerHello,
         suite: &'static crate::suites::SuiteInfo,
         peer_extensions: Vec<(u16, Vec<u8>)>,
@@ -718,6 +721,7 @@ impl ClientHandshake {
         self.shared.session_id = sh.session_id.clone();
         if let Some(sid) = st
             .resume
+            .as_ref()
             .filter(|s| !sh.session_id.is_empty() && s.id == sh.session_id)
         {
             // The server resumes: the same version and suite, or it is lying.
@@ -761,7 +765,7 @@ impl ClientHandshake {
     /// the shared secret with a fresh key pair of ours.
     fn server_key_exchange(
         &mut self,
-        st: ExpectServerKeyExchange,
+        st: &ExpectServerKeyExchange,
         ske: &ServerKeyExchange,
         rng: &mut dyn SecureRandom,
     ) -> Result<State, Fatal> {
@@ -773,7 +777,7 @@ impl ClientHandshake {
                 sig_alg,
                 signature,
             } if kx::RSA && kx::DH => {
-                self.verify_dh_params(&st, params, *sig_alg, signature)?;
+                self.verify_dh_params(st, params, *sig_alg, signature)?;
                 let (public, z) = dh_agree(params, rng)?;
                 ClientKx::Dh { public, z }
             }
@@ -873,9 +877,11 @@ impl ClientHandshake {
         }))
     }
 
+    // The waiting state by reference (it is large: a move is a copy); what the
+    // ClientKeyExchange takes from it is taken out.
     fn server_hello_done(
         &mut self,
-        st: ExpectServerHelloDone,
+        st: &mut ExpectServerHelloDone,
         rng: &mut dyn SecureRandom,
         out: &mut Vec<Output>,
     ) -> Result<State, Fatal> {
@@ -913,22 +919,27 @@ impl ClientHandshake {
             keys.psk_choice(hint)
                 .ok_or(Fatal::new(AlertDescription::HandshakeFailure))
         };
-        let (cke, pms): (ClientKeyExchange, Zeroizing<Vec<u8>>) = match st.kx {
+        let (cke, pms): (ClientKeyExchange, Zeroizing<Vec<u8>>) = match &mut st.kx {
             ClientKx::Rsa(server_key) if kx::RSA => {
                 // RFC 2246 section 7.4.7.1: the premaster secret starts with the version
                 // we offered (not the negotiated one), which defeats version rollback.
                 let mut pms = Zeroizing::new(alloc::vec![0u8; 48]);
                 rng.fill_bytes(&mut pms[2..])?;
                 pms[..2].copy_from_slice(&st.offered_version.get().to_be_bytes());
-                let encrypted = encrypt_pkcs1_v15(&server_key, rng, &pms[..])?;
+                let encrypted = encrypt_pkcs1_v15(server_key, rng, &pms[..])?;
                 let cke = ClientKeyExchange::Rsa {
                     encrypted_pre_master_secret: encrypted,
                 };
                 (cke, pms)
             }
-            ClientKx::Dh { public, z } if kx::DH => (ClientKeyExchange::Dh { dh_yc: public }, z),
+            ClientKx::Dh { public, z } if kx::DH => (
+                ClientKeyExchange::Dh {
+                    dh_yc: core::mem::take(public),
+                },
+                core::mem::take(z),
+            ),
             ClientKx::Psk { hint } if kx::PSK => {
-                let (identity, key) = psk(&hint)?;
+                let (identity, key) = psk(hint)?;
                 let zeros = Zeroizing::new(alloc::vec![0u8; key.len()]);
                 let cke = ClientKeyExchange::Psk {
                     identity: identity.to_vec(),
@@ -936,16 +947,19 @@ impl ClientHandshake {
                 (cke, psk_premaster(&zeros, key)?)
             }
             ClientKx::DhePsk { hint, public, z } if kx::PSK && kx::DH => {
-                let (identity, key) = psk(&hint)?;
+                let (identity, key) = psk(hint)?;
                 let cke = ClientKeyExchange::DhePsk {
                     identity: identity.to_vec(),
-                    dh_yc: public,
+                    dh_yc: core::mem::take(public),
                 };
-                (cke, psk_premaster(&z, key)?)
+                (cke, psk_premaster(z, key)?)
             }
-            ClientKx::Ecdh { public, z } if kx::ECDHE => {
-                (ClientKeyExchange::Ecdh { point: public }, z)
-            }
+            ClientKx::Ecdh { public, z } if kx::ECDHE => (
+                ClientKeyExchange::Ecdh {
+                    point: core::mem::take(public),
+                },
+                core::mem::take(z),
+            ),
             // No such exchange in this build (`kx`): never reached.
             _ => return Err(Fatal::internal(Error::Failure)),
         };

@@ -379,7 +379,7 @@ impl Context {
         }
         let mut rng = ctx.shared_rng();
         let mut out = Vec::new();
-        let hs = crate::handshake::ClientHandshake::start(
+        let mut hs = crate::handshake::ClientHandshake::start(
             Arc::clone(&ctx),
             keys,
             session_id,
@@ -390,17 +390,9 @@ impl Context {
             &mut out,
             None,
         )?;
-        // The ClientHello's record says TLS 1.0 whenever we speak TLS: servers that never
-        // heard of a newer version still read it (RFC 5246 appendix E.1).
-        let record_version = ctx
-            .versions
-            .iter()
-            .copied()
-            .find(|v| !v.is_ssl3())
-            .unwrap_or(ProtocolVersion::SSLv3);
-        let mut hs = hs;
         hs.extension_cb = extension_cb;
-        let mut s = Session::new(ctx, Handshake::Client(Box::new(hs)), rng, record_version);
+        let record_version = hello_record_version(&ctx.versions);
+        let mut s = Session::new(ctx, Handshake::Client(hs), rng, record_version);
         s.apply_outputs(out).map_err(|f| f.error)?;
         // The hello is announced by `get_outdata`, not by a `RequestSend`.
         s.flight_pending = false;
@@ -433,6 +425,18 @@ impl Context {
     }
 }
 
+/// The record version of a ClientHello: TLS 1.0 whenever we speak TLS, since servers that
+/// never heard of a newer version still read it (RFC 5246 appendix E.1); SSL 3.0 otherwise.
+#[cfg(feature = "client-side-ssl")]
+fn hello_record_version(versions: &[ProtocolVersion]) -> ProtocolVersion {
+    for v in versions {
+        if !v.is_ssl3() {
+            return *v;
+        }
+    }
+    ProtocolVersion::SSLv3
+}
+
 impl Session {
     fn new(
         ctx: Arc<ContextInner>,
@@ -442,13 +446,14 @@ impl Session {
     ) -> Self {
         let budget = SessionBudget::new(ctx.config.session_memory_cap);
         // The limit is consulted only in builds that renegotiate (`rate_limit`): elsewhere
-        // the clock is not read for it.
-        let now_ms = if crate::handshake::RENEGOTIATION {
-            ctx.now_ms()
+        // neither the clock nor the configuration is read for it (an empty bucket, never
+        // asked, is folded to constants).
+        let (per_minute, now_ms) = if crate::handshake::RENEGOTIATION {
+            (ctx.config.rehandshakes_per_minute, ctx.now_ms())
         } else {
-            0
+            (0, 0)
         };
-        let reneg_limit = reneg_limit::RenegLimit::new(ctx.config.rehandshakes_per_minute, now_ms);
+        let reneg_limit = reneg_limit::RenegLimit::new(per_minute, now_ms);
         Session {
             ctx,
             hs,
@@ -573,18 +578,28 @@ impl Session {
     ) -> Result<(), crate::alert::Fatal> {
         let mut hs_bytes: Vec<u8> = Vec::new();
         for o in outputs {
-            match o {
-                Output::Message(m) => hs_bytes.extend_from_slice(&m),
+            // Handshake messages are collected into as few records as fit; a
+            // ChangeCipherSpec or an alert ends them, as its own record (one call site
+            // for both: the size of this loop matters in the small builds).
+            let mut next_enc = None;
+            let (ct, body) = match o {
+                Output::Message(m) => {
+                    hs_bytes.extend_from_slice(&m);
+                    self.flight_pending = true;
+                    continue;
+                }
                 Output::ChangeCipherSpec(enc) => {
-                    self.flush_handshake(&mut hs_bytes)?;
-                    self.write_records(crate::codec::ContentType::ChangeCipherSpec, &[1])?;
-                    self.enc = enc;
-                    self.write_seq = 0;
+                    next_enc = Some(enc);
+                    (crate::codec::ContentType::ChangeCipherSpec, [1, 0])
                 }
-                Output::WarningAlert(d) => {
-                    self.flush_handshake(&mut hs_bytes)?;
-                    self.write_records(crate::codec::ContentType::Alert, &[1, d.get()])?;
-                }
+                Output::WarningAlert(d) => (crate::codec::ContentType::Alert, [1, d.get()]),
+            };
+            self.flush_handshake(&mut hs_bytes)?;
+            let len = if next_enc.is_some() { 1 } else { 2 };
+            self.write_records(ct, body.get(..len).unwrap_or_default())?;
+            if let Some(enc) = next_enc {
+                self.enc = enc;
+                self.write_seq = 0;
             }
             self.flight_pending = true;
         }

@@ -285,12 +285,9 @@ impl Session {
                 self.outbuf.reserve_exact(need);
             }
             let start = self.outbuf.len();
-            RecordHeader {
-                content_type: ct,
-                version: self.version,
-                length: 0,
-            }
-            .encode(&mut self.outbuf);
+            // The header (RFC 2246 section 6.2.1) in one write; its length is set below.
+            let [v_hi, v_lo] = self.version.get().to_be_bytes();
+            self.outbuf.extend_from_slice(&[ct.get(), v_hi, v_lo, 0, 0]);
             self.enc.encrypt(
                 self.write_seq,
                 ct,
