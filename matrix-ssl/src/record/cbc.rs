@@ -382,8 +382,9 @@ fn check_padding_and_mac<M: RecordMac>(
         let scan = n.min(MAX_PADDING + 1);
         let mut diff = 0u32;
         // `scan` <= `n`: the slice is in bounds.
-        for (i, &b) in (0u32..).zip(body[n - scan..].iter().rev()) {
-            diff |= ct_le(i, pad) & (u32::from(b) ^ pad);
+        // `enumerate`, not a `zip` with a counter: that links the iterator adapters' code.
+        for (i, &b) in body[n - scan..].iter().rev().enumerate() {
+            diff |= ct_le(len32(i), pad) & (u32::from(b) ^ pad);
         }
         good &= ct_eq(diff, 0);
     }
@@ -419,7 +420,8 @@ fn copy_mac(body: &[u8], start: usize, max_start: usize, out: &mut [u8]) {
     let rotated = &mut rotated[..mac_len];
     let mut offset = 0u32;
     let mut j = 0usize;
-    for (i, &b) in (len32(scan_start)..).zip(&body[scan_start..scan_end]) {
+    for (p, &b) in body[scan_start..scan_end].iter().enumerate() {
+        let i = len32(scan_start + p);
         let in_mac = !ct_lt(i, start32) & ct_lt(i, end32);
         // `j` < `mac_len`: it wraps below.
         rotated[j] |= (u32::from(b) & in_mac) as u8;
@@ -431,12 +433,12 @@ fn copy_mac(body: &[u8], start: usize, max_start: usize, out: &mut [u8]) {
     }
     // The MAC's byte k is at rotated[(offset + k) % mac_len].
     let m32 = len32(mac_len);
-    for (k, o) in (0u32..).zip(out.iter_mut()) {
-        let mut idx = offset + k;
+    for (k, o) in out.iter_mut().enumerate() {
+        let mut idx = offset + len32(k);
         idx -= m32 & !ct_lt(idx, m32);
         let mut v = 0u32;
-        for (m, &r) in (0u32..).zip(rotated.iter()) {
-            v |= u32::from(r) & ct_eq(m, idx);
+        for (m, &r) in rotated.iter().enumerate() {
+            v |= u32::from(r) & ct_eq(len32(m), idx);
         }
         *o = v as u8;
     }
