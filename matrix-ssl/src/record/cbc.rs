@@ -51,14 +51,14 @@ impl<M: RecordMac> Drop for Cbc<M> {
 }
 
 impl<M: RecordMac> Cbc<M> {
-    fn new(
+    /// One direction's state from its MAC secret, key and IV, built in its box (one
+    /// function for both directions: the state is moved once, into the heap).
+    fn boxed(
         version: ProtocolVersion,
         suite: &SuiteInfo,
-        mac_secret: &[u8],
-        key: &[u8],
-        iv: &[u8],
+        (mac_secret, key, iv): (&[u8], &[u8], &[u8]),
         etm: bool,
-    ) -> Result<Self, Error> {
+    ) -> Result<Box<Self>, Error> {
         let alg = suite
             .bulk
             .cbc_name()
@@ -77,7 +77,7 @@ impl<M: RecordMac> Cbc<M> {
                 .ok_or(Error::ArgFail)?
                 .copy_from_slice(iv);
         }
-        Ok(Cbc {
+        Ok(Box::new(Cbc {
             cipher: CbcCipher::new(alg, key)?,
             mac: M::new(mac_secret),
             iv: chained,
@@ -85,7 +85,7 @@ impl<M: RecordMac> Cbc<M> {
             explicit_iv,
             ssl3: version.is_ssl3(),
             etm: etm && !version.is_ssl3(),
-        })
+        }))
     }
 }
 
@@ -105,9 +105,9 @@ pub(crate) fn states<M: RecordMac>(
     read: (&[u8], &[u8], &[u8]),
     etm: bool,
 ) -> Result<CipherStates, Error> {
-    let enc = Cbc::<M>::new(version, suite, write.0, write.1, write.2, etm)?;
-    let dec = Cbc::<M>::new(version, suite, read.0, read.1, read.2, etm)?;
-    Ok((Box::new(enc), Box::new(dec)))
+    let enc = Cbc::<M>::boxed(version, suite, write, etm)?;
+    let dec = Cbc::<M>::boxed(version, suite, read, etm)?;
+    Ok((enc, dec))
 }
 
 impl<M: RecordMac> RecordEncrypter for Cbc<M> {
@@ -142,17 +142,18 @@ impl<M: RecordMac> RecordEncrypter for Cbc<M> {
         if self.uses_etm() {
             return self.encrypt_etm(seq, content_type, version, start, body_start, out, explicit);
         }
-        let mut tag = [0u8; MAX_MAC_LEN];
-        let tag = tag.get_mut(..mac_len).ok_or(Error::ArgFail)?;
-        self.mac.compute(seq, content_type, version, plaintext, tag);
-        out.extend_from_slice(tag);
-        tag.zeroize();
         // The fewest padding bytes that make data || MAC || padding || padding_length a
         // whole number of blocks; each holds the padding length (TLS; SSL 3.0 allows any
         // content, and this one is as good as any).
         let pad = bs - 1 - (plaintext.len() + mac_len) % bs;
-        // `pad` < `bs` <= 16.
-        out.resize(out.len() + pad + 1, pad as u8);
+        // The MAC is written in place, between the data and the padding (one resize for
+        // both, no copy of the tag). `pad` < `bs` <= 16.
+        let mac_at = out.len();
+        out.resize(mac_at + mac_len + pad + 1, pad as u8);
+        let tag = out
+            .get_mut(mac_at..mac_at + mac_len)
+            .ok_or(Error::ArgFail)?;
+        self.mac.compute(seq, content_type, version, plaintext, tag);
 
         let iv = if self.explicit_iv {
             explicit.get_mut(..bs)

@@ -17,6 +17,8 @@
 //! suites); the tests check both forms against matrix-crypto's buffered HMAC and SSL 3.0
 //! MAC. The constant-time mask helpers the CBC check shares live here.
 
+#[cfg(any(all(test, any(feature = "ssl3", feature = "tls")), feature = "ssl3"))]
+use alloc::vec::Vec;
 #[cfg(any(
     all(test, any(feature = "ssl3", feature = "tls")),
     feature = "md5-record-mac"
@@ -68,31 +70,21 @@ pub(crate) struct KeyedStart<H: BlockCompress> {
 }
 
 impl<H: BlockCompress> KeyedStart<H> {
-    /// `H` after absorbing `a || b`.
-    fn new(a: &[u8], b: &[u8]) -> Self {
+    /// `H` after absorbing `prefix`: its whole blocks compressed in place, the rest kept.
+    fn new(prefix: &[u8]) -> Self {
         const { assert!(H::BLOCK_LEN <= MAX_BLOCK && H::LENGTH_LEN < H::BLOCK_LEN) };
-        let mut start = KeyedStart {
-            state: Zeroizing::new(H::INITIAL_STATE),
-            rest: Zeroizing::new(H::ZERO_BLOCK),
-            rest_len: 0,
-            prefix_len: a.len() + b.len(),
-        };
-        // Plain loops: a `flat_map` over the parts links the iterator adapter's code.
-        for part in [a, b] {
-            for &byte in part {
-                // `rest_len` < BLOCK_LEN: it is reset on reaching it.
-                if let Some(slot) = AsMut::<[u8]>::as_mut(&mut *start.rest).get_mut(start.rest_len)
-                {
-                    *slot = byte;
-                }
-                start.rest_len += 1;
-                if start.rest_len == H::BLOCK_LEN {
-                    H::compress(&mut start.state, core::slice::from_ref(&*start.rest));
-                    start.rest_len = 0;
-                }
-            }
+        let whole = prefix.len() - prefix.len() % H::BLOCK_LEN;
+        let mut state = Zeroizing::new(H::INITIAL_STATE);
+        H::compress_bytes(&mut state, prefix.get(..whole).unwrap_or_default());
+        let mut rest = Zeroizing::new(H::ZERO_BLOCK);
+        let rest_bytes = prefix.get(whole..).unwrap_or_default();
+        copy_tag(rest_bytes, AsMut::<[u8]>::as_mut(&mut *rest));
+        KeyedStart {
+            state,
+            rest,
+            rest_len: rest_bytes.len(),
+            prefix_len: prefix.len(),
         }
-        start
     }
 
     /// The prefix bytes not yet compressed.
@@ -150,6 +142,8 @@ pub(crate) trait RecordMac: Send + 'static {
         dead_code,
         reason = "used by the record ciphers, absent from builds without any suite"
     )]
+    // Inlined: a wrapper of its own would only pass its arguments on.
+    #[inline(always)]
     fn compute(
         &self,
         seq: u64,
@@ -169,6 +163,7 @@ pub(crate) trait RecordMac: Send + 'static {
         dead_code,
         reason = "used by CBC decryption, absent from RC4-only builds"
     )]
+    #[inline(always)]
     fn compute_ct(
         &self,
         seq: u64,
@@ -254,9 +249,10 @@ fn digest_ct<H: BlockCompress>(
     // Where the 0x80 byte goes in the stream (secret), and the block it ends in.
     let end = len32(fixed) + len;
     let end_block = (end + len32(ll)) / len32(bl);
-    // The message's length in bits; records are far below 2^61 bytes, so the field's
-    // bytes past the low eight are zero.
-    let bits = (u64::from(len) + (start.prefix_len + header.len()) as u64) * 8;
+    // The message's length in bits: a record's data is below 2^17 bytes and the prefix and
+    // header a few blocks, so it fits 32 bits and the field's bytes past the low four are
+    // zero (no 64-bit shifts on 32-bit targets).
+    let bits = (len + len32(start.prefix_len + header.len())) * 8;
 
     let segments = [start.rest(), header, data];
     // Public bounds: the first block the real message can end in and the last one the
@@ -267,18 +263,22 @@ fn digest_ct<H: BlockCompress>(
     let mut block = H::ZERO_BLOCK;
     // The blocks that hold prefix or header bytes are assembled; after them the data lies
     // in whole blocks in `data` itself, compressed in place in one call.
+    // The assembled blocks before `first` go through the masked loop below too: every byte
+    // of them lies before the real end, so the masks keep them as they are and none of
+    // them is the final block (one loop instead of two call sites).
     let assembled = fixed.div_ceil(bl).min(first);
-    for k in 0..assembled {
-        fill_block(&segments, k, block.as_mut());
-        H::compress(&mut state, core::slice::from_ref(&block));
-    }
-    let from = assembled * bl - fixed.min(assembled * bl);
-    let to = first * bl - fixed.min(first * bl);
-    if let Some(whole) = data.get(from..to) {
-        H::compress_bytes(&mut state, whole);
-    }
     let mut chosen = H::INITIAL_STATE;
-    for k in first..=last {
+    let mut k = 0;
+    while k <= last {
+        if k == assembled && k < first {
+            let from = assembled * bl - fixed.min(assembled * bl);
+            let to = first * bl - fixed.min(first * bl);
+            if let Some(whole) = data.get(from..to) {
+                H::compress_bytes(&mut state, whole);
+            }
+            k = first;
+            continue;
+        }
         let b = AsMut::<[u8]>::as_mut(&mut block);
         fill_block(&segments, k, b);
         // Opaque to the optimiser: knowing the mask is all ones or zero, LLVM turns the
@@ -294,7 +294,7 @@ fn digest_ct<H: BlockCompress>(
         // byte order.
         for j in 0..ll {
             let shift = if H::BIG_ENDIAN { ll - 1 - j } else { j };
-            let l = if shift < 8 {
+            let l = if shift < 4 {
                 (bits >> (8 * shift)) as u8
             } else {
                 0
@@ -305,6 +305,7 @@ fn digest_ct<H: BlockCompress>(
         }
         H::compress(&mut state, core::slice::from_ref(&block));
         H::select(is_end, &state, &mut chosen);
+        k += 1;
     }
     H::write_digest(&chosen, out);
     chosen.zeroize();
@@ -343,9 +344,15 @@ impl<H: Ssl3Hash + BlockCompress + Send + 'static> RecordMac for Ssl3<H> {
     fn new(secret: &[u8]) -> Self {
         const { assert!(H::OUTPUT_LEN <= MAX_MAC_LEN) };
         // RFC 6101 section 5.2.3.1: hash(secret || pad_2 || hash(secret || pad_1 || ...)).
+        let mut prefix = Zeroizing::new(Vec::with_capacity(secret.len() + H::PAD_LEN));
+        prefix.extend_from_slice(secret);
+        prefix.resize(secret.len() + H::PAD_LEN, 0x36);
+        let inner = KeyedStart::new(&prefix);
+        prefix.truncate(secret.len());
+        prefix.resize(secret.len() + H::PAD_LEN, 0x5c);
         Ssl3 {
-            inner: KeyedStart::new(secret, &[0x36; 48][..H::PAD_LEN]),
-            outer: KeyedStart::new(secret, &[0x5c; 48][..H::PAD_LEN]),
+            inner,
+            outer: KeyedStart::new(&prefix),
         }
     }
 
@@ -389,9 +396,9 @@ impl<H: BlockCompress + Send + 'static> RecordMac for Tls<H> {
             copy_tag(secret, (*key).as_mut());
         }
         (*key).as_mut().iter_mut().for_each(|b| *b ^= 0x36);
-        let inner = KeyedStart::new((*key).as_ref(), &[]);
+        let inner = KeyedStart::new((*key).as_ref());
         (*key).as_mut().iter_mut().for_each(|b| *b ^= 0x36 ^ 0x5c);
-        let outer = KeyedStart::new((*key).as_ref(), &[]);
+        let outer = KeyedStart::new((*key).as_ref());
         Tls { inner, outer }
     }
 
