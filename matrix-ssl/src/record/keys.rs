@@ -86,7 +86,7 @@ impl KeyBlock {
 
     /// The `n`th part of the key block (0 to 5, in the RFC's order).
     fn part(&self, n: usize) -> &[u8] {
-        let (mac, key, iv) = self.direction(n % 2 == 0);
+        let (mac, key, iv) = self.direction(n.is_multiple_of(2));
         match n / 2 {
             0 => mac,
             1 => key,

@@ -73,7 +73,7 @@ impl<H: BlockCompress> KeyedStart<H> {
     /// `H` after absorbing `prefix`: its whole blocks compressed in place, the rest kept.
     fn new(prefix: &[u8]) -> Self {
         const { assert!(H::BLOCK_LEN <= MAX_BLOCK && H::LENGTH_LEN < H::BLOCK_LEN) };
-        let whole = prefix.len() - prefix.len() % H::BLOCK_LEN;
+        let whole = prefix.len() / H::BLOCK_LEN * H::BLOCK_LEN;
         let mut state = Zeroizing::new(H::INITIAL_STATE);
         H::compress_bytes(&mut state, prefix.get(..whole).unwrap_or_default());
         let mut rest = Zeroizing::new(H::ZERO_BLOCK);
@@ -285,10 +285,10 @@ fn digest_ct<H: BlockCompress>(
         // masked writes below into a branch on it (seen in x86-64 release builds).
         let is_end = core::hint::black_box(ct_eq(len32(k), end_block));
         let base = len32(k * bl);
-        // Indexed loops (public bounds): a `zip` links the iterator adapters' code.
-        for j in 0..b.len() {
+        // `enumerate`, not a `zip` with a counter: that links the iterator adapters' code.
+        for (j, byte) in b.iter_mut().enumerate() {
             let i = base + len32(j);
-            b[j] = ((u32::from(b[j]) & ct_lt(i, end)) | (0x80 & ct_eq(i, end))) as u8;
+            *byte = ((u32::from(*byte) & ct_lt(i, end)) | (0x80 & ct_eq(i, end))) as u8;
         }
         // The length goes in the last `ll` bytes of the final block only, in the hash's
         // byte order.
