@@ -51,14 +51,14 @@ impl<M: RecordMac> Drop for Cbc<M> {
 }
 
 impl<M: RecordMac> Cbc<M> {
-    fn new(
+    /// One direction's state from its MAC secret, key and IV, built in its box (one
+    /// function for both directions: the state is moved once, into the heap).
+    fn boxed(
         version: ProtocolVersion,
         suite: &SuiteInfo,
-        mac_secret: &[u8],
-        key: &[u8],
-        iv: &[u8],
+        (mac_secret, key, iv): (&[u8], &[u8], &[u8]),
         etm: bool,
-    ) -> Result<Self, Error> {
+    ) -> Result<Box<Self>, Error> {
         let alg = suite
             .bulk
             .cbc_name()
@@ -77,7 +77,7 @@ impl<M: RecordMac> Cbc<M> {
                 .ok_or(Error::ArgFail)?
                 .copy_from_slice(iv);
         }
-        Ok(Cbc {
+        Ok(Box::new(Cbc {
             cipher: CbcCipher::new(alg, key)?,
             mac: M::new(mac_secret),
             iv: chained,
@@ -85,7 +85,7 @@ impl<M: RecordMac> Cbc<M> {
             explicit_iv,
             ssl3: version.is_ssl3(),
             etm: etm && !version.is_ssl3(),
-        })
+        }))
     }
 }
 
@@ -105,9 +105,9 @@ pub(crate) fn states<M: RecordMac>(
     read: (&[u8], &[u8], &[u8]),
     etm: bool,
 ) -> Result<CipherStates, Error> {
-    let enc = Cbc::<M>::new(version, suite, write.0, write.1, write.2, etm)?;
-    let dec = Cbc::<M>::new(version, suite, read.0, read.1, read.2, etm)?;
-    Ok((Box::new(enc), Box::new(dec)))
+    let enc = Cbc::<M>::boxed(version, suite, write, etm)?;
+    let dec = Cbc::<M>::boxed(version, suite, read, etm)?;
+    Ok((enc, dec))
 }
 
 impl<M: RecordMac> RecordEncrypter for Cbc<M> {
@@ -142,17 +142,18 @@ impl<M: RecordMac> RecordEncrypter for Cbc<M> {
         if self.uses_etm() {
             return self.encrypt_etm(seq, content_type, version, start, body_start, out, explicit);
         }
-        let mut tag = [0u8; MAX_MAC_LEN];
-        let tag = tag.get_mut(..mac_len).ok_or(Error::ArgFail)?;
-        self.mac.compute(seq, content_type, version, plaintext, tag);
-        out.extend_from_slice(tag);
-        tag.zeroize();
         // The fewest padding bytes that make data || MAC || padding || padding_length a
         // whole number of blocks; each holds the padding length (TLS; SSL 3.0 allows any
         // content, and this one is as good as any).
         let pad = bs - 1 - (plaintext.len() + mac_len) % bs;
-        // `pad` < `bs` <= 16.
-        out.resize(out.len() + pad + 1, pad as u8);
+        // The MAC is written in place, between the data and the padding (one resize for
+        // both, no copy of the tag). `pad` < `bs` <= 16.
+        let mac_at = out.len();
+        out.resize(mac_at + mac_len + pad + 1, pad as u8);
+        let tag = out
+            .get_mut(mac_at..mac_at + mac_len)
+            .ok_or(Error::ArgFail)?;
+        self.mac.compute(seq, content_type, version, plaintext, tag);
 
         let iv = if self.explicit_iv {
             explicit.get_mut(..bs)
@@ -382,8 +383,9 @@ fn check_padding_and_mac<M: RecordMac>(
         let scan = n.min(MAX_PADDING + 1);
         let mut diff = 0u32;
         // `scan` <= `n`: the slice is in bounds.
-        for (i, &b) in (0u32..).zip(body[n - scan..].iter().rev()) {
-            diff |= ct_le(i, pad) & (u32::from(b) ^ pad);
+        // `enumerate`, not a `zip` with a counter: that links the iterator adapters' code.
+        for (i, &b) in body[n - scan..].iter().rev().enumerate() {
+            diff |= ct_le(len32(i), pad) & (u32::from(b) ^ pad);
         }
         good &= ct_eq(diff, 0);
     }
@@ -419,7 +421,8 @@ fn copy_mac(body: &[u8], start: usize, max_start: usize, out: &mut [u8]) {
     let rotated = &mut rotated[..mac_len];
     let mut offset = 0u32;
     let mut j = 0usize;
-    for (i, &b) in (len32(scan_start)..).zip(&body[scan_start..scan_end]) {
+    for (p, &b) in body[scan_start..scan_end].iter().enumerate() {
+        let i = len32(scan_start + p);
         let in_mac = !ct_lt(i, start32) & ct_lt(i, end32);
         // `j` < `mac_len`: it wraps below.
         rotated[j] |= (u32::from(b) & in_mac) as u8;
@@ -431,12 +434,12 @@ fn copy_mac(body: &[u8], start: usize, max_start: usize, out: &mut [u8]) {
     }
     // The MAC's byte k is at rotated[(offset + k) % mac_len].
     let m32 = len32(mac_len);
-    for (k, o) in (0u32..).zip(out.iter_mut()) {
-        let mut idx = offset + k;
+    for (k, o) in out.iter_mut().enumerate() {
+        let mut idx = offset + len32(k);
         idx -= m32 & !ct_lt(idx, m32);
         let mut v = 0u32;
-        for (m, &r) in (0u32..).zip(rotated.iter()) {
-            v |= u32::from(r) & ct_eq(m, idx);
+        for (m, &r) in rotated.iter().enumerate() {
+            v |= u32::from(r) & ct_eq(len32(m), idx);
         }
         *o = v as u8;
     }

@@ -86,16 +86,32 @@ impl KeyBlock {
 
     /// The `n`th part of the key block (0 to 5, in the RFC's order).
     fn part(&self, n: usize) -> &[u8] {
-        // The parts come in pairs (client, server) of one length each.
-        let lens = [self.mac_len, self.key_len, self.iv_len];
-        let mut start = 0;
-        for len in lens.iter().take(n / 2) {
-            start += 2 * len;
+        let (mac, key, iv) = self.direction(n.is_multiple_of(2));
+        match n / 2 {
+            0 => mac,
+            1 => key,
+            _ => iv,
         }
-        let len = lens.get(n / 2).copied().unwrap_or(0);
-        start += (n % 2) * len;
+    }
+
+    /// The MAC secret, key and IV that the client (`client`) or the server writes with,
+    /// borrowed from the block (the parts come in pairs, client then server, of one length
+    /// each).
+    pub(crate) fn direction(&self, client: bool) -> (&[u8], &[u8], &[u8]) {
+        let (m, k, i) = (self.mac_len, self.key_len, self.iv_len);
+        let s = usize::from(!client);
         // Cannot fail: `from_bytes` checked that the block has exactly these six parts.
-        self.bytes.get(start..start + len).unwrap_or(&[])
+        let at = |start: usize, len: usize| self.bytes.get(start..start + len).unwrap_or(&[]);
+        (
+            at(s * m, m),
+            at(2 * m + s * k, k),
+            at(2 * (m + k) + s * i, i),
+        )
+    }
+
+    /// The lengths of one direction's MAC secret, key and IV.
+    pub(crate) fn lens(&self) -> (usize, usize, usize) {
+        (self.mac_len, self.key_len, self.iv_len)
     }
 
     /// client_write_MAC_secret.

@@ -3,13 +3,7 @@
 // An AEAD-only build (a TLS-1.2-only GCM build) has no record MAC: the MAC'd states below
 // are then never built.
 #![cfg_attr(
-    not(any(
-        feature = "ssl3",
-        feature = "md5-record-mac",
-        feature = "sha1-record-mac",
-        feature = "sha256-record-mac",
-        feature = "sha384-record-mac"
-    )),
+    not(feature = "record-mac"),
     allow(dead_code, reason = "an AEAD-only build has no record MAC")
 )]
 
@@ -64,35 +58,19 @@ pub fn cipher_states_etm(
     if !version_compiled(version) || !suite.allowed_in(version) || (etm && !super::ETM) {
         return Err(Error::UnsupportedFail);
     }
-    let client = (
-        keys.client_write_mac(),
-        keys.client_write_key(),
-        keys.client_write_iv(),
-    );
-    let server = (
-        keys.server_write_mac(),
-        keys.server_write_key(),
-        keys.server_write_iv(),
-    );
-    let (mac_len, key_len, iv_len) = (
-        suite.mac_len(),
-        suite.key_len(),
-        suite.fixed_iv_len(version),
-    );
-    // The two directions' parts have one length each (the key block is cut in pairs).
-    if keys.client_write_mac().len() != mac_len
-        || keys.server_write_mac().len() != mac_len
-        || keys.client_write_key().len() != key_len
-        || keys.server_write_key().len() != key_len
-        || keys.client_write_iv().len() != iv_len
-        || keys.server_write_iv().len() != iv_len
+    // The key block holds the two directions' parts in pairs of one length each
+    // (`KeyBlock::from_bytes`): its lengths must be the suite's.
+    if keys.lens()
+        != (
+            suite.mac_len(),
+            suite.key_len(),
+            suite.fixed_iv_len(version),
+        )
     {
         return Err(Error::ArgFail);
     }
-    let (write, read) = match side {
-        Side::Client => (client, server),
-        Side::Server => (server, client),
-    };
+    let client = side == Side::Client;
+    let (write, read) = (keys.direction(client), keys.direction(!client));
     if suite.is_aead() {
         // RFC 7366 does not apply to AEAD suites (section 2): `etm` is ignored.
         return aead_states(suite, (write.1, write.2), (read.1, read.2));
