@@ -17,7 +17,7 @@ use zeroize::Zeroizing;
 use super::signing::PeerKey;
 use super::{
     CertValidator, HelloExtensions, HsShared, Output, Reneg, dh_params_digest, kx_supported,
-    psk_premaster,
+    plain_psk_premaster, psk_premaster,
 };
 use super::{ecdhe, kx};
 use crate::alert::Fatal;
@@ -463,7 +463,9 @@ impl ClientHandshake {
                 self.prev.clear();
                 // As at the server, a malformed hello is answered in the alerts of the
                 // version it names (an SSL 3.0 ServerHello gets SSL 3.0's).
-                let sh = ServerHello::read_bytes(body).map_err(|e| {
+                // `read` consumes the whole body or fails (its extensions block must end
+                // it): no trailing-bytes check of `read_bytes` on top.
+                let sh = ServerHello::read(&mut Reader::new(body)).map_err(|e| {
                     match super::version::peek_hello_version(body) {
                         Some(sv) => {
                             let table =
@@ -483,14 +485,15 @@ impl ClientHandshake {
                 self.hello_verify_request(st, hvr, out)?
             }
             (State::Certificate(st), HandshakeType::Certificate) if kx::CERTIFICATE => {
-                let cert = Certificate::read_bytes(body).map_err(decode)?;
+                // `read` fails on trailing bytes itself.
+                let cert = Certificate::read(&mut Reader::new(body)).map_err(decode)?;
                 self.shared.transcript_update(raw);
                 self.certificate(st, cert)?
             }
             (State::ServerKeyExchange(st), HandshakeType::ServerKeyExchange) => {
                 let ske = kx::read_server_key_exchange(st.kx, body, version).map_err(decode)?;
                 self.shared.transcript_update(raw);
-                self.server_key_exchange(st, &ske, rng)?
+                self.server_key_exchange(st, ske, rng)?
             }
             // RFC 4279 section 2: a PSK server without an identity hint may skip the
             // ServerKeyExchange.
@@ -762,35 +765,35 @@ impl ClientHandshake {
     fn server_key_exchange(
         &mut self,
         st: ExpectServerKeyExchange,
-        ske: &ServerKeyExchange,
+        ske: ServerKeyExchange,
         rng: &mut dyn SecureRandom,
     ) -> Result<State, Fatal> {
         // Each arm only in a build with its key exchange (`kx`); the reader refused the
-        // others already.
+        // others already. The message is taken by value: the hint moves on, uncopied.
         let kx = match ske {
             ServerKeyExchange::DheRsa {
                 params,
                 sig_alg,
                 signature,
             } if kx::RSA && kx::DH => {
-                self.verify_dh_params(&st, params, *sig_alg, signature)?;
-                let (public, z) = dh_agree(params, rng)?;
+                self.verify_dh_params(&st, &params, sig_alg, &signature)?;
+                let (public, z) = dh_agree(&params, rng)?;
                 ClientKx::Dh { public, z }
             }
             ServerKeyExchange::DhAnon { params } if kx::DH => {
-                let (public, z) = dh_agree(params, rng)?;
+                let (public, z) = dh_agree(&params, rng)?;
                 ClientKx::Dh { public, z }
             }
             ServerKeyExchange::Psk { identity_hint } if kx::PSK => ClientKx::Psk {
-                hint: identity_hint.clone(),
+                hint: identity_hint,
             },
             ServerKeyExchange::DhePsk {
                 identity_hint,
                 params,
             } if kx::PSK && kx::DH => {
-                let (public, z) = dh_agree(params, rng)?;
+                let (public, z) = dh_agree(&params, rng)?;
                 ClientKx::DhePsk {
-                    hint: identity_hint.clone(),
+                    hint: identity_hint,
                     public,
                     z,
                 }
@@ -805,7 +808,7 @@ impl ClientHandshake {
                     .as_ref()
                     .ok_or(Fatal::internal(Error::Failure))?;
                 let (public, z) =
-                    ecdhe::client_agree(&self.shared, key, params, *sig_alg, signature, rng)?;
+                    ecdhe::client_agree(&self.shared, key, &params, sig_alg, &signature, rng)?;
                 ClientKx::Ecdh { public, z }
             }
             _ => return Err(Fatal::unexpected()),
@@ -879,17 +882,18 @@ impl ClientHandshake {
         rng: &mut dyn SecureRandom,
         out: &mut Vec<Output>,
     ) -> Result<State, Fatal> {
-        let keys = Arc::clone(&self.shared.keys);
         // Client authentication: our chain now, a CertificateVerify after the
         // ClientKeyExchange. The chain is sent whatever CAs the server named (the server
         // decides, as MatrixSSL's client does).
         // The identity answers the request's certificate types and (TLS 1.2) signature
-        // pairs: an EC one for ecdsa_sign, an RSA one for rsa_sign.
-        let identity = if st.cert_requested && cfg!(feature = "client-auth") {
+        // pairs: an EC one for ecdsa_sign, an RSA one for rsa_sign. Its signer borrows the
+        // keys across the messages emitted below, so it holds a reference of its own to
+        // them, taken only when a certificate was asked for.
+        let auth_keys = (st.cert_requested && cfg!(feature = "client-auth"))
+            .then(|| Arc::clone(&self.shared.keys));
+        let identity = auth_keys.as_deref().and_then(|keys| {
             keys.client_identity(&st.cert_types, |k| self.shared.sign_spec(k).is_ok())
-        } else {
-            None
-        };
+        });
         let signer = match identity {
             Some((certificate_list, signer)) => {
                 let cert = Certificate { certificate_list };
@@ -910,7 +914,9 @@ impl ClientHandshake {
             }
         }
         let psk = |hint: &[u8]| {
-            keys.psk_choice(hint)
+            self.shared
+                .keys
+                .psk_choice(hint)
                 .ok_or(Fatal::new(AlertDescription::HandshakeFailure))
         };
         let (cke, pms): (ClientKeyExchange, Zeroizing<Vec<u8>>) = match st.kx {
@@ -929,11 +935,10 @@ impl ClientHandshake {
             ClientKx::Dh { public, z } if kx::DH => (ClientKeyExchange::Dh { dh_yc: public }, z),
             ClientKx::Psk { hint } if kx::PSK => {
                 let (identity, key) = psk(&hint)?;
-                let zeros = Zeroizing::new(alloc::vec![0u8; key.len()]);
                 let cke = ClientKeyExchange::Psk {
                     identity: identity.to_vec(),
                 };
-                (cke, psk_premaster(&zeros, key)?)
+                (cke, plain_psk_premaster(key)?)
             }
             ClientKx::DhePsk { hint, public, z } if kx::PSK && kx::DH => {
                 let (identity, key) = psk(&hint)?;

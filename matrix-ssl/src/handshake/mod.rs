@@ -356,6 +356,20 @@ pub(crate) fn psk_premaster(other_secret: &[u8], psk: &[u8]) -> Result<Zeroizing
     Ok(pms)
 }
 
+/// The premaster secret of plain PSK (RFC 4279 section 2): `other_secret` is N zero
+/// octets, N the key's length, so the message is written in place (lengths, zeros, key)
+/// without a vector of zeros to copy from: the bytes [`psk_premaster`] gives for it.
+pub(crate) fn plain_psk_premaster(psk: &[u8]) -> Result<Zeroizing<Vec<u8>>, Fatal> {
+    let n = u16::try_from(psk.len()).map_err(|_| Fatal::internal(Error::LimitFail))?;
+    let len = psk.len();
+    let mut pms = Zeroizing::new(alloc::vec![0u8; 4 + 2 * len]);
+    let (other, key) = pms.split_at_mut(2 + len);
+    other[..2].copy_from_slice(&n.to_be_bytes());
+    key[..2].copy_from_slice(&n.to_be_bytes());
+    key[2..].copy_from_slice(psk);
+    Ok(pms)
+}
+
 /// Hello extensions as the application sees them: (type, extension_data), copied once.
 pub(crate) fn app_extensions(
     exts: Option<&[crate::codec::handshake::Extension]>,

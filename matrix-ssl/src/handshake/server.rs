@@ -26,7 +26,8 @@ use zeroize::Zeroizing;
 use super::ecdhe::{self, ClientEc};
 use super::signing::PeerKey;
 use super::{
-    CertValidator, HsShared, Output, dh_params_digest, kx, kx_supported, psk_premaster, version,
+    CertValidator, HsShared, Output, dh_params_digest, kx, kx_supported, plain_psk_premaster,
+    psk_premaster, version,
 };
 use crate::alert::Fatal;
 use crate::codec::handshake::{
@@ -823,8 +824,7 @@ impl ServerHandshake {
             ClientKeyExchange::Dh { dh_yc } if kx::DH => agree(dh_yc)?,
             ClientKeyExchange::Psk { identity } if kx::PSK => {
                 let key = psk(identity)?;
-                let zeros = Zeroizing::new(alloc::vec![0u8; key.len()]);
-                psk_premaster(&zeros, key)?
+                plain_psk_premaster(key)?
             }
             ClientKeyExchange::DhePsk { identity, dh_yc } if kx::PSK && kx::DH => {
                 let key = psk(identity)?;
