@@ -1083,3 +1083,20 @@ impl Handshake {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Plain PSK's premaster, written in place, is RFC 4279 section 2's: the general
+    /// construction over N zero octets, for key lengths around the length bytes' edges.
+    #[test]
+    fn plain_psk_premaster_is_the_general_one_over_zeros() {
+        for len in [1usize, 2, 16, 255, 256, 300] {
+            let key: alloc::vec::Vec<u8> = (0..len).map(|i| (i * 7 + 1) as u8).collect();
+            let zeros = alloc::vec![0u8; len];
+            assert_eq!(
+                super::plain_psk_premaster(&key).unwrap().as_slice(),
+                super::psk_premaster(&zeros, &key).unwrap().as_slice()
+            );
+        }
+    }
+}
