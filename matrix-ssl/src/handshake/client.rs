@@ -17,7 +17,7 @@ use zeroize::Zeroizing;
 use super::signing::PeerKey;
 use super::{
     CertValidator, HelloExtensions, HsShared, Output, Reneg, dh_params_digest, kx_supported,
-    plain_psk_premaster, psk_premaster,
+    psk_premaster,
 };
 use super::{ecdhe, kx};
 use crate::alert::Fatal;
@@ -485,8 +485,7 @@ impl ClientHandshake {
                 self.hello_verify_request(st, hvr, out)?
             }
             (State::Certificate(st), HandshakeType::Certificate) if kx::CERTIFICATE => {
-                // `read` fails on trailing bytes itself.
-                let cert = Certificate::read(&mut Reader::new(body)).map_err(decode)?;
+                let cert = Certificate::read_bytes(body).map_err(decode)?;
                 self.shared.transcript_update(raw);
                 self.certificate(st, cert)?
             }
@@ -939,7 +938,7 @@ impl ClientHandshake {
                 let cke = ClientKeyExchange::Psk {
                     identity: identity.to_vec(),
                 };
-                (cke, plain_psk_premaster(key)?)
+                (cke, psk_premaster(None, key)?)
             }
             ClientKx::DhePsk { hint, public, z } if kx::PSK && kx::DH => {
                 let (identity, key) = psk(&hint)?;
@@ -947,7 +946,7 @@ impl ClientHandshake {
                     identity: identity.to_vec(),
                     dh_yc: public,
                 };
-                (cke, psk_premaster(&z, key)?)
+                (cke, psk_premaster(Some(&z), key)?)
             }
             ClientKx::Ecdh { public, z } if kx::ECDHE => {
                 (ClientKeyExchange::Ecdh { point: public }, z)

@@ -26,8 +26,7 @@ use zeroize::Zeroizing;
 use super::ecdhe::{self, ClientEc};
 use super::signing::PeerKey;
 use super::{
-    CertValidator, HsShared, Output, dh_params_digest, kx, kx_supported, plain_psk_premaster,
-    psk_premaster, version,
+    CertValidator, HsShared, Output, dh_params_digest, kx, kx_supported, psk_premaster, version,
 };
 use crate::alert::Fatal;
 use crate::codec::handshake::{
@@ -824,12 +823,12 @@ impl ServerHandshake {
             ClientKeyExchange::Dh { dh_yc } if kx::DH => agree(dh_yc)?,
             ClientKeyExchange::Psk { identity } if kx::PSK => {
                 let key = psk(identity)?;
-                plain_psk_premaster(key)?
+                psk_premaster(None, key)?
             }
             ClientKeyExchange::DhePsk { identity, dh_yc } if kx::PSK && kx::DH => {
                 let key = psk(identity)?;
                 let z = agree(dh_yc)?;
-                psk_premaster(&z, key)?
+                psk_premaster(Some(&z), key)?
             }
             // RFC 8422 section 5.10: the shared secret is the premaster secret.
             ClientKeyExchange::Ecdh { point } if kx::ECDHE => {
