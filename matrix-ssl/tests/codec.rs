@@ -1006,3 +1006,32 @@ fn reader_bounds() {
     assert_eq!(r.u32(), Ok(1));
     assert_eq!(r.u48(), Ok(0xffff_ffff_0000));
 }
+
+/// `ServerHello::read` consumes the whole body or fails (the client reads with it, without
+/// `read_bytes`' trailing check): for every prefix of real hellos, with and without
+/// extensions, and for each with bytes appended, both give the same answer and a
+/// successful `read` leaves nothing unread.
+#[test]
+fn server_hello_read_consumes_the_whole_body() {
+    let mut with_ext = ServerHello::read_bytes(&body_of(TLS11_RSA_SERVER_HELLO)).unwrap();
+    with_ext.extensions = Some(vec![Extension::RenegotiationInfo(Vec::new())]);
+    let bodies = [
+        body_of(TLS10_DHE_SERVER_HELLO),
+        body_of(TLS11_RSA_SERVER_HELLO),
+        with_ext.get_encoding(),
+    ];
+    for body in bodies {
+        let mut inputs: Vec<Vec<u8>> = (0..=body.len()).map(|n| body[..n].to_vec()).collect();
+        for extra in [&[0u8][..], &[0, 0], &[0, 0, 0]] {
+            inputs.push([body.as_slice(), extra].concat());
+        }
+        for input in inputs {
+            let mut r = Reader::new(&input);
+            let read = ServerHello::read(&mut r);
+            if read.is_ok() {
+                assert!(r.is_empty(), "{input:02x?} left bytes unread");
+            }
+            assert_eq!(read, ServerHello::read_bytes(&input), "{input:02x?}");
+        }
+    }
+}

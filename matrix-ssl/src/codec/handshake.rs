@@ -558,15 +558,34 @@ impl Codec<'_> for ServerHello {
         encode_extensions(out, &self.extensions);
     }
 
+    /// Reads a whole ServerHello body: the optional extensions block must end it, so
+    /// this never leaves bytes unread (a caller need not check, as `read_bytes` does).
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let sh = ServerHello {
-            server_version: ProtocolVersion::read(r)?,
-            random: r.take_array::<32>()?,
-            session_id: read_session_id(r)?,
-            cipher_suite: CipherSuite::read(r)?,
-            compression_method: CompressionMethod::read(r)?,
-            extensions: read_extensions::<false>(r)?,
+        ServerHello::read_fields(r)
+    }
+}
+
+impl ServerHello {
+    /// The fields of [`ServerHello::read`]. The fixed-width ones are taken as two fixed
+    /// layouts, version and random (34 bytes) then suite and compression method (3
+    /// bytes), instead of one bounds-checked read each: a short body is
+    /// [`DecodeError::Truncated`] either way, the only error those fields have.
+    #[inline(never)]
+    fn read_fields(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let head = r.take(2 + 32)?;
+        let mut random = [0u8; 32];
+        random.copy_from_slice(&head[2..]);
+        let session_id = read_session_id(r)?;
+        let tail = r.take(3)?;
+        let mut sh = ServerHello {
+            server_version: ProtocolVersion::from(u16::from_be_bytes([head[0], head[1]])),
+            random,
+            session_id,
+            cipher_suite: CipherSuite::from(u16::from_be_bytes([tail[0], tail[1]])),
+            compression_method: CompressionMethod::from(tail[2]),
+            extensions: None,
         };
+        sh.extensions = read_extensions::<false>(r)?;
         check_extensions(sh.extensions.as_deref(), Hello::Server)?;
         Ok(sh)
     }

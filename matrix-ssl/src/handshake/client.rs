@@ -466,7 +466,9 @@ impl ClientHandshake {
                 self.prev.clear();
                 // As at the server, a malformed hello is answered in the alerts of the
                 // version it names (an SSL 3.0 ServerHello gets SSL 3.0's).
-                let sh = ServerHello::read_bytes(body).map_err(|e| {
+                // `read` consumes the whole body or fails (its extensions block must end
+                // it): no trailing-bytes check of `read_bytes` on top.
+                let sh = ServerHello::read(&mut Reader::new(body)).map_err(|e| {
                     match super::version::peek_hello_version(body) {
                         Some(sv) => {
                             let table =
@@ -770,7 +772,8 @@ impl ClientHandshake {
         rng: &mut dyn SecureRandom,
     ) -> Result<State, Fatal> {
         // Each arm only in a build with its key exchange (`kx`); the reader refused the
-        // others already.
+        // others already. (Taking the message by value to move the hint instead of copying
+        // it made the PSK client 88 B larger: the whole message is then moved.)
         let kx = match ske {
             ServerKeyExchange::DheRsa {
                 params,
@@ -885,17 +888,18 @@ impl ClientHandshake {
         rng: &mut dyn SecureRandom,
         out: &mut Vec<Output>,
     ) -> Result<State, Fatal> {
-        let keys = Arc::clone(&self.shared.keys);
         // Client authentication: our chain now, a CertificateVerify after the
         // ClientKeyExchange. The chain is sent whatever CAs the server named (the server
         // decides, as MatrixSSL's client does).
         // The identity answers the request's certificate types and (TLS 1.2) signature
-        // pairs: an EC one for ecdsa_sign, an RSA one for rsa_sign.
-        let identity = if st.cert_requested && cfg!(feature = "client-auth") {
+        // pairs: an EC one for ecdsa_sign, an RSA one for rsa_sign. Its signer borrows the
+        // keys across the messages emitted below, so it holds a reference of its own to
+        // them, taken only when a certificate was asked for.
+        let auth_keys = (st.cert_requested && cfg!(feature = "client-auth"))
+            .then(|| Arc::clone(&self.shared.keys));
+        let identity = auth_keys.as_deref().and_then(|keys| {
             keys.client_identity(&st.cert_types, |k| self.shared.sign_spec(k).is_ok())
-        } else {
-            None
-        };
+        });
         let signer = match identity {
             Some((certificate_list, signer)) => {
                 let cert = Certificate { certificate_list };
@@ -916,7 +920,9 @@ impl ClientHandshake {
             }
         }
         let psk = |hint: &[u8]| {
-            keys.psk_choice(hint)
+            self.shared
+                .keys
+                .psk_choice(hint)
                 .ok_or(Fatal::new(AlertDescription::HandshakeFailure))
         };
         let (cke, pms): (ClientKeyExchange, Zeroizing<Vec<u8>>) = match &mut st.kx {
@@ -940,11 +946,10 @@ impl ClientHandshake {
             ),
             ClientKx::Psk { hint } if kx::PSK => {
                 let (identity, key) = psk(hint)?;
-                let zeros = Zeroizing::new(alloc::vec![0u8; key.len()]);
                 let cke = ClientKeyExchange::Psk {
                     identity: identity.to_vec(),
                 };
-                (cke, psk_premaster(&zeros, key)?)
+                (cke, psk_premaster(None, key)?)
             }
             ClientKx::DhePsk { hint, public, z } if kx::PSK && kx::DH => {
                 let (identity, key) = psk(hint)?;
@@ -952,7 +957,7 @@ impl ClientHandshake {
                     identity: identity.to_vec(),
                     dh_yc: core::mem::take(public),
                 };
-                (cke, psk_premaster(z, key)?)
+                (cke, psk_premaster(Some(&z[..]), key)?)
             }
             ClientKx::Ecdh { public, z } if kx::ECDHE => (
                 ClientKeyExchange::Ecdh {

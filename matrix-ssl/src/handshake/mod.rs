@@ -343,16 +343,32 @@ pub(crate) fn dh_params_digest(
     Ok(h.finalize())
 }
 
-/// The premaster secret of the PSK suites (RFC 4279 sections 2 and 3): `other_secret`
-/// (N zero octets for PSK, the DH shared secret for DHE_PSK) and the key, each with a
-/// 2-byte length.
-pub(crate) fn psk_premaster(other_secret: &[u8], psk: &[u8]) -> Result<Zeroizing<Vec<u8>>, Fatal> {
-    let len = |b: &[u8]| u16::try_from(b.len()).map_err(|_| Fatal::internal(Error::LimitFail));
-    let mut pms = Zeroizing::new(Vec::with_capacity(4 + other_secret.len() + psk.len()));
-    pms.extend_from_slice(&len(other_secret)?.to_be_bytes());
-    pms.extend_from_slice(other_secret);
-    pms.extend_from_slice(&len(psk)?.to_be_bytes());
-    pms.extend_from_slice(psk);
+/// The premaster secret of the PSK suites (RFC 4279 sections 2 and 3): `other_secret` (the
+/// DH shared secret for DHE_PSK; `None` for plain PSK, whose other_secret is N zero octets,
+/// N the key's length) and the key, each with a 2-byte length. Written in place into a
+/// zeroed buffer of the final length: plain PSK needs no vector of zeros to copy from, and
+/// both exchanges share this one function.
+pub(crate) fn psk_premaster(
+    other_secret: Option<&[u8]>,
+    psk: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, Fatal> {
+    let len = |n: usize| {
+        u16::try_from(n)
+            .map(u16::to_be_bytes)
+            .map_err(|_| Fatal::internal(Error::LimitFail))
+    };
+    let other_len = other_secret.map_or(psk.len(), <[u8]>::len);
+    let (other_prefix, psk_prefix) = (len(other_len)?, len(psk.len())?);
+    let mut pms = Zeroizing::new(alloc::vec![0u8; 4 + other_len + psk.len()]);
+    let (other, key) = pms.split_at_mut(2 + other_len);
+    let (prefix, other) = other.split_at_mut(2);
+    prefix.copy_from_slice(&other_prefix);
+    if let Some(secret) = other_secret {
+        other.copy_from_slice(secret);
+    }
+    let (prefix, key) = key.split_at_mut(2);
+    prefix.copy_from_slice(&psk_prefix);
+    key.copy_from_slice(psk);
     Ok(pms)
 }
 
@@ -1066,6 +1082,29 @@ impl Handshake {
             Handshake::Client(c) => &mut c.shared,
             #[cfg(feature = "server-side-ssl")]
             Handshake::Server(s) => &mut s.shared,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The PSK premaster secret is RFC 4279's layout, written out here byte by byte: plain
+    /// PSK's N zero octets and DHE_PSK's shared secret, for key lengths around the length
+    /// bytes' edges.
+    #[test]
+    fn psk_premaster_is_rfc_4279s() {
+        use alloc::vec::Vec;
+        for len in [1usize, 2, 16, 255, 256, 300] {
+            let key: Vec<u8> = (0..len).map(|i| (i * 7 + 1) as u8).collect();
+            let z = [0x5au8; 3];
+            let n = (len as u16).to_be_bytes();
+            let plain = [&n[..], &alloc::vec![0u8; len], &n, &key].concat();
+            assert_eq!(super::psk_premaster(None, &key).unwrap().as_slice(), plain);
+            let dhe = [&[0, 3][..], &z, &n, &key].concat();
+            assert_eq!(
+                super::psk_premaster(Some(&z), &key).unwrap().as_slice(),
+                dhe
+            );
         }
     }
 }

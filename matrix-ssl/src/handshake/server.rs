@@ -823,13 +823,12 @@ impl ServerHandshake {
             ClientKeyExchange::Dh { dh_yc } if kx::DH => agree(dh_yc)?,
             ClientKeyExchange::Psk { identity } if kx::PSK => {
                 let key = psk(identity)?;
-                let zeros = Zeroizing::new(alloc::vec![0u8; key.len()]);
-                psk_premaster(&zeros, key)?
+                psk_premaster(None, key)?
             }
             ClientKeyExchange::DhePsk { identity, dh_yc } if kx::PSK && kx::DH => {
                 let key = psk(identity)?;
                 let z = agree(dh_yc)?;
-                psk_premaster(&z, key)?
+                psk_premaster(Some(&z), key)?
             }
             // RFC 8422 section 5.10: the shared secret is the premaster secret.
             ClientKeyExchange::Ecdh { point } if kx::ECDHE => {
