@@ -3,8 +3,9 @@
 //! off): a few hundred bytes of code instead of the `aes` crate's fixsliced tables of code.
 //!
 //! This module owns the key expansion (FIPS 197 section 5.2), the cipher and inverse
-//! cipher (sections 5.1 and 5.3) and the `cipher` 0.5 block cipher traits, so that the
-//! types plug into the `cbc` mode like the `aes` crate's.
+//! cipher (sections 5.1 and 5.3), CBC mode over them (SP 800-38A section 6.2: a plain chain
+//! loop per direction, shared by every key size, instead of a `cbc` crate instance per
+//! direction and key size) and the `cipher` 0.5 block cipher traits.
 //!
 //! The state is bitsliced: plane `j` (a `u16`) holds bit `j` of each of the 16 state bytes,
 //! byte `k` (row `k % 4`, column `k / 4`) at bit `k`. Every step is a fixed sequence of

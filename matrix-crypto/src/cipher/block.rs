@@ -13,11 +13,17 @@ use core::fmt;
 use matrix_core::{Error, Result};
 use zeroize::ZeroizeOnDrop;
 
-#[cfg(not(feature = "aes-improve-perf-increase-codesize"))]
+#[cfg(all(
+    any(feature = "aes-128", feature = "aes-256"),
+    not(feature = "aes-improve-perf-increase-codesize")
+))]
 use super::aes_compact as aes_impl;
 /// AES: the `aes` crate when `aes-improve-perf-increase-codesize` asks for speed over size,
-/// else the in-tree compact AES.
-#[cfg(feature = "aes-improve-perf-increase-codesize")]
+/// else the in-tree compact AES (neither in a build with no AES key size).
+#[cfg(all(
+    any(feature = "aes-128", feature = "aes-256"),
+    feature = "aes-improve-perf-increase-codesize"
+))]
 use aes as aes_impl;
 
 /// Three-key 3DES: the `des` crate, or the table-driven in-tree code when the feature
@@ -97,6 +103,7 @@ mod via_cbc_crate {
     }
 
     /// CBC encryption of whole blocks in place with `C`, leaving the last ciphertext block in `iv`.
+    #[inline(always)]
     pub(super) fn cbc_encrypt<C: BlockCipherEncrypt>(
         cipher: &C,
         iv: &mut [u8],
@@ -115,6 +122,7 @@ mod via_cbc_crate {
 
     /// CBC decryption of whole blocks in place with `C` (the backend decrypts several blocks in
     /// parallel where it can, e.g. AES-NI), leaving the last ciphertext block in `iv`.
+    #[inline(always)]
     pub(super) fn cbc_decrypt<C: BlockCipherDecrypt>(
         cipher: &C,
         iv: &mut [u8],
@@ -151,10 +159,15 @@ macro_rules! cbc_crate_mode {
         $(
             $(#[$meta])*
             impl CbcMode for $ty {
+                // Inlined into `CbcCipher`'s arms (with the mode code below them), as the
+                // generic mode code was before: out of line, each cipher's pair cost about
+                // 0.2 KB (a default firmware image has five ciphers).
+                #[inline(always)]
                 fn cbc_encrypt(&self, iv: &mut [u8], data: &mut [u8]) -> Result<()> {
                     via_cbc_crate::cbc_encrypt(self, iv, data)
                 }
 
+                #[inline(always)]
                 fn cbc_decrypt(&self, iv: &mut [u8], data: &mut [u8]) -> Result<()> {
                     via_cbc_crate::cbc_decrypt(self, iv, data)
                 }
