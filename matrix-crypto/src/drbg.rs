@@ -19,7 +19,6 @@ use matrix_core::{Error, Result};
 use zeroize::Zeroize;
 
 use crate::hash::Hash;
-use crate::hash::MAX_OUTPUT_LEN;
 use crate::mac::{Hmac, KeyedMac};
 use crate::random::SecureRandom;
 
@@ -245,20 +244,16 @@ fn hmac_drbg_update<H: Hash>(
         }
         // K = HMAC(K, V || round || provided_data)
         let [p0, p1, p2] = provided;
-        keyed.mac_into(v.as_ref(), &[&[round], p0, p1, p2], key.as_mut());
+        keyed.mac_into(false, v.as_ref(), &[&[round], p0, p1, p2], key.as_mut());
         *keyed = Hmac::new(key.as_ref());
         // V = HMAC(K, V)
         next_v(keyed, v.as_mut());
     }
 }
 
-/// `V = HMAC(K, V)`.
+/// `V = HMAC(K, V)`, in place.
 fn next_v(keyed: &dyn KeyedMac, v: &mut [u8]) {
-    let mut prev = [0u8; MAX_OUTPUT_LEN];
-    let n = v.len().min(MAX_OUTPUT_LEN);
-    prev[..n].copy_from_slice(&v[..n]);
-    keyed.mac_into(&prev[..n], &[], v);
-    prev.zeroize();
+    keyed.mac_into(true, &[], &[], v);
 }
 
 /// The output loop of HMAC_DRBG_Generate (SP 800-90A section 10.1.2.5, step 4): `out` filled

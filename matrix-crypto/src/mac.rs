@@ -108,9 +108,11 @@ pub(crate) trait KeyedMac {
         expect(dead_code, reason = "only the PRFs ask; they need `hmac`")
     )]
     fn tag_len(&self) -> usize;
-    /// `HMAC(key, first || rest[0] || rest[1] ...)` into `out`: its first
-    /// `min(out.len(), tag_len())` bytes.
-    fn mac_into(&self, first: &[u8], rest: &[&[u8]], out: &mut [u8]);
+    /// `HMAC(key, [out ||] first || rest[0] || rest[1] ...)` into `out`: its first
+    /// `min(out.len(), tag_len())` bytes. With `chain`, the message starts with what `out`
+    /// holds, which the tag then replaces: `A(i + 1) = HMAC(secret, A(i))` of P_hash and
+    /// `V = HMAC(K, V)` of the DRBG, without a copy of the secret value to wipe.
+    fn mac_into(&self, chain: bool, first: &[u8], rest: &[&[u8]], out: &mut [u8]);
 }
 
 impl<H: Hash> KeyedMac for Hmac<H> {
@@ -118,8 +120,11 @@ impl<H: Hash> KeyedMac for Hmac<H> {
         H::OUTPUT_LEN
     }
 
-    fn mac_into(&self, first: &[u8], rest: &[&[u8]], out: &mut [u8]) {
+    fn mac_into(&self, chain: bool, first: &[u8], rest: &[&[u8]], out: &mut [u8]) {
         let mut m = self.clone();
+        if chain {
+            m.update(out);
+        }
         m.update(first);
         for p in rest {
             m.update(p);
