@@ -19,7 +19,7 @@ use matrix_core::{Error, Result};
 use zeroize::Zeroize;
 
 use crate::hash::Hash;
-use crate::mac::Hmac;
+use crate::mac::{Hmac, KeyedMac};
 use crate::random::SecureRandom;
 
 /// The most bytes one generate request may return (2^19 bits, SP 800-90A table 2).
@@ -122,7 +122,7 @@ impl<H: Hash> HmacDrbgOver<H> {
             reseed_interval: MAX_RESEED_INTERVAL,
             source: None,
         };
-        drbg.update(&[entropy_input, nonce, personalization]);
+        drbg.update([entropy_input, nonce, personalization]);
         drbg
     }
 
@@ -178,7 +178,7 @@ impl<H: Hash> HmacDrbgOver<H> {
         let mut e = [0u8; ENTROPY_LEN];
         let got = entropy.get_entropy(&mut e);
         if got.is_ok() {
-            hmac_drbg_update(key, v, keyed, &[&e, additional_input]);
+            hmac_drbg_update(key, v, keyed, [&e, additional_input, &[]]);
         }
         e.zeroize();
         got
@@ -187,7 +187,7 @@ impl<H: Hash> HmacDrbgOver<H> {
     /// Reseeds with the given entropy input and additional input (SP 800-90A section
     /// 10.1.2.4), for known-answer tests and callers that gather entropy themselves.
     pub fn reseed_with(&mut self, entropy_input: &[u8], additional_input: &[u8]) {
-        self.update(&[entropy_input, additional_input]);
+        self.update([entropy_input, additional_input, &[]]);
         self.reseed_counter = 1;
     }
 
@@ -214,47 +214,60 @@ impl<H: Hash> HmacDrbgOver<H> {
 
     fn generate_unchecked(&mut self, out: &mut [u8], additional_input: &[u8]) -> Result<()> {
         if !additional_input.is_empty() {
-            self.update(&[additional_input]);
+            self.update([additional_input, &[], &[]]);
         }
-        for chunk in out.chunks_mut(H::OUTPUT_LEN) {
-            let mut m = self.keyed.clone();
-            m.update(self.v.as_ref());
-            self.v = m.finalize();
-            chunk.copy_from_slice(&self.v.as_ref()[..chunk.len()]);
-        }
-        self.update(&[additional_input]);
+        hmac_drbg_fill(self.v.as_mut(), &self.keyed, out);
+        self.update([additional_input, &[], &[]]);
         self.reseed_counter += 1;
         Ok(())
     }
 
-    fn update(&mut self, provided: &[&[u8]]) {
+    fn update(&mut self, provided: [&[u8]; 3]) {
         hmac_drbg_update(&mut self.key, &mut self.v, &mut self.keyed, provided);
     }
 }
 
-/// HMAC_DRBG_Update (SP 800-90A section 10.1.2.2); `provided` is the provided data in parts,
-/// so callers need not concatenate secrets into a buffer. `keyed` is HMAC keyed with `key`,
-/// before and after.
+/// HMAC_DRBG_Update (SP 800-90A section 10.1.2.2); `provided` is the provided data in up to
+/// three parts (empty parts add nothing), so callers need not concatenate secrets into a
+/// buffer. `keyed` is HMAC keyed with `key`, before and after. The HMACs go through the
+/// keyed HMAC's [`KeyedMac`] method, the one the TLS PRFs call.
 fn hmac_drbg_update<H: Hash>(
     key: &mut H::Output,
     v: &mut H::Output,
     keyed: &mut Hmac<H>,
-    provided: &[&[u8]],
+    provided: [&[u8]; 3],
 ) {
-    let has_data = provided.iter().any(|p| !p.is_empty());
+    let has_data = !(provided[0].is_empty() && provided[1].is_empty() && provided[2].is_empty());
     for round in [0x00u8, 0x01] {
         if round == 0x01 && !has_data {
             break;
         }
-        let mut m = keyed.clone();
-        m.update(v.as_ref());
-        m.update(&[round]);
-        provided.iter().for_each(|p| m.update(p));
-        *key = m.finalize();
+        // K = HMAC(K, V || round || provided_data)
+        let [p0, p1, p2] = provided;
+        keyed.mac_into(false, v.as_ref(), &[&[round], p0, p1, p2], key.as_mut());
         *keyed = Hmac::new(key.as_ref());
-        let mut m = keyed.clone();
-        m.update(v.as_ref());
-        *v = m.finalize();
+        // V = HMAC(K, V)
+        next_v(keyed, v.as_mut());
+    }
+}
+
+/// `V = HMAC(K, V)`, in place.
+fn next_v(keyed: &dyn KeyedMac, v: &mut [u8]) {
+    keyed.mac_into(true, &[], &[], v);
+}
+
+/// The output loop of HMAC_DRBG_Generate (SP 800-90A section 10.1.2.5, step 4): `out` filled
+/// with successive `V = HMAC(K, V)`, by offset (no chunk iterator).
+fn hmac_drbg_fill(v: &mut [u8], keyed: &dyn KeyedMac, out: &mut [u8]) {
+    if v.is_empty() {
+        return; // No hash has an empty digest; the loop below needs progress.
+    }
+    let mut done = 0;
+    while done < out.len() {
+        next_v(keyed, v);
+        let take = (out.len() - done).min(v.len());
+        out[done..done + take].copy_from_slice(&v[..take]);
+        done += take;
     }
 }
 

@@ -166,22 +166,27 @@ pub(crate) fn sha1_compress(state: &mut [u32; 5], input: &[[u8; 64]]) {
 }
 
 /// A Merkle-Damgard hash over `C`: the buffered digest behind the compact `Md5`/`Sha1`.
+/// Its state and every operation on it are non-generic ([`MdState`]), so that MD5 and SHA-1
+/// share them: each instance here only names its compression function and constants.
 pub(crate) struct MdHash<C: Compress, const N: usize> {
+    core: MdState,
+    _alg: PhantomData<C>,
+}
+
+/// The chaining state, buffered partial block and length of an [`MdHash`].
+#[derive(Clone)]
+struct MdState {
     state: [u32; 5],
     buf: [u8; 64],
     buf_len: usize,
     /// Bytes absorbed (the length field counts bits modulo 2^64).
     total: u64,
-    _alg: PhantomData<C>,
 }
 
 impl<C: Compress, const N: usize> Clone for MdHash<C, N> {
     fn clone(&self) -> Self {
         MdHash {
-            state: self.state,
-            buf: self.buf,
-            buf_len: self.buf_len,
-            total: self.total,
+            core: self.core.clone(),
             _alg: PhantomData,
         }
     }
@@ -193,7 +198,7 @@ impl<C: Compress, const N: usize> Default for MdHash<C, N> {
     }
 }
 
-impl<C: Compress, const N: usize> Drop for MdHash<C, N> {
+impl Drop for MdState {
     fn drop(&mut self) {
         self.state.zeroize();
         self.buf.zeroize();
@@ -204,91 +209,81 @@ impl<C: Compress, const N: usize> MdHash<C, N> {
     /// The hash of the empty message.
     pub(crate) fn new() -> Self {
         MdHash {
-            state: C::INIT,
-            buf: [0; 64],
-            buf_len: 0,
-            total: 0,
+            core: MdState::new(&C::INIT),
             _alg: PhantomData,
         }
     }
 
     /// Absorbs `data`.
     pub(crate) fn update(&mut self, data: &[u8]) {
-        self.total = self.total.wrapping_add(data.len() as u64);
-        absorb(
-            &mut self.state,
-            &mut self.buf,
-            &mut self.buf_len,
-            data,
-            C::block,
-        );
+        self.core.absorb(data, C::block);
     }
 
     /// The digest: `N` bytes (16 for MD5, 20 for SHA-1).
     pub(crate) fn finalize(mut self) -> [u8; N] {
         let mut out = [0u8; N];
-        pad_and_write(
-            &mut self.state,
-            &mut self.buf,
-            self.buf_len,
-            self.total,
-            C::BIG_ENDIAN,
-            C::block,
-            &mut out,
-        );
+        self.core.pad_and_write(C::BIG_ENDIAN, C::block, &mut out);
         out
     }
 }
 
-/// [`MdHash::update`] for every compression function: one copy of the buffering code in a
-/// build with both compact hashes (the compression is called through a pointer).
-#[inline(never)]
-fn absorb(
-    state: &mut [u32; 5],
-    buf: &mut [u8; 64],
-    buf_len: &mut usize,
-    mut data: &[u8],
-    block: fn(&mut [u32; 5], &[u8; 64]),
-) {
-    while !data.is_empty() {
-        let take = (64 - *buf_len).min(data.len());
-        buf[*buf_len..*buf_len + take].copy_from_slice(&data[..take]);
-        *buf_len += take;
-        data = &data[take..];
-        if *buf_len == 64 {
-            block(state, buf);
-            *buf_len = 0;
+impl MdState {
+    /// A fresh state from the hash's initial chaining words: one out-of-line copy for
+    /// every hash (each `new` of MD5, SHA-1, their HMACs and `Md5Sha1` calls it).
+    #[inline(never)]
+    fn new(init: &[u32; 5]) -> Self {
+        MdState {
+            state: *init,
+            buf: [0; 64],
+            buf_len: 0,
+            total: 0,
         }
     }
-}
 
-/// [`MdHash::finalize`] for every compression function: the `0x80` padding and the 64-bit
-/// bit count of `total` bytes, in the hash's byte order, then the state words into `out`.
-#[inline(never)]
-fn pad_and_write(
-    state: &mut [u32; 5],
-    buf: &mut [u8; 64],
-    buf_len: usize,
-    total: u64,
-    big_endian: bool,
-    block: fn(&mut [u32; 5], &[u8; 64]),
-    out: &mut [u8],
-) {
-    let bits = total.wrapping_mul(8);
-    let len = if big_endian {
-        bits.to_be_bytes()
-    } else {
-        bits.to_le_bytes()
-    };
-    buf[buf_len] = 0x80;
-    buf[buf_len + 1..].fill(0);
-    if buf_len >= 56 {
-        block(state, buf);
-        buf.fill(0);
+    /// [`MdHash::update`] for every compression function: one copy of the buffering code in
+    /// a build with both compact hashes (the compression is called through a pointer).
+    #[inline(never)]
+    fn absorb(&mut self, mut data: &[u8], block: fn(&mut [u32; 5], &[u8; 64])) {
+        self.total = self.total.wrapping_add(data.len() as u64);
+        while !data.is_empty() {
+            let take = (64 - self.buf_len).min(data.len());
+            self.buf[self.buf_len..self.buf_len + take].copy_from_slice(&data[..take]);
+            self.buf_len += take;
+            data = &data[take..];
+            if self.buf_len == 64 {
+                block(&mut self.state, &self.buf);
+                self.buf_len = 0;
+            }
+        }
     }
-    buf[56..].copy_from_slice(&len);
-    block(state, buf);
-    crate::hash::store_words32(state, big_endian, out);
+
+    /// [`MdHash::finalize`] for every compression function: the `0x80` padding and the
+    /// 64-bit bit count of the bytes absorbed, in the hash's byte order, then the state
+    /// words into `out`.
+    #[inline(never)]
+    fn pad_and_write(
+        &mut self,
+        big_endian: bool,
+        block: fn(&mut [u32; 5], &[u8; 64]),
+        out: &mut [u8],
+    ) {
+        let bits = self.total.wrapping_mul(8);
+        let len = if big_endian {
+            bits.to_be_bytes()
+        } else {
+            bits.to_le_bytes()
+        };
+        let buf_len = self.buf_len.min(63);
+        self.buf[buf_len] = 0x80;
+        self.buf[buf_len + 1..].fill(0);
+        if buf_len >= 56 {
+            block(&mut self.state, &self.buf);
+            self.buf.fill(0);
+        }
+        self.buf[56..].copy_from_slice(&len);
+        block(&mut self.state, &self.buf);
+        crate::hash::store_words32(&self.state, big_endian, out);
+    }
 }
 
 /// The compact MD5.

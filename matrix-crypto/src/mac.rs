@@ -95,6 +95,47 @@ impl<H: Hash> Hmac<H> {
     }
 }
 
+/// A keyed HMAC as the P_hash expansions (TLS 1.0/1.1 and 1.2 PRFs) and the HMAC_DRBG see
+/// it: a trait object, so that their loops are compiled once for every hash (on a Cortex-M4
+/// the TLS 1.0 PRF was two inlined copies of the P_hash loop, about 1 KB), and only these
+/// small methods per hash, which the DRBG shares with the PRF of the same hash (the DRBG
+/// over SHA-1 and P_SHA-1, over SHA-256 and P_SHA256). A dynamic call per HMAC costs
+/// nothing next to the HMAC's two or more compressions.
+pub(crate) trait KeyedMac {
+    /// The tag length in bytes (at most [`crate::hash::MAX_OUTPUT_LEN`]).
+    #[cfg_attr(
+        not(feature = "hmac"),
+        expect(dead_code, reason = "only the PRFs ask; they need `hmac`")
+    )]
+    fn tag_len(&self) -> usize;
+    /// `HMAC(key, [out ||] first || rest[0] || rest[1] ...)` into `out`: its first
+    /// `min(out.len(), tag_len())` bytes. With `chain`, the message starts with what `out`
+    /// holds, which the tag then replaces: `A(i + 1) = HMAC(secret, A(i))` of P_hash and
+    /// `V = HMAC(K, V)` of the DRBG, without a copy of the secret value to wipe.
+    fn mac_into(&self, chain: bool, first: &[u8], rest: &[&[u8]], out: &mut [u8]);
+}
+
+impl<H: Hash> KeyedMac for Hmac<H> {
+    fn tag_len(&self) -> usize {
+        H::OUTPUT_LEN
+    }
+
+    fn mac_into(&self, chain: bool, first: &[u8], rest: &[&[u8]], out: &mut [u8]) {
+        let mut m = self.clone();
+        if chain {
+            m.update(out);
+        }
+        m.update(first);
+        for p in rest {
+            m.update(p);
+        }
+        let mut d = m.finalize();
+        let k = out.len().min(H::OUTPUT_LEN);
+        out[..k].copy_from_slice(&d.as_ref()[..k]);
+        d.zeroize();
+    }
+}
+
 impl<H: Hash> fmt::Debug for Hmac<H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Hmac<{:?}> {{ .. }}", H::ALGORITHM)

@@ -13,7 +13,7 @@ use zeroize::{Zeroize, Zeroizing};
 #[cfg(feature = "sha512")]
 use crate::hash::Sha384;
 use crate::hash::{Hash, Sha256};
-use crate::mac::Hmac;
+use crate::mac::{Hmac, KeyedMac};
 
 /// The length of a master secret in bytes.
 pub const MASTER_SECRET_LEN: usize = 48;
@@ -32,47 +32,18 @@ pub(crate) fn p_hash_xor<H: Hash>(secret: &[u8], seed: &[&[u8]], out: &mut [u8])
 /// The longest digest a P_hash runs on (SHA-384's 48 bytes, rounded up).
 const MAX_DIGEST_LEN: usize = 64;
 
-/// A keyed HMAC as the P_hash expansion sees it: a trait object, so that the expansion
-/// loop is compiled once for every hash (P_MD5 and P_SHA-1 of TLS 1.0/1.1, P_SHA256 and
-/// P_SHA384 of TLS 1.2) and only these two small methods per hash (on a Cortex-M4 the
-/// TLS 1.0 PRF was two inlined copies of the loop, about 1 KB). A dynamic call per HMAC
-/// costs nothing next to the HMAC's two or more compressions.
-trait PrfMac {
-    /// The digest length in bytes (at most [`MAX_DIGEST_LEN`]).
-    fn digest_len(&self) -> usize;
-    /// `HMAC(key, first || rest[0] || rest[1] ...)` into `out`, which has
-    /// [`PrfMac::digest_len`] bytes.
-    fn mac_into(&self, first: &[u8], rest: &[&[u8]], out: &mut [u8]);
-}
-
-impl<H: Hash> PrfMac for Hmac<H> {
-    fn digest_len(&self) -> usize {
-        H::OUTPUT_LEN
-    }
-
-    fn mac_into(&self, first: &[u8], rest: &[&[u8]], out: &mut [u8]) {
-        let mut m = self.clone();
-        m.update(first);
-        rest.iter().for_each(|p| m.update(p));
-        let mut d = m.finalize();
-        let k = out.len().min(d.as_ref().len());
-        out[..k].copy_from_slice(&d.as_ref()[..k]);
-        d.zeroize();
-    }
-}
-
 /// [`p_hash_xor`] under a keyed HMAC of any hash.
-fn p_hash_xor_keyed(key: &dyn PrfMac, seed: &[&[u8]], out: &mut [u8]) {
+fn p_hash_xor_keyed(key: &dyn KeyedMac, seed: &[&[u8]], out: &mut [u8]) {
     // Never 0 (every hash has a digest); the bound keeps the loop below finite regardless.
-    let n = key.digest_len().clamp(1, MAX_DIGEST_LEN);
+    let n = key.tag_len().clamp(1, MAX_DIGEST_LEN);
     let (mut a, mut block) = ([0u8; MAX_DIGEST_LEN], [0u8; MAX_DIGEST_LEN]);
     // A(1) = HMAC(secret, seed)
-    key.mac_into(&[], seed, &mut a[..n]);
+    key.mac_into(false, &[], seed, &mut a[..n]);
     // The output is walked by offset, not by `chunks_mut(n).peekable()`: the same blocks,
     // without the iterator adapters' code (about 0.15 KB on a Cortex-M4).
     let mut done = 0;
     while done < out.len() {
-        key.mac_into(&a[..n], seed, &mut block[..n]);
+        key.mac_into(false, &a[..n], seed, &mut block[..n]);
         let take = (out.len() - done).min(n);
         out[done..done + take]
             .iter_mut()
@@ -81,9 +52,7 @@ fn p_hash_xor_keyed(key: &dyn PrfMac, seed: &[&[u8]], out: &mut [u8]) {
         done += take;
         if done < out.len() {
             // A(i + 1) = HMAC(secret, A(i))
-            let mut prev = a;
-            key.mac_into(&prev[..n], &[], &mut a[..n]);
-            prev.zeroize();
+            key.mac_into(true, &[], &[], &mut a[..n]);
         }
     }
     a.zeroize();

@@ -3,8 +3,9 @@
 //! off): a few hundred bytes of code instead of the `aes` crate's fixsliced tables of code.
 //!
 //! This module owns the key expansion (FIPS 197 section 5.2), the cipher and inverse
-//! cipher (sections 5.1 and 5.3) and the `cipher` 0.5 block cipher traits, so that the
-//! types plug into the `cbc` mode like the `aes` crate's.
+//! cipher (sections 5.1 and 5.3), CBC mode over them (SP 800-38A section 6.2: a plain chain
+//! loop per direction, shared by every key size, instead of a `cbc` crate instance per
+//! direction and key size) and the `cipher` 0.5 block cipher traits.
 //!
 //! The state is bitsliced: plane `j` (a `u16`) holds bit `j` of each of the 16 state bytes,
 //! byte `k` (row `k % 4`, column `k / 4`) at bit `k`. Every step is a fixed sequence of
@@ -22,6 +23,7 @@ use cipher::{
     consts::{U1, U16},
 };
 use core::fmt;
+use matrix_core::{Error, Result};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// The eight bit planes of a 16-byte state (or of 4 bytes of a key-schedule word).
@@ -294,6 +296,46 @@ impl Schedule {
     }
 }
 
+impl Schedule {
+    /// CBC encryption (SP 800-38A section 6.2) of whole blocks in place, leaving the last
+    /// ciphertext block in `iv`: the chain written over the cipher directly, one copy for
+    /// every key size. `ArgFail` (nothing changed) for an IV that is not 16 bytes or a
+    /// partial block.
+    pub(super) fn cbc_encrypt(&self, iv: &mut [u8], data: &mut [u8]) -> Result<()> {
+        let (Ok(chain), (blocks, [])) = (<&mut [u8; 16]>::try_from(iv), data.as_chunks_mut::<16>())
+        else {
+            return Err(Error::ArgFail);
+        };
+        for block in blocks {
+            for i in 0..16 {
+                block[i] ^= chain[i];
+            }
+            *block = self.encrypt(block);
+            *chain = *block;
+        }
+        Ok(())
+    }
+
+    /// CBC decryption (SP 800-38A section 6.2) of whole blocks in place, leaving the last
+    /// ciphertext block in `iv`; errors as [`Schedule::cbc_encrypt`].
+    pub(super) fn cbc_decrypt(&self, iv: &mut [u8], data: &mut [u8]) -> Result<()> {
+        let (Ok(chain), (blocks, [])) = (<&mut [u8; 16]>::try_from(iv), data.as_chunks_mut::<16>())
+        else {
+            return Err(Error::ArgFail);
+        };
+        for block in blocks {
+            let mut plain = self.decrypt(block);
+            for i in 0..16 {
+                plain[i] ^= chain[i];
+            }
+            *chain = *block;
+            *block = plain;
+            plain.zeroize();
+        }
+        Ok(())
+    }
+}
+
 impl Drop for Schedule {
     fn drop(&mut self) {
         self.round_keys.zeroize();
@@ -371,6 +413,16 @@ macro_rules! compact_aes {
 
         /// The round keys are zeroized when the schedule drops.
         impl ZeroizeOnDrop for $name {}
+
+        impl super::block::CbcMode for $name {
+            fn cbc_encrypt(&self, iv: &mut [u8], data: &mut [u8]) -> Result<()> {
+                self.0.cbc_encrypt(iv, data)
+            }
+
+            fn cbc_decrypt(&self, iv: &mut [u8], data: &mut [u8]) -> Result<()> {
+                self.0.cbc_decrypt(iv, data)
+            }
+        }
     };
 }
 

@@ -1,26 +1,29 @@
 //! CBC mode (NIST SP 800-38A) over the compiled-in block ciphers, with the IV kept by the
 //! caller: [`CbcCipher`] holds one boxed key schedule and runs the `cbc` crate's encryptor and
 //! decryptor over the caller's whole buffer, so that backends with parallel block decryption
-//! (AES-NI, ARMv8) use it. No allocation per call.
+//! (AES-NI, ARMv8) use it; the compact AES chains its blocks itself ([`CbcMode`]). No
+//! allocation per call.
 
 use super::BlockAlgorithm;
 #[cfg(feature = "seed")]
 use super::seed;
 use alloc::boxed::Box;
-use cipher::array::{Array, ArraySize};
-use cipher::{
-    BlockCipherDecrypt, BlockCipherEncrypt, BlockModeDecrypt, BlockModeEncrypt, InnerIvInit,
-    IvState, KeyInit,
-};
+use cipher::KeyInit;
 use core::fmt;
 use matrix_core::{Error, Result};
-use zeroize::{Zeroize, ZeroizeOnDrop};
+use zeroize::ZeroizeOnDrop;
 
-#[cfg(not(feature = "aes-improve-perf-increase-codesize"))]
+#[cfg(all(
+    any(feature = "aes-128", feature = "aes-256"),
+    not(feature = "aes-improve-perf-increase-codesize")
+))]
 use super::aes_compact as aes_impl;
 /// AES: the `aes` crate when `aes-improve-perf-increase-codesize` asks for speed over size,
-/// else the in-tree compact AES.
-#[cfg(feature = "aes-improve-perf-increase-codesize")]
+/// else the in-tree compact AES (neither in a build with no AES key size).
+#[cfg(all(
+    any(feature = "aes-128", feature = "aes-256"),
+    feature = "aes-improve-perf-increase-codesize"
+))]
 use aes as aes_impl;
 
 /// Three-key 3DES: the `des` crate, or the table-driven in-tree code when the feature
@@ -70,46 +73,122 @@ fn expand<C: KeyInit>(key: &[u8]) -> Result<Box<C>> {
         .map_err(|_| Error::ArgFail)
 }
 
-/// Copies `iv` into the cipher's IV type, or `ArgFail` when its length is not the block's.
-fn iv_array<N: ArraySize>(iv: &[u8]) -> Result<Array<u8, N>> {
-    Array::try_from(iv).map_err(|_| Error::ArgFail)
-}
+#[cfg(any(
+    feature = "aes-improve-perf-increase-codesize",
+    feature = "3des",
+    feature = "seed"
+))]
+mod via_cbc_crate {
+    use cipher::array::{Array, ArraySize};
+    use cipher::{
+        BlockCipherDecrypt, BlockCipherEncrypt, BlockModeDecrypt, BlockModeEncrypt, InnerIvInit,
+        IvState,
+    };
+    use matrix_core::{Error, Result};
+    use zeroize::Zeroize;
 
-/// Splits `data` into whole blocks, or `ArgFail` when its length is not a multiple of one.
-fn blocks_of<N: ArraySize>(data: &mut [u8]) -> Result<&mut [Array<u8, N>]> {
-    let (blocks, rest) = Array::<u8, N>::slice_as_chunks_mut(data);
-    if rest.is_empty() {
-        Ok(blocks)
-    } else {
-        Err(Error::ArgFail)
+    /// Copies `iv` into the cipher's IV type, or `ArgFail` when its length is not the block's.
+    fn iv_array<N: ArraySize>(iv: &[u8]) -> Result<Array<u8, N>> {
+        Array::try_from(iv).map_err(|_| Error::ArgFail)
+    }
+
+    /// Splits `data` into whole blocks, or `ArgFail` when its length is not a multiple of one.
+    fn blocks_of<N: ArraySize>(data: &mut [u8]) -> Result<&mut [Array<u8, N>]> {
+        let (blocks, rest) = Array::<u8, N>::slice_as_chunks_mut(data);
+        if rest.is_empty() {
+            Ok(blocks)
+        } else {
+            Err(Error::ArgFail)
+        }
+    }
+
+    /// CBC encryption of whole blocks in place with `C`, leaving the last ciphertext block in `iv`.
+    #[inline(always)]
+    pub(super) fn cbc_encrypt<C: BlockCipherEncrypt>(
+        cipher: &C,
+        iv: &mut [u8],
+        data: &mut [u8],
+    ) -> Result<()> {
+        let mut start = iv_array::<C::BlockSize>(iv)?;
+        let blocks = blocks_of::<C::BlockSize>(data)?;
+        let mut mode = cbc::Encryptor::<&C>::inner_iv_init(cipher, &start);
+        mode.encrypt_blocks(blocks);
+        let mut next = mode.iv_state();
+        iv.copy_from_slice(&next);
+        start.zeroize();
+        next.zeroize();
+        Ok(())
+    }
+
+    /// CBC decryption of whole blocks in place with `C` (the backend decrypts several blocks in
+    /// parallel where it can, e.g. AES-NI), leaving the last ciphertext block in `iv`.
+    #[inline(always)]
+    pub(super) fn cbc_decrypt<C: BlockCipherDecrypt>(
+        cipher: &C,
+        iv: &mut [u8],
+        data: &mut [u8],
+    ) -> Result<()> {
+        let mut start = iv_array::<C::BlockSize>(iv)?;
+        let blocks = blocks_of::<C::BlockSize>(data)?;
+        let mut mode = cbc::Decryptor::<&C>::inner_iv_init(cipher, &start);
+        mode.decrypt_blocks(blocks);
+        let mut next = mode.iv_state();
+        iv.copy_from_slice(&next);
+        start.zeroize();
+        next.zeroize();
+        Ok(())
     }
 }
 
-/// CBC encryption of whole blocks in place with `C`, leaving the last ciphertext block in `iv`.
-fn cbc_encrypt<C: BlockCipherEncrypt>(cipher: &C, iv: &mut [u8], data: &mut [u8]) -> Result<()> {
-    let mut start = iv_array::<C::BlockSize>(iv)?;
-    let blocks = blocks_of::<C::BlockSize>(data)?;
-    let mut mode = cbc::Encryptor::<&C>::inner_iv_init(cipher, &start);
-    mode.encrypt_blocks(blocks);
-    let mut next = mode.iv_state();
-    iv.copy_from_slice(&next);
-    start.zeroize();
-    next.zeroize();
-    Ok(())
+/// CBC mode over one block cipher type: the `cbc` crate's encryptor and decryptor for the
+/// crates' ciphers (their backends decrypt several blocks in parallel where they can), the
+/// compact AES's own chain loop (`aes_compact`: one copy for every key size, without the
+/// `cbc` crate's generic machinery around a 16-byte XOR chain).
+pub(super) trait CbcMode {
+    /// CBC encryption of whole blocks in place, leaving the last ciphertext block in `iv`;
+    /// `ArgFail` (nothing changed) for a wrong IV length or a partial block.
+    fn cbc_encrypt(&self, iv: &mut [u8], data: &mut [u8]) -> Result<()>;
+    /// CBC decryption of whole blocks in place, leaving the last ciphertext block in `iv`;
+    /// `ArgFail` (nothing changed) for a wrong IV length or a partial block.
+    fn cbc_decrypt(&self, iv: &mut [u8], data: &mut [u8]) -> Result<()>;
 }
 
-/// CBC decryption of whole blocks in place with `C` (the backend decrypts several blocks in
-/// parallel where it can, e.g. AES-NI), leaving the last ciphertext block in `iv`.
-fn cbc_decrypt<C: BlockCipherDecrypt>(cipher: &C, iv: &mut [u8], data: &mut [u8]) -> Result<()> {
-    let mut start = iv_array::<C::BlockSize>(iv)?;
-    let blocks = blocks_of::<C::BlockSize>(data)?;
-    let mut mode = cbc::Decryptor::<&C>::inner_iv_init(cipher, &start);
-    mode.decrypt_blocks(blocks);
-    let mut next = mode.iv_state();
-    iv.copy_from_slice(&next);
-    start.zeroize();
-    next.zeroize();
-    Ok(())
+/// [`CbcMode`] through the `cbc` crate for each of the given cipher types.
+macro_rules! cbc_crate_mode {
+    ($($(#[$meta:meta])* $ty:ty;)*) => {
+        $(
+            $(#[$meta])*
+            impl CbcMode for $ty {
+                // Inlined into `CbcCipher`'s arms (with the mode code below them), as the
+                // generic mode code was before: out of line, each cipher's pair cost about
+                // 0.2 KB (a default firmware image has five ciphers).
+                #[inline(always)]
+                fn cbc_encrypt(&self, iv: &mut [u8], data: &mut [u8]) -> Result<()> {
+                    via_cbc_crate::cbc_encrypt(self, iv, data)
+                }
+
+                #[inline(always)]
+                fn cbc_decrypt(&self, iv: &mut [u8], data: &mut [u8]) -> Result<()> {
+                    via_cbc_crate::cbc_decrypt(self, iv, data)
+                }
+            }
+        )*
+    };
+}
+
+cbc_crate_mode! {
+    #[cfg(all(feature = "aes-128", feature = "aes-improve-perf-increase-codesize"))]
+    aes::Aes128;
+    #[cfg(all(feature = "aes", feature = "aes-improve-perf-increase-codesize"))]
+    aes::Aes192;
+    #[cfg(all(feature = "aes-256", feature = "aes-improve-perf-increase-codesize"))]
+    aes::Aes256;
+    #[cfg(feature = "3des")]
+    TripleDes;
+    #[cfg(feature = "3des")]
+    des::Des;
+    #[cfg(feature = "seed")]
+    seed::Seed;
 }
 
 /// A block cipher keyed for CBC mode (`psCipherContext_t` with `psAesInit`, `psDes3Init`,
@@ -179,17 +258,17 @@ impl CbcCipher {
     pub fn encrypt(&self, iv: &mut [u8], data: &mut [u8]) -> Result<()> {
         match &self.schedule {
             #[cfg(feature = "aes-128")]
-            Schedule::Aes128(c) => cbc_encrypt(&**c, iv, data),
+            Schedule::Aes128(c) => c.cbc_encrypt(iv, data),
             #[cfg(feature = "aes")]
-            Schedule::Aes192(c) => cbc_encrypt(&**c, iv, data),
+            Schedule::Aes192(c) => c.cbc_encrypt(iv, data),
             #[cfg(feature = "aes-256")]
-            Schedule::Aes256(c) => cbc_encrypt(&**c, iv, data),
+            Schedule::Aes256(c) => c.cbc_encrypt(iv, data),
             #[cfg(feature = "3des")]
-            Schedule::TripleDes(c) => cbc_encrypt(&**c, iv, data),
+            Schedule::TripleDes(c) => c.cbc_encrypt(iv, data),
             #[cfg(feature = "3des")]
-            Schedule::Des(c) => cbc_encrypt(&**c, iv, data),
+            Schedule::Des(c) => c.cbc_encrypt(iv, data),
             #[cfg(feature = "seed")]
-            Schedule::Seed(c) => cbc_encrypt(&**c, iv, data),
+            Schedule::Seed(c) => c.cbc_encrypt(iv, data),
         }
     }
 
@@ -201,17 +280,17 @@ impl CbcCipher {
     pub fn decrypt(&self, iv: &mut [u8], data: &mut [u8]) -> Result<()> {
         match &self.schedule {
             #[cfg(feature = "aes-128")]
-            Schedule::Aes128(c) => cbc_decrypt(&**c, iv, data),
+            Schedule::Aes128(c) => c.cbc_decrypt(iv, data),
             #[cfg(feature = "aes")]
-            Schedule::Aes192(c) => cbc_decrypt(&**c, iv, data),
+            Schedule::Aes192(c) => c.cbc_decrypt(iv, data),
             #[cfg(feature = "aes-256")]
-            Schedule::Aes256(c) => cbc_decrypt(&**c, iv, data),
+            Schedule::Aes256(c) => c.cbc_decrypt(iv, data),
             #[cfg(feature = "3des")]
-            Schedule::TripleDes(c) => cbc_decrypt(&**c, iv, data),
+            Schedule::TripleDes(c) => c.cbc_decrypt(iv, data),
             #[cfg(feature = "3des")]
-            Schedule::Des(c) => cbc_decrypt(&**c, iv, data),
+            Schedule::Des(c) => c.cbc_decrypt(iv, data),
             #[cfg(feature = "seed")]
-            Schedule::Seed(c) => cbc_decrypt(&**c, iv, data),
+            Schedule::Seed(c) => c.cbc_decrypt(iv, data),
         }
     }
 }

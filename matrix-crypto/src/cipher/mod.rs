@@ -9,7 +9,8 @@
 //! constant-time bitsliced implementation) with `aes-improve-perf-increase-codesize`, else
 //! the in-tree compact constant-time AES of `aes_compact`, DES and 3DES-EDE (FIPS 46-3, SP 800-67) from the
 //! `des` crate (3DES from in-tree tables with `3des-improve-perf-increase-codesize`), SEED
-//! (RFC 4269) in-tree, RC4 from the `rc4` crate; CBC (SP 800-38A) from the `cbc` crate. None
+//! (RFC 4269) in-tree, RC4 from the `rc4` crate; CBC (SP 800-38A) from the `cbc` crate (the compact AES chains its blocks
+//! itself: one loop per direction for every key size). None
 //! of those crates' types appear in this module's API.
 //!
 //! The CBC functions encrypt and decrypt whole blocks in place and leave the last ciphertext
