@@ -30,7 +30,9 @@
 //!   (`core::fmt`) at all (`KNOWN_GAPS` lists what is reported instead of failed until its
 //!   work lands: nothing today);
 //! - the library text is within the profile's budget in `firmware/budgets.toml` (raised
-//!   only by a commit that says why).
+//!   only by a commit that says why);
+//! - the size orders of `SIZE_ORDER` hold among the profiles built (the ECDHE-ECDSA client
+//!   below the RSA minimal client).
 //!
 //! Then the host-side test of the image's allocator (`firmware/tests/pool_alloc.rs`) runs:
 //! the same `PoolAlloc` as the test program's global allocator under a real handshake,
@@ -90,6 +92,15 @@ const C_LIBRARY_MEMORY_ROUTINES: [&str; 13] = [
     "__aeabi_memclr8",
     "memcmp",
 ];
+
+/// Size orders that CI keeps (`smaller`, `larger`, why): when both profiles are built in one
+/// run, `smaller`'s library text must be below `larger`'s. A budget alone would not see the
+/// order flip when the other profile shrinks.
+const SIZE_ORDER: &[(&str, &str, &str)] = &[(
+    "ecdhe-ecdsa-client",
+    "minimal-client",
+    "the ECDHE-ECDSA client stays smaller than the RSA minimal client (issue 19's target)",
+)];
 
 /// The budgets, compiled in so that the file and the command never disagree.
 const BUDGETS: &str = include_str!("../../firmware/budgets.toml");
@@ -739,6 +750,7 @@ pub fn run(root: &Path, only: &[String]) -> Result<(), String> {
             x86_64_text: x86_64_library_text(root, &p.name),
         });
     }
+    failures.extend(order_failures(&rows));
     host_allocator_test(root)?;
 
     let dir = root.join("target/firmware");
@@ -763,6 +775,22 @@ pub fn run(root: &Path, only: &[String]) -> Result<(), String> {
     } else {
         Err(failures.join("\n"))
     }
+}
+
+/// The [`SIZE_ORDER`] pairs that this run built and that are out of order.
+fn order_failures(rows: &[FwRow]) -> Vec<String> {
+    let text = |name: &str| rows.iter().find(|r| r.name == name).map(|r| r.library_text);
+    let mut failures = Vec::new();
+    for &(smaller, larger, why) in SIZE_ORDER {
+        if let (Some(s), Some(l)) = (text(smaller), text(larger))
+            && s >= l
+        {
+            failures.push(format!(
+                "profile `{smaller}` ({s} B) is not smaller than `{larger}` ({l} B): {why}"
+            ));
+        }
+    }
+    failures
 }
 
 /// The markdown report.
@@ -1031,6 +1059,53 @@ mod tests {
         let libc = vec![(154, "__aeabi_memset".to_string()), (162, "memset".into())];
         assert!(second_fill(&libc).is_some());
         assert!(second_fill(&[]).is_none());
+    }
+
+    #[test]
+    fn size_order_names_firmware_profiles() {
+        let names: Vec<String> = profiles()
+            .expect("profiles")
+            .into_iter()
+            .filter(|p| p.firmware.is_some())
+            .map(|p| p.name)
+            .collect();
+        for (smaller, larger, _) in SIZE_ORDER {
+            assert!(
+                names.iter().any(|n| n == smaller),
+                "{smaller} is no firmware profile"
+            );
+            assert!(
+                names.iter().any(|n| n == larger),
+                "{larger} is no firmware profile"
+            );
+        }
+    }
+
+    #[test]
+    fn order_failures_flags_a_flipped_pair() {
+        let row = |name: &str, library_text: u64| FwRow {
+            name: name.into(),
+            image: Size {
+                text: 0,
+                data: 0,
+                bss: 0,
+            },
+            library_text,
+            budget: None,
+            crates: Vec::new(),
+            gaps: Vec::new(),
+            x86_64_text: None,
+        };
+        let (smaller, larger, _) = SIZE_ORDER[0];
+        assert!(order_failures(&[row(smaller, 10), row(larger, 11)]).is_empty());
+        assert_eq!(
+            order_failures(&[row(smaller, 11), row(larger, 11)]).len(),
+            1
+        );
+        assert!(
+            order_failures(&[row(smaller, 12)]).is_empty(),
+            "one of the pair not built"
+        );
     }
 
     #[test]
