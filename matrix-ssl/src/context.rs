@@ -45,15 +45,19 @@ pub(crate) const COMPILED_VERSIONS: &[ProtocolVersion] = &[
 /// versions by their one's complement (they count down: DTLS 1.2 is 0xFEFD, newer than
 /// DTLS 1.0's 0xFEFF). A range whose ends are of different families holds nothing.
 fn within(v: ProtocolVersion, min: ProtocolVersion, max: ProtocolVersion) -> bool {
-    let order = |x: ProtocolVersion| {
-        if x.is_dtls() {
-            (true, !x.get())
-        } else {
-            (false, x.get())
-        }
-    };
-    let ((family, at), (lo_family, lo), (hi_family, hi)) = (order(v), order(min), order(max));
-    family == lo_family && family == hi_family && lo <= at && at <= hi
+    let (at, lo, hi) = (version_order(v), version_order(min), version_order(max));
+    // The family is bit 16 of the order: one comparison of the three keys.
+    (at ^ lo) | (at ^ hi) < 1 << 16 && lo <= at && at <= hi
+}
+
+/// `within`'s sort key: the family in bit 16, the position in the family below it (one
+/// plain function, not a closure called through a pointer three times).
+fn version_order(x: ProtocolVersion) -> u32 {
+    if x.is_dtls() {
+        1 << 16 | u32::from(!x.get())
+    } else {
+        u32::from(x.get())
+    }
 }
 
 /// A library context: `matrixSslOpen`'s result; dropping the last clone is
@@ -125,25 +129,25 @@ pub fn open_with(
     if versions.is_empty() || (dtls != 0 && dtls != versions.len()) {
         return Err(Error::ArgFail);
     }
-    let rng = HmacDrbg::new(entropy, b"matrix-ssl context")?;
     // Without matrix-core's `multithreading` the lock is a `RefCell` and this `Arc` is only
     // a reference count within one thread (the context is then neither `Send` nor `Sync`,
     // as intended); with it, the lock is a mutex and the context is shared across threads.
+    // The generator is seeded inside the value handed to `Arc::new` (not into a local
+    // first): one copy of its state fewer on the way to the heap.
     #[allow(clippy::arc_with_non_send_sync)]
-    Ok(Context {
-        inner: Arc::new(ContextInner {
-            #[cfg(feature = "server-side-ssl")]
-            cache: Lock::new(SessionCache::new(config.session_table_size)),
-            #[cfg(all(feature = "stateless-session-tickets", feature = "server-side-ssl"))]
-            tickets: Lock::new(crate::handshake::ticket::TicketKeys::default()),
-            config,
-            versions,
-            disabled: Lock::new(Vec::new()),
-            rng: Lock::new(rng),
-            clock,
-            rfc5746: true,
-        }),
-    })
+    let inner = Arc::new(ContextInner {
+        rng: Lock::new(HmacDrbg::new(entropy, b"matrix-ssl context")?),
+        #[cfg(feature = "server-side-ssl")]
+        cache: Lock::new(SessionCache::new(config.session_table_size)),
+        #[cfg(all(feature = "stateless-session-tickets", feature = "server-side-ssl"))]
+        tickets: Lock::new(crate::handshake::ticket::TicketKeys::default()),
+        config,
+        versions,
+        disabled: Lock::new(Vec::new()),
+        clock,
+        rfc5746: true,
+    });
+    Ok(Context { inner })
 }
 
 impl Context {
@@ -416,5 +420,28 @@ impl Context {
     /// loaded; see [`crate::SessionTicketCallback`]. Replaces a previous callback.
     pub fn set_session_ticket_callback(&self, cb: crate::SessionTicketCallback) {
         self.inner.tickets.lock().set_callback(cb);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::within;
+    use crate::codec::ProtocolVersion as V;
+
+    /// TLS versions by value, DTLS ones counting down, never across the families.
+    #[test]
+    fn within_orders_each_family_and_refuses_mixed_ranges() {
+        assert!(within(V::TLSv1_1, V::TLSv1_0, V::TLSv1_2));
+        assert!(within(V::SSLv3, V::SSLv3, V::SSLv3));
+        assert!(!within(V::TLSv1_2, V::SSLv3, V::TLSv1_1));
+        assert!(!within(V::SSLv3, V::TLSv1_0, V::TLSv1_2));
+        assert!(within(V::DTLSv1_2, V::DTLSv1_0, V::DTLSv1_2));
+        assert!(within(V::DTLSv1_0, V::DTLSv1_0, V::DTLSv1_2));
+        assert!(!within(V::DTLSv1_2, V::DTLSv1_0, V::DTLSv1_0));
+        // A DTLS range holds no TLS version, and a mixed range holds nothing.
+        assert!(!within(V::TLSv1_2, V::DTLSv1_0, V::DTLSv1_2));
+        assert!(!within(V::DTLSv1_0, V::TLSv1_0, V::TLSv1_2));
+        assert!(!within(V::TLSv1_1, V::TLSv1_0, V::DTLSv1_2));
+        assert!(!within(V::DTLSv1_0, V::TLSv1_0, V::DTLSv1_0));
     }
 }
