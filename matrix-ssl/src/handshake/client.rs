@@ -953,13 +953,13 @@ impl ClientHandshake {
                 (cke, psk_premaster(None, key)?)
             }
             ClientKx::DhePsk(hint_dh) if kx::PSK && kx::DH => {
-                let (hint, dh) = &mut **hint_dh;
-                let (identity, key) = psk(hint)?;
+                // Fields, not a pattern: the payload may be `kx::Absent` (which derefs).
+                let (identity, key) = psk(&hint_dh.0)?;
                 let cke = ClientKeyExchange::DhePsk {
                     identity: identity.to_vec(),
-                    dh_yc: core::mem::take(&mut dh.public),
+                    dh_yc: core::mem::take(&mut hint_dh.1.public),
                 };
-                (cke, psk_premaster(Some(&dh.z[..]), key)?)
+                (cke, psk_premaster(Some(&hint_dh.1.z[..]), key)?)
             }
             ClientKx::Ecdh(ecdh) if kx::ECDHE => (
                 ClientKeyExchange::Ecdh {
