@@ -796,8 +796,13 @@ impl ServerKeyExchange {
     /// PSK: the identity hint.
     pub(crate) fn read_psk(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         Ok(ServerKeyExchange::Psk {
-            identity_hint: read_opaque(r, LengthPrefix::U16, 0, 0xffff)?.to_vec(),
+            identity_hint: Self::read_psk_hint(r)?.to_vec(),
         })
+    }
+
+    /// PSK's whole layout, the identity hint, in place (the client keeps only the hint).
+    pub(crate) fn read_psk_hint<'a>(r: &mut Reader<'a>) -> Result<&'a [u8], DecodeError> {
+        read_opaque(r, LengthPrefix::U16, 0, 0xffff)
     }
 
     /// DHE_PSK: the identity hint, then the parameters.

@@ -78,29 +78,27 @@ struct ExpectServerKeyExchange {
     server_key: Option<PeerKey>,
 }
 
-/// What the client's side of the key exchange needs once ServerHelloDone arrives.
+/// What the client's side of the key exchange needs once ServerHelloDone arrives. Each
+/// payload exists only in a build with its exchange (`kx::Only`): elsewhere the variant,
+/// its drop glue and its arms are gone. (`RsaPublicKey` has no values without `rsa`.)
 enum ClientKx {
     /// RSA: the server's authenticated key, to encrypt the premaster secret to.
     Rsa(RsaPublicKey),
-    /// DHE_RSA and DH_anon: our public value and the agreed secret (leading zeros
-    /// stripped).
-    Dh {
-        public: Vec<u8>,
-        z: Zeroizing<Vec<u8>>,
-    },
+    /// DHE_RSA and DH_anon.
+    Dh(kx::Only<{ kx::DH }, Agreed>),
     /// PSK: the server's identity hint (empty if it sent none).
-    Psk { hint: Vec<u8> },
-    /// DHE_PSK: the hint, our public value and the agreed secret.
-    DhePsk {
-        hint: Vec<u8>,
-        public: Vec<u8>,
-        z: Zeroizing<Vec<u8>>,
-    },
-    /// ECDHE_RSA and ECDHE_ECDSA: our point and the shared secret (RFC 8422 section 5.10).
-    Ecdh {
-        public: Vec<u8>,
-        z: Zeroizing<Vec<u8>>,
-    },
+    Psk(kx::Only<{ kx::PSK }, Vec<u8>>),
+    /// DHE_PSK: the hint, and the DH agreement.
+    DhePsk(kx::Only<{ kx::PSK && kx::DH }, (Vec<u8>, Agreed)>),
+    /// ECDHE_RSA and ECDHE_ECDSA (RFC 8422 section 5.10).
+    Ecdh(kx::Only<{ kx::ECDHE }, Agreed>),
+}
+
+/// Our public value and the agreed secret of a DH or ECDH exchange (DH's with leading
+/// zeros stripped).
+struct Agreed {
+    public: Vec<u8>,
+    z: Zeroizing<Vec<u8>>,
 }
 
 /// Waiting for ServerHelloDone (or a CertificateRequest first), with what our
@@ -492,7 +490,19 @@ impl ClientHandshake {
                 self.shared.transcript_update(raw);
                 self.certificate(st, cert)?
             }
-            (State::ServerKeyExchange(st), HandshakeType::ServerKeyExchange) => {
+            // RFC 4279 section 2: PSK's is the identity hint alone, read straight into the
+            // next state (a PSK-only client builds no `ServerKeyExchange` value, nor links
+            // its drop glue).
+            (State::ServerKeyExchange(st), HandshakeType::ServerKeyExchange)
+                if kx::PSK && st.kx == KeyExchange::Psk =>
+            {
+                let hint = kx::read_psk_identity_hint(body).map_err(decode)?;
+                self.shared.transcript_update(raw);
+                State::ServerHelloDone(psk_wait_done(st.offered_version, hint.to_vec())?)
+            }
+            (State::ServerKeyExchange(st), HandshakeType::ServerKeyExchange)
+                if kx::DH || kx::ECDHE =>
+            {
                 let ske = kx::read_server_key_exchange(st.kx, body, version).map_err(decode)?;
                 self.shared.transcript_update(raw);
                 self.server_key_exchange(&st, &ske, rng)?
@@ -504,12 +514,7 @@ impl ClientHandshake {
             {
                 ServerHelloDone::read_bytes(body).map_err(decode)?;
                 self.shared.transcript_update(raw);
-                let mut st = ExpectServerHelloDone {
-                    offered_version: st.offered_version,
-                    kx: ClientKx::Psk { hint: Vec::new() },
-                    cert_requested: false,
-                    cert_types: Vec::new(),
-                };
+                let mut st = psk_wait_done(st.offered_version, Vec::new())?;
                 self.server_hello_done(&mut st, rng, out)?
             }
             // Remember the request: we answer it at ServerHelloDone with our chain (feature
@@ -760,7 +765,7 @@ impl ClientHandshake {
         }
     }
 
-    /// Checks the ServerKeyExchange: the DHE_RSA signature (MD5+SHA-1 over both randoms
+    /// Checks the ServerKeyExchange (PSK's, only a hint, is read by `handle_message`): the DHE_RSA signature (MD5+SHA-1 over both randoms
     /// and the parameters, with the certificate's key: decrypt_error when it does not
     /// verify), the group (1024 to 4096 bits: insufficient_security otherwise), the
     /// server's public value (1 < Ys < p - 1: illegal_parameter otherwise), then agrees on
@@ -782,25 +787,21 @@ impl ClientHandshake {
             } if kx::RSA && kx::DH => {
                 self.verify_dh_params(st, params, *sig_alg, signature)?;
                 let (public, z) = dh_agree(params, rng)?;
-                ClientKx::Dh { public, z }
+                ClientKx::Dh(kx::only::<{ kx::DH }, _>(Agreed { public, z })?)
             }
             ServerKeyExchange::DhAnon { params } if kx::DH => {
                 let (public, z) = dh_agree(params, rng)?;
-                ClientKx::Dh { public, z }
+                ClientKx::Dh(kx::only::<{ kx::DH }, _>(Agreed { public, z })?)
             }
-            ServerKeyExchange::Psk { identity_hint } if kx::PSK => ClientKx::Psk {
-                hint: identity_hint.clone(),
-            },
             ServerKeyExchange::DhePsk {
                 identity_hint,
                 params,
             } if kx::PSK && kx::DH => {
                 let (public, z) = dh_agree(params, rng)?;
-                ClientKx::DhePsk {
-                    hint: identity_hint.clone(),
-                    public,
-                    z,
-                }
+                ClientKx::DhePsk(kx::only::<{ kx::PSK && kx::DH }, _>((
+                    identity_hint.clone(),
+                    Agreed { public, z },
+                ))?)
             }
             ServerKeyExchange::Ecdhe {
                 params,
@@ -813,7 +814,7 @@ impl ClientHandshake {
                     .ok_or(Fatal::internal(Error::Failure))?;
                 let (public, z) =
                     ecdhe::client_agree(&self.shared, key, params, *sig_alg, signature, rng)?;
-                ClientKx::Ecdh { public, z }
+                ClientKx::Ecdh(kx::only::<{ kx::ECDHE }, _>(Agreed { public, z })?)
             }
             _ => return Err(Fatal::unexpected()),
         };
@@ -938,32 +939,33 @@ impl ClientHandshake {
                 };
                 (cke, pms)
             }
-            ClientKx::Dh { public, z } if kx::DH => (
+            ClientKx::Dh(dh) if kx::DH => (
                 ClientKeyExchange::Dh {
-                    dh_yc: core::mem::take(public),
+                    dh_yc: core::mem::take(&mut dh.public),
                 },
-                core::mem::take(z),
+                core::mem::take(&mut dh.z),
             ),
-            ClientKx::Psk { hint } if kx::PSK => {
+            ClientKx::Psk(hint) if kx::PSK => {
                 let (identity, key) = psk(hint)?;
                 let cke = ClientKeyExchange::Psk {
                     identity: identity.to_vec(),
                 };
                 (cke, psk_premaster(None, key)?)
             }
-            ClientKx::DhePsk { hint, public, z } if kx::PSK && kx::DH => {
-                let (identity, key) = psk(hint)?;
+            ClientKx::DhePsk(hint_dh) if kx::PSK && kx::DH => {
+                // Fields, not a pattern: the payload may be `kx::Absent` (which derefs).
+                let (identity, key) = psk(&hint_dh.0)?;
                 let cke = ClientKeyExchange::DhePsk {
                     identity: identity.to_vec(),
-                    dh_yc: core::mem::take(public),
+                    dh_yc: core::mem::take(&mut hint_dh.1.public),
                 };
-                (cke, psk_premaster(Some(&z[..]), key)?)
+                (cke, psk_premaster(Some(&hint_dh.1.z[..]), key)?)
             }
-            ClientKx::Ecdh { public, z } if kx::ECDHE => (
+            ClientKx::Ecdh(ecdh) if kx::ECDHE => (
                 ClientKeyExchange::Ecdh {
-                    point: core::mem::take(public),
+                    point: core::mem::take(&mut ecdh.public),
                 },
-                core::mem::take(z),
+                core::mem::take(&mut ecdh.z),
             ),
             // No such exchange in this build (`kx`): never reached.
             _ => return Err(Fatal::internal(Error::Failure)),
@@ -993,6 +995,19 @@ impl ClientHandshake {
     }
 }
 
+/// PSK: waiting for ServerHelloDone with the server's identity `hint` (empty: none).
+fn psk_wait_done(
+    offered_version: ProtocolVersion,
+    hint: Vec<u8>,
+) -> Result<ExpectServerHelloDone, Fatal> {
+    Ok(ExpectServerHelloDone {
+        offered_version,
+        kx: ClientKx::Psk(kx::only::<{ kx::PSK }, _>(hint)?),
+        cert_requested: false,
+        cert_types: Vec::new(),
+    })
+}
+
 /// The group of a ServerKeyExchange: insufficient_security for a prime outside 1024 to 4096
 /// bits, illegal_parameter for a group that is otherwise unusable (an even prime, a
 /// generator outside 1 < g < p - 1).
@@ -1020,6 +1035,13 @@ fn dh_group(params: &ServerDhParams) -> Result<DhGroup, Fatal> {
         return Err(Fatal::new(AlertDescription::InsufficientSecurity));
     }
     DhGroup::new(p, &params.dh_g).map_err(|_| Fatal::new(AlertDescription::IllegalParameter))
+}
+
+impl Agreed {
+    /// The heap bytes of the two values (see `super::heap`).
+    fn heap_bytes(&self) -> usize {
+        super::heap::vec_bytes(&self.public) + self.z.capacity()
+    }
 }
 
 /// The extension types of the application's hello extensions.
@@ -1054,12 +1076,12 @@ impl ClientHandshake {
             // Each exchange only in a build with it (`kx`): no other is ever made.
             State::ServerHelloDone(st) => match &st.kx {
                 ClientKx::Rsa(k) if kx::RSA => k.heap_bytes(),
-                ClientKx::Dh { public, z } if kx::DH => vec_bytes(public) + z.capacity(),
-                ClientKx::Psk { hint } if kx::PSK => vec_bytes(hint),
-                ClientKx::DhePsk { hint, public, z } if kx::PSK && kx::DH => {
-                    vec_bytes(hint) + vec_bytes(public) + z.capacity()
+                ClientKx::Dh(dh) if kx::DH => dh.heap_bytes(),
+                ClientKx::Psk(hint) if kx::PSK => vec_bytes(hint),
+                ClientKx::DhePsk(hint_dh) if kx::PSK && kx::DH => {
+                    vec_bytes(&hint_dh.0) + hint_dh.1.heap_bytes()
                 }
-                ClientKx::Ecdh { public, z } if kx::ECDHE => vec_bytes(public) + z.capacity(),
+                ClientKx::Ecdh(ecdh) if kx::ECDHE => ecdh.heap_bytes(),
                 _ => 0,
             },
             _ => 0,

@@ -39,6 +39,65 @@ pub(crate) const ECDHE: bool = cfg!(feature = "ecc-core");
 #[cfg(feature = "client-side-ssl")]
 pub(crate) const CERTIFICATE: bool = RSA || ECDHE;
 
+/// `T` where the exchange `ON` names is compiled (`Only<{ DH }, T>` and so on), an
+/// uninhabited zero-sized stand-in where it is not. An enum variant holding it is then
+/// absent from the enum's layout in a build without the exchange, so its drop glue and
+/// its `match` arms vanish too (the `if` guards on the constants above remove only the
+/// arms' code; a variant with an uninhabited field among others keeps its drop glue).
+pub(crate) type Only<const ON: bool, T> = <Switch<ON> as Gate>::Of<T>;
+
+/// A key-exchange constant as a type, for [`Only`].
+pub(crate) struct Switch<const ON: bool>;
+
+/// What a [`Switch`] makes of a type.
+pub(crate) trait Gate {
+    /// `T`, or [`Absent<T>`].
+    type Of<T>;
+    /// `Some(value)` where the exchange is compiled; `None` elsewhere.
+    fn keep<T>(value: T) -> Option<Self::Of<T>>;
+}
+
+impl Gate for Switch<true> {
+    type Of<T> = T;
+    fn keep<T>(value: T) -> Option<T> {
+        Some(value)
+    }
+}
+
+impl Gate for Switch<false> {
+    type Of<T> = Absent<T>;
+    fn keep<T>(_: T) -> Option<Absent<T>> {
+        None
+    }
+}
+
+/// No value: the stand-in of [`Only`] for an exchange this build lacks. It dereferences
+/// to `T` so that the (never run) arms that use one still compile.
+pub(crate) struct Absent<T>(core::convert::Infallible, core::marker::PhantomData<T>);
+
+impl<T> core::ops::Deref for Absent<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        match self.0 {}
+    }
+}
+
+impl<T> core::ops::DerefMut for Absent<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        match self.0 {}
+    }
+}
+
+/// `value` kept for a variant of the exchange `ON` names, built under its guard (so
+/// never the error: an internal error would say the guard was missing).
+pub(crate) fn only<const ON: bool, T>(value: T) -> Result<Only<ON, T>, crate::alert::Fatal>
+where
+    Switch<ON>: Gate,
+{
+    <Switch<ON> as Gate>::keep(value)
+        .ok_or(crate::alert::Fatal::internal(matrix_core::Error::Failure))
+}
+
 /// Whether this build has the code of `kx` (every compiled suite's key exchange has it).
 pub(crate) const fn compiled(kx: KeyExchange) -> bool {
     match kx {
@@ -57,7 +116,7 @@ pub(crate) const fn compiled(kx: KeyExchange) -> bool {
 const NOT_COMPILED: DecodeError = DecodeError::InvalidValue("key exchange not compiled in");
 
 /// Client: reads a whole ServerKeyExchange body for the negotiated `kx` in `version`'s
-/// framing; RSA has none (no export suites).
+/// framing; RSA has none (no export suites); PSK's is [`read_psk_identity_hint`]'s.
 #[cfg(feature = "client-side-ssl")]
 pub(crate) fn read_server_key_exchange(
     kx: KeyExchange,
@@ -68,16 +127,26 @@ pub(crate) fn read_server_key_exchange(
     let ske = match kx {
         KeyExchange::DheRsa if RSA && DH => ServerKeyExchange::read_dhe_rsa(r, version)?,
         KeyExchange::DhAnon if DH => ServerKeyExchange::read_dh_anon(r)?,
-        KeyExchange::Psk if PSK => ServerKeyExchange::read_psk(r)?,
         KeyExchange::DhePsk if PSK && DH => ServerKeyExchange::read_dhe_psk(r)?,
         KeyExchange::EcdheRsa | KeyExchange::EcdheEcdsa if ECDHE => {
             ServerKeyExchange::read_ecdhe(r, version)?
         }
         KeyExchange::Rsa => return Err(ServerKeyExchange::RSA_HAS_NONE),
+        // PSK's is `read_psk_identity_hint`'s.
         _ => return Err(NOT_COMPILED),
     };
     r.expect_empty()?;
     Ok(ske)
+}
+
+/// Client: reads a whole PSK ServerKeyExchange body, `opaque psk_identity_hint<0..2^16-1>`
+/// (RFC 4279 section 2), without building a `ServerKeyExchange`.
+#[cfg(feature = "client-side-ssl")]
+pub(crate) fn read_psk_identity_hint(body: &[u8]) -> Result<&[u8], DecodeError> {
+    let r = &mut Reader::new(body);
+    let hint = ServerKeyExchange::read_psk_hint(r)?;
+    r.expect_empty()?;
+    Ok(hint)
 }
 
 /// Server: reads a whole ClientKeyExchange body for the negotiated `kx` in `version`'s
