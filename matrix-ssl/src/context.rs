@@ -122,7 +122,8 @@ pub fn open_with(
     let mut dtls = 0;
     for &v in COMPILED_VERSIONS {
         if within(v, config.min_version, config.max_version) {
-            dtls += usize::from(v.is_dtls());
+            // No DTLS version is compiled without `dtls`: the count folds to 0 there.
+            dtls += usize::from(cfg!(feature = "dtls") && v.is_dtls());
             versions.push(v);
         }
     }
@@ -202,9 +203,10 @@ impl ContextInner {
         self.clock.now_ms()
     }
 
-    /// Whether the versions are DTLS ones (`open_with` refuses a mix).
+    /// Whether the versions are DTLS ones (`open_with` refuses a mix). Never in a build
+    /// without `dtls` (it compiles no DTLS version): the callers' DTLS paths fold away.
     pub(crate) fn is_dtls(&self) -> bool {
-        self.versions.iter().any(|v| v.is_dtls())
+        cfg!(feature = "dtls") && self.versions.iter().any(|v| v.is_dtls())
     }
 
     pub(crate) fn is_disabled(&self, suite: CipherSuite) -> bool {

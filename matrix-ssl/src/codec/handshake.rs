@@ -447,21 +447,59 @@ impl ClientHello {
     }
 }
 
+/// The fields of a ClientHello body, borrowed: what [`ClientHello::encode_parts`] writes.
+/// A client's first hello is written from these straight into its message, without a
+/// `ClientHello` value (whose vectors would be copies of the client's own).
+pub(crate) struct ClientHelloParts<'a> {
+    pub client_version: ProtocolVersion,
+    pub random: &'a [u8; 32],
+    pub session_id: &'a [u8],
+    /// Written (empty if `None`) exactly when `client_version` is a DTLS version.
+    pub cookie: Option<&'a [u8]>,
+    pub cipher_suites: &'a [CipherSuite],
+    pub compression_methods: &'a [CompressionMethod],
+    /// The encoded extensions (each type, length, data) without the block's length; `None`
+    /// ends the hello after the compression methods.
+    pub extensions: Option<&'a [u8]>,
+}
+
+impl ClientHello {
+    /// Writes a ClientHello body from its parts: the one encoder of the message (the
+    /// `Codec` impl calls it with the value's fields), not generic.
+    pub(crate) fn encode_parts(p: &ClientHelloParts<'_>, out: &mut Vec<u8>) {
+        p.client_version.encode(out);
+        out.extend_from_slice(p.random);
+        encode_opaque(out, LengthPrefix::U8, p.session_id);
+        if p.client_version.is_dtls() {
+            encode_opaque(out, LengthPrefix::U8, p.cookie.unwrap_or_default());
+        }
+        encode_vec_u16(out, p.cipher_suites);
+        encode_vec_u8(out, p.compression_methods);
+        if let Some(block) = p.extensions {
+            encode_opaque(out, LengthPrefix::U16, block);
+        }
+    }
+}
+
 impl Codec<'_> for ClientHello {
     fn encode(&self, out: &mut Vec<u8>) {
-        self.client_version.encode(out);
-        out.extend_from_slice(&self.random);
-        encode_opaque(out, LengthPrefix::U8, &self.session_id);
-        if self.client_version.is_dtls() {
-            encode_opaque(
-                out,
-                LengthPrefix::U8,
-                self.cookie.as_deref().unwrap_or_default(),
-            );
-        }
-        encode_vec_u16(out, &self.cipher_suites);
-        encode_vec_u8(out, &self.compression_methods);
-        encode_extensions(out, &self.extensions);
+        let block = self.extensions.as_ref().map(|exts| {
+            let mut block = Vec::new();
+            for e in exts {
+                e.encode(&mut block);
+            }
+            block
+        });
+        let parts = ClientHelloParts {
+            client_version: self.client_version,
+            random: &self.random,
+            session_id: &self.session_id,
+            cookie: self.cookie.as_deref(),
+            cipher_suites: &self.cipher_suites,
+            compression_methods: &self.compression_methods,
+            extensions: block.as_deref(),
+        };
+        ClientHello::encode_parts(&parts, out);
     }
 
     /// Reads a whole ClientHello body; the cookie is read when the version is DTLS's (a

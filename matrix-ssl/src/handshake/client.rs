@@ -14,6 +14,7 @@ use matrix_crypto::prf::Sender;
 use matrix_crypto::random::SecureRandom;
 use zeroize::Zeroizing;
 
+use super::client_hello::HelloExtWriter;
 use super::signing::PeerKey;
 use super::{
     CertValidator, HelloExtensions, HsShared, Output, Reneg, dh_params_digest, kx_supported,
@@ -21,13 +22,15 @@ use super::{
 };
 use super::{ecdhe, kx};
 use crate::alert::Fatal;
+use crate::codec::handshake::EXT_RENEGOTIATION_INFO;
 use crate::codec::handshake::{
-    Certificate, CertificateRequest, CertificateVerify, ClientHello, ClientKeyExchange, Extension,
-    HelloVerifyRequest, ServerDhParams, ServerHello, ServerHelloDone, ServerKeyExchange,
+    Certificate, CertificateRequest, CertificateVerify, ClientHello, ClientHelloParts,
+    ClientKeyExchange, Extension, HelloVerifyRequest, ServerDhParams, ServerHello, ServerHelloDone,
+    ServerKeyExchange,
 };
 use crate::codec::{
     AlertDescription, CipherSuite, ClientCertificateType, Codec, CompressionMethod, ExtensionType,
-    HandshakeType, ProtocolVersion, Reader,
+    HandshakeType, LengthPrefix, ProtocolVersion, Reader, encode_opaque,
 };
 use crate::context::ContextInner;
 use crate::dh::{DhGroup, MAX_PRIME_BITS, MIN_PRIME_BITS};
@@ -244,34 +247,24 @@ impl ClientHandshake {
         // RFC 5746 section 3.4: every initial ClientHello carries the SCSV; section 3.5: a
         // secure renegotiation carries renegotiation_info with our previous verify_data
         // instead, a legacy one neither.
-        let mut hello_exts: Vec<Extension> = extensions
-            .map(HelloExtensions::to_hello)
-            .unwrap_or_default();
+        // The application's extensions first, then ours, as wire bytes (`client_hello`).
+        let mut exts = HelloExtWriter::new(extensions);
         // RFC 7627: offered whenever we speak TLS.
-        let mut sent_extensions = sent_extensions_of(extensions);
         if SENDS_EMS && shared.ctx.versions.iter().any(|v| !v.is_ssl3()) {
-            hello_exts.push(Extension::Unknown {
-                ext_type: super::EXT_EXTENDED_MASTER_SECRET,
-                data: Vec::new(),
-            });
-            sent_extensions.push(super::EXT_EXTENDED_MASTER_SECRET);
+            exts.push(super::EXT_EXTENDED_MASTER_SECRET, &[], true);
         }
         // RFC 8422 section 5.1: our groups and point formats, with an ECDHE suite (which
         // only an ECC build has).
         if kx::ECDHE {
-            ecdhe::client_hello_extensions(
-                &shared.ctx,
-                &suites,
-                &mut hello_exts,
-                &mut sent_extensions,
-            );
+            ecdhe::client_hello_extensions(&shared.ctx, &suites, &mut exts);
         }
         // RFC 5246 section 7.4.1.4.1: the pairs we accept, when offering TLS 1.2.
         if super::version::TLS12 && offered_version.is_tls12() {
-            hello_exts.push(Extension::Unknown {
-                ext_type: ExtensionType::SignatureAlgorithms.get(),
-                data: crate::sigalgs::extension_data(),
-            });
+            exts.push(
+                ExtensionType::SignatureAlgorithms.get(),
+                &crate::sigalgs::extension_data(),
+                false,
+            );
         }
         // RFC 7366: offered whenever we speak TLS and offer a CBC suite.
         if SENDS_ETM
@@ -280,61 +273,68 @@ impl ClientHandshake {
                 .iter()
                 .any(|s| crate::suites::lookup(*s).is_some_and(|i| i.is_cbc()))
         {
-            hello_exts.push(Extension::Unknown {
-                ext_type: super::EXT_ENCRYPT_THEN_MAC,
-                data: Vec::new(),
-            });
-            sent_extensions.push(super::EXT_ENCRYPT_THEN_MAC);
+            exts.push(super::EXT_ENCRYPT_THEN_MAC, &[], true);
         }
         // RFC 5077: the ticket of the session offered, or an empty extension asking for one.
-        Self::offer_ticket(
-            shared,
-            &mut resume,
-            &mut hello_exts,
-            &mut sent_extensions,
-            rng,
-        )?;
+        Self::offer_ticket(shared, &mut resume, &mut exts, rng)?;
         match &reneg {
             None if shared.ctx.rfc5746 => {
                 suites.push(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV)
             }
             Some(r) if r.secure => {
-                hello_exts.push(Extension::RenegotiationInfo(r.client_verify_data.to_vec()))
+                // renegotiated_connection<0..255> (RFC 5746 section 3.2).
+                let mut data = Vec::new();
+                encode_opaque(&mut data, LengthPrefix::U8, &r.client_verify_data);
+                exts.push(EXT_RENEGOTIATION_INFO, &data, false);
             }
             _ => {}
         }
         // DTLS: a re-handshake's hello carries the connection's cookie again (over TLS
-        // there is none to carry).
-        if let Some(r) = reneg.as_ref().filter(|_| shared.is_dtls()) {
-            shared.dtls_cookie = r.dtls_cookie.clone();
+        // there is none to carry). Only a build that renegotiates has one to keep.
+        if super::RENEGOTIATION {
+            if let Some(r) = reneg.as_ref().filter(|_| shared.is_dtls()) {
+                shared.dtls_cookie = r.dtls_cookie.clone();
+            }
+            shared.reneg = reneg;
         }
-        shared.reneg = reneg;
         shared.client_random = shared.new_random(rng).map_err(|f| f.error)?;
-        let mut hello = ClientHello {
+        // The hello is written from its parts straight into the message; only DTLS keeps a
+        // `ClientHello` value (built below), to resend it with a cookie. The cookie is
+        // lent out of `shared` while `emit` borrows it.
+        let cookie = core::mem::take(&mut shared.dtls_cookie);
+        let random = shared.client_random;
+        let session_id: &[u8] = resume.as_ref().map_or(&[], |s| &s.id);
+        let parts = ClientHelloParts {
             client_version: offered_version,
-            random: shared.client_random,
-            session_id: resume.as_ref().map(|s| s.id.clone()).unwrap_or_default(),
-            cookie: (!shared.dtls_cookie.is_empty()).then(|| shared.dtls_cookie.clone()),
-            cipher_suites: suites,
-            compression_methods: alloc::vec![CompressionMethod::Null],
-            extensions: (!hello_exts.is_empty()).then_some(hello_exts),
+            random: &random,
+            session_id,
+            cookie: (!cookie.is_empty()).then_some(&cookie[..]),
+            cipher_suites: &suites,
+            compression_methods: &[CompressionMethod::Null],
+            extensions: (!exts.block.is_empty()).then_some(&exts.block[..]),
         };
-        shared.emit(out, HandshakeType::ClientHello, |o| hello.encode(o));
+        shared.emit(out, HandshakeType::ClientHello, |o| {
+            ClientHello::encode_parts(&parts, o)
+        });
         matrix_core::ps_trace_hs_msg!("client: sent ClientHello {:?}", offered_version);
-        // The offered list moves on to the next state; only DTLS keeps the hello (with a
-        // copy of the list) to resend it.
-        let offered_suites = if shared.is_dtls() {
-            let copy = hello.cipher_suites.clone();
-            core::mem::replace(&mut hello.cipher_suites, copy)
-        } else {
-            core::mem::take(&mut hello.cipher_suites)
-        };
-        let hello = shared.is_dtls().then(|| Box::new(hello));
+        let hello = shared.is_dtls().then(|| {
+            Box::new(ClientHello {
+                client_version: offered_version,
+                random,
+                session_id: session_id.to_vec(),
+                cookie: (!cookie.is_empty()).then(|| cookie.clone()),
+                cipher_suites: suites.clone(),
+                compression_methods: alloc::vec![CompressionMethod::Null],
+                extensions: (!exts.block.is_empty()).then(|| exts.to_extensions()),
+            })
+        });
+        shared.dtls_cookie = cookie;
+        // The offered list moves on to the next state.
         Ok(ExpectServerHello {
-            offered_suites,
+            offered_suites: suites,
             offered_version,
             resume,
-            sent_extensions,
+            sent_extensions: exts.sent,
             hello,
             verify_requests: 0,
         })
@@ -1044,11 +1044,6 @@ impl Agreed {
     }
 }
 
-/// The extension types of the application's hello extensions.
-fn sent_extensions_of(extensions: Option<&HelloExtensions>) -> Vec<u16> {
-    extensions.map(HelloExtensions::types).unwrap_or_default()
-}
-
 impl ClientHandshake {
     /// The heap bytes this machine holds besides itself (see `super::heap`).
     pub(crate) fn heap_bytes(&self) -> usize {
@@ -1094,9 +1089,11 @@ impl ClientHandshake {
                 .map_or(0, |p| core::mem::size_of_val(p) + p.heap_bytes())
             + validator_bytes(self.validator.as_ref())
             + extension_cb_bytes(self.extension_cb.as_ref())
+            // Kept only by a build that renegotiates (`start`).
             + self
                 .extensions
                 .as_ref()
+                .filter(|_| super::RENEGOTIATION)
                 .map_or(0, HelloExtensions::heap_bytes)
             + self.ticket_heap_bytes()
     }

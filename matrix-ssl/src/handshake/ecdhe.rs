@@ -43,7 +43,7 @@ use crate::alert::Fatal;
 #[cfg(feature = "ecc-core")]
 use crate::codec::Codec;
 use crate::codec::handshake::{ClientHello, Extension, ServerEcdhParams, ServerKeyExchange};
-use crate::codec::{AlertDescription, CipherSuite, ExtensionType, ProtocolVersion};
+use crate::codec::{AlertDescription, ExtensionType, ProtocolVersion};
 use crate::context::ContextInner;
 use crate::suites::KeyExchange;
 
@@ -95,11 +95,11 @@ pub(crate) fn our_groups(_ctx: &ContextInner) -> Vec<u16> {
 
 /// Client: appends supported_groups and ec_point_formats (and records their types as
 /// sent) when `suites` holds an ECDHE suite.
+#[cfg(feature = "client-side-ssl")]
 pub(crate) fn client_hello_extensions(
     ctx: &ContextInner,
-    suites: &[CipherSuite],
-    exts: &mut Vec<Extension>,
-    sent: &mut Vec<u16>,
+    suites: &[crate::codec::CipherSuite],
+    exts: &mut super::client_hello::HelloExtWriter,
 ) {
     let ecdhe = suites
         .iter()
@@ -108,15 +108,12 @@ pub(crate) fn client_hello_extensions(
     if !ecdhe || groups.is_empty() {
         return;
     }
-    exts.push(Extension::Unknown {
-        ext_type: EXT_SUPPORTED_GROUPS,
-        data: crate::codec::ec_extensions::supported_groups_data(&groups),
-    });
-    exts.push(Extension::Unknown {
-        ext_type: EXT_EC_POINT_FORMATS,
-        data: crate::codec::ec_extensions::point_formats_data(),
-    });
-    sent.push(EXT_EC_POINT_FORMATS);
+    // A server answers with its point formats only (RFC 8422 section 5.2).
+    let groups_data = crate::codec::ec_extensions::supported_groups_data(&groups);
+    exts.push(EXT_SUPPORTED_GROUPS, &groups_data, false);
+    // `point_formats_data`'s bytes, without allocating them.
+    let formats = [1, crate::codec::ec_extensions::POINT_FORMAT_UNCOMPRESSED];
+    exts.push(EXT_EC_POINT_FORMATS, &formats, true);
 }
 
 /// Client: a ServerHello's ec_point_formats must list uncompressed (illegal_parameter),

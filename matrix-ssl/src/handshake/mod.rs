@@ -57,6 +57,8 @@ use crate::suites::{self, KeyExchange, SuiteInfo};
 
 #[cfg(feature = "client-side-ssl")]
 mod client;
+#[cfg(feature = "client-side-ssl")]
+mod client_hello;
 mod ecdhe;
 mod heap;
 mod kx;
@@ -282,31 +284,6 @@ impl HelloExtensions {
     /// Whether none are loaded.
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
-    }
-
-    /// The extensions as a ClientHello carries them, in order. (Plain loops here and in
-    /// [`HelloExtensions::types`]: an iterator chain is a copy of `collect`'s generic code
-    /// in a small build.)
-    #[cfg(feature = "client-side-ssl")]
-    pub(crate) fn to_hello(&self) -> Vec<crate::codec::handshake::Extension> {
-        let mut exts = Vec::with_capacity(self.list.len());
-        for (ext_type, data) in &self.list {
-            exts.push(crate::codec::handshake::Extension::Unknown {
-                ext_type: *ext_type,
-                data: data.clone(),
-            });
-        }
-        exts
-    }
-
-    /// The extension types, in order.
-    #[cfg(feature = "client-side-ssl")]
-    pub(crate) fn types(&self) -> Vec<u16> {
-        let mut types = Vec::with_capacity(self.list.len());
-        for (ext_type, _) in &self.list {
-            types.push(*ext_type);
-        }
-        types
     }
 }
 
@@ -707,8 +684,9 @@ impl HsShared {
         let mut r = [0u8; 32];
         rng.fill_bytes(&mut r)?;
         let secs = matrix_core::osdep::secs_of_ms(self.ctx.now_ms());
-        if let Some(t) = r.get_mut(..4) {
-            t.copy_from_slice(&secs.to_be_bytes());
+        // A fixed-size head of a fixed-size array: four stores, no length check.
+        if let Some((t, _)) = r.split_first_chunk_mut::<4>() {
+            *t = secs.to_be_bytes();
         }
         Ok(r)
     }

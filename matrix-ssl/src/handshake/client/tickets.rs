@@ -16,8 +16,9 @@ use matrix_crypto::random::SecureRandom;
 
 use super::ClientHandshake;
 use crate::alert::Fatal;
-use crate::codec::handshake::{Extension, ServerHello};
+use crate::codec::handshake::ServerHello;
 use crate::handshake::HsShared;
+use crate::handshake::client_hello::HelloExtWriter;
 use crate::session::SessionId;
 
 /// The largest ticket a client sends or keeps: a NewSessionTicket is a handshake message,
@@ -33,28 +34,26 @@ impl ClientHandshake {
     pub(super) fn offer_ticket(
         shared: &HsShared,
         resume: &mut Option<SessionId>,
-        exts: &mut Vec<Extension>,
-        sent: &mut Vec<u16>,
+        exts: &mut HelloExtWriter,
         rng: &mut dyn SecureRandom,
     ) -> Result<(), matrix_core::Error> {
         if !shared.ctx.config.session_tickets {
             return Ok(());
         }
-        let mut data = Vec::new();
+        let mut data: &[u8] = &[];
         if let Some(sid) = resume.as_mut()
             && !sid.ticket.is_empty()
             && sid.ticket.len() <= MAX_CLIENT_TICKET_LEN
         {
-            data = sid.ticket.clone();
             if sid.id.is_empty() {
                 let mut id = [0u8; 32];
                 rng.fill_bytes(&mut id)?;
                 sid.id = id.to_vec();
             }
+            data = &sid.ticket;
         }
         let ext_type = crate::codec::ExtensionType::SessionTicket.get();
-        exts.push(Extension::Unknown { ext_type, data });
-        sent.push(ext_type);
+        exts.push(ext_type, data, true);
         Ok(())
     }
 
@@ -125,8 +124,7 @@ impl ClientHandshake {
     pub(super) fn offer_ticket(
         _: &HsShared,
         _: &mut Option<SessionId>,
-        _: &mut Vec<Extension>,
-        _: &mut Vec<u16>,
+        _: &mut HelloExtWriter,
         _: &mut dyn SecureRandom,
     ) -> Result<(), matrix_core::Error> {
         Ok(())
