@@ -53,10 +53,29 @@ struct ExpectServerHello {
     offered_version: ProtocolVersion,
     resume: Option<SessionId>,
     sent_extensions: Vec<u16>,
-    /// DTLS: the ClientHello sent, resent with the cookie of a HelloVerifyRequest.
-    hello: Option<Box<ClientHello>>,
+    /// DTLS: the ClientHello sent, resent with the cookie of a HelloVerifyRequest (no
+    /// such field, nor its drop glue, in a build without DTLS: see [`Kept`]).
+    hello: Option<Kept<DTLS, Box<ClientHello>>>,
     /// DTLS: how many HelloVerifyRequests this handshake has answered.
     verify_requests: u8,
+}
+
+/// Whether this build speaks DTLS (feature `dtls`).
+const DTLS: bool = cfg!(feature = "dtls");
+/// Whether this build answers a CertificateRequest with a certificate (`client-auth`).
+const CLIENT_AUTH: bool = cfg!(feature = "client-auth");
+
+/// `T` in a build where `ON` holds; elsewhere an uninhabited stand-in, so that an
+/// `Option` of it is always `None` and takes no room, no drop glue and no code (the
+/// key-exchange gate of `kx`, used for fields a build never fills).
+type Kept<const ON: bool, T> = kx::Only<ON, T>;
+
+/// `Some(value)` where `ON` holds, `None` elsewhere.
+fn keep<const ON: bool, T>(value: T) -> Option<Kept<ON, T>>
+where
+    kx::Switch<ON>: kx::Gate,
+{
+    <kx::Switch<ON> as kx::Gate>::keep(value)
 }
 
 /// The most HelloVerifyRequests a DTLS client answers in one handshake: a server asks once
@@ -108,8 +127,8 @@ struct ExpectServerHelloDone {
     kx: ClientKx,
     /// The server asked for a certificate.
     cert_requested: bool,
-    /// The certificate types of its CertificateRequest.
-    cert_types: Vec<ClientCertificateType>,
+    /// The certificate types of its CertificateRequest (kept with `client-auth` only).
+    cert_types: Option<Kept<CLIENT_AUTH, Vec<ClientCertificateType>>>,
 }
 
 /// Waiting for the server's ChangeCipherSpec.
@@ -144,8 +163,9 @@ pub(crate) struct ClientHandshake {
     prev: Previous,
     /// The application's view of every ServerHello extension.
     pub(crate) extension_cb: Option<super::ExtensionCallback>,
-    /// The application's hello extensions, sent again in every re-handshake's hello.
-    extensions: Option<HelloExtensions>,
+    /// The application's hello extensions, sent again in every re-handshake's hello (no
+    /// such field in a build that cannot renegotiate).
+    extensions: Option<Kept<{ super::RENEGOTIATION }, HelloExtensions>>,
     /// The RFC 5077 ticket of this handshake (`tickets`; boxed: most sessions have none).
     #[cfg(feature = "stateless-session-tickets")]
     ticket: Option<Box<super::ticket::ClientTicket>>,
@@ -178,7 +198,7 @@ impl ClientHandshake {
             extension_cb: None,
             // Kept for the re-handshakes' hellos only: a build that cannot renegotiate
             // neither copies nor keeps them.
-            extensions: extensions.filter(|_| super::RENEGOTIATION).cloned(),
+            extensions: extensions.and_then(|e| keep::<{ super::RENEGOTIATION }, _>(e.clone())),
             #[cfg(feature = "stateless-session-tickets")]
             ticket: None,
         });
@@ -329,7 +349,11 @@ impl ClientHandshake {
         } else {
             core::mem::take(&mut hello.cipher_suites)
         };
-        let hello = shared.is_dtls().then(|| Box::new(hello));
+        let hello = if shared.is_dtls() {
+            keep::<DTLS, _>(Box::new(hello))
+        } else {
+            None
+        };
         Ok(ExpectServerHello {
             offered_suites,
             offered_version,
@@ -399,7 +423,7 @@ impl ClientHandshake {
             resume.as_ref(),
             cipher_suite,
             validator,
-            self.extensions.as_ref(),
+            self.extensions.as_ref().map(|e| -> &HelloExtensions { e }),
             rng,
             out,
             Some(reneg),
@@ -562,11 +586,13 @@ impl ClientHandshake {
                 self.shared.transcript_update(raw);
                 st.cert_requested = true;
                 // The types choose our identity; without `client-auth` we have none.
-                if cfg!(feature = "client-auth") {
-                    st.cert_types = types
-                        .iter()
-                        .map(|&t| ClientCertificateType::from(t))
-                        .collect();
+                if CLIENT_AUTH {
+                    st.cert_types = keep::<CLIENT_AUTH, _>(
+                        types
+                            .iter()
+                            .map(|&t| ClientCertificateType::from(t))
+                            .collect(),
+                    );
                 }
                 Ok(())
             }
@@ -677,9 +703,12 @@ impl ClientHandshake {
         // Only extensions we asked for, and renegotiation_info (we sent the SCSV).
         for ext in sh.extensions.as_deref().unwrap_or_default() {
             let t = ext.code();
-            if t != crate::codec::handshake::EXT_RENEGOTIATION_INFO
-                && !st.sent_extensions.contains(&t)
-            {
+            // A plain loop: `contains` on a `u16` slice is an unrolled search.
+            let mut sent = false;
+            for &s in &st.sent_extensions {
+                sent |= s == t;
+            }
+            if t != crate::codec::handshake::EXT_RENEGOTIATION_INFO && !sent {
                 return Err(Fatal::new(AlertDescription::UnsupportedExtension));
             }
         }
@@ -841,7 +870,7 @@ impl ClientHandshake {
             offered_version: st.offered_version,
             kx,
             cert_requested: false,
-            cert_types: Vec::new(),
+            cert_types: None,
         });
         Ok(())
     }
@@ -891,7 +920,7 @@ impl ClientHandshake {
         if server_key.kind() != wanted {
             return Err(Fatal::new(AlertDescription::UnsupportedCertificate));
         }
-        self.state = if kx != KeyExchange::Rsa {
+        self.state = if kx != KeyExchange::Rsa && (kx::DH || kx::ECDHE) {
             State::ServerKeyExchange(ExpectServerKeyExchange {
                 offered_version,
                 kx,
@@ -902,7 +931,7 @@ impl ClientHandshake {
                 offered_version,
                 kx: ClientKx::Rsa(server_key.into_rsa()?),
                 cert_requested: false,
-                cert_types: Vec::new(),
+                cert_types: None,
             })
         };
         Ok(())
@@ -929,7 +958,8 @@ impl ClientHandshake {
         let auth_keys = (st.cert_requested && cfg!(feature = "client-auth"))
             .then(|| Arc::clone(&self.shared.keys));
         let identity = auth_keys.as_deref().and_then(|keys| {
-            keys.client_identity(&st.cert_types, |k| self.shared.sign_spec(k).is_ok())
+            let types: &[ClientCertificateType] = st.cert_types.as_ref().map_or(&[], |t| t);
+            keys.client_identity(types, |k| self.shared.sign_spec(k).is_ok())
         });
         let signer = match identity {
             Some((certificate_list, signer)) => {
@@ -1049,7 +1079,7 @@ fn psk_wait_done(
         offered_version,
         kx: ClientKx::Psk(kx::only::<{ kx::PSK }, _>(hint)?),
         cert_requested: false,
-        cert_types: Vec::new(),
+        cert_types: None,
     })
 }
 
@@ -1101,7 +1131,7 @@ impl ClientHandshake {
         let state = match &self.state {
             State::ServerHello(st) => {
                 // Only a DTLS client keeps its hello.
-                let hello = st.hello.as_deref().filter(|_| cfg!(feature = "dtls"));
+                let hello = st.hello.as_ref().map(|h| -> &ClientHello { h });
                 let hello = hello.map_or(0, |h| {
                     core::mem::size_of_val(h)
                         + vec_bytes(&h.session_id)
@@ -1139,10 +1169,7 @@ impl ClientHandshake {
                 .map_or(0, |p| core::mem::size_of_val(p) + p.heap_bytes())
             + validator_bytes(self.validator.as_ref())
             + extension_cb_bytes(self.extension_cb.as_ref())
-            + self
-                .extensions
-                .as_ref()
-                .map_or(0, HelloExtensions::heap_bytes)
+            + self.extensions.as_ref().map_or(0, |e| e.heap_bytes())
             + self.ticket_heap_bytes()
     }
 }
