@@ -56,10 +56,29 @@ struct ExpectServerHello {
     offered_version: ProtocolVersion,
     resume: Option<SessionId>,
     sent_extensions: Vec<u16>,
-    /// DTLS: the ClientHello sent, resent with the cookie of a HelloVerifyRequest.
-    hello: Option<Box<ClientHello>>,
+    /// DTLS: the ClientHello sent, resent with the cookie of a HelloVerifyRequest (no
+    /// such field, nor its drop glue, in a build without DTLS: see [`Kept`]).
+    hello: Option<Kept<DTLS, Box<ClientHello>>>,
     /// DTLS: how many HelloVerifyRequests this handshake has answered.
     verify_requests: u8,
+}
+
+/// Whether this build speaks DTLS (feature `dtls`).
+const DTLS: bool = cfg!(feature = "dtls");
+/// Whether this build answers a CertificateRequest with a certificate (`client-auth`).
+const CLIENT_AUTH: bool = cfg!(feature = "client-auth");
+
+/// `T` in a build where `ON` holds; elsewhere an uninhabited stand-in, so that an
+/// `Option` of it is always `None` and takes no room, no drop glue and no code (the
+/// key-exchange gate of `kx`, used for fields a build never fills).
+type Kept<const ON: bool, T> = kx::Only<ON, T>;
+
+/// `Some(value)` where `ON` holds, `None` elsewhere.
+fn keep<const ON: bool, T>(value: T) -> Option<Kept<ON, T>>
+where
+    kx::Switch<ON>: kx::Gate,
+{
+    <kx::Switch<ON> as kx::Gate>::keep(value)
 }
 
 /// The most HelloVerifyRequests a DTLS client answers in one handshake: a server asks once
@@ -111,8 +130,8 @@ struct ExpectServerHelloDone {
     kx: ClientKx,
     /// The server asked for a certificate.
     cert_requested: bool,
-    /// The certificate types of its CertificateRequest.
-    cert_types: Vec<ClientCertificateType>,
+    /// The certificate types of its CertificateRequest (kept with `client-auth` only).
+    cert_types: Option<Kept<CLIENT_AUTH, Vec<ClientCertificateType>>>,
 }
 
 /// Waiting for the server's ChangeCipherSpec.
@@ -147,8 +166,9 @@ pub(crate) struct ClientHandshake {
     prev: Previous,
     /// The application's view of every ServerHello extension.
     pub(crate) extension_cb: Option<super::ExtensionCallback>,
-    /// The application's hello extensions, sent again in every re-handshake's hello.
-    extensions: Option<HelloExtensions>,
+    /// The application's hello extensions, sent again in every re-handshake's hello (no
+    /// such field in a build that cannot renegotiate).
+    extensions: Option<Kept<{ super::RENEGOTIATION }, HelloExtensions>>,
     /// The RFC 5077 ticket of this handshake (`tickets`; boxed: most sessions have none).
     #[cfg(feature = "stateless-session-tickets")]
     ticket: Option<Box<super::ticket::ClientTicket>>,
@@ -181,7 +201,7 @@ impl ClientHandshake {
             extension_cb: None,
             // Kept for the re-handshakes' hellos only: a build that cannot renegotiate
             // neither copies nor keeps them.
-            extensions: extensions.filter(|_| super::RENEGOTIATION).cloned(),
+            extensions: extensions.and_then(|e| keep::<{ super::RENEGOTIATION }, _>(e.clone())),
             #[cfg(feature = "stateless-session-tickets")]
             ticket: None,
         });
@@ -317,8 +337,9 @@ impl ClientHandshake {
             ClientHello::encode_parts(&parts, o)
         });
         matrix_core::ps_trace_hs_msg!("client: sent ClientHello {:?}", offered_version);
-        let hello = shared.is_dtls().then(|| {
-            Box::new(ClientHello {
+        // Only DTLS keeps the hello, to resend it with a cookie.
+        let hello = if shared.is_dtls() {
+            keep::<DTLS, _>(Box::new(ClientHello {
                 client_version: offered_version,
                 random,
                 session_id: session_id.to_vec(),
@@ -326,8 +347,10 @@ impl ClientHandshake {
                 cipher_suites: suites.clone(),
                 compression_methods: alloc::vec![CompressionMethod::Null],
                 extensions: (!exts.block.is_empty()).then(|| exts.to_extensions()),
-            })
-        });
+            }))
+        } else {
+            None
+        };
         shared.dtls_cookie = cookie;
         // The offered list moves on to the next state.
         Ok(ExpectServerHello {
@@ -399,7 +422,7 @@ impl ClientHandshake {
             resume.as_ref(),
             cipher_suite,
             validator,
-            self.extensions.as_ref(),
+            self.extensions.as_ref().map(|e| -> &HelloExtensions { e }),
             rng,
             out,
             Some(reneg),
@@ -455,11 +478,33 @@ impl ClientHandshake {
             }
             return Ok(());
         }
-        let state = core::mem::replace(&mut self.state, State::Failed);
+        // Any failure ends the machine: nothing more is accepted.
+        let result = self.step(msg_type, body, raw, rng, out);
+        if result.is_err() {
+            self.state = State::Failed;
+        }
+        result
+    }
+
+    /// One message in the current state. The states are large (a move is a copy): each
+    /// step reads its state where it is, and sets the next one in place.
+    // This and the steps marked `#[inline(never)]` below are kept out of line: inlined
+    // into the session's `run_handshake` they came to more than their sum (Cortex-M4:
+    // the minimal client 136 B, the PSK client 196 B more; this one alone 148 and 260 B).
+    // `handle_message` and `server_hello` (one caller each) are smaller inlined.
+    #[inline(never)]
+    fn step(
+        &mut self,
+        msg_type: HandshakeType,
+        body: &[u8],
+        raw: &[u8],
+        rng: &mut dyn SecureRandom,
+        out: &mut Vec<Output>,
+    ) -> Result<(), Fatal> {
         let version = self.shared.version;
         let decode = |e| Fatal::decode(e, version);
-        self.state = match (state, msg_type) {
-            (State::ServerHello(st), HandshakeType::ServerHello) => {
+        match (&mut self.state, msg_type) {
+            (State::ServerHello(_), HandshakeType::ServerHello) => {
                 // The renegotiation is accepted: the previous state goes.
                 self.prev.clear();
                 // As at the server, a malformed hello is answered in the alerts of the
@@ -477,18 +522,16 @@ impl ClientHandshake {
                     }
                 })?;
                 self.shared.transcript_update(raw);
-                self.server_hello(&st, &sh, out)?
+                self.server_hello(&sh)
             }
-            (State::ServerHello(st), HandshakeType::HelloVerifyRequest)
-                if self.shared.is_dtls() =>
-            {
+            (State::ServerHello(_), HandshakeType::HelloVerifyRequest) if self.shared.is_dtls() => {
                 let hvr = HelloVerifyRequest::read_bytes(body).map_err(decode)?;
-                self.hello_verify_request(st, hvr, out)?
+                self.hello_verify_request(hvr, out)
             }
-            (State::Certificate(st), HandshakeType::Certificate) if kx::CERTIFICATE => {
+            (State::Certificate(_), HandshakeType::Certificate) if kx::CERTIFICATE => {
                 let cert = Certificate::read_bytes(body).map_err(decode)?;
                 self.shared.transcript_update(raw);
-                self.certificate(st, cert)?
+                self.certificate(cert)
             }
             // RFC 4279 section 2: PSK's is the identity hint alone, read straight into the
             // next state (a PSK-only client builds no `ServerKeyExchange` value, nor links
@@ -496,26 +539,29 @@ impl ClientHandshake {
             (State::ServerKeyExchange(st), HandshakeType::ServerKeyExchange)
                 if kx::PSK && st.kx == KeyExchange::Psk =>
             {
+                let offered_version = st.offered_version;
                 let hint = kx::read_psk_identity_hint(body).map_err(decode)?;
                 self.shared.transcript_update(raw);
-                State::ServerHelloDone(psk_wait_done(st.offered_version, hint.to_vec())?)
+                self.state = State::ServerHelloDone(psk_wait_done(offered_version, hint.to_vec())?);
+                Ok(())
             }
             (State::ServerKeyExchange(st), HandshakeType::ServerKeyExchange)
                 if kx::DH || kx::ECDHE =>
             {
                 let ske = kx::read_server_key_exchange(st.kx, body, version).map_err(decode)?;
                 self.shared.transcript_update(raw);
-                self.server_key_exchange(&st, &ske, rng)?
+                self.server_key_exchange(&ske, rng)
             }
             // RFC 4279 section 2: a PSK server without an identity hint may skip the
             // ServerKeyExchange.
             (State::ServerKeyExchange(st), HandshakeType::ServerHelloDone)
                 if kx::PSK && st.kx == KeyExchange::Psk =>
             {
+                let offered_version = st.offered_version;
                 ServerHelloDone::read_bytes(body).map_err(decode)?;
                 self.shared.transcript_update(raw);
-                let mut st = psk_wait_done(st.offered_version, Vec::new())?;
-                self.server_hello_done(&mut st, rng, out)?
+                self.state = State::ServerHelloDone(psk_wait_done(offered_version, Vec::new())?);
+                self.server_hello_done(rng, out)
             }
             // Remember the request: we answer it at ServerHelloDone with our chain (feature
             // `client-auth`, with a certificate and key loaded), or with no certificate
@@ -537,42 +583,43 @@ impl ClientHandshake {
                 .map_err(decode)?;
                 self.shared.peer_sig_algs = sig_algs.unwrap_or_default();
                 self.shared.transcript_update(raw);
+                st.cert_requested = true;
                 // The types choose our identity; without `client-auth` we have none.
-                let cert_types = if cfg!(feature = "client-auth") {
-                    types
-                        .iter()
-                        .map(|&t| ClientCertificateType::from(t))
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                State::ServerHelloDone(ExpectServerHelloDone {
-                    cert_requested: true,
-                    cert_types,
-                    ..st
-                })
+                if CLIENT_AUTH {
+                    st.cert_types = keep::<CLIENT_AUTH, _>(
+                        types
+                            .iter()
+                            .map(|&t| ClientCertificateType::from(t))
+                            .collect(),
+                    );
+                }
+                Ok(())
             }
-            (State::ServerHelloDone(mut st), HandshakeType::ServerHelloDone) => {
+            (State::ServerHelloDone(_), HandshakeType::ServerHelloDone) => {
                 ServerHelloDone::read_bytes(body).map_err(decode)?;
                 self.shared.transcript_update(raw);
-                self.server_hello_done(&mut st, rng, out)?
+                self.server_hello_done(rng, out)
             }
             // RFC 5077 section 3.3: announced in the ServerHello, before the server's CCS.
-            (State::Ccs(st), HandshakeType::NewSessionTicket) if self.ticket_pending() => {
-                self.new_session_ticket(body, raw)?;
-                State::Ccs(st)
+            // (Unannounced: unexpected, as any message out of place.)
+            (State::Ccs(_), HandshakeType::NewSessionTicket) => {
+                if !self.ticket_pending() {
+                    return Err(Fatal::unexpected());
+                }
+                self.new_session_ticket(body, raw)
             }
             (State::Finished(st), HandshakeType::Finished) => {
+                let resumed = st.resumed;
                 self.shared.verify_finished(Sender::Server, body, raw)?;
-                if st.resumed {
+                if resumed {
                     self.shared.emit_ccs_finished(out, Sender::Client)?;
                 }
                 matrix_core::ps_trace_hs_msg!("client: handshake complete");
-                State::Complete
+                self.state = State::Complete;
+                Ok(())
             }
-            _ => return Err(Fatal::unexpected()),
-        };
-        Ok(())
+            _ => Err(Fatal::unexpected()),
+        }
     }
 
     pub(crate) fn handle_ccs(&mut self) -> Result<Box<dyn RecordDecrypter>, Fatal> {
@@ -595,12 +642,15 @@ impl ClientHandshake {
     /// the server's cookie and the next `message_seq`; the transcript starts over with it.
     /// A server version that is not DTLS is protocol_version; more than
     /// [`MAX_HELLO_VERIFY_REQUESTS`] is handshake_failure.
+    #[inline(never)]
     fn hello_verify_request(
         &mut self,
-        mut st: ExpectServerHello,
         hvr: HelloVerifyRequest,
         out: &mut Vec<Output>,
-    ) -> Result<State, Fatal> {
+    ) -> Result<(), Fatal> {
+        let State::ServerHello(st) = &mut self.state else {
+            return Err(Fatal::unexpected());
+        };
         if !hvr.server_version.is_dtls() {
             return Err(Fatal::new(AlertDescription::ProtocolVersion));
         }
@@ -615,15 +665,13 @@ impl ClientHandshake {
         self.shared
             .emit(out, HandshakeType::ClientHello, |o| hello.encode(o));
         matrix_core::ps_trace_hs_msg!("client: resent ClientHello with a cookie");
-        Ok(State::ServerHello(st))
+        Ok(())
     }
 
-    fn server_hello(
-        &mut self,
-        st: &ExpectServerHello,
-        sh: &ServerHello,
-        _out: &mut [Output],
-    ) -> Result<State, Fatal> {
+    fn server_hello(&mut self, sh: &ServerHello) -> Result<(), Fatal> {
+        let State::ServerHello(st) = &self.state else {
+            return Err(Fatal::unexpected());
+        };
         let sv = sh.server_version;
         // A version we did not offer, or do not speak.
         if !st.offered_version.is_at_least(sv) || !self.shared.ctx.speaks(sv) {
@@ -653,9 +701,12 @@ impl ClientHandshake {
         // Only extensions we asked for, and renegotiation_info (we sent the SCSV).
         for ext in sh.extensions.as_deref().unwrap_or_default() {
             let t = ext.code();
-            if t != crate::codec::handshake::EXT_RENEGOTIATION_INFO
-                && !st.sent_extensions.contains(&t)
-            {
+            // A plain loop: `contains` on a `u16` slice is an unrolled search.
+            let mut sent = false;
+            for &s in &st.sent_extensions {
+                sent |= s == t;
+            }
+            if t != crate::codec::handshake::EXT_RENEGOTIATION_INFO && !sent {
                 return Err(Fatal::new(AlertDescription::UnsupportedExtension));
             }
         }
@@ -673,32 +724,18 @@ impl ClientHandshake {
                 return Err(Fatal::new(AlertDescription::HandshakeFailure));
             }
         } else {
-            self.check_initial_reneg_info(sh)?;
+            check_initial_reneg_info(&mut self.shared, sh)?;
         }
-        self.server_hello_rest(st, sh, suite, peer_extensions)
+        self.server_hello_rest(sh, suite, peer_extensions)
     }
 
-    /// RFC 5746 section 3.4: on an initial handshake the extension must be empty; section
-    /// 4.5: also in SSL 3.0, whose servers answer the SCSV with it too.
-    fn check_initial_reneg_info(&mut self, sh: &ServerHello) -> Result<(), Fatal> {
-        match sh.renegotiation_info() {
-            Some([]) => self.shared.secure_renegotiation = true,
-            Some(_) => return Err(Fatal::new(AlertDescription::HandshakeFailure)),
-            None if cfg!(feature = "require-secure-rehandshakes") => {
-                return Err(Fatal::new(AlertDescription::HandshakeFailure));
-            }
-            None => {}
-        }
-        Ok(())
-    }
-
+    #[inline(never)]
     fn server_hello_rest(
         &mut self,
-        st: &ExpectServerHello,
         sh: &ServerHello,
         suite: &'static crate::suites::SuiteInfo,
         peer_extensions: Vec<(u16, Vec<u8>)>,
-    ) -> Result<State, Fatal> {
+    ) -> Result<(), Fatal> {
         let sv = sh.server_version;
         self.shared.peer_extensions = peer_extensions;
         // The server may only answer extensions we sent (`server_hello` refused the
@@ -715,7 +752,10 @@ impl ClientHandshake {
             return Err(Fatal::new(AlertDescription::IllegalParameter));
         }
         self.shared.etm = etm;
-        self.note_server_ticket(sh, st.resume.as_ref());
+        self.note_server_ticket(sh);
+        let State::ServerHello(st) = &self.state else {
+            return Err(Fatal::unexpected());
+        };
         // RFC 8422 section 5.2: the server's point formats must include uncompressed.
         // (Also without ECC: the application may have sent ec_point_formats itself.)
         let formats = match sh.extension(ecdhe::EXT_EC_POINT_FORMATS.into()) {
@@ -743,26 +783,29 @@ impl ClientHandshake {
             self.shared.resumed = true;
             self.shared.derive_keys(Side::Client)?;
             matrix_core::ps_trace_hs_msg!("client: server resumes the session");
-            return Ok(State::Ccs(ExpectCcs { resumed: true }));
+            self.state = State::Ccs(ExpectCcs { resumed: true });
+            return Ok(());
         }
-        match suite.kx {
+        let offered_version = st.offered_version;
+        self.state = match suite.kx {
             KeyExchange::Rsa
             | KeyExchange::DheRsa
             | KeyExchange::EcdheRsa
-            | KeyExchange::EcdheEcdsa => Ok(State::Certificate(ExpectCertificate {
-                offered_version: st.offered_version,
+            | KeyExchange::EcdheEcdsa => State::Certificate(ExpectCertificate {
+                offered_version,
                 kx: suite.kx,
-            })),
+            }),
             KeyExchange::DhAnon | KeyExchange::Psk | KeyExchange::DhePsk => {
                 // Nobody authenticates the server of DH_anon.
                 self.shared.anon = suite.kx == KeyExchange::DhAnon;
-                Ok(State::ServerKeyExchange(ExpectServerKeyExchange {
-                    offered_version: st.offered_version,
+                State::ServerKeyExchange(ExpectServerKeyExchange {
+                    offered_version,
                     kx: suite.kx,
                     server_key: None,
-                }))
+                })
             }
-        }
+        };
+        Ok(())
     }
 
     /// Checks the ServerKeyExchange (PSK's, only a hint, is read by `handle_message`): the DHE_RSA signature (MD5+SHA-1 over both randoms
@@ -770,12 +813,15 @@ impl ClientHandshake {
     /// verify), the group (1024 to 4096 bits: insufficient_security otherwise), the
     /// server's public value (1 < Ys < p - 1: illegal_parameter otherwise), then agrees on
     /// the shared secret with a fresh key pair of ours.
+    #[inline(never)]
     fn server_key_exchange(
         &mut self,
-        st: &ExpectServerKeyExchange,
         ske: &ServerKeyExchange,
         rng: &mut dyn SecureRandom,
-    ) -> Result<State, Fatal> {
+    ) -> Result<(), Fatal> {
+        let State::ServerKeyExchange(st) = &self.state else {
+            return Err(Fatal::unexpected());
+        };
         // Each arm only in a build with its key exchange (`kx`); the reader refused the
         // others already. (Taking the message by value to move the hint instead of copying
         // it made the PSK client 88 B larger: the whole message is then moved.)
@@ -818,12 +864,13 @@ impl ClientHandshake {
             }
             _ => return Err(Fatal::unexpected()),
         };
-        Ok(State::ServerHelloDone(ExpectServerHelloDone {
+        self.state = State::ServerHelloDone(ExpectServerHelloDone {
             offered_version: st.offered_version,
             kx,
             cert_requested: false,
-            cert_types: Vec::new(),
-        }))
+            cert_types: None,
+        });
+        Ok(())
     }
 
     /// The DHE_RSA signature: the hash of both randoms and the parameters, verified with
@@ -850,7 +897,12 @@ impl ClientHandshake {
         key.verify(hash, &digest, signature)
     }
 
-    fn certificate(&mut self, st: ExpectCertificate, cert: Certificate) -> Result<State, Fatal> {
+    #[inline(never)]
+    fn certificate(&mut self, cert: Certificate) -> Result<(), Fatal> {
+        let State::Certificate(st) = &self.state else {
+            return Err(Fatal::unexpected());
+        };
+        let (offered_version, kx) = (st.offered_version, st.kx);
         if cert.certificate_list.is_empty() {
             return Err(Fatal::new(AlertDescription::BadCertificate));
         }
@@ -858,7 +910,7 @@ impl ClientHandshake {
             .shared
             .authenticate_peer(self.validator.as_mut(), cert)?;
         // The certificate's key must be the one the suite names (RFC 8422 section 2).
-        let wanted = if st.kx == KeyExchange::EcdheEcdsa {
+        let wanted = if kx == KeyExchange::EcdheEcdsa {
             crate::sigalgs::SigKind::Ecdsa
         } else {
             crate::sigalgs::SigKind::Rsa
@@ -866,29 +918,34 @@ impl ClientHandshake {
         if server_key.kind() != wanted {
             return Err(Fatal::new(AlertDescription::UnsupportedCertificate));
         }
-        if st.kx != KeyExchange::Rsa {
-            return Ok(State::ServerKeyExchange(ExpectServerKeyExchange {
-                offered_version: st.offered_version,
-                kx: st.kx,
+        self.state = if kx != KeyExchange::Rsa && (kx::DH || kx::ECDHE) {
+            State::ServerKeyExchange(ExpectServerKeyExchange {
+                offered_version,
+                kx,
                 server_key: Some(server_key),
-            }));
-        }
-        Ok(State::ServerHelloDone(ExpectServerHelloDone {
-            offered_version: st.offered_version,
-            kx: ClientKx::Rsa(server_key.into_rsa()?),
-            cert_requested: false,
-            cert_types: Vec::new(),
-        }))
+            })
+        } else {
+            State::ServerHelloDone(ExpectServerHelloDone {
+                offered_version,
+                kx: ClientKx::Rsa(server_key.into_rsa()?),
+                cert_requested: false,
+                cert_types: None,
+            })
+        };
+        Ok(())
     }
 
     // The waiting state by reference (it is large: a move is a copy); what the
     // ClientKeyExchange takes from it is taken out.
+    #[inline(never)]
     fn server_hello_done(
         &mut self,
-        st: &mut ExpectServerHelloDone,
         rng: &mut dyn SecureRandom,
         out: &mut Vec<Output>,
-    ) -> Result<State, Fatal> {
+    ) -> Result<(), Fatal> {
+        let State::ServerHelloDone(st) = &mut self.state else {
+            return Err(Fatal::unexpected());
+        };
         // Client authentication: our chain now, a CertificateVerify after the
         // ClientKeyExchange. The chain is sent whatever CAs the server named (the server
         // decides, as MatrixSSL's client does).
@@ -899,7 +956,8 @@ impl ClientHandshake {
         let auth_keys = (st.cert_requested && cfg!(feature = "client-auth"))
             .then(|| Arc::clone(&self.shared.keys));
         let identity = auth_keys.as_deref().and_then(|keys| {
-            keys.client_identity(&st.cert_types, |k| self.shared.sign_spec(k).is_ok())
+            let types: &[ClientCertificateType] = st.cert_types.as_ref().map_or(&[], |t| t);
+            keys.client_identity(types, |k| self.shared.sign_spec(k).is_ok())
         });
         let signer = match identity {
             Some((certificate_list, signer)) => {
@@ -991,8 +1049,23 @@ impl ClientHandshake {
         }
         self.shared.derive_keys(Side::Client)?;
         self.shared.emit_ccs_finished(out, Sender::Client)?;
-        Ok(State::Ccs(ExpectCcs { resumed: false }))
+        self.state = State::Ccs(ExpectCcs { resumed: false });
+        Ok(())
     }
+}
+
+/// RFC 5746 section 3.4: on an initial handshake the extension must be empty; section
+/// 4.5: also in SSL 3.0, whose servers answer the SCSV with it too.
+fn check_initial_reneg_info(shared: &mut HsShared, sh: &ServerHello) -> Result<(), Fatal> {
+    match sh.renegotiation_info() {
+        Some([]) => shared.secure_renegotiation = true,
+        Some(_) => return Err(Fatal::new(AlertDescription::HandshakeFailure)),
+        None if cfg!(feature = "require-secure-rehandshakes") => {
+            return Err(Fatal::new(AlertDescription::HandshakeFailure));
+        }
+        None => {}
+    }
+    Ok(())
 }
 
 /// PSK: waiting for ServerHelloDone with the server's identity `hint` (empty: none).
@@ -1004,7 +1077,7 @@ fn psk_wait_done(
         offered_version,
         kx: ClientKx::Psk(kx::only::<{ kx::PSK }, _>(hint)?),
         cert_requested: false,
-        cert_types: Vec::new(),
+        cert_types: None,
     })
 }
 
@@ -1051,7 +1124,7 @@ impl ClientHandshake {
         let state = match &self.state {
             State::ServerHello(st) => {
                 // Only a DTLS client keeps its hello.
-                let hello = st.hello.as_deref().filter(|_| cfg!(feature = "dtls"));
+                let hello = st.hello.as_ref().map(|h| -> &ClientHello { h });
                 let hello = hello.map_or(0, |h| {
                     core::mem::size_of_val(h)
                         + vec_bytes(&h.session_id)
@@ -1089,12 +1162,7 @@ impl ClientHandshake {
                 .map_or(0, |p| core::mem::size_of_val(p) + p.heap_bytes())
             + validator_bytes(self.validator.as_ref())
             + extension_cb_bytes(self.extension_cb.as_ref())
-            // Kept only by a build that renegotiates (`start`).
-            + self
-                .extensions
-                .as_ref()
-                .filter(|_| super::RENEGOTIATION)
-                .map_or(0, HelloExtensions::heap_bytes)
+            + self.extensions.as_ref().map_or(0, |e| e.heap_bytes())
             + self.ticket_heap_bytes()
     }
 }

@@ -59,10 +59,15 @@ impl ClientHandshake {
 
     /// Notes what the ServerHello says of tickets: whether a NewSessionTicket follows,
     /// and on a resumption the ticket that resumed (kept unless a new one comes).
-    pub(super) fn note_server_ticket(&mut self, sh: &ServerHello, resume: Option<&SessionId>) {
+    /// (Still waiting for the ServerHello: the session offered is that state's.)
+    pub(super) fn note_server_ticket(&mut self, sh: &ServerHello) {
         let expected = sh
             .extension(crate::codec::ExtensionType::SessionTicket)
             .is_some();
+        let resume = match &self.state {
+            super::State::ServerHello(st) => st.resume.as_ref(),
+            _ => None,
+        };
         let resumed = resume.filter(|s| !sh.session_id.is_empty() && s.id == sh.session_id);
         let (ticket, lifetime_hint) = resumed
             .map(|s| (s.ticket.clone(), s.ticket_lifetime_hint))
@@ -130,7 +135,7 @@ impl ClientHandshake {
         Ok(())
     }
 
-    pub(super) fn note_server_ticket(&mut self, _: &ServerHello, _: Option<&SessionId>) {}
+    pub(super) fn note_server_ticket(&mut self, _: &ServerHello) {}
 
     pub(crate) fn kept_ticket(&self) -> (Vec<u8>, u32) {
         (Vec::new(), 0)
