@@ -580,9 +580,11 @@ impl ClientHandshake {
         // Every failure is unexpected_message and leaves the machine failed; the state is
         // replaced in place (no move of the whole state out and back).
         let next = match self.state {
-            State::Ccs(ExpectCcs { resumed }) if !self.ticket_pending() => {
-                self.shared.pending_read.take().map(|dec| (dec, resumed))
-            }
+            State::Ccs(ExpectCcs { resumed }) if !self.ticket_pending() => self
+                .shared
+                .take_pending_read()
+                .ok()
+                .map(|dec| (dec, resumed)),
             _ => None,
         };
         match next {
