@@ -863,10 +863,17 @@ impl ServerKeyExchange {
         r: &mut Reader<'_>,
         version: ProtocolVersion,
     ) -> Result<Self, DecodeError> {
+        // Every field read (borrowed) before anything is copied: a failure drops nothing.
+        let (named_group, point) = super::ec_extensions::read_params_parts(r)?;
+        let sig_alg = read_sig_alg(r, version)?;
+        let signature = read_opaque(r, LengthPrefix::U16, 0, 0xffff)?;
         Ok(ServerKeyExchange::Ecdhe {
-            params: ServerEcdhParams::read(r)?,
-            sig_alg: read_sig_alg(r, version)?,
-            signature: read_opaque(r, LengthPrefix::U16, 0, 0xffff)?.to_vec(),
+            params: ServerEcdhParams {
+                named_group,
+                point: point.to_vec(),
+            },
+            sig_alg,
+            signature: signature.to_vec(),
         })
     }
 
@@ -995,7 +1002,7 @@ impl CertificateRequest {
     ) -> Result<(&'a [u8], Option<Vec<SignatureScheme>>), DecodeError> {
         let types = read_opaque(r, LengthPrefix::U8, 1, 0xff)?;
         let signature_algorithms = if tls12 {
-            Some(read_vec_u16(r, 2, 0xfffe)?)
+            Some(read_signature_schemes(r)?)
         } else {
             None
         };
@@ -1171,14 +1178,31 @@ impl CertificateVerify {
     }
 }
 
+/// A `SignatureAndHashAlgorithm supported_signature_algorithms<2..2^16-2>` list (RFC 5246
+/// sections 7.4.1.4.1 and 7.4.4): `read_vec_u16`'s result and failures (an odd length is
+/// [`DecodeError::Truncated`] at the last entry) without an instance of the generic vector
+/// reader.
+#[inline(always)]
+pub(crate) fn read_signature_schemes(
+    r: &mut Reader<'_>,
+) -> Result<Vec<SignatureScheme>, DecodeError> {
+    let mut list = read_prefixed(r, LengthPrefix::U16, 2, 0xfffe)?;
+    let mut schemes = Vec::new();
+    while !list.is_empty() {
+        schemes.push(SignatureScheme::from(list.u16()?));
+    }
+    Ok(schemes)
+}
+
 /// The SignatureAndHashAlgorithm that starts a TLS 1.2 `digitally-signed` struct; none
 /// before TLS 1.2.
+#[inline(always)]
 fn read_sig_alg(
     r: &mut Reader<'_>,
     version: ProtocolVersion,
 ) -> Result<Option<SignatureScheme>, DecodeError> {
     if version.is_tls12() {
-        Ok(Some(SignatureScheme::read(r)?))
+        Ok(Some(SignatureScheme::from(r.u16()?)))
     } else {
         Ok(None)
     }

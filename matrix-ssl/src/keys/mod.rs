@@ -496,8 +496,9 @@ impl Keys {
     /// [`Keys::load_ec_keys_mem`] with CAs only (no certificate, no key).
     #[inline(never)]
     fn load_ec_cas_mem(&mut self, ca: Option<&[u8]>) -> Result<(), Error> {
+        // `install_ec` without an identity: the CAs are added.
         let cas = cas_from_mem(ca)?;
-        self.install_ec(None, cas);
+        append_cas(&mut self.cas, cas);
         Ok(())
     }
 
