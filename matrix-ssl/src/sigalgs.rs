@@ -17,7 +17,7 @@ use alloc::vec::Vec;
 
 use matrix_crypto::alg::HashAlgorithm;
 
-use crate::codec::{DecodeError, Reader, SignatureScheme, encode_vec_u16, read_vec_u16};
+use crate::codec::{DecodeError, Reader, SignatureScheme, encode_vec_u16};
 
 /// What matrix can sign with and accept in TLS 1.2, most preferred first: SHA-256,
 /// SHA-384, SHA-512, then SHA-1 for old peers (RFC 5246 still allows it); RSA, then (`ecc`)
@@ -160,7 +160,7 @@ pub(crate) fn extension_data() -> Vec<u8> {
 )]
 pub(crate) fn parse_extension(data: &[u8]) -> Result<Vec<SignatureScheme>, DecodeError> {
     let mut r = Reader::new(data);
-    let list: Vec<SignatureScheme> = read_vec_u16(&mut r, 2, 0xfffe)?;
+    let list = crate::codec::handshake::read_signature_schemes(&mut r)?;
     r.expect_empty()?;
     Ok(list)
 }

@@ -76,6 +76,18 @@ pub struct ServerEcdhParams {
     pub point: Vec<u8>,
 }
 
+impl ServerEcdhParams {
+    /// The encoding's first four bytes (curve_type, named_curve and the point's length),
+    /// which [`ServerEcdhParams::point`] follows: what a signature hash takes without
+    /// encoding the whole value into a vector. A point is at most 255 bytes (`<1..2^8-1>`;
+    /// the longest of matrix's groups, P-384's, is 97).
+    #[cfg(feature = "ecc-core")]
+    pub(crate) fn header(&self) -> [u8; 4] {
+        let [hi, lo] = self.named_group.to_be_bytes();
+        [CURVE_TYPE_NAMED, hi, lo, self.point.len() as u8]
+    }
+}
+
 impl Codec<'_> for ServerEcdhParams {
     fn encode(&self, out: &mut Vec<u8>) {
         out.push(CURVE_TYPE_NAMED);
@@ -85,14 +97,24 @@ impl Codec<'_> for ServerEcdhParams {
 
     /// A curve type other than named_curve is an invalid value (illegal_parameter).
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        if u8::read(r)? != CURVE_TYPE_NAMED {
-            return Err(DecodeError::InvalidValue("ECParameters.curve_type"));
-        }
+        let (named_group, point) = read_params_parts(r)?;
         Ok(ServerEcdhParams {
-            named_group: u16::read(r)?,
-            point: read_opaque(r, LengthPrefix::U8, 1, 0xff)?.to_vec(),
+            named_group,
+            point: point.to_vec(),
         })
     }
+}
+
+/// The fields of [`ServerEcdhParams::read`], borrowed: the named group and the point. A
+/// reader of a whole ServerKeyExchange takes them before it allocates anything, so that
+/// its failures drop nothing.
+#[inline(always)]
+pub(crate) fn read_params_parts<'a>(r: &mut Reader<'a>) -> Result<(u16, &'a [u8]), DecodeError> {
+    if r.u8()? != CURVE_TYPE_NAMED {
+        return Err(DecodeError::InvalidValue("ECParameters.curve_type"));
+    }
+    let named_group = r.u16()?;
+    Ok((named_group, read_opaque(r, LengthPrefix::U8, 1, 0xff)?))
 }
 
 /// Reads the client's `ECPoint` of an ECDHE ClientKeyExchange (RFC 8422 section 5.7, always

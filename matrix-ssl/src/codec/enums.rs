@@ -465,7 +465,7 @@ wire_enum! {
     /// value, hash in the high byte and signature in the low one (the TLS 1.3 registry's
     /// `SignatureScheme` names these same values). matrix signs and verifies RSA PKCS#1 v1.5.
     #[allow(non_camel_case_types)]
-    SignatureScheme: u16 {
+    SignatureScheme: u16 as table {
         /// rsa(1) with sha1(2).
         RSA_PKCS1_SHA1 = 0x0201,
         /// rsa(1) with sha256(4).

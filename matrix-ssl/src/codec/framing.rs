@@ -8,7 +8,7 @@
 //! in, so a peer cannot make us wait for (and buffer) 16 MiB.
 
 use super::handshake::HandshakeHeader;
-use super::{Codec, DecodeError, HandshakeType, Reader};
+use super::{DecodeError, HandshakeType, Reader};
 
 /// Upper bounds on one handshake message's body.
 ///
@@ -100,32 +100,26 @@ impl HandshakeFramer {
     /// Fails with [`DecodeError::MessageTooLarge`] as soon as a header announces a body
     /// over the limit for its type.
     pub fn frame<'a>(&self, buf: &'a [u8]) -> Result<Framed<'a>, DecodeError> {
-        let mut r = Reader::new(buf);
-        let header = match HandshakeHeader::read(&mut r) {
-            Ok(h) => h,
-            Err(DecodeError::Truncated) => {
-                return Ok(Framed::NeedMore {
-                    needed: HandshakeHeader::LEN.saturating_sub(buf.len()),
-                });
-            }
-            Err(e) => return Err(e),
+        // The 4-byte header (type and 24-bit length) read in place, then the body cut out
+        // by one bounds check.
+        let Some(&[t, l0, l1, l2]) = buf.get(..HandshakeHeader::LEN) else {
+            return Ok(Framed::NeedMore {
+                needed: HandshakeHeader::LEN - buf.len(),
+            });
         };
-        let len = usize::try_from(header.length).map_err(|_| DecodeError::MessageTooLarge)?;
-        if len > self.limits.limit_for(header.msg_type) {
+        let msg_type = HandshakeType::from(t);
+        let len = usize::from(l0) << 16 | usize::from(l1) << 8 | usize::from(l2);
+        if len > self.limits.limit_for(msg_type) {
             return Err(DecodeError::MessageTooLarge);
         }
-        if r.remaining() < len {
+        let Some(raw) = buf.get(..HandshakeHeader::LEN + len) else {
             return Ok(Framed::NeedMore {
-                needed: len.saturating_sub(r.remaining()),
+                needed: HandshakeHeader::LEN + len - buf.len(),
             });
-        }
-        let body = r.take(len)?;
-        let raw = buf
-            .get(..HandshakeHeader::LEN + len)
-            .ok_or(DecodeError::Truncated)?;
+        };
         Ok(Framed::Message(HandshakeFrame {
-            msg_type: header.msg_type,
-            body,
+            msg_type,
+            body: raw.get(HandshakeHeader::LEN..).unwrap_or_default(),
             raw,
         }))
     }

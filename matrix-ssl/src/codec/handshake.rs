@@ -345,27 +345,67 @@ fn read_extensions<const CLIENT_HELLO: bool>(
         return Ok(None);
     }
     let mut block = read_prefixed(r, LengthPrefix::U16, 0, 0xffff)?;
-    // One loop reads the extensions and notes their types (no iterator chains: each is a
-    // copy of generic code in a small build).
+    // One loop reads the extensions (no iterator chains: each is a copy of generic code in
+    // a small build).
     let mut exts = Vec::new();
-    let mut types: Vec<u16> = Vec::new();
     while !block.is_empty() {
-        let ext = Extension::read_in::<CLIENT_HELLO>(&mut block)?;
-        types.push(ext.code());
-        exts.push(ext);
+        exts.push(Extension::read_in::<CLIENT_HELLO>(&mut block)?);
     }
     r.expect_empty()?;
-    // Sorting the types keeps the check linear-logarithmic however many empty extensions a
-    // peer packs into 64 KiB.
+    // Both checks report the smallest type that occurs twice.
+    let duplicate = if CLIENT_HELLO {
+        smallest_duplicate_sorted(&exts)
+    } else {
+        smallest_duplicate_scan(&exts)
+    };
+    match duplicate {
+        Some(t) => Err(DecodeError::DuplicateExtension(t)),
+        None => Ok(Some(exts)),
+    }
+}
+
+/// The smallest extension type that occurs twice in a ClientHello's `exts`: the types are
+/// sorted, which keeps a server's check linear-logarithmic however many empty extensions
+/// a client packs into 64 KiB.
+fn smallest_duplicate_sorted(exts: &[Extension]) -> Option<u16> {
+    let mut types: Vec<u16> = Vec::with_capacity(exts.len());
+    for e in exts {
+        types.push(e.code());
+    }
     heapsort(&mut types);
     let mut i = 1;
     while i < types.len() {
         if types[i - 1] == types[i] {
-            return Err(DecodeError::DuplicateExtension(types[i]));
+            return Some(types[i]);
         }
         i += 1;
     }
-    Ok(Some(exts))
+    None
+}
+
+/// The smallest extension type that occurs twice in a ServerHello's `exts` (what
+/// [`smallest_duplicate_sorted`] finds), by comparing each type with those after it,
+/// without a sort or a second vector: a client-only build links no sort. Quadratic in the
+/// worst case, and only against the server the client connected to: a ServerHello is
+/// framed within 16 KiB (`FrameLimits`), so at most about 4,000 extensions and 8 million
+/// comparisons of two integers; a type not below the smallest duplicate found so far is
+/// not compared (an honest hello has a handful of extensions).
+fn smallest_duplicate_scan(exts: &[Extension]) -> Option<u16> {
+    let mut found: Option<u16> = None;
+    let mut rest = exts;
+    while let Some((first, tail)) = rest.split_first() {
+        let t = first.code();
+        if found.is_none_or(|d| t < d) {
+            for e in tail {
+                if e.code() == t {
+                    found = Some(t);
+                    break;
+                }
+            }
+        }
+        rest = tail;
+    }
+    found
 }
 
 /// The per-extension rules of [`super::extension_rules`] for the hello `hello`.
@@ -684,6 +724,11 @@ impl Codec<'_> for Certificate {
         r.expect_empty()?;
         Ok(Certificate { certificate_list })
     }
+
+    /// `read` already consumes the whole body (the list must end it): no second check.
+    fn read_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
+        Certificate::read(&mut Reader::new(bytes))
+    }
 }
 
 /// The key exchange a suite uses, which decides the layout of ServerKeyExchange and
@@ -856,10 +901,17 @@ impl ServerKeyExchange {
         r: &mut Reader<'_>,
         version: ProtocolVersion,
     ) -> Result<Self, DecodeError> {
+        // Every field read (borrowed) before anything is copied: a failure drops nothing.
+        let (named_group, point) = super::ec_extensions::read_params_parts(r)?;
+        let sig_alg = read_sig_alg(r, version)?;
+        let signature = read_opaque(r, LengthPrefix::U16, 0, 0xffff)?;
         Ok(ServerKeyExchange::Ecdhe {
-            params: ServerEcdhParams::read(r)?,
-            sig_alg: read_sig_alg(r, version)?,
-            signature: read_opaque(r, LengthPrefix::U16, 0, 0xffff)?.to_vec(),
+            params: ServerEcdhParams {
+                named_group,
+                point: point.to_vec(),
+            },
+            sig_alg,
+            signature: signature.to_vec(),
         })
     }
 
@@ -988,7 +1040,7 @@ impl CertificateRequest {
     ) -> Result<(&'a [u8], Option<Vec<SignatureScheme>>), DecodeError> {
         let types = read_opaque(r, LengthPrefix::U8, 1, 0xff)?;
         let signature_algorithms = if tls12 {
-            Some(read_vec_u16(r, 2, 0xfffe)?)
+            Some(read_signature_schemes(r)?)
         } else {
             None
         };
@@ -1164,14 +1216,31 @@ impl CertificateVerify {
     }
 }
 
+/// A `SignatureAndHashAlgorithm supported_signature_algorithms<2..2^16-2>` list (RFC 5246
+/// sections 7.4.1.4.1 and 7.4.4): `read_vec_u16`'s result and failures (an odd length is
+/// [`DecodeError::Truncated`] at the last entry) without an instance of the generic vector
+/// reader.
+#[inline(always)]
+pub(crate) fn read_signature_schemes(
+    r: &mut Reader<'_>,
+) -> Result<Vec<SignatureScheme>, DecodeError> {
+    let mut list = read_prefixed(r, LengthPrefix::U16, 2, 0xfffe)?;
+    let mut schemes = Vec::new();
+    while !list.is_empty() {
+        schemes.push(SignatureScheme::from(list.u16()?));
+    }
+    Ok(schemes)
+}
+
 /// The SignatureAndHashAlgorithm that starts a TLS 1.2 `digitally-signed` struct; none
 /// before TLS 1.2.
+#[inline(always)]
 fn read_sig_alg(
     r: &mut Reader<'_>,
     version: ProtocolVersion,
 ) -> Result<Option<SignatureScheme>, DecodeError> {
     if version.is_tls12() {
-        Ok(Some(SignatureScheme::read(r)?))
+        Ok(Some(SignatureScheme::from(r.u16()?)))
     } else {
         Ok(None)
     }
@@ -1438,5 +1507,39 @@ mod heapsort_tests {
             heapsort(&mut v);
             assert_eq!(v, want, "length {len}");
         }
+    }
+
+    /// The ServerHello's scan and the ClientHello's sort find the same duplicate (the
+    /// smallest type that occurs twice) in lists with and without repeats.
+    #[test]
+    fn duplicate_scan_finds_what_the_sort_finds() {
+        use super::{Extension, smallest_duplicate_scan, smallest_duplicate_sorted};
+        let mut x: u32 = 0x9e37_79b9;
+        for len in [0usize, 1, 2, 3, 5, 8, 17, 40, 200] {
+            for modulus in [3u32, 16, 64, 1000, 70_000] {
+                let exts: Vec<Extension> = (0..len)
+                    .map(|_| {
+                        x ^= x << 13;
+                        x ^= x >> 17;
+                        x ^= x << 5;
+                        let t = (x % modulus) as u16;
+                        match t {
+                            0 => Extension::ServerName(Vec::new()),
+                            0xff01 => Extension::RenegotiationInfo(Vec::new()),
+                            ext_type => Extension::Unknown {
+                                ext_type,
+                                data: Vec::new(),
+                            },
+                        }
+                    })
+                    .collect();
+                let want = smallest_duplicate_sorted(&exts);
+                assert_eq!(smallest_duplicate_scan(&exts), want, "{len} {modulus}");
+            }
+        }
+        let renego = Extension::RenegotiationInfo(Vec::new());
+        let sni = Extension::ServerName(Vec::new());
+        let exts = [renego.clone(), sni.clone(), renego, sni];
+        assert_eq!(smallest_duplicate_scan(&exts), Some(0));
     }
 }

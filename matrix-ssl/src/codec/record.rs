@@ -43,15 +43,26 @@ impl Codec<'_> for RecordHeader {
     /// Reads a header and rejects a length over [`MAX_CIPHERTEXT_LEN`] with
     /// [`DecodeError::RecordOverflow`] before any of the fragment is buffered.
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let content_type = ContentType::read(r)?;
-        let version = ProtocolVersion::read(r)?;
-        let length = r.u16()?;
+        match *r.take(TLS_HEADER_LEN)? {
+            [ct, v_hi, v_lo, l_hi, l_lo] => RecordHeader::parse([ct, v_hi, v_lo, l_hi, l_lo]),
+            _ => Err(DecodeError::Truncated),
+        }
+    }
+}
+
+impl RecordHeader {
+    /// The header in `bytes`: [`RecordHeader::read`] once the five bytes are in hand (a
+    /// session's record loop has checked that they are), whose only failure is then
+    /// [`DecodeError::RecordOverflow`].
+    pub(crate) fn parse(bytes: [u8; TLS_HEADER_LEN]) -> Result<Self, DecodeError> {
+        let [ct, v_hi, v_lo, l_hi, l_lo] = bytes;
+        let length = u16::from_be_bytes([l_hi, l_lo]);
         if usize::from(length) > MAX_CIPHERTEXT_LEN {
             return Err(DecodeError::RecordOverflow);
         }
         Ok(RecordHeader {
-            content_type,
-            version,
+            content_type: ContentType::from(ct),
+            version: ProtocolVersion::from(u16::from_be_bytes([v_hi, v_lo])),
             length,
         })
     }

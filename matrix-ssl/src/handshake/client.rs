@@ -624,17 +624,25 @@ impl ClientHandshake {
 
     pub(crate) fn handle_ccs(&mut self) -> Result<Box<dyn RecordDecrypter>, Fatal> {
         // An announced NewSessionTicket must come first (RFC 5077 section 3.3).
-        if self.ticket_pending() {
-            self.state = State::Failed;
-            return Err(Fatal::unexpected());
-        }
-        match core::mem::replace(&mut self.state, State::Failed) {
-            State::Ccs(ExpectCcs { resumed }) => {
-                let dec = self.shared.take_pending_read()?;
+        // Every failure is unexpected_message and leaves the machine failed; the state is
+        // replaced in place (no move of the whole state out and back).
+        let next = match self.state {
+            State::Ccs(ExpectCcs { resumed }) if !self.ticket_pending() => self
+                .shared
+                .take_pending_read()
+                .ok()
+                .map(|dec| (dec, resumed)),
+            _ => None,
+        };
+        match next {
+            Some((dec, resumed)) => {
                 self.state = State::Finished(ExpectFinished { resumed });
                 Ok(dec)
             }
-            _ => Err(Fatal::unexpected()),
+            None => {
+                self.state = State::Failed;
+                Err(Fatal::unexpected())
+            }
         }
     }
 

@@ -40,8 +40,6 @@ use zeroize::Zeroizing;
 use super::HsShared;
 use super::signing::PeerKey;
 use crate::alert::Fatal;
-#[cfg(feature = "ecc-core")]
-use crate::codec::Codec;
 use crate::codec::handshake::{ClientHello, Extension, ServerEcdhParams, ServerKeyExchange};
 use crate::codec::{AlertDescription, ExtensionType, ProtocolVersion};
 use crate::context::ContextInner;
@@ -218,7 +216,8 @@ fn params_digest(
     let mut h = HashContext::new(hash).map_err(Fatal::internal)?;
     h.update(&shared.client_random);
     h.update(&shared.server_random);
-    h.update(&params.get_encoding());
+    h.update(&params.header());
+    h.update(&params.point);
     Ok(h.finalize())
 }
 

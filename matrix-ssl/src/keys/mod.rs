@@ -181,7 +181,37 @@ impl Keys {
     /// or more CA certificates back to back. PEM text is accepted too with `pem-decode`
     /// (`PS_UNSUPPORTED_FAIL` without it). Return codes as
     /// `Keys::load_rsa_keys` without the file failures.
+    // Inlined so that a call naming neither a certificate nor a key (a client loading its
+    // CAs) folds to the CA loader, as `load_ec_keys_mem` does: a client that loads only CAs
+    // then links no identity installer (chain check, moves of the chain and key).
+    #[inline(always)]
     pub fn load_rsa_keys_mem(
+        &mut self,
+        cert_der: Option<&[u8]>,
+        key_der: Option<&[u8]>,
+        ca_der: Option<&[u8]>,
+    ) -> Result<(), Error> {
+        if cert_der.is_none() && key_der.is_none() {
+            self.load_rsa_cas_mem(ca_der)
+        } else {
+            self.load_rsa_identity_mem(cert_der, key_der, ca_der)
+        }
+    }
+
+    /// [`Keys::load_rsa_keys_mem`] with CAs only (no certificate, no key): what
+    /// [`Keys::install`] does with no identity.
+    #[inline(never)]
+    fn load_rsa_cas_mem(&mut self, ca_der: Option<&[u8]>) -> Result<(), Error> {
+        crate::rsa::supported()?;
+        self.check_args(false, false)?;
+        self.cas = cas_from_mem(ca_der)?;
+        self.loaded = true;
+        Ok(())
+    }
+
+    /// [`Keys::load_rsa_keys_mem`] with a certificate or a key named.
+    #[inline(never)]
+    fn load_rsa_identity_mem(
         &mut self,
         cert_der: Option<&[u8]>,
         key_der: Option<&[u8]>,
@@ -466,8 +496,9 @@ impl Keys {
     /// [`Keys::load_ec_keys_mem`] with CAs only (no certificate, no key).
     #[inline(never)]
     fn load_ec_cas_mem(&mut self, ca: Option<&[u8]>) -> Result<(), Error> {
+        // `install_ec` without an identity: the CAs are added.
         let cas = cas_from_mem(ca)?;
-        self.install_ec(None, cas);
+        append_cas(&mut self.cas, cas);
         Ok(())
     }
 

@@ -175,20 +175,30 @@ pub fn key_block(
         suite.key_len(),
         suite.fixed_iv_len(version),
     );
-    let len = suite.key_block_len(version);
+    // `SuiteInfo::key_block_len`, from the three lengths in hand (small table values: no
+    // overflow).
+    let len = 2 * (mac_len + key_len + iv_len);
     let bytes = if version.is_tls12() {
         tls12_key_block(suite, master, client_random, server_random, len)
     } else {
         legacy_key_block(version, master, client_random, server_random, len)
     };
-    KeyBlock::from_bytes(bytes, mac_len, key_len, iv_len).unwrap_or(KeyBlock {
-        // Cannot happen (the length was computed from the same three numbers); an empty
-        // block makes `cipher_states` fail rather than run with short keys.
+    if bytes.len() == len {
+        return KeyBlock {
+            bytes,
+            mac_len,
+            key_len,
+            iv_len,
+        };
+    }
+    // A version this build cannot derive for gives an empty block: with zero lengths,
+    // `cipher_states` fails rather than run with short keys.
+    KeyBlock {
         bytes: Zeroizing::new(Vec::new()),
         mac_len: 0,
         key_len: 0,
         iv_len: 0,
-    })
+    }
 }
 
 /// The master secret of SSL 3.0 (RFC 6101 section 6.1) or TLS 1.0/1.1 (the MD5/SHA-1 PRF).

@@ -13,9 +13,7 @@ use super::{Received, Sent, Session};
 use crate::alert::Fatal;
 use crate::codec::framing::{Framed, HandshakeFramer};
 use crate::codec::record::{MAX_CIPHERTEXT_LEN, MAX_PLAINTEXT_LEN, RecordHeader, TLS_HEADER_LEN};
-use crate::codec::{
-    AlertDescription, AlertLevel, Codec, ContentType, DecodeError, HandshakeType, Reader,
-};
+use crate::codec::{AlertDescription, AlertLevel, ContentType, DecodeError, HandshakeType};
 use crate::handshake::Output;
 
 /// What `get_readbuf` offers when no record header is buffered: an Ethernet frame's
@@ -497,14 +495,14 @@ impl Session {
             .inbuf
             .get(self.in_start..self.in_end)
             .unwrap_or_default();
-        if avail.len() < TLS_HEADER_LEN {
+        let Some(&[ct, v_hi, v_lo, l_hi, l_lo]) = avail.get(..TLS_HEADER_LEN) else {
             return Ok(None);
-        }
+        };
         let version = self.version;
-        let header = RecordHeader::read(&mut Reader::new(avail)).map_err(|e| match e {
-            DecodeError::RecordOverflow => Fatal::new(AlertDescription::RecordOverflow),
-            e => Fatal::decode(e, version),
-        })?;
+        // With the five bytes in hand, a length over the limit is the header's only
+        // failure.
+        let header = RecordHeader::parse([ct, v_hi, v_lo, l_hi, l_lo])
+            .map_err(|_| Fatal::new(AlertDescription::RecordOverflow))?;
         self.check_record_header(&header)?;
         if !self.hs.version_negotiated() && self.hs.is_server() {
             // Until we choose, alerts go out in the client's record version (clamped to
