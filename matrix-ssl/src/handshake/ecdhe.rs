@@ -121,6 +121,8 @@ pub(crate) fn client_hello_extensions(
 
 /// Client: a ServerHello's ec_point_formats must list uncompressed (illegal_parameter),
 /// RFC 8422 section 5.2; a malformed one is decode_error.
+// `any`, not `contains`: see the comment in the body.
+#[allow(clippy::manual_contains)]
 pub(crate) fn check_server_point_formats(
     data: Option<&[u8]>,
     version: ProtocolVersion,
