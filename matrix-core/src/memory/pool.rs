@@ -200,7 +200,7 @@ impl<'r> BlockPool<'r> {
 
     /// The block's offset in the region (for an allocator adapter that hands out pointers).
     pub fn offset(&self, block: &Block) -> usize {
-        self.span(usize::from(block.class), block.index).0
+        self.classes[usize::from(block.class)].block_start(block.index)
     }
 
     /// The block that starts at `offset`, for an allocator adapter's `dealloc`. The caller
