@@ -84,8 +84,38 @@ impl PoolAlloc {
         out
     }
 
+    /// `alloc` and `dealloc` in one function, so that the image carries one copy of the
+    /// lock, the first-use check and the pool's calls: a block of `layout` when `ptr` is
+    /// null (null when none is free), else `ptr` given back (null returned).
+    #[inline(never)]
+    fn alloc_or_free(&self, ptr: *mut u8, layout: Layout) -> *mut u8 {
+        self.with_pool(|pool, base| {
+            if ptr.is_null() {
+                match pool.alloc(layout.size(), layout.align()) {
+                    // The block stays handed out until `dealloc` turns the pointer back
+                    // into it (by offset): `Block` is only a name, dropping it frees
+                    // nothing.
+                    //
+                    // SAFETY: the offset is a block's start inside the region (the pool
+                    // only hands out blocks it carved from it), so the result stays in
+                    // bounds.
+                    Ok(block) => return unsafe { base.add(pool.offset(&block)) },
+                    Err(_) => return null_mut(),
+                }
+            }
+            // `ptr` came from `alloc` (GlobalAlloc's contract), so it is a block's start in
+            // the region and the block is handed out.
+            let offset = (ptr as usize).wrapping_sub(base as usize);
+            if let Some(block) = pool.block_at(offset) {
+                pool.free(block);
+            }
+            null_mut()
+        })
+        .unwrap_or(null_mut())
+    }
+
     /// Makes the pool, on first use (with the lock held: `state` is the caller's exclusive
-    /// reference). Out of line, so that `alloc` and `dealloc` share one copy of it.
+    /// reference). Out of line: it runs once, and keeps the hot path short.
     #[inline(never)]
     fn make_pool(&self, state: &mut State) {
         let base = self.region as *mut u8;
@@ -120,30 +150,11 @@ impl PoolAlloc {
 // 'static. No other live allocation overlaps it until `dealloc` gives it back.
 unsafe impl GlobalAlloc for PoolAlloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        self.with_pool(
-            |pool, base| match pool.alloc(layout.size(), layout.align()) {
-                Ok(block) => {
-                    // The block stays handed out until `dealloc` turns the pointer back into
-                    // it (by offset): `Block` is only a name, dropping it frees nothing.
-                    let offset = pool.offset(&block);
-                    // SAFETY: `offset` is a block's start inside the region (the pool only
-                    // hands out blocks it carved from it), so the result stays in bounds.
-                    unsafe { base.add(offset) }
-                }
-                Err(_) => null_mut(),
-            },
-        )
-        .unwrap_or(null_mut())
+        self.alloc_or_free(null_mut(), layout)
     }
 
-    unsafe fn dealloc(&self, ptr: *mut u8, _layout: Layout) {
-        self.with_pool(|pool, base| {
-            // `ptr` came from `alloc` above (GlobalAlloc's contract), so it is a block's
-            // start in the region and the block is handed out.
-            let offset = (ptr as usize).wrapping_sub(base as usize);
-            if let Some(block) = pool.block_at(offset) {
-                pool.free(block);
-            }
-        });
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // A null `ptr` never comes here (GlobalAlloc's contract: it came from `alloc`).
+        self.alloc_or_free(ptr, layout);
     }
 }

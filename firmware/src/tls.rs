@@ -43,18 +43,29 @@ const SERVER_CHAIN: [&[u8]; 2] = [
 #[cfg(feature = "server")]
 const SERVER_KEY: &str = include_str!("../../testkeys/rsa2048/server-components.txt");
 
-/// Loads what the build's features name: the CA (client, `ca`; `ec-ca` for the EC one)
-/// and the PSK (`psk`).
+/// Loads what the build's features name into `keys`: the CA (client, `ca`; `ec-ca` for
+/// the EC one) and the PSK (`psk`).
 #[cfg(feature = "client")]
-fn client_keys() -> Result<Keys, Error> {
-    #[allow(unused_mut)]
-    let mut keys = Keys::new();
+#[allow(unused_variables)]
+fn load_client_keys(keys: &mut Keys) -> Result<(), Error> {
     #[cfg(feature = "ca")]
     keys.load_rsa_keys_mem(None, None, Some(CA))?;
     #[cfg(feature = "ec-ca")]
     keys.load_ec_keys_mem(None, None, None, Some(EC_CA))?;
     #[cfg(feature = "psk")]
     keys.load_psk(PSK_ID, PSK)?;
+    Ok(())
+}
+
+/// Empty keys in their `Arc`, filled in place by `load` (the `Keys` value, a few hundred
+/// bytes, is not returned and moved into the `Arc`: two copies of it less in the image).
+#[cfg(any(feature = "client", feature = "server"))]
+fn shared_keys(load: fn(&mut Keys) -> Result<(), Error>) -> Result<Arc<Keys>, Error> {
+    let mut keys = Arc::new(Keys::new());
+    // A new `Arc` is its keys' only owner, so `get_mut` always gives them.
+    if let Some(k) = Arc::get_mut(&mut keys) {
+        load(k)?;
+    }
     Ok(keys)
 }
 
@@ -66,7 +77,8 @@ pub fn client(
     link: &mut impl Link,
 ) -> Result<(), Error> {
     let ctx = matrix_ssl::open_with(Config::default(), Box::new(entropy), Arc::new(clock))?;
-    let mut session = ctx.new_client_session(Arc::new(client_keys()?), None, 0, None, None)?;
+    let keys = shared_keys(load_client_keys)?;
+    let mut session = ctx.new_client_session(keys, None, 0, None, None)?;
     converse(&mut session, link)
 }
 
@@ -94,7 +106,7 @@ fn component(name: &str) -> Result<alloc::vec::Vec<u8>, Error> {
 
 /// The server's keys: its chain and its key from components (no key parser needed).
 #[cfg(feature = "server")]
-fn server_keys() -> Result<Keys, Error> {
+fn load_server_keys(keys: &mut Keys) -> Result<(), Error> {
     let mut chain = alloc::vec::Vec::new();
     for c in SERVER_CHAIN {
         chain.extend_from_slice(c);
@@ -112,11 +124,10 @@ fn server_keys() -> Result<Keys, Error> {
         dq: &dq,
         qinv: &qinv,
     };
-    let mut keys = Keys::new();
     keys.load_rsa_keys_components(&chain, &parts, None)?;
     #[cfg(feature = "psk")]
     keys.load_psk(PSK_ID, PSK)?;
-    Ok(keys)
+    Ok(())
 }
 
 /// The TLS server: one connection.
@@ -127,7 +138,7 @@ pub fn server(
     link: &mut impl Link,
 ) -> Result<(), Error> {
     let ctx = matrix_ssl::open_with(Config::default(), Box::new(entropy), Arc::new(clock))?;
-    let mut session = ctx.new_server_session(Arc::new(server_keys()?), None)?;
+    let mut session = ctx.new_server_session(shared_keys(load_server_keys)?, None)?;
     converse(&mut session, link)
 }
 

@@ -30,14 +30,15 @@ pub fn secs_of_ms(ms: u64) -> u32 {
     if ms >= SATURATED {
         return u32::MAX;
     }
-    let (mut q, mut r) = (0u32, (ms >> 32) as u32);
-    for shift in [16u32, 0] {
-        // r < 1000, so cur < 1000 * 2^16 fits in 32 bits.
-        let cur = (r << 16) | (((ms >> shift) as u32) & 0xffff);
-        q = (q << 16) | (cur / 1000);
-        r = cur % 1000;
-    }
-    q
+    // Written out rather than as a loop over the two shifts: with constant shifts no 64-bit
+    // shift routine is linked (the loop called `__aeabi_llsr`), and the whole is small
+    // enough to inline (-122 B on a Cortex-M4 client).
+    // r < 1000, so each dividend below, `r << 16` plus a 16-bit digit, fits in 32 bits.
+    let r = (ms >> 32) as u32;
+    let cur = (r << 16) | ((ms >> 16) as u32 & 0xffff);
+    let (q, r) = (cur / 1000, cur % 1000);
+    let cur = (r << 16) | (ms as u32 & 0xffff);
+    (q << 16) | (cur / 1000)
 }
 
 /// The operating system's random generator.

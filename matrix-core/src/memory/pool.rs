@@ -73,30 +73,35 @@ impl<'r> BlockPool<'r> {
     /// blocks or of more than `u32::MAX - 1` blocks, and with [`Error::LimitFail`] when the
     /// region is too small for them all (see [`BlockPool::region_size`]).
     pub fn new(region: &'r mut [u8], classes: &[PoolClass]) -> Result<Self, Error> {
-        if classes.is_empty() || classes.len() > MAX_CLASSES {
+        let n = classes.len();
+        if n == 0 || n > MAX_CLASSES {
             return Err(Error::ArgFail);
         }
-        // The classes go straight into the pool's table, with their requested sizes until
-        // they are sorted (no second array of them: less code and stack on a Cortex-M).
-        let mut pool_classes = [Class::default(); MAX_CLASSES];
-        for (slot, c) in pool_classes.iter_mut().zip(classes) {
-            slot.stats.block_size = c.block_size;
-            slot.stats.count = c.count;
-        }
-        let sorted = &mut pool_classes[..classes.len()];
-        // An insertion sort: at most MAX_CLASSES entries, and a few dozen bytes of code
-        // where `sort_by_key` (a driftsort) is over 2 KB on a Cortex-M.
-        for i in 1..sorted.len() {
-            let mut j = i;
-            while j > 0 && sorted[j - 1].stats.block_size > sorted[j].stats.block_size {
-                sorted.swap(j - 1, j);
-                j -= 1;
+        // The classes go straight into the pool's table, sorted by their requested sizes
+        // (stable: equal sizes keep their order): each lands at its rank, the number of
+        // classes that sort before it. No second array and no swaps of the 40-byte entries:
+        // less code and stack on a Cortex-M than a sort (`sort_by_key`, a driftsort, is over
+        // 2 KB there).
+        let mut pool = BlockPool {
+            region,
+            classes: [Class::default(); MAX_CLASSES],
+            n_classes: n,
+        };
+        for (i, c) in classes.iter().enumerate() {
+            let mut rank = 0;
+            for (j, d) in classes.iter().enumerate() {
+                if d.block_size < c.block_size || (d.block_size == c.block_size && j < i) {
+                    rank += 1;
+                }
             }
+            let slot = &mut pool.classes[rank].stats;
+            slot.block_size = c.block_size;
+            slot.count = c.count;
         }
 
         // Blocks are aligned by address, so start at the first aligned byte of the region.
-        let mut offset = (region.as_ptr() as usize).wrapping_neg() % BLOCK_ALIGN;
-        for c in sorted.iter_mut() {
+        let mut offset = (pool.region.as_ptr() as usize).wrapping_neg() % BLOCK_ALIGN;
+        for c in pool.classes[..n].iter_mut() {
             let count = c.stats.count;
             if count == 0 || count >= NONE as usize {
                 return Err(Error::ArgFail);
@@ -108,18 +113,13 @@ impl<'r> BlockPool<'r> {
             c.free_head = NONE;
             offset = offset.checked_add(bytes).ok_or(Error::LimitFail)?;
         }
-        if offset > region.len() {
+        if offset > pool.region.len() {
             return Err(Error::LimitFail);
         }
         // No block is linked yet: each class hands out its never-used blocks in order once
         // its free list is empty (see `Class::free_head`), which is the order a list
         // threaded through every block at the start would give, without a pass over the
         // region here.
-        let pool = BlockPool {
-            region,
-            classes: pool_classes,
-            n_classes: classes.len(),
-        };
         Ok(pool)
     }
 
@@ -137,44 +137,51 @@ impl<'r> BlockPool<'r> {
     /// [`Error::MemFail`] when none is free and [`Error::ArgFail`] when `size` is larger than
     /// every class or `align` is over [`BLOCK_ALIGN`].
     pub fn alloc(&mut self, size: usize, align: usize) -> Result<Block, Error> {
-        if align > BLOCK_ALIGN {
+        // Index loops: on a Cortex-M they are much less code than the iterator adapters.
+        let n = self.n_classes;
+        let mut best = 0;
+        while best < n && self.classes[best].stats.block_size < size {
+            best += 1;
+        }
+        if best == n || align > BLOCK_ALIGN {
             return Err(Error::ArgFail);
         }
-        let best = self.classes[..self.n_classes]
-            .iter()
-            .position(|c| c.stats.block_size >= size)
-            .ok_or(Error::ArgFail)?;
-        let Some(class) = (best..self.n_classes).find(|&c| {
-            let c = &self.classes[c];
-            c.free_head != NONE || c.stats.high_water < c.stats.count
-        }) else {
-            self.classes[best].stats.refusals += 1;
-            return Err(Error::MemFail);
-        };
-        let head = self.classes[class].free_head;
-        let index = if head != NONE {
-            self.classes[class].free_head = self.read_link(class, head);
-            head
-        } else {
-            // The first never-used block (see `Class::free_head`); `count` fits in a u32.
-            self.classes[class].stats.high_water as u32
-        };
-        let c = &mut self.classes[class];
-        c.stats.in_use += 1;
-        c.stats.high_water = c.stats.high_water.max(c.stats.in_use);
-        c.stats.allocations += 1;
-        Ok(Block {
-            class: class as u8,
-            index,
-        })
+        // From the best fit up: the first class with a freed or a never-used block.
+        let mut class = best;
+        while class < n {
+            let c = &mut self.classes[class];
+            let index = if c.free_head != NONE {
+                let head = c.free_head;
+                c.free_head = read_link(self.region, c.block_start(head));
+                head
+            } else if c.stats.high_water < c.stats.count {
+                // The first never-used block (see `Class::free_head`); `count` fits in a u32.
+                c.stats.high_water as u32
+            } else {
+                class += 1;
+                continue;
+            };
+            c.stats.in_use += 1;
+            c.stats.high_water = c.stats.high_water.max(c.stats.in_use);
+            c.stats.allocations += 1;
+            return Ok(Block {
+                class: class as u8,
+                index,
+            });
+        }
+        self.classes[best].stats.refusals += 1;
+        Err(Error::MemFail)
     }
 
     /// Returns a block to its class's free list (constant time).
     pub fn free(&mut self, block: Block) {
-        let class = usize::from(block.class);
-        let head = self.classes[class].free_head;
-        self.write_link(class, block.index, head);
-        let c = &mut self.classes[class];
+        let c = &mut self.classes[usize::from(block.class)];
+        let start = c.block_start(block.index);
+        // Always inside the region (see `read_link`).
+        let link = self.region.get_mut(start..start + 4);
+        if let Some(link) = link.and_then(|l| <&mut [u8; 4]>::try_from(l).ok()) {
+            *link = c.free_head.to_le_bytes();
+        }
         c.free_head = block.index;
         c.stats.in_use -= 1;
     }
@@ -193,25 +200,26 @@ impl<'r> BlockPool<'r> {
 
     /// The block's offset in the region (for an allocator adapter that hands out pointers).
     pub fn offset(&self, block: &Block) -> usize {
-        self.span(usize::from(block.class), block.index).0
+        self.classes[usize::from(block.class)].block_start(block.index)
     }
 
     /// The block that starts at `offset`, for an allocator adapter's `dealloc`. The caller
     /// vouches that the block is allocated: handing back a free one would put it on its free
     /// list twice. `None` when no block starts there.
     pub fn block_at(&self, offset: usize) -> Option<Block> {
-        self.classes[..self.n_classes]
-            .iter()
-            .enumerate()
-            .find_map(|(i, c)| {
-                let rel = offset.checked_sub(c.base)?;
-                let size = c.stats.block_size;
-                let index = rel / size;
-                (rel.is_multiple_of(size) && index < c.stats.count).then_some(Block {
+        for (i, c) in self.classes[..self.n_classes].iter().enumerate() {
+            // Below the class's base the difference wraps to more than its span (which
+            // ends inside the region: `new` checked it).
+            let rel = offset.wrapping_sub(c.base);
+            let size = c.stats.block_size;
+            if rel < size * c.stats.count && rel % size == 0 {
+                return Some(Block {
                     class: i as u8,
-                    index: index as u32,
-                })
-            })
+                    index: (rel / size) as u32,
+                });
+            }
+        }
+        None
     }
 
     /// Statistics per size class, smallest class first.
@@ -226,21 +234,24 @@ impl<'r> BlockPool<'r> {
 
     fn span(&self, class: usize, index: u32) -> (usize, usize) {
         let c = &self.classes[class];
-        let size = c.stats.block_size;
-        (c.base + index as usize * size, size)
+        (c.block_start(index), c.stats.block_size)
     }
+}
 
-    fn read_link(&self, class: usize, index: u32) -> u32 {
-        let (start, _) = self.span(class, index);
-        let mut b = [0u8; 4];
-        b.copy_from_slice(&self.region[start..start + 4]);
-        u32::from_le_bytes(b)
+impl Class {
+    /// The offset of block `index` of this class in the region.
+    fn block_start(&self, index: u32) -> usize {
+        self.base + index as usize * self.stats.block_size
     }
+}
 
-    fn write_link(&mut self, class: usize, index: u32, next: u32) {
-        let (start, _) = self.span(class, index);
-        self.region[start..start + 4].copy_from_slice(&next.to_le_bytes());
-    }
+/// The free-list link stored in the first bytes of the freed block at `start` (always
+/// inside the region: `start` is a block's start, and blocks are at least 16 bytes).
+fn read_link(region: &[u8], start: usize) -> u32 {
+    region
+        .get(start..start + 4)
+        .and_then(|b| <[u8; 4]>::try_from(b).ok())
+        .map_or(NONE, u32::from_le_bytes)
 }
 
 fn round_up(n: usize) -> Option<usize> {
@@ -279,6 +290,36 @@ mod tests {
         let p = BlockPool::new(&mut r, &CLASSES).unwrap();
         let sizes: Vec<_> = p.stats().map(|s| (s.block_size, s.count)).collect();
         assert_eq!(sizes, [(32, 4), (256, 3), (1024, 2)]);
+    }
+
+    #[test]
+    fn classes_of_one_size_keep_their_order() {
+        let classes = [
+            PoolClass {
+                block_size: 64,
+                count: 1,
+            },
+            PoolClass {
+                block_size: 16,
+                count: 2,
+            },
+            PoolClass {
+                block_size: 64,
+                count: 3,
+            },
+            PoolClass {
+                block_size: 8,
+                count: 4,
+            },
+            PoolClass {
+                block_size: 64,
+                count: 5,
+            },
+        ];
+        let mut r = vec![0u8; BlockPool::region_size(&classes).unwrap()];
+        let p = BlockPool::new(&mut r, &classes).unwrap();
+        let sizes: Vec<_> = p.stats().map(|s| (s.block_size, s.count)).collect();
+        assert_eq!(sizes, [(16, 4), (16, 2), (64, 1), (64, 3), (64, 5)]);
     }
 
     #[test]
