@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 
 use matrix_core::Error;
 
-use crate::der::{Der, Tlv, tag};
+use crate::der::{Der, Tlv, tag, whole_sequence};
 #[cfg(feature = "name-constraints")]
 use crate::name_constraints::NameConstraints;
 use crate::oid;
@@ -130,17 +130,11 @@ impl Extensions {
     /// stays).
     pub(crate) fn read(&mut self, der: &[u8]) -> Result<(), Error> {
         let ext = self;
-        let mut outer = Der::new(der);
-        let mut list = outer.sequence()?;
-        outer.finish()?;
+        let mut list = whole_sequence(der)?;
         while !list.is_empty() {
             let mut e = list.sequence()?;
             let id = e.oid()?;
-            let critical = if e.peek_tag() == Some(tag::BOOLEAN) {
-                e.boolean()?
-            } else {
-                false
-            };
+            let critical = optional_boolean(&mut e)?;
             let value = e.read(tag::OCTET_STRING)?;
             e.finish()?;
             if appears_in(list, id)? {
@@ -157,9 +151,7 @@ impl Extensions {
                 }
                 oid::CE_KEY_USAGE => ext.key_usage = Some(parse_key_usage(value)?),
                 oid::CE_EXT_KEY_USAGE => {
-                    let mut outer = Der::new(value);
-                    let mut seq = outer.sequence()?;
-                    outer.finish()?;
+                    let mut seq = whole_sequence(value)?;
                     while !seq.is_empty() {
                         ext.ext_key_usage.push(seq.oid()?.to_vec());
                     }
@@ -170,9 +162,7 @@ impl Extensions {
                     d.finish()?;
                 }
                 oid::CE_AUTHORITY_KEY_ID => {
-                    let mut outer = Der::new(value);
-                    let mut seq = outer.sequence()?;
-                    outer.finish()?;
+                    let mut seq = whole_sequence(value)?;
                     ext.authority_key_id = seq
                         .read_optional(tag::context_primitive(0))?
                         .map(<[u8]>::to_vec);
@@ -245,15 +235,18 @@ fn unknown_critical(_unknown: &[UnknownExtension]) -> bool {
     false
 }
 
-fn parse_basic_constraints(value: &[u8]) -> Result<BasicConstraints, Error> {
-    let mut outer = Der::new(value);
-    let mut seq = outer.sequence()?;
-    outer.finish()?;
-    let ca = if seq.peek_tag() == Some(tag::BOOLEAN) {
-        seq.boolean()?
+/// A BOOLEAN with DEFAULT FALSE (an extension's `critical`, basicConstraints' `cA`).
+fn optional_boolean(d: &mut Der<'_>) -> Result<bool, Error> {
+    if d.peek_tag() == Some(tag::BOOLEAN) {
+        d.boolean()
     } else {
-        false
-    };
+        Ok(false)
+    }
+}
+
+fn parse_basic_constraints(value: &[u8]) -> Result<BasicConstraints, Error> {
+    let mut seq = whole_sequence(value)?;
+    let ca = optional_boolean(&mut seq)?;
     let path_len_constraint = if seq.peek_tag() == Some(tag::INTEGER) {
         Some(u32::try_from(seq.small_uint()?).map_err(|_| Error::ParseFail)?)
     } else {
@@ -285,31 +278,37 @@ fn parse_key_usage(value: &[u8]) -> Result<KeyUsage, Error> {
 /// `names` (the certificate's list, empty until then: a repeated extension was refused
 /// before); an empty one is `PS_PARSE_FAIL` (SIZE (1..MAX)).
 fn read_general_names(names: &mut Vec<SubjectAltName>, value: &[u8]) -> Result<(), Error> {
-    let mut outer = Der::new(value);
-    let mut seq = outer.sequence()?;
-    outer.finish()?;
+    let mut seq = whole_sequence(value)?;
     if seq.is_empty() {
         return Err(Error::ParseFail);
     }
     while !seq.is_empty() {
-        names.push(general_name(seq.read_any()?)?);
+        // Pushed as built: a `Result<SubjectAltName, _>` would be copied out and in.
+        let t = seq.read_any()?;
+        let id = general_name_id(t.tag)?;
+        names.push(SubjectAltName {
+            id,
+            data: t.value.to_vec(),
+        });
     }
     Ok(())
 }
 
 /// One GeneralName (RFC 5280 4.2.1.6): its context tag is the choice.
 pub(crate) fn general_name(t: Tlv<'_>) -> Result<SubjectAltName, Error> {
-    if t.tag & 0x80 == 0 {
-        return Err(Error::ParseFail);
-    }
-    let id = t.tag & 0x1F;
-    if id > 8 {
-        return Err(Error::ParseFail);
-    }
     Ok(SubjectAltName {
-        id,
+        id: general_name_id(t.tag)?,
         data: t.value.to_vec(),
     })
+}
+
+/// The GeneralName choice (0-8) a context tag names.
+fn general_name_id(tag: u8) -> Result<u8, Error> {
+    let id = tag & 0x1F;
+    if tag & 0x80 == 0 || id > 8 {
+        return Err(Error::ParseFail);
+    }
+    Ok(id)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use matrix_core::Error;
 use matrix_crypto::hash::{Hash, Sha256};
 
-use crate::der::{Der, tag};
+use crate::der::{tag, whole_sequence};
 use crate::oid;
 
 /// The ASN.1 string type of a DN attribute (`countryType` etc. in MatrixSSL).
@@ -112,9 +112,7 @@ impl DistinguishedName {
     /// [`DistinguishedName::parse`] into the empty name `self` (a certificate's, parsed
     /// where it stays).
     pub(crate) fn read(&mut self, der: &[u8]) -> Result<(), Error> {
-        let mut outer = Der::new(der);
-        let mut rdns = outer.sequence()?;
-        outer.finish()?;
+        let mut rdns = whole_sequence(der)?;
         self.der = der.to_vec();
         while !rdns.is_empty() {
             let mut set = rdns.constructed(tag::SET)?;

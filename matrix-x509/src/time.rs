@@ -125,11 +125,8 @@ const TIME_CHARS: &str = "0123456789Z";
 fn push_text(text: &mut String, value: &[u8]) {
     text.reserve_exact(value.len());
     for &b in value {
-        let i = if b == b'Z' {
-            10
-        } else {
-            usize::from(b.wrapping_sub(b'0'))
-        };
+        // A digit is its own index; `Z` (42 after the subtraction) is clamped to 10.
+        let i = usize::from(b.wrapping_sub(b'0')).min(10);
         text.push_str(TIME_CHARS.get(i..=i).unwrap_or_default());
     }
 }
