@@ -83,6 +83,12 @@ impl SignatureAlgorithm {
         known.unwrap_or_else(|| SignatureAlgorithm::Unknown(o.to_vec()))
     }
 
+    /// `*self = Self::from_oid(o)`, out of line: a certificate sets two.
+    #[inline(never)]
+    fn set_from_oid(&mut self, o: &[u8]) {
+        *self = Self::from_oid(o);
+    }
+
     /// The hash of a signature algorithm matrix can verify (RSA PKCS#1 v1.5 or ECDSA).
     pub fn hash(&self) -> Option<HashAlgorithm> {
         match self {
@@ -314,8 +320,8 @@ impl X509Cert {
         X509Cert {
             version: 0,
             serial_number: Vec::new(),
-            issuer: DistinguishedName::default(),
-            subject: DistinguishedName::default(),
+            issuer: DistinguishedName::empty(),
+            subject: DistinguishedName::empty(),
             not_before: CertTime::EMPTY,
             not_after: CertTime::EMPTY,
             public_key: PublicKey::Unsupported {
@@ -352,12 +358,15 @@ impl X509Cert {
         let mut tbs = Der::new(tbs_tlv.value);
         if let Some(v) = tbs.read_optional(tag::context(0))? {
             let mut d = Der::new(v);
-            let n = d.small_uint()?;
+            // The magnitude without leading zeros: 0, 1 or 2 is at most one octet (no
+            // 64-bit reader for a number that must be below 3).
+            let n = d.unsigned_integer()?;
             d.finish()?;
-            self.version = u8::try_from(n)
-                .ok()
-                .filter(|&n| n <= 2)
-                .ok_or(Error::ParseFail)?;
+            self.version = match n {
+                [] => 0,
+                [n @ 0..=2] => *n,
+                _ => return Err(Error::ParseFail),
+            };
         }
         let serial_number = tbs.read(tag::INTEGER)?;
         if serial_number.is_empty() {
@@ -387,12 +396,12 @@ impl X509Cert {
         tbs.finish()?;
 
         // Everything checked: the owned copies of what was only borrowed so far.
-        self.serial_number = serial_number.to_vec();
-        self.sig_algorithm = SignatureAlgorithm::from_oid(sig_oid);
-        self.cert_algorithm = SignatureAlgorithm::from_oid(sig_oid);
-        self.signature = signature.to_vec();
-        self.unique_issuer_id = unique_issuer_id.map(<[u8]>::to_vec);
-        self.unique_subject_id = unique_subject_id.map(<[u8]>::to_vec);
+        set_vec(&mut self.serial_number, serial_number);
+        self.sig_algorithm.set_from_oid(sig_oid);
+        self.cert_algorithm.set_from_oid(sig_oid);
+        set_vec(&mut self.signature, signature);
+        set_option_vec(&mut self.unique_issuer_id, unique_issuer_id);
+        set_option_vec(&mut self.unique_subject_id, unique_subject_id);
         Ok(())
     }
 
@@ -436,6 +445,19 @@ impl X509Cert {
             .as_ref()
             .is_some_and(|cn| dns_matches(&cn.to_text(), host))
     }
+}
+
+/// `*to = from.to_vec()`, out of line: the certificate parser sets several byte strings
+/// (one call instead of a copy, a drop and a move at each).
+#[inline(never)]
+pub(crate) fn set_vec(to: &mut Vec<u8>, from: &[u8]) {
+    *to = from.to_vec();
+}
+
+/// [`set_vec`] of an optional byte string.
+#[inline(never)]
+pub(crate) fn set_option_vec(to: &mut Option<Vec<u8>>, from: Option<&[u8]>) {
+    *to = from.map(<[u8]>::to_vec);
 }
 
 /// An AlgorithmIdentifier's OID (its parameters NULL or absent).

@@ -10,6 +10,7 @@ use alloc::vec::Vec;
 
 use matrix_core::Error;
 
+use crate::cert::set_option_vec;
 use crate::der::{Der, Tlv, tag, whole_sequence};
 #[cfg(feature = "name-constraints")]
 use crate::name_constraints::NameConstraints;
@@ -158,14 +159,13 @@ impl Extensions {
                 }
                 oid::CE_SUBJECT_KEY_ID => {
                     let mut d = Der::new(value);
-                    ext.subject_key_id = Some(d.read(tag::OCTET_STRING)?.to_vec());
+                    set_option_vec(&mut ext.subject_key_id, Some(d.read(tag::OCTET_STRING)?));
                     d.finish()?;
                 }
                 oid::CE_AUTHORITY_KEY_ID => {
                     let mut seq = whole_sequence(value)?;
-                    ext.authority_key_id = seq
-                        .read_optional(tag::context_primitive(0))?
-                        .map(<[u8]>::to_vec);
+                    let id = seq.read_optional(tag::context_primitive(0))?;
+                    set_option_vec(&mut ext.authority_key_id, id);
                 }
                 _ => ext.unknown.push(UnknownExtension {
                     oid: id.to_vec(),
@@ -237,10 +237,11 @@ fn unknown_critical(_unknown: &[UnknownExtension]) -> bool {
 
 /// A BOOLEAN with DEFAULT FALSE (an extension's `critical`, basicConstraints' `cA`).
 fn optional_boolean(d: &mut Der<'_>) -> Result<bool, Error> {
-    if d.peek_tag() == Some(tag::BOOLEAN) {
-        d.boolean()
-    } else {
-        Ok(false)
+    // The values `Der::boolean` accepts, read without checking the tag twice.
+    match d.read_optional(tag::BOOLEAN)? {
+        None | Some([0]) => Ok(false),
+        Some([_]) => Ok(true),
+        Some(_) => Err(Error::ParseFail),
     }
 }
 
@@ -248,7 +249,13 @@ fn parse_basic_constraints(value: &[u8]) -> Result<BasicConstraints, Error> {
     let mut seq = whole_sequence(value)?;
     let ca = optional_boolean(&mut seq)?;
     let path_len_constraint = if seq.peek_tag() == Some(tag::INTEGER) {
-        Some(u32::try_from(seq.small_uint()?).map_err(|_| Error::ParseFail)?)
+        // A non-negative INTEGER that fits a `u32` (its magnitude at most four octets),
+        // read without the 64-bit reader.
+        let m = seq.unsigned_integer()?;
+        if m.len() > 4 {
+            return Err(Error::ParseFail);
+        }
+        Some(m.iter().fold(0u32, |n, &b| (n << 8) | u32::from(b)))
     } else {
         None
     };
