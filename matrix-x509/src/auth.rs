@@ -22,6 +22,8 @@
 //! `validator::standard` does both).
 
 use matrix_crypto::alg::HashAlgorithm;
+#[cfg(feature = "ecc-core")]
+use matrix_crypto::ec::EcPublicKey;
 #[cfg(any(feature = "x509", feature = "ecc-core"))]
 use matrix_crypto::hash::HashContext;
 #[cfg(feature = "x509")]
@@ -235,13 +237,18 @@ fn verify_rsa(_: &X509Cert, _: &X509Cert, _: HashAlgorithm) -> bool {
 /// ECDSA (RFC 5758 section 3.2): the signature BIT STRING holds a DER `ECDSA-Sig-Value`.
 #[cfg(feature = "ecc-core")]
 fn verify_ecdsa(subject: &X509Cert, issuer: &X509Cert, hash: HashAlgorithm) -> bool {
-    let Some(key) = issuer.public_key.ec_key() else {
+    let crate::cert::PublicKey::Ec { curve, point } = &issuer.public_key else {
         return false;
     };
     let Ok(digest) = HashContext::digest(hash, subject.tbs_der()) else {
         return false;
     };
-    key.verify_digest(&digest, &subject.signature).is_ok()
+    // `PublicKey::ec_key`'s key, borrowed where `from_sec1` left it (no copy out of the
+    // `Result`), as the RSA key above.
+    match &EcPublicKey::from_sec1(*curve, point) {
+        Ok(key) => key.verify_digest(&digest, &subject.signature).is_ok(),
+        Err(_) => false,
+    }
 }
 
 /// Without `ecc`, an ECDSA signature never verifies (`PS_CERT_AUTH_FAIL_SIG`).

@@ -479,8 +479,7 @@ fn subject_public_key(out: &mut PublicKey, d: &mut Der<'_>) -> Result<(), Error>
     let (unused, key) = spki.bit_string()?;
     spki.finish()?;
     if algorithm == oid::EC_PUBLIC_KEY {
-        *out = ec_public_key(alg, unused, key)?;
-        return Ok(());
+        return ec_public_key(out, alg, unused, key);
     }
     if algorithm != oid::RSA_ENCRYPTION {
         *out = PublicKey::Unsupported {
@@ -510,30 +509,39 @@ fn subject_public_key(out: &mut PublicKey, d: &mut Der<'_>) -> Result<(), Error>
 /// An id-ecPublicKey key (RFC 5480 section 2.1.1): `ECParameters` must name P-256 or
 /// P-384 (implicit and explicit curves are not allowed in PKIX), and the point must lie on
 /// the curve (`PS_PARSE_FAIL` if not).
+/// Written into `out` as the RSA key is.
 #[cfg(feature = "ecc-core")]
-fn ec_public_key(mut alg: Der<'_>, unused: u8, point: &[u8]) -> Result<PublicKey, Error> {
+fn ec_public_key(
+    out: &mut PublicKey,
+    mut alg: Der<'_>,
+    unused: u8,
+    point: &[u8],
+) -> Result<(), Error> {
     let Some(curve) = crate::ec_key::named_curve(&mut alg)? else {
-        return Ok(PublicKey::Unsupported {
+        *out = PublicKey::Unsupported {
             algorithm: oid::EC_PUBLIC_KEY.to_vec(),
-        });
+        };
+        return Ok(());
     };
     alg.finish()?;
     if unused != 0 {
         return Err(Error::ParseFail);
     }
     EcPublicKey::from_sec1(curve, point)?;
-    Ok(PublicKey::Ec {
+    *out = PublicKey::Ec {
         curve,
         point: point.to_vec(),
-    })
+    };
+    Ok(())
 }
 
 /// Without `ecc`, an EC key stays an opaque key of an unsupported algorithm.
 #[cfg(not(feature = "ecc-core"))]
-fn ec_public_key(_: Der<'_>, _: u8, _: &[u8]) -> Result<PublicKey, Error> {
-    Ok(PublicKey::Unsupported {
+fn ec_public_key(out: &mut PublicKey, _: Der<'_>, _: u8, _: &[u8]) -> Result<(), Error> {
+    *out = PublicKey::Unsupported {
         algorithm: oid::EC_PUBLIC_KEY.to_vec(),
-    })
+    };
+    Ok(())
 }
 
 /// An RSA public exponent must be odd and at least 3 (RFC 8017 3.1): an even one (e = 2 is
