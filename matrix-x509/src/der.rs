@@ -269,11 +269,13 @@ impl<'a> Der<'a> {
 /// an extension's value or an RSA key's BIT STRING contents): anything before, after or
 /// instead of it is `PS_PARSE_FAIL`. One out-of-line reader for a pattern the certificate
 /// parser repeats at a dozen places.
+#[cfg(all(feature = "certificates", feature = "cert-parse-with-x509"))]
 #[inline(always)]
 pub(crate) fn whole_sequence(der: &[u8]) -> Result<Der<'_>, Error> {
     only_sequence(der).ok_or(Error::ParseFail)
 }
 
+#[cfg(all(feature = "certificates", feature = "cert-parse-with-x509"))]
 #[inline(never)]
 fn only_sequence(der: &[u8]) -> Option<Der<'_>> {
     let mut outer = Der::new(der);

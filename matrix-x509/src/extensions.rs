@@ -11,7 +11,7 @@ use alloc::vec::Vec;
 use matrix_core::Error;
 
 use crate::cert::set_option_vec;
-use crate::der::{Der, Tlv, tag, whole_sequence};
+use crate::der::{Der, tag, whole_sequence};
 #[cfg(feature = "name-constraints")]
 use crate::name_constraints::NameConstraints;
 use crate::oid;
@@ -302,7 +302,8 @@ fn read_general_names(names: &mut Vec<SubjectAltName>, value: &[u8]) -> Result<(
 }
 
 /// One GeneralName (RFC 5280 4.2.1.6): its context tag is the choice.
-pub(crate) fn general_name(t: Tlv<'_>) -> Result<SubjectAltName, Error> {
+#[cfg(feature = "name-constraints")]
+pub(crate) fn general_name(t: crate::der::Tlv<'_>) -> Result<SubjectAltName, Error> {
     Ok(SubjectAltName {
         id: general_name_id(t.tag)?,
         data: t.value.to_vec(),
