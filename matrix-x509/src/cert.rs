@@ -10,11 +10,16 @@ use matrix_crypto::alg::HashAlgorithm;
 #[cfg(feature = "ecc-core")]
 use matrix_crypto::ec::{EcPublicKey, NamedCurve};
 
-use crate::der::{Der, tag};
+use crate::der::{Der, tag, whole_sequence};
 use crate::extensions::Extensions;
 use crate::name::DistinguishedName;
 use crate::oid;
 use crate::time::CertTime;
+
+/// The PKCS #1 signature OIDs without their last octet (1.2.840.113549.1.1).
+const PKCS1_PREFIX: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01];
+/// The ecdsa-with-SHA2 OIDs without their last octet (1.2.840.10045.4.3).
+const ECDSA_SHA2_PREFIX: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03];
 
 /// The largest certificate matrix parses: a bound on what a peer can make us hold.
 pub const MAX_CERT_SIZE: usize = 64 * 1024;
@@ -48,13 +53,14 @@ pub enum SignatureAlgorithm {
 }
 
 impl SignatureAlgorithm {
-    /// The algorithm an OID names. The RSA and the ECDSA OIDs differ only in their last
-    /// octet after a common prefix: each prefix is compared once and the last octet picks
-    /// the algorithm (ten comparisons of whole OIDs were 40 B more on a Cortex-M4).
+    /// The algorithm an OID names. The RSA and the ECDSA-with-SHA2 OIDs differ only in
+    /// their last octet after a common prefix: the prefix is compared as a slice (one
+    /// `bcmp` call each; ten comparisons of whole OIDs were 40 B more on a Cortex-M4, the
+    /// byte-by-byte prefix matches 100 B more) and the last octet picks the algorithm.
     fn from_oid(o: &[u8]) -> Self {
-        let known = match o {
+        let known = match o.split_last() {
             // 1.2.840.113549.1.1.x (PKCS #1).
-            [0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, last] => match last {
+            Some((last, head)) if head == PKCS1_PREFIX => match last {
                 0x02 => Some(SignatureAlgorithm::Md2WithRsa),
                 0x04 => Some(SignatureAlgorithm::Md5WithRsa),
                 0x05 => Some(SignatureAlgorithm::Sha1WithRsa),
@@ -63,18 +69,24 @@ impl SignatureAlgorithm {
                 0x0D => Some(SignatureAlgorithm::Sha512WithRsa),
                 _ => None,
             },
-            // 1.2.840.10045.4.1 (ecdsa-with-SHA1).
-            [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x01] => Some(SignatureAlgorithm::EcdsaWithSha1),
             // 1.2.840.10045.4.3.x (ecdsa-with-SHA2).
-            [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, last] => match last {
+            Some((last, head)) if head == ECDSA_SHA2_PREFIX => match last {
                 0x02 => Some(SignatureAlgorithm::EcdsaWithSha256),
                 0x03 => Some(SignatureAlgorithm::EcdsaWithSha384),
                 0x04 => Some(SignatureAlgorithm::EcdsaWithSha512),
                 _ => None,
             },
+            // 1.2.840.10045.4.1 (ecdsa-with-SHA1).
+            _ if o == oid::ECDSA_WITH_SHA1 => Some(SignatureAlgorithm::EcdsaWithSha1),
             _ => None,
         };
         known.unwrap_or_else(|| SignatureAlgorithm::Unknown(o.to_vec()))
+    }
+
+    /// `*self = Self::from_oid(o)`, out of line: a certificate sets two.
+    #[inline(never)]
+    fn set_from_oid(&mut self, o: &[u8]) {
+        *self = Self::from_oid(o);
     }
 
     /// The hash of a signature algorithm matrix can verify (RSA PKCS#1 v1.5 or ECDSA).
@@ -308,8 +320,8 @@ impl X509Cert {
         X509Cert {
             version: 0,
             serial_number: Vec::new(),
-            issuer: DistinguishedName::default(),
-            subject: DistinguishedName::default(),
+            issuer: DistinguishedName::empty(),
+            subject: DistinguishedName::empty(),
             not_before: CertTime::EMPTY,
             not_after: CertTime::EMPTY,
             public_key: PublicKey::Unsupported {
@@ -330,9 +342,7 @@ impl X509Cert {
     /// Reads every field of the empty certificate `self` from `self.der`.
     fn read_fields(&mut self) -> Result<(), Error> {
         let der = &self.der[..];
-        let mut top = Der::new(der);
-        let body = top.read(tag::SEQUENCE)?;
-        top.finish()?;
+        let body = whole_sequence(der)?.rest();
         // The signed part starts right after the outer SEQUENCE's header.
         let tbs_start = der.len() - body.len();
         let mut cert = Der::new(body);
@@ -348,12 +358,15 @@ impl X509Cert {
         let mut tbs = Der::new(tbs_tlv.value);
         if let Some(v) = tbs.read_optional(tag::context(0))? {
             let mut d = Der::new(v);
-            let n = d.small_uint()?;
+            // The magnitude without leading zeros: 0, 1 or 2 is at most one octet (no
+            // 64-bit reader for a number that must be below 3).
+            let n = d.unsigned_integer()?;
             d.finish()?;
-            self.version = u8::try_from(n)
-                .ok()
-                .filter(|&n| n <= 2)
-                .ok_or(Error::ParseFail)?;
+            self.version = match n {
+                [] => 0,
+                [n @ 0..=2] => *n,
+                _ => return Err(Error::ParseFail),
+            };
         }
         let serial_number = tbs.read(tag::INTEGER)?;
         if serial_number.is_empty() {
@@ -372,7 +385,7 @@ impl X509Cert {
         self.not_before.read(nb.tag, nb.value)?;
         self.not_after.read(na.tag, na.value)?;
         self.subject.read(tbs.read_tlv(tag::SEQUENCE)?.raw)?;
-        self.public_key = subject_public_key(&mut tbs)?;
+        subject_public_key(&mut self.public_key, &mut tbs)?;
         let unique_issuer_id = tbs.read_optional(tag::context_primitive(1))?;
         let unique_subject_id = tbs.read_optional(tag::context_primitive(2))?;
         match tbs.read_optional(tag::context(3))? {
@@ -383,12 +396,12 @@ impl X509Cert {
         tbs.finish()?;
 
         // Everything checked: the owned copies of what was only borrowed so far.
-        self.serial_number = serial_number.to_vec();
-        self.sig_algorithm = SignatureAlgorithm::from_oid(sig_oid);
-        self.cert_algorithm = SignatureAlgorithm::from_oid(sig_oid);
-        self.signature = signature.to_vec();
-        self.unique_issuer_id = unique_issuer_id.map(<[u8]>::to_vec);
-        self.unique_subject_id = unique_subject_id.map(<[u8]>::to_vec);
+        set_vec(&mut self.serial_number, serial_number);
+        self.sig_algorithm.set_from_oid(sig_oid);
+        self.cert_algorithm.set_from_oid(sig_oid);
+        set_vec(&mut self.signature, signature);
+        set_option_vec(&mut self.unique_issuer_id, unique_issuer_id);
+        set_option_vec(&mut self.unique_subject_id, unique_subject_id);
         Ok(())
     }
 
@@ -434,6 +447,19 @@ impl X509Cert {
     }
 }
 
+/// `*to = from.to_vec()`, out of line: the certificate parser sets several byte strings
+/// (one call instead of a copy, a drop and a move at each).
+#[inline(never)]
+pub(crate) fn set_vec(to: &mut Vec<u8>, from: &[u8]) {
+    *to = from.to_vec();
+}
+
+/// [`set_vec`] of an optional byte string.
+#[inline(never)]
+pub(crate) fn set_option_vec(to: &mut Option<Vec<u8>>, from: Option<&[u8]>) {
+    *to = from.map(<[u8]>::to_vec);
+}
+
 /// An AlgorithmIdentifier's OID (its parameters NULL or absent).
 fn algorithm_identifier<'a>(d: &mut Der<'a>) -> Result<&'a [u8], Error> {
     let mut alg = d.sequence()?;
@@ -444,67 +470,78 @@ fn algorithm_identifier<'a>(d: &mut Der<'a>) -> Result<&'a [u8], Error> {
     Ok(o)
 }
 
-fn subject_public_key(d: &mut Der<'_>) -> Result<PublicKey, Error> {
+/// Reads a SubjectPublicKeyInfo into `out` (a certificate's key, written where it stays:
+/// a `Result<PublicKey, _>` would come back through memory and be copied twice).
+fn subject_public_key(out: &mut PublicKey, d: &mut Der<'_>) -> Result<(), Error> {
     let mut spki = d.sequence()?;
     let mut alg = spki.sequence()?;
     let algorithm = alg.oid()?;
     let (unused, key) = spki.bit_string()?;
     spki.finish()?;
     if algorithm == oid::EC_PUBLIC_KEY {
-        return ec_public_key(alg, unused, key);
+        return ec_public_key(out, alg, unused, key);
     }
     if algorithm != oid::RSA_ENCRYPTION {
-        return Ok(PublicKey::Unsupported {
+        *out = PublicKey::Unsupported {
             algorithm: algorithm.to_vec(),
-        });
+        };
+        return Ok(());
     }
     let _ = alg.read_optional(tag::NULL)?;
     alg.finish()?;
     if unused != 0 {
         return Err(Error::ParseFail);
     }
-    let mut outer = Der::new(key);
-    let mut rsa = outer.sequence()?;
-    outer.finish()?;
+    let mut rsa = whole_sequence(key)?;
     let n = rsa.unsigned_integer()?;
     let e = rsa.unsigned_integer()?;
     rsa.finish()?;
     if n.is_empty() || !usable_exponent(e) {
         return Err(Error::ParseFail);
     }
-    Ok(PublicKey::Rsa {
+    *out = PublicKey::Rsa {
         n: n.to_vec(),
         e: e.to_vec(),
-    })
+    };
+    Ok(())
 }
 
 /// An id-ecPublicKey key (RFC 5480 section 2.1.1): `ECParameters` must name P-256 or
 /// P-384 (implicit and explicit curves are not allowed in PKIX), and the point must lie on
 /// the curve (`PS_PARSE_FAIL` if not).
+/// Written into `out` as the RSA key is.
 #[cfg(feature = "ecc-core")]
-fn ec_public_key(mut alg: Der<'_>, unused: u8, point: &[u8]) -> Result<PublicKey, Error> {
+fn ec_public_key(
+    out: &mut PublicKey,
+    mut alg: Der<'_>,
+    unused: u8,
+    point: &[u8],
+) -> Result<(), Error> {
     let Some(curve) = crate::ec_key::named_curve(&mut alg)? else {
-        return Ok(PublicKey::Unsupported {
+        *out = PublicKey::Unsupported {
             algorithm: oid::EC_PUBLIC_KEY.to_vec(),
-        });
+        };
+        return Ok(());
     };
     alg.finish()?;
     if unused != 0 {
         return Err(Error::ParseFail);
     }
     EcPublicKey::from_sec1(curve, point)?;
-    Ok(PublicKey::Ec {
+    *out = PublicKey::Ec {
         curve,
         point: point.to_vec(),
-    })
+    };
+    Ok(())
 }
 
 /// Without `ecc`, an EC key stays an opaque key of an unsupported algorithm.
 #[cfg(not(feature = "ecc-core"))]
-fn ec_public_key(_: Der<'_>, _: u8, _: &[u8]) -> Result<PublicKey, Error> {
-    Ok(PublicKey::Unsupported {
+fn ec_public_key(out: &mut PublicKey, _: Der<'_>, _: u8, _: &[u8]) -> Result<(), Error> {
+    *out = PublicKey::Unsupported {
         algorithm: oid::EC_PUBLIC_KEY.to_vec(),
-    })
+    };
+    Ok(())
 }
 
 /// An RSA public exponent must be odd and at least 3 (RFC 8017 3.1): an even one (e = 2 is

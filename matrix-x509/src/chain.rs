@@ -135,7 +135,9 @@ impl CertChain {
     }
 
     /// Appends the certificates of `other`.
-    pub fn extend(&mut self, other: CertChain) {
-        self.certs.extend(other.certs);
+    pub fn extend(&mut self, mut other: CertChain) {
+        // `append` moves the certificates with one copy (`extend` from the vector's
+        // iterator instantiates its own path for the certificate type).
+        self.certs.append(&mut other.certs);
     }
 }

@@ -107,10 +107,13 @@ impl<'a> Der<'a> {
     /// Reads an element with tag `tag` if the next element has it.
     #[inline(always)]
     pub fn read_optional(&mut self, tag: u8) -> Result<Option<&'a [u8]>, Error> {
-        if self.peek_tag() == Some(tag) {
-            self.read(tag).map(Some)
-        } else {
-            Ok(None)
+        if self.peek_tag() != Some(tag) {
+            return Ok(None);
+        }
+        // The tag is known: read the element without checking it again.
+        match self.any() {
+            Some(t) => Ok(Some(t.value)),
+            None => Err(Error::ParseFail),
         }
     }
 
@@ -260,6 +263,24 @@ impl<'a> Der<'a> {
     pub const fn rest(&self) -> &'a [u8] {
         self.data
     }
+}
+
+/// A reader over the contents of the SEQUENCE that is the whole of `der` (a wrapper such as
+/// an extension's value or an RSA key's BIT STRING contents): anything before, after or
+/// instead of it is `PS_PARSE_FAIL`. One out-of-line reader for a pattern the certificate
+/// parser repeats at a dozen places.
+#[cfg(all(feature = "certificates", feature = "cert-parse-with-x509"))]
+#[inline(always)]
+pub(crate) fn whole_sequence(der: &[u8]) -> Result<Der<'_>, Error> {
+    only_sequence(der).ok_or(Error::ParseFail)
+}
+
+#[cfg(all(feature = "certificates", feature = "cert-parse-with-x509"))]
+#[inline(never)]
+fn only_sequence(der: &[u8]) -> Option<Der<'_>> {
+    let mut outer = Der::new(der);
+    let body = outer.value(tag::SEQUENCE)?;
+    outer.is_empty().then_some(Der::new(body))
 }
 
 #[cfg(test)]

@@ -25,10 +25,15 @@ pub(crate) fn named_curve(d: &mut Der<'_>) -> Result<Option<NamedCurve>, Error> 
         let _ = d.read_any()?;
         return Ok(None);
     }
-    let curve = match d.oid()? {
-        oid::SECP256R1 => Some(NamedCurve::Secp256r1),
-        oid::SECP384R1 => Some(NamedCurve::Secp384r1),
-        _ => None,
+    // Slice comparisons (a `bcmp` call each) rather than a match on the two OIDs, which
+    // compares them byte by byte inline.
+    let o = d.oid()?;
+    let curve = if o == oid::SECP256R1 {
+        Some(NamedCurve::Secp256r1)
+    } else if o == oid::SECP384R1 {
+        Some(NamedCurve::Secp384r1)
+    } else {
+        None
     };
     Ok(curve.filter(|c| c.is_enabled()))
 }

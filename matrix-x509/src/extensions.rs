@@ -10,7 +10,8 @@ use alloc::vec::Vec;
 
 use matrix_core::Error;
 
-use crate::der::{Der, Tlv, tag};
+use crate::cert::set_option_vec;
+use crate::der::{Der, tag, whole_sequence};
 #[cfg(feature = "name-constraints")]
 use crate::name_constraints::NameConstraints;
 use crate::oid;
@@ -130,17 +131,11 @@ impl Extensions {
     /// stays).
     pub(crate) fn read(&mut self, der: &[u8]) -> Result<(), Error> {
         let ext = self;
-        let mut outer = Der::new(der);
-        let mut list = outer.sequence()?;
-        outer.finish()?;
+        let mut list = whole_sequence(der)?;
         while !list.is_empty() {
             let mut e = list.sequence()?;
             let id = e.oid()?;
-            let critical = if e.peek_tag() == Some(tag::BOOLEAN) {
-                e.boolean()?
-            } else {
-                false
-            };
+            let critical = optional_boolean(&mut e)?;
             let value = e.read(tag::OCTET_STRING)?;
             e.finish()?;
             if appears_in(list, id)? {
@@ -157,25 +152,20 @@ impl Extensions {
                 }
                 oid::CE_KEY_USAGE => ext.key_usage = Some(parse_key_usage(value)?),
                 oid::CE_EXT_KEY_USAGE => {
-                    let mut outer = Der::new(value);
-                    let mut seq = outer.sequence()?;
-                    outer.finish()?;
+                    let mut seq = whole_sequence(value)?;
                     while !seq.is_empty() {
                         ext.ext_key_usage.push(seq.oid()?.to_vec());
                     }
                 }
                 oid::CE_SUBJECT_KEY_ID => {
                     let mut d = Der::new(value);
-                    ext.subject_key_id = Some(d.read(tag::OCTET_STRING)?.to_vec());
+                    set_option_vec(&mut ext.subject_key_id, Some(d.read(tag::OCTET_STRING)?));
                     d.finish()?;
                 }
                 oid::CE_AUTHORITY_KEY_ID => {
-                    let mut outer = Der::new(value);
-                    let mut seq = outer.sequence()?;
-                    outer.finish()?;
-                    ext.authority_key_id = seq
-                        .read_optional(tag::context_primitive(0))?
-                        .map(<[u8]>::to_vec);
+                    let mut seq = whole_sequence(value)?;
+                    let id = seq.read_optional(tag::context_primitive(0))?;
+                    set_option_vec(&mut ext.authority_key_id, id);
                 }
                 _ => ext.unknown.push(UnknownExtension {
                     oid: id.to_vec(),
@@ -245,17 +235,27 @@ fn unknown_critical(_unknown: &[UnknownExtension]) -> bool {
     false
 }
 
+/// A BOOLEAN with DEFAULT FALSE (an extension's `critical`, basicConstraints' `cA`).
+fn optional_boolean(d: &mut Der<'_>) -> Result<bool, Error> {
+    // The values `Der::boolean` accepts, read without checking the tag twice.
+    match d.read_optional(tag::BOOLEAN)? {
+        None | Some([0]) => Ok(false),
+        Some([_]) => Ok(true),
+        Some(_) => Err(Error::ParseFail),
+    }
+}
+
 fn parse_basic_constraints(value: &[u8]) -> Result<BasicConstraints, Error> {
-    let mut outer = Der::new(value);
-    let mut seq = outer.sequence()?;
-    outer.finish()?;
-    let ca = if seq.peek_tag() == Some(tag::BOOLEAN) {
-        seq.boolean()?
-    } else {
-        false
-    };
+    let mut seq = whole_sequence(value)?;
+    let ca = optional_boolean(&mut seq)?;
     let path_len_constraint = if seq.peek_tag() == Some(tag::INTEGER) {
-        Some(u32::try_from(seq.small_uint()?).map_err(|_| Error::ParseFail)?)
+        // A non-negative INTEGER that fits a `u32` (its magnitude at most four octets),
+        // read without the 64-bit reader.
+        let m = seq.unsigned_integer()?;
+        if m.len() > 4 {
+            return Err(Error::ParseFail);
+        }
+        Some(m.iter().fold(0u32, |n, &b| (n << 8) | u32::from(b)))
     } else {
         None
     };
@@ -285,31 +285,38 @@ fn parse_key_usage(value: &[u8]) -> Result<KeyUsage, Error> {
 /// `names` (the certificate's list, empty until then: a repeated extension was refused
 /// before); an empty one is `PS_PARSE_FAIL` (SIZE (1..MAX)).
 fn read_general_names(names: &mut Vec<SubjectAltName>, value: &[u8]) -> Result<(), Error> {
-    let mut outer = Der::new(value);
-    let mut seq = outer.sequence()?;
-    outer.finish()?;
+    let mut seq = whole_sequence(value)?;
     if seq.is_empty() {
         return Err(Error::ParseFail);
     }
     while !seq.is_empty() {
-        names.push(general_name(seq.read_any()?)?);
+        // Pushed as built: a `Result<SubjectAltName, _>` would be copied out and in.
+        let t = seq.read_any()?;
+        let id = general_name_id(t.tag)?;
+        names.push(SubjectAltName {
+            id,
+            data: t.value.to_vec(),
+        });
     }
     Ok(())
 }
 
 /// One GeneralName (RFC 5280 4.2.1.6): its context tag is the choice.
-pub(crate) fn general_name(t: Tlv<'_>) -> Result<SubjectAltName, Error> {
-    if t.tag & 0x80 == 0 {
-        return Err(Error::ParseFail);
-    }
-    let id = t.tag & 0x1F;
-    if id > 8 {
-        return Err(Error::ParseFail);
-    }
+#[cfg(feature = "name-constraints")]
+pub(crate) fn general_name(t: crate::der::Tlv<'_>) -> Result<SubjectAltName, Error> {
     Ok(SubjectAltName {
-        id,
+        id: general_name_id(t.tag)?,
         data: t.value.to_vec(),
     })
+}
+
+/// The GeneralName choice (0-8) a context tag names.
+fn general_name_id(tag: u8) -> Result<u8, Error> {
+    let id = tag & 0x1F;
+    if tag & 0x80 == 0 || id > 8 {
+        return Err(Error::ParseFail);
+    }
+    Ok(id)
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@ use alloc::vec::Vec;
 use matrix_core::Error;
 use matrix_crypto::hash::{Hash, Sha256};
 
-use crate::der::{Der, tag};
+use crate::cert::set_vec;
+use crate::der::{tag, whole_sequence};
 use crate::oid;
 
 /// The ASN.1 string type of a DN attribute (`countryType` etc. in MatrixSSL).
@@ -109,13 +110,25 @@ impl DistinguishedName {
         Ok(dn)
     }
 
+    /// The empty name, out of line: a certificate starts with two.
+    #[inline(never)]
+    pub(crate) fn empty() -> Self {
+        DistinguishedName {
+            country: None,
+            state: None,
+            locality: None,
+            organization: None,
+            org_unit: None,
+            common_name: None,
+            der: Vec::new(),
+        }
+    }
+
     /// [`DistinguishedName::parse`] into the empty name `self` (a certificate's, parsed
     /// where it stays).
     pub(crate) fn read(&mut self, der: &[u8]) -> Result<(), Error> {
-        let mut outer = Der::new(der);
-        let mut rdns = outer.sequence()?;
-        outer.finish()?;
-        self.der = der.to_vec();
+        let mut rdns = whole_sequence(der)?;
+        set_vec(&mut self.der, der);
         while !rdns.is_empty() {
             let mut set = rdns.constructed(tag::SET)?;
             while !set.is_empty() {

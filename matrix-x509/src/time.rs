@@ -69,19 +69,20 @@ impl CertTime {
             TimeType::UtcTime => 2000 + year,
             TimeType::GeneralizedTime => year,
         };
-        if !(1..=12).contains(&month)
-            || day < 1
-            || day > days_in_month(year, month)
-            || hour > 23
-            || minute > 59
-            || second > 60
-        {
+        if !(1..=12).contains(&month) || day < 1 || hour > 23 || minute > 59 || second > 60 {
             return Err(Error::ParseFail);
         }
         // The date and time of day in 32-bit arithmetic (a 4-digit year fits, and a Cortex-M
         // divides 32-bit numbers in hardware; 64-bit division would link a library routine),
         // widened only for the seconds since 1970.
-        let days = i64::from(days_from_civil(year, month, day));
+        let days = days_from_civil(year, month, day);
+        // The day exists when it comes before the first of the next month (month 13 is
+        // January of the next year to `days_from_civil`): the month's length, leap years
+        // included, without a table or a leap-year rule of its own.
+        if days >= days_from_civil(year, month + 1, 1) {
+            return Err(Error::ParseFail);
+        }
+        let days = i64::from(days);
         let secs = days * 86_400 + i64::from(hour * 3_600 + minute * 60 + second);
         self.time_type = time_type;
         self.unix_ms = secs * 1_000;
@@ -125,29 +126,15 @@ const TIME_CHARS: &str = "0123456789Z";
 fn push_text(text: &mut String, value: &[u8]) {
     text.reserve_exact(value.len());
     for &b in value {
-        let i = if b == b'Z' {
-            10
-        } else {
-            usize::from(b.wrapping_sub(b'0'))
-        };
+        // A digit is its own index; `Z` (42 after the subtraction) is clamped to 10.
+        let i = usize::from(b.wrapping_sub(b'0')).min(10);
         text.push_str(TIME_CHARS.get(i..=i).unwrap_or_default());
     }
 }
 
-fn is_leap(y: i32) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-}
-
-fn days_in_month(y: i32, m: i32) -> i32 {
-    match m {
-        2 if is_leap(y) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm); month
+/// 13 is taken as January of the next year. Out of line: [`CertTime::read`] calls it twice.
+#[inline(never)]
 fn days_from_civil(y: i32, m: i32, d: i32) -> i32 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
@@ -193,6 +180,33 @@ mod tests {
         let mut text = String::new();
         push_text(&mut text, b"0123456789Z");
         assert_eq!(text, "0123456789Z");
+    }
+
+    #[test]
+    fn month_lengths_and_leap_years() {
+        for (v, ok) in [
+            ("20000229000000Z", true),  // divisible by 400: leap
+            ("19000229000000Z", false), // by 100 only: not leap
+            ("20240229000000Z", true),
+            ("20230229000000Z", false),
+            ("20230228235959Z", true),
+            ("20231231235959Z", true),
+            ("20231232000000Z", false),
+            ("20230430000000Z", true),
+            ("20230431000000Z", false),
+            ("20230131000000Z", true),
+            ("20230100000000Z", false),
+            ("20231199000000Z", false),
+            ("99991231235959Z", true),
+            ("00000229000000Z", true), // year 0 is a leap year (proleptic Gregorian)
+        ] {
+            let t = CertTime::parse(tag::GENERALIZED_TIME, v.as_bytes());
+            assert_eq!(t.is_ok(), ok, "{v}");
+        }
+        // The last day of a month and the first of the next are a day apart.
+        let dec31 = CertTime::parse(tag::GENERALIZED_TIME, b"20231231000000Z").unwrap();
+        let jan1 = CertTime::parse(tag::GENERALIZED_TIME, b"20240101000000Z").unwrap();
+        assert_eq!(jan1.unix_ms - dec31.unix_ms, 86_400_000);
     }
 
     #[test]
