@@ -240,8 +240,10 @@ impl Schedule {
             } else if nk > 6 && i % nk == 4 {
                 temp = sub_word(temp);
             }
-            for (b, (t, prev)) in temp.iter().zip(words[i - nk]).enumerate() {
-                words[i][b] = t ^ prev;
+            // An indexed loop: iterating `words[i - nk]` by value links the array
+            // iterator's code.
+            for b in 0..4 {
+                words[i][b] = temp[b] ^ words[i - nk][b];
             }
             temp.zeroize();
         }
@@ -263,26 +265,29 @@ impl Schedule {
 
     /// The cipher (FIPS 197 section 5.1) on one block.
     pub(super) fn encrypt(&self, block: &[u8; 16]) -> [u8; 16] {
-        self.crypt(block, false)
+        self.crypt::<false>(block)
     }
 
     /// The inverse cipher (FIPS 197 section 5.3) on one block.
     fn decrypt(&self, block: &[u8; 16]) -> [u8; 16] {
-        self.crypt(block, true)
+        self.crypt::<true>(block)
     }
 
-    /// The cipher (`inverse` false) or the inverse cipher (`inverse` true), one loop for
-    /// both: SubBytes and ShiftRows commute (one is bytewise, the other moves bytes), so
-    /// a round of either direction is the S-box, the row shift, then the round key and
-    /// the column mix in the direction's order (the last round without the mix). Branches
-    /// only on the direction and the round number, which are public.
-    #[inline(never)]
-    fn crypt(&self, block: &[u8; 16], inverse: bool) -> [u8; 16] {
+    /// The cipher (`INVERSE` false) or the inverse cipher (`INVERSE` true), one loop
+    /// written for both: SubBytes and ShiftRows commute (one is bytewise, the other moves
+    /// bytes), so a round of either direction is the S-box, the row shift, then the round
+    /// key and the column mix in the direction's order (the last round without the mix).
+    /// Branches only on the direction and the round number, which are public. A constant
+    /// parameter rather than an argument: an AES-GCM-only build, which never decrypts a
+    /// block, then carries no inverse S-box or InvMixColumns.
+    fn crypt<const INVERSE: bool>(&self, block: &[u8; 16]) -> [u8; 16] {
+        let inverse = INVERSE;
         let n = self.rounds;
         let key = |r: usize| &self.round_keys[if inverse { n - r } else { r }];
         let mut s = to_planes(block);
         add_round_key(&mut s, key(0));
-        for r in 1..=n {
+        // `1..n + 1` rather than `1..=n`: an inclusive range links its own `next`.
+        for r in 1..n + 1 {
             s = sbox(&s, inverse);
             shift_rows(&mut s, inverse);
             if inverse {

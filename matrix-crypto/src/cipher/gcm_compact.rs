@@ -41,9 +41,12 @@ const MAX_TEXT: u64 = (1 << 36) - 32;
 fn gf_mul(x: u128, y: u128) -> u128 {
     /// The reduction constant R = 11100001 || 0^120.
     const R: u128 = 0xE1 << 120;
-    let (mut z, mut v) = (0u128, y);
-    for i in (0..128).rev() {
-        z ^= v & ((x >> i) & 1).wrapping_neg();
+    // The bits of x from the most significant, by shifting x itself: only constant
+    // shifts, where a variable one of a u128 is a library call on 32-bit targets.
+    let (mut z, mut v, mut x) = (0u128, y, x);
+    for _ in 0..128 {
+        z ^= v & (x >> 127).wrapping_neg();
+        x <<= 1;
         v = (v >> 1) ^ (R & (v & 1).wrapping_neg());
     }
     z
