@@ -25,6 +25,10 @@ fn main() -> std::io::Result<()> {
     // 64-bit products on 32-bit targets. `--cfg matrix_limb32` in RUSTFLAGS chooses them on
     // a 64-bit host too, so that tests run that arithmetic there.
     println!("cargo::rustc-check-cfg=cfg(matrix_limb32)");
+    // `--cfg sha2_backend_soft="compact"` (the `sha2` crate's choice of its compact rounds,
+    // passed by `cargo xtask firmware` and the x86_64 size build) also makes SHA-256 matrix's
+    // own compact code (`src/hash_compact.rs`).
+    println!("cargo::rustc-check-cfg=cfg(sha2_backend_soft, values(\"compact\"))");
     if std::env::var("CARGO_CFG_TARGET_POINTER_WIDTH").as_deref() == Ok("32") {
         println!("cargo::rustc-cfg=matrix_limb32");
     }

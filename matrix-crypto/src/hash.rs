@@ -16,6 +16,10 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt;
 
+#[allow(
+    unused_imports,
+    reason = "the RustCrypto digests' trait: unused in a build where every hash compiled is a compact one"
+)]
 use digest::Digest as _;
 use matrix_core::{Error, Result};
 use zeroize::{Zeroize, ZeroizeOnDrop};
@@ -111,20 +115,48 @@ macro_rules! wrap_hash {
 // else matrix's compact loops (`hash_compact`).
 #[cfg(all(feature = "md5", feature = "md5-improve-perf-increase-codesize"))]
 type Md5Inner = md5::Md5;
-#[cfg(all(feature = "md5", feature = "md5-improve-perf-increase-codesize"))]
-use md5::block_api::compress as md5_compress;
 #[cfg(all(feature = "md5", not(feature = "md5-improve-perf-increase-codesize")))]
 type Md5Inner = crate::hash_compact::Md5Compact;
 #[cfg(all(feature = "md5", not(feature = "md5-improve-perf-increase-codesize")))]
 use crate::hash_compact::md5_compress;
 #[cfg(all(feature = "sha1", feature = "sha1-improve-perf-increase-codesize"))]
 type Sha1Inner = sha1::Sha1;
-#[cfg(all(feature = "sha1", feature = "sha1-improve-perf-increase-codesize"))]
-use sha1::block_api::compress as sha1_compress;
 #[cfg(all(feature = "sha1", not(feature = "sha1-improve-perf-increase-codesize")))]
 type Sha1Inner = crate::hash_compact::Sha1Compact;
 #[cfg(all(feature = "sha1", not(feature = "sha1-improve-perf-increase-codesize")))]
 use crate::hash_compact::sha1_compress;
+
+/// MD5's compression on the first four words of a [`ChainState`], by the `md-5` crate (the
+/// compact form works on the [`ChainState`] itself).
+#[cfg(all(feature = "md5", feature = "md5-improve-perf-increase-codesize"))]
+fn md5_compress(state: &mut ChainState, blocks: &[[u8; 64]]) {
+    let mut s = [state[0], state[1], state[2], state[3]];
+    md5::block_api::compress(&mut s, blocks);
+    state[..4].copy_from_slice(&s);
+    s.zeroize();
+}
+
+/// SHA-1's compression on the first five words of a [`ChainState`], by the `sha1` crate.
+#[cfg(all(feature = "sha1", feature = "sha1-improve-perf-increase-codesize"))]
+fn sha1_compress(state: &mut ChainState, blocks: &[[u8; 64]]) {
+    let mut s = [state[0], state[1], state[2], state[3], state[4]];
+    sha1::block_api::compress(&mut s, blocks);
+    state[..5].copy_from_slice(&s);
+    s.zeroize();
+}
+
+// SHA-256: the `sha2` crate's, or matrix's compact loop (`hash_compact`) when the build
+// asks for the compact SHA-256 rounds (`--cfg sha2_backend_soft="compact"`, which `cargo
+// xtask firmware` and the x86_64 size build pass without `sha256-improve-perf-increase-codesize`):
+// the compact MD5/SHA-1 buffering code is then shared with it, and no `sha2` wrapper is linked.
+#[cfg(not(sha2_backend_soft = "compact"))]
+type Sha256Inner = sha2::Sha256;
+#[cfg(not(sha2_backend_soft = "compact"))]
+use sha2::block_api::compress256 as sha256_compress;
+#[cfg(sha2_backend_soft = "compact")]
+type Sha256Inner = crate::hash_compact::Sha256Compact;
+#[cfg(sha2_backend_soft = "compact")]
+use crate::hash_compact::sha256_compress;
 
 #[cfg(feature = "md5")]
 wrap_hash!(
@@ -150,7 +182,7 @@ wrap_hash!(
 wrap_hash!(
     /// SHA-256 (FIPS 180-4): 32-byte digest, 64-byte blocks.
     Sha256,
-    sha2::Sha256,
+    Sha256Inner,
     HashAlgorithm::Sha256,
     32,
     64
@@ -290,10 +322,7 @@ impl BlockCompress for Md5 {
     const ZERO_BLOCK: [u8; 64] = [0; 64];
 
     fn compress(state: &mut ChainState, blocks: &[[u8; 64]]) {
-        let mut s = [state[0], state[1], state[2], state[3]];
-        md5_compress(&mut s, blocks);
-        state[..4].copy_from_slice(&s);
-        s.zeroize();
+        md5_compress(state, blocks);
     }
 
     words32_methods!();
@@ -313,10 +342,7 @@ impl BlockCompress for Sha1 {
     const ZERO_BLOCK: [u8; 64] = [0; 64];
 
     fn compress(state: &mut ChainState, blocks: &[[u8; 64]]) {
-        let mut s = [state[0], state[1], state[2], state[3], state[4]];
-        sha1_compress(&mut s, blocks);
-        state[..5].copy_from_slice(&s);
-        s.zeroize();
+        sha1_compress(state, blocks);
     }
 
     words32_methods!();
@@ -336,7 +362,7 @@ impl BlockCompress for Sha256 {
     const ZERO_BLOCK: [u8; 64] = [0; 64];
 
     fn compress(state: &mut ChainState, blocks: &[[u8; 64]]) {
-        sha2::block_api::compress256(state, blocks);
+        sha256_compress(state, blocks);
     }
 
     words32_methods!();

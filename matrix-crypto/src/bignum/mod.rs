@@ -197,10 +197,8 @@ impl Modulus {
     /// constant-time in `base`.
     pub fn pow_mod_public(&self, base: &[u8], exp: &[u8]) -> Result<Vec<u8>> {
         let base = self.residue(base)?;
-        let exp = strip_be(exp);
-        let exp_limbs = limbs_from_be(exp, exp.len().div_ceil(LIMB_BYTES))?;
         let bm = self.ctx.to_mont(&base);
-        let rm = self.ctx.pow_vartime_exp(&bm, &exp_limbs);
+        let rm = self.ctx.pow_vartime_exp(&bm, exp);
         let r = self.ctx.mont_to_plain(&rm);
         Ok(self.output(&r).to_vec())
     }

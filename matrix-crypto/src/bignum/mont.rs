@@ -457,19 +457,22 @@ impl MontCtx {
     /// `base^exp` in the Montgomery domain by left-to-right square-and-multiply. The
     /// sequence of operations depends on `exp` (use for public exponents only); the
     /// arithmetic itself is constant-time in `base_m`.
-    pub(crate) fn pow_vartime_exp(&self, base_m: &[Limb], exp: &[Limb]) -> Zeroizing<Vec<Limb>> {
+    pub(crate) fn pow_vartime_exp(&self, base_m: &[Limb], exp_be: &[u8]) -> Zeroizing<Vec<Limb>> {
         let s = self.m.len();
-        let bits = super::bit_len_vartime(exp);
-        if bits == 0 {
+        // The exponent's bits straight from its big-endian octets (public): no limb vector
+        // of it to make, keep or free.
+        let exp = super::strip_be(exp_be);
+        let Some(&top) = exp.first() else {
             return Zeroizing::new(self.one().to_vec());
-        }
+        };
+        let bits = 8 * exp.len() - top.leading_zeros() as usize;
         let mut acc = Zeroizing::new(base_m[..s].to_vec());
         let mut tmp = Zeroizing::new(vec![0 as Limb; s]);
         let mut scratch = Zeroizing::new(vec![0 as Limb; 2 * s]);
         for i in (0..bits - 1).rev() {
             self.sqr_into(&mut tmp, &acc, &mut scratch);
             core::mem::swap(&mut *acc, &mut *tmp);
-            if (exp[i / LIMB_BITS] >> (i % LIMB_BITS)) & 1 == 1 {
+            if (exp[exp.len() - 1 - i / 8] >> (i % 8)) & 1 == 1 {
                 self.mul_into(&mut tmp, &acc, base_m);
                 core::mem::swap(&mut *acc, &mut *tmp);
             }

@@ -100,31 +100,34 @@ fn gf_inverse(x: &Planes) -> Planes {
     gf_mul(&gf_mul(&x240, &x12), &x2)
 }
 
-/// The S-box of every byte: the inverse, then the affine map of FIPS 197 (5.1):
-/// `b_i = x_i ^ x_(i+4) ^ x_(i+5) ^ x_(i+6) ^ x_(i+7) ^ c_i` with `c = 0x63`.
-fn sub_bytes(s: &Planes) -> Planes {
-    let x = gf_inverse(s);
+/// The affine maps of the S-box (FIPS 197 section 5.1.1) and of its inverse (section
+/// 5.3.2) as one function: `out_i = XOR of x_(i+k) over the bits k of taps, ^ bit i of c`.
+fn affine(x: &Planes, taps: u8, c: u8) -> Planes {
     let mut out = [0u16; 8];
     for (i, o) in out.iter_mut().enumerate() {
-        *o = x[i] ^ x[(i + 4) % 8] ^ x[(i + 5) % 8] ^ x[(i + 6) % 8] ^ x[(i + 7) % 8];
-        if (0x63 >> i) & 1 == 1 {
+        for k in 0..8 {
+            if (taps >> k) & 1 == 1 {
+                *o ^= x[(i + k) % 8];
+            }
+        }
+        if (c >> i) & 1 == 1 {
             *o = !*o;
         }
     }
     out
 }
 
-/// The inverse S-box: the inverse affine map
-/// (`x_i = y_(i+2) ^ y_(i+5) ^ y_(i+7) ^ d_i` with `d = 0x05`), then the field inverse.
-fn inv_sub_bytes(s: &Planes) -> Planes {
-    let mut x = [0u16; 8];
-    for (i, o) in x.iter_mut().enumerate() {
-        *o = s[(i + 2) % 8] ^ s[(i + 5) % 8] ^ s[(i + 7) % 8];
-        if (0x05 >> i) & 1 == 1 {
-            *o = !*o;
-        }
+/// The S-box of every byte (`inverse` false): the field inverse, then the affine map
+/// `b_i = x_i ^ x_(i+4) ^ x_(i+5) ^ x_(i+6) ^ x_(i+7) ^ c_i` with `c = 0x63`; or the
+/// inverse S-box (`inverse` true): the inverse affine map
+/// `x_i = y_(i+2) ^ y_(i+5) ^ y_(i+7) ^ d_i` with `d = 0x05`, then the field inverse.
+/// `inverse` is the direction (public); the taps and constants are not data.
+fn sbox(s: &Planes, inverse: bool) -> Planes {
+    if inverse {
+        gf_inverse(&affine(s, 0b1010_0100, 0x05))
+    } else {
+        affine(&gf_inverse(s), 0b1111_0001, 0x63)
     }
-    gf_inverse(&x)
 }
 
 /// ShiftRows (or its inverse): row `r` of every plane rotated by `r` columns (4 bits each).
@@ -200,7 +203,7 @@ fn add_round_key(s: &mut Planes, k: &Planes) {
 fn sub_word(w: [u8; 4]) -> [u8; 4] {
     let mut block = [0u8; 16];
     block[..4].copy_from_slice(&w);
-    let mut out = from_planes(&sub_bytes(&to_planes(&block)));
+    let mut out = from_planes(&sbox(&to_planes(&block), false));
     let mut word = [0u8; 4];
     word.copy_from_slice(&out[..4]);
     out.zeroize();
@@ -237,19 +240,18 @@ impl Schedule {
             } else if nk > 6 && i % nk == 4 {
                 temp = sub_word(temp);
             }
-            for (b, (t, prev)) in temp.iter().zip(words[i - nk]).enumerate() {
-                words[i][b] = t ^ prev;
+            // An indexed loop: iterating `words[i - nk]` by value links the array
+            // iterator's code.
+            for b in 0..4 {
+                words[i][b] = temp[b] ^ words[i - nk][b];
             }
             temp.zeroize();
         }
+        // Round key r is words 4r..4r+4, which lie in memory as its 16 bytes in order.
         let mut round_keys = [[0u16; 8]; MAX_ROUND_KEYS];
-        for (r, rk) in round_keys.iter_mut().enumerate().take(rounds + 1) {
-            let mut block = [0u8; 16];
-            for (c, w) in words[4 * r..4 * r + 4].iter().enumerate() {
-                block[4 * c..4 * c + 4].copy_from_slice(w);
-            }
-            *rk = to_planes(&block);
-            block.zeroize();
+        let (blocks, _) = words.as_flattened().as_chunks::<16>();
+        for (rk, block) in round_keys.iter_mut().zip(blocks).take(rounds + 1) {
+            *rk = to_planes(block);
         }
         words.zeroize();
         Schedule { round_keys, rounds }
@@ -263,31 +265,41 @@ impl Schedule {
 
     /// The cipher (FIPS 197 section 5.1) on one block.
     pub(super) fn encrypt(&self, block: &[u8; 16]) -> [u8; 16] {
-        let mut s = to_planes(block);
-        add_round_key(&mut s, &self.round_keys[0]);
-        for r in 1..=self.rounds {
-            s = sub_bytes(&s);
-            shift_rows(&mut s, false);
-            if r != self.rounds {
-                mix_columns(&mut s);
-            }
-            add_round_key(&mut s, &self.round_keys[r]);
-        }
-        let out = from_planes(&s);
-        s.zeroize();
-        out
+        self.crypt::<false>(block)
     }
 
     /// The inverse cipher (FIPS 197 section 5.3) on one block.
     fn decrypt(&self, block: &[u8; 16]) -> [u8; 16] {
+        self.crypt::<true>(block)
+    }
+
+    /// The cipher (`INVERSE` false) or the inverse cipher (`INVERSE` true), one loop
+    /// written for both: SubBytes and ShiftRows commute (one is bytewise, the other moves
+    /// bytes), so a round of either direction is the S-box, the row shift, then the round
+    /// key and the column mix in the direction's order (the last round without the mix).
+    /// Branches only on the direction and the round number, which are public. A constant
+    /// parameter rather than an argument: an AES-GCM-only build, which never decrypts a
+    /// block, then carries no inverse S-box or InvMixColumns.
+    fn crypt<const INVERSE: bool>(&self, block: &[u8; 16]) -> [u8; 16] {
+        let inverse = INVERSE;
+        let n = self.rounds;
+        let key = |r: usize| &self.round_keys[if inverse { n - r } else { r }];
         let mut s = to_planes(block);
-        add_round_key(&mut s, &self.round_keys[self.rounds]);
-        for r in (0..self.rounds).rev() {
-            shift_rows(&mut s, true);
-            s = inv_sub_bytes(&s);
-            add_round_key(&mut s, &self.round_keys[r]);
-            if r != 0 {
-                inv_mix_columns(&mut s);
+        add_round_key(&mut s, key(0));
+        // `1..n + 1` rather than `1..=n`: an inclusive range links its own `next`.
+        for r in 1..n + 1 {
+            s = sbox(&s, inverse);
+            shift_rows(&mut s, inverse);
+            if inverse {
+                add_round_key(&mut s, key(r));
+                if r != n {
+                    inv_mix_columns(&mut s);
+                }
+            } else {
+                if r != n {
+                    mix_columns(&mut s);
+                }
+                add_round_key(&mut s, key(r));
             }
         }
         let out = from_planes(&s);
@@ -463,17 +475,17 @@ mod tests {
             0x63, 0x7c, 0x77, 0x7b, 0xf2, 0x6b, 0x6f, 0xc5, 0x30, 0x01, 0x67, 0x2b, 0xfe, 0xd7,
             0xab, 0x76,
         ];
-        assert_eq!(from_planes(&sub_bytes(&to_planes(&all[0]))), first_row);
-        let last = from_planes(&sub_bytes(&to_planes(&all[15])));
+        assert_eq!(from_planes(&sbox(&to_planes(&all[0]), false)), first_row);
+        let last = from_planes(&sbox(&to_planes(&all[15]), false));
         assert_eq!(last[15], 0x16);
         assert_eq!(last[0], 0x8c);
         let mut seen = [false; 256];
         for row in &all {
-            let s = from_planes(&sub_bytes(&to_planes(row)));
+            let s = from_planes(&sbox(&to_planes(row), false));
             for &b in &s {
                 seen[usize::from(b)] = true;
             }
-            assert_eq!(from_planes(&inv_sub_bytes(&to_planes(&s))), *row);
+            assert_eq!(from_planes(&sbox(&to_planes(&s), true)), *row);
         }
         assert!(seen.iter().all(|&x| x), "the S-box is a permutation");
     }

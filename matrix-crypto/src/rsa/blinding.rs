@@ -38,7 +38,7 @@ impl Pair {
         let n = &key.public.n;
         let r = super::random_below(rng, n)?;
         let r_m = n.to_mont(&r);
-        let forward = n.pow_vartime_exp(&r_m, &key.public.e);
+        let forward = n.pow_vartime_exp(&r_m, &key.public.e_be);
         let inverse = super::inverse::blinding_inverse(key, &r, &r_m, rng)?;
         Ok(Pair { forward, inverse })
     }

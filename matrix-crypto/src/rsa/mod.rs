@@ -47,7 +47,8 @@ pub const MAX_MODULUS_BITS: usize = 4096;
 pub struct RsaPublicKey {
     n: MontCtx,
     n_be: Vec<u8>,
-    e: Vec<Limb>,
+    /// The public exponent, big-endian without leading zeros: the exponentiation reads its
+    /// bits from the octets.
     e_be: Vec<u8>,
     size: usize,
 }
@@ -55,10 +56,7 @@ pub struct RsaPublicKey {
 impl RsaPublicKey {
     /// The heap bytes this key holds (memory accounting of the sessions that keep one).
     pub fn heap_bytes(&self) -> usize {
-        self.n.heap_bytes()
-            + self.n_be.capacity()
-            + self.e.capacity() * LIMB_BYTES
-            + self.e_be.capacity()
+        self.n.heap_bytes() + self.n_be.capacity() + self.e_be.capacity()
     }
 
     /// A public key from the big-endian modulus and public exponent (leading zero octets
@@ -85,13 +83,10 @@ impl RsaPublicKey {
         {
             return Err(Error::ArgFail);
         }
-        // Exactly e's limbs (its top limb is nonzero: e_be has no leading zero).
-        let e = limbs_from_be(e_be, e_be.len().div_ceil(LIMB_BYTES))?;
         let ctx = MontCtx::new(n)?;
         Ok(RsaPublicKey {
             n: ctx,
             n_be: n_be.to_vec(),
-            e,
             e_be: e_be.to_vec(),
             size: n_be.len(),
         })
@@ -134,7 +129,7 @@ impl RsaPublicKey {
     /// RSAEP / RSAVP1: `x^e mod n` for `x < n`.
     fn raw_public(&self, x: &[Limb]) -> Zeroizing<Vec<Limb>> {
         let xm = self.n.to_mont(x);
-        let ym = self.n.pow_vartime_exp(&xm, &self.e);
+        let ym = self.n.pow_vartime_exp(&xm, &self.e_be);
         self.n.mont_to_plain(&ym)
     }
 
