@@ -17,7 +17,7 @@ use alloc::vec::Vec;
 
 use matrix_crypto::alg::HashAlgorithm;
 
-use crate::codec::{DecodeError, Reader, SignatureScheme, encode_vec_u16};
+use crate::codec::{DecodeError, Reader, SignatureScheme};
 
 /// What matrix can sign with and accept in TLS 1.2, most preferred first: SHA-256,
 /// SHA-384, SHA-512, then SHA-1 for old peers (RFC 5246 still allows it); RSA, then (`ecc`)
@@ -147,8 +147,13 @@ pub(crate) fn accepted(
     allow(dead_code, reason = "only a client sends the extension")
 )]
 pub(crate) fn extension_data() -> Vec<u8> {
-    let mut v = Vec::new();
-    encode_vec_u16(&mut v, SUPPORTED);
+    // Written by hand, not by `encode_vec_u16`: a client links no generic list encoder
+    // for this one constant list. At most eight pairs: the length fits.
+    let mut v = Vec::with_capacity(2 + 2 * SUPPORTED.len());
+    v.extend_from_slice(&((2 * SUPPORTED.len()) as u16).to_be_bytes());
+    for s in SUPPORTED {
+        v.extend_from_slice(&s.get().to_be_bytes());
+    }
     v
 }
 

@@ -84,7 +84,8 @@ macro_rules! nist_curve {
 
             /// Verifies a DER ECDSA signature over a prehashed digest.
             pub(crate) fn verify(public: &Public, digest: &[u8], sig: &[u8]) -> Result<()> {
-                let rs = super::super::sig_der::decode(sig, FIELD_LEN)?;
+                let mut rs = [0u8; 2 * FIELD_LEN];
+                super::super::sig_der::decode(sig, &mut rs)?;
                 let sig = Signature::from_slice(&rs).map_err(|_| Error::SignatureMismatch)?;
                 public
                     .verify_prehash(digest, &sig)

@@ -28,9 +28,12 @@ fn read_len(buf: &[u8], pos: &mut usize) -> Result<usize> {
     Ok(len as usize)
 }
 
-/// Reads one minimal positive INTEGER and returns its magnitude left-padded to `width`.
-fn read_uint(buf: &[u8], pos: &mut usize, width: usize, out: &mut Vec<u8>) -> Result<()> {
-    if buf.get(*pos) != Some(&0x02) {
+/// Reads one minimal positive INTEGER into `out`, its magnitude left-padded with zeros to
+/// `out.len()` octets.
+fn read_uint(buf: &[u8], pos: &mut usize, out: &mut [u8]) -> Result<()> {
+    // `matches!`, not `!= Some(&0x02)`: the `Option<&u8>` comparison is a function of its
+    // own in a small image.
+    if !matches!(buf.get(*pos), Some(0x02)) {
         return Err(Error::SignatureMismatch);
     }
     *pos += 1;
@@ -52,20 +55,24 @@ fn read_uint(buf: &[u8], pos: &mut usize, width: usize, out: &mut Vec<u8>) -> Re
     } else {
         body
     };
-    if magnitude.len() > width {
-        return Err(Error::SignatureMismatch);
-    }
-    out.resize(out.len() + width - magnitude.len(), 0);
-    out.extend_from_slice(magnitude);
+    let pad = out
+        .len()
+        .checked_sub(magnitude.len())
+        .ok_or(Error::SignatureMismatch)?;
+    let (zeros, value) = out.split_at_mut(pad);
+    zeros.fill(0);
+    value.copy_from_slice(magnitude);
     Ok(())
 }
 
-/// Decodes a DER ECDSA signature into `r || s`, each left-padded to `width` octets.
-/// `SignatureMismatch` for anything that is not strict DER or whose integers are wider
-/// than `width`; the caller's curve still checks `0 < r, s < n`.
-pub(crate) fn decode(sig: &[u8], width: usize) -> Result<Vec<u8>> {
+/// Decodes a DER ECDSA signature into `rs` as `r || s`, each left-padded to half of
+/// `rs.len()` octets (the curve's width): into the caller's fixed-size buffer, so that a
+/// verification allocates nothing. `SignatureMismatch` for anything that is not strict DER
+/// or whose integers are wider than the width; the caller's curve still checks
+/// `0 < r, s < n`.
+pub(crate) fn decode(sig: &[u8], rs: &mut [u8]) -> Result<()> {
     let mut pos = 0;
-    if sig.first() != Some(&0x30) {
+    if !matches!(sig.first(), Some(0x30)) {
         return Err(Error::SignatureMismatch);
     }
     pos += 1;
@@ -73,13 +80,13 @@ pub(crate) fn decode(sig: &[u8], width: usize) -> Result<Vec<u8>> {
     if pos.checked_add(len) != Some(sig.len()) {
         return Err(Error::SignatureMismatch);
     }
-    let mut rs = Vec::with_capacity(2 * width);
-    read_uint(sig, &mut pos, width, &mut rs)?;
-    read_uint(sig, &mut pos, width, &mut rs)?;
+    let (r, s) = rs.split_at_mut(rs.len() / 2);
+    read_uint(sig, &mut pos, r)?;
+    read_uint(sig, &mut pos, s)?;
     if pos != sig.len() {
         return Err(Error::SignatureMismatch);
     }
-    Ok(rs)
+    Ok(())
 }
 
 /// Appends `v` (big-endian magnitude) as a minimal DER INTEGER.
@@ -131,14 +138,16 @@ mod tests {
         let s = [0u8, 0, 5];
         let der = encode(&r, &s);
         assert_eq!(der, [0x30, 9, 2, 4, 0, 0x80, 1, 2, 2, 1, 5]);
-        assert_eq!(decode(&der, 3).unwrap(), [0x80, 1, 2, 0, 0, 5]);
+        let mut rs = [0xaa; 6];
+        decode(&der, &mut rs).unwrap();
+        assert_eq!(rs, [0x80, 1, 2, 0, 0, 5]);
         // Too wide for the curve, non-minimal integer, negative, trailing data, long form.
-        assert!(decode(&der, 2).is_err());
-        assert!(decode(&[0x30, 7, 2, 2, 0, 1, 2, 1, 5], 3).is_err());
-        assert!(decode(&[0x30, 6, 2, 1, 0x81, 2, 1, 5], 3).is_err());
-        assert!(decode(&[0x30, 6, 2, 1, 1, 2, 1, 5, 0], 3).is_err());
-        assert!(decode(&[0x30, 0x81, 6, 2, 1, 1, 2, 1, 5], 3).is_err());
-        assert!(decode(&[0x30, 5, 2, 0, 2, 1, 5], 3).is_err());
-        assert!(decode(&[], 3).is_err());
+        assert!(decode(&der, &mut [0; 4]).is_err());
+        assert!(decode(&[0x30, 7, 2, 2, 0, 1, 2, 1, 5], &mut [0; 6]).is_err());
+        assert!(decode(&[0x30, 6, 2, 1, 0x81, 2, 1, 5], &mut [0; 6]).is_err());
+        assert!(decode(&[0x30, 6, 2, 1, 1, 2, 1, 5, 0], &mut [0; 6]).is_err());
+        assert!(decode(&[0x30, 0x81, 6, 2, 1, 1, 2, 1, 5], &mut [0; 6]).is_err());
+        assert!(decode(&[0x30, 5, 2, 0, 2, 1, 5], &mut [0; 6]).is_err());
+        assert!(decode(&[], &mut [0; 6]).is_err());
     }
 }

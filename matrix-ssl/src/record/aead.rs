@@ -50,6 +50,13 @@ impl Gcm {
         })
     }
 
+    /// [`Gcm::new`] on the heap, where the state stays: one boxing for both directions
+    /// instead of each direction's state moved through its `Result` and into its own box.
+    #[inline(never)]
+    fn boxed(suite: &SuiteInfo, key: &[u8], salt: &[u8]) -> Result<Box<Self>, Error> {
+        Ok(Box::new(Self::new(suite, key, salt)?))
+    }
+
     fn nonce(&self, explicit: &[u8; EXPLICIT_NONCE_LEN]) -> [u8; GCM_NONCE_LEN] {
         // Built as one array value (stores, no slice copies).
         let [s0, s1, s2, s3] = self.salt;
@@ -93,9 +100,9 @@ pub(crate) fn states(
     write: (&[u8], &[u8]),
     read: (&[u8], &[u8]),
 ) -> Result<CipherStates, Error> {
-    let enc = Gcm::new(suite, write.0, write.1)?;
-    let dec = Gcm::new(suite, read.0, read.1)?;
-    Ok((Box::new(enc), Box::new(dec)))
+    let enc = Gcm::boxed(suite, write.0, write.1)?;
+    let dec = Gcm::boxed(suite, read.0, read.1)?;
+    Ok((enc, dec))
 }
 
 impl RecordEncrypter for Gcm {

@@ -140,10 +140,9 @@ pub(crate) fn sign(secret: &Secret, digest: &[u8]) -> Result<Vec<u8>> {
 
 /// Verifies a DER ECDSA signature over a prehashed digest.
 pub(crate) fn verify(public: &Public, digest: &[u8], sig: &[u8]) -> Result<()> {
-    let rs = super::sig_der::decode(sig, FIELD_LEN)?;
-    let r: &[u8; 32] = rs[..32].try_into().map_err(|_| Error::SignatureMismatch)?;
-    let s: &[u8; 32] = rs[32..].try_into().map_err(|_| Error::SignatureMismatch)?;
-    if ecdsa::verify(public, digest, r, s) {
+    let mut rs = [[0u8; FIELD_LEN]; 2];
+    super::sig_der::decode(sig, rs.as_flattened_mut())?;
+    if ecdsa::verify(public, digest, &rs[0], &rs[1]) {
         Ok(())
     } else {
         Err(Error::SignatureMismatch)
