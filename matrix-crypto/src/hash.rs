@@ -664,10 +664,25 @@ impl HashContext {
     }
 
     /// The digest of `data` under `alg` in one call.
+    ///
+    /// Runs the typed hash through [`dispatch`] rather than a context: a build that only
+    /// ever hashes whole messages at run time (the certificate signatures of a client)
+    /// then links no `HashContext` constructor, state enum or finish dispatch.
     pub fn digest(alg: HashAlgorithm, data: &[u8]) -> Result<Vec<u8>> {
-        let mut h = HashContext::new(alg)?;
-        h.update(data);
-        Ok(h.finalize())
+        dispatch(alg, DigestJob(data))
+    }
+}
+
+/// [`HashContext::digest`]'s work: the typed one-call digest, as a vector.
+struct DigestJob<'a>(&'a [u8]);
+
+impl HashJob for DigestJob<'_> {
+    type Out = Vec<u8>;
+
+    fn run<H: Hash>(self) -> Vec<u8> {
+        // The digest is the caller's result (as from `HashContext::finalize_into`); the
+        // hash state is wiped when `H::digest` drops it.
+        H::digest(self.0).as_ref().to_vec()
     }
 }
 
