@@ -129,13 +129,17 @@ pub(crate) const fn legacy(kind: SigKind) -> HashAlgorithm {
 /// The hash to verify a received signature of a `kind` key with: in TLS 1.2 the pair it
 /// names must be one we offered, of that kind (`None` otherwise, and for a pair missing in
 /// TLS 1.2); before TLS 1.2 no pair may be present and the hash is [`legacy`].
+#[allow(clippy::manual_contains)] // see the comment in the body
 pub(crate) fn accepted(
     kind: SigKind,
     tls12: bool,
     got: Option<SignatureScheme>,
 ) -> Option<HashAlgorithm> {
     match (tls12, got) {
-        (true, Some(s)) if SUPPORTED.contains(&s) && kind_of(s) == Some(kind) => hash_of(s),
+        // `any`, not `contains`: no `SliceContains` instance for this one short list.
+        (true, Some(s)) if SUPPORTED.iter().any(|&x| x == s) && kind_of(s) == Some(kind) => {
+            hash_of(s)
+        }
         (false, None) => Some(legacy(kind)),
         _ => None,
     }

@@ -107,7 +107,14 @@ pub(crate) fn client_hello_extensions(
         return;
     }
     // A server answers with its point formats only (RFC 8422 section 5.2).
-    let groups_data = crate::codec::ec_extensions::supported_groups_data(&groups);
+    // `supported_groups_data`'s bytes (the list with its 2-byte length, saturated as that
+    // prefix encoder does), written here: a client links no generic prefix encoder for them.
+    let body_len = u16::try_from(groups.len().saturating_mul(2)).unwrap_or(u16::MAX);
+    let mut groups_data = Vec::with_capacity(2 + 2 * groups.len());
+    groups_data.extend_from_slice(&body_len.to_be_bytes());
+    for g in &groups {
+        groups_data.extend_from_slice(&g.to_be_bytes());
+    }
     exts.push(EXT_SUPPORTED_GROUPS, &groups_data, false);
     // `point_formats_data`'s bytes, without allocating them.
     let formats = [1, crate::codec::ec_extensions::POINT_FORMAT_UNCOMPRESSED];
