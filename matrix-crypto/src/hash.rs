@@ -665,7 +665,7 @@ impl HashContext {
 
     /// The digest of `data` under `alg` in one call.
     ///
-    /// Runs the typed hash through [`dispatch`] rather than a context: a build that only
+    /// Runs the typed hash through the crate's `dispatch` rather than a context: a build that only
     /// ever hashes whole messages at run time (the certificate signatures of a client)
     /// then links no `HashContext` constructor, state enum or finish dispatch. (A build
     /// with every hash compiled in takes the context instead, below.)
@@ -677,7 +677,7 @@ impl HashContext {
     /// The digest of `data` under `alg` in one call.
     ///
     /// Through a context: a build with every hash compiled in (MD5, SHA-1 and SHA-384/512)
-    /// links `HashContext` for its TLS 1.2 transcript anyway, and [`dispatch`] would add a
+    /// links `HashContext` for its TLS 1.2 transcript anyway, and the typed `dispatch` would add a
     /// one-call digest for each of its six algorithms (about 310 B more on a Cortex-M4).
     #[cfg(all(feature = "md5", feature = "sha1", feature = "sha512"))]
     pub fn digest(alg: HashAlgorithm, data: &[u8]) -> Result<Vec<u8>> {

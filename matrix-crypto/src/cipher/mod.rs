@@ -1,5 +1,5 @@
 //! Symmetric ciphers: AES, 3DES/DES and SEED in CBC mode with a caller-managed IV, AES-GCM
-//! (feature `aes-gcm`, [`AesGcm`]), the RC4 stream cipher, and PKCS#7 padding (MatrixSSL's `symmetric.h`: `psAesInit`,
+//! (feature `aes-gcm`, `AesGcm`), the RC4 stream cipher, and PKCS#7 padding (MatrixSSL's `symmetric.h`: `psAesInit`,
 //! `psDes3Init`, `psSeedInit`, `psArc4Init` and their `Encrypt`/`Decrypt` functions).
 //!
 //! AES-GCM is the `aes-gcm` crate's with `aes-improve-perf-increase-codesize`, else
