@@ -581,24 +581,7 @@ impl Session {
                 if range.is_empty() {
                     return Err(Fatal::unexpected());
                 }
-                if self.hsbuf.is_empty() {
-                    self.handshake_in_place(range)?;
-                } else {
-                    if self.hsbuf.len() + range.len() > MAX_HS_BUFFER {
-                        return Err(Fatal::new(AlertDescription::IllegalParameter));
-                    }
-                    self.reserve(range.len())?;
-                    let bytes = self.inbuf.get(range).unwrap_or_default();
-                    self.hsbuf.reserve_exact(bytes.len());
-                    self.hsbuf.extend_from_slice(bytes);
-                    self.recharge();
-                    let buf = core::mem::take(&mut self.hsbuf);
-                    let (result, used) = self.run_handshake(&buf);
-                    let mut buf = buf;
-                    buf.drain(..used.min(buf.len()));
-                    self.keep_partial_message(buf);
-                    result?;
-                }
+                self.handshake_bytes(range)?;
                 Ok(Some(Step::Continue))
             }
             ContentType::ChangeCipherSpec => {
@@ -706,40 +689,58 @@ impl Session {
         }
     }
 
-    /// Handshake bytes with nothing buffered before them: the whole messages are handed
-    /// to the machine straight from the read buffer (no copy), and only a message cut by
-    /// the record's end is kept in the handshake buffer for the next record.
-    fn handshake_in_place(&mut self, range: Range<usize>) -> Result<(), Fatal> {
+    /// A record's handshake bytes. With nothing buffered before them, the whole messages
+    /// are handed to the machine straight from the read buffer (no copy); after the start
+    /// of a message that an earlier record cut, they are appended to the handshake buffer
+    /// and the messages are read from there. Either way only a message cut by the record's
+    /// end is kept, in a handshake buffer of its own size, for the next record (one tail
+    /// for both ways: the size of this driver matters in the small builds).
+    fn handshake_bytes(&mut self, range: Range<usize>) -> Result<(), Fatal> {
+        let buffered = !self.hsbuf.is_empty();
+        let mut range = range;
+        if buffered {
+            if self.hsbuf.len() + range.len() > MAX_HS_BUFFER {
+                return Err(Fatal::new(AlertDescription::IllegalParameter));
+            }
+            self.reserve(range.len())?;
+            let bytes = self.inbuf.get(range).unwrap_or_default();
+            self.hsbuf.reserve_exact(bytes.len());
+            self.hsbuf.extend_from_slice(bytes);
+            range = 0..self.hsbuf.len();
+        }
         // The machine and the session's other parts are borrowed mutably while the
-        // messages are read: the read buffer is lent out for that time.
-        let inbuf = core::mem::take(&mut self.inbuf);
-        self.inbuf_lent = inbuf.capacity();
-        let bytes = inbuf.get(range).unwrap_or_default();
+        // messages are read: the buffer holding them is lent out for that time (and still
+        // counted, as `inbuf_lent`).
+        let lent = core::mem::take(if buffered {
+            &mut self.hsbuf
+        } else {
+            &mut self.inbuf
+        });
+        self.inbuf_lent = lent.capacity();
+        self.recharge();
+        let bytes = lent.get(range).unwrap_or_default();
         let (result, used) = self.run_handshake(bytes);
         let rest = bytes.get(used..).unwrap_or_default();
         let kept = if result.is_ok() && !rest.is_empty() {
-            self.reserve(rest.len()).map(|()| rest.to_vec())
+            // A handshake buffer being replaced is freed below: only growth past it is
+            // charged.
+            let freed = if buffered { lent.capacity() } else { 0 };
+            self.reserve(rest.len().saturating_sub(freed))
+                .map(|()| rest.to_vec())
         } else {
             Ok(Vec::new())
         };
-        self.inbuf = inbuf;
+        if buffered {
+            drop(lent);
+        } else {
+            self.inbuf = lent;
+        }
         self.inbuf_lent = 0;
         self.recharge();
         result?;
-        self.keep_partial_message(kept?);
-        Ok(())
-    }
-
-    /// Keeps the start of a handshake message that later records complete; an empty
-    /// buffer is freed.
-    fn keep_partial_message(&mut self, mut buf: Vec<u8>) {
-        if buf.is_empty() {
-            buf = Vec::new();
-        } else if buf.capacity() > buf.len() + READ_CHUNK {
-            buf.shrink_to_fit();
-        }
-        self.hsbuf = buf;
+        self.hsbuf = kept?;
         self.recharge();
+        Ok(())
     }
 
     /// Hands every whole handshake message at the start of `buf` to the machine, in
