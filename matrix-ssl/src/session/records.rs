@@ -39,18 +39,6 @@ enum Step {
     Alert(AlertLevel, AlertDescription),
 }
 
-/// The result of processing as far as the buffered bytes go.
-enum Outcome {
-    AppData(Range<usize>),
-    Alert(AlertLevel, AlertDescription),
-    RequestSend,
-    HandshakeComplete,
-    /// Nothing complete is left; `partial` says whether part of a record is.
-    Drained {
-        partial: bool,
-    },
-}
-
 impl Session {
     /// `matrixSslGetReadbuf`: where to put received bytes. The slice is never empty unless
     /// the session's memory budget is exhausted; it is as long as the rest of the record
@@ -148,11 +136,10 @@ impl Session {
     /// What `received_data` (`processed` false) and `processed_data` share: processes
     /// the buffered records, frees a drained read buffer and says what happened.
     fn process_and_answer(&mut self, processed: bool) -> Received<'_> {
-        let outcome = self.process();
-        if !matches!(outcome, Outcome::AppData(_)) {
-            self.release_drained_input();
+        match self.process(processed) {
+            Ok(answer) => answer,
+            Err(data) => Received::AppData(self.inbuf.get(data).unwrap_or_default()),
         }
-        self.outcome(outcome, processed)
     }
 
     /// `matrixSslGetOutdata`: the bytes waiting to be sent (empty when none).
@@ -381,60 +368,56 @@ impl Session {
     #[cfg(not(feature = "server-side-ssl"))]
     pub(super) fn forget_cached_session(&self) {}
 
-    /// Processes records until one needs the application or the buffer runs out. Out of
-    /// line: inlined into its one caller it grows by about 160 B on the Cortex-M4.
+    /// Processes records until one needs the application or the buffer runs out, and
+    /// says so: `Err` with the range of a record of application data in the read buffer
+    /// (kept for it), else the answer, after a drained read buffer is freed. Out of line:
+    /// inlined into its one caller it grows by about 160 B on the Cortex-M4.
     #[inline(never)]
-    fn process(&mut self) -> Outcome {
-        if self.failed {
-            return self.drained_or_send();
-        }
-        loop {
-            match self.next_record() {
-                Ok(Some(Step::Continue)) => {}
-                Ok(Some(Step::AppData(r))) => {
-                    if self.hs.is_complete() {
-                        self.reported_complete = true;
+    fn process(&mut self, processed: bool) -> Result<Received<'static>, Range<usize>> {
+        let answer = self.process_records(processed)?;
+        self.release_drained_input();
+        Ok(answer)
+    }
+
+    fn process_records(&mut self, processed: bool) -> Result<Received<'static>, Range<usize>> {
+        if !self.failed {
+            loop {
+                match self.next_record() {
+                    Ok(Some(Step::Continue)) => {}
+                    Ok(Some(Step::AppData(r))) => {
+                        if self.hs.is_complete() {
+                            self.reported_complete = true;
+                        }
+                        return Err(r);
                     }
-                    return Outcome::AppData(r);
-                }
-                Ok(Some(Step::Alert(l, d))) => return Outcome::Alert(l, d),
-                Ok(None) => break,
-                Err(f) => {
-                    self.fail(f);
-                    self.flight_pending = false;
-                    return Outcome::RequestSend;
+                    Ok(Some(Step::Alert(level, description))) => {
+                        return Ok(Received::Alert { level, description });
+                    }
+                    Ok(None) => break,
+                    Err(f) => {
+                        self.fail(f);
+                        self.flight_pending = false;
+                        return Ok(Received::RequestSend);
+                    }
                 }
             }
-        }
-        if self.flight_pending {
-            self.flight_pending = false;
-            if self.hs.is_complete() && !self.reported_complete {
-                self.complete_on_send = true;
+            if self.flight_pending {
+                self.flight_pending = false;
+                if self.hs.is_complete() && !self.reported_complete {
+                    self.complete_on_send = true;
+                }
+                return Ok(Received::RequestSend);
             }
-            return Outcome::RequestSend;
+            if self.hs.is_complete() && !self.reported_complete && !self.complete_on_send {
+                self.reported_complete = true;
+                return Ok(Received::HandshakeComplete);
+            }
         }
-        if self.hs.is_complete() && !self.reported_complete && !self.complete_on_send {
-            self.reported_complete = true;
-            return Outcome::HandshakeComplete;
+        // Drained: `Success` only for `processed_data` with no part of a record left.
+        if processed && self.in_end <= self.in_start {
+            return Ok(Received::Success);
         }
-        self.drained_or_send()
-    }
-
-    fn drained_or_send(&self) -> Outcome {
-        Outcome::Drained {
-            partial: self.in_end > self.in_start,
-        }
-    }
-
-    fn outcome(&self, o: Outcome, processed: bool) -> Received<'_> {
-        match o {
-            Outcome::AppData(r) => Received::AppData(self.inbuf.get(r).unwrap_or_default()),
-            Outcome::Alert(level, description) => Received::Alert { level, description },
-            Outcome::RequestSend => Received::RequestSend,
-            Outcome::HandshakeComplete => Received::HandshakeComplete,
-            Outcome::Drained { partial: false } if processed => Received::Success,
-            Outcome::Drained { .. } => Received::RequestRecv,
-        }
+        Ok(Received::RequestRecv)
     }
 
     /// A server's first record may be an SSL 2.0-format ClientHello (RFC 2246 appendix
@@ -720,27 +703,28 @@ impl Session {
         self.recharge();
         let bytes = lent.get(range).unwrap_or_default();
         let (result, used) = self.run_handshake(bytes);
-        let rest = bytes.get(used..).unwrap_or_default();
-        let kept = if result.is_ok() && !rest.is_empty() {
+        let mut rest = bytes.get(used..).unwrap_or_default();
+        let mut result = result;
+        if result.is_ok() {
             // A handshake buffer being replaced is freed below: only growth past it is
             // charged.
             let freed = if buffered { lent.capacity() } else { 0 };
-            self.reserve(rest.len().saturating_sub(freed))
-                .map(|()| rest.to_vec())
-        } else {
-            Ok(Vec::new())
-        };
+            result = self.reserve(rest.len().saturating_sub(freed));
+        }
+        if result.is_err() {
+            rest = &[];
+        }
+        // Empty (no allocation) unless a message is cut.
+        let kept = rest.to_vec();
         if buffered {
             drop(lent);
         } else {
             self.inbuf = lent;
         }
         self.inbuf_lent = 0;
+        self.hsbuf = kept;
         self.recharge();
-        result?;
-        self.hsbuf = kept?;
-        self.recharge();
-        Ok(())
+        result
     }
 
     /// Hands every whole handshake message at the start of `buf` to the machine, in
