@@ -58,6 +58,21 @@ struct Class {
     free_head: u32,
 }
 
+/// A class slot before `BlockPool::new` fills it: no blocks.
+const UNUSED_CLASS: Class = Class {
+    stats: ClassStats {
+        block_size: 0,
+        count: 0,
+        in_use: 0,
+        high_water: 0,
+        allocations: 0,
+        refusals: 0,
+    },
+    base: 0,
+    // Set to `NONE` for the classes in use: an all-zero table is one memclr.
+    free_head: 0,
+};
+
 /// A deterministic allocator of fixed-size blocks over a caller-provided region.
 #[derive(Debug)]
 pub struct BlockPool<'r> {
@@ -82,11 +97,9 @@ impl<'r> BlockPool<'r> {
         // classes that sort before it. No second array and no swaps of the 40-byte entries:
         // less code and stack on a Cortex-M than a sort (`sort_by_key`, a driftsort, is over
         // 2 KB there).
-        let mut pool = BlockPool {
-            region,
-            classes: [Class::default(); MAX_CLASSES],
-            n_classes: n,
-        };
+        // The table is filled where it is and moved once, into the pool returned (on a
+        // Cortex-M, building the pool first and then the table in it cost a copy of both).
+        let mut table = [UNUSED_CLASS; MAX_CLASSES];
         for (i, c) in classes.iter().enumerate() {
             let mut rank = 0;
             for (j, d) in classes.iter().enumerate() {
@@ -94,14 +107,14 @@ impl<'r> BlockPool<'r> {
                     rank += 1;
                 }
             }
-            let slot = &mut pool.classes[rank].stats;
+            let slot = &mut table[rank].stats;
             slot.block_size = c.block_size;
             slot.count = c.count;
         }
 
         // Blocks are aligned by address, so start at the first aligned byte of the region.
-        let mut offset = (pool.region.as_ptr() as usize).wrapping_neg() % BLOCK_ALIGN;
-        for c in pool.classes[..n].iter_mut() {
+        let mut offset = (region.as_ptr() as usize).wrapping_neg() % BLOCK_ALIGN;
+        for c in table[..n].iter_mut() {
             let count = c.stats.count;
             if count == 0 || count >= NONE as usize {
                 return Err(Error::ArgFail);
@@ -113,14 +126,18 @@ impl<'r> BlockPool<'r> {
             c.free_head = NONE;
             offset = offset.checked_add(bytes).ok_or(Error::LimitFail)?;
         }
-        if offset > pool.region.len() {
+        if offset > region.len() {
             return Err(Error::LimitFail);
         }
         // No block is linked yet: each class hands out its never-used blocks in order once
         // its free list is empty (see `Class::free_head`), which is the order a list
         // threaded through every block at the start would give, without a pass over the
         // region here.
-        Ok(pool)
+        Ok(BlockPool {
+            region,
+            classes: table,
+            n_classes: n,
+        })
     }
 
     /// The region size that always fits `classes`, whatever the region's alignment.

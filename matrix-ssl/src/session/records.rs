@@ -59,12 +59,15 @@ impl Session {
         let want = need.max(self.in_end + READ_CHUNK);
         // What must fit at the least: the rest of the current record, or one more byte.
         let least = need.max(self.in_end + 1);
-        if self.inbuf.len() < want {
-            if self.reserve(want - self.inbuf.len()).is_ok() {
-                self.grow_inbuf(want);
-            } else if self.inbuf.len() < least && self.reserve(least - self.inbuf.len()).is_ok() {
-                self.grow_inbuf(least);
-            }
+        // All of `want` if the budget allows, else at least `least` if it allows that.
+        let len = self.inbuf.len();
+        let target = if self.reserve(want.saturating_sub(len)).is_ok() {
+            want
+        } else {
+            least
+        };
+        if len < target && self.reserve(target - len).is_ok() {
+            self.grow_inbuf(target);
         }
         self.recharge();
         let end = self.in_end;
