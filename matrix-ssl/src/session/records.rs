@@ -293,8 +293,8 @@ impl Session {
             self.write_seq = self.write_seq.wrapping_add(1);
             let len = self.outbuf.len() - start - TLS_HEADER_LEN;
             let len = u16::try_from(len).map_err(|_| Fatal::internal(Error::Failure))?;
-            if let Some(l) = self.outbuf.get_mut(start + 3..start + 5) {
-                l.copy_from_slice(&len.to_be_bytes());
+            if let Some([hi, lo]) = self.outbuf.get_mut(start + 3..start + 5) {
+                [*hi, *lo] = len.to_be_bytes();
             }
         }
         self.recharge();
