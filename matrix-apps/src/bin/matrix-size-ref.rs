@@ -640,9 +640,41 @@ fn main() -> ExitCode {
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("matrix-size-ref: error {}", e.code());
+            report_error(e.code());
             ExitCode::from(1)
         }
+    }
+}
+
+/// Writes `matrix-size-ref: error CODE` (the `PS_*` value) to standard error, as
+/// `eprintln!` would, but through the descriptor and with the digits made here: no
+/// formatting machinery or stderr lock in the one-role binary, whose size is the library's.
+#[cfg(not(all(feature = "client", feature = "server")))]
+#[cfg(any(feature = "client", feature = "server"))]
+#[cfg(not(feature = "dtls"))]
+fn report_error(code: i32) {
+    use std::io::Write;
+    use std::os::fd::AsFd;
+    let mut line = b"matrix-size-ref: error -".to_vec();
+    if code >= 0 {
+        line.pop();
+    }
+    // At most 10 decimal digits in a u32, written from the last.
+    let mut digits = [0u8; 10];
+    let mut n = code.unsigned_abs();
+    let mut used = 0;
+    for slot in digits.iter_mut().rev() {
+        *slot = b'0' + (n % 10) as u8;
+        n /= 10;
+        used += 1;
+        if n == 0 {
+            break;
+        }
+    }
+    line.extend_from_slice(digits.get(digits.len() - used..).unwrap_or_default());
+    line.push(b'\n');
+    if let Ok(mut err) = stdio_file(std::io::stderr().as_fd()) {
+        let _ = err.write_all(&line);
     }
 }
 
