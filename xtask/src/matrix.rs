@@ -331,6 +331,7 @@ pub fn size_rustflags(root: &Path, features: &[String]) -> Vec<String> {
 ///   entries and fewer panic locations): "z" stays, the figure being `.text`;
 /// - `-Cdebuginfo=0`: byte-identical images (it is already the `release` default);
 /// - lld's `-Wl,-O2` (tail-merged strings): 8 B more in minimal-client's share.
+///
 /// The unwind tables (`.eh_frame`, `.eh_frame_hdr`: 15.5 KB of minimal-client's share)
 /// stay: see [`size_rustflags`].
 pub fn host_size_rustflags() -> Vec<String> {
