@@ -315,9 +315,10 @@ pub fn size_rustflags(root: &Path, features: &[String]) -> Vec<String> {
 ///   addresses. `--icf=safe` folds nothing here (rustc emits no address-significance
 ///   table). lld only (Rust's default linker on x86_64 Linux since 1.90; GNU ld has no ICF).
 ///
-/// Measured and not taken (2026-12-07, library share of minimal-client / psk-client /
-/// ecdhe-ecdsa-client, `.text` then Berkeley text, against 63,907 / 45,388 / 64,172 and
-/// 91,542 / 65,542 / 90,206 B with these flags and `min-size` as they are):
+/// Measured and not taken (2026-12-07, before the three flags above, each alone against
+/// `min-size` and [`size_rustflags`] as they are: library share of minimal-client /
+/// psk-client / ecdhe-ecdsa-client, `.text` then Berkeley text, against 63,907 / 45,388 /
+/// 64,172 and 91,542 / 65,542 / 90,206 B):
 /// - `lto = "thin"`: 70,292 / 50,612 / 70,420 and 114,863 / 84,810 / 110,870 B; with
 ///   `-Cforce-unwind-tables=no` the same `.text`, 32-36 B less Berkeley text: the
 ///   library's functions keep their `.eh_frame` entries under ThinLTO too;
