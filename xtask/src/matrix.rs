@@ -4,9 +4,11 @@
 //! For each profile, `matrix-apps`' reference binary `matrix-size-ref` is built twice:
 //!
 //! - with the `min-size` profile (opt-level "z", LTO, panic=abort, stripped), the stable
-//!   size flags of [`size_rustflags`] and exactly the profile's features: its text/data/bss
-//!   (binutils' `size`) are the profile's size, and the same binary built with no role at
-//!   all is the baseline, so text minus the baseline's text is the library's own share
+//!   size flags of [`size_rustflags`] and [`host_size_rustflags`] and exactly the
+//!   profile's features: its text/data/bss (binutils' `size`) are the profile's size,
+//!   and the same binary built with no role at all is the baseline, so text minus the
+//!   baseline's text is the library's own share (and the `.text` section minus the
+//!   baseline's, its code alone)
 //!   (`cargo xtask matrix size [--sections] [PROFILE...]` builds only these);
 //! - in release mode with both roles added (speed needs a peer in memory) and the
 //!   `heap-count` feature: `speed` prints full and resumed handshakes per second, bulk MB/s
@@ -83,6 +85,9 @@ pub struct Row {
     pub size: Option<Size>,
     /// Text minus the baseline's text.
     pub library_text: Option<u64>,
+    /// The `.text` section (code alone: no read-only data, unwind tables or relocations)
+    /// minus the baseline's: the figure issue 14 compares with MatrixSSL's library `.text`.
+    pub library_code: Option<u64>,
     /// The `speed` line's values by key.
     pub speed: Vec<(String, String)>,
     /// Why speed or size is absent.
@@ -199,10 +204,10 @@ pub(crate) fn build(root: &Path, profile: &str, features: &[String]) -> Result<P
     let mut cmd = Command::new("cargo");
     cmd.args(&args).current_dir(root);
     if size_build {
-        cmd.env_remove("RUSTFLAGS").env(
-            "CARGO_ENCODED_RUSTFLAGS",
-            size_rustflags(root, features).join("\x1f"),
-        );
+        let mut flags = size_rustflags(root, features);
+        flags.extend(host_size_rustflags());
+        cmd.env_remove("RUSTFLAGS")
+            .env("CARGO_ENCODED_RUSTFLAGS", flags.join("\x1f"));
     }
     let out = cmd
         .output()
@@ -250,7 +255,9 @@ pub(crate) fn build(root: &Path, profile: &str, features: &[String]) -> Result<P
 /// functions need `.eh_frame` (it is built with panic=unwind), that information goes to
 /// `.eh_frame` for all of them (checked with `llc` on the LTO module of a small program:
 /// with the debug information stripped, its `nounwind` functions lose their entries).
-/// No stable flag drops the incoming debug information, so the library's own entries
+/// No stable flag drops the incoming debug information (without LTO the flag does drop
+/// the library's entries, but the code grows by more: [`host_size_rustflags`] has the
+/// figures), so the library's own entries
 /// (about 9.8 KB of `.eh_frame` in the minimal client, plus 8 B each in
 /// `.eh_frame_hdr`) stay. Not on stable Rust at all: the firmware build's
 /// `-Zlocation-detail=none` and `-Cpanic=immediate-abort` (the panic locations and
@@ -278,6 +285,69 @@ pub fn size_rustflags(root: &Path, features: &[String]) -> Vec<String> {
     flags
 }
 
+/// The x86_64 size build's flags that only a hosted (Linux) program has, on top of
+/// [`size_rustflags`] (which the firmware build shares): what a user building a Linux
+/// program for size would be told to set.
+///
+/// - `--cfg getrandom_backend="linux_getrandom"`: `getrandom`'s documented opt-in backend,
+///   the getrandom(2) system call without the `/dev/urandom` fallback for kernels older
+///   than 3.17 (2014; Rust's own minimum is 3.2, hence the crate's default fallback):
+///   608 B of `.text` and 952 B of Berkeley text less in every client profile (the
+///   fallback's file opening, polling of `/dev/random` and its error paths).
+/// - `-Clink-arg=-Wl,-z,pack-relative-relocs`: the PIE's relative relocations as RELR
+///   (a bitmap of the words to relocate, 8 B for up to 63 of them) instead of 24-byte
+///   RELA entries: still a position-independent executable loaded at a random address,
+///   the same words relocated at start-up; needs glibc 2.36 or later at run time (the
+///   linker records a `GLIBC_ABI_DT_RELR` version need, so an older glibc refuses to start
+///   the program rather than run it unrelocated). It only shrinks `.rela.dyn` (the panic
+///   locations' and vtables' pointers): Berkeley text 3,376 B less in minimal-client
+///   (3,528 B of `.rela.dyn` share), 2,320 B in psk-client, 2,200 B in ecdhe-ecdsa-client,
+///   and 6,654 B in the baseline itself; `.text` is unchanged. lld (Rust's default linker on
+///   x86_64 Linux) and GNU ld 2.38 or later take the flag.
+/// - `-Clink-arg=-Wl,--icf=all`: the linker folds functions whose machine code and
+///   relocations are identical (drop glue and small generic instances of different types
+///   that compile to the same instructions, which LLVM's own function merging, working on
+///   IR of different types, leaves apart): 720 B of `.text` less in minimal-client, 336 B
+///   in psk-client, 512 B in ecdhe-ecdsa-client (800 B in the baseline). Sound for Rust:
+///   the language promises no distinct addresses for distinct functions (rustc merges
+///   identical functions itself), and lld folds no read-only data under `--icf=all` (that
+///   takes `--ignore-data-address-equality`), so distinct statics keep distinct
+///   addresses. `--icf=safe` folds nothing here (rustc emits no address-significance
+///   table). lld only (Rust's default linker on x86_64 Linux since 1.90; GNU ld has no ICF).
+///
+/// Measured and not taken (2026-12-07, before the three flags above, each alone against
+/// `min-size` and [`size_rustflags`] as they are: library share of minimal-client /
+/// psk-client / ecdhe-ecdsa-client, `.text` then Berkeley text, against 63,907 / 45,388 /
+/// 64,172 and 91,542 / 65,542 / 90,206 B):
+/// - `lto = "thin"`: 70,292 / 50,612 / 70,420 and 114,863 / 84,810 / 110,870 B; with
+///   `-Cforce-unwind-tables=no` the same `.text`, 32-36 B less Berkeley text: the
+///   library's functions keep their `.eh_frame` entries under ThinLTO too;
+/// - `lto = false` (one codegen unit, `--gc-sections`): 72,240 / 52,496 / 72,816 and
+///   120,455 / 89,662 / 117,470 B; with `-Cforce-unwind-tables=no` the unwind tables do go
+///   (`.eh_frame` + `.eh_frame_hdr` share 29,132 -> 8,956 B in minimal-client: without
+///   LTO, the library's objects carry no debug information from std), but the code is
+///   8.3 KB larger, so Berkeley text is still 100,279 / 75,290 / 98,094 B;
+/// - `opt-level = "s"`: `.text` 68,656 / 46,885 / 68,496 B (+4.7 KB), Berkeley text
+///   87,731 / 60,739 / 86,402 B (-3.8 KB: more inlining, so fewer functions with unwind
+///   entries and fewer panic locations): "z" stays, the issue's figure being `.text`;
+/// - `-Cdebuginfo=0`: byte-identical images (it is already the `release` default);
+/// - lld's `-Wl,-O2` (tail-merged strings): 8 B more in minimal-client's share.
+///
+/// The unwind tables (`.eh_frame`, `.eh_frame_hdr`: 15.5 KB of minimal-client's share)
+/// stay: see [`size_rustflags`].
+pub fn host_size_rustflags() -> Vec<String> {
+    let mut flags = Vec::new();
+    if cfg!(target_os = "linux") {
+        flags.extend([
+            "--cfg".into(),
+            "getrandom_backend=\"linux_getrandom\"".into(),
+            "-Clink-arg=-Wl,-z,pack-relative-relocs".into(),
+            "-Clink-arg=-Wl,--icf=all".into(),
+        ]);
+    }
+    flags
+}
+
 /// A short stable name for a feature list (FNV-1a), for the kept binaries' file names.
 fn short_hash(s: &str) -> String {
     let h = s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
@@ -289,6 +359,32 @@ fn short_hash(s: &str) -> String {
 /// text/data/bss of `bin` by binutils' `size` (Berkeley format).
 fn size_of(bin: &Path) -> Result<Size, String> {
     size_by("size", bin)
+}
+
+/// The size of `bin`'s `.text` section (code only), by binutils' `size -A`.
+fn code_of(bin: &Path) -> Result<u64, String> {
+    sections_of(bin)?
+        .into_iter()
+        .find(|(name, _)| name == ".text")
+        .map(|(_, bytes)| bytes.unsigned_abs())
+        .ok_or_else(|| format!("no .text section in {}", bin.display()))
+}
+
+/// The ELF sections of `bin` and their sizes, by binutils' `size -A`.
+fn sections_of(bin: &Path) -> Result<Vec<(String, i64)>, String> {
+    let out = Command::new("size")
+        .arg("-A")
+        .arg(bin)
+        .output()
+        .map_err(|e| format!("cannot run `size -A` (binutils): {e}"))?;
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            let mut w = l.split_whitespace();
+            let (name, bytes) = (w.next()?, w.next()?.parse().ok()?);
+            name.starts_with('.').then(|| (name.to_string(), bytes))
+        })
+        .collect())
 }
 
 /// text/data/bss of `bin` by `program`, a binutils `size` (Berkeley format).
@@ -375,7 +471,13 @@ fn datagram_note(kv: &[(String, String)]) -> Option<String> {
 }
 
 /// Measures one profile; `Err` only when a build fails.
-fn measure(root: &Path, p: &Profile, baseline: Size, millis: u64) -> Result<Row, String> {
+fn measure(
+    root: &Path,
+    p: &Profile,
+    baseline: Size,
+    baseline_code: u64,
+    millis: u64,
+) -> Result<Row, String> {
     let mut row = Row {
         name: p.name.clone(),
         about: p.about.clone(),
@@ -391,6 +493,7 @@ fn measure(root: &Path, p: &Profile, baseline: Size, millis: u64) -> Result<Row,
         .map_err(|e| format!("profile `{}` does not build: {e}", p.name))?;
     let size = size_of(&small)?;
     row.library_text = Some(size.text.saturating_sub(baseline.text));
+    row.library_code = Some(code_of(&small)?.saturating_sub(baseline_code));
     row.size = Some(size);
     let fast = build(root, "release", &speed_features(p))
         .map_err(|e| format!("profile `{}` (speed build) does not build: {e}", p.name))?;
@@ -452,9 +555,12 @@ pub fn size_only(root: &Path, args: &[String]) -> Result<(), String> {
     }
     let base_bin = build(root, "min-size", &[])?;
     let baseline = size_of(&base_bin)?;
-    println!("| profile | text | data | bss | library text |\n|---|---:|---:|---:|---:|");
+    let baseline_code = code_of(&base_bin)?;
     println!(
-        "| baseline (no role) | {} | {} | {} | - |",
+        "| profile | text | data | bss | library text | library .text |\n|---|---:|---:|---:|---:|---:|"
+    );
+    println!(
+        "| baseline (no role) | {} | {} | {} | - | - |",
         baseline.text, baseline.data, baseline.bss
     );
     for p in all
@@ -465,16 +571,17 @@ pub fn size_only(root: &Path, args: &[String]) -> Result<(), String> {
             .map_err(|e| format!("profile `{}` does not build: {e}", p.name))?;
         let size = size_of(&bin)?;
         println!(
-            "| {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} |",
             p.name,
             size.text,
             size.data,
             size.bss,
-            size.text.saturating_sub(baseline.text)
+            size.text.saturating_sub(baseline.text),
+            code_of(&bin)?.saturating_sub(baseline_code)
         );
         if sections {
             for (name, bytes) in section_share(&bin, &base_bin)? {
-                println!("|   {name} | {bytes:+} | | | |");
+                println!("|   {name} | {bytes:+} | | | | |");
             }
         }
     }
@@ -483,22 +590,7 @@ pub fn size_only(root: &Path, args: &[String]) -> Result<(), String> {
 
 /// The sections whose size differs between `bin` and `base`: (name, bin's minus base's).
 fn section_share(bin: &Path, base: &Path) -> Result<Vec<(String, i64)>, String> {
-    let read = |b: &Path| -> Result<Vec<(String, i64)>, String> {
-        let out = Command::new("size")
-            .arg("-A")
-            .arg(b)
-            .output()
-            .map_err(|e| format!("cannot run `size -A` (binutils): {e}"))?;
-        Ok(String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter_map(|l| {
-                let mut w = l.split_whitespace();
-                let (name, bytes) = (w.next()?, w.next()?.parse().ok()?);
-                name.starts_with('.').then(|| (name.to_string(), bytes))
-            })
-            .collect())
-    };
-    let (a, b) = (read(bin)?, read(base)?);
+    let (a, b) = (sections_of(bin)?, sections_of(base)?);
     let mut out: Vec<(String, i64)> = a
         .iter()
         .map(|(n, x)| {
@@ -529,12 +621,13 @@ pub fn run(root: &Path, quick: bool) -> Result<(), String> {
         total: chosen.len() + 1,
     };
     progress.show(0, "baseline (no role)");
-    let baseline = size_of(&build(root, "min-size", &[])?)?;
+    let base_bin = build(root, "min-size", &[])?;
+    let (baseline, baseline_code) = (size_of(&base_bin)?, code_of(&base_bin)?);
     let mut rows = Vec::new();
     let mut failures = Vec::new();
     for (i, p) in chosen.iter().enumerate() {
         progress.show(i + 1, &p.name);
-        match measure(root, p, baseline, millis) {
+        match measure(root, p, baseline, baseline_code, millis) {
             Ok(r) => rows.push(r),
             Err(e) => {
                 failures.push(e);

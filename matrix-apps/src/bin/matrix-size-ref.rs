@@ -13,7 +13,9 @@
 //!   client and server over an in-memory datagram loop (the `dtls_pair` module: cookie
 //!   round, PMTU-sized records) instead of TLS sessions;
 //! - one role: the session talks to standard input/output (what a device's firmware does
-//!   with its only connection), so the role's whole code stays in the binary; it cannot
+//!   with its only connection), reading and writing the descriptors directly (no stdio
+//!   buffering: the size build measures the library, not std's buffered stdio), so the
+//!   role's whole code stays in the binary; it cannot
 //!   measure speed without a peer, so `cargo xtask matrix` measures with both roles;
 //! - no role: prints that nothing is compiled in (the baseline the library's share is
 //!   measured against).
@@ -538,17 +540,29 @@ fn tls_session(ctx: &matrix_ssl::Context) -> Result<matrix_ssl::Session, matrix_
     ctx.new_server_session(server_keys()?, None)
 }
 
-/// Sends everything the session has to send to standard output.
+/// Standard input or output as a plain file (a duplicate of its descriptor): reads and
+/// writes go straight to the descriptor, as a device's `send`/`recv` on its link do,
+/// without the standard library's stdin buffer and stdout line buffering (which would
+/// only copy the records once more, and whose code is not the library's).
 #[cfg(not(all(feature = "client", feature = "server")))]
 #[cfg(any(feature = "client", feature = "server"))]
 #[cfg(not(feature = "dtls"))]
-fn flush(s: &mut matrix_ssl::Session) -> Result<(), matrix_ssl::Error> {
+fn stdio_file(fd: std::os::fd::BorrowedFd<'_>) -> Result<std::fs::File, matrix_ssl::Error> {
+    fd.try_clone_to_owned()
+        .map(std::fs::File::from)
+        .map_err(|_| matrix_ssl::Error::PlatformFail)
+}
+
+/// Sends everything the session has to send to `out` (standard output).
+#[cfg(not(all(feature = "client", feature = "server")))]
+#[cfg(any(feature = "client", feature = "server"))]
+#[cfg(not(feature = "dtls"))]
+fn flush(s: &mut matrix_ssl::Session, mut out: &std::fs::File) -> Result<(), matrix_ssl::Error> {
     use std::io::Write;
-    let mut out = std::io::stdout().lock();
     loop {
         let data = s.get_outdata();
         if data.is_empty() {
-            return out.flush().map_err(|_| matrix_ssl::Error::PlatformFail);
+            return Ok(());
         }
         let n = out
             .write(data)
@@ -563,21 +577,26 @@ fn flush(s: &mut matrix_ssl::Session) -> Result<(), matrix_ssl::Error> {
 /// One role over TLS: the handshake, one message each way and close_notify over standard
 /// input/output, through the buffer API (MatrixSSL's event loop, what the firmware image
 /// runs over its link): the same work as the firmware image and MatrixSSL's client, and
-/// no more (no `Stream` adapter, no `std::io::Error` or message formatting: an error is
-/// reported by its `PS_*` code).
+/// no more (no `Stream` adapter, no stdio buffers, no `std::io::Error` or message
+/// formatting: an error is reported by its `PS_*` code). Checked by hand against
+/// OpenSSL (Python's `ssl` server relayed to the program's standard input/output): the
+/// minimal and ECDHE-ECDSA clients complete the handshake, send `ping`, read the answer
+/// and close with close_notify.
 #[cfg(not(all(feature = "client", feature = "server")))]
 #[cfg(any(feature = "client", feature = "server"))]
 #[cfg(not(feature = "dtls"))]
 fn main() -> ExitCode {
     use matrix_ssl::{AlertDescription, AlertLevel, Error, Received};
     use std::io::Read;
+    use std::os::fd::AsFd;
     let run = || -> Result<(), Error> {
         let ctx = matrix_ssl::open(matrix_ssl::Config::default())?;
         let mut s = tls_session(&ctx)?;
         let (mut sent, mut answered) = (false, false);
-        let mut input = std::io::stdin().lock();
+        let mut input = stdio_file(std::io::stdin().as_fd())?;
+        let output = stdio_file(std::io::stdout().as_fd())?;
         loop {
-            flush(&mut s)?;
+            flush(&mut s, &output)?;
             if s.is_handshake_complete() && !sent {
                 s.encode_to_outdata(b"ping")?;
                 sent = true;
@@ -585,7 +604,7 @@ fn main() -> ExitCode {
             }
             if sent && answered {
                 s.encode_closure_alert()?;
-                return flush(&mut s);
+                return flush(&mut s, &output);
             }
             let n = input
                 .read(s.get_readbuf())
@@ -621,9 +640,41 @@ fn main() -> ExitCode {
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("matrix-size-ref: error {}", e.code());
+            report_error(e.code());
             ExitCode::from(1)
         }
+    }
+}
+
+/// Writes `matrix-size-ref: error CODE` (the `PS_*` value) to standard error, as
+/// `eprintln!` would, but through the descriptor and with the digits made here: no
+/// formatting machinery or stderr lock in the one-role binary, whose size is the library's.
+#[cfg(not(all(feature = "client", feature = "server")))]
+#[cfg(any(feature = "client", feature = "server"))]
+#[cfg(not(feature = "dtls"))]
+fn report_error(code: i32) {
+    use std::io::Write;
+    use std::os::fd::AsFd;
+    let mut line = b"matrix-size-ref: error -".to_vec();
+    if code >= 0 {
+        line.pop();
+    }
+    // At most 10 decimal digits in a u32, written from the last.
+    let mut digits = [0u8; 10];
+    let mut n = code.unsigned_abs();
+    let mut used = 0;
+    for slot in digits.iter_mut().rev() {
+        *slot = b'0' + (n % 10) as u8;
+        n /= 10;
+        used += 1;
+        if n == 0 {
+            break;
+        }
+    }
+    line.extend_from_slice(digits.get(digits.len() - used..).unwrap_or_default());
+    line.push(b'\n');
+    if let Ok(mut err) = stdio_file(std::io::stderr().as_fd()) {
+        let _ = err.write_all(&line);
     }
 }
 

@@ -24,7 +24,9 @@ pub fn markdown(rows: &[Row], baseline: Size, quick: bool) -> String {
          panic=abort, stripped; the compact SHA-256 rounds and AES of the RustCrypto crates \
          unless a `*-improve-perf-increase-codesize` feature asks for speed, paths \
          remapped: stable flags only), KiB. \"lib text\" is text minus the baseline binary with no \
-         role compiled in ({} KiB text). Speed: the same program in release mode, in memory, \
+         role compiled in ({} KiB text); \"lib .text\" is the same difference of the `.text` \
+         section alone (code: no read-only data, unwind tables or relocations; the figure \
+         issue 14 compares with MatrixSSL's library `.text`), in bytes. Speed: the same program in release mode, in memory, \
          both roles (TLS sessions through the buffer API; for a profile with `dtls`, a DTLS \
          1.0 client and server over a lossless datagram loop, each handshake with the \
          HelloVerifyRequest cookie round); bulk is client-to-server application data with \
@@ -40,11 +42,11 @@ pub fn markdown(rows: &[Row], baseline: Size, quick: bool) -> String {
     );
     let _ = writeln!(
         out,
-        "| profile | status | text | data | bss | lib text | full hs/s | resumed hs/s | bulk MB/s | suite | session bytes | session peak | heap idle client | heap idle server | handshake peak heap | note |"
+        "| profile | status | text | data | bss | lib text | lib .text | full hs/s | resumed hs/s | bulk MB/s | suite | session bytes | session peak | heap idle client | heap idle server | handshake peak heap | note |"
     );
     let _ = writeln!(
         out,
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|"
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|"
     );
     for r in rows {
         let (t, d, b) = r
@@ -52,9 +54,13 @@ pub fn markdown(rows: &[Row], baseline: Size, quick: bool) -> String {
             .map(|s| (kib(s.text), kib(s.data), kib(s.bss)))
             .unwrap_or_else(|| ("-".into(), "-".into(), "-".into()));
         let lib = r.library_text.map(kib).unwrap_or_else(|| "-".into());
+        let code = r
+            .library_code
+            .map(|n| n.to_string())
+            .unwrap_or_else(|| "-".into());
         let _ = writeln!(
             out,
-            "| {} | {} | {t} | {d} | {b} | {lib} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {t} | {d} | {b} | {lib} | {code} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.name,
             r.status,
             r.speed_text("full_hs_per_s"),
@@ -80,7 +86,7 @@ pub fn markdown(rows: &[Row], baseline: Size, quick: bool) -> String {
 /// The CSV report (sizes in bytes).
 pub fn csv(rows: &[Row]) -> String {
     let mut out = String::from(
-        "profile,status,text,data,bss,library_text,full_hs_per_s,resumed_hs_per_s,bulk_mb_per_s,bulk_suite,session_idle_bytes,session_peak_bytes,heap_client_idle_bytes,heap_server_idle_bytes,heap_handshake_peak_bytes,note\n",
+        "profile,status,text,data,bss,library_text,library_code,full_hs_per_s,resumed_hs_per_s,bulk_mb_per_s,bulk_suite,session_idle_bytes,session_peak_bytes,heap_client_idle_bytes,heap_server_idle_bytes,heap_handshake_peak_bytes,note\n",
     );
     for r in rows {
         let num = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_default();
@@ -93,13 +99,14 @@ pub fn csv(rows: &[Row]) -> String {
         };
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},\"{}\"",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},\"{}\"",
             r.name,
             r.status,
             num(r.size.map(|s| s.text)),
             num(r.size.map(|s| s.data)),
             num(r.size.map(|s| s.bss)),
             num(r.library_text),
+            num(r.library_code),
             sp("full_hs_per_s"),
             sp("resumed_hs_per_s"),
             sp("bulk_mb_per_s"),
@@ -236,6 +243,7 @@ mod tests {
                 bss: 0,
             }),
             library_text: Some(1024),
+            library_code: Some(700),
             speed: [
                 ("full_hs_per_s", "12499.9"),
                 ("heap_client_idle_bytes", "6435"),
@@ -264,5 +272,8 @@ mod tests {
         assert_eq!(at("heap_server_idle_bytes"), "6137");
         assert_eq!(at("heap_handshake_peak_bytes"), "12773");
         assert_eq!(at("resumed_hs_per_s"), "");
+        assert_eq!(at("library_text"), "1024");
+        assert_eq!(at("library_code"), "700");
+        assert!(md.contains("| 1.0 | 700 |"), "{md}");
     }
 }
