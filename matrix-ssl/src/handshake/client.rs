@@ -304,7 +304,7 @@ impl ClientHandshake {
         // RFC 8422 section 5.1: our groups and point formats, with an ECDHE suite (which
         // only an ECC build has).
         if kx::ECDHE {
-            ecdhe::client_hello_extensions(&shared.ctx, &suites, &mut exts);
+            ecdhe::client_hello_extensions(&shared.ctx, suites, &mut exts);
         }
         // RFC 5246 section 7.4.1.4.1: the pairs we accept, when offering TLS 1.2.
         if super::version::TLS12 && offered_version.is_tls12() {

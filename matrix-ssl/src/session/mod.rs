@@ -367,9 +367,10 @@ impl Context {
     ) -> Result<Session, Error> {
         let mut s =
             self.client_session(keys, session_id, cipher_suite, cert_validator, extensions)?;
-        // Set before the session is handed out, so before any ServerHello can arrive.
-        if let Handshake::Client(hs) = &mut s.hs {
-            hs.extension_cb = extension_cb;
+        // Set before the session is handed out, so before any ServerHello can arrive (on
+        // a client session this cannot fail).
+        if let Some(cb) = extension_cb {
+            s.set_extension_callback(cb)?;
         }
         Ok(s)
     }
