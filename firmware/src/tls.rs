@@ -76,7 +76,7 @@ pub fn client(
     clock: impl Clock + Send + Sync + 'static,
     link: &mut impl Link,
 ) -> Result<(), Error> {
-    let ctx = matrix_ssl::open_with(Config::default(), Box::new(entropy), Arc::new(clock))?;
+    let ctx = matrix_ssl::open_with(Config::default(), Box::new(entropy), Box::new(clock))?;
     let keys = shared_keys(load_client_keys)?;
     let mut session = ctx.new_client_session(keys, None, 0, None, None)?;
     converse(&mut session, link)
@@ -137,7 +137,7 @@ pub fn server(
     clock: impl Clock + Send + Sync + 'static,
     link: &mut impl Link,
 ) -> Result<(), Error> {
-    let ctx = matrix_ssl::open_with(Config::default(), Box::new(entropy), Arc::new(clock))?;
+    let ctx = matrix_ssl::open_with(Config::default(), Box::new(entropy), Box::new(clock))?;
     let mut session = ctx.new_server_session(shared_keys(load_server_keys)?, None)?;
     converse(&mut session, link)
 }

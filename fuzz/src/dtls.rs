@@ -14,7 +14,6 @@
 //! Checked on every input: no panic, every datagram within the PMTU, the reassembler
 //! within its bound, and `get_outdata` ending.
 
-use std::sync::Arc;
 
 use matrix_core::osdep::ManualClock;
 use matrix_dtls::fragment::ReassemblyLimits;
@@ -40,7 +39,7 @@ fn dtls_context(seed: u64, mode: u8) -> Option<DtlsContext> {
     let ctx = matrix_ssl::open_with(
         config,
         Box::new(FixedEntropy::new(seed)),
-        Arc::new(ManualClock::new(FIXED_TIME_MS)),
+        Box::new(ManualClock::new(FIXED_TIME_MS)),
     )
     .ok()?;
     DtlsContext::from_context(ctx).ok()

@@ -369,7 +369,7 @@ pub fn deterministic_context_with(seed: u64, f: impl FnOnce(&mut Config)) -> Opt
     matrix_ssl::open_with(
         config,
         Box::new(FixedEntropy::new(seed)),
-        Arc::new(ManualClock::new(FIXED_TIME_MS)),
+        Box::new(ManualClock::new(FIXED_TIME_MS)),
     )
     .ok()
 }

@@ -125,6 +125,14 @@ impl<C: Clock + ?Sized> Clock for &C {
     }
 }
 
+/// A clock shared with its owner, who may move it (a test's `ManualClock`): a context
+/// takes its clock boxed, and a box of an `Arc` leaves the owner its handle.
+impl<C: Clock + ?Sized> Clock for alloc::sync::Arc<C> {
+    fn now_ms(&self) -> u64 {
+        (**self).now_ms()
+    }
+}
+
 /// `osdepBreak`: stop here, for a debugger or a crash dump.
 ///
 /// Feature `halt-on-ps-error` makes every traced error ([`crate::ps_error!`]) call it. Under

@@ -99,7 +99,7 @@ pub fn fetch<T: Read + Write>(
     request: &[u8],
     response: &mut Vec<u8>,
 ) -> Result<(), FetchError<T::Error>> {
-    let ctx = matrix_ssl::open_with(Config::default(), Box::new(trng), clock)
+    let ctx = matrix_ssl::open_with(Config::default(), Box::new(trng), Box::new(clock))
         .map_err(FetchError::Setup)?;
     let mut keys = Keys::new();
     keys.load_rsa_keys_mem(None, None, Some(ca_der))

@@ -86,7 +86,10 @@ pub(crate) struct ContextInner {
     pub(crate) tickets: Lock<crate::handshake::ticket::TicketKeys>,
     pub(crate) disabled: Lock<Vec<CipherSuite>>,
     rng: Lock<HmacDrbg>,
-    clock: Arc<dyn Clock + Send + Sync>,
+    /// Boxed, as the entropy source is: the context is its only owner (an `Arc` here
+    /// linked the reference counts' drop paths for one pointer; a caller that shares its
+    /// clock boxes an `Arc` of it).
+    clock: Box<dyn Clock + Send + Sync>,
     /// Whether sessions signal RFC 5746 (the SCSV / renegotiation_info) and honour the
     /// peer's signal. Always true outside this crate's unit tests, which clear it to make
     /// a peer from before RFC 5746 (legacy renegotiation cannot be tested otherwise: no
@@ -101,13 +104,14 @@ pub fn open(config: Config) -> Result<Context, Error> {
     open_with(
         config,
         Box::new(matrix_core::osdep::OsEntropy),
-        Arc::new(matrix_core::osdep::SystemClock),
+        Box::new(matrix_core::osdep::SystemClock),
     )
 }
 
 /// `matrixSslOpen` with an explicit entropy source (seeding the context's HMAC-DRBG, from
 /// which every session's generator is seeded) and clock (for session-cache expiry). This is
-/// how a `no_std` firmware opens a context, and how tests move time.
+/// how a `no_std` firmware opens a context, and how tests move time (a
+/// `Box::new(Arc::clone(&clock))` of a `matrix_core::osdep::ManualClock` they keep).
 ///
 /// Fails with `PS_ARG_FAIL` when the configuration leaves no protocol version this build
 /// has, or mixes TLS and DTLS versions (a context speaks over streams or over datagrams,
@@ -115,7 +119,7 @@ pub fn open(config: Config) -> Result<Context, Error> {
 pub fn open_with(
     config: Config,
     entropy: Box<dyn Entropy + Send>,
-    clock: Arc<dyn Clock + Send + Sync>,
+    clock: Box<dyn Clock + Send + Sync>,
 ) -> Result<Context, Error> {
     // A plain loop (an iterator chain is a copy of `collect`'s generic code in a small build).
     let mut versions = Vec::new();

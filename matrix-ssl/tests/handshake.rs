@@ -120,8 +120,12 @@ fn cache_expiry_and_lru() {
     let mut cfg = matrix_ssl::Config::default();
     cfg.session_table_size = 2;
     cfg.session_entry_life = std::time::Duration::from_secs(60);
-    let sctx =
-        matrix_ssl::open_with(cfg, Box::new(matrix_core::osdep::OsEntropy), clock.clone()).unwrap();
+    let sctx = matrix_ssl::open_with(
+        cfg,
+        Box::new(matrix_core::osdep::OsEntropy),
+        Box::new(clock.clone()),
+    )
+    .unwrap();
     let cctx = ctx();
     let mut ids = Vec::new();
     for _ in 0..3 {

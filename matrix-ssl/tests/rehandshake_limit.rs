@@ -18,7 +18,12 @@ fn limited_ctx(per_minute: u32, v: ProtocolVersion, clock: &Arc<ManualClock>) ->
     cfg.rehandshakes_per_minute = per_minute;
     cfg.min_version = v;
     cfg.max_version = v;
-    matrix_ssl::open_with(cfg, Box::new(matrix_core::osdep::OsEntropy), clock.clone()).unwrap()
+    matrix_ssl::open_with(
+        cfg,
+        Box::new(matrix_core::osdep::OsEntropy),
+        Box::new(clock.clone()),
+    )
+    .unwrap()
 }
 
 /// Pumps both ways until nothing moves; every event of each side.

@@ -34,7 +34,7 @@ fn server_ctx(clock: &Arc<ManualClock>, table: usize) -> Context {
     let mut cfg = Config::default();
     cfg.session_table_size = table;
     cfg.session_entry_life = Duration::from_secs(3600);
-    let ctx = matrix_ssl::open_with(cfg, Box::new(OsEntropy), clock.clone()).unwrap();
+    let ctx = matrix_ssl::open_with(cfg, Box::new(OsEntropy), Box::new(clock.clone())).unwrap();
     ctx.load_session_ticket_keys(&NAME_A, &[1; 16], &[2; 32])
         .unwrap();
     ctx

@@ -131,11 +131,10 @@ fn the_chain_and_the_purpose() {
 /// A handshake of a client with `validator::standard(host)` at `now_ms` against the rsa2048
 /// server; returns whether the client completed and what the server received.
 fn handshake(host: &str, now_ms: u64) -> (bool, Vec<Ev>) {
-    let clock = Arc::new(ManualClock::new(now_ms));
     let ctx = matrix_ssl::open_with(
         Config::default(),
         Box::new(matrix_core::osdep::OsEntropy),
-        clock,
+        Box::new(ManualClock::new(now_ms)),
     )
     .unwrap();
     let mut c = ctx

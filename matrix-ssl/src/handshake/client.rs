@@ -81,6 +81,11 @@ where
     <kx::Switch<ON> as kx::Gate>::keep(value)
 }
 
+/// What a re-handshake's hello inherits ([`Reneg`]), in a build that renegotiates; the
+/// first hello has none, and in a build that never renegotiates no hello has one (nor the
+/// code that would write it, nor its drop glue).
+type HelloReneg = Kept<{ super::RENEGOTIATION }, Reneg>;
+
 /// The most HelloVerifyRequests a DTLS client answers in one handshake: a server asks once
 /// (RFC 4347 section 4.2.1), again only when its secret rotated in between; more is a
 /// server (or an attacker) keeping us in a loop.
@@ -189,50 +194,70 @@ impl ClientHandshake {
         extensions: Option<&HelloExtensions>,
         rng: &mut dyn SecureRandom,
         out: &mut Vec<Output>,
-        reneg: Option<Reneg>,
+        reneg: Option<HelloReneg>,
     ) -> Result<Box<Self>, Error> {
         // Built once, in its box, and filled in place: the machine is large, and each move
         // of it is a copy (the sessions and the engine keep it boxed).
+        // The state waiting for the ServerHello too: `send_hello` fills it where it stays
+        // (no copy of it on the way, and one drop of the whole machine on an error).
+        let offered_version = ctx.highest_version();
         let mut hs = Box::new(ClientHandshake {
             shared: HsShared::new(ctx, keys),
-            state: State::Failed,
+            state: State::ServerHello(ExpectServerHello {
+                offered_suites: Vec::new(),
+                offered_version,
+                resume: None,
+                sent_extensions: Vec::new(),
+                hello: None,
+                verify_requests: 0,
+            }),
             validator,
             prev: Previous::new(),
             extension_cb: None,
             // Kept for the re-handshakes' hellos only: a build that cannot renegotiate
             // neither copies nor keeps them.
-            extensions: extensions.and_then(|e| keep::<{ super::RENEGOTIATION }, _>(e.clone())),
+            // (The filter first: `keep` drops what it is given there, and a clone it drops
+            // is still made.)
+            extensions: extensions
+                .filter(|_| super::RENEGOTIATION)
+                .and_then(|e| keep::<{ super::RENEGOTIATION }, _>(e.clone())),
             #[cfg(feature = "stateless-session-tickets")]
             ticket: None,
         });
-        let st = Self::send_hello(
-            &mut hs.shared,
-            session_id,
-            cipher_suite,
-            extensions,
-            rng,
-            out,
-            reneg,
-        )?;
-        hs.state = State::ServerHello(st);
+        if let ClientHandshake {
+            shared,
+            state: State::ServerHello(st),
+            ..
+        } = &mut *hs
+        {
+            Self::send_hello(
+                shared,
+                st,
+                session_id,
+                cipher_suite,
+                extensions,
+                rng,
+                out,
+                reneg,
+            )?;
+        }
         Ok(hs)
     }
 
-    /// The ClientHello of [`ClientHandshake::start`], queued in `out`; the state that
-    /// waits for the ServerHello.
+    /// The ClientHello of [`ClientHandshake::start`], queued in `out`, and what the state
+    /// `st` that waits for the ServerHello keeps of it.
+    #[allow(clippy::too_many_arguments)]
     fn send_hello(
         shared: &mut HsShared,
+        st: &mut ExpectServerHello,
         session_id: Option<&SessionId>,
         cipher_suite: u16,
         extensions: Option<&HelloExtensions>,
         rng: &mut dyn SecureRandom,
         out: &mut Vec<Output>,
-        reneg: Option<Reneg>,
-    ) -> Result<ExpectServerHello, Error> {
-        // Only a build that renegotiates starts a re-handshake (`renegotiate`): elsewhere
-        // the compiler sees that there is none.
-        let reneg = reneg.filter(|_| super::RENEGOTIATION);
-        let offered_version = shared.version;
+        reneg: Option<HelloReneg>,
+    ) -> Result<(), Error> {
+        let offered_version = st.offered_version;
         let usable = |s: &HsShared, suite: CipherSuite| {
             s.ctx
                 .versions
@@ -243,7 +268,9 @@ impl ClientHandshake {
                         && (!i.kx.is_ecdhe() || !ecdhe::our_groups(&s.ctx).is_empty())
                 })
         };
-        let mut suites: Vec<CipherSuite> = if cipher_suite != 0 {
+        // The offered list is written where the next state keeps it.
+        let suites = &mut st.offered_suites;
+        *suites = if cipher_suite != 0 {
             let nominated = CipherSuite::from(cipher_suite);
             if !usable(shared, nominated) {
                 return Err(Error::UnsupportedFail);
@@ -260,7 +287,8 @@ impl ClientHandshake {
         }
         // A cached session is offered when its suite is still offered and its version
         // still spoken; an explicit different suite clears it (API reference).
-        let mut resume = session_id
+        let resume = &mut st.resume;
+        *resume = session_id
             .filter(|sid| !sid.is_empty())
             .filter(|sid| suites.contains(&sid.suite) && shared.ctx.speaks(sid.version))
             .cloned();
@@ -276,7 +304,7 @@ impl ClientHandshake {
         // RFC 8422 section 5.1: our groups and point formats, with an ECDHE suite (which
         // only an ECC build has).
         if kx::ECDHE {
-            ecdhe::client_hello_extensions(&shared.ctx, &suites, &mut exts);
+            ecdhe::client_hello_extensions(&shared.ctx, suites, &mut exts);
         }
         // RFC 5246 section 7.4.1.4.1: the pairs we accept, when offering TLS 1.2.
         if super::version::TLS12 && offered_version.is_tls12() {
@@ -296,7 +324,7 @@ impl ClientHandshake {
             exts.push(super::EXT_ENCRYPT_THEN_MAC, &[], true);
         }
         // RFC 5077: the ticket of the session offered, or an empty extension asking for one.
-        Self::offer_ticket(shared, &mut resume, &mut exts, rng)?;
+        Self::offer_ticket(shared, resume, &mut exts, rng)?;
         match &reneg {
             None if shared.ctx.rfc5746 => {
                 suites.push(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV)
@@ -311,17 +339,21 @@ impl ClientHandshake {
         }
         // DTLS: a re-handshake's hello carries the connection's cookie again (over TLS
         // there is none to carry). Only a build that renegotiates has one to keep.
-        if super::RENEGOTIATION {
-            if let Some(r) = reneg.as_ref().filter(|_| shared.is_dtls()) {
+        if let Some(r) = reneg {
+            if shared.is_dtls() {
                 shared.dtls_cookie = r.dtls_cookie.clone();
             }
-            shared.reneg = reneg;
+            shared.reneg = Some(<kx::Switch<{ super::RENEGOTIATION }> as kx::Gate>::take(r));
         }
         shared.client_random = shared.new_random(rng).map_err(|f| f.error)?;
         // The hello is written from its parts straight into the message; only DTLS keeps a
         // `ClientHello` value (built below), to resend it with a cookie. The cookie is
-        // lent out of `shared` while `emit` borrows it.
-        let cookie = core::mem::take(&mut shared.dtls_cookie);
+        // lent out of `shared` while `emit` borrows it (a build without DTLS has none).
+        let cookie = if DTLS {
+            core::mem::take(&mut shared.dtls_cookie)
+        } else {
+            Vec::new()
+        };
         let random = shared.client_random;
         let session_id: &[u8] = resume.as_ref().map_or(&[], |s| &s.id);
         let parts = ClientHelloParts {
@@ -329,7 +361,7 @@ impl ClientHandshake {
             random: &random,
             session_id,
             cookie: (!cookie.is_empty()).then_some(&cookie[..]),
-            cipher_suites: &suites,
+            cipher_suites: suites,
             compression_methods: &[CompressionMethod::Null],
             extensions: (!exts.block.is_empty()).then_some(&exts.block[..]),
         };
@@ -351,16 +383,12 @@ impl ClientHandshake {
         } else {
             None
         };
-        shared.dtls_cookie = cookie;
-        // The offered list moves on to the next state.
-        Ok(ExpectServerHello {
-            offered_suites: suites,
-            offered_version,
-            resume,
-            sent_extensions: exts.sent,
-            hello,
-            verify_requests: 0,
-        })
+        if DTLS {
+            shared.dtls_cookie = cookie;
+        }
+        st.sent_extensions = exts.sent;
+        st.hello = hello;
+        Ok(())
     }
 
     pub(crate) fn is_complete(&self) -> bool {
@@ -425,7 +453,7 @@ impl ClientHandshake {
             self.extensions.as_ref().map(|e| -> &HelloExtensions { e }),
             rng,
             out,
-            Some(reneg),
+            keep::<{ super::RENEGOTIATION }, _>(reneg),
         )
         .map_err(Fatal::internal)?;
         let mut old = core::mem::replace(self, *next);

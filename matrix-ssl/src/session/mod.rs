@@ -349,14 +349,7 @@ impl Context {
         cert_validator: Option<CertValidator>,
         extensions: Option<&HelloExtensions>,
     ) -> Result<Session, Error> {
-        self.new_client_session_with_extension_cb(
-            keys,
-            session_id,
-            cipher_suite,
-            cert_validator,
-            extensions,
-            None,
-        )
+        self.client_session(keys, session_id, cipher_suite, cert_validator, extensions)
     }
 
     /// `matrixSslNewClientSession` with all of its arguments: [`Context::new_client_session`]
@@ -372,6 +365,27 @@ impl Context {
         extensions: Option<&HelloExtensions>,
         extension_cb: Option<ExtensionCallback>,
     ) -> Result<Session, Error> {
+        let mut s =
+            self.client_session(keys, session_id, cipher_suite, cert_validator, extensions)?;
+        // Set before the session is handed out, so before any ServerHello can arrive (on
+        // a client session this cannot fail).
+        if let Some(cb) = extension_cb {
+            s.set_extension_callback(cb)?;
+        }
+        Ok(s)
+    }
+
+    /// The client session of both constructors above, without the callback: a program
+    /// that never registers one links no code that moves or drops it here.
+    #[cfg(feature = "client-side-ssl")]
+    fn client_session(
+        &self,
+        keys: Arc<Keys>,
+        session_id: Option<&SessionId>,
+        cipher_suite: u16,
+        cert_validator: Option<CertValidator>,
+        extensions: Option<&HelloExtensions>,
+    ) -> Result<Session, Error> {
         let ctx = Arc::clone(&self.inner);
         // A DTLS context's handshakes run over datagrams (matrix-dtls), not TLS records.
         if ctx.is_dtls() {
@@ -379,7 +393,7 @@ impl Context {
         }
         let mut rng = ctx.shared_rng();
         let mut out = Vec::new();
-        let mut hs = crate::handshake::ClientHandshake::start(
+        let hs = crate::handshake::ClientHandshake::start(
             Arc::clone(&ctx),
             keys,
             session_id,
@@ -390,7 +404,6 @@ impl Context {
             &mut out,
             None,
         )?;
-        hs.extension_cb = extension_cb;
         let record_version = hello_record_version(&ctx.versions);
         let mut s = Session::new(ctx, Handshake::Client(hs), rng, record_version);
         s.apply_outputs(out).map_err(|f| f.error)?;
