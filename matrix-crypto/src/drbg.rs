@@ -208,6 +208,7 @@ impl<H: Hash> HmacDrbgOver<H> {
         if out.len() > MAX_REQUEST_LEN {
             return Err(Error::ArgFail);
         }
+        let mut additional_input = additional_input;
         if self.reseed_counter > self.reseed_interval {
             if self.source.is_none() {
                 return Err(matrix_core::ps_error!(
@@ -217,12 +218,8 @@ impl<H: Hash> HmacDrbgOver<H> {
             }
             self.reseed(additional_input)?;
             // SP 800-90A 9.3.1: the additional input went into the reseed.
-            return self.generate_unchecked(out, &[]);
+            additional_input = &[];
         }
-        self.generate_unchecked(out, additional_input)
-    }
-
-    fn generate_unchecked(&mut self, out: &mut [u8], additional_input: &[u8]) -> Result<()> {
         if !additional_input.is_empty() {
             self.update([additional_input, &[], &[]]);
         }

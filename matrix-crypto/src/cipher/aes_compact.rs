@@ -228,8 +228,12 @@ impl Schedule {
     /// byte-order copy of the schedule is built and converted.
     pub(super) fn expand(key: &[u8]) -> Self {
         let nk = (key.len() / 4).clamp(4, 8);
-        let rounds = nk + 6;
-        let mut round_keys = [[0u16; 8]; MAX_ROUND_KEYS];
+        // Filled where it is returned (no copy of the 240-byte round keys at the end).
+        let mut schedule = Schedule {
+            round_keys: [[0u16; 8]; MAX_ROUND_KEYS],
+            rounds: nk + 6,
+        };
+        let (round_keys, rounds) = (&mut schedule.round_keys, schedule.rounds);
         // The key's words are the first `nk` columns; the columns after them start zero.
         let mut bytes = [[0u8; 16]; 2];
         bytes.as_flattened_mut()[..4 * nk].copy_from_slice(&key[..4 * nk]);
@@ -239,7 +243,7 @@ impl Schedule {
         let mut rcon = 1u8;
         let (mut temp, mut earlier) = ([0u16; 8], [0u16; 8]);
         for i in nk..4 * (rounds + 1) {
-            temp = key_word(&round_keys, i - 1);
+            temp = key_word(round_keys, i - 1);
             if i % nk == 0 {
                 // RotWord: byte r takes byte r + 1.
                 for p in temp.iter_mut() {
@@ -254,7 +258,7 @@ impl Schedule {
             } else if nk > 6 && i % nk == 4 {
                 sbox(&mut temp, false);
             }
-            earlier = key_word(&round_keys, i - nk);
+            earlier = key_word(round_keys, i - nk);
             // Column `i % 4` is still zero: the new word is ORed in (the S-box also
             // filled the planes' unused bits, hence the mask).
             for j in 0..8 {
@@ -263,7 +267,7 @@ impl Schedule {
         }
         temp.zeroize();
         earlier.zeroize();
-        Schedule { round_keys, rounds }
+        schedule
     }
 
     /// The key length in bits (128, 192 or 256).
