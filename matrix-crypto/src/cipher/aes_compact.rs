@@ -308,7 +308,7 @@ impl Schedule {
         }
     }
 
-    /// [`Schedule::crypt`] for one direction.
+    /// `Schedule::crypt` for one direction.
     #[cfg(feature = "aes-gcm")]
     #[inline(never)]
     fn crypt_one<const INVERSE: bool>(&self, block: &[u8; 16]) -> [u8; 16] {
