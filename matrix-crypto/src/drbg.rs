@@ -255,7 +255,8 @@ fn hmac_drbg_update<H: Hash>(
     provided: [&[u8]; 3],
 ) {
     let has_data = !(provided[0].is_empty() && provided[1].is_empty() && provided[2].is_empty());
-    for round in [0x00u8, 0x01] {
+    // A range, not the array `[0x00, 0x01]`: the array's iterator links its own `next`.
+    for round in 0..2u8 {
         if round == 0x01 && !has_data {
             break;
         }
