@@ -74,9 +74,15 @@ impl<H: Hash> HmacDrbgOver<H> {
     /// `personalization`, which keeps `source` to reseed itself every
     /// [`DEFAULT_RESEED_INTERVAL`] requests. Fails with the source's error.
     pub fn new(mut source: Box<dyn Entropy + Send>, personalization: &[u8]) -> Result<Self> {
-        let mut drbg = Self::from_entropy(source.as_mut(), personalization)?;
-        drbg.source = Some(source);
-        drbg.reseed_interval = DEFAULT_RESEED_INTERVAL;
+        let mut seed = [0u8; ENTROPY_LEN + NONCE_LEN];
+        read_seed(source.as_mut(), &mut seed)?;
+        let drbg = Self::instantiate(
+            &seed,
+            personalization,
+            Some(source),
+            DEFAULT_RESEED_INTERVAL,
+        );
+        seed.zeroize();
         Ok(drbg)
     }
 
@@ -86,15 +92,27 @@ impl<H: Hash> HmacDrbgOver<H> {
     /// [`MAX_RESEED_INTERVAL`] and it must be reseeded by hand ([`HmacDrbg::reseed_from`]).
     pub fn from_entropy(entropy: &mut dyn Entropy, personalization: &[u8]) -> Result<Self> {
         let mut seed = [0u8; ENTROPY_LEN + NONCE_LEN];
-        let got = entropy.get_entropy(&mut seed);
-        if let Err(e) = got {
-            seed.zeroize();
-            return Err(e);
-        }
-        let (entropy_input, nonce) = seed.split_at(ENTROPY_LEN);
-        let drbg = Self::from_seed(entropy_input, nonce, personalization);
+        read_seed(entropy, &mut seed)?;
+        let drbg = Self::instantiate(&seed, personalization, None, MAX_RESEED_INTERVAL);
         seed.zeroize();
         Ok(drbg)
+    }
+
+    /// Instantiation (SP 800-90A section 10.1.2.3) from a seed read by [`read_seed`]:
+    /// entropy input, then nonce. The generator is built where it is returned (the callers
+    /// wrap it in `Ok` last), not built and then moved and patched.
+    fn instantiate(
+        seed: &[u8; ENTROPY_LEN + NONCE_LEN],
+        personalization: &[u8],
+        source: Option<Box<dyn Entropy + Send>>,
+        reseed_interval: u64,
+    ) -> Self {
+        let (entropy_input, nonce) = seed.split_at(ENTROPY_LEN);
+        Self::seeded(
+            [entropy_input, nonce, personalization],
+            source,
+            reseed_interval,
+        )
     }
 
     /// A generator seeded from the operating system ([`matrix_core::osdep::OsEntropy`]).
@@ -109,7 +127,21 @@ impl<H: Hash> HmacDrbgOver<H> {
     /// [`MAX_RESEED_INTERVAL`]; when a reseed is due, generation fails with `PlatformFail`
     /// until [`HmacDrbg::reseed_with`] is called.
     pub fn from_seed(entropy_input: &[u8], nonce: &[u8], personalization: &[u8]) -> Self {
-        // K = 0x00..., V = 0x01... (10.1.2.3 steps 2-3), in the hash's output type.
+        Self::seeded(
+            [entropy_input, nonce, personalization],
+            None,
+            MAX_RESEED_INTERVAL,
+        )
+    }
+
+    /// The generator with `K = 0x00...` and `V = 0x01...` (10.1.2.3 steps 2-3), updated with
+    /// the seed material (step 4).
+    fn seeded(
+        seed_material: [&[u8]; 3],
+        source: Option<Box<dyn Entropy + Send>>,
+        reseed_interval: u64,
+    ) -> Self {
+        // K and V in the hash's output type.
         let mut key = H::digest(&[]);
         key.as_mut().fill(0x00);
         let mut v = key;
@@ -119,10 +151,10 @@ impl<H: Hash> HmacDrbgOver<H> {
             key,
             v,
             reseed_counter: 1,
-            reseed_interval: MAX_RESEED_INTERVAL,
-            source: None,
+            reseed_interval,
+            source,
         };
-        drbg.update([entropy_input, nonce, personalization]);
+        drbg.update(seed_material);
         drbg
     }
 
@@ -139,16 +171,11 @@ impl<H: Hash> HmacDrbgOver<H> {
     /// Reseeds from the generator's own entropy source, mixing in `additional_input`;
     /// `PlatformFail` if it has none (or the source's error).
     pub fn reseed(&mut self, additional_input: &[u8]) -> Result<()> {
-        let source = self.source.as_mut().ok_or(Error::PlatformFail)?;
-        Self::reseed_via(
-            &mut self.key,
-            &mut self.v,
-            &mut self.keyed,
-            source.as_mut(),
-            additional_input,
-        )?;
-        self.reseed_counter = 1;
-        Ok(())
+        // The source is lent to `reseed_from` and put back, whatever the outcome.
+        let mut source = self.source.take().ok_or(Error::PlatformFail)?;
+        let got = self.reseed_from(source.as_mut(), additional_input);
+        self.source = Some(source);
+        got
     }
 
     /// Reseeds from `entropy` (32 bytes), mixing in `additional_input`.
@@ -157,28 +184,11 @@ impl<H: Hash> HmacDrbgOver<H> {
         entropy: &mut dyn Entropy,
         additional_input: &[u8],
     ) -> Result<()> {
-        Self::reseed_via(
-            &mut self.key,
-            &mut self.v,
-            &mut self.keyed,
-            entropy,
-            additional_input,
-        )?;
-        self.reseed_counter = 1;
-        Ok(())
-    }
-
-    fn reseed_via(
-        key: &mut H::Output,
-        v: &mut H::Output,
-        keyed: &mut Hmac<H>,
-        entropy: &mut dyn Entropy,
-        additional_input: &[u8],
-    ) -> Result<()> {
         let mut e = [0u8; ENTROPY_LEN];
         let got = entropy.get_entropy(&mut e);
         if got.is_ok() {
-            hmac_drbg_update(key, v, keyed, [&e, additional_input, &[]]);
+            self.update([&e, additional_input, &[]]);
+            self.reseed_counter = 1;
         }
         e.zeroize();
         got
@@ -198,6 +208,7 @@ impl<H: Hash> HmacDrbgOver<H> {
         if out.len() > MAX_REQUEST_LEN {
             return Err(Error::ArgFail);
         }
+        let mut additional_input = additional_input;
         if self.reseed_counter > self.reseed_interval {
             if self.source.is_none() {
                 return Err(matrix_core::ps_error!(
@@ -207,12 +218,8 @@ impl<H: Hash> HmacDrbgOver<H> {
             }
             self.reseed(additional_input)?;
             // SP 800-90A 9.3.1: the additional input went into the reseed.
-            return self.generate_unchecked(out, &[]);
+            additional_input = &[];
         }
-        self.generate_unchecked(out, additional_input)
-    }
-
-    fn generate_unchecked(&mut self, out: &mut [u8], additional_input: &[u8]) -> Result<()> {
         if !additional_input.is_empty() {
             self.update([additional_input, &[], &[]]);
         }
@@ -227,6 +234,16 @@ impl<H: Hash> HmacDrbgOver<H> {
     }
 }
 
+/// Reads the entropy input and nonce of an instantiation into `seed`, which is wiped if
+/// the source fails.
+fn read_seed(entropy: &mut dyn Entropy, seed: &mut [u8; ENTROPY_LEN + NONCE_LEN]) -> Result<()> {
+    let got = entropy.get_entropy(seed);
+    if got.is_err() {
+        seed.zeroize();
+    }
+    got
+}
+
 /// HMAC_DRBG_Update (SP 800-90A section 10.1.2.2); `provided` is the provided data in up to
 /// three parts (empty parts add nothing), so callers need not concatenate secrets into a
 /// buffer. `keyed` is HMAC keyed with `key`, before and after. The HMACs go through the
@@ -238,7 +255,8 @@ fn hmac_drbg_update<H: Hash>(
     provided: [&[u8]; 3],
 ) {
     let has_data = !(provided[0].is_empty() && provided[1].is_empty() && provided[2].is_empty());
-    for round in [0x00u8, 0x01] {
+    // A range, not the array `[0x00, 0x01]`: the array's iterator links its own `next`.
+    for round in 0..2u8 {
         if round == 0x01 && !has_data {
             break;
         }
@@ -273,8 +291,14 @@ fn hmac_drbg_fill(v: &mut [u8], keyed: &dyn KeyedMac, out: &mut [u8]) {
 
 impl<H: Hash> SecureRandom for HmacDrbgOver<H> {
     fn fill_bytes(&mut self, dest: &mut [u8]) -> Result<()> {
-        dest.chunks_mut(MAX_REQUEST_LEN)
-            .try_for_each(|chunk| self.generate(chunk, &[]))
+        // By offset, not `chunks_mut`: the same requests without the iterator's code.
+        let mut done = 0;
+        while done < dest.len() {
+            let end = dest.len().min(done + MAX_REQUEST_LEN);
+            self.generate(&mut dest[done..end], &[])?;
+            done = end;
+        }
+        Ok(())
     }
 }
 

@@ -45,10 +45,10 @@ fn p_hash_xor_keyed(key: &dyn KeyedMac, seed: &[&[u8]], out: &mut [u8]) {
     while done < out.len() {
         key.mac_into(false, &a[..n], seed, &mut block[..n]);
         let take = (out.len() - done).min(n);
-        out[done..done + take]
-            .iter_mut()
-            .zip(&block)
-            .for_each(|(o, b)| *o ^= b);
+        // An indexed loop: a `zip` links the iterator adapter's constructor for this pair.
+        for i in 0..take {
+            out[done + i] ^= block[i];
+        }
         done += take;
         if done < out.len() {
             // A(i + 1) = HMAC(secret, A(i))

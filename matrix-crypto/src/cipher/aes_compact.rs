@@ -121,26 +121,26 @@ fn affine(x: &Planes, taps: u8, c: u8) -> Planes {
 /// `b_i = x_i ^ x_(i+4) ^ x_(i+5) ^ x_(i+6) ^ x_(i+7) ^ c_i` with `c = 0x63`; or the
 /// inverse S-box (`inverse` true): the inverse affine map
 /// `x_i = y_(i+2) ^ y_(i+5) ^ y_(i+7) ^ d_i` with `d = 0x05`, then the field inverse.
-/// `inverse` is the direction (public); the taps and constants are not data.
-fn sbox(s: &Planes, inverse: bool) -> Planes {
+/// `inverse` is the direction (public); the taps and constants are not data. In place,
+/// one field inversion for both directions.
+fn sbox(s: &mut Planes, inverse: bool) {
     if inverse {
-        gf_inverse(&affine(s, 0b1010_0100, 0x05))
-    } else {
-        affine(&gf_inverse(s), 0b1111_0001, 0x63)
+        *s = affine(s, 0b1010_0100, 0x05);
+    }
+    *s = gf_inverse(s);
+    if !inverse {
+        *s = affine(s, 0b1111_0001, 0x63);
     }
 }
 
-/// ShiftRows (or its inverse): row `r` of every plane rotated by `r` columns (4 bits each).
+/// ShiftRows (or its inverse): row `r` of every plane rotated by `r` columns (4 bits each),
+/// right for the cipher, left for the inverse (a left rotation by `16 - 4r`).
 fn shift_rows(s: &mut Planes, inverse: bool) {
     for p in s.iter_mut() {
         let mut out = *p & 0x1111;
         for row in 1..4u32 {
-            let rotated = if inverse {
-                p.rotate_left(4 * row)
-            } else {
-                p.rotate_right(4 * row)
-            };
-            out |= rotated & (0x1111 << row);
+            let by = if inverse { 4 * row } else { 16 - 4 * row };
+            out |= p.rotate_left(by) & (0x1111 << row);
         }
         *p = out;
     }
@@ -152,16 +152,19 @@ fn rotate_rows(x: u16, n: u32) -> u16 {
     ((x >> n) & low) | ((x << (4 - n)) & !low)
 }
 
-/// Multiplication of every byte by x (`xtime`): bit `j` from bit `j - 1`, and bit 7 folded
-/// into bits 0, 1, 3 and 4 (0x1b).
-fn xtime(t: &Planes) -> Planes {
-    let mut out = [0u16; 8];
-    out[0] = t[7];
-    out[1..].copy_from_slice(&t[..7]);
-    out[1] ^= t[7];
-    out[3] ^= t[7];
-    out[4] ^= t[7];
-    out
+/// Multiplication of every byte by x (`xtime`), in place: bit `j` from bit `j - 1`, and
+/// bit 7 folded into bits 0, 1, 3 and 4 (0x1b).
+fn xtime(t: &mut Planes) {
+    let top = t[7];
+    // A descending loop rather than `copy_within` (which links a range check and a
+    // `memmove` call for seven words).
+    for j in (1..8).rev() {
+        t[j] = t[j - 1];
+    }
+    t[0] = top;
+    t[1] ^= top;
+    t[3] ^= top;
+    t[4] ^= top;
 }
 
 /// MixColumns: `b_r = 2(a_r ^ a_(r+1)) ^ a_(r+1) ^ a_(r+2) ^ a_(r+3)` for every column.
@@ -170,9 +173,9 @@ fn mix_columns(s: &mut Planes) {
     for j in 0..8 {
         t[j] = s[j] ^ rotate_rows(s[j], 1);
     }
-    let doubled = xtime(&t);
+    xtime(&mut t);
     for (j, a) in s.iter_mut().enumerate() {
-        *a = doubled[j] ^ rotate_rows(*a, 1) ^ rotate_rows(*a, 2) ^ rotate_rows(*a, 3);
+        *a = t[j] ^ rotate_rows(*a, 1) ^ rotate_rows(*a, 2) ^ rotate_rows(*a, 3);
     }
 }
 
@@ -183,9 +186,10 @@ fn inv_mix_columns(s: &mut Planes) {
     for j in 0..8 {
         t[j] = s[j] ^ rotate_rows(s[j], 2);
     }
-    let quadrupled = xtime(&xtime(&t));
+    xtime(&mut t);
+    xtime(&mut t);
     for j in 0..8 {
-        s[j] ^= quadrupled[j];
+        s[j] ^= t[j];
     }
     mix_columns(s);
 }
@@ -199,16 +203,14 @@ fn add_round_key(s: &mut Planes, k: &Planes) {
     }
 }
 
-/// The S-box of the four bytes of a key-schedule word.
-fn sub_word(w: [u8; 4]) -> [u8; 4] {
-    let mut block = [0u8; 16];
-    block[..4].copy_from_slice(&w);
-    let mut out = from_planes(&sbox(&to_planes(&block), false));
-    let mut word = [0u8; 4];
-    word.copy_from_slice(&out[..4]);
-    out.zeroize();
-    block.zeroize();
-    word
+/// Word `i` of an expanded key held as bitsliced round keys: column `i % 4` of round key
+/// `i / 4`, as eight 4-bit planes (bit `r` of plane `j`: bit `j` of the word's byte `r`).
+fn key_word(round_keys: &[Planes; MAX_ROUND_KEYS], i: usize) -> Planes {
+    let mut w = [0u16; 8];
+    for j in 0..8 {
+        w[j] = (round_keys[i / 4][j] >> (4 * (i % 4))) & 0xf;
+    }
+    w
 }
 
 /// An expanded AES key of any size, its round keys bitsliced (also the block cipher of the
@@ -220,41 +222,52 @@ pub(super) struct Schedule {
 }
 
 impl Schedule {
-    /// The key expansion of FIPS 197 section 5.2 for a 16, 24 or 32-byte key.
+    /// The key expansion of FIPS 197 section 5.2 for a 16, 24 or 32-byte key, done on the
+    /// bitsliced round keys themselves: each word is a column (four bits of each plane), so
+    /// SubWord is the state's S-box on those bits and RotWord a rotation of them, and no
+    /// byte-order copy of the schedule is built and converted.
     pub(super) fn expand(key: &[u8]) -> Self {
-        let nk = key.len() / 4;
-        let rounds = nk + 6;
-        let mut words = [[0u8; 4]; 4 * MAX_ROUND_KEYS];
-        // The key's words, copied as one slice (a `zip` over `chunks_exact` links the
-        // iterator adapters' specialised code for this one loop).
-        words.as_flattened_mut()[..4 * nk].copy_from_slice(&key[..4 * nk]);
+        let nk = (key.len() / 4).clamp(4, 8);
+        // Filled where it is returned (no copy of the 240-byte round keys at the end).
+        let mut schedule = Schedule {
+            round_keys: [[0u16; 8]; MAX_ROUND_KEYS],
+            rounds: nk + 6,
+        };
+        let (round_keys, rounds) = (&mut schedule.round_keys, schedule.rounds);
+        // The key's words are the first `nk` columns; the columns after them start zero.
+        let mut bytes = [[0u8; 16]; 2];
+        bytes.as_flattened_mut()[..4 * nk].copy_from_slice(&key[..4 * nk]);
+        round_keys[0] = to_planes(&bytes[0]);
+        round_keys[1] = to_planes(&bytes[1]);
+        bytes.as_flattened_mut().zeroize();
         let mut rcon = 1u8;
+        let (mut temp, mut earlier) = ([0u16; 8], [0u16; 8]);
         for i in nk..4 * (rounds + 1) {
-            let mut temp = words[i - 1];
+            temp = key_word(round_keys, i - 1);
             if i % nk == 0 {
-                temp.rotate_left(1);
-                temp = sub_word(temp);
-                temp[0] ^= rcon;
-                // The next round constant: rcon times x (public, so a branch is fine).
+                // RotWord: byte r takes byte r + 1.
+                for p in temp.iter_mut() {
+                    *p = (*p >> 1) | (*p << 3);
+                }
+                sbox(&mut temp, false);
+                // The round constant's bits into byte 0 (public, as is its update).
+                for (j, p) in temp.iter_mut().enumerate() {
+                    *p ^= u16::from((rcon >> j) & 1);
+                }
                 rcon = (rcon << 1) ^ if rcon & 0x80 != 0 { 0x1b } else { 0 };
             } else if nk > 6 && i % nk == 4 {
-                temp = sub_word(temp);
+                sbox(&mut temp, false);
             }
-            // An indexed loop: iterating `words[i - nk]` by value links the array
-            // iterator's code.
-            for b in 0..4 {
-                words[i][b] = temp[b] ^ words[i - nk][b];
+            earlier = key_word(round_keys, i - nk);
+            // Column `i % 4` is still zero: the new word is ORed in (the S-box also
+            // filled the planes' unused bits, hence the mask).
+            for j in 0..8 {
+                round_keys[i / 4][j] |= ((temp[j] ^ earlier[j]) & 0xf) << (4 * (i % 4));
             }
-            temp.zeroize();
         }
-        // Round key r is words 4r..4r+4, which lie in memory as its 16 bytes in order.
-        let mut round_keys = [[0u16; 8]; MAX_ROUND_KEYS];
-        let (blocks, _) = words.as_flattened().as_chunks::<16>();
-        for (rk, block) in round_keys.iter_mut().zip(blocks).take(rounds + 1) {
-            *rk = to_planes(block);
-        }
-        words.zeroize();
-        Schedule { round_keys, rounds }
+        temp.zeroize();
+        earlier.zeroize();
+        schedule
     }
 
     /// The key length in bits (128, 192 or 256).
@@ -265,30 +278,57 @@ impl Schedule {
 
     /// The cipher (FIPS 197 section 5.1) on one block.
     pub(super) fn encrypt(&self, block: &[u8; 16]) -> [u8; 16] {
-        self.crypt::<false>(block)
+        self.crypt_in(block, false)
     }
 
     /// The inverse cipher (FIPS 197 section 5.3) on one block.
     fn decrypt(&self, block: &[u8; 16]) -> [u8; 16] {
-        self.crypt::<true>(block)
+        self.crypt_in(block, true)
     }
 
-    /// The cipher (`INVERSE` false) or the inverse cipher (`INVERSE` true), one loop
+    /// Without AES-GCM a build encrypts and decrypts (CBC needs both): one out-of-line
+    /// body serves both directions.
+    #[cfg(not(feature = "aes-gcm"))]
+    #[inline(never)]
+    fn crypt_in(&self, block: &[u8; 16], inverse: bool) -> [u8; 16] {
+        self.crypt(block, inverse)
+    }
+
+    /// With AES-GCM a build may never decrypt a block (a GCM-only TLS 1.2 build), and the
+    /// optimizer does not drop the inverse steps from a shared body on its own: one
+    /// instance per direction, so that such a build carries no inverse S-box or
+    /// InvMixColumns.
+    #[cfg(feature = "aes-gcm")]
+    #[inline(always)]
+    fn crypt_in(&self, block: &[u8; 16], inverse: bool) -> [u8; 16] {
+        if inverse {
+            self.crypt_one::<true>(block)
+        } else {
+            self.crypt_one::<false>(block)
+        }
+    }
+
+    /// `Schedule::crypt` for one direction.
+    #[cfg(feature = "aes-gcm")]
+    #[inline(never)]
+    fn crypt_one<const INVERSE: bool>(&self, block: &[u8; 16]) -> [u8; 16] {
+        self.crypt(block, INVERSE)
+    }
+
+    /// The cipher (`inverse` false) or the inverse cipher (`inverse` true), one loop
     /// written for both: SubBytes and ShiftRows commute (one is bytewise, the other moves
     /// bytes), so a round of either direction is the S-box, the row shift, then the round
     /// key and the column mix in the direction's order (the last round without the mix).
-    /// Branches only on the direction and the round number, which are public. A constant
-    /// parameter rather than an argument: an AES-GCM-only build, which never decrypts a
-    /// block, then carries no inverse S-box or InvMixColumns.
-    fn crypt<const INVERSE: bool>(&self, block: &[u8; 16]) -> [u8; 16] {
-        let inverse = INVERSE;
+    /// Branches only on the direction and the round number, which are public.
+    #[inline(always)]
+    fn crypt(&self, block: &[u8; 16], inverse: bool) -> [u8; 16] {
         let n = self.rounds;
         let key = |r: usize| &self.round_keys[if inverse { n - r } else { r }];
         let mut s = to_planes(block);
         add_round_key(&mut s, key(0));
         // `1..n + 1` rather than `1..=n`: an inclusive range links its own `next`.
         for r in 1..n + 1 {
-            s = sbox(&s, inverse);
+            sbox(&mut s, inverse);
             shift_rows(&mut s, inverse);
             if inverse {
                 add_round_key(&mut s, key(r));
@@ -475,17 +515,22 @@ mod tests {
             0x63, 0x7c, 0x77, 0x7b, 0xf2, 0x6b, 0x6f, 0xc5, 0x30, 0x01, 0x67, 0x2b, 0xfe, 0xd7,
             0xab, 0x76,
         ];
-        assert_eq!(from_planes(&sbox(&to_planes(&all[0]), false)), first_row);
-        let last = from_planes(&sbox(&to_planes(&all[15]), false));
+        let sub = |bytes: &[u8; 16], inverse: bool| {
+            let mut p = to_planes(bytes);
+            sbox(&mut p, inverse);
+            from_planes(&p)
+        };
+        assert_eq!(sub(&all[0], false), first_row);
+        let last = sub(&all[15], false);
         assert_eq!(last[15], 0x16);
         assert_eq!(last[0], 0x8c);
         let mut seen = [false; 256];
         for row in &all {
-            let s = from_planes(&sbox(&to_planes(row), false));
+            let s = sub(row, false);
             for &b in &s {
                 seen[usize::from(b)] = true;
             }
-            assert_eq!(from_planes(&sbox(&to_planes(&s), true)), *row);
+            assert_eq!(sub(&s, true), *row);
         }
         assert!(seen.iter().all(|&x| x), "the S-box is a permutation");
     }

@@ -41,14 +41,26 @@ const MAX_TEXT: u64 = (1 << 36) - 32;
 fn gf_mul(x: u128, y: u128) -> u128 {
     /// The reduction constant R = 11100001 || 0^120.
     const R: u128 = 0xE1 << 120;
-    // x's bits, most significant first, come off its top as it shifts left: constant
-    // shifts only (`x >> i` made a 32-bit target link the 64-bit shift routines).
-    let (mut z, mut v, mut x) = (0u128, y, x);
-    for _ in 0..128 {
-        z ^= v & (x >> 127).wrapping_neg();
-        x <<= 1;
-        v = (v >> 1) ^ (R & (v & 1).wrapping_neg());
+    // x's bits, most significant first, come off the top of its 32-bit words as each
+    // shifts left: constant shifts only (`x >> i` made a 32-bit target link the 64-bit
+    // shift routines), and one word of x live at a time (fewer registers spilled on a
+    // 32-bit core than with all of x shifting).
+    let (mut z, mut v) = (0u128, y);
+    let mut bytes = x.to_be_bytes();
+    for k in 0..4 {
+        let mut w = u32::from_be_bytes([
+            bytes[4 * k],
+            bytes[4 * k + 1],
+            bytes[4 * k + 2],
+            bytes[4 * k + 3],
+        ]);
+        for _ in 0..32 {
+            z ^= v & u128::from(w >> 31).wrapping_neg();
+            w <<= 1;
+            v = (v >> 1) ^ (R & (v & 1).wrapping_neg());
+        }
     }
+    bytes.zeroize();
     z
 }
 
@@ -142,12 +154,17 @@ impl AesGcm {
     /// 2^32 - 2 blocks).
     fn gctr(&self, n: &[u8; GCM_NONCE_LEN], buf: &mut [u8]) {
         let mut ctr = 2u32;
-        for chunk in buf.chunks_mut(16) {
+        // By offset and index, not `chunks_mut` and `zip`: the same blocks without the
+        // iterator adapters' code.
+        let mut done = 0;
+        while done < buf.len() {
             let mut stream = self.aes.encrypt(&Self::counter_block(n, ctr));
-            for (b, s) in chunk.iter_mut().zip(stream.iter()) {
-                *b ^= s;
+            let take = (buf.len() - done).min(16);
+            for i in 0..take {
+                buf[done + i] ^= stream[i];
             }
             stream.zeroize();
+            done += take;
             ctr = ctr.wrapping_add(1);
         }
     }
