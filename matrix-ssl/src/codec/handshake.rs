@@ -1537,4 +1537,131 @@ mod heapsort_tests {
         let exts = [renego.clone(), sni.clone(), renego, sni];
         assert_eq!(scan(&exts), Some(0));
     }
+
+    /// The in-place ServerHello reader (`super::server_hello`, which `ServerHello::read`
+    /// now goes through) accepts and refuses what the value reader it replaced did, with
+    /// the same error: that reader is kept here as the reference (extensions parsed into
+    /// values, the sorted duplicate check, then the rules), and both read hellos with
+    /// every extension kind, whole, cut short and with bytes flipped.
+    #[test]
+    fn in_place_server_hello_reader_matches_the_value_reader() {
+        use super::{
+            Extension, Hello, LengthPrefix, ServerHello, check_extensions, read_extension_list,
+            read_prefixed, read_session_id, smallest_duplicate_sorted,
+        };
+        use crate::codec::{Codec, DecodeError, Reader};
+        fn reference(body: &[u8]) -> Result<ServerHello, DecodeError> {
+            let r = &mut Reader::new(body);
+            let server_version = crate::codec::ProtocolVersion::read(r)?;
+            let random = r.take_array::<32>()?;
+            let session_id = read_session_id(r)?;
+            let cipher_suite = crate::codec::CipherSuite::read(r)?;
+            let compression_method = crate::codec::CompressionMethod::read(r)?;
+            let extensions = if r.is_empty() {
+                None
+            } else {
+                let block = read_prefixed(r, LengthPrefix::U16, 0, 0xffff)?;
+                let exts = read_extension_list::<false>(block)?;
+                r.expect_empty()?;
+                if let Some(t) = smallest_duplicate_sorted(&exts) {
+                    return Err(DecodeError::DuplicateExtension(t));
+                }
+                Some(exts)
+            };
+            check_extensions(extensions.as_deref(), Hello::Server)?;
+            Ok(ServerHello {
+                server_version,
+                random,
+                session_id,
+                cipher_suite,
+                compression_method,
+                extensions,
+            })
+        }
+        let unknown = |ext_type: u16, data: &[u8]| Extension::Unknown {
+            ext_type,
+            data: data.to_vec(),
+        };
+        let lists: Vec<Option<Vec<Extension>>> = alloc::vec![
+            None,
+            Some(Vec::new()),
+            Some(alloc::vec![
+                Extension::RenegotiationInfo(Vec::new()),
+                unknown(23, &[]),
+                unknown(22, &[]),
+                unknown(35, &[]),
+                unknown(11, &[1, 0]),
+                Extension::ServerName(Vec::new()),
+            ]),
+            Some(alloc::vec![
+                Extension::RenegotiationInfo(alloc::vec![9; 24]),
+                unknown(23, &[1]),
+                unknown(35, &[1, 2]),
+                unknown(22, &[3]),
+                unknown(23, &[]),
+                unknown(0x1234, &[5; 40]),
+            ]),
+        ];
+        let mut x: u32 = 0x2545_f491;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x
+        };
+        let mut checked = 0;
+        // Which outcomes the mutations reached: each of the reader's errors.
+        let mut seen = [false; 6];
+        for (i, extensions) in lists.into_iter().enumerate() {
+            let sh = ServerHello {
+                server_version: crate::codec::ProtocolVersion::TLSv1_1,
+                random: [7; 32],
+                session_id: alloc::vec![1; i * 10],
+                cipher_suite: crate::codec::CipherSuite::from(0x008c),
+                compression_method: crate::codec::CompressionMethod::Null,
+                extensions,
+            };
+            let body = sh.get_encoding();
+            // The last list breaks rules (and repeats a type): refused, by both.
+            if i < 3 {
+                assert_eq!(ServerHello::read_bytes(&body).as_ref(), Ok(&sh));
+            } else {
+                assert_eq!(
+                    ServerHello::read_bytes(&body),
+                    Err(DecodeError::DuplicateExtension(23))
+                );
+            }
+            for cut in 0..=body.len() {
+                let part = &body[..cut];
+                assert_eq!(ServerHello::read_bytes(part), reference(part), "cut {cut}");
+                checked += 1;
+            }
+            for _ in 0..3000 {
+                let mut m = body.clone();
+                for _ in 0..1 + next() % 3 {
+                    let at = (next() as usize) % m.len();
+                    // Mostly small values: lengths and types that still frame.
+                    m[at] = match next() % 4 {
+                        0 => 0,
+                        1 => m[at].wrapping_add(1),
+                        2 => m[at].wrapping_sub(1),
+                        _ => next() as u8,
+                    };
+                }
+                let got = ServerHello::read_bytes(&m);
+                assert_eq!(got, reference(&m), "{m:?}");
+                seen[match got {
+                    Ok(_) => 0,
+                    Err(DecodeError::Truncated) => 1,
+                    Err(DecodeError::TrailingBytes) => 2,
+                    Err(DecodeError::DuplicateExtension(_)) => 3,
+                    Err(DecodeError::LengthOverLimit) => 4,
+                    Err(_) => 5,
+                }] = true;
+                checked += 1;
+            }
+        }
+        assert!(checked > 12_000);
+        assert_eq!(seen[..5], [true; 5], "{seen:?}");
+    }
 }

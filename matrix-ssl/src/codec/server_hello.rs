@@ -16,8 +16,7 @@
 use super::extension_rules::{self, Hello};
 use super::handshake::{EXT_RENEGOTIATION_INFO, EXT_SERVER_NAME, MAX_SESSION_ID_LEN};
 use super::{
-    CipherSuite, CompressionMethod, DecodeError, LengthPrefix, ProtocolVersion, Reader,
-    read_opaque, read_prefixed,
+    CipherSuite, CompressionMethod, DecodeError, LengthPrefix, ProtocolVersion, Reader, read_opaque,
 };
 
 /// A ServerHello's fields, borrowed from its body.
@@ -89,25 +88,31 @@ impl<'a> ServerHelloView<'a> {
 
 /// The extensions block of a ServerHello: checked, and returned without its length.
 fn read_extensions<'a>(r: &mut Reader<'a>) -> Result<&'a [u8], DecodeError> {
-    let mut block = read_prefixed(r, LengthPrefix::U16, 0, 0xffff)?;
-    let all = block.peek_rest();
+    let all = read_opaque(r, LengthPrefix::U16, 0, 0xffff)?;
     // Whether a rule of `extension_rules` is broken: reported after the duplicate check,
     // whose error comes first.
     let mut broken = false;
-    while !block.is_empty() {
-        let ext_type = block.u16()?;
-        let mut data = read_prefixed(&mut block, LengthPrefix::U16, 0, 0xffff)?;
+    let mut rest = all;
+    while !rest.is_empty() {
+        // A 16-bit length with bounds 0 and 2^16-1 can only be cut short: `Truncated` is
+        // the one error of an extension's framing (what `read_prefixed` returns there).
+        let (ext_type, data, tail) = split_extension(rest).ok_or(DecodeError::Truncated)?;
         match ext_type {
             // "SHALL be empty" (RFC 6066 section 3).
             EXT_SERVER_NAME if !data.is_empty() => return Err(DecodeError::TrailingBytes),
-            // renegotiated_connection<0..255>, nothing after it (RFC 5746 section 3.2).
-            EXT_RENEGOTIATION_INFO => {
-                read_opaque(&mut data, LengthPrefix::U8, 0, 0xff)?;
-                data.expect_empty()?;
-            }
+            // renegotiated_connection<0..255>, nothing after it (RFC 5746 section 3.2):
+            // `read_opaque` and `expect_empty`'s errors.
+            EXT_RENEGOTIATION_INFO => match data.split_first() {
+                Some((&len, rc)) if rc.len() == usize::from(len) => {}
+                Some((&len, rc)) if rc.len() > usize::from(len) => {
+                    return Err(DecodeError::TrailingBytes);
+                }
+                _ => return Err(DecodeError::Truncated),
+            },
             _ => {}
         }
-        broken |= extension_rules::data_breaks_rule(ext_type, data.peek_rest(), Hello::Server);
+        broken |= extension_rules::data_breaks_rule(ext_type, data, Hello::Server);
+        rest = tail;
     }
     r.expect_empty()?;
     if let Some(t) = smallest_duplicate(all) {
@@ -154,11 +159,18 @@ impl<'a> Iterator for Extensions<'a> {
     fn next(&mut self) -> Option<(u16, &'a [u8])> {
         // `read_extensions` checked the framing; a block that ends early (never) ends the
         // walk, without a panic.
-        let [t0, t1, l0, l1, ref after @ ..] = *self.rest else {
-            return None;
-        };
-        let (data, rest) = after.split_at_checked(usize::from(u16::from_be_bytes([l0, l1])))?;
+        let (t, data, rest) = split_extension(self.rest)?;
         self.rest = rest;
-        Some((u16::from_be_bytes([t0, t1]), data))
+        Some((t, data))
     }
+}
+
+/// The first extension of `block` (type and extension_data) and the bytes after it;
+/// `None` when `block` ends before the extension does.
+fn split_extension(block: &[u8]) -> Option<(u16, &[u8], &[u8])> {
+    let [t0, t1, l0, l1, ref after @ ..] = *block else {
+        return None;
+    };
+    let (data, rest) = after.split_at_checked(usize::from(u16::from_be_bytes([l0, l1])))?;
+    Some((u16::from_be_bytes([t0, t1]), data, rest))
 }
