@@ -62,6 +62,7 @@ impl<'a> ServerHelloView<'a> {
     }
 
     /// The extensions, in the order received (none when there is no block).
+    #[cfg(feature = "client-side-ssl")]
     pub(crate) fn extensions(&self) -> Extensions<'a> {
         Extensions {
             rest: self.extensions.unwrap_or_default(),
@@ -69,6 +70,7 @@ impl<'a> ServerHelloView<'a> {
     }
 
     /// The extension_data of the extension of type `ext_type`, if the server sent one.
+    #[cfg(feature = "client-side-ssl")]
     pub(crate) fn extension_data(&self, ext_type: u16) -> Option<&'a [u8]> {
         for (t, data) in self.extensions() {
             if t == ext_type {
@@ -80,6 +82,7 @@ impl<'a> ServerHelloView<'a> {
 
     /// The renegotiated_connection of a renegotiation_info extension, if one was sent (its
     /// length byte, which `read` checked, left off).
+    #[cfg(feature = "client-side-ssl")]
     pub(crate) fn renegotiation_info(&self) -> Option<&'a [u8]> {
         self.extension_data(EXT_RENEGOTIATION_INFO)
             .map(|data| data.get(1..).unwrap_or_default())
