@@ -3,7 +3,9 @@
 //! `ServerHello::read` after the extensions block itself has been read.
 //!
 //! Already enforced by the block's reader (`read_extensions` and `Extension::read_in` in
-//! [`super::handshake`]), in both roles: an extension_data that overruns its block or
+//! [`super::handshake`] for a ClientHello, `super::server_hello` for a ServerHello, which
+//! applies this module's rules to the received bytes through `data_breaks_rule`), in both
+//! roles: an extension_data that overruns its block or
 //! the block that overruns the message (decode_error), trailing bytes inside a known
 //! extension's data (decode_error), two extensions of one type (RFC 5246 section
 //! 7.4.1.4 "MUST NOT"; illegal_parameter, RFC 5246 section 7.2.2's alert for "a field ...
