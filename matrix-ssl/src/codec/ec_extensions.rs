@@ -59,6 +59,22 @@ pub fn read_point_formats(data: &[u8]) -> Result<Vec<u8>, DecodeError> {
     Ok(list)
 }
 
+/// Whether an ec_point_formats extension_data (read as [`read_point_formats`] reads it,
+/// with the same errors) lists `uncompressed`: the check a peer's extension needs, read in
+/// place (no copy of the list).
+pub(crate) fn point_formats_include_uncompressed(data: &[u8]) -> Result<bool, DecodeError> {
+    let mut r = Reader::new(data);
+    let list = read_opaque(&mut r, LengthPrefix::U8, 1, 0xff)?;
+    r.expect_empty()?;
+    // A loop, not `contains`: on bytes that is `memchr` (about 170 B on a Cortex-M) for a
+    // list of a few entries.
+    let mut found = false;
+    for &f in list {
+        found |= f == POINT_FORMAT_UNCOMPRESSED;
+    }
+    Ok(found)
+}
+
 /// The ec_point_formats extension_data matrix sends: uncompressed only.
 pub fn point_formats_data() -> Vec<u8> {
     alloc::vec![1, POINT_FORMAT_UNCOMPRESSED]
@@ -151,6 +167,22 @@ mod tests {
         assert!(read_point_formats(&[0]).is_err());
         assert!(read_point_formats(&[1]).is_err());
         assert!(read_point_formats(&[1, 0, 0]).is_err());
+        // The in-place check: the same errors, and whether uncompressed is listed.
+        for data in [
+            &[1u8, 0][..],
+            &[2, 1, 0],
+            &[2, 1, 2],
+            &[0],
+            &[1],
+            &[1, 0, 0],
+            &[],
+        ] {
+            assert_eq!(
+                point_formats_include_uncompressed(data),
+                read_point_formats(data).map(|l| l.contains(&POINT_FORMAT_UNCOMPRESSED)),
+                "{data:?}"
+            );
+        }
     }
 
     #[test]

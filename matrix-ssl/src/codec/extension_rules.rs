@@ -3,7 +3,9 @@
 //! `ServerHello::read` after the extensions block itself has been read.
 //!
 //! Already enforced by the block's reader (`read_extensions` and `Extension::read_in` in
-//! [`super::handshake`]), in both roles: an extension_data that overruns its block or
+//! [`super::handshake`] for a ClientHello, `super::server_hello` for a ServerHello, which
+//! applies this module's rules to the received bytes through `data_breaks_rule`), in both
+//! roles: an extension_data that overruns its block or
 //! the block that overruns the message (decode_error), trailing bytes inside a known
 //! extension's data (decode_error), two extensions of one type (RFC 5246 section
 //! 7.4.1.4 "MUST NOT"; illegal_parameter, RFC 5246 section 7.2.2's alert for "a field ...
@@ -56,17 +58,19 @@ fn check_one(ext: &Extension, hello: Hello) -> Result<(), DecodeError> {
         Extension::ServerName(names) if hello == Hello::Client && names.is_empty() => {
             Err(DecodeError::LengthOverLimit)
         }
-        Extension::Unknown { ext_type, data }
-            if matches!(*ext_type, ENCRYPT_THEN_MAC | EXTENDED_MASTER_SECRET)
-                && !data.is_empty() =>
-        {
-            Err(DecodeError::TrailingBytes)
-        }
-        Extension::Unknown { ext_type, data }
-            if *ext_type == SESSION_TICKET && hello == Hello::Server && !data.is_empty() =>
-        {
+        Extension::Unknown { ext_type, data } if data_breaks_rule(*ext_type, data, hello) => {
             Err(DecodeError::TrailingBytes)
         }
         _ => Ok(()),
     }
+}
+
+/// Whether an extension of type `ext_type` whose extension_data is `data` breaks one of
+/// the table's "empty" rules in the hello `hello` (each a `TrailingBytes` decode_error):
+/// every rule but the ClientHello's server_name list, which needs the parsed list. The
+/// ServerHello's reader (`super::server_hello`) applies it to the received bytes.
+pub(super) fn data_breaks_rule(ext_type: u16, data: &[u8], hello: Hello) -> bool {
+    !data.is_empty()
+        && (matches!(ext_type, ENCRYPT_THEN_MAC | EXTENDED_MASTER_SECRET)
+            || (ext_type == SESSION_TICKET && hello == Hello::Server))
 }

@@ -180,7 +180,7 @@ impl Codec<'_> for ServerName {
 }
 
 /// server_name's wire value (RFC 6066 section 3).
-const EXT_SERVER_NAME: u16 = 0;
+pub(super) const EXT_SERVER_NAME: u16 = 0;
 /// renegotiation_info's wire value (RFC 5746 section 3.2).
 pub(crate) const EXT_RENEGOTIATION_INFO: u16 = 0xff01;
 
@@ -234,7 +234,7 @@ impl Extension {
 
     /// The extension_data as it is encoded, in a vector of exactly its length (what the
     /// handshake keeps of a peer's extension for the application).
-    #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
+    #[cfg(feature = "server-side-ssl")]
     pub(crate) fn data_bytes(&self) -> Vec<u8> {
         if let Extension::Unknown { data, .. } = self {
             return data.clone();
@@ -334,34 +334,36 @@ fn heapsort(v: &mut [u16]) {
     }
 }
 
-/// Reads the optional extensions block that ends a hello (a ClientHello's when
-/// `CLIENT_HELLO`, else a ServerHello's: see [`Extension::read_in`]): absent when the body
+/// Reads the optional extensions block that ends a ClientHello: absent when the body
 /// ends here (SSL 3.0 and pre-RFC 4366 hellos), else `Extension extensions<0..2^16-1>`,
-/// which must end the body and may not repeat a type.
+/// which must end the body and may not repeat a type. (A ServerHello's block is checked
+/// by `super::server_hello`, in place.)
 fn read_extensions<const CLIENT_HELLO: bool>(
     r: &mut Reader<'_>,
 ) -> Result<Option<Vec<Extension>>, DecodeError> {
     if r.is_empty() {
         return Ok(None);
     }
-    let mut block = read_prefixed(r, LengthPrefix::U16, 0, 0xffff)?;
+    let block = read_prefixed(r, LengthPrefix::U16, 0, 0xffff)?;
+    let exts = read_extension_list::<CLIENT_HELLO>(block)?;
+    r.expect_empty()?;
+    match smallest_duplicate_sorted(&exts) {
+        Some(t) => Err(DecodeError::DuplicateExtension(t)),
+        None => Ok(Some(exts)),
+    }
+}
+
+/// Every extension of a block (without its length), in order.
+fn read_extension_list<const CLIENT_HELLO: bool>(
+    mut block: Reader<'_>,
+) -> Result<Vec<Extension>, DecodeError> {
     // One loop reads the extensions (no iterator chains: each is a copy of generic code in
     // a small build).
     let mut exts = Vec::new();
     while !block.is_empty() {
         exts.push(Extension::read_in::<CLIENT_HELLO>(&mut block)?);
     }
-    r.expect_empty()?;
-    // Both checks report the smallest type that occurs twice.
-    let duplicate = if CLIENT_HELLO {
-        smallest_duplicate_sorted(&exts)
-    } else {
-        smallest_duplicate_scan(&exts)
-    };
-    match duplicate {
-        Some(t) => Err(DecodeError::DuplicateExtension(t)),
-        None => Ok(Some(exts)),
-    }
+    Ok(exts)
 }
 
 /// The smallest extension type that occurs twice in a ClientHello's `exts`: the types are
@@ -381,31 +383,6 @@ fn smallest_duplicate_sorted(exts: &[Extension]) -> Option<u16> {
         i += 1;
     }
     None
-}
-
-/// The smallest extension type that occurs twice in a ServerHello's `exts` (what
-/// [`smallest_duplicate_sorted`] finds), by comparing each type with those after it,
-/// without a sort or a second vector: a client-only build links no sort. Quadratic in the
-/// worst case, and only against the server the client connected to: a ServerHello is
-/// framed within 16 KiB (`FrameLimits`), so at most about 4,000 extensions and 8 million
-/// comparisons of two integers; a type not below the smallest duplicate found so far is
-/// not compared (an honest hello has a handful of extensions).
-fn smallest_duplicate_scan(exts: &[Extension]) -> Option<u16> {
-    let mut found: Option<u16> = None;
-    let mut rest = exts;
-    while let Some((first, tail)) = rest.split_first() {
-        let t = first.code();
-        if found.is_none_or(|d| t < d) {
-            for e in tail {
-                if e.code() == t {
-                    found = Some(t);
-                    break;
-                }
-            }
-        }
-        rest = tail;
-    }
-    found
 }
 
 /// The per-extension rules of [`super::extension_rules`] for the hello `hello`.
@@ -644,28 +621,24 @@ impl Codec<'_> for ServerHello {
 }
 
 impl ServerHello {
-    /// The fields of [`ServerHello::read`]. The fixed-width ones are taken as two fixed
-    /// layouts, version and random (34 bytes) then suite and compression method (3
-    /// bytes), instead of one bounds-checked read each: a short body is
-    /// [`DecodeError::Truncated`] either way, the only error those fields have.
-    #[inline(never)]
+    /// The fields of [`ServerHello::read`]: the body is checked in place by the reader the
+    /// client uses (`super::server_hello`), then its extensions are parsed into values.
     fn read_fields(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let head = r.take(2 + 32)?;
+        let view = super::server_hello::ServerHelloView::read(r)?;
         let mut random = [0u8; 32];
-        random.copy_from_slice(&head[2..]);
-        let session_id = read_session_id(r)?;
-        let tail = r.take(3)?;
-        let mut sh = ServerHello {
-            server_version: ProtocolVersion::from(u16::from_be_bytes([head[0], head[1]])),
-            random,
-            session_id,
-            cipher_suite: CipherSuite::from(u16::from_be_bytes([tail[0], tail[1]])),
-            compression_method: CompressionMethod::from(tail[2]),
-            extensions: None,
+        random.copy_from_slice(view.random);
+        let extensions = match view.extensions {
+            Some(block) => Some(read_extension_list::<false>(Reader::new(block))?),
+            None => None,
         };
-        sh.extensions = read_extensions::<false>(r)?;
-        check_extensions(sh.extensions.as_deref(), Hello::Server)?;
-        Ok(sh)
+        Ok(ServerHello {
+            server_version: view.server_version,
+            random,
+            session_id: view.session_id.to_vec(),
+            cipher_suite: view.cipher_suite,
+            compression_method: view.compression_method,
+            extensions,
+        })
     }
 }
 
@@ -1509,11 +1482,31 @@ mod heapsort_tests {
         }
     }
 
-    /// The ServerHello's scan and the ClientHello's sort find the same duplicate (the
-    /// smallest type that occurs twice) in lists with and without repeats.
+    /// The ServerHello's scan (in `super::server_hello`) and the ClientHello's sort find
+    /// the same duplicate (the smallest type that occurs twice) in lists with and without
+    /// repeats: a ServerHello with those extensions fails with that type, or reads.
     #[test]
     fn duplicate_scan_finds_what_the_sort_finds() {
-        use super::{Extension, smallest_duplicate_scan, smallest_duplicate_sorted};
+        use super::{Extension, ServerHello, smallest_duplicate_sorted};
+        use crate::codec::{Codec, DecodeError};
+        fn hello_with(exts: &[Extension]) -> Vec<u8> {
+            let sh = ServerHello {
+                server_version: crate::codec::ProtocolVersion::TLSv1_1,
+                random: [7; 32],
+                session_id: alloc::vec![1; 32],
+                cipher_suite: crate::codec::CipherSuite::from(0x002f),
+                compression_method: crate::codec::CompressionMethod::Null,
+                extensions: Some(exts.to_vec()),
+            };
+            sh.get_encoding()
+        }
+        fn scan(exts: &[Extension]) -> Option<u16> {
+            match ServerHello::read_bytes(&hello_with(exts)) {
+                Ok(_) => None,
+                Err(DecodeError::DuplicateExtension(t)) => Some(t),
+                Err(e) => panic!("{e:?}"),
+            }
+        }
         let mut x: u32 = 0x9e37_79b9;
         for len in [0usize, 1, 2, 3, 5, 8, 17, 40, 200] {
             for modulus in [3u32, 16, 64, 1000, 70_000] {
@@ -1522,6 +1515,8 @@ mod heapsort_tests {
                         x ^= x << 13;
                         x ^= x >> 17;
                         x ^= x << 5;
+                        // Not the types whose ServerHello rules want a value (empty is
+                        // right for all the others).
                         let t = (x % modulus) as u16;
                         match t {
                             0 => Extension::ServerName(Vec::new()),
@@ -1534,12 +1529,139 @@ mod heapsort_tests {
                     })
                     .collect();
                 let want = smallest_duplicate_sorted(&exts);
-                assert_eq!(smallest_duplicate_scan(&exts), want, "{len} {modulus}");
+                assert_eq!(scan(&exts), want, "{len} {modulus}");
             }
         }
         let renego = Extension::RenegotiationInfo(Vec::new());
         let sni = Extension::ServerName(Vec::new());
         let exts = [renego.clone(), sni.clone(), renego, sni];
-        assert_eq!(smallest_duplicate_scan(&exts), Some(0));
+        assert_eq!(scan(&exts), Some(0));
+    }
+
+    /// The in-place ServerHello reader (`super::server_hello`, which `ServerHello::read`
+    /// now goes through) accepts and refuses what the value reader it replaced did, with
+    /// the same error: that reader is kept here as the reference (extensions parsed into
+    /// values, the sorted duplicate check, then the rules), and both read hellos with
+    /// every extension kind, whole, cut short and with bytes flipped.
+    #[test]
+    fn in_place_server_hello_reader_matches_the_value_reader() {
+        use super::{
+            Extension, Hello, LengthPrefix, ServerHello, check_extensions, read_extension_list,
+            read_prefixed, read_session_id, smallest_duplicate_sorted,
+        };
+        use crate::codec::{Codec, DecodeError, Reader};
+        fn reference(body: &[u8]) -> Result<ServerHello, DecodeError> {
+            let r = &mut Reader::new(body);
+            let server_version = crate::codec::ProtocolVersion::read(r)?;
+            let random = r.take_array::<32>()?;
+            let session_id = read_session_id(r)?;
+            let cipher_suite = crate::codec::CipherSuite::read(r)?;
+            let compression_method = crate::codec::CompressionMethod::read(r)?;
+            let extensions = if r.is_empty() {
+                None
+            } else {
+                let block = read_prefixed(r, LengthPrefix::U16, 0, 0xffff)?;
+                let exts = read_extension_list::<false>(block)?;
+                r.expect_empty()?;
+                if let Some(t) = smallest_duplicate_sorted(&exts) {
+                    return Err(DecodeError::DuplicateExtension(t));
+                }
+                Some(exts)
+            };
+            check_extensions(extensions.as_deref(), Hello::Server)?;
+            Ok(ServerHello {
+                server_version,
+                random,
+                session_id,
+                cipher_suite,
+                compression_method,
+                extensions,
+            })
+        }
+        let unknown = |ext_type: u16, data: &[u8]| Extension::Unknown {
+            ext_type,
+            data: data.to_vec(),
+        };
+        let lists: Vec<Option<Vec<Extension>>> = alloc::vec![
+            None,
+            Some(Vec::new()),
+            Some(alloc::vec![
+                Extension::RenegotiationInfo(Vec::new()),
+                unknown(23, &[]),
+                unknown(22, &[]),
+                unknown(35, &[]),
+                unknown(11, &[1, 0]),
+                Extension::ServerName(Vec::new()),
+            ]),
+            Some(alloc::vec![
+                Extension::RenegotiationInfo(alloc::vec![9; 24]),
+                unknown(23, &[1]),
+                unknown(35, &[1, 2]),
+                unknown(22, &[3]),
+                unknown(23, &[]),
+                unknown(0x1234, &[5; 40]),
+            ]),
+        ];
+        let mut x: u32 = 0x2545_f491;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x
+        };
+        let mut checked = 0;
+        // Which outcomes the mutations reached: each of the reader's errors.
+        let mut seen = [false; 6];
+        for (i, extensions) in lists.into_iter().enumerate() {
+            let sh = ServerHello {
+                server_version: crate::codec::ProtocolVersion::TLSv1_1,
+                random: [7; 32],
+                session_id: alloc::vec![1; i * 10],
+                cipher_suite: crate::codec::CipherSuite::from(0x008c),
+                compression_method: crate::codec::CompressionMethod::Null,
+                extensions,
+            };
+            let body = sh.get_encoding();
+            // The last list breaks rules (and repeats a type): refused, by both.
+            if i < 3 {
+                assert_eq!(ServerHello::read_bytes(&body).as_ref(), Ok(&sh));
+            } else {
+                assert_eq!(
+                    ServerHello::read_bytes(&body),
+                    Err(DecodeError::DuplicateExtension(23))
+                );
+            }
+            for cut in 0..=body.len() {
+                let part = &body[..cut];
+                assert_eq!(ServerHello::read_bytes(part), reference(part), "cut {cut}");
+                checked += 1;
+            }
+            for _ in 0..3000 {
+                let mut m = body.clone();
+                for _ in 0..1 + next() % 3 {
+                    let at = (next() as usize) % m.len();
+                    // Mostly small values: lengths and types that still frame.
+                    m[at] = match next() % 4 {
+                        0 => 0,
+                        1 => m[at].wrapping_add(1),
+                        2 => m[at].wrapping_sub(1),
+                        _ => next() as u8,
+                    };
+                }
+                let got = ServerHello::read_bytes(&m);
+                assert_eq!(got, reference(&m), "{m:?}");
+                seen[match got {
+                    Ok(_) => 0,
+                    Err(DecodeError::Truncated) => 1,
+                    Err(DecodeError::TrailingBytes) => 2,
+                    Err(DecodeError::DuplicateExtension(_)) => 3,
+                    Err(DecodeError::LengthOverLimit) => 4,
+                    Err(_) => 5,
+                }] = true;
+                checked += 1;
+            }
+        }
+        assert!(checked > 12_000);
+        assert_eq!(seen[..5], [true; 5], "{seen:?}");
     }
 }

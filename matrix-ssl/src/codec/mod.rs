@@ -19,6 +19,7 @@ pub mod framing;
 pub mod handshake;
 pub mod reader;
 pub mod record;
+pub(crate) mod server_hello;
 #[cfg(feature = "server-side-ssl")]
 #[cfg_attr(docsrs, doc(cfg(feature = "server-side-ssl")))]
 pub mod sslv2;

@@ -25,9 +25,9 @@ use crate::alert::Fatal;
 use crate::codec::handshake::EXT_RENEGOTIATION_INFO;
 use crate::codec::handshake::{
     Certificate, CertificateRequest, CertificateVerify, ClientHello, ClientHelloParts,
-    ClientKeyExchange, Extension, HelloVerifyRequest, ServerDhParams, ServerHello, ServerHelloDone,
-    ServerKeyExchange,
+    HelloVerifyRequest, ServerDhParams, ServerKeyExchange,
 };
+use crate::codec::server_hello::ServerHelloView;
 use crate::codec::{
     AlertDescription, CipherSuite, ClientCertificateType, Codec, CompressionMethod, ExtensionType,
     HandshakeType, LengthPrefix, ProtocolVersion, Reader, encode_opaque,
@@ -539,7 +539,7 @@ impl ClientHandshake {
                 // version it names (an SSL 3.0 ServerHello gets SSL 3.0's).
                 // `read` consumes the whole body or fails (its extensions block must end
                 // it): no trailing-bytes check of `read_bytes` on top.
-                let sh = ServerHello::read(&mut Reader::new(body)).map_err(|e| {
+                let sh = ServerHelloView::read(&mut Reader::new(body)).map_err(|e| {
                     match super::version::peek_hello_version(body) {
                         Some(sv) => {
                             let table =
@@ -586,10 +586,8 @@ impl ClientHandshake {
                 if kx::PSK && st.kx == KeyExchange::Psk =>
             {
                 let offered_version = st.offered_version;
-                ServerHelloDone::read_bytes(body).map_err(decode)?;
-                self.shared.transcript_update(raw);
                 self.state = State::ServerHelloDone(psk_wait_done(offered_version, Vec::new())?);
-                self.server_hello_done(rng, out)
+                self.server_hello_done(body, raw, rng, out)
             }
             // Remember the request: we answer it at ServerHelloDone with our chain (feature
             // `client-auth`, with a certificate and key loaded), or with no certificate
@@ -624,9 +622,7 @@ impl ClientHandshake {
                 Ok(())
             }
             (State::ServerHelloDone(_), HandshakeType::ServerHelloDone) => {
-                ServerHelloDone::read_bytes(body).map_err(decode)?;
-                self.shared.transcript_update(raw);
-                self.server_hello_done(rng, out)
+                self.server_hello_done(body, raw, rng, out)
             }
             // RFC 5077 section 3.3: announced in the ServerHello, before the server's CCS.
             // (Unannounced: unexpected, as any message out of place.)
@@ -704,7 +700,7 @@ impl ClientHandshake {
         Ok(())
     }
 
-    fn server_hello(&mut self, sh: &ServerHello) -> Result<(), Fatal> {
+    fn server_hello(&mut self, sh: &ServerHelloView<'_>) -> Result<(), Fatal> {
         let State::ServerHello(st) = &self.state else {
             return Err(Fatal::unexpected());
         };
@@ -726,7 +722,7 @@ impl ClientHandshake {
             .ok_or(Fatal::new(AlertDescription::IllegalParameter))?;
         // The extensions as the application sees them: given to its callback here, and
         // kept for it (`server_hello_rest`) once the hello is accepted.
-        let peer_extensions = super::app_extensions(sh.extensions.as_deref());
+        let peer_extensions = peer_extensions(sh);
         if let Some(cb) = self.extension_cb.as_mut() {
             for (ext_type, data) in &peer_extensions {
                 if cb(*ext_type, data) < 0 {
@@ -735,8 +731,7 @@ impl ClientHandshake {
             }
         }
         // Only extensions we asked for, and renegotiation_info (we sent the SCSV).
-        for ext in sh.extensions.as_deref().unwrap_or_default() {
-            let t = ext.code();
+        for (t, _) in sh.extensions() {
             // A plain loop: `contains` on a `u16` slice is an unrolled search.
             let mut sent = false;
             for &s in &st.sent_extensions {
@@ -768,7 +763,7 @@ impl ClientHandshake {
     #[inline(never)]
     fn server_hello_rest(
         &mut self,
-        sh: &ServerHello,
+        sh: &ServerHelloView<'_>,
         suite: &'static crate::suites::SuiteInfo,
         peer_extensions: Vec<(u16, Vec<u8>)>,
     ) -> Result<(), Fatal> {
@@ -780,10 +775,10 @@ impl ClientHandshake {
         self.shared.ems = SENDS_EMS
             && !sv.is_ssl3()
             && sh
-                .extension(super::EXT_EXTENDED_MASTER_SECRET.into())
+                .extension_data(super::EXT_EXTENDED_MASTER_SECRET)
                 .is_some();
         // RFC 7366 section 3: only for a CBC suite in TLS.
-        let etm = SENDS_ETM && sh.extension(super::EXT_ENCRYPT_THEN_MAC.into()).is_some();
+        let etm = SENDS_ETM && sh.extension_data(super::EXT_ENCRYPT_THEN_MAC).is_some();
         if etm && (sv.is_ssl3() || !suite.is_cbc()) {
             return Err(Fatal::new(AlertDescription::IllegalParameter));
         }
@@ -794,14 +789,11 @@ impl ClientHandshake {
         };
         // RFC 8422 section 5.2: the server's point formats must include uncompressed.
         // (Also without ECC: the application may have sent ec_point_formats itself.)
-        let formats = match sh.extension(ecdhe::EXT_EC_POINT_FORMATS.into()) {
-            Some(Extension::Unknown { data, .. }) => Some(data.as_slice()),
-            _ => None,
-        };
+        let formats = sh.extension_data(ecdhe::EXT_EC_POINT_FORMATS);
         ecdhe::check_server_point_formats(formats, sv)?;
-        self.shared.server_random = sh.random;
+        self.shared.server_random.copy_from_slice(sh.random);
         self.shared.suite = Some(suite);
-        self.shared.session_id = sh.session_id.clone();
+        self.shared.session_id = sh.session_id.to_vec();
         if let Some(sid) = st
             .resume
             .as_ref()
@@ -971,17 +963,30 @@ impl ClientHandshake {
         Ok(())
     }
 
+    /// ServerHelloDone (`body` and the whole message `raw`), then our flight. (A PSK
+    /// server that skipped its ServerKeyExchange comes here too: `step` set the waiting
+    /// state first, which a failure replaces.)
     // The waiting state by reference (it is large: a move is a copy); what the
     // ClientKeyExchange takes from it is taken out.
     #[inline(never)]
     fn server_hello_done(
         &mut self,
+        body: &[u8],
+        raw: &[u8],
         rng: &mut dyn SecureRandom,
         out: &mut Vec<Output>,
     ) -> Result<(), Fatal> {
         let State::ServerHelloDone(st) = &mut self.state else {
             return Err(Fatal::unexpected());
         };
+        // An empty body (RFC 2246 section 7.4.5).
+        if !body.is_empty() {
+            return Err(Fatal::decode(
+                crate::codec::DecodeError::TrailingBytes,
+                self.shared.version,
+            ));
+        }
+        self.shared.transcript_update(raw);
         // Client authentication: our chain now, a CertificateVerify after the
         // ClientKeyExchange. The chain is sent whatever CAs the server named (the server
         // decides, as MatrixSSL's client does).
@@ -1014,13 +1019,19 @@ impl ClientHandshake {
                     .emit(out, HandshakeType::Certificate, |o| empty.encode(o));
             }
         }
+        let version = self.shared.version;
+        let mut msg = self.shared.open_message(HandshakeType::ClientKeyExchange);
         let psk = |hint: &[u8]| {
             self.shared
                 .keys
                 .psk_choice(hint)
                 .ok_or(Fatal::new(AlertDescription::HandshakeFailure))
         };
-        let (cke, pms): (ClientKeyExchange, Zeroizing<Vec<u8>>) = match &mut st.kx {
+        // The ClientKeyExchange is written straight into its message from the values in
+        // hand (no `ClientKeyExchange` value with copies of them): each body is one or two
+        // length-prefixed vectors (RFC 2246 section 7.4.7, RFC 4279 sections 2 and 3,
+        // RFC 8422 section 5.7), SSL 3.0's RSA secret bare.
+        let pms: Zeroizing<Vec<u8>> = match &mut st.kx {
             ClientKx::Rsa(server_key) if kx::RSA => {
                 // RFC 2246 section 7.4.7.1: the premaster secret starts with the version
                 // we offered (not the negotiated one), which defeats version rollback.
@@ -1028,47 +1039,37 @@ impl ClientHandshake {
                 rng.fill_bytes(&mut pms[2..])?;
                 pms[..2].copy_from_slice(&st.offered_version.get().to_be_bytes());
                 let encrypted = encrypt_pkcs1_v15(server_key, rng, &pms[..])?;
-                let cke = ClientKeyExchange::Rsa {
-                    encrypted_pre_master_secret: encrypted,
-                };
-                (cke, pms)
+                if version.is_ssl3() {
+                    msg.extend_from_slice(&encrypted);
+                } else {
+                    encode_opaque(&mut msg, LengthPrefix::U16, &encrypted);
+                }
+                pms
             }
-            ClientKx::Dh(dh) if kx::DH => (
-                ClientKeyExchange::Dh {
-                    dh_yc: core::mem::take(&mut dh.public),
-                },
-                core::mem::take(&mut dh.z),
-            ),
+            ClientKx::Dh(dh) if kx::DH => {
+                encode_opaque(&mut msg, LengthPrefix::U16, &dh.public);
+                core::mem::take(&mut dh.z)
+            }
             ClientKx::Psk(hint) if kx::PSK => {
                 let (identity, key) = psk(hint)?;
-                let cke = ClientKeyExchange::Psk {
-                    identity: identity.to_vec(),
-                };
-                (cke, psk_premaster(None, key)?)
+                encode_opaque(&mut msg, LengthPrefix::U16, identity);
+                psk_premaster(None, key)?
             }
             ClientKx::DhePsk(hint_dh) if kx::PSK && kx::DH => {
                 // Fields, not a pattern: the payload may be `kx::Absent` (which derefs).
                 let (identity, key) = psk(&hint_dh.0)?;
-                let cke = ClientKeyExchange::DhePsk {
-                    identity: identity.to_vec(),
-                    dh_yc: core::mem::take(&mut hint_dh.1.public),
-                };
-                (cke, psk_premaster(Some(&hint_dh.1.z[..]), key)?)
+                encode_opaque(&mut msg, LengthPrefix::U16, identity);
+                encode_opaque(&mut msg, LengthPrefix::U16, &hint_dh.1.public);
+                psk_premaster(Some(&hint_dh.1.z[..]), key)?
             }
-            ClientKx::Ecdh(ecdh) if kx::ECDHE => (
-                ClientKeyExchange::Ecdh {
-                    point: core::mem::take(&mut ecdh.public),
-                },
-                core::mem::take(&mut ecdh.z),
-            ),
+            ClientKx::Ecdh(ecdh) if kx::ECDHE => {
+                crate::codec::ec_extensions::encode_ec_point(&mut msg, &ecdh.public);
+                core::mem::take(&mut ecdh.z)
+            }
             // No such exchange in this build (`kx`): never reached.
             _ => return Err(Fatal::internal(Error::Failure)),
         };
-        let version = self.shared.version;
-        self.shared
-            .emit(out, HandshakeType::ClientKeyExchange, |o| {
-                cke.encode(o, version)
-            });
+        self.shared.close_message(msg, out);
         self.shared.master = Some(self.shared.compute_master(&pms[..])?);
         if let Some(signer) = signer {
             // RFC 2246 section 7.4.8: MD5 || SHA-1 of every message so far, signed (SHA-1
@@ -1092,7 +1093,7 @@ impl ClientHandshake {
 
 /// RFC 5746 section 3.4: on an initial handshake the extension must be empty; section
 /// 4.5: also in SSL 3.0, whose servers answer the SCSV with it too.
-fn check_initial_reneg_info(shared: &mut HsShared, sh: &ServerHello) -> Result<(), Fatal> {
+fn check_initial_reneg_info(shared: &mut HsShared, sh: &ServerHelloView<'_>) -> Result<(), Fatal> {
     match sh.renegotiation_info() {
         Some([]) => shared.secure_renegotiation = true,
         Some(_) => return Err(Fatal::new(AlertDescription::HandshakeFailure)),
@@ -1102,6 +1103,21 @@ fn check_initial_reneg_info(shared: &mut HsShared, sh: &ServerHello) -> Result<(
         None => {}
     }
     Ok(())
+}
+
+/// A ServerHello's extensions as the application sees them (type, extension_data, in
+/// order: what `HsShared::peer_extensions` holds), copied from the received bytes. The
+/// list is sized first, exactly, as the server's `app_extensions` sizes its own.
+fn peer_extensions(sh: &ServerHelloView<'_>) -> Vec<(u16, Vec<u8>)> {
+    let mut n = 0;
+    for _ in sh.extensions() {
+        n += 1;
+    }
+    let mut kept = Vec::with_capacity(n);
+    for (t, data) in sh.extensions() {
+        kept.push((t, data.to_vec()));
+    }
+    kept
 }
 
 /// PSK: waiting for ServerHelloDone with the server's identity `hint` (empty: none).

@@ -350,6 +350,8 @@ pub(crate) fn psk_premaster(
 }
 
 /// Hello extensions as the application sees them: (type, extension_data), copied once.
+/// (The client keeps a ServerHello's from the received bytes: `client.rs`.)
+#[cfg(feature = "server-side-ssl")]
 pub(crate) fn app_extensions(
     exts: Option<&[crate::codec::handshake::Extension]>,
 ) -> Vec<(u16, Vec<u8>)> {

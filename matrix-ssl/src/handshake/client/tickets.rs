@@ -16,7 +16,7 @@ use matrix_crypto::random::SecureRandom;
 
 use super::ClientHandshake;
 use crate::alert::Fatal;
-use crate::codec::handshake::ServerHello;
+use crate::codec::server_hello::ServerHelloView;
 use crate::handshake::HsShared;
 use crate::handshake::client_hello::HelloExtWriter;
 use crate::session::SessionId;
@@ -60,9 +60,9 @@ impl ClientHandshake {
     /// Notes what the ServerHello says of tickets: whether a NewSessionTicket follows,
     /// and on a resumption the ticket that resumed (kept unless a new one comes).
     /// (Still waiting for the ServerHello: the session offered is that state's.)
-    pub(super) fn note_server_ticket(&mut self, sh: &ServerHello) {
+    pub(super) fn note_server_ticket(&mut self, sh: &ServerHelloView<'_>) {
         let expected = sh
-            .extension(crate::codec::ExtensionType::SessionTicket)
+            .extension_data(crate::codec::ExtensionType::SessionTicket.get())
             .is_some();
         let resume = match &self.state {
             super::State::ServerHello(st) => st.resume.as_ref(),
@@ -135,7 +135,7 @@ impl ClientHandshake {
         Ok(())
     }
 
-    pub(super) fn note_server_ticket(&mut self, _: &ServerHello) {}
+    pub(super) fn note_server_ticket(&mut self, _: &ServerHelloView<'_>) {}
 
     pub(crate) fn kept_ticket(&self) -> (Vec<u8>, u32) {
         (Vec::new(), 0)
