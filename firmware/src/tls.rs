@@ -79,7 +79,10 @@ pub fn client(
     let ctx = matrix_ssl::open_with(Config::default(), Box::new(entropy), Box::new(clock))?;
     let keys = shared_keys(load_client_keys)?;
     let mut session = ctx.new_client_session(keys, None, 0, None, None)?;
-    converse(&mut session, link)
+    let result = converse(&mut session, link);
+    // Ended by the library's own drop code (a drop here would be a second copy of it).
+    session.delete();
+    result
 }
 
 /// The component `name` of the `name=HEX` key listing, decoded.
@@ -139,7 +142,9 @@ pub fn server(
 ) -> Result<(), Error> {
     let ctx = matrix_ssl::open_with(Config::default(), Box::new(entropy), Box::new(clock))?;
     let mut session = ctx.new_server_session(shared_keys(load_server_keys)?, None)?;
-    converse(&mut session, link)
+    let result = converse(&mut session, link);
+    session.delete();
+    result
 }
 
 /// Sends everything `get_outdata` holds.

@@ -498,8 +498,10 @@ impl ClientHandshake {
                 ));
             }
             let complete = matches!(self.state, State::Complete);
+            // A build without renegotiation refuses without the call (`renegotiate` would
+            // answer `Ok(false)` there), so it links no `renegotiate` at all.
             if complete
-                && !self.renegotiate(None, None, false, 0, rng, out)?
+                && !(super::RENEGOTIATION && self.renegotiate(None, None, false, 0, rng, out)?)
                 && !self.shared.version.is_ssl3()
             {
                 out.push(Output::WarningAlert(AlertDescription::NoRenegotiation));

