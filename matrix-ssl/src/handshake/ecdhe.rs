@@ -79,6 +79,23 @@ pub(crate) fn our_groups(ctx: &ContextInner) -> Vec<u16> {
     groups
 }
 
+/// Whether [`our_groups`] is non-empty, without building it (the client's suite check).
+#[cfg(all(feature = "ecc-core", feature = "client-side-ssl"))]
+pub(crate) fn have_group(ctx: &ContextInner) -> bool {
+    for &g in &ctx.config.ec_groups {
+        if group_enabled(g) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Without `ecc-core`: no group.
+#[cfg(all(not(feature = "ecc-core"), feature = "client-side-ssl"))]
+pub(crate) fn have_group(_ctx: &ContextInner) -> bool {
+    false
+}
+
 /// Whether `group` is a curve this build has and enables.
 #[cfg(feature = "ecc-core")]
 fn group_enabled(group: u16) -> bool {
