@@ -40,7 +40,9 @@ use zeroize::Zeroizing;
 use super::HsShared;
 use super::signing::PeerKey;
 use crate::alert::Fatal;
-use crate::codec::handshake::{ClientHello, Extension, ServerEcdhParams, ServerKeyExchange};
+use crate::codec::handshake::{
+    ClientHello, EcdheServerKeyExchangeView, Extension, ServerKeyExchange,
+};
 use crate::codec::{AlertDescription, ExtensionType, ProtocolVersion};
 use crate::context::ContextInner;
 use crate::suites::KeyExchange;
@@ -218,14 +220,18 @@ pub(crate) fn server_can_run(kx: KeyExchange, client: &ClientEc, shared: &HsShar
 fn params_digest(
     hash: HashAlgorithm,
     shared: &HsShared,
-    params: &ServerEcdhParams,
+    named_group: u16,
+    point: &[u8],
 ) -> Result<Vec<u8>, Fatal> {
     use matrix_crypto::hash::HashContext;
     let mut h = HashContext::new(hash).map_err(Fatal::internal)?;
     h.update(&shared.client_random);
     h.update(&shared.server_random);
-    h.update(&params.header());
-    h.update(&params.point);
+    h.update(&crate::codec::ec_extensions::params_header(
+        named_group,
+        point,
+    ));
+    h.update(point);
     Ok(h.finalize())
 }
 
@@ -241,7 +247,7 @@ pub(crate) fn server_key_exchange(
     let curve =
         NamedCurve::from_tls_id(group).ok_or(Fatal::new(AlertDescription::InternalError))?;
     let pair = EcdhKeyPair::generate(curve, rng)?;
-    let params = ServerEcdhParams {
+    let params = crate::codec::handshake::ServerEcdhParams {
         named_group: group,
         point: pair.public_key().to_vec(),
     };
@@ -250,7 +256,7 @@ pub(crate) fn server_key_exchange(
         .signer_for(kx)
         .ok_or(Fatal::new(AlertDescription::HandshakeFailure))?;
     let (hash, sig_alg) = shared.sign_spec(signer.kind())?;
-    let digest = params_digest(hash, shared, &params)?;
+    let digest = params_digest(hash, shared, params.named_group, &params.point)?;
     let signature = signer.sign(rng, hash, &digest)?;
     let ske = ServerKeyExchange::Ecdhe {
         params,
@@ -294,9 +300,7 @@ pub(crate) fn server_agree(pair: &Ephemeral, _point: &[u8]) -> Result<Zeroizing<
 pub(crate) fn client_agree(
     shared: &HsShared,
     server_key: &PeerKey,
-    params: &ServerEcdhParams,
-    sig_alg: Option<crate::codec::SignatureScheme>,
-    signature: &[u8],
+    ske: &EcdheServerKeyExchangeView<'_>,
     rng: &mut dyn SecureRandom,
 ) -> Result<(Vec<u8>, Zeroizing<Vec<u8>>), Fatal> {
     // The group and the point's length first: they are checked before anything is
@@ -305,19 +309,19 @@ pub(crate) fn client_agree(
     let illegal = || Fatal::new(AlertDescription::IllegalParameter);
     // One of our groups (in `our_groups`), checked without building the list; by `any`,
     // not `contains`, whose `u16` form is an unrolled search (about 80 B on a Cortex-M).
-    let group = params.named_group;
+    let group = ske.named_group;
     if !(shared.ctx.config.ec_groups.iter().any(|&g| g == group) && group_enabled(group)) {
         return Err(illegal());
     }
-    let curve = NamedCurve::from_tls_id(params.named_group).ok_or_else(illegal)?;
-    if params.point.len() != curve.public_len() {
+    let curve = NamedCurve::from_tls_id(group).ok_or_else(illegal)?;
+    if ske.point.len() != curve.public_len() {
         return Err(illegal());
     }
-    let hash = shared.verify_spec(server_key.kind(), sig_alg)?;
-    let digest = params_digest(hash, shared, params)?;
-    server_key.verify(hash, &digest, signature)?;
+    let hash = shared.verify_spec(server_key.kind(), ske.sig_alg)?;
+    let digest = params_digest(hash, shared, group, ske.point)?;
+    server_key.verify(hash, &digest, ske.signature)?;
     let pair = EcdhKeyPair::generate(curve, rng)?;
-    let z = pair.agree(&params.point).map_err(|_| illegal())?;
+    let z = pair.agree(ske.point).map_err(|_| illegal())?;
     Ok((pair.public_key().to_vec(), z))
 }
 
@@ -326,9 +330,7 @@ pub(crate) fn client_agree(
 pub(crate) fn client_agree(
     _shared: &HsShared,
     _server_key: &PeerKey,
-    _params: &ServerEcdhParams,
-    _sig_alg: Option<crate::codec::SignatureScheme>,
-    _signature: &[u8],
+    _ske: &EcdheServerKeyExchangeView<'_>,
     _rng: &mut dyn SecureRandom,
 ) -> Result<(Vec<u8>, Zeroizing<Vec<u8>>), Fatal> {
     Err(Fatal::new(AlertDescription::HandshakeFailure))
