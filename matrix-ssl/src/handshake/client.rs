@@ -265,7 +265,7 @@ impl ClientHandshake {
                 .any(|v| s.suite_usable(suite, *v).is_some())
                 && crate::suites::lookup(suite).is_some_and(|i| {
                     kx_supported(i.kx, &s.keys, false)
-                        && (!i.kx.is_ecdhe() || !ecdhe::our_groups(&s.ctx).is_empty())
+                        && (!i.kx.is_ecdhe() || ecdhe::have_group(&s.ctx))
                 })
         };
         // The offered list is written where the next state keeps it.

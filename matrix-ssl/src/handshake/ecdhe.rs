@@ -93,6 +93,17 @@ pub(crate) fn our_groups(_ctx: &ContextInner) -> Vec<u16> {
     Vec::new()
 }
 
+/// Without `ecc-core`: no curve.
+#[cfg(not(feature = "ecc-core"))]
+fn group_enabled(_group: u16) -> bool {
+    false
+}
+
+/// Whether `our_groups` is not empty, without building the list.
+pub(crate) fn have_group(ctx: &ContextInner) -> bool {
+    ctx.config.ec_groups.iter().any(|&g| group_enabled(g))
+}
+
 /// Client: appends supported_groups and ec_point_formats (and records their types as
 /// sent) when `suites` holds an ECDHE suite.
 #[cfg(feature = "client-side-ssl")]
@@ -104,19 +115,27 @@ pub(crate) fn client_hello_extensions(
     let ecdhe = suites
         .iter()
         .any(|s| crate::suites::lookup(*s).is_some_and(|i| i.kx.is_ecdhe()));
-    let groups = our_groups(ctx);
-    if !ecdhe || groups.is_empty() {
+    if !ecdhe {
         return;
     }
     // A server answers with its point formats only (RFC 8422 section 5.2).
-    // `supported_groups_data`'s bytes (the list with its 2-byte length, saturated as that
-    // prefix encoder does), written here: a client links no generic prefix encoder for them.
-    let body_len = u16::try_from(groups.len().saturating_mul(2)).unwrap_or(u16::MAX);
-    let mut groups_data = Vec::with_capacity(2 + 2 * groups.len());
-    groups_data.extend_from_slice(&body_len.to_be_bytes());
-    for g in &groups {
-        groups_data.extend_from_slice(&g.to_be_bytes());
+    // `supported_groups_data`'s bytes over `our_groups` (the list with its 2-byte length,
+    // saturated as that prefix encoder does), written here in one vector: a client links
+    // no generic prefix encoder for them, and builds no list of the groups first.
+    let ours = &ctx.config.ec_groups;
+    let mut groups_data = Vec::with_capacity(2 + 2 * ours.len());
+    groups_data.extend_from_slice(&[0, 0]);
+    for &g in ours {
+        if group_enabled(g) {
+            groups_data.extend_from_slice(&g.to_be_bytes());
+        }
     }
+    let body_len = groups_data.len() - 2;
+    if body_len == 0 {
+        return;
+    }
+    let body_len = u16::try_from(body_len).unwrap_or(u16::MAX);
+    groups_data[..2].copy_from_slice(&body_len.to_be_bytes());
     exts.push(EXT_SUPPORTED_GROUPS, &groups_data, false);
     // `point_formats_data`'s bytes, without allocating them.
     let formats = [1, crate::codec::ec_extensions::POINT_FORMAT_UNCOMPRESSED];
@@ -322,7 +341,8 @@ pub(crate) fn client_agree(
     server_key.verify(hash, &digest, ske.signature)?;
     let pair = EcdhKeyPair::generate(curve, rng)?;
     let z = pair.agree(ske.point).map_err(|_| illegal())?;
-    Ok((pair.public_key().to_vec(), z))
+    // The pair's point moved out, not copied (the secret is wiped as the pair drops).
+    Ok((pair.into_public_key(), z))
 }
 
 /// Without `ecc-core` no ECDHE suite is offered.
