@@ -280,6 +280,12 @@ impl EcdhKeyPair {
         &self.public
     }
 
+    /// [`Self::public_key`], taken out of a pair no longer needed (the secret is zeroized
+    /// as it drops): no copy of the point.
+    pub fn into_public_key(self) -> Vec<u8> {
+        self.public
+    }
+
     /// The shared secret with the peer's public key (same encoding as
     /// [`Self::public_key`]): the X coordinate of `d * Q` (RFC 8422 section 5.10), or the
     /// X25519 output (RFC 7748 section 5). `ProtocolFail` when the peer's point is not a

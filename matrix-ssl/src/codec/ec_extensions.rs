@@ -92,16 +92,14 @@ pub struct ServerEcdhParams {
     pub point: Vec<u8>,
 }
 
-impl ServerEcdhParams {
-    /// The encoding's first four bytes (curve_type, named_curve and the point's length),
-    /// which [`ServerEcdhParams::point`] follows: what a signature hash takes without
-    /// encoding the whole value into a vector. A point is at most 255 bytes (`<1..2^8-1>`;
-    /// the longest of matrix's groups, P-384's, is 97).
-    #[cfg(feature = "ecc-core")]
-    pub(crate) fn header(&self) -> [u8; 4] {
-        let [hi, lo] = self.named_group.to_be_bytes();
-        [CURVE_TYPE_NAMED, hi, lo, self.point.len() as u8]
-    }
+/// The first four bytes of a `ServerECDHParams` encoding (curve_type, named_curve and the
+/// point's length), which the point follows: what a signature hash takes without encoding
+/// the whole value into a vector. A point is at most 255 bytes (`<1..2^8-1>`; the longest
+/// of matrix's groups, P-384's, is 97).
+#[cfg(feature = "ecc-core")]
+pub(crate) fn params_header(named_group: u16, point: &[u8]) -> [u8; 4] {
+    let [hi, lo] = named_group.to_be_bytes();
+    [CURVE_TYPE_NAMED, hi, lo, point.len() as u8]
 }
 
 impl Codec<'_> for ServerEcdhParams {

@@ -796,6 +796,36 @@ pub enum ServerKeyExchange {
     },
 }
 
+/// An ECDHE ServerKeyExchange's fields borrowed from the message (RFC 8422 section 5.4):
+/// what the client checks, read in place. The client builds no [`ServerKeyExchange`] for
+/// it, so an ECDHE-only client copies neither the point nor the signature and links no
+/// drop code for the DH variants.
+pub(crate) struct EcdheServerKeyExchangeView<'a> {
+    /// The `NamedGroup` of the curve.
+    pub(crate) named_group: u16,
+    /// The server's ephemeral point.
+    pub(crate) point: &'a [u8],
+    /// TLS 1.2: the signature's algorithm; `None` before TLS 1.2.
+    pub(crate) sig_alg: Option<SignatureScheme>,
+    /// The signature.
+    pub(crate) signature: &'a [u8],
+}
+
+impl<'a> EcdheServerKeyExchangeView<'a> {
+    /// The curve and point, then their signature, framed as in `version`.
+    pub(crate) fn read(r: &mut Reader<'a>, version: ProtocolVersion) -> Result<Self, DecodeError> {
+        let (named_group, point) = super::ec_extensions::read_params_parts(r)?;
+        let sig_alg = read_sig_alg(r, version)?;
+        let signature = read_opaque(r, LengthPrefix::U16, 0, 0xffff)?;
+        Ok(EcdheServerKeyExchangeView {
+            named_group,
+            point,
+            sig_alg,
+            signature,
+        })
+    }
+}
+
 impl ServerKeyExchange {
     /// Reads a whole ServerKeyExchange body for the negotiated key exchange in SSL 3.0 to
     /// TLS 1.1 framing; RSA suites have no ServerKeyExchange in matrix (no export suites),
@@ -875,16 +905,14 @@ impl ServerKeyExchange {
         version: ProtocolVersion,
     ) -> Result<Self, DecodeError> {
         // Every field read (borrowed) before anything is copied: a failure drops nothing.
-        let (named_group, point) = super::ec_extensions::read_params_parts(r)?;
-        let sig_alg = read_sig_alg(r, version)?;
-        let signature = read_opaque(r, LengthPrefix::U16, 0, 0xffff)?;
+        let v = EcdheServerKeyExchangeView::read(r, version)?;
         Ok(ServerKeyExchange::Ecdhe {
             params: ServerEcdhParams {
-                named_group,
-                point: point.to_vec(),
+                named_group: v.named_group,
+                point: v.point.to_vec(),
             },
-            sig_alg,
-            signature: signature.to_vec(),
+            sig_alg: v.sig_alg,
+            signature: v.signature.to_vec(),
         })
     }
 

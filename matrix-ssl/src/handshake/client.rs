@@ -25,7 +25,7 @@ use crate::alert::Fatal;
 use crate::codec::handshake::EXT_RENEGOTIATION_INFO;
 use crate::codec::handshake::{
     Certificate, CertificateRequest, CertificateVerify, ClientHello, ClientHelloParts,
-    HelloVerifyRequest, ServerDhParams, ServerKeyExchange,
+    EcdheServerKeyExchangeView, HelloVerifyRequest, ServerDhParams, ServerKeyExchange,
 };
 use crate::codec::server_hello::ServerHelloView;
 use crate::codec::{
@@ -575,9 +575,17 @@ impl ClientHandshake {
                 self.state = State::ServerHelloDone(psk_wait_done(offered_version, hint.to_vec())?);
                 Ok(())
             }
+            // ECDHE's is read in place (no `ServerKeyExchange` value: an ECDHE-only client
+            // copies neither the point nor the signature, nor links the DH variants' drop
+            // code).
             (State::ServerKeyExchange(st), HandshakeType::ServerKeyExchange)
-                if kx::DH || kx::ECDHE =>
+                if kx::ECDHE && st.kx.is_ecdhe() =>
             {
+                let ske = kx::read_ecdhe_server_key_exchange(body, version).map_err(decode)?;
+                self.shared.transcript_update(raw);
+                self.ecdhe_server_key_exchange(&ske, rng)
+            }
+            (State::ServerKeyExchange(st), HandshakeType::ServerKeyExchange) if kx::DH => {
                 let ske = kx::read_server_key_exchange(st.kx, body, version).map_err(decode)?;
                 self.shared.transcript_update(raw);
                 self.server_key_exchange(&ske, rng)
@@ -879,24 +887,38 @@ impl ClientHandshake {
                     Agreed { public, z },
                 ))?)
             }
-            ServerKeyExchange::Ecdhe {
-                params,
-                sig_alg,
-                signature,
-            } if kx::ECDHE => {
-                let key = st
-                    .server_key
-                    .as_ref()
-                    .ok_or(Fatal::internal(Error::Failure))?;
-                let (public, z) =
-                    ecdhe::client_agree(&self.shared, key, params, *sig_alg, signature, rng)?;
-                ClientKx::Ecdh(kx::only::<{ kx::ECDHE }, _>(Agreed { public, z })?)
-            }
+            // ECDHE's is `ecdhe_server_key_exchange`'s.
             _ => return Err(Fatal::unexpected()),
         };
         self.state = State::ServerHelloDone(ExpectServerHelloDone {
             offered_version: st.offered_version,
             kx,
+            cert_requested: false,
+            cert_types: None,
+        });
+        Ok(())
+    }
+
+    /// Checks an ECDHE ServerKeyExchange (its group, point and signature with the
+    /// certificate's key: `ecdhe::client_agree`) and agrees on the premaster secret with a
+    /// fresh key pair of ours.
+    #[inline(never)]
+    fn ecdhe_server_key_exchange(
+        &mut self,
+        ske: &EcdheServerKeyExchangeView<'_>,
+        rng: &mut dyn SecureRandom,
+    ) -> Result<(), Fatal> {
+        let State::ServerKeyExchange(st) = &self.state else {
+            return Err(Fatal::unexpected());
+        };
+        let key = st
+            .server_key
+            .as_ref()
+            .ok_or(Fatal::internal(Error::Failure))?;
+        let (public, z) = ecdhe::client_agree(&self.shared, key, ske, rng)?;
+        self.state = State::ServerHelloDone(ExpectServerHelloDone {
+            offered_version: st.offered_version,
+            kx: ClientKx::Ecdh(kx::only::<{ kx::ECDHE }, _>(Agreed { public, z })?),
             cert_requested: false,
             cert_types: None,
         });

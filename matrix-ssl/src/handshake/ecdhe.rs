@@ -40,7 +40,9 @@ use zeroize::Zeroizing;
 use super::HsShared;
 use super::signing::PeerKey;
 use crate::alert::Fatal;
-use crate::codec::handshake::{ClientHello, Extension, ServerEcdhParams, ServerKeyExchange};
+use crate::codec::handshake::{
+    ClientHello, EcdheServerKeyExchangeView, Extension, ServerKeyExchange,
+};
 use crate::codec::{AlertDescription, ExtensionType, ProtocolVersion};
 use crate::context::ContextInner;
 use crate::suites::KeyExchange;
@@ -108,6 +110,17 @@ pub(crate) fn our_groups(_ctx: &ContextInner) -> Vec<u16> {
     Vec::new()
 }
 
+/// Without `ecc-core`: no curve.
+#[cfg(not(feature = "ecc-core"))]
+fn group_enabled(_group: u16) -> bool {
+    false
+}
+
+/// Whether `our_groups` is not empty, without building the list.
+pub(crate) fn have_group(ctx: &ContextInner) -> bool {
+    ctx.config.ec_groups.iter().any(|&g| group_enabled(g))
+}
+
 /// Client: appends supported_groups and ec_point_formats (and records their types as
 /// sent) when `suites` holds an ECDHE suite.
 #[cfg(feature = "client-side-ssl")]
@@ -119,19 +132,27 @@ pub(crate) fn client_hello_extensions(
     let ecdhe = suites
         .iter()
         .any(|s| crate::suites::lookup(*s).is_some_and(|i| i.kx.is_ecdhe()));
-    let groups = our_groups(ctx);
-    if !ecdhe || groups.is_empty() {
+    if !ecdhe {
         return;
     }
     // A server answers with its point formats only (RFC 8422 section 5.2).
-    // `supported_groups_data`'s bytes (the list with its 2-byte length, saturated as that
-    // prefix encoder does), written here: a client links no generic prefix encoder for them.
-    let body_len = u16::try_from(groups.len().saturating_mul(2)).unwrap_or(u16::MAX);
-    let mut groups_data = Vec::with_capacity(2 + 2 * groups.len());
-    groups_data.extend_from_slice(&body_len.to_be_bytes());
-    for g in &groups {
-        groups_data.extend_from_slice(&g.to_be_bytes());
+    // `supported_groups_data`'s bytes over `our_groups` (the list with its 2-byte length,
+    // saturated as that prefix encoder does), written here in one vector: a client links
+    // no generic prefix encoder for them, and builds no list of the groups first.
+    let ours = &ctx.config.ec_groups;
+    let mut groups_data = Vec::with_capacity(2 + 2 * ours.len());
+    groups_data.extend_from_slice(&[0, 0]);
+    for &g in ours {
+        if group_enabled(g) {
+            groups_data.extend_from_slice(&g.to_be_bytes());
+        }
     }
+    let body_len = groups_data.len() - 2;
+    if body_len == 0 {
+        return;
+    }
+    let body_len = u16::try_from(body_len).unwrap_or(u16::MAX);
+    groups_data[..2].copy_from_slice(&body_len.to_be_bytes());
     exts.push(EXT_SUPPORTED_GROUPS, &groups_data, false);
     // `point_formats_data`'s bytes, without allocating them.
     let formats = [1, crate::codec::ec_extensions::POINT_FORMAT_UNCOMPRESSED];
@@ -235,14 +256,18 @@ pub(crate) fn server_can_run(kx: KeyExchange, client: &ClientEc, shared: &HsShar
 fn params_digest(
     hash: HashAlgorithm,
     shared: &HsShared,
-    params: &ServerEcdhParams,
+    named_group: u16,
+    point: &[u8],
 ) -> Result<Vec<u8>, Fatal> {
     use matrix_crypto::hash::HashContext;
     let mut h = HashContext::new(hash).map_err(Fatal::internal)?;
     h.update(&shared.client_random);
     h.update(&shared.server_random);
-    h.update(&params.header());
-    h.update(&params.point);
+    h.update(&crate::codec::ec_extensions::params_header(
+        named_group,
+        point,
+    ));
+    h.update(point);
     Ok(h.finalize())
 }
 
@@ -258,7 +283,7 @@ pub(crate) fn server_key_exchange(
     let curve =
         NamedCurve::from_tls_id(group).ok_or(Fatal::new(AlertDescription::InternalError))?;
     let pair = EcdhKeyPair::generate(curve, rng)?;
-    let params = ServerEcdhParams {
+    let params = crate::codec::handshake::ServerEcdhParams {
         named_group: group,
         point: pair.public_key().to_vec(),
     };
@@ -267,7 +292,7 @@ pub(crate) fn server_key_exchange(
         .signer_for(kx)
         .ok_or(Fatal::new(AlertDescription::HandshakeFailure))?;
     let (hash, sig_alg) = shared.sign_spec(signer.kind())?;
-    let digest = params_digest(hash, shared, &params)?;
+    let digest = params_digest(hash, shared, params.named_group, &params.point)?;
     let signature = signer.sign(rng, hash, &digest)?;
     let ske = ServerKeyExchange::Ecdhe {
         params,
@@ -311,9 +336,7 @@ pub(crate) fn server_agree(pair: &Ephemeral, _point: &[u8]) -> Result<Zeroizing<
 pub(crate) fn client_agree(
     shared: &HsShared,
     server_key: &PeerKey,
-    params: &ServerEcdhParams,
-    sig_alg: Option<crate::codec::SignatureScheme>,
-    signature: &[u8],
+    ske: &EcdheServerKeyExchangeView<'_>,
     rng: &mut dyn SecureRandom,
 ) -> Result<(Vec<u8>, Zeroizing<Vec<u8>>), Fatal> {
     // The group and the point's length first: they are checked before anything is
@@ -322,20 +345,21 @@ pub(crate) fn client_agree(
     let illegal = || Fatal::new(AlertDescription::IllegalParameter);
     // One of our groups (in `our_groups`), checked without building the list; by `any`,
     // not `contains`, whose `u16` form is an unrolled search (about 80 B on a Cortex-M).
-    let group = params.named_group;
+    let group = ske.named_group;
     if !(shared.ctx.config.ec_groups.iter().any(|&g| g == group) && group_enabled(group)) {
         return Err(illegal());
     }
-    let curve = NamedCurve::from_tls_id(params.named_group).ok_or_else(illegal)?;
-    if params.point.len() != curve.public_len() {
+    let curve = NamedCurve::from_tls_id(group).ok_or_else(illegal)?;
+    if ske.point.len() != curve.public_len() {
         return Err(illegal());
     }
-    let hash = shared.verify_spec(server_key.kind(), sig_alg)?;
-    let digest = params_digest(hash, shared, params)?;
-    server_key.verify(hash, &digest, signature)?;
+    let hash = shared.verify_spec(server_key.kind(), ske.sig_alg)?;
+    let digest = params_digest(hash, shared, group, ske.point)?;
+    server_key.verify(hash, &digest, ske.signature)?;
     let pair = EcdhKeyPair::generate(curve, rng)?;
-    let z = pair.agree(&params.point).map_err(|_| illegal())?;
-    Ok((pair.public_key().to_vec(), z))
+    let z = pair.agree(ske.point).map_err(|_| illegal())?;
+    // The pair's point moved out, not copied (the secret is wiped as the pair drops).
+    Ok((pair.into_public_key(), z))
 }
 
 /// Without `ecc-core` no ECDHE suite is offered.
@@ -343,9 +367,7 @@ pub(crate) fn client_agree(
 pub(crate) fn client_agree(
     _shared: &HsShared,
     _server_key: &PeerKey,
-    _params: &ServerEcdhParams,
-    _sig_alg: Option<crate::codec::SignatureScheme>,
-    _signature: &[u8],
+    _ske: &EcdheServerKeyExchangeView<'_>,
     _rng: &mut dyn SecureRandom,
 ) -> Result<(Vec<u8>, Zeroizing<Vec<u8>>), Fatal> {
     Err(Fatal::new(AlertDescription::HandshakeFailure))

@@ -21,7 +21,7 @@
     )
 )]
 
-use crate::codec::handshake::{ClientKeyExchange, ServerKeyExchange};
+use crate::codec::handshake::{ClientKeyExchange, EcdheServerKeyExchangeView, ServerKeyExchange};
 use crate::codec::{DecodeError, ProtocolVersion, Reader};
 use crate::suites::KeyExchange;
 
@@ -143,6 +143,20 @@ pub(crate) fn read_server_key_exchange(
         // PSK's is `read_psk_identity_hint`'s.
         _ => return Err(NOT_COMPILED),
     };
+    r.expect_empty()?;
+    Ok(ske)
+}
+
+/// Client: reads a whole ECDHE ServerKeyExchange body (RFC 8422 section 5.4) in place,
+/// without building a `ServerKeyExchange` (the same checks and errors as
+/// [`read_server_key_exchange`]'s ECDHE arm).
+#[cfg(feature = "client-side-ssl")]
+pub(crate) fn read_ecdhe_server_key_exchange(
+    body: &[u8],
+    version: ProtocolVersion,
+) -> Result<EcdheServerKeyExchangeView<'_>, DecodeError> {
+    let r = &mut Reader::new(body);
+    let ske = EcdheServerKeyExchangeView::read(r, version)?;
     r.expect_empty()?;
     Ok(ske)
 }
