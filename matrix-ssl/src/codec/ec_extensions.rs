@@ -62,6 +62,7 @@ pub fn read_point_formats(data: &[u8]) -> Result<Vec<u8>, DecodeError> {
 /// Whether an ec_point_formats extension_data (read as [`read_point_formats`] reads it,
 /// with the same errors) lists `uncompressed`: the check a peer's extension needs, read in
 /// place (no copy of the list).
+#[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
 pub(crate) fn point_formats_include_uncompressed(data: &[u8]) -> Result<bool, DecodeError> {
     let mut r = Reader::new(data);
     let list = read_opaque(&mut r, LengthPrefix::U8, 1, 0xff)?;

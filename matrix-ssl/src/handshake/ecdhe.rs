@@ -116,11 +116,6 @@ fn group_enabled(_group: u16) -> bool {
     false
 }
 
-/// Whether `our_groups` is not empty, without building the list.
-pub(crate) fn have_group(ctx: &ContextInner) -> bool {
-    ctx.config.ec_groups.iter().any(|&g| group_enabled(g))
-}
-
 /// Client: appends supported_groups and ec_point_formats (and records their types as
 /// sent) when `suites` holds an ECDHE suite.
 #[cfg(feature = "client-side-ssl")]
