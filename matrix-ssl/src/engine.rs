@@ -68,7 +68,7 @@ use crate::alert::Fatal;
 use crate::codec::handshake::{DtlsHandshakeHeader, encode_dtls_handshake};
 use crate::codec::{AlertDescription, CipherSuite, Codec, HandshakeType, ProtocolVersion, Reader};
 use crate::context::Context;
-use crate::handshake::{CertValidator, Handshake, Output};
+use crate::handshake::{CertValidator, Handshake, Outputs};
 #[cfg(feature = "client-side-ssl")]
 use crate::handshake::{ExtensionCallback, HelloExtensions};
 use crate::keys::Keys;
@@ -204,7 +204,7 @@ impl HandshakeEngine {
         if !ctx.inner.is_dtls() {
             return Err(Error::ArgFail);
         }
-        let mut outputs = Vec::new();
+        let mut outputs = Outputs::new();
         let hs = crate::handshake::ClientHandshake::start(
             Arc::clone(&ctx.inner),
             keys,
@@ -343,7 +343,7 @@ impl HandshakeEngine {
                 return Ok(());
             }
         }
-        let mut outputs = Vec::new();
+        let mut outputs = Outputs::new();
         self.hs
             .handle_message(msg_type, body, raw, rng, &mut outputs)?;
         Ok(convert(outputs, out)?)
@@ -558,7 +558,7 @@ impl HandshakeEngine {
         if server {
             self.set_next_message_seq(0);
         }
-        let mut outputs = Vec::new();
+        let mut outputs = Outputs::new();
         let started = self
             .hs
             .renegotiate(keys, validator, full, cipher_suite, rng, &mut outputs);
@@ -608,24 +608,43 @@ fn forget(ctx: &crate::context::ContextInner, id: &[u8]) {
 #[cfg(not(feature = "server-side-ssl"))]
 fn forget(_ctx: &crate::context::ContextInner, _id: &[u8]) {}
 
-/// The machine's outputs as the driver's: each message split at its 12-byte header.
-fn convert(outputs: Vec<Output>, out: &mut Vec<EngineOutput>) -> Result<(), Fatal> {
-    for o in outputs {
-        out.push(match o {
-            Output::Message(msg) => {
-                // Cannot fail over DTLS, where `HsShared::emit` frames every message.
-                let header = DtlsHandshakeHeader::read(&mut Reader::new(&msg))
-                    .map_err(|_| Fatal::internal(Error::Failure))?;
-                let body = msg.get(DtlsHandshakeHeader::LEN..).unwrap_or_default();
-                EngineOutput::Message {
-                    msg_type: header.msg_type,
-                    message_seq: header.message_seq,
-                    body: body.to_vec(),
-                }
-            }
-            Output::ChangeCipherSpec(enc) => EngineOutput::ChangeCipherSpec(enc),
-            Output::WarningAlert(a) => EngineOutput::WarningAlert(a),
-        });
+/// The machine's outputs as the driver's: its messages cut apart at their 12-byte
+/// headers, each body copied out (the driver keeps its flight for retransmission), after
+/// the alert and with the ChangeCipherSpec where the machine placed it.
+fn convert(outputs: Outputs, out: &mut Vec<EngineOutput>) -> Result<(), Fatal> {
+    let Outputs {
+        alert,
+        bytes,
+        mut ccs,
+        ..
+    } = outputs;
+    if let Some(a) = alert {
+        out.push(EngineOutput::WarningAlert(a));
     }
-    Ok(())
+    let mut at = 0;
+    loop {
+        if let Some((_, enc)) = ccs.take_if(|(pos, _)| *pos <= at) {
+            out.push(EngineOutput::ChangeCipherSpec(enc));
+        }
+        let rest = bytes.get(at..).unwrap_or_default();
+        if rest.is_empty() {
+            return Ok(());
+        }
+        // Cannot fail over DTLS, where `HsShared::emit` frames every message.
+        let header = DtlsHandshakeHeader::read(&mut Reader::new(rest))
+            .map_err(|_| Fatal::internal(Error::Failure))?;
+        let end = usize::try_from(header.length)
+            .ok()
+            .and_then(|len| len.checked_add(DtlsHandshakeHeader::LEN))
+            .ok_or(Fatal::internal(Error::Failure))?;
+        let body = rest
+            .get(DtlsHandshakeHeader::LEN..end)
+            .ok_or(Fatal::internal(Error::Failure))?;
+        out.push(EngineOutput::Message {
+            msg_type: header.msg_type,
+            message_seq: header.message_seq,
+            body: body.to_vec(),
+        });
+        at += end;
+    }
 }

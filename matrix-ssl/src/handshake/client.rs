@@ -17,7 +17,7 @@ use zeroize::Zeroizing;
 use super::client_hello::HelloExtWriter;
 use super::signing::PeerKey;
 use super::{
-    CertValidator, HelloExtensions, HsShared, Output, Reneg, dh_params_digest, kx_supported,
+    CertValidator, HelloExtensions, HsShared, Outputs, Reneg, dh_params_digest, kx_supported,
     psk_premaster,
 };
 use super::{ecdhe, kx};
@@ -193,7 +193,7 @@ impl ClientHandshake {
         validator: Option<CertValidator>,
         extensions: Option<&HelloExtensions>,
         rng: &mut dyn SecureRandom,
-        out: &mut Vec<Output>,
+        out: &mut Outputs,
         reneg: Option<HelloReneg>,
     ) -> Result<Box<Self>, Error> {
         // Built once, in its box, and filled in place: the machine is large, and each move
@@ -254,7 +254,7 @@ impl ClientHandshake {
         cipher_suite: u16,
         extensions: Option<&HelloExtensions>,
         rng: &mut dyn SecureRandom,
-        out: &mut Vec<Output>,
+        out: &mut Outputs,
         reneg: Option<HelloReneg>,
     ) -> Result<(), Error> {
         let offered_version = st.offered_version;
@@ -419,7 +419,7 @@ impl ClientHandshake {
         full: bool,
         cipher_suite: u16,
         rng: &mut dyn SecureRandom,
-        out: &mut Vec<Output>,
+        out: &mut Outputs,
     ) -> Result<bool, Fatal> {
         if !self.is_complete() {
             return Err(Fatal::unexpected());
@@ -483,7 +483,7 @@ impl ClientHandshake {
         body: &[u8],
         raw: &[u8],
         rng: &mut dyn SecureRandom,
-        out: &mut Vec<Output>,
+        out: &mut Outputs,
     ) -> Result<(), Fatal> {
         // RFC 2246 section 7.4.1.1: a HelloRequest during a handshake is ignored (and
         // never hashed); after one, we renegotiate if this build and the connection allow
@@ -504,7 +504,7 @@ impl ClientHandshake {
                 && !(super::RENEGOTIATION && self.renegotiate(None, None, false, 0, rng, out)?)
                 && !self.shared.version.is_ssl3()
             {
-                out.push(Output::WarningAlert(AlertDescription::NoRenegotiation));
+                out.warning_alert(AlertDescription::NoRenegotiation);
             }
             return Ok(());
         }
@@ -529,7 +529,7 @@ impl ClientHandshake {
         body: &[u8],
         raw: &[u8],
         rng: &mut dyn SecureRandom,
-        out: &mut Vec<Output>,
+        out: &mut Outputs,
     ) -> Result<(), Fatal> {
         let version = self.shared.version;
         let decode = |e| Fatal::decode(e, version);
@@ -688,7 +688,7 @@ impl ClientHandshake {
     fn hello_verify_request(
         &mut self,
         hvr: HelloVerifyRequest,
-        out: &mut Vec<Output>,
+        out: &mut Outputs,
     ) -> Result<(), Fatal> {
         let State::ServerHello(st) = &mut self.state else {
             return Err(Fatal::unexpected());
@@ -998,7 +998,7 @@ impl ClientHandshake {
         body: &[u8],
         raw: &[u8],
         rng: &mut dyn SecureRandom,
-        out: &mut Vec<Output>,
+        out: &mut Outputs,
     ) -> Result<(), Fatal> {
         let State::ServerHelloDone(st) = &mut self.state else {
             return Err(Fatal::unexpected());
@@ -1036,7 +1036,7 @@ impl ClientHandshake {
         if kx::CERTIFICATE && st.cert_requested && signer.is_none() {
             // TLS: an empty Certificate; SSL 3.0: a no_certificate warning instead.
             if self.shared.version.is_ssl3() {
-                out.push(Output::WarningAlert(AlertDescription::NoCertificate));
+                out.warning_alert(AlertDescription::NoCertificate);
             } else {
                 let empty = Certificate::default();
                 self.shared
@@ -1044,7 +1044,9 @@ impl ClientHandshake {
             }
         }
         let version = self.shared.version;
-        let mut msg = self.shared.open_message(HandshakeType::ClientKeyExchange);
+        let mut msg = self
+            .shared
+            .open_message(out, HandshakeType::ClientKeyExchange);
         let psk = |hint: &[u8]| {
             self.shared
                 .keys

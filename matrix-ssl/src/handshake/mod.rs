@@ -12,7 +12,7 @@
 //! Each machine is a closed enum of states, one struct per message it expects next;
 //! ChangeCipherSpec is a state of its own. A machine consumes whole handshake messages
 //! (with their raw bytes for the transcript) and ChangeCipherSpec events, and produces
-//! [`Output`]s: handshake messages to send, the switch to new write keys, warning alerts.
+//! [`Outputs`]: handshake messages to send, the switch to new write keys, warning alerts.
 //! It knows nothing of records, buffers or I/O, so `Session` drives it over TLS records
 //! and matrix-dtls can drive it over datagrams. Every failure is a [`Fatal`] carrying the
 //! alert to send; `crate::alert` is the one place where failures become alerts.
@@ -25,7 +25,7 @@
 //! `raw` bytes `crate::engine` rebuilds the same way); the client answers
 //! HelloVerifyRequest in its `ExpectServerHello` state by resending the ClientHello with
 //! the cookie and restarting the transcript (section 4.2.1: neither the first ClientHello
-//! nor the HelloVerifyRequest is hashed). ChangeCipherSpec as an [`Output`] is where the
+//! nor the HelloVerifyRequest is hashed). ChangeCipherSpec in the [`Outputs`] is where the
 //! epoch changes.
 
 use alloc::boxed::Box;
@@ -77,16 +77,42 @@ pub(crate) use client::ClientHandshake;
 #[cfg(feature = "server-side-ssl")]
 pub(crate) use server::ServerHandshake;
 
-/// What a machine asks its driver to send, in order.
-pub(crate) enum Output {
-    /// A whole handshake message (4-byte header, or DTLS's unfragmented 12-byte one, and
+/// What one step of a machine asks its driver to send, in order: a warning alert, then
+/// the handshake messages, written back to back into one buffer (no list of owned
+/// messages: each is encoded in place, and the driver reads them from there), with at most
+/// one switch to new write keys placed between them.
+pub(crate) struct Outputs {
+    /// A warning alert to send before the messages: no_renegotiation (the step's only
+    /// output), or SSL 3.0's no_certificate (where the client's flight would start with
+    /// its Certificate).
+    pub(crate) alert: Option<AlertDescription>,
+    /// Whole handshake messages (4-byte header, or DTLS's unfragmented 12-byte one, and
     /// body), already in the transcript.
-    Message(Vec<u8>),
-    /// Send ChangeCipherSpec under the current write state, then protect everything after
-    /// it with this encrypter (sequence numbers restart at 0).
-    ChangeCipherSpec(Box<dyn RecordEncrypter>),
-    /// A warning alert (no_renegotiation).
-    WarningAlert(AlertDescription),
+    pub(crate) bytes: Vec<u8>,
+    /// Send ChangeCipherSpec under the current write state after that many bytes of
+    /// `bytes`, then protect everything after it with this encrypter (sequence numbers
+    /// restart at 0).
+    pub(crate) ccs: Option<(usize, Box<dyn RecordEncrypter>)>,
+    /// Where the message that `HsShared::open_message` began starts in `bytes`.
+    open: usize,
+}
+
+impl Outputs {
+    /// Nothing to send yet.
+    pub(crate) fn new() -> Self {
+        Outputs {
+            bytes: Vec::new(),
+            alert: None,
+            ccs: None,
+            open: 0,
+        }
+    }
+
+    /// Queues a warning alert, sent before the messages (no step emits a message before
+    /// its alert).
+    pub(crate) fn warning_alert(&mut self, d: AlertDescription) {
+        self.alert = Some(d);
+    }
 }
 
 /// What the certificate validation callback decides (its C return value).
@@ -713,42 +739,58 @@ impl HsShared {
     }
 
     /// Encodes a handshake message (with the unfragmented DTLS header and the next
-    /// `message_seq` over DTLS), adds it to the transcript and queues it.
+    /// `message_seq` over DTLS) straight into `out`, and adds it to the transcript.
     pub(crate) fn emit(
         &mut self,
-        out: &mut Vec<Output>,
+        out: &mut Outputs,
         msg_type: HandshakeType,
         body: impl FnOnce(&mut Vec<u8>),
     ) {
         // Only the body's call is generic; the framing and hashing are shared by every
         // message (one copy in the image instead of one per message type).
-        let mut msg = self.open_message(msg_type);
-        body(&mut msg);
-        self.close_message(msg, out);
+        let start = self.open_into(&mut out.bytes, msg_type);
+        body(&mut out.bytes);
+        self.finish_message(out, start);
     }
 
-    /// A new message's header, with its lengths still zero.
-    fn open_message(&mut self, msg_type: HandshakeType) -> Vec<u8> {
-        let mut msg = Vec::new();
-        if self.is_dtls() {
-            open_dtls_handshake(&mut msg, msg_type, self.next_message_seq);
-            self.next_message_seq = self.next_message_seq.wrapping_add(1);
-        } else {
-            open_handshake(&mut msg, msg_type);
-        }
+    /// A new message's header, with its lengths still zero, for a message written piece
+    /// by piece: the buffer of `out`, taken until [`Self::close_message`] gives it back
+    /// (the message is written in place, after the messages before it).
+    fn open_message(&mut self, out: &mut Outputs, msg_type: HandshakeType) -> Vec<u8> {
+        let mut msg = core::mem::take(&mut out.bytes);
+        out.open = self.open_into(&mut msg, msg_type);
         msg
     }
 
-    /// Patches the lengths of a message that [`Self::open_message`] began, hashes it and
-    /// queues it.
-    fn close_message(&mut self, mut msg: Vec<u8>, out: &mut Vec<Output>) {
+    /// Appends a new message's header, with its lengths still zero, to `buf`; returns
+    /// where the message starts.
+    fn open_into(&mut self, buf: &mut Vec<u8>, msg_type: HandshakeType) -> usize {
+        let start = buf.len();
         if self.is_dtls() {
-            close_dtls_handshake(&mut msg, 0);
+            open_dtls_handshake(buf, msg_type, self.next_message_seq);
+            self.next_message_seq = self.next_message_seq.wrapping_add(1);
         } else {
-            close_handshake(&mut msg, 1);
+            open_handshake(buf, msg_type);
         }
-        self.transcript.update(&msg);
-        out.push(Output::Message(msg));
+        start
+    }
+
+    /// Gives back the buffer [`Self::open_message`] took, with its message written:
+    /// patches the message's lengths and hashes it.
+    fn close_message(&mut self, msg: Vec<u8>, out: &mut Outputs) {
+        out.bytes = msg;
+        self.finish_message(out, out.open);
+    }
+
+    /// Patches the lengths of the last message of `out` (from `start` on) and hashes it.
+    fn finish_message(&mut self, out: &mut Outputs, start: usize) {
+        if self.is_dtls() {
+            close_dtls_handshake(&mut out.bytes, start);
+        } else {
+            close_handshake(&mut out.bytes, start + 1);
+        }
+        self.transcript
+            .update(out.bytes.get(start..).unwrap_or_default());
     }
 
     /// Computes the key block and both cipher states for `side`, keeping the read state
@@ -817,14 +859,14 @@ impl HsShared {
     /// Emits ChangeCipherSpec (switching to the pending write state) and our Finished.
     pub(crate) fn emit_ccs_finished(
         &mut self,
-        out: &mut Vec<Output>,
+        out: &mut Outputs,
         sender: Sender,
     ) -> Result<(), Fatal> {
         let enc = self
             .pending_write
             .take()
             .ok_or(Fatal::internal(Error::Failure))?;
-        out.push(Output::ChangeCipherSpec(enc));
+        out.ccs = Some((out.bytes.len(), enc));
         let vd = self.finished_data(sender)?;
         self.emit(out, HandshakeType::Finished, |o| o.extend_from_slice(&vd));
         match sender {
@@ -900,7 +942,7 @@ impl Handshake {
         body: &[u8],
         raw: &[u8],
         rng: &mut dyn SecureRandom,
-        out: &mut Vec<Output>,
+        out: &mut Outputs,
     ) -> Result<(), Fatal> {
         match self {
             #[cfg(feature = "client-side-ssl")]
@@ -950,7 +992,7 @@ impl Handshake {
         full: bool,
         cipher_suite: u16,
         rng: &mut dyn SecureRandom,
-        out: &mut Vec<Output>,
+        out: &mut Outputs,
     ) -> Result<bool, Fatal> {
         match self {
             #[cfg(feature = "client-side-ssl")]

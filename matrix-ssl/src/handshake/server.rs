@@ -26,7 +26,7 @@ use zeroize::Zeroizing;
 use super::ecdhe::{self, ClientEc};
 use super::signing::PeerKey;
 use super::{
-    CertValidator, HsShared, Output, dh_params_digest, kx, kx_supported, psk_premaster, version,
+    CertValidator, HsShared, Outputs, dh_params_digest, kx, kx_supported, psk_premaster, version,
 };
 use crate::alert::Fatal;
 use crate::codec::handshake::{
@@ -144,7 +144,7 @@ impl ServerHandshake {
         keys: Option<Arc<Keys>>,
         validator: Option<CertValidator>,
         full: bool,
-        out: &mut Vec<Output>,
+        out: &mut Outputs,
     ) -> Result<bool, Fatal> {
         if !self.is_complete() {
             return Err(Fatal::unexpected());
@@ -162,27 +162,22 @@ impl ServerHandshake {
             self.no_resume = true;
         }
         self.no_resume |= full;
-        let mut msg = Vec::new();
+        let msg = &mut out.bytes;
         if self.shared.is_dtls() {
             // RFC 6347 section 4.2.2: over DTLS the request has the 12-byte header and
             // takes a message_seq (the driver numbers it 0, so the ServerHello gets 1),
             // though, as in TLS, no transcript covers it.
             let seq = self.shared.next_message_seq;
             crate::codec::handshake::encode_dtls_handshake(
-                &mut msg,
+                msg,
                 HandshakeType::HelloRequest,
                 seq,
                 |_| {},
             );
             self.shared.next_message_seq = seq.wrapping_add(1);
         } else {
-            crate::codec::handshake::encode_handshake(
-                &mut msg,
-                HandshakeType::HelloRequest,
-                |_| {},
-            );
+            crate::codec::handshake::encode_handshake(msg, HandshakeType::HelloRequest, |_| {});
         }
-        out.push(Output::Message(msg));
         Ok(true)
     }
 
@@ -193,7 +188,7 @@ impl ServerHandshake {
         ch: &ClientHello,
         raw: &[u8],
         rng: &mut dyn SecureRandom,
-        out: &mut Vec<Output>,
+        out: &mut Outputs,
     ) -> Result<(), Fatal> {
         let mut next = ServerHandshake::new(
             Arc::clone(&self.shared.ctx),
@@ -238,7 +233,7 @@ impl ServerHandshake {
         body: &[u8],
         raw: &[u8],
         rng: &mut dyn SecureRandom,
-        out: &mut Vec<Output>,
+        out: &mut Outputs,
     ) -> Result<(), Fatal> {
         let state = core::mem::replace(&mut self.state, State::Failed);
         let version = self.shared.version;
@@ -296,7 +291,7 @@ impl ServerHandshake {
                 if self.shared.version.is_ssl3() {
                     return Err(Fatal::new(AlertDescription::HandshakeFailure));
                 }
-                out.push(Output::WarningAlert(AlertDescription::NoRenegotiation));
+                out.warning_alert(AlertDescription::NoRenegotiation);
                 State::Complete
             }
             _ => return Err(Fatal::unexpected()),
@@ -313,7 +308,7 @@ impl ServerHandshake {
         body: &[u8],
         raw: &[u8],
         rng: &mut dyn SecureRandom,
-        out: &mut Vec<Output>,
+        out: &mut Outputs,
     ) -> Result<State, Fatal> {
         let ours = &self.shared.ctx.versions;
         let Some(client_version) = version::peek_hello_version(body) else {
@@ -395,7 +390,7 @@ impl ServerHandshake {
     /// `server-can-send-empty-cert-request`; without it the handshake fails with
     /// internal_error (`PS_ARG_FAIL`: nothing could authenticate the client).
     #[cfg(all(feature = "cert-parse", feature = "certificates"))]
-    fn emit_certificate_request(&mut self, out: &mut Vec<Output>) -> Result<(), Fatal> {
+    fn emit_certificate_request(&mut self, out: &mut Outputs) -> Result<(), Fatal> {
         let names: Vec<Vec<u8>> = self
             .shared
             .keys
@@ -428,7 +423,7 @@ impl ServerHandshake {
     /// Without `cert-parse` (and so without `client-auth`) client authentication is never
     /// on, so no request is made: asking for one would be a bug of ours.
     #[cfg(not(all(feature = "cert-parse", feature = "certificates")))]
-    fn emit_certificate_request(&mut self, _: &mut Vec<Output>) -> Result<(), Fatal> {
+    fn emit_certificate_request(&mut self, _: &mut Outputs) -> Result<(), Fatal> {
         Err(Fatal::internal(Error::UnsupportedFail))
     }
 
@@ -439,7 +434,7 @@ impl ServerHandshake {
         hello: &ClientHello,
         hash_bytes: &[u8],
         rng: &mut dyn SecureRandom,
-        out: &mut Vec<Output>,
+        out: &mut Outputs,
     ) -> Result<(), Fatal> {
         match core::mem::replace(&mut self.state, State::Failed) {
             State::ClientHello(_) => {
@@ -508,7 +503,7 @@ impl ServerHandshake {
         &mut self,
         ch: &ClientHello,
         rng: &mut dyn SecureRandom,
-        out: &mut Vec<Output>,
+        out: &mut Outputs,
     ) -> Result<State, Fatal> {
         let version = self.choose_version(ch.client_version)?;
         self.shared.version = version;
@@ -630,7 +625,7 @@ impl ServerHandshake {
 
     /// Our Certificate: the chain of the identity the key exchange `kx` signs with (the EC
     /// one for ECDHE_ECDSA, the RSA one otherwise), child first.
-    fn emit_certificate(&mut self, kx: KeyExchange, out: &mut Vec<Output>) -> Result<(), Fatal> {
+    fn emit_certificate(&mut self, kx: KeyExchange, out: &mut Outputs) -> Result<(), Fatal> {
         let (certificate_list, _) = self
             .shared
             .keys
@@ -651,7 +646,7 @@ impl ServerHandshake {
         &mut self,
         kx: KeyExchange,
         rng: &mut dyn SecureRandom,
-        out: &mut Vec<Output>,
+        out: &mut Outputs,
     ) -> Result<Option<Box<DhKeyPair>>, Fatal> {
         if !kx::DH || matches!(kx, KeyExchange::Rsa | KeyExchange::Psk) {
             return Ok(None);
@@ -701,7 +696,7 @@ impl ServerHandshake {
         &mut self,
         ch: &ClientHello,
         version: ProtocolVersion,
-        out: &mut Vec<Output>,
+        out: &mut Outputs,
     ) -> Result<Option<State>, Fatal> {
         if ch.session_id.is_empty() {
             return Ok(None);
@@ -734,7 +729,7 @@ impl ServerHandshake {
         Ok(Some(State::Ccs(ExpectCcs { resumed: true })))
     }
 
-    fn emit_server_hello(&mut self, ch: &ClientHello, out: &mut Vec<Output>) {
+    fn emit_server_hello(&mut self, ch: &ClientHello, out: &mut Outputs) {
         let version = self.shared.version;
         // RFC 5746 sections 3.6 and 4.5: answer the signal with renegotiation_info, in
         // SSL 3.0 too (a client that sent only the SCSV still reads the extension).

@@ -30,7 +30,7 @@ use crate::handshake::ExtensionCallback;
 use crate::handshake::HelloExtensions;
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
 use crate::handshake::{CertValidator, PeerChain};
-use crate::handshake::{Handshake, Output};
+use crate::handshake::{Handshake, Outputs};
 use crate::keys::Keys;
 use crate::record::{self, RecordDecrypter, RecordEncrypter};
 
@@ -403,7 +403,7 @@ impl Context {
             return Err(Error::ArgFail);
         }
         let mut rng = ctx.shared_rng();
-        let mut out = Vec::new();
+        let mut out = Outputs::new();
         let hs = crate::handshake::ClientHandshake::start(
             Arc::clone(&ctx),
             keys,
@@ -595,45 +595,32 @@ impl Session {
         Err(Error::UnsupportedFail)
     }
 
-    /// Queues what the handshake machine produced, in order, as records.
-    pub(crate) fn apply_outputs(
-        &mut self,
-        outputs: Vec<Output>,
-    ) -> Result<(), crate::alert::Fatal> {
-        let mut hs_bytes: Vec<u8> = Vec::new();
-        for o in outputs {
-            // Handshake messages are collected into as few records as fit; a
-            // ChangeCipherSpec or an alert ends them, as its own record (one call site
-            // for both: the size of this loop matters in the small builds).
-            let mut next_enc = None;
-            let (ct, body) = match o {
-                Output::Message(m) => {
-                    hs_bytes.extend_from_slice(&m);
-                    self.flight_pending = true;
-                    continue;
-                }
-                Output::ChangeCipherSpec(enc) => {
-                    next_enc = Some(enc);
-                    (crate::codec::ContentType::ChangeCipherSpec, [1, 0])
-                }
-                Output::WarningAlert(d) => (crate::codec::ContentType::Alert, [1, d.get()]),
-            };
-            self.flush_handshake(&mut hs_bytes)?;
-            let len = if next_enc.is_some() { 1 } else { 2 };
-            self.write_records(ct, body.get(..len).unwrap_or_default())?;
-            if let Some(enc) = next_enc {
-                self.enc = enc;
-                self.write_seq = 0;
-            }
-            self.flight_pending = true;
+    /// Queues what the handshake machine produced, in order, as records: the alert, the
+    /// messages in as few records as fit, cut by the ChangeCipherSpec (a record of its
+    /// own) where the machine placed it. Empty messages write no record.
+    pub(crate) fn apply_outputs(&mut self, outputs: Outputs) -> Result<(), crate::alert::Fatal> {
+        use crate::codec::ContentType;
+        let before = self.outbuf.len();
+        let Outputs {
+            alert, bytes, ccs, ..
+        } = outputs;
+        if let Some(d) = alert {
+            self.write_records(ContentType::Alert, &[1, d.get()])?;
         }
-        self.flush_handshake(&mut hs_bytes)
-    }
-
-    fn flush_handshake(&mut self, bytes: &mut Vec<u8>) -> Result<(), crate::alert::Fatal> {
-        if !bytes.is_empty() {
-            self.write_records(crate::codec::ContentType::Handshake, bytes)?;
-            bytes.clear();
+        let (at, next_enc) = match ccs {
+            Some((at, enc)) => (at, Some(enc)),
+            None => (bytes.len(), None),
+        };
+        self.write_records(ContentType::Handshake, bytes.get(..at).unwrap_or_default())?;
+        if let Some(enc) = next_enc {
+            self.write_records(ContentType::ChangeCipherSpec, &[1])?;
+            self.enc = enc;
+            self.write_seq = 0;
+            self.write_records(ContentType::Handshake, bytes.get(at..).unwrap_or_default())?;
+        }
+        // Every output is at least one record.
+        if self.outbuf.len() != before {
+            self.flight_pending = true;
         }
         Ok(())
     }
@@ -739,7 +726,7 @@ impl Session {
         if self.failed || self.closing || !self.established || !self.hs.is_complete() {
             return Err(Error::ProtocolFail);
         }
-        let mut out = Vec::new();
+        let mut out = Outputs::new();
         let started = self
             .hs
             .renegotiate(

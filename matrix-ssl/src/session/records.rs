@@ -14,7 +14,7 @@ use crate::alert::Fatal;
 use crate::codec::framing::{Framed, HandshakeFramer};
 use crate::codec::record::{MAX_CIPHERTEXT_LEN, MAX_PLAINTEXT_LEN, RecordHeader, TLS_HEADER_LEN};
 use crate::codec::{AlertDescription, AlertLevel, ContentType, DecodeError, HandshakeType};
-use crate::handshake::Output;
+use crate::handshake::Outputs;
 
 /// What `get_readbuf` offers when no record header is buffered: an Ethernet frame's
 /// worth, enough for small records and the header of a large one, whose size the next
@@ -455,7 +455,7 @@ impl Session {
             Ok(v2) => v2,
             Err(e) => return Some(Err(server.sslv2_hello_failure(record, e))),
         };
-        let mut out = Vec::new();
+        let mut out = Outputs::new();
         if let Err(f) = server.handle_sslv2_hello(&v2.hello, v2.hash_bytes, &mut self.rng, &mut out)
         {
             return Some(Err(f));
@@ -667,9 +667,14 @@ impl Session {
                 }
             }
             Verdict::Refuse => {
-                self.apply_outputs(alloc::vec![Output::WarningAlert(
-                    AlertDescription::NoRenegotiation
-                )])?;
+                self.write_records(
+                    ContentType::Alert,
+                    &[
+                        AlertLevel::Warning.get(),
+                        AlertDescription::NoRenegotiation.get(),
+                    ],
+                )?;
+                self.flight_pending = true;
                 Ok(false)
             }
         }
@@ -753,7 +758,7 @@ impl Session {
                 }
                 Err(f) => break Err(f),
             }
-            let mut out: Vec<Output> = Vec::new();
+            let mut out = Outputs::new();
             if let Err(f) = self.hs.handle_message(
                 frame.msg_type,
                 frame.body,

@@ -48,7 +48,7 @@ impl ServerHandshake {
         ch: &ClientHello,
         version: ProtocolVersion,
         rng: &mut dyn SecureRandom,
-        out: &mut Vec<Output>,
+        out: &mut Outputs,
     ) -> Result<Option<State>, Fatal> {
         self.ticket = ServerTicket::default();
         // Not SSL 3.0, which predates hello extensions (RFC 5077 section 3.2 extends
@@ -126,7 +126,7 @@ impl ServerHandshake {
     pub(super) fn emit_new_session_ticket(
         &mut self,
         rng: &mut dyn SecureRandom,
-        out: &mut Vec<Output>,
+        out: &mut Outputs,
     ) -> Result<(), Fatal> {
         if !self.ticket.issue {
             return Ok(());
@@ -170,7 +170,7 @@ impl ServerHandshake {
         _: &ClientHello,
         _: ProtocolVersion,
         _: &mut dyn SecureRandom,
-        _: &mut Vec<Output>,
+        _: &mut Outputs,
     ) -> Result<Option<State>, Fatal> {
         Ok(None)
     }
@@ -182,10 +182,10 @@ impl ServerHandshake {
     pub(super) fn emit_new_session_ticket(
         &mut self,
         _: &mut dyn SecureRandom,
-        _: &mut Vec<Output>,
+        _: &mut Outputs,
     ) -> Result<(), Fatal> {
         Ok(())
     }
 }
 
-use crate::handshake::Output;
+use crate::handshake::Outputs;
