@@ -28,22 +28,32 @@ impl Session {
 
     /// The heap bytes held now (see [`Session::memory_usage`]).
     pub(crate) fn heap_bytes(&self) -> usize {
-        let buffers = self.inbuf.capacity()
+        self.buffer_bytes() + self.state_bytes()
+    }
+
+    /// The record and handshake buffers: what `Config::session_memory_cap` limits.
+    pub(crate) fn buffer_bytes(&self) -> usize {
+        self.inbuf.capacity()
             + self.inbuf_lent
             + self.outbuf.capacity()
             + self.hsbuf.capacity()
-            + self.wbuf.capacity();
+            + self.wbuf.capacity()
+    }
+
+    /// Everything else: the cipher states and the handshake machine.
+    fn state_bytes(&self) -> usize {
         let ciphers = core::mem::size_of_val(&*self.enc)
             + self.enc.heap_bytes()
             + core::mem::size_of_val(&*self.dec)
             + self.dec.heap_bytes();
         // The random generator is the context's (`SharedRng`): the session holds no heap of
         // its own for it.
-        buffers + ciphers + self.hs.heap_bytes()
+        ciphers + self.hs.heap_bytes()
     }
 
-    /// Records the current usage in the high-water mark.
-    pub(crate) fn note_heap(&mut self) {
-        self.heap_high_water = self.heap_high_water.max(self.heap_bytes());
+    /// Records the current usage in the high-water mark, given the buffers' share of it
+    /// (`buffers`, which the caller has in hand).
+    pub(crate) fn note_heap(&mut self, buffers: usize) {
+        self.heap_high_water = self.heap_high_water.max(buffers + self.state_bytes());
     }
 }

@@ -598,25 +598,32 @@ impl Session {
     /// Queues what the handshake machine produced, in order, as records: the alert, the
     /// messages in as few records as fit, cut by the ChangeCipherSpec (a record of its
     /// own) where the machine placed it. Empty messages write no record.
-    pub(crate) fn apply_outputs(&mut self, outputs: Outputs) -> Result<(), crate::alert::Fatal> {
+    pub(crate) fn apply_outputs(
+        &mut self,
+        mut outputs: Outputs,
+    ) -> Result<(), crate::alert::Fatal> {
         use crate::codec::ContentType;
         let before = self.outbuf.len();
-        let Outputs {
-            alert, bytes, ccs, ..
-        } = outputs;
-        if let Some(d) = alert {
+        if let Some(d) = outputs.alert {
             self.write_records(ContentType::Alert, &[1, d.get()])?;
         }
-        let (at, next_enc) = match ccs {
-            Some((at, enc)) => (at, Some(enc)),
-            None => (bytes.len(), None),
-        };
-        self.write_records(ContentType::Handshake, bytes.get(..at).unwrap_or_default())?;
-        if let Some(enc) = next_enc {
+        let at = outputs.ccs.as_ref().map_or(outputs.bytes.len(), |c| c.0);
+        self.write_records(
+            ContentType::Handshake,
+            outputs.bytes.get(..at).unwrap_or_default(),
+        )?;
+        // The new write state is taken only once the ChangeCipherSpec is written under
+        // the current one.
+        if outputs.ccs.is_some() {
             self.write_records(ContentType::ChangeCipherSpec, &[1])?;
-            self.enc = enc;
-            self.write_seq = 0;
-            self.write_records(ContentType::Handshake, bytes.get(at..).unwrap_or_default())?;
+            if let Some((_, enc)) = outputs.ccs.take() {
+                self.enc = enc;
+                self.write_seq = 0;
+            }
+            self.write_records(
+                ContentType::Handshake,
+                outputs.bytes.get(at..).unwrap_or_default(),
+            )?;
         }
         // Every output is at least one record.
         if self.outbuf.len() != before {

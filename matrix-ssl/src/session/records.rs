@@ -311,12 +311,8 @@ impl Session {
 
     /// Charges the buffers' current sizes to the budget, and notes the session's heap.
     fn recharge(&mut self) {
-        self.note_heap();
-        let now = self.inbuf.capacity()
-            + self.inbuf_lent
-            + self.outbuf.capacity()
-            + self.hsbuf.capacity()
-            + self.wbuf.capacity();
+        let now = self.buffer_bytes();
+        self.note_heap(now);
         if self.budget.resize(self.charged, now).is_err() {
             // A growth `reserve` allowed cannot be refused here except by allocator
             // rounding; charge what the cap allows so the accounting stays monotone.
