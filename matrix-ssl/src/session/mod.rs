@@ -597,39 +597,41 @@ impl Session {
 
     /// Queues what the handshake machine produced, in order, as records: the alert, the
     /// messages in as few records as fit, cut by the ChangeCipherSpec (a record of its
-    /// own) where the machine placed it. Empty messages write no record.
+    /// own) where the machine placed it. Empty messages write no record. The flight is
+    /// pending from its first message on, or once its alert or ChangeCipherSpec is
+    /// written, also when a later record fails.
     pub(crate) fn apply_outputs(
         &mut self,
         mut outputs: Outputs,
     ) -> Result<(), crate::alert::Fatal> {
         use crate::codec::ContentType;
-        let before = self.outbuf.len();
         if let Some(d) = outputs.alert {
             self.write_records(ContentType::Alert, &[1, d.get()])?;
+            self.flight_pending = true;
         }
         let at = outputs.ccs.as_ref().map_or(outputs.bytes.len(), |c| c.0);
-        self.write_records(
-            ContentType::Handshake,
-            outputs.bytes.get(..at).unwrap_or_default(),
-        )?;
+        self.write_messages(outputs.bytes.get(..at))?;
         // The new write state is taken only once the ChangeCipherSpec is written under
         // the current one.
         if outputs.ccs.is_some() {
             self.write_records(ContentType::ChangeCipherSpec, &[1])?;
+            self.flight_pending = true;
             if let Some((_, enc)) = outputs.ccs.take() {
                 self.enc = enc;
                 self.write_seq = 0;
             }
-            self.write_records(
-                ContentType::Handshake,
-                outputs.bytes.get(at..).unwrap_or_default(),
-            )?;
-        }
-        // Every output is at least one record.
-        if self.outbuf.len() != before {
-            self.flight_pending = true;
+            self.write_messages(outputs.bytes.get(at..))?;
         }
         Ok(())
+    }
+
+    /// Handshake messages as records (none for none).
+    fn write_messages(&mut self, bytes: Option<&[u8]>) -> Result<(), crate::alert::Fatal> {
+        let bytes = bytes.unwrap_or_default();
+        if !bytes.is_empty() {
+            self.flight_pending = true;
+        }
+        self.write_records(crate::codec::ContentType::Handshake, bytes)
     }
 }
 
