@@ -616,6 +616,7 @@ fn convert(outputs: Outputs, out: &mut Vec<EngineOutput>) -> Result<(), Fatal> {
         alert,
         bytes,
         mut ccs,
+        ccs_at,
         ..
     } = outputs;
     if let Some(a) = alert {
@@ -623,7 +624,9 @@ fn convert(outputs: Outputs, out: &mut Vec<EngineOutput>) -> Result<(), Fatal> {
     }
     let mut at = 0;
     loop {
-        if let Some((_, enc)) = ccs.take_if(|(pos, _)| *pos <= at) {
+        if ccs_at <= at
+            && let Some(enc) = ccs.take()
+        {
             out.push(EngineOutput::ChangeCipherSpec(enc));
         }
         let rest = bytes.get(at..).unwrap_or_default();

@@ -89,10 +89,12 @@ pub(crate) struct Outputs {
     /// Whole handshake messages (4-byte header, or DTLS's unfragmented 12-byte one, and
     /// body), already in the transcript.
     pub(crate) bytes: Vec<u8>,
-    /// Send ChangeCipherSpec under the current write state after that many bytes of
+    /// Send ChangeCipherSpec under the current write state after `ccs_at` bytes of
     /// `bytes`, then protect everything after it with this encrypter (sequence numbers
     /// restart at 0).
-    pub(crate) ccs: Option<(usize, Box<dyn RecordEncrypter>)>,
+    pub(crate) ccs: Option<Box<dyn RecordEncrypter>>,
+    /// Where the ChangeCipherSpec goes, when there is one.
+    pub(crate) ccs_at: usize,
     /// Where the message that `HsShared::open_message` began starts in `bytes`.
     open: usize,
 }
@@ -104,6 +106,7 @@ impl Outputs {
             bytes: Vec::new(),
             alert: None,
             ccs: None,
+            ccs_at: 0,
             open: 0,
         }
     }
@@ -866,7 +869,8 @@ impl HsShared {
             .pending_write
             .take()
             .ok_or(Fatal::internal(Error::Failure))?;
-        out.ccs = Some((out.bytes.len(), enc));
+        out.ccs = Some(enc);
+        out.ccs_at = out.bytes.len();
         let vd = self.finished_data(sender)?;
         self.emit(out, HandshakeType::Finished, |o| o.extend_from_slice(&vd));
         match sender {

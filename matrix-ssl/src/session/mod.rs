@@ -609,14 +609,18 @@ impl Session {
             self.write_records(ContentType::Alert, &[1, d.get()])?;
             self.flight_pending = true;
         }
-        let at = outputs.ccs.as_ref().map_or(outputs.bytes.len(), |c| c.0);
+        let at = if outputs.ccs.is_some() {
+            outputs.ccs_at
+        } else {
+            outputs.bytes.len()
+        };
         self.write_messages(outputs.bytes.get(..at))?;
         // The new write state is taken only once the ChangeCipherSpec is written under
         // the current one.
         if outputs.ccs.is_some() {
             self.write_records(ContentType::ChangeCipherSpec, &[1])?;
             self.flight_pending = true;
-            if let Some((_, enc)) = outputs.ccs.take() {
+            if let Some(enc) = outputs.ccs.take() {
                 self.enc = enc;
                 self.write_seq = 0;
             }
