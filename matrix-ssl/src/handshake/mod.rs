@@ -95,7 +95,9 @@ pub(crate) struct Outputs {
     pub(crate) ccs: Option<Box<dyn RecordEncrypter>>,
     /// Where the ChangeCipherSpec goes, when there is one.
     pub(crate) ccs_at: usize,
-    /// Where the message that `HsShared::open_message` began starts in `bytes`.
+    /// Where the message that `HsShared::open_message` began starts in `bytes` (only a
+    /// client's ClientKeyExchange is written that way).
+    #[cfg_attr(not(feature = "client-side-ssl"), allow(dead_code))]
     open: usize,
 }
 
@@ -759,6 +761,7 @@ impl HsShared {
     /// A new message's header, with its lengths still zero, for a message written piece
     /// by piece: the buffer of `out`, taken until [`Self::close_message`] gives it back
     /// (the message is written in place, after the messages before it).
+    #[cfg(feature = "client-side-ssl")]
     fn open_message(&mut self, out: &mut Outputs, msg_type: HandshakeType) -> Vec<u8> {
         let mut msg = core::mem::take(&mut out.bytes);
         out.open = self.open_into(&mut msg, msg_type);
@@ -780,6 +783,7 @@ impl HsShared {
 
     /// Gives back the buffer [`Self::open_message`] took, with its message written:
     /// patches the message's lengths and hashes it.
+    #[cfg(feature = "client-side-ssl")]
     fn close_message(&mut self, msg: Vec<u8>, out: &mut Outputs) {
         out.bytes = msg;
         self.finish_message(out, out.open);
