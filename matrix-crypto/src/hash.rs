@@ -93,7 +93,10 @@ macro_rules! wrap_hash {
                 self.0.update(data);
             }
 
-            fn finalize(self) -> [u8; $out] {
+            // The compact hashes finish by reference, in place (their state is wiped when
+            // `self` drops); the RustCrypto ones by value, for which `mut` is not needed.
+            #[allow(unused_mut, reason = "needed by the compact hashes only")]
+            fn finalize(mut self) -> [u8; $out] {
                 self.0.finalize().into()
             }
         }

@@ -298,8 +298,10 @@ impl<C: Compress, const N: usize> MdHash<C, N> {
         self.core.absorb(data, C::block);
     }
 
-    /// The digest: `N` bytes (16 for MD5, 20 for SHA-1, 32 for SHA-256).
-    pub(crate) fn finalize(mut self) -> [u8; N] {
+    /// The digest: `N` bytes (16 for MD5, 20 for SHA-1, 32 for SHA-256). By reference (the
+    /// state is spent; its owner wipes it when it drops): the `Hash` wrappers call it on
+    /// their field in place instead of moving the state out first.
+    pub(crate) fn finalize(&mut self) -> [u8; N] {
         let mut out = [0u8; N];
         self.core.pad_and_write(C::BIG_ENDIAN, C::block, &mut out);
         out

@@ -61,11 +61,8 @@ impl<H: Hash> Hmac<H> {
 
     /// The tag of everything absorbed.
     pub fn finalize(self) -> H::Output {
-        let Hmac { inner, mut outer } = self;
-        let mut ih = inner.finalize();
-        outer.update(ih.as_ref());
-        ih.zeroize();
-        outer.finalize()
+        let Hmac { inner, outer } = self;
+        outer_tag(inner, outer)
     }
 
     /// `HMAC(key, data)` in one call.
@@ -95,6 +92,17 @@ impl<H: Hash> Hmac<H> {
     }
 }
 
+/// `H(outer || H(inner))`: the tag from the inner hash of the whole message and the outer
+/// hash keyed with `K ^ opad`. Inlined into its two callers, so that [`KeyedMac::mac_into`]
+/// (all the PRFs and the DRBG call) does not link [`Hmac::finalize`] for its hash.
+#[inline(always)]
+fn outer_tag<H: Hash>(inner: H, mut outer: H) -> H::Output {
+    let mut ih = inner.finalize();
+    outer.update(ih.as_ref());
+    ih.zeroize();
+    outer.finalize()
+}
+
 /// A keyed HMAC as the P_hash expansions (TLS 1.0/1.1 and 1.2 PRFs) and the HMAC_DRBG see
 /// it: a trait object, so that their loops are compiled once for every hash (on a Cortex-M4
 /// the TLS 1.0 PRF was two inlined copies of the P_hash loop, about 1 KB), and only these
@@ -121,15 +129,17 @@ impl<H: Hash> KeyedMac for Hmac<H> {
     }
 
     fn mac_into(&self, chain: bool, first: &[u8], rest: &[&[u8]], out: &mut [u8]) {
-        let mut m = self.clone();
+        // The inner state is cloned to hash the message, the outer one only for its final
+        // step (no clone of the whole `Hmac` moved into `finalize`).
+        let mut inner = self.inner.clone();
         if chain {
-            m.update(out);
+            inner.update(out);
         }
-        m.update(first);
+        inner.update(first);
         for p in rest {
-            m.update(p);
+            inner.update(p);
         }
-        let mut d = m.finalize();
+        let mut d = outer_tag(inner, self.outer.clone());
         let k = out.len().min(H::OUTPUT_LEN);
         out[..k].copy_from_slice(&d.as_ref()[..k]);
         d.zeroize();
