@@ -100,7 +100,9 @@ impl<H: Hash> HmacDrbgOver<H> {
 
     /// Instantiation (SP 800-90A section 10.1.2.3) from a seed read by [`read_seed`]:
     /// entropy input, then nonce. The generator is built where it is returned (the callers
-    /// wrap it in `Ok` last), not built and then moved and patched.
+    /// wrap it in `Ok` last), not built and then moved and patched. Inlined: a small build
+    /// calls it from [`HmacDrbg::new`] alone.
+    #[inline(always)]
     fn instantiate(
         seed: &[u8; ENTROPY_LEN + NONCE_LEN],
         personalization: &[u8],
