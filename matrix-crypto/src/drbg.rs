@@ -190,7 +190,8 @@ impl<H: Hash> HmacDrbgOver<H> {
             self.update([&e, additional_input, &[]]);
             self.reseed_counter = 1;
         }
-        e.zeroize();
+        // As a slice: the `[u8]` zeroize every build links, not a `[u8; 32]` instance.
+        e.as_mut_slice().zeroize();
         got
     }
 
