@@ -252,9 +252,12 @@ pub(crate) struct MdHash<C: Compress, const N: usize> {
     _alg: PhantomData<C>,
 }
 
-/// The chaining state, buffered partial block and length of an [`MdHash`].
+/// The chaining state, buffered partial block and length of an [`MdHash`]. Public (hidden)
+/// only because [`crate::hash::Hash`]'s hooks for HMAC name it; nothing outside the crate
+/// can make or read one.
+#[doc(hidden)]
 #[derive(Clone)]
-struct MdState {
+pub struct MdState {
     state: ChainState,
     buf: [u8; 64],
     buf_len: usize,
@@ -284,7 +287,64 @@ impl Drop for MdState {
     }
 }
 
+/// The constants of one compact hash that the code over its [`MdState`] needs: the
+/// compression function, byte order, initial state and digest length. With them, HMAC runs
+/// one non-generic body for every compact hash (`mac::Hmac`). Public (hidden) for the same
+/// reason as [`MdState`].
+#[doc(hidden)]
+pub struct MdAlg {
+    init: ChainState,
+    block: fn(&mut ChainState, &[u8; 64]),
+    big_endian: bool,
+    out_len: usize,
+}
+
+impl MdAlg {
+    /// The digest length in bytes.
+    pub(crate) fn out_len(&self) -> usize {
+        self.out_len
+    }
+}
+
+/// Only where both compact MD5 and compact SHA-1 are compiled (the TLS 1.0/1.1 PRF's pair)
+/// does the compact hash show its state to HMAC: its non-generic body then replaces two
+/// generic copies. With one compact hash (SHA-256 in a TLS-1.2-only build) it would replace
+/// one copy and cost its own size plus the shims (about 0.1 KB more on a Cortex-M4), so
+/// those builds keep the generic HMAC.
+#[cfg(all(
+    feature = "md5",
+    not(feature = "md5-improve-perf-increase-codesize"),
+    feature = "sha1",
+    not(feature = "sha1-improve-perf-increase-codesize")
+))]
+impl<C: Compress, const N: usize> crate::hash::InnerState for MdHash<C, N> {
+    fn state(&self) -> Option<(&MdState, &'static MdAlg)> {
+        Some((&self.core, Self::ALG))
+    }
+
+    fn state_mut(&mut self) -> Option<(&mut MdState, &'static MdAlg)> {
+        Some((&mut self.core, Self::ALG))
+    }
+}
+
+/// Without the compact MD5 and SHA-1 pair, the generic HMAC (the `None` defaults).
+#[cfg(not(all(
+    feature = "md5",
+    not(feature = "md5-improve-perf-increase-codesize"),
+    feature = "sha1",
+    not(feature = "sha1-improve-perf-increase-codesize")
+)))]
+impl<C: Compress, const N: usize> crate::hash::InnerState for MdHash<C, N> {}
+
 impl<C: Compress, const N: usize> MdHash<C, N> {
+    /// This hash's constants.
+    const ALG: &'static MdAlg = &MdAlg {
+        init: C::INIT,
+        block: C::block,
+        big_endian: C::BIG_ENDIAN,
+        out_len: N,
+    };
+
     /// The hash of the empty message.
     pub(crate) fn new() -> Self {
         MdHash {
@@ -309,6 +369,22 @@ impl<C: Compress, const N: usize> MdHash<C, N> {
 }
 
 impl MdState {
+    /// A fresh state of the hash `alg`.
+    pub(crate) fn of(alg: &MdAlg) -> Self {
+        Self::new(&alg.init)
+    }
+
+    /// [`MdState::absorb`] with the compression function of `alg`.
+    pub(crate) fn absorb_as(&mut self, alg: &MdAlg, data: &[u8]) {
+        self.absorb(data, alg.block);
+    }
+
+    /// [`MdState::pad_and_write`] with the constants of `alg`: the digest into `out`, as far
+    /// as it goes (at most `alg`'s digest length is meaningful).
+    pub(crate) fn finish_as(&mut self, alg: &MdAlg, out: &mut [u8]) {
+        self.pad_and_write(alg.big_endian, alg.block, out);
+    }
+
     /// A fresh state from the hash's initial chaining words: one out-of-line copy for
     /// every hash (each `new` of MD5, SHA-1, their HMACs and `Md5Sha1` calls it).
     #[inline(never)]
