@@ -505,10 +505,21 @@ impl Hash for Md5Sha1 {
         self.sha1.update(data);
     }
 
-    fn finalize(self) -> [u8; 36] {
+    fn finalize(mut self) -> [u8; 36] {
         let mut out = [0u8; 36];
-        out[..16].copy_from_slice(&self.md5.finalize());
-        out[16..].copy_from_slice(&self.sha1.finalize());
+        let (md5_out, sha1_out) = out.split_at_mut(16);
+        // The compact pair finishes both halves where they are (no copy of each state moved
+        // into its own `finalize`, and no MD5 `finalize` linked for this alone); any other
+        // pair through the halves' `finalize`. The states are wiped when `self` drops.
+        if let (Some((md5, md5_alg)), Some((sha1, sha1_alg))) =
+            (self.md5.compact_state_mut(), self.sha1.compact_state_mut())
+        {
+            md5.finish_as(md5_alg, md5_out);
+            sha1.finish_as(sha1_alg, sha1_out);
+        } else {
+            md5_out.copy_from_slice(&self.md5.finalize());
+            sha1_out.copy_from_slice(&self.sha1.finalize());
+        }
         out
     }
 }
