@@ -171,11 +171,15 @@ impl<H: Hash> HmacDrbgOver<H> {
     /// Reseeds from the generator's own entropy source, mixing in `additional_input`;
     /// `PlatformFail` if it has none (or the source's error).
     pub fn reseed(&mut self, additional_input: &[u8]) -> Result<()> {
-        // The source is lent to `reseed_from` and put back, whatever the outcome.
-        let mut source = self.source.take().ok_or(Error::PlatformFail)?;
-        let got = self.reseed_from(source.as_mut(), additional_input);
-        self.source = Some(source);
-        got
+        // The source is borrowed beside the state it reseeds (not taken out and put back).
+        let source = self.source.as_deref_mut().ok_or(Error::PlatformFail)?;
+        reseed_state(
+            &mut self.v,
+            &mut self.keyed,
+            &mut self.reseed_counter,
+            source,
+            additional_input,
+        )
     }
 
     /// Reseeds from `entropy` (32 bytes), mixing in `additional_input`.
@@ -184,15 +188,13 @@ impl<H: Hash> HmacDrbgOver<H> {
         entropy: &mut dyn Entropy,
         additional_input: &[u8],
     ) -> Result<()> {
-        let mut e = [0u8; ENTROPY_LEN];
-        let got = entropy.get_entropy(&mut e);
-        if got.is_ok() {
-            self.update([&e, additional_input, &[]]);
-            self.reseed_counter = 1;
-        }
-        // As a slice: the `[u8]` zeroize every build links, not a `[u8; 32]` instance.
-        e.as_mut_slice().zeroize();
-        got
+        reseed_state(
+            &mut self.v,
+            &mut self.keyed,
+            &mut self.reseed_counter,
+            entropy,
+            additional_input,
+        )
     }
 
     /// Reseeds with the given entropy input and additional input (SP 800-90A section
@@ -233,6 +235,27 @@ impl<H: Hash> HmacDrbgOver<H> {
     fn update(&mut self, provided: [&[u8]; 3]) {
         hmac_drbg_update(self.v.as_mut(), &mut self.keyed, provided);
     }
+}
+
+/// Reseeding (SP 800-90A section 10.1.2.4) from `entropy` (32 bytes) and
+/// `additional_input`, on the generator's fields: V, the keyed HMAC and the reseed counter
+/// (set to 1). The source's error is returned and the state left as it was.
+fn reseed_state<H: Hash>(
+    v: &mut H::Output,
+    keyed: &mut Hmac<H>,
+    reseed_counter: &mut u64,
+    entropy: &mut dyn Entropy,
+    additional_input: &[u8],
+) -> Result<()> {
+    let mut e = [0u8; ENTROPY_LEN];
+    let got = entropy.get_entropy(&mut e);
+    if got.is_ok() {
+        hmac_drbg_update(v.as_mut(), keyed, [&e, additional_input, &[]]);
+        *reseed_counter = 1;
+    }
+    // As a slice: the `[u8]` zeroize every build links, not a `[u8; 32]` instance.
+    e.as_mut_slice().zeroize();
+    got
 }
 
 /// Reads the entropy input and nonce of an instantiation into `seed`, which is wiped if
