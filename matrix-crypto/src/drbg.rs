@@ -292,7 +292,9 @@ fn hmac_drbg_update<H: Hash>(v: &mut [u8], keyed: &mut Hmac<H>, provided: [&[u8]
     key.zeroize();
 }
 
-/// `V = HMAC(K, V)`, in place.
+/// `V = HMAC(K, V)`, in place. Inlined into its two callers (an out-of-line copy only
+/// forwards its arguments).
+#[inline(always)]
 fn next_v(keyed: &dyn KeyedMac, v: &mut [u8]) {
     keyed.mac_into(true, &[], &[], v);
 }

@@ -501,8 +501,17 @@ impl Hash for Md5Sha1 {
     }
 
     fn update(&mut self, data: &[u8]) {
-        self.md5.update(data);
-        self.sha1.update(data);
+        // The compact pair absorbs into both states directly (no MD5 `update` linked for
+        // this alone), as its `finalize` below finishes them.
+        if let (Some((md5, md5_alg)), Some((sha1, sha1_alg))) =
+            (self.md5.compact_state_mut(), self.sha1.compact_state_mut())
+        {
+            md5.absorb_as(md5_alg, data);
+            sha1.absorb_as(sha1_alg, data);
+        } else {
+            self.md5.update(data);
+            self.sha1.update(data);
+        }
     }
 
     fn finalize(mut self) -> [u8; 36] {

@@ -355,7 +355,7 @@ impl<C: Compress, const N: usize> MdHash<C, N> {
 
     /// Absorbs `data`.
     pub(crate) fn update(&mut self, data: &[u8]) {
-        self.core.absorb(data, C::block);
+        self.core.absorb_as(Self::ALG, data);
     }
 
     /// The digest: `N` bytes (16 for MD5, 20 for SHA-1, 32 for SHA-256). By reference (the
@@ -363,7 +363,7 @@ impl<C: Compress, const N: usize> MdHash<C, N> {
     /// their field in place instead of moving the state out first.
     pub(crate) fn finalize(&mut self) -> [u8; N] {
         let mut out = [0u8; N];
-        self.core.pad_and_write(C::BIG_ENDIAN, C::block, &mut out);
+        self.core.finish_as(Self::ALG, &mut out);
         out
     }
 }
@@ -372,17 +372,6 @@ impl MdState {
     /// A fresh state of the hash `alg`.
     pub(crate) fn of(alg: &MdAlg) -> Self {
         Self::new(&alg.init)
-    }
-
-    /// [`MdState::absorb`] with the compression function of `alg`.
-    pub(crate) fn absorb_as(&mut self, alg: &MdAlg, data: &[u8]) {
-        self.absorb(data, alg.block);
-    }
-
-    /// [`MdState::pad_and_write`] with the constants of `alg`: the digest into `out`, as far
-    /// as it goes (at most `alg`'s digest length is meaningful).
-    pub(crate) fn finish_as(&mut self, alg: &MdAlg, out: &mut [u8]) {
-        self.pad_and_write(alg.big_endian, alg.block, out);
     }
 
     /// A fresh state from the hash's initial chaining words: one out-of-line copy for
@@ -398,9 +387,11 @@ impl MdState {
     }
 
     /// [`MdHash::update`] for every compression function: one copy of the buffering code in
-    /// a build with both compact hashes (the compression is called through a pointer).
+    /// a build with both compact hashes (the compression is called through a pointer, read
+    /// from the hash's constants `alg`, which the compact HMAC also passes).
     #[inline(never)]
-    fn absorb(&mut self, mut data: &[u8], block: fn(&mut ChainState, &[u8; 64])) {
+    pub(crate) fn absorb_as(&mut self, alg: &MdAlg, mut data: &[u8]) {
+        let block = alg.block;
         self.total = self.total.wrapping_add(data.len() as u64);
         while !data.is_empty() {
             let take = (64 - self.buf_len).min(data.len());
@@ -415,15 +406,12 @@ impl MdState {
     }
 
     /// [`MdHash::finalize`] for every compression function: the `0x80` padding and the
-    /// 64-bit bit count of the bytes absorbed, in the hash's byte order, then the state
-    /// words into `out`.
+    /// 64-bit bit count of the bytes absorbed, in the byte order of the hash `alg`, then the
+    /// state words into `out`, as far as it goes (at most `alg`'s digest length is
+    /// meaningful).
     #[inline(never)]
-    fn pad_and_write(
-        &mut self,
-        big_endian: bool,
-        block: fn(&mut ChainState, &[u8; 64]),
-        out: &mut [u8],
-    ) {
+    pub(crate) fn finish_as(&mut self, alg: &MdAlg, out: &mut [u8]) {
+        let (big_endian, block) = (alg.big_endian, alg.block);
         let bits = self.total.wrapping_mul(8);
         let len = if big_endian {
             bits.to_be_bytes()
