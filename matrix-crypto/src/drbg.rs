@@ -54,10 +54,10 @@ pub type HmacDrbg = HmacDrbgOver<DrbgHash>;
 
 /// HMAC_DRBG (SP 800-90A) with HMAC over `H` (SHA-1, SHA-256, ...).
 pub struct HmacDrbgOver<H: Hash> {
-    key: H::Output,
     v: H::Output,
-    /// HMAC keyed with `key`: its inner and outer pad blocks hashed once per key, not once
-    /// per HMAC (a third of the compressions of a generate request).
+    /// HMAC keyed with `K`: its inner and outer pad blocks hashed once per key, not once
+    /// per HMAC (a third of the compressions of a generate request). `K` itself is needed
+    /// only to key it, so it is not kept: the update function holds it while it rekeys.
     keyed: Hmac<H>,
     reseed_counter: u64,
     reseed_interval: u64,
@@ -100,7 +100,9 @@ impl<H: Hash> HmacDrbgOver<H> {
 
     /// Instantiation (SP 800-90A section 10.1.2.3) from a seed read by [`read_seed`]:
     /// entropy input, then nonce. The generator is built where it is returned (the callers
-    /// wrap it in `Ok` last), not built and then moved and patched.
+    /// wrap it in `Ok` last), not built and then moved and patched. Inlined: a small build
+    /// calls it from [`HmacDrbg::new`] alone.
+    #[inline(always)]
     fn instantiate(
         seed: &[u8; ENTROPY_LEN + NONCE_LEN],
         personalization: &[u8],
@@ -141,14 +143,12 @@ impl<H: Hash> HmacDrbgOver<H> {
         source: Option<Box<dyn Entropy + Send>>,
         reseed_interval: u64,
     ) -> Self {
-        // K and V in the hash's output type.
-        let mut key = H::digest(&[]);
-        key.as_mut().fill(0x00);
-        let mut v = key;
+        // V in the hash's output type.
+        let mut v = H::digest(&[]);
         v.as_mut().fill(0x01);
         let mut drbg = HmacDrbgOver {
-            keyed: Hmac::new(key.as_ref()),
-            key,
+            // K = 0x00...: HMAC pads its key with zeros, so the empty key is the same key.
+            keyed: Hmac::new(&[]),
             v,
             reseed_counter: 1,
             reseed_interval,
@@ -171,11 +171,15 @@ impl<H: Hash> HmacDrbgOver<H> {
     /// Reseeds from the generator's own entropy source, mixing in `additional_input`;
     /// `PlatformFail` if it has none (or the source's error).
     pub fn reseed(&mut self, additional_input: &[u8]) -> Result<()> {
-        // The source is lent to `reseed_from` and put back, whatever the outcome.
-        let mut source = self.source.take().ok_or(Error::PlatformFail)?;
-        let got = self.reseed_from(source.as_mut(), additional_input);
-        self.source = Some(source);
-        got
+        // The source is borrowed beside the state it reseeds (not taken out and put back).
+        let source = self.source.as_deref_mut().ok_or(Error::PlatformFail)?;
+        reseed_state(
+            &mut self.v,
+            &mut self.keyed,
+            &mut self.reseed_counter,
+            source,
+            additional_input,
+        )
     }
 
     /// Reseeds from `entropy` (32 bytes), mixing in `additional_input`.
@@ -184,14 +188,13 @@ impl<H: Hash> HmacDrbgOver<H> {
         entropy: &mut dyn Entropy,
         additional_input: &[u8],
     ) -> Result<()> {
-        let mut e = [0u8; ENTROPY_LEN];
-        let got = entropy.get_entropy(&mut e);
-        if got.is_ok() {
-            self.update([&e, additional_input, &[]]);
-            self.reseed_counter = 1;
-        }
-        e.zeroize();
-        got
+        reseed_state(
+            &mut self.v,
+            &mut self.keyed,
+            &mut self.reseed_counter,
+            entropy,
+            additional_input,
+        )
     }
 
     /// Reseeds with the given entropy input and additional input (SP 800-90A section
@@ -230,8 +233,29 @@ impl<H: Hash> HmacDrbgOver<H> {
     }
 
     fn update(&mut self, provided: [&[u8]; 3]) {
-        hmac_drbg_update(&mut self.key, &mut self.v, &mut self.keyed, provided);
+        hmac_drbg_update(self.v.as_mut(), &mut self.keyed, provided);
     }
+}
+
+/// Reseeding (SP 800-90A section 10.1.2.4) from `entropy` (32 bytes) and
+/// `additional_input`, on the generator's fields: V, the keyed HMAC and the reseed counter
+/// (set to 1). The source's error is returned and the state left as it was.
+fn reseed_state<H: Hash>(
+    v: &mut H::Output,
+    keyed: &mut Hmac<H>,
+    reseed_counter: &mut u64,
+    entropy: &mut dyn Entropy,
+    additional_input: &[u8],
+) -> Result<()> {
+    let mut e = [0u8; ENTROPY_LEN];
+    let got = entropy.get_entropy(&mut e);
+    if got.is_ok() {
+        hmac_drbg_update(v.as_mut(), keyed, [&e, additional_input, &[]]);
+        *reseed_counter = 1;
+    }
+    // As a slice: the `[u8]` zeroize every build links, not a `[u8; 32]` instance.
+    e.as_mut_slice().zeroize();
+    got
 }
 
 /// Reads the entropy input and nonce of an instantiation into `seed`, which is wiped if
@@ -246,15 +270,13 @@ fn read_seed(entropy: &mut dyn Entropy, seed: &mut [u8; ENTROPY_LEN + NONCE_LEN]
 
 /// HMAC_DRBG_Update (SP 800-90A section 10.1.2.2); `provided` is the provided data in up to
 /// three parts (empty parts add nothing), so callers need not concatenate secrets into a
-/// buffer. `keyed` is HMAC keyed with `key`, before and after. The HMACs go through the
-/// keyed HMAC's [`KeyedMac`] method, the one the TLS PRFs call.
-fn hmac_drbg_update<H: Hash>(
-    key: &mut H::Output,
-    v: &mut H::Output,
-    keyed: &mut Hmac<H>,
-    provided: [&[u8]; 3],
-) {
+/// buffer. `keyed` is HMAC keyed with `K`, before and after; `K` is held here only while
+/// it rekeys `keyed`, then wiped. The HMACs go through the keyed HMAC's [`KeyedMac`]
+/// method, the one the TLS PRFs call.
+fn hmac_drbg_update<H: Hash>(v: &mut [u8], keyed: &mut Hmac<H>, provided: [&[u8]; 3]) {
     let has_data = !(provided[0].is_empty() && provided[1].is_empty() && provided[2].is_empty());
+    let mut key = [0u8; crate::hash::MAX_OUTPUT_LEN];
+    let key = &mut key[..H::OUTPUT_LEN.min(crate::hash::MAX_OUTPUT_LEN)];
     // A range, not the array `[0x00, 0x01]`: the array's iterator links its own `next`.
     for round in 0..2u8 {
         if round == 0x01 && !has_data {
@@ -262,14 +284,17 @@ fn hmac_drbg_update<H: Hash>(
         }
         // K = HMAC(K, V || round || provided_data)
         let [p0, p1, p2] = provided;
-        keyed.mac_into(false, v.as_ref(), &[&[round], p0, p1, p2], key.as_mut());
-        *keyed = Hmac::new(key.as_ref());
+        keyed.mac_into(false, v, &[&[round], p0, p1, p2], key);
+        *keyed = Hmac::new(key);
         // V = HMAC(K, V)
-        next_v(keyed, v.as_mut());
+        next_v(keyed, v);
     }
+    key.zeroize();
 }
 
-/// `V = HMAC(K, V)`, in place.
+/// `V = HMAC(K, V)`, in place. Inlined into its two callers (an out-of-line copy only
+/// forwards its arguments).
+#[inline(always)]
 fn next_v(keyed: &dyn KeyedMac, v: &mut [u8]) {
     keyed.mac_into(true, &[], &[], v);
 }
@@ -304,7 +329,6 @@ impl<H: Hash> SecureRandom for HmacDrbgOver<H> {
 
 impl<H: Hash> Drop for HmacDrbgOver<H> {
     fn drop(&mut self) {
-        self.key.zeroize();
         self.v.zeroize();
     }
 }

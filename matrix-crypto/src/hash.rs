@@ -25,6 +25,7 @@ use matrix_core::{Error, Result};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::alg::HashAlgorithm;
+use crate::hash_compact::{MdAlg, MdState};
 
 /// The largest [`Hash::BLOCK_LEN`] of any matrix hash (SHA-384/512), so that HMAC and the
 /// PKCS#12 KDF can work in fixed stack buffers.
@@ -70,7 +71,46 @@ pub trait Hash: Clone + ZeroizeOnDrop {
         h.update(data);
         h.finalize()
     }
+
+    /// matrix's compact MD5, SHA-1 and SHA-256: the state under the hash and the hash's
+    /// constants, so that HMAC runs one non-generic body for all of them (in a firmware
+    /// build, MD5 and SHA-1 for the TLS 1.0/1.1 PRF). `None`, the default, for every other
+    /// hash. Not part of the API.
+    #[doc(hidden)]
+    fn compact_state(&self) -> Option<(&MdState, &'static MdAlg)> {
+        None
+    }
+
+    /// [`Hash::compact_state`], mutable.
+    #[doc(hidden)]
+    fn compact_state_mut(&mut self) -> Option<(&mut MdState, &'static MdAlg)> {
+        None
+    }
 }
+
+/// What a wrapped digest offers to [`Hash`]'s hidden hooks: its compact state, if it is one
+/// (the compact `MdHash` says so; the RustCrypto digests keep the `None` defaults).
+pub(crate) trait InnerState {
+    /// The compact state and constants, if any.
+    fn state(&self) -> Option<(&MdState, &'static MdAlg)> {
+        None
+    }
+
+    /// [`InnerState::state`], mutable.
+    fn state_mut(&mut self) -> Option<(&mut MdState, &'static MdAlg)> {
+        None
+    }
+}
+
+#[cfg(feature = "md5")]
+impl InnerState for md5::Md5 {}
+#[cfg(feature = "sha1")]
+impl InnerState for sha1::Sha1 {}
+impl InnerState for sha2::Sha256 {}
+#[cfg(feature = "sha512")]
+impl InnerState for sha2::Sha384 {}
+#[cfg(feature = "sha512")]
+impl InnerState for sha2::Sha512 {}
 
 /// Wraps a RustCrypto digest in a matrix type whose `Debug` does not print the state.
 macro_rules! wrap_hash {
@@ -93,8 +133,19 @@ macro_rules! wrap_hash {
                 self.0.update(data);
             }
 
-            fn finalize(self) -> [u8; $out] {
+            // The compact hashes finish by reference, in place (their state is wiped when
+            // `self` drops); the RustCrypto ones by value, for which `mut` is not needed.
+            #[allow(unused_mut, reason = "needed by the compact hashes only")]
+            fn finalize(mut self) -> [u8; $out] {
                 self.0.finalize().into()
+            }
+
+            fn compact_state(&self) -> Option<(&MdState, &'static MdAlg)> {
+                InnerState::state(&self.0)
+            }
+
+            fn compact_state_mut(&mut self) -> Option<(&mut MdState, &'static MdAlg)> {
+                InnerState::state_mut(&mut self.0)
             }
         }
 
@@ -450,14 +501,34 @@ impl Hash for Md5Sha1 {
     }
 
     fn update(&mut self, data: &[u8]) {
-        self.md5.update(data);
-        self.sha1.update(data);
+        // The compact pair absorbs into both states directly (no MD5 `update` linked for
+        // this alone), as its `finalize` below finishes them.
+        if let (Some((md5, md5_alg)), Some((sha1, sha1_alg))) =
+            (self.md5.compact_state_mut(), self.sha1.compact_state_mut())
+        {
+            md5.absorb_as(md5_alg, data);
+            sha1.absorb_as(sha1_alg, data);
+        } else {
+            self.md5.update(data);
+            self.sha1.update(data);
+        }
     }
 
-    fn finalize(self) -> [u8; 36] {
+    fn finalize(mut self) -> [u8; 36] {
         let mut out = [0u8; 36];
-        out[..16].copy_from_slice(&self.md5.finalize());
-        out[16..].copy_from_slice(&self.sha1.finalize());
+        let (md5_out, sha1_out) = out.split_at_mut(16);
+        // The compact pair finishes both halves where they are (no copy of each state moved
+        // into its own `finalize`, and no MD5 `finalize` linked for this alone); any other
+        // pair through the halves' `finalize`. The states are wiped when `self` drops.
+        if let (Some((md5, md5_alg)), Some((sha1, sha1_alg))) =
+            (self.md5.compact_state_mut(), self.sha1.compact_state_mut())
+        {
+            md5.finish_as(md5_alg, md5_out);
+            sha1.finish_as(sha1_alg, sha1_out);
+        } else {
+            md5_out.copy_from_slice(&self.md5.finalize());
+            sha1_out.copy_from_slice(&self.sha1.finalize());
+        }
         out
     }
 }

@@ -252,9 +252,12 @@ pub(crate) struct MdHash<C: Compress, const N: usize> {
     _alg: PhantomData<C>,
 }
 
-/// The chaining state, buffered partial block and length of an [`MdHash`].
+/// The chaining state, buffered partial block and length of an [`MdHash`]. Public (hidden)
+/// only because [`crate::hash::Hash`]'s hooks for HMAC name it; nothing outside the crate
+/// can make or read one.
+#[doc(hidden)]
 #[derive(Clone)]
-struct MdState {
+pub struct MdState {
     state: ChainState,
     buf: [u8; 64],
     buf_len: usize,
@@ -284,7 +287,64 @@ impl Drop for MdState {
     }
 }
 
+/// The constants of one compact hash that the code over its [`MdState`] needs: the
+/// compression function, byte order, initial state and digest length. With them, HMAC runs
+/// one non-generic body for every compact hash (`mac::Hmac`). Public (hidden) for the same
+/// reason as [`MdState`].
+#[doc(hidden)]
+pub struct MdAlg {
+    init: ChainState,
+    block: fn(&mut ChainState, &[u8; 64]),
+    big_endian: bool,
+    out_len: usize,
+}
+
+impl MdAlg {
+    /// The digest length in bytes.
+    pub(crate) fn out_len(&self) -> usize {
+        self.out_len
+    }
+}
+
+/// Only where both compact MD5 and compact SHA-1 are compiled (the TLS 1.0/1.1 PRF's pair)
+/// does the compact hash show its state to HMAC: its non-generic body then replaces two
+/// generic copies. With one compact hash (SHA-256 in a TLS-1.2-only build) it would replace
+/// one copy and cost its own size plus the shims (about 0.1 KB more on a Cortex-M4), so
+/// those builds keep the generic HMAC.
+#[cfg(all(
+    feature = "md5",
+    not(feature = "md5-improve-perf-increase-codesize"),
+    feature = "sha1",
+    not(feature = "sha1-improve-perf-increase-codesize")
+))]
+impl<C: Compress, const N: usize> crate::hash::InnerState for MdHash<C, N> {
+    fn state(&self) -> Option<(&MdState, &'static MdAlg)> {
+        Some((&self.core, Self::ALG))
+    }
+
+    fn state_mut(&mut self) -> Option<(&mut MdState, &'static MdAlg)> {
+        Some((&mut self.core, Self::ALG))
+    }
+}
+
+/// Without the compact MD5 and SHA-1 pair, the generic HMAC (the `None` defaults).
+#[cfg(not(all(
+    feature = "md5",
+    not(feature = "md5-improve-perf-increase-codesize"),
+    feature = "sha1",
+    not(feature = "sha1-improve-perf-increase-codesize")
+)))]
+impl<C: Compress, const N: usize> crate::hash::InnerState for MdHash<C, N> {}
+
 impl<C: Compress, const N: usize> MdHash<C, N> {
+    /// This hash's constants.
+    const ALG: &'static MdAlg = &MdAlg {
+        init: C::INIT,
+        block: C::block,
+        big_endian: C::BIG_ENDIAN,
+        out_len: N,
+    };
+
     /// The hash of the empty message.
     pub(crate) fn new() -> Self {
         MdHash {
@@ -295,18 +355,25 @@ impl<C: Compress, const N: usize> MdHash<C, N> {
 
     /// Absorbs `data`.
     pub(crate) fn update(&mut self, data: &[u8]) {
-        self.core.absorb(data, C::block);
+        self.core.absorb_as(Self::ALG, data);
     }
 
-    /// The digest: `N` bytes (16 for MD5, 20 for SHA-1, 32 for SHA-256).
-    pub(crate) fn finalize(mut self) -> [u8; N] {
+    /// The digest: `N` bytes (16 for MD5, 20 for SHA-1, 32 for SHA-256). By reference (the
+    /// state is spent; its owner wipes it when it drops): the `Hash` wrappers call it on
+    /// their field in place instead of moving the state out first.
+    pub(crate) fn finalize(&mut self) -> [u8; N] {
         let mut out = [0u8; N];
-        self.core.pad_and_write(C::BIG_ENDIAN, C::block, &mut out);
+        self.core.finish_as(Self::ALG, &mut out);
         out
     }
 }
 
 impl MdState {
+    /// A fresh state of the hash `alg`.
+    pub(crate) fn of(alg: &MdAlg) -> Self {
+        Self::new(&alg.init)
+    }
+
     /// A fresh state from the hash's initial chaining words: one out-of-line copy for
     /// every hash (each `new` of MD5, SHA-1, their HMACs and `Md5Sha1` calls it).
     #[inline(never)]
@@ -320,9 +387,11 @@ impl MdState {
     }
 
     /// [`MdHash::update`] for every compression function: one copy of the buffering code in
-    /// a build with both compact hashes (the compression is called through a pointer).
+    /// a build with both compact hashes (the compression is called through a pointer, read
+    /// from the hash's constants `alg`, which the compact HMAC also passes).
     #[inline(never)]
-    fn absorb(&mut self, mut data: &[u8], block: fn(&mut ChainState, &[u8; 64])) {
+    pub(crate) fn absorb_as(&mut self, alg: &MdAlg, mut data: &[u8]) {
+        let block = alg.block;
         self.total = self.total.wrapping_add(data.len() as u64);
         while !data.is_empty() {
             let take = (64 - self.buf_len).min(data.len());
@@ -337,15 +406,12 @@ impl MdState {
     }
 
     /// [`MdHash::finalize`] for every compression function: the `0x80` padding and the
-    /// 64-bit bit count of the bytes absorbed, in the hash's byte order, then the state
-    /// words into `out`.
+    /// 64-bit bit count of the bytes absorbed, in the byte order of the hash `alg`, then the
+    /// state words into `out`, as far as it goes (at most `alg`'s digest length is
+    /// meaningful).
     #[inline(never)]
-    fn pad_and_write(
-        &mut self,
-        big_endian: bool,
-        block: fn(&mut ChainState, &[u8; 64]),
-        out: &mut [u8],
-    ) {
+    pub(crate) fn finish_as(&mut self, alg: &MdAlg, out: &mut [u8]) {
+        let (big_endian, block) = (alg.big_endian, alg.block);
         let bits = self.total.wrapping_mul(8);
         let len = if big_endian {
             bits.to_be_bytes()

@@ -32,12 +32,8 @@ pub mod drbg;
 #[cfg(any(feature = "ecc-p256", feature = "ecc-p384", feature = "x25519"))]
 pub mod ec;
 pub mod hash;
-#[cfg(any(
-    all(feature = "md5", not(feature = "md5-improve-perf-increase-codesize")),
-    all(feature = "sha1", not(feature = "sha1-improve-perf-increase-codesize")),
-    sha2_backend_soft = "compact",
-    test
-))]
+// Compiled in every build: `Hash`'s hidden hooks name its state type (a build whose hashes
+// are all RustCrypto's links none of its code).
 mod hash_compact;
 pub mod kdf;
 pub mod mac;

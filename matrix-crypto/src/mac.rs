@@ -17,6 +17,7 @@ use subtle::ConstantTimeEq;
 use zeroize::Zeroize;
 
 use crate::hash::{Hash, MAX_BLOCK_LEN};
+use crate::hash_compact::{MdAlg, MdState};
 
 /// HMAC (RFC 2104) with the hash `H`: `H((K ^ opad) || H((K ^ ipad) || m))`.
 ///
@@ -35,6 +36,27 @@ impl<H: Hash> Hmac<H> {
         const {
             assert!(H::BLOCK_LEN <= MAX_BLOCK_LEN && H::OUTPUT_LEN <= H::BLOCK_LEN);
         }
+        let mut m = Hmac {
+            inner: H::new(),
+            outer: H::new(),
+        };
+        // matrix's compact hashes are keyed by one non-generic body (a build with MD5 and
+        // SHA-1 links it once, not once per hash); any other hash by the generic one.
+        if let (Some((inner, alg)), Some((outer, _))) =
+            (m.inner.compact_state_mut(), m.outer.compact_state_mut())
+        {
+            compact_key(inner, outer, alg, key);
+        } else {
+            m.absorb_key(key);
+        }
+        m
+    }
+
+    /// Absorbs `K ^ ipad` into the fresh inner hash and `K ^ opad` into the fresh outer one,
+    /// where `K` is `key` padded with zeros to a block, or its digest if it is longer.
+    /// Inlined into [`Hmac::new`], its one caller.
+    #[inline(always)]
+    fn absorb_key(&mut self, key: &[u8]) {
         let mut block = [0u8; MAX_BLOCK_LEN];
         if key.len() > H::BLOCK_LEN {
             let mut d = H::digest(key);
@@ -45,13 +67,10 @@ impl<H: Hash> Hmac<H> {
         }
         let block = &mut block[..H::BLOCK_LEN];
         block.iter_mut().for_each(|b| *b ^= 0x36);
-        let mut inner = H::new();
-        inner.update(block);
+        self.inner.update(block);
         block.iter_mut().for_each(|b| *b ^= 0x36 ^ 0x5c);
-        let mut outer = H::new();
-        outer.update(block);
+        self.outer.update(block);
         block.zeroize();
-        Hmac { inner, outer }
     }
 
     /// Absorbs `data`.
@@ -61,11 +80,8 @@ impl<H: Hash> Hmac<H> {
 
     /// The tag of everything absorbed.
     pub fn finalize(self) -> H::Output {
-        let Hmac { inner, mut outer } = self;
-        let mut ih = inner.finalize();
-        outer.update(ih.as_ref());
-        ih.zeroize();
-        outer.finalize()
+        let Hmac { inner, outer } = self;
+        outer_tag(inner, outer)
     }
 
     /// `HMAC(key, data)` in one call.
@@ -95,6 +111,17 @@ impl<H: Hash> Hmac<H> {
     }
 }
 
+/// `H(outer || H(inner))`: the tag from the inner hash of the whole message and the outer
+/// hash keyed with `K ^ opad`. Inlined into its two callers, so that [`KeyedMac::mac_into`]
+/// (all the PRFs and the DRBG call) does not link [`Hmac::finalize`] for its hash.
+#[inline(always)]
+fn outer_tag<H: Hash>(inner: H, mut outer: H) -> H::Output {
+    let mut ih = inner.finalize();
+    outer.update(ih.as_ref());
+    ih.zeroize();
+    outer.finalize()
+}
+
 /// A keyed HMAC as the P_hash expansions (TLS 1.0/1.1 and 1.2 PRFs) and the HMAC_DRBG see
 /// it: a trait object, so that their loops are compiled once for every hash (on a Cortex-M4
 /// the TLS 1.0 PRF was two inlined copies of the P_hash loop, about 1 KB), and only these
@@ -121,19 +148,89 @@ impl<H: Hash> KeyedMac for Hmac<H> {
     }
 
     fn mac_into(&self, chain: bool, first: &[u8], rest: &[&[u8]], out: &mut [u8]) {
-        let mut m = self.clone();
+        // One non-generic body for matrix's compact hashes, as for the keying.
+        if let (Some((inner, alg)), Some((outer, _))) =
+            (self.inner.compact_state(), self.outer.compact_state())
+        {
+            return compact_mac_into(inner, outer, alg, chain, first, rest, out);
+        }
+        // The inner state is cloned to hash the message, the outer one only for its final
+        // step (no clone of the whole `Hmac` moved into `finalize`).
+        let mut inner = self.inner.clone();
         if chain {
-            m.update(out);
+            inner.update(out);
         }
-        m.update(first);
+        inner.update(first);
         for p in rest {
-            m.update(p);
+            inner.update(p);
         }
-        let mut d = m.finalize();
+        let mut d = outer_tag(inner, self.outer.clone());
         let k = out.len().min(H::OUTPUT_LEN);
         out[..k].copy_from_slice(&d.as_ref()[..k]);
         d.zeroize();
     }
+}
+
+/// [`Hmac::new`]'s keying for a compact hash: `K ^ ipad` into the fresh `inner`, `K ^ opad`
+/// into the fresh `outer` (every compact hash has 64-byte blocks).
+#[inline(never)]
+fn compact_key(inner: &mut MdState, outer: &mut MdState, alg: &MdAlg, key: &[u8]) {
+    let mut block = [0u8; 64];
+    if key.len() > block.len() {
+        // K = H(key); the state is wiped when it drops.
+        let mut h = MdState::of(alg);
+        h.absorb_as(alg, key);
+        let n = alg.out_len().min(block.len());
+        h.finish_as(alg, &mut block[..n]);
+    } else {
+        block[..key.len()].copy_from_slice(key);
+    }
+    absorb_padded(inner, alg, &mut block, 0x36);
+    absorb_padded(outer, alg, &mut block, 0x36 ^ 0x5c);
+    block.as_mut_slice().zeroize();
+}
+
+/// XORs `pad` into every byte of `block` and absorbs it into `h` (the key block XOR ipad,
+/// then, XORed again, XOR opad).
+fn absorb_padded(h: &mut MdState, alg: &MdAlg, block: &mut [u8; 64], pad: u8) {
+    for b in block.iter_mut() {
+        *b ^= pad;
+    }
+    h.absorb_as(alg, block);
+}
+
+/// [`KeyedMac::mac_into`] for a compact hash, from the keyed `inner` and `outer` states:
+/// `H(K ^ opad || H(K ^ ipad || [out ||] first || rest...))`, its first
+/// `min(out.len(), digest length)` bytes into `out`.
+#[inline(never)]
+fn compact_mac_into(
+    inner: &MdState,
+    outer: &MdState,
+    alg: &MdAlg,
+    chain: bool,
+    first: &[u8],
+    rest: &[&[u8]],
+    out: &mut [u8],
+) {
+    let mut h = inner.clone();
+    if chain {
+        h.absorb_as(alg, out);
+    }
+    h.absorb_as(alg, first);
+    for p in rest {
+        h.absorb_as(alg, p);
+    }
+    // The longest compact digest (SHA-256).
+    let mut d = [0u8; 32];
+    let n = alg.out_len().min(d.len());
+    h.finish_as(alg, &mut d[..n]);
+    // The inner state is wiped as it is replaced by the outer one's copy, that one on drop.
+    h = outer.clone();
+    h.absorb_as(alg, &d[..n]);
+    h.finish_as(alg, &mut d[..n]);
+    let k = out.len().min(n);
+    out[..k].copy_from_slice(&d[..k]);
+    d.as_mut_slice().zeroize();
 }
 
 impl<H: Hash> fmt::Debug for Hmac<H> {

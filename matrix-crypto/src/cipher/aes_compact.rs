@@ -265,8 +265,11 @@ impl Schedule {
                 round_keys[i / 4][j] |= ((temp[j] ^ earlier[j]) & 0xf) << (4 * (i % 4));
             }
         }
-        temp.zeroize();
-        earlier.zeroize();
+        // As `u16` slices: one zeroize instance for every plane array of this module (a
+        // `[u16; 8]` and a `[[u16; 8]; 15]` instance each link their own, with an iterator
+        // instance for the nested one).
+        temp.as_mut_slice().zeroize();
+        earlier.as_mut_slice().zeroize();
         schedule
     }
 
@@ -343,7 +346,7 @@ impl Schedule {
             }
         }
         let out = from_planes(&s);
-        s.zeroize();
+        s.as_mut_slice().zeroize();
         out
     }
 }
@@ -390,7 +393,7 @@ impl Schedule {
 
 impl Drop for Schedule {
     fn drop(&mut self) {
-        self.round_keys.zeroize();
+        self.round_keys.as_flattened_mut().zeroize();
     }
 }
 
