@@ -248,5 +248,20 @@ pub trait RecordDecrypter: Send {
     }
 }
 
+/// All ones when `a` and `b` are equal, zero when not, with a cost and memory accesses that
+/// depend on their lengths only (which are public): how MACs and Finished messages are
+/// compared. Index loops over the bytes, no iterator adapters or `subtle`'s slice
+/// comparison, whose `Zip` code a small build would link for this alone.
+pub(crate) fn ct_eq_bytes(a: &[u8], b: &[u8]) -> u32 {
+    // The lengths are public: a mismatch may show.
+    let mut diff = u32::from(a.len() != b.len());
+    for (i, &x) in a.iter().enumerate() {
+        diff |= u32::from(x ^ b.get(i).copied().unwrap_or(0));
+    }
+    // `diff` < 256: `diff - 1` has its top bit set exactly when `diff` is zero. Opaque to
+    // the optimiser, so that the mask is not turned into a branch.
+    0u32.wrapping_sub(core::hint::black_box(diff).wrapping_sub(1) >> 31)
+}
+
 /// The boxed pair [`cipher_states`] returns.
 pub type CipherStates = (Box<dyn RecordEncrypter>, Box<dyn RecordDecrypter>);
