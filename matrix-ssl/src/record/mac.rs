@@ -90,7 +90,7 @@ impl<H: BlockCompress> KeyedStart<H> {
     }
 
     /// `H` after absorbing one whole block (HMAC's `K ^ ipad` or `K ^ opad`): nothing is
-    /// left over, so the general [`KeyedStart::new`] is not needed by HMAC.
+    /// left over, so HMAC does not need the general `KeyedStart::new`.
     fn whole_block(block: &H::Block) -> Self {
         const { assert!(H::BLOCK_LEN <= MAX_BLOCK && H::LENGTH_LEN < H::BLOCK_LEN) };
         let mut state = Zeroizing::new(H::INITIAL_STATE);
