@@ -58,8 +58,9 @@
 //!    could start at followed by a masked rotation (the technique of OpenSSL's
 //!    `ssl3_cbc_copy_mac`; BearSSL's `ssl_rec_cbc.c` rotates likewise), never indexing
 //!    memory by a secret;
-//! 5. compares the MACs with `subtle`, folds the padding verdict in, and branches once, at
-//!    the end, on the combined verdict: every failure is the same
+//! 5. compares the MACs with a mask (an OR of the bytes' differences, no early exit), folds
+//!    the padding verdict in, and branches once, at the end, on the combined verdict:
+//!    every failure is the same
 //!    [`RecordError::BadRecordMac`], so padding and MAC failures are indistinguishable in
 //!    both content and timing (TLS 1.1 section 6.2.3.2, and never `decryption_failed`).
 //!
