@@ -39,7 +39,6 @@ use matrix_crypto::prf::{MasterSecret, Sender};
 use matrix_crypto::random::SecureRandom;
 #[cfg(all(feature = "cert-parse", feature = "certificates"))]
 use matrix_x509::X509Cert;
-use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::alert::Fatal;
@@ -620,7 +619,7 @@ impl HsShared {
         expected: &[u8],
     ) -> Result<(), Fatal> {
         match got {
-            Some(g) if bool::from(g.ct_eq(expected)) => Ok(()),
+            Some(g) if crate::record::ct_eq_bytes(g, expected) != 0 => Ok(()),
             _ => Err(Fatal::new(AlertDescription::HandshakeFailure)),
         }
     }
@@ -848,7 +847,7 @@ impl HsShared {
         )
         .map_err(|e| Fatal::decode(e, self.version))?;
         let expected = self.finished_data(sender)?;
-        if !bool::from(expected.as_slice().ct_eq(fin.verify_data.as_slice())) {
+        if crate::record::ct_eq_bytes(&expected, &fin.verify_data) == 0 {
             return Err(Fatal::new(if self.version.is_ssl3() {
                 AlertDescription::HandshakeFailure
             } else {

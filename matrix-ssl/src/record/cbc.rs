@@ -10,14 +10,13 @@ use core::ops::Range;
 
 use matrix_crypto::cipher::{BlockAlgorithm, CbcCipher};
 use matrix_crypto::random::SecureRandom;
-use subtle::ConstantTimeEq;
 use zeroize::Zeroize;
 
 use super::mac::{MAX_MAC_LEN, MAX_SHORTFALL, RecordMac, ct_eq, ct_le, ct_lt, len32};
 use super::{CipherStates, RecordDecrypter, RecordEncrypter, RecordError};
 use crate::codec::record::{MAX_CIPHERTEXT_LEN, MAX_PLAINTEXT_LEN};
 use crate::codec::{ContentType, ProtocolVersion};
-use crate::suites::{SuiteInfo, implicit_iv};
+use crate::suites::{BulkCipher, SuiteInfo, implicit_iv};
 use matrix_core::Error;
 
 /// The longest block of any suite's cipher (AES, SEED).
@@ -59,11 +58,7 @@ impl<M: RecordMac> Cbc<M> {
         (mac_secret, key, iv): (&[u8], &[u8], &[u8]),
         etm: bool,
     ) -> Result<Box<Self>, Error> {
-        let alg = suite
-            .bulk
-            .cbc_name()
-            .and_then(BlockAlgorithm::by_cbc_name)
-            .ok_or(Error::UnsupportedFail)?;
+        let alg = block_algorithm(suite.bulk).ok_or(Error::UnsupportedFail)?;
         let block_len = alg.block_len();
         if block_len > MAX_BLOCK_LEN || block_len != suite.block_len() {
             return Err(Error::UnsupportedFail);
@@ -87,6 +82,49 @@ impl<M: RecordMac> Cbc<M> {
             etm: etm && !version.is_ssl3(),
         }))
     }
+}
+
+/// The block cipher of `bulk`, if this build has it. Each answer is found at compile time
+/// ([`find_block_algorithm`]), so no cipher is looked up by name at run time (the lookup,
+/// which encrypted PEM keys need, is not linked in a build without them).
+fn block_algorithm(bulk: BulkCipher) -> Option<BlockAlgorithm> {
+    const AES_128: Option<BlockAlgorithm> = find_block_algorithm(BulkCipher::Aes128Cbc);
+    const AES_256: Option<BlockAlgorithm> = find_block_algorithm(BulkCipher::Aes256Cbc);
+    const TRIPLE_DES: Option<BlockAlgorithm> = find_block_algorithm(BulkCipher::TripleDesCbc);
+    const SEED: Option<BlockAlgorithm> = find_block_algorithm(BulkCipher::SeedCbc);
+    match bulk {
+        BulkCipher::Aes128Cbc => AES_128,
+        BulkCipher::Aes256Cbc => AES_256,
+        BulkCipher::TripleDesCbc => TRIPLE_DES,
+        BulkCipher::SeedCbc => SEED,
+        _ => None,
+    }
+}
+
+/// The algorithm of [`BlockAlgorithm::ALL`] (the ones this build has) whose CBC name is
+/// `bulk`'s, as `BlockAlgorithm::by_cbc_name` finds it, but evaluated by the compiler: the
+/// record layer need not know which cipher features matrix-crypto was built with.
+const fn find_block_algorithm(bulk: BulkCipher) -> Option<BlockAlgorithm> {
+    let Some(name) = bulk.cbc_name() else {
+        return None;
+    };
+    let name = name.as_bytes();
+    let mut i = 0;
+    while i < BlockAlgorithm::ALL.len() {
+        let alg = BlockAlgorithm::ALL[i];
+        let candidate = alg.cbc_name().as_bytes();
+        if candidate.len() == name.len() {
+            let mut j = 0;
+            while j < name.len() && candidate[j] == name[j] {
+                j += 1;
+            }
+            if j == name.len() {
+                return Some(alg);
+            }
+        }
+        i += 1;
+    }
+    None
 }
 
 impl<M: RecordMac> Cbc<M> {
@@ -323,7 +361,7 @@ impl<M: RecordMac> Cbc<M> {
             .ok_or(RecordError::DecryptError)?;
         self.mac
             .compute(seq, content_type, version, authed, expected);
-        if !bool::from(expected.ct_eq(&*tag)) {
+        if super::ct_eq_bytes(expected, tag) == 0 {
             return Err(RecordError::BadRecordMac);
         }
         let (head, body) = authed.split_at_mut(iv_len);
@@ -399,7 +437,7 @@ fn check_padding_and_mac<M: RecordMac>(
     let (expected, received) = (&mut expected[..mac_len], &mut received[..mac_len]);
     mac.compute_ct(seq, content_type, version, &body[..max_len], len, expected);
     copy_mac(body, len, max_len, received);
-    let mac_ok = 0u32.wrapping_sub(u32::from(expected.ct_eq(received).unwrap_u8()));
+    let mac_ok = super::ct_eq_bytes(expected, received);
     // The expected tag authenticates whatever the peer sent; leave no copy of it.
     expected.zeroize();
     (good & mac_ok, len)
@@ -449,6 +487,44 @@ fn copy_mac(body: &[u8], start: usize, max_start: usize, out: &mut [u8]) {
 mod tests {
     use super::*;
     use alloc::vec;
+
+    /// The cipher chosen at compile time is the one the run-time lookup by name finds,
+    /// for every CBC bulk cipher (`None` for those this build lacks, and for RC4 and GCM).
+    #[test]
+    fn block_algorithm_is_the_one_named() {
+        for bulk in [
+            BulkCipher::Aes128Cbc,
+            BulkCipher::Aes256Cbc,
+            BulkCipher::TripleDesCbc,
+            BulkCipher::SeedCbc,
+            BulkCipher::Rc4_128,
+            BulkCipher::Aes128Gcm,
+            BulkCipher::Aes256Gcm,
+        ] {
+            let named = bulk.cbc_name().and_then(BlockAlgorithm::by_cbc_name);
+            assert_eq!(block_algorithm(bulk), named, "{bulk:?}");
+        }
+        assert_eq!(
+            block_algorithm(BulkCipher::Aes128Cbc),
+            Some(BlockAlgorithm::Aes128)
+        );
+    }
+
+    #[test]
+    fn ct_eq_bytes_is_equality() {
+        let a = [7u8; 20];
+        assert_eq!(super::super::ct_eq_bytes(&a, &a), u32::MAX);
+        for i in 0..20 {
+            for bit in 0..8 {
+                let mut b = a;
+                b[i] ^= 1 << bit;
+                assert_eq!(super::super::ct_eq_bytes(&a, &b), 0, "{i} {bit}");
+            }
+        }
+        assert_eq!(super::super::ct_eq_bytes(&a, &a[..19]), 0);
+        assert_eq!(super::super::ct_eq_bytes(&a[..19], &a), 0);
+        assert_eq!(super::super::ct_eq_bytes(&[], &[]), u32::MAX);
+    }
 
     #[test]
     fn copy_mac_finds_the_mac_wherever_it_starts() {

@@ -70,7 +70,9 @@ pub(crate) struct KeyedStart<H: BlockCompress> {
 }
 
 impl<H: BlockCompress> KeyedStart<H> {
-    /// `H` after absorbing `prefix`: its whole blocks compressed in place, the rest kept.
+    /// `H` after absorbing `prefix`: its whole blocks compressed in place, the rest kept
+    /// (the SSL 3.0 MAC's prefixes end inside a block).
+    #[cfg(any(all(test, any(feature = "ssl3", feature = "tls")), feature = "ssl3"))]
     fn new(prefix: &[u8]) -> Self {
         const { assert!(H::BLOCK_LEN <= MAX_BLOCK && H::LENGTH_LEN < H::BLOCK_LEN) };
         let whole = prefix.len() / H::BLOCK_LEN * H::BLOCK_LEN;
@@ -84,6 +86,20 @@ impl<H: BlockCompress> KeyedStart<H> {
             rest,
             rest_len: rest_bytes.len(),
             prefix_len: prefix.len(),
+        }
+    }
+
+    /// `H` after absorbing one whole block (HMAC's `K ^ ipad` or `K ^ opad`): nothing is
+    /// left over, so HMAC does not need the general `KeyedStart::new`.
+    fn whole_block(block: &H::Block) -> Self {
+        const { assert!(H::BLOCK_LEN <= MAX_BLOCK && H::LENGTH_LEN < H::BLOCK_LEN) };
+        let mut state = Zeroizing::new(H::INITIAL_STATE);
+        H::compress(&mut state, core::slice::from_ref(block));
+        KeyedStart {
+            state,
+            rest: Zeroizing::new(H::ZERO_BLOCK),
+            rest_len: 0,
+            prefix_len: H::BLOCK_LEN,
         }
     }
 
@@ -396,9 +412,9 @@ impl<H: BlockCompress + Send + 'static> RecordMac for Tls<H> {
             copy_tag(secret, (*key).as_mut());
         }
         (*key).as_mut().iter_mut().for_each(|b| *b ^= 0x36);
-        let inner = KeyedStart::new((*key).as_ref());
+        let inner = KeyedStart::whole_block(&*key);
         (*key).as_mut().iter_mut().for_each(|b| *b ^= 0x36 ^ 0x5c);
-        let outer = KeyedStart::new((*key).as_ref());
+        let outer = KeyedStart::whole_block(&*key);
         Tls { inner, outer }
     }
 
@@ -413,28 +429,42 @@ impl<H: BlockCompress + Send + 'static> RecordMac for Tls<H> {
         len: u16,
         out: &mut [u8; MAX_HEADER_LEN],
     ) -> usize {
-        // seq_num(8) || type(1) || version(2) || length(2), written as one array (no
-        // slice copies with their bounds checks).
-        let [s0, s1, s2, s3, s4, s5, s6, s7] = seq.to_be_bytes();
-        let [v0, v1] = version.get().to_be_bytes();
-        let [l0, l1] = len.to_be_bytes();
-        *out = [
-            s0,
-            s1,
-            s2,
-            s3,
-            s4,
-            s5,
-            s6,
-            s7,
-            content_type.get(),
-            v0,
-            v1,
-            l0,
-            l1,
-        ];
-        13
+        tls_header(seq, content_type, version, len, out);
+        MAX_HEADER_LEN
     }
+}
+
+/// Writes `seq_num(8) || type(1) || version(2) || length(2)` to `out`: the TLS MAC header
+/// (RFC 2246 section 6.2.3.1). One copy for every hash's HMAC, hence not inlined (GCM's
+/// additional data, the same bytes, keeps its own: an AEAD-only build would link this and a
+/// wrapper instead of one function).
+#[inline(never)]
+fn tls_header(
+    seq: u64,
+    content_type: ContentType,
+    version: ProtocolVersion,
+    len: u16,
+    out: &mut [u8; MAX_HEADER_LEN],
+) {
+    // Written as one array (no slice copies, which are calls at opt-level "z").
+    let [s0, s1, s2, s3, s4, s5, s6, s7] = seq.to_be_bytes();
+    let [v0, v1] = version.get().to_be_bytes();
+    let [l0, l1] = len.to_be_bytes();
+    *out = [
+        s0,
+        s1,
+        s2,
+        s3,
+        s4,
+        s5,
+        s6,
+        s7,
+        content_type.get(),
+        v0,
+        v1,
+        l0,
+        l1,
+    ];
 }
 
 /// Copies as much of `tag` as fits into `out`.

@@ -58,8 +58,9 @@
 //!    could start at followed by a masked rotation (the technique of OpenSSL's
 //!    `ssl3_cbc_copy_mac`; BearSSL's `ssl_rec_cbc.c` rotates likewise), never indexing
 //!    memory by a secret;
-//! 5. compares the MACs with `subtle`, folds the padding verdict in, and branches once, at
-//!    the end, on the combined verdict: every failure is the same
+//! 5. compares the MACs with a mask (an OR of the bytes' differences, no early exit), folds
+//!    the padding verdict in, and branches once, at the end, on the combined verdict:
+//!    every failure is the same
 //!    [`RecordError::BadRecordMac`], so padding and MAC failures are indistinguishable in
 //!    both content and timing (TLS 1.1 section 6.2.3.2, and never `decryption_failed`).
 //!
@@ -246,6 +247,25 @@ pub trait RecordDecrypter: Send {
     fn heap_bytes(&self) -> usize {
         0
     }
+}
+
+/// All ones when `a` and `b` are equal, zero when not, with a cost and memory accesses that
+/// depend on their lengths only (which are public): how MACs and Finished messages are
+/// compared. Index loops over the bytes, no iterator adapters or `subtle`'s slice
+/// comparison, whose `Zip` code a small build would link for this alone.
+#[allow(
+    dead_code,
+    reason = "used by the record MAC checks and the handshake, absent from builds with neither"
+)]
+pub(crate) fn ct_eq_bytes(a: &[u8], b: &[u8]) -> u32 {
+    // The lengths are public: a mismatch may show.
+    let mut diff = u32::from(a.len() != b.len());
+    for (i, &x) in a.iter().enumerate() {
+        diff |= u32::from(x ^ b.get(i).copied().unwrap_or(0));
+    }
+    // `diff` < 256: `diff - 1` has its top bit set exactly when `diff` is zero. Opaque to
+    // the optimiser, so that the mask is not turned into a branch.
+    0u32.wrapping_sub(core::hint::black_box(diff).wrapping_sub(1) >> 31)
 }
 
 /// The boxed pair [`cipher_states`] returns.

@@ -8,7 +8,6 @@ use core::ops::Range;
 
 use matrix_crypto::cipher::Rc4;
 use matrix_crypto::random::SecureRandom;
-use subtle::ConstantTimeEq;
 use zeroize::Zeroize;
 
 use super::mac::{MAX_MAC_LEN, RecordMac};
@@ -108,7 +107,7 @@ impl<M: RecordMac> RecordDecrypter for Stream<M> {
             .get_mut(..mac_len)
             .ok_or(RecordError::DecryptError)?;
         self.mac.compute(seq, content_type, version, data, expected);
-        let ok = bool::from(expected.ct_eq(received));
+        let ok = super::ct_eq_bytes(expected, received) != 0;
         expected.zeroize();
         if !ok {
             return Err(RecordError::BadRecordMac);
