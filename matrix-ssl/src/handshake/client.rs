@@ -287,11 +287,22 @@ impl ClientHandshake {
         }
         // A cached session is offered when its suite is still offered and its version
         // still spoken; an explicit different suite clears it (API reference).
+        // Copied field by field into the state, where it stays (`Option::cloned` built it
+        // on the stack and copied it over).
         let resume = &mut st.resume;
-        *resume = session_id
-            .filter(|sid| !sid.is_empty())
-            .filter(|sid| suites.contains(&sid.suite) && shared.ctx.speaks(sid.version))
-            .cloned();
+        if let Some(sid) = session_id.filter(|sid| {
+            !sid.is_empty() && suites.contains(&sid.suite) && shared.ctx.speaks(sid.version)
+        }) {
+            *resume = Some(SessionId {
+                id: sid.id.clone(),
+                master: sid.master.clone(),
+                suite: sid.suite,
+                version: sid.version,
+                ems: sid.ems,
+                ticket: sid.ticket.clone(),
+                ticket_lifetime_hint: sid.ticket_lifetime_hint,
+            });
+        }
         // RFC 5746 section 3.4: every initial ClientHello carries the SCSV; section 3.5: a
         // secure renegotiation carries renegotiation_info with our previous verify_data
         // instead, a legacy one neither.
@@ -343,7 +354,7 @@ impl ClientHandshake {
             if shared.is_dtls() {
                 shared.dtls_cookie = r.dtls_cookie.clone();
             }
-            shared.reneg = Some(<kx::Switch<{ super::RENEGOTIATION }> as kx::Gate>::take(r));
+            shared.reneg = Some(r);
         }
         shared.client_random = shared.new_random(rng).map_err(|f| f.error)?;
         // The hello is written from its parts straight into the message; only DTLS keeps a

@@ -456,8 +456,9 @@ pub(crate) struct HsShared {
     /// Our and the peer's Finished verify_data (RFC 5746 keeps them).
     pub client_verify_data: Vec<u8>,
     pub server_verify_data: Vec<u8>,
-    /// Set when this handshake renegotiates an established connection.
-    pub reneg: Option<Reneg>,
+    /// Set when this handshake renegotiates an established connection (in a build that
+    /// renegotiates: elsewhere an uninhabited stand-in, so no drop code for it).
+    pub reneg: Option<kx::Only<RENEGOTIATION, Reneg>>,
     /// Both sides negotiated the RFC 7627 extended master secret.
     pub ems: bool,
     /// Both sides negotiated RFC 7366 encrypt-then-MAC (for the next key change).
@@ -567,7 +568,7 @@ impl HsShared {
     /// What the connection this handshake renegotiates left it, if it renegotiates one
     /// (never in a build without renegotiation, which the compiler then sees).
     pub(crate) fn renegotiating(&self) -> Option<&Reneg> {
-        self.reneg.as_ref().filter(|_| RENEGOTIATION)
+        self.reneg.as_ref().map(|r| -> &Reneg { r })
     }
 
     /// What a re-handshake of this completed handshake inherits.

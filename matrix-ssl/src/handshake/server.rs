@@ -203,7 +203,10 @@ impl ServerHandshake {
         next.client_auth = self.client_auth;
         next.no_resume = self.no_resume;
         next.shared.session_disabled = self.shared.session_disabled.clone();
-        next.shared.reneg = Some(self.shared.reneg_info());
+        next.shared.reneg =
+            <super::kx::Switch<{ super::RENEGOTIATION }> as super::kx::Gate>::keep(
+                self.shared.reneg_info(),
+            );
         // DTLS: the new handshake goes on numbering after our HelloRequest, if we sent one
         // (the driver sets 0 otherwise).
         next.shared.next_message_seq = self.shared.next_message_seq;
