@@ -322,9 +322,10 @@ pub(crate) fn dh_params_digest(
 
 /// The premaster secret of the PSK suites (RFC 4279 sections 2 and 3): `other_secret` (the
 /// DH shared secret for DHE_PSK; `None` for plain PSK, whose other_secret is N zero octets,
-/// N the key's length) and the key, each with a 2-byte length. Written in place into a
-/// zeroed buffer of the final length: plain PSK needs no vector of zeros to copy from, and
-/// both exchanges share this one function.
+/// N the key's length) and the key, each with a 2-byte length. Appended to a buffer of
+/// exactly the final capacity (never reallocated, so no copy of the secret is left
+/// behind): plain PSK needs no vector of zeros to copy from, no slice of it is indexed,
+/// and both exchanges share this one function.
 pub(crate) fn psk_premaster(
     other_secret: Option<&[u8]>,
     psk: &[u8],
@@ -336,16 +337,14 @@ pub(crate) fn psk_premaster(
     };
     let other_len = other_secret.map_or(psk.len(), <[u8]>::len);
     let (other_prefix, psk_prefix) = (len(other_len)?, len(psk.len())?);
-    let mut pms = Zeroizing::new(alloc::vec![0u8; 4 + other_len + psk.len()]);
-    let (other, key) = pms.split_at_mut(2 + other_len);
-    let (prefix, other) = other.split_at_mut(2);
-    prefix.copy_from_slice(&other_prefix);
-    if let Some(secret) = other_secret {
-        other.copy_from_slice(secret);
+    let mut pms = Zeroizing::new(Vec::with_capacity(4 + other_len + psk.len()));
+    pms.extend_from_slice(&other_prefix);
+    match other_secret {
+        Some(secret) => pms.extend_from_slice(secret),
+        None => pms.resize(2 + other_len, 0),
     }
-    let (prefix, key) = key.split_at_mut(2);
-    prefix.copy_from_slice(&psk_prefix);
-    key.copy_from_slice(psk);
+    pms.extend_from_slice(&psk_prefix);
+    pms.extend_from_slice(psk);
     Ok(pms)
 }
 
