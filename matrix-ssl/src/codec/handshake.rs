@@ -1267,9 +1267,20 @@ impl Finished {
 
     /// Reads a whole Finished body of `version`'s length.
     pub fn read(r: &mut Reader<'_>, version: ProtocolVersion) -> Result<Self, DecodeError> {
-        let verify_data = r.take(Self::len_for(version))?.to_vec();
+        Ok(Finished {
+            verify_data: Self::read_in_place(r, version)?.to_vec(),
+        })
+    }
+
+    /// [`Finished::read`] without the copy: the verify data borrowed from the body (what
+    /// the handshakes compare, with the same checks and errors).
+    pub(crate) fn read_in_place<'a>(
+        r: &mut Reader<'a>,
+        version: ProtocolVersion,
+    ) -> Result<&'a [u8], DecodeError> {
+        let verify_data = r.take(Self::len_for(version))?;
         r.expect_empty()?;
-        Ok(Finished { verify_data })
+        Ok(verify_data)
     }
 
     /// Appends the body.

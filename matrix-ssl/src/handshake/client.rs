@@ -743,7 +743,9 @@ impl ClientHandshake {
             .ok_or(Fatal::new(AlertDescription::IllegalParameter))?;
         // The extensions as the application sees them: given to its callback here, and
         // kept for it (`server_hello_rest`) once the hello is accepted.
-        let peer_extensions = peer_extensions(sh);
+        // Only extensions we asked for, and renegotiation_info (we sent the SCSV): looked
+        // for in the walk that sizes the copy, refused after the callback has seen them.
+        let (peer_extensions, unsolicited) = peer_extensions(sh, &st.sent_extensions);
         if let Some(cb) = self.extension_cb.as_mut() {
             for (ext_type, data) in &peer_extensions {
                 if cb(*ext_type, data) < 0 {
@@ -751,16 +753,8 @@ impl ClientHandshake {
                 }
             }
         }
-        // Only extensions we asked for, and renegotiation_info (we sent the SCSV).
-        for (t, _) in sh.extensions() {
-            // A plain loop: `contains` on a `u16` slice is an unrolled search.
-            let mut sent = false;
-            for &s in &st.sent_extensions {
-                sent |= s == t;
-            }
-            if t != crate::codec::handshake::EXT_RENEGOTIATION_INFO && !sent {
-                return Err(Fatal::new(AlertDescription::UnsupportedExtension));
-            }
+        if unsolicited {
+            return Err(Fatal::new(AlertDescription::UnsupportedExtension));
         }
         // RFC 5746 section 3.5: a renegotiation keeps the version; a secure one must echo
         // both verify_data, a legacy one may not carry the extension.
@@ -1141,18 +1135,27 @@ fn check_initial_reneg_info(shared: &mut HsShared, sh: &ServerHelloView<'_>) -> 
 }
 
 /// A ServerHello's extensions as the application sees them (type, extension_data, in
-/// order: what `HsShared::peer_extensions` holds), copied from the received bytes. The
-/// list is sized first, exactly, as the server's `app_extensions` sizes its own.
-fn peer_extensions(sh: &ServerHelloView<'_>) -> Vec<(u16, Vec<u8>)> {
+/// order: what `HsShared::peer_extensions` holds), copied from the received bytes, and
+/// whether one of them is neither in `sent` nor renegotiation_info. The list is sized
+/// first, exactly, as the server's `app_extensions` sizes its own (the same walk looks
+/// for an unsolicited type).
+fn peer_extensions(sh: &ServerHelloView<'_>, sent: &[u16]) -> (Vec<(u16, Vec<u8>)>, bool) {
     let mut n = 0;
-    for _ in sh.extensions() {
+    let mut unsolicited = false;
+    for (t, _) in sh.extensions() {
         n += 1;
+        // A plain loop: `contains` on a `u16` slice is an unrolled search.
+        let mut ours = t == crate::codec::handshake::EXT_RENEGOTIATION_INFO;
+        for &s in sent {
+            ours |= s == t;
+        }
+        unsolicited |= !ours;
     }
     let mut kept = Vec::with_capacity(n);
     for (t, data) in sh.extensions() {
         kept.push((t, data.to_vec()));
     }
-    kept
+    (kept, unsolicited)
 }
 
 /// PSK: waiting for ServerHelloDone with the server's identity `hint` (empty: none).

@@ -793,13 +793,13 @@ impl HsShared {
         body: &[u8],
         raw: &[u8],
     ) -> Result<(), Fatal> {
-        let fin = crate::codec::handshake::Finished::read(
+        let got = crate::codec::handshake::Finished::read_in_place(
             &mut crate::codec::Reader::new(body),
             self.version,
         )
         .map_err(|e| Fatal::decode(e, self.version))?;
         let expected = self.finished_data(sender)?;
-        if !bool::from(expected.as_slice().ct_eq(fin.verify_data.as_slice())) {
+        if !bool::from(expected.as_slice().ct_eq(got)) {
             return Err(Fatal::new(if self.version.is_ssl3() {
                 AlertDescription::HandshakeFailure
             } else {
