@@ -44,6 +44,8 @@ mod tickets;
 
 use previous::Previous;
 
+/// Whether this build speaks SSL 3.0 (feature `ssl3`), whose alerts differ from TLS's.
+const SSL3: bool = cfg!(feature = "ssl3");
 /// Whether this build offers RFC 7627's extended_master_secret (feature
 /// `extended-master-secret`): without it the ServerHello cannot carry the extension.
 const SENDS_EMS: bool = cfg!(feature = "extended-master-secret");
@@ -551,9 +553,12 @@ impl ClientHandshake {
                 // As at the server, a malformed hello is answered in the alerts of the
                 // version it names (an SSL 3.0 ServerHello gets SSL 3.0's).
                 // `read` consumes the whole body or fails (its extensions block must end
-                // it): no trailing-bytes check of `read_bytes` on top.
+                // it): no trailing-bytes check of `read_bytes` on top. Only SSL 3.0's
+                // alerts differ from the others', and a build without `ssl3` neither speaks
+                // it nor picks its table (`hello_alert_table`): there the session's alerts
+                // are the same, and the table is not looked up.
                 let sh = ServerHelloView::read(&mut Reader::new(body)).map_err(|e| {
-                    match super::version::peek_hello_version(body) {
+                    match super::version::peek_hello_version(body).filter(|_| SSL3) {
                         Some(sv) => {
                             let table =
                                 super::version::hello_alert_table(sv, &self.shared.ctx.versions);
