@@ -363,6 +363,11 @@ pub(crate) fn app_extensions(
     kept
 }
 
+/// Whether this build has the server's machine: only a server session disables suites
+/// of its own (`Session::set_cipher_suite_enabled_status`), so a client-only build never
+/// looks at `HsShared::session_disabled`, which stays empty there.
+const SERVER: bool = cfg!(feature = "server-side-ssl");
+
 /// Whether this build negotiates RFC 7627's extended master secret (feature
 /// `extended-master-secret`): without it neither role ever sets `HsShared::ems`, and the
 /// derivation is left out.
@@ -703,7 +708,7 @@ impl HsShared {
         suites::lookup(suite).filter(|s| {
             s.allowed_in(version)
                 && !self.ctx.is_disabled(suite)
-                && !self.session_disabled.contains(&suite)
+                && !(SERVER && self.session_disabled.contains(&suite))
         })
     }
 
