@@ -560,18 +560,27 @@ impl ClientHandshake {
                 // alerts differ from the others', and a build without `ssl3` neither speaks
                 // it nor picks its table (`hello_alert_table`): there the session's alerts
                 // are the same, and the table is not looked up.
-                let sh = ServerHelloView::read(&mut Reader::new(body)).map_err(|e| {
-                    match super::version::peek_hello_version(body).filter(|_| SSL3) {
-                        Some(sv) => {
-                            let table =
-                                super::version::hello_alert_table(sv, &self.shared.ctx.versions);
-                            Fatal::decode(e, table).in_table(table)
-                        }
-                        None => decode(e),
+                // The view is used where `read` returned it (moved out, it was copied).
+                let read = ServerHelloView::read(&mut Reader::new(body));
+                let sh = match &read {
+                    Ok(sh) => sh,
+                    Err(e) => {
+                        return Err(
+                            match super::version::peek_hello_version(body).filter(|_| SSL3) {
+                                Some(sv) => {
+                                    let table = super::version::hello_alert_table(
+                                        sv,
+                                        &self.shared.ctx.versions,
+                                    );
+                                    Fatal::decode(*e, table).in_table(table)
+                                }
+                                None => decode(*e),
+                            },
+                        );
                     }
-                })?;
+                };
                 self.shared.transcript_update(raw);
-                self.server_hello(&sh)
+                self.server_hello(sh)
             }
             (State::ServerHello(_), HandshakeType::HelloVerifyRequest) if self.shared.is_dtls() => {
                 let hvr = HelloVerifyRequest::read_bytes(body).map_err(decode)?;
