@@ -358,7 +358,7 @@ impl ClientHandshake {
             }
             shared.reneg = Some(r);
         }
-        shared.client_random = shared.new_random(rng).map_err(|f| f.error)?;
+        super::hello_random(&mut shared.client_random, &shared.ctx, rng).map_err(|f| f.error)?;
         // The hello is written from its parts straight into the message; only DTLS keeps a
         // `ClientHello` value (built below), to resend it with a cookie. The cookie is
         // lent out of `shared` while `emit` borrows it (a build without DTLS has none).

@@ -348,6 +348,23 @@ pub(crate) fn psk_premaster(
     Ok(pms)
 }
 
+/// Writes a hello random into `random` (the handshake's `client_random` or
+/// `server_random`): gmt_unix_time of `ctx`'s clock then 28 random bytes (RFC 2246 section
+/// 7.4.1.2). In place: returned by value, the 32 bytes were copied twice on the way.
+pub(crate) fn hello_random(
+    random: &mut [u8; 32],
+    ctx: &ContextInner,
+    rng: &mut dyn SecureRandom,
+) -> Result<(), Fatal> {
+    rng.fill_bytes(random)?;
+    let secs = matrix_core::osdep::secs_of_ms(ctx.now_ms());
+    // A fixed-size head of a fixed-size array: four stores, no length check.
+    if let Some((t, _)) = random.split_first_chunk_mut::<4>() {
+        *t = secs.to_be_bytes();
+    }
+    Ok(())
+}
+
 /// Hello extensions as the application sees them: (type, extension_data), copied once.
 /// (The client keeps a ServerHello's from the received bytes: `client.rs`.)
 #[cfg(feature = "server-side-ssl")]
@@ -684,18 +701,6 @@ impl HsShared {
     /// Adds a received message to the transcript.
     pub(crate) fn transcript_update(&mut self, raw: &[u8]) {
         self.transcript.update(raw);
-    }
-
-    /// A hello random: gmt_unix_time then 28 random bytes (RFC 2246 section 7.4.1.2).
-    pub(crate) fn new_random(&self, rng: &mut dyn SecureRandom) -> Result<[u8; 32], Fatal> {
-        let mut r = [0u8; 32];
-        rng.fill_bytes(&mut r)?;
-        let secs = matrix_core::osdep::secs_of_ms(self.ctx.now_ms());
-        // A fixed-size head of a fixed-size array: four stores, no length check.
-        if let Some((t, _)) = r.split_first_chunk_mut::<4>() {
-            *t = secs.to_be_bytes();
-        }
-        Ok(r)
     }
 
     /// Whether `suite` is compiled in, enabled for this context and session, and usable

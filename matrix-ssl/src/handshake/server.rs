@@ -573,7 +573,7 @@ impl ServerHandshake {
                 .extension(super::EXT_EXTENDED_MASTER_SECRET.into())
                 .is_some();
         self.shared.client_random = ch.random;
-        self.shared.server_random = self.shared.new_random(rng)?;
+        super::hello_random(&mut self.shared.server_random, &self.shared.ctx, rng)?;
 
         // RFC 5077 section 3.4: a ticket first; then the session cache.
         if let Some(state) = self.resume_by_ticket(ch, version, rng, out)? {
