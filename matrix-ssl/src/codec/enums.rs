@@ -507,8 +507,14 @@ mod tests {
         assert_eq!(v(0xfeff).tls_equivalent(), Some(ProtocolVersion::TLSv1_1));
         assert_eq!(v(0xfefd).tls_equivalent(), Some(ProtocolVersion::TLSv1_2));
         assert_eq!(v(0x0300).tls_equivalent(), Some(ProtocolVersion::SSLv3));
-        assert_eq!(v(0x0304).tls_equivalent(), Some(ProtocolVersion::Unknown(0x0304)));
-        assert_eq!(v(0x03ff).tls_equivalent(), Some(ProtocolVersion::Unknown(0x03ff)));
+        assert_eq!(
+            v(0x0304).tls_equivalent(),
+            Some(ProtocolVersion::Unknown(0x0304))
+        );
+        assert_eq!(
+            v(0x03ff).tls_equivalent(),
+            Some(ProtocolVersion::Unknown(0x03ff))
+        );
         for none in [0x0000, 0x0200, 0x02ff, 0x0400, 0xfefe, 0xfe00, 0xffff] {
             assert_eq!(v(none).tls_equivalent(), None, "{none:#06x}");
             assert_eq!(v(none).cmp_tls(ProtocolVersion::TLSv1_0), None);

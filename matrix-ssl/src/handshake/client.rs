@@ -645,7 +645,8 @@ impl ClientHandshake {
                     |_| {},
                 )
                 .map_err(decode)?;
-                self.shared.peer_sig_algs = sig_algs.unwrap_or_default();
+                self.shared.peer_sig_algs =
+                    keep::<{ super::version::TLS12 }, _>(sig_algs.unwrap_or_default());
                 self.shared.transcript_update(raw);
                 st.cert_requested = true;
                 // The types choose our identity; without `client-auth` we have none.

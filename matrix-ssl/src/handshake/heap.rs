@@ -94,13 +94,14 @@ impl HsShared {
             + vec_bytes(&self.client_verify_data)
             + vec_bytes(&self.server_verify_data)
             + reneg
-            + self
-                .server_name
-                .as_ref()
-                .map_or(0, |n| filled_bytes(SERVER, n))
+            // Each only in a build that can fill it (the types say so).
+            + self.server_name.as_ref().map_or(0, |n| vec_bytes::<u8>(n))
             + filled_bytes(DTLS, &self.dtls_cookie)
             // Read from a TLS 1.2 peer only.
-            + filled_bytes(super::version::TLS12, &self.peer_sig_algs)
+            + self
+                .peer_sig_algs
+                .as_ref()
+                .map_or(0, |l| vec_bytes::<crate::codec::SignatureScheme>(l))
     }
 }
 

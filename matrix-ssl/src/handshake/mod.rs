@@ -224,7 +224,7 @@ impl HandshakeInfo<'_> {
 
     /// On a server: the host_name the client asked for (RFC 6066 server_name), if any.
     pub fn server_name(&self) -> Option<&[u8]> {
-        self.shared.server_name.as_deref()
+        self.shared.server_name()
     }
 }
 
@@ -453,7 +453,9 @@ pub(crate) struct HsShared {
     pub transcript: Transcript,
     /// TLS 1.2: the signature_algorithms the peer listed (ClientHello extension, or
     /// CertificateRequest); empty until then.
-    pub peer_sig_algs: Vec<SignatureScheme>,
+    /// (Only in a build with `tls-1-2`: elsewhere an uninhabited stand-in, so that a
+    /// TLS 1.1 machine carries no drop code for it.)
+    pub peer_sig_algs: Option<kx::Only<{ version::TLS12 }, Vec<SignatureScheme>>>,
     pub client_random: [u8; 32],
     pub server_random: [u8; 32],
     /// The negotiated version (the offered one until the ServerHello).
@@ -484,8 +486,9 @@ pub(crate) struct HsShared {
     pub ems: bool,
     /// Both sides negotiated RFC 7366 encrypt-then-MAC (for the next key change).
     pub etm: bool,
-    /// The host_name of the client's server_name extension (servers).
-    pub server_name: Option<Vec<u8>>,
+    /// The host_name of the client's server_name extension (servers; a client-only build
+    /// has an uninhabited stand-in, and no drop code for it).
+    pub server_name: Option<kx::Only<SERVER, Vec<u8>>>,
     /// DTLS: the `message_seq` of the next message we send (RFC 4347 section 4.2.2).
     pub next_message_seq: u16,
     /// DTLS, clients: the cookie the connection's ClientHellos carry (see `Reneg`).
@@ -499,7 +502,7 @@ impl HsShared {
             ctx,
             keys,
             transcript: Transcript::new(version.is_tls12()),
-            peer_sig_algs: Vec::new(),
+            peer_sig_algs: None,
             client_random: [0; 32],
             server_random: [0; 32],
             version,
@@ -557,11 +560,12 @@ impl HsShared {
         if !version::TLS12 || !self.version.is_tls12() {
             return Ok((crate::sigalgs::legacy(kind), None));
         }
-        let peer = if self.peer_sig_algs.is_empty() {
-            crate::sigalgs::DEFAULT_PEER
-        } else {
-            &self.peer_sig_algs
-        };
+        let peer = self
+            .peer_sig_algs
+            .as_ref()
+            .map(|l| -> &[SignatureScheme] { l })
+            .filter(|l| !l.is_empty())
+            .unwrap_or(crate::sigalgs::DEFAULT_PEER);
         let scheme = crate::sigalgs::choose(kind, peer)
             .ok_or(Fatal::new(AlertDescription::HandshakeFailure))?;
         let hash = crate::sigalgs::hash_of(scheme).ok_or(Fatal::internal(Error::Failure))?;
@@ -715,6 +719,11 @@ impl HsShared {
                 && !self.ctx.is_disabled(suite)
                 && !(SERVER && self.session_disabled.contains(&suite))
         })
+    }
+
+    /// The host_name of the client's server_name extension (on a server), if any.
+    pub(crate) fn server_name(&self) -> Option<&[u8]> {
+        self.server_name.as_ref().map(|n| -> &[u8] { n })
     }
 
     /// Whether this handshake runs over DTLS (the context speaks only DTLS versions).

@@ -203,10 +203,9 @@ impl ServerHandshake {
         next.client_auth = self.client_auth;
         next.no_resume = self.no_resume;
         next.shared.session_disabled = self.shared.session_disabled.clone();
-        next.shared.reneg =
-            <super::kx::Switch<{ super::RENEGOTIATION }> as super::kx::Gate>::keep(
-                self.shared.reneg_info(),
-            );
+        next.shared.reneg = <super::kx::Switch<{ super::RENEGOTIATION }> as super::kx::Gate>::keep(
+            self.shared.reneg_info(),
+        );
         // DTLS: the new handshake goes on numbering after our HelloRequest, if we sent one
         // (the driver sets 0 otherwise).
         next.shared.next_message_seq = self.shared.next_message_seq;
@@ -558,12 +557,15 @@ impl ServerHandshake {
         // RFC 5246 section 7.4.1.4.1: the pairs the client accepts, in TLS 1.2 (none listed
         // means SHA-1, which `HsShared::sign_spec` applies).
         self.shared.peer_sig_algs =
-            match ch.extension(crate::codec::ExtensionType::SignatureAlgorithms) {
-                Some(Extension::Unknown { data, .. }) if version.is_tls12() => {
-                    crate::sigalgs::parse_extension(data).map_err(|e| Fatal::decode(e, version))?
-                }
-                _ => Vec::new(),
-            };
+            <super::kx::Switch<{ super::version::TLS12 }> as super::kx::Gate>::keep(
+                match ch.extension(crate::codec::ExtensionType::SignatureAlgorithms) {
+                    Some(Extension::Unknown { data, .. }) if version.is_tls12() => {
+                        crate::sigalgs::parse_extension(data)
+                            .map_err(|e| Fatal::decode(e, version))?
+                    }
+                    _ => Vec::new(),
+                },
+            );
         // RFC 8422 sections 5.1.1 and 5.1.2: the client's groups and point formats.
         let client_ec = ClientEc::read(ch, version)?;
         // RFC 7627: echoed in TLS when the client offers it.
