@@ -1040,9 +1040,11 @@ impl ClientHandshake {
         // The identity answers the request's certificate types and (TLS 1.2) signature
         // pairs: an EC one for ecdsa_sign, an RSA one for rsa_sign. Its signer borrows the
         // keys across the messages emitted below, so it holds a reference of its own to
-        // them, taken only when a certificate was asked for.
-        let auth_keys = (st.cert_requested && cfg!(feature = "client-auth"))
-            .then(|| Arc::clone(&self.shared.keys));
+        // them, taken only when a certificate was asked for (a kx gate type: without
+        // `client-auth` there is no such reference, nor code to drop one).
+        let auth_keys = (CLIENT_AUTH && st.cert_requested)
+            .then(|| Arc::clone(&self.shared.keys))
+            .and_then(keep::<CLIENT_AUTH, _>);
         let identity = auth_keys.as_deref().and_then(|keys| {
             let types: &[ClientCertificateType] = st.cert_types.as_ref().map_or(&[], |t| t);
             keys.client_identity(types, |k| self.shared.sign_spec(k).is_ok())
