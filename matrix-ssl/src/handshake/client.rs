@@ -57,7 +57,8 @@ struct ExpectServerHello {
     offered_suites: Vec<CipherSuite>,
     offered_version: ProtocolVersion,
     resume: Option<SessionId>,
-    sent_extensions: Vec<u16>,
+    /// The extension types a ServerHello may answer (`HelloExtWriter::sent`).
+    sent_extensions: Vec<u8>,
     /// DTLS: the ClientHello sent, resent with the cookie of a HelloVerifyRequest (no
     /// such field, nor its drop glue, in a build without DTLS: see [`Kept`]).
     hello: Option<Kept<DTLS, Box<ClientHello>>>,
@@ -1159,17 +1160,13 @@ fn check_initial_reneg_info(shared: &mut HsShared, sh: &ServerHelloView<'_>) -> 
 /// whether one of them is neither in `sent` nor renegotiation_info. The list is sized
 /// first, exactly, as the server's `app_extensions` sizes its own (the same walk looks
 /// for an unsolicited type).
-fn peer_extensions(sh: &ServerHelloView<'_>, sent: &[u16]) -> (Vec<(u16, Vec<u8>)>, bool) {
+fn peer_extensions(sh: &ServerHelloView<'_>, sent: &[u8]) -> (Vec<(u16, Vec<u8>)>, bool) {
     let mut n = 0;
     let mut unsolicited = false;
     for (t, _) in sh.extensions() {
         n += 1;
-        // A plain loop: `contains` on a `u16` slice is an unrolled search.
-        let mut ours = t == crate::codec::handshake::EXT_RENEGOTIATION_INFO;
-        for &s in sent {
-            ours |= s == t;
-        }
-        unsolicited |= !ours;
+        unsolicited |= t != crate::codec::handshake::EXT_RENEGOTIATION_INFO
+            && !super::client_hello::sent_includes(sent, t);
     }
     let mut kept = Vec::with_capacity(n);
     for (t, data) in sh.extensions() {
