@@ -355,26 +355,27 @@ impl ClientHandshake {
         // there is none to carry). Only a build that renegotiates has one to keep.
         if let Some(r) = reneg {
             if shared.is_dtls() {
-                shared.dtls_cookie = r.dtls_cookie.clone();
+                shared.dtls_cookie = keep::<DTLS, _>(r.dtls_cookie.clone());
             }
             shared.reneg = Some(r);
         }
         super::hello_random(&mut shared.client_random, &shared.ctx, rng).map_err(|f| f.error)?;
         // The hello is written from its parts straight into the message; only DTLS keeps a
         // `ClientHello` value (built below), to resend it with a cookie. The cookie is
-        // lent out of `shared` while `emit` borrows it (a build without DTLS has none).
-        let cookie = if DTLS {
-            core::mem::take(&mut shared.dtls_cookie)
-        } else {
-            Vec::new()
-        };
+        // lent out of `shared` while `emit` borrows it (a build without DTLS has none: a
+        // kx gate type, with no code to test or drop it there).
+        let cookie = shared.dtls_cookie.take();
+        let cookie_bytes = cookie
+            .as_ref()
+            .map(|c| -> &[u8] { c })
+            .filter(|c| !c.is_empty());
         let random = shared.client_random;
         let session_id: &[u8] = resume.as_ref().map_or(&[], |s| &s.id);
         let parts = ClientHelloParts {
             client_version: offered_version,
             random: &random,
             session_id,
-            cookie: (!cookie.is_empty()).then_some(&cookie[..]),
+            cookie: cookie_bytes,
             cipher_suites: suites,
             compression_methods: &[CompressionMethod::Null],
             extensions: (!exts.block.is_empty()).then_some(&exts.block[..]),
@@ -389,7 +390,7 @@ impl ClientHandshake {
                 client_version: offered_version,
                 random,
                 session_id: session_id.to_vec(),
-                cookie: (!cookie.is_empty()).then(|| cookie.clone()),
+                cookie: cookie_bytes.map(<[u8]>::to_vec),
                 cipher_suites: suites.clone(),
                 compression_methods: alloc::vec![CompressionMethod::Null],
                 extensions: (!exts.block.is_empty()).then(|| exts.to_extensions()),
@@ -397,9 +398,7 @@ impl ClientHandshake {
         } else {
             None
         };
-        if DTLS {
-            shared.dtls_cookie = cookie;
-        }
+        shared.dtls_cookie = cookie;
         st.sent_extensions = exts.sent;
         st.hello = hello;
         Ok(())
@@ -731,7 +730,7 @@ impl ClientHandshake {
         }
         st.verify_requests += 1;
         let hello = st.hello.as_mut().ok_or(Fatal::unexpected())?;
-        self.shared.dtls_cookie = hvr.cookie.clone();
+        self.shared.dtls_cookie = keep::<DTLS, _>(hvr.cookie.clone());
         hello.cookie = Some(hvr.cookie);
         self.shared.restart_transcript();
         self.shared

@@ -64,8 +64,6 @@ fn filled_bytes<T>(filled: bool, v: &Vec<T>) -> usize {
 
 /// Only a server reads server_name and disables suites per session.
 const SERVER: bool = cfg!(feature = "server-side-ssl");
-/// Only a DTLS client holds a cookie.
-const DTLS: bool = cfg!(feature = "dtls");
 
 impl HsShared {
     /// The heap bytes this state holds besides itself.
@@ -96,7 +94,7 @@ impl HsShared {
             + reneg
             // Each only in a build that can fill it (the types say so).
             + self.server_name.as_ref().map_or(0, |n| vec_bytes::<u8>(n))
-            + filled_bytes(DTLS, &self.dtls_cookie)
+            + self.dtls_cookie.as_ref().map_or(0, |c| vec_bytes::<u8>(c))
             // Read from a TLS 1.2 peer only.
             + self
                 .peer_sig_algs

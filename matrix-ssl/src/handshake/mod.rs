@@ -380,6 +380,9 @@ pub(crate) fn app_extensions(
     kept
 }
 
+/// Whether this build speaks DTLS (feature `dtls`): only then does a client keep a cookie.
+const DTLS: bool = cfg!(feature = "dtls");
+
 /// Whether this build has the server's machine: only a server session disables suites
 /// of its own (`Session::set_cipher_suite_enabled_status`), so a client-only build never
 /// looks at `HsShared::session_disabled`, which stays empty there.
@@ -491,8 +494,9 @@ pub(crate) struct HsShared {
     pub server_name: Option<kx::Only<SERVER, Vec<u8>>>,
     /// DTLS: the `message_seq` of the next message we send (RFC 4347 section 4.2.2).
     pub next_message_seq: u16,
-    /// DTLS, clients: the cookie the connection's ClientHellos carry (see `Reneg`).
-    pub dtls_cookie: Vec<u8>,
+    /// DTLS, clients: the cookie the connection's ClientHellos carry (see `Reneg`); none
+    /// (an uninhabited stand-in, without drop code) in a build without DTLS.
+    pub dtls_cookie: Option<kx::Only<DTLS, Vec<u8>>>,
 }
 
 impl HsShared {
@@ -524,7 +528,7 @@ impl HsShared {
             etm: false,
             server_name: None,
             next_message_seq: 0,
-            dtls_cookie: Vec::new(),
+            dtls_cookie: None,
         }
     }
 
@@ -603,7 +607,10 @@ impl HsShared {
             client_verify_data: Zeroizing::new(self.client_verify_data.clone()),
             server_verify_data: Zeroizing::new(self.server_verify_data.clone()),
             version: self.version,
-            dtls_cookie: self.dtls_cookie.clone(),
+            dtls_cookie: self
+                .dtls_cookie
+                .as_ref()
+                .map_or_else(Vec::new, |c| c.to_vec()),
         }
     }
 
