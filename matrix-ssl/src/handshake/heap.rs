@@ -89,8 +89,8 @@ impl HsShared {
             + read
             + write
             + pairs_bytes(&self.peer_extensions)
-            + vec_bytes(&self.client_verify_data)
-            + vec_bytes(&self.server_verify_data)
+            + self.client_verify_data.as_ref().map_or(0, |v| vec_bytes::<u8>(v))
+            + self.server_verify_data.as_ref().map_or(0, |v| vec_bytes::<u8>(v))
             + reneg
             // Each only in a build that can fill it (the types say so).
             + self.server_name.as_ref().map_or(0, |n| vec_bytes::<u8>(n))

@@ -380,6 +380,11 @@ pub(crate) fn app_extensions(
     kept
 }
 
+/// A kept verify_data as a vector of its own (empty when none was kept).
+fn verify_data_copy(kept: &Option<kx::Only<RENEGOTIATION, Vec<u8>>>) -> Vec<u8> {
+    kept.as_ref().map_or_else(Vec::new, |v| v.to_vec())
+}
+
 /// Whether this build speaks DTLS (feature `dtls`): only then does a client keep a cookie.
 const DTLS: bool = cfg!(feature = "dtls");
 
@@ -479,9 +484,11 @@ pub(crate) struct HsShared {
     pub pending_write: Option<Box<dyn RecordEncrypter>>,
     /// The extensions of the peer's hello, as (type, extension_data), in order.
     pub peer_extensions: Vec<(u16, Vec<u8>)>,
-    /// Our and the peer's Finished verify_data (RFC 5746 keeps them).
-    pub client_verify_data: Vec<u8>,
-    pub server_verify_data: Vec<u8>,
+    /// Our and the peer's Finished verify_data, which RFC 5746 keeps for a re-handshake:
+    /// kept only in a build that renegotiates (kx gate types: elsewhere nothing reads
+    /// them, so neither they nor their drop code are kept).
+    pub client_verify_data: Option<kx::Only<RENEGOTIATION, Vec<u8>>>,
+    pub server_verify_data: Option<kx::Only<RENEGOTIATION, Vec<u8>>>,
     /// Set when this handshake renegotiates an established connection (in a build that
     /// renegotiates: elsewhere an uninhabited stand-in, so no drop code for it).
     pub reneg: Option<kx::Only<RENEGOTIATION, Reneg>>,
@@ -521,8 +528,8 @@ impl HsShared {
             pending_read: None,
             pending_write: None,
             peer_extensions: Vec::new(),
-            client_verify_data: Vec::new(),
-            server_verify_data: Vec::new(),
+            client_verify_data: None,
+            server_verify_data: None,
             reneg: None,
             ems: false,
             etm: false,
@@ -604,8 +611,8 @@ impl HsShared {
     pub(crate) fn reneg_info(&self) -> Reneg {
         Reneg {
             secure: self.secure_renegotiation,
-            client_verify_data: Zeroizing::new(self.client_verify_data.clone()),
-            server_verify_data: Zeroizing::new(self.server_verify_data.clone()),
+            client_verify_data: Zeroizing::new(verify_data_copy(&self.client_verify_data)),
+            server_verify_data: Zeroizing::new(verify_data_copy(&self.server_verify_data)),
             version: self.version,
             dtls_cookie: self
                 .dtls_cookie
@@ -832,9 +839,10 @@ impl HsShared {
                 AlertDescription::DecryptError
             }));
         }
+        let kept = <kx::Switch<RENEGOTIATION> as kx::Gate>::keep(expected);
         match sender {
-            Sender::Client => self.client_verify_data = expected,
-            Sender::Server => self.server_verify_data = expected,
+            Sender::Client => self.client_verify_data = kept,
+            Sender::Server => self.server_verify_data = kept,
         }
         self.transcript.update(raw);
         Ok(())
@@ -853,9 +861,10 @@ impl HsShared {
         out.push(Output::ChangeCipherSpec(enc));
         let vd = self.finished_data(sender)?;
         self.emit(out, HandshakeType::Finished, |o| o.extend_from_slice(&vd));
+        let kept = <kx::Switch<RENEGOTIATION> as kx::Gate>::keep(vd);
         match sender {
-            Sender::Client => self.client_verify_data = vd,
-            Sender::Server => self.server_verify_data = vd,
+            Sender::Client => self.client_verify_data = kept,
+            Sender::Server => self.server_verify_data = kept,
         }
         Ok(())
     }
