@@ -164,11 +164,15 @@ pub fn read_prefixed<'a>(
     min: usize,
     max: usize,
 ) -> Result<Reader<'a>, DecodeError> {
-    let len = prefix.read(r)?;
+    // The length and the body through the `Option` readers (`Reader::take_opt`): only the
+    // errors are made here, `Truncated` for a short prefix or body as `LengthPrefix::read`
+    // and `Reader::sub` report it.
+    let len = r.be32_opt(prefix.size()).ok_or(DecodeError::Truncated)?;
+    let len = usize::try_from(len).map_err(|_| DecodeError::LengthOverLimit)?;
     if len < min || len > max {
         return Err(DecodeError::LengthOverLimit);
     }
-    r.sub(len)
+    r.take_opt(len).map(Reader::new).ok_or(DecodeError::Truncated)
 }
 
 /// Reads an opaque vector `opaque x<min..max>` with a `prefix`-wide length.
