@@ -172,7 +172,9 @@ pub fn read_prefixed<'a>(
     if len < min || len > max {
         return Err(DecodeError::LengthOverLimit);
     }
-    r.take_opt(len).map(Reader::new).ok_or(DecodeError::Truncated)
+    r.take_opt(len)
+        .map(Reader::new)
+        .ok_or(DecodeError::Truncated)
 }
 
 /// Reads an opaque vector `opaque x<min..max>` with a `prefix`-wide length.

@@ -62,6 +62,12 @@ fn filled_bytes<T>(filled: bool, v: &Vec<T>) -> usize {
     if filled { vec_bytes(v) } else { 0 }
 }
 
+/// The heap bytes of a vector a build may not keep at all (a kx gate type, seen through
+/// its `Vec`): 0 when none is kept.
+fn kept_bytes<T>(v: Option<&Vec<T>>) -> usize {
+    v.map_or(0, vec_bytes)
+}
+
 /// Only a server reads server_name and disables suites per session.
 const SERVER: bool = cfg!(feature = "server-side-ssl");
 
@@ -89,17 +95,18 @@ impl HsShared {
             + read
             + write
             + pairs_bytes(&self.peer_extensions)
-            + self.client_verify_data.as_ref().map_or(0, |v| vec_bytes::<u8>(v))
-            + self.server_verify_data.as_ref().map_or(0, |v| vec_bytes::<u8>(v))
+            + kept_bytes(self.client_verify_data.as_ref().map(|v| -> &Vec<u8> { v }))
+            + kept_bytes(self.server_verify_data.as_ref().map(|v| -> &Vec<u8> { v }))
             + reneg
             // Each only in a build that can fill it (the types say so).
-            + self.server_name.as_ref().map_or(0, |n| vec_bytes::<u8>(n))
-            + self.dtls_cookie.as_ref().map_or(0, |c| vec_bytes::<u8>(c))
+            + kept_bytes(self.server_name.as_ref().map(|n| -> &Vec<u8> { n }))
+            + kept_bytes(self.dtls_cookie.as_ref().map(|c| -> &Vec<u8> { c }))
             // Read from a TLS 1.2 peer only.
-            + self
-                .peer_sig_algs
-                .as_ref()
-                .map_or(0, |l| vec_bytes::<crate::codec::SignatureScheme>(l))
+            + kept_bytes(
+                self.peer_sig_algs
+                    .as_ref()
+                    .map(|l| -> &Vec<crate::codec::SignatureScheme> { l }),
+            )
     }
 }
 
