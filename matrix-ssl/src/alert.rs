@@ -23,9 +23,12 @@ pub(crate) struct Fatal {
     pub alert: AlertDescription,
     /// The code the API reports if it reports one.
     pub error: Error,
-    /// The version whose alert table `alert` follows when it is not the session's (a
-    /// hello's failures follow the hello's version, see [`Fatal::in_table`]).
-    pub table: Option<ProtocolVersion>,
+    /// Whether `alert` follows SSL 3.0's table, when the table is not the session's (a
+    /// hello's failures follow the hello's version, see [`Fatal::in_table`]): all that
+    /// [`Fatal::wire_alert`] asks of that version. One byte instead of a version, so that a
+    /// `Fatal` is four bytes and a `Result<(), Fatal>` comes back in a register instead of
+    /// through memory at every call of every step that can fail.
+    pub table_ssl3: Option<bool>,
 }
 
 impl Fatal {
@@ -34,7 +37,7 @@ impl Fatal {
         Fatal {
             alert,
             error: Error::ProtocolFail,
-            table: None,
+            table_ssl3: None,
         }
     }
 
@@ -48,7 +51,7 @@ impl Fatal {
         Fatal {
             alert: e.alert(version),
             error: Error::ProtocolFail,
-            table: None,
+            table_ssl3: None,
         }
     }
 
@@ -57,7 +60,7 @@ impl Fatal {
         Fatal {
             alert: AlertDescription::InternalError,
             error,
-            table: None,
+            table_ssl3: None,
         }
     }
 
@@ -66,11 +69,11 @@ impl Fatal {
     /// as for a session of that version (decode_error becomes SSL 3.0's
     /// illegal_parameter, and so on).
     pub(crate) fn in_table(self, table: ProtocolVersion) -> Self {
-        if self.table.is_some() {
+        if self.table_ssl3.is_some() {
             return self;
         }
         Fatal {
-            table: Some(table),
+            table_ssl3: Some(table.is_ssl3()),
             ..self
         }
     }
@@ -81,7 +84,7 @@ impl Fatal {
     /// certificate and illegal_parameter (RFC 6101 section 5.4.2); the TLS additions map to
     /// the nearest of those, as OpenSSL's SSLv3 alert mapping does.
     pub(crate) fn wire_alert(&self, version: ProtocolVersion) -> AlertDescription {
-        if !self.table.unwrap_or(version).is_ssl3() {
+        if !self.table_ssl3.unwrap_or_else(|| version.is_ssl3()) {
             return self.alert;
         }
         use AlertDescription as A;

@@ -480,7 +480,7 @@ impl HandshakeEngine {
 
     /// On a server: the host_name of the client's server_name extension, if any.
     pub fn server_name(&self) -> Option<&[u8]> {
-        self.hs.shared().server_name.as_deref()
+        self.hs.shared().server_name()
     }
 
     /// The peer's hello extensions as (type, extension_data), in order.

@@ -64,9 +64,20 @@ pub fn read_point_formats(data: &[u8]) -> Result<Vec<u8>, DecodeError> {
 /// place (no copy of the list).
 #[cfg(any(feature = "client-side-ssl", feature = "server-side-ssl"))]
 pub(crate) fn point_formats_include_uncompressed(data: &[u8]) -> Result<bool, DecodeError> {
-    let mut r = Reader::new(data);
-    let list = read_opaque(&mut r, LengthPrefix::U8, 1, 0xff)?;
-    r.expect_empty()?;
+    // `ECPointFormat ec_point_format_list<1..2^8-1>` filling the data, checked by hand in
+    // `read_opaque`'s order (no length byte, a zero length, a short list, then bytes after
+    // it): one slice split instead of a reader and its calls.
+    let Some((&len, list)) = data.split_first() else {
+        return Err(DecodeError::Truncated);
+    };
+    if len == 0 {
+        return Err(DecodeError::LengthOverLimit);
+    }
+    match list.len().cmp(&usize::from(len)) {
+        core::cmp::Ordering::Less => return Err(DecodeError::Truncated),
+        core::cmp::Ordering::Greater => return Err(DecodeError::TrailingBytes),
+        core::cmp::Ordering::Equal => {}
+    }
     // A loop, not `contains`: on bytes that is `memchr` (about 170 B on a Cortex-M) for a
     // list of a few entries.
     let mut found = false;

@@ -280,32 +280,40 @@ impl ProtocolVersion {
     /// TLS 1.1 over datagrams (RFC 4347 section 1), DTLS 1.2 is TLS 1.2; a TLS or SSL version
     /// is itself. `None` for values that are neither.
     pub fn tls_equivalent(self) -> Option<ProtocolVersion> {
+        let rank = self.tls_rank();
+        (rank != 0).then(|| ProtocolVersion::from(rank))
+    }
+
+    /// The wire value of [`Self::tls_equivalent`], 0 for none. The comparisons below
+    /// work on it: no round trip through the enum for each side (on a Cortex-M the
+    /// conversions were most of their code).
+    fn tls_rank(self) -> u16 {
         match self.get() {
-            0xfeff => Some(ProtocolVersion::TLSv1_1),
-            0xfefd => Some(ProtocolVersion::TLSv1_2),
-            v @ 0x0300..=0x03ff => Some(ProtocolVersion::from(v)),
-            _ => None,
+            0xfeff => 0x0302,
+            0xfefd => 0x0303,
+            v @ 0x0300..=0x03ff => v,
+            _ => 0,
         }
     }
 
     /// Whether this version follows TLS 1.2's rules (TLS 1.2, DTLS 1.2): the suite's PRF,
     /// signature_algorithms, and hash-and-signature-prefixed signatures.
     pub fn is_tls12(self) -> bool {
-        self.tls_equivalent() == Some(ProtocolVersion::TLSv1_2)
+        self.tls_rank() == 0x0303
     }
 
     /// Compares two versions by their TLS equivalents, so that DTLS versions (which count
     /// down) order with TLS ones; `None` when either is neither SSL, TLS nor DTLS.
     pub fn cmp_tls(self, other: ProtocolVersion) -> Option<core::cmp::Ordering> {
-        let a = self.tls_equivalent()?.get();
-        let b = other.tls_equivalent()?.get();
-        Some(a.cmp(&b))
+        let (a, b) = (self.tls_rank(), other.tls_rank());
+        (a != 0 && b != 0).then(|| a.cmp(&b))
     }
 
     /// Whether this version is `other` or newer (by TLS equivalent); false for unknown
     /// families.
     pub fn is_at_least(self, other: ProtocolVersion) -> bool {
-        self.cmp_tls(other).is_some_and(|o| o.is_ge())
+        let (a, b) = (self.tls_rank(), other.tls_rank());
+        a != 0 && b != 0 && a >= b
     }
 }
 
@@ -482,5 +490,51 @@ wire_enum! {
         ECDSA_SHA384 = 0x0503,
         /// ecdsa(3) with sha512(6).
         ECDSA_SHA512 = 0x0603,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ProtocolVersion;
+    use core::cmp::Ordering;
+
+    /// The TLS equivalents and their comparisons, written out: DTLS 1.0 is TLS 1.1 and
+    /// DTLS 1.2 is TLS 1.2; any 3.x value is itself; anything else has none and compares
+    /// with nothing.
+    #[test]
+    fn tls_equivalents_and_comparisons() {
+        let v = ProtocolVersion::from;
+        assert_eq!(v(0xfeff).tls_equivalent(), Some(ProtocolVersion::TLSv1_1));
+        assert_eq!(v(0xfefd).tls_equivalent(), Some(ProtocolVersion::TLSv1_2));
+        assert_eq!(v(0x0300).tls_equivalent(), Some(ProtocolVersion::SSLv3));
+        assert_eq!(
+            v(0x0304).tls_equivalent(),
+            Some(ProtocolVersion::Unknown(0x0304))
+        );
+        assert_eq!(
+            v(0x03ff).tls_equivalent(),
+            Some(ProtocolVersion::Unknown(0x03ff))
+        );
+        for none in [0x0000, 0x0200, 0x02ff, 0x0400, 0xfefe, 0xfe00, 0xffff] {
+            assert_eq!(v(none).tls_equivalent(), None, "{none:#06x}");
+            assert_eq!(v(none).cmp_tls(ProtocolVersion::TLSv1_0), None);
+            assert_eq!(ProtocolVersion::TLSv1_0.cmp_tls(v(none)), None);
+            assert!(!v(none).is_at_least(v(none)));
+            assert!(!v(none).is_tls12());
+        }
+        assert!(ProtocolVersion::TLSv1_2.is_tls12() && ProtocolVersion::DTLSv1_2.is_tls12());
+        assert!(!ProtocolVersion::TLSv1_1.is_tls12() && !ProtocolVersion::DTLSv1_0.is_tls12());
+        assert!(ProtocolVersion::Unknown(0xfeff).is_at_least(ProtocolVersion::TLSv1_1));
+        assert_eq!(
+            ProtocolVersion::DTLSv1_2.cmp_tls(ProtocolVersion::DTLSv1_0),
+            Some(Ordering::Greater)
+        );
+        assert_eq!(
+            ProtocolVersion::DTLSv1_0.cmp_tls(ProtocolVersion::TLSv1_1),
+            Some(Ordering::Equal)
+        );
+        assert!(ProtocolVersion::TLSv1_1.is_at_least(ProtocolVersion::SSLv3));
+        assert!(!ProtocolVersion::TLSv1_0.is_at_least(ProtocolVersion::DTLSv1_0));
+        assert!(v(0x0305).is_at_least(ProtocolVersion::TLSv1_2));
     }
 }

@@ -18,9 +18,9 @@ pub use super::ec_extensions::ServerEcdhParams;
 use super::extension_rules::Hello;
 use super::{
     CipherSuite, ClientCertificateType, Codec, CompressionMethod, DecodeError, ExtensionType,
-    HandshakeType, LengthPrefix, ProtocolVersion, Reader, SignatureScheme, encode_opaque,
-    encode_vec_u8, encode_vec_u16, encode_with_prefix, put_u24, read_opaque, read_prefixed,
-    read_vec_u8, read_vec_u16,
+    HandshakeType, LengthPrefix, ProtocolVersion, Reader, SignatureScheme, close_prefix,
+    encode_opaque, encode_vec_u8, encode_vec_u16, encode_with_prefix, open_prefix, put_u24,
+    read_opaque, read_prefixed, read_vec_u8, read_vec_u16,
 };
 
 /// The bytes of a Finished verify_data in TLS 1.0/1.1/1.2 and DTLS (RFC 2246 section 7.4.9,
@@ -490,8 +490,18 @@ impl ClientHello {
         if p.client_version.is_dtls() {
             encode_opaque(out, LengthPrefix::U8, p.cookie.unwrap_or_default());
         }
-        encode_vec_u16(out, p.cipher_suites);
-        encode_vec_u8(out, p.compression_methods);
+        // The two lists as plain loops between the prefix helpers: a client links no
+        // `encode_vec` instance per element type for the one message that has them.
+        let start = open_prefix(out, LengthPrefix::U16);
+        for &suite in p.cipher_suites {
+            out.extend_from_slice(&suite.get().to_be_bytes());
+        }
+        close_prefix(out, LengthPrefix::U16, start);
+        let start = open_prefix(out, LengthPrefix::U8);
+        for &method in p.compression_methods {
+            out.extend_from_slice(&[method.get()]);
+        }
+        close_prefix(out, LengthPrefix::U8, start);
         if let Some(block) = p.extensions {
             encode_opaque(out, LengthPrefix::U16, block);
         }
@@ -1267,9 +1277,20 @@ impl Finished {
 
     /// Reads a whole Finished body of `version`'s length.
     pub fn read(r: &mut Reader<'_>, version: ProtocolVersion) -> Result<Self, DecodeError> {
-        let verify_data = r.take(Self::len_for(version))?.to_vec();
+        Ok(Finished {
+            verify_data: Self::read_in_place(r, version)?.to_vec(),
+        })
+    }
+
+    /// [`Finished::read`] without the copy: the verify data borrowed from the body (what
+    /// the handshakes compare, with the same checks and errors).
+    pub(crate) fn read_in_place<'a>(
+        r: &mut Reader<'a>,
+        version: ProtocolVersion,
+    ) -> Result<&'a [u8], DecodeError> {
+        let verify_data = r.take(Self::len_for(version))?;
         r.expect_empty()?;
-        Ok(Finished { verify_data })
+        Ok(verify_data)
     }
 
     /// Appends the body.

@@ -145,14 +145,14 @@ pub(crate) fn close_prefix(out: &mut [u8], prefix: LengthPrefix, start: usize) {
         len <= prefix.max(),
         "vector body too long for its length prefix"
     );
-    // At most 2^24 - 1: fits the low three bytes of a u32.
-    let len = u32::try_from(len.min(prefix.max())).unwrap_or(0);
-    let bytes = len.to_be_bytes();
-    if let (Some(slot), Some(src)) = (
-        out.get_mut(start..start + size),
-        bytes.get(bytes.len() - size..),
-    ) {
-        slot.copy_from_slice(src);
+    // At most 2^24 - 1, written big-endian into the slot from its last byte (no copy of
+    // a byte array's tail, with its length checks).
+    let mut len = len.min(prefix.max());
+    if let Some(slot) = out.get_mut(start..start + size) {
+        for b in slot.iter_mut().rev() {
+            *b = len as u8;
+            len >>= 8;
+        }
     }
 }
 
@@ -164,11 +164,17 @@ pub fn read_prefixed<'a>(
     min: usize,
     max: usize,
 ) -> Result<Reader<'a>, DecodeError> {
-    let len = prefix.read(r)?;
+    // The length and the body through the `Option` readers (`Reader::take_opt`): only the
+    // errors are made here, `Truncated` for a short prefix or body as `LengthPrefix::read`
+    // and `Reader::sub` report it.
+    let len = r.be32_opt(prefix.size()).ok_or(DecodeError::Truncated)?;
+    let len = usize::try_from(len).map_err(|_| DecodeError::LengthOverLimit)?;
     if len < min || len > max {
         return Err(DecodeError::LengthOverLimit);
     }
-    r.sub(len)
+    r.take_opt(len)
+        .map(Reader::new)
+        .ok_or(DecodeError::Truncated)
 }
 
 /// Reads an opaque vector `opaque x<min..max>` with a `prefix`-wide length.

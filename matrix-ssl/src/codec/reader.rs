@@ -100,10 +100,17 @@ impl<'a> Reader<'a> {
     /// The next `n` bytes, or [`DecodeError::Truncated`] (and nothing consumed) if fewer
     /// remain.
     pub fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
-        let (head, tail) = self.buf.split_at_checked(n).ok_or(DecodeError::Truncated)?;
+        self.take_opt(n).ok_or(DecodeError::Truncated)
+    }
+
+    /// [`Reader::take`] with `None` for its one error: an `Option` of a slice comes back
+    /// in two registers where the `Result` goes through memory, so the readers chained
+    /// inside the codec use this one.
+    pub(crate) fn take_opt(&mut self, n: usize) -> Option<&'a [u8]> {
+        let (head, tail) = self.buf.split_at_checked(n)?;
         self.buf = tail;
         self.consumed += n;
-        Ok(head)
+        Some(head)
     }
 
     /// The next `N` bytes as an array.
@@ -116,11 +123,16 @@ impl<'a> Reader<'a> {
     /// fixed-width read up to 32 bits, so that a small build has one copy of it instead of
     /// one `take_array` per width.
     pub(crate) fn be32(&mut self, n: usize) -> Result<u32, DecodeError> {
+        self.be32_opt(n).ok_or(DecodeError::Truncated)
+    }
+
+    /// [`Reader::be32`] with `None` for its one error (`Truncated`), as [`Reader::take_opt`].
+    pub(crate) fn be32_opt(&mut self, n: usize) -> Option<u32> {
         let mut v = 0u32;
-        for &b in self.take(n)? {
+        for &b in self.take_opt(n)? {
             v = (v << 8) | u32::from(b);
         }
-        Ok(v)
+        Some(v)
     }
 
     /// One byte.

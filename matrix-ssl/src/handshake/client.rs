@@ -44,6 +44,8 @@ mod tickets;
 
 use previous::Previous;
 
+/// Whether this build speaks SSL 3.0 (feature `ssl3`), whose alerts differ from TLS's.
+const SSL3: bool = cfg!(feature = "ssl3");
 /// Whether this build offers RFC 7627's extended_master_secret (feature
 /// `extended-master-secret`): without it the ServerHello cannot carry the extension.
 const SENDS_EMS: bool = cfg!(feature = "extended-master-secret");
@@ -55,7 +57,8 @@ struct ExpectServerHello {
     offered_suites: Vec<CipherSuite>,
     offered_version: ProtocolVersion,
     resume: Option<SessionId>,
-    sent_extensions: Vec<u16>,
+    /// The extension types a ServerHello may answer (`HelloExtWriter::sent`).
+    sent_extensions: Vec<u8>,
     /// DTLS: the ClientHello sent, resent with the cookie of a HelloVerifyRequest (no
     /// such field, nor its drop glue, in a build without DTLS: see [`Kept`]).
     hello: Option<Kept<DTLS, Box<ClientHello>>>,
@@ -287,11 +290,22 @@ impl ClientHandshake {
         }
         // A cached session is offered when its suite is still offered and its version
         // still spoken; an explicit different suite clears it (API reference).
+        // Copied field by field into the state, where it stays (`Option::cloned` built it
+        // on the stack and copied it over).
         let resume = &mut st.resume;
-        *resume = session_id
-            .filter(|sid| !sid.is_empty())
-            .filter(|sid| suites.contains(&sid.suite) && shared.ctx.speaks(sid.version))
-            .cloned();
+        if let Some(sid) = session_id.filter(|sid| {
+            !sid.is_empty() && suites.contains(&sid.suite) && shared.ctx.speaks(sid.version)
+        }) {
+            *resume = Some(SessionId {
+                id: sid.id.clone(),
+                master: sid.master.clone(),
+                suite: sid.suite,
+                version: sid.version,
+                ems: sid.ems,
+                ticket: sid.ticket.clone(),
+                ticket_lifetime_hint: sid.ticket_lifetime_hint,
+            });
+        }
         // RFC 5746 section 3.4: every initial ClientHello carries the SCSV; section 3.5: a
         // secure renegotiation carries renegotiation_info with our previous verify_data
         // instead, a legacy one neither.
@@ -341,26 +355,27 @@ impl ClientHandshake {
         // there is none to carry). Only a build that renegotiates has one to keep.
         if let Some(r) = reneg {
             if shared.is_dtls() {
-                shared.dtls_cookie = r.dtls_cookie.clone();
+                shared.dtls_cookie = keep::<DTLS, _>(r.dtls_cookie.clone());
             }
-            shared.reneg = Some(<kx::Switch<{ super::RENEGOTIATION }> as kx::Gate>::take(r));
+            shared.reneg = Some(r);
         }
-        shared.client_random = shared.new_random(rng).map_err(|f| f.error)?;
+        super::hello_random(&mut shared.client_random, &shared.ctx, rng).map_err(|f| f.error)?;
         // The hello is written from its parts straight into the message; only DTLS keeps a
         // `ClientHello` value (built below), to resend it with a cookie. The cookie is
-        // lent out of `shared` while `emit` borrows it (a build without DTLS has none).
-        let cookie = if DTLS {
-            core::mem::take(&mut shared.dtls_cookie)
-        } else {
-            Vec::new()
-        };
+        // lent out of `shared` while `emit` borrows it (a build without DTLS has none: a
+        // kx gate type, with no code to test or drop it there).
+        let cookie = shared.dtls_cookie.take();
+        let cookie_bytes = cookie
+            .as_ref()
+            .map(|c| -> &[u8] { c })
+            .filter(|c| !c.is_empty());
         let random = shared.client_random;
         let session_id: &[u8] = resume.as_ref().map_or(&[], |s| &s.id);
         let parts = ClientHelloParts {
             client_version: offered_version,
             random: &random,
             session_id,
-            cookie: (!cookie.is_empty()).then_some(&cookie[..]),
+            cookie: cookie_bytes,
             cipher_suites: suites,
             compression_methods: &[CompressionMethod::Null],
             extensions: (!exts.block.is_empty()).then_some(&exts.block[..]),
@@ -375,7 +390,7 @@ impl ClientHandshake {
                 client_version: offered_version,
                 random,
                 session_id: session_id.to_vec(),
-                cookie: (!cookie.is_empty()).then(|| cookie.clone()),
+                cookie: cookie_bytes.map(<[u8]>::to_vec),
                 cipher_suites: suites.clone(),
                 compression_methods: alloc::vec![CompressionMethod::Null],
                 extensions: (!exts.block.is_empty()).then(|| exts.to_extensions()),
@@ -383,9 +398,7 @@ impl ClientHandshake {
         } else {
             None
         };
-        if DTLS {
-            shared.dtls_cookie = cookie;
-        }
+        shared.dtls_cookie = cookie;
         st.sent_extensions = exts.sent;
         st.hello = hello;
         Ok(())
@@ -521,7 +534,10 @@ impl ClientHandshake {
     // This and the steps marked `#[inline(never)]` below are kept out of line: inlined
     // into the session's `run_handshake` they came to more than their sum (Cortex-M4:
     // the minimal client 136 B, the PSK client 196 B more; this one alone 148 and 260 B).
-    // `handle_message` and `server_hello` (one caller each) are smaller inlined.
+    // `handle_message` (one caller) is smaller inlined. `server_hello` is out of line
+    // with `server_hello_rest` inlined into it (one caller each): once a failure came
+    // back in a register (`Fatal` in four bytes), that measured 64 B smaller in the PSK
+    // client than `server_hello` in `step` and `server_hello_rest` on its own.
     #[inline(never)]
     fn step(
         &mut self,
@@ -540,19 +556,31 @@ impl ClientHandshake {
                 // As at the server, a malformed hello is answered in the alerts of the
                 // version it names (an SSL 3.0 ServerHello gets SSL 3.0's).
                 // `read` consumes the whole body or fails (its extensions block must end
-                // it): no trailing-bytes check of `read_bytes` on top.
-                let sh = ServerHelloView::read(&mut Reader::new(body)).map_err(|e| {
-                    match super::version::peek_hello_version(body) {
-                        Some(sv) => {
-                            let table =
-                                super::version::hello_alert_table(sv, &self.shared.ctx.versions);
-                            Fatal::decode(e, table).in_table(table)
-                        }
-                        None => decode(e),
+                // it): no trailing-bytes check of `read_bytes` on top. Only SSL 3.0's
+                // alerts differ from the others', and a build without `ssl3` neither speaks
+                // it nor picks its table (`hello_alert_table`): there the session's alerts
+                // are the same, and the table is not looked up.
+                // The view is used where `read` returned it (moved out, it was copied).
+                let read = ServerHelloView::read(&mut Reader::new(body));
+                let sh = match &read {
+                    Ok(sh) => sh,
+                    Err(e) => {
+                        return Err(
+                            match super::version::peek_hello_version(body).filter(|_| SSL3) {
+                                Some(sv) => {
+                                    let table = super::version::hello_alert_table(
+                                        sv,
+                                        &self.shared.ctx.versions,
+                                    );
+                                    Fatal::decode(*e, table).in_table(table)
+                                }
+                                None => decode(*e),
+                            },
+                        );
                     }
-                })?;
+                };
                 self.shared.transcript_update(raw);
-                self.server_hello(&sh)
+                self.server_hello(sh)
             }
             (State::ServerHello(_), HandshakeType::HelloVerifyRequest) if self.shared.is_dtls() => {
                 let hvr = HelloVerifyRequest::read_bytes(body).map_err(decode)?;
@@ -617,7 +645,8 @@ impl ClientHandshake {
                     |_| {},
                 )
                 .map_err(decode)?;
-                self.shared.peer_sig_algs = sig_algs.unwrap_or_default();
+                self.shared.peer_sig_algs =
+                    keep::<{ super::version::TLS12 }, _>(sig_algs.unwrap_or_default());
                 self.shared.transcript_update(raw);
                 st.cert_requested = true;
                 // The types choose our identity; without `client-auth` we have none.
@@ -701,7 +730,7 @@ impl ClientHandshake {
         }
         st.verify_requests += 1;
         let hello = st.hello.as_mut().ok_or(Fatal::unexpected())?;
-        self.shared.dtls_cookie = hvr.cookie.clone();
+        self.shared.dtls_cookie = keep::<DTLS, _>(hvr.cookie.clone());
         hello.cookie = Some(hvr.cookie);
         self.shared.restart_transcript();
         self.shared
@@ -710,6 +739,7 @@ impl ClientHandshake {
         Ok(())
     }
 
+    #[inline(never)]
     fn server_hello(&mut self, sh: &ServerHelloView<'_>) -> Result<(), Fatal> {
         let State::ServerHello(st) = &self.state else {
             return Err(Fatal::unexpected());
@@ -732,7 +762,9 @@ impl ClientHandshake {
             .ok_or(Fatal::new(AlertDescription::IllegalParameter))?;
         // The extensions as the application sees them: given to its callback here, and
         // kept for it (`server_hello_rest`) once the hello is accepted.
-        let peer_extensions = peer_extensions(sh);
+        // Only extensions we asked for, and renegotiation_info (we sent the SCSV): looked
+        // for in the walk that sizes the copy, refused after the callback has seen them.
+        let (peer_extensions, unsolicited) = peer_extensions(sh, &st.sent_extensions);
         if let Some(cb) = self.extension_cb.as_mut() {
             for (ext_type, data) in &peer_extensions {
                 if cb(*ext_type, data) < 0 {
@@ -740,16 +772,8 @@ impl ClientHandshake {
                 }
             }
         }
-        // Only extensions we asked for, and renegotiation_info (we sent the SCSV).
-        for (t, _) in sh.extensions() {
-            // A plain loop: `contains` on a `u16` slice is an unrolled search.
-            let mut sent = false;
-            for &s in &st.sent_extensions {
-                sent |= s == t;
-            }
-            if t != crate::codec::handshake::EXT_RENEGOTIATION_INFO && !sent {
-                return Err(Fatal::new(AlertDescription::UnsupportedExtension));
-            }
+        if unsolicited {
+            return Err(Fatal::new(AlertDescription::UnsupportedExtension));
         }
         // RFC 5746 section 3.5: a renegotiation keeps the version; a secure one must echo
         // both verify_data, a legacy one may not carry the extension.
@@ -770,7 +794,6 @@ impl ClientHandshake {
         self.server_hello_rest(sh, suite, peer_extensions)
     }
 
-    #[inline(never)]
     fn server_hello_rest(
         &mut self,
         sh: &ServerHelloView<'_>,
@@ -1017,9 +1040,11 @@ impl ClientHandshake {
         // The identity answers the request's certificate types and (TLS 1.2) signature
         // pairs: an EC one for ecdsa_sign, an RSA one for rsa_sign. Its signer borrows the
         // keys across the messages emitted below, so it holds a reference of its own to
-        // them, taken only when a certificate was asked for.
-        let auth_keys = (st.cert_requested && cfg!(feature = "client-auth"))
-            .then(|| Arc::clone(&self.shared.keys));
+        // them, taken only when a certificate was asked for (a kx gate type: without
+        // `client-auth` there is no such reference, nor code to drop one).
+        let auth_keys = (CLIENT_AUTH && st.cert_requested)
+            .then(|| Arc::clone(&self.shared.keys))
+            .and_then(keep::<CLIENT_AUTH, _>);
         let identity = auth_keys.as_deref().and_then(|keys| {
             let types: &[ClientCertificateType] = st.cert_types.as_ref().map_or(&[], |t| t);
             keys.client_identity(types, |k| self.shared.sign_spec(k).is_ok())
@@ -1132,18 +1157,23 @@ fn check_initial_reneg_info(shared: &mut HsShared, sh: &ServerHelloView<'_>) -> 
 }
 
 /// A ServerHello's extensions as the application sees them (type, extension_data, in
-/// order: what `HsShared::peer_extensions` holds), copied from the received bytes. The
-/// list is sized first, exactly, as the server's `app_extensions` sizes its own.
-fn peer_extensions(sh: &ServerHelloView<'_>) -> Vec<(u16, Vec<u8>)> {
+/// order: what `HsShared::peer_extensions` holds), copied from the received bytes, and
+/// whether one of them is neither in `sent` nor renegotiation_info. The list is sized
+/// first, exactly, as the server's `app_extensions` sizes its own (the same walk looks
+/// for an unsolicited type).
+fn peer_extensions(sh: &ServerHelloView<'_>, sent: &[u8]) -> (Vec<(u16, Vec<u8>)>, bool) {
     let mut n = 0;
-    for _ in sh.extensions() {
+    let mut unsolicited = false;
+    for (t, _) in sh.extensions() {
         n += 1;
+        unsolicited |= t != crate::codec::handshake::EXT_RENEGOTIATION_INFO
+            && !super::client_hello::sent_includes(sent, t);
     }
     let mut kept = Vec::with_capacity(n);
     for (t, data) in sh.extensions() {
         kept.push((t, data.to_vec()));
     }
-    kept
+    (kept, unsolicited)
 }
 
 /// PSK: waiting for ServerHelloDone with the server's identity `hint` (empty: none).

@@ -19,8 +19,10 @@ pub(crate) struct HelloExtWriter {
     /// The extensions, each as type, two-byte length and data: the block without its own
     /// length.
     pub(crate) block: Vec<u8>,
-    /// The types a ServerHello may answer, in the order offered.
-    pub(crate) sent: Vec<u16>,
+    /// The types a ServerHello may answer, in the order offered, each as its two wire
+    /// bytes (a byte vector's code is in every image already; a `Vec<u16>` brought its
+    /// own push and growth code for this one list).
+    pub(crate) sent: Vec<u8>,
 }
 
 impl HelloExtWriter {
@@ -44,7 +46,7 @@ impl HelloExtWriter {
         self.block.extend_from_slice(&ext_type.to_be_bytes());
         encode_opaque(&mut self.block, LengthPrefix::U16, data);
         if answerable {
-            self.sent.push(ext_type);
+            self.sent.extend_from_slice(&ext_type.to_be_bytes());
         }
     }
 
@@ -65,6 +67,19 @@ impl HelloExtWriter {
         }
         exts
     }
+}
+
+/// Whether the types `sent` (as [`HelloExtWriter::sent`] writes them) include `ext_type`.
+pub(crate) fn sent_includes(sent: &[u8], ext_type: u16) -> bool {
+    // Pairs taken by a slice pattern (no index checks, no iterator adapter), the whole
+    // list compared whatever is found.
+    let mut found = false;
+    let mut rest = sent;
+    while let [hi, lo, tail @ ..] = rest {
+        found |= u16::from_be_bytes([*hi, *lo]) == ext_type;
+        rest = tail;
+    }
+    found
 }
 
 #[cfg(test)]
@@ -107,7 +122,8 @@ mod tests {
             e.encode(&mut expected);
         }
         assert_eq!(w.block, expected);
-        assert_eq!(w.sent, [0x0000, 0x1234, 0x0017]);
+        assert_eq!(w.sent, [0x00, 0x00, 0x12, 0x34, 0x00, 0x17]);
+        assert!(super::sent_includes(&w.sent, 0x1234) && !super::sent_includes(&w.sent, 0x000a));
         let mut again = Vec::new();
         for e in &w.to_extensions() {
             e.encode(&mut again);

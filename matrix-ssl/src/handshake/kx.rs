@@ -55,8 +55,6 @@ pub(crate) trait Gate {
     type Of<T>;
     /// `Some(value)` where the exchange is compiled; `None` elsewhere.
     fn keep<T>(value: T) -> Option<Self::Of<T>>;
-    /// The value kept (there is none to take where the exchange is not compiled).
-    fn take<T>(kept: Self::Of<T>) -> T;
 }
 
 impl Gate for Switch<true> {
@@ -64,18 +62,12 @@ impl Gate for Switch<true> {
     fn keep<T>(value: T) -> Option<T> {
         Some(value)
     }
-    fn take<T>(kept: T) -> T {
-        kept
-    }
 }
 
 impl Gate for Switch<false> {
     type Of<T> = Absent<T>;
     fn keep<T>(_: T) -> Option<Absent<T>> {
         None
-    }
-    fn take<T>(kept: Absent<T>) -> T {
-        match kept.0 {}
     }
 }
 

@@ -254,7 +254,7 @@ impl HandshakeInfo<'_> {
 
     /// On a server: the host_name the client asked for (RFC 6066 server_name), if any.
     pub fn server_name(&self) -> Option<&[u8]> {
-        self.shared.server_name.as_deref()
+        self.shared.server_name()
     }
 }
 
@@ -352,9 +352,10 @@ pub(crate) fn dh_params_digest(
 
 /// The premaster secret of the PSK suites (RFC 4279 sections 2 and 3): `other_secret` (the
 /// DH shared secret for DHE_PSK; `None` for plain PSK, whose other_secret is N zero octets,
-/// N the key's length) and the key, each with a 2-byte length. Written in place into a
-/// zeroed buffer of the final length: plain PSK needs no vector of zeros to copy from, and
-/// both exchanges share this one function.
+/// N the key's length) and the key, each with a 2-byte length. Appended to a buffer of
+/// exactly the final capacity (never reallocated, so no copy of the secret is left
+/// behind): plain PSK needs no vector of zeros to copy from, no slice of it is indexed,
+/// and both exchanges share this one function.
 pub(crate) fn psk_premaster(
     other_secret: Option<&[u8]>,
     psk: &[u8],
@@ -366,17 +367,32 @@ pub(crate) fn psk_premaster(
     };
     let other_len = other_secret.map_or(psk.len(), <[u8]>::len);
     let (other_prefix, psk_prefix) = (len(other_len)?, len(psk.len())?);
-    let mut pms = Zeroizing::new(alloc::vec![0u8; 4 + other_len + psk.len()]);
-    let (other, key) = pms.split_at_mut(2 + other_len);
-    let (prefix, other) = other.split_at_mut(2);
-    prefix.copy_from_slice(&other_prefix);
-    if let Some(secret) = other_secret {
-        other.copy_from_slice(secret);
+    let mut pms = Zeroizing::new(Vec::with_capacity(4 + other_len + psk.len()));
+    pms.extend_from_slice(&other_prefix);
+    match other_secret {
+        Some(secret) => pms.extend_from_slice(secret),
+        None => pms.resize(2 + other_len, 0),
     }
-    let (prefix, key) = key.split_at_mut(2);
-    prefix.copy_from_slice(&psk_prefix);
-    key.copy_from_slice(psk);
+    pms.extend_from_slice(&psk_prefix);
+    pms.extend_from_slice(psk);
     Ok(pms)
+}
+
+/// Writes a hello random into `random` (the handshake's `client_random` or
+/// `server_random`): gmt_unix_time of `ctx`'s clock then 28 random bytes (RFC 2246 section
+/// 7.4.1.2). In place: returned by value, the 32 bytes were copied twice on the way.
+pub(crate) fn hello_random(
+    random: &mut [u8; 32],
+    ctx: &ContextInner,
+    rng: &mut dyn SecureRandom,
+) -> Result<(), Fatal> {
+    rng.fill_bytes(random)?;
+    let secs = matrix_core::osdep::secs_of_ms(ctx.now_ms());
+    // A fixed-size head of a fixed-size array: four stores, no length check.
+    if let Some((t, _)) = random.split_first_chunk_mut::<4>() {
+        *t = secs.to_be_bytes();
+    }
+    Ok(())
 }
 
 /// Hello extensions as the application sees them: (type, extension_data), copied once.
@@ -393,6 +409,19 @@ pub(crate) fn app_extensions(
     }
     kept
 }
+
+/// A kept verify_data as a vector of its own (empty when none was kept).
+fn verify_data_copy(kept: &Option<kx::Only<RENEGOTIATION, Vec<u8>>>) -> Vec<u8> {
+    kept.as_ref().map_or_else(Vec::new, |v| v.to_vec())
+}
+
+/// Whether this build speaks DTLS (feature `dtls`): only then does a client keep a cookie.
+const DTLS: bool = cfg!(feature = "dtls");
+
+/// Whether this build has the server's machine: only a server session disables suites
+/// of its own (`Session::set_cipher_suite_enabled_status`), so a client-only build never
+/// looks at `HsShared::session_disabled`, which stays empty there.
+const SERVER: bool = cfg!(feature = "server-side-ssl");
 
 /// Whether this build negotiates RFC 7627's extended master secret (feature
 /// `extended-master-secret`): without it neither role ever sets `HsShared::ems`, and the
@@ -462,7 +491,9 @@ pub(crate) struct HsShared {
     pub transcript: Transcript,
     /// TLS 1.2: the signature_algorithms the peer listed (ClientHello extension, or
     /// CertificateRequest); empty until then.
-    pub peer_sig_algs: Vec<SignatureScheme>,
+    /// (Only in a build with `tls-1-2`: elsewhere an uninhabited stand-in, so that a
+    /// TLS 1.1 machine carries no drop code for it.)
+    pub peer_sig_algs: Option<kx::Only<{ version::TLS12 }, Vec<SignatureScheme>>>,
     pub client_random: [u8; 32],
     pub server_random: [u8; 32],
     /// The negotiated version (the offered one until the ServerHello).
@@ -483,21 +514,26 @@ pub(crate) struct HsShared {
     pub pending_write: Option<Box<dyn RecordEncrypter>>,
     /// The extensions of the peer's hello, as (type, extension_data), in order.
     pub peer_extensions: Vec<(u16, Vec<u8>)>,
-    /// Our and the peer's Finished verify_data (RFC 5746 keeps them).
-    pub client_verify_data: Vec<u8>,
-    pub server_verify_data: Vec<u8>,
-    /// Set when this handshake renegotiates an established connection.
-    pub reneg: Option<Reneg>,
+    /// Our and the peer's Finished verify_data, which RFC 5746 keeps for a re-handshake:
+    /// kept only in a build that renegotiates (kx gate types: elsewhere nothing reads
+    /// them, so neither they nor their drop code are kept).
+    pub client_verify_data: Option<kx::Only<RENEGOTIATION, Vec<u8>>>,
+    pub server_verify_data: Option<kx::Only<RENEGOTIATION, Vec<u8>>>,
+    /// Set when this handshake renegotiates an established connection (in a build that
+    /// renegotiates: elsewhere an uninhabited stand-in, so no drop code for it).
+    pub reneg: Option<kx::Only<RENEGOTIATION, Reneg>>,
     /// Both sides negotiated the RFC 7627 extended master secret.
     pub ems: bool,
     /// Both sides negotiated RFC 7366 encrypt-then-MAC (for the next key change).
     pub etm: bool,
-    /// The host_name of the client's server_name extension (servers).
-    pub server_name: Option<Vec<u8>>,
+    /// The host_name of the client's server_name extension (servers; a client-only build
+    /// has an uninhabited stand-in, and no drop code for it).
+    pub server_name: Option<kx::Only<SERVER, Vec<u8>>>,
     /// DTLS: the `message_seq` of the next message we send (RFC 4347 section 4.2.2).
     pub next_message_seq: u16,
-    /// DTLS, clients: the cookie the connection's ClientHellos carry (see `Reneg`).
-    pub dtls_cookie: Vec<u8>,
+    /// DTLS, clients: the cookie the connection's ClientHellos carry (see `Reneg`); none
+    /// (an uninhabited stand-in, without drop code) in a build without DTLS.
+    pub dtls_cookie: Option<kx::Only<DTLS, Vec<u8>>>,
 }
 
 impl HsShared {
@@ -507,7 +543,7 @@ impl HsShared {
             ctx,
             keys,
             transcript: Transcript::new(version.is_tls12()),
-            peer_sig_algs: Vec::new(),
+            peer_sig_algs: None,
             client_random: [0; 32],
             server_random: [0; 32],
             version,
@@ -522,14 +558,14 @@ impl HsShared {
             pending_read: None,
             pending_write: None,
             peer_extensions: Vec::new(),
-            client_verify_data: Vec::new(),
-            server_verify_data: Vec::new(),
+            client_verify_data: None,
+            server_verify_data: None,
             reneg: None,
             ems: false,
             etm: false,
             server_name: None,
             next_message_seq: 0,
-            dtls_cookie: Vec::new(),
+            dtls_cookie: None,
         }
     }
 
@@ -565,11 +601,12 @@ impl HsShared {
         if !version::TLS12 || !self.version.is_tls12() {
             return Ok((crate::sigalgs::legacy(kind), None));
         }
-        let peer = if self.peer_sig_algs.is_empty() {
-            crate::sigalgs::DEFAULT_PEER
-        } else {
-            &self.peer_sig_algs
-        };
+        let peer = self
+            .peer_sig_algs
+            .as_ref()
+            .map(|l| -> &[SignatureScheme] { l })
+            .filter(|l| !l.is_empty())
+            .unwrap_or(crate::sigalgs::DEFAULT_PEER);
         let scheme = crate::sigalgs::choose(kind, peer)
             .ok_or(Fatal::new(AlertDescription::HandshakeFailure))?;
         let hash = crate::sigalgs::hash_of(scheme).ok_or(Fatal::internal(Error::Failure))?;
@@ -597,17 +634,20 @@ impl HsShared {
     /// What the connection this handshake renegotiates left it, if it renegotiates one
     /// (never in a build without renegotiation, which the compiler then sees).
     pub(crate) fn renegotiating(&self) -> Option<&Reneg> {
-        self.reneg.as_ref().filter(|_| RENEGOTIATION)
+        self.reneg.as_ref().map(|r| -> &Reneg { r })
     }
 
     /// What a re-handshake of this completed handshake inherits.
     pub(crate) fn reneg_info(&self) -> Reneg {
         Reneg {
             secure: self.secure_renegotiation,
-            client_verify_data: Zeroizing::new(self.client_verify_data.clone()),
-            server_verify_data: Zeroizing::new(self.server_verify_data.clone()),
+            client_verify_data: Zeroizing::new(verify_data_copy(&self.client_verify_data)),
+            server_verify_data: Zeroizing::new(verify_data_copy(&self.server_verify_data)),
             version: self.version,
-            dtls_cookie: self.dtls_cookie.clone(),
+            dtls_cookie: self
+                .dtls_cookie
+                .as_ref()
+                .map_or_else(Vec::new, |c| c.to_vec()),
         }
     }
 
@@ -711,18 +751,6 @@ impl HsShared {
         self.transcript.update(raw);
     }
 
-    /// A hello random: gmt_unix_time then 28 random bytes (RFC 2246 section 7.4.1.2).
-    pub(crate) fn new_random(&self, rng: &mut dyn SecureRandom) -> Result<[u8; 32], Fatal> {
-        let mut r = [0u8; 32];
-        rng.fill_bytes(&mut r)?;
-        let secs = matrix_core::osdep::secs_of_ms(self.ctx.now_ms());
-        // A fixed-size head of a fixed-size array: four stores, no length check.
-        if let Some((t, _)) = r.split_first_chunk_mut::<4>() {
-            *t = secs.to_be_bytes();
-        }
-        Ok(r)
-    }
-
     /// Whether `suite` is compiled in, enabled for this context and session, and usable
     /// in `version`.
     pub(crate) fn suite_usable(
@@ -733,8 +761,13 @@ impl HsShared {
         suites::lookup(suite).filter(|s| {
             s.allowed_in(version)
                 && !self.ctx.is_disabled(suite)
-                && !self.session_disabled.contains(&suite)
+                && !(SERVER && self.session_disabled.contains(&suite))
         })
+    }
+
+    /// The host_name of the client's server_name extension (on a server), if any.
+    pub(crate) fn server_name(&self) -> Option<&[u8]> {
+        self.server_name.as_ref().map(|n| -> &[u8] { n })
     }
 
     /// Whether this handshake runs over DTLS (the context speaks only DTLS versions).
@@ -841,22 +874,23 @@ impl HsShared {
         body: &[u8],
         raw: &[u8],
     ) -> Result<(), Fatal> {
-        let fin = crate::codec::handshake::Finished::read(
+        let got = crate::codec::handshake::Finished::read_in_place(
             &mut crate::codec::Reader::new(body),
             self.version,
         )
         .map_err(|e| Fatal::decode(e, self.version))?;
         let expected = self.finished_data(sender)?;
-        if crate::record::ct_eq_bytes(&expected, &fin.verify_data) == 0 {
+        if crate::record::ct_eq_bytes(&expected, got) == 0 {
             return Err(Fatal::new(if self.version.is_ssl3() {
                 AlertDescription::HandshakeFailure
             } else {
                 AlertDescription::DecryptError
             }));
         }
+        let kept = <kx::Switch<RENEGOTIATION> as kx::Gate>::keep(expected);
         match sender {
-            Sender::Client => self.client_verify_data = expected,
-            Sender::Server => self.server_verify_data = expected,
+            Sender::Client => self.client_verify_data = kept,
+            Sender::Server => self.server_verify_data = kept,
         }
         self.transcript.update(raw);
         Ok(())
@@ -876,9 +910,10 @@ impl HsShared {
         out.ccs_at = out.bytes.len();
         let vd = self.finished_data(sender)?;
         self.emit(out, HandshakeType::Finished, |o| o.extend_from_slice(&vd));
+        let kept = <kx::Switch<RENEGOTIATION> as kx::Gate>::keep(vd);
         match sender {
-            Sender::Client => self.client_verify_data = vd,
-            Sender::Server => self.server_verify_data = vd,
+            Sender::Client => self.client_verify_data = kept,
+            Sender::Server => self.server_verify_data = kept,
         }
         Ok(())
     }

@@ -198,7 +198,9 @@ impl ServerHandshake {
         next.client_auth = self.client_auth;
         next.no_resume = self.no_resume;
         next.shared.session_disabled = self.shared.session_disabled.clone();
-        next.shared.reneg = Some(self.shared.reneg_info());
+        next.shared.reneg = <super::kx::Switch<{ super::RENEGOTIATION }> as super::kx::Gate>::keep(
+            self.shared.reneg_info(),
+        );
         // DTLS: the new handshake goes on numbering after our HelloRequest, if we sent one
         // (the driver sets 0 otherwise).
         next.shared.next_message_seq = self.shared.next_message_seq;
@@ -550,12 +552,15 @@ impl ServerHandshake {
         // RFC 5246 section 7.4.1.4.1: the pairs the client accepts, in TLS 1.2 (none listed
         // means SHA-1, which `HsShared::sign_spec` applies).
         self.shared.peer_sig_algs =
-            match ch.extension(crate::codec::ExtensionType::SignatureAlgorithms) {
-                Some(Extension::Unknown { data, .. }) if version.is_tls12() => {
-                    crate::sigalgs::parse_extension(data).map_err(|e| Fatal::decode(e, version))?
-                }
-                _ => Vec::new(),
-            };
+            <super::kx::Switch<{ super::version::TLS12 }> as super::kx::Gate>::keep(
+                match ch.extension(crate::codec::ExtensionType::SignatureAlgorithms) {
+                    Some(Extension::Unknown { data, .. }) if version.is_tls12() => {
+                        crate::sigalgs::parse_extension(data)
+                            .map_err(|e| Fatal::decode(e, version))?
+                    }
+                    _ => Vec::new(),
+                },
+            );
         // RFC 8422 sections 5.1.1 and 5.1.2: the client's groups and point formats.
         let client_ec = ClientEc::read(ch, version)?;
         // RFC 7627: echoed in TLS when the client offers it.
@@ -565,7 +570,7 @@ impl ServerHandshake {
                 .extension(super::EXT_EXTENDED_MASTER_SECRET.into())
                 .is_some();
         self.shared.client_random = ch.random;
-        self.shared.server_random = self.shared.new_random(rng)?;
+        super::hello_random(&mut self.shared.server_random, &self.shared.ctx, rng)?;
 
         // RFC 5077 section 3.4: a ticket first; then the session cache.
         if let Some(state) = self.resume_by_ticket(ch, version, rng, out)? {

@@ -687,7 +687,7 @@ impl Session {
     /// On a server: the host_name of the client's server_name extension (RFC 6066), parsed
     /// from its ClientHello; `None` when it sent none, and on a client.
     pub fn server_name(&self) -> Option<&[u8]> {
-        self.hs.shared().server_name.as_deref()
+        self.hs.shared().server_name()
     }
 
     /// Registers the hello extension callback (`extensionCback` of
