@@ -105,9 +105,7 @@ pub(crate) fn secret_from_bytes(d: &[u8]) -> Result<Secret> {
 /// The public point `d * G`.
 pub(crate) fn public_of(secret: &Secret) -> Public {
     // d in [1, n) and G of prime order n: never the identity.
-    point::mul_base(&secret.0)
-        .to_affine()
-        .unwrap_or(point::GENERATOR)
+    point::mul_base_affine(&secret.0).unwrap_or(point::GENERATOR)
 }
 
 /// A public point from its uncompressed SEC 1 encoding `04 || X || Y`, on the curve.
@@ -124,8 +122,7 @@ pub(crate) fn encode_public(public: &Public) -> Vec<u8> {
 /// section 3.3.1). With a prime-order curve, `d != 0` and a validated `Q`, `d * Q` is never
 /// the identity; `ProtocolFail` guards it all the same.
 pub(crate) fn agree(secret: &Secret, peer: &Public) -> Result<Zeroizing<Vec<u8>>> {
-    let shared = point::Point::from_affine(peer).mul(&secret.0).to_affine();
-    let shared = shared.ok_or(Error::ProtocolFail)?;
+    let shared = point::mul_affine(peer, &secret.0).ok_or(Error::ProtocolFail)?;
     let mut x = shared.x_bytes();
     let out = Zeroizing::new(x.to_vec());
     x.zeroize();
