@@ -255,7 +255,11 @@ fn params_digest(
     point: &[u8],
 ) -> Result<Vec<u8>, Fatal> {
     use matrix_crypto::hash::HashContext;
-    let mut h = HashContext::new(hash).map_err(Fatal::internal)?;
+    // Matched in place: `map_err` and `?` each moved the context (a SHA-256 state).
+    let mut h = match HashContext::new(hash) {
+        Ok(h) => h,
+        Err(e) => return Err(Fatal::internal(e)),
+    };
     h.update(&shared.client_random);
     h.update(&shared.server_random);
     h.update(&crate::codec::ec_extensions::params_header(
