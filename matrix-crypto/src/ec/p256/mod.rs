@@ -80,7 +80,10 @@ pub(crate) type Public = Affine;
 /// The scalar of 32 big-endian octets if `1 <= d < n` (constant time but for the verdict).
 fn scalar_in_range(d: &[u8; 32]) -> Option<Secret> {
     let s = Secret(Scalar::from_bytes(d)?);
-    (s.0.is_zero_mask() == 0).then_some(s)
+    if s.0.is_zero_mask() != 0 {
+        return None;
+    }
+    Some(s)
 }
 
 /// A uniform secret scalar in `[1, n)` from `rng` by rejection sampling (n is so close to
