@@ -146,7 +146,7 @@ impl Secret {
     fn generate(curve: NamedCurve, rng: &mut dyn SecureRandom) -> Result<Self> {
         match curve {
             #[cfg(feature = "ecc-p256")]
-            NamedCurve::Secp256r1 => Ok(Secret::P256(p256_ops::generate(rng)?)),
+            NamedCurve::Secp256r1 => p256_ops::generate(rng).map(Secret::P256),
             #[cfg(feature = "ecc-p384")]
             NamedCurve::Secp384r1 => Ok(Secret::P384(p384_ops::generate(rng)?)),
             #[cfg(feature = "x25519")]
@@ -258,7 +258,7 @@ impl EcdhKeyPair {
     // copied through each `Result` layer there (about 12 B more on a Cortex-M4).
     #[inline(never)]
     pub fn generate(curve: NamedCurve, rng: &mut dyn SecureRandom) -> Result<Self> {
-        Self::from_secret(Secret::generate(curve, rng)?)
+        Secret::generate(curve, rng).and_then(Self::from_secret)
     }
 
     /// The key pair of a known private key: a big-endian scalar `1 <= d < n` for the NIST
