@@ -125,7 +125,9 @@ pub(crate) fn encode_public(public: &Public) -> Vec<u8> {
 /// section 3.3.1). With a prime-order curve, `d != 0` and a validated `Q`, `d * Q` is never
 /// the identity; `ProtocolFail` guards it all the same.
 pub(crate) fn agree(secret: &Secret, peer: &Public) -> Result<Zeroizing<Vec<u8>>> {
-    let shared = point::mul_affine(peer, &secret.0).ok_or(Error::ProtocolFail)?;
+    let Some(shared) = point::mul_affine(peer, &secret.0) else {
+        return Err(Error::ProtocolFail);
+    };
     let mut x = shared.x_bytes();
     let out = Zeroizing::new(x.to_vec());
     x.zeroize();
