@@ -211,7 +211,7 @@ impl Public {
     fn parse(curve: NamedCurve, point: &[u8]) -> Result<Self> {
         match curve {
             #[cfg(feature = "ecc-p256")]
-            NamedCurve::Secp256r1 => Ok(Public::P256(p256_ops::parse_public(point)?)),
+            NamedCurve::Secp256r1 => p256_ops::parse_public(point).map(Public::P256),
             #[cfg(feature = "ecc-p384")]
             NamedCurve::Secp384r1 => Ok(Public::P384(p384_ops::parse_public(point)?)),
             #[cfg(feature = "x25519")]

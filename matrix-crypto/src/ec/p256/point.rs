@@ -69,7 +69,11 @@ impl Affine {
         let x = Fe::from_bytes(point[1..33].try_into().ok()?)?;
         let y = Fe::from_bytes(point[33..65].try_into().ok()?)?;
         let a = Affine { x, y };
-        a.is_on_curve().then_some(a)
+        // Returned where it was built (`then_some` moved it once more).
+        if !a.is_on_curve() {
+            return None;
+        }
+        Some(a)
     }
 
     /// `y^2 == x^3 - 3x + b` (public data).
