@@ -414,9 +414,7 @@ impl EcPublicKey {
     /// that it lies on `curve`. `ParseFail` otherwise, `DisabledFeatureFail` for a curve
     /// not compiled in.
     pub fn from_sec1(curve: NamedCurve, point: &[u8]) -> Result<Self> {
-        Ok(EcPublicKey {
-            key: Public::parse(curve, point)?,
-        })
+        Public::parse(curve, point).map(|key| EcPublicKey { key })
     }
 
     /// The curve.
