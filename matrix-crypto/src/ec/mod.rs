@@ -294,11 +294,12 @@ impl EcdhKeyPair {
     /// X25519 output (RFC 7748 section 5). `ProtocolFail` when the peer's point is not a
     /// valid point on this curve, or when the X25519 result is all zeros.
     pub fn agree(&self, peer_public: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
-        // Matched in place: `map_err` and `?` each moved the point.
-        let Ok(peer) = Public::parse(self.curve(), peer_public) else {
+        // Borrowed where `parse` left it: `map_err` and `?` each moved the point.
+        let parsed = Public::parse(self.curve(), peer_public);
+        let Ok(peer) = &parsed else {
             return Err(Error::ProtocolFail);
         };
-        match (&self.secret, &peer) {
+        match (&self.secret, peer) {
             #[cfg(feature = "ecc-p256")]
             (Secret::P256(d), Public::P256(q)) => p256_ops::agree(d, q),
             #[cfg(feature = "ecc-p384")]

@@ -125,7 +125,9 @@ pub(crate) fn encode_public(public: &Public) -> Vec<u8> {
 /// section 3.3.1). With a prime-order curve, `d != 0` and a validated `Q`, `d * Q` is never
 /// the identity; `ProtocolFail` guards it all the same.
 pub(crate) fn agree(secret: &Secret, peer: &Public) -> Result<Zeroizing<Vec<u8>>> {
-    let Some(shared) = point::mul_affine(peer, &secret.0) else {
+    // Borrowed where `mul_affine` left it (no copy of the point out of the option).
+    let product = point::mul_affine(peer, &secret.0);
+    let Some(shared) = &product else {
         return Err(Error::ProtocolFail);
     };
     let mut x = shared.x_bytes();
