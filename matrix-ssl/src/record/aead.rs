@@ -58,10 +58,12 @@ impl Gcm {
     }
 
     fn nonce(&self, explicit: &[u8; EXPLICIT_NONCE_LEN]) -> [u8; GCM_NONCE_LEN] {
-        // Built as one array value (stores, no slice copies).
-        let [s0, s1, s2, s3] = self.salt;
-        let [e0, e1, e2, e3, e4, e5, e6, e7] = *explicit;
-        [s0, s1, s2, s3, e0, e1, e2, e3, e4, e5, e6, e7]
+        // By fixed-size copies: word moves on a 32-bit core (the array built from single
+        // bytes was a byte store each).
+        let mut n = [0u8; GCM_NONCE_LEN];
+        n[..GCM_SALT_LEN].copy_from_slice(&self.salt);
+        n[GCM_SALT_LEN..].copy_from_slice(explicit);
+        n
     }
 }
 
