@@ -151,22 +151,27 @@ pub(crate) fn accepted(
     allow(dead_code, reason = "only a client sends the extension")
 )]
 pub(crate) fn extension_data() -> [u8; EXTENSION_DATA_LEN] {
-    // Written by hand, not by `encode_vec_u16`: a client links no generic list encoder
-    // for this one constant list; into an array of its known length (no allocation, no
-    // growth path). At most eight pairs: the length fits.
+    EXTENSION_DATA
+}
+
+/// [`extension_data`]'s bytes, built at compile time (a client copies them, no loop).
+/// Written by hand, not by `encode_vec_u16`: a client links no generic list encoder for
+/// this one constant list; an array of its known length (no allocation, no growth path).
+/// At most eight pairs: the length fits.
+const EXTENSION_DATA: [u8; EXTENSION_DATA_LEN] = {
     let mut v = [0; EXTENSION_DATA_LEN];
     let [l0, l1] = ((2 * SUPPORTED.len()) as u16).to_be_bytes();
     v[0] = l0;
     v[1] = l1;
     let mut i = 0;
     while i < SUPPORTED.len() {
-        let [h, l] = SUPPORTED[i].get().to_be_bytes();
+        let [h, l] = SUPPORTED[i].const_wire().to_be_bytes();
         v[2 + 2 * i] = h;
         v[3 + 2 * i] = l;
         i += 1;
     }
     v
-}
+};
 
 /// The length of [`extension_data`]: the list's two-byte length and two bytes a pair.
 const EXTENSION_DATA_LEN: usize = 2 + 2 * SUPPORTED.len();

@@ -30,6 +30,16 @@ macro_rules! wire_enum {
         impl $name {
             /// Every named code point with its wire value.
             const NAMED: &'static [($repr, $name)] = &[ $( ($value, $name::$variant), )* ];
+
+            /// The wire value in a constant (the table search of `From` is not `const`;
+            /// called at run time this `match` would be the code the table saves).
+            #[allow(dead_code, reason = "only some of the tables are needed in constants")]
+            pub(crate) const fn const_wire(self) -> $repr {
+                match self {
+                    $( $name::$variant => $value, )*
+                    $name::Unknown(other) => other,
+                }
+            }
         }
 
         impl From<$repr> for $name {

@@ -255,7 +255,11 @@ fn params_digest(
     point: &[u8],
 ) -> Result<Vec<u8>, Fatal> {
     use matrix_crypto::hash::HashContext;
-    let mut h = HashContext::new(hash).map_err(Fatal::internal)?;
+    // Matched in place: `map_err` and `?` each moved the context (a SHA-256 state).
+    let mut h = match HashContext::new(hash) {
+        Ok(h) => h,
+        Err(e) => return Err(Fatal::internal(e)),
+    };
     h.update(&shared.client_random);
     h.update(&shared.server_random);
     h.update(&crate::codec::ec_extensions::params_header(
@@ -351,7 +355,11 @@ pub(crate) fn client_agree(
     let hash = shared.verify_spec(server_key.kind(), ske.sig_alg)?;
     let digest = params_digest(hash, shared, group, ske.point)?;
     server_key.verify(hash, &digest, ske.signature)?;
-    let pair = EcdhKeyPair::generate(curve, rng)?;
+    // Matched in place: `?` moved the pair (its secret) once more.
+    let pair = match EcdhKeyPair::generate(curve, rng) {
+        Ok(pair) => pair,
+        Err(e) => return Err(Fatal::internal(e)),
+    };
     let z = pair.agree(ske.point).map_err(|_| illegal())?;
     // The pair's point moved out, not copied (the secret is wiped as the pair drops).
     Ok((pair.into_public_key(), z))

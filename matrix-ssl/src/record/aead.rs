@@ -58,10 +58,12 @@ impl Gcm {
     }
 
     fn nonce(&self, explicit: &[u8; EXPLICIT_NONCE_LEN]) -> [u8; GCM_NONCE_LEN] {
-        // Built as one array value (stores, no slice copies).
-        let [s0, s1, s2, s3] = self.salt;
-        let [e0, e1, e2, e3, e4, e5, e6, e7] = *explicit;
-        [s0, s1, s2, s3, e0, e1, e2, e3, e4, e5, e6, e7]
+        // By fixed-size copies: word moves on a 32-bit core (the array built from single
+        // bytes was a byte store each).
+        let mut n = [0u8; GCM_NONCE_LEN];
+        n[..GCM_SALT_LEN].copy_from_slice(&self.salt);
+        n[GCM_SALT_LEN..].copy_from_slice(explicit);
+        n
     }
 }
 
@@ -72,26 +74,15 @@ fn additional_data(
     version: ProtocolVersion,
     len: usize,
 ) -> [u8; 13] {
-    // Built as one array value (stores, no slice copies).
-    let [q0, q1, q2, q3, q4, q5, q6, q7] = seq.to_be_bytes();
-    let [v0, v1] = version.get().to_be_bytes();
+    // By fixed-size copies: word stores on a 32-bit core (the array built from single
+    // bytes was a byte store each).
+    let mut ad = [0u8; 13];
+    ad[..8].copy_from_slice(&seq.to_be_bytes());
+    ad[8] = content_type.get();
+    ad[9..11].copy_from_slice(&version.get().to_be_bytes());
     // The plaintext is at most 2^14 bytes (checked by the callers).
-    let [l0, l1] = u16::try_from(len).unwrap_or(u16::MAX).to_be_bytes();
-    [
-        q0,
-        q1,
-        q2,
-        q3,
-        q4,
-        q5,
-        q6,
-        q7,
-        content_type.get(),
-        v0,
-        v1,
-        l0,
-        l1,
-    ]
+    ad[11..].copy_from_slice(&u16::try_from(len).unwrap_or(u16::MAX).to_be_bytes());
+    ad
 }
 
 /// Builds the GCM write state (key, salt) and read state.

@@ -89,7 +89,7 @@ pub(super) fn sign(d: &Scalar, digest: &[u8]) -> ([u8; 32], [u8; 32]) {
     let mut nonces = NonceGen::new(&x, &super::limbs::to_be(&h1));
     loop {
         let mut k = nonces.next();
-        let r_point = point::mul_base(&k).to_affine();
+        let r_point = point::mul_base_affine(&k);
         let mut k_inv = k.invert();
         k.zeroize();
         // k != 0 and G has prime order: R is never the identity.

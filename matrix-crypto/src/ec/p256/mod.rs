@@ -80,7 +80,10 @@ pub(crate) type Public = Affine;
 /// The scalar of 32 big-endian octets if `1 <= d < n` (constant time but for the verdict).
 fn scalar_in_range(d: &[u8; 32]) -> Option<Secret> {
     let s = Secret(Scalar::from_bytes(d)?);
-    (s.0.is_zero_mask() == 0).then_some(s)
+    if s.0.is_zero_mask() != 0 {
+        return None;
+    }
+    Some(s)
 }
 
 /// A uniform secret scalar in `[1, n)` from `rng` by rejection sampling (n is so close to
@@ -105,9 +108,7 @@ pub(crate) fn secret_from_bytes(d: &[u8]) -> Result<Secret> {
 /// The public point `d * G`.
 pub(crate) fn public_of(secret: &Secret) -> Public {
     // d in [1, n) and G of prime order n: never the identity.
-    point::mul_base(&secret.0)
-        .to_affine()
-        .unwrap_or(point::GENERATOR)
+    point::mul_base_affine(&secret.0).unwrap_or(point::GENERATOR)
 }
 
 /// A public point from its uncompressed SEC 1 encoding `04 || X || Y`, on the curve.
@@ -124,8 +125,11 @@ pub(crate) fn encode_public(public: &Public) -> Vec<u8> {
 /// section 3.3.1). With a prime-order curve, `d != 0` and a validated `Q`, `d * Q` is never
 /// the identity; `ProtocolFail` guards it all the same.
 pub(crate) fn agree(secret: &Secret, peer: &Public) -> Result<Zeroizing<Vec<u8>>> {
-    let shared = point::Point::from_affine(peer).mul(&secret.0).to_affine();
-    let shared = shared.ok_or(Error::ProtocolFail)?;
+    // Borrowed where `mul_affine` left it (no copy of the point out of the option).
+    let product = point::mul_affine(peer, &secret.0);
+    let Some(shared) = &product else {
+        return Err(Error::ProtocolFail);
+    };
     let mut x = shared.x_bytes();
     let out = Zeroizing::new(x.to_vec());
     x.zeroize();

@@ -69,7 +69,11 @@ impl Affine {
         let x = Fe::from_bytes(point[1..33].try_into().ok()?)?;
         let y = Fe::from_bytes(point[33..65].try_into().ok()?)?;
         let a = Affine { x, y };
-        a.is_on_curve().then_some(a)
+        // Returned where it was built (`then_some` moved it once more).
+        if !a.is_on_curve() {
+            return None;
+        }
+        Some(a)
     }
 
     /// `y^2 == x^3 - 3x + b` (public data).
@@ -496,10 +500,31 @@ fn window(k: &[u64; 4], start: usize) -> u64 {
     v & ((1 << tables::WINDOW) - 1)
 }
 
-/// `k * G` for a secret `k`: the constant-time window of [`Point::mul`] (no table).
-#[cfg(not(feature = "ecc-improve-perf-increase-codesize"))]
+/// `k * G` for a secret `k`: the constant-time window of [`Point::mul`] (no table). The
+/// library goes through [`mul_base_affine`]; the tests compare the projective result.
+#[cfg(all(test, not(feature = "ecc-improve-perf-increase-codesize")))]
 pub(crate) fn mul_base(k: &Scalar) -> Point {
     Point::from_affine(&GENERATOR).mul(k)
+}
+
+/// `k * P` for a secret `k`, in affine form; `None` for the identity. Out of line: ECDH's
+/// `d * Q` and, without the fixed-base tables, the key generation's `d * G` share this one
+/// body instead of each inlining its own call sequence (an ECDHE client does both).
+#[inline(never)]
+pub(crate) fn mul_affine(p: &Affine, k: &Scalar) -> Option<Affine> {
+    Point::from_affine(p).mul(k).to_affine()
+}
+
+/// `k * G` for a secret `k`, in affine form; `None` for the identity: by the tables.
+#[cfg(feature = "ecc-improve-perf-increase-codesize")]
+pub(crate) fn mul_base_affine(k: &Scalar) -> Option<Affine> {
+    mul_base(k).to_affine()
+}
+
+/// `k * G` for a secret `k`, in affine form; `None` for the identity: by [`mul_affine`].
+#[cfg(not(feature = "ecc-improve-perf-increase-codesize"))]
+pub(crate) fn mul_base_affine(k: &Scalar) -> Option<Affine> {
+    mul_affine(&GENERATOR, k)
 }
 
 #[cfg(feature = "ecc-improve-perf-increase-codesize")]
